@@ -1,0 +1,1 @@
+//! The RPyC 6 protocol: brine, channel, connection, netrefs, services.

@@ -1,0 +1,186 @@
+//! Helpers shared by the oxrpc test suites.
+//!
+//! Interoperability is the product, so most tests drive a real Python peer
+//! (CPython's `xmlrpc`, `rpyc` 6.0.2). Those peers live in the venv that
+//! `scripts/python-env` builds from `tests/interop/requirements.txt`. A test
+//! that cannot find them fails with a message saying how to install them: a
+//! missing peer must never turn into a silently skipped test.
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// The workspace root (the directory holding the top-level `Cargo.toml`).
+pub fn workspace_root() -> PathBuf {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    here.ancestors()
+        .nth(2)
+        .expect("crates/oxrpc-testkit sits two levels below the root")
+        .to_path_buf()
+}
+
+/// A file under `tests/interop/`.
+pub fn interop_path(relative: &str) -> PathBuf {
+    workspace_root().join("tests/interop").join(relative)
+}
+
+/// The Python interpreter holding the pinned peers.
+///
+/// `OXRPC_PYTHON` wins when set; otherwise the workspace's `.venv`. Panics with
+/// instructions when neither exists, so a missing peer fails the test.
+pub fn python() -> PathBuf {
+    if let Some(path) = std::env::var_os("OXRPC_PYTHON") {
+        let path = PathBuf::from(path);
+        assert!(
+            path.exists(),
+            "OXRPC_PYTHON={} does not exist; run scripts/python-env",
+            path.display()
+        );
+        return path;
+    }
+    let venv = workspace_root().join(".venv/bin/python");
+    assert!(
+        venv.exists(),
+        "the pinned Python peers are missing: run `scripts/python-env` (or `scripts/test`, \
+         which does it) to create {}",
+        venv.display()
+    );
+    venv
+}
+
+/// A `Command` running the pinned Python with unbuffered output.
+pub fn python_command() -> Command {
+    let mut cmd = Command::new(python());
+    cmd.env("PYTHONUNBUFFERED", "1")
+        .env("PYTHONDONTWRITEBYTECODE", "1");
+    cmd
+}
+
+/// Runs a Python script from `tests/interop/` to completion with a deadline.
+///
+/// Returns the captured output; panics if the deadline passes.
+pub fn run_python_script(script: &str, args: &[&str], deadline: Duration) -> Output {
+    let mut cmd = python_command();
+    cmd.arg(interop_path(script)).args(args);
+    run_with_deadline(cmd, deadline)
+}
+
+/// Runs `cmd` to completion, killing it and panicking after `deadline`.
+pub fn run_with_deadline(mut cmd: Command, deadline: Duration) -> Output {
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawn {cmd:?}: {e}"));
+    let mut stdout = child.stdout.take().expect("piped");
+    let mut stderr = child.stderr.take().expect("piped");
+    let out_reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = stdout.read_to_end(&mut buf);
+        buf
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = stderr.read_to_end(&mut buf);
+        buf
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            let out = out_reader.join().unwrap_or_default();
+            let err = err_reader.join().unwrap_or_default();
+            panic!(
+                "{cmd:?} still running after {deadline:?}\nstdout:\n{}\nstderr:\n{}",
+                String::from_utf8_lossy(&out),
+                String::from_utf8_lossy(&err)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    Output {
+        status,
+        stdout: out_reader.join().unwrap_or_default(),
+        stderr: err_reader.join().unwrap_or_default(),
+    }
+}
+
+/// Panics with both streams unless `output` is a success; returns stdout.
+pub fn expect_success(what: &str, output: &Output) -> String {
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{what} failed ({})\nstdout:\n{stdout}\nstderr:\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+/// A free TCP port on 127.0.0.1 (bound then released).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("bind an ephemeral port")
+}
+
+/// Waits until something accepts TCP connections on `addr`.
+pub fn wait_for_port(addr: SocketAddr, deadline: Duration) {
+    let started = Instant::now();
+    while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+        assert!(
+            started.elapsed() < deadline,
+            "nothing listening on {addr} after {deadline:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A child process killed when dropped, so a failing test leaves no server behind.
+pub struct ChildGuard {
+    child: Child,
+    /// What the child printed on stdout, line by line, as far as read so far.
+    lines: Option<BufReader<std::process::ChildStdout>>,
+}
+
+impl ChildGuard {
+    /// Spawns `cmd` with piped stdout (stderr inherited, so it shows in test output).
+    pub fn spawn(mut cmd: Command) -> ChildGuard {
+        cmd.stdin(Stdio::null()).stdout(Stdio::piped());
+        let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawn {cmd:?}: {e}"));
+        let lines = child.stdout.take().map(BufReader::new);
+        ChildGuard { child, lines }
+    }
+
+    /// Reads stdout lines until one contains `needle`; returns that line.
+    pub fn wait_for_line(&mut self, needle: &str) -> String {
+        let reader = self.lines.as_mut().expect("stdout is piped");
+        let mut line = String::new();
+        loop {
+            line.clear();
+            let n = reader.read_line(&mut line).expect("read child stdout");
+            assert!(n > 0, "child exited before printing {needle:?}");
+            if line.contains(needle) {
+                return line;
+            }
+        }
+    }
+
+    /// The child's process id.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,377 @@
+//! The XML-RPC HTTP server.
+//!
+//! hyper serves HTTP/1.1 with keep-alive (CPython's server closes every
+//! connection); everything XML-RPC-specific stays here: which paths answer,
+//! gzip in both directions, the size and time limits that keep a hostile peer
+//! from holding memory or connections, the request log, and the HTTP answers
+//! CPython's `SimpleXMLRPCRequestHandler` gives (404 `No such page` for other
+//! paths, 501 for other methods and encodings, 200 with a fault for anything
+//! that reached the dispatcher).
+
+use crate::compression::{accepts_gzip, gunzip, gzip, GunzipError};
+use crate::decode::{decode_call, Limits};
+use crate::encode::{encode_fault, encode_response};
+use crate::fault::Fault;
+use crate::handler::{AsyncHandler, Handler};
+use crate::registry::{Method, Registry};
+use crate::value::Value;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::header::{HeaderValue, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE};
+use hyper::{Method as HttpMethod, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tracing::{debug, info, warn};
+
+/// Server settings. The defaults are safe to expose; raise them deliberately.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Paths that accept XML-RPC POSTs; others get 404. Empty means any path.
+    pub rpc_paths: Vec<String>,
+    /// Largest request body accepted as sent (413 beyond).
+    pub max_body_size: usize,
+    /// Largest request body after gunzip (413 beyond).
+    pub max_decompressed_size: usize,
+    /// Nesting and value-count limits for request documents.
+    pub limits: Limits,
+    /// Log each request like CPython's `logRequests=True` (at INFO, via tracing).
+    pub log_requests: bool,
+    /// Responses larger than this are gzipped when the client accepts gzip
+    /// (CPython's `encode_threshold`, 1400 bytes). `None` never compresses.
+    pub gzip_threshold: Option<usize>,
+    /// Time a client has to send complete request headers (slowloris guard).
+    pub header_read_timeout: Duration,
+    /// Time a client has to send the complete body once headers are in.
+    pub body_read_timeout: Duration,
+    /// Connections served at once; further clients wait in the listen backlog.
+    pub max_connections: usize,
+    /// How long graceful shutdown waits for in-flight requests.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            rpc_paths: vec!["/".into(), "/RPC2".into()],
+            max_body_size: 16 << 20,
+            max_decompressed_size: 32 << 20,
+            limits: Limits::default(),
+            log_requests: true,
+            gzip_threshold: Some(1400),
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(30),
+            max_connections: 1024,
+            shutdown_grace: Duration::from_secs(10),
+        }
+    }
+}
+
+/// An XML-RPC server: a [`Registry`] of methods served over HTTP.
+///
+/// ```no_run
+/// use oxrpc_xmlrpc::Server;
+///
+/// # async fn run() -> std::io::Result<()> {
+/// let mut server = Server::new();
+/// server.register("add", |a: i32, b: i32| a + b).help("Adds two ints.");
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:9000").await?;
+/// server.serve(listener).await // until Ctrl-C
+/// # }
+/// ```
+pub struct Server {
+    registry: Registry,
+    config: ServerConfig,
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Server::new()
+    }
+}
+
+struct Shared {
+    registry: Registry,
+    config: ServerConfig,
+}
+
+impl Server {
+    /// A server with no methods (but `system.*`) and default settings.
+    pub fn new() -> Self {
+        Server::with_config(ServerConfig::default())
+    }
+
+    /// A server with the given settings.
+    pub fn with_config(config: ServerConfig) -> Self {
+        Server {
+            registry: Registry::new(),
+            config,
+        }
+    }
+
+    /// The settings, to adjust before serving.
+    pub fn config_mut(&mut self) -> &mut ServerConfig {
+        &mut self.config
+    }
+
+    /// The method table, for registration beyond the shortcuts below.
+    pub fn registry_mut(&mut self) -> &mut Registry {
+        &mut self.registry
+    }
+
+    /// Registers a synchronous handler (see [`Registry::register`]).
+    pub fn register<Args, H: Handler<Args>>(&mut self, name: &str, handler: H) -> &mut Method {
+        self.registry.register(name, handler)
+    }
+
+    /// Registers an async handler (see [`Registry::register_async`]).
+    pub fn register_async<Args, H: AsyncHandler<Args>>(
+        &mut self,
+        name: &str,
+        handler: H,
+    ) -> &mut Method {
+        self.registry.register_async(name, handler)
+    }
+
+    /// Serves `listener` until Ctrl-C, then shuts down gracefully.
+    pub async fn serve(self, listener: TcpListener) -> std::io::Result<()> {
+        self.serve_with_shutdown(listener, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+    }
+
+    /// Serves `listener` until `shutdown` completes, then stops accepting and
+    /// lets in-flight requests finish (up to [`ServerConfig::shutdown_grace`]).
+    pub async fn serve_with_shutdown(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()>,
+    ) -> std::io::Result<()> {
+        let shared = Arc::new(Shared {
+            registry: self.registry,
+            config: self.config,
+        });
+        let permits = Arc::new(Semaphore::new(shared.config.max_connections.max(1)));
+        let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        let mut http = hyper::server::conn::http1::Builder::new();
+        http.timer(TokioTimer::new())
+            .header_read_timeout(shared.config.header_read_timeout)
+            .keep_alive(true);
+        tokio::pin!(shutdown);
+        loop {
+            let permit = tokio::select! {
+                _ = &mut shutdown => break,
+                permit = permits.clone().acquire_owned() => match permit {
+                    Ok(permit) => permit,
+                    Err(_) => break,
+                },
+            };
+            let (stream, peer) = tokio::select! {
+                _ = &mut shutdown => break,
+                accepted = listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    Err(e) => {
+                        // Out of file descriptors and the like: back off, keep serving.
+                        warn!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
+            };
+            let _ = stream.set_nodelay(true);
+            let shared = shared.clone();
+            let service = hyper::service::service_fn(move |request| {
+                let shared = shared.clone();
+                async move { Ok::<_, Infallible>(shared.handle(request, peer).await) }
+            });
+            let connection = http.serve_connection(TokioIo::new(stream), service);
+            let connection = graceful.watch(connection);
+            tokio::spawn(async move {
+                if let Err(e) = connection.await {
+                    debug!(%peer, error = %e, "connection ended with an error");
+                }
+                drop(permit);
+            });
+        }
+        drop(listener);
+        if tokio::time::timeout(shared.config.shutdown_grace, graceful.shutdown())
+            .await
+            .is_err()
+        {
+            warn!("graceful shutdown timed out; dropping remaining connections");
+        }
+        Ok(())
+    }
+}
+
+type HttpResponse = Response<Full<Bytes>>;
+
+fn plain(status: StatusCode, text: &'static str) -> HttpResponse {
+    let mut response = Response::new(Full::new(Bytes::from_static(text.as_bytes())));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+    response
+}
+
+impl Shared {
+    async fn handle(&self, request: Request<Incoming>, peer: SocketAddr) -> HttpResponse {
+        let started = Instant::now();
+        let http_method = request.method().clone();
+        let path = request.uri().path().to_owned();
+        let (response, rpc_method) = self.respond(request).await;
+        if self.config.log_requests {
+            info!(
+                target: "oxrpc::xmlrpc::request",
+                "{} \"{} {}\" {} {} {:?}",
+                peer.ip(),
+                http_method,
+                path,
+                response.status().as_u16(),
+                rpc_method.as_deref().unwrap_or("-"),
+                started.elapsed()
+            );
+        }
+        response
+    }
+
+    async fn respond(&self, request: Request<Incoming>) -> (HttpResponse, Option<String>) {
+        if request.method() != HttpMethod::POST {
+            return (
+                plain(StatusCode::NOT_IMPLEMENTED, "Unsupported method\n"),
+                None,
+            );
+        }
+        let path_ok = self.config.rpc_paths.is_empty()
+            || self
+                .config
+                .rpc_paths
+                .iter()
+                .any(|p| p == request.uri().path());
+        if !path_ok {
+            return (plain(StatusCode::NOT_FOUND, "No such page"), None);
+        }
+        let gzipped = match request.headers().get(CONTENT_ENCODING).map(|v| v.to_str()) {
+            None => false,
+            Some(Ok(v)) if v.eq_ignore_ascii_case("identity") => false,
+            Some(Ok(v)) if v.eq_ignore_ascii_case("gzip") => true,
+            Some(_) => {
+                return (
+                    plain(
+                        StatusCode::NOT_IMPLEMENTED,
+                        "content encoding not supported\n",
+                    ),
+                    None,
+                )
+            }
+        };
+        let wants_gzip = request
+            .headers()
+            .get(ACCEPT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(accepts_gzip);
+        let declared_len = request
+            .headers()
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared_len.is_some_and(|n| n > self.config.max_body_size as u64) {
+            return (
+                plain(StatusCode::PAYLOAD_TOO_LARGE, "request body too large\n"),
+                None,
+            );
+        }
+        let body = Limited::new(request.into_body(), self.config.max_body_size);
+        let body = match tokio::time::timeout(self.config.body_read_timeout, body.collect()).await {
+            Err(_) => {
+                return (
+                    plain(StatusCode::REQUEST_TIMEOUT, "request body timed out\n"),
+                    None,
+                )
+            }
+            Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => {
+                return (
+                    plain(StatusCode::PAYLOAD_TOO_LARGE, "request body too large\n"),
+                    None,
+                )
+            }
+            Ok(Err(_)) => {
+                return (
+                    plain(StatusCode::BAD_REQUEST, "could not read request body\n"),
+                    None,
+                )
+            }
+            Ok(Ok(collected)) => collected.to_bytes(),
+        };
+        let body = if gzipped {
+            match gunzip(&body, self.config.max_decompressed_size) {
+                Ok(inflated) => Bytes::from(inflated),
+                Err(GunzipError::TooLarge(_)) => {
+                    return (
+                        plain(
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            "gzip content inflates too large\n",
+                        ),
+                        None,
+                    )
+                }
+                Err(GunzipError::Corrupt(_)) => {
+                    return (
+                        plain(StatusCode::BAD_REQUEST, "error decoding gzip content\n"),
+                        None,
+                    )
+                }
+            }
+        } else {
+            body
+        };
+        let (xml, rpc_method) = self.dispatch_document(&body).await;
+        (
+            xml_response(xml, wants_gzip, self.config.gzip_threshold),
+            rpc_method,
+        )
+    }
+
+    /// Decodes, dispatches and encodes one call; every failure is a fault.
+    async fn dispatch_document(&self, body: &[u8]) -> (String, Option<String>) {
+        let call = match decode_call(body, &self.config.limits) {
+            Ok(call) => call,
+            Err(e) => return (encode_fault(&e.to_fault()), None),
+        };
+        let result: Result<Value, Fault> = self.registry.dispatch(&call.name, call.params).await;
+        let xml = match result {
+            Ok(value) => encode_response(&value).unwrap_or_else(|e| {
+                encode_fault(&Fault::new(
+                    Fault::INTERNAL_ERROR,
+                    format!("server error. cannot encode the result: {e}"),
+                ))
+            }),
+            Err(fault) => encode_fault(&fault),
+        };
+        (xml, Some(call.name))
+    }
+}
+
+fn xml_response(xml: String, wants_gzip: bool, threshold: Option<usize>) -> HttpResponse {
+    let compress = wants_gzip && threshold.is_some_and(|t| xml.len() > t);
+    let body = if compress {
+        Bytes::from(gzip(xml.as_bytes()))
+    } else {
+        Bytes::from(xml)
+    };
+    let mut response = Response::new(Full::new(body));
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/xml"));
+    if compress {
+        headers.insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    response
+}

@@ -1,0 +1,129 @@
+//! `oxrpc xmlrpc ...`: the notebook's XML-RPC server, and a client for any
+//! XML-RPC server.
+
+use crate::cmd::resolve_bind;
+use clap::{Args, Subcommand};
+use oxrpc::json::{parse_arg, to_json};
+use oxrpc::tutorial;
+use oxrpc::xmlrpc::{blocking, Error, ServerConfig, Value};
+use std::future::Future;
+
+#[derive(Subcommand)]
+pub enum XmlRpcCommand {
+    /// Serve the notebook's `list_contents` (plus system.* introspection).
+    Serve(ServeArgs),
+    /// Call METHOD on the server at URL; ARGs are JSON when they parse, else strings.
+    Call {
+        /// Server URL, e.g. http://localhost:9000
+        url: String,
+        /// Method name.
+        method: String,
+        /// Arguments.
+        args: Vec<String>,
+    },
+    /// List a server's methods with their signatures and help.
+    Methods {
+        /// Server URL.
+        url: String,
+    },
+}
+
+#[derive(Args, Clone)]
+pub struct ServeArgs {
+    /// Interface to bind.
+    #[arg(long, default_value = "localhost")]
+    pub host: String,
+    /// Port to listen on.
+    #[arg(long, short = 'p', default_value_t = tutorial::XMLRPC_PORT)]
+    pub port: u16,
+    /// Do not log each request.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, default_value_t = ServerConfig::default().max_body_size)]
+    pub max_body_size: usize,
+    /// Most connections served at once.
+    #[arg(long, default_value_t = ServerConfig::default().max_connections)]
+    pub max_connections: usize,
+}
+
+pub fn run(command: XmlRpcCommand) -> anyhow::Result<()> {
+    match command {
+        XmlRpcCommand::Serve(args) => runtime()?.block_on(serve(args, shutdown_signal())),
+        XmlRpcCommand::Call { url, method, args } => {
+            let client = blocking::Client::new(&url)?;
+            let params = args.iter().map(|a| parse_arg(a)).collect();
+            match client.call_value(&method, params) {
+                Ok(value) => {
+                    println!("{}", serde_json::to_string_pretty(&to_json(&value))?);
+                    Ok(())
+                }
+                Err(Error::Fault(fault)) => {
+                    anyhow::bail!("fault {}: {}", fault.code, fault.string)
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        XmlRpcCommand::Methods { url } => {
+            let client = blocking::Client::new(&url)?;
+            let names: Vec<String> = client.call("system.listMethods", ())?;
+            for name in names {
+                let signature =
+                    client.call_value("system.methodSignature", vec![name.clone().into()])?;
+                let help: String = client.call("system.methodHelp", (name.as_str(),))?;
+                println!("{name}  {}", describe_signature(&signature));
+                for line in help.lines().filter(|l| !l.trim().is_empty()) {
+                    println!("    {line}");
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+fn describe_signature(signature: &Value) -> String {
+    let Some(signatures) = signature.as_array() else {
+        return String::new();
+    };
+    signatures
+        .iter()
+        .filter_map(Value::as_array)
+        .map(|types| {
+            let names: Vec<&str> = types.iter().filter_map(Value::as_str).collect();
+            match names.split_first() {
+                Some((ret, args)) => format!("({}) -> {ret}", args.join(", ")),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+pub async fn shutdown_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+    tracing::info!("shutting down");
+}
+
+/// Binds and serves the notebook's XML-RPC server until `shutdown`.
+pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
+    let addr = resolve_bind(&args.host, args.port).await?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+    let config = ServerConfig {
+        log_requests: !args.quiet,
+        max_body_size: args.max_body_size,
+        max_connections: args.max_connections,
+        ..ServerConfig::default()
+    };
+    let server = tutorial::xmlrpc_server(config);
+    println!("XML-RPC server ready on http://{addr}/ (list_contents); use Control-C to exit");
+    server.serve_with_shutdown(listener, shutdown).await?;
+    Ok(())
+}

@@ -1,0 +1,53 @@
+//! The services of the course notebook oxrpc reproduces.
+//!
+//! The notebook's XML-RPC server registers one function, `list_contents`,
+//! on port 9000. Ours answers exactly as that Python function would,
+//! including the fault a Python client sees for a missing directory.
+
+use oxrpc_xmlrpc::{Fault, Server, ServerConfig};
+
+/// The notebook's XML-RPC port.
+pub const XMLRPC_PORT: u16 = 9000;
+
+/// `list_contents(dir_name)`: the names in a directory, in the order the
+/// operating system lists them (as `os.listdir` returns them).
+///
+/// ```
+/// let names = oxrpc::tutorial::list_contents("/".into()).unwrap();
+/// assert!(names.iter().any(|n| n == "tmp"));
+/// let fault = oxrpc::tutorial::list_contents("/no/such/dir".into()).unwrap_err();
+/// assert_eq!(
+///     fault.string,
+///     "<class 'FileNotFoundError'>:[Errno 2] No such file or directory: '/no/such/dir'"
+/// );
+/// ```
+pub fn list_contents(dir_name: String) -> Result<Vec<String>, Fault> {
+    tracing::info!("list_contents({dir_name})");
+    let fault = |e: std::io::Error| Fault::from_io_error(&e, Some(&dir_name));
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(&dir_name).map_err(fault)? {
+        names.push(
+            entry
+                .map_err(fault)?
+                .file_name()
+                .to_string_lossy()
+                .into_owned(),
+        );
+    }
+    Ok(names)
+}
+
+/// The notebook's XML-RPC server: `list_contents` plus the `system.*`
+/// introspection and multicall methods. Directory reads run on the blocking
+/// pool so a slow disk never stalls other clients.
+pub fn xmlrpc_server(config: ServerConfig) -> Server {
+    let mut server = Server::with_config(config);
+    server
+        .register_async("list_contents", |dir_name: String| async move {
+            tokio::task::spawn_blocking(move || list_contents(dir_name))
+                .await
+                .unwrap_or_else(|e| Err(Fault::python_exception("RuntimeError", e)))
+        })
+        .help("list_contents(dir_name) -> list of the names in the directory dir_name");
+    server
+}
