@@ -1,0 +1,226 @@
+//! oxrpc's XML-RPC server and client against CPython's, in both directions.
+
+mod common;
+
+use common::TestServer;
+use oxrpc_testkit::{expect_success, python_command, run_python_script, ChildGuard};
+use oxrpc_xmlrpc::{Binary, Client, DateTime, Error, Fault, Struct, Value};
+use std::time::Duration;
+
+#[test]
+fn python_serverproxy_drives_oxrpc_server() {
+    let server = TestServer::start();
+    let output = run_python_script(
+        "xmlrpc/python_client_checks.py",
+        &[&format!("{}/", server.url())],
+        Duration::from_secs(120),
+    );
+    let stdout = expect_success("python_client_checks.py", &output);
+    assert!(stdout.contains("checks passed"), "{stdout}");
+}
+
+/// Starts CPython's SimpleXMLRPCServer (tests/interop/xmlrpc/reference_server.py).
+fn reference_server() -> (ChildGuard, String) {
+    let mut cmd = python_command();
+    cmd.arg(oxrpc_testkit::interop_path("xmlrpc/reference_server.py"));
+    let mut child = ChildGuard::spawn(cmd);
+    let line = child.wait_for_line("ready");
+    let port = line.trim().rsplit(' ').next().unwrap().to_owned();
+    (child, format!("http://127.0.0.1:{port}"))
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn oxrpc_client_drives_cpython_server() {
+    let (_server, url) = reference_server();
+    runtime().block_on(async move {
+        let client = Client::new(&url).unwrap();
+
+        // The notebook's call, typed.
+        let names: Vec<String> = client.call("list_contents", ("/",)).await.unwrap();
+        let mut want: Vec<String> = std::fs::read_dir("/")
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        let mut got = names.clone();
+        got.sort();
+        want.sort();
+        assert_eq!(got, want);
+
+        // Every type round-trips through Python's echo.
+        let mut members = Struct::new();
+        members.insert("ñandú".into(), Value::from("golondrina"));
+        members.insert(
+            "nested".into(),
+            Value::Array(vec![Value::Nil, Value::Bool(false)]),
+        );
+        let samples = vec![
+            Value::Int(0),
+            Value::Int(i64::from(i32::MAX)),
+            Value::Int(i64::from(i32::MIN)),
+            Value::Bool(true),
+            Value::from(""),
+            Value::from("a<b>&c \"q\" 'q' ¿cuál? 日本語 🐍"),
+            Value::from("tab\tnewline\n"),
+            Value::Double(0.1),
+            Value::Double(-0.0),
+            Value::Double(1e300),
+            Value::Double(5e-324),
+            Value::Double(f64::INFINITY),
+            Value::Base64((0..=255).collect()),
+            Value::Base64(Vec::new()),
+            Value::DateTime("20261126T01:10:20".parse().unwrap()),
+            Value::Array(vec![]),
+            Value::Array(vec![Value::Int(1), Value::Array(vec![Value::from("x")])]),
+            Value::Struct(Struct::new()),
+            Value::Struct(members),
+            Value::Nil,
+        ];
+        for sample in samples {
+            let back = client
+                .call_value("echo", vec![sample.clone()])
+                .await
+                .unwrap();
+            assert_eq!(back, sample);
+            if let (Value::Double(a), Value::Double(b)) = (&back, &sample) {
+                assert_eq!(a.to_bits(), b.to_bits());
+            }
+        }
+        // We send a carriage return as &#13; so CPython reads it; CPython
+        // writes it back raw, and XML turns a raw one into a line feed.
+        let back = client
+            .call_value("echo", vec!["a\rb".into()])
+            .await
+            .unwrap();
+        assert_eq!(back, Value::from("a\nb"));
+        // Python reads i8 (it cannot write it back, which is its fault to report).
+        let fault = client
+            .call_value("echo", vec![Value::Int(1 << 40)])
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&fault, Error::Fault(f) if f.string.contains("OverflowError")),
+            "{fault}"
+        );
+
+        // Typed conversions.
+        let blob: Binary = client.call("echo", (Binary(vec![1, 2, 3]),)).await.unwrap();
+        assert_eq!(blob.0, vec![1, 2, 3]);
+        let when: DateTime = client
+            .call("echo", ("19980717T14:08:55".parse::<DateTime>().unwrap(),))
+            .await
+            .unwrap();
+        assert_eq!(when.to_string(), "19980717T14:08:55");
+        let sum: i32 = client.call("add", (2, 3)).await.unwrap();
+        assert_eq!(sum, 5);
+        let none: Option<i32> = client.call("none", ()).await.unwrap();
+        assert_eq!(none, None);
+
+        // Faults become typed errors.
+        match client
+            .call_value("fault", vec![Value::Int(42), "on purpose".into()])
+            .await
+        {
+            Err(Error::Fault(f)) => assert_eq!(f, Fault::new(42, "on purpose")),
+            other => panic!("{other:?}"),
+        }
+        match client.call_value("fail", vec!["broken".into()]).await {
+            Err(Error::Fault(f)) => {
+                assert_eq!(f, Fault::new(1, "<class 'ValueError'>:broken"))
+            }
+            other => panic!("{other:?}"),
+        }
+        match client.call_value("nope", vec![]).await {
+            Err(Error::Fault(f)) => {
+                assert_eq!(
+                    f.string,
+                    "<class 'Exception'>:method \"nope\" is not supported"
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        match client.call::<i32>("echo", ("not an int",)).await {
+            Err(Error::Conversion(_)) => {}
+            other => panic!("{other:?}"),
+        }
+
+        // Multicall.
+        let mut batch = client.multicall();
+        batch
+            .add("add", (2, 3))
+            .add("fault", (7, "seven"))
+            .add("echo", ("x",));
+        let results = batch.send().await.unwrap();
+        assert_eq!(results[0], Ok(Value::Int(5)));
+        assert_eq!(results[1], Err(Fault::new(7, "seven")));
+        assert_eq!(results[2], Ok(Value::from("x")));
+
+        // Big responses arrive gzipped from CPython (we accept gzip); big
+        // requests go gzipped when asked (CPython's server inflates them).
+        let big: String = client.call("big", (3_000_000,)).await.unwrap();
+        assert_eq!(big.len(), 3_000_000);
+        let gz = Client::builder(&url)
+            .gzip_requests_over(1024)
+            .build()
+            .unwrap();
+        let text = "z".repeat(200_000);
+        let back: String = gz.call("echo", (text.as_str(),)).await.unwrap();
+        assert_eq!(back, text);
+
+        // HTTP errors are typed too.
+        let wrong_path = Client::new(&format!("{url}/not-rpc")).unwrap();
+        match wrong_path.call_value("echo", vec![Value::Int(1)]).await {
+            Err(Error::Http { status: 404, .. }) => {}
+            other => panic!("{other:?}"),
+        }
+    });
+}
+
+#[test]
+fn oxrpc_client_times_out_and_reports_transport_errors() {
+    let server = TestServer::start();
+    runtime().block_on(async {
+        let client = Client::builder(&server.url())
+            .timeout(Duration::from_millis(200))
+            .build()
+            .unwrap();
+        match client.call_value("sleep", vec![Value::Int(5_000)]).await {
+            Err(Error::Timeout(_)) => {}
+            other => panic!("{other:?}"),
+        }
+        let port = oxrpc_testkit::free_port();
+        let nobody = Client::new(&format!("http://127.0.0.1:{port}")).unwrap();
+        match nobody.call_value("echo", vec![]).await {
+            Err(Error::Transport(_)) => {}
+            other => panic!("{other:?}"),
+        }
+    });
+}
+
+#[test]
+fn blocking_client_against_cpython_server() {
+    let (_server, url) = reference_server();
+    let client = oxrpc_xmlrpc::blocking::Client::new(&url).unwrap();
+    let sum: i32 = client.call("add", (20, 22)).unwrap();
+    assert_eq!(sum, 42);
+    let results = client
+        .multicall(vec![
+            ("add", vec![Value::Int(1), Value::Int(1)]),
+            ("nope", vec![]),
+        ])
+        .unwrap();
+    assert_eq!(results[0], Ok(Value::Int(2)));
+    assert!(results[1].is_err());
+    // The same client keeps working across calls (the pool reconnects after
+    // CPython's HTTP/1.0 server closes each connection).
+    for i in 0..20 {
+        let n: i32 = client.call("add", (i, 1)).unwrap();
+        assert_eq!(n, i + 1);
+    }
+}

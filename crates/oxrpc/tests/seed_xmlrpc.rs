@@ -1,0 +1,88 @@
+//! The notebook's XML-RPC cells against the `oxrpc` binary, and the binary's
+//! client commands against CPython's server.
+
+use oxrpc_testkit::{
+    expect_success, python_command, run_python_script, run_with_deadline, wait_for_port, ChildGuard,
+};
+use std::process::Command;
+use std::time::Duration;
+
+fn oxrpc() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_oxrpc"))
+}
+
+/// The notebook's client cell, unmodified, against `oxrpc xmlrpc serve` on
+/// the notebook's port 9000.
+#[test]
+fn seed_client_cell_against_oxrpc_xmlrpc_serve() {
+    let mut cmd = oxrpc();
+    cmd.args(["xmlrpc", "serve", "--port", "9000"]);
+    let mut server = ChildGuard::spawn(cmd);
+    server.wait_for_line("ready");
+    wait_for_port("127.0.0.1:9000".parse().unwrap(), Duration::from_secs(10));
+
+    let output = run_python_script("xmlrpc/run_seed_client.py", &[], Duration::from_secs(60));
+    let stdout = expect_success("the seed's client cell", &output);
+    assert!(stdout.contains("seed client cell OK"), "{stdout}");
+
+    // The binary's own client against its own server: a fault is reported
+    // with CPython's text and a failing exit status.
+    let mut call = oxrpc();
+    call.args([
+        "xmlrpc",
+        "call",
+        "http://localhost:9000",
+        "list_contents",
+        "/no/such/dir",
+    ]);
+    let output = run_with_deadline(call, Duration::from_secs(30));
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("No such file or directory: '/no/such/dir'"),
+        "{stderr}"
+    );
+}
+
+/// `oxrpc xmlrpc call` and `methods` against CPython's SimpleXMLRPCServer.
+#[test]
+fn oxrpc_cli_against_cpython_server() {
+    let mut cmd = python_command();
+    cmd.arg(oxrpc_testkit::interop_path("xmlrpc/reference_server.py"));
+    let mut server = ChildGuard::spawn(cmd);
+    let line = server.wait_for_line("ready");
+    let url = format!(
+        "http://127.0.0.1:{}",
+        line.trim().rsplit(' ').next().unwrap()
+    );
+
+    let run = |args: &[&str]| {
+        let mut c = oxrpc();
+        c.args(args);
+        run_with_deadline(c, Duration::from_secs(30))
+    };
+    let out = run(&["xmlrpc", "call", &url, "add", "2", "3"]);
+    assert_eq!(expect_success("call add", &out).trim(), "5");
+    let out = run(&[
+        "xmlrpc",
+        "call",
+        &url,
+        "echo",
+        r#"{"a": [1, 2.5, null, "x"]}"#,
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&expect_success("call echo", &out)).unwrap();
+    assert_eq!(json, serde_json::json!({"a": [1, 2.5, null, "x"]}));
+    let out = run(&["xmlrpc", "call", &url, "list_contents", "/"]);
+    let names: Vec<String> = serde_json::from_str(&expect_success("list_contents", &out)).unwrap();
+    assert!(names.iter().any(|n| n == "tmp"), "{names:?}");
+    let out = run(&["xmlrpc", "methods", &url]);
+    let listing = expect_success("methods", &out);
+    assert!(listing.contains("echo"), "{listing}");
+    assert!(
+        listing.contains("Returns its argument unchanged."),
+        "{listing}"
+    );
+    let out = run(&["xmlrpc", "call", &url, "fail", "boom"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("<class 'ValueError'>:boom"));
+}

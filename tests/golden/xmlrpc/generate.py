@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""Generates the XML-RPC golden vectors from CPython's own xmlrpc.client.
+
+    .venv/bin/python tests/golden/xmlrpc/generate.py   # rewrites vectors.json
+
+Each vector pairs an XML document with a typed description of the values in
+it. For "dumps" vectors CPython wrote the document from the values, so an
+encoder must reproduce it byte for byte and a decoder must read the values
+back. For "loads" vectors the document is hand-written input (extensions
+CPython reads but never writes) and the values are what CPython's loads()
+made of it, so a decoder must agree with CPython's reading.
+
+Descriptions: {"int": n} (any size, as a decimal string when beyond 64 bits),
+{"boolean": b}, {"string": s}, {"double": repr}, {"base64": hex},
+{"dateTime": "YYYYMMDDTHH:MM:SS"}, {"array": [...]}, {"struct": [[k, v], ...]},
+{"nil": null}, {"bigdecimal": str}.
+"""
+import datetime
+import decimal
+import json
+import os
+import sys
+import xmlrpc.client as xc
+
+
+def describe(v):
+    if v is None:
+        return {"nil": None}
+    if isinstance(v, bool):
+        return {"boolean": v}
+    if isinstance(v, int):
+        return {"int": v if -2**63 <= v < 2**63 else str(v)}
+    if isinstance(v, float):
+        return {"double": repr(v)}
+    if isinstance(v, decimal.Decimal):
+        return {"bigdecimal": str(v)}
+    if isinstance(v, str):
+        return {"string": v}
+    if isinstance(v, (bytes, bytearray)):
+        return {"base64": bytes(v).hex()}
+    if isinstance(v, xc.Binary):
+        return {"base64": v.data.hex()}
+    if isinstance(v, xc.DateTime):
+        return {"dateTime": v.value}
+    if isinstance(v, datetime.datetime):
+        return {"dateTime": v.strftime("%Y%m%dT%H:%M:%S")}
+    if isinstance(v, (list, tuple)):
+        return {"array": [describe(x) for x in v]}
+    if isinstance(v, dict):
+        return {"struct": [[k, describe(x)] for k, x in v.items()]}
+    raise TypeError(type(v))
+
+
+VALUES = {
+    "int_zero": 0,
+    "int_one": 1,
+    "int_negative": -42,
+    "int_max": 2**31 - 1,
+    "int_min": -2**31,
+    "bool_true": True,
+    "bool_false": False,
+    "string_empty": "",
+    "string_ascii": "hello world",
+    "string_escapes": "a<b>&c \"quoted\" 'single'",
+    "string_whitespace": "line1\nline2\ttab  ",
+    "string_unicode": "¿cuál es la velocidad de una golondrina? 日本語 🐍",
+    "string_markup_like": "<value><int>1</int></value>",
+    "double_zero": 0.0,
+    "double_negative_zero": -0.0,
+    "double_simple": 1.5,
+    "double_third": 1 / 3,
+    "double_big": 1e16,
+    "double_huge": 1.7976931348623157e308,
+    "double_small": 1e-05,
+    "double_tiny": 5e-324,
+    "double_integral": 123456789.0,
+    "double_inf": float("inf"),
+    "double_negative_inf": float("-inf"),
+    "base64_empty": b"",
+    "base64_short": b"\x00\x01\xfe\xff",
+    "base64_multiline": bytes(range(256)) * 2,
+    "datetime": xc.DateTime("19980717T14:08:55"),
+    "datetime_from_datetime": datetime.datetime(2026, 11, 26, 1, 10, 20),
+    "array_empty": [],
+    "array_mixed": [1, "two", 3.0, True, [4, [5]], {"six": 6}],
+    "struct_empty": {},
+    "struct_nested": {"name": "oxrpc", "version": [0, 1], "flags": {"fast": True, "safe": True}},
+    "struct_unicode_keys": {"ñandú": 1, "a&b<c>": 2},
+    "nil": None,
+}
+
+
+def dumps_vectors():
+    out = []
+    for name, value in VALUES.items():
+        xml = xc.dumps((value,), allow_none=True)
+        out.append({"name": name, "kind": "params", "xml": xml, "values": [describe(value)]})
+        resp = xc.dumps((value,), methodresponse=True, allow_none=True)
+        out.append({"name": name + "_response", "kind": "response", "xml": resp,
+                    "values": [describe(value)]})
+    call = xc.dumps((1, "two", [3.0], {"four": 4}), methodname="oxrpc.test", allow_none=True)
+    out.append({"name": "call_several_params", "kind": "call", "method": "oxrpc.test",
+                "xml": call, "values": [describe(v) for v in (1, "two", [3.0], {"four": 4})]})
+    call = xc.dumps((), methodname="system.listMethods")
+    out.append({"name": "call_no_params", "kind": "call", "method": "system.listMethods",
+                "xml": call, "values": []})
+    for code, text in [(1, "<class 'Exception'>:method \"nope\" is not supported"),
+                       (-32700, "parse error. not well formed"),
+                       (4, "Too many parameters & <angles>")]:
+        xml = xc.dumps(xc.Fault(code, text))
+        out.append({"name": "fault_%d" % len(out), "kind": "fault", "xml": xml,
+                    "fault": {"code": code, "string": text}})
+    return out
+
+
+def loads_vectors():
+    docs = {
+        "ext_i8": "<i8>9223372036854775807</i8>",
+        "ext_ex_i8": "<ex:i8>-9223372036854775808</ex:i8>",
+        "ext_i1": "<ex:i1>-5</ex:i1>",
+        "ext_i2": "<ex:i2>300</ex:i2>",
+        "ext_biginteger": "<ex:biginteger>123456789012345678901234567890</ex:biginteger>",
+        "ext_int_beyond_i64": "<int>-99999999999999999999</int>",
+        "ext_nil": "<ex:nil/>",
+        "ext_float": "<ex:float>2.5</ex:float>",
+        "ext_bigdecimal": "<ex:bigdecimal>3.14159265358979323846</ex:bigdecimal>",
+        "bare_value_is_string": "untyped text",
+        "empty_value_is_string": "",
+        "i4_with_spaces": "<i4> 17 </i4>",
+        "double_exponent": "<double>-1.5E+3</double>",
+        "base64_unwrapped": "<base64>AAEC/f7/</base64>",
+        "cdata_string": "<string><![CDATA[<not & markup>]]></string>",
+        "char_refs": "<string>&#65;&#x42;&#13;&amp;&lt;&gt;&quot;&apos;</string>",
+        "crlf_normalised": "<string>a\r\nb\rc</string>",
+        "struct_duplicate_keys": "<struct><member><name>k</name><value><int>1</int></value></member>"
+                                 "<member><name>k</name><value><int>2</int></value></member></struct>",
+        "array_without_data": "<array><value><int>1</int></value></array>",
+    }
+    out = []
+    for name, inner in docs.items():
+        xml = ("<?xml version='1.0'?>\n<methodResponse><params><param><value>%s</value>"
+               "</param></params></methodResponse>" % inner)
+        (value,), _ = xc.loads(xml.encode("utf-8"), use_builtin_types=True)
+        out.append({"name": name, "kind": "response", "xml": xml, "values": [describe(value)]})
+    return out
+
+
+def main():
+    vectors = {
+        "generator": "CPython %s xmlrpc.client" % sys.version.split()[0],
+        "dumps": dumps_vectors(),
+        "loads": loads_vectors(),
+    }
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "vectors.json")
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(vectors, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+    print("wrote", path, len(vectors["dumps"]), "dumps,", len(vectors["loads"]), "loads")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,178 @@
+"""Drives an oxrpc XML-RPC server with CPython's ServerProxy.
+
+    python python_client_checks.py URL
+
+The server under test must register: list_contents(dir), echo(value),
+add(int, int) -> int, fail(message) (a plain error), fault(code, message),
+none(), big_int() -> 2**40. For fault shapes, the same calls also go to a
+stock SimpleXMLRPCServer this script starts, and the answers are compared.
+"""
+import datetime
+import gzip
+import http.client
+import os
+import sys
+import threading
+import xmlrpc.client
+from xmlrpc.server import SimpleXMLRPCServer
+
+URL = sys.argv[1]
+failures = []
+passed = 0
+
+
+def check(name, cond, detail=''):
+    global passed
+    if cond:
+        passed += 1
+    else:
+        failures.append('%s: %s' % (name, detail))
+
+
+def fault_of(proxy, method, *args):
+    try:
+        getattr(proxy, method)(*args)
+    except xmlrpc.client.Fault as f:
+        return f
+    return None
+
+
+def add(a, b):
+    return a + b
+
+
+def echo(value):
+    return value
+
+
+def list_contents(dir_name):
+    return os.listdir(dir_name)
+
+
+def start_reference():
+    server = SimpleXMLRPCServer(('127.0.0.1', 0), allow_none=True, logRequests=False)
+    server.register_introspection_functions()
+    server.register_multicall_functions()
+    for f in (add, echo, list_contents):
+        server.register_function(f)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return 'http://127.0.0.1:%d' % server.server_address[1]
+
+
+proxy = xmlrpc.client.ServerProxy(URL, allow_none=True)
+builtin = xmlrpc.client.ServerProxy(URL, allow_none=True, use_builtin_types=True)
+
+# The notebook's call.
+check('list_contents', sorted(proxy.list_contents('/')) == sorted(os.listdir('/')))
+
+# Every type through echo.
+samples = [
+    0, 1, -1, 2**31 - 1, -2**31, True, False, '', 'plain', 'a<b>&c"\'',
+    'ñandú 日本語 🐍 ¿cuál?', 'multi\nline\ttabs', 0.0, -0.0, 1.5, 1 / 3, 1e16, 1e-05, 5e-324,
+    1.7976931348623157e308, float('inf'), [], [1, [2, [3, []]]], {}, {'a': 1, 'b': {'c': [None]}},
+    None, [None, True, 'x', 2.5], {'ünï': 'cödé', 'k&<>': 'v'},
+]
+for value in samples:
+    got = proxy.echo(value)
+    check('echo %r' % (value,), got == value and type(got) == type(value)
+          and (not isinstance(value, float) or repr(got) == repr(value)), repr(got))
+nan = proxy.echo(float('nan'))
+check('echo nan', nan != nan, repr(nan))
+blob = bytes(range(256)) * 40
+check('echo Binary', proxy.echo(xmlrpc.client.Binary(blob)).data == blob)
+check('echo bytes (builtin types)', builtin.echo(blob) == blob)
+when = xmlrpc.client.DateTime('20261126T01:10:20')
+check('echo DateTime', proxy.echo(when) == when)
+dt = datetime.datetime(1999, 12, 31, 23, 59, 59)
+check('echo datetime (builtin types)', builtin.echo(dt) == dt)
+deep = []
+node = deep
+for _ in range(40):
+    node.append([])
+    node = node[0]
+check('echo 40-deep array', proxy.echo(deep) == deep)
+check('int beyond 32 bits (i8)', proxy.big_int() == 2**40)
+check('none()', proxy.none() is None)
+
+# Big payloads, both ways (the response is gzipped: ServerProxy accepts gzip).
+big_text = 'oxrpc ' * (5 * 1024 * 1024 // 6)
+check('echo 5 MB string', proxy.echo(big_text) == big_text)
+big_list = list(range(100000))
+check('echo 100k-int array', proxy.echo(big_list) == big_list)
+
+# A gzip-compressed request (Transport.encode_threshold).
+class GzipTransport(xmlrpc.client.Transport):
+    encode_threshold = 100
+gz = xmlrpc.client.ServerProxy(URL, transport=GzipTransport(), allow_none=True)
+check('gzip request', gz.echo('y' * 5000) == 'y' * 5000)
+
+# Introspection.
+methods = proxy.system.listMethods()
+for name in ('add', 'echo', 'list_contents', 'system.listMethods', 'system.methodHelp',
+             'system.methodSignature', 'system.multicall'):
+    check('listMethods has ' + name, name in methods, methods)
+check('listMethods sorted', methods == sorted(methods), methods)
+check('methodSignature add', proxy.system.methodSignature('add') == [['int', 'int', 'int']],
+      proxy.system.methodSignature('add'))
+check('methodHelp unknown', proxy.system.methodHelp('no.such') == '')
+check('methodHelp system', 'system.listMethods' in proxy.system.methodHelp('system.listMethods'))
+
+# Multicall.
+multi = xmlrpc.client.MultiCall(proxy)
+multi.add(2, 3)
+multi.echo('x')
+multi.fault(42, 'on purpose')
+multi.add(1)
+results = multi()
+check('multicall add', results[0] == 5)
+check('multicall echo', results[1] == 'x')
+try:
+    results[2]
+    check('multicall fault raises', False)
+except xmlrpc.client.Fault as f:
+    check('multicall fault', (f.faultCode, f.faultString) == (42, 'on purpose'), f)
+
+# Faults, compared with a stock SimpleXMLRPCServer.
+ref = xmlrpc.client.ServerProxy(start_reference(), allow_none=True)
+for method, args in [('nope', ()), ('add', (1, 2, 3)), ('list_contents', ('/no/such/dir',)),
+                     ('list_contents', ('/tmp', 'extra'))]:
+    ours, theirs = fault_of(proxy, method, *args), fault_of(ref, method, *args)
+    check('fault %s%r' % (method, args), ours is not None and theirs is not None
+          and ours.faultCode == theirs.faultCode and ours.faultString == theirs.faultString,
+          '%r vs %r' % (ours, theirs))
+for method, args in [('add', (1,)), ('add', (1, 'x'))]:
+    ours, theirs = fault_of(proxy, method, *args), fault_of(ref, method, *args)
+    check('fault shape %s%r' % (method, args), ours is not None and theirs is not None
+          and ours.faultCode == theirs.faultCode
+          and ours.faultString.split(':')[0] == theirs.faultString.split(':')[0],
+          '%r vs %r' % (ours, theirs))
+f = fault_of(proxy, 'fail', 'broken')
+check('handler error', f is not None and f.faultCode == 1 and 'broken' in f.faultString, f)
+f = fault_of(proxy, 'fault', -7, 'custom')
+check('handler fault', f is not None and (f.faultCode, f.faultString) == (-7, 'custom'), f)
+
+# HTTP-level answers, as CPython's server gives them.
+host = URL.split('//', 1)[1].rstrip('/')
+def raw_http(method, path, body=None, headers={}):
+    conn = http.client.HTTPConnection(host, timeout=10)
+    conn.request(method, path, body=body, headers=headers)
+    resp = conn.getresponse()
+    data = resp.read()
+    conn.close()
+    return resp.status, data
+check('GET is 501', raw_http('GET', '/')[0] == 501)
+check('wrong path is 404', raw_http('POST', '/nope', b'<x/>')[0] == 404)
+status, body = raw_http('POST', '/RPC2', b'<methodCall><bad')
+check('malformed XML is a fault', status == 200 and b'<fault>' in body, body[:200])
+try:
+    xmlrpc.client.ServerProxy(URL.rstrip('/') + '/other').echo(1)
+    check('ProtocolError on 404', False)
+except xmlrpc.client.ProtocolError as e:
+    check('ProtocolError on 404', e.errcode == 404, e)
+
+if failures:
+    print('%d passed, %d failed' % (passed, len(failures)))
+    for f in failures:
+        print('FAIL', f)
+    sys.exit(1)
+print('%d checks passed' % passed)
