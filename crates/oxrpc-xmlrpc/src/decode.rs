@@ -10,7 +10,7 @@
 //! predefined ones, so no "billion laughs"), characters XML forbids, documents
 //! nested or sized past the limits.
 
-use crate::encode::is_xml_char;
+use crate::encode::{is_nonchar_at, is_xml_char, may_hold_forbidden, ATTENTION};
 use crate::fault::Fault;
 use crate::value::{DateTime, Struct, Value};
 use base64::Engine;
@@ -436,27 +436,54 @@ fn declared_encoding(input: &[u8]) -> Option<String> {
 /// Turns raw character data into text: line ends normalised as XML requires,
 /// references resolved (only the predefined five and character references
 /// exist without a DTD), characters XML forbids refused.
-fn text_content(raw: &[u8], escaped: bool) -> Result<String, ParseError> {
+fn text_content(raw: &[u8], escaped: bool, out: &mut String) -> Result<(), ParseError> {
     let raw =
         std::str::from_utf8(raw).map_err(|e| ParseError::Xml(format!("invalid UTF-8: {e}")))?;
+    check_xml_chars(raw)?;
     let normalized: Cow<str> = if raw.contains('\r') {
         Cow::Owned(raw.replace("\r\n", "\n").replace('\r', "\n"))
     } else {
         Cow::Borrowed(raw)
     };
-    let text = if escaped {
-        quick_xml::escape::unescape(&normalized)
-            .map_err(|e| ParseError::Xml(e.to_string()))?
-            .into_owned()
+    if escaped && normalized.contains('&') {
+        let text =
+            quick_xml::escape::unescape(&normalized).map_err(|e| ParseError::Xml(e.to_string()))?;
+        // Character references may name characters XML forbids (`&#0;`).
+        if let Some(bad) = text.chars().find(|c| !is_xml_char(*c)) {
+            return Err(ParseError::Xml(format!(
+                "reference to invalid character {bad:?}"
+            )));
+        }
+        out.push_str(&text);
     } else {
-        normalized.into_owned()
-    };
-    if let Some(bad) = text.chars().find(|c| !is_xml_char(*c)) {
-        return Err(ParseError::Xml(format!(
-            "character {bad:?} is not allowed in XML"
-        )));
+        out.push_str(&normalized);
     }
-    Ok(text)
+    Ok(())
+}
+
+/// Refuses raw characters XML 1.0 forbids, scanning bytes (this is the hot
+/// loop for large strings).
+fn check_xml_chars(text: &str) -> Result<(), ParseError> {
+    let bytes = text.as_bytes();
+    if !may_hold_forbidden(bytes, true) {
+        return Ok(());
+    }
+    for (i, &b) in bytes.iter().enumerate() {
+        if ATTENTION[b as usize] {
+            let bad = match b {
+                b'&' | b'<' | b'>' | b'\r' => false,
+                0xEF => is_nonchar_at(bytes, i),
+                _ => true,
+            };
+            if bad {
+                let c = text[i..].chars().next().unwrap_or('\u{FFFD}');
+                return Err(ParseError::Xml(format!(
+                    "character {c:?} is not allowed in XML"
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn local_name(qualified: &[u8]) -> Result<&str, ParseError> {
@@ -515,9 +542,9 @@ fn parse_document(input: &[u8], limits: &Limits) -> Result<Document, ParseError>
                     }
                     return Err(ParseError::Xml("text outside the document element".into()));
                 }
-                builder.text.push_str(&text_content(&t, true)?);
+                text_content(&t, true, &mut builder.text)?;
             }
-            Event::CData(t) => builder.text.push_str(&text_content(&t, false)?),
+            Event::CData(t) => text_content(&t, false, &mut builder.text)?,
             Event::DocType(_) => return Err(ParseError::Dtd),
             Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
             Event::Empty(_) => {} // expanded into Start + End by the config

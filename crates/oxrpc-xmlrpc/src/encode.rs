@@ -182,20 +182,85 @@ pub(crate) fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
+/// Bytes that need a second look while escaping or validating: markup
+/// characters, carriage return, control characters XML forbids, and 0xEF, the
+/// lead byte of U+FFFE / U+FFFF. Everything else is copied in bulk.
+const fn attention_table() -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = b != b'\t' as usize && b != b'\n' as usize;
+        b += 1;
+    }
+    table[b'&' as usize] = true;
+    table[b'<' as usize] = true;
+    table[b'>' as usize] = true;
+    table[0xEF] = true;
+    table
+}
+pub(crate) static ATTENTION: [bool; 256] = attention_table();
+
+/// U+FFFE or U+FFFF starting at `i` (both are `EF BF BE`/`EF BF BF`).
+pub(crate) fn is_nonchar_at(bytes: &[u8], i: usize) -> bool {
+    bytes.get(i + 1) == Some(&0xBF) && matches!(bytes.get(i + 2), Some(0xBE | 0xBF))
+}
+
+/// Whether `bytes` may hold a control character or U+FFFE/U+FFFF: a
+/// branch-free pass the compiler vectorises, so clean text (nearly all text)
+/// never takes the byte-by-byte path. `allow_cr` lets `\r` through.
+pub(crate) fn may_hold_forbidden(bytes: &[u8], allow_cr: bool) -> bool {
+    bytes.chunks(64).any(|chunk| {
+        chunk.iter().fold(false, |flag, &b| {
+            let control = b < 0x20 && b != b'\t' && b != b'\n' && !(allow_cr && b == b'\r');
+            flag | control | (b == 0xEF)
+        })
+    })
+}
+
 fn write_escaped(out: &mut String, text: &str) -> Result<(), EncodeError> {
+    let bytes = text.as_bytes();
+    if !may_hold_forbidden(bytes, false) {
+        // Only markup characters to replace: jump between them.
+        let mut start = 0;
+        for i in memchr::memchr3_iter(b'&', b'<', b'>', bytes) {
+            out.push_str(&text[start..i]);
+            out.push_str(match bytes[i] {
+                b'&' => "&amp;",
+                b'<' => "&lt;",
+                _ => "&gt;",
+            });
+            start = i + 1;
+        }
+        out.push_str(&text[start..]);
+        return Ok(());
+    }
     let mut start = 0;
-    for (i, c) in text.char_indices() {
-        let replacement = match c {
-            '&' => "&amp;",
-            '<' => "&lt;",
-            '>' => "&gt;",
-            '\r' => "&#13;",
-            c if !is_xml_char(c) => return Err(EncodeError::InvalidChar(c)),
-            _ => continue,
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !ATTENTION[b as usize] {
+            i += 1;
+            continue;
+        }
+        let replacement = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'\r' => "&#13;",
+            0xEF if is_nonchar_at(bytes, i) => {
+                let c = text[i..].chars().next().unwrap_or('\u{FFFF}');
+                return Err(EncodeError::InvalidChar(c));
+            }
+            0xEF => {
+                i += 1;
+                continue;
+            }
+            _ => return Err(EncodeError::InvalidChar(char::from(b))),
         };
         out.push_str(&text[start..i]);
         out.push_str(replacement);
-        start = i + c.len_utf8();
+        i += 1;
+        start = i;
     }
     out.push_str(&text[start..]);
     Ok(())
@@ -214,6 +279,13 @@ mod tests {
             write_escaped(&mut String::new(), "bell\x07"),
             Err(EncodeError::InvalidChar('\x07'))
         );
+        assert_eq!(
+            write_escaped(&mut String::new(), "x\u{FFFE}"),
+            Err(EncodeError::InvalidChar('\u{FFFE}'))
+        );
+        let mut out = String::new();
+        write_escaped(&mut out, "\u{FFFD}\u{EFFF}ï").unwrap();
+        assert_eq!(out, "\u{FFFD}\u{EFFF}ï");
     }
 
     #[test]
