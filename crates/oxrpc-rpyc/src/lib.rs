@@ -1,49 +1,64 @@
-//! The RPyC 6 protocol, as the Python `rpyc` package 6.0.2 speaks it.
+//! The RPyC 6 protocol in Rust, interoperable with Python's `rpyc` 6.0.2.
 //!
-//! This crate starts at the bottom of the stack, with layers that are pure
-//! functions of bytes (no sockets, no threads), so that each can be tested
-//! exhaustively against vectors produced by the real Python library:
+//! The wire layers ([`brine`], [`channel`], [`message`], [`boxing`],
+//! [`vinegar`]) are byte-exact with rpyc's; above them, a symmetric
+//! [`Connection`] serves local objects through one trait, [`RpcObject`], and
+//! reaches the peer's objects through [`Proxy`]s. [`Service`]s are what a
+//! [`Server`] exposes as each connection's root; [`connect`] is the client.
 //!
-//! * [`brine`]: the serializer for immutable values every message is made of;
-//! * [`channel`]: frames (length, compression flag, payload, newline) and zlib;
-//! * [`message`]: request / reply / exception messages and the handler ids;
-//! * [`boxing`]: `(label, value)` boxes that pass objects by reference;
-//! * [`vinegar`]: how exceptions cross the wire;
-//! * [`error`]: one error type per layer.
-//!
-//! Receiving is `bytes → FrameDecoder → payload → Message::decode → Boxed`;
-//! sending is the same path backwards.
-//!
-//! ```
-//! use oxrpc_rpyc::{channel, Boxed, BrineValue, FrameDecoder, Message};
-//!
-//! // Send: a reply carrying 42 for request 3, framed.
-//! let mut wire = Vec::new();
-//! let reply = Message::reply(3, Boxed::Value(BrineValue::Int(42)));
-//! channel::encode_frame(&reply.encode(), &mut wire).unwrap();
-//!
-//! // Receive it back.
-//! let mut decoder = FrameDecoder::new();
-//! decoder.feed(&wire);
-//! let payload = decoder.next_frame().unwrap().unwrap();
-//! let message = Message::decode(&payload).unwrap();
-//! assert_eq!(message.seq, 3);
-//! assert_eq!(message.into_reply().unwrap(), Boxed::Value(BrineValue::Int(42)));
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! // A Python `ThreadedServer(MyService, port=18861)` on the other end:
+//! let conn = oxrpc_rpyc::connect("localhost", 18861).await?;
+//! let root = conn.root().await?;
+//! let answer: i64 = root.call("get_answer", ()).await?.extract()?;
+//! let attribute: i64 = root.getattr("the_real_answer_though").await?.extract()?;
+//! assert_eq!((answer, attribute), (42, 43));
+//! # Ok(()) }
 //! ```
 
+pub mod blocking;
 pub mod boxing;
 pub mod brine;
 pub mod channel;
+mod client;
+mod config;
+mod connection;
+pub mod containers;
 pub mod error;
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::macro_support::*;
+}
+mod macro_support;
+mod handlers;
+mod local_objects;
 pub mod message;
+mod object;
+mod proxy;
+mod server;
+mod service;
+mod value;
 pub mod vinegar;
 
-/// The big-int type [`BrineValue::BigInt`] holds.
 pub use num_bigint::BigInt;
+pub use oxrpc_rpyc_macros::service;
 
 pub use boxing::{Boxed, IdPack};
 pub use brine::{BrineLimits, BrineValue};
 pub use channel::{encode_frame, EncodedFrame, FrameDecoder, FrameLimits};
+pub use client::{connect, connect_with};
+pub use config::Config;
+pub use connection::{AsyncReply, Connection};
+pub use containers::{BoundMethod, DictObject, Function, IterObject, ListObject};
 pub use error::{BrineError, FrameError, MessageError, ProtocolError, VinegarError};
 pub use message::{Handler, Message, MessageKind, Request};
+pub use object::{
+    cannot_access, id_pack_of, no_attribute, type_id_of, BoxFuture, CompareOp, Context, ObjectRef,
+    Reply, RpcObject, RpcResult,
+};
+pub use proxy::{Proxy, RemoteIter};
+pub use server::{Server, ServerConfig};
+pub use service::{Service, VoidService};
+pub use value::{tuple, type_error, Bytes, FromValue, IntoArgs, IntoValue, Value};
 pub use vinegar::RemoteException;

@@ -5,6 +5,7 @@
 //! `oxrpc` command line. [`tutorial`] holds the services of the RPC course
 //! notebook oxrpc reproduces.
 
+pub use oxrpc_rpyc as rpyc;
 pub use oxrpc_xmlrpc as xmlrpc;
 
 pub mod json;

@@ -15,11 +15,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Start the notebook's servers (XML-RPC on 9000).
+    /// Start the notebook's servers (XML-RPC on 9000, MyService on 18861).
     Serve(cmd::serve::ServeAllArgs),
     /// XML-RPC server and client.
     #[command(subcommand)]
     Xmlrpc(cmd::xmlrpc::XmlRpcCommand),
+    /// RPyC service server (the notebook's MyService) and client.
+    #[command(subcommand)]
+    Service(cmd::service::ServiceCommand),
 }
 
 fn main() {
@@ -34,6 +37,7 @@ fn main() {
     let result = match cli.command {
         Command::Serve(args) => cmd::serve::run(args),
         Command::Xmlrpc(command) => cmd::xmlrpc::run(command),
+        Command::Service(command) => cmd::service::run(command),
     };
     if let Err(e) = result {
         eprintln!("oxrpc: {e:#}");

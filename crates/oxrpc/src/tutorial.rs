@@ -51,3 +51,39 @@ pub fn xmlrpc_server(config: ServerConfig) -> Server {
         .help("list_contents(dir_name) -> list of the names in the directory dir_name");
     server
 }
+
+/// The notebook's RPyC service port.
+pub const SERVICE_PORT: u16 = 18861;
+
+/// The notebook's `MyService` (`rpyc_base.py`): `get_answer()` is exposed,
+/// `the_real_answer_though` is an exposed attribute, `get_question()` is
+/// not exposed, so a client asking for it gets rpyc's `AttributeError`.
+#[derive(Debug, Default)]
+pub struct MyService;
+
+#[oxrpc_rpyc::service(name = "__main__.MyService")]
+impl MyService {
+    /// Runs when a connection is created (to init the service, if needed).
+    fn on_connect(&self, _connection: &oxrpc_rpyc::Connection) {}
+
+    /// Runs after the connection has already closed (to finalize the service,
+    /// if needed).
+    fn on_disconnect(&self, _connection: &oxrpc_rpyc::Connection) {}
+
+    /// An exposed method.
+    #[exposed]
+    pub fn get_answer(&self) -> i64 {
+        42
+    }
+
+    /// An exposed attribute.
+    #[exposed(attribute)]
+    pub fn the_real_answer_though(&self) -> i64 {
+        43
+    }
+
+    /// Not exposed: only reachable from Rust.
+    pub fn get_question(&self) -> &'static str {
+        "¿cuál es la velocidad de una golondrina sin que lleve peso?"
+    }
+}

@@ -1,6 +1,7 @@
 //! The sub-commands of the `oxrpc` command line, one file each.
 
 pub mod serve;
+pub mod service;
 pub mod xmlrpc;
 
 use std::net::SocketAddr;

@@ -1,5 +1,6 @@
 //! `oxrpc serve`: the notebook's servers, all at once, on their usual ports.
 
+use crate::cmd::service;
 use crate::cmd::xmlrpc::{self, ServeArgs};
 use clap::Args;
 use oxrpc::tutorial;
@@ -22,5 +23,30 @@ pub fn run(args: ServeAllArgs) -> anyhow::Result<()> {
         max_body_size: oxrpc::xmlrpc::ServerConfig::default().max_body_size,
         max_connections: oxrpc::xmlrpc::ServerConfig::default().max_connections,
     };
-    xmlrpc::runtime()?.block_on(xmlrpc::serve(xmlrpc_args, xmlrpc::shutdown_signal()))
+    let service_args = service::ServeArgs {
+        host: xmlrpc_args.host.clone(),
+        port: tutorial::SERVICE_PORT,
+        max_connections: oxrpc::rpyc::ServerConfig::default().max_connections,
+        quiet: args.quiet,
+    };
+    xmlrpc::runtime()?.block_on(async move {
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        };
+        let servers = async {
+            tokio::try_join!(
+                xmlrpc::serve(xmlrpc_args, stopped(stop_rx.clone())),
+                service::serve(service_args, stopped(stop_rx.clone())),
+            )
+        };
+        tokio::pin!(servers);
+        tokio::select! {
+            result = &mut servers => result.map(drop),
+            _ = xmlrpc::shutdown_signal() => {
+                let _ = stop_tx.send(true);
+                servers.await.map(drop)
+            }
+        }
+    })
 }

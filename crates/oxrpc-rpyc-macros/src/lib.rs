@@ -1,0 +1,272 @@
+//! `#[service]`: turns a plain `impl` block into an RPyC service.
+//!
+//! Methods marked `#[exposed]` become callable by the peer (as
+//! `conn.root.name(...)`, or `conn.root.exposed_name(...)` as rpyc also
+//! allows); `#[exposed(attribute)]` on a `&self` method with no arguments
+//! exposes its result as an attribute. Everything else stays private and the
+//! peer gets the `AttributeError` rpyc gives for it. Methods named
+//! `on_connect` / `on_disconnect` taking `(&self, &Connection)` become the
+//! lifecycle hooks. Arguments convert with `FromValue`, results with
+//! `IntoValue` (or a `Result<_, RemoteException>`); `async fn` methods may
+//! await calls back into the peer; a `&Context` parameter gives the calling
+//! connection.
+//!
+//! ```ignore
+//! struct MyService;
+//!
+//! #[oxrpc_rpyc::service(name = "rpyc_base.MyService")]
+//! impl MyService {
+//!     #[exposed]
+//!     fn get_answer(&self) -> i64 { 42 }
+//!     #[exposed(attribute)]
+//!     fn the_real_answer_though(&self) -> i64 { 43 }
+//!     fn get_question(&self) -> &'static str { "not exposed" }
+//! }
+//! ```
+
+use proc_macro::TokenStream;
+use proc_macro2::TokenStream as Tokens;
+use quote::{format_ident, quote};
+use syn::parse::Parser;
+use syn::{
+    parse_macro_input, Attribute, Expr, FnArg, ImplItem, ImplItemFn, ItemImpl, Lit, Meta, Pat,
+    Path, Type,
+};
+
+struct Exposed {
+    name: String,
+    method: ImplItemFn,
+    attribute: bool,
+    doc: String,
+}
+
+fn doc_of(attrs: &[Attribute]) -> String {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .filter_map(|a| match &a.meta {
+            Meta::NameValue(nv) => match &nv.value {
+                Expr::Lit(l) => match &l.lit {
+                    Lit::Str(s) => Some(s.value().trim().to_owned()),
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn is_context(ty: &Type) -> bool {
+    match ty {
+        Type::Reference(r) => match &*r.elem {
+            Type::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == "Context"),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Marks an `impl` block as an RPyC service. See the crate docs.
+#[proc_macro_attribute]
+pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
+    let mut item = parse_macro_input!(input as ItemImpl);
+    let mut krate: Path = syn::parse_quote!(::oxrpc_rpyc);
+    let mut type_name: Option<String> = None;
+    let parser = syn::meta::parser(|meta| {
+        if meta.path.is_ident("crate") {
+            krate = meta.value()?.parse()?;
+            Ok(())
+        } else if meta.path.is_ident("name") {
+            let lit: syn::LitStr = meta.value()?.parse()?;
+            type_name = Some(lit.value());
+            Ok(())
+        } else {
+            Err(meta.error("expected `name = \"module.Class\"` or `crate = path`"))
+        }
+    });
+    if let Err(e) = parser.parse(args) {
+        return e.to_compile_error().into();
+    }
+    let self_ty = item.self_ty.clone();
+    let short_name = match &*self_ty {
+        Type::Path(p) => p
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default(),
+        _ => "Service".to_owned(),
+    };
+    let type_name = type_name.unwrap_or_else(|| format!("oxrpc.service.{short_name}"));
+
+    let mut exposed = Vec::new();
+    let mut has_on_connect = false;
+    let mut has_on_disconnect = false;
+    for impl_item in &mut item.items {
+        let ImplItem::Fn(method) = impl_item else {
+            continue;
+        };
+        match method.sig.ident.to_string().as_str() {
+            "on_connect" => has_on_connect = true,
+            "on_disconnect" => has_on_disconnect = true,
+            _ => {}
+        }
+        let mut found = None;
+        method.attrs.retain(|attr| {
+            if attr.path().is_ident("exposed") {
+                let attribute = match &attr.meta {
+                    Meta::List(list) => list.tokens.to_string().trim() == "attribute",
+                    _ => false,
+                };
+                found = Some(attribute);
+                false
+            } else {
+                true
+            }
+        });
+        if let Some(attribute) = found {
+            let name = method.sig.ident.to_string();
+            let name = name.strip_prefix("exposed_").unwrap_or(&name).to_owned();
+            exposed.push(Exposed {
+                name,
+                doc: doc_of(&method.attrs),
+                method: method.clone(),
+                attribute,
+            });
+        }
+    }
+
+    let mut getattr_arms = Vec::new();
+    let mut call_arms = Vec::new();
+    let mut method_docs = Vec::new();
+    for e in &exposed {
+        let name = &e.name;
+        let ident = &e.method.sig.ident;
+        let doc = &e.doc;
+        if e.attribute {
+            getattr_arms.push(quote! {
+                #name => #krate::Reply::Ready(#krate::__private::into_result(this.#ident())),
+            });
+            continue;
+        }
+        method_docs.push(quote! { (::std::string::String::from(concat!("exposed_", #name)), ::std::string::String::from(#doc)) });
+        getattr_arms.push(quote! {
+            #name => #krate::Reply::Ready(::std::result::Result::Ok(#krate::Value::Object(
+                ::std::sync::Arc::new(#krate::BoundMethod { target: this, name: ::std::string::String::from(#name) })
+            ))),
+        });
+        // Argument glue.
+        let mut extracts = Vec::new();
+        let mut call_args = Vec::new();
+        let mut value_params = 0usize;
+        for input in e.method.sig.inputs.iter() {
+            let FnArg::Typed(pat) = input else { continue };
+            if is_context(&pat.ty) {
+                call_args.push(quote! { &cx });
+                continue;
+            }
+            let var = match &*pat.pat {
+                Pat::Ident(p) => format_ident!("arg_{}", p.ident),
+                _ => format_ident!("arg_{}", value_params),
+            };
+            let ty = &pat.ty;
+            let index = value_params;
+            extracts.push(quote! {
+                let #var: #ty = match #krate::__private::argument(#name, #index, args.next()) {
+                    ::std::result::Result::Ok(v) => v,
+                    ::std::result::Result::Err(e) => return #krate::Reply::Ready(::std::result::Result::Err(e)),
+                };
+            });
+            call_args.push(quote! { #var });
+            value_params += 1;
+        }
+        let invoke = if e.method.sig.asyncness.is_some() {
+            quote! {
+                #krate::Reply::pending(async move {
+                    let cx = cx;
+                    #krate::__private::into_result(this.#ident(#(#call_args),*).await)
+                })
+            }
+        } else {
+            quote! { #krate::Reply::Ready(#krate::__private::into_result(this.#ident(#(#call_args),*))) }
+        };
+        call_arms.push(quote! {
+            #name => {
+                if let ::std::result::Result::Err(e) = #krate::__private::check_arity(#name, args.len(), #value_params) {
+                    return #krate::Reply::Ready(::std::result::Result::Err(e));
+                }
+                let cx = cx.clone();
+                let mut args = args.into_iter();
+                #(#extracts)*
+                let _ = &cx;
+                #invoke
+            }
+        });
+    }
+    let exposed_names: Vec<&String> = exposed.iter().map(|e| &e.name).collect();
+    let on_connect = if has_on_connect {
+        quote! { fn on_connect(&self, connection: &#krate::Connection) { <#self_ty>::on_connect(self, connection) } }
+    } else {
+        quote! {}
+    };
+    let on_disconnect = if has_on_disconnect {
+        quote! { fn on_disconnect(&self, connection: &#krate::Connection) { <#self_ty>::on_disconnect(self, connection) } }
+    } else {
+        quote! {}
+    };
+
+    let generated: Tokens = quote! {
+        #item
+
+        impl #krate::RpcObject for #self_ty {
+            fn type_name(&self) -> &str {
+                #type_name
+            }
+
+            fn getattr(self: ::std::sync::Arc<Self>, _cx: &#krate::Context, name: &str) -> #krate::Reply {
+                let this = self;
+                let plain = name.strip_prefix("exposed_").unwrap_or(name);
+                match plain {
+                    #(#getattr_arms)*
+                    _ => #krate::Reply::Ready(::std::result::Result::Err(
+                        #krate::__private::service_no_attribute(#short_name, name),
+                    )),
+                }
+            }
+
+            fn callattr(
+                self: ::std::sync::Arc<Self>,
+                cx: &#krate::Context,
+                name: &str,
+                args: ::std::vec::Vec<#krate::Value>,
+                _kwargs: ::std::vec::Vec<(::std::string::String, #krate::Value)>,
+            ) -> #krate::Reply {
+                let this = self;
+                let plain = name.strip_prefix("exposed_").unwrap_or(name);
+                match plain {
+                    #(#call_arms)*
+                    _ => {
+                        let attribute = <Self as #krate::RpcObject>::getattr(this, cx, name);
+                        #krate::__private::call_attribute(cx, attribute, args)
+                    }
+                }
+            }
+
+            fn dir(&self) -> ::std::vec::Vec<::std::string::String> {
+                ::std::vec![#(::std::string::String::from(#exposed_names)),*]
+            }
+
+            fn methods(&self) -> ::std::vec::Vec<(::std::string::String, ::std::string::String)> {
+                ::std::vec![#(#method_docs),*]
+            }
+        }
+
+        impl #krate::Service for #self_ty {
+            #on_connect
+            #on_disconnect
+        }
+    };
+    generated.into()
+}

@@ -1,0 +1,34 @@
+//! Connecting to RPyC servers (Python's or ours).
+
+use crate::config::Config;
+use crate::connection::Connection;
+use crate::service::{Service, VoidService};
+use std::sync::Arc;
+use tokio::net::TcpStream;
+
+/// Connects to `host:port` with no service of our own (rpyc's
+/// `rpyc.connect(host, port)`).
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let conn = oxrpc_rpyc::connect("localhost", 18861).await?;
+/// let answer: i64 = conn.root().await?.call("get_answer", ()).await?.extract()?;
+/// assert_eq!(answer, 42);
+/// # Ok(()) }
+/// ```
+pub async fn connect(host: &str, port: u16) -> std::io::Result<Connection> {
+    connect_with(host, port, Arc::new(VoidService), Config::default()).await
+}
+
+/// Connects, exposing `service` to the server (for callbacks through
+/// `conn.root` on its side) with the given settings.
+pub async fn connect_with(
+    host: &str,
+    port: u16,
+    service: Arc<dyn Service>,
+    config: Config,
+) -> std::io::Result<Connection> {
+    let stream = TcpStream::connect((host, port)).await?;
+    stream.set_nodelay(true)?;
+    Ok(Connection::start(stream, service, config))
+}

@@ -1,0 +1,34 @@
+//! Per-connection settings.
+
+use crate::brine::BrineLimits;
+use crate::channel::FrameLimits;
+use std::time::Duration;
+
+/// Settings of one connection. The defaults follow rpyc where it has one
+/// (a 30 s synchronous request timeout) and are bounded everywhere else.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// How long a synchronous request waits for its reply (rpyc's
+    /// `sync_request_timeout`).
+    pub sync_request_timeout: Duration,
+    /// Frame and decompressed-size limits for incoming frames.
+    pub frame_limits: FrameLimits,
+    /// Nesting and element limits for incoming brine.
+    pub brine_limits: BrineLimits,
+    /// Most local objects the peer may hold references to at once.
+    pub max_local_objects: usize,
+    /// A name for logs (rpyc's `connid`).
+    pub connid: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            sync_request_timeout: Duration::from_secs(30),
+            frame_limits: FrameLimits::default(),
+            brine_limits: BrineLimits::default(),
+            max_local_objects: 1_000_000,
+            connid: None,
+        }
+    }
+}

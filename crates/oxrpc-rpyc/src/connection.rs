@@ -1,0 +1,575 @@
+//! A symmetric RPyC connection.
+//!
+//! Both ends serve requests and both send them, over one socket. Two tasks
+//! run per connection: a reader that decodes frames, routes replies to the
+//! requests waiting for them and serves incoming requests, and a writer that
+//! sends queued frames (several per write when they pile up). A request whose
+//! handler must wait (an `async` service method calling back into the peer)
+//! runs on its own task, so the reader keeps going: the peer's reply to the
+//! callback, and any request the peer nests inside it, are served meanwhile.
+//! That is what keeps nested callbacks in both directions from deadlocking.
+
+use crate::boxing::{Boxed, IdPack};
+use crate::brine::BrineValue;
+use crate::channel::{encode_frame, FrameDecoder};
+use crate::config::Config;
+use crate::handlers;
+use crate::local_objects::LocalObjects;
+use crate::message::{Handler, Message, MessageKind};
+use crate::object::{Context, ObjectRef, Reply, RpcResult};
+use crate::proxy::{Proxy, ProxyShared};
+use crate::service::Service;
+use crate::value::{tuple, Value};
+use crate::vinegar::{self, RemoteException};
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::task::{Context as TaskContext, Poll};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::sync::{mpsc, oneshot, watch};
+use tracing::{debug, warn};
+
+/// A handle to a connection. Cheap to clone; all clones are the same connection.
+#[derive(Clone)]
+pub struct Connection {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    outgoing: mpsc::UnboundedSender<Vec<u8>>,
+    pending: Mutex<HashMap<u64, oneshot::Sender<RpcResult>>>,
+    next_seq: AtomicU64,
+    local: Mutex<LocalObjects>,
+    proxies: Mutex<HashMap<IdPack, Weak<ProxyShared>>>,
+    root: Arc<dyn Service>,
+    remote_root: tokio::sync::OnceCell<Proxy>,
+    config: Config,
+    closed: AtomicBool,
+    closed_tx: watch::Sender<bool>,
+    label: String,
+}
+
+fn eof_error() -> RemoteException {
+    RemoteException::builtin("EOFError", "connection closed")
+}
+
+impl Connection {
+    /// Starts serving `stream` with `root` as our service (what the peer's
+    /// `conn.root` returns). Spawns the reader and writer tasks on the
+    /// current tokio runtime and calls the service's `on_connect`.
+    pub fn start<S>(stream: S, root: Arc<dyn Service>, config: Config) -> Connection
+    where
+        S: AsyncRead + AsyncWrite + Send + 'static,
+    {
+        let (reader, writer) = tokio::io::split(stream);
+        let (outgoing, outgoing_rx) = mpsc::unbounded_channel();
+        let (closed_tx, _) = watch::channel(false);
+        let label = config.connid.clone().unwrap_or_else(|| "conn".into());
+        let connection = Connection {
+            inner: Arc::new(Inner {
+                outgoing,
+                pending: Mutex::new(HashMap::new()),
+                next_seq: AtomicU64::new(0),
+                local: Mutex::new(LocalObjects::default()),
+                proxies: Mutex::new(HashMap::new()),
+                root,
+                remote_root: tokio::sync::OnceCell::new(),
+                config,
+                closed: AtomicBool::new(false),
+                closed_tx,
+                label,
+            }),
+        };
+        tokio::spawn(write_loop(
+            writer,
+            outgoing_rx,
+            connection.inner.closed_tx.subscribe(),
+            connection.downgrade(),
+        ));
+        let reader_conn = connection.clone();
+        tokio::spawn(async move { reader_conn.read_loop(reader).await });
+        connection.inner.root.on_connect(&connection);
+        connection
+    }
+
+    pub(crate) fn downgrade(&self) -> Weak<Inner> {
+        Arc::downgrade(&self.inner)
+    }
+
+    pub(crate) fn from_inner(inner: Arc<Inner>) -> Connection {
+        Connection { inner }
+    }
+
+    /// The settings this connection runs with.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Our service (the object the peer's `conn.root` is).
+    pub fn local_root(&self) -> &Arc<dyn Service> {
+        &self.inner.root
+    }
+
+    /// Whether the connection has closed.
+    pub fn is_closed(&self) -> bool {
+        self.inner.closed.load(Ordering::Acquire)
+    }
+
+    /// Waits until the connection closes (either side, or an I/O error).
+    pub async fn closed(&self) {
+        let mut rx = self.inner.closed_tx.subscribe();
+        while !*rx.borrow_and_update() {
+            if rx.changed().await.is_err() {
+                return;
+            }
+        }
+    }
+
+    /// How many of our objects the peer currently holds references to.
+    pub fn local_object_count(&self) -> usize {
+        self.inner.local.lock().map(|l| l.len()).unwrap_or(0)
+    }
+
+    /// The peer's root object (its service), fetched once.
+    pub async fn root(&self) -> Result<Proxy, RemoteException> {
+        self.inner
+            .remote_root
+            .get_or_try_init(|| async {
+                match self.request(Handler::GetRoot, Vec::new()).await? {
+                    Value::Proxy(proxy) => Ok(proxy),
+                    other => Err(RemoteException::builtin(
+                        "TypeError",
+                        format!("the peer's root is not an object: {other:?}"),
+                    )),
+                }
+            })
+            .await
+            .cloned()
+    }
+
+    /// Sends a request and waits for its reply (at most
+    /// [`Config::sync_request_timeout`]).
+    pub async fn request(&self, handler: Handler, args: Vec<Value>) -> RpcResult {
+        let reply = self.request_async(handler, args);
+        match tokio::time::timeout(self.inner.config.sync_request_timeout, reply.wait()).await {
+            Ok(result) => result,
+            Err(_) => Err(RemoteException::builtin(
+                "TimeoutError",
+                format!(
+                    "result expired after {:?}",
+                    self.inner.config.sync_request_timeout
+                ),
+            )),
+        }
+    }
+
+    /// Sends a request and returns at once with a handle to its reply.
+    pub fn request_async(&self, handler: Handler, args: Vec<Value>) -> AsyncReply {
+        let (tx, rx) = oneshot::channel();
+        let seq = self.inner.next_seq.fetch_add(1, Ordering::Relaxed);
+        if self.is_closed() {
+            let _ = tx.send(Err(eof_error()));
+            return AsyncReply { rx };
+        }
+        if let Ok(mut pending) = self.inner.pending.lock() {
+            pending.insert(seq, tx);
+        }
+        match self.box_value(tuple(args)) {
+            Ok(boxed) => self.send(&Message::request(seq, handler, boxed)),
+            Err(exc) => {
+                if let Some(tx) = self.take_pending(seq) {
+                    let _ = tx.send(Err(exc));
+                }
+            }
+        }
+        AsyncReply { rx }
+    }
+
+    /// Sends a request nobody waits for (proxy releases).
+    pub(crate) fn request_nowait(&self, handler: Handler, args: Boxed) {
+        if self.is_closed() {
+            return;
+        }
+        let seq = self.inner.next_seq.fetch_add(1, Ordering::Relaxed);
+        self.send(&Message::request(seq, handler, args));
+    }
+
+    /// Checks the peer is alive: sends data and expects it echoed.
+    pub async fn ping(&self) -> Result<(), RemoteException> {
+        let data = "abcdefghijklmnopqrstuvwxyz".repeat(20);
+        let echoed = self
+            .request(Handler::Ping, vec![Value::Brine(BrineValue::Str(data.clone()))])
+            .await?;
+        match echoed {
+            Value::Brine(BrineValue::Str(s)) if s == data => Ok(()),
+            _ => Err(RemoteException::new("rpyc.core.protocol", "PingError", vec![
+                BrineValue::Str("echo mismatches sent data".into()),
+            ])),
+        }
+    }
+
+    /// Closes the connection: tells the peer (`HANDLE_CLOSE`), then tears down.
+    pub async fn close(&self) {
+        if !self.is_closed() {
+            self.request_nowait(Handler::Close, Boxed::Value(BrineValue::Tuple(Vec::new())));
+            // Give the writer a moment to flush the CLOSE before shutting down.
+            tokio::task::yield_now().await;
+        }
+        self.shutdown("closed locally");
+    }
+
+    fn take_pending(&self, seq: u64) -> Option<oneshot::Sender<RpcResult>> {
+        self.inner.pending.lock().ok()?.remove(&seq)
+    }
+
+    pub(crate) fn shutdown(&self, why: &str) {
+        if self.inner.closed.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        debug!(conn = %self.inner.label, why, "connection closing");
+        let pending: Vec<_> = match self.inner.pending.lock() {
+            Ok(mut pending) => pending.drain().map(|(_, tx)| tx).collect(),
+            Err(_) => Vec::new(),
+        };
+        for tx in pending {
+            let _ = tx.send(Err(eof_error()));
+        }
+        let released = match self.inner.local.lock() {
+            Ok(mut local) => local.clear(),
+            Err(_) => Vec::new(),
+        };
+        drop(released);
+        self.inner.root.on_disconnect(self);
+        let _ = self.inner.closed_tx.send(true);
+    }
+
+    fn send(&self, message: &Message) {
+        let payload = message.encode();
+        let mut frame = Vec::with_capacity(payload.len() + 6);
+        if let Err(e) = encode_frame(&payload, &mut frame) {
+            warn!(conn = %self.inner.label, error = %e, "cannot frame an outgoing message");
+            return;
+        }
+        let _ = self.inner.outgoing.send(frame);
+    }
+
+    fn send_result(&self, seq: u64, result: RpcResult) {
+        let message = match result.and_then(|value| self.box_value(value)) {
+            Ok(boxed) => Message::reply(seq, boxed),
+            Err(mut exc) => {
+                if exc.traceback.is_empty() && !exc.is_stop_iteration() {
+                    // Python peers print this under "Remote Traceback".
+                    exc.traceback = format!(
+                        "Traceback (most recent call last):\n  File \"<oxrpc {}>\", in request\n{}: {}\n",
+                        self.inner.label,
+                        exc.name,
+                        exc.message()
+                    );
+                }
+                Message::exception(seq, &exc)
+            }
+        };
+        self.send(&message);
+    }
+
+    /// Turns a value into its wire form, registering our objects.
+    pub(crate) fn box_value(&self, value: Value) -> Result<Boxed, RemoteException> {
+        Ok(match value {
+            Value::Brine(v) => Boxed::Value(v),
+            Value::Tuple(items) => Boxed::tuple(
+                items
+                    .into_iter()
+                    .map(|v| self.box_value(v))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Value::Object(object) => Boxed::RemoteRef(self.register(&object)?),
+            Value::Proxy(proxy) if proxy.belongs_to(self) => Boxed::LocalRef(proxy.id_pack().clone()),
+            Value::Proxy(proxy) => {
+                // A proxy from another connection: serve it through a
+                // forwarding object so the peer can use it like any other.
+                let object: ObjectRef = Arc::new(crate::proxy::ForwardedProxy::new(proxy));
+                Boxed::RemoteRef(self.register(&object)?)
+            }
+        })
+    }
+
+    fn register(&self, object: &ObjectRef) -> Result<IdPack, RemoteException> {
+        let max = self.inner.config.max_local_objects;
+        self.inner
+            .local
+            .lock()
+            .ok()
+            .and_then(|mut local| local.add(object, max))
+            .ok_or_else(|| {
+                RemoteException::builtin(
+                    "MemoryError",
+                    format!("the peer holds more than {max} objects of this connection"),
+                )
+            })
+    }
+
+    /// Turns a wire form into a value, resolving references.
+    pub(crate) fn unbox(&self, boxed: Boxed) -> Result<Value, RemoteException> {
+        Ok(match boxed {
+            Boxed::Value(v) => Value::Brine(v),
+            Boxed::Tuple(items) => Value::Tuple(
+                items
+                    .into_iter()
+                    .map(|b| self.unbox(b))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Boxed::LocalRef(id_pack) => Value::Object(self.local_object(&id_pack)?),
+            Boxed::RemoteRef(id_pack) => Value::Proxy(self.proxy_for(id_pack)),
+        })
+    }
+
+    pub(crate) fn local_object(&self, id_pack: &IdPack) -> Result<ObjectRef, RemoteException> {
+        self.inner
+            .local
+            .lock()
+            .ok()
+            .and_then(|local| local.get(id_pack))
+            .ok_or_else(|| {
+                RemoteException::builtin("KeyError", format!("unknown object id {id_pack:?}"))
+            })
+    }
+
+    pub(crate) fn release_local(&self, id_pack: &IdPack, count: u64) {
+        if let Ok(mut local) = self.inner.local.lock() {
+            local.decref(id_pack, count);
+        }
+    }
+
+    fn proxy_for(&self, id_pack: IdPack) -> Proxy {
+        let mut proxies = match self.inner.proxies.lock() {
+            Ok(p) => p,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some(shared) = proxies.get(&id_pack).and_then(Weak::upgrade) {
+            shared.add_reference();
+            return Proxy::from_shared(shared);
+        }
+        let shared = Arc::new(ProxyShared::new(id_pack.clone(), self.clone()));
+        proxies.insert(id_pack, Arc::downgrade(&shared));
+        Proxy::from_shared(shared)
+    }
+
+    pub(crate) fn forget_proxy(&self, id_pack: &IdPack, shared: *const ProxyShared) {
+        if let Ok(mut proxies) = self.inner.proxies.lock() {
+            if proxies
+                .get(id_pack)
+                .is_some_and(|w| std::ptr::eq(w.as_ptr(), shared))
+            {
+                proxies.remove(id_pack);
+            }
+        }
+    }
+
+    async fn read_loop<R: AsyncRead + Unpin>(self, mut reader: R) {
+        let mut decoder = FrameDecoder::with_limits(self.inner.config.frame_limits.clone());
+        let mut closed_rx = self.inner.closed_tx.subscribe();
+        let why = loop {
+            loop {
+                match decoder.next_frame() {
+                    Ok(Some(frame)) => self.dispatch(&frame),
+                    Ok(None) => break,
+                    Err(e) => {
+                        warn!(conn = %self.inner.label, error = %e, "bad frame; closing");
+                        self.shutdown("bad frame");
+                        return;
+                    }
+                }
+                if self.is_closed() {
+                    return;
+                }
+            }
+            let buffer = decoder.buffer_mut();
+            buffer.reserve(64 * 1024);
+            tokio::select! {
+                read = reader.read_buf(buffer) => match read {
+                    Ok(0) => break "peer closed the connection",
+                    Ok(_) => {}
+                    Err(e) => {
+                        debug!(conn = %self.inner.label, error = %e, "read failed");
+                        break "read error";
+                    }
+                },
+                _ = closed_rx.changed() => break "closed",
+            }
+        };
+        self.shutdown(why);
+    }
+
+    fn dispatch(&self, frame: &[u8]) {
+        let message = match Message::decode_with(frame, &self.inner.config.brine_limits) {
+            Ok(message) => message,
+            Err(crate::error::MessageError::Empty) => return,
+            Err(e) => {
+                warn!(conn = %self.inner.label, error = %e, "undecodable message; closing");
+                self.shutdown("undecodable message");
+                return;
+            }
+        };
+        let seq = message.seq;
+        match message.kind {
+            MessageKind::Request => self.serve_request(message),
+            MessageKind::Reply => {
+                let result = message
+                    .into_reply()
+                    .map_err(|e| RemoteException::builtin("ValueError", e.to_string()))
+                    .and_then(|boxed| self.unbox(boxed));
+                match self.take_pending(seq) {
+                    Some(tx) => {
+                        let _ = tx.send(result);
+                    }
+                    None => debug!(conn = %self.inner.label, seq, "reply for no pending request"),
+                }
+            }
+            MessageKind::Exception => {
+                let exc = match message.into_exception() {
+                    Ok(exc) => exc,
+                    Err(e) => RemoteException::builtin("ValueError", format!("bad exception reply: {e}")),
+                };
+                if let Some(tx) = self.take_pending(seq) {
+                    let _ = tx.send(Err(exc));
+                }
+            }
+        }
+    }
+
+    fn serve_request(&self, message: Message) {
+        let seq = message.seq;
+        let request = match message.into_request() {
+            Ok(request) => request,
+            Err(crate::error::MessageError::UnknownHandler(id)) => {
+                self.send_result(seq, Err(RemoteException::new(
+                    vinegar::BUILTINS,
+                    "KeyError",
+                    vec![BrineValue::Int(id)],
+                )));
+                return;
+            }
+            Err(e) => {
+                self.send_result(seq, Err(RemoteException::builtin("ValueError", e.to_string())));
+                return;
+            }
+        };
+        match request.handler {
+            Handler::Close => {
+                self.shutdown("peer sent HANDLE_CLOSE");
+                return;
+            }
+            Handler::Del => {
+                // Released before unboxing: unboxing would look the object up.
+                let result = handlers::release(self, request.args);
+                self.send_result(seq, result);
+                return;
+            }
+            _ => {}
+        }
+        let args = match self.unbox(request.args) {
+            Ok(Value::Tuple(items)) => items,
+            Ok(Value::Brine(BrineValue::Tuple(items))) => items.into_iter().map(Value::Brine).collect(),
+            Ok(other) => vec![other],
+            Err(exc) => {
+                self.send_result(seq, Err(exc));
+                return;
+            }
+        };
+        let cx = Context {
+            connection: self.clone(),
+        };
+        match handlers::dispatch(&cx, request.handler, args) {
+            Reply::Ready(result) => self.send_result(seq, result),
+            Reply::Pending(future) => {
+                let connection = self.clone();
+                tokio::spawn(async move {
+                    let result = future.await;
+                    connection.send_result(seq, result);
+                });
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<oxrpc connection {}>", self.inner.label)
+    }
+}
+
+/// A reply not yet arrived: await [`AsyncReply::wait`], or poll it.
+pub struct AsyncReply {
+    rx: oneshot::Receiver<RpcResult>,
+}
+
+impl AsyncReply {
+    /// Waits for the reply, however long it takes.
+    pub async fn wait(self) -> RpcResult {
+        self.rx.await.unwrap_or_else(|_| Err(eof_error()))
+    }
+
+    /// The reply, if it has arrived.
+    pub fn try_take(&mut self) -> Option<RpcResult> {
+        match self.rx.try_recv() {
+            Ok(result) => Some(result),
+            Err(oneshot::error::TryRecvError::Empty) => None,
+            Err(oneshot::error::TryRecvError::Closed) => Some(Err(eof_error())),
+        }
+    }
+}
+
+impl Future for AsyncReply {
+    type Output = RpcResult;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<RpcResult> {
+        Pin::new(&mut self.rx)
+            .poll(cx)
+            .map(|r| r.unwrap_or_else(|_| Err(eof_error())))
+    }
+}
+
+/// Sends queued frames, several per write when they pile up; stops once the
+/// connection is closed and what was queued before has gone out.
+async fn write_loop<W: AsyncWrite>(
+    writer: W,
+    mut frames: mpsc::UnboundedReceiver<Vec<u8>>,
+    mut closed: watch::Receiver<bool>,
+    connection: Weak<Inner>,
+) {
+    tokio::pin!(writer);
+    let mut batch: Vec<u8> = Vec::new();
+    loop {
+        let first = tokio::select! {
+            biased;
+            frame = frames.recv() => match frame {
+                Some(frame) => frame,
+                None => break,
+            },
+            _ = closed.changed() => match frames.try_recv() {
+                Ok(frame) => frame,
+                Err(_) => break,
+            },
+        };
+        batch.clear();
+        batch.extend_from_slice(&first);
+        while batch.len() < 1 << 20 {
+            match frames.try_recv() {
+                Ok(frame) => batch.extend_from_slice(&frame),
+                Err(_) => break,
+            }
+        }
+        if let Err(e) = writer.write_all(&batch).await {
+            debug!(error = %e, "write failed");
+            if let Some(inner) = connection.upgrade() {
+                Connection::from_inner(inner).shutdown("write error");
+            }
+            return;
+        }
+        if *closed.borrow() && frames.is_empty() {
+            break;
+        }
+    }
+    let _ = writer.shutdown().await;
+}

@@ -1,0 +1,77 @@
+//! Helpers the `#[service]` macro's generated code calls. Not a public API.
+
+use crate::object::{no_attribute, Context, Reply, RpcResult};
+use crate::value::{FromValue, IntoValue, Value};
+use crate::vinegar::RemoteException;
+
+/// What an exposed method may return.
+pub trait IntoRpcResult {
+    /// The value or the exception.
+    fn into_rpc_result(self) -> RpcResult;
+}
+
+impl<T: IntoValue> IntoRpcResult for T {
+    fn into_rpc_result(self) -> RpcResult {
+        Ok(self.into_value())
+    }
+}
+
+impl<T: IntoValue> IntoRpcResult for Result<T, RemoteException> {
+    fn into_rpc_result(self) -> RpcResult {
+        self.map(IntoValue::into_value)
+    }
+}
+
+pub fn into_result(value: impl IntoRpcResult) -> RpcResult {
+    value.into_rpc_result()
+}
+
+/// Python's wording for a wrong argument count (counting `self`, as the
+/// error a Python service would raise does).
+pub fn check_arity(name: &str, given: usize, wanted: usize) -> Result<(), RemoteException> {
+    if given == wanted {
+        return Ok(());
+    }
+    let (given, wanted) = (given + 1, wanted + 1);
+    let plural = if wanted == 1 { "" } else { "s" };
+    let was = if given == 1 { "was" } else { "were" };
+    Err(RemoteException::builtin(
+        "TypeError",
+        format!("exposed_{name}() takes {wanted} positional argument{plural} but {given} {was} given"),
+    ))
+}
+
+pub fn argument<T: FromValue>(name: &str, index: usize, value: Option<Value>) -> Result<T, RemoteException> {
+    let value = value.ok_or_else(|| {
+        RemoteException::builtin("TypeError", format!("exposed_{name}() missing argument {}", index + 1))
+    })?;
+    T::from_value(value).map_err(|e| {
+        RemoteException::builtin(
+            "TypeError",
+            format!("exposed_{name}() argument {}: {}", index + 1, e.message()),
+        )
+    })
+}
+
+/// rpyc's `Service._rpyc_getattr` refusal: the attribute looked up is
+/// `exposed_<name>`.
+pub fn service_no_attribute(type_name: &str, name: &str) -> RemoteException {
+    let looked_up = if name.starts_with("exposed_") {
+        name.to_owned()
+    } else {
+        format!("exposed_{name}")
+    };
+    no_attribute(type_name, &looked_up)
+}
+
+/// Calls whatever an attribute lookup produced.
+pub fn call_attribute(cx: &Context, attribute: Reply, args: Vec<Value>) -> Reply {
+    match attribute {
+        Reply::Ready(Ok(Value::Object(object))) => object.call(cx, args, Vec::new()),
+        Reply::Ready(Ok(other)) => Reply::error(RemoteException::builtin(
+            "TypeError",
+            format!("'{}' object is not callable", other.python_type()),
+        )),
+        other => other,
+    }
+}

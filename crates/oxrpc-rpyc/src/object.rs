@@ -1,0 +1,261 @@
+//! Local objects: the one trait through which a connection serves them.
+//!
+//! Every request a peer sends about one of our objects (get an attribute,
+//! call it, `repr` it, iterate it, ...) lands on [`RpcObject`]. Rust
+//! services, the dict/list containers they return, and (in classic mode)
+//! objects of an embedded interpreter all implement it. Operations return a
+//! [`Reply`]: most finish at once and cost no allocation; those that need to
+//! wait (an `async` service method calling back into the peer, or work queued
+//! on an interpreter thread) return a future, and the connection keeps
+//! serving other requests meanwhile.
+
+use crate::boxing::IdPack;
+use crate::brine::BrineValue;
+use crate::connection::Connection;
+use crate::value::Value;
+use crate::vinegar::RemoteException;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// A shared reference to a local object.
+pub type ObjectRef = Arc<dyn RpcObject>;
+
+/// The outcome of an operation.
+pub type RpcResult = Result<Value, RemoteException>;
+
+/// A pending outcome.
+pub type BoxFuture = Pin<Box<dyn Future<Output = RpcResult> + Send>>;
+
+/// What an operation on a local object produces.
+pub enum Reply {
+    /// Finished.
+    Ready(RpcResult),
+    /// Still running; the connection awaits it without blocking others.
+    Pending(BoxFuture),
+}
+
+impl Reply {
+    /// A finished reply with a value.
+    pub fn value(value: impl crate::value::IntoValue) -> Reply {
+        Reply::Ready(Ok(value.into_value()))
+    }
+
+    /// A finished reply with an exception.
+    pub fn error(exc: RemoteException) -> Reply {
+        Reply::Ready(Err(exc))
+    }
+
+    /// A reply computed by a future.
+    pub fn pending(future: impl Future<Output = RpcResult> + Send + 'static) -> Reply {
+        Reply::Pending(Box::pin(future))
+    }
+
+    /// Waits for the outcome.
+    pub async fn resolve(self) -> RpcResult {
+        match self {
+            Reply::Ready(result) => result,
+            Reply::Pending(future) => future.await,
+        }
+    }
+}
+
+impl From<RpcResult> for Reply {
+    fn from(result: RpcResult) -> Self {
+        Reply::Ready(result)
+    }
+}
+
+/// Comparison operators, as `HANDLE_CMP` names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompareOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl CompareOp {
+    /// Parses `"__eq__"` and friends.
+    pub fn from_dunder(name: &str) -> Option<CompareOp> {
+        Some(match name {
+            "__eq__" => CompareOp::Eq,
+            "__ne__" => CompareOp::Ne,
+            "__lt__" => CompareOp::Lt,
+            "__le__" => CompareOp::Le,
+            "__gt__" => CompareOp::Gt,
+            "__ge__" => CompareOp::Ge,
+            _ => return None,
+        })
+    }
+}
+
+/// Who is asking: the connection the request came in on, so an object can
+/// call back into the peer.
+#[derive(Clone)]
+pub struct Context {
+    pub(crate) connection: Connection,
+}
+
+impl Context {
+    /// The connection the request arrived on.
+    pub fn connection(&self) -> &Connection {
+        &self.connection
+    }
+}
+
+/// `AttributeError: cannot access 'name'`, rpyc's refusal.
+pub fn cannot_access(name: &str) -> RemoteException {
+    RemoteException::builtin("AttributeError", format!("cannot access {name:?}").replace('"', "'"))
+}
+
+/// `AttributeError: 'Type' object has no attribute 'name'`, Python's wording.
+pub fn no_attribute(type_name: &str, name: &str) -> RemoteException {
+    let short = type_name.rsplit('.').next().unwrap_or(type_name);
+    RemoteException::builtin(
+        "AttributeError",
+        format!("'{short}' object has no attribute '{name}'"),
+    )
+}
+
+/// An object the connection can serve. Only `type_name` is required; every
+/// other operation defaults to Python's answer for an object that lacks it.
+pub trait RpcObject: Send + Sync + 'static {
+    /// The dotted class name the peer sees (`"builtins.dict"`,
+    /// `"oxrpc.tutorial.MyService"`). Names of Python builtins make Python
+    /// peers use their ready-made proxy classes.
+    fn type_name(&self) -> &str;
+
+    /// A stable id for the class (the id pack's second element).
+    fn type_id(&self) -> i128 {
+        type_id_of(self.type_name())
+    }
+
+    /// `getattr(obj, name)`.
+    fn getattr(self: Arc<Self>, _cx: &Context, name: &str) -> Reply {
+        Reply::error(no_attribute(self.type_name(), name))
+    }
+
+    /// `setattr(obj, name, value)`; refused by default as in rpyc.
+    fn setattr(self: Arc<Self>, _cx: &Context, name: &str, _value: Value) -> Reply {
+        Reply::error(cannot_access(name))
+    }
+
+    /// `delattr(obj, name)`; refused by default as in rpyc.
+    fn delattr(self: Arc<Self>, _cx: &Context, name: &str) -> Reply {
+        Reply::error(cannot_access(name))
+    }
+
+    /// `obj(*args, **kwargs)`.
+    fn call(self: Arc<Self>, _cx: &Context, _args: Vec<Value>, _kwargs: Vec<(String, Value)>) -> Reply {
+        let short = self.type_name().rsplit('.').next().unwrap_or("object").to_owned();
+        Reply::error(RemoteException::builtin(
+            "TypeError",
+            format!("'{short}' object is not callable"),
+        ))
+    }
+
+    /// `getattr(obj, name)(*args, **kwargs)` in one step.
+    fn callattr(
+        self: Arc<Self>,
+        cx: &Context,
+        name: &str,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+    ) -> Reply {
+        match self.getattr(cx, name) {
+            Reply::Ready(Ok(Value::Object(method))) => method.call(cx, args, kwargs),
+            Reply::Ready(Ok(other)) => Reply::error(RemoteException::builtin(
+                "TypeError",
+                format!("'{}' object is not callable", other.python_type()),
+            )),
+            Reply::Ready(Err(e)) => Reply::error(e),
+            Reply::Pending(future) => {
+                let cx = cx.clone();
+                Reply::pending(async move {
+                    match future.await? {
+                        Value::Object(method) => method.call(&cx, args, kwargs).resolve().await,
+                        Value::Proxy(proxy) => proxy.call_value(args, kwargs).await,
+                        other => Err(RemoteException::builtin(
+                            "TypeError",
+                            format!("'{}' object is not callable", other.python_type()),
+                        )),
+                    }
+                })
+            }
+        }
+    }
+
+    /// `repr(obj)`.
+    fn repr(&self) -> String {
+        format!("<{} object at {:#x}>", self.type_name(), self as *const Self as *const () as usize)
+    }
+
+    /// `str(obj)`.
+    fn str(&self) -> String {
+        self.repr()
+    }
+
+    /// `hash(obj)`: identity by default, like `object.__hash__`.
+    fn hash(&self) -> Result<i64, RemoteException> {
+        Ok((self as *const Self as *const () as usize >> 4) as i64)
+    }
+
+    /// A rich comparison with `other`; `NotImplemented` by default (Python
+    /// then falls back to identity for `==`/`!=`).
+    fn compare(&self, _other: &Value, _op: CompareOp) -> RpcResult {
+        Ok(Value::Brine(BrineValue::NotImplemented))
+    }
+
+    /// `dir(obj)`.
+    fn dir(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// `(name, doc)` of the methods a proxy class for this object should
+    /// have (`HANDLE_INSPECT`, asked for non-builtin type names).
+    fn methods(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
+
+    /// Up to `count` items from iterating the object (`HANDLE_BUFFITER`).
+    fn next_items(self: Arc<Self>, cx: &Context, count: usize) -> Reply {
+        let _ = (cx, count);
+        Reply::error(RemoteException::builtin(
+            "TypeError",
+            format!("'{}' object is not iterable", self.type_name()),
+        ))
+    }
+
+    /// `obj.__exit__(exc, type, tb)` for a `with` block on a proxy.
+    fn ctx_exit(self: Arc<Self>, cx: &Context, exc: Value) -> Reply {
+        self.callattr(cx, "__exit__", vec![exc, Value::NONE, Value::NONE], Vec::new())
+    }
+
+    /// `isinstance(<peer object with other_id_pack>, obj)`, for class objects.
+    fn instance_check(&self, _other: &IdPack) -> bool {
+        false
+    }
+}
+
+/// The class id the protocol uses for a type name: stable, positive, non-zero.
+pub fn type_id_of(type_name: &str) -> i128 {
+    // FNV-1a: deterministic across runs and builds, unlike std's hasher.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in type_name.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    i128::from(hash >> 1) | 1
+}
+
+/// The id pack the peer will know `object` by.
+pub fn id_pack_of(object: &ObjectRef) -> IdPack {
+    IdPack::new(
+        object.type_name().to_owned(),
+        object.type_id(),
+        Arc::as_ptr(object) as *const () as usize as i128,
+    )
+}
