@@ -230,6 +230,9 @@ pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
                 let plain = name.strip_prefix("exposed_").unwrap_or(name);
                 match plain {
                     #(#getattr_arms)*
+                    "get_service_aliases" | "get_service_name" => #krate::Reply::Ready(::std::result::Result::Ok(#krate::Value::Object(
+                        ::std::sync::Arc::new(#krate::BoundMethod { target: this, name: ::std::string::String::from(plain) })
+                    ))),
                     _ => #krate::Reply::Ready(::std::result::Result::Err(
                         #krate::__private::service_no_attribute(#short_name, name),
                     )),
@@ -247,11 +250,23 @@ pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
                 let plain = name.strip_prefix("exposed_").unwrap_or(name);
                 match plain {
                     #(#call_arms)*
+                    "get_service_aliases" => #krate::Reply::Ready(::std::result::Result::Ok(#krate::__private::service_aliases(#short_name))),
+                    "get_service_name" => #krate::Reply::Ready(::std::result::Result::Ok(
+                        #krate::__private::service_aliases(#short_name).into_items().and_then(|mut v| v.pop()).unwrap_or(#krate::Value::NONE)
+                    )),
                     _ => {
                         let attribute = <Self as #krate::RpcObject>::getattr(this, cx, name);
                         #krate::__private::call_attribute(cx, attribute, args)
                     }
                 }
+            }
+
+            fn setattr(self: ::std::sync::Arc<Self>, _cx: &#krate::Context, _name: &str, _value: #krate::Value) -> #krate::Reply {
+                #krate::Reply::Ready(::std::result::Result::Err(#krate::__private::access_denied()))
+            }
+
+            fn delattr(self: ::std::sync::Arc<Self>, _cx: &#krate::Context, _name: &str) -> #krate::Reply {
+                #krate::Reply::Ready(::std::result::Result::Err(#krate::__private::access_denied()))
             }
 
             fn dir(&self) -> ::std::vec::Vec<::std::string::String> {

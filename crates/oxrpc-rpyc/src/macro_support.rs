@@ -53,15 +53,29 @@ pub fn argument<T: FromValue>(name: &str, index: usize, value: Option<Value>) ->
     })
 }
 
-/// rpyc's `Service._rpyc_getattr` refusal: the attribute looked up is
-/// `exposed_<name>`.
+/// rpyc's refusal for a service attribute that is not exposed, as its
+/// `_check_attr` words it: a name with the `exposed_` prefix passes the
+/// check and then is missing (`'MyService' object has no attribute
+/// 'exposed_x'`); any other name is refused (`cannot access 'x'`).
 pub fn service_no_attribute(type_name: &str, name: &str) -> RemoteException {
-    let looked_up = if name.starts_with("exposed_") {
-        name.to_owned()
+    if name.starts_with("exposed_") {
+        no_attribute(type_name, name)
     } else {
-        format!("exposed_{name}")
-    };
-    no_attribute(type_name, &looked_up)
+        crate::object::cannot_access(name)
+    }
+}
+
+/// `Service.get_service_aliases()`: the class name upper-cased, without a
+/// trailing `SERVICE`.
+pub fn service_aliases(short_name: &str) -> Value {
+    let upper = short_name.to_uppercase();
+    let alias = upper.strip_suffix("SERVICE").unwrap_or(&upper).to_owned();
+    crate::value::tuple(vec![Value::string(alias)])
+}
+
+/// `Service._rpyc_setattr` / `_rpyc_delattr`.
+pub fn access_denied() -> RemoteException {
+    RemoteException::builtin("AttributeError", "access denied")
 }
 
 /// Calls whatever an attribute lookup produced.

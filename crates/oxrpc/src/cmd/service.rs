@@ -44,7 +44,11 @@ pub struct ServeArgs {
 pub fn run(command: ServiceCommand) -> anyhow::Result<()> {
     match command {
         ServiceCommand::Serve(args) => runtime()?.block_on(serve(args, shutdown_signal())),
-        ServiceCommand::Call { address, name, args } => {
+        ServiceCommand::Call {
+            address,
+            name,
+            args,
+        } => {
             let (host, port) = address
                 .rsplit_once(':')
                 .and_then(|(h, p)| Some((h.to_owned(), p.parse::<u16>().ok()?)))
@@ -54,7 +58,11 @@ pub fn run(command: ServiceCommand) -> anyhow::Result<()> {
                 let root = conn.root().await.map_err(|e| anyhow::anyhow!("{e:#}"))?;
                 let values: Vec<Value> = args.iter().map(|a| from_json_arg(a)).collect();
                 let result = if values.is_empty() {
-                    match root.getattr(&name).await.map_err(|e| anyhow::anyhow!("{e:#}"))? {
+                    match root
+                        .getattr(&name)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e:#}"))?
+                    {
                         Value::Proxy(p) if is_callable(&p) => p.invoke(()).await,
                         other => Ok(other),
                     }
@@ -81,7 +89,10 @@ async fn render(value: &Value) -> String {
     match value {
         Value::Brine(BrineValue::Str(s)) => s.clone(),
         Value::Brine(v) => v.to_string(),
-        Value::Proxy(p) => p.str().await.unwrap_or_else(|e| format!("<unprintable: {e}>")),
+        Value::Proxy(p) => p
+            .str()
+            .await
+            .unwrap_or_else(|e| format!("<unprintable: {e}>")),
         other => format!("{other:?}"),
     }
 }
@@ -96,7 +107,9 @@ fn from_json_arg(arg: &str) -> Value {
                 None => BrineValue::Float(n.as_f64().unwrap_or(f64::NAN)),
             },
             serde_json::Value::String(s) => BrineValue::Str(s),
-            serde_json::Value::Array(items) => BrineValue::Tuple(items.into_iter().map(convert).collect()),
+            serde_json::Value::Array(items) => {
+                BrineValue::Tuple(items.into_iter().map(convert).collect())
+            }
             serde_json::Value::Object(members) => BrineValue::Tuple(
                 members
                     .into_iter()
@@ -123,7 +136,12 @@ pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyho
         service_name: "MYSERVICE".into(),
         ..ServerConfig::default()
     };
-    println!("MYSERVICE/{}: server started on [{}]:{}", addr.port(), addr.ip(), addr.port());
+    println!(
+        "MYSERVICE/{}: server started on [{}]:{}",
+        addr.port(),
+        addr.ip(),
+        addr.port()
+    );
     Server::with_config(|| Arc::new(tutorial::MyService), config)
         .serve_with_shutdown(listener, shutdown)
         .await?;

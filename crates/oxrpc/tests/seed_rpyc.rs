@@ -1,0 +1,128 @@
+//! The notebook's RPyC service cells: the Python client cell against the
+//! `oxrpc` binary prints what it prints against the notebook's Python
+//! server, and the binary's client drives the notebook's Python server.
+//!
+//! Both servers use the notebook's port 18861, so one test runs them in turn.
+
+use oxrpc_testkit::{python_command, run_with_deadline, wait_for_port, ChildGuard};
+use std::net::SocketAddr;
+use std::process::{Command, Output};
+use std::time::Duration;
+
+const PORT: u16 = 18861;
+
+fn oxrpc() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_oxrpc"))
+}
+
+fn seed_client() -> Output {
+    let mut cmd = python_command();
+    cmd.current_dir(oxrpc_testkit::interop_path("rpyc"))
+        .args(["rpyc_consulta_base.py", "localhost"]);
+    run_with_deadline(cmd, Duration::from_secs(60))
+}
+
+/// Replaces `0x...` addresses, which differ between runs.
+fn normalise(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("0x") {
+        out.push_str(&rest[..i]);
+        out.push_str("0xADDR");
+        rest = rest[i + 2..].trim_start_matches(|c: char| c.is_ascii_hexdigit());
+    }
+    out.push_str(rest);
+    out
+}
+
+fn last_line(text: &str) -> &str {
+    text.trim_end().lines().last().unwrap_or("")
+}
+
+fn wait_until_free(addr: SocketAddr) {
+    for _ in 0..200 {
+        if std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(100)).is_err() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    panic!("port {addr} still taken");
+}
+
+#[test]
+fn seed_service_cells_against_oxrpc_and_python() {
+    let addr: SocketAddr = format!("127.0.0.1:{PORT}").parse().unwrap();
+
+    // 1. The notebook's Python server and client, as the reference.
+    let mut server = python_command();
+    server
+        .current_dir(oxrpc_testkit::interop_path("rpyc"))
+        .arg("rpyc_base.py");
+    let python_server = ChildGuard::spawn(server);
+    wait_for_port(addr, Duration::from_secs(20));
+    let reference = seed_client();
+    let reference_out = String::from_utf8_lossy(&reference.stdout).into_owned();
+    let reference_err = String::from_utf8_lossy(&reference.stderr).into_owned();
+
+    // 2. oxrpc's client against the Python server.
+    let call = |args: &[&str]| {
+        let mut cmd = oxrpc();
+        cmd.args(["service", "call", "localhost:18861"]).args(args);
+        run_with_deadline(cmd, Duration::from_secs(30))
+    };
+    let answer = call(&["get_answer"]);
+    assert_eq!(String::from_utf8_lossy(&answer.stdout).trim(), "42");
+    let attribute = call(&["the_real_answer_though"]);
+    assert_eq!(String::from_utf8_lossy(&attribute.stdout).trim(), "43");
+    let hidden = call(&["get_question"]);
+    assert!(!hidden.status.success());
+    let hidden_err = String::from_utf8_lossy(&hidden.stderr);
+    assert!(
+        hidden_err.contains("AttributeError: cannot access 'get_question'"),
+        "{hidden_err}"
+    );
+    drop(python_server);
+    wait_until_free(addr);
+
+    // 3. The same client cell against `oxrpc service serve`.
+    let mut cmd = oxrpc();
+    cmd.args(["service", "serve"]);
+    let mut ours = ChildGuard::spawn(cmd);
+    ours.wait_for_line("server started");
+    wait_for_port(addr, Duration::from_secs(20));
+    let got = seed_client();
+    let got_out = String::from_utf8_lossy(&got.stdout).into_owned();
+    let got_err = String::from_utf8_lossy(&got.stderr).into_owned();
+
+    // Same printed lines: the root, 42, 43.
+    assert_eq!(normalise(&got_out), normalise(&reference_out));
+    assert_eq!(
+        got_out.lines().skip(1).collect::<Vec<_>>(),
+        ["42", "43"],
+        "{got_out}"
+    );
+    assert!(
+        got_out.starts_with("<__main__.MyService object at 0x"),
+        "{got_out}"
+    );
+    // Then the same failure: rpyc refuses the attribute that is not exposed.
+    assert!(!got.status.success() && !reference.status.success());
+    let error_line = |stderr: &str| {
+        stderr
+            .lines()
+            .filter(|l| l.starts_with("AttributeError"))
+            .last()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(
+        error_line(&got_err),
+        error_line(&reference_err),
+        "{got_err}\n---\n{reference_err}"
+    );
+    assert!(
+        error_line(&got_err).contains("cannot access 'get_question'"),
+        "{got_err}"
+    );
+    assert!(last_line(&got_err).is_empty() || got_err.contains("Remote Traceback"));
+}
