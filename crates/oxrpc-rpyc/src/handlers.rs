@@ -76,6 +76,11 @@ fn done(result: Result<Reply, RemoteException>) -> Reply {
 
 /// Runs `handler` on `args`.
 pub(crate) fn dispatch(cx: &Context, handler: Handler, args: Vec<Value>) -> Reply {
+    if let Some(Value::Object(object)) = args.first() {
+        if object.takes_over_dispatch() && handler != Handler::Ping {
+            return object.clone().dispatch(cx, handler, args);
+        }
+    }
     let n = args.len();
     let mut args = args.into_iter();
     let mut next = || args.next().unwrap_or(Value::NONE);
@@ -158,6 +163,9 @@ pub(crate) fn dispatch(cx: &Context, handler: Handler, args: Vec<Value>) -> Repl
                 _ => return Err(RemoteException::builtin("TypeError", "expected an id pack")),
             };
             let object = cx.connection.local_object(&id_pack)?;
+            if object.takes_over_dispatch() {
+                return Ok(object.clone().dispatch(cx, Handler::Inspect, vec![Value::Object(object)]));
+            }
             let methods: Vec<Value> = object
                 .methods()
                 .into_iter()

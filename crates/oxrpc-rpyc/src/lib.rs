@@ -21,6 +21,7 @@ pub mod blocking;
 pub mod boxing;
 pub mod brine;
 pub mod channel;
+pub mod classic;
 mod client;
 mod config;
 mod connection;

@@ -16,10 +16,15 @@ struct Entry {
     refcount: u64,
 }
 
-/// Refcounted local objects, keyed by instance id.
+/// Refcounted local objects, keyed by (class id, instance id): classes all
+/// have instance id 0, as in rpyc.
 #[derive(Default)]
 pub(crate) struct LocalObjects {
-    entries: HashMap<i128, Entry>,
+    entries: HashMap<(i128, i128), Entry>,
+}
+
+fn key(id_pack: &IdPack) -> (i128, i128) {
+    (id_pack.type_id, id_pack.instance_id)
 }
 
 impl LocalObjects {
@@ -27,7 +32,7 @@ impl LocalObjects {
     /// or `None` when the table is full.
     pub(crate) fn add(&mut self, object: &ObjectRef, max: usize) -> Option<IdPack> {
         let id_pack = id_pack_of(object);
-        if let Some(entry) = self.entries.get_mut(&id_pack.instance_id) {
+        if let Some(entry) = self.entries.get_mut(&key(&id_pack)) {
             entry.refcount += 1;
             return Some(entry.id_pack.clone());
         }
@@ -35,7 +40,7 @@ impl LocalObjects {
             return None;
         }
         self.entries.insert(
-            id_pack.instance_id,
+            key(&id_pack),
             Entry {
                 id_pack: id_pack.clone(),
                 object: object.clone(),
@@ -48,20 +53,20 @@ impl LocalObjects {
     /// The object the peer refers to by `id_pack`.
     pub(crate) fn get(&self, id_pack: &IdPack) -> Option<ObjectRef> {
         self.entries
-            .get(&id_pack.instance_id)
+            .get(&key(id_pack))
             .filter(|e| e.id_pack == *id_pack)
             .map(|e| e.object.clone())
     }
 
     /// Drops `count` references; removes the entry at zero.
     pub(crate) fn decref(&mut self, id_pack: &IdPack, count: u64) {
-        if let Some(entry) = self.entries.get_mut(&id_pack.instance_id) {
+        if let Some(entry) = self.entries.get_mut(&key(id_pack)) {
             if entry.id_pack != *id_pack {
                 return;
             }
             entry.refcount = entry.refcount.saturating_sub(count);
             if entry.refcount == 0 {
-                self.entries.remove(&id_pack.instance_id);
+                self.entries.remove(&key(id_pack));
             }
         }
     }

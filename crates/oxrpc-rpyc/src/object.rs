@@ -133,6 +133,38 @@ pub trait RpcObject: Send + Sync + 'static {
         type_id_of(self.type_name())
     }
 
+    /// The id the peer knows this object by (the id pack's third element).
+    /// `None` uses the object's address; wrappers of objects that have an
+    /// identity of their own (a Python object's `id()`) return it, so two
+    /// wrappers of one object are one object to the peer. Classes use 0, as
+    /// rpyc does.
+    fn instance_id(&self) -> Option<i128> {
+        None
+    }
+
+    /// Access to the concrete type, for code that needs to recognise its own
+    /// objects coming back from the peer.
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        None
+    }
+
+    /// Whether [`RpcObject::dispatch`] serves every request about this object
+    /// (for objects whose operations must all run in one place, such as an
+    /// interpreter thread) instead of the per-operation methods.
+    fn takes_over_dispatch(&self) -> bool {
+        false
+    }
+
+    /// Serves one request about this object; `args` are the handler's
+    /// arguments, the object itself first. Only called when
+    /// [`RpcObject::takes_over_dispatch`] is true.
+    fn dispatch(self: Arc<Self>, _cx: &Context, handler: crate::message::Handler, _args: Vec<Value>) -> Reply {
+        Reply::error(RemoteException::builtin(
+            "TypeError",
+            format!("{} is not served by this object", handler.const_name()),
+        ))
+    }
+
     /// `getattr(obj, name)`.
     fn getattr(self: Arc<Self>, _cx: &Context, name: &str) -> Reply {
         Reply::error(no_attribute(self.type_name(), name))
@@ -256,6 +288,8 @@ pub fn id_pack_of(object: &ObjectRef) -> IdPack {
     IdPack::new(
         object.type_name().to_owned(),
         object.type_id(),
-        Arc::as_ptr(object) as *const () as usize as i128,
+        object
+            .instance_id()
+            .unwrap_or(Arc::as_ptr(object) as *const () as usize as i128),
     )
 }

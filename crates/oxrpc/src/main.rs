@@ -15,7 +15,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Start the notebook's servers (XML-RPC on 9000, MyService on 18861).
+    /// Start the notebook's servers (XML-RPC on 9000, classic on 18812, MyService on 18861).
     Serve(cmd::serve::ServeAllArgs),
     /// XML-RPC server and client.
     #[command(subcommand)]
@@ -23,21 +23,49 @@ enum Command {
     /// RPyC service server (the notebook's MyService) and client.
     #[command(subcommand)]
     Service(cmd::service::ServiceCommand),
+    /// RPyC classic mode: a stand-in for rpyc_classic, and a classic client.
+    #[command(subcommand)]
+    Classic(cmd::classic::ClassicCommand),
 }
 
 fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_env("OXRPC_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
     let cli = Cli::parse();
+    // rpyc_classic's --logfile and --quiet decide where logs go and how much.
+    let (logfile, quiet) = match &cli.command {
+        Command::Classic(cmd::classic::ClassicCommand::Serve(args)) => {
+            (args.logfile.clone(), args.quiet)
+        }
+        _ => (None, false),
+    };
+    let filter = EnvFilter::try_from_env("OXRPC_LOG")
+        .unwrap_or_else(|_| EnvFilter::new(if quiet { "error" } else { "info" }));
+    match logfile.map(|path| {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map(|f| (path, f))
+    }) {
+        Some(Ok((_, file))) => tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_ansi(false)
+            .with_writer(std::sync::Mutex::new(file))
+            .init(),
+        Some(Err(e)) => {
+            eprintln!("oxrpc: cannot open the log file: {e}");
+            std::process::exit(1);
+        }
+        None => tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init(),
+    }
     let result = match cli.command {
         Command::Serve(args) => cmd::serve::run(args),
         Command::Xmlrpc(command) => cmd::xmlrpc::run(command),
         Command::Service(command) => cmd::service::run(command),
+        Command::Classic(command) => cmd::classic::run(command),
     };
     if let Err(e) = result {
         eprintln!("oxrpc: {e:#}");

@@ -1,5 +1,6 @@
 //! The sub-commands of the `oxrpc` command line, one file each.
 
+pub mod classic;
 pub mod serve;
 pub mod service;
 pub mod xmlrpc;

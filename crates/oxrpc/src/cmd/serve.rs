@@ -1,5 +1,6 @@
 //! `oxrpc serve`: the notebook's servers, all at once, on their usual ports.
 
+use crate::cmd::classic;
 use crate::cmd::service;
 use crate::cmd::xmlrpc::{self, ServeArgs};
 use clap::Args;
@@ -29,6 +30,15 @@ pub fn run(args: ServeAllArgs) -> anyhow::Result<()> {
         max_connections: oxrpc::rpyc::ServerConfig::default().max_connections,
         quiet: args.quiet,
     };
+    let classic_args = classic::ServeArgs {
+        mode: classic::Mode::Threaded,
+        port: oxrpc::rpyc::classic::DEFAULT_PORT,
+        host: Some(xmlrpc_args.host.clone()),
+        ipv6: false,
+        logfile: None,
+        quiet: args.quiet,
+        max_connections: 256,
+    };
     xmlrpc::runtime()?.block_on(async move {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
@@ -37,6 +47,7 @@ pub fn run(args: ServeAllArgs) -> anyhow::Result<()> {
         let servers = async {
             tokio::try_join!(
                 xmlrpc::serve(xmlrpc_args, stopped(stop_rx.clone())),
+                classic::serve(classic_args, stopped(stop_rx.clone())),
                 service::serve(service_args, stopped(stop_rx.clone())),
             )
         };
