@@ -232,7 +232,8 @@ impl Service for ClassicService {
     }
 }
 
-/// What `getconn()` returns: the connection, which the peer can ping or close.
+/// What `getconn()` returns: the connection, which the peer can ping or
+/// close, and ask how many objects the server holds for it.
 struct ConnectionObject(Connection);
 
 impl RpcObject for ConnectionObject {
@@ -242,6 +243,17 @@ impl RpcObject for ConnectionObject {
     fn repr(&self) -> String {
         format!("{:?}", self.0)
     }
+    fn getattr(self: Arc<Self>, _cx: &Context, name: &str) -> Reply {
+        match name {
+            "ping" | "close" | "local_object_count" => {
+                Reply::Ready(Ok(Value::Object(Arc::new(BoundMethod {
+                    target: self,
+                    name: name.to_owned(),
+                }))))
+            }
+            other => Reply::error(cannot_access(other)),
+        }
+    }
     fn callattr(
         self: Arc<Self>,
         _cx: &Context,
@@ -250,6 +262,7 @@ impl RpcObject for ConnectionObject {
         _kwargs: Vec<(String, Value)>,
     ) -> Reply {
         match name {
+            "local_object_count" => Reply::value(self.0.local_object_count()),
             "ping" => {
                 let connection = self.0.clone();
                 Reply::pending(async move { connection.ping().await.map(|_| Value::NONE) })

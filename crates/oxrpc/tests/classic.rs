@@ -1,0 +1,284 @@
+//! Classic mode: the notebook's classic scripts, unmodified, against
+//! `oxrpc classic serve` and against Python's `rpyc_classic`; deep
+//! semantics driven by rpyc's classic client against both; and oxrpc's Rust
+//! classic client and CLI against both.
+
+use oxrpc_testkit::{
+    expect_success, free_port, python_command, run_python_script, run_with_deadline, wait_for_port,
+    ChildGuard,
+};
+use std::net::SocketAddr;
+use std::process::{Command, Output};
+use std::time::Duration;
+
+fn oxrpc() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_oxrpc"))
+}
+
+fn addr(port: u16) -> SocketAddr {
+    format!("127.0.0.1:{port}").parse().unwrap()
+}
+
+/// `oxrpc classic serve -p PORT`, ready to accept.
+fn oxrpc_classic(port: u16) -> ChildGuard {
+    let mut cmd = oxrpc();
+    cmd.args(["classic", "serve", "-q", "-p", &port.to_string()]);
+    let guard = ChildGuard::spawn(cmd);
+    wait_for_port(addr(port), Duration::from_secs(30));
+    guard
+}
+
+/// Python's `rpyc_classic` on PORT, ready to accept.
+fn python_classic(port: u16) -> ChildGuard {
+    let mut cmd = python_command();
+    cmd.args([
+        "-c",
+        "import sys; from rpyc.cli.rpyc_classic import main; sys.argv[0] = 'rpyc_classic'; main()",
+        "-q",
+        "-p",
+        &port.to_string(),
+    ]);
+    let guard = ChildGuard::spawn(cmd);
+    wait_for_port(addr(port), Duration::from_secs(30));
+    guard
+}
+
+fn seed_script(name: &str) -> Output {
+    let mut cmd = python_command();
+    cmd.current_dir(oxrpc_testkit::interop_path("classic"))
+        .args([name, "localhost"]);
+    run_with_deadline(cmd, Duration::from_secs(120))
+}
+
+fn stdout(output: &Output, what: &str) -> String {
+    expect_success(what, output)
+}
+
+/// The notebook's three classic scripts against both servers on the
+/// notebook's port 18812, one server after the other.
+#[test]
+fn seed_classic_scripts_print_the_same_against_both_servers() {
+    let scripts = ["rpyc_modules.py", "rpyc_variables.py", "rpyc_fib.py"];
+    let python = python_classic(18812);
+    let reference: Vec<String> = scripts.iter().map(|s| stdout(&seed_script(s), s)).collect();
+    drop(python);
+    for _ in 0..200 {
+        if std::net::TcpStream::connect_timeout(&addr(18812), Duration::from_millis(50)).is_err() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    let _ours = oxrpc_classic(18812);
+    let got: Vec<String> = scripts.iter().map(|s| stdout(&seed_script(s), s)).collect();
+
+    // rpyc_modules.py prints sys.version (RustPython's on our side), then os.name.
+    assert!(got[0].contains("RustPython"), "{}", got[0]);
+    assert_eq!(got[0].lines().last(), reference[0].lines().last());
+    assert_eq!(got[0].lines().last(), Some("Name:  posix"));
+    // The other two print exactly the same.
+    assert_eq!(got[1], reference[1]);
+    assert_eq!(got[2], reference[2]);
+    assert_eq!(
+        got[1].lines().collect::<Vec<_>>(),
+        [
+            "42",
+            "{'Foo': 11, 'Bar': 42}",
+            "11",
+            "{'Foo': 11, 'Bar': 100}",
+            "{'Foo': 11, 'Bar': 100}"
+        ]
+    );
+    assert_eq!(
+        got[2].lines().collect::<Vec<_>>(),
+        ["[1]", "[1, 1]", "[1, 1, 2, 3, 5]"]
+    );
+}
+
+/// Exceptions, callbacks, generators, `with`, slicing, comparisons, big
+/// values, async requests, 20 concurrent isolated connections, netref
+/// release: the same checks pass against rpyc_classic and against ours.
+#[test]
+fn classic_semantics_match_rpyc_classic() {
+    let python_port = free_port();
+    let _python = python_classic(python_port);
+    let output = run_python_script(
+        "classic/classic_checks.py",
+        &[&python_port.to_string()],
+        Duration::from_secs(300),
+    );
+    let reference = expect_success("classic_checks.py against rpyc_classic", &output);
+
+    let port = free_port();
+    let _ours = oxrpc_classic(port);
+    let output = run_python_script(
+        "classic/classic_checks.py",
+        &[&port.to_string()],
+        Duration::from_secs(300),
+    );
+    let got = expect_success("classic_checks.py against oxrpc classic", &output);
+    assert!(got.contains("checks passed"), "{got}");
+    assert_eq!(got.trim(), reference.trim());
+}
+
+/// oxrpc's Rust classic client runs the notebook's three flows against
+/// both servers.
+#[test]
+fn rust_classic_client_against_both_servers() {
+    let python_port = free_port();
+    let _python = python_classic(python_port);
+    let port = free_port();
+    let _ours = oxrpc_classic(port);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    for (server, port) in [("rpyc_classic", python_port), ("oxrpc", port)] {
+        runtime.block_on(async {
+            let conn = oxrpc::rpyc::classic::connect_port("localhost", port)
+                .await
+                .unwrap();
+            // rpyc_modules: sys.version and os.name.
+            let sys = conn.modules("sys").await.unwrap();
+            let version: String = sys.getattr("version").await.unwrap().extract().unwrap();
+            assert!(!version.is_empty(), "{server}");
+            let os = conn.modules("os").await.unwrap();
+            let name: String = os.getattr("name").await.unwrap().extract().unwrap();
+            assert_eq!(name, "posix", "{server}");
+
+            // rpyc_variables.
+            conn.execute("x = 21").await.unwrap();
+            conn.execute("x *= 2").await.unwrap();
+            let x: i64 = conn.eval("x").await.unwrap().extract().unwrap();
+            assert_eq!(x, 42, "{server}");
+            conn.execute("scores = { \"Foo\" : 10 }").await.unwrap();
+            conn.execute("scores[\"Foo\"] += 1").await.unwrap();
+            conn.execute("scores[\"Bar\"] = 42").await.unwrap();
+            let scores = conn
+                .eval("scores")
+                .await
+                .unwrap()
+                .as_proxy()
+                .cloned()
+                .unwrap();
+            assert_eq!(
+                scores.str().await.unwrap(),
+                "{'Foo': 11, 'Bar': 42}",
+                "{server}"
+            );
+            let foo: i64 = scores.getitem("Foo").await.unwrap().extract().unwrap();
+            assert_eq!(foo, 11);
+            let namespace = conn.namespace().await.unwrap();
+            let remote_scores = namespace
+                .getitem("scores")
+                .await
+                .unwrap()
+                .as_proxy()
+                .cloned()
+                .unwrap();
+            let bar: i64 = remote_scores
+                .getitem("Bar")
+                .await
+                .unwrap()
+                .extract()
+                .unwrap();
+            remote_scores
+                .call("__setitem__", ("Bar", bar + 58))
+                .await
+                .unwrap();
+            let again = conn
+                .eval("scores")
+                .await
+                .unwrap()
+                .as_proxy()
+                .cloned()
+                .unwrap();
+            assert_eq!(
+                again.str().await.unwrap(),
+                "{'Foo': 11, 'Bar': 100}",
+                "{server}"
+            );
+
+            // The remote fib.
+            let code =
+                std::fs::read_to_string(oxrpc_testkit::interop_path("classic/rpyc_remote_code.py"))
+                    .unwrap();
+            conn.execute(&code).await.unwrap();
+            let fib = namespace
+                .getitem("fib")
+                .await
+                .unwrap()
+                .as_proxy()
+                .cloned()
+                .unwrap();
+            let five = fib.invoke((5,)).await.unwrap().as_proxy().cloned().unwrap();
+            assert_eq!(five.str().await.unwrap(), "[1, 1, 2, 3, 5]", "{server}");
+            let items = five.to_vec().await.unwrap();
+            let items: Vec<i64> = items.into_iter().map(|v| v.extract().unwrap()).collect();
+            assert_eq!(items, [1, 1, 2, 3, 5]);
+
+            // Exceptions come back typed.
+            let err = conn.eval("1/0").await.unwrap_err();
+            assert_eq!(err.name, "ZeroDivisionError", "{server}");
+
+            // Files both ways.
+            let path = format!("/tmp/oxrpc-classic-{server}-{}", std::process::id());
+            let data: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+            conn.upload(&data, &path).await.unwrap();
+            assert_eq!(conn.download(&path).await.unwrap(), data, "{server}");
+            let _ = std::fs::remove_file(&path);
+            conn.close().await;
+        });
+    }
+}
+
+/// The CLI's classic client commands against rpyc_classic.
+#[test]
+fn classic_cli_against_rpyc_classic() {
+    let port = free_port();
+    let _python = python_classic(port);
+    let host = format!("localhost:{port}");
+    let run = |args: &[&str]| {
+        let mut cmd = oxrpc();
+        cmd.args(["classic"]).args(args);
+        run_with_deadline(cmd, Duration::from_secs(60))
+    };
+    let out = run(&["eval", &host, "6 * 7"]);
+    assert_eq!(expect_success("eval", &out).trim(), "42");
+    let script = std::env::temp_dir().join(format!("oxrpc-exec-{}.py", std::process::id()));
+    std::fs::write(
+        &script,
+        "import os\nwith open('/tmp/oxrpc-exec-marker', 'w') as f:\n    f.write('hi')\n",
+    )
+    .unwrap();
+    expect_success("exec", &run(&["exec", &host, script.to_str().unwrap()]));
+    let local = std::env::temp_dir().join(format!("oxrpc-download-{}", std::process::id()));
+    expect_success(
+        "download",
+        &run(&[
+            "download",
+            &host,
+            "/tmp/oxrpc-exec-marker",
+            local.to_str().unwrap(),
+        ]),
+    );
+    assert_eq!(std::fs::read_to_string(&local).unwrap(), "hi");
+    expect_success(
+        "upload",
+        &run(&[
+            "upload",
+            &host,
+            script.to_str().unwrap(),
+            "/tmp/oxrpc-uploaded.py",
+        ]),
+    );
+    let out = run(&[
+        "eval",
+        &host,
+        "open('/tmp/oxrpc-uploaded.py').read().count('\\n')",
+    ]);
+    assert_eq!(expect_success("eval", &out).trim(), "3");
+    for p in [script, local] {
+        let _ = std::fs::remove_file(p);
+    }
+}

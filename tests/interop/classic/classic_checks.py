@@ -1,0 +1,205 @@
+"""Deep classic-mode semantics, driven by rpyc 6.0.2's classic client.
+
+    python classic_checks.py PORT
+
+Runs against any classic server: the tests run it against Python's
+rpyc_classic (which proves the checks are right) and against oxrpc's.
+Prints "N checks passed" or the failures, exiting non-zero.
+"""
+import gc
+import sys
+import threading
+import time
+
+import rpyc
+
+PORT = int(sys.argv[1])
+failures = []
+passed = 0
+
+
+def check(name, cond, detail=''):
+    global passed
+    if cond:
+        passed += 1
+    else:
+        failures.append('%s: %s' % (name, detail))
+
+
+def raises(name, exc_type, fn, text=None):
+    try:
+        fn()
+    except exc_type as e:
+        check(name, text is None or text in str(e), repr(e))
+        return
+    except Exception as e:
+        check(name, False, 'raised %s: %r' % (type(e).__name__, e))
+        return
+    check(name, False, 'did not raise')
+
+
+conn = rpyc.classic.connect('localhost', PORT)
+
+# Exceptions keep their type.
+raises('ZeroDivisionError', ZeroDivisionError, lambda: conn.eval('1/0'))
+raises('KeyError', KeyError, lambda: conn.eval('{}["missing"]'), 'missing')
+raises('NameError', NameError, lambda: conn.eval('undefined_name'))
+raises('SyntaxError', SyntaxError, lambda: conn.execute('def ('))
+raises('AttributeError', AttributeError, lambda: conn.modules.sys.no_such_attribute)
+# rpyc's ModuleNamespace turns the server's ImportError into AttributeError.
+raises('missing module', AttributeError, lambda: conn.modules.no_such_module_xyz)
+raises('ImportError', ImportError, lambda: conn.execute('import no_such_module_xyz'))
+conn.execute('class MyError(Exception):\n    pass')
+try:
+    conn.execute('raise MyError("custom")')
+    check('remote class exception', False, 'no exception')
+except Exception as e:
+    check('remote class exception', 'MyError' in type(e).__name__ and 'custom' in str(e),
+          '%s %r' % (type(e), e))
+
+# Values and big ints, both ways.
+check('big int', conn.eval('2**200') == 2 ** 200)
+check('negative big int', conn.eval('-(3**100)') == -(3 ** 100))
+check('float', conn.eval('1/3') == 1 / 3)
+check('complex', conn.eval('complex(1, -2)') == complex(1, -2))
+check('unicode', conn.eval('"ñandú 日本 🐍"') == 'ñandú 日本 🐍')
+check('tuple', conn.eval('(1, "a", (None, True))') == (1, 'a', (None, True)))
+check('frozenset', conn.eval('frozenset([1, 2])') == frozenset([1, 2]))
+big = b'\x01\x02' * (5 * 1024 * 1024 // 2)
+conn.namespace['blob'] = big
+check('5 MB bytes in', conn.eval('len(blob)') == len(big))
+check('5 MB bytes out', conn.eval('blob') == big)
+
+# Containers by reference.
+conn.execute('items = list(range(10))')
+ritems = conn.eval('items')
+check('len', len(ritems) == 10)
+check('index', ritems[3] == 3 and ritems[-1] == 9)
+check('slice', list(ritems[2:5]) == [2, 3, 4])
+check('contains', 5 in ritems and 50 not in ritems)
+check('iterate', list(ritems) == list(range(10)))
+ritems.append(10)
+check('mutate', conn.eval('items[-1]') == 10)
+check('str', str(ritems) == str(list(range(11))))
+rdict = conn.eval('{"a": 1, "b": [1, 2]}')
+check('dict keys', sorted(rdict.keys()) == ['a', 'b'])
+check('dict getitem', rdict['a'] == 1 and list(rdict['b']) == [1, 2])
+
+# Generators and iteration.
+conn.execute('def gen(n):\n    for i in range(n):\n        yield i * i')
+check('generator', list(conn.namespace['gen'](5)) == [0, 1, 4, 9, 16])
+rgen = conn.eval('gen(3)')
+check('next()', next(rgen) == 0 and next(rgen) == 1)
+
+# Context managers.
+conn.execute(
+    'class CM:\n'
+    '    entered = exited = 0\n'
+    '    def __enter__(self):\n'
+    '        CM.entered += 1\n'
+    '        return self\n'
+    '    def __exit__(self, t, v, tb):\n'
+    '        CM.exited += 1\n'
+    '        return False\n'
+    'cm = CM()')
+with conn.namespace['cm']:
+    pass
+check('with', conn.eval('(CM.entered, CM.exited)') == (1, 1))
+
+# Comparison and hashing of netrefs.
+a = conn.eval('items')
+b = conn.eval('items')
+check('netref ==', a == b)
+check('netref != other', a != conn.eval('[1]'))
+conn.execute('key = ("k", 1)')
+check('hash', hash(conn.eval('"abc"')) == hash('abc'))
+robj = conn.eval('object()')
+check('hash netref', isinstance(hash(robj), int))
+check('lt', conn.eval('3') < 4)
+
+# Callbacks both ways: the server calls a client function, which calls the server.
+calls = []
+
+
+def callback(x):
+    calls.append(x)
+    return conn.eval('x_from_server * %d' % x) if False else x * 2
+
+
+conn.namespace['callback'] = callback
+check('callback', conn.eval('callback(21)') == 42)
+conn.namespace['nested'] = lambda v: conn.eval('%d + 1' % v)
+check('nested callback', conn.eval('nested(41)') == 42)
+
+
+def failing(x):
+    raise ValueError('from the client')
+
+
+conn.namespace['failing'] = failing
+try:
+    conn.eval('failing(1)')
+    check('callback raising', False, 'no exception')
+except Exception as e:
+    check('callback raising', 'from the client' in str(e), repr(e))
+
+# Remote modules and functions.
+check('modules', conn.modules.os.path.join('a', 'b') == 'a/b')
+check('builtins', conn.builtin.len([1, 2, 3]) == 3)
+
+# Async requests.
+async_eval = rpyc.async_(conn.root.eval)
+res = async_eval('6 * 7')
+res.wait()
+check('async', res.ready and res.value == 42)
+
+# Namespaces are isolated per connection, also under concurrency.
+errors = []
+
+
+def worker(i):
+    try:
+        c = rpyc.classic.connect('localhost', PORT)
+        c.execute('mine = %d' % i)
+        for _ in range(5):
+            if c.eval('mine') != i:
+                errors.append(i)
+        c.close()
+    except Exception as e:
+        errors.append(repr(e))
+
+
+threads = [threading.Thread(target=worker, args=(i,)) for i in range(20)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join(60)
+check('20 isolated connections', not errors, errors[:3])
+raises('isolation', NameError, lambda: conn.eval('mine'))
+
+# Netref release: objects returned and dropped do not accumulate on the
+# server. The count of objects the server holds for us is read through the
+# server's connection object (rpyc's internals, or oxrpc's counter).
+server_conn = conn.root.getconn()
+if conn.modules.sys.implementation.name == 'rustpython':
+    held = lambda: server_conn.local_object_count()
+else:
+    held = lambda: len(server_conn._local_objects._dict)
+gc.collect()
+baseline = held()
+for _ in range(10000):
+    conn.eval('[1, 2]')
+gc.collect()
+deadline = time.time() + 10
+while held() > baseline + 5 and time.time() < deadline:
+    time.sleep(0.05)
+check('no growth over 10,000 netrefs', held() <= baseline + 5, '%d -> %d' % (baseline, held()))
+check('still responsive', conn.eval('1 + 1') == 2)
+
+conn.close()
+if failures:
+    print('%d passed, %d failed' % (passed, len(failures)))
+    for f in failures:
+        print('FAIL', f)
+    sys.exit(1)
+print('%d checks passed' % passed)
