@@ -26,6 +26,8 @@ enum Command {
     /// RPyC classic mode: a stand-in for rpyc_classic, and a classic client.
     #[command(subcommand)]
     Classic(cmd::classic::ClassicCommand),
+    /// Replay the whole notebook with Rust clients against fresh oxrpc servers.
+    Tour,
 }
 
 fn main() {
@@ -66,6 +68,7 @@ fn main() {
         Command::Xmlrpc(command) => cmd::xmlrpc::run(command),
         Command::Service(command) => cmd::service::run(command),
         Command::Classic(command) => cmd::classic::run(command),
+        Command::Tour => cmd::tour::run(),
     };
     if let Err(e) = result {
         eprintln!("oxrpc: {e:#}");

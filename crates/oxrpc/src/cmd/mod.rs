@@ -3,6 +3,7 @@
 pub mod classic;
 pub mod serve;
 pub mod service;
+pub mod tour;
 pub mod xmlrpc;
 
 use std::net::SocketAddr;
