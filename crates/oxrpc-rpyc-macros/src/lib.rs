@@ -6,7 +6,8 @@
 //! exposes its result as an attribute. Everything else stays private and the
 //! peer gets the `AttributeError` rpyc gives for it. Methods named
 //! `on_connect` / `on_disconnect` taking `(&self, &Connection)` become the
-//! lifecycle hooks. Arguments convert with `FromValue`, results with
+//! lifecycle hooks. Arguments (positional, or keyword by parameter name, as
+//! in Python) convert with `FromValue`, results with
 //! `IntoValue` (or a `Result<_, RemoteException>`); `async fn` methods may
 //! await calls back into the peer; a `&Context` parameter gives the calling
 //! connection.
@@ -160,6 +161,7 @@ pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
         // Argument glue.
         let mut extracts = Vec::new();
         let mut call_args = Vec::new();
+        let mut param_names = Vec::new();
         let mut value_params = 0usize;
         for input in e.method.sig.inputs.iter() {
             let FnArg::Typed(pat) = input else { continue };
@@ -167,10 +169,14 @@ pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
                 call_args.push(quote! { &cx });
                 continue;
             }
-            let var = match &*pat.pat {
-                Pat::Ident(p) => format_ident!("arg_{}", p.ident),
-                _ => format_ident!("arg_{}", value_params),
+            let (var, param_name) = match &*pat.pat {
+                Pat::Ident(p) => (format_ident!("arg_{}", p.ident), p.ident.to_string()),
+                _ => (
+                    format_ident!("arg_{}", value_params),
+                    format!("arg{value_params}"),
+                ),
             };
+            param_names.push(param_name);
             let ty = &pat.ty;
             let index = value_params;
             extracts.push(quote! {
@@ -194,9 +200,11 @@ pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
         };
         call_arms.push(quote! {
             #name => {
-                if let ::std::result::Result::Err(e) = #krate::__private::check_arity(#name, args.len(), #value_params) {
-                    return #krate::Reply::Ready(::std::result::Result::Err(e));
-                }
+                // Keyword arguments bind to parameters by name, as in Python.
+                let args = match #krate::__private::bind_arguments(#name, &[#(#param_names),*], args, kwargs) {
+                    ::std::result::Result::Ok(args) => args,
+                    ::std::result::Result::Err(e) => return #krate::Reply::Ready(::std::result::Result::Err(e)),
+                };
                 let cx = cx.clone();
                 let mut args = args.into_iter();
                 #(#extracts)*
@@ -244,7 +252,7 @@ pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
                 cx: &#krate::Context,
                 name: &str,
                 args: ::std::vec::Vec<#krate::Value>,
-                _kwargs: ::std::vec::Vec<(::std::string::String, #krate::Value)>,
+                kwargs: ::std::vec::Vec<(::std::string::String, #krate::Value)>,
             ) -> #krate::Reply {
                 let this = self;
                 let plain = name.strip_prefix("exposed_").unwrap_or(name);
@@ -255,6 +263,7 @@ pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
                         #krate::__private::service_aliases(#short_name).into_items().and_then(|mut v| v.pop()).unwrap_or(#krate::Value::NONE)
                     )),
                     _ => {
+                        let _ = kwargs;
                         let attribute = <Self as #krate::RpcObject>::getattr(this, cx, name);
                         #krate::__private::call_attribute(cx, attribute, args)
                     }

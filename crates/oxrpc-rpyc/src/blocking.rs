@@ -135,6 +135,11 @@ impl Proxy {
         self.runtime.block_on(self.proxy.len())
     }
 
+    /// `len(obj) == 0`.
+    pub fn is_empty(&self) -> Result<bool, RemoteException> {
+        self.runtime.block_on(self.proxy.is_empty())
+    }
+
     /// `obj[key]`.
     pub fn getitem(&self, key: impl IntoValue) -> RpcResult {
         self.runtime.block_on(self.proxy.getitem(key))

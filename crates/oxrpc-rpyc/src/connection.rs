@@ -8,6 +8,7 @@
 //! runs on its own task, so the reader keeps going: the peer's reply to the
 //! callback, and any request the peer nests inside it, are served meanwhile.
 //! That is what keeps nested callbacks in both directions from deadlocking.
+//! Such a task is dropped if the connection closes before it finishes.
 
 use crate::boxing::{Boxed, IdPack};
 use crate::brine::BrineValue;
@@ -21,14 +22,15 @@ use crate::proxy::{Proxy, ProxyShared};
 use crate::service::Service;
 use crate::value::{tuple, Value};
 use crate::vinegar::{self, RemoteException};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::task::{Context as TaskContext, Poll};
+use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{mpsc, oneshot, watch, Notify};
 use tracing::{debug, warn};
 
 /// A handle to a connection. Cheap to clone; all clones are the same connection.
@@ -49,7 +51,17 @@ pub(crate) struct Inner {
     closed: AtomicBool,
     closed_tx: watch::Sender<bool>,
     label: String,
+    /// `HANDLE_DEL`s sent and not answered yet (see `wait_for_releases`).
+    releases: Mutex<HashSet<u64>>,
+    releases_answered: Notify,
 }
+
+/// The longest a request waits for the peer to answer earlier releases.
+const RELEASE_WAIT: Duration = Duration::from_millis(50);
+
+/// Most unanswered releases tracked at once, so a peer that never answers
+/// them cannot grow the set without bound; the tracking only paces requests.
+const MAX_TRACKED_RELEASES: usize = 1024;
 
 fn eof_error() -> RemoteException {
     RemoteException::builtin("EOFError", "connection closed")
@@ -80,6 +92,8 @@ impl Connection {
                 closed: AtomicBool::new(false),
                 closed_tx,
                 label,
+                releases: Mutex::new(HashSet::new()),
+                releases_answered: Notify::new(),
             }),
         };
         tokio::spawn(write_loop(
@@ -152,6 +166,7 @@ impl Connection {
     /// Sends a request and waits for its reply (at most
     /// [`Config::sync_request_timeout`]).
     pub async fn request(&self, handler: Handler, args: Vec<Value>) -> RpcResult {
+        self.wait_for_releases().await;
         let reply = self.request_async(handler, args);
         match tokio::time::timeout(self.inner.config.sync_request_timeout, reply.wait()).await {
             Ok(result) => result,
@@ -176,7 +191,8 @@ impl Connection {
         if let Ok(mut pending) = self.inner.pending.lock() {
             pending.insert(seq, tx);
         }
-        match self.box_value(tuple(args)) {
+        let mut sent_proxies = Vec::new();
+        match self.box_value(tuple(args), &mut sent_proxies) {
             Ok(boxed) => self.send(&Message::request(seq, handler, boxed)),
             Err(exc) => {
                 if let Some(tx) = self.take_pending(seq) {
@@ -184,6 +200,8 @@ impl Connection {
                 }
             }
         }
+        // Only now may a proxy sent home release its object (see `box_value`).
+        drop(sent_proxies);
         AsyncReply { rx }
     }
 
@@ -193,20 +211,76 @@ impl Connection {
             return;
         }
         let seq = self.inner.next_seq.fetch_add(1, Ordering::Relaxed);
+        if handler == Handler::Del {
+            if let Ok(mut releases) = self.inner.releases.lock() {
+                if releases.len() < MAX_TRACKED_RELEASES {
+                    releases.insert(seq);
+                }
+            }
+        }
         self.send(&Message::request(seq, handler, args));
+    }
+
+    /// Waits, at most [`RELEASE_WAIT`], until the peer has answered every
+    /// `HANDLE_DEL` we sent.
+    ///
+    /// A stock rpyc peer leaves Nagle's algorithm on. When our request
+    /// follows a release, the peer writes the release's reply, then the
+    /// request's, and the kernel holds the second small segment until we
+    /// ACK the first: a delayed ACK, ~40 ms, per call. Python clients never
+    /// see this because their own Nagle holds the request until the release
+    /// is answered; we wait for the same thing explicitly.
+    async fn wait_for_releases(&self) {
+        let deadline = tokio::time::Instant::now() + RELEASE_WAIT;
+        loop {
+            let answered = self.inner.releases_answered.notified();
+            tokio::pin!(answered);
+            answered.as_mut().enable();
+            let outstanding = match self.inner.releases.lock() {
+                Ok(releases) => !releases.is_empty(),
+                Err(_) => false,
+            };
+            if !outstanding || self.is_closed() {
+                return;
+            }
+            if tokio::time::timeout_at(deadline, answered).await.is_err() {
+                // A peer that does not answer releases: stop waiting for them.
+                if let Ok(mut releases) = self.inner.releases.lock() {
+                    releases.clear();
+                }
+                return;
+            }
+        }
+    }
+
+    /// Records the answer to a release; false if `seq` was not one.
+    fn release_answered(&self, seq: u64) -> bool {
+        let found = match self.inner.releases.lock() {
+            Ok(mut releases) => releases.remove(&seq),
+            Err(_) => false,
+        };
+        if found {
+            self.inner.releases_answered.notify_waiters();
+        }
+        found
     }
 
     /// Checks the peer is alive: sends data and expects it echoed.
     pub async fn ping(&self) -> Result<(), RemoteException> {
         let data = "abcdefghijklmnopqrstuvwxyz".repeat(20);
         let echoed = self
-            .request(Handler::Ping, vec![Value::Brine(BrineValue::Str(data.clone()))])
+            .request(
+                Handler::Ping,
+                vec![Value::Brine(BrineValue::Str(data.clone()))],
+            )
             .await?;
         match echoed {
             Value::Brine(BrineValue::Str(s)) if s == data => Ok(()),
-            _ => Err(RemoteException::new("rpyc.core.protocol", "PingError", vec![
-                BrineValue::Str("echo mismatches sent data".into()),
-            ])),
+            _ => Err(RemoteException::new(
+                "rpyc.core.protocol",
+                "PingError",
+                vec![BrineValue::Str("echo mismatches sent data".into())],
+            )),
         }
     }
 
@@ -236,6 +310,10 @@ impl Connection {
         for tx in pending {
             let _ = tx.send(Err(eof_error()));
         }
+        if let Ok(mut releases) = self.inner.releases.lock() {
+            releases.clear();
+        }
+        self.inner.releases_answered.notify_waiters();
         let released = match self.inner.local.lock() {
             Ok(mut local) => local.clear(),
             Err(_) => Vec::new(),
@@ -256,7 +334,8 @@ impl Connection {
     }
 
     fn send_result(&self, seq: u64, result: RpcResult) {
-        let message = match result.and_then(|value| self.box_value(value)) {
+        let mut sent_proxies = Vec::new();
+        let message = match result.and_then(|value| self.box_value(value, &mut sent_proxies)) {
             Ok(boxed) => Message::reply(seq, boxed),
             Err(mut exc) => {
                 if exc.traceback.is_empty() && !exc.is_stop_iteration() {
@@ -272,20 +351,34 @@ impl Connection {
             }
         };
         self.send(&message);
+        drop(sent_proxies);
     }
 
     /// Turns a value into its wire form, registering our objects.
-    pub(crate) fn box_value(&self, value: Value) -> Result<Boxed, RemoteException> {
+    ///
+    /// Proxies sent home (`LOCAL_REF`) are moved into `sent_proxies`, which
+    /// the caller drops only after queueing the message: dropping the last
+    /// clone here would queue its `HANDLE_DEL` *before* the message, and the
+    /// peer would release the object before reading the reference to it.
+    pub(crate) fn box_value(
+        &self,
+        value: Value,
+        sent_proxies: &mut Vec<Proxy>,
+    ) -> Result<Boxed, RemoteException> {
         Ok(match value {
             Value::Brine(v) => Boxed::Value(v),
             Value::Tuple(items) => Boxed::tuple(
                 items
                     .into_iter()
-                    .map(|v| self.box_value(v))
+                    .map(|v| self.box_value(v, sent_proxies))
                     .collect::<Result<_, _>>()?,
             ),
             Value::Object(object) => Boxed::RemoteRef(self.register(&object)?),
-            Value::Proxy(proxy) if proxy.belongs_to(self) => Boxed::LocalRef(proxy.id_pack().clone()),
+            Value::Proxy(proxy) if proxy.belongs_to(self) => {
+                let id_pack = proxy.id_pack().clone();
+                sent_proxies.push(proxy);
+                Boxed::LocalRef(id_pack)
+            }
             Value::Proxy(proxy) => {
                 // A proxy from another connection: serve it through a
                 // forwarding object so the peer can use it like any other.
@@ -368,7 +461,7 @@ impl Connection {
     }
 
     async fn read_loop<R: AsyncRead + Unpin>(self, mut reader: R) {
-        let mut decoder = FrameDecoder::with_limits(self.inner.config.frame_limits.clone());
+        let mut decoder = FrameDecoder::with_limits(self.inner.config.frame_limits);
         let mut closed_rx = self.inner.closed_tx.subscribe();
         let why = loop {
             loop {
@@ -424,16 +517,25 @@ impl Connection {
                     Some(tx) => {
                         let _ = tx.send(result);
                     }
+                    None if self.release_answered(seq) => {}
                     None => debug!(conn = %self.inner.label, seq, "reply for no pending request"),
                 }
             }
             MessageKind::Exception => {
                 let exc = match message.into_exception() {
                     Ok(exc) => exc,
-                    Err(e) => RemoteException::builtin("ValueError", format!("bad exception reply: {e}")),
+                    Err(e) => {
+                        RemoteException::builtin("ValueError", format!("bad exception reply: {e}"))
+                    }
                 };
-                if let Some(tx) = self.take_pending(seq) {
-                    let _ = tx.send(Err(exc));
+                match self.take_pending(seq) {
+                    Some(tx) => {
+                        let _ = tx.send(Err(exc));
+                    }
+                    // rpyc answers a release of an unknown object with KeyError.
+                    None => {
+                        self.release_answered(seq);
+                    }
                 }
             }
         }
@@ -444,15 +546,21 @@ impl Connection {
         let request = match message.into_request() {
             Ok(request) => request,
             Err(crate::error::MessageError::UnknownHandler(id)) => {
-                self.send_result(seq, Err(RemoteException::new(
-                    vinegar::BUILTINS,
-                    "KeyError",
-                    vec![BrineValue::Int(id)],
-                )));
+                self.send_result(
+                    seq,
+                    Err(RemoteException::new(
+                        vinegar::BUILTINS,
+                        "KeyError",
+                        vec![BrineValue::Int(id)],
+                    )),
+                );
                 return;
             }
             Err(e) => {
-                self.send_result(seq, Err(RemoteException::builtin("ValueError", e.to_string())));
+                self.send_result(
+                    seq,
+                    Err(RemoteException::builtin("ValueError", e.to_string())),
+                );
                 return;
             }
         };
@@ -471,7 +579,9 @@ impl Connection {
         }
         let args = match self.unbox(request.args) {
             Ok(Value::Tuple(items)) => items,
-            Ok(Value::Brine(BrineValue::Tuple(items))) => items.into_iter().map(Value::Brine).collect(),
+            Ok(Value::Brine(BrineValue::Tuple(items))) => {
+                items.into_iter().map(Value::Brine).collect()
+            }
             Ok(other) => vec![other],
             Err(exc) => {
                 self.send_result(seq, Err(exc));
@@ -486,8 +596,12 @@ impl Connection {
             Reply::Pending(future) => {
                 let connection = self.clone();
                 tokio::spawn(async move {
-                    let result = future.await;
-                    connection.send_result(seq, result);
+                    tokio::select! {
+                        result = future => connection.send_result(seq, result),
+                        // Nobody is left to answer: drop the work rather
+                        // than keep it (and this connection) alive forever.
+                        _ = connection.closed() => {}
+                    }
                 });
             }
         }

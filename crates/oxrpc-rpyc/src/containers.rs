@@ -8,7 +8,9 @@
 //! (the "safe" dunder methods) is served, plus read-only dict views.
 
 use crate::brine::BrineValue;
-use crate::object::{cannot_access, CompareOp, Context, ObjectRef, Reply, RpcObject, RpcResult};
+use crate::object::{
+    cannot_access, BoxFuture, CompareOp, Context, ObjectRef, Reply, RpcObject, RpcResult,
+};
 use crate::value::{tuple, IntoValue, Value};
 use crate::vinegar::RemoteException;
 use std::sync::{Arc, Mutex};
@@ -33,13 +35,14 @@ fn repr_of(value: &Value) -> String {
 fn plain_eq(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Brine(x), Value::Brine(y)) => match (x, y) {
-            (BrineValue::Int(i), BrineValue::Float(f)) | (BrineValue::Float(f), BrineValue::Int(i)) => {
-                (*i as f64) == *f
-            }
+            (BrineValue::Int(i), BrineValue::Float(f))
+            | (BrineValue::Float(f), BrineValue::Int(i)) => (*i as f64) == *f,
             _ => x == y,
         },
         (Value::Object(x), Value::Object(y)) => Arc::ptr_eq(x, y),
-        (Value::Tuple(x), Value::Tuple(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| plain_eq(a, b)),
+        (Value::Tuple(x), Value::Tuple(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| plain_eq(a, b))
+        }
         _ => false,
     }
 }
@@ -51,27 +54,44 @@ fn index_of(value: &Value, len: usize) -> Result<usize, RemoteException> {
         other => {
             return Err(RemoteException::builtin(
                 "TypeError",
-                format!("list indices must be integers or slices, not {}", other.python_type()),
+                format!(
+                    "list indices must be integers or slices, not {}",
+                    other.python_type()
+                ),
             ))
         }
     };
     let len_i = len as i64;
     let resolved = if i < 0 { i + len_i } else { i };
     if resolved < 0 || resolved >= len_i {
-        return Err(RemoteException::builtin("IndexError", "list index out of range"));
+        return Err(RemoteException::builtin(
+            "IndexError",
+            "list index out of range",
+        ));
     }
     Ok(resolved as usize)
 }
 
-fn slice_bounds(start: &BrineValue, stop: &BrineValue, step: &BrineValue, len: usize) -> Result<Vec<usize>, RemoteException> {
+fn slice_bounds(
+    start: &BrineValue,
+    stop: &BrineValue,
+    step: &BrineValue,
+    len: usize,
+) -> Result<Vec<usize>, RemoteException> {
     let as_opt = |v: &BrineValue| match v {
         BrineValue::None => Ok(None),
         BrineValue::Int(i) => Ok(Some(*i)),
-        _ => Err(RemoteException::builtin("TypeError", "slice indices must be integers or None")),
+        _ => Err(RemoteException::builtin(
+            "TypeError",
+            "slice indices must be integers or None",
+        )),
     };
     let step = as_opt(step)?.unwrap_or(1);
     if step == 0 {
-        return Err(RemoteException::builtin("ValueError", "slice step cannot be zero"));
+        return Err(RemoteException::builtin(
+            "ValueError",
+            "slice step cannot be zero",
+        ));
     }
     let len = len as i64;
     let clamp = |i: i64, lo: i64, hi: i64| i.max(lo).min(hi);
@@ -122,7 +142,10 @@ impl IntoValue for Arc<ListObject> {
 
 fn arg(args: &[Value], i: usize, method: &str) -> Result<Value, RemoteException> {
     args.get(i).cloned().ok_or_else(|| {
-        RemoteException::builtin("TypeError", format!("{method}() missing a required argument"))
+        RemoteException::builtin(
+            "TypeError",
+            format!("{method}() missing a required argument"),
+        )
     })
 }
 
@@ -131,7 +154,13 @@ impl RpcObject for ListObject {
         "builtins.list"
     }
 
-    fn callattr(self: Arc<Self>, _cx: &Context, name: &str, args: Vec<Value>, _kw: Vec<(String, Value)>) -> Reply {
+    fn callattr(
+        self: Arc<Self>,
+        _cx: &Context,
+        name: &str,
+        args: Vec<Value>,
+        _kw: Vec<(String, Value)>,
+    ) -> Reply {
         let result: RpcResult = (|| match name {
             "__len__" => Ok(self.items().len().into_value()),
             "__bool__" => Ok((!self.items().is_empty()).into_value()),
@@ -156,7 +185,11 @@ impl RpcObject for ListObject {
             }
             "__contains__" => {
                 let needle = arg(&args, 0, name)?;
-                Ok(self.items().iter().any(|v| plain_eq(v, &needle)).into_value())
+                Ok(self
+                    .items()
+                    .iter()
+                    .any(|v| plain_eq(v, &needle))
+                    .into_value())
             }
             "__iter__" => Ok(Value::Object(IterObject::new(self.items().clone()))),
             "__repr__" | "__str__" => Ok(self.repr().into_value()),
@@ -183,7 +216,10 @@ impl RpcObject for ListObject {
     }
 
     fn hash(&self) -> Result<i64, RemoteException> {
-        Err(RemoteException::builtin("TypeError", "unhashable type: 'list'"))
+        Err(RemoteException::builtin(
+            "TypeError",
+            "unhashable type: 'list'",
+        ))
     }
 
     fn compare(&self, other: &Value, op: CompareOp) -> RpcResult {
@@ -196,13 +232,22 @@ impl RpcObject for ListObject {
     }
 
     fn dir(&self) -> Vec<String> {
-        ["__contains__", "__getitem__", "__iter__", "__len__", "__setitem__"]
-            .map(String::from)
-            .to_vec()
+        [
+            "__contains__",
+            "__getitem__",
+            "__iter__",
+            "__len__",
+            "__setitem__",
+        ]
+        .map(String::from)
+        .to_vec()
     }
 
     fn next_items(self: Arc<Self>, _cx: &Context, _count: usize) -> Reply {
-        Reply::error(RemoteException::builtin("TypeError", "'list' object is not an iterator"))
+        Reply::error(RemoteException::builtin(
+            "TypeError",
+            "'list' object is not an iterator",
+        ))
     }
 }
 
@@ -247,13 +292,23 @@ impl RpcObject for DictObject {
         "builtins.dict"
     }
 
-    fn callattr(self: Arc<Self>, _cx: &Context, name: &str, args: Vec<Value>, _kw: Vec<(String, Value)>) -> Reply {
+    fn callattr(
+        self: Arc<Self>,
+        _cx: &Context,
+        name: &str,
+        args: Vec<Value>,
+        _kw: Vec<(String, Value)>,
+    ) -> Reply {
         let result: RpcResult = (|| match name {
             "__len__" => Ok(self.entries().len().into_value()),
             "__bool__" => Ok((!self.entries().is_empty()).into_value()),
             "__getitem__" | "get" => {
                 let key = arg(&args, 0, name)?;
-                let found = self.entries().iter().find(|(k, _)| plain_eq(k, &key)).map(|(_, v)| v.clone());
+                let found = self
+                    .entries()
+                    .iter()
+                    .find(|(k, _)| plain_eq(k, &key))
+                    .map(|(_, v)| v.clone());
                 match (found, name) {
                     (Some(v), _) => Ok(v),
                     (None, "get") => Ok(args.get(1).cloned().unwrap_or(Value::NONE)),
@@ -271,15 +326,29 @@ impl RpcObject for DictObject {
             }
             "__contains__" => {
                 let key = arg(&args, 0, name)?;
-                Ok(self.entries().iter().any(|(k, _)| plain_eq(k, &key)).into_value())
+                Ok(self
+                    .entries()
+                    .iter()
+                    .any(|(k, _)| plain_eq(k, &key))
+                    .into_value())
             }
             "__iter__" | "keys" => {
                 let keys = self.entries().iter().map(|(k, _)| k.clone()).collect();
-                Ok(if name == "keys" { ListObject::new(keys).into_value() } else { Value::Object(IterObject::new(keys)) })
+                Ok(if name == "keys" {
+                    ListObject::new(keys).into_value()
+                } else {
+                    Value::Object(IterObject::new(keys))
+                })
             }
-            "values" => Ok(ListObject::new(self.entries().iter().map(|(_, v)| v.clone()).collect()).into_value()),
+            "values" => Ok(ListObject::new(
+                self.entries().iter().map(|(_, v)| v.clone()).collect(),
+            )
+            .into_value()),
             "items" => Ok(ListObject::new(
-                self.entries().iter().map(|(k, v)| tuple(vec![k.clone(), v.clone()])).collect(),
+                self.entries()
+                    .iter()
+                    .map(|(k, v)| tuple(vec![k.clone(), v.clone()]))
+                    .collect(),
             )
             .into_value()),
             "__repr__" | "__str__" => Ok(self.repr().into_value()),
@@ -291,10 +360,12 @@ impl RpcObject for DictObject {
     fn getattr(self: Arc<Self>, _cx: &Context, name: &str) -> Reply {
         match name {
             // Bound methods the peer may fetch then call.
-            "keys" | "values" | "items" | "get" => Reply::Ready(Ok(Value::Object(Arc::new(BoundMethod {
-                target: self,
-                name: name.to_owned(),
-            })))),
+            "keys" | "values" | "items" | "get" => {
+                Reply::Ready(Ok(Value::Object(Arc::new(BoundMethod {
+                    target: self,
+                    name: name.to_owned(),
+                }))))
+            }
             _ => Reply::error(cannot_access(name)),
         }
     }
@@ -309,13 +380,26 @@ impl RpcObject for DictObject {
     }
 
     fn hash(&self) -> Result<i64, RemoteException> {
-        Err(RemoteException::builtin("TypeError", "unhashable type: 'dict'"))
+        Err(RemoteException::builtin(
+            "TypeError",
+            "unhashable type: 'dict'",
+        ))
     }
 
     fn dir(&self) -> Vec<String> {
-        ["__contains__", "__getitem__", "__iter__", "__len__", "__setitem__", "get", "items", "keys", "values"]
-            .map(String::from)
-            .to_vec()
+        [
+            "__contains__",
+            "__getitem__",
+            "__iter__",
+            "__len__",
+            "__setitem__",
+            "get",
+            "items",
+            "keys",
+            "values",
+        ]
+        .map(String::from)
+        .to_vec()
     }
 }
 
@@ -331,10 +415,21 @@ impl RpcObject for BoundMethod {
     fn type_name(&self) -> &str {
         "builtins.method"
     }
-    fn call(self: Arc<Self>, cx: &Context, args: Vec<Value>, kwargs: Vec<(String, Value)>) -> Reply {
+    fn call(
+        self: Arc<Self>,
+        cx: &Context,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+    ) -> Reply {
         self.target.clone().callattr(cx, &self.name, args, kwargs)
     }
-    fn callattr(self: Arc<Self>, cx: &Context, name: &str, args: Vec<Value>, kwargs: Vec<(String, Value)>) -> Reply {
+    fn callattr(
+        self: Arc<Self>,
+        cx: &Context,
+        name: &str,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+    ) -> Reply {
         if name == "__call__" {
             return self.call(cx, args, kwargs);
         }
@@ -368,7 +463,13 @@ impl RpcObject for IterObject {
     fn type_name(&self) -> &str {
         "builtins.list_iterator"
     }
-    fn callattr(self: Arc<Self>, _cx: &Context, name: &str, _args: Vec<Value>, _kw: Vec<(String, Value)>) -> Reply {
+    fn callattr(
+        self: Arc<Self>,
+        _cx: &Context,
+        name: &str,
+        _args: Vec<Value>,
+        _kw: Vec<(String, Value)>,
+    ) -> Reply {
         match name {
             "__next__" => match self.take(1).pop() {
                 Some(v) => Reply::Ready(Ok(v)),
@@ -399,9 +500,17 @@ impl RpcObject for IterObject {
 /// });
 /// # let _ = double;
 /// ```
+///
+/// A callback that must itself call the peer (or wait for anything) is made
+/// with [`Function::new_async`]: the connection keeps serving while it runs.
 pub struct Function {
     name: String,
-    body: Box<dyn Fn(Vec<Value>) -> RpcResult + Send + Sync>,
+    body: Body,
+}
+
+enum Body {
+    Sync(Box<dyn Fn(Vec<Value>) -> RpcResult + Send + Sync>),
+    Async(Box<dyn Fn(Vec<Value>) -> BoxFuture + Send + Sync>),
 }
 
 impl Function {
@@ -412,7 +521,35 @@ impl Function {
     ) -> Arc<Function> {
         Arc::new(Function {
             name: name.into(),
-            body: Box::new(body),
+            body: Body::Sync(Box::new(body)),
+        })
+    }
+
+    /// Wraps an async `body` as a callable named `name`; it may await calls
+    /// back into the peer.
+    ///
+    /// ```no_run
+    /// use oxrpc_rpyc::{Function, Value};
+    ///
+    /// # async fn run(root: oxrpc_rpyc::Proxy) -> Result<(), oxrpc_rpyc::RemoteException> {
+    /// let answer_plus = Function::new_async("answer_plus", move |args: Vec<Value>| {
+    ///     let root = root.clone();
+    ///     async move {
+    ///         let answer: i64 = root.call("get_answer", ()).await?.extract()?;
+    ///         let n: i64 = args.into_iter().next().unwrap_or(Value::NONE).extract()?;
+    ///         Ok(Value::from(answer + n))
+    ///     }
+    /// });
+    /// # let _ = answer_plus; Ok(()) }
+    /// ```
+    pub fn new_async<F, Fut>(name: impl Into<String>, body: F) -> Arc<Function>
+    where
+        F: Fn(Vec<Value>) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = RpcResult> + Send + 'static,
+    {
+        Arc::new(Function {
+            name: name.into(),
+            body: Body::Async(Box::new(move |args| Box::pin(body(args)))),
         })
     }
 }
@@ -427,10 +564,24 @@ impl RpcObject for Function {
     fn type_name(&self) -> &str {
         "builtins.function"
     }
-    fn call(self: Arc<Self>, _cx: &Context, args: Vec<Value>, _kwargs: Vec<(String, Value)>) -> Reply {
-        Reply::Ready((self.body)(args))
+    fn call(
+        self: Arc<Self>,
+        _cx: &Context,
+        args: Vec<Value>,
+        _kwargs: Vec<(String, Value)>,
+    ) -> Reply {
+        match &self.body {
+            Body::Sync(body) => Reply::Ready(body(args)),
+            Body::Async(body) => Reply::Pending(body(args)),
+        }
     }
-    fn callattr(self: Arc<Self>, cx: &Context, name: &str, args: Vec<Value>, kwargs: Vec<(String, Value)>) -> Reply {
+    fn callattr(
+        self: Arc<Self>,
+        cx: &Context,
+        name: &str,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+    ) -> Reply {
         match name {
             "__call__" => self.call(cx, args, kwargs),
             other => Reply::error(cannot_access(other)),
@@ -443,7 +594,10 @@ impl RpcObject for Function {
         }
     }
     fn repr(&self) -> String {
-        format!("<function {} at {:#x}>", self.name, self as *const Self as usize)
+        format!(
+            "<function {} at {:#x}>",
+            self.name, self as *const Self as usize
+        )
     }
 }
 

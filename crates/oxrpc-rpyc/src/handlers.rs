@@ -28,7 +28,10 @@ fn object(value: &Value) -> Result<ObjectRef, RemoteException> {
         Value::Object(object) => Ok(object.clone()),
         other => Err(RemoteException::builtin(
             "TypeError",
-            format!("expected one of this side's objects, got {}", other.python_type()),
+            format!(
+                "expected one of this side's objects, got {}",
+                other.python_type()
+            ),
         )),
     }
 }
@@ -38,7 +41,10 @@ fn name(value: &Value) -> Result<String, RemoteException> {
         Value::Brine(BrineValue::Str(s)) => Ok(s.clone()),
         Value::Brine(BrineValue::Bytes(b)) => String::from_utf8(b.clone())
             .map_err(|_| RemoteException::builtin("TypeError", "name must be a string")),
-        _ => Err(RemoteException::builtin("TypeError", "name must be a string")),
+        _ => Err(RemoteException::builtin(
+            "TypeError",
+            "name must be a string",
+        )),
     }
 }
 
@@ -57,7 +63,10 @@ fn keywords(value: Option<Value>) -> Result<Vec<(String, Value)>, RemoteExceptio
         .map(|pair| {
             let mut items = positional(pair)?;
             if items.len() != 2 {
-                return Err(RemoteException::builtin("TypeError", "kwargs must be (name, value) pairs"));
+                return Err(RemoteException::builtin(
+                    "TypeError",
+                    "kwargs must be (name, value) pairs",
+                ));
             }
             let value = items.pop().unwrap_or(Value::NONE);
             Ok((name(&items[0])?, value))
@@ -114,9 +123,10 @@ pub(crate) fn dispatch(cx: &Context, handler: Handler, args: Vec<Value>) -> Repl
                         Ok(Reply::pending(async move { proxy.call_value(a, k).await }))
                     })())
                 }
-                obj => done(object(&obj).and_then(|o| {
-                    Ok(o.call(cx, positional(call_args)?, keywords(kwargs)?))
-                })),
+                obj => done(
+                    object(&obj)
+                        .and_then(|o| Ok(o.call(cx, positional(call_args)?, keywords(kwargs)?))),
+                ),
             }
         }
         Handler::CallAttr if n == 3 || n == 4 => {
@@ -137,12 +147,14 @@ pub(crate) fn dispatch(cx: &Context, handler: Handler, args: Vec<Value>) -> Repl
             Value::Brine(v) => Reply::value(brine_repr(&v)),
             other => Reply::value(format!("{other:?}")),
         },
-        Handler::Hash if n == 1 => {
-            done(object(&next()).and_then(|o| o.hash().map(|h| Reply::value(h))))
-        }
+        Handler::Hash if n == 1 => done(object(&next()).and_then(|o| o.hash().map(Reply::value))),
         Handler::Cmp if n == 2 || n == 3 => {
             let (obj, other) = (next(), next());
-            let op = if n == 3 { name(&next()) } else { Ok("__cmp__".to_owned()) };
+            let op = if n == 3 {
+                name(&next())
+            } else {
+                Ok("__cmp__".to_owned())
+            };
             done((|| {
                 let op = op?;
                 let op = CompareOp::from_dunder(&op).ok_or_else(|| {
@@ -155,7 +167,10 @@ pub(crate) fn dispatch(cx: &Context, handler: Handler, args: Vec<Value>) -> Repl
             let names: Vec<Value> = o.dir().into_iter().map(Value::string).collect();
             Reply::Ready(Ok(tuple(names)))
         })),
-        Handler::Pickle => Reply::error(RemoteException::builtin("ValueError", "pickling is disabled")),
+        Handler::Pickle => Reply::error(RemoteException::builtin(
+            "ValueError",
+            "pickling is disabled",
+        )),
         Handler::Inspect if n == 1 => done((|| {
             let id_pack = match next() {
                 Value::Brine(v) => IdPack::from_brine(v)
@@ -164,7 +179,11 @@ pub(crate) fn dispatch(cx: &Context, handler: Handler, args: Vec<Value>) -> Repl
             };
             let object = cx.connection.local_object(&id_pack)?;
             if object.takes_over_dispatch() {
-                return Ok(object.clone().dispatch(cx, Handler::Inspect, vec![Value::Object(object)]));
+                return Ok(object.clone().dispatch(
+                    cx,
+                    Handler::Inspect,
+                    vec![Value::Object(object)],
+                ));
             }
             let methods: Vec<Value> = object
                 .methods()
@@ -177,8 +196,15 @@ pub(crate) fn dispatch(cx: &Context, handler: Handler, args: Vec<Value>) -> Repl
             let (obj, count) = (next(), next());
             done((|| {
                 let count = match count {
-                    Value::Brine(BrineValue::Int(c)) => usize::try_from(c).unwrap_or(0).min(1 << 16),
-                    _ => return Err(RemoteException::builtin("TypeError", "count must be an int")),
+                    Value::Brine(BrineValue::Int(c)) => {
+                        usize::try_from(c).unwrap_or(0).min(1 << 16)
+                    }
+                    _ => {
+                        return Err(RemoteException::builtin(
+                            "TypeError",
+                            "count must be an int",
+                        ))
+                    }
                 };
                 Ok(object(&obj)?.next_items(cx, count))
             })())
@@ -188,10 +214,17 @@ pub(crate) fn dispatch(cx: &Context, handler: Handler, args: Vec<Value>) -> Repl
                 (next(), next(), next(), next(), next(), next());
             done((|| {
                 let slice = match (start, stop) {
-                    (Value::Brine(a), Value::Brine(b)) => {
-                        Value::Brine(BrineValue::Slice(Box::new(a), Box::new(b), Box::new(BrineValue::None)))
+                    (Value::Brine(a), Value::Brine(b)) => Value::Brine(BrineValue::Slice(
+                        Box::new(a),
+                        Box::new(b),
+                        Box::new(BrineValue::None),
+                    )),
+                    _ => {
+                        return Err(RemoteException::builtin(
+                            "TypeError",
+                            "slice bounds must be plain values",
+                        ))
                     }
-                    _ => return Err(RemoteException::builtin("TypeError", "slice bounds must be plain values")),
                 };
                 let mut call_args = vec![slice];
                 call_args.extend(positional(extra)?);
@@ -227,12 +260,22 @@ pub(crate) fn release(connection: &Connection, args: Boxed) -> RpcResult {
     let mut items = items.into_iter();
     let id_pack = match items.next() {
         Some(Boxed::LocalRef(id_pack)) => id_pack,
-        _ => return Err(RemoteException::builtin("TypeError", "HANDLE_DEL expects one of our objects")),
+        _ => {
+            return Err(RemoteException::builtin(
+                "TypeError",
+                "HANDLE_DEL expects one of our objects",
+            ))
+        }
     };
     let count = match items.next() {
         None => 1,
         Some(Boxed::Value(BrineValue::Int(c))) => u64::try_from(c).unwrap_or(0),
-        Some(_) => return Err(RemoteException::builtin("TypeError", "count must be an int")),
+        Some(_) => {
+            return Err(RemoteException::builtin(
+                "TypeError",
+                "count must be an int",
+            ))
+        }
     };
     connection.release_local(&id_pack, count);
     Ok(Value::NONE)

@@ -31,9 +31,9 @@ pub mod error;
 pub mod __private {
     pub use crate::macro_support::*;
 }
-mod macro_support;
 mod handlers;
 mod local_objects;
+mod macro_support;
 pub mod message;
 mod object;
 mod proxy;

@@ -37,13 +37,76 @@ pub fn check_arity(name: &str, given: usize, wanted: usize) -> Result<(), Remote
     let was = if given == 1 { "was" } else { "were" };
     Err(RemoteException::builtin(
         "TypeError",
-        format!("exposed_{name}() takes {wanted} positional argument{plural} but {given} {was} given"),
+        format!(
+            "exposed_{name}() takes {wanted} positional argument{plural} but {given} {was} given"
+        ),
     ))
 }
 
-pub fn argument<T: FromValue>(name: &str, index: usize, value: Option<Value>) -> Result<T, RemoteException> {
+/// Binds positional and keyword arguments to the parameters `params` as
+/// Python does (and with its `TypeError` wording): the result holds one
+/// value per parameter, in order.
+pub fn bind_arguments(
+    name: &str,
+    params: &[&str],
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Vec<Value>, RemoteException> {
+    if args.len() > params.len() {
+        check_arity(name, args.len(), params.len())?;
+    }
+    let mut bound: Vec<Option<Value>> = args.into_iter().map(Some).collect();
+    bound.resize(params.len(), None);
+    for (key, value) in kwargs {
+        let Some(slot) = params.iter().position(|p| *p == key) else {
+            return Err(RemoteException::builtin(
+                "TypeError",
+                format!("exposed_{name}() got an unexpected keyword argument '{key}'"),
+            ));
+        };
+        if bound[slot].is_some() {
+            return Err(RemoteException::builtin(
+                "TypeError",
+                format!("exposed_{name}() got multiple values for argument '{key}'"),
+            ));
+        }
+        bound[slot] = Some(value);
+    }
+    let missing: Vec<String> = params
+        .iter()
+        .zip(&bound)
+        .filter(|(_, v)| v.is_none())
+        .map(|(p, _)| format!("'{p}'"))
+        .collect();
+    if !missing.is_empty() {
+        let names = match missing.as_slice() {
+            [one] => one.clone(),
+            [first, second] => format!("{first} and {second}"),
+            [init @ .., last] => format!("{}, and {last}", init.join(", ")),
+            [] => String::new(),
+        };
+        let plural = if missing.len() == 1 { "" } else { "s" };
+        return Err(RemoteException::builtin(
+            "TypeError",
+            format!(
+                "exposed_{name}() missing {} required positional argument{plural}: {names}",
+                missing.len()
+            ),
+        ));
+    }
+    Ok(bound.into_iter().flatten().collect())
+}
+
+pub fn argument<T: FromValue>(
+    name: &str,
+    index: usize,
+    value: Option<Value>,
+) -> Result<T, RemoteException> {
     let value = value.ok_or_else(|| {
-        RemoteException::builtin("TypeError", format!("exposed_{name}() missing argument {}", index + 1))
+        RemoteException::builtin(
+            "TypeError",
+            format!("exposed_{name}() missing argument {}", index + 1),
+        )
     })?;
     T::from_value(value).map_err(|e| {
         RemoteException::builtin(

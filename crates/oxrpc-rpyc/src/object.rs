@@ -108,7 +108,10 @@ impl Context {
 
 /// `AttributeError: cannot access 'name'`, rpyc's refusal.
 pub fn cannot_access(name: &str) -> RemoteException {
-    RemoteException::builtin("AttributeError", format!("cannot access {name:?}").replace('"', "'"))
+    RemoteException::builtin(
+        "AttributeError",
+        format!("cannot access {name:?}").replace('"', "'"),
+    )
 }
 
 /// `AttributeError: 'Type' object has no attribute 'name'`, Python's wording.
@@ -158,7 +161,12 @@ pub trait RpcObject: Send + Sync + 'static {
     /// Serves one request about this object; `args` are the handler's
     /// arguments, the object itself first. Only called when
     /// [`RpcObject::takes_over_dispatch`] is true.
-    fn dispatch(self: Arc<Self>, _cx: &Context, handler: crate::message::Handler, _args: Vec<Value>) -> Reply {
+    fn dispatch(
+        self: Arc<Self>,
+        _cx: &Context,
+        handler: crate::message::Handler,
+        _args: Vec<Value>,
+    ) -> Reply {
         Reply::error(RemoteException::builtin(
             "TypeError",
             format!("{} is not served by this object", handler.const_name()),
@@ -181,8 +189,18 @@ pub trait RpcObject: Send + Sync + 'static {
     }
 
     /// `obj(*args, **kwargs)`.
-    fn call(self: Arc<Self>, _cx: &Context, _args: Vec<Value>, _kwargs: Vec<(String, Value)>) -> Reply {
-        let short = self.type_name().rsplit('.').next().unwrap_or("object").to_owned();
+    fn call(
+        self: Arc<Self>,
+        _cx: &Context,
+        _args: Vec<Value>,
+        _kwargs: Vec<(String, Value)>,
+    ) -> Reply {
+        let short = self
+            .type_name()
+            .rsplit('.')
+            .next()
+            .unwrap_or("object")
+            .to_owned();
         Reply::error(RemoteException::builtin(
             "TypeError",
             format!("'{short}' object is not callable"),
@@ -222,7 +240,11 @@ pub trait RpcObject: Send + Sync + 'static {
 
     /// `repr(obj)`.
     fn repr(&self) -> String {
-        format!("<{} object at {:#x}>", self.type_name(), self as *const Self as *const () as usize)
+        format!(
+            "<{} object at {:#x}>",
+            self.type_name(),
+            self as *const Self as *const () as usize
+        )
     }
 
     /// `str(obj)`.
@@ -263,7 +285,12 @@ pub trait RpcObject: Send + Sync + 'static {
 
     /// `obj.__exit__(exc, type, tb)` for a `with` block on a proxy.
     fn ctx_exit(self: Arc<Self>, cx: &Context, exc: Value) -> Reply {
-        self.callattr(cx, "__exit__", vec![exc, Value::NONE, Value::NONE], Vec::new())
+        self.callattr(
+            cx,
+            "__exit__",
+            vec![exc, Value::NONE, Value::NONE],
+            Vec::new(),
+        )
     }
 
     /// `isinstance(<peer object with other_id_pack>, obj)`, for class objects.

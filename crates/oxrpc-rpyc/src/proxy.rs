@@ -102,7 +102,11 @@ impl Proxy {
     }
 
     /// `setattr(obj, name, value)`.
-    pub async fn setattr(&self, name: &str, value: impl crate::value::IntoValue) -> Result<(), RemoteException> {
+    pub async fn setattr(
+        &self,
+        name: &str,
+        value: impl crate::value::IntoValue,
+    ) -> Result<(), RemoteException> {
         self.request(Handler::SetAttr, vec![name.into(), value.into_value()])
             .await
             .map(drop)
@@ -110,7 +114,9 @@ impl Proxy {
 
     /// `delattr(obj, name)`.
     pub async fn delattr(&self, name: &str) -> Result<(), RemoteException> {
-        self.request(Handler::DelAttr, vec![name.into()]).await.map(drop)
+        self.request(Handler::DelAttr, vec![name.into()])
+            .await
+            .map(drop)
     }
 
     /// Calls the method `name` with positional arguments (one round trip,
@@ -127,8 +133,11 @@ impl Proxy {
         kwargs: Vec<(String, Value)>,
     ) -> RpcResult {
         let args = tuple(args.into_args());
-        self.request(Handler::CallAttr, vec![name.into(), args, kwargs_value(kwargs)])
-            .await
+        self.request(
+            Handler::CallAttr,
+            vec![name.into(), args, kwargs_value(kwargs)],
+        )
+        .await
     }
 
     /// Calls the object itself (`obj(*args)`), e.g. a function the peer passed.
@@ -180,13 +189,21 @@ impl Proxy {
         usize::from_value(self.call("__len__", ()).await?)
     }
 
+    /// `len(obj) == 0`.
+    pub async fn is_empty(&self) -> Result<bool, RemoteException> {
+        Ok(self.len().await? == 0)
+    }
+
     /// `obj[key]`.
     pub async fn getitem(&self, key: impl crate::value::IntoValue) -> RpcResult {
         self.call("__getitem__", (key,)).await
     }
 
     /// `key in obj`.
-    pub async fn contains(&self, key: impl crate::value::IntoValue) -> Result<bool, RemoteException> {
+    pub async fn contains(
+        &self,
+        key: impl crate::value::IntoValue,
+    ) -> Result<bool, RemoteException> {
         bool::from_value(self.call("__contains__", (key,)).await?)
     }
 
@@ -241,7 +258,10 @@ impl RemoteIter {
         if self.buffered.is_empty() && !self.done {
             let batch = self
                 .iterator
-                .request(Handler::BuffIter, vec![Value::Brine(BrineValue::Int(Self::BATCH))])
+                .request(
+                    Handler::BuffIter,
+                    vec![Value::Brine(BrineValue::Int(Self::BATCH))],
+                )
                 .await?;
             let items = batch.into_items().unwrap_or_default();
             if (items.len() as i64) < Self::BATCH {
@@ -273,7 +293,12 @@ impl RpcObject for ForwardedProxy {
         let name = name.to_owned();
         Reply::pending(async move { self.proxy.getattr(&name).await })
     }
-    fn call(self: Arc<Self>, _cx: &Context, args: Vec<Value>, kwargs: Vec<(String, Value)>) -> Reply {
+    fn call(
+        self: Arc<Self>,
+        _cx: &Context,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+    ) -> Reply {
         Reply::pending(async move { self.proxy.call_value(args, kwargs).await })
     }
     fn callattr(

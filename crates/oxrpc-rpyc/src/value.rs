@@ -65,7 +65,12 @@ impl Value {
         match self {
             Value::Brine(v) => v.type_name().to_owned(),
             Value::Tuple(_) => "tuple".into(),
-            Value::Object(o) => o.type_name().rsplit('.').next().unwrap_or("object").to_owned(),
+            Value::Object(o) => o
+                .type_name()
+                .rsplit('.')
+                .next()
+                .unwrap_or("object")
+                .to_owned(),
             Value::Proxy(p) => p
                 .id_pack()
                 .type_name
@@ -187,7 +192,8 @@ impl IntoValue for usize {
 impl FromValue for usize {
     fn from_value(value: Value) -> Result<Self, RemoteException> {
         let i = i64::from_value(value)?;
-        usize::try_from(i).map_err(|_| RemoteException::builtin("ValueError", format!("{i} is negative")))
+        usize::try_from(i)
+            .map_err(|_| RemoteException::builtin("ValueError", format!("{i} is negative")))
     }
 }
 
