@@ -32,3 +32,21 @@ pub async fn connect_with(
     stream.set_nodelay(true)?;
     Ok(Connection::start(stream, service, config))
 }
+
+/// Connects over TLS (rpyc's `ssl_connect(host, port, keyfile=, certfile=,
+/// ca_certs=)`), verifying the server against `tls.ca_certs` (or the webpki
+/// roots) under the name `host`.
+pub async fn connect_tls(
+    host: &str,
+    port: u16,
+    tls: &oxrpc_tls::ClientTlsFiles,
+    service: Arc<dyn Service>,
+    config: Config,
+) -> std::io::Result<Connection> {
+    let connector = tls.connector().map_err(std::io::Error::other)?;
+    let name = oxrpc_tls::server_name(host).map_err(std::io::Error::other)?;
+    let stream = TcpStream::connect((host, port)).await?;
+    stream.set_nodelay(true)?;
+    let stream = connector.connect(name, stream).await?;
+    Ok(Connection::start(stream, service, config))
+}

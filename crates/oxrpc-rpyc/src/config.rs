@@ -17,8 +17,26 @@ pub struct Config {
     pub brine_limits: BrineLimits,
     /// Most local objects the peer may hold references to at once.
     pub max_local_objects: usize,
+    /// Most requests the peer may have in progress at once on handlers that
+    /// wait (async methods, interpreter jobs); further ones are refused with
+    /// an exception reply.
+    pub max_pending_requests: usize,
+    /// Close the connection after this long without receiving anything.
+    pub idle_timeout: Option<Duration>,
     /// A name for logs (rpyc's `connid`).
     pub connid: Option<String>,
+    /// What the server's authenticator established about the peer (rpyc's
+    /// `credentials`); `None` without an authenticator.
+    pub credentials: Option<Credentials>,
+}
+
+/// What an authenticator learned about a peer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Credentials {
+    /// The peer's certificate chain, as verified by TLS (leaf first).
+    pub peer_certificates: Vec<Vec<u8>>,
+    /// Anything else the authenticator wants the service to know.
+    pub info: String,
 }
 
 impl Default for Config {
@@ -28,7 +46,10 @@ impl Default for Config {
             frame_limits: FrameLimits::default(),
             brine_limits: BrineLimits::default(),
             max_local_objects: 1_000_000,
+            max_pending_requests: 1024,
+            idle_timeout: None,
             connid: None,
+            credentials: None,
         }
     }
 }

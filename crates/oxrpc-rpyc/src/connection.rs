@@ -54,6 +54,8 @@ pub(crate) struct Inner {
     /// `HANDLE_DEL`s sent and not answered yet (see `wait_for_releases`).
     releases: Mutex<HashSet<u64>>,
     releases_answered: Notify,
+    /// Requests being served by handlers that had to wait.
+    pending_handlers: std::sync::atomic::AtomicUsize,
 }
 
 /// The longest a request waits for the peer to answer earlier releases.
@@ -94,6 +96,7 @@ impl Connection {
                 label,
                 releases: Mutex::new(HashSet::new()),
                 releases_answered: Notify::new(),
+                pending_handlers: std::sync::atomic::AtomicUsize::new(0),
             }),
         };
         tokio::spawn(write_loop(
@@ -119,6 +122,11 @@ impl Connection {
     /// The settings this connection runs with.
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// What the server's authenticator established about the peer.
+    pub fn credentials(&self) -> Option<&crate::config::Credentials> {
+        self.inner.config.credentials.as_ref()
     }
 
     /// Our service (the object the peer's `conn.root` is).
@@ -480,6 +488,12 @@ impl Connection {
             }
             let buffer = decoder.buffer_mut();
             buffer.reserve(64 * 1024);
+            let idle = async {
+                match self.inner.config.idle_timeout {
+                    Some(limit) => tokio::time::sleep(limit).await,
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
                 read = reader.read_buf(buffer) => match read {
                     Ok(0) => break "peer closed the connection",
@@ -490,6 +504,10 @@ impl Connection {
                     }
                 },
                 _ = closed_rx.changed() => break "closed",
+                _ = idle => {
+                    warn!(conn = %self.inner.label, "idle for longer than {:?}; closing", self.inner.config.idle_timeout);
+                    break "idle timeout";
+                }
             }
         };
         self.shutdown(why);
@@ -594,6 +612,19 @@ impl Connection {
         match handlers::dispatch(&cx, request.handler, args) {
             Reply::Ready(result) => self.send_result(seq, result),
             Reply::Pending(future) => {
+                let limit = self.inner.config.max_pending_requests;
+                if self.inner.pending_handlers.fetch_add(1, Ordering::AcqRel) >= limit {
+                    self.inner.pending_handlers.fetch_sub(1, Ordering::AcqRel);
+                    warn!(conn = %self.inner.label, "more than {limit} requests in progress; refusing one");
+                    self.send_result(
+                        seq,
+                        Err(RemoteException::builtin(
+                            "RuntimeError",
+                            format!("more than {limit} requests in progress on this connection"),
+                        )),
+                    );
+                    return;
+                }
                 let connection = self.clone();
                 tokio::spawn(async move {
                     tokio::select! {
@@ -602,6 +633,10 @@ impl Connection {
                         // than keep it (and this connection) alive forever.
                         _ = connection.closed() => {}
                     }
+                    connection
+                        .inner
+                        .pending_handlers
+                        .fetch_sub(1, Ordering::AcqRel);
                 });
             }
         }

@@ -17,6 +17,7 @@
 //! # Ok(()) }
 //! ```
 
+mod auth;
 pub mod blocking;
 pub mod boxing;
 pub mod brine;
@@ -45,11 +46,12 @@ pub mod vinegar;
 pub use num_bigint::BigInt;
 pub use oxrpc_rpyc_macros::service;
 
+pub use auth::{Authenticator, ClientCertificateAuthenticator};
 pub use boxing::{Boxed, IdPack};
 pub use brine::{BrineLimits, BrineValue};
 pub use channel::{encode_frame, EncodedFrame, FrameDecoder, FrameLimits};
-pub use client::{connect, connect_with};
-pub use config::Config;
+pub use client::{connect, connect_tls, connect_with};
+pub use config::{Config, Credentials};
 pub use connection::{AsyncReply, Connection};
 pub use containers::{BoundMethod, DictObject, Function, IterObject, ListObject};
 pub use error::{BrineError, FrameError, MessageError, ProtocolError, VinegarError};

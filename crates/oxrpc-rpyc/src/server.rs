@@ -3,22 +3,27 @@
 //! [`Server`] is rpyc's `ThreadedServer` in async form: every connection
 //! gets its own service instance (from a factory, so services may keep
 //! per-connection state) and its own tasks; a limit caps how many are served
-//! at once. [`Server::serve_one`] is rpyc's `OneShotServer`.
+//! at once. With TLS configured, each connection's handshake runs in its own
+//! task under a deadline, so a client that stalls mid-handshake delays no
+//! one; an [`Authenticator`] may then admit or refuse it.
+//! [`Server::serve_one`] is rpyc's `OneShotServer`.
 
-use crate::config::Config;
+use crate::auth::Authenticator;
+use crate::config::{Config, Credentials};
 use crate::connection::Connection;
 use crate::service::Service;
+use oxrpc_tls::TlsAcceptor;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tracing::{info, warn};
 
 /// Server settings.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ServerConfig {
     /// Connections served at once; more wait in the listen backlog.
     pub max_connections: usize,
@@ -28,8 +33,14 @@ pub struct ServerConfig {
     pub shutdown_grace: Duration,
     /// Log connects and disconnects at INFO (rpyc logs them too).
     pub log_connections: bool,
-    /// The name in log lines, like rpyc's `SLAVE` or `MYSERVICE`.
+    /// The name in log lines, like rpyc's `SLAVE/18812`.
     pub service_name: String,
+    /// Serve over TLS (see `oxrpc_tls::ServerTlsFiles`).
+    pub tls: Option<TlsAcceptor>,
+    /// How long a client has to complete the TLS handshake.
+    pub handshake_timeout: Duration,
+    /// Decides which connections are admitted.
+    pub authenticator: Option<Arc<dyn Authenticator>>,
 }
 
 impl Default for ServerConfig {
@@ -40,6 +51,9 @@ impl Default for ServerConfig {
             shutdown_grace: Duration::from_secs(5),
             log_connections: true,
             service_name: "SERVICE".into(),
+            tls: None,
+            handshake_timeout: Duration::from_secs(10),
+            authenticator: None,
         }
     }
 }
@@ -57,8 +71,10 @@ impl Default for ServerConfig {
 /// ```
 pub struct Server<F> {
     factory: Arc<F>,
-    config: ServerConfig,
+    config: Arc<ServerConfig>,
 }
+
+type OpenConnections = Arc<Mutex<Vec<Connection>>>;
 
 impl<F, S> Server<F>
 where
@@ -74,7 +90,7 @@ where
     pub fn with_config(factory: F, config: ServerConfig) -> Self {
         Server {
             factory: Arc::new(factory),
-            config,
+            config: Arc::new(config),
         }
     }
 
@@ -94,7 +110,7 @@ where
         shutdown: impl Future<Output = ()>,
     ) -> std::io::Result<()> {
         let permits = Arc::new(Semaphore::new(self.config.max_connections.max(1)));
-        let open = Arc::new(tokio::sync::Mutex::new(Vec::<Connection>::new()));
+        let open: OpenConnections = Arc::new(Mutex::new(Vec::new()));
         let ids = AtomicU64::new(1);
         tokio::pin!(shutdown);
         loop {
@@ -117,22 +133,25 @@ where
                 },
             };
             let id = ids.fetch_add(1, Ordering::Relaxed);
-            let connection = self.start_connection(stream, peer, id);
-            let mut list = open.lock().await;
-            list.retain(|c| !c.is_closed());
-            list.push(connection.clone());
-            drop(list);
-            let log = self.config.log_connections;
-            let name = self.config.service_name.clone();
+            let (factory, config, open) = (self.factory.clone(), self.config.clone(), open.clone());
             tokio::spawn(async move {
-                connection.closed().await;
-                if log {
-                    info!(target: "oxrpc::rpyc::server", "{name}: goodbye [{peer}]");
+                if let Some(connection) = admit(&*factory, &config, stream, peer, id).await {
+                    if let Ok(mut list) = open.lock() {
+                        list.retain(|c| !c.is_closed());
+                        list.push(connection.clone());
+                    }
+                    connection.closed().await;
+                    if config.log_connections {
+                        info!(target: "oxrpc::rpyc::server", "{}: goodbye [{peer}]", config.service_name);
+                    }
                 }
-                drop(permit);
+                drop::<OwnedSemaphorePermit>(permit);
             });
         }
-        let connections = std::mem::take(&mut *open.lock().await);
+        let connections = open
+            .lock()
+            .map(|mut l| std::mem::take(&mut *l))
+            .unwrap_or_default();
         let close_all = async {
             for connection in &connections {
                 connection.close().await;
@@ -149,19 +168,84 @@ where
     pub async fn serve_one(self, listener: TcpListener) -> std::io::Result<()> {
         let (stream, peer) = listener.accept().await?;
         drop(listener);
-        let connection = self.start_connection(stream, peer, 1);
-        connection.closed().await;
+        if let Some(connection) = admit(&*self.factory, &self.config, stream, peer, 1).await {
+            connection.closed().await;
+        }
         Ok(())
     }
+}
 
-    fn start_connection(&self, stream: TcpStream, peer: SocketAddr, id: u64) -> Connection {
-        let _ = stream.set_nodelay(true);
-        if self.config.log_connections {
-            info!(target: "oxrpc::rpyc::server", "{}: accepted {peer} with fd {id}", self.config.service_name);
+/// Handshakes (with TLS), authenticates and starts one connection; `None`
+/// when the client was refused (logged).
+async fn admit<F, S>(
+    factory: &F,
+    config: &ServerConfig,
+    stream: TcpStream,
+    peer: SocketAddr,
+    id: u64,
+) -> Option<Connection>
+where
+    F: Fn() -> Arc<S>,
+    S: Service,
+{
+    let _ = stream.set_nodelay(true);
+    let name = &config.service_name;
+    let mut connection_config = config.connection.clone();
+    connection_config.connid = Some(format!("{name}/{id}"));
+    let refuse = |why: String| {
+        warn!(target: "oxrpc::rpyc::server", "{name}: refused {peer}: {why}");
+    };
+    let authenticate = |certificates: Vec<Vec<u8>>| -> Option<Option<Credentials>> {
+        match &config.authenticator {
+            None => Some(None),
+            Some(authenticator) => match authenticator.authenticate(peer, &certificates) {
+                Ok(credentials) => Some(Some(credentials)),
+                Err(why) => {
+                    refuse(why);
+                    None
+                }
+            },
         }
-        let mut config = self.config.connection.clone();
-        config.connid = Some(format!("{}/{id}", self.config.service_name));
-        let service: Arc<dyn Service> = (self.factory)();
-        Connection::start(stream, service, config)
+    };
+    let service: Arc<dyn Service>;
+    let connection = match &config.tls {
+        Some(acceptor) => {
+            let tls = match tokio::time::timeout(config.handshake_timeout, acceptor.accept(stream))
+                .await
+            {
+                Ok(Ok(tls)) => tls,
+                Ok(Err(e)) => {
+                    refuse(format!("TLS handshake failed: {e}"));
+                    return None;
+                }
+                Err(_) => {
+                    refuse("TLS handshake timed out".into());
+                    return None;
+                }
+            };
+            let certificates = tls
+                .get_ref()
+                .1
+                .peer_certificates()
+                .map(|certs| certs.iter().map(|c| c.to_vec()).collect())
+                .unwrap_or_default();
+            connection_config.credentials = authenticate(certificates)?;
+            service = factory();
+            log_accept(config, peer, id);
+            Connection::start(tls, service, connection_config)
+        }
+        None => {
+            connection_config.credentials = authenticate(Vec::new())?;
+            service = factory();
+            log_accept(config, peer, id);
+            Connection::start(stream, service, connection_config)
+        }
+    };
+    Some(connection)
+}
+
+fn log_accept(config: &ServerConfig, peer: SocketAddr, id: u64) {
+    if config.log_connections {
+        info!(target: "oxrpc::rpyc::server", "{}: accepted {peer} with fd {id}", config.service_name);
     }
 }

@@ -107,6 +107,15 @@ impl ClientBuilder {
         self
     }
 
+    /// TLS from PEM files: verify the server against `ca_certs`, present a
+    /// client certificate when `certfile`/`keyfile` are given.
+    pub fn tls_files(self, files: &oxrpc_tls::ClientTlsFiles) -> Result<Self, Error> {
+        let config = files
+            .client_config()
+            .map_err(|e| Error::Transport(e.to_string()))?;
+        Ok(self.tls_config((*config).clone()))
+    }
+
     /// Builds the client. No connection is made until the first call.
     pub fn build(self) -> Result<Client, Error> {
         let url = ServerUrl::parse(&self.url)?;

@@ -50,5 +50,5 @@ pub use handler::{AsyncHandler, Handler, IntoFault, IntoResponse};
 pub use multicall::MultiCall;
 pub use pyfloat::write_python_float;
 pub use registry::{fault_struct, Method, Registry};
-pub use server::{Server, ServerConfig};
+pub use server::{BasicAuth, Server, ServerConfig};
 pub use value::{DateTime, DateTimeParseError, Struct, Value};

@@ -31,7 +31,7 @@ use tokio::sync::Semaphore;
 use tracing::{debug, info, warn};
 
 /// Server settings. The defaults are safe to expose; raise them deliberately.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ServerConfig {
     /// Paths that accept XML-RPC POSTs; others get 404. Empty means any path.
     pub rpc_paths: Vec<String>,
@@ -54,6 +54,57 @@ pub struct ServerConfig {
     pub max_connections: usize,
     /// How long graceful shutdown waits for in-flight requests.
     pub shutdown_grace: Duration,
+    /// Largest request head (request line and headers) read, in bytes.
+    pub max_header_size: usize,
+    /// Serve https (see `oxrpc_tls::ServerTlsFiles`).
+    pub tls: Option<oxrpc_tls::TlsAcceptor>,
+    /// How long a client has to complete the TLS handshake.
+    pub handshake_timeout: Duration,
+    /// Require HTTP basic authentication with these credentials.
+    pub basic_auth: Option<BasicAuth>,
+}
+
+/// Credentials for HTTP basic authentication.
+#[derive(Clone, PartialEq, Eq)]
+pub struct BasicAuth {
+    /// The user name.
+    pub user: String,
+    /// The password.
+    pub password: String,
+}
+
+impl std::fmt::Debug for BasicAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "BasicAuth {{ user: {:?}, password: <hidden> }}",
+            self.user
+        )
+    }
+}
+
+impl BasicAuth {
+    /// Whether an `Authorization` header value carries these credentials.
+    fn admits(&self, header: Option<&HeaderValue>) -> bool {
+        use base64::Engine;
+        let Some(token) = header.and_then(|h| h.to_str().ok()).and_then(|h| {
+            h.strip_prefix("Basic ")
+                .or_else(|| h.strip_prefix("basic "))
+        }) else {
+            return false;
+        };
+        let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(token.trim()) else {
+            return false;
+        };
+        let expected = format!("{}:{}", self.user, self.password);
+        // Compare without an early exit, so timing does not reveal a prefix.
+        decoded.len() == expected.len()
+            && decoded
+                .iter()
+                .zip(expected.as_bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
+    }
 }
 
 impl Default for ServerConfig {
@@ -69,6 +120,10 @@ impl Default for ServerConfig {
             body_read_timeout: Duration::from_secs(30),
             max_connections: 1024,
             shutdown_grace: Duration::from_secs(10),
+            max_header_size: 64 * 1024,
+            tls: None,
+            handshake_timeout: Duration::from_secs(10),
+            basic_auth: None,
         }
     }
 }
@@ -163,6 +218,7 @@ impl Server {
         let mut http = hyper::server::conn::http1::Builder::new();
         http.timer(TokioTimer::new())
             .header_read_timeout(shared.config.header_read_timeout)
+            .max_buf_size(shared.config.max_header_size.max(8192))
             .keep_alive(true);
         tokio::pin!(shutdown);
         loop {
@@ -187,15 +243,24 @@ impl Server {
             };
             let _ = stream.set_nodelay(true);
             let shared = shared.clone();
-            let service = hyper::service::service_fn(move |request| {
-                let shared = shared.clone();
-                async move { Ok::<_, Infallible>(shared.handle(request, peer).await) }
-            });
-            let connection = http.serve_connection(TokioIo::new(stream), service);
-            let connection = graceful.watch(connection);
+            let watcher = graceful.watcher();
+            let http = http.clone();
             tokio::spawn(async move {
-                if let Err(e) = connection.await {
-                    debug!(%peer, error = %e, "connection ended with an error");
+                match shared.config.tls.clone() {
+                    None => serve_io(&http, watcher, shared, TokioIo::new(stream), peer).await,
+                    Some(acceptor) => {
+                        let handshake = tokio::time::timeout(
+                            shared.config.handshake_timeout,
+                            acceptor.accept(stream),
+                        );
+                        match handshake.await {
+                            Ok(Ok(tls)) => {
+                                serve_io(&http, watcher, shared, TokioIo::new(tls), peer).await
+                            }
+                            Ok(Err(e)) => debug!(%peer, error = %e, "TLS handshake failed"),
+                            Err(_) => debug!(%peer, "TLS handshake timed out"),
+                        }
+                    }
                 }
                 drop(permit);
             });
@@ -208,6 +273,25 @@ impl Server {
             warn!("graceful shutdown timed out; dropping remaining connections");
         }
         Ok(())
+    }
+}
+
+/// Serves HTTP on one accepted (and possibly TLS-wrapped) connection.
+async fn serve_io<I>(
+    http: &hyper::server::conn::http1::Builder,
+    watcher: hyper_util::server::graceful::Watcher,
+    shared: Arc<Shared>,
+    io: I,
+    peer: SocketAddr,
+) where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let service = hyper::service::service_fn(move |request| {
+        let shared = shared.clone();
+        async move { Ok::<_, Infallible>(shared.handle(request, peer).await) }
+    });
+    if let Err(e) = watcher.watch(http.serve_connection(io, service)).await {
+        debug!(%peer, error = %e, "connection ended with an error");
     }
 }
 
@@ -249,6 +333,16 @@ impl Shared {
                 plain(StatusCode::NOT_IMPLEMENTED, "Unsupported method\n"),
                 None,
             );
+        }
+        if let Some(auth) = &self.config.basic_auth {
+            if !auth.admits(request.headers().get(hyper::header::AUTHORIZATION)) {
+                let mut response = plain(StatusCode::UNAUTHORIZED, "authentication required\n");
+                response.headers_mut().insert(
+                    hyper::header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Basic realm=\"oxrpc\""),
+                );
+                return (response, None);
+            }
         }
         let path_ok = self.config.rpc_paths.is_empty()
             || self

@@ -68,9 +68,9 @@ pub struct ServeArgs {
     /// The serving mode.
     #[arg(short = 'm', long, value_enum, default_value = "threaded")]
     pub mode: Mode,
-    /// The TCP listener port.
-    #[arg(short = 'p', long, default_value_t = classic::DEFAULT_PORT)]
-    pub port: u16,
+    /// The TCP listener port (default 18812, 18821 with TLS).
+    #[arg(short = 'p', long)]
+    pub port: Option<u16>,
     /// The host to bind to (default localhost; ::1 with --ipv6).
     #[arg(long)]
     pub host: Option<String>,
@@ -86,7 +86,14 @@ pub struct ServeArgs {
     /// Most connections served at once.
     #[arg(long, default_value_t = 256)]
     pub max_connections: usize,
+    #[command(flatten)]
+    pub tls: crate::cmd::TlsArgs,
+    #[command(flatten)]
+    pub limits: crate::cmd::RpycLimitArgs,
 }
+
+/// rpyc's default port for TLS classic servers.
+pub const DEFAULT_SSL_PORT: u16 = 18821;
 
 fn host_port(address: &str) -> anyhow::Result<(String, u16)> {
     match address.rsplit_once(':') {
@@ -166,7 +173,12 @@ pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyho
             "localhost".into()
         }
     });
-    let name = format!("SLAVE/{}", args.port);
+    let port = args.port.unwrap_or(if args.tls.enabled() {
+        DEFAULT_SSL_PORT
+    } else {
+        classic::DEFAULT_PORT
+    });
+    let name = format!("SLAVE/{port}");
     if args.mode == Mode::Stdio {
         let stream = tokio::io::join(tokio::io::stdin(), tokio::io::stdout());
         let connection =
@@ -174,7 +186,7 @@ pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyho
         connection.closed().await;
         return Ok(());
     }
-    let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host.as_str(), args.port))
+    let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host.as_str(), port))
         .await?
         .collect();
     let addr = addrs
@@ -184,10 +196,14 @@ pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyho
         .copied()
         .ok_or_else(|| anyhow::anyhow!("{host} resolves to no address"))?;
     if !addr.ip().is_loopback() {
+        let advice = if args.tls.ssl_cafile.is_some() {
+            ""
+        } else {
+            " use it only on a trusted network, behind TLS with client certificates (--ssl-cafile)."
+        };
         eprintln!(
             "WARNING:{name}: classic mode gives every client that connects full control of this \
-             machine (it runs any Python code they send). Listening on {addr}, beyond loopback: \
-             use it only on a trusted network, behind TLS with client certificates."
+             machine (it runs any Python code they send). Listening on {addr}, beyond loopback:{advice}"
         );
     }
     let listener = tokio::net::TcpListener::bind(addr)
@@ -211,6 +227,12 @@ pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyho
         max_connections: args.max_connections,
         log_connections: !args.quiet,
         service_name: name,
+        tls: args.tls.acceptor()?,
+        authenticator: args.tls.ssl_cafile.as_ref().map(|_| {
+            Arc::new(oxrpc::rpyc::ClientCertificateAuthenticator)
+                as Arc<dyn oxrpc::rpyc::Authenticator>
+        }),
+        connection: args.limits.connection_config(),
         ..ServerConfig::default()
     };
     let server = Server::with_config(|| Arc::new(ClassicService::new()), config);

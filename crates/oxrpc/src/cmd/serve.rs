@@ -17,27 +17,25 @@ pub struct ServeAllArgs {
 }
 
 pub fn run(args: ServeAllArgs) -> anyhow::Result<()> {
-    let xmlrpc_args = ServeArgs {
-        host: args.host,
-        port: tutorial::XMLRPC_PORT,
-        quiet: args.quiet,
-        max_body_size: oxrpc::xmlrpc::ServerConfig::default().max_body_size,
-        max_connections: oxrpc::xmlrpc::ServerConfig::default().max_connections,
-    };
+    let xmlrpc_args = ServeArgs::notebook(args.host, args.quiet);
     let service_args = service::ServeArgs {
         host: xmlrpc_args.host.clone(),
         port: tutorial::SERVICE_PORT,
         max_connections: oxrpc::rpyc::ServerConfig::default().max_connections,
         quiet: args.quiet,
+        tls: Default::default(),
+        limits: Default::default(),
     };
     let classic_args = classic::ServeArgs {
         mode: classic::Mode::Threaded,
-        port: oxrpc::rpyc::classic::DEFAULT_PORT,
+        port: Some(oxrpc::rpyc::classic::DEFAULT_PORT),
         host: Some(xmlrpc_args.host.clone()),
         ipv6: false,
         logfile: None,
         quiet: args.quiet,
         max_connections: 256,
+        tls: Default::default(),
+        limits: Default::default(),
     };
     xmlrpc::runtime()?.block_on(async move {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);

@@ -39,6 +39,10 @@ pub struct ServeArgs {
     /// Do not log connections.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    #[command(flatten)]
+    pub tls: crate::cmd::TlsArgs,
+    #[command(flatten)]
+    pub limits: crate::cmd::RpycLimitArgs,
 }
 
 pub fn run(command: ServiceCommand) -> anyhow::Result<()> {
@@ -134,6 +138,11 @@ pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyho
         max_connections: args.max_connections,
         log_connections: !args.quiet,
         service_name: "MYSERVICE".into(),
+        tls: args.tls.acceptor()?,
+        authenticator: args.tls.ssl_cafile.as_ref().map(|_| {
+            Arc::new(rpyc::ClientCertificateAuthenticator) as Arc<dyn rpyc::Authenticator>
+        }),
+        connection: args.limits.connection_config(),
         ..ServerConfig::default()
     };
     println!(

@@ -45,6 +45,43 @@ pub struct ServeArgs {
     /// Most connections served at once.
     #[arg(long, default_value_t = ServerConfig::default().max_connections)]
     pub max_connections: usize,
+    /// Largest request body after gunzip, in bytes.
+    #[arg(long, default_value_t = ServerConfig::default().max_decompressed_size)]
+    pub max_decompressed_size: usize,
+    /// Deepest nesting of arrays and structs in a request.
+    #[arg(long, default_value_t = ServerConfig::default().limits.max_depth)]
+    pub max_depth: usize,
+    /// Most values in one request.
+    #[arg(long, default_value_t = ServerConfig::default().limits.max_values)]
+    pub max_values: usize,
+    /// Seconds a client has to send its request headers (and, separately, its body).
+    #[arg(long, default_value_t = ServerConfig::default().header_read_timeout.as_secs())]
+    pub read_timeout: u64,
+    /// Require HTTP basic authentication, given as USER:PASSWORD.
+    #[arg(long)]
+    pub basic_auth: Option<String>,
+    #[command(flatten)]
+    pub tls: crate::cmd::TlsArgs,
+}
+
+impl ServeArgs {
+    /// The notebook's defaults, on the notebook's port.
+    pub fn notebook(host: String, quiet: bool) -> ServeArgs {
+        let defaults = ServerConfig::default();
+        ServeArgs {
+            host,
+            port: tutorial::XMLRPC_PORT,
+            quiet,
+            max_body_size: defaults.max_body_size,
+            max_connections: defaults.max_connections,
+            max_decompressed_size: defaults.max_decompressed_size,
+            max_depth: defaults.limits.max_depth,
+            max_values: defaults.limits.max_values,
+            read_timeout: defaults.header_read_timeout.as_secs(),
+            basic_auth: None,
+            tls: Default::default(),
+        }
+    }
 }
 
 pub fn run(command: XmlRpcCommand) -> anyhow::Result<()> {
@@ -116,14 +153,41 @@ pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyho
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+    let basic_auth = match &args.basic_auth {
+        Some(pair) => {
+            let (user, password) = pair
+                .split_once(':')
+                .ok_or_else(|| anyhow::anyhow!("--basic-auth wants USER:PASSWORD"))?;
+            Some(oxrpc::xmlrpc::BasicAuth {
+                user: user.to_owned(),
+                password: password.to_owned(),
+            })
+        }
+        None => None,
+    };
+    let timeout = std::time::Duration::from_secs(args.read_timeout.max(1));
     let config = ServerConfig {
         log_requests: !args.quiet,
         max_body_size: args.max_body_size,
         max_connections: args.max_connections,
+        max_decompressed_size: args.max_decompressed_size,
+        limits: oxrpc::xmlrpc::Limits {
+            max_depth: args.max_depth,
+            max_values: args.max_values,
+        },
+        header_read_timeout: timeout,
+        body_read_timeout: timeout,
+        tls: args.tls.acceptor()?,
+        basic_auth,
         ..ServerConfig::default()
     };
+    let scheme = if config.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     let server = tutorial::xmlrpc_server(config);
-    println!("XML-RPC server ready on http://{addr}/ (list_contents); use Control-C to exit");
+    println!("XML-RPC server ready on {scheme}://{addr}/ (list_contents); use Control-C to exit");
     server.serve_with_shutdown(listener, shutdown).await?;
     Ok(())
 }

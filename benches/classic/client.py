@@ -1,0 +1,55 @@
+"""Classic-mode client for the benchmark.
+
+    client.py latency PORT N    -> "eval_p50 eval_p99 version_p50 version_p99" (µs)
+    client.py memory PID PORT N -> server RSS growth per open connection, KiB
+"""
+import sys
+import time
+
+import rpyc
+
+
+def percentiles(samples):
+    samples.sort()
+    pick = lambda q: samples[int((len(samples) - 1) * q)] * 1e6
+    return pick(0.5), pick(0.99)
+
+
+def timed(fn, n):
+    for _ in range(n // 10):
+        fn()
+    samples = []
+    for _ in range(n):
+        t = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - t)
+    return percentiles(samples)
+
+
+def rss_kib(pid):
+    with open('/proc/%d/status' % pid) as f:
+        for line in f:
+            if line.startswith('VmRSS:'):
+                return int(line.split()[1])
+    return 0
+
+
+if sys.argv[1] == 'latency':
+    port, n = int(sys.argv[2]), int(sys.argv[3])
+    conn = rpyc.classic.connect('127.0.0.1', port)
+    e50, e99 = timed(lambda: conn.eval('1+1'), n)
+    v50, v99 = timed(lambda: conn.modules.sys.version, n)
+    print('%.1f %.1f %.1f %.1f' % (e50, e99, v50, v99))
+else:
+    pid, port, n = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    warm = rpyc.classic.connect('127.0.0.1', port)
+    warm.eval('1')
+    time.sleep(0.5)
+    before = rss_kib(pid)
+    conns = []
+    for _ in range(n):
+        c = rpyc.classic.connect('127.0.0.1', port)
+        c.eval('1')  # make sure the connection's interpreter is up
+        conns.append(c)
+    time.sleep(1.0)
+    print('%.0f' % ((rss_kib(pid) - before) / n))

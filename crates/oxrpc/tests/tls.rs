@@ -1,0 +1,189 @@
+//! TLS and authentication against the real Python peers: rpyc's
+//! `ssl_connect` (with, without and with a foreign client certificate) to
+//! `oxrpc service serve` and `oxrpc classic serve`; CPython's xmlrpc client
+//! over https with basic auth to `oxrpc xmlrpc serve`; oxrpc's client to a
+//! stock `ThreadedServer` behind `SSLAuthenticator`. Certificates are made
+//! here, for this run only.
+
+use oxrpc_testkit::{
+    expect_success, free_port, python_command, run_python_script, wait_for_port, ChildGuard,
+};
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
+
+struct Ca {
+    params: CertificateParams,
+    key: KeyPair,
+}
+
+fn ca(name: &str) -> (Ca, String) {
+    let key = KeyPair::generate().unwrap();
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.distinguished_name.push(DnType::CommonName, name);
+    let cert = params.clone().self_signed(&key).unwrap();
+    (Ca { params, key }, cert.pem())
+}
+
+fn issue(ca: &Ca, names: &[&str], dir: &Path, stem: &str) {
+    let issuer = ca.params.clone().self_signed(&ca.key).unwrap();
+    let key = KeyPair::generate().unwrap();
+    let mut params =
+        CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
+    params.distinguished_name.push(DnType::CommonName, stem);
+    let cert = params.signed_by(&key, &issuer, &ca.key).unwrap();
+    std::fs::write(dir.join(format!("{stem}.pem")), cert.pem()).unwrap();
+    std::fs::write(dir.join(format!("{stem}.key")), key.serialize_pem()).unwrap();
+}
+
+fn pki(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("oxrpc-tls-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (trusted, trusted_pem) = ca("oxrpc test CA");
+    let (other, _) = ca("some other CA");
+    std::fs::write(dir.join("ca.pem"), trusted_pem).unwrap();
+    issue(&trusted, &["localhost", "127.0.0.1"], &dir, "server");
+    issue(&trusted, &["client"], &dir, "client");
+    issue(&other, &["intruder"], &dir, "other-client");
+    dir
+}
+
+fn oxrpc(args: &[&str]) -> ChildGuard {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
+    cmd.args(args);
+    ChildGuard::spawn(cmd)
+}
+
+#[test]
+fn python_tls_clients_against_oxrpc_servers() {
+    let dir = pki("python-clients");
+    let file = |name: &str| dir.join(name).to_str().unwrap().to_owned();
+    let tls = [
+        "--ssl-keyfile".to_owned(),
+        file("server.key"),
+        "--ssl-certfile".to_owned(),
+        file("server.pem"),
+    ];
+    let (service_port, classic_port, xmlrpc_port) = (free_port(), free_port(), free_port());
+    let service_port_s = service_port.to_string();
+    let mut args = vec!["service", "serve", "-q", "--port", &service_port_s];
+    args.extend(tls.iter().map(String::as_str));
+    let ca_file = file("ca.pem");
+    args.extend(["--ssl-cafile", &ca_file]);
+    let _service = oxrpc(&args);
+    let classic_port_s = classic_port.to_string();
+    let mut args = vec!["classic", "serve", "-q", "-p", &classic_port_s];
+    args.extend(tls.iter().map(String::as_str));
+    args.extend(["--ssl-cafile", &ca_file]);
+    let _classic = oxrpc(&args);
+    let xmlrpc_port_s = xmlrpc_port.to_string();
+    let mut args = vec![
+        "xmlrpc",
+        "serve",
+        "-q",
+        "--port",
+        &xmlrpc_port_s,
+        "--basic-auth",
+        "alice:s3cret",
+    ];
+    args.extend(tls.iter().map(String::as_str));
+    let _xmlrpc = oxrpc(&args);
+    for port in [service_port, classic_port, xmlrpc_port] {
+        wait_for_port(
+            format!("127.0.0.1:{port}").parse().unwrap(),
+            Duration::from_secs(30),
+        );
+    }
+    let output = run_python_script(
+        "tls/python_tls_clients.py",
+        &[
+            dir.to_str().unwrap(),
+            &service_port_s,
+            &classic_port_s,
+            &xmlrpc_port_s,
+        ],
+        Duration::from_secs(120),
+    );
+    let stdout = expect_success("python_tls_clients.py", &output);
+    assert!(stdout.contains("checks passed"), "{stdout}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn oxrpc_tls_client_against_rpyc_ssl_authenticator() {
+    let dir = pki("rust-client");
+    let file = |name: &str| dir.join(name);
+    let mut cmd = python_command();
+    cmd.arg(oxrpc_testkit::interop_path("tls/ssl_rpyc_server.py"))
+        .arg(file("server.key"))
+        .arg(file("server.pem"))
+        .arg(file("ca.pem"));
+    let mut server = ChildGuard::spawn(cmd);
+    let port: u16 = server
+        .wait_for_line("ready")
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let with_cert = oxrpc_tls::ClientTlsFiles {
+            keyfile: Some(file("client.key")),
+            certfile: Some(file("client.pem")),
+            ca_certs: Some(file("ca.pem")),
+        };
+        let conn = oxrpc::rpyc::connect_tls(
+            "localhost",
+            port,
+            &with_cert,
+            Arc::new(oxrpc::rpyc::VoidService),
+            oxrpc::rpyc::Config::default(),
+        )
+        .await
+        .unwrap();
+        let root = conn.root().await.unwrap();
+        let answer: i64 = root
+            .call("get_answer", ())
+            .await
+            .unwrap()
+            .extract()
+            .unwrap();
+        assert_eq!(answer, 42);
+        conn.close().await;
+
+        // Without a client certificate the server refuses us: the
+        // connection dies before any answer comes back.
+        let without = oxrpc_tls::ClientTlsFiles {
+            ca_certs: Some(file("ca.pem")),
+            ..Default::default()
+        };
+        let refused = async {
+            let conn = oxrpc::rpyc::connect_tls(
+                "localhost",
+                port,
+                &without,
+                Arc::new(oxrpc::rpyc::VoidService),
+                oxrpc::rpyc::Config::default(),
+            )
+            .await?;
+            conn.root()
+                .await
+                .map_err(|e| std::io::Error::other(e.to_string()))
+        };
+        assert!(tokio::time::timeout(Duration::from_secs(30), refused)
+            .await
+            .unwrap()
+            .is_err());
+    });
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
