@@ -184,3 +184,66 @@ impl Drop for ChildGuard {
         let _ = self.child.wait();
     }
 }
+
+/// A small, deterministic mutation fuzzer for the CI smoke runs (the long
+/// runs use libFuzzer, see `fuzz/`). Mutates `seeds` with bit flips,
+/// insertions and deletions, splices of `dictionary` tokens and
+/// truncations; calls `target` on each input until `budget` runs out; and
+/// reports a panicking input in hex. Returns how many inputs ran.
+pub fn fuzz_smoke(
+    name: &str,
+    seeds: &[Vec<u8>],
+    dictionary: &[&[u8]],
+    budget: Duration,
+    mut target: impl FnMut(&[u8]),
+) -> u64 {
+    assert!(!seeds.is_empty(), "{name}: no seeds");
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15 ^ name.len() as u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let started = Instant::now();
+    let mut runs = 0u64;
+    while started.elapsed() < budget {
+        let seed = &seeds[(next() as usize) % seeds.len()];
+        let mut input = seed.clone();
+        for _ in 0..1 + next() % 8 {
+            let len = input.len().max(1);
+            let at = (next() as usize) % len;
+            match next() % 6 {
+                0 if !input.is_empty() => {
+                    let i = at % input.len();
+                    input[i] ^= 1 << (next() % 8);
+                }
+                1 => input.insert(at.min(input.len()), next() as u8),
+                2 if !input.is_empty() => {
+                    input.remove(at % input.len());
+                }
+                3 if !dictionary.is_empty() => {
+                    let token = dictionary[(next() as usize) % dictionary.len()];
+                    let at = at.min(input.len());
+                    input.splice(at..at, token.iter().copied());
+                }
+                4 => input.truncate(at),
+                _ => {
+                    // Duplicate a slice: grows nesting and repetition.
+                    let end = (at + 1 + (next() as usize) % 64).min(input.len());
+                    let start = at.min(end);
+                    let chunk = input[start..end].to_vec();
+                    input.splice(start..start, chunk);
+                }
+            }
+        }
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| target(&input)));
+        if outcome.is_err() {
+            let hex: String = input.iter().map(|b| format!("{b:02x}")).collect();
+            panic!("{name}: panic on input {hex}");
+        }
+        runs += 1;
+    }
+    eprintln!("{name}: {runs} inputs in {:?}, no panic", started.elapsed());
+    runs
+}

@@ -1,0 +1,77 @@
+//! A bounded fuzz smoke run of the XML-RPC parsers (the long runs use
+//! libFuzzer, see fuzz/): mutated golden documents must give a value or an
+//! error, never a panic.
+
+use oxrpc_xmlrpc::{decode_call, decode_response, Limits};
+use std::time::Duration;
+
+fn seeds() -> Vec<Vec<u8>> {
+    let path = oxrpc_testkit::workspace_root().join("tests/golden/xmlrpc/vectors.json");
+    let text = std::fs::read_to_string(path).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut seeds = Vec::new();
+    for group in ["dumps", "loads"] {
+        for vector in json[group].as_array().unwrap() {
+            let xml = vector["xml"].as_str().unwrap();
+            let xml = if vector["kind"] == "params" {
+                format!("<methodCall><methodName>m</methodName>{xml}</methodCall>")
+            } else {
+                xml.to_owned()
+            };
+            seeds.push(xml.into_bytes());
+        }
+    }
+    seeds
+}
+
+const DICTIONARY: &[&[u8]] = &[
+    b"<value>",
+    b"</value>",
+    b"<array><data>",
+    b"</data></array>",
+    b"<struct>",
+    b"<member>",
+    b"<name>",
+    b"</name>",
+    b"<int>",
+    b"<i8>",
+    b"<double>",
+    b"<base64>",
+    b"<nil/>",
+    b"&amp;",
+    b"&#",
+    b"<![CDATA[",
+    b"]]>",
+    b"<!DOCTYPE x [<!ENTITY a \"b\">]>",
+    b"&a;",
+    b"ex:",
+    b"<?xml version='1.0' encoding='latin-1'?>",
+    b"\xff\xfe",
+    b"\r\n",
+];
+
+#[test]
+fn xmlrpc_parsers_survive_mutated_documents() {
+    let limits = Limits::default();
+    let seeds = seeds();
+    let runs = oxrpc_testkit::fuzz_smoke(
+        "xmlrpc request parser",
+        &seeds,
+        DICTIONARY,
+        Duration::from_secs(8),
+        |input| {
+            let _ = decode_call(input, &limits);
+        },
+    );
+    assert!(runs > 100);
+    let runs = oxrpc_testkit::fuzz_smoke(
+        "xmlrpc response parser",
+        &seeds,
+        DICTIONARY,
+        Duration::from_secs(8),
+        |input| {
+            let _ = decode_response(input, &limits);
+        },
+    );
+    assert!(runs > 100);
+}
