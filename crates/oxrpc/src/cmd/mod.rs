@@ -59,9 +59,12 @@ impl TlsArgs {
 /// RPyC server limits shared by `service serve` and `classic serve`.
 #[derive(clap::Args, Clone, Debug)]
 pub struct RpycLimitArgs {
-    /// Largest frame accepted, in bytes (before and after decompression).
+    /// Largest frame accepted as sent, in bytes.
     #[arg(long, default_value_t = oxrpc::rpyc::FrameLimits::default().max_frame_len)]
     pub max_frame_size: usize,
+    /// Largest frame after zlib decompression, in bytes.
+    #[arg(long, default_value_t = oxrpc::rpyc::FrameLimits::default().max_decompressed_len)]
+    pub max_decompressed_size: usize,
     /// Close connections idle for this many seconds (0: never).
     #[arg(long, default_value_t = 0)]
     pub idle_timeout: u64,
@@ -75,10 +78,7 @@ impl RpycLimitArgs {
     pub fn connection_config(&self) -> oxrpc::rpyc::Config {
         let mut config = oxrpc::rpyc::Config::default();
         config.frame_limits.max_frame_len = self.max_frame_size;
-        config.frame_limits.max_decompressed_len = config
-            .frame_limits
-            .max_decompressed_len
-            .max(self.max_frame_size);
+        config.frame_limits.max_decompressed_len = self.max_decompressed_size;
         config.idle_timeout =
             (self.idle_timeout > 0).then(|| std::time::Duration::from_secs(self.idle_timeout));
         config.max_pending_requests = self.max_pending_requests;
@@ -90,6 +90,7 @@ impl Default for RpycLimitArgs {
     fn default() -> Self {
         RpycLimitArgs {
             max_frame_size: oxrpc::rpyc::FrameLimits::default().max_frame_len,
+            max_decompressed_size: oxrpc::rpyc::FrameLimits::default().max_decompressed_len,
             idle_timeout: 0,
             max_pending_requests: oxrpc::rpyc::Config::default().max_pending_requests,
         }

@@ -1,0 +1,232 @@
+//! Every limit of the servers, crossed, with the server still serving a
+//! normal client right after; floods of connections, half-open and slow
+//! connections, and 2 GiB decompression bombs, with the server's peak
+//! memory kept under a stated bound.
+
+use flate2::{Compress, Compression, Crc, FlushCompress};
+use oxrpc_testkit::{expect_success, free_port, python_command, run_with_deadline, wait_for_port, ChildGuard};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::Command;
+use std::time::Duration;
+
+fn oxrpc(args: &[&str]) -> ChildGuard {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
+    cmd.args(args);
+    ChildGuard::spawn(cmd)
+}
+
+fn addr(port: u16) -> SocketAddr {
+    format!("127.0.0.1:{port}").parse().unwrap()
+}
+
+/// Peak resident memory of a process, in MiB.
+fn peak_rss_mib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap();
+    kib / 1024
+}
+
+/// A raw deflate stream that inflates to `total` zero bytes, built from one
+/// full-flushed 1 MiB block repeated (a full flush makes blocks independent),
+/// without ever holding the inflated bytes.
+fn deflate_zeros(total: usize) -> Vec<u8> {
+    let zeros = vec![0u8; 1 << 20];
+    let mut compress = Compress::new(Compression::best(), false);
+    let mut block = Vec::with_capacity(4096);
+    compress.compress_vec(&zeros, &mut block, FlushCompress::Full).unwrap();
+    let mut out = Vec::with_capacity(block.len() * (total >> 20) + 16);
+    for _ in 0..total >> 20 {
+        out.extend_from_slice(&block);
+    }
+    let mut tail = Vec::with_capacity(64);
+    compress.compress_vec(&[], &mut tail, FlushCompress::Finish).unwrap();
+    out.extend_from_slice(&tail);
+    out
+}
+
+fn crc_of_zeros(total: usize) -> u32 {
+    let zeros = vec![0u8; 1 << 20];
+    let mut crc = Crc::new();
+    for _ in 0..total >> 20 {
+        crc.update(&zeros);
+    }
+    crc.sum()
+}
+
+/// gzip of 2 GiB of zeros.
+fn gzip_bomb() -> Vec<u8> {
+    let total = 2usize << 30;
+    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255];
+    out.extend(deflate_zeros(total));
+    out.extend_from_slice(&crc_of_zeros(total).to_le_bytes());
+    out.extend_from_slice(&(total as u32).to_le_bytes());
+    out
+}
+
+/// zlib of 2 GiB of zeros.
+fn zlib_bomb() -> Vec<u8> {
+    let total = 2usize << 30;
+    let mut out = vec![0x78, 0xda];
+    out.extend(deflate_zeros(total));
+    let mut adler = (1u32, 0u32); // adler32 of zeros: a stays 1, b grows by 1 per byte
+    for _ in 0..total >> 20 {
+        adler.1 = ((adler.1 as u64 + (1u64 << 20)) % 65521) as u32;
+    }
+    out.extend_from_slice(&((adler.1 << 16) | adler.0).to_be_bytes());
+    out
+}
+
+fn xmlrpc_ok(port: u16) {
+    let mut cmd = python_command();
+    cmd.args([
+        "-c",
+        &format!("import xmlrpc.client as x; assert x.ServerProxy('http://127.0.0.1:{port}').list_contents('/')"),
+    ]);
+    expect_success("a normal XML-RPC call", &run_with_deadline(cmd, Duration::from_secs(30)));
+}
+
+fn rpyc_ok(port: u16) {
+    let mut cmd = python_command();
+    cmd.args([
+        "-c",
+        &format!("import rpyc; assert rpyc.connect('127.0.0.1', {port}).root.get_answer() == 42"),
+    ]);
+    expect_success("a normal RPyC call", &run_with_deadline(cmd, Duration::from_secs(30)));
+}
+
+fn http_post(port: u16, headers: &str, body: &[u8]) -> String {
+    let mut stream = TcpStream::connect(addr(port)).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let mut writer = stream.try_clone().unwrap();
+    let mut request = format!(
+        "POST /RPC2 HTTP/1.1\r\nHost: t\r\nContent-Length: {}\r\n{headers}\r\n",
+        body.len()
+    )
+    .into_bytes();
+    request.extend_from_slice(body);
+    let sender = std::thread::spawn(move || {
+        let _ = writer.write_all(&request);
+    });
+    let mut answer = vec![0u8; 4096];
+    let n = stream.read(&mut answer).unwrap_or(0);
+    let _ = sender.join();
+    String::from_utf8_lossy(&answer[..n]).into_owned()
+}
+
+#[test]
+fn xmlrpc_limits_floods_and_bombs() {
+    let port = free_port();
+    let port_s = port.to_string();
+    let server = oxrpc(&[
+        "xmlrpc", "serve", "-q", "--port", &port_s, "--max-values", "1000", "--read-timeout", "2",
+    ]);
+    wait_for_port(addr(port), Duration::from_secs(30));
+
+    // Too many values: a fault, then service as usual.
+    let many = format!(
+        "<methodCall><methodName>list_contents</methodName><params>{}</params></methodCall>",
+        "<param><value><array><data><value>1</value></data></array></value></param>".repeat(1200)
+    );
+    let answer = http_post(port, "", many.as_bytes());
+    assert!(answer.contains("more than 1000 values"), "{answer}");
+    xmlrpc_ok(port);
+
+    // A request head larger than allowed: refused, then service as usual.
+    let huge_header = format!("X-Padding: {}\r\n", "p".repeat(200_000));
+    let answer = http_post(port, &huge_header, b"<x/>");
+    assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 431") || answer.starts_with("HTTP/1.1 400"), "{answer}");
+    xmlrpc_ok(port);
+
+    // 2 GiB gzip bomb (about 2 MB on the wire): 413, memory stays bounded.
+    let bomb = gzip_bomb();
+    assert!(bomb.len() < 8 << 20);
+    let answer = http_post(port, "Content-Encoding: gzip\r\n", &bomb);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    xmlrpc_ok(port);
+
+    // 1,000 connections that never send a byte, and 50 that stall halfway.
+    let idle: Vec<TcpStream> = (0..1000).map(|_| TcpStream::connect(addr(port)).unwrap()).collect();
+    let slow: Vec<TcpStream> = (0..50)
+        .map(|_| {
+            let mut s = TcpStream::connect(addr(port)).unwrap();
+            let _ = s.write_all(b"POST /RPC2 HTTP/1.1\r\nContent-Length: 100\r\n\r\n<metho");
+            s
+        })
+        .collect();
+    xmlrpc_ok(port);
+    // The read timeout (2 s) closes the stalled ones.
+    for mut s in slow {
+        s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        let mut buf = [0u8; 256];
+        let _ = s.read(&mut buf);
+    }
+    drop(idle);
+    xmlrpc_ok(port);
+
+    // Stated bound: 32 MiB decompressed-body cap plus the server itself.
+    let peak = peak_rss_mib(server.id());
+    eprintln!("peak RSS of the server: {peak} MiB");
+    assert!(peak < 200, "peak RSS {peak} MiB");
+}
+
+#[test]
+fn rpyc_limits_floods_and_bombs() {
+    let port = free_port();
+    let port_s = port.to_string();
+    let server = oxrpc(&[
+        "service", "serve", "-q", "--port", &port_s, "--max-frame-size", "1048576",
+        "--max-decompressed-size", "16777216", "--idle-timeout", "2", "--max-connections", "1100",
+    ]);
+    wait_for_port(addr(port), Duration::from_secs(30));
+
+    // A frame over --max-frame-size: the connection is closed, others served.
+    let mut stream = TcpStream::connect(addr(port)).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let _ = stream.write_all(&[0, 0x20, 0, 0, 0]); // a 2 MiB frame header
+    let _ = stream.write_all(&vec![0u8; 64 * 1024]);
+    let mut buf = [0u8; 64];
+    assert!(matches!(stream.read(&mut buf), Ok(0) | Err(_)));
+    rpyc_ok(port);
+
+    // A 2 GiB zlib bomb in one compressed frame: cut at 16 MiB, closed.
+    let bomb = zlib_bomb();
+    let mut frame = (bomb.len() as u32).to_be_bytes().to_vec();
+    frame.push(1);
+    frame.extend_from_slice(&bomb);
+    frame.push(b'\n');
+    let mut stream = TcpStream::connect(addr(port)).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let _ = stream.write_all(&frame);
+    assert!(matches!(stream.read(&mut buf), Ok(0) | Err(_)));
+    rpyc_ok(port);
+
+    // Idle connections are closed after --idle-timeout.
+    let mut idle = TcpStream::connect(addr(port)).unwrap();
+    idle.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    assert!(matches!(idle.read(&mut buf), Ok(0) | Err(_)), "idle connection not closed");
+
+    // 1,000 connections at once, half of them stalled mid-frame.
+    let flood: Vec<TcpStream> = (0..1000)
+        .map(|i| {
+            let mut s = TcpStream::connect(addr(port)).unwrap();
+            if i % 2 == 0 {
+                let _ = s.write_all(&[0, 0, 0, 100, 0, 1, 2]);
+            }
+            s
+        })
+        .collect();
+    rpyc_ok(port);
+    drop(flood);
+    rpyc_ok(port);
+
+    // Stated bound: the 16 MiB decompression cap plus the server itself.
+    let peak = peak_rss_mib(server.id());
+    eprintln!("peak RSS of the server: {peak} MiB");
+    assert!(peak < 200, "peak RSS {peak} MiB");
+}
