@@ -27,8 +27,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // eval returns the remote dict (by reference).
     let local_scores = oxrpc_rpyc::Proxy::from_value(conn.eval("scores").await?)?;
     println!("{}", local_scores.str().await?); // {'Foo': 11, 'Bar': 42}
-    let foo: i64 = local_scores.getitem("Foo").await?.extract()?;
-    println!("{foo}"); // 11
+    let foo_score: i64 = local_scores.getitem("Foo").await?.extract()?;
+    println!("{foo_score}"); // 11
 
     // namespace reaches the server's variables: change one value there.
     let namespace = conn.namespace().await?;

@@ -186,8 +186,7 @@ pub(crate) fn to_python(vm: &VirtualMachine, value: Value) -> PyResult<PyObjectR
                 s.next_proxy
             })
             .unwrap_or(0);
-            let netref = call_helper(vm, "new_netref", vec![netref_class, ctx.new_int(id).into()])?;
-            netref
+            call_helper(vm, "new_netref", vec![netref_class, ctx.new_int(id).into()])?
         }
     })
 }

@@ -4,7 +4,9 @@
 //! memory kept under a stated bound.
 
 use flate2::{Compress, Compression, Crc, FlushCompress};
-use oxrpc_testkit::{expect_success, free_port, python_command, run_with_deadline, wait_for_port, ChildGuard};
+use oxrpc_testkit::{
+    expect_success, free_port, python_command, run_with_deadline, wait_for_port, ChildGuard,
+};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::Command;
@@ -39,13 +41,17 @@ fn deflate_zeros(total: usize) -> Vec<u8> {
     let zeros = vec![0u8; 1 << 20];
     let mut compress = Compress::new(Compression::best(), false);
     let mut block = Vec::with_capacity(4096);
-    compress.compress_vec(&zeros, &mut block, FlushCompress::Full).unwrap();
+    compress
+        .compress_vec(&zeros, &mut block, FlushCompress::Full)
+        .unwrap();
     let mut out = Vec::with_capacity(block.len() * (total >> 20) + 16);
     for _ in 0..total >> 20 {
         out.extend_from_slice(&block);
     }
     let mut tail = Vec::with_capacity(64);
-    compress.compress_vec(&[], &mut tail, FlushCompress::Finish).unwrap();
+    compress
+        .compress_vec(&[], &mut tail, FlushCompress::Finish)
+        .unwrap();
     out.extend_from_slice(&tail);
     out
 }
@@ -88,7 +94,10 @@ fn xmlrpc_ok(port: u16) {
         "-c",
         &format!("import xmlrpc.client as x; assert x.ServerProxy('http://127.0.0.1:{port}').list_contents('/')"),
     ]);
-    expect_success("a normal XML-RPC call", &run_with_deadline(cmd, Duration::from_secs(30)));
+    expect_success(
+        "a normal XML-RPC call",
+        &run_with_deadline(cmd, Duration::from_secs(30)),
+    );
 }
 
 fn rpyc_ok(port: u16) {
@@ -97,12 +106,17 @@ fn rpyc_ok(port: u16) {
         "-c",
         &format!("import rpyc; assert rpyc.connect('127.0.0.1', {port}).root.get_answer() == 42"),
     ]);
-    expect_success("a normal RPyC call", &run_with_deadline(cmd, Duration::from_secs(30)));
+    expect_success(
+        "a normal RPyC call",
+        &run_with_deadline(cmd, Duration::from_secs(30)),
+    );
 }
 
 fn http_post(port: u16, headers: &str, body: &[u8]) -> String {
     let mut stream = TcpStream::connect(addr(port)).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
     let mut writer = stream.try_clone().unwrap();
     let mut request = format!(
         "POST /RPC2 HTTP/1.1\r\nHost: t\r\nContent-Length: {}\r\n{headers}\r\n",
@@ -124,7 +138,15 @@ fn xmlrpc_limits_floods_and_bombs() {
     let port = free_port();
     let port_s = port.to_string();
     let server = oxrpc(&[
-        "xmlrpc", "serve", "-q", "--port", &port_s, "--max-values", "1000", "--read-timeout", "2",
+        "xmlrpc",
+        "serve",
+        "-q",
+        "--port",
+        &port_s,
+        "--max-values",
+        "1000",
+        "--read-timeout",
+        "2",
     ]);
     wait_for_port(addr(port), Duration::from_secs(30));
 
@@ -140,7 +162,12 @@ fn xmlrpc_limits_floods_and_bombs() {
     // A request head larger than allowed: refused, then service as usual.
     let huge_header = format!("X-Padding: {}\r\n", "p".repeat(200_000));
     let answer = http_post(port, &huge_header, b"<x/>");
-    assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 431") || answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(
+        answer.is_empty()
+            || answer.starts_with("HTTP/1.1 431")
+            || answer.starts_with("HTTP/1.1 400"),
+        "{answer}"
+    );
     xmlrpc_ok(port);
 
     // 2 GiB gzip bomb (about 2 MB on the wire): 413, memory stays bounded.
@@ -151,7 +178,9 @@ fn xmlrpc_limits_floods_and_bombs() {
     xmlrpc_ok(port);
 
     // 1,000 connections that never send a byte, and 50 that stall halfway.
-    let idle: Vec<TcpStream> = (0..1000).map(|_| TcpStream::connect(addr(port)).unwrap()).collect();
+    let idle: Vec<TcpStream> = (0..1000)
+        .map(|_| TcpStream::connect(addr(port)).unwrap())
+        .collect();
     let slow: Vec<TcpStream> = (0..50)
         .map(|_| {
             let mut s = TcpStream::connect(addr(port)).unwrap();
@@ -180,14 +209,27 @@ fn rpyc_limits_floods_and_bombs() {
     let port = free_port();
     let port_s = port.to_string();
     let server = oxrpc(&[
-        "service", "serve", "-q", "--port", &port_s, "--max-frame-size", "1048576",
-        "--max-decompressed-size", "16777216", "--idle-timeout", "2", "--max-connections", "1100",
+        "service",
+        "serve",
+        "-q",
+        "--port",
+        &port_s,
+        "--max-frame-size",
+        "1048576",
+        "--max-decompressed-size",
+        "16777216",
+        "--idle-timeout",
+        "2",
+        "--max-connections",
+        "1100",
     ]);
     wait_for_port(addr(port), Duration::from_secs(30));
 
     // A frame over --max-frame-size: the connection is closed, others served.
     let mut stream = TcpStream::connect(addr(port)).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
     let _ = stream.write_all(&[0, 0x20, 0, 0, 0]); // a 2 MiB frame header
     let _ = stream.write_all(&vec![0u8; 64 * 1024]);
     let mut buf = [0u8; 64];
@@ -201,15 +243,21 @@ fn rpyc_limits_floods_and_bombs() {
     frame.extend_from_slice(&bomb);
     frame.push(b'\n');
     let mut stream = TcpStream::connect(addr(port)).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
     let _ = stream.write_all(&frame);
     assert!(matches!(stream.read(&mut buf), Ok(0) | Err(_)));
     rpyc_ok(port);
 
     // Idle connections are closed after --idle-timeout.
     let mut idle = TcpStream::connect(addr(port)).unwrap();
-    idle.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    assert!(matches!(idle.read(&mut buf), Ok(0) | Err(_)), "idle connection not closed");
+    idle.set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    assert!(
+        matches!(idle.read(&mut buf), Ok(0) | Err(_)),
+        "idle connection not closed"
+    );
 
     // 1,000 connections at once, half of them stalled mid-frame.
     let flood: Vec<TcpStream> = (0..1000)

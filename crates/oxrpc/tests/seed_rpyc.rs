@@ -110,8 +110,7 @@ fn seed_service_cells_against_oxrpc_and_python() {
     let error_line = |stderr: &str| {
         stderr
             .lines()
-            .filter(|l| l.starts_with("AttributeError"))
-            .last()
+            .rfind(|l| l.starts_with("AttributeError"))
             .unwrap_or_default()
             .to_owned()
     };

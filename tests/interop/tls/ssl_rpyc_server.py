@@ -22,5 +22,6 @@ class MyService(rpyc.Service):
 key, cert, ca = sys.argv[1:4]
 server = ThreadedServer(MyService, hostname='127.0.0.1', port=0,
                         authenticator=SSLAuthenticator(key, cert, ca_certs=ca))
+server._listen()  # listen before announcing the port
 print('ready', server.port, flush=True)
 server.start()
