@@ -4,7 +4,8 @@
 //! `conn.root.name(...)`, or `conn.root.exposed_name(...)` as rpyc also
 //! allows); `#[exposed(attribute)]` on a `&self` method with no arguments
 //! exposes its result as an attribute. Everything else stays private and the
-//! peer gets the `AttributeError` rpyc gives for it. Methods named
+//! peer gets the `AttributeError` rpyc gives for it — except `pub` methods
+//! when the connection's `allow_public_attrs` is on, as in rpyc. Methods named
 //! `on_connect` / `on_disconnect` taking `(&self, &Connection)` become the
 //! lifecycle hooks. Arguments (positional, or keyword by parameter name, as
 //! in Python) convert with `FromValue`, results with
@@ -39,6 +40,9 @@ struct Exposed {
     method: ImplItemFn,
     attribute: bool,
     doc: String,
+    /// Not marked, but `pub`: reachable only when the connection's
+    /// `allow_public_attrs` is on (rpyc's policy switch).
+    public: bool,
 }
 
 fn doc_of(attrs: &[Attribute]) -> String {
@@ -127,6 +131,12 @@ pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
                 true
             }
         });
+        let takes_self =
+            matches!(method.sig.inputs.first(), Some(FnArg::Receiver(r)) if r.reference.is_some());
+        let hook = matches!(
+            method.sig.ident.to_string().as_str(),
+            "on_connect" | "on_disconnect"
+        );
         if let Some(attribute) = found {
             let name = method.sig.ident.to_string();
             let name = name.strip_prefix("exposed_").unwrap_or(&name).to_owned();
@@ -135,6 +145,15 @@ pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
                 doc: doc_of(&method.attrs),
                 method: method.clone(),
                 attribute,
+                public: false,
+            });
+        } else if matches!(method.vis, syn::Visibility::Public(_)) && takes_self && !hook {
+            exposed.push(Exposed {
+                name: method.sig.ident.to_string(),
+                doc: doc_of(&method.attrs),
+                method: method.clone(),
+                attribute: false,
+                public: true,
             });
         }
     }
@@ -146,15 +165,22 @@ pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
         let name = &e.name;
         let ident = &e.method.sig.ident;
         let doc = &e.doc;
+        let guard = if e.public {
+            quote! { if cx.connection().config().allow_public_attrs }
+        } else {
+            quote! {}
+        };
         if e.attribute {
             getattr_arms.push(quote! {
                 #name => #krate::Reply::Ready(#krate::__private::into_result(this.#ident())),
             });
             continue;
         }
-        method_docs.push(quote! { (::std::string::String::from(concat!("exposed_", #name)), ::std::string::String::from(#doc)) });
+        if !e.public {
+            method_docs.push(quote! { (::std::string::String::from(concat!("exposed_", #name)), ::std::string::String::from(#doc)) });
+        }
         getattr_arms.push(quote! {
-            #name => #krate::Reply::Ready(::std::result::Result::Ok(#krate::Value::Object(
+            #name #guard => #krate::Reply::Ready(::std::result::Result::Ok(#krate::Value::Object(
                 ::std::sync::Arc::new(#krate::BoundMethod { target: this, name: ::std::string::String::from(#name) })
             ))),
         });
@@ -199,7 +225,7 @@ pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
             quote! { #krate::Reply::Ready(#krate::__private::into_result(this.#ident(#(#call_args),*))) }
         };
         call_arms.push(quote! {
-            #name => {
+            #name #guard => {
                 // Keyword arguments bind to parameters by name, as in Python.
                 let args = match #krate::__private::bind_arguments(#name, &[#(#param_names),*], args, kwargs) {
                     ::std::result::Result::Ok(args) => args,
@@ -213,7 +239,11 @@ pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
             }
         });
     }
-    let exposed_names: Vec<&String> = exposed.iter().map(|e| &e.name).collect();
+    let exposed_names: Vec<&String> = exposed
+        .iter()
+        .filter(|e| !e.public)
+        .map(|e| &e.name)
+        .collect();
     let on_connect = if has_on_connect {
         quote! { fn on_connect(&self, connection: &#krate::Connection) { <#self_ty>::on_connect(self, connection) } }
     } else {
@@ -233,7 +263,8 @@ pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
                 #type_name
             }
 
-            fn getattr(self: ::std::sync::Arc<Self>, _cx: &#krate::Context, name: &str) -> #krate::Reply {
+            #[allow(unused_variables)]
+            fn getattr(self: ::std::sync::Arc<Self>, cx: &#krate::Context, name: &str) -> #krate::Reply {
                 let this = self;
                 let plain = name.strip_prefix("exposed_").unwrap_or(name);
                 match plain {

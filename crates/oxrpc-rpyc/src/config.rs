@@ -23,6 +23,9 @@ pub struct Config {
     pub max_pending_requests: usize,
     /// Close the connection after this long without receiving anything.
     pub idle_timeout: Option<Duration>,
+    /// rpyc's `allow_public_attrs`: let the peer reach the `pub` methods of a
+    /// `#[service]` that are not marked `#[exposed]`. Off by default.
+    pub allow_public_attrs: bool,
     /// A name for logs (rpyc's `connid`).
     pub connid: Option<String>,
     /// What the server's authenticator established about the peer (rpyc's
@@ -48,6 +51,7 @@ impl Default for Config {
             max_local_objects: 1_000_000,
             max_pending_requests: 1024,
             idle_timeout: None,
+            allow_public_attrs: false,
             connid: None,
             credentials: None,
         }
