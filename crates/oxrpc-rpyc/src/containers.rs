@@ -134,12 +134,6 @@ impl ListObject {
     }
 }
 
-impl IntoValue for Arc<ListObject> {
-    fn into_value(self) -> Value {
-        Value::Object(self)
-    }
-}
-
 fn arg(args: &[Value], i: usize, method: &str) -> Result<Value, RemoteException> {
     args.get(i).cloned().ok_or_else(|| {
         RemoteException::builtin(
@@ -278,12 +272,6 @@ impl DictObject {
             Some(slot) => slot.1 = value,
             None => entries.push((key, value)),
         }
-    }
-}
-
-impl IntoValue for Arc<DictObject> {
-    fn into_value(self) -> Value {
-        Value::Object(self)
     }
 }
 
@@ -551,12 +539,6 @@ impl Function {
             name: name.into(),
             body: Body::Async(Box::new(move |args| Box::pin(body(args)))),
         })
-    }
-}
-
-impl IntoValue for Arc<Function> {
-    fn into_value(self) -> Value {
-        Value::Object(self)
     }
 }
 

@@ -135,6 +135,13 @@ impl IntoValue for BrineValue {
         Value::Brine(self)
     }
 }
+/// Any of our objects, shared, crosses by reference.
+impl<T: crate::object::RpcObject> IntoValue for std::sync::Arc<T> {
+    fn into_value(self) -> Value {
+        Value::Object(self)
+    }
+}
+
 impl IntoValue for ObjectRef {
     fn into_value(self) -> Value {
         Value::Object(self)
