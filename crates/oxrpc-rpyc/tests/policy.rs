@@ -72,3 +72,26 @@ fn requests_in_progress_are_capped_per_connection() {
     assert!(out.contains("first opened second opened"), "{out}");
     assert!(out.contains("after 42"), "{out}");
 }
+
+#[test]
+fn objects_held_by_a_peer_are_capped() {
+    let server = TestServer::start_with(Config {
+        max_local_objects: 8,
+        ..Config::default()
+    });
+    let out = python(
+        server.port(),
+        "import gc\n\
+         root = conn.root\n\
+         held = []\n\
+         error = None\n\
+         for i in range(20):\n    try:\n        held.append(root.get_list())\n    except MemoryError as e:\n        error = e\n        break\n\
+         print('held', len(held), 'error', type(error).__name__)\n\
+         del held\n\
+         gc.collect()\n\
+         conn.ping()\n\
+         print('after release', len(root.get_list()))",
+    );
+    assert!(out.contains("error MemoryError"), "{out}");
+    assert!(out.contains("after release 5"), "{out}");
+}

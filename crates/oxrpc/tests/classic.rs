@@ -282,3 +282,46 @@ fn classic_cli_against_rpyc_classic() {
         let _ = std::fs::remove_file(p);
     }
 }
+
+/// `-m oneshot` announces its port like rpyc_classic and serves one client;
+/// `-m stdio` serves one connection over its standard input and output
+/// (rpyc's `connect_pipes`).
+#[test]
+fn oneshot_and_stdio_modes() {
+    let mut cmd = oxrpc();
+    cmd.args(["classic", "serve", "-q", "-m", "oneshot", "-p", "0"]);
+    let mut oneshot = ChildGuard::spawn(cmd);
+    oneshot.wait_for_line("rpyc-oneshot");
+    let line = oneshot.wait_for_line("\t");
+    let port = line.trim().rsplit('\t').next().unwrap().to_owned();
+    let mut client = python_command();
+    client.args([
+        "-c",
+        &format!("import rpyc\nc = rpyc.classic.connect('127.0.0.1', {port})\nprint(c.eval('6 * 7'))\nc.close()"),
+    ]);
+    let out = expect_success(
+        "oneshot client",
+        &run_with_deadline(client, Duration::from_secs(60)),
+    );
+    assert_eq!(out.trim(), "42");
+
+    let script = format!(
+        "import subprocess, rpyc\n\
+         p = subprocess.Popen([{bin:?}, 'classic', 'serve', '-q', '-m', 'stdio'], stdin=subprocess.PIPE, stdout=subprocess.PIPE)\n\
+         c = rpyc.classic.connect_pipes(p.stdout, p.stdin)\n\
+         c.execute('x = 20')\n\
+         print(c.eval('x + 22'))\n\
+         c.close()\n\
+         p.stdin.close()\n\
+         print('exit', p.wait(timeout=30))",
+        bin = env!("CARGO_BIN_EXE_oxrpc")
+    );
+    let mut client = python_command();
+    client.args(["-c", &script]);
+    let out = expect_success(
+        "stdio client",
+        &run_with_deadline(client, Duration::from_secs(60)),
+    );
+    assert!(out.starts_with("42\n"), "{out}");
+    assert!(out.contains("exit 0"), "{out}");
+}

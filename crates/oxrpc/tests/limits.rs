@@ -278,3 +278,41 @@ fn rpyc_limits_floods_and_bombs() {
     eprintln!("peak RSS of the server: {peak} MiB");
     assert!(peak < 200, "peak RSS {peak} MiB");
 }
+
+/// With --max-connections reached, the next client waits in the backlog
+/// (its request times out), and is served as soon as a slot frees.
+#[test]
+fn connection_limit_holds_clients_back_until_a_slot_frees() {
+    let port = free_port();
+    let port_s = port.to_string();
+    let _server = oxrpc(&[
+        "service",
+        "serve",
+        "-q",
+        "--port",
+        &port_s,
+        "--max-connections",
+        "2",
+    ]);
+    wait_for_port(addr(port), Duration::from_secs(30));
+    // wait_for_port's probe took a slot for a moment; let it go.
+    std::thread::sleep(Duration::from_millis(200));
+    let held: Vec<TcpStream> = (0..2)
+        .map(|_| TcpStream::connect(addr(port)).unwrap())
+        .collect();
+    let mut cmd = python_command();
+    cmd.args([
+        "-c",
+        &format!(
+            "import rpyc\nc = rpyc.connect('127.0.0.1', {port}, config={{'sync_request_timeout': 2}})\n\
+             try:\n    c.root.get_answer()\n    print('served')\nexcept Exception as e:\n    print('waiting', type(e).__name__)"
+        ),
+    ]);
+    let out = expect_success(
+        "a client over the limit",
+        &run_with_deadline(cmd, Duration::from_secs(30)),
+    );
+    assert!(out.contains("waiting"), "{out}");
+    drop(held);
+    rpyc_ok(port);
+}
