@@ -145,8 +145,21 @@ fn run_handler(
                 let exc = to_python(vm, next())?;
                 call_helper(vm, "ctxexit", vec![obj.clone(), exc])
             }
-            Handler::InstanceCheck => Ok(vm.ctx.new_bool(false).into()),
-            Handler::Pickle => Err(vm.new_value_error("pickling is disabled")),
+            Handler::InstanceCheck => {
+                // The instance was resolved to one of our objects before the
+                // job was queued (see `dispatch`); None if it is not ours.
+                let instance = to_python(vm, next())?;
+                if vm.is_none(&instance) {
+                    return Ok(vm.ctx.new_bool(false).into());
+                }
+                call_helper(vm, "instancecheck", vec![instance, obj.clone()])
+            }
+            // Classic mode enables pickling, as rpyc's SlaveService does
+            // (`rpyc.classic.obtain` relies on it).
+            Handler::Pickle => {
+                let protocol = to_python(vm, next())?;
+                call_helper(vm, "pickle_dumps", vec![obj.clone(), protocol])
+            }
             other => Err(vm.new_type_error(format!(
                 "{} does not apply to an object",
                 other.const_name()
@@ -180,19 +193,24 @@ impl RpcObject for PythonObject {
         true
     }
 
-    fn dispatch(self: Arc<Self>, _cx: &Context, handler: Handler, mut args: Vec<Value>) -> Reply {
+    fn dispatch(self: Arc<Self>, cx: &Context, handler: Handler, mut args: Vec<Value>) -> Reply {
         if !args.is_empty() {
             args.remove(0); // the object itself
+        }
+        if handler == Handler::InstanceCheck {
+            // `isinstance(peer's netref to one of our objects, this class)`.
+            let instance = args
+                .first()
+                .and_then(|v| v.as_brine().cloned())
+                .and_then(|b| IdPack::from_brine(b).ok())
+                .and_then(|id| cx.connection().local_object(&id).ok());
+            args = vec![instance.map_or(Value::NONE, Value::Object)];
         }
         let this = self.clone();
         let job = self
             .interpreter
             .run(move |vm| run_handler(vm, this.object(), handler, args));
         Reply::pending(async move { job.await? })
-    }
-
-    fn instance_check(&self, _other: &IdPack) -> bool {
-        false
     }
 
     fn repr(&self) -> String {

@@ -82,8 +82,13 @@ def ctxexit(obj, exc):
     return obj.__exit__(None, None, None)
 
 
-def instancecheck(obj, other_name, other_class_id):
-    return False
+def instancecheck(instance, cls):
+    return isinstance(instance, cls)
+
+
+def pickle_dumps(obj, protocol):
+    import pickle
+    return bytes(pickle.dumps(obj, protocol))
 
 
 def getmodule(name):

@@ -426,7 +426,8 @@ impl Connection {
         })
     }
 
-    pub(crate) fn local_object(&self, id_pack: &IdPack) -> Result<ObjectRef, RemoteException> {
+    /// The object of ours the peer knows by `id_pack`, if it holds one.
+    pub fn local_object(&self, id_pack: &IdPack) -> Result<ObjectRef, RemoteException> {
         self.inner
             .local
             .lock()

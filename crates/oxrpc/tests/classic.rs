@@ -325,3 +325,25 @@ fn oneshot_and_stdio_modes() {
     assert!(out.starts_with("42\n"), "{out}");
     assert!(out.contains("exit 0"), "{out}");
 }
+
+/// `isinstance` against a base class defined remotely goes to the server
+/// (HANDLE_INSTANCECHECK); oxrpc answers it as Python does.
+#[test]
+fn isinstance_of_a_remote_base_class() {
+    let port = free_port();
+    let _ours = oxrpc_classic(port);
+    let mut client = python_command();
+    client.args([
+        "-c",
+        &format!(
+            "import rpyc\nc = rpyc.classic.connect('127.0.0.1', {port})\n\
+             c.execute('class Base(object):\\n    pass\\nclass Child(Base):\\n    pass\\nchild = Child()')\n\
+             print(isinstance(c.eval('child'), c.namespace['Base']), isinstance(c.eval('child'), c.eval('int')))"
+        ),
+    ]);
+    let out = expect_success(
+        "isinstance",
+        &run_with_deadline(client, Duration::from_secs(60)),
+    );
+    assert_eq!(out.trim(), "True False");
+}
