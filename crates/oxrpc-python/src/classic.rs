@@ -44,12 +44,13 @@ impl ClassicService {
             })
     }
 
-    fn run(&self, f: impl FnOnce(&VirtualMachine) -> RpcResult + Send + 'static) -> Reply {
+    fn run(
+        &self,
+        cx: &Context,
+        f: impl FnOnce(&VirtualMachine) -> RpcResult + Send + 'static,
+    ) -> Reply {
         match self.interpreter() {
-            Ok(interpreter) => {
-                let job = interpreter.run(f);
-                Reply::pending(async move { job.await? })
-            }
+            Ok(interpreter) => interpreter.answer(cx, f),
             Err(e) => Reply::error(e),
         }
     }
@@ -117,10 +118,10 @@ impl RpcObject for ClassicService {
         "rpyc.core.service.SlaveService"
     }
 
-    fn getattr(self: Arc<Self>, _cx: &Context, name: &str) -> Reply {
+    fn getattr(self: Arc<Self>, cx: &Context, name: &str) -> Reply {
         let plain = name.strip_prefix("exposed_").unwrap_or(name);
         match plain {
-            "namespace" => self.run(|vm| {
+            "namespace" => self.run(cx, |vm| {
                 let namespace = state::with(|s| s.namespace.clone())
                     .ok_or_else(|| RemoteException::builtin("RuntimeError", "no namespace"))?;
                 Ok(to_value(vm, namespace.into()))
@@ -148,15 +149,15 @@ impl RpcObject for ClassicService {
         let plain = name.strip_prefix("exposed_").unwrap_or(name);
         match plain {
             "eval" => match text_arg(&args, "eval") {
-                Ok(text) => self.run(move |vm| python_call(vm, "evaluate", text, true)),
+                Ok(text) => self.run(cx, move |vm| python_call(vm, "evaluate", text, true)),
                 Err(e) => Reply::error(e),
             },
             "execute" => match text_arg(&args, "execute") {
-                Ok(text) => self.run(move |vm| python_call(vm, "execute", text, true)),
+                Ok(text) => self.run(cx, move |vm| python_call(vm, "execute", text, true)),
                 Err(e) => Reply::error(e),
             },
             "getmodule" => match text_arg(&args, "getmodule") {
-                Ok(text) => self.run(move |vm| python_call(vm, "getmodule", text, false)),
+                Ok(text) => self.run(cx, move |vm| python_call(vm, "getmodule", text, false)),
                 Err(e) => Reply::error(e),
             },
             "getconn" => Reply::Ready(Ok(Value::Object(Arc::new(ConnectionObject(

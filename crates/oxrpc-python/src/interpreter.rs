@@ -59,10 +59,14 @@ impl Interpreter {
             runtime: tokio::runtime::Handle::current(),
         };
         let thread_handle = handle.clone();
+        let runtime = handle.runtime.clone();
         std::thread::Builder::new()
             .name(name)
             .stack_size(64 << 20)
             .spawn(move || {
+                // Replies are written from this thread: give it the runtime
+                // context the I/O types need.
+                let _runtime = runtime.enter();
                 use rustpython::InterpreterBuilderExt;
                 let interpreter = rustpython_vm::Interpreter::builder(Default::default())
                     .init_stdlib()
@@ -78,7 +82,7 @@ impl Interpreter {
                     init(vm);
                     while let Some(message) = next_message() {
                         match message {
-                            Message::Run(job) => job(vm),
+                            Message::Run(job) => run_job(job, vm),
                             Message::Reply(id, result) => stash(id, result),
                             Message::Stop => break,
                         }
@@ -117,6 +121,28 @@ impl Interpreter {
         }
     }
 
+    /// Answers the request being served with what `f` computes on the
+    /// interpreter thread, straight from that thread (no hop back through an
+    /// async task) when the context allows it.
+    pub(crate) fn answer(
+        &self,
+        cx: &oxrpc_rpyc::Context,
+        f: impl FnOnce(&VirtualMachine) -> RpcResult + Send + 'static,
+    ) -> oxrpc_rpyc::Reply {
+        match cx.responder() {
+            Some(responder) => {
+                // If the thread is gone the job, responder included, is
+                // dropped here, and the responder answers with an error.
+                self.send(Box::new(move |vm| responder.send(f(vm))));
+                oxrpc_rpyc::Reply::Deferred
+            }
+            None => {
+                let job = self.run(f);
+                oxrpc_rpyc::Reply::pending(async move { job.await? })
+            }
+        }
+    }
+
     /// Stops the thread once the jobs queued before have run. Objects of
     /// the interpreter still held elsewhere are then leaked, never dropped
     /// off their thread.
@@ -133,6 +159,15 @@ impl Interpreter {
         {
             std::mem::forget(message);
         }
+    }
+}
+
+/// Runs a job; a panic inside the interpreter ends that job only (its
+/// responder, dropped while unwinding, answers the peer with an error) and
+/// the thread goes on serving.
+fn run_job(job: Job, vm: &VirtualMachine) {
+    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(vm))).is_err() {
+        tracing::error!("a job panicked on the interpreter thread; the thread goes on");
     }
 }
 
@@ -184,7 +219,7 @@ pub(crate) fn wait_for(
             return result;
         }
         match next_message() {
-            Some(Message::Run(job)) => job(vm),
+            Some(Message::Run(job)) => run_job(job, vm),
             Some(Message::Reply(got, result)) if got == id => return result,
             Some(Message::Reply(other, result)) => stash(other, result),
             Some(Message::Stop) | None => return Err(gone()),

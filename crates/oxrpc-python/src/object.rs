@@ -207,10 +207,8 @@ impl RpcObject for PythonObject {
             args = vec![instance.map_or(Value::NONE, Value::Object)];
         }
         let this = self.clone();
-        let job = self
-            .interpreter
-            .run(move |vm| run_handler(vm, this.object(), handler, args));
-        Reply::pending(async move { job.await? })
+        self.interpreter
+            .answer(cx, move |vm| run_handler(vm, this.object(), handler, args))
     }
 
     fn repr(&self) -> String {

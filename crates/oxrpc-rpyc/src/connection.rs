@@ -18,6 +18,7 @@ use crate::handlers;
 use crate::local_objects::LocalObjects;
 use crate::message::{Handler, Message, MessageKind};
 use crate::object::{Context, ObjectRef, Reply, RpcResult};
+use crate::outgoing::Outgoing;
 use crate::proxy::{Proxy, ProxyShared};
 use crate::service::Service;
 use crate::value::{tuple, Value};
@@ -29,8 +30,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::sync::{mpsc, oneshot, watch, Notify};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
+use tokio::sync::{oneshot, watch, Notify};
 use tracing::{debug, warn};
 
 /// A handle to a connection. Cheap to clone; all clones are the same connection.
@@ -40,7 +41,7 @@ pub struct Connection {
 }
 
 pub(crate) struct Inner {
-    outgoing: mpsc::UnboundedSender<Vec<u8>>,
+    outgoing: Arc<Outgoing>,
     pending: Mutex<HashMap<u64, oneshot::Sender<RpcResult>>>,
     next_seq: AtomicU64,
     local: Mutex<LocalObjects>,
@@ -78,12 +79,12 @@ impl Connection {
         S: AsyncRead + AsyncWrite + Send + 'static,
     {
         let (reader, writer) = tokio::io::split(stream);
-        let (outgoing, outgoing_rx) = mpsc::unbounded_channel();
+        let outgoing = Arc::new(Outgoing::new(writer));
         let (closed_tx, _) = watch::channel(false);
         let label = config.connid.clone().unwrap_or_else(|| "conn".into());
         let connection = Connection {
             inner: Arc::new(Inner {
-                outgoing,
+                outgoing: outgoing.clone(),
                 pending: Mutex::new(HashMap::new()),
                 next_seq: AtomicU64::new(0),
                 local: Mutex::new(LocalObjects::default()),
@@ -99,12 +100,15 @@ impl Connection {
                 pending_handlers: std::sync::atomic::AtomicUsize::new(0),
             }),
         };
-        tokio::spawn(write_loop(
-            writer,
-            outgoing_rx,
-            connection.inner.closed_tx.subscribe(),
-            connection.downgrade(),
-        ));
+        let closed = connection.inner.closed_tx.subscribe();
+        let weak = connection.downgrade();
+        tokio::spawn(async move {
+            if !outgoing.run(closed).await {
+                if let Some(inner) = weak.upgrade() {
+                    Connection::from_inner(inner).shutdown("write error");
+                }
+            }
+        });
         let reader_conn = connection.clone();
         tokio::spawn(async move { reader_conn.read_loop(reader).await });
         connection.inner.root.on_connect(&connection);
@@ -302,6 +306,19 @@ impl Connection {
         self.shutdown("closed locally");
     }
 
+    /// A handler took a [`crate::Responder`]: count it as in progress.
+    pub(crate) fn begin_deferred(&self) {
+        self.inner.pending_handlers.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// A [`crate::Responder`] answers.
+    pub(crate) fn finish_deferred(&self, seq: u64, result: RpcResult) {
+        self.inner.pending_handlers.fetch_sub(1, Ordering::AcqRel);
+        if !self.is_closed() {
+            self.send_result(seq, result);
+        }
+    }
+
     fn take_pending(&self, seq: u64) -> Option<oneshot::Sender<RpcResult>> {
         self.inner.pending.lock().ok()?.remove(&seq)
     }
@@ -338,7 +355,7 @@ impl Connection {
             warn!(conn = %self.inner.label, error = %e, "cannot frame an outgoing message");
             return;
         }
-        let _ = self.inner.outgoing.send(frame);
+        self.inner.outgoing.send(frame);
     }
 
     fn send_result(&self, seq: u64, result: RpcResult) {
@@ -609,9 +626,11 @@ impl Connection {
         };
         let cx = Context {
             connection: self.clone(),
+            seq: Some(seq),
         };
         match handlers::dispatch(&cx, request.handler, args) {
             Reply::Ready(result) => self.send_result(seq, result),
+            Reply::Deferred => {}
             Reply::Pending(future) => {
                 let limit = self.inner.config.max_pending_requests;
                 if self.inner.pending_handlers.fetch_add(1, Ordering::AcqRel) >= limit {
@@ -678,48 +697,4 @@ impl Future for AsyncReply {
             .poll(cx)
             .map(|r| r.unwrap_or_else(|_| Err(eof_error())))
     }
-}
-
-/// Sends queued frames, several per write when they pile up; stops once the
-/// connection is closed and what was queued before has gone out.
-async fn write_loop<W: AsyncWrite>(
-    writer: W,
-    mut frames: mpsc::UnboundedReceiver<Vec<u8>>,
-    mut closed: watch::Receiver<bool>,
-    connection: Weak<Inner>,
-) {
-    tokio::pin!(writer);
-    let mut batch: Vec<u8> = Vec::new();
-    loop {
-        let first = tokio::select! {
-            biased;
-            frame = frames.recv() => match frame {
-                Some(frame) => frame,
-                None => break,
-            },
-            _ = closed.changed() => match frames.try_recv() {
-                Ok(frame) => frame,
-                Err(_) => break,
-            },
-        };
-        batch.clear();
-        batch.extend_from_slice(&first);
-        while batch.len() < 1 << 20 {
-            match frames.try_recv() {
-                Ok(frame) => batch.extend_from_slice(&frame),
-                Err(_) => break,
-            }
-        }
-        if let Err(e) = writer.write_all(&batch).await {
-            debug!(error = %e, "write failed");
-            if let Some(inner) = connection.upgrade() {
-                Connection::from_inner(inner).shutdown("write error");
-            }
-            return;
-        }
-        if *closed.borrow() && frames.is_empty() {
-            break;
-        }
-    }
-    let _ = writer.shutdown().await;
 }

@@ -37,6 +37,7 @@ mod local_objects;
 mod macro_support;
 pub mod message;
 mod object;
+mod outgoing;
 mod proxy;
 mod server;
 mod service;
@@ -58,7 +59,7 @@ pub use error::{BrineError, FrameError, MessageError, ProtocolError, VinegarErro
 pub use message::{Handler, Message, MessageKind, Request};
 pub use object::{
     cannot_access, id_pack_of, no_attribute, type_id_of, BoxFuture, CompareOp, Context, ObjectRef,
-    Reply, RpcObject, RpcResult,
+    Reply, Responder, RpcObject, RpcResult,
 };
 pub use proxy::{Proxy, RemoteIter};
 pub use server::{Server, ServerConfig};

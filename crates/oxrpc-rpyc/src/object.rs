@@ -33,6 +33,8 @@ pub enum Reply {
     Ready(RpcResult),
     /// Still running; the connection awaits it without blocking others.
     Pending(BoxFuture),
+    /// A [`Responder`] taken from the context will answer.
+    Deferred,
 }
 
 impl Reply {
@@ -56,6 +58,10 @@ impl Reply {
         match self {
             Reply::Ready(result) => result,
             Reply::Pending(future) => future.await,
+            Reply::Deferred => Err(RemoteException::builtin(
+                "RuntimeError",
+                "a deferred reply cannot be awaited in place",
+            )),
         }
     }
 }
@@ -97,12 +103,57 @@ impl CompareOp {
 #[derive(Clone)]
 pub struct Context {
     pub(crate) connection: Connection,
+    /// The request being served, for [`Context::responder`].
+    pub(crate) seq: Option<u64>,
 }
 
 impl Context {
     /// The connection the request arrived on.
     pub fn connection(&self) -> &Connection {
         &self.connection
+    }
+
+    /// A handle that answers the request being served from anywhere, any
+    /// thread, later: return [`Reply::Deferred`] after taking it. It saves
+    /// the hand-off back to an async task when the answer is computed on a
+    /// thread of its own (an interpreter thread).
+    pub fn responder(&self) -> Option<Responder> {
+        let seq = self.seq?;
+        self.connection.begin_deferred();
+        Some(Responder {
+            connection: Some(self.connection.clone()),
+            seq,
+        })
+    }
+}
+
+/// Answers one request, once (see [`Context::responder`]). Dropped unused,
+/// it answers with an error so the peer never waits forever.
+pub struct Responder {
+    connection: Option<Connection>,
+    seq: u64,
+}
+
+impl Responder {
+    /// Sends the answer.
+    pub fn send(mut self, result: RpcResult) {
+        if let Some(connection) = self.connection.take() {
+            connection.finish_deferred(self.seq, result);
+        }
+    }
+}
+
+impl Drop for Responder {
+    fn drop(&mut self) {
+        if let Some(connection) = self.connection.take() {
+            connection.finish_deferred(
+                self.seq,
+                Err(RemoteException::builtin(
+                    "RuntimeError",
+                    "the request was dropped unanswered",
+                )),
+            );
+        }
     }
 }
 
@@ -222,6 +273,10 @@ pub trait RpcObject: Send + Sync + 'static {
                 format!("'{}' object is not callable", other.python_type()),
             )),
             Reply::Ready(Err(e)) => Reply::error(e),
+            // A getattr that answers through a responder has answered the
+            // whole request already (only objects that take over dispatch
+            // defer, and they do not come through here).
+            Reply::Deferred => Reply::Deferred,
             Reply::Pending(future) => {
                 let cx = cx.clone();
                 Reply::pending(async move {
