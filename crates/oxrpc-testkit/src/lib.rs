@@ -17,7 +17,7 @@ pub fn workspace_root() -> PathBuf {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
     here.ancestors()
         .nth(2)
-        .expect("crates/oxrpc-testkit sits two levels below the root")
+        .expect("crates/oxrpc-testkit sits two levels below the root") // ok: test helper, not on a peer path
         .to_path_buf()
 }
 
@@ -73,8 +73,8 @@ pub fn run_with_deadline(mut cmd: Command, deadline: Duration) -> Output {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawn {cmd:?}: {e}"));
-    let mut stdout = child.stdout.take().expect("piped");
-    let mut stderr = child.stderr.take().expect("piped");
+    let mut stdout = child.stdout.take().expect("piped"); // ok: test helper, not on a peer path
+    let mut stderr = child.stderr.take().expect("piped"); // ok: test helper, not on a peer path
     let out_reader = std::thread::spawn(move || {
         let mut buf = Vec::new();
         let _ = stdout.read_to_end(&mut buf);
@@ -88,6 +88,7 @@ pub fn run_with_deadline(mut cmd: Command, deadline: Duration) -> Output {
     let started = Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait().expect("wait") {
+            // ok: test helper, not on a peer path
             break status;
         }
         if started.elapsed() > deadline {
@@ -127,7 +128,7 @@ pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
-        .expect("bind an ephemeral port")
+        .expect("bind an ephemeral port") // ok: test helper, not on a peer path
 }
 
 /// Waits until something accepts TCP connections on `addr`.
@@ -160,11 +161,11 @@ impl ChildGuard {
 
     /// Reads stdout lines until one contains `needle`; returns that line.
     pub fn wait_for_line(&mut self, needle: &str) -> String {
-        let reader = self.lines.as_mut().expect("stdout is piped");
+        let reader = self.lines.as_mut().expect("stdout is piped"); // ok: test helper, not on a peer path
         let mut line = String::new();
         loop {
             line.clear();
-            let n = reader.read_line(&mut line).expect("read child stdout");
+            let n = reader.read_line(&mut line).expect("read child stdout"); // ok: test helper, not on a peer path
             assert!(n > 0, "child exited before printing {needle:?}");
             if line.contains(needle) {
                 return line;
