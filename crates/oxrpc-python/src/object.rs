@@ -47,8 +47,7 @@ impl PythonObject {
             instance_id,
             interpreter: state::with(|s| s.interpreter.clone())
                 .or_else(Interpreter::current)
-                // ok: only called on an interpreter thread, where both are set.
-                .expect("PythonObject::new runs on an interpreter thread"),
+                .expect("PythonObject::new runs on an interpreter thread"), // ok: only called there
         }
     }
 
