@@ -87,8 +87,8 @@ pub fn run_with_deadline(mut cmd: Command, deadline: Duration) -> Output {
     });
     let started = Instant::now();
     let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            // ok: test helper, not on a peer path
+        let exited = child.try_wait().expect("wait"); // ok: test helper, not on a peer path
+        if let Some(status) = exited {
             break status;
         }
         if started.elapsed() > deadline {
