@@ -12,7 +12,9 @@
 
 use crate::boxing::{Boxed, IdPack};
 use crate::brine::BrineValue;
-use crate::channel::{encode_frame, FrameDecoder};
+use crate::channel::{
+    encode_frame, FrameDecoder, COMPRESSION_THRESHOLD, FLUSHER, FRAME_HEADER_LEN,
+};
 use crate::config::Config;
 use crate::handlers;
 use crate::local_objects::LocalObjects;
@@ -349,11 +351,25 @@ impl Connection {
     }
 
     fn send(&self, message: &Message) {
-        let payload = message.encode();
-        let mut frame = Vec::with_capacity(payload.len() + 6);
-        if let Err(e) = encode_frame(&payload, &mut frame) {
-            warn!(conn = %self.inner.label, error = %e, "cannot frame an outgoing message");
-            return;
+        // Encode straight after room for the header: most messages are
+        // small and go out uncompressed, without a second buffer and copy.
+        let mut frame = Vec::with_capacity(64);
+        frame.extend_from_slice(&[0; FRAME_HEADER_LEN]);
+        message.encode_into(&mut frame);
+        let payload_len = frame.len() - FRAME_HEADER_LEN;
+        match u32::try_from(payload_len) {
+            Ok(len) if payload_len <= COMPRESSION_THRESHOLD => {
+                frame[..4].copy_from_slice(&len.to_be_bytes());
+                frame.push(FLUSHER);
+            }
+            _ => {
+                let mut compressed = Vec::with_capacity(payload_len / 2 + 16);
+                if let Err(e) = encode_frame(&frame[FRAME_HEADER_LEN..], &mut compressed) {
+                    warn!(conn = %self.inner.label, error = %e, "cannot frame an outgoing message");
+                    return;
+                }
+                frame = compressed;
+            }
         }
         self.inner.outgoing.send(frame);
     }
