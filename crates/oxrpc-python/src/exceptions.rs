@@ -6,7 +6,7 @@
 //! callback that raised) becomes the matching builtin exception inside our
 //! interpreter, or a plain `Exception` naming the remote class.
 
-use crate::convert::{to_python, to_value};
+use crate::convert::to_value;
 use crate::state::call_helper;
 use oxrpc_rpyc::{BrineValue, RemoteException, Value};
 use rustpython_vm::builtins::PyBaseExceptionRef;
@@ -59,6 +59,5 @@ pub(crate) fn to_python_exception(
             .downcast::<rustpython_vm::builtins::PyBaseException>()
             .map_err(|_| vm.new_runtime_error("make_exception returned a non-exception"))
     };
-    let _ = to_python; // conversions of args could come later; the message carries them
     make().unwrap_or_else(|e| e)
 }
