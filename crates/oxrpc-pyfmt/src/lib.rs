@@ -1,0 +1,22 @@
+//! Python's own text, written from Rust.
+//!
+//! Both protocols put Python-formatted text on the wire: XML-RPC faults
+//! carry `repr()` of paths and CPython's `TypeError` wording; RPyC replies to
+//! `HANDLE_REPR`/`HANDLE_STR` with Python's rendering of lists and dicts, and
+//! exceptions carry Python's messages. A client compares those strings, so
+//! "roughly like Python" is a bug. Each function here is checked against
+//! what CPython 3.11 prints.
+//!
+//! ```
+//! assert_eq!(oxrpc_pyfmt::str_repr("it's"), "\"it's\"");
+//! assert_eq!(oxrpc_pyfmt::float_repr(1e-05), "1e-05");
+//! assert_eq!(oxrpc_pyfmt::complex_repr(1.0, 2.0), "(1+2j)");
+//! ```
+
+mod float;
+mod signature;
+mod text;
+
+pub use float::{complex_repr, float_repr, write_complex_repr, write_float_repr};
+pub use signature::Signature;
+pub use text::{bytes_repr, str_repr, write_bytes_repr, write_str_repr};
