@@ -1,0 +1,162 @@
+//! The accept loop every server runs.
+//!
+//! One task accepts; each admitted connection gets a task of its own that
+//! does the TLS handshake (under [`ListenConfig::handshake_timeout`]) and
+//! authentication before the server's per-connection body sees a byte, so
+//! a slow or hostile client holds only its own slot. A semaphore caps the
+//! connections held at once: past the cap the loop stops accepting and new
+//! clients wait in the kernel's backlog, which costs us nothing. Accept
+//! errors (out of file descriptors, a reset in the backlog) back off and
+//! retry; they never end the server.
+//!
+//! On shutdown the loop stops accepting, every connection's [`Shutdown`]
+//! fires, and [`serve`] waits for the bodies to return, at most
+//! [`ListenConfig::shutdown_grace`].
+
+use crate::auth::Credentials;
+use crate::config::ListenConfig;
+use crate::listener::Listener;
+use crate::peer::Peer;
+use crate::shutdown::Shutdown;
+use crate::stream::Stream;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{watch, Semaphore};
+use tokio_util::task::TaskTracker;
+use tracing::{info, warn};
+
+/// A connection that passed the handshake and the authenticator.
+#[derive(Debug)]
+pub struct Accepted {
+    /// The byte stream (TLS already negotiated when configured).
+    pub stream: Stream,
+    /// Who connected.
+    pub peer: Peer,
+    /// What the authenticator established; `None` without one.
+    pub credentials: Option<Credentials>,
+    /// A number unique within this server, for log lines.
+    pub id: u64,
+}
+
+/// The first and the longest pause after a failed `accept`.
+const ACCEPT_BACKOFF: (Duration, Duration) = (Duration::from_millis(10), Duration::from_secs(1));
+
+/// Accepts connections on `listener` until `shutdown` resolves, running
+/// `handler` on each admitted one; then drains (see the module docs).
+pub async fn serve<H, F>(
+    listener: Listener,
+    config: ListenConfig,
+    shutdown: impl Future<Output = ()>,
+    handler: H,
+) -> std::io::Result<()>
+where
+    H: Fn(Accepted, Shutdown) -> F + Send + Sync + 'static,
+    F: Future<Output = ()> + Send + 'static,
+{
+    let config = Arc::new(config);
+    let handler = Arc::new(handler);
+    let permits = Arc::new(Semaphore::new(config.max_connections.max(1)));
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let tracker = TaskTracker::new();
+    let ids = AtomicU64::new(1);
+    let mut backoff = ACCEPT_BACKOFF.0;
+    tokio::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            _ = &mut shutdown => break,
+            permit = permits.clone().acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+        };
+        let (stream, peer) = tokio::select! {
+            _ = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    warn!(target: "oxrpc::net", "{}: accept failed: {e}; retrying in {backoff:?}", config.name);
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(ACCEPT_BACKOFF.1);
+                    continue;
+                }
+            },
+        };
+        backoff = ACCEPT_BACKOFF.0;
+        let id = ids.fetch_add(1, Ordering::Relaxed);
+        let (config, handler) = (config.clone(), handler.clone());
+        let shutdown = Shutdown::new(stop_rx.clone());
+        tracker.spawn(async move {
+            if let Some(accepted) = admit(&config, stream, peer, id).await {
+                handler(accepted, shutdown).await;
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    let _ = stop_tx.send(true);
+    tracker.close();
+    if tokio::time::timeout(config.shutdown_grace, tracker.wait())
+        .await
+        .is_err()
+    {
+        warn!(target: "oxrpc::net", "{}: {} connection(s) still open after the {:?} grace period", config.name, tracker.len(), config.shutdown_grace);
+    }
+    Ok(())
+}
+
+/// Accepts and admits exactly one connection (rpyc's `OneShotServer`):
+/// `Ok(None)` when that client was refused.
+pub async fn accept_one(
+    listener: Listener,
+    config: &ListenConfig,
+) -> std::io::Result<Option<Accepted>> {
+    let (stream, peer) = listener.accept().await?;
+    drop(listener);
+    Ok(admit(config, stream, peer, 1).await)
+}
+
+/// Handshakes (with TLS) and authenticates one connection; `None` when it
+/// was refused (logged).
+async fn admit(config: &ListenConfig, stream: Stream, peer: Peer, id: u64) -> Option<Accepted> {
+    let refuse = |why: &dyn std::fmt::Display| {
+        warn!(target: "oxrpc::net", "{}: refused {peer}: {why}", config.name);
+    };
+    let stream = match &config.tls {
+        None => stream,
+        Some(acceptor) => {
+            match tokio::time::timeout(config.handshake_timeout, acceptor.accept(stream)).await {
+                Ok(Ok(tls)) => Stream::TlsServer(Box::new(tls)),
+                Ok(Err(e)) => {
+                    refuse(&format_args!("TLS handshake failed: {e}"));
+                    return None;
+                }
+                Err(_) => {
+                    refuse(&"TLS handshake timed out");
+                    return None;
+                }
+            }
+        }
+    };
+    let credentials = match &config.authenticator {
+        None => None,
+        Some(authenticator) => match authenticator.authenticate(&peer, &stream.peer_certificates())
+        {
+            Ok(credentials) => Some(credentials),
+            Err(why) => {
+                refuse(&why);
+                return None;
+            }
+        },
+    };
+    if config.log_connections {
+        info!(target: "oxrpc::net", "{}: accepted {peer} with fd {id}", config.name);
+    }
+    Some(Accepted {
+        stream,
+        peer,
+        credentials,
+        id,
+    })
+}
