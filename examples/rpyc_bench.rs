@@ -30,13 +30,13 @@ async fn latency(host: &str, port: u16, n: usize) -> Result<(), Box<dyn std::err
     let conn = oxrpc_rpyc::connect(host, port).await?;
     let root = conn.root().await?;
     for _ in 0..n / 10 {
-        root.call("get_answer", ()).await?; // warm-up
+        root.call::<i64>("get_answer", ()).await?; // warm-up
     }
     let mut samples = Vec::with_capacity(n);
     let started = Instant::now();
     for _ in 0..n {
         let t = Instant::now();
-        let answer: i64 = root.call("get_answer", ()).await?.extract()?;
+        let answer: i64 = root.call("get_answer", ()).await?;
         samples.push(t.elapsed());
         assert_eq!(answer, 42);
     }
@@ -95,10 +95,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             runtime.block_on(async move {
                 let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
                 println!("ready {port}");
-                let config = ServerConfig {
-                    log_connections: false,
-                    ..ServerConfig::default()
-                };
+                let mut config = ServerConfig::default();
+                config.listen.log_connections = false;
                 Server::with_config(|| Arc::new(MyService), config)
                     .serve(listener)
                     .await

@@ -21,14 +21,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // The root is a reference to the service instance on the server: its
     // exposed methods and attributes can be used.
-    println!("{}", root.call("get_answer", ())?.extract::<i64>()?);
+    println!("{}", root.call::<i64>("get_answer", ())?);
     println!(
         "{}",
         root.getattr("the_real_answer_though")?.extract::<i64>()?
     );
 
     // This method cannot be accessed: AttributeError, as from Python.
-    match root.call("get_question", ()) {
+    match root.call::<oxrpc_rpyc::Value>("get_question", ()) {
         Ok(value) => println!("{value:?}"),
         Err(e) => println!("{e}"),
     }

@@ -6,7 +6,7 @@
 //! ```
 //! (run it from `tests/interop/classic/`, where `rpyc_remote_code.py` is).
 
-use oxrpc_rpyc::{FromValue, Proxy};
+use oxrpc_rpyc::Proxy;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -21,9 +21,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let my_code = std::fs::read_to_string(filename)?;
     conn.execute(&my_code).await?;
 
-    let rfib = Proxy::from_value(conn.namespace().await?.getitem("fib").await?)?;
+    let rfib: Proxy = conn.namespace().await?.getitem("fib").await?.extract()?;
     for n in [1, 2, 5] {
-        let values = Proxy::from_value(rfib.invoke((n,)).await?)?;
+        let values: Proxy = rfib.invoke((n,)).await?;
         println!("{}", values.str().await?); // [1] / [1, 1] / [1, 1, 2, 3, 5]
     }
     Ok(())

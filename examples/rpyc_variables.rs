@@ -34,7 +34,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let namespace = conn.namespace().await?;
     let scores = oxrpc_rpyc::Proxy::from_value(namespace.getitem("scores").await?)?;
     let bar: i64 = scores.getitem("Bar").await?.extract()?;
-    scores.call("__setitem__", ("Bar", bar + 58)).await?;
+    scores.call::<()>("__setitem__", ("Bar", bar + 58)).await?;
     let updated = oxrpc_rpyc::Proxy::from_value(conn.eval("scores").await?)?;
     println!("{}", updated.str().await?); // {'Foo': 11, 'Bar': 100}
 

@@ -23,7 +23,7 @@ impl RpcObject for Root {
         match name {
             "echo" => Reply::Ready(Ok(args.into_iter().next().unwrap_or(Value::NONE))),
             "list" => Reply::Ready(Ok(Value::Object(ListObject::new(args)))),
-            other => Reply::error(oxrpc_rpyc::cannot_access(other)),
+            other => Reply::error(oxrpc_rpyc::RemoteException::cannot_access(other)),
         }
     }
 }

@@ -2,7 +2,8 @@
 //! decoded as a message and interpreted as request, reply or exception.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use oxrpc_rpyc::{FrameDecoder, FrameLimits, Message};
+use oxrpc_rpyc::channel::{FrameDecoder, FrameLimits};
+use oxrpc_rpyc::message::Message;
 
 fuzz_target!(|data: &[u8]| {
     let mut decoder = FrameDecoder::with_limits(FrameLimits {

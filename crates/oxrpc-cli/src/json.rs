@@ -6,13 +6,14 @@
 //! (`{"base64": "..."}`, `{"dateTime.iso8601": "..."}`).
 
 use base64::Engine;
-use oxrpc_xmlrpc::Value;
+use oxrpc::rpyc::BrineValue;
+use oxrpc::xmlrpc::Value;
 use serde_json::{json, Value as Json};
 
 /// Reads one command-line argument.
 ///
 /// ```
-/// use oxrpc::json::parse_arg;
+/// use oxrpc_cli::json::parse_arg;
 /// use oxrpc::xmlrpc::Value;
 ///
 /// assert_eq!(parse_arg("5"), Value::Int(5));
@@ -70,5 +71,41 @@ pub fn to_json(value: &Value) -> Json {
                 .map(|(k, v)| (k.clone(), to_json(v)))
                 .collect(),
         ),
+    }
+}
+
+/// Reads one command-line argument as an RPyC value: JSON when it parses
+/// (arrays as tuples, objects as tuples of `(key, value)` pairs, since
+/// brine has no list or dict), a plain string otherwise.
+///
+/// ```
+/// use oxrpc_cli::json::to_rpyc_value;
+/// use oxrpc::rpyc::{BrineValue, Value};
+///
+/// assert!(matches!(to_rpyc_value("5"), Value::Brine(BrineValue::Int(5))));
+/// assert!(matches!(to_rpyc_value("/tmp"), Value::Brine(BrineValue::Str(_))));
+/// ```
+pub fn to_rpyc_value(arg: &str) -> oxrpc::rpyc::Value {
+    fn convert(json: Json) -> BrineValue {
+        match json {
+            Json::Null => BrineValue::None,
+            Json::Bool(b) => BrineValue::Bool(b),
+            Json::Number(n) => match n.as_i64() {
+                Some(i) => BrineValue::Int(i),
+                None => BrineValue::Float(n.as_f64().unwrap_or(f64::NAN)),
+            },
+            Json::String(s) => BrineValue::Str(s),
+            Json::Array(items) => BrineValue::Tuple(items.into_iter().map(convert).collect()),
+            Json::Object(members) => BrineValue::Tuple(
+                members
+                    .into_iter()
+                    .map(|(k, v)| BrineValue::Tuple(vec![BrineValue::Str(k), convert(v)]))
+                    .collect(),
+            ),
+        }
+    }
+    match serde_json::from_str(arg) {
+        Ok(json) => oxrpc::rpyc::Value::Brine(convert(json)),
+        Err(_) => oxrpc::rpyc::Value::Brine(BrineValue::Str(arg.to_owned())),
     }
 }

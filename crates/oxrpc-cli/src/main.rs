@@ -1,6 +1,6 @@
 //! The `oxrpc` command line.
 
-mod cmd;
+use oxrpc_cli::cmd;
 
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;

@@ -3,6 +3,12 @@
 //! server, and the binary's client drives the notebook's Python server.
 //!
 //! Both servers use the notebook's port 18861, so one test runs them in turn.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
 
 use oxrpc_testkit::{python_command, run_with_deadline, wait_for_port, ChildGuard};
 use std::net::SocketAddr;

@@ -1,5 +1,11 @@
 //! The notebook's XML-RPC cells against the `oxrpc` binary, and the binary's
 //! client commands against CPython's server.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
 
 use oxrpc_testkit::{
     expect_success, python_command, run_python_script, run_with_deadline, wait_for_port, ChildGuard,

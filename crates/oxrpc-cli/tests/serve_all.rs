@@ -1,5 +1,11 @@
 //! `oxrpc serve` (the README's first command) starts the notebook's servers
 //! on their ports, and the notebook's Python clients work against them.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
 
 use oxrpc_testkit::{
     expect_success, python_command, run_python_script, run_with_deadline, wait_for_port, ChildGuard,

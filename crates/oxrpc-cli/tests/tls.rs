@@ -4,6 +4,12 @@
 //! over https with basic auth to `oxrpc xmlrpc serve`; oxrpc's client to a
 //! stock `ThreadedServer` behind `SSLAuthenticator`. Certificates are made
 //! here, for this run only.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
 
 use oxrpc_testkit::{
     expect_success, free_port, python_command, run_python_script, wait_for_port, ChildGuard,
@@ -136,7 +142,7 @@ fn oxrpc_tls_client_against_rpyc_ssl_authenticator() {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let with_cert = oxrpc_tls::ClientTlsFiles {
+        let with_cert = oxrpc::net::tls::ClientTlsFiles {
             keyfile: Some(file("client.key")),
             certfile: Some(file("client.pem")),
             ca_certs: Some(file("ca.pem")),
@@ -152,7 +158,7 @@ fn oxrpc_tls_client_against_rpyc_ssl_authenticator() {
         .unwrap();
         let root = conn.root().await.unwrap();
         let answer: i64 = root
-            .call("get_answer", ())
+            .call::<oxrpc::rpyc::Value>("get_answer", ())
             .await
             .unwrap()
             .extract()
@@ -162,7 +168,7 @@ fn oxrpc_tls_client_against_rpyc_ssl_authenticator() {
 
         // Without a client certificate the server refuses us: the
         // connection dies before any answer comes back.
-        let without = oxrpc_tls::ClientTlsFiles {
+        let without = oxrpc::net::tls::ClientTlsFiles {
             ca_certs: Some(file("ca.pem")),
             ..Default::default()
         };

@@ -1,4 +1,10 @@
 //! `oxrpc tour` replays the notebook and prints what the notebook prints.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
 
 use oxrpc_testkit::{expect_success, run_with_deadline};
 use std::process::Command;

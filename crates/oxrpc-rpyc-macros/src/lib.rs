@@ -105,6 +105,12 @@ pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
         _ => "Service".to_owned(),
     };
     let type_name = type_name.unwrap_or_else(|| format!("oxrpc.service.{short_name}"));
+    // Python names the class by the last part of its dotted name, in
+    // error messages (`MyService.exposed_x()`) and service aliases alike.
+    let short_name = type_name
+        .rsplit('.')
+        .next()
+        .map_or(short_name, str::to_owned);
 
     let mut exposed = Vec::new();
     let mut has_on_connect = false;
@@ -206,7 +212,7 @@ pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
             let ty = &pat.ty;
             let index = value_params;
             extracts.push(quote! {
-                let #var: #ty = match #krate::__private::argument(#name, #index, args.next()) {
+                let #var: #ty = match #krate::__private::argument(#short_name, #name, #index, args.next()) {
                     ::std::result::Result::Ok(v) => v,
                     ::std::result::Result::Err(e) => return #krate::Reply::Ready(::std::result::Result::Err(e)),
                 };
@@ -227,7 +233,7 @@ pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
         call_arms.push(quote! {
             #name #guard => {
                 // Keyword arguments bind to parameters by name, as in Python.
-                let args = match #krate::__private::bind_arguments(#name, &[#(#param_names),*], args, kwargs) {
+                let args = match #krate::__private::bind_arguments(#short_name, #name, &[#(#param_names),*], args, kwargs) {
                     ::std::result::Result::Ok(args) => args,
                     ::std::result::Result::Err(e) => return #krate::Reply::Ready(::std::result::Result::Err(e)),
                 };

@@ -1,8 +1,16 @@
 //! A bounded fuzz smoke run of every RPyC decoder and of a live connection
 //! (the long runs use libFuzzer, see fuzz/): mutated golden inputs must give
 //! a value, an error or a closed connection, never a panic.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
 
-use oxrpc_rpyc::{brine, Config, Connection, FrameDecoder, Message, RemoteException};
+use oxrpc_rpyc::channel::FrameDecoder;
+use oxrpc_rpyc::message::Message;
+use oxrpc_rpyc::{brine, Config, Connection, RemoteException};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -130,7 +138,7 @@ impl Echo {
     }
     #[exposed]
     fn fail(&self) -> Result<(), RemoteException> {
-        Err(RemoteException::builtin("ValueError", "no"))
+        Err(RemoteException::value_error("no"))
     }
 }
 

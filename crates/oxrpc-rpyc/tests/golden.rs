@@ -1,6 +1,12 @@
 //! Golden tests: bytes produced by the real rpyc 6.0.2 (see
 //! `tests/golden/rpyc/generate.py`) must decode, and re-encode byte for byte;
 //! bytes we produce must be understood by the real rpyc.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
 
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -9,7 +15,7 @@ use std::time::Duration;
 use oxrpc_rpyc::boxing::{Boxed, IdPack};
 use oxrpc_rpyc::brine::{self, BrineValue};
 use oxrpc_rpyc::channel::{encode_frame, EncodedFrame, FrameDecoder};
-use oxrpc_rpyc::message::{Handler, Message, MessageKind};
+use oxrpc_rpyc::message::{HandlerId, Message, MessageKind};
 use oxrpc_rpyc::vinegar::{self, RemoteException};
 use oxrpc_rpyc::BigInt;
 use serde_json::Value;
@@ -160,11 +166,11 @@ fn connection_messages_decode() {
     };
 
     let req = decode("request getroot").into_request().unwrap();
-    assert_eq!(req.handler, Handler::GetRoot);
+    assert_eq!(req.handler, HandlerId::GetRoot);
     assert!(req.args.into_items().unwrap().is_empty());
 
     let req = decode("request callattr").into_request().unwrap();
-    assert_eq!(req.handler, Handler::CallAttr);
+    assert_eq!(req.handler, HandlerId::CallAttr);
     let args = req.args.into_items().unwrap();
     assert_eq!(
         args[0],
@@ -202,7 +208,7 @@ fn connection_messages_decode() {
     assert!(func.instance_id > 0 && !func.is_class());
 
     let req = decode("request del").into_request().unwrap();
-    assert_eq!(req.handler, Handler::Del);
+    assert_eq!(req.handler, HandlerId::Del);
     let args = req.args.into_items().unwrap();
     assert!(matches!(&args[0], Boxed::LocalRef(id) if id.type_name == "builtins.list"));
     assert_eq!(args[1], Boxed::Value(1.into()));
@@ -381,7 +387,7 @@ fn conversation(file: &str) -> Conversation {
 }
 
 impl Conversation {
-    fn handlers(&self) -> Vec<Handler> {
+    fn handlers(&self) -> Vec<HandlerId> {
         self.requests
             .iter()
             .map(|m| m.clone().into_request().unwrap().handler)
@@ -392,7 +398,7 @@ impl Conversation {
         self.answers.iter().find(|m| m.seq == seq)
     }
 
-    fn request(&self, handler: Handler) -> (u64, Vec<Boxed>) {
+    fn request(&self, handler: HandlerId) -> (u64, Vec<Boxed>) {
         let m = self
             .requests
             .iter()
@@ -412,7 +418,7 @@ impl Conversation {
 #[test]
 fn captured_get_answer_conversation() {
     let c = conversation("conversation.json");
-    use Handler::*;
+    use HandlerId::*;
     // What a Python client sends for conn.root.get_answer() then conn.close().
     assert_eq!(
         c.handlers(),
@@ -475,7 +481,7 @@ fn captured_get_answer_conversation() {
 #[test]
 fn captured_tutorial_conversation() {
     let c = conversation("conversation_tutorial.json");
-    use Handler::*;
+    use HandlerId::*;
     let handlers = c.handlers();
     assert_eq!(handlers[..3], [GetRoot, Inspect, Str]);
     assert_eq!(*handlers.last().unwrap(), Close);
@@ -546,7 +552,7 @@ fn python_accepts_our_bytes() {
         ),
         Message::exception(
             3,
-            &RemoteException::builtin("ValueError", "bad").with_traceback(traceback),
+            &RemoteException::value_error("bad").with_traceback(traceback),
         ),
         Message::exception(4, &RemoteException::stop_iteration()),
         Message::exception(
@@ -555,17 +561,17 @@ fn python_accepts_our_bytes() {
         ),
         Message::exception(
             6,
-            &RemoteException::builtin("KeyError", "k").with_attr("_remote_version", "7.0.0"),
+            &RemoteException::key_error("k").with_attr("_remote_version", "7.0.0"),
         ),
         Message::request(
             7,
-            Handler::Ping,
+            HandlerId::Ping,
             Boxed::Value(BrineValue::tuple(["hé".into()])),
         ),
-        Message::request(8, Handler::GetRoot, Boxed::tuple(vec![])),
+        Message::request(8, HandlerId::GetRoot, Boxed::tuple(vec![])),
         Message::request(
             9,
-            Handler::Pickle,
+            HandlerId::Pickle,
             Boxed::tuple(vec![Boxed::Value(1.into()), Boxed::Value(4.into())]),
         ),
     ];
@@ -608,7 +614,7 @@ fn python_accepts_our_bytes() {
     assert_eq!(
         format!(
             "{:#}",
-            RemoteException::builtin("ValueError", "bad").with_traceback(traceback)
+            RemoteException::value_error("bad").with_traceback(traceback)
         ),
         format!("ValueError: {text}")
     );

@@ -2,6 +2,12 @@
 //! every case gets an exception reply or a closed connection, the server
 //! goes on serving normal clients (Rust and Python), and no server thread
 //! ever panics.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
 
 mod common;
 
@@ -9,8 +15,9 @@ use common::{server_panics, TestServer};
 use oxrpc_rpyc::boxing::{Boxed, IdPack};
 use oxrpc_rpyc::brine::{self, BrineValue};
 use oxrpc_rpyc::channel::{encode_frame, FrameDecoder, FrameLimits};
+use oxrpc_rpyc::message::{Message, MessageKind};
 use oxrpc_rpyc::vinegar::{self, RemoteException};
-use oxrpc_rpyc::{Config, Handler, Message, MessageKind};
+use oxrpc_rpyc::{Config, HandlerId, Value};
 use oxrpc_testkit::{expect_success, run_python_script};
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpStream};
@@ -80,12 +87,12 @@ impl Raw {
         self.outcome(seq)
     }
 
-    fn request(&mut self, handler: Handler, args: Vec<Boxed>) -> Outcome {
+    fn request(&mut self, handler: HandlerId, args: Vec<Boxed>) -> Outcome {
         self.request_raw(BrineValue::Int(i64::from(handler.id())), Boxed::tuple(args))
     }
 
     fn ping(&mut self) -> Outcome {
-        self.request(Handler::Ping, vec![Boxed::Value("still there?".into())])
+        self.request(HandlerId::Ping, vec![Boxed::Value("still there?".into())])
     }
 
     fn assert_alive(&mut self) {
@@ -123,7 +130,7 @@ impl Raw {
             let message = Message::decode(&frame).expect("the server sent a bad message");
             match message.kind {
                 MessageKind::Request => {
-                    let refusal = RemoteException::builtin("KeyError", "raw client");
+                    let refusal = RemoteException::key_error("raw client");
                     let answer = Message::exception(message.seq, &refusal);
                     self.send_message(&answer);
                 }
@@ -154,7 +161,7 @@ fn still_serving(server: &TestServer) {
     let conn = oxrpc_rpyc::blocking::connect(&server.host(), server.port()).expect("connect");
     let root = conn.root().expect("root");
     let answer: i64 = root
-        .call("get_answer", ())
+        .call::<Value>("get_answer", ())
         .expect("get_answer")
         .extract()
         .expect("int");
@@ -163,7 +170,7 @@ fn still_serving(server: &TestServer) {
 }
 
 fn root_id_pack(raw: &mut Raw) -> IdPack {
-    match raw.request(Handler::GetRoot, vec![]) {
+    match raw.request(HandlerId::GetRoot, vec![]) {
         Outcome::Reply(Boxed::RemoteRef(id_pack)) => id_pack,
         other => panic!("GETROOT gave {other:?}"),
     }
@@ -201,7 +208,12 @@ fn truncated_frames() {
     let mut raw = Raw::connect(&server);
     let mut frame = Vec::new();
     encode_frame(
-        &Message::request(1, Handler::Ping, Boxed::tuple(vec![Boxed::Value(1.into())])).encode(),
+        &Message::request(
+            1,
+            HandlerId::Ping,
+            Boxed::tuple(vec![Boxed::Value(1.into())]),
+        )
+        .encode(),
         &mut frame,
     )
     .expect("frame");
@@ -257,8 +269,9 @@ fn garbage_and_impossible_frames_close_the_connection() {
             (0..200u32).map(|i| (i * 7919 % 251) as u8).collect(),
         ),
         ("unknown message kind", {
-            let mut m = Message::request(1, Handler::Ping, Boxed::Value(BrineValue::Tuple(vec![])))
-                .encode();
+            let mut m =
+                Message::request(1, HandlerId::Ping, Boxed::Value(BrineValue::Tuple(vec![])))
+                    .encode();
             m[0] = 9;
             m
         }),
@@ -395,7 +408,7 @@ fn references_to_objects_we_never_sent() {
     let root = root_id_pack(&mut raw);
     // The real root works...
     match raw.request(
-        Handler::GetAttr,
+        HandlerId::GetAttr,
         vec![
             Boxed::LocalRef(root.clone()),
             Boxed::Value("the_real_answer_though".into()),
@@ -422,13 +435,16 @@ fn references_to_objects_we_never_sent() {
     ];
     for id_pack in forged {
         for (handler, extra) in [
-            (Handler::GetAttr, vec![Boxed::Value("get_answer".into())]),
-            (Handler::Call, vec![Boxed::Value(BrineValue::Tuple(vec![]))]),
-            (Handler::Repr, vec![]),
-            (Handler::Str, vec![]),
-            (Handler::Hash, vec![]),
-            (Handler::Dir, vec![]),
-            (Handler::BuffIter, vec![Boxed::Value(10.into())]),
+            (HandlerId::GetAttr, vec![Boxed::Value("get_answer".into())]),
+            (
+                HandlerId::Call,
+                vec![Boxed::Value(BrineValue::Tuple(vec![]))],
+            ),
+            (HandlerId::Repr, vec![]),
+            (HandlerId::Str, vec![]),
+            (HandlerId::Hash, vec![]),
+            (HandlerId::Dir, vec![]),
+            (HandlerId::BuffIter, vec![Boxed::Value(10.into())]),
         ] {
             let mut args = vec![Boxed::LocalRef(id_pack.clone())];
             args.extend(extra);
@@ -436,12 +452,12 @@ fn references_to_objects_we_never_sent() {
             assert_eq!(exc.name, "KeyError", "{handler:?} {id_pack:?}: {exc:#}");
         }
         let exc = raw
-            .request(Handler::Inspect, vec![Boxed::Value(id_pack.to_brine())])
+            .request(HandlerId::Inspect, vec![Boxed::Value(id_pack.to_brine())])
             .exception();
         assert_eq!(exc.name, "KeyError", "{exc:#}");
         // Releasing an unknown object: an answer either way, no harm.
         let outcome = raw.request(
-            Handler::Del,
+            HandlerId::Del,
             vec![Boxed::LocalRef(id_pack.clone()), Boxed::Value(1.into())],
         );
         assert!(!matches!(outcome, Outcome::Closed));
@@ -450,7 +466,7 @@ fn references_to_objects_we_never_sent() {
     // A release of more references than were handed out drops the root
     // from the table; the connection itself goes on.
     let outcome = raw.request(
-        Handler::Del,
+        HandlerId::Del,
         vec![
             Boxed::LocalRef(root.clone()),
             Boxed::Value(1_000_000.into()),
@@ -459,7 +475,7 @@ fn references_to_objects_we_never_sent() {
     assert!(matches!(outcome, Outcome::Reply(_)), "{outcome:?}");
     let exc = raw
         .request(
-            Handler::GetAttr,
+            HandlerId::GetAttr,
             vec![
                 Boxed::LocalRef(root.clone()),
                 Boxed::Value("get_answer".into()),
@@ -472,7 +488,7 @@ fn references_to_objects_we_never_sent() {
     let ours = IdPack::new("builtins.function", 7, 4242);
     let exc = raw
         .request(
-            Handler::GetAttr,
+            HandlerId::GetAttr,
             vec![Boxed::RemoteRef(ours.clone()), Boxed::Value("x".into())],
         )
         .exception();
@@ -480,7 +496,7 @@ fn references_to_objects_we_never_sent() {
     // Calling it makes the server call us back; we refuse, it reports that.
     let exc = raw
         .request(
-            Handler::Call,
+            HandlerId::Call,
             vec![
                 Boxed::RemoteRef(ours.clone()),
                 Boxed::Value(BrineValue::Tuple(vec![])),
@@ -491,7 +507,7 @@ fn references_to_objects_we_never_sent() {
     // Passing it to a service method that calls it back.
     let exc = raw
         .request(
-            Handler::CallAttr,
+            HandlerId::CallAttr,
             vec![
                 Boxed::LocalRef(root.clone()),
                 Boxed::Value("call_back".into()),
@@ -515,7 +531,7 @@ fn references_to_objects_we_never_sent() {
             kind: MessageKind::Request,
             seq,
             payload: BrineValue::tuple([
-                BrineValue::Int(i64::from(Handler::Repr.id())),
+                BrineValue::Int(i64::from(HandlerId::Repr.id())),
                 BrineValue::tuple([2.into(), BrineValue::tuple([bad.clone()])]),
             ]),
         });
@@ -537,24 +553,28 @@ fn wrong_arity_and_types_for_every_handler() {
     let server = TestServer::start();
     let mut raw = Raw::connect(&server);
     let root = Boxed::LocalRef(root_id_pack(&mut raw));
-    for handler in Handler::ALL {
-        if handler == Handler::Close {
+    for handler in HandlerId::ALL {
+        if handler == HandlerId::Close {
             continue;
         }
         let mut shapes: Vec<Vec<Boxed>> = vec![
             vec![Boxed::Value(BrineValue::None); 7],
             vec![root.clone(); 7],
         ];
-        if handler != Handler::GetRoot {
+        if handler != HandlerId::GetRoot {
             shapes.push(vec![]);
         }
-        if !matches!(handler, Handler::Ping | Handler::GetRoot) {
+        if !matches!(handler, HandlerId::Ping | HandlerId::GetRoot) {
             // The right count for the handler, wrong types.
             let n = match handler {
-                Handler::Repr | Handler::Str | Handler::Hash | Handler::Dir | Handler::Inspect => 1,
-                Handler::SetAttr => 3,
-                Handler::CallAttr => 4,
-                Handler::OldSlicing => 6,
+                HandlerId::Repr
+                | HandlerId::Str
+                | HandlerId::Hash
+                | HandlerId::Dir
+                | HandlerId::Inspect => 1,
+                HandlerId::SetAttr => 3,
+                HandlerId::CallAttr => 4,
+                HandlerId::OldSlicing => 6,
                 _ => 2,
             };
             shapes.push(vec![Boxed::Value(1.into()); n]);
@@ -571,12 +591,12 @@ fn wrong_arity_and_types_for_every_handler() {
                 Outcome::Reply(_)
                     if matches!(
                         handler,
-                        Handler::Del
-                            | Handler::Dir
-                            | Handler::Repr
-                            | Handler::Str
-                            | Handler::Hash
-                            | Handler::Cmp
+                        HandlerId::Del
+                            | HandlerId::Dir
+                            | HandlerId::Repr
+                            | HandlerId::Str
+                            | HandlerId::Hash
+                            | HandlerId::Cmp
                     ) => {}
                 other => panic!("{handler:?} with {n} args: {other:?}"),
             }
@@ -584,7 +604,7 @@ fn wrong_arity_and_types_for_every_handler() {
         }
     }
     // CLOSE with arguments: an exception or a closed connection.
-    match raw.request(Handler::Close, vec![Boxed::Value(1.into()); 7]) {
+    match raw.request(HandlerId::Close, vec![Boxed::Value(1.into()); 7]) {
         Outcome::Exception(_) => raw.assert_alive(),
         Outcome::Closed => {}
         other => panic!("CLOSE gave {other:?}"),
@@ -599,7 +619,7 @@ fn stray_replies_and_empty_frames_are_ignored() {
     raw.send_message(&Message::reply(123_456, Boxed::Value(1.into())));
     raw.send_message(&Message::exception(
         654_321,
-        &RemoteException::builtin("ValueError", "unasked"),
+        &RemoteException::value_error("unasked"),
     ));
     raw.send_message(&Message {
         kind: MessageKind::Exception,

@@ -1,6 +1,12 @@
 //! Python rpyc 6.0.2 clients against an oxrpc RPyC server: the full check
 //! script (`tests/interop/rpyc/client_checks.py`) and fifty concurrent
 //! client processes.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
 
 mod common;
 

@@ -1,13 +1,19 @@
 //! oxrpc's Rust clients (async and blocking) against the real rpyc 6.0.2
 //! `ThreadedServer` of `tests/interop/rpyc/reference_server.py`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
 
 mod common;
 
 use common::PythonServer;
 use oxrpc_rpyc::brine::BrineValue;
 use oxrpc_rpyc::{
-    tuple, BigInt, Bytes, CompareOp, Config, Connection, Function, Handler, Proxy, RemoteException,
-    Value, VoidService,
+    tuple, BigInt, Bytes, CompareOp, Config, Connection, Function, HandlerId, Proxy,
+    RemoteException, Value, VoidService,
 };
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -46,7 +52,7 @@ where
 }
 
 async fn remote_count(root: &Proxy) -> usize {
-    root.call("local_object_count", ())
+    root.call::<Value>("local_object_count", ())
         .await
         .expect("local_object_count")
         .extract()
@@ -58,7 +64,7 @@ async fn answers_and_attribute_errors() {
     let server = PythonServer::start();
     let (conn, root) = connect(&server).await;
     let answer: i64 = root
-        .call("get_answer", ())
+        .call::<Value>("get_answer", ())
         .await
         .unwrap()
         .extract()
@@ -76,11 +82,20 @@ async fn answers_and_attribute_errors() {
     let method = method.as_proxy().expect("a bound method proxy").clone();
     assert_eq!(method.id_pack().type_name, "builtins.method");
     assert_eq!(
-        method.invoke(()).await.unwrap().extract::<i64>().unwrap(),
+        method
+            .invoke::<Value>(())
+            .await
+            .unwrap()
+            .extract::<i64>()
+            .unwrap(),
         42
     );
 
-    let err = root.call("get_question", ()).await.unwrap_err();
+    let err = root
+        .call::<Value>("get_question", ())
+        .await
+        .unwrap_err()
+        .into_exception();
     assert_eq!(
         (err.module.as_str(), err.name.as_str()),
         ("builtins", "AttributeError")
@@ -98,13 +113,17 @@ async fn answers_and_attribute_errors() {
     assert_eq!(err.remote_version(), Some("6.0.2"));
     assert!(format!("{err:#}").contains("========= Remote Traceback (1) ========="));
 
-    let err = root.getattr("exposed_get_question").await.unwrap_err();
+    let err = root
+        .getattr("exposed_get_question")
+        .await
+        .unwrap_err()
+        .into_exception();
     assert_eq!(err.name, "AttributeError");
     assert_eq!(
         err.message(),
         "'TestService' object has no attribute 'exposed_get_question'"
     );
-    let err = root.setattr("x", 1i64).await.unwrap_err();
+    let err = root.setattr("x", 1i64).await.unwrap_err().into_exception();
     assert_eq!(
         (err.name.as_str(), err.message().as_str()),
         ("AttributeError", "access denied")
@@ -112,13 +131,17 @@ async fn answers_and_attribute_errors() {
 
     // Keyword arguments.
     let sum: i64 = root
-        .call_kw("add", (), vec![("a".into(), int(1)), ("b".into(), int(2))])
+        .call_kw::<Value>("add", (), vec![("a".into(), int(1)), ("b".into(), int(2))])
         .await
         .unwrap()
         .extract()
         .unwrap();
     assert_eq!(sum, 3);
-    let err = root.call("add", (1i64,)).await.unwrap_err();
+    let err = root
+        .call::<Value>("add", (1i64,))
+        .await
+        .unwrap_err()
+        .into_exception();
     assert_eq!(err.name, "TypeError");
     assert!(
         err.message()
@@ -132,7 +155,11 @@ async fn answers_and_attribute_errors() {
         ("TypeError", "wrong type"),
         ("ZeroDivisionError", "division"),
     ] {
-        let err = root.call("raise_error", (kind, message)).await.unwrap_err();
+        let err = root
+            .call::<Value>("raise_error", (kind, message))
+            .await
+            .unwrap_err()
+            .into_exception();
         assert_eq!((err.module.as_str(), err.name.as_str()), ("builtins", kind));
         assert_eq!(err.args, vec![BrineValue::from(message)]);
         assert!(err.traceback.contains("exposed_raise_error"), "{err:#}");
@@ -140,7 +167,11 @@ async fn answers_and_attribute_errors() {
     conn.ping().await.unwrap();
     conn.close().await;
     assert!(conn.is_closed());
-    let err = root.call("get_answer", ()).await.unwrap_err();
+    let err = root
+        .call::<Value>("get_answer", ())
+        .await
+        .unwrap_err()
+        .into_exception();
     assert_eq!(err.name, "EOFError");
 }
 
@@ -221,7 +252,7 @@ async fn every_brine_type_round_trips_through_python_echo() {
     let (conn, root) = connect(&server).await;
     for sample in brine_samples() {
         let back = root
-            .call("echo", (Value::Brine(sample.clone()),))
+            .call::<Value>("echo", (Value::Brine(sample.clone()),))
             .await
             .unwrap_or_else(|e| panic!("echo {sample}: {e:#}"));
         match back {
@@ -232,14 +263,14 @@ async fn every_brine_type_round_trips_through_python_echo() {
     // 5 MB of bytes (compressed frames are exercised by the long str above).
     let data: Vec<u8> = (0..5 * 1024 * 1024).map(|i| (i * 7 % 256) as u8).collect();
     let back: Bytes = root
-        .call("echo", (Bytes(data.clone()),))
+        .call::<Value>("echo", (Bytes(data.clone()),))
         .await
         .unwrap()
         .extract()
         .unwrap();
     assert!(back.0 == data, "5 MB echo differs");
     let n: i64 = root
-        .call("bytes_len", (Bytes(data),))
+        .call::<Value>("bytes_len", (Bytes(data),))
         .await
         .unwrap()
         .extract()
@@ -260,14 +291,14 @@ async fn rust_callbacks_called_by_python() {
         Ok(int(first_arg(args).extract::<i64>()? * 2))
     });
     let got: i64 = root
-        .call("call_back", (double.clone(), 21i64))
+        .call::<Value>("call_back", (double.clone(), 21i64))
         .await
         .unwrap()
         .extract()
         .unwrap();
     assert_eq!(got, 42);
     let got: i64 = root
-        .call("call_back_twice", (double, 5i64))
+        .call::<Value>("call_back_twice", (double, 5i64))
         .await
         .unwrap()
         .extract()
@@ -277,9 +308,13 @@ async fn rust_callbacks_called_by_python() {
 
     // An error from Rust reaches Python as a ValueError and comes back.
     let failing = Function::new("failing", |_args| {
-        Err(RemoteException::builtin("ValueError", "from rust"))
+        Err(RemoteException::value_error("from rust"))
     });
-    let err = root.call("call_back", (failing, 1i64)).await.unwrap_err();
+    let err = root
+        .call::<Value>("call_back", (failing, 1i64))
+        .await
+        .unwrap_err()
+        .into_exception();
     assert_eq!(
         (err.module.as_str(), err.name.as_str()),
         ("builtins", "ValueError")
@@ -296,7 +331,11 @@ async fn rust_callbacks_called_by_python() {
                 .unwrap_or(BrineValue::None)],
         ))
     });
-    let err = root.call("call_back", (key_error, "k")).await.unwrap_err();
+    let err = root
+        .call::<Value>("call_back", (key_error, "k"))
+        .await
+        .unwrap_err()
+        .into_exception();
     assert_eq!(
         (err.name.as_str(), err.args.clone()),
         ("KeyError", vec![BrineValue::from("k")])
@@ -307,12 +346,12 @@ async fn rust_callbacks_called_by_python() {
     let answer_plus = Function::new_async("answer_plus", move |args| {
         let root = nested_root.clone();
         async move {
-            let answer: i64 = root.call("get_answer", ()).await?.extract()?;
+            let answer: i64 = root.call::<Value>("get_answer", ()).await?.extract()?;
             Ok(int(answer + first_arg(args).extract::<i64>()?))
         }
     });
     let got: i64 = root
-        .call("call_back", (answer_plus, 1i64))
+        .call::<Value>("call_back", (answer_plus, 1i64))
         .await
         .unwrap()
         .extract()
@@ -326,14 +365,14 @@ async fn rust_callbacks_called_by_python() {
         async move {
             let inc = Function::new("inc", |args| Ok(int(first_arg(args).extract::<i64>()? + 1)));
             let v: i64 = root
-                .call("call_back", (inc, first_arg(args)))
+                .call::<Value>("call_back", (inc, first_arg(args)))
                 .await?
                 .extract()?;
             Ok(int(v * 10))
         }
     });
     let got: i64 = root
-        .call("call_back", (outer, 4i64))
+        .call::<Value>("call_back", (outer, 4i64))
         .await
         .unwrap()
         .extract()
@@ -342,7 +381,7 @@ async fn rust_callbacks_called_by_python() {
 
     // Python released every callback it was given (once its garbage is
     // collected: tracebacks of the failed calls hold frames that hold them).
-    root.call("collect_garbage", ()).await.unwrap();
+    root.call::<Value>("collect_garbage", ()).await.unwrap();
     let left = poll_until(0, || {
         let conn = conn.clone();
         async move { conn.local_object_count() }
@@ -356,7 +395,12 @@ async fn rust_callbacks_called_by_python() {
 async fn remote_containers_and_iteration() {
     let server = PythonServer::start();
     let (conn, root) = connect(&server).await;
-    let list: Proxy = root.call("get_list", ()).await.unwrap().extract().unwrap();
+    let list: Proxy = root
+        .call::<Value>("get_list", ())
+        .await
+        .unwrap()
+        .extract()
+        .unwrap();
     assert_eq!(list.id_pack().type_name, "builtins.list");
     assert_eq!(list.len().await.unwrap(), 5);
     assert_eq!(
@@ -367,7 +411,7 @@ async fn remote_containers_and_iteration() {
         list.getitem(-1i64).await.unwrap().extract::<i64>().unwrap(),
         5
     );
-    let err = list.getitem(10i64).await.unwrap_err();
+    let err = list.getitem(10i64).await.unwrap_err().into_exception();
     assert_eq!(
         (err.name.as_str(), err.message().as_str()),
         ("IndexError", "list index out of range")
@@ -393,7 +437,7 @@ async fn remote_containers_and_iteration() {
 
     // Several HANDLE_BUFFITER batches.
     let long: Proxy = root
-        .call("get_range_list", (1000i64,))
+        .call::<Value>("get_range_list", (1000i64,))
         .await
         .unwrap()
         .extract()
@@ -405,13 +449,18 @@ async fn remote_containers_and_iteration() {
         .enumerate()
         .all(|(i, v)| v.extract::<i64>().unwrap() == i as i64));
 
-    let dict: Proxy = root.call("get_dict", ()).await.unwrap().extract().unwrap();
+    let dict: Proxy = root
+        .call::<Value>("get_dict", ())
+        .await
+        .unwrap()
+        .extract()
+        .unwrap();
     assert_eq!(dict.len().await.unwrap(), 3);
     assert_eq!(
         dict.getitem("two").await.unwrap().extract::<i64>().unwrap(),
         2
     );
-    let err = dict.getitem("four").await.unwrap_err();
+    let err = dict.getitem("four").await.unwrap_err().into_exception();
     assert_eq!(
         (err.name.as_str(), err.args.clone()),
         ("KeyError", vec![BrineValue::from("four")])
@@ -432,7 +481,7 @@ async fn remote_containers_and_iteration() {
     );
 
     let generator: Proxy = root
-        .call("get_generator", (300i64,))
+        .call::<Value>("get_generator", (300i64,))
         .await
         .unwrap()
         .extract()
@@ -445,7 +494,7 @@ async fn remote_containers_and_iteration() {
         .enumerate()
         .all(|(i, v)| v.extract::<i64>().unwrap() == (i * i) as i64));
     let empty: Proxy = root
-        .call("get_generator", (0i64,))
+        .call::<Value>("get_generator", (0i64,))
         .await
         .unwrap()
         .extract()
@@ -459,19 +508,19 @@ async fn object_protocol_on_python_objects() {
     let server = PythonServer::start();
     let (conn, root) = connect(&server).await;
     let thing: Proxy = root
-        .call("get_thing", (3i64,))
+        .call::<Value>("get_thing", (3i64,))
         .await
         .unwrap()
         .extract()
         .unwrap();
     let same_thing: Proxy = root
-        .call("get_thing", (3i64,))
+        .call::<Value>("get_thing", (3i64,))
         .await
         .unwrap()
         .extract()
         .unwrap();
     let bigger: Proxy = root
-        .call("get_thing", (5i64,))
+        .call::<Value>("get_thing", (5i64,))
         .await
         .unwrap()
         .extract()
@@ -492,7 +541,7 @@ async fn object_protocol_on_python_objects() {
     );
     assert_eq!(
         thing
-            .call("double", ())
+            .call::<Value>("double", ())
             .await
             .unwrap()
             .extract::<i64>()
@@ -512,13 +561,23 @@ async fn object_protocol_on_python_objects() {
     let ne = thing.compare(int(3), CompareOp::Eq).await.unwrap();
     assert!(!ne.extract::<bool>().unwrap());
 
-    let list: Proxy = root.call("get_list", ()).await.unwrap().extract().unwrap();
-    let err = list.hash().await.unwrap_err();
+    let list: Proxy = root
+        .call::<Value>("get_list", ())
+        .await
+        .unwrap()
+        .extract()
+        .unwrap();
+    let err = list.hash().await.unwrap_err().into_exception();
     assert_eq!(
         (err.name.as_str(), err.message().as_str()),
         ("TypeError", "unhashable type: 'list'")
     );
-    let other_list: Proxy = root.call("get_list", ()).await.unwrap().extract().unwrap();
+    let other_list: Proxy = root
+        .call::<Value>("get_list", ())
+        .await
+        .unwrap()
+        .extract()
+        .unwrap();
     let eq = list
         .compare(Value::Proxy(other_list), CompareOp::Eq)
         .await
@@ -538,7 +597,7 @@ async fn object_protocol_on_python_objects() {
     );
     assert!(list.dir().await.unwrap().iter().any(|n| n == "append"));
     // Our proxy sent home arrives as the Python object itself.
-    let back = root.call("echo", (list.clone(),)).await.unwrap();
+    let back = root.call::<Value>("echo", (list.clone(),)).await.unwrap();
     assert_eq!(back.as_proxy().map(|p| p.id_pack()), Some(list.id_pack()));
     conn.close().await;
 }
@@ -550,7 +609,7 @@ async fn async_requests_and_timeouts() {
     let (opener, opener_root) = connect(&server).await;
 
     let mut reply = conn.request_async(
-        Handler::CallAttr,
+        HandlerId::CallAttr,
         vec![
             Value::Proxy(root.clone()),
             "wait_gate".into(),
@@ -560,7 +619,10 @@ async fn async_requests_and_timeouts() {
     );
     // The gate is closed: the reply cannot be there.
     assert!(reply.try_take().is_none());
-    opener_root.call("open_gate", ("g1",)).await.unwrap();
+    opener_root
+        .call::<Value>("open_gate", ("g1",))
+        .await
+        .unwrap();
     let value: String = reply.await.unwrap().extract().unwrap();
     assert_eq!(value, "opened");
 
@@ -568,7 +630,7 @@ async fn async_requests_and_timeouts() {
     let replies: Vec<_> = (0..5i64)
         .map(|i| {
             conn.request_async(
-                Handler::CallAttr,
+                HandlerId::CallAttr,
                 vec![
                     Value::Proxy(root.clone()),
                     "add".into(),
@@ -595,12 +657,19 @@ async fn async_requests_and_timeouts() {
             .await
             .unwrap();
     let impatient_root = impatient.root().await.unwrap();
-    let err = impatient_root.call("wait_gate", ("g2",)).await.unwrap_err();
+    let err = impatient_root
+        .call::<Value>("wait_gate", ("g2",))
+        .await
+        .unwrap_err()
+        .into_exception();
     assert_eq!(err.name, "TimeoutError", "{err:#}");
-    opener_root.call("open_gate", ("g2",)).await.unwrap();
+    opener_root
+        .call::<Value>("open_gate", ("g2",))
+        .await
+        .unwrap();
     // The late reply is dropped; the connection goes on.
     let answer: i64 = impatient_root
-        .call("get_answer", ())
+        .call::<Value>("get_answer", ())
         .await
         .unwrap()
         .extract()
@@ -619,7 +688,13 @@ async fn python_server_releases_what_our_proxies_held() {
     let held: Vec<Proxy> = {
         let mut held = Vec::new();
         for _ in 0..50 {
-            held.push(root.call("get_list", ()).await.unwrap().extract().unwrap());
+            held.push(
+                root.call::<Value>("get_list", ())
+                    .await
+                    .unwrap()
+                    .extract()
+                    .unwrap(),
+            );
         }
         held
     };
@@ -629,16 +704,26 @@ async fn python_server_releases_what_our_proxies_held() {
     assert_eq!(now, base, "DEL did not release the lists");
 
     // One object received several times: one DEL with the whole count.
-    let list: Proxy = root.call("get_list", ()).await.unwrap().extract().unwrap();
+    let list: Proxy = root
+        .call::<Value>("get_list", ())
+        .await
+        .unwrap()
+        .extract()
+        .unwrap();
     for _ in 0..3 {
-        let back = root.call("echo", (list.clone(),)).await.unwrap();
+        let back = root.call::<Value>("echo", (list.clone(),)).await.unwrap();
         assert!(back.as_proxy().is_some());
     }
     drop(list);
     assert_eq!(poll_until(base, || remote_count(&root)).await, base);
 
     for i in 0..1000 {
-        let list: Proxy = root.call("get_list", ()).await.unwrap().extract().unwrap();
+        let list: Proxy = root
+            .call::<Value>("get_list", ())
+            .await
+            .unwrap()
+            .extract()
+            .unwrap();
         assert_eq!(list.len().await.unwrap(), 5);
         drop(list);
         if i % 250 == 0 {
@@ -648,7 +733,12 @@ async fn python_server_releases_what_our_proxies_held() {
     assert_eq!(poll_until(base, || remote_count(&root)).await, base);
 
     // Dropping a proxy after the connection closed sends nothing and is harmless.
-    let late: Proxy = root.call("get_list", ()).await.unwrap().extract().unwrap();
+    let late: Proxy = root
+        .call::<Value>("get_list", ())
+        .await
+        .unwrap()
+        .extract()
+        .unwrap();
     conn.close().await;
     drop(late);
     drop(root);
@@ -657,7 +747,7 @@ async fn python_server_releases_what_our_proxies_held() {
     let (conn2, root2) = connect(&server).await;
     assert_eq!(
         root2
-            .call("get_answer", ())
+            .call::<Value>("get_answer", ())
             .await
             .unwrap()
             .extract::<i64>()
@@ -673,7 +763,7 @@ fn blocking_client() {
     let conn = oxrpc_rpyc::blocking::connect("127.0.0.1", server.port).unwrap();
     let root = conn.root().unwrap();
     assert_eq!(
-        root.call("get_answer", ())
+        root.call::<Value>("get_answer", ())
             .unwrap()
             .extract::<i64>()
             .unwrap(),
@@ -686,10 +776,13 @@ fn blocking_client() {
             .unwrap(),
         43
     );
-    let err = root.call("get_question", ()).unwrap_err();
+    let err = root
+        .call::<Value>("get_question", ())
+        .unwrap_err()
+        .into_exception();
     assert_eq!(err.name, "AttributeError");
     let list = conn.wrap(
-        root.call("get_list", ())
+        root.call::<Value>("get_list", ())
             .unwrap()
             .extract::<Proxy>()
             .unwrap(),
@@ -700,9 +793,9 @@ fn blocking_client() {
     assert_eq!(list.str().unwrap(), "[1, 2, 3, 4, 5]");
     assert_eq!(list.repr().unwrap(), "[1, 2, 3, 4, 5]");
     assert!(list.dir().unwrap().iter().any(|n| n == "append"));
-    assert_eq!(list.hash().unwrap_err().name, "TypeError");
+    assert_eq!(list.hash().unwrap_err().into_exception().name, "TypeError");
     let thing = conn.wrap(
-        root.call("get_thing", (2i64,))
+        root.call::<Value>("get_thing", (2i64,))
             .unwrap()
             .extract::<Proxy>()
             .unwrap(),
@@ -714,7 +807,7 @@ fn blocking_client() {
         Ok(int(first_arg(args).extract::<i64>()? * 2))
     });
     assert_eq!(
-        root.call("call_back", (double, 8i64))
+        root.call::<Value>("call_back", (double, 8i64))
             .unwrap()
             .extract::<i64>()
             .unwrap(),
@@ -724,12 +817,12 @@ fn blocking_client() {
     let nested = Function::new_async("nested", move |args| {
         let root = nested_root.clone();
         async move {
-            let answer: i64 = root.call("get_answer", ()).await?.extract()?;
+            let answer: i64 = root.call::<Value>("get_answer", ()).await?.extract()?;
             Ok(int(answer * first_arg(args).extract::<i64>()?))
         }
     });
     assert_eq!(
-        root.call("call_back", (nested, 2i64))
+        root.call::<Value>("call_back", (nested, 2i64))
             .unwrap()
             .extract::<i64>()
             .unwrap(),
@@ -737,7 +830,7 @@ fn blocking_client() {
     );
     conn.ping().unwrap();
     let base: usize = root
-        .call("local_object_count", ())
+        .call::<Value>("local_object_count", ())
         .unwrap()
         .extract()
         .unwrap();
@@ -745,14 +838,14 @@ fn blocking_client() {
     drop(thing);
     let deadline = Instant::now() + Duration::from_secs(10);
     let mut now: usize = root
-        .call("local_object_count", ())
+        .call::<Value>("local_object_count", ())
         .unwrap()
         .extract()
         .unwrap();
     while now + 2 != base && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(5));
         now = root
-            .call("local_object_count", ())
+            .call::<Value>("local_object_count", ())
             .unwrap()
             .extract()
             .unwrap();
@@ -763,5 +856,5 @@ fn blocking_client() {
         "dropping blocking proxies released their objects"
     );
     conn.close();
-    assert!(root.call("get_answer", ()).is_err());
+    assert!(root.call::<Value>("get_answer", ()).is_err());
 }

@@ -1,5 +1,11 @@
 //! Bad and hostile input gets a fault or an HTTP error within bounded time,
 //! and the server keeps answering normal calls right after each case.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
 
 mod common;
 

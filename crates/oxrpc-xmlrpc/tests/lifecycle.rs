@@ -1,4 +1,10 @@
 //! Graceful shutdown: in-flight calls finish, then the port is released.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
 
 mod common;
 

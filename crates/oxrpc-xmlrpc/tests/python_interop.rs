@@ -1,4 +1,10 @@
 //! oxrpc's XML-RPC server and client against CPython's, in both directions.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
 
 mod common;
 

@@ -1,5 +1,11 @@
 //! The client over https (rustls) with basic auth from the URL, against
 //! CPython's SimpleXMLRPCServer wrapped in TLS with certificates made here.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
 
 use oxrpc_testkit::{python_command, ChildGuard};
 use oxrpc_xmlrpc::{Client, Error};

@@ -8,15 +8,16 @@
 //! rpyc), `oneshot` (serves one connection, announcing the port the way
 //! rpyc does), `stdio` (one connection over standard input and output).
 
-use crate::cmd::xmlrpc::{runtime, shutdown_signal};
+use crate::cmd::{bind, parse_host_port, resolve_bind, runtime, shutdown_signal};
 use clap::{Args, Subcommand, ValueEnum};
+use oxrpc::python::ClassicService;
 use oxrpc::rpyc::classic;
-use oxrpc::rpyc::{Config, Connection, Server, ServerConfig, Value};
-use oxrpc_python::ClassicService;
+use oxrpc::rpyc::{Config, Connection, Server, ServerConfig};
 use std::future::Future;
 use std::io::Read;
 use std::sync::Arc;
 
+/// `oxrpc classic ...`.
 #[derive(Subcommand)]
 pub enum ClassicCommand {
     /// Serve classic mode (full remote control of this process's Python).
@@ -55,14 +56,20 @@ pub enum ClassicCommand {
     },
 }
 
+/// rpyc_classic's serving modes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Mode {
+    /// A task per connection, each with its own interpreter.
     Threaded,
+    /// The same as threaded: connections are already isolated.
     Forking,
+    /// Serve one connection, announcing the port as rpyc does.
     Oneshot,
+    /// One connection over standard input and output.
     Stdio,
 }
 
+/// `oxrpc classic serve`'s options (rpyc_classic's names and defaults).
 #[derive(Args, Clone)]
 pub struct ServeArgs {
     /// The serving mode.
@@ -86,8 +93,10 @@ pub struct ServeArgs {
     /// Most connections served at once.
     #[arg(long, default_value_t = 256)]
     pub max_connections: usize,
+    #[allow(missing_docs)]
     #[command(flatten)]
     pub tls: crate::cmd::TlsArgs,
+    #[allow(missing_docs)]
     #[command(flatten)]
     pub limits: crate::cmd::RpycLimitArgs,
 }
@@ -96,19 +105,14 @@ pub struct ServeArgs {
 pub const DEFAULT_SSL_PORT: u16 = 18821;
 
 fn host_port(address: &str) -> anyhow::Result<(String, u16)> {
-    match address.rsplit_once(':') {
-        Some((host, port)) if !host.contains(':') || host.starts_with('[') => Ok((
-            host.trim_matches(|c| c == '[' || c == ']').to_owned(),
-            port.parse()?,
-        )),
-        _ => Ok((address.to_owned(), classic::DEFAULT_PORT)),
-    }
+    parse_host_port(address, Some(classic::DEFAULT_PORT))
 }
 
-fn remote(e: oxrpc::rpyc::RemoteException) -> anyhow::Error {
+fn remote(e: oxrpc::rpyc::Error) -> anyhow::Error {
     anyhow::anyhow!("{e:#}")
 }
 
+/// Runs a `classic` sub-command.
 pub fn run(command: ClassicCommand) -> anyhow::Result<()> {
     match command {
         ClassicCommand::Serve(args) => runtime()?.block_on(serve(args, shutdown_signal())),
@@ -116,7 +120,7 @@ pub fn run(command: ClassicCommand) -> anyhow::Result<()> {
             let (host, port) = host_port(&host)?;
             let conn = classic::connect_port(&host, port).await?;
             let value = conn.eval(&expr).await.map_err(remote)?;
-            println!("{}", render(&value).await);
+            println!("{}", crate::cmd::render_rpyc(&value, true).await);
             conn.close().await;
             Ok(())
         }),
@@ -153,17 +157,6 @@ pub fn run(command: ClassicCommand) -> anyhow::Result<()> {
     }
 }
 
-async fn render(value: &Value) -> String {
-    match value {
-        Value::Brine(v) => v.to_string(),
-        Value::Proxy(p) => p
-            .repr()
-            .await
-            .unwrap_or_else(|e| format!("<unprintable: {e}>")),
-        other => format!("{other:?}"),
-    }
-}
-
 /// Serves classic mode until `shutdown`.
 pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
     let host = args.host.clone().unwrap_or_else(|| {
@@ -186,15 +179,7 @@ pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyho
         connection.closed().await;
         return Ok(());
     }
-    let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host.as_str(), port))
-        .await?
-        .collect();
-    let addr = addrs
-        .iter()
-        .find(|a| a.is_ipv6() == args.ipv6)
-        .or_else(|| addrs.first())
-        .copied()
-        .ok_or_else(|| anyhow::anyhow!("{host} resolves to no address"))?;
+    let addr = resolve_bind(&host, port, args.ipv6).await?;
     if !addr.ip().is_loopback() {
         let advice = if args.tls.ssl_cafile.is_some() {
             ""
@@ -206,9 +191,7 @@ pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyho
              machine (it runs any Python code they send). Listening on {addr}, beyond loopback:{advice}"
         );
     }
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+    let listener = bind(addr).await?;
     let bound = listener.local_addr()?;
     if args.logfile.is_some() {
         tracing::info!(
@@ -224,16 +207,10 @@ pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyho
         );
     }
     let config = ServerConfig {
-        max_connections: args.max_connections,
-        log_connections: !args.quiet,
-        service_name: name,
-        tls: args.tls.acceptor()?,
-        authenticator: args.tls.ssl_cafile.as_ref().map(|_| {
-            Arc::new(oxrpc::rpyc::ClientCertificateAuthenticator)
-                as Arc<dyn oxrpc::rpyc::Authenticator>
-        }),
+        listen: args
+            .tls
+            .listen_config(name, args.max_connections, !args.quiet)?,
         connection: args.limits.connection_config(),
-        ..ServerConfig::default()
     };
     let server = Server::with_config(|| Arc::new(ClassicService::new()), config);
     if args.mode == Mode::Oneshot {

@@ -1,4 +1,6 @@
-//! The sub-commands of the `oxrpc` command line, one file each.
+//! The sub-commands of the `oxrpc` command line, one file each, and the
+//! helpers they share: the runtime, the shutdown signal, address parsing
+//! and binding, and the TLS and limit options every server takes.
 
 pub mod classic;
 pub mod serve;
@@ -6,18 +8,87 @@ pub mod service;
 pub mod tour;
 pub mod xmlrpc;
 
+use oxrpc::net::{tls, ListenConfig};
 use std::net::SocketAddr;
+use std::sync::Arc;
 
-/// Resolves `host:port` to the address to bind, preferring IPv4 as Python's
-/// servers do for `localhost`.
-pub async fn resolve_bind(host: &str, port: u16) -> anyhow::Result<SocketAddr> {
+/// The multi-threaded runtime every command runs on.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+/// Resolves once Ctrl-C (SIGINT) or SIGTERM arrives, and says so.
+pub async fn shutdown_signal() {
+    oxrpc::net::shutdown_signal().await;
+    tracing::info!("shutting down");
+}
+
+/// Resolves `host:port` to the address to bind, preferring IPv6 when
+/// asked and IPv4 otherwise (as Python's servers do for `localhost`).
+pub async fn resolve_bind(host: &str, port: u16, prefer_ipv6: bool) -> anyhow::Result<SocketAddr> {
     let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, port)).await?.collect();
     addrs
         .iter()
-        .find(|a| a.is_ipv4())
+        .find(|a| a.is_ipv6() == prefer_ipv6)
         .or_else(|| addrs.first())
         .copied()
         .ok_or_else(|| anyhow::anyhow!("{host} resolves to no address"))
+}
+
+/// Binds a TCP listener, saying which address failed.
+pub async fn bind(addr: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))
+}
+
+/// Splits `HOST:PORT` (or `[V6]:PORT`, or a bare `HOST` taking
+/// `default_port`).
+///
+/// ```
+/// use oxrpc_cli::cmd::parse_host_port;
+///
+/// assert_eq!(parse_host_port("localhost:1", None).unwrap(), ("localhost".into(), 1));
+/// assert_eq!(parse_host_port("[::1]:2", None).unwrap(), ("::1".into(), 2));
+/// assert_eq!(parse_host_port("example", Some(18812)).unwrap(), ("example".into(), 18812));
+/// assert!(parse_host_port("example", None).is_err());
+/// ```
+pub fn parse_host_port(address: &str, default_port: Option<u16>) -> anyhow::Result<(String, u16)> {
+    let split = match address.rsplit_once(':') {
+        Some((host, port)) if !host.contains(':') || host.starts_with('[') => Some((host, port)),
+        _ => None,
+    };
+    match (split, default_port) {
+        (Some((host, port)), _) => Ok((
+            host.trim_matches(|c| c == '[' || c == ']').to_owned(),
+            port.parse()
+                .map_err(|_| anyhow::anyhow!("invalid port in {address:?}"))?,
+        )),
+        (None, Some(port)) => Ok((address.to_owned(), port)),
+        (None, None) => anyhow::bail!("expected HOST:PORT, got {address:?}"),
+    }
+}
+
+/// How a value returned by an RPyC call is printed: a str as its text,
+/// other plain values as Python's `repr`, and a remote object as its
+/// `repr` (`as_repr`, what an interactive Python shows) or its `str`.
+pub async fn render_rpyc(value: &oxrpc::rpyc::Value, as_repr: bool) -> String {
+    use oxrpc::rpyc::{BrineValue, Value};
+    match value {
+        Value::Brine(BrineValue::Str(s)) if !as_repr => s.clone(),
+        Value::Brine(v) => v.to_string(),
+        Value::Proxy(p) => {
+            let text = if as_repr {
+                p.repr().await
+            } else {
+                p.str().await
+            };
+            text.unwrap_or_else(|e| format!("<unprintable: {e}>"))
+        }
+        other => format!("{other:?}"),
+    }
 }
 
 /// TLS options, with rpyc_classic's names, shared by every `serve` command.
@@ -40,19 +111,36 @@ impl TlsArgs {
         self.ssl_keyfile.is_some()
     }
 
-    /// The acceptor, when TLS was asked for.
-    pub fn acceptor(&self) -> anyhow::Result<Option<oxrpc_tls::TlsAcceptor>> {
-        match (&self.ssl_keyfile, &self.ssl_certfile) {
-            (Some(keyfile), Some(certfile)) => Ok(Some(
-                oxrpc_tls::ServerTlsFiles {
+    /// How a server with these options accepts connections: TLS when asked
+    /// for, and client certificates required when a CA is given.
+    pub fn listen_config(
+        &self,
+        name: impl Into<String>,
+        max_connections: usize,
+        log_connections: bool,
+    ) -> anyhow::Result<ListenConfig> {
+        let tls = match (&self.ssl_keyfile, &self.ssl_certfile) {
+            (Some(keyfile), Some(certfile)) => Some(
+                tls::ServerTlsFiles {
                     keyfile: keyfile.clone(),
                     certfile: certfile.clone(),
                     cafile: self.ssl_cafile.clone(),
                 }
                 .acceptor()?,
-            )),
-            _ => Ok(None),
-        }
+            ),
+            _ => None,
+        };
+        let authenticator = self.ssl_cafile.as_ref().map(|_| {
+            Arc::new(oxrpc::net::ClientCertificateAuthenticator)
+                as Arc<dyn oxrpc::net::Authenticator>
+        });
+        Ok(ListenConfig {
+            max_connections,
+            tls,
+            authenticator,
+            log_connections,
+            ..ListenConfig::named(name)
+        })
     }
 }
 

@@ -6,6 +6,7 @@ use crate::cmd::xmlrpc::{self, ServeArgs};
 use clap::Args;
 use oxrpc::tutorial;
 
+/// `oxrpc serve`'s options.
 #[derive(Args)]
 pub struct ServeAllArgs {
     /// Interface to bind every server to.
@@ -16,12 +17,13 @@ pub struct ServeAllArgs {
     pub quiet: bool,
 }
 
+/// Runs the notebook's three servers until Ctrl-C or SIGTERM.
 pub fn run(args: ServeAllArgs) -> anyhow::Result<()> {
     let xmlrpc_args = ServeArgs::notebook(args.host, args.quiet);
     let service_args = service::ServeArgs {
         host: xmlrpc_args.host.clone(),
         port: tutorial::SERVICE_PORT,
-        max_connections: oxrpc::rpyc::ServerConfig::default().max_connections,
+        max_connections: oxrpc::rpyc::ServerConfig::default().listen.max_connections,
         quiet: args.quiet,
         tls: Default::default(),
         limits: Default::default(),
@@ -37,7 +39,7 @@ pub fn run(args: ServeAllArgs) -> anyhow::Result<()> {
         tls: Default::default(),
         limits: Default::default(),
     };
-    xmlrpc::runtime()?.block_on(async move {
+    crate::cmd::runtime()?.block_on(async move {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
             let _ = rx.wait_for(|stop| *stop).await;
@@ -52,7 +54,7 @@ pub fn run(args: ServeAllArgs) -> anyhow::Result<()> {
         tokio::pin!(servers);
         tokio::select! {
             result = &mut servers => result.map(drop),
-            _ = xmlrpc::shutdown_signal() => {
+            _ = crate::cmd::shutdown_signal() => {
                 let _ = stop_tx.send(true);
                 servers.await.map(drop)
             }

@@ -1,14 +1,15 @@
 //! `oxrpc service ...`: the notebook's RPyC service, and a client for any
 //! RPyC service.
 
-use crate::cmd::resolve_bind;
-use crate::cmd::xmlrpc::{runtime, shutdown_signal};
+use crate::cmd::{bind, parse_host_port, resolve_bind, runtime, shutdown_signal};
+use crate::json::to_rpyc_value;
 use clap::{Args, Subcommand};
-use oxrpc::rpyc::{self, BrineValue, Server, ServerConfig, Value};
+use oxrpc::rpyc::{self, Server, ServerConfig, Value};
 use oxrpc::tutorial;
 use std::future::Future;
 use std::sync::Arc;
 
+/// `oxrpc service ...`.
 #[derive(Subcommand)]
 pub enum ServiceCommand {
     /// Serve the notebook's MyService (get_answer, the_real_answer_though).
@@ -25,6 +26,7 @@ pub enum ServiceCommand {
     },
 }
 
+/// `oxrpc service serve`'s options.
 #[derive(Args, Clone)]
 pub struct ServeArgs {
     /// Interface to bind.
@@ -34,17 +36,20 @@ pub struct ServeArgs {
     #[arg(long, short = 'p', default_value_t = tutorial::SERVICE_PORT)]
     pub port: u16,
     /// Most connections served at once.
-    #[arg(long, default_value_t = ServerConfig::default().max_connections)]
+    #[arg(long, default_value_t = ServerConfig::default().listen.max_connections)]
     pub max_connections: usize,
     /// Do not log connections.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    #[allow(missing_docs)]
     #[command(flatten)]
     pub tls: crate::cmd::TlsArgs,
+    #[allow(missing_docs)]
     #[command(flatten)]
     pub limits: crate::cmd::RpycLimitArgs,
 }
 
+/// Runs a `service` sub-command.
 pub fn run(command: ServiceCommand) -> anyhow::Result<()> {
     match command {
         ServiceCommand::Serve(args) => runtime()?.block_on(serve(args, shutdown_signal())),
@@ -53,14 +58,11 @@ pub fn run(command: ServiceCommand) -> anyhow::Result<()> {
             name,
             args,
         } => {
-            let (host, port) = address
-                .rsplit_once(':')
-                .and_then(|(h, p)| Some((h.to_owned(), p.parse::<u16>().ok()?)))
-                .ok_or_else(|| anyhow::anyhow!("expected HOST:PORT, got {address}"))?;
+            let (host, port) = parse_host_port(&address, None)?;
             runtime()?.block_on(async move {
                 let conn = rpyc::connect(&host, port).await?;
                 let root = conn.root().await.map_err(|e| anyhow::anyhow!("{e:#}"))?;
-                let values: Vec<Value> = args.iter().map(|a| from_json_arg(a)).collect();
+                let values: Vec<Value> = args.iter().map(|a| to_rpyc_value(a)).collect();
                 let result = if values.is_empty() {
                     match root
                         .getattr(&name)
@@ -71,10 +73,10 @@ pub fn run(command: ServiceCommand) -> anyhow::Result<()> {
                         other => Ok(other),
                     }
                 } else {
-                    root.call(&name, values).await
+                    root.call_value(&name, values).await
                 };
                 let value = result.map_err(|e| anyhow::anyhow!("{e:#}"))?;
-                println!("{}", render(&value).await);
+                println!("{}", crate::cmd::render_rpyc(&value, false).await);
                 conn.close().await;
                 Ok(())
             })
@@ -89,61 +91,15 @@ fn is_callable(proxy: &rpyc::Proxy) -> bool {
     )
 }
 
-async fn render(value: &Value) -> String {
-    match value {
-        Value::Brine(BrineValue::Str(s)) => s.clone(),
-        Value::Brine(v) => v.to_string(),
-        Value::Proxy(p) => p
-            .str()
-            .await
-            .unwrap_or_else(|e| format!("<unprintable: {e}>")),
-        other => format!("{other:?}"),
-    }
-}
-
-fn from_json_arg(arg: &str) -> Value {
-    fn convert(json: serde_json::Value) -> BrineValue {
-        match json {
-            serde_json::Value::Null => BrineValue::None,
-            serde_json::Value::Bool(b) => BrineValue::Bool(b),
-            serde_json::Value::Number(n) => match n.as_i64() {
-                Some(i) => BrineValue::Int(i),
-                None => BrineValue::Float(n.as_f64().unwrap_or(f64::NAN)),
-            },
-            serde_json::Value::String(s) => BrineValue::Str(s),
-            serde_json::Value::Array(items) => {
-                BrineValue::Tuple(items.into_iter().map(convert).collect())
-            }
-            serde_json::Value::Object(members) => BrineValue::Tuple(
-                members
-                    .into_iter()
-                    .map(|(k, v)| BrineValue::Tuple(vec![BrineValue::Str(k), convert(v)]))
-                    .collect(),
-            ),
-        }
-    }
-    match serde_json::from_str(arg) {
-        Ok(json) => Value::Brine(convert(json)),
-        Err(_) => Value::Brine(BrineValue::Str(arg.to_owned())),
-    }
-}
-
 /// Binds and serves the notebook's MyService until `shutdown`.
 pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
-    let addr = resolve_bind(&args.host, args.port).await?;
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+    let addr = resolve_bind(&args.host, args.port, false).await?;
+    let listener = bind(addr).await?;
     let config = ServerConfig {
-        max_connections: args.max_connections,
-        log_connections: !args.quiet,
-        service_name: "MYSERVICE".into(),
-        tls: args.tls.acceptor()?,
-        authenticator: args.tls.ssl_cafile.as_ref().map(|_| {
-            Arc::new(rpyc::ClientCertificateAuthenticator) as Arc<dyn rpyc::Authenticator>
-        }),
+        listen: args
+            .tls
+            .listen_config("MYSERVICE", args.max_connections, !args.quiet)?,
         connection: args.limits.connection_config(),
-        ..ServerConfig::default()
     };
     println!(
         "MYSERVICE/{}: server started on [{}]:{}",

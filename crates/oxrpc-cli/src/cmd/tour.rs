@@ -1,11 +1,12 @@
 //! `oxrpc tour`: the notebook, replayed cell by cell with Rust clients
 //! against freshly started oxrpc servers, printing what the notebook prints.
 
-use crate::cmd::xmlrpc::runtime;
+use crate::cmd::runtime;
+use oxrpc::net::ListenConfig;
+use oxrpc::python::ClassicService;
 use oxrpc::rpyc::{self, classic, Server, ServerConfig, Value};
 use oxrpc::tutorial::{self, MyService};
 use oxrpc::xmlrpc::{python_str_repr, ServerConfig as XmlRpcConfig};
-use oxrpc_python::ClassicService;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
@@ -51,13 +52,14 @@ async fn text(value: Value) -> anyhow::Result<String> {
 }
 
 fn as_proxy(value: Value) -> anyhow::Result<rpyc::Proxy> {
-    <rpyc::Proxy as rpyc::FromValue>::from_value(value).map_err(remote)
+    Ok(value.extract()?)
 }
 
-fn remote(e: rpyc::RemoteException) -> anyhow::Error {
+fn remote(e: rpyc::Error) -> anyhow::Error {
     anyhow::anyhow!("{e:#}")
 }
 
+/// Replays the notebook against fresh servers.
 pub fn run() -> anyhow::Result<()> {
     runtime()?.block_on(async {
         // Fresh servers on ports of their own, so a running `oxrpc serve`
@@ -71,7 +73,10 @@ pub fn run() -> anyhow::Result<()> {
         tokio::spawn(xml_server.serve_with_shutdown(xml_listener, std::future::pending()));
 
         let quiet = || ServerConfig {
-            log_connections: false,
+            listen: ListenConfig {
+                log_connections: false,
+                ..ListenConfig::default()
+            },
             ..ServerConfig::default()
         };
         let classic_listener = TcpListener::bind("127.0.0.1:0").await?;
@@ -132,14 +137,9 @@ pub fn run() -> anyhow::Result<()> {
         );
         let namespace = conn.namespace().await.map_err(remote)?;
         let scores = as_proxy(namespace.getitem("scores").await.map_err(remote)?)?;
-        let bar: i64 = scores
-            .getitem("Bar")
-            .await
-            .map_err(remote)?
-            .extract()
-            .map_err(remote)?;
+        let bar: i64 = scores.getitem("Bar").await.map_err(remote)?.extract()?;
         scores
-            .call("__setitem__", ("Bar", bar + 58))
+            .call::<Value>("__setitem__", ("Bar", bar + 58))
             .await
             .map_err(remote)?;
         println!(
@@ -164,7 +164,10 @@ pub fn run() -> anyhow::Result<()> {
                 .map_err(remote)?,
         )?;
         for n in [1, 2, 5] {
-            println!("{}", text(rfib.invoke((n,)).await.map_err(remote)?).await?);
+            println!(
+                "{}",
+                text(rfib.invoke::<Value>((n,)).await.map_err(remote)?).await?
+            );
         }
         conn.close().await;
 
@@ -174,7 +177,7 @@ pub fn run() -> anyhow::Result<()> {
         println!("{}", root.str().await.map_err(remote)?);
         println!(
             "{}",
-            text(root.call("get_answer", ()).await.map_err(remote)?).await?
+            text(root.call::<Value>("get_answer", ()).await.map_err(remote)?).await?
         );
         println!(
             "{}",
@@ -185,9 +188,10 @@ pub fn run() -> anyhow::Result<()> {
             )
             .await?
         );
-        match root.call("get_question", ()).await {
+        match root.call::<Value>("get_question", ()).await {
             Ok(value) => println!("{}", text(value).await?),
-            Err(e) => println!("{}.{}: {}", e.module, e.name, e.message()),
+            Err(rpyc::Error::Remote(e)) => println!("{}.{}: {}", e.module, e.name, e.message()),
+            Err(e) => return Err(remote(e)),
         }
         conn.close().await;
         Ok(())

@@ -1,13 +1,15 @@
 //! `oxrpc xmlrpc ...`: the notebook's XML-RPC server, and a client for any
 //! XML-RPC server.
 
-use crate::cmd::resolve_bind;
+use crate::cmd::{bind, resolve_bind, runtime, shutdown_signal};
+use crate::json::{parse_arg, to_json};
 use clap::{Args, Subcommand};
-use oxrpc::json::{parse_arg, to_json};
+use oxrpc::net::ListenConfig;
 use oxrpc::tutorial;
 use oxrpc::xmlrpc::{blocking, Error, ServerConfig, Value};
 use std::future::Future;
 
+/// `oxrpc xmlrpc ...`.
 #[derive(Subcommand)]
 pub enum XmlRpcCommand {
     /// Serve the notebook's `list_contents` (plus system.* introspection).
@@ -28,6 +30,7 @@ pub enum XmlRpcCommand {
     },
 }
 
+/// `oxrpc xmlrpc serve`'s options.
 #[derive(Args, Clone)]
 pub struct ServeArgs {
     /// Interface to bind.
@@ -43,7 +46,7 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = ServerConfig::default().max_body_size)]
     pub max_body_size: usize,
     /// Most connections served at once.
-    #[arg(long, default_value_t = ServerConfig::default().max_connections)]
+    #[arg(long, default_value_t = ServerConfig::default().listen.max_connections)]
     pub max_connections: usize,
     /// Largest request body after gunzip, in bytes.
     #[arg(long, default_value_t = ServerConfig::default().max_decompressed_size)]
@@ -60,6 +63,7 @@ pub struct ServeArgs {
     /// Require HTTP basic authentication, given as USER:PASSWORD.
     #[arg(long)]
     pub basic_auth: Option<String>,
+    #[allow(missing_docs)]
     #[command(flatten)]
     pub tls: crate::cmd::TlsArgs,
 }
@@ -73,7 +77,7 @@ impl ServeArgs {
             port: tutorial::XMLRPC_PORT,
             quiet,
             max_body_size: defaults.max_body_size,
-            max_connections: defaults.max_connections,
+            max_connections: defaults.listen.max_connections,
             max_decompressed_size: defaults.max_decompressed_size,
             max_depth: defaults.limits.max_depth,
             max_values: defaults.limits.max_values,
@@ -84,6 +88,7 @@ impl ServeArgs {
     }
 }
 
+/// Runs an `xmlrpc` sub-command.
 pub fn run(command: XmlRpcCommand) -> anyhow::Result<()> {
     match command {
         XmlRpcCommand::Serve(args) => runtime()?.block_on(serve(args, shutdown_signal())),
@@ -136,23 +141,10 @@ fn describe_signature(signature: &Value) -> String {
         .join(" | ")
 }
 
-pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?)
-}
-
-pub async fn shutdown_signal() {
-    let _ = tokio::signal::ctrl_c().await;
-    tracing::info!("shutting down");
-}
-
 /// Binds and serves the notebook's XML-RPC server until `shutdown`.
 pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
-    let addr = resolve_bind(&args.host, args.port).await?;
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+    let addr = resolve_bind(&args.host, args.port, false).await?;
+    let listener = bind(addr).await?;
     let basic_auth = match &args.basic_auth {
         Some(pair) => {
             let (user, password) = pair
@@ -166,10 +158,10 @@ pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyho
         None => None,
     };
     let timeout = std::time::Duration::from_secs(args.read_timeout.max(1));
+    let defaults = ServerConfig::default();
     let config = ServerConfig {
         log_requests: !args.quiet,
         max_body_size: args.max_body_size,
-        max_connections: args.max_connections,
         max_decompressed_size: args.max_decompressed_size,
         limits: oxrpc::xmlrpc::Limits {
             max_depth: args.max_depth,
@@ -177,11 +169,16 @@ pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyho
         },
         header_read_timeout: timeout,
         body_read_timeout: timeout,
-        tls: args.tls.acceptor()?,
+        listen: ListenConfig {
+            shutdown_grace: defaults.listen.shutdown_grace,
+            ..args
+                .tls
+                .listen_config("xmlrpc", args.max_connections, false)?
+        },
         basic_auth,
-        ..ServerConfig::default()
+        ..defaults
     };
-    let scheme = if config.tls.is_some() {
+    let scheme = if config.listen.tls.is_some() {
         "https"
     } else {
         "http"

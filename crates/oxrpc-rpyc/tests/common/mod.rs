@@ -2,7 +2,12 @@
 //! `oxrpc_rpyc::Server` on an ephemeral port (its own runtime thread), and
 //! the Python reference server (`tests/interop/rpyc/reference_server.py`,
 //! real rpyc 6.0.2) for the Rust clients.
-
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
 #![allow(dead_code)]
 
 use oxrpc_rpyc::{Bytes, Config, Context, Proxy, RemoteException, Server, ServerConfig, Value};
@@ -142,13 +147,13 @@ impl TestService {
                 vec![message.into()],
             ));
         }
-        Err(RemoteException::builtin(kind, message))
+        Err(RemoteException::new("builtins", kind, vec![message.into()]))
     }
 
     /// Calls `callback(value)` in the peer and returns what it returned.
     #[exposed]
     async fn call_back(&self, callback: Proxy, value: Value) -> Result<Value, RemoteException> {
-        callback.invoke((value,)).await
+        Ok(callback.invoke((value,)).await?)
     }
 
     /// Sleeps, then returns its argument.
@@ -231,10 +236,11 @@ impl TestServer {
                         .expect("send addr");
                     let config = ServerConfig {
                         connection,
-                        log_connections: false,
-                        shutdown_grace: Duration::from_secs(2),
-                        service_name: "TEST".into(),
-                        ..ServerConfig::default()
+                        listen: oxrpc_net::ListenConfig {
+                            log_connections: false,
+                            shutdown_grace: Duration::from_secs(2),
+                            ..oxrpc_net::ListenConfig::named("TEST")
+                        },
                     };
                     Server::with_config(|| Arc::new(TestService::default()), config)
                         .serve_with_shutdown(listener, async {

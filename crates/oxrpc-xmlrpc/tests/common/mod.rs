@@ -1,6 +1,11 @@
 //! An oxrpc XML-RPC server with the methods the interop scripts expect,
 //! running on its own runtime thread for the duration of a test.
-
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
 #![allow(dead_code)]
 
 use oxrpc_xmlrpc::{Fault, Server, ServerConfig, Value};

@@ -1,0 +1,236 @@
+# Helpers the oxrpc classic server runs inside its embedded interpreter.
+# Kept in Python because they are Python semantics: rpyc's get_methods,
+# islice for HANDLE_BUFFITER, __import__ for getmodule, exec/eval.
+import builtins
+import itertools
+
+LOCAL_ATTRS = frozenset([
+    '____conn__', '____id_pack__', '____refcount__', '__class__', '__cmp__', '__del__', '__delattr__',
+    '__dir__', '__doc__', '__getattr__', '__getattribute__', '__hash__', '__instancecheck__',
+    '__init__', '__metaclass__', '__module__', '__new__', '__reduce__',
+    '__reduce_ex__', '__repr__', '__setattr__', '__slots__', '__str__',
+    '__weakref__', '__dict__', '__methods__', '__exit__',
+    '__eq__', '__ne__', '__lt__', '__gt__', '__le__', '__ge__',
+    '__array_struct__', '__array_interface__',
+])
+
+
+def name_pack(obj):
+    """rpyc's get_id_pack name: module.Class of the object, or of the class itself."""
+    if isinstance(obj, type):
+        return '%s.%s' % (obj.__module__, obj.__name__)
+    cls = type(obj)
+    return '%s.%s' % (getattr(cls, '__module__', 'builtins'), cls.__name__)
+
+
+def is_class(obj):
+    return isinstance(obj, type)
+
+
+def class_id(obj):
+    return id(obj) if isinstance(obj, type) else id(type(obj))
+
+
+def methods(obj):
+    """rpyc.lib.get_methods: (name, doc) of every callable up the MRO."""
+    found = {}
+    attrs = {}
+    if isinstance(obj, type):
+        mros = list(reversed(type(obj).__mro__)) + list(reversed(obj.__mro__))
+    else:
+        mros = reversed(type(obj).__mro__)
+    for basecls in mros:
+        attrs.update(basecls.__dict__)
+    for name, attr in attrs.items():
+        if name not in LOCAL_ATTRS and hasattr(attr, '__call__'):
+            doc = getattr(attr, '__doc__', None)
+            found[name] = doc if isinstance(doc, str) else None
+    return tuple(found.items())
+
+
+def call(obj, args, kwargs):
+    return obj(*args, **dict(kwargs))
+
+
+def callattr(obj, name, args, kwargs):
+    return getattr(obj, name)(*args, **dict(kwargs))
+
+
+def compare(obj, other, op):
+    return getattr(type(obj), op)(obj, other)
+
+
+def buffiter(obj, count):
+    return tuple(itertools.islice(obj, count))
+
+
+def oldslicing(obj, attempt, fallback, start, stop, args):
+    try:
+        return getattr(obj, attempt)(slice(start, stop), *args)
+    except Exception:
+        if stop is None:
+            stop = 2 ** 63 - 1
+        return getattr(obj, fallback)(start, stop, *args)
+
+
+def ctxexit(obj, exc):
+    if exc:
+        try:
+            raise exc
+        except Exception as e:
+            return obj.__exit__(type(e), e, e.__traceback__)
+    return obj.__exit__(None, None, None)
+
+
+def instancecheck(instance, cls):
+    return isinstance(instance, cls)
+
+
+def pickle_dumps(obj, protocol):
+    import pickle
+    return bytes(pickle.dumps(obj, protocol))
+
+
+def getmodule(name):
+    return __import__(name, None, None, '*')
+
+
+def execute(text, namespace):
+    exec(text, namespace)
+
+
+def evaluate(text, namespace):
+    return eval(text, namespace)
+
+
+def make_exception(module, name, message):
+    cls = getattr(builtins, name, None)
+    if module == 'builtins' and isinstance(cls, type) and issubclass(cls, BaseException):
+        try:
+            return cls(message)
+        except Exception:
+            pass
+    return Exception('%s.%s: %s' % (module, name, message))
+
+
+def tuple_of(*items):
+    return items
+
+
+def frozenset_of(items):
+    return frozenset(items)
+
+
+def slice_of(start, stop, step):
+    return slice(start, stop, step)
+
+
+def complex_of(real, imag):
+    return complex(real, imag)
+
+
+def int_of(text):
+    return int(text)
+
+
+class Netref(object):
+    """A proxy for an object of the peer (rpyc's netref, seen from inside
+    this interpreter). Every operation goes back over the connection."""
+    __slots__ = ('_oxrpc_id', '__weakref__')
+
+    def __getattr__(self, name):
+        return _oxrpc_op('getattr', object.__getattribute__(self, '_oxrpc_id'), name)
+
+    def __setattr__(self, name, value):
+        if name == '_oxrpc_id':
+            object.__setattr__(self, name, value)
+        else:
+            _oxrpc_op('setattr', self._oxrpc_id, name, value)
+
+    def __delattr__(self, name):
+        _oxrpc_op('delattr', self._oxrpc_id, name)
+
+    def __call__(self, *args, **kwargs):
+        return _oxrpc_op('call', self._oxrpc_id, args, tuple(kwargs.items()))
+
+    def __repr__(self):
+        return _oxrpc_op('repr', self._oxrpc_id)
+
+    def __str__(self):
+        return _oxrpc_op('str', self._oxrpc_id)
+
+    def __hash__(self):
+        return _oxrpc_op('hash', self._oxrpc_id)
+
+    def __dir__(self):
+        return list(_oxrpc_op('dir', self._oxrpc_id))
+
+    def __eq__(self, other):
+        return _oxrpc_op('cmp', self._oxrpc_id, other, '__eq__')
+
+    def __ne__(self, other):
+        return _oxrpc_op('cmp', self._oxrpc_id, other, '__ne__')
+
+    def __lt__(self, other):
+        return _oxrpc_op('cmp', self._oxrpc_id, other, '__lt__')
+
+    def __le__(self, other):
+        return _oxrpc_op('cmp', self._oxrpc_id, other, '__le__')
+
+    def __gt__(self, other):
+        return _oxrpc_op('cmp', self._oxrpc_id, other, '__gt__')
+
+    def __ge__(self, other):
+        return _oxrpc_op('cmp', self._oxrpc_id, other, '__ge__')
+
+    def _callattr(self, name, *args):
+        return _oxrpc_op('callattr', self._oxrpc_id, name, args, ())
+
+    def __len__(self):
+        return self._callattr('__len__')
+
+    def __getitem__(self, key):
+        return self._callattr('__getitem__', key)
+
+    def __setitem__(self, key, value):
+        return self._callattr('__setitem__', key, value)
+
+    def __delitem__(self, key):
+        return self._callattr('__delitem__', key)
+
+    def __contains__(self, key):
+        return self._callattr('__contains__', key)
+
+    def __iter__(self):
+        return self._callattr('__iter__')
+
+    def __next__(self):
+        return self._callattr('__next__')
+
+    def __enter__(self):
+        return self._callattr('__enter__')
+
+    def __exit__(self, typ, exc, tb):
+        return self._callattr('__exit__', exc, None, None)
+
+    def __del__(self):
+        try:
+            _oxrpc_op('release', self._oxrpc_id)
+        except Exception:
+            pass
+
+
+def plain_parts(obj):
+    if isinstance(obj, slice):
+        return (obj.start, obj.stop, obj.step)
+    return tuple(obj)
+
+
+def new_netref(cls, oid):
+    ref = object.__new__(cls)
+    object.__setattr__(ref, '_oxrpc_id', oid)
+    return ref
+
+
+def dir_of(obj):
+    return tuple(dir(obj))

@@ -1,0 +1,181 @@
+//! Reading a request's arguments, typed, with rpyc's errors.
+//!
+//! rpyc calls `Connection._handle_<name>(self, *args)`, so a request with
+//! the wrong number of arguments gets the `TypeError` CPython raises for
+//! that function (`Connection._handle_getattr() takes 3 positional
+//! arguments but 4 were given`), and a handler that wants an object, a
+//! name or a count gets Python's error for anything else. [`Args::bind`]
+//! checks the count against the handler's signature; the typed readers
+//! then take the arguments in order.
+
+use super::object::ObjectRef;
+use super::value::Value;
+use crate::wire::boxing::IdPack;
+use crate::wire::brine::BrineValue;
+use crate::wire::message::HandlerId;
+use crate::wire::vinegar::RemoteException;
+use oxrpc_pyfmt::Signature;
+
+/// The parameters of rpyc's `Connection._handle_*` methods (after `self`)
+/// and how many of them are required.
+fn signature(handler: HandlerId) -> Signature<'static> {
+    let (qualname, params, required): (&str, &[&str], usize) = match handler {
+        HandlerId::Ping => ("Connection._handle_ping", &["data"], 1),
+        HandlerId::Close => ("Connection._handle_close", &[], 0),
+        HandlerId::GetRoot => ("Connection._handle_getroot", &[], 0),
+        HandlerId::GetAttr => ("Connection._handle_getattr", &["obj", "name"], 2),
+        HandlerId::DelAttr => ("Connection._handle_delattr", &["obj", "name"], 2),
+        HandlerId::SetAttr => ("Connection._handle_setattr", &["obj", "name", "value"], 3),
+        HandlerId::Call => ("Connection._handle_call", &["obj", "args", "kwargs"], 2),
+        HandlerId::CallAttr => (
+            "Connection._handle_callattr",
+            &["obj", "name", "args", "kwargs"],
+            3,
+        ),
+        HandlerId::Repr => ("Connection._handle_repr", &["obj"], 1),
+        HandlerId::Str => ("Connection._handle_str", &["obj"], 1),
+        HandlerId::Cmp => ("Connection._handle_cmp", &["obj", "other", "op"], 2),
+        HandlerId::Hash => ("Connection._handle_hash", &["obj"], 1),
+        HandlerId::Dir => ("Connection._handle_dir", &["obj"], 1),
+        HandlerId::Pickle => ("Connection._handle_pickle", &["obj", "proto"], 2),
+        HandlerId::Del => ("Connection._handle_del", &["obj", "count"], 1),
+        HandlerId::Inspect => ("Connection._handle_inspect", &["id_pack"], 1),
+        HandlerId::BuffIter => ("Connection._handle_buffiter", &["obj", "count"], 2),
+        HandlerId::OldSlicing => (
+            "Connection._handle_oldslicing",
+            &["obj", "attempt", "fallback", "start", "stop", "args"],
+            6,
+        ),
+        HandlerId::CtxExit => ("Connection._handle_ctxexit", &["obj", "exc"], 2),
+        HandlerId::InstanceCheck => (
+            "Connection._handle_instancecheck",
+            &["obj", "other_id_pack"],
+            2,
+        ),
+    };
+    Signature::method(qualname, params).with_required(required)
+}
+
+/// A request's arguments, bound to its handler's parameters.
+pub(crate) struct Args {
+    slots: std::vec::IntoIter<Option<Value>>,
+}
+
+impl Args {
+    /// Binds `args` to `handler`'s parameters, or the `TypeError` rpyc's
+    /// handler would raise for their count.
+    pub(crate) fn bind(handler: HandlerId, args: Vec<Value>) -> Result<Args, RemoteException> {
+        let slots = signature(handler)
+            .bind(args, Vec::new())
+            .map_err(RemoteException::type_error)?;
+        Ok(Args {
+            slots: slots.into_iter(),
+        })
+    }
+
+    /// The next argument; `None` (Python's) for an optional one left out.
+    pub(crate) fn value(&mut self) -> Value {
+        self.slots.next().flatten().unwrap_or(Value::NONE)
+    }
+
+    /// The next argument, if the peer sent it.
+    pub(crate) fn optional(&mut self) -> Option<Value> {
+        self.slots.next().flatten()
+    }
+
+    /// The next argument as one of our objects.
+    pub(crate) fn object(&mut self) -> Result<ObjectRef, RemoteException> {
+        match self.value() {
+            Value::Object(object) => Ok(object),
+            other => Err(RemoteException::type_error(format!(
+                "expected one of this side's objects, got {}",
+                other.python_type()
+            ))),
+        }
+    }
+
+    /// The next argument as an attribute name: a str, or bytes as UTF-8
+    /// (rpyc's `_access_attr`).
+    pub(crate) fn name(&mut self) -> Result<String, RemoteException> {
+        name_of(self.value())
+    }
+
+    /// The next argument as a positional-argument tuple (`*args`).
+    pub(crate) fn positional(&mut self) -> Result<Vec<Value>, RemoteException> {
+        let value = self.value();
+        let kind = value.python_type();
+        value.into_items().ok_or_else(|| {
+            RemoteException::type_error(format!("argument after * must be an iterable, not {kind}"))
+        })
+    }
+
+    /// The next argument, if sent, as `(name, value)` keyword pairs
+    /// (`**dict(kwargs)`).
+    pub(crate) fn keywords(&mut self) -> Result<Vec<(String, Value)>, RemoteException> {
+        let Some(value) = self.optional() else {
+            return Ok(Vec::new());
+        };
+        let kind = value.python_type();
+        let pairs = value.into_items().ok_or_else(|| {
+            RemoteException::type_error(format!("'{kind}' object is not iterable"))
+        })?;
+        pairs
+            .into_iter()
+            .enumerate()
+            .map(|(i, pair)| {
+                let items = pair.into_items().ok_or_else(|| {
+                    RemoteException::type_error(format!(
+                        "cannot convert dictionary update sequence element #{i} to a sequence"
+                    ))
+                })?;
+                let [key, value]: [Value; 2] = items.try_into().map_err(|items: Vec<Value>| {
+                    RemoteException::value_error(format!(
+                        "dictionary update sequence element #{i} has length {}; 2 is required",
+                        items.len()
+                    ))
+                })?;
+                match key {
+                    Value::Brine(BrineValue::Str(key)) => Ok((key, value)),
+                    _ => Err(RemoteException::type_error("keywords must be strings")),
+                }
+            })
+            .collect()
+    }
+
+    /// The next argument as an id pack (`HANDLE_INSPECT`,
+    /// `HANDLE_INSTANCECHECK`).
+    pub(crate) fn id_pack(&mut self) -> Result<IdPack, RemoteException> {
+        match self.value() {
+            Value::Brine(v) => {
+                IdPack::from_brine(v).map_err(|e| RemoteException::value_error(e.to_string()))
+            }
+            other => Err(RemoteException::type_error(format!(
+                "expected an id pack, got {}",
+                other.python_type()
+            ))),
+        }
+    }
+
+    /// The next argument as an item count (`HANDLE_BUFFITER`); negative
+    /// counts take nothing, as `islice` would refuse them.
+    pub(crate) fn count(&mut self) -> Result<usize, RemoteException> {
+        match self.value() {
+            Value::Brine(BrineValue::Int(c)) => Ok(usize::try_from(c).unwrap_or(0)),
+            Value::Brine(BrineValue::BigInt(c)) => Ok(usize::try_from(c).unwrap_or(usize::MAX)),
+            _ => Err(RemoteException::value_error(
+                "Stop argument for islice() must be None or an integer: 0 <= x <= sys.maxsize.",
+            )),
+        }
+    }
+}
+
+/// An attribute name: a str, or bytes as UTF-8 (rpyc's `_access_attr`).
+pub(crate) fn name_of(value: Value) -> Result<String, RemoteException> {
+    match value {
+        Value::Brine(BrineValue::Str(s)) => Ok(s),
+        Value::Brine(BrineValue::Bytes(b)) => {
+            String::from_utf8(b).map_err(|_| RemoteException::type_error("name must be a string"))
+        }
+        _ => Err(RemoteException::type_error("name must be a string")),
+    }
+}

@@ -1,0 +1,700 @@
+//! A symmetric RPyC connection.
+//!
+//! Both ends serve requests and both send them, over one socket. Two tasks
+//! run per connection: a reader that decodes frames, routes replies to the
+//! requests waiting for them and serves incoming requests, and a writer that
+//! sends queued frames (several per write when they pile up). A request whose
+//! handler must wait (an `async` service method calling back into the peer)
+//! runs on its own task, so the reader keeps going: the peer's reply to the
+//! callback, and any request the peer nests inside it, are served meanwhile.
+//! That is what keeps nested callbacks in both directions from deadlocking.
+//! Such a task is dropped if the connection closes before it finishes.
+
+use super::dispatch;
+use super::error::Error;
+use super::local_objects::LocalObjects;
+use super::object::{Context, ObjectRef, Reply, RpcResult};
+use super::outgoing::Outgoing;
+use super::proxy::{ForwardedProxy, Proxy, ProxyShared};
+use super::service::Service;
+use super::value::{tuple, Value};
+use crate::config::Config;
+use crate::wire::boxing::{Boxed, IdPack};
+use crate::wire::brine::BrineValue;
+use crate::wire::channel::{
+    encode_frame, FrameDecoder, COMPRESSION_THRESHOLD, FLUSHER, FRAME_HEADER_LEN,
+};
+use crate::wire::error::MessageError;
+use crate::wire::message::{HandlerId, Message, MessageKind};
+use crate::wire::vinegar::RemoteException;
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::task::{Context as TaskContext, Poll};
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
+use tokio::sync::{oneshot, watch, Notify};
+use tracing::{debug, warn};
+
+/// A handle to a connection. Cheap to clone; all clones are the same connection.
+#[derive(Clone)]
+pub struct Connection {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    outgoing: Arc<Outgoing>,
+    pending: Mutex<HashMap<u64, oneshot::Sender<Result<Value, Error>>>>,
+    next_seq: AtomicU64,
+    local: Mutex<LocalObjects>,
+    proxies: Mutex<HashMap<IdPack, Weak<ProxyShared>>>,
+    root: Arc<dyn Service>,
+    remote_root: tokio::sync::OnceCell<Proxy>,
+    config: Config,
+    closed: AtomicBool,
+    closed_tx: watch::Sender<bool>,
+    label: String,
+    /// `HANDLE_DEL`s sent and not answered yet (see `wait_for_releases`).
+    releases: Mutex<HashSet<u64>>,
+    releases_answered: Notify,
+    /// Requests being served by handlers that had to wait.
+    pending_handlers: std::sync::atomic::AtomicUsize,
+}
+
+/// The longest a request waits for the peer to answer earlier releases.
+const RELEASE_WAIT: Duration = Duration::from_millis(50);
+
+/// Most unanswered releases tracked at once, so a peer that never answers
+/// them cannot grow the set without bound; the tracking only paces requests.
+const MAX_TRACKED_RELEASES: usize = 1024;
+
+impl Connection {
+    /// Starts serving `stream` with `root` as our service (what the peer's
+    /// `conn.root` returns). Spawns the reader and writer tasks on the
+    /// current tokio runtime and calls the service's `on_connect`.
+    pub fn start<S>(stream: S, root: Arc<dyn Service>, config: Config) -> Connection
+    where
+        S: AsyncRead + AsyncWrite + Send + 'static,
+    {
+        let (reader, writer) = tokio::io::split(stream);
+        let outgoing = Arc::new(Outgoing::new(writer));
+        let (closed_tx, _) = watch::channel(false);
+        let label = config.connid.clone().unwrap_or_else(|| "conn".into());
+        let connection = Connection {
+            inner: Arc::new(Inner {
+                outgoing: outgoing.clone(),
+                pending: Mutex::new(HashMap::new()),
+                next_seq: AtomicU64::new(0),
+                local: Mutex::new(LocalObjects::default()),
+                proxies: Mutex::new(HashMap::new()),
+                root,
+                remote_root: tokio::sync::OnceCell::new(),
+                config,
+                closed: AtomicBool::new(false),
+                closed_tx,
+                label,
+                releases: Mutex::new(HashSet::new()),
+                releases_answered: Notify::new(),
+                pending_handlers: std::sync::atomic::AtomicUsize::new(0),
+            }),
+        };
+        let closed = connection.inner.closed_tx.subscribe();
+        let weak = connection.downgrade();
+        tokio::spawn(async move {
+            if !outgoing.run(closed).await {
+                if let Some(inner) = weak.upgrade() {
+                    Connection::from_inner(inner).shutdown("write error");
+                }
+            }
+        });
+        let reader_conn = connection.clone();
+        tokio::spawn(async move { reader_conn.read_loop(reader).await });
+        connection.inner.root.on_connect(&connection);
+        connection
+    }
+
+    pub(crate) fn downgrade(&self) -> Weak<Inner> {
+        Arc::downgrade(&self.inner)
+    }
+
+    pub(crate) fn from_inner(inner: Arc<Inner>) -> Connection {
+        Connection { inner }
+    }
+
+    /// The settings this connection runs with.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// What the server's authenticator established about the peer.
+    pub fn credentials(&self) -> Option<&oxrpc_net::Credentials> {
+        self.inner.config.credentials.as_ref()
+    }
+
+    /// Our service (the object the peer's `conn.root` is).
+    pub fn local_root(&self) -> &Arc<dyn Service> {
+        &self.inner.root
+    }
+
+    /// Whether the connection has closed.
+    pub fn is_closed(&self) -> bool {
+        self.inner.closed.load(Ordering::Acquire)
+    }
+
+    /// Waits until the connection closes (either side, or an I/O error).
+    pub async fn closed(&self) {
+        let mut rx = self.inner.closed_tx.subscribe();
+        while !*rx.borrow_and_update() {
+            if rx.changed().await.is_err() {
+                return;
+            }
+        }
+    }
+
+    /// How many of our objects the peer currently holds references to.
+    pub fn local_object_count(&self) -> usize {
+        self.inner.local.lock().map(|l| l.len()).unwrap_or(0)
+    }
+
+    /// Whether `other` is a handle to this same connection.
+    pub fn same_as(&self, other: &Connection) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
+    /// The peer's root object (its service), fetched once.
+    pub async fn root(&self) -> Result<Proxy, Error> {
+        self.inner
+            .remote_root
+            .get_or_try_init(|| async {
+                match self.request(HandlerId::GetRoot, Vec::new()).await? {
+                    Value::Proxy(proxy) => Ok(proxy),
+                    other => Err(Error::Protocol(format!(
+                        "the peer's root is not an object: {other:?}"
+                    ))),
+                }
+            })
+            .await
+            .cloned()
+    }
+
+    /// Sends a request and waits for its reply (at most
+    /// [`Config::sync_request_timeout`]).
+    pub async fn request(&self, handler: HandlerId, args: Vec<Value>) -> Result<Value, Error> {
+        self.wait_for_releases().await;
+        let reply = self.request_async(handler, args);
+        let limit = self.inner.config.sync_request_timeout;
+        match tokio::time::timeout(limit, reply.wait()).await {
+            Ok(result) => result,
+            Err(_) => Err(Error::Timeout(limit)),
+        }
+    }
+
+    /// Sends a request and returns at once with a handle to its reply.
+    pub fn request_async(&self, handler: HandlerId, args: Vec<Value>) -> AsyncReply {
+        let (tx, rx) = oneshot::channel();
+        let seq = self.inner.next_seq.fetch_add(1, Ordering::Relaxed);
+        if self.is_closed() {
+            let _ = tx.send(Err(Error::Closed));
+            return AsyncReply { rx };
+        }
+        if let Ok(mut pending) = self.inner.pending.lock() {
+            pending.insert(seq, tx);
+        }
+        let mut sent_proxies = Vec::new();
+        match self.box_value(tuple(args), &mut sent_proxies) {
+            Ok(boxed) => self.send(&Message::request(seq, handler, boxed)),
+            Err(exc) => {
+                if let Some(tx) = self.take_pending(seq) {
+                    let _ = tx.send(Err(Error::Protocol(format!(
+                        "cannot send the arguments: {exc}"
+                    ))));
+                }
+            }
+        }
+        // Only now may a proxy sent home release its object (see `box_value`).
+        drop(sent_proxies);
+        AsyncReply { rx }
+    }
+
+    /// Sends a request nobody waits for (proxy releases).
+    pub(crate) fn request_nowait(&self, handler: HandlerId, args: Boxed) {
+        if self.is_closed() {
+            return;
+        }
+        let seq = self.inner.next_seq.fetch_add(1, Ordering::Relaxed);
+        if handler == HandlerId::Del {
+            if let Ok(mut releases) = self.inner.releases.lock() {
+                if releases.len() < MAX_TRACKED_RELEASES {
+                    releases.insert(seq);
+                }
+            }
+        }
+        self.send(&Message::request(seq, handler, args));
+    }
+
+    /// Waits, at most [`RELEASE_WAIT`], until the peer has answered every
+    /// `HANDLE_DEL` we sent.
+    ///
+    /// A stock rpyc peer leaves Nagle's algorithm on. When our request
+    /// follows a release, the peer writes the release's reply, then the
+    /// request's, and the kernel holds the second small segment until we
+    /// ACK the first: a delayed ACK, ~40 ms, per call. Python clients never
+    /// see this because their own Nagle holds the request until the release
+    /// is answered; we wait for the same thing explicitly.
+    async fn wait_for_releases(&self) {
+        let deadline = tokio::time::Instant::now() + RELEASE_WAIT;
+        loop {
+            let answered = self.inner.releases_answered.notified();
+            tokio::pin!(answered);
+            answered.as_mut().enable();
+            let outstanding = match self.inner.releases.lock() {
+                Ok(releases) => !releases.is_empty(),
+                Err(_) => false,
+            };
+            if !outstanding || self.is_closed() {
+                return;
+            }
+            if tokio::time::timeout_at(deadline, answered).await.is_err() {
+                // A peer that does not answer releases: stop waiting for them.
+                if let Ok(mut releases) = self.inner.releases.lock() {
+                    releases.clear();
+                }
+                return;
+            }
+        }
+    }
+
+    /// Records the answer to a release; false if `seq` was not one.
+    fn release_answered(&self, seq: u64) -> bool {
+        let found = match self.inner.releases.lock() {
+            Ok(mut releases) => releases.remove(&seq),
+            Err(_) => false,
+        };
+        if found {
+            self.inner.releases_answered.notify_waiters();
+        }
+        found
+    }
+
+    /// Checks the peer is alive: sends data and expects it echoed.
+    pub async fn ping(&self) -> Result<(), Error> {
+        let data = "abcdefghijklmnopqrstuvwxyz".repeat(20);
+        let echoed = self
+            .request(
+                HandlerId::Ping,
+                vec![Value::Brine(BrineValue::Str(data.clone()))],
+            )
+            .await?;
+        match echoed {
+            Value::Brine(BrineValue::Str(s)) if s == data => Ok(()),
+            _ => Err(Error::Protocol(
+                "the ping's echo does not match what was sent".into(),
+            )),
+        }
+    }
+
+    /// Closes the connection: tells the peer (`HANDLE_CLOSE`), then tears down.
+    pub async fn close(&self) {
+        if !self.is_closed() {
+            self.request_nowait(
+                HandlerId::Close,
+                Boxed::Value(BrineValue::Tuple(Vec::new())),
+            );
+            // Give the writer a moment to flush the CLOSE before shutting down.
+            tokio::task::yield_now().await;
+        }
+        self.shutdown("closed locally");
+    }
+
+    /// A handler took a [`crate::Responder`]: count it as in progress.
+    pub(crate) fn begin_deferred(&self) {
+        self.inner.pending_handlers.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// A [`crate::Responder`] answers.
+    pub(crate) fn finish_deferred(&self, seq: u64, result: RpcResult) {
+        self.inner.pending_handlers.fetch_sub(1, Ordering::AcqRel);
+        if !self.is_closed() {
+            self.send_result(seq, result);
+        }
+    }
+
+    fn take_pending(&self, seq: u64) -> Option<oneshot::Sender<Result<Value, Error>>> {
+        self.inner.pending.lock().ok()?.remove(&seq)
+    }
+
+    pub(crate) fn shutdown(&self, why: &str) {
+        if self.inner.closed.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        debug!(conn = %self.inner.label, why, "connection closing");
+        let pending: Vec<_> = match self.inner.pending.lock() {
+            Ok(mut pending) => pending.drain().map(|(_, tx)| tx).collect(),
+            Err(_) => Vec::new(),
+        };
+        for tx in pending {
+            let _ = tx.send(Err(Error::Closed));
+        }
+        if let Ok(mut releases) = self.inner.releases.lock() {
+            releases.clear();
+        }
+        self.inner.releases_answered.notify_waiters();
+        let released = match self.inner.local.lock() {
+            Ok(mut local) => local.clear(),
+            Err(_) => Vec::new(),
+        };
+        drop(released);
+        self.inner.root.on_disconnect(self);
+        let _ = self.inner.closed_tx.send(true);
+    }
+
+    fn send(&self, message: &Message) {
+        // Encode straight after room for the header: most messages are
+        // small and go out uncompressed, without a second buffer and copy.
+        let mut frame = Vec::with_capacity(64);
+        frame.extend_from_slice(&[0; FRAME_HEADER_LEN]);
+        message.encode_into(&mut frame);
+        let payload_len = frame.len() - FRAME_HEADER_LEN;
+        match u32::try_from(payload_len) {
+            Ok(len) if payload_len <= COMPRESSION_THRESHOLD => {
+                frame[..4].copy_from_slice(&len.to_be_bytes());
+                frame.push(FLUSHER);
+            }
+            _ => {
+                let mut compressed = Vec::with_capacity(payload_len / 2 + 16);
+                if let Err(e) = encode_frame(&frame[FRAME_HEADER_LEN..], &mut compressed) {
+                    warn!(conn = %self.inner.label, error = %e, "cannot frame an outgoing message");
+                    return;
+                }
+                frame = compressed;
+            }
+        }
+        self.inner.outgoing.send(frame);
+    }
+
+    fn send_result(&self, seq: u64, result: RpcResult) {
+        let mut sent_proxies = Vec::new();
+        let message = match result.and_then(|value| self.box_value(value, &mut sent_proxies)) {
+            Ok(boxed) => Message::reply(seq, boxed),
+            Err(mut exc) => {
+                if exc.traceback.is_empty() && !exc.is_stop_iteration() {
+                    // Python peers print this under "Remote Traceback".
+                    exc.traceback = format!(
+                        "Traceback (most recent call last):\n  File \"<oxrpc {}>\", in request\n{}: {}\n",
+                        self.inner.label,
+                        exc.name,
+                        exc.message()
+                    );
+                }
+                Message::exception(seq, &exc)
+            }
+        };
+        self.send(&message);
+        drop(sent_proxies);
+    }
+
+    /// Turns a value into its wire form, registering our objects.
+    ///
+    /// Proxies sent home (`LOCAL_REF`) are moved into `sent_proxies`, which
+    /// the caller drops only after queueing the message: dropping the last
+    /// clone here would queue its `HANDLE_DEL` *before* the message, and the
+    /// peer would release the object before reading the reference to it.
+    pub(crate) fn box_value(
+        &self,
+        value: Value,
+        sent_proxies: &mut Vec<Proxy>,
+    ) -> Result<Boxed, RemoteException> {
+        Ok(match value {
+            Value::Brine(v) => Boxed::Value(v),
+            Value::Tuple(items) => Boxed::tuple(
+                items
+                    .into_iter()
+                    .map(|v| self.box_value(v, sent_proxies))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Value::Object(object) => Boxed::RemoteRef(self.register(&object)?),
+            Value::Proxy(proxy) if proxy.belongs_to(self) => {
+                let id_pack = proxy.id_pack().clone();
+                sent_proxies.push(proxy);
+                Boxed::LocalRef(id_pack)
+            }
+            Value::Proxy(proxy) => {
+                // A proxy from another connection: serve it through a
+                // forwarding object so the peer can use it like any other.
+                let object: ObjectRef = Arc::new(ForwardedProxy::new(proxy));
+                Boxed::RemoteRef(self.register(&object)?)
+            }
+        })
+    }
+
+    fn register(&self, object: &ObjectRef) -> Result<IdPack, RemoteException> {
+        let max = self.inner.config.max_local_objects;
+        self.inner
+            .local
+            .lock()
+            .ok()
+            .and_then(|mut local| local.add(object, max))
+            .ok_or_else(|| {
+                RemoteException::memory_error(format!(
+                    "the peer holds more than {max} objects of this connection"
+                ))
+            })
+    }
+
+    /// Turns a wire form into a value, resolving references.
+    pub(crate) fn unbox(&self, boxed: Boxed) -> Result<Value, RemoteException> {
+        Ok(match boxed {
+            Boxed::Value(v) => Value::Brine(v),
+            Boxed::Tuple(items) => Value::Tuple(
+                items
+                    .into_iter()
+                    .map(|b| self.unbox(b))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Boxed::LocalRef(id_pack) => Value::Object(self.local_object(&id_pack)?),
+            Boxed::RemoteRef(id_pack) => Value::Proxy(self.proxy_for(id_pack)),
+        })
+    }
+
+    /// The object of ours the peer knows by `id_pack`, if it holds one.
+    pub fn local_object(&self, id_pack: &IdPack) -> Result<ObjectRef, RemoteException> {
+        self.inner
+            .local
+            .lock()
+            .ok()
+            .and_then(|local| local.get(id_pack))
+            .ok_or_else(|| RemoteException::key_error(format!("unknown object id {id_pack:?}")))
+    }
+
+    pub(crate) fn release_local(&self, id_pack: &IdPack, count: u64) {
+        if let Ok(mut local) = self.inner.local.lock() {
+            local.decref(id_pack, count);
+        }
+    }
+
+    fn proxy_for(&self, id_pack: IdPack) -> Proxy {
+        let mut proxies = match self.inner.proxies.lock() {
+            Ok(p) => p,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some(shared) = proxies.get(&id_pack).and_then(Weak::upgrade) {
+            shared.add_reference();
+            return Proxy::from_shared(shared);
+        }
+        let shared = Arc::new(ProxyShared::new(id_pack.clone(), self.clone()));
+        proxies.insert(id_pack, Arc::downgrade(&shared));
+        Proxy::from_shared(shared)
+    }
+
+    pub(crate) fn forget_proxy(&self, id_pack: &IdPack, shared: *const ProxyShared) {
+        if let Ok(mut proxies) = self.inner.proxies.lock() {
+            if proxies
+                .get(id_pack)
+                .is_some_and(|w| std::ptr::eq(w.as_ptr(), shared))
+            {
+                proxies.remove(id_pack);
+            }
+        }
+    }
+
+    async fn read_loop<R: AsyncRead + Unpin>(self, mut reader: R) {
+        let mut decoder = FrameDecoder::with_limits(self.inner.config.frame_limits);
+        let mut closed_rx = self.inner.closed_tx.subscribe();
+        let why = loop {
+            loop {
+                match decoder.next_frame() {
+                    Ok(Some(frame)) => self.dispatch(&frame),
+                    Ok(None) => break,
+                    Err(e) => {
+                        warn!(conn = %self.inner.label, error = %e, "bad frame; closing");
+                        self.shutdown("bad frame");
+                        return;
+                    }
+                }
+                if self.is_closed() {
+                    return;
+                }
+            }
+            let buffer = decoder.buffer_mut();
+            buffer.reserve(64 * 1024);
+            let idle = async {
+                match self.inner.config.idle_timeout {
+                    Some(limit) => tokio::time::sleep(limit).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                read = reader.read_buf(buffer) => match read {
+                    Ok(0) => break "peer closed the connection",
+                    Ok(_) => {}
+                    Err(e) => {
+                        debug!(conn = %self.inner.label, error = %e, "read failed");
+                        break "read error";
+                    }
+                },
+                _ = closed_rx.changed() => break "closed",
+                _ = idle => {
+                    warn!(conn = %self.inner.label, "idle for longer than {:?}; closing", self.inner.config.idle_timeout);
+                    break "idle timeout";
+                }
+            }
+        };
+        self.shutdown(why);
+    }
+
+    fn dispatch(&self, frame: &[u8]) {
+        let message = match Message::decode_with(frame, &self.inner.config.brine_limits) {
+            Ok(message) => message,
+            Err(MessageError::Empty) => return,
+            Err(e) => {
+                warn!(conn = %self.inner.label, error = %e, "undecodable message; closing");
+                self.shutdown("undecodable message");
+                return;
+            }
+        };
+        let seq = message.seq;
+        match message.kind {
+            MessageKind::Request => self.serve_request(message),
+            MessageKind::Reply => {
+                let result = message
+                    .into_reply()
+                    .map_err(|e| Error::Protocol(e.to_string()))
+                    .and_then(|boxed| self.unbox(boxed).map_err(Error::Remote));
+                match self.take_pending(seq) {
+                    Some(tx) => {
+                        let _ = tx.send(result);
+                    }
+                    None if self.release_answered(seq) => {}
+                    None => debug!(conn = %self.inner.label, seq, "reply for no pending request"),
+                }
+            }
+            MessageKind::Exception => {
+                let error = match message.into_exception() {
+                    Ok(exc) => Error::Remote(exc),
+                    Err(e) => Error::Protocol(format!("bad exception reply: {e}")),
+                };
+                match self.take_pending(seq) {
+                    Some(tx) => {
+                        let _ = tx.send(Err(error));
+                    }
+                    // rpyc answers a release of an unknown object with KeyError.
+                    None => {
+                        self.release_answered(seq);
+                    }
+                }
+            }
+        }
+    }
+
+    fn serve_request(&self, message: Message) {
+        let seq = message.seq;
+        let request = match message.into_request() {
+            Ok(request) => request,
+            Err(MessageError::UnknownHandler(id)) => {
+                self.send_result(seq, Err(RemoteException::key_error(id)));
+                return;
+            }
+            Err(e) => {
+                self.send_result(seq, Err(RemoteException::value_error(e.to_string())));
+                return;
+            }
+        };
+        match request.handler {
+            HandlerId::Close => {
+                self.shutdown("peer sent HANDLE_CLOSE");
+                return;
+            }
+            HandlerId::Del => {
+                // Released before unboxing: unboxing would look the object up.
+                let result = dispatch::release(self, request.args);
+                self.send_result(seq, result);
+                return;
+            }
+            _ => {}
+        }
+        let args = match self.unbox(request.args) {
+            Ok(Value::Tuple(items)) => items,
+            Ok(Value::Brine(BrineValue::Tuple(items))) => {
+                items.into_iter().map(Value::Brine).collect()
+            }
+            Ok(other) => vec![other],
+            Err(exc) => {
+                self.send_result(seq, Err(exc));
+                return;
+            }
+        };
+        let cx = Context {
+            connection: self.clone(),
+            seq: Some(seq),
+        };
+        match dispatch::dispatch(&cx, request.handler, args) {
+            Reply::Ready(result) => self.send_result(seq, result),
+            Reply::Deferred => {}
+            Reply::Pending(future) => {
+                let limit = self.inner.config.max_pending_requests;
+                if self.inner.pending_handlers.fetch_add(1, Ordering::AcqRel) >= limit {
+                    self.inner.pending_handlers.fetch_sub(1, Ordering::AcqRel);
+                    warn!(conn = %self.inner.label, "more than {limit} requests in progress; refusing one");
+                    self.send_result(
+                        seq,
+                        Err(RemoteException::runtime_error(format!(
+                            "more than {limit} requests in progress on this connection"
+                        ))),
+                    );
+                    return;
+                }
+                let connection = self.clone();
+                tokio::spawn(async move {
+                    tokio::select! {
+                        result = future => connection.send_result(seq, result),
+                        // Nobody is left to answer: drop the work rather
+                        // than keep it (and this connection) alive forever.
+                        _ = connection.closed() => {}
+                    }
+                    connection
+                        .inner
+                        .pending_handlers
+                        .fetch_sub(1, Ordering::AcqRel);
+                });
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<oxrpc connection {}>", self.inner.label)
+    }
+}
+
+/// A reply not yet arrived: await [`AsyncReply::wait`], or poll it.
+pub struct AsyncReply {
+    rx: oneshot::Receiver<Result<Value, Error>>,
+}
+
+impl AsyncReply {
+    /// Waits for the reply, however long it takes.
+    pub async fn wait(self) -> Result<Value, Error> {
+        self.rx.await.unwrap_or(Err(Error::Closed))
+    }
+
+    /// The reply, if it has arrived.
+    pub fn try_take(&mut self) -> Option<Result<Value, Error>> {
+        match self.rx.try_recv() {
+            Ok(result) => Some(result),
+            Err(oneshot::error::TryRecvError::Empty) => None,
+            Err(oneshot::error::TryRecvError::Closed) => Some(Err(Error::Closed)),
+        }
+    }
+}
+
+impl Future for AsyncReply {
+    type Output = Result<Value, Error>;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.rx)
+            .poll(cx)
+            .map(|r| r.unwrap_or(Err(Error::Closed)))
+    }
+}

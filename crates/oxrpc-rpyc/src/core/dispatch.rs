@@ -1,0 +1,241 @@
+//! The twenty request handlers, as rpyc's `Connection._handle_*` define
+//! them: one function each, fed by a typed argument reader.
+//!
+//! Arguments arrive unboxed; the object an operation is about is the first
+//! one. A wrong count or shape gets the `TypeError` Python would raise,
+//! an unknown object a `KeyError`, so a confused or hostile peer gets an
+//! exception reply and the connection goes on. `HANDLE_CLOSE` and
+//! `HANDLE_DEL` are served by the connection itself, before unboxing.
+
+use super::args::{name_of, Args};
+use super::connection::Connection;
+use super::object::{CompareOp, Context, ObjectRef, Reply, RpcResult};
+use super::value::{tuple, Value};
+use crate::wire::boxing::Boxed;
+use crate::wire::brine::BrineValue;
+use crate::wire::message::HandlerId;
+use crate::wire::vinegar::RemoteException;
+
+type Handled = Result<Reply, RemoteException>;
+
+/// Runs `handler` on `args`.
+pub(crate) fn dispatch(cx: &Context, handler: HandlerId, args: Vec<Value>) -> Reply {
+    if let Some(Value::Object(object)) = args.first() {
+        if object.takes_over_dispatch() && handler != HandlerId::Ping {
+            return object.clone().dispatch(cx, handler, args);
+        }
+    }
+    let handled = Args::bind(handler, args).and_then(|mut args| {
+        let args = &mut args;
+        match handler {
+            HandlerId::Ping => ping(args),
+            HandlerId::GetRoot => getroot(cx),
+            HandlerId::GetAttr => getattr(cx, args),
+            HandlerId::SetAttr => setattr(cx, args),
+            HandlerId::DelAttr => delattr(cx, args),
+            HandlerId::Call => call(cx, args),
+            HandlerId::CallAttr => callattr(cx, args),
+            HandlerId::Repr => repr(args),
+            HandlerId::Str => str(args),
+            HandlerId::Hash => hash(args),
+            HandlerId::Cmp => cmp(args),
+            HandlerId::Dir => dir(args),
+            HandlerId::Pickle => pickle(),
+            HandlerId::Inspect => inspect(cx, args),
+            HandlerId::BuffIter => buffiter(cx, args),
+            HandlerId::OldSlicing => oldslicing(cx, args),
+            HandlerId::CtxExit => ctxexit(cx, args),
+            HandlerId::InstanceCheck => instancecheck(args),
+            // Served by the connection before unboxing.
+            HandlerId::Close | HandlerId::Del => Ok(Reply::value(())),
+        }
+    });
+    handled.unwrap_or_else(Reply::error)
+}
+
+/// `HANDLE_PING(data)`: echoes `data`.
+fn ping(args: &mut Args) -> Handled {
+    Ok(Reply::Ready(Ok(args.value())))
+}
+
+/// `HANDLE_GETROOT()`: our service.
+fn getroot(cx: &Context) -> Handled {
+    let root: ObjectRef = cx.connection.local_root().clone();
+    Ok(Reply::Ready(Ok(Value::Object(root))))
+}
+
+/// `HANDLE_GETATTR(obj, name)`.
+fn getattr(cx: &Context, args: &mut Args) -> Handled {
+    let object = args.object()?;
+    Ok(object.getattr(cx, &args.name()?))
+}
+
+/// `HANDLE_SETATTR(obj, name, value)`.
+fn setattr(cx: &Context, args: &mut Args) -> Handled {
+    let (object, name) = (args.object()?, args.name()?);
+    Ok(object.setattr(cx, &name, args.value()))
+}
+
+/// `HANDLE_DELATTR(obj, name)`.
+fn delattr(cx: &Context, args: &mut Args) -> Handled {
+    let object = args.object()?;
+    Ok(object.delattr(cx, &args.name()?))
+}
+
+/// `HANDLE_CALL(obj, args, kwargs=())`; a proxy of the peer's own sent
+/// back to be called is forwarded to it.
+fn call(cx: &Context, args: &mut Args) -> Handled {
+    let target = args.value();
+    let (positional, keywords) = (args.positional()?, args.keywords()?);
+    match target {
+        Value::Proxy(proxy) => Ok(Reply::pending(async move {
+            Ok(proxy.invoke_value(positional, keywords).await?)
+        })),
+        Value::Object(object) => Ok(object.call(cx, positional, keywords)),
+        other => Err(RemoteException::type_error(format!(
+            "'{}' object is not callable",
+            other.python_type()
+        ))),
+    }
+}
+
+/// `HANDLE_CALLATTR(obj, name, args, kwargs=())`.
+fn callattr(cx: &Context, args: &mut Args) -> Handled {
+    let (object, name) = (args.object()?, args.name()?);
+    let (positional, keywords) = (args.positional()?, args.keywords()?);
+    Ok(object.callattr(cx, &name, positional, keywords))
+}
+
+/// `HANDLE_REPR(obj)`.
+fn repr(args: &mut Args) -> Handled {
+    Ok(match args.value() {
+        Value::Object(object) => Reply::value(object.repr()),
+        Value::Brine(value) => Reply::value(value.to_string()),
+        other => Reply::value(format!("{other:?}")),
+    })
+}
+
+/// `HANDLE_STR(obj)`.
+fn str(args: &mut Args) -> Handled {
+    Ok(match args.value() {
+        Value::Object(object) => Reply::value(object.str()),
+        Value::Brine(BrineValue::Str(text)) => Reply::value(text),
+        Value::Brine(value) => Reply::value(value.to_string()),
+        other => Reply::value(format!("{other:?}")),
+    })
+}
+
+/// `HANDLE_HASH(obj)`.
+fn hash(args: &mut Args) -> Handled {
+    Ok(Reply::value(args.object()?.hash()?))
+}
+
+/// `HANDLE_CMP(obj, other, op='__cmp__')`.
+fn cmp(args: &mut Args) -> Handled {
+    let (object, other) = (args.object()?, args.value());
+    let op = match args.optional() {
+        Some(op) => name_of(op)?,
+        None => "__cmp__".to_owned(),
+    };
+    let op = CompareOp::from_dunder(&op).ok_or_else(|| RemoteException::cannot_access(&op))?;
+    Ok(Reply::Ready(object.compare(&other, op)))
+}
+
+/// `HANDLE_DIR(obj)`.
+fn dir(args: &mut Args) -> Handled {
+    let names: Vec<Value> = args
+        .object()?
+        .dir()
+        .into_iter()
+        .map(Value::string)
+        .collect();
+    Ok(Reply::Ready(Ok(tuple(names))))
+}
+
+/// `HANDLE_PICKLE(obj, proto)`: refused, as rpyc's default `allow_pickle`
+/// is off (classic mode's objects take over dispatch and allow it).
+fn pickle() -> Handled {
+    Err(RemoteException::value_error("pickling is disabled"))
+}
+
+/// `HANDLE_INSPECT(id_pack)`: `(name, doc)` of the methods a proxy class
+/// for one of our objects should have.
+fn inspect(cx: &Context, args: &mut Args) -> Handled {
+    let object = cx.connection.local_object(&args.id_pack()?)?;
+    if object.takes_over_dispatch() {
+        return Ok(object
+            .clone()
+            .dispatch(cx, HandlerId::Inspect, vec![Value::Object(object)]));
+    }
+    let methods: Vec<Value> = object
+        .methods()
+        .into_iter()
+        .map(|(name, doc)| tuple(vec![Value::string(name), Value::string(doc)]))
+        .collect();
+    Ok(Reply::Ready(Ok(tuple(methods))))
+}
+
+/// `HANDLE_BUFFITER(obj, count)`: up to `count` items, at most 65,536 per
+/// request.
+fn buffiter(cx: &Context, args: &mut Args) -> Handled {
+    let object = args.object()?;
+    let count = args.count()?.min(1 << 16);
+    Ok(object.next_items(cx, count))
+}
+
+/// `HANDLE_OLDSLICING(obj, attempt, fallback, start, stop, args)`:
+/// `obj.<attempt>(slice(start, stop), *args)`.
+fn oldslicing(cx: &Context, args: &mut Args) -> Handled {
+    let (object, attempt, _fallback) = (args.object()?, args.name()?, args.value());
+    let slice = match (args.value(), args.value()) {
+        (Value::Brine(start), Value::Brine(stop)) => Value::Brine(BrineValue::Slice(
+            Box::new(start),
+            Box::new(stop),
+            Box::new(BrineValue::None),
+        )),
+        _ => {
+            return Err(RemoteException::type_error(
+                "slice bounds must be plain values",
+            ))
+        }
+    };
+    let mut call_args = vec![slice];
+    call_args.extend(args.positional()?);
+    Ok(object.callattr(cx, &attempt, call_args, Vec::new()))
+}
+
+/// `HANDLE_CTXEXIT(obj, exc)`: `obj.__exit__(...)` at the end of a `with`
+/// block on a proxy.
+fn ctxexit(cx: &Context, args: &mut Args) -> Handled {
+    let object = args.object()?;
+    Ok(object.ctx_exit(cx, args.value()))
+}
+
+/// `HANDLE_INSTANCECHECK(obj, other_id_pack)`.
+fn instancecheck(args: &mut Args) -> Handled {
+    let object = args.object()?;
+    Ok(Reply::value(object.instance_check(&args.id_pack()?)))
+}
+
+/// `HANDLE_DEL(obj, count=1)`: the peer released `count` references.
+pub(crate) fn release(connection: &Connection, args: Boxed) -> RpcResult {
+    let items = args
+        .into_items()
+        .map_err(|e| RemoteException::type_error(e.to_string()))?;
+    let mut items = items.into_iter();
+    let id_pack = match items.next() {
+        Some(Boxed::LocalRef(id_pack)) => id_pack,
+        _ => {
+            return Err(RemoteException::type_error(
+                "HANDLE_DEL expects one of our objects",
+            ))
+        }
+    };
+    let count = match items.next() {
+        None => 1,
+        Some(Boxed::Value(BrineValue::Int(c))) => u64::try_from(c).unwrap_or(0),
+        Some(_) => return Err(RemoteException::type_error("count must be an int")),
+    };
+    connection.release_local(&id_pack, count);
+    Ok(Value::NONE)
+}

@@ -1,0 +1,83 @@
+//! The table of our objects the peer holds references to.
+//!
+//! Each time an object is sent by reference its count goes up; the peer's
+//! proxy, when released, sends `HANDLE_DEL(obj, count)` with how many
+//! references it received, and the entry goes when the count reaches zero.
+//! Without this the peer could pin objects forever, and without the counts
+//! an object sent twice could be freed while a proxy still uses it.
+
+use super::object::{id_pack_of, ObjectRef};
+use crate::wire::boxing::IdPack;
+use std::collections::HashMap;
+
+struct Entry {
+    id_pack: IdPack,
+    object: ObjectRef,
+    refcount: u64,
+}
+
+/// Refcounted local objects, keyed by (class id, instance id): classes all
+/// have instance id 0, as in rpyc.
+#[derive(Default)]
+pub(crate) struct LocalObjects {
+    entries: HashMap<(i128, i128), Entry>,
+}
+
+fn key(id_pack: &IdPack) -> (i128, i128) {
+    (id_pack.type_id, id_pack.instance_id)
+}
+
+impl LocalObjects {
+    /// Records one more reference sent to the peer; returns the id pack,
+    /// or `None` when the table is full.
+    pub(crate) fn add(&mut self, object: &ObjectRef, max: usize) -> Option<IdPack> {
+        let id_pack = id_pack_of(object);
+        if let Some(entry) = self.entries.get_mut(&key(&id_pack)) {
+            entry.refcount += 1;
+            return Some(entry.id_pack.clone());
+        }
+        if self.entries.len() >= max {
+            return None;
+        }
+        self.entries.insert(
+            key(&id_pack),
+            Entry {
+                id_pack: id_pack.clone(),
+                object: object.clone(),
+                refcount: 1,
+            },
+        );
+        Some(id_pack)
+    }
+
+    /// The object the peer refers to by `id_pack`.
+    pub(crate) fn get(&self, id_pack: &IdPack) -> Option<ObjectRef> {
+        self.entries
+            .get(&key(id_pack))
+            .filter(|e| e.id_pack == *id_pack)
+            .map(|e| e.object.clone())
+    }
+
+    /// Drops `count` references; removes the entry at zero.
+    pub(crate) fn decref(&mut self, id_pack: &IdPack, count: u64) {
+        if let Some(entry) = self.entries.get_mut(&key(id_pack)) {
+            if entry.id_pack != *id_pack {
+                return;
+            }
+            entry.refcount = entry.refcount.saturating_sub(count);
+            if entry.refcount == 0 {
+                self.entries.remove(&key(id_pack));
+            }
+        }
+    }
+
+    /// How many objects are held for the peer.
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Releases everything (the connection closed).
+    pub(crate) fn clear(&mut self) -> Vec<ObjectRef> {
+        self.entries.drain().map(|(_, e)| e.object).collect()
+    }
+}

@@ -1,0 +1,166 @@
+//! Sending frames: at once when the socket takes them, queued otherwise.
+//!
+//! Most replies are small and the socket's send buffer is empty, so the
+//! task that produced a frame writes it itself, right away: no hand-off to
+//! another task, no extra wake-up on the round trip. Only when frames are
+//! already queued, another sender holds the writer, or the socket would
+//! block does a frame go to the queue, which a writer task drains (several
+//! frames per write) — so order is kept and nobody waits on a slow peer.
+
+use std::collections::VecDeque;
+use std::pin::Pin;
+use std::sync::Mutex;
+use std::task::{Context, Poll, Waker};
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+use tokio::sync::{watch, Notify};
+
+type Writer = Pin<Box<dyn AsyncWrite + Send>>;
+
+struct State {
+    queue: VecDeque<Vec<u8>>,
+    /// `None` while someone is writing.
+    writer: Option<Writer>,
+    /// Data may sit in a buffer of the writer (TLS) until flushed.
+    needs_flush: bool,
+    failed: bool,
+}
+
+pub(crate) struct Outgoing {
+    state: Mutex<State>,
+    wake: Notify,
+}
+
+/// Most bytes the writer task puts in one write.
+const BATCH: usize = 1 << 20;
+
+impl Outgoing {
+    pub(crate) fn new(writer: impl AsyncWrite + Send + 'static) -> Outgoing {
+        Outgoing {
+            state: Mutex::new(State {
+                queue: VecDeque::new(),
+                writer: Some(Box::pin(writer)),
+                needs_flush: false,
+                failed: false,
+            }),
+            wake: Notify::new(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Sends `frame`, writing it now if nothing is ahead of it and the
+    /// socket accepts it without blocking.
+    pub(crate) fn send(&self, frame: Vec<u8>) {
+        let mut writer = {
+            let mut state = self.lock();
+            if state.failed {
+                return;
+            }
+            // Off a runtime thread some writers (stdio) cannot be polled.
+            let direct = state.queue.is_empty() && tokio::runtime::Handle::try_current().is_ok();
+            match (direct, state.writer.take()) {
+                (true, Some(writer)) => writer,
+                (_, writer) => {
+                    state.writer = writer;
+                    state.queue.push_back(frame);
+                    drop(state);
+                    self.wake.notify_one();
+                    return;
+                }
+            }
+        };
+        // One non-blocking attempt: a no-op waker, since on `Pending` the
+        // writer task takes over and waits properly.
+        let mut cx = Context::from_waker(Waker::noop());
+        let mut written = 0;
+        let mut failed = false;
+        while written < frame.len() {
+            match writer.as_mut().poll_write(&mut cx, &frame[written..]) {
+                Poll::Ready(Ok(0)) | Poll::Ready(Err(_)) => {
+                    failed = true;
+                    break;
+                }
+                Poll::Ready(Ok(n)) => written += n,
+                Poll::Pending => break,
+            }
+        }
+        let flushed = written == frame.len()
+            && matches!(writer.as_mut().poll_flush(&mut cx), Poll::Ready(Ok(())));
+        let mut state = self.lock();
+        if failed {
+            state.failed = true;
+        } else if written < frame.len() {
+            state.queue.push_front(frame[written..].to_vec());
+        }
+        state.needs_flush |= !flushed;
+        state.writer = Some(writer);
+        let work = failed || !state.queue.is_empty() || state.needs_flush;
+        drop(state);
+        if work {
+            self.wake.notify_one();
+        }
+    }
+
+    /// The writer task: writes what `send` had to queue, until the
+    /// connection closes and the queue is empty; then shuts the stream.
+    /// Returns false on a write error.
+    pub(crate) async fn run(&self, mut closed: watch::Receiver<bool>) -> bool {
+        loop {
+            let taken = {
+                let mut state = self.lock();
+                if state.failed {
+                    return false;
+                }
+                let work = !state.queue.is_empty() || state.needs_flush;
+                match (work, state.writer.take()) {
+                    (true, Some(writer)) => {
+                        let mut batch = Vec::new();
+                        while let Some(frame) = state.queue.pop_front() {
+                            batch.extend_from_slice(&frame);
+                            if batch.len() >= BATCH {
+                                break;
+                            }
+                        }
+                        state.needs_flush = false;
+                        Some((writer, batch))
+                    }
+                    (_, writer) => {
+                        state.writer = writer;
+                        None
+                    }
+                }
+            };
+            match taken {
+                Some((mut writer, batch)) => {
+                    let result = async {
+                        writer.write_all(&batch).await?;
+                        writer.flush().await
+                    }
+                    .await;
+                    let mut state = self.lock();
+                    state.writer = Some(writer);
+                    if result.is_err() {
+                        state.failed = true;
+                        return false;
+                    }
+                }
+                None => {
+                    if *closed.borrow() && self.lock().queue.is_empty() {
+                        break;
+                    }
+                    tokio::select! {
+                        _ = self.wake.notified() => {}
+                        _ = closed.changed() => {}
+                    }
+                }
+            }
+        }
+        let writer = self.lock().writer.take();
+        if let Some(mut writer) = writer {
+            let _ = writer.shutdown().await;
+        }
+        true
+    }
+}

@@ -1,0 +1,121 @@
+//! Helpers the `#[service]` macro's generated code calls. Not a public API.
+
+use crate::core::{Context, FromValue, IntoValue, Reply, RpcResult, Value};
+use crate::objects::BoundMethod;
+use crate::wire::vinegar::RemoteException;
+use oxrpc_pyfmt::Signature;
+use std::sync::Arc;
+
+/// What an exposed method may return.
+pub trait IntoRpcResult {
+    /// The value or the exception.
+    fn into_rpc_result(self) -> RpcResult;
+}
+
+impl<T: IntoValue> IntoRpcResult for T {
+    fn into_rpc_result(self) -> RpcResult {
+        Ok(self.into_value())
+    }
+}
+
+impl<T: IntoValue, E: Into<RemoteException>> IntoRpcResult for Result<T, E> {
+    fn into_rpc_result(self) -> RpcResult {
+        self.map(IntoValue::into_value).map_err(Into::into)
+    }
+}
+
+/// Converts what an exposed method returned.
+pub fn into_result(value: impl IntoRpcResult) -> RpcResult {
+    value.into_rpc_result()
+}
+
+/// The qualified name Python shows in a method's errors:
+/// `MyService.exposed_get_answer`.
+pub fn qualname(service: &str, method: &str) -> String {
+    format!("{service}.exposed_{method}")
+}
+
+/// Binds positional and keyword arguments to the parameters `params` as
+/// Python does (and with CPython's `TypeError` wording, counting `self`):
+/// the result holds one value per parameter, in order.
+pub fn bind_arguments(
+    service: &str,
+    method: &str,
+    params: &[&str],
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Vec<Value>, RemoteException> {
+    let qualname = qualname(service, method);
+    Signature::method(&qualname, params)
+        .bind(args, kwargs)
+        .map(|slots| slots.into_iter().flatten().collect())
+        .map_err(RemoteException::type_error)
+}
+
+/// Converts argument `index` of an exposed method.
+pub fn argument<T: FromValue>(
+    service: &str,
+    method: &str,
+    index: usize,
+    value: Option<Value>,
+) -> Result<T, RemoteException> {
+    let value = value.ok_or_else(|| {
+        RemoteException::type_error(format!(
+            "{}() missing argument {}",
+            qualname(service, method),
+            index + 1
+        ))
+    })?;
+    T::from_value(value).map_err(|e| {
+        RemoteException::type_error(format!(
+            "{}() argument {}: {e}",
+            qualname(service, method),
+            index + 1
+        ))
+    })
+}
+
+/// rpyc's refusal for a service attribute that is not exposed, as its
+/// `_check_attr` words it: a name with the `exposed_` prefix passes the
+/// check and then is missing (`'MyService' object has no attribute
+/// 'exposed_x'`); any other name is refused (`cannot access 'x'`).
+pub fn service_no_attribute(type_name: &str, name: &str) -> RemoteException {
+    if name.starts_with("exposed_") {
+        RemoteException::no_attribute(type_name, name)
+    } else {
+        RemoteException::cannot_access(name)
+    }
+}
+
+/// `Service.get_service_aliases()`: the class name upper-cased, without a
+/// trailing `SERVICE`.
+pub fn service_aliases(short_name: &str) -> Value {
+    let upper = short_name.to_uppercase();
+    let alias = upper.strip_suffix("SERVICE").unwrap_or(&upper).to_owned();
+    crate::core::tuple(vec![Value::string(alias)])
+}
+
+/// `Service._rpyc_setattr` / `_rpyc_delattr`.
+pub fn access_denied() -> RemoteException {
+    RemoteException::attribute_error("access denied")
+}
+
+/// A method of `target` fetched with `getattr`, to be called later.
+pub fn bound_method<T: crate::core::RpcObject>(target: Arc<T>, name: &str) -> Reply {
+    Reply::Ready(Ok(Value::Object(Arc::new(BoundMethod {
+        target,
+        name: name.to_owned(),
+    }))))
+}
+
+/// Calls whatever an attribute lookup produced.
+pub fn call_attribute(cx: &Context, attribute: Reply, args: Vec<Value>) -> Reply {
+    match attribute {
+        Reply::Ready(Ok(Value::Object(object))) => object.call(cx, args, Vec::new()),
+        Reply::Ready(Ok(other)) => Reply::error(RemoteException::type_error(format!(
+            "'{}' object is not callable",
+            other.python_type()
+        ))),
+        other => other,
+    }
+}

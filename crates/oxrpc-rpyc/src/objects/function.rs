@@ -1,0 +1,112 @@
+//! Rust closures the peer can call.
+
+use super::cannot_access;
+use crate::core::{BoxFuture, Context, Reply, RpcObject, RpcResult, Value};
+use std::sync::Arc;
+
+/// A Rust closure the peer can call, served as `builtins.function`: how
+/// callbacks are passed to the peer.
+///
+/// ```
+/// use oxrpc_rpyc::{Function, Value, FromValue};
+///
+/// let double = Function::new("double", |args: Vec<Value>| {
+///     let n = i64::from_value(args.into_iter().next().unwrap_or(Value::NONE))?;
+///     Ok(Value::from(n * 2))
+/// });
+/// # let _ = double;
+/// ```
+///
+/// A callback that must itself call the peer (or wait for anything) is made
+/// with [`Function::new_async`]: the connection keeps serving while it runs.
+pub struct Function {
+    name: String,
+    body: Body,
+}
+
+enum Body {
+    Sync(Box<dyn Fn(Vec<Value>) -> RpcResult + Send + Sync>),
+    Async(Box<dyn Fn(Vec<Value>) -> BoxFuture + Send + Sync>),
+}
+
+impl Function {
+    /// Wraps `body` as a callable named `name`.
+    pub fn new(
+        name: impl Into<String>,
+        body: impl Fn(Vec<Value>) -> RpcResult + Send + Sync + 'static,
+    ) -> Arc<Function> {
+        Arc::new(Function {
+            name: name.into(),
+            body: Body::Sync(Box::new(body)),
+        })
+    }
+
+    /// Wraps an async `body` as a callable named `name`; it may await calls
+    /// back into the peer.
+    ///
+    /// ```no_run
+    /// use oxrpc_rpyc::{Function, Value};
+    ///
+    /// # async fn run(root: oxrpc_rpyc::Proxy) -> Result<(), oxrpc_rpyc::RemoteException> {
+    /// let answer_plus = Function::new_async("answer_plus", move |args: Vec<Value>| {
+    ///     let root = root.clone();
+    ///     async move {
+    ///         let answer: i64 = root.call("get_answer", ()).await?;
+    ///         let n: i64 = args.into_iter().next().unwrap_or(Value::NONE).extract()?;
+    ///         Ok(Value::from(answer + n))
+    ///     }
+    /// });
+    /// # let _ = answer_plus; Ok(()) }
+    /// ```
+    pub fn new_async<F, Fut>(name: impl Into<String>, body: F) -> Arc<Function>
+    where
+        F: Fn(Vec<Value>) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = RpcResult> + Send + 'static,
+    {
+        Arc::new(Function {
+            name: name.into(),
+            body: Body::Async(Box::new(move |args| Box::pin(body(args)))),
+        })
+    }
+}
+
+impl RpcObject for Function {
+    fn type_name(&self) -> &str {
+        "builtins.function"
+    }
+    fn call(
+        self: Arc<Self>,
+        _cx: &Context,
+        args: Vec<Value>,
+        _kwargs: Vec<(String, Value)>,
+    ) -> Reply {
+        match &self.body {
+            Body::Sync(body) => Reply::Ready(body(args)),
+            Body::Async(body) => Reply::Pending(body(args)),
+        }
+    }
+    fn callattr(
+        self: Arc<Self>,
+        cx: &Context,
+        name: &str,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+    ) -> Reply {
+        match name {
+            "__call__" => self.call(cx, args, kwargs),
+            other => Reply::error(cannot_access(other)),
+        }
+    }
+    fn getattr(self: Arc<Self>, _cx: &Context, name: &str) -> Reply {
+        match name {
+            "__name__" => Reply::value(self.name.clone()),
+            other => Reply::error(cannot_access(other)),
+        }
+    }
+    fn repr(&self) -> String {
+        format!(
+            "<function {} at {:#x}>",
+            self.name, self as *const Self as usize
+        )
+    }
+}

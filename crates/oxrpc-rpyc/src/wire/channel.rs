@@ -1,0 +1,583 @@
+//! Frames: how rpyc cuts a byte stream into messages.
+//!
+//! rpyc's `Channel` puts every message in a frame:
+//!
+//! ```text
+//! +----------------+------------+-----------------------+------+
+//! | length: u32 BE | flag: u8   | payload (length bytes) | "\n" |
+//! +----------------+------------+-----------------------+------+
+//! ```
+//!
+//! The flag says whether the payload is zlib-compressed. Python compresses (at
+//! level 1, the fastest) every payload longer than 3000 bytes, and treats any
+//! non-zero flag as "compressed". The trailing newline only exists to flush
+//! line-buffered transports: Python reads it along with the payload and drops
+//! it *without looking at it*, so we do the same (a wrong byte there is logged,
+//! not fatal).
+//!
+//! [`FrameDecoder`] is pure: feed it bytes as they arrive, in any
+//! fragmentation, and pull complete payloads out. Keeping I/O out of it makes
+//! it trivially testable and lets the async connection own the socket.
+//!
+//! # Limits
+//!
+//! A frame header is four bytes of attacker-chosen length. Python believes it;
+//! we do not. [`FrameLimits::max_frame_len`] is checked as soon as the header
+//! is in, before a single payload byte is buffered, and the decoder never
+//! reserves memory on the strength of a header: the buffer only grows with
+//! bytes that actually arrived. A compressed payload is inflated in steps into
+//! a buffer capped at [`FrameLimits::max_decompressed_len`], so a zip bomb is
+//! cut off at the cap instead of being expanded first and measured later.
+//!
+//! # Sending
+//!
+//! [`EncodedFrame`] holds the header and the (possibly compressed) payload and
+//! hands out [`IoSlice`]s for one vectored write. Stock rpyc writes big frames
+//! in several writes with Nagle on, which costs a delayed ACK per call; one
+//! write per frame avoids that.
+
+use std::borrow::Cow;
+use std::io::IoSlice;
+
+use bytes::{Buf, Bytes, BytesMut};
+use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
+
+use super::error::FrameError;
+
+/// Size of the frame header: `struct.calcsize("!LB")`.
+pub const FRAME_HEADER_LEN: usize = 5;
+/// The byte after every payload (`Channel.FLUSHER`).
+pub const FLUSHER: u8 = b'\n';
+/// Payloads longer than this are compressed (`Channel.COMPRESSION_THRESHOLD`).
+pub const COMPRESSION_THRESHOLD: usize = 3000;
+/// The zlib level used (`Channel.COMPRESSION_LEVEL`).
+pub const COMPRESSION_LEVEL: u32 = 1;
+
+/// Size limits for incoming frames.
+///
+/// ```
+/// use oxrpc_rpyc::channel::{FrameDecoder, FrameLimits};
+///
+/// let mut decoder = FrameDecoder::with_limits(FrameLimits { max_frame_len: 4, ..FrameLimits::default() });
+/// decoder.feed(b"\x00\x00\x00\x05\x00"); // announces 5 bytes
+/// assert!(decoder.next_frame().is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FrameLimits {
+    /// Largest payload a header may announce (compressed size for compressed
+    /// frames). Default 64 MiB: rpyc sends large values (a file's contents read
+    /// through a netref) in one frame, and Python compresses anything over
+    /// 3000 bytes, so this admits multi-hundred-MB compressible transfers while
+    /// bounding what one peer can make us buffer.
+    pub max_frame_len: usize,
+    /// Largest payload a compressed frame may inflate to. Default 256 MiB.
+    pub max_decompressed_len: usize,
+}
+
+impl Default for FrameLimits {
+    fn default() -> Self {
+        FrameLimits {
+            max_frame_len: 64 * 1024 * 1024,
+            max_decompressed_len: 256 * 1024 * 1024,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Header {
+    len: usize,
+    compressed: bool,
+}
+
+/// Splits an incoming byte stream into frame payloads.
+///
+/// ```
+/// use oxrpc_rpyc::channel::{encode_frame, FrameDecoder};
+///
+/// let mut wire = Vec::new();
+/// encode_frame(b"hello", &mut wire).unwrap();
+/// encode_frame(&[b'x'; 5000], &mut wire).unwrap(); // compressed on the wire
+///
+/// let mut decoder = FrameDecoder::new();
+/// let mut payloads = Vec::new();
+/// for chunk in wire.chunks(3) {
+///     decoder.feed(chunk);
+///     while let Some(payload) = decoder.next_frame().unwrap() {
+///         payloads.push(payload);
+///     }
+/// }
+/// assert_eq!(payloads[0], &b"hello"[..]);
+/// assert_eq!(payloads[1], &[b'x'; 5000][..]);
+/// ```
+#[derive(Debug, Default)]
+pub struct FrameDecoder {
+    buf: BytesMut,
+    limits: FrameLimits,
+    pending: Option<Header>,
+    poisoned: bool,
+}
+
+impl FrameDecoder {
+    /// A decoder with [`FrameLimits::default`].
+    pub fn new() -> FrameDecoder {
+        FrameDecoder::default()
+    }
+
+    /// A decoder with explicit limits.
+    pub fn with_limits(limits: FrameLimits) -> FrameDecoder {
+        FrameDecoder {
+            limits,
+            ..FrameDecoder::default()
+        }
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> &FrameLimits {
+        &self.limits
+    }
+
+    /// Appends received bytes (ignored once the decoder has failed).
+    pub fn feed(&mut self, bytes: &[u8]) {
+        if !self.poisoned {
+            self.buf.extend_from_slice(bytes);
+        }
+    }
+
+    /// The receive buffer, for reading into directly (e.g. tokio's
+    /// `AsyncReadExt::read_buf`) without an intermediate copy.
+    pub fn buffer_mut(&mut self) -> &mut BytesMut {
+        &mut self.buf
+    }
+
+    /// How many more bytes would complete the frame being received (at least
+    /// one when nothing is buffered). A read-size hint only; never more than
+    /// the limits allow.
+    pub fn bytes_wanted(&self) -> usize {
+        match self.pending {
+            Some(h) => (h.len + 1).saturating_sub(self.buf.len()).max(1),
+            None => FRAME_HEADER_LEN.saturating_sub(self.buf.len()).max(1),
+        }
+    }
+
+    /// Whether the decoder holds a partial frame (EOF now would cut a frame).
+    pub fn is_mid_frame(&self) -> bool {
+        self.pending.is_some() || !self.buf.is_empty()
+    }
+
+    /// Returns the next complete payload (decompressed), or `None` until more
+    /// bytes arrive. After an error every later call fails with
+    /// [`FrameError::Poisoned`]: the stream is out of sync.
+    pub fn next_frame(&mut self) -> Result<Option<Bytes>, FrameError> {
+        if self.poisoned {
+            return Err(FrameError::Poisoned);
+        }
+        let result = self.decode();
+        if result.is_err() {
+            self.poisoned = true;
+            self.buf = BytesMut::new();
+            self.pending = None;
+        }
+        result
+    }
+
+    fn decode(&mut self) -> Result<Option<Bytes>, FrameError> {
+        let header = match self.pending.take() {
+            Some(header) => header,
+            None => {
+                if self.buf.len() < FRAME_HEADER_LEN {
+                    return Ok(None);
+                }
+                let len = u32::from_be_bytes([self.buf[0], self.buf[1], self.buf[2], self.buf[3]]);
+                let compressed = self.buf[4] != 0;
+                let len = usize::try_from(len)
+                    .ok()
+                    .filter(|&len| len <= self.limits.max_frame_len)
+                    .ok_or(FrameError::TooLarge {
+                        len: u64::from(len),
+                        max: self.limits.max_frame_len,
+                    })?;
+                self.buf.advance(FRAME_HEADER_LEN);
+                Header { len, compressed }
+            }
+        };
+        if self.buf.len() < header.len + 1 {
+            self.pending = Some(header);
+            return Ok(None);
+        }
+        let mut frame = self.buf.split_to(header.len + 1);
+        if frame[header.len] != FLUSHER {
+            tracing::debug!(
+                byte = frame[header.len],
+                "frame not terminated by a newline; ignored like rpyc does"
+            );
+        }
+        frame.truncate(header.len);
+        if header.compressed {
+            inflate(&frame, self.limits.max_decompressed_len).map(|v| Some(Bytes::from(v)))
+        } else {
+            Ok(Some(frame.freeze()))
+        }
+    }
+}
+
+/// Inflates a zlib stream into at most `max` bytes, growing the output as it goes.
+///
+/// Like Python's `zlib.decompress`, the stream must be complete (checksum
+/// included) and bytes after its end are ignored.
+fn inflate(data: &[u8], max: usize) -> Result<Vec<u8>, FrameError> {
+    let mut z = Decompress::new(true);
+    // One byte over the cap tells "exactly max" from "more than max".
+    let hard_cap = max.saturating_add(1);
+    let mut out: Vec<u8> = Vec::with_capacity(data.len().saturating_mul(4).max(64).min(hard_cap));
+    loop {
+        if out.len() == out.capacity() {
+            if out.len() >= hard_cap {
+                return Err(FrameError::DecompressedTooLarge { max });
+            }
+            let target = out.capacity().saturating_mul(2).max(64).min(hard_cap);
+            out.reserve_exact(target - out.len());
+        }
+        let consumed = usize::try_from(z.total_in())
+            .unwrap_or(data.len())
+            .min(data.len());
+        let (in_before, out_before) = (z.total_in(), out.len());
+        let status = z
+            .decompress_vec(&data[consumed..], &mut out, FlushDecompress::None)
+            .map_err(|e| FrameError::InvalidZlib {
+                reason: e.to_string(),
+            })?;
+        if out.len() > max {
+            return Err(FrameError::DecompressedTooLarge { max });
+        }
+        match status {
+            Status::StreamEnd => return Ok(out),
+            Status::Ok | Status::BufError => {
+                let stalled = z.total_in() == in_before && out.len() == out_before;
+                let input_done = usize::try_from(z.total_in()).map_or(true, |n| n >= data.len());
+                if out.len() < out.capacity() && (stalled || input_done) {
+                    return Err(FrameError::InvalidZlib {
+                        reason: "incomplete or truncated stream".to_owned(),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// Compresses `data` with zlib at [`COMPRESSION_LEVEL`]. `None` only if zlib
+/// itself fails, in which case the caller sends the payload uncompressed.
+fn deflate(data: &[u8]) -> Option<Vec<u8>> {
+    let mut z = Compress::new(Compression::new(COMPRESSION_LEVEL), true);
+    let mut out = Vec::with_capacity(data.len() / 2 + 64);
+    loop {
+        let consumed = usize::try_from(z.total_in()).ok()?.min(data.len());
+        let (in_before, out_before) = (z.total_in(), out.len());
+        match z.compress_vec(&data[consumed..], &mut out, FlushCompress::Finish) {
+            Ok(Status::StreamEnd) => return Some(out),
+            Ok(_) => {
+                let stalled = z.total_in() == in_before && out.len() == out_before;
+                if out.len() == out.capacity() || stalled {
+                    out.reserve(out.capacity().max(64));
+                }
+            }
+            Err(_) => return None,
+        }
+    }
+}
+
+/// One frame ready to send: header and payload, compressed if the rule says so.
+///
+/// ```
+/// use oxrpc_rpyc::channel::EncodedFrame;
+///
+/// let frame = EncodedFrame::new(b"\x02ping", true).unwrap();
+/// assert!(!frame.is_compressed());
+/// let slices = frame.io_slices(); // header, payload, "\n": one write_vectored call
+/// assert_eq!(slices.iter().map(|s| s.len()).sum::<usize>(), frame.len());
+/// assert_eq!(frame.to_vec(), b"\x00\x00\x00\x05\x00\x02ping\n");
+/// ```
+#[derive(Debug, Clone)]
+pub struct EncodedFrame<'a> {
+    header: [u8; FRAME_HEADER_LEN],
+    payload: Cow<'a, [u8]>,
+}
+
+impl<'a> EncodedFrame<'a> {
+    /// Frames `payload`, compressing it when `compress` is set and it is longer
+    /// than [`COMPRESSION_THRESHOLD`] (Python's `Channel.send`, whose
+    /// `compress` is on by default). Fails only for payloads the 32-bit length
+    /// field cannot describe.
+    pub fn new(payload: &'a [u8], compress: bool) -> Result<EncodedFrame<'a>, FrameError> {
+        let (body, flag) = if compress && payload.len() > COMPRESSION_THRESHOLD {
+            match deflate(payload) {
+                Some(z) => (Cow::Owned(z), 1u8),
+                None => (Cow::Borrowed(payload), 0u8),
+            }
+        } else {
+            (Cow::Borrowed(payload), 0u8)
+        };
+        let len = u32::try_from(body.len()).map_err(|_| FrameError::TooLarge {
+            len: body.len() as u64,
+            max: u32::MAX as usize,
+        })?;
+        let mut header = [0u8; FRAME_HEADER_LEN];
+        header[..4].copy_from_slice(&len.to_be_bytes());
+        header[4] = flag;
+        Ok(EncodedFrame {
+            header,
+            payload: body,
+        })
+    }
+
+    /// Whether the payload went through zlib.
+    pub fn is_compressed(&self) -> bool {
+        self.header[4] != 0
+    }
+
+    /// Total bytes on the wire.
+    pub fn len(&self) -> usize {
+        FRAME_HEADER_LEN + self.payload.len() + 1
+    }
+
+    /// Never true: a frame has at least its header and newline.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// Header, payload and newline, for a single vectored write.
+    pub fn io_slices(&self) -> [IoSlice<'_>; 3] {
+        [
+            IoSlice::new(&self.header),
+            IoSlice::new(&self.payload),
+            IoSlice::new(std::slice::from_ref(&FLUSHER)),
+        ]
+    }
+
+    /// Appends the whole frame to `out`.
+    pub fn write_to(&self, out: &mut Vec<u8>) {
+        out.reserve(self.len());
+        out.extend_from_slice(&self.header);
+        out.extend_from_slice(&self.payload);
+        out.push(FLUSHER);
+    }
+
+    /// The whole frame as one buffer.
+    pub fn to_vec(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.write_to(&mut out);
+        out
+    }
+}
+
+/// Appends the frame for `payload` to `out`, compressing like Python's
+/// default `Channel` does.
+///
+/// ```
+/// let mut out = Vec::new();
+/// oxrpc_rpyc::channel::encode_frame(b"", &mut out).unwrap();
+/// assert_eq!(out, b"\x00\x00\x00\x00\x00\n");
+/// ```
+pub fn encode_frame(payload: &[u8], out: &mut Vec<u8>) -> Result<(), FrameError> {
+    EncodedFrame::new(payload, true)?.write_to(out);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    fn decode_all(wire: &[u8], limits: FrameLimits) -> Result<Vec<Bytes>, FrameError> {
+        let mut d = FrameDecoder::with_limits(limits);
+        d.feed(wire);
+        let mut out = Vec::new();
+        while let Some(p) = d.next_frame()? {
+            out.push(p);
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn threshold_is_exclusive() {
+        assert!(!EncodedFrame::new(&[0; 3000], true).unwrap().is_compressed());
+        assert!(EncodedFrame::new(&[0; 3001], true).unwrap().is_compressed());
+        assert!(!EncodedFrame::new(&[0; 3001], false)
+            .unwrap()
+            .is_compressed());
+    }
+
+    #[test]
+    fn byte_at_a_time() {
+        let mut wire = Vec::new();
+        let big: Vec<u8> = (0..20_000u32).map(|i| (i % 251) as u8).collect();
+        for p in [&b""[..], b"a", &big, b"tail"] {
+            encode_frame(p, &mut wire).unwrap();
+        }
+        let mut d = FrameDecoder::new();
+        let mut got = Vec::new();
+        for &b in &wire {
+            d.feed(&[b]);
+            while let Some(p) = d.next_frame().unwrap() {
+                got.push(p);
+            }
+        }
+        assert_eq!(got.len(), 4);
+        assert_eq!(got[2], big);
+        assert!(!d.is_mid_frame());
+    }
+
+    #[test]
+    fn four_gib_claim_rejected_without_allocating() {
+        let mut d = FrameDecoder::new();
+        d.feed(&[0xff, 0xff, 0xff, 0xff, 0x00]);
+        assert_eq!(
+            d.next_frame().unwrap_err(),
+            FrameError::TooLarge {
+                len: u32::MAX as u64,
+                max: 64 * 1024 * 1024
+            }
+        );
+        assert!(d.buffer_mut().capacity() < 1024);
+        assert_eq!(d.next_frame().unwrap_err(), FrameError::Poisoned);
+    }
+
+    #[test]
+    fn flusher_byte_is_not_checked() {
+        // Python reads length + 1 bytes and drops the last one unseen.
+        let got = decode_all(b"\x00\x00\x00\x02\x00hiX", FrameLimits::default()).unwrap();
+        assert_eq!(got, vec![Bytes::from_static(b"hi")]);
+    }
+
+    #[test]
+    fn any_nonzero_flag_means_compressed() {
+        let z = deflate(b"hello").unwrap();
+        let mut wire = (z.len() as u32).to_be_bytes().to_vec();
+        wire.push(7);
+        wire.extend_from_slice(&z);
+        wire.push(b'\n');
+        assert_eq!(
+            decode_all(&wire, FrameLimits::default()).unwrap()[0],
+            &b"hello"[..]
+        );
+    }
+
+    fn compressed_frame(z: &[u8]) -> Vec<u8> {
+        let mut wire = (z.len() as u32).to_be_bytes().to_vec();
+        wire.push(1);
+        wire.extend_from_slice(z);
+        wire.push(b'\n');
+        wire
+    }
+
+    #[test]
+    fn invalid_zlib_is_an_error() {
+        for bad in [
+            &b"not zlib at all"[..],
+            b"",
+            &deflate(&[1; 5000]).unwrap()[..10], // truncated stream
+        ] {
+            let err = decode_all(&compressed_frame(bad), FrameLimits::default()).unwrap_err();
+            assert!(matches!(err, FrameError::InvalidZlib { .. }), "{err}");
+        }
+        // A corrupted checksum is caught too.
+        let mut z = deflate(b"checksum me").unwrap();
+        let last = z.len() - 1;
+        z[last] ^= 0xff;
+        assert!(matches!(
+            decode_all(&compressed_frame(&z), FrameLimits::default()),
+            Err(FrameError::InvalidZlib { .. })
+        ));
+    }
+
+    #[test]
+    fn trailing_bytes_after_zlib_end_are_ignored_like_python() {
+        let mut z = deflate(b"abc").unwrap();
+        z.extend_from_slice(b"junk");
+        assert_eq!(
+            decode_all(&compressed_frame(&z), FrameLimits::default()).unwrap()[0],
+            &b"abc"[..]
+        );
+    }
+
+    #[test]
+    fn decompressed_exactly_at_the_cap_is_fine() {
+        let data = vec![9u8; 10_000];
+        let frame = compressed_frame(&deflate(&data).unwrap());
+        let limits = FrameLimits {
+            max_decompressed_len: 10_000,
+            ..FrameLimits::default()
+        };
+        assert_eq!(decode_all(&frame, limits).unwrap()[0], data);
+        let limits = FrameLimits {
+            max_decompressed_len: 9_999,
+            ..FrameLimits::default()
+        };
+        assert_eq!(
+            decode_all(&frame, limits).unwrap_err(),
+            FrameError::DecompressedTooLarge { max: 9_999 }
+        );
+    }
+
+    /// A zlib stream of 1 GiB of zeros, built with flate2 without ever holding
+    /// (or compressing) the gigabyte: the data is fed in 1 MiB blocks, each
+    /// ended by a full flush. A full flush resets the compressor, so every block
+    /// compresses to the same bytes; we compress two to check that, then repeat
+    /// the block and close the stream with the Adler-32 of 1 GiB of zeros.
+    fn zeros_bomb(mib: usize) -> Vec<u8> {
+        let chunk = vec![0u8; 1 << 20];
+        let mut z = Compress::new(Compression::best(), true);
+        let mut first = Vec::with_capacity(1 << 16);
+        z.compress_vec(&chunk, &mut first, FlushCompress::Full)
+            .unwrap();
+        assert_eq!(z.total_in(), 1 << 20);
+        let mut second = Vec::with_capacity(1 << 16);
+        z.compress_vec(&chunk, &mut second, FlushCompress::Full)
+            .unwrap();
+        assert_eq!(z.total_in(), 2 << 20);
+        let (header, block) = first.split_at(2);
+        assert_eq!(block, &second[..], "full-flush blocks must repeat");
+        let mut tail = Vec::with_capacity(64);
+        z.compress_vec(&[], &mut tail, FlushCompress::Finish)
+            .unwrap();
+        // Replace the Adler-32 (of 2 MiB) by that of `mib` MiB of zeros:
+        // a stays 1, b gains 1 per byte.
+        let n = (mib as u64) << 20;
+        let adler = (((n % 65521) as u32) << 16) | 1;
+        let tail_len = tail.len();
+        tail[tail_len - 4..].copy_from_slice(&adler.to_be_bytes());
+
+        let mut bomb = header.to_vec();
+        for _ in 0..mib {
+            bomb.extend_from_slice(block);
+        }
+        bomb.extend_from_slice(&tail);
+        bomb
+    }
+
+    #[test]
+    fn zeros_bomb_is_a_valid_stream() {
+        let small = zeros_bomb(3);
+        let mut out = Vec::new();
+        flate2::read::ZlibDecoder::new(&small[..])
+            .read_to_end(&mut out)
+            .unwrap();
+        assert_eq!(out.len(), 3 << 20);
+        assert!(out.iter().all(|&b| b == 0));
+    }
+
+    #[test]
+    fn zlib_bomb_is_cut_at_the_limit() {
+        let bomb = zeros_bomb(1024);
+        assert!(bomb.len() < 2 * 1024 * 1024, "{}", bomb.len());
+        let limits = FrameLimits {
+            max_decompressed_len: 16 * 1024 * 1024,
+            ..FrameLimits::default()
+        };
+        assert_eq!(
+            decode_all(&compressed_frame(&bomb), limits).unwrap_err(),
+            FrameError::DecompressedTooLarge {
+                max: 16 * 1024 * 1024
+            }
+        );
+    }
+}

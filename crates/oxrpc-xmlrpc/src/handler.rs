@@ -1,0 +1,286 @@
+//! Typed method handlers.
+//!
+//! As in axum, a handler is any function whose arguments can be extracted:
+//! `|a: i32, b: i32| a + b` registers as a two-`int` method. The glue below
+//! converts the wire parameters (raising the `TypeError` faults CPython's
+//! server would raise for a wrong count or type), calls the function, and
+//! turns whatever it returns into a value or a fault. It also derives the
+//! method signature from the Rust types, for `system.methodSignature`.
+
+use crate::convert::{ConversionError, FromValue, IntoValue};
+use crate::fault::Fault;
+use crate::value::Value;
+use std::future::Future;
+use std::pin::Pin;
+
+/// The future a handler returns once erased.
+pub(crate) type BoxFuture = Pin<Box<dyn Future<Output = Result<Value, Fault>> + Send>>;
+
+/// What calling an erased handler produces: most handlers finish at once, and
+/// those need no allocation.
+pub enum Outcome {
+    /// The handler already finished.
+    Ready(Result<Value, Fault>),
+    /// An async handler still running.
+    Pending(BoxFuture),
+}
+
+impl Outcome {
+    /// Waits for the result.
+    pub async fn resolve(self) -> Result<Value, Fault> {
+        match self {
+            Outcome::Ready(result) => result,
+            Outcome::Pending(future) => future.await,
+        }
+    }
+}
+
+/// A registered method with its argument glue erased.
+pub trait ErasedHandler: Send + Sync + 'static {
+    /// Calls the method `name` with `params`.
+    fn call(&self, name: &str, params: Vec<Value>) -> Outcome;
+}
+
+/// What a handler may return: a value, or a `Result` whose error becomes a fault.
+pub trait IntoResponse {
+    /// The XML-RPC type of a successful result (for method signatures).
+    const XMLRPC_TYPE: &'static str;
+    /// The value or the fault.
+    fn into_response(self) -> Result<Value, Fault>;
+}
+
+impl<T: IntoValue> IntoResponse for T {
+    const XMLRPC_TYPE: &'static str = T::XMLRPC_TYPE;
+    fn into_response(self) -> Result<Value, Fault> {
+        Ok(self.into_value())
+    }
+}
+
+impl<T: IntoValue, E: IntoFault> IntoResponse for Result<T, E> {
+    const XMLRPC_TYPE: &'static str = T::XMLRPC_TYPE;
+    fn into_response(self) -> Result<Value, Fault> {
+        self.map(T::into_value).map_err(E::into_fault)
+    }
+}
+
+/// Errors a handler can return. A [`Fault`] goes out as is; other errors go
+/// out as CPython would report the matching Python exception.
+pub trait IntoFault {
+    /// The fault the client receives.
+    fn into_fault(self) -> Fault;
+}
+
+impl IntoFault for Fault {
+    fn into_fault(self) -> Fault {
+        self
+    }
+}
+
+impl IntoFault for String {
+    fn into_fault(self) -> Fault {
+        Fault::python_exception("Exception", self)
+    }
+}
+
+impl IntoFault for &str {
+    fn into_fault(self) -> Fault {
+        Fault::python_exception("Exception", self)
+    }
+}
+
+impl IntoFault for std::io::Error {
+    fn into_fault(self) -> Fault {
+        Fault::from_io_error(&self, None)
+    }
+}
+
+impl IntoFault for Box<dyn std::error::Error + Send + Sync> {
+    fn into_fault(self) -> Fault {
+        Fault::python_exception("Exception", self)
+    }
+}
+
+/// Functions usable as handlers. `Args` is the tuple of argument types; it
+/// only exists to tell the implementations apart.
+pub trait Handler<Args>: Send + Sync + Sized + 'static {
+    /// Wraps the function into an [`ErasedHandler`].
+    fn into_erased(self) -> Box<dyn ErasedHandler>;
+    /// `[return type, argument types...]`, as `system.methodSignature` lists them.
+    fn signature() -> Vec<&'static str>;
+}
+
+/// Async functions usable as handlers.
+pub trait AsyncHandler<Args>: Send + Sync + Sized + 'static {
+    /// Wraps the function into an [`ErasedHandler`].
+    fn into_erased(self) -> Box<dyn ErasedHandler>;
+    /// `[return type, argument types...]`.
+    fn signature() -> Vec<&'static str>;
+}
+
+/// Checks the count of `params` against `arity` (of which the trailing
+/// ones past `required` may be missing) and returns CPython's `TypeError`
+/// fault when it is off. A Rust closure's parameters have no names, so the
+/// message leaves them out where CPython would list them.
+fn check_arity(name: &str, given: usize, arity: usize, required: usize) -> Result<(), Fault> {
+    const UNNAMED: [&str; 16] = [""; 16];
+    let params = &UNNAMED[..arity.min(UNNAMED.len())];
+    let signature = oxrpc_pyfmt::Signature::function(name, params).with_required(required);
+    if given > arity {
+        return Err(Fault::python_exception(
+            "TypeError",
+            signature.too_many_positional(given),
+        ));
+    }
+    if given < required {
+        return Err(Fault::python_exception(
+            "TypeError",
+            signature.missing(&params[given..required]),
+        ));
+    }
+    Ok(())
+}
+
+/// Converts parameter `index` (0-based) or reports it like CPython would.
+fn extract<T: FromValue>(name: &str, index: usize, param: Option<Value>) -> Result<T, Fault> {
+    match param {
+        Some(value) => T::from_value(value).map_err(|e: ConversionError| {
+            Fault::python_exception(
+                "TypeError",
+                format_args!(
+                    "{name}() argument {} must be {}, not {}",
+                    index + 1,
+                    e.expected,
+                    e.got
+                ),
+            )
+        }),
+        None => T::from_missing().ok_or_else(|| {
+            Fault::python_exception(
+                "TypeError",
+                format_args!("{name}() missing argument {}", index + 1),
+            )
+        }),
+    }
+}
+
+/// How many of the trailing parameters may be left out.
+fn required_count(missing_ok: &[bool]) -> usize {
+    missing_ok.len() - missing_ok.iter().rev().take_while(|ok| **ok).count()
+}
+
+struct SyncFn<F, Args> {
+    f: F,
+    _args: std::marker::PhantomData<fn() -> Args>,
+}
+
+struct AsyncFn<F, Args> {
+    f: F,
+    _args: std::marker::PhantomData<fn() -> Args>,
+}
+
+macro_rules! handler_impls {
+    ($($arg:ident),*) => {
+        impl<F, R, $($arg,)*> ErasedHandler for SyncFn<F, ($($arg,)*)>
+        where
+            F: Fn($($arg),*) -> R + Send + Sync + 'static,
+            R: IntoResponse,
+            $($arg: FromValue + 'static,)*
+        {
+            #[allow(unused_mut, unused_variables, unused_assignments, non_snake_case)]
+            fn call(&self, name: &str, params: Vec<Value>) -> Outcome {
+                let missing_ok: &[bool] = &[$($arg::from_missing().is_some()),*];
+                if let Err(fault) = check_arity(name, params.len(), missing_ok.len(), required_count(missing_ok)) {
+                    return Outcome::Ready(Err(fault));
+                }
+                let mut params = params.into_iter();
+                let mut index = 0usize;
+                $(
+                    let $arg = match extract::<$arg>(name, index, params.next()) {
+                        Ok(v) => v,
+                        Err(fault) => return Outcome::Ready(Err(fault)),
+                    };
+                    index += 1;
+                )*
+                Outcome::Ready((self.f)($($arg),*).into_response())
+            }
+        }
+
+        impl<F, R, $($arg,)*> Handler<($($arg,)*)> for F
+        where
+            F: Fn($($arg),*) -> R + Send + Sync + 'static,
+            R: IntoResponse,
+            $($arg: FromValue + 'static,)*
+        {
+            fn into_erased(self) -> Box<dyn ErasedHandler> {
+                Box::new(SyncFn::<F, ($($arg,)*)> { f: self, _args: std::marker::PhantomData })
+            }
+            fn signature() -> Vec<&'static str> {
+                vec![R::XMLRPC_TYPE $(, $arg::XMLRPC_TYPE)*]
+            }
+        }
+
+        impl<F, Fut, R, $($arg,)*> ErasedHandler for AsyncFn<F, ($($arg,)*)>
+        where
+            F: Fn($($arg),*) -> Fut + Send + Sync + 'static,
+            Fut: Future<Output = R> + Send + 'static,
+            R: IntoResponse,
+            $($arg: FromValue + 'static,)*
+        {
+            #[allow(unused_mut, unused_variables, unused_assignments, non_snake_case)]
+            fn call(&self, name: &str, params: Vec<Value>) -> Outcome {
+                let missing_ok: &[bool] = &[$($arg::from_missing().is_some()),*];
+                if let Err(fault) = check_arity(name, params.len(), missing_ok.len(), required_count(missing_ok)) {
+                    return Outcome::Ready(Err(fault));
+                }
+                let mut params = params.into_iter();
+                let mut index = 0usize;
+                $(
+                    let $arg = match extract::<$arg>(name, index, params.next()) {
+                        Ok(v) => v,
+                        Err(fault) => return Outcome::Ready(Err(fault)),
+                    };
+                    index += 1;
+                )*
+                let future = (self.f)($($arg),*);
+                Outcome::Pending(Box::pin(async move { future.await.into_response() }))
+            }
+        }
+
+        impl<F, Fut, R, $($arg,)*> AsyncHandler<($($arg,)*)> for F
+        where
+            F: Fn($($arg),*) -> Fut + Send + Sync + 'static,
+            Fut: Future<Output = R> + Send + 'static,
+            R: IntoResponse,
+            $($arg: FromValue + 'static,)*
+        {
+            fn into_erased(self) -> Box<dyn ErasedHandler> {
+                Box::new(AsyncFn::<F, ($($arg,)*)> { f: self, _args: std::marker::PhantomData })
+            }
+            fn signature() -> Vec<&'static str> {
+                vec![R::XMLRPC_TYPE $(, $arg::XMLRPC_TYPE)*]
+            }
+        }
+    };
+}
+
+handler_impls!();
+handler_impls!(A1);
+handler_impls!(A1, A2);
+handler_impls!(A1, A2, A3);
+handler_impls!(A1, A2, A3, A4);
+handler_impls!(A1, A2, A3, A4, A5);
+handler_impls!(A1, A2, A3, A4, A5, A6);
+handler_impls!(A1, A2, A3, A4, A5, A6, A7);
+handler_impls!(A1, A2, A3, A4, A5, A6, A7, A8);
+
+/// A handler taking the raw parameter list (for variadic methods).
+pub(crate) struct RawFn<F>(pub(crate) F);
+
+impl<F> ErasedHandler for RawFn<F>
+where
+    F: Fn(Vec<Value>) -> Result<Value, Fault> + Send + Sync + 'static,
+{
+    fn call(&self, _name: &str, params: Vec<Value>) -> Outcome {
+        Outcome::Ready((self.0)(params))
+    }
+}

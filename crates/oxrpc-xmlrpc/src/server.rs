@@ -1,0 +1,431 @@
+//! The XML-RPC HTTP server.
+//!
+//! hyper serves HTTP/1.1 with keep-alive (CPython's server closes every
+//! connection) on connections `oxrpc-net` accepts (its cap, TLS, drain);
+//! everything XML-RPC-specific stays here: which paths answer,
+//! gzip in both directions, the size and time limits that keep a hostile peer
+//! from holding memory or connections, the request log, and the HTTP answers
+//! CPython's `SimpleXMLRPCRequestHandler` gives (404 `No such page` for other
+//! paths, 501 for other methods and encodings, 200 with a fault for anything
+//! that reached the dispatcher).
+
+use crate::compression::{accepts_gzip, gunzip, gzip, GunzipError};
+use crate::decode::{decode_call, Limits};
+use crate::encode::{encode_fault, encode_response};
+use crate::fault::Fault;
+use crate::handler::{AsyncHandler, Handler};
+use crate::registry::{Method, Registry};
+use crate::value::Value;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::header::{HeaderValue, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE};
+use hyper::{Method as HttpMethod, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use oxrpc_net::{Accepted, ListenConfig, Listener, Peer, Shutdown};
+use std::convert::Infallible;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tracing::{debug, info};
+
+/// Server settings. The defaults are safe to expose; raise them deliberately.
+#[derive(Clone)]
+pub struct ServerConfig {
+    /// Paths that accept XML-RPC POSTs; others get 404. Empty means any path.
+    pub rpc_paths: Vec<String>,
+    /// Largest request body accepted as sent (413 beyond).
+    pub max_body_size: usize,
+    /// Largest request body after gunzip (413 beyond).
+    pub max_decompressed_size: usize,
+    /// Nesting and value-count limits for request documents.
+    pub limits: Limits,
+    /// Log each request like CPython's `logRequests=True` (at INFO, via tracing).
+    pub log_requests: bool,
+    /// Responses larger than this are gzipped when the client accepts gzip
+    /// (CPython's `encode_threshold`, 1400 bytes). `None` never compresses.
+    pub gzip_threshold: Option<usize>,
+    /// Time a client has to send complete request headers (slowloris guard).
+    pub header_read_timeout: Duration,
+    /// Time a client has to send the complete body once headers are in.
+    pub body_read_timeout: Duration,
+    /// Largest request head (request line and headers) read, in bytes.
+    pub max_header_size: usize,
+    /// How connections are accepted: the connection cap, https (TLS),
+    /// client-certificate authentication, and the graceful-shutdown grace.
+    pub listen: ListenConfig,
+    /// Require HTTP basic authentication with these credentials.
+    pub basic_auth: Option<BasicAuth>,
+}
+
+/// Credentials for HTTP basic authentication.
+#[derive(Clone, PartialEq, Eq)]
+pub struct BasicAuth {
+    /// The user name.
+    pub user: String,
+    /// The password.
+    pub password: String,
+}
+
+impl std::fmt::Debug for BasicAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "BasicAuth {{ user: {:?}, password: <hidden> }}",
+            self.user
+        )
+    }
+}
+
+impl BasicAuth {
+    /// Whether an `Authorization` header value carries these credentials.
+    fn admits(&self, header: Option<&HeaderValue>) -> bool {
+        use base64::Engine;
+        let Some(token) = header.and_then(|h| h.to_str().ok()).and_then(|h| {
+            h.strip_prefix("Basic ")
+                .or_else(|| h.strip_prefix("basic "))
+        }) else {
+            return false;
+        };
+        let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(token.trim()) else {
+            return false;
+        };
+        let expected = format!("{}:{}", self.user, self.password);
+        // Compare without an early exit, so timing does not reveal a prefix.
+        decoded.len() == expected.len()
+            && decoded
+                .iter()
+                .zip(expected.as_bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
+    }
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            rpc_paths: vec!["/".into(), "/RPC2".into()],
+            max_body_size: 16 << 20,
+            max_decompressed_size: 32 << 20,
+            limits: Limits::default(),
+            log_requests: true,
+            gzip_threshold: Some(1400),
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(30),
+            max_header_size: 64 * 1024,
+            listen: ListenConfig {
+                shutdown_grace: Duration::from_secs(10),
+                // The request log says who called; accepts are not logged.
+                log_connections: false,
+                ..ListenConfig::named("xmlrpc")
+            },
+            basic_auth: None,
+        }
+    }
+}
+
+/// An XML-RPC server: a [`Registry`] of methods served over HTTP.
+///
+/// ```no_run
+/// use oxrpc_xmlrpc::Server;
+///
+/// # async fn run() -> std::io::Result<()> {
+/// let mut server = Server::new();
+/// server.register("add", |a: i32, b: i32| a + b).help("Adds two ints.");
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:9000").await?;
+/// server.serve(listener).await // until Ctrl-C
+/// # }
+/// ```
+pub struct Server {
+    registry: Registry,
+    config: ServerConfig,
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Server::new()
+    }
+}
+
+struct Shared {
+    registry: Registry,
+    config: ServerConfig,
+}
+
+impl Server {
+    /// A server with no methods (but `system.*`) and default settings.
+    pub fn new() -> Self {
+        Server::with_config(ServerConfig::default())
+    }
+
+    /// A server with the given settings.
+    pub fn with_config(config: ServerConfig) -> Self {
+        Server {
+            registry: Registry::new(),
+            config,
+        }
+    }
+
+    /// The settings, to adjust before serving.
+    pub fn config_mut(&mut self) -> &mut ServerConfig {
+        &mut self.config
+    }
+
+    /// The method table, for registration beyond the shortcuts below.
+    pub fn registry_mut(&mut self) -> &mut Registry {
+        &mut self.registry
+    }
+
+    /// Registers a synchronous handler (see [`Registry::register`]).
+    pub fn register<Args, H: Handler<Args>>(&mut self, name: &str, handler: H) -> &mut Method {
+        self.registry.register(name, handler)
+    }
+
+    /// Registers an async handler (see [`Registry::register_async`]).
+    pub fn register_async<Args, H: AsyncHandler<Args>>(
+        &mut self,
+        name: &str,
+        handler: H,
+    ) -> &mut Method {
+        self.registry.register_async(name, handler)
+    }
+
+    /// Serves `listener` until Ctrl-C or SIGTERM, then shuts down gracefully.
+    pub async fn serve(self, listener: impl Into<Listener>) -> std::io::Result<()> {
+        self.serve_with_shutdown(listener, oxrpc_net::shutdown_signal())
+            .await
+    }
+
+    /// Serves `listener` until `shutdown` completes, then stops accepting and
+    /// lets in-flight requests finish (up to the listen config's
+    /// `shutdown_grace`).
+    pub async fn serve_with_shutdown(
+        self,
+        listener: impl Into<Listener>,
+        shutdown: impl Future<Output = ()>,
+    ) -> std::io::Result<()> {
+        let listen = self.config.listen.clone();
+        let mut http = hyper::server::conn::http1::Builder::new();
+        http.timer(TokioTimer::new())
+            .header_read_timeout(self.config.header_read_timeout)
+            .max_buf_size(self.config.max_header_size.max(8192))
+            .keep_alive(true);
+        let shared = Arc::new(Shared {
+            registry: self.registry,
+            config: self.config,
+        });
+        oxrpc_net::serve(
+            listener.into(),
+            listen,
+            shutdown,
+            move |accepted, shutdown| {
+                let (shared, http) = (shared.clone(), http.clone());
+                async move { serve_http(&http, shared, accepted, shutdown).await }
+            },
+        )
+        .await
+    }
+}
+
+/// Serves HTTP on one admitted connection until the client leaves or the
+/// server shuts down (then in-flight requests finish first).
+async fn serve_http(
+    http: &hyper::server::conn::http1::Builder,
+    shared: Arc<Shared>,
+    accepted: Accepted,
+    mut shutdown: Shutdown,
+) {
+    let peer = Arc::new(accepted.peer);
+    let service_peer = peer.clone();
+    let service = hyper::service::service_fn(move |request| {
+        let (shared, peer) = (shared.clone(), service_peer.clone());
+        async move { Ok::<_, Infallible>(shared.handle(request, &peer).await) }
+    });
+    let connection = http.serve_connection(TokioIo::new(accepted.stream), service);
+    tokio::pin!(connection);
+    let result = tokio::select! {
+        result = connection.as_mut() => result,
+        _ = shutdown.requested() => {
+            connection.as_mut().graceful_shutdown();
+            connection.await
+        }
+    };
+    if let Err(e) = result {
+        debug!(%peer, error = %e, "connection ended with an error");
+    }
+}
+
+type HttpResponse = Response<Full<Bytes>>;
+
+fn plain(status: StatusCode, text: &'static str) -> HttpResponse {
+    let mut response = Response::new(Full::new(Bytes::from_static(text.as_bytes())));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+    response
+}
+
+impl Shared {
+    async fn handle(&self, request: Request<Incoming>, peer: &Peer) -> HttpResponse {
+        let started = Instant::now();
+        let http_method = request.method().clone();
+        let path = request.uri().path().to_owned();
+        let (response, rpc_method) = self.respond(request).await;
+        if self.config.log_requests {
+            info!(
+                target: "oxrpc::xmlrpc::request",
+                "{} \"{} {}\" {} {} {:?}",
+                peer.ip().map_or_else(|| peer.to_string(), |ip| ip.to_string()),
+                http_method,
+                path,
+                response.status().as_u16(),
+                rpc_method.as_deref().unwrap_or("-"),
+                started.elapsed()
+            );
+        }
+        response
+    }
+
+    async fn respond(&self, request: Request<Incoming>) -> (HttpResponse, Option<String>) {
+        if request.method() != HttpMethod::POST {
+            return (
+                plain(StatusCode::NOT_IMPLEMENTED, "Unsupported method\n"),
+                None,
+            );
+        }
+        if let Some(auth) = &self.config.basic_auth {
+            if !auth.admits(request.headers().get(hyper::header::AUTHORIZATION)) {
+                let mut response = plain(StatusCode::UNAUTHORIZED, "authentication required\n");
+                response.headers_mut().insert(
+                    hyper::header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Basic realm=\"oxrpc\""),
+                );
+                return (response, None);
+            }
+        }
+        let path_ok = self.config.rpc_paths.is_empty()
+            || self
+                .config
+                .rpc_paths
+                .iter()
+                .any(|p| p == request.uri().path());
+        if !path_ok {
+            return (plain(StatusCode::NOT_FOUND, "No such page"), None);
+        }
+        let gzipped = match request.headers().get(CONTENT_ENCODING).map(|v| v.to_str()) {
+            None => false,
+            Some(Ok(v)) if v.eq_ignore_ascii_case("identity") => false,
+            Some(Ok(v)) if v.eq_ignore_ascii_case("gzip") => true,
+            Some(_) => {
+                return (
+                    plain(
+                        StatusCode::NOT_IMPLEMENTED,
+                        "content encoding not supported\n",
+                    ),
+                    None,
+                )
+            }
+        };
+        let wants_gzip = request
+            .headers()
+            .get(ACCEPT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(accepts_gzip);
+        let declared_len = request
+            .headers()
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared_len.is_some_and(|n| n > self.config.max_body_size as u64) {
+            return (
+                plain(StatusCode::PAYLOAD_TOO_LARGE, "request body too large\n"),
+                None,
+            );
+        }
+        let body = Limited::new(request.into_body(), self.config.max_body_size);
+        let body = match tokio::time::timeout(self.config.body_read_timeout, body.collect()).await {
+            Err(_) => {
+                return (
+                    plain(StatusCode::REQUEST_TIMEOUT, "request body timed out\n"),
+                    None,
+                )
+            }
+            Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => {
+                return (
+                    plain(StatusCode::PAYLOAD_TOO_LARGE, "request body too large\n"),
+                    None,
+                )
+            }
+            Ok(Err(_)) => {
+                return (
+                    plain(StatusCode::BAD_REQUEST, "could not read request body\n"),
+                    None,
+                )
+            }
+            Ok(Ok(collected)) => collected.to_bytes(),
+        };
+        let body = if gzipped {
+            match gunzip(&body, self.config.max_decompressed_size) {
+                Ok(inflated) => Bytes::from(inflated),
+                Err(GunzipError::TooLarge(_)) => {
+                    return (
+                        plain(
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            "gzip content inflates too large\n",
+                        ),
+                        None,
+                    )
+                }
+                Err(GunzipError::Corrupt(_)) => {
+                    return (
+                        plain(StatusCode::BAD_REQUEST, "error decoding gzip content\n"),
+                        None,
+                    )
+                }
+            }
+        } else {
+            body
+        };
+        let (xml, rpc_method) = self.dispatch_document(&body).await;
+        (
+            xml_response(xml, wants_gzip, self.config.gzip_threshold),
+            rpc_method,
+        )
+    }
+
+    /// Decodes, dispatches and encodes one call; every failure is a fault.
+    async fn dispatch_document(&self, body: &[u8]) -> (String, Option<String>) {
+        let call = match decode_call(body, &self.config.limits) {
+            Ok(call) => call,
+            Err(e) => return (encode_fault(&e.to_fault()), None),
+        };
+        let result: Result<Value, Fault> = self.registry.dispatch(&call.name, call.params).await;
+        let xml = match result {
+            Ok(value) => encode_response(&value).unwrap_or_else(|e| {
+                encode_fault(&Fault::new(
+                    Fault::INTERNAL_ERROR,
+                    format!("server error. cannot encode the result: {e}"),
+                ))
+            }),
+            Err(fault) => encode_fault(&fault),
+        };
+        (xml, Some(call.name))
+    }
+}
+
+fn xml_response(xml: String, wants_gzip: bool, threshold: Option<usize>) -> HttpResponse {
+    let compress = wants_gzip && threshold.is_some_and(|t| xml.len() > t);
+    let body = if compress {
+        Bytes::from(gzip(xml.as_bytes()))
+    } else {
+        Bytes::from(xml)
+    };
+    let mut response = Response::new(Full::new(body));
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/xml"));
+    if compress {
+        headers.insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    response
+}
