@@ -92,3 +92,41 @@ fn oxrpc_cli_against_cpython_server() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("<class 'ValueError'>:boom"));
 }
+
+/// The notebook's server at its edges, compared with CPython's: a `None`
+/// path, nested multicall, and a body over the size limit (a 413 the
+/// client can read, not a broken pipe).
+#[test]
+fn notebook_server_edges_match_cpython() {
+    let directory = std::env::temp_dir().join(format!("oxrpc-edges-{}", std::process::id()));
+    std::fs::create_dir_all(&directory).unwrap();
+    std::fs::write(directory.join("marker-file"), b"x").unwrap();
+    let mut cmd = oxrpc();
+    cmd.current_dir(&directory).args([
+        "xmlrpc",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--quiet",
+        "--max-body-size",
+        "1000000",
+    ]);
+    let mut server = ChildGuard::spawn(cmd);
+    let line = server.wait_for_line("ready");
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .trim_end_matches('/')
+        .to_owned();
+    let output = run_python_script(
+        "xmlrpc/notebook_edges.py",
+        &[&url, directory.to_str().unwrap()],
+        Duration::from_secs(60),
+    );
+    let stdout = expect_success("notebook_edges.py", &output);
+    assert!(stdout.contains("notebook edges OK"), "{stdout}");
+    let _ = std::fs::remove_dir_all(&directory);
+}

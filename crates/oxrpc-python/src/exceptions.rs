@@ -9,7 +9,7 @@
 use crate::convert::to_value;
 use crate::state::call_helper;
 use oxrpc_rpyc::{BrineValue, RemoteException, Value};
-use rustpython_vm::builtins::PyBaseExceptionRef;
+use rustpython_vm::builtins::{PyBaseExceptionRef, PyTuple};
 use rustpython_vm::{AsObject, VirtualMachine};
 
 pub(crate) fn to_remote(vm: &VirtualMachine, exc: &PyBaseExceptionRef) -> RemoteException {
@@ -24,21 +24,48 @@ pub(crate) fn to_remote(vm: &VirtualMachine, exc: &PyBaseExceptionRef) -> Remote
     if name == "StopIteration" && module == "builtins" {
         return RemoteException::stop_iteration();
     }
-    let args = exc
-        .args()
-        .iter()
-        .map(|arg| match to_value(vm, arg.clone()) {
-            Value::Brine(v) => v,
-            _ => BrineValue::Str(
-                arg.repr(vm)
-                    .map(|r| r.to_string())
-                    .unwrap_or_else(|_| "<unprintable>".into()),
-            ),
-        })
-        .collect();
+    // rpyc's vinegar: the args and the public attributes, each as a value
+    // brine carries or its repr (support.py's `exception_parts`).
+    let plain = |obj: rustpython_vm::PyObjectRef| match to_value(vm, obj.clone()) {
+        Value::Brine(v) => v,
+        _ => BrineValue::Str(
+            obj.repr(vm)
+                .map(|r| r.to_string())
+                .unwrap_or_else(|_| "<unprintable>".into()),
+        ),
+    };
+    let (args, attrs) = match call_helper(vm, "exception_parts", vec![exc.clone().into()])
+        .ok()
+        .and_then(|parts| parts.downcast::<PyTuple>().ok())
+    {
+        Some(parts) if parts.len() == 2 => {
+            let items = |i: usize| {
+                parts.as_slice()[i]
+                    .downcast_ref::<PyTuple>()
+                    .map(|t| t.as_slice().to_vec())
+                    .unwrap_or_default()
+            };
+            let args: Vec<BrineValue> = items(0).into_iter().map(plain).collect();
+            let attrs: Vec<(String, BrineValue)> = items(1)
+                .into_iter()
+                .filter_map(|pair| {
+                    let pair = pair.downcast_ref::<PyTuple>()?.as_slice().to_vec();
+                    let name = pair.first()?.str(vm).ok()?.to_string();
+                    Some((name, plain(pair.get(1)?.clone())))
+                })
+                .collect();
+            (args, attrs)
+        }
+        _ => (
+            exc.args().iter().map(|a| plain(a.clone())).collect(),
+            Vec::new(),
+        ),
+    };
     let mut traceback = String::new();
     let _ = vm.write_exception(&mut traceback, exc);
-    RemoteException::new(module, name, args).with_traceback(traceback)
+    let mut remote = RemoteException::new(module, name, args).with_traceback(traceback);
+    remote.attrs = attrs;
+    remote
 }
 
 pub(crate) fn to_python_exception(

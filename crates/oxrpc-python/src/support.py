@@ -74,6 +74,10 @@ def oldslicing(obj, attempt, fallback, start, stop, args):
 
 
 def ctxexit(obj, exc):
+    # As rpyc's _handle_ctxexit: the client sends the exception's class
+    # (a netref), so `raise exc` itself fails and __exit__ sees that
+    # TypeError; what __exit__ returns decides whether the client's
+    # exception is suppressed.
     if exc:
         try:
             raise exc
@@ -101,6 +105,37 @@ def execute(text, namespace):
 
 def evaluate(text, namespace):
     return eval(text, namespace)
+
+
+_SIMPLE = (type(None), bool, int, float, complex, str, bytes)
+
+
+def dumpable(obj):
+    """rpyc's brine.dumpable: what crosses by value."""
+    t = type(obj)
+    if t in _SIMPLE or obj is Ellipsis or obj is NotImplemented:
+        return True
+    if t is tuple or t is frozenset:
+        return all(dumpable(item) for item in obj)
+    if t is slice:
+        return dumpable(obj.start) and dumpable(obj.stop) and dumpable(obj.step)
+    return False
+
+
+def exception_parts(exc):
+    """rpyc's vinegar.dump: args and public attributes, each kept when brine
+    can carry it and replaced by its repr otherwise."""
+    args = tuple(a if dumpable(a) else repr(a) for a in exc.args)
+    attrs = []
+    for name in dir(exc):
+        if name == 'args' or name.startswith('_') or name == 'with_traceback':
+            continue
+        try:
+            value = getattr(exc, name)
+        except AttributeError:
+            continue
+        attrs.append((name, value if dumpable(value) else repr(value)))
+    return args, tuple(attrs)
 
 
 def make_exception(module, name, message):
@@ -212,6 +247,17 @@ class Netref(object):
 
     def __exit__(self, typ, exc, tb):
         return self._callattr('__exit__', exc, None, None)
+
+    def __bool__(self):
+        # Python's truth: __bool__, else __len__, else true.
+        try:
+            return bool(self._callattr('__bool__'))
+        except AttributeError:
+            pass
+        try:
+            return self._callattr('__len__') != 0
+        except (AttributeError, TypeError):
+            return True
 
     def __del__(self):
         try:

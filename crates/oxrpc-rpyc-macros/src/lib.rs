@@ -113,6 +113,9 @@ pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
         .map_or(short_name, str::to_owned);
 
     let mut exposed = Vec::new();
+    // Every function of the block, as Python's `dir()` of the service
+    // class would list it (exposed ones under their `exposed_` name).
+    let mut dir_names = Vec::new();
     let mut has_on_connect = false;
     let mut has_on_disconnect = false;
     for impl_item in &mut item.items {
@@ -143,6 +146,11 @@ pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
             method.sig.ident.to_string().as_str(),
             "on_connect" | "on_disconnect"
         );
+        let ident = method.sig.ident.to_string();
+        dir_names.push(match (&found, ident.starts_with("exposed_")) {
+            (Some(_), false) => format!("exposed_{ident}"),
+            _ => ident.clone(),
+        });
         if let Some(attribute) = found {
             let name = method.sig.ident.to_string();
             let name = name.strip_prefix("exposed_").unwrap_or(&name).to_owned();
@@ -228,7 +236,7 @@ pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
                 })
             }
         } else {
-            quote! { #krate::Reply::Ready(#krate::__private::into_result(this.#ident(#(#call_args),*))) }
+            quote! { #krate::__private::into_reply(this.#ident(#(#call_args),*)) }
         };
         call_arms.push(quote! {
             #name #guard => {
@@ -245,11 +253,6 @@ pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
             }
         });
     }
-    let exposed_names: Vec<&String> = exposed
-        .iter()
-        .filter(|e| !e.public)
-        .map(|e| &e.name)
-        .collect();
     let on_connect = if has_on_connect {
         quote! { fn on_connect(&self, connection: &#krate::Connection) { <#self_ty>::on_connect(self, connection) } }
     } else {
@@ -316,7 +319,7 @@ pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
             }
 
             fn dir(&self) -> ::std::vec::Vec<::std::string::String> {
-                ::std::vec![#(::std::string::String::from(#exposed_names)),*]
+                #krate::__private::service_dir(&[#(#dir_names),*])
             }
 
             fn methods(&self) -> ::std::vec::Vec<(::std::string::String, ::std::string::String)> {

@@ -24,9 +24,33 @@ impl<T: IntoValue, E: Into<RemoteException>> IntoRpcResult for Result<T, E> {
     }
 }
 
-/// Converts what an exposed method returned.
+/// Converts what an exposed async method returned.
 pub fn into_result(value: impl IntoRpcResult) -> RpcResult {
     value.into_rpc_result()
+}
+
+/// What an exposed sync method may return: anything an async one may, or
+/// a [`Reply`] of its own (a method that answers through a responder).
+pub trait IntoReply {
+    /// The reply.
+    fn into_reply(self) -> Reply;
+}
+
+impl<T: IntoRpcResult> IntoReply for T {
+    fn into_reply(self) -> Reply {
+        Reply::Ready(self.into_rpc_result())
+    }
+}
+
+impl IntoReply for Reply {
+    fn into_reply(self) -> Reply {
+        self
+    }
+}
+
+/// Converts what an exposed sync method returned.
+pub fn into_reply(value: impl IntoReply) -> Reply {
+    value.into_reply()
 }
 
 /// The qualified name Python shows in a method's errors:
@@ -93,6 +117,62 @@ pub fn service_aliases(short_name: &str) -> Value {
     let upper = short_name.to_uppercase();
     let alias = upper.strip_suffix("SERVICE").unwrap_or(&upper).to_owned();
     crate::core::tuple(vec![Value::string(alias)])
+}
+
+/// What Python's `dir()` lists for an instance of any `rpyc.Service`
+/// subclass before its own members (rpyc 6.0.2 on CPython 3.11).
+const SERVICE_BASE_DIR: &[&str] = &[
+    "ALIASES",
+    "__class__",
+    "__delattr__",
+    "__dict__",
+    "__dir__",
+    "__doc__",
+    "__eq__",
+    "__format__",
+    "__ge__",
+    "__getattribute__",
+    "__getstate__",
+    "__gt__",
+    "__hash__",
+    "__init__",
+    "__init_subclass__",
+    "__le__",
+    "__lt__",
+    "__module__",
+    "__ne__",
+    "__new__",
+    "__reduce__",
+    "__reduce_ex__",
+    "__repr__",
+    "__setattr__",
+    "__sizeof__",
+    "__slots__",
+    "__str__",
+    "__subclasshook__",
+    "__weakref__",
+    "_connect",
+    "_protocol",
+    "_rpyc_delattr",
+    "_rpyc_setattr",
+    "exposed_get_service_aliases",
+    "exposed_get_service_name",
+    "get_service_aliases",
+    "get_service_name",
+    "on_connect",
+    "on_disconnect",
+];
+
+/// `dir()` of a service whose class adds `members`: sorted, as Python's is.
+pub fn service_dir(members: &[&str]) -> Vec<String> {
+    let mut names: Vec<String> = SERVICE_BASE_DIR
+        .iter()
+        .chain(members)
+        .map(|name| (*name).to_owned())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
 }
 
 /// `Service._rpyc_setattr` / `_rpyc_delattr`.

@@ -135,7 +135,11 @@ fn connection_messages_decode() {
             m["kind"].as_u64().unwrap(),
             "{name}"
         );
-        assert_eq!(msg.seq, m["seq"].as_u64().unwrap(), "{name}");
+        assert_eq!(
+            msg.seq_number().unwrap(),
+            m["seq"].as_u64().unwrap(),
+            "{name}"
+        );
         assert!(same(&msg.payload, &typed(&m["args"])), "{name}");
         assert_eq!(msg.encode(), bytes, "{name}: re-encoding");
         match msg.kind {
@@ -395,7 +399,7 @@ impl Conversation {
     }
 
     fn answer(&self, seq: u64) -> Option<&Message> {
-        self.answers.iter().find(|m| m.seq == seq)
+        self.answers.iter().find(|m| m.seq_number() == Some(seq))
     }
 
     fn request(&self, handler: HandlerId) -> (u64, Vec<Boxed>) {
@@ -405,7 +409,7 @@ impl Conversation {
             .find(|m| (*m).clone().into_request().unwrap().handler == handler)
             .unwrap_or_else(|| panic!("no {handler:?} request"));
         (
-            m.seq,
+            m.seq_number().unwrap(),
             m.clone().into_request().unwrap().args.into_items().unwrap(),
         )
     }
@@ -424,11 +428,12 @@ fn captured_get_answer_conversation() {
         c.handlers(),
         vec![GetRoot, Inspect, GetAttr, Call, Del, Close]
     );
-    let seqs: Vec<u64> = c.requests.iter().map(|m| m.seq).collect();
+    let seqs: Vec<u64> = c.requests.iter().map(|m| m.seq_number().unwrap()).collect();
     assert_eq!(seqs, vec![0, 1, 2, 3, 4, 5]);
     // Every request but CLOSE is answered (the server hangs up on CLOSE).
     for m in &c.requests[..5] {
-        assert!(c.answer(m.seq).is_some(), "no answer to seq {}", m.seq);
+        let seq = m.seq_number().unwrap();
+        assert!(c.answer(seq).is_some(), "no answer to seq {seq}");
     }
     assert!(c.answer(5).is_none());
 
@@ -491,7 +496,7 @@ fn captured_tutorial_conversation() {
         .iter()
         .filter_map(|m| {
             let r = m.clone().into_request().unwrap();
-            (r.handler == GetAttr).then(|| (m.seq, r.args.into_items().unwrap()))
+            (r.handler == GetAttr).then(|| (m.seq_number().unwrap(), r.args.into_items().unwrap()))
         })
         .collect();
     let named = |name: &str| {
@@ -643,10 +648,13 @@ fn python_accepts_our_bytes() {
         Message::decode(&unhex(list[0].as_str().unwrap())).unwrap()
     };
     let ping = sent(6);
-    assert_eq!((ping.kind, ping.seq), (MessageKind::Reply, 7));
+    assert_eq!(
+        (ping.kind, ping.seq_number()),
+        (MessageKind::Reply, Some(7))
+    );
     assert_eq!(ping.into_reply().unwrap(), Boxed::Value("hé".into()));
     let root = sent(7);
-    assert_eq!(root.seq, 8);
+    assert_eq!(root.seq_number(), Some(8));
     assert!(
         matches!(root.into_reply().unwrap(), Boxed::RemoteRef(id) if id.type_name == "rpyc.core.service.VoidService")
     );

@@ -51,6 +51,6 @@ pub use multicall::MultiCall;
 pub use oxrpc_pyfmt::str_repr as python_str_repr;
 /// Python's `repr()` of a float (kept at this path; see `oxrpc-pyfmt`).
 pub use oxrpc_pyfmt::write_float_repr as write_python_float;
-pub use registry::{fault_struct, Method, Registry};
+pub use registry::{fault_struct, Method, Registry, DEFAULT_MAX_MULTICALL_CALLS};
 pub use server::{BasicAuth, Server, ServerConfig};
 pub use value::{DateTime, DateTimeParseError, Struct, Value};

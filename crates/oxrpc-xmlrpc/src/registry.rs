@@ -41,11 +41,22 @@ impl Method {
 /// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
 /// # }
 /// ```
-#[derive(Default)]
 pub struct Registry {
     methods: HashMap<String, Method>,
     introspection: bool,
+    max_multicall_calls: usize,
 }
+
+impl Default for Registry {
+    fn default() -> Self {
+        Registry::new()
+    }
+}
+
+/// Most calls one `system.multicall` request may make, nested ones
+/// included (CPython has no limit; a 9 KB request could otherwise ask for
+/// hundreds of thousands of directory listings).
+pub const DEFAULT_MAX_MULTICALL_CALLS: usize = 10_000;
 
 const SYSTEM_METHODS: &[(&str, &str)] = &[
     (
@@ -72,7 +83,14 @@ impl Registry {
         Registry {
             methods: HashMap::new(),
             introspection: true,
+            max_multicall_calls: DEFAULT_MAX_MULTICALL_CALLS,
         }
+    }
+
+    /// Sets the most calls one `system.multicall` request may make.
+    pub fn set_max_multicall_calls(&mut self, calls: usize) -> &mut Self {
+        self.max_multicall_calls = calls;
+        self
     }
 
     /// Turns the `system.*` methods off (or back on).
@@ -141,7 +159,10 @@ impl Registry {
         }
         if self.introspection {
             match method {
-                "system.multicall" => return self.multicall(params).await,
+                "system.multicall" => {
+                    let mut budget = self.max_multicall_calls;
+                    return self.multicall(params, &mut budget).await;
+                }
                 "system.listMethods" => {
                     one_of(method, params, 0)?;
                     return Ok(Value::Array(
@@ -185,8 +206,11 @@ impl Registry {
 
     /// `system.multicall`: each call's result wrapped in a one-item array, or
     /// its fault as a struct. A malformed entry fails the whole call, as in
-    /// CPython; nested multicalls are refused per entry.
-    async fn multicall(&self, params: Vec<Value>) -> Result<Value, Fault> {
+    /// CPython, and a nested `system.multicall` runs as CPython runs it.
+    /// `budget` is how many calls the request may still make, nested ones
+    /// included: past it the whole request is a fault, so a small request
+    /// cannot fan out without bound.
+    async fn multicall(&self, params: Vec<Value>, budget: &mut usize) -> Result<Value, Fault> {
         let calls = match one_of("system.multicall", params, 1)?.pop() {
             Some(Value::Array(calls)) => calls,
             Some(other) => {
@@ -200,6 +224,16 @@ impl Registry {
             }
             None => Vec::new(),
         };
+        if calls.len() > *budget {
+            return Err(Fault::new(
+                Fault::INTERNAL_ERROR,
+                format!(
+                    "system.multicall: more than {} calls in one request",
+                    self.max_multicall_calls
+                ),
+            ));
+        }
+        *budget -= calls.len();
         let mut results = Vec::with_capacity(calls.len());
         for call in calls {
             let Value::Struct(mut members) = call else {
@@ -228,19 +262,15 @@ impl Registry {
                 }
                 None => return Err(Fault::python_exception("KeyError", "'params'")),
             };
-            let outcome = if name == "system.multicall" {
-                Err(Fault::python_exception(
-                    "Exception",
-                    "system.multicall cannot be nested",
-                ))
-            } else {
-                match self.methods.get(&name) {
-                    Some(m) => match m.handler.call(&name, params) {
-                        Outcome::Ready(result) => result,
-                        pending => pending.resolve().await,
-                    },
-                    None => Box::pin(self.dispatch(&name, params)).await,
+            let outcome = match self.methods.get(&name) {
+                Some(m) => match m.handler.call(&name, params) {
+                    Outcome::Ready(result) => result,
+                    pending => pending.resolve().await,
+                },
+                None if self.introspection && name == "system.multicall" => {
+                    Box::pin(self.multicall(params, budget)).await
                 }
+                None => Box::pin(self.dispatch(&name, params)).await,
             };
             results.push(match outcome {
                 Ok(value) => Value::Array(vec![value]),

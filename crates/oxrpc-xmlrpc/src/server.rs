@@ -17,9 +17,10 @@ use crate::handler::{AsyncHandler, Handler};
 use crate::registry::{Method, Registry};
 use crate::value::Value;
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Body as _;
 use hyper::body::Incoming;
-use hyper::header::{HeaderValue, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE};
+use hyper::header::{HeaderValue, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE};
 use hyper::{Method as HttpMethod, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use oxrpc_net::{Accepted, ListenConfig, Listener, Peer, Shutdown};
@@ -257,6 +258,68 @@ async fn serve_http(
 
 type HttpResponse = Response<Full<Bytes>>;
 
+/// Why a request body was not read.
+enum BodyError {
+    /// Larger than the limit (the rest was read and thrown away, as far as
+    /// [`DISCARD_LIMIT`] allows).
+    TooLarge,
+    /// Not complete within the body read timeout.
+    TimedOut,
+    /// The connection failed mid-body.
+    Unreadable,
+}
+
+/// How many bytes of an oversized body are read and thrown away before the
+/// 413 goes out, how long that may take, and how long a pause in the data
+/// ends it (nginx's `lingering_time` and `lingering_timeout`). A client such
+/// as CPython's
+/// `ServerProxy` writes its whole body before reading anything: answering
+/// and closing while it is still writing would give it a broken pipe
+/// instead of the 413 (nginx's "lingering close" does the same). Nothing
+/// read here is kept, so memory stays bounded whatever the client sends.
+const DISCARD_LIMIT: (usize, Duration, Duration) =
+    (64 << 20, Duration::from_secs(10), Duration::from_secs(1));
+
+/// Reads a request body of at most `max` bytes within `timeout`.
+async fn read_body(mut body: Incoming, max: usize, timeout: Duration) -> Result<Bytes, BodyError> {
+    let declared = body.size_hint().exact();
+    let read = async {
+        if declared.is_some_and(|n| n > max as u64) {
+            return Err(BodyError::TooLarge);
+        }
+        let mut collected = bytes::BytesMut::new();
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|_| BodyError::Unreadable)?;
+            if let Some(data) = frame.data_ref() {
+                if collected.len() + data.len() > max {
+                    return Err(BodyError::TooLarge);
+                }
+                collected.extend_from_slice(data);
+            }
+        }
+        Ok(collected.freeze())
+    };
+    let result = match tokio::time::timeout(timeout, read).await {
+        Ok(result) => result,
+        Err(_) => Err(BodyError::TimedOut),
+    };
+    if let Err(BodyError::TooLarge) = result {
+        let discard = async {
+            let mut discarded = 0usize;
+            while let Ok(Some(Ok(frame))) =
+                tokio::time::timeout(DISCARD_LIMIT.2, body.frame()).await
+            {
+                discarded += frame.data_ref().map_or(0, |d| d.len());
+                if discarded > DISCARD_LIMIT.0 {
+                    break;
+                }
+            }
+        };
+        let _ = tokio::time::timeout(DISCARD_LIMIT.1, discard).await;
+    }
+    result
+}
+
 fn plain(status: StatusCode, text: &'static str) -> HttpResponse {
     let mut response = Response::new(Full::new(Bytes::from_static(text.as_bytes())));
     *response.status_mut() = status;
@@ -332,38 +395,33 @@ impl Shared {
             .get(ACCEPT_ENCODING)
             .and_then(|v| v.to_str().ok())
             .is_some_and(accepts_gzip);
-        let declared_len = request
-            .headers()
-            .get(CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
-        if declared_len.is_some_and(|n| n > self.config.max_body_size as u64) {
-            return (
-                plain(StatusCode::PAYLOAD_TOO_LARGE, "request body too large\n"),
-                None,
-            );
-        }
-        let body = Limited::new(request.into_body(), self.config.max_body_size);
-        let body = match tokio::time::timeout(self.config.body_read_timeout, body.collect()).await {
-            Err(_) => {
+        let body = match read_body(
+            request.into_body(),
+            self.config.max_body_size,
+            self.config.body_read_timeout,
+        )
+        .await
+        {
+            Ok(body) => body,
+            Err(BodyError::TooLarge) => {
+                let mut response = plain(StatusCode::PAYLOAD_TOO_LARGE, "request body too large\n");
+                response
+                    .headers_mut()
+                    .insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
+                return (response, None);
+            }
+            Err(BodyError::TimedOut) => {
                 return (
                     plain(StatusCode::REQUEST_TIMEOUT, "request body timed out\n"),
                     None,
                 )
             }
-            Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => {
-                return (
-                    plain(StatusCode::PAYLOAD_TOO_LARGE, "request body too large\n"),
-                    None,
-                )
-            }
-            Ok(Err(_)) => {
+            Err(BodyError::Unreadable) => {
                 return (
                     plain(StatusCode::BAD_REQUEST, "could not read request body\n"),
                     None,
                 )
             }
-            Ok(Ok(collected)) => collected.to_bytes(),
         };
         let body = if gzipped {
             match gunzip(&body, self.config.max_decompressed_size) {

@@ -4,7 +4,7 @@
 //! on port 9000. Ours answers exactly as that Python function would,
 //! including the fault a Python client sees for a missing directory.
 
-use oxrpc_xmlrpc::{Fault, Server, ServerConfig};
+use oxrpc_xmlrpc::{Fault, Server, ServerConfig, Value};
 
 /// The notebook's XML-RPC port.
 pub const XMLRPC_PORT: u16 = 9000;
@@ -43,13 +43,43 @@ pub fn list_contents(dir_name: String) -> Result<Vec<String>, Fault> {
 pub fn xmlrpc_server(config: ServerConfig) -> Server {
     let mut server = Server::with_config(config);
     server
-        .register_async("list_contents", |dir_name: String| async move {
+        .register_async("list_contents", |dir_name: Value| async move {
+            // `os.listdir(None)` lists the working directory, and a client
+            // with allow_none may send exactly that.
+            let dir_name = match dir_name {
+                Value::String(path) => path,
+                Value::Nil => ".".to_owned(),
+                other => {
+                    return Err(Fault::python_exception(
+                        "TypeError",
+                        format_args!(
+                            "listdir: path should be string, bytes, os.PathLike, integer or None, not {}",
+                            python_type(&other)
+                        ),
+                    ))
+                }
+            };
             tokio::task::spawn_blocking(move || list_contents(dir_name))
                 .await
                 .unwrap_or_else(|e| Err(Fault::python_exception("RuntimeError", e)))
         })
         .help("list_contents(dir_name) -> list of the names in the directory dir_name");
     server
+}
+
+/// The name of the Python type a client's value arrives as.
+fn python_type(value: &Value) -> &'static str {
+    match value {
+        Value::Int(_) | Value::BigInt(_) => "int",
+        Value::Bool(_) => "bool",
+        Value::Double(_) | Value::BigDecimal(_) => "float",
+        Value::DateTime(_) => "DateTime",
+        Value::Base64(_) => "bytes",
+        Value::Struct(_) => "dict",
+        Value::Array(_) => "list",
+        Value::String(_) => "str",
+        Value::Nil => "NoneType",
+    }
 }
 
 /// The notebook's RPyC service port.

@@ -184,7 +184,8 @@ pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyho
         "http"
     };
     let server = tutorial::xmlrpc_server(config);
-    println!("XML-RPC server ready on {scheme}://{addr}/ (list_contents); use Control-C to exit");
+    let bound = listener.local_addr().unwrap_or(addr);
+    println!("XML-RPC server ready on {scheme}://{bound}/ (list_contents); use Control-C to exit");
     server.serve_with_shutdown(listener, shutdown).await?;
     Ok(())
 }

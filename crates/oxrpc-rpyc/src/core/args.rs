@@ -56,6 +56,15 @@ fn signature(handler: HandlerId) -> Signature<'static> {
     Signature::method(qualname, params).with_required(required)
 }
 
+/// Checks only how many arguments `handler` got (for `HANDLE_DEL`, whose
+/// arguments are read before unboxing).
+pub(crate) fn check_count(handler: HandlerId, given: usize) -> Result<(), RemoteException> {
+    signature(handler)
+        .bind(vec![(); given], Vec::new())
+        .map(drop)
+        .map_err(RemoteException::type_error)
+}
+
 /// A request's arguments, bound to its handler's parameters.
 pub(crate) struct Args {
     slots: std::vec::IntoIter<Option<Value>>,

@@ -26,9 +26,10 @@ use crate::wire::channel::{
 };
 use crate::wire::error::MessageError;
 use crate::wire::message::{HandlerId, Message, MessageKind};
-use crate::wire::vinegar::RemoteException;
+use crate::wire::vinegar::{RemoteException, PROTOCOL_VERSION, REMOTE_VERSION_ATTR};
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
@@ -195,9 +196,14 @@ impl Connection {
     pub fn request_async(&self, handler: HandlerId, args: Vec<Value>) -> AsyncReply {
         let (tx, rx) = oneshot::channel();
         let seq = self.inner.next_seq.fetch_add(1, Ordering::Relaxed);
+        let reply = AsyncReply {
+            rx,
+            seq,
+            connection: self.downgrade(),
+        };
         if self.is_closed() {
             let _ = tx.send(Err(Error::Closed));
-            return AsyncReply { rx };
+            return reply;
         }
         if let Ok(mut pending) = self.inner.pending.lock() {
             pending.insert(seq, tx);
@@ -215,7 +221,7 @@ impl Connection {
         }
         // Only now may a proxy sent home release its object (see `box_value`).
         drop(sent_proxies);
-        AsyncReply { rx }
+        reply
     }
 
     /// Sends a request nobody waits for (proxy releases).
@@ -314,7 +320,7 @@ impl Connection {
     }
 
     /// A [`crate::Responder`] answers.
-    pub(crate) fn finish_deferred(&self, seq: u64, result: RpcResult) {
+    pub(crate) fn finish_deferred(&self, seq: BrineValue, result: RpcResult) {
         self.inner.pending_handlers.fetch_sub(1, Ordering::AcqRel);
         if !self.is_closed() {
             self.send_result(seq, result);
@@ -374,11 +380,17 @@ impl Connection {
         self.inner.outgoing.send(frame);
     }
 
-    fn send_result(&self, seq: u64, result: RpcResult) {
+    fn send_result(&self, seq: BrineValue, result: RpcResult) {
         let mut sent_proxies = Vec::new();
         let message = match result.and_then(|value| self.box_value(value, &mut sent_proxies)) {
             Ok(boxed) => Message::reply(seq, boxed),
             Err(mut exc) => {
+                // rpyc's vinegar ends every exception's attributes with the
+                // protocol version it speaks; Python clients compare majors.
+                if !exc.is_stop_iteration() && exc.remote_version().is_none() {
+                    exc.attrs
+                        .push((REMOTE_VERSION_ATTR.to_owned(), PROTOCOL_VERSION.into()));
+                }
                 if exc.traceback.is_empty() && !exc.is_stop_iteration() {
                     // Python peers print this under "Remote Traceback".
                     exc.traceback = format!(
@@ -465,12 +477,15 @@ impl Connection {
             .lock()
             .ok()
             .and_then(|local| local.get(id_pack))
-            .ok_or_else(|| RemoteException::key_error(format!("unknown object id {id_pack:?}")))
+            .ok_or_else(|| RemoteException::key_error(id_pack.to_brine()))
     }
 
-    pub(crate) fn release_local(&self, id_pack: &IdPack, count: u64) {
-        if let Ok(mut local) = self.inner.local.lock() {
-            local.decref(id_pack, count);
+    /// Drops `count` of the peer's references to one of our objects;
+    /// false when we hold no such object.
+    pub(crate) fn release_local(&self, id_pack: &IdPack, count: u64) -> bool {
+        match self.inner.local.lock() {
+            Ok(mut local) => local.decref(id_pack, count),
+            Err(_) => false,
         }
     }
 
@@ -549,15 +564,24 @@ impl Connection {
             Ok(message) => message,
             Err(MessageError::Empty) => return,
             Err(e) => {
+                // rpyc, too, gives up on a connection whose messages it
+                // cannot read; it says so with a HANDLE_CLOSE first.
                 warn!(conn = %self.inner.label, error = %e, "undecodable message; closing");
+                self.request_nowait(
+                    HandlerId::Close,
+                    Boxed::Value(BrineValue::Tuple(Vec::new())),
+                );
                 self.shutdown("undecodable message");
                 return;
             }
         };
-        let seq = message.seq;
         match message.kind {
             MessageKind::Request => self.serve_request(message),
             MessageKind::Reply => {
+                let Some(seq) = message.seq_number() else {
+                    debug!(conn = %self.inner.label, seq = %message.seq, "reply to no request of ours");
+                    return;
+                };
                 let result = message
                     .into_reply()
                     .map_err(|e| Error::Protocol(e.to_string()))
@@ -571,6 +595,10 @@ impl Connection {
                 }
             }
             MessageKind::Exception => {
+                let Some(seq) = message.seq_number() else {
+                    debug!(conn = %self.inner.label, seq = %message.seq, "exception for no request of ours");
+                    return;
+                };
                 let error = match message.into_exception() {
                     Ok(exc) => Error::Remote(exc),
                     Err(e) => Error::Protocol(format!("bad exception reply: {e}")),
@@ -589,7 +617,7 @@ impl Connection {
     }
 
     fn serve_request(&self, message: Message) {
-        let seq = message.seq;
+        let seq = message.seq.clone();
         let request = match message.into_request() {
             Ok(request) => request,
             Err(MessageError::UnknownHandler(id)) => {
@@ -601,41 +629,34 @@ impl Connection {
                 return;
             }
         };
-        match request.handler {
-            HandlerId::Close => {
-                self.shutdown("peer sent HANDLE_CLOSE");
-                return;
-            }
-            HandlerId::Del => {
-                // Released before unboxing: unboxing would look the object up.
-                let result = dispatch::release(self, request.args);
-                self.send_result(seq, result);
-                return;
-            }
-            _ => {}
+        if request.handler == HandlerId::Close {
+            // As rpyc does: no reply, the connection just ends.
+            self.shutdown("peer sent HANDLE_CLOSE");
+            return;
         }
-        let args = match self.unbox(request.args) {
-            Ok(Value::Tuple(items)) => items,
-            Ok(Value::Brine(BrineValue::Tuple(items))) => {
-                items.into_iter().map(Value::Brine).collect()
-            }
-            Ok(other) => vec![other],
-            Err(exc) => {
-                self.send_result(seq, Err(exc));
-                return;
-            }
-        };
         let cx = Context {
             connection: self.clone(),
-            seq: Some(seq),
+            seq: Some(seq.clone()),
         };
-        match dispatch::dispatch(&cx, request.handler, args) {
+        // A handler that panics answers with an exception; the connection
+        // and everyone else's requests go on.
+        let reply = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            if request.handler == HandlerId::Del {
+                // Released before unboxing: unboxing would look the object up.
+                return Reply::Ready(dispatch::release(self, request.args));
+            }
+            match self.unbox_arguments(request.args) {
+                Ok(args) => dispatch::dispatch(&cx, request.handler, args),
+                Err(exc) => Reply::error(exc),
+            }
+        }))
+        .unwrap_or_else(|panic| Reply::error(panicked(&*panic)));
+        match reply {
             Reply::Ready(result) => self.send_result(seq, result),
             Reply::Deferred => {}
             Reply::Pending(future) => {
-                let limit = self.inner.config.max_pending_requests;
-                if self.inner.pending_handlers.fetch_add(1, Ordering::AcqRel) >= limit {
-                    self.inner.pending_handlers.fetch_sub(1, Ordering::AcqRel);
+                let Some(in_progress) = InProgress::enter(&self.inner) else {
+                    let limit = self.inner.config.max_pending_requests;
                     warn!(conn = %self.inner.label, "more than {limit} requests in progress; refusing one");
                     self.send_result(
                         seq,
@@ -644,21 +665,92 @@ impl Connection {
                         ))),
                     );
                     return;
-                }
+                };
                 let connection = self.clone();
                 tokio::spawn(async move {
+                    let _in_progress = in_progress;
                     tokio::select! {
-                        result = future => connection.send_result(seq, result),
+                        result = CatchUnwind(future) => connection.send_result(seq, result),
                         // Nobody is left to answer: drop the work rather
                         // than keep it (and this connection) alive forever.
                         _ = connection.closed() => {}
                     }
-                    connection
-                        .inner
-                        .pending_handlers
-                        .fetch_sub(1, Ordering::AcqRel);
                 });
             }
+        }
+    }
+
+    /// A request's boxed arguments as the handler's argument list: rpyc
+    /// calls `handler(self, *args)`, so a str or bytes spreads into its
+    /// items and anything else that is not a tuple is a `TypeError`.
+    fn unbox_arguments(&self, args: Boxed) -> Result<Vec<Value>, RemoteException> {
+        match self.unbox(args)? {
+            Value::Tuple(items) => Ok(items),
+            Value::Brine(BrineValue::Tuple(items)) => {
+                Ok(items.into_iter().map(Value::Brine).collect())
+            }
+            Value::Brine(BrineValue::Str(text)) => {
+                Ok(text.chars().map(|c| Value::string(c.to_string())).collect())
+            }
+            Value::Brine(BrineValue::Bytes(bytes)) => Ok(bytes
+                .into_iter()
+                .map(|b| Value::from(i64::from(b)))
+                .collect()),
+            other => Err(RemoteException::type_error(format!(
+                "Value after * must be an iterable, not {}",
+                other.python_type()
+            ))),
+        }
+    }
+}
+
+/// The exception a panicking handler answers with.
+fn panicked(panic: &(dyn std::any::Any + Send)) -> RemoteException {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".to_owned());
+    tracing::error!("a request handler panicked: {what}");
+    RemoteException::runtime_error(format!(
+        "the server failed while handling the request: {what}"
+    ))
+}
+
+/// A request whose handler has to wait, counted for
+/// [`Config::max_pending_requests`] for as long as this guard lives, so the
+/// count comes back down however the handler ends (answered, dropped with
+/// the connection, or unwound by a panic).
+struct InProgress(Arc<Inner>);
+
+impl InProgress {
+    fn enter(inner: &Arc<Inner>) -> Option<InProgress> {
+        let limit = inner.config.max_pending_requests;
+        if inner.pending_handlers.fetch_add(1, Ordering::AcqRel) >= limit {
+            inner.pending_handlers.fetch_sub(1, Ordering::AcqRel);
+            return None;
+        }
+        Some(InProgress(inner.clone()))
+    }
+}
+
+impl Drop for InProgress {
+    fn drop(&mut self) {
+        self.0.pending_handlers.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// A handler's future whose panic becomes a `RuntimeError` answer instead
+/// of unwinding the task (and leaving the peer waiting for ever).
+struct CatchUnwind(crate::core::BoxFuture);
+
+impl Future for CatchUnwind {
+    type Output = RpcResult;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<RpcResult> {
+        let future = &mut self.0;
+        match std::panic::catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
+            Ok(poll) => poll,
+            Err(panic) => Poll::Ready(Err(panicked(&*panic))),
         }
     }
 }
@@ -670,14 +762,28 @@ impl std::fmt::Debug for Connection {
 }
 
 /// A reply not yet arrived: await [`AsyncReply::wait`], or poll it.
+/// Dropped before the reply came (a timeout, a caller that gave up), it
+/// forgets the request, so the connection holds nothing for it.
 pub struct AsyncReply {
     rx: oneshot::Receiver<Result<Value, Error>>,
+    seq: u64,
+    connection: Weak<Inner>,
+}
+
+impl Drop for AsyncReply {
+    fn drop(&mut self) {
+        if let Some(inner) = self.connection.upgrade() {
+            if let Ok(mut pending) = inner.pending.lock() {
+                pending.remove(&self.seq);
+            }
+        }
+    }
 }
 
 impl AsyncReply {
     /// Waits for the reply, however long it takes.
-    pub async fn wait(self) -> Result<Value, Error> {
-        self.rx.await.unwrap_or(Err(Error::Closed))
+    pub async fn wait(mut self) -> Result<Value, Error> {
+        (&mut self.rx).await.unwrap_or(Err(Error::Closed))
     }
 
     /// The reply, if it has arrived.

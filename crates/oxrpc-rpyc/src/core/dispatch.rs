@@ -7,7 +7,7 @@
 //! exception reply and the connection goes on. `HANDLE_CLOSE` and
 //! `HANDLE_DEL` are served by the connection itself, before unboxing.
 
-use super::args::{name_of, Args};
+use super::args::{check_count, name_of, Args};
 use super::connection::Connection;
 use super::object::{CompareOp, Context, ObjectRef, Reply, RpcResult};
 use super::value::{tuple, Value};
@@ -218,24 +218,54 @@ fn instancecheck(args: &mut Args) -> Handled {
 }
 
 /// `HANDLE_DEL(obj, count=1)`: the peer released `count` references.
+/// rpyc looks the object up first, so one we do not hold is a `KeyError`
+/// naming its id pack.
 pub(crate) fn release(connection: &Connection, args: Boxed) -> RpcResult {
-    let items = args
-        .into_items()
-        .map_err(|e| RemoteException::type_error(e.to_string()))?;
+    let items = match args {
+        Boxed::Tuple(items) => items,
+        Boxed::Value(BrineValue::Tuple(items)) => items.into_iter().map(Boxed::Value).collect(),
+        Boxed::Value(other) => {
+            return Err(RemoteException::type_error(format!(
+                "Value after * must be an iterable, not {}",
+                other.type_name()
+            )))
+        }
+        Boxed::LocalRef(_) | Boxed::RemoteRef(_) => {
+            return Err(RemoteException::type_error(
+                "Value after * must be an iterable, not object",
+            ))
+        }
+    };
+    check_count(HandlerId::Del, items.len())?;
     let mut items = items.into_iter();
     let id_pack = match items.next() {
         Some(Boxed::LocalRef(id_pack)) => id_pack,
-        _ => {
-            return Err(RemoteException::type_error(
-                "HANDLE_DEL expects one of our objects",
-            ))
+        Some(Boxed::RemoteRef(id_pack)) => {
+            return Err(RemoteException::key_error(id_pack.to_brine()))
         }
+        Some(other) => {
+            let type_name = format!("builtins.{}", other.into_brine().type_name());
+            return Err(RemoteException::key_error(BrineValue::tuple([
+                BrineValue::Str(type_name),
+                BrineValue::Int(0),
+                BrineValue::Int(0),
+            ])));
+        }
+        None => return Ok(Value::NONE),
     };
     let count = match items.next() {
         None => 1,
         Some(Boxed::Value(BrineValue::Int(c))) => u64::try_from(c).unwrap_or(0),
-        Some(_) => return Err(RemoteException::type_error("count must be an int")),
+        Some(Boxed::Value(BrineValue::BigInt(_))) => u64::MAX,
+        Some(_) => {
+            return Err(RemoteException::type_error(
+                "'<' not supported between instances of 'int' and the count given",
+            ))
+        }
     };
-    connection.release_local(&id_pack, count);
-    Ok(Value::NONE)
+    if connection.release_local(&id_pack, count) {
+        Ok(Value::NONE)
+    } else {
+        Err(RemoteException::key_error(id_pack.to_brine()))
+    }
 }

@@ -58,17 +58,20 @@ impl LocalObjects {
             .map(|e| e.object.clone())
     }
 
-    /// Drops `count` references; removes the entry at zero.
-    pub(crate) fn decref(&mut self, id_pack: &IdPack, count: u64) {
-        if let Some(entry) = self.entries.get_mut(&key(id_pack)) {
-            if entry.id_pack != *id_pack {
-                return;
-            }
-            entry.refcount = entry.refcount.saturating_sub(count);
-            if entry.refcount == 0 {
-                self.entries.remove(&key(id_pack));
-            }
+    /// Drops `count` references; removes the entry at zero. False when no
+    /// such object is held.
+    pub(crate) fn decref(&mut self, id_pack: &IdPack, count: u64) -> bool {
+        let Some(entry) = self.entries.get_mut(&key(id_pack)) else {
+            return false;
+        };
+        if entry.id_pack != *id_pack {
+            return false;
         }
+        entry.refcount = entry.refcount.saturating_sub(count);
+        if entry.refcount == 0 {
+            self.entries.remove(&key(id_pack));
+        }
+        true
     }
 
     /// How many objects are held for the peer.

@@ -122,7 +122,7 @@ impl CompareOp {
 pub struct Context {
     pub(crate) connection: Connection,
     /// The request being served, for [`Context::responder`].
-    pub(crate) seq: Option<u64>,
+    pub(crate) seq: Option<BrineValue>,
 }
 
 impl Context {
@@ -136,7 +136,7 @@ impl Context {
     /// the hand-off back to an async task when the answer is computed on a
     /// thread of its own (an interpreter thread).
     pub fn responder(&self) -> Option<Responder> {
-        let seq = self.seq?;
+        let seq = self.seq.clone()?;
         self.connection.begin_deferred();
         Some(Responder {
             connection: Some(self.connection.clone()),
@@ -149,14 +149,14 @@ impl Context {
 /// it answers with an error so the peer never waits forever.
 pub struct Responder {
     connection: Option<Connection>,
-    seq: u64,
+    seq: BrineValue,
 }
 
 impl Responder {
     /// Sends the answer.
     pub fn send(mut self, result: RpcResult) {
         if let Some(connection) = self.connection.take() {
-            connection.finish_deferred(self.seq, result);
+            connection.finish_deferred(std::mem::take(&mut self.seq), result);
         }
     }
 }
@@ -165,7 +165,7 @@ impl Drop for Responder {
     fn drop(&mut self) {
         if let Some(connection) = self.connection.take() {
             connection.finish_deferred(
-                self.seq,
+                std::mem::take(&mut self.seq),
                 Err(RemoteException::runtime_error(
                     "the request was dropped unanswered",
                 )),

@@ -2,6 +2,7 @@
 
 use super::cannot_access;
 use crate::core::{BoxFuture, Context, Reply, RpcObject, RpcResult, Value};
+use crate::wire::vinegar::RemoteException;
 use std::sync::Arc;
 
 /// A Rust closure the peer can call, served as `builtins.function`: how
@@ -19,14 +20,19 @@ use std::sync::Arc;
 ///
 /// A callback that must itself call the peer (or wait for anything) is made
 /// with [`Function::new_async`]: the connection keeps serving while it runs.
+/// Like a Python `def f(*args)`, these refuse keyword arguments with
+/// Python's `TypeError`; [`Function::with_keywords`] takes them.
 pub struct Function {
     name: String,
     body: Body,
 }
 
+type Keywords = Vec<(String, Value)>;
+
 enum Body {
     Sync(Box<dyn Fn(Vec<Value>) -> RpcResult + Send + Sync>),
     Async(Box<dyn Fn(Vec<Value>) -> BoxFuture + Send + Sync>),
+    SyncKeywords(Box<dyn Fn(Vec<Value>, Keywords) -> RpcResult + Send + Sync>),
 }
 
 impl Function {
@@ -38,6 +44,27 @@ impl Function {
         Arc::new(Function {
             name: name.into(),
             body: Body::Sync(Box::new(body)),
+        })
+    }
+
+    /// Wraps `body`, which also receives keyword arguments (a Python
+    /// `def f(*args, **kwargs)`), as a callable named `name`.
+    ///
+    /// ```
+    /// use oxrpc_rpyc::{Function, Value};
+    ///
+    /// let count = Function::with_keywords("count", |args: Vec<Value>, kwargs| {
+    ///     Ok(Value::from((args.len() + kwargs.len()) as i64))
+    /// });
+    /// # let _ = count;
+    /// ```
+    pub fn with_keywords(
+        name: impl Into<String>,
+        body: impl Fn(Vec<Value>, Keywords) -> RpcResult + Send + Sync + 'static,
+    ) -> Arc<Function> {
+        Arc::new(Function {
+            name: name.into(),
+            body: Body::SyncKeywords(Box::new(body)),
         })
     }
 
@@ -78,11 +105,18 @@ impl RpcObject for Function {
         self: Arc<Self>,
         _cx: &Context,
         args: Vec<Value>,
-        _kwargs: Vec<(String, Value)>,
+        kwargs: Vec<(String, Value)>,
     ) -> Reply {
+        if let (Some((key, _)), Body::Sync(_) | Body::Async(_)) = (kwargs.first(), &self.body) {
+            return Reply::error(RemoteException::type_error(format!(
+                "{}() got an unexpected keyword argument '{key}'",
+                self.name
+            )));
+        }
         match &self.body {
             Body::Sync(body) => Reply::Ready(body(args)),
             Body::Async(body) => Reply::Pending(body(args)),
+            Body::SyncKeywords(body) => Reply::Ready(body(args, kwargs)),
         }
     }
     fn callattr(

@@ -100,9 +100,10 @@ const IMM_TAG_MAX: u8 = (IMM_INT_MAX + IMM_INT_OFFSET) as u8;
 /// assert_eq!(brine::dump(&v), b"\x11\x08\x0bhe\x57");
 /// assert_eq!(brine::load(&brine::dump(&v)).unwrap(), v);
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum BrineValue {
     /// `None`.
+    #[default]
     None,
     /// `True` or `False`.
     Bool(bool),

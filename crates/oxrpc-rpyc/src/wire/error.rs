@@ -146,13 +146,10 @@ pub enum MessageError {
         /// What was there instead (a Python-like rendering).
         found: String,
     },
-    /// The sequence number is not an int in `0..2**64`.
-    #[error("message: invalid sequence number {0}")]
-    BadSeq(String),
     /// A request names a handler id that does not exist. rpyc answers this
     /// with `KeyError(handler)`.
     #[error("message: unknown handler {0}")]
-    UnknownHandler(i64),
+    UnknownHandler(super::brine::BrineValue),
     /// A boxed value with a label other than 1..=4.
     #[error("message: invalid boxing label {0}")]
     UnknownLabel(String),

@@ -12,7 +12,9 @@
 //! `seq` is chosen by the requester (Python counts up from 0 per connection)
 //! and echoed in the reply, which may arrive after replies to later requests
 //! and after nested requests *from* the peer: both sides serve and request on
-//! the same connection.
+//! the same connection. rpyc never checks it: any brine value (an int of
+//! any size, a string, `None`) comes back exactly as sent, so a message
+//! keeps its seq as a [`BrineValue`]; our own requests number theirs from 0.
 //!
 //! The handler id is a bare int (not boxed). An id outside 1..=20 is not a
 //! protocol error in Python: the handler table lookup raises `KeyError(id)`,
@@ -23,7 +25,7 @@
 //! mode, which prefixes every payload with two big-endian u64 thread ids; it
 //! is off unless that environment variable is `"true"` on both peers.
 
-use super::boxing::{describe, shape, Boxed};
+use super::boxing::{shape, Boxed};
 use super::brine::{self, BrineLimits, BrineValue};
 use super::error::MessageError;
 use super::vinegar::{self, RemoteException};
@@ -176,8 +178,9 @@ impl TryFrom<i64> for HandlerId {
 pub struct Message {
     /// Request, reply or exception.
     pub kind: MessageKind,
-    /// The request's sequence number (echoed by its reply).
-    pub seq: u64,
+    /// The request's sequence number (echoed by its reply): any brine
+    /// value, as rpyc echoes whatever it received.
+    pub seq: BrineValue,
     /// The `args` part, not yet interpreted.
     pub payload: BrineValue,
 }
@@ -196,7 +199,7 @@ impl Message {
     pub fn request(seq: u64, handler: HandlerId, args: Boxed) -> Message {
         Message {
             kind: MessageKind::Request,
-            seq,
+            seq: BrineValue::from(seq),
             payload: BrineValue::tuple([
                 BrineValue::Int(i64::from(handler.id())),
                 args.into_brine(),
@@ -205,19 +208,19 @@ impl Message {
     }
 
     /// A successful reply carrying `result`.
-    pub fn reply(seq: u64, result: Boxed) -> Message {
+    pub fn reply(seq: impl Into<BrineValue>, result: Boxed) -> Message {
         Message {
             kind: MessageKind::Reply,
-            seq,
+            seq: seq.into(),
             payload: result.into_brine(),
         }
     }
 
     /// An exception reply.
-    pub fn exception(seq: u64, exc: &RemoteException) -> Message {
+    pub fn exception(seq: impl Into<BrineValue>, exc: &RemoteException) -> Message {
         Message {
             kind: MessageKind::Exception,
-            seq,
+            seq: seq.into(),
             payload: vinegar::dump(exc),
         }
     }
@@ -226,7 +229,7 @@ impl Message {
     pub fn encode_into(&self, out: &mut Vec<u8>) {
         out.push(self.kind.code());
         brine::write_tuple_header(2, out);
-        brine::write_i128(i128::from(self.seq), out);
+        self.seq.encode_into(out);
         self.payload.encode_into(out);
     }
 
@@ -254,13 +257,16 @@ impl Message {
         let (Some(seq), Some(payload)) = (it.next(), it.next()) else {
             return Err(MessageError::Empty);
         };
-        let seq = match &seq {
+        Ok(Message { kind, seq, payload })
+    }
+
+    /// The seq as one of ours: replies to our requests carry the `u64` we
+    /// numbered them with; anything else answers no request of ours.
+    pub fn seq_number(&self) -> Option<u64> {
+        match &self.seq {
             BrineValue::Int(i) => u64::try_from(*i).ok(),
-            BrineValue::BigInt(b) => u64::try_from(b).ok(),
             _ => None,
         }
-        .ok_or_else(|| MessageError::BadSeq(describe(&seq)))?;
-        Ok(Message { kind, seq, payload })
     }
 
     fn require_kind(&self, kind: MessageKind) -> Result<(), MessageError> {
@@ -286,8 +292,10 @@ impl Message {
             return Err(MessageError::Empty);
         };
         let handler = match handler {
-            BrineValue::Int(id) => HandlerId::try_from(id).map_err(MessageError::UnknownHandler)?,
-            other => return Err(shape("request handler", "an int", &other)),
+            BrineValue::Int(id) => HandlerId::try_from(id)
+                .map_err(|id| MessageError::UnknownHandler(BrineValue::Int(id)))?,
+            // rpyc looks any value up in its handler table: a KeyError.
+            other => return Err(MessageError::UnknownHandler(other)),
         };
         Ok(Request {
             handler,
@@ -340,8 +348,8 @@ mod tests {
                     Boxed::Value(BrineValue::Tuple(vec![])),
                 ]),
             ),
-            Message::reply(u64::MAX, Boxed::RemoteRef(id)),
-            Message::exception(3, &RemoteException::type_error("nope")),
+            Message::reply(BrineValue::from(u64::MAX), Boxed::RemoteRef(id)),
+            Message::exception(BrineValue::Int(3), &RemoteException::type_error("nope")),
         ];
         for m in msgs {
             let wire = m.encode();
@@ -366,14 +374,15 @@ mod tests {
             Message::decode(b"\x02\x00"),
             Err(MessageError::Shape { .. })
         ));
-        assert!(matches!(
-            Message::decode(b"\x02\x11\x4f\x00"),
-            Err(MessageError::BadSeq(_))
-        ));
-        assert!(matches!(
-            Message::decode(b"\x02\x11\x00\x00"),
-            Err(MessageError::BadSeq(_))
-        ));
+        // Any seq is kept as sent (rpyc echoes it without a check).
+        assert_eq!(
+            Message::decode(b"\x02\x11\x4f\x00").unwrap().seq,
+            BrineValue::Int(-1)
+        );
+        assert_eq!(
+            Message::decode(b"\x02\x11\x00\x00").unwrap().seq,
+            BrineValue::None
+        );
         assert!(matches!(
             Message::decode(b"\x02\x11\x50"),
             Err(MessageError::Brine(_))
@@ -386,10 +395,10 @@ mod tests {
         let unknown = Message::decode(b"\x01\x11\x50\x11\x16\x0299\x11\x51\x02").unwrap();
         assert_eq!(
             unknown.into_request(),
-            Err(MessageError::UnknownHandler(99))
+            Err(MessageError::UnknownHandler(BrineValue::Int(99)))
         );
         // Wrong accessor.
-        let reply = Message::reply(1, Boxed::Value(BrineValue::None));
+        let reply = Message::reply(BrineValue::Int(1), Boxed::Value(BrineValue::None));
         assert!(matches!(
             reply.into_request(),
             Err(MessageError::WrongKind { .. })

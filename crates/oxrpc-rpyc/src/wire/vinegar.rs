@@ -19,8 +19,8 @@
 //!   Python 3.11 `ValueError` sends `("add_note", "<built-in method ...>")`.
 //!   The receiver `setattr`s each pair on the new exception (silently skipping
 //!   read-only ones) and warns in the traceback text if `_remote_version`'s
-//!   major number differs from its own; leaving `_remote_version` out avoids
-//!   the warning too.
+//!   major number differs from its own. oxrpc's connections send
+//!   [`PROTOCOL_VERSION`] there, as an rpyc 6.0.2 peer would.
 //! * `traceback_text`: the formatted remote traceback, which Python appends
 //!   to `str(exc)` under a `========= Remote Traceback (1) =========` line.
 //!
@@ -41,6 +41,9 @@ pub const EXC_STOP_ITERATION: i64 = 1;
 pub const BUILTINS: &str = "builtins";
 /// The attribute rpyc uses to carry its version.
 pub const REMOTE_VERSION_ATTR: &str = "_remote_version";
+/// The rpyc version whose protocol this crate speaks, sent as
+/// `_remote_version` with every exception as rpyc 6.0.2 sends its own.
+pub const PROTOCOL_VERSION: &str = "6.0.2";
 /// Start of the line Python puts before a remote traceback in `str(exc)`.
 pub const REMOTE_LINE_START: &str = "\n\n========= Remote Traceback ";
 

@@ -1,0 +1,85 @@
+"""The notebook's XML-RPC server at its edges, CPython's and oxrpc's side by side.
+
+    python notebook_edges.py OXRPC_URL DIRECTORY
+
+Starts the notebook's SimpleXMLRPCServer (its list_contents, plus multicall
+as `oxrpc xmlrpc serve` has it) in DIRECTORY, the directory the oxrpc server
+runs in too, and checks that both answer the same to:
+  - list_contents(None) from a client with allow_none (os.listdir(None)
+    lists the working directory);
+  - system.multicall nested inside system.multicall;
+and that the oxrpc server, started with --max-body-size 1000000, answers a
+ServerProxy call whose body is over that limit with ProtocolError 413
+(the client finishes sending and reads the answer: no broken pipe).
+"""
+import os
+import sys
+import threading
+import xmlrpc.client
+from xmlrpc.server import SimpleXMLRPCServer
+
+OXRPC, DIRECTORY = sys.argv[1], sys.argv[2]
+
+
+def list_contents(dir_name):
+    return os.listdir(dir_name)
+
+
+def start_reference():
+    os.chdir(DIRECTORY)
+    server = SimpleXMLRPCServer(('127.0.0.1', 0), logRequests=False)
+    server.register_function(list_contents)
+    server.register_multicall_functions()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return 'http://127.0.0.1:%d' % server.server_address[1]
+
+
+REFERENCE = start_reference()
+
+
+def both(call):
+    answers = []
+    for url in (REFERENCE, OXRPC):
+        proxy = xmlrpc.client.ServerProxy(url, allow_none=True)
+        try:
+            answers.append(('ok', call(proxy)))
+        except xmlrpc.client.Fault as f:
+            answers.append(('fault', f.faultCode, f.faultString))
+    return answers
+
+
+reference, ours = both(lambda p: sorted(p.list_contents(None)))
+assert reference == ours, (reference, ours)
+assert reference[0] == 'ok' and 'marker-file' in reference[1], reference
+print('list_contents(None):', ours)
+
+nested = [{'methodName': 'system.multicall', 'params': [[
+    {'methodName': 'list_contents', 'params': ['.']},
+    {'methodName': 'list_contents', 'params': ['/no/such/dir']},
+]]}, {'methodName': 'list_contents', 'params': ['.']}]
+
+
+def sort_lists(value):
+    if isinstance(value, list):
+        items = [sort_lists(v) for v in value]
+        return sorted(items) if all(isinstance(v, str) for v in items) else items
+    if isinstance(value, dict):
+        return {k: sort_lists(v) for k, v in value.items()}
+    return value
+
+
+reference, ours = both(lambda p: sort_lists(p.system.multicall(nested)))
+assert reference == ours, (reference, ours)
+print('nested multicall:', ours)
+
+proxy = xmlrpc.client.ServerProxy(OXRPC)
+try:
+    proxy.list_contents('x' * 2_000_000)
+except xmlrpc.client.ProtocolError as e:
+    assert e.errcode == 413, e
+    print('oversized body: ProtocolError', e.errcode)
+else:
+    raise AssertionError('an oversized body was accepted')
+# The server still serves.
+assert 'marker-file' in proxy.list_contents('.')
+print('notebook edges OK')
