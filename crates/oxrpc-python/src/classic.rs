@@ -8,7 +8,7 @@
 //! control of this process: attribute access on interpreter objects is
 //! entirely open, as it is in rpyc.
 
-use crate::convert::to_value;
+use crate::convert::{to_value, try_to_value};
 use crate::exceptions::to_remote;
 use crate::interpreter::Interpreter;
 use crate::netref::netref_op;
@@ -93,6 +93,12 @@ fn text_arg(args: &[Value], method: &str) -> Result<String, RemoteException> {
     }
 }
 
+/// Source the interpreter may compile without overflowing its stack.
+fn checked(code: String) -> Result<String, RemoteException> {
+    crate::source::check_nesting(&code)?;
+    Ok(code)
+}
+
 fn python_call(
     vm: &VirtualMachine,
     helper: &'static str,
@@ -105,9 +111,10 @@ fn python_call(
             .ok_or_else(|| RemoteException::runtime_error("no namespace"))?;
         args.push(namespace.into());
     }
-    call_helper(vm, helper, args)
-        .map(|result| to_value(vm, result))
-        .map_err(|exc| to_remote(vm, &exc))
+    match call_helper(vm, helper, args) {
+        Ok(result) => try_to_value(vm, result),
+        Err(exc) => Err(to_remote(vm, &exc)),
+    }
 }
 
 impl RpcObject for ClassicService {
@@ -145,11 +152,11 @@ impl RpcObject for ClassicService {
     ) -> Reply {
         let plain = name.strip_prefix("exposed_").unwrap_or(name);
         match plain {
-            "eval" => match text_arg(&args, "eval") {
+            "eval" => match text_arg(&args, "eval").and_then(checked) {
                 Ok(text) => self.run(cx, move |vm| python_call(vm, "evaluate", text, true)),
                 Err(e) => Reply::error(e),
             },
-            "execute" => match text_arg(&args, "execute") {
+            "execute" => match text_arg(&args, "execute").and_then(checked) {
                 Ok(text) => self.run(cx, move |vm| python_call(vm, "execute", text, true)),
                 Err(e) => Reply::error(e),
             },

@@ -9,7 +9,7 @@
 
 use crate::object::PythonObject;
 use crate::state::{self, call_helper};
-use oxrpc_rpyc::{tuple, BrineValue, Value};
+use oxrpc_rpyc::{tuple, BrineValue, RemoteException, Value};
 use rustpython_vm::builtins::{PyBytes, PyComplex, PyFloat, PyInt, PyStr, PyTuple};
 use rustpython_vm::{AsObject, PyObjectRef, PyResult, VirtualMachine};
 use std::sync::Arc;
@@ -59,43 +59,93 @@ fn brine_of(vm: &VirtualMachine, obj: &PyObjectRef) -> Option<BrineValue> {
     None
 }
 
-/// Converts a Python object to a value to send.
+/// How deep a value may nest when it is converted to be sent: about where
+/// rpyc's own recursive `brine.dump` gives up (near 330 levels, which
+/// drops rpyc_classic's connection; here the reply is a `RecursionError`).
+pub(crate) const MAX_DEPTH: usize = 320;
+
+/// A plain value, whole, when brine can carry all of it: frozensets and
+/// slices holding tuples or other frozensets included.
+fn deep_brine(vm: &VirtualMachine, obj: &PyObjectRef, depth: usize) -> Option<BrineValue> {
+    if let Some(v) = brine_of(vm, obj) {
+        return Some(v);
+    }
+    if depth >= MAX_DEPTH {
+        return None;
+    }
+    let class = obj.class();
+    if class.is(vm.ctx.types.tuple_type) {
+        let items = obj.downcast_ref::<PyTuple>()?;
+        let items: Option<Vec<BrineValue>> = items
+            .iter()
+            .map(|item| deep_brine(vm, item, depth + 1))
+            .collect();
+        return items.map(BrineValue::Tuple);
+    }
+    if class.is(vm.ctx.types.frozenset_type) || class.is(vm.ctx.types.slice_type) {
+        let parts = call_helper(vm, "plain_parts", vec![obj.clone()]).ok()?;
+        let parts = parts.downcast_ref::<PyTuple>()?;
+        let mut parts: Vec<BrineValue> = parts
+            .iter()
+            .map(|p| deep_brine(vm, p, depth + 1))
+            .collect::<Option<_>>()?;
+        if class.is(vm.ctx.types.frozenset_type) {
+            return Some(BrineValue::FrozenSet(parts));
+        }
+        let step = parts.pop()?;
+        let stop = parts.pop()?;
+        let start = parts.pop()?;
+        return Some(BrineValue::Slice(
+            Box::new(start),
+            Box::new(stop),
+            Box::new(step),
+        ));
+    }
+    None
+}
+
+/// Converts a Python object to a value to send. Structures nested past
+/// [`MAX_DEPTH`] cross by reference from there on (see [`try_to_value`]
+/// for a reply, where rpyc answers `RecursionError` instead).
 pub(crate) fn to_value(vm: &VirtualMachine, obj: PyObjectRef) -> Value {
+    convert(vm, obj, 0).unwrap_or_else(|obj| Value::Object(Arc::new(PythonObject::new(vm, obj))))
+}
+
+/// Converts the result of a request to send it; a structure nested past
+/// [`MAX_DEPTH`] is the `RecursionError` rpyc's `brine.dump` would raise.
+pub(crate) fn try_to_value(
+    vm: &VirtualMachine,
+    obj: PyObjectRef,
+) -> Result<Value, RemoteException> {
+    convert(vm, obj, 0).map_err(|_| {
+        RemoteException::recursion_error(
+            "maximum recursion depth exceeded while encoding an object",
+        )
+    })
+}
+
+/// The conversion; `Err` hands back the object at which it went too deep.
+fn convert(vm: &VirtualMachine, obj: PyObjectRef, depth: usize) -> Result<Value, PyObjectRef> {
     if let Some(v) = brine_of(vm, &obj) {
-        return Value::Brine(v);
+        return Ok(Value::Brine(v));
+    }
+    if depth >= MAX_DEPTH {
+        return Err(obj);
     }
     let class = obj.class();
     if class.is(vm.ctx.types.tuple_type) {
         if let Some(items) = obj.downcast_ref::<PyTuple>() {
             let values = items
                 .iter()
-                .map(|item| to_value(vm, item.clone()))
-                .collect();
-            return tuple(values);
+                .map(|item| convert(vm, item.clone(), depth + 1))
+                .collect::<Result<Vec<_>, _>>()?;
+            return Ok(tuple(values));
         }
     }
     if class.is(vm.ctx.types.frozenset_type) || class.is(vm.ctx.types.slice_type) {
         // Plain when every element is; otherwise by reference.
-        if let Ok(items) = call_helper(vm, "plain_parts", vec![obj.clone()]) {
-            if let Some(parts) = items.downcast_ref::<PyTuple>() {
-                let parts: Option<Vec<BrineValue>> =
-                    parts.iter().map(|p| brine_of(vm, p)).collect();
-                if let Some(mut parts) = parts {
-                    if class.is(vm.ctx.types.frozenset_type) {
-                        return Value::Brine(BrineValue::FrozenSet(parts));
-                    }
-                    if parts.len() == 3 {
-                        let step = parts.pop().unwrap_or(BrineValue::None);
-                        let stop = parts.pop().unwrap_or(BrineValue::None);
-                        let start = parts.pop().unwrap_or(BrineValue::None);
-                        return Value::Brine(BrineValue::Slice(
-                            Box::new(start),
-                            Box::new(stop),
-                            Box::new(step),
-                        ));
-                    }
-                }
-            }
+        if let Some(plain) = deep_brine(vm, &obj, depth) {
+            return Ok(Value::Brine(plain));
         }
     }
     let netref = state::with(|s| s.netref_class.clone());
@@ -108,11 +158,11 @@ pub(crate) fn to_value(vm: &VirtualMachine, obj: PyObjectRef) -> Value {
             if let Some(proxy) =
                 id.and_then(|id| state::with(|s| s.proxies.get(&id).cloned()).flatten())
             {
-                return Value::Proxy(proxy);
+                return Ok(Value::Proxy(proxy));
             }
         }
     }
-    Value::Object(Arc::new(PythonObject::new(vm, obj)))
+    Ok(Value::Object(Arc::new(PythonObject::new(vm, obj))))
 }
 
 /// Converts a received value to a Python object.

@@ -6,7 +6,7 @@
 //! callback that raised) becomes the matching builtin exception inside our
 //! interpreter, or a plain `Exception` naming the remote class.
 
-use crate::convert::to_value;
+use crate::convert::{to_python, to_value};
 use crate::state::call_helper;
 use oxrpc_rpyc::{BrineValue, RemoteException, Value};
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyTuple};
@@ -73,13 +73,31 @@ pub(crate) fn to_python_exception(
     remote: &RemoteException,
 ) -> PyBaseExceptionRef {
     let make = || -> Result<PyBaseExceptionRef, PyBaseExceptionRef> {
+        let brine = |v: &BrineValue| to_python(vm, Value::Brine(v.clone()));
+        let args = remote
+            .args
+            .iter()
+            .map(brine)
+            .collect::<Result<Vec<_>, _>>()?;
+        let attrs = remote
+            .attrs
+            .iter()
+            .map(|(name, value)| {
+                Ok(vm
+                    .ctx
+                    .new_tuple(vec![vm.ctx.new_str(name.as_str()).into(), brine(value)?])
+                    .into())
+            })
+            .collect::<Result<Vec<_>, PyBaseExceptionRef>>()?;
         let instance = call_helper(
             vm,
             "make_exception",
             vec![
                 vm.ctx.new_str(remote.module.as_str()).into(),
                 vm.ctx.new_str(remote.name.as_str()).into(),
-                vm.ctx.new_str(remote.message()).into(),
+                vm.ctx.new_tuple(args).into(),
+                vm.ctx.new_tuple(attrs).into(),
+                vm.ctx.new_str(remote.traceback.as_str()).into(),
             ],
         )?;
         instance

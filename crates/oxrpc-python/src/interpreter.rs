@@ -68,7 +68,13 @@ impl Interpreter {
                 // context the I/O types need.
                 let _runtime = runtime.enter();
                 use rustpython::InterpreterBuilderExt;
-                let interpreter = rustpython_vm::Interpreter::builder(Default::default())
+                // Signal dispositions belong to the server process. An
+                // interpreter that installs its handlers briefly sets every
+                // signal to SIG_IGN to read the old one; two starting at
+                // once can leave the process ignoring SIGTERM for good.
+                let mut settings = rustpython_vm::Settings::default();
+                settings.install_signal_handlers = false;
+                let interpreter = rustpython_vm::Interpreter::builder(settings)
                     .init_stdlib()
                     .build();
                 QUEUE.with(|q| {

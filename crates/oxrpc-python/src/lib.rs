@@ -24,6 +24,7 @@ mod exceptions;
 mod interpreter;
 mod netref;
 mod object;
+mod source;
 mod state;
 
 pub use classic::ClassicService;

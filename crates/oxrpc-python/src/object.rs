@@ -7,7 +7,7 @@
 //! in classic mode, as in rpyc's `SlaveService`), and the result or the
 //! raised exception comes back.
 
-use crate::convert::{to_python, to_value};
+use crate::convert::{to_python, try_to_value};
 use crate::exceptions::to_remote;
 use crate::interpreter::Interpreter;
 use crate::state::{self, call_helper};
@@ -171,7 +171,7 @@ fn run_handler(
         }
     })();
     match result {
-        Ok(value) => Ok(to_value(vm, value)),
+        Ok(value) => try_to_value(vm, value),
         Err(exc) => Err(to_remote(vm, &exc)),
     }
 }

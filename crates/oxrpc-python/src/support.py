@@ -3,6 +3,7 @@
 # islice for HANDLE_BUFFITER, __import__ for getmodule, exec/eval.
 import builtins
 import itertools
+import sys
 
 LOCAL_ATTRS = frozenset([
     '____conn__', '____id_pack__', '____refcount__', '__class__', '__cmp__', '__del__', '__delattr__',
@@ -138,14 +139,44 @@ def exception_parts(exc):
     return args, tuple(attrs)
 
 
-def make_exception(module, name, message):
-    cls = getattr(builtins, name, None)
-    if module == 'builtins' and isinstance(cls, type) and issubclass(cls, BaseException):
+class GenericException(Exception):
+    """rpyc's vinegar.GenericException: the base of the classes made up for
+    exceptions whose class cannot be found here."""
+
+
+GenericException.__module__ = 'rpyc.core.vinegar'
+_made_up = {}
+
+
+def make_exception(module, name, args, attrs, traceback):
+    """rpyc's vinegar.load with classic mode's config: the real class when
+    this interpreter has it (instantiate_custom_exceptions), else a
+    GenericException subclass named after it; args and attributes set as
+    sent, __init__ not called."""
+    cls = None
+    if module == 'builtins':
+        cls = getattr(builtins, name, None)
+    else:
+        found = sys.modules.get(module)
+        cls = getattr(found, name, None) if found is not None else None
+    if not (isinstance(cls, type) and issubclass(cls, BaseException)):
+        fullname = '%s.%s' % (module, name)
+        cls = _made_up.get(fullname)
+        if cls is None:
+            cls = type(fullname, (GenericException,), {'__module__': 'rpyc.core.vinegar/%s' % module})
+            _made_up[fullname] = cls
+    exc = cls.__new__(cls)
+    exc.args = args
+    for attr, value in attrs:
         try:
-            return cls(message)
-        except Exception:
+            setattr(exc, attr, value)
+        except (AttributeError, TypeError):
             pass
-    return Exception('%s.%s: %s' % (module, name, message))
+    try:
+        exc._remote_tb = traceback
+    except AttributeError:
+        pass
+    return exc
 
 
 def tuple_of(*items):

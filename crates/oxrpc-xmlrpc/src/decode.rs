@@ -59,6 +59,11 @@ pub enum ParseError {
     /// More values than [`Limits::max_values`].
     #[error("more than {0} values")]
     TooManyValues(usize),
+    /// A call document that names no method (no or an empty
+    /// `<methodName>`, or another root element). CPython dispatches it as
+    /// method `None`, which no server has.
+    #[error("no method name")]
+    NoMethodName,
 }
 
 impl ParseError {
@@ -71,6 +76,7 @@ impl ParseError {
             ParseError::UnsupportedEncoding(_) => {
                 Fault::new(Fault::UNSUPPORTED_ENCODING, format!("parse error. {self}"))
             }
+            ParseError::NoMethodName => Fault::method_not_supported("None"),
             _ => Fault::new(Fault::INVALID_REQUEST, format!("server error. {self}")),
         }
     }
@@ -110,13 +116,12 @@ pub enum MethodResponse {
 pub fn decode_call(input: &[u8], limits: &Limits) -> Result<MethodCall, ParseError> {
     let doc = parse_document(input, limits)?;
     if doc.root != Root::Call {
-        return Err(ParseError::Invalid(
-            "expected a <methodCall> document".into(),
-        ));
+        return Err(ParseError::NoMethodName);
     }
     let name = doc
         .method_name
-        .ok_or_else(|| ParseError::Invalid("<methodCall> without <methodName>".into()))?;
+        .filter(|name| !name.is_empty())
+        .ok_or(ParseError::NoMethodName)?;
     Ok(MethodCall {
         name,
         params: doc.values,
@@ -234,14 +239,13 @@ const VALUE_TAGS: &[&str] = &[
 impl Builder<'_> {
     fn start(&mut self, tag: &str, element_depth: usize) -> Result<(), ParseError> {
         if element_depth == 1 {
+            // Like CPython's unmarshaller, read any root: a document that
+            // is not a call names no method, one that is not a response
+            // is refused where a response is wanted.
             self.doc.root = match tag {
                 "methodCall" => Root::Call,
                 "methodResponse" => Root::Response,
-                other => {
-                    return Err(ParseError::Invalid(format!(
-                        "unexpected root element <{other}>"
-                    )))
-                }
+                _ => Root::Unknown,
             };
         }
         if self.in_bare_value && !VALUE_TAGS.contains(&tag) {
@@ -652,7 +656,8 @@ mod tests {
             call("<methodCall></methodCal>"),
             Err(ParseError::Xml(_))
         ));
-        assert!(matches!(call("<foo/>"), Err(ParseError::Invalid(_))));
+        // CPython reads any root; a document that is not a call names no method.
+        assert_eq!(call("<foo/>"), Err(ParseError::NoMethodName));
         assert!(matches!(
             one_param("<value><bogus>1</bogus></value>"),
             Err(ParseError::Invalid(_))

@@ -35,10 +35,20 @@ impl Outcome {
     }
 }
 
+/// The method being called, as its faults name it: `name` and, when they
+/// were registered, its parameter names (CPython lists missing ones).
+#[derive(Debug, Clone, Copy)]
+pub struct CallSite<'a> {
+    /// The method name.
+    pub name: &'a str,
+    /// The parameters' names; may be empty.
+    pub params: &'a [String],
+}
+
 /// A registered method with its argument glue erased.
 pub trait ErasedHandler: Send + Sync + 'static {
-    /// Calls the method `name` with `params`.
-    fn call(&self, name: &str, params: Vec<Value>) -> Outcome;
+    /// Calls the method with `params`.
+    fn call(&self, site: CallSite<'_>, params: Vec<Value>) -> Outcome;
 }
 
 /// What a handler may return: a value, or a `Result` whose error becomes a fault.
@@ -119,12 +129,20 @@ pub trait AsyncHandler<Args>: Send + Sync + Sized + 'static {
 
 /// Checks the count of `params` against `arity` (of which the trailing
 /// ones past `required` may be missing) and returns CPython's `TypeError`
-/// fault when it is off. A Rust closure's parameters have no names, so the
-/// message leaves them out where CPython would list them.
-fn check_arity(name: &str, given: usize, arity: usize, required: usize) -> Result<(), Fault> {
-    const UNNAMED: [&str; 16] = [""; 16];
-    let params = &UNNAMED[..arity.min(UNNAMED.len())];
-    let signature = oxrpc_pyfmt::Signature::function(name, params).with_required(required);
+/// fault when it is off. A Rust closure's parameters have no names unless
+/// they were registered ([`crate::Method::params`]); the message then
+/// leaves them out where CPython would list them.
+fn check_arity(
+    site: CallSite<'_>,
+    given: usize,
+    arity: usize,
+    required: usize,
+) -> Result<(), Fault> {
+    let names: Vec<&str> = (0..arity)
+        .map(|i| site.params.get(i).map_or("", String::as_str))
+        .collect();
+    let params = names.as_slice();
+    let signature = oxrpc_pyfmt::Signature::function(site.name, params).with_required(required);
     if given > arity {
         return Err(Fault::python_exception(
             "TypeError",
@@ -187,9 +205,10 @@ macro_rules! handler_impls {
             $($arg: FromValue + 'static,)*
         {
             #[allow(unused_mut, unused_variables, unused_assignments, non_snake_case)]
-            fn call(&self, name: &str, params: Vec<Value>) -> Outcome {
+            fn call(&self, site: CallSite<'_>, params: Vec<Value>) -> Outcome {
+                let name = site.name;
                 let missing_ok: &[bool] = &[$($arg::from_missing().is_some()),*];
-                if let Err(fault) = check_arity(name, params.len(), missing_ok.len(), required_count(missing_ok)) {
+                if let Err(fault) = check_arity(site, params.len(), missing_ok.len(), required_count(missing_ok)) {
                     return Outcome::Ready(Err(fault));
                 }
                 let mut params = params.into_iter();
@@ -227,9 +246,10 @@ macro_rules! handler_impls {
             $($arg: FromValue + 'static,)*
         {
             #[allow(unused_mut, unused_variables, unused_assignments, non_snake_case)]
-            fn call(&self, name: &str, params: Vec<Value>) -> Outcome {
+            fn call(&self, site: CallSite<'_>, params: Vec<Value>) -> Outcome {
+                let name = site.name;
                 let missing_ok: &[bool] = &[$($arg::from_missing().is_some()),*];
-                if let Err(fault) = check_arity(name, params.len(), missing_ok.len(), required_count(missing_ok)) {
+                if let Err(fault) = check_arity(site, params.len(), missing_ok.len(), required_count(missing_ok)) {
                     return Outcome::Ready(Err(fault));
                 }
                 let mut params = params.into_iter();
@@ -280,7 +300,7 @@ impl<F> ErasedHandler for RawFn<F>
 where
     F: Fn(Vec<Value>) -> Result<Value, Fault> + Send + Sync + 'static,
 {
-    fn call(&self, _name: &str, params: Vec<Value>) -> Outcome {
+    fn call(&self, _site: CallSite<'_>, params: Vec<Value>) -> Outcome {
         Outcome::Ready((self.0)(params))
     }
 }

@@ -33,6 +33,7 @@ mod error;
 mod fault;
 mod handler;
 mod multicall;
+mod pyvalue;
 mod registry;
 mod server;
 mod url;

@@ -7,7 +7,8 @@
 //! signatures, derived from the handlers' Rust types.
 
 use crate::fault::Fault;
-use crate::handler::{AsyncHandler, ErasedHandler, Handler, Outcome, RawFn};
+use crate::handler::{AsyncHandler, CallSite, ErasedHandler, Handler, Outcome, RawFn};
+use crate::pyvalue;
 use crate::value::Value;
 use std::collections::HashMap;
 
@@ -16,6 +17,7 @@ pub struct Method {
     handler: Box<dyn ErasedHandler>,
     help: String,
     signature: Option<Vec<&'static str>>,
+    params: Vec<String>,
 }
 
 impl Method {
@@ -23,6 +25,24 @@ impl Method {
     pub fn help(&mut self, text: impl Into<String>) -> &mut Self {
         self.help = text.into();
         self
+    }
+
+    /// Names the parameters, for the faults that list them (CPython's
+    /// `list_contents() missing 1 required positional argument:
+    /// 'dir_name'`).
+    pub fn params(&mut self, names: &[&str]) -> &mut Self {
+        self.params = names.iter().map(|n| (*n).to_owned()).collect();
+        self
+    }
+
+    fn call(&self, name: &str, params: Vec<Value>) -> Outcome {
+        self.handler.call(
+            CallSite {
+                name,
+                params: &self.params,
+            },
+            params,
+        )
     }
 }
 
@@ -73,7 +93,7 @@ const SYSTEM_METHODS: &[(&str, &str)] = &[
     ),
     (
         "system.multicall",
-        "system.multicall([{'methodName': 'add', 'params': [2, 2]}, ...]) => [[4], ...]\n\nAllows the caller to package multiple XML-RPC calls into a single\nrequest.",
+        "system.multicall([{'methodName': 'add', 'params': [2, 2]}, ...]) => [[4], ...]\n\nAllows the caller to package multiple XML-RPC calls into a single\nrequest.\n\nSee http://www.xmlrpc.com/discuss/msgReader$1208",
     ),
 ];
 
@@ -128,17 +148,19 @@ impl Registry {
         handler: Box<dyn ErasedHandler>,
         signature: Option<Vec<&'static str>>,
     ) -> &mut Method {
-        let slot = self.methods.entry(name.to_owned()).or_insert(Method {
-            handler: Box::new(RawFn(|_| Ok(Value::Nil))),
-            help: String::new(),
-            signature: None,
-        });
-        *slot = Method {
+        let method = Method {
             handler,
             help: String::new(),
             signature,
+            params: Vec::new(),
         };
-        slot
+        match self.methods.entry(name.to_owned()) {
+            std::collections::hash_map::Entry::Occupied(mut slot) => {
+                slot.insert(method);
+                slot.into_mut()
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => slot.insert(method),
+        }
     }
 
     /// The names `system.listMethods` reports, sorted.
@@ -155,32 +177,45 @@ impl Registry {
     /// Calls `method` with `params`.
     pub async fn dispatch(&self, method: &str, params: Vec<Value>) -> Result<Value, Fault> {
         if let Some(found) = self.methods.get(method) {
-            return found.handler.call(method, params).resolve().await;
+            return found.call(method, params).resolve().await;
         }
         if self.introspection {
             match method {
                 "system.multicall" => {
+                    let [call_list] = system_params("system_multicall", &["call_list"], params)?;
                     let mut budget = self.max_multicall_calls;
-                    return self.multicall(params, &mut budget).await;
+                    return self.multicall(call_list, &mut budget).await;
                 }
                 "system.listMethods" => {
-                    one_of(method, params, 0)?;
+                    let [] = system_params("system_listMethods", &[], params)?;
                     return Ok(Value::Array(
                         self.method_names().into_iter().map(Value::String).collect(),
                     ));
                 }
                 "system.methodHelp" => {
-                    let name = string_param(method, params)?;
-                    return Ok(Value::String(self.help_for(&name)));
+                    let [name] = system_params("system_methodHelp", &["method_name"], params)?;
+                    return Ok(match lookup_key(name)? {
+                        Some(name) => Value::String(self.help_for(&name)),
+                        None => Value::from(""),
+                    });
                 }
                 "system.methodSignature" => {
-                    let name = string_param(method, params)?;
-                    return Ok(self.signature_for(&name));
+                    let [name] = system_params("system_methodSignature", &["method_name"], params)?;
+                    return Ok(match lookup_key(name)? {
+                        Some(name) => self.signature_for(&name),
+                        None => Value::from("signatures not supported"),
+                    });
                 }
                 _ => {}
             }
         }
         Err(Fault::method_not_supported(method))
+    }
+
+    /// Whether `name` is a method this registry answers.
+    fn has_method(&self, name: &str) -> bool {
+        self.methods.contains_key(name)
+            || (self.introspection && SYSTEM_METHODS.iter().any(|(n, _)| *n == name))
     }
 
     fn help_for(&self, name: &str) -> String {
@@ -204,26 +239,19 @@ impl Registry {
         }
     }
 
-    /// `system.multicall`: each call's result wrapped in a one-item array, or
-    /// its fault as a struct. A malformed entry fails the whole call, as in
-    /// CPython, and a nested `system.multicall` runs as CPython runs it.
-    /// `budget` is how many calls the request may still make, nested ones
-    /// included: past it the whole request is a fault, so a small request
-    /// cannot fan out without bound.
-    async fn multicall(&self, params: Vec<Value>, budget: &mut usize) -> Result<Value, Fault> {
-        let calls = match one_of("system.multicall", params, 1)?.pop() {
-            Some(Value::Array(calls)) => calls,
-            Some(other) => {
-                return Err(Fault::python_exception(
-                    "TypeError",
-                    format_args!(
-                        "system.multicall() argument 1 must be array, not {}",
-                        other.type_name()
-                    ),
-                ))
-            }
-            None => Vec::new(),
-        };
+    /// `system.multicall`, as CPython's `system_multicall` runs it: each
+    /// call's result wrapped in a one-item array, or its fault as a struct;
+    /// an entry that is not a `{'methodName': ..., 'params': ...}` struct
+    /// fails the whole request, with the error Python's indexing raises;
+    /// a nested `system.multicall` runs like any other method. `budget` is
+    /// how many calls the request may still make, nested ones included:
+    /// past it the whole request is a fault, so a small request cannot fan
+    /// out without bound.
+    async fn multicall(&self, call_list: Value, budget: &mut usize) -> Result<Value, Fault> {
+        let kind = pyvalue::type_name(&call_list);
+        let calls = pyvalue::iterate(call_list).ok_or_else(|| {
+            Fault::python_exception("TypeError", format_args!("'{kind}' object is not iterable"))
+        })?;
         if calls.len() > *budget {
             return Err(Fault::new(
                 Fault::INTERNAL_ERROR,
@@ -236,41 +264,34 @@ impl Registry {
         *budget -= calls.len();
         let mut results = Vec::with_capacity(calls.len());
         for call in calls {
-            let Value::Struct(mut members) = call else {
-                return Err(Fault::python_exception(
+            let (name, params) = multicall_entry(call)?;
+            let outcome = match name {
+                name if !pyvalue::is_hashable(&name) => Err(Fault::python_exception(
                     "TypeError",
-                    "multicall entries must be structs",
-                ));
-            };
-            let name = match members.shift_remove("methodName") {
-                Some(Value::String(name)) => name,
-                Some(_) => {
-                    return Err(Fault::python_exception(
+                    format_args!("unhashable type: '{}'", pyvalue::type_name(&name)),
+                )),
+                Value::String(name) if self.has_method(&name) => match params {
+                    Err(kind) => Err(Fault::python_exception(
                         "TypeError",
-                        "methodName must be a string",
-                    ))
-                }
-                None => return Err(Fault::python_exception("KeyError", "'methodName'")),
-            };
-            let params = match members.shift_remove("params") {
-                Some(Value::Array(params)) => params,
-                Some(_) => {
-                    return Err(Fault::python_exception(
-                        "TypeError",
-                        "params must be an array",
-                    ))
-                }
-                None => return Err(Fault::python_exception("KeyError", "'params'")),
-            };
-            let outcome = match self.methods.get(&name) {
-                Some(m) => match m.handler.call(&name, params) {
-                    Outcome::Ready(result) => result,
-                    pending => pending.resolve().await,
+                        format_args!("{name}() argument after * must be an iterable, not {kind}"),
+                    )),
+                    Ok(params) => match self.methods.get(&name) {
+                        Some(m) => match m.call(&name, params) {
+                            Outcome::Ready(result) => result,
+                            pending => pending.resolve().await,
+                        },
+                        None if name == "system.multicall" => {
+                            match <[Value; 1]>::try_from(params) {
+                                Ok([call_list]) => {
+                                    Box::pin(self.multicall(call_list, budget)).await
+                                }
+                                Err(params) => Box::pin(self.dispatch(&name, params)).await,
+                            }
+                        }
+                        None => Box::pin(self.dispatch(&name, params)).await,
+                    },
                 },
-                None if self.introspection && name == "system.multicall" => {
-                    Box::pin(self.multicall(params, budget)).await
-                }
-                None => Box::pin(self.dispatch(&name, params)).await,
+                name => Err(Fault::method_not_supported(&pyvalue::str(&name))),
             };
             results.push(match outcome {
                 Ok(value) => Value::Array(vec![value]),
@@ -281,38 +302,78 @@ impl Registry {
     }
 }
 
+/// One `system.multicall` entry: `call['methodName']` and `call['params']`
+/// (the params as `func(*params)` would spread them, or the Python type
+/// that cannot be spread), or the error the subscript raises, which fails
+/// the whole request in CPython.
+fn multicall_entry(call: Value) -> Result<(Value, Result<Vec<Value>, &'static str>), Fault> {
+    let mut members = match call {
+        Value::Struct(members) => members,
+        Value::String(_) => {
+            return Err(Fault::python_exception(
+                "TypeError",
+                "string indices must be integers, not 'str'",
+            ))
+        }
+        Value::Array(_) => {
+            return Err(Fault::python_exception(
+                "TypeError",
+                "list indices must be integers or slices, not str",
+            ))
+        }
+        other => {
+            return Err(Fault::python_exception(
+                "TypeError",
+                format_args!(
+                    "'{}' object is not subscriptable",
+                    pyvalue::type_name(&other)
+                ),
+            ))
+        }
+    };
+    let name = members
+        .shift_remove("methodName")
+        .ok_or_else(|| Fault::python_exception("KeyError", "'methodName'"))?;
+    let params = members
+        .shift_remove("params")
+        .ok_or_else(|| Fault::python_exception("KeyError", "'params'"))?;
+    let kind = pyvalue::type_name(&params);
+    Ok((name, pyvalue::iterate(params).ok_or(kind)))
+}
+
+/// The parameters of one of CPython's `system_*` methods, bound as the
+/// bound method `SimpleXMLRPCDispatcher.<method>` binds them.
+fn system_params<const N: usize>(
+    method: &str,
+    names: &[&str],
+    params: Vec<Value>,
+) -> Result<[Value; N], Fault> {
+    let qualname = format!("SimpleXMLRPCDispatcher.{method}");
+    let bound = oxrpc_pyfmt::Signature::method(&qualname, names)
+        .bind(params, Vec::new())
+        .map_err(|message| Fault::python_exception("TypeError", message))?;
+    <[Value; N]>::try_from(bound.into_iter().flatten().collect::<Vec<_>>())
+        .map_err(|_| Fault::python_exception("TypeError", "wrong number of arguments"))
+}
+
+/// A method name looked up as CPython looks it up (`name in self.funcs`):
+/// a string may be found, another hashable value never is, and an
+/// unhashable one is a `TypeError`.
+fn lookup_key(name: Value) -> Result<Option<String>, Fault> {
+    match name {
+        Value::String(name) => Ok(Some(name)),
+        other if pyvalue::is_hashable(&other) => Ok(None),
+        other => Err(Fault::python_exception(
+            "TypeError",
+            format_args!("unhashable type: '{}'", pyvalue::type_name(&other)),
+        )),
+    }
+}
+
 /// A fault as the struct multicall reports it in place of a result.
 pub fn fault_struct(fault: &Fault) -> Value {
     let mut members = crate::value::Struct::new();
     members.insert("faultCode".into(), Value::Int(i64::from(fault.code)));
     members.insert("faultString".into(), Value::String(fault.string.clone()));
     Value::Struct(members)
-}
-
-fn one_of(method: &str, params: Vec<Value>, arity: usize) -> Result<Vec<Value>, Fault> {
-    if params.len() != arity {
-        let plural = if arity == 1 { "" } else { "s" };
-        return Err(Fault::python_exception(
-            "TypeError",
-            format_args!(
-                "{method}() takes {arity} positional argument{plural} but {} were given",
-                params.len()
-            ),
-        ));
-    }
-    Ok(params)
-}
-
-fn string_param(method: &str, params: Vec<Value>) -> Result<String, Fault> {
-    match one_of(method, params, 1)?.pop() {
-        Some(Value::String(s)) => Ok(s),
-        Some(other) => Err(Fault::python_exception(
-            "TypeError",
-            format_args!(
-                "{method}() argument 1 must be string, not {}",
-                other.type_name()
-            ),
-        )),
-        None => Err(Fault::python_exception("TypeError", "missing argument")),
-    }
 }

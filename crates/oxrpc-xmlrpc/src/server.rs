@@ -105,7 +105,7 @@ impl BasicAuth {
 impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
-            rpc_paths: vec!["/".into(), "/RPC2".into()],
+            rpc_paths: vec!["/".into(), "/RPC2".into(), "/pydoc.css".into()],
             max_body_size: 16 << 20,
             max_decompressed_size: 32 << 20,
             limits: Limits::default(),
@@ -208,6 +208,9 @@ impl Server {
         let listen = self.config.listen.clone();
         let mut http = hyper::server::conn::http1::Builder::new();
         http.timer(TokioTimer::new())
+            // A client may shut down its side once its request is sent;
+            // the answer still goes out, as CPython's does.
+            .half_close(true)
             .header_read_timeout(self.config.header_read_timeout)
             .max_buf_size(self.config.max_header_size.max(8192))
             .keep_alive(true);
@@ -320,6 +323,62 @@ async fn read_body(mut body: Incoming, max: usize, timeout: Duration) -> Result<
     result
 }
 
+/// An answer with no body, as CPython's `send_response` + `Content-length:
+/// 0` gives, with its reason phrase when it words one of its own.
+fn empty(status: StatusCode, reason: Option<String>) -> HttpResponse {
+    let mut response = Response::new(Full::new(Bytes::new()));
+    *response.status_mut() = status;
+    if let Some(reason) =
+        reason.and_then(|r| hyper::ext::ReasonPhrase::try_from(r.into_bytes()).ok())
+    {
+        response.extensions_mut().insert(reason);
+    }
+    response
+}
+
+/// The HTML page `http.server`'s `send_error` answers with, word for word
+/// (a Python client reads the status and, in a browser, the page).
+fn error_page(status: StatusCode, message: &str, with_body: bool) -> HttpResponse {
+    let explain = match status {
+        StatusCode::NOT_IMPLEMENTED => "Server does not support this operation",
+        _ => status.canonical_reason().unwrap_or("???"),
+    };
+    let escape = |text: &str| {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let page = format!(
+        "<!DOCTYPE HTML>\n<html lang=\"en\">\n    <head>\n        <meta charset=\"utf-8\">\n        \
+         <title>Error response</title>\n    </head>\n    <body>\n        <h1>Error response</h1>\n        \
+         <p>Error code: {code}</p>\n        <p>Message: {message}.</p>\n        \
+         <p>Error code explanation: {code} - {explain}.</p>\n    </body>\n</html>\n",
+        code = status.as_u16(),
+        message = escape(message),
+        explain = escape(explain),
+    );
+    let length = page.len();
+    let mut response = Response::new(Full::new(if with_body {
+        Bytes::from(page)
+    } else {
+        Bytes::new()
+    }));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/html;charset=utf-8"),
+    );
+    if !with_body {
+        headers.insert(hyper::header::CONTENT_LENGTH, HeaderValue::from(length));
+    }
+    if let Ok(reason) = hyper::ext::ReasonPhrase::try_from(message.as_bytes().to_vec()) {
+        response.extensions_mut().insert(reason);
+    }
+    response
+}
+
 fn plain(status: StatusCode, text: &'static str) -> HttpResponse {
     let mut response = Response::new(Full::new(Bytes::from_static(text.as_bytes())));
     *response.status_mut() = status;
@@ -330,6 +389,24 @@ fn plain(status: StatusCode, text: &'static str) -> HttpResponse {
 }
 
 impl Shared {
+    /// CPython's `is_rpc_path_valid`: the request target (path and query)
+    /// must be one of the RPC paths, after `http.server`'s folding of a
+    /// leading `//` into `/`.
+    fn is_rpc_path(&self, uri: &hyper::Uri) -> bool {
+        if self.config.rpc_paths.is_empty() {
+            return true;
+        }
+        let target = uri.path_and_query().map_or("/", |p| p.as_str());
+        let folded;
+        let target = if target.starts_with("//") {
+            folded = format!("/{}", target.trim_start_matches('/'));
+            folded.as_str()
+        } else {
+            target
+        };
+        self.config.rpc_paths.iter().any(|p| p == target)
+    }
+
     async fn handle(&self, request: Request<Incoming>, peer: &Peer) -> HttpResponse {
         let started = Instant::now();
         let http_method = request.method().clone();
@@ -352,8 +429,11 @@ impl Shared {
 
     async fn respond(&self, request: Request<Incoming>) -> (HttpResponse, Option<String>) {
         if request.method() != HttpMethod::POST {
+            let method = request.method().as_str();
+            let message = format!("Unsupported method ({})", crate::python_str_repr(method));
+            let head = request.method() == HttpMethod::HEAD;
             return (
-                plain(StatusCode::NOT_IMPLEMENTED, "Unsupported method\n"),
+                error_page(StatusCode::NOT_IMPLEMENTED, &message, !head),
                 None,
             );
         }
@@ -367,27 +447,28 @@ impl Shared {
                 return (response, None);
             }
         }
-        let path_ok = self.config.rpc_paths.is_empty()
-            || self
-                .config
-                .rpc_paths
-                .iter()
-                .any(|p| p == request.uri().path());
-        if !path_ok {
+        if !self.is_rpc_path(request.uri()) {
             return (plain(StatusCode::NOT_FOUND, "No such page"), None);
         }
-        let gzipped = match request.headers().get(CONTENT_ENCODING).map(|v| v.to_str()) {
+        // CPython reads exactly Content-Length bytes and fails (500, no
+        // body) without one; a chunked body is read here all the same.
+        let headers = request.headers();
+        if !headers.contains_key(hyper::header::CONTENT_LENGTH)
+            && !headers.contains_key(hyper::header::TRANSFER_ENCODING)
+        {
+            return (empty(StatusCode::INTERNAL_SERVER_ERROR, None), None);
+        }
+        let gzipped = match headers.get(CONTENT_ENCODING).map(|v| v.to_str()) {
             None => false,
             Some(Ok(v)) if v.eq_ignore_ascii_case("identity") => false,
             Some(Ok(v)) if v.eq_ignore_ascii_case("gzip") => true,
-            Some(_) => {
-                return (
-                    plain(
-                        StatusCode::NOT_IMPLEMENTED,
-                        "content encoding not supported\n",
-                    ),
-                    None,
-                )
+            Some(v) => {
+                let encoding = v.unwrap_or("?").to_lowercase();
+                let reason = format!(
+                    "encoding {} not supported",
+                    crate::python_str_repr(&encoding)
+                );
+                return (empty(StatusCode::NOT_IMPLEMENTED, Some(reason)), None);
             }
         };
         let wants_gzip = request
@@ -437,7 +518,10 @@ impl Shared {
                 }
                 Err(GunzipError::Corrupt(_)) => {
                     return (
-                        plain(StatusCode::BAD_REQUEST, "error decoding gzip content\n"),
+                        empty(
+                            StatusCode::BAD_REQUEST,
+                            Some("error decoding gzip content".into()),
+                        ),
                         None,
                     )
                 }

@@ -63,6 +63,7 @@ pub fn xmlrpc_server(config: ServerConfig) -> Server {
                 .await
                 .unwrap_or_else(|e| Err(Fault::python_exception("RuntimeError", e)))
         })
+        .params(&["dir_name"])
         .help("list_contents(dir_name) -> list of the names in the directory dir_name");
     server
 }

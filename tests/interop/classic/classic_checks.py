@@ -186,6 +186,70 @@ for t in threads:
 check('20 isolated connections', not errors, errors[:3])
 raises('isolation', NameError, lambda: conn.eval('mine'))
 
+# Exceptions carry their public attributes, as vinegar sends them.
+try:
+    conn.execute('open("/no/such/file")')
+    check('FileNotFoundError attributes', False, 'no exception')
+except FileNotFoundError as e:
+    check('FileNotFoundError attributes',
+          (e.errno, e.strerror, e.filename) == (2, 'No such file or directory', '/no/such/file'),
+          (e.errno, e.strerror, e.filename))
+try:
+    conn.execute('raise SystemExit(3)')
+except SystemExit as e:
+    check('SystemExit code', e.code == 3, repr(e.code))
+conn.execute('class Tagged(Exception):\n    pass\n'
+             'def raise_tagged():\n    e = Tagged("boom")\n    e.code = 7\n    e.items = (1, 2)\n'
+             '    e.detail = {"not": "brinable"}\n    raise e')
+try:
+    conn.namespace['raise_tagged']()
+except Exception as e:
+    check('custom attributes', (e.code, e.items, e.detail) == (7, (1, 2), "{'not': 'brinable'}"),
+          (getattr(e, 'code', None), getattr(e, 'items', None), getattr(e, 'detail', None)))
+
+# A client callback's exception keeps its args on the way through.
+conn.execute('def apply(f, *a):\n    return f(*a)')
+def raise_value_error(x):
+    raise ValueError('local', x)
+try:
+    conn.namespace['apply'](raise_value_error, 0)
+except ValueError as e:
+    check('callback exception args', e.args == ('local', 0), e.args)
+
+# `with` on a remote context manager whose body raises: rpyc passes the
+# exception's class, so __exit__ sees the TypeError raising it gives.
+conn.execute('class CM:\n    def __init__(self, suppress):\n        self.suppress = suppress\n'
+             '    def __enter__(self):\n        return 1\n'
+             '    def __exit__(self, t, v, tb):\n        global seen\n'
+             '        seen = (t.__name__ if t else None)\n        return self.suppress')
+try:
+    with conn.eval('CM(True)'):
+        raise ValueError('suppressed')
+    check('with suppresses', conn.eval('seen') == 'TypeError', conn.eval('seen'))
+except Exception as e:
+    check('with suppresses', False, repr(e))
+raises('with propagates', ValueError, lambda: exec(
+    'with conn.eval("CM(False)"):\n    raise ValueError("propagated")', {'conn': conn}))
+with conn.eval('CM(False)'):
+    pass
+check('with, no exception', conn.eval('seen') is None, conn.eval('seen'))
+
+# Plain values nest in frozensets, both ways.
+for expr in ['frozenset({(1,)})', 'frozenset({frozenset()})', 'frozenset({(1, frozenset({2}))})']:
+    value = conn.eval(expr)
+    check('by value: ' + expr, type(value) is frozenset and value == eval(expr), repr(value))
+conn.namespace['v'] = frozenset({(1, 'a')})
+check('frozenset round trip', type(conn.eval('v')) is frozenset and conn.eval('v') == frozenset({(1, 'a')}))
+
+# Structures too deep for brine, or for a parser, are errors, not crashes:
+# rpyc_classic drops the connection over a value too deep to dump
+# (oxrpc answers RecursionError); either way the server serves on.
+deep_conn = rpyc.classic.connect('localhost', PORT)
+deep_conn.execute('deep = ()\nfor _ in range(200000):\n    deep = (deep,)')
+raises('deep tuple', (RecursionError, EOFError), lambda: deep_conn.eval('deep'))
+raises('nested parentheses', SyntaxError, lambda: conn.eval('(' * 60000 + ')' * 60000))
+check('alive after deep structures', conn.eval('1 + 1') == 2)
+
 # Netref release: objects returned and dropped do not accumulate on the
 # server. The count of objects the server holds for us is read through the
 # server's connection object (rpyc's internals, or oxrpc's counter).

@@ -27,6 +27,7 @@ use crate::wire::channel::{
 use crate::wire::error::MessageError;
 use crate::wire::message::{HandlerId, Message, MessageKind};
 use crate::wire::vinegar::{RemoteException, PROTOCOL_VERSION, REMOTE_VERSION_ATTR};
+use crate::wire::Builtin;
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -381,6 +382,20 @@ impl Connection {
     }
 
     fn send_result(&self, seq: BrineValue, result: RpcResult) {
+        if let Err(exc) = &result {
+            if exc.is(Builtin::KeyboardInterrupt) {
+                // rpyc re-raises KeyboardInterrupt on the serving side
+                // (propagate_KeyboardInterrupt_locally): the connection ends
+                // instead of answering, and the peer sees EOF.
+                warn!(conn = %self.inner.label, "a request raised KeyboardInterrupt; closing");
+                self.request_nowait(
+                    HandlerId::Close,
+                    Boxed::Value(BrineValue::Tuple(Vec::new())),
+                );
+                self.shutdown("KeyboardInterrupt");
+                return;
+            }
+        }
         let mut sent_proxies = Vec::new();
         let message = match result.and_then(|value| self.box_value(value, &mut sent_proxies)) {
             Ok(boxed) => Message::reply(seq, boxed),

@@ -368,10 +368,10 @@ pub fn dump(value: &BrineValue) -> Vec<u8> {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BrineLimits {
-    /// Deepest nesting of tuples, frozensets and slices. The default, 128, is
-    /// far beyond what rpyc itself produces (a request is four levels deep
-    /// before the arguments start) and keeps the recursive decoder's stack use
-    /// small even on 2 MiB worker-thread stacks.
+    /// Deepest nesting of tuples, frozensets and slices. The default, 400,
+    /// is past what rpyc itself can send (its recursive `brine.dump` gives up
+    /// near 330 levels) and keeps the recursive decoder's stack use small
+    /// even on 2 MiB worker-thread stacks.
     pub max_depth: usize,
     /// Most values (at any depth, containers included) in one document. The
     /// default, 4 Mi, bounds the decoded tree to about 160 MiB; each value also
@@ -386,7 +386,7 @@ pub struct BrineLimits {
 impl Default for BrineLimits {
     fn default() -> Self {
         BrineLimits {
-            max_depth: 128,
+            max_depth: 400,
             max_elements: 4 * 1024 * 1024,
             max_int_digits: 4300,
         }
@@ -955,7 +955,7 @@ mod tests {
         bomb.push(TAG_NONE);
         assert!(matches!(
             load(&bomb),
-            Err(BrineError::TooDeep { max: 128, .. })
+            Err(BrineError::TooDeep { max: 400, .. })
         ));
         let mut slices = Vec::new();
         for _ in 0..10_000 {

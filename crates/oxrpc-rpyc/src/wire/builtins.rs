@@ -56,6 +56,7 @@ builtins! {
     EOFError => eof_error;
     IndexError => index_error;
     KeyError;
+    KeyboardInterrupt;
     MemoryError => memory_error;
     NotImplementedError => not_implemented_error;
     OSError => os_error;
