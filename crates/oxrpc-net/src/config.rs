@@ -23,6 +23,17 @@ pub struct ListenConfig {
     pub shutdown_grace: Duration,
     /// Log accepted and refused connections at INFO/WARN.
     pub log_connections: bool,
+    /// A write that makes no progress for this long fails and the
+    /// connection closes: a peer that stops reading cannot hold its slot
+    /// (or what we queued for it) for ever. `None` waits for ever.
+    pub write_timeout: Option<Duration>,
+    /// When every slot is taken and more than this share of them are held
+    /// by idle connections, the connection idle the longest is closed to
+    /// serve the next client (`0.0`: any idle connection may go; `1.0`:
+    /// never evict).
+    pub idle_share: f64,
+    /// How long a connection must have been idle before it can be evicted.
+    pub min_idle: Duration,
 }
 
 impl ListenConfig {
@@ -45,6 +56,9 @@ impl Default for ListenConfig {
             authenticator: None,
             shutdown_grace: Duration::from_secs(5),
             log_connections: true,
+            write_timeout: Some(Duration::from_secs(30)),
+            idle_share: 0.5,
+            min_idle: Duration::from_secs(1),
         }
     }
 }
@@ -59,6 +73,9 @@ impl std::fmt::Debug for ListenConfig {
             .field("authenticator", &self.authenticator.is_some())
             .field("shutdown_grace", &self.shutdown_grace)
             .field("log_connections", &self.log_connections)
+            .field("write_timeout", &self.write_timeout)
+            .field("idle_share", &self.idle_share)
+            .field("min_idle", &self.min_idle)
             .finish()
     }
 }

@@ -27,20 +27,24 @@
 mod auth;
 mod config;
 mod connect;
+mod deadline;
 mod listener;
 mod peer;
 mod serve;
 mod shutdown;
 mod signal;
+mod slots;
 mod stream;
 pub mod tls;
 
 pub use auth::{Authenticator, ClientCertificateAuthenticator, Credentials};
 pub use config::ListenConfig;
 pub use connect::{connect_tcp, connect_tls, connect_unix, ConnectOptions};
+pub use deadline::Deadline;
 pub use listener::Listener;
 pub use peer::Peer;
 pub use serve::{accept_one, serve, Accepted};
 pub use shutdown::Shutdown;
 pub use signal::shutdown_signal;
+pub use slots::{Busy, Slot};
 pub use stream::{AsyncStream, Stream};

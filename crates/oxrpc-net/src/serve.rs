@@ -15,9 +15,11 @@
 
 use crate::auth::Credentials;
 use crate::config::ListenConfig;
+use crate::deadline::Deadline;
 use crate::listener::Listener;
 use crate::peer::Peer;
 use crate::shutdown::Shutdown;
+use crate::slots::{Slot, Slots};
 use crate::stream::Stream;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -38,7 +40,13 @@ pub struct Accepted {
     pub credentials: Option<Credentials>,
     /// A number unique within this server, for log lines.
     pub id: u64,
+    /// The connection's slot: mark it busy while serving a request, and
+    /// close when it is evicted.
+    pub slot: Slot,
 }
+
+/// How often a full server looks for an idle connection to evict.
+const EVICTION_CHECK: Duration = Duration::from_millis(100);
 
 /// The first and the longest pause after a failed `accept`.
 const ACCEPT_BACKOFF: (Duration, Duration) = (Duration::from_millis(10), Duration::from_secs(1));
@@ -60,6 +68,7 @@ where
     let permits = Arc::new(Semaphore::new(config.max_connections.max(1)));
     let (stop_tx, stop_rx) = watch::channel(false);
     let tracker = TaskTracker::new();
+    let slots = Arc::new(Slots::default());
     let ids = AtomicU64::new(1);
     let mut backoff = ACCEPT_BACKOFF.0;
     tokio::pin!(shutdown);
@@ -70,6 +79,13 @@ where
                 Ok(permit) => permit,
                 Err(_) => break,
             },
+            // Full: idle connections beyond their share make way.
+            _ = tokio::time::sleep(EVICTION_CHECK), if permits.available_permits() == 0 => {
+                if slots.evict_idle(config.max_connections, config.idle_share, config.min_idle) {
+                    info!(target: "oxrpc::net", "{}: full; closing the connection idle the longest", config.name);
+                }
+                continue;
+            }
         };
         let (stream, peer) = tokio::select! {
             _ = &mut shutdown => break,
@@ -87,8 +103,9 @@ where
         let id = ids.fetch_add(1, Ordering::Relaxed);
         let (config, handler) = (config.clone(), handler.clone());
         let shutdown = Shutdown::new(stop_rx.clone());
+        let slot = slots.join(id);
         tracker.spawn(async move {
-            if let Some(accepted) = admit(&config, stream, peer, id).await {
+            if let Some(accepted) = admit(&config, stream, peer, id, slot).await {
                 handler(accepted, shutdown).await;
             }
             drop(permit);
@@ -114,12 +131,18 @@ pub async fn accept_one(
 ) -> std::io::Result<Option<Accepted>> {
     let (stream, peer) = listener.accept().await?;
     drop(listener);
-    Ok(admit(config, stream, peer, 1).await)
+    Ok(admit(config, stream, peer, 1, Slot::detached()).await)
 }
 
 /// Handshakes (with TLS) and authenticates one connection; `None` when it
 /// was refused (logged).
-async fn admit(config: &ListenConfig, stream: Stream, peer: Peer, id: u64) -> Option<Accepted> {
+async fn admit(
+    config: &ListenConfig,
+    stream: Stream,
+    peer: Peer,
+    id: u64,
+    slot: Slot,
+) -> Option<Accepted> {
     let refuse = |why: &dyn std::fmt::Display| {
         warn!(target: "oxrpc::net", "{}: refused {peer}: {why}", config.name);
     };
@@ -153,10 +176,15 @@ async fn admit(config: &ListenConfig, stream: Stream, peer: Peer, id: u64) -> Op
     if config.log_connections {
         info!(target: "oxrpc::net", "{}: accepted {peer} with fd {id}", config.name);
     }
+    let stream = match config.write_timeout {
+        Some(timeout) => Stream::other(Deadline::new(stream, timeout)),
+        None => stream,
+    };
     Some(Accepted {
         stream,
         peer,
         credentials,
         id,
+        slot,
     })
 }

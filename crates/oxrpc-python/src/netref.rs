@@ -35,6 +35,16 @@ fn pairs(vm: &VirtualMachine, value: Value) -> PyResult<Vec<(String, Value)>> {
 }
 
 /// `_oxrpc_op(op, id, *rest)`: one operation on a peer object.
+/// A call's failure as it enters the interpreter: the peer's own exception
+/// untouched (`make_exception` gives it rpyc's made-up class if needed),
+/// anything else as the exception Python would see.
+fn peer<T>(result: Result<T, oxrpc_rpyc::Error>) -> Result<T, oxrpc_rpyc::RemoteException> {
+    result.map_err(|e| match e {
+        oxrpc_rpyc::Error::Remote(exc) => exc,
+        other => other.into(),
+    })
+}
+
 pub(crate) fn netref_op(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
     let mut positional = args.args.into_iter();
     let op = match positional.next() {
@@ -57,26 +67,26 @@ pub(crate) fn netref_op(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
     let result = match op.as_str() {
         "getattr" => {
             let name = string(vm, &arg(0))?;
-            wait_for(vm, async move { Ok(proxy.getattr(&name).await?) })
+            wait_for(vm, async move { peer(proxy.getattr(&name).await) })
         }
         "setattr" => {
             let name = string(vm, &arg(0))?;
             let value = to_value(vm, arg(1));
             wait_for(vm, async move {
-                Ok(proxy.setattr(&name, value).await.map(|_| Value::NONE)?)
+                peer(proxy.setattr(&name, value).await.map(|_| Value::NONE))
             })
         }
         "delattr" => {
             let name = string(vm, &arg(0))?;
             wait_for(vm, async move {
-                Ok(proxy.delattr(&name).await.map(|_| Value::NONE)?)
+                peer(proxy.delattr(&name).await.map(|_| Value::NONE))
             })
         }
         "call" => {
             let call_args = to_value(vm, arg(0)).into_items().unwrap_or_default();
             let kwargs = pairs(vm, to_value(vm, arg(1)))?;
             wait_for(vm, async move {
-                Ok(proxy.invoke_value(call_args, kwargs).await?)
+                peer(proxy.invoke_value(call_args, kwargs).await)
             })
         }
         "callattr" => {
@@ -84,14 +94,14 @@ pub(crate) fn netref_op(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
             let call_args = to_value(vm, arg(1)).into_items().unwrap_or_default();
             let kwargs = pairs(vm, to_value(vm, arg(2)))?;
             wait_for(vm, async move {
-                Ok(proxy.call_kw::<Value>(&name, call_args, kwargs).await?)
+                peer(proxy.call_kw::<Value>(&name, call_args, kwargs).await)
             })
         }
-        "repr" => wait_for(vm, async move { Ok(proxy.repr().await.map(Value::from)?) }),
-        "str" => wait_for(vm, async move { Ok(proxy.str().await.map(Value::from)?) }),
-        "hash" => wait_for(vm, async move { Ok(proxy.hash().await.map(Value::from)?) }),
+        "repr" => wait_for(vm, async move { peer(proxy.repr().await.map(Value::from)) }),
+        "str" => wait_for(vm, async move { peer(proxy.str().await.map(Value::from)) }),
+        "hash" => wait_for(vm, async move { peer(proxy.hash().await.map(Value::from)) }),
         "dir" => wait_for(vm, async move {
-            let names = proxy.dir().await?;
+            let names = peer(proxy.dir().await)?;
             Ok(oxrpc_rpyc::tuple(
                 names.into_iter().map(Value::from).collect(),
             ))
@@ -101,7 +111,7 @@ pub(crate) fn netref_op(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
             let op_name = string(vm, &arg(1))?;
             let op = CompareOp::from_dunder(&op_name)
                 .ok_or_else(|| vm.new_type_error(format!("unknown comparison {op_name}")))?;
-            wait_for(vm, async move { Ok(proxy.compare(other, op).await?) })
+            wait_for(vm, async move { peer(proxy.compare(other, op).await) })
         }
         other => return Err(vm.new_value_error(format!("unknown proxy operation {other}"))),
     };

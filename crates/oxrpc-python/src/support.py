@@ -81,6 +81,10 @@ def ctxexit(obj, exc):
     # exception is suppressed.
     if exc:
         try:
+            if not (isinstance(exc, BaseException)
+                    or (isinstance(exc, type) and issubclass(exc, BaseException))):
+                # CPython's own words for raising something else.
+                raise TypeError('exceptions must derive from BaseException')
             raise exc
         except Exception as e:
             return obj.__exit__(type(e), e, e.__traceback__)

@@ -112,6 +112,14 @@ pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
         .next()
         .map_or(short_name, str::to_owned);
 
+    // The class docstring Python's `__doc__` gives: the doc comment on the
+    // `impl` block, or None.
+    let class_doc = doc_of(&item.attrs);
+    let class_doc = if class_doc.is_empty() {
+        quote! { #krate::Value::NONE }
+    } else {
+        quote! { #krate::Value::string(#class_doc) }
+    };
     let mut exposed = Vec::new();
     // Every function of the block, as Python's `dir()` of the service
     // class would list it (exposed ones under their `exposed_` name).
@@ -278,11 +286,12 @@ pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
                 let plain = name.strip_prefix("exposed_").unwrap_or(name);
                 match plain {
                     #(#getattr_arms)*
+                    "__doc__" => #krate::Reply::Ready(::std::result::Result::Ok(#class_doc)),
                     "get_service_aliases" | "get_service_name" => #krate::Reply::Ready(::std::result::Result::Ok(#krate::Value::Object(
                         ::std::sync::Arc::new(#krate::BoundMethod { target: this, name: ::std::string::String::from(plain) })
                     ))),
                     _ => #krate::Reply::Ready(::std::result::Result::Err(
-                        #krate::__private::service_no_attribute(#short_name, name),
+                        #krate::__private::service_no_attribute(#short_name, name, &#krate::RpcObject::repr(&*this)),
                     )),
                 }
             }

@@ -99,13 +99,99 @@ pub fn argument<T: FromValue>(
     })
 }
 
+/// rpyc's `safe_attrs`: the dunder names its default policy lets a peer
+/// reach on any object.
+pub const SAFE_ATTRS: &[&str] = &[
+    "__abs__",
+    "__add__",
+    "__and__",
+    "__bool__",
+    "__cmp__",
+    "__contains__",
+    "__delitem__",
+    "__delslice__",
+    "__div__",
+    "__divmod__",
+    "__doc__",
+    "__enter__",
+    "__eq__",
+    "__exit__",
+    "__float__",
+    "__floordiv__",
+    "__format__",
+    "__ge__",
+    "__getitem__",
+    "__getslice__",
+    "__gt__",
+    "__hash__",
+    "__hex__",
+    "__iadd__",
+    "__iand__",
+    "__idiv__",
+    "__ifloordiv__",
+    "__ilshift__",
+    "__imod__",
+    "__imul__",
+    "__index__",
+    "__int__",
+    "__invert__",
+    "__ior__",
+    "__ipow__",
+    "__irshift__",
+    "__isub__",
+    "__iter__",
+    "__itruediv__",
+    "__ixor__",
+    "__le__",
+    "__len__",
+    "__length_hint__",
+    "__long__",
+    "__lshift__",
+    "__lt__",
+    "__mod__",
+    "__mul__",
+    "__ne__",
+    "__neg__",
+    "__new__",
+    "__next__",
+    "__nonzero__",
+    "__oct__",
+    "__or__",
+    "__pos__",
+    "__pow__",
+    "__radd__",
+    "__rand__",
+    "__rdiv__",
+    "__rdivmod__",
+    "__repr__",
+    "__rfloordiv__",
+    "__rlshift__",
+    "__rmod__",
+    "__rmul__",
+    "__ror__",
+    "__rpow__",
+    "__rrshift__",
+    "__rshift__",
+    "__rsub__",
+    "__rtruediv__",
+    "__rxor__",
+    "__setitem__",
+    "__setslice__",
+    "__str__",
+    "__sub__",
+    "__truediv__",
+    "__xor__",
+    "next",
+];
+
 /// rpyc's refusal for a service attribute that is not exposed, as its
-/// `_check_attr` words it: a name with the `exposed_` prefix passes the
-/// check and then is missing (`'MyService' object has no attribute
-/// 'exposed_x'`); any other name is refused (`cannot access 'x'`).
-pub fn service_no_attribute(type_name: &str, name: &str) -> RemoteException {
-    if name.starts_with("exposed_") {
-        RemoteException::no_attribute(type_name, name)
+/// `_check_attr` words it: a name with the `exposed_` prefix, or one of its
+/// safe dunders, passes the check and then is missing (`'MyService' object
+/// has no attribute 'exposed_x'`); any other name is refused (`cannot
+/// access 'x'`).
+pub fn service_no_attribute(type_name: &str, name: &str, object_repr: &str) -> RemoteException {
+    if name.starts_with("exposed_") || SAFE_ATTRS.contains(&name) {
+        RemoteException::no_attribute(type_name, name, object_repr)
     } else {
         RemoteException::cannot_access(name)
     }

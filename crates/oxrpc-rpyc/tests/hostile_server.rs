@@ -436,16 +436,8 @@ fn references_to_objects_we_never_sent() {
     }
     // ...forged ones do not.
     let forged = [
-        IdPack::new(
-            "oxrpc_tests.TestService",
-            root.type_id,
-            root.instance_id + 16,
-        ),
-        IdPack::new(
-            "oxrpc_tests.TestService",
-            root.type_id + 1,
-            root.instance_id,
-        ),
+        IdPack::new("__main__.TestService", root.type_id, root.instance_id + 16),
+        IdPack::new("__main__.TestService", root.type_id + 1, root.instance_id),
         IdPack::new("builtins.list", 1, 12345),
         IdPack::new("builtins.list", 0, 0),
         IdPack::new("", -1, -1),

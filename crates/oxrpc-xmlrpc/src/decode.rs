@@ -293,10 +293,8 @@ impl Builder<'_> {
                 Value::BigDecimal(trimmed.to_owned())
             }
             "string" => Value::String(text),
-            "dateTime.iso8601" => Value::DateTime(
-                text.parse::<DateTime>()
-                    .map_err(|e| ParseError::Invalid(e.to_string()))?,
-            ),
+            // CPython keeps any text here and sends it back as it came.
+            "dateTime.iso8601" => Value::DateTime(DateTime::from_wire(&text)),
             "base64" => Value::Base64(decode_base64(&text)?),
             "array" => match self.stack.pop() {
                 Some(Container::Array(items)) => Value::Array(items),

@@ -130,10 +130,9 @@ pub fn write_value(out: &mut String, value: &Value) -> Result<(), EncodeError> {
             out.push_str("</string></value>\n");
         }
         Value::DateTime(t) => {
-            let _ = writeln!(
-                out,
-                "<value><dateTime.iso8601>{t}</dateTime.iso8601></value>"
-            );
+            out.push_str("<value><dateTime.iso8601>");
+            write_escaped(out, &t.to_string())?;
+            out.push_str("</dateTime.iso8601></value>\n");
         }
         Value::Base64(bytes) => {
             out.push_str("<value><base64>\n");

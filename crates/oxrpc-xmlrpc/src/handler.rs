@@ -167,8 +167,8 @@ fn extract<T: FromValue>(name: &str, index: usize, param: Option<Value>) -> Resu
                 format_args!(
                     "{name}() argument {} must be {}, not {}",
                     index + 1,
-                    e.expected,
-                    e.got
+                    crate::pyvalue::python_name(e.expected),
+                    crate::pyvalue::python_name(&e.got)
                 ),
             )
         }),

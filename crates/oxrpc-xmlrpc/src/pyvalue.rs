@@ -26,6 +26,24 @@ pub(crate) fn type_name(value: &Value) -> &'static str {
     }
 }
 
+/// The Python class for an XML-RPC type name (`string` is `str`, `struct`
+/// is `dict`, ...), for messages worded as CPython's would be.
+pub(crate) fn python_name(xmlrpc_type: &str) -> &str {
+    match xmlrpc_type {
+        "int" | "i4" | "i8" | "biginteger" => "int",
+        "string" => "str",
+        "double" => "float",
+        "boolean" => "bool",
+        "struct" => "dict",
+        "array" => "list",
+        "base64" => "Binary",
+        "dateTime.iso8601" => "DateTime",
+        "nil" => "NoneType",
+        "bigdecimal" => "Decimal",
+        other => other,
+    }
+}
+
 /// Whether Python can hash it (`dict` keys, `in` on a dict): lists, dicts,
 /// `Binary` and `DateTime` (which define `__eq__` only) cannot.
 pub(crate) fn is_hashable(value: &Value) -> bool {

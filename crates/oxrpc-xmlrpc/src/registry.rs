@@ -201,9 +201,10 @@ impl Registry {
                 }
                 "system.methodSignature" => {
                     let [name] = system_params("system_methodSignature", &["method_name"], params)?;
-                    return Ok(match lookup_key(name)? {
-                        Some(name) => self.signature_for(&name),
-                        None => Value::from("signatures not supported"),
+                    // CPython answers this without looking the name up.
+                    return Ok(match name {
+                        Value::String(name) => self.signature_for(&name),
+                        _ => Value::from("signatures not supported"),
                     });
                 }
                 _ => {}

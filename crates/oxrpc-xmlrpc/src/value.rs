@@ -104,10 +104,36 @@ impl Value {
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.as_struct().and_then(|s| s.get(name))
     }
+
+    /// What Python's `str()` prints for this value as CPython's server
+    /// unmarshals it (a `<struct>` is a `dict`, `<base64>` a `Binary`, ...),
+    /// for messages that echo what a client sent.
+    ///
+    /// ```
+    /// use oxrpc_xmlrpc::Value;
+    ///
+    /// assert_eq!(Value::from(5).to_python_str(), "5");
+    /// assert_eq!(Value::Array(vec!["a".into()]).to_python_str(), "['a']");
+    /// ```
+    pub fn to_python_str(&self) -> String {
+        crate::pyvalue::str(self)
+    }
+
+    /// The name of the Python class CPython's server unmarshals this value
+    /// to (`int`, `str`, `dict`, `list`, `Binary`, `DateTime`, ...).
+    pub fn python_type_name(&self) -> &'static str {
+        crate::pyvalue::type_name(self)
+    }
 }
 
 /// An XML-RPC `dateTime.iso8601`: a naive date and time to the second, which
 /// is all the format carries (CPython writes `%Y%m%dT%H:%M:%S`).
+///
+/// CPython's `xmlrpc.client.DateTime` keeps whatever text it received and
+/// sends it back unchanged, so a value read from the wire keeps its text
+/// too ([`DateTime::from_wire`]): a dashed `2024-01-01T12:00:00`, a time
+/// zone suffix, even a string that is no date at all (its fields are then
+/// zero and [`DateTime::is_date`] is false).
 ///
 /// ```
 /// use oxrpc_xmlrpc::DateTime;
@@ -115,8 +141,11 @@ impl Value {
 /// let t: DateTime = "20261126T01:10:20".parse().unwrap();
 /// assert_eq!(t.to_string(), "20261126T01:10:20");
 /// assert_eq!((t.year, t.month, t.day), (2026, 11, 26));
+/// let dashed = DateTime::from_wire("2026-11-26T01:10:20");
+/// assert_eq!((dashed.year, dashed.to_string().as_str()), (2026, "2026-11-26T01:10:20"));
+/// assert!(!DateTime::from_wire("not a date").is_date());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone)]
 pub struct DateTime {
     /// The year, `0..=9999`.
     pub year: u16,
@@ -130,6 +159,8 @@ pub struct DateTime {
     pub minute: u8,
     /// The second, `0..=59`.
     pub second: u8,
+    /// The text as received when it is not the canonical form.
+    text: Option<Box<str>>,
 }
 
 impl DateTime {
@@ -142,8 +173,34 @@ impl DateTime {
             hour,
             minute,
             second,
+            text: None,
         };
         t.is_valid().then_some(t)
+    }
+
+    /// A value as read from the wire: any text is kept (stripped of
+    /// surrounding white space, as CPython does) and sent back as it came;
+    /// the fields are filled when the text is a date.
+    pub fn from_wire(text: &str) -> DateTime {
+        let trimmed = text.trim();
+        match trimmed.parse::<DateTime>() {
+            Ok(t) => t,
+            Err(_) => DateTime {
+                year: 0,
+                month: 0,
+                day: 0,
+                hour: 0,
+                minute: 0,
+                second: 0,
+                text: Some(trimmed.into()),
+            },
+        }
+    }
+
+    /// Whether the value is a date and time (rather than text a client sent
+    /// that is not one).
+    pub fn is_date(&self) -> bool {
+        self.is_valid()
     }
 
     fn is_valid(&self) -> bool {
@@ -166,11 +223,57 @@ impl DateTime {
 
 impl fmt::Display for DateTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(text) = &self.text {
+            return f.write_str(text);
+        }
         write!(
             f,
             "{:04}{:02}{:02}T{:02}:{:02}:{:02}",
             self.year, self.month, self.day, self.hour, self.minute, self.second
         )
+    }
+}
+
+impl DateTime {
+    /// What equality and order compare: the instant for a date (however it
+    /// was written), the text for anything else.
+    fn key(&self) -> (u16, u8, u8, u8, u8, u8, Option<&str>) {
+        let text = if self.is_date() {
+            None
+        } else {
+            self.text.as_deref()
+        };
+        (
+            self.year,
+            self.month,
+            self.day,
+            self.hour,
+            self.minute,
+            self.second,
+            text,
+        )
+    }
+}
+
+impl PartialEq for DateTime {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+impl Eq for DateTime {}
+impl PartialOrd for DateTime {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for DateTime {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key().cmp(&other.key())
+    }
+}
+impl std::hash::Hash for DateTime {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.key().hash(state);
     }
 }
 
@@ -204,7 +307,7 @@ impl std::str::FromStr for DateTime {
             Ok(part.iter().fold(0u16, |n, d| n * 10 + u16::from(d - b'0')))
         };
         let small = |range| num(range).and_then(|n| u8::try_from(n).map_err(|_| err()));
-        DateTime::new(
+        let mut t = DateTime::new(
             num(0..4)?,
             small(4..6)?,
             small(6..8)?,
@@ -212,7 +315,11 @@ impl std::str::FromStr for DateTime {
             small(11..13)?,
             small(13..15)?,
         )
-        .ok_or_else(err)
+        .ok_or_else(err)?;
+        if t.to_string() != trimmed {
+            t.text = Some(trimmed.into());
+        }
+        Ok(t)
     }
 }
 
@@ -286,7 +393,7 @@ mod tests {
             "19980717T140855",
             " 19980717T14:08:55\n",
         ] {
-            assert_eq!(text.parse::<DateTime>(), Ok(want), "{text}");
+            assert_eq!(text.parse::<DateTime>(), Ok(want.clone()), "{text}");
         }
         for bad in [
             "",

@@ -137,12 +137,12 @@ fn protocol_errors_are_faults() {
     let (_, body) = raw(
         &server,
         &call_xml(
-            "add",
+            "add_ints",
             "<param><value>1</value></param><param><value><int>1</int></value></param>",
         ),
     );
     assert!(
-        body.contains("add() argument 1 must be int, not string"),
+        body.contains("add_ints() argument 1 must be int, not str"),
         "{body}"
     );
     let (_, body) = raw(

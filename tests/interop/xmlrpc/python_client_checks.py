@@ -3,7 +3,7 @@
     python python_client_checks.py URL
 
 The server under test must register: list_contents(dir), echo(value),
-add(int, int) -> int, fail(message) (a plain error), fault(code, message),
+add(a, b) (Python's +), add_ints(int, int) -> int, fail(message) (a plain error), fault(code, message),
 none(), big_int() -> 2**40. For fault shapes, the same calls also go to a
 stock SimpleXMLRPCServer this script starts, and the answers are compared.
 """
@@ -112,8 +112,9 @@ for name in ('add', 'echo', 'list_contents', 'system.listMethods', 'system.metho
              'system.methodSignature', 'system.multicall'):
     check('listMethods has ' + name, name in methods, methods)
 check('listMethods sorted', methods == sorted(methods), methods)
-check('methodSignature add', proxy.system.methodSignature('add') == [['int', 'int', 'int']],
-      proxy.system.methodSignature('add'))
+# Signatures come from the handlers' Rust types (add_ints is add, typed).
+check('methodSignature add_ints', proxy.system.methodSignature('add_ints') == [['int', 'int', 'int']],
+      proxy.system.methodSignature('add_ints'))
 check('methodHelp unknown', proxy.system.methodHelp('no.such') == '')
 check('methodHelp system', 'system.listMethods' in proxy.system.methodHelp('system.listMethods'))
 

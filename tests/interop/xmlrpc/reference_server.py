@@ -7,6 +7,7 @@ multicall are registered; everything else is stock CPython.
 """
 import os
 import sys
+import time
 import xmlrpc.client
 from xmlrpc.server import SimpleXMLRPCServer
 
@@ -40,12 +41,21 @@ def big(n):
     return 'x' * n
 
 
+def big_int():
+    return 2 ** 40
+
+
+def sleep(millis):
+    time.sleep(millis / 1000)
+    return millis
+
+
 def main():
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 0
     server = SimpleXMLRPCServer(('127.0.0.1', port), allow_none=True, logRequests=False)
     server.register_introspection_functions()
     server.register_multicall_functions()
-    for f in (list_contents, echo, add, fail, fault, none, big):
+    for f in (list_contents, echo, add, fail, fault, none, big, big_int, sleep):
         server.register_function(f)
     print('ready', server.server_address[1], flush=True)
     server.serve_forever()

@@ -403,6 +403,7 @@ impl Connection {
                 // rpyc's vinegar ends every exception's attributes with the
                 // protocol version it speaks; Python clients compare majors.
                 if !exc.is_stop_iteration() && exc.remote_version().is_none() {
+                    exc = exc.with_standard_attributes();
                     exc.attrs
                         .push((REMOTE_VERSION_ATTR.to_owned(), PROTOCOL_VERSION.into()));
                 }

@@ -76,7 +76,7 @@ impl From<RemoteException> for Error {
 impl From<Error> for RemoteException {
     fn from(e: Error) -> RemoteException {
         match e {
-            Error::Remote(e) => e,
+            Error::Remote(e) => e.into_received(),
             Error::Closed => RemoteException::eof_error("connection closed"),
             Error::Timeout(after) => {
                 RemoteException::timeout_error(format!("result expired after {after:?}"))

@@ -221,7 +221,11 @@ pub trait RpcObject: Send + Sync + 'static {
 
     /// `getattr(obj, name)`.
     fn getattr(self: Arc<Self>, _cx: &Context, name: &str) -> Reply {
-        Reply::error(RemoteException::no_attribute(self.type_name(), name))
+        Reply::error(RemoteException::no_attribute(
+            self.type_name(),
+            name,
+            &self.repr(),
+        ))
     }
 
     /// `setattr(obj, name, value)`; refused by default as in rpyc.

@@ -6,6 +6,10 @@ use crate::wire::brine::BrineValue;
 use crate::wire::vinegar::RemoteException;
 use std::sync::{Arc, Mutex};
 
+/// The dict methods rpyc's default policy hides (they are public, not
+/// safe dunders); `allow_public_attrs` opens them.
+const PUBLIC_METHODS: &[&str] = &["keys", "values", "items", "get"];
+
 /// A dict served as `builtins.dict`, keys in insertion order.
 pub struct DictObject {
     entries: Mutex<Vec<(Value, Value)>>,
@@ -43,11 +47,14 @@ impl RpcObject for DictObject {
 
     fn callattr(
         self: Arc<Self>,
-        _cx: &Context,
+        cx: &Context,
         name: &str,
         args: Vec<Value>,
         _kw: Vec<(String, Value)>,
     ) -> Reply {
+        if PUBLIC_METHODS.contains(&name) && !cx.connection().config().allow_public_attrs {
+            return Reply::error(cannot_access(name));
+        }
         let result: RpcResult = (|| match name {
             "__len__" => Ok(self.entries().len().into_value()),
             "__bool__" => Ok((!self.entries().is_empty()).into_value()),
@@ -104,10 +111,11 @@ impl RpcObject for DictObject {
         Reply::Ready(result)
     }
 
-    fn getattr(self: Arc<Self>, _cx: &Context, name: &str) -> Reply {
+    fn getattr(self: Arc<Self>, cx: &Context, name: &str) -> Reply {
         match name {
-            // Bound methods the peer may fetch then call.
-            "keys" | "values" | "items" | "get" => {
+            // Bound methods the peer may fetch then call, where rpyc's
+            // policy lets it reach public methods.
+            "keys" | "values" | "items" | "get" if cx.connection().config().allow_public_attrs => {
                 Reply::Ready(Ok(Value::Object(Arc::new(BoundMethod {
                     target: self,
                     name: name.to_owned(),

@@ -6,6 +6,18 @@ use crate::wire::brine::BrineValue;
 use crate::wire::vinegar::RemoteException;
 use std::sync::{Arc, Mutex};
 
+/// The longest list `*` may build (a small request must not earn a huge
+/// allocation).
+const MAX_REPEAT: usize = 1 << 20;
+
+/// `list + x` for anything but a list of ours (a netref names its class
+/// dotted, as rpyc's own message shows).
+fn concatenate_error(type_name: &str) -> RemoteException {
+    RemoteException::type_error(format!(
+        "can only concatenate list (not \"{type_name}\") to list"
+    ))
+}
+
 /// A list served as `builtins.list`.
 pub struct ListObject {
     items: Mutex<Vec<Value>>,
@@ -68,6 +80,41 @@ impl RpcObject for ListObject {
             }
             "__iter__" => Ok(Value::Object(IterObject::new(self.items().clone()))),
             "__repr__" | "__str__" => Ok(self.repr().into_value()),
+            "__mul__" | "__rmul__" => {
+                let times = match arg(&args, 0, name)? {
+                    Value::Brine(BrineValue::Int(n)) => usize::try_from(n).unwrap_or(0),
+                    Value::Brine(BrineValue::Bool(b)) => usize::from(b),
+                    other => {
+                        return Err(RemoteException::type_error(format!(
+                            "can't multiply sequence by non-int of type '{}'",
+                            other.python_type()
+                        )))
+                    }
+                };
+                let items = self.items();
+                let total = items.len().saturating_mul(times);
+                if total > MAX_REPEAT {
+                    return Err(RemoteException::memory_error(""));
+                }
+                let repeated: Vec<Value> = items.iter().cloned().cycle().take(total).collect();
+                Ok(ListObject::new(repeated).into_value())
+            }
+            "__add__" => match arg(&args, 0, name)? {
+                Value::Object(other) => {
+                    match other.as_any().and_then(|a| a.downcast_ref::<ListObject>()) {
+                        Some(other) => {
+                            let mut joined = self.items().clone();
+                            joined.extend(other.items().iter().cloned());
+                            Ok(ListObject::new(joined).into_value())
+                        }
+                        None => Err(concatenate_error(
+                            other.type_name().rsplit('.').next().unwrap_or("object"),
+                        )),
+                    }
+                }
+                Value::Proxy(proxy) => Err(concatenate_error(&proxy.id_pack().type_name)),
+                other => Err(concatenate_error(&other.python_type())),
+            },
             "__eq__" | "__ne__" => {
                 let other = arg(&args, 0, name)?;
                 let equal = match &other {
@@ -79,6 +126,10 @@ impl RpcObject for ListObject {
             other => Err(cannot_access(other)),
         })();
         Reply::Ready(result)
+    }
+
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
     }
 
     fn getattr(self: Arc<Self>, _cx: &Context, name: &str) -> Reply {

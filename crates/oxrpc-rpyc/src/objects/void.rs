@@ -17,6 +17,7 @@ impl RpcObject for VoidService {
         Reply::error(RemoteException::no_attribute(
             "VoidService",
             &format!("exposed_{name}"),
+            &self.repr(),
         ))
     }
 }

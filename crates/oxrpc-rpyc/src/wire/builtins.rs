@@ -101,9 +101,135 @@ impl RemoteException {
     }
 
     /// Python's `AttributeError: 'Type' object has no attribute 'name'`
-    /// (`type_name` may be dotted; only its last part is shown).
-    pub fn no_attribute(type_name: &str, name: &str) -> RemoteException {
+    /// (`type_name` may be dotted; only its last part is shown), with the
+    /// `name` and `obj` attributes CPython sets on it (`obj` as the repr of
+    /// the object, the way vinegar sends what brine cannot carry).
+    pub fn no_attribute(type_name: &str, name: &str, object_repr: &str) -> RemoteException {
         let short = type_name.rsplit('.').next().unwrap_or(type_name);
-        RemoteException::attribute_error(format!("'{short}' object has no attribute '{name}'"))
+        let mut exc =
+            RemoteException::attribute_error(format!("'{short}' object has no attribute '{name}'"));
+        exc.attrs = vec![
+            ("name".to_owned(), BrineValue::from(name)),
+            ("obj".to_owned(), BrineValue::from(object_repr)),
+        ];
+        exc
+    }
+}
+
+/// The classes of the `OSError` family (their instances carry `errno`,
+/// `strerror`, `filename` and `filename2`).
+const OS_ERRORS: &[&str] = &[
+    "OSError",
+    "EnvironmentError",
+    "IOError",
+    "BlockingIOError",
+    "BrokenPipeError",
+    "ChildProcessError",
+    "ConnectionError",
+    "ConnectionAbortedError",
+    "ConnectionRefusedError",
+    "ConnectionResetError",
+    "FileExistsError",
+    "FileNotFoundError",
+    "InterruptedError",
+    "IsADirectoryError",
+    "NotADirectoryError",
+    "PermissionError",
+    "ProcessLookupError",
+    "TimeoutError",
+];
+
+impl RemoteException {
+    /// Adds the public attributes CPython 3.11 gives an instance of this
+    /// built-in class made from these args (`name`/`obj` of an
+    /// `AttributeError`, `errno`/`strerror`/`filename` of an `OSError`,
+    /// `code` of a `SystemExit`, ...), as rpyc's vinegar would send them;
+    /// attributes already present are kept.
+    pub(crate) fn with_standard_attributes(mut self) -> RemoteException {
+        if self.module != BUILTINS {
+            return self;
+        }
+        let args = &self.args;
+        let arg = |i: usize| args.get(i).cloned().unwrap_or(BrineValue::None);
+        let none = BrineValue::None;
+        let standard: Vec<(&str, BrineValue)> = match self.name.as_str() {
+            "AttributeError" => vec![("name", none.clone()), ("obj", none)],
+            "NameError" | "UnboundLocalError" => vec![("name", none)],
+            "ImportError" | "ModuleNotFoundError" => vec![
+                (
+                    "msg",
+                    if args.len() == 1 {
+                        arg(0)
+                    } else {
+                        none.clone()
+                    },
+                ),
+                ("name", none.clone()),
+                ("path", none),
+            ],
+            "SystemExit" => vec![(
+                "code",
+                match args.len() {
+                    0 => none,
+                    1 => arg(0),
+                    _ => BrineValue::Tuple(args.clone()),
+                },
+            )],
+            "SyntaxError" | "IndentationError" | "TabError" => {
+                let details = match args.get(1) {
+                    Some(BrineValue::Tuple(details)) if args.len() == 2 => details.clone(),
+                    _ => Vec::new(),
+                };
+                let detail = |i: usize| details.get(i).cloned().unwrap_or(BrineValue::None);
+                vec![
+                    ("end_lineno", detail(4)),
+                    ("end_offset", detail(5)),
+                    ("filename", detail(0)),
+                    ("lineno", detail(1)),
+                    (
+                        "msg",
+                        if args.is_empty() {
+                            none.clone()
+                        } else {
+                            arg(0)
+                        },
+                    ),
+                    ("offset", detail(2)),
+                    ("print_file_and_line", none),
+                    ("text", detail(3)),
+                ]
+            }
+            name if OS_ERRORS.contains(&name) => {
+                let full = (2..=5).contains(&args.len());
+                let at = |i: usize| if full { arg(i) } else { BrineValue::None };
+                vec![
+                    ("errno", at(0)),
+                    ("filename", at(2)),
+                    ("filename2", at(4)),
+                    ("strerror", at(1)),
+                ]
+            }
+            _ => Vec::new(),
+        };
+        for (name, value) in standard {
+            if self.attr(name).is_none() {
+                self.attrs.push((name.to_owned(), value));
+            }
+        }
+        self.attrs.sort_by(|a, b| a.0.cmp(&b.0));
+        self
+    }
+
+    /// The exception as a Python peer would re-raise it after receiving
+    /// it: a class from outside `builtins` becomes rpyc's made-up
+    /// `GenericException` subclass, named `module.Name` in module
+    /// `rpyc.core.vinegar/module` (so an exception that passes through
+    /// two connections is named as it would be through two rpyc peers).
+    pub(crate) fn into_received(mut self) -> RemoteException {
+        if self.module != BUILTINS && !self.is_stop_iteration() {
+            self.name = format!("{}.{}", self.module, self.name);
+            self.module = format!("rpyc.core.vinegar/{}", self.module);
+        }
+        self
     }
 }

@@ -10,7 +10,7 @@
 )]
 #![allow(dead_code)]
 
-use oxrpc_rpyc::{Bytes, Config, Context, Proxy, RemoteException, Server, ServerConfig, Value};
+use oxrpc_rpyc::{Bytes, Config, Context, RemoteException, Server, ServerConfig, Value};
 use oxrpc_testkit::{python_command, ChildGuard};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -70,7 +70,7 @@ pub struct TestService {
     gate: Notify,
 }
 
-#[oxrpc_rpyc::service(name = "oxrpc_tests.TestService")]
+#[oxrpc_rpyc::service(name = "__main__.TestService")]
 impl TestService {
     /// The answer.
     #[exposed]
@@ -121,11 +121,11 @@ impl TestService {
 
     /// A dict the peer gets a proxy to.
     #[exposed]
-    fn get_dict(&self) -> BTreeMap<String, i64> {
-        [("one", 1), ("two", 2), ("three", 3)]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect()
+    fn get_dict(&self) -> Arc<oxrpc_rpyc::DictObject> {
+        // In insertion order, as the Python service's dict literal.
+        oxrpc_rpyc::DictObject::from_pairs(
+            [("one", 1), ("two", 2), ("three", 3)].map(|(k, v)| (Value::from(k), Value::from(v))),
+        )
     }
 
     /// A dict of lists.
@@ -137,23 +137,91 @@ impl TestService {
             .collect()
     }
 
-    /// Raises the built-in exception `kind` with `message`.
+    /// Raises the built-in exception `kind` with `message`, as the Python
+    /// service's `raise getattr(builtins, kind)(message)` does.
     #[exposed]
-    fn raise_error(&self, kind: String, message: String) -> Result<(), RemoteException> {
-        if kind == "KeyError" {
-            return Err(RemoteException::new(
-                "builtins",
-                "KeyError",
-                vec![message.into()],
+    fn raise_error(&self, kind: Value, message: Value) -> Result<(), RemoteException> {
+        use oxrpc_rpyc::BrineValue;
+        let kind = match kind {
+            Value::Brine(BrineValue::Str(kind)) => kind,
+            other => {
+                return Err(RemoteException::type_error(format!(
+                    "attribute name must be string, not '{}'",
+                    other.python_type()
+                )))
+            }
+        };
+        let message = match message {
+            Value::Brine(v) => v,
+            other => BrineValue::Str(format!("{other:?}")),
+        };
+        // The non-exception builtins the differential harness tries.
+        let not_an_exception =
+            || RemoteException::type_error("exceptions must derive from BaseException");
+        match kind.as_str() {
+            "print" | "len" => return Err(not_an_exception()),
+            "object" => return Err(RemoteException::type_error("object() takes no arguments")),
+            "True" => return Err(RemoteException::type_error("'bool' object is not callable")),
+            "int" => {
+                return Err(match &message {
+                    BrineValue::Str(text) => {
+                        let digits: String = text.trim().chars().filter(|c| *c != '_').collect();
+                        if digits.parse::<i128>().is_ok() {
+                            not_an_exception()
+                        } else {
+                            RemoteException::value_error(format!(
+                                "invalid literal for int() with base 10: {message}"
+                            ))
+                        }
+                    }
+                    _ => not_an_exception(),
+                })
+            }
+            _ => {}
+        }
+        if !BUILTIN_EXCEPTIONS.contains(&kind.as_str()) {
+            let mut exc = RemoteException::attribute_error(format!(
+                "module 'builtins' has no attribute '{kind}'"
+            ));
+            exc.attrs = vec![
+                ("name".into(), kind.into()),
+                ("obj".into(), "<module 'builtins' (built-in)>".into()),
+            ];
+            return Err(exc);
+        }
+        let wants = match kind.as_str() {
+            "UnicodeDecodeError" | "UnicodeEncodeError" => Some(5),
+            "UnicodeTranslateError" => Some(4),
+            _ => None,
+        };
+        if let Some(wants) = wants {
+            return Err(RemoteException::type_error(format!(
+                "function takes exactly {wants} arguments (1 given)"
+            )));
+        }
+        if kind.ends_with("ExceptionGroup") {
+            return Err(RemoteException::type_error(
+                "BaseExceptionGroup.__new__() takes exactly 2 arguments (1 given)",
             ));
         }
-        Err(RemoteException::new("builtins", kind, vec![message.into()]))
+        // Aliases of OSError are raised as OSError.
+        let class = match kind.as_str() {
+            "EnvironmentError" | "IOError" => "OSError",
+            other => other,
+        };
+        Err(RemoteException::new("builtins", class, vec![message]))
     }
 
     /// Calls `callback(value)` in the peer and returns what it returned.
     #[exposed]
-    async fn call_back(&self, callback: Proxy, value: Value) -> Result<Value, RemoteException> {
-        Ok(callback.invoke((value,)).await?)
+    async fn call_back(&self, callback: Value, value: Value) -> Result<Value, RemoteException> {
+        match callback {
+            Value::Proxy(callback) => Ok(callback.invoke((value,)).await?),
+            other => Err(RemoteException::type_error(format!(
+                "'{}' object is not callable",
+                other.python_type()
+            ))),
+        }
     }
 
     /// Sleeps, then returns its argument.
@@ -195,12 +263,98 @@ impl TestService {
         Bytes((0..n.max(0)).map(|i| (i % 251) as u8).collect())
     }
 
-    /// The length of `data`.
+    /// `len(data)`, as the Python service computes it.
     #[exposed]
-    fn bytes_len(&self, data: Bytes) -> i64 {
-        data.0.len() as i64
+    async fn bytes_len(&self, data: Value) -> Result<i64, RemoteException> {
+        use oxrpc_rpyc::BrineValue;
+        Ok(match data {
+            Value::Brine(BrineValue::Str(s)) => s.chars().count() as i64,
+            Value::Brine(BrineValue::Bytes(b)) => b.len() as i64,
+            Value::Brine(BrineValue::Tuple(t) | BrineValue::FrozenSet(t)) => t.len() as i64,
+            Value::Tuple(t) => t.len() as i64,
+            Value::Proxy(p) => p.len().await? as i64,
+            other => {
+                return Err(RemoteException::type_error(format!(
+                    "object of type '{}' has no len()",
+                    other.python_type()
+                )))
+            }
+        })
     }
 }
+
+/// The exception classes of Python's `builtins`.
+const BUILTIN_EXCEPTIONS: &[&str] = &[
+    "ArithmeticError",
+    "AssertionError",
+    "AttributeError",
+    "BaseException",
+    "BaseExceptionGroup",
+    "BlockingIOError",
+    "BrokenPipeError",
+    "BufferError",
+    "BytesWarning",
+    "ChildProcessError",
+    "ConnectionAbortedError",
+    "ConnectionError",
+    "ConnectionRefusedError",
+    "ConnectionResetError",
+    "DeprecationWarning",
+    "EOFError",
+    "EncodingWarning",
+    "EnvironmentError",
+    "Exception",
+    "ExceptionGroup",
+    "FileExistsError",
+    "FileNotFoundError",
+    "FloatingPointError",
+    "FutureWarning",
+    "GeneratorExit",
+    "IOError",
+    "ImportError",
+    "ImportWarning",
+    "IndentationError",
+    "IndexError",
+    "InterruptedError",
+    "IsADirectoryError",
+    "KeyError",
+    "KeyboardInterrupt",
+    "LookupError",
+    "MemoryError",
+    "ModuleNotFoundError",
+    "NameError",
+    "NotADirectoryError",
+    "NotImplementedError",
+    "OSError",
+    "OverflowError",
+    "PendingDeprecationWarning",
+    "PermissionError",
+    "ProcessLookupError",
+    "RecursionError",
+    "ReferenceError",
+    "ResourceWarning",
+    "RuntimeError",
+    "RuntimeWarning",
+    "StopAsyncIteration",
+    "StopIteration",
+    "SyntaxError",
+    "SyntaxWarning",
+    "SystemError",
+    "SystemExit",
+    "TabError",
+    "TimeoutError",
+    "TypeError",
+    "UnboundLocalError",
+    "UnicodeDecodeError",
+    "UnicodeEncodeError",
+    "UnicodeError",
+    "UnicodeTranslateError",
+    "UnicodeWarning",
+    "UserWarning",
+    "ValueError",
+    "Warning",
+    "ZeroDivisionError",
+];
 
 /// An oxrpc RPyC server running [`TestService`] on its own runtime thread.
 pub struct TestServer {

@@ -1,0 +1,47 @@
+//! The differential harness for XML-RPC: one Python driver
+//! (`tests/interop/differential/xmlrpc_diff.py`, Hypothesis) sends the same
+//! generated values, calls and raw HTTP requests to CPython's
+//! SimpleXMLRPCServer and to an oxrpc server with the same methods, and
+//! fails on any observable difference (values, fault codes and strings,
+//! HTTP statuses) that is not on its commented allow-list.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
+
+mod common;
+
+use common::TestServer;
+use oxrpc_testkit::{expect_success, python_command, run_python_script, ChildGuard};
+use std::time::Duration;
+
+/// Examples per property in the test suite; `OXRPC_DIFF_EXAMPLES` raises it.
+fn examples() -> String {
+    std::env::var("OXRPC_DIFF_EXAMPLES").unwrap_or_else(|_| "40".into())
+}
+
+#[test]
+fn xmlrpc_server_behaves_as_cpython() {
+    let mut cmd = python_command();
+    cmd.arg(oxrpc_testkit::interop_path("xmlrpc/reference_server.py"));
+    let mut reference = ChildGuard::spawn(cmd);
+    let line = reference.wait_for_line("ready");
+    let reference_port = line.trim().rsplit(' ').next().unwrap().to_owned();
+    let candidate = TestServer::start();
+    let output = run_python_script(
+        "differential/xmlrpc_diff.py",
+        &[
+            "--reference",
+            &format!("127.0.0.1:{reference_port}"),
+            "--candidate",
+            &candidate.addr.to_string(),
+            "--examples",
+            &examples(),
+        ],
+        Duration::from_secs(600),
+    );
+    let stdout = expect_success("xmlrpc_diff.py", &output);
+    assert!(stdout.contains(" 0 failed"), "{stdout}");
+}
