@@ -285,8 +285,9 @@ fn rpyc_limits_floods_and_bombs() {
     assert!(peak < 200, "peak RSS {peak} MiB");
 }
 
-/// With --max-connections reached, the next client waits in the backlog
-/// (its request times out), and is served as soon as a slot frees.
+/// With --max-connections reached (and idle eviction off), the next client
+/// waits in the backlog (its request times out), and is served as soon as
+/// a slot frees.
 #[test]
 fn connection_limit_holds_clients_back_until_a_slot_frees() {
     let port = free_port();
@@ -299,6 +300,8 @@ fn connection_limit_holds_clients_back_until_a_slot_frees() {
         &port_s,
         "--max-connections",
         "2",
+        "--idle-share",
+        "1",
     ]);
     wait_for_port(addr(port), Duration::from_secs(30));
     // wait_for_port's probe took a slot for a moment; let it go.

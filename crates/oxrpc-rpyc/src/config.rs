@@ -5,7 +5,10 @@
 use crate::wire::brine::BrineLimits;
 use crate::wire::channel::FrameLimits;
 use oxrpc_net::Credentials;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Semaphore;
 
 /// Settings of one connection. The defaults follow rpyc where it has one
 /// (a 30 s synchronous request timeout) and are bounded everywhere else.
@@ -18,8 +21,19 @@ pub struct Config {
     pub frame_limits: FrameLimits,
     /// Nesting and element limits for incoming brine.
     pub brine_limits: BrineLimits,
-    /// Most local objects the peer may hold references to at once.
+    /// Most local objects the peer may hold references to at once (each
+    /// costs about 0.5 KiB; see [`SharedLimits::max_objects`] for the sum
+    /// over a server's connections).
     pub max_local_objects: usize,
+    /// Most bytes queued for the peer before the connection stops reading
+    /// new requests until the peer catches up.
+    pub max_queued_output: usize,
+    /// How long a frame may take to arrive in full once its first byte
+    /// has: a peer trickling a frame byte by byte cannot hold the
+    /// connection for ever.
+    pub frame_timeout: Duration,
+    /// What this connection shares with the others of its server.
+    pub shared: Arc<SharedLimits>,
     /// Most requests the peer may have in progress at once on handlers that
     /// wait (async methods, interpreter jobs); further ones are refused with
     /// an exception reply.
@@ -42,12 +56,83 @@ impl Default for Config {
             sync_request_timeout: Duration::from_secs(30),
             frame_limits: FrameLimits::default(),
             brine_limits: BrineLimits::default(),
-            max_local_objects: 1_000_000,
+            max_local_objects: 100_000,
+            max_queued_output: 8 << 20,
+            frame_timeout: Duration::from_secs(30),
+            shared: Arc::new(SharedLimits::default()),
             max_pending_requests: 1024,
             idle_timeout: None,
             allow_public_attrs: false,
             connid: None,
             credentials: None,
         }
+    }
+}
+
+/// Budgets the connections of one server draw on together, so that the
+/// per-connection limits, multiplied by the connection cap, cannot add up
+/// to more memory or CPU than the host has. A server hands the same
+/// `SharedLimits` to all its connections; a connection on its own (a
+/// client) has one to itself. The defaults are sized for a small host
+/// (two cores, a few GiB): about 256 MiB of local objects, 256 MiB of
+/// queued output and 256 MiB of frames being received, across all
+/// connections.
+#[derive(Debug)]
+pub struct SharedLimits {
+    /// Most local objects held for peers, all connections together.
+    pub max_objects: usize,
+    /// Most bytes queued for sending, all connections together.
+    pub max_queued_output: usize,
+    pub(crate) objects: AtomicUsize,
+    pub(crate) queued_output: AtomicUsize,
+    /// Bytes of frames being received (large frames reserve their size
+    /// here before they are buffered).
+    pub(crate) input: Semaphore,
+    /// Decoding work too heavy for a reader task (compressed or large
+    /// frames) runs on the blocking pool, at most this many at once, so
+    /// it cannot take every core from the connections with small calls.
+    pub(crate) heavy: Semaphore,
+}
+
+impl SharedLimits {
+    /// Budgets of the given sizes; `heavy_workers` decode large frames at
+    /// once (at least one).
+    pub fn new(
+        max_objects: usize,
+        max_queued_output: usize,
+        max_input: usize,
+        heavy_workers: usize,
+    ) -> Self {
+        SharedLimits {
+            max_objects,
+            max_queued_output,
+            objects: AtomicUsize::new(0),
+            queued_output: AtomicUsize::new(0),
+            input: Semaphore::new(max_input.min(Semaphore::MAX_PERMITS)),
+            heavy: Semaphore::new(heavy_workers.max(1)),
+        }
+    }
+
+    /// The same budgets with another object limit.
+    pub fn with_max_objects(mut self, max_objects: usize) -> Self {
+        self.max_objects = max_objects;
+        self
+    }
+
+    /// Local objects held across the server right now.
+    pub fn objects(&self) -> usize {
+        self.objects.load(Ordering::Acquire)
+    }
+
+    /// Bytes queued for sending across the server right now.
+    pub fn queued_output(&self) -> usize {
+        self.queued_output.load(Ordering::Acquire)
+    }
+}
+
+impl Default for SharedLimits {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        SharedLimits::new(500_000, 256 << 20, 256 << 20, cores.saturating_sub(1))
     }
 }

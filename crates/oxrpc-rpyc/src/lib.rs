@@ -57,7 +57,7 @@ pub use crate::core::{
     RpcResult, Service, Value,
 };
 pub use client::{connect, connect_tls, connect_with};
-pub use config::Config;
+pub use config::{Config, SharedLimits};
 pub use error::Error;
 pub use objects::{BoundMethod, DictObject, Function, IterObject, ListObject, VoidService};
 pub use server::{Server, ServerConfig};

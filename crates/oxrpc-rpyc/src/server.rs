@@ -126,12 +126,17 @@ async fn serve_connection<F, S>(
     let name = log.as_deref().unwrap_or("SERVICE");
     config.connid = Some(format!("{name}/{}", accepted.id));
     config.credentials = accepted.credentials;
-    let connection = Connection::start(accepted.stream, factory(), config);
+    let slot = Arc::new(accepted.slot);
+    let connection = Connection::start_in(accepted.stream, factory(), config, slot.clone());
     tokio::select! {
         _ = connection.closed() => {}
         _ = shutdown.requested() => {
             connection.close().await;
             connection.closed().await;
+        }
+        _ = slot.evicted() => {
+            info!(target: "oxrpc::rpyc::server", "{name}: closing idle [{}] to make room", accepted.peer);
+            connection.close().await;
         }
     }
     if let Some(name) = log {

@@ -1,6 +1,6 @@
 //! gzip for HTTP bodies, with a cap on what a peer can make us inflate.
 
-use flate2::read::GzDecoder;
+use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use std::io::{Read, Write};
@@ -22,7 +22,7 @@ pub fn gunzip(data: &[u8], max_size: usize) -> Result<Vec<u8>, GunzipError> {
     let limit = u64::try_from(max_size)
         .unwrap_or(u64::MAX)
         .saturating_add(1);
-    GzDecoder::new(data)
+    MultiGzDecoder::new(data)
         .take(limit)
         .read_to_end(&mut out)
         .map_err(|e| GunzipError::Corrupt(e.to_string()))?;

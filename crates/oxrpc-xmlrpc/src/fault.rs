@@ -41,6 +41,9 @@ impl Fault {
     pub const INVALID_PARAMS: i32 = -32602;
     /// The server failed internally, for example while encoding the response.
     pub const INTERNAL_ERROR: i32 = -32603;
+    /// How much of a client's own input (a path, a method name) a fault
+    /// echoes back before cutting it short.
+    pub const ECHO_LIMIT: usize = 1024;
 
     /// A fault with any code and string.
     pub fn new(code: i32, string: impl Into<String>) -> Self {
@@ -59,12 +62,23 @@ impl Fault {
         )
     }
 
-    /// CPython's fault for a method that is not registered.
+    /// CPython's fault for a method that is not registered (a name over
+    /// [`Fault::ECHO_LIMIT`] is cut short: CPython echoes it whole).
     pub fn method_not_supported(method: &str) -> Self {
         Fault::python_exception(
             "Exception",
-            format_args!("method \"{method}\" is not supported"),
+            format_args!("method \"{}\" is not supported", clip(method)),
         )
+    }
+}
+
+/// Client input echoed in a fault is cut to [`Fault::ECHO_LIMIT`]
+/// characters with an ellipsis, so a small request cannot earn a fault
+/// many times its size back (CPython echoes such input whole).
+fn clip(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(Fault::ECHO_LIMIT) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some((at, _)) => std::borrow::Cow::Owned(format!("{}...", &text[..at])),
     }
 }
 

@@ -65,6 +65,7 @@ pub struct Registry {
     methods: HashMap<String, Method>,
     introspection: bool,
     max_multicall_calls: usize,
+    max_response_size: usize,
 }
 
 impl Default for Registry {
@@ -104,7 +105,15 @@ impl Registry {
             methods: HashMap::new(),
             introspection: true,
             max_multicall_calls: DEFAULT_MAX_MULTICALL_CALLS,
+            max_response_size: usize::MAX,
         }
+    }
+
+    /// Bounds the results one `system.multicall` may gather (about this
+    /// many bytes encoded); the server sets it to its response limit.
+    pub fn set_max_response_size(&mut self, bytes: usize) -> &mut Self {
+        self.max_response_size = bytes;
+        self
     }
 
     /// Sets the most calls one `system.multicall` request may make.
@@ -264,6 +273,7 @@ impl Registry {
         }
         *budget -= calls.len();
         let mut results = Vec::with_capacity(calls.len());
+        let mut size = 0usize;
         for call in calls {
             let (name, params) = multicall_entry(call)?;
             let outcome = match name {
@@ -294,10 +304,16 @@ impl Registry {
                 },
                 name => Err(Fault::method_not_supported(&pyvalue::str(&name))),
             };
-            results.push(match outcome {
+            let result = match outcome {
                 Ok(value) => Value::Array(vec![value]),
                 Err(fault) => fault_struct(&fault),
-            });
+            };
+            let room = self.max_response_size.saturating_sub(size);
+            size = size.saturating_add(result.encoded_size_at_most(room));
+            if size > self.max_response_size {
+                return Err(response_too_large(self.max_response_size));
+            }
+            results.push(result);
         }
         Ok(Value::Array(results))
     }
@@ -369,6 +385,14 @@ fn lookup_key(name: Value) -> Result<Option<String>, Fault> {
             format_args!("unhashable type: '{}'", pyvalue::type_name(&other)),
         )),
     }
+}
+
+/// The fault for a response over the server's size limit.
+pub(crate) fn response_too_large(limit: usize) -> Fault {
+    Fault::new(
+        Fault::INTERNAL_ERROR,
+        format!("server error. the response would be larger than {limit} bytes"),
+    )
 }
 
 /// A fault as the struct multicall reports it in place of a result.

@@ -10,11 +10,11 @@
 //! that reached the dispatcher).
 
 use crate::compression::{accepts_gzip, gunzip, gzip, GunzipError};
-use crate::decode::{decode_call, Limits};
+use crate::decode::{decode_call, Limits, ParseError};
 use crate::encode::{encode_fault, encode_response};
 use crate::fault::Fault;
 use crate::handler::{AsyncHandler, Handler};
-use crate::registry::{Method, Registry};
+use crate::registry::{response_too_large, Method, Registry};
 use crate::value::Value;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -52,6 +52,10 @@ pub struct ServerConfig {
     pub body_read_timeout: Duration,
     /// Largest request head (request line and headers) read, in bytes.
     pub max_header_size: usize,
+    /// Largest response sent, in bytes (about, measured before encoding):
+    /// beyond it the client gets a fault instead of a half-built gigabyte,
+    /// `system.multicall` included.
+    pub max_response_size: usize,
     /// How connections are accepted: the connection cap, https (TLS),
     /// client-certificate authentication, and the graceful-shutdown grace.
     pub listen: ListenConfig,
@@ -114,6 +118,7 @@ impl Default for ServerConfig {
             header_read_timeout: Duration::from_secs(10),
             body_read_timeout: Duration::from_secs(30),
             max_header_size: 64 * 1024,
+            max_response_size: 64 << 20,
             listen: ListenConfig {
                 shutdown_grace: Duration::from_secs(10),
                 // The request log says who called; accepts are not logged.
@@ -151,7 +156,14 @@ impl Default for Server {
 struct Shared {
     registry: Registry,
     config: ServerConfig,
+    /// Decoding and encoding of large documents runs on the blocking pool,
+    /// this many at once, so it never takes every core from small calls.
+    heavy: tokio::sync::Semaphore,
 }
+
+/// Bodies and responses past this size are decoded and encoded off the
+/// connection's task (see `Shared::heavy`).
+const HEAVY_DOCUMENT: usize = 256 * 1024;
 
 impl Server {
     /// A server with no methods (but `system.*`) and default settings.
@@ -214,9 +226,13 @@ impl Server {
             .header_read_timeout(self.config.header_read_timeout)
             .max_buf_size(self.config.max_header_size.max(8192))
             .keep_alive(true);
+        let mut registry = self.registry;
+        registry.set_max_response_size(self.config.max_response_size);
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let shared = Arc::new(Shared {
-            registry: self.registry,
+            registry,
             config: self.config,
+            heavy: tokio::sync::Semaphore::new(cores.saturating_sub(1).max(1)),
         });
         oxrpc_net::serve(
             listener.into(),
@@ -240,16 +256,25 @@ async fn serve_http(
     mut shutdown: Shutdown,
 ) {
     let peer = Arc::new(accepted.peer);
-    let service_peer = peer.clone();
+    let slot = Arc::new(accepted.slot);
+    let (service_peer, service_slot) = (peer.clone(), slot.clone());
     let service = hyper::service::service_fn(move |request| {
-        let (shared, peer) = (shared.clone(), service_peer.clone());
-        async move { Ok::<_, Infallible>(shared.handle(request, &peer).await) }
+        let (shared, peer, slot) = (shared.clone(), service_peer.clone(), service_slot.clone());
+        async move {
+            let _busy = slot.busy();
+            Ok::<_, Infallible>(shared.handle(request, &peer).await)
+        }
     });
     let connection = http.serve_connection(TokioIo::new(accepted.stream), service);
     tokio::pin!(connection);
     let result = tokio::select! {
         result = connection.as_mut() => result,
         _ = shutdown.requested() => {
+            connection.as_mut().graceful_shutdown();
+            connection.await
+        }
+        // The server is full and this keep-alive connection is idle.
+        _ = slot.evicted() => {
             connection.as_mut().graceful_shutdown();
             connection.await
         }
@@ -437,6 +462,23 @@ impl Shared {
                 None,
             );
         }
+        // hyper bounds the buffer a request head is read into; the cap on
+        // the head itself is counted here, exactly.
+        let head: usize = request.uri().to_string().len()
+            + request
+                .headers()
+                .iter()
+                .map(|(name, value)| name.as_str().len() + value.len() + 4)
+                .sum::<usize>();
+        if head > self.config.max_header_size {
+            return (
+                plain(
+                    StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                    "request header fields too large\n",
+                ),
+                None,
+            );
+        }
         if let Some(auth) = &self.config.basic_auth {
             if !auth.admits(request.headers().get(hyper::header::AUTHORIZATION)) {
                 let mut response = plain(StatusCode::UNAUTHORIZED, "authentication required\n");
@@ -529,7 +571,7 @@ impl Shared {
         } else {
             body
         };
-        let (xml, rpc_method) = self.dispatch_document(&body).await;
+        let (xml, rpc_method) = self.dispatch_document(body).await;
         (
             xml_response(xml, wants_gzip, self.config.gzip_threshold),
             rpc_method,
@@ -537,22 +579,49 @@ impl Shared {
     }
 
     /// Decodes, dispatches and encodes one call; every failure is a fault.
-    async fn dispatch_document(&self, body: &[u8]) -> (String, Option<String>) {
-        let call = match decode_call(body, &self.config.limits) {
+    async fn dispatch_document(&self, body: Bytes) -> (String, Option<String>) {
+        let limits = self.config.limits;
+        let decoded = if body.len() > HEAVY_DOCUMENT {
+            let _lane = self.heavy.acquire().await;
+            tokio::task::spawn_blocking(move || decode_call(&body, &limits))
+                .await
+                .unwrap_or_else(|_| Err(ParseError::Invalid("the decoder failed".into())))
+        } else {
+            decode_call(&body, &limits)
+        };
+        let call = match decoded {
             Ok(call) => call,
             Err(e) => return (encode_fault(&e.to_fault()), None),
         };
         let result: Result<Value, Fault> = self.registry.dispatch(&call.name, call.params).await;
         let xml = match result {
-            Ok(value) => encode_response(&value).unwrap_or_else(|e| {
-                encode_fault(&Fault::new(
-                    Fault::INTERNAL_ERROR,
-                    format!("server error. cannot encode the result: {e}"),
-                ))
-            }),
+            Ok(value) => self.encode(value).await,
             Err(fault) => encode_fault(&fault),
         };
         (xml, Some(call.name))
+    }
+
+    /// Encodes a result, within the response limit.
+    async fn encode(&self, value: Value) -> String {
+        let max = self.config.max_response_size;
+        let size = value.encoded_size_at_most(max);
+        if size > max {
+            return encode_fault(&response_too_large(max));
+        }
+        let encoded = if size > HEAVY_DOCUMENT {
+            let _lane = self.heavy.acquire().await;
+            tokio::task::spawn_blocking(move || encode_response(&value).map_err(|e| e.to_string()))
+                .await
+                .unwrap_or_else(|_| Err("the encoder failed".into()))
+        } else {
+            encode_response(&value).map_err(|e| e.to_string())
+        };
+        encoded.unwrap_or_else(|e| {
+            encode_fault(&Fault::new(
+                Fault::INTERNAL_ERROR,
+                format!("server error. cannot encode the result: {e}"),
+            ))
+        })
     }
 }
 

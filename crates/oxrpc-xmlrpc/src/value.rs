@@ -105,6 +105,38 @@ impl Value {
         self.as_struct().and_then(|s| s.get(name))
     }
 
+    /// About how many bytes this value takes encoded, counting no further
+    /// than `cap` (so a huge value costs no more than `cap` to measure).
+    /// An over-estimate by the markup of each value, never an under one
+    /// for text, which escaping can only lengthen.
+    pub fn encoded_size_at_most(&self, cap: usize) -> usize {
+        let mut total = 0usize;
+        let mut stack = vec![self];
+        while let Some(value) = stack.pop() {
+            total = total.saturating_add(MARKUP);
+            total = total.saturating_add(match value {
+                Value::String(s) | Value::BigInt(s) | Value::BigDecimal(s) => s.len(),
+                Value::Base64(b) => b.len() / 3 * 4 + b.len() / 57 + 4,
+                Value::Array(items) => {
+                    stack.extend(items.iter());
+                    0
+                }
+                Value::Struct(members) => {
+                    members.iter().for_each(|(name, v)| {
+                        total = total.saturating_add(name.len() + MARKUP);
+                        stack.push(v);
+                    });
+                    0
+                }
+                _ => 24,
+            });
+            if total > cap {
+                return total;
+            }
+        }
+        total
+    }
+
     /// What Python's `str()` prints for this value as CPython's server
     /// unmarshals it (a `<struct>` is a `dict`, `<base64>` a `Binary`, ...),
     /// for messages that echo what a client sent.
@@ -125,6 +157,9 @@ impl Value {
         crate::pyvalue::type_name(self)
     }
 }
+
+/// The markup around one encoded value (`<value><string>`...`</string></value>`).
+const MARKUP: usize = 40;
 
 /// An XML-RPC `dateTime.iso8601`: a naive date and time to the second, which
 /// is all the format carries (CPython writes `%Y%m%dT%H:%M:%S`).

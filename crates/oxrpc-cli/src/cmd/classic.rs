@@ -8,7 +8,7 @@
 //! rpyc), `oneshot` (serves one connection, announcing the port the way
 //! rpyc does), `stdio` (one connection over standard input and output).
 
-use crate::cmd::{bind, parse_host_port, resolve_bind, runtime, shutdown_signal};
+use crate::cmd::{bind, block_on, parse_host_port, resolve_bind, shutdown_signal};
 use clap::{Args, Subcommand, ValueEnum};
 use oxrpc::python::ClassicService;
 use oxrpc::rpyc::classic;
@@ -115,8 +115,8 @@ fn remote(e: oxrpc::rpyc::Error) -> anyhow::Error {
 /// Runs a `classic` sub-command.
 pub fn run(command: ClassicCommand) -> anyhow::Result<()> {
     match command {
-        ClassicCommand::Serve(args) => runtime()?.block_on(serve(args, shutdown_signal())),
-        ClassicCommand::Eval { host, expr } => runtime()?.block_on(async move {
+        ClassicCommand::Serve(args) => block_on(serve(args, shutdown_signal())),
+        ClassicCommand::Eval { host, expr } => block_on(async move {
             let (host, port) = host_port(&host)?;
             let conn = classic::connect_port(&host, port).await?;
             let value = conn.eval(&expr).await.map_err(remote)?;
@@ -124,7 +124,7 @@ pub fn run(command: ClassicCommand) -> anyhow::Result<()> {
             conn.close().await;
             Ok(())
         }),
-        ClassicCommand::Exec { host, file } => runtime()?.block_on(async move {
+        ClassicCommand::Exec { host, file } => block_on(async move {
             let (host, port) = host_port(&host)?;
             let code = if file == "-" {
                 let mut code = String::new();
@@ -138,7 +138,7 @@ pub fn run(command: ClassicCommand) -> anyhow::Result<()> {
             conn.close().await;
             Ok(())
         }),
-        ClassicCommand::Upload { host, src, dst } => runtime()?.block_on(async move {
+        ClassicCommand::Upload { host, src, dst } => block_on(async move {
             let (host, port) = host_port(&host)?;
             let data = std::fs::read(&src)?;
             let conn = classic::connect_port(&host, port).await?;
@@ -146,7 +146,7 @@ pub fn run(command: ClassicCommand) -> anyhow::Result<()> {
             conn.close().await;
             Ok(())
         }),
-        ClassicCommand::Download { host, src, dst } => runtime()?.block_on(async move {
+        ClassicCommand::Download { host, src, dst } => block_on(async move {
             let (host, port) = host_port(&host)?;
             let conn = classic::connect_port(&host, port).await?;
             let data = conn.download(&src).await.map_err(remote)?;
@@ -211,6 +211,14 @@ pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyho
             .tls
             .listen_config(name, args.max_connections, !args.quiet)?,
         connection: args.limits.connection_config(),
+    };
+    let config = ServerConfig {
+        listen: oxrpc::net::ListenConfig {
+            write_timeout: args.limits.write_timeout(),
+            idle_share: args.limits.idle_share,
+            ..config.listen
+        },
+        ..config
     };
     let server = Server::with_config(|| Arc::new(ClassicService::new()), config);
     if args.mode == Mode::Oneshot {

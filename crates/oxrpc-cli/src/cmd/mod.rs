@@ -12,11 +12,19 @@ use oxrpc::net::{tls, ListenConfig};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-/// The multi-threaded runtime every command runs on.
-pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread()
+/// Runs `work` to completion on a multi-threaded runtime, then stops the
+/// runtime without waiting more than two seconds for work left on its
+/// blocking pool (a decode in progress, a stuck interpreter job): a server
+/// asked to stop stops.
+pub fn block_on<T>(
+    work: impl std::future::Future<Output = anyhow::Result<T>>,
+) -> anyhow::Result<T> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .build()?)
+        .build()?;
+    let output = runtime.block_on(work);
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    output
 }
 
 /// Resolves once Ctrl-C (SIGINT) or SIGTERM arrives, and says so.
@@ -159,6 +167,25 @@ pub struct RpycLimitArgs {
     /// Most requests in progress per connection.
     #[arg(long, default_value_t = oxrpc::rpyc::Config::default().max_pending_requests)]
     pub max_pending_requests: usize,
+    /// Most objects one client may hold references to.
+    #[arg(long, default_value_t = oxrpc::rpyc::Config::default().max_local_objects)]
+    pub max_local_objects: usize,
+    /// Most objects all clients together may hold references to.
+    #[arg(long, default_value_t = oxrpc::rpyc::SharedLimits::default().max_objects)]
+    pub max_objects: usize,
+    /// Bytes queued for a client before its connection stops reading requests.
+    #[arg(long, default_value_t = oxrpc::rpyc::Config::default().max_queued_output)]
+    pub max_queued_output: usize,
+    /// Seconds a frame has to arrive whole once its first byte has.
+    #[arg(long, default_value_t = oxrpc::rpyc::Config::default().frame_timeout.as_secs())]
+    pub frame_timeout: u64,
+    /// Seconds a write may make no progress before the client is dropped (0: never).
+    #[arg(long, default_value_t = 30)]
+    pub write_timeout: u64,
+    /// When full, close the longest-idle connection if idle ones hold more
+    /// than this share of the slots (1: never).
+    #[arg(long, default_value_t = oxrpc::net::ListenConfig::default().idle_share)]
+    pub idle_share: f64,
 }
 
 impl RpycLimitArgs {
@@ -170,7 +197,18 @@ impl RpycLimitArgs {
         config.idle_timeout =
             (self.idle_timeout > 0).then(|| std::time::Duration::from_secs(self.idle_timeout));
         config.max_pending_requests = self.max_pending_requests;
+        config.max_local_objects = self.max_local_objects;
+        config.max_queued_output = self.max_queued_output;
+        config.frame_timeout = std::time::Duration::from_secs(self.frame_timeout.max(1));
+        config.shared = std::sync::Arc::new(
+            oxrpc::rpyc::SharedLimits::default().with_max_objects(self.max_objects),
+        );
         config
+    }
+
+    /// The write deadline these limits give.
+    pub fn write_timeout(&self) -> Option<std::time::Duration> {
+        (self.write_timeout > 0).then(|| std::time::Duration::from_secs(self.write_timeout))
     }
 }
 
@@ -181,6 +219,12 @@ impl Default for RpycLimitArgs {
             max_decompressed_size: oxrpc::rpyc::FrameLimits::default().max_decompressed_len,
             idle_timeout: 0,
             max_pending_requests: oxrpc::rpyc::Config::default().max_pending_requests,
+            max_local_objects: oxrpc::rpyc::Config::default().max_local_objects,
+            max_objects: oxrpc::rpyc::SharedLimits::default().max_objects,
+            max_queued_output: oxrpc::rpyc::Config::default().max_queued_output,
+            frame_timeout: oxrpc::rpyc::Config::default().frame_timeout.as_secs(),
+            write_timeout: 30,
+            idle_share: oxrpc::net::ListenConfig::default().idle_share,
         }
     }
 }

@@ -39,7 +39,7 @@ pub fn run(args: ServeAllArgs) -> anyhow::Result<()> {
         tls: Default::default(),
         limits: Default::default(),
     };
-    crate::cmd::runtime()?.block_on(async move {
+    crate::cmd::block_on(async move {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
             let _ = rx.wait_for(|stop| *stop).await;

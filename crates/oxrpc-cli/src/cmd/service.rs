@@ -1,7 +1,7 @@
 //! `oxrpc service ...`: the notebook's RPyC service, and a client for any
 //! RPyC service.
 
-use crate::cmd::{bind, parse_host_port, resolve_bind, runtime, shutdown_signal};
+use crate::cmd::{bind, block_on, parse_host_port, resolve_bind, shutdown_signal};
 use crate::json::to_rpyc_value;
 use clap::{Args, Subcommand};
 use oxrpc::rpyc::{self, Server, ServerConfig, Value};
@@ -52,14 +52,14 @@ pub struct ServeArgs {
 /// Runs a `service` sub-command.
 pub fn run(command: ServiceCommand) -> anyhow::Result<()> {
     match command {
-        ServiceCommand::Serve(args) => runtime()?.block_on(serve(args, shutdown_signal())),
+        ServiceCommand::Serve(args) => block_on(serve(args, shutdown_signal())),
         ServiceCommand::Call {
             address,
             name,
             args,
         } => {
             let (host, port) = parse_host_port(&address, None)?;
-            runtime()?.block_on(async move {
+            block_on(async move {
                 let conn = rpyc::connect(&host, port).await?;
                 let root = conn.root().await.map_err(|e| anyhow::anyhow!("{e:#}"))?;
                 let values: Vec<Value> = args.iter().map(|a| to_rpyc_value(a)).collect();
@@ -100,6 +100,14 @@ pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyho
             .tls
             .listen_config("MYSERVICE", args.max_connections, !args.quiet)?,
         connection: args.limits.connection_config(),
+    };
+    let config = ServerConfig {
+        listen: oxrpc::net::ListenConfig {
+            write_timeout: args.limits.write_timeout(),
+            idle_share: args.limits.idle_share,
+            ..config.listen
+        },
+        ..config
     };
     println!(
         "MYSERVICE/{}: server started on [{}]:{}",

@@ -1,7 +1,7 @@
 //! `oxrpc tour`: the notebook, replayed cell by cell with Rust clients
 //! against freshly started oxrpc servers, printing what the notebook prints.
 
-use crate::cmd::runtime;
+use crate::cmd::block_on;
 use oxrpc::net::ListenConfig;
 use oxrpc::python::ClassicService;
 use oxrpc::rpyc::{self, classic, Server, ServerConfig, Value};
@@ -61,7 +61,7 @@ fn remote(e: rpyc::Error) -> anyhow::Error {
 
 /// Replays the notebook against fresh servers.
 pub fn run() -> anyhow::Result<()> {
-    runtime()?.block_on(async {
+    block_on(async {
         // Fresh servers on ports of their own, so a running `oxrpc serve`
         // does not get in the way.
         let xml_listener = TcpListener::bind("127.0.0.1:0").await?;

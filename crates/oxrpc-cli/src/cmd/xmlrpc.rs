@@ -1,7 +1,7 @@
 //! `oxrpc xmlrpc ...`: the notebook's XML-RPC server, and a client for any
 //! XML-RPC server.
 
-use crate::cmd::{bind, resolve_bind, runtime, shutdown_signal};
+use crate::cmd::{bind, block_on, resolve_bind, shutdown_signal};
 use crate::json::{parse_arg, to_json};
 use clap::{Args, Subcommand};
 use oxrpc::net::ListenConfig;
@@ -63,6 +63,16 @@ pub struct ServeArgs {
     /// Require HTTP basic authentication, given as USER:PASSWORD.
     #[arg(long)]
     pub basic_auth: Option<String>,
+    /// Largest response sent, in bytes (a fault beyond).
+    #[arg(long, default_value_t = ServerConfig::default().max_response_size)]
+    pub max_response_size: usize,
+    /// Seconds a write may make no progress before the client is dropped (0: never).
+    #[arg(long, default_value_t = 30)]
+    pub write_timeout: u64,
+    /// When full, close the longest-idle connection if idle ones hold more
+    /// than this share of the slots (1: never).
+    #[arg(long, default_value_t = oxrpc::net::ListenConfig::default().idle_share)]
+    pub idle_share: f64,
     #[allow(missing_docs)]
     #[command(flatten)]
     pub tls: crate::cmd::TlsArgs,
@@ -83,6 +93,9 @@ impl ServeArgs {
             max_values: defaults.limits.max_values,
             read_timeout: defaults.header_read_timeout.as_secs(),
             basic_auth: None,
+            max_response_size: defaults.max_response_size,
+            write_timeout: 30,
+            idle_share: defaults.listen.idle_share,
             tls: Default::default(),
         }
     }
@@ -91,7 +104,7 @@ impl ServeArgs {
 /// Runs an `xmlrpc` sub-command.
 pub fn run(command: XmlRpcCommand) -> anyhow::Result<()> {
     match command {
-        XmlRpcCommand::Serve(args) => runtime()?.block_on(serve(args, shutdown_signal())),
+        XmlRpcCommand::Serve(args) => block_on(serve(args, shutdown_signal())),
         XmlRpcCommand::Call { url, method, args } => {
             let client = blocking::Client::new(&url)?;
             let params = args.iter().map(|a| parse_arg(a)).collect();
@@ -169,8 +182,12 @@ pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyho
         },
         header_read_timeout: timeout,
         body_read_timeout: timeout,
+        max_response_size: args.max_response_size,
         listen: ListenConfig {
             shutdown_grace: defaults.listen.shutdown_grace,
+            write_timeout: (args.write_timeout > 0)
+                .then(|| std::time::Duration::from_secs(args.write_timeout)),
+            idle_share: args.idle_share,
             ..args
                 .tls
                 .listen_config("xmlrpc", args.max_connections, false)?

@@ -22,12 +22,13 @@ use crate::config::Config;
 use crate::wire::boxing::{Boxed, IdPack};
 use crate::wire::brine::BrineValue;
 use crate::wire::channel::{
-    encode_frame, FrameDecoder, COMPRESSION_THRESHOLD, FLUSHER, FRAME_HEADER_LEN,
+    encode_frame, FrameDecoder, RawFrame, COMPRESSION_THRESHOLD, FLUSHER, FRAME_HEADER_LEN,
 };
 use crate::wire::error::MessageError;
 use crate::wire::message::{HandlerId, Message, MessageKind};
 use crate::wire::vinegar::{RemoteException, PROTOCOL_VERSION, REMOTE_VERSION_ATTR};
 use crate::wire::Builtin;
+use oxrpc_net::Slot;
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -38,6 +39,7 @@ use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
 use tokio::sync::{oneshot, watch, Notify};
+use tokio::time::Instant;
 use tracing::{debug, warn};
 
 /// A handle to a connection. Cheap to clone; all clones are the same connection.
@@ -63,6 +65,25 @@ pub(crate) struct Inner {
     releases_answered: Notify,
     /// Requests being served by handlers that had to wait.
     pending_handlers: std::sync::atomic::AtomicUsize,
+    /// The connection's slot in its server (busy while requests run).
+    slot: Arc<Slot>,
+}
+
+/// Frames up to this size (uncompressed) are decoded by the reader itself
+/// and buffered without drawing on the server's input budget.
+const SMALL_FRAME: usize = 256 * 1024;
+
+/// Bytes of the server's input budget held while a large frame arrives,
+/// given back when it is dropped.
+struct InputReservation {
+    shared: Arc<crate::config::SharedLimits>,
+    bytes: u32,
+}
+
+impl Drop for InputReservation {
+    fn drop(&mut self) {
+        self.shared.input.add_permits(self.bytes as usize);
+    }
 }
 
 /// The longest a request waits for the peer to answer earlier releases.
@@ -80,8 +101,26 @@ impl Connection {
     where
         S: AsyncRead + AsyncWrite + Send + 'static,
     {
+        Connection::start_in(stream, root, config, Arc::new(Slot::detached()))
+    }
+
+    /// Like [`Connection::start`], in a server's `slot`: the connection is
+    /// marked busy while requests run, so the server evicts only idle ones.
+    pub fn start_in<S>(
+        stream: S,
+        root: Arc<dyn Service>,
+        config: Config,
+        slot: Arc<Slot>,
+    ) -> Connection
+    where
+        S: AsyncRead + AsyncWrite + Send + 'static,
+    {
         let (reader, writer) = tokio::io::split(stream);
-        let outgoing = Arc::new(Outgoing::new(writer));
+        let outgoing = Arc::new(Outgoing::new(
+            writer,
+            config.max_queued_output,
+            config.shared.clone(),
+        ));
         let (closed_tx, _) = watch::channel(false);
         let label = config.connid.clone().unwrap_or_else(|| "conn".into());
         let connection = Connection {
@@ -100,6 +139,7 @@ impl Connection {
                 releases: Mutex::new(HashSet::new()),
                 releases_answered: Notify::new(),
                 pending_handlers: std::sync::atomic::AtomicUsize::new(0),
+                slot,
             }),
         };
         let closed = connection.inner.closed_tx.subscribe();
@@ -315,9 +355,11 @@ impl Connection {
         self.shutdown("closed locally");
     }
 
-    /// A handler took a [`crate::Responder`]: count it as in progress.
-    pub(crate) fn begin_deferred(&self) {
+    /// A handler took a [`crate::Responder`]: count it as in progress, and
+    /// the connection busy until it answers.
+    pub(crate) fn begin_deferred(&self) -> oxrpc_net::Busy {
         self.inner.pending_handlers.fetch_add(1, Ordering::AcqRel);
+        self.inner.slot.busy()
     }
 
     /// A [`crate::Responder`] answers.
@@ -352,6 +394,11 @@ impl Connection {
             Ok(mut local) => local.clear(),
             Err(_) => Vec::new(),
         };
+        self.inner
+            .config
+            .shared
+            .objects
+            .fetch_sub(released.len(), Ordering::AcqRel);
         drop(released);
         self.inner.root.on_disconnect(self);
         let _ = self.inner.closed_tx.send(true);
@@ -459,16 +506,26 @@ impl Connection {
 
     fn register(&self, object: &ObjectRef) -> Result<IdPack, RemoteException> {
         let max = self.inner.config.max_local_objects;
-        self.inner
-            .local
-            .lock()
-            .ok()
-            .and_then(|mut local| local.add(object, max))
-            .ok_or_else(|| {
-                RemoteException::memory_error(format!(
-                    "the peer holds more than {max} objects of this connection"
-                ))
-            })
+        let shared = &self.inner.config.shared;
+        let full = || {
+            RemoteException::memory_error(format!(
+                "the peer holds more than {max} objects of this connection"
+            ))
+        };
+        let mut local = self.inner.local.lock().map_err(|_| full())?;
+        if !local.contains(object) {
+            if local.len() >= max {
+                return Err(full());
+            }
+            if shared.objects.fetch_add(1, Ordering::AcqRel) >= shared.max_objects {
+                shared.objects.fetch_sub(1, Ordering::AcqRel);
+                return Err(RemoteException::memory_error(format!(
+                    "the server holds {} objects for its peers, its limit",
+                    shared.max_objects
+                )));
+            }
+        }
+        local.add(object).ok_or_else(full)
     }
 
     /// Turns a wire form into a value, resolving references.
@@ -499,10 +556,20 @@ impl Connection {
     /// Drops `count` of the peer's references to one of our objects;
     /// false when we hold no such object.
     pub(crate) fn release_local(&self, id_pack: &IdPack, count: u64) -> bool {
-        match self.inner.local.lock() {
+        let (found, removed) = match self.inner.local.lock() {
             Ok(mut local) => local.decref(id_pack, count),
-            Err(_) => false,
+            Err(_) => (false, None),
+        };
+        if removed.is_some() {
+            self.inner
+                .config
+                .shared
+                .objects
+                .fetch_sub(1, Ordering::AcqRel);
         }
+        // The object itself is dropped here, outside the lock.
+        drop(removed);
+        found
     }
 
     fn proxy_for(&self, id_pack: IdPack) -> Proxy {
@@ -531,12 +598,20 @@ impl Connection {
     }
 
     async fn read_loop<R: AsyncRead + Unpin>(self, mut reader: R) {
-        let mut decoder = FrameDecoder::with_limits(self.inner.config.frame_limits);
+        let config = &self.inner.config;
+        let mut decoder = FrameDecoder::with_limits(config.frame_limits);
         let mut closed_rx = self.inner.closed_tx.subscribe();
+        // Budget held for the large frame being received, and when its
+        // first byte came.
+        let mut reserved: Option<InputReservation> = None;
+        let mut frame_started: Option<Instant> = None;
         let why = loop {
             loop {
-                match decoder.next_frame() {
-                    Ok(Some(frame)) => self.dispatch(&frame),
+                match decoder.next_raw_frame() {
+                    Ok(Some(frame)) => {
+                        self.handle_frame(frame).await;
+                        reserved = None;
+                    }
                     Ok(None) => break,
                     Err(e) => {
                         warn!(conn = %self.inner.label, error = %e, "bad frame; closing");
@@ -548,18 +623,39 @@ impl Connection {
                     return;
                 }
             }
+            // Backpressure: no new requests while the peer is not reading
+            // the answers to the last ones.
+            tokio::select! {
+                _ = self.inner.outgoing.wait_for_room() => {}
+                _ = closed_rx.changed() => break "closed",
+            }
+            frame_started = match (decoder.is_mid_frame(), frame_started) {
+                (false, _) => None,
+                (true, None) => Some(Instant::now()),
+                (true, started) => started,
+            };
+            let deadline = frame_started.map(|t| t + config.frame_timeout);
+            if let (Some(len), None) = (decoder.pending_len(), &reserved) {
+                if len > SMALL_FRAME {
+                    match self.reserve_input(len, deadline).await {
+                        Some(permit) => reserved = Some(permit),
+                        None => break "no budget for a large frame",
+                    }
+                }
+            }
             let buffer = decoder.buffer_mut();
             buffer.reserve(64 * 1024);
             let idle = async {
-                match self.inner.config.idle_timeout {
-                    Some(limit) => tokio::time::sleep(limit).await,
-                    None => std::future::pending().await,
+                match (deadline, config.idle_timeout) {
+                    (Some(deadline), _) => tokio::time::sleep_until(deadline).await,
+                    (None, Some(limit)) => tokio::time::sleep(limit).await,
+                    (None, None) => std::future::pending().await,
                 }
             };
             tokio::select! {
                 read = reader.read_buf(buffer) => match read {
                     Ok(0) => break "peer closed the connection",
-                    Ok(_) => {}
+                    Ok(_) => self.inner.slot.touch(),
                     Err(e) => {
                         debug!(conn = %self.inner.label, error = %e, "read failed");
                         break "read error";
@@ -567,12 +663,65 @@ impl Connection {
                 },
                 _ = closed_rx.changed() => break "closed",
                 _ = idle => {
-                    warn!(conn = %self.inner.label, "idle for longer than {:?}; closing", self.inner.config.idle_timeout);
+                    if frame_started.is_some() {
+                        warn!(conn = %self.inner.label, "a frame did not arrive whole within {:?}; closing", config.frame_timeout);
+                        break "frame timeout";
+                    }
+                    warn!(conn = %self.inner.label, "idle for longer than {:?}; closing", config.idle_timeout);
                     break "idle timeout";
                 }
             }
         };
         self.shutdown(why);
+    }
+
+    /// Reserves `len` bytes of the server's input budget for a large frame,
+    /// waiting (until the frame's deadline) while other connections hold
+    /// it; `None` when it cannot be had.
+    async fn reserve_input(
+        &self,
+        len: usize,
+        deadline: Option<Instant>,
+    ) -> Option<InputReservation> {
+        let shared = self.inner.config.shared.clone();
+        let bytes = u32::try_from(len).ok()?;
+        let acquire = async {
+            shared.input.acquire_many(bytes).await.ok()?.forget();
+            Some(InputReservation {
+                shared: shared.clone(),
+                bytes,
+            })
+        };
+        match deadline {
+            Some(deadline) => tokio::time::timeout_at(deadline, acquire).await.ok()?,
+            None => acquire.await,
+        }
+    }
+
+    /// Decodes and serves one frame: small ones right here, compressed or
+    /// large ones on the blocking pool, a few at a time across the server,
+    /// so inflating and decoding them never takes every core from the
+    /// connections with small calls.
+    async fn handle_frame(&self, frame: RawFrame) {
+        if !frame.compressed && frame.payload.len() <= SMALL_FRAME {
+            self.dispatch(&frame.payload);
+            return;
+        }
+        let shared = self.inner.config.shared.clone();
+        let Ok(_lane) = shared.heavy.acquire().await else {
+            return;
+        };
+        let connection = self.clone();
+        let work = tokio::task::spawn_blocking(move || match frame.into_payload() {
+            Ok(payload) => connection.dispatch(&payload),
+            Err(e) => {
+                warn!(conn = %connection.inner.label, error = %e, "bad frame; closing");
+                connection.shutdown("bad frame");
+            }
+        });
+        if work.await.is_err() {
+            self.shutdown("a frame's decoding failed");
+        }
     }
 
     fn dispatch(&self, frame: &[u8]) {
@@ -683,8 +832,9 @@ impl Connection {
                     return;
                 };
                 let connection = self.clone();
+                let busy = self.inner.slot.busy();
                 tokio::spawn(async move {
-                    let _in_progress = in_progress;
+                    let _in_progress = (in_progress, busy);
                     tokio::select! {
                         result = CatchUnwind(future) => connection.send_result(seq, result),
                         // Nobody is left to answer: drop the work rather

@@ -28,16 +28,18 @@ fn key(id_pack: &IdPack) -> (i128, i128) {
 }
 
 impl LocalObjects {
-    /// Records one more reference sent to the peer; returns the id pack,
-    /// or `None` when the table is full.
-    pub(crate) fn add(&mut self, object: &ObjectRef, max: usize) -> Option<IdPack> {
+    /// Whether `object` already has an entry.
+    pub(crate) fn contains(&self, object: &ObjectRef) -> bool {
+        self.entries.contains_key(&key(&id_pack_of(object)))
+    }
+
+    /// Records one more reference sent to the peer and returns the id pack
+    /// (the caller has checked the limits for a new entry).
+    pub(crate) fn add(&mut self, object: &ObjectRef) -> Option<IdPack> {
         let id_pack = id_pack_of(object);
         if let Some(entry) = self.entries.get_mut(&key(&id_pack)) {
             entry.refcount += 1;
             return Some(entry.id_pack.clone());
-        }
-        if self.entries.len() >= max {
-            return None;
         }
         self.entries.insert(
             key(&id_pack),
@@ -58,20 +60,21 @@ impl LocalObjects {
             .map(|e| e.object.clone())
     }
 
-    /// Drops `count` references; removes the entry at zero. False when no
-    /// such object is held.
-    pub(crate) fn decref(&mut self, id_pack: &IdPack, count: u64) -> bool {
+    /// Drops `count` references: whether such an object is held, and the
+    /// object when its last reference went (for the caller to drop outside
+    /// any lock).
+    pub(crate) fn decref(&mut self, id_pack: &IdPack, count: u64) -> (bool, Option<ObjectRef>) {
         let Some(entry) = self.entries.get_mut(&key(id_pack)) else {
-            return false;
+            return (false, None);
         };
         if entry.id_pack != *id_pack {
-            return false;
+            return (false, None);
         }
         entry.refcount = entry.refcount.saturating_sub(count);
         if entry.refcount == 0 {
-            self.entries.remove(&key(id_pack));
+            return (true, self.entries.remove(&key(id_pack)).map(|e| e.object));
         }
-        true
+        (true, None)
     }
 
     /// How many objects are held for the peer.

@@ -137,10 +137,11 @@ impl Context {
     /// thread of its own (an interpreter thread).
     pub fn responder(&self) -> Option<Responder> {
         let seq = self.seq.clone()?;
-        self.connection.begin_deferred();
+        let busy = self.connection.begin_deferred();
         Some(Responder {
             connection: Some(self.connection.clone()),
             seq,
+            _busy: busy,
         })
     }
 }
@@ -150,6 +151,7 @@ impl Context {
 pub struct Responder {
     connection: Option<Connection>,
     seq: BrineValue,
+    _busy: oxrpc_net::Busy,
 }
 
 impl Responder {

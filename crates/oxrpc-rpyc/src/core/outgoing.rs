@@ -6,10 +6,21 @@
 //! already queued, another sender holds the writer, or the socket would
 //! block does a frame go to the queue, which a writer task drains (several
 //! frames per write) — so order is kept and nobody waits on a slow peer.
+//!
+//! # Limits
+//!
+//! What waits in the queue is counted, per connection and against the
+//! server-wide budget ([`crate::config::SharedLimits`]). Over either, the
+//! connection's reader stops taking new requests ([`Outgoing::wait_for_room`])
+//! until the peer reads what it was sent; a peer that never reads is cut off
+//! by the write deadline of the stream underneath (`oxrpc-net`'s
+//! `Deadline`), and whatever was queued for it is released.
 
+use crate::config::SharedLimits;
 use std::collections::VecDeque;
 use std::pin::Pin;
-use std::sync::Mutex;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::sync::{watch, Notify};
@@ -18,6 +29,8 @@ type Writer = Pin<Box<dyn AsyncWrite + Send>>;
 
 struct State {
     queue: VecDeque<Vec<u8>>,
+    /// Bytes in `queue`.
+    queued: usize,
     /// `None` while someone is writing.
     writer: Option<Writer>,
     /// Data may sit in a buffer of the writer (TLS) until flushed.
@@ -28,15 +41,38 @@ struct State {
 pub(crate) struct Outgoing {
     state: Mutex<State>,
     wake: Notify,
+    /// Signalled whenever the queue shrinks.
+    drained: Notify,
+    /// Most bytes this connection may have queued.
+    limit: usize,
+    shared: Arc<SharedLimits>,
+}
+
+impl Drop for Outgoing {
+    /// Whatever never left is released from the server-wide budget.
+    fn drop(&mut self) {
+        let queued = self.lock().queued;
+        self.shared
+            .queued_output
+            .fetch_sub(queued, Ordering::AcqRel);
+    }
 }
 
 /// Most bytes the writer task puts in one write.
 const BATCH: usize = 1 << 20;
 
 impl Outgoing {
-    pub(crate) fn new(writer: impl AsyncWrite + Send + 'static) -> Outgoing {
+    pub(crate) fn new(
+        writer: impl AsyncWrite + Send + 'static,
+        limit: usize,
+        shared: Arc<SharedLimits>,
+    ) -> Outgoing {
         Outgoing {
+            limit,
+            shared,
+            drained: Notify::new(),
             state: Mutex::new(State {
+                queued: 0,
                 queue: VecDeque::new(),
                 writer: Some(Box::pin(writer)),
                 needs_flush: false,
@@ -48,6 +84,50 @@ impl Outgoing {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Queues `bytes` at the back (or the front, for the rest of a frame
+    /// written in part), counting them.
+    fn enqueue(&self, state: &mut State, bytes: Vec<u8>, front: bool) {
+        state.queued += bytes.len();
+        self.shared
+            .queued_output
+            .fetch_add(bytes.len(), Ordering::AcqRel);
+        if front {
+            state.queue.push_front(bytes);
+        } else {
+            state.queue.push_back(bytes);
+        }
+    }
+
+    /// Uncounts `bytes` that left the queue.
+    fn dequeued(&self, state: &mut State, bytes: usize) {
+        state.queued -= bytes;
+        self.shared.queued_output.fetch_sub(bytes, Ordering::AcqRel);
+        self.drained.notify_waiters();
+    }
+
+    /// Whether more may be queued: under this connection's limit and the
+    /// server-wide budget.
+    fn has_room(&self) -> bool {
+        let state = self.lock();
+        state.failed
+            || (state.queued <= self.limit
+                && self.shared.queued_output.load(Ordering::Acquire)
+                    <= self.shared.max_queued_output)
+    }
+
+    /// Waits until there is room to queue more (see the module docs).
+    pub(crate) async fn wait_for_room(&self) {
+        loop {
+            let drained = self.drained.notified();
+            tokio::pin!(drained);
+            drained.as_mut().enable();
+            if self.has_room() {
+                return;
+            }
+            drained.await;
+        }
     }
 
     /// Sends `frame`, writing it now if nothing is ahead of it and the
@@ -64,7 +144,7 @@ impl Outgoing {
                 (true, Some(writer)) => writer,
                 (_, writer) => {
                     state.writer = writer;
-                    state.queue.push_back(frame);
+                    self.enqueue(&mut state, frame, false);
                     drop(state);
                     self.wake.notify_one();
                     return;
@@ -92,7 +172,7 @@ impl Outgoing {
         if failed {
             state.failed = true;
         } else if written < frame.len() {
-            state.queue.push_front(frame[written..].to_vec());
+            self.enqueue(&mut state, frame[written..].to_vec(), true);
         }
         state.needs_flush |= !flushed;
         state.writer = Some(writer);
@@ -141,6 +221,7 @@ impl Outgoing {
                     .await;
                     let mut state = self.lock();
                     state.writer = Some(writer);
+                    self.dequeued(&mut state, batch.len());
                     if result.is_err() {
                         state.failed = true;
                         return false;

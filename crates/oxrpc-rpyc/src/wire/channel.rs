@@ -168,19 +168,46 @@ impl FrameDecoder {
     /// bytes arrive. After an error every later call fails with
     /// [`FrameError::Poisoned`]: the stream is out of sync.
     pub fn next_frame(&mut self) -> Result<Option<Bytes>, FrameError> {
+        match self.next_raw_frame()? {
+            Some(raw) if raw.compressed => {
+                let inflated = inflate(&raw.payload, self.limits.max_decompressed_len);
+                if inflated.is_err() {
+                    self.poison();
+                }
+                inflated.map(|v| Some(Bytes::from(v)))
+            }
+            Some(raw) => Ok(Some(raw.payload)),
+            None => Ok(None),
+        }
+    }
+
+    /// Returns the next complete frame as it arrived (still compressed if it
+    /// was), leaving the inflating to the caller ([`RawFrame::into_payload`]),
+    /// which may want to do it off the thread that reads.
+    pub fn next_raw_frame(&mut self) -> Result<Option<RawFrame>, FrameError> {
         if self.poisoned {
             return Err(FrameError::Poisoned);
         }
         let result = self.decode();
         if result.is_err() {
-            self.poisoned = true;
-            self.buf = BytesMut::new();
-            self.pending = None;
+            self.poison();
         }
         result
     }
 
-    fn decode(&mut self) -> Result<Option<Bytes>, FrameError> {
+    /// The announced size of the frame being received, once its header
+    /// has arrived (and until the frame is complete).
+    pub fn pending_len(&self) -> Option<usize> {
+        self.pending.map(|h| h.len)
+    }
+
+    fn poison(&mut self) {
+        self.poisoned = true;
+        self.buf = BytesMut::new();
+        self.pending = None;
+    }
+
+    fn decode(&mut self) -> Result<Option<RawFrame>, FrameError> {
         let header = match self.pending.take() {
             Some(header) => header,
             None => {
@@ -212,10 +239,32 @@ impl FrameDecoder {
             );
         }
         frame.truncate(header.len);
-        if header.compressed {
-            inflate(&frame, self.limits.max_decompressed_len).map(|v| Some(Bytes::from(v)))
+        Ok(Some(RawFrame {
+            payload: frame.freeze(),
+            compressed: header.compressed,
+            max_decompressed_len: self.limits.max_decompressed_len,
+        }))
+    }
+}
+
+/// A complete frame as it arrived.
+#[derive(Debug, Clone)]
+pub struct RawFrame {
+    /// The payload as sent.
+    pub payload: Bytes,
+    /// Whether it is zlib-compressed.
+    pub compressed: bool,
+    max_decompressed_len: usize,
+}
+
+impl RawFrame {
+    /// The payload, inflated if it was compressed (within the decoder's
+    /// `max_decompressed_len`).
+    pub fn into_payload(self) -> Result<Bytes, FrameError> {
+        if self.compressed {
+            inflate(&self.payload, self.max_decompressed_len).map(Bytes::from)
         } else {
-            Ok(Some(frame.freeze()))
+            Ok(self.payload)
         }
     }
 }
