@@ -79,7 +79,9 @@ impl Default for Config {
 /// connections.
 #[derive(Debug)]
 pub struct SharedLimits {
-    /// Most local objects held for peers, all connections together.
+    /// Most local objects held for peers, all connections together,
+    /// beyond the first 64 of each connection (its own reserve, so a new
+    /// client is served even when this budget is spent).
     pub max_objects: usize,
     /// Most bytes queued for sending, all connections together.
     pub max_queued_output: usize,

@@ -695,3 +695,42 @@ fn python_client_is_served_after_every_kind_of_abuse() {
     drop(raw);
     finish(server);
 }
+
+/// A call the server makes into a stock Python client that answers too
+/// late times out, and leaves nothing behind: after fifty of them the
+/// connection holds no request waiting for a reply (each used to stay for
+/// the life of the connection).
+#[test]
+fn timed_out_calls_into_the_peer_leave_nothing_behind() {
+    let server = TestServer::start_with(Config {
+        sync_request_timeout: Duration::from_millis(100),
+        ..Config::default()
+    });
+    let script = format!(
+        r#"
+import time, rpyc
+conn = rpyc.connect({host:?}, {port}, config={{"sync_request_timeout": 30}})
+def late(x):
+    time.sleep(0.15)
+    return x
+failures = 0
+for i in range(50):
+    try:
+        conn.root.call_back(late, i)
+    except Exception as e:
+        failures += 1
+        last = type(e).__name__
+time.sleep(0.5)
+conn.root.echo(1)  # lets the late replies arrive
+print(failures, last, conn.root.requests_awaiting_reply())
+"#,
+        host = server.host(),
+        port = server.port()
+    );
+    let mut cmd = oxrpc_testkit::python_command();
+    cmd.args(["-c", &script]);
+    let output = oxrpc_testkit::run_with_deadline(cmd, Duration::from_secs(90));
+    let stdout = expect_success("the late-answering client", &output);
+    assert_eq!(stdout.trim(), "50 TimeoutError 0", "{stdout}");
+    finish(server);
+}

@@ -175,6 +175,11 @@ impl ChildGuard {
         }
     }
 
+    /// Whether the child has exited (and is reaped).
+    pub fn has_exited(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(Some(_)))
+    }
+
     /// The child's process id.
     pub fn id(&self) -> u32 {
         self.child.id()

@@ -92,7 +92,8 @@ impl std::error::Error for Fault {}
 
 impl Fault {
     /// The fault CPython sends when a handler's OS call fails, e.g.
-    /// `<class 'FileNotFoundError'>:[Errno 2] No such file or directory: '/nope'`.
+    /// `<class 'FileNotFoundError'>:[Errno 2] No such file or directory: '/nope'`
+    /// (a path over [`Fault::ECHO_LIMIT`] is cut short: CPython echoes it whole).
     pub fn from_io_error(error: &std::io::Error, path: Option<&str>) -> Self {
         use std::io::ErrorKind;
         let class = match error.kind() {
@@ -117,7 +118,7 @@ impl Fault {
                 match path {
                     Some(path) => format!(
                         "[Errno {errno}] {strerror}: {}",
-                        oxrpc_pyfmt::str_repr(path)
+                        oxrpc_pyfmt::str_repr(&clip(path))
                     ),
                     None => format!("[Errno {errno}] {strerror}"),
                 }

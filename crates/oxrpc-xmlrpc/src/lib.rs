@@ -24,6 +24,7 @@
 //! ```
 
 pub mod blocking;
+mod budget;
 mod client;
 mod compression;
 mod convert;

@@ -9,15 +9,16 @@
 //! paths, 501 for other methods and encodings, 200 with a fault for anything
 //! that reached the dispatcher).
 
+use crate::budget::{MemoryBudget, Reservation, ResponseBody, SMALL};
 use crate::compression::{accepts_gzip, gunzip, gzip, GunzipError};
-use crate::decode::{decode_call, Limits, ParseError};
+use crate::decode::{decode_call, Limits, MethodCall, ParseError};
 use crate::encode::{encode_fault, encode_response};
 use crate::fault::Fault;
 use crate::handler::{AsyncHandler, Handler};
 use crate::registry::{response_too_large, Method, Registry};
 use crate::value::Value;
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::BodyExt;
 use hyper::body::Body as _;
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE};
@@ -56,6 +57,11 @@ pub struct ServerConfig {
     /// beyond it the client gets a fault instead of a half-built gigabyte,
     /// `system.multicall` included.
     pub max_response_size: usize,
+    /// Most bytes all connections together may hold in large documents
+    /// (bodies over 256 KiB, their inflated and parsed forms, responses
+    /// waiting to be written). A request that cannot get its share within
+    /// the body read timeout gets 503; a response, a fault.
+    pub max_buffered: usize,
     /// How connections are accepted: the connection cap, https (TLS),
     /// client-certificate authentication, and the graceful-shutdown grace.
     pub listen: ListenConfig,
@@ -119,6 +125,7 @@ impl Default for ServerConfig {
             body_read_timeout: Duration::from_secs(30),
             max_header_size: 64 * 1024,
             max_response_size: 64 << 20,
+            max_buffered: 256 << 20,
             listen: ListenConfig {
                 shutdown_grace: Duration::from_secs(10),
                 // The request log says who called; accepts are not logged.
@@ -156,14 +163,21 @@ impl Default for Server {
 struct Shared {
     registry: Registry,
     config: ServerConfig,
-    /// Decoding and encoding of large documents runs on the blocking pool,
-    /// this many at once, so it never takes every core from small calls.
+    /// Decoding and encoding of large documents (and every gzip body) runs
+    /// on the blocking pool, this many at once, so it never takes every
+    /// core from small calls.
     heavy: tokio::sync::Semaphore,
+    /// The memory large documents draw on, all connections together.
+    memory: MemoryBudget,
 }
 
-/// Bodies and responses past this size are decoded and encoded off the
-/// connection's task (see `Shared::heavy`).
-const HEAVY_DOCUMENT: usize = 256 * 1024;
+/// Why a request went no further than its body.
+enum Refusal {
+    /// An HTTP answer (413, 400, 503).
+    Http(HttpResponse),
+    /// A document that is not a call: a fault, as CPython answers.
+    Fault(ParseError),
+}
 
 impl Server {
     /// A server with no methods (but `system.*`) and default settings.
@@ -231,8 +245,9 @@ impl Server {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let shared = Arc::new(Shared {
             registry,
-            config: self.config,
             heavy: tokio::sync::Semaphore::new(cores.saturating_sub(1).max(1)),
+            memory: MemoryBudget::new(self.config.max_buffered),
+            config: self.config,
         });
         oxrpc_net::serve(
             listener.into(),
@@ -284,7 +299,7 @@ async fn serve_http(
     }
 }
 
-type HttpResponse = Response<Full<Bytes>>;
+type HttpResponse = Response<ResponseBody>;
 
 /// Why a request body was not read.
 enum BodyError {
@@ -295,6 +310,8 @@ enum BodyError {
     TimedOut,
     /// The connection failed mid-body.
     Unreadable,
+    /// The server's memory budget had no room for it in time.
+    Busy,
 }
 
 /// How many bytes of an oversized body are read and thrown away before the
@@ -308,13 +325,24 @@ enum BodyError {
 const DISCARD_LIMIT: (usize, Duration, Duration) =
     (64 << 20, Duration::from_secs(10), Duration::from_secs(1));
 
-/// Reads a request body of at most `max` bytes within `timeout`.
-async fn read_body(mut body: Incoming, max: usize, timeout: Duration) -> Result<Bytes, BodyError> {
+/// Reads a request body of at most `max` bytes within `timeout`, with its
+/// share of `memory` (the declared length, or `max` for a chunked body).
+async fn read_body(
+    mut body: Incoming,
+    max: usize,
+    timeout: Duration,
+    memory: &MemoryBudget,
+) -> Result<(Bytes, Reservation), BodyError> {
     let declared = body.size_hint().exact();
     let read = async {
         if declared.is_some_and(|n| n > max as u64) {
             return Err(BodyError::TooLarge);
         }
+        let expected = declared.map_or(max, |n| usize::try_from(n).unwrap_or(max));
+        let reservation = memory
+            .reserve(expected, timeout)
+            .await
+            .ok_or(BodyError::Busy)?;
         let mut collected = bytes::BytesMut::new();
         while let Some(frame) = body.frame().await {
             let frame = frame.map_err(|_| BodyError::Unreadable)?;
@@ -325,13 +353,13 @@ async fn read_body(mut body: Incoming, max: usize, timeout: Duration) -> Result<
                 collected.extend_from_slice(data);
             }
         }
-        Ok(collected.freeze())
+        Ok((collected.freeze(), reservation))
     };
     let result = match tokio::time::timeout(timeout, read).await {
         Ok(result) => result,
         Err(_) => Err(BodyError::TimedOut),
     };
-    if let Err(BodyError::TooLarge) = result {
+    if let Err(BodyError::TooLarge | BodyError::Busy) = result {
         let discard = async {
             let mut discarded = 0usize;
             while let Ok(Some(Ok(frame))) =
@@ -351,7 +379,7 @@ async fn read_body(mut body: Incoming, max: usize, timeout: Duration) -> Result<
 /// An answer with no body, as CPython's `send_response` + `Content-length:
 /// 0` gives, with its reason phrase when it words one of its own.
 fn empty(status: StatusCode, reason: Option<String>) -> HttpResponse {
-    let mut response = Response::new(Full::new(Bytes::new()));
+    let mut response = Response::new(ResponseBody::new(Bytes::new()));
     *response.status_mut() = status;
     if let Some(reason) =
         reason.and_then(|r| hyper::ext::ReasonPhrase::try_from(r.into_bytes()).ok())
@@ -383,7 +411,7 @@ fn error_page(status: StatusCode, message: &str, with_body: bool) -> HttpRespons
         explain = escape(explain),
     );
     let length = page.len();
-    let mut response = Response::new(Full::new(if with_body {
+    let mut response = Response::new(ResponseBody::new(if with_body {
         Bytes::from(page)
     } else {
         Bytes::new()
@@ -405,7 +433,7 @@ fn error_page(status: StatusCode, message: &str, with_body: bool) -> HttpRespons
 }
 
 fn plain(status: StatusCode, text: &'static str) -> HttpResponse {
-    let mut response = Response::new(Full::new(Bytes::from_static(text.as_bytes())));
+    let mut response = Response::new(ResponseBody::new(Bytes::from_static(text.as_bytes())));
     *response.status_mut() = status;
     response
         .headers_mut()
@@ -518,14 +546,15 @@ impl Shared {
             .get(ACCEPT_ENCODING)
             .and_then(|v| v.to_str().ok())
             .is_some_and(accepts_gzip);
-        let body = match read_body(
+        let (body, mut held) = match read_body(
             request.into_body(),
             self.config.max_body_size,
             self.config.body_read_timeout,
+            &self.memory,
         )
         .await
         {
-            Ok(body) => body,
+            Ok(read) => read,
             Err(BodyError::TooLarge) => {
                 let mut response = plain(StatusCode::PAYLOAD_TOO_LARGE, "request body too large\n");
                 response
@@ -533,6 +562,7 @@ impl Shared {
                     .insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
                 return (response, None);
             }
+            Err(BodyError::Busy) => return (server_busy(), None),
             Err(BodyError::TimedOut) => {
                 return (
                     plain(StatusCode::REQUEST_TIMEOUT, "request body timed out\n"),
@@ -546,96 +576,155 @@ impl Shared {
                 )
             }
         };
+        let call = match self.decode(body, gzipped, &mut held).await {
+            Ok(call) => call,
+            Err(Refusal::Http(response)) => return (response, None),
+            Err(Refusal::Fault(e)) => {
+                let (body, gzipped, none) =
+                    self.small_document(encode_fault(&e.to_fault()), wants_gzip);
+                return (xml_response(body, gzipped, none), None);
+            }
+        };
+        let name = call.name.clone();
+        let result: Result<Value, Fault> = self.registry.dispatch(&call.name, call.params).await;
+        // The request's memory goes back before the response takes its own.
+        drop(held);
+        let (body, gzipped, reservation) = match result {
+            Ok(value) => self.encode(value, wants_gzip).await,
+            Err(fault) => self.small_document(encode_fault(&fault), wants_gzip),
+        };
+        (xml_response(body, gzipped, reservation), Some(name))
+    }
+
+    /// Inflates (a gzip body) and parses a request. Large documents are
+    /// handled on the blocking pool, a few at a time, each with a share of
+    /// the memory budget for its inflated and parsed forms.
+    async fn decode(
+        &self,
+        body: Bytes,
+        gzipped: bool,
+        held: &mut Reservation,
+    ) -> Result<MethodCall, Refusal> {
+        let limits = self.config.limits;
+        if !gzipped && body.len() <= SMALL {
+            return decode_call(&body, &limits).map_err(Refusal::Fault);
+        }
+        let _lane = self.heavy.acquire().await;
         let body = if gzipped {
-            match gunzip(&body, self.config.max_decompressed_size) {
+            let max = self.config.max_decompressed_size;
+            let inflated = tokio::task::spawn_blocking(move || gunzip(&body, max))
+                .await
+                .unwrap_or_else(|_| Err(GunzipError::Corrupt("the decoder failed".into())));
+            match inflated {
                 Ok(inflated) => Bytes::from(inflated),
                 Err(GunzipError::TooLarge(_)) => {
-                    return (
-                        plain(
-                            StatusCode::PAYLOAD_TOO_LARGE,
-                            "gzip content inflates too large\n",
-                        ),
-                        None,
-                    )
+                    return Err(Refusal::Http(plain(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "gzip content inflates too large\n",
+                    )))
                 }
                 Err(GunzipError::Corrupt(_)) => {
-                    return (
-                        empty(
-                            StatusCode::BAD_REQUEST,
-                            Some("error decoding gzip content".into()),
-                        ),
-                        None,
-                    )
+                    return Err(Refusal::Http(empty(
+                        StatusCode::BAD_REQUEST,
+                        Some("error decoding gzip content".into()),
+                    )))
                 }
             }
         } else {
             body
         };
-        let (xml, rpc_method) = self.dispatch_document(body).await;
-        (
-            xml_response(xml, wants_gzip, self.config.gzip_threshold),
-            rpc_method,
-        )
+        // The parsed values take about as much again as the document.
+        let parsed = self
+            .memory
+            .reserve(body.len().saturating_mul(2), self.config.body_read_timeout)
+            .await
+            .ok_or_else(|| Refusal::Http(server_busy()))?;
+        held.join(parsed);
+        tokio::task::spawn_blocking(move || decode_call(&body, &limits))
+            .await
+            .unwrap_or_else(|_| Err(ParseError::Invalid("the decoder failed".into())))
+            .map_err(Refusal::Fault)
     }
 
-    /// Decodes, dispatches and encodes one call; every failure is a fault.
-    async fn dispatch_document(&self, body: Bytes) -> (String, Option<String>) {
-        let limits = self.config.limits;
-        let decoded = if body.len() > HEAVY_DOCUMENT {
-            let _lane = self.heavy.acquire().await;
-            tokio::task::spawn_blocking(move || decode_call(&body, &limits))
-                .await
-                .unwrap_or_else(|_| Err(ParseError::Invalid("the decoder failed".into())))
-        } else {
-            decode_call(&body, &limits)
-        };
-        let call = match decoded {
-            Ok(call) => call,
-            Err(e) => return (encode_fault(&e.to_fault()), None),
-        };
-        let result: Result<Value, Fault> = self.registry.dispatch(&call.name, call.params).await;
-        let xml = match result {
-            Ok(value) => self.encode(value).await,
-            Err(fault) => encode_fault(&fault),
-        };
-        (xml, Some(call.name))
-    }
-
-    /// Encodes a result, within the response limit.
-    async fn encode(&self, value: Value) -> String {
+    /// Encodes a result, within the response limit and with its share of
+    /// the memory budget until written; gzipped when the client accepts it.
+    async fn encode(&self, value: Value, wants_gzip: bool) -> (Bytes, bool, Reservation) {
         let max = self.config.max_response_size;
         let size = value.encoded_size_at_most(max);
         if size > max {
-            return encode_fault(&response_too_large(max));
+            return self.small_document(encode_fault(&response_too_large(max)), wants_gzip);
         }
-        let encoded = if size > HEAVY_DOCUMENT {
-            let _lane = self.heavy.acquire().await;
-            tokio::task::spawn_blocking(move || encode_response(&value).map_err(|e| e.to_string()))
-                .await
-                .unwrap_or_else(|_| Err("the encoder failed".into()))
-        } else {
-            encode_response(&value).map_err(|e| e.to_string())
-        };
-        encoded.unwrap_or_else(|e| {
-            encode_fault(&Fault::new(
+        if size <= SMALL {
+            return match encode_response(&value) {
+                Ok(xml) => self.small_document(xml, wants_gzip),
+                Err(e) => self.small_document(cannot_encode(&e.to_string()), wants_gzip),
+            };
+        }
+        let Some(reservation) = self
+            .memory
+            .reserve(size, self.config.body_read_timeout)
+            .await
+        else {
+            let busy = Fault::new(
                 Fault::INTERNAL_ERROR,
-                format!("server error. cannot encode the result: {e}"),
-            ))
+                "server error. too many large responses in progress, try again",
+            );
+            return self.small_document(encode_fault(&busy), wants_gzip);
+        };
+        let threshold = self.config.gzip_threshold;
+        let _lane = self.heavy.acquire().await;
+        let encoded = tokio::task::spawn_blocking(move || {
+            let xml = encode_response(&value).unwrap_or_else(|e| cannot_encode(&e.to_string()));
+            compress_if_wanted(xml, wants_gzip, threshold)
         })
+        .await
+        .unwrap_or_else(|_| (Bytes::from(cannot_encode("the encoder failed")), false));
+        (encoded.0, encoded.1, reservation)
+    }
+
+    /// A document small enough to finish on the connection's task.
+    fn small_document(&self, xml: String, wants_gzip: bool) -> (Bytes, bool, Reservation) {
+        let (body, gzipped) = compress_if_wanted(xml, wants_gzip, self.config.gzip_threshold);
+        (body, gzipped, Reservation::default())
     }
 }
 
-fn xml_response(xml: String, wants_gzip: bool, threshold: Option<usize>) -> HttpResponse {
-    let compress = wants_gzip && threshold.is_some_and(|t| xml.len() > t);
-    let body = if compress {
-        Bytes::from(gzip(xml.as_bytes()))
+fn cannot_encode(reason: &str) -> String {
+    encode_fault(&Fault::new(
+        Fault::INTERNAL_ERROR,
+        format!("server error. cannot encode the result: {reason}"),
+    ))
+}
+
+/// 503: the memory budget had no room for this request in time.
+fn server_busy() -> HttpResponse {
+    let mut response = plain(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "server busy with large requests, try again\n",
+    );
+    response
+        .headers_mut()
+        .insert(hyper::header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
+}
+
+/// The document as sent: gzipped when the client accepts gzip and it is
+/// over the threshold (CPython's `encode_threshold`).
+fn compress_if_wanted(xml: String, wants_gzip: bool, threshold: Option<usize>) -> (Bytes, bool) {
+    if wants_gzip && threshold.is_some_and(|t| xml.len() > t) {
+        (Bytes::from(gzip(xml.as_bytes())), true)
     } else {
-        Bytes::from(xml)
-    };
-    let mut response = Response::new(Full::new(body));
+        (Bytes::from(xml), false)
+    }
+}
+
+/// A 200 carrying an XML document (gzipped or not), holding its memory
+/// reservation until written.
+fn xml_response(body: Bytes, gzipped: bool, reservation: Reservation) -> HttpResponse {
+    let mut response = Response::new(ResponseBody::reserved(body, reservation));
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/xml"));
-    if compress {
+    if gzipped {
         headers.insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }
     response

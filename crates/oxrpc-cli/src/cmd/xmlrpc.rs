@@ -66,6 +66,10 @@ pub struct ServeArgs {
     /// Largest response sent, in bytes (a fault beyond).
     #[arg(long, default_value_t = ServerConfig::default().max_response_size)]
     pub max_response_size: usize,
+    /// Most bytes all connections together may hold in large requests and
+    /// responses (503 or a fault beyond, after waiting for room).
+    #[arg(long, default_value_t = ServerConfig::default().max_buffered)]
+    pub max_buffered: usize,
     /// Seconds a write may make no progress before the client is dropped (0: never).
     #[arg(long, default_value_t = 30)]
     pub write_timeout: u64,
@@ -94,6 +98,7 @@ impl ServeArgs {
             read_timeout: defaults.header_read_timeout.as_secs(),
             basic_auth: None,
             max_response_size: defaults.max_response_size,
+            max_buffered: defaults.max_buffered,
             write_timeout: 30,
             idle_share: defaults.listen.idle_share,
             tls: Default::default(),
@@ -183,6 +188,7 @@ pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyho
         header_read_timeout: timeout,
         body_read_timeout: timeout,
         max_response_size: args.max_response_size,
+        max_buffered: args.max_buffered,
         listen: ListenConfig {
             shutdown_grace: defaults.listen.shutdown_grace,
             write_timeout: (args.write_timeout > 0)

@@ -42,6 +42,17 @@ use tokio::sync::{oneshot, watch, Notify};
 use tokio::time::Instant;
 use tracing::{debug, warn};
 
+/// Local objects every connection may hold without drawing on the shared
+/// budget (a root and the proxies of a few calls): a server whose shared
+/// budget is spent still serves a new client. Costs at most 64 × 0.5 KiB
+/// per connection slot.
+pub(crate) const RESERVED_OBJECTS: usize = 64;
+
+/// How many of `held` objects were drawn from the shared budget.
+fn drawn_from_shared(held: usize) -> usize {
+    held.saturating_sub(RESERVED_OBJECTS)
+}
+
 /// A handle to a connection. Cheap to clone; all clones are the same connection.
 #[derive(Clone)]
 pub struct Connection {
@@ -198,6 +209,12 @@ impl Connection {
     /// How many of our objects the peer currently holds references to.
     pub fn local_object_count(&self) -> usize {
         self.inner.local.lock().map(|l| l.len()).unwrap_or(0)
+    }
+
+    /// How many of our requests are waiting for the peer's reply. A request
+    /// that times out or whose caller stops waiting leaves this count.
+    pub fn requests_awaiting_reply(&self) -> usize {
+        self.inner.pending.lock().map(|p| p.len()).unwrap_or(0)
     }
 
     /// Whether `other` is a handle to this same connection.
@@ -398,7 +415,7 @@ impl Connection {
             .config
             .shared
             .objects
-            .fetch_sub(released.len(), Ordering::AcqRel);
+            .fetch_sub(drawn_from_shared(released.len()), Ordering::AcqRel);
         drop(released);
         self.inner.root.on_disconnect(self);
         let _ = self.inner.closed_tx.send(true);
@@ -504,6 +521,10 @@ impl Connection {
         })
     }
 
+    /// Registers `object` for the peer. The first [`RESERVED_OBJECTS`] of
+    /// each connection are its own; the rest draw on the server-wide
+    /// budget, so peers that exhaust it still leave every newcomer enough
+    /// to work.
     fn register(&self, object: &ObjectRef) -> Result<IdPack, RemoteException> {
         let max = self.inner.config.max_local_objects;
         let shared = &self.inner.config.shared;
@@ -517,7 +538,8 @@ impl Connection {
             if local.len() >= max {
                 return Err(full());
             }
-            if shared.objects.fetch_add(1, Ordering::AcqRel) >= shared.max_objects {
+            let draws = local.len() >= RESERVED_OBJECTS;
+            if draws && shared.objects.fetch_add(1, Ordering::AcqRel) >= shared.max_objects {
                 shared.objects.fetch_sub(1, Ordering::AcqRel);
                 return Err(RemoteException::memory_error(format!(
                     "the server holds {} objects for its peers, its limit",
@@ -556,11 +578,17 @@ impl Connection {
     /// Drops `count` of the peer's references to one of our objects;
     /// false when we hold no such object.
     pub(crate) fn release_local(&self, id_pack: &IdPack, count: u64) -> bool {
-        let (found, removed) = match self.inner.local.lock() {
-            Ok(mut local) => local.decref(id_pack, count),
-            Err(_) => (false, None),
+        let (found, removed, drew) = match self.inner.local.lock() {
+            Ok(mut local) => {
+                let (found, removed) = local.decref(id_pack, count);
+                // The entry that went was one drawn from the shared budget
+                // unless the table is now within the reserve.
+                let drew = local.len() >= RESERVED_OBJECTS;
+                (found, removed, drew)
+            }
+            Err(_) => (false, None, false),
         };
-        if removed.is_some() {
+        if removed.is_some() && drew {
             self.inner
                 .config
                 .shared

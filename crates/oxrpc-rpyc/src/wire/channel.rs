@@ -70,7 +70,10 @@ pub struct FrameLimits {
     /// 3000 bytes, so this admits multi-hundred-MB compressible transfers while
     /// bounding what one peer can make us buffer.
     pub max_frame_len: usize,
-    /// Largest payload a compressed frame may inflate to. Default 256 MiB.
+    /// Largest payload a compressed frame may inflate to. Default 64 MiB:
+    /// a frame whose compressed form is a few hundred KiB cannot make the
+    /// server hold more (Python compresses every frame over 3000 bytes, so
+    /// this is also the largest value a Python peer can send at once).
     pub max_decompressed_len: usize,
 }
 
@@ -78,7 +81,7 @@ impl Default for FrameLimits {
     fn default() -> Self {
         FrameLimits {
             max_frame_len: 64 * 1024 * 1024,
-            max_decompressed_len: 256 * 1024 * 1024,
+            max_decompressed_len: 64 * 1024 * 1024,
         }
     }
 }

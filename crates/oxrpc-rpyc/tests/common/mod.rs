@@ -257,6 +257,12 @@ impl TestService {
         cx.connection().local_object_count()
     }
 
+    /// How many of the server's requests to the caller await a reply.
+    #[exposed]
+    fn requests_awaiting_reply(&self, cx: &Context) -> usize {
+        cx.connection().requests_awaiting_reply()
+    }
+
     /// `n` bytes.
     #[exposed]
     fn make_bytes(&self, n: i64) -> Bytes {
