@@ -8,14 +8,15 @@
 //! control of this process: attribute access on interpreter objects is
 //! entirely open, as it is in rpyc.
 
-use crate::convert::{to_value, try_to_value};
+use crate::convert::{to_python, to_value, try_to_value};
 use crate::exceptions::to_remote;
 use crate::interpreter::Interpreter;
 use crate::netref::netref_op;
+use crate::object::run_handler;
 use crate::state::{self, call_helper, State};
 use oxrpc_rpyc::{
-    BoundMethod, BrineValue, Connection, Context, RemoteException, Reply, RpcObject, RpcResult,
-    Service, Value,
+    BoundMethod, BrineValue, Connection, Context, HandlerId, RemoteException, Reply, RpcObject,
+    RpcResult, Service, Value,
 };
 use rustpython_vm::VirtualMachine;
 use std::sync::{Arc, Mutex};
@@ -123,7 +124,8 @@ impl RpcObject for ClassicService {
     }
 
     fn getattr(self: Arc<Self>, cx: &Context, name: &str) -> Reply {
-        let plain = name.strip_prefix("exposed_").unwrap_or(name);
+        // SlaveService turns rpyc's `exposed_` prefix off: names are as is.
+        let plain = name;
         match plain {
             "namespace" => self.run(cx, |vm| {
                 let namespace = state::with(|s| s.namespace.clone())
@@ -150,7 +152,7 @@ impl RpcObject for ClassicService {
         args: Vec<Value>,
         _kwargs: Vec<(String, Value)>,
     ) -> Reply {
-        let plain = name.strip_prefix("exposed_").unwrap_or(name);
+        let plain = name;
         match plain {
             "eval" => match text_arg(&args, "eval").and_then(checked) {
                 Ok(text) => self.run(cx, move |vm| python_call(vm, "evaluate", text, true)),
@@ -178,6 +180,15 @@ impl RpcObject for ClassicService {
         }
     }
 
+    // `Service._rpyc_setattr` / `_rpyc_delattr`.
+    fn setattr(self: Arc<Self>, _cx: &Context, _name: &str, _value: Value) -> Reply {
+        Reply::error(RemoteException::attribute_error("access denied"))
+    }
+
+    fn delattr(self: Arc<Self>, _cx: &Context, _name: &str) -> Reply {
+        Reply::error(RemoteException::attribute_error("access denied"))
+    }
+
     fn methods(&self) -> Vec<(String, String)> {
         [
             "eval",
@@ -200,6 +211,21 @@ impl RpcObject for ClassicService {
 }
 
 impl Service for ClassicService {
+    /// rpyc's classic server treats a plain value where an object is
+    /// expected as the Python object it is (`hash(42)`, `'a' < 'b'`).
+    fn serves_plain_values(&self) -> bool {
+        true
+    }
+
+    fn dispatch_on_value(&self, cx: &Context, handler: HandlerId, args: Vec<Value>) -> Reply {
+        self.run(cx, move |vm| {
+            let mut args = args.into_iter();
+            let target = args.next().unwrap_or(Value::NONE);
+            let target = to_python(vm, target).map_err(|exc| to_remote(vm, &exc))?;
+            run_handler(vm, &target, handler, args.collect())
+        })
+    }
+
     fn on_connect(&self, connection: &Connection) {
         let name = format!(
             "oxrpc-classic-{}",

@@ -87,7 +87,7 @@ fn python_args(
 }
 
 /// Runs one handler on the interpreter thread.
-fn run_handler(
+pub(crate) fn run_handler(
     vm: &VirtualMachine,
     obj: &PyObjectRef,
     handler: HandlerId,
@@ -95,39 +95,57 @@ fn run_handler(
 ) -> RpcResult {
     let result: PyResult<PyObjectRef> = (|| {
         let mut args = args.into_iter();
-        let mut next = || args.next().unwrap_or(Value::NONE);
         match handler {
             HandlerId::GetAttr => {
-                let name = vm.ctx.new_str(name_arg(vm, &next())?);
+                let name = vm
+                    .ctx
+                    .new_str(name_arg(vm, &args.next().unwrap_or(Value::NONE))?);
                 obj.get_attr(&name, vm)
             }
             HandlerId::SetAttr => {
-                let name = vm.ctx.new_str(name_arg(vm, &next())?);
-                let value = to_python(vm, next())?;
+                let name = vm
+                    .ctx
+                    .new_str(name_arg(vm, &args.next().unwrap_or(Value::NONE))?);
+                let value = to_python(vm, args.next().unwrap_or(Value::NONE))?;
                 obj.set_attr(&name, value, vm)?;
                 Ok(vm.ctx.none())
             }
             HandlerId::DelAttr => {
-                let name = vm.ctx.new_str(name_arg(vm, &next())?);
+                let name = vm
+                    .ctx
+                    .new_str(name_arg(vm, &args.next().unwrap_or(Value::NONE))?);
                 obj.del_attr(&name, vm)?;
                 Ok(vm.ctx.none())
             }
+            // rpyc's `_handle_call(obj, args, kwargs=())`.
             HandlerId::Call => {
-                let call_args = to_python(vm, next())?;
-                let kwargs = to_python(vm, next())?;
+                let call_args = to_python(vm, args.next().unwrap_or(Value::NONE))?;
+                let kwargs = match args.next() {
+                    Some(kwargs) => to_python(vm, kwargs)?,
+                    None => vm.ctx.empty_tuple.clone().into(),
+                };
                 call_helper(vm, "call", vec![obj.clone(), call_args, kwargs])
             }
             HandlerId::CallAttr => {
-                let name = to_python(vm, next())?;
-                let call_args = to_python(vm, next())?;
-                let kwargs = to_python(vm, next())?;
+                let name = to_python(vm, args.next().unwrap_or(Value::NONE))?;
+                let call_args = to_python(vm, args.next().unwrap_or(Value::NONE))?;
+                let kwargs = match args.next() {
+                    Some(kwargs) => to_python(vm, kwargs)?,
+                    None => vm.ctx.empty_tuple.clone().into(),
+                };
                 call_helper(vm, "callattr", vec![obj.clone(), name, call_args, kwargs])
             }
             HandlerId::Repr => Ok(obj.repr(vm)?.into()),
             HandlerId::Str => Ok(obj.str(vm)?.into()),
             HandlerId::Hash => Ok(vm.ctx.new_int(obj.hash(vm)?).into()),
             HandlerId::Cmp => {
-                let mut rest = python_args(vm, [next(), next()])?;
+                let mut rest = python_args(
+                    vm,
+                    [
+                        args.next().unwrap_or(Value::NONE),
+                        args.next().unwrap_or(Value::NONE),
+                    ],
+                )?;
                 rest.insert(0, obj.clone());
                 if vm.is_none(&rest[2]) {
                     rest[2] = vm.ctx.new_str("__cmp__").into();
@@ -137,22 +155,27 @@ fn run_handler(
             HandlerId::Dir => call_helper(vm, "dir_of", vec![obj.clone()]),
             HandlerId::Inspect => call_helper(vm, "methods", vec![obj.clone()]),
             HandlerId::BuffIter => {
-                let count = to_python(vm, next())?;
+                let count = to_python(vm, args.next().unwrap_or(Value::NONE))?;
                 call_helper(vm, "buffiter", vec![obj.clone(), count])
             }
             HandlerId::OldSlicing => {
-                let mut rest = python_args(vm, (0..5).map(|_| next()))?;
+                let mut rest = python_args(
+                    vm,
+                    (0..5)
+                        .map(|_| args.next().unwrap_or(Value::NONE))
+                        .collect::<Vec<_>>(),
+                )?;
                 rest.insert(0, obj.clone());
                 call_helper(vm, "oldslicing", rest)
             }
             HandlerId::CtxExit => {
-                let exc = to_python(vm, next())?;
+                let exc = to_python(vm, args.next().unwrap_or(Value::NONE))?;
                 call_helper(vm, "ctxexit", vec![obj.clone(), exc])
             }
             HandlerId::InstanceCheck => {
                 // The instance was resolved to one of our objects before the
                 // job was queued (see `dispatch`); None if it is not ours.
-                let instance = to_python(vm, next())?;
+                let instance = to_python(vm, args.next().unwrap_or(Value::NONE))?;
                 if vm.is_none(&instance) {
                     return Ok(vm.ctx.new_bool(false).into());
                 }
@@ -161,7 +184,7 @@ fn run_handler(
             // Classic mode enables pickling, as rpyc's SlaveService does
             // (`rpyc.classic.obtain` relies on it).
             HandlerId::Pickle => {
-                let protocol = to_python(vm, next())?;
+                let protocol = to_python(vm, args.next().unwrap_or(Value::NONE))?;
                 call_helper(vm, "pickle_dumps", vec![obj.clone(), protocol])
             }
             other => Err(vm.new_type_error(format!(

@@ -17,7 +17,12 @@ LOCAL_ATTRS = frozenset([
 
 
 def name_pack(obj):
-    """rpyc's get_id_pack name: module.Class of the object, or of the class itself."""
+    """rpyc's get_id_pack name: module.Class of the object, or of the class
+    itself; a module's own name when it is imported."""
+    if isinstance(obj, type(sys)):
+        if obj.__name__ in sys.modules:
+            return obj.__name__
+        return 'builtins.%s' % obj.__name__
     if isinstance(obj, type):
         return '%s.%s' % (obj.__module__, obj.__name__)
     cls = type(obj)

@@ -11,9 +11,10 @@
 //! in Python) convert with `FromValue`, results with
 //! `IntoValue` (or a `Result<_, RemoteException>`); `async fn` methods may
 //! await calls back into the peer; a `&Context` parameter gives the calling
-//! connection.
+//! connection. (The example runs as a doc-test of `oxrpc_rpyc::service`,
+//! where the generated code's paths resolve.)
 //!
-//! ```ignore
+//! ```text
 //! struct MyService;
 //!
 //! #[oxrpc_rpyc::service(name = "rpyc_base.MyService")]
@@ -290,9 +291,7 @@ pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
                     "get_service_aliases" | "get_service_name" => #krate::Reply::Ready(::std::result::Result::Ok(#krate::Value::Object(
                         ::std::sync::Arc::new(#krate::BoundMethod { target: this, name: ::std::string::String::from(plain) })
                     ))),
-                    _ => #krate::Reply::Ready(::std::result::Result::Err(
-                        #krate::__private::service_no_attribute(#short_name, name, &#krate::RpcObject::repr(&*this)),
-                    )),
+                    _ => #krate::__private::object_attribute(this, #short_name, name),
                 }
             }
 

@@ -99,90 +99,7 @@ pub fn argument<T: FromValue>(
     })
 }
 
-/// rpyc's `safe_attrs`: the dunder names its default policy lets a peer
-/// reach on any object.
-pub const SAFE_ATTRS: &[&str] = &[
-    "__abs__",
-    "__add__",
-    "__and__",
-    "__bool__",
-    "__cmp__",
-    "__contains__",
-    "__delitem__",
-    "__delslice__",
-    "__div__",
-    "__divmod__",
-    "__doc__",
-    "__enter__",
-    "__eq__",
-    "__exit__",
-    "__float__",
-    "__floordiv__",
-    "__format__",
-    "__ge__",
-    "__getitem__",
-    "__getslice__",
-    "__gt__",
-    "__hash__",
-    "__hex__",
-    "__iadd__",
-    "__iand__",
-    "__idiv__",
-    "__ifloordiv__",
-    "__ilshift__",
-    "__imod__",
-    "__imul__",
-    "__index__",
-    "__int__",
-    "__invert__",
-    "__ior__",
-    "__ipow__",
-    "__irshift__",
-    "__isub__",
-    "__iter__",
-    "__itruediv__",
-    "__ixor__",
-    "__le__",
-    "__len__",
-    "__length_hint__",
-    "__long__",
-    "__lshift__",
-    "__lt__",
-    "__mod__",
-    "__mul__",
-    "__ne__",
-    "__neg__",
-    "__new__",
-    "__next__",
-    "__nonzero__",
-    "__oct__",
-    "__or__",
-    "__pos__",
-    "__pow__",
-    "__radd__",
-    "__rand__",
-    "__rdiv__",
-    "__rdivmod__",
-    "__repr__",
-    "__rfloordiv__",
-    "__rlshift__",
-    "__rmod__",
-    "__rmul__",
-    "__ror__",
-    "__rpow__",
-    "__rrshift__",
-    "__rshift__",
-    "__rsub__",
-    "__rtruediv__",
-    "__rxor__",
-    "__setitem__",
-    "__setslice__",
-    "__str__",
-    "__sub__",
-    "__truediv__",
-    "__xor__",
-    "next",
-];
+pub use crate::config::SAFE_ATTRS;
 
 /// rpyc's refusal for a service attribute that is not exposed, as its
 /// `_check_attr` words it: a name with the `exposed_` prefix, or one of its
@@ -272,6 +189,16 @@ pub fn bound_method<T: crate::core::RpcObject>(target: Arc<T>, name: &str) -> Re
         target,
         name: name.to_owned(),
     }))))
+}
+
+/// An attribute a service does not define itself: one of `object`'s
+/// dunders (`__str__`, `__eq__`, ...), or rpyc's refusal.
+pub fn object_attribute(target: crate::core::ObjectRef, short_name: &str, name: &str) -> Reply {
+    let repr = target.repr();
+    match crate::objects::MethodWrapper::lookup(target, name) {
+        Some(wrapper) => Reply::Ready(Ok(Value::Object(Arc::new(wrapper)))),
+        None => Reply::Ready(Err(service_no_attribute(short_name, name, &repr))),
+    }
 }
 
 /// Calls whatever an attribute lookup produced.

@@ -493,7 +493,8 @@ fn references_to_objects_we_never_sent() {
         .exception();
     assert_eq!(exc.name, "KeyError");
     let root = root_id_pack(&mut raw);
-    // One of *our* objects (a REMOTE_REF) where the server expects its own.
+    // One of *our* objects (a REMOTE_REF) where the server expects its own:
+    // as rpyc's netref would, the server asks us; we refuse, it says so.
     let ours = IdPack::new("builtins.function", 7, 4242);
     let exc = raw
         .request(
@@ -501,7 +502,7 @@ fn references_to_objects_we_never_sent() {
             vec![Boxed::RemoteRef(ours.clone()), Boxed::Value("x".into())],
         )
         .exception();
-    assert_eq!(exc.name, "TypeError", "{exc:#}");
+    assert_eq!(exc.name, "KeyError", "{exc:#}");
     // Calling it makes the server call us back; we refuse, it reports that.
     let exc = raw
         .request(
@@ -630,16 +631,6 @@ fn stray_replies_and_empty_frames_are_ignored() {
         654_321,
         &RemoteException::value_error("unasked"),
     ));
-    raw.send_message(&Message {
-        kind: MessageKind::Exception,
-        seq: BrineValue::Int(7),
-        payload: BrineValue::tuple([1.into(), 2.into()]),
-    });
-    raw.send_message(&Message {
-        kind: MessageKind::Reply,
-        seq: BrineValue::Int(8),
-        payload: BrineValue::tuple([9.into(), 2.into()]),
-    });
     raw.send_payload(b"");
     raw.assert_alive();
     // StopIteration's short form as a stray exception.
@@ -649,6 +640,25 @@ fn stray_replies_and_empty_frames_are_ignored() {
         payload: vinegar::dump(&RemoteException::stop_iteration()),
     });
     raw.assert_alive();
+    // A reply or exception that cannot be read ends the connection, as in
+    // rpyc (which unboxes before it looks for the request).
+    for malformed in [
+        Message {
+            kind: MessageKind::Exception,
+            seq: BrineValue::Int(7),
+            payload: BrineValue::tuple([1.into(), 2.into()]),
+        },
+        Message {
+            kind: MessageKind::Reply,
+            seq: BrineValue::Int(8),
+            payload: BrineValue::tuple([9.into(), 2.into()]),
+        },
+    ] {
+        let mut raw = Raw::connect(&server);
+        raw.send_message(&malformed);
+        raw.assert_closed();
+    }
+    still_serving(&server);
     finish(server);
 }
 

@@ -9,6 +9,7 @@
 //! then take the arguments in order.
 
 use super::object::ObjectRef;
+use super::proxy::ForwardedProxy;
 use super::value::Value;
 use crate::wire::boxing::IdPack;
 use crate::wire::brine::BrineValue;
@@ -96,6 +97,9 @@ impl Args {
     pub(crate) fn object(&mut self) -> Result<ObjectRef, RemoteException> {
         match self.value() {
             Value::Object(object) => Ok(object),
+            // One of the peer's own objects, sent back to it as the target:
+            // the operation goes to the peer, as rpyc's netref would send it.
+            Value::Proxy(proxy) => Ok(std::sync::Arc::new(ForwardedProxy::new(proxy))),
             other => Err(RemoteException::type_error(format!(
                 "expected one of this side's objects, got {}",
                 other.python_type()
@@ -113,7 +117,7 @@ impl Args {
     pub(crate) fn positional(&mut self) -> Result<Vec<Value>, RemoteException> {
         let value = self.value();
         let kind = value.python_type();
-        value.into_items().ok_or_else(|| {
+        value.into_iterable_items().ok_or_else(|| {
             RemoteException::type_error(format!("argument after * must be an iterable, not {kind}"))
         })
     }
@@ -125,14 +129,14 @@ impl Args {
             return Ok(Vec::new());
         };
         let kind = value.python_type();
-        let pairs = value.into_items().ok_or_else(|| {
+        let pairs = value.into_iterable_items().ok_or_else(|| {
             RemoteException::type_error(format!("'{kind}' object is not iterable"))
         })?;
         pairs
             .into_iter()
             .enumerate()
             .map(|(i, pair)| {
-                let items = pair.into_items().ok_or_else(|| {
+                let items = pair.into_iterable_items().ok_or_else(|| {
                     RemoteException::type_error(format!(
                         "cannot convert dictionary update sequence element #{i} to a sequence"
                     ))
@@ -154,12 +158,21 @@ impl Args {
     /// The next argument as an id pack (`HANDLE_INSPECT`,
     /// `HANDLE_INSTANCECHECK`).
     pub(crate) fn id_pack(&mut self) -> Result<IdPack, RemoteException> {
+        // rpyc looks the value up among its objects: what is not an id pack
+        // of ours is a KeyError naming it.
         match self.value() {
-            Value::Brine(v) => {
-                IdPack::from_brine(v).map_err(|e| RemoteException::value_error(e.to_string()))
-            }
+            Value::Brine(v) => IdPack::parse(&v).ok_or_else(|| RemoteException::key_error(v)),
+            other => Err(RemoteException::key_error(other.python_type())),
+        }
+    }
+
+    /// The next argument as the id pack of a class the peer asks about
+    /// (`HANDLE_INSTANCECHECK`), indexed as rpyc indexes it.
+    pub(crate) fn class_id_pack(&mut self) -> Result<IdPack, RemoteException> {
+        match self.value() {
+            Value::Brine(v) => IdPack::from_remote_ref(v).map_err(|e| e.to_python()),
             other => Err(RemoteException::type_error(format!(
-                "expected an id pack, got {}",
+                "'{}' object is not subscriptable",
                 other.python_type()
             ))),
         }
@@ -182,9 +195,15 @@ impl Args {
 pub(crate) fn name_of(value: Value) -> Result<String, RemoteException> {
     match value {
         Value::Brine(BrineValue::Str(s)) => Ok(s),
-        Value::Brine(BrineValue::Bytes(b)) => {
-            String::from_utf8(b).map_err(|_| RemoteException::type_error("name must be a string"))
-        }
+        Value::Brine(BrineValue::Bytes(b)) => String::from_utf8(b).map_err(|e| {
+            RemoteException::builtin(
+                crate::wire::Builtin::UnicodeDecodeError,
+                format!(
+                    "'utf-8' codec can't decode byte at position {}: invalid utf-8",
+                    e.utf8_error().valid_up_to()
+                ),
+            )
+        }),
         _ => Err(RemoteException::type_error("name must be a string")),
     }
 }

@@ -577,7 +577,7 @@ impl Connection {
 
     /// Drops `count` of the peer's references to one of our objects;
     /// false when we hold no such object.
-    pub(crate) fn release_local(&self, id_pack: &IdPack, count: u64) -> bool {
+    pub(crate) fn release_local(&self, id_pack: &IdPack, count: f64) -> bool {
         let (found, removed, drew) = match self.inner.local.lock() {
             Ok(mut local) => {
                 let (found, removed) = local.decref(id_pack, count);
@@ -642,8 +642,7 @@ impl Connection {
                     }
                     Ok(None) => break,
                     Err(e) => {
-                        warn!(conn = %self.inner.label, error = %e, "bad frame; closing");
-                        self.shutdown("bad frame");
+                        self.give_up("a bad frame", &e);
                         return;
                     }
                 }
@@ -742,10 +741,7 @@ impl Connection {
         let connection = self.clone();
         let work = tokio::task::spawn_blocking(move || match frame.into_payload() {
             Ok(payload) => connection.dispatch(&payload),
-            Err(e) => {
-                warn!(conn = %connection.inner.label, error = %e, "bad frame; closing");
-                connection.shutdown("bad frame");
-            }
+            Err(e) => connection.give_up("a bad frame", &e),
         });
         if work.await.is_err() {
             self.shutdown("a frame's decoding failed");
@@ -756,45 +752,45 @@ impl Connection {
         let message = match Message::decode_with(frame, &self.inner.config.brine_limits) {
             Ok(message) => message,
             Err(MessageError::Empty) => return,
-            Err(e) => {
-                // rpyc, too, gives up on a connection whose messages it
-                // cannot read; it says so with a HANDLE_CLOSE first.
-                warn!(conn = %self.inner.label, error = %e, "undecodable message; closing");
-                self.request_nowait(
-                    HandlerId::Close,
-                    Boxed::Value(BrineValue::Tuple(Vec::new())),
-                );
-                self.shutdown("undecodable message");
-                return;
-            }
+            // rpyc, too, gives up on a connection whose messages it
+            // cannot read.
+            Err(e) => return self.give_up("an undecodable message", &e),
         };
         match message.kind {
             MessageKind::Request => self.serve_request(message),
             MessageKind::Reply => {
-                let Some(seq) = message.seq_number() else {
-                    debug!(conn = %self.inner.label, seq = %message.seq, "reply to no request of ours");
+                let seq = message.seq_number();
+                // rpyc unboxes a reply before it looks for its request, and
+                // a reply it cannot unbox ends the connection.
+                let result = match message.into_reply() {
+                    Ok(boxed) => self.unbox(boxed),
+                    Err(e) => Err(e.to_python()),
+                };
+                let value = match result {
+                    Ok(value) => value,
+                    Err(e) => return self.give_up("a reply that cannot be unboxed", &e),
+                };
+                let Some(seq) = seq else {
+                    debug!(conn = %self.inner.label, "reply to no request of ours");
                     return;
                 };
-                let result = message
-                    .into_reply()
-                    .map_err(|e| Error::Protocol(e.to_string()))
-                    .and_then(|boxed| self.unbox(boxed).map_err(Error::Remote));
                 match self.take_pending(seq) {
                     Some(tx) => {
-                        let _ = tx.send(result);
+                        let _ = tx.send(Ok(value));
                     }
                     None if self.release_answered(seq) => {}
                     None => debug!(conn = %self.inner.label, seq, "reply for no pending request"),
                 }
             }
             MessageKind::Exception => {
-                let Some(seq) = message.seq_number() else {
-                    debug!(conn = %self.inner.label, seq = %message.seq, "exception for no request of ours");
-                    return;
-                };
+                let seq = message.seq_number();
                 let error = match message.into_exception() {
                     Ok(exc) => Error::Remote(exc),
-                    Err(e) => Error::Protocol(format!("bad exception reply: {e}")),
+                    Err(e) => return self.give_up("an exception reply that cannot be read", &e),
+                };
+                let Some(seq) = seq else {
+                    debug!(conn = %self.inner.label, "exception for no request of ours");
+                    return;
                 };
                 match self.take_pending(seq) {
                     Some(tx) => {
@@ -809,22 +805,44 @@ impl Connection {
         }
     }
 
+    /// Ends the connection as rpyc does when the peer's message cannot be
+    /// used: it says so with a HANDLE_CLOSE, then closes.
+    fn give_up(&self, what: &str, error: &dyn std::fmt::Display) {
+        warn!(conn = %self.inner.label, %error, "{what}; closing");
+        self.request_nowait(
+            HandlerId::Close,
+            Boxed::Value(BrineValue::Tuple(Vec::new())),
+        );
+        self.shutdown(what);
+    }
+
     fn serve_request(&self, message: Message) {
         let seq = message.seq.clone();
         let request = match message.into_request() {
             Ok(request) => request,
-            Err(MessageError::UnknownHandler(id)) => {
-                self.send_result(seq, Err(RemoteException::key_error(id)));
-                return;
-            }
+            // What rpyc's own server raises for the same malformation.
             Err(e) => {
-                self.send_result(seq, Err(RemoteException::value_error(e.to_string())));
+                self.send_result(seq, Err(e.to_python()));
                 return;
             }
         };
         if request.handler == HandlerId::Close {
-            // As rpyc does: no reply, the connection just ends.
-            self.shutdown("peer sent HANDLE_CLOSE");
+            // `_handle_close(self, *args)`: args that spread to nothing.
+            if request.args.is_empty_tuple()
+                || matches!(&request.args, Boxed::Value(BrineValue::Str(s)) if s.is_empty())
+                || matches!(&request.args, Boxed::Value(BrineValue::Bytes(b)) if b.is_empty())
+            {
+                // As rpyc does: no reply, the connection just ends.
+                self.shutdown("peer sent HANDLE_CLOSE");
+            } else {
+                // rpyc's `_handle_close(self)` takes no arguments.
+                self.send_result(
+                    seq,
+                    Err(RemoteException::type_error(
+                        "Connection._handle_close() takes 1 positional argument but more were given",
+                    )),
+                );
+            }
             return;
         }
         let cx = Context {
@@ -878,23 +896,11 @@ impl Connection {
     /// calls `handler(self, *args)`, so a str or bytes spreads into its
     /// items and anything else that is not a tuple is a `TypeError`.
     fn unbox_arguments(&self, args: Boxed) -> Result<Vec<Value>, RemoteException> {
-        match self.unbox(args)? {
-            Value::Tuple(items) => Ok(items),
-            Value::Brine(BrineValue::Tuple(items)) => {
-                Ok(items.into_iter().map(Value::Brine).collect())
-            }
-            Value::Brine(BrineValue::Str(text)) => {
-                Ok(text.chars().map(|c| Value::string(c.to_string())).collect())
-            }
-            Value::Brine(BrineValue::Bytes(bytes)) => Ok(bytes
-                .into_iter()
-                .map(|b| Value::from(i64::from(b)))
-                .collect()),
-            other => Err(RemoteException::type_error(format!(
-                "Value after * must be an iterable, not {}",
-                other.python_type()
-            ))),
-        }
+        let value = self.unbox(args)?;
+        let kind = value.python_type();
+        value.into_iterable_items().ok_or_else(|| {
+            RemoteException::type_error(format!("Value after * must be an iterable, not {kind}"))
+        })
     }
 }
 

@@ -20,10 +20,23 @@ type Handled = Result<Reply, RemoteException>;
 
 /// Runs `handler` on `args`.
 pub(crate) fn dispatch(cx: &Context, handler: HandlerId, args: Vec<Value>) -> Reply {
-    if let Some(Value::Object(object)) = args.first() {
-        if object.takes_over_dispatch() && handler != HandlerId::Ping {
+    match args.first() {
+        Some(Value::Object(object))
+            if object.takes_over_dispatch() && handler != HandlerId::Ping =>
+        {
             return object.clone().dispatch(cx, handler, args);
         }
+        // A plain value as the target, for a service that treats it as an
+        // object of its own (classic mode's interpreter).
+        Some(Value::Brine(_) | Value::Tuple(_))
+            if targets_an_object(handler) && cx.connection.local_root().serves_plain_values() =>
+        {
+            return cx
+                .connection
+                .local_root()
+                .dispatch_on_value(cx, handler, args);
+        }
+        _ => {}
     }
     let handled = Args::bind(handler, args).and_then(|mut args| {
         let args = &mut args;
@@ -51,6 +64,22 @@ pub(crate) fn dispatch(cx: &Context, handler: HandlerId, args: Vec<Value>) -> Re
         }
     });
     handled.unwrap_or_else(Reply::error)
+}
+
+/// Whether `handler`'s first argument is the object it acts on (repr and
+/// str of a plain value are answered here, as Python would).
+fn targets_an_object(handler: HandlerId) -> bool {
+    !matches!(
+        handler,
+        HandlerId::Ping
+            | HandlerId::Close
+            | HandlerId::GetRoot
+            | HandlerId::Del
+            | HandlerId::Inspect
+            | HandlerId::Repr
+            | HandlerId::Str
+            | HandlerId::InstanceCheck
+    )
 }
 
 /// `HANDLE_PING(data)`: echoes `data`.
@@ -111,6 +140,10 @@ fn repr(args: &mut Args) -> Handled {
     Ok(match args.value() {
         Value::Object(object) => Reply::value(object.repr()),
         Value::Brine(value) => Reply::value(value.to_string()),
+        // One of the peer's own objects: rpyc asks the peer.
+        Value::Proxy(proxy) => {
+            Reply::pending(async move { Ok(Value::string(proxy.repr().await?)) })
+        }
         other => Reply::value(format!("{other:?}")),
     })
 }
@@ -121,6 +154,7 @@ fn str(args: &mut Args) -> Handled {
         Value::Object(object) => Reply::value(object.str()),
         Value::Brine(BrineValue::Str(text)) => Reply::value(text),
         Value::Brine(value) => Reply::value(value.to_string()),
+        Value::Proxy(proxy) => Reply::pending(async move { Ok(Value::string(proxy.str().await?)) }),
         other => Reply::value(format!("{other:?}")),
     })
 }
@@ -214,7 +248,59 @@ fn ctxexit(cx: &Context, args: &mut Args) -> Handled {
 /// `HANDLE_INSTANCECHECK(obj, other_id_pack)`.
 fn instancecheck(args: &mut Args) -> Handled {
     let object = args.object()?;
-    Ok(Reply::value(object.instance_check(&args.id_pack()?)))
+    let class = args.class_id_pack()?;
+    // rpyc makes a proxy of a builtin class it knows by name and asks
+    // `isinstance(proxy, obj)`: an object that is not a class (none of a
+    // service's are) makes that a TypeError.
+    if is_builtin_class(&class.type_name) {
+        return Err(RemoteException::type_error(
+            "isinstance() arg 2 must be a type, a tuple of types, or a union",
+        ));
+    }
+    Ok(Reply::value(object.instance_check(&class)))
+}
+
+/// Whether rpyc has a ready-made proxy class for `name` (its
+/// `builtin_classes_cache`: the builtin types and exception classes).
+fn is_builtin_class(name: &str) -> bool {
+    const TYPES: &[&str] = &[
+        "type",
+        "object",
+        "bool",
+        "complex",
+        "dict",
+        "float",
+        "int",
+        "list",
+        "slice",
+        "str",
+        "tuple",
+        "set",
+        "frozenset",
+        "NoneType",
+        "builtin_function_or_method",
+        "generator",
+        "method",
+        "code",
+        "frame",
+        "traceback",
+        "module",
+        "function",
+        "wrapper_descriptor",
+        "method-wrapper",
+        "list_iterator",
+        "tuple_iterator",
+        "set_iterator",
+        "bytes",
+        "bytearray",
+        "range_iterator",
+        "memoryview",
+        "BaseException",
+        "Exception",
+    ];
+    name.strip_prefix("builtins.").is_some_and(|short| {
+        TYPES.contains(&short) || (short.ends_with("Error") && !short.contains('.'))
+    })
 }
 
 /// `HANDLE_DEL(obj, count=1)`: the peer released `count` references.
@@ -253,14 +339,20 @@ pub(crate) fn release(connection: &Connection, args: Boxed) -> RpcResult {
         }
         None => return Ok(Value::NONE),
     };
+    // Any Python number, compared and subtracted as rpyc does.
     let count = match items.next() {
-        None => 1,
-        Some(Boxed::Value(BrineValue::Int(c))) => u64::try_from(c).unwrap_or(0),
-        Some(Boxed::Value(BrineValue::BigInt(_))) => u64::MAX,
-        Some(_) => {
-            return Err(RemoteException::type_error(
-                "'<' not supported between instances of 'int' and the count given",
-            ))
+        None => 1.0,
+        Some(Boxed::Value(BrineValue::Int(c))) => c as f64,
+        Some(Boxed::Value(BrineValue::BigInt(c))) => {
+            num_traits::ToPrimitive::to_f64(&c).unwrap_or(f64::INFINITY)
+        }
+        Some(Boxed::Value(BrineValue::Float(c))) => c,
+        Some(Boxed::Value(BrineValue::Bool(c))) => f64::from(u8::from(c)),
+        Some(other) => {
+            return Err(RemoteException::type_error(format!(
+                "'<' not supported between instances of 'int' and '{}'",
+                other.into_brine().type_name()
+            )))
         }
     };
     if connection.release_local(&id_pack, count) {

@@ -2,7 +2,12 @@
 //!
 //! Each time an object is sent by reference its count goes up; the peer's
 //! proxy, when released, sends `HANDLE_DEL(obj, count)` with how many
-//! references it received, and the entry goes when the count reaches zero.
+//! references it received, and the entry goes when the count is used up.
+//! The arithmetic is rpyc's own (`RefCountingColl`): an entry starts at 0,
+//! each further send adds 1, and a release of `count` removes the entry
+//! when the entry's number is below `count`, else subtracts it. So a count
+//! of 0 keeps the entry, a negative one adds to it, and any Python number
+//! will do.
 //! Without this the peer could pin objects forever, and without the counts
 //! an object sent twice could be freed while a proxy still uses it.
 
@@ -13,7 +18,8 @@ use std::collections::HashMap;
 struct Entry {
     id_pack: IdPack,
     object: ObjectRef,
-    refcount: u64,
+    /// rpyc's slot count: sends beyond the first, less releases.
+    refcount: f64,
 }
 
 /// Refcounted local objects, keyed by (class id, instance id): classes all
@@ -38,7 +44,7 @@ impl LocalObjects {
     pub(crate) fn add(&mut self, object: &ObjectRef) -> Option<IdPack> {
         let id_pack = id_pack_of(object);
         if let Some(entry) = self.entries.get_mut(&key(&id_pack)) {
-            entry.refcount += 1;
+            entry.refcount += 1.0;
             return Some(entry.id_pack.clone());
         }
         self.entries.insert(
@@ -46,7 +52,7 @@ impl LocalObjects {
             Entry {
                 id_pack: id_pack.clone(),
                 object: object.clone(),
-                refcount: 1,
+                refcount: 0.0,
             },
         );
         Some(id_pack)
@@ -63,17 +69,17 @@ impl LocalObjects {
     /// Drops `count` references: whether such an object is held, and the
     /// object when its last reference went (for the caller to drop outside
     /// any lock).
-    pub(crate) fn decref(&mut self, id_pack: &IdPack, count: u64) -> (bool, Option<ObjectRef>) {
+    pub(crate) fn decref(&mut self, id_pack: &IdPack, count: f64) -> (bool, Option<ObjectRef>) {
         let Some(entry) = self.entries.get_mut(&key(id_pack)) else {
             return (false, None);
         };
         if entry.id_pack != *id_pack {
             return (false, None);
         }
-        entry.refcount = entry.refcount.saturating_sub(count);
-        if entry.refcount == 0 {
+        if entry.refcount < count {
             return (true, self.entries.remove(&key(id_pack)).map(|e| e.object));
         }
+        entry.refcount -= count;
         (true, None)
     }
 

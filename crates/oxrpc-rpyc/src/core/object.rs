@@ -312,10 +312,21 @@ pub trait RpcObject: Send + Sync + 'static {
         Ok((self as *const Self as *const () as usize >> 4) as i64)
     }
 
-    /// A rich comparison with `other`; `NotImplemented` by default (Python
-    /// then falls back to identity for `==`/`!=`).
-    fn compare(&self, _other: &Value, _op: CompareOp) -> RpcResult {
-        Ok(Value::Brine(BrineValue::NotImplemented))
+    /// A rich comparison with `other`; by default `object`'s: `==` and
+    /// `!=` by identity, `NotImplemented` otherwise.
+    fn compare(&self, other: &Value, op: CompareOp) -> RpcResult {
+        let same = match other {
+            Value::Object(o) => std::ptr::eq(
+                Arc::as_ptr(o) as *const (),
+                self as *const Self as *const (),
+            ),
+            _ => false,
+        };
+        Ok(match (op, same) {
+            (CompareOp::Eq, true) => Value::Brine(BrineValue::Bool(true)),
+            (CompareOp::Ne, true) => Value::Brine(BrineValue::Bool(false)),
+            _ => Value::Brine(BrineValue::NotImplemented),
+        })
     }
 
     /// `dir(obj)`.

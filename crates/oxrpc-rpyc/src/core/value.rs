@@ -95,6 +95,27 @@ impl Value {
             _ => None,
         }
     }
+
+    /// The items Python's iteration gives for a plain value: a tuple's or
+    /// frozenset's items, a str's characters, a bytes' ints (what
+    /// `f(*value)` and `dict(value)` iterate over).
+    pub fn into_iterable_items(self) -> Option<Vec<Value>> {
+        match self {
+            Value::Brine(BrineValue::Str(text)) => {
+                Some(text.chars().map(|c| Value::string(c.to_string())).collect())
+            }
+            Value::Brine(BrineValue::Bytes(bytes)) => Some(
+                bytes
+                    .into_iter()
+                    .map(|b| Value::from(i64::from(b)))
+                    .collect(),
+            ),
+            Value::Brine(BrineValue::FrozenSet(items)) => {
+                Some(items.into_iter().map(Value::Brine).collect())
+            }
+            other => other.into_items(),
+        }
+    }
 }
 
 impl From<BrineValue> for Value {

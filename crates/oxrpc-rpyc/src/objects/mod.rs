@@ -13,6 +13,7 @@ mod iter;
 mod list;
 mod method;
 mod void;
+mod wrapper;
 
 pub use dict::DictObject;
 pub use function::Function;
@@ -20,6 +21,7 @@ pub use iter::IterObject;
 pub use list::ListObject;
 pub use method::BoundMethod;
 pub use void::VoidService;
+pub use wrapper::MethodWrapper;
 
 use crate::core::Value;
 use crate::wire::brine::BrineValue;

@@ -92,6 +92,60 @@ impl IdPack {
         brine::write_i128(self.instance_id, out);
     }
 
+    /// The id pack `value` is, if it is one: a tuple `(str, int, int)`
+    /// whose ids fit.
+    pub fn parse(value: &BrineValue) -> Option<IdPack> {
+        match value {
+            BrineValue::Tuple(items) => match items.as_slice() {
+                [BrineValue::Str(name), type_id, instance_id] => Some(IdPack {
+                    type_name: name.clone(),
+                    type_id: id_number(type_id).ok()?,
+                    instance_id: id_number(instance_id).ok()?,
+                }),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Reads a `LABEL_REMOTE_REF`'s value as rpyc does:
+    /// `(str(value[0]), value[1], value[2])`, so any sequence of three or
+    /// more items with integer ids will do.
+    pub fn from_remote_ref(value: BrineValue) -> Result<IdPack, MessageError> {
+        let not_id_pack = |short: bool, value: &BrineValue| MessageError::NotIdPack {
+            found: describe(value),
+            short,
+            type_name: value.type_name(),
+        };
+        let items: Vec<BrineValue> = match &value {
+            BrineValue::Tuple(items) if items.len() >= 3 => items[..3].to_vec(),
+            BrineValue::Tuple(_) | BrineValue::Str(_) | BrineValue::Bytes(_) => {
+                // A str or bytes of three or more items would give ids
+                // that are not ints: refused below with the other shapes.
+                let short = match &value {
+                    BrineValue::Tuple(items) => items.len() < 3,
+                    BrineValue::Str(s) => s.chars().count() < 3,
+                    BrineValue::Bytes(b) => b.len() < 3,
+                    _ => false,
+                };
+                if short {
+                    return Err(not_id_pack(true, &value));
+                }
+                return Err(shape("id pack", "integer ids", &value));
+            }
+            _ => return Err(not_id_pack(false, &value)),
+        };
+        let type_name = match &items[0] {
+            BrineValue::Str(s) => s.clone(),
+            other => other.to_string(),
+        };
+        Ok(IdPack {
+            type_name,
+            type_id: id_number(&items[1])?,
+            instance_id: id_number(&items[2])?,
+        })
+    }
+
     /// Reads the wire form: a tuple `(str, int, int)`.
     pub fn from_brine(value: BrineValue) -> Result<IdPack, MessageError> {
         let items = match value {
@@ -111,6 +165,7 @@ impl IdPack {
                 what: "id pack",
                 expected: "a 3-tuple",
                 found: "a shorter tuple".to_owned(),
+                sequence: true,
             });
         };
         let type_name = match name {
@@ -143,6 +198,10 @@ pub(crate) fn shape(
         what,
         expected,
         found: describe(found),
+        sequence: matches!(
+            found,
+            BrineValue::Tuple(_) | BrineValue::Str(_) | BrineValue::Bytes(_)
+        ),
     }
 }
 
@@ -240,7 +299,17 @@ impl Boxed {
                 what: "boxed arguments",
                 expected: "a tuple",
                 found: "an object reference".to_owned(),
+                sequence: false,
             }),
+        }
+    }
+
+    /// Whether this is the empty argument tuple `()`.
+    pub fn is_empty_tuple(&self) -> bool {
+        match self {
+            Boxed::Value(BrineValue::Tuple(items)) => items.is_empty(),
+            Boxed::Tuple(items) => items.is_empty(),
+            _ => false,
         }
     }
 
@@ -293,11 +362,15 @@ impl Boxed {
                 what: "boxed value",
                 expected: "a (label, value) pair",
                 found: "a shorter tuple".to_owned(),
+                sequence: true,
             });
         };
         let label = match label {
             BrineValue::Int(i) if (1..=4).contains(&i) => i as u8,
-            other => return Err(MessageError::UnknownLabel(describe(&other))),
+            // rpyc compares the label with ==, so True and 1.0 are 1.
+            BrineValue::Bool(true) => LABEL_VALUE,
+            BrineValue::Float(f) if (1.0..=4.0).contains(&f) && f.fract() == 0.0 => f as u8,
+            other => return Err(MessageError::UnknownLabel(other)),
         };
         Ok(match label {
             LABEL_VALUE => Boxed::Value(value),
@@ -310,8 +383,13 @@ impl Boxed {
                 ),
                 other => return Err(shape("boxed tuple", "a tuple of boxes", &other)),
             },
-            LABEL_LOCAL_REF => Boxed::LocalRef(IdPack::from_brine(value)?),
-            _ => Boxed::RemoteRef(IdPack::from_brine(value)?),
+            // rpyc looks the value up among its objects: anything that is
+            // not an id pack names none of them.
+            LABEL_LOCAL_REF => match IdPack::parse(&value) {
+                Some(id_pack) => Boxed::LocalRef(id_pack),
+                None => return Err(MessageError::UnknownObject(value)),
+            },
+            _ => Boxed::RemoteRef(IdPack::from_remote_ref(value)?),
         })
     }
 }
@@ -349,11 +427,14 @@ mod tests {
             BrineValue::Int(1),
             BrineValue::tuple([1.into()]),
             BrineValue::tuple([5.into(), BrineValue::None]),
-            BrineValue::tuple([true.into(), BrineValue::None]),
+            BrineValue::tuple([false.into(), BrineValue::None]),
             BrineValue::tuple([2.into(), 3.into()]),
             BrineValue::tuple([2.into(), BrineValue::tuple([BrineValue::None])]),
             BrineValue::tuple([4.into(), BrineValue::tuple(["a".into(), 1.into()])]),
-            BrineValue::tuple([4.into(), BrineValue::tuple([1.into(), 1.into(), 1.into()])]),
+            BrineValue::tuple([
+                4.into(),
+                BrineValue::tuple([1.into(), "x".into(), 1.into()]),
+            ]),
             BrineValue::tuple([
                 3.into(),
                 BrineValue::tuple(["a".into(), 1.0.into(), 1.into()]),
@@ -362,6 +443,25 @@ mod tests {
         for c in cases {
             assert!(Boxed::from_brine(c.clone()).is_err(), "{c}");
         }
+        // As rpyc: True is the label 1, and a remote reference's name is
+        // whatever `str()` makes of it.
+        assert_eq!(
+            Boxed::from_brine(BrineValue::tuple([true.into(), BrineValue::None])).unwrap(),
+            Boxed::Value(BrineValue::None)
+        );
+        assert_eq!(
+            Boxed::from_brine(BrineValue::tuple([
+                4.into(),
+                BrineValue::tuple([1.into(), 2.into(), 3.into()])
+            ]))
+            .unwrap(),
+            Boxed::RemoteRef(IdPack::new("1", 2, 3))
+        );
+        // A local reference that is no id pack names no object: KeyError.
+        assert_eq!(
+            Boxed::from_brine(BrineValue::tuple([3.into(), 5.into()])),
+            Err(MessageError::UnknownObject(5.into()))
+        );
         let huge = BrineValue::from(num_bigint::BigInt::from(1u8) << 200u32);
         assert!(matches!(
             Boxed::from_brine(BrineValue::tuple([

@@ -67,6 +67,7 @@ builtins! {
     SyntaxError => syntax_error;
     TimeoutError => timeout_error;
     TypeError => type_error;
+    UnicodeDecodeError;
     ValueError => value_error;
     ZeroDivisionError => zero_division_error;
 }

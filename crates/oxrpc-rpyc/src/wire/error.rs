@@ -9,6 +9,7 @@
 //!
 //! [`ProtocolError`] wraps them all for code that just wants to propagate.
 
+use super::vinegar::RemoteException;
 use thiserror::Error;
 
 /// Why a brine document could not be decoded.
@@ -145,14 +146,35 @@ pub enum MessageError {
         expected: &'static str,
         /// What was there instead (a Python-like rendering).
         found: String,
+        /// Whether what was there is a sequence (of the wrong length):
+        /// Python's unpacking fails with `ValueError` then, and with
+        /// `TypeError` for a value it cannot iterate.
+        sequence: bool,
     },
     /// A request names a handler id that does not exist. rpyc answers this
     /// with `KeyError(handler)`.
     #[error("message: unknown handler {0}")]
     UnknownHandler(super::brine::BrineValue),
     /// A boxed value with a label other than 1..=4.
-    #[error("message: invalid boxing label {0}")]
-    UnknownLabel(String),
+    #[error("invalid label {0}")]
+    UnknownLabel(super::brine::BrineValue),
+    /// A reference to one of the receiver's objects (`LABEL_LOCAL_REF`)
+    /// whose value is no id pack at all, so it names no object (rpyc looks
+    /// it up and raises `KeyError(value)`).
+    #[error("message: no object is known as {0}")]
+    UnknownObject(super::brine::BrineValue),
+    /// A reference to one of the sender's objects (`LABEL_REMOTE_REF`)
+    /// whose value cannot be indexed as `(name, type id, instance id)`.
+    #[error("message: a remote reference needs (name, type id, instance id), found {found}")]
+    NotIdPack {
+        /// What was there (a Python-like rendering).
+        found: String,
+        /// Whether it is a sequence too short to index (`IndexError` in
+        /// Python) rather than a value that cannot be indexed (`TypeError`).
+        short: bool,
+        /// Python's type name of what was there.
+        type_name: &'static str,
+    },
     /// An id pack whose ids do not fit in `i128`.
     #[error("message: object id {0} out of range")]
     IdOutOfRange(String),
@@ -167,6 +189,30 @@ pub enum MessageError {
         /// The kind the message has.
         found: &'static str,
     },
+}
+
+impl MessageError {
+    /// The exception rpyc's own server raises (and answers with) when a
+    /// request is malformed this way.
+    pub fn to_python(&self) -> RemoteException {
+        match self {
+            MessageError::UnknownHandler(id) => RemoteException::key_error(id.clone()),
+            MessageError::UnknownObject(value) => RemoteException::key_error(value.clone()),
+            MessageError::UnknownLabel(label) => {
+                RemoteException::value_error(format!("invalid label {label}"))
+            }
+            MessageError::Shape {
+                sequence: false, ..
+            } => RemoteException::type_error(self.to_string()),
+            MessageError::NotIdPack { short: true, .. } => {
+                RemoteException::index_error("tuple index out of range")
+            }
+            MessageError::NotIdPack { type_name, .. } => {
+                RemoteException::type_error(format!("'{type_name}' object is not subscriptable"))
+            }
+            other => RemoteException::value_error(other.to_string()),
+        }
+    }
 }
 
 /// Why a vinegar (exception) payload could not be decoded.

@@ -249,7 +249,9 @@ impl Message {
     pub fn decode_with(data: &[u8], limits: &BrineLimits) -> Result<Message, MessageError> {
         let (&code, body) = data.split_first().ok_or(MessageError::Empty)?;
         let kind = MessageKind::try_from(code)?;
-        let items = match brine::load_with(body, limits)? {
+        // Bytes after the value are ignored, as Python's `brine.load` does.
+        let (value, _) = brine::load_prefix(body, limits)?;
+        let items = match value {
             BrineValue::Tuple(items) if items.len() == 2 => items,
             other => return Err(shape("message body", "a (seq, args) pair", &other)),
         };
@@ -291,12 +293,17 @@ impl Message {
         let (Some(handler), Some(args)) = (it.next(), it.next()) else {
             return Err(MessageError::Empty);
         };
-        let handler = match handler {
-            BrineValue::Int(id) => HandlerId::try_from(id)
-                .map_err(|id| MessageError::UnknownHandler(BrineValue::Int(id)))?,
-            // rpyc looks any value up in its handler table: a KeyError.
-            other => return Err(MessageError::UnknownHandler(other)),
+        // rpyc looks the value up in a dict keyed by ints, where True and
+        // 1.0 are the key 1; anything else is a KeyError naming it.
+        let id = match &handler {
+            BrineValue::Int(id) => Some(*id),
+            BrineValue::Bool(b) => Some(i64::from(*b)),
+            BrineValue::Float(f) if f.fract() == 0.0 && f.abs() < 1e6 => Some(*f as i64),
+            _ => None,
         };
+        let handler = id
+            .and_then(|id| HandlerId::try_from(id).ok())
+            .ok_or(MessageError::UnknownHandler(handler))?;
         Ok(Request {
             handler,
             args: Boxed::from_brine(args)?,
@@ -387,10 +394,8 @@ mod tests {
             Message::decode(b"\x02\x11\x50"),
             Err(MessageError::Brine(_))
         ));
-        assert!(matches!(
-            Message::decode(b"\x02\x11\x50\x00\x00"),
-            Err(MessageError::Brine(_))
-        ));
+        // Bytes after the value are ignored, as Python's brine.load does.
+        assert!(Message::decode(b"\x02\x11\x50\x00\x00").is_ok());
         // Unknown handler: reported with its id, so it can be answered with KeyError.
         let unknown = Message::decode(b"\x01\x11\x50\x11\x16\x0299\x11\x51\x02").unwrap();
         assert_eq!(

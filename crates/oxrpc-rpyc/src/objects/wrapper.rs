@@ -1,0 +1,146 @@
+//! The dunder methods every Python object inherits from `object`.
+//!
+//! rpyc's default policy lets a peer reach an object's "safe" dunders, and
+//! a service instance has the ones `object` gives every instance:
+//! `__repr__`, `__str__`, the rich comparisons, `__hash__` and
+//! `__format__`. A Python peer fetching `conn.root.__str__` gets a
+//! `method-wrapper` it can call; the same calls work here on any object,
+//! with `object`'s semantics (identity equality, `NotImplemented` for
+//! ordering, `format()` with an empty spec only).
+
+use crate::core::{CompareOp, Context, ObjectRef, Reply, RpcObject, RpcResult, Value};
+use crate::wire::brine::BrineValue;
+use crate::wire::vinegar::RemoteException;
+use std::sync::Arc;
+
+/// The dunders of `object` that rpyc's default policy lets a peer reach.
+const OBJECT_DUNDERS: &[&str] = &[
+    "__repr__",
+    "__str__",
+    "__eq__",
+    "__ne__",
+    "__lt__",
+    "__le__",
+    "__gt__",
+    "__ge__",
+    "__hash__",
+    "__format__",
+];
+
+/// One of `object`'s dunder methods, bound to a local object
+/// (`builtins.method-wrapper` to the peer).
+pub struct MethodWrapper {
+    /// The object the method belongs to.
+    pub target: ObjectRef,
+    /// The dunder's name.
+    pub name: &'static str,
+}
+
+impl MethodWrapper {
+    /// `getattr(target, name)` when `name` is one of `object`'s dunders.
+    pub fn lookup(target: ObjectRef, name: &str) -> Option<MethodWrapper> {
+        let name = OBJECT_DUNDERS.iter().find(|d| **d == name)?;
+        Some(MethodWrapper { target, name })
+    }
+
+    /// Calls the dunder with `args`, as `object` implements it.
+    pub fn invoke(&self, args: Vec<Value>) -> RpcResult {
+        let expect = |n: usize| {
+            if args.len() == n {
+                Ok(())
+            } else {
+                Err(RemoteException::type_error(format!(
+                    "expected {n} argument{}, got {}",
+                    if n == 1 { "" } else { "s" },
+                    args.len()
+                )))
+            }
+        };
+        match self.name {
+            "__repr__" | "__str__" => {
+                expect(0)?;
+                Ok(Value::string(self.target.repr()))
+            }
+            "__hash__" => {
+                expect(0)?;
+                Ok(Value::from(self.target.hash()?))
+            }
+            "__format__" => {
+                expect(1)?;
+                match &args[0] {
+                    Value::Brine(BrineValue::Str(spec)) if spec.is_empty() => {
+                        Ok(Value::string(self.target.repr()))
+                    }
+                    Value::Brine(BrineValue::Str(_)) => {
+                        let class = self.target.type_name();
+                        let short = class.rsplit('.').next().unwrap_or(class);
+                        Err(RemoteException::type_error(format!(
+                            "unsupported format string passed to {short}.__format__"
+                        )))
+                    }
+                    other => Err(RemoteException::type_error(format!(
+                        "format() argument 1 must be str, not {}",
+                        other.python_type()
+                    ))),
+                }
+            }
+            compare => {
+                expect(1)?;
+                match CompareOp::from_dunder(compare) {
+                    Some(op) => self.target.compare(&args[0], op),
+                    None => Ok(Value::Brine(BrineValue::NotImplemented)),
+                }
+            }
+        }
+    }
+}
+
+impl RpcObject for MethodWrapper {
+    fn type_name(&self) -> &str {
+        "builtins.method-wrapper"
+    }
+
+    fn call(
+        self: Arc<Self>,
+        _cx: &Context,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+    ) -> Reply {
+        if !kwargs.is_empty() {
+            return Reply::error(RemoteException::type_error(format!(
+                "{}() takes no keyword arguments",
+                self.name
+            )));
+        }
+        Reply::Ready(self.invoke(args))
+    }
+
+    fn callattr(
+        self: Arc<Self>,
+        cx: &Context,
+        name: &str,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+    ) -> Reply {
+        if name == "__call__" {
+            return self.call(cx, args, kwargs);
+        }
+        Reply::error(RemoteException::cannot_access(name))
+    }
+
+    fn repr(&self) -> String {
+        format!(
+            "<method-wrapper '{}' of {} object>",
+            self.name,
+            self.target
+                .type_name()
+                .rsplit('.')
+                .next()
+                .unwrap_or("object")
+        )
+    }
+
+    fn dir(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
