@@ -176,8 +176,9 @@ pub(crate) fn run_handler(
                 // The instance was resolved to one of our objects before the
                 // job was queued (see `dispatch`); None if it is not ours.
                 let instance = to_python(vm, args.next().unwrap_or(Value::NONE))?;
+                let name = to_python(vm, args.next().unwrap_or(Value::NONE))?;
                 if vm.is_none(&instance) {
-                    return Ok(vm.ctx.new_bool(false).into());
+                    return call_helper(vm, "instancecheck_builtin", vec![name, obj.clone()]);
                 }
                 call_helper(vm, "instancecheck", vec![instance, obj.clone()])
             }
@@ -225,13 +226,20 @@ impl RpcObject for PythonObject {
             args.remove(0); // the object itself
         }
         if handler == HandlerId::InstanceCheck {
-            // `isinstance(peer's netref to one of our objects, this class)`.
-            let instance = args
+            // `isinstance(peer's netref to one of our objects, this class)`;
+            // for an id pack of no object of ours, the class name it gives.
+            let id_pack = args
                 .first()
                 .and_then(|v| v.as_brine().cloned())
-                .and_then(|b| IdPack::from_brine(b).ok())
-                .and_then(|id| cx.connection().local_object(&id).ok());
-            args = vec![instance.map_or(Value::NONE, Value::Object)];
+                .and_then(|b| IdPack::from_brine(b).ok());
+            let instance = id_pack
+                .as_ref()
+                .and_then(|id| cx.connection().local_object(id).ok());
+            let name = id_pack.map(|id| id.type_name).unwrap_or_default();
+            args = vec![
+                instance.map_or(Value::NONE, Value::Object),
+                Value::string(name),
+            ];
         }
         let this = self.clone();
         self.interpreter

@@ -63,6 +63,11 @@ def callattr(obj, name, args, kwargs):
 
 
 def compare(obj, other, op):
+    # rpyc's _access_attr: a bytes name is decoded, anything else refused.
+    if isinstance(op, bytes):
+        op = op.decode('utf-8')
+    elif not isinstance(op, str):
+        raise TypeError('name must be a string')
     return getattr(type(obj), op)(obj, other)
 
 
@@ -93,11 +98,25 @@ def ctxexit(obj, exc):
             raise exc
         except Exception as e:
             return obj.__exit__(type(e), e, e.__traceback__)
-    return obj.__exit__(None, None, None)
+    # A falsy exc goes to __exit__ as it came (False, 0, None ...).
+    return obj.__exit__(exc, None, None)
 
 
 def instancecheck(instance, cls):
     return isinstance(instance, cls)
+
+
+def instancecheck_builtin(name, cls):
+    """isinstance(<peer's instance of the builtin class `name`>, cls), as
+    rpyc answers it from its proxies of builtin classes; False for a class
+    it knows no proxy for."""
+    short = name[len('builtins.'):] if name.startswith('builtins.') else None
+    builtin = type(None) if short == 'NoneType' else getattr(builtins, short or '', None)
+    if not isinstance(builtin, type):
+        return False
+    if not isinstance(cls, (type, tuple)):
+        raise TypeError('isinstance() arg 2 must be a type, a tuple of types, or a union')
+    return issubclass(builtin, cls)
 
 
 def pickle_dumps(obj, protocol):

@@ -66,7 +66,33 @@ ALLOWED_GROUPS = [
      ("service", "classic"),
      """ping/client_ref_custom_class ping/client_ref_twice ping/client_ref_int_name
         ping/client_ref_str_ids call/client_ref hash/client_ref getattr/client_ref
-        boxing/remote_ref_str reply/remote_ref"""),
+        boxing/remote_ref_str reply/remote_ref setattr/classic/client_ref_value
+        ctxexit/classic/client_ref"""),
+    ("classic mode's root is served by Rust, not by a Python SlaveService instance: "
+     "it answers the protocol surface rpyc's classic client uses (eval, execute, "
+     "getmodule, getconn, namespace, the service's names), but its class, __doc__, "
+     "_conn, dir() and method list differ, it cannot be pickled, and it cannot be "
+     "passed into Python code as an argument",
+     ("classic",),
+     """arity/PICKLE/root+ints1 getattr/bytes_name getattr/classic/private_conn
+        getattr/classic/dunder_class setattr/classic/ref_value call/classic/type_of_root
+        call/classic/ref_kwarg_value callattr/classic/getmodule_tuple dir/root
+        inspect/root_names"""),
+    ("results rpyc 6.0.2 cannot send: it drops the connection when brine cannot "
+     "serialize a result (an int over 4,300 digits) or it cannot name the class of "
+     "one (a class made by eval, whose __module__ is None); oxrpc sends them",
+     ("classic",),
+     "call/classic/huge_int_result callattr/classic/eval_dynamic_class_instance"),
+    ("the embedded interpreter's pickle is the pure-Python module, so its errors "
+     "are pickle.PicklingError where CPython's C accelerator raises "
+     "_pickle.PicklingError",
+     ("classic",),
+     "pickle/classic/lambda"),
+    ("the embedded interpreter follows Python 3.13, whose classes carry "
+     "__firstlineno__ and __static_attributes__: dir() of an instance lists them, "
+     "CPython 3.11's does not",
+     ("classic",),
+     "dir/classic/instance"),
     ("HANDLE_INSPECT's method list: rpyc lists every callable in the object's class "
      "hierarchy with CPython's docstrings (object's __format__, __sizeof__, ...); "
      "oxrpc lists the methods a proxy of the object needs (its exposed ones)",

@@ -31,6 +31,9 @@ pub(crate) fn dispatch(cx: &Context, handler: HandlerId, args: Vec<Value>) -> Re
         Some(Value::Brine(_) | Value::Tuple(_))
             if targets_an_object(handler) && cx.connection.local_root().serves_plain_values() =>
         {
+            if let Err(e) = check_count(handler, args.len()) {
+                return Reply::error(e);
+            }
             return cx
                 .connection
                 .local_root()
