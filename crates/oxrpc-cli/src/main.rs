@@ -26,16 +26,23 @@ enum Command {
     /// RPyC classic mode: a stand-in for rpyc_classic, and a classic client.
     #[command(subcommand)]
     Classic(cmd::classic::ClassicCommand),
+    /// RPyC registry (discovery by service name): a stand-in for rpyc_registry, and clients.
+    #[command(subcommand)]
+    Registry(cmd::registry::RegistryCommand),
     /// Replay the whole notebook with Rust clients against fresh oxrpc servers.
     Tour,
 }
 
 fn main() {
     let cli = Cli::parse();
-    // rpyc_classic's --logfile and --quiet decide where logs go and how much.
+    // rpyc_classic's and rpyc_registry's --logfile and --quiet decide
+    // where logs go and how much.
     let (logfile, quiet) = match &cli.command {
         Command::Classic(cmd::classic::ClassicCommand::Serve(args)) => {
             (args.logfile.clone(), args.quiet)
+        }
+        Command::Registry(cmd::registry::RegistryCommand::Serve(args)) => {
+            (args.logfile.clone(), args.is_quiet())
         }
         _ => (None, false),
     };
@@ -68,6 +75,7 @@ fn main() {
         Command::Xmlrpc(command) => cmd::xmlrpc::run(command),
         Command::Service(command) => cmd::service::run(command),
         Command::Classic(command) => cmd::classic::run(command),
+        Command::Registry(command) => cmd::registry::run(command),
         Command::Tour => cmd::tour::run(),
     };
     if let Err(e) = result {

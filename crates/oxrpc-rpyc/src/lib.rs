@@ -9,6 +9,7 @@
 //! | `core` | values, the [`RpcObject`] and [`Service`] traits, [`Proxy`], the symmetric [`Connection`] and its twenty request handlers |
 //! | [`objects`] | ready-made objects built on core: lists, dicts, iterators, functions, the void service |
 //! | endpoints | [`Server`], [`connect`], [`blocking`], [`classic`] |
+//! | endpoints | [`registry`]: discovery by service name, rpyc's registry server, clients and registrar |
 //!
 //! The protocol's own recursion (a value holds proxies, a proxy holds its
 //! connection, the connection holds local objects) stays inside `core`.
@@ -34,6 +35,7 @@ pub mod blocking;
 pub mod classic;
 mod client;
 pub mod error;
+pub mod registry;
 mod server;
 
 mod macro_support;

@@ -23,11 +23,20 @@ pub enum ClassicCommand {
     /// Serve classic mode (full remote control of this process's Python).
     Serve(ServeArgs),
     /// Evaluate EXPR on the classic server at HOST and print the result.
+    /// With --by-name SERVICE, leave out HOST: the server is found in a
+    /// registry (rpyc_classic --register registers SLAVE).
     Eval {
-        /// host or host:port (default port 18812)
+        /// Find the server in a registry by this service name (e.g. SLAVE)
+        /// instead of giving HOST.
+        #[arg(long, value_name = "SERVICE")]
+        by_name: Option<String>,
+        #[allow(missing_docs)]
+        #[command(flatten)]
+        registry: crate::cmd::registry::RegistryArgs,
+        /// host or host:port (default port 18812); the expression with --by-name
         host: String,
         /// A Python expression.
-        expr: String,
+        expr: Option<String>,
     },
     /// Execute the statements in FILE (or - for standard input) on HOST.
     Exec {
@@ -99,6 +108,9 @@ pub struct ServeArgs {
     #[allow(missing_docs)]
     #[command(flatten)]
     pub limits: crate::cmd::RpycLimitArgs,
+    #[allow(missing_docs)]
+    #[command(flatten)]
+    pub registry: crate::cmd::registry::RegisterArgs,
 }
 
 /// rpyc's default port for TLS classic servers.
@@ -116,9 +128,27 @@ fn remote(e: oxrpc::rpyc::Error) -> anyhow::Error {
 pub fn run(command: ClassicCommand) -> anyhow::Result<()> {
     match command {
         ClassicCommand::Serve(args) => block_on(serve(args, shutdown_signal())),
-        ClassicCommand::Eval { host, expr } => block_on(async move {
-            let (host, port) = host_port(&host)?;
-            let conn = classic::connect_port(&host, port).await?;
+        ClassicCommand::Eval {
+            by_name,
+            registry,
+            host,
+            expr,
+        } => block_on(async move {
+            let (conn, expr) = match (by_name, expr) {
+                // With --by-name there is no host: the expression comes first.
+                (Some(service), None) => {
+                    let connect = |host: String, port| async move {
+                        classic::connect_port(&host, port).await
+                    };
+                    (registry.connect_by_name(&service, connect).await?, host)
+                }
+                (None, Some(expr)) => {
+                    let (host, port) = host_port(&host)?;
+                    (classic::connect_port(&host, port).await?, expr)
+                }
+                (Some(_), Some(_)) => anyhow::bail!("with --by-name, give only EXPR"),
+                (None, None) => anyhow::bail!("expected HOST EXPR, or --by-name SERVICE EXPR"),
+            };
             let value = conn.eval(&expr).await.map_err(remote)?;
             println!("{}", crate::cmd::render_rpyc(&value, true).await);
             conn.close().await;
@@ -172,6 +202,8 @@ pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyho
         classic::DEFAULT_PORT
     });
     let name = format!("SLAVE/{port}");
+    // rpyc_classic checks its registry options in every mode.
+    args.registry.registry.client()?;
     if args.mode == Mode::Stdio {
         let stream = tokio::io::join(tokio::io::stdin(), tokio::io::stdout());
         let connection =
@@ -221,11 +253,18 @@ pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyho
         ..config
     };
     let server = Server::with_config(|| Arc::new(ClassicService::new()), config);
+    // rpyc_classic serves rpyc.core.SlaveService: it registers SLAVE.
+    let aliases = oxrpc::rpyc::registry::service_aliases(oxrpc::rpyc::RpcObject::type_name(
+        &ClassicService::new(),
+    ));
+    let registration = args.registry.start(aliases, bound)?;
     if args.mode == Mode::Oneshot {
         println!("rpyc-oneshot");
         println!("{}\t{}", bound.ip(), bound.port());
         server.serve_one(listener).await?;
+        crate::cmd::registry::unregister_after(async {}, registration).await;
     } else {
+        let shutdown = crate::cmd::registry::unregister_after(shutdown, registration);
         server.serve_with_shutdown(listener, shutdown).await?;
     }
     Ok(())

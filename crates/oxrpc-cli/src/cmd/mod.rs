@@ -3,6 +3,7 @@
 //! and binding, and the TLS and limit options every server takes.
 
 pub mod classic;
+pub mod registry;
 pub mod serve;
 pub mod service;
 pub mod tour;

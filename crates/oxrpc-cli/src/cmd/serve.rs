@@ -27,6 +27,7 @@ pub fn run(args: ServeAllArgs) -> anyhow::Result<()> {
         quiet: args.quiet,
         tls: Default::default(),
         limits: Default::default(),
+        registry: Default::default(),
     };
     let classic_args = classic::ServeArgs {
         mode: classic::Mode::Threaded,
@@ -38,6 +39,7 @@ pub fn run(args: ServeAllArgs) -> anyhow::Result<()> {
         max_connections: 256,
         tls: Default::default(),
         limits: Default::default(),
+        registry: Default::default(),
     };
     crate::cmd::block_on(async move {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);

@@ -16,11 +16,20 @@ pub enum ServiceCommand {
     Serve(ServeArgs),
     /// Call NAME on the root of the service at HOST:PORT (an attribute when
     /// no ARG is given and it is not callable); ARGs are JSON when they parse.
+    /// With --by-name SERVICE, leave out HOST:PORT: the server is found in a
+    /// registry.
     Call {
-        /// host:port, e.g. localhost:18861
+        /// Find the server in a registry by this service name (e.g. MY)
+        /// instead of giving HOST:PORT.
+        #[arg(long, value_name = "SERVICE")]
+        by_name: Option<String>,
+        #[allow(missing_docs)]
+        #[command(flatten)]
+        registry: crate::cmd::registry::RegistryArgs,
+        /// host:port, e.g. localhost:18861 (the method name with --by-name)
         address: String,
-        /// Method or attribute name.
-        name: String,
+        /// Method or attribute name (the first argument with --by-name).
+        name: Option<String>,
         /// Arguments.
         args: Vec<String>,
     },
@@ -47,6 +56,9 @@ pub struct ServeArgs {
     #[allow(missing_docs)]
     #[command(flatten)]
     pub limits: crate::cmd::RpycLimitArgs,
+    #[allow(missing_docs)]
+    #[command(flatten)]
+    pub registry: crate::cmd::registry::RegisterArgs,
 }
 
 /// Runs a `service` sub-command.
@@ -54,13 +66,30 @@ pub fn run(command: ServiceCommand) -> anyhow::Result<()> {
     match command {
         ServiceCommand::Serve(args) => block_on(serve(args, shutdown_signal())),
         ServiceCommand::Call {
+            by_name,
+            registry,
             address,
             name,
-            args,
+            mut args,
         } => {
-            let (host, port) = parse_host_port(&address, None)?;
+            // With --by-name there is no address: the words shift left.
+            let (target, name) = match (by_name, name) {
+                (Some(service), name) => {
+                    args.splice(0..0, name);
+                    (Target::ByName(service), address)
+                }
+                (None, Some(name)) => {
+                    let (host, port) = parse_host_port(&address, None)?;
+                    (Target::At(host, port), name)
+                }
+                (None, None) => anyhow::bail!("expected HOST:PORT NAME [ARG]..., or --by-name"),
+            };
             block_on(async move {
-                let conn = rpyc::connect(&host, port).await?;
+                let connect = |host: String, port| async move { rpyc::connect(&host, port).await };
+                let conn = match target {
+                    Target::At(host, port) => connect(host, port).await?,
+                    Target::ByName(service) => registry.connect_by_name(&service, connect).await?,
+                };
                 let root = conn.root().await.map_err(|e| anyhow::anyhow!("{e:#}"))?;
                 let values: Vec<Value> = args.iter().map(|a| to_rpyc_value(a)).collect();
                 let result = if values.is_empty() {
@@ -84,6 +113,14 @@ pub fn run(command: ServiceCommand) -> anyhow::Result<()> {
     }
 }
 
+/// Where `service call` finds its server.
+enum Target {
+    /// At a known address.
+    At(String, u16),
+    /// In a registry, by service name.
+    ByName(String),
+}
+
 fn is_callable(proxy: &rpyc::Proxy) -> bool {
     matches!(
         proxy.id_pack().type_name.as_str(),
@@ -95,6 +132,7 @@ fn is_callable(proxy: &rpyc::Proxy) -> bool {
 pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
     let addr = resolve_bind(&args.host, args.port, false).await?;
     let listener = bind(addr).await?;
+    let addr = listener.local_addr()?;
     let config = ServerConfig {
         listen: args
             .tls
@@ -109,6 +147,10 @@ pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyho
         },
         ..config
     };
+    // rpyc registers a service under its class name's aliases: MY.
+    let aliases = rpyc::registry::service_aliases(rpyc::RpcObject::type_name(&tutorial::MyService));
+    let registration = args.registry.start(aliases, addr)?;
+    let shutdown = crate::cmd::registry::unregister_after(shutdown, registration);
     println!(
         "MYSERVICE/{}: server started on [{}]:{}",
         addr.port(),
