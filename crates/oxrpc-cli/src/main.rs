@@ -31,6 +31,9 @@ enum Command {
     Registry(cmd::registry::RegistryCommand),
     /// Replay the whole notebook with Rust clients against fresh oxrpc servers.
     Tour,
+    /// Protocol tools: decode bytes and recordings, a recording proxy, replay.
+    #[command(subcommand)]
+    Wire(cmd::wire::WireCommand),
 }
 
 fn main() {
@@ -77,6 +80,7 @@ fn main() {
         Command::Classic(command) => cmd::classic::run(command),
         Command::Registry(command) => cmd::registry::run(command),
         Command::Tour => cmd::tour::run(),
+        Command::Wire(command) => cmd::wire::run(command),
     };
     if let Err(e) = result {
         eprintln!("oxrpc: {e:#}");

@@ -7,6 +7,7 @@ pub mod registry;
 pub mod serve;
 pub mod service;
 pub mod tour;
+pub mod wire;
 pub mod xmlrpc;
 
 use oxrpc::net::{tls, ListenConfig};
