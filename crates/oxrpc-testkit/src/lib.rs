@@ -15,11 +15,21 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// The workspace root (the directory holding the top-level `Cargo.toml`).
+///
+/// Found at run time, from the package directory cargo runs the test in
+/// (`CARGO_MANIFEST_DIR` in the test's environment, else the working
+/// directory): cargo reuses compiled test binaries across checkouts of the
+/// same workspace, so a path baked in at compile time may name another
+/// checkout.
 pub fn workspace_root() -> PathBuf {
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    here.ancestors()
-        .nth(2)
-        .expect("crates/oxrpc-testkit sits two levels below the root") // ok: test helper, not on a peer path
+    let start = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    start
+        .ancestors()
+        .find(|dir| dir.join("tests/interop").is_dir() && dir.join("Cargo.toml").is_file())
+        .expect("the tests run inside the oxrpc workspace (no tests/interop above them)") // ok: test helper, not on a peer path
         .to_path_buf()
 }
 
