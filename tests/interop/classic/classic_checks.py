@@ -254,9 +254,10 @@ check('alive after deep structures', conn.eval('1 + 1') == 2)
 # server. The count of objects the server holds for us is read through the
 # server's connection object (rpyc's internals, or oxrpc's counter).
 server_conn = conn.root.getconn()
-if conn.modules.sys.implementation.name == 'rustpython':
+try:
+    server_conn.local_object_count  # oxrpc's counter, whatever its interpreter
     held = lambda: server_conn.local_object_count()
-else:
+except AttributeError:
     held = lambda: len(server_conn._local_objects._dict)
 gc.collect()
 baseline = held()

@@ -1,9 +1,16 @@
-# Helpers the oxrpc classic server runs inside its embedded interpreter.
-# Kept in Python because they are Python semantics: rpyc's get_methods,
-# islice for HANDLE_BUFFITER, __import__ for getmodule, exec/eval.
+# Helpers the oxrpc classic server runs inside the interpreter it serves
+# (RustPython or CPython: this file is the same for both). Kept in Python
+# because they are Python semantics: rpyc's get_methods, islice for
+# HANDLE_BUFFITER, __import__ for getmodule, exec/eval.
 import builtins
 import itertools
 import sys
+
+if '__main__' not in sys.modules:
+    # An embedded interpreter may start without one (RustPython does);
+    # rlcompleter, pickle and pdb expect it.
+    import types as _types
+    sys.modules['__main__'] = _types.ModuleType('__main__')
 
 LOCAL_ATTRS = frozenset([
     '____conn__', '____id_pack__', '____refcount__', '__class__', '__cmp__', '__del__', '__delattr__',
@@ -29,12 +36,17 @@ def name_pack(obj):
     return '%s.%s' % (getattr(cls, '__module__', 'builtins'), cls.__name__)
 
 
-def is_class(obj):
-    return isinstance(obj, type)
+def id_pack(obj):
+    """rpyc's id_pack: (name, id of the class, id of the object), the last
+    0 for a class."""
+    if isinstance(obj, type):
+        return name_pack(obj), id(obj), 0
+    return name_pack(obj), id(type(obj)), id(obj)
 
 
-def class_id(obj):
-    return id(obj) if isinstance(obj, type) else id(type(obj))
+def new_namespace():
+    """A connection's namespace, as rpyc's SlaveService starts it."""
+    return {}
 
 
 def methods(obj):
@@ -281,7 +293,12 @@ class Netref(object):
         return _oxrpc_op('callattr', self._oxrpc_id, name, args, ())
 
     def __len__(self):
-        return self._callattr('__len__')
+        try:
+            return self._callattr('__len__')
+        except AttributeError:
+            # What len() says of an object without one, so that
+            # length hints (list(netref), dict(netref)) fall back.
+            raise TypeError("object of type 'netref' has no len()") from None
 
     def __getitem__(self, key):
         return self._callattr('__getitem__', key)
@@ -318,6 +335,13 @@ class Netref(object):
         except (AttributeError, TypeError):
             return True
 
+    def __reduce_ex__(self, protocol):
+        # pickle.dumps(netref) pickles the peer's object, over there
+        # (HANDLE_PICKLE), as rpyc's netrefs do: what rpyc.classic.obtain
+        # relies on.
+        import pickle
+        return pickle.loads, (_oxrpc_op('pickle', self._oxrpc_id, protocol),)
+
     def __del__(self):
         try:
             _oxrpc_op('release', self._oxrpc_id)
@@ -339,3 +363,43 @@ def new_netref(cls, oid):
 
 def dir_of(obj):
     return tuple(dir(obj))
+
+
+def install_rpyc_shim(source):
+    """Makes rpyc.utils.teleportation and rpyc.lib.compat importable, which
+    rpyc.classic's teleport_function and deliver import on the server, when
+    this interpreter has no rpyc of its own (on RustPython, always: the
+    shim also says why teleporting cannot work there)."""
+    if sys.implementation.name == 'cpython':
+        try:
+            import rpyc.utils.teleportation  # noqa: F401
+            import rpyc.lib.compat  # noqa: F401
+            return False
+        except Exception:
+            pass
+    import types
+
+    def module(name, package=False):
+        found = types.ModuleType(name)
+        if package:
+            found.__path__ = []
+        sys.modules[name] = found
+        return found
+
+    top = module('rpyc', True)
+    utils = module('rpyc.utils', True)
+    lib = module('rpyc.lib', True)
+    teleportation = module('rpyc.utils.teleportation')
+    exec(compile(source, '<oxrpc rpyc shim>', 'exec'), teleportation.__dict__)
+    compat = module('rpyc.lib.compat')
+    # compat.pickle, imported when first used (a module __getattr__):
+    # an interpreter per connection should not pay for pickle up front.
+    exec('def __getattr__(name):\n'
+         '    if name == "pickle":\n'
+         '        import pickle\n'
+         '        return pickle\n'
+         '    raise AttributeError(name)\n', compat.__dict__)
+    top.utils, top.lib = utils, lib
+    utils.teleportation = teleportation
+    lib.compat = compat
+    return True

@@ -1,0 +1,180 @@
+//! The peer's objects inside the interpreter.
+//!
+//! `support.py` defines `Netref`, a class whose every operation calls the
+//! native function `_oxrpc_op(op, id, ...)` defined here. The function finds
+//! the [`Proxy`](oxrpc_rpyc::Proxy) behind `id`, sends the request, and
+//! blocks in [`wait_for`] — which keeps serving the jobs that arrive
+//! meanwhile, so the peer can call back into us from inside its callback.
+
+use crate::convert::{to_python, to_value};
+use crate::exceptions::to_python_exception;
+use crate::runtime::Runtime;
+use crate::session::Session;
+use crate::space::{ErrorKind, Kind, ObjectSpace};
+use crate::worker::wait_for;
+use oxrpc_rpyc::{BrineValue, CompareOp, HandlerId, RemoteException, Value};
+use std::sync::Arc;
+
+/// A call's failure as it enters the interpreter: the peer's own exception
+/// untouched (`make_exception` gives it rpyc's made-up class if needed),
+/// anything else as the exception Python would see.
+fn peer<T>(result: Result<T, oxrpc_rpyc::Error>) -> Result<T, RemoteException> {
+    result.map_err(|e| match e {
+        oxrpc_rpyc::Error::Remote(exc) => exc,
+        other => other.into(),
+    })
+}
+
+fn pairs<S: ObjectSpace>(vm: S::Vm<'_>, value: Value) -> Result<Vec<(String, Value)>, S::Error> {
+    let items = value.into_items().unwrap_or_default();
+    items
+        .into_iter()
+        .map(|pair| {
+            let mut kv = pair.into_items().unwrap_or_default();
+            let v = kv.pop().unwrap_or(Value::NONE);
+            match kv.pop() {
+                Some(Value::Brine(BrineValue::Str(k))) => Ok((k, v)),
+                _ => Err(S::error(
+                    vm,
+                    ErrorKind::Type,
+                    "keyword names must be strings",
+                )),
+            }
+        })
+        .collect()
+}
+
+fn string<S: ObjectSpace>(vm: S::Vm<'_>, obj: Option<&S::Object>) -> Result<String, S::Error> {
+    match obj {
+        Some(obj) => S::str(vm, obj),
+        None => Err(S::error(vm, ErrorKind::Type, "_oxrpc_op: missing argument")),
+    }
+}
+
+/// `_oxrpc_op(op, id, *rest)`: one operation on a peer object.
+pub(crate) fn netref_op<S: ObjectSpace>(
+    vm: S::Vm<'_>,
+    args: Vec<S::Object>,
+) -> Result<S::Object, S::Error> {
+    let op = string::<S>(vm, args.first())?;
+    let id = args
+        .get(1)
+        .and_then(|id| S::to_i64(vm, id))
+        .and_then(|id| u64::try_from(id).ok())
+        .ok_or_else(|| S::error(vm, ErrorKind::Type, "_oxrpc_op needs an object id"))?;
+    let rt = Runtime::<S>::get(vm)?;
+    if op == "release" {
+        rt.release(id);
+        return Ok(S::none(vm));
+    }
+    let entry = rt
+        .proxy(id)
+        .ok_or_else(|| S::error(vm, ErrorKind::Runtime, "the remote object was released"))?;
+    let session: Arc<Session<S>> = entry.session.upgrade().ok_or_else(|| {
+        S::error(
+            vm,
+            ErrorKind::Runtime,
+            "the connection of this remote object has closed",
+        )
+    })?;
+    let proxy = entry.proxy.clone();
+    let rest = &args[2..];
+    let arg = |i: usize| {
+        rest.get(i)
+            .map(|o| S::clone_ref(vm, o))
+            .unwrap_or_else(|| S::none(vm))
+    };
+    let value = |i: usize| to_value(vm, &rt, &session, arg(i));
+    let result = match op.as_str() {
+        "getattr" => {
+            let name = string::<S>(vm, rest.first())?;
+            wait_for::<S>(vm, &entry.runtime, async move {
+                peer(proxy.getattr(&name).await)
+            })
+        }
+        "setattr" => {
+            let name = string::<S>(vm, rest.first())?;
+            let value = value(1);
+            wait_for::<S>(vm, &entry.runtime, async move {
+                peer(proxy.setattr(&name, value).await.map(|_| Value::NONE))
+            })
+        }
+        "delattr" => {
+            let name = string::<S>(vm, rest.first())?;
+            wait_for::<S>(vm, &entry.runtime, async move {
+                peer(proxy.delattr(&name).await.map(|_| Value::NONE))
+            })
+        }
+        "call" => {
+            let call_args = value(0).into_items().unwrap_or_default();
+            let kwargs = pairs::<S>(vm, value(1))?;
+            wait_for::<S>(vm, &entry.runtime, async move {
+                peer(proxy.invoke_value(call_args, kwargs).await)
+            })
+        }
+        "callattr" => {
+            let name = string::<S>(vm, rest.first())?;
+            let call_args = value(1).into_items().unwrap_or_default();
+            let kwargs = pairs::<S>(vm, value(2))?;
+            wait_for::<S>(vm, &entry.runtime, async move {
+                peer(proxy.call_kw::<Value>(&name, call_args, kwargs).await)
+            })
+        }
+        "repr" => wait_for::<S>(vm, &entry.runtime, async move {
+            peer(proxy.repr().await.map(Value::from))
+        }),
+        "str" => wait_for::<S>(vm, &entry.runtime, async move {
+            peer(proxy.str().await.map(Value::from))
+        }),
+        "hash" => wait_for::<S>(vm, &entry.runtime, async move {
+            peer(proxy.hash().await.map(Value::from))
+        }),
+        "dir" => wait_for::<S>(vm, &entry.runtime, async move {
+            let names = peer(proxy.dir().await)?;
+            Ok(oxrpc_rpyc::tuple(
+                names.into_iter().map(Value::from).collect(),
+            ))
+        }),
+        "cmp" => {
+            let other = value(0);
+            let op_name = string::<S>(vm, rest.get(1))?;
+            let op = CompareOp::from_dunder(&op_name).ok_or_else(|| {
+                S::error(
+                    vm,
+                    ErrorKind::Type,
+                    &format!("unknown comparison {op_name}"),
+                )
+            })?;
+            wait_for::<S>(vm, &entry.runtime, async move {
+                peer(proxy.compare(other, op).await)
+            })
+        }
+        // `pickle.dumps(netref)`: the peer pickles its object (rpyc's
+        // HANDLE_PICKLE), as `rpyc.classic.obtain` does from the client.
+        "pickle" => {
+            let protocol = match S::kind(vm, &arg(0)) {
+                Kind::Plain(v) => Value::Brine(v),
+                _ => Value::from(4),
+            };
+            wait_for::<S>(vm, &entry.runtime, async move {
+                let connection = proxy.connection().clone();
+                peer(
+                    connection
+                        .request(HandlerId::Pickle, vec![Value::Proxy(proxy), protocol])
+                        .await,
+                )
+            })
+        }
+        other => {
+            return Err(S::error(
+                vm,
+                ErrorKind::Value,
+                &format!("unknown proxy operation {other}"),
+            ))
+        }
+    };
+    match result {
+        Ok(value) => to_python(vm, &rt, &session, value),
+        Err(remote) => Err(to_python_exception(vm, &rt, &remote)),
+    }
+}

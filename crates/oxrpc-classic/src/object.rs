@@ -1,0 +1,257 @@
+//! Interpreter objects, served to the peer.
+//!
+//! Every operation the peer asks for runs on the connection's worker, so a
+//! [`PythonObject`] takes over the whole dispatch of a request instead of
+//! answering operation by operation: the request's arguments are converted,
+//! the operation runs as Python would run it (attribute access is fully open
+//! in classic mode, as in rpyc's `SlaveService`), and the result or the
+//! raised exception comes back. A raised exception is also kept as the
+//! connection's last traceback, for `rpyc.classic.pm`.
+
+use crate::convert::{to_python, try_to_value};
+use crate::exceptions::to_remote;
+use crate::runtime::Runtime;
+use crate::session::Session;
+use crate::space::{ErrorKind, Kind, ObjectSpace};
+use oxrpc_rpyc::{BrineValue, Context, HandlerId, IdPack, Reply, RpcObject, RpcResult, Value};
+use std::sync::Arc;
+
+/// An interpreter object the peer holds a reference to.
+pub struct PythonObject<S: ObjectSpace> {
+    object: Option<S::Object>,
+    type_name: String,
+    type_id: i128,
+    instance_id: i128,
+    session: Arc<Session<S>>,
+}
+
+impl<S: ObjectSpace> PythonObject<S> {
+    /// Wraps `object` (on its session's worker).
+    pub(crate) fn new(
+        vm: S::Vm<'_>,
+        rt: &Runtime<S>,
+        session: &Arc<Session<S>>,
+        object: S::Object,
+    ) -> PythonObject<S> {
+        let pack = rt.call(vm, "id_pack", vec![S::clone_ref(vm, &object)]).ok();
+        let parts = match pack.as_ref().map(|p| S::kind(vm, p)) {
+            Some(Kind::Tuple(parts)) => parts,
+            _ => Vec::new(),
+        };
+        let (type_name, type_id, instance_id) = match parts.as_slice() {
+            [name, class, id] => (
+                S::str(vm, name).unwrap_or_else(|_| "builtins.object".to_owned()),
+                S::to_i64(vm, class).map_or(1, i128::from),
+                S::to_i64(vm, id).map_or(0, i128::from),
+            ),
+            _ => ("builtins.object".to_owned(), 1, 0),
+        };
+        PythonObject {
+            object: Some(object),
+            type_name,
+            type_id,
+            instance_id,
+            session: session.clone(),
+        }
+    }
+
+    /// The wrapped object (only to be used on a thread of its interpreter).
+    pub(crate) fn object(&self) -> Option<&S::Object> {
+        self.object.as_ref()
+    }
+}
+
+impl<S: ObjectSpace> Drop for PythonObject<S> {
+    fn drop(&mut self) {
+        if let Some(object) = self.object.take() {
+            self.session.worker().drop_object(object);
+        }
+    }
+}
+
+fn name_arg<S: ObjectSpace>(vm: S::Vm<'_>, value: Option<Value>) -> Result<String, S::Error> {
+    match value {
+        Some(Value::Brine(BrineValue::Str(s))) => Ok(s),
+        _ => Err(S::error(
+            vm,
+            ErrorKind::Type,
+            "attribute name must be a string",
+        )),
+    }
+}
+
+/// Runs one handler on `obj`, on the worker.
+pub(crate) fn run_handler<S: ObjectSpace>(
+    vm: S::Vm<'_>,
+    session: &Arc<Session<S>>,
+    obj: &S::Object,
+    handler: HandlerId,
+    args: Vec<Value>,
+) -> RpcResult {
+    let rt = Runtime::<S>::get(vm).map_err(|_| session.no_runtime())?;
+    let rt = &*rt;
+    let result: Result<S::Object, S::Error> = (|| {
+        let mut args = args.into_iter();
+        let mut next = || to_python(vm, rt, session, args.next().unwrap_or(Value::NONE));
+        let this = || S::clone_ref(vm, obj);
+        match handler {
+            HandlerId::GetAttr => {
+                let name = name_arg::<S>(vm, args_next(&mut args))?;
+                S::getattr(vm, obj, &name)
+            }
+            HandlerId::SetAttr => {
+                let name = name_arg::<S>(vm, args_next(&mut args))?;
+                let value = to_python(vm, rt, session, args.next().unwrap_or(Value::NONE))?;
+                S::setattr(vm, obj, &name, value)?;
+                Ok(S::none(vm))
+            }
+            HandlerId::DelAttr => {
+                let name = name_arg::<S>(vm, args_next(&mut args))?;
+                S::delattr(vm, obj, &name)?;
+                Ok(S::none(vm))
+            }
+            // rpyc's `_handle_call(obj, args, kwargs=())`.
+            HandlerId::Call => {
+                let call_args = next()?;
+                let kwargs = next_or_empty(vm, rt, session, args.next())?;
+                rt.call(vm, "call", vec![this(), call_args, kwargs])
+            }
+            HandlerId::CallAttr => {
+                let name = next()?;
+                let call_args = next()?;
+                let kwargs = next_or_empty(vm, rt, session, args.next())?;
+                rt.call(vm, "callattr", vec![this(), name, call_args, kwargs])
+            }
+            HandlerId::Repr => S::from_plain(vm, BrineValue::Str(S::repr(vm, obj)?)),
+            HandlerId::Str => S::from_plain(vm, BrineValue::Str(S::str(vm, obj)?)),
+            HandlerId::Hash => S::from_plain(vm, BrineValue::Int(S::hash(vm, obj)?)),
+            HandlerId::Cmp => {
+                let other = next()?;
+                let mut op = next()?;
+                if matches!(S::kind(vm, &op), Kind::Plain(BrineValue::None)) {
+                    op = S::from_plain(vm, BrineValue::Str("__cmp__".into()))?;
+                }
+                rt.call(vm, "compare", vec![this(), other, op])
+            }
+            HandlerId::Dir => rt.call(vm, "dir_of", vec![this()]),
+            HandlerId::Inspect => rt.call(vm, "methods", vec![this()]),
+            HandlerId::BuffIter => {
+                let count = next()?;
+                rt.call(vm, "buffiter", vec![this(), count])
+            }
+            HandlerId::OldSlicing => {
+                let mut rest = vec![this()];
+                for _ in 0..5 {
+                    rest.push(next()?);
+                }
+                rt.call(vm, "oldslicing", rest)
+            }
+            HandlerId::CtxExit => {
+                let exc = next()?;
+                rt.call(vm, "ctxexit", vec![this(), exc])
+            }
+            HandlerId::InstanceCheck => {
+                // The instance was resolved to one of our objects before the
+                // job was queued (see `dispatch`); None if it is not ours,
+                // and then the class name its id pack gives.
+                let instance = next()?;
+                let name = next()?;
+                if matches!(S::kind(vm, &instance), Kind::Plain(BrineValue::None)) {
+                    return rt.call(vm, "instancecheck_builtin", vec![name, this()]);
+                }
+                rt.call(vm, "instancecheck", vec![instance, this()])
+            }
+            // Classic mode enables pickling, as rpyc's SlaveService does
+            // (`rpyc.classic.obtain` relies on it).
+            HandlerId::Pickle => {
+                let protocol = next()?;
+                rt.call(vm, "pickle_dumps", vec![this(), protocol])
+            }
+            other => Err(S::error(
+                vm,
+                ErrorKind::Type,
+                &format!("{} does not apply to an object", other.const_name()),
+            )),
+        }
+    })();
+    match result {
+        Ok(value) => try_to_value(vm, rt, session, value),
+        Err(error) => {
+            session.record_error(vm, &error);
+            Err(to_remote(vm, rt, &error))
+        }
+    }
+}
+
+fn args_next(args: &mut std::vec::IntoIter<Value>) -> Option<Value> {
+    args.next()
+}
+
+fn next_or_empty<S: ObjectSpace>(
+    vm: S::Vm<'_>,
+    rt: &Runtime<S>,
+    session: &Arc<Session<S>>,
+    value: Option<Value>,
+) -> Result<S::Object, S::Error> {
+    match value {
+        Some(value) => to_python(vm, rt, session, value),
+        None => Ok(S::new_tuple(vm, Vec::new())),
+    }
+}
+
+impl<S: ObjectSpace> RpcObject for PythonObject<S> {
+    fn type_name(&self) -> &str {
+        &self.type_name
+    }
+
+    fn type_id(&self) -> i128 {
+        self.type_id
+    }
+
+    fn instance_id(&self) -> Option<i128> {
+        Some(self.instance_id)
+    }
+
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
+    }
+
+    fn takes_over_dispatch(&self) -> bool {
+        true
+    }
+
+    fn dispatch(self: Arc<Self>, cx: &Context, handler: HandlerId, mut args: Vec<Value>) -> Reply {
+        if !args.is_empty() {
+            args.remove(0); // the object itself
+        }
+        if handler == HandlerId::InstanceCheck {
+            // `isinstance(peer's netref to one of our objects, this class)`;
+            // for an id pack of no object of ours, the class name it gives.
+            let id_pack = args
+                .first()
+                .and_then(|v| v.as_brine().cloned())
+                .and_then(|b| IdPack::from_brine(b).ok());
+            let instance = id_pack
+                .as_ref()
+                .and_then(|id| cx.connection().local_object(id).ok());
+            let name = id_pack.map(|id| id.type_name).unwrap_or_default();
+            args = vec![
+                instance.map_or(Value::NONE, Value::Object),
+                Value::string(name),
+            ];
+        }
+        let this = self.clone();
+        self.session
+            .worker()
+            .answer(cx, move |vm| match this.object() {
+                Some(object) => run_handler(vm, &this.session, object, handler, args),
+                None => Err(oxrpc_rpyc::RemoteException::runtime_error(
+                    "the object was released",
+                )),
+            })
+    }
+
+    fn repr(&self) -> String {
+        format!("<{} object>", self.type_name)
+    }
+}

@@ -1,0 +1,185 @@
+//! What the protocol keeps in each interpreter: the helpers of
+//! `support.py` (loaded as a module), the `Netref` class, and the table of
+//! the peer objects that Python code holds netrefs to.
+//!
+//! One runtime per interpreter, whatever the number of connections it
+//! serves: a netref's id is unique in its interpreter, and its entry says
+//! which connection (session) it belongs to.
+
+use crate::netref::netref_op;
+use crate::session::Session;
+use crate::space::{ErrorKind, ObjectSpace};
+use oxrpc_rpyc::Proxy;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, Weak};
+
+const SUPPORT: &str = include_str!("support.py");
+const SHIM: &str = include_str!("rpyc_shim.py");
+
+/// A peer object Python code holds a netref to.
+pub(crate) struct ProxyEntry<S: ObjectSpace> {
+    pub(crate) proxy: Proxy,
+    pub(crate) session: Weak<Session<S>>,
+    pub(crate) runtime: tokio::runtime::Handle,
+}
+
+impl<S: ObjectSpace> Clone for ProxyEntry<S> {
+    fn clone(&self) -> Self {
+        ProxyEntry {
+            proxy: self.proxy.clone(),
+            session: self.session.clone(),
+            runtime: self.runtime.clone(),
+        }
+    }
+}
+
+struct Objects<S: ObjectSpace> {
+    support: S::Object,
+    netref_class: S::Object,
+    helpers: HashMap<&'static str, S::Object>,
+}
+
+/// The protocol's state in one interpreter.
+pub struct Runtime<S: ObjectSpace> {
+    objects: Mutex<Option<Objects<S>>>,
+    proxies: Mutex<HashMap<u64, ProxyEntry<S>>>,
+    next_proxy: Mutex<u64>,
+}
+
+impl<S: ObjectSpace> Runtime<S> {
+    /// The runtime of `vm`'s interpreter, loaded on first use.
+    pub(crate) fn get(vm: S::Vm<'_>) -> Result<Arc<Runtime<S>>, S::Error> {
+        if let Some(runtime) = S::runtime(vm) {
+            return Ok(runtime);
+        }
+        let support = S::load_module(vm, "oxrpc_support", SUPPORT, &[("_oxrpc_op", netref_op)])?;
+        let netref_class = S::getattr(vm, &support, "Netref")?;
+        // rpyc's server-side helpers (teleportation, compat.pickle) where
+        // the interpreter has no rpyc of its own.
+        let install = S::getattr(vm, &support, "install_rpyc_shim")?;
+        let shim = S::from_plain(vm, oxrpc_rpyc::BrineValue::Str(SHIM.to_owned()))?;
+        S::call(vm, &install, vec![shim])?;
+        let runtime = Arc::new(Runtime {
+            objects: Mutex::new(Some(Objects {
+                support,
+                netref_class,
+                helpers: HashMap::new(),
+            })),
+            proxies: Mutex::new(HashMap::new()),
+            next_proxy: Mutex::new(0),
+        });
+        Ok(S::install_runtime(vm, runtime))
+    }
+
+    fn missing(vm: S::Vm<'_>) -> S::Error {
+        S::error(
+            vm,
+            ErrorKind::Runtime,
+            "the classic-mode runtime has stopped",
+        )
+    }
+
+    /// A function of `support.py`.
+    pub(crate) fn helper(&self, vm: S::Vm<'_>, name: &'static str) -> Result<S::Object, S::Error> {
+        let mut objects = self.objects.lock().map_err(|_| Self::missing(vm))?;
+        let objects = objects.as_mut().ok_or_else(|| Self::missing(vm))?;
+        if let Some(found) = objects.helpers.get(name) {
+            return Ok(S::clone_ref(vm, found));
+        }
+        let found = S::getattr(vm, &objects.support, name)?;
+        objects.helpers.insert(name, S::clone_ref(vm, &found));
+        Ok(found)
+    }
+
+    /// Calls a function of `support.py`.
+    pub(crate) fn call(
+        &self,
+        vm: S::Vm<'_>,
+        name: &'static str,
+        args: Vec<S::Object>,
+    ) -> Result<S::Object, S::Error> {
+        let helper = self.helper(vm, name)?;
+        S::call(vm, &helper, args)
+    }
+
+    /// Whether `object` is a netref, and then its id.
+    pub(crate) fn netref_id(&self, vm: S::Vm<'_>, object: &S::Object) -> Option<u64> {
+        let is_netref = {
+            let objects = self.objects.lock().ok()?;
+            let class = S::class_of(vm, object);
+            S::is(vm, &class, &objects.as_ref()?.netref_class)
+        };
+        if !is_netref {
+            return None;
+        }
+        let id = S::getattr(vm, object, "_oxrpc_id").ok()?;
+        u64::try_from(S::to_i64(vm, &id)?).ok()
+    }
+
+    /// A new netref for `entry`.
+    pub(crate) fn new_netref(
+        &self,
+        vm: S::Vm<'_>,
+        entry: ProxyEntry<S>,
+    ) -> Result<S::Object, S::Error> {
+        let id = {
+            let mut next = self.next_proxy.lock().map_err(|_| Self::missing(vm))?;
+            *next += 1;
+            *next
+        };
+        if let Ok(mut proxies) = self.proxies.lock() {
+            proxies.insert(id, entry);
+        }
+        let class = {
+            let objects = self.objects.lock().map_err(|_| Self::missing(vm))?;
+            S::clone_ref(
+                vm,
+                &objects
+                    .as_ref()
+                    .ok_or_else(|| Self::missing(vm))?
+                    .netref_class,
+            )
+        };
+        let id = S::from_plain(vm, oxrpc_rpyc::BrineValue::Int(id as i64))?;
+        self.call(vm, "new_netref", vec![class, id])
+    }
+
+    /// The peer object behind a netref id.
+    pub(crate) fn proxy(&self, id: u64) -> Option<ProxyEntry<S>> {
+        self.proxies.lock().ok()?.get(&id).cloned()
+    }
+
+    /// Forgets a netref id (its netref was collected).
+    pub(crate) fn release(&self, id: u64) {
+        let entry = self.proxies.lock().ok().and_then(|mut p| p.remove(&id));
+        drop(entry);
+    }
+
+    /// Forgets every netref of a session that ended: the peer is gone.
+    pub(crate) fn release_session(&self, session: &Session<S>) {
+        let gone: Vec<ProxyEntry<S>> = match self.proxies.lock() {
+            Ok(mut proxies) => {
+                let ids: Vec<u64> = proxies
+                    .iter()
+                    .filter(|(_, e)| std::ptr::eq(e.session.as_ptr(), session))
+                    .map(|(id, _)| *id)
+                    .collect();
+                ids.iter().filter_map(|id| proxies.remove(id)).collect()
+            }
+            Err(_) => Vec::new(),
+        };
+        drop(gone);
+    }
+
+    /// Drops every object of the runtime (its interpreter is stopping).
+    pub(crate) fn clear(&self, _vm: S::Vm<'_>) {
+        let objects = self.objects.lock().ok().and_then(|mut o| o.take());
+        drop(objects);
+        let proxies = self
+            .proxies
+            .lock()
+            .map(|mut p| std::mem::take(&mut *p))
+            .unwrap_or_default();
+        drop(proxies);
+    }
+}

@@ -1,0 +1,325 @@
+//! Classic mode's root: rpyc's `SlaveService`, on any object space.
+//!
+//! The root exposes `namespace`, `execute`, `eval`, `getmodule` and
+//! `getconn`, which is all `rpyc.classic.connect` needs to offer
+//! `conn.modules`, `conn.execute`, `conn.eval` and `conn.namespace`, and
+//! what its helpers reach for: `getconn()._last_traceback` for `pm`.
+//! Classic mode gives the peer full control of this process: attribute
+//! access on interpreter objects is entirely open, as it is in rpyc.
+
+use crate::convert::{to_python, try_to_value};
+use crate::exceptions::to_remote;
+use crate::object::run_handler;
+use crate::runtime::Runtime;
+use crate::session::Session;
+use crate::space::{ErrorKind, ObjectSpace};
+use oxrpc_rpyc::{
+    BoundMethod, BrineValue, Connection, Context, HandlerId, RemoteException, Reply, RpcObject,
+    RpcResult, Service, Value,
+};
+use std::sync::{Arc, Mutex};
+
+/// The classic service of one connection, on the object space `S`.
+pub struct ClassicService<S: ObjectSpace> {
+    space: Arc<S>,
+    session: Mutex<Option<Arc<Session<S>>>>,
+}
+
+impl<S: ObjectSpace + Default> ClassicService<S> {
+    /// A service on the default object space of its backend; its session
+    /// starts when its connection opens.
+    pub fn new() -> ClassicService<S> {
+        ClassicService::with_space(Arc::new(S::default()))
+    }
+}
+
+impl<S: ObjectSpace + Default> Default for ClassicService<S> {
+    fn default() -> Self {
+        ClassicService::new()
+    }
+}
+
+impl<S: ObjectSpace> ClassicService<S> {
+    /// A service on `space` (one per connection; connections may share a
+    /// space, and through it an interpreter).
+    pub fn with_space(space: Arc<S>) -> ClassicService<S> {
+        ClassicService {
+            space,
+            session: Mutex::new(None),
+        }
+    }
+
+    fn session(&self) -> Result<Arc<Session<S>>, RemoteException> {
+        self.session
+            .lock()
+            .ok()
+            .and_then(|s| s.clone())
+            .ok_or_else(|| RemoteException::runtime_error("the interpreter is not running"))
+    }
+
+    fn run(
+        &self,
+        cx: &Context,
+        f: impl for<'a> FnOnce(S::Vm<'a>, &Arc<Session<S>>) -> RpcResult + Send + 'static,
+    ) -> Reply {
+        match self.session() {
+            Ok(session) => {
+                let worker = session.worker().clone();
+                worker.answer(cx, move |vm| f(vm, &session))
+            }
+            Err(e) => Reply::error(e),
+        }
+    }
+}
+
+fn text_arg(args: &[Value], method: &str) -> Result<String, RemoteException> {
+    match args.first() {
+        Some(Value::Brine(BrineValue::Str(s))) => Ok(s.clone()),
+        _ => Err(RemoteException::type_error(format!(
+            "{method}() argument must be str"
+        ))),
+    }
+}
+
+/// Source the interpreter may compile without overflowing its stack.
+fn checked(code: String) -> Result<String, RemoteException> {
+    crate::source::check_nesting(&code)?;
+    Ok(code)
+}
+
+fn python_call<S: ObjectSpace>(
+    vm: S::Vm<'_>,
+    session: &Arc<Session<S>>,
+    helper: &'static str,
+    text: String,
+    with_namespace: bool,
+) -> RpcResult {
+    let rt = Runtime::<S>::get(vm).map_err(|_| session.no_runtime())?;
+    let outcome = (|| {
+        let mut args = vec![S::from_plain(vm, BrineValue::Str(text))?];
+        if with_namespace {
+            match session.namespace(vm) {
+                Ok(namespace) => args.push(namespace),
+                Err(e) => return Err(S::error(vm, ErrorKind::Runtime, &e.message())),
+            }
+        }
+        rt.call(vm, helper, args)
+    })();
+    match outcome {
+        Ok(result) => try_to_value(vm, &rt, session, result),
+        Err(error) => {
+            session.record_error(vm, &error);
+            Err(to_remote(vm, &rt, &error))
+        }
+    }
+}
+
+impl<S: ObjectSpace> RpcObject for ClassicService<S> {
+    fn type_name(&self) -> &str {
+        "rpyc.core.service.SlaveService"
+    }
+
+    fn getattr(self: Arc<Self>, cx: &Context, name: &str) -> Reply {
+        // SlaveService turns rpyc's `exposed_` prefix off: names are as is.
+        match name {
+            "namespace" => self.run(cx, |vm, session| {
+                let rt = Runtime::<S>::get(vm).map_err(|_| session.no_runtime())?;
+                let namespace = session.namespace(vm)?;
+                try_to_value(vm, &rt, session, namespace)
+            }),
+            "eval"
+            | "execute"
+            | "getmodule"
+            | "getconn"
+            | "get_service_name"
+            | "get_service_aliases" => Reply::Ready(Ok(Value::Object(Arc::new(BoundMethod {
+                target: self,
+                name: name.to_owned(),
+            })))),
+            _ => Reply::error(RemoteException::cannot_access(name)),
+        }
+    }
+
+    fn callattr(
+        self: Arc<Self>,
+        cx: &Context,
+        name: &str,
+        args: Vec<Value>,
+        _kwargs: Vec<(String, Value)>,
+    ) -> Reply {
+        match name {
+            "eval" => match text_arg(&args, "eval").and_then(checked) {
+                Ok(text) => self.run(cx, move |vm, s| python_call(vm, s, "evaluate", text, true)),
+                Err(e) => Reply::error(e),
+            },
+            "execute" => match text_arg(&args, "execute").and_then(checked) {
+                Ok(text) => self.run(cx, move |vm, s| python_call(vm, s, "execute", text, true)),
+                Err(e) => Reply::error(e),
+            },
+            "getmodule" => match text_arg(&args, "getmodule") {
+                Ok(text) => self.run(cx, move |vm, s| {
+                    python_call(vm, s, "getmodule", text, false)
+                }),
+                Err(e) => Reply::error(e),
+            },
+            "getconn" => match self.session() {
+                Ok(session) => Reply::Ready(Ok(Value::Object(Arc::new(ConnectionObject {
+                    connection: cx.connection().clone(),
+                    session,
+                })))),
+                Err(e) => Reply::error(e),
+            },
+            "get_service_name" => Reply::value("SLAVE"),
+            "get_service_aliases" => {
+                Reply::Ready(Ok(oxrpc_rpyc::tuple(vec![Value::from("SLAVE")])))
+            }
+            "namespace" => {
+                Reply::error(RemoteException::type_error("'dict' object is not callable"))
+            }
+            _ => Reply::error(RemoteException::cannot_access(name)),
+        }
+    }
+
+    // `Service._rpyc_setattr` / `_rpyc_delattr`.
+    fn setattr(self: Arc<Self>, _cx: &Context, _name: &str, _value: Value) -> Reply {
+        Reply::error(RemoteException::attribute_error("access denied"))
+    }
+
+    fn delattr(self: Arc<Self>, _cx: &Context, _name: &str) -> Reply {
+        Reply::error(RemoteException::attribute_error("access denied"))
+    }
+
+    fn methods(&self) -> Vec<(String, String)> {
+        [
+            "eval",
+            "execute",
+            "getconn",
+            "getmodule",
+            "get_service_aliases",
+            "get_service_name",
+        ]
+        .iter()
+        .map(|n| ((*n).to_owned(), String::new()))
+        .collect()
+    }
+
+    fn dir(&self) -> Vec<String> {
+        ["eval", "execute", "getconn", "getmodule", "namespace"]
+            .map(String::from)
+            .to_vec()
+    }
+}
+
+impl<S: ObjectSpace> Service for ClassicService<S> {
+    /// rpyc's classic server treats a plain value where an object is
+    /// expected as the Python object it is (`hash(42)`, `'a' < 'b'`).
+    fn serves_plain_values(&self) -> bool {
+        true
+    }
+
+    fn dispatch_on_value(&self, cx: &Context, handler: HandlerId, args: Vec<Value>) -> Reply {
+        self.run(cx, move |vm, session| {
+            let rt = Runtime::<S>::get(vm).map_err(|_| session.no_runtime())?;
+            let mut args = args.into_iter();
+            let target = args.next().unwrap_or(Value::NONE);
+            let target = to_python(vm, &rt, session, target).map_err(|e| to_remote(vm, &rt, &e))?;
+            run_handler(vm, session, &target, handler, args.collect())
+        })
+    }
+
+    fn on_connect(&self, connection: &Connection) {
+        let name = format!(
+            "oxrpc-classic-{}",
+            connection.config().connid.as_deref().unwrap_or("conn")
+        );
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            tracing::error!("classic mode needs a tokio runtime");
+            return;
+        };
+        match self.space.worker(name) {
+            Ok(worker) => {
+                let session = Session::new(worker, self.space.worker_per_connection(), runtime);
+                session.start();
+                if let Ok(mut mine) = self.session.lock() {
+                    *mine = Some(session);
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "cannot start a classic-mode worker"),
+        }
+    }
+
+    fn on_disconnect(&self, _connection: &Connection) {
+        let session = self.session.lock().ok().and_then(|mut s| s.take());
+        if let Some(session) = session {
+            session.close();
+        }
+    }
+}
+
+/// What `getconn()` returns: the connection, which the peer can ping or
+/// close, ask how many objects the server holds for it, and read the
+/// traceback of its last failed request from (`_last_traceback`, which
+/// `rpyc.classic.pm` debugs).
+struct ConnectionObject<S: ObjectSpace> {
+    connection: Connection,
+    session: Arc<Session<S>>,
+}
+
+impl<S: ObjectSpace> RpcObject for ConnectionObject<S> {
+    fn type_name(&self) -> &str {
+        "rpyc.core.protocol.Connection"
+    }
+    fn repr(&self) -> String {
+        format!("{:?}", self.connection)
+    }
+    fn methods(&self) -> Vec<(String, String)> {
+        ["close", "ping"]
+            .iter()
+            .map(|n| ((*n).to_owned(), String::new()))
+            .collect()
+    }
+    fn getattr(self: Arc<Self>, cx: &Context, name: &str) -> Reply {
+        match name {
+            "ping" | "close" | "local_object_count" => {
+                Reply::Ready(Ok(Value::Object(Arc::new(BoundMethod {
+                    target: self,
+                    name: name.to_owned(),
+                }))))
+            }
+            "_last_traceback" => {
+                let session = self.session.clone();
+                let worker = session.worker().clone();
+                worker.answer(cx, move |vm| {
+                    let rt = Runtime::<S>::get(vm).map_err(|_| session.no_runtime())?;
+                    let traceback = session.last_traceback(vm);
+                    try_to_value(vm, &rt, &session, traceback)
+                })
+            }
+            "closed" => Reply::value(self.connection.is_closed()),
+            other => Reply::error(RemoteException::cannot_access(other)),
+        }
+    }
+    fn callattr(
+        self: Arc<Self>,
+        _cx: &Context,
+        name: &str,
+        _args: Vec<Value>,
+        _kwargs: Vec<(String, Value)>,
+    ) -> Reply {
+        match name {
+            "local_object_count" => Reply::value(self.connection.local_object_count()),
+            "ping" => {
+                let connection = self.connection.clone();
+                Reply::pending(async move { Ok(connection.ping().await.map(|_| Value::NONE)?) })
+            }
+            "close" => {
+                let connection = self.connection.clone();
+                Reply::pending(async move {
+                    connection.close().await;
+                    Ok(Value::NONE)
+                })
+            }
+            other => Reply::error(RemoteException::cannot_access(other)),
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! What one connection keeps: its worker, its namespace, and the traceback
+//! of the last request that raised.
+//!
+//! As in rpyc's classic server, every connection has a namespace of its own
+//! (`conn.namespace`, where `conn.execute` and `conn.eval` run), whether
+//! its interpreter is its own or shared with other connections. When the
+//! connection ends, its namespace is emptied and the netrefs Python code
+//! still holds to the peer's objects go dead.
+
+use crate::runtime::Runtime;
+use crate::space::ObjectSpace;
+use crate::worker::Worker;
+use oxrpc_rpyc::RemoteException;
+use std::sync::{Arc, Mutex};
+
+/// One connection's state in the interpreter.
+pub struct Session<S: ObjectSpace> {
+    worker: Worker<S>,
+    owns_worker: bool,
+    runtime: tokio::runtime::Handle,
+    namespace: Mutex<Option<S::Object>>,
+    last_traceback: Mutex<Option<S::Object>>,
+}
+
+impl<S: ObjectSpace> Session<S> {
+    /// A session served by `worker`; its namespace is made by the first
+    /// job ([`Session::start`]).
+    pub(crate) fn new(
+        worker: Worker<S>,
+        owns_worker: bool,
+        runtime: tokio::runtime::Handle,
+    ) -> Arc<Session<S>> {
+        Arc::new(Session {
+            worker,
+            owns_worker,
+            runtime,
+            namespace: Mutex::new(None),
+            last_traceback: Mutex::new(None),
+        })
+    }
+
+    /// Queues the session's first job: the interpreter's runtime and the
+    /// connection's namespace.
+    pub(crate) fn start(self: &Arc<Self>) {
+        let session = self.clone();
+        self.worker.send(Box::new(move |vm| {
+            let made = Runtime::<S>::get(vm)
+                .and_then(|rt| rt.call(vm, "new_namespace", Vec::new()))
+                .map_err(|e| S::traceback_text(vm, &e));
+            match made {
+                Ok(namespace) => {
+                    if let Ok(mut slot) = session.namespace.lock() {
+                        *slot = Some(namespace);
+                    }
+                }
+                Err(text) => {
+                    tracing::error!("cannot start classic mode in the interpreter: {text}")
+                }
+            }
+        }));
+    }
+
+    /// The worker that runs this connection's jobs.
+    pub(crate) fn worker(&self) -> &Worker<S> {
+        &self.worker
+    }
+
+    /// The tokio runtime the connection runs on.
+    pub(crate) fn runtime(&self) -> &tokio::runtime::Handle {
+        &self.runtime
+    }
+
+    pub(crate) fn no_runtime(&self) -> RemoteException {
+        RemoteException::runtime_error("classic mode is not running in the interpreter")
+    }
+
+    /// The connection's namespace.
+    pub(crate) fn namespace(&self, vm: S::Vm<'_>) -> Result<S::Object, RemoteException> {
+        self.namespace
+            .lock()
+            .ok()
+            .and_then(|n| n.as_ref().map(|n| S::clone_ref(vm, n)))
+            .ok_or_else(|| RemoteException::runtime_error("no namespace"))
+    }
+
+    /// Keeps the traceback of an exception a request raised: rpyc's
+    /// `Connection._last_traceback`, which `rpyc.classic.pm` debugs.
+    pub(crate) fn record_error(&self, vm: S::Vm<'_>, error: &S::Error) {
+        let exc = S::exception(vm, error);
+        if let Ok(traceback) = S::getattr(vm, &exc, "__traceback__") {
+            let old = self
+                .last_traceback
+                .lock()
+                .ok()
+                .and_then(|mut t| t.replace(traceback));
+            drop(old);
+        }
+    }
+
+    /// The last traceback, or `None`.
+    pub(crate) fn last_traceback(&self, vm: S::Vm<'_>) -> S::Object {
+        self.last_traceback
+            .lock()
+            .ok()
+            .and_then(|t| t.as_ref().map(|t| S::clone_ref(vm, t)))
+            .unwrap_or_else(|| S::none(vm))
+    }
+
+    /// The connection ended: empty its namespace, let go of the peer's
+    /// objects, and stop the worker if it was this connection's own.
+    pub(crate) fn close(self: &Arc<Self>) {
+        let session = self.clone();
+        self.worker.send(Box::new(move |vm| {
+            let namespace = session.namespace.lock().ok().and_then(|mut n| n.take());
+            if let Some(namespace) = namespace {
+                // Objects the namespace holds may hold netrefs; clearing it
+                // releases them while the interpreter can run finalisers.
+                if let Ok(clear) = S::getattr(vm, &namespace, "clear") {
+                    let _ = S::call(vm, &clear, Vec::new());
+                }
+            }
+            let traceback = session
+                .last_traceback
+                .lock()
+                .ok()
+                .and_then(|mut t| t.take());
+            drop(traceback);
+            if let Some(rt) = S::runtime(vm) {
+                rt.release_session(&session);
+            }
+        }));
+        if self.owns_worker {
+            self.worker.stop();
+        }
+    }
+}
+
+impl<S: ObjectSpace> Drop for Session<S> {
+    fn drop(&mut self) {
+        let leftovers = [
+            self.namespace.get_mut().ok().and_then(|n| n.take()),
+            self.last_traceback.get_mut().ok().and_then(|t| t.take()),
+        ];
+        for object in leftovers.into_iter().flatten() {
+            self.worker.drop_object(object);
+        }
+    }
+}

@@ -1,0 +1,241 @@
+//! Worker threads: where Python runs, one request after another.
+//!
+//! A connection's requests about interpreter objects are jobs sent to a
+//! worker thread, which runs them in order, as rpyc's per-connection thread
+//! does. The subtle part is nesting: Python code running a job may call an
+//! object of the peer (a callback); the job then blocks in [`wait_for`],
+//! and while it waits the thread keeps running the jobs that arrive —
+//! among them the requests the peer nests inside that callback, which must
+//! run here too. Replies are messages on the same queue, so one loop serves
+//! both and nothing deadlocks however deep the nesting goes.
+//!
+//! While a worker waits for anything (its next job, a reply) it holds no
+//! interpreter lock ([`ObjectSpace::unlocked`]): on CPython the other
+//! connections' workers run meanwhile, and socket I/O never happens under
+//! the GIL.
+
+use crate::space::{Job, ObjectSpace};
+use oxrpc_rpyc::{Context, RemoteException, Reply, RpcResult};
+use std::any::Any;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::future::Future;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+
+pub(crate) enum Message<S: ObjectSpace> {
+    Run(Job<S>),
+    Reply(u64, RpcResult),
+    Stop,
+}
+
+/// A handle to a worker thread. Cheap to clone.
+pub struct Worker<S: ObjectSpace> {
+    tx: mpsc::Sender<Message<S>>,
+}
+
+impl<S: ObjectSpace> Clone for Worker<S> {
+    fn clone(&self) -> Self {
+        Worker {
+            tx: self.tx.clone(),
+        }
+    }
+}
+
+/// What the worker thread itself keeps: its queue, the runtime replies are
+/// awaited on, and replies that arrived for an outer wait.
+struct Queue<S: ObjectSpace> {
+    rx: Mutex<mpsc::Receiver<Message<S>>>,
+    tx: mpsc::Sender<Message<S>>,
+    runtime: tokio::runtime::Handle,
+    early_replies: RefCell<HashMap<u64, RpcResult>>,
+}
+
+thread_local! {
+    /// The queue of the worker this thread is (type-erased: a process may
+    /// run workers of several backends).
+    static QUEUE: RefCell<Option<Rc<dyn Any>>> = const { RefCell::new(None) };
+}
+
+static WAIT_IDS: AtomicU64 = AtomicU64::new(1);
+
+impl<S: ObjectSpace> Worker<S> {
+    /// Starts a worker thread inside `space`'s interpreter. Must be called
+    /// from within a tokio runtime, on which replies are awaited.
+    pub fn spawn(space: Arc<S>, name: String) -> std::io::Result<Worker<S>> {
+        let (tx, rx) = mpsc::channel();
+        let runtime = tokio::runtime::Handle::try_current()
+            .map_err(|e| std::io::Error::other(format!("a worker needs a tokio runtime: {e}")))?;
+        let queue_tx = tx.clone();
+        std::thread::Builder::new()
+            .name(name)
+            .stack_size(space.stack_size())
+            .spawn(move || {
+                // Replies and releases are sent from this thread: give it
+                // the runtime context the I/O types need.
+                let _runtime = runtime.enter();
+                let queue = Rc::new(Queue::<S> {
+                    rx: Mutex::new(rx),
+                    tx: queue_tx,
+                    runtime: runtime.clone(),
+                    early_replies: RefCell::new(HashMap::new()),
+                });
+                QUEUE.with(|q| *q.borrow_mut() = Some(queue.clone() as Rc<dyn Any>));
+                space.enter(Box::new(|vm| {
+                    while let Some(message) = next_message(vm, &queue) {
+                        match message {
+                            Message::Run(job) => run_job::<S>(job, vm),
+                            Message::Reply(id, result) => {
+                                queue.early_replies.borrow_mut().insert(id, result);
+                            }
+                            Message::Stop => break,
+                        }
+                    }
+                    if let Some(runtime) = S::remove_runtime(vm) {
+                        runtime.clear(vm);
+                    }
+                }));
+                QUEUE.with(|q| q.borrow_mut().take());
+            })?;
+        Ok(Worker { tx })
+    }
+
+    /// Queues a job; false if the thread has gone.
+    pub fn send(&self, job: Job<S>) -> bool {
+        self.tx.send(Message::Run(job)).is_ok()
+    }
+
+    /// Runs `f` on the worker and returns its result.
+    pub fn run<T: Send + 'static>(
+        &self,
+        f: impl for<'a> FnOnce(S::Vm<'a>) -> T + Send + 'static,
+    ) -> impl Future<Output = Result<T, RemoteException>> + Send + 'static {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let sent = self.send(Box::new(move |vm| {
+            let _ = tx.send(f(vm));
+        }));
+        async move {
+            if !sent {
+                return Err(gone());
+            }
+            rx.await.map_err(|_| gone())
+        }
+    }
+
+    /// Answers the request being served with what `f` computes on the
+    /// worker, straight from the worker thread when the context allows it
+    /// (no hop back through an async task).
+    pub fn answer(
+        &self,
+        cx: &Context,
+        f: impl for<'a> FnOnce(S::Vm<'a>) -> RpcResult + Send + 'static,
+    ) -> Reply {
+        match cx.responder() {
+            Some(responder) => {
+                // If the thread is gone the job, responder included, is
+                // dropped here, and the responder answers with an error.
+                self.send(Box::new(move |vm| {
+                    let result = f(vm);
+                    // Encoding the answer touches no Python object.
+                    S::unlocked(vm, move || responder.send(result));
+                }));
+                Reply::Deferred
+            }
+            None => {
+                let job = self.run(f);
+                Reply::pending(async move { job.await? })
+            }
+        }
+    }
+
+    /// Stops the thread once the jobs queued before have run.
+    pub fn stop(&self) {
+        let _ = self.tx.send(Message::Stop);
+    }
+
+    /// Sends an object to the worker to be dropped there; when the thread
+    /// has gone, [`ObjectSpace::discard`] decides.
+    pub fn drop_object(&self, object: S::Object) {
+        let slot = Arc::new(Mutex::new(Some(object)));
+        let job_slot = slot.clone();
+        let sent = self.send(Box::new(move |_| {
+            if let Ok(mut slot) = job_slot.lock() {
+                drop(slot.take());
+            }
+        }));
+        if !sent {
+            if let Some(object) = slot.lock().ok().and_then(|mut s| s.take()) {
+                S::discard(object);
+            }
+        }
+    }
+}
+
+/// Runs a job; a panic inside it ends that job only (its responder,
+/// dropped while unwinding, answers the peer with an error) and the thread
+/// goes on serving.
+fn run_job<S: ObjectSpace>(job: Job<S>, vm: S::Vm<'_>) {
+    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(vm))).is_err() {
+        tracing::error!("a job panicked on a classic-mode worker; the worker goes on");
+    }
+}
+
+fn gone() -> RemoteException {
+    RemoteException::eof_error("the interpreter has stopped")
+}
+
+fn next_message<S: ObjectSpace>(vm: S::Vm<'_>, queue: &Queue<S>) -> Option<Message<S>> {
+    let rx = &queue.rx;
+    S::unlocked(vm, move || rx.lock().ok()?.recv().ok())
+}
+
+fn current_queue<S: ObjectSpace>() -> Option<Rc<Queue<S>>> {
+    QUEUE.with(|q| {
+        q.borrow()
+            .as_ref()
+            .and_then(|any| any.clone().downcast::<Queue<S>>().ok())
+    })
+}
+
+/// Blocks the current thread until `future` completes. On a worker thread,
+/// runs the jobs that arrive meanwhile (nested requests); on any other
+/// thread of the interpreter (one Python code started), simply waits, with
+/// the interpreter free for others. `runtime` runs the future there.
+pub(crate) fn wait_for<S: ObjectSpace>(
+    vm: S::Vm<'_>,
+    runtime: &tokio::runtime::Handle,
+    future: impl Future<Output = RpcResult> + Send + 'static,
+) -> RpcResult {
+    let Some(queue) = current_queue::<S>() else {
+        let (tx, rx) = mpsc::channel();
+        runtime.spawn(async move {
+            let _ = tx.send(future.await);
+        });
+        return S::unlocked(vm, move || rx.recv()).unwrap_or_else(|_| Err(gone()));
+    };
+    let id = WAIT_IDS.fetch_add(1, Ordering::Relaxed);
+    let tx = queue.tx.clone();
+    queue.runtime.spawn(async move {
+        let result = future.await;
+        let _ = tx.send(Message::Reply(id, result));
+    });
+    loop {
+        if let Some(result) = queue.early_replies.borrow_mut().remove(&id) {
+            return result;
+        }
+        match next_message(vm, &queue) {
+            Some(Message::Run(job)) => run_job::<S>(job, vm),
+            Some(Message::Reply(got, result)) if got == id => return result,
+            Some(Message::Reply(other, result)) => {
+                queue.early_replies.borrow_mut().insert(other, result);
+            }
+            Some(Message::Stop) => {
+                // Stop once the outer loop gets control back.
+                let _ = queue.tx.send(Message::Stop);
+                return Err(gone());
+            }
+            None => return Err(gone()),
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! One classic test suite, every server: Python's `rpyc_classic` (the
+//! oracle), `oxrpc classic serve` on RustPython (an interpreter per
+//! connection, and `--isolation shared`), and `oxrpc classic serve
+//! --python cpython` (the host's CPython, with the test venv's numpy).
+//! Each runs rpyc 6.0.2's stock classic client through the deep semantics
+//! (`classic_checks.py`, whose output must match rpyc_classic's) and
+//! through rpyc.classic's helpers (`classic_helpers.py`: teleport_function,
+//! deliver, obtain, redirected_stdio, pm, interact, upload/download).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
+
+use oxrpc_testkit::{
+    expect_success, free_port, python_command, run_python_script, wait_for_port, ChildGuard,
+};
+use std::net::SocketAddr;
+use std::process::Command;
+use std::time::Duration;
+
+fn addr(port: u16) -> SocketAddr {
+    format!("127.0.0.1:{port}").parse().unwrap()
+}
+
+/// `oxrpc classic serve -q -p PORT EXTRA...`, ready to accept.
+fn oxrpc_classic(port: u16, extra: &[&str]) -> ChildGuard {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
+    cmd.args(["classic", "serve", "-q", "-p", &port.to_string()])
+        .args(extra)
+        .env_remove("VIRTUAL_ENV");
+    let guard = ChildGuard::spawn(cmd);
+    wait_for_port(addr(port), Duration::from_secs(60));
+    guard
+}
+
+/// Python's `rpyc_classic` on PORT, ready to accept.
+fn python_classic(port: u16) -> ChildGuard {
+    let mut cmd = python_command();
+    cmd.args([
+        "-c",
+        "import sys; from rpyc.cli.rpyc_classic import main; sys.argv[0] = 'rpyc_classic'; main()",
+        "-q",
+        "-p",
+        &port.to_string(),
+    ]);
+    let guard = ChildGuard::spawn(cmd);
+    wait_for_port(addr(port), Duration::from_secs(30));
+    guard
+}
+
+fn script(name: &str, port: u16, args: &[&str], what: &str) -> String {
+    let mut all = vec![port.to_string()];
+    all.extend(args.iter().map(|a| a.to_string()));
+    let all: Vec<&str> = all.iter().map(String::as_str).collect();
+    let output = run_python_script(&format!("classic/{name}"), &all, Duration::from_secs(300));
+    expect_success(&format!("{name} against {what}"), &output)
+}
+
+/// The test venv (numpy and rpyc live there).
+#[cfg(feature = "cpython")]
+fn venv() -> String {
+    let python = oxrpc_testkit::python();
+    python
+        .parent()
+        .and_then(|bin| bin.parent())
+        .expect("the peers' python lives in VENV/bin")
+        .display()
+        .to_string()
+}
+
+/// What rpyc_classic prints for the semantic checks: the oracle.
+fn reference_checks() -> String {
+    let port = free_port();
+    let _python = python_classic(port);
+    let reference = script("classic_checks.py", port, &[], "rpyc_classic");
+    let helpers = script("classic_helpers.py", port, &["rpyc"], "rpyc_classic");
+    assert!(helpers.contains("helper checks passed"), "{helpers}");
+    reference
+}
+
+#[test]
+fn rustpython_backends_pass_the_classic_suite() {
+    let reference = reference_checks();
+    for (what, extra) in [
+        ("oxrpc on RustPython", &[][..]),
+        (
+            "oxrpc on RustPython, --isolation shared",
+            &["--isolation", "shared"][..],
+        ),
+    ] {
+        let port = free_port();
+        let _server = oxrpc_classic(port, extra);
+        let got = script("classic_checks.py", port, &[], what);
+        assert_eq!(got.trim(), reference.trim(), "{what}");
+        let helpers = script("classic_helpers.py", port, &["rustpython"], what);
+        assert!(
+            helpers.contains("helper checks passed"),
+            "{what}: {helpers}"
+        );
+    }
+}
+
+#[cfg(feature = "cpython")]
+#[test]
+fn cpython_backend_passes_the_classic_suite_with_numpy() {
+    let reference = reference_checks();
+    let port = free_port();
+    let venv = venv();
+    let _server = oxrpc_classic(port, &["--python", "cpython", "--venv", &venv]);
+    let what = "oxrpc --python cpython";
+    let got = script("classic_checks.py", port, &[], what);
+    assert_eq!(got.trim(), reference.trim(), "{what}");
+    let helpers = script("classic_helpers.py", port, &["cpython"], what);
+    assert!(helpers.contains("helper checks passed"), "{helpers}");
+}
+
+/// `VIRTUAL_ENV` is honoured as `--venv` is: numpy imports without the flag.
+#[cfg(feature = "cpython")]
+#[test]
+fn cpython_backend_sees_virtual_env() {
+    let port = free_port();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
+    cmd.args(["classic", "serve", "-q", "--python", "cpython", "-p"])
+        .arg(port.to_string())
+        .env("VIRTUAL_ENV", venv());
+    let _server = ChildGuard::spawn(cmd);
+    wait_for_port(addr(port), Duration::from_secs(60));
+    let mut client = python_command();
+    client.args([
+        "-c",
+        &format!(
+            "import rpyc; c = rpyc.classic.connect('localhost', {port}); \
+             print(c.eval('__import__(\"numpy\").arange(5).sum().item()'), \
+             c.modules.sys.implementation.name)"
+        ),
+    ]);
+    let output = oxrpc_testkit::run_with_deadline(client, Duration::from_secs(120));
+    assert_eq!(expect_success("VIRTUAL_ENV", &output).trim(), "10 cpython");
+}
+
+/// Without the `cpython` feature the binary says how to get the backend.
+#[cfg(not(feature = "cpython"))]
+#[test]
+fn cpython_backend_needs_the_feature() {
+    let output = Command::new(env!("CARGO_BIN_EXE_oxrpc"))
+        .args(["classic", "serve", "--python", "cpython", "-p"])
+        .arg(free_port().to_string())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--features cpython"), "{stderr}");
+}
+
+/// Options that do not fit the chosen interpreter are refused up front.
+#[test]
+fn interpreter_options_are_checked() {
+    let output = Command::new(env!("CARGO_BIN_EXE_oxrpc"))
+        .args(["classic", "serve", "--venv", "/nonexistent", "-p"])
+        .arg(free_port().to_string())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--venv needs --python cpython"), "{stderr}");
+}

@@ -1,0 +1,71 @@
+//! `oxrpc classic shell` under a pseudo-terminal (Python's `pty`, driving
+//! it as a person would: typing, Tab, Up, Ctrl-C, Ctrl-D, reading the
+//! screen), against rpyc_classic, oxrpc on RustPython, and oxrpc on the
+//! host's CPython (with the `cpython` feature).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
+
+use oxrpc_testkit::{
+    expect_success, free_port, python_command, run_python_script, wait_for_port, ChildGuard,
+};
+use std::net::SocketAddr;
+use std::process::Command;
+use std::time::Duration;
+
+fn addr(port: u16) -> SocketAddr {
+    format!("127.0.0.1:{port}").parse().unwrap()
+}
+
+fn drive(port: u16, server: &str) {
+    let output = run_python_script(
+        "classic/shell_pty.py",
+        &[env!("CARGO_BIN_EXE_oxrpc"), &port.to_string(), server],
+        Duration::from_secs(600),
+    );
+    let got = expect_success(&format!("the shell against {server}"), &output);
+    assert!(got.contains("shell checks passed"), "{got}");
+}
+
+fn oxrpc_classic(port: u16, extra: &[&str]) -> ChildGuard {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
+    cmd.args(["classic", "serve", "-q", "-p", &port.to_string()])
+        .args(extra);
+    let guard = ChildGuard::spawn(cmd);
+    wait_for_port(addr(port), Duration::from_secs(60));
+    guard
+}
+
+#[test]
+fn shell_against_rpyc_classic() {
+    let port = free_port();
+    let mut cmd = python_command();
+    cmd.args([
+        "-c",
+        "import sys; from rpyc.cli.rpyc_classic import main; sys.argv[0] = 'rpyc_classic'; main()",
+        "-q",
+        "-p",
+        &port.to_string(),
+    ]);
+    let _server = ChildGuard::spawn(cmd);
+    wait_for_port(addr(port), Duration::from_secs(30));
+    drive(port, "rpyc");
+}
+
+#[test]
+fn shell_against_oxrpc_on_rustpython() {
+    let port = free_port();
+    let _server = oxrpc_classic(port, &[]);
+    drive(port, "rustpython");
+}
+
+#[cfg(feature = "cpython")]
+#[test]
+fn shell_against_oxrpc_on_cpython() {
+    let port = free_port();
+    let _server = oxrpc_classic(port, &["--python", "cpython"]);
+    drive(port, "cpython");
+}

@@ -1,0 +1,33 @@
+# Run once when oxrpc embeds the host's CPython: makes the embedded
+# interpreter look like the `python` of the user's environment.
+import os
+import site
+import sys
+
+
+def prepare():
+    # An embedded interpreter has no argv; pdb, code and argparse want one.
+    if not hasattr(sys, 'argv') or not sys.argv:
+        sys.argv = ['oxrpc']
+
+
+def add_venv(path):
+    """Adds a virtualenv's site-packages (and its .pth files) to sys.path,
+    as its own python would see them. Returns the directory added."""
+    path = os.path.abspath(path)
+    if not os.path.isdir(path):
+        raise FileNotFoundError('no virtualenv at %r' % path)
+    version = 'python%d.%d' % sys.version_info[:2]
+    for lib in ('lib', 'lib64'):
+        candidate = os.path.join(path, lib, version, 'site-packages')
+        if os.path.isdir(candidate):
+            site.addsitedir(candidate)
+            # Its packages win over the system's, as in the venv's python.
+            if candidate in sys.path:
+                sys.path.remove(candidate)
+            sys.path.insert(0, candidate)
+            return candidate
+    raise FileNotFoundError(
+        'the virtualenv %r has no site-packages for Python %d.%d (this oxrpc embeds '
+        'Python %s); create it with the same Python version'
+        % (path, sys.version_info[0], sys.version_info[1], sys.version.split()[0]))

@@ -1,0 +1,313 @@
+//! The object space of the embedded RustPython: how classic mode touches a
+//! RustPython object.
+//!
+//! A RustPython interpreter is not shareable across threads, so it lives on
+//! one worker thread and everything about its objects runs there. Each
+//! worker thread builds its own interpreter: with [`Isolation::Connection`]
+//! every connection has its own worker, with [`Isolation::Shared`] every
+//! connection's jobs go to one worker (one interpreter, a namespace per
+//! connection, as rpyc_classic serves them).
+
+use oxrpc_classic::{Body, ErrorKind, Kind, Native, ObjectSpace, Runtime, Worker};
+use oxrpc_rpyc::{BigInt, BrineValue};
+use rustpython_vm::builtins::{
+    PyBaseException, PyBaseExceptionRef, PyBytes, PyComplex, PyFloat, PyInt, PyStr, PyTuple,
+};
+use rustpython_vm::function::FuncArgs;
+use rustpython_vm::{AsObject, PyObjectRef, VirtualMachine};
+use std::cell::RefCell;
+use std::sync::{Arc, Mutex};
+
+/// How connections share interpreters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Isolation {
+    /// An interpreter per connection: nothing a client does is seen by
+    /// another (modules, `sys` settings), at about 3 MiB a connection.
+    #[default]
+    Connection,
+    /// One interpreter for all connections, a namespace each (what
+    /// rpyc_classic does). Their requests run one at a time, and a request
+    /// that waits on its client (a callback, `interact`) holds up the others
+    /// until it is answered.
+    Shared,
+}
+
+/// RustPython as an object space.
+#[derive(Default)]
+pub struct RustPython {
+    isolation: Isolation,
+    shared: Mutex<Option<Worker<RustPython>>>,
+}
+
+impl RustPython {
+    /// An object space whose connections share interpreters as `isolation`
+    /// says.
+    pub fn new(isolation: Isolation) -> RustPython {
+        RustPython {
+            isolation,
+            shared: Mutex::new(None),
+        }
+    }
+}
+
+thread_local! {
+    static RUNTIME: RefCell<Option<Arc<Runtime<RustPython>>>> = const { RefCell::new(None) };
+}
+
+impl ObjectSpace for RustPython {
+    type Object = PyObjectRef;
+    type Error = PyBaseExceptionRef;
+    type Vm<'a> = &'a VirtualMachine;
+
+    fn enter(&self, body: Body<'_, Self>) {
+        use rustpython::InterpreterBuilderExt;
+        // Signal dispositions belong to the server process. An interpreter
+        // that installs its handlers briefly sets every signal to SIG_IGN to
+        // read the old one; two starting at once can leave the process
+        // ignoring SIGTERM for good.
+        let mut settings = rustpython_vm::Settings::default();
+        settings.install_signal_handlers = false;
+        let interpreter = rustpython_vm::Interpreter::builder(settings)
+            .init_stdlib()
+            .build();
+        interpreter.enter(|vm| body(vm));
+    }
+
+    fn unlocked<R: Send>(_vm: &VirtualMachine, f: impl FnOnce() -> R + Send) -> R {
+        f()
+    }
+
+    fn worker(self: &Arc<Self>, name: String) -> std::io::Result<Worker<Self>> {
+        match self.isolation {
+            Isolation::Connection => Worker::spawn(self.clone(), name),
+            Isolation::Shared => {
+                let mut shared = self
+                    .shared
+                    .lock()
+                    .map_err(|_| std::io::Error::other("the shared interpreter is unusable"))?;
+                if let Some(worker) = shared.as_ref() {
+                    return Ok(worker.clone());
+                }
+                let worker = Worker::spawn(self.clone(), "oxrpc-classic-shared".into())?;
+                *shared = Some(worker.clone());
+                Ok(worker)
+            }
+        }
+    }
+
+    fn worker_per_connection(&self) -> bool {
+        self.isolation == Isolation::Connection
+    }
+
+    fn stack_size(&self) -> usize {
+        // RustPython recurses on the native stack, deeply.
+        64 << 20
+    }
+
+    fn runtime(_vm: &VirtualMachine) -> Option<Arc<Runtime<Self>>> {
+        RUNTIME.with(|r| r.borrow().clone())
+    }
+
+    fn install_runtime(_vm: &VirtualMachine, runtime: Arc<Runtime<Self>>) -> Arc<Runtime<Self>> {
+        RUNTIME.with(|r| r.borrow_mut().get_or_insert(runtime).clone())
+    }
+
+    fn remove_runtime(_vm: &VirtualMachine) -> Option<Arc<Runtime<Self>>> {
+        RUNTIME.with(|r| r.borrow_mut().take())
+    }
+
+    fn discard(object: PyObjectRef) {
+        // Its interpreter has gone: a Python object must not be finalised
+        // without it.
+        std::mem::forget(object);
+    }
+
+    fn clone_ref(_vm: &VirtualMachine, object: &PyObjectRef) -> PyObjectRef {
+        object.clone()
+    }
+
+    fn none(vm: &VirtualMachine) -> PyObjectRef {
+        vm.ctx.none()
+    }
+
+    fn is(_vm: &VirtualMachine, a: &PyObjectRef, b: &PyObjectRef) -> bool {
+        a.is(b)
+    }
+
+    fn kind(vm: &VirtualMachine, obj: &PyObjectRef) -> Kind<PyObjectRef> {
+        let ctx = &vm.ctx;
+        if vm.is_none(obj) {
+            return Kind::Plain(BrineValue::None);
+        }
+        let class = obj.class();
+        let plain = if class.is(ctx.types.bool_type) {
+            Some(BrineValue::Bool(obj.is(&ctx.true_value)))
+        } else if class.is(ctx.types.int_type) {
+            obj.downcast_ref::<PyInt>().and_then(|int| {
+                Some(match int.try_to_primitive::<i64>(vm) {
+                    Ok(i) => BrineValue::Int(i),
+                    Err(_) => {
+                        BrineValue::BigInt(obj.str(vm).ok()?.to_string().parse::<BigInt>().ok()?)
+                    }
+                })
+            })
+        } else if class.is(ctx.types.float_type) {
+            obj.downcast_ref::<PyFloat>()
+                .map(|f| BrineValue::Float(f.to_f64()))
+        } else if class.is(ctx.types.complex_type) {
+            obj.downcast_ref::<PyComplex>().map(|c| {
+                let c = c.to_complex();
+                BrineValue::Complex(c.re, c.im)
+            })
+        } else if class.is(ctx.types.str_type) {
+            obj.downcast_ref::<PyStr>()
+                .map(|s| BrineValue::Str(s.to_string_lossy().into_owned()))
+        } else if class.is(ctx.types.bytes_type) {
+            obj.downcast_ref::<PyBytes>()
+                .map(|b| BrineValue::Bytes(b.as_bytes().to_vec()))
+        } else if obj.is(&ctx.ellipsis) {
+            Some(BrineValue::Ellipsis)
+        } else if obj.is(&ctx.not_implemented) {
+            Some(BrineValue::NotImplemented)
+        } else {
+            None
+        };
+        if let Some(plain) = plain {
+            return Kind::Plain(plain);
+        }
+        if class.is(ctx.types.tuple_type) {
+            if let Some(items) = obj.downcast_ref::<PyTuple>() {
+                return Kind::Tuple(items.as_slice().to_vec());
+            }
+        }
+        if class.is(ctx.types.frozenset_type) {
+            return Kind::FrozenSet;
+        }
+        if class.is(ctx.types.slice_type) {
+            return Kind::Slice;
+        }
+        Kind::Other
+    }
+
+    fn from_plain(
+        vm: &VirtualMachine,
+        value: BrineValue,
+    ) -> Result<PyObjectRef, PyBaseExceptionRef> {
+        let ctx = &vm.ctx;
+        Ok(match value {
+            BrineValue::None => ctx.none(),
+            BrineValue::Bool(v) => ctx.new_bool(v).into(),
+            BrineValue::Int(i) => ctx.new_int(i).into(),
+            BrineValue::Float(f) => ctx.new_float(f).into(),
+            BrineValue::Str(s) => ctx.new_str(s).into(),
+            BrineValue::Bytes(b) => ctx.new_bytes(b).into(),
+            BrineValue::Ellipsis => ctx.ellipsis.clone().into(),
+            BrineValue::NotImplemented => ctx.not_implemented(),
+            other => return Err(vm.new_type_error(format!("not a scalar value: {other}"))),
+        })
+    }
+
+    fn new_tuple(vm: &VirtualMachine, items: Vec<PyObjectRef>) -> PyObjectRef {
+        vm.ctx.new_tuple(items).into()
+    }
+
+    fn class_of(_vm: &VirtualMachine, object: &PyObjectRef) -> PyObjectRef {
+        object.class().to_owned().into()
+    }
+
+    fn getattr(
+        vm: &VirtualMachine,
+        object: &PyObjectRef,
+        name: &str,
+    ) -> Result<PyObjectRef, PyBaseExceptionRef> {
+        object.get_attr(&vm.ctx.new_str(name), vm)
+    }
+
+    fn setattr(
+        vm: &VirtualMachine,
+        object: &PyObjectRef,
+        name: &str,
+        value: PyObjectRef,
+    ) -> Result<(), PyBaseExceptionRef> {
+        object.set_attr(&vm.ctx.new_str(name), value, vm)
+    }
+
+    fn delattr(
+        vm: &VirtualMachine,
+        object: &PyObjectRef,
+        name: &str,
+    ) -> Result<(), PyBaseExceptionRef> {
+        object.del_attr(&vm.ctx.new_str(name), vm)
+    }
+
+    fn call(
+        vm: &VirtualMachine,
+        object: &PyObjectRef,
+        args: Vec<PyObjectRef>,
+    ) -> Result<PyObjectRef, PyBaseExceptionRef> {
+        object.call(args, vm)
+    }
+
+    fn repr(vm: &VirtualMachine, object: &PyObjectRef) -> Result<String, PyBaseExceptionRef> {
+        Ok(object.repr(vm)?.to_string())
+    }
+
+    fn str(vm: &VirtualMachine, object: &PyObjectRef) -> Result<String, PyBaseExceptionRef> {
+        Ok(object.str(vm)?.to_string())
+    }
+
+    fn hash(vm: &VirtualMachine, object: &PyObjectRef) -> Result<i64, PyBaseExceptionRef> {
+        object.hash(vm)
+    }
+
+    fn to_i64(vm: &VirtualMachine, object: &PyObjectRef) -> Option<i64> {
+        object.try_to_value::<i64>(vm).ok()
+    }
+
+    fn exception(_vm: &VirtualMachine, error: &PyBaseExceptionRef) -> PyObjectRef {
+        error.clone().into()
+    }
+
+    fn raise(vm: &VirtualMachine, instance: PyObjectRef) -> PyBaseExceptionRef {
+        instance
+            .downcast::<PyBaseException>()
+            .unwrap_or_else(|_| vm.new_type_error("exceptions must derive from BaseException"))
+    }
+
+    fn error(vm: &VirtualMachine, kind: ErrorKind, message: &str) -> PyBaseExceptionRef {
+        let message = message.to_owned();
+        match kind {
+            ErrorKind::Type => vm.new_type_error(message),
+            ErrorKind::Value => vm.new_value_error(message),
+            ErrorKind::Runtime => vm.new_runtime_error(message),
+        }
+    }
+
+    fn traceback_text(vm: &VirtualMachine, error: &PyBaseExceptionRef) -> String {
+        let mut text = String::new();
+        let _ = vm.write_exception(&mut text, error);
+        text
+    }
+
+    fn load_module(
+        vm: &VirtualMachine,
+        name: &str,
+        source: &str,
+        natives: &[(&'static str, Native<Self>)],
+    ) -> Result<PyObjectRef, PyBaseExceptionRef> {
+        let scope = vm.new_scope_with_builtins();
+        for (native_name, native) in natives {
+            let native = *native;
+            let function = vm
+                .new_function(native_name, move |args: FuncArgs, vm: &VirtualMachine| {
+                    native(vm, args.args)
+                });
+            scope.globals.set_item(*native_name, function.into(), vm)?;
+        }
+        scope
+            .globals
+            .set_item("__name__", vm.ctx.new_str(name).into(), vm)?;
+        vm.run_string(scope.clone(), source, format!("<{name}>"))?;
+        Ok(vm.new_module(name, scope.globals, None).into())
+    }
+}
