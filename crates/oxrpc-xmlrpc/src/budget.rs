@@ -72,9 +72,10 @@ impl Reservation {
     }
 }
 
-/// A response body that holds its memory reservation until hyper has
-/// written it (or dropped it for a client that left).
-pub(crate) struct ResponseBody {
+/// The body of every response the server sends: the bytes, holding their
+/// share of the server's memory budget until hyper has written them (or
+/// dropped them for a client that left).
+pub struct ResponseBody {
     inner: Full<Bytes>,
     _reservation: Reservation,
 }

@@ -3,7 +3,17 @@
 //! Shaped after CPython's `ServerProxy` (`client.call("list_contents",
 //! ("/tmp",))`), with what a Rust caller expects on top: typed results,
 //! typed errors, a pooled keep-alive connection, gzip, timeouts, https via
-//! rustls and basic auth taken from the URL.
+//! rustls and basic auth taken from the URL. Like `ServerProxy`, it can
+//! send extra headers on every request (`headers=`) and log each request
+//! and response (`verbose=`, here through `tracing`); unlike it, it goes
+//! through the HTTP proxy the environment names (see `proxy.rs`).
+//!
+//! # Verbose logging
+//!
+//! With [`ClientBuilder::verbose`], every request and response is logged
+//! at INFO on the `oxrpc::xmlrpc::client` target: the request line, the
+//! headers (credentials replaced by `<hidden>`), the body (the first
+//! 64 KiB, as text), then the status, headers and body of the answer.
 
 use crate::compression::{gunzip, gzip};
 use crate::convert::{FromValue, IntoParams};
@@ -11,12 +21,15 @@ use crate::decode::{decode_response, Limits, MethodResponse};
 use crate::encode::encode_call;
 use crate::error::Error;
 use crate::multicall::MultiCall;
+use crate::proxy::{Proxy, ProxyConnector};
+use crate::unix::SocketConnector;
 use crate::url::ServerUrl;
 use crate::value::Value;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::header::{
-    HeaderValue, ACCEPT_ENCODING, AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE, USER_AGENT,
+    HeaderMap, HeaderName, HeaderValue, ACCEPT_ENCODING, AUTHORIZATION, CONTENT_ENCODING,
+    CONTENT_TYPE, PROXY_AUTHORIZATION, USER_AGENT,
 };
 use hyper::{Method, Request, StatusCode};
 use hyper_rustls::HttpsConnector;
@@ -40,7 +53,7 @@ const USER_AGENT_VALUE: &str = concat!("oxrpc/", env!("CARGO_PKG_VERSION"));
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    http: HttpClient<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    http: HttpClient<HttpsConnector<SocketConnector>, Full<Bytes>>,
     url: Arc<ServerUrl>,
     settings: Arc<Settings>,
 }
@@ -52,6 +65,17 @@ struct Settings {
     accept_gzip: bool,
     max_response_size: usize,
     limits: Limits,
+    headers: HeaderMap,
+    verbose: bool,
+    proxy: Option<Proxy>,
+}
+
+/// Which proxy the client goes through.
+enum ProxyChoice {
+    /// The one the environment names (the default).
+    FromEnv,
+    /// This one, or none.
+    Given(Option<Proxy>),
 }
 
 /// Configures a [`Client`].
@@ -60,9 +84,65 @@ pub struct ClientBuilder {
     settings: Settings,
     tls: Option<rustls::ClientConfig>,
     connect_timeout: Option<Duration>,
+    keepalive: Option<Duration>,
+    unix_socket: Option<std::path::PathBuf>,
+    proxy: ProxyChoice,
+    /// The first header that could not be used, reported by `build`.
+    bad_header: Option<String>,
 }
 
+/// Most of a body verbose logging shows.
+const LOGGED_BODY: usize = 64 * 1024;
+
 impl ClientBuilder {
+    /// Sends this header with every request (CPython's `headers=`). A
+    /// header the client sets itself (`User-Agent`, `Accept-Encoding`, ...)
+    /// is replaced; call again to add more values of one header.
+    ///
+    /// ```
+    /// let client = oxrpc_xmlrpc::Client::builder("http://localhost:9000")
+    ///     .header("X-Api-Key", "k3y")
+    ///     .header("User-Agent", "inventory-sync/2.1")
+    ///     .build()
+    ///     .unwrap();
+    /// ```
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        match (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            (Ok(name), Ok(value)) => {
+                self.settings.headers.append(name, value);
+            }
+            _ => {
+                self.bad_header.get_or_insert_with(|| name.to_owned());
+            }
+        }
+        self
+    }
+
+    /// Sends these headers with every request (see [`ClientBuilder::header`]).
+    pub fn headers<'a>(mut self, headers: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        for (name, value) in headers {
+            self = self.header(name, value);
+        }
+        self
+    }
+
+    /// Logs every request and response (CPython's `verbose=True`; see the
+    /// module docs for what is logged).
+    pub fn verbose(mut self, verbose: bool) -> Self {
+        self.settings.verbose = verbose;
+        self
+    }
+
+    /// Goes through `proxy` (`None`: connect directly), instead of the
+    /// proxy the environment names (`HTTP_PROXY`, `NO_PROXY`).
+    pub fn proxy(mut self, proxy: Option<Proxy>) -> Self {
+        self.proxy = ProxyChoice::Given(proxy);
+        self
+    }
+
     /// Gives up on a call after `timeout` (default 30 s). `None` waits forever.
     pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.settings.timeout = timeout.into();
@@ -72,6 +152,31 @@ impl ClientBuilder {
     /// Gives up connecting after `timeout` (default 10 s).
     pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.connect_timeout = timeout.into();
+        self
+    }
+
+    /// Sends TCP keepalive probes on idle pooled connections after `idle`
+    /// (default off), so a server host that vanished is noticed.
+    pub fn tcp_keepalive(mut self, idle: impl Into<Option<Duration>>) -> Self {
+        self.keepalive = idle.into();
+        self
+    }
+
+    /// Connects to the Unix socket at `path` instead of the URL's host and
+    /// port; the URL still gives the HTTP path and `Host` header. A
+    /// `http+unix://` URL with the path percent-encoded as its host does
+    /// the same (`http+unix://%2Frun%2Fapp.sock/RPC2`). No proxy is used.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), oxrpc_xmlrpc::Error> {
+    /// let client = oxrpc_xmlrpc::Client::builder("http://localhost/RPC2")
+    ///     .unix_socket("/run/inventory/xmlrpc.sock")
+    ///     .build()?;
+    /// let names: Vec<String> = client.call("list_contents", ("/tmp",)).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn unix_socket(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.unix_socket = Some(path.into());
         self
     }
 
@@ -117,8 +222,20 @@ impl ClientBuilder {
     }
 
     /// Builds the client. No connection is made until the first call.
-    pub fn build(self) -> Result<Client, Error> {
-        let url = ServerUrl::parse(&self.url)?;
+    pub fn build(mut self) -> Result<Client, Error> {
+        if let Some(name) = self.bad_header {
+            return Err(Error::Transport(format!("invalid header {name:?}")));
+        }
+        let (url, unix_socket) = match crate::unix::split_url(&self.url) {
+            (url, Some(socket)) => (url, Some(socket)),
+            (url, None) => (url, self.unix_socket.take()),
+        };
+        let url = ServerUrl::parse(&url)?;
+        self.settings.proxy = match self.proxy {
+            _ if unix_socket.is_some() => None,
+            ProxyChoice::FromEnv => Proxy::from_env(&url.uri),
+            ProxyChoice::Given(proxy) => proxy,
+        };
         let tls = match self.tls {
             Some(config) => config,
             None => default_tls_config()?,
@@ -127,6 +244,15 @@ impl ClientBuilder {
         connector.enforce_http(false);
         connector.set_nodelay(true);
         connector.set_connect_timeout(self.connect_timeout);
+        connector.set_keepalive(self.keepalive);
+        // Only http:// servers go through a proxy.
+        let proxy = self
+            .settings
+            .proxy
+            .as_ref()
+            .filter(|_| url.uri.scheme_str() == Some("http"));
+        let connector = ProxyConnector::new(connector, proxy);
+        let connector = SocketConnector::new(connector, unix_socket, self.connect_timeout);
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
             .https_or_http()
@@ -171,9 +297,16 @@ impl Client {
                 accept_gzip: true,
                 max_response_size: 64 << 20,
                 limits: Limits::default(),
+                headers: HeaderMap::new(),
+                verbose: false,
+                proxy: None,
             },
             tls: None,
             connect_timeout: Some(Duration::from_secs(10)),
+            keepalive: None,
+            unix_socket: None,
+            proxy: ProxyChoice::FromEnv,
+            bad_header: None,
         }
     }
 
@@ -213,6 +346,8 @@ impl Client {
             .settings
             .gzip_requests_over
             .is_some_and(|threshold| body.len() > threshold);
+        // Verbose logging shows the document, not its gzip.
+        let document = self.settings.verbose.then(|| Bytes::from(body.clone()));
         let body = if compress { gzip(&body) } else { body };
         let mut request = Request::builder()
             .method(Method::POST)
@@ -228,16 +363,59 @@ impl Client {
         if let Some(auth) = &self.url.authorization {
             request = request.header(AUTHORIZATION, auth.clone());
         }
-        let request = request
-            .body(Full::new(Bytes::from(body)))
+        let proxy = self
+            .settings
+            .proxy
+            .as_ref()
+            .filter(|_| self.url.uri.scheme_str() == Some("http"));
+        if let Some(auth) = proxy.and_then(Proxy::authorization) {
+            request = request.header(PROXY_AUTHORIZATION, auth.clone());
+        }
+        let body = Bytes::from(body);
+        let mut request = request
+            .body(Full::new(body.clone()))
             .map_err(|e| Error::Transport(e.to_string()))?;
+        let mut replaced: Option<HeaderName> = None;
+        for (name, value) in &self.settings.headers {
+            // The first value of a header replaces the client's own.
+            if replaced.as_ref() != Some(name) {
+                request.headers_mut().remove(name);
+                replaced = Some(name.clone());
+            }
+            request.headers_mut().append(name.clone(), value.clone());
+        }
+        if self.settings.verbose {
+            log_message(
+                &format!(
+                    "send: POST {} HTTP/1.1{}",
+                    self.url.display(),
+                    proxy.map_or_else(String::new, |p| format!(" (via proxy {p})"))
+                ),
+                request.headers(),
+                document.as_deref().unwrap_or_default(),
+            );
+        }
         let response = self
             .http
             .request(request)
             .await
             .map_err(|e| Error::Transport(describe(&e)))?;
         let status = response.status();
+        let verbose_head = self.settings.verbose.then(|| {
+            (
+                format!(
+                    "reply: {:?} {} {}",
+                    response.version(),
+                    status.as_u16(),
+                    status.canonical_reason().unwrap_or("")
+                ),
+                response.headers().clone(),
+            )
+        });
         if status != StatusCode::OK {
+            if let Some((line, headers)) = &verbose_head {
+                log_message(line, headers, b"");
+            }
             return Err(Error::Http {
                 status: status.as_u16(),
                 reason: status.canonical_reason().unwrap_or("").to_owned(),
@@ -260,14 +438,42 @@ impl Client {
                 }
             })?
             .to_bytes();
-        if gzipped {
+        let body = if gzipped {
             gunzip(&body, max)
                 .map(Bytes::from)
-                .map_err(|e| Error::Transport(e.to_string()))
+                .map_err(|e| Error::Transport(e.to_string()))?
         } else {
-            Ok(body)
+            body
+        };
+        if let Some((line, headers)) = &verbose_head {
+            // The document as read, after gunzip.
+            log_message(line, headers, &body);
+        }
+        Ok(body)
+    }
+}
+
+/// One verbose log entry: a first line, the headers (credentials hidden)
+/// and the body as text, cut at [`LOGGED_BODY`].
+fn log_message(first_line: &str, headers: &HeaderMap, body: &[u8]) {
+    let mut text = String::from(first_line);
+    for (name, value) in headers {
+        let shown = if name == AUTHORIZATION || name == PROXY_AUTHORIZATION {
+            "<hidden>".into()
+        } else {
+            String::from_utf8_lossy(value.as_bytes())
+        };
+        text.push_str(&format!("\n{name}: {shown}"));
+    }
+    if !body.is_empty() {
+        let shown = &body[..body.len().min(LOGGED_BODY)];
+        text.push_str("\n\n");
+        text.push_str(&String::from_utf8_lossy(shown));
+        if body.len() > LOGGED_BODY {
+            text.push_str(&format!("\n... ({} more bytes)", body.len() - LOGGED_BODY));
         }
     }
+    tracing::info!(target: "oxrpc::xmlrpc::client", "{text}");
 }
 
 /// The whole chain of causes, since hyper's top-level message is terse.

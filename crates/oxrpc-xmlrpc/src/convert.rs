@@ -11,12 +11,16 @@ use std::collections::{BTreeMap, HashMap};
 
 /// A value of the wrong type, or out of range, for the Rust type asked for.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("expected {expected}, got {got}")]
+#[error("{}", self.describe())]
 pub struct ConversionError {
     /// The XML-RPC type that was wanted.
     pub expected: &'static str,
     /// What arrived instead.
     pub got: String,
+    /// The whole story when the mismatch is deep inside the value, naming
+    /// the member or item that failed (`address.zip: invalid type: string
+    /// "x", expected i32`); `None` when the value itself had the wrong type.
+    pub detail: Option<String>,
 }
 
 impl ConversionError {
@@ -24,6 +28,14 @@ impl ConversionError {
         ConversionError {
             expected,
             got: got.type_name().to_owned(),
+            detail: None,
+        }
+    }
+
+    fn describe(&self) -> String {
+        match &self.detail {
+            Some(detail) => detail.clone(),
+            None => format!("expected {}, got {}", self.expected, self.got),
         }
     }
 }
@@ -86,6 +98,7 @@ macro_rules! int_conversions {
                     Value::Int(i) => <$t>::try_from(i).map_err(|_| ConversionError {
                         expected: $name,
                         got: format!("out-of-range int {i}"),
+                        detail: None,
                     }),
                     other => Err(ConversionError::new($name, &other)),
                 }
@@ -108,10 +121,12 @@ impl FromValue for u64 {
             Value::Int(i) => u64::try_from(i).map_err(|_| ConversionError {
                 expected: "unsigned int",
                 got: format!("negative int {i}"),
+                detail: None,
             }),
             Value::BigInt(digits) => digits.parse().map_err(|_| ConversionError {
                 expected: "i8",
                 got: format!("out-of-range int {digits}"),
+                detail: None,
             }),
             other => Err(ConversionError::new("i8", &other)),
         }

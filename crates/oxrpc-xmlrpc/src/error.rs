@@ -44,6 +44,9 @@ pub enum Error {
     /// The response body was larger than allowed.
     #[error("response larger than {0} bytes")]
     ResponseTooLarge(usize),
+    /// A serde value could not be turned into XML-RPC, or back.
+    #[error("serde: {0}")]
+    Serde(crate::SerdeError),
 }
 
 impl Error {

@@ -6,8 +6,13 @@
 //! server would raise for a wrong count or type), calls the function, and
 //! turns whatever it returns into a value or a fault. It also derives the
 //! method signature from the Rust types, for `system.methodSignature`.
+//! Arguments that are not parameters ([`crate::Extract`] types such as
+//! [`crate::ClientAddr`]) are filled from the request and left out of the
+//! signature and of the argument count.
 
-use crate::convert::{ConversionError, FromValue, IntoValue};
+use crate::context::RequestContext;
+use crate::convert::{ConversionError, IntoValue};
+use crate::extract::{ArgKind, Extract};
 use crate::fault::Fault;
 use crate::value::Value;
 use std::future::Future;
@@ -36,13 +41,16 @@ impl Outcome {
 }
 
 /// The method being called, as its faults name it: `name` and, when they
-/// were registered, its parameter names (CPython lists missing ones).
+/// were registered, its parameter names (CPython lists missing ones); and
+/// the request it was called by.
 #[derive(Debug, Clone, Copy)]
 pub struct CallSite<'a> {
     /// The method name.
     pub name: &'a str,
     /// The parameters' names; may be empty.
     pub params: &'a [String],
+    /// The request the call came with.
+    pub context: &'a RequestContext,
 }
 
 /// A registered method with its argument glue erased.
@@ -159,10 +167,14 @@ fn check_arity(
 }
 
 /// Converts parameter `index` (0-based) or reports it like CPython would.
-fn extract<T: FromValue>(name: &str, index: usize, param: Option<Value>) -> Result<T, Fault> {
+fn extract_param<T: Extract>(name: &str, index: usize, param: Option<Value>) -> Result<T, Fault> {
     match param {
-        Some(value) => T::from_value(value).map_err(|e: ConversionError| {
-            Fault::python_exception(
+        Some(value) => T::from_param(value).map_err(|e: ConversionError| match e.detail {
+            Some(detail) => Fault::python_exception(
+                "TypeError",
+                format_args!("{name}() argument {}: {detail}", index + 1),
+            ),
+            None => Fault::python_exception(
                 "TypeError",
                 format_args!(
                     "{name}() argument {} must be {}, not {}",
@@ -170,7 +182,7 @@ fn extract<T: FromValue>(name: &str, index: usize, param: Option<Value>) -> Resu
                     crate::pyvalue::python_name(e.expected),
                     crate::pyvalue::python_name(&e.got)
                 ),
-            )
+            ),
         }),
         None => T::from_missing().ok_or_else(|| {
             Fault::python_exception(
@@ -184,6 +196,51 @@ fn extract<T: FromValue>(name: &str, index: usize, param: Option<Value>) -> Resu
 /// How many of the trailing parameters may be left out.
 fn required_count(missing_ok: &[bool]) -> usize {
     missing_ok.len() - missing_ok.iter().rev().take_while(|ok| **ok).count()
+}
+
+/// Most arguments a handler function takes.
+const MAX_ARGS: usize = 8;
+
+/// Whether each parameter argument may be missing, in order (context
+/// arguments are not parameters and are skipped), and how many parameters
+/// there are.
+fn missing_ok(kinds: &[(ArgKind, bool)]) -> ([bool; MAX_ARGS], usize) {
+    let mut flags = [false; MAX_ARGS];
+    let params = kinds
+        .iter()
+        .filter(|(kind, _)| matches!(kind, ArgKind::Param(_)));
+    let mut count = 0;
+    for (slot, (_, ok)) in flags.iter_mut().zip(params) {
+        *slot = *ok;
+        count += 1;
+    }
+    (flags, count)
+}
+
+/// Reads one handler argument: the next parameter, or the request.
+fn extract_arg<T: Extract>(
+    site: CallSite<'_>,
+    index: &mut usize,
+    params: &mut std::vec::IntoIter<Value>,
+) -> Result<T, Fault> {
+    match T::KIND {
+        ArgKind::Param(_) => {
+            let at = *index;
+            *index += 1;
+            extract_param(site.name, at, params.next())
+        }
+        ArgKind::Context => T::from_context(site.context),
+    }
+}
+
+/// `[return type, parameter types...]`.
+fn signature_of(ret: &'static str, kinds: &[ArgKind]) -> Vec<&'static str> {
+    std::iter::once(ret)
+        .chain(kinds.iter().filter_map(|kind| match kind {
+            ArgKind::Param(t) => Some(*t),
+            ArgKind::Context => None,
+        }))
+        .collect()
 }
 
 struct SyncFn<F, Args> {
@@ -202,23 +259,22 @@ macro_rules! handler_impls {
         where
             F: Fn($($arg),*) -> R + Send + Sync + 'static,
             R: IntoResponse,
-            $($arg: FromValue + 'static,)*
+            $($arg: Extract + 'static,)*
         {
             #[allow(unused_mut, unused_variables, unused_assignments, non_snake_case)]
             fn call(&self, site: CallSite<'_>, params: Vec<Value>) -> Outcome {
-                let name = site.name;
-                let missing_ok: &[bool] = &[$($arg::from_missing().is_some()),*];
-                if let Err(fault) = check_arity(site, params.len(), missing_ok.len(), required_count(missing_ok)) {
+                let (flags, count) = missing_ok(&[$(($arg::KIND, $arg::from_missing().is_some())),*]);
+                let missing_ok = &flags[..count];
+                if let Err(fault) = check_arity(site, params.len(), count, required_count(missing_ok)) {
                     return Outcome::Ready(Err(fault));
                 }
                 let mut params = params.into_iter();
                 let mut index = 0usize;
                 $(
-                    let $arg = match extract::<$arg>(name, index, params.next()) {
+                    let $arg = match extract_arg::<$arg>(site, &mut index, &mut params) {
                         Ok(v) => v,
                         Err(fault) => return Outcome::Ready(Err(fault)),
                     };
-                    index += 1;
                 )*
                 Outcome::Ready((self.f)($($arg),*).into_response())
             }
@@ -228,13 +284,13 @@ macro_rules! handler_impls {
         where
             F: Fn($($arg),*) -> R + Send + Sync + 'static,
             R: IntoResponse,
-            $($arg: FromValue + 'static,)*
+            $($arg: Extract + 'static,)*
         {
             fn into_erased(self) -> Box<dyn ErasedHandler> {
                 Box::new(SyncFn::<F, ($($arg,)*)> { f: self, _args: std::marker::PhantomData })
             }
             fn signature() -> Vec<&'static str> {
-                vec![R::XMLRPC_TYPE $(, $arg::XMLRPC_TYPE)*]
+                signature_of(R::XMLRPC_TYPE, &[$($arg::KIND),*])
             }
         }
 
@@ -243,23 +299,22 @@ macro_rules! handler_impls {
             F: Fn($($arg),*) -> Fut + Send + Sync + 'static,
             Fut: Future<Output = R> + Send + 'static,
             R: IntoResponse,
-            $($arg: FromValue + 'static,)*
+            $($arg: Extract + 'static,)*
         {
             #[allow(unused_mut, unused_variables, unused_assignments, non_snake_case)]
             fn call(&self, site: CallSite<'_>, params: Vec<Value>) -> Outcome {
-                let name = site.name;
-                let missing_ok: &[bool] = &[$($arg::from_missing().is_some()),*];
-                if let Err(fault) = check_arity(site, params.len(), missing_ok.len(), required_count(missing_ok)) {
+                let (flags, count) = missing_ok(&[$(($arg::KIND, $arg::from_missing().is_some())),*]);
+                let missing_ok = &flags[..count];
+                if let Err(fault) = check_arity(site, params.len(), count, required_count(missing_ok)) {
                     return Outcome::Ready(Err(fault));
                 }
                 let mut params = params.into_iter();
                 let mut index = 0usize;
                 $(
-                    let $arg = match extract::<$arg>(name, index, params.next()) {
+                    let $arg = match extract_arg::<$arg>(site, &mut index, &mut params) {
                         Ok(v) => v,
                         Err(fault) => return Outcome::Ready(Err(fault)),
                     };
-                    index += 1;
                 )*
                 let future = (self.f)($($arg),*);
                 Outcome::Pending(Box::pin(async move { future.await.into_response() }))
@@ -271,13 +326,13 @@ macro_rules! handler_impls {
             F: Fn($($arg),*) -> Fut + Send + Sync + 'static,
             Fut: Future<Output = R> + Send + 'static,
             R: IntoResponse,
-            $($arg: FromValue + 'static,)*
+            $($arg: Extract + 'static,)*
         {
             fn into_erased(self) -> Box<dyn ErasedHandler> {
                 Box::new(AsyncFn::<F, ($($arg,)*)> { f: self, _args: std::marker::PhantomData })
             }
             fn signature() -> Vec<&'static str> {
-                vec![R::XMLRPC_TYPE $(, $arg::XMLRPC_TYPE)*]
+                signature_of(R::XMLRPC_TYPE, &[$($arg::KIND),*])
             }
         }
     };

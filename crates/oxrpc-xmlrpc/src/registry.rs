@@ -6,11 +6,13 @@
 //! multicall registered, except that `system.methodSignature` returns real
 //! signatures, derived from the handlers' Rust types.
 
+use crate::context::RequestContext;
+use crate::dispatch::{Dispatch, ErasedDispatch};
 use crate::fault::Fault;
 use crate::handler::{AsyncHandler, CallSite, ErasedHandler, Handler, Outcome, RawFn};
 use crate::pyvalue;
 use crate::value::Value;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// One registered method.
 pub struct Method {
@@ -29,24 +31,45 @@ impl Method {
 
     /// Names the parameters, for the faults that list them (CPython's
     /// `list_contents() missing 1 required positional argument:
-    /// 'dir_name'`).
+    /// 'dir_name'`) and for the documentation page.
     pub fn params(&mut self, names: &[&str]) -> &mut Self {
         self.params = names.iter().map(|n| (*n).to_owned()).collect();
         self
     }
 
-    fn call(&self, name: &str, params: Vec<Value>) -> Outcome {
+    fn call(&self, name: &str, params: Vec<Value>, context: &RequestContext) -> Outcome {
         self.handler.call(
             CallSite {
                 name,
                 params: &self.params,
+                context,
             },
             params,
         )
     }
 }
 
+/// A method as introspection and the documentation page describe it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MethodDoc {
+    /// The name callers use.
+    pub name: String,
+    /// `[return type, parameter types...]`, when known.
+    pub signature: Option<Vec<String>>,
+    /// The parameters' names, when registered (may be fewer than the types).
+    pub params: Vec<String>,
+    /// The help text (`system.methodHelp`).
+    pub help: String,
+}
+
 /// A table of XML-RPC methods.
+///
+/// Besides functions, a registry can hold an instance that answers the
+/// names no function took ([`Registry::register_instance`], CPython's
+/// `register_instance`) and nested registries reached by dotted names
+/// (`math.add` calls `add` in the registry nested as `math`), but only
+/// once [`Registry::set_allow_dotted_names`] allows it: a dotted name is
+/// otherwise just a name.
 ///
 /// ```
 /// use oxrpc_xmlrpc::{Registry, Value};
@@ -56,6 +79,15 @@ impl Method {
 /// methods.register("add", |a: i32, b: i32| a + b).help("Adds two ints.");
 /// let sum = methods.dispatch("add", vec![Value::Int(2), Value::Int(3)]).await;
 /// assert_eq!(sum, Ok(Value::Int(5)));
+///
+/// let mut math = Registry::new();
+/// math.register("neg", |a: i32| -a);
+/// methods.nest("math", math);
+/// let hidden = methods.dispatch("math.neg", vec![Value::Int(2)]).await;
+/// assert!(hidden.is_err());
+/// methods.set_allow_dotted_names(true);
+/// let negated = methods.dispatch("math.neg", vec![Value::Int(2)]).await;
+/// assert_eq!(negated, Ok(Value::Int(-2)));
 /// # });
 /// # fn tokio_test_block_on<F: std::future::Future>(f: F) -> F::Output {
 /// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
@@ -63,6 +95,9 @@ impl Method {
 /// ```
 pub struct Registry {
     methods: HashMap<String, Method>,
+    nested: BTreeMap<String, Registry>,
+    instance: Option<Box<dyn ErasedDispatch>>,
+    allow_dotted_names: bool,
     introspection: bool,
     max_multicall_calls: usize,
     max_response_size: usize,
@@ -98,11 +133,37 @@ const SYSTEM_METHODS: &[(&str, &str)] = &[
     ),
 ];
 
+/// The `system.*` methods' signatures and parameter names, for the
+/// documentation page (`system.methodSignature` answers as CPython does).
+const SYSTEM_SIGNATURES: &[(&str, &[&str], &[&str])] = &[
+    ("system.listMethods", &["array"], &[]),
+    ("system.methodHelp", &["string", "string"], &["method_name"]),
+    (
+        "system.methodSignature",
+        &["array", "string"],
+        &["method_name"],
+    ),
+    ("system.multicall", &["array", "array"], &["call_list"]),
+];
+
+/// Where a name leads.
+enum Target<'r> {
+    /// A registered function.
+    Method(&'r Method),
+    /// One of the `system.*` methods.
+    System(&'static str),
+    /// The instance of a registry, with the name it is asked for.
+    Instance(&'r dyn ErasedDispatch),
+}
+
 impl Registry {
     /// An empty table with the `system.*` methods enabled.
     pub fn new() -> Self {
         Registry {
             methods: HashMap::new(),
+            nested: BTreeMap::new(),
+            instance: None,
+            allow_dotted_names: false,
             introspection: true,
             max_multicall_calls: DEFAULT_MAX_MULTICALL_CALLS,
             max_response_size: usize::MAX,
@@ -125,6 +186,16 @@ impl Registry {
     /// Turns the `system.*` methods off (or back on).
     pub fn set_introspection(&mut self, enabled: bool) -> &mut Self {
         self.introspection = enabled;
+        self
+    }
+
+    /// Lets dotted names reach nested registries (CPython's
+    /// `allow_dotted_names`; off by default). A name with a segment that
+    /// starts with `_` never does (such segments are private, as there).
+    /// This registry's setting governs the whole path: the settings of
+    /// the registries nested in it do not matter.
+    pub fn set_allow_dotted_names(&mut self, allowed: bool) -> &mut Self {
+        self.allow_dotted_names = allowed;
         self
     }
 
@@ -151,6 +222,38 @@ impl Registry {
         self.insert(name, Box::new(RawFn(handler)), None)
     }
 
+    /// Installs the object that answers the names no function takes
+    /// (CPython's `register_instance`; one at a time, the last one wins).
+    pub fn register_instance(&mut self, instance: impl Dispatch) -> &mut Self {
+        self.instance = Some(Box::new(instance));
+        self
+    }
+
+    /// Nests `registry` under `prefix`: with dotted names allowed, `prefix.name`
+    /// calls `name` there. A dotted prefix (`a.b`) nests through
+    /// intermediate registries. Returns the nested registry; nesting
+    /// again under the same prefix replaces it.
+    pub fn nest(&mut self, prefix: &str, registry: Registry) -> &mut Registry {
+        let (head, rest) = match prefix.split_once('.') {
+            Some((head, rest)) => (head, Some(rest)),
+            None => (prefix, None),
+        };
+        match rest {
+            None => match self.nested.entry(head.to_owned()) {
+                std::collections::btree_map::Entry::Occupied(mut slot) => {
+                    slot.insert(registry);
+                    slot.into_mut()
+                }
+                std::collections::btree_map::Entry::Vacant(slot) => slot.insert(registry),
+            },
+            Some(rest) => self
+                .nested
+                .entry(head.to_owned())
+                .or_default()
+                .nest(rest, registry),
+        }
+    }
+
     fn insert(
         &mut self,
         name: &str,
@@ -172,9 +275,12 @@ impl Registry {
         }
     }
 
-    /// The names `system.listMethods` reports, sorted.
+    /// The names `system.listMethods` reports, sorted: the functions, the
+    /// `system.*` methods, what nested registries answer (when dotted
+    /// names are allowed) and what the instance lists.
     pub fn method_names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self.methods.keys().cloned().collect();
+        let mut names: Vec<String> = Vec::new();
+        self.collect_names("", &mut names);
         if self.introspection {
             names.extend(SYSTEM_METHODS.iter().map(|(n, _)| (*n).to_owned()));
         }
@@ -183,17 +289,91 @@ impl Registry {
         names
     }
 
-    /// Calls `method` with `params`.
+    fn collect_names(&self, prefix: &str, names: &mut Vec<String>) {
+        // Below the top, names are reached by routing, which skips
+        // private segments.
+        let routed = !prefix.is_empty();
+        let public = |name: &str| !routed || !name.split('.').any(|s| s.starts_with('_'));
+        let mut add = |name: String| {
+            if public(&name) {
+                names.push(format!("{prefix}{name}"));
+            }
+        };
+        self.methods.keys().cloned().for_each(&mut add);
+        if let Some(instance) = &self.instance {
+            instance.list_methods().into_iter().for_each(&mut add);
+        }
+        if routed || self.allow_dotted_names {
+            for (head, nested) in &self.nested {
+                if !head.starts_with('_') {
+                    nested.collect_names(&format!("{prefix}{head}."), names);
+                }
+            }
+        }
+    }
+
+    /// Every method [`Registry::method_names`] lists, described.
+    pub fn describe(&self) -> Vec<MethodDoc> {
+        self.method_names()
+            .into_iter()
+            .map(|name| {
+                let (signature, params) = match self.target(&name) {
+                    Some(Target::Method(m)) => (
+                        m.signature
+                            .as_ref()
+                            .map(|s| s.iter().map(|t| (*t).to_owned()).collect()),
+                        m.params.clone(),
+                    ),
+                    Some(Target::System(system)) => SYSTEM_SIGNATURES
+                        .iter()
+                        .find(|(n, _, _)| *n == system)
+                        .map(|(_, types, params)| {
+                            (
+                                Some(types.iter().map(|t| (*t).to_owned()).collect()),
+                                params.iter().map(|p| (*p).to_owned()).collect(),
+                            )
+                        })
+                        .unwrap_or_default(),
+                    Some(Target::Instance(instance)) => {
+                        (instance.method_signature(self.leaf(&name)), Vec::new())
+                    }
+                    None => (None, Vec::new()),
+                };
+                let help = self.help_for(&name);
+                MethodDoc {
+                    name,
+                    signature,
+                    params,
+                    help,
+                }
+            })
+            .collect()
+    }
+
+    /// Calls `method` with `params` (with a request context that knows
+    /// nothing; see [`Registry::dispatch_with`]).
     pub async fn dispatch(&self, method: &str, params: Vec<Value>) -> Result<Value, Fault> {
+        self.dispatch_with(&RequestContext::new(), method, params)
+            .await
+    }
+
+    /// Calls `method` with `params` for the request `context` describes
+    /// (handlers may take parts of it as arguments).
+    pub async fn dispatch_with(
+        &self,
+        context: &RequestContext,
+        method: &str,
+        params: Vec<Value>,
+    ) -> Result<Value, Fault> {
         if let Some(found) = self.methods.get(method) {
-            return found.call(method, params).resolve().await;
+            return found.call(method, params, context).resolve().await;
         }
         if self.introspection {
             match method {
                 "system.multicall" => {
                     let [call_list] = system_params("system_multicall", &["call_list"], params)?;
                     let mut budget = self.max_multicall_calls;
-                    return self.multicall(call_list, &mut budget).await;
+                    return self.multicall(context, call_list, &mut budget).await;
                 }
                 "system.listMethods" => {
                     let [] = system_params("system_listMethods", &[], params)?;
@@ -219,31 +399,130 @@ impl Registry {
                 _ => {}
             }
         }
+        if let Some((nested, rest)) = self.route(method) {
+            return Box::pin(nested.dispatch_nested(context, method, rest, params)).await;
+        }
+        if let Some(instance) = &self.instance {
+            return instance.dispatch(method, params, context).await;
+        }
         Err(Fault::method_not_supported(method))
     }
 
-    /// Whether `name` is a method this registry answers.
-    fn has_method(&self, name: &str) -> bool {
-        self.methods.contains_key(name)
-            || (self.introspection && SYSTEM_METHODS.iter().any(|(n, _)| *n == name))
+    /// A call that reached this registry through a dotted name: `name` is
+    /// what is left of `full` (the name the caller used, for faults).
+    async fn dispatch_nested(
+        &self,
+        context: &RequestContext,
+        full: &str,
+        name: &str,
+        params: Vec<Value>,
+    ) -> Result<Value, Fault> {
+        if let Some(found) = self.methods.get(name) {
+            return found.call(name, params, context).resolve().await;
+        }
+        if let Some((nested, rest)) = self.descend(name) {
+            return Box::pin(nested.dispatch_nested(context, full, rest, params)).await;
+        }
+        if let Some(instance) = &self.instance {
+            return instance.dispatch(name, params, context).await;
+        }
+        Err(Fault::method_not_supported(full))
+    }
+
+    /// The nested registry a dotted `name` leads to from here, and the
+    /// rest of the name; `None` unless dotted names are allowed and no
+    /// segment is private.
+    fn route<'n>(&self, name: &'n str) -> Option<(&Registry, &'n str)> {
+        if !self.allow_dotted_names || name.split('.').any(|s| s.starts_with('_')) {
+            return None;
+        }
+        self.descend(name)
+    }
+
+    fn descend<'n>(&self, name: &'n str) -> Option<(&Registry, &'n str)> {
+        let (head, rest) = name.split_once('.')?;
+        self.nested.get(head).map(|nested| (nested, rest))
+    }
+
+    /// What `name` leads to, for introspection.
+    fn target(&self, name: &str) -> Option<Target<'_>> {
+        if let Some(m) = self.methods.get(name) {
+            return Some(Target::Method(m));
+        }
+        if self.introspection {
+            if let Some((system, _)) = SYSTEM_METHODS.iter().find(|(n, _)| *n == name) {
+                return Some(Target::System(system));
+            }
+        }
+        if let Some((nested, rest)) = self.route(name) {
+            return nested.target_nested(rest);
+        }
+        self.instance.as_deref().map(Target::Instance)
+    }
+
+    fn target_nested(&self, name: &str) -> Option<Target<'_>> {
+        if let Some(m) = self.methods.get(name) {
+            return Some(Target::Method(m));
+        }
+        if let Some((nested, rest)) = self.descend(name) {
+            return nested.target_nested(rest);
+        }
+        self.instance.as_deref().map(Target::Instance)
+    }
+
+    /// The part of `name` the registry holding it knows it by.
+    fn leaf<'n>(&self, name: &'n str) -> &'n str {
+        if self.methods.contains_key(name) {
+            return name;
+        }
+        let Some((mut registry, mut rest)) = self.route(name) else {
+            return name;
+        };
+        while !registry.methods.contains_key(rest) {
+            match registry.descend(rest) {
+                Some((nested, tail)) => {
+                    registry = nested;
+                    rest = tail;
+                }
+                None => break,
+            }
+        }
+        rest
+    }
+
+    /// Whether calling `name` reaches something other than the
+    /// "not supported" fault (an instance answers every name).
+    fn answers(&self, name: &str) -> bool {
+        self.target(name).is_some()
     }
 
     fn help_for(&self, name: &str) -> String {
-        if let Some(m) = self.methods.get(name) {
-            return m.help.clone();
-        }
-        if self.introspection {
-            if let Some((_, help)) = SYSTEM_METHODS.iter().find(|(n, _)| *n == name) {
-                return (*help).to_owned();
+        match self.target(name) {
+            Some(Target::Method(m)) => m.help.clone(),
+            Some(Target::System(system)) => SYSTEM_METHODS
+                .iter()
+                .find(|(n, _)| *n == system)
+                .map(|(_, help)| (*help).to_owned())
+                .unwrap_or_default(),
+            Some(Target::Instance(instance)) => {
+                instance.method_help(self.leaf(name)).unwrap_or_default()
             }
+            None => String::new(),
         }
-        String::new()
     }
 
     fn signature_for(&self, name: &str) -> Value {
-        match self.methods.get(name).and_then(|m| m.signature.as_ref()) {
+        let types = match self.target(name) {
+            Some(Target::Method(m)) => m
+                .signature
+                .as_ref()
+                .map(|s| s.iter().map(|t| (*t).to_owned()).collect()),
+            Some(Target::Instance(instance)) => instance.method_signature(self.leaf(name)),
+            _ => None,
+        };
+        match types {
             Some(types) => Value::Array(vec![Value::Array(
-                types.iter().map(|t| Value::from(*t)).collect(),
+                types.into_iter().map(Value::String).collect(),
             )]),
             None => Value::from("signatures not supported"),
         }
@@ -257,7 +536,12 @@ impl Registry {
     /// how many calls the request may still make, nested ones included:
     /// past it the whole request is a fault, so a small request cannot fan
     /// out without bound.
-    async fn multicall(&self, call_list: Value, budget: &mut usize) -> Result<Value, Fault> {
+    async fn multicall(
+        &self,
+        context: &RequestContext,
+        call_list: Value,
+        budget: &mut usize,
+    ) -> Result<Value, Fault> {
         let kind = pyvalue::type_name(&call_list);
         let calls = pyvalue::iterate(call_list).ok_or_else(|| {
             Fault::python_exception("TypeError", format_args!("'{kind}' object is not iterable"))
@@ -281,25 +565,27 @@ impl Registry {
                     "TypeError",
                     format_args!("unhashable type: '{}'", pyvalue::type_name(&name)),
                 )),
-                Value::String(name) if self.has_method(&name) => match params {
+                Value::String(name) if self.answers(&name) => match params {
                     Err(kind) => Err(Fault::python_exception(
                         "TypeError",
                         format_args!("{name}() argument after * must be an iterable, not {kind}"),
                     )),
                     Ok(params) => match self.methods.get(&name) {
-                        Some(m) => match m.call(&name, params) {
+                        Some(m) => match m.call(&name, params, context) {
                             Outcome::Ready(result) => result,
                             pending => pending.resolve().await,
                         },
                         None if name == "system.multicall" => {
                             match <[Value; 1]>::try_from(params) {
                                 Ok([call_list]) => {
-                                    Box::pin(self.multicall(call_list, budget)).await
+                                    Box::pin(self.multicall(context, call_list, budget)).await
                                 }
-                                Err(params) => Box::pin(self.dispatch(&name, params)).await,
+                                Err(params) => {
+                                    Box::pin(self.dispatch_with(context, &name, params)).await
+                                }
                             }
                         }
-                        None => Box::pin(self.dispatch(&name, params)).await,
+                        None => Box::pin(self.dispatch_with(context, &name, params)).await,
                     },
                 },
                 name => Err(Fault::method_not_supported(&pyvalue::str(&name))),

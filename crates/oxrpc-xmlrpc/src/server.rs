@@ -1,35 +1,27 @@
 //! The XML-RPC HTTP server.
 //!
 //! hyper serves HTTP/1.1 with keep-alive (CPython's server closes every
-//! connection) on connections `oxrpc-net` accepts (its cap, TLS, drain);
-//! everything XML-RPC-specific stays here: which paths answer,
-//! gzip in both directions, the size and time limits that keep a hostile peer
-//! from holding memory or connections, the request log, and the HTTP answers
-//! CPython's `SimpleXMLRPCRequestHandler` gives (404 `No such page` for other
-//! paths, 501 for other methods and encodings, 200 with a fault for anything
-//! that reached the dispatcher).
+//! connection) on connections `oxrpc-net` accepts (its cap, TLS, drain),
+//! each request answered by the [`Router`] (paths, limits, gzip, the
+//! documentation page, the HTTP answers CPython gives). Besides the
+//! registry behind its RPC paths, a server can serve registries of their
+//! own at other paths, as CPython's `MultiPathXMLRPCServer` does
+//! ([`Server::add_dispatcher`]).
 
-use crate::budget::{MemoryBudget, Reservation, ResponseBody, SMALL};
-use crate::compression::{accepts_gzip, gunzip, gzip, GunzipError};
-use crate::decode::{decode_call, Limits, MethodCall, ParseError};
-use crate::encode::{encode_fault, encode_response};
-use crate::fault::Fault;
+use crate::decode::Limits;
+use crate::dispatch::Dispatch;
+use crate::docs::DocsConfig;
 use crate::handler::{AsyncHandler, Handler};
-use crate::registry::{response_too_large, Method, Registry};
-use crate::value::Value;
-use bytes::Bytes;
-use http_body_util::BodyExt;
-use hyper::body::Body as _;
-use hyper::body::Incoming;
-use hyper::header::{HeaderValue, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE};
-use hyper::{Method as HttpMethod, Request, Response, StatusCode};
+use crate::registry::{Method, Registry};
+use crate::router::{ConnectionInfo, Router};
+use hyper::header::HeaderValue;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use oxrpc_net::{Accepted, ListenConfig, Listener, Peer, Shutdown};
+use oxrpc_net::{Accepted, Credentials, ListenConfig, Listener, Peer, Shutdown};
 use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
-use tracing::{debug, info};
+use std::time::Duration;
+use tracing::debug;
 
 /// Server settings. The defaults are safe to expose; raise them deliberately.
 #[derive(Clone)]
@@ -67,6 +59,10 @@ pub struct ServerConfig {
     pub listen: ListenConfig,
     /// Require HTTP basic authentication with these credentials.
     pub basic_auth: Option<BasicAuth>,
+    /// Serve a documentation page on GET (like CPython's
+    /// `DocXMLRPCServer`); `None` answers GET with 501, as
+    /// `SimpleXMLRPCServer` does.
+    pub docs: Option<DocsConfig>,
 }
 
 /// Credentials for HTTP basic authentication.
@@ -90,7 +86,7 @@ impl std::fmt::Debug for BasicAuth {
 
 impl BasicAuth {
     /// Whether an `Authorization` header value carries these credentials.
-    fn admits(&self, header: Option<&HeaderValue>) -> bool {
+    pub(crate) fn admits(&self, header: Option<&HeaderValue>) -> bool {
         use base64::Engine;
         let Some(token) = header.and_then(|h| h.to_str().ok()).and_then(|h| {
             h.strip_prefix("Basic ")
@@ -133,11 +129,13 @@ impl Default for ServerConfig {
                 ..ListenConfig::named("xmlrpc")
             },
             basic_auth: None,
+            docs: None,
         }
     }
 }
 
-/// An XML-RPC server: a [`Registry`] of methods served over HTTP.
+/// An XML-RPC server: a [`Registry`] of methods served over HTTP, and
+/// more at paths of their own.
 ///
 /// ```no_run
 /// use oxrpc_xmlrpc::Server;
@@ -151,6 +149,7 @@ impl Default for ServerConfig {
 /// ```
 pub struct Server {
     registry: Registry,
+    dispatchers: Vec<(String, Registry)>,
     config: ServerConfig,
 }
 
@@ -158,25 +157,6 @@ impl Default for Server {
     fn default() -> Self {
         Server::new()
     }
-}
-
-struct Shared {
-    registry: Registry,
-    config: ServerConfig,
-    /// Decoding and encoding of large documents (and every gzip body) runs
-    /// on the blocking pool, this many at once, so it never takes every
-    /// core from small calls.
-    heavy: tokio::sync::Semaphore,
-    /// The memory large documents draw on, all connections together.
-    memory: MemoryBudget,
-}
-
-/// Why a request went no further than its body.
-enum Refusal {
-    /// An HTTP answer (413, 400, 503).
-    Http(HttpResponse),
-    /// A document that is not a call: a fault, as CPython answers.
-    Fault(ParseError),
 }
 
 impl Server {
@@ -189,6 +169,7 @@ impl Server {
     pub fn with_config(config: ServerConfig) -> Self {
         Server {
             registry: Registry::new(),
+            dispatchers: Vec::new(),
             config,
         }
     }
@@ -217,6 +198,58 @@ impl Server {
         self.registry.register_async(name, handler)
     }
 
+    /// Installs the object that answers the names no function takes (see
+    /// [`Registry::register_instance`]).
+    pub fn register_instance(&mut self, instance: impl Dispatch) -> &mut Self {
+        self.registry.register_instance(instance);
+        self
+    }
+
+    /// Serves `registry` at `path`, besides the RPC paths (CPython's
+    /// `MultiPathXMLRPCServer.add_dispatcher`): calls posted there reach
+    /// only it, and with the documentation page on, GET there shows it.
+    /// Returns the registry, to register more; adding a path again
+    /// replaces its registry.
+    ///
+    /// ```no_run
+    /// use oxrpc_xmlrpc::{Registry, Server};
+    ///
+    /// let mut server = Server::new();
+    /// let mut math = Registry::new();
+    /// math.register("add", |a: i32, b: i32| a + b);
+    /// server.add_dispatcher("/math", math);
+    /// server.add_dispatcher("/text", Registry::new())
+    ///     .register("upper", |s: String| s.to_uppercase());
+    /// ```
+    pub fn add_dispatcher(&mut self, path: &str, registry: Registry) -> &mut Registry {
+        let index = match self.dispatchers.iter().position(|(p, _)| p == path) {
+            Some(index) => {
+                self.dispatchers[index].1 = registry;
+                index
+            }
+            None => {
+                self.dispatchers.push((path.to_owned(), registry));
+                self.dispatchers.len() - 1
+            }
+        };
+        &mut self.dispatchers[index].1
+    }
+
+    /// The registry served at `path` by [`Server::add_dispatcher`]
+    /// (CPython's `get_dispatcher`).
+    pub fn dispatcher_mut(&mut self, path: &str) -> Option<&mut Registry> {
+        self.dispatchers
+            .iter_mut()
+            .find(|(p, _)| p == path)
+            .map(|(_, registry)| registry)
+    }
+
+    /// The server as a hyper service, to mount in an application of your
+    /// own (see [`Router`]).
+    pub fn into_router(self) -> Router {
+        Router::new(self.registry, self.dispatchers, self.config)
+    }
+
     /// Serves `listener` until Ctrl-C or SIGTERM, then shuts down gracefully.
     pub async fn serve(self, listener: impl Into<Listener>) -> std::io::Result<()> {
         self.serve_with_shutdown(listener, oxrpc_net::shutdown_signal())
@@ -231,7 +264,12 @@ impl Server {
         listener: impl Into<Listener>,
         shutdown: impl Future<Output = ()>,
     ) -> std::io::Result<()> {
-        let listen = self.config.listen.clone();
+        let mut listen = self.config.listen.clone();
+        if listen.tls.is_some() && listen.authenticator.is_none() {
+            // Admits everyone, as no authenticator would, and keeps the
+            // client certificate chain for the handlers' context.
+            listen.authenticator = Some(Arc::new(keep_certificates));
+        }
         let mut http = hyper::server::conn::http1::Builder::new();
         http.timer(TokioTimer::new())
             // A client may shut down its side once its request is sent;
@@ -240,22 +278,14 @@ impl Server {
             .header_read_timeout(self.config.header_read_timeout)
             .max_buf_size(self.config.max_header_size.max(8192))
             .keep_alive(true);
-        let mut registry = self.registry;
-        registry.set_max_response_size(self.config.max_response_size);
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let shared = Arc::new(Shared {
-            registry,
-            heavy: tokio::sync::Semaphore::new(cores.saturating_sub(1).max(1)),
-            memory: MemoryBudget::new(self.config.max_buffered),
-            config: self.config,
-        });
+        let router = self.into_router();
         oxrpc_net::serve(
             listener.into(),
             listen,
             shutdown,
             move |accepted, shutdown| {
-                let (shared, http) = (shared.clone(), http.clone());
-                async move { serve_http(&http, shared, accepted, shutdown).await }
+                let (router, http) = (router.clone(), http.clone());
+                async move { serve_http(&http, router, accepted, shutdown).await }
             },
         )
         .await
@@ -266,18 +296,25 @@ impl Server {
 /// server shuts down (then in-flight requests finish first).
 async fn serve_http(
     http: &hyper::server::conn::http1::Builder,
-    shared: Arc<Shared>,
+    router: Router,
     accepted: Accepted,
     mut shutdown: Shutdown,
 ) {
-    let peer = Arc::new(accepted.peer);
+    let peer = accepted.peer.clone();
+    let certificates = match accepted.credentials {
+        Some(credentials) => credentials.peer_certificates,
+        None => accepted.stream.peer_certificates(),
+    };
+    let connection = Arc::new(
+        ConnectionInfo::new(Some(accepted.peer), certificates).with_telemetry(accepted.telemetry),
+    );
     let slot = Arc::new(accepted.slot);
-    let (service_peer, service_slot) = (peer.clone(), slot.clone());
+    let service_slot = slot.clone();
     let service = hyper::service::service_fn(move |request| {
-        let (shared, peer, slot) = (shared.clone(), service_peer.clone(), service_slot.clone());
+        let (router, connection, slot) = (router.clone(), connection.clone(), service_slot.clone());
         async move {
             let _busy = slot.busy();
-            Ok::<_, Infallible>(shared.handle(request, &peer).await)
+            Ok::<_, Infallible>(router.handle_on(request, &connection).await)
         }
     });
     let connection = http.serve_connection(TokioIo::new(accepted.stream), service);
@@ -299,433 +336,11 @@ async fn serve_http(
     }
 }
 
-type HttpResponse = Response<ResponseBody>;
-
-/// Why a request body was not read.
-enum BodyError {
-    /// Larger than the limit (the rest was read and thrown away, as far as
-    /// [`DISCARD_LIMIT`] allows).
-    TooLarge,
-    /// Not complete within the body read timeout.
-    TimedOut,
-    /// The connection failed mid-body.
-    Unreadable,
-    /// The server's memory budget had no room for it in time.
-    Busy,
-}
-
-/// How many bytes of an oversized body are read and thrown away before the
-/// 413 goes out, how long that may take, and how long a pause in the data
-/// ends it (nginx's `lingering_time` and `lingering_timeout`). A client such
-/// as CPython's
-/// `ServerProxy` writes its whole body before reading anything: answering
-/// and closing while it is still writing would give it a broken pipe
-/// instead of the 413 (nginx's "lingering close" does the same). Nothing
-/// read here is kept, so memory stays bounded whatever the client sends.
-const DISCARD_LIMIT: (usize, Duration, Duration) =
-    (64 << 20, Duration::from_secs(10), Duration::from_secs(1));
-
-/// Reads a request body of at most `max` bytes within `timeout`, with its
-/// share of `memory` (the declared length, or `max` for a chunked body).
-async fn read_body(
-    mut body: Incoming,
-    max: usize,
-    timeout: Duration,
-    memory: &MemoryBudget,
-) -> Result<(Bytes, Reservation), BodyError> {
-    let declared = body.size_hint().exact();
-    let read = async {
-        if declared.is_some_and(|n| n > max as u64) {
-            return Err(BodyError::TooLarge);
-        }
-        let expected = declared.map_or(max, |n| usize::try_from(n).unwrap_or(max));
-        let reservation = memory
-            .reserve(expected, timeout)
-            .await
-            .ok_or(BodyError::Busy)?;
-        let mut collected = bytes::BytesMut::new();
-        while let Some(frame) = body.frame().await {
-            let frame = frame.map_err(|_| BodyError::Unreadable)?;
-            if let Some(data) = frame.data_ref() {
-                if collected.len() + data.len() > max {
-                    return Err(BodyError::TooLarge);
-                }
-                collected.extend_from_slice(data);
-            }
-        }
-        Ok((collected.freeze(), reservation))
-    };
-    let result = match tokio::time::timeout(timeout, read).await {
-        Ok(result) => result,
-        Err(_) => Err(BodyError::TimedOut),
-    };
-    if let Err(BodyError::TooLarge | BodyError::Busy) = result {
-        let discard = async {
-            let mut discarded = 0usize;
-            while let Ok(Some(Ok(frame))) =
-                tokio::time::timeout(DISCARD_LIMIT.2, body.frame()).await
-            {
-                discarded += frame.data_ref().map_or(0, |d| d.len());
-                if discarded > DISCARD_LIMIT.0 {
-                    break;
-                }
-            }
-        };
-        let _ = tokio::time::timeout(DISCARD_LIMIT.1, discard).await;
-    }
-    result
-}
-
-/// An answer with no body, as CPython's `send_response` + `Content-length:
-/// 0` gives, with its reason phrase when it words one of its own.
-fn empty(status: StatusCode, reason: Option<String>) -> HttpResponse {
-    let mut response = Response::new(ResponseBody::new(Bytes::new()));
-    *response.status_mut() = status;
-    if let Some(reason) =
-        reason.and_then(|r| hyper::ext::ReasonPhrase::try_from(r.into_bytes()).ok())
-    {
-        response.extensions_mut().insert(reason);
-    }
-    response
-}
-
-/// The HTML page `http.server`'s `send_error` answers with, word for word
-/// (a Python client reads the status and, in a browser, the page).
-fn error_page(status: StatusCode, message: &str, with_body: bool) -> HttpResponse {
-    let explain = match status {
-        StatusCode::NOT_IMPLEMENTED => "Server does not support this operation",
-        _ => status.canonical_reason().unwrap_or("???"),
-    };
-    let escape = |text: &str| {
-        text.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-    };
-    let page = format!(
-        "<!DOCTYPE HTML>\n<html lang=\"en\">\n    <head>\n        <meta charset=\"utf-8\">\n        \
-         <title>Error response</title>\n    </head>\n    <body>\n        <h1>Error response</h1>\n        \
-         <p>Error code: {code}</p>\n        <p>Message: {message}.</p>\n        \
-         <p>Error code explanation: {code} - {explain}.</p>\n    </body>\n</html>\n",
-        code = status.as_u16(),
-        message = escape(message),
-        explain = escape(explain),
-    );
-    let length = page.len();
-    let mut response = Response::new(ResponseBody::new(if with_body {
-        Bytes::from(page)
-    } else {
-        Bytes::new()
-    }));
-    *response.status_mut() = status;
-    let headers = response.headers_mut();
-    headers.insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
-    headers.insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("text/html;charset=utf-8"),
-    );
-    if !with_body {
-        headers.insert(hyper::header::CONTENT_LENGTH, HeaderValue::from(length));
-    }
-    if let Ok(reason) = hyper::ext::ReasonPhrase::try_from(message.as_bytes().to_vec()) {
-        response.extensions_mut().insert(reason);
-    }
-    response
-}
-
-fn plain(status: StatusCode, text: &'static str) -> HttpResponse {
-    let mut response = Response::new(ResponseBody::new(Bytes::from_static(text.as_bytes())));
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
-    response
-}
-
-impl Shared {
-    /// CPython's `is_rpc_path_valid`: the request target (path and query)
-    /// must be one of the RPC paths, after `http.server`'s folding of a
-    /// leading `//` into `/`.
-    fn is_rpc_path(&self, uri: &hyper::Uri) -> bool {
-        if self.config.rpc_paths.is_empty() {
-            return true;
-        }
-        let target = uri.path_and_query().map_or("/", |p| p.as_str());
-        let folded;
-        let target = if target.starts_with("//") {
-            folded = format!("/{}", target.trim_start_matches('/'));
-            folded.as_str()
-        } else {
-            target
-        };
-        self.config.rpc_paths.iter().any(|p| p == target)
-    }
-
-    async fn handle(&self, request: Request<Incoming>, peer: &Peer) -> HttpResponse {
-        let started = Instant::now();
-        let http_method = request.method().clone();
-        let path = request.uri().path().to_owned();
-        let (response, rpc_method) = self.respond(request).await;
-        if self.config.log_requests {
-            info!(
-                target: "oxrpc::xmlrpc::request",
-                "{} \"{} {}\" {} {} {:?}",
-                peer.ip().map_or_else(|| peer.to_string(), |ip| ip.to_string()),
-                http_method,
-                path,
-                response.status().as_u16(),
-                rpc_method.as_deref().unwrap_or("-"),
-                started.elapsed()
-            );
-        }
-        response
-    }
-
-    async fn respond(&self, request: Request<Incoming>) -> (HttpResponse, Option<String>) {
-        if request.method() != HttpMethod::POST {
-            let method = request.method().as_str();
-            let message = format!("Unsupported method ({})", crate::python_str_repr(method));
-            let head = request.method() == HttpMethod::HEAD;
-            return (
-                error_page(StatusCode::NOT_IMPLEMENTED, &message, !head),
-                None,
-            );
-        }
-        // hyper bounds the buffer a request head is read into; the cap on
-        // the head itself is counted here, exactly.
-        let head: usize = request.uri().to_string().len()
-            + request
-                .headers()
-                .iter()
-                .map(|(name, value)| name.as_str().len() + value.len() + 4)
-                .sum::<usize>();
-        if head > self.config.max_header_size {
-            return (
-                plain(
-                    StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-                    "request header fields too large\n",
-                ),
-                None,
-            );
-        }
-        if let Some(auth) = &self.config.basic_auth {
-            if !auth.admits(request.headers().get(hyper::header::AUTHORIZATION)) {
-                let mut response = plain(StatusCode::UNAUTHORIZED, "authentication required\n");
-                response.headers_mut().insert(
-                    hyper::header::WWW_AUTHENTICATE,
-                    HeaderValue::from_static("Basic realm=\"oxrpc\""),
-                );
-                return (response, None);
-            }
-        }
-        if !self.is_rpc_path(request.uri()) {
-            return (plain(StatusCode::NOT_FOUND, "No such page"), None);
-        }
-        // CPython reads exactly Content-Length bytes and fails (500, no
-        // body) without one; a chunked body is read here all the same.
-        let headers = request.headers();
-        if !headers.contains_key(hyper::header::CONTENT_LENGTH)
-            && !headers.contains_key(hyper::header::TRANSFER_ENCODING)
-        {
-            return (empty(StatusCode::INTERNAL_SERVER_ERROR, None), None);
-        }
-        let gzipped = match headers.get(CONTENT_ENCODING).map(|v| v.to_str()) {
-            None => false,
-            Some(Ok(v)) if v.eq_ignore_ascii_case("identity") => false,
-            Some(Ok(v)) if v.eq_ignore_ascii_case("gzip") => true,
-            Some(v) => {
-                let encoding = v.unwrap_or("?").to_lowercase();
-                let reason = format!(
-                    "encoding {} not supported",
-                    crate::python_str_repr(&encoding)
-                );
-                return (empty(StatusCode::NOT_IMPLEMENTED, Some(reason)), None);
-            }
-        };
-        let wants_gzip = request
-            .headers()
-            .get(ACCEPT_ENCODING)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(accepts_gzip);
-        let (body, mut held) = match read_body(
-            request.into_body(),
-            self.config.max_body_size,
-            self.config.body_read_timeout,
-            &self.memory,
-        )
-        .await
-        {
-            Ok(read) => read,
-            Err(BodyError::TooLarge) => {
-                let mut response = plain(StatusCode::PAYLOAD_TOO_LARGE, "request body too large\n");
-                response
-                    .headers_mut()
-                    .insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
-                return (response, None);
-            }
-            Err(BodyError::Busy) => return (server_busy(), None),
-            Err(BodyError::TimedOut) => {
-                return (
-                    plain(StatusCode::REQUEST_TIMEOUT, "request body timed out\n"),
-                    None,
-                )
-            }
-            Err(BodyError::Unreadable) => {
-                return (
-                    plain(StatusCode::BAD_REQUEST, "could not read request body\n"),
-                    None,
-                )
-            }
-        };
-        let call = match self.decode(body, gzipped, &mut held).await {
-            Ok(call) => call,
-            Err(Refusal::Http(response)) => return (response, None),
-            Err(Refusal::Fault(e)) => {
-                let (body, gzipped, none) =
-                    self.small_document(encode_fault(&e.to_fault()), wants_gzip);
-                return (xml_response(body, gzipped, none), None);
-            }
-        };
-        let name = call.name.clone();
-        let result: Result<Value, Fault> = self.registry.dispatch(&call.name, call.params).await;
-        // The request's memory goes back before the response takes its own.
-        drop(held);
-        let (body, gzipped, reservation) = match result {
-            Ok(value) => self.encode(value, wants_gzip).await,
-            Err(fault) => self.small_document(encode_fault(&fault), wants_gzip),
-        };
-        (xml_response(body, gzipped, reservation), Some(name))
-    }
-
-    /// Inflates (a gzip body) and parses a request. Large documents are
-    /// handled on the blocking pool, a few at a time, each with a share of
-    /// the memory budget for its inflated and parsed forms.
-    async fn decode(
-        &self,
-        body: Bytes,
-        gzipped: bool,
-        held: &mut Reservation,
-    ) -> Result<MethodCall, Refusal> {
-        let limits = self.config.limits;
-        if !gzipped && body.len() <= SMALL {
-            return decode_call(&body, &limits).map_err(Refusal::Fault);
-        }
-        let _lane = self.heavy.acquire().await;
-        let body = if gzipped {
-            let max = self.config.max_decompressed_size;
-            let inflated = tokio::task::spawn_blocking(move || gunzip(&body, max))
-                .await
-                .unwrap_or_else(|_| Err(GunzipError::Corrupt("the decoder failed".into())));
-            match inflated {
-                Ok(inflated) => Bytes::from(inflated),
-                Err(GunzipError::TooLarge(_)) => {
-                    return Err(Refusal::Http(plain(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        "gzip content inflates too large\n",
-                    )))
-                }
-                Err(GunzipError::Corrupt(_)) => {
-                    return Err(Refusal::Http(empty(
-                        StatusCode::BAD_REQUEST,
-                        Some("error decoding gzip content".into()),
-                    )))
-                }
-            }
-        } else {
-            body
-        };
-        // The parsed values take about as much again as the document.
-        let parsed = self
-            .memory
-            .reserve(body.len().saturating_mul(2), self.config.body_read_timeout)
-            .await
-            .ok_or_else(|| Refusal::Http(server_busy()))?;
-        held.join(parsed);
-        tokio::task::spawn_blocking(move || decode_call(&body, &limits))
-            .await
-            .unwrap_or_else(|_| Err(ParseError::Invalid("the decoder failed".into())))
-            .map_err(Refusal::Fault)
-    }
-
-    /// Encodes a result, within the response limit and with its share of
-    /// the memory budget until written; gzipped when the client accepts it.
-    async fn encode(&self, value: Value, wants_gzip: bool) -> (Bytes, bool, Reservation) {
-        let max = self.config.max_response_size;
-        let size = value.encoded_size_at_most(max);
-        if size > max {
-            return self.small_document(encode_fault(&response_too_large(max)), wants_gzip);
-        }
-        if size <= SMALL {
-            return match encode_response(&value) {
-                Ok(xml) => self.small_document(xml, wants_gzip),
-                Err(e) => self.small_document(cannot_encode(&e.to_string()), wants_gzip),
-            };
-        }
-        let Some(reservation) = self
-            .memory
-            .reserve(size, self.config.body_read_timeout)
-            .await
-        else {
-            let busy = Fault::new(
-                Fault::INTERNAL_ERROR,
-                "server error. too many large responses in progress, try again",
-            );
-            return self.small_document(encode_fault(&busy), wants_gzip);
-        };
-        let threshold = self.config.gzip_threshold;
-        let _lane = self.heavy.acquire().await;
-        let encoded = tokio::task::spawn_blocking(move || {
-            let xml = encode_response(&value).unwrap_or_else(|e| cannot_encode(&e.to_string()));
-            compress_if_wanted(xml, wants_gzip, threshold)
-        })
-        .await
-        .unwrap_or_else(|_| (Bytes::from(cannot_encode("the encoder failed")), false));
-        (encoded.0, encoded.1, reservation)
-    }
-
-    /// A document small enough to finish on the connection's task.
-    fn small_document(&self, xml: String, wants_gzip: bool) -> (Bytes, bool, Reservation) {
-        let (body, gzipped) = compress_if_wanted(xml, wants_gzip, self.config.gzip_threshold);
-        (body, gzipped, Reservation::default())
-    }
-}
-
-fn cannot_encode(reason: &str) -> String {
-    encode_fault(&Fault::new(
-        Fault::INTERNAL_ERROR,
-        format!("server error. cannot encode the result: {reason}"),
-    ))
-}
-
-/// 503: the memory budget had no room for this request in time.
-fn server_busy() -> HttpResponse {
-    let mut response = plain(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "server busy with large requests, try again\n",
-    );
-    response
-        .headers_mut()
-        .insert(hyper::header::RETRY_AFTER, HeaderValue::from_static("1"));
-    response
-}
-
-/// The document as sent: gzipped when the client accepts gzip and it is
-/// over the threshold (CPython's `encode_threshold`).
-fn compress_if_wanted(xml: String, wants_gzip: bool, threshold: Option<usize>) -> (Bytes, bool) {
-    if wants_gzip && threshold.is_some_and(|t| xml.len() > t) {
-        (Bytes::from(gzip(xml.as_bytes())), true)
-    } else {
-        (Bytes::from(xml), false)
-    }
-}
-
-/// A 200 carrying an XML document (gzipped or not), holding its memory
-/// reservation until written.
-fn xml_response(body: Bytes, gzipped: bool, reservation: Reservation) -> HttpResponse {
-    let mut response = Response::new(ResponseBody::reserved(body, reservation));
-    let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/xml"));
-    if gzipped {
-        headers.insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-    }
-    response
+/// The authenticator a TLS server runs when given none: everyone is
+/// admitted, with the certificate chain TLS verified.
+fn keep_certificates(_peer: &Peer, certificates: &[Vec<u8>]) -> Result<Credentials, String> {
+    Ok(Credentials {
+        peer_certificates: certificates.to_vec(),
+        info: String::new(),
+    })
 }

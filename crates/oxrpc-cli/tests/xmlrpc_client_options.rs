@@ -1,0 +1,114 @@
+//! `oxrpc xmlrpc call` with `--header`, `--verbose` and the proxy the
+//! environment names (`HTTP_PROXY`, `NO_PROXY`), against CPython's
+//! SimpleXMLRPCServer and a small Python forward proxy.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
+
+use oxrpc_testkit::{expect_success, python_command, run_with_deadline, ChildGuard};
+use std::process::Command;
+use std::time::Duration;
+
+fn start(script: &str, args: &[&str], ready: &str) -> (ChildGuard, u16) {
+    let mut cmd = python_command();
+    cmd.arg(oxrpc_testkit::interop_path(script)).args(args);
+    let mut child = ChildGuard::spawn(cmd);
+    let line = child.wait_for_line(ready);
+    let port = line.trim().rsplit(' ').next().unwrap().parse().unwrap();
+    (child, port)
+}
+
+/// `oxrpc ARGS...` with only the proxy settings given here.
+fn oxrpc(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
+    cmd.args(args);
+    for var in [
+        "http_proxy",
+        "HTTP_PROXY",
+        "https_proxy",
+        "HTTPS_PROXY",
+        "no_proxy",
+        "NO_PROXY",
+        "REQUEST_METHOD",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.envs(env.iter().copied());
+    run_with_deadline(cmd, Duration::from_secs(60))
+}
+
+#[test]
+fn headers_verbose_and_proxy_from_the_environment() {
+    let (_server, port) = start("xmlrpc/header_server.py", &[], "ready");
+    let direct = format!("http://127.0.0.1:{port}/RPC2");
+
+    // --header, as NAME:VALUE, repeatable.
+    let out = oxrpc(
+        &[
+            "xmlrpc",
+            "call",
+            &direct,
+            "headers",
+            "-H",
+            "X-Api-Key: k3y",
+            "--header",
+            "User-Agent:cli-test/1",
+        ],
+        &[],
+    );
+    let seen: serde_json::Value =
+        serde_json::from_str(&expect_success("call headers", &out)).unwrap();
+    assert_eq!(seen["x-api-key"], "k3y", "{seen}");
+    assert_eq!(seen["user-agent"], "cli-test/1", "{seen}");
+
+    // --verbose logs both directions on stderr.
+    let out = oxrpc(
+        &["xmlrpc", "call", &direct, "add", "2", "3", "--verbose"],
+        &[],
+    );
+    assert_eq!(expect_success("call add -v", &out).trim(), "5");
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(log.contains("send: POST"), "{log}");
+    assert!(log.contains("<methodName>add</methodName>"), "{log}");
+    assert!(log.contains("reply: HTTP/1.0 200 OK"), "{log}");
+
+    // HTTP_PROXY: a name only the proxy can reach.
+    let (mut proxy, proxy_port) = start(
+        "xmlrpc/http_proxy.py",
+        &[&port.to_string(), "pu:pp"],
+        "proxy ready",
+    );
+    let hidden = format!("http://xmlrpc-upstream.invalid:{port}/RPC2");
+    let via = format!("http://pu:pp@127.0.0.1:{proxy_port}");
+    let out = oxrpc(
+        &["xmlrpc", "call", &hidden, "add", "2", "3"],
+        &[("HTTP_PROXY", &via)],
+    );
+    assert_eq!(expect_success("call via HTTP_PROXY", &out).trim(), "5");
+    let line = proxy.wait_for_line("proxy request");
+    assert!(line.contains(&format!("POST {hidden} auth=ok")), "{line}");
+    // `methods` makes several calls, all through the proxy.
+    let out = oxrpc(&["xmlrpc", "methods", &hidden], &[("http_proxy", &via)]);
+    let listing = expect_success("methods via http_proxy", &out);
+    assert!(listing.contains("system.multicall"), "{listing}");
+
+    // NO_PROXY exempts the server (which then does not resolve), and so
+    // does --no-proxy.
+    for (env, flag) in [
+        (
+            vec![("HTTP_PROXY", via.as_str()), ("NO_PROXY", ".invalid")],
+            None,
+        ),
+        (vec![("HTTP_PROXY", via.as_str())], Some("--no-proxy")),
+    ] {
+        let mut args = vec!["xmlrpc", "call", &hidden, "add", "1", "1"];
+        args.extend(flag);
+        let out = oxrpc(&args, &env);
+        assert!(!out.status.success(), "{env:?} {flag:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("transport error"), "{stderr}");
+    }
+}
