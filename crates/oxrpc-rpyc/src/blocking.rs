@@ -5,6 +5,7 @@
 //! until its reply arrives.
 
 use crate::config::Config;
+use crate::connector::Connector;
 use crate::core::{FromValue, IntoArgs, IntoValue, Proxy as AsyncProxy, Service, Value};
 use crate::error::Error;
 use crate::objects::VoidService;
@@ -40,6 +41,35 @@ pub fn connect_with(
         .enable_all()
         .build()?;
     let inner = runtime.block_on(crate::client::connect_with(host, port, service, config))?;
+    Ok(Connection {
+        inner,
+        runtime: Arc::new(runtime),
+    })
+}
+
+/// Connects to the server on the Unix socket at `path` (blocking; rpyc's
+/// `unix_connect`).
+pub fn unix_connect(path: impl AsRef<std::path::Path>) -> std::io::Result<Connection> {
+    connect_to(&Connector::unix(path.as_ref()))
+}
+
+/// Connects the way `connector` says: any transport, a connect timeout,
+/// keepalive (blocking).
+///
+/// ```no_run
+/// use oxrpc_rpyc::Connector;
+/// use std::time::Duration;
+///
+/// let connector = Connector::tcp("localhost", 18861).connect_timeout(Some(Duration::from_secs(3)));
+/// let conn = oxrpc_rpyc::blocking::connect_to(&connector)?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn connect_to(connector: &Connector) -> std::io::Result<Connection> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
+    let inner = runtime.block_on(connector.connect())?;
     Ok(Connection {
         inner,
         runtime: Arc::new(runtime),

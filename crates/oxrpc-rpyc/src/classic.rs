@@ -4,9 +4,24 @@
 //! exposes its interpreter: modules, `execute`, `eval` and the connection's
 //! namespace. These helpers drive it the way `rpyc.classic` does, plus its
 //! file helpers `upload` and `download`.
+//!
+//! Every transport works: TCP ([`connect`]), a Unix socket
+//! ([`unix_connect`]), a child's pipes ([`connect_subproc`], for
+//! `rpyc_classic -m stdio` and `oxrpc classic serve -m stdio`), or any
+//! [`Connector`] ([`connect_with`]: TLS, a registry name, timeouts and
+//! keepalive). Like `rpyc.classic`'s, these clients expose a classic root
+//! of their own ([`ClientService`]), which servers running rpyc's
+//! `ClassicService` require.
 
+use crate::config::Config;
+use crate::connector::Connector;
 use crate::core::{Bytes, Connection, Proxy, Value};
 use crate::error::Error;
+use crate::subproc::Subprocess;
+use std::path::Path;
+use std::sync::Arc;
+
+pub use crate::classic_peer::ClientService;
 
 /// rpyc's default classic-server port.
 pub const DEFAULT_PORT: u16 = 18812;
@@ -36,17 +51,80 @@ pub async fn connect(host: &str) -> std::io::Result<ClassicConnection> {
 
 /// Connects to the classic server on `host:port`.
 pub async fn connect_port(host: &str, port: u16) -> std::io::Result<ClassicConnection> {
-    let connection = crate::client::connect(host, port).await?;
-    let root = connection.root().await.map_err(std::io::Error::from)?;
-    Ok(ClassicConnection { connection, root })
+    connect_with(&Connector::tcp(host, port)).await
+}
+
+/// Connects to the classic server on the Unix socket at `path`
+/// (`rpyc.classic.unix_connect(path)`).
+pub async fn unix_connect(path: impl AsRef<Path>) -> std::io::Result<ClassicConnection> {
+    connect_with(&Connector::unix(path.as_ref())).await
+}
+
+/// Connects to a classic server the way `connector` says (TLS, a registry
+/// name, a connect timeout, keepalive, ...), exposing a [`ClientService`]
+/// in place of the connector's service.
+///
+/// ```no_run
+/// use oxrpc_rpyc::Connector;
+/// use std::time::Duration;
+///
+/// # async fn run() -> std::io::Result<()> {
+/// let connector = Connector::tcp("build-host", 18812).connect_timeout(Some(Duration::from_secs(5)));
+/// let conn = oxrpc_rpyc::classic::connect_with(&connector).await?;
+/// # Ok(()) }
+/// ```
+pub async fn connect_with(connector: &Connector) -> std::io::Result<ClassicConnection> {
+    let connection = connector
+        .clone()
+        .service(|| Arc::new(ClientService::default()))
+        .connect()
+        .await?;
+    Ok(ClassicConnection::new(connection).await?)
+}
+
+/// Starts a classic server as a child, `command` (e.g. `rpyc_classic -q -m
+/// stdio`, `oxrpc classic serve -m stdio`, or either behind `ssh host`), and
+/// connects over its stdin and stdout (`rpyc.classic.connect_subproc`).
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let mut command = std::process::Command::new("rpyc_classic");
+/// command.args(["-q", "-m", "stdio"]);
+/// let (conn, child) = oxrpc_rpyc::classic::connect_subproc(command).await?;
+/// let pid: i64 = conn.eval("__import__('os').getpid()").await?.extract()?;
+/// let status = child.close().await?; // the server exits on end of file
+/// # Ok(()) }
+/// ```
+pub async fn connect_subproc(
+    command: impl Into<tokio::process::Command>,
+) -> std::io::Result<(ClassicConnection, Subprocess)> {
+    let child = crate::subproc::connect_subproc(
+        command,
+        Arc::new(ClientService::default()),
+        Config::default(),
+    )?;
+    let conn = ClassicConnection::new(child.connection().clone()).await?;
+    Ok((conn, child))
 }
 
 const CHUNK: usize = 64 * 1024;
 
 impl ClassicConnection {
+    /// Drives `connection`, already open to a classic server, as a classic
+    /// client (fetches the server's root).
+    pub async fn new(connection: Connection) -> Result<ClassicConnection, Error> {
+        let root = connection.root().await?;
+        Ok(ClassicConnection { connection, root })
+    }
+
     /// The underlying connection.
     pub fn connection(&self) -> &Connection {
         &self.connection
+    }
+
+    /// The server's root: its classic service (`conn.root`).
+    pub fn root(&self) -> &Proxy {
+        &self.root
     }
 
     /// `conn.modules.NAME`: the remote module, imported if needed.

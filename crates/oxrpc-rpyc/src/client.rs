@@ -1,9 +1,11 @@
 //! Connecting to RPyC servers (Python's or ours).
 
 use crate::config::Config;
+use crate::connector::Connector;
 use crate::core::{Connection, Service};
 use crate::objects::VoidService;
 use oxrpc_net::{ConnectOptions, Stream};
+use std::path::Path;
 use std::sync::Arc;
 
 /// Connects to `host:port` with no service of our own (rpyc's
@@ -45,4 +47,32 @@ pub async fn connect_tls(
     let stream: Stream =
         oxrpc_net::connect_tls(host, port, tls, &ConnectOptions::default()).await?;
     Ok(Connection::start(stream, service, config))
+}
+
+/// Connects to the server on the Unix socket at `path` with no service of
+/// our own (rpyc's `rpyc.utils.factory.unix_connect(path)`; the server is a
+/// `ThreadedServer(socket_path=path)` or an oxrpc server started with
+/// `--socket PATH`).
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let conn = oxrpc_rpyc::unix_connect("/run/myservice.sock").await?;
+/// let answer: i64 = conn.root().await?.call("get_answer", ()).await?;
+/// # Ok(()) }
+/// ```
+pub async fn unix_connect(path: impl AsRef<Path>) -> std::io::Result<Connection> {
+    unix_connect_with(path, Arc::new(VoidService), Config::default()).await
+}
+
+/// [`unix_connect`], exposing `service` to the server, with `config`.
+pub async fn unix_connect_with(
+    path: impl AsRef<Path>,
+    service: Arc<dyn Service>,
+    config: Config,
+) -> std::io::Result<Connection> {
+    Connector::unix(path.as_ref())
+        .shared_service(service)
+        .config(config)
+        .connect()
+        .await
 }

@@ -9,6 +9,7 @@
 //! | `core` | values, the [`RpcObject`] and [`Service`] traits, [`Proxy`], the symmetric [`Connection`] and its twenty request handlers |
 //! | [`objects`] | ready-made objects built on core: lists, dicts, iterators, functions, the void service |
 //! | endpoints | [`Server`], [`connect`], [`blocking`], [`classic`] |
+//! | endpoints | transports: [`Connector`] (TCP, Unix sockets, TLS, by name; timeouts, keepalive), [`connect_subproc`] and [`connect_stdio`] (pipes), [`Reconnecting`] |
 //! | endpoints | [`registry`]: discovery by service name, rpyc's registry server, clients and registrar |
 //!
 //! The protocol's own recursion (a value holds proxies, a proxy holds its
@@ -33,10 +34,14 @@ pub mod objects;
 
 pub mod blocking;
 pub mod classic;
+mod classic_peer;
 mod client;
+mod connector;
 pub mod error;
+mod reconnect;
 pub mod registry;
 mod server;
+mod subproc;
 
 mod macro_support;
 #[doc(hidden)]
@@ -58,11 +63,14 @@ pub use crate::core::{
     FromValue, IntoArgs, IntoValue, ObjectRef, Proxy, RemoteIter, Reply, Responder, RpcObject,
     RpcResult, Service, Value,
 };
-pub use client::{connect, connect_tls, connect_with};
+pub use client::{connect, connect_tls, connect_with, unix_connect, unix_connect_with};
 pub use config::{Config, SharedLimits};
+pub use connector::Connector;
 pub use error::Error;
 pub use objects::{BoundMethod, DictObject, Function, IterObject, ListObject, VoidService};
+pub use reconnect::{Backoff, ReconnectError, Reconnecting};
 pub use server::{Server, ServerConfig};
+pub use subproc::{connect_stdio, connect_subproc, Subprocess};
 pub use wire::boxing::{Boxed, IdPack};
 pub use wire::brine::{BrineLimits, BrineValue};
 pub use wire::channel::FrameLimits;
