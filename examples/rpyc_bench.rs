@@ -1,11 +1,14 @@
 //! The Rust side of the RPyC benchmark (benches/rpyc/run).
 //!
 //! ```text
-//! rpyc_bench serve PORT                 # MyService for the clients to call
+//! rpyc_bench serve PORT [--metrics]     # MyService for the clients to call
 //! rpyc_bench latency HOST PORT N        # Rust client: get_answer() N times
 //! rpyc_bench pingpong-serve PORT        # raw TCP echo server for the baseline
 //! rpyc_bench pingpong PORT N            # raw TCP ping-pong baseline, same sizes
+//! rpyc_bench many HOST PORT N SECS PID  # N connections: idle memory, then all calling
 //! ```
+//!
+//! `serve` takes `--max-connections N` (default 1024) for `many`.
 //!
 //! Latencies print as `p50_us p99_us calls_per_second`.
 
@@ -84,6 +87,84 @@ async fn pingpong(port: u16, n: usize) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Resident memory of process `pid`, in KiB.
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.split_whitespace().next())
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Opens `n` connections, measures the server's memory per idle
+/// connection, then has every connection call `get_answer()` in a loop
+/// for `seconds`. Prints `connected errors kib_per_idle_connection
+/// calls_per_second call_errors`.
+async fn many(
+    host: &str,
+    port: u16,
+    n: usize,
+    seconds: u64,
+    server_pid: u32,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let before = rss_kib(server_pid);
+    let gate = Arc::new(tokio::sync::Semaphore::new(256));
+    let mut connecting = tokio::task::JoinSet::new();
+    for _ in 0..n {
+        let (host, gate) = (host.to_owned(), gate.clone());
+        connecting.spawn(async move {
+            let _permit = gate.acquire_owned().await.ok()?;
+            let conn = oxrpc_rpyc::connect(&host, port).await.ok()?;
+            let root = conn.root().await.ok()?;
+            Some((conn, root))
+        });
+    }
+    let mut open = Vec::with_capacity(n);
+    let mut errors = 0usize;
+    while let Some(joined) = connecting.join_next().await {
+        match joined.ok().flatten() {
+            Some(pair) => open.push(pair),
+            None => errors += 1,
+        }
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let after = rss_kib(server_pid);
+    let per_connection = after.saturating_sub(before) as f64 / open.len().max(1) as f64;
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let calls = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let call_errors = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let mut calling = tokio::task::JoinSet::new();
+    let started = Instant::now();
+    for (conn, root) in open {
+        let (calls, call_errors) = (calls.clone(), call_errors.clone());
+        calling.spawn(async move {
+            while Instant::now() < deadline {
+                match root.call::<i64>("get_answer", ()).await {
+                    Ok(42) => calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+                    _ => call_errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+                };
+            }
+            drop(conn);
+        });
+    }
+    while calling.join_next().await.is_some() {}
+    let elapsed = started.elapsed().as_secs_f64();
+    println!(
+        "{} {} {:.1} {:.0} {}",
+        n - errors,
+        errors,
+        per_connection,
+        calls.load(std::sync::atomic::Ordering::Relaxed) as f64 / elapsed,
+        call_errors.load(std::sync::atomic::Ordering::Relaxed)
+    );
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -92,11 +173,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     match args.first().map(String::as_str) {
         Some("serve") => {
             let port: u16 = args.get(1).ok_or("port")?.parse()?;
+            let max_connections: usize = match args.iter().position(|a| a == "--max-connections") {
+                Some(at) => args.get(at + 1).ok_or("--max-connections N")?.parse()?,
+                None => ServerConfig::default().listen.max_connections,
+            };
             runtime.block_on(async move {
                 let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
                 println!("ready {port}");
                 let mut config = ServerConfig::default();
                 config.listen.log_connections = false;
+                config.listen.max_connections = max_connections;
+                // `serve PORT --metrics`: the same with telemetry recording
+                // (nobody scrapes it: this measures what recording costs).
+                if args.iter().any(|a| a == "--metrics") {
+                    let telemetry = oxrpc::telemetry::Telemetry::new();
+                    config.listen.telemetry = Some(telemetry.server("bench"));
+                }
                 Server::with_config(|| Arc::new(MyService), config)
                     .serve(listener)
                     .await
@@ -108,6 +200,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let n: usize = args.get(3).map_or(Ok(20_000), |s| s.parse())?;
             runtime.block_on(latency(&host, port, n))?;
         }
+        Some("many") => {
+            let host = args.get(1).ok_or("host")?.clone();
+            let port: u16 = args.get(2).ok_or("port")?.parse()?;
+            let n: usize = args.get(3).ok_or("n")?.parse()?;
+            let seconds: u64 = args.get(4).ok_or("seconds")?.parse()?;
+            let pid: u32 = args.get(5).ok_or("server pid")?.parse()?;
+            runtime.block_on(many(&host, port, n, seconds, pid))?;
+        }
         Some("pingpong-serve") => {
             let port: u16 = args.get(1).ok_or("port")?.parse()?;
             runtime.block_on(pingpong_serve(port))?;
@@ -117,7 +217,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let n: usize = args.get(2).map_or(Ok(20_000), |s| s.parse())?;
             runtime.block_on(pingpong(port, n))?;
         }
-        _ => return Err("usage: rpyc_bench serve PORT | latency HOST PORT N | pingpong-serve PORT | pingpong PORT N".into()),
+        _ => return Err("usage: rpyc_bench serve PORT [--metrics] [--max-connections N] | latency HOST PORT N | many HOST PORT N SECS PID | pingpong-serve PORT | pingpong PORT N".into()),
     }
     Ok(())
 }

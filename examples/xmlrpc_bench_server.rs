@@ -2,7 +2,7 @@
 //! `echo`, no request log.
 //!
 //! ```text
-//! cargo run --release --example xmlrpc_bench_server -- 9100
+//! cargo run --release --example xmlrpc_bench_server -- 9100 [--metrics]
 //! ```
 
 use oxrpc::xmlrpc::{Server, ServerConfig, Value};
@@ -13,10 +13,16 @@ async fn main() -> std::io::Result<()> {
         .nth(1)
         .and_then(|p| p.parse().ok())
         .unwrap_or(9100);
-    let mut server = Server::with_config(ServerConfig {
+    let mut config = ServerConfig {
         log_requests: false,
         ..ServerConfig::default()
-    });
+    };
+    // `PORT --metrics`: with telemetry recording, to measure its cost.
+    if std::env::args().any(|a| a == "--metrics") {
+        let telemetry = oxrpc::telemetry::Telemetry::new();
+        config.listen.telemetry = Some(telemetry.server("bench"));
+    }
+    let mut server = Server::with_config(config);
     server.register("add", |a: i32, b: i32| a + b);
     server.register("echo", |value: Value| value);
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;

@@ -11,6 +11,10 @@ use tracing_subscriber::EnvFilter;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Serve Prometheus metrics (/metrics) and a live status page (/) on
+    /// this address (HOST:PORT, or :PORT for localhost).
+    #[arg(long, global = true, value_name = "ADDR")]
+    metrics: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -38,6 +42,9 @@ enum Command {
 
 fn main() {
     let cli = Cli::parse();
+    if let Some(addr) = &cli.metrics {
+        cmd::metrics::enable(addr);
+    }
     // rpyc_classic's and rpyc_registry's --logfile and --quiet decide
     // where logs go and how much.
     let (logfile, quiet) = match &cli.command {

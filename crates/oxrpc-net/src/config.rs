@@ -34,6 +34,9 @@ pub struct ListenConfig {
     pub idle_share: f64,
     /// How long a connection must have been idle before it can be evicted.
     pub min_idle: Duration,
+    /// Where connections, bytes and limits hit are recorded (`--metrics`);
+    /// `None` records nothing.
+    pub telemetry: Option<oxrpc_telemetry::ServerTelemetry>,
 }
 
 impl ListenConfig {
@@ -59,6 +62,7 @@ impl Default for ListenConfig {
             write_timeout: Some(Duration::from_secs(30)),
             idle_share: 0.5,
             min_idle: Duration::from_secs(1),
+            telemetry: None,
         }
     }
 }
@@ -76,6 +80,7 @@ impl std::fmt::Debug for ListenConfig {
             .field("write_timeout", &self.write_timeout)
             .field("idle_share", &self.idle_share)
             .field("min_idle", &self.min_idle)
+            .field("telemetry", &self.telemetry.is_some())
             .finish()
     }
 }

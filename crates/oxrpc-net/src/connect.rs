@@ -45,9 +45,13 @@ pub async fn connect_tcp(host: &str, port: u16, options: &ConnectOptions) -> io:
     };
     stream.set_nodelay(true)?;
     if let Some(idle) = options.keepalive {
+        // As rpyc's keepalive: probes every `idle`, five unanswered ones
+        // end the connection.
         let keepalive = socket2::TcpKeepalive::new()
             .with_time(idle)
             .with_interval(idle);
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        let keepalive = keepalive.with_retries(5);
         socket2::SockRef::from(&stream).set_tcp_keepalive(&keepalive)?;
     }
     Ok(Stream::Tcp(stream))

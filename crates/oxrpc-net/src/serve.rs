@@ -17,10 +17,13 @@ use crate::auth::Credentials;
 use crate::config::ListenConfig;
 use crate::deadline::Deadline;
 use crate::listener::Listener;
+use crate::metered::Metered;
 use crate::peer::Peer;
+use crate::quickack::QuickAck;
 use crate::shutdown::Shutdown;
 use crate::slots::{Slot, Slots};
 use crate::stream::Stream;
+use oxrpc_telemetry::ConnectionTelemetry;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -43,6 +46,9 @@ pub struct Accepted {
     /// The connection's slot: mark it busy while serving a request, and
     /// close when it is evicted.
     pub slot: Slot,
+    /// Where the protocol records this connection's calls (bytes are
+    /// already counted); `None` without telemetry.
+    pub telemetry: Option<Arc<ConnectionTelemetry>>,
 }
 
 /// How often a full server looks for an idle connection to evict.
@@ -71,8 +77,15 @@ where
     let slots = Arc::new(Slots::default());
     let ids = AtomicU64::new(1);
     let mut backoff = ACCEPT_BACKOFF.0;
+    let mut was_full = false;
     tokio::pin!(shutdown);
     loop {
+        if permits.available_permits() == 0 && !was_full {
+            was_full = true;
+            if let Some(telemetry) = &config.telemetry {
+                telemetry.limit_hit("connection_cap");
+            }
+        }
         let permit = tokio::select! {
             _ = &mut shutdown => break,
             permit = permits.clone().acquire_owned() => match permit {
@@ -83,6 +96,9 @@ where
             _ = tokio::time::sleep(EVICTION_CHECK), if permits.available_permits() == 0 => {
                 if slots.evict_idle(config.max_connections, config.idle_share, config.min_idle) {
                     info!(target: "oxrpc::net", "{}: full; closing the connection idle the longest", config.name);
+                    if let Some(telemetry) = &config.telemetry {
+                        telemetry.limit_hit("idle_eviction");
+                    }
                 }
                 continue;
             }
@@ -100,6 +116,7 @@ where
             },
         };
         backoff = ACCEPT_BACKOFF.0;
+        was_full = false;
         let id = ids.fetch_add(1, Ordering::Relaxed);
         let (config, handler) = (config.clone(), handler.clone());
         let shutdown = Shutdown::new(stop_rx.clone());
@@ -145,6 +162,20 @@ async fn admit(
 ) -> Option<Accepted> {
     let refuse = |why: &dyn std::fmt::Display| {
         warn!(target: "oxrpc::net", "{}: refused {peer}: {why}", config.name);
+        if let Some(telemetry) = &config.telemetry {
+            telemetry.error(format_args!("refused {peer}: {why}"));
+        }
+    };
+    let limit_hit = |limit: &'static str| {
+        if let Some(telemetry) = &config.telemetry {
+            telemetry.limit_hit(limit);
+        }
+    };
+    // Bulk transfers from Nagle-bound clients are acknowledged promptly
+    // (see QuickAck); TLS records ride on the same socket.
+    let stream = match stream {
+        Stream::Tcp(tcp) => Stream::other(QuickAck::new(tcp)),
+        other => other,
     };
     let stream = match &config.tls {
         None => stream,
@@ -156,6 +187,7 @@ async fn admit(
                     return None;
                 }
                 Err(_) => {
+                    limit_hit("handshake_timeout");
                     refuse(&"TLS handshake timed out");
                     return None;
                 }
@@ -180,11 +212,20 @@ async fn admit(
         Some(timeout) => Stream::other(Deadline::new(stream, timeout)),
         None => stream,
     };
+    let telemetry = config
+        .telemetry
+        .as_ref()
+        .map(|t| Arc::new(t.connection(&peer)));
+    let stream = match &telemetry {
+        Some(telemetry) => Stream::other(Metered::new(stream, telemetry.clone())),
+        None => stream,
+    };
     Some(Accepted {
         stream,
         peer,
         credentials,
         id,
         slot,
+        telemetry,
     })
 }

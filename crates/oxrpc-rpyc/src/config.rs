@@ -48,6 +48,10 @@ pub struct Config {
     /// What the server's authenticator established about the peer (rpyc's
     /// `credentials`); `None` without an authenticator.
     pub credentials: Option<Credentials>,
+    /// Who the peer is, for logs and trace spans.
+    pub peer: Option<String>,
+    /// Where calls, objects held and limits hit are recorded (`--metrics`).
+    pub telemetry: Option<Arc<oxrpc_net::telemetry::ConnectionTelemetry>>,
 }
 
 impl Default for Config {
@@ -65,6 +69,8 @@ impl Default for Config {
             allow_public_attrs: false,
             connid: None,
             credentials: None,
+            peer: None,
+            telemetry: None,
         }
     }
 }

@@ -126,6 +126,8 @@ async fn serve_connection<F, S>(
     let name = log.as_deref().unwrap_or("SERVICE");
     config.connid = Some(format!("{name}/{}", accepted.id));
     config.credentials = accepted.credentials;
+    config.telemetry = accepted.telemetry;
+    config.peer = Some(accepted.peer.to_string());
     let slot = Arc::new(accepted.slot);
     let connection = Connection::start_in(accepted.stream, factory(), config, slot.clone());
     tokio::select! {

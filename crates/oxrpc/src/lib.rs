@@ -5,7 +5,9 @@
 //! and the network layer they share, [`net`]. Classic mode's server, which
 //! embeds a Python interpreter, is behind the `classic` feature
 //! ([`python`]), so a program that only speaks XML-RPC or serves Rust
-//! RPyC services never builds the interpreter. [`tutorial`] holds the
+//! RPyC services never builds the interpreter. The `cpython` feature adds
+//! `cpython`, classic mode on the host's own CPython (libpython through
+//! PyO3). [`tutorial`] holds the
 //! services of the RPC course notebook oxrpc reproduces.
 //!
 //! ```no_run
@@ -21,7 +23,10 @@
 //! # Ok(()) }
 //! ```
 
+#[cfg(feature = "cpython")]
+pub use oxrpc_cpython as cpython;
 pub use oxrpc_net as net;
+pub use oxrpc_net::telemetry;
 #[cfg(feature = "classic")]
 pub use oxrpc_python as python;
 pub use oxrpc_rpyc as rpyc;

@@ -7,12 +7,17 @@
 //! already isolated in interpreters of their own, which is what forking buys
 //! rpyc), `oneshot` (serves one connection, announcing the port the way
 //! rpyc does), `stdio` (one connection over standard input and output).
+//! `--python` picks the interpreter (the embedded RustPython, or the host's
+//! CPython in a build with the `cpython` feature; see `classic_python`).
+//! `--socket PATH` serves on a Unix socket, and the clients take
+//! `unix:PATH` for HOST (see `transport`).
 
-use crate::cmd::{bind, block_on, parse_host_port, resolve_bind, shutdown_signal};
+use crate::cmd::transport::{ConnectArgs, ServerSocketArgs};
+use crate::cmd::{bind, block_on, resolve_bind, shutdown_signal};
 use clap::{Args, Subcommand, ValueEnum};
 use oxrpc::python::ClassicService;
 use oxrpc::rpyc::classic;
-use oxrpc::rpyc::{Config, Connection, Server, ServerConfig};
+use oxrpc::rpyc::{Config, Connector, Server, ServerConfig};
 use std::future::Future;
 use std::io::Read;
 use std::sync::Arc;
@@ -33,21 +38,30 @@ pub enum ClassicCommand {
         #[allow(missing_docs)]
         #[command(flatten)]
         registry: crate::cmd::registry::RegistryArgs,
-        /// host or host:port (default port 18812); the expression with --by-name
+        #[allow(missing_docs)]
+        #[command(flatten)]
+        connect: ConnectArgs,
+        /// host, host:port (default port 18812) or unix:PATH; the expression with --by-name
         host: String,
         /// A Python expression.
         expr: Option<String>,
     },
     /// Execute the statements in FILE (or - for standard input) on HOST.
     Exec {
-        /// host or host:port
+        #[allow(missing_docs)]
+        #[command(flatten)]
+        connect: ConnectArgs,
+        /// host, host:port or unix:PATH
         host: String,
         /// A file of Python code, or - to read standard input.
         file: String,
     },
     /// Copy a local file to a path on the server.
     Upload {
-        /// host or host:port
+        #[allow(missing_docs)]
+        #[command(flatten)]
+        connect: ConnectArgs,
+        /// host, host:port or unix:PATH
         host: String,
         /// Local file.
         src: String,
@@ -56,12 +70,21 @@ pub enum ClassicCommand {
     },
     /// Copy a file from the server to a local path.
     Download {
-        /// host or host:port
+        #[allow(missing_docs)]
+        #[command(flatten)]
+        connect: ConnectArgs,
+        /// host, host:port or unix:PATH
         host: String,
         /// Remote path.
         src: String,
         /// Local file.
         dst: String,
+    },
+    /// An interactive Python prompt on the server at HOST (line editing,
+    /// history, Tab completion of remote names; Ctrl-D leaves).
+    Shell {
+        /// host or host:port (default port 18812)
+        host: String,
     },
 }
 
@@ -111,13 +134,24 @@ pub struct ServeArgs {
     #[allow(missing_docs)]
     #[command(flatten)]
     pub registry: crate::cmd::registry::RegisterArgs,
+    #[allow(missing_docs)]
+    #[command(flatten)]
+    pub interpreter: crate::cmd::classic_python::InterpreterArgs,
+    #[allow(missing_docs)]
+    #[command(flatten)]
+    pub socket: ServerSocketArgs,
 }
 
 /// rpyc's default port for TLS classic servers.
 pub const DEFAULT_SSL_PORT: u16 = 18821;
 
-fn host_port(address: &str) -> anyhow::Result<(String, u16)> {
-    parse_host_port(address, Some(classic::DEFAULT_PORT))
+/// Connects to the classic server at `address` (`host[:port]` or `unix:PATH`).
+async fn connect_to(
+    address: &str,
+    options: &ConnectArgs,
+) -> anyhow::Result<classic::ClassicConnection> {
+    let connector = options.connector(address, Some(classic::DEFAULT_PORT))?;
+    Ok(classic::connect_with(&connector).await?)
 }
 
 fn remote(e: oxrpc::rpyc::Error) -> anyhow::Error {
@@ -131,21 +165,22 @@ pub fn run(command: ClassicCommand) -> anyhow::Result<()> {
         ClassicCommand::Eval {
             by_name,
             registry,
+            connect,
             host,
             expr,
         } => block_on(async move {
             let (conn, expr) = match (by_name, expr) {
                 // With --by-name there is no host: the expression comes first.
                 (Some(service), None) => {
-                    let connect = |host: String, port| async move {
-                        classic::connect_port(&host, port).await
+                    let connect = |host: String, port| {
+                        let connector = connect.apply(Connector::tcp(host, port));
+                        async move {
+                            classic::connect_with(&connector.map_err(std::io::Error::other)?).await
+                        }
                     };
                     (registry.connect_by_name(&service, connect).await?, host)
                 }
-                (None, Some(expr)) => {
-                    let (host, port) = host_port(&host)?;
-                    (classic::connect_port(&host, port).await?, expr)
-                }
+                (None, Some(expr)) => (connect_to(&host, &connect).await?, expr),
                 (Some(_), Some(_)) => anyhow::bail!("with --by-name, give only EXPR"),
                 (None, None) => anyhow::bail!("expected HOST EXPR, or --by-name SERVICE EXPR"),
             };
@@ -154,8 +189,11 @@ pub fn run(command: ClassicCommand) -> anyhow::Result<()> {
             conn.close().await;
             Ok(())
         }),
-        ClassicCommand::Exec { host, file } => block_on(async move {
-            let (host, port) = host_port(&host)?;
+        ClassicCommand::Exec {
+            connect,
+            host,
+            file,
+        } => block_on(async move {
             let code = if file == "-" {
                 let mut code = String::new();
                 std::io::stdin().read_to_string(&mut code)?;
@@ -163,32 +201,62 @@ pub fn run(command: ClassicCommand) -> anyhow::Result<()> {
             } else {
                 std::fs::read_to_string(&file)?
             };
-            let conn = classic::connect_port(&host, port).await?;
+            let conn = connect_to(&host, &connect).await?;
             conn.execute(&code).await.map_err(remote)?;
             conn.close().await;
             Ok(())
         }),
-        ClassicCommand::Upload { host, src, dst } => block_on(async move {
-            let (host, port) = host_port(&host)?;
+        ClassicCommand::Upload {
+            connect,
+            host,
+            src,
+            dst,
+        } => block_on(async move {
             let data = std::fs::read(&src)?;
-            let conn = classic::connect_port(&host, port).await?;
+            let conn = connect_to(&host, &connect).await?;
             conn.upload(&data, &dst).await.map_err(remote)?;
             conn.close().await;
             Ok(())
         }),
-        ClassicCommand::Download { host, src, dst } => block_on(async move {
-            let (host, port) = host_port(&host)?;
-            let conn = classic::connect_port(&host, port).await?;
+        ClassicCommand::Download {
+            connect,
+            host,
+            src,
+            dst,
+        } => block_on(async move {
+            let conn = connect_to(&host, &connect).await?;
             let data = conn.download(&src).await.map_err(remote)?;
             std::fs::write(&dst, data)?;
             conn.close().await;
             Ok(())
         }),
+        ClassicCommand::Shell { host } => crate::cmd::classic_shell::run(&host),
     }
 }
 
 /// Serves classic mode until `shutdown`.
 pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
+    use crate::cmd::classic_python::{space, Space};
+    match space(&args.interpreter)? {
+        Space::RustPython(space) => {
+            let factory = move || Arc::new(ClassicService::with_space(space.clone()));
+            serve_on(args, shutdown, factory).await
+        }
+        #[cfg(feature = "cpython")]
+        Space::CPython(space) => {
+            let factory =
+                move || Arc::new(oxrpc::cpython::ClassicService::with_space(space.clone()));
+            serve_on(args, shutdown, factory).await
+        }
+    }
+}
+
+/// Serves classic mode with one service from `factory` per connection.
+async fn serve_on<S: oxrpc::rpyc::Service>(
+    args: ServeArgs,
+    shutdown: impl Future<Output = ()>,
+    factory: impl Fn() -> Arc<S> + Send + Sync + 'static,
+) -> anyhow::Result<()> {
     let host = args.host.clone().unwrap_or_else(|| {
         if args.ipv6 {
             "::1".into()
@@ -201,16 +269,24 @@ pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyho
     } else {
         classic::DEFAULT_PORT
     });
-    let name = format!("SLAVE/{port}");
     // rpyc_classic checks its registry options in every mode.
     args.registry.registry.client()?;
+    if args.socket.socket.is_some()
+        && (args.mode == Mode::Stdio || args.ipv6 || args.registry.register)
+    {
+        anyhow::bail!("--socket does not go with -m stdio, --ipv6 or --register");
+    }
+    if let Some(listener) = args.socket.bind()? {
+        let name = format!("SLAVE/{}", args.socket.path().unwrap_or_default());
+        return serve_listener(args, shutdown, factory, name, listener, None).await;
+    }
     if args.mode == Mode::Stdio {
-        let stream = tokio::io::join(tokio::io::stdin(), tokio::io::stdout());
-        let connection =
-            Connection::start(stream, Arc::new(ClassicService::new()), Config::default());
+        // Standard output is the wire: nothing else may write to it.
+        let connection = oxrpc::rpyc::connect_stdio(factory(), Config::default())?;
         connection.closed().await;
         return Ok(());
     }
+    let name = format!("SLAVE/{port}");
     let addr = resolve_bind(&host, port, args.ipv6).await?;
     if !addr.ip().is_loopback() {
         let advice = if args.tls.ssl_cafile.is_some() {
@@ -225,18 +301,27 @@ pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyho
     }
     let listener = bind(addr).await?;
     let bound = listener.local_addr()?;
+    serve_listener(args, shutdown, factory, name, listener.into(), Some(bound)).await
+}
+
+/// Serves on `listener`: TCP, bound at `bound`, or the `--socket`.
+async fn serve_listener<S: oxrpc::rpyc::Service>(
+    args: ServeArgs,
+    shutdown: impl Future<Output = ()>,
+    factory: impl Fn() -> Arc<S> + Send + Sync + 'static,
+    name: String,
+    listener: oxrpc::net::Listener,
+    bound: Option<std::net::SocketAddr>,
+) -> anyhow::Result<()> {
+    // rpyc's log line and oneshot announcement: `[host]:port`, or `[]:PATH`.
+    let (shown_host, shown_port) = match bound {
+        Some(bound) => (bound.ip().to_string(), bound.port().to_string()),
+        None => (String::new(), args.socket.path().unwrap_or_default()),
+    };
     if args.logfile.is_some() {
-        tracing::info!(
-            "{name}: server started on [{}]:{}",
-            bound.ip(),
-            bound.port()
-        );
+        tracing::info!("{name}: server started on [{shown_host}]:{shown_port}");
     } else if !args.quiet {
-        eprintln!(
-            "INFO:{name}:server started on [{}]:{}",
-            bound.ip(),
-            bound.port()
-        );
+        eprintln!("INFO:{name}:server started on [{shown_host}]:{shown_port}");
     }
     let config = ServerConfig {
         listen: args
@@ -246,21 +331,25 @@ pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyho
     };
     let config = ServerConfig {
         listen: oxrpc::net::ListenConfig {
+            telemetry: crate::cmd::metrics::server("classic"),
             write_timeout: args.limits.write_timeout(),
             idle_share: args.limits.idle_share,
             ..config.listen
         },
         ..config
     };
-    let server = Server::with_config(|| Arc::new(ClassicService::new()), config);
+    let server = Server::with_config(factory, config);
     // rpyc_classic serves rpyc.core.SlaveService: it registers SLAVE.
     let aliases = oxrpc::rpyc::registry::service_aliases(oxrpc::rpyc::RpcObject::type_name(
         &ClassicService::new(),
     ));
-    let registration = args.registry.start(aliases, bound)?;
+    let registration = match bound {
+        Some(bound) => args.registry.start(aliases, bound)?,
+        None => None,
+    };
     if args.mode == Mode::Oneshot {
         println!("rpyc-oneshot");
-        println!("{}\t{}", bound.ip(), bound.port());
+        println!("{shown_host}\t{shown_port}");
         server.serve_one(listener).await?;
         crate::cmd::registry::unregister_after(async {}, registration).await;
     } else {

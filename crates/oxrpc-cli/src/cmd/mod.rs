@@ -3,10 +3,14 @@
 //! and binding, and the TLS and limit options every server takes.
 
 pub mod classic;
+pub mod classic_python;
+pub mod classic_shell;
+pub mod metrics;
 pub mod registry;
 pub mod serve;
 pub mod service;
 pub mod tour;
+pub mod transport;
 pub mod wire;
 pub mod xmlrpc;
 
@@ -24,7 +28,10 @@ pub fn block_on<T>(
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let output = runtime.block_on(work);
+    let output = runtime.block_on(async move {
+        metrics::spawn_endpoint().await?;
+        work.await
+    });
     runtime.shutdown_timeout(std::time::Duration::from_secs(2));
     output
 }

@@ -28,6 +28,7 @@ pub fn run(args: ServeAllArgs) -> anyhow::Result<()> {
         tls: Default::default(),
         limits: Default::default(),
         registry: Default::default(),
+        socket: Default::default(),
     };
     let classic_args = classic::ServeArgs {
         mode: classic::Mode::Threaded,
@@ -40,6 +41,8 @@ pub fn run(args: ServeAllArgs) -> anyhow::Result<()> {
         tls: Default::default(),
         limits: Default::default(),
         registry: Default::default(),
+        interpreter: Default::default(),
+        socket: Default::default(),
     };
     crate::cmd::block_on(async move {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);

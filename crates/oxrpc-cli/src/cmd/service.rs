@@ -1,7 +1,7 @@
 //! `oxrpc service ...`: the notebook's RPyC service, and a client for any
 //! RPyC service.
 
-use crate::cmd::{bind, block_on, parse_host_port, resolve_bind, shutdown_signal};
+use crate::cmd::{bind, block_on, resolve_bind, shutdown_signal};
 use crate::json::to_rpyc_value;
 use clap::{Args, Subcommand};
 use oxrpc::rpyc::{self, Server, ServerConfig, Value};
@@ -14,10 +14,10 @@ use std::sync::Arc;
 pub enum ServiceCommand {
     /// Serve the notebook's MyService (get_answer, the_real_answer_though).
     Serve(ServeArgs),
-    /// Call NAME on the root of the service at HOST:PORT (an attribute when
-    /// no ARG is given and it is not callable); ARGs are JSON when they parse.
-    /// With --by-name SERVICE, leave out HOST:PORT: the server is found in a
-    /// registry.
+    /// Call NAME on the root of the service at HOST:PORT or unix:PATH (an
+    /// attribute when no ARG is given and it is not callable); ARGs are JSON
+    /// when they parse. With --by-name SERVICE, leave out the address: the
+    /// server is found in a registry.
     Call {
         /// Find the server in a registry by this service name (e.g. MY)
         /// instead of giving HOST:PORT.
@@ -26,7 +26,11 @@ pub enum ServiceCommand {
         #[allow(missing_docs)]
         #[command(flatten)]
         registry: crate::cmd::registry::RegistryArgs,
-        /// host:port, e.g. localhost:18861 (the method name with --by-name)
+        #[allow(missing_docs)]
+        #[command(flatten)]
+        connect: crate::cmd::transport::ConnectArgs,
+        /// host:port, e.g. localhost:18861, or unix:PATH (the method name
+        /// with --by-name)
         address: String,
         /// Method or attribute name (the first argument with --by-name).
         name: Option<String>,
@@ -59,6 +63,9 @@ pub struct ServeArgs {
     #[allow(missing_docs)]
     #[command(flatten)]
     pub registry: crate::cmd::registry::RegisterArgs,
+    #[allow(missing_docs)]
+    #[command(flatten)]
+    pub socket: crate::cmd::transport::ServerSocketArgs,
 }
 
 /// Runs a `service` sub-command.
@@ -68,6 +75,7 @@ pub fn run(command: ServiceCommand) -> anyhow::Result<()> {
         ServiceCommand::Call {
             by_name,
             registry,
+            connect,
             address,
             name,
             mut args,
@@ -78,17 +86,22 @@ pub fn run(command: ServiceCommand) -> anyhow::Result<()> {
                     args.splice(0..0, name);
                     (Target::ByName(service), address)
                 }
-                (None, Some(name)) => {
-                    let (host, port) = parse_host_port(&address, None)?;
-                    (Target::At(host, port), name)
-                }
+                (None, Some(name)) => (
+                    Target::At(Box::new(connect.connector(&address, None)?)),
+                    name,
+                ),
                 (None, None) => anyhow::bail!("expected HOST:PORT NAME [ARG]..., or --by-name"),
             };
             block_on(async move {
-                let connect = |host: String, port| async move { rpyc::connect(&host, port).await };
                 let conn = match target {
-                    Target::At(host, port) => connect(host, port).await?,
-                    Target::ByName(service) => registry.connect_by_name(&service, connect).await?,
+                    Target::At(connector) => connector.connect().await?,
+                    Target::ByName(service) => {
+                        let connect = |host: String, port| {
+                            let connect = connect.clone();
+                            async move { connect.connect_tcp(&host, port).await }
+                        };
+                        registry.connect_by_name(&service, connect).await?
+                    }
                 };
                 let root = conn.root().await.map_err(|e| anyhow::anyhow!("{e:#}"))?;
                 let values: Vec<Value> = args.iter().map(|a| to_rpyc_value(a)).collect();
@@ -116,7 +129,7 @@ pub fn run(command: ServiceCommand) -> anyhow::Result<()> {
 /// Where `service call` finds its server.
 enum Target {
     /// At a known address.
-    At(String, u16),
+    At(Box<rpyc::Connector>),
     /// In a registry, by service name.
     ByName(String),
 }
@@ -130,9 +143,6 @@ fn is_callable(proxy: &rpyc::Proxy) -> bool {
 
 /// Binds and serves the notebook's MyService until `shutdown`.
 pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
-    let addr = resolve_bind(&args.host, args.port, false).await?;
-    let listener = bind(addr).await?;
-    let addr = listener.local_addr()?;
     let config = ServerConfig {
         listen: args
             .tls
@@ -141,12 +151,26 @@ pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyho
     };
     let config = ServerConfig {
         listen: oxrpc::net::ListenConfig {
+            telemetry: crate::cmd::metrics::server("service"),
             write_timeout: args.limits.write_timeout(),
             idle_share: args.limits.idle_share,
             ..config.listen
         },
         ..config
     };
+    let server = Server::with_config(|| Arc::new(tutorial::MyService), config);
+    if args.socket.socket.is_some() && args.registry.register {
+        anyhow::bail!("--register needs a TCP port: a server on a Unix socket is not registered");
+    }
+    if let Some(listener) = args.socket.bind()? {
+        let path = args.socket.path().unwrap_or_default();
+        println!("MYSERVICE/{path}: server started on []:{path}");
+        server.serve_with_shutdown(listener, shutdown).await?;
+        return Ok(());
+    }
+    let addr = resolve_bind(&args.host, args.port, false).await?;
+    let listener = bind(addr).await?;
+    let addr = listener.local_addr()?;
     // rpyc registers a service under its class name's aliases: MY.
     let aliases = rpyc::registry::service_aliases(rpyc::RpcObject::type_name(&tutorial::MyService));
     let registration = args.registry.start(aliases, addr)?;
@@ -157,8 +181,6 @@ pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyho
         addr.ip(),
         addr.port()
     );
-    Server::with_config(|| Arc::new(tutorial::MyService), config)
-        .serve_with_shutdown(listener, shutdown)
-        .await?;
+    server.serve_with_shutdown(listener, shutdown).await?;
     Ok(())
 }

@@ -1,12 +1,19 @@
 //! `oxrpc xmlrpc ...`: the notebook's XML-RPC server, and a client for any
 //! XML-RPC server.
+//!
+//! The server answers GET on its RPC paths (and `/docs`) with the
+//! documentation page, where each method can be tried from a browser
+//! (`--no-docs` answers GET with 501, as CPython's `SimpleXMLRPCServer`
+//! does). The client sends extra headers with `--header`, logs every
+//! request and response with `--verbose`, and goes through the proxy
+//! `HTTP_PROXY` names (unless `NO_PROXY` exempts the server).
 
 use crate::cmd::{bind, block_on, resolve_bind, shutdown_signal};
 use crate::json::{parse_arg, to_json};
 use clap::{Args, Subcommand};
 use oxrpc::net::ListenConfig;
 use oxrpc::tutorial;
-use oxrpc::xmlrpc::{blocking, Error, ServerConfig, Value};
+use oxrpc::xmlrpc::{blocking, Client, ClientBuilder, DocsConfig, Error, ServerConfig, Value};
 use std::future::Future;
 
 /// `oxrpc xmlrpc ...`.
@@ -16,18 +23,67 @@ pub enum XmlRpcCommand {
     Serve(ServeArgs),
     /// Call METHOD on the server at URL; ARGs are JSON when they parse, else strings.
     Call {
-        /// Server URL, e.g. http://localhost:9000
+        /// Server URL, e.g. http://localhost:9000, or
+        /// http+unix://%2Fpath%2Fto.sock for a Unix socket
         url: String,
         /// Method name.
         method: String,
         /// Arguments.
         args: Vec<String>,
+        #[allow(missing_docs)]
+        #[command(flatten)]
+        client: ClientArgs,
     },
     /// List a server's methods with their signatures and help.
     Methods {
         /// Server URL.
         url: String,
+        #[allow(missing_docs)]
+        #[command(flatten)]
+        client: ClientArgs,
     },
+}
+
+/// How `call` and `methods` reach the server.
+#[derive(Args, Clone, Default)]
+pub struct ClientArgs {
+    /// Send this header with every request, as NAME:VALUE (repeatable).
+    #[arg(long = "header", short = 'H', value_name = "NAME:VALUE")]
+    pub headers: Vec<String>,
+    /// Log every request and response (headers and bodies) to stderr.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+    /// Connect directly, ignoring HTTP_PROXY.
+    #[arg(long)]
+    pub no_proxy: bool,
+    /// Give up connecting after SECS seconds (default 10).
+    #[arg(long, value_name = "SECS")]
+    pub connect_timeout: Option<f64>,
+    /// Send TCP keepalive probes after SECS seconds idle.
+    #[arg(long, value_name = "SECS")]
+    pub keepalive: Option<f64>,
+}
+
+impl ClientArgs {
+    /// A blocking client for `url` with these settings.
+    fn client(&self, url: &str) -> anyhow::Result<blocking::Client> {
+        let mut builder: ClientBuilder = Client::builder(url).verbose(self.verbose);
+        for header in &self.headers {
+            let (name, value) = header
+                .split_once(':')
+                .ok_or_else(|| anyhow::anyhow!("--header wants NAME:VALUE, got {header:?}"))?;
+            builder = builder.header(name.trim(), value.trim());
+        }
+        if self.no_proxy {
+            builder = builder.proxy(None);
+        }
+        use crate::cmd::transport::seconds;
+        if let Some(timeout) = seconds(self.connect_timeout, "--connect-timeout")? {
+            builder = builder.connect_timeout(timeout);
+        }
+        builder = builder.tcp_keepalive(seconds(self.keepalive, "--keepalive")?);
+        Ok(blocking::Client::from_async(builder)?)
+    }
 }
 
 /// `oxrpc xmlrpc serve`'s options.
@@ -70,6 +126,19 @@ pub struct ServeArgs {
     /// responses (503 or a fault beyond, after waiting for room).
     #[arg(long, default_value_t = ServerConfig::default().max_buffered)]
     pub max_buffered: usize,
+    /// Answer GET with 501 (as CPython's SimpleXMLRPCServer) instead of the
+    /// documentation page.
+    #[arg(long)]
+    pub no_docs: bool,
+    /// The documentation page's title.
+    #[arg(long, default_value_t = DocsConfig::default().server_title)]
+    pub docs_title: String,
+    /// The documentation page's heading.
+    #[arg(long, default_value_t = DocsConfig::default().server_name)]
+    pub docs_name: String,
+    /// The text under the documentation page's heading.
+    #[arg(long, default_value_t = DocsConfig::default().server_documentation)]
+    pub docs_text: String,
     /// Seconds a write may make no progress before the client is dropped (0: never).
     #[arg(long, default_value_t = 30)]
     pub write_timeout: u64,
@@ -80,6 +149,9 @@ pub struct ServeArgs {
     #[allow(missing_docs)]
     #[command(flatten)]
     pub tls: crate::cmd::TlsArgs,
+    #[allow(missing_docs)]
+    #[command(flatten)]
+    pub socket: crate::cmd::transport::ServerSocketArgs,
 }
 
 impl ServeArgs {
@@ -97,11 +169,16 @@ impl ServeArgs {
             max_values: defaults.limits.max_values,
             read_timeout: defaults.header_read_timeout.as_secs(),
             basic_auth: None,
+            no_docs: false,
+            docs_title: DocsConfig::default().server_title,
+            docs_name: DocsConfig::default().server_name,
+            docs_text: DocsConfig::default().server_documentation,
             max_response_size: defaults.max_response_size,
             max_buffered: defaults.max_buffered,
             write_timeout: 30,
             idle_share: defaults.listen.idle_share,
             tls: Default::default(),
+            socket: Default::default(),
         }
     }
 }
@@ -110,8 +187,13 @@ impl ServeArgs {
 pub fn run(command: XmlRpcCommand) -> anyhow::Result<()> {
     match command {
         XmlRpcCommand::Serve(args) => block_on(serve(args, shutdown_signal())),
-        XmlRpcCommand::Call { url, method, args } => {
-            let client = blocking::Client::new(&url)?;
+        XmlRpcCommand::Call {
+            url,
+            method,
+            args,
+            client,
+        } => {
+            let client = client.client(&url)?;
             let params = args.iter().map(|a| parse_arg(a)).collect();
             match client.call_value(&method, params) {
                 Ok(value) => {
@@ -124,8 +206,8 @@ pub fn run(command: XmlRpcCommand) -> anyhow::Result<()> {
                 Err(e) => Err(e.into()),
             }
         }
-        XmlRpcCommand::Methods { url } => {
-            let client = blocking::Client::new(&url)?;
+        XmlRpcCommand::Methods { url, client } => {
+            let client = client.client(&url)?;
             let names: Vec<String> = client.call("system.listMethods", ())?;
             for name in names {
                 let signature =
@@ -161,8 +243,13 @@ fn describe_signature(signature: &Value) -> String {
 
 /// Binds and serves the notebook's XML-RPC server until `shutdown`.
 pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
-    let addr = resolve_bind(&args.host, args.port, false).await?;
-    let listener = bind(addr).await?;
+    let (listener, addr) = match args.socket.bind()? {
+        Some(listener) => (listener, None),
+        None => {
+            let addr = resolve_bind(&args.host, args.port, false).await?;
+            (bind(addr).await?.into(), Some(addr))
+        }
+    };
     let basic_auth = match &args.basic_auth {
         Some(pair) => {
             let (user, password) = pair
@@ -190,6 +277,7 @@ pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyho
         max_response_size: args.max_response_size,
         max_buffered: args.max_buffered,
         listen: ListenConfig {
+            telemetry: crate::cmd::metrics::server("xmlrpc"),
             shutdown_grace: defaults.listen.shutdown_grace,
             write_timeout: (args.write_timeout > 0)
                 .then(|| std::time::Duration::from_secs(args.write_timeout)),
@@ -199,6 +287,11 @@ pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyho
                 .listen_config("xmlrpc", args.max_connections, false)?
         },
         basic_auth,
+        docs: (!args.no_docs).then(|| DocsConfig {
+            server_title: args.docs_title.clone(),
+            server_name: args.docs_name.clone(),
+            server_documentation: args.docs_text.clone(),
+        }),
         ..defaults
     };
     let scheme = if config.listen.tls.is_some() {
@@ -206,9 +299,24 @@ pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyho
     } else {
         "http"
     };
+    let server_docs = config.docs.is_some();
     let server = tutorial::xmlrpc_server(config);
-    let bound = listener.local_addr().unwrap_or(addr);
-    println!("XML-RPC server ready on {scheme}://{bound}/ (list_contents); use Control-C to exit");
+    // On a Unix socket, the URL oxrpc's client takes for it.
+    let base = match (listener.local_addr().or(addr), args.socket.path()) {
+        (Some(bound), _) => format!("{scheme}://{bound}"),
+        (None, path) => format!(
+            "{scheme}+unix://{}",
+            path.unwrap_or_default()
+                .replace('%', "%25")
+                .replace('/', "%2F")
+        ),
+    };
+    let docs = if server_docs {
+        format!(", documentation on {base}/docs")
+    } else {
+        String::new()
+    };
+    println!("XML-RPC server ready on {base}/ (list_contents{docs}); use Control-C to exit");
     server.serve_with_shutdown(listener, shutdown).await?;
     Ok(())
 }

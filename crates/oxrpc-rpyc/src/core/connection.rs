@@ -10,6 +10,7 @@
 //! That is what keeps nested callbacks in both directions from deadlocking.
 //! Such a task is dropped if the connection closes before it finishes.
 
+use super::call_record::{method_label, CallRecord};
 use super::dispatch;
 use super::error::Error;
 use super::local_objects::LocalObjects;
@@ -162,9 +163,10 @@ impl Connection {
                 }
             }
         });
+        // The service is set up before the first request can reach it.
+        connection.inner.root.on_connect(&connection);
         let reader_conn = connection.clone();
         tokio::spawn(async move { reader_conn.read_loop(reader).await });
-        connection.inner.root.on_connect(&connection);
         connection
     }
 
@@ -241,13 +243,24 @@ impl Connection {
     /// Sends a request and waits for its reply (at most
     /// [`Config::sync_request_timeout`]).
     pub async fn request(&self, handler: HandlerId, args: Vec<Value>) -> Result<Value, Error> {
-        self.wait_for_releases().await;
-        let reply = self.request_async(handler, args);
-        let limit = self.inner.config.sync_request_timeout;
-        match tokio::time::timeout(limit, reply.wait()).await {
-            Ok(result) => result,
-            Err(_) => Err(Error::Timeout(limit)),
-        }
+        // A call into the peer: inside the span of the request being
+        // served, when it is made while serving one (a callback).
+        let span = tracing::info_span!(
+            "rpc.out",
+            protocol = "rpyc",
+            conn = %self.inner.label,
+            handler = handler.const_name(),
+        );
+        let work = async {
+            self.wait_for_releases().await;
+            let reply = self.request_async(handler, args);
+            let limit = self.inner.config.sync_request_timeout;
+            match tokio::time::timeout(limit, reply.wait()).await {
+                Ok(result) => result,
+                Err(_) => Err(Error::Timeout(limit)),
+            }
+        };
+        tracing::Instrument::instrument(work, span).await
     }
 
     /// Sends a request and returns at once with a handle to its reply.
@@ -416,6 +429,9 @@ impl Connection {
             .shared
             .objects
             .fetch_sub(drawn_from_shared(released.len()), Ordering::AcqRel);
+        if let Some(telemetry) = &self.inner.config.telemetry {
+            telemetry.objects_changed(-(released.len() as i64));
+        }
         drop(released);
         self.inner.root.on_disconnect(self);
         let _ = self.inner.closed_tx.send(true);
@@ -536,15 +552,20 @@ impl Connection {
         let mut local = self.inner.local.lock().map_err(|_| full())?;
         if !local.contains(object) {
             if local.len() >= max {
+                self.limit_hit("local_objects");
                 return Err(full());
             }
             let draws = local.len() >= RESERVED_OBJECTS;
             if draws && shared.objects.fetch_add(1, Ordering::AcqRel) >= shared.max_objects {
                 shared.objects.fetch_sub(1, Ordering::AcqRel);
+                self.limit_hit("objects");
                 return Err(RemoteException::memory_error(format!(
                     "the server holds {} objects for its peers, its limit",
                     shared.max_objects
                 )));
+            }
+            if let Some(telemetry) = &self.inner.config.telemetry {
+                telemetry.objects_changed(1);
             }
         }
         local.add(object).ok_or_else(full)
@@ -595,6 +616,11 @@ impl Connection {
                 .objects
                 .fetch_sub(1, Ordering::AcqRel);
         }
+        if removed.is_some() {
+            if let Some(telemetry) = &self.inner.config.telemetry {
+                telemetry.objects_changed(-1);
+            }
+        }
         // The object itself is dropped here, outside the lock.
         drop(removed);
         found
@@ -642,6 +668,7 @@ impl Connection {
                     }
                     Ok(None) => break,
                     Err(e) => {
+                        self.frame_limit_hit(&e);
                         self.give_up("a bad frame", &e);
                         return;
                     }
@@ -692,9 +719,11 @@ impl Connection {
                 _ = idle => {
                     if frame_started.is_some() {
                         warn!(conn = %self.inner.label, "a frame did not arrive whole within {:?}; closing", config.frame_timeout);
+                        self.limit_hit("frame_timeout");
                         break "frame timeout";
                     }
                     warn!(conn = %self.inner.label, "idle for longer than {:?}; closing", config.idle_timeout);
+                    self.limit_hit("idle_timeout");
                     break "idle timeout";
                 }
             }
@@ -741,7 +770,10 @@ impl Connection {
         let connection = self.clone();
         let work = tokio::task::spawn_blocking(move || match frame.into_payload() {
             Ok(payload) => connection.dispatch(&payload),
-            Err(e) => connection.give_up("a bad frame", &e),
+            Err(e) => {
+                connection.frame_limit_hit(&e);
+                connection.give_up("a bad frame", &e)
+            }
         });
         if work.await.is_err() {
             self.shutdown("a frame's decoding failed");
@@ -754,7 +786,16 @@ impl Connection {
             Err(MessageError::Empty) => return,
             // rpyc, too, gives up on a connection whose messages it
             // cannot read.
-            Err(e) => return self.give_up("an undecodable message", &e),
+            Err(e) => {
+                if let MessageError::Brine(
+                    crate::wire::error::BrineError::TooDeep { .. }
+                    | crate::wire::error::BrineError::TooManyValues { .. },
+                ) = &e
+                {
+                    self.limit_hit("brine_limits");
+                }
+                return self.give_up("an undecodable message", &e);
+            }
         };
         match message.kind {
             MessageKind::Request => self.serve_request(message),
@@ -809,6 +850,11 @@ impl Connection {
     /// used: it says so with a HANDLE_CLOSE, then closes.
     fn give_up(&self, what: &str, error: &dyn std::fmt::Display) {
         warn!(conn = %self.inner.label, %error, "{what}; closing");
+        if let Some(telemetry) = &self.inner.config.telemetry {
+            telemetry
+                .server()
+                .error(format_args!("{}: {what}: {error}", self.inner.label));
+        }
         self.request_nowait(
             HandlerId::Close,
             Boxed::Value(BrineValue::Tuple(Vec::new())),
@@ -845,50 +891,106 @@ impl Connection {
             }
             return;
         }
-        let cx = Context {
-            connection: self.clone(),
-            seq: Some(seq.clone()),
-        };
+        let telemetry = self.inner.config.telemetry.clone();
+        let mut record: Option<Arc<CallRecord>> = None;
+        let span = tracing::info_span!(
+            "rpc",
+            protocol = "rpyc",
+            conn = %self.inner.label,
+            peer = self.inner.config.peer.as_deref().unwrap_or(""),
+            seq = %seq,
+            handler = request.handler.const_name(),
+            method = tracing::field::Empty,
+        );
+        let entered = span.enter();
         // A handler that panics answers with an exception; the connection
         // and everyone else's requests go on.
         let reply = std::panic::catch_unwind(AssertUnwindSafe(|| {
             if request.handler == HandlerId::Del {
+                record = telemetry
+                    .as_ref()
+                    .map(|t| Arc::new(CallRecord::start(t, HandlerId::Del, &[])));
                 // Released before unboxing: unboxing would look the object up.
                 return Reply::Ready(dispatch::release(self, request.args));
             }
             match self.unbox_arguments(request.args) {
-                Ok(args) => dispatch::dispatch(&cx, request.handler, args),
+                Ok(args) => {
+                    if !span.is_disabled() {
+                        span.record("method", method_label(request.handler, &args).as_str());
+                    }
+                    record = telemetry
+                        .as_ref()
+                        .map(|t| Arc::new(CallRecord::start(t, request.handler, &args)));
+                    let cx = Context {
+                        connection: self.clone(),
+                        seq: Some(seq.clone()),
+                        call: record.clone(),
+                    };
+                    dispatch::dispatch(&cx, request.handler, args)
+                }
                 Err(exc) => Reply::error(exc),
             }
         }))
         .unwrap_or_else(|panic| Reply::error(panicked(&*panic)));
+        drop(entered);
+        let finish = |result: &RpcResult| {
+            if let Some(record) = &record {
+                record.finish(result);
+            }
+        };
         match reply {
-            Reply::Ready(result) => self.send_result(seq, result),
+            Reply::Ready(result) => {
+                finish(&result);
+                self.send_result(seq, result)
+            }
             Reply::Deferred => {}
             Reply::Pending(future) => {
                 let Some(in_progress) = InProgress::enter(&self.inner) else {
                     let limit = self.inner.config.max_pending_requests;
                     warn!(conn = %self.inner.label, "more than {limit} requests in progress; refusing one");
-                    self.send_result(
-                        seq,
-                        Err(RemoteException::runtime_error(format!(
-                            "more than {limit} requests in progress on this connection"
-                        ))),
-                    );
+                    self.limit_hit("pending_requests");
+                    let result = Err(RemoteException::runtime_error(format!(
+                        "more than {limit} requests in progress on this connection"
+                    )));
+                    finish(&result);
+                    self.send_result(seq, result);
                     return;
                 };
                 let connection = self.clone();
                 let busy = self.inner.slot.busy();
-                tokio::spawn(async move {
+                let work = async move {
                     let _in_progress = (in_progress, busy);
                     tokio::select! {
-                        result = CatchUnwind(future) => connection.send_result(seq, result),
+                        result = CatchUnwind(future) => {
+                            if let Some(record) = &record {
+                                record.finish(&result);
+                            }
+                            connection.send_result(seq, result)
+                        }
                         // Nobody is left to answer: drop the work rather
                         // than keep it (and this connection) alive forever.
                         _ = connection.closed() => {}
                     }
-                });
+                };
+                tokio::spawn(tracing::Instrument::instrument(work, span));
             }
+        }
+    }
+
+    /// Counts a frame refused for its size.
+    fn frame_limit_hit(&self, error: &crate::wire::error::FrameError) {
+        use crate::wire::error::FrameError;
+        match error {
+            FrameError::TooLarge { .. } => self.limit_hit("frame_size"),
+            FrameError::DecompressedTooLarge { .. } => self.limit_hit("decompressed_size"),
+            _ => {}
+        }
+    }
+
+    /// Counts a limit hit in the server's telemetry, if it keeps any.
+    pub(crate) fn limit_hit(&self, limit: &'static str) {
+        if let Some(telemetry) = &self.inner.config.telemetry {
+            telemetry.server().limit_hit(limit);
         }
     }
 

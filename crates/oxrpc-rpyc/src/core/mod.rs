@@ -9,6 +9,7 @@
 //! API, and the wire layers below know nothing of it.
 
 mod args;
+mod call_record;
 mod connection;
 mod convert;
 mod dispatch;

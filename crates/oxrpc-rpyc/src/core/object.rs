@@ -9,6 +9,7 @@
 //! on an interpreter thread) return a future, and the connection keeps
 //! serving other requests meanwhile.
 
+use super::call_record::CallRecord;
 use super::connection::Connection;
 use super::value::Value;
 use crate::wire::boxing::IdPack;
@@ -123,6 +124,8 @@ pub struct Context {
     pub(crate) connection: Connection,
     /// The request being served, for [`Context::responder`].
     pub(crate) seq: Option<BrineValue>,
+    /// The request's telemetry, finished by whoever answers it.
+    pub(crate) call: Option<Arc<CallRecord>>,
 }
 
 impl Context {
@@ -141,6 +144,7 @@ impl Context {
         Some(Responder {
             connection: Some(self.connection.clone()),
             seq,
+            call: self.call.clone(),
             _busy: busy,
         })
     }
@@ -151,6 +155,7 @@ impl Context {
 pub struct Responder {
     connection: Option<Connection>,
     seq: BrineValue,
+    call: Option<Arc<CallRecord>>,
     _busy: oxrpc_net::Busy,
 }
 
@@ -158,6 +163,9 @@ impl Responder {
     /// Sends the answer.
     pub fn send(mut self, result: RpcResult) {
         if let Some(connection) = self.connection.take() {
+            if let Some(call) = &self.call {
+                call.finish(&result);
+            }
             connection.finish_deferred(std::mem::take(&mut self.seq), result);
         }
     }
@@ -166,12 +174,13 @@ impl Responder {
 impl Drop for Responder {
     fn drop(&mut self) {
         if let Some(connection) = self.connection.take() {
-            connection.finish_deferred(
-                std::mem::take(&mut self.seq),
-                Err(RemoteException::runtime_error(
-                    "the request was dropped unanswered",
-                )),
-            );
+            let result = Err(RemoteException::runtime_error(
+                "the request was dropped unanswered",
+            ));
+            if let Some(call) = &self.call {
+                call.finish(&result);
+            }
+            connection.finish_deferred(std::mem::take(&mut self.seq), result);
         }
     }
 }
@@ -179,6 +188,13 @@ impl Drop for Responder {
 /// An object the connection can serve. Only `type_name` is required; every
 /// other operation defaults to Python's answer for an object that lacks it.
 pub trait RpcObject: Send + Sync + 'static {
+    /// What a call of this object is counted as in the server's metrics
+    /// (`call <label>`): its type by default, a method's own name for
+    /// methods.
+    fn label(&self) -> String {
+        self.type_name().to_owned()
+    }
+
     /// The dotted class name the peer sees (`"builtins.dict"`,
     /// `"oxrpc.tutorial.MyService"`). Names of Python builtins make Python
     /// peers use their ready-made proxy classes.

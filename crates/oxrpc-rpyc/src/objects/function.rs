@@ -101,6 +101,9 @@ impl RpcObject for Function {
     fn type_name(&self) -> &str {
         "builtins.function"
     }
+    fn label(&self) -> String {
+        self.name.clone()
+    }
     fn call(
         self: Arc<Self>,
         _cx: &Context,

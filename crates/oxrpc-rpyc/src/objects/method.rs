@@ -39,6 +39,9 @@ impl RpcObject for BoundMethod {
         }
         Reply::error(cannot_access(name))
     }
+    fn label(&self) -> String {
+        self.name.clone()
+    }
     fn getattr(self: Arc<Self>, _cx: &Context, name: &str) -> Reply {
         let this: ObjectRef = self.clone();
         if let Some(wrapper) = MethodWrapper::lookup(this, name) {

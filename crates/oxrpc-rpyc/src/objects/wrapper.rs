@@ -128,6 +128,10 @@ impl RpcObject for MethodWrapper {
         Reply::error(RemoteException::cannot_access(name))
     }
 
+    fn label(&self) -> String {
+        self.name.to_owned()
+    }
+
     fn repr(&self) -> String {
         format!(
             "<method-wrapper '{}' of {} object>",
