@@ -135,6 +135,16 @@ pub fn expect_success(what: &str, output: &Output) -> String {
     stdout
 }
 
+/// Whether an RPyC server gave up on `stream`: the stream ends (or fails)
+/// having carried at most a short HANDLE_CLOSE request, which rpyc sends
+/// when it closes a connection, and never an answer. Reads until the end or
+/// the stream's read timeout.
+pub fn rpyc_gave_up(stream: &mut TcpStream) -> bool {
+    let mut back = Vec::new();
+    let _ = stream.take(4096).read_to_end(&mut back);
+    back.len() < 64
+}
+
 /// A free TCP port on 127.0.0.1 (bound then released).
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
