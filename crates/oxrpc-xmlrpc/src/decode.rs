@@ -213,57 +213,104 @@ struct Builder<'l> {
     value_count: usize,
 }
 
-const VALUE_TAGS: &[&str] = &[
-    "nil",
-    "boolean",
-    "i1",
-    "i2",
-    "i4",
-    "i8",
-    "int",
-    "biginteger",
-    "double",
-    "float",
-    "bigdecimal",
-    "string",
-    "array",
-    "struct",
-    "base64",
-    "dateTime.iso8601",
-    "value",
-    "name",
-    "params",
-    "fault",
-    "methodName",
-];
+/// The elements the parser acts on, told apart by their local name's bytes
+/// (no UTF-8 decoding or string comparisons in the hot loop).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tag {
+    MethodCall,
+    MethodResponse,
+    Nil,
+    Boolean,
+    /// `i1`, `i2`, `i4`, `i8`, `int` and `biginteger`.
+    Int,
+    /// `double` and `float`.
+    Double,
+    BigDecimal,
+    String,
+    Array,
+    Struct,
+    Base64,
+    DateTime,
+    Value,
+    Name,
+    Params,
+    Fault,
+    MethodName,
+    /// Anything else (`member`, `data`, `param`, unknown tags).
+    Other,
+}
+
+impl Tag {
+    /// The tag of a qualified name: names without a prefix (nearly all)
+    /// are matched as they are, and only names matching nothing are looked
+    /// at again without their prefix (`ex:nil` is `nil`).
+    fn of(qualified: &[u8]) -> Tag {
+        match Tag::from_local_name(qualified) {
+            Tag::Other => Tag::from_local_name(local_name(qualified)),
+            tag => tag,
+        }
+    }
+
+    fn from_local_name(name: &[u8]) -> Tag {
+        match name {
+            b"value" => Tag::Value,
+            b"member" | b"data" | b"param" => Tag::Other,
+            b"name" => Tag::Name,
+            b"string" => Tag::String,
+            b"int" | b"i4" | b"i8" | b"i1" | b"i2" | b"biginteger" => Tag::Int,
+            b"double" | b"float" => Tag::Double,
+            b"boolean" => Tag::Boolean,
+            b"struct" => Tag::Struct,
+            b"array" => Tag::Array,
+            b"nil" => Tag::Nil,
+            b"base64" => Tag::Base64,
+            b"dateTime.iso8601" => Tag::DateTime,
+            b"bigdecimal" => Tag::BigDecimal,
+            b"params" => Tag::Params,
+            b"fault" => Tag::Fault,
+            b"methodName" => Tag::MethodName,
+            b"methodCall" => Tag::MethodCall,
+            b"methodResponse" => Tag::MethodResponse,
+            _ => Tag::Other,
+        }
+    }
+
+    /// Whether CPython's unmarshaller knows the element, which is what may
+    /// appear inside a `<value>`.
+    fn is_known(self) -> bool {
+        !matches!(self, Tag::MethodCall | Tag::MethodResponse | Tag::Other)
+    }
+}
 
 impl Builder<'_> {
-    fn start(&mut self, tag: &str, element_depth: usize) -> Result<(), ParseError> {
+    fn start(&mut self, name: &[u8], element_depth: usize) -> Result<(), ParseError> {
+        let tag = Tag::of(name);
         if element_depth == 1 {
             // Like CPython's unmarshaller, read any root: a document that
             // is not a call names no method, one that is not a response
             // is refused where a response is wanted.
             self.doc.root = match tag {
-                "methodCall" => Root::Call,
-                "methodResponse" => Root::Response,
+                Tag::MethodCall => Root::Call,
+                Tag::MethodResponse => Root::Response,
                 _ => Root::Unknown,
             };
         }
-        if self.in_bare_value && !VALUE_TAGS.contains(&tag) {
+        if self.in_bare_value && !tag.is_known() {
             return Err(ParseError::Invalid(format!(
-                "unknown tag <{tag}> in <value>"
+                "unknown tag <{}> in <value>",
+                String::from_utf8_lossy(local_name(name))
             )));
         }
         match tag {
-            "array" => self.open(Container::Array(Vec::new()))?,
-            "struct" => self.open(Container::Struct {
+            Tag::Array => self.open(Container::Array(Vec::new()))?,
+            Tag::Struct => self.open(Container::Struct {
                 members: Struct::new(),
                 pending_name: None,
             })?,
             _ => {}
         }
         self.text.clear();
-        self.in_bare_value = tag == "value";
+        self.in_bare_value = tag == Tag::Value;
         Ok(())
     }
 
@@ -275,33 +322,34 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn end(&mut self, tag: &str) -> Result<(), ParseError> {
-        let text = std::mem::take(&mut self.text);
-        let value = match tag {
-            "nil" => Value::Nil,
-            "boolean" => match text.trim() {
+    fn end(&mut self, name: &[u8]) -> Result<(), ParseError> {
+        let value = match Tag::of(name) {
+            Tag::Nil => Value::Nil,
+            Tag::Boolean => match self.text.trim() {
                 "0" => Value::Bool(false),
                 "1" => Value::Bool(true),
                 other => return Err(ParseError::Invalid(format!("bad boolean value {other:?}"))),
             },
-            "i1" | "i2" | "i4" | "i8" | "int" | "biginteger" => parse_int(&text)?,
-            "double" | "float" => Value::Double(parse_double(&text)?),
-            "bigdecimal" => {
-                let trimmed = text.trim();
+            Tag::Int => parse_int(&self.text)?,
+            Tag::Double => Value::Double(parse_double(&self.text)?),
+            Tag::BigDecimal => {
+                let trimmed = self.text.trim();
                 if trimmed.parse::<f64>().is_err() {
                     return Err(ParseError::Invalid(format!("bad bigdecimal {trimmed:?}")));
                 }
                 Value::BigDecimal(trimmed.to_owned())
             }
-            "string" => Value::String(text),
+            // The text buffer keeps its capacity for the next element; the
+            // value gets an exact-size copy.
+            Tag::String => Value::String(self.text.as_str().to_owned()),
             // CPython keeps any text here and sends it back as it came.
-            "dateTime.iso8601" => Value::DateTime(DateTime::from_wire(&text)),
-            "base64" => Value::Base64(decode_base64(&text)?),
-            "array" => match self.stack.pop() {
+            Tag::DateTime => Value::DateTime(DateTime::from_wire(&self.text)),
+            Tag::Base64 => Value::Base64(decode_base64(&self.text)?),
+            Tag::Array => match self.stack.pop() {
                 Some(Container::Array(items)) => Value::Array(items),
                 _ => return Err(ParseError::Invalid("misplaced </array>".into())),
             },
-            "struct" => match self.stack.pop() {
+            Tag::Struct => match self.stack.pop() {
                 Some(Container::Struct {
                     members,
                     pending_name: None,
@@ -311,22 +359,32 @@ impl Builder<'_> {
                 }
                 _ => return Err(ParseError::Invalid("misplaced </struct>".into())),
             },
-            "value" if self.in_bare_value => Value::String(text),
-            "name" => return self.member_name(text),
-            "methodName" => {
-                self.doc.method_name = Some(text);
+            Tag::Value if self.in_bare_value => Value::String(self.text.as_str().to_owned()),
+            Tag::Name => {
+                let name = self.text.as_str().to_owned();
+                self.text.clear();
+                return self.member_name(name);
+            }
+            Tag::MethodName => {
+                self.doc.method_name = Some(std::mem::take(&mut self.text));
                 return Ok(());
             }
-            "params" => {
+            Tag::Params => {
                 self.doc.kind = Some(Kind::Params);
+                self.text.clear();
                 return Ok(());
             }
-            "fault" => {
+            Tag::Fault => {
                 self.doc.kind = Some(Kind::Fault);
+                self.text.clear();
                 return Ok(());
             }
-            _ => return Ok(()),
+            _ => {
+                self.text.clear();
+                return Ok(());
+            }
         };
+        self.text.clear();
         self.in_bare_value = false;
         self.push(value)
     }
@@ -436,14 +494,22 @@ fn declared_encoding(input: &[u8]) -> Option<String> {
     Some(value[..value.find(quote)?].to_owned())
 }
 
-/// Turns raw character data into text: line ends normalised as XML requires,
+/// Turns character data into text: line ends normalised as XML requires,
 /// references resolved (only the predefined five and character references
 /// exist without a DTD), characters XML forbids refused.
-fn text_content(raw: &[u8], escaped: bool, out: &mut String) -> Result<(), ParseError> {
-    let raw =
-        std::str::from_utf8(raw).map_err(|e| ParseError::Xml(format!("invalid UTF-8: {e}")))?;
+fn text_content(raw: &str, escaped: bool, out: &mut String) -> Result<(), ParseError> {
+    if raw == "\n" {
+        // Between elements in every document CPython writes.
+        out.push('\n');
+        return Ok(());
+    }
     check_xml_chars(raw)?;
-    let normalized: Cow<str> = if raw.contains('\r') {
+    // One pass finds both reasons to leave the fast path.
+    let Some(special) = memchr::memchr2(b'\r', b'&', raw.as_bytes()) else {
+        out.push_str(raw);
+        return Ok(());
+    };
+    let normalized: Cow<str> = if raw.as_bytes()[special..].contains(&b'\r') {
         Cow::Owned(raw.replace("\r\n", "\n").replace('\r', "\n"))
     } else {
         Cow::Borrowed(raw)
@@ -462,6 +528,20 @@ fn text_content(raw: &[u8], escaped: bool, out: &mut String) -> Result<(), Parse
         out.push_str(&normalized);
     }
     Ok(())
+}
+
+/// `raw`, a slice the reader lent out of `document`, as the `&str` it is
+/// there: the document was checked as UTF-8 once, so no slice of it needs
+/// checking again. Slices from elsewhere are checked.
+fn str_within<'a>(document: &'a str, raw: &'a [u8]) -> Result<&'a str, ParseError> {
+    let start = raw.as_ptr().addr().wrapping_sub(document.as_ptr().addr());
+    match start
+        .checked_add(raw.len())
+        .and_then(|end| document.get(start..end))
+    {
+        Some(text) if text.as_ptr() == raw.as_ptr() => Ok(text),
+        _ => std::str::from_utf8(raw).map_err(|e| ParseError::Xml(format!("invalid UTF-8: {e}"))),
+    }
 }
 
 /// Refuses raw characters XML 1.0 forbids, scanning bytes (this is the hot
@@ -489,15 +569,21 @@ fn check_xml_chars(text: &str) -> Result<(), ParseError> {
     Ok(())
 }
 
-fn local_name(qualified: &[u8]) -> Result<&str, ParseError> {
-    let name = std::str::from_utf8(qualified)
-        .map_err(|_| ParseError::Xml("tag name is not UTF-8".into()))?;
-    Ok(name.rsplit(':').next().unwrap_or(name))
+/// The name without its namespace prefix (`ex:nil` is `nil`).
+fn local_name(qualified: &[u8]) -> &[u8] {
+    match qualified.iter().rposition(|&b| b == b':') {
+        Some(colon) => &qualified[colon + 1..],
+        None => qualified,
+    }
 }
 
 fn parse_document(input: &[u8], limits: &Limits) -> Result<Document, ParseError> {
     let input = prepare_input(input)?;
-    let mut reader = Reader::from_reader(&input[..]);
+    // Checked once, as expat does for the whole document; every text slice
+    // of it is then known to be UTF-8.
+    let document =
+        std::str::from_utf8(&input).map_err(|e| ParseError::Xml(format!("invalid UTF-8: {e}")))?;
+    let mut reader = Reader::from_str(document);
     let config = reader.config_mut();
     config.expand_empty_elements = true;
     config.check_end_names = true;
@@ -532,11 +618,11 @@ fn parse_document(input: &[u8], limits: &Limits) -> Result<Document, ParseError>
                 if depth > max_elements {
                     return Err(ParseError::TooDeep(limits.max_depth));
                 }
-                builder.start(local_name(e.name().as_ref())?, depth)?;
+                builder.start(e.name().as_ref(), depth)?;
             }
             Event::End(e) => {
                 depth = depth.saturating_sub(1);
-                builder.end(local_name(e.name().as_ref())?)?;
+                builder.end(e.name().as_ref())?;
             }
             Event::Text(t) => {
                 if depth == 0 {
@@ -545,9 +631,9 @@ fn parse_document(input: &[u8], limits: &Limits) -> Result<Document, ParseError>
                     }
                     return Err(ParseError::Xml("text outside the document element".into()));
                 }
-                text_content(&t, true, &mut builder.text)?;
+                text_content(str_within(document, &t)?, true, &mut builder.text)?;
             }
-            Event::CData(t) => text_content(&t, false, &mut builder.text)?,
+            Event::CData(t) => text_content(str_within(document, &t)?, false, &mut builder.text)?,
             Event::DocType(_) => return Err(ParseError::Dtd),
             Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
             Event::Empty(_) => {} // expanded into Start + End by the config
