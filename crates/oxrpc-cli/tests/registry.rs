@@ -372,6 +372,24 @@ fn classic_servers_register_as_slave() {
     };
     let out = eval("6*7");
     assert_eq!(stdout(&out).trim(), "42", "{}", stderr(&out));
+    // The shell finds it by name too (its input a pipe: no line editing).
+    let mut shell = Command::new("sh");
+    shell.arg("-c").arg(format!(
+        "printf 'print(6 * 7)\\n' | {} classic shell --by-name SLAVE {}",
+        env!("CARGO_BIN_EXE_oxrpc"),
+        registry.args().join(" ")
+    ));
+    let out = run(shell);
+    assert!(
+        out.status.success()
+            && stdout(&out).contains(&format!("127.0.0.1:{port}"))
+            && stdout(&out)
+                .lines()
+                .any(|line| line.trim_start_matches(">>> ").trim() == "42"),
+        "{}\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
     stop(ours, "TERM");
     registry.wait_for("SLAVE", &[]);
 

@@ -83,8 +83,15 @@ pub enum ClassicCommand {
     /// An interactive Python prompt on the server at HOST (line editing,
     /// history, Tab completion of remote names; Ctrl-D leaves).
     Shell {
-        /// host or host:port (default port 18812)
-        host: String,
+        /// Find the server in a registry by this service name (e.g. SLAVE)
+        /// instead of giving HOST.
+        #[arg(long, value_name = "SERVICE")]
+        by_name: Option<String>,
+        #[allow(missing_docs)]
+        #[command(flatten)]
+        registry: crate::cmd::registry::RegistryArgs,
+        /// host or host:port (default port 18812); left out with --by-name
+        host: Option<String>,
     },
 }
 
@@ -230,7 +237,19 @@ pub fn run(command: ClassicCommand) -> anyhow::Result<()> {
             conn.close().await;
             Ok(())
         }),
-        ClassicCommand::Shell { host } => crate::cmd::classic_shell::run(&host),
+        ClassicCommand::Shell {
+            by_name,
+            registry,
+            host,
+        } => {
+            use crate::cmd::classic_shell::{run, Target};
+            match (by_name, host) {
+                (None, Some(host)) => run(Target::Address(host)),
+                (Some(service), None) => run(Target::ByName { service, registry }),
+                (Some(_), Some(_)) => anyhow::bail!("with --by-name, leave out HOST"),
+                (None, None) => anyhow::bail!("expected HOST, or --by-name SERVICE"),
+            }
+        }
     }
 }
 

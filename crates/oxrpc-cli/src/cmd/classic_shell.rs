@@ -1,5 +1,6 @@
-//! `oxrpc classic shell HOST[:PORT]`: an interactive Python prompt on a
-//! remote classic server (oxrpc's, on either interpreter, or rpyc_classic).
+//! `oxrpc classic shell HOST[:PORT]` (or `--by-name SERVICE`, through a
+//! registry): an interactive Python prompt on a remote classic server
+//! (oxrpc's, on either interpreter, or rpyc_classic).
 //!
 //! The prompt is local (line editing, history in
 //! `~/.oxrpc_classic_history`, Tab completion of the remote namespace's
@@ -16,6 +17,7 @@
 //! cannot. Ctrl-D or `exit()` leave cleanly.
 
 use crate::cmd::parse_host_port;
+use crate::cmd::registry::RegistryArgs;
 use oxrpc::rpyc::classic;
 use oxrpc::rpyc::{BrineValue, Function, Proxy, Value};
 use rustyline::completion::Completer;
@@ -150,25 +152,56 @@ fn history_path() -> Option<std::path::PathBuf> {
     std::env::var_os("HOME").map(|home| std::path::Path::new(&home).join(".oxrpc_classic_history"))
 }
 
-/// Runs the shell against `address` until Ctrl-D or `exit()`.
-pub fn run(address: &str) -> anyhow::Result<()> {
-    let (host, port) = parse_host_port(address, Some(classic::DEFAULT_PORT))?;
+/// Where the shell's server is.
+pub enum Target {
+    /// `host` or `host:port` (default port 18812).
+    Address(String),
+    /// The first server a registry lists under `service` that accepts, as
+    /// rpyc's `connect_by_service` picks it.
+    ByName {
+        /// The service name (`SLAVE` for classic servers).
+        service: String,
+        /// How to reach the registry.
+        registry: RegistryArgs,
+    },
+}
+
+/// Runs the shell against `target` until Ctrl-D or `exit()`.
+pub fn run(target: Target) -> anyhow::Result<()> {
     let runtime = Arc::new(
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()?,
     );
-    let token = format!("{}-{}", std::process::id(), port);
-    let (conn, push, complete, version) = runtime.block_on(async {
+    let (conn, host, port, token, push, complete, version) = runtime.block_on(async {
         // A statement may run as long as the user lets it.
         let config = oxrpc::rpyc::Config {
             sync_request_timeout: std::time::Duration::from_secs(365 * 24 * 3600),
             ..Default::default()
         };
-        let conn =
-            classic::connect_with(&oxrpc::rpyc::Connector::tcp(host.as_str(), port).config(config))
-                .await?;
+        let connector = |host: String, port: u16| {
+            oxrpc::rpyc::Connector::tcp(host.as_str(), port).config(config.clone())
+        };
+        let (conn, host, port) = match &target {
+            Target::Address(address) => {
+                let (host, port) = parse_host_port(address, Some(classic::DEFAULT_PORT))?;
+                let conn = classic::connect_with(&connector(host.clone(), port)).await?;
+                (conn, host, port)
+            }
+            Target::ByName { service, registry } => {
+                registry
+                    .connect_by_name(service, |host, port| {
+                        let connector = connector(host.clone(), port);
+                        async move {
+                            let conn = classic::connect_with(&connector).await?;
+                            Ok((conn, host, port))
+                        }
+                    })
+                    .await?
+            }
+        };
+        let token = format!("{}-{}", std::process::id(), port);
         conn.execute(REMOTE).await.map_err(remote)?;
         let namespace = conn.namespace().await.map_err(remote)?;
         let setup: Proxy = namespace
@@ -189,7 +222,7 @@ pub fn run(address: &str) -> anyhow::Result<()> {
             .eval("__import__('sys').version.replace('\\n', ' ')")
             .await
             .map_err(remote)?;
-        anyhow::Ok((conn, push, complete, version))
+        anyhow::Ok((conn, host, port, token, push, complete, version))
     })?;
     let version = match version {
         Value::Brine(BrineValue::Str(v)) => v,
