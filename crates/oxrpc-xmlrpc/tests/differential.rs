@@ -11,11 +11,11 @@
     unreachable_pub
 )]
 
-mod common;
+mod support;
 
-use common::TestServer;
 use oxrpc_testkit::{expect_success, python_command, run_python_script, ChildGuard};
 use std::time::Duration;
+use support::reference::TestServer;
 
 /// Examples per property in the test suite; `OXRPC_DIFF_EXAMPLES` raises it.
 fn examples() -> String {

@@ -7,13 +7,13 @@
     unreachable_pub
 )]
 
-mod common;
+mod support;
 
-use common::TestServer;
 use oxrpc_xmlrpc::{blocking, Fault, Limits, ServerConfig, Value};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
+use support::reference::TestServer;
 
 fn server() -> TestServer {
     TestServer::start_with(ServerConfig {

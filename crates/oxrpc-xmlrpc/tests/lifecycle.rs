@@ -6,12 +6,12 @@
     unreachable_pub
 )]
 
-mod common;
+mod support;
 
-use common::TestServer;
 use oxrpc_xmlrpc::blocking;
 use std::net::TcpStream;
 use std::time::Duration;
+use support::reference::TestServer;
 
 #[test]
 fn shutdown_lets_in_flight_calls_finish() {

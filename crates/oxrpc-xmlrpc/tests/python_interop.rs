@@ -6,12 +6,12 @@
     unreachable_pub
 )]
 
-mod common;
+mod support;
 
-use common::TestServer;
 use oxrpc_testkit::{expect_success, python_command, run_python_script, ChildGuard};
 use oxrpc_xmlrpc::{Binary, Client, DateTime, Error, Fault, Struct, Value};
 use std::time::Duration;
+use support::reference::TestServer;
 
 #[test]
 fn python_serverproxy_drives_oxrpc_server() {

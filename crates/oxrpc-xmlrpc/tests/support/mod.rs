@@ -1,5 +1,6 @@
 //! Any `Server`, running on its own runtime thread for the duration of a
-//! test, and the headless Chromium driver the page tests share.
+//! test; the reference methods the interop tests compare with Python's;
+//! and the headless Chromium driver the page tests share.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -9,6 +10,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod reference;
 
 use oxrpc_xmlrpc::Server;
 use std::net::SocketAddr;

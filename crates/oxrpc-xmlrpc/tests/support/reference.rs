@@ -1,29 +1,16 @@
-//! An oxrpc XML-RPC server with the methods the interop scripts expect,
-//! running on its own runtime thread for the duration of a test.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    unreachable_pub
-)]
-#![allow(dead_code)]
+//! A server with the methods of `tests/interop/xmlrpc/reference_server.py`,
+//! answering as those Python functions do, so the interop and differential
+//! tests can compare it with the Python reference.
 
+use super::{serve, Running};
 use oxrpc_xmlrpc::{Fault, Server, ServerConfig, Value};
-use std::net::SocketAddr;
 use std::time::Duration;
-use tokio::sync::oneshot;
 
-pub struct TestServer {
-    pub addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
+/// The reference server, served until dropped.
+pub type TestServer = Running;
 
-impl TestServer {
-    pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
+impl Running {
+    /// The reference methods, without a request log.
     pub fn start() -> TestServer {
         TestServer::start_with(ServerConfig {
             log_requests: false,
@@ -31,56 +18,13 @@ impl TestServer {
         })
     }
 
+    /// The reference methods on a server configured with `config`.
     pub fn start_with(config: ServerConfig) -> TestServer {
-        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
-        let (stop_tx, stop_rx) = oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                addr_tx.send(listener.local_addr().unwrap()).unwrap();
-                let server = test_methods(Server::with_config(config));
-                server
-                    .serve_with_shutdown(listener, async {
-                        let _ = stop_rx.await;
-                    })
-                    .await
-                    .unwrap();
-            });
-        });
-        let addr = addr_rx.recv_timeout(Duration::from_secs(10)).unwrap();
-        TestServer {
-            addr,
-            stop: Some(stop_tx),
-            thread: Some(thread),
-        }
-    }
-}
-
-impl TestServer {
-    /// Signals shutdown and waits until the server has stopped.
-    pub fn stop(mut self) {
-        self.shutdown();
+        serve(move || test_methods(Server::with_config(config)))
     }
 
-    fn shutdown(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        self.shutdown();
-    }
+    /// Stops the server and waits for it.
+    pub fn stop(self) {}
 }
 
 fn type_error(message: String) -> Fault {
