@@ -395,11 +395,18 @@ impl Client {
                 document.as_deref().unwrap_or_default(),
             );
         }
-        let response = self
-            .http
-            .request(request)
-            .await
-            .map_err(|e| Error::Transport(describe(&e)))?;
+        let retry = copy_request(&request, &body);
+        let response = match self.http.request(request).await {
+            Ok(response) => response,
+            // As CPython's `Transport.request`: a kept-alive connection the
+            // server has closed meanwhile is retried once, on a new one.
+            Err(e) if went_cold(&e) => self
+                .http
+                .request(retry)
+                .await
+                .map_err(|e| Error::Transport(describe(&e)))?,
+            Err(e) => return Err(Error::Transport(describe(&e))),
+        };
         let status = response.status();
         let verbose_head = self.settings.verbose.then(|| {
             (
@@ -477,6 +484,35 @@ fn log_message(first_line: &str, headers: &HeaderMap, body: &[u8]) {
 }
 
 /// The whole chain of causes, since hyper's top-level message is terse.
+/// The same request again, for one retry.
+fn copy_request(request: &Request<Full<Bytes>>, body: &Bytes) -> Request<Full<Bytes>> {
+    let mut copy = Request::new(Full::new(body.clone()));
+    *copy.method_mut() = request.method().clone();
+    *copy.uri_mut() = request.uri().clone();
+    *copy.version_mut() = request.version();
+    *copy.headers_mut() = request.headers().clone();
+    copy
+}
+
+/// Whether a request failed because the reused connection it went out on
+/// had been closed by the server (a broken pipe or a reset), the errors on
+/// which CPython's client retries.
+fn went_cold(error: &hyper_util::client::legacy::Error) -> bool {
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            return matches!(
+                io.kind(),
+                std::io::ErrorKind::BrokenPipe
+                    | std::io::ErrorKind::ConnectionReset
+                    | std::io::ErrorKind::ConnectionAborted
+            );
+        }
+        source = cause.source();
+    }
+    false
+}
+
 fn describe(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
