@@ -3,7 +3,10 @@
 use oxrpc_cli::cmd;
 
 use clap::{Parser, Subcommand};
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer};
 
 /// XML-RPC and RPyC servers and clients that speak the real wire protocols.
 #[derive(Parser)]
@@ -15,6 +18,11 @@ struct Cli {
     /// this address (HOST:PORT, or :PORT for localhost).
     #[arg(long, global = true, value_name = "ADDR")]
     metrics: Option<String>,
+    /// Export every call's span to an OpenTelemetry collector at this
+    /// OTLP/HTTP base URL (e.g. http://localhost:4318); needs a build with
+    /// `--features otlp`.
+    #[arg(long, global = true, value_name = "URL")]
+    otlp: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -58,28 +66,39 @@ fn main() {
     };
     let filter = EnvFilter::try_from_env("OXRPC_LOG")
         .unwrap_or_else(|_| EnvFilter::new(if quiet { "error" } else { "info" }));
-    match logfile.map(|path| {
+    let log = match logfile.map(|path| {
         std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(&path)
             .map(|f| (path, f))
     }) {
-        Some(Ok((_, file))) => tracing_subscriber::fmt()
-            .with_env_filter(filter)
+        Some(Ok((_, file))) => tracing_subscriber::fmt::layer()
             .with_ansi(false)
             .with_writer(std::sync::Mutex::new(file))
-            .init(),
+            .boxed(),
         Some(Err(e)) => {
             eprintln!("oxrpc: cannot open the log file: {e}");
             std::process::exit(1);
         }
-        None => tracing_subscriber::fmt()
-            .with_env_filter(filter)
+        None => tracing_subscriber::fmt::layer()
             .with_writer(std::io::stderr)
             .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-            .init(),
-    }
+            .boxed(),
+    };
+    // Spans go to the collector whatever the log level says.
+    let (otlp, exporter) = match cli.otlp.as_deref().map(cmd::otlp::layer) {
+        Some(Ok((layer, exporter))) => (Some(layer.with_filter(LevelFilter::INFO)), Some(exporter)),
+        Some(Err(e)) => {
+            eprintln!("oxrpc: {e:#}");
+            std::process::exit(1);
+        }
+        None => (None, None),
+    };
+    tracing_subscriber::registry()
+        .with(log.with_filter(filter))
+        .with(otlp)
+        .init();
     let result = match cli.command {
         Command::Serve(args) => cmd::serve::run(args),
         Command::Xmlrpc(command) => cmd::xmlrpc::run(command),
@@ -89,6 +108,8 @@ fn main() {
         Command::Tour => cmd::tour::run(),
         Command::Wire(command) => cmd::wire::run(command),
     };
+    // The last spans leave before the process does.
+    drop(exporter);
     if let Err(e) = result {
         eprintln!("oxrpc: {e:#}");
         std::process::exit(1);

@@ -6,6 +6,7 @@ pub mod classic;
 pub mod classic_python;
 pub mod classic_shell;
 pub mod metrics;
+pub mod otlp;
 pub mod registry;
 pub mod serve;
 pub mod service;
