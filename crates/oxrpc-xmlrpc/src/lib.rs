@@ -80,8 +80,15 @@ pub use multicall::MultiCall;
 pub use oxrpc_pyfmt::str_repr as python_str_repr;
 /// Python's `repr()` of a float (kept at this path; see `oxrpc-pyfmt`).
 pub use oxrpc_pyfmt::write_float_repr as write_python_float;
+/// Turns a plain function into an XML-RPC method that registers itself
+/// (`Server::add_method`), named after the function (or `name = "..."`),
+/// its arguments naming the parameters and its doc comment the help text.
+/// See [`MethodFn`] for an example.
+pub use oxrpc_xmlrpc_macros::method;
 pub use proxy::Proxy;
-pub use registry::{fault_struct, Method, MethodDoc, Registry, DEFAULT_MAX_MULTICALL_CALLS};
+pub use registry::{
+    fault_struct, Method, MethodDoc, MethodFn, Registry, DEFAULT_MAX_MULTICALL_CALLS,
+};
 pub use router::{ConnectionInfo, Router};
 pub use serde_value::{as_datetime, from_value, to_value, Serde, SerdeError};
 pub use server::{BasicAuth, Server, ServerConfig};

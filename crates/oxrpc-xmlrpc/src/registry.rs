@@ -17,6 +17,8 @@ use std::collections::{BTreeMap, HashMap};
 /// One registered method.
 pub struct Method {
     handler: Box<dyn ErasedHandler>,
+    /// The function's own name, for its faults (CPython's `__name__`).
+    function_name: Option<String>,
     help: String,
     signature: Option<Vec<&'static str>>,
     params: Vec<String>,
@@ -26,6 +28,15 @@ impl Method {
     /// Sets the text `system.methodHelp` returns.
     pub fn help(&mut self, text: impl Into<String>) -> &mut Self {
         self.help = text.into();
+        self
+    }
+
+    /// Names the function, for the faults about its arguments: CPython's
+    /// say `add() missing 1 required positional argument: 'b'` after the
+    /// Python function's `__name__`, whatever name it was registered
+    /// under. Without it, the registered name.
+    pub fn function_name(&mut self, name: impl Into<String>) -> &mut Self {
+        self.function_name = Some(name.into());
         self
     }
 
@@ -40,13 +51,48 @@ impl Method {
     fn call(&self, name: &str, params: Vec<Value>, context: &RequestContext) -> Outcome {
         self.handler.call(
             CallSite {
-                name,
+                name: self.function_name.as_deref().unwrap_or(name),
                 params: &self.params,
                 context,
             },
             params,
         )
     }
+}
+
+/// A function defined with [`#[method]`](crate::method): a value that
+/// registers itself, with its name, parameter names and help text taken
+/// from the function.
+///
+/// ```
+/// use oxrpc_xmlrpc::{method, ClientAddr, Server};
+///
+/// /// Adds two integers.
+/// #[method(name = "math.add")]
+/// fn add(a: i64, b: i64) -> i64 {
+///     a + b
+/// }
+///
+/// /// Says who is calling.
+/// #[method]
+/// async fn whoami(caller: ClientAddr) -> String {
+///     caller.0.ip().to_string()
+/// }
+///
+/// let mut server = Server::new();
+/// server.add_method(add);
+/// server.add_method(whoami);
+/// let methods = server.registry_mut().describe();
+/// let doc = methods.iter().find(|m| m.name == "math.add").unwrap();
+/// assert_eq!(doc.params, ["a", "b"]);
+/// assert_eq!(doc.help, "Adds two integers.");
+/// // The caller's address is context, not an XML-RPC parameter.
+/// let doc = methods.iter().find(|m| m.name == "whoami").unwrap();
+/// assert!(doc.params.is_empty());
+/// ```
+pub trait MethodFn {
+    /// Registers the method in `registry`.
+    fn register(self, registry: &mut Registry) -> &mut Method;
 }
 
 /// A method as introspection and the documentation page describe it.
@@ -222,6 +268,11 @@ impl Registry {
         self.insert(name, Box::new(RawFn(handler)), None)
     }
 
+    /// Registers a function defined with [`#[method]`](crate::method).
+    pub fn add_method(&mut self, method: impl MethodFn) -> &mut Method {
+        method.register(self)
+    }
+
     /// Installs the object that answers the names no function takes
     /// (CPython's `register_instance`; one at a time, the last one wins).
     pub fn register_instance(&mut self, instance: impl Dispatch) -> &mut Self {
@@ -262,6 +313,7 @@ impl Registry {
     ) -> &mut Method {
         let method = Method {
             handler,
+            function_name: None,
             help: String::new(),
             signature,
             params: Vec::new(),

@@ -198,6 +198,12 @@ impl Server {
         self.registry.register_async(name, handler)
     }
 
+    /// Registers a function defined with [`#[method]`](crate::method)
+    /// (see [`Registry::add_method`]).
+    pub fn add_method(&mut self, method: impl crate::MethodFn) -> &mut Method {
+        self.registry.add_method(method)
+    }
+
     /// Installs the object that answers the names no function takes (see
     /// [`Registry::register_instance`]).
     pub fn register_instance(&mut self, instance: impl Dispatch) -> &mut Self {
