@@ -2,7 +2,7 @@
 //! `echo`, no request log.
 //!
 //! ```text
-//! cargo run --release --example xmlrpc_bench_server -- 9100 [--metrics]
+//! cargo run --release --example xmlrpc_bench_server -- 9100 [--metrics] [--max-connections N]
 //! ```
 
 use oxrpc::xmlrpc::{Server, ServerConfig, Value};
@@ -21,6 +21,15 @@ async fn main() -> std::io::Result<()> {
     if std::env::args().any(|a| a == "--metrics") {
         let telemetry = oxrpc::telemetry::Telemetry::new();
         config.listen.telemetry = Some(telemetry.server("bench"));
+    }
+    // `--max-connections N`: room for the many-connections benchmark.
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(n) = args
+        .windows(2)
+        .find(|pair| pair[0] == "--max-connections")
+        .and_then(|pair| pair[1].parse().ok())
+    {
+        config.listen.max_connections = n;
     }
     let mut server = Server::with_config(config);
     server.register("add", |a: i32, b: i32| a + b);
