@@ -341,14 +341,14 @@ impl Client {
         MultiCall::new(self)
     }
 
-    async fn post(&self, body: Vec<u8>) -> Result<Bytes, Error> {
-        let compress = self
-            .settings
-            .gzip_requests_over
-            .is_some_and(|threshold| body.len() > threshold);
-        // Verbose logging shows the document, not its gzip.
-        let document = self.settings.verbose.then(|| Bytes::from(body.clone()));
-        let body = if compress { gzip(&body) } else { body };
+    /// The POST carrying `body` (already gzipped when `compress`), with
+    /// the client's headers.
+    fn request(
+        &self,
+        body: &Bytes,
+        compress: bool,
+        proxy: Option<&Proxy>,
+    ) -> Result<Request<Full<Bytes>>, Error> {
         let mut request = Request::builder()
             .method(Method::POST)
             .uri(self.url.uri.clone())
@@ -363,15 +363,9 @@ impl Client {
         if let Some(auth) = &self.url.authorization {
             request = request.header(AUTHORIZATION, auth.clone());
         }
-        let proxy = self
-            .settings
-            .proxy
-            .as_ref()
-            .filter(|_| self.url.uri.scheme_str() == Some("http"));
         if let Some(auth) = proxy.and_then(Proxy::authorization) {
             request = request.header(PROXY_AUTHORIZATION, auth.clone());
         }
-        let body = Bytes::from(body);
         let mut request = request
             .body(Full::new(body.clone()))
             .map_err(|e| Error::Transport(e.to_string()))?;
@@ -384,6 +378,23 @@ impl Client {
             }
             request.headers_mut().append(name.clone(), value.clone());
         }
+        Ok(request)
+    }
+
+    async fn post(&self, body: Vec<u8>) -> Result<Bytes, Error> {
+        let compress = self
+            .settings
+            .gzip_requests_over
+            .is_some_and(|threshold| body.len() > threshold);
+        // Verbose logging shows the document, not its gzip.
+        let document = self.settings.verbose.then(|| Bytes::from(body.clone()));
+        let body = Bytes::from(if compress { gzip(&body) } else { body });
+        let proxy = self
+            .settings
+            .proxy
+            .as_ref()
+            .filter(|_| self.url.uri.scheme_str() == Some("http"));
+        let request = self.request(&body, compress, proxy)?;
         if self.settings.verbose {
             log_message(
                 &format!(
@@ -395,14 +406,13 @@ impl Client {
                 document.as_deref().unwrap_or_default(),
             );
         }
-        let retry = copy_request(&request, &body);
         let response = match self.http.request(request).await {
             Ok(response) => response,
             // As CPython's `Transport.request`: a kept-alive connection the
             // server has closed meanwhile is retried once, on a new one.
             Err(e) if went_cold(&e) => self
                 .http
-                .request(retry)
+                .request(self.request(&body, compress, proxy)?)
                 .await
                 .map_err(|e| Error::Transport(describe(&e)))?,
             Err(e) => return Err(Error::Transport(describe(&e))),
@@ -484,16 +494,6 @@ fn log_message(first_line: &str, headers: &HeaderMap, body: &[u8]) {
 }
 
 /// The whole chain of causes, since hyper's top-level message is terse.
-/// The same request again, for one retry.
-fn copy_request(request: &Request<Full<Bytes>>, body: &Bytes) -> Request<Full<Bytes>> {
-    let mut copy = Request::new(Full::new(body.clone()));
-    *copy.method_mut() = request.method().clone();
-    *copy.uri_mut() = request.uri().clone();
-    *copy.version_mut() = request.version();
-    *copy.headers_mut() = request.headers().clone();
-    copy
-}
-
 /// Whether a request failed because the reused connection it went out on
 /// had been closed by the server (a broken pipe or a reset), the errors on
 /// which CPython's client retries.
