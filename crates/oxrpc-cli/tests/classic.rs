@@ -10,8 +10,8 @@
 )]
 
 use oxrpc_testkit::{
-    expect_success, free_port, python_command, run_python_script, run_with_deadline, wait_for_port,
-    ChildGuard,
+    expect_success, free_port, python_command, rpyc_classic_command, run_python_script,
+    run_with_deadline, wait_for_port, ChildGuard,
 };
 use std::net::SocketAddr;
 use std::process::{Command, Output};
@@ -36,14 +36,8 @@ fn oxrpc_classic(port: u16) -> ChildGuard {
 
 /// Python's `rpyc_classic` on PORT, ready to accept.
 fn python_classic(port: u16) -> ChildGuard {
-    let mut cmd = python_command();
-    cmd.args([
-        "-c",
-        "import sys; from rpyc.cli.rpyc_classic import main; sys.argv[0] = 'rpyc_classic'; main()",
-        "-q",
-        "-p",
-        &port.to_string(),
-    ]);
+    let mut cmd = rpyc_classic_command();
+    cmd.args(["-q", "-p", &port.to_string()]);
     let guard = ChildGuard::spawn(cmd);
     wait_for_port(addr(port), Duration::from_secs(30));
     guard

@@ -10,7 +10,7 @@
 )]
 
 use oxrpc_testkit::{
-    expect_success, free_port, python_command, run_python_script, wait_for_port, ChildGuard,
+    expect_success, free_port, rpyc_classic_command, run_python_script, wait_for_port, ChildGuard,
 };
 use std::net::SocketAddr;
 use std::process::Command;
@@ -42,14 +42,8 @@ fn oxrpc_classic(port: u16, extra: &[&str]) -> ChildGuard {
 #[test]
 fn shell_against_rpyc_classic() {
     let port = free_port();
-    let mut cmd = python_command();
-    cmd.args([
-        "-c",
-        "import sys; from rpyc.cli.rpyc_classic import main; sys.argv[0] = 'rpyc_classic'; main()",
-        "-q",
-        "-p",
-        &port.to_string(),
-    ]);
+    let mut cmd = rpyc_classic_command();
+    cmd.args(["-q", "-p", &port.to_string()]);
     let _server = ChildGuard::spawn(cmd);
     wait_for_port(addr(port), Duration::from_secs(30));
     drive(port, "rpyc");

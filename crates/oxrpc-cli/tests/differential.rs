@@ -12,7 +12,7 @@
 )]
 
 use oxrpc_testkit::{
-    expect_success, free_port, python_command, run_python_script, wait_for_port, ChildGuard,
+    expect_success, free_port, rpyc_classic_command, run_python_script, wait_for_port, ChildGuard,
 };
 use std::process::Command;
 use std::time::Duration;
@@ -25,10 +25,8 @@ fn examples() -> String {
 #[test]
 fn classic_server_behaves_as_rpyc_classic() {
     let reference_port = free_port();
-    let mut cmd = python_command();
+    let mut cmd = rpyc_classic_command();
     cmd.args([
-        "-c",
-        "import sys; from rpyc.cli.rpyc_classic import main; sys.argv[0] = 'rpyc_classic'; main()",
         "--host",
         "127.0.0.1",
         "-q",

@@ -19,7 +19,8 @@
 use oxrpc::rpyc::registry::protocol::Request;
 use oxrpc::rpyc::registry::{blocking, RegistryClient};
 use oxrpc_testkit::{
-    expect_success, free_port, python_command, run_with_deadline, wait_for_port, ChildGuard,
+    expect_success, free_port, python_command, rpyc_classic_command, run_with_deadline,
+    wait_for_port, ChildGuard,
 };
 use std::net::SocketAddr;
 use std::process::{Command, Output};
@@ -397,10 +398,8 @@ fn classic_servers_register_as_slave() {
     // `--registry-type UDP`: plumbum lower-cases the value, rpyc_classic
     // compares it with "UDP", and any explicit type selects TCP.)
     let port = free_port();
-    let mut cmd = python_command();
+    let mut cmd = rpyc_classic_command();
     cmd.args([
-        "-c",
-        "import sys; from rpyc.cli.rpyc_classic import main; sys.argv[0] = 'rpyc_classic'; main()",
         "-q",
         "-p",
         &port.to_string(),

@@ -70,6 +70,17 @@ pub fn python_command() -> Command {
     cmd
 }
 
+/// Python's `rpyc_classic` (rpyc 6.0.2's classic server) as a command,
+/// for the caller to add its options (`-q`, `-p PORT`, `--register`, ...).
+pub fn rpyc_classic_command() -> Command {
+    let mut cmd = python_command();
+    cmd.args([
+        "-c",
+        "import sys; from rpyc.cli.rpyc_classic import main; sys.argv[0] = 'rpyc_classic'; main()",
+    ]);
+    cmd
+}
+
 /// Runs a Python script from `tests/interop/` to completion with a deadline.
 ///
 /// Returns the captured output; panics if the deadline passes.
