@@ -8,6 +8,8 @@
 //! the clock, so a slow but live reader is never cut off; reads are left
 //! alone (each protocol bounds them in its own terms).
 
+use crate::split::{ReadHalf, SplitStream, WriteHalf};
+use crate::stream::Stream;
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -115,5 +117,13 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Deadline<S> {
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
+}
+
+impl SplitStream for Deadline<Stream> {
+    /// The deadline goes with the writing half.
+    fn split_halves(self: Box<Self>) -> (ReadHalf, WriteHalf) {
+        let (reader, writer) = self.inner.into_split();
+        (reader, Box::new(Deadline::new(writer, self.timeout)))
     }
 }

@@ -36,6 +36,7 @@ mod serve;
 mod shutdown;
 mod signal;
 mod slots;
+mod split;
 mod stream;
 pub mod tls;
 
@@ -52,4 +53,5 @@ pub use serve::{accept_one, serve, Accepted};
 pub use shutdown::Shutdown;
 pub use signal::shutdown_signal;
 pub use slots::{Busy, Slot};
+pub use split::{ReadHalf, SplitStream, WriteHalf};
 pub use stream::{AsyncStream, Stream};

@@ -5,6 +5,8 @@
 //! write that fails on its deadline is counted as the `write_timeout`
 //! limit.
 
+use crate::split::{ReadHalf, SplitStream, WriteHalf};
+use crate::stream::Stream;
 use oxrpc_telemetry::ConnectionTelemetry;
 use std::io;
 use std::pin::Pin;
@@ -84,5 +86,16 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Metered<S> {
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
+}
+
+impl SplitStream for Metered<Stream> {
+    /// Both halves count into the same telemetry.
+    fn split_halves(self: Box<Self>) -> (ReadHalf, WriteHalf) {
+        let (reader, writer) = self.inner.into_split();
+        (
+            Box::new(Metered::new(reader, self.telemetry.clone())),
+            Box::new(Metered::new(writer, self.telemetry)),
+        )
     }
 }

@@ -9,10 +9,12 @@
 //! kernel acknowledges at once. Small requests keep delayed acknowledgements,
 //! which ride on the reply for free.
 
+use crate::split::{ReadHalf, SplitStream, WriteHalf};
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::tcp::OwnedReadHalf;
 use tokio::net::TcpStream;
 
 /// A read of at least this many bytes means a bulk transfer is under way.
@@ -35,6 +37,18 @@ impl QuickAck {
     }
 }
 
+/// Re-arms quick ACKs on `socket` when a read of `read` bytes shows a
+/// bulk transfer under way.
+fn after_read(socket: &TcpStream, read: usize) {
+    if read >= BULK_READ {
+        // Best effort: the option is only a hint to the kernel.
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        let _ = socket2::SockRef::from(socket).set_tcp_quickack(true);
+        #[cfg(not(any(target_os = "linux", target_os = "android")))]
+        let _ = socket;
+    }
+}
+
 impl AsyncRead for QuickAck {
     fn poll_read(
         self: Pin<&mut Self>,
@@ -45,13 +59,37 @@ impl AsyncRead for QuickAck {
         let before = buf.filled().len();
         let result = Pin::new(&mut this.inner).poll_read(cx, buf);
         if let Poll::Ready(Ok(())) = result {
-            if buf.filled().len() - before >= BULK_READ {
-                // Best effort: the option is only a hint to the kernel.
-                #[cfg(any(target_os = "linux", target_os = "android"))]
-                let _ = socket2::SockRef::from(&this.inner).set_tcp_quickack(true);
-            }
+            after_read(&this.inner, buf.filled().len() - before);
         }
         result
+    }
+}
+
+/// The reading half of a split [`QuickAck`] stream.
+struct QuickAckReader {
+    inner: OwnedReadHalf,
+}
+
+impl AsyncRead for QuickAckReader {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        let result = Pin::new(&mut this.inner).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = result {
+            after_read(this.inner.as_ref(), buf.filled().len() - before);
+        }
+        result
+    }
+}
+
+impl SplitStream for QuickAck {
+    fn split_halves(self: Box<Self>) -> (ReadHalf, WriteHalf) {
+        let (reader, writer) = self.inner.into_split();
+        (Box::new(QuickAckReader { inner: reader }), Box::new(writer))
     }
 }
 

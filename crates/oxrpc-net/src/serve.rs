@@ -174,7 +174,7 @@ async fn admit(
     // Bulk transfers from Nagle-bound clients are acknowledged promptly
     // (see QuickAck); TLS records ride on the same socket.
     let stream = match stream {
-        Stream::Tcp(tcp) => Stream::other(QuickAck::new(tcp)),
+        Stream::Tcp(tcp) => Stream::layered(QuickAck::new(tcp)),
         other => other,
     };
     let stream = match &config.tls {
@@ -209,7 +209,7 @@ async fn admit(
         info!(target: "oxrpc::net", "{}: accepted {peer} with fd {id}", config.name);
     }
     let stream = match config.write_timeout {
-        Some(timeout) => Stream::other(Deadline::new(stream, timeout)),
+        Some(timeout) => Stream::layered(Deadline::new(stream, timeout)),
         None => stream,
     };
     let telemetry = config
@@ -217,7 +217,7 @@ async fn admit(
         .as_ref()
         .map(|t| Arc::new(t.connection(&peer)));
     let stream = match &telemetry {
-        Some(telemetry) => Stream::other(Metered::new(stream, telemetry.clone())),
+        Some(telemetry) => Stream::layered(Metered::new(stream, telemetry.clone())),
         None => stream,
     };
     Some(Accepted {

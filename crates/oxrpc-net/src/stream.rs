@@ -1,5 +1,6 @@
 //! One stream type for every transport a connection can run over.
 
+use crate::split::SplitStream;
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -22,6 +23,9 @@ pub enum Stream {
     TlsServer(Box<server::TlsStream<Stream>>),
     /// The client side of TLS.
     TlsClient(Box<client::TlsStream<Stream>>),
+    /// One of this crate's wrappers (prompt ACKs, write deadlines, byte
+    /// counts) around another stream, which splits as that stream does.
+    Layered(Box<dyn SplitStream>),
     /// Anything else.
     Other(Box<dyn AsyncStream>),
 }
@@ -30,6 +34,11 @@ impl Stream {
     /// Wraps any duplex stream.
     pub fn other(io: impl AsyncStream) -> Stream {
         Stream::Other(Box::new(io))
+    }
+
+    /// Wraps one of this crate's layers, keeping it splittable.
+    pub(crate) fn layered(io: impl SplitStream) -> Stream {
+        Stream::Layered(Box::new(io))
     }
 
     /// The certificates the TLS peer presented (leaf first); empty otherwise.
@@ -57,6 +66,7 @@ impl std::fmt::Debug for Stream {
             Stream::Unix(_) => "Stream::Unix",
             Stream::TlsServer(_) => "Stream::TlsServer",
             Stream::TlsClient(_) => "Stream::TlsClient",
+            Stream::Layered(_) => "Stream::Layered",
             Stream::Other(_) => "Stream::Other",
         })
     }
@@ -69,6 +79,7 @@ macro_rules! delegate {
             Stream::Unix($io) => $call,
             Stream::TlsServer($io) => $call,
             Stream::TlsClient($io) => $call,
+            Stream::Layered($io) => $call,
             Stream::Other($io) => $call,
         }
     };
@@ -107,6 +118,7 @@ impl AsyncWrite for Stream {
             Stream::Unix(io) => io.is_write_vectored(),
             Stream::TlsServer(io) => io.is_write_vectored(),
             Stream::TlsClient(io) => io.is_write_vectored(),
+            Stream::Layered(io) => io.is_write_vectored(),
             Stream::Other(io) => io.is_write_vectored(),
         }
     }

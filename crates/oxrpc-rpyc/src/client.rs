@@ -31,7 +31,7 @@ pub async fn connect_with(
     config: Config,
 ) -> std::io::Result<Connection> {
     let stream = oxrpc_net::connect_tcp(host, port, &ConnectOptions::default()).await?;
-    Ok(Connection::start(stream, service, config))
+    Ok(Connection::start_stream(stream, service, config))
 }
 
 /// Connects over TLS (rpyc's `ssl_connect(host, port, keyfile=, certfile=,
@@ -46,7 +46,7 @@ pub async fn connect_tls(
 ) -> std::io::Result<Connection> {
     let stream: Stream =
         oxrpc_net::connect_tls(host, port, tls, &ConnectOptions::default()).await?;
-    Ok(Connection::start(stream, service, config))
+    Ok(Connection::start_stream(stream, service, config))
 }
 
 /// Connects to the server on the Unix socket at `path` with no service of

@@ -210,7 +210,7 @@ impl Connector {
                 .await
                 .map_err(registry_error)?,
         };
-        Ok(Connection::start(
+        Ok(Connection::start_stream(
             stream,
             (self.service)(),
             self.config.clone(),

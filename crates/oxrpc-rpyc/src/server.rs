@@ -129,7 +129,7 @@ async fn serve_connection<F, S>(
     config.telemetry = accepted.telemetry;
     config.peer = Some(accepted.peer.to_string());
     let slot = Arc::new(accepted.slot);
-    let connection = Connection::start_in(accepted.stream, factory(), config, slot.clone());
+    let connection = Connection::start_stream_in(accepted.stream, factory(), config, slot.clone());
     tokio::select! {
         _ = connection.closed() => {}
         _ = shutdown.requested() => {

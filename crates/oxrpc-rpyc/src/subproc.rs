@@ -169,7 +169,14 @@ fn start(
         inner: reader,
         gate: Some(gate),
     };
-    let connection = Connection::start(tokio::io::join(reader, writer), service, config);
+    // Pipes come in two already: no lock between reading and writing.
+    let connection = Connection::start_halves(
+        Box::new(reader),
+        Box::new(writer),
+        service,
+        config,
+        Arc::new(oxrpc_net::Slot::detached()),
+    );
     // `start` has run `on_connect`.
     let _ = open.send(());
     connection

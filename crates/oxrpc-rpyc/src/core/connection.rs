@@ -29,7 +29,7 @@ use crate::wire::error::MessageError;
 use crate::wire::message::{HandlerId, Message, MessageKind};
 use crate::wire::vinegar::{RemoteException, PROTOCOL_VERSION, REMOTE_VERSION_ATTR};
 use crate::wire::Builtin;
-use oxrpc_net::Slot;
+use oxrpc_net::{ReadHalf, Slot, Stream, WriteHalf};
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -128,6 +128,36 @@ impl Connection {
         S: AsyncRead + AsyncWrite + Send + 'static,
     {
         let (reader, writer) = tokio::io::split(stream);
+        Connection::start_halves(Box::new(reader), Box::new(writer), root, config, slot)
+    }
+
+    /// Like [`Connection::start`], for one of oxrpc's own streams: sockets
+    /// split without a lock between reading and writing, so a reply being
+    /// written never holds up the reading of the next request.
+    pub fn start_stream(stream: Stream, root: Arc<dyn Service>, config: Config) -> Connection {
+        Connection::start_stream_in(stream, root, config, Arc::new(Slot::detached()))
+    }
+
+    /// [`Connection::start_stream`] in a server's `slot` (see
+    /// [`Connection::start_in`]).
+    pub fn start_stream_in(
+        stream: Stream,
+        root: Arc<dyn Service>,
+        config: Config,
+        slot: Arc<Slot>,
+    ) -> Connection {
+        let (reader, writer) = stream.into_split();
+        Connection::start_halves(reader, writer, root, config, slot)
+    }
+
+    /// Starts serving over separate reading and writing halves.
+    pub(crate) fn start_halves(
+        reader: ReadHalf,
+        writer: WriteHalf,
+        root: Arc<dyn Service>,
+        config: Config,
+        slot: Arc<Slot>,
+    ) -> Connection {
         let outgoing = Arc::new(Outgoing::new(
             writer,
             config.max_queued_output,

@@ -1,0 +1,80 @@
+//! A served connection split in two: each half works on its own while the
+//! other is busy, through every layer the accept loop adds (prompt ACKs,
+//! the write deadline, byte counts), and the bytes both halves move are
+//! counted.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use oxrpc_net::{serve, ListenConfig, Listener};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// 1 MiB: large enough that reads take the bulk-transfer path and a write
+/// fills the socket buffers while the peer is not reading.
+const BIG: usize = 1 << 20;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn halves_of_a_layered_connection_work_at_once_and_are_counted() {
+    let telemetry = oxrpc_net::telemetry::Telemetry::new();
+    let server_telemetry = telemetry.server("split");
+    let listener = Listener::bind_tcp("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let mut config = ListenConfig::named("split");
+    config.write_timeout = Some(Duration::from_secs(30));
+    config.telemetry = Some(server_telemetry.clone());
+    let (shutdown_tx, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(serve(
+        listener,
+        config,
+        async move {
+            let _ = shutdown_rx.await;
+        },
+        |accepted, _shutdown| async move {
+            assert_eq!(format!("{:?}", accepted.stream), "Stream::Layered");
+            let (mut reader, mut writer) = accepted.stream.into_split();
+            // The writer sends 1 MiB that the client reads only after it
+            // has sent its own 1 MiB: the write stays pending meanwhile,
+            // and the reader must make progress regardless.
+            let writing = tokio::spawn(async move {
+                writer.write_all(&vec![7u8; BIG]).await.unwrap();
+                writer.flush().await.unwrap();
+                writer
+            });
+            let mut received = vec![0u8; BIG];
+            reader.read_exact(&mut received).await.unwrap();
+            assert!(received.iter().all(|b| *b == 9));
+            let mut writer = writing.await.unwrap();
+            writer.write_all(b"done").await.unwrap();
+            writer.shutdown().await.unwrap();
+        },
+    ));
+
+    let mut client = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    client.write_all(&vec![9u8; BIG]).await.unwrap();
+    let mut echoed = vec![0u8; BIG + 4];
+    client.read_exact(&mut echoed).await.unwrap();
+    assert!(echoed[..BIG].iter().all(|b| *b == 7));
+    assert_eq!(&echoed[BIG..], b"done");
+    let mut rest = Vec::new();
+    client.read_to_end(&mut rest).await.unwrap();
+    assert!(rest.is_empty(), "the writer's shutdown ends the stream");
+
+    let stats = server_telemetry.stats();
+    assert_eq!(stats.bytes_in(), BIG as u64);
+    assert_eq!(stats.bytes_out(), BIG as u64 + 4);
+    let _ = shutdown_tx.send(());
+    server.await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn foreign_streams_split_too() {
+    let (ours, mut theirs) = tokio::io::duplex(64);
+    let (mut reader, mut writer) = oxrpc_net::Stream::other(ours).into_split();
+    writer.write_all(b"ping").await.unwrap();
+    let mut got = [0u8; 4];
+    theirs.read_exact(&mut got).await.unwrap();
+    assert_eq!(&got, b"ping");
+    theirs.write_all(b"pong").await.unwrap();
+    reader.read_exact(&mut got).await.unwrap();
+    assert_eq!(&got, b"pong");
+}
