@@ -2,6 +2,10 @@
 
     client.py latency PORT N    -> "eval_p50 eval_p99 version_p50 version_p99" (µs)
     client.py memory PID PORT N -> server RSS growth per open connection, KiB
+    client.py connect PORT N    -> "spaced_p50 sustained_p50 sustained_per_s":
+                                   rpyc.classic.connect() + the first eval('1+1')
+                                   + close, in ms; spaced 50 ms apart, then N
+                                   back to back
 """
 import sys
 import time
@@ -40,6 +44,25 @@ if sys.argv[1] == 'latency':
     e50, e99 = timed(lambda: conn.eval('1+1'), n)
     v50, v99 = timed(lambda: conn.modules.sys.version, n)
     print('%.1f %.1f %.1f %.1f' % (e50, e99, v50, v99))
+elif sys.argv[1] == 'connect':
+    port, n = int(sys.argv[2]), int(sys.argv[3])
+
+    def connect_once():
+        t = time.perf_counter()
+        c = rpyc.classic.connect('127.0.0.1', port)
+        assert c.eval('1+1') == 2
+        c.close()
+        return time.perf_counter() - t
+
+    spaced = []
+    for _ in range(20):
+        time.sleep(0.05)
+        spaced.append(connect_once())
+    spaced.sort()
+    start = time.perf_counter()
+    sustained = sorted(connect_once() for _ in range(n))
+    rate = n / (time.perf_counter() - start)
+    print('%.2f %.2f %.0f' % (spaced[len(spaced) // 2] * 1e3, sustained[len(sustained) // 2] * 1e3, rate))
 else:
     pid, port, n = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
     warm = rpyc.classic.connect('127.0.0.1', port)

@@ -44,6 +44,13 @@ def id_pack(obj):
     return name_pack(obj), id(type(obj)), id(obj)
 
 
+def prepare():
+    """Readies an interpreter built before its connection: imports what
+    every rpyc.classic.connect() asks for first (`modules.builtins` and
+    `importlib.util`, which its ModuleNamespace fetches on creation)."""
+    import importlib.util  # noqa: F401
+
+
 def new_namespace():
     """A connection's namespace, as rpyc's SlaveService starts it."""
     return {}

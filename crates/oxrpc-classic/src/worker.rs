@@ -14,6 +14,7 @@
 //! connections' workers run meanwhile, and socket I/O never happens under
 //! the GIL.
 
+use crate::runtime::Runtime;
 use crate::space::{Job, ObjectSpace};
 use oxrpc_rpyc::{Context, RemoteException, Reply, RpcResult};
 use std::any::Any;
@@ -99,6 +100,22 @@ impl<S: ObjectSpace> Worker<S> {
                 QUEUE.with(|q| q.borrow_mut().take());
             })?;
         Ok(Worker { tx })
+    }
+
+    /// Loads classic mode's runtime into the worker's interpreter now (the
+    /// support module, the `Netref` class, the modules every classic client
+    /// asks for on connecting) rather than on the first requests: for a
+    /// worker started before its connection arrives.
+    pub fn prepare(&self) {
+        self.send(Box::new(|vm| {
+            let prepared = Runtime::<S>::get(vm).and_then(|rt| rt.call(vm, "prepare", Vec::new()));
+            if let Err(e) = prepared {
+                tracing::error!(
+                    "cannot load classic mode into an interpreter: {}",
+                    S::traceback_text(vm, &e)
+                );
+            }
+        }));
     }
 
     /// Queues a job; false if the thread has gone.

@@ -160,3 +160,27 @@ fn interpreter_options_are_checked() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("--venv needs --python cpython"), "{stderr}");
 }
+
+/// An interpreter per connection stays one per connection when interpreters
+/// are built ahead (`--spare-interpreters`): a connection handed a spare
+/// sees no other connection's modules. `--isolation shared`, like
+/// rpyc_classic, shares one.
+#[test]
+fn spare_interpreters_keep_connections_isolated() {
+    let port = free_port();
+    let _python = python_classic(port);
+    let reference = script("interpreter_isolation.py", port, &[], "rpyc_classic");
+    assert_eq!(reference.trim(), "shared");
+    for (extra, expected) in [
+        (&[][..], "isolated"),
+        (&["--spare-interpreters", "0"][..], "isolated"),
+        (&["--spare-interpreters", "3"][..], "isolated"),
+        (&["--isolation", "shared"][..], "shared"),
+    ] {
+        let port = free_port();
+        let _server = oxrpc_classic(port, extra);
+        let what = format!("oxrpc classic serve {}", extra.join(" "));
+        let got = script("interpreter_isolation.py", port, &[], &what);
+        assert_eq!(got.trim(), expected, "{what}");
+    }
+}

@@ -33,19 +33,112 @@ pub enum Isolation {
 }
 
 /// RustPython as an object space.
-#[derive(Default)]
 pub struct RustPython {
     isolation: Isolation,
     shared: Mutex<Option<Worker<RustPython>>>,
+    /// Interpreters built ahead of their connections.
+    spares: Spares,
+}
+
+impl Default for RustPython {
+    fn default() -> Self {
+        RustPython::new(Isolation::default())
+    }
 }
 
 impl RustPython {
     /// An object space whose connections share interpreters as `isolation`
-    /// says.
+    /// says; each interpreter is built when its connection arrives (see
+    /// [`RustPython::with_spares`]).
     pub fn new(isolation: Isolation) -> RustPython {
         RustPython {
             isolation,
             shared: Mutex::new(None),
+            spares: Spares::new(0),
+        }
+    }
+
+    /// Keeps `count` interpreters built ahead of the connections that will
+    /// use them (with [`Isolation::Connection`]). Building one takes
+    /// RustPython ~15 ms of CPU; a connection that finds one ready starts in
+    /// the time rpyc_classic takes, and the spare is replaced in the
+    /// background. Each costs the memory of an interpreter (~3.4 MiB), and
+    /// a space with spares lives, with them, until the process ends (their
+    /// threads hold it): make one per server, not one per connection.
+    ///
+    /// ```
+    /// use oxrpc_python::{Isolation, RustPython};
+    ///
+    /// let space = RustPython::new(Isolation::Connection).with_spares(4);
+    /// # drop(space);
+    /// ```
+    pub fn with_spares(mut self, count: usize) -> RustPython {
+        self.spares = Spares::new(count);
+        self
+    }
+
+    /// Starts building the spares now, before the first connection (from
+    /// within the tokio runtime the server runs on).
+    pub fn build_spares(self: &Arc<Self>) {
+        if self.isolation == Isolation::Connection {
+            self.spares.top_up(self);
+        }
+    }
+}
+
+/// How long after a spare is taken its replacement starts building.
+const REFILL_DELAY: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// Workers whose interpreters were built before a connection asked.
+struct Spares {
+    target: usize,
+    ready: Mutex<Vec<Worker<RustPython>>>,
+}
+
+impl Spares {
+    fn new(target: usize) -> Spares {
+        Spares {
+            target,
+            ready: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// A worker for a new connection: a spare if one is ready, else one
+    /// started now. The spares are topped up a little later, once the
+    /// connection's first requests (rpyc.classic.connect's dozen round
+    /// trips) are served: building an interpreter is CPU-bound and would
+    /// otherwise compete with them.
+    fn take(&self, space: &Arc<RustPython>, name: String) -> std::io::Result<Worker<RustPython>> {
+        let spare = self.ready.lock().ok().and_then(|mut ready| ready.pop());
+        let worker = match spare {
+            Some(worker) => worker,
+            None => Worker::spawn(space.clone(), name)?,
+        };
+        if self.target > 0 {
+            let space = space.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(REFILL_DELAY).await;
+                space.spares.top_up(&space);
+            });
+        }
+        Ok(worker)
+    }
+
+    fn top_up(&self, space: &Arc<RustPython>) {
+        let Ok(mut ready) = self.ready.lock() else {
+            return;
+        };
+        while ready.len() < self.target {
+            match Worker::spawn(space.clone(), "oxrpc-classic-spare".into()) {
+                Ok(worker) => {
+                    worker.prepare();
+                    ready.push(worker);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot start a spare interpreter");
+                    break;
+                }
+            }
         }
     }
 }
@@ -79,7 +172,7 @@ impl ObjectSpace for RustPython {
 
     fn worker(self: &Arc<Self>, name: String) -> std::io::Result<Worker<Self>> {
         match self.isolation {
-            Isolation::Connection => Worker::spawn(self.clone(), name),
+            Isolation::Connection => self.spares.take(self, name),
             Isolation::Shared => {
                 let mut shared = self
                     .shared

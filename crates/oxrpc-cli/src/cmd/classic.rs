@@ -258,6 +258,7 @@ pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyho
     use crate::cmd::classic_python::{space, Space};
     match space(&args.interpreter)? {
         Space::RustPython(space) => {
+            space.build_spares();
             let factory = move || Arc::new(ClassicService::with_space(space.clone()));
             serve_on(args, shutdown, factory).await
         }
