@@ -55,17 +55,20 @@ fn main() {
     }
     // rpyc_classic's and rpyc_registry's --logfile and --quiet decide
     // where logs go and how much.
-    let (logfile, quiet) = match &cli.command {
-        Command::Classic(cmd::classic::ClassicCommand::Serve(args)) => {
-            (args.logfile.clone(), args.quiet)
-        }
-        Command::Registry(cmd::registry::RegistryCommand::Serve(args)) => {
-            (args.logfile.clone(), args.is_quiet())
-        }
-        _ => (None, false),
+    // `xmlrpc serve --quiet` drops the per-request lines and keeps warnings.
+    let (logfile, level) = match &cli.command {
+        Command::Classic(cmd::classic::ClassicCommand::Serve(args)) => (
+            args.logfile.clone(),
+            if args.quiet { "error" } else { "info" },
+        ),
+        Command::Registry(cmd::registry::RegistryCommand::Serve(args)) => (
+            args.logfile.clone(),
+            if args.is_quiet() { "error" } else { "info" },
+        ),
+        Command::Xmlrpc(cmd::xmlrpc::XmlRpcCommand::Serve(args)) if args.quiet => (None, "warn"),
+        _ => (None, "info"),
     };
-    let filter = EnvFilter::try_from_env("OXRPC_LOG")
-        .unwrap_or_else(|_| EnvFilter::new(if quiet { "error" } else { "info" }));
+    let filter = EnvFilter::try_from_env("OXRPC_LOG").unwrap_or_else(|_| EnvFilter::new(level));
     let log = match logfile.map(|path| {
         std::fs::OpenOptions::new()
             .create(true)

@@ -130,3 +130,52 @@ fn notebook_server_edges_match_cpython() {
     assert!(stdout.contains("notebook edges OK"), "{stdout}");
     let _ = std::fs::remove_dir_all(&directory);
 }
+
+/// What `oxrpc xmlrpc serve` writes on stderr while a stock `ServerProxy`
+/// calls `list_contents` twice, with and without `--quiet`.
+fn server_log(quiet: bool) -> String {
+    let log_path =
+        std::env::temp_dir().join(format!("oxrpc-quiet-{}-{quiet}.log", std::process::id()));
+    let mut cmd = oxrpc();
+    cmd.args(["xmlrpc", "serve", "--host", "127.0.0.1", "--port", "0"])
+        .env_remove("OXRPC_LOG")
+        .stderr(std::fs::File::create(&log_path).unwrap());
+    if quiet {
+        cmd.arg("--quiet");
+    }
+    let mut server = ChildGuard::spawn(cmd);
+    let line = server.wait_for_line("ready");
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .to_owned();
+    let mut client = python_command();
+    client.args([
+        "-c",
+        "import sys, xmlrpc.client as x\n\
+         p = x.ServerProxy(sys.argv[1])\n\
+         assert 'tmp' in p.list_contents('/')\n\
+         p.list_contents('/tmp')\n",
+        &url,
+    ]);
+    expect_success(
+        "ServerProxy.list_contents",
+        &run_with_deadline(client, Duration::from_secs(60)),
+    );
+    drop(server);
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    let _ = std::fs::remove_file(&log_path);
+    log
+}
+
+/// `--quiet` means no line per request, as `logRequests=False` does for
+/// SimpleXMLRPCServer; without it each call is logged.
+#[test]
+fn quiet_server_logs_no_request() {
+    let chatty = server_log(false);
+    assert!(chatty.contains("list_contents(/tmp)"), "{chatty}");
+    let quiet = server_log(true);
+    assert!(!quiet.contains("list_contents"), "{quiet}");
+    assert!(!quiet.contains("POST"), "{quiet}");
+}
