@@ -179,3 +179,35 @@ fn quiet_server_logs_no_request() {
     assert!(!quiet.contains("list_contents"), "{quiet}");
     assert!(!quiet.contains("POST"), "{quiet}");
 }
+
+/// `list_contents` never serves a stale listing: a stock `ServerProxy`
+/// compares each answer with `os.listdir` while random changes hit the
+/// directories (and the directories above them, and a symbolic link).
+#[test]
+fn list_contents_stays_fresh_while_directories_change() {
+    let mut cmd = oxrpc();
+    cmd.args([
+        "xmlrpc",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--quiet",
+    ]);
+    let mut server = ChildGuard::spawn(cmd);
+    let line = server.wait_for_line("ready");
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .to_owned();
+    let scratch = std::env::temp_dir().join(format!("oxrpc-fresh-{}", std::process::id()));
+    let output = run_python_script(
+        "xmlrpc/listing_freshness.py",
+        &[&url, scratch.to_str().unwrap(), "400"],
+        Duration::from_secs(120),
+    );
+    let stdout = expect_success("listing_freshness.py", &output);
+    assert!(stdout.contains("listings fresh"), "{stdout}");
+}

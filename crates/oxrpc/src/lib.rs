@@ -32,4 +32,6 @@ pub use oxrpc_python as python;
 pub use oxrpc_rpyc as rpyc;
 pub use oxrpc_xmlrpc as xmlrpc;
 
+#[cfg(target_os = "linux")]
+mod listings;
 pub mod tutorial;

@@ -23,27 +23,74 @@ pub const XMLRPC_PORT: u16 = 9000;
 /// ```
 pub fn list_contents(dir_name: String) -> Result<Vec<String>, Fault> {
     tracing::info!("list_contents({dir_name})");
-    let fault = |e: std::io::Error| Fault::from_io_error(&e, Some(&dir_name));
-    let mut names = Vec::new();
-    for entry in std::fs::read_dir(&dir_name).map_err(fault)? {
-        names.push(
-            entry
-                .map_err(fault)?
-                .file_name()
-                .to_string_lossy()
-                .into_owned(),
-        );
+    read_names(&dir_name).map_err(|e| Fault::from_io_error(&e, Some(&dir_name)))
+}
+
+/// The names in `dir`, as the operating system lists them.
+fn read_names(dir: &str) -> std::io::Result<Vec<String>> {
+    std::fs::read_dir(dir)?
+        .map(|entry| entry.map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect()
+}
+
+/// Where the server's `list_contents` gets a listing: from the cache of
+/// listings inotify keeps right (on Linux), else from the disk on the
+/// blocking pool, so a slow disk never stalls other clients.
+#[derive(Clone)]
+struct Lister {
+    #[cfg(target_os = "linux")]
+    listings: Option<std::sync::Arc<crate::listings::Listings>>,
+}
+
+impl Lister {
+    fn new() -> Lister {
+        Lister {
+            #[cfg(target_os = "linux")]
+            listings: crate::listings::Listings::new().map(std::sync::Arc::new),
+        }
     }
-    Ok(names)
+
+    async fn list(&self, dir_name: String) -> Result<Value, Fault> {
+        tracing::info!("list_contents({dir_name})");
+        #[cfg(target_os = "linux")]
+        if let Some(listings) = &self.listings {
+            if let Some(names) = listings.get(&dir_name) {
+                return Ok(names_value(&names));
+            }
+            let listings = listings.clone();
+            let loaded = tokio::task::spawn_blocking(move || {
+                listings
+                    .load(&dir_name, read_names)
+                    .map_err(|e| Fault::from_io_error(&e, Some(&dir_name)))
+            })
+            .await
+            .unwrap_or_else(|e| Err(Fault::python_exception("RuntimeError", e)))?;
+            return Ok(names_value(&loaded));
+        }
+        let names = tokio::task::spawn_blocking(move || {
+            read_names(&dir_name).map_err(|e| Fault::from_io_error(&e, Some(&dir_name)))
+        })
+        .await
+        .unwrap_or_else(|e| Err(Fault::python_exception("RuntimeError", e)))?;
+        Ok(names_value(&names))
+    }
+}
+
+fn names_value(names: &[String]) -> Value {
+    Value::Array(names.iter().map(|n| Value::String(n.clone())).collect())
 }
 
 /// The notebook's XML-RPC server: `list_contents` plus the `system.*`
 /// introspection and multicall methods. Directory reads run on the blocking
-/// pool so a slow disk never stalls other clients.
+/// pool so a slow disk never stalls other clients; on Linux, a listing that
+/// inotify shows unchanged since it was read is served without reading.
 pub fn xmlrpc_server(config: ServerConfig) -> Server {
     let mut server = Server::with_config(config);
+    let lister = Lister::new();
     server
-        .register_async("list_contents", |dir_name: Value| async move {
+        .register_async("list_contents", move |dir_name: Value| {
+            let lister = lister.clone();
+            async move {
             // `os.listdir(None)` lists the working directory, and a client
             // with allow_none may send exactly that.
             let dir_name = match dir_name {
@@ -59,10 +106,8 @@ pub fn xmlrpc_server(config: ServerConfig) -> Server {
                     ))
                 }
             };
-            tokio::task::spawn_blocking(move || list_contents(dir_name))
-                .await
-                .unwrap_or_else(|e| Err(Fault::python_exception("RuntimeError", e)))
-        })
+            lister.list(dir_name).await
+        }})
         .params(&["dir_name"])
         .help("list_contents(dir_name) -> list of the names in the directory dir_name");
     server

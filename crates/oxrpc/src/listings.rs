@@ -1,0 +1,405 @@
+//! Directory listings that stay right without touching the disk.
+//!
+//! The notebook's `list_contents` reads a directory on every call. Reading
+//! one may block (a slow disk, a hung network mount), so it runs on the
+//! blocking pool, and that hand-off costs more than the listing of a warm
+//! directory. Here a listing is remembered together with inotify watches
+//! on the directory and on every directory above it, and served again only
+//! while no event has touched any of them: an entry created, deleted or
+//! renamed, a permission changed, the directory itself moved or removed.
+//! The kernel queues those events before the system call that caused them
+//! returns, and every lookup first reads what is queued (a non-blocking
+//! read that never touches the disk), so a client that changed a directory
+//! and then lists it sees its change, as it would from `os.listdir`.
+//!
+//! Only plain absolute paths are remembered: one with a symbolic link,
+//! `.`/`..` or repeated slashes could resolve differently without an event
+//! on the watched directories. Mounts are not watched either: a file system
+//! mounted over a remembered directory shows after the next change to it
+//! or its parents. Everything else (relative paths, huge directories, a
+//! full watch table) is simply read every time, as before.
+
+use inotify::{EventMask, Inotify, WatchDescriptor, WatchMask, Watches};
+use std::collections::{HashMap, VecDeque};
+use std::io;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+/// The names of one directory, shared between the cache and the callers.
+pub(crate) type Names = Arc<Vec<String>>;
+
+/// Most directories remembered at once.
+const MAX_ENTRIES: usize = 256;
+
+/// Most bytes of names remembered in all (larger listings are read anew).
+const MAX_NAME_BYTES: usize = 8 << 20;
+
+/// What invalidates a remembered listing, on the directory and its parents.
+fn watch_mask() -> WatchMask {
+    WatchMask::CREATE
+        | WatchMask::DELETE
+        | WatchMask::MOVED_FROM
+        | WatchMask::MOVED_TO
+        | WatchMask::ATTRIB
+        | WatchMask::DELETE_SELF
+        | WatchMask::MOVE_SELF
+}
+
+struct Entry {
+    names: Names,
+    bytes: usize,
+    watches: Vec<WatchDescriptor>,
+}
+
+struct State {
+    inotify: Inotify,
+    entries: HashMap<String, Entry>,
+    /// Insertion order, for eviction (may name entries already gone).
+    order: VecDeque<String>,
+    /// Remembered paths that depend on each watch.
+    dependents: HashMap<WatchDescriptor, Vec<String>>,
+    bytes: usize,
+    /// Events read so far, and the count when each watch last had one.
+    events: u64,
+    last_event: HashMap<WatchDescriptor, u64>,
+}
+
+/// Remembered listings, each valid until an inotify event says otherwise.
+pub(crate) struct Listings {
+    state: Mutex<State>,
+    watches: Watches,
+}
+
+impl Listings {
+    /// A new, empty cache; `None` where inotify is unavailable.
+    pub(crate) fn new() -> Option<Listings> {
+        let inotify = Inotify::init()
+            .map_err(|e| tracing::warn!(error = %e, "directory listings will not be cached"))
+            .ok()?;
+        let watches = inotify.watches();
+        Some(Listings {
+            state: Mutex::new(State {
+                inotify,
+                entries: HashMap::new(),
+                order: VecDeque::new(),
+                dependents: HashMap::new(),
+                bytes: 0,
+                events: 0,
+                last_event: HashMap::new(),
+            }),
+            watches,
+        })
+    }
+
+    /// The listing of `path` if it is remembered and nothing has changed it.
+    /// Never blocks on the file system.
+    pub(crate) fn get(&self, path: &str) -> Option<Names> {
+        let mut state = self.state.lock().ok()?;
+        state.read_events();
+        state.entries.get(path).map(|entry| entry.names.clone())
+    }
+
+    /// Reads `path` with `read` (on a thread that may block) and remembers
+    /// the result when it can be kept right.
+    pub(crate) fn load(
+        &self,
+        path: &str,
+        read: impl FnOnce(&str) -> io::Result<Vec<String>>,
+    ) -> io::Result<Names> {
+        if !is_plain_absolute(path) {
+            return read(path).map(Arc::new);
+        }
+        let before = match self.state.lock() {
+            Ok(mut state) => {
+                state.read_events();
+                state.events
+            }
+            Err(_) => return read(path).map(Arc::new),
+        };
+        // Watches first, then the read: a change after the read started
+        // is an event the check below sees.
+        let watches = self.watch(path);
+        let names = Arc::new(read(path)?);
+        let Some(watches) = watches else {
+            return Ok(names);
+        };
+        // Symbolic links resolve elsewhere: only exact paths are kept.
+        if std::fs::canonicalize(path).ok().as_deref() != Some(Path::new(path)) {
+            self.release(watches);
+            return Ok(names);
+        }
+        let bytes: usize = names.iter().map(|n| n.len() + 24).sum();
+        if let Ok(mut state) = self.state.lock() {
+            state.read_events();
+            let changed = watches
+                .iter()
+                .any(|wd| state.last_event.get(wd).is_some_and(|at| *at > before));
+            if changed || bytes > MAX_NAME_BYTES / 4 {
+                drop(state);
+                self.release(watches);
+            } else {
+                state.insert(path.to_owned(), names.clone(), bytes, watches);
+            }
+        }
+        Ok(names)
+    }
+
+    /// Watches `path` and every directory above it; `None` if any cannot
+    /// be watched.
+    fn watch(&self, path: &str) -> Option<Vec<WatchDescriptor>> {
+        let mut watches = self.watches.clone();
+        let mut added = Vec::new();
+        let mut dir = Some(Path::new(path));
+        while let Some(current) = dir {
+            match watches.add(current, watch_mask()) {
+                Ok(wd) => added.push(wd),
+                Err(_) => {
+                    self.release(added);
+                    return None;
+                }
+            }
+            dir = current.parent();
+        }
+        Some(added)
+    }
+
+    /// Drops watches that no remembered listing uses.
+    fn release(&self, watches: Vec<WatchDescriptor>) {
+        let Ok(state) = self.state.lock() else {
+            return;
+        };
+        let unused: Vec<WatchDescriptor> = watches
+            .into_iter()
+            .filter(|wd| !state.dependents.contains_key(wd))
+            .collect();
+        drop(state);
+        let mut handle = self.watches.clone();
+        for wd in unused {
+            let _ = handle.remove(wd);
+        }
+    }
+}
+
+impl State {
+    /// Reads the queued events and forgets what they invalidate.
+    fn read_events(&mut self) {
+        let mut buffer = [0u8; 4096];
+        loop {
+            let touched: Vec<(WatchDescriptor, bool)> = match self.inotify.read_events(&mut buffer)
+            {
+                Ok(events) => events
+                    .map(|e| (e.wd, e.mask.contains(EventMask::Q_OVERFLOW)))
+                    .collect(),
+                // WouldBlock: nothing more queued.
+                Err(_) => return,
+            };
+            if touched.is_empty() {
+                return;
+            }
+            for (wd, overflow) in touched {
+                self.events += 1;
+                if overflow {
+                    // Events were lost: nothing remembered can be trusted.
+                    self.clear();
+                    continue;
+                }
+                self.last_event.insert(wd.clone(), self.events);
+                for path in self.dependents.remove(&wd).unwrap_or_default() {
+                    self.forget(&path);
+                }
+            }
+        }
+    }
+
+    fn insert(&mut self, path: String, names: Names, bytes: usize, watches: Vec<WatchDescriptor>) {
+        self.forget(&path);
+        while (self.entries.len() >= MAX_ENTRIES || self.bytes + bytes > MAX_NAME_BYTES)
+            && !self.entries.is_empty()
+        {
+            match self.order.pop_front() {
+                Some(oldest) => self.forget(&oldest),
+                None => break,
+            }
+        }
+        for wd in &watches {
+            self.dependents
+                .entry(wd.clone())
+                .or_default()
+                .push(path.clone());
+        }
+        self.bytes += bytes;
+        self.order.push_back(path.clone());
+        self.entries.insert(
+            path,
+            Entry {
+                names,
+                bytes,
+                watches,
+            },
+        );
+    }
+
+    /// Forgets one listing, and the watches nothing else depends on.
+    fn forget(&mut self, path: &str) {
+        let Some(entry) = self.entries.remove(path) else {
+            return;
+        };
+        self.bytes -= entry.bytes;
+        let mut handle = self.inotify.watches();
+        for wd in entry.watches {
+            if let Some(paths) = self.dependents.get_mut(&wd) {
+                paths.retain(|p| p != path);
+                if paths.is_empty() {
+                    self.dependents.remove(&wd);
+                    self.last_event.remove(&wd);
+                    let _ = handle.remove(wd);
+                }
+            }
+        }
+        if self.order.len() > 2 * MAX_ENTRIES {
+            let entries = &self.entries;
+            self.order.retain(|p| entries.contains_key(p));
+        }
+    }
+
+    fn clear(&mut self) {
+        let paths: Vec<String> = self.entries.keys().cloned().collect();
+        for path in paths {
+            self.forget(&path);
+        }
+    }
+}
+
+/// `/a/b`: absolute, no `.` or `..`, no empty component, no trailing slash
+/// (other than `/` itself).
+fn is_plain_absolute(path: &str) -> bool {
+    if path == "/" {
+        return true;
+    }
+    path.starts_with('/')
+        && !path.ends_with('/')
+        && path[1..]
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..")
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    fn read(path: &str) -> io::Result<Vec<String>> {
+        let mut names: Vec<String> = std::fs::read_dir(path)?
+            .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+            .collect::<io::Result<_>>()?;
+        names.sort();
+        Ok(names)
+    }
+
+    /// Whether `path` is remembered once loaded. Other tests and processes
+    /// change the shared directories above it (the temporary directory),
+    /// which rightly invalidates it: a few tries tell that from a cache
+    /// that never keeps anything.
+    fn remembered(listings: &Listings, path: &str) -> bool {
+        (0..20).any(|_| {
+            listings.load(path, read).unwrap();
+            listings.get(path).is_some()
+        })
+    }
+
+    fn scratch(name: &str) -> std::path::PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("oxrpc-listings-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::canonicalize(dir).unwrap()
+    }
+
+    #[test]
+    fn a_listing_is_served_until_its_directory_changes() {
+        let listings = Listings::new().unwrap();
+        let dir = scratch("changes");
+        let path = dir.to_str().unwrap();
+        std::fs::write(dir.join("a"), b"").unwrap();
+        assert!(listings.get(path).is_none());
+        assert_eq!(*listings.load(path, read).unwrap(), ["a"]);
+        assert!(remembered(&listings, path));
+        assert_eq!(*listings.get(path).unwrap_or_default(), ["a"]);
+
+        std::fs::write(dir.join("b"), b"").unwrap();
+        assert!(listings.get(path).is_none(), "a new entry invalidates");
+        assert_eq!(*listings.load(path, read).unwrap(), ["a", "b"]);
+        assert!(remembered(&listings, path));
+        std::fs::rename(dir.join("b"), dir.join("c")).unwrap();
+        assert!(listings.get(path).is_none(), "a rename invalidates");
+        assert!(remembered(&listings, path));
+        std::fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))
+            .unwrap();
+        assert!(
+            listings.get(path).is_none(),
+            "a permission change invalidates"
+        );
+        assert!(remembered(&listings, path));
+        std::fs::remove_file(dir.join("a")).unwrap();
+        assert!(listings.get(path).is_none(), "a removal invalidates");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_change_above_the_directory_invalidates_it() {
+        let listings = Listings::new().unwrap();
+        let top = scratch("parents");
+        let inner = top.join("x").join("y");
+        std::fs::create_dir_all(&inner).unwrap();
+        let path = inner.to_str().unwrap();
+        assert!(remembered(&listings, path));
+        // The same path now names another directory.
+        std::fs::rename(top.join("x"), top.join("old")).unwrap();
+        std::fs::create_dir_all(&inner).unwrap();
+        std::fs::write(inner.join("new"), b"").unwrap();
+        assert!(listings.get(path).is_none());
+        assert_eq!(*listings.load(path, read).unwrap(), ["new"]);
+        std::fs::remove_dir_all(&top).unwrap();
+    }
+
+    #[test]
+    fn links_and_unusual_paths_are_read_every_time() {
+        let listings = Listings::new().unwrap();
+        let dir = scratch("links");
+        std::os::unix::fs::symlink(&dir, dir.with_extension("link")).unwrap();
+        let link = dir.with_extension("link");
+        for path in [
+            link.to_str().unwrap().to_owned(),
+            format!("{}/", dir.display()),
+            format!("{}/.", dir.display()),
+            format!("{}//", dir.display()),
+        ] {
+            listings.load(&path, read).unwrap();
+            assert!(listings.get(&path).is_none(), "{path}");
+        }
+        std::fs::remove_file(link).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_cache_is_bounded() {
+        let listings = Listings::new().unwrap();
+        let top = scratch("bounded");
+        for i in 0..MAX_ENTRIES + 10 {
+            let dir = top.join(i.to_string());
+            std::fs::create_dir(&dir).unwrap();
+            listings.load(dir.to_str().unwrap(), read).unwrap();
+        }
+        let state = listings.state.lock().unwrap();
+        assert!(state.entries.len() <= MAX_ENTRIES);
+        drop(state);
+        let first = top.join("0");
+        assert!(
+            listings.get(first.to_str().unwrap()).is_none(),
+            "oldest evicted"
+        );
+        let last = top.join((MAX_ENTRIES + 9).to_string());
+        assert!(remembered(&listings, last.to_str().unwrap()));
+        std::fs::remove_dir_all(&top).unwrap();
+    }
+}
