@@ -17,6 +17,20 @@ fn oxrpc() -> Command {
     Command::new(env!("CARGO_BIN_EXE_oxrpc"))
 }
 
+/// Starts `cmd` (an `oxrpc xmlrpc serve` on an ephemeral port) and returns
+/// it with the URL it announces, without the trailing slash.
+fn serve_xmlrpc(cmd: Command) -> (ChildGuard, String) {
+    let mut server = ChildGuard::spawn(cmd);
+    let line = server.wait_for_line("ready");
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .trim_end_matches('/')
+        .to_owned();
+    (server, url)
+}
+
 /// The notebook's client cell, unmodified, against `oxrpc xmlrpc serve` on
 /// the notebook's port 9000.
 #[test]
@@ -113,14 +127,7 @@ fn notebook_server_edges_match_cpython() {
         "--max-body-size",
         "1000000",
     ]);
-    let mut server = ChildGuard::spawn(cmd);
-    let line = server.wait_for_line("ready");
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .trim_end_matches('/')
-        .to_owned();
+    let (_server, url) = serve_xmlrpc(cmd);
     let output = run_python_script(
         "xmlrpc/notebook_edges.py",
         &[&url, directory.to_str().unwrap()],
@@ -143,13 +150,7 @@ fn server_log(quiet: bool) -> String {
     if quiet {
         cmd.arg("--quiet");
     }
-    let mut server = ChildGuard::spawn(cmd);
-    let line = server.wait_for_line("ready");
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .to_owned();
+    let (server, url) = serve_xmlrpc(cmd);
     let mut client = python_command();
     client.args([
         "-c",
@@ -195,13 +196,7 @@ fn list_contents_stays_fresh_while_directories_change() {
         "0",
         "--quiet",
     ]);
-    let mut server = ChildGuard::spawn(cmd);
-    let line = server.wait_for_line("ready");
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .to_owned();
+    let (_server, url) = serve_xmlrpc(cmd);
     let scratch = std::env::temp_dir().join(format!("oxrpc-fresh-{}", std::process::id()));
     let output = run_python_script(
         "xmlrpc/listing_freshness.py",

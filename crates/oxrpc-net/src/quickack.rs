@@ -37,16 +37,24 @@ impl QuickAck {
     }
 }
 
-/// Re-arms quick ACKs on `socket` when a read of `read` bytes shows a
-/// bulk transfer under way.
-fn after_read(socket: &TcpStream, read: usize) {
-    if read >= BULK_READ {
-        // Best effort: the option is only a hint to the kernel.
-        #[cfg(any(target_os = "linux", target_os = "android"))]
-        let _ = socket2::SockRef::from(socket).set_tcp_quickack(true);
-        #[cfg(not(any(target_os = "linux", target_os = "android")))]
-        let _ = socket;
+/// Reads from `reader`, then re-arms quick ACKs on its socket (`socket`)
+/// if the read shows a bulk transfer under way.
+fn read_acking<R: AsyncRead + Unpin>(
+    reader: &mut R,
+    socket: fn(&R) -> &TcpStream,
+    cx: &mut Context<'_>,
+    buf: &mut ReadBuf<'_>,
+) -> Poll<io::Result<()>> {
+    let before = buf.filled().len();
+    let result = Pin::new(&mut *reader).poll_read(cx, buf);
+    if let Poll::Ready(Ok(())) = result {
+        if buf.filled().len() - before >= BULK_READ {
+            // Best effort: the option is only a hint to the kernel.
+            #[cfg(any(target_os = "linux", target_os = "android"))]
+            let _ = socket2::SockRef::from(socket(reader)).set_tcp_quickack(true);
+        }
     }
+    result
 }
 
 impl AsyncRead for QuickAck {
@@ -55,13 +63,7 @@ impl AsyncRead for QuickAck {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        let before = buf.filled().len();
-        let result = Pin::new(&mut this.inner).poll_read(cx, buf);
-        if let Poll::Ready(Ok(())) = result {
-            after_read(&this.inner, buf.filled().len() - before);
-        }
-        result
+        read_acking(&mut self.get_mut().inner, |tcp| tcp, cx, buf)
     }
 }
 
@@ -76,17 +78,12 @@ impl AsyncRead for QuickAckReader {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        let before = buf.filled().len();
-        let result = Pin::new(&mut this.inner).poll_read(cx, buf);
-        if let Poll::Ready(Ok(())) = result {
-            after_read(this.inner.as_ref(), buf.filled().len() - before);
-        }
-        result
+        read_acking(&mut self.get_mut().inner, |half| half.as_ref(), cx, buf)
     }
 }
 
 impl SplitStream for QuickAck {
+    /// Prompt ACKs go with the reading half.
     fn split_halves(self: Box<Self>) -> (ReadHalf, WriteHalf) {
         let (reader, writer) = self.inner.into_split();
         (Box::new(QuickAckReader { inner: reader }), Box::new(writer))

@@ -50,12 +50,12 @@ impl Lister {
         }
     }
 
-    async fn list(&self, dir_name: String) -> Result<Value, Fault> {
+    async fn list(&self, dir_name: String) -> Result<Vec<String>, Fault> {
         tracing::info!("list_contents({dir_name})");
         #[cfg(target_os = "linux")]
         if let Some(listings) = &self.listings {
             if let Some(names) = listings.get(&dir_name) {
-                return Ok(names_value(&names));
+                return Ok(names.to_vec());
             }
             let listings = listings.clone();
             let loaded = tokio::task::spawn_blocking(move || {
@@ -65,19 +65,15 @@ impl Lister {
             })
             .await
             .unwrap_or_else(|e| Err(Fault::python_exception("RuntimeError", e)))?;
-            return Ok(names_value(&loaded));
+            return Ok(loaded.to_vec());
         }
         let names = tokio::task::spawn_blocking(move || {
             read_names(&dir_name).map_err(|e| Fault::from_io_error(&e, Some(&dir_name)))
         })
         .await
         .unwrap_or_else(|e| Err(Fault::python_exception("RuntimeError", e)))?;
-        Ok(names_value(&names))
+        Ok(names)
     }
-}
-
-fn names_value(names: &[String]) -> Value {
-    Value::Array(names.iter().map(|n| Value::String(n.clone())).collect())
 }
 
 /// The notebook's XML-RPC server: `list_contents` plus the `system.*`
