@@ -35,13 +35,7 @@ fn serve(extra: &[&str]) -> (ChildGuard, String) {
     ])
     .args(extra);
     let mut server = ChildGuard::spawn(cmd);
-    let line = server.wait_for_line("ready");
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .trim_end_matches('/')
-        .to_owned();
+    let url = server.wait_for_url();
     (server, url)
 }
 

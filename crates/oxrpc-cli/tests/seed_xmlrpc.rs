@@ -17,17 +17,19 @@ fn oxrpc() -> Command {
     Command::new(env!("CARGO_BIN_EXE_oxrpc"))
 }
 
+/// `oxrpc xmlrpc serve` on an ephemeral localhost port, with `extra`.
+fn xmlrpc_serve(extra: &[&str]) -> Command {
+    let mut cmd = oxrpc();
+    cmd.args(["xmlrpc", "serve", "--host", "127.0.0.1", "--port", "0"])
+        .args(extra);
+    cmd
+}
+
 /// Starts `cmd` (an `oxrpc xmlrpc serve` on an ephemeral port) and returns
 /// it with the URL it announces, without the trailing slash.
 fn serve_xmlrpc(cmd: Command) -> (ChildGuard, String) {
     let mut server = ChildGuard::spawn(cmd);
-    let line = server.wait_for_line("ready");
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .trim_end_matches('/')
-        .to_owned();
+    let url = server.wait_for_url();
     (server, url)
 }
 
@@ -115,18 +117,8 @@ fn notebook_server_edges_match_cpython() {
     let directory = std::env::temp_dir().join(format!("oxrpc-edges-{}", std::process::id()));
     std::fs::create_dir_all(&directory).unwrap();
     std::fs::write(directory.join("marker-file"), b"x").unwrap();
-    let mut cmd = oxrpc();
-    cmd.current_dir(&directory).args([
-        "xmlrpc",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--quiet",
-        "--max-body-size",
-        "1000000",
-    ]);
+    let mut cmd = xmlrpc_serve(&["--quiet", "--max-body-size", "1000000"]);
+    cmd.current_dir(&directory);
     let (_server, url) = serve_xmlrpc(cmd);
     let output = run_python_script(
         "xmlrpc/notebook_edges.py",
@@ -143,9 +135,8 @@ fn notebook_server_edges_match_cpython() {
 fn server_log(quiet: bool) -> String {
     let log_path =
         std::env::temp_dir().join(format!("oxrpc-quiet-{}-{quiet}.log", std::process::id()));
-    let mut cmd = oxrpc();
-    cmd.args(["xmlrpc", "serve", "--host", "127.0.0.1", "--port", "0"])
-        .env_remove("OXRPC_LOG")
+    let mut cmd = xmlrpc_serve(&[]);
+    cmd.env_remove("OXRPC_LOG")
         .stderr(std::fs::File::create(&log_path).unwrap());
     if quiet {
         cmd.arg("--quiet");
@@ -186,17 +177,7 @@ fn quiet_server_logs_no_request() {
 /// directories (and the directories above them, and a symbolic link).
 #[test]
 fn list_contents_stays_fresh_while_directories_change() {
-    let mut cmd = oxrpc();
-    cmd.args([
-        "xmlrpc",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--quiet",
-    ]);
-    let (_server, url) = serve_xmlrpc(cmd);
+    let (_server, url) = serve_xmlrpc(xmlrpc_serve(&["--quiet"]));
     let scratch = std::env::temp_dir().join(format!("oxrpc-fresh-{}", std::process::id()));
     let output = run_python_script(
         "xmlrpc/listing_freshness.py",

@@ -206,6 +206,17 @@ impl ChildGuard {
         }
     }
 
+    /// Reads stdout up to the server's "ready" line and returns the
+    /// `http://` URL it announces, without the trailing slash.
+    pub fn wait_for_url(&mut self) -> String {
+        let line = self.wait_for_line("ready");
+        line.split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no URL in the ready line {line:?}"))
+            .trim_end_matches('/')
+            .to_owned()
+    }
+
     /// Whether the child has exited (and is reaped).
     pub fn has_exited(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(Some(_)))
