@@ -32,7 +32,7 @@ pub enum IsolationArg {
 }
 
 /// `oxrpc classic serve`'s interpreter options.
-#[derive(Args, Clone, Debug, Default)]
+#[derive(Args, Clone, Debug)]
 pub struct InterpreterArgs {
     /// The Python that runs clients' code.
     #[arg(long, value_enum, default_value = "rustpython")]
@@ -47,8 +47,24 @@ pub struct InterpreterArgs {
     pub isolation: Option<IsolationArg>,
     /// With an interpreter per connection: how many to keep built ahead,
     /// so a new connection starts without waiting for one (~3.4 MiB each).
-    #[arg(long, value_name = "N", default_value_t = 1)]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_SPARES)]
     pub spare_interpreters: usize,
+}
+
+/// Interpreters kept built ahead unless told otherwise.
+const DEFAULT_SPARES: usize = 1;
+
+/// The options `oxrpc classic serve` runs with when given none (what
+/// `oxrpc serve` uses for its classic server).
+impl Default for InterpreterArgs {
+    fn default() -> Self {
+        InterpreterArgs {
+            python: Backend::default(),
+            venv: Vec::new(),
+            isolation: None,
+            spare_interpreters: DEFAULT_SPARES,
+        }
+    }
 }
 
 /// An object space to serve classic mode from.
@@ -103,4 +119,30 @@ fn cpython(_args: &InterpreterArgs) -> anyhow::Result<Space> {
         "this oxrpc was built without the host-CPython backend; build it with \
          `cargo build --release -p oxrpc-cli --features cpython` (needs python3-dev)"
     )
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::InterpreterArgs;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Options {
+        #[command(flatten)]
+        interpreter: InterpreterArgs,
+    }
+
+    /// `oxrpc serve` builds its classic server from `Default`: it must be
+    /// what `oxrpc classic serve` runs with when given no option.
+    #[test]
+    fn default_options_are_the_command_lines() {
+        let parsed = Options::try_parse_from(["classic"]).unwrap().interpreter;
+        let default = InterpreterArgs::default();
+        assert_eq!(parsed.python, default.python);
+        assert_eq!(parsed.venv, default.venv);
+        assert_eq!(parsed.isolation, default.isolation);
+        assert_eq!(parsed.spare_interpreters, default.spare_interpreters);
+        assert_eq!(default.spare_interpreters, 1);
+    }
 }
