@@ -115,11 +115,14 @@ impl Spares {
             None => Worker::spawn(space.clone(), name)?,
         };
         if self.target > 0 {
-            let space = space.clone();
-            tokio::spawn(async move {
-                tokio::time::sleep(REFILL_DELAY).await;
-                space.spares.top_up(&space);
-            });
+            // Workers are started on a runtime (`Worker::spawn` needs one).
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                let space = space.clone();
+                runtime.spawn(async move {
+                    tokio::time::sleep(REFILL_DELAY).await;
+                    space.spares.top_up(&space);
+                });
+            }
         }
         Ok(worker)
     }

@@ -34,6 +34,10 @@ const MAX_ENTRIES: usize = 256;
 /// Most bytes of names remembered in all (larger listings are read anew).
 const MAX_NAME_BYTES: usize = 8 << 20;
 
+/// Most watches whose last event is remembered beyond those in use (each
+/// watch removed leaves one, its IN_IGNORED).
+const MAX_EVENT_MARKS: usize = 4096;
+
 /// What invalidates a remembered listing, on the directory and its parents.
 fn watch_mask() -> WatchMask {
     WatchMask::CREATE
@@ -62,6 +66,9 @@ struct State {
     /// Events read so far, and the count when each watch last had one.
     events: u64,
     last_event: HashMap<WatchDescriptor, u64>,
+    /// The event count when `last_event` was last trimmed: a listing read
+    /// across a trim cannot tell whether its watches saw an event.
+    trimmed_at: u64,
 }
 
 /// Remembered listings, each valid until an inotify event says otherwise.
@@ -86,6 +93,7 @@ impl Listings {
                 bytes: 0,
                 events: 0,
                 last_event: HashMap::new(),
+                trimmed_at: 0,
             }),
             watches,
         })
@@ -125,18 +133,20 @@ impl Listings {
         };
         // Symbolic links resolve elsewhere: only exact paths are kept.
         if std::fs::canonicalize(path).ok().as_deref() != Some(Path::new(path)) {
-            self.release(watches);
+            if let Ok(mut state) = self.state.lock() {
+                state.release(watches);
+            }
             return Ok(names);
         }
         let bytes: usize = names.iter().map(|n| n.len() + 24).sum();
         if let Ok(mut state) = self.state.lock() {
             state.read_events();
-            let changed = watches
-                .iter()
-                .any(|wd| state.last_event.get(wd).is_some_and(|at| *at > before));
+            let changed = state.trimmed_at > before
+                || watches
+                    .iter()
+                    .any(|wd| state.last_event.get(wd).is_some_and(|at| *at > before));
             if changed || bytes > MAX_NAME_BYTES / 4 {
-                drop(state);
-                self.release(watches);
+                state.release(watches);
             } else {
                 state.insert(path.to_owned(), names.clone(), bytes, watches);
             }
@@ -154,7 +164,9 @@ impl Listings {
             match watches.add(current, watch_mask()) {
                 Ok(wd) => added.push(wd),
                 Err(_) => {
-                    self.release(added);
+                    if let Ok(mut state) = self.state.lock() {
+                        state.release(added);
+                    }
                     return None;
                 }
             }
@@ -162,25 +174,20 @@ impl Listings {
         }
         Some(added)
     }
-
-    /// Drops watches that no remembered listing uses.
-    fn release(&self, watches: Vec<WatchDescriptor>) {
-        let Ok(state) = self.state.lock() else {
-            return;
-        };
-        let unused: Vec<WatchDescriptor> = watches
-            .into_iter()
-            .filter(|wd| !state.dependents.contains_key(wd))
-            .collect();
-        drop(state);
-        let mut handle = self.watches.clone();
-        for wd in unused {
-            let _ = handle.remove(wd);
-        }
-    }
 }
 
 impl State {
+    /// Drops watches that no remembered listing uses (under the lock, so
+    /// no listing starts depending on one between the check and removal).
+    fn release(&mut self, watches: Vec<WatchDescriptor>) {
+        let mut handle = self.inotify.watches();
+        for wd in watches {
+            if !self.dependents.contains_key(&wd) {
+                let _ = handle.remove(wd);
+            }
+        }
+    }
+
     /// Reads the queued events and forgets what they invalidate.
     fn read_events(&mut self) {
         let mut buffer = [0u8; 4096];
@@ -207,6 +214,11 @@ impl State {
                 for path in self.dependents.remove(&wd).unwrap_or_default() {
                     self.forget(&path);
                 }
+            }
+            if self.last_event.len() > MAX_EVENT_MARKS {
+                let dependents = &self.dependents;
+                self.last_event.retain(|wd, _| dependents.contains_key(wd));
+                self.trimmed_at = self.events;
             }
         }
     }

@@ -53,26 +53,23 @@ impl Lister {
     async fn list(&self, dir_name: String) -> Result<Vec<String>, Fault> {
         tracing::info!("list_contents({dir_name})");
         #[cfg(target_os = "linux")]
-        if let Some(listings) = &self.listings {
-            if let Some(names) = listings.get(&dir_name) {
-                return Ok(names.to_vec());
-            }
-            let listings = listings.clone();
-            let loaded = tokio::task::spawn_blocking(move || {
-                listings
-                    .load(&dir_name, read_names)
-                    .map_err(|e| Fault::from_io_error(&e, Some(&dir_name)))
-            })
-            .await
-            .unwrap_or_else(|e| Err(Fault::python_exception("RuntimeError", e)))?;
-            return Ok(loaded.to_vec());
+        let listings = self.listings.clone();
+        #[cfg(target_os = "linux")]
+        if let Some(names) = listings.as_ref().and_then(|l| l.get(&dir_name)) {
+            return Ok(names.to_vec());
         }
-        let names = tokio::task::spawn_blocking(move || {
-            read_names(&dir_name).map_err(|e| Fault::from_io_error(&e, Some(&dir_name)))
+        tokio::task::spawn_blocking(move || {
+            #[cfg(target_os = "linux")]
+            let read = match listings {
+                Some(listings) => listings.load(&dir_name, read_names).map(|n| n.to_vec()),
+                None => read_names(&dir_name),
+            };
+            #[cfg(not(target_os = "linux"))]
+            let read = read_names(&dir_name);
+            read.map_err(|e| Fault::from_io_error(&e, Some(&dir_name)))
         })
         .await
-        .unwrap_or_else(|e| Err(Fault::python_exception("RuntimeError", e)))?;
-        Ok(names)
+        .unwrap_or_else(|e| Err(Fault::python_exception("RuntimeError", e)))
     }
 }
 

@@ -108,7 +108,9 @@ const MAX_TRACKED_RELEASES: usize = 1024;
 impl Connection {
     /// Starts serving `stream` with `root` as our service (what the peer's
     /// `conn.root` returns). Spawns the reader and writer tasks on the
-    /// current tokio runtime and calls the service's `on_connect`.
+    /// current tokio runtime and calls the service's `on_connect`. Any
+    /// duplex stream works; for sockets prefer [`Connection::start_stream`],
+    /// whose reading and writing never wait for each other.
     pub fn start<S>(stream: S, root: Arc<dyn Service>, config: Config) -> Connection
     where
         S: AsyncRead + AsyncWrite + Send + 'static,
