@@ -10,6 +10,7 @@
 
 use crate::split::{ReadHalf, SplitStream, WriteHalf};
 use crate::stream::Stream;
+use crate::thread_read::ThreadReadHalf;
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -125,5 +126,14 @@ impl SplitStream for Deadline<Stream> {
     fn split_halves(self: Box<Self>) -> (ReadHalf, WriteHalf) {
         let (reader, writer) = self.inner.into_split();
         (reader, Box::new(Deadline::new(writer, self.timeout)))
+    }
+
+    fn splits_for_thread(&self) -> bool {
+        self.inner.splits_for_thread()
+    }
+
+    fn split_for_thread(self: Box<Self>) -> io::Result<(ThreadReadHalf, WriteHalf)> {
+        let (reader, writer) = crate::thread_read::split_inner(self.inner)?;
+        Ok((reader, Box::new(Deadline::new(writer, self.timeout))))
     }
 }

@@ -38,6 +38,7 @@ mod signal;
 mod slots;
 mod split;
 mod stream;
+mod thread_read;
 pub mod tls;
 
 pub use auth::{Authenticator, ClientCertificateAuthenticator, Credentials};
@@ -55,3 +56,4 @@ pub use signal::shutdown_signal;
 pub use slots::{Busy, Slot};
 pub use split::{ReadHalf, SplitStream, WriteHalf};
 pub use stream::{AsyncStream, Stream};
+pub use thread_read::{ThreadReadHalf, Woken};

@@ -7,6 +7,7 @@
 
 use crate::split::{ReadHalf, SplitStream, WriteHalf};
 use crate::stream::Stream;
+use crate::thread_read::ThreadReadHalf;
 use oxrpc_telemetry::ConnectionTelemetry;
 use std::io;
 use std::pin::Pin;
@@ -97,5 +98,17 @@ impl SplitStream for Metered<Stream> {
             Box::new(Metered::new(reader, self.telemetry.clone())),
             Box::new(Metered::new(writer, self.telemetry)),
         )
+    }
+
+    fn splits_for_thread(&self) -> bool {
+        self.inner.splits_for_thread()
+    }
+
+    fn split_for_thread(self: Box<Self>) -> io::Result<(ThreadReadHalf, WriteHalf)> {
+        let (reader, writer) = crate::thread_read::split_inner(self.inner)?;
+        Ok((
+            reader.metered(self.telemetry.clone()),
+            Box::new(Metered::new(writer, self.telemetry)),
+        ))
     }
 }

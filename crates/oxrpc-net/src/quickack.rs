@@ -10,6 +10,7 @@
 //! which ride on the reply for free.
 
 use crate::split::{ReadHalf, SplitStream, WriteHalf};
+use crate::thread_read::ThreadReadHalf;
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -87,6 +88,14 @@ impl SplitStream for QuickAck {
     fn split_halves(self: Box<Self>) -> (ReadHalf, WriteHalf) {
         let (reader, writer) = self.inner.into_split();
         (Box::new(QuickAckReader { inner: reader }), Box::new(writer))
+    }
+
+    fn splits_for_thread(&self) -> bool {
+        true
+    }
+
+    fn split_for_thread(self: Box<Self>) -> io::Result<(ThreadReadHalf, WriteHalf)> {
+        crate::thread_read::quick_ack_split(self.inner)
     }
 }
 

@@ -14,6 +14,7 @@
 //! and foreign streams fall back to the lock.
 
 use crate::stream::{AsyncStream, Stream};
+use crate::thread_read::ThreadReadHalf;
 use tokio::io::{AsyncRead, AsyncWrite};
 
 /// The reading half of a connection.
@@ -27,6 +28,20 @@ pub type WriteHalf = Box<dyn AsyncWrite + Send + Unpin>;
 pub trait SplitStream: AsyncStream {
     /// The two halves.
     fn split_halves(self: Box<Self>) -> (ReadHalf, WriteHalf);
+
+    /// Whether [`SplitStream::split_for_thread`] works on this stream.
+    fn splits_for_thread(&self) -> bool {
+        false
+    }
+
+    /// A half read by a thread of its own and an async writing half (see
+    /// [`Stream::into_thread_split`]); only asked when
+    /// [`SplitStream::splits_for_thread`] says so.
+    fn split_for_thread(self: Box<Self>) -> std::io::Result<(ThreadReadHalf, WriteHalf)> {
+        Err(std::io::Error::other(
+            "this stream cannot be read by a thread",
+        ))
+    }
 }
 
 /// Halves through tokio's lock: for streams that cannot do better.
