@@ -61,7 +61,7 @@ pub use oxrpc_rpyc_macros::service;
 pub use crate::core::{
     tuple, AsyncReply, BoxFuture, Bytes, CompareOp, Connection, Context, ConversionError,
     FromValue, IntoArgs, IntoValue, ObjectRef, Proxy, RemoteIter, Reply, Responder, RpcObject,
-    RpcResult, Service, Value,
+    RpcResult, Service, ThreadReading, Value,
 };
 pub use client::{connect, connect_tls, connect_with, unix_connect, unix_connect_with};
 pub use config::{Config, SharedLimits};

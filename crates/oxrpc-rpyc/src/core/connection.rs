@@ -18,6 +18,7 @@ use super::object::{Context, ObjectRef, Reply, RpcResult};
 use super::outgoing::Outgoing;
 use super::proxy::{ForwardedProxy, Proxy, ProxyShared};
 use super::service::Service;
+use super::thread_reading::ThreadReading;
 use super::value::{tuple, Value};
 use crate::config::Config;
 use crate::wire::boxing::{Boxed, IdPack};
@@ -61,33 +62,33 @@ pub struct Connection {
 }
 
 pub(crate) struct Inner {
-    outgoing: Arc<Outgoing>,
+    pub(super) outgoing: Arc<Outgoing>,
     pending: Mutex<HashMap<u64, oneshot::Sender<Result<Value, Error>>>>,
     next_seq: AtomicU64,
     local: Mutex<LocalObjects>,
     proxies: Mutex<HashMap<IdPack, Weak<ProxyShared>>>,
     root: Arc<dyn Service>,
     remote_root: tokio::sync::OnceCell<Proxy>,
-    config: Config,
+    pub(super) config: Config,
     closed: AtomicBool,
     closed_tx: watch::Sender<bool>,
-    label: String,
+    pub(super) label: String,
     /// `HANDLE_DEL`s sent and not answered yet (see `wait_for_releases`).
     releases: Mutex<HashSet<u64>>,
     releases_answered: Notify,
     /// Requests being served by handlers that had to wait.
     pending_handlers: std::sync::atomic::AtomicUsize,
     /// The connection's slot in its server (busy while requests run).
-    slot: Arc<Slot>,
+    pub(super) slot: Arc<Slot>,
 }
 
 /// Frames up to this size (uncompressed) are decoded by the reader itself
 /// and buffered without drawing on the server's input budget.
-const SMALL_FRAME: usize = 256 * 1024;
+pub(super) const SMALL_FRAME: usize = 256 * 1024;
 
 /// Bytes of the server's input budget held while a large frame arrives,
 /// given back when it is dropped.
-struct InputReservation {
+pub(super) struct InputReservation {
     shared: Arc<crate::config::SharedLimits>,
     bytes: u32,
 }
@@ -96,6 +97,14 @@ impl Drop for InputReservation {
     fn drop(&mut self) {
         self.shared.input.add_permits(self.bytes as usize);
     }
+}
+
+/// Who reads a connection's socket.
+enum ReadSide {
+    /// A task on the runtime.
+    Task(ReadHalf),
+    /// A thread of the service's own (see [`ThreadReading`]).
+    Thread(oxrpc_net::ThreadReadHalf),
 }
 
 /// The longest a request waits for the peer to answer earlier releases.
@@ -142,12 +151,44 @@ impl Connection {
 
     /// [`Connection::start_stream`] in a server's `slot` (see
     /// [`Connection::start_in`]).
+    ///
+    /// A service that reads its connection on a thread of its own
+    /// ([`Service::reads_on_own_thread`]) gets the socket's reading half
+    /// after `on_connect` ([`Service::adopt_reading`]) when the stream is
+    /// a plain socket; otherwise a task reads it, as for every service.
     pub fn start_stream_in(
         stream: Stream,
         root: Arc<dyn Service>,
         config: Config,
         slot: Arc<Slot>,
     ) -> Connection {
+        let stream = if root.reads_on_own_thread() {
+            match stream.into_thread_split() {
+                Ok(Ok((reader, writer))) => {
+                    return Connection::start_with(
+                        ReadSide::Thread(reader),
+                        writer,
+                        root,
+                        config,
+                        slot,
+                    )
+                }
+                Ok(Err(e)) => {
+                    // The socket is gone: a connection that ends at once.
+                    warn!(error = %e, "cannot hand a connection's socket to its thread");
+                    return Connection::start_halves(
+                        Box::new(tokio::io::empty()),
+                        Box::new(tokio::io::sink()),
+                        root,
+                        config,
+                        slot,
+                    );
+                }
+                Err(stream) => stream,
+            }
+        } else {
+            stream
+        };
         let (reader, writer) = stream.into_split();
         Connection::start_halves(reader, writer, root, config, slot)
     }
@@ -155,6 +196,16 @@ impl Connection {
     /// Starts serving over separate reading and writing halves.
     pub(crate) fn start_halves(
         reader: ReadHalf,
+        writer: WriteHalf,
+        root: Arc<dyn Service>,
+        config: Config,
+        slot: Arc<Slot>,
+    ) -> Connection {
+        Connection::start_with(ReadSide::Task(reader), writer, root, config, slot)
+    }
+
+    fn start_with(
+        reader: ReadSide,
         writer: WriteHalf,
         root: Arc<dyn Service>,
         config: Config,
@@ -197,9 +248,22 @@ impl Connection {
         });
         // The service is set up before the first request can reach it.
         connection.inner.root.on_connect(&connection);
-        let reader_conn = connection.clone();
-        tokio::spawn(async move { reader_conn.read_loop(reader).await });
+        match reader {
+            ReadSide::Task(reader) => connection.spawn_reader(reader),
+            ReadSide::Thread(reader) => {
+                let reading = Box::new(ThreadReading::new(connection.clone(), reader));
+                if let Err(reading) = connection.inner.root.adopt_reading(reading) {
+                    reading.read_on_task();
+                }
+            }
+        }
         connection
+    }
+
+    /// Has a task read the connection from now on.
+    pub(crate) fn spawn_reader(&self, reader: ReadHalf) {
+        let reader_conn = self.clone();
+        tokio::spawn(async move { reader_conn.read_loop(reader).await });
     }
 
     pub(crate) fn downgrade(&self) -> Weak<Inner> {
@@ -748,25 +812,31 @@ impl Connection {
                     }
                 },
                 _ = closed_rx.changed() => break "closed",
-                _ = idle => {
-                    if frame_started.is_some() {
-                        warn!(conn = %self.inner.label, "a frame did not arrive whole within {:?}; closing", config.frame_timeout);
-                        self.limit_hit("frame_timeout");
-                        break "frame timeout";
-                    }
-                    warn!(conn = %self.inner.label, "idle for longer than {:?}; closing", config.idle_timeout);
-                    self.limit_hit("idle_timeout");
-                    break "idle timeout";
-                }
+                _ = idle => break self.read_timed_out(frame_started.is_some()),
             }
         };
         self.shutdown(why);
     }
 
+    /// A read deadline passed: the frame under way did not arrive whole
+    /// in time (`mid_frame`), or the peer sent nothing for too long. Says
+    /// so and counts it; returns why the connection closes.
+    pub(super) fn read_timed_out(&self, mid_frame: bool) -> &'static str {
+        let config = &self.inner.config;
+        if mid_frame {
+            warn!(conn = %self.inner.label, "a frame did not arrive whole within {:?}; closing", config.frame_timeout);
+            self.limit_hit("frame_timeout");
+            return "frame timeout";
+        }
+        warn!(conn = %self.inner.label, "idle for longer than {:?}; closing", config.idle_timeout);
+        self.limit_hit("idle_timeout");
+        "idle timeout"
+    }
+
     /// Reserves `len` bytes of the server's input budget for a large frame,
     /// waiting (until the frame's deadline) while other connections hold
     /// it; `None` when it cannot be had.
-    async fn reserve_input(
+    pub(super) async fn reserve_input(
         &self,
         len: usize,
         deadline: Option<Instant>,
@@ -812,7 +882,7 @@ impl Connection {
         }
     }
 
-    fn dispatch(&self, frame: &[u8]) {
+    pub(super) fn dispatch(&self, frame: &[u8]) {
         let message = match Message::decode_with(frame, &self.inner.config.brine_limits) {
             Ok(message) => message,
             Err(MessageError::Empty) => return,
@@ -880,7 +950,7 @@ impl Connection {
 
     /// Ends the connection as rpyc does when the peer's message cannot be
     /// used: it says so with a HANDLE_CLOSE, then closes.
-    fn give_up(&self, what: &str, error: &dyn std::fmt::Display) {
+    pub(super) fn give_up(&self, what: &str, error: &dyn std::fmt::Display) {
         warn!(conn = %self.inner.label, %error, "{what}; closing");
         if let Some(telemetry) = &self.inner.config.telemetry {
             telemetry
@@ -1010,7 +1080,7 @@ impl Connection {
     }
 
     /// Counts a frame refused for its size.
-    fn frame_limit_hit(&self, error: &crate::wire::error::FrameError) {
+    pub(super) fn frame_limit_hit(&self, error: &crate::wire::error::FrameError) {
         use crate::wire::error::FrameError;
         match error {
             FrameError::TooLarge { .. } => self.limit_hit("frame_size"),

@@ -19,6 +19,7 @@ mod object;
 mod outgoing;
 mod proxy;
 mod service;
+mod thread_reading;
 mod value;
 
 pub use connection::{AsyncReply, Connection};
@@ -29,4 +30,5 @@ pub use object::{
 };
 pub use proxy::{Proxy, RemoteIter};
 pub use service::Service;
+pub use thread_reading::ThreadReading;
 pub use value::{tuple, Value};

@@ -109,7 +109,7 @@ impl Outgoing {
 
     /// Whether more may be queued: under this connection's limit and the
     /// server-wide budget.
-    fn has_room(&self) -> bool {
+    pub(crate) fn has_room(&self) -> bool {
         let state = self.lock();
         state.failed
             || (state.queued <= self.limit

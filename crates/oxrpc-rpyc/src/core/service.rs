@@ -38,6 +38,7 @@
 
 use super::connection::Connection;
 use super::object::{Context, Reply, RpcObject};
+use super::thread_reading::ThreadReading;
 use super::value::Value;
 use crate::wire::message::HandlerId;
 
@@ -62,5 +63,19 @@ pub trait Service: RpcObject {
         Reply::error(crate::wire::vinegar::RemoteException::type_error(
             "expected one of this side's objects",
         ))
+    }
+
+    /// Whether this service would rather read its connection on a thread
+    /// of its own (one that runs all of the connection's requests): then
+    /// a connection over a plain socket hands it the reading after
+    /// [`Service::on_connect`], through [`Service::adopt_reading`].
+    fn reads_on_own_thread(&self) -> bool {
+        false
+    }
+
+    /// Takes over the reading of the connection (see [`ThreadReading`]);
+    /// giving it back (`Err`) has a task read it, as for any service.
+    fn adopt_reading(&self, reading: Box<ThreadReading>) -> Result<(), Box<ThreadReading>> {
+        Err(reading)
     }
 }
