@@ -15,7 +15,7 @@ use crate::session::Session;
 use crate::space::{ErrorKind, ObjectSpace};
 use oxrpc_rpyc::{
     BoundMethod, BrineValue, Connection, Context, HandlerId, RemoteException, Reply, RpcObject,
-    RpcResult, Service, Value,
+    RpcResult, Service, ThreadReading, Value,
 };
 use std::sync::{Arc, Mutex};
 
@@ -245,6 +245,19 @@ impl<S: ObjectSpace> Service for ClassicService<S> {
                 }
             }
             Err(e) => tracing::error!(error = %e, "cannot start a classic-mode worker"),
+        }
+    }
+
+    /// A worker of its own reads its connection: each request wakes the
+    /// thread that runs it, and only that one.
+    fn reads_on_own_thread(&self) -> bool {
+        self.space.worker_per_connection()
+    }
+
+    fn adopt_reading(&self, reading: Box<ThreadReading>) -> Result<(), Box<ThreadReading>> {
+        match self.session() {
+            Ok(session) => session.worker().adopt(reading),
+            Err(_) => Err(reading),
         }
     }
 

@@ -13,42 +13,144 @@
 //! interpreter lock ([`ObjectSpace::unlocked`]): on CPython the other
 //! connections' workers run meanwhile, and socket I/O never happens under
 //! the GIL.
+//!
+//! A worker that serves one connection also reads it ([`ThreadReading`]):
+//! it waits on the socket and on its mailbox at once, and decodes requests
+//! itself, so a request wakes this one thread, as in rpyc's servers,
+//! rather than a reader task that then wakes the worker. Requests decoded
+//! here become jobs in the same mailbox, behind the work already queued.
 
 use crate::runtime::Runtime;
 use crate::space::{Job, ObjectSpace};
-use oxrpc_rpyc::{Context, RemoteException, Reply, RpcResult};
+use oxrpc_rpyc::{Context, RemoteException, Reply, RpcResult, ThreadReading};
 use std::any::Any;
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
+use std::io::{Read, Write};
+use std::os::unix::net::UnixStream;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{mpsc, Arc, Condvar, Mutex, MutexGuard};
 
 pub(crate) enum Message<S: ObjectSpace> {
     Run(Job<S>),
     Reply(u64, RpcResult),
+    /// From now on, read this connection here.
+    Adopt(Box<ThreadReading>),
     Stop,
 }
 
 /// A handle to a worker thread. Cheap to clone.
 pub struct Worker<S: ObjectSpace> {
-    tx: mpsc::Sender<Message<S>>,
+    mailbox: Arc<Mailbox<S>>,
 }
 
 impl<S: ObjectSpace> Clone for Worker<S> {
     fn clone(&self) -> Self {
         Worker {
-            tx: self.tx.clone(),
+            mailbox: self.mailbox.clone(),
         }
     }
 }
 
-/// What the worker thread itself keeps: its queue, the runtime replies are
-/// awaited on, and replies that arrived for an outer wait.
+/// How the worker thread waits, when it does: senders wake it that way.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Waiting {
+    No,
+    OnCondvar,
+    /// In `poll` on its connection's socket and `wake_rx`.
+    OnSocket,
+}
+
+struct Mail<S: ObjectSpace> {
+    messages: VecDeque<Message<S>>,
+    waiting: Waiting,
+    /// The thread has stopped: nothing more is taken.
+    ended: bool,
+}
+
+/// A worker's queue of messages, and the ways to wake it.
+struct Mailbox<S: ObjectSpace> {
+    mail: Mutex<Mail<S>>,
+    posted: Condvar,
+    /// A byte written here wakes a worker waiting on its socket.
+    wake_tx: UnixStream,
+}
+
+impl<S: ObjectSpace> Mailbox<S> {
+    fn lock(&self) -> MutexGuard<'_, Mail<S>> {
+        self.mail.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Queues `message`, waking the thread if it waits; gives the message
+    /// back (`Some`) if the thread has stopped.
+    fn post(&self, message: Message<S>) -> Option<Message<S>> {
+        let mut mail = self.lock();
+        if mail.ended {
+            return Some(message);
+        }
+        mail.messages.push_back(message);
+        match std::mem::replace(&mut mail.waiting, Waiting::No) {
+            Waiting::No => {}
+            Waiting::OnCondvar => self.posted.notify_one(),
+            // A full buffer means a wake-up is already pending.
+            Waiting::OnSocket => drop((&self.wake_tx).write(&[1])),
+        }
+        None
+    }
+
+    /// The next message; until one comes, serves the connection `reading`
+    /// (if any) as the peer sends. Touches no Python object.
+    fn take(&self, reading: &mut Option<Box<ThreadReading>>, wake_rx: &UnixStream) -> Message<S> {
+        loop {
+            let mut mail = self.lock();
+            if let Some(message) = mail.messages.pop_front() {
+                return message;
+            }
+            let Some(connection) = reading else {
+                mail.waiting = Waiting::OnCondvar;
+                while mail.messages.is_empty() {
+                    mail = self.posted.wait(mail).unwrap_or_else(|p| p.into_inner());
+                }
+                mail.waiting = Waiting::No;
+                continue;
+            };
+            mail.waiting = Waiting::OnSocket;
+            drop(mail);
+            let has_work = connection.wait(wake_rx);
+            {
+                // Whoever posted has seen `OnSocket` and written a byte:
+                // take it, under the lock, so none is left for next time.
+                let mut mail = self.lock();
+                mail.waiting = Waiting::No;
+                let mut bytes = [0u8; 64];
+                while matches!((&*wake_rx).read(&mut bytes), Ok(n) if n > 0) {}
+            }
+            if has_work && !connection.serve() {
+                *reading = None;
+            }
+        }
+    }
+
+    /// The thread stops: what is still queued is dropped.
+    fn close(&self) {
+        let left = {
+            let mut mail = self.lock();
+            mail.ended = true;
+            std::mem::take(&mut mail.messages)
+        };
+        drop(left);
+    }
+}
+
+/// What the worker thread itself keeps: its mailbox, the connection it
+/// reads, the runtime replies are awaited on, and replies that arrived for
+/// an outer wait.
 struct Queue<S: ObjectSpace> {
-    rx: Mutex<mpsc::Receiver<Message<S>>>,
-    tx: mpsc::Sender<Message<S>>,
+    mailbox: Arc<Mailbox<S>>,
+    wake_rx: UnixStream,
+    reading: RefCell<Option<Box<ThreadReading>>>,
     runtime: tokio::runtime::Handle,
     early_replies: RefCell<HashMap<u64, RpcResult>>,
 }
@@ -65,10 +167,21 @@ impl<S: ObjectSpace> Worker<S> {
     /// Starts a worker thread inside `space`'s interpreter. Must be called
     /// from within a tokio runtime, on which replies are awaited.
     pub fn spawn(space: Arc<S>, name: String) -> std::io::Result<Worker<S>> {
-        let (tx, rx) = mpsc::channel();
         let runtime = tokio::runtime::Handle::try_current()
             .map_err(|e| std::io::Error::other(format!("a worker needs a tokio runtime: {e}")))?;
-        let queue_tx = tx.clone();
+        let (wake_tx, wake_rx) = UnixStream::pair()?;
+        wake_tx.set_nonblocking(true)?;
+        wake_rx.set_nonblocking(true)?;
+        let mailbox = Arc::new(Mailbox {
+            mail: Mutex::new(Mail {
+                messages: VecDeque::new(),
+                waiting: Waiting::No,
+                ended: false,
+            }),
+            posted: Condvar::new(),
+            wake_tx,
+        });
+        let thread_mailbox = mailbox.clone();
         std::thread::Builder::new()
             .name(name)
             .stack_size(space.stack_size())
@@ -77,19 +190,21 @@ impl<S: ObjectSpace> Worker<S> {
                 // the runtime context the I/O types need.
                 let _runtime = runtime.enter();
                 let queue = Rc::new(Queue::<S> {
-                    rx: Mutex::new(rx),
-                    tx: queue_tx,
+                    mailbox: thread_mailbox,
+                    wake_rx,
+                    reading: RefCell::new(None),
                     runtime: runtime.clone(),
                     early_replies: RefCell::new(HashMap::new()),
                 });
                 QUEUE.with(|q| *q.borrow_mut() = Some(queue.clone() as Rc<dyn Any>));
                 space.enter(Box::new(|vm| {
-                    while let Some(message) = next_message(vm, &queue) {
-                        match message {
+                    loop {
+                        match next_message(vm, &queue) {
                             Message::Run(job) => run_job::<S>(job, vm),
                             Message::Reply(id, result) => {
                                 queue.early_replies.borrow_mut().insert(id, result);
                             }
+                            Message::Adopt(reading) => adopt(&queue, reading),
                             Message::Stop => break,
                         }
                     }
@@ -97,9 +212,11 @@ impl<S: ObjectSpace> Worker<S> {
                         runtime.clear(vm);
                     }
                 }));
+                queue.mailbox.close();
+                drop(queue.reading.borrow_mut().take());
                 QUEUE.with(|q| q.borrow_mut().take());
             })?;
-        Ok(Worker { tx })
+        Ok(Worker { mailbox })
     }
 
     /// Loads classic mode's runtime into the worker's interpreter now (the
@@ -120,7 +237,16 @@ impl<S: ObjectSpace> Worker<S> {
 
     /// Queues a job; false if the thread has gone.
     pub fn send(&self, job: Job<S>) -> bool {
-        self.tx.send(Message::Run(job)).is_ok()
+        self.mailbox.post(Message::Run(job)).is_none()
+    }
+
+    /// Has the thread read a connection it alone serves (see the module
+    /// docs); gives the reading back if the thread has gone.
+    pub fn adopt(&self, reading: Box<ThreadReading>) -> Result<(), Box<ThreadReading>> {
+        match self.mailbox.post(Message::Adopt(reading)) {
+            Some(Message::Adopt(reading)) => Err(reading),
+            _ => Ok(()),
+        }
     }
 
     /// Runs `f` on the worker and returns its result.
@@ -168,7 +294,7 @@ impl<S: ObjectSpace> Worker<S> {
 
     /// Stops the thread once the jobs queued before have run.
     pub fn stop(&self) {
-        let _ = self.tx.send(Message::Stop);
+        let _ = self.mailbox.post(Message::Stop);
     }
 
     /// Sends an object to the worker to be dropped there; when the thread
@@ -202,9 +328,29 @@ fn gone() -> RemoteException {
     RemoteException::eof_error("the interpreter has stopped")
 }
 
-fn next_message<S: ObjectSpace>(vm: S::Vm<'_>, queue: &Queue<S>) -> Option<Message<S>> {
-    let rx = &queue.rx;
-    S::unlocked(vm, move || rx.lock().ok()?.recv().ok())
+fn next_message<S: ObjectSpace>(vm: S::Vm<'_>, queue: &Queue<S>) -> Message<S> {
+    let mut reading = queue.reading.borrow_mut().take();
+    let (mailbox, wake_rx) = (&queue.mailbox, &queue.wake_rx);
+    let (message, reading) = S::unlocked(vm, move || {
+        let message = mailbox.take(&mut reading, wake_rx);
+        (message, reading)
+    });
+    *queue.reading.borrow_mut() = reading;
+    message
+}
+
+/// Starts reading a connection here. A worker reads one connection at
+/// most; a second one (never sent: workers shared by connections are not
+/// asked to read) goes back to a task.
+fn adopt<S: ObjectSpace>(queue: &Queue<S>, reading: Box<ThreadReading>) {
+    let mut mine = queue.reading.borrow_mut();
+    match &*mine {
+        None => *mine = Some(reading),
+        Some(_) => {
+            drop(mine);
+            reading.read_on_task();
+        }
+    }
 }
 
 fn current_queue<S: ObjectSpace>() -> Option<Rc<Queue<S>>> {
@@ -232,27 +378,27 @@ pub(crate) fn wait_for<S: ObjectSpace>(
         return S::unlocked(vm, move || rx.recv()).unwrap_or_else(|_| Err(gone()));
     };
     let id = WAIT_IDS.fetch_add(1, Ordering::Relaxed);
-    let tx = queue.tx.clone();
+    let mailbox = queue.mailbox.clone();
     queue.runtime.spawn(async move {
         let result = future.await;
-        let _ = tx.send(Message::Reply(id, result));
+        let _ = mailbox.post(Message::Reply(id, result));
     });
     loop {
         if let Some(result) = queue.early_replies.borrow_mut().remove(&id) {
             return result;
         }
         match next_message(vm, &queue) {
-            Some(Message::Run(job)) => run_job::<S>(job, vm),
-            Some(Message::Reply(got, result)) if got == id => return result,
-            Some(Message::Reply(other, result)) => {
+            Message::Run(job) => run_job::<S>(job, vm),
+            Message::Reply(got, result) if got == id => return result,
+            Message::Reply(other, result) => {
                 queue.early_replies.borrow_mut().insert(other, result);
             }
-            Some(Message::Stop) => {
+            Message::Adopt(reading) => adopt(&queue, reading),
+            Message::Stop => {
                 // Stop once the outer loop gets control back.
-                let _ = queue.tx.send(Message::Stop);
+                let _ = queue.mailbox.post(Message::Stop);
                 return Err(gone());
             }
-            None => return Err(gone()),
         }
     }
 }

@@ -664,6 +664,84 @@ fn xmlrpc_cpu_per_cheap_request_is_bounded() {
     assert_peak_under(&server, 300, "xmlrpc values");
 }
 
+/// Classic mode reads each connection on its interpreter's thread, with
+/// the bounds the reader task keeps elsewhere: a client that never reads
+/// its answers is no longer read once 8 MiB wait for it and is dropped
+/// on --write-timeout; a frame trickled in is dropped on --frame-timeout;
+/// a compressed frame that would inflate past the cap ends the connection
+/// as rpyc does. A stock classic client is served throughout.
+#[test]
+fn classic_interpreter_threads_keep_the_read_bounds() {
+    let (server, port) = serve(
+        "classic",
+        &[
+            "--python",
+            "rustpython",
+            "--isolation",
+            "connection",
+            "--write-timeout",
+            "10",
+            "--frame-timeout",
+            "3",
+        ],
+    );
+    classic_served(port, Duration::from_secs(60));
+
+    // Never reads: unknown handlers, 21 bytes in, ~900 bytes out each.
+    let mut hostile = TcpStream::connect(addr(port)).unwrap();
+    let one = frame(&request(
+        1,
+        BrineValue::Int(99),
+        Boxed::Value(BrineValue::Tuple(vec![])),
+    ));
+    let batch: Vec<u8> = one.iter().copied().cycle().take(one.len() * 5000).collect();
+    let mut sent = 0usize;
+    let outcome = loop {
+        match write_burst(&mut hostile, &batch, Duration::from_secs(2)) {
+            Burst::Written if sent < 200 << 20 => sent += batch.len(),
+            other => break other,
+        }
+    };
+    eprintln!("the non-reading classic client wrote {sent} bytes, then: {outcome:?}");
+    assert_ne!(
+        outcome,
+        Burst::Written,
+        "no backpressure after {sent} bytes"
+    );
+    // A frame announced (1 MiB) and trickled a byte a second.
+    let mut trickling = TcpStream::connect(addr(port)).unwrap();
+    trickling.write_all(&[0, 0x10, 0, 0, 0]).unwrap();
+    classic_served(port, Duration::from_secs(60));
+    if outcome == Burst::Stalled {
+        assert!(
+            dropped_within(&mut hostile, &one, Duration::from_secs(40)),
+            "the non-reading classic client was never dropped"
+        );
+    }
+    assert!(
+        dropped_within(&mut trickling, &[1], Duration::from_secs(30)),
+        "the trickling classic client was never dropped"
+    );
+
+    // 250 MB of 'x' in a compressed frame: past the 64 MiB inflation cap.
+    let mut prefix = Message {
+        kind: MessageKind::Request,
+        seq: 2u64.into(),
+        payload: BrineValue::None,
+    }
+    .encode();
+    prefix.truncate(prefix.len() - 1);
+    prefix.extend_from_slice(&[0x11, 0x51, 0x10, 0x0f]); // (PING, (bytes_L4
+    prefix.extend_from_slice(&250_000_000u32.to_be_bytes());
+    let big_string = compressed_repeat(&prefix, b'x', 250_000_000);
+    let mut s = TcpStream::connect(addr(port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let _ = s.write_all(&big_string);
+    assert!(rpyc_gave_up(&mut s), "the 250 MB string was accepted");
+    classic_served(port, Duration::from_secs(60));
+    assert_peak_under(&server, 400, "classic read bounds");
+}
+
 /// Finding 8: deep structures in classic mode. A tuple nested 200,000
 /// deep comes back as RecursionError and 60,000 nested parentheses as
 /// SyntaxError, as rpyc_classic answers; the process survives.
