@@ -147,12 +147,38 @@ def getmodule(name):
     return __import__(name, None, None, '*')
 
 
+# Code compiled for conn.eval / conn.execute, by (source, mode): clients
+# that poll the same expression (a status, a counter) compile it once. Code
+# objects are immutable, so connections may share them. Bounded: short
+# sources only, and the oldest entry goes when the cache is full.
+_CODE = {}
+_CODE_ENTRIES = 64
+_CODE_SOURCE_MAX = 1024
+
+
+def _compiled(text, mode):
+    if len(text) > _CODE_SOURCE_MAX:
+        return text
+    key = (text, mode)
+    code = _CODE.get(key)
+    if code is None:
+        # The file name eval and exec give source they compile themselves.
+        code = compile(text, '<string>', mode)
+        if len(_CODE) >= _CODE_ENTRIES:
+            try:
+                del _CODE[next(iter(_CODE))]
+            except (StopIteration, KeyError, RuntimeError):
+                pass  # another thread changed the cache meanwhile
+        _CODE[key] = code
+    return code
+
+
 def execute(text, namespace):
-    exec(text, namespace)
+    exec(_compiled(text, 'exec'), namespace)
 
 
 def evaluate(text, namespace):
-    return eval(text, namespace)
+    return eval(_compiled(text, 'eval'), namespace)
 
 
 _SIMPLE = (type(None), bool, int, float, complex, str, bytes)

@@ -270,6 +270,22 @@ while held() > baseline + 5 and time.time() < deadline:
 check('no growth over 10,000 netrefs', held() <= baseline + 5, '%d -> %d' % (baseline, held()))
 check('still responsive', conn.eval('1 + 1') == 2)
 
+# The same source evaluated again sees the namespace as it is now, and
+# source evaluated or executed in turn (many distinct expressions, more
+# than any cache of compiled code keeps) still means what it says.
+conn.execute('counter = 0')
+for i in range(1, 4):
+    conn.execute('counter += 1')
+    check('repeated eval sees the namespace', conn.eval('counter') == i, conn.eval('counter'))
+check('distinct sources', all(conn.eval('%d * 3' % i) == i * 3 for i in range(300)))
+check('earlier source again', conn.eval('7 * 3') == 21 and conn.eval('counter') == 3)
+for _ in range(2):
+    raises('SyntaxError names <string>', SyntaxError, lambda: conn.eval('1 +'), '<string>')
+raises('eval of a statement', SyntaxError, lambda: conn.eval('x = 1'))
+conn.execute('x = 1')
+check('exec of the same text', conn.eval('x') == 1)
+check('long source', conn.eval('+'.join(['1'] * 2000)) == 2000)
+
 conn.close()
 if failures:
     print('%d passed, %d failed' % (passed, len(failures)))
