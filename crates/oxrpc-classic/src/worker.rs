@@ -120,12 +120,15 @@ impl<S: ObjectSpace> Mailbox<S> {
             drop(mail);
             let has_work = connection.wait(wake_rx);
             {
-                // Whoever posted has seen `OnSocket` and written a byte:
-                // take it, under the lock, so none is left for next time.
+                // A poster that saw `OnSocket` wrote a byte and set `No`:
+                // take the byte, under the lock, so none is left for next
+                // time (and read nothing when nobody wrote).
                 let mut mail = self.lock();
+                if mail.waiting == Waiting::No {
+                    let mut bytes = [0u8; 64];
+                    while matches!((&*wake_rx).read(&mut bytes), Ok(n) if n > 0) {}
+                }
                 mail.waiting = Waiting::No;
-                let mut bytes = [0u8; 64];
-                while matches!((&*wake_rx).read(&mut bytes), Ok(n) if n > 0) {}
             }
             if has_work && !connection.serve() {
                 *reading = None;
