@@ -3,6 +3,7 @@
 //! ```text
 //! rpyc_bench serve PORT [--metrics]     # MyService for the clients to call
 //! rpyc_bench latency HOST PORT N        # Rust client: get_answer() N times
+//! rpyc_bench latency-blocking HOST PORT N  # the same, blocking client
 //! rpyc_bench pingpong-serve PORT        # raw TCP echo server for the baseline
 //! rpyc_bench pingpong PORT N            # raw TCP ping-pong baseline, same sizes
 //! rpyc_bench many HOST PORT N SECS PID  # N connections: idle memory, then all calling
@@ -40,6 +41,25 @@ async fn latency(host: &str, port: u16, n: usize) -> Result<(), Box<dyn std::err
     for _ in 0..n {
         let t = Instant::now();
         let answer: i64 = root.call("get_answer", ()).await?;
+        samples.push(t.elapsed());
+        assert_eq!(answer, 42);
+    }
+    report(samples, started.elapsed());
+    Ok(())
+}
+
+/// `latency` with the blocking client (its calls read their own replies).
+fn latency_blocking(host: &str, port: u16, n: usize) -> Result<(), Box<dyn std::error::Error>> {
+    let conn = oxrpc_rpyc::blocking::connect(host, port)?;
+    let root = conn.root()?;
+    for _ in 0..n / 10 {
+        root.call::<i64>("get_answer", ())?; // warm-up
+    }
+    let mut samples = Vec::with_capacity(n);
+    let started = Instant::now();
+    for _ in 0..n {
+        let t = Instant::now();
+        let answer: i64 = root.call("get_answer", ())?;
         samples.push(t.elapsed());
         assert_eq!(answer, 42);
     }
@@ -200,6 +220,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let n: usize = args.get(3).map_or(Ok(20_000), |s| s.parse())?;
             runtime.block_on(latency(&host, port, n))?;
         }
+        Some("latency-blocking") => {
+            let host = args.get(1).ok_or("host")?.clone();
+            let port: u16 = args.get(2).ok_or("port")?.parse()?;
+            let n: usize = args.get(3).map_or(Ok(20_000), |s| s.parse())?;
+            latency_blocking(&host, port, n)?;
+        }
         Some("many") => {
             let host = args.get(1).ok_or("host")?.clone();
             let port: u16 = args.get(2).ok_or("port")?.parse()?;
@@ -217,7 +243,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let n: usize = args.get(2).map_or(Ok(20_000), |s| s.parse())?;
             runtime.block_on(pingpong(port, n))?;
         }
-        _ => return Err("usage: rpyc_bench serve PORT [--metrics] [--max-connections N] | latency HOST PORT N | many HOST PORT N SECS PID | pingpong-serve PORT | pingpong PORT N".into()),
+        _ => return Err("usage: rpyc_bench serve PORT [--metrics] [--max-connections N] | latency HOST PORT N | latency-blocking HOST PORT N | many HOST PORT N SECS PID | pingpong-serve PORT | pingpong PORT N".into()),
     }
     Ok(())
 }

@@ -30,7 +30,7 @@ use crate::core::{Connection, Service};
 use crate::objects::VoidService;
 use crate::registry::{RegistryClient, RegistryError};
 use oxrpc_net::tls::ClientTlsFiles;
-use oxrpc_net::ConnectOptions;
+use oxrpc_net::{ConnectOptions, Stream};
 use std::fmt;
 use std::io;
 use std::path::PathBuf;
@@ -196,6 +196,28 @@ impl Connector {
 
     /// [`Connector::connect`], with the error as the OS or registry gave it.
     pub(crate) async fn open(&self) -> io::Result<Connection> {
+        let stream = self.open_stream().await?;
+        Ok(Connection::start_stream(
+            stream,
+            (self.service)(),
+            self.config.clone(),
+        ))
+    }
+
+    /// The stream [`Connector::connect`] starts a connection on, with the
+    /// errors described as it describes them.
+    pub(crate) async fn connect_stream(&self) -> io::Result<Stream> {
+        self.open_stream()
+            .await
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", self.describe())))
+    }
+
+    /// A new instance of our service, and the connection settings.
+    pub(crate) fn service_and_config(&self) -> (Arc<dyn Service>, Config) {
+        ((self.service)(), self.config.clone())
+    }
+
+    async fn open_stream(&self) -> io::Result<Stream> {
         let options = &self.options;
         let stream = match &self.target {
             Target::Tcp { host, port } => oxrpc_net::connect_tcp(host, *port, options).await?,
@@ -210,11 +232,7 @@ impl Connector {
                 .await
                 .map_err(registry_error)?,
         };
-        Ok(Connection::start_stream(
-            stream,
-            (self.service)(),
-            self.config.clone(),
-        ))
+        Ok(stream)
     }
 }
 

@@ -757,6 +757,94 @@ async fn python_server_releases_what_our_proxies_held() {
     conn2.close().await;
 }
 
+/// The blocking client's calls read their own replies: threads sharing one
+/// connection each get theirs while one of them waits long, a request the
+/// server makes on its own between calls is served, and a call's timeout
+/// fires while its thread waits on the socket.
+#[test]
+fn blocking_client_shared_by_threads_and_called_back_between_calls() {
+    let server = PythonServer::start();
+    let conn = oxrpc_rpyc::blocking::connect("127.0.0.1", server.port).unwrap();
+    let root = conn.root().unwrap();
+    let slow = {
+        let root = root.clone();
+        std::thread::spawn(move || root.call::<Value>("slow", (0.3f64,)).unwrap())
+    };
+    let workers: Vec<_> = (0..8i64)
+        .map(|t| {
+            let root = root.clone();
+            std::thread::spawn(move || {
+                for i in 0..200i64 {
+                    let sent = t * 1000 + i;
+                    let got: i64 = root
+                        .call::<Value>("echo", (sent,))
+                        .unwrap()
+                        .extract()
+                        .unwrap();
+                    assert_eq!(got, sent);
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.join().unwrap();
+    }
+    assert_eq!(slow.join().unwrap().extract::<f64>().unwrap(), 0.3);
+
+    let called = Arc::new(AtomicUsize::new(0));
+    let seen = called.clone();
+    let mark = Function::new("mark", move |args| {
+        let n: i64 = first_arg(args).extract()?;
+        seen.fetch_add(n as usize, Ordering::SeqCst);
+        Ok(Value::NONE)
+    });
+    root.call::<Value>("call_later", (mark, 0.2f64, 5i64))
+        .unwrap();
+    // No call from here on until the server's own request has come.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while called.load(Ordering::SeqCst) == 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(
+        called.load(Ordering::SeqCst),
+        5,
+        "the server's callback was not served between calls"
+    );
+    assert_eq!(
+        root.call::<Value>("get_answer", ())
+            .unwrap()
+            .extract::<i64>()
+            .unwrap(),
+        42
+    );
+    conn.close();
+
+    let config = oxrpc_rpyc::Config {
+        sync_request_timeout: Duration::from_millis(300),
+        ..oxrpc_rpyc::Config::default()
+    };
+    let conn = oxrpc_rpyc::blocking::connect_with(
+        "127.0.0.1",
+        server.port,
+        Arc::new(oxrpc_rpyc::VoidService),
+        config,
+    )
+    .unwrap();
+    let root = conn.root().unwrap();
+    let err = root.call::<Value>("slow", (1.0f64,)).unwrap_err();
+    assert!(matches!(err, oxrpc_rpyc::Error::Timeout(_)), "{err:?}");
+    // The server answers the slow call late (the reply finds no caller)
+    // and is free again.
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(
+        root.call::<Value>("get_answer", ())
+            .unwrap()
+            .extract::<i64>()
+            .unwrap(),
+        42
+    );
+}
+
 #[test]
 fn blocking_client() {
     let server = PythonServer::start();

@@ -72,6 +72,14 @@ class TestService(rpyc.Service):
     def exposed_call_back(self, callback, value):
         return callback(value)
 
+    def exposed_call_later(self, callback, delay, value):
+        """Calls back from a thread of the server's, after the call that
+        asked for it has returned."""
+        def later():
+            time.sleep(delay)
+            callback(value)
+        threading.Thread(target=later, daemon=True).start()
+
     def exposed_call_back_twice(self, callback, value):
         return callback(callback(value))
 

@@ -165,13 +165,19 @@ impl Connection {
         let stream = if root.reads_on_own_thread() {
             match stream.into_thread_split() {
                 Ok(Ok((reader, writer))) => {
-                    return Connection::start_with(
+                    let (connection, reading) = Connection::start_with(
                         ReadSide::Thread(reader),
                         writer,
                         root,
                         config,
                         slot,
-                    )
+                    );
+                    if let Some(reading) = reading {
+                        if let Err(reading) = connection.inner.root.adopt_reading(reading) {
+                            reading.read_on_task();
+                        }
+                    }
+                    return connection;
                 }
                 Ok(Err(e)) => {
                     // The socket is gone: a connection that ends at once.
@@ -201,16 +207,51 @@ impl Connection {
         config: Config,
         slot: Arc<Slot>,
     ) -> Connection {
-        Connection::start_with(ReadSide::Task(reader), writer, root, config, slot)
+        Connection::start_with(ReadSide::Task(reader), writer, root, config, slot).0
     }
 
+    /// Starts serving `stream` with no task reading it when it is a plain
+    /// socket: the reading is returned for the caller's own threads to do
+    /// (a blocking client reads its replies on the thread that waits for
+    /// them). Other streams get a reader task, and `None`.
+    pub(crate) fn start_stream_read_by_caller(
+        stream: Stream,
+        root: Arc<dyn Service>,
+        config: Config,
+    ) -> (Connection, Option<Box<ThreadReading>>) {
+        let slot = Arc::new(Slot::detached());
+        match stream.into_thread_split() {
+            Ok(Ok((reader, writer))) => {
+                Connection::start_with(ReadSide::Thread(reader), writer, root, config, slot)
+            }
+            Ok(Err(e)) => {
+                warn!(error = %e, "cannot hand a connection's socket to its callers");
+                let (reader, writer): (ReadHalf, WriteHalf) =
+                    (Box::new(tokio::io::empty()), Box::new(tokio::io::sink()));
+                (
+                    Connection::start_halves(reader, writer, root, config, slot),
+                    None,
+                )
+            }
+            Err(stream) => {
+                let (reader, writer) = stream.into_split();
+                (
+                    Connection::start_halves(reader, writer, root, config, slot),
+                    None,
+                )
+            }
+        }
+    }
+
+    /// Starts the connection; a reading to be done by some thread is
+    /// returned for the caller to place.
     fn start_with(
         reader: ReadSide,
         writer: WriteHalf,
         root: Arc<dyn Service>,
         config: Config,
         slot: Arc<Slot>,
-    ) -> Connection {
+    ) -> (Connection, Option<Box<ThreadReading>>) {
         let outgoing = Arc::new(Outgoing::new(
             writer,
             config.max_queued_output,
@@ -252,12 +293,10 @@ impl Connection {
             ReadSide::Task(reader) => connection.spawn_reader(reader),
             ReadSide::Thread(reader) => {
                 let reading = Box::new(ThreadReading::new(connection.clone(), reader));
-                if let Err(reading) = connection.inner.root.adopt_reading(reading) {
-                    reading.read_on_task();
-                }
+                return (connection, Some(reading));
             }
         }
-        connection
+        (connection, None)
     }
 
     /// Has a task read the connection from now on.

@@ -488,10 +488,9 @@ mod tests {
             .collect();
         let frame = EncodedFrame::new(&noise, true).unwrap();
         assert!(!frame.is_compressed());
-        assert_eq!(
-            decode_all(&frame.to_vec(), FrameLimits::default()).unwrap(),
-            [noise.clone()]
-        );
+        let decoded = decode_all(&frame.to_vec(), FrameLimits::default()).unwrap();
+        assert_eq!(decoded.len(), 1);
+        assert_eq!(&decoded[0][..], &noise[..]);
         // Short noise is compressed as rpyc does (not sampled)...
         assert!(EncodedFrame::new(&noise[..4000], true)
             .unwrap()

@@ -2,13 +2,17 @@
 //!
 //! The connection's tasks run on a small runtime owned by the
 //! [`blocking::Connection`](Connection); each call blocks the calling thread
-//! until its reply arrives.
+//! until its reply arrives, and over a plain socket that thread reads the
+//! reply itself, as rpyc's own blocking calls do (see `caller_reads`).
+
+mod caller_reads;
 
 use crate::config::Config;
 use crate::connector::Connector;
 use crate::core::{FromValue, IntoArgs, IntoValue, Proxy as AsyncProxy, Service, Value};
 use crate::error::Error;
 use crate::objects::VoidService;
+use caller_reads::CallerReads;
 use std::sync::Arc;
 
 /// A blocking connection.
@@ -21,7 +25,46 @@ use std::sync::Arc;
 /// ```
 pub struct Connection {
     inner: crate::core::Connection,
-    runtime: Arc<tokio::runtime::Runtime>,
+    driver: Arc<Driver>,
+}
+
+/// What blocking calls run on: the connection's runtime, and the reading
+/// its callers share.
+struct Driver {
+    // Dropped first: the reading goes before the runtime it uses.
+    reads: Arc<CallerReads>,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Driver {
+    fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+        self.reads.block_on(&self.runtime, future)
+    }
+}
+
+/// Starts a connection on `stream`, read by its callers when it can be.
+fn start(
+    runtime: tokio::runtime::Runtime,
+    stream: oxrpc_net::Stream,
+    service: Arc<dyn Service>,
+    config: Config,
+) -> std::io::Result<Connection> {
+    let (inner, reading) = {
+        let _context = runtime.enter();
+        crate::core::Connection::start_stream_read_by_caller(stream, service, config)
+    };
+    let reads = CallerReads::new(reading)?;
+    Ok(Connection {
+        inner,
+        driver: Arc::new(Driver { reads, runtime }),
+    })
+}
+
+fn small_runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
 }
 
 /// Connects to `host:port` (blocking).
@@ -36,15 +79,13 @@ pub fn connect_with(
     service: Arc<dyn Service>,
     config: Config,
 ) -> std::io::Result<Connection> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()?;
-    let inner = runtime.block_on(crate::client::connect_with(host, port, service, config))?;
-    Ok(Connection {
-        inner,
-        runtime: Arc::new(runtime),
-    })
+    let runtime = small_runtime()?;
+    let stream = runtime.block_on(oxrpc_net::connect_tcp(
+        host,
+        port,
+        &oxrpc_net::ConnectOptions::default(),
+    ))?;
+    start(runtime, stream, service, config)
 }
 
 /// Connects to the server on the Unix socket at `path` (blocking; rpyc's
@@ -65,21 +106,16 @@ pub fn unix_connect(path: impl AsRef<std::path::Path>) -> std::io::Result<Connec
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub fn connect_to(connector: &Connector) -> std::io::Result<Connection> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()?;
-    let inner = runtime.block_on(connector.connect())?;
-    Ok(Connection {
-        inner,
-        runtime: Arc::new(runtime),
-    })
+    let runtime = small_runtime()?;
+    let stream = runtime.block_on(connector.connect_stream())?;
+    let (service, config) = connector.service_and_config();
+    start(runtime, stream, service, config)
 }
 
 impl Connection {
     /// The peer's root object.
     pub fn root(&self) -> Result<Proxy, Error> {
-        let root = self.runtime.block_on(self.inner.root())?;
+        let root = self.driver.block_on(self.inner.root())?;
         Ok(self.wrap(root))
     }
 
@@ -90,19 +126,19 @@ impl Connection {
 
     /// Pings the peer.
     pub fn ping(&self) -> Result<(), Error> {
-        self.runtime.block_on(self.inner.ping())
+        self.driver.block_on(self.inner.ping())
     }
 
     /// Closes the connection.
     pub fn close(&self) {
-        self.runtime.block_on(self.inner.close())
+        self.driver.block_on(self.inner.close())
     }
 
     /// Wraps an async proxy (e.g. one found inside a value) for blocking use.
     pub fn wrap(&self, proxy: AsyncProxy) -> Proxy {
         Proxy {
             proxy,
-            runtime: self.runtime.clone(),
+            driver: self.driver.clone(),
         }
     }
 }
@@ -111,7 +147,7 @@ impl Connection {
 #[derive(Clone)]
 pub struct Proxy {
     proxy: AsyncProxy,
-    runtime: Arc<tokio::runtime::Runtime>,
+    driver: Arc<Driver>,
 }
 
 impl Proxy {
@@ -124,72 +160,72 @@ impl Proxy {
     pub fn wrap(&self, proxy: AsyncProxy) -> Proxy {
         Proxy {
             proxy,
-            runtime: self.runtime.clone(),
+            driver: self.driver.clone(),
         }
     }
 
     /// `getattr(obj, name)`.
     pub fn getattr(&self, name: &str) -> Result<Value, Error> {
-        self.runtime.block_on(self.proxy.getattr(name))
+        self.driver.block_on(self.proxy.getattr(name))
     }
 
     /// `setattr(obj, name, value)`.
     pub fn setattr(&self, name: &str, value: impl IntoValue) -> Result<(), Error> {
-        self.runtime.block_on(self.proxy.setattr(name, value))
+        self.driver.block_on(self.proxy.setattr(name, value))
     }
 
     /// Calls the method `name` and converts the result.
     pub fn call<R: FromValue>(&self, name: &str, args: impl IntoArgs) -> Result<R, Error> {
-        self.runtime.block_on(self.proxy.call(name, args))
+        self.driver.block_on(self.proxy.call(name, args))
     }
 
     /// Calls the method `name` and returns the result as it came.
     pub fn call_value(&self, name: &str, args: Vec<Value>) -> Result<Value, Error> {
-        self.runtime.block_on(self.proxy.call_value(name, args))
+        self.driver.block_on(self.proxy.call_value(name, args))
     }
 
     /// Calls the object itself and converts the result.
     pub fn invoke<R: FromValue>(&self, args: impl IntoArgs) -> Result<R, Error> {
-        self.runtime.block_on(self.proxy.invoke(args))
+        self.driver.block_on(self.proxy.invoke(args))
     }
 
     /// `repr(obj)`.
     pub fn repr(&self) -> Result<String, Error> {
-        self.runtime.block_on(self.proxy.repr())
+        self.driver.block_on(self.proxy.repr())
     }
 
     /// `str(obj)`.
     pub fn str(&self) -> Result<String, Error> {
-        self.runtime.block_on(self.proxy.str())
+        self.driver.block_on(self.proxy.str())
     }
 
     /// `len(obj)`.
     pub fn len(&self) -> Result<usize, Error> {
-        self.runtime.block_on(self.proxy.len())
+        self.driver.block_on(self.proxy.len())
     }
 
     /// `len(obj) == 0`.
     pub fn is_empty(&self) -> Result<bool, Error> {
-        self.runtime.block_on(self.proxy.is_empty())
+        self.driver.block_on(self.proxy.is_empty())
     }
 
     /// `obj[key]`.
     pub fn getitem(&self, key: impl IntoValue) -> Result<Value, Error> {
-        self.runtime.block_on(self.proxy.getitem(key))
+        self.driver.block_on(self.proxy.getitem(key))
     }
 
     /// Every item of an iterable.
     pub fn to_vec(&self) -> Result<Vec<Value>, Error> {
-        self.runtime.block_on(self.proxy.to_vec())
+        self.driver.block_on(self.proxy.to_vec())
     }
 
     /// `hash(obj)`.
     pub fn hash(&self) -> Result<i64, Error> {
-        self.runtime.block_on(self.proxy.hash())
+        self.driver.block_on(self.proxy.hash())
     }
 
     /// `dir(obj)`.
     pub fn dir(&self) -> Result<Vec<String>, Error> {
-        self.runtime.block_on(self.proxy.dir())
+        self.driver.block_on(self.proxy.dir())
     }
 }

@@ -1,0 +1,258 @@
+//! Blocking calls that read their own replies.
+//!
+//! A blocking call over a connection read by a task wakes two threads per
+//! reply: the runtime's, to read it, then the caller's, to return it. rpyc's
+//! `sync_request` has the calling thread read the socket itself while it
+//! waits, and so does [`CallerReads::block_on`]: it polls the call's future
+//! on the calling thread and, while the future waits, that thread waits on
+//! the socket and serves what arrives ([`ThreadReading`]) — its own reply,
+//! others' replies, requests the server nests inside the call. One thread
+//! reads at a time; other callers park until their reply is in or the
+//! reading is free. Whatever the future waits on besides the socket (a
+//! timeout, a task) wakes it through a wake-up socket the reader polls too.
+//!
+//! Between calls nobody waits on the socket, so an *idle reader* thread
+//! takes the reading once no call has run for [`IDLE_GRACE`]: requests the
+//! server makes on its own (a callback from a thread of its) are served
+//! then too, and a caller that comes back asks for the reading back.
+
+use crate::core::ThreadReading;
+use std::future::Future;
+use std::io::{Read, Write};
+use std::os::unix::net::UnixStream;
+use std::pin::pin;
+use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread::Thread;
+use std::time::{Duration, Instant};
+
+/// How long the connection goes without calls before the idle reader
+/// takes the reading.
+const IDLE_GRACE: Duration = Duration::from_millis(5);
+
+/// How often the idle reader looks.
+const IDLE_CHECK: Duration = Duration::from_millis(10);
+
+/// The longest a caller without the reading parks before looking again
+/// (wake-ups are not lost, but a connection that ended wakes nobody).
+const PARK_LIMIT: Duration = Duration::from_millis(50);
+
+struct Shared {
+    /// The reading, when nobody holds it; `None` while a caller or the
+    /// idle reader does, or for good once the connection has ended (or
+    /// when a task reads it: streams that are not plain sockets).
+    reading: Option<Box<ThreadReading>>,
+    /// The idle reader holds the reading.
+    idle_reading: bool,
+    /// A caller asked the idle reader for the reading back.
+    wanted: bool,
+    /// Callers inside `block_on`.
+    callers: usize,
+    /// When the last caller left.
+    last_call: Instant,
+    /// Callers waiting without the reading.
+    parked: Vec<Thread>,
+}
+
+/// The reading of one blocking connection, shared by its callers.
+pub(crate) struct CallerReads {
+    shared: Mutex<Shared>,
+    wake_tx: Arc<UnixStream>,
+    wake_rx: UnixStream,
+}
+
+/// Wakes one `block_on`: a byte on the wake-up socket while its thread
+/// waits on the socket, an unpark otherwise.
+struct Signal {
+    woken: AtomicBool,
+    /// Its thread is in `poll` on the connection's socket.
+    polling: AtomicBool,
+    /// A byte went to the wake-up socket.
+    wrote: AtomicBool,
+    thread: Thread,
+    wake_tx: Arc<UnixStream>,
+}
+
+impl Wake for Signal {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, SeqCst);
+        if self.polling.load(SeqCst) {
+            self.wrote.store(true, SeqCst);
+            // A full buffer means a wake-up is pending already.
+            let _ = (&*self.wake_tx).write(&[1]);
+        } else {
+            // Free when the thread is not parked.
+            self.thread.unpark();
+        }
+    }
+}
+
+impl CallerReads {
+    /// Shares `reading` (if any: `None` when a task reads the connection)
+    /// among the callers, and starts the idle reader.
+    pub(crate) fn new(reading: Option<Box<ThreadReading>>) -> std::io::Result<Arc<CallerReads>> {
+        let (wake_tx, wake_rx) = UnixStream::pair()?;
+        wake_tx.set_nonblocking(true)?;
+        wake_rx.set_nonblocking(true)?;
+        let has_reading = reading.is_some();
+        let reads = Arc::new(CallerReads {
+            shared: Mutex::new(Shared {
+                reading,
+                idle_reading: false,
+                wanted: false,
+                callers: 0,
+                last_call: Instant::now(),
+                parked: Vec::new(),
+            }),
+            wake_tx: Arc::new(wake_tx),
+            wake_rx,
+        });
+        if has_reading {
+            let weak = Arc::downgrade(&reads);
+            let idle_wake = reads.wake_rx.try_clone()?;
+            std::thread::Builder::new()
+                .name("oxrpc-idle-reader".into())
+                .spawn(move || idle_reader(weak, idle_wake))?;
+        }
+        Ok(reads)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Shared> {
+        self.shared.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs `future` to completion on this thread, reading the connection
+    /// while it waits (see the module docs). `runtime` is where timers and
+    /// I/O the future uses are driven.
+    pub(crate) fn block_on<F: Future>(
+        &self,
+        runtime: &tokio::runtime::Runtime,
+        future: F,
+    ) -> F::Output {
+        let _context = runtime.enter();
+        let signal = Arc::new(Signal {
+            woken: AtomicBool::new(true),
+            polling: AtomicBool::new(false),
+            wrote: AtomicBool::new(false),
+            thread: std::thread::current(),
+            wake_tx: self.wake_tx.clone(),
+        });
+        let waker = Waker::from(signal.clone());
+        let mut cx = Context::from_waker(&waker);
+        let mut future = pin!(future);
+        self.lock().callers += 1;
+        let output = loop {
+            if signal.woken.swap(false, SeqCst) {
+                if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                    break output;
+                }
+            }
+            self.wait(&signal);
+        };
+        let mut shared = self.lock();
+        shared.callers -= 1;
+        shared.last_call = Instant::now();
+        output
+    }
+
+    /// Waits until `signal` is woken, reading the connection meanwhile if
+    /// nobody else is.
+    fn wait(&self, signal: &Signal) {
+        let mut reading = {
+            let mut shared = self.lock();
+            match shared.reading.take() {
+                Some(reading) => reading,
+                None => {
+                    if shared.idle_reading && !shared.wanted {
+                        shared.wanted = true;
+                        let _ = (&*self.wake_tx).write(&[1]);
+                    }
+                    shared.parked.push(signal.thread.clone());
+                    drop(shared);
+                    if !signal.woken.load(SeqCst) {
+                        std::thread::park_timeout(PARK_LIMIT);
+                    }
+                    return;
+                }
+            }
+        };
+        signal.polling.store(true, SeqCst);
+        let has_work = !signal.woken.load(SeqCst) && reading.wait(&self.wake_rx);
+        signal.polling.store(false, SeqCst);
+        if signal.wrote.swap(false, SeqCst) {
+            drain(&self.wake_rx);
+        }
+        let alive = !has_work || reading.serve();
+        self.put_back(alive.then_some(reading));
+    }
+
+    /// Returns the reading (`None`: the connection has ended) and lets the
+    /// parked callers look again.
+    fn put_back(&self, reading: Option<Box<ThreadReading>>) {
+        let parked = {
+            let mut shared = self.lock();
+            shared.reading = reading;
+            std::mem::take(&mut shared.parked)
+        };
+        for thread in parked {
+            thread.unpark();
+        }
+    }
+}
+
+/// Reads what the wake-up socket holds.
+fn drain(wake_rx: &UnixStream) {
+    let mut bytes = [0u8; 64];
+    while matches!((&*wake_rx).read(&mut bytes), Ok(n) if n > 0) {}
+}
+
+/// The idle reader (see the module docs): holds only a weak reference, so
+/// the reading (and the connection) go when the last blocking handle does.
+fn idle_reader(reads: Weak<CallerReads>, wake_rx: UnixStream) {
+    loop {
+        std::thread::sleep(IDLE_CHECK);
+        let Some(me) = reads.upgrade() else { return };
+        let mut reading = {
+            let mut shared = me.lock();
+            if shared.callers > 0 || shared.last_call.elapsed() < IDLE_GRACE {
+                continue;
+            }
+            // No caller holds it (none is inside `block_on`), so a reading
+            // that is not here is gone: the connection has ended.
+            let Some(reading) = shared.reading.take() else {
+                return;
+            };
+            shared.idle_reading = true;
+            reading
+        };
+        drop(me);
+        // Serve until a caller wants the reading back, the connection
+        // ends, or the last handle goes (its wake-up socket then closes).
+        let alive = loop {
+            let has_work = reading.wait(&wake_rx);
+            let Some(me) = reads.upgrade() else { return };
+            {
+                let mut shared = me.lock();
+                drain(&wake_rx);
+                if shared.wanted {
+                    shared.wanted = false;
+                    break true;
+                }
+            }
+            if has_work && !reading.serve() {
+                break false;
+            }
+        };
+        let Some(me) = reads.upgrade() else { return };
+        me.lock().idle_reading = false;
+        me.put_back(alive.then_some(reading));
+        if !alive {
+            return;
+        }
+    }
+}
