@@ -184,3 +184,19 @@ fn spare_interpreters_keep_connections_isolated() {
         assert_eq!(got.trim(), expected, "{what}");
     }
 }
+
+/// RustPython's cycle collector is process-wide and walks every
+/// interpreter's objects: run unguarded while other interpreters ran, it
+/// aborted the server. Collections now run only while no interpreter
+/// thread is inside Python. Six clients churn connections (and with them
+/// interpreters, spares being built meanwhile) making cycles and calling
+/// gc.collect(); the server survives and answers throughout, and a quiet
+/// client's gc.collect() still finds its cycles.
+#[test]
+fn interpreters_collect_cyclic_garbage_while_others_run() {
+    let port = free_port();
+    let mut server = oxrpc_classic(port, &[]);
+    let got = script("garbage_under_load.py", port, &["8"], "garbage under load");
+    assert_eq!(got, "errors 0\ncollected ok\n");
+    assert!(!server.has_exited(), "the server exited under load");
+}

@@ -27,6 +27,7 @@
 //! # }
 //! ```
 
+mod collector;
 mod space;
 
 pub use space::{Isolation, RustPython};

@@ -8,6 +8,7 @@
 //! connection's jobs go to one worker (one interpreter, a namespace per
 //! connection, as rpyc_classic serves them).
 
+use crate::collector;
 use oxrpc_classic::{Body, ErrorKind, Kind, Native, ObjectSpace, Runtime, Worker};
 use oxrpc_rpyc::{BigInt, BrineValue};
 use rustpython_vm::builtins::{
@@ -163,14 +164,31 @@ impl ObjectSpace for RustPython {
         // ignoring SIGTERM for good.
         let mut settings = rustpython_vm::Settings::default();
         settings.install_signal_handlers = false;
+        // Building, running and dropping the interpreter are all "inside
+        // Python" for the cycle collector (see `collector`).
+        collector::take_over();
+        collector::enter();
         let interpreter = rustpython_vm::Interpreter::builder(settings)
             .init_stdlib()
             .build();
-        interpreter.enter(|vm| body(vm));
+        interpreter.enter(|vm| {
+            if let Err(e) = collector::install(vm) {
+                let mut text = String::new();
+                let _ = vm.write_exception(&mut text, &e);
+                tracing::error!("cannot install the cycle collector's gc functions: {text}");
+            }
+            body(vm)
+        });
+        drop(interpreter);
+        collector::leave();
     }
 
     fn unlocked<R: Send>(_vm: &VirtualMachine, f: impl FnOnce() -> R + Send) -> R {
-        f()
+        // Waiting: out of Python, so a collection may run meanwhile.
+        collector::leave();
+        let result = f();
+        collector::enter();
+        result
     }
 
     fn worker(self: &Arc<Self>, name: String) -> std::io::Result<Worker<Self>> {

@@ -15,6 +15,12 @@
 //! takes the reading once no call has run for [`IDLE_GRACE`]: requests the
 //! server makes on its own (a callback from a thread of its) are served
 //! then too, and a caller that comes back asks for the reading back.
+//!
+//! Requests the server nests inside a call are served on the calling
+//! thread, so a handler of our service must not itself make a blocking
+//! call on the same connection (the thread that would read its reply is
+//! busy running it): such a call ends with a timeout. Handlers that call
+//! back use the async API (`Function::new_async`), as they had to before.
 
 use crate::core::ThreadReading;
 use std::future::Future;
@@ -29,10 +35,11 @@ use std::time::{Duration, Instant};
 
 /// How long the connection goes without calls before the idle reader
 /// takes the reading.
-const IDLE_GRACE: Duration = Duration::from_millis(5);
+const IDLE_GRACE: Duration = Duration::from_millis(20);
 
-/// How often the idle reader looks.
-const IDLE_CHECK: Duration = Duration::from_millis(10);
+/// How often the idle reader looks while calls are being made (it sleeps
+/// in `poll` once it holds the reading).
+const IDLE_CHECK: Duration = Duration::from_millis(50);
 
 /// The longest a caller without the reading parks before looking again
 /// (wake-ups are not lost, but a connection that ended wakes nobody).
@@ -145,19 +152,15 @@ impl CallerReads {
         let waker = Waker::from(signal.clone());
         let mut cx = Context::from_waker(&waker);
         let mut future = pin!(future);
-        self.lock().callers += 1;
-        let output = loop {
+        let _caller = Caller::enter(self);
+        loop {
             if signal.woken.swap(false, SeqCst) {
                 if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-                    break output;
+                    return output;
                 }
             }
             self.wait(&signal);
-        };
-        let mut shared = self.lock();
-        shared.callers -= 1;
-        shared.last_call = Instant::now();
-        output
+        }
     }
 
     /// Waits until `signal` is woken, reading the connection meanwhile if
@@ -184,7 +187,11 @@ impl CallerReads {
         signal.polling.store(true, SeqCst);
         let has_work = !signal.woken.load(SeqCst) && reading.wait(&self.wake_rx);
         signal.polling.store(false, SeqCst);
-        if signal.wrote.swap(false, SeqCst) {
+        // A waker that saw `polling` wrote (or is writing) a byte. One that
+        // raced the store above may not have said so yet: whenever the wait
+        // did not end for the socket, the byte may be what ended it, so it
+        // is read too, or the next wait would end at once, and the next.
+        if signal.wrote.swap(false, SeqCst) || !has_work {
             drain(&self.wake_rx);
         }
         let alive = !has_work || reading.serve();
@@ -202,6 +209,25 @@ impl CallerReads {
         for thread in parked {
             thread.unpark();
         }
+    }
+}
+
+/// A caller inside `block_on`, counted for as long as it lives (however
+/// the call ends), so the idle reader stays away meanwhile.
+struct Caller<'a>(&'a CallerReads);
+
+impl<'a> Caller<'a> {
+    fn enter(reads: &'a CallerReads) -> Caller<'a> {
+        reads.lock().callers += 1;
+        Caller(reads)
+    }
+}
+
+impl Drop for Caller<'_> {
+    fn drop(&mut self) {
+        let mut shared = self.0.lock();
+        shared.callers -= 1;
+        shared.last_call = Instant::now();
     }
 }
 

@@ -1,0 +1,110 @@
+//! Cyclic garbage collection that is safe with interpreters on many threads.
+//!
+//! RustPython 0.5 has one cycle collector for the whole process: its lists
+//! of tracked objects are global, and a collection runs on whichever thread
+//! allocates past the threshold, walking every interpreter's objects while
+//! their threads go on running — frames half built included, which aborted
+//! the server (a null pointer in a frame's locals, on a thread building a
+//! spare interpreter while connections ran Python). So the automatic
+//! collector is off, and collections run only while no thread is inside
+//! Python: each thread holds the *world* lock for reading while it runs
+//! Python ([`enter`], [`leave`] around every wait), and a collection holds
+//! it for writing. A collection never waits for that lock (a thread may be
+//! inside a long call): it is attempted when a thread leaves Python with
+//! the threshold passed, and again at later departures until it finds the
+//! world quiet. Python's own `gc.collect()` does the same, and
+//! `gc.enable()` cannot turn the unsafe collector back on.
+
+use rustpython_vm::function::FuncArgs;
+use rustpython_vm::{PyResult, VirtualMachine};
+use std::cell::RefCell;
+use std::sync::{Once, RwLock, RwLockReadGuard};
+use std::time::{Duration, Instant};
+
+/// Held for reading by every thread inside Python, for writing by a
+/// collection.
+static WORLD: RwLock<()> = RwLock::new(());
+
+/// Every this many young collections, one of every generation.
+const FULL_EVERY: u32 = 10;
+
+/// How long `gc.collect()` keeps trying to find the world quiet.
+const EXPLICIT_PATIENCE: Duration = Duration::from_millis(200);
+
+thread_local! {
+    static INSIDE: RefCell<Option<RwLockReadGuard<'static, ()>>> = const { RefCell::new(None) };
+    static YOUNG_RUNS: RefCell<u32> = const { RefCell::new(0) };
+}
+
+/// Turns RustPython's own (unsafe) automatic collection off, once.
+pub(crate) fn take_over() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| rustpython_vm::gc_state::gc_state().disable());
+}
+
+/// The current thread is about to run Python.
+pub(crate) fn enter() {
+    let guard = WORLD.read().unwrap_or_else(|p| p.into_inner());
+    INSIDE.with(|inside| *inside.borrow_mut() = Some(guard));
+}
+
+/// The current thread stops running Python (it is about to wait); runs a
+/// collection first if one is due and the world is quiet.
+pub(crate) fn leave() {
+    INSIDE.with(|inside| drop(inside.borrow_mut().take()));
+    let state = rustpython_vm::gc_state::gc_state();
+    let (young, _, _) = state.get_count();
+    let (threshold, _, _) = state.get_threshold();
+    if threshold > 0 && young >= threshold as usize {
+        let full = YOUNG_RUNS.with(|runs| {
+            let mut runs = runs.borrow_mut();
+            *runs += 1;
+            *runs % FULL_EVERY == 0
+        });
+        let _ = collect_if_quiet(if full { 2 } else { 0 });
+    }
+}
+
+/// Collects `generation` if no thread is inside Python; the number of
+/// unreachable objects found.
+fn collect_if_quiet(generation: usize) -> Option<usize> {
+    let _world = WORLD.try_write().ok()?;
+    Some(
+        rustpython_vm::gc_state::gc_state()
+            .collect_force(generation)
+            .collected,
+    )
+}
+
+/// `gc.collect(generation=2)` from Python: leaves Python, waits (a while)
+/// for a quiet world, collects, and comes back. 0 if it never was quiet.
+fn explicit_collect(args: FuncArgs, vm: &VirtualMachine) -> PyResult<usize> {
+    let generation = match args.args.first() {
+        Some(arg) => arg.try_to_value::<usize>(vm)?.min(2),
+        None => 2,
+    };
+    INSIDE.with(|inside| drop(inside.borrow_mut().take()));
+    let deadline = Instant::now() + EXPLICIT_PATIENCE;
+    let found = loop {
+        if let Some(found) = collect_if_quiet(generation) {
+            break found;
+        }
+        if Instant::now() >= deadline {
+            break 0;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    };
+    enter();
+    Ok(found)
+}
+
+/// Replaces `gc.collect` and `gc.enable` in `vm`'s interpreter.
+pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
+    let gc = vm.import("gc", 0)?;
+    let collect = vm.new_function("collect", explicit_collect);
+    gc.set_attr("collect", collect, vm)?;
+    // The automatic collector stays off: collections are this module's.
+    let enable = vm.new_function("enable", |_args: FuncArgs| {});
+    gc.set_attr("enable", enable, vm)?;
+    Ok(())
+}
