@@ -217,15 +217,12 @@ fn dropped_within(stream: &mut TcpStream, probe: &[u8], deadline: Duration) -> b
     false
 }
 
-/// Finding 1: a client that sends small requests earning larger answers
-/// and never reads. The server stops reading it once 8 MiB are queued,
-/// drops it when its writes make no progress for --write-timeout, and
-/// serves everyone else meanwhile.
-#[test]
-fn rpyc_client_that_never_reads() {
-    let (server, port) = serve("service", &["--write-timeout", "10"]);
+/// A client that sends requests earning larger answers and never reads:
+/// unknown handler ids, 21 bytes in and a KeyError of ~900 bytes out each,
+/// written until the server stops taking them (or 200 MiB). Returns the
+/// socket, one request (a probe for `dropped_within`) and how it ended.
+fn never_reading_client(port: u16, what: &str) -> (TcpStream, Vec<u8>, Burst) {
     let mut hostile = TcpStream::connect(addr(port)).unwrap();
-    // An unknown handler id: 21 bytes in, a KeyError of ~900 bytes out.
     let one = frame(&request(
         1,
         BrineValue::Int(99),
@@ -239,12 +236,38 @@ fn rpyc_client_that_never_reads() {
             other => break other,
         }
     };
-    eprintln!("the non-reading client wrote {sent} bytes, then: {outcome:?}");
+    eprintln!("{what} wrote {sent} bytes, then: {outcome:?}");
     assert_ne!(
         outcome,
         Burst::Written,
         "no backpressure after {sent} bytes"
     );
+    (hostile, one, outcome)
+}
+
+/// `PING(250 MB of 'x')` in a compressed frame of a few hundred KB: past
+/// the 64 MiB inflation cap.
+fn inflation_bomb() -> Vec<u8> {
+    let mut prefix = Message {
+        kind: MessageKind::Request,
+        seq: 2u64.into(),
+        payload: BrineValue::None,
+    }
+    .encode();
+    prefix.truncate(prefix.len() - 1);
+    prefix.extend_from_slice(&[0x11, 0x51, 0x10, 0x0f]); // (PING, (bytes_L4
+    prefix.extend_from_slice(&250_000_000u32.to_be_bytes());
+    compressed_repeat(&prefix, b'x', 250_000_000)
+}
+
+/// Finding 1: a client that sends small requests earning larger answers
+/// and never reads. The server stops reading it once 8 MiB are queued,
+/// drops it when its writes make no progress for --write-timeout, and
+/// serves everyone else meanwhile.
+#[test]
+fn rpyc_client_that_never_reads() {
+    let (server, port) = serve("service", &["--write-timeout", "10"]);
+    let (mut hostile, one, outcome) = never_reading_client(port, "the non-reading client");
     if outcome == Burst::Stalled {
         // Still connected, holding its queue: others are served meanwhile.
         rpyc_served(port, Duration::from_secs(30));
@@ -451,16 +474,7 @@ fn rpyc_cheap_frames_that_cost_a_lot() {
     let big_tuple = compressed_frame(&payload);
     eprintln!("a 4,000,000-element tuple in {} bytes", big_tuple.len());
 
-    let mut prefix = Message {
-        kind: MessageKind::Request,
-        seq: 2u64.into(),
-        payload: BrineValue::None,
-    }
-    .encode();
-    prefix.truncate(prefix.len() - 1);
-    prefix.extend_from_slice(&[0x11, 0x51, 0x10, 0x0f]); // (PING, (bytes_L4
-    prefix.extend_from_slice(&250_000_000u32.to_be_bytes());
-    let big_string = compressed_repeat(&prefix, b'x', 250_000_000);
+    let big_string = inflation_bomb();
     eprintln!("a 250 MB string in {} bytes", big_string.len());
 
     let floods: Vec<_> = (0..2)
@@ -687,27 +701,7 @@ fn classic_interpreter_threads_keep_the_read_bounds() {
     );
     classic_served(port, Duration::from_secs(60));
 
-    // Never reads: unknown handlers, 21 bytes in, ~900 bytes out each.
-    let mut hostile = TcpStream::connect(addr(port)).unwrap();
-    let one = frame(&request(
-        1,
-        BrineValue::Int(99),
-        Boxed::Value(BrineValue::Tuple(vec![])),
-    ));
-    let batch: Vec<u8> = one.iter().copied().cycle().take(one.len() * 5000).collect();
-    let mut sent = 0usize;
-    let outcome = loop {
-        match write_burst(&mut hostile, &batch, Duration::from_secs(2)) {
-            Burst::Written if sent < 200 << 20 => sent += batch.len(),
-            other => break other,
-        }
-    };
-    eprintln!("the non-reading classic client wrote {sent} bytes, then: {outcome:?}");
-    assert_ne!(
-        outcome,
-        Burst::Written,
-        "no backpressure after {sent} bytes"
-    );
+    let (mut hostile, one, outcome) = never_reading_client(port, "the non-reading classic client");
     // A frame announced (1 MiB) and trickled a byte a second.
     let mut trickling = TcpStream::connect(addr(port)).unwrap();
     trickling.write_all(&[0, 0x10, 0, 0, 0]).unwrap();
@@ -723,17 +717,7 @@ fn classic_interpreter_threads_keep_the_read_bounds() {
         "the trickling classic client was never dropped"
     );
 
-    // 250 MB of 'x' in a compressed frame: past the 64 MiB inflation cap.
-    let mut prefix = Message {
-        kind: MessageKind::Request,
-        seq: 2u64.into(),
-        payload: BrineValue::None,
-    }
-    .encode();
-    prefix.truncate(prefix.len() - 1);
-    prefix.extend_from_slice(&[0x11, 0x51, 0x10, 0x0f]); // (PING, (bytes_L4
-    prefix.extend_from_slice(&250_000_000u32.to_be_bytes());
-    let big_string = compressed_repeat(&prefix, b'x', 250_000_000);
+    let big_string = inflation_bomb();
     let mut s = TcpStream::connect(addr(port)).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
     let _ = s.write_all(&big_string);

@@ -4,8 +4,9 @@
 //! counted.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use oxrpc_net::{serve, ListenConfig, Listener};
-use std::time::Duration;
+mod common;
+
+use common::LayeredServer;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -15,41 +16,29 @@ const BIG: usize = 1 << 20;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn halves_of_a_layered_connection_work_at_once_and_are_counted() {
-    let telemetry = oxrpc_net::telemetry::Telemetry::new();
-    let server_telemetry = telemetry.server("split");
-    let listener = Listener::bind_tcp("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let mut config = ListenConfig::named("split");
-    config.write_timeout = Some(Duration::from_secs(30));
-    config.telemetry = Some(server_telemetry.clone());
-    let (shutdown_tx, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(serve(
-        listener,
-        config,
-        async move {
-            let _ = shutdown_rx.await;
-        },
-        |accepted, _shutdown| async move {
-            assert_eq!(format!("{:?}", accepted.stream), "Stream::Layered");
-            let (mut reader, mut writer) = accepted.stream.into_split();
-            // The writer sends 1 MiB that the client reads only after it
-            // has sent its own 1 MiB: the write stays pending meanwhile,
-            // and the reader must make progress regardless.
-            let writing = tokio::spawn(async move {
-                writer.write_all(&vec![7u8; BIG]).await.unwrap();
-                writer.flush().await.unwrap();
-                writer
-            });
-            let mut received = vec![0u8; BIG];
-            reader.read_exact(&mut received).await.unwrap();
-            assert!(received.iter().all(|b| *b == 9));
-            let mut writer = writing.await.unwrap();
-            writer.write_all(b"done").await.unwrap();
-            writer.shutdown().await.unwrap();
-        },
-    ));
+    let server = LayeredServer::start("split", |accepted, _shutdown| async move {
+        assert_eq!(format!("{:?}", accepted.stream), "Stream::Layered");
+        let (mut reader, mut writer) = accepted.stream.into_split();
+        // The writer sends 1 MiB that the client reads only after it
+        // has sent its own 1 MiB: the write stays pending meanwhile,
+        // and the reader must make progress regardless.
+        let writing = tokio::spawn(async move {
+            writer.write_all(&vec![7u8; BIG]).await.unwrap();
+            writer.flush().await.unwrap();
+            writer
+        });
+        let mut received = vec![0u8; BIG];
+        reader.read_exact(&mut received).await.unwrap();
+        assert!(received.iter().all(|b| *b == 9));
+        let mut writer = writing.await.unwrap();
+        writer.write_all(b"done").await.unwrap();
+        writer.shutdown().await.unwrap();
+    })
+    .await;
 
-    let mut client = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let mut client = TcpStream::connect(("127.0.0.1", server.port))
+        .await
+        .unwrap();
     client.write_all(&vec![9u8; BIG]).await.unwrap();
     let mut echoed = vec![0u8; BIG + 4];
     client.read_exact(&mut echoed).await.unwrap();
@@ -59,11 +48,10 @@ async fn halves_of_a_layered_connection_work_at_once_and_are_counted() {
     client.read_to_end(&mut rest).await.unwrap();
     assert!(rest.is_empty(), "the writer's shutdown ends the stream");
 
-    let stats = server_telemetry.stats();
+    let stats = server.telemetry.stats();
     assert_eq!(stats.bytes_in(), BIG as u64);
     assert_eq!(stats.bytes_out(), BIG as u64 + 4);
-    let _ = shutdown_tx.send(());
-    server.await.unwrap().unwrap();
+    server.stop().await;
 }
 
 #[tokio::test]

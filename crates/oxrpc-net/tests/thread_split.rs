@@ -6,7 +6,10 @@
 //! whole and usable.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use oxrpc_net::{serve, ListenConfig, Listener, Stream, ThreadReadHalf, Woken};
+mod common;
+
+use common::LayeredServer;
+use oxrpc_net::{Stream, ThreadReadHalf, Woken};
 use std::io::{ErrorKind, Write};
 use std::os::unix::net::UnixStream as StdUnixStream;
 use std::time::Duration;
@@ -37,74 +40,62 @@ fn read_on_thread(reader: &mut ThreadReadHalf, wake: &StdUnixStream, len: usize)
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thread_reads_while_the_runtime_writes_through_every_layer() {
-    let telemetry = oxrpc_net::telemetry::Telemetry::new();
-    let server_telemetry = telemetry.server("thread-split");
-    let listener = Listener::bind_tcp("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let mut config = ListenConfig::named("thread-split");
-    config.write_timeout = Some(Duration::from_secs(30));
-    config.telemetry = Some(server_telemetry.clone());
-    let (shutdown_tx, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(serve(
-        listener,
-        config,
-        async move {
-            let _ = shutdown_rx.await;
-        },
-        |accepted, _shutdown| async move {
-            assert!(accepted.stream.splits_for_thread());
-            let (mut reader, mut writer) = accepted.stream.into_thread_split().unwrap().unwrap();
-            let (wake_tx, wake_rx) = StdUnixStream::pair().unwrap();
-            wake_rx.set_nonblocking(true).unwrap();
-            // The writer sends 1 MiB the client reads only after sending
-            // its own: the write stays pending while the thread reads.
-            let writing = tokio::spawn(async move {
-                writer.write_all(&vec![7u8; BIG]).await.unwrap();
-                writer.flush().await.unwrap();
-                writer
-            });
-            let thread = std::thread::spawn(move || {
-                // Nothing sent yet on the wake-up side: a short wait ends
-                // with nothing woken, or with the client's first bytes.
-                let first = reader
-                    .wait(&wake_rx, Some(Duration::from_millis(1)))
-                    .unwrap();
-                assert!(!first.other, "{first:?}");
-                let received = read_on_thread(&mut reader, &wake_rx, BIG);
-                assert!(received.iter().all(|b| *b == 9));
-                // The client now waits for "done": the socket is quiet, and
-                // a byte on the wake-up side wakes the thread alone.
-                (&wake_tx).write_all(&[1]).unwrap();
-                let woken = reader
-                    .wait(&wake_rx, Some(Duration::from_secs(30)))
-                    .unwrap();
-                assert_eq!(
-                    woken,
-                    Woken {
-                        socket: false,
-                        other: true
-                    }
-                );
-                let mut buf = [0u8; 16];
-                let quiet = reader.read(&mut buf).unwrap_err();
-                assert_eq!(quiet.kind(), ErrorKind::WouldBlock);
-                reader
-            });
-            let mut writer = writing.await.unwrap();
-            let reader = tokio::task::spawn_blocking(move || thread.join().unwrap())
-                .await
+    let server = LayeredServer::start("thread-split", |accepted, _shutdown| async move {
+        assert!(accepted.stream.splits_for_thread());
+        let (mut reader, mut writer) = accepted.stream.into_thread_split().unwrap().unwrap();
+        let (wake_tx, wake_rx) = StdUnixStream::pair().unwrap();
+        wake_rx.set_nonblocking(true).unwrap();
+        // The writer sends 1 MiB the client reads only after sending
+        // its own: the write stays pending while the thread reads.
+        let writing = tokio::spawn(async move {
+            writer.write_all(&vec![7u8; BIG]).await.unwrap();
+            writer.flush().await.unwrap();
+            writer
+        });
+        let thread = std::thread::spawn(move || {
+            // Nothing sent yet on the wake-up side: a short wait ends
+            // with nothing woken, or with the client's first bytes.
+            let first = reader
+                .wait(&wake_rx, Some(Duration::from_millis(1)))
                 .unwrap();
-            writer.write_all(b"done").await.unwrap();
-            // The reading goes back to the runtime and sees the end.
-            let mut reader = reader.into_async().unwrap();
-            let mut rest = Vec::new();
-            reader.read_to_end(&mut rest).await.unwrap();
-            assert_eq!(rest, b"bye");
-            writer.shutdown().await.unwrap();
-        },
-    ));
+            assert!(!first.other, "{first:?}");
+            let received = read_on_thread(&mut reader, &wake_rx, BIG);
+            assert!(received.iter().all(|b| *b == 9));
+            // The client now waits for "done": the socket is quiet, and
+            // a byte on the wake-up side wakes the thread alone.
+            (&wake_tx).write_all(&[1]).unwrap();
+            let woken = reader
+                .wait(&wake_rx, Some(Duration::from_secs(30)))
+                .unwrap();
+            assert_eq!(
+                woken,
+                Woken {
+                    socket: false,
+                    other: true
+                }
+            );
+            let mut buf = [0u8; 16];
+            let quiet = reader.read(&mut buf).unwrap_err();
+            assert_eq!(quiet.kind(), ErrorKind::WouldBlock);
+            reader
+        });
+        let mut writer = writing.await.unwrap();
+        let reader = tokio::task::spawn_blocking(move || thread.join().unwrap())
+            .await
+            .unwrap();
+        writer.write_all(b"done").await.unwrap();
+        // The reading goes back to the runtime and sees the end.
+        let mut reader = reader.into_async().unwrap();
+        let mut rest = Vec::new();
+        reader.read_to_end(&mut rest).await.unwrap();
+        assert_eq!(rest, b"bye");
+        writer.shutdown().await.unwrap();
+    })
+    .await;
 
-    let mut client = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let mut client = TcpStream::connect(("127.0.0.1", server.port))
+        .await
+        .unwrap();
     client.write_all(&vec![9u8; BIG]).await.unwrap();
     let mut echoed = vec![0u8; BIG + 4];
     client.read_exact(&mut echoed).await.unwrap();
@@ -116,11 +107,10 @@ async fn a_thread_reads_while_the_runtime_writes_through_every_layer() {
     client.read_to_end(&mut rest).await.unwrap();
     assert!(rest.is_empty(), "the writer's shutdown ends the stream");
 
-    let stats = server_telemetry.stats();
+    let stats = server.telemetry.stats();
     assert_eq!(stats.bytes_in(), BIG as u64 + 3);
     assert_eq!(stats.bytes_out(), BIG as u64 + 4);
-    let _ = shutdown_tx.send(());
-    server.await.unwrap().unwrap();
+    server.stop().await;
 }
 
 #[tokio::test]
