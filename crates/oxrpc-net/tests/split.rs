@@ -6,13 +6,8 @@
 
 mod common;
 
-use common::LayeredServer;
+use common::{send_then_read_done, LayeredServer, BIG};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
-
-/// 1 MiB: large enough that reads take the bulk-transfer path and a write
-/// fills the socket buffers while the peer is not reading.
-const BIG: usize = 1 << 20;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn halves_of_a_layered_connection_work_at_once_and_are_counted() {
@@ -36,14 +31,7 @@ async fn halves_of_a_layered_connection_work_at_once_and_are_counted() {
     })
     .await;
 
-    let mut client = TcpStream::connect(("127.0.0.1", server.port))
-        .await
-        .unwrap();
-    client.write_all(&vec![9u8; BIG]).await.unwrap();
-    let mut echoed = vec![0u8; BIG + 4];
-    client.read_exact(&mut echoed).await.unwrap();
-    assert!(echoed[..BIG].iter().all(|b| *b == 7));
-    assert_eq!(&echoed[BIG..], b"done");
+    let mut client = send_then_read_done(server.port).await;
     let mut rest = Vec::new();
     client.read_to_end(&mut rest).await.unwrap();
     assert!(rest.is_empty(), "the writer's shutdown ends the stream");

@@ -8,17 +8,12 @@
 
 mod common;
 
-use common::LayeredServer;
+use common::{send_then_read_done, LayeredServer, BIG};
 use oxrpc_net::{Stream, ThreadReadHalf, Woken};
 use std::io::{ErrorKind, Write};
 use std::os::unix::net::UnixStream as StdUnixStream;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
-
-/// 1 MiB: reads take the bulk path, and a write fills the socket buffers
-/// while the peer is not reading.
-const BIG: usize = 1 << 20;
 
 /// Reads `len` bytes on the current (non-runtime) thread, waiting on the
 /// socket between reads; counts the wake-ups that came from `wake`.
@@ -93,14 +88,7 @@ async fn a_thread_reads_while_the_runtime_writes_through_every_layer() {
     })
     .await;
 
-    let mut client = TcpStream::connect(("127.0.0.1", server.port))
-        .await
-        .unwrap();
-    client.write_all(&vec![9u8; BIG]).await.unwrap();
-    let mut echoed = vec![0u8; BIG + 4];
-    client.read_exact(&mut echoed).await.unwrap();
-    assert!(echoed[..BIG].iter().all(|b| *b == 7));
-    assert_eq!(&echoed[BIG..], b"done");
+    let mut client = send_then_read_done(server.port).await;
     client.write_all(b"bye").await.unwrap();
     client.shutdown().await.unwrap();
     let mut rest = Vec::new();

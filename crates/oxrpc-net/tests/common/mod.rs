@@ -5,6 +5,24 @@
 use oxrpc_net::telemetry::ServerTelemetry;
 use oxrpc_net::{serve, Accepted, ListenConfig, Listener, Shutdown};
 use std::future::Future;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// 1 MiB: reads take the bulk path, and a write fills the socket buffers
+/// while the peer is not reading.
+pub const BIG: usize = 1 << 20;
+
+/// The client side of the split tests: connects, sends 1 MiB of 9s, then
+/// reads the server's 1 MiB of 7s and its "done".
+pub async fn send_then_read_done(port: u16) -> TcpStream {
+    let mut client = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    client.write_all(&vec![9u8; BIG]).await.unwrap();
+    let mut echoed = vec![0u8; BIG + 4];
+    client.read_exact(&mut echoed).await.unwrap();
+    assert!(echoed[..BIG].iter().all(|b| *b == 7));
+    assert_eq!(&echoed[BIG..], b"done");
+    client
+}
 use std::time::Duration;
 
 /// A running server: its port, its telemetry, and how to stop it.
