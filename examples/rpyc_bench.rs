@@ -121,6 +121,22 @@ fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU time (user + system) a process has used, in clock ticks.
+fn cpu_ticks(pid: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            // The fields after the command name, which may hold spaces.
+            let rest = stat.rsplit_once(')')?.1;
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+        })
+        .unwrap_or(0)
+}
+
+/// Clock ticks per second of /proc's CPU times.
+const CLOCK_TICKS: f64 = 100.0;
+
 /// Opens `n` connections, measures the server's memory per idle
 /// connection, then has every connection call `get_answer()` in a loop
 /// for `seconds`. Prints `connected errors kib_per_idle_connection
@@ -160,6 +176,7 @@ async fn many(
     let call_errors = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let mut calling = tokio::task::JoinSet::new();
     let started = Instant::now();
+    let (server_cpu, client_cpu) = (cpu_ticks(&server_pid.to_string()), cpu_ticks("self"));
     for (conn, root) in open {
         let (calls, call_errors) = (calls.clone(), call_errors.clone());
         calling.spawn(async move {
@@ -174,13 +191,17 @@ async fn many(
     }
     while calling.join_next().await.is_some() {}
     let elapsed = started.elapsed().as_secs_f64();
+    let made = calls.load(std::sync::atomic::Ordering::Relaxed).max(1) as f64;
+    let per_call = |ticks: u64| ticks as f64 / CLOCK_TICKS / made * 1e6;
     println!(
-        "{} {} {:.1} {:.0} {}",
+        "{} {} {:.1} {:.0} {} {:.1} {:.1}",
         n - errors,
         errors,
         per_connection,
-        calls.load(std::sync::atomic::Ordering::Relaxed) as f64 / elapsed,
-        call_errors.load(std::sync::atomic::Ordering::Relaxed)
+        made / elapsed,
+        call_errors.load(std::sync::atomic::Ordering::Relaxed),
+        per_call(cpu_ticks(&server_pid.to_string()).saturating_sub(server_cpu)),
+        per_call(cpu_ticks("self").saturating_sub(client_cpu)),
     );
     Ok(())
 }
