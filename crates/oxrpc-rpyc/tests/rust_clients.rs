@@ -810,6 +810,28 @@ fn blocking_client_shared_by_threads_and_called_back_between_calls() {
         5,
         "the server's callback was not served between calls"
     );
+    // The same with a handler that awaits (it runs as a task).
+    let seen = called.clone();
+    let mark_later = Function::new_async("mark_later", move |args| {
+        let seen = seen.clone();
+        async move {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            let n: i64 = first_arg(args).extract()?;
+            seen.fetch_add(n as usize, Ordering::SeqCst);
+            Ok(Value::NONE)
+        }
+    });
+    root.call::<Value>("call_later", (mark_later, 0.2f64, 7i64))
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while called.load(Ordering::SeqCst) == 5 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(
+        called.load(Ordering::SeqCst),
+        12,
+        "the async callback was not served"
+    );
     assert_eq!(
         root.call::<Value>("get_answer", ())
             .unwrap()

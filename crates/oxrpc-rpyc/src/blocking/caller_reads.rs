@@ -102,7 +102,10 @@ impl Wake for Signal {
 impl CallerReads {
     /// Shares `reading` (if any: `None` when a task reads the connection)
     /// among the callers, and starts the idle reader.
-    pub(crate) fn new(reading: Option<Box<ThreadReading>>) -> std::io::Result<Arc<CallerReads>> {
+    pub(crate) fn new(
+        reading: Option<Box<ThreadReading>>,
+        runtime: tokio::runtime::Handle,
+    ) -> std::io::Result<Arc<CallerReads>> {
         let (wake_tx, wake_rx) = UnixStream::pair()?;
         wake_tx.set_nonblocking(true)?;
         wake_rx.set_nonblocking(true)?;
@@ -124,7 +127,11 @@ impl CallerReads {
             let idle_wake = reads.wake_rx.try_clone()?;
             std::thread::Builder::new()
                 .name("oxrpc-idle-reader".into())
-                .spawn(move || idle_reader(weak, idle_wake))?;
+                .spawn(move || {
+                    // Requests it serves may start tasks (async handlers).
+                    let _context = runtime.enter();
+                    idle_reader(weak, idle_wake)
+                })?;
         }
         Ok(reads)
     }

@@ -53,7 +53,7 @@ fn start(
         let _context = runtime.enter();
         crate::core::Connection::start_stream_read_by_caller(stream, service, config)
     };
-    let reads = CallerReads::new(reading)?;
+    let reads = CallerReads::new(reading, runtime.handle().clone())?;
     Ok(Connection {
         inner,
         driver: Arc::new(Driver { reads, runtime }),
