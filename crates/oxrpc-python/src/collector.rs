@@ -98,7 +98,39 @@ fn explicit_collect(args: FuncArgs, vm: &VirtualMachine) -> PyResult<usize> {
     Ok(found)
 }
 
-/// Replaces `gc.collect` and `gc.enable` in `vm`'s interpreter.
+/// Threads Python code starts run inside Python from their first line to
+/// their last: they hold the world for reading all along (and let go only
+/// while they wait on the peer), so no collection walks their frames.
+const THREAD_WRAPPERS: &str = r#"
+import _thread
+
+def _wrap(function, args=(), kwargs=None):
+    def run():
+        _oxrpc_world_enter()
+        try:
+            return function(*args, **(kwargs or {}))
+        finally:
+            _oxrpc_world_leave()
+    return run
+
+_start_new = _thread.start_new_thread
+_start_joinable = getattr(_thread, 'start_joinable_thread', None)
+
+def start_new_thread(function, args, kwargs=None):
+    return _start_new(_wrap(function, args, kwargs), ())
+
+_thread.start_new_thread = start_new_thread
+if _start_joinable is not None:
+    def start_joinable_thread(function, handle=None, daemon=True):
+        return _start_joinable(_wrap(function), handle=handle, daemon=daemon)
+    _thread.start_joinable_thread = start_joinable_thread
+    import sys
+    if 'threading' in sys.modules:
+        sys.modules['threading']._start_joinable_thread = start_joinable_thread
+"#;
+
+/// Replaces `gc.collect` and `gc.enable` in `vm`'s interpreter, and has
+/// the threads its Python code starts count as inside Python.
 pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     let gc = vm.import("gc", 0)?;
     let collect = vm.new_function("collect", explicit_collect);
@@ -106,5 +138,17 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     // The automatic collector stays off: collections are this module's.
     let enable = vm.new_function("enable", |_args: FuncArgs| {});
     gc.set_attr("enable", enable, vm)?;
+    let scope = vm.new_scope_with_builtins();
+    let world_enter = vm.new_function("_oxrpc_world_enter", |_args: FuncArgs| enter());
+    let world_leave = vm.new_function("_oxrpc_world_leave", |_args: FuncArgs| {
+        INSIDE.with(|inside| drop(inside.borrow_mut().take()));
+    });
+    scope
+        .globals
+        .set_item("_oxrpc_world_enter", world_enter.into(), vm)?;
+    scope
+        .globals
+        .set_item("_oxrpc_world_leave", world_leave.into(), vm)?;
+    vm.run_string(scope, THREAD_WRAPPERS, "<oxrpc threads>".to_owned())?;
     Ok(())
 }

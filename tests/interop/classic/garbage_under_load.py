@@ -5,7 +5,8 @@
 
 Six stock classic clients connect over and over (each connection may take
 a fresh interpreter, and the server builds spares meanwhile), make cycles
-by the thousand and call gc.collect(), for SECONDS. Then one quiet client
+by the thousand (one of them also in threads it starts on the server) and
+call gc.collect(), for SECONDS. Then one quiet client
 checks that gc.collect() finds the cycles it just made. Prints
 "errors N" and "collected ok|<count>".
 """
@@ -27,6 +28,17 @@ def make_cycles(n):
         total += len(a)
     return total
 '''
+THREADS = """
+import threading
+results = []
+def work():
+    results.append(make_cycles(3000))
+threads = [threading.Thread(target=work) for _ in range(3)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+"""
 errors = []
 stop = time.time() + SECONDS
 
@@ -39,6 +51,11 @@ def busy(i):
             for _ in range(3):
                 assert conn.eval('make_cycles(2000)') == 4000
                 conn.execute('import gc; gc.collect()')
+            if i == 0:
+                # Threads the client's code starts on the server make
+                # cycles too, while the others collect.
+                conn.execute(THREADS)
+                assert list(conn.eval('results')) == [6000] * 3
             conn.close()
     except Exception as e:  # reported, not raised: the count is the result
         errors.append('%d: %r' % (i, e))
