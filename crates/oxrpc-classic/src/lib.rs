@@ -31,6 +31,7 @@
 
 mod convert;
 mod exceptions;
+mod mailbox;
 mod netref;
 mod object;
 mod runtime;

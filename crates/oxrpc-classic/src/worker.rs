@@ -20,18 +20,18 @@
 //! rather than a reader task that then wakes the worker. Requests decoded
 //! here become jobs in the same mailbox, behind the work already queued.
 
+use crate::mailbox::Mailbox;
 use crate::runtime::Runtime;
 use crate::space::{Job, ObjectSpace};
 use oxrpc_rpyc::{Context, RemoteException, Reply, RpcResult, ThreadReading};
 use std::any::Any;
 use std::cell::RefCell;
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::future::Future;
-use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{mpsc, Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{mpsc, Arc, Mutex};
 
 pub(crate) enum Message<S: ObjectSpace> {
     Run(Job<S>),
@@ -43,7 +43,7 @@ pub(crate) enum Message<S: ObjectSpace> {
 
 /// A handle to a worker thread. Cheap to clone.
 pub struct Worker<S: ObjectSpace> {
-    mailbox: Arc<Mailbox<S>>,
+    mailbox: Arc<Mailbox<Message<S>>>,
 }
 
 impl<S: ObjectSpace> Clone for Worker<S> {
@@ -54,104 +54,11 @@ impl<S: ObjectSpace> Clone for Worker<S> {
     }
 }
 
-/// How the worker thread waits, when it does: senders wake it that way.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Waiting {
-    No,
-    OnCondvar,
-    /// In `poll` on its connection's socket and `wake_rx`.
-    OnSocket,
-}
-
-struct Mail<S: ObjectSpace> {
-    messages: VecDeque<Message<S>>,
-    waiting: Waiting,
-    /// The thread has stopped: nothing more is taken.
-    ended: bool,
-}
-
-/// A worker's queue of messages, and the ways to wake it.
-struct Mailbox<S: ObjectSpace> {
-    mail: Mutex<Mail<S>>,
-    posted: Condvar,
-    /// A byte written here wakes a worker waiting on its socket.
-    wake_tx: UnixStream,
-}
-
-impl<S: ObjectSpace> Mailbox<S> {
-    fn lock(&self) -> MutexGuard<'_, Mail<S>> {
-        self.mail.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Queues `message`, waking the thread if it waits; gives the message
-    /// back (`Some`) if the thread has stopped.
-    fn post(&self, message: Message<S>) -> Option<Message<S>> {
-        let mut mail = self.lock();
-        if mail.ended {
-            return Some(message);
-        }
-        mail.messages.push_back(message);
-        match std::mem::replace(&mut mail.waiting, Waiting::No) {
-            Waiting::No => {}
-            Waiting::OnCondvar => self.posted.notify_one(),
-            // A full buffer means a wake-up is already pending.
-            Waiting::OnSocket => drop((&self.wake_tx).write(&[1])),
-        }
-        None
-    }
-
-    /// The next message; until one comes, serves the connection `reading`
-    /// (if any) as the peer sends. Touches no Python object.
-    fn take(&self, reading: &mut Option<Box<ThreadReading>>, wake_rx: &UnixStream) -> Message<S> {
-        loop {
-            let mut mail = self.lock();
-            if let Some(message) = mail.messages.pop_front() {
-                return message;
-            }
-            let Some(connection) = reading else {
-                mail.waiting = Waiting::OnCondvar;
-                while mail.messages.is_empty() {
-                    mail = self.posted.wait(mail).unwrap_or_else(|p| p.into_inner());
-                }
-                mail.waiting = Waiting::No;
-                continue;
-            };
-            mail.waiting = Waiting::OnSocket;
-            drop(mail);
-            let has_work = connection.wait(wake_rx);
-            {
-                // A poster that saw `OnSocket` wrote a byte and set `No`:
-                // take the byte, under the lock, so none is left for next
-                // time (and read nothing when nobody wrote).
-                let mut mail = self.lock();
-                if mail.waiting == Waiting::No {
-                    let mut bytes = [0u8; 64];
-                    while matches!((&*wake_rx).read(&mut bytes), Ok(n) if n > 0) {}
-                }
-                mail.waiting = Waiting::No;
-            }
-            if has_work && !connection.serve() {
-                *reading = None;
-            }
-        }
-    }
-
-    /// The thread stops: what is still queued is dropped.
-    fn close(&self) {
-        let left = {
-            let mut mail = self.lock();
-            mail.ended = true;
-            std::mem::take(&mut mail.messages)
-        };
-        drop(left);
-    }
-}
-
 /// What the worker thread itself keeps: its mailbox, the connection it
 /// reads, the runtime replies are awaited on, and replies that arrived for
 /// an outer wait.
 struct Queue<S: ObjectSpace> {
-    mailbox: Arc<Mailbox<S>>,
+    mailbox: Arc<Mailbox<Message<S>>>,
     wake_rx: UnixStream,
     reading: RefCell<Option<Box<ThreadReading>>>,
     runtime: tokio::runtime::Handle,
@@ -172,18 +79,8 @@ impl<S: ObjectSpace> Worker<S> {
     pub fn spawn(space: Arc<S>, name: String) -> std::io::Result<Worker<S>> {
         let runtime = tokio::runtime::Handle::try_current()
             .map_err(|e| std::io::Error::other(format!("a worker needs a tokio runtime: {e}")))?;
-        let (wake_tx, wake_rx) = UnixStream::pair()?;
-        wake_tx.set_nonblocking(true)?;
-        wake_rx.set_nonblocking(true)?;
-        let mailbox = Arc::new(Mailbox {
-            mail: Mutex::new(Mail {
-                messages: VecDeque::new(),
-                waiting: Waiting::No,
-                ended: false,
-            }),
-            posted: Condvar::new(),
-            wake_tx,
-        });
+        let (mailbox, wake_rx) = Mailbox::new()?;
+        let mailbox = Arc::new(mailbox);
         let thread_mailbox = mailbox.clone();
         std::thread::Builder::new()
             .name(name)
