@@ -5,10 +5,8 @@
 //! sender wakes it only when it waits, so work a worker posts to itself
 //! (requests it decodes) costs no system call.
 
-use oxrpc_rpyc::ThreadReading;
+use oxrpc_rpyc::{ThreadReading, Wakeup};
 use std::collections::VecDeque;
-use std::io::{Read, Write};
-use std::os::unix::net::UnixStream;
 use std::sync::{Condvar, Mutex, MutexGuard};
 
 /// How the worker thread waits, when it does: senders wake it that way.
@@ -16,7 +14,7 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 enum Waiting {
     No,
     OnCondvar,
-    /// In `poll` on its connection's socket and `wake_rx`.
+    /// In `poll` on its connection's socket and the wake-up.
     OnSocket,
 }
 
@@ -31,27 +29,22 @@ struct Mail<T> {
 pub(crate) struct Mailbox<T> {
     mail: Mutex<Mail<T>>,
     posted: Condvar,
-    /// A byte written here wakes a worker waiting on its socket.
-    wake_tx: UnixStream,
+    /// Wakes a worker waiting on its socket.
+    wakeup: Wakeup,
 }
 
 impl<T> Mailbox<T> {
-    /// An empty mailbox, and the receiving end of its wake-up socket (for
-    /// the worker thread).
-    pub(crate) fn new() -> std::io::Result<(Mailbox<T>, UnixStream)> {
-        let (wake_tx, wake_rx) = UnixStream::pair()?;
-        wake_tx.set_nonblocking(true)?;
-        wake_rx.set_nonblocking(true)?;
-        let mailbox = Mailbox {
+    /// An empty mailbox.
+    pub(crate) fn new() -> std::io::Result<Mailbox<T>> {
+        Ok(Mailbox {
             mail: Mutex::new(Mail {
                 messages: VecDeque::new(),
                 waiting: Waiting::No,
                 ended: false,
             }),
             posted: Condvar::new(),
-            wake_tx,
-        };
-        Ok((mailbox, wake_rx))
+            wakeup: Wakeup::new()?,
+        })
     }
 
     fn lock(&self) -> MutexGuard<'_, Mail<T>> {
@@ -69,15 +62,14 @@ impl<T> Mailbox<T> {
         match std::mem::replace(&mut mail.waiting, Waiting::No) {
             Waiting::No => {}
             Waiting::OnCondvar => self.posted.notify_one(),
-            // A full buffer means a wake-up is already pending.
-            Waiting::OnSocket => drop((&self.wake_tx).write(&[1])),
+            Waiting::OnSocket => self.wakeup.wake(),
         }
         None
     }
 
     /// The next message; until one comes, serves the connection `reading`
     /// (if any) as the peer sends. Touches no Python object.
-    pub(crate) fn take(&self, reading: &mut Option<Box<ThreadReading>>, wake_rx: &UnixStream) -> T {
+    pub(crate) fn take(&self, reading: &mut Option<Box<ThreadReading>>) -> T {
         loop {
             let mut mail = self.lock();
             if let Some(message) = mail.messages.pop_front() {
@@ -93,15 +85,14 @@ impl<T> Mailbox<T> {
             };
             mail.waiting = Waiting::OnSocket;
             drop(mail);
-            let has_work = connection.wait(wake_rx);
+            let has_work = connection.wait(&self.wakeup);
             {
                 // A poster that saw `OnSocket` wrote a byte and set `No`:
                 // take the byte, under the lock, so none is left for next
                 // time (and read nothing when nobody wrote).
                 let mut mail = self.lock();
                 if mail.waiting == Waiting::No {
-                    let mut bytes = [0u8; 64];
-                    while matches!((&*wake_rx).read(&mut bytes), Ok(n) if n > 0) {}
+                    self.wakeup.drain();
                 }
                 mail.waiting = Waiting::No;
             }

@@ -28,7 +28,6 @@ use std::any::Any;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::future::Future;
-use std::os::unix::net::UnixStream;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
@@ -59,7 +58,6 @@ impl<S: ObjectSpace> Clone for Worker<S> {
 /// an outer wait.
 struct Queue<S: ObjectSpace> {
     mailbox: Arc<Mailbox<Message<S>>>,
-    wake_rx: UnixStream,
     reading: RefCell<Option<Box<ThreadReading>>>,
     runtime: tokio::runtime::Handle,
     early_replies: RefCell<HashMap<u64, RpcResult>>,
@@ -79,8 +77,7 @@ impl<S: ObjectSpace> Worker<S> {
     pub fn spawn(space: Arc<S>, name: String) -> std::io::Result<Worker<S>> {
         let runtime = tokio::runtime::Handle::try_current()
             .map_err(|e| std::io::Error::other(format!("a worker needs a tokio runtime: {e}")))?;
-        let (mailbox, wake_rx) = Mailbox::new()?;
-        let mailbox = Arc::new(mailbox);
+        let mailbox = Arc::new(Mailbox::new()?);
         let thread_mailbox = mailbox.clone();
         std::thread::Builder::new()
             .name(name)
@@ -91,7 +88,6 @@ impl<S: ObjectSpace> Worker<S> {
                 let _runtime = runtime.enter();
                 let queue = Rc::new(Queue::<S> {
                     mailbox: thread_mailbox,
-                    wake_rx,
                     reading: RefCell::new(None),
                     runtime: runtime.clone(),
                     early_replies: RefCell::new(HashMap::new()),
@@ -230,9 +226,9 @@ fn gone() -> RemoteException {
 
 fn next_message<S: ObjectSpace>(vm: S::Vm<'_>, queue: &Queue<S>) -> Message<S> {
     let mut reading = queue.reading.borrow_mut().take();
-    let (mailbox, wake_rx) = (&queue.mailbox, &queue.wake_rx);
+    let mailbox = &queue.mailbox;
     let (message, reading) = S::unlocked(vm, move || {
-        let message = mailbox.take(&mut reading, wake_rx);
+        let message = mailbox.take(&mut reading);
         (message, reading)
     });
     *queue.reading.borrow_mut() = reading;

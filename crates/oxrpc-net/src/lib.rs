@@ -56,4 +56,4 @@ pub use signal::shutdown_signal;
 pub use slots::{Busy, Slot};
 pub use split::{ReadHalf, SplitStream, WriteHalf};
 pub use stream::{AsyncStream, Stream};
-pub use thread_read::{ThreadReadHalf, Woken};
+pub use thread_read::{ThreadReadHalf, Wakeup, Woken};

@@ -12,6 +12,7 @@
 use crate::split::{ReadHalf, SplitStream, WriteHalf};
 use crate::thread_read::ThreadReadHalf;
 use std::io;
+use std::os::fd::AsFd;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -49,13 +50,19 @@ fn read_acking<R: AsyncRead + Unpin>(
     let before = buf.filled().len();
     let result = Pin::new(&mut *reader).poll_read(cx, buf);
     if let Poll::Ready(Ok(())) = result {
-        if buf.filled().len() - before >= BULK_READ {
-            // Best effort: the option is only a hint to the kernel.
-            #[cfg(any(target_os = "linux", target_os = "android"))]
-            let _ = socket2::SockRef::from(socket(reader)).set_tcp_quickack(true);
-        }
+        rearm_after_read(socket(reader), buf.filled().len() - before);
     }
     result
+}
+
+/// After a read of `read` bytes from the TCP `socket`: re-arms quick ACKs
+/// if the read shows a bulk transfer under way.
+pub(crate) fn rearm_after_read(socket: &impl AsFd, read: usize) {
+    if read >= BULK_READ {
+        // Best effort: the option is only a hint to the kernel.
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        let _ = socket2::SockRef::from(socket).set_tcp_quickack(true);
+    }
 }
 
 impl AsyncRead for QuickAck {

@@ -31,10 +31,6 @@ use std::time::Duration;
 use tokio::io::unix::AsyncFd;
 use tokio::io::{AsyncWrite, Interest};
 
-/// A read of at least this many bytes means a bulk transfer is under way
-/// (see [`crate::QuickAck`]).
-const BULK_READ: usize = 8 * 1024;
-
 /// A socket outside the runtime's reactor.
 enum Socket {
     Tcp(std::net::TcpStream),
@@ -105,23 +101,68 @@ pub struct Woken {
     pub other: bool,
 }
 
+/// How to wake a thread waiting in [`ThreadReadHalf::wait`]: a socket pair,
+/// one byte written to wake, read back once woken. Both ends are
+/// non-blocking: a full buffer means a wake-up is pending already.
+///
+/// ```
+/// let wakeup = oxrpc_net::Wakeup::new()?;
+/// wakeup.wake();
+/// wakeup.drain(); // what woke the waiter is gone; the next wait blocks
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub struct Wakeup {
+    tx: std::os::unix::net::UnixStream,
+    rx: std::os::unix::net::UnixStream,
+}
+
+impl Wakeup {
+    /// A new wake-up pair.
+    pub fn new() -> io::Result<Wakeup> {
+        let (tx, rx) = std::os::unix::net::UnixStream::pair()?;
+        tx.set_nonblocking(true)?;
+        rx.set_nonblocking(true)?;
+        Ok(Wakeup { tx, rx })
+    }
+
+    /// Makes the descriptor readable, waking a waiter.
+    pub fn wake(&self) {
+        let _ = (&self.tx).write(&[1]);
+    }
+
+    /// Reads back every pending wake-up.
+    pub fn drain(&self) {
+        let mut bytes = [0u8; 64];
+        while matches!((&self.rx).read(&mut bytes), Ok(n) if n > 0) {}
+    }
+}
+
+impl AsFd for Wakeup {
+    /// The end a waiter polls.
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.rx.as_fd()
+    }
+}
+
 /// The reading half of a socket, for a thread that waits on it itself.
 ///
 /// ```no_run
 /// # async fn run(stream: oxrpc_net::Stream) -> std::io::Result<()> {
 /// let Ok(split) = stream.into_thread_split() else { return Ok(()) };
 /// let (mut reader, _writer) = split?;
-/// let (wake_tx, wake_rx) = std::os::unix::net::UnixStream::pair()?;
+/// let wakeup = std::sync::Arc::new(oxrpc_net::Wakeup::new()?);
+/// let waiter = wakeup.clone();
 /// std::thread::spawn(move || {
 ///     let mut buf = [0u8; 4096];
 ///     loop {
-///         let woken = reader.wait(&wake_rx, None)?;
+///         let woken = reader.wait(&*waiter, None)?;
 ///         if woken.socket && reader.read(&mut buf)? == 0 {
 ///             return Ok::<_, std::io::Error>(());
 ///         }
 ///     }
 /// });
-/// # drop(wake_tx); Ok(()) }
+/// wakeup.wake();
+/// # Ok(()) }
 /// ```
 pub struct ThreadReadHalf {
     socket: Socket,
@@ -137,12 +178,8 @@ impl ThreadReadHalf {
         if let Some(telemetry) = &self.telemetry {
             telemetry.received(n);
         }
-        if self.quick_ack && n >= BULK_READ {
-            if let Socket::Tcp(tcp) = &self.socket {
-                // Best effort: the option is only a hint to the kernel.
-                #[cfg(any(target_os = "linux", target_os = "android"))]
-                let _ = socket2::SockRef::from(tcp).set_tcp_quickack(true);
-            }
+        if self.quick_ack {
+            crate::quickack::rearm_after_read(&self.socket, n);
         }
         Ok(n)
     }

@@ -189,9 +189,7 @@ impl Connector {
     /// An error names the target (`127.0.0.1:18861: Connection refused`,
     /// `unix:/run/app.sock: No such file or directory`), and keeps its kind.
     pub async fn connect(&self) -> io::Result<Connection> {
-        self.open()
-            .await
-            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", self.describe())))
+        self.open().await.map_err(|e| self.described(e))
     }
 
     /// [`Connector::connect`], with the error as the OS or registry gave it.
@@ -207,9 +205,12 @@ impl Connector {
     /// The stream [`Connector::connect`] starts a connection on, with the
     /// errors described as it describes them.
     pub(crate) async fn connect_stream(&self) -> io::Result<Stream> {
-        self.open_stream()
-            .await
-            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", self.describe())))
+        self.open_stream().await.map_err(|e| self.described(e))
+    }
+
+    /// `e`, saying what it was connecting to.
+    fn described(&self, e: io::Error) -> io::Error {
+        io::Error::new(e.kind(), format!("{}: {e}", self.describe()))
     }
 
     /// A new instance of our service, and the connection settings.

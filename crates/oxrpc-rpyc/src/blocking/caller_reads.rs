@@ -23,9 +23,8 @@
 //! back use the async API (`Function::new_async`), as they had to before.
 
 use crate::core::ThreadReading;
+use oxrpc_net::Wakeup;
 use std::future::Future;
-use std::io::{Read, Write};
-use std::os::unix::net::UnixStream;
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
@@ -65,8 +64,16 @@ struct Shared {
 /// The reading of one blocking connection, shared by its callers.
 pub(crate) struct CallerReads {
     shared: Mutex<Shared>,
-    wake_tx: Arc<UnixStream>,
-    wake_rx: UnixStream,
+    /// Wakes the thread waiting on the socket (a caller, or the idle
+    /// reader).
+    wakeup: Arc<Wakeup>,
+}
+
+impl Drop for CallerReads {
+    /// The idle reader, which holds only a weak reference, wakes and ends.
+    fn drop(&mut self) {
+        self.wakeup.wake();
+    }
 }
 
 /// Wakes one `block_on`: a byte on the wake-up socket while its thread
@@ -78,7 +85,7 @@ struct Signal {
     /// A byte went to the wake-up socket.
     wrote: AtomicBool,
     thread: Thread,
-    wake_tx: Arc<UnixStream>,
+    wakeup: Arc<Wakeup>,
 }
 
 impl Wake for Signal {
@@ -90,8 +97,7 @@ impl Wake for Signal {
         self.woken.store(true, SeqCst);
         if self.polling.load(SeqCst) {
             self.wrote.store(true, SeqCst);
-            // A full buffer means a wake-up is pending already.
-            let _ = (&*self.wake_tx).write(&[1]);
+            self.wakeup.wake();
         } else {
             // Free when the thread is not parked.
             self.thread.unpark();
@@ -106,9 +112,6 @@ impl CallerReads {
         reading: Option<Box<ThreadReading>>,
         runtime: tokio::runtime::Handle,
     ) -> std::io::Result<Arc<CallerReads>> {
-        let (wake_tx, wake_rx) = UnixStream::pair()?;
-        wake_tx.set_nonblocking(true)?;
-        wake_rx.set_nonblocking(true)?;
         let has_reading = reading.is_some();
         let reads = Arc::new(CallerReads {
             shared: Mutex::new(Shared {
@@ -119,12 +122,11 @@ impl CallerReads {
                 last_call: Instant::now(),
                 parked: Vec::new(),
             }),
-            wake_tx: Arc::new(wake_tx),
-            wake_rx,
+            wakeup: Arc::new(Wakeup::new()?),
         });
         if has_reading {
             let weak = Arc::downgrade(&reads);
-            let idle_wake = reads.wake_rx.try_clone()?;
+            let idle_wake = reads.wakeup.clone();
             std::thread::Builder::new()
                 .name("oxrpc-idle-reader".into())
                 .spawn(move || {
@@ -154,7 +156,7 @@ impl CallerReads {
             polling: AtomicBool::new(false),
             wrote: AtomicBool::new(false),
             thread: std::thread::current(),
-            wake_tx: self.wake_tx.clone(),
+            wakeup: self.wakeup.clone(),
         });
         let waker = Waker::from(signal.clone());
         let mut cx = Context::from_waker(&waker);
@@ -180,7 +182,7 @@ impl CallerReads {
                 None => {
                     if shared.idle_reading && !shared.wanted {
                         shared.wanted = true;
-                        let _ = (&*self.wake_tx).write(&[1]);
+                        self.wakeup.wake();
                     }
                     shared.parked.push(signal.thread.clone());
                     drop(shared);
@@ -192,14 +194,14 @@ impl CallerReads {
             }
         };
         signal.polling.store(true, SeqCst);
-        let has_work = !signal.woken.load(SeqCst) && reading.wait(&self.wake_rx);
+        let has_work = !signal.woken.load(SeqCst) && reading.wait(&*self.wakeup);
         signal.polling.store(false, SeqCst);
         // A waker that saw `polling` wrote (or is writing) a byte. One that
         // raced the store above may not have said so yet: whenever the wait
         // did not end for the socket, the byte may be what ended it, so it
         // is read too, or the next wait would end at once, and the next.
         if signal.wrote.swap(false, SeqCst) || !has_work {
-            drain(&self.wake_rx);
+            self.wakeup.drain();
         }
         let alive = !has_work || reading.serve();
         self.put_back(alive.then_some(reading));
@@ -238,15 +240,9 @@ impl Drop for Caller<'_> {
     }
 }
 
-/// Reads what the wake-up socket holds.
-fn drain(wake_rx: &UnixStream) {
-    let mut bytes = [0u8; 64];
-    while matches!((&*wake_rx).read(&mut bytes), Ok(n) if n > 0) {}
-}
-
 /// The idle reader (see the module docs): holds only a weak reference, so
 /// the reading (and the connection) go when the last blocking handle does.
-fn idle_reader(reads: Weak<CallerReads>, wake_rx: UnixStream) {
+fn idle_reader(reads: Weak<CallerReads>, wakeup: Arc<Wakeup>) {
     loop {
         std::thread::sleep(IDLE_CHECK);
         let Some(me) = reads.upgrade() else { return };
@@ -265,13 +261,13 @@ fn idle_reader(reads: Weak<CallerReads>, wake_rx: UnixStream) {
         };
         drop(me);
         // Serve until a caller wants the reading back, the connection
-        // ends, or the last handle goes (its wake-up socket then closes).
+        // ends, or the last handle goes (its drop wakes this thread).
         let alive = loop {
-            let has_work = reading.wait(&wake_rx);
+            let has_work = reading.wait(&*wakeup);
             let Some(me) = reads.upgrade() else { return };
             {
                 let mut shared = me.lock();
-                drain(&wake_rx);
+                wakeup.drain();
                 if shared.wanted {
                     shared.wanted = false;
                     break true;

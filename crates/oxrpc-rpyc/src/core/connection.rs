@@ -162,41 +162,15 @@ impl Connection {
         config: Config,
         slot: Arc<Slot>,
     ) -> Connection {
-        let stream = if root.reads_on_own_thread() {
-            match stream.into_thread_split() {
-                Ok(Ok((reader, writer))) => {
-                    let (connection, reading) = Connection::start_with(
-                        ReadSide::Thread(reader),
-                        writer,
-                        root,
-                        config,
-                        slot,
-                    );
-                    if let Some(reading) = reading {
-                        if let Err(reading) = connection.inner.root.adopt_reading(reading) {
-                            reading.read_on_task();
-                        }
-                    }
-                    return connection;
-                }
-                Ok(Err(e)) => {
-                    // The socket is gone: a connection that ends at once.
-                    warn!(error = %e, "cannot hand a connection's socket to its thread");
-                    return Connection::start_halves(
-                        Box::new(tokio::io::empty()),
-                        Box::new(tokio::io::sink()),
-                        root,
-                        config,
-                        slot,
-                    );
-                }
-                Err(stream) => stream,
+        let read_by_thread = root.reads_on_own_thread();
+        let (connection, reading) =
+            Connection::start_stream_split(stream, root, config, slot, read_by_thread);
+        if let Some(reading) = reading {
+            if let Err(reading) = connection.inner.root.adopt_reading(reading) {
+                reading.read_on_task();
             }
-        } else {
-            stream
-        };
-        let (reader, writer) = stream.into_split();
-        Connection::start_halves(reader, writer, root, config, slot)
+        }
+        connection
     }
 
     /// Starts serving over separate reading and writing halves.
@@ -220,27 +194,50 @@ impl Connection {
         config: Config,
     ) -> (Connection, Option<Box<ThreadReading>>) {
         let slot = Arc::new(Slot::detached());
-        match stream.into_thread_split() {
-            Ok(Ok((reader, writer))) => {
-                Connection::start_with(ReadSide::Thread(reader), writer, root, config, slot)
+        Connection::start_stream_split(stream, root, config, slot, true)
+    }
+
+    /// Starts serving `stream`: with its reading returned for a thread to
+    /// do when `read_by_thread` and the stream is a plain socket, else read
+    /// by a task.
+    fn start_stream_split(
+        stream: Stream,
+        root: Arc<dyn Service>,
+        config: Config,
+        slot: Arc<Slot>,
+        read_by_thread: bool,
+    ) -> (Connection, Option<Box<ThreadReading>>) {
+        let stream = if read_by_thread {
+            match stream.into_thread_split() {
+                Ok(Ok((reader, writer))) => {
+                    return Connection::start_with(
+                        ReadSide::Thread(reader),
+                        writer,
+                        root,
+                        config,
+                        slot,
+                    )
+                }
+                Ok(Err(e)) => {
+                    // The socket is gone: a connection that ends at once.
+                    warn!(error = %e, "cannot hand a connection's socket to a thread");
+                    let (reader, writer): (ReadHalf, WriteHalf) =
+                        (Box::new(tokio::io::empty()), Box::new(tokio::io::sink()));
+                    return (
+                        Connection::start_halves(reader, writer, root, config, slot),
+                        None,
+                    );
+                }
+                Err(stream) => stream,
             }
-            Ok(Err(e)) => {
-                warn!(error = %e, "cannot hand a connection's socket to its callers");
-                let (reader, writer): (ReadHalf, WriteHalf) =
-                    (Box::new(tokio::io::empty()), Box::new(tokio::io::sink()));
-                (
-                    Connection::start_halves(reader, writer, root, config, slot),
-                    None,
-                )
-            }
-            Err(stream) => {
-                let (reader, writer) = stream.into_split();
-                (
-                    Connection::start_halves(reader, writer, root, config, slot),
-                    None,
-                )
-            }
-        }
+        } else {
+            stream
+        };
+        let (reader, writer) = stream.into_split();
+        (
+            Connection::start_halves(reader, writer, root, config, slot),
+            None,
+        )
     }
 
     /// Starts the connection; a reading to be done by some thread is

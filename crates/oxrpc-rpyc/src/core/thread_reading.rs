@@ -136,7 +136,7 @@ impl ThreadReading {
     }
 
     fn serve_once(&mut self) -> Result<(), &'static str> {
-        let connection = self.connection.clone();
+        let connection = &self.connection;
         if connection.is_closed() {
             return Ok(());
         }
@@ -146,7 +146,7 @@ impl ThreadReading {
         }
         // Backpressure: no new requests while the peer is not reading the
         // answers to the last ones.
-        let outgoing = connection.inner.outgoing.clone();
+        let outgoing = &connection.inner.outgoing;
         if !outgoing.has_room() {
             self.runtime.block_on(async {
                 tokio::select! {
