@@ -246,6 +246,39 @@ fn brine_samples() -> Vec<BrineValue> {
     ]
 }
 
+/// Random bytes do not shrink: our client sends them in an uncompressed
+/// frame (flag 0), which rpyc's server reads as it reads its own, and the
+/// server's compressed reply comes back whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn incompressible_payloads_reach_python_uncompressed() {
+    let server = PythonServer::start();
+    let (conn, root) = connect(&server).await;
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let noise: Vec<u8> = (0..300_000)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect();
+    let n: i64 = root
+        .call::<Value>("bytes_len", (Bytes(noise.clone()),))
+        .await
+        .unwrap()
+        .extract()
+        .unwrap();
+    assert_eq!(n, 300_000);
+    let back: Bytes = root
+        .call::<Value>("echo", (Bytes(noise.clone()),))
+        .await
+        .unwrap()
+        .extract()
+        .unwrap();
+    assert!(back.0 == noise, "300 KB of noise came back different");
+    conn.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_brine_type_round_trips_through_python_echo() {
     let server = PythonServer::start();
@@ -757,6 +790,14 @@ async fn python_server_releases_what_our_proxies_held() {
     conn2.close().await;
 }
 
+/// Waits (at most 20 s, making no call) until `counter` moves off `value`.
+fn wait_while_unchanged(counter: &AtomicUsize, value: usize) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while counter.load(Ordering::SeqCst) == value && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// The blocking client's calls read their own replies: threads sharing one
 /// connection each get theirs while one of them waits long, a request the
 /// server makes on its own between calls is served, and a call's timeout
@@ -801,10 +842,7 @@ fn blocking_client_shared_by_threads_and_called_back_between_calls() {
     root.call::<Value>("call_later", (mark, 0.2f64, 5i64))
         .unwrap();
     // No call from here on until the server's own request has come.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while called.load(Ordering::SeqCst) == 0 && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_while_unchanged(&called, 0);
     assert_eq!(
         called.load(Ordering::SeqCst),
         5,
@@ -823,10 +861,7 @@ fn blocking_client_shared_by_threads_and_called_back_between_calls() {
     });
     root.call::<Value>("call_later", (mark_later, 0.2f64, 7i64))
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while called.load(Ordering::SeqCst) == 5 && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_while_unchanged(&called, 5);
     assert_eq!(
         called.load(Ordering::SeqCst),
         12,
