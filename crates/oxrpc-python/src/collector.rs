@@ -51,7 +51,7 @@ pub(crate) fn enter() {
 /// The current thread stops running Python (it is about to wait); runs a
 /// collection first if one is due and the world is quiet.
 pub(crate) fn leave() {
-    INSIDE.with(|inside| drop(inside.borrow_mut().take()));
+    release();
     let state = rustpython_vm::gc_state::gc_state();
     let (young, _, _) = state.get_count();
     let (threshold, _, _) = state.get_threshold();
@@ -63,6 +63,11 @@ pub(crate) fn leave() {
         });
         let _ = collect_if_quiet(if full { 2 } else { 0 });
     }
+}
+
+/// Lets go of the world (the current thread stops running Python).
+fn release() {
+    INSIDE.with(|inside| drop(inside.borrow_mut().take()));
 }
 
 /// Collects `generation` if no thread is inside Python; the number of
@@ -83,7 +88,7 @@ fn explicit_collect(args: FuncArgs, vm: &VirtualMachine) -> PyResult<usize> {
         Some(arg) => arg.try_to_value::<usize>(vm)?.min(2),
         None => 2,
     };
-    INSIDE.with(|inside| drop(inside.borrow_mut().take()));
+    release();
     let deadline = Instant::now() + EXPLICIT_PATIENCE;
     let found = loop {
         if let Some(found) = collect_if_quiet(generation) {
@@ -140,9 +145,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     gc.set_attr("enable", enable, vm)?;
     let scope = vm.new_scope_with_builtins();
     let world_enter = vm.new_function("_oxrpc_world_enter", |_args: FuncArgs| enter());
-    let world_leave = vm.new_function("_oxrpc_world_leave", |_args: FuncArgs| {
-        INSIDE.with(|inside| drop(inside.borrow_mut().take()));
-    });
+    let world_leave = vm.new_function("_oxrpc_world_leave", |_args: FuncArgs| release());
     scope
         .globals
         .set_item("_oxrpc_world_enter", world_enter.into(), vm)?;
