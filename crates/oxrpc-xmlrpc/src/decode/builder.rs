@@ -1,0 +1,309 @@
+//! Turning elements and their text into values: the semantics of CPython's
+//! `Unmarshaller`, fed by either scanner (see [`super::tree`]).
+//!
+//! Open arrays and structs keep what they have read so far on two shared
+//! stacks (values, and named members) rather than in growing containers of
+//! their own: a closing `</array>` or `</struct>` then builds its container
+//! once, at its exact size, and the stacks' capacity serves the whole
+//! document.
+
+use super::scalars::{decode_base64, parse_double, parse_int};
+use super::ParseError;
+use crate::decode::Limits;
+use crate::value::{DateTime, Struct, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Root {
+    Unknown,
+    Call,
+    Response,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    Params,
+    Fault,
+}
+
+/// What a document said, once read.
+#[derive(Debug, PartialEq)]
+pub(super) struct Document {
+    pub(super) root: Root,
+    pub(super) kind: Option<Kind>,
+    pub(super) method_name: Option<String>,
+    pub(super) values: Vec<Value>,
+}
+
+/// An array or struct being read: where its entries start on the shared
+/// stacks.
+enum Open {
+    Array {
+        first_item: usize,
+    },
+    Struct {
+        first_member: usize,
+        pending_name: Option<String>,
+    },
+}
+
+/// The parser's state between elements; mirrors CPython's `Unmarshaller`.
+pub(super) struct Builder<'l> {
+    limits: &'l Limits,
+    doc: Document,
+    open: Vec<Open>,
+    /// Values of every open array, innermost array's last.
+    items: Vec<Value>,
+    /// Members of every open struct, innermost struct's last.
+    members: Vec<(String, Value)>,
+    /// Character data since the last start tag.
+    pub(super) text: String,
+    /// The last start tag was `<value>` (so far without a type element).
+    in_bare_value: bool,
+    value_count: usize,
+}
+
+/// The elements the parser acts on, told apart by their local name's bytes
+/// (no UTF-8 decoding or string comparisons in the hot loop).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Tag {
+    MethodCall,
+    MethodResponse,
+    Nil,
+    Boolean,
+    /// `i1`, `i2`, `i4`, `i8`, `int` and `biginteger`.
+    Int,
+    /// `double` and `float`.
+    Double,
+    BigDecimal,
+    String,
+    Array,
+    Struct,
+    Base64,
+    DateTime,
+    Value,
+    Name,
+    Params,
+    Fault,
+    MethodName,
+    /// Anything else (`member`, `data`, `param`, unknown tags).
+    Other,
+}
+
+impl Tag {
+    /// The tag of a qualified name: names without a prefix (nearly all)
+    /// are matched as they are, and only names matching nothing are looked
+    /// at again without their prefix (`ex:nil` is `nil`).
+    pub(super) fn of(qualified: &[u8]) -> Tag {
+        match Tag::from_local_name(qualified) {
+            Tag::Other => Tag::from_local_name(local_name(qualified)),
+            tag => tag,
+        }
+    }
+
+    fn from_local_name(name: &[u8]) -> Tag {
+        match name {
+            b"value" => Tag::Value,
+            b"member" | b"data" | b"param" => Tag::Other,
+            b"name" => Tag::Name,
+            b"string" => Tag::String,
+            b"int" | b"i4" | b"i8" | b"i1" | b"i2" | b"biginteger" => Tag::Int,
+            b"double" | b"float" => Tag::Double,
+            b"boolean" => Tag::Boolean,
+            b"struct" => Tag::Struct,
+            b"array" => Tag::Array,
+            b"nil" => Tag::Nil,
+            b"base64" => Tag::Base64,
+            b"dateTime.iso8601" => Tag::DateTime,
+            b"bigdecimal" => Tag::BigDecimal,
+            b"params" => Tag::Params,
+            b"fault" => Tag::Fault,
+            b"methodName" => Tag::MethodName,
+            b"methodCall" => Tag::MethodCall,
+            b"methodResponse" => Tag::MethodResponse,
+            _ => Tag::Other,
+        }
+    }
+
+    /// Whether CPython's unmarshaller knows the element, which is what may
+    /// appear inside a `<value>`.
+    fn is_known(self) -> bool {
+        !matches!(self, Tag::MethodCall | Tag::MethodResponse | Tag::Other)
+    }
+}
+
+/// The name without its namespace prefix (`ex:nil` is `nil`).
+fn local_name(qualified: &[u8]) -> &[u8] {
+    match qualified.iter().rposition(|&b| b == b':') {
+        Some(colon) => &qualified[colon + 1..],
+        None => qualified,
+    }
+}
+
+impl<'l> Builder<'l> {
+    pub(super) fn new(limits: &'l Limits) -> Self {
+        Builder {
+            limits,
+            doc: Document {
+                root: Root::Unknown,
+                kind: None,
+                method_name: None,
+                values: Vec::new(),
+            },
+            open: Vec::new(),
+            items: Vec::new(),
+            members: Vec::new(),
+            text: String::new(),
+            in_bare_value: false,
+            value_count: 0,
+        }
+    }
+
+    pub(super) fn into_document(self) -> Document {
+        self.doc
+    }
+
+    /// An element opens: `tag` is what its `name` means.
+    pub(super) fn start(
+        &mut self,
+        tag: Tag,
+        name: &[u8],
+        element_depth: usize,
+    ) -> Result<(), ParseError> {
+        if element_depth == 1 {
+            // Like CPython's unmarshaller, read any root: a document that
+            // is not a call names no method, one that is not a response
+            // is refused where a response is wanted.
+            self.doc.root = match tag {
+                Tag::MethodCall => Root::Call,
+                Tag::MethodResponse => Root::Response,
+                _ => Root::Unknown,
+            };
+        }
+        if self.in_bare_value && !tag.is_known() {
+            return Err(ParseError::Invalid(format!(
+                "unknown tag <{}> in <value>",
+                String::from_utf8_lossy(local_name(name))
+            )));
+        }
+        match tag {
+            Tag::Array => self.open(Open::Array {
+                first_item: self.items.len(),
+            })?,
+            Tag::Struct => self.open(Open::Struct {
+                first_member: self.members.len(),
+                pending_name: None,
+            })?,
+            _ => {}
+        }
+        self.text.clear();
+        self.in_bare_value = tag == Tag::Value;
+        Ok(())
+    }
+
+    fn open(&mut self, container: Open) -> Result<(), ParseError> {
+        if self.open.len() >= self.limits.max_depth {
+            return Err(ParseError::TooDeep(self.limits.max_depth));
+        }
+        self.open.push(container);
+        Ok(())
+    }
+
+    /// The element last opened, of this `tag`, closes.
+    pub(super) fn end(&mut self, tag: Tag) -> Result<(), ParseError> {
+        let value = match tag {
+            Tag::Nil => Value::Nil,
+            Tag::Boolean => match self.text.trim() {
+                "0" => Value::Bool(false),
+                "1" => Value::Bool(true),
+                other => return Err(ParseError::Invalid(format!("bad boolean value {other:?}"))),
+            },
+            Tag::Int => parse_int(&self.text)?,
+            Tag::Double => Value::Double(parse_double(&self.text)?),
+            Tag::BigDecimal => {
+                let trimmed = self.text.trim();
+                if trimmed.parse::<f64>().is_err() {
+                    return Err(ParseError::Invalid(format!("bad bigdecimal {trimmed:?}")));
+                }
+                Value::BigDecimal(trimmed.to_owned())
+            }
+            // The text buffer keeps its capacity for the next element; the
+            // value gets an exact-size copy.
+            Tag::String => Value::String(self.text.as_str().to_owned()),
+            // CPython keeps any text here and sends it back as it came.
+            Tag::DateTime => Value::DateTime(DateTime::from_wire(&self.text)),
+            Tag::Base64 => Value::Base64(decode_base64(&self.text)?),
+            Tag::Array => match self.open.pop() {
+                Some(Open::Array { first_item }) => Value::Array(self.items.split_off(first_item)),
+                _ => return Err(ParseError::Invalid("misplaced </array>".into())),
+            },
+            Tag::Struct => match self.open.pop() {
+                Some(Open::Struct {
+                    first_member,
+                    pending_name: None,
+                }) => Value::Struct(self.members.drain(first_member..).collect::<Struct>()),
+                Some(Open::Struct { .. }) => {
+                    return Err(ParseError::Invalid("struct member without a value".into()))
+                }
+                _ => return Err(ParseError::Invalid("misplaced </struct>".into())),
+            },
+            Tag::Value if self.in_bare_value => Value::String(self.text.as_str().to_owned()),
+            Tag::Name => {
+                let name = self.text.as_str().to_owned();
+                self.text.clear();
+                return self.member_name(name);
+            }
+            Tag::MethodName => {
+                self.doc.method_name = Some(std::mem::take(&mut self.text));
+                return Ok(());
+            }
+            Tag::Params => {
+                self.doc.kind = Some(Kind::Params);
+                self.text.clear();
+                return Ok(());
+            }
+            Tag::Fault => {
+                self.doc.kind = Some(Kind::Fault);
+                self.text.clear();
+                return Ok(());
+            }
+            _ => {
+                self.text.clear();
+                return Ok(());
+            }
+        };
+        self.text.clear();
+        self.in_bare_value = false;
+        self.push(value)
+    }
+
+    fn member_name(&mut self, name: String) -> Result<(), ParseError> {
+        match self.open.last_mut() {
+            Some(Open::Struct { pending_name, .. }) if pending_name.is_none() => {
+                *pending_name = Some(name);
+                Ok(())
+            }
+            Some(Open::Struct { .. }) => {
+                Err(ParseError::Invalid("struct member with two names".into()))
+            }
+            _ => Err(ParseError::Invalid("<name> outside a struct member".into())),
+        }
+    }
+
+    fn push(&mut self, value: Value) -> Result<(), ParseError> {
+        self.value_count += 1;
+        if self.value_count > self.limits.max_values {
+            return Err(ParseError::TooManyValues(self.limits.max_values));
+        }
+        match self.open.last_mut() {
+            Some(Open::Array { .. }) => self.items.push(value),
+            Some(Open::Struct { pending_name, .. }) => {
+                let name = pending_name
+                    .take()
+                    .ok_or_else(|| ParseError::Invalid("struct member without a name".into()))?;
+                self.members.push((name, value));
+            }
+            None => self.doc.values.push(value),
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,50 @@
+//! Any well-formed document, read with quick-xml: comments, processing
+//! instructions, CDATA sections, attributes and every spelling of tags and
+//! declarations. Documents the [`super::layout`] scanner does not take are
+//! read here.
+
+use super::builder::Document;
+use super::tree::Tree;
+use super::{Limits, ParseError};
+use quick_xml::events::Event;
+use quick_xml::Reader;
+
+/// Reads `document` (already known to be UTF-8) into values.
+pub(super) fn read(document: &str, limits: &Limits) -> Result<Document, ParseError> {
+    let mut reader = Reader::from_str(document);
+    let config = reader.config_mut();
+    config.expand_empty_elements = true;
+    config.check_end_names = true;
+    let mut tree = Tree::new(limits);
+    loop {
+        let event = reader
+            .read_event()
+            .map_err(|e| ParseError::Xml(format!("{e} at byte {}", reader.error_position())))?;
+        match event {
+            Event::Start(e) => tree.start(e.name().as_ref())?,
+            // quick-xml has checked that the name closes the open element.
+            Event::End(_) => tree.end()?,
+            Event::Text(t) => tree.text(str_within(document, &t)?)?,
+            Event::CData(t) => tree.cdata(str_within(document, &t)?)?,
+            Event::DocType(_) => return Err(ParseError::Dtd),
+            Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
+            Event::Empty(_) => {} // expanded into Start + End by the config
+            Event::Eof => break,
+        }
+    }
+    tree.finish()
+}
+
+/// `raw`, a slice the reader lent out of `document`, as the `&str` it is
+/// there: the document was checked as UTF-8 once, so no slice of it needs
+/// checking again. Slices from elsewhere are checked.
+fn str_within<'a>(document: &'a str, raw: &'a [u8]) -> Result<&'a str, ParseError> {
+    let start = raw.as_ptr().addr().wrapping_sub(document.as_ptr().addr());
+    match start
+        .checked_add(raw.len())
+        .and_then(|end| document.get(start..end))
+    {
+        Some(text) if text.as_ptr() == raw.as_ptr() => Ok(text),
+        _ => std::str::from_utf8(raw).map_err(|e| ParseError::Xml(format!("invalid UTF-8: {e}"))),
+    }
+}

@@ -1,0 +1,359 @@
+//! Reading XML-RPC documents.
+//!
+//! Two scanners feed one value builder. [`layout`] reads the plain XML that
+//! XML-RPC peers write (names without attributes, text between them) at
+//! several times the speed of a general reader; a document outside that
+//! subset is read again, whole, by [`general`] (quick-xml), which knows all
+//! of XML. Both report the same events to one [`tree::Tree`], so a document
+//! means the same through either.
+//!
+//! The builder keeps open containers on an explicit stack, so nesting costs
+//! heap, never call stack, and is capped by [`Limits`]. The accepted
+//! language is CPython's `Unmarshaller`'s: unknown tags outside a `<value>`
+//! are ignored, a `<value>` without a type element is a string, namespace
+//! prefixes are dropped (`ex:nil` reads as `nil`), and the
+//! `i1`/`i2`/`i8`/`biginteger`/`float`/`bigdecimal` extensions are read.
+//! Hostile input is refused: DTDs (and with them every entity beyond the five
+//! predefined ones, so no "billion laughs"), characters XML forbids, documents
+//! nested or sized past the limits.
+
+#[cfg(test)]
+mod agreement;
+mod builder;
+mod general;
+mod layout;
+mod scalars;
+mod text;
+mod tree;
+
+use crate::fault::Fault;
+use crate::value::Value;
+use builder::{Document, Kind, Root};
+use text::prepare_input;
+
+/// Bounds on what a parser accepts from a peer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Deepest nesting of arrays and structs.
+    pub max_depth: usize,
+    /// Most values (of any type, nested ones included) in one document.
+    pub max_values: usize,
+}
+
+impl Default for Limits {
+    /// 64 levels and 250,000 values: well beyond real use (a 100,000-int
+    /// array is fine), and a document at the limit costs about 0.3 s of CPU
+    /// and 20 MiB to decode, however well it compresses.
+    fn default() -> Self {
+        Limits {
+            max_depth: 64,
+            max_values: 250_000,
+        }
+    }
+}
+
+/// Why a document could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    /// Not well-formed XML.
+    #[error("not well formed: {0}")]
+    Xml(String),
+    /// The XML declaration names an encoding we do not read.
+    #[error("unsupported encoding {0:?}")]
+    UnsupportedEncoding(String),
+    /// The document carries a DTD, which could declare entities.
+    #[error("DTDs and entity declarations are not allowed")]
+    Dtd,
+    /// Well-formed XML that is not valid XML-RPC.
+    #[error("invalid XML-RPC: {0}")]
+    Invalid(String),
+    /// Arrays and structs nested deeper than [`Limits::max_depth`].
+    #[error("nesting deeper than {0} levels")]
+    TooDeep(usize),
+    /// More values than [`Limits::max_values`].
+    #[error("more than {0} values")]
+    TooManyValues(usize),
+    /// A call document that names no method (no or an empty
+    /// `<methodName>`, or another root element). CPython dispatches it as
+    /// method `None`, which no server has.
+    #[error("no method name")]
+    NoMethodName,
+}
+
+impl ParseError {
+    /// The fault a server answers with, using the interoperability codes.
+    pub fn to_fault(&self) -> Fault {
+        match self {
+            ParseError::Xml(_) | ParseError::Dtd => {
+                Fault::new(Fault::PARSE_ERROR, format!("parse error. {self}"))
+            }
+            ParseError::UnsupportedEncoding(_) => {
+                Fault::new(Fault::UNSUPPORTED_ENCODING, format!("parse error. {self}"))
+            }
+            ParseError::NoMethodName => Fault::method_not_supported("None"),
+            _ => Fault::new(Fault::INVALID_REQUEST, format!("server error. {self}")),
+        }
+    }
+}
+
+/// A decoded `<methodCall>`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MethodCall {
+    /// `methodName`.
+    pub name: String,
+    /// The `params`, in order.
+    pub params: Vec<Value>,
+}
+
+/// A decoded `<methodResponse>`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MethodResponse {
+    /// The single returned value. (A response with zero or several params,
+    /// which CPython returns as a tuple, reads as an array of them.)
+    Success(Value),
+    /// A fault.
+    Fault(Fault),
+}
+
+/// Reads a `<methodCall>` document.
+///
+/// ```
+/// use oxrpc_xmlrpc::{decode_call, Limits, Value};
+///
+/// let xml = b"<?xml version='1.0'?><methodCall><methodName>add</methodName>\
+///     <params><param><value><int>2</int></value></param>\
+///     <param><value>three</value></param></params></methodCall>";
+/// let call = decode_call(xml, &Limits::default()).unwrap();
+/// assert_eq!(call.name, "add");
+/// assert_eq!(call.params, vec![Value::Int(2), Value::from("three")]);
+/// ```
+pub fn decode_call(input: &[u8], limits: &Limits) -> Result<MethodCall, ParseError> {
+    let doc = parse_document(input, limits)?;
+    if doc.root != Root::Call {
+        return Err(ParseError::NoMethodName);
+    }
+    let name = doc
+        .method_name
+        .filter(|name| !name.is_empty())
+        .ok_or(ParseError::NoMethodName)?;
+    Ok(MethodCall {
+        name,
+        params: doc.values,
+    })
+}
+
+/// Reads a `<methodResponse>` document.
+pub fn decode_response(input: &[u8], limits: &Limits) -> Result<MethodResponse, ParseError> {
+    let doc = parse_document(input, limits)?;
+    if doc.root != Root::Response {
+        return Err(ParseError::Invalid(
+            "expected a <methodResponse> document".into(),
+        ));
+    }
+    match doc.kind {
+        Some(Kind::Fault) => fault_from_values(doc.values).map(MethodResponse::Fault),
+        Some(Kind::Params) => {
+            let mut values = doc.values;
+            if values.len() == 1 {
+                Ok(MethodResponse::Success(values.remove(0)))
+            } else {
+                Ok(MethodResponse::Success(Value::Array(values)))
+            }
+        }
+        None => Err(ParseError::Invalid(
+            "<methodResponse> without <params> or <fault>".into(),
+        )),
+    }
+}
+
+fn fault_from_values(mut values: Vec<Value>) -> Result<Fault, ParseError> {
+    let invalid =
+        || ParseError::Invalid("<fault> must hold a struct with faultCode and faultString".into());
+    if values.len() != 1 {
+        return Err(invalid());
+    }
+    let Value::Struct(members) = values.remove(0) else {
+        return Err(invalid());
+    };
+    let code = match members.get("faultCode") {
+        Some(Value::Int(code)) => i32::try_from(*code).map_err(|_| invalid())?,
+        _ => return Err(invalid()),
+    };
+    let string = match members.get("faultString") {
+        Some(Value::String(s)) => s.clone(),
+        _ => return Err(invalid()),
+    };
+    Ok(Fault { code, string })
+}
+
+/// Reads a document with the fast scanner, or the general one when the
+/// document is outside the fast one's subset.
+fn parse_document(input: &[u8], limits: &Limits) -> Result<Document, ParseError> {
+    let input = prepare_input(input)?;
+    // Checked once, as expat does for the whole document; every text slice
+    // of it is then known to be UTF-8.
+    let document =
+        std::str::from_utf8(&input).map_err(|e| ParseError::Xml(format!("invalid UTF-8: {e}")))?;
+    match layout::read(document, limits) {
+        Ok(document) => Ok(document),
+        Err(layout::Unsupported) => general::read(document, limits),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(xml: &str) -> Result<MethodCall, ParseError> {
+        decode_call(xml.as_bytes(), &Limits::default())
+    }
+
+    fn one_param(value_xml: &str) -> Result<Value, ParseError> {
+        let xml = format!(
+            "<methodCall><methodName>m</methodName><params><param>{value_xml}</param></params></methodCall>"
+        );
+        call(&xml).map(|mut c| c.params.remove(0))
+    }
+
+    #[test]
+    fn reads_every_type() {
+        assert_eq!(one_param("<value><i4>-7</i4></value>"), Ok(Value::Int(-7)));
+        assert_eq!(
+            one_param("<value><ex:i8>8589934592</ex:i8></value>"),
+            Ok(Value::Int(1 << 33))
+        );
+        assert_eq!(
+            one_param("<value><biginteger>123456789012345678901234567890</biginteger></value>"),
+            Ok(Value::BigInt("123456789012345678901234567890".into()))
+        );
+        assert_eq!(
+            one_param("<value><boolean>1</boolean></value>"),
+            Ok(Value::Bool(true))
+        );
+        assert_eq!(
+            one_param("<value><double>-1.5e3</double></value>"),
+            Ok(Value::Double(-1500.0))
+        );
+        assert_eq!(
+            one_param("<value>bare &amp; text</value>"),
+            Ok(Value::from("bare & text"))
+        );
+        assert_eq!(one_param("<value/>"), Ok(Value::from("")));
+        assert_eq!(one_param("<value><ex:nil/></value>"), Ok(Value::Nil));
+        assert_eq!(
+            one_param("<value><base64>aGVs\nbG8=</base64></value>"),
+            Ok(Value::Base64(b"hello".to_vec()))
+        );
+        assert_eq!(
+            one_param("<value><array><data><value>1</value><value><int>2</int></value></data></array></value>"),
+            Ok(Value::Array(vec![Value::from("1"), Value::Int(2)]))
+        );
+        let s = one_param(
+            "<value><struct><member><name>a</name><value><int>1</int></value></member>\
+             <member><name>a</name><value><int>2</int></value></member></struct></value>",
+        )
+        .unwrap();
+        assert_eq!(s.get("a"), Some(&Value::Int(2)));
+    }
+
+    #[test]
+    fn line_ends_are_normalised_but_references_kept() {
+        assert_eq!(
+            one_param("<value>a\r\nb\rc&#13;</value>"),
+            Ok(Value::from("a\nb\nc\r"))
+        );
+    }
+
+    #[test]
+    fn refuses_hostile_documents() {
+        let laughs = "<?xml version='1.0'?><!DOCTYPE lolz [<!ENTITY lol \"lol\">]>\
+                      <methodCall><methodName>&lol;</methodName></methodCall>";
+        assert_eq!(call(laughs), Err(ParseError::Dtd));
+        assert!(matches!(
+            call("<methodCall><methodName>&lol;</methodName></methodCall>"),
+            Err(ParseError::Xml(_))
+        ));
+        assert!(matches!(
+            one_param("<value>&#0;</value>"),
+            Err(ParseError::Xml(_))
+        ));
+        let deep = format!(
+            "<methodCall><methodName>m</methodName><params><param>{}{}</param></params></methodCall>",
+            "<value><array><data>".repeat(10_000),
+            "</data></array></value>".repeat(10_000)
+        );
+        assert_eq!(call(&deep), Err(ParseError::TooDeep(64)));
+        let tags = format!("<methodCall>{}", "<x>".repeat(10_000));
+        assert_eq!(call(&tags), Err(ParseError::TooDeep(64)));
+        assert!(matches!(
+            call("<methodCall><methodName>m</methodName>"),
+            Err(ParseError::Xml(_))
+        ));
+        assert!(matches!(
+            call("<methodCall></methodCal>"),
+            Err(ParseError::Xml(_))
+        ));
+        // CPython reads any root; a document that is not a call names no method.
+        assert_eq!(call("<foo/>"), Err(ParseError::NoMethodName));
+        assert!(matches!(
+            one_param("<value><bogus>1</bogus></value>"),
+            Err(ParseError::Invalid(_))
+        ));
+        assert!(matches!(
+            one_param("<value><boolean>2</boolean></value>"),
+            Err(ParseError::Invalid(_))
+        ));
+        assert!(matches!(
+            one_param("<value><int>12x</int></value>"),
+            Err(ParseError::Invalid(_))
+        ));
+        assert!(matches!(
+            one_param("<value><struct><member><value>1</value></member></struct></value>"),
+            Err(ParseError::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn value_count_limit() {
+        let many = format!(
+            "<methodCall><methodName>m</methodName><params>{}</params></methodCall>",
+            "<param><value><int>1</int></value></param>".repeat(11)
+        );
+        let limits = Limits {
+            max_depth: 8,
+            max_values: 10,
+        };
+        assert_eq!(
+            decode_call(many.as_bytes(), &limits),
+            Err(ParseError::TooManyValues(10))
+        );
+    }
+
+    #[test]
+    fn encodings() {
+        let latin1 = b"<?xml version='1.0' encoding='iso-8859-1'?><methodCall><methodName>m</methodName><params><param><value>caf\xe9</value></param></params></methodCall>";
+        assert_eq!(
+            decode_call(latin1, &Limits::default()).unwrap().params[0],
+            Value::from("café")
+        );
+        let other = b"<?xml version='1.0' encoding='koi8-r'?><methodCall/>";
+        assert!(matches!(
+            decode_call(other, &Limits::default()),
+            Err(ParseError::UnsupportedEncoding(_))
+        ));
+    }
+
+    #[test]
+    fn responses() {
+        let ok = b"<methodResponse><params><param><value><int>5</int></value></param></params></methodResponse>";
+        assert_eq!(
+            decode_response(ok, &Limits::default()),
+            Ok(MethodResponse::Success(Value::Int(5)))
+        );
+        let fault = crate::encode::encode_fault(&Fault::new(4, "Too many <params>"));
+        assert_eq!(
+            decode_response(fault.as_bytes(), &Limits::default()),
+            Ok(MethodResponse::Fault(Fault::new(4, "Too many <params>")))
+        );
+    }
+}

@@ -1,0 +1,150 @@
+//! Character data as XML defines it: the document's encoding, line ends,
+//! references, and the characters XML 1.0 forbids.
+
+use super::ParseError;
+use crate::encode::{is_nonchar_at, is_xml_char, may_hold_forbidden, ATTENTION};
+use std::borrow::Cow;
+
+/// Drops a UTF-8 byte-order mark and transcodes Latin-1 documents to UTF-8.
+pub(super) fn prepare_input(input: &[u8]) -> Result<Cow<'_, [u8]>, ParseError> {
+    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
+    if input.starts_with(b"\xFF\xFE") || input.starts_with(b"\xFE\xFF") {
+        return Err(ParseError::UnsupportedEncoding("UTF-16".into()));
+    }
+    let Some(encoding) = declared_encoding(input) else {
+        return Ok(Cow::Borrowed(input));
+    };
+    match encoding.to_ascii_lowercase().as_str() {
+        "utf-8" | "utf8" | "us-ascii" | "ascii" => Ok(Cow::Borrowed(input)),
+        "iso-8859-1" | "iso8859-1" | "latin-1" | "latin1" => {
+            let text: String = input.iter().map(|&b| char::from(b)).collect();
+            Ok(Cow::Owned(text.into_bytes()))
+        }
+        _ => Err(ParseError::UnsupportedEncoding(encoding)),
+    }
+}
+
+fn declared_encoding(input: &[u8]) -> Option<String> {
+    let rest = input.strip_prefix(b"<?xml")?;
+    let end = rest.windows(2).position(|w| w == b"?>")?;
+    let decl = std::str::from_utf8(&rest[..end]).ok()?;
+    let after = &decl[decl.find("encoding")? + "encoding".len()..];
+    let after = after.trim_start().strip_prefix('=')?.trim_start();
+    let quote = after.chars().next().filter(|q| *q == '"' || *q == '\'')?;
+    let value = &after[1..];
+    Some(value[..value.find(quote)?].to_owned())
+}
+
+/// Character data as text, the same text [`text_content`] gives: borrowed
+/// when there is nothing to resolve, and with the five predefined entities
+/// (all CPython's `dumps` writes) resolved in one pass when they are all
+/// there is; anything else (character references, carriage returns,
+/// characters XML forbids) goes through [`text_content`].
+pub(super) fn decoded(raw: &str) -> Result<Cow<'_, str>, ParseError> {
+    let bytes = raw.as_bytes();
+    let clean = if bytes.len() <= 32 {
+        !bytes
+            .iter()
+            .any(|&b| ATTENTION[b as usize] && b != b'&' && b != b'>')
+    } else {
+        !may_hold_forbidden(bytes, false)
+    };
+    if clean {
+        let Some(first) = memchr::memchr(b'&', bytes) else {
+            return Ok(Cow::Borrowed(raw));
+        };
+        if let Some(text) = with_entities_resolved(raw, first) {
+            return Ok(Cow::Owned(text));
+        }
+    }
+    let mut text = String::new();
+    text_content(raw, true, &mut text)?;
+    Ok(Cow::Owned(text))
+}
+
+/// `raw` with its predefined entities resolved, from the first `&` at
+/// `first`; `None` at any other reference.
+fn with_entities_resolved(raw: &str, first: usize) -> Option<String> {
+    let mut text = String::with_capacity(raw.len());
+    let mut rest = raw;
+    let mut amp = first;
+    loop {
+        text.push_str(&rest[..amp]);
+        let reference = &rest[amp..];
+        let (resolved, len) = [
+            ("&amp;", '&'),
+            ("&lt;", '<'),
+            ("&gt;", '>'),
+            ("&quot;", '"'),
+            ("&apos;", '\''),
+        ]
+        .iter()
+        .find(|(entity, _)| reference.starts_with(entity))
+        .map(|(entity, c)| (*c, entity.len()))?;
+        text.push(resolved);
+        rest = &reference[len..];
+        match memchr::memchr(b'&', rest.as_bytes()) {
+            Some(next) => amp = next,
+            None => {
+                text.push_str(rest);
+                return Some(text);
+            }
+        }
+    }
+}
+
+/// Turns character data into text: line ends normalised as XML requires,
+/// references resolved (only the predefined five and character references
+/// exist without a DTD), characters XML forbids refused.
+pub(super) fn text_content(raw: &str, escaped: bool, out: &mut String) -> Result<(), ParseError> {
+    check_xml_chars(raw)?;
+    // One pass finds both reasons to leave the fast path.
+    let Some(special) = memchr::memchr2(b'\r', b'&', raw.as_bytes()) else {
+        out.push_str(raw);
+        return Ok(());
+    };
+    let normalized: Cow<str> = if raw.as_bytes()[special..].contains(&b'\r') {
+        Cow::Owned(raw.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        Cow::Borrowed(raw)
+    };
+    if escaped && normalized.contains('&') {
+        let text =
+            quick_xml::escape::unescape(&normalized).map_err(|e| ParseError::Xml(e.to_string()))?;
+        // Character references may name characters XML forbids (`&#0;`).
+        if let Some(bad) = text.chars().find(|c| !is_xml_char(*c)) {
+            return Err(ParseError::Xml(format!(
+                "reference to invalid character {bad:?}"
+            )));
+        }
+        out.push_str(&text);
+    } else {
+        out.push_str(&normalized);
+    }
+    Ok(())
+}
+
+/// Refuses raw characters XML 1.0 forbids, scanning bytes (this is the hot
+/// loop for large strings).
+fn check_xml_chars(text: &str) -> Result<(), ParseError> {
+    let bytes = text.as_bytes();
+    if !may_hold_forbidden(bytes, true) {
+        return Ok(());
+    }
+    for (i, &b) in bytes.iter().enumerate() {
+        if ATTENTION[b as usize] {
+            let bad = match b {
+                b'&' | b'<' | b'>' | b'\r' => false,
+                0xEF => is_nonchar_at(bytes, i),
+                _ => true,
+            };
+            if bad {
+                let c = text[i..].chars().next().unwrap_or('\u{FFFD}');
+                return Err(ParseError::Xml(format!(
+                    "character {c:?} is not allowed in XML"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
