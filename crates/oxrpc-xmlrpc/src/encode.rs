@@ -47,7 +47,16 @@ pub fn encode_call(method: &str, params: &[Value]) -> Result<String, EncodeError
 
 /// Writes a successful `<methodResponse>` carrying `value`.
 pub fn encode_response(value: &Value) -> Result<String, EncodeError> {
-    let mut out = String::with_capacity(128);
+    encode_response_with_capacity(value, 128)
+}
+
+/// [`encode_response`] into a buffer of `capacity` bytes from the start,
+/// for a caller that knows about how large the document will be.
+pub(crate) fn encode_response_with_capacity(
+    value: &Value,
+    capacity: usize,
+) -> Result<String, EncodeError> {
+    let mut out = String::with_capacity(capacity);
     out.push_str(XML_HEADER);
     out.push_str("<methodResponse>\n");
     write_params(&mut out, std::slice::from_ref(value))?;
@@ -98,12 +107,16 @@ pub fn write_value(out: &mut String, value: &Value) -> Result<(), EncodeError> {
             });
         }
         Value::Int(i) => {
-            let tag = if i32::try_from(*i).is_ok() {
-                "int"
+            let mut digits = itoa::Buffer::new();
+            let digits = digits.format(*i);
+            let (open, close) = if i32::try_from(*i).is_ok() {
+                ("<value><int>", "</int></value>\n")
             } else {
-                "i8"
+                ("<value><i8>", "</i8></value>\n")
             };
-            let _ = writeln!(out, "<value><{tag}>{i}</{tag}></value>");
+            out.push_str(open);
+            out.push_str(digits);
+            out.push_str(close);
         }
         Value::BigInt(digits) => {
             if !is_integer_text(digits) {
@@ -217,7 +230,13 @@ pub(crate) fn may_hold_forbidden(bytes: &[u8], allow_cr: bool) -> bool {
 
 fn write_escaped(out: &mut String, text: &str) -> Result<(), EncodeError> {
     let bytes = text.as_bytes();
-    if !may_hold_forbidden(bytes, false) {
+    // Names and most values are short: one look at each byte, and nearly
+    // always nothing to replace.
+    if bytes.len() <= 32 && !bytes.iter().any(|&b| ATTENTION[b as usize]) {
+        out.push_str(text);
+        return Ok(());
+    }
+    if bytes.len() > 32 && !may_hold_forbidden(bytes, false) {
         // Only markup characters to replace: jump between them.
         let mut start = 0;
         for i in memchr::memchr3_iter(b'&', b'<', b'>', bytes) {

@@ -19,7 +19,7 @@ use crate::compression::{accepts_gzip, gunzip, gzip, GunzipError};
 use crate::context::{AuthMethod, AuthUser, RequestContext};
 use crate::decode::{decode_call, MethodCall, ParseError};
 use crate::docs::{content_security_policy, render_page, DocsConfig, STYLESHEET};
-use crate::encode::{encode_fault, encode_response};
+use crate::encode::{encode_fault, encode_response_with_capacity};
 use crate::fault::Fault;
 use crate::registry::{response_too_large, Registry};
 use crate::server::ServerConfig;
@@ -273,7 +273,8 @@ where
             .reserve(expected, timeout)
             .await
             .ok_or(BodyError::Busy)?;
-        let mut collected = bytes::BytesMut::new();
+        // Room for the declared length (already reserved) up front.
+        let mut collected = bytes::BytesMut::with_capacity(declared.map_or(0, |_| expected));
         while let Some(frame) = body.frame().await {
             let frame = frame.map_err(|_| BodyError::Unreadable)?;
             if let Some(data) = frame.data_ref() {
@@ -768,7 +769,7 @@ impl Shared {
             );
         }
         if size <= SMALL {
-            let (body, gzipped, none) = match encode_response(&value) {
+            let (body, gzipped, none) = match encode_response_with_capacity(&value, size) {
                 Ok(xml) => self.small_document(xml, wants_gzip),
                 Err(e) => self.small_document(cannot_encode(&e.to_string()), wants_gzip),
             };
@@ -794,7 +795,8 @@ impl Shared {
         let threshold = self.config.gzip_threshold;
         let _lane = self.heavy.acquire().await;
         let encoded = tokio::task::spawn_blocking(move || {
-            let xml = encode_response(&value).unwrap_or_else(|e| cannot_encode(&e.to_string()));
+            let xml = encode_response_with_capacity(&value, size)
+                .unwrap_or_else(|e| cannot_encode(&e.to_string()));
             compress_if_wanted(xml, wants_gzip, threshold)
         })
         .await
