@@ -7,6 +7,10 @@
 
 use oxrpc::xmlrpc::{Server, ServerConfig, Value};
 
+/// The allocator the oxrpc binary uses.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     let port: u16 = std::env::args()
