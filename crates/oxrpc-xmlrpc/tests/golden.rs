@@ -159,3 +159,19 @@ fn decoder_reads_what_cpython_reads() {
     }
     assert!(checked > 50, "only {checked} vectors checked");
 }
+
+#[test]
+fn decoder_refuses_what_cpython_refuses() {
+    let vectors = vectors();
+    let refused = vectors["refused"].as_array().unwrap();
+    assert!(refused.len() >= 5);
+    for vector in refused {
+        let name = vector["name"].as_str().unwrap();
+        let xml = vector["xml"].as_str().unwrap().as_bytes();
+        let read = decode_response(xml, &Limits::default());
+        assert!(
+            read.is_err(),
+            "{name}: CPython refuses it, we read {read:?}"
+        );
+    }
+}

@@ -8,7 +8,8 @@ it. For "dumps" vectors CPython wrote the document from the values, so an
 encoder must reproduce it byte for byte and a decoder must read the values
 back. For "loads" vectors the document is hand-written input (extensions
 CPython reads but never writes) and the values are what CPython's loads()
-made of it, so a decoder must agree with CPython's reading.
+made of it, so a decoder must agree with CPython's reading. "refused" vectors
+are documents CPython's loads() refuses, so a decoder must refuse them too.
 
 Descriptions: {"int": n} (any size, as a decimal string when beyond 64 bits),
 {"boolean": b}, {"string": s}, {"double": repr}, {"base64": hex},
@@ -135,6 +136,13 @@ def loads_vectors():
         "struct_duplicate_keys": "<struct><member><name>k</name><value><int>1</int></value></member>"
                                  "<member><name>k</name><value><int>2</int></value></member></struct>",
         "array_without_data": "<array><value><int>1</int></value></array>",
+        # Only a start tag clears the text gathered so far.
+        "mixed_content_string": "<string>a<x>b</x>c</string>",
+        # binascii.a2b_base64: bytes outside the alphabet are skipped, the
+        # padding that ends a group ends the data.
+        "base64_skips_junk": "<base64>!!YW!Jj!!</base64>",
+        "base64_stops_at_padding": "<base64>YQ==YQ==</base64>",
+        "base64_lone_pad_inside": "<base64>YW=Jj</base64>",
     }
     out = []
     for name, inner in docs.items():
@@ -145,17 +153,41 @@ def loads_vectors():
     return out
 
 
+def refused_vectors():
+    """Documents CPython's loads() refuses (a parse error or an exception)."""
+    docs = {
+        "boolean_with_space": "<boolean> 1</boolean>",
+        "cdata_end_in_text": "<string>x]]>y</string>",
+        "base64_incorrect_padding": "<base64>YWJ</base64>",
+        "base64_one_extra_character": "<base64>Y</base64>",
+        "base64_not_ascii": "<base64>YWJj\u00e9</base64>",
+    }
+    out = []
+    for name, inner in docs.items():
+        xml = ("<?xml version='1.0'?>\n<methodResponse><params><param><value>%s</value>"
+               "</param></params></methodResponse>" % inner)
+        try:
+            xc.loads(xml.encode("utf-8"), use_builtin_types=True)
+        except Exception as e:
+            out.append({"name": name, "xml": xml, "cpython": type(e).__name__})
+        else:
+            raise SystemExit("CPython reads %s" % name)
+    return out
+
+
 def main():
     vectors = {
         "generator": "CPython %s xmlrpc.client" % sys.version.split()[0],
         "dumps": dumps_vectors(),
         "loads": loads_vectors(),
+        "refused": refused_vectors(),
     }
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "vectors.json")
     with open(path, "w", encoding="utf-8") as f:
         json.dump(vectors, f, indent=1, ensure_ascii=False)
         f.write("\n")
-    print("wrote", path, len(vectors["dumps"]), "dumps,", len(vectors["loads"]), "loads")
+    print("wrote", path, len(vectors["dumps"]), "dumps,", len(vectors["loads"]), "loads,",
+          len(vectors["refused"]), "refused")
 
 
 if __name__ == "__main__":

@@ -208,11 +208,15 @@ impl<'l> Builder<'l> {
         Ok(())
     }
 
-    /// The element last opened, of this `tag`, closes.
+    /// The element last opened, of this `tag`, closes. Like CPython's
+    /// unmarshaller, only a start tag clears the text gathered so far: text
+    /// read after an end tag still counts for the next end tag that reads
+    /// text (`<string>a<x>b</x>c</string>` is `"bc"`).
     pub(super) fn end(&mut self, tag: Tag) -> Result<(), ParseError> {
         let value = match tag {
             Tag::Nil => Value::Nil,
-            Tag::Boolean => match self.text.trim() {
+            // `end_boolean` compares the text as it is, no strip.
+            Tag::Boolean => match self.text.as_str() {
                 "0" => Value::Bool(false),
                 "1" => Value::Bool(true),
                 other => return Err(ParseError::Invalid(format!("bad boolean value {other:?}"))),
@@ -249,29 +253,22 @@ impl<'l> Builder<'l> {
             Tag::Value if self.in_bare_value => Value::String(self.text.as_str().to_owned()),
             Tag::Name => {
                 let name = self.text.as_str().to_owned();
-                self.text.clear();
                 return self.member_name(name);
             }
             Tag::MethodName => {
-                self.doc.method_name = Some(std::mem::take(&mut self.text));
+                self.doc.method_name = Some(self.text.clone());
                 return Ok(());
             }
             Tag::Params => {
                 self.doc.kind = Some(Kind::Params);
-                self.text.clear();
                 return Ok(());
             }
             Tag::Fault => {
                 self.doc.kind = Some(Kind::Fault);
-                self.text.clear();
                 return Ok(());
             }
-            _ => {
-                self.text.clear();
-                return Ok(());
-            }
+            _ => return Ok(()),
         };
-        self.text.clear();
         self.in_bare_value = false;
         self.push(value)
     }

@@ -190,7 +190,7 @@ impl<'d> Cursor<'d> {
         Ok(match open {
             b"<string>" => Value::String(text.into_owned()),
             b"<double>" => Value::Double(parse_double(&text).map_err(|_| Unsupported)?),
-            b"<boolean>" => match text.trim() {
+            b"<boolean>" => match text.as_ref() {
                 "0" => Value::Bool(false),
                 "1" => Value::Bool(true),
                 _ => return Err(Unsupported),

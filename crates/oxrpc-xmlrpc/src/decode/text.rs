@@ -42,12 +42,11 @@ fn declared_encoding(input: &[u8]) -> Option<String> {
 /// characters XML forbids) goes through [`text_content`].
 pub(super) fn decoded(raw: &str) -> Result<Cow<'_, str>, ParseError> {
     let bytes = raw.as_bytes();
+    // A `>` sends the text the long way, which refuses `]]>`.
     let clean = if bytes.len() <= 32 {
-        !bytes
-            .iter()
-            .any(|&b| ATTENTION[b as usize] && b != b'&' && b != b'>')
+        !bytes.iter().any(|&b| ATTENTION[b as usize] && b != b'&')
     } else {
-        !may_hold_forbidden(bytes, false)
+        !may_hold_forbidden(bytes, false) && memchr::memchr(b'>', bytes).is_none()
     };
     if clean {
         let Some(first) = memchr::memchr(b'&', bytes) else {
@@ -97,6 +96,11 @@ fn with_entities_resolved(raw: &str, first: usize) -> Option<String> {
 /// references resolved (only the predefined five and character references
 /// exist without a DTD), characters XML forbids refused.
 pub(super) fn text_content(raw: &str, escaped: bool, out: &mut String) -> Result<(), ParseError> {
+    // XML reserves `]]>` for the end of a CDATA section; expat refuses it
+    // in text.
+    if escaped && memchr::memmem::find(raw.as_bytes(), b"]]>").is_some() {
+        return Err(ParseError::Xml("']]>' is not allowed in text".into()));
+    }
     check_xml_chars(raw)?;
     // One pass finds both reasons to leave the fast path.
     let Some(special) = memchr::memchr2(b'\r', b'&', raw.as_bytes()) else {
