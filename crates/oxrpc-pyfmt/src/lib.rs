@@ -14,9 +14,11 @@
 //! ```
 
 mod float;
+mod numeric;
 mod signature;
 mod text;
 
 pub use float::{complex_repr, float_repr, write_complex_repr, write_float_repr};
+pub use numeric::{float_text, int_text};
 pub use signature::Signature;
 pub use text::{bytes_repr, str_repr, write_bytes_repr, write_str_repr};

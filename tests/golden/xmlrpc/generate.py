@@ -143,6 +143,12 @@ def loads_vectors():
         "base64_skips_junk": "<base64>!!YW!Jj!!</base64>",
         "base64_stops_at_padding": "<base64>YQ==YQ==</base64>",
         "base64_lone_pad_inside": "<base64>YW=Jj</base64>",
+        # int() and float() read underscores between digits and any
+        # Unicode decimal digit.
+        "int_underscores": "<int>1_000</int>",
+        "int_unicode_digits": "<int>\u0661\u0662</int>",
+        "double_underscores": "<double>1_0.5</double>",
+        "double_unicode_digits": "<double>\u0661.5</double>",
     }
     out = []
     for name, inner in docs.items():
@@ -161,6 +167,8 @@ def refused_vectors():
         "base64_incorrect_padding": "<base64>YWJ</base64>",
         "base64_one_extra_character": "<base64>Y</base64>",
         "base64_not_ascii": "<base64>YWJj\u00e9</base64>",
+        "int_double_underscore": "<int>1__0</int>",
+        "double_underscore_by_point": "<double>1_.5</double>",
     }
     out = []
     for name, inner in docs.items():

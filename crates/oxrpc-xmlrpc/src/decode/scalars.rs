@@ -4,38 +4,38 @@
 
 use super::ParseError;
 use crate::value::Value;
-use std::borrow::Cow;
 
+/// Python's `int()` of the text.
 pub(super) fn parse_int(text: &str) -> Result<Value, ParseError> {
-    let trimmed = text.trim();
-    if let Ok(i) = trimmed.parse::<i64>() {
+    // Nearly every int is plain ASCII digits that fit 64 bits.
+    if let Ok(i) = text.trim().parse::<i64>() {
         return Ok(Value::Int(i));
     }
-    let digits = trimmed.strip_prefix(['+', '-']).unwrap_or(trimmed);
-    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        let negative = trimmed.starts_with('-');
-        let digits = digits.trim_start_matches('0');
-        Ok(Value::BigInt(if negative {
-            format!("-{digits}")
-        } else {
-            digits.to_owned()
-        }))
+    let Some((negative, digits)) = oxrpc_pyfmt::int_text(text) else {
+        return Err(ParseError::Invalid(format!(
+            "bad integer {:?}",
+            text.trim()
+        )));
+    };
+    let signed = if negative && digits != "0" {
+        format!("-{digits}")
     } else {
-        Err(ParseError::Invalid(format!("bad integer {trimmed:?}")))
-    }
+        digits
+    };
+    Ok(match signed.parse::<i64>() {
+        Ok(i) => Value::Int(i),
+        Err(_) => Value::BigInt(signed),
+    })
 }
 
+/// Python's `float()` of the text.
 pub(super) fn parse_double(text: &str) -> Result<f64, ParseError> {
-    let trimmed = text.trim();
-    // Python's float() also takes digit-group underscores ("1_000.5").
-    let cleaned: Cow<str> = if trimmed.contains('_') {
-        Cow::Owned(trimmed.replace('_', ""))
-    } else {
-        Cow::Borrowed(trimmed)
-    };
-    cleaned
-        .parse::<f64>()
-        .map_err(|_| ParseError::Invalid(format!("bad double {trimmed:?}")))
+    if let Ok(d) = text.trim().parse::<f64>() {
+        return Ok(d);
+    }
+    oxrpc_pyfmt::float_text(text)
+        .and_then(|ascii| ascii.parse::<f64>().ok())
+        .ok_or_else(|| ParseError::Invalid(format!("bad double {:?}", text.trim())))
 }
 
 /// `base64.decodebytes` as CPython's unmarshaller calls it: the text must

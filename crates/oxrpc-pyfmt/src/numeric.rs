@@ -1,0 +1,164 @@
+//! The text Python's `int()` and `float()` read.
+//!
+//! Both accept more than ASCII digits: surrounding whitespace, any Unicode
+//! decimal digit (`int("١٢")` is 12), and single underscores between
+//! digits (`int("1_000")`). CPython first turns digits and whitespace into
+//! ASCII (`_PyUnicode_TransformDecimalAndSpaceToASCII`), then parses; so do
+//! these functions, leaving the last step to Rust's parsers.
+
+use std::borrow::Cow;
+use unicode_general_category::{get_general_category, GeneralCategory};
+
+/// `int(text)` in base 10: the sign and the decimal digits (no
+/// underscores, no leading zeros, `"0"` for zero), or `None` where Python
+/// raises `ValueError`.
+///
+/// ```
+/// assert_eq!(oxrpc_pyfmt::int_text(" -1_000 "), Some((true, "1000".into())));
+/// assert_eq!(oxrpc_pyfmt::int_text("\u{661}\u{662}"), Some((false, "12".into())));
+/// assert_eq!(oxrpc_pyfmt::int_text("1__0"), None);
+/// ```
+pub fn int_text(text: &str) -> Option<(bool, String)> {
+    let ascii = to_ascii(text)?;
+    let (negative, digits) = match ascii.as_bytes().first()? {
+        b'-' => (true, &ascii[1..]),
+        b'+' => (false, &ascii[1..]),
+        _ => (false, &ascii[..]),
+    };
+    if digits.is_empty()
+        || !digits.bytes().all(|b| b.is_ascii_digit() || b == b'_')
+        || !underscores_between_digits(digits)
+    {
+        return None;
+    }
+    let digits: String = digits.chars().filter(|&c| c != '_').collect();
+    let significant = digits.trim_start_matches('0');
+    Some((
+        negative,
+        if significant.is_empty() {
+            "0".to_owned()
+        } else {
+            significant.to_owned()
+        },
+    ))
+}
+
+/// The text `float(text)` parses, in ASCII with its underscores gone
+/// (each must sit between two digits), or `None` where Python raises
+/// `ValueError` before parsing. What is left parses with `str::parse`.
+///
+/// ```
+/// assert_eq!(oxrpc_pyfmt::float_text(" 1_0.5\n").as_deref(), Some("10.5"));
+/// assert_eq!(oxrpc_pyfmt::float_text("\u{661}.5").as_deref(), Some("1.5"));
+/// assert_eq!(oxrpc_pyfmt::float_text("1._5"), None);
+/// ```
+pub fn float_text(text: &str) -> Option<Cow<'_, str>> {
+    let ascii = to_ascii(text)?;
+    if !ascii.contains('_') {
+        return Some(ascii);
+    }
+    if !underscores_between_digits(&ascii) {
+        return None;
+    }
+    Some(Cow::Owned(ascii.replace('_', "")))
+}
+
+/// Unicode decimal digits as ASCII digits, whitespace around the text
+/// dropped; `None` for other non-ASCII characters or inner whitespace
+/// turned up by the mapping (which Python's parsers refuse anyway).
+fn to_ascii(text: &str) -> Option<Cow<'_, str>> {
+    let trimmed = text.trim();
+    if trimmed.is_ascii() {
+        return Some(Cow::Borrowed(trimmed));
+    }
+    trimmed
+        .chars()
+        .map(|c| {
+            if c.is_ascii() {
+                Some(c)
+            } else {
+                decimal_value(c).map(|d| char::from(b'0' + d))
+            }
+        })
+        .collect::<Option<String>>()
+        .map(Cow::Owned)
+}
+
+/// The value of a Unicode decimal digit (category Nd). Unicode encodes
+/// them in runs of ten, zero to nine, and adjacent runs start where the
+/// previous one ends, so the value is the distance from the start of the
+/// whole stretch of digits, modulo ten.
+fn decimal_value(c: char) -> Option<u8> {
+    let is_digit = |c: char| get_general_category(c) == GeneralCategory::DecimalNumber;
+    if !is_digit(c) {
+        return None;
+    }
+    let mut start = u32::from(c);
+    while let Some(before) = start.checked_sub(1).and_then(char::from_u32) {
+        if !is_digit(before) {
+            break;
+        }
+        start -= 1;
+    }
+    u8::try_from((u32::from(c) - start) % 10).ok()
+}
+
+/// Every `_` has an ASCII digit on both sides.
+fn underscores_between_digits(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().all(|(i, &b)| {
+        b != b'_'
+            || (i > 0
+                && bytes[i - 1].is_ascii_digit()
+                && bytes.get(i + 1).is_some_and(u8::is_ascii_digit))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What CPython 3.11's `int()` and `float()` make of each text
+    /// (`None`: ValueError).
+    #[test]
+    fn reads_as_python_does() {
+        let ints: &[(&str, Option<(bool, &str)>)] = &[
+            ("7", Some((false, "7"))),
+            (" +5 ", Some((false, "5"))),
+            ("-0", Some((true, "0"))),
+            ("007", Some((false, "7"))),
+            ("1_000", Some((false, "1000"))),
+            ("\u{661}\u{662}", Some((false, "12"))),
+            ("\u{1D7CE}\u{1D7D9}\u{1D7E2}", Some((false, "010"))),
+            ("\u{ff11}", Some((false, "1"))),
+            ("\u{2003}9\u{3000}", Some((false, "9"))),
+            ("1__0", None),
+            ("_1", None),
+            ("1_", None),
+            ("", None),
+            ("-", None),
+            ("1 2", None),
+            ("0x10", None),
+            ("- 5", None),
+            ("\u{b2}", None),
+        ];
+        for (text, want) in ints {
+            let want = want.map(|(n, d)| (n, d.trim_start_matches('0').to_owned()));
+            let want = want.map(|(n, d)| (n, if d.is_empty() { "0".to_owned() } else { d }));
+            assert_eq!(int_text(text), want, "int({text:?})");
+        }
+        let floats: &[(&str, Option<&str>)] = &[
+            ("1.5", Some("1.5")),
+            (" 1_0.5 ", Some("10.5")),
+            ("1e1_0", Some("1e10")),
+            ("\u{661}.5", Some("1.5")),
+            ("1._5", None),
+            ("1_.5", None),
+            ("_1.5", None),
+            ("1__5", None),
+        ];
+        for (text, want) in floats {
+            assert_eq!(float_text(text).as_deref(), *want, "float({text:?})");
+        }
+    }
+}
