@@ -200,10 +200,7 @@ mod tests {
     /// CPython picks the spelling closest to the exact value).
     #[test]
     fn floats_match_cpython_golden_vectors() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../tests/golden/pyfmt/floats.json"
-        );
+        let path = oxrpc_testkit::golden_path("pyfmt/floats.json");
         let json: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         let vectors = json["floats"].as_array().unwrap();

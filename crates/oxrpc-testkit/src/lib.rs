@@ -38,6 +38,35 @@ pub fn interop_path(relative: &str) -> PathBuf {
     workspace_root().join("tests/interop").join(relative)
 }
 
+/// A file under `tests/golden/`.
+pub fn golden_path(relative: &str) -> PathBuf {
+    workspace_root().join("tests/golden").join(relative)
+}
+
+/// Every document of the XML-RPC golden vectors CPython wrote or read
+/// (`tests/golden/xmlrpc/vectors.json`), the `params` fragments wrapped in
+/// a call to `m`: seeds for mutation tests.
+pub fn xmlrpc_golden_documents() -> Vec<Vec<u8>> {
+    let path = golden_path("xmlrpc/vectors.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())); // ok: test helper
+    let json: serde_json::Value = serde_json::from_str(&text).expect("the golden vectors are JSON"); // ok: test helper
+    let mut documents = Vec::new();
+    for group in ["dumps", "loads", "refused"] {
+        for vector in json[group].as_array().into_iter().flatten() {
+            let Some(xml) = vector["xml"].as_str() else {
+                continue;
+            };
+            let xml = if vector["kind"] == "params" {
+                format!("<methodCall><methodName>m</methodName>{xml}</methodCall>")
+            } else {
+                xml.to_owned()
+            };
+            documents.push(xml.into_bytes());
+        }
+    }
+    documents
+}
+
 /// The Python interpreter holding the pinned peers.
 ///
 /// `OXRPC_PYTHON` wins when set; otherwise the workspace's `.venv`. Panics with

@@ -12,22 +12,7 @@ use oxrpc_xmlrpc::{decode_call, decode_response, Limits};
 use std::time::Duration;
 
 fn seeds() -> Vec<Vec<u8>> {
-    let path = oxrpc_testkit::workspace_root().join("tests/golden/xmlrpc/vectors.json");
-    let text = std::fs::read_to_string(path).unwrap();
-    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let mut seeds = Vec::new();
-    for group in ["dumps", "loads"] {
-        for vector in json[group].as_array().unwrap() {
-            let xml = vector["xml"].as_str().unwrap();
-            let xml = if vector["kind"] == "params" {
-                format!("<methodCall><methodName>m</methodName>{xml}</methodCall>")
-            } else {
-                xml.to_owned()
-            };
-            seeds.push(xml.into_bytes());
-        }
-    }
-    seeds
+    oxrpc_testkit::xmlrpc_golden_documents()
 }
 
 const DICTIONARY: &[&[u8]] = &[

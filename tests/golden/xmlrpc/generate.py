@@ -114,6 +114,12 @@ def dumps_vectors():
     return out
 
 
+def response_document(inner):
+    """A response whose one value holds `inner`."""
+    return ("<?xml version='1.0'?>\n<methodResponse><params><param><value>%s</value>"
+            "</param></params></methodResponse>" % inner)
+
+
 def loads_vectors():
     docs = {
         "ext_i8": "<i8>9223372036854775807</i8>",
@@ -152,8 +158,7 @@ def loads_vectors():
     }
     out = []
     for name, inner in docs.items():
-        xml = ("<?xml version='1.0'?>\n<methodResponse><params><param><value>%s</value>"
-               "</param></params></methodResponse>" % inner)
+        xml = response_document(inner)
         (value,), _ = xc.loads(xml.encode("utf-8"), use_builtin_types=True)
         out.append({"name": name, "kind": "response", "xml": xml, "values": [describe(value)]})
     return out
@@ -172,8 +177,7 @@ def refused_vectors():
     }
     out = []
     for name, inner in docs.items():
-        xml = ("<?xml version='1.0'?>\n<methodResponse><params><param><value>%s</value>"
-               "</param></params></methodResponse>" % inner)
+        xml = response_document(inner)
         try:
             xc.loads(xml.encode("utf-8"), use_builtin_types=True)
         except Exception as e:

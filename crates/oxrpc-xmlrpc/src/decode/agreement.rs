@@ -95,23 +95,7 @@ fn seeds() -> Vec<Vec<u8>> {
     }
     seeds.push(encode_call("none", &[]).unwrap().into_bytes());
     seeds.push(encode_fault(&Fault::new(4, "Too many <params>")).into_bytes());
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../tests/golden/xmlrpc/vectors.json"
-    );
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    for group in ["dumps", "loads"] {
-        for vector in json[group].as_array().unwrap() {
-            let xml = vector["xml"].as_str().unwrap();
-            let xml = if vector["kind"] == "params" {
-                format!("<methodCall><methodName>m</methodName>{xml}</methodCall>")
-            } else {
-                xml.to_owned()
-            };
-            seeds.push(xml.into_bytes());
-        }
-    }
+    seeds.extend(oxrpc_testkit::xmlrpc_golden_documents());
     seeds
 }
 
