@@ -174,6 +174,11 @@ def refused_vectors():
         "base64_not_ascii": "<base64>YWJj\u00e9</base64>",
         "int_double_underscore": "<int>1__0</int>",
         "double_underscore_by_point": "<double>1_.5</double>",
+        "int_not_a_number": "<int> 12x </int>",
+        "double_not_a_number": "<double>0x1p3</double>",
+        "bigdecimal_not_a_number": "<bigdecimal>1.2.3</bigdecimal>",
+        "unknown_tag_in_value": "<ex:bogus>1</ex:bogus>",
+        "struct_member_without_name": "<struct><member><value><int>1</int></value></member></struct>",
     }
     out = []
     for name, inner in docs.items():
@@ -181,7 +186,9 @@ def refused_vectors():
         try:
             xc.loads(xml.encode("utf-8"), use_builtin_types=True)
         except Exception as e:
-            out.append({"name": name, "xml": xml, "cpython": type(e).__name__})
+            # What SimpleXMLRPCServer answers: Fault(1, "%s:%s" % (type, value)).
+            out.append({"name": name, "xml": xml, "cpython": type(e).__name__,
+                        "fault": "%s:%s" % (type(e), e)})
         else:
             raise SystemExit("CPython reads %s" % name)
     return out

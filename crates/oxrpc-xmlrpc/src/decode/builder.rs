@@ -7,10 +7,11 @@
 //! once, at its exact size, and the stacks' capacity serves the whole
 //! document.
 
-use super::scalars::{decode_base64, parse_double, parse_int};
+use super::scalars::{decode_base64, parse_double, parse_int, python};
 use super::ParseError;
 use crate::decode::Limits;
 use crate::value::{DateTime, Struct, Value};
+use oxrpc_pyfmt::str_repr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Root {
@@ -35,14 +36,15 @@ pub(super) struct Document {
 }
 
 /// An array or struct being read: where its entries start on the shared
-/// stacks.
+/// stack.
 enum Open {
     Array {
         first_item: usize,
     },
+    /// A struct's entries are names and values in turn, as CPython's
+    /// unmarshaller keeps them (a `<name>` is read as a string).
     Struct {
-        first_member: usize,
-        pending_name: Option<String>,
+        first_item: usize,
     },
 }
 
@@ -51,10 +53,8 @@ pub(super) struct Builder<'l> {
     limits: &'l Limits,
     doc: Document,
     open: Vec<Open>,
-    /// Values of every open array, innermost array's last.
+    /// Entries of every open array and struct, the innermost one's last.
     items: Vec<Value>,
-    /// Members of every open struct, innermost struct's last.
-    members: Vec<(String, Value)>,
     /// Character data since the last start tag.
     pub(super) text: String,
     /// The last start tag was `<value>` (so far without a type element).
@@ -151,7 +151,6 @@ impl<'l> Builder<'l> {
             },
             open: Vec::new(),
             items: Vec::new(),
-            members: Vec::new(),
             text: String::new(),
             in_bare_value: false,
             value_count: 0,
@@ -180,18 +179,21 @@ impl<'l> Builder<'l> {
             };
         }
         if self.in_bare_value && !tag.is_known() {
-            return Err(ParseError::Invalid(format!(
-                "unknown tag <{}> in <value>",
-                String::from_utf8_lossy(local_name(name))
-            )));
+            let message = format!(
+                "unknown tag {}",
+                str_repr(&String::from_utf8_lossy(local_name(name)))
+            );
+            return Err(python(
+                "xmlrpc.client.ResponseError",
+                format!("ResponseError({})", str_repr(&message)),
+            ));
         }
         match tag {
             Tag::Array => self.open(Open::Array {
                 first_item: self.items.len(),
             })?,
             Tag::Struct => self.open(Open::Struct {
-                first_member: self.members.len(),
-                pending_name: None,
+                first_item: self.items.len(),
             })?,
             _ => {}
         }
@@ -219,20 +221,23 @@ impl<'l> Builder<'l> {
             Tag::Boolean => match self.text.as_str() {
                 "0" => Value::Bool(false),
                 "1" => Value::Bool(true),
-                other => return Err(ParseError::Invalid(format!("bad boolean value {other:?}"))),
+                _ => return Err(python("TypeError", "bad boolean value".into())),
             },
             Tag::Int => parse_int(&self.text)?,
             Tag::Double => Value::Double(parse_double(&self.text)?),
             Tag::BigDecimal => {
-                let trimmed = self.text.trim();
-                if trimmed.parse::<f64>().is_err() {
-                    return Err(ParseError::Invalid(format!("bad bigdecimal {trimmed:?}")));
+                if !is_decimal(&self.text) {
+                    return Err(python(
+                        "decimal.InvalidOperation",
+                        "[<class 'decimal.ConversionSyntax'>]".into(),
+                    ));
                 }
-                Value::BigDecimal(trimmed.to_owned())
+                Value::BigDecimal(self.text.trim().to_owned())
             }
             // The text buffer keeps its capacity for the next element; the
             // value gets an exact-size copy.
-            Tag::String => Value::String(self.text.as_str().to_owned()),
+            // `end_string` reads a member's `<name>` too.
+            Tag::String | Tag::Name => Value::String(self.text.as_str().to_owned()),
             // CPython keeps any text here and sends it back as it came.
             Tag::DateTime => Value::DateTime(DateTime::from_wire(&self.text)),
             Tag::Base64 => Value::Base64(decode_base64(&self.text)?),
@@ -241,20 +246,12 @@ impl<'l> Builder<'l> {
                 _ => return Err(ParseError::Invalid("misplaced </array>".into())),
             },
             Tag::Struct => match self.open.pop() {
-                Some(Open::Struct {
-                    first_member,
-                    pending_name: None,
-                }) => Value::Struct(self.members.drain(first_member..).collect::<Struct>()),
-                Some(Open::Struct { .. }) => {
-                    return Err(ParseError::Invalid("struct member without a value".into()))
+                Some(Open::Struct { first_item }) => {
+                    Value::Struct(pair_up(self.items.drain(first_item..))?)
                 }
                 _ => return Err(ParseError::Invalid("misplaced </struct>".into())),
             },
             Tag::Value if self.in_bare_value => Value::String(self.text.as_str().to_owned()),
-            Tag::Name => {
-                let name = self.text.as_str().to_owned();
-                return self.member_name(name);
-            }
             Tag::MethodName => {
                 self.doc.method_name = Some(self.text.clone());
                 return Ok(());
@@ -273,34 +270,49 @@ impl<'l> Builder<'l> {
         self.push(value)
     }
 
-    fn member_name(&mut self, name: String) -> Result<(), ParseError> {
-        match self.open.last_mut() {
-            Some(Open::Struct { pending_name, .. }) if pending_name.is_none() => {
-                *pending_name = Some(name);
-                Ok(())
-            }
-            Some(Open::Struct { .. }) => {
-                Err(ParseError::Invalid("struct member with two names".into()))
-            }
-            _ => Err(ParseError::Invalid("<name> outside a struct member".into())),
-        }
-    }
-
     fn push(&mut self, value: Value) -> Result<(), ParseError> {
         self.value_count += 1;
         if self.value_count > self.limits.max_values {
             return Err(ParseError::TooManyValues(self.limits.max_values));
         }
-        match self.open.last_mut() {
-            Some(Open::Array { .. }) => self.items.push(value),
-            Some(Open::Struct { pending_name, .. }) => {
-                let name = pending_name
-                    .take()
-                    .ok_or_else(|| ParseError::Invalid("struct member without a name".into()))?;
-                self.members.push((name, value));
-            }
-            None => self.doc.values.push(value),
+        if self.open.is_empty() {
+            self.doc.values.push(value);
+        } else {
+            self.items.push(value);
         }
         Ok(())
     }
+}
+
+/// A struct from its entries, names and values in turn, as `end_struct`
+/// pairs them: an odd count is CPython's `IndexError`; a later member of
+/// the same name replaces the value and keeps the place. A name that is
+/// not a string (a `<value>` where the name should be) makes a dict
+/// CPython can hold but never send; here it is refused.
+fn pair_up(mut entries: impl ExactSizeIterator<Item = Value>) -> Result<Struct, ParseError> {
+    if entries.len() % 2 == 1 {
+        return Err(python("IndexError", "list index out of range".into()));
+    }
+    let mut members = Struct::with_capacity(entries.len() / 2);
+    while let (Some(name), Some(value)) = (entries.next(), entries.next()) {
+        let Value::String(name) = name else {
+            return Err(ParseError::Invalid(
+                "a struct member name that is not a string".into(),
+            ));
+        };
+        members.insert(name, value);
+    }
+    Ok(members)
+}
+
+/// Whether `Decimal(text)` reads the text: a float's spelling, or one of
+/// its special values.
+fn is_decimal(text: &str) -> bool {
+    oxrpc_pyfmt::float_text(text).is_some_and(|ascii| {
+        let unsigned = ascii.trim_start_matches(['+', '-']);
+        ascii.parse::<f64>().is_ok()
+            || ["nan", "snan", "inf", "infinity"]
+                .iter()
+                .any(|special| unsigned.eq_ignore_ascii_case(special))
+    })
 }

@@ -238,6 +238,8 @@ impl<'d> Cursor<'d> {
             self.expect(b"<name>")?;
             let name = owned(self.text()?)?;
             self.expect(b"</name>")?;
+            // CPython reads a name as a string value; it counts as one.
+            self.count_one()?;
             self.skip_space();
             let value = self.value(depth)?;
             self.skip_space();
@@ -251,11 +253,16 @@ impl<'d> Cursor<'d> {
 
     /// Counts a value against the limit.
     fn count(&mut self, value: Value) -> Result<Value, Unsupported> {
+        self.count_one()?;
+        Ok(value)
+    }
+
+    fn count_one(&mut self) -> Result<(), Unsupported> {
         self.values += 1;
         if self.values > self.max_values {
             return Err(Unsupported);
         }
-        Ok(value)
+        Ok(())
     }
 
     /// The raw text up to the next `<` (which must come).

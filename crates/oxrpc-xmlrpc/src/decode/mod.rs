@@ -78,10 +78,23 @@ pub enum ParseError {
     /// method `None`, which no server has.
     #[error("no method name")]
     NoMethodName,
+    /// What CPython's unmarshaller raises for this document: a value its
+    /// reader refuses (`int("abc")`, a bad boolean, bad base64), an
+    /// unknown element inside a `<value>`, a struct with a name and no
+    /// value. `exception` is the Python class (`ValueError`,
+    /// `binascii.Error`), `message` its text, word for word.
+    #[error("{exception}: {message}")]
+    Python {
+        /// The exception's class, as `type(e)` names it.
+        exception: &'static str,
+        /// `str(e)`.
+        message: String,
+    },
 }
 
 impl ParseError {
-    /// The fault a server answers with, using the interoperability codes.
+    /// The fault a server answers with: CPython's for what CPython's
+    /// reader refuses, the interoperability codes for the rest.
     pub fn to_fault(&self) -> Fault {
         match self {
             ParseError::Xml(_) | ParseError::Dtd => {
@@ -91,6 +104,10 @@ impl ParseError {
                 Fault::new(Fault::UNSUPPORTED_ENCODING, format!("parse error. {self}"))
             }
             ParseError::NoMethodName => Fault::method_not_supported("None"),
+            // SimpleXMLRPCServer's answer to any exception while reading.
+            ParseError::Python { exception, message } => {
+                Fault::new(1, format!("<class '{exception}'>:{message}"))
+            }
             _ => Fault::new(Fault::INVALID_REQUEST, format!("server error. {self}")),
         }
     }
@@ -295,22 +312,72 @@ mod tests {
         ));
         // CPython reads any root; a document that is not a call names no method.
         assert_eq!(call("<foo/>"), Err(ParseError::NoMethodName));
-        assert!(matches!(
+        // What CPython's unmarshaller raises, word for word.
+        let python = |exception, message: &str| {
+            Err(ParseError::Python {
+                exception,
+                message: message.into(),
+            })
+        };
+        assert_eq!(
             one_param("<value><bogus>1</bogus></value>"),
-            Err(ParseError::Invalid(_))
-        ));
-        assert!(matches!(
+            python(
+                "xmlrpc.client.ResponseError",
+                "ResponseError(\"unknown tag 'bogus'\")"
+            )
+        );
+        assert_eq!(
             one_param("<value><boolean>2</boolean></value>"),
-            Err(ParseError::Invalid(_))
-        ));
-        assert!(matches!(
+            python("TypeError", "bad boolean value")
+        );
+        assert_eq!(
             one_param("<value><int>12x</int></value>"),
-            Err(ParseError::Invalid(_))
-        ));
-        assert!(matches!(
+            python(
+                "ValueError",
+                "invalid literal for int() with base 10: '12x'"
+            )
+        );
+        assert_eq!(
+            one_param("<value><double> x </double></value>"),
+            python("ValueError", "could not convert string to float: ' x '")
+        );
+        assert_eq!(
             one_param("<value><struct><member><value>1</value></member></struct></value>"),
+            python("IndexError", "list index out of range")
+        );
+        assert_eq!(
+            one_param("<value><base64>YW\u{e9}\u{e9}J</base64></value>"),
+            python(
+                "UnicodeEncodeError",
+                "'ascii' codec can't encode characters in position 2-3: ordinal not in range(128)"
+            )
+        );
+        assert_eq!(
+            one_param("<value><base64>YWJjZ</base64></value>"),
+            python(
+                "binascii.Error",
+                "Invalid base64-encoded string: number of data characters (5) cannot be 1 more \
+                 than a multiple of 4"
+            )
+        );
+        assert!(matches!(
+            one_param("<value><struct><member><value><int>1</int></value><name>a</name></member></struct></value>"),
             Err(ParseError::Invalid(_))
         ));
+    }
+
+    #[test]
+    fn names_are_strings_wherever_they_are() {
+        // CPython's `end_name` is `end_string`: outside a struct a name is
+        // a string value, and a struct pairs whatever strings and values it
+        // holds, in order.
+        assert_eq!(one_param("<name>n</name>"), Ok(Value::from("n")));
+        let value = one_param(
+            "<value><struct><member><value><string>k</string></value>\
+             <name>v</name></member></struct></value>",
+        )
+        .unwrap();
+        assert_eq!(value.get("k"), Some(&Value::from("v")));
     }
 
     #[test]

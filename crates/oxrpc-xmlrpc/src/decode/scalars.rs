@@ -12,10 +12,12 @@ pub(super) fn parse_int(text: &str) -> Result<Value, ParseError> {
         return Ok(Value::Int(i));
     }
     let Some((negative, digits)) = oxrpc_pyfmt::int_text(text) else {
-        return Err(ParseError::Invalid(format!(
-            "bad integer {:?}",
-            text.trim()
-        )));
+        // `int()` quotes at most 200 characters of the text's repr.
+        let quoted: String = oxrpc_pyfmt::str_repr(text).chars().take(200).collect();
+        return Err(python(
+            "ValueError",
+            format!("invalid literal for int() with base 10: {quoted}"),
+        ));
     };
     let signed = if negative && digits != "0" {
         format!("-{digits}")
@@ -35,7 +37,15 @@ pub(super) fn parse_double(text: &str) -> Result<f64, ParseError> {
     }
     oxrpc_pyfmt::float_text(text)
         .and_then(|ascii| ascii.parse::<f64>().ok())
-        .ok_or_else(|| ParseError::Invalid(format!("bad double {:?}", text.trim())))
+        .ok_or_else(|| {
+            python(
+                "ValueError",
+                format!(
+                    "could not convert string to float: {}",
+                    oxrpc_pyfmt::str_repr(text)
+                ),
+            )
+        })
 }
 
 /// `base64.decodebytes` as CPython's unmarshaller calls it: the text must
@@ -44,9 +54,8 @@ pub(super) fn parse_double(text: &str) -> Result<f64, ParseError> {
 /// group, and ignores what follows it; a group left unfinished without
 /// padding is an error.
 pub(super) fn decode_base64(text: &str) -> Result<Vec<u8>, ParseError> {
-    let invalid = |why: &str| ParseError::Invalid(format!("bad base64: {why}"));
     if !text.is_ascii() {
-        return Err(invalid("not ASCII"));
+        return Err(not_ascii(text));
     }
     let mut out = Vec::with_capacity(text.len() / 4 * 3);
     // Position in the current group of four, the bits carried into the
@@ -85,11 +94,46 @@ pub(super) fn decode_base64(text: &str) -> Result<Vec<u8>, ParseError> {
     }
     match quad {
         0 => Ok(out),
-        1 => Err(invalid(
-            "the number of data characters cannot be 1 more than a multiple of 4",
+        1 => Err(python(
+            "binascii.Error",
+            format!(
+                "Invalid base64-encoded string: number of data characters ({}) cannot be 1 \
+                 more than a multiple of 4",
+                out.len() / 3 * 4 + 1
+            ),
         )),
-        _ => Err(invalid("incorrect padding")),
+        _ => Err(python("binascii.Error", "Incorrect padding".into())),
     }
+}
+
+/// The `UnicodeEncodeError` of `text.encode("ascii")`: the first run of
+/// characters outside ASCII, by position in characters.
+fn not_ascii(text: &str) -> ParseError {
+    let chars: Vec<char> = text.chars().collect();
+    let start = chars.iter().position(|c| !c.is_ascii()).unwrap_or(0);
+    let run = chars[start..].iter().take_while(|c| !c.is_ascii()).count();
+    let message = if run == 1 {
+        let code = u32::from(chars[start]);
+        let escaped = match code {
+            0..=0xff => format!("\\x{code:02x}"),
+            0x100..=0xffff => format!("\\u{code:04x}"),
+            _ => format!("\\U{code:08x}"),
+        };
+        format!(
+            "'ascii' codec can't encode character '{escaped}' in position {start}: ordinal not in range(128)"
+        )
+    } else {
+        format!(
+            "'ascii' codec can't encode characters in position {start}-{}: ordinal not in range(128)",
+            start + run - 1
+        )
+    };
+    python("UnicodeEncodeError", message)
+}
+
+/// What CPython raised.
+pub(super) fn python(exception: &'static str, message: String) -> ParseError {
+    ParseError::Python { exception, message }
 }
 
 /// The value of a base64 alphabet character.
