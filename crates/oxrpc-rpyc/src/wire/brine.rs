@@ -593,8 +593,15 @@ impl<'a> Decoder<'a> {
 
     fn tuple_items(&mut self, n: usize, depth: usize) -> Result<BrineValue, BrineError> {
         let depth = self.enter(depth)?;
-        // Every item takes at least one byte: never reserve more than that.
+        // Every item takes at least one byte. A count the bytes left could
+        // hold but the values left in the budget cannot is refused before
+        // anything is built; and never reserve more than the bytes left.
         let remaining = self.data.len() - self.pos;
+        if n <= remaining && n > self.limits.max_elements.saturating_sub(self.values) {
+            return Err(BrineError::TooManyValues {
+                max: self.limits.max_elements,
+            });
+        }
         let mut items = Vec::with_capacity(n.min(remaining));
         for _ in 0..n {
             items.push(self.value(depth)?);
@@ -983,6 +990,10 @@ mod tests {
             BrineError::TooManyValues { max: 10 }
         );
         assert!(load(&doc).is_ok());
+        // The tuple and its nine items are ten values: exactly the limit.
+        let mut at_limit = vec![TAG_TUP_L1, 9];
+        at_limit.extend(std::iter::repeat_n(TAG_NONE, 9));
+        assert!(load_with(&at_limit, &limits).is_ok());
     }
 
     #[test]
