@@ -25,9 +25,10 @@
 //! we do not. [`FrameLimits::max_frame_len`] is checked as soon as the header
 //! is in, before a single payload byte is buffered, and the decoder never
 //! reserves memory on the strength of a header: the buffer only grows with
-//! bytes that actually arrived. A compressed payload is inflated in steps into
-//! a buffer capped at [`FrameLimits::max_decompressed_len`], so a zip bomb is
-//! cut off at the cap instead of being expanded first and measured later.
+//! bytes that actually arrived. A compressed payload longer than a few hundred
+//! KiB is measured before it is inflated, and refused past
+//! [`FrameLimits::max_decompressed_len`]: a zip bomb is cut off at the cap
+//! without the server ever holding it.
 //!
 //! # Sending
 //!
@@ -272,47 +273,127 @@ impl RawFrame {
     }
 }
 
-/// Inflates a zlib stream into at most `max` bytes, growing the output as it goes.
+/// Payloads that inflate to at most this much are inflated in one pass.
+const ONE_PASS_INFLATE: usize = 256 * 1024;
+
+/// Inflates a zlib stream into at most `max` bytes.
 ///
 /// Like Python's `zlib.decompress`, the stream must be complete (checksum
-/// included) and bytes after its end are ignored.
+/// included) and bytes after its end are ignored. A stream that does not
+/// end within [`ONE_PASS_INFLATE`] bytes is first measured through a small
+/// scratch buffer and then inflated again into a buffer of exactly its
+/// size: a bomb is refused without holding any of it, and a large payload
+/// costs its own size in memory, never the two or three times that growing
+/// a buffer by doubling costs at the moment it is copied.
 fn inflate(data: &[u8], max: usize) -> Result<Vec<u8>, FrameError> {
     let mut z = Decompress::new(true);
-    // One byte over the cap tells "exactly max" from "more than max".
-    let hard_cap = max.saturating_add(1);
-    let mut out: Vec<u8> = Vec::with_capacity(data.len().saturating_mul(4).max(64).min(hard_cap));
+    let first = data
+        .len()
+        .saturating_mul(4)
+        .clamp(64, ONE_PASS_INFLATE)
+        .min(max.saturating_add(1));
+    let mut out = Vec::with_capacity(first);
+    if inflate_into(&mut z, data, &mut out, max)? {
+        return Ok(out);
+    }
+    let len = inflated_len(&mut z, data, out.len(), max)?;
+    z.reset(true);
+    out.clear();
+    // One byte to spare, so the stream's end is read with room left.
+    out.reserve_exact(len + 1);
+    match inflate_into(&mut z, data, &mut out, max)? {
+        true => Ok(out),
+        // The same bytes inflated to `len` a moment ago.
+        false => Err(FrameError::InvalidZlib {
+            reason: "the stream inflated differently twice".to_owned(),
+        }),
+    }
+}
+
+/// Inflates the rest of `data` into `out`'s spare capacity: true when the
+/// stream ended there, false when `out` filled up first.
+fn inflate_into(
+    z: &mut Decompress,
+    data: &[u8],
+    out: &mut Vec<u8>,
+    max: usize,
+) -> Result<bool, FrameError> {
     loop {
-        if out.len() == out.capacity() {
-            if out.len() >= hard_cap {
-                return Err(FrameError::DecompressedTooLarge { max });
-            }
-            let target = out.capacity().saturating_mul(2).max(64).min(hard_cap);
-            out.reserve_exact(target - out.len());
-        }
-        let consumed = usize::try_from(z.total_in())
-            .unwrap_or(data.len())
-            .min(data.len());
         let (in_before, out_before) = (z.total_in(), out.len());
         let status = z
-            .decompress_vec(&data[consumed..], &mut out, FlushDecompress::None)
-            .map_err(|e| FrameError::InvalidZlib {
-                reason: e.to_string(),
-            })?;
+            .decompress_vec(unconsumed(z, data), out, FlushDecompress::None)
+            .map_err(invalid_zlib)?;
         if out.len() > max {
             return Err(FrameError::DecompressedTooLarge { max });
         }
-        match status {
-            Status::StreamEnd => return Ok(out),
-            Status::Ok | Status::BufError => {
-                let stalled = z.total_in() == in_before && out.len() == out_before;
-                let input_done = usize::try_from(z.total_in()).map_or(true, |n| n >= data.len());
-                if out.len() < out.capacity() && (stalled || input_done) {
-                    return Err(FrameError::InvalidZlib {
-                        reason: "incomplete or truncated stream".to_owned(),
-                    });
-                }
-            }
+        if status == Status::StreamEnd {
+            return Ok(true);
         }
+        if out.len() == out.capacity() {
+            return Ok(false);
+        }
+        check_progress(z, data, in_before, out.len() > out_before)?;
+    }
+}
+
+/// How long the stream inflates to in all, `so_far` bytes of it already
+/// out, measured through a scratch buffer and refused past `max`.
+fn inflated_len(
+    z: &mut Decompress,
+    data: &[u8],
+    so_far: usize,
+    max: usize,
+) -> Result<usize, FrameError> {
+    let mut scratch = vec![0u8; 32 * 1024];
+    let mut len = so_far;
+    loop {
+        let (in_before, out_before) = (z.total_in(), z.total_out());
+        let status = z
+            .decompress(unconsumed(z, data), &mut scratch, FlushDecompress::None)
+            .map_err(invalid_zlib)?;
+        let produced = usize::try_from(z.total_out() - out_before).unwrap_or(usize::MAX);
+        len = len.saturating_add(produced);
+        if len > max {
+            return Err(FrameError::DecompressedTooLarge { max });
+        }
+        if status == Status::StreamEnd {
+            return Ok(len);
+        }
+        if produced < scratch.len() {
+            check_progress(z, data, in_before, produced > 0)?;
+        }
+    }
+}
+
+/// The input the decompressor has not read yet.
+fn unconsumed<'d>(z: &Decompress, data: &'d [u8]) -> &'d [u8] {
+    let consumed = usize::try_from(z.total_in())
+        .unwrap_or(data.len())
+        .min(data.len());
+    &data[consumed..]
+}
+
+/// A step that left room in the output yet did not end the stream must
+/// have read input that is not all gone, or the stream is cut short.
+fn check_progress(
+    z: &Decompress,
+    data: &[u8],
+    in_before: u64,
+    made_output: bool,
+) -> Result<(), FrameError> {
+    let stalled = z.total_in() == in_before && !made_output;
+    let input_done = usize::try_from(z.total_in()).map_or(true, |n| n >= data.len());
+    if stalled || input_done {
+        return Err(FrameError::InvalidZlib {
+            reason: "incomplete or truncated stream".to_owned(),
+        });
+    }
+    Ok(())
+}
+
+fn invalid_zlib(error: flate2::DecompressError) -> FrameError {
+    FrameError::InvalidZlib {
+        reason: error.to_string(),
     }
 }
 
@@ -618,6 +699,42 @@ mod tests {
         assert_eq!(
             decode_all(&frame, limits).unwrap_err(),
             FrameError::DecompressedTooLarge { max: 9_999 }
+        );
+    }
+
+    #[test]
+    fn payloads_beyond_one_pass_are_measured_then_inflated_exactly() {
+        // Compressible but not trivial: a megabyte of a counting pattern.
+        let data: Vec<u8> = (0..(1u32 << 20)).map(|i| (i % 251) as u8).collect();
+        let mut z = deflate(&data).unwrap();
+        let frame = compressed_frame(&z);
+        let at = |max| FrameLimits {
+            max_decompressed_len: max,
+            ..FrameLimits::default()
+        };
+        assert_eq!(decode_all(&frame, at(1 << 20)).unwrap()[0], data);
+        assert_eq!(
+            decode_all(&frame, at((1 << 20) - 1)).unwrap_err(),
+            FrameError::DecompressedTooLarge { max: (1 << 20) - 1 }
+        );
+        // Cut short past the first pass, or with a broken checksum: errors
+        // from the measuring pass, not a short payload.
+        let cut = compressed_frame(&z[..z.len() - 10]);
+        assert!(matches!(
+            decode_all(&cut, FrameLimits::default()),
+            Err(FrameError::InvalidZlib { .. })
+        ));
+        let last = z.len() - 1;
+        z[last] ^= 0xff;
+        assert!(matches!(
+            decode_all(&compressed_frame(&z), FrameLimits::default()),
+            Err(FrameError::InvalidZlib { .. })
+        ));
+        z[last] ^= 0xff;
+        z.extend_from_slice(b"junk");
+        assert_eq!(
+            decode_all(&compressed_frame(&z), FrameLimits::default()).unwrap()[0],
+            data
         );
     }
 
