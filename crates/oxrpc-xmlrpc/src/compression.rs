@@ -16,20 +16,61 @@ pub enum GunzipError {
     TooLarge(usize),
 }
 
-/// Inflates `data`, stopping as soon as the output would exceed `max_size`.
+/// Bodies that inflate to at most this much are inflated in one pass.
+const ONE_PASS: usize = 256 * 1024;
+
+/// Inflates `data`, refusing it as soon as the output would exceed
+/// `max_size`.
+///
+/// A body that inflates past [`ONE_PASS`] bytes is measured first (inflated
+/// into nothing) and then inflated again into a buffer of exactly its size:
+/// a gzip bomb is refused without ever being held, and a large body costs
+/// its own size, not the two or three times a doubling buffer costs.
+///
+/// ```
+/// use oxrpc_xmlrpc::{gunzip, gzip, GunzipError};
+///
+/// let body = gzip(&[b'x'; 10_000]);
+/// assert_eq!(gunzip(&body, 10_000).unwrap().len(), 10_000);
+/// assert_eq!(gunzip(&body, 9_999), Err(GunzipError::TooLarge(9_999)));
+/// ```
 pub fn gunzip(data: &[u8], max_size: usize) -> Result<Vec<u8>, GunzipError> {
-    let mut out = Vec::with_capacity(data.len().saturating_mul(4).min(max_size));
     let limit = u64::try_from(max_size)
         .unwrap_or(u64::MAX)
         .saturating_add(1);
-    MultiGzDecoder::new(data)
-        .take(limit)
+    let first = u64::try_from(ONE_PASS).unwrap_or(u64::MAX).min(limit);
+    let mut decoder = MultiGzDecoder::new(data);
+    let mut out = Vec::with_capacity(data.len().saturating_mul(4).clamp(64, ONE_PASS));
+    (&mut decoder)
+        .take(first)
         .read_to_end(&mut out)
-        .map_err(|e| GunzipError::Corrupt(e.to_string()))?;
-    if out.len() > max_size {
+        .map_err(corrupt)?;
+    if (out.len() as u64) < first {
+        return Ok(out);
+    }
+    let rest = std::io::copy(
+        &mut decoder.take(limit - out.len() as u64),
+        &mut std::io::sink(),
+    )
+    .map_err(corrupt)?;
+    let total = usize::try_from(out.len() as u64 + rest).unwrap_or(usize::MAX);
+    if total > max_size {
         return Err(GunzipError::TooLarge(max_size));
     }
+    let mut out = Vec::with_capacity(total);
+    MultiGzDecoder::new(data)
+        .read_to_end(&mut out)
+        .map_err(corrupt)?;
+    if out.len() != total {
+        return Err(GunzipError::Corrupt(
+            "the body inflated differently twice".into(),
+        ));
+    }
     Ok(out)
+}
+
+fn corrupt(error: std::io::Error) -> GunzipError {
+    GunzipError::Corrupt(error.to_string())
 }
 
 /// Deflates `data` with gzip at the fastest level (bodies are small and
@@ -76,6 +117,28 @@ mod tests {
             gunzip(b"not gzip", 100),
             Err(GunzipError::Corrupt(_))
         ));
+    }
+
+    #[test]
+    fn large_bodies_are_measured_then_inflated_exactly() {
+        let data: Vec<u8> = (0..(1u32 << 20)).map(|i| (i % 251) as u8).collect();
+        let body = gzip(&data);
+        assert_eq!(gunzip(&body, 1 << 20).unwrap(), data);
+        assert_eq!(
+            gunzip(&body, (1 << 20) - 1),
+            Err(GunzipError::TooLarge((1 << 20) - 1))
+        );
+        // Cut short past the first pass: an error, not a short body.
+        assert!(matches!(
+            gunzip(&body[..body.len() - 12], 1 << 20),
+            Err(GunzipError::Corrupt(_))
+        ));
+        // Two members inflate as one body, as Python's gzip reads them.
+        let twice = [body.clone(), body].concat();
+        assert_eq!(
+            gunzip(&twice, 2 << 20).unwrap(),
+            [&data[..], &data[..]].concat()
+        );
     }
 
     #[test]
