@@ -2,7 +2,7 @@
 //! `echo`, no request log.
 //!
 //! ```text
-//! cargo run --release --example xmlrpc_bench_server -- 9100 [--metrics] [--max-connections N]
+//! cargo run --release --example xmlrpc_bench_server -- 9100 [--metrics] [--max-connections N] [--idle-timeout SECS]
 //! ```
 
 use oxrpc::xmlrpc::{Server, ServerConfig, Value};
@@ -26,14 +26,21 @@ async fn main() -> std::io::Result<()> {
         let telemetry = oxrpc::telemetry::Telemetry::new();
         config.listen.telemetry = Some(telemetry.server("bench"));
     }
-    // `--max-connections N`: room for the many-connections benchmark.
     let args: Vec<String> = std::env::args().collect();
-    if let Some(n) = args
-        .windows(2)
-        .find(|pair| pair[0] == "--max-connections")
-        .and_then(|pair| pair[1].parse().ok())
-    {
-        config.listen.max_connections = n;
+    let option = |name: &str| -> Option<u64> {
+        args.windows(2)
+            .find(|pair| pair[0] == name)
+            .and_then(|pair| pair[1].parse().ok())
+    };
+    // `--max-connections N`: room for the many-connections benchmark.
+    if let Some(n) = option("--max-connections") {
+        config.listen.max_connections = usize::try_from(n).unwrap_or(usize::MAX);
+    }
+    // `--idle-timeout SECS`: how long a keep-alive connection may wait for
+    // its next request (the header read timeout; 10 s by default), so the
+    // many-connections benchmark's idle connections outlast their opening.
+    if let Some(secs) = option("--idle-timeout") {
+        config.header_read_timeout = std::time::Duration::from_secs(secs);
     }
     let mut server = Server::with_config(config);
     server.register("add", |a: i32, b: i32| a + b);
