@@ -9,22 +9,52 @@
 //! ([`Slot::evicted`]) so the next client can be served.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
-struct Entry {
-    busy: Arc<AtomicUsize>,
-    last_active: Arc<Mutex<Instant>>,
-    evict: Arc<Notify>,
+/// What a connection and the table share about it: one allocation, and
+/// nothing a connection's reads have to lock.
+struct State {
+    /// Requests in progress.
+    busy: AtomicUsize,
+    /// When bytes last arrived or a request last ended, in nanoseconds
+    /// since [`epoch`].
+    last_active: AtomicU64,
+    evict: Notify,
+}
+
+impl State {
+    fn new() -> Arc<State> {
+        Arc::new(State {
+            busy: AtomicUsize::new(0),
+            last_active: AtomicU64::new(now()),
+            evict: Notify::new(),
+        })
+    }
+
+    fn touch(&self) {
+        self.last_active.store(now(), Ordering::Relaxed);
+    }
+}
+
+/// The instant activity times count from.
+fn epoch() -> Instant {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
+}
+
+/// Nanoseconds since [`epoch`] (five centuries fit in a u64).
+fn now() -> u64 {
+    u64::try_from(Instant::now().duration_since(epoch()).as_nanos()).unwrap_or(u64::MAX)
 }
 
 /// The table of a server's connections.
 #[derive(Default)]
 pub(crate) struct Slots {
-    entries: Mutex<HashMap<u64, Entry>>,
+    entries: Mutex<HashMap<u64, Arc<State>>>,
 }
 
 impl Slots {
@@ -32,20 +62,11 @@ impl Slots {
     pub(crate) fn join(self: &Arc<Self>, id: u64) -> Slot {
         let slot = Slot {
             id,
-            busy: Arc::new(AtomicUsize::new(0)),
-            last_active: Arc::new(Mutex::new(Instant::now())),
-            evict: Arc::new(Notify::new()),
+            state: State::new(),
             table: Some(self.clone()),
         };
         if let Ok(mut entries) = self.entries.lock() {
-            entries.insert(
-                id,
-                Entry {
-                    busy: slot.busy.clone(),
-                    last_active: slot.last_active.clone(),
-                    evict: slot.evict.clone(),
-                },
-            );
+            entries.insert(id, slot.state.clone());
         }
         slot
     }
@@ -62,14 +83,13 @@ impl Slots {
         let Ok(entries) = self.entries.lock() else {
             return false;
         };
-        let now = Instant::now();
-        let idle: Vec<(Instant, &Entry)> = entries
+        let min_idle = u64::try_from(min_idle.as_nanos()).unwrap_or(u64::MAX);
+        let now = now();
+        let idle: Vec<(u64, &State)> = entries
             .values()
-            .filter(|e| e.busy.load(Ordering::Acquire) == 0)
-            .filter_map(|e| {
-                let since = *e.last_active.lock().ok()?;
-                (now.duration_since(since) >= min_idle).then_some((since, e))
-            })
+            .filter(|state| state.busy.load(Ordering::Acquire) == 0)
+            .map(|state| (state.last_active.load(Ordering::Relaxed), &**state))
+            .filter(|(since, _)| now.saturating_sub(*since) >= min_idle)
             .collect();
         if (idle.len() as f64) <= share * capacity as f64 {
             return false;
@@ -88,9 +108,7 @@ impl Slots {
 /// when the server needs the slot back.
 pub struct Slot {
     id: u64,
-    busy: Arc<AtomicUsize>,
-    last_active: Arc<Mutex<Instant>>,
-    evict: Arc<Notify>,
+    state: Arc<State>,
     table: Option<Arc<Slots>>,
 }
 
@@ -99,9 +117,7 @@ impl Slot {
     pub fn detached() -> Slot {
         Slot {
             id: 0,
-            busy: Arc::new(AtomicUsize::new(0)),
-            last_active: Arc::new(Mutex::new(Instant::now())),
-            evict: Arc::new(Notify::new()),
+            state: State::new(),
             table: None,
         }
     }
@@ -109,24 +125,21 @@ impl Slot {
     /// Marks the connection busy until the guard drops (a request in
     /// progress); busy connections are never evicted.
     pub fn busy(&self) -> Busy {
-        self.busy.fetch_add(1, Ordering::AcqRel);
-        self.touch();
+        self.state.busy.fetch_add(1, Ordering::AcqRel);
+        self.state.touch();
         Busy {
-            busy: self.busy.clone(),
-            last_active: self.last_active.clone(),
+            state: self.state.clone(),
         }
     }
 
     /// Records activity (bytes arrived): the idle clock starts again.
     pub fn touch(&self) {
-        if let Ok(mut last) = self.last_active.lock() {
-            *last = Instant::now();
-        }
+        self.state.touch();
     }
 
     /// Resolves when the server asks this idle connection to close.
     pub async fn evicted(&self) {
-        self.evict.notified().await
+        self.state.evict.notified().await
     }
 }
 
@@ -142,22 +155,19 @@ impl std::fmt::Debug for Slot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Slot")
             .field("id", &self.id)
-            .field("busy", &self.busy.load(Ordering::Relaxed))
+            .field("busy", &self.state.busy.load(Ordering::Relaxed))
             .finish()
     }
 }
 
 /// A request in progress (see [`Slot::busy`]).
 pub struct Busy {
-    busy: Arc<AtomicUsize>,
-    last_active: Arc<Mutex<Instant>>,
+    state: Arc<State>,
 }
 
 impl Drop for Busy {
     fn drop(&mut self) {
-        if let Ok(mut last) = self.last_active.lock() {
-            *last = Instant::now();
-        }
-        self.busy.fetch_sub(1, Ordering::AcqRel);
+        self.state.touch();
+        self.state.busy.fetch_sub(1, Ordering::AcqRel);
     }
 }
