@@ -17,6 +17,7 @@ use super::local_objects::LocalObjects;
 use super::object::{Context, ObjectRef, Reply, RpcResult};
 use super::outgoing::Outgoing;
 use super::proxy::{ForwardedProxy, Proxy, ProxyShared};
+use super::request_timer::RequestTimer;
 use super::service::Service;
 use super::thread_reading::ThreadReading;
 use super::value::{tuple, Value};
@@ -64,6 +65,8 @@ pub struct Connection {
 pub(crate) struct Inner {
     pub(super) outgoing: Arc<Outgoing>,
     pending: Mutex<HashMap<u64, oneshot::Sender<Result<Value, Error>>>>,
+    /// Bounds [`Connection::request`]'s wait, kept between requests.
+    request_timer: RequestTimer,
     next_seq: AtomicU64,
     local: Mutex<LocalObjects>,
     proxies: Mutex<HashMap<IdPack, Weak<ProxyShared>>>,
@@ -260,6 +263,7 @@ impl Connection {
             inner: Arc::new(Inner {
                 outgoing: outgoing.clone(),
                 pending: Mutex::new(HashMap::new()),
+                request_timer: RequestTimer::default(),
                 next_seq: AtomicU64::new(0),
                 local: Mutex::new(LocalObjects::default()),
                 proxies: Mutex::new(HashMap::new()),
@@ -387,10 +391,14 @@ impl Connection {
             self.wait_for_releases().await;
             let reply = self.request_async(handler, args);
             let limit = self.inner.config.sync_request_timeout;
-            match tokio::time::timeout(limit, reply.wait()).await {
-                Ok(result) => result,
-                Err(_) => Err(Error::Timeout(limit)),
-            }
+            let mut timer = self.inner.request_timer.start(limit);
+            let result = tokio::select! {
+                biased;
+                result = reply.wait() => result,
+                () = timer.as_mut() => Err(Error::Timeout(limit)),
+            };
+            self.inner.request_timer.keep(timer);
+            result
         };
         tracing::Instrument::instrument(work, span).await
     }

@@ -18,6 +18,7 @@ mod local_objects;
 mod object;
 mod outgoing;
 mod proxy;
+mod request_timer;
 mod service;
 mod thread_reading;
 mod value;
