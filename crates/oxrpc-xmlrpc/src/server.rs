@@ -318,10 +318,12 @@ async fn serve_http(
     let service_slot = slot.clone();
     let service = hyper::service::service_fn(move |request| {
         let (router, connection, slot) = (router.clone(), connection.clone(), service_slot.clone());
-        async move {
+        // Boxed: hyper keeps room for one request's future in every
+        // connection, idle or not; the whole future is a few KiB.
+        Box::pin(async move {
             let _busy = slot.busy();
             Ok::<_, Infallible>(router.handle_on(request, &connection).await)
-        }
+        })
     });
     let connection = http.serve_connection(TokioIo::new(accepted.stream), service);
     tokio::pin!(connection);
