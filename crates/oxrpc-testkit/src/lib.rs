@@ -67,6 +67,31 @@ pub fn xmlrpc_golden_documents() -> Vec<Vec<u8>> {
     documents
 }
 
+/// The XML-RPC markup mutation tests splice into documents: every
+/// container's tags, the common scalars, a reference, a namespace prefix and
+/// a CRLF. Each test adds the tokens aimed at what it checks.
+pub const XMLRPC_MARKUP_TOKENS: &[&[u8]] = &[
+    b"<value>",
+    b"</value>",
+    b"<array><data>",
+    b"</data></array>",
+    b"<struct>",
+    b"</struct>",
+    b"<member>",
+    b"</member>",
+    b"<name>",
+    b"</name>",
+    b"<int>",
+    b"<i8>",
+    b"<double>",
+    b"<base64>",
+    b"<nil/>",
+    b"&amp;",
+    b"&#",
+    b"ex:",
+    b"\r\n",
+];
+
 /// The Python interpreter holding the pinned peers.
 ///
 /// `OXRPC_PYTHON` wins when set; otherwise the workspace's `.venv`. Panics with

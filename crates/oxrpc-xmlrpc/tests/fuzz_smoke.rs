@@ -15,40 +15,29 @@ fn seeds() -> Vec<Vec<u8>> {
     oxrpc_testkit::xmlrpc_golden_documents()
 }
 
-const DICTIONARY: &[&[u8]] = &[
-    b"<value>",
-    b"</value>",
-    b"<array><data>",
-    b"</data></array>",
-    b"<struct>",
-    b"<member>",
-    b"<name>",
-    b"</name>",
-    b"<int>",
-    b"<i8>",
-    b"<double>",
-    b"<base64>",
-    b"<nil/>",
-    b"&amp;",
-    b"&#",
-    b"<![CDATA[",
-    b"]]>",
-    b"<!DOCTYPE x [<!ENTITY a \"b\">]>",
-    b"&a;",
-    b"ex:",
-    b"<?xml version='1.0' encoding='latin-1'?>",
-    b"\xff\xfe",
-    b"\r\n",
-];
+/// The markup every mutation test uses, and what aims at the parser's
+/// edges: CDATA, a DTD and its entity, another encoding, UTF-16.
+fn dictionary() -> Vec<&'static [u8]> {
+    let edges: &[&[u8]] = &[
+        b"<![CDATA[",
+        b"]]>",
+        b"<!DOCTYPE x [<!ENTITY a \"b\">]>",
+        b"&a;",
+        b"<?xml version='1.0' encoding='latin-1'?>",
+        b"\xff\xfe",
+    ];
+    [oxrpc_testkit::XMLRPC_MARKUP_TOKENS, edges].concat()
+}
 
 #[test]
 fn xmlrpc_parsers_survive_mutated_documents() {
     let limits = Limits::default();
     let seeds = seeds();
+    let dictionary = dictionary();
     let runs = oxrpc_testkit::fuzz_smoke(
         "xmlrpc request parser",
         &seeds,
-        DICTIONARY,
+        &dictionary,
         Duration::from_secs(8),
         |input| {
             let _ = decode_call(input, &limits);
@@ -58,7 +47,7 @@ fn xmlrpc_parsers_survive_mutated_documents() {
     let runs = oxrpc_testkit::fuzz_smoke(
         "xmlrpc response parser",
         &seeds,
-        DICTIONARY,
+        &dictionary,
         Duration::from_secs(8),
         |input| {
             let _ = decode_response(input, &limits);
