@@ -105,6 +105,8 @@ class GzipTransport(xmlrpc.client.Transport):
     encode_threshold = 100
 gz = xmlrpc.client.ServerProxy(URL, transport=GzipTransport(), allow_none=True)
 check('gzip request', gz.echo('y' * 5000) == 'y' * 5000)
+# One that inflates past 256 KiB: the server measures it, then inflates it.
+check('gzip request 1 MB', gz.echo('y' * 1_000_000) == 'y' * 1_000_000)
 
 # Introspection.
 methods = proxy.system.listMethods()

@@ -7,7 +7,7 @@
 //! once, at its exact size, and the stacks' capacity serves the whole
 //! document.
 
-use super::scalars::{decode_base64, parse_double, parse_int, python};
+use super::scalars::{decode_base64, parse_boolean, parse_double, parse_int, python};
 use super::ParseError;
 use crate::decode::Limits;
 use crate::value::{DateTime, Struct, Value};
@@ -217,12 +217,7 @@ impl<'l> Builder<'l> {
     pub(super) fn end(&mut self, tag: Tag) -> Result<(), ParseError> {
         let value = match tag {
             Tag::Nil => Value::Nil,
-            // `end_boolean` compares the text as it is, no strip.
-            Tag::Boolean => match self.text.as_str() {
-                "0" => Value::Bool(false),
-                "1" => Value::Bool(true),
-                _ => return Err(python("TypeError", "bad boolean value".into())),
-            },
+            Tag::Boolean => parse_boolean(&self.text)?,
             Tag::Int => parse_int(&self.text)?,
             Tag::Double => Value::Double(parse_double(&self.text)?),
             Tag::BigDecimal => {

@@ -19,7 +19,7 @@
 //! holds both to that on mutated documents.
 
 use super::builder::{Document, Kind, Root};
-use super::scalars::{decode_base64, parse_double, parse_int};
+use super::scalars::{decode_base64, parse_boolean, parse_double, parse_int};
 use super::text::decoded;
 use super::Limits;
 use crate::value::{DateTime, Struct, Value};
@@ -190,11 +190,7 @@ impl<'d> Cursor<'d> {
         Ok(match open {
             b"<string>" => Value::String(text.into_owned()),
             b"<double>" => Value::Double(parse_double(&text).map_err(|_| Unsupported)?),
-            b"<boolean>" => match text.as_ref() {
-                "0" => Value::Bool(false),
-                "1" => Value::Bool(true),
-                _ => return Err(Unsupported),
-            },
+            b"<boolean>" => parse_boolean(&text).map_err(|_| Unsupported)?,
             b"<base64>" => Value::Base64(decode_base64(&text).map_err(|_| Unsupported)?),
             b"<dateTime.iso8601>" => Value::DateTime(DateTime::from_wire(&text)),
             _ => parse_int(&text).map_err(|_| Unsupported)?,

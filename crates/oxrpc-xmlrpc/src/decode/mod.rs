@@ -1,11 +1,13 @@
 //! Reading XML-RPC documents.
 //!
-//! Two scanners feed one value builder. [`layout`] reads the plain XML that
-//! XML-RPC peers write (names without attributes, text between them) at
-//! several times the speed of a general reader; a document outside that
-//! subset is read again, whole, by [`general`] (quick-xml), which knows all
-//! of XML. Both report the same events to one [`tree::Tree`], so a document
-//! means the same through either.
+//! Two readers, one meaning. [`layout`] follows the one shape XML-RPC
+//! peers write (no attributes, elements in the specification's order,
+//! whitespace between them) with a cursor and builds values as it goes, at
+//! several times the speed of a general reader; anything outside that
+//! shape, or any error, sends the whole document to [`general`]
+//! (quick-xml events into [`builder`]), which knows all of XML and gives
+//! the value or the error. Both read scalars through [`scalars`], and the
+//! `agreement` test holds them to the same result on mutated documents.
 //!
 //! The builder keeps open containers on an explicit stack, so nesting costs
 //! heap, never call stack, and is capped by [`Limits`]. The accepted
@@ -106,7 +108,7 @@ impl ParseError {
             ParseError::NoMethodName => Fault::method_not_supported("None"),
             // SimpleXMLRPCServer's answer to any exception while reading.
             ParseError::Python { exception, message } => {
-                Fault::new(1, format!("<class '{exception}'>:{message}"))
+                Fault::python_exception(exception, message)
             }
             _ => Fault::new(Fault::INVALID_REQUEST, format!("server error. {self}")),
         }

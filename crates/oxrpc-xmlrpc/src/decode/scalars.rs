@@ -30,6 +30,15 @@ pub(super) fn parse_int(text: &str) -> Result<Value, ParseError> {
     })
 }
 
+/// `end_boolean`: the text exactly `0` or `1`, compared as it is (no strip).
+pub(super) fn parse_boolean(text: &str) -> Result<Value, ParseError> {
+    match text {
+        "0" => Ok(Value::Bool(false)),
+        "1" => Ok(Value::Bool(true)),
+        _ => Err(python("TypeError", "bad boolean value".into())),
+    }
+}
+
 /// Python's `float()` of the text.
 pub(super) fn parse_double(text: &str) -> Result<f64, ParseError> {
     if let Ok(d) = text.trim().parse::<f64>() {
