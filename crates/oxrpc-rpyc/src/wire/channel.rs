@@ -287,14 +287,18 @@ const ONE_PASS_INFLATE: usize = 256 * 1024;
 /// a buffer by doubling costs at the moment it is copied.
 fn inflate(data: &[u8], max: usize) -> Result<Vec<u8>, FrameError> {
     let mut z = Decompress::new(true);
-    let first = data
-        .len()
-        .saturating_mul(4)
-        .clamp(64, ONE_PASS_INFLATE)
-        .min(max.saturating_add(1));
-    let mut out = Vec::with_capacity(first);
-    if inflate_into(&mut z, data, &mut out, max)? {
-        return Ok(out);
+    // One byte over the cap tells "exactly max" from "more than max".
+    let one_pass = ONE_PASS_INFLATE.min(max.saturating_add(1));
+    let mut out = Vec::with_capacity(data.len().saturating_mul(4).max(64).min(one_pass));
+    loop {
+        if inflate_into(&mut z, data, &mut out, max)? {
+            return Ok(out);
+        }
+        if out.capacity() >= one_pass {
+            break;
+        }
+        let grown = out.capacity().saturating_mul(2).min(one_pass);
+        out.reserve_exact(grown - out.len());
     }
     let len = inflated_len(&mut z, data, out.len(), max)?;
     z.reset(true);
@@ -699,6 +703,21 @@ mod tests {
         assert_eq!(
             decode_all(&frame, limits).unwrap_err(),
             FrameError::DecompressedTooLarge { max: 9_999 }
+        );
+    }
+
+    #[test]
+    fn tiny_caps_and_well_compressed_payloads() {
+        let data = vec![7u8; 200_000];
+        let frame = compressed_frame(&deflate(&data).unwrap());
+        assert_eq!(decode_all(&frame, FrameLimits::default()).unwrap()[0], data);
+        let limits = FrameLimits {
+            max_decompressed_len: 10,
+            ..FrameLimits::default()
+        };
+        assert_eq!(
+            decode_all(&frame, limits).unwrap_err(),
+            FrameError::DecompressedTooLarge { max: 10 }
         );
     }
 
