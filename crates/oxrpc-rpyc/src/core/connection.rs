@@ -795,6 +795,11 @@ impl Connection {
         let config = &self.inner.config;
         let mut decoder = FrameDecoder::with_limits(config.frame_limits);
         let mut closed_rx = self.inner.closed_tx.subscribe();
+        // One wait for the close, registered once and polled by every
+        // `select!` below: a fresh `changed()` per select would register
+        // and unregister a waiter on every frame.
+        let closed = closed_rx.changed();
+        tokio::pin!(closed);
         // Budget held for the large frame being received, and when its
         // first byte came.
         let mut reserved: Option<InputReservation> = None;
@@ -820,8 +825,9 @@ impl Connection {
             // Backpressure: no new requests while the peer is not reading
             // the answers to the last ones.
             tokio::select! {
+                biased;
                 _ = self.inner.outgoing.wait_for_room() => {}
-                _ = closed_rx.changed() => break "closed",
+                _ = &mut closed => break "closed",
             }
             frame_started = match (decoder.is_mid_frame(), frame_started) {
                 (false, _) => None,
@@ -855,7 +861,7 @@ impl Connection {
                         break "read error";
                     }
                 },
-                _ = closed_rx.changed() => break "closed",
+                _ = &mut closed => break "closed",
                 _ = idle => break self.read_timed_out(frame_started.is_some()),
             }
         };

@@ -119,6 +119,10 @@ impl Outgoing {
 
     /// Waits until there is room to queue more (see the module docs).
     pub(crate) async fn wait_for_room(&self) {
+        // Nearly always there is room: answer without registering a waiter.
+        if self.has_room() {
+            return;
+        }
         loop {
             let drained = self.drained.notified();
             tokio::pin!(drained);
