@@ -4,9 +4,11 @@
 //! rpyc_bench serve PORT [--metrics]     # MyService for the clients to call
 //! rpyc_bench latency HOST PORT N        # Rust client: get_answer() N times
 //! rpyc_bench latency-blocking HOST PORT N  # the same, blocking client
+//! rpyc_bench latency-task HOST PORT N   # the async client, called from a task on the runtime
 //! rpyc_bench pingpong-serve PORT        # raw TCP echo server for the baseline
 //! rpyc_bench pingpong PORT N            # raw TCP ping-pong baseline, same sizes
 //! rpyc_bench many HOST PORT N SECS PID  # N connections: idle memory, then all calling
+//! rpyc_bench many-pingpong PORT N SECS PID  # the same load as raw TCP ping-pong
 //! ```
 //!
 //! `serve` takes `--max-connections N` (default 1024) for `many`.
@@ -210,6 +212,58 @@ async fn many(
     Ok(())
 }
 
+/// The baseline of `many`: `n` raw TCP connections to `pingpong-serve`, every
+/// one exchanging the sizes of a `get_answer()` call in a loop for
+/// `seconds`, what any server pays for that many sockets in its working set.
+/// Prints `connected calls_per_second server_cpu_per_call_us
+/// client_cpu_per_call_us`.
+async fn many_pingpong(
+    port: u16,
+    n: usize,
+    seconds: u64,
+    server_pid: u32,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let mut open = Vec::with_capacity(n);
+    for _ in 0..n {
+        let socket = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
+        socket.set_nodelay(true)?;
+        open.push(socket);
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let connected = open.len();
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let calls = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let mut calling = tokio::task::JoinSet::new();
+    let started = Instant::now();
+    let (server_cpu, client_cpu) = (cpu_ticks(&server_pid.to_string()), cpu_ticks("self"));
+    for mut socket in open {
+        let calls = calls.clone();
+        calling.spawn(async move {
+            let (request, mut reply) = ([7u8; 40], [0u8; 15]);
+            while Instant::now() < deadline {
+                if socket.write_all(&request).await.is_err()
+                    || socket.read_exact(&mut reply).await.is_err()
+                {
+                    break;
+                }
+                calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        });
+    }
+    while calling.join_next().await.is_some() {}
+    let elapsed = started.elapsed().as_secs_f64();
+    let made = calls.load(std::sync::atomic::Ordering::Relaxed).max(1) as f64;
+    let per_call = |ticks: u64| ticks as f64 / CLOCK_TICKS / made * 1e6;
+    println!(
+        "{} {:.0} {:.1} {:.1}",
+        connected,
+        made / elapsed,
+        per_call(cpu_ticks(&server_pid.to_string()).saturating_sub(server_cpu)),
+        per_call(cpu_ticks("self").saturating_sub(client_cpu)),
+    );
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -245,6 +299,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let n: usize = args.get(3).map_or(Ok(20_000), |s| s.parse())?;
             runtime.block_on(latency(&host, port, n))?;
         }
+        Some("latency-task") => {
+            // How a service built on tokio calls: from a task on the
+            // runtime, where the connection's reader task runs too.
+            let host = args.get(1).ok_or("host")?.clone();
+            let port: u16 = args.get(2).ok_or("port")?.parse()?;
+            let n: usize = args.get(3).map_or(Ok(20_000), |s| s.parse())?;
+            runtime.block_on(async move {
+                tokio::spawn(async move { latency(&host, port, n).await.map_err(|e| e.to_string()) })
+                    .await
+            })??;
+        }
         Some("latency-blocking") => {
             let host = args.get(1).ok_or("host")?.clone();
             let port: u16 = args.get(2).ok_or("port")?.parse()?;
@@ -259,6 +324,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let pid: u32 = args.get(5).ok_or("server pid")?.parse()?;
             runtime.block_on(many(&host, port, n, seconds, pid))?;
         }
+        Some("many-pingpong") => {
+            let port: u16 = args.get(1).ok_or("port")?.parse()?;
+            let n: usize = args.get(2).ok_or("n")?.parse()?;
+            let seconds: u64 = args.get(3).ok_or("seconds")?.parse()?;
+            let pid: u32 = args.get(4).ok_or("server pid")?.parse()?;
+            runtime.block_on(many_pingpong(port, n, seconds, pid))?;
+        }
         Some("pingpong-serve") => {
             let port: u16 = args.get(1).ok_or("port")?.parse()?;
             runtime.block_on(pingpong_serve(port))?;
@@ -268,7 +340,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let n: usize = args.get(2).map_or(Ok(20_000), |s| s.parse())?;
             runtime.block_on(pingpong(port, n))?;
         }
-        _ => return Err("usage: rpyc_bench serve PORT [--metrics] [--max-connections N] | latency HOST PORT N | latency-blocking HOST PORT N | many HOST PORT N SECS PID | pingpong-serve PORT | pingpong PORT N".into()),
+        _ => return Err("usage: rpyc_bench serve PORT [--metrics] [--max-connections N] | latency HOST PORT N | latency-task HOST PORT N | latency-blocking HOST PORT N | many HOST PORT N SECS PID | many-pingpong PORT N SECS PID | pingpong-serve PORT | pingpong PORT N".into()),
     }
     Ok(())
 }
