@@ -17,6 +17,9 @@ mod float;
 mod numeric;
 mod signature;
 mod text;
+mod unicode;
+#[rustfmt::skip]
+mod unicode_db;
 
 pub use float::{complex_repr, float_repr, write_complex_repr, write_float_repr};
 pub use numeric::{float_text, int_text};

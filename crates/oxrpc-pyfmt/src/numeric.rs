@@ -6,8 +6,8 @@
 //! ASCII (`_PyUnicode_TransformDecimalAndSpaceToASCII`), then parses; so do
 //! these functions, leaving the last step to Rust's parsers.
 
+use crate::unicode::decimal_value;
 use std::borrow::Cow;
-use unicode_general_category::{get_general_category, GeneralCategory};
 
 /// `int(text)` in base 10: the sign and the decimal digits (no
 /// underscores, no leading zeros, `"0"` for zero), or `None` where Python
@@ -82,25 +82,6 @@ fn to_ascii(text: &str) -> Option<Cow<'_, str>> {
         })
         .collect::<Option<String>>()
         .map(Cow::Owned)
-}
-
-/// The value of a Unicode decimal digit (category Nd). Unicode encodes
-/// them in runs of ten, zero to nine, and adjacent runs start where the
-/// previous one ends, so the value is the distance from the start of the
-/// whole stretch of digits, modulo ten.
-fn decimal_value(c: char) -> Option<u8> {
-    let is_digit = |c: char| get_general_category(c) == GeneralCategory::DecimalNumber;
-    if !is_digit(c) {
-        return None;
-    }
-    let mut start = u32::from(c);
-    while let Some(before) = start.checked_sub(1).and_then(char::from_u32) {
-        if !is_digit(before) {
-            break;
-        }
-        start -= 1;
-    }
-    u8::try_from((u32::from(c) - start) % 10).ok()
 }
 
 /// Every `_` has an ASCII digit on both sides.

@@ -4,30 +4,11 @@
 //! double quote, escapes backslashes, the chosen quote and `\t \n \r`, and
 //! writes every character `str.isprintable()` rejects as `\xNN`, `\uNNNN` or
 //! `\UNNNNNNNN`. "Printable" is every general category but `Cc`, `Cf`, `Cs`,
-//! `Co`, `Cn`, `Zl`, `Zp` and `Zs` (the space itself excepted). The category
-//! table comes from `unicode-general-category`, whose Unicode version may be
-//! newer than CPython 3.11's 14.0: a character assigned since then is written
-//! as itself here and escaped by CPython.
+//! `Co`, `Cn`, `Zl`, `Zp` and `Zs` (the space itself excepted), in CPython
+//! 3.11's Unicode 14.0 (see [`crate::unicode`]).
 
+use crate::unicode::is_printable;
 use std::fmt::Write;
-use unicode_general_category::{get_general_category, GeneralCategory as Gc};
-
-fn is_printable(c: char) -> bool {
-    if c == ' ' {
-        return true;
-    }
-    !matches!(
-        get_general_category(c),
-        Gc::Control
-            | Gc::Format
-            | Gc::Surrogate
-            | Gc::PrivateUse
-            | Gc::Unassigned
-            | Gc::LineSeparator
-            | Gc::ParagraphSeparator
-            | Gc::SpaceSeparator
-    )
-}
 
 fn quote_for(has_single: bool, has_double: bool) -> char {
     if has_single && !has_double {

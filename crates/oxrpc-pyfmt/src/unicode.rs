@@ -1,0 +1,76 @@
+//! The two Unicode properties Python's text depends on, as CPython 3.11
+//! has them.
+//!
+//! `repr()` escapes what `str.isprintable()` rejects, and `int()` and
+//! `float()` read any decimal digit. Both follow the Unicode version of the
+//! interpreter's own database (CPython 3.11: 14.0), not the newest one: a
+//! character assigned since is, to that Python, unassigned — escaped by
+//! `repr()`, refused by `int()`. The tables in `unicode_db` are generated
+//! from CPython itself, and a test holds them to the venv's Python.
+
+use crate::unicode_db::{DECIMAL_RUNS, NOT_PRINTABLE};
+
+/// The inclusive range of `table` holding `code`, if any.
+fn range_of(table: &[(u32, u32)], code: u32) -> Option<(u32, u32)> {
+    let after = table.partition_point(|&(start, _)| start <= code);
+    let &(start, end) = table.get(after.checked_sub(1)?)?;
+    (code <= end).then_some((start, end))
+}
+
+/// `str.isprintable()` of one character.
+pub(crate) fn is_printable(c: char) -> bool {
+    range_of(&NOT_PRINTABLE, u32::from(c)).is_none()
+}
+
+/// `unicodedata.decimal(c)`: the value of a decimal digit.
+pub(crate) fn decimal_value(c: char) -> Option<u8> {
+    let code = u32::from(c);
+    let (start, _) = range_of(&DECIMAL_RUNS, code)?;
+    u8::try_from((code - start) % 10).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_as_cpython_3_11() {
+        for c in ['a', ' ', '\u{e9}', '\u{4e2d}', '\u{1f600}', '\u{10ffff}'] {
+            assert_eq!(is_printable(c), c != '\u{10ffff}', "{c:?}");
+        }
+        // Control, format, separators, private use, unassigned.
+        for c in [
+            '\0', '\n', '\u{7f}', '\u{a0}', '\u{ad}', '\u{2028}', '\u{e000}', '\u{378}',
+        ] {
+            assert!(!is_printable(c), "{c:?}");
+        }
+        // Egyptian hieroglyphs of Unicode 16.0: unassigned in 14.0.
+        assert!(!is_printable('\u{13460}'));
+        assert_eq!(decimal_value('7'), Some(7));
+        assert_eq!(decimal_value('\u{669}'), Some(9));
+        assert_eq!(decimal_value('\u{1d7ce}'), Some(0));
+        assert_eq!(decimal_value('\u{1d7e2}'), Some(0));
+        assert_eq!(decimal_value('\u{b2}'), None); // superscript two: a digit, not decimal
+                                                   // Nag Mundari digits, Unicode 15.0.
+        assert_eq!(decimal_value('\u{1e4f5}'), None);
+    }
+
+    /// The checked-in tables are what the generator makes from the venv's
+    /// CPython now.
+    #[test]
+    fn tables_are_cpythons() {
+        let mut generate = oxrpc_testkit::python_command();
+        generate
+            .arg(oxrpc_testkit::golden_path("pyfmt/generate_unicode.py"))
+            .arg("--print");
+        let output =
+            oxrpc_testkit::run_with_deadline(generate, std::time::Duration::from_secs(120));
+        let generated = oxrpc_testkit::expect_success("generate_unicode.py --print", &output);
+        let checked_in = include_str!("unicode_db.rs");
+        assert!(
+            generated == checked_in,
+            "crates/oxrpc-pyfmt/src/unicode_db.rs is stale: run \
+             .venv/bin/python tests/golden/pyfmt/generate_unicode.py"
+        );
+    }
+}
