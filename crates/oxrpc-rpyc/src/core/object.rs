@@ -174,9 +174,14 @@ impl Responder {
 impl Drop for Responder {
     fn drop(&mut self) {
         if let Some(connection) = self.connection.take() {
-            let result = Err(RemoteException::runtime_error(
-                "the request was dropped unanswered",
-            ));
+            // Dropped while unwinding: the code answering it panicked (the
+            // thread goes on serving; see oxrpc-classic's worker).
+            let why = if std::thread::panicking() {
+                "the server failed while handling the request (it panicked)"
+            } else {
+                "the request was dropped unanswered"
+            };
+            let result = Err(RemoteException::runtime_error(why));
             if let Some(call) = &self.call {
                 call.finish(&result);
             }
