@@ -143,6 +143,39 @@ fn cpu_ticks(pid: &str) -> u64 {
 /// Clock ticks per second of /proc's CPU times.
 const CLOCK_TICKS: f64 = 100.0;
 
+/// The rate of a load and the CPU both processes spent on it, from the
+/// moment it was created to the moment `finish` is called.
+struct LoadMeter {
+    server_pid: String,
+    started: Instant,
+    server_cpu: u64,
+    client_cpu: u64,
+}
+
+impl LoadMeter {
+    fn start(server_pid: u32) -> LoadMeter {
+        let server_pid = server_pid.to_string();
+        LoadMeter {
+            server_cpu: cpu_ticks(&server_pid),
+            client_cpu: cpu_ticks("self"),
+            server_pid,
+            started: Instant::now(),
+        }
+    }
+
+    /// `calls` made so far: `(per second, server µs per call, client µs per
+    /// call)`.
+    fn finish(&self, calls: u64) -> (f64, f64, f64) {
+        let made = calls.max(1) as f64;
+        let per_call = |ticks: u64| ticks as f64 / CLOCK_TICKS / made * 1e6;
+        (
+            made / self.started.elapsed().as_secs_f64(),
+            per_call(cpu_ticks(&self.server_pid).saturating_sub(self.server_cpu)),
+            per_call(cpu_ticks("self").saturating_sub(self.client_cpu)),
+        )
+    }
+}
+
 /// Opens `n` connections, measures the server's memory per idle
 /// connection, then has every connection call `get_answer()` in a loop
 /// for `seconds`. Prints `connected errors kib_per_idle_connection
@@ -181,8 +214,7 @@ async fn many(
     let calls = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let call_errors = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let mut calling = tokio::task::JoinSet::new();
-    let started = Instant::now();
-    let (server_cpu, client_cpu) = (cpu_ticks(&server_pid.to_string()), cpu_ticks("self"));
+    let meter = LoadMeter::start(server_pid);
     for (conn, root) in open {
         let (calls, call_errors) = (calls.clone(), call_errors.clone());
         calling.spawn(async move {
@@ -196,18 +228,17 @@ async fn many(
         });
     }
     while calling.join_next().await.is_some() {}
-    let elapsed = started.elapsed().as_secs_f64();
-    let made = calls.load(std::sync::atomic::Ordering::Relaxed).max(1) as f64;
-    let per_call = |ticks: u64| ticks as f64 / CLOCK_TICKS / made * 1e6;
+    let (rate, server_us, client_us) =
+        meter.finish(calls.load(std::sync::atomic::Ordering::Relaxed));
     println!(
         "{} {} {:.1} {:.0} {} {:.1} {:.1}",
         n - errors,
         errors,
         per_connection,
-        made / elapsed,
+        rate,
         call_errors.load(std::sync::atomic::Ordering::Relaxed),
-        per_call(cpu_ticks(&server_pid.to_string()).saturating_sub(server_cpu)),
-        per_call(cpu_ticks("self").saturating_sub(client_cpu)),
+        server_us,
+        client_us,
     );
     Ok(())
 }
@@ -234,8 +265,7 @@ async fn many_pingpong(
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let calls = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let mut calling = tokio::task::JoinSet::new();
-    let started = Instant::now();
-    let (server_cpu, client_cpu) = (cpu_ticks(&server_pid.to_string()), cpu_ticks("self"));
+    let meter = LoadMeter::start(server_pid);
     for mut socket in open {
         let calls = calls.clone();
         calling.spawn(async move {
@@ -251,16 +281,9 @@ async fn many_pingpong(
         });
     }
     while calling.join_next().await.is_some() {}
-    let elapsed = started.elapsed().as_secs_f64();
-    let made = calls.load(std::sync::atomic::Ordering::Relaxed).max(1) as f64;
-    let per_call = |ticks: u64| ticks as f64 / CLOCK_TICKS / made * 1e6;
-    println!(
-        "{} {:.0} {:.1} {:.1}",
-        connected,
-        made / elapsed,
-        per_call(cpu_ticks(&server_pid.to_string()).saturating_sub(server_cpu)),
-        per_call(cpu_ticks("self").saturating_sub(client_cpu)),
-    );
+    let (rate, server_us, client_us) =
+        meter.finish(calls.load(std::sync::atomic::Ordering::Relaxed));
+    println!("{connected} {rate:.0} {server_us:.1} {client_us:.1}");
     Ok(())
 }
 
