@@ -50,8 +50,9 @@ mod tests {
         assert_eq!(decimal_value('\u{669}'), Some(9));
         assert_eq!(decimal_value('\u{1d7ce}'), Some(0));
         assert_eq!(decimal_value('\u{1d7e2}'), Some(0));
-        assert_eq!(decimal_value('\u{b2}'), None); // superscript two: a digit, not decimal
-                                                   // Nag Mundari digits, Unicode 15.0.
+        // Superscript two: a digit, not a decimal one.
+        assert_eq!(decimal_value('\u{b2}'), None);
+        // Nag Mundari digits, Unicode 15.0.
         assert_eq!(decimal_value('\u{1e4f5}'), None);
     }
 

@@ -1159,6 +1159,10 @@ impl Connection {
 }
 
 /// The exception a panicking handler answers with.
+/// How a request whose handler panicked is answered, before what the panic
+/// said.
+pub(super) const HANDLER_FAILED: &str = "the server failed while handling the request";
+
 fn panicked(panic: &(dyn std::any::Any + Send)) -> RemoteException {
     let what = panic
         .downcast_ref::<&str>()
@@ -1166,9 +1170,7 @@ fn panicked(panic: &(dyn std::any::Any + Send)) -> RemoteException {
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "a panic".to_owned());
     tracing::error!("a request handler panicked: {what}");
-    RemoteException::runtime_error(format!(
-        "the server failed while handling the request: {what}"
-    ))
+    RemoteException::runtime_error(format!("{HANDLER_FAILED}: {what}"))
 }
 
 /// A request whose handler has to wait, counted for

@@ -10,7 +10,7 @@
 //! serving other requests meanwhile.
 
 use super::call_record::CallRecord;
-use super::connection::Connection;
+use super::connection::{Connection, HANDLER_FAILED};
 use super::value::Value;
 use crate::wire::boxing::IdPack;
 use crate::wire::brine::BrineValue;
@@ -177,9 +177,9 @@ impl Drop for Responder {
             // Dropped while unwinding: the code answering it panicked (the
             // thread goes on serving; see oxrpc-classic's worker).
             let why = if std::thread::panicking() {
-                "the server failed while handling the request (it panicked)"
+                format!("{HANDLER_FAILED} (it panicked)")
             } else {
-                "the request was dropped unanswered"
+                "the request was dropped unanswered".to_owned()
             };
             let result = Err(RemoteException::runtime_error(why));
             if let Some(call) = &self.call {
