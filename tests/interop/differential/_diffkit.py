@@ -26,7 +26,7 @@ import sys
 import time
 import traceback
 
-from hypothesis import HealthCheck, Phase, given, seed as hyp_seed, settings
+from hypothesis import HealthCheck, Phase, example as hyp_example, given, seed as hyp_seed, settings
 
 
 # --- normalisation ---------------------------------------------------------
@@ -294,12 +294,14 @@ class Driver:
         # method only one side has); shown as "skipped", not "ok".
         self.skipped_props = set()
 
-    def prop(self, strategy, examples=None):
+    def prop(self, strategy, examples=None, explicit=()):
         """Registers fn(ctx, example) as a property over `strategy`.
-        `examples` scales the run's --examples for cheap or costly properties."""
+        `examples` scales the run's --examples for cheap or costly properties;
+        `explicit` examples run on every run, before the generated ones (cases
+        a bug was once found with)."""
 
         def deco(fn):
-            self.props.append((fn.__name__, fn, strategy, examples))
+            self.props.append((fn.__name__, fn, strategy, examples, tuple(explicit)))
             return fn
 
         return deco
@@ -348,11 +350,13 @@ class Driver:
         ran = {}
         self.connect()
         started = time.time()
-        for name, fn, strategy, scale in chosen:
+        for name, fn, strategy, scale, explicit in chosen:
             n = max(1, int(args.examples * (scale or 1)))
             counter = [0]
 
             test = given(strategy)(self._body(name, fn, counter))
+            for case in explicit:
+                test = hyp_example(case)(test)
             test = self._settings(n)(test)
             if args.seed is not None:
                 test = hyp_seed(args.seed)(test)

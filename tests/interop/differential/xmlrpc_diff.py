@@ -364,7 +364,12 @@ def build(argv=None):
             return
         same(ctx, "echo(%d args)" % len(params), lambda a: call(a, "echo", *params))
 
-    @d.prop(st.tuples(st.sampled_from(RAW_VALUES), st.sampled_from(["echo", "nonexistent"])), examples=0.5)
+    # CPython reads <int> with int(): digits Unicode added after its 14.0
+    # are refused (the fault's repr escapes them), older ones read.
+    @d.prop(st.tuples(st.sampled_from(RAW_VALUES), st.sampled_from(["echo", "nonexistent"])), examples=0.5,
+            explicit=[("<value><int>\U0001e4f5</int></value>", "echo"),
+                      ("<value><int>\u0661\u0662</int></value>", "echo"),
+                      ("<value><double>\U00011f55.5</double></value>", "echo")])
     def raw_values(ctx, case):
         raw, method = case
         if method == "echo" and not needs(ctx, "echo"):

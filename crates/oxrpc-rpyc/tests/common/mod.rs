@@ -165,8 +165,7 @@ impl TestService {
             "int" => {
                 return Err(match &message {
                     BrineValue::Str(text) => {
-                        let digits: String = text.trim().chars().filter(|c| *c != '_').collect();
-                        if digits.parse::<i128>().is_ok() {
+                        if oxrpc_pyfmt::int_text(text).is_some() {
                             not_an_exception()
                         } else {
                             RemoteException::value_error(format!(
