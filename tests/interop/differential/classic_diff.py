@@ -158,7 +158,10 @@ def _float_floordiv(label, exp, got):
     # one unit apart (1e16 // -3). RustPython floors v / n.
     if label != "remote floordiv" or exp[0] != "ok" or got[0] != "ok":
         return False
-    return exp[1][0] == got[1][0] == "float"
+    if exp[1][0] != "float" or got[1][0] != "float":
+        return False
+    e, g = float(exp[1][1]), float(got[1][1])
+    return (math.isnan(e) and math.isinf(g)) or abs(e - g) <= 1.0
 
 
 def _complex_division_ulp(label, exp, got):
@@ -223,8 +226,10 @@ def _float_hex_subnormal(label, exp, got):
 
 def _swapcase_special_casing(label, exp, got):
     # str.swapcase() on RustPython maps each character to one character
-    # ('ß' stays 'ß'); CPython applies the full case mappings ('SS').
-    return ".swapcase()" in label and exp[0] == got[0] == "ok"
+    # ('ß' stays 'ß'); CPython applies the full case mappings ('SS'). Only
+    # where the program's text holds a character with such a mapping.
+    return (".swapcase()" in label and exp[0] == got[0] == "ok"
+            and any(len(ch.swapcase()) > 1 for ch in label))
 
 
 def _syntax_error_details_unchecked(label, exp, got):
