@@ -57,7 +57,7 @@ impl<S: ObjectSpace> Runtime<S> {
         // rpyc's server-side helpers (teleportation, compat.pickle) where
         // the interpreter has no rpyc of its own.
         let install = S::getattr(vm, &support, "install_rpyc_shim")?;
-        let shim = S::from_plain(vm, oxrpc_rpyc::BrineValue::Str(SHIM.to_owned()))?;
+        let shim = S::load_module(vm, "rpyc.utils.teleportation", SHIM, &[])?;
         S::call(vm, &install, vec![shim])?;
         let runtime = Arc::new(Runtime {
             objects: Mutex::new(Some(Objects {

@@ -398,11 +398,21 @@ def dir_of(obj):
     return tuple(dir(obj))
 
 
-def install_rpyc_shim(source):
+def _compat_getattr(name):
+    """rpyc.lib.compat.pickle, imported when first used: an interpreter per
+    connection should not pay for pickle up front."""
+    if name == 'pickle':
+        import pickle
+        return pickle
+    raise AttributeError(name)
+
+
+def install_rpyc_shim(teleportation):
     """Makes rpyc.utils.teleportation and rpyc.lib.compat importable, which
     rpyc.classic's teleport_function and deliver import on the server, when
     this interpreter has no rpyc of its own (on RustPython, always: the
-    shim also says why teleporting cannot work there)."""
+    shim also says why teleporting cannot work there). `teleportation` is
+    the shim's module, loaded by the server."""
     if sys.implementation.name == 'cpython':
         try:
             import rpyc.utils.teleportation  # noqa: F401
@@ -422,16 +432,9 @@ def install_rpyc_shim(source):
     top = module('rpyc', True)
     utils = module('rpyc.utils', True)
     lib = module('rpyc.lib', True)
-    teleportation = module('rpyc.utils.teleportation')
-    exec(compile(source, '<oxrpc rpyc shim>', 'exec'), teleportation.__dict__)
+    sys.modules['rpyc.utils.teleportation'] = teleportation
     compat = module('rpyc.lib.compat')
-    # compat.pickle, imported when first used (a module __getattr__):
-    # an interpreter per connection should not pay for pickle up front.
-    exec('def __getattr__(name):\n'
-         '    if name == "pickle":\n'
-         '        import pickle\n'
-         '        return pickle\n'
-         '    raise AttributeError(name)\n', compat.__dict__)
+    compat.__getattr__ = _compat_getattr
     top.utils, top.lib = utils, lib
     utils.teleportation = teleportation
     lib.compat = compat

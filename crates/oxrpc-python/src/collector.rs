@@ -152,6 +152,6 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     scope
         .globals
         .set_item("_oxrpc_world_leave", world_leave.into(), vm)?;
-    vm.run_string(scope, THREAD_WRAPPERS, "<oxrpc threads>".to_owned())?;
+    crate::compiled::run(vm, scope, THREAD_WRAPPERS, "<oxrpc threads>")?;
     Ok(())
 }

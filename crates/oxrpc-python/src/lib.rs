@@ -28,6 +28,7 @@
 //! ```
 
 mod collector;
+mod compiled;
 mod space;
 
 pub use space::{Isolation, RustPython};

@@ -9,6 +9,7 @@
 //! connection, as rpyc_classic serves them).
 
 use crate::collector;
+use crate::compiled;
 use oxrpc_classic::{Body, ErrorKind, Kind, Native, ObjectSpace, Runtime, Worker};
 use oxrpc_rpyc::{BigInt, BrineValue};
 use rustpython_vm::builtins::{
@@ -421,7 +422,7 @@ impl ObjectSpace for RustPython {
         scope
             .globals
             .set_item("__name__", vm.ctx.new_str(name).into(), vm)?;
-        vm.run_string(scope.clone(), source, format!("<{name}>"))?;
+        compiled::run(vm, scope.clone(), source, &format!("<{name}>"))?;
         Ok(vm.new_module(name, scope.globals, None).into())
     }
 }
