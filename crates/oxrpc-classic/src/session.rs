@@ -112,12 +112,12 @@ impl<S: ObjectSpace> Session<S> {
         let session = self.clone();
         self.worker.send(Box::new(move |vm| {
             let namespace = session.namespace.lock().ok().and_then(|mut n| n.take());
-            if let Some(namespace) = namespace {
+            match namespace {
+                Some(namespace) if session.owns_worker => S::retire_namespace(vm, namespace),
                 // Objects the namespace holds may hold netrefs; clearing it
                 // releases them while the interpreter can run finalisers.
-                if let Ok(clear) = S::getattr(vm, &namespace, "clear") {
-                    let _ = S::call(vm, &clear, Vec::new());
-                }
+                Some(namespace) => crate::space::empty::<S>(vm, &namespace),
+                None => {}
             }
             let traceback = session
                 .last_traceback

@@ -128,6 +128,14 @@ pub trait ObjectSpace: Send + Sync + Sized + 'static {
         drop(object);
     }
 
+    /// The namespace of a connection whose interpreter ends with it: by
+    /// default emptied now (what it holds may hold netrefs, released while
+    /// the interpreter can still run finalisers); a space may keep it to
+    /// take apart with the interpreter instead.
+    fn retire_namespace(vm: Self::Vm<'_>, namespace: Self::Object) {
+        empty::<Self>(vm, &namespace);
+    }
+
     // --- objects -------------------------------------------------------
 
     /// A new reference to `object`.
@@ -197,4 +205,12 @@ pub trait ObjectSpace: Send + Sync + Sized + 'static {
         source: &str,
         natives: &[(&'static str, Native<Self>)],
     ) -> Result<Self::Object, Self::Error>;
+}
+
+/// Empties a namespace (`namespace.clear()`), errors ignored: it is going
+/// away.
+pub(crate) fn empty<S: ObjectSpace>(vm: S::Vm<'_>, namespace: &S::Object) {
+    if let Ok(clear) = S::getattr(vm, namespace, "clear") {
+        let _ = S::call(vm, &clear, Vec::new());
+    }
 }

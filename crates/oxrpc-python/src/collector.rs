@@ -14,10 +14,15 @@
 //! the threshold passed, and again at later departures until it finds the
 //! world quiet. Python's own `gc.collect()` does the same, and
 //! `gc.enable()` cannot turn the unsafe collector back on.
+//!
+//! Collections of every generation come when enough has survived young
+//! ones ([`collect_if_quiet`]): what an ended interpreter leaves in cycles
+//! sits in the old generations, where young collections never look.
 
 use rustpython_vm::function::FuncArgs;
 use rustpython_vm::{PyResult, VirtualMachine};
 use std::cell::RefCell;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Once, RwLock, RwLockReadGuard};
 use std::time::{Duration, Instant};
 
@@ -25,15 +30,23 @@ use std::time::{Duration, Instant};
 /// collection.
 static WORLD: RwLock<()> = RwLock::new(());
 
-/// Every this many young collections, one of every generation.
-const FULL_EVERY: u32 = 10;
-
 /// How long `gc.collect()` keeps trying to find the world quiet.
 const EXPLICIT_PATIENCE: Duration = Duration::from_millis(200);
 
+/// Objects that survived young collections since the last full one
+/// (CPython's `long_lived_pending`).
+static PROMOTED_SINCE_FULL: AtomicUsize = AtomicUsize::new(0);
+
+/// Objects that survived the last full collection (CPython's
+/// `long_lived_total`).
+static SURVIVED_LAST_FULL: AtomicUsize = AtomicUsize::new(0);
+
+/// A full collection is due; every departure from Python tries it until
+/// one finds the world quiet.
+static FULL_DUE: AtomicBool = AtomicBool::new(false);
+
 thread_local! {
     static INSIDE: RefCell<Option<RwLockReadGuard<'static, ()>>> = const { RefCell::new(None) };
-    static YOUNG_RUNS: RefCell<u32> = const { RefCell::new(0) };
 }
 
 /// Turns RustPython's own (unsafe) automatic collection off, once.
@@ -52,16 +65,15 @@ pub(crate) fn enter() {
 /// collection first if one is due and the world is quiet.
 pub(crate) fn leave() {
     release();
+    if FULL_DUE.load(Ordering::Relaxed) {
+        let _ = collect_if_quiet(2);
+        return;
+    }
     let state = rustpython_vm::gc_state::gc_state();
     let (young, _, _) = state.get_count();
     let (threshold, _, _) = state.get_threshold();
     if threshold > 0 && young >= threshold as usize {
-        let full = YOUNG_RUNS.with(|runs| {
-            let mut runs = runs.borrow_mut();
-            *runs += 1;
-            *runs % FULL_EVERY == 0
-        });
-        let _ = collect_if_quiet(if full { 2 } else { 0 });
+        let _ = collect_if_quiet(0);
     }
 }
 
@@ -72,13 +84,28 @@ fn release() {
 
 /// Collects `generation` if no thread is inside Python; the number of
 /// unreachable objects found.
+///
+/// A full collection becomes due the way CPython decides it: once the
+/// objects that survived young collections since the last full one are a
+/// quarter of those that survived it. Its cost grows with everything
+/// alive, so it comes more rarely as more is alive, and what ended
+/// interpreters leave in cycles (see [`crate::teardown`]) is freed in
+/// proportion to how much there is.
 fn collect_if_quiet(generation: usize) -> Option<usize> {
     let _world = WORLD.try_write().ok()?;
-    Some(
-        rustpython_vm::gc_state::gc_state()
-            .collect_force(generation)
-            .collected,
-    )
+    let result = rustpython_vm::gc_state::gc_state().collect_force(generation);
+    let survived = result.candidates.saturating_sub(result.collected);
+    if generation >= 2 {
+        SURVIVED_LAST_FULL.store(survived, Ordering::Relaxed);
+        PROMOTED_SINCE_FULL.store(0, Ordering::Relaxed);
+        FULL_DUE.store(false, Ordering::Relaxed);
+    } else {
+        let promoted = PROMOTED_SINCE_FULL.fetch_add(survived, Ordering::Relaxed) + survived;
+        if promoted.saturating_mul(4) > SURVIVED_LAST_FULL.load(Ordering::Relaxed) {
+            FULL_DUE.store(true, Ordering::Relaxed);
+        }
+    }
+    Some(result.collected)
 }
 
 /// `gc.collect(generation=2)` from Python: leaves Python, waits (a while)

@@ -30,6 +30,7 @@
 mod collector;
 mod compiled;
 mod space;
+mod teardown;
 
 pub use space::{Isolation, RustPython};
 

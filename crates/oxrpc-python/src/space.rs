@@ -10,6 +10,7 @@
 
 use crate::collector;
 use crate::compiled;
+use crate::teardown;
 use oxrpc_classic::{Body, ErrorKind, Kind, Native, ObjectSpace, Runtime, Worker};
 use oxrpc_rpyc::{BigInt, BrineValue};
 use rustpython_vm::builtins::{
@@ -150,6 +151,9 @@ impl Spares {
 
 thread_local! {
     static RUNTIME: RefCell<Option<Arc<Runtime<RustPython>>>> = const { RefCell::new(None) };
+    /// What this thread's interpreter holds outside `sys.modules`, for
+    /// [`teardown::release`].
+    static TEARDOWN_ROOTS: RefCell<Vec<PyObjectRef>> = const { RefCell::new(Vec::new()) };
 }
 
 impl ObjectSpace for RustPython {
@@ -173,12 +177,14 @@ impl ObjectSpace for RustPython {
             .init_stdlib()
             .build();
         interpreter.enter(|vm| {
-            if let Err(e) = collector::install(vm) {
+            if let Err(e) = collector::install(vm).and_then(|()| teardown::log_classes(vm)) {
                 let mut text = String::new();
                 let _ = vm.write_exception(&mut text, &e);
-                tracing::error!("cannot install the cycle collector's gc functions: {text}");
+                tracing::error!("cannot install the collector's or teardown's hooks: {text}");
             }
-            body(vm)
+            body(vm);
+            let roots = TEARDOWN_ROOTS.with(|roots| roots.take());
+            teardown::release(vm, roots);
         });
         drop(interpreter);
         collector::leave();
@@ -229,6 +235,12 @@ impl ObjectSpace for RustPython {
 
     fn remove_runtime(_vm: &VirtualMachine) -> Option<Arc<Runtime<Self>>> {
         RUNTIME.with(|r| r.borrow_mut().take())
+    }
+
+    fn retire_namespace(_vm: &VirtualMachine, namespace: PyObjectRef) {
+        // The interpreter ends with the connection: its teardown empties
+        // the namespace after taking apart the classes it holds.
+        TEARDOWN_ROOTS.with(|roots| roots.borrow_mut().push(namespace));
     }
 
     fn discard(object: PyObjectRef) {
@@ -423,6 +435,8 @@ impl ObjectSpace for RustPython {
             .globals
             .set_item("__name__", vm.ctx.new_str(name).into(), vm)?;
         compiled::run(vm, scope.clone(), source, &format!("<{name}>"))?;
-        Ok(vm.new_module(name, scope.globals, None).into())
+        let module: PyObjectRef = vm.new_module(name, scope.globals, None).into();
+        TEARDOWN_ROOTS.with(|roots| roots.borrow_mut().push(module.clone()));
+        Ok(module)
     }
 }
