@@ -15,6 +15,10 @@
 //! world quiet. Python's own `gc.collect()` does the same, and
 //! `gc.enable()` cannot turn the unsafe collector back on.
 //!
+//! Threads leave Python while they wait for the peer and while they sleep
+//! (`time.sleep`); a thread that waits on a lock or computes without end
+//! still keeps every collection away.
+//!
 //! Collections of every generation come when enough has survived young
 //! ones ([`collect_if_quiet`]): what an ended interpreter leaves in cycles
 //! sits in the old generations, where young collections never look.
@@ -180,5 +184,20 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
         .globals
         .set_item("_oxrpc_world_leave", world_leave.into(), vm)?;
     crate::compiled::run(vm, scope, THREAD_WRAPPERS, "<oxrpc threads>")?;
-    Ok(())
+    sleep_outside(vm)
+}
+
+/// `time.sleep` leaves Python while it sleeps: a thread a client left
+/// running that idles in a sleep loop would otherwise hold the world for
+/// good, and no collection would ever run again in the process.
+fn sleep_outside(vm: &VirtualMachine) -> PyResult<()> {
+    let time = vm.import("time", 0)?;
+    let sleep = time.get_attr("sleep", vm)?;
+    let sleeping = vm.new_function("sleep", move |args: FuncArgs, vm: &VirtualMachine| {
+        leave();
+        let slept = sleep.call(args, vm);
+        enter();
+        slept
+    });
+    time.set_attr("sleep", sleeping, vm)
 }

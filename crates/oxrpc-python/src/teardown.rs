@@ -91,6 +91,17 @@ pub(crate) fn log_classes(vm: &VirtualMachine) -> PyResult<()> {
 /// its own) and the classes it defined. The interpreter must run no more
 /// Python afterwards.
 pub(crate) fn release(vm: &VirtualMachine, roots: Vec<PyObjectRef>) {
+    // Threads the client started still run in this interpreter (as they
+    // would in rpyc_classic after its client left): it is left whole, and
+    // kept, for them.
+    let threads = vm.state.thread_count.load();
+    if threads > 0 {
+        tracing::debug!(
+            threads,
+            "an interpreter outlives its connection for its threads"
+        );
+        return;
+    }
     // Finalisers run while everything is emptied, and some fail: as in
     // CPython's finalisation their errors are not raised through
     // `sys.unraisablehook` (which needs `import sys`), and here they are

@@ -1,6 +1,6 @@
 """Connections that come and go (crates/oxrpc-cli/tests/classic_backends.rs).
 
-    connection_churn.py PORT COUNT
+    connection_churn.py PORT COUNT [--leave-threads PATH]
 
 A stock classic client connects COUNT times, one after the other; each
 connection imports a few modules, defines classes of the kinds whose
@@ -11,12 +11,31 @@ what RustPython shares between interpreters is still whole after the
 connections before it ended (sys.monitoring, ExceptionGroup,
 io.UnsupportedOperation), and closes. Prints "ok COUNT"
 when every connection gave the expected answers.
+
+With --leave-threads PATH, each connection also starts two threads (one
+a daemon) that go on after it closes, as a client of rpyc_classic may
+leave work running on the server: they sleep in a loop, and one writes
+how many rounds it has made to PATH every twentieth round.
 """
 import sys
 
 import rpyc
 
 PORT, COUNT = int(sys.argv[1]), int(sys.argv[2])
+LEAVE_THREADS = sys.argv[4] if sys.argv[3:4] == ['--leave-threads'] else None
+THREADS = '''
+import threading, time
+def idle(path):
+    rounds = 0
+    while True:
+        time.sleep(0.01)
+        rounds += 1
+        if path and rounds %% 20 == 0:
+            with open(path, 'w') as f:
+                f.write(str(rounds))
+threading.Thread(target=idle, args=(%r,), daemon=True).start()
+threading.Thread(target=idle, args=(None,)).start()
+'''
 DEFINITIONS = '''
 import abc, collections, json, weakref
 class Failure(Exception):
@@ -48,6 +67,8 @@ ok = 0
 for i in range(COUNT):
     conn = rpyc.classic.connect('localhost', PORT)
     conn.execute(DEFINITIONS)
+    if LEAVE_THREADS:
+        conn.execute(THREADS % LEAVE_THREADS)
     answers = (conn.eval('answer()'), conn.eval('json.dumps([%d])' % i), conn.eval('shared_ok()'))
     if answers == (42, '[%d]' % i, True):
         ok += 1
