@@ -23,6 +23,7 @@
 //! ones ([`collect_if_quiet`]): what an ended interpreter leaves in cycles
 //! sits in the old generations, where young collections never look.
 
+use rustpython_vm::builtins::{PyFloat, PyInt};
 use rustpython_vm::function::FuncArgs;
 use rustpython_vm::{PyResult, VirtualMachine};
 use std::cell::RefCell;
@@ -189,15 +190,32 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
 
 /// `time.sleep` leaves Python while it sleeps: a thread a client left
 /// running that idles in a sleep loop would otherwise hold the world for
-/// good, and no collection would ever run again in the process.
+/// good, and no collection would ever run again in the process. Only a
+/// plain `int` or `float` is slept on outside (turning one into a duration
+/// runs no Python code); anything else, and every error, is the original
+/// function's, inside.
 fn sleep_outside(vm: &VirtualMachine) -> PyResult<()> {
     let time = vm.import("time", 0)?;
     let sleep = time.get_attr("sleep", vm)?;
     let sleeping = vm.new_function("sleep", move |args: FuncArgs, vm: &VirtualMachine| {
-        leave();
-        let slept = sleep.call(args, vm);
-        enter();
-        slept
+        let plain = match (args.args.as_slice(), args.kwargs.is_empty()) {
+            ([seconds], true)
+                if seconds.downcast_ref::<PyFloat>().is_some()
+                    || seconds.downcast_ref::<PyInt>().is_some() =>
+            {
+                seconds.clone().try_into_value::<Duration>(vm).ok()
+            }
+            _ => None,
+        };
+        match plain {
+            Some(duration) => {
+                leave();
+                std::thread::sleep(duration);
+                enter();
+                Ok(vm.ctx.none())
+            }
+            None => sleep.call(args, vm),
+        }
     });
     time.set_attr("sleep", sleeping, vm)
 }
