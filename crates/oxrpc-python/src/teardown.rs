@@ -35,6 +35,10 @@
 //! `functools`), and a class whose cycle the collector cannot see is never
 //! freed. So every class statement is logged ([`log_classes`], weakly) and
 //! whatever class of the log is still alive at the end is taken apart too.
+//!
+//! An interpreter whose Python threads still run when its connection ends
+//! is left whole for them, and kept: they go on as they would in
+//! rpyc_classic after their client left.
 
 use rustpython_vm::builtins::{
     PyClassMethod, PyDict, PyDictRef, PyFunction, PyModule, PyStaticMethod, PyType, PyWeak,
