@@ -14,7 +14,8 @@
 )]
 
 use oxrpc_testkit::{
-    expect_success, free_port, rpyc_classic_command, run_python_script, wait_for_port, ChildGuard,
+    expect_success, free_port, proc_status_kib, rpyc_classic_command, run_python_script,
+    wait_for_port, ChildGuard,
 };
 use std::net::SocketAddr;
 use std::process::Command;
@@ -201,13 +202,6 @@ fn interpreters_collect_cyclic_garbage_while_others_run() {
     assert!(!server.has_exited(), "the server exited under load");
 }
 
-/// A number of the server's `/proc/PID/status` (`VmRSS:` in KiB).
-fn status_number(pid: u32, field: &str) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let line = status.lines().find(|l| l.starts_with(field)).unwrap();
-    line.split_whitespace().nth(1).unwrap().parse().unwrap()
-}
-
 /// An interpreter per connection gives its memory back when its connection
 /// ends. RustPython keeps an interpreter's whole object graph referenced
 /// from outside its collector's view (every function holds the builtins
@@ -234,10 +228,10 @@ fn ended_interpreters_give_their_memory_back() {
         "a connection leaving threads",
     );
     assert_eq!(left.trim(), "ok 1");
-    let before = status_number(pid, "VmRSS:");
+    let before = proc_status_kib(pid, "VmRSS:");
     let churn = script("connection_churn.py", port, &["80"], "connection churn");
     assert_eq!(churn.trim(), "ok 80");
-    let after = status_number(pid, "VmRSS:");
+    let after = proc_status_kib(pid, "VmRSS:");
     let growth = after.saturating_sub(before);
     eprintln!("server RSS over 80 connections: {before} -> {after} KiB");
     // One interpreter is ~3,400 KiB resident; with these classes and

@@ -21,8 +21,8 @@ use oxrpc::rpyc::channel::encode_frame;
 use oxrpc::rpyc::message::{Message, MessageKind};
 use oxrpc::rpyc::{Boxed, HandlerId};
 use oxrpc_testkit::{
-    expect_success, free_port, python_command, rpyc_gave_up, run_with_deadline, wait_for_port,
-    ChildGuard,
+    expect_success, free_port, proc_status, proc_status_kib, python_command, rpyc_gave_up,
+    run_with_deadline, wait_for_port, ChildGuard,
 };
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -52,28 +52,14 @@ fn addr(port: u16) -> SocketAddr {
     format!("127.0.0.1:{port}").parse().unwrap()
 }
 
-/// A field of /proc/PID/status, in its own units (kB for memory).
-fn proc_status(pid: u32, field: &str) -> String {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(field))
-        .map(|v| v.trim().to_owned())
-        .unwrap_or_else(|| panic!("no {field} in /proc/{pid}/status"))
-}
-
-fn kib(value: &str) -> u64 {
-    value.split_whitespace().next().unwrap().parse().unwrap()
-}
-
 /// The server's peak resident memory so far, in MiB.
 fn peak_rss_mib(server: &ChildGuard) -> u64 {
-    kib(&proc_status(server.id(), "VmHWM:")) / 1024
+    proc_status_kib(server.id(), "VmHWM:") / 1024
 }
 
 /// The server's resident memory now, in MiB.
 fn rss_mib(server: &ChildGuard) -> u64 {
-    kib(&proc_status(server.id(), "VmRSS:")) / 1024
+    proc_status_kib(server.id(), "VmRSS:") / 1024
 }
 
 fn assert_peak_under(server: &ChildGuard, bound_mib: u64, what: &str) {

@@ -11,8 +11,8 @@
 
 use flate2::{Compress, Compression, Crc, FlushCompress};
 use oxrpc_testkit::{
-    expect_success, free_port, python_command, rpyc_gave_up, run_with_deadline, wait_for_port,
-    ChildGuard,
+    expect_success, free_port, proc_status_kib, python_command, rpyc_gave_up, run_with_deadline,
+    wait_for_port, ChildGuard,
 };
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -31,14 +31,7 @@ fn addr(port: u16) -> SocketAddr {
 
 /// Peak resident memory of a process, in MiB.
 fn peak_rss_mib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let kib: u64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap();
-    kib / 1024
+    proc_status_kib(pid, "VmHWM:") / 1024
 }
 
 /// A raw deflate stream that inflates to `total` zero bytes, built from one

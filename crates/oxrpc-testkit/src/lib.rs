@@ -210,6 +210,29 @@ pub fn rpyc_gave_up(stream: &mut TcpStream) -> bool {
     back.len() < 64
 }
 
+/// A field of `/proc/PID/status` as written there (`VmRSS:` gives
+/// `"1234 kB"`, `SigIgn:` a hex mask).
+pub fn proc_status(pid: u32, field: &str) -> String {
+    let path = format!("/proc/{pid}/status");
+    let status =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}")); // ok: test helper
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .map(|v| v.trim().to_owned())
+        .unwrap_or_else(|| panic!("no {field} in {path}")) // ok: test helper
+}
+
+/// A memory field of `/proc/PID/status` (`VmRSS:`, `VmHWM:`), in KiB.
+pub fn proc_status_kib(pid: u32, field: &str) -> u64 {
+    let value = proc_status(pid, field);
+    value
+        .split_whitespace()
+        .next()
+        .and_then(|kib| kib.parse().ok())
+        .unwrap_or_else(|| panic!("{field} is not a size: {value}")) // ok: test helper
+}
+
 /// A free TCP port on 127.0.0.1 (bound then released).
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
