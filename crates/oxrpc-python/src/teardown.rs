@@ -143,10 +143,13 @@ pub(crate) fn release(vm: &VirtualMachine, roots: Vec<PyObjectRef>) {
             .filter_map(|class| class.upgrade())
             .collect::<Vec<_>>()
     });
+    let logged: HashSet<usize> = classes.iter().map(|class| address(class)).collect();
     classes.extend(
         heap_types_reachable_from(start)
             .into_iter()
-            .filter(|class| defined_here(vm, class, &owned_addresses)),
+            .filter(|class| {
+                !logged.contains(&address(class)) && defined_here(vm, class, &owned_addresses)
+            }),
     );
 
     // Dicts first, while every class is whole: the objects they held are
