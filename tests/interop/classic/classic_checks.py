@@ -286,6 +286,26 @@ conn.execute('x = 1')
 check('exec of the same text', conn.eval('x') == 1)
 check('long source', conn.eval('+'.join(['1'] * 2000)) == 2000)
 
+# time.sleep as the server's Python has it: plain numbers sleep, other
+# arguments are refused with the same exception types, and a thread
+# sleeping on the server lets the connection be served meanwhile.
+conn.execute('import time, threading')
+check('sleep(0)', conn.eval('time.sleep(0)') is None)
+check('sleep(0.01)', conn.eval('time.sleep(0.01)') is None)
+check('sleep(False)', conn.eval('time.sleep(False)') is None)
+check('sleep name', conn.eval('time.sleep.__name__') == 'sleep')
+raises('sleep(-1)', ValueError, lambda: conn.eval('time.sleep(-1)'), 'must be non-negative')
+raises('sleep(str)', TypeError, lambda: conn.eval("time.sleep('x')"))
+raises('sleep()', TypeError, lambda: conn.eval('time.sleep()'))
+conn.execute(
+    'slept = []\n'
+    'sleeper = threading.Thread(target=lambda: (time.sleep(0.2), slept.append(1)))\n'
+    'sleeper.start()'
+)
+check('served while a thread sleeps', conn.eval('len(slept)') == 0 and conn.eval('2 + 2') == 4)
+conn.execute('sleeper.join()')
+check('the sleeping thread woke', conn.eval('len(slept)') == 1)
+
 conn.close()
 if failures:
     print('%d passed, %d failed' % (passed, len(failures)))
