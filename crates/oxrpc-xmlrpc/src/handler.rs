@@ -146,6 +146,9 @@ fn check_arity(
     arity: usize,
     required: usize,
 ) -> Result<(), Fault> {
+    if (required..=arity).contains(&given) {
+        return Ok(());
+    }
     let names: Vec<&str> = (0..arity)
         .map(|i| site.params.get(i).map_or("", String::as_str))
         .collect();

@@ -273,18 +273,33 @@ where
             .reserve(expected, timeout)
             .await
             .ok_or(BodyError::Busy)?;
-        // Room for the declared length (already reserved) up front.
-        let mut collected = bytes::BytesMut::with_capacity(declared.map_or(0, |_| expected));
+        // A body that arrives in one frame (most do) is kept as it came;
+        // the frames of a longer one are joined in a buffer with room for
+        // the declared length (already reserved).
+        let mut whole = Bytes::new();
+        let mut joined: Option<bytes::BytesMut> = None;
         while let Some(frame) = body.frame().await {
             let frame = frame.map_err(|_| BodyError::Unreadable)?;
-            if let Some(data) = frame.data_ref() {
-                if collected.len() + data.len() > max {
-                    return Err(BodyError::TooLarge);
+            let Ok(data) = frame.into_data() else {
+                continue;
+            };
+            let so_far = joined.as_ref().map_or(whole.len(), |buffer| buffer.len());
+            if so_far + data.len() > max {
+                return Err(BodyError::TooLarge);
+            }
+            match &mut joined {
+                Some(buffer) => buffer.extend_from_slice(&data),
+                None if whole.is_empty() => whole = data,
+                None => {
+                    let mut buffer =
+                        bytes::BytesMut::with_capacity(declared.map_or(0, |_| expected));
+                    buffer.extend_from_slice(&whole);
+                    buffer.extend_from_slice(&data);
+                    joined = Some(buffer);
                 }
-                collected.extend_from_slice(data);
             }
         }
-        Ok((collected.freeze(), reservation))
+        Ok((joined.map_or(whole, bytes::BytesMut::freeze), reservation))
     };
     let result = match tokio::time::timeout(timeout, read).await {
         Ok(result) => result,
@@ -305,6 +320,17 @@ where
         let _ = tokio::time::timeout(DISCARD_LIMIT.1, discard).await;
     }
     result
+}
+
+/// How long `uri` is as written (its `Display`), without writing it.
+fn displayed_len(uri: &hyper::Uri) -> usize {
+    uri.scheme_str()
+        .map_or(0, |scheme| scheme.len() + "://".len())
+        + uri
+            .authority()
+            .map_or(0, |authority| authority.as_str().len())
+        + uri.path().len()
+        + uri.query().map_or(0, |query| "?".len() + query.len())
 }
 
 /// An answer with no body, as CPython's `send_response` + `Content-length:
@@ -525,7 +551,7 @@ impl Shared {
         }
         // hyper bounds the buffer a request head is read into; the cap on
         // the head itself is counted here, exactly.
-        let head: usize = request.uri().to_string().len()
+        let head: usize = displayed_len(request.uri())
             + request
                 .headers()
                 .iter()
@@ -666,10 +692,10 @@ impl Shared {
                 };
             }
         };
-        let name = call.name.clone();
         let result: Result<Value, Fault> = registry
             .dispatch_with(&context, &call.name, call.params)
             .await;
+        let name = call.name;
         // The request's memory goes back before the response takes its own.
         drop(held);
         let (response, hit) = match result {
@@ -850,4 +876,26 @@ fn xml_response(body: Bytes, gzipped: bool, reservation: Reservation) -> HttpRes
         headers.insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_targets_length_is_the_length_it_is_written_with() {
+        for target in [
+            "/",
+            "/RPC2",
+            "//RPC2?x=1&y",
+            "/?",
+            "*",
+            "http://example.com/RPC2?q",
+            "http://[::1]:9000/",
+            "example.com:443",
+        ] {
+            let uri: hyper::Uri = target.parse().expect("a valid target");
+            assert_eq!(displayed_len(&uri), uri.to_string().len(), "{target}");
+        }
+    }
 }
