@@ -53,6 +53,11 @@ impl MemoryBudget {
         if bytes <= SMALL {
             return Some(Reservation::default());
         }
+        // Boxed: the wait is kept out of the future of every small request.
+        Box::pin(self.reserve_large(bytes, wait)).await
+    }
+
+    async fn reserve_large(&self, bytes: usize, wait: Duration) -> Option<Reservation> {
         // More than the whole budget could never be granted.
         let bytes = u32::try_from(bytes.min(self.total)).ok()?;
         let acquire = self.permits.clone().acquire_many_owned(bytes);

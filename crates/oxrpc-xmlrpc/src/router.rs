@@ -306,20 +306,28 @@ where
         Err(_) => Err(BodyError::TimedOut),
     };
     if let Err(BodyError::TooLarge | BodyError::Busy) = result {
-        let discard = async {
-            let mut discarded = 0usize;
-            while let Ok(Some(Ok(frame))) =
-                tokio::time::timeout(DISCARD_LIMIT.2, body.frame()).await
-            {
-                discarded += frame.data_ref().map_or(0, |d| d.len());
-                if discarded > DISCARD_LIMIT.0 {
-                    break;
-                }
-            }
-        };
-        let _ = tokio::time::timeout(DISCARD_LIMIT.1, discard).await;
+        // Boxed: kept out of the future of every request that is read.
+        Box::pin(discard(body)).await;
     }
     result
+}
+
+/// Reads what is left of a refused body and throws it away, within
+/// [`DISCARD_LIMIT`].
+async fn discard<B>(mut body: Pin<&mut B>)
+where
+    B: hyper::body::Body<Data = Bytes>,
+{
+    let discard = async {
+        let mut discarded = 0usize;
+        while let Ok(Some(Ok(frame))) = tokio::time::timeout(DISCARD_LIMIT.2, body.frame()).await {
+            discarded += frame.data_ref().map_or(0, |d| d.len());
+            if discarded > DISCARD_LIMIT.0 {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(DISCARD_LIMIT.1, discard).await;
 }
 
 /// How long `uri` is as written (its `Display`), without writing it.
@@ -730,10 +738,21 @@ impl Shared {
         gzipped: bool,
         held: &mut Reservation,
     ) -> Result<MethodCall, Refusal> {
-        let limits = self.config.limits;
         if !gzipped && body.len() <= SMALL {
-            return decode_call(&body, &limits).map_err(Refusal::Fault);
+            return decode_call(&body, &self.config.limits).map_err(Refusal::Fault);
         }
+        // Boxed: kept out of the future of every small request.
+        Box::pin(self.decode_large(body, gzipped, held)).await
+    }
+
+    /// [`Shared::decode`] for a gzipped or large body.
+    async fn decode_large(
+        &self,
+        body: Bytes,
+        gzipped: bool,
+        held: &mut Reservation,
+    ) -> Result<MethodCall, Refusal> {
+        let limits = self.config.limits;
         let _lane = self.heavy.acquire().await;
         let body = if gzipped {
             let max = self.config.max_decompressed_size;
@@ -801,6 +820,17 @@ impl Shared {
             };
             return (body, gzipped, none, None);
         }
+        // Boxed: kept out of the future of every small response.
+        Box::pin(self.encode_large(value, size, wants_gzip)).await
+    }
+
+    /// [`Shared::encode`] for a response of `size` bytes, over [`SMALL`].
+    async fn encode_large(
+        &self,
+        value: Value,
+        size: usize,
+        wants_gzip: bool,
+    ) -> (Bytes, bool, Reservation, Option<(i32, &'static str)>) {
         let Some(reservation) = self
             .memory
             .reserve(size, self.config.body_read_timeout)
