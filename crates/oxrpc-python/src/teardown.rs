@@ -106,6 +106,15 @@ pub(crate) fn release(vm: &VirtualMachine, roots: Vec<PyObjectRef>) {
         );
         return;
     }
+    let sys_modules = vm
+        .sys_module
+        .get_attr("modules", vm)
+        .ok()
+        .and_then(|modules| modules.downcast::<PyDict>().ok());
+    if lends_codecs(vm, sys_modules.as_ref()) {
+        tracing::debug!("an interpreter is kept for the codecs other interpreters run");
+        return;
+    }
     // Finalisers run while everything is emptied, and some fail: as in
     // CPython's finalisation their errors are not raised through
     // `sys.unraisablehook` (which needs `import sys`), and here they are
@@ -113,11 +122,6 @@ pub(crate) fn release(vm: &VirtualMachine, roots: Vec<PyObjectRef>) {
     vm.state.finalizing.store(true, Ordering::Release);
     let _ = vm.sys_module.set_attr("stderr", vm.ctx.none(), vm);
 
-    let sys_modules = vm
-        .sys_module
-        .get_attr("modules", vm)
-        .ok()
-        .and_then(|modules| modules.downcast::<PyDict>().ok());
     let mut owned: Vec<PyDictRef> = Vec::new();
     let loaded = sys_modules
         .as_ref()
@@ -180,6 +184,57 @@ pub(crate) fn release(vm: &VirtualMachine, roots: Vec<PyObjectRef>) {
     }
     vm.sys_module.dict().clear();
     vm.builtins.dict().clear();
+}
+
+/// Whether other interpreters run functions of this one's `_pycodecs`.
+///
+/// RustPython's `_codecs` hands most codecs (UTF-16 and UTF-32 with a byte
+/// order, UTF-7, the escapes, charmap) to functions of the Python module
+/// `_pycodecs`, and keeps each one in a process-wide cell, filled by the
+/// first interpreter that needs it. Every interpreter after it runs that
+/// function, with this one's module dicts and builtins: emptied, it would
+/// fail with a `NameError` everywhere. So an interpreter whose functions
+/// were taken is kept whole, and first fills the cells still empty with
+/// its own, so that no other interpreter is ever kept for this.
+fn lends_codecs(vm: &VirtualMachine, sys_modules: Option<&PyDictRef>) -> bool {
+    let Some(module) = sys_modules.and_then(|m| m.get_item_opt("_pycodecs", vm).ok().flatten())
+    else {
+        return false;
+    };
+    let Some(module) = module.downcast_ref::<PyModule>() else {
+        return false;
+    };
+    let entries: Vec<(PyObjectRef, PyObjectRef)> = module.dict().into_iter().collect();
+    let functions: Vec<&PyObjectRef> = entries
+        .iter()
+        .map(|(_, value)| value)
+        .filter(|value| value.downcast_ref::<PyFunction>().is_some())
+        .collect();
+    // Each function is held by the module dict and by `entries` once for
+    // every name it has there; a cell holds it once more.
+    let lent = functions.iter().any(|function| {
+        let names = functions.iter().filter(|f| f.is(*function)).count();
+        function.strong_count() > 2 * names
+    });
+    if !lent {
+        return false;
+    }
+    if let Ok(codecs) = vm.import("_codecs", 0) {
+        for (key, _) in &entries {
+            let Some(name) = key.downcast_ref::<rustpython_vm::builtins::PyStr>() else {
+                continue;
+            };
+            let delegated = name.to_str().is_some_and(|name| {
+                name.ends_with("_encode") || name.ends_with("_decode") || name == "charmap_build"
+            });
+            if let (true, Ok(native)) = (delegated, codecs.get_attr(name, vm)) {
+                // Called without arguments: the cell is filled before the
+                // call fails.
+                let _ = native.call((), vm);
+            }
+        }
+    }
+    true
 }
 
 fn address(object: &PyObject) -> usize {

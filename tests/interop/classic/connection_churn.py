@@ -9,7 +9,8 @@ subclass, a class with __slots__, an ABC, a class using super()) and a
 function in its namespace, evaluates something with them, checks that
 what RustPython shares between interpreters is still whole after the
 connections before it ended (sys.monitoring, ExceptionGroup,
-io.UnsupportedOperation), and closes. Prints "ok COUNT"
+io.UnsupportedOperation, the codecs RustPython runs in Python for every
+interpreter), and closes. Prints "ok COUNT"
 when every connection gave the expected answers.
 
 With --leave-threads PATH, each connection also starts two threads (one
@@ -61,6 +62,13 @@ def shared_ok():
     return (sys.monitoring.events.PY_START > 0 and len(group.exceptions) == 2
             and issubclass(io.UnsupportedOperation, OSError)
             and io.UnsupportedOperation.__name__ == 'UnsupportedOperation')
+def codecs_ok():
+    return ('ab'.encode('utf-16-le') == b'a\\x00b\\x00'
+            and b'a\\x00'.decode('utf-16-le') == 'a'
+            and 'a+b'.encode('utf-7') == b'a+-b'
+            and '\\xe9'.encode('unicode_escape') == b'\\\\xe9'
+            and 'ab'.encode('utf-32-be') == b'\\x00\\x00\\x00a\\x00\\x00\\x00b'
+            and 'ab'.encode('cp037') == b'\\x81\\x82')
 '''
 
 ok = 0
@@ -69,8 +77,9 @@ for i in range(COUNT):
     conn.execute(DEFINITIONS)
     if LEAVE_THREADS:
         conn.execute(THREADS % LEAVE_THREADS)
-    answers = (conn.eval('answer()'), conn.eval('json.dumps([%d])' % i), conn.eval('shared_ok()'))
-    if answers == (42, '[%d]' % i, True):
+    answers = (conn.eval('answer()'), conn.eval('json.dumps([%d])' % i), conn.eval('shared_ok()'),
+               conn.eval('codecs_ok()'))
+    if answers == (42, '[%d]' % i, True, True):
         ok += 1
     conn.close()
 print('ok', ok)
