@@ -250,6 +250,28 @@ def _syntax_error_details_unchecked(label, exp, got):
             and (got[0] == "ok" or (got[0] == "raise" and got[2] == requested)))
 
 
+CONNECTION_ERROR_SUBCLASSES = ("BrokenPipeError", "ConnectionAbortedError",
+                               "ConnectionRefusedError", "ConnectionResetError")
+
+
+def _connection_error_args(label, exp, got):
+    # The subclasses of ConnectionError built with three or more args keep
+    # only (a, b) in args on RustPython (OSError, ConnectionError and the
+    # other subclasses keep them all, as CPython does).
+    def args(outcome):
+        if outcome[0] == "raise" and outcome[2] in CONNECTION_ERROR_SUBCLASSES:
+            return outcome[3], outcome[4:]
+        # (repr, str, args) of an instance: the repr and str follow the args.
+        if outcome[0] == "ok" and outcome[1][0] == "tuple" and outcome[1][-1][0] == "tuple":
+            return outcome[1][-1][1:], ()
+        return None, None
+    if not label.endswith(CONNECTION_ERROR_SUBCLASSES):
+        return False
+    (exp_args, exp_rest), (got_args, got_rest) = args(exp), args(got)
+    return (exp_args is not None and got_args is not None and len(exp_args) >= 3
+            and tuple(got_args) == tuple(exp_args[:2]) and exp_rest == got_rest)
+
+
 def _attrs_of(outcome):
     if outcome[0] != "raise" or len(outcome) < 5:
         return None
@@ -365,6 +387,9 @@ ALLOWED = [
                "inf, not nan; 5e-324 // -3 is -0.0, not -1.0; 1e16 // -3 one unit off)", _float_floordiv),
     dk.Allowed("rustpython-complex-division", "complex division differs in the last bit on RustPython",
                _complex_division_ulp),
+    dk.Allowed("rustpython-connection-error-args", "BrokenPipeError, ConnectionAbortedError, "
+               "ConnectionRefusedError and ConnectionResetError built with three or more args "
+               "keep only the first two in args on RustPython", _connection_error_args),
     dk.Allowed("rustpython-complex-plus-real", "complex + real keeps an imaginary -0.0 on "
                "RustPython (Python 3.14's mixed-mode arithmetic); CPython 3.11 gives 0.0",
                _complex_plus_real_keeps_negative_zero),
