@@ -11,16 +11,9 @@
     unreachable_pub
 )]
 
-use oxrpc_testkit::{
-    expect_success, free_port, rpyc_classic_command, run_python_script, wait_for_port, ChildGuard,
-};
+use oxrpc_testkit::{free_port, rpyc_classic_command, run_differential, wait_for_port, ChildGuard};
 use std::process::Command;
 use std::time::Duration;
-
-/// Examples per property in the test suite; `OXRPC_DIFF_EXAMPLES` raises it.
-fn examples() -> String {
-    std::env::var("OXRPC_DIFF_EXAMPLES").unwrap_or_else(|_| "25".into())
-}
 
 #[test]
 fn classic_server_behaves_as_rpyc_classic() {
@@ -49,18 +42,11 @@ fn classic_server_behaves_as_rpyc_classic() {
     for port in [reference_port, candidate_port] {
         wait_for_port(([127, 0, 0, 1], port).into(), Duration::from_secs(30));
     }
-    let output = run_python_script(
-        "differential/classic_diff.py",
-        &[
-            "--reference",
-            &format!("127.0.0.1:{reference_port}"),
-            "--candidate",
-            &format!("127.0.0.1:{candidate_port}"),
-            "--examples",
-            &examples(),
-        ],
+    run_differential(
+        "classic_diff.py",
+        &format!("127.0.0.1:{reference_port}"),
+        &format!("127.0.0.1:{candidate_port}"),
+        25,
         Duration::from_secs(900),
     );
-    let stdout = expect_success("classic_diff.py", &output);
-    assert!(stdout.contains(" 0 failed"), "{stdout}");
 }

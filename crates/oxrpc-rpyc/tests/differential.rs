@@ -13,30 +13,18 @@
 mod common;
 
 use common::{PythonServer, TestServer};
-use oxrpc_testkit::{expect_success, run_python_script};
+use oxrpc_testkit::run_differential;
 use std::time::Duration;
-
-/// Examples per property in the test suite; `OXRPC_DIFF_EXAMPLES` raises it.
-fn examples() -> String {
-    std::env::var("OXRPC_DIFF_EXAMPLES").unwrap_or_else(|_| "40".into())
-}
 
 #[test]
 fn service_behaves_as_rpyc_threaded_server() {
     let reference = PythonServer::start();
     let candidate = TestServer::start();
-    let output = run_python_script(
-        "differential/service_diff.py",
-        &[
-            "--reference",
-            &format!("127.0.0.1:{}", reference.port),
-            "--candidate",
-            &format!("{}:{}", candidate.host(), candidate.port()),
-            "--examples",
-            &examples(),
-        ],
+    run_differential(
+        "service_diff.py",
+        &format!("127.0.0.1:{}", reference.port),
+        &format!("{}:{}", candidate.host(), candidate.port()),
+        40,
         Duration::from_secs(600),
     );
-    let stdout = expect_success("service_diff.py", &output);
-    assert!(stdout.contains(" 0 failed"), "{stdout}");
 }

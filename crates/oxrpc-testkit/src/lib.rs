@@ -200,6 +200,38 @@ pub fn expect_success(what: &str, output: &Output) -> String {
     stdout
 }
 
+/// Runs a differential driver (`tests/interop/differential/DRIVER`) with
+/// the peers at `reference` and `candidate` (`HOST:PORT`) and panics unless
+/// it saw no difference. `OXRPC_DIFF_EXAMPLES` sets the examples per
+/// property (`default_examples` without it); `OXRPC_DIFF_SEED` a seed, for
+/// runs that explore other examples than the suite's (without it the run
+/// is derandomized, the same every time).
+pub fn run_differential(
+    driver: &str,
+    reference: &str,
+    candidate: &str,
+    default_examples: u32,
+    deadline: Duration,
+) {
+    let examples =
+        std::env::var("OXRPC_DIFF_EXAMPLES").unwrap_or_else(|_| default_examples.to_string());
+    let mut args = vec![
+        "--reference",
+        reference,
+        "--candidate",
+        candidate,
+        "--examples",
+        &examples,
+    ];
+    let seed = std::env::var("OXRPC_DIFF_SEED").ok();
+    if let Some(seed) = &seed {
+        args.extend(["--seed", seed.as_str()]);
+    }
+    let output = run_python_script(&format!("differential/{driver}"), &args, deadline);
+    let stdout = expect_success(driver, &output);
+    assert!(stdout.contains(" 0 failed"), "{stdout}");
+}
+
 /// Whether an RPyC server gave up on `stream`: the stream ends (or fails)
 /// having carried at most a short HANDLE_CLOSE request, which rpyc sends
 /// when it closes a connection, and never an answer. Reads until the end or

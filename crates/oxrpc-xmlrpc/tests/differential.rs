@@ -13,14 +13,9 @@
 
 mod support;
 
-use oxrpc_testkit::{expect_success, python_command, run_python_script, ChildGuard};
+use oxrpc_testkit::{python_command, run_differential, ChildGuard};
 use std::time::Duration;
 use support::reference::TestServer;
-
-/// Examples per property in the test suite; `OXRPC_DIFF_EXAMPLES` raises it.
-fn examples() -> String {
-    std::env::var("OXRPC_DIFF_EXAMPLES").unwrap_or_else(|_| "40".into())
-}
 
 #[test]
 fn xmlrpc_server_behaves_as_cpython() {
@@ -30,18 +25,11 @@ fn xmlrpc_server_behaves_as_cpython() {
     let line = reference.wait_for_line("ready");
     let reference_port = line.trim().rsplit(' ').next().unwrap().to_owned();
     let candidate = TestServer::start();
-    let output = run_python_script(
-        "differential/xmlrpc_diff.py",
-        &[
-            "--reference",
-            &format!("127.0.0.1:{reference_port}"),
-            "--candidate",
-            &candidate.addr.to_string(),
-            "--examples",
-            &examples(),
-        ],
+    run_differential(
+        "xmlrpc_diff.py",
+        &format!("127.0.0.1:{reference_port}"),
+        &candidate.addr.to_string(),
+        40,
         Duration::from_secs(600),
     );
-    let stdout = expect_success("xmlrpc_diff.py", &output);
-    assert!(stdout.contains(" 0 failed"), "{stdout}");
 }
