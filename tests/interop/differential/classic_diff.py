@@ -120,7 +120,13 @@ def _unicode_printable(label, exp, got):
                 return ("str", _unescape_non_ascii(o[1]))
             return tuple(unescaped(x) for x in o)
         return o
-    return exp[0] == got[0] == "ok" and unescaped(exp) == unescaped(got)
+    if exp[0] == got[0] == "ok" and unescaped(exp) == unescaped(got):
+        return True
+    # What an expression computes from such a repr (its length, a hash of
+    # it) differs too: an expression that takes the repr of a CJK Extension
+    # G character (Unicode 13, U+30000 on) may differ anywhere.
+    return (exp[0] == got[0] == "ok" and ("repr(" in label or "ascii(" in label)
+            and any(ord(c) >= 0x30000 and c.isprintable() for c in label))
 
 
 def _notimplemented_bool(label, exp, got):
