@@ -16,7 +16,8 @@ when every connection gave the expected answers.
 With --leave-threads PATH, each connection also starts two threads (one
 a daemon) that go on after it closes, as a client of rpyc_classic may
 leave work running on the server: they sleep in a loop, and one writes
-how many rounds it has made to PATH every twentieth round.
+how many rounds it has made to PATH every twentieth round (written
+aside and renamed over PATH, so a reader never finds it half written).
 """
 import sys
 
@@ -25,15 +26,17 @@ import rpyc
 PORT, COUNT = int(sys.argv[1]), int(sys.argv[2])
 LEAVE_THREADS = sys.argv[4] if sys.argv[3:4] == ['--leave-threads'] else None
 THREADS = '''
-import threading, time
+import os, threading, time
 def idle(path):
     rounds = 0
     while True:
         time.sleep(0.01)
         rounds += 1
         if path and rounds %% 20 == 0:
-            with open(path, 'w') as f:
+            # Written aside and renamed: a reader never sees the file empty.
+            with open(path + '.part', 'w') as f:
                 f.write(str(rounds))
+            os.replace(path + '.part', path)
 threading.Thread(target=idle, args=(%r,), daemon=True).start()
 threading.Thread(target=idle, args=(None,)).start()
 '''
