@@ -68,17 +68,24 @@ pub(crate) fn enter() {
 
 /// The current thread stops running Python (it is about to wait); runs a
 /// collection first if one is due and the world is quiet.
+///
+/// A young collection that makes a full one due is followed by the full
+/// one at the same departure: deferred to the next, it would land on the
+/// thread's next wait — for a spare interpreter, on its connection's first
+/// request instead of on the idle time before it.
 pub(crate) fn leave() {
     release();
+    if !FULL_DUE.load(Ordering::Relaxed) {
+        let state = rustpython_vm::gc_state::gc_state();
+        let (young, _, _) = state.get_count();
+        let (threshold, _, _) = state.get_threshold();
+        if threshold == 0 || young < threshold as usize {
+            return;
+        }
+        let _ = collect_if_quiet(0);
+    }
     if FULL_DUE.load(Ordering::Relaxed) {
         let _ = collect_if_quiet(2);
-        return;
-    }
-    let state = rustpython_vm::gc_state::gc_state();
-    let (young, _, _) = state.get_count();
-    let (threshold, _, _) = state.get_threshold();
-    if threshold > 0 && young >= threshold as usize {
-        let _ = collect_if_quiet(0);
     }
 }
 
