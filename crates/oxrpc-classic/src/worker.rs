@@ -104,6 +104,13 @@ impl<S: ObjectSpace> Worker<S> {
                             Message::Stop => break,
                         }
                     }
+                    // The connection has ended: its socket closes now, not
+                    // after the interpreter is taken apart (rpyc's client
+                    // waits for that end in `close()`). Its writer, on a
+                    // runtime thread, sends the FIN; on a busy CPU it gets
+                    // the CPU before the teardown's milliseconds, not after.
+                    drop(queue.reading.borrow_mut().take());
+                    std::thread::yield_now();
                     if let Some(runtime) = S::remove_runtime(vm) {
                         runtime.clear(vm);
                     }
