@@ -249,8 +249,9 @@ def _replace_empty_non_ascii(label, exp, got):
 
 def _swapcase_isdigit_ascii_only(label, exp, got):
     # str.swapcase changes ASCII letters only on RustPython ('À'.swapcase()
-    # is 'à' in CPython, 'À' there), and str.isdigit misses non-ASCII digits
-    # ('٣'.isdigit() is True in CPython).
+    # is 'à' in CPython, 'À' there; nor does it apply the full case
+    # mappings: 'ß' stays 'ß', 'SS' in CPython), and str.isdigit misses
+    # non-ASCII digits ('٣'.isdigit() is True in CPython).
     return (".swapcase(" in label or ".isdigit(" in label) and exp[0] == got[0] == "ok"
 
 
@@ -305,14 +306,6 @@ def _float_hex_subnormal(label, exp, got):
     return (label == "remote float.hex" and exp[0] == got[0] == "ok"
             and exp[1][0] == got[1][0] == "str"
             and float.fromhex(exp[1][1]) == float.fromhex(got[1][1]))
-
-
-def _swapcase_special_casing(label, exp, got):
-    # str.swapcase() on RustPython maps each character to one character
-    # ('ß' stays 'ß'); CPython applies the full case mappings ('SS'). Only
-    # where the program's text holds a character with such a mapping.
-    return (".swapcase()" in label and exp[0] == got[0] == "ok"
-            and any(len(ch.swapcase()) > 1 for ch in label))
 
 
 def _syntax_error_details_unchecked(label, exp, got):
@@ -490,8 +483,6 @@ ALLOWED = [
                _unicode_error_str_overflow),
     dk.Allowed("rustpython-float-hex-subnormal", "float.hex() spells subnormals differently on "
                "RustPython (the same double)", _float_hex_subnormal),
-    dk.Allowed("rustpython-swapcase-special-casing", "str.swapcase() on RustPython does not "
-               "apply the full case mappings ('ß' stays 'ß')", _swapcase_special_casing),
     dk.Allowed("rustpython-syntax-error-details", "SyntaxError(msg, details) does not check that "
                "details is a tuple on RustPython", _syntax_error_details_unchecked),
     dk.Allowed("rustpython-unicode-error-range", "UnicodeError start/end outside the object raise "
