@@ -41,13 +41,13 @@ impl State {
 }
 
 /// The instant activity times count from.
-fn epoch() -> Instant {
+pub(crate) fn epoch() -> Instant {
     static EPOCH: OnceLock<Instant> = OnceLock::new();
     *EPOCH.get_or_init(Instant::now)
 }
 
 /// Nanoseconds since [`epoch`] (five centuries fit in a u64).
-fn now() -> u64 {
+pub(crate) fn now() -> u64 {
     u64::try_from(Instant::now().duration_since(epoch()).as_nanos()).unwrap_or(u64::MAX)
 }
 
@@ -135,6 +135,17 @@ impl Slot {
     /// Records activity (bytes arrived): the idle clock starts again.
     pub fn touch(&self) {
         self.state.touch();
+    }
+
+    /// Whether a request is in progress.
+    pub(crate) fn is_busy(&self) -> bool {
+        self.state.busy.load(Ordering::Acquire) > 0
+    }
+
+    /// When the connection last started or ended a request (or was
+    /// admitted, or last had bytes arrive).
+    pub(crate) fn idle_since(&self) -> Instant {
+        epoch() + Duration::from_nanos(self.state.last_active.load(Ordering::Relaxed))
     }
 
     /// Resolves when the server asks this idle connection to close.

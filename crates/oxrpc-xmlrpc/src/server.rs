@@ -15,8 +15,8 @@ use crate::handler::{AsyncHandler, Handler};
 use crate::registry::{Method, Registry};
 use crate::router::{ConnectionInfo, Router};
 use hyper::header::HeaderValue;
-use hyper_util::rt::{TokioIo, TokioTimer};
-use oxrpc_net::{Accepted, Credentials, ListenConfig, Listener, Peer, Shutdown};
+use hyper_util::rt::TokioIo;
+use oxrpc_net::{Accepted, Credentials, IdleWatch, ListenConfig, Listener, Peer, Shutdown};
 use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
@@ -39,7 +39,9 @@ pub struct ServerConfig {
     /// Responses larger than this are gzipped when the client accepts gzip
     /// (CPython's `encode_threshold`, 1400 bytes). `None` never compresses.
     pub gzip_threshold: Option<usize>,
-    /// Time a client has to send complete request headers (slowloris guard).
+    /// Time a client has to send complete request headers (slowloris
+    /// guard), counted from the connection's start or the end of its last
+    /// answer: also the longest a keep-alive connection waits idle.
     pub header_read_timeout: Duration,
     /// Time a client has to send the complete body once headers are in.
     pub body_read_timeout: Duration,
@@ -277,13 +279,16 @@ impl Server {
             listen.authenticator = Some(Arc::new(keep_certificates));
         }
         let mut http = hyper::server::conn::http1::Builder::new();
-        http.timer(TokioTimer::new())
+        http
             // A client may shut down its side once its request is sent;
             // the answer still goes out, as CPython's does.
             .half_close(true)
-            .header_read_timeout(self.config.header_read_timeout)
+            // The header timeout is the connection's idle watch (see
+            // `serve_http`): hyper's own arms a timer for every request.
+            .header_read_timeout(None)
             .max_buf_size(self.config.max_header_size.max(8192))
             .keep_alive(true);
+        let idle_limit = self.config.header_read_timeout;
         let router = self.into_router();
         oxrpc_net::serve(
             listener.into(),
@@ -291,19 +296,21 @@ impl Server {
             shutdown,
             move |accepted, shutdown| {
                 let (router, http) = (router.clone(), http.clone());
-                async move { serve_http(&http, router, accepted, shutdown).await }
+                async move { serve_http(&http, router, accepted, idle_limit, shutdown).await }
             },
         )
         .await
     }
 }
 
-/// Serves HTTP on one admitted connection until the client leaves or the
-/// server shuts down (then in-flight requests finish first).
+/// Serves HTTP on one admitted connection until the client leaves, the
+/// server shuts down (then in-flight requests finish first), or the
+/// connection has sat `idle_limit` without a complete request head.
 async fn serve_http(
     http: &hyper::server::conn::http1::Builder,
     router: Router,
     accepted: Accepted,
+    idle_limit: Duration,
     mut shutdown: Shutdown,
 ) {
     let peer = accepted.peer.clone();
@@ -325,10 +332,20 @@ async fn serve_http(
             Ok::<_, Infallible>(router.handle_on(request, &connection).await)
         })
     });
-    let connection = http.serve_connection(TokioIo::new(accepted.stream), service);
+    let (stream, idle) = IdleWatch::new(accepted.stream);
+    let connection = http.serve_connection(TokioIo::new(stream), service);
     tokio::pin!(connection);
     let result = tokio::select! {
+        // The connection first: a request head that has just arrived marks
+        // the slot busy before the idle watch looks at it.
+        biased;
         result = connection.as_mut() => result,
+        // No request head within the limit (slowloris), or an idle
+        // keep-alive connection: closed, as a header timeout would.
+        () = idle.idle_for(&slot, idle_limit) => {
+            debug!(%peer, "connection idle past the header read timeout");
+            Ok(())
+        }
         _ = shutdown.requested() => {
             connection.as_mut().graceful_shutdown();
             connection.await

@@ -304,6 +304,128 @@ fn slow_clients_are_dropped_while_others_are_served() {
     still_serving(&server);
 }
 
+/// Reads until the peer closes the connection; how long that took.
+fn closed_within(stream: &mut TcpStream) -> Duration {
+    let started = Instant::now();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let mut buf = [0u8; 1024];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => return started.elapsed(),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return started.elapsed(),
+            Err(e) => panic!("still open after {:?}: {e}", started.elapsed()),
+        }
+    }
+}
+
+#[test]
+fn a_trickled_request_head_is_no_activity() {
+    let server = server();
+    let mut trickle = TcpStream::connect(server.addr).unwrap();
+    let mut writer = trickle.try_clone().unwrap();
+    // A byte every 200 ms for 15 s, well past the 1 s header timeout.
+    let sender = std::thread::spawn(move || {
+        let head = b"POST /RPC2 HTTP/1.1\r\nHost: t\r\n"
+            .iter()
+            .chain(std::iter::repeat(&b'x'));
+        for byte in head.take(75) {
+            if writer.write_all(&[*byte]).is_err() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        false
+    });
+    still_serving(&server);
+    let waited = closed_within(&mut trickle);
+    assert!(waited < Duration::from_secs(10), "closed after {waited:?}");
+    assert!(sender.join().unwrap(), "the whole trickle was taken");
+    still_serving(&server);
+}
+
+#[test]
+fn idle_keep_alive_connections_are_closed_after_the_header_timeout() {
+    let server = server();
+    let mut stream = TcpStream::connect(server.addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    stream
+        .write_all(&call_xml(
+            "add",
+            "<param><value><int>2</int></value></param><param><value><int>3</int></value></param>",
+        ))
+        .unwrap();
+    assert_eq!(read_response(&mut stream).0, 200);
+    let waited = closed_within(&mut stream);
+    assert!(waited < Duration::from_secs(15), "closed after {waited:?}");
+}
+
+#[test]
+fn a_slowly_read_answer_outlasts_the_header_timeout() {
+    let server = server();
+    // A small receive buffer, read slowly: the 16 MB answer (more than the
+    // kernel buffers on both ends hold) takes seconds to go out, several
+    // times the 1 s header timeout, most of them with the server's writes
+    // waiting for the reader.
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    socket.set_recv_buffer_size(8192).unwrap();
+    socket.connect(&server.addr.into()).unwrap();
+    let mut stream: TcpStream = socket.into();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let size = 16 << 20;
+    stream
+        .write_all(&call_xml(
+            "big",
+            &format!("<param><value><int>{size}</int></value></param>"),
+        ))
+        .unwrap();
+    let started = Instant::now();
+    let mut data = Vec::new();
+    let mut buf = [0u8; 65536];
+    let mut expected_len = None;
+    while expected_len.is_none_or(|len| data.len() < len) {
+        let n = stream.read(&mut buf).unwrap();
+        assert!(
+            n > 0,
+            "closed after {} bytes, {:?}",
+            data.len(),
+            started.elapsed()
+        );
+        data.extend_from_slice(&buf[..n]);
+        if expected_len.is_none() {
+            expected_len = head_and_body_len(&data);
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let (status, body) = complete_response(&data).unwrap();
+    assert_eq!(status, 200);
+    assert!(body.contains(&"x".repeat(size)));
+    // It did take longer than the timeout (else this test proves nothing).
+    let took = started.elapsed();
+    assert!(took > Duration::from_secs(2), "{took:?}");
+    // Then, idle, the connection goes.
+    closed_within(&mut stream);
+}
+
+/// The length of the whole response once its head has arrived.
+fn head_and_body_len(data: &[u8]) -> Option<usize> {
+    let end = data.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    let head = String::from_utf8_lossy(&data[..end]).to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(end + length)
+}
+
 #[test]
 fn keep_alive_serves_many_calls_on_one_connection() {
     let server = server();
