@@ -25,6 +25,22 @@ fn python_serverproxy_drives_oxrpc_server() {
     assert!(stdout.contains("checks passed"), "{stdout}");
 }
 
+#[test]
+fn python_serverproxy_outlives_the_idle_keep_alive_close() {
+    let server = TestServer::start_with(oxrpc_xmlrpc::ServerConfig {
+        log_requests: false,
+        header_read_timeout: Duration::from_secs(1),
+        ..oxrpc_xmlrpc::ServerConfig::default()
+    });
+    let output = run_python_script(
+        "xmlrpc/idle_keepalive.py",
+        &[&format!("{}/", server.url()), "1"],
+        Duration::from_secs(60),
+    );
+    let stdout = expect_success("idle_keepalive.py", &output);
+    assert!(stdout.contains("checks passed"), "{stdout}");
+}
+
 /// Starts CPython's SimpleXMLRPCServer (tests/interop/xmlrpc/reference_server.py).
 fn reference_server() -> (ChildGuard, String) {
     let mut cmd = python_command();
