@@ -66,15 +66,35 @@ fn read_response(stream: &mut TcpStream) -> (u16, String) {
 }
 
 fn complete_response(data: &[u8]) -> Option<(u16, String)> {
-    let text = String::from_utf8_lossy(data);
-    let (head, body) = text.split_once("\r\n\r\n")?;
-    let status: u16 = head.split(' ').nth(1)?.parse().ok()?;
-    let length: usize = head.lines().find_map(|l| {
-        l.to_ascii_lowercase()
-            .strip_prefix("content-length:")
-            .map(|v| v.trim().parse().ok())
-    })??;
-    (body.len() >= length).then(|| (status, body[..length].to_owned()))
+    let head = response_head(data)?;
+    let body = data.get(head.body_start..head.body_start + head.body_len)?;
+    Some((head.status, String::from_utf8_lossy(body).into_owned()))
+}
+
+/// What a response's head says, once it has all arrived.
+struct ResponseHead {
+    status: u16,
+    /// Where the body starts in the data.
+    body_start: usize,
+    /// The declared `Content-Length`.
+    body_len: usize,
+}
+
+fn response_head(data: &[u8]) -> Option<ResponseHead> {
+    let body_start = data.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    let head = String::from_utf8_lossy(&data[..body_start]).to_ascii_lowercase();
+    let status = head.split(' ').nth(1)?.parse().ok()?;
+    let body_len = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(ResponseHead {
+        status,
+        body_start,
+        body_len,
+    })
 }
 
 fn post(body: &[u8], extra_headers: &str) -> Vec<u8> {
@@ -399,7 +419,7 @@ fn a_slowly_read_answer_outlasts_the_header_timeout() {
         );
         data.extend_from_slice(&buf[..n]);
         if expected_len.is_none() {
-            expected_len = head_and_body_len(&data);
+            expected_len = response_head(&data).map(|head| head.body_start + head.body_len);
         }
         std::thread::sleep(Duration::from_millis(2));
     }
@@ -411,19 +431,6 @@ fn a_slowly_read_answer_outlasts_the_header_timeout() {
     assert!(took > Duration::from_secs(2), "{took:?}");
     // Then, idle, the connection goes.
     closed_within(&mut stream);
-}
-
-/// The length of the whole response once its head has arrived.
-fn head_and_body_len(data: &[u8]) -> Option<usize> {
-    let end = data.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
-    let head = String::from_utf8_lossy(&data[..end]).to_ascii_lowercase();
-    let length: usize = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))?
-        .trim()
-        .parse()
-        .ok()?;
-    Some(end + length)
 }
 
 #[test]
