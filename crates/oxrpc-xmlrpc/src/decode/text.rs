@@ -14,25 +14,34 @@ pub(super) fn prepare_input(input: &[u8]) -> Result<Cow<'_, [u8]>, ParseError> {
     let Some(encoding) = declared_encoding(input) else {
         return Ok(Cow::Borrowed(input));
     };
-    match encoding.to_ascii_lowercase().as_str() {
-        "utf-8" | "utf8" | "us-ascii" | "ascii" => Ok(Cow::Borrowed(input)),
-        "iso-8859-1" | "iso8859-1" | "latin-1" | "latin1" => {
-            let text: String = input.iter().map(|&b| char::from(b)).collect();
-            Ok(Cow::Owned(text.into_bytes()))
-        }
-        _ => Err(ParseError::UnsupportedEncoding(encoding)),
+    let is = |names: &[&str]| names.iter().any(|n| n.eq_ignore_ascii_case(encoding));
+    if is(&["utf-8", "utf8", "us-ascii", "ascii"]) {
+        Ok(Cow::Borrowed(input))
+    } else if is(&["iso-8859-1", "iso8859-1", "latin-1", "latin1"]) {
+        let text: String = input.iter().map(|&b| char::from(b)).collect();
+        Ok(Cow::Owned(text.into_bytes()))
+    } else {
+        Err(ParseError::UnsupportedEncoding(encoding.to_owned()))
     }
 }
 
-fn declared_encoding(input: &[u8]) -> Option<String> {
+/// The `encoding` the XML declaration names, if the document has one.
+/// Read on every document, so it borrows and scans bytes: the declaration
+/// is a few dozen of them.
+fn declared_encoding(input: &[u8]) -> Option<&str> {
+    const NAME: &[u8] = b"encoding";
     let rest = input.strip_prefix(b"<?xml")?;
     let end = rest.windows(2).position(|w| w == b"?>")?;
     let decl = std::str::from_utf8(&rest[..end]).ok()?;
-    let after = &decl[decl.find("encoding")? + "encoding".len()..];
+    let at = decl
+        .as_bytes()
+        .windows(NAME.len())
+        .position(|w| w == NAME)?;
+    let after = &decl[at + NAME.len()..];
     let after = after.trim_start().strip_prefix('=')?.trim_start();
     let quote = after.chars().next().filter(|q| *q == '"' || *q == '\'')?;
     let value = &after[1..];
-    Some(value[..value.find(quote)?].to_owned())
+    Some(&value[..value.find(quote)?])
 }
 
 /// Character data as text, the same text [`text_content`] gives: borrowed
