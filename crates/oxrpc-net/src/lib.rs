@@ -41,6 +41,7 @@ mod split;
 mod stream;
 mod thread_read;
 pub mod tls;
+mod within;
 
 pub use auth::{Authenticator, ClientCertificateAuthenticator, Credentials};
 pub use config::ListenConfig;
@@ -59,3 +60,4 @@ pub use slots::{Busy, Slot};
 pub use split::{ReadHalf, SplitStream, WriteHalf};
 pub use stream::{AsyncStream, Stream};
 pub use thread_read::{ThreadReadHalf, Wakeup, Woken};
+pub use within::{within, Elapsed};

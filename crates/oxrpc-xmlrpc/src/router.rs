@@ -301,7 +301,8 @@ where
         }
         Ok((joined.map_or(whole, bytes::BytesMut::freeze), reservation))
     };
-    let result = match tokio::time::timeout(timeout, read).await {
+    // Armed only if the body is not already in: most small calls' is.
+    let result = match oxrpc_net::within(timeout, read).await {
         Ok(result) => result,
         Err(_) => Err(BodyError::TimedOut),
     };
@@ -490,16 +491,20 @@ impl Shared {
     where
         B: hyper::body::Body<Data = Bytes>,
     {
-        let started = Instant::now();
+        // What the request log needs once the request is gone (a clock read
+        // and a copy of the path, for every request when logging).
+        let logged = self
+            .config
+            .log_requests
+            .then(|| (Instant::now(), request.uri().path().to_owned()));
         let http_method = request.method().clone();
-        let path = request.uri().path().to_owned();
         let timer = connection.telemetry.as_ref().map(|t| t.request());
         let span = tracing::info_span!(
             "rpc",
             protocol = "xmlrpc",
             peer = %connection.peer.as_ref().map_or_else(String::new, ToString::to_string),
             http = %http_method,
-            path = %path,
+            path = %request.uri().path(),
             method = tracing::field::Empty,
         );
         let (response, rpc_method) =
@@ -519,7 +524,7 @@ impl Shared {
             };
             timer.finish(&outcome);
         }
-        if self.config.log_requests {
+        if let Some((started, path)) = logged {
             let peer = connection.peer.as_ref();
             info!(
                 target: "oxrpc::xmlrpc::request",
