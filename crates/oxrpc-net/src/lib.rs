@@ -42,6 +42,7 @@ mod stream;
 mod thread_read;
 pub mod tls;
 mod within;
+mod work_or_stop;
 
 pub use auth::{Authenticator, ClientCertificateAuthenticator, Credentials};
 pub use config::ListenConfig;
@@ -61,3 +62,4 @@ pub use split::{ReadHalf, SplitStream, WriteHalf};
 pub use stream::{AsyncStream, Stream};
 pub use thread_read::{ThreadReadHalf, Wakeup, Woken};
 pub use within::{within, Elapsed};
+pub use work_or_stop::{work_or_stop, Finished};

@@ -16,7 +16,10 @@ use crate::registry::{Method, Registry};
 use crate::router::{ConnectionInfo, Router};
 use hyper::header::HeaderValue;
 use hyper_util::rt::TokioIo;
-use oxrpc_net::{Accepted, Credentials, IdleWatch, ListenConfig, Listener, Peer, Shutdown};
+use oxrpc_net::{
+    work_or_stop, Accepted, Credentials, Finished, IdleWatch, ListenConfig, Listener, Peer,
+    Shutdown,
+};
 use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
@@ -335,23 +338,27 @@ async fn serve_http(
     let (stream, idle) = IdleWatch::new(accepted.stream);
     let connection = http.serve_connection(TokioIo::new(stream), service);
     tokio::pin!(connection);
-    let result = tokio::select! {
-        // The connection first: a request head that has just arrived marks
-        // the slot busy before the idle watch looks at it.
-        biased;
-        result = connection.as_mut() => result,
-        // No request head within the limit (slowloris), or an idle
-        // keep-alive connection: closed, as a header timeout would.
-        () = idle.idle_for(&slot, idle_limit) => {
+    // What ends a connection besides its client, polled only when one of
+    // them fires (not on every request's wake-up).
+    let stop = async {
+        tokio::select! {
+            // No request head within the limit (slowloris), or an idle
+            // keep-alive connection: closed, as a header timeout would.
+            () = idle.idle_for(&slot, idle_limit) => Stop::Idle,
+            _ = shutdown.requested() => Stop::Drain,
+            // The server is full and this keep-alive connection is idle.
+            _ = slot.evicted() => Stop::Drain,
+        }
+    };
+    // The connection first: a request head that has just arrived marks the
+    // slot busy before the idle watch looks at it.
+    let result = match work_or_stop(connection.as_mut(), stop).await {
+        Finished::Work(result) => result,
+        Finished::Stopped(Stop::Idle) => {
             debug!(%peer, "connection idle past the header read timeout");
             Ok(())
         }
-        _ = shutdown.requested() => {
-            connection.as_mut().graceful_shutdown();
-            connection.await
-        }
-        // The server is full and this keep-alive connection is idle.
-        _ = slot.evicted() => {
+        Finished::Stopped(Stop::Drain) => {
             connection.as_mut().graceful_shutdown();
             connection.await
         }
@@ -359,6 +366,14 @@ async fn serve_http(
     if let Err(e) = result {
         debug!(%peer, error = %e, "connection ended with an error");
     }
+}
+
+/// Why a connection ended before its client ended it.
+enum Stop {
+    /// Idle past the header read timeout: closed at once.
+    Idle,
+    /// Server shutdown or eviction: the answer in progress goes out first.
+    Drain,
 }
 
 /// The authenticator a TLS server runs when given none: everyone is
