@@ -176,15 +176,18 @@ impl Router {
     }
 
     /// Answers one request that came over `connection`.
-    pub(crate) async fn handle_on<B>(
-        &self,
+    ///
+    /// Not an `async fn`: a wrapper's future would hold a copy of the whole
+    /// request future, moved in on every request.
+    pub(crate) fn handle_on<'a, B>(
+        &'a self,
         request: Request<B>,
-        connection: &ConnectionInfo,
-    ) -> Response<ResponseBody>
+        connection: &'a ConnectionInfo,
+    ) -> impl Future<Output = Response<ResponseBody>> + 'a
     where
-        B: hyper::body::Body<Data = Bytes>,
+        B: hyper::body::Body<Data = Bytes> + 'a,
     {
-        self.shared.handle(request, connection).await
+        self.shared.handle(request, connection)
     }
 }
 
@@ -507,8 +510,13 @@ impl Shared {
             path = %request.uri().path(),
             method = tracing::field::Empty,
         );
-        let (response, rpc_method) =
-            tracing::Instrument::instrument(self.respond(request, connection), span.clone()).await;
+        // Instrumented only when the span records: the wrapper is one more
+        // move of the whole request future.
+        let (response, rpc_method) = if span.is_disabled() {
+            self.respond(request, connection).await
+        } else {
+            tracing::Instrument::instrument(self.respond(request, connection), span.clone()).await
+        };
         if let Some(method) = &rpc_method {
             span.record("method", method.as_str());
         }
