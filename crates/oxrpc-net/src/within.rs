@@ -76,7 +76,9 @@ mod tests {
     #[should_panic]
     fn a_timeout_outside_a_runtime_panics() {
         // What the test above relies on.
-        drop(tokio::time::timeout(Duration::from_secs(5), async { "done" }));
+        drop(tokio::time::timeout(Duration::from_secs(5), async {
+            "done"
+        }));
     }
 
     #[tokio::test(start_paused = true)]
