@@ -122,11 +122,13 @@ impl Value {
                     0
                 }
                 Value::Struct(members) => {
-                    members.iter().for_each(|(name, v)| {
-                        total = total.saturating_add(name.len() + MARKUP);
+                    // Summed apart: `total` is read before this arm runs.
+                    let mut names = 0usize;
+                    for (name, v) in members {
+                        names = names.saturating_add(name.len() + MARKUP);
                         stack.push(v);
-                    });
-                    0
+                    }
+                    names
                 }
                 _ => 24,
             });
@@ -418,6 +420,44 @@ impl From<()> for Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_size_estimate_covers_the_encoded_value() {
+        // Text without characters to escape, so the estimate must hold.
+        let member = |i: i64| {
+            let mut member = Struct::new();
+            member.insert("id".into(), Value::Int(i * 7919));
+            member.insert(
+                "name".into(),
+                Value::String(format!("item {i} \u{e9}t\u{e9}")),
+            );
+            member.insert("price".into(), Value::Double(i as f64 * 1.25 + 0.1));
+            member.insert("active".into(), Value::Bool(i % 3 == 0));
+            member.insert("tags".into(), Value::Array(vec!["a".into(), "b".into()]));
+            Value::Struct(member)
+        };
+        let mut nested = Struct::new();
+        nested.insert("inner".into(), member(1));
+        nested.insert("list".into(), Value::Array((0..50).map(member).collect()));
+        for value in [
+            Value::Array((0..216).map(member).collect()),
+            Value::Struct(nested),
+            member(3),
+            Value::Array((0..1000).map(Value::Int).collect()),
+            Value::String("x".repeat(5000)),
+        ] {
+            let mut encoded = String::new();
+            crate::encode::write_value(&mut encoded, &value).unwrap();
+            let estimate = value.encoded_size_at_most(usize::MAX);
+            assert!(
+                estimate >= encoded.len(),
+                "estimate {estimate} < encoded {}",
+                encoded.len()
+            );
+            // And not wildly over: the server sizes its buffer with it.
+            assert!(estimate <= encoded.len() * 3, "estimate {estimate}");
+        }
+    }
 
     #[test]
     fn datetime_forms() {
