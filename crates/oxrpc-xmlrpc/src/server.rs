@@ -291,6 +291,8 @@ impl Server {
             .header_read_timeout(None)
             .max_buf_size(self.config.max_header_size.max(8192))
             .keep_alive(true);
+        // Shared: each connection's task holds a pointer, not the settings.
+        let http = Arc::new(http);
         let idle_limit = self.config.header_read_timeout;
         let router = self.into_router();
         oxrpc_net::serve(
@@ -298,8 +300,7 @@ impl Server {
             listen,
             shutdown,
             move |accepted, shutdown| {
-                let (router, http) = (router.clone(), http.clone());
-                async move { serve_http(&http, router, accepted, idle_limit, shutdown).await }
+                serve_http(http.clone(), router.clone(), accepted, idle_limit, shutdown)
             },
         )
         .await
@@ -309,62 +310,75 @@ impl Server {
 /// Serves HTTP on one admitted connection until the client leaves, the
 /// server shuts down (then in-flight requests finish first), or the
 /// connection has sat `idle_limit` without a complete request head.
-async fn serve_http(
-    http: &hyper::server::conn::http1::Builder,
+#[expect(
+    clippy::manual_async_fn,
+    reason = "an async fn's task would hold its arguments twice (see the body)"
+)]
+fn serve_http(
+    http: Arc<hyper::server::conn::http1::Builder>,
     router: Router,
     accepted: Accepted,
     idle_limit: Duration,
     mut shutdown: Shutdown,
-) {
-    let peer = accepted.peer.clone();
-    let certificates = match accepted.credentials {
-        Some(credentials) => credentials.peer_certificates,
-        None => accepted.stream.peer_certificates(),
-    };
-    let connection = Arc::new(
-        ConnectionInfo::new(Some(accepted.peer), certificates).with_telemetry(accepted.telemetry),
-    );
-    let slot = Arc::new(accepted.slot);
-    let service_slot = slot.clone();
-    let service = hyper::service::service_fn(move |request| {
-        let (router, connection, slot) = (router.clone(), connection.clone(), service_slot.clone());
-        // Boxed: hyper keeps room for one request's future in every
-        // connection, idle or not; the whole future is a few KiB.
-        Box::pin(async move {
-            let _busy = slot.busy();
-            Ok::<_, Infallible>(router.handle_on(request, &connection).await)
-        })
-    });
-    let (stream, idle) = IdleWatch::new(accepted.stream);
-    let connection = http.serve_connection(TokioIo::new(stream), service);
-    tokio::pin!(connection);
-    // What ends a connection besides its client, polled only when one of
-    // them fires (not on every request's wake-up).
-    let stop = async {
-        tokio::select! {
-            // No request head within the limit (slowloris), or an idle
-            // keep-alive connection: closed, as a header timeout would.
-            () = idle.idle_for(&slot, idle_limit) => Stop::Idle,
-            _ = shutdown.requested() => Stop::Drain,
-            // The server is full and this keep-alive connection is idle.
-            _ = slot.evicted() => Stop::Drain,
+) -> impl Future<Output = ()> {
+    // An async block rather than an `async fn`: the arguments are then held
+    // once in every connection's task, not once as arguments and again as
+    // the locals they are moved into.
+    async move {
+        let peer = accepted.peer.clone();
+        let certificates = match accepted.credentials {
+            Some(credentials) => credentials.peer_certificates,
+            None => accepted.stream.peer_certificates(),
+        };
+        let connection = Arc::new(
+            ConnectionInfo::new(Some(accepted.peer), certificates)
+                .with_telemetry(accepted.telemetry),
+        );
+        let slot = Arc::new(accepted.slot);
+        let service_slot = slot.clone();
+        let service = hyper::service::service_fn(move |request| {
+            let (router, connection, slot) =
+                (router.clone(), connection.clone(), service_slot.clone());
+            // Boxed: hyper keeps room for one request's future in every
+            // connection, idle or not; the whole future is a few KiB.
+            Box::pin(async move {
+                let _busy = slot.busy();
+                Ok::<_, Infallible>(router.handle_on(request, &connection).await)
+            })
+        });
+        let (stream, idle) = IdleWatch::new(accepted.stream);
+        let connection = http.serve_connection(TokioIo::new(stream), service);
+        tokio::pin!(connection);
+        // What ends a connection besides its client, polled only when one of
+        // them fires (not on every request's wake-up). Pinned here and lent:
+        // moved into `work_or_stop`, it would take room twice in every idle
+        // connection's task.
+        let stop = std::pin::pin!(async {
+            tokio::select! {
+                // No request head within the limit (slowloris), or an idle
+                // keep-alive connection: closed, as a header timeout would.
+                () = idle.idle_for(&slot, idle_limit) => Stop::Idle,
+                _ = shutdown.requested() => Stop::Drain,
+                // The server is full and this keep-alive connection is idle.
+                _ = slot.evicted() => Stop::Drain,
+            }
+        });
+        // The connection first: a request head that has just arrived marks the
+        // slot busy before the idle watch looks at it.
+        let result = match work_or_stop(connection.as_mut(), stop).await {
+            Finished::Work(result) => result,
+            Finished::Stopped(Stop::Idle) => {
+                debug!(%peer, "connection idle past the header read timeout");
+                Ok(())
+            }
+            Finished::Stopped(Stop::Drain) => {
+                connection.as_mut().graceful_shutdown();
+                connection.await
+            }
+        };
+        if let Err(e) = result {
+            debug!(%peer, error = %e, "connection ended with an error");
         }
-    };
-    // The connection first: a request head that has just arrived marks the
-    // slot busy before the idle watch looks at it.
-    let result = match work_or_stop(connection.as_mut(), stop).await {
-        Finished::Work(result) => result,
-        Finished::Stopped(Stop::Idle) => {
-            debug!(%peer, "connection idle past the header read timeout");
-            Ok(())
-        }
-        Finished::Stopped(Stop::Drain) => {
-            connection.as_mut().graceful_shutdown();
-            connection.await
-        }
-    };
-    if let Err(e) = result {
-        debug!(%peer, error = %e, "connection ended with an error");
     }
 }
 
