@@ -41,6 +41,23 @@ fn python_serverproxy_outlives_the_idle_keep_alive_close() {
     assert!(stdout.contains("checks passed"), "{stdout}");
 }
 
+#[test]
+fn python_serverproxy_gets_a_fault_past_the_response_size_limit() {
+    // 216 structs echo to 108 KB; their member markup alone is ~48 KB.
+    let server = TestServer::start_with(oxrpc_xmlrpc::ServerConfig {
+        log_requests: false,
+        max_response_size: 100_000,
+        ..oxrpc_xmlrpc::ServerConfig::default()
+    });
+    let output = run_python_script(
+        "xmlrpc/response_limit.py",
+        &[&format!("{}/", server.url()), "100000"],
+        Duration::from_secs(60),
+    );
+    let stdout = expect_success("response_limit.py", &output);
+    assert!(stdout.contains("checks passed"), "{stdout}");
+}
+
 /// Starts CPython's SimpleXMLRPCServer (tests/interop/xmlrpc/reference_server.py).
 fn reference_server() -> (ChildGuard, String) {
     let mut cmd = python_command();
