@@ -330,22 +330,25 @@ fn serve_http(
             Some(credentials) => credentials.peer_certificates,
             None => accepted.stream.peer_certificates(),
         };
-        let connection = Arc::new(
-            ConnectionInfo::new(Some(accepted.peer), certificates)
+        // What every request of the connection shares: one reference count
+        // taken per request, not one for each part.
+        let shared = Arc::new(PerConnection {
+            router,
+            info: ConnectionInfo::new(Some(accepted.peer), certificates)
                 .with_telemetry(accepted.telemetry),
-        );
-        let slot = Arc::new(accepted.slot);
-        let service_slot = slot.clone();
+            slot: accepted.slot,
+        });
+        let for_requests = shared.clone();
         let service = hyper::service::service_fn(move |request| {
-            let (router, connection, slot) =
-                (router.clone(), connection.clone(), service_slot.clone());
+            let shared = for_requests.clone();
             // Boxed: hyper keeps room for one request's future in every
             // connection, idle or not; the whole future is a few KiB.
             Box::pin(async move {
-                let _busy = slot.busy();
-                Ok::<_, Infallible>(router.handle_on(request, &connection).await)
+                let _busy = shared.slot.busy();
+                Ok::<_, Infallible>(shared.router.handle_on(request, &shared.info).await)
             })
         });
+        let slot = &shared.slot;
         let (stream, idle) = IdleWatch::new(accepted.stream);
         let connection = http.serve_connection(TokioIo::new(stream), service);
         tokio::pin!(connection);
@@ -357,7 +360,7 @@ fn serve_http(
             tokio::select! {
                 // No request head within the limit (slowloris), or an idle
                 // keep-alive connection: closed, as a header timeout would.
-                () = idle.idle_for(&slot, idle_limit) => Stop::Idle,
+                () = idle.idle_for(slot, idle_limit) => Stop::Idle,
                 _ = shutdown.requested() => Stop::Drain,
                 // The server is full and this keep-alive connection is idle.
                 _ = slot.evicted() => Stop::Drain,
@@ -380,6 +383,13 @@ fn serve_http(
             debug!(%peer, error = %e, "connection ended with an error");
         }
     }
+}
+
+/// A connection's router, caller and slot, shared by its requests.
+struct PerConnection {
+    router: Router,
+    info: ConnectionInfo,
+    slot: oxrpc_net::Slot,
 }
 
 /// Why a connection ended before its client ended it.
