@@ -23,6 +23,7 @@ use super::scalars::{decode_base64, parse_boolean, parse_double, parse_int};
 use super::text::decoded;
 use super::Limits;
 use crate::value::{DateTime, Struct, Value};
+use std::borrow::Cow;
 
 /// The document is outside what this reader takes.
 #[derive(Debug)]
@@ -80,7 +81,7 @@ impl<'d> Cursor<'d> {
     fn call(&mut self) -> Result<Document, Unsupported> {
         self.skip_space();
         self.expect(b"<methodName>")?;
-        let method_name = decoded(self.text()?).map_err(|_| Unsupported)?.into_owned();
+        let method_name = self.text_decoded()?.into_owned();
         self.expect(b"</methodName>")?;
         self.skip_space();
         let (kind, values) = if self.eat(b"<params>") {
@@ -159,8 +160,8 @@ impl<'d> Cursor<'d> {
     fn typed(&mut self, depth: usize) -> Result<Value, Unsupported> {
         let rest = &self.bytes[self.pos..];
         // The common types first, in the order CPython's values use them.
-        let (open, close): (&[u8], &[u8]) = match rest.get(1..3) {
-            Some(b"st") if rest.starts_with(b"<string>") => (b"<string>", b"</string>"),
+        let (scalar, open): (Scalar, &[u8]) = match rest.get(1..3) {
+            Some(b"st") if rest.starts_with(b"<string>") => (Scalar::String, b"<string>"),
             Some(b"st") if rest.starts_with(b"<struct>") => {
                 self.pos += b"<struct>".len();
                 return self.structure(depth + 1);
@@ -169,31 +170,45 @@ impl<'d> Cursor<'d> {
                 self.pos += b"<array>".len();
                 return self.array(depth + 1);
             }
-            Some(b"in") if rest.starts_with(b"<int>") => (b"<int>", b"</int>"),
-            Some(b"i4") if rest.starts_with(b"<i4>") => (b"<i4>", b"</i4>"),
-            Some(b"i8") if rest.starts_with(b"<i8>") => (b"<i8>", b"</i8>"),
-            Some(b"do") if rest.starts_with(b"<double>") => (b"<double>", b"</double>"),
-            Some(b"bo") if rest.starts_with(b"<boolean>") => (b"<boolean>", b"</boolean>"),
+            Some(b"in") if rest.starts_with(b"<int>") => (Scalar::Int, b"<int>"),
+            Some(b"i4") if rest.starts_with(b"<i4>") => (Scalar::I4, b"<i4>"),
+            Some(b"i8") if rest.starts_with(b"<i8>") => (Scalar::I8, b"<i8>"),
+            Some(b"do") if rest.starts_with(b"<double>") => (Scalar::Double, b"<double>"),
+            Some(b"bo") if rest.starts_with(b"<boolean>") => (Scalar::Boolean, b"<boolean>"),
             Some(b"ni") if rest.starts_with(b"<nil/>") => {
                 self.pos += b"<nil/>".len();
                 return Ok(Value::Nil);
             }
-            Some(b"ba") if rest.starts_with(b"<base64>") => (b"<base64>", b"</base64>"),
+            Some(b"ba") if rest.starts_with(b"<base64>") => (Scalar::Base64, b"<base64>"),
             Some(b"da") if rest.starts_with(b"<dateTime.iso8601>") => {
-                (b"<dateTime.iso8601>", b"</dateTime.iso8601>")
+                (Scalar::DateTime, b"<dateTime.iso8601>")
             }
             _ => return Err(Unsupported),
         };
         self.pos += open.len();
-        let text = decoded(self.text()?).map_err(|_| Unsupported)?;
-        self.expect(close)?;
-        Ok(match open {
-            b"<string>" => Value::String(text.into_owned()),
-            b"<double>" => Value::Double(parse_double(&text).map_err(|_| Unsupported)?),
-            b"<boolean>" => parse_boolean(&text).map_err(|_| Unsupported)?,
-            b"<base64>" => Value::Base64(decode_base64(&text).map_err(|_| Unsupported)?),
-            b"<dateTime.iso8601>" => Value::DateTime(DateTime::from_wire(&text)),
-            _ => parse_int(&text).map_err(|_| Unsupported)?,
+        let text = self.text_decoded()?;
+        // Each closing tag a literal of its own: compared inline, where a
+        // tag chosen at run time is a call to `memcmp`.
+        let closed = match scalar {
+            Scalar::String => self.eat(b"</string>"),
+            Scalar::Int => self.eat(b"</int>"),
+            Scalar::I4 => self.eat(b"</i4>"),
+            Scalar::I8 => self.eat(b"</i8>"),
+            Scalar::Double => self.eat(b"</double>"),
+            Scalar::Boolean => self.eat(b"</boolean>"),
+            Scalar::Base64 => self.eat(b"</base64>"),
+            Scalar::DateTime => self.eat(b"</dateTime.iso8601>"),
+        };
+        if !closed {
+            return Err(Unsupported);
+        }
+        Ok(match scalar {
+            Scalar::String => Value::String(text.into_owned()),
+            Scalar::Int | Scalar::I4 | Scalar::I8 => parse_int(&text).map_err(|_| Unsupported)?,
+            Scalar::Double => Value::Double(parse_double(&text).map_err(|_| Unsupported)?),
+            Scalar::Boolean => parse_boolean(&text).map_err(|_| Unsupported)?,
+            Scalar::Base64 => Value::Base64(decode_base64(&text).map_err(|_| Unsupported)?),
+            Scalar::DateTime => Value::DateTime(DateTime::from_wire(&text)),
         })
     }
 
@@ -232,7 +247,7 @@ impl<'d> Cursor<'d> {
             self.expect(b"<member>")?;
             self.skip_space();
             self.expect(b"<name>")?;
-            let name = owned(self.text()?)?;
+            let name = self.text_decoded()?.into_owned();
             self.expect(b"</name>")?;
             // CPython reads a name as a string value; it counts as one.
             self.count_one()?;
@@ -270,6 +285,21 @@ impl<'d> Cursor<'d> {
         self.document.get(start..lt).ok_or(Unsupported)
     }
 
+    /// The text up to the next `<`, references resolved. Short text is
+    /// checked in the same pass that finds its end, and clean text (nearly
+    /// all of it) is borrowed without a second look.
+    fn text_decoded(&mut self) -> Result<Cow<'d, str>, Unsupported> {
+        let start = self.pos;
+        let (lt, clean) = scan_text(self.bytes, start).ok_or(Unsupported)?;
+        self.pos = lt;
+        let raw = self.document.get(start..lt).ok_or(Unsupported)?;
+        if clean {
+            Ok(Cow::Borrowed(raw))
+        } else {
+            decoded(raw).map_err(|_| Unsupported)
+        }
+    }
+
     fn eat(&mut self, literal: &[u8]) -> bool {
         let found = self.bytes[self.pos..].starts_with(literal);
         if found {
@@ -294,11 +324,22 @@ impl<'d> Cursor<'d> {
     }
 }
 
+/// The scalar types, each with its own element.
+#[derive(Clone, Copy)]
+enum Scalar {
+    String,
+    Int,
+    I4,
+    I8,
+    Double,
+    Boolean,
+    Base64,
+    DateTime,
+}
+
 /// A string value's text, references resolved.
 fn owned(raw: &str) -> Result<String, Unsupported> {
-    decoded(raw)
-        .map(std::borrow::Cow::into_owned)
-        .map_err(|_| Unsupported)
+    decoded(raw).map(Cow::into_owned).map_err(|_| Unsupported)
 }
 
 fn is_space(text: &[u8]) -> bool {
@@ -330,6 +371,45 @@ fn find_byte(bytes: &[u8], pos: usize, byte: u8) -> Option<usize> {
         at += 8;
     }
     memchr::memchr(byte, bytes.get(at..)?).map(|offset| at + offset)
+}
+
+/// Where the text at `pos` ends (the next `<`), and whether it is clean:
+/// free of every byte [`decoded`] would look at again (references, `>`,
+/// control characters, the lead byte of U+FFFE/U+FFFF; tab and newline
+/// count too, conservatively). Four words are looked at, each for all of
+/// those at once (SWAR, as in [`find_byte`]: the lowest flagged byte of
+/// each kind is exact, and a false flag only ever sits above a true one,
+/// so "a flag below the `<`" means "a byte to look at"). Longer text is
+/// found with `memchr` and left to [`decoded`] to check.
+#[inline]
+fn scan_text(bytes: &[u8], pos: usize) -> Option<(usize, bool)> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let equal = |word: u64, byte: u8| {
+        let x = word ^ (ONES * u64::from(byte));
+        x.wrapping_sub(ONES) & !x & HIGHS
+    };
+    let mut at = pos;
+    let mut clean = true;
+    for _ in 0..4 {
+        let Some(window) = bytes.get(at..at + 8) else {
+            break;
+        };
+        let mut word = [0u8; 8];
+        word.copy_from_slice(window);
+        let word = u64::from_le_bytes(word);
+        let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
+        let attention = control | equal(word, b'&') | equal(word, b'>') | equal(word, 0xEF);
+        let lt = equal(word, b'<');
+        if lt != 0 {
+            let below = (lt & lt.wrapping_neg()) - 1;
+            let end = at + (lt.trailing_zeros() / 8) as usize;
+            return Some((end, clean && attention & below == 0));
+        }
+        clean &= attention == 0;
+        at += 8;
+    }
+    memchr::memchr(b'<', bytes.get(at..)?).map(|offset| (at + offset, false))
 }
 
 /// Where the XML declaration ends (0 without one), for the two spellings
@@ -373,4 +453,60 @@ fn attribute<'a>(
         return Err(Unsupported);
     }
     Ok(&rest[close + 1..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scan_text;
+
+    /// What [`scan_text`] must say, byte by byte: the first `<`, and
+    /// whether the text before it is free of control characters (tab and
+    /// newline included), `&`, `>` and 0xEF.
+    fn by_bytes(bytes: &[u8], pos: usize) -> Option<(usize, bool)> {
+        let lt = pos + bytes[pos..].iter().position(|&b| b == b'<')?;
+        let clean = bytes[pos..lt]
+            .iter()
+            .all(|&b| b >= 0x20 && b != b'&' && b != b'>' && b != 0xEF);
+        Some((lt, clean))
+    }
+
+    #[test]
+    fn the_word_scan_agrees_with_a_byte_scan() {
+        let specials: &[u8] = b"&><\t\n\r\x00\x1f\xef\xbf\x20\x7f\x80";
+        for len in 0..40 {
+            for at in 0..=len {
+                for &special in specials {
+                    for &after in specials {
+                        // `len` plain bytes with one special at `at`, the
+                        // `<`, then another special in the same word.
+                        let mut text = vec![b'a'; len];
+                        if at < len {
+                            text[at] = special;
+                        }
+                        text.extend_from_slice(b"<");
+                        text.push(after);
+                        text.extend_from_slice(b"xxxxxxxxxxxxxxxx");
+                        for pos in 0..2 {
+                            let expected = by_bytes(&text, pos);
+                            let scanned = scan_text(&text, pos);
+                            let Some((lt, clean)) = expected else {
+                                assert_eq!(scanned, None, "{text:?} from {pos}");
+                                continue;
+                            };
+                            let scanned = scanned.unwrap();
+                            assert_eq!(scanned.0, lt, "{text:?} from {pos}");
+                            if lt - pos < 32 {
+                                assert_eq!(scanned.1, clean, "{text:?} from {pos}");
+                            } else {
+                                // Longer text is always looked at again.
+                                assert!(!scanned.1, "{text:?} from {pos}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(scan_text(b"no end", 0), None);
+        assert_eq!(scan_text(b"abcdefghijklmnopqrstuvwxyz0123456789", 0), None);
+    }
 }

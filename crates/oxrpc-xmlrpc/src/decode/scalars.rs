@@ -7,7 +7,11 @@ use crate::value::Value;
 
 /// Python's `int()` of the text.
 pub(super) fn parse_int(text: &str) -> Result<Value, ParseError> {
-    // Nearly every int is plain ASCII digits that fit 64 bits.
+    // Nearly every int is plain ASCII digits that fit 64 bits, with no
+    // space around them to trim (trimming Unicode space costs a scan).
+    if let Ok(i) = text.parse::<i64>() {
+        return Ok(Value::Int(i));
+    }
     if let Ok(i) = text.trim().parse::<i64>() {
         return Ok(Value::Int(i));
     }
@@ -41,6 +45,9 @@ pub(super) fn parse_boolean(text: &str) -> Result<Value, ParseError> {
 
 /// Python's `float()` of the text.
 pub(super) fn parse_double(text: &str) -> Result<f64, ParseError> {
+    if let Ok(d) = text.parse::<f64>() {
+        return Ok(d);
+    }
     if let Ok(d) = text.trim().parse::<f64>() {
         return Ok(d);
     }

@@ -53,7 +53,15 @@ pub(super) fn decoded(raw: &str) -> Result<Cow<'_, str>, ParseError> {
     let bytes = raw.as_bytes();
     // A `>` sends the text the long way, which refuses `]]>`.
     let clean = if bytes.len() <= 32 {
-        !bytes.iter().any(|&b| ATTENTION[b as usize] && b != b'&')
+        // Names and scalars: one look at each byte, and nearly always
+        // nothing to resolve.
+        let Some(first) = bytes.iter().position(|&b| ATTENTION[b as usize]) else {
+            return Ok(Cow::Borrowed(raw));
+        };
+        bytes[first] == b'&'
+            && !bytes[first..]
+                .iter()
+                .any(|&b| ATTENTION[b as usize] && b != b'&')
     } else {
         !may_hold_forbidden(bytes, false) && memchr::memchr(b'>', bytes).is_none()
     };
