@@ -300,6 +300,9 @@ impl<'d> Cursor<'d> {
         }
     }
 
+    // Inlined, so each literal is compared as the constant it is (an
+    // outlined copy compared them all through `memcmp`).
+    #[inline(always)]
     fn eat(&mut self, literal: &[u8]) -> bool {
         let found = self.bytes[self.pos..].starts_with(literal);
         if found {
@@ -308,6 +311,7 @@ impl<'d> Cursor<'d> {
         found
     }
 
+    #[inline(always)]
     fn expect(&mut self, literal: &[u8]) -> Result<(), Unsupported> {
         if self.eat(literal) {
             Ok(())
