@@ -33,6 +33,11 @@ pub(super) struct Unsupported;
 /// whose explicit stack costs no call stack (this reader recurses).
 const MAX_NESTING: usize = 128;
 
+/// At most this much room is made for a struct before its members are
+/// read: a large struct followed by small ones does not make each of them
+/// large.
+const MAX_STRUCT_ROOM: usize = 32;
+
 /// Reads `document` (already known to be UTF-8), or says it is not in the
 /// layout.
 pub(super) fn read(document: &str, limits: &Limits) -> Result<Document, Unsupported> {
@@ -44,7 +49,7 @@ pub(super) fn read(document: &str, limits: &Limits) -> Result<Document, Unsuppor
         max_values: limits.max_values,
         values: 0,
         items: Vec::new(),
-        members: Vec::new(),
+        struct_size: 0,
     };
     cursor.skip_space();
     let document = if cursor.eat(b"<methodCall>") {
@@ -72,8 +77,9 @@ struct Cursor<'d> {
     values: usize,
     /// Values of every open array, innermost array's last.
     items: Vec<Value>,
-    /// Members of every open struct, innermost struct's last.
-    members: Vec<(String, Value)>,
+    /// Members in the last struct read: room made for the next one, since
+    /// structs in an array mostly share a shape.
+    struct_size: usize,
 }
 
 impl<'d> Cursor<'d> {
@@ -142,7 +148,12 @@ impl<'d> Cursor<'d> {
     /// A `<value>` element, inside `depth` containers.
     fn value(&mut self, depth: usize) -> Result<Value, Unsupported> {
         self.expect(b"<value>")?;
-        let text = self.text()?;
+        // CPython writes the type element right after `<value>`.
+        let text = if self.bytes.get(self.pos) == Some(&b'<') {
+            ""
+        } else {
+            self.text()?
+        };
         if self.eat(b"</value>") {
             // No type element: the text is a string.
             return self.count(Value::String(owned(text)?));
@@ -238,7 +249,7 @@ impl<'d> Cursor<'d> {
         if depth > self.max_depth {
             return Err(Unsupported);
         }
-        let first_member = self.members.len();
+        let mut members = Struct::with_capacity(self.struct_size.min(MAX_STRUCT_ROOM));
         loop {
             self.skip_space();
             if self.eat(b"</struct>") {
@@ -255,11 +266,10 @@ impl<'d> Cursor<'d> {
             let value = self.value(depth)?;
             self.skip_space();
             self.expect(b"</member>")?;
-            self.members.push((name, value));
+            members.insert(name, value);
         }
-        Ok(Value::Struct(
-            self.members.drain(first_member..).collect::<Struct>(),
-        ))
+        self.struct_size = members.len();
+        Ok(Value::Struct(members))
     }
 
     /// Counts a value against the limit.
