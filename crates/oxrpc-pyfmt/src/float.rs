@@ -79,7 +79,16 @@ fn write_short(out: &mut String, value: f64, add_dot_zero: bool, sign: bool) {
         return;
     }
     let mut text = ryu::Buffer::new();
-    let (digits, decpt) = shortest_digits(text.format_finite(value.abs()));
+    let shortest = text.format_finite(value.abs());
+    // Most floats: ryu lays out fixed notation as CPython's `repr` does
+    // (`123.0`, `12.34`, `0.00123`) for decimal exponents up to 16. Below,
+    // ryu stays fixed one step longer (`0.0000123`, where CPython writes
+    // `1.23e-05`), and scientific notation is spelled differently.
+    if add_dot_zero && !shortest.contains('e') && !shortest.starts_with("0.0000") {
+        out.push_str(shortest);
+        return;
+    }
+    let (digits, decpt) = shortest_digits(shortest);
     let digits = digits.as_str();
     let exponent = decpt - 1;
     if decpt > 16 || decpt <= -4 {
@@ -180,6 +189,9 @@ mod tests {
             (0.0001, "0.0001"),
             (0.00012, "0.00012"),
             (0.00001, "1e-05"),
+            (0.0000999, "9.99e-05"),
+            (0.000999, "0.000999"),
+            (9999999999999998.0, "9999999999999998.0"),
             (1.5e-7, "1.5e-07"),
             (5e-324, "5e-324"),
             (f64::MAX, "1.7976931348623157e+308"),
