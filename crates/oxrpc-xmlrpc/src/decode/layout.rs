@@ -148,6 +148,9 @@ impl<'d> Cursor<'d> {
     /// A `<value>` element, inside `depth` containers.
     fn value(&mut self, depth: usize) -> Result<Value, Unsupported> {
         self.expect(b"<value>")?;
+        // Counted before it is read (the total is what the limit is on),
+        // so the value is not moved through a counting call.
+        self.count_one()?;
         // CPython writes the type element right after `<value>`.
         let text = if self.bytes.get(self.pos) == Some(&b'<') {
             ""
@@ -156,7 +159,7 @@ impl<'d> Cursor<'d> {
         };
         if self.eat(b"</value>") {
             // No type element: the text is a string.
-            return self.count(Value::String(owned(text)?));
+            return Ok(Value::String(owned(text)?));
         }
         if !is_space(text.as_bytes()) {
             return Err(Unsupported);
@@ -164,7 +167,7 @@ impl<'d> Cursor<'d> {
         let value = self.typed(depth)?;
         self.skip_space();
         self.expect(b"</value>")?;
-        self.count(value)
+        Ok(value)
     }
 
     /// The type element inside a `<value>`.
@@ -273,11 +276,6 @@ impl<'d> Cursor<'d> {
     }
 
     /// Counts a value against the limit.
-    fn count(&mut self, value: Value) -> Result<Value, Unsupported> {
-        self.count_one()?;
-        Ok(value)
-    }
-
     fn count_one(&mut self) -> Result<(), Unsupported> {
         self.values += 1;
         if self.values > self.max_values {
