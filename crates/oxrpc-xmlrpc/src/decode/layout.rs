@@ -23,7 +23,10 @@ use super::scalars::{decode_base64, parse_boolean, parse_double, parse_int};
 use super::text::decoded;
 use super::Limits;
 use crate::value::{DateTime, Struct, Value};
+use indexmap::map::raw_entry_v1::RawEntryMut;
+use indexmap::map::RawEntryApiV1;
 use std::borrow::Cow;
+use std::hash::{BuildHasher, RandomState};
 
 /// The document is outside what this reader takes.
 #[derive(Debug)]
@@ -50,6 +53,7 @@ pub(super) fn read(document: &str, limits: &Limits) -> Result<Document, Unsuppor
         values: 0,
         items: Vec::new(),
         struct_size: 0,
+        names: NameHashes::new(),
     };
     cursor.skip_space();
     let document = if cursor.eat(b"<methodCall>") {
@@ -80,6 +84,7 @@ struct Cursor<'d> {
     /// Members in the last struct read: room made for the next one, since
     /// structs in an array mostly share a shape.
     struct_size: usize,
+    names: NameHashes<'d>,
 }
 
 impl<'d> Cursor<'d> {
@@ -252,7 +257,9 @@ impl<'d> Cursor<'d> {
         if depth > self.max_depth {
             return Err(Unsupported);
         }
-        let mut members = Struct::with_capacity(self.struct_size.min(MAX_STRUCT_ROOM));
+        let room = self.struct_size.min(MAX_STRUCT_ROOM);
+        let mut members = Struct::with_capacity_and_hasher(room, self.names.state.clone());
+        let mut position = 0;
         loop {
             self.skip_space();
             if self.eat(b"</struct>") {
@@ -261,7 +268,9 @@ impl<'d> Cursor<'d> {
             self.expect(b"<member>")?;
             self.skip_space();
             self.expect(b"<name>")?;
-            let name = self.text_decoded()?.into_owned();
+            let name = self.text_decoded()?;
+            let (name, hash) = self.names.hashed(position, name);
+            position += 1;
             self.expect(b"</name>")?;
             // CPython reads a name as a string value; it counts as one.
             self.count_one()?;
@@ -269,7 +278,17 @@ impl<'d> Cursor<'d> {
             let value = self.value(depth)?;
             self.skip_space();
             self.expect(b"</member>")?;
-            members.insert(name, value);
+            // As `insert` does: a repeated name keeps its place and takes
+            // the last value.
+            match members
+                .raw_entry_mut_v1()
+                .from_hash(hash, |key| *key == name)
+            {
+                RawEntryMut::Occupied(mut member) => *member.get_mut() = value,
+                RawEntryMut::Vacant(slot) => {
+                    slot.insert_hashed_nocheck(hash, name, value);
+                }
+            }
         }
         self.struct_size = members.len();
         Ok(Value::Struct(members))
@@ -333,6 +352,51 @@ impl<'d> Cursor<'d> {
         while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.bytes.get(self.pos) {
             self.pos += 1;
         }
+    }
+}
+
+/// How many member positions [`NameHashes`] remembers a name for.
+const NAME_POSITIONS: usize = 16;
+
+/// The hashes of member names, remembered by their position in a struct.
+/// Structs in an array mostly have the same names in the same order, and
+/// hashing a name (SipHash, as `Struct`'s map does, keyed at random) costs
+/// several times what comparing it with the last name at that position
+/// does. Every struct of the document hashes with the same keys.
+struct NameHashes<'d> {
+    state: RandomState,
+    by_position: [Option<(&'d str, u64)>; NAME_POSITIONS],
+}
+
+impl<'d> NameHashes<'d> {
+    fn new() -> NameHashes<'d> {
+        NameHashes {
+            state: RandomState::new(),
+            by_position: [None; NAME_POSITIONS],
+        }
+    }
+
+    /// `name`, the member at `position` in its struct, owned, with its hash.
+    fn hashed(&mut self, position: usize, name: Cow<'d, str>) -> (String, u64) {
+        let name = match name {
+            Cow::Borrowed(name) => name,
+            // Names with references resolved are not remembered: rare, and
+            // not in the document as they read.
+            Cow::Owned(name) => {
+                let hash = self.state.hash_one(name.as_str());
+                return (name, hash);
+            }
+        };
+        let slot = &mut self.by_position[position % NAME_POSITIONS];
+        let hash = match slot {
+            Some((known, hash)) if *known == name => *hash,
+            _ => {
+                let hash = self.state.hash_one(name);
+                *slot = Some((name, hash));
+                hash
+            }
+        };
+        (name.to_owned(), hash)
     }
 }
 
@@ -470,6 +534,68 @@ fn attribute<'a>(
 #[cfg(test)]
 mod tests {
     use super::scan_text;
+    use crate::decode::{general, Limits};
+    use crate::value::Value;
+
+    /// Member names remembered by position must never stand for another
+    /// name: every member is found by its name afterwards, in the order
+    /// read, as the general reader reads them.
+    #[test]
+    fn remembered_name_hashes_find_every_member() {
+        let member = |name: &str, i: usize| {
+            format!("<member>\n<name>{name}</name>\n<value><int>{i}</int></value>\n</member>\n")
+        };
+        let structure = |names: &[&str]| {
+            let members: String = names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| member(n, i))
+                .collect();
+            format!("<value><struct>\n{members}</struct></value>\n")
+        };
+        let many: Vec<String> = (0..40).map(|i| format!("m{i}")).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        let shapes: Vec<Vec<&str>> = vec![
+            vec!["id", "name", "price"],
+            vec!["id", "name", "price"],
+            vec!["name", "id", "price"],
+            vec!["id", "id", "name", "id"],
+            vec!["", "a&amp;b", "ab", "a&lt;b"],
+            vec!["a&amp;b", "", "ab"],
+            many.clone(),
+            many.iter().rev().copied().collect(),
+            vec!["id"],
+        ];
+        let items: String = shapes.iter().map(|names| structure(names)).collect();
+        let document = format!(
+            "<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n\
+             <value><array><data>\n{items}</data></array></value>\n\
+             </param>\n</params>\n</methodResponse>\n"
+        );
+        let limits = Limits::default();
+        let fast = super::read(&document, &limits).expect("in the layout");
+        let general = general::read(&document, &limits).unwrap();
+        assert_eq!(general, fast);
+        let Value::Array(structs) = &fast.values[0] else {
+            panic!("not an array: {:?}", fast.values);
+        };
+        for (names, value) in shapes.iter().zip(structs) {
+            let members = value.as_struct().unwrap();
+            let mut unique: Vec<String> = Vec::new();
+            let unescape = |n: &str| n.replace("&amp;", "&").replace("&lt;", "<");
+            for name in names {
+                let name = unescape(name);
+                // A repeated name keeps its first place and its last value.
+                let last = names.iter().rposition(|n| unescape(n) == name);
+                assert_eq!(members.get(&name), Some(&Value::Int(last.unwrap() as i64)));
+                if !unique.contains(&name) {
+                    unique.push(name);
+                }
+            }
+            let read: Vec<&String> = members.keys().collect();
+            assert_eq!(read, unique.iter().collect::<Vec<_>>());
+        }
+    }
 
     /// What [`scan_text`] must say, byte by byte: the first `<`, and
     /// whether the text before it is free of control characters (tab and
