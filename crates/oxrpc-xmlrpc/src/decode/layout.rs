@@ -423,24 +423,39 @@ fn is_space(text: &[u8]) -> bool {
         .all(|b| matches!(b, b' ' | b'\n' | b'\t' | b'\r'))
 }
 
+/// A byte repeated in each of a word's eight bytes.
+const ONES: u64 = 0x0101_0101_0101_0101;
+/// The high bit of each of a word's eight bytes.
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The eight bytes at `at` as a little-endian word, if there are eight.
+#[inline]
+fn word_at(bytes: &[u8], at: usize) -> Option<u64> {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(bytes.get(at..at + 8)?);
+    Some(u64::from_le_bytes(word))
+}
+
+/// The high bit of each byte of `word` that equals `byte` (SWAR: after
+/// XOR, a matching byte is zero). The lowest flag is exact; a flag above a
+/// true one may be false (a borrow), never one below it.
+#[inline]
+fn bytes_equal(word: u64, byte: u8) -> u64 {
+    let x = word ^ (ONES * u64::from(byte));
+    x.wrapping_sub(ONES) & !x & HIGHS
+}
+
 /// The first `byte` at or after `pos`. Text between tags is mostly a few
 /// bytes, nearer than a vector search pays off: two words are looked at
-/// first (SWAR: after XOR, a word's lowest zero byte is the first match),
-/// then `memchr` takes over.
+/// first, then `memchr` takes over.
 #[inline]
 fn find_byte(bytes: &[u8], pos: usize, byte: u8) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let pattern = ONES * u64::from(byte);
     let mut at = pos;
     for _ in 0..2 {
-        let Some(window) = bytes.get(at..at + 8) else {
+        let Some(word) = word_at(bytes, at) else {
             break;
         };
-        let mut word = [0u8; 8];
-        word.copy_from_slice(window);
-        let x = u64::from_le_bytes(word) ^ pattern;
-        let found = x.wrapping_sub(ONES) & !x & HIGHS;
+        let found = bytes_equal(word, byte);
         if found != 0 {
             return Some(at + (found.trailing_zeros() / 8) as usize);
         }
@@ -453,30 +468,23 @@ fn find_byte(bytes: &[u8], pos: usize, byte: u8) -> Option<usize> {
 /// free of every byte [`decoded`] would look at again (references, `>`,
 /// control characters, the lead byte of U+FFFE/U+FFFF; tab and newline
 /// count too, conservatively). Four words are looked at, each for all of
-/// those at once (SWAR, as in [`find_byte`]: the lowest flagged byte of
-/// each kind is exact, and a false flag only ever sits above a true one,
-/// so "a flag below the `<`" means "a byte to look at"). Longer text is
-/// found with `memchr` and left to [`decoded`] to check.
+/// those at once: the lowest flagged byte of each kind is exact, and a
+/// false flag only ever sits above a true one, so "a flag below the `<`"
+/// means "a byte to look at". Longer text is found with `memchr` and left
+/// to [`decoded`] to check.
 #[inline]
 fn scan_text(bytes: &[u8], pos: usize) -> Option<(usize, bool)> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let equal = |word: u64, byte: u8| {
-        let x = word ^ (ONES * u64::from(byte));
-        x.wrapping_sub(ONES) & !x & HIGHS
-    };
     let mut at = pos;
     let mut clean = true;
     for _ in 0..4 {
-        let Some(window) = bytes.get(at..at + 8) else {
+        let Some(word) = word_at(bytes, at) else {
             break;
         };
-        let mut word = [0u8; 8];
-        word.copy_from_slice(window);
-        let word = u64::from_le_bytes(word);
+        // Bytes below 0x20, by the same borrow rule.
         let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
-        let attention = control | equal(word, b'&') | equal(word, b'>') | equal(word, 0xEF);
-        let lt = equal(word, b'<');
+        let attention =
+            control | bytes_equal(word, b'&') | bytes_equal(word, b'>') | bytes_equal(word, 0xEF);
+        let lt = bytes_equal(word, b'<');
         if lt != 0 {
             let below = (lt & lt.wrapping_neg()) - 1;
             let end = at + (lt.trailing_zeros() / 8) as usize;
