@@ -24,7 +24,9 @@ mod agreement;
 mod builder;
 mod general;
 mod layout;
+mod name_hashes;
 mod scalars;
+mod scan;
 mod text;
 mod tree;
 
