@@ -232,11 +232,17 @@ fn write_escaped(out: &mut String, text: &str) -> Result<(), EncodeError> {
     let bytes = text.as_bytes();
     // Names and most values are short: one look at each byte, and nearly
     // always nothing to replace.
-    if bytes.len() <= 32 && !bytes.iter().any(|&b| ATTENTION[b as usize]) {
-        out.push_str(text);
-        return Ok(());
-    }
-    if bytes.len() > 32 && !may_hold_forbidden(bytes, false) {
+    let mut first = 0;
+    if bytes.len() <= 32 {
+        match bytes.iter().position(|&b| ATTENTION[b as usize]) {
+            None => {
+                out.push_str(text);
+                return Ok(());
+            }
+            // The bytes before it need no second look.
+            Some(at) => first = at,
+        }
+    } else if !may_hold_forbidden(bytes, false) {
         // Only markup characters to replace: jump between them.
         let mut start = 0;
         for i in memchr::memchr3_iter(b'&', b'<', b'>', bytes) {
@@ -252,7 +258,7 @@ fn write_escaped(out: &mut String, text: &str) -> Result<(), EncodeError> {
         return Ok(());
     }
     let mut start = 0;
-    let mut i = 0;
+    let mut i = first;
     while i < bytes.len() {
         let b = bytes[i];
         if !ATTENTION[b as usize] {

@@ -51,27 +51,30 @@ fn declared_encoding(input: &[u8]) -> Option<&str> {
 /// characters XML forbids) goes through [`text_content`].
 pub(super) fn decoded(raw: &str) -> Result<Cow<'_, str>, ParseError> {
     let bytes = raw.as_bytes();
-    // A `>` sends the text the long way, which refuses `]]>`.
-    let clean = if bytes.len() <= 32 {
+    // Where the first reference starts, when the predefined ones are all
+    // the text holds. A `>` sends the text the long way, which refuses
+    // `]]>`.
+    let first_reference = if bytes.len() <= 32 {
         // Names and scalars: one look at each byte, and nearly always
         // nothing to resolve.
         let Some(first) = bytes.iter().position(|&b| ATTENTION[b as usize]) else {
             return Ok(Cow::Borrowed(raw));
         };
-        bytes[first] == b'&'
+        let only_references = bytes[first] == b'&'
             && !bytes[first..]
                 .iter()
-                .any(|&b| ATTENTION[b as usize] && b != b'&')
-    } else {
-        !may_hold_forbidden(bytes, false) && memchr::memchr(b'>', bytes).is_none()
-    };
-    if clean {
+                .any(|&b| ATTENTION[b as usize] && b != b'&');
+        only_references.then_some(first)
+    } else if !may_hold_forbidden(bytes, false) && memchr::memchr(b'>', bytes).is_none() {
         let Some(first) = memchr::memchr(b'&', bytes) else {
             return Ok(Cow::Borrowed(raw));
         };
-        if let Some(text) = with_entities_resolved(raw, first) {
-            return Ok(Cow::Owned(text));
-        }
+        Some(first)
+    } else {
+        None
+    };
+    if let Some(text) = first_reference.and_then(|first| with_entities_resolved(raw, first)) {
+        return Ok(Cow::Owned(text));
     }
     let mut text = String::new();
     text_content(raw, true, &mut text)?;
@@ -87,16 +90,14 @@ fn with_entities_resolved(raw: &str, first: usize) -> Option<String> {
     loop {
         text.push_str(&rest[..amp]);
         let reference = &rest[amp..];
-        let (resolved, len) = [
-            ("&amp;", '&'),
-            ("&lt;", '<'),
-            ("&gt;", '>'),
-            ("&quot;", '"'),
-            ("&apos;", '\''),
-        ]
-        .iter()
-        .find(|(entity, _)| reference.starts_with(entity))
-        .map(|(entity, c)| (*c, entity.len()))?;
+        let (resolved, len) = match reference.as_bytes() {
+            [b'&', b'a', b'm', b'p', b';', ..] => ('&', 5),
+            [b'&', b'l', b't', b';', ..] => ('<', 4),
+            [b'&', b'g', b't', b';', ..] => ('>', 4),
+            [b'&', b'q', b'u', b'o', b't', b';', ..] => ('"', 6),
+            [b'&', b'a', b'p', b'o', b's', b';', ..] => ('\'', 6),
+            _ => return None,
+        };
         text.push(resolved);
         rest = &reference[len..];
         match memchr::memchr(b'&', rest.as_bytes()) {
