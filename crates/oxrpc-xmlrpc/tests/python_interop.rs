@@ -25,37 +25,38 @@ fn python_serverproxy_drives_oxrpc_server() {
     assert!(stdout.contains("checks passed"), "{stdout}");
 }
 
+/// Runs `tests/interop/xmlrpc/{script}` against a server started with
+/// `config`, passing the server's URL and `arg`; the script must pass.
+fn python_checks_pass(config: oxrpc_xmlrpc::ServerConfig, script: &str, arg: &str) {
+    let server = TestServer::start_with(config);
+    let output = run_python_script(
+        &format!("xmlrpc/{script}"),
+        &[&format!("{}/", server.url()), arg],
+        Duration::from_secs(60),
+    );
+    let stdout = expect_success(script, &output);
+    assert!(stdout.contains("checks passed"), "{stdout}");
+}
+
 #[test]
 fn python_serverproxy_outlives_the_idle_keep_alive_close() {
-    let server = TestServer::start_with(oxrpc_xmlrpc::ServerConfig {
+    let config = oxrpc_xmlrpc::ServerConfig {
         log_requests: false,
         header_read_timeout: Duration::from_secs(1),
         ..oxrpc_xmlrpc::ServerConfig::default()
-    });
-    let output = run_python_script(
-        "xmlrpc/idle_keepalive.py",
-        &[&format!("{}/", server.url()), "1"],
-        Duration::from_secs(60),
-    );
-    let stdout = expect_success("idle_keepalive.py", &output);
-    assert!(stdout.contains("checks passed"), "{stdout}");
+    };
+    python_checks_pass(config, "idle_keepalive.py", "1");
 }
 
 #[test]
 fn python_serverproxy_gets_a_fault_past_the_response_size_limit() {
     // 216 structs echo to 108 KB; their member markup alone is ~48 KB.
-    let server = TestServer::start_with(oxrpc_xmlrpc::ServerConfig {
+    let config = oxrpc_xmlrpc::ServerConfig {
         log_requests: false,
         max_response_size: 100_000,
         ..oxrpc_xmlrpc::ServerConfig::default()
-    });
-    let output = run_python_script(
-        "xmlrpc/response_limit.py",
-        &[&format!("{}/", server.url()), "100000"],
-        Duration::from_secs(60),
-    );
-    let stdout = expect_success("response_limit.py", &output);
-    assert!(stdout.contains("checks passed"), "{stdout}");
+    };
+    python_checks_pass(config, "response_limit.py", "100000");
 }
 
 /// Starts CPython's SimpleXMLRPCServer (tests/interop/xmlrpc/reference_server.py).
@@ -73,6 +74,67 @@ fn runtime() -> tokio::runtime::Runtime {
         .enable_all()
         .build()
         .unwrap()
+}
+
+/// The other direction of the codec's fast paths: what CPython's server
+/// writes for an array of like structs (member names hashed once per
+/// position) and for doubles on both sides of where its repr leaves fixed
+/// notation is read back by oxrpc's client as sent.
+#[test]
+fn oxrpc_client_reads_like_structs_and_doubles_from_cpython() {
+    let (_server, url) = reference_server();
+    runtime().block_on(async move {
+        let client = Client::new(&url).unwrap();
+        let mut items: Vec<Value> = (0..40i64)
+            .map(|i| {
+                let mut member = Struct::new();
+                member.insert("id".into(), Value::Int(i * 7919));
+                member.insert("name".into(), Value::from(format!("item {i} & été")));
+                member.insert("price".into(), Value::Double(i as f64 * 1.25 + 0.1));
+                member.insert(
+                    "tags".into(),
+                    Value::Array(vec![Value::from(format!("a-{i}"))]),
+                );
+                Value::Struct(member)
+            })
+            .collect();
+        let mut reordered = Struct::new();
+        reordered.insert("price".into(), Value::Double(1.0));
+        reordered.insert("id".into(), Value::Int(1));
+        items.push(Value::Struct(reordered));
+        let mut marked = Struct::new();
+        marked.insert("a&b".into(), Value::Int(1));
+        marked.insert("a<b".into(), Value::Int(2));
+        marked.insert(String::new(), Value::Int(3));
+        items.push(Value::Struct(marked));
+        for d in [
+            1.35,
+            123.0,
+            0.000999,
+            9.99e-05,
+            1e-05,
+            1e15,
+            9999999999999998.0,
+            1e16,
+        ] {
+            items.push(Value::Double(d));
+        }
+        let sent = Value::Array(items);
+        let back = client.call_value("echo", vec![sent.clone()]).await.unwrap();
+        assert_eq!(back, sent);
+        let Value::Array(back) = back else {
+            panic!("not an array")
+        };
+        for (i, item) in back.iter().take(40).enumerate() {
+            assert_eq!(item.get("id"), Some(&Value::Int(i as i64 * 7919)));
+            assert_eq!(
+                item.get("name"),
+                Some(&Value::from(format!("item {i} & été")))
+            );
+        }
+        assert_eq!(back[41].get("a<b"), Some(&Value::Int(2)));
+        assert_eq!(back[41].get(""), Some(&Value::Int(3)));
+    });
 }
 
 #[test]

@@ -92,6 +92,29 @@ for _ in range(40):
     node = node[0]
 check('echo 40-deep array', proxy.echo(deep) == deep)
 check('int beyond 32 bits (i8)', proxy.big_int() == 2**40)
+
+# The codec's fast paths, byte for byte against CPython's own marshalling:
+# arrays of like structs (member names hashed once per position), names and
+# strings with references, and doubles on both sides of where CPython's
+# repr leaves fixed notation (1e-05 and below, 1e16 and above).
+like_structs = [
+    {'id': i * 7919, 'name': 'item %d & \u00e9t\u00e9' % i, 'price': i * 1.25 + 0.1,
+     'active': i % 3 == 0, 'tags': ['a-%d' % i, 'b-%d' % i]}
+    for i in range(40)
+] + [{'price': 1.0, 'id': 1}, {'a&b': 1, 'a<b': 2, '': 3}, {'m%d' % i: i for i in range(20)}]
+doubles = [1.35, 123.0, 0.000999, 0.0001, 9.99e-05, 1e-05, 1.23e-07, 1e15,
+           9999999999999998.0, 1e16, 1.5e16, -0.000999, -9.99e-05]
+for value in (like_structs, doubles):
+    check('echo %s' % type(value[0]).__name__, proxy.echo(value) == value)
+    body = xmlrpc.client.dumps((value,), 'echo').encode()
+    host = URL.split('//', 1)[1].rstrip('/')
+    raw = http.client.HTTPConnection(host, timeout=30)
+    raw.request('POST', '/RPC2', body, {'Content-Type': 'text/xml'})
+    answer = raw.getresponse().read()
+    raw.close()
+    want = xmlrpc.client.dumps((value,), methodresponse=True, allow_none=True).encode()
+    check('response bytes as CPython writes them (%s)' % type(value[0]).__name__,
+          answer == want, answer[:200])
 check('none()', proxy.none() is None)
 
 # Big payloads, both ways (the response is gzipped: ServerProxy accepts gzip).
