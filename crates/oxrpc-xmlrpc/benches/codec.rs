@@ -13,6 +13,11 @@ use oxrpc_xmlrpc::{decode_call, encode_call, encode_response, Limits, Struct, Va
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+/// The allocator the oxrpc binary serves with: a decoded document is
+/// thousands of small allocations, and the numbers should be the server's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The same values as `make_structs` in `benches/xmlrpc/run`.
 fn structs() -> Value {
     Value::Array(
