@@ -461,16 +461,17 @@ impl Connection {
     /// see this because their own Nagle holds the request until the release
     /// is answered; we wait for the same thing explicitly.
     async fn wait_for_releases(&self) {
+        // Nearly always none is outstanding: known without a clock read or
+        // a waiter registered and removed.
+        if !self.releases_outstanding() {
+            return;
+        }
         let deadline = tokio::time::Instant::now() + RELEASE_WAIT;
         loop {
             let answered = self.inner.releases_answered.notified();
             tokio::pin!(answered);
             answered.as_mut().enable();
-            let outstanding = match self.inner.releases.lock() {
-                Ok(releases) => !releases.is_empty(),
-                Err(_) => false,
-            };
-            if !outstanding || self.is_closed() {
+            if !self.releases_outstanding() || self.is_closed() {
                 return;
             }
             if tokio::time::timeout_at(deadline, answered).await.is_err() {
@@ -480,6 +481,14 @@ impl Connection {
                 }
                 return;
             }
+        }
+    }
+
+    /// Whether a `HANDLE_DEL` we sent is still unanswered.
+    fn releases_outstanding(&self) -> bool {
+        match self.inner.releases.lock() {
+            Ok(releases) => !releases.is_empty(),
+            Err(_) => false,
         }
     }
 
