@@ -50,6 +50,7 @@ mod encode;
 mod error;
 mod extract;
 mod fault;
+mod free_after_reply;
 mod handler;
 mod multicall;
 mod proxy;

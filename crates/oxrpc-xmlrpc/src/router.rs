@@ -21,6 +21,7 @@ use crate::decode::{decode_call, MethodCall, ParseError};
 use crate::docs::{content_security_policy, render_page, DocsConfig, STYLESHEET};
 use crate::encode::{encode_fault, encode_response_with_capacity};
 use crate::fault::Fault;
+use crate::free_after_reply::free_after_reply;
 use crate::registry::{response_too_large, Registry};
 use crate::server::ServerConfig;
 use crate::value::Value;
@@ -831,6 +832,7 @@ impl Shared {
                 Ok(xml) => self.small_document(xml, wants_gzip),
                 Err(e) => self.small_document(cannot_encode(&e.to_string()), wants_gzip),
             };
+            free_after_reply(value, size);
             return (body, gzipped, none, None);
         }
         // Boxed: kept out of the future of every small response.
@@ -866,11 +868,17 @@ impl Shared {
         let encoded = tokio::task::spawn_blocking(move || {
             let xml = encode_response_with_capacity(&value, size)
                 .unwrap_or_else(|e| cannot_encode(&e.to_string()));
-            compress_if_wanted(xml, wants_gzip, threshold)
+            (compress_if_wanted(xml, wants_gzip, threshold), value)
         })
-        .await
-        .unwrap_or_else(|_| (Bytes::from(cannot_encode("the encoder failed")), false));
-        (encoded.0, encoded.1, reservation, None)
+        .await;
+        let (body, gzipped) = match encoded {
+            Ok((encoded, value)) => {
+                free_after_reply(value, size);
+                encoded
+            }
+            Err(_) => (Bytes::from(cannot_encode("the encoder failed")), false),
+        };
+        (body, gzipped, reservation, None)
     }
 
     /// A document small enough to finish on the connection's task.
