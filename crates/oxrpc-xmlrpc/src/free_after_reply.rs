@@ -12,6 +12,12 @@
 //! Each task holds one result of a finished request and runs as soon as
 //! the runtime gets to it, so what waits to be freed is at most a result
 //! per connection that has just been answered.
+//!
+//! Results too large for a runtime thread (encoded on the blocking pool,
+//! over [`crate::budget::SMALL`]) are freed on the blocking pool too, as
+//! before, but beside the response's write rather than before it: freeing
+//! megabytes of parts on a runtime thread would hold up every connection
+//! served there.
 
 use crate::value::Value;
 
@@ -38,6 +44,15 @@ fn is_many_parts(value: &Value, encoded_size: usize) -> bool {
 fn free_later<T: Send + 'static>(value: T) {
     if let Ok(runtime) = tokio::runtime::Handle::try_current() {
         runtime.spawn(async move { drop(value) });
+    }
+}
+
+/// Frees `result` on the blocking pool, starting now (at once when no
+/// runtime runs here).
+pub(crate) fn free_on_blocking_pool<T: Send + 'static>(result: T) {
+    if tokio::runtime::Handle::try_current().is_ok() {
+        // Detached: nothing waits for the free.
+        drop(tokio::task::spawn_blocking(move || drop(result)));
     }
 }
 
@@ -75,6 +90,30 @@ mod tests {
         let (result, dropped) = watched();
         free_later(result);
         assert!(dropped.load(Ordering::SeqCst));
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_result_for_the_blocking_pool_is_freed_there() {
+        let (sender, freed_on) = std::sync::mpsc::channel();
+        struct Reported(std::sync::mpsc::Sender<std::thread::ThreadId>);
+        impl Drop for Reported {
+            fn drop(&mut self) {
+                let _ = self.0.send(std::thread::current().id());
+            }
+        }
+        // Reports the thread that frees it.
+        free_on_blocking_pool(Reported(sender));
+        let thread = tokio::task::spawn_blocking(move || {
+            freed_on.recv_timeout(std::time::Duration::from_secs(10))
+        })
+        .await
+        .unwrap()
+        .expect("never freed");
+        assert_ne!(
+            thread,
+            std::thread::current().id(),
+            "freed on the runtime's thread"
+        );
     }
 
     #[test]

@@ -21,7 +21,7 @@ use crate::decode::{decode_call, MethodCall, ParseError};
 use crate::docs::{content_security_policy, render_page, DocsConfig, STYLESHEET};
 use crate::encode::{encode_fault, encode_response_with_capacity};
 use crate::fault::Fault;
-use crate::free_after_reply::free_after_reply;
+use crate::free_after_reply::{free_after_reply, free_on_blocking_pool};
 use crate::registry::{response_too_large, Registry};
 use crate::server::ServerConfig;
 use crate::value::Value;
@@ -873,7 +873,7 @@ impl Shared {
         .await;
         let (body, gzipped) = match encoded {
             Ok((encoded, value)) => {
-                free_after_reply(value, size);
+                free_on_blocking_pool(value);
                 encoded
             }
             Err(_) => (Bytes::from(cannot_encode("the encoder failed")), false),
