@@ -5,7 +5,7 @@
 
 use super::builder::Document;
 use super::tree::Tree;
-use super::{Limits, ParseError};
+use super::{utf8, Limits, ParseError};
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
@@ -45,6 +45,6 @@ fn str_within<'a>(document: &'a str, raw: &'a [u8]) -> Result<&'a str, ParseErro
         .and_then(|end| document.get(start..end))
     {
         Some(text) if text.as_ptr() == raw.as_ptr() => Ok(text),
-        _ => std::str::from_utf8(raw).map_err(|e| ParseError::Xml(format!("invalid UTF-8: {e}"))),
+        _ => utf8(raw),
     }
 }

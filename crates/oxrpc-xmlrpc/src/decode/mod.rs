@@ -223,7 +223,7 @@ fn parse_document(input: &[u8], limits: &Limits) -> Result<Document, ParseError>
 /// `input` as text. Checked 32 bytes at a time where the processor has the
 /// instructions (std's check goes a word at a time): 3 % of decoding the
 /// benchmark's 108 KB document. An error is described by std's check.
-fn utf8(input: &[u8]) -> Result<&str, ParseError> {
+pub(super) fn utf8(input: &[u8]) -> Result<&str, ParseError> {
     simdutf8::basic::from_utf8(input).or_else(|_| {
         std::str::from_utf8(input).map_err(|e| ParseError::Xml(format!("invalid UTF-8: {e}")))
     })
