@@ -117,6 +117,23 @@ for value in (like_structs, doubles):
           answer == want, answer[:200])
 check('none()', proxy.none() is None)
 
+# A document that is not UTF-8 (a Latin-1 byte, no declaration saying so):
+# a parse fault naming where, and the server goes on serving.
+body = xmlrpc.client.dumps(('caf\u00e9 ok',), 'echo').encode()
+at = body.index(b'caf') + 3
+raw = http.client.HTTPConnection(URL.split('//', 1)[1].rstrip('/'), timeout=30)
+raw.request('POST', '/RPC2', body[:at] + b'\xe9' + body[at + 2:], {'Content-Type': 'text/xml'})
+answer = raw.getresponse().read()
+raw.close()
+try:
+    xmlrpc.client.loads(answer)
+    check('not UTF-8: a fault', False, answer[:200])
+except xmlrpc.client.Fault as f:
+    check('not UTF-8: a parse fault with its place',
+          f.faultCode == -32700 and 'invalid utf-8 sequence of 1 bytes from index %d' % at
+          in f.faultString, f)
+check('served after a document that is not UTF-8', proxy.add(2, 3) == 5)
+
 # Big payloads, both ways (the response is gzipped: ServerProxy accepts gzip).
 big_text = 'oxrpc ' * (5 * 1024 * 1024 // 6)
 check('echo 5 MB string', proxy.echo(big_text) == big_text)
