@@ -109,14 +109,17 @@ pub fn write_value(out: &mut String, value: &Value) -> Result<(), EncodeError> {
         Value::Int(i) => {
             let mut digits = itoa::Buffer::new();
             let digits = digits.format(*i);
-            let (open, close) = if i32::try_from(*i).is_ok() {
-                ("<value><int>", "</int></value>\n")
+            // Each tag a literal of its own: written inline, where a tag
+            // chosen at run time is a call to `memcpy`.
+            if i32::try_from(*i).is_ok() {
+                out.push_str("<value><int>");
+                out.push_str(digits);
+                out.push_str("</int></value>\n");
             } else {
-                ("<value><i8>", "</i8></value>\n")
-            };
-            out.push_str(open);
-            out.push_str(digits);
-            out.push_str(close);
+                out.push_str("<value><i8>");
+                out.push_str(digits);
+                out.push_str("</i8></value>\n");
+            }
         }
         Value::BigInt(digits) => {
             if !is_integer_text(digits) {
