@@ -446,6 +446,34 @@ mod tests {
     }
 
     #[test]
+    fn a_declaration_naming_no_encoding_means_utf8_in_either_quotes() {
+        let body = "<methodCall><methodName>m</methodName><params><param><value>caf\u{e9}</value></param></params></methodCall>";
+        for declaration in ["<?xml version='1.0'?>", "<?xml version=\"1.0\"?>"] {
+            let utf8 = format!("{declaration}{body}");
+            assert_eq!(
+                decode_call(utf8.as_bytes(), &Limits::default())
+                    .unwrap()
+                    .params[0],
+                Value::from("café")
+            );
+            // Latin-1 bytes are not UTF-8 when no encoding is declared.
+            let mut latin1 = utf8.replace('\u{e9}', "").into_bytes();
+            let at = latin1.windows(4).position(|w| w == b"caf<").unwrap() + 3;
+            latin1.insert(at, 0xE9);
+            assert!(decode_call(&latin1, &Limits::default())
+                .unwrap_err()
+                .to_string()
+                .contains("invalid UTF-8"));
+        }
+        // The same spelling followed by an encoding is read for it.
+        let declared = b"<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><methodCall><methodName>m</methodName><params><param><value>caf\xe9</value></param></params></methodCall>";
+        assert_eq!(
+            decode_call(declared, &Limits::default()).unwrap().params[0],
+            Value::from("café")
+        );
+    }
+
+    #[test]
     fn responses() {
         let ok = b"<methodResponse><params><param><value><int>5</int></value></param></params></methodResponse>";
         assert_eq!(
