@@ -1,11 +1,24 @@
-# Sourced by the XML-RPC benchmarks: nginx beside the servers, the ceiling
-# of an HTTP server on this machine for the small call.
+# Sourced by the XML-RPC benchmarks.
+#
+#   wait_for_port PYTHON PORT [SECONDS]   # default 10
+#
+# Returns once something accepts connections on 127.0.0.1:PORT, or after
+# SECONDS (the benchmark then reports the failed requests).
 #
 #   start_nginx WORK_DIR PORT PYTHON
 #
-# Starts nginx (installed if missing) with one worker on CPU 0, answering
+# nginx beside the servers, the ceiling of an HTTP server on this machine
+# for the small call: starts nginx (installed if missing) with one worker on CPU 0, answering
 # every request with the response to add(2,3) exactly as oxrpc writes it
 # (keep-alive, no logging), in the background of the calling script.
+
+wait_for_port() {
+    local python=$1 port=$2 tries=$(( ${3:-10} * 10 ))
+    for _ in $(seq "$tries"); do
+        "$python" -c "import socket; socket.create_connection(('127.0.0.1', $port)).close()" 2>/dev/null && return 0
+        sleep 0.1
+    done
+}
 
 start_nginx() {
     local work=$1 port=$2 python=$3 answer
