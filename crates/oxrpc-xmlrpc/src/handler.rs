@@ -256,6 +256,27 @@ struct AsyncFn<F, Args> {
     _args: std::marker::PhantomData<fn() -> Args>,
 }
 
+/// Checks the call's arity and binds each handler argument to a variable
+/// named after its type parameter, returning the fault from the enclosing
+/// `call` when a parameter is missing, extra or of the wrong type.
+macro_rules! extract_args {
+    ($site:ident, $params:ident; $($arg:ident),*) => {
+        let (flags, count) = missing_ok(&[$(($arg::KIND, $arg::from_missing().is_some())),*]);
+        let missing_ok = &flags[..count];
+        if let Err(fault) = check_arity($site, $params.len(), count, required_count(missing_ok)) {
+            return Outcome::Ready(Err(fault));
+        }
+        let mut $params = $params.into_iter();
+        let mut index = 0usize;
+        $(
+            let $arg = match extract_arg::<$arg>($site, &mut index, &mut $params) {
+                Ok(v) => v,
+                Err(fault) => return Outcome::Ready(Err(fault)),
+            };
+        )*
+    };
+}
+
 macro_rules! handler_impls {
     ($($arg:ident),*) => {
         impl<F, R, $($arg,)*> ErasedHandler for SyncFn<F, ($($arg,)*)>
@@ -266,19 +287,7 @@ macro_rules! handler_impls {
         {
             #[allow(unused_mut, unused_variables, unused_assignments, non_snake_case)]
             fn call(&self, site: CallSite<'_>, params: Vec<Value>) -> Outcome {
-                let (flags, count) = missing_ok(&[$(($arg::KIND, $arg::from_missing().is_some())),*]);
-                let missing_ok = &flags[..count];
-                if let Err(fault) = check_arity(site, params.len(), count, required_count(missing_ok)) {
-                    return Outcome::Ready(Err(fault));
-                }
-                let mut params = params.into_iter();
-                let mut index = 0usize;
-                $(
-                    let $arg = match extract_arg::<$arg>(site, &mut index, &mut params) {
-                        Ok(v) => v,
-                        Err(fault) => return Outcome::Ready(Err(fault)),
-                    };
-                )*
+                extract_args!(site, params; $($arg),*);
                 Outcome::Ready((self.f)($($arg),*).into_response())
             }
         }
@@ -306,19 +315,7 @@ macro_rules! handler_impls {
         {
             #[allow(unused_mut, unused_variables, unused_assignments, non_snake_case)]
             fn call(&self, site: CallSite<'_>, params: Vec<Value>) -> Outcome {
-                let (flags, count) = missing_ok(&[$(($arg::KIND, $arg::from_missing().is_some())),*]);
-                let missing_ok = &flags[..count];
-                if let Err(fault) = check_arity(site, params.len(), count, required_count(missing_ok)) {
-                    return Outcome::Ready(Err(fault));
-                }
-                let mut params = params.into_iter();
-                let mut index = 0usize;
-                $(
-                    let $arg = match extract_arg::<$arg>(site, &mut index, &mut params) {
-                        Ok(v) => v,
-                        Err(fault) => return Outcome::Ready(Err(fault)),
-                    };
-                )*
+                extract_args!(site, params; $($arg),*);
                 let future = (self.f)($($arg),*);
                 Outcome::Pending(Box::pin(async move { future.await.into_response() }))
             }
