@@ -289,6 +289,43 @@ fn classic_cli_against_rpyc_classic() {
     }
 }
 
+/// What remote code prints reaches the server's standard output (and
+/// standard error), and a thread started by remote code calls the client's
+/// callbacks, as with rpyc_classic: the same script against both servers,
+/// then the marker read from oxrpc's output.
+#[test]
+fn remote_code_prints_and_its_threads_call_back() {
+    let marker = "printed by remote code, café ✓";
+    let run = |port: u16| {
+        let output = run_python_script(
+            "classic/prints_and_threads.py",
+            &["127.0.0.1", &port.to_string(), marker],
+            Duration::from_secs(120),
+        );
+        expect_success("prints_and_threads.py", &output)
+    };
+    let port = free_port();
+    let reference = {
+        let _python = python_classic(port);
+        run(port)
+    };
+    assert!(
+        reference.contains("received ['from a thread, later', 'from a thread, waited for']")
+            && reference.contains("server errors []"),
+        "{reference}"
+    );
+    let port = free_port();
+    let mut cmd = oxrpc();
+    cmd.args(["classic", "serve", "-q", "-p", &port.to_string()]);
+    let mut ours = ChildGuard::spawn(cmd);
+    wait_for_port(addr(port), Duration::from_secs(30));
+    assert_eq!(run(port), reference);
+    ours.wait_for_line(marker);
+    // The second connection's print, not flushed by anyone but the
+    // interpreter's teardown.
+    ours.wait_for_line(&format!("{marker} at the end"));
+}
+
 /// `-m oneshot` announces its port like rpyc_classic and serves one client;
 /// `-m stdio` serves one connection over its standard input and output
 /// (rpyc's `connect_pipes`).
@@ -316,6 +353,7 @@ fn oneshot_and_stdio_modes() {
          p = subprocess.Popen([{bin:?}, 'classic', 'serve', '-q', '-m', 'stdio'], stdin=subprocess.PIPE, stdout=subprocess.PIPE)\n\
          c = rpyc.classic.connect_pipes(p.stdout, p.stdin)\n\
          c.execute('x = 20')\n\
+         c.execute('import sys; print(\\'remote noise\\'); sys.stdout.flush()')\n\
          print(c.eval('x + 22'))\n\
          c.close()\n\
          p.stdin.close()\n\

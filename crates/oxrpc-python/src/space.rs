@@ -19,6 +19,7 @@ use rustpython_vm::builtins::{
 use rustpython_vm::function::FuncArgs;
 use rustpython_vm::{AsObject, PyObjectRef, VirtualMachine};
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// How connections share interpreters.
@@ -149,7 +150,28 @@ impl Spares {
     }
 }
 
+/// The protocol's state of every running interpreter, by interpreter
+/// ([`interpreter_key`]): a thread that Python code started (a
+/// `threading.Thread` calling a client's callback) runs on its own OS
+/// thread with a VM of its own, and must find the same netrefs as the
+/// interpreter's worker. An entry goes before its interpreter does (see
+/// `enter`), so a later interpreter at the same address never finds it.
+static RUNTIMES: Mutex<Option<HashMap<usize, Arc<Runtime<RustPython>>>>> = Mutex::new(None);
+
+/// What identifies `vm`'s interpreter: the address of the global state
+/// that every thread's VM of one interpreter shares.
+fn interpreter_key(vm: &VirtualMachine) -> usize {
+    std::ptr::from_ref(&*vm.state) as usize
+}
+
+fn runtimes() -> std::sync::MutexGuard<'static, Option<HashMap<usize, Arc<Runtime<RustPython>>>>> {
+    RUNTIMES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 thread_local! {
+    /// The worker thread's own runtime, found without a lock.
     static RUNTIME: RefCell<Option<Arc<Runtime<RustPython>>>> = const { RefCell::new(None) };
     /// What this thread's interpreter holds outside `sys.modules`, for
     /// [`teardown::release`].
@@ -169,6 +191,10 @@ impl ObjectSpace for RustPython {
         // ignoring SIGTERM for good.
         let mut settings = rustpython_vm::Settings::default();
         settings.install_signal_handlers = false;
+        // What remote code prints goes to the server's output, as it does
+        // from rpyc_classic; in UTF-8, as CPython 3.11 writes it there under
+        // a UTF-8 locale and under the C locale it coerces to one.
+        settings.stdio_encoding = Some("utf-8".to_owned());
         // Building, running and dropping the interpreter are all "inside
         // Python" for the cycle collector (see `collector`).
         collector::take_over();
@@ -183,6 +209,9 @@ impl ObjectSpace for RustPython {
                 tracing::error!("cannot install the collector's or teardown's hooks: {text}");
             }
             body(vm);
+            // Threads Python started may outlive the worker's loop: the
+            // interpreter's entry goes now, before its address can be reused.
+            drop(Self::remove_runtime(vm));
             let roots = TEARDOWN_ROOTS.with(|roots| roots.take());
             teardown::release(vm, roots);
         });
@@ -225,16 +254,31 @@ impl ObjectSpace for RustPython {
         64 << 20
     }
 
-    fn runtime(_vm: &VirtualMachine) -> Option<Arc<Runtime<Self>>> {
-        RUNTIME.with(|r| r.borrow().clone())
+    fn runtime(vm: &VirtualMachine) -> Option<Arc<Runtime<Self>>> {
+        if let Some(runtime) = RUNTIME.with(|r| r.borrow().clone()) {
+            return Some(runtime);
+        }
+        let runtime = runtimes().as_ref()?.get(&interpreter_key(vm)).cloned()?;
+        RUNTIME.with(|r| *r.borrow_mut() = Some(runtime.clone()));
+        Some(runtime)
     }
 
-    fn install_runtime(_vm: &VirtualMachine, runtime: Arc<Runtime<Self>>) -> Arc<Runtime<Self>> {
-        RUNTIME.with(|r| r.borrow_mut().get_or_insert(runtime).clone())
+    fn install_runtime(vm: &VirtualMachine, runtime: Arc<Runtime<Self>>) -> Arc<Runtime<Self>> {
+        let runtime = runtimes()
+            .get_or_insert_with(HashMap::new)
+            .entry(interpreter_key(vm))
+            .or_insert(runtime)
+            .clone();
+        RUNTIME.with(|r| *r.borrow_mut() = Some(runtime.clone()));
+        runtime
     }
 
-    fn remove_runtime(_vm: &VirtualMachine) -> Option<Arc<Runtime<Self>>> {
-        RUNTIME.with(|r| r.borrow_mut().take())
+    fn remove_runtime(vm: &VirtualMachine) -> Option<Arc<Runtime<Self>>> {
+        let here = RUNTIME.with(|r| r.borrow_mut().take());
+        let shared = runtimes()
+            .as_mut()
+            .and_then(|all| all.remove(&interpreter_key(vm)));
+        shared.or(here)
     }
 
     fn retire_namespace(_vm: &VirtualMachine, namespace: PyObjectRef) {

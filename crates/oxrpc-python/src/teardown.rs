@@ -95,6 +95,9 @@ pub(crate) fn log_classes(vm: &VirtualMachine) -> PyResult<()> {
 /// its own) and the classes it defined. The interpreter must run no more
 /// Python afterwards.
 pub(crate) fn release(vm: &VirtualMachine, roots: Vec<PyObjectRef>) {
+    // What the connection's code printed reaches the server's output now,
+    // not whenever a buffer of a finished interpreter would fill.
+    flush_stdio(vm);
     // Threads the client started still run in this interpreter (as they
     // would in rpyc_classic after its client left): it is left whole, and
     // kept, for them.
@@ -294,4 +297,16 @@ fn heap_types_reachable_from(start: Vec<PyObjectRef>) -> Vec<PyObjectRef> {
         stack.extend(object.gc_get_referents());
     }
     classes
+}
+
+/// Flushes `sys.stdout` and `sys.stderr` (as Python's own exit does);
+/// failures are of no one's concern any more.
+fn flush_stdio(vm: &VirtualMachine) {
+    for name in ["stdout", "stderr"] {
+        if let Ok(stream) = vm.sys_module.get_attr(name, vm) {
+            if !vm.is_none(&stream) {
+                let _ = vm.call_method(&stream, "flush", ());
+            }
+        }
+    }
 }
