@@ -10,7 +10,7 @@
     unreachable_pub
 )]
 
-use oxrpc_testkit::{python_command, run_with_deadline, wait_for_port, ChildGuard};
+use oxrpc_testkit::{expect_success, python_command, run_with_deadline, wait_for_port, ChildGuard};
 use std::net::SocketAddr;
 use std::process::{Command, Output};
 use std::time::Duration;
@@ -29,6 +29,16 @@ fn seed_client() -> Output {
 }
 
 /// Replaces `0x...` addresses, which differ between runs.
+/// `bound_methods.py` against the server on the notebook's port: how a
+/// stock client sees MyService's methods as objects.
+fn bound_methods() -> String {
+    let mut cmd = python_command();
+    cmd.current_dir(oxrpc_testkit::interop_path("rpyc"))
+        .args(["bound_methods.py", "localhost"]);
+    let output = run_with_deadline(cmd, Duration::from_secs(60));
+    expect_success("bound_methods.py", &output)
+}
+
 fn normalise(text: &str) -> String {
     let mut out = String::new();
     let mut rest = text;
@@ -69,6 +79,7 @@ fn seed_service_cells_against_oxrpc_and_python() {
     let reference = seed_client();
     let reference_out = String::from_utf8_lossy(&reference.stdout).into_owned();
     let reference_err = String::from_utf8_lossy(&reference.stderr).into_owned();
+    let reference_methods = bound_methods();
 
     // 2. oxrpc's client against the Python server.
     let call = |args: &[&str]| {
@@ -99,6 +110,13 @@ fn seed_service_cells_against_oxrpc_and_python() {
     let got = seed_client();
     let got_out = String::from_utf8_lossy(&got.stdout).into_owned();
     let got_err = String::from_utf8_lossy(&got.stderr).into_owned();
+    // Methods as objects: the notebook's have no docstring, rpyc's own do;
+    // two lookups are equal and hash alike; format() takes no spec.
+    assert_eq!(bound_methods(), reference_methods);
+    assert!(
+        reference_methods.contains("get_answer.__doc__ None"),
+        "{reference_methods}"
+    );
 
     // Same printed lines: the root, 42, 43.
     assert_eq!(normalise(&got_out), normalise(&reference_out));

@@ -139,9 +139,10 @@ impl MyService {
     /// if needed).
     fn on_disconnect(&self, _connection: &oxrpc_rpyc::Connection) {}
 
-    /// An exposed method.
+    // An exposed method. (A doc comment here would become its Python
+    // `__doc__`; the notebook's has none.)
     #[exposed]
-    pub fn get_answer(&self) -> i64 {
+    fn get_answer(&self) -> i64 {
         42
     }
 

@@ -354,6 +354,44 @@ def build(argv=None):
         ctx.same("get_answer", lambda c: c.root.get_answer())
         ctx.same("the_real_answer_though", lambda c: c.root.the_real_answer_though)
 
+    method_ops = st.sampled_from(["eq same name", "ne same name", "eq other name", "eq root", "hash stable",
+                                  "format", "format spec", "format non-str", "str", "repr", "doc"])
+
+    @d.prop(st.tuples(st.sampled_from(COMMON[:1] + COMMON[2:]), method_ops), examples=0.3)
+    def bound_methods(ctx, case):
+        # A method fetched from the root, as Python's bound methods behave:
+        # two lookups are equal and hash alike, format() takes an empty spec.
+        name, op = case
+        other = "echo" if name != "echo" else "add"
+
+        def run(c):
+            m = getattr(c.root, name)
+            if op == "eq same name":
+                return m == getattr(c.root, name)
+            if op == "ne same name":
+                return m != getattr(c.root, name)
+            if op == "eq other name":
+                return m == getattr(c.root, other)
+            if op == "eq root":
+                return m == c.root
+            if op == "hash stable":
+                return hash(m) == hash(getattr(c.root, name))
+            if op == "format":
+                return dk.scrub(format(m))
+            if op == "format spec":
+                return format(m, ">10")
+            if op == "format non-str":
+                return type(m).__format__(m, 5)
+            if op == "str":
+                return dk.scrub(str(m))
+            if op == "repr":
+                return dk.scrub(repr(m))
+            # The two services' own methods are documented differently;
+            # rpyc's inherited ones are the same everywhere.
+            doc = m.__doc__
+            return doc if name.startswith("get_service_") else (doc is None or isinstance(doc, str))
+        ctx.same("method %s %s" % (name, op), run)
+
     @d.prop(st.one_of(st.binary(max_size=64), st.sampled_from([b"", b"\x00" * 1000])))
     def bytes_len(ctx, data):
         ctx.same("bytes_len", lambda c: c.root.bytes_len(data))

@@ -3,7 +3,8 @@
 use super::cannot_access;
 use super::wrapper::MethodWrapper;
 use crate::config::SAFE_ATTRS;
-use crate::core::{Context, ObjectRef, Reply, RpcObject, Value};
+use crate::core::{CompareOp, Context, ObjectRef, Reply, RpcObject, RpcResult, Value};
+use crate::wire::brine::BrineValue;
 use crate::wire::vinegar::RemoteException;
 use std::sync::Arc;
 
@@ -13,6 +14,29 @@ pub struct BoundMethod {
     pub target: ObjectRef,
     /// The method name.
     pub name: String,
+}
+
+impl BoundMethod {
+    /// The method's docstring: the doc comment of a service method, or
+    /// rpyc's own for the two methods every service inherits.
+    fn doc(&self) -> Option<String> {
+        let exposed = format!("exposed_{}", self.name);
+        let documented = self
+            .target
+            .methods()
+            .into_iter()
+            .find(|(name, _)| *name == self.name || *name == exposed)
+            .map(|(_, doc)| doc)
+            .filter(|doc| !doc.is_empty());
+        documented.or_else(|| match self.name.as_str() {
+            "get_service_aliases" => Some("returns a list of the aliases of this service".into()),
+            "get_service_name" => Some(
+                "returns the canonical name of the service (which is its first\n        alias)"
+                    .into(),
+            ),
+            _ => None,
+        })
+    }
 }
 
 impl RpcObject for BoundMethod {
@@ -37,12 +61,53 @@ impl RpcObject for BoundMethod {
         if name == "__call__" {
             return self.call(cx, args, kwargs);
         }
-        Reply::error(cannot_access(name))
+        // `format(m)`, `m == n`, `hash(m)` from a Python peer arrive as
+        // calls of the method's own dunders.
+        let this: ObjectRef = self.clone();
+        match MethodWrapper::lookup(this, name) {
+            Some(wrapper) if kwargs.is_empty() => Reply::Ready(wrapper.invoke(args)),
+            Some(_) => Reply::error(RemoteException::type_error(format!(
+                "{name}() takes no keyword arguments"
+            ))),
+            None => Reply::error(cannot_access(name)),
+        }
     }
     fn label(&self) -> String {
         self.name.clone()
     }
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
+    }
+    /// As Python's bound methods: equal when they bind the same name to the
+    /// same object, however many times the method was looked up.
+    fn compare(&self, other: &Value, op: CompareOp) -> RpcResult {
+        let other = match other {
+            Value::Object(other) => other
+                .as_any()
+                .and_then(|any| any.downcast_ref::<BoundMethod>()),
+            _ => None,
+        };
+        let same =
+            other.map(|other| Arc::ptr_eq(&self.target, &other.target) && self.name == other.name);
+        Ok(match (op, same) {
+            (CompareOp::Eq, Some(same)) => Value::Brine(BrineValue::Bool(same)),
+            (CompareOp::Ne, Some(same)) => Value::Brine(BrineValue::Bool(!same)),
+            _ => Value::Brine(BrineValue::NotImplemented),
+        })
+    }
+    /// Consistent with [`BoundMethod::compare`]: the object's hash and the
+    /// name's.
+    fn hash(&self) -> Result<i64, RemoteException> {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::hash::DefaultHasher::new();
+        self.target.hash()?.hash(&mut hasher);
+        self.name.hash(&mut hasher);
+        Ok(hasher.finish() as i64)
+    }
     fn getattr(self: Arc<Self>, _cx: &Context, name: &str) -> Reply {
+        if name == "__doc__" {
+            return Reply::value(self.doc().map_or(Value::NONE, Value::string));
+        }
         let this: ObjectRef = self.clone();
         if let Some(wrapper) = MethodWrapper::lookup(this, name) {
             return Reply::value(Value::Object(Arc::new(wrapper)));
@@ -58,9 +123,16 @@ impl RpcObject for BoundMethod {
     fn repr(&self) -> String {
         // Python names the function the lookup resolved to: a service's
         // `get_answer` is its `exposed_get_answer`.
-        let class = self.target.type_name();
-        let class = class.rsplit('.').next().unwrap_or(class);
-        let prefix = if self.name.starts_with("get_service_") || self.name.starts_with('_') {
+        let qualified = self.target.type_name();
+        let class = qualified.rsplit('.').next().unwrap_or(qualified);
+        if self.name.starts_with("get_service_") {
+            // rpyc's classmethods, bound to the service's class.
+            return format!(
+                "<bound method Service.{} of <class '{qualified}'>>",
+                self.name
+            );
+        }
+        let prefix = if self.name.starts_with('_') {
             ""
         } else {
             "exposed_"

@@ -79,7 +79,7 @@ impl MethodWrapper {
                         )))
                     }
                     other => Err(RemoteException::type_error(format!(
-                        "format() argument 1 must be str, not {}",
+                        "__format__() argument must be str, not {}",
                         other.python_type()
                     ))),
                 }

@@ -1,0 +1,37 @@
+"""Prints what a stock rpyc client sees of the notebook MyService's methods
+as objects: the docstring, format(), equality and hashing of two lookups.
+Run against Python's rpyc_base.py and against `oxrpc service serve`; the
+test compares the two outputs.
+
+Usage: bound_methods.py HOST [PORT]
+"""
+
+import re
+import sys
+
+import rpyc
+
+host = sys.argv[1]
+port = int(sys.argv[2]) if len(sys.argv) > 2 else 18861
+conn = rpyc.connect(host, port)
+root = conn.root
+
+
+def show(label, fn):
+    try:
+        value = fn()
+    except Exception as e:  # the remote exception, as the client sees it
+        value = "%s: %s" % (type(e).__name__, str(e).split("\n")[0])
+    print(label, re.sub(r" at 0x[0-9a-fA-F]+", " at 0x?", repr(value)))
+
+
+for name in ["get_answer", "get_service_name", "get_service_aliases"]:
+    show(name + ".__doc__", lambda: getattr(root, name).__doc__)
+    show("format(%s)" % name, lambda: format(getattr(root, name)))
+    show("format(%s, '>9')" % name, lambda: format(getattr(root, name), ">9"))
+    show(name + " == " + name, lambda: getattr(root, name) == getattr(root, name))
+    show(name + " != " + name, lambda: getattr(root, name) != getattr(root, name))
+    show("hash equal " + name, lambda: hash(getattr(root, name)) == hash(getattr(root, name)))
+show("get_answer == get_service_name", lambda: root.get_answer == root.get_service_name)
+show("get_answer == root", lambda: root.get_answer == root)
+conn.close()
