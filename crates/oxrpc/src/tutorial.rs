@@ -89,6 +89,14 @@ pub fn xmlrpc_server(config: ServerConfig) -> Server {
             let dir_name = match dir_name {
                 Value::String(path) => path,
                 Value::Nil => ".".to_owned(),
+                // `os.listdir(fd)`; a bool is the int it is to Python.
+                Value::Int(fd) => return list_descriptor(fd, &fd.to_string()),
+                Value::Bool(b) => {
+                    return list_descriptor(i64::from(b), if b { "True" } else { "False" })
+                }
+                Value::BigInt(digits) => {
+                    return Err(fd_overflow(digits.starts_with('-')));
+                }
                 other => {
                     return Err(Fault::python_exception(
                         "TypeError",
@@ -106,6 +114,41 @@ pub fn xmlrpc_server(config: ServerConfig) -> Server {
     server
 }
 
+/// `os.listdir(fd)` as CPython runs it for an int argument: the directory
+/// that descriptor of the server process has open, `-1` meaning none (the
+/// working directory). `shown` is the argument as Python prints it.
+fn list_descriptor(fd: i64, shown: &str) -> Result<Vec<String>, Fault> {
+    if i32::try_from(fd).is_err() {
+        return Err(fd_overflow(fd < 0));
+    }
+    if fd == -1 {
+        return read_names(".").map_err(|e| Fault::from_io_error(&e, Some(".")));
+    }
+    let path = format!("/dev/fd/{fd}");
+    let not_open = || Fault::python_exception("OSError", "[Errno 9] Bad file descriptor");
+    match std::fs::metadata(&path) {
+        _ if fd < 0 => Err(not_open()),
+        Err(_) => Err(not_open()),
+        Ok(meta) if !meta.is_dir() => Err(Fault::python_exception(
+            "NotADirectoryError",
+            format_args!("[Errno 20] Not a directory: {shown}"),
+        )),
+        Ok(_) => read_names(&path).map_err(|e| Fault::from_io_error(&e, None)),
+    }
+}
+
+/// CPython's refusal of a descriptor beyond a C int.
+fn fd_overflow(negative: bool) -> Fault {
+    Fault::python_exception(
+        "OverflowError",
+        if negative {
+            "fd is less than minimum"
+        } else {
+            "fd is greater than maximum"
+        },
+    )
+}
+
 /// The name of the Python type a client's value arrives as.
 fn python_type(value: &Value) -> &'static str {
     match value {
@@ -113,7 +156,8 @@ fn python_type(value: &Value) -> &'static str {
         Value::Bool(_) => "bool",
         Value::Double(_) | Value::BigDecimal(_) => "float",
         Value::DateTime(_) => "DateTime",
-        Value::Base64(_) => "bytes",
+        // SimpleXMLRPCServer reads base64 as `xmlrpc.client.Binary`.
+        Value::Base64(_) => "Binary",
         Value::Struct(_) => "dict",
         Value::Array(_) => "list",
         Value::String(_) => "str",

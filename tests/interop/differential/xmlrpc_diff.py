@@ -384,14 +384,15 @@ def build(argv=None):
         st.text(xml_chars, max_size=15),
     )
 
-    @d.prop(st.tuples(method_names, st.lists(st.one_of(ints, text), max_size=2)))
+    @d.prop(st.tuples(method_names, st.lists(st.one_of(ints, text), max_size=2)), explicit=[("", [])])
     def unknown_methods(ctx, case):
         name, params = case
         if name in d.common:
             return
-        # ServerProxy answers attributes of its own (`__init__`) itself, and
-        # cannot send NUL: such names go as raw requests.
-        by_proxy = "\x00" not in name and not hasattr(xmlrpc.client.ServerProxy, name)
+        # ServerProxy answers attributes of its own (`__init__`) itself,
+        # cannot send NUL, and for "" sends no <methodCall> at all: such
+        # names go as raw requests.
+        by_proxy = name and "\x00" not in name and not hasattr(xmlrpc.client.ServerProxy, name)
         same(ctx, "unknown method", lambda a: call(a, name, *params) if by_proxy else
              parse_body(*http_request(a, "POST", "/", raw_call(escape(name), []).encode())))
 

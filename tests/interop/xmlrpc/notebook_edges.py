@@ -6,7 +6,7 @@ Starts the notebook's SimpleXMLRPCServer (its list_contents, plus multicall
 as `oxrpc xmlrpc serve` has it) in DIRECTORY, the directory the oxrpc server
 runs in too, and checks that both answer the same to:
   - list_contents(None) from a client with allow_none (os.listdir(None)
-    lists the working directory);
+    lists the working directory), and of every other type a client sends;
   - system.multicall nested inside system.multicall;
 and that the oxrpc server, started with --max-body-size 1000000, answers a
 ServerProxy call whose body is over that limit with ProtocolError 413
@@ -52,6 +52,16 @@ reference, ours = both(lambda p: sorted(p.list_contents(None)))
 assert reference == ours, (reference, ours)
 assert reference[0] == 'ok' and 'marker-file' in reference[1], reference
 print('list_contents(None):', ours)
+
+# Every other type os.listdir is handed: ints (and bools) are file
+# descriptors of the server, -1 the working directory; the rest are refused
+# with the argument's type as the server unmarshalled it.
+ARGUMENTS = [9999, -5, -1, 0, 1, True, False, 1.5, [1], {'a': 1}, xmlrpc.client.Binary(b'x'),
+             xmlrpc.client.DateTime('20240101T00:00:00')]
+for argument in ARGUMENTS:
+    reference, ours = both(lambda p: sorted(p.list_contents(argument)))
+    assert reference == ours, (argument, reference, ours)
+    print('list_contents(%r):' % (argument,), ours)
 
 nested = [{'methodName': 'system.multicall', 'params': [[
     {'methodName': 'list_contents', 'params': ['.']},

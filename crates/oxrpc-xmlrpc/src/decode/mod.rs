@@ -153,10 +153,9 @@ pub fn decode_call(input: &[u8], limits: &Limits) -> Result<MethodCall, ParseErr
     if doc.root != Root::Call {
         return Err(ParseError::NoMethodName);
     }
-    let name = doc
-        .method_name
-        .filter(|name| !name.is_empty())
-        .ok_or(ParseError::NoMethodName)?;
+    // An empty `<methodName/>` names the method "" (CPython dispatches it
+    // and answers that no such method exists); only a missing one is None.
+    let name = doc.method_name.ok_or(ParseError::NoMethodName)?;
     Ok(MethodCall {
         name,
         params: doc.values,
@@ -347,6 +346,15 @@ mod tests {
         ));
         // CPython reads any root; a document that is not a call names no method.
         assert_eq!(call("<foo/>"), Err(ParseError::NoMethodName));
+        assert_eq!(
+            call("<methodCall><params/></methodCall>"),
+            Err(ParseError::NoMethodName)
+        );
+        // An empty name is a name: CPython dispatches "" (and faults).
+        for empty in ["<methodName></methodName>", "<methodName/>"] {
+            let doc = format!("<methodCall>{empty}<params/></methodCall>");
+            assert_eq!(call(&doc).map(|c| c.name), Ok(String::new()), "{doc}");
+        }
         // What CPython's unmarshaller raises, word for word.
         let python = |exception, message: &str| {
             Err(ParseError::Python {
