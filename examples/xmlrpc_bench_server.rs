@@ -5,7 +5,7 @@
 //! cargo run --release --example xmlrpc_bench_server -- 9100 [--metrics] [--max-connections N] [--idle-timeout SECS]
 //! ```
 
-use oxrpc::xmlrpc::{Server, ServerConfig, Value};
+use oxrpc::xmlrpc::{Fault, Server, ServerConfig, Value};
 
 /// The allocator the oxrpc binary uses.
 #[global_allocator]
@@ -43,7 +43,11 @@ async fn main() -> std::io::Result<()> {
         config.header_read_timeout = std::time::Duration::from_secs(secs);
     }
     let mut server = Server::with_config(config);
-    server.register("add", |a: i32, b: i32| a + b);
+    // A sum beyond 32 bits is CPython's fault too: its `dumps` refuses it.
+    server.register("add", |a: i32, b: i32| {
+        a.checked_add(b)
+            .ok_or_else(|| Fault::python_exception("OverflowError", "int exceeds XML-RPC limits"))
+    });
     server.register("echo", |value: Value| value);
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     println!("ready {port}");
