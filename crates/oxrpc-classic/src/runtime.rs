@@ -9,7 +9,7 @@
 use crate::netref::netref_op;
 use crate::session::Session;
 use crate::space::{ErrorKind, ObjectSpace};
-use oxrpc_rpyc::Proxy;
+use oxrpc_rpyc::{BrineValue, Proxy};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
 
@@ -35,7 +35,8 @@ impl<S: ObjectSpace> Clone for ProxyEntry<S> {
 
 struct Objects<S: ObjectSpace> {
     support: S::Object,
-    netref_class: S::Object,
+    /// The metaclass of every netref class (`support.py`'s `NetrefType`).
+    netref_type: S::Object,
     helpers: HashMap<&'static str, S::Object>,
 }
 
@@ -53,7 +54,7 @@ impl<S: ObjectSpace> Runtime<S> {
             return Ok(runtime);
         }
         let support = S::load_module(vm, "oxrpc_support", SUPPORT, &[("_oxrpc_op", netref_op)])?;
-        let netref_class = S::getattr(vm, &support, "Netref")?;
+        let netref_type = S::getattr(vm, &support, "NetrefType")?;
         // rpyc's server-side helpers (teleportation, compat.pickle) where
         // the interpreter has no rpyc of its own.
         let install = S::getattr(vm, &support, "install_rpyc_shim")?;
@@ -62,7 +63,7 @@ impl<S: ObjectSpace> Runtime<S> {
         let runtime = Arc::new(Runtime {
             objects: Mutex::new(Some(Objects {
                 support,
-                netref_class,
+                netref_type,
                 helpers: HashMap::new(),
             })),
             proxies: Mutex::new(HashMap::new()),
@@ -107,7 +108,8 @@ impl<S: ObjectSpace> Runtime<S> {
         let is_netref = {
             let objects = self.objects.lock().ok()?;
             let class = S::class_of(vm, object);
-            S::is(vm, &class, &objects.as_ref()?.netref_class)
+            let metaclass = S::class_of(vm, &class);
+            S::is(vm, &metaclass, &objects.as_ref()?.netref_type)
         };
         if !is_netref {
             return None;
@@ -127,21 +129,16 @@ impl<S: ObjectSpace> Runtime<S> {
             *next += 1;
             *next
         };
+        // Its class is named after the peer's type, and stands for the
+        // local class of that name (`support.py`'s `_netref_class`).
+        let id_pack = entry.proxy.id_pack();
+        let type_name = S::from_plain(vm, BrineValue::Str(id_pack.type_name.clone()))?;
+        let is_class = S::from_plain(vm, BrineValue::Bool(id_pack.instance_id == 0))?;
         if let Ok(mut proxies) = self.proxies.lock() {
             proxies.insert(id, entry);
         }
-        let class = {
-            let objects = self.objects.lock().map_err(|_| Self::missing(vm))?;
-            S::clone_ref(
-                vm,
-                &objects
-                    .as_ref()
-                    .ok_or_else(|| Self::missing(vm))?
-                    .netref_class,
-            )
-        };
-        let id = S::from_plain(vm, oxrpc_rpyc::BrineValue::Int(id as i64))?;
-        self.call(vm, "new_netref", vec![class, id])
+        let id = S::from_plain(vm, BrineValue::Int(id as i64))?;
+        self.call(vm, "new_netref", vec![type_name, is_class, id])
     }
 
     /// The peer object behind a netref id.

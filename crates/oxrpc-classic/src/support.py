@@ -272,7 +272,12 @@ def int_of(text):
     return int(text)
 
 
-class Netref(object):
+class NetrefType(type):
+    """The metaclass of every netref class: what tells a netref from any
+    other object in one look (there is a netref class per remote type)."""
+
+
+class Netref(object, metaclass=NetrefType):
     """A proxy for an object of the peer (rpyc's netref, seen from inside
     this interpreter). Every operation goes back over the connection."""
     __slots__ = ('_oxrpc_id', '__weakref__')
@@ -388,8 +393,75 @@ def plain_parts(obj):
     return tuple(obj)
 
 
-def new_netref(cls, oid):
-    ref = object.__new__(cls)
+def _builtin_types():
+    """rpyc's built-in types, by the name a peer sends for them."""
+    import types
+    found = [type, object, bool, complex, dict, float, int, list, slice, str, tuple, set,
+             frozenset, BaseException, Exception, type(None), types.BuiltinFunctionType,
+             types.GeneratorType, types.MethodType, types.CodeType, types.FrameType,
+             types.TracebackType, types.ModuleType, types.FunctionType, types.MappingProxyType,
+             type(int.__add__), type((1).__add__), type(iter([])), type(iter(())),
+             type(iter(set())), bytes, bytearray, type(iter(range(10))), memoryview]
+    return {name_pack(t): t for t in found}
+
+
+_BUILTIN_TYPES = None
+_NETREF_CLASSES = {}
+# A peer chooses the type names: past this many, its objects share the
+# plain Netref class instead of growing the table.
+_MAX_NETREF_CLASSES = 1024
+
+
+def _local_class(name):
+    """The class here that the peer's type `name` stands for, as rpyc's
+    class_factory resolves it: a built-in type, else the attribute of the
+    longest imported module its name starts with (the module's own type
+    when that module lacks it), else None."""
+    global _BUILTIN_TYPES
+    if _BUILTIN_TYPES is None:
+        _BUILTIN_TYPES = _builtin_types()
+    found = _BUILTIN_TYPES.get(name)
+    if found is not None:
+        return found
+    cursor = len(name)
+    while cursor != -1:
+        module = sys.modules.get(name[:cursor])
+        if module is None:
+            cursor = name[:cursor].rfind('.')
+            continue
+        found = getattr(module, name[cursor + 1:], None)
+        if found is None:
+            return type(module)
+        return found if hasattr(found, '__class__') else None
+    return None
+
+
+def _netref_class(name, is_class):
+    """The netref class for the peer's type `name` (of its instances, or of
+    itself when `is_class`): named after it, and with the `__class__` that
+    rpyc's netrefs report, the local class it stands for, so isinstance()
+    against a built-in or an imported class holds as under rpyc."""
+    key = (name, is_class)
+    cls = _NETREF_CLASSES.get(key)
+    if cls is not None:
+        return cls
+    if len(_NETREF_CLASSES) >= _MAX_NETREF_CLASSES:
+        return Netref
+    local = _local_class(name)
+    if local is not None and is_class:
+        local = local.__class__
+    namespace = {'__slots__': (), '__module__': Netref.__module__}
+    namespace['__class__'] = None if local is None else property(lambda self, local=local: local)
+    try:
+        cls = NetrefType(name, (Netref,), namespace)
+    except (TypeError, ValueError):
+        cls = Netref
+    _NETREF_CLASSES[key] = cls
+    return cls
+
+
+def new_netref(name, is_class, oid):
+    ref = object.__new__(_netref_class(name, is_class))
     object.__setattr__(ref, '_oxrpc_id', oid)
     return ref
 

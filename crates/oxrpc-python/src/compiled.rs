@@ -71,9 +71,7 @@ mod tests {
     /// `x` after running `source` as `path` in a new interpreter.
     fn x_after(source: &str, path: &str) -> Result<i64, String> {
         use rustpython::InterpreterBuilderExt;
-        let mut settings = rustpython_vm::Settings::default();
-        settings.install_signal_handlers = false;
-        let interpreter = rustpython_vm::Interpreter::builder(settings)
+        let interpreter = rustpython_vm::Interpreter::builder(crate::space::interpreter_settings())
             .init_stdlib()
             .build();
         interpreter.enter(|vm| {

@@ -178,6 +178,22 @@ thread_local! {
     static TEARDOWN_ROOTS: RefCell<Vec<PyObjectRef>> = const { RefCell::new(Vec::new()) };
 }
 
+/// How every interpreter of classic mode is set up.
+pub(crate) fn interpreter_settings() -> rustpython_vm::Settings {
+    let mut settings = rustpython_vm::Settings::default();
+    // Signal dispositions belong to the server process. An interpreter
+    // that installs its handlers briefly sets every signal to SIG_IGN to
+    // read the old one; two starting at once can leave the process
+    // ignoring SIGTERM for good.
+    settings.install_signal_handlers = false;
+    // What remote code prints goes to the server's output, as it does from
+    // rpyc_classic; in UTF-8, as CPython 3.11 writes it there under a UTF-8
+    // locale and under the C locale it coerces to one (and without
+    // importing `locale` to ask).
+    settings.stdio_encoding = Some("utf-8".to_owned());
+    settings
+}
+
 impl ObjectSpace for RustPython {
     type Object = PyObjectRef;
     type Error = PyBaseExceptionRef;
@@ -185,16 +201,7 @@ impl ObjectSpace for RustPython {
 
     fn enter(&self, body: Body<'_, Self>) {
         use rustpython::InterpreterBuilderExt;
-        // Signal dispositions belong to the server process. An interpreter
-        // that installs its handlers briefly sets every signal to SIG_IGN to
-        // read the old one; two starting at once can leave the process
-        // ignoring SIGTERM for good.
-        let mut settings = rustpython_vm::Settings::default();
-        settings.install_signal_handlers = false;
-        // What remote code prints goes to the server's output, as it does
-        // from rpyc_classic; in UTF-8, as CPython 3.11 writes it there under
-        // a UTF-8 locale and under the C locale it coerces to one.
-        settings.stdio_encoding = Some("utf-8".to_owned());
+        let settings = interpreter_settings();
         // Building, running and dropping the interpreter are all "inside
         // Python" for the cycle collector (see `collector`).
         collector::take_over();

@@ -1248,6 +1248,42 @@ def build(argv=None):
         if kind == "kwargs":
             ctx.same("callback kwargs", lambda c: c.namespace["apply"](make_callback(c, kind), value, z=1, a="b"))
 
+    class ClientThing:
+        pass
+
+    client_objects = {
+        "list": lambda: [1, 2], "dict": lambda: {"a": 1}, "set": lambda: {1, 2}, "bytearray": lambda: bytearray(b"x"),
+        "function": lambda: (lambda: 1), "builtin": lambda: len, "instance": ClientThing, "class": lambda: ClientThing,
+        "builtin class": lambda: dict, "exception class": lambda: KeyError, "module": lambda: sys,
+        "generator": lambda: (i for i in range(2)), "object": object,
+    }
+    looks = ["type name", "class name", "is list", "is dict", "is set", "is callable type", "is type",
+             "is module type", "isinstance tuple of", "issubclass of type"]
+
+    @d.prop(st.tuples(st.sampled_from(sorted(client_objects)), st.sampled_from(looks)))
+    def client_objects_on_the_server(ctx, case):
+        # An object the client passes by reference, as server code sees it:
+        # a netref class named after its type, whose __class__ is the local
+        # class of that name (rpyc's class_factory).
+        kind, look = case
+        code = {
+            "type name": "type(o).__name__",
+            "class name": "getattr(o.__class__, '__name__', repr(o.__class__))",
+            "is list": "isinstance(o, list)",
+            "is dict": "isinstance(o, dict)",
+            "is set": "isinstance(o, (set, frozenset))",
+            "is callable type": "isinstance(o, type(len))",
+            "is type": "isinstance(o, type)",
+            "is module type": "isinstance(o, type(sys))",
+            "isinstance tuple of": "isinstance(o, (int, str, list, dict))",
+            "issubclass of type": "isinstance(o, type) and issubclass(o.__class__, type)",
+        }[look]
+
+        def run(c):
+            c.execute("import sys\ndef __look(o):\n    return " + code)
+            return c.namespace["__look"](client_objects[kind]())
+        ctx.same("client %s: %s" % (kind, look), run)
+
     @d.prop(st.lists(st.tuples(st.sampled_from(["alpha", "beta", "_p", "__q", "x1", "ünï"]), brine_values),
                      max_size=5))
     def dir_of_remote_objects(ctx, attrs):
