@@ -127,16 +127,31 @@ impl<S: ObjectSpace> RpcObject for ClassicService<S> {
                 let namespace = session.namespace(vm)?;
                 try_to_value(vm, &rt, session, namespace)
             }),
-            "eval"
-            | "execute"
-            | "getmodule"
-            | "getconn"
-            | "get_service_name"
-            | "get_service_aliases" => Reply::Ready(Ok(Value::Object(Arc::new(BoundMethod {
-                target: self,
-                name: name.to_owned(),
-            })))),
-            _ => Reply::error(RemoteException::cannot_access(name)),
+            "eval" | "execute" | "getmodule" | "getconn" => {
+                Reply::Ready(Ok(Value::Object(Arc::new(BoundMethod {
+                    target: self,
+                    name: name.to_owned(),
+                }))))
+            }
+            "get_service_name"
+            | "get_service_aliases"
+            | "exposed_get_service_name"
+            | "exposed_get_service_aliases" => {
+                Reply::Ready(Ok(Value::Object(Arc::new(BoundMethod {
+                    target: self,
+                    name: name.trim_start_matches("exposed_").to_owned(),
+                }))))
+            }
+            // Service.ALIASES: the name comes from the class's.
+            "ALIASES" => Reply::Ready(Ok(oxrpc_rpyc::tuple(Vec::new()))),
+            "_conn" => self.callattr(cx, "getconn", Vec::new(), Vec::new()),
+            // rpyc_classic lets a client reach every attribute: what the
+            // service lacks is Python's AttributeError, not a refusal.
+            _ => Reply::error(RemoteException::no_attribute(
+                self.type_name(),
+                name,
+                &self.repr(),
+            )),
         }
     }
 
@@ -204,9 +219,20 @@ impl<S: ObjectSpace> RpcObject for ClassicService<S> {
     }
 
     fn dir(&self) -> Vec<String> {
-        ["eval", "execute", "getconn", "getmodule", "namespace"]
-            .map(String::from)
-            .to_vec()
+        [
+            "ALIASES",
+            "eval",
+            "execute",
+            "exposed_get_service_aliases",
+            "exposed_get_service_name",
+            "get_service_aliases",
+            "get_service_name",
+            "getconn",
+            "getmodule",
+            "namespace",
+        ]
+        .map(String::from)
+        .to_vec()
     }
 }
 
@@ -278,12 +304,75 @@ struct ConnectionObject<S: ObjectSpace> {
     session: Arc<Session<S>>,
 }
 
+impl<S: ObjectSpace> ConnectionObject<S> {
+    /// The connection's settings under rpyc's names, with the values
+    /// rpyc_classic's server has (and this server honours): every
+    /// attribute reachable, pickling allowed, custom exceptions made.
+    /// What rpyc keeps as objects of its own has no counterpart here:
+    /// `logger` and `endpoints` are None, `safe_attrs` is a frozenset.
+    fn rpyc_config(&self) -> Arc<oxrpc_rpyc::DictObject> {
+        let config = self.connection.config();
+        let flag = |name: &str, on: bool| (Value::from(name), Value::Brine(BrineValue::Bool(on)));
+        let none = |name: &str| (Value::from(name), Value::NONE);
+        let safe_attrs = oxrpc_rpyc::SAFE_ATTRS
+            .iter()
+            .map(|name| BrineValue::from(*name))
+            .collect();
+        oxrpc_rpyc::DictObject::from_pairs([
+            flag("allow_all_attrs", true),
+            flag("allow_delattr", true),
+            flag("allow_exposed_attrs", false),
+            flag("allow_getattr", true),
+            flag("allow_pickle", true),
+            flag("allow_public_attrs", false),
+            flag("allow_safe_attrs", true),
+            flag("allow_setattr", true),
+            none("before_closed"),
+            flag("bind_threads", false),
+            flag("close_catchall", false),
+            (
+                Value::from("connid"),
+                config.connid.clone().map_or(Value::NONE, Value::from),
+            ),
+            none("credentials"),
+            none("endpoints"),
+            (Value::from("exposed_prefix"), Value::from("exposed_")),
+            flag("import_custom_exceptions", true),
+            flag("include_local_traceback", true),
+            flag("include_local_version", true),
+            flag("instantiate_custom_exceptions", true),
+            flag("instantiate_oldstyle_exceptions", true),
+            flag("log_exceptions", true),
+            none("logger"),
+            flag("propagate_KeyboardInterrupt_locally", true),
+            flag("propagate_SystemExit_locally", false),
+            (
+                Value::from("safe_attrs"),
+                Value::Brine(BrineValue::FrozenSet(safe_attrs)),
+            ),
+            (Value::from("sync_request_timeout"), {
+                // rpyc's default is the int 30.
+                let limit = config.sync_request_timeout;
+                match i64::try_from(limit.as_secs()) {
+                    Ok(secs) if limit.subsec_nanos() == 0 => Value::from(secs),
+                    _ => Value::Brine(BrineValue::Float(limit.as_secs_f64())),
+                }
+            }),
+        ])
+    }
+}
+
 impl<S: ObjectSpace> RpcObject for ConnectionObject<S> {
     fn type_name(&self) -> &str {
         "rpyc.core.protocol.Connection"
     }
+    /// rpyc's `Connection.__repr__`: its connid, and an address.
     fn repr(&self) -> String {
-        format!("{:?}", self.connection)
+        let connid = self.connection.config().connid.as_deref().unwrap_or("conn");
+        format!(
+            "<rpyc.core.protocol.Connection '{connid}' object at {:#010x}>",
+            std::ptr::from_ref(self) as usize
+        )
     }
     fn methods(&self) -> Vec<(String, String)> {
         ["close", "ping"]
@@ -309,7 +398,17 @@ impl<S: ObjectSpace> RpcObject for ConnectionObject<S> {
                 })
             }
             "closed" => Reply::value(self.connection.is_closed()),
-            other => Reply::error(RemoteException::cannot_access(other)),
+            // The client's own service, as this side sees it.
+            "root" => {
+                let connection = self.connection.clone();
+                Reply::pending(async move { Ok(Value::Proxy(connection.root().await?)) })
+            }
+            "_config" => Reply::value(Value::Object(self.rpyc_config())),
+            other => Reply::error(RemoteException::no_attribute(
+                self.type_name(),
+                other,
+                &self.repr(),
+            )),
         }
     }
     fn callattr(

@@ -64,7 +64,7 @@ pub use crate::core::{
     RpcResult, Service, ThreadReading, Value,
 };
 pub use client::{connect, connect_tls, connect_with, unix_connect, unix_connect_with};
-pub use config::{Config, SharedLimits};
+pub use config::{Config, SharedLimits, SAFE_ATTRS};
 pub use connector::Connector;
 pub use error::Error;
 pub use objects::{BoundMethod, DictObject, Function, IterObject, ListObject, VoidService};

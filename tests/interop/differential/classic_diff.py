@@ -1248,6 +1248,42 @@ def build(argv=None):
         if kind == "kwargs":
             ctx.same("callback kwargs", lambda c: c.namespace["apply"](make_callback(c, kind), value, z=1, a="b"))
 
+    config_keys = ["allow_all_attrs", "allow_delattr", "allow_exposed_attrs", "allow_getattr", "allow_pickle",
+                   "allow_public_attrs", "allow_safe_attrs", "allow_setattr", "before_closed", "bind_threads",
+                   "close_catchall", "credentials", "exposed_prefix", "import_custom_exceptions",
+                   "include_local_traceback", "include_local_version", "instantiate_custom_exceptions",
+                   "instantiate_oldstyle_exceptions", "log_exceptions", "propagate_KeyboardInterrupt_locally",
+                   "propagate_SystemExit_locally", "sync_request_timeout"]
+    root_looks = ["missing", "missing private", "_conn", "ALIASES", "exposed_get_service_name",
+                  "exposed_get_service_aliases", "dir", "peer root", "config keys"] + config_keys
+
+    @d.prop(st.sampled_from(root_looks), examples=0.3)
+    def classic_root(ctx, look):
+        # rpyc_classic's root (SlaveService) and its connection, as a client
+        # reaches them (every attribute allowed).
+        def run(c):
+            root = c.root
+            if look == "missing":
+                return root.no_such_name
+            if look == "missing private":
+                return root._no_such_name
+            if look == "_conn":
+                return dk.scrub(repr(root._conn)).split("'")[0]
+            if look == "ALIASES":
+                return root.ALIASES
+            if look.startswith("exposed_"):
+                return getattr(root, look)()
+            if look == "dir":
+                # (rpyc's also lists its on_connect/on_disconnect hooks)
+                return [n for n in dir(root) if not n.startswith("_") and not n.startswith("on_")]
+            if look == "peer root":
+                return type(root.getconn().root).__name__
+            config = root.getconn()._config
+            if look == "config keys":
+                return sorted(config)
+            return config[look]
+        ctx.same("root %s" % look, run)
+
     class ClientThing:
         pass
 
