@@ -77,11 +77,15 @@ pub enum ParseError {
     /// More values than [`Limits::max_values`].
     #[error("more than {0} values")]
     TooManyValues(usize),
-    /// A call document that names no method (no or an empty
-    /// `<methodName>`, or another root element). CPython dispatches it as
-    /// method `None`, which no server has.
+    /// A document with parameters but no `<methodName>` (a response's
+    /// `<params>` will do). CPython dispatches it as method `None`, which
+    /// no server has.
     #[error("no method name")]
     NoMethodName,
+    /// A request that is itself a fault document: CPython's reader raises
+    /// that fault, and its server answers with it.
+    #[error("the request is a fault: {0}")]
+    FaultSent(Fault),
     /// What CPython's unmarshaller raises for this document: a value its
     /// reader refuses (`int("abc")`, a bad boolean, bad base64), an
     /// unknown element inside a `<value>`, a struct with a name and no
@@ -108,6 +112,7 @@ impl ParseError {
                 Fault::new(Fault::UNSUPPORTED_ENCODING, format!("parse error. {self}"))
             }
             ParseError::NoMethodName => Fault::method_not_supported("None"),
+            ParseError::FaultSent(fault) => fault.clone(),
             // SimpleXMLRPCServer's answer to any exception while reading.
             ParseError::Python { exception, message } => {
                 Fault::python_exception(exception, message)
@@ -150,8 +155,19 @@ pub enum MethodResponse {
 /// ```
 pub fn decode_call(input: &[u8], limits: &Limits) -> Result<MethodCall, ParseError> {
     let doc = parse_document(input, limits)?;
-    if doc.root != Root::Call {
-        return Err(ParseError::NoMethodName);
+    // CPython's reader takes any root element: what counts is whether a
+    // `<params>`, a `<fault>` or a `<methodName>` was read.
+    match (doc.kind, &doc.method_name) {
+        (Some(Kind::Fault), _) => {
+            return Err(ParseError::FaultSent(fault_from_values(doc.values)?));
+        }
+        (None, None) => {
+            return Err(ParseError::Python {
+                exception: "xmlrpc.client.ResponseError",
+                message: "ResponseError()".into(),
+            });
+        }
+        _ => {}
     }
     // An empty `<methodName/>` names the method "" (CPython dispatches it
     // and answers that no such method exists); only a missing one is None.
@@ -344,11 +360,35 @@ mod tests {
             call("<methodCall></methodCal>"),
             Err(ParseError::Xml(_))
         ));
-        // CPython reads any root; a document that is not a call names no method.
-        assert_eq!(call("<foo/>"), Err(ParseError::NoMethodName));
+        // CPython reads any root: what it found decides.
+        let response_error = Err(ParseError::Python {
+            exception: "xmlrpc.client.ResponseError",
+            message: "ResponseError()".into(),
+        });
+        assert_eq!(call("<foo/>"), response_error);
+        assert_eq!(call("<value><int>1</int></value>"), response_error);
+        assert_eq!(call("<methodCall></methodCall>"), response_error);
         assert_eq!(
             call("<methodCall><params/></methodCall>"),
             Err(ParseError::NoMethodName)
+        );
+        assert_eq!(
+            call(
+                "<methodResponse><params><param><value>1</value></param></params></methodResponse>"
+            ),
+            Err(ParseError::NoMethodName)
+        );
+        assert_eq!(
+            call("<foo><methodName>m</methodName></foo>").map(|c| c.name),
+            Ok("m".to_owned())
+        );
+        assert_eq!(
+            call(
+                "<methodResponse><fault><value><struct><member><name>faultCode</name>\
+                 <value><int>4</int></value></member><member><name>faultString</name>\
+                 <value>x</value></member></struct></value></fault></methodResponse>"
+            ),
+            Err(ParseError::FaultSent(Fault::new(4, "x")))
         );
         // An empty name is a name: CPython dispatches "" (and faults).
         for empty in ["<methodName></methodName>", "<methodName/>"] {
