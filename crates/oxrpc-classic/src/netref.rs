@@ -88,27 +88,27 @@ pub(crate) fn netref_op<S: ObjectSpace>(
     let result = match op.as_str() {
         "getattr" => {
             let name = string::<S>(vm, rest.first())?;
-            wait_for::<S>(vm, &entry.runtime, async move {
+            wait_for::<S>(vm, &entry.runtime, session.worker(), async move {
                 peer(proxy.getattr(&name).await)
             })
         }
         "setattr" => {
             let name = string::<S>(vm, rest.first())?;
             let value = value(1);
-            wait_for::<S>(vm, &entry.runtime, async move {
+            wait_for::<S>(vm, &entry.runtime, session.worker(), async move {
                 peer(proxy.setattr(&name, value).await.map(|_| Value::NONE))
             })
         }
         "delattr" => {
             let name = string::<S>(vm, rest.first())?;
-            wait_for::<S>(vm, &entry.runtime, async move {
+            wait_for::<S>(vm, &entry.runtime, session.worker(), async move {
                 peer(proxy.delattr(&name).await.map(|_| Value::NONE))
             })
         }
         "call" => {
             let call_args = value(0).into_items().unwrap_or_default();
             let kwargs = pairs::<S>(vm, value(1))?;
-            wait_for::<S>(vm, &entry.runtime, async move {
+            wait_for::<S>(vm, &entry.runtime, session.worker(), async move {
                 peer(proxy.invoke_value(call_args, kwargs).await)
             })
         }
@@ -116,20 +116,20 @@ pub(crate) fn netref_op<S: ObjectSpace>(
             let name = string::<S>(vm, rest.first())?;
             let call_args = value(1).into_items().unwrap_or_default();
             let kwargs = pairs::<S>(vm, value(2))?;
-            wait_for::<S>(vm, &entry.runtime, async move {
+            wait_for::<S>(vm, &entry.runtime, session.worker(), async move {
                 peer(proxy.call_kw::<Value>(&name, call_args, kwargs).await)
             })
         }
-        "repr" => wait_for::<S>(vm, &entry.runtime, async move {
+        "repr" => wait_for::<S>(vm, &entry.runtime, session.worker(), async move {
             peer(proxy.repr().await.map(Value::from))
         }),
-        "str" => wait_for::<S>(vm, &entry.runtime, async move {
+        "str" => wait_for::<S>(vm, &entry.runtime, session.worker(), async move {
             peer(proxy.str().await.map(Value::from))
         }),
-        "hash" => wait_for::<S>(vm, &entry.runtime, async move {
+        "hash" => wait_for::<S>(vm, &entry.runtime, session.worker(), async move {
             peer(proxy.hash().await.map(Value::from))
         }),
-        "dir" => wait_for::<S>(vm, &entry.runtime, async move {
+        "dir" => wait_for::<S>(vm, &entry.runtime, session.worker(), async move {
             let names = peer(proxy.dir().await)?;
             Ok(oxrpc_rpyc::tuple(
                 names.into_iter().map(Value::from).collect(),
@@ -145,7 +145,7 @@ pub(crate) fn netref_op<S: ObjectSpace>(
                     &format!("unknown comparison {op_name}"),
                 )
             })?;
-            wait_for::<S>(vm, &entry.runtime, async move {
+            wait_for::<S>(vm, &entry.runtime, session.worker(), async move {
                 peer(proxy.compare(other, op).await)
             })
         }
@@ -156,7 +156,7 @@ pub(crate) fn netref_op<S: ObjectSpace>(
                 Kind::Plain(v) => Value::Brine(v),
                 _ => Value::from(4),
             };
-            wait_for::<S>(vm, &entry.runtime, async move {
+            wait_for::<S>(vm, &entry.runtime, session.worker(), async move {
                 let connection = proxy.connection().clone();
                 peer(
                     connection

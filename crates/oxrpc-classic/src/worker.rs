@@ -37,19 +37,71 @@ pub(crate) enum Message<S: ObjectSpace> {
     Reply(u64, RpcResult),
     /// From now on, read this connection here.
     Adopt(Box<ThreadReading>),
+    /// The reading is back in its slot (a thread Python started had
+    /// borrowed it): wait on the socket again.
+    Wake,
     Stop,
 }
 
 /// A handle to a worker thread. Cheap to clone.
 pub struct Worker<S: ObjectSpace> {
     mailbox: Arc<Mailbox<Message<S>>>,
+    reading: Arc<ReadingSlot>,
 }
 
 impl<S: ObjectSpace> Clone for Worker<S> {
     fn clone(&self) -> Self {
         Worker {
             mailbox: self.mailbox.clone(),
+            reading: self.reading.clone(),
         }
+    }
+}
+
+/// The connection a worker reads, while the worker is not waiting on it
+/// (it runs a job): a thread that Python code started, and that waits for
+/// the peer's answer, borrows it then and reads that answer itself, as a
+/// thread of rpyc's does. Otherwise a job that waits for such a thread
+/// (`thread.join()`) would leave the answer unread until it gave up.
+#[derive(Default)]
+struct ReadingSlot {
+    state: Mutex<SlotState>,
+}
+
+#[derive(Default)]
+struct SlotState {
+    reading: Option<Box<ThreadReading>>,
+    /// The worker has stopped: a borrowed reading is not given back.
+    ended: bool,
+}
+
+impl ReadingSlot {
+    fn lock(&self) -> std::sync::MutexGuard<'_, SlotState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn take(&self) -> Option<Box<ThreadReading>> {
+        self.lock().reading.take()
+    }
+
+    /// Puts `reading` back; false (and the reading dropped) once the
+    /// worker has stopped.
+    fn put(&self, reading: Box<ThreadReading>) -> bool {
+        let mut state = self.lock();
+        if state.ended {
+            drop(state);
+            drop(reading);
+            return false;
+        }
+        state.reading = Some(reading);
+        true
+    }
+
+    /// The worker stops: the reading (if here) closes now.
+    fn end(&self) -> Option<Box<ThreadReading>> {
+        let mut state = self.lock();
+        state.ended = true;
+        state.reading.take()
     }
 }
 
@@ -58,7 +110,7 @@ impl<S: ObjectSpace> Clone for Worker<S> {
 /// an outer wait.
 struct Queue<S: ObjectSpace> {
     mailbox: Arc<Mailbox<Message<S>>>,
-    reading: RefCell<Option<Box<ThreadReading>>>,
+    reading: Arc<ReadingSlot>,
     runtime: tokio::runtime::Handle,
     early_replies: RefCell<HashMap<u64, RpcResult>>,
 }
@@ -79,6 +131,8 @@ impl<S: ObjectSpace> Worker<S> {
             .map_err(|e| std::io::Error::other(format!("a worker needs a tokio runtime: {e}")))?;
         let mailbox = Arc::new(Mailbox::new()?);
         let thread_mailbox = mailbox.clone();
+        let reading = Arc::new(ReadingSlot::default());
+        let thread_reading = reading.clone();
         std::thread::Builder::new()
             .name(name)
             .stack_size(space.stack_size())
@@ -88,7 +142,7 @@ impl<S: ObjectSpace> Worker<S> {
                 let _runtime = runtime.enter();
                 let queue = Rc::new(Queue::<S> {
                     mailbox: thread_mailbox,
-                    reading: RefCell::new(None),
+                    reading: thread_reading,
                     runtime: runtime.clone(),
                     early_replies: RefCell::new(HashMap::new()),
                 });
@@ -101,6 +155,7 @@ impl<S: ObjectSpace> Worker<S> {
                                 queue.early_replies.borrow_mut().insert(id, result);
                             }
                             Message::Adopt(reading) => adopt(&queue, reading),
+                            Message::Wake => {}
                             Message::Stop => break,
                         }
                     }
@@ -109,17 +164,17 @@ impl<S: ObjectSpace> Worker<S> {
                     // waits for that end in `close()`). Its writer, on a
                     // runtime thread, sends the FIN; on a busy CPU it gets
                     // the CPU before the teardown's milliseconds, not after.
-                    drop(queue.reading.borrow_mut().take());
+                    drop(queue.reading.end());
                     std::thread::yield_now();
                     if let Some(runtime) = S::remove_runtime(vm) {
                         runtime.clear(vm);
                     }
                 }));
                 queue.mailbox.close();
-                drop(queue.reading.borrow_mut().take());
+                drop(queue.reading.end());
                 QUEUE.with(|q| q.borrow_mut().take());
             })?;
-        Ok(Worker { mailbox })
+        Ok(Worker { mailbox, reading })
     }
 
     /// Loads classic mode's runtime into the worker's interpreter now (the
@@ -232,13 +287,17 @@ fn gone() -> RemoteException {
 }
 
 fn next_message<S: ObjectSpace>(vm: S::Vm<'_>, queue: &Queue<S>) -> Message<S> {
-    let mut reading = queue.reading.borrow_mut().take();
+    // Absent while a thread Python started has borrowed it: that thread
+    // serves the socket meanwhile, and posts `Wake` when it gives it back.
+    let mut reading = queue.reading.take();
     let mailbox = &queue.mailbox;
     let (message, reading) = S::unlocked(vm, move || {
         let message = mailbox.take(&mut reading);
         (message, reading)
     });
-    *queue.reading.borrow_mut() = reading;
+    if let Some(reading) = reading {
+        queue.reading.put(reading);
+    }
     message
 }
 
@@ -246,11 +305,11 @@ fn next_message<S: ObjectSpace>(vm: S::Vm<'_>, queue: &Queue<S>) -> Message<S> {
 /// most; a second one (never sent: workers shared by connections are not
 /// asked to read) goes back to a task.
 fn adopt<S: ObjectSpace>(queue: &Queue<S>, reading: Box<ThreadReading>) {
-    let mut mine = queue.reading.borrow_mut();
-    match &*mine {
-        None => *mine = Some(reading),
+    let mut slot = queue.reading.lock();
+    match &slot.reading {
+        None => slot.reading = Some(reading),
         Some(_) => {
-            drop(mine);
+            drop(slot);
             reading.read_on_task();
         }
     }
@@ -266,11 +325,14 @@ fn current_queue<S: ObjectSpace>() -> Option<Rc<Queue<S>>> {
 
 /// Blocks the current thread until `future` completes. On a worker thread,
 /// runs the jobs that arrive meanwhile (nested requests); on any other
-/// thread of the interpreter (one Python code started), simply waits, with
-/// the interpreter free for others. `runtime` runs the future there.
+/// thread of the interpreter (one Python code started), waits with the
+/// interpreter free for others, reading `worker`'s connection itself
+/// while the worker does not (see [`ReadingSlot`]). `runtime` runs the
+/// future there.
 pub(crate) fn wait_for<S: ObjectSpace>(
     vm: S::Vm<'_>,
     runtime: &tokio::runtime::Handle,
+    worker: &Worker<S>,
     future: impl Future<Output = RpcResult> + Send + 'static,
 ) -> RpcResult {
     let Some(queue) = current_queue::<S>() else {
@@ -278,7 +340,8 @@ pub(crate) fn wait_for<S: ObjectSpace>(
         runtime.spawn(async move {
             let _ = tx.send(future.await);
         });
-        return S::unlocked(vm, move || rx.recv()).unwrap_or_else(|_| Err(gone()));
+        let worker = worker.clone();
+        return S::unlocked(vm, move || wait_off_worker(&worker, &rx));
     };
     let id = WAIT_IDS.fetch_add(1, Ordering::Relaxed);
     let mailbox = queue.mailbox.clone();
@@ -297,11 +360,63 @@ pub(crate) fn wait_for<S: ObjectSpace>(
                 queue.early_replies.borrow_mut().insert(other, result);
             }
             Message::Adopt(reading) => adopt(&queue, reading),
+            Message::Wake => {}
             Message::Stop => {
                 // Stop once the outer loop gets control back.
                 let _ = queue.mailbox.post(Message::Stop);
                 return Err(gone());
             }
         }
+    }
+}
+
+/// How long a thread that borrowed the worker's reading waits on the
+/// socket before it looks whether its answer came another way, and how
+/// long one that could not borrow it waits before trying again.
+const BORROWED_WAIT: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// A thread other than the worker waits for the answer `rx` brings: it
+/// reads the connection while the worker does not (the worker may be
+/// waiting for this very thread), and gives the reading back once the
+/// answer is in. Requests it reads meanwhile go to the worker as jobs.
+fn wait_off_worker<S: ObjectSpace>(
+    worker: &Worker<S>,
+    rx: &mpsc::Receiver<RpcResult>,
+) -> RpcResult {
+    loop {
+        let Some(mut reading) = worker.reading.take() else {
+            match rx.recv_timeout(BORROWED_WAIT) {
+                Ok(result) => return result,
+                Err(mpsc::RecvTimeoutError::Disconnected) => return Err(gone()),
+                Err(mpsc::RecvTimeoutError::Timeout) => continue,
+            }
+        };
+        // Nothing but the socket and the time limit ends this wait.
+        let Ok(wake) = oxrpc_rpyc::Wakeup::new() else {
+            give_back(worker, reading);
+            return rx.recv().unwrap_or_else(|_| Err(gone()));
+        };
+        let result = loop {
+            match rx.try_recv() {
+                Ok(result) => break result,
+                Err(mpsc::TryRecvError::Disconnected) => break Err(gone()),
+                Err(mpsc::TryRecvError::Empty) => {}
+            }
+            if reading.wait_at_most(&wake, BORROWED_WAIT) && !reading.serve() {
+                // The connection has ended; the answer says so.
+                drop(reading);
+                return rx.recv().unwrap_or_else(|_| Err(gone()));
+            }
+        };
+        give_back(worker, reading);
+        return result;
+    }
+}
+
+/// Returns a borrowed reading to the worker, and wakes it to wait on the
+/// socket again.
+fn give_back<S: ObjectSpace>(worker: &Worker<S>, reading: Box<ThreadReading>) {
+    if worker.reading.put(reading) {
+        let _ = worker.mailbox.post(Message::Wake);
     }
 }

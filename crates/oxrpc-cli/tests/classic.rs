@@ -299,7 +299,7 @@ fn remote_code_prints_and_its_threads_call_back() {
     let run = |port: u16| {
         let output = run_python_script(
             "classic/prints_and_threads.py",
-            &["127.0.0.1", &port.to_string(), marker],
+            &[&port.to_string(), marker],
             Duration::from_secs(120),
         );
         expect_success("prints_and_threads.py", &output)

@@ -72,7 +72,19 @@ fn reference_checks() -> String {
     let reference = script("classic_checks.py", port, &[], "rpyc_classic");
     let helpers = script("classic_helpers.py", port, &["rpyc"], "rpyc_classic");
     assert!(helpers.contains("helper checks passed"), "{helpers}");
-    reference
+    let prints = script("prints_and_threads.py", port, &[MARKER], "rpyc_classic");
+    assert!(prints.contains("server errors []"), "{prints}");
+    reference + &prints
+}
+
+/// What `prints_and_threads.py` has remote code print.
+const MARKER: &str = "printed remotely";
+
+/// The semantic checks, then remote printing and callbacks from threads,
+/// against the server on `port`.
+fn checks(port: u16, what: &str) -> String {
+    script("classic_checks.py", port, &[], what)
+        + &script("prints_and_threads.py", port, &[MARKER], what)
 }
 
 #[test]
@@ -87,7 +99,7 @@ fn rustpython_backends_pass_the_classic_suite() {
     ] {
         let port = free_port();
         let _server = oxrpc_classic(port, extra);
-        let got = script("classic_checks.py", port, &[], what);
+        let got = checks(port, what);
         assert_eq!(got.trim(), reference.trim(), "{what}");
         let helpers = script("classic_helpers.py", port, &["rustpython"], what);
         assert!(
@@ -105,7 +117,7 @@ fn cpython_backend_passes_the_classic_suite_with_numpy() {
     let venv = venv();
     let _server = oxrpc_classic(port, &["--python", "cpython", "--venv", &venv]);
     let what = "oxrpc --python cpython";
-    let got = script("classic_checks.py", port, &[], what);
+    let got = checks(port, what);
     assert_eq!(got.trim(), reference.trim(), "{what}");
     let helpers = script("classic_helpers.py", port, &["cpython"], what);
     assert!(helpers.contains("helper checks passed"), "{helpers}");

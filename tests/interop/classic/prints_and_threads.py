@@ -1,7 +1,7 @@
 """Remote code that prints, and threads of the server's calling back: what
 rpyc_classic does, checked against any classic server.
 
-Usage: prints_and_threads.py HOST PORT MARKER
+Usage: prints_and_threads.py PORT MARKER   (the server on 127.0.0.1)
 
 Prints MARKER on the server's standard output (flushed from the client, so
 the test can read it while the server runs), writes to the server's
@@ -18,7 +18,7 @@ import time
 import rpyc
 from rpyc.utils import classic
 
-host, port, marker = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+host, port, marker = "127.0.0.1", int(sys.argv[1]), sys.argv[2]
 conn = classic.connect(host, port)
 conn.execute("print(%r)" % marker)
 conn.modules.sys.stdout.flush()
@@ -39,7 +39,11 @@ def call_from_a_thread(callback, wait):
     thread = threading.Thread(target=run)
     thread.start()
     if wait:
-        thread.join(10)
+        # The thread's callback is answered while this request waits for
+        # it (rpyc has the waiting thread read the answer itself).
+        thread.join(30)
+        if thread.is_alive():
+            errors.append('the thread still waits for its callback after 30 s')
 """)
 conn.namespace["call_from_a_thread"](received.append, True)
 conn.namespace["call_from_a_thread"](received.append, False)

@@ -100,6 +100,26 @@ impl ThreadReading {
         }
     }
 
+    /// Like [`ThreadReading::wait`], for at most `limit`: true when
+    /// [`ThreadReading::serve`] has work, false when `limit` passed first
+    /// (or `wake` woke it). For a thread that borrows the reading while it
+    /// waits for something else as well.
+    pub fn wait_at_most(&self, wake: &impl AsFd, limit: std::time::Duration) -> bool {
+        if self.connection.is_closed() {
+            return true;
+        }
+        let now = Instant::now();
+        let deadline = self.deadline();
+        let timeout = match deadline {
+            Some(deadline) => limit.min(deadline.saturating_duration_since(now)),
+            None => limit,
+        };
+        match self.reader.wait(wake, Some(timeout)) {
+            Ok(woken) => woken.socket || deadline.is_some_and(|d| Instant::now() >= d),
+            Err(_) => true,
+        }
+    }
+
     /// Reads what the peer sent and dispatches every whole frame; false
     /// once the connection has ended (the reading is then of no more use).
     pub fn serve(&mut self) -> bool {
