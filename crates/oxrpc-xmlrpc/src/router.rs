@@ -631,11 +631,17 @@ impl Shared {
         }
         // CPython reads exactly Content-Length bytes and fails (500, no
         // body) without one; a chunked body is read here all the same.
+        // Whatever body follows has no frame, so the connection ends with
+        // the answer (as CPython's does) rather than read it as a request.
         let headers = request.headers();
         if !headers.contains_key(hyper::header::CONTENT_LENGTH)
             && !headers.contains_key(hyper::header::TRANSFER_ENCODING)
         {
-            return (empty(StatusCode::INTERNAL_SERVER_ERROR, None), None);
+            let mut response = empty(StatusCode::INTERNAL_SERVER_ERROR, None);
+            response
+                .headers_mut()
+                .insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
+            return (response, None);
         }
         let gzipped = match headers.get(CONTENT_ENCODING).map(|v| v.to_str()) {
             None => false,
