@@ -507,7 +507,13 @@ def install_rpyc_shim(teleportation):
     sys.modules['rpyc.utils.teleportation'] = teleportation
     compat = module('rpyc.lib.compat')
     compat.__getattr__ = _compat_getattr
-    top.utils, top.lib = utils, lib
+    # The rpyc this server speaks for (its version module, as rpyc's).
+    version = module('rpyc.version')
+    version.__version__ = '6.0.2'
+    version.version = tuple(version.__version__.split('.'))
+    version.release_date = '2024-04-18'
+    top.__version__ = version.__version__
+    top.utils, top.lib, top.version = utils, lib, version
     utils.teleportation = teleportation
     lib.compat = compat
     return True

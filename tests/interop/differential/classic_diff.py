@@ -1255,7 +1255,7 @@ def build(argv=None):
                    "instantiate_oldstyle_exceptions", "log_exceptions", "propagate_KeyboardInterrupt_locally",
                    "propagate_SystemExit_locally", "sync_request_timeout"]
     root_looks = ["missing", "missing private", "_conn", "ALIASES", "exposed_get_service_name",
-                  "exposed_get_service_aliases", "dir", "peer root", "config keys"] + config_keys
+                  "exposed_get_service_aliases", "dir", "peer root", "config keys", "rpyc version"] + config_keys
 
     @d.prop(st.sampled_from(root_looks), examples=0.3)
     def classic_root(ctx, look):
@@ -1278,6 +1278,9 @@ def build(argv=None):
                 return [n for n in dir(root) if not n.startswith("_") and not n.startswith("on_")]
             if look == "peer root":
                 return type(root.getconn().root).__name__
+            if look == "rpyc version":
+                version = c.modules["rpyc.version"]
+                return (c.modules.rpyc.__version__, version.version, version.release_date)
             config = root.getconn()._config
             if look == "config keys":
                 return sorted(config)
