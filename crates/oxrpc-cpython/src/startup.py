@@ -6,8 +6,9 @@ import sys
 
 
 def prepare():
-    # An embedded interpreter has no argv; pdb, code and argparse want one.
-    if not hasattr(sys, 'argv') or not sys.argv:
+    # An embedded interpreter has no argv, or [''] (as `python -c` has);
+    # pdb, code and argparse want a program name.
+    if not getattr(sys, 'argv', None) or not sys.argv[0]:
         sys.argv = ['oxrpc']
 
 

@@ -191,6 +191,9 @@ pub(crate) fn interpreter_settings() -> rustpython_vm::Settings {
     // locale and under the C locale it coerces to one (and without
     // importing `locale` to ask).
     settings.stdio_encoding = Some("utf-8".to_owned());
+    // A program's name, as the CPython backend gives its interpreter:
+    // pdb, code and argparse read `sys.argv[0]`.
+    settings.argv = vec!["oxrpc".to_owned()];
     settings
 }
 

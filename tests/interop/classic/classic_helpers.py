@@ -117,6 +117,18 @@ def pm():
 attempt('pm', pm)
 
 
+# The server's Python has a program name and rpyc's version, as
+# rpyc_classic's does: argparse, pdb and version checks read them.
+def program():
+    check('sys.argv[0]', bool(conn.modules.sys.argv[0]), repr(list(conn.modules.sys.argv)))
+    conn.execute('import argparse\n__prog = argparse.ArgumentParser().prog')
+    check('argparse prog', bool(conn.namespace['__prog']))
+    check('rpyc.__version__', conn.modules.rpyc.__version__ == '6.0.2', conn.modules.rpyc.__version__)
+
+
+attempt('program', program)
+
+
 # interact: a console on the server, reading the client's stdin.
 def interact():
     with Captured('x = foo + 41\nprint(x)\n') as cap:
