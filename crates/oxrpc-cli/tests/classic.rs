@@ -284,6 +284,22 @@ fn classic_cli_against_rpyc_classic() {
         "open('/tmp/oxrpc-uploaded.py').read().count('\\n')",
     ]);
     assert_eq!(expect_success("eval", &out).trim(), "3");
+    // A remote exception is summed up as Python's str() of it.
+    for (expression, summary) in [
+        (
+            "open('/nonexistent/x')",
+            "FileNotFoundError: [Errno 2] No such file or directory: '/nonexistent/x'\n",
+        ),
+        (
+            "import os",
+            "SyntaxError: invalid syntax (<string>, line 1)\n",
+        ),
+    ] {
+        let out = run(&["eval", &host, expression]);
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(summary), "{stderr}");
+    }
     for p in [script, local] {
         let _ = std::fs::remove_file(p);
     }

@@ -117,6 +117,11 @@ impl RemoteException {
     }
 }
 
+/// Whether `name` is a built-in class of the `OSError` family.
+pub(crate) fn is_os_error(name: &str) -> bool {
+    OS_ERRORS.contains(&name)
+}
+
 /// The classes of the `OSError` family (their instances carry `errno`,
 /// `strerror`, `filename` and `filename2`).
 const OS_ERRORS: &[&str] = &[

@@ -140,14 +140,81 @@ impl RemoteException {
 
     /// What Python's `str(exc)` shows before the remote traceback: nothing for
     /// no args, the text of a lone arg (its repr for `KeyError`), else the
-    /// repr of the args tuple.
+    /// repr of the args tuple; for the built-in `OSError` and `SyntaxError`
+    /// families, their own forms (`[Errno 2] No such file or directory:
+    /// 'x'`, `invalid syntax (<string>, line 1)`).
     pub fn message(&self) -> String {
+        let own_form = match self.module.as_str() {
+            BUILTINS if super::builtins::is_os_error(&self.name) => self.os_error_message(),
+            BUILTINS
+                if matches!(
+                    self.name.as_str(),
+                    "SyntaxError" | "IndentationError" | "TabError"
+                ) =>
+            {
+                self.syntax_error_message()
+            }
+            _ => None,
+        };
+        if let Some(message) = own_form {
+            return message;
+        }
         match self.args.as_slice() {
             [] => String::new(),
             [BrineValue::Str(s)] if self.name != "KeyError" => s.clone(),
             [one] => one.to_string(),
             many => BrineValue::Tuple(many.to_vec()).to_string(),
         }
+    }
+
+    /// An attribute or, failing that, an argument, unless it is None.
+    fn attr_or_arg(&self, name: &str, index: usize) -> Option<&BrineValue> {
+        self.attr(name)
+            .or_else(|| self.args.get(index))
+            .filter(|value| !matches!(value, BrineValue::None))
+    }
+
+    /// `OSError.__str__`, for an error made with `(errno, strerror[,
+    /// filename[, winerror[, filename2]]])`.
+    fn os_error_message(&self) -> Option<String> {
+        if !(2..=5).contains(&self.args.len()) {
+            return None;
+        }
+        let (BrineValue::Int(errno), BrineValue::Str(strerror)) = (&self.args[0], &self.args[1])
+        else {
+            return None;
+        };
+        let mut text = format!("[Errno {errno}] {strerror}");
+        if let Some(filename) = self.attr_or_arg("filename", 2) {
+            text.push_str(&format!(": {filename}"));
+            if let Some(filename2) = self.attr_or_arg("filename2", 4) {
+                text.push_str(&format!(" -> {filename2}"));
+            }
+        }
+        Some(text)
+    }
+
+    /// `SyntaxError.__str__`: the message, then where (the file's base name
+    /// and the line) when known.
+    fn syntax_error_message(&self) -> Option<String> {
+        let [BrineValue::Str(message), BrineValue::Tuple(details)] = self.args.as_slice() else {
+            return None;
+        };
+        let filename = self
+            .attr("filename")
+            .or_else(|| details.first())
+            .and_then(BrineValue::as_str)
+            .map(|name| name.rsplit('/').next().unwrap_or(name));
+        let line = match self.attr("lineno").or_else(|| details.get(1)) {
+            Some(BrineValue::Int(line)) => Some(*line),
+            _ => None,
+        };
+        Some(match (filename, line) {
+            (Some(file), Some(line)) => format!("{message} ({file}, line {line})"),
+            (Some(file), None) => format!("{message} ({file})"),
+            (None, Some(line)) => format!("{message} (line {line})"),
+            (None, None) => message.clone(),
+        })
     }
 }
 
@@ -286,6 +353,51 @@ fn shape(what: &'static str, expected: &'static str, found: &BrineValue) -> Vine
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn os_and_syntax_errors_read_as_python_prints_them() {
+        let os_error =
+            |args: Vec<BrineValue>| RemoteException::new(BUILTINS, "FileNotFoundError", args);
+        let errno = || vec![BrineValue::Int(2), "No such file or directory".into()];
+        assert_eq!(
+            os_error(errno()).message(),
+            "[Errno 2] No such file or directory"
+        );
+        // The filename as a Python peer sends it: an attribute (filename2
+        // None, as vinegar dumps it).
+        let sent = os_error(errno())
+            .with_attr("filename", "/x")
+            .with_attr("filename2", BrineValue::None);
+        assert_eq!(sent.message(), "[Errno 2] No such file or directory: '/x'");
+        let mut five = errno();
+        five.extend(["a".into(), BrineValue::None, "b".into()]);
+        assert_eq!(
+            os_error(five).message(),
+            "[Errno 2] No such file or directory: 'a' -> 'b'"
+        );
+        // Not the (errno, strerror) form: the args, as for any exception.
+        assert_eq!(os_error(vec!["just text".into()]).message(), "just text");
+        let syntax = |details: Vec<BrineValue>| {
+            RemoteException::new(
+                BUILTINS,
+                "SyntaxError",
+                vec!["invalid syntax".into(), BrineValue::Tuple(details)],
+            )
+        };
+        let at =
+            |file: BrineValue| vec![file, BrineValue::Int(3), BrineValue::Int(1), "x y".into()];
+        assert_eq!(
+            syntax(at("/a/b.py".into())).message(),
+            "invalid syntax (b.py, line 3)"
+        );
+        assert_eq!(
+            syntax(at(BrineValue::None)).message(),
+            "invalid syntax (line 3)"
+        );
+        // A class of the same name elsewhere is not the built-in one.
+        let other = RemoteException::new("mymod", "OSError", errno());
+        assert_eq!(other.message(), "(2, 'No such file or directory')");
+    }
 
     #[test]
     fn wire_shape() {
