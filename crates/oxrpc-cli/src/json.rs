@@ -19,17 +19,90 @@ use serde_json::{json, Value as Json};
 /// assert_eq!(parse_arg("5"), Value::Int(5));
 /// assert_eq!(parse_arg("/tmp"), Value::from("/tmp"));
 /// assert_eq!(parse_arg("\"5\""), Value::from("5"));
+/// // Beyond 64 bits, an integer stays whole.
+/// let big = "123456789012345678901234567890";
+/// assert_eq!(parse_arg(big), Value::BigInt(big.into()));
+/// assert_eq!(parse_arg(&format!("[{big}]")), Value::Array(vec![Value::BigInt(big.into())]));
 /// ```
 pub fn parse_arg(arg: &str) -> Value {
-    match serde_json::from_str::<Json>(arg) {
-        Ok(json) => from_json(json),
-        Err(_) => Value::String(arg.to_owned()),
+    match read_json(arg) {
+        Some(json) => from_json(json),
+        None => Value::String(arg.to_owned()),
+    }
+}
+
+/// The key of the object that stands for an integer beyond 64 bits while
+/// an argument is read (see [`read_json`]); no argument can type it.
+const BIG_INTEGER: &str = "\u{0}integer";
+
+/// `arg` read as JSON, with every integer literal beyond 64 bits kept
+/// whole: serde_json would read it as a float and lose its digits, so it
+/// is first rewritten as `{"\u0000integer": "digits"}`.
+fn read_json(arg: &str) -> Option<Json> {
+    let bytes = arg.as_bytes();
+    let mut rewritten = String::new();
+    let (mut copied, mut at, mut in_string) = (0, 0, false);
+    while at < bytes.len() {
+        let byte = bytes[at];
+        if in_string {
+            match byte {
+                b'\\' => at += 2,
+                b'"' => {
+                    in_string = false;
+                    at += 1;
+                }
+                _ => at += 1,
+            }
+            continue;
+        }
+        if byte == b'"' {
+            in_string = true;
+            at += 1;
+            continue;
+        }
+        if byte != b'-' && !byte.is_ascii_digit() {
+            at += 1;
+            continue;
+        }
+        let start = at;
+        at += 1;
+        while at < bytes.len() && bytes[at].is_ascii_digit() {
+            at += 1;
+        }
+        let literal = &arg[start..at];
+        let is_integer = !matches!(bytes.get(at), Some(b'.' | b'e' | b'E'));
+        if is_integer && literal.len() > 1 && literal.parse::<i64>().is_err() {
+            rewritten.push_str(&arg[copied..start]);
+            rewritten.push_str(&format!("{{\"\\u0000integer\":\"{literal}\"}}"));
+            copied = at;
+        }
+        while at < bytes.len()
+            && matches!(bytes[at], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-')
+        {
+            at += 1;
+        }
+    }
+    if copied == 0 {
+        return serde_json::from_str(arg).ok();
+    }
+    rewritten.push_str(&arg[copied..]);
+    serde_json::from_str(&rewritten).ok()
+}
+
+/// The digits of an integer [`read_json`] kept whole.
+fn big_integer(members: &serde_json::Map<String, Json>) -> Option<&str> {
+    match members.get(BIG_INTEGER) {
+        Some(Json::String(digits)) if members.len() == 1 => Some(digits),
+        _ => None,
     }
 }
 
 /// Converts JSON to a value.
 pub fn from_json(json: Json) -> Value {
     match json {
+        Json::Object(members) if big_integer(&members).is_some() => {
+            Value::BigInt(big_integer(&members).unwrap_or_default().to_owned())
+        }
         Json::Null => Value::Nil,
         Json::Bool(b) => Value::Bool(b),
         Json::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
@@ -84,10 +157,20 @@ pub fn to_json(value: &Value) -> Json {
 ///
 /// assert!(matches!(to_rpyc_value("5"), Value::Brine(BrineValue::Int(5))));
 /// assert!(matches!(to_rpyc_value("/tmp"), Value::Brine(BrineValue::Str(_))));
+/// assert!(matches!(
+///     to_rpyc_value("9223372036854775808"),
+///     Value::Brine(BrineValue::BigInt(_))
+/// ));
 /// ```
 pub fn to_rpyc_value(arg: &str) -> oxrpc::rpyc::Value {
     fn convert(json: Json) -> BrineValue {
         match json {
+            Json::Object(members) if big_integer(&members).is_some() => {
+                match big_integer(&members).unwrap_or_default().parse() {
+                    Ok(big) => BrineValue::BigInt(big),
+                    Err(_) => BrineValue::Str(big_integer(&members).unwrap_or_default().to_owned()),
+                }
+            }
             Json::Null => BrineValue::None,
             Json::Bool(b) => BrineValue::Bool(b),
             Json::Number(n) => match n.as_i64() {
@@ -104,8 +187,8 @@ pub fn to_rpyc_value(arg: &str) -> oxrpc::rpyc::Value {
             ),
         }
     }
-    match serde_json::from_str(arg) {
-        Ok(json) => oxrpc::rpyc::Value::Brine(convert(json)),
-        Err(_) => oxrpc::rpyc::Value::Brine(BrineValue::Str(arg.to_owned())),
+    match read_json(arg) {
+        Some(json) => oxrpc::rpyc::Value::Brine(convert(json)),
+        None => oxrpc::rpyc::Value::Brine(BrineValue::Str(arg.to_owned())),
     }
 }

@@ -85,6 +85,8 @@ fn oxrpc_cli_against_cpython_server() {
     };
     let out = run(&["xmlrpc", "call", &url, "add", "2", "3"]);
     assert_eq!(expect_success("call add", &out).trim(), "5");
+    let out = run(&["xmlrpc", "call", &url, "add", "-5", "-2.5"]);
+    assert_eq!(expect_success("call add", &out).trim(), "-7.5");
     let out = run(&[
         "xmlrpc",
         "call",
@@ -107,6 +109,25 @@ fn oxrpc_cli_against_cpython_server() {
     let out = run(&["xmlrpc", "call", &url, "fail", "boom"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("<class 'ValueError'>:boom"));
+    // An integer beyond 64 bits arrives whole (as <biginteger>), alone or
+    // nested: the fault echoes what the server received.
+    for (arg, received) in [
+        (
+            "123456789012345678901234567890",
+            "123456789012345678901234567890",
+        ),
+        (
+            "[-98765432109876543210, 1.5]",
+            "[-98765432109876543210, 1.5]",
+        ),
+    ] {
+        let out = run(&["xmlrpc", "call", &url, "fail", arg]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("<class 'ValueError'>:{received}")),
+            "{stderr}"
+        );
+    }
 }
 
 /// The notebook's server at its edges, compared with CPython's: a `None`

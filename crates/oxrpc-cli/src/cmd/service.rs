@@ -34,7 +34,8 @@ pub enum ServiceCommand {
         address: String,
         /// Method or attribute name (the first argument with --by-name).
         name: Option<String>,
-        /// Arguments.
+        /// Arguments (a negative number is an argument, not an option).
+        #[arg(allow_negative_numbers = true)]
         args: Vec<String>,
     },
 }

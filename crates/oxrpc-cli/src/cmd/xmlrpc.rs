@@ -28,7 +28,8 @@ pub enum XmlRpcCommand {
         url: String,
         /// Method name.
         method: String,
-        /// Arguments.
+        /// Arguments (a negative number is an argument, not an option).
+        #[arg(allow_negative_numbers = true)]
         args: Vec<String>,
         #[allow(missing_docs)]
         #[command(flatten)]
