@@ -149,3 +149,33 @@ fn seed_service_cells_against_oxrpc_and_python() {
     );
     assert!(last_line(&got_err).is_empty() || got_err.contains("Remote Traceback"));
 }
+
+/// `service call --timeout` is rpyc's `sync_request_timeout`: a slower
+/// answer is given up on, a quicker one arrives.
+#[test]
+fn service_call_timeout_against_python() {
+    let mut server = python_command();
+    server.arg(oxrpc_testkit::interop_path("rpyc/reference_server.py"));
+    let mut server = ChildGuard::spawn(server);
+    let line = server.wait_for_line("PORT ");
+    let address = format!("127.0.0.1:{}", line.trim().trim_start_matches("PORT "));
+    let call = |timeout: &str, seconds: &str| {
+        let mut cmd = oxrpc();
+        cmd.args([
+            "service",
+            "call",
+            "--timeout",
+            timeout,
+            &address,
+            "slow",
+            seconds,
+        ]);
+        run_with_deadline(cmd, Duration::from_secs(30))
+    };
+    let out = call("0.3", "2");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("within"), "{stderr}");
+    let out = call("10", "0.5");
+    assert_eq!(expect_success("slow call", &out).trim(), "0.5");
+}

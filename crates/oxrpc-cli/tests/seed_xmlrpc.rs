@@ -109,6 +109,13 @@ fn oxrpc_cli_against_cpython_server() {
     let out = run(&["xmlrpc", "call", &url, "fail", "boom"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("<class 'ValueError'>:boom"));
+    // --timeout bounds the wait for an answer; 0 waits as long as it takes.
+    let out = run(&["xmlrpc", "call", "--timeout", "0.3", &url, "sleep", "1500"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no answer within"), "{stderr}");
+    let out = run(&["xmlrpc", "call", "--timeout", "0", &url, "sleep", "1200"]);
+    assert_eq!(expect_success("call with no timeout", &out).trim(), "1200");
     // An integer beyond 64 bits arrives whole (as <biginteger>), alone or
     // nested: the fault echoes what the server received.
     for (arg, received) in [

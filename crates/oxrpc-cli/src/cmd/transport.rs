@@ -94,6 +94,10 @@ pub struct ConnectArgs {
     /// Give up connecting after SECS seconds (default 30).
     #[arg(long, value_name = "SECS")]
     pub connect_timeout: Option<f64>,
+    /// Give up waiting for a reply after SECS seconds (rpyc's
+    /// sync_request_timeout, default 30).
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<f64>,
     /// Send TCP keepalive probes after SECS seconds idle (rpyc's
     /// keepalive=True is 60).
     #[arg(long, value_name = "SECS")]
@@ -125,12 +129,19 @@ impl ConnectArgs {
 
     /// `connector` with these options.
     pub fn apply(&self, connector: Connector) -> anyhow::Result<Connector> {
-        Ok(connector
+        let mut connector = connector
             .connect_timeout(Some(
                 seconds(self.connect_timeout, "--connect-timeout")?
                     .unwrap_or(Duration::from_secs(30)),
             ))
-            .keepalive(seconds(self.keepalive, "--keepalive")?))
+            .keepalive(seconds(self.keepalive, "--keepalive")?);
+        if let Some(timeout) = seconds(self.timeout, "--timeout")? {
+            connector = connector.config(oxrpc::rpyc::Config {
+                sync_request_timeout: timeout,
+                ..oxrpc::rpyc::Config::default()
+            });
+        }
+        Ok(connector)
     }
 
     /// Connects to `host:port` over TCP with these options (for servers

@@ -60,6 +60,10 @@ pub struct ClientArgs {
     /// Give up connecting after SECS seconds (default 10).
     #[arg(long, value_name = "SECS")]
     pub connect_timeout: Option<f64>,
+    /// Give up waiting for an answer after SECS seconds (default 30; 0
+    /// waits for ever, as CPython's ServerProxy does).
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<f64>,
     /// Send TCP keepalive probes after SECS seconds idle.
     #[arg(long, value_name = "SECS")]
     pub keepalive: Option<f64>,
@@ -81,6 +85,14 @@ impl ClientArgs {
         use crate::cmd::transport::seconds;
         if let Some(timeout) = seconds(self.connect_timeout, "--connect-timeout")? {
             builder = builder.connect_timeout(timeout);
+        }
+        match self.timeout {
+            Some(0.0) => builder = builder.timeout(None),
+            secs => {
+                if let Some(timeout) = seconds(secs, "--timeout")? {
+                    builder = builder.timeout(timeout);
+                }
+            }
         }
         builder = builder.tcp_keepalive(seconds(self.keepalive, "--keepalive")?);
         Ok(blocking::Client::from_async(builder)?)
