@@ -134,7 +134,7 @@ fn main() {
     // The last spans leave before the process does.
     drop(exporter);
     if let Err(e) = result {
-        eprintln!("oxrpc: {e:#}");
+        eprintln!("oxrpc: {}", oxrpc_cli::report::error_text(&e));
         std::process::exit(1);
     }
 }

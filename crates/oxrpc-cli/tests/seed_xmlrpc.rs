@@ -109,6 +109,10 @@ fn oxrpc_cli_against_cpython_server() {
     let out = run(&["xmlrpc", "call", &url, "fail", "boom"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("<class 'ValueError'>:boom"));
+    // A reason is said once, though the error also names it as its cause.
+    let out = run(&["xmlrpc", "call", &url, "echo", "a\u{1}b"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches("cannot carry").count(), 1, "{stderr}");
     // --timeout bounds the wait for an answer; 0 waits as long as it takes.
     let out = run(&["xmlrpc", "call", "--timeout", "0.3", &url, "sleep", "1500"]);
     assert!(!out.status.success());
