@@ -193,3 +193,47 @@ fn oxrpc_tls_client_against_rpyc_ssl_authenticator() {
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `oxrpc xmlrpc call` to CPython's XML-RPC server over https, its
+/// certificate from a private CA: trusted through --ssl-cafile or, as
+/// Python's own client does, through SSL_CERT_FILE; refused otherwise.
+#[test]
+fn xmlrpc_client_trusts_a_private_ca_as_python_does() {
+    let dir = pki("xmlrpc-client");
+    let file = |name: &str| dir.join(name);
+    let mut cmd = python_command();
+    cmd.arg(oxrpc_testkit::interop_path("tls/https_xmlrpc_server.py"))
+        .arg(file("server.key"))
+        .arg(file("server.pem"));
+    let mut server = ChildGuard::spawn(cmd);
+    let port = server
+        .wait_for_line("ready")
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .to_owned();
+    let url = format!("https://localhost:{port}");
+    let call = |extra: &[&str], env: Option<&Path>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
+        cmd.args(["xmlrpc", "call"])
+            .args(extra)
+            .args([url.as_str(), "echo", "secure"]);
+        cmd.env_remove("SSL_CERT_FILE");
+        if let Some(ca) = env {
+            cmd.env("SSL_CERT_FILE", ca);
+        }
+        oxrpc_testkit::run_with_deadline(cmd, Duration::from_secs(30))
+    };
+    let ca = file("ca.pem");
+    let out = call(&["--ssl-cafile", ca.to_str().unwrap()], None);
+    assert_eq!(expect_success("--ssl-cafile", &out).trim(), "\"secure\"");
+    let out = call(&[], Some(&ca));
+    assert_eq!(expect_success("SSL_CERT_FILE", &out).trim(), "\"secure\"");
+    let out = call(&[], None);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("certificate"), "{stderr}");
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}

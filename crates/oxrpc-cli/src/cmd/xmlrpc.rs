@@ -67,6 +67,17 @@ pub struct ClientArgs {
     /// Send TCP keepalive probes after SECS seconds idle.
     #[arg(long, value_name = "SECS")]
     pub keepalive: Option<f64>,
+    /// Verify an https server against this CA certificate (PEM) instead
+    /// of the built-in roots; without it, the file SSL_CERT_FILE names, as
+    /// Python's ssl module reads it.
+    #[arg(long = "ssl-cafile", value_name = "FILE")]
+    pub ssl_cafile: Option<std::path::PathBuf>,
+    /// Present this certificate (PEM) to an https server that asks for one.
+    #[arg(long = "ssl-certfile", value_name = "FILE", requires = "ssl_keyfile")]
+    pub ssl_certfile: Option<std::path::PathBuf>,
+    /// The private key of --ssl-certfile.
+    #[arg(long = "ssl-keyfile", value_name = "FILE", requires = "ssl_certfile")]
+    pub ssl_keyfile: Option<std::path::PathBuf>,
 }
 
 impl ClientArgs {
@@ -95,6 +106,18 @@ impl ClientArgs {
             }
         }
         builder = builder.tcp_keepalive(seconds(self.keepalive, "--keepalive")?);
+        let cafile = self.ssl_cafile.clone().or_else(|| {
+            std::env::var_os("SSL_CERT_FILE")
+                .filter(|path| !path.is_empty())
+                .map(std::path::PathBuf::from)
+        });
+        if cafile.is_some() || self.ssl_certfile.is_some() {
+            builder = builder.tls_files(&oxrpc::net::tls::ClientTlsFiles {
+                keyfile: self.ssl_keyfile.clone(),
+                certfile: self.ssl_certfile.clone(),
+                ca_certs: cafile,
+            })?;
+        }
         Ok(blocking::Client::from_async(builder)?)
     }
 }
