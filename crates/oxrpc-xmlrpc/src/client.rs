@@ -418,13 +418,20 @@ impl Client {
             Err(e) => return Err(Error::Transport(describe(&e))),
         };
         let status = response.status();
+        // The server's own reason phrase, as CPython's ProtocolError shows
+        // it (hyper keeps it only when it is not the standard one).
+        let reason = response
+            .extensions()
+            .get::<hyper::ext::ReasonPhrase>()
+            .and_then(|reason| std::str::from_utf8(reason.as_bytes()).ok())
+            .unwrap_or(status.canonical_reason().unwrap_or(""))
+            .to_owned();
         let verbose_head = self.settings.verbose.then(|| {
             (
                 format!(
-                    "reply: {:?} {} {}",
+                    "reply: {:?} {} {reason}",
                     response.version(),
                     status.as_u16(),
-                    status.canonical_reason().unwrap_or("")
                 ),
                 response.headers().clone(),
             )
@@ -435,7 +442,7 @@ impl Client {
             }
             return Err(Error::Http {
                 status: status.as_u16(),
-                reason: status.canonical_reason().unwrap_or("").to_owned(),
+                reason,
                 url: self.url.display(),
             });
         }

@@ -49,6 +49,30 @@ impl Captured {
     }
 }
 
+/// An HTTP error carries the server's own reason phrase, as CPython's
+/// ProtocolError does: CPython's server gives one when it cannot read the
+/// body's encoding.
+#[test]
+fn an_http_error_keeps_the_servers_reason() {
+    let (_server, port) = start("xmlrpc/header_server.py", &[], "ready");
+    let url = format!("http://127.0.0.1:{port}/RPC2");
+    runtime().block_on(async {
+        let client = Client::builder(&url)
+            .header("Content-Encoding", "deflate")
+            .build()
+            .unwrap();
+        match client.call::<i64>("add", (1, 2)).await {
+            Err(Error::Http { status, reason, .. }) => {
+                assert_eq!(
+                    (status, reason.as_str()),
+                    (501, "encoding 'deflate' not supported")
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    });
+}
+
 #[test]
 fn custom_headers_reach_cpython() {
     let (_server, port) = start("xmlrpc/header_server.py", &[], "ready");
