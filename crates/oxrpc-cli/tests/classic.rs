@@ -284,6 +284,44 @@ fn classic_cli_against_rpyc_classic() {
         "open('/tmp/oxrpc-uploaded.py').read().count('\\n')",
     ]);
     assert_eq!(expect_success("eval", &out).trim(), "3");
+    // A directory goes whole, both ways, as rpyc.classic's upload and
+    // download copy one.
+    let id = std::process::id();
+    let tree = std::env::temp_dir().join(format!("oxrpc-tree-{id}"));
+    std::fs::create_dir_all(tree.join("sub/deeper")).unwrap();
+    std::fs::write(tree.join("top.txt"), b"top").unwrap();
+    std::fs::write(tree.join("sub/deeper/bytes.bin"), [0u8, 255, 10, 13]).unwrap();
+    let remote_tree = format!("/tmp/oxrpc-remote-tree-{id}");
+    expect_success(
+        "upload a directory",
+        &run(&["upload", &host, tree.to_str().unwrap(), &remote_tree]),
+    );
+    let listing = run(&[
+        "eval",
+        &host,
+        &format!("sorted(p[len({remote_tree:?}):] for p, _, _ in __import__('os').walk({remote_tree:?}))"),
+    ]);
+    assert_eq!(
+        expect_success("walk", &listing).trim(),
+        "['', '/sub', '/sub/deeper']"
+    );
+    let back = std::env::temp_dir().join(format!("oxrpc-tree-back-{id}"));
+    expect_success(
+        "download a directory",
+        &run(&["download", &host, &remote_tree, back.to_str().unwrap()]),
+    );
+    assert_eq!(std::fs::read(back.join("top.txt")).unwrap(), b"top");
+    assert_eq!(
+        std::fs::read(back.join("sub/deeper/bytes.bin")).unwrap(),
+        [0u8, 255, 10, 13]
+    );
+    // A local path that cannot be read is named in the message.
+    let missing = tree.join("missing.txt");
+    let out = run(&["upload", &host, missing.to_str().unwrap(), "/tmp/x"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.txt"));
+    for dir in [&tree, &back, std::path::Path::new(&remote_tree)] {
+        let _ = std::fs::remove_dir_all(dir);
+    }
     // A remote exception is summed up as Python's str() of it.
     for (expression, summary) in [
         (

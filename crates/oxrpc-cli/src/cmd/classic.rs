@@ -56,19 +56,21 @@ pub enum ClassicCommand {
         /// A file of Python code, or - to read standard input.
         file: String,
     },
-    /// Copy a local file to a path on the server.
+    /// Copy a local file, or a directory and all it holds, to a path on
+    /// the server.
     Upload {
         #[allow(missing_docs)]
         #[command(flatten)]
         connect: ConnectArgs,
         /// host, host:port or unix:PATH
         host: String,
-        /// Local file.
+        /// Local file or directory.
         src: String,
         /// Remote path.
         dst: String,
     },
-    /// Copy a file from the server to a local path.
+    /// Copy a file, or a directory and all it holds, from the server to a
+    /// local path.
     Download {
         #[allow(missing_docs)]
         #[command(flatten)]
@@ -77,7 +79,7 @@ pub enum ClassicCommand {
         host: String,
         /// Remote path.
         src: String,
-        /// Local file.
+        /// Local file or directory.
         dst: String,
     },
     /// An interactive Python prompt on the server at HOST (line editing,
@@ -219,11 +221,10 @@ pub fn run(command: ClassicCommand) -> anyhow::Result<()> {
             src,
             dst,
         } => block_on(async move {
-            let data = std::fs::read(&src)?;
             let conn = connect_to(&host, &connect).await?;
-            conn.upload(&data, &dst).await.map_err(remote)?;
+            let copied = crate::cmd::classic_transfer::upload(&conn, src.as_ref(), dst).await;
             conn.close().await;
-            Ok(())
+            copied
         }),
         ClassicCommand::Download {
             connect,
@@ -232,10 +233,9 @@ pub fn run(command: ClassicCommand) -> anyhow::Result<()> {
             dst,
         } => block_on(async move {
             let conn = connect_to(&host, &connect).await?;
-            let data = conn.download(&src).await.map_err(remote)?;
-            std::fs::write(&dst, data)?;
+            let copied = crate::cmd::classic_transfer::download(&conn, src, dst.as_ref()).await;
             conn.close().await;
-            Ok(())
+            copied
         }),
         ClassicCommand::Shell {
             by_name,

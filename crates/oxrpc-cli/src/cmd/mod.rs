@@ -5,6 +5,7 @@
 pub mod classic;
 pub mod classic_python;
 pub mod classic_shell;
+mod classic_transfer;
 pub mod metrics;
 pub mod otlp;
 pub mod registry;
