@@ -157,8 +157,7 @@ fn service_call_timeout_against_python() {
     let mut server = python_command();
     server.arg(oxrpc_testkit::interop_path("rpyc/reference_server.py"));
     let mut server = ChildGuard::spawn(server);
-    let line = server.wait_for_line("PORT ");
-    let address = format!("127.0.0.1:{}", line.trim().trim_start_matches("PORT "));
+    let address = format!("127.0.0.1:{}", server.announced_port("PORT "));
     let call = |timeout: &str, seconds: &str| {
         let mut cmd = oxrpc();
         cmd.args([

@@ -206,14 +206,7 @@ fn xmlrpc_client_trusts_a_private_ca_as_python_does() {
         .arg(file("server.key"))
         .arg(file("server.pem"));
     let mut server = ChildGuard::spawn(cmd);
-    let port = server
-        .wait_for_line("ready")
-        .trim()
-        .rsplit(' ')
-        .next()
-        .unwrap()
-        .to_owned();
-    let url = format!("https://localhost:{port}");
+    let url = format!("https://localhost:{}", server.announced_port("ready"));
     let call = |extra: &[&str], env: Option<&Path>| {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
         cmd.args(["xmlrpc", "call"])

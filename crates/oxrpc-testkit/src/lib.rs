@@ -315,6 +315,17 @@ impl ChildGuard {
         }
     }
 
+    /// Reads stdout up to the line containing `needle` (`"ready 8000"`,
+    /// `"PORT 8000"`) and returns the port that ends it.
+    pub fn announced_port(&mut self, needle: &str) -> u16 {
+        let line = self.wait_for_line(needle);
+        line.trim()
+            .rsplit(' ')
+            .next()
+            .and_then(|port| port.parse().ok())
+            .unwrap_or_else(|| panic!("no port at the end of {line:?}"))
+    }
+
     /// Reads stdout up to the server's "ready" line and returns the
     /// `http://` URL it announces, without the trailing slash.
     pub fn wait_for_url(&mut self) -> String {
