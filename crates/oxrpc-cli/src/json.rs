@@ -3,12 +3,13 @@
 //! Arguments typed on a command line are read as JSON when they parse
 //! (`5`, `true`, `[1,2]`, `{"a":1}`, `null`) and as plain strings otherwise;
 //! results are printed as JSON. Types JSON lacks print as tagged objects
-//! (`{"base64": "..."}`, `{"dateTime.iso8601": "..."}`).
+//! (`{"base64": "..."}`, `{"dateTime.iso8601": "..."}`, `{"double":
+//! "nan"}`), and a struct's members in the server's order ([`Printed`]).
 
 use base64::Engine;
 use oxrpc::rpyc::BrineValue;
 use oxrpc::xmlrpc::Value;
-use serde_json::{json, Value as Json};
+use serde_json::Value as Json;
 
 /// Reads one command-line argument.
 ///
@@ -122,28 +123,80 @@ pub fn from_json(json: Json) -> Value {
     }
 }
 
-/// Converts a value to JSON.
+/// Converts a value to JSON (see [`Printed`] for the shapes; an object's
+/// members come out sorted, as serde_json's maps keep them).
 pub fn to_json(value: &Value) -> Json {
-    match value {
-        Value::Nil => Json::Null,
-        Value::Bool(b) => Json::Bool(*b),
-        Value::Int(i) => json!(i),
-        Value::BigInt(digits) => Json::String(digits.clone()),
-        Value::Double(d) if d.is_finite() => json!(d),
-        Value::Double(d) => Json::String(d.to_string()),
-        Value::BigDecimal(text) => Json::String(text.clone()),
-        Value::String(s) => Json::String(s.clone()),
-        Value::DateTime(t) => json!({ "dateTime.iso8601": t.to_string() }),
-        Value::Base64(bytes) => {
-            json!({ "base64": base64::engine::general_purpose::STANDARD.encode(bytes) })
+    serde_json::to_value(Printed(value)).unwrap_or(Json::Null)
+}
+
+/// A value as the command line prints it: JSON where JSON has the type
+/// (integers of any size up to 128 bits as numbers), a tagged object
+/// where it has not (`{"base64": ...}`, `{"dateTime.iso8601": ...}`,
+/// `{"double": "nan"}` for the floats JSON cannot write, `{"int": ...}`
+/// past 128 bits), and a struct's members in the order the server sent
+/// them, as Python's client keeps them.
+///
+/// ```
+/// use oxrpc::xmlrpc::Value;
+/// use oxrpc_cli::json::Printed;
+///
+/// let value = Value::Struct([("z", Value::Int(1)), ("a", Value::Double(f64::NAN))]
+///     .into_iter()
+///     .map(|(k, v)| (k.to_owned(), v))
+///     .collect());
+/// assert_eq!(
+///     serde_json::to_string(&Printed(&value)).unwrap(),
+///     r#"{"z":1,"a":{"double":"nan"}}"#
+/// );
+/// ```
+pub struct Printed<'a>(pub &'a Value);
+
+/// `{tag: text}`.
+fn tagged<S: serde::Serializer>(serializer: S, tag: &str, text: &str) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = serializer.serialize_map(Some(1))?;
+    map.serialize_entry(tag, text)?;
+    map.end()
+}
+
+impl serde::Serialize for Printed<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self.0 {
+            Value::Nil => serializer.serialize_unit(),
+            Value::Bool(b) => serializer.serialize_bool(*b),
+            Value::Int(i) => serializer.serialize_i64(*i),
+            Value::BigInt(digits) => match digits.parse::<i128>() {
+                Ok(i) => serializer.serialize_i128(i),
+                Err(_) => tagged(serializer, "int", digits),
+            },
+            Value::Double(d) if d.is_finite() => serializer.serialize_f64(*d),
+            // Python's repr of the float.
+            Value::Double(d) if d.is_nan() => tagged(serializer, "double", "nan"),
+            Value::Double(d) => tagged(serializer, "double", if *d > 0.0 { "inf" } else { "-inf" }),
+            Value::BigDecimal(text) => tagged(serializer, "bigdecimal", text),
+            Value::String(s) => serializer.serialize_str(s),
+            Value::DateTime(t) => tagged(serializer, "dateTime.iso8601", &t.to_string()),
+            Value::Base64(bytes) => tagged(
+                serializer,
+                "base64",
+                &base64::engine::general_purpose::STANDARD.encode(bytes),
+            ),
+            Value::Array(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(&Printed(item))?;
+                }
+                seq.end()
+            }
+            Value::Struct(members) => {
+                let mut map = serializer.serialize_map(Some(members.len()))?;
+                for (name, member) in members {
+                    map.serialize_entry(name, &Printed(member))?;
+                }
+                map.end()
+            }
         }
-        Value::Array(items) => Json::Array(items.iter().map(to_json).collect()),
-        Value::Struct(members) => Json::Object(
-            members
-                .iter()
-                .map(|(k, v)| (k.clone(), to_json(v)))
-                .collect(),
-        ),
     }
 }
 

@@ -9,7 +9,7 @@
 //! `HTTP_PROXY` names (unless `NO_PROXY` exempts the server).
 
 use crate::cmd::{bind, block_on, resolve_bind, shutdown_signal};
-use crate::json::{parse_arg, to_json};
+use crate::json::{parse_arg, Printed};
 use clap::{Args, Subcommand};
 use oxrpc::net::ListenConfig;
 use oxrpc::tutorial;
@@ -233,7 +233,7 @@ pub fn run(command: XmlRpcCommand) -> anyhow::Result<()> {
             let params = args.iter().map(|a| parse_arg(a)).collect();
             match client.call_value(&method, params) {
                 Ok(value) => {
-                    println!("{}", serde_json::to_string_pretty(&to_json(&value))?);
+                    println!("{}", serde_json::to_string_pretty(&Printed(&value))?);
                     Ok(())
                 }
                 Err(Error::Fault(fault)) => {
