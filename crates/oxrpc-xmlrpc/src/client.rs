@@ -406,17 +406,24 @@ impl Client {
                 document.as_deref().unwrap_or_default(),
             );
         }
-        let response = match self.http.request(request).await {
-            Ok(response) => response,
-            // As CPython's `Transport.request`: a kept-alive connection the
-            // server has closed meanwhile is retried once, on a new one.
-            Err(e) if went_cold(&e) => self
-                .http
-                .request(self.request(&body, compress, proxy)?)
-                .await
-                .map_err(|e| Error::Transport(describe(&e)))?,
-            Err(e) => return Err(Error::Transport(describe(&e))),
-        };
+        // As CPython's `Transport.request`: a kept-alive connection the
+        // server has closed meanwhile is given up and the call retried on
+        // another. CPython keeps one connection and so retries once; the
+        // pool may hold a few gone cold together (a server that restarted),
+        // each tried and dropped in turn.
+        let mut attempt = self.http.request(request).await;
+        for _ in 1..COLD_RETRIES {
+            match &attempt {
+                Err(e) if went_cold(e) => {
+                    attempt = self
+                        .http
+                        .request(self.request(&body, compress, proxy)?)
+                        .await;
+                }
+                _ => break,
+            }
+        }
+        let response = attempt.map_err(|e| Error::Transport(describe(&e)))?;
         let status = response.status();
         // The server's own reason phrase, as CPython's ProtocolError shows
         // it (hyper keeps it only when it is not the standard one).
@@ -501,6 +508,10 @@ fn log_message(first_line: &str, headers: &HeaderMap, body: &[u8]) {
 }
 
 /// The whole chain of causes, since hyper's top-level message is terse.
+/// Most attempts at one call while connections turn out closed by the
+/// server (see [`went_cold`]).
+const COLD_RETRIES: usize = 4;
+
 /// Whether a request failed because the reused connection it went out on
 /// had been closed by the server (a broken pipe or a reset), the errors on
 /// which CPython's client retries.
