@@ -150,10 +150,11 @@ fn seed_service_cells_against_oxrpc_and_python() {
     assert!(last_line(&got_err).is_empty() || got_err.contains("Remote Traceback"));
 }
 
-/// `service call --timeout` is rpyc's `sync_request_timeout`: a slower
-/// answer is given up on, a quicker one arrives.
+/// `service call`'s options against rpyc's ThreadedServer: `--timeout` is
+/// rpyc's `sync_request_timeout` (a slower answer is given up on, a
+/// quicker one arrives), `--kw` passes keyword arguments.
 #[test]
-fn service_call_timeout_against_python() {
+fn service_call_options_against_python() {
     let mut server = python_command();
     server.arg(oxrpc_testkit::interop_path("rpyc/reference_server.py"));
     let mut server = ChildGuard::spawn(server);
@@ -177,4 +178,17 @@ fn service_call_timeout_against_python() {
     assert!(stderr.contains("within"), "{stderr}");
     let out = call("10", "0.5");
     assert_eq!(expect_success("slow call", &out).trim(), "0.5");
+    let call_with = |args: &[&str]| {
+        let mut cmd = oxrpc();
+        cmd.args(["service", "call", &address]).args(args);
+        run_with_deadline(cmd, Duration::from_secs(30))
+    };
+    let out = call_with(&["add", "1", "--kw", "b=41"]);
+    assert_eq!(expect_success("add 1, b=41", &out).trim(), "42");
+    let out = call_with(&["add", "--kw", "b=-2", "--kw", "a=44"]);
+    assert_eq!(expect_success("add a=44, b=-2", &out).trim(), "42");
+    let out = call_with(&["add", "1", "--kw", "c=2"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("TypeError"), "{stderr}");
 }

@@ -37,6 +37,10 @@ pub enum ServiceCommand {
         /// Arguments (a negative number is an argument, not an option).
         #[arg(allow_negative_numbers = true)]
         args: Vec<String>,
+        /// A keyword argument, NAME=VALUE, the value read as ARGs are
+        /// (repeatable).
+        #[arg(long = "kw", value_name = "NAME=VALUE")]
+        kwargs: Vec<String>,
     },
 }
 
@@ -80,7 +84,17 @@ pub fn run(command: ServiceCommand) -> anyhow::Result<()> {
             address,
             name,
             mut args,
+            kwargs,
         } => {
+            let kwargs = kwargs
+                .iter()
+                .map(|pair| match pair.split_once('=') {
+                    Some((name, value)) if !name.is_empty() => {
+                        Ok((name.to_owned(), to_rpyc_value(value)))
+                    }
+                    _ => Err(anyhow::anyhow!("--kw wants NAME=VALUE, got {pair:?}")),
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
             // With --by-name there is no address: the words shift left.
             let (target, name) = match (by_name, name) {
                 (Some(service), name) => {
@@ -106,7 +120,9 @@ pub fn run(command: ServiceCommand) -> anyhow::Result<()> {
                 };
                 let root = conn.root().await.map_err(|e| anyhow::anyhow!("{e:#}"))?;
                 let values: Vec<Value> = args.iter().map(|a| to_rpyc_value(a)).collect();
-                let result = if values.is_empty() {
+                let result = if !kwargs.is_empty() {
+                    root.call_kw::<Value>(&name, values, kwargs).await
+                } else if values.is_empty() {
                     match root
                         .getattr(&name)
                         .await
