@@ -58,7 +58,7 @@ impl Lister {
         if let Some(names) = listings.as_ref().and_then(|l| l.get(&dir_name)) {
             return Ok(names.to_vec());
         }
-        tokio::task::spawn_blocking(move || {
+        off_runtime(move || {
             #[cfg(target_os = "linux")]
             let read = match listings {
                 Some(listings) => listings.load(&dir_name, read_names).map(|n| n.to_vec()),
@@ -69,8 +69,17 @@ impl Lister {
             read.map_err(|e| Fault::from_io_error(&e, Some(&dir_name)))
         })
         .await
-        .unwrap_or_else(|e| Err(Fault::python_exception("RuntimeError", e)))
     }
+}
+
+/// Runs a listing on the blocking pool, so a slow disk never stalls the
+/// other clients.
+async fn off_runtime(
+    list: impl FnOnce() -> Result<Vec<String>, Fault> + Send + 'static,
+) -> Result<Vec<String>, Fault> {
+    tokio::task::spawn_blocking(list)
+        .await
+        .unwrap_or_else(|e| Err(Fault::python_exception("RuntimeError", e)))
 }
 
 /// The notebook's XML-RPC server: `list_contents` plus the `system.*`
@@ -90,9 +99,12 @@ pub fn xmlrpc_server(config: ServerConfig) -> Server {
                 Value::String(path) => path,
                 Value::Nil => ".".to_owned(),
                 // `os.listdir(fd)`; a bool is the int it is to Python.
-                Value::Int(fd) => return list_descriptor(fd, &fd.to_string()),
+                Value::Int(fd) => {
+                    return off_runtime(move || list_descriptor(fd, &fd.to_string())).await
+                }
                 Value::Bool(b) => {
-                    return list_descriptor(i64::from(b), if b { "True" } else { "False" })
+                    let shown = if b { "True" } else { "False" };
+                    return off_runtime(move || list_descriptor(i64::from(b), shown)).await;
                 }
                 Value::BigInt(digits) => {
                     return Err(fd_overflow(digits.starts_with('-')));
@@ -124,10 +136,12 @@ fn list_descriptor(fd: i64, shown: &str) -> Result<Vec<String>, Fault> {
     if fd == -1 {
         return read_names(".").map_err(|e| Fault::from_io_error(&e, Some(".")));
     }
-    let path = format!("/dev/fd/{fd}");
     let not_open = || Fault::python_exception("OSError", "[Errno 9] Bad file descriptor");
+    if fd < 0 {
+        return Err(not_open());
+    }
+    let path = format!("/dev/fd/{fd}");
     match std::fs::metadata(&path) {
-        _ if fd < 0 => Err(not_open()),
         Err(_) => Err(not_open()),
         Ok(meta) if !meta.is_dir() => Err(Fault::python_exception(
             "NotADirectoryError",
