@@ -127,13 +127,11 @@ impl<S: ObjectSpace> RpcObject for ClassicService<S> {
                 let namespace = session.namespace(vm)?;
                 try_to_value(vm, &rt, session, namespace)
             }),
-            "eval" | "execute" | "getmodule" | "getconn" => {
-                Reply::Ready(Ok(Value::Object(Arc::new(BoundMethod {
-                    target: self,
-                    name: name.to_owned(),
-                }))))
-            }
-            "get_service_name"
+            "eval"
+            | "execute"
+            | "getmodule"
+            | "getconn"
+            | "get_service_name"
             | "get_service_aliases"
             | "exposed_get_service_name"
             | "exposed_get_service_aliases" => {

@@ -101,9 +101,6 @@ fn big_integer(members: &serde_json::Map<String, Json>) -> Option<&str> {
 /// Converts JSON to a value.
 pub fn from_json(json: Json) -> Value {
     match json {
-        Json::Object(members) if big_integer(&members).is_some() => {
-            Value::BigInt(big_integer(&members).unwrap_or_default().to_owned())
-        }
         Json::Null => Value::Nil,
         Json::Bool(b) => Value::Bool(b),
         Json::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
@@ -114,12 +111,15 @@ pub fn from_json(json: Json) -> Value {
         },
         Json::String(s) => Value::String(s),
         Json::Array(items) => Value::Array(items.into_iter().map(from_json).collect()),
-        Json::Object(members) => Value::Struct(
-            members
-                .into_iter()
-                .map(|(k, v)| (k, from_json(v)))
-                .collect(),
-        ),
+        Json::Object(members) => match big_integer(&members) {
+            Some(digits) => Value::BigInt(digits.to_owned()),
+            None => Value::Struct(
+                members
+                    .into_iter()
+                    .map(|(k, v)| (k, from_json(v)))
+                    .collect(),
+            ),
+        },
     }
 }
 
@@ -218,12 +218,6 @@ impl serde::Serialize for Printed<'_> {
 pub fn to_rpyc_value(arg: &str) -> oxrpc::rpyc::Value {
     fn convert(json: Json) -> BrineValue {
         match json {
-            Json::Object(members) if big_integer(&members).is_some() => {
-                match big_integer(&members).unwrap_or_default().parse() {
-                    Ok(big) => BrineValue::BigInt(big),
-                    Err(_) => BrineValue::Str(big_integer(&members).unwrap_or_default().to_owned()),
-                }
-            }
             Json::Null => BrineValue::None,
             Json::Bool(b) => BrineValue::Bool(b),
             Json::Number(n) => match n.as_i64() {
@@ -232,12 +226,17 @@ pub fn to_rpyc_value(arg: &str) -> oxrpc::rpyc::Value {
             },
             Json::String(s) => BrineValue::Str(s),
             Json::Array(items) => BrineValue::Tuple(items.into_iter().map(convert).collect()),
-            Json::Object(members) => BrineValue::Tuple(
-                members
-                    .into_iter()
-                    .map(|(k, v)| BrineValue::Tuple(vec![BrineValue::Str(k), convert(v)]))
-                    .collect(),
-            ),
+            Json::Object(members) => match big_integer(&members) {
+                Some(digits) => digits
+                    .parse()
+                    .map_or_else(|_| BrineValue::Str(digits.to_owned()), BrineValue::BigInt),
+                None => BrineValue::Tuple(
+                    members
+                        .into_iter()
+                        .map(|(k, v)| BrineValue::Tuple(vec![BrineValue::Str(k), convert(v)]))
+                        .collect(),
+                ),
+            },
         }
     }
     match read_json(arg) {

@@ -163,7 +163,8 @@ async fn connect_to(
     Ok(classic::connect_with(&connector).await?)
 }
 
-fn remote(e: oxrpc::rpyc::Error) -> anyhow::Error {
+/// A call's failure as the command reports it: the remote traceback too.
+pub(super) fn remote(e: oxrpc::rpyc::Error) -> anyhow::Error {
     anyhow::anyhow!("{e:#}")
 }
 

@@ -6,6 +6,7 @@
 //! copied in turn, a file through the connection in chunks. Errors name
 //! the path they happened at.
 
+use super::classic::remote;
 use anyhow::Context;
 use oxrpc::rpyc::classic::ClassicConnection;
 use oxrpc::rpyc::{Proxy, Value};
@@ -14,11 +15,6 @@ use std::path::Path;
 use std::pin::Pin;
 
 type Copying<'a> = Pin<Box<dyn Future<Output = anyhow::Result<()>> + 'a>>;
-
-/// `remote`'s text, as the one-line message the command prints.
-fn remote(e: oxrpc::rpyc::Error) -> anyhow::Error {
-    anyhow::anyhow!("{e}")
-}
 
 /// Copies the local file or directory `src` to `dst` on the server.
 pub(crate) fn upload<'a>(conn: &'a ClassicConnection, src: &'a Path, dst: String) -> Copying<'a> {
