@@ -24,6 +24,9 @@ use serde_json::Value as Json;
 /// let big = "123456789012345678901234567890";
 /// assert_eq!(parse_arg(big), Value::BigInt(big.into()));
 /// assert_eq!(parse_arg(&format!("[{big}]")), Value::Array(vec![Value::BigInt(big.into())]));
+/// // An object's members keep the order they were typed in.
+/// let Value::Struct(members) = parse_arg(r#"{"z": 1, "a": 2}"#) else { panic!() };
+/// assert_eq!(members.keys().collect::<Vec<_>>(), ["z", "a"]);
 /// ```
 pub fn parse_arg(arg: &str) -> Value {
     match read_json(arg) {
@@ -123,8 +126,8 @@ pub fn from_json(json: Json) -> Value {
     }
 }
 
-/// Converts a value to JSON (see [`Printed`] for the shapes; an object's
-/// members come out sorted, as serde_json's maps keep them).
+/// Converts a value to JSON (see [`Printed`] for the shapes; a struct's
+/// members keep their order).
 pub fn to_json(value: &Value) -> Json {
     serde_json::to_value(Printed(value)).unwrap_or(Json::Null)
 }
