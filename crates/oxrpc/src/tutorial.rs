@@ -23,14 +23,38 @@ pub const XMLRPC_PORT: u16 = 9000;
 /// ```
 pub fn list_contents(dir_name: String) -> Result<Vec<String>, Fault> {
     tracing::info!("list_contents({dir_name})");
-    read_names(&dir_name).map_err(|e| Fault::from_io_error(&e, Some(&dir_name)))
+    read_names(&dir_name).map_err(|e| listing_fault(&e, Some(&dir_name)))
 }
 
-/// The names in `dir`, as the operating system lists them.
+/// The names in `dir`, as the operating system lists them. A name that is
+/// not UTF-8 is an error of kind `InvalidData` (see [`listing_fault`]).
 fn read_names(dir: &str) -> std::io::Result<Vec<String>> {
     std::fs::read_dir(dir)?
-        .map(|entry| entry.map(|e| e.file_name().to_string_lossy().into_owned()))
+        .map(|entry| {
+            let name = entry?.file_name();
+            name.into_string().map_err(|name| {
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("the name {:?} is not UTF-8", name.to_string_lossy()),
+                )
+            })
+        })
         .collect()
+}
+
+/// The fault for a listing that failed: the OS error as CPython words it,
+/// or, for a name that is not UTF-8, a refusal to send it. (CPython's
+/// `os.listdir` keeps such a name with lone surrogates, and its server
+/// writes a document its own client cannot parse; a name changed to fit
+/// would name no file.)
+fn listing_fault(error: &std::io::Error, path: Option<&str>) -> Fault {
+    if error.kind() == std::io::ErrorKind::InvalidData {
+        return Fault::new(
+            Fault::INTERNAL_ERROR,
+            format!("server error. cannot encode the result: {error}"),
+        );
+    }
+    Fault::from_io_error(error, path)
 }
 
 /// Where the server's `list_contents` gets a listing: from the cache of
@@ -66,7 +90,7 @@ impl Lister {
             };
             #[cfg(not(target_os = "linux"))]
             let read = read_names(&dir_name);
-            read.map_err(|e| Fault::from_io_error(&e, Some(&dir_name)))
+            read.map_err(|e| listing_fault(&e, Some(&dir_name)))
         })
         .await
     }
@@ -114,7 +138,7 @@ pub fn xmlrpc_server(config: ServerConfig) -> Server {
                         "TypeError",
                         format_args!(
                             "listdir: path should be string, bytes, os.PathLike, integer or None, not {}",
-                            python_type(&other)
+                            other.python_type_name()
                         ),
                     ))
                 }
@@ -134,7 +158,7 @@ fn list_descriptor(fd: i64, shown: &str) -> Result<Vec<String>, Fault> {
         return Err(fd_overflow(fd < 0));
     }
     if fd == -1 {
-        return read_names(".").map_err(|e| Fault::from_io_error(&e, Some(".")));
+        return read_names(".").map_err(|e| listing_fault(&e, Some(".")));
     }
     let not_open = || Fault::python_exception("OSError", "[Errno 9] Bad file descriptor");
     if fd < 0 {
@@ -147,7 +171,7 @@ fn list_descriptor(fd: i64, shown: &str) -> Result<Vec<String>, Fault> {
             "NotADirectoryError",
             format_args!("[Errno 20] Not a directory: {shown}"),
         )),
-        Ok(_) => read_names(&path).map_err(|e| Fault::from_io_error(&e, None)),
+        Ok(_) => read_names(&path).map_err(|e| listing_fault(&e, None)),
     }
 }
 
@@ -161,22 +185,6 @@ fn fd_overflow(negative: bool) -> Fault {
             "fd is greater than maximum"
         },
     )
-}
-
-/// The name of the Python type a client's value arrives as.
-fn python_type(value: &Value) -> &'static str {
-    match value {
-        Value::Int(_) | Value::BigInt(_) => "int",
-        Value::Bool(_) => "bool",
-        Value::Double(_) | Value::BigDecimal(_) => "float",
-        Value::DateTime(_) => "DateTime",
-        // SimpleXMLRPCServer reads base64 as `xmlrpc.client.Binary`.
-        Value::Base64(_) => "Binary",
-        Value::Struct(_) => "dict",
-        Value::Array(_) => "list",
-        Value::String(_) => "str",
-        Value::Nil => "NoneType",
-    }
 }
 
 /// The notebook's RPyC service port.
@@ -213,5 +221,28 @@ impl MyService {
     /// Not exposed: only reachable from Rust.
     pub fn get_question(&self) -> &'static str {
         "¿cuál es la velocidad de una golondrina sin que lleve peso?"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use std::os::unix::ffi::OsStrExt;
+
+    /// A name that is not UTF-8 is refused with a fault, not sent changed
+    /// (it would name no file) nor as a document no client can read.
+    #[test]
+    fn a_name_that_is_not_utf8_is_a_fault() {
+        let directory = std::env::temp_dir().join(format!("oxrpc-latin1-{}", std::process::id()));
+        std::fs::create_dir_all(&directory).unwrap();
+        let name = std::ffi::OsStr::from_bytes(b"caf\xe9");
+        std::fs::write(directory.join(name), b"x").unwrap();
+        let fault = super::list_contents(directory.to_str().unwrap().to_owned()).unwrap_err();
+        std::fs::remove_dir_all(&directory).unwrap();
+        assert_eq!(fault.code, oxrpc_xmlrpc::Fault::INTERNAL_ERROR);
+        assert_eq!(
+            fault.string,
+            "server error. cannot encode the result: the name \"caf\u{fffd}\" is not UTF-8"
+        );
     }
 }
