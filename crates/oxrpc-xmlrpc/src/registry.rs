@@ -621,7 +621,10 @@ impl Registry {
                 Value::String(name) if self.answers(&name) => match params {
                     Err(kind) => Err(Fault::python_exception(
                         "TypeError",
-                        format_args!("{name}() argument after * must be an iterable, not {kind}"),
+                        format_args!(
+                            "{}() argument after * must be an iterable, not {kind}",
+                            python_function_path(&name)
+                        ),
                     )),
                     Ok(params) => match self.methods.get(&name) {
                         Some(m) => match m.call(&name, params, context) {
@@ -740,4 +743,15 @@ pub fn fault_struct(fault: &Fault) -> Value {
     members.insert("faultCode".into(), Value::Int(i64::from(fault.code)));
     members.insert("faultString".into(), Value::String(fault.string.clone()));
     Value::Struct(members)
+}
+
+/// How CPython names the function behind `method` in a `TypeError` about
+/// its call: module and qualified name. `system.*` methods are bound
+/// methods of `SimpleXMLRPCDispatcher`; a registered function is taken to
+/// live in the server script, `__main__`.
+fn python_function_path(method: &str) -> String {
+    match method.strip_prefix("system.") {
+        Some(name) => format!("xmlrpc.server.SimpleXMLRPCDispatcher.system_{name}"),
+        None => format!("__main__.{method}"),
+    }
 }

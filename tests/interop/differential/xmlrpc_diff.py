@@ -452,17 +452,20 @@ def build(argv=None):
             "name_not_str": {"methodName": 5, "params": []},
             "params_not_array": {"methodName": "system.methodHelp", "params": "system.listMethods"},
             "extra_member": {"methodName": "system.methodHelp", "params": ["x"], "extra": 1},
+            "params_scalar": {"methodName": "system.methodHelp", "params": 1.5},
+            "user_params_scalar": {"methodName": "add", "params": v if isinstance(v, int) else None},
         }[draw_kind]
 
     mc_kinds = st.sampled_from(["echo", "add", "unknown", "list_contents", "listMethods", "fail", "fault", "nested",
                                 "nested_bad", "wrong_arity", "not_struct", "no_name", "no_params", "name_not_str",
-                                "params_not_array", "extra_member"])
+                                "params_not_array", "extra_member", "params_scalar", "user_params_scalar"])
 
     @d.prop(st.lists(st.tuples(mc_kinds, st.one_of(ints, text)), max_size=5))
     def multicall(ctx, entries):
         if not needs(ctx, "system.multicall"):
             return
-        uses = {"echo": "echo", "add": "add", "fail": "fail", "fault": "fault", "list_contents": "list_contents"}
+        uses = {"echo": "echo", "add": "add", "fail": "fail", "fault": "fault", "list_contents": "list_contents",
+                "user_params_scalar": "add"}
         calls = [mc_entry(k, v) for k, v in entries if k not in uses or uses[k] in d.common]
         kinds = [k for k, v in entries if k not in uses or uses[k] in d.common]
         same(ctx, "system.multicall %s" % kinds, lambda a: call(a, "system.multicall", calls))
