@@ -121,7 +121,8 @@ fn oxrpc_cli_against_cpython_server() {
     let out = run(&["xmlrpc", "call", "--timeout", "0", &url, "sleep", "1200"]);
     assert_eq!(expect_success("call with no timeout", &out).trim(), "1200");
     // An integer beyond 64 bits arrives whole (as <biginteger>), alone or
-    // nested: the fault echoes what the server received.
+    // nested, and a struct's members in the order they were typed: the
+    // fault echoes what the server received.
     for (arg, received) in [
         (
             "123456789012345678901234567890",
@@ -131,6 +132,10 @@ fn oxrpc_cli_against_cpython_server() {
             "[-98765432109876543210, 1.5]",
             "[-98765432109876543210, 1.5]",
         ),
+        (
+            r#"{"z": 1, "a": [{"y": 2, "b": 3}], "m": 4}"#,
+            "{'z': 1, 'a': [{'y': 2, 'b': 3}], 'm': 4}",
+        ),
     ] {
         let out = run(&["xmlrpc", "call", &url, "fail", arg]);
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -138,6 +143,39 @@ fn oxrpc_cli_against_cpython_server() {
             stderr.contains(&format!("<class 'ValueError'>:{received}")),
             "{stderr}"
         );
+    }
+}
+
+/// `oxrpc xmlrpc call` reads the answers of a CPython server started with
+/// another `encoding` (its documents declare it): single-byte codecs and
+/// UTF-16 alike.
+#[test]
+fn oxrpc_cli_reads_cpython_servers_answering_in_other_encodings() {
+    const SERVER: &str = "import sys, xmlrpc.server as s\n\
+        srv = s.SimpleXMLRPCServer(('127.0.0.1', 0), logRequests=False, encoding=sys.argv[1])\n\
+        srv.register_function(lambda value: value, 'echo')\n\
+        print('ready', srv.server_address[1], flush=True)\n\
+        srv.serve_forever()\n";
+    for (encoding, text) in [
+        ("cp1252", "caf\u{e9} \u{20ac}"),
+        ("koi8-r", "\u{43f}\u{440}\u{438}\u{432}\u{435}\u{442}"),
+        ("utf-16", "caf\u{e9} \u{1f600}"),
+    ] {
+        let mut cmd = python_command();
+        cmd.args(["-c", SERVER, encoding]);
+        let mut server = ChildGuard::spawn(cmd);
+        let port = server.announced_port("ready");
+        let mut call = oxrpc();
+        call.args([
+            "xmlrpc",
+            "call",
+            &format!("http://127.0.0.1:{port}"),
+            "echo",
+            text,
+        ]);
+        let out = run_with_deadline(call, Duration::from_secs(30));
+        let printed = expect_success("call echo", &out);
+        assert_eq!(printed.trim(), format!("\"{text}\""), "{encoding}");
     }
 }
 

@@ -8,6 +8,8 @@ runs in too, and checks that both answer the same to:
   - list_contents(None) from a client with allow_none (os.listdir(None)
     lists the working directory), and of every other type a client sends;
   - system.multicall nested inside system.multicall;
+  - requests from ServerProxy(url, encoding=...) in the encodings CPython's
+    reader takes (the fault echoes the path as the server read it);
 and that the oxrpc server, started with --max-body-size 1000000, answers a
 ServerProxy call whose body is over that limit with ProtocolError 413
 (the client finishes sending and reads the answer: no broken pipe).
@@ -37,10 +39,10 @@ def start_reference():
 REFERENCE = start_reference()
 
 
-def both(call):
+def both(call, encoding=None):
     answers = []
     for url in (REFERENCE, OXRPC):
-        proxy = xmlrpc.client.ServerProxy(url, allow_none=True)
+        proxy = xmlrpc.client.ServerProxy(url, allow_none=True, encoding=encoding)
         try:
             answers.append(('ok', call(proxy)))
         except xmlrpc.client.Fault as f:
@@ -81,6 +83,16 @@ def sort_lists(value):
 reference, ours = both(lambda p: sort_lists(p.system.multicall(nested)))
 assert reference == ours, (reference, ours)
 print('nested multicall:', ours)
+
+ENCODED = [('cp1252', 'caf\u00e9 \u20ac'), ('iso-8859-15', 'caf\u00e9 \u20ac'),
+           ('koi8-r', '\u043f\u0440\u0438\u0432\u0435\u0442'), ('mac-roman', 'caf\u00e9'),
+           ('latin-1', 'caf\u00e9'), ('ascii', 'caf\u00e9 \u20ac'),
+           ('utf-16', 'caf\u00e9 \u20ac \U0001F600'), ('UTF-8', 'caf\u00e9')]
+for encoding, text in ENCODED:
+    reference, ours = both(lambda p: p.list_contents('/no/such/' + text), encoding)
+    assert reference == ours, (encoding, reference, ours)
+    assert reference[0] == 'fault' and text in reference[2], reference
+    print('encoding=%r:' % encoding, ours)
 
 proxy = xmlrpc.client.ServerProxy(OXRPC)
 try:

@@ -4,7 +4,7 @@
 //! values) find the corners where they could part.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use super::text::prepare_input;
+use super::encoding::prepare_input;
 use super::{general, layout, Limits};
 use crate::encode::{encode_call, encode_fault, encode_response};
 use crate::fault::Fault;

@@ -22,6 +22,8 @@
 #[cfg(test)]
 mod agreement;
 mod builder;
+mod charsets;
+mod encoding;
 mod general;
 mod layout;
 mod name_hashes;
@@ -33,7 +35,7 @@ mod tree;
 use crate::fault::Fault;
 use crate::value::Value;
 use builder::{Document, Kind, Root};
-use text::prepare_input;
+use encoding::prepare_input;
 
 /// Bounds on what a parser accepts from a peer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -486,7 +488,12 @@ mod tests {
             decode_call(latin1, &Limits::default()).unwrap().params[0],
             Value::from("café")
         );
-        let other = b"<?xml version='1.0' encoding='koi8-r'?><methodCall/>";
+        let koi8 = b"<?xml version='1.0' encoding='koi8-r'?><methodCall><methodName>m</methodName><params><param><value>\xd0\xd2\xc9\xd7\xc5\xd4</value></param></params></methodCall>";
+        assert_eq!(
+            decode_call(koi8, &Limits::default()).unwrap().params[0],
+            Value::from("привет")
+        );
+        let other = b"<?xml version='1.0' encoding='shift_jis'?><methodCall/>";
         assert!(matches!(
             decode_call(other, &Limits::default()),
             Err(ParseError::UnsupportedEncoding(_))

@@ -1,55 +1,9 @@
-//! Character data as XML defines it: the document's encoding, line ends,
-//! references, and the characters XML 1.0 forbids.
+//! Character data as XML defines it: line ends, references, and the
+//! characters XML 1.0 forbids.
 
 use super::ParseError;
 use crate::encode::{is_nonchar_at, is_xml_char, may_hold_forbidden, ATTENTION};
 use std::borrow::Cow;
-
-/// Drops a UTF-8 byte-order mark and transcodes Latin-1 documents to UTF-8.
-pub(super) fn prepare_input(input: &[u8]) -> Result<Cow<'_, [u8]>, ParseError> {
-    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
-    if input.starts_with(b"\xFF\xFE") || input.starts_with(b"\xFE\xFF") {
-        return Err(ParseError::UnsupportedEncoding("UTF-16".into()));
-    }
-    let Some(encoding) = declared_encoding(input) else {
-        return Ok(Cow::Borrowed(input));
-    };
-    let is = |names: &[&str]| names.iter().any(|n| n.eq_ignore_ascii_case(encoding));
-    if is(&["utf-8", "utf8", "us-ascii", "ascii"]) {
-        Ok(Cow::Borrowed(input))
-    } else if is(&["iso-8859-1", "iso8859-1", "latin-1", "latin1"]) {
-        let text: String = input.iter().map(|&b| char::from(b)).collect();
-        Ok(Cow::Owned(text.into_bytes()))
-    } else {
-        Err(ParseError::UnsupportedEncoding(encoding.to_owned()))
-    }
-}
-
-/// The `encoding` the XML declaration names, if the document has one.
-/// Read on every document, so it borrows and scans bytes: the declaration
-/// is a few dozen of them.
-fn declared_encoding(input: &[u8]) -> Option<&str> {
-    const NAME: &[u8] = b"encoding";
-    // What CPython's `dumps` writes for UTF-8, on nearly every document:
-    // known to name no encoding without the scans below (a tenth of what
-    // decoding a small call costs).
-    if input.starts_with(b"<?xml version='1.0'?>") || input.starts_with(b"<?xml version=\"1.0\"?>")
-    {
-        return None;
-    }
-    let rest = input.strip_prefix(b"<?xml")?;
-    let end = rest.windows(2).position(|w| w == b"?>")?;
-    let decl = std::str::from_utf8(&rest[..end]).ok()?;
-    let at = decl
-        .as_bytes()
-        .windows(NAME.len())
-        .position(|w| w == NAME)?;
-    let after = &decl[at + NAME.len()..];
-    let after = after.trim_start().strip_prefix('=')?.trim_start();
-    let quote = after.chars().next().filter(|q| *q == '"' || *q == '\'')?;
-    let value = &after[1..];
-    Some(&value[..value.find(quote)?])
-}
 
 /// Character data as text, the same text [`text_content`] gives: borrowed
 /// when there is nothing to resolve, and with the five predefined entities
