@@ -184,3 +184,88 @@ fn no_docs_answers_get_as_cpython_does() {
     // GET is refused before the path is looked at, as CPython does.
     assert_eq!(status_of_get(&url, "/docs"), 501);
 }
+
+/// CPython's `DocXMLRPCServer` serving the notebook's function with the
+/// same help text, introspection and multicall, as `oxrpc xmlrpc serve`
+/// has them. Prints its URL.
+const CPYTHON_DOC_SERVER: &str = "import os, sys, xmlrpc.server as s\n\
+    def list_contents(dir_name):\n\
+    \x20   'list_contents(dir_name) -> list of the names in the directory dir_name'\n\
+    \x20   return os.listdir(dir_name)\n\
+    srv = s.DocXMLRPCServer(('127.0.0.1', 0), logRequests=False)\n\
+    srv.register_function(list_contents)\n\
+    srv.register_introspection_functions()\n\
+    srv.register_multicall_functions()\n\
+    print('ready http://127.0.0.1:%d' % srv.server_address[1], flush=True)\n\
+    srv.serve_forever()\n";
+
+/// What a reader sees on a documentation page, read in the browser: the
+/// tab's title, the heading, the server's text, and each method's name and
+/// help, as `[title, heading, text, [[name, help], ...]]`. `cpython` picks
+/// the markup of pydoc's page rather than oxrpc's.
+fn page_as_read(browser: &mut Browser, url: &str, cpython: bool) -> serde_json::Value {
+    browser.goto(url);
+    let read = if cpython {
+        "[document.title,
+          document.querySelector('td.title strong').innerText,
+          document.querySelector('p tt').innerText,
+          [...document.querySelectorAll('dl')].map(dl =>
+              [dl.querySelector('dt strong').innerText, dl.querySelector('dd tt').innerText])]"
+    } else {
+        "[document.title,
+          document.querySelector('#server-name').innerText,
+          document.querySelector('.server-doc').innerText,
+          [...document.querySelectorAll('article.method')].map(a =>
+              [a.dataset.method, a.querySelector('.help').innerText])]"
+    };
+    let normalized = format!("JSON.stringify({read}).replace(/\\u00a0/g, ' ')");
+    serde_json::from_str(browser.eval(&normalized).as_str().unwrap()).unwrap()
+}
+
+/// The page says what CPython's says: the same title, heading, server
+/// text, methods in the same order and the same help for each (read as a
+/// person reads them, in Chromium). One sentence is left out on purpose:
+/// CPython's `system.methodSignature` help ends "This server does NOT
+/// support system.methodSignature.", and oxrpc's server does support it.
+#[test]
+fn the_page_says_what_cpythons_doc_server_says() {
+    let (_ours, our_url) = serve(&[]);
+    let mut cpython = oxrpc_testkit::python_command();
+    cpython.args(["-c", CPYTHON_DOC_SERVER]);
+    let mut cpython = ChildGuard::spawn(cpython);
+    let cpython_url = cpython.wait_for_url();
+
+    let mut browser = Browser::start();
+    let theirs = page_as_read(&mut browser, &format!("{cpython_url}/"), true);
+    let ours = page_as_read(&mut browser, &format!("{our_url}/"), false);
+    assert_eq!(ours[0], theirs[0], "title");
+    assert_eq!(ours[0], "Python: XML-RPC Server Documentation");
+    assert_eq!(ours[1], theirs[1], "heading");
+    assert_eq!(ours[2], theirs[2], "server text");
+    let (ours, theirs) = (ours[3].as_array().unwrap(), theirs[3].as_array().unwrap());
+    let names = |methods: &[serde_json::Value]| -> Vec<String> {
+        methods
+            .iter()
+            .map(|m| m[0].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(names(ours), names(theirs));
+    for (our, their) in ours.iter().zip(theirs) {
+        let (our_help, their_help) = (our[1].as_str().unwrap(), their[1].as_str().unwrap());
+        // pydoc writes a blank line as a no-break space.
+        let lines = |help: &str| -> Vec<String> {
+            help.trim_end()
+                .lines()
+                .map(|l| l.trim_end().to_owned())
+                .collect()
+        };
+        let mut their_lines = lines(their_help);
+        if their_lines.ends_with(&[
+            String::new(),
+            "This server does NOT support system.methodSignature.".to_owned(),
+        ]) {
+            their_lines.truncate(their_lines.len() - 2);
+        }
+        assert_eq!(lines(our_help), their_lines, "{}", our[0]);
+    }
+}

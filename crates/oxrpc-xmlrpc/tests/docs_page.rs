@@ -231,7 +231,7 @@ fn chromium_renders_every_method_and_runs_the_forms() {
     );
     assert!(!dom.contains("<img"), "no element from help text");
     assert!(dom.contains("<h1 id=\"server-name\">Inventory &amp; Co &lt;b&gt;bold&lt;/b&gt;</h1>"));
-    assert!(dom.contains("<title>&lt;Inventory&gt; docs</title>"));
+    assert!(dom.contains("<title>Python: &lt;Inventory&gt; docs</title>"));
     assert!(dom.contains("<h2>math</h2>") && dom.contains("<h2>system</h2>"));
     assert!(
         dom.contains("href=\"#m-math.pow\""),

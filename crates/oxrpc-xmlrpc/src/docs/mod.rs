@@ -38,7 +38,8 @@ const SCRIPT: &str = include_str!("page.js");
 /// `set_server_name` and `set_server_documentation`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocsConfig {
-    /// The page title (the browser tab).
+    /// The page title (the browser tab shows it after `Python: `, as
+    /// pydoc's pages, CPython's among them, are titled).
     pub server_title: String,
     /// The heading at the top of the page.
     pub server_name: String,
@@ -176,7 +177,11 @@ pub(crate) fn render_page(
     let mut page = String::with_capacity(8192 + methods.len() * 1024);
     page.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     page.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    let _ = writeln!(page, "<title>{}</title>", escape(&config.server_title));
+    let _ = writeln!(
+        page,
+        "<title>Python: {}</title>",
+        escape(&config.server_title)
+    );
     let _ = writeln!(page, "<style>{STYLESHEET}</style>\n</head>");
     let _ = writeln!(page, "<body data-endpoint=\"{}\">", escape(endpoint));
     page.push_str("<header>\n");
