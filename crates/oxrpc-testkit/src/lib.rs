@@ -229,6 +229,8 @@ pub fn run_differential(
     }
     let output = run_python_script(&format!("differential/{driver}"), &args, deadline);
     let stdout = expect_success(driver, &output);
+    // Shown with `--nocapture`: what ran, and how many examples each.
+    println!("{stdout}");
     assert!(stdout.contains(" 0 failed"), "{stdout}");
 }
 

@@ -82,25 +82,45 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
     encoder.finish().unwrap_or_default()
 }
 
-/// Whether an `Accept-Encoding` header value accepts gzip (q > 0).
+/// Whether an `Accept-Encoding` header value asks for gzip, read as
+/// CPython's `accept_encodings()` reads it: each comma-separated entry is a
+/// coding and an optional `;q=` of digits and dots (anything else after the
+/// coding is ignored and leaves q at 1), a later entry for a coding
+/// replaces an earlier one, and only the coding spelled `gzip` counts, with
+/// q not zero. (A q CPython cannot read as a float makes its handler fail;
+/// here it does not ask for gzip.)
 pub(crate) fn accepts_gzip(accept_encoding: &str) -> bool {
-    accept_encoding.split(',').any(|part| {
-        let mut pieces = part.split(';');
-        let coding = pieces.next().unwrap_or("").trim();
-        if !coding.eq_ignore_ascii_case("gzip") {
-            return false;
+    let mut gzip_q = None;
+    for entry in accept_encoding.split(',') {
+        let entry = entry.trim_start();
+        let coding_end = entry
+            .find(|c: char| c.is_whitespace() || c == ';')
+            .unwrap_or(entry.len());
+        let (coding, rest) = entry.split_at(coding_end);
+        if coding.is_empty() {
+            continue;
         }
-        pieces
-            .filter_map(|p| {
-                p.trim()
-                    .strip_prefix("q=")
-                    .or_else(|| p.trim().strip_prefix("Q="))
+        let q = rest
+            .trim_start()
+            .strip_prefix(';')
+            .map(str::trim_start)
+            .and_then(|rest| rest.strip_prefix(['q', 'Q']))
+            .map(str::trim_start)
+            .and_then(|rest| rest.strip_prefix('='))
+            .map(str::trim_start)
+            .map(|rest| {
+                let digits = rest
+                    .find(|c: char| !c.is_ascii_digit() && c != '.')
+                    .unwrap_or(rest.len());
+                &rest[..digits]
             })
-            .map(|q| q.trim().parse::<f32>().unwrap_or(0.0))
-            .next()
-            .unwrap_or(1.0)
-            > 0.0
-    })
+            .filter(|digits| !digits.is_empty())
+            .map_or(Some(1.0), |digits| digits.parse::<f64>().ok());
+        if coding == "gzip" {
+            gzip_q = q;
+        }
+    }
+    gzip_q.is_some_and(|q| q != 0.0)
 }
 
 #[cfg(test)]
@@ -144,7 +164,16 @@ mod tests {
     #[test]
     fn accept_encoding() {
         assert!(accepts_gzip("gzip"));
-        assert!(accepts_gzip("deflate, GZIP;q=0.5"));
+        assert!(accepts_gzip("deflate, gzip;q=0.5"));
+        // CPython's reading: the coding is case-sensitive, the last entry
+        // wins, a q that is not digits and dots is no q at all.
+        assert!(!accepts_gzip("GZIP"));
+        assert!(!accepts_gzip("gzip, gzip;q=0"));
+        assert!(accepts_gzip("gzip;q=0, gzip"));
+        assert!(accepts_gzip("gzip;q=-1"));
+        assert!(accepts_gzip("gzip ; Q = 0.001"));
+        assert!(!accepts_gzip("gzip;q=."));
+        assert!(!accepts_gzip("gzip;q=0.0"));
         assert!(!accepts_gzip("gzip;q=0"));
         assert!(!accepts_gzip("identity"));
     }

@@ -570,6 +570,28 @@ def build(argv=None):
         for i, part in enumerate(["status", "content-type", "body"]):
             ctx.compare("http %s %s" % (part, label), ("ok", exp[1][i + 1]), ("ok", got[1][i + 1]))
 
+    # An answer over CPython's encode_threshold (1400 bytes), gzipped or
+    # not by what Accept-Encoding asks, read as CPython reads the header.
+    big_answer = raw_call("system.multicall", ["<value><array><data>%s</data></array></value>" % (
+        "<value><struct><member><name>methodName</name><value>system.methodHelp</value></member>"
+        "<member><name>params</name><value><array><data><value>system.multicall</value></data></array>"
+        "</value></member></struct></value>" * 12)]).encode()
+
+    accept_encodings = ["gzip", "GZIP", "Gzip", "x-gzip", "deflate, gzip", "gzip;q=0", "gzip;q=0.5",
+                        "gzip, gzip;q=0", "gzip;q=0, gzip", "gzip;q=-1", "gzip;q=", "gzip ; Q = 1",
+                        "gzip;level=1;q=0", "identity", "*", "", " , gzip", "gzip;q=0.000", "br;q=1, gzip;q=1.0"]
+
+    @d.prop(st.sampled_from(accept_encodings), examples=0.05, explicit=accept_encodings)
+    def accept_encoding(ctx, value):
+        if not needs(ctx, "system.multicall"):
+            return
+
+        def run(a):
+            status, ctype, encoding, data = http_request(a, "POST", "/RPC2", big_answer,
+                                                         {"Accept-Encoding": value})
+            return (status, encoding, parse_body(status, ctype, None, data))
+        same(ctx, "Accept-Encoding %r" % value, run)
+
     valid = raw_call("system.methodHelp", ["<value>system.listMethods</value>"]).encode()
 
     # Each is sent whole, then the client shuts its sending side (as
