@@ -24,7 +24,9 @@ pub struct Signature<'a> {
     qualname: &'a str,
     params: &'a [&'a str],
     required: usize,
-    counts_self: bool,
+    /// The first parameter a method binds itself (`self`, or `cls` for a
+    /// classmethod): counted in positional counts, and taken already.
+    bound: Option<&'a str>,
 }
 
 impl<'a> Signature<'a> {
@@ -35,14 +37,43 @@ impl<'a> Signature<'a> {
             qualname,
             params,
             required: params.len(),
-            counts_self: false,
+            bound: None,
         }
     }
 
-    /// A method: `self` is counted in positional counts, as CPython does.
+    /// A method: `self` is counted in positional counts, as CPython does,
+    /// and a keyword argument named `self` is a second value for it.
+    ///
+    /// ```
+    /// use oxrpc_pyfmt::Signature;
+    ///
+    /// let get = Signature::method("MyService.exposed_get_answer", &[]);
+    /// assert_eq!(
+    ///     get.bind(Vec::<i32>::new(), vec![("self".to_owned(), 1)]).unwrap_err(),
+    ///     "MyService.exposed_get_answer() got multiple values for argument 'self'"
+    /// );
+    /// ```
     pub fn method(qualname: &'a str, params: &'a [&'a str]) -> Self {
         Signature {
-            counts_self: true,
+            bound: Some("self"),
+            ..Signature::function(qualname, params)
+        }
+    }
+
+    /// A classmethod: as [`Signature::method`], with `cls` for `self`.
+    ///
+    /// ```
+    /// use oxrpc_pyfmt::Signature;
+    ///
+    /// let name = Signature::classmethod("Service.get_service_name", &[]);
+    /// assert_eq!(
+    ///     name.bind(vec![1], Vec::new()).unwrap_err(),
+    ///     "Service.get_service_name() takes 1 positional argument but 2 were given"
+    /// );
+    /// ```
+    pub fn classmethod(qualname: &'a str, params: &'a [&'a str]) -> Self {
+        Signature {
+            bound: Some("cls"),
             ..Signature::function(qualname, params)
         }
     }
@@ -67,6 +98,9 @@ impl<'a> Signature<'a> {
         slots.truncate(self.params.len());
         slots.resize_with(self.params.len(), || None);
         for (key, value) in kwargs {
+            if self.bound == Some(key.as_str()) {
+                return Err(self.multiple_values(&key));
+            }
             let Some(slot) = self.params.iter().position(|p| !p.is_empty() && *p == key) else {
                 return Err(self.unexpected_keyword(&key));
             };
@@ -91,7 +125,7 @@ impl<'a> Signature<'a> {
     }
 
     fn offset(&self) -> usize {
-        usize::from(self.counts_self)
+        usize::from(self.bound.is_some())
     }
 
     /// `f() takes 2 positional arguments but 3 were given`.

@@ -306,10 +306,7 @@ pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
                 let plain = name.strip_prefix("exposed_").unwrap_or(name);
                 match plain {
                     #(#call_arms)*
-                    "get_service_aliases" => #krate::Reply::Ready(::std::result::Result::Ok(#krate::__private::service_aliases(#short_name))),
-                    "get_service_name" => #krate::Reply::Ready(::std::result::Result::Ok(
-                        #krate::__private::service_aliases(#short_name).into_items().and_then(|mut v| v.pop()).unwrap_or(#krate::Value::NONE)
-                    )),
+                    "get_service_aliases" | "get_service_name" => #krate::__private::service_classmethod(#short_name, plain, args, kwargs),
                     _ => {
                         let _ = kwargs;
                         let attribute = <Self as #krate::RpcObject>::getattr(this, cx, name);

@@ -122,6 +122,30 @@ pub fn service_aliases(short_name: &str) -> Value {
     crate::core::tuple(vec![Value::string(alias)])
 }
 
+/// A call of `get_service_aliases` or `get_service_name`, the
+/// classmethods every `rpyc.Service` inherits: they take nothing beyond
+/// `cls`, and say so in CPython's words when given more.
+pub fn service_classmethod(
+    short_name: &str,
+    method: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Reply {
+    let qualname = format!("Service.{method}");
+    if let Err(message) = Signature::classmethod(&qualname, &[]).bind(args, kwargs) {
+        return Reply::error(RemoteException::type_error(message));
+    }
+    let aliases = service_aliases(short_name);
+    Reply::Ready(Ok(if method == "get_service_name" {
+        aliases
+            .into_items()
+            .and_then(|mut aliases| aliases.pop())
+            .unwrap_or(Value::NONE)
+    } else {
+        aliases
+    }))
+}
+
 /// What Python's `dir()` lists for an instance of any `rpyc.Service`
 /// subclass before its own members (rpyc 6.0.2 on CPython 3.11).
 const SERVICE_BASE_DIR: &[&str] = &[

@@ -1,5 +1,6 @@
 """Prints what a stock rpyc client sees of the notebook MyService's methods
-as objects: the docstring, format(), equality and hashing of two lookups.
+as objects: the docstring, format(), dir(), equality and hashing of two
+lookups, and calls with arguments they do not take.
 Run against Python's rpyc_base.py and against `oxrpc service serve`; the
 test compares the two outputs.
 
@@ -32,6 +33,11 @@ for name in ["get_answer", "get_service_name", "get_service_aliases"]:
     show(name + " == " + name, lambda: getattr(root, name) == getattr(root, name))
     show(name + " != " + name, lambda: getattr(root, name) != getattr(root, name))
     show("hash equal " + name, lambda: hash(getattr(root, name)) == hash(getattr(root, name)))
+    show("dir(%s)" % name, lambda: dir(getattr(root, name)))
+    show(name + "(1)", lambda: getattr(root, name)(1))
+    show(name + "(x=1)", lambda: getattr(root, name)(x=1))
+    show(name + "(self=1)", lambda: getattr(root, name)(self=1))
+    show(name + "(cls=1)", lambda: getattr(root, name)(cls=1))
 show("get_answer == get_service_name", lambda: root.get_answer == root.get_service_name)
 show("get_answer == root", lambda: root.get_answer == root)
 conn.close()
