@@ -72,12 +72,62 @@ impl<S: ObjectSpace> ClassicService<S> {
     }
 }
 
-fn text_arg(args: &[Value], method: &str) -> Result<String, RemoteException> {
+/// The parameters of rpyc's `Slave` methods after `self`, which the
+/// arguments of a call are bound to (by position or keyword, with
+/// CPython's messages when they do not fit).
+fn slave_parameters(method: &str) -> Option<&'static [&'static str]> {
+    match method {
+        "eval" | "execute" => Some(&["text"]),
+        "getmodule" => Some(&["name"]),
+        "getconn" => Some(&[]),
+        _ => None,
+    }
+}
+
+/// The source `eval` or `execute` runs: a str, or bytes of UTF-8 as
+/// Python's `eval` and `exec` take them.
+fn source_arg(args: &[Value], builtin: &str) -> Result<String, RemoteException> {
     match args.first() {
         Some(Value::Brine(BrineValue::Str(s))) => Ok(s.clone()),
+        Some(Value::Brine(BrineValue::Bytes(b))) => String::from_utf8(b.clone()).map_err(|_| {
+            RemoteException::syntax_error("(unicode error) 'utf-8' codec can't decode the source")
+        }),
         _ => Err(RemoteException::type_error(format!(
-            "{method}() argument must be str"
+            "{builtin}() arg 1 must be a string, bytes or code object"
         ))),
+    }
+}
+
+/// The module `getmodule` imports: a str, or a tuple of str joined with
+/// dots, as `Slave.getmodule` takes them.
+fn module_arg(args: &[Value]) -> Result<String, RemoteException> {
+    let not_a_name = |value: &Value| {
+        RemoteException::attribute_error(format!(
+            "'{}' object has no attribute 'startswith'",
+            value.python_type()
+        ))
+    };
+    match args.first() {
+        Some(Value::Brine(BrineValue::Str(s))) => Ok(s.clone()),
+        Some(tuple @ (Value::Tuple(_) | Value::Brine(BrineValue::Tuple(_)))) => {
+            let parts = tuple.clone().into_items().unwrap_or_default();
+            let mut names = Vec::with_capacity(parts.len());
+            for part in parts {
+                match part {
+                    Value::Brine(BrineValue::Str(s)) => names.push(s),
+                    other => {
+                        return Err(RemoteException::type_error(format!(
+                            "sequence item {}: expected str instance, {} found",
+                            names.len(),
+                            other.python_type()
+                        )))
+                    }
+                }
+            }
+            Ok(names.join("."))
+        }
+        Some(other) => Err(not_a_name(other)),
+        None => Err(not_a_name(&Value::NONE)),
     }
 }
 
@@ -158,18 +208,36 @@ impl<S: ObjectSpace> RpcObject for ClassicService<S> {
         cx: &Context,
         name: &str,
         args: Vec<Value>,
-        _kwargs: Vec<(String, Value)>,
+        kwargs: Vec<(String, Value)>,
     ) -> Reply {
+        let args = match slave_parameters(name) {
+            Some(params) => {
+                let qualname = format!("Slave.{name}");
+                match oxrpc_pyfmt::Signature::method(&qualname, params).bind(args, kwargs) {
+                    Ok(slots) => slots.into_iter().flatten().collect(),
+                    Err(message) => return Reply::error(RemoteException::type_error(message)),
+                }
+            }
+            None if name.starts_with("get_service_") => {
+                return oxrpc_rpyc::__private::service_classmethod(
+                    "SlaveService",
+                    name,
+                    args,
+                    kwargs,
+                )
+            }
+            None => args,
+        };
         match name {
-            "eval" => match text_arg(&args, "eval").and_then(checked) {
+            "eval" => match source_arg(&args, "eval").and_then(checked) {
                 Ok(text) => self.run(cx, move |vm, s| python_call(vm, s, "evaluate", text, true)),
                 Err(e) => Reply::error(e),
             },
-            "execute" => match text_arg(&args, "execute").and_then(checked) {
+            "execute" => match source_arg(&args, "exec").and_then(checked) {
                 Ok(text) => self.run(cx, move |vm, s| python_call(vm, s, "execute", text, true)),
                 Err(e) => Reply::error(e),
             },
-            "getmodule" => match text_arg(&args, "getmodule") {
+            "getmodule" => match module_arg(&args) {
                 Ok(text) => self.run(cx, move |vm, s| {
                     python_call(vm, s, "getmodule", text, false)
                 }),
@@ -182,10 +250,6 @@ impl<S: ObjectSpace> RpcObject for ClassicService<S> {
                 })))),
                 Err(e) => Reply::error(e),
             },
-            "get_service_name" => Reply::value("SLAVE"),
-            "get_service_aliases" => {
-                Reply::Ready(Ok(oxrpc_rpyc::tuple(vec![Value::from("SLAVE")])))
-            }
             "namespace" => {
                 Reply::error(RemoteException::type_error("'dict' object is not callable"))
             }

@@ -1287,6 +1287,32 @@ def build(argv=None):
             return config[look]
         ctx.same("root %s" % look, run)
 
+    # The root's methods called with arguments bound by keyword, missing,
+    # extra, or of types Slave's methods handle or refuse.
+    root_call_cases = {
+        "eval()": lambda r: r.eval(),
+        "eval(text=)": lambda r: r.eval(text="1+1"),
+        "eval(self=)": lambda r: r.eval(self=1),
+        "eval(x=)": lambda r: r.eval("1", x=1),
+        "eval(a, b)": lambda r: r.eval("1", "2"),
+        "eval(5)": lambda r: r.eval(5),
+        "eval(bytes)": lambda r: r.eval(b"6*7"),
+        "execute(text=)": lambda r: r.execute(text="kw_set = 1"),
+        "execute(5)": lambda r: r.execute(5),
+        "getmodule()": lambda r: r.getmodule(),
+        "getmodule(tuple)": lambda r: r.getmodule(("os", "path")).__name__,
+        "getmodule(name=)": lambda r: r.getmodule(name="json").__name__,
+        "getmodule(5)": lambda r: r.getmodule(5),
+        "getconn(1)": lambda r: r.getconn(1),
+        "get_service_name(1)": lambda r: r.get_service_name(1),
+        "get_service_name(x=)": lambda r: r.get_service_name(x=1),
+        "get_service_aliases(cls=)": lambda r: r.get_service_aliases(cls=1),
+    }
+
+    @d.prop(st.sampled_from(sorted(root_call_cases)), examples=0.05, explicit=sorted(root_call_cases))
+    def root_calls(ctx, call):
+        ctx.same("root." + call, lambda c: root_call_cases[call](c.root))
+
     class ClientThing:
         pass
 
