@@ -21,10 +21,10 @@ fn oxrpc() -> Command {
     Command::new(env!("CARGO_BIN_EXE_oxrpc"))
 }
 
-fn seed_client() -> Output {
+fn seed_client(server: &str) -> Output {
     let mut cmd = python_command();
     cmd.current_dir(oxrpc_testkit::interop_path("rpyc"))
-        .args(["rpyc_consulta_base.py", "localhost"]);
+        .args(["rpyc_consulta_base.py", server]);
     run_with_deadline(cmd, Duration::from_secs(60))
 }
 
@@ -76,7 +76,10 @@ fn seed_service_cells_against_oxrpc_and_python() {
         .arg("rpyc_base.py");
     let python_server = ChildGuard::spawn(server);
     wait_for_port(addr, Duration::from_secs(20));
-    let reference = seed_client();
+    let reference = seed_client("localhost");
+    // ThreadedServer listens on every interface: 127.0.0.2 reaches it
+    // (it would not reach a server bound to 127.0.0.1 only).
+    let reference_elsewhere = seed_client("127.0.0.2");
     let reference_out = String::from_utf8_lossy(&reference.stdout).into_owned();
     let reference_err = String::from_utf8_lossy(&reference.stderr).into_owned();
     let reference_methods = bound_methods();
@@ -107,7 +110,17 @@ fn seed_service_cells_against_oxrpc_and_python() {
     let mut ours = ChildGuard::spawn(cmd);
     ours.wait_for_line("server started");
     wait_for_port(addr, Duration::from_secs(20));
-    let got = seed_client();
+    let got = seed_client("localhost");
+    let got_elsewhere = seed_client("127.0.0.2");
+    assert_eq!(
+        normalise(&String::from_utf8_lossy(&got_elsewhere.stdout)),
+        normalise(&String::from_utf8_lossy(&reference_elsewhere.stdout)),
+    );
+    assert!(
+        String::from_utf8_lossy(&got_elsewhere.stdout).contains("42"),
+        "{}",
+        String::from_utf8_lossy(&got_elsewhere.stderr)
+    );
     let got_out = String::from_utf8_lossy(&got.stdout).into_owned();
     let got_err = String::from_utf8_lossy(&got.stderr).into_owned();
     // Methods as objects: the notebook's have no docstring, rpyc's own do;

@@ -9,9 +9,11 @@ use oxrpc::tutorial;
 /// `oxrpc serve`'s options.
 #[derive(Args)]
 pub struct ServeAllArgs {
-    /// Interface to bind every server to.
-    #[arg(long, default_value = "localhost")]
-    pub host: String,
+    /// Interface to bind every server to (by default each binds where the
+    /// notebook's does: XML-RPC and classic mode localhost, the service
+    /// every IPv4 interface).
+    #[arg(long)]
+    pub host: Option<String>,
     /// Do not log each request.
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -19,9 +21,10 @@ pub struct ServeAllArgs {
 
 /// Runs the notebook's three servers until Ctrl-C or SIGTERM.
 pub fn run(args: ServeAllArgs) -> anyhow::Result<()> {
-    let xmlrpc_args = ServeArgs::notebook(args.host, args.quiet);
+    let local = || args.host.clone().unwrap_or_else(|| "localhost".to_owned());
+    let xmlrpc_args = ServeArgs::notebook(local(), args.quiet);
     let service_args = service::ServeArgs {
-        host: xmlrpc_args.host.clone(),
+        host: args.host.clone().unwrap_or_else(|| "0.0.0.0".to_owned()),
         port: tutorial::SERVICE_PORT,
         max_connections: oxrpc::rpyc::ServerConfig::default().listen.max_connections,
         quiet: args.quiet,
@@ -33,7 +36,7 @@ pub fn run(args: ServeAllArgs) -> anyhow::Result<()> {
     let classic_args = classic::ServeArgs {
         mode: classic::Mode::Threaded,
         port: Some(oxrpc::rpyc::classic::DEFAULT_PORT),
-        host: Some(xmlrpc_args.host.clone()),
+        host: Some(local()),
         ipv6: false,
         logfile: None,
         quiet: args.quiet,

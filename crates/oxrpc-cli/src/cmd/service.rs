@@ -47,8 +47,11 @@ pub enum ServiceCommand {
 /// `oxrpc service serve`'s options.
 #[derive(Args, Clone)]
 pub struct ServeArgs {
-    /// Interface to bind.
-    #[arg(long, default_value = "localhost")]
+    /// Interface to bind: by default every IPv4 interface, as the
+    /// notebook's `ThreadedServer(MyService, port=18861)` binds (a
+    /// service exposes only its exposed members; classic mode, which
+    /// exposes the whole host, binds localhost).
+    #[arg(long, default_value = "0.0.0.0")]
     pub host: String,
     /// Port to listen on.
     #[arg(long, short = 'p', default_value_t = tutorial::SERVICE_PORT)]
