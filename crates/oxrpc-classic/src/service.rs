@@ -266,18 +266,18 @@ impl<S: ObjectSpace> RpcObject for ClassicService<S> {
         Reply::error(RemoteException::attribute_error("access denied"))
     }
 
+    /// rpyc.Service's routines, then `Slave`'s, as rpyc lists a
+    /// `SlaveService`'s.
     fn methods(&self) -> Vec<(String, String)> {
-        [
-            "eval",
-            "execute",
-            "getconn",
-            "getmodule",
-            "get_service_aliases",
-            "get_service_name",
-        ]
-        .iter()
-        .map(|n| ((*n).to_owned(), String::new()))
-        .collect()
+        oxrpc_rpyc::__private::service_methods(&[
+            ("execute", "execute arbitrary code (using ``exec``)"),
+            ("eval", "evaluate arbitrary code (using ``eval``)"),
+            ("getmodule", "imports an arbitrary module"),
+            (
+                "getconn",
+                "returns the local connection instance to the other side",
+            ),
+        ])
     }
 
     fn dir(&self) -> Vec<String> {

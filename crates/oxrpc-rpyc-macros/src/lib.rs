@@ -40,7 +40,6 @@ struct Exposed {
     name: String,
     method: ImplItemFn,
     attribute: bool,
-    doc: String,
     /// Not marked, but `pub`: reachable only when the connection's
     /// `allow_public_attrs` is on (rpyc's policy switch).
     public: bool,
@@ -125,6 +124,9 @@ pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
     // Every function of the block, as Python's `dir()` of the service
     // class would list it (exposed ones under their `exposed_` name).
     let mut dir_names = Vec::new();
+    // The routines among them, with their docs, as rpyc's `HANDLE_INSPECT`
+    // lists a class's methods (the hooks are in rpyc.Service's list).
+    let mut inspect_methods = Vec::new();
     let mut has_on_connect = false;
     let mut has_on_disconnect = false;
     for impl_item in &mut item.items {
@@ -156,16 +158,26 @@ pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
             "on_connect" | "on_disconnect"
         );
         let ident = method.sig.ident.to_string();
-        dir_names.push(match (&found, ident.starts_with("exposed_")) {
+        let dir_name = match (&found, ident.starts_with("exposed_")) {
             (Some(_), false) => format!("exposed_{ident}"),
             _ => ident.clone(),
-        });
+        };
+        if found != Some(true) && !hook {
+            // A doc comment is a docstring for Python on `#[exposed]`
+            // methods only; the others' docs are Rust's.
+            let doc = if found.is_some() {
+                doc_of(&method.attrs)
+            } else {
+                String::new()
+            };
+            inspect_methods.push(quote! { (#dir_name, #doc) });
+        }
+        dir_names.push(dir_name);
         if let Some(attribute) = found {
             let name = method.sig.ident.to_string();
             let name = name.strip_prefix("exposed_").unwrap_or(&name).to_owned();
             exposed.push(Exposed {
                 name,
-                doc: doc_of(&method.attrs),
                 method: method.clone(),
                 attribute,
                 public: false,
@@ -173,7 +185,6 @@ pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
         } else if matches!(method.vis, syn::Visibility::Public(_)) && takes_self && !hook {
             exposed.push(Exposed {
                 name: method.sig.ident.to_string(),
-                doc: doc_of(&method.attrs),
                 method: method.clone(),
                 attribute: false,
                 public: true,
@@ -183,11 +194,9 @@ pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
 
     let mut getattr_arms = Vec::new();
     let mut call_arms = Vec::new();
-    let mut method_docs = Vec::new();
     for e in &exposed {
         let name = &e.name;
         let ident = &e.method.sig.ident;
-        let doc = &e.doc;
         let guard = if e.public {
             quote! { if cx.connection().config().allow_public_attrs }
         } else {
@@ -198,9 +207,6 @@ pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
                 #name => #krate::Reply::Ready(#krate::__private::into_result(this.#ident())),
             });
             continue;
-        }
-        if !e.public {
-            method_docs.push(quote! { (::std::string::String::from(concat!("exposed_", #name)), ::std::string::String::from(#doc)) });
         }
         getattr_arms.push(quote! {
             #name #guard => #krate::Reply::Ready(::std::result::Result::Ok(#krate::Value::Object(
@@ -328,7 +334,7 @@ pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
             }
 
             fn methods(&self) -> ::std::vec::Vec<(::std::string::String, ::std::string::String)> {
-                ::std::vec![#(#method_docs),*]
+                #krate::__private::service_methods(&[#(#inspect_methods),*])
             }
         }
 

@@ -190,6 +190,73 @@ const SERVICE_BASE_DIR: &[&str] = &[
     "on_disconnect",
 ];
 
+/// What rpyc's `HANDLE_INSPECT` lists for an instance of any
+/// `rpyc.Service` subclass before the class's own methods: the routines
+/// of `object` and `Service` outside rpyc's `LOCAL_ATTRS`, in the order
+/// Python's class dictionaries hold them, with the docs `inspect.getdoc`
+/// gives (rpyc 6.0.2 on CPython 3.11; an empty doc is `None`).
+pub const SERVICE_BASE_METHODS: [(&str, &str); 13] = [
+    ("__getstate__", "Helper for pickle."),
+    (
+        "__subclasshook__",
+        "Abstract classes can override this to customize issubclass().\n\n\
+         This is invoked early on by abc.ABCMeta.__subclasscheck__().\n\
+         It should return True, False or NotImplemented.  If it returns\n\
+         NotImplemented, the normal algorithm is used.  Otherwise, it\n\
+         overrides the normal algorithm (and the outcome is cached).",
+    ),
+    (
+        "__init_subclass__",
+        "This method is called when a class is subclassed.\n\n\
+         The default implementation does nothing. It may be\n\
+         overridden to extend subclasses.",
+    ),
+    ("__format__", "Default object formatter."),
+    ("__sizeof__", "Size of object in memory, in bytes."),
+    ("on_connect", "called when the connection is established"),
+    (
+        "on_disconnect",
+        "called when the connection had already terminated for cleanup\n\
+         (must not perform any IO on the connection)",
+    ),
+    ("_rpyc_delattr", ""),
+    ("_rpyc_setattr", ""),
+    (
+        "get_service_aliases",
+        "returns a list of the aliases of this service",
+    ),
+    (
+        "get_service_name",
+        "returns the canonical name of the service (which is its first\nalias)",
+    ),
+    (
+        "exposed_get_service_aliases",
+        "returns a list of the aliases of this service",
+    ),
+    (
+        "exposed_get_service_name",
+        "returns the canonical name of the service (which is its first\nalias)",
+    ),
+];
+
+/// The `(name, doc)` list `HANDLE_INSPECT` answers for a service whose
+/// class defines the routines `own` (a name rpyc's `Service` already has
+/// keeps that place, as in Python's merged class dictionaries).
+pub fn service_methods(own: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut methods: Vec<(String, String)> = SERVICE_BASE_METHODS
+        .iter()
+        .map(|(name, doc)| ((*name).to_owned(), (*doc).to_owned()))
+        .collect();
+    for (name, doc) in own {
+        match methods.iter_mut().find(|(known, _)| known == name) {
+            Some((_, known_doc)) if !doc.is_empty() => *known_doc = (*doc).to_owned(),
+            Some(_) => {}
+            None => methods.push(((*name).to_owned(), (*doc).to_owned())),
+        }
+    }
+    methods
+}
+
 /// `dir()` of a service whose class adds `members`: sorted, as Python's is.
 pub fn service_dir(members: &[&str]) -> Vec<String> {
     let mut names: Vec<String> = SERVICE_BASE_DIR

@@ -1255,9 +1255,9 @@ def build(argv=None):
                    "instantiate_oldstyle_exceptions", "log_exceptions", "propagate_KeyboardInterrupt_locally",
                    "propagate_SystemExit_locally", "sync_request_timeout"]
     root_looks = ["missing", "missing private", "_conn", "ALIASES", "exposed_get_service_name",
-                  "exposed_get_service_aliases", "dir", "peer root", "config keys", "rpyc version"] + config_keys
+                  "exposed_get_service_aliases", "dir", "class routines", "peer root", "config keys", "rpyc version"] + config_keys
 
-    @d.prop(st.sampled_from(root_looks), examples=0.3)
+    @d.prop(st.sampled_from(root_looks), examples=0.05, explicit=root_looks)
     def classic_root(ctx, look):
         # rpyc_classic's root (SlaveService) and its connection, as a client
         # reaches them (every attribute allowed).
@@ -1276,6 +1276,10 @@ def build(argv=None):
             if look == "dir":
                 # (rpyc's also lists its on_connect/on_disconnect hooks)
                 return [n for n in dir(root) if not n.startswith("_") and not n.startswith("on_")]
+            if look == "class routines":
+                # The root's class as the client builds it (HANDLE_INSPECT).
+                cls = type(root)
+                return [(n, getattr(cls, n).__doc__) for n in sorted(dir(cls)) if not n.startswith("__")]
             if look == "peer root":
                 return type(root.getconn().root).__name__
             if look == "rpyc version":

@@ -1,12 +1,14 @@
 """Prints what a stock rpyc client sees of the notebook MyService's methods
 as objects: the docstring, format(), dir(), equality and hashing of two
-lookups, and calls with arguments they do not take.
+lookups, and calls with arguments they do not take; then the root's class
+as the client builds it from the server's method list (HANDLE_INSPECT).
 Run against Python's rpyc_base.py and against `oxrpc service serve`; the
 test compares the two outputs.
 
 Usage: bound_methods.py HOST [PORT]
 """
 
+import inspect
 import re
 import sys
 
@@ -40,4 +42,13 @@ for name in ["get_answer", "get_service_name", "get_service_aliases"]:
     show(name + "(cls=1)", lambda: getattr(root, name)(cls=1))
 show("get_answer == get_service_name", lambda: root.get_answer == root.get_service_name)
 show("get_answer == root", lambda: root.get_answer == root)
+cls = type(root)
+show("class methods", lambda: sorted(n for n in dir(cls) if not n.startswith("__")))
+show("class routines", lambda: [n for n, _ in inspect.getmembers(cls, callable) if not n.startswith("__")])
+for name in ["exposed_get_answer", "get_service_name", "on_connect", "get_question", "__format__", "__sizeof__"]:
+    show("class has " + name, lambda: hasattr(cls, name))
+    show("class %s.__doc__" % name, lambda: getattr(cls, name).__doc__)
+show("format(root, 'x')", lambda: format(root, "x"))
+show("format(root, '')", lambda: format(root, "")[:22])
+show("getsizeof(root)", lambda: sys.getsizeof(root))
 conn.close()

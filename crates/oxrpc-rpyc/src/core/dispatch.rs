@@ -207,7 +207,15 @@ fn inspect(cx: &Context, args: &mut Args) -> Handled {
     let methods: Vec<Value> = object
         .methods()
         .into_iter()
-        .map(|(name, doc)| tuple(vec![Value::string(name), Value::string(doc)]))
+        // `inspect.getdoc` gives None for a routine without a docstring.
+        .map(|(name, doc)| {
+            let doc = if doc.is_empty() {
+                Value::NONE
+            } else {
+                Value::string(doc)
+            };
+            tuple(vec![Value::string(name), doc])
+        })
         .collect();
     Ok(Reply::Ready(Ok(tuple(methods))))
 }

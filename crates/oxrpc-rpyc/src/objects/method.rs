@@ -17,25 +17,29 @@ pub struct BoundMethod {
 }
 
 impl BoundMethod {
-    /// The method's docstring: the doc comment of a service method, or
-    /// rpyc's own for the two methods every service inherits.
+    /// The method's docstring: rpyc's own, as written in its source, for
+    /// the two classmethods every service inherits; otherwise the doc its
+    /// object lists for it (see [`RpcObject::methods`]).
     fn doc(&self) -> Option<String> {
+        match self.name.as_str() {
+            "get_service_aliases" => {
+                return Some("returns a list of the aliases of this service".into())
+            }
+            "get_service_name" => {
+                return Some(
+                    "returns the canonical name of the service (which is its first\n        alias)"
+                        .into(),
+                )
+            }
+            _ => {}
+        }
         let exposed = format!("exposed_{}", self.name);
-        let documented = self
-            .target
+        self.target
             .methods()
             .into_iter()
             .find(|(name, _)| *name == self.name || *name == exposed)
             .map(|(_, doc)| doc)
-            .filter(|doc| !doc.is_empty());
-        documented.or_else(|| match self.name.as_str() {
-            "get_service_aliases" => Some("returns a list of the aliases of this service".into()),
-            "get_service_name" => Some(
-                "returns the canonical name of the service (which is its first\n        alias)"
-                    .into(),
-            ),
-            _ => None,
-        })
+            .filter(|doc| !doc.is_empty())
     }
 }
 
