@@ -54,6 +54,16 @@ enum Command {
     Wire(cmd::wire::WireCommand),
 }
 
+/// Lifts the soft limit on open files to the hard one, as Go's runtime
+/// and most servers do at startup: a server's connections are files, and
+/// the soft limit (often 1024) would stop it far below its own caps.
+fn raise_open_file_limit() {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => tracing::debug!("open files: up to {limit}"),
+        Err(e) => tracing::warn!("cannot raise the open-file limit: {e}"),
+    }
+}
+
 fn main() {
     let cli = Cli::parse();
     if let Some(addr) = &cli.metrics {
@@ -122,6 +132,7 @@ fn main() {
         Some(otlp) => tracing_subscriber::registry().with(log).with(otlp).init(),
         None => tracing_subscriber::registry().with(log).init(),
     }
+    raise_open_file_limit();
     let result = match cli.command {
         Command::Serve(args) => cmd::serve::run(args),
         Command::Xmlrpc(command) => cmd::xmlrpc::run(command),

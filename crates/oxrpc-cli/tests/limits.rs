@@ -315,3 +315,47 @@ fn connection_limit_holds_clients_back_until_a_slot_frees() {
     drop(held);
     rpyc_ok(port);
 }
+
+/// A stock rpyc client opening `clients` connections to `port`, calling
+/// on each, then on each again: the oldest must still be there. It lifts
+/// its own open-file limit as far as the system allows. Prints "N kept".
+const MANY_CLIENTS: &str = "import resource, sys, rpyc\n\
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)\n\
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))\n\
+    port, n = int(sys.argv[1]), int(sys.argv[2])\n\
+    conns = [rpyc.connect('127.0.0.1', port) for _ in range(n)]\n\
+    first = [c.root.get_answer() for c in conns]\n\
+    again = [c.root.get_answer() for c in conns]\n\
+    print(sum(a == 42 for a in first + again) // 2, 'kept', flush=True)\n";
+
+/// More clients than a listener's default 1024 slots, all kept: rpyc's
+/// ThreadedServer has no cap, and `oxrpc service serve` holds 10,000 by
+/// default (and lifts its own open-file limit), so neither turns a live
+/// client away.
+#[test]
+fn more_clients_than_1024_are_all_kept_as_rpyc_keeps_them() {
+    const CLIENTS: &str = "1100";
+    let mut reference = python_command();
+    reference.args([
+        "-c",
+        "import rpyc\nfrom rpyc.utils.server import ThreadedServer\n\
+         class MyService(rpyc.Service):\n    def exposed_get_answer(self):\n        return 42\n\
+         t = ThreadedServer(MyService, hostname='127.0.0.1', port=0, \
+         protocol_config={'sync_request_timeout': 60})\n\
+         print('PORT', t.port, flush=True)\nt.start()\n",
+    ]);
+    let mut reference = ChildGuard::spawn(reference);
+    let reference_port = reference.announced_port("PORT");
+    let port = free_port();
+    let _ours = oxrpc(&["service", "serve", "-q", "--port", &port.to_string()]);
+    wait_for_port(addr(port), Duration::from_secs(30));
+    for port in [reference_port, port] {
+        let mut clients = python_command();
+        clients.args(["-c", MANY_CLIENTS, &port.to_string(), CLIENTS]);
+        let out = run_with_deadline(clients, Duration::from_secs(300));
+        assert_eq!(
+            expect_success("many clients", &out).trim(),
+            format!("{CLIENTS} kept")
+        );
+    }
+}

@@ -24,10 +24,20 @@ pub struct ServerConfig {
     pub connection: Config,
 }
 
+/// Connections a service server holds at once by default. rpyc's
+/// `ThreadedServer` has no cap at all; here an idle connection costs about
+/// 10 KiB and every memory budget is server-wide whatever the count, so
+/// ten thousand idle clients hold about 100 MiB, and the cap sits well
+/// above the 1024 every listener defaults to.
+pub(crate) const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
+
 impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
-            listen: ListenConfig::named("SERVICE"),
+            listen: ListenConfig {
+                max_connections: DEFAULT_MAX_CONNECTIONS,
+                ..ListenConfig::named("SERVICE")
+            },
             connection: Config::default(),
         }
     }
