@@ -1,6 +1,5 @@
 //! gzip for HTTP bodies, with a cap on what a peer can make us inflate.
 
-use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use std::io::{Read, Write};
@@ -11,6 +10,11 @@ pub enum GunzipError {
     /// Not valid gzip data.
     #[error("error decoding gzip content: {0}")]
     Corrupt(String),
+    /// Valid gzip data that stops before its end: Python's `gzip` raises
+    /// `EOFError` for it, which CPython's server does not catch (it answers
+    /// 500 with no body).
+    #[error("gzip content ends before its end-of-stream marker")]
+    Truncated,
     /// It inflates past the allowed size (a "zip bomb", or just too big).
     #[error("gzip content inflates beyond {0} bytes")]
     TooLarge(usize),
@@ -20,7 +24,8 @@ pub enum GunzipError {
 const ONE_PASS: usize = 256 * 1024;
 
 /// Inflates `data`, refusing it as soon as the output would exceed
-/// `max_size`.
+/// `max_size`. As Python's `gzip` reads it: an empty body is empty, and
+/// NUL bytes padding the members are skipped.
 ///
 /// A body that inflates past [`ONE_PASS`] bytes is measured first (inflated
 /// into nothing) and then inflated again into a buffer of exactly its size:
@@ -33,35 +38,23 @@ const ONE_PASS: usize = 256 * 1024;
 /// let body = gzip(&[b'x'; 10_000]);
 /// assert_eq!(gunzip(&body, 10_000).unwrap().len(), 10_000);
 /// assert_eq!(gunzip(&body, 9_999), Err(GunzipError::TooLarge(9_999)));
+/// assert_eq!(gunzip(&body[..body.len() - 1], 10_000), Err(GunzipError::Truncated));
 /// ```
 pub fn gunzip(data: &[u8], max_size: usize) -> Result<Vec<u8>, GunzipError> {
     let limit = u64::try_from(max_size)
         .unwrap_or(u64::MAX)
         .saturating_add(1);
     let first = u64::try_from(ONE_PASS).unwrap_or(u64::MAX).min(limit);
-    let mut decoder = MultiGzDecoder::new(data);
     let mut out = Vec::with_capacity(data.len().saturating_mul(4).clamp(64, ONE_PASS));
-    (&mut decoder)
-        .take(first)
-        .read_to_end(&mut out)
-        .map_err(corrupt)?;
-    if (out.len() as u64) < first {
+    if inflate(data, &mut out, first)? < first {
         return Ok(out);
     }
-    let rest = std::io::copy(
-        &mut decoder.take(limit - out.len() as u64),
-        &mut std::io::sink(),
-    )
-    .map_err(corrupt)?;
-    let total = usize::try_from(out.len() as u64 + rest).unwrap_or(usize::MAX);
+    let total = usize::try_from(inflate(data, &mut std::io::sink(), limit)?).unwrap_or(usize::MAX);
     if total > max_size {
         return Err(GunzipError::TooLarge(max_size));
     }
     let mut out = Vec::with_capacity(total);
-    MultiGzDecoder::new(data)
-        .read_to_end(&mut out)
-        .map_err(corrupt)?;
-    if out.len() != total {
+    if usize::try_from(inflate(data, &mut out, limit)?).ok() != Some(total) {
         return Err(GunzipError::Corrupt(
             "the body inflated differently twice".into(),
         ));
@@ -69,8 +62,30 @@ pub fn gunzip(data: &[u8], max_size: usize) -> Result<Vec<u8>, GunzipError> {
     Ok(out)
 }
 
-fn corrupt(error: std::io::Error) -> GunzipError {
-    GunzipError::Corrupt(error.to_string())
+/// Inflates the gzip members of `data` one after another into `out`, at
+/// most `limit` bytes, skipping NUL bytes before each; returns how many
+/// bytes it wrote.
+fn inflate(data: &[u8], out: &mut impl Write, limit: u64) -> Result<u64, GunzipError> {
+    let mut rest = data;
+    let mut written = 0u64;
+    loop {
+        rest = &rest[rest.iter().take_while(|&&b| b == 0).count()..];
+        if rest.is_empty() || written >= limit {
+            return Ok(written);
+        }
+        if !rest.starts_with(&[0x1f, 0x8b]) {
+            return Err(GunzipError::Corrupt("Not a gzipped file".into()));
+        }
+        let mut member = flate2::bufread::GzDecoder::new(rest);
+        written +=
+            std::io::copy(&mut (&mut member).take(limit - written), out).map_err(|error| {
+                match error.kind() {
+                    std::io::ErrorKind::UnexpectedEof => GunzipError::Truncated,
+                    _ => GunzipError::Corrupt(error.to_string()),
+                }
+            })?;
+        rest = member.into_inner();
+    }
 }
 
 /// Deflates `data` with gzip at the fastest level (bodies are small and
@@ -149,8 +164,19 @@ mod tests {
             Err(GunzipError::TooLarge((1 << 20) - 1))
         );
         // Cut short past the first pass: an error, not a short body.
-        assert!(matches!(
+        assert_eq!(
             gunzip(&body[..body.len() - 12], 1 << 20),
+            Err(GunzipError::Truncated)
+        );
+        // Empty, and padded with NULs, as Python's gzip reads them.
+        assert_eq!(gunzip(b"", 10), Ok(Vec::new()));
+        let padded = [&body[..], &[0u8; 7][..], &body[..], &[0u8; 3][..]].concat();
+        assert_eq!(
+            gunzip(&padded, 2 << 20).unwrap(),
+            [&data[..], &data[..]].concat()
+        );
+        assert!(matches!(
+            gunzip(&[&body[..], b"\0\0junk"].concat(), 2 << 20),
             Err(GunzipError::Corrupt(_))
         ));
         // Two members inflate as one body, as Python's gzip reads them.

@@ -796,6 +796,14 @@ impl Shared {
                         Some("error decoding gzip content".into()),
                     )))
                 }
+                // CPython's server does not catch gzip's EOFError: its
+                // handler's catch-all answers 500 with no body.
+                Err(GunzipError::Truncated) => {
+                    return Err(Refusal::Http(empty(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        None,
+                    )))
+                }
             }
         } else {
             body
