@@ -147,36 +147,13 @@ pub fn service_classmethod(
 }
 
 /// What Python's `dir()` lists for an instance of any `rpyc.Service`
-/// subclass before its own members (rpyc 6.0.2 on CPython 3.11).
+/// subclass beyond `object`'s, before its own members (rpyc 6.0.2 on
+/// CPython 3.11).
 const SERVICE_BASE_DIR: &[&str] = &[
     "ALIASES",
-    "__class__",
-    "__delattr__",
     "__dict__",
-    "__dir__",
-    "__doc__",
-    "__eq__",
-    "__format__",
-    "__ge__",
-    "__getattribute__",
-    "__getstate__",
-    "__gt__",
-    "__hash__",
-    "__init__",
-    "__init_subclass__",
-    "__le__",
-    "__lt__",
     "__module__",
-    "__ne__",
-    "__new__",
-    "__reduce__",
-    "__reduce_ex__",
-    "__repr__",
-    "__setattr__",
-    "__sizeof__",
     "__slots__",
-    "__str__",
-    "__subclasshook__",
     "__weakref__",
     "_connect",
     "_protocol",
@@ -259,14 +236,7 @@ pub fn service_methods(own: &[(&str, &str)]) -> Vec<(String, String)> {
 
 /// `dir()` of a service whose class adds `members`: sorted, as Python's is.
 pub fn service_dir(members: &[&str]) -> Vec<String> {
-    let mut names: Vec<String> = SERVICE_BASE_DIR
-        .iter()
-        .chain(members)
-        .map(|name| (*name).to_owned())
-        .collect();
-    names.sort_unstable();
-    names.dedup();
-    names
+    crate::objects::python_dir(SERVICE_BASE_DIR.iter().chain(members).copied())
 }
 
 /// `Service._rpyc_setattr` / `_rpyc_delattr`.

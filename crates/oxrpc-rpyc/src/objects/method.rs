@@ -43,43 +43,13 @@ impl BoundMethod {
     }
 }
 
-/// What `dir()` lists for a Python bound method (CPython 3.11).
-const METHOD_DIR: [&str; 27] = [
-    "__call__",
-    "__class__",
-    "__delattr__",
-    "__dir__",
-    "__doc__",
-    "__eq__",
-    "__format__",
-    "__func__",
-    "__ge__",
-    "__getattribute__",
-    "__getstate__",
-    "__gt__",
-    "__hash__",
-    "__init__",
-    "__init_subclass__",
-    "__le__",
-    "__lt__",
-    "__ne__",
-    "__new__",
-    "__reduce__",
-    "__reduce_ex__",
-    "__repr__",
-    "__self__",
-    "__setattr__",
-    "__sizeof__",
-    "__str__",
-    "__subclasshook__",
-];
-
 impl RpcObject for BoundMethod {
     fn type_name(&self) -> &str {
         "builtins.method"
     }
+    /// A Python bound method's.
     fn dir(&self) -> Vec<String> {
-        METHOD_DIR.iter().map(|name| (*name).to_owned()).collect()
+        super::python_dir(["__call__", "__func__", "__self__"])
     }
     fn call(
         self: Arc<Self>,

@@ -12,6 +12,7 @@ mod function;
 mod iter;
 mod list;
 mod method;
+mod python_dir;
 mod void;
 mod wrapper;
 
@@ -22,6 +23,8 @@ pub use list::ListObject;
 pub use method::BoundMethod;
 pub use void::VoidService;
 pub use wrapper::MethodWrapper;
+
+pub(crate) use python_dir::python_dir;
 
 use crate::core::Value;
 use crate::wire::brine::BrineValue;
