@@ -60,18 +60,10 @@ mod tests {
     /// CPython now.
     #[test]
     fn tables_are_cpythons() {
-        let mut generate = oxrpc_testkit::python_command();
-        generate
-            .arg(oxrpc_testkit::golden_path("pyfmt/generate_unicode.py"))
-            .arg("--print");
-        let output =
-            oxrpc_testkit::run_with_deadline(generate, std::time::Duration::from_secs(120));
-        let generated = oxrpc_testkit::expect_success("generate_unicode.py --print", &output);
-        let checked_in = include_str!("unicode_db.rs");
-        assert!(
-            generated == checked_in,
-            "crates/oxrpc-pyfmt/src/unicode_db.rs is stale: run \
-             .venv/bin/python tests/golden/pyfmt/generate_unicode.py"
+        oxrpc_testkit::assert_generated_by_python(
+            "pyfmt/generate_unicode.py",
+            "crates/oxrpc-pyfmt/src/unicode_db.rs",
+            include_str!("unicode_db.rs"),
         );
     }
 }

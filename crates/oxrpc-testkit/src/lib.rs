@@ -200,6 +200,20 @@ pub fn expect_success(what: &str, output: &Output) -> String {
     stdout
 }
 
+/// Panics unless `checked_in`, the text of the generated file `file`
+/// (relative to the workspace), is what `tests/golden/GENERATOR --print`
+/// writes with the pinned Python now.
+pub fn assert_generated_by_python(generator: &str, file: &str, checked_in: &str) {
+    let mut generate = python_command();
+    generate.arg(golden_path(generator)).arg("--print");
+    let output = run_with_deadline(generate, Duration::from_secs(120));
+    let generated = expect_success(&format!("{generator} --print"), &output);
+    assert!(
+        generated == checked_in,
+        "{file} is stale: run .venv/bin/python tests/golden/{generator}"
+    );
+}
+
 /// Runs a differential driver (`tests/interop/differential/DRIVER`) with
 /// the peers at `reference` and `candidate` (`HOST:PORT`) and panics unless
 /// it saw no difference. `OXRPC_DIFF_EXAMPLES` sets the examples per

@@ -282,17 +282,10 @@ mod tests {
     /// CPython now.
     #[test]
     fn charsets_are_cpythons() {
-        let mut generate = oxrpc_testkit::python_command();
-        generate
-            .arg(oxrpc_testkit::golden_path("xmlrpc/generate_charsets.py"))
-            .arg("--print");
-        let output =
-            oxrpc_testkit::run_with_deadline(generate, std::time::Duration::from_secs(120));
-        let generated = oxrpc_testkit::expect_success("generate_charsets.py --print", &output);
-        assert!(
-            generated == include_str!("charsets.rs"),
-            "crates/oxrpc-xmlrpc/src/decode/charsets.rs is stale: run \
-             .venv/bin/python tests/golden/xmlrpc/generate_charsets.py"
+        oxrpc_testkit::assert_generated_by_python(
+            "xmlrpc/generate_charsets.py",
+            "crates/oxrpc-xmlrpc/src/decode/charsets.rs",
+            include_str!("charsets.rs"),
         );
     }
 }
