@@ -37,6 +37,9 @@ use tracing::{info, warn};
 pub struct Accepted {
     /// The byte stream (TLS already negotiated when configured).
     pub stream: Stream,
+    /// Whether the stream is TLS (the stream itself may be wrapped in
+    /// layers that hide it).
+    pub tls: bool,
     /// Who connected.
     pub peer: Peer,
     /// What the authenticator established; `None` without one.
@@ -222,6 +225,7 @@ async fn admit(
     };
     Some(Accepted {
         stream,
+        tls: config.tls.is_some(),
         peer,
         credentials,
         id,

@@ -332,7 +332,9 @@ fn serve_http(
         };
         // What every request of the connection shares: one reference count
         // taken per request, not one for each part.
+        let tls = accepted.tls;
         let shared = Arc::new(PerConnection {
+            tls,
             router,
             info: ConnectionInfo::new(Some(accepted.peer), certificates)
                 .with_telemetry(accepted.telemetry),
@@ -345,7 +347,14 @@ fn serve_http(
             // connection, idle or not; the whole future is a few KiB.
             Box::pin(async move {
                 let _busy = shared.slot.busy();
-                Ok::<_, Infallible>(shared.router.handle_on(request, &shared.info).await)
+                let closes = shared.tls && is_python_xmlrpc(&request);
+                let mut response = shared.router.handle_on(request, &shared.info).await;
+                if closes {
+                    response
+                        .headers_mut()
+                        .insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
+                }
+                Ok::<_, Infallible>(response)
             })
         });
         let slot = &shared.slot;
@@ -372,7 +381,15 @@ fn serve_http(
             Finished::Work(result) => result,
             Finished::Stopped(Stop::Idle) => {
                 debug!(%peer, "connection idle past the header read timeout");
-                Ok(())
+                // Closed as a server closes a keep-alive connection: over
+                // TLS with close_notify first, which a client reads as a
+                // clean close (Python's ssl raises on a bare FIN, and
+                // ServerProxy does not retry that). A head still trickling
+                // in gets no more time than the close takes.
+                connection.as_mut().graceful_shutdown();
+                tokio::time::timeout(GRACEFUL_CLOSE, connection)
+                    .await
+                    .unwrap_or(Ok(()))
             }
             Finished::Stopped(Stop::Drain) => {
                 connection.as_mut().graceful_shutdown();
@@ -385,12 +402,30 @@ fn serve_http(
     }
 }
 
+/// Whether the request comes from Python's `ServerProxy`. Over TLS its
+/// answer closes the connection, as CPython's server closes every one:
+/// when a server closes an idle kept-alive TLS connection, the client's
+/// next request fails with `ssl.SSLEOFError`, which `ServerProxy` does not
+/// retry (it retries a reset or a closed plain connection).
+fn is_python_xmlrpc<B>(request: &hyper::Request<B>) -> bool {
+    request
+        .headers()
+        .get(hyper::header::USER_AGENT)
+        .is_some_and(|agent| agent.as_bytes().starts_with(b"Python-xmlrpc/"))
+}
+
 /// A connection's router, caller and slot, shared by its requests.
 struct PerConnection {
+    /// Whether the connection is TLS.
+    tls: bool,
     router: Router,
     info: ConnectionInfo,
     slot: oxrpc_net::Slot,
 }
+
+/// How long closing an idle connection may take (a TLS close_notify and
+/// the end of the stream), past which it is dropped.
+const GRACEFUL_CLOSE: Duration = Duration::from_secs(1);
 
 /// Why a connection ended before its client ended it.
 enum Stop {
