@@ -221,6 +221,39 @@ fn stale_live_and_foreign_files_at_the_socket_path() {
     );
 }
 
+/// A live socket another user cannot connect to (`--socket-mode 600`) is
+/// not stale: a second server started by that user in the same writable
+/// directory fails instead of removing it and taking the path over.
+/// (Runs the second server as `nobody`, so the suite runs as root.)
+#[test]
+fn another_users_live_socket_is_never_taken_over() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new("takeover");
+    std::fs::set_permissions(&dir.0, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let path = dir.join("my.sock");
+    let server = service_on_socket(&path, &["--socket-mode", "600"]);
+    let mut cmd = Command::new("runuser");
+    cmd.args(["-u", "nobody", "--", env!("CARGO_BIN_EXE_oxrpc")])
+        .args(["service", "serve", "-q", "--socket"])
+        .arg(&path);
+    let out = run(cmd);
+    assert!(!out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot be told stale"),
+        "{}",
+        stderr(&out)
+    );
+    let mut cmd = oxrpc();
+    cmd.args([
+        "service",
+        "call",
+        &format!("unix:{}", path.display()),
+        "get_answer",
+    ]);
+    assert_eq!(expect_success("call", &run(cmd)).trim(), "42");
+    stop(server, "INT");
+}
+
 /// The process's umask (read without changing it, from /proc).
 fn current_umask() -> u32 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();

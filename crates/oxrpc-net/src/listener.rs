@@ -2,10 +2,12 @@
 //!
 //! A Unix socket's file outlives a crashed server. Binding over it is safe
 //! when nobody answers on it any more (the connect is refused), so a stale
-//! file is replaced; a live one is left alone and the bind fails with
+//! file is replaced; a live one, or one we cannot connect to for another
+//! reason (another user's, say), is left alone and the bind fails with
 //! `AddrInUse`, and a path that is not a socket is never removed. The file
 //! is created with the permissions the process's umask allows, narrowed to
-//! `mode` when one is given, and removed again when the listener drops.
+//! `mode` when one is given before the socket listens, and removed again
+//! when the listener drops.
 
 use crate::peer::Peer;
 use crate::stream::Stream;
@@ -49,13 +51,34 @@ impl Listener {
                         format!("a server is already listening on {}", path.display()),
                     ))
                 }
-                Err(_) => std::fs::remove_file(path)?,
+                // Nobody listens: a stale file, safe to replace.
+                Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
+                    std::fs::remove_file(path)?
+                }
+                // Not ours to judge (another user's socket, say): left alone.
+                Err(e) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::AddrInUse,
+                        format!("{} exists and cannot be told stale ({e})", path.display()),
+                    ))
+                }
             }
         }
-        let listener = UnixListener::bind(path)?;
+        // Bound, narrowed to `mode`, and only then listening: no client can
+        // connect while the file has the umask's wider permissions.
+        let socket = socket2::Socket::new(socket2::Domain::UNIX, socket2::Type::STREAM, None)?;
+        socket.bind(&socket2::SockAddr::unix(path)?)?;
         if let Some(mode) = mode {
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
+            if let Err(e) = std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)) {
+                let _ = std::fs::remove_file(path);
+                return Err(e);
+            }
         }
+        socket.listen(1024)?;
+        socket.set_nonblocking(true)?;
+        let listener = UnixListener::from_std(std::os::unix::net::UnixListener::from(
+            std::os::fd::OwnedFd::from(socket),
+        ))?;
         Ok(Listener::Unix(listener, path.to_owned()))
     }
 
