@@ -84,14 +84,23 @@ fn slave_parameters(method: &str) -> Option<&'static [&'static str]> {
     }
 }
 
-/// The source `eval` or `execute` runs: a str, or bytes of UTF-8 as
-/// Python's `eval` and `exec` take them.
-fn source_arg(args: &[Value], builtin: &str) -> Result<String, RemoteException> {
+/// The source `eval` or `execute` runs, as Python's `eval` and `exec` take
+/// it: a str, bytes, or a code object (any object of the server's, left
+/// for Python to accept or refuse). Text is checked for nesting the
+/// interpreter could not compile without overflowing its stack.
+fn source_arg(args: &[Value], builtin: &str) -> Result<Value, RemoteException> {
     match args.first() {
-        Some(Value::Brine(BrineValue::Str(s))) => Ok(s.clone()),
-        Some(Value::Brine(BrineValue::Bytes(b))) => String::from_utf8(b.clone()).map_err(|_| {
-            RemoteException::syntax_error("(unicode error) 'utf-8' codec can't decode the source")
-        }),
+        Some(Value::Brine(BrineValue::Str(text))) => {
+            crate::source::check_nesting(text)?;
+            Ok(Value::string(text.clone()))
+        }
+        Some(Value::Brine(BrineValue::Bytes(bytes))) => {
+            if let Ok(text) = std::str::from_utf8(bytes) {
+                crate::source::check_nesting(text)?;
+            }
+            Ok(Value::Brine(BrineValue::Bytes(bytes.clone())))
+        }
+        Some(object @ (Value::Object(_) | Value::Proxy(_))) => Ok(object.clone()),
         _ => Err(RemoteException::type_error(format!(
             "{builtin}() arg 1 must be a string, bytes or code object"
         ))),
@@ -131,22 +140,16 @@ fn module_arg(args: &[Value]) -> Result<String, RemoteException> {
     }
 }
 
-/// Source the interpreter may compile without overflowing its stack.
-fn checked(code: String) -> Result<String, RemoteException> {
-    crate::source::check_nesting(&code)?;
-    Ok(code)
-}
-
 fn python_call<S: ObjectSpace>(
     vm: S::Vm<'_>,
     session: &Arc<Session<S>>,
     helper: &'static str,
-    text: String,
+    argument: Value,
     with_namespace: bool,
 ) -> RpcResult {
     let rt = Runtime::<S>::get(vm).map_err(|_| session.no_runtime())?;
     let outcome = (|| {
-        let mut args = vec![S::from_plain(vm, BrineValue::Str(text))?];
+        let mut args = vec![to_python(vm, &rt, session, argument)?];
         if with_namespace {
             match session.namespace(vm) {
                 Ok(namespace) => args.push(namespace),
@@ -229,17 +232,21 @@ impl<S: ObjectSpace> RpcObject for ClassicService<S> {
             None => args,
         };
         match name {
-            "eval" => match source_arg(&args, "eval").and_then(checked) {
-                Ok(text) => self.run(cx, move |vm, s| python_call(vm, s, "evaluate", text, true)),
+            "eval" => match source_arg(&args, "eval") {
+                Ok(source) => self.run(cx, move |vm, s| {
+                    python_call(vm, s, "evaluate", source, true)
+                }),
                 Err(e) => Reply::error(e),
             },
-            "execute" => match source_arg(&args, "exec").and_then(checked) {
-                Ok(text) => self.run(cx, move |vm, s| python_call(vm, s, "execute", text, true)),
+            "execute" => match source_arg(&args, "exec") {
+                Ok(source) => {
+                    self.run(cx, move |vm, s| python_call(vm, s, "execute", source, true))
+                }
                 Err(e) => Reply::error(e),
             },
             "getmodule" => match module_arg(&args) {
-                Ok(text) => self.run(cx, move |vm, s| {
-                    python_call(vm, s, "getmodule", text, false)
+                Ok(name) => self.run(cx, move |vm, s| {
+                    python_call(vm, s, "getmodule", Value::string(name), false)
                 }),
                 Err(e) => Reply::error(e),
             },

@@ -12,6 +12,75 @@ if '__main__' not in sys.modules:
     import types as _types
     sys.modules['__main__'] = _types.ModuleType('__main__')
 
+def _keep_signals_to_the_server():
+    """Signal dispositions belong to the server process. Remote code may not
+    set them (CPython refuses outside the main thread; RustPython would
+    let a connection's thread change the whole server's), and a child it
+    forks starts with Python's defaults, not the server's handlers (which
+    only tell the server's runtime: multiprocessing's terminate() would do
+    nothing). The forking thread holds SIGTERM and SIGINT back across the
+    fork, so one sent to the child at once waits for its defaults."""
+    import os
+    import signal
+    import threading
+    server = os.getpid()
+    original = signal.signal
+    held = (signal.SIGTERM, signal.SIGINT)
+    masks = threading.local()
+
+    def hold():
+        try:
+            masks.before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+        except (AttributeError, OSError, ValueError):
+            masks.before = None
+
+    def release():
+        if getattr(masks, 'before', None) is not None:
+            try:
+                signal.pthread_sigmask(signal.SIG_SETMASK, masks.before)
+            except (OSError, ValueError):
+                pass
+            masks.before = None
+
+    def reset_in_child():
+        for signum, handler in ((signal.SIGTERM, signal.SIG_DFL),
+                                (signal.SIGINT, signal.default_int_handler)):
+            try:
+                original(signum, handler)
+            except ValueError:
+                # Not the main interpreter (CPython refuses there): the C
+                # library's default, the disposition a new process has.
+                try:
+                    import ctypes
+                    libc_signal = ctypes.CDLL(None).signal
+                    libc_signal.argtypes = (ctypes.c_int, ctypes.c_void_p)
+                    libc_signal.restype = ctypes.c_void_p
+                    libc_signal(int(signum), None)
+                except (ImportError, OSError, AttributeError):
+                    pass
+            except (OSError, RuntimeError):
+                pass
+        release()
+
+    try:
+        os.register_at_fork(before=hold, after_in_parent=release, after_in_child=reset_in_child)
+    except (AttributeError, OSError):
+        pass
+    if sys.implementation.name != 'rustpython':
+        return
+
+    def guarded(signalnum, handler):
+        if os.getpid() == server:
+            raise ValueError('signal only works in main thread of the main interpreter')
+        return original(signalnum, handler)
+
+    guarded.__name__ = guarded.__qualname__ = 'signal'
+    guarded.__doc__ = original.__doc__
+    signal.signal = guarded
+
+
+_keep_signals_to_the_server()
+
 LOCAL_ATTRS = frozenset([
     '____conn__', '____id_pack__', '____refcount__', '__class__', '__cmp__', '__del__', '__delattr__',
     '__dir__', '__doc__', '__getattr__', '__getattribute__', '__hash__', '__instancecheck__',
@@ -157,7 +226,9 @@ _CODE_SOURCE_MAX = 1024
 
 
 def _compiled(text, mode):
-    if len(text) > _CODE_SOURCE_MAX:
+    # A code object (or anything else eval and exec judge themselves)
+    # passes through; long source is not worth caching.
+    if not isinstance(text, (str, bytes)) or len(text) > _CODE_SOURCE_MAX:
         return text
     key = (text, mode)
     code = _CODE.get(key)

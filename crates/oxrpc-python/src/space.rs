@@ -178,6 +178,10 @@ thread_local! {
     static TEARDOWN_ROOTS: RefCell<Vec<PyObjectRef>> = const { RefCell::new(Vec::new()) };
 }
 
+/// The native stack of every thread that runs Python: RustPython recurses
+/// on it, deeply.
+const PYTHON_STACK: usize = 64 << 20;
+
 /// How every interpreter of classic mode is set up.
 pub(crate) fn interpreter_settings() -> rustpython_vm::Settings {
     let mut settings = rustpython_vm::Settings::default();
@@ -191,6 +195,10 @@ pub(crate) fn interpreter_settings() -> rustpython_vm::Settings {
     // locale and under the C locale it coerces to one (and without
     // importing `locale` to ask).
     settings.stdio_encoding = Some("utf-8".to_owned());
+    // Files opened without an encoding are UTF-8, as CPython 3.11 opens
+    // them under a UTF-8 locale and in the UTF-8 mode the C locale turns
+    // on (RustPython's "auto" would ask the server's C locale: ASCII).
+    settings.utf8_mode = 1;
     // A program's name, as the CPython backend gives its interpreter:
     // pdb, code and argparse read `sys.argv[0]`.
     settings.argv = vec!["oxrpc".to_owned()];
@@ -213,6 +221,9 @@ impl ObjectSpace for RustPython {
             .init_stdlib()
             .build();
         interpreter.enter(|vm| {
+            // Threads Python starts get the stack the interpreter's own
+            // thread has: a stack overflow aborts the whole server.
+            vm.state.stacksize.store(PYTHON_STACK);
             if let Err(e) = collector::install(vm).and_then(|()| teardown::log_classes(vm)) {
                 let mut text = String::new();
                 let _ = vm.write_exception(&mut text, &e);
@@ -260,8 +271,7 @@ impl ObjectSpace for RustPython {
     }
 
     fn stack_size(&self) -> usize {
-        // RustPython recurses on the native stack, deeply.
-        64 << 20
+        PYTHON_STACK
     }
 
     fn runtime(vm: &VirtualMachine) -> Option<Arc<Runtime<Self>>> {

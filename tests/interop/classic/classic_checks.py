@@ -306,6 +306,41 @@ check('served while a thread sleeps', conn.eval('len(slept)') == 0 and conn.eval
 conn.execute('sleeper.join()')
 check('the sleeping thread woke', conn.eval('len(slept)') == 1)
 
+# eval and execute take code objects compiled on the server, as Python's do.
+code = conn.builtins.compile('5 * 5', '<checks>', 'eval')
+check('eval of a code object', conn.eval(code) == 25)
+check('root.eval of a code object', conn.root.eval(code) == 25)
+conn.execute(conn.builtins.compile('from_code = 7', '<checks>', 'exec'))
+check('execute of a code object', conn.eval('from_code') == 7)
+raises('eval of a number', TypeError, lambda: conn.eval(5), 'must be a string, bytes or code object')
+
+# Remote code works in UTF-8 (open() without an encoding, as CPython 3.11
+# under a UTF-8 locale), may not change the server's signal handlers, and
+# the children it forks take the default ones: terminate() ends them.
+conn.execute('import os, signal, tempfile\n'
+             'fd, text_path = tempfile.mkstemp()\n'
+             'os.close(fd)\n'
+             'with open(text_path, "w") as f: f.write("h\u00e9llo \u2713")\n'
+             'with open(text_path) as f: text_back = f.read()\n'
+             'os.remove(text_path)')
+check('open() is UTF-8', conn.eval('text_back') == 'h\u00e9llo \u2713', conn.eval('text_back'))
+raises('signal.signal from a connection', ValueError,
+       lambda: conn.modules.signal.signal(conn.modules.signal.SIGINT, conn.modules.signal.SIG_IGN),
+       'main thread')
+conn.execute('import multiprocessing\n'
+             'forked = multiprocessing.get_context("fork").Process(target=time.sleep, args=(30,))\n'
+             'forked.start()\n'
+             'forked.terminate()\n'
+             'forked.join(10)')
+check('a forked child ends on SIGTERM', conn.eval('forked.exitcode') == -15, conn.eval('forked.exitcode'))
+conn.execute('import threading\n'
+             'def _deep(n):\n'
+             '    return 0 if n == 0 else 1 + _deep(n - 1)\n'
+             'deep_result = []\n'
+             '_t = threading.Thread(target=lambda: deep_result.append(_deep(150)))\n'
+             '_t.start(); _t.join()')
+check('recursion in a thread remote code starts', conn.eval('tuple(deep_result)') == (150,), conn.eval('tuple(deep_result)'))
+
 conn.close()
 if failures:
     print('%d passed, %d failed' % (passed, len(failures)))
