@@ -17,7 +17,7 @@ use rustpython_vm::builtins::{
     PyBaseException, PyBaseExceptionRef, PyBytes, PyComplex, PyFloat, PyInt, PyStr, PyTuple,
 };
 use rustpython_vm::function::FuncArgs;
-use rustpython_vm::{AsObject, PyObjectRef, VirtualMachine};
+use rustpython_vm::{AsObject, PyObjectRef, PyResult, VirtualMachine};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -474,10 +474,29 @@ impl ObjectSpace for RustPython {
         }
     }
 
+    /// `traceback.format_exception`'s text, as rpyc sends it (its last
+    /// line is `str()` of the exception: `KeyError: 'k'`, the errno and
+    /// file name of an OSError); the interpreter's own writer, which words
+    /// some from their args, only if that fails.
     fn traceback_text(vm: &VirtualMachine, error: &PyBaseExceptionRef) -> String {
-        let mut text = String::new();
-        let _ = vm.write_exception(&mut text, error);
-        text
+        let formatted = (|| -> PyResult<String> {
+            let lines = vm
+                .import("traceback", 0)?
+                .get_attr("format_exception", vm)?
+                .call((error.clone(),), vm)?;
+            let text = vm
+                .ctx
+                .new_str("")
+                .as_object()
+                .get_attr("join", vm)?
+                .call((lines,), vm)?;
+            Ok(text.str(vm)?.to_string())
+        })();
+        formatted.unwrap_or_else(|_| {
+            let mut text = String::new();
+            let _ = vm.write_exception(&mut text, error);
+            text
+        })
     }
 
     fn load_module(

@@ -306,6 +306,24 @@ check('served while a thread sleeps', conn.eval('len(slept)') == 0 and conn.eval
 conn.execute('sleeper.join()')
 check('the sleeping thread woke', conn.eval('len(slept)') == 1)
 
+# The remote traceback ends as Python's traceback module ends it: str() of
+# the exception, the class qualified by its module unless it is a builtin.
+def last_traceback_line(source):
+    try:
+        conn.execute(source)
+    except Exception as e:
+        return getattr(e, '_remote_tb', '').strip().splitlines()[-1]
+    return 'did not raise'
+
+
+for source, line in [
+    ("{}['k']", "KeyError: 'k'"),
+    ("open('/nonexistent/x')", "FileNotFoundError: [Errno 2] No such file or directory: '/nonexistent/x'"),
+    ("import json; json.loads('')", "json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)"),
+]:
+    got = last_traceback_line(source)
+    check('traceback of %s' % source, got == line, got)
+
 # eval and execute take code objects compiled on the server, as Python's do.
 code = conn.builtins.compile('5 * 5', '<checks>', 'eval')
 check('eval of a code object', conn.eval(code) == 25)
