@@ -140,11 +140,17 @@ fn cpython_backend_sees_virtual_env() {
         &format!(
             "import rpyc; c = rpyc.classic.connect('localhost', {port}); \
              print(c.eval('__import__(\"numpy\").arange(5).sum().item()'), \
-             c.modules.sys.implementation.name)"
+             c.modules.sys.implementation.name, \
+             c.modules.subprocess.check_output([c.modules.sys.executable, '-c', \
+             'import sys; print(sys.prefix)'], text=True).strip())"
         ),
     ]);
     let output = oxrpc_testkit::run_with_deadline(client, Duration::from_secs(120));
-    assert_eq!(expect_success("VIRTUAL_ENV", &output).trim(), "10 cpython");
+    // sys.executable is the venv's python: a subprocess of it is in the venv.
+    assert_eq!(
+        expect_success("VIRTUAL_ENV", &output).trim(),
+        format!("10 cpython {}", venv())
+    );
 }
 
 /// Without the `cpython` feature the binary says how to get the backend.

@@ -10,6 +10,11 @@ def prepare():
     # pdb, code and argparse want a program name.
     if not getattr(sys, 'argv', None) or not sys.argv[0]:
         sys.argv = ['oxrpc']
+    # The embedding program is not Python: sys.executable names the python
+    # of the embedded library, which subprocess and multiprocessing run.
+    python = os.path.join(sys.base_exec_prefix, 'bin', 'python%d.%d' % sys.version_info[:2])
+    if os.access(python, os.X_OK):
+        sys.executable = sys._base_executable = python
 
 
 def add_venv(path):
@@ -27,6 +32,12 @@ def add_venv(path):
             if candidate in sys.path:
                 sys.path.remove(candidate)
             sys.path.insert(0, candidate)
+            # The venv's python, as it sees itself (the first venv given
+            # is added last, and wins).
+            python = os.path.join(path, 'bin', 'python')
+            if os.access(python, os.X_OK):
+                sys.executable = python
+                sys.prefix = sys.exec_prefix = path
             return candidate
     raise FileNotFoundError(
         'the virtualenv %r has no site-packages for Python %d.%d (this oxrpc embeds '
