@@ -234,3 +234,30 @@ fn xmlrpc_client_trusts_a_private_ca_as_python_does() {
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A server whose TLS files cannot be read says so and exits without first
+/// announcing that it started (rpyc_classic refuses them up front), so a
+/// harness waiting for "server started" is not misled.
+#[test]
+fn unreadable_tls_files_stop_a_server_before_it_announces_itself() {
+    for mode in ["classic", "service"] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
+        cmd.args([mode, "serve", "-p"])
+            .arg(oxrpc_testkit::free_port().to_string())
+            .args([
+                "--ssl-keyfile",
+                "/nonexistent/server.key",
+                "--ssl-certfile",
+                "/nonexistent/server.pem",
+            ]);
+        let output = oxrpc_testkit::run_with_deadline(cmd, Duration::from_secs(30));
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(!output.status.success(), "{mode}: {said}");
+        assert!(!said.contains("server started"), "{mode}: {said}");
+        assert!(said.contains("/nonexistent/server"), "{mode}: {said}");
+    }
+}

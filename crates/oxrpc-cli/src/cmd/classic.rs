@@ -322,6 +322,8 @@ async fn serve_on<S: oxrpc::rpyc::Service>(
     }
     let listener = bind(addr).await?;
     let bound = listener.local_addr()?;
+    // Named by the port bound, which `-p 0` leaves to the system.
+    let name = format!("SLAVE/{}", bound.port());
     serve_listener(args, shutdown, factory, name, listener.into(), Some(bound)).await
 }
 
@@ -339,15 +341,10 @@ async fn serve_listener<S: oxrpc::rpyc::Service>(
         Some(bound) => (bound.ip().to_string(), bound.port().to_string()),
         None => (String::new(), args.socket.path().unwrap_or_default()),
     };
-    if args.logfile.is_some() {
-        tracing::info!("{name}: server started on [{shown_host}]:{shown_port}");
-    } else if !args.quiet {
-        eprintln!("INFO:{name}:server started on [{shown_host}]:{shown_port}");
-    }
     let config = ServerConfig {
         listen: args
             .tls
-            .listen_config(name, args.max_connections, !args.quiet)?,
+            .listen_config(name.clone(), args.max_connections, !args.quiet)?,
         connection: args.limits.connection_config(),
     };
     let config = ServerConfig {
@@ -359,6 +356,13 @@ async fn serve_listener<S: oxrpc::rpyc::Service>(
         },
         ..config
     };
+    // Announced once the TLS files are read: a server that cannot start
+    // never says it has.
+    if args.logfile.is_some() {
+        tracing::info!("{name}: server started on [{shown_host}]:{shown_port}");
+    } else if !args.quiet {
+        eprintln!("INFO:{name}:server started on [{shown_host}]:{shown_port}");
+    }
     let server = Server::with_config(factory, config);
     // rpyc_classic serves rpyc.core.SlaveService: it registers SLAVE.
     let aliases = oxrpc::rpyc::registry::service_aliases(oxrpc::rpyc::RpcObject::type_name(
