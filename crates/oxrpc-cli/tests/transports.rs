@@ -164,6 +164,18 @@ fn service_serve_on_a_socket_with_both_clients() {
     );
 }
 
+/// `oxrpc service call unix:PATH get_answer`, as printed.
+fn answer_on_socket(path: &Path) -> String {
+    let mut cmd = oxrpc();
+    cmd.args([
+        "service",
+        "call",
+        &format!("unix:{}", path.display()),
+        "get_answer",
+    ]);
+    expect_success("call", &run(cmd)).trim().to_owned()
+}
+
 /// What is at the path decides: a stale socket (its server was killed) is
 /// replaced, a live one is left alone, a regular file is never removed.
 /// The default mode is the umask's, as in rpyc.
@@ -189,14 +201,7 @@ fn stale_live_and_foreign_files_at_the_socket_path() {
         stderr(&out)
     );
     assert!(path.exists(), "the live server keeps its socket");
-    let mut cmd = oxrpc();
-    cmd.args([
-        "service",
-        "call",
-        &format!("unix:{}", path.display()),
-        "get_answer",
-    ]);
-    assert_eq!(expect_success("call", &run(cmd)).trim(), "42");
+    assert_eq!(answer_on_socket(&path), "42");
     stop(server, "INT");
 
     let file = dir.join("not-a-socket");
@@ -243,14 +248,7 @@ fn another_users_live_socket_is_never_taken_over() {
         "{}",
         stderr(&out)
     );
-    let mut cmd = oxrpc();
-    cmd.args([
-        "service",
-        "call",
-        &format!("unix:{}", path.display()),
-        "get_answer",
-    ]);
-    assert_eq!(expect_success("call", &run(cmd)).trim(), "42");
+    assert_eq!(answer_on_socket(&path), "42");
     stop(server, "INT");
 }
 
