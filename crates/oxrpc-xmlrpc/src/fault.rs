@@ -62,6 +62,23 @@ impl Fault {
         )
     }
 
+    /// The fault for a result that cannot be written as XML-RPC (a string
+    /// XML cannot carry, a name that is not UTF-8, ...).
+    ///
+    /// ```
+    /// use oxrpc_xmlrpc::Fault;
+    ///
+    /// let fault = Fault::cannot_encode("no reason");
+    /// assert_eq!(fault.code, Fault::INTERNAL_ERROR);
+    /// assert_eq!(fault.string, "server error. cannot encode the result: no reason");
+    /// ```
+    pub fn cannot_encode(reason: impl fmt::Display) -> Self {
+        Fault::new(
+            Fault::INTERNAL_ERROR,
+            format!("server error. cannot encode the result: {reason}"),
+        )
+    }
+
     /// CPython's fault for a method that is not registered (a name over
     /// [`Fault::ECHO_LIMIT`] is cut short: CPython echoes it whole).
     pub fn method_not_supported(method: &str) -> Self {

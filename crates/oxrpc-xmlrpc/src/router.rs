@@ -903,10 +903,7 @@ impl Shared {
 }
 
 fn cannot_encode(reason: &str) -> String {
-    encode_fault(&Fault::new(
-        Fault::INTERNAL_ERROR,
-        format!("server error. cannot encode the result: {reason}"),
-    ))
+    encode_fault(&Fault::cannot_encode(reason))
 }
 
 /// 503: the memory budget had no room for this request in time.

@@ -49,10 +49,7 @@ fn read_names(dir: &str) -> std::io::Result<Vec<String>> {
 /// would name no file.)
 fn listing_fault(error: &std::io::Error, path: Option<&str>) -> Fault {
     if error.kind() == std::io::ErrorKind::InvalidData {
-        return Fault::new(
-            Fault::INTERNAL_ERROR,
-            format!("server error. cannot encode the result: {error}"),
-        );
+        return Fault::cannot_encode(error);
     }
     Fault::from_io_error(error, path)
 }

@@ -71,18 +71,10 @@ impl<T: DeserializeOwned> FromValue for Serde<T> {
     }
 }
 
-/// A result that cannot be written as XML-RPC is a fault for the caller.
-fn unserializable(error: SerdeError) -> Fault {
-    Fault::new(
-        Fault::INTERNAL_ERROR,
-        format!("server error. cannot encode the result: {error}"),
-    )
-}
-
 impl<T: Serialize> IntoResponse for Serde<T> {
     const XMLRPC_TYPE: &'static str = "any";
     fn into_response(self) -> Result<Value, Fault> {
-        to_value(&self.0).map_err(unserializable)
+        to_value(&self.0).map_err(Fault::cannot_encode)
     }
 }
 
@@ -90,7 +82,7 @@ impl<T: Serialize, E: IntoFault> IntoResponse for Result<Serde<T>, E> {
     const XMLRPC_TYPE: &'static str = "any";
     fn into_response(self) -> Result<Value, Fault> {
         match self {
-            Ok(Serde(value)) => to_value(&value).map_err(unserializable),
+            Ok(Serde(value)) => to_value(&value).map_err(Fault::cannot_encode),
             Err(e) => Err(e.into_fault()),
         }
     }
