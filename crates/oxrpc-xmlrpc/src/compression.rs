@@ -27,8 +27,9 @@ const ONE_PASS: usize = 256 * 1024;
 /// `max_size`. As Python's `gzip` reads it: an empty body is empty, and
 /// NUL bytes padding the members are skipped.
 ///
-/// A body that inflates past [`ONE_PASS`] bytes is measured first (inflated
-/// into nothing) and then inflated again into a buffer of exactly its size:
+/// The first pass keeps what a body inflates to up to [`ONE_PASS`] bytes
+/// and only counts the rest; a body past that is inflated again into a
+/// buffer of exactly its size:
 /// a gzip bomb is refused without ever being held, and a large body costs
 /// its own size, not the two or three times a doubling buffer costs.
 ///
@@ -44,14 +45,17 @@ pub fn gunzip(data: &[u8], max_size: usize) -> Result<Vec<u8>, GunzipError> {
     let limit = u64::try_from(max_size)
         .unwrap_or(u64::MAX)
         .saturating_add(1);
-    let first = u64::try_from(ONE_PASS).unwrap_or(u64::MAX).min(limit);
-    let mut out = Vec::with_capacity(data.len().saturating_mul(4).clamp(64, ONE_PASS));
-    if inflate(data, &mut out, first)? < first {
-        return Ok(out);
-    }
-    let total = usize::try_from(inflate(data, &mut std::io::sink(), limit)?).unwrap_or(usize::MAX);
+    // One pass keeps the first ONE_PASS bytes and counts the rest.
+    let mut first = FirstPart {
+        kept: Vec::with_capacity(data.len().saturating_mul(4).clamp(64, ONE_PASS)),
+        keep: ONE_PASS,
+    };
+    let total = usize::try_from(inflate(data, &mut first, limit)?).unwrap_or(usize::MAX);
     if total > max_size {
         return Err(GunzipError::TooLarge(max_size));
+    }
+    if total <= ONE_PASS {
+        return Ok(first.kept);
     }
     let mut out = Vec::with_capacity(total);
     if usize::try_from(inflate(data, &mut out, limit)?).ok() != Some(total) {
@@ -60,6 +64,24 @@ pub fn gunzip(data: &[u8], max_size: usize) -> Result<Vec<u8>, GunzipError> {
         ));
     }
     Ok(out)
+}
+
+/// A writer that keeps the first `keep` bytes written and lets the rest
+/// go (they are counted by [`inflate`]).
+struct FirstPart {
+    kept: Vec<u8>,
+    keep: usize,
+}
+
+impl Write for FirstPart {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let room = self.keep.saturating_sub(self.kept.len());
+        self.kept.extend_from_slice(&bytes[..bytes.len().min(room)]);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Inflates the gzip members of `data` one after another into `out`, at
