@@ -52,11 +52,6 @@ impl Stream {
             .map(|certs| certs.iter().map(|c| c.to_vec()).collect())
             .unwrap_or_default()
     }
-
-    /// Whether the bytes are encrypted on the wire.
-    pub fn is_tls(&self) -> bool {
-        matches!(self, Stream::TlsServer(_) | Stream::TlsClient(_))
-    }
 }
 
 impl std::fmt::Debug for Stream {

@@ -429,7 +429,8 @@ const GRACEFUL_CLOSE: Duration = Duration::from_secs(1);
 
 /// Why a connection ended before its client ended it.
 enum Stop {
-    /// Idle past the header read timeout: closed at once.
+    /// Idle past the header read timeout: closed with no more than
+    /// [`GRACEFUL_CLOSE`] for the close itself.
     Idle,
     /// Server shutdown or eviction: the answer in progress goes out first.
     Drain,
