@@ -150,6 +150,7 @@ fn oxrpc_tls_client_against_rpyc_ssl_authenticator() {
             keyfile: Some(file("client.key")),
             certfile: Some(file("client.pem")),
             ca_certs: Some(file("ca.pem")),
+            server_check: oxrpc::net::tls::ServerCheck::CertificateAndName,
         };
         let conn = oxrpc::rpyc::connect_tls(
             "localhost",

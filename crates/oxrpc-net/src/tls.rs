@@ -6,13 +6,21 @@
 //! client "verify the server against this CA". These helpers turn the same
 //! three files into rustls configurations, so every oxrpc server and client
 //! takes the same `--ssl-keyfile/--ssl-certfile/--ssl-cafile` options.
+//!
+//! Peers are trusted as OpenSSL trusts them (see `trust`): the self-signed
+//! and v1 certificates the `openssl` command makes work with oxrpc as they
+//! do with Python.
+
+mod host_names;
+mod identity;
+mod trust;
 
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
-use rustls::server::WebPkiClientVerifier;
 use rustls::{ClientConfig, RootCertStore, ServerConfig};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use trust::{ClientTrust, ServerTrust, TrustFile};
 
 pub use tokio_rustls::{
     client::TlsStream as ClientTlsStream, server::TlsStream as ServerTlsStream,
@@ -63,12 +71,16 @@ pub fn load_private_key(path: &Path) -> Result<PrivateKeyDer<'static>, TlsError>
     PrivateKeyDer::from_pem_file(path).map_err(|e| file_error(path, e))
 }
 
-fn root_store(path: &Path) -> Result<RootCertStore, TlsError> {
-    let mut roots = RootCertStore::empty();
-    for cert in load_certificates(path)? {
-        roots.add(cert).map_err(|e| file_error(path, e))?;
+fn trust_file(path: &Path) -> Result<TrustFile, TlsError> {
+    let certificates = load_certificates(path)?;
+    let mut anchors = RootCertStore::empty();
+    for cert in &certificates {
+        anchors.add(cert.clone()).map_err(|e| file_error(path, e))?;
     }
-    Ok(roots)
+    Ok(TrustFile {
+        anchors,
+        certificates,
+    })
 }
 
 /// A server's TLS files: rpyc_classic's `--ssl-keyfile`, `--ssl-certfile`
@@ -86,27 +98,19 @@ pub struct ServerTlsFiles {
 impl ServerTlsFiles {
     /// Builds the server configuration.
     pub fn server_config(&self) -> Result<Arc<ServerConfig>, TlsError> {
-        let certs = load_certificates(&self.certfile)?;
-        let key = load_private_key(&self.keyfile)?;
+        let ours = identity::certified_key(&self.certfile, &self.keyfile)?;
         let builder = ServerConfig::builder_with_provider(provider())
             .with_safe_default_protocol_versions()
             .map_err(|e| TlsError::Config(e.to_string()))?;
         let builder = match &self.cafile {
             Some(cafile) => {
-                let verifier = WebPkiClientVerifier::builder_with_provider(
-                    Arc::new(root_store(cafile)?),
-                    provider(),
-                )
-                .build()
-                .map_err(|e| TlsError::Config(e.to_string()))?;
-                builder.with_client_cert_verifier(verifier)
+                let verifier =
+                    ClientTrust::new(trust_file(cafile)?, provider()).map_err(TlsError::Config)?;
+                builder.with_client_cert_verifier(Arc::new(verifier))
             }
             None => builder.with_no_client_auth(),
         };
-        let config = builder
-            .with_single_cert(certs, key)
-            .map_err(|e| TlsError::Config(e.to_string()))?;
-        Ok(Arc::new(config))
+        Ok(Arc::new(builder.with_cert_resolver(ours)))
     }
 
     /// A ready acceptor.
@@ -115,8 +119,39 @@ impl ServerTlsFiles {
     }
 }
 
+/// How much of the server's certificate a client checks.
+///
+/// Python's clients differ here: `ssl.create_default_context()` (what
+/// `ServerProxy` uses) checks the certificate and the host name;
+/// `rpyc.ssl_connect(ca_certs=...)` turns the host-name check off; and
+/// `rpyc.ssl_connect` without `ca_certs` checks nothing (`CERT_NONE`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ServerCheck {
+    /// The certificate is trusted (by `ca_certs`, or the webpki roots) and
+    /// names the host the client asked for.
+    #[default]
+    CertificateAndName,
+    /// The certificate is trusted, whatever host it names.
+    Certificate,
+    /// Nothing: the connection is encrypted, and the server is whoever
+    /// answers.
+    Nothing,
+}
+
 /// A client's TLS files, as `rpyc.ssl_connect(keyfile=, certfile=, ca_certs=)`
 /// takes them.
+///
+/// ```
+/// use oxrpc_net::tls::{ClientTlsFiles, ServerCheck};
+///
+/// // What `rpyc.ssl_connect(host, port, ca_certs="ca.pem")` checks.
+/// let like_rpyc = ClientTlsFiles {
+///     ca_certs: Some("ca.pem".into()),
+///     server_check: ServerCheck::Certificate,
+///     ..ClientTlsFiles::default()
+/// };
+/// assert!(like_rpyc.keyfile.is_none());
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ClientTlsFiles {
     /// Our private key, for servers that require client certificates.
@@ -125,25 +160,33 @@ pub struct ClientTlsFiles {
     pub certfile: Option<PathBuf>,
     /// Verify the server against this CA; without it, the webpki roots.
     pub ca_certs: Option<PathBuf>,
+    /// How much of the server's certificate to check.
+    pub server_check: ServerCheck,
 }
 
 impl ClientTlsFiles {
     /// Builds the client configuration.
     pub fn client_config(&self) -> Result<Arc<ClientConfig>, TlsError> {
-        let roots = match &self.ca_certs {
-            Some(path) => root_store(path)?,
-            None => RootCertStore {
-                roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        let trust = match &self.ca_certs {
+            Some(path) => trust_file(path)?,
+            None => TrustFile {
+                anchors: RootCertStore {
+                    roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+                },
+                certificates: Vec::new(),
             },
         };
+        let verifier =
+            ServerTrust::new(trust, provider(), self.server_check).map_err(TlsError::Config)?;
         let builder = ClientConfig::builder_with_provider(provider())
             .with_safe_default_protocol_versions()
             .map_err(|e| TlsError::Config(e.to_string()))?
-            .with_root_certificates(roots);
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(verifier));
         let config = match (&self.certfile, &self.keyfile) {
-            (Some(cert), Some(key)) => builder
-                .with_client_auth_cert(load_certificates(cert)?, load_private_key(key)?)
-                .map_err(|e| TlsError::Config(e.to_string()))?,
+            (Some(cert), Some(key)) => {
+                builder.with_client_cert_resolver(identity::certified_key(cert, key)?)
+            }
             (None, None) => builder.with_no_client_auth(),
             _ => {
                 return Err(TlsError::Config(

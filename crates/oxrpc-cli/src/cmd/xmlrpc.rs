@@ -116,6 +116,7 @@ impl ClientArgs {
                 keyfile: self.ssl_keyfile.clone(),
                 certfile: self.ssl_certfile.clone(),
                 ca_certs: cafile,
+                server_check: oxrpc::net::tls::ServerCheck::CertificateAndName,
             })?;
         }
         Ok(blocking::Client::from_async(builder)?)

@@ -1,0 +1,315 @@
+//! Which certificates are trusted, decided by OpenSSL through the real
+//! Python peers and by oxrpc, compared case by case.
+//!
+//! The certificates are made by `tests/interop/tls/make_openssl_certs.sh`
+//! with the `openssl` command, as deployments make them: self-signed
+//! `req -x509` certificates (CA:TRUE, the host only in the CN), v1
+//! certificates from `x509 -req`, wildcards, IP-only subjectAltNames, wrong
+//! key usages, untrusted issuers, a v1 root.
+//!
+//! - Servers: Python serves each certificate over TLS; Python's
+//!   `ssl.create_default_context(cafile=)` (what `ServerProxy` uses) and
+//!   `rpyc.ssl_connect(ca_certs=)` say which they accept under which host
+//!   names, and oxrpc's client (`ServerCheck::CertificateAndName` and
+//!   `ServerCheck::Certificate`) must say the same.
+//! - Clients: stock rpyc clients present each client certificate to rpyc's
+//!   `SSLAuthenticator` server and to `oxrpc service serve --ssl-cafile`;
+//!   both servers must let in and keep out the same ones.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
+
+use oxrpc::net::tls::{server_name, ClientTlsFiles, ServerCheck};
+use oxrpc_testkit::{
+    expect_success, free_port, interop_path, python_command, run_python_script, run_with_deadline,
+    wait_for_port, ChildGuard,
+};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Each server certificate with the trust file its clients are given.
+const SERVERS: &[(&str, &str)] = &[
+    ("selfsigned-cn", "selfsigned-cn"),
+    ("selfsigned-san", "selfsigned-san"),
+    ("selfsigned-other", "selfsigned-cn"),
+    ("v1-cn", "ca"),
+    ("v1-wildcard", "ca"),
+    ("v1-untrusted", "ca"),
+    ("v3-cn", "ca"),
+    ("v3-ip-only", "ca"),
+    ("v3-client-only", "ca"),
+    ("v3-under-v1-ca", "v1-ca"),
+];
+
+const HOSTS: &[&str] = &["localhost", "127.0.0.1", "a.oxrpc.test", "oxrpc.test"];
+
+const CLIENTS: &[&str] = &[
+    "client-selfsigned",
+    "client-v1",
+    "client-v1-untrusted",
+    "client-server-only",
+    "client-other",
+];
+
+fn make_certificates(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("oxrpc-trust-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut cmd = Command::new("sh");
+    cmd.arg(interop_path("tls/make_openssl_certs.sh")).arg(&dir);
+    expect_success(
+        "make_openssl_certs.sh",
+        &run_with_deadline(cmd, Duration::from_secs(120)),
+    );
+    dir
+}
+
+fn pem(dir: &Path, name: &str) -> String {
+    dir.join(format!("{name}.pem")).to_str().unwrap().to_owned()
+}
+
+/// oxrpc's client: a TLS handshake with `127.0.0.1:port` under `host` (the
+/// client has checked the server once it is done).
+async fn oxrpc_verdict(port: u16, cafile: &str, host: &str, check: ServerCheck) -> String {
+    let files = ClientTlsFiles {
+        ca_certs: Some(cafile.into()),
+        server_check: check,
+        ..ClientTlsFiles::default()
+    };
+    let connector = files.connector().unwrap();
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let handshake = connector.connect(server_name(host).unwrap(), tcp);
+    match tokio::time::timeout(Duration::from_secs(20), handshake).await {
+        Ok(Ok(_)) => "ok".to_owned(),
+        Ok(Err(e)) => format!("refused: {e}"),
+        Err(_) => "refused: timed out".to_owned(),
+    }
+}
+
+#[test]
+fn oxrpc_clients_trust_the_servers_python_trusts() {
+    let dir = make_certificates("servers");
+    let mut cmd = python_command();
+    cmd.arg(interop_path("tls/openssl_trust.py"))
+        .arg("serve")
+        .arg(&dir)
+        .args(SERVERS.iter().map(|(name, _)| *name));
+    let mut servers = ChildGuard::spawn(cmd);
+    let ports: Value = serde_json::from_str(&servers.wait_for_line("{")).unwrap();
+
+    // (server, trust file, host, mode)
+    let mut cases = Vec::new();
+    for (server, trust) in SERVERS {
+        for host in HOSTS {
+            cases.push((*server, pem(&dir, trust), *host, "default"));
+        }
+        cases.push((*server, pem(&dir, trust), "127.0.0.1", "rpyc"));
+    }
+    let case_file = dir.join("cases.json");
+    let described: Vec<Value> = cases
+        .iter()
+        .map(|(server, cafile, host, mode)| {
+            json!({"port": ports[server], "cafile": cafile, "host": host, "mode": mode})
+        })
+        .collect();
+    std::fs::write(&case_file, serde_json::to_vec(&described).unwrap()).unwrap();
+    let output = run_python_script(
+        "tls/openssl_trust.py",
+        &["verify", case_file.to_str().unwrap()],
+        Duration::from_secs(300),
+    );
+    let python: Vec<String> =
+        serde_json::from_str(expect_success("openssl_trust.py verify", &output).trim()).unwrap();
+    assert_eq!(python.len(), cases.len());
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut differences = Vec::new();
+    let mut accepted = 0;
+    for ((server, cafile, host, mode), python) in cases.iter().zip(&python) {
+        let check = match *mode {
+            "rpyc" => ServerCheck::Certificate,
+            _ => ServerCheck::CertificateAndName,
+        };
+        let port = ports[server].as_u64().unwrap() as u16;
+        let oxrpc = runtime.block_on(oxrpc_verdict(port, cafile, host, check));
+        println!("{server:16} {host:13} {mode:8} python: {python:60} oxrpc: {oxrpc}");
+        if (python == "ok") != (oxrpc == "ok") {
+            differences.push(format!(
+                "{server} as {host} ({mode}): python {python}, oxrpc {oxrpc}"
+            ));
+        }
+        accepted += usize::from(python == "ok");
+    }
+    assert!(differences.is_empty(), "{differences:#?}");
+    // The shapes webpki alone refuses are among those Python accepts.
+    for must in [
+        "selfsigned-cn localhost default",
+        "v1-cn localhost default",
+        "v1-wildcard a.oxrpc.test default",
+        "v3-ip-only localhost default",
+    ] {
+        let found = cases
+            .iter()
+            .zip(&python)
+            .any(|((s, _, h, m), p)| format!("{s} {h} {m}") == must && p == "ok");
+        assert!(found, "python should accept {must}");
+    }
+    assert!(
+        accepted >= 15 && accepted < cases.len() / 2 + 10,
+        "{accepted}"
+    );
+
+    // ServerCheck::Nothing takes any server, as rpyc.ssl_connect does
+    // without ca_certs.
+    let untrusted = ports["v1-untrusted"].as_u64().unwrap() as u16;
+    let nothing = runtime.block_on(oxrpc_verdict(
+        untrusted,
+        &pem(&dir, "ca"),
+        "a.oxrpc.test",
+        ServerCheck::Nothing,
+    ));
+    assert_eq!(nothing, "ok");
+    drop(servers);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn oxrpc_server_lets_in_the_client_certificates_rpyc_lets_in() {
+    let dir = make_certificates("clients");
+    let trust = pem(&dir, "clients-trust");
+    // Both servers present an X.509 v1 certificate, which Python's clients
+    // take (checked below for oxrpc's server).
+    let (key, cert) = (
+        dir.join("v1-cn.key").to_str().unwrap().to_owned(),
+        pem(&dir, "v1-cn"),
+    );
+    let mut cmd = python_command();
+    cmd.arg(interop_path("tls/ssl_rpyc_server.py"))
+        .args([&key, &cert, &trust]);
+    let mut rpyc_server = ChildGuard::spawn(cmd);
+    let rpyc_port = rpyc_server.announced_port("ready");
+    let oxrpc_port = free_port();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
+    cmd.args(["service", "serve", "-q", "--host", "127.0.0.1", "--port"])
+        .arg(oxrpc_port.to_string())
+        .args(["--ssl-keyfile", &key, "--ssl-certfile", &cert])
+        .args(["--ssl-cafile", &trust]);
+    let _oxrpc_server = ChildGuard::spawn(cmd);
+    wait_for_port(
+        format!("127.0.0.1:{oxrpc_port}").parse().unwrap(),
+        Duration::from_secs(30),
+    );
+
+    let answers = |port: u16| -> Vec<Value> {
+        let port = port.to_string();
+        let mut args = vec!["clients", dir.to_str().unwrap(), &port];
+        args.extend(CLIENTS);
+        let output = run_python_script("tls/openssl_trust.py", &args, Duration::from_secs(300));
+        serde_json::from_str(expect_success("openssl_trust.py clients", &output).trim()).unwrap()
+    };
+    let by_rpyc = answers(rpyc_port);
+    let by_oxrpc = answers(oxrpc_port);
+    for ((client, rpyc), oxrpc) in CLIENTS.iter().zip(&by_rpyc).zip(&by_oxrpc) {
+        println!("{client:20} rpyc: {rpyc:50} oxrpc: {oxrpc}");
+    }
+    let let_in = |answers: &[Value]| -> Vec<bool> {
+        answers.iter().map(|answer| *answer == json!(42)).collect()
+    };
+    assert_eq!(
+        let_in(&by_oxrpc),
+        let_in(&by_rpyc),
+        "{by_rpyc:?} / {by_oxrpc:?}"
+    );
+    // The self-signed and the v1 client certificates are let in.
+    assert_eq!(let_in(&by_rpyc), [true, true, false, false, false]);
+
+    // Python's client checks oxrpc's v1 server certificate against the CA.
+    let case_file = dir.join("cases.json");
+    let case = json!([{"port": oxrpc_port, "cafile": pem(&dir, "ca"), "host": "localhost",
+                       "mode": "default"}]);
+    std::fs::write(&case_file, case.to_string()).unwrap();
+    let output = run_python_script(
+        "tls/openssl_trust.py",
+        &["verify", case_file.to_str().unwrap()],
+        Duration::from_secs(60),
+    );
+    assert_eq!(
+        expect_success("openssl_trust.py verify", &output).trim(),
+        r#"["ok"]"#
+    );
+
+    // oxrpc's own client, presenting a v1 certificate and checking rpyc's
+    // v1 server certificate against the CA.
+    let port = rpyc_port;
+    let files = ClientTlsFiles {
+        keyfile: Some(dir.join("client-v1.key")),
+        certfile: Some(dir.join("client-v1.pem")),
+        ca_certs: Some(dir.join("ca.pem")),
+        server_check: ServerCheck::CertificateAndName,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let answer: i64 = runtime.block_on(async {
+        let conn = oxrpc::rpyc::connect_tls(
+            "localhost",
+            port,
+            &files,
+            Arc::new(oxrpc::rpyc::VoidService),
+            oxrpc::rpyc::Config::default(),
+        )
+        .await
+        .unwrap();
+        let root = conn.root().await.unwrap();
+        let answer = root
+            .call::<oxrpc::rpyc::Value>("get_answer", ())
+            .await
+            .unwrap()
+            .extract()
+            .unwrap();
+        conn.close().await;
+        answer
+    });
+    assert_eq!(answer, 42);
+    drop(rpyc_server);
+
+    // A key that is not the v1 certificate's is refused at start, as
+    // Python's load_cert_chain refuses it.
+    let mismatched = [
+        pem(&dir, "v1-cn"),
+        pem(&dir, "v3-cn").replace(".pem", ".key"),
+    ];
+    let mut cmd = python_command();
+    cmd.arg("-c").arg(
+        "import ssl, sys\n\
+         try:\n    ssl.create_default_context().load_cert_chain(sys.argv[1], sys.argv[2])\n\
+         except ssl.SSLError as e:\n    print(e.reason)",
+    );
+    cmd.args(&mismatched);
+    let python = run_with_deadline(cmd, Duration::from_secs(60));
+    assert_eq!(
+        expect_success("load_cert_chain", &python).trim(),
+        "KEY_VALUES_MISMATCH"
+    );
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
+    cmd.args(["service", "serve", "-q", "--port", "0", "--ssl-certfile"])
+        .arg(&mismatched[0])
+        .arg("--ssl-keyfile")
+        .arg(&mismatched[1]);
+    let refused = run_with_deadline(cmd, Duration::from_secs(60));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success(), "{stderr}");
+    assert!(stderr.contains("key values mismatch"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
