@@ -55,6 +55,38 @@ enum Purpose {
     Client,
 }
 
+/// The handshake-signature methods both verifiers share: webpki's check,
+/// then, for a certificate webpki cannot read, [`signed_by`].
+macro_rules! handshake_signatures {
+    () => {
+        fn verify_tls12_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, Error> {
+            self.webpki
+                .verify_tls12_signature(message, cert, dss)
+                .or_else(|refusal| signed_by(message, cert, dss, &self.algorithms, false, refusal))
+        }
+
+        fn verify_tls13_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, Error> {
+            self.webpki
+                .verify_tls13_signature(message, cert, dss)
+                .or_else(|refusal| signed_by(message, cert, dss, &self.algorithms, true, refusal))
+        }
+
+        fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+            self.webpki.supported_verify_schemes()
+        }
+    };
+}
+
 /// Verifies servers for a client: webpki, then OpenSSL's wider trust.
 #[derive(Debug)]
 pub(crate) struct ServerTrust {
@@ -126,31 +158,7 @@ impl ServerCertVerifier for ServerTrust {
         }
     }
 
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, Error> {
-        self.webpki
-            .verify_tls12_signature(message, cert, dss)
-            .or_else(|refusal| signed_by(message, cert, dss, &self.algorithms, false, refusal))
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, Error> {
-        self.webpki
-            .verify_tls13_signature(message, cert, dss)
-            .or_else(|refusal| signed_by(message, cert, dss, &self.algorithms, true, refusal))
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.webpki.supported_verify_schemes()
-    }
+    handshake_signatures!();
 }
 
 /// Verifies client certificates for a server: webpki, then OpenSSL's wider
@@ -205,31 +213,7 @@ impl ClientCertVerifier for ClientTrust {
             })
     }
 
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, Error> {
-        self.webpki
-            .verify_tls12_signature(message, cert, dss)
-            .or_else(|refusal| signed_by(message, cert, dss, &self.algorithms, false, refusal))
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, Error> {
-        self.webpki
-            .verify_tls13_signature(message, cert, dss)
-            .or_else(|refusal| signed_by(message, cert, dss, &self.algorithms, true, refusal))
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.webpki.supported_verify_schemes()
-    }
+    handshake_signatures!();
 }
 
 /// A whole DER certificate, nothing after it.
