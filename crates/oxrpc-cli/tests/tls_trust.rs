@@ -15,6 +15,9 @@
 //! - Clients: stock rpyc clients present each client certificate to rpyc's
 //!   `SSLAuthenticator` server and to `oxrpc service serve --ssl-cafile`;
 //!   both servers must let in and keep out the same ones.
+//! - The command line: `oxrpc classic eval` and `oxrpc service call` reach
+//!   rpyc_classic and rpyc's `SSLAuthenticator` over TLS, with the checks
+//!   Python makes by default and, by flag, the fewer ones rpyc makes.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -24,8 +27,8 @@
 
 use oxrpc::net::tls::{server_name, ClientTlsFiles, ServerCheck};
 use oxrpc_testkit::{
-    expect_success, free_port, interop_path, python_command, run_python_script, run_with_deadline,
-    wait_for_port, ChildGuard,
+    expect_success, free_port, interop_path, python_command, rpyc_classic_command,
+    run_python_script, run_with_deadline, wait_for_port, ChildGuard,
 };
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -311,5 +314,99 @@ fn oxrpc_server_lets_in_the_client_certificates_rpyc_lets_in() {
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(!refused.status.success(), "{stderr}");
     assert!(stderr.contains("key values mismatch"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn oxrpc_command_line_clients_reach_rpyc_tls_servers_with_rpycs_choice_of_checks() {
+    let dir = make_certificates("cli");
+    let file = |name: &str| dir.join(name).to_str().unwrap().to_owned();
+    // rpyc_classic presents the v1 certificate that names only localhost,
+    // and wants a client certificate the trust file vouches for.
+    let port = free_port();
+    let mut cmd = rpyc_classic_command();
+    cmd.args(["--host", "127.0.0.1", "-p", &port.to_string()])
+        .args(["--ssl-keyfile", &file("v1-cn.key")])
+        .args(["--ssl-certfile", &file("v1-cn.pem")])
+        .args(["--ssl-cafile", &file("clients-trust.pem")]);
+    let _rpyc_classic = ChildGuard::spawn(cmd);
+    wait_for_port(
+        format!("127.0.0.1:{port}").parse().unwrap(),
+        Duration::from_secs(30),
+    );
+    let client = [
+        "--ssl-certfile",
+        &file("client-v1.pem"),
+        "--ssl-keyfile",
+        &file("client-v1.key"),
+    ];
+    let ca = ["--ssl-cafile", &file("ca.pem")];
+    let eval = |options: &[&[&str]], host: &str| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
+        cmd.args(["classic", "eval"]);
+        for group in options {
+            cmd.args(*group);
+        }
+        cmd.arg(format!("{host}:{port}")).arg("6*7");
+        let output = run_with_deadline(cmd, Duration::from_secs(60));
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        match output.status.success() {
+            true => String::from_utf8_lossy(&output.stdout).trim().to_owned(),
+            false => format!("failed: {stderr}"),
+        }
+    };
+    // The default checks the name too, as ssl.create_default_context does.
+    assert_eq!(eval(&[&ca, &client], "localhost"), "42");
+    let by_address = eval(&[&ca, &client], "127.0.0.1");
+    assert!(by_address.contains("NotValidForName"), "{by_address}");
+    // rpyc.classic.ssl_connect(ca_certs=...) does not check the name, and
+    // without ca_certs checks nothing; each is a flag.
+    let no_name = ["--ssl-no-check-hostname"];
+    assert_eq!(eval(&[&ca, &client, &no_name], "127.0.0.1"), "42");
+    assert_eq!(eval(&[&["--ssl-no-verify"], &client], "127.0.0.1"), "42");
+    // Still a trusted certificate: another CA's is refused.
+    let other_ca = ["--ssl-cafile", &file("other-ca.pem")];
+    let untrusted = eval(&[&other_ca, &client, &no_name], "127.0.0.1");
+    assert!(untrusted.contains("UnknownIssuer"), "{untrusted}");
+    // Without a client certificate rpyc_classic lets nobody in.
+    assert!(eval(&[&ca], "localhost").starts_with("failed"));
+    // What the Python client does with the same server and files.
+    let mut cmd = python_command();
+    cmd.arg("-c")
+        .arg(
+            "import sys, rpyc\n\
+             c = rpyc.classic.ssl_connect('127.0.0.1', int(sys.argv[1]), keyfile=sys.argv[2],\n\
+             \x20   certfile=sys.argv[3], ca_certs=sys.argv[4])\n\
+             print(c.eval('6*7'))",
+        )
+        .args([
+            &port.to_string(),
+            &file("client-v1.key"),
+            &file("client-v1.pem"),
+            &file("ca.pem"),
+        ]);
+    let python = run_with_deadline(cmd, Duration::from_secs(60));
+    assert_eq!(
+        expect_success("rpyc.classic.ssl_connect", &python).trim(),
+        "42"
+    );
+
+    // `service call` over TLS to rpyc's SSLAuthenticator server.
+    let mut cmd = python_command();
+    cmd.arg(interop_path("tls/ssl_rpyc_server.py")).args([
+        file("v1-cn.key"),
+        file("v1-cn.pem"),
+        file("clients-trust.pem"),
+    ]);
+    let mut service = ChildGuard::spawn(cmd);
+    let service_port = service.announced_port("ready");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
+    cmd.args(["service", "call"])
+        .args(ca)
+        .args(client)
+        .arg(format!("localhost:{service_port}"))
+        .arg("get_answer");
+    let output = run_with_deadline(cmd, Duration::from_secs(60));
+    assert_eq!(expect_success("service call", &output).trim(), "42");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -17,7 +17,7 @@ use crate::cmd::{bind, block_on, resolve_bind, shutdown_signal};
 use clap::{Args, Subcommand, ValueEnum};
 use oxrpc::python::ClassicService;
 use oxrpc::rpyc::classic;
-use oxrpc::rpyc::{Config, Connector, Server, ServerConfig};
+use oxrpc::rpyc::{Config, Server, ServerConfig};
 use std::future::Future;
 use std::io::Read;
 use std::sync::Arc;
@@ -92,7 +92,11 @@ pub enum ClassicCommand {
         #[allow(missing_docs)]
         #[command(flatten)]
         registry: crate::cmd::registry::RegistryArgs,
-        /// host or host:port (default port 18812); left out with --by-name
+        #[allow(missing_docs)]
+        #[command(flatten)]
+        tls: crate::cmd::transport::ClientTlsArgs,
+        /// host or host:port (default port 18812, 18821 over TLS); left out
+        /// with --by-name
         host: Option<String>,
     },
 }
@@ -159,7 +163,12 @@ async fn connect_to(
     address: &str,
     options: &ConnectArgs,
 ) -> anyhow::Result<classic::ClassicConnection> {
-    let connector = options.connector(address, Some(classic::DEFAULT_PORT))?;
+    // rpyc.classic.ssl_connect's default port is 18821.
+    let default_port = match options.tls.files() {
+        Some(_) => DEFAULT_SSL_PORT,
+        None => classic::DEFAULT_PORT,
+    };
+    let connector = options.connector(address, Some(default_port))?;
     Ok(classic::connect_with(&connector).await?)
 }
 
@@ -183,7 +192,7 @@ pub fn run(command: ClassicCommand) -> anyhow::Result<()> {
                 // With --by-name there is no host: the expression comes first.
                 (Some(service), None) => {
                     let connect = |host: String, port| {
-                        let connector = connect.apply(Connector::tcp(host, port));
+                        let connector = connect.endpoint(&host, port);
                         async move {
                             classic::connect_with(&connector.map_err(std::io::Error::other)?).await
                         }
@@ -241,12 +250,13 @@ pub fn run(command: ClassicCommand) -> anyhow::Result<()> {
         ClassicCommand::Shell {
             by_name,
             registry,
+            tls,
             host,
         } => {
             use crate::cmd::classic_shell::{run, Target};
             match (by_name, host) {
-                (None, Some(host)) => run(Target::Address(host)),
-                (Some(service), None) => run(Target::ByName { service, registry }),
+                (None, Some(host)) => run(Target::Address(host), &tls),
+                (Some(service), None) => run(Target::ByName { service, registry }, &tls),
                 (Some(_), Some(_)) => anyhow::bail!("with --by-name, leave out HOST"),
                 (None, None) => anyhow::bail!("expected HOST, or --by-name SERVICE"),
             }

@@ -18,6 +18,7 @@
 
 use crate::cmd::parse_host_port;
 use crate::cmd::registry::RegistryArgs;
+use crate::cmd::transport::ClientTlsArgs;
 use oxrpc::rpyc::classic;
 use oxrpc::rpyc::{BrineValue, Function, Proxy, Value};
 use rustyline::completion::Completer;
@@ -167,7 +168,7 @@ pub enum Target {
 }
 
 /// Runs the shell against `target` until Ctrl-D or `exit()`.
-pub fn run(target: Target) -> anyhow::Result<()> {
+pub fn run(target: Target, tls: &ClientTlsArgs) -> anyhow::Result<()> {
     let runtime = Arc::new(
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -180,12 +181,15 @@ pub fn run(target: Target) -> anyhow::Result<()> {
             sync_request_timeout: std::time::Duration::from_secs(365 * 24 * 3600),
             ..Default::default()
         };
-        let connector = |host: String, port: u16| {
-            oxrpc::rpyc::Connector::tcp(host.as_str(), port).config(config.clone())
-        };
+        let connector =
+            |host: String, port: u16| tls.connector(host.as_str(), port).config(config.clone());
         let (conn, host, port) = match &target {
             Target::Address(address) => {
-                let (host, port) = parse_host_port(address, Some(classic::DEFAULT_PORT))?;
+                let default_port = match tls.files() {
+                    Some(_) => crate::cmd::classic::DEFAULT_SSL_PORT,
+                    None => classic::DEFAULT_PORT,
+                };
+                let (host, port) = parse_host_port(address, Some(default_port))?;
                 let conn = classic::connect_with(&connector(host.clone(), port)).await?;
                 (conn, host, port)
             }

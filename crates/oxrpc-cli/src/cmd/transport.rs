@@ -1,6 +1,6 @@
 //! Transports on the command line: Unix sockets for every server, and for
-//! every RPyC client a Unix-socket address form, a connect timeout and TCP
-//! keepalive.
+//! every RPyC client a Unix-socket address form, TLS (`--ssl-*`, as
+//! `rpyc.ssl_connect` takes it), a connect timeout and TCP keepalive.
 //!
 //! # Servers: `--socket PATH`
 //!
@@ -40,6 +40,7 @@
 //! 10 s for XML-RPC), and `--keepalive SECS` turns on TCP keepalive probes
 //! after that long idle (rpyc's `keepalive=True` is 60).
 
+use oxrpc::net::tls::{ClientTlsFiles, ServerCheck};
 use oxrpc::net::Listener;
 use oxrpc::rpyc::Connector;
 use std::path::PathBuf;
@@ -102,6 +103,88 @@ pub struct ConnectArgs {
     /// keepalive=True is 60).
     #[arg(long, value_name = "SECS")]
     pub keepalive: Option<f64>,
+    #[allow(missing_docs)]
+    #[command(flatten)]
+    pub tls: ClientTlsArgs,
+}
+
+/// TLS for an RPyC client, as `rpyc.ssl_connect` and
+/// `rpyc.classic.ssl_connect` take it.
+///
+/// By default the server's certificate must be trusted and name the host
+/// (what Python's `ssl.create_default_context()` checks). rpyc checks less,
+/// and each of its choices is a flag here: `--ssl-no-check-hostname` is
+/// `ssl_connect(ca_certs=...)`, `--ssl-no-verify` is `ssl_connect` without
+/// `ca_certs`.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct ClientTlsArgs {
+    /// Connect over TLS (implied by every other --ssl option); the server is
+    /// checked against the webpki roots unless --ssl-cafile is given.
+    #[arg(long)]
+    pub ssl: bool,
+    /// Trust the server when a certificate in FILE vouches for it: a CA, or
+    /// the server's own self-signed certificate (rpyc's ca_certs).
+    #[arg(long = "ssl-cafile", value_name = "FILE")]
+    pub ssl_cafile: Option<PathBuf>,
+    /// Present this client certificate (rpyc's certfile).
+    #[arg(long = "ssl-certfile", value_name = "FILE", requires = "ssl_keyfile")]
+    pub ssl_certfile: Option<PathBuf>,
+    /// The client certificate's private key (rpyc's keyfile).
+    #[arg(long = "ssl-keyfile", value_name = "FILE", requires = "ssl_certfile")]
+    pub ssl_keyfile: Option<PathBuf>,
+    /// Accept a trusted certificate whatever host it names, as
+    /// rpyc.ssl_connect(ca_certs=...) does.
+    #[arg(long = "ssl-no-check-hostname")]
+    pub ssl_no_check_hostname: bool,
+    /// Do not check the server at all, as rpyc.ssl_connect without ca_certs
+    /// does: the connection is encrypted, not authenticated.
+    #[arg(long = "ssl-no-verify", conflicts_with_all = ["ssl_cafile", "ssl_no_check_hostname"])]
+    pub ssl_no_verify: bool,
+}
+
+impl ClientTlsArgs {
+    /// The TLS files and checks, when TLS was asked for.
+    ///
+    /// ```
+    /// use oxrpc::net::tls::ServerCheck;
+    /// use oxrpc_cli::cmd::transport::ClientTlsArgs;
+    ///
+    /// assert!(ClientTlsArgs::default().files().is_none());
+    /// let like_rpyc = ClientTlsArgs {
+    ///     ssl_cafile: Some("ca.pem".into()),
+    ///     ssl_no_check_hostname: true,
+    ///     ..ClientTlsArgs::default()
+    /// };
+    /// assert_eq!(like_rpyc.files().unwrap().server_check, ServerCheck::Certificate);
+    /// ```
+    pub fn files(&self) -> Option<ClientTlsFiles> {
+        let wanted = self.ssl
+            || self.ssl_cafile.is_some()
+            || self.ssl_certfile.is_some()
+            || self.ssl_no_check_hostname
+            || self.ssl_no_verify;
+        let server_check = if self.ssl_no_verify {
+            ServerCheck::Nothing
+        } else if self.ssl_no_check_hostname {
+            ServerCheck::Certificate
+        } else {
+            ServerCheck::CertificateAndName
+        };
+        wanted.then(|| ClientTlsFiles {
+            keyfile: self.ssl_keyfile.clone(),
+            certfile: self.ssl_certfile.clone(),
+            ca_certs: self.ssl_cafile.clone(),
+            server_check,
+        })
+    }
+
+    /// A connector to `host:port`: over TLS when it was asked for.
+    pub fn connector(&self, host: impl Into<String>, port: u16) -> Connector {
+        match self.files() {
+            Some(files) => Connector::tls(host, port, files),
+            None => Connector::tcp(host, port),
+        }
+    }
 }
 
 impl ConnectArgs {
@@ -118,13 +201,22 @@ impl ConnectArgs {
     /// ```
     pub fn connector(&self, address: &str, default_port: Option<u16>) -> anyhow::Result<Connector> {
         let connector = match address.strip_prefix("unix:") {
+            Some(_) if self.tls.files().is_some() => {
+                anyhow::bail!("TLS is for TCP servers; {address} is a Unix socket")
+            }
             Some(path) => Connector::unix(path),
             None => {
                 let (host, port) = crate::cmd::parse_host_port(address, default_port)?;
-                Connector::tcp(host, port)
+                self.tls.connector(host, port)
             }
         };
         self.apply(connector)
+    }
+
+    /// A connector to `host:port` (a server a registry named) with these
+    /// options, TLS included.
+    pub fn endpoint(&self, host: &str, port: u16) -> anyhow::Result<Connector> {
+        self.apply(self.tls.connector(host, port))
     }
 
     /// `connector` with these options.
@@ -151,7 +243,7 @@ impl ConnectArgs {
         host: &str,
         port: u16,
     ) -> std::io::Result<oxrpc::rpyc::Connection> {
-        self.apply(Connector::tcp(host, port))
+        self.endpoint(host, port)
             .map_err(std::io::Error::other)?
             .connect()
             .await
