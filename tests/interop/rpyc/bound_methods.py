@@ -51,4 +51,20 @@ for name in ["exposed_get_answer", "get_service_name", "on_connect", "get_questi
 show("format(root, 'x')", lambda: format(root, "x"))
 show("format(root, '')", lambda: format(root, "")[:22])
 show("getsizeof(root)", lambda: sys.getsizeof(root))
+# A method object's missing names, and object's dunders fetched as objects:
+# the slot wrappers and __format__, a built-in method.
+for name in ["__len__", "__iter__", "__bool__", "exposed_x", "exposed_get_answer", "x"]:
+    show("get_answer." + name, lambda: getattr(root.get_answer, name))
+for target in ["root", "root.get_answer"]:
+    obj = eval(target)
+    for dunder in ["__format__", "__eq__", "__str__", "__hash__"]:
+        label = "%s.%s" % (target, dunder)
+        show("repr " + label, lambda: repr(getattr(obj, dunder)))
+        show("type " + label, lambda: type(getattr(obj, dunder)).__name__)
+    show(target + ".__format__()", lambda: obj.__format__())
+    show(target + ".__format__('', 1)", lambda: obj.__format__("", 1))
+    show(target + ".__format__(format_spec='')", lambda: obj.__format__(format_spec=""))
+    show(target + ".__eq__()", lambda: obj.__eq__())
+    show(target + ".__eq__(other=1)", lambda: obj.__eq__(other=1))
+    show(target + ".__str__(1)", lambda: obj.__str__(1))
 conn.close()

@@ -74,9 +74,7 @@ impl RpcObject for BoundMethod {
         let this: ObjectRef = self.clone();
         match MethodWrapper::lookup(this, name) {
             Some(wrapper) if kwargs.is_empty() => Reply::Ready(wrapper.invoke(args)),
-            Some(_) => Reply::error(RemoteException::type_error(format!(
-                "{name}() takes no keyword arguments"
-            ))),
+            Some(wrapper) => Reply::error(RemoteException::type_error(wrapper.no_keywords())),
             None => Reply::error(cannot_access(name)),
         }
     }
@@ -120,13 +118,17 @@ impl RpcObject for BoundMethod {
         if let Some(wrapper) = MethodWrapper::lookup(this, name) {
             return Reply::value(Value::Object(Arc::new(wrapper)));
         }
-        // rpyc's policy on a method object: safe names it lacks are
-        // missing, every other name is refused.
-        Reply::error(if SAFE_ATTRS.contains(&name) {
-            RemoteException::no_attribute("method", name, &self.repr())
-        } else {
-            cannot_access(name)
-        })
+        // rpyc's policy on a method object: safe names and `exposed_` ones
+        // pass its check and are then missing, every other name is
+        // refused. A bound method looks a name it lacks up on its
+        // function, so the function is what has no such attribute.
+        Reply::error(
+            if name.starts_with("exposed_") || SAFE_ATTRS.contains(&name) {
+                RemoteException::no_attribute("function", name, &self.repr())
+            } else {
+                cannot_access(name)
+            },
+        )
     }
     fn repr(&self) -> String {
         // Python names the function the lookup resolved to: a service's

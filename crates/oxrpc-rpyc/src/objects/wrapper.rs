@@ -27,8 +27,10 @@ const OBJECT_DUNDERS: &[&str] = &[
     "__format__",
 ];
 
-/// One of `object`'s dunder methods, bound to a local object
-/// (`builtins.method-wrapper` to the peer).
+/// One of `object`'s dunder methods, bound to a local object: a
+/// `builtins.method-wrapper` to the peer (a slot such as `__eq__`), or for
+/// `__format__`, which `object` defines as a plain method, a
+/// `builtins.builtin_function_or_method`.
 pub struct MethodWrapper {
     /// The object the method belongs to.
     pub target: ObjectRef,
@@ -43,11 +45,32 @@ impl MethodWrapper {
         Some(MethodWrapper { target, name })
     }
 
+    /// `__format__` is a built-in method of `object`; the others are slot
+    /// wrappers.
+    fn is_builtin_method(&self) -> bool {
+        self.name == "__format__"
+    }
+
+    /// The short name of the target's type (`MyService`, `method`).
+    fn owner(&self) -> &str {
+        let class = self.target.type_name();
+        class.rsplit('.').next().unwrap_or(class)
+    }
+
     /// Calls the dunder with `args`, as `object` implements it.
     pub fn invoke(&self, args: Vec<Value>) -> RpcResult {
         let expect = |n: usize| {
             if args.len() == n {
                 Ok(())
+            } else if self.is_builtin_method() {
+                // CPython's METH_O wording, under the bound method's
+                // qualified name.
+                Err(RemoteException::type_error(format!(
+                    "{}.{}() takes exactly one argument ({} given)",
+                    self.owner(),
+                    self.name,
+                    args.len()
+                )))
             } else {
                 Err(RemoteException::type_error(format!(
                     "expected {n} argument{}, got {}",
@@ -71,13 +94,10 @@ impl MethodWrapper {
                     Value::Brine(BrineValue::Str(spec)) if spec.is_empty() => {
                         Ok(Value::string(self.target.repr()))
                     }
-                    Value::Brine(BrineValue::Str(_)) => {
-                        let class = self.target.type_name();
-                        let short = class.rsplit('.').next().unwrap_or(class);
-                        Err(RemoteException::type_error(format!(
-                            "unsupported format string passed to {short}.__format__"
-                        )))
-                    }
+                    Value::Brine(BrineValue::Str(_)) => Err(RemoteException::type_error(format!(
+                        "unsupported format string passed to {}.__format__",
+                        self.owner()
+                    ))),
                     other => Err(RemoteException::type_error(format!(
                         "__format__() argument must be str, not {}",
                         other.python_type()
@@ -95,9 +115,28 @@ impl MethodWrapper {
     }
 }
 
+impl MethodWrapper {
+    /// CPython's refusal of keyword arguments, in each kind's words.
+    pub fn no_keywords(&self) -> String {
+        if self.is_builtin_method() {
+            format!(
+                "{}.{}() takes no keyword arguments",
+                self.owner(),
+                self.name
+            )
+        } else {
+            format!("wrapper {}() takes no keyword arguments", self.name)
+        }
+    }
+}
+
 impl RpcObject for MethodWrapper {
     fn type_name(&self) -> &str {
-        "builtins.method-wrapper"
+        if self.is_builtin_method() {
+            "builtins.builtin_function_or_method"
+        } else {
+            "builtins.method-wrapper"
+        }
     }
 
     fn call(
@@ -107,10 +146,7 @@ impl RpcObject for MethodWrapper {
         kwargs: Vec<(String, Value)>,
     ) -> Reply {
         if !kwargs.is_empty() {
-            return Reply::error(RemoteException::type_error(format!(
-                "{}() takes no keyword arguments",
-                self.name
-            )));
+            return Reply::error(RemoteException::type_error(self.no_keywords()));
         }
         Reply::Ready(self.invoke(args))
     }
@@ -133,15 +169,20 @@ impl RpcObject for MethodWrapper {
     }
 
     fn repr(&self) -> String {
-        format!(
-            "<method-wrapper '{}' of {} object>",
-            self.name,
-            self.target
-                .type_name()
-                .rsplit('.')
-                .next()
-                .unwrap_or("object")
-        )
+        let address = Arc::as_ptr(&self.target) as *const () as usize;
+        if self.is_builtin_method() {
+            format!(
+                "<built-in method {} of {} object at {address:#x}>",
+                self.name,
+                self.owner()
+            )
+        } else {
+            format!(
+                "<method-wrapper '{}' of {} object at {address:#x}>",
+                self.name,
+                self.owner()
+            )
+        }
     }
 
     fn dir(&self) -> Vec<String> {
