@@ -205,3 +205,33 @@ fn service_call_options_against_python() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("TypeError"), "{stderr}");
 }
+
+/// Ctrl-C on a server with a client connected: the client reads the
+/// hang-up as it reads rpyc's (`EOFError: connection closed by peer`), and
+/// both servers exit cleanly.
+#[test]
+fn a_stopped_server_hangs_up_on_its_clients_as_rpyc_does() {
+    let shutdown = |command: &[&str]| {
+        let port = oxrpc_testkit::free_port().to_string();
+        let mut cmd = python_command();
+        cmd.arg(oxrpc_testkit::interop_path("rpyc/server_shutdown.py"))
+            .arg(&port)
+            .args(command.iter().map(|arg| arg.replace("{port}", &port)));
+        let output = run_with_deadline(cmd, Duration::from_secs(180));
+        expect_success("server_shutdown.py", &output)
+    };
+    let rpyc = shutdown(&[]);
+    let oxrpc_binary = env!("CARGO_BIN_EXE_oxrpc");
+    let ours = shutdown(&[
+        oxrpc_binary,
+        "service",
+        "serve",
+        "-q",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "{port}",
+    ]);
+    assert!(rpyc.contains("next call: EOFError"), "{rpyc}");
+    assert_eq!(ours, rpyc);
+}

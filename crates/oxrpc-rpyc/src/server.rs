@@ -143,7 +143,10 @@ async fn serve_connection<F, S>(
     tokio::select! {
         _ = connection.closed() => {}
         _ = shutdown.requested() => {
-            connection.close().await;
+            // As rpyc's `ThreadedServer.close()`: the socket is shut down,
+            // no HANDLE_CLOSE first, so a waiting client reads "connection
+            // closed by peer" as it would from rpyc.
+            connection.shutdown("the server is shutting down");
             connection.closed().await;
         }
         _ = slot.evicted() => {
