@@ -208,8 +208,32 @@ def instancecheck_builtin(name, cls):
 
 
 def pickle_dumps(obj, protocol):
+    """HANDLE_PICKLE (what rpyc.classic.obtain asks for): a pickle the
+    peer's CPython reads back as the same value."""
     import pickle
-    return bytes(pickle.dumps(obj, protocol))
+    if sys.implementation.name != 'rustpython':
+        return bytes(pickle.dumps(obj, protocol))
+    import io
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol)
+    pickler.dispatch_table = _portable_reductions()
+    pickler.dump(obj)
+    return buffer.getvalue()
+
+
+def _portable_reductions():
+    """copyreg's table, plus the two types RustPython pickles unlike
+    CPython: an array's machine format code has its signedness flipped (so
+    CPython would read array('i', [-1]) back as array('I', [4294967295])),
+    and a timezone carries its private state (which CPython's refuses).
+    Both are written in forms every Python reads."""
+    import array
+    import copyreg
+    import datetime
+    table = copyreg.dispatch_table.copy()
+    table[array.array] = lambda a: (array.array, (a.typecode, a.tolist()))
+    table[datetime.timezone] = lambda tz: (datetime.timezone, tz.__getinitargs__())
+    return table
 
 
 def getmodule(name):
@@ -456,6 +480,72 @@ class Netref(object, metaclass=NetrefType):
             _oxrpc_op('release', self._oxrpc_id)
         except Exception:
             pass
+
+
+# The operators remote code may apply to a peer's object, each sent back as
+# a call of the dunder on the object over there (rpyc's safe_attrs lets a
+# peer reach exactly these). When the object has no such method, Python's
+# own fallback applies: the reflected operator for a binary one, the plain
+# operator for an in-place one, a TypeError for the rest.
+_BINARY_OPERATORS = ('add', 'sub', 'mul', 'truediv', 'floordiv', 'mod', 'divmod', 'pow',
+                     'lshift', 'rshift', 'and', 'xor', 'or')
+_UNARY_OPERATORS = {'__neg__': 'unary -', '__pos__': 'unary +', '__abs__': 'abs()',
+                    '__invert__': 'unary ~'}
+_CONVERSIONS = {
+    '__int__': "int() argument must be a string, a bytes-like object or a real number, "
+               "not '%s'",
+    '__float__': "float() argument must be a string or a real number, not '%s'",
+    '__index__': "'%s' object cannot be interpreted as an integer",
+}
+
+
+def _forward(name, missing):
+    def method(self, *args):
+        try:
+            return _oxrpc_op('callattr', object.__getattribute__(self, '_oxrpc_id'), name,
+                             args, ())
+        except AttributeError:
+            return missing(self, *args)
+    method.__name__ = method.__qualname__ = name
+    return method
+
+
+def _not_implemented(self, *args):
+    return NotImplemented
+
+
+def _refuse(message):
+    def missing(self, *args):
+        raise TypeError(message % type(self).__name__)
+    return missing
+
+
+def _int_fallback(self):
+    # int() takes __index__ when there is no __int__.
+    try:
+        return self._callattr('__index__')
+    except AttributeError:
+        raise TypeError(_CONVERSIONS['__int__'] % type(self).__name__) from None
+
+
+def _plain_format(self, spec):
+    return object.__format__(self, spec)
+
+
+def _add_operators(cls):
+    for op in _BINARY_OPERATORS:
+        for name in ('__%s__' % op, '__r%s__' % op, '__i%s__' % op):
+            if op != 'divmod' or name != '__idivmod__':
+                setattr(cls, name, _forward(name, _not_implemented))
+    for name, what in _UNARY_OPERATORS.items():
+        setattr(cls, name, _forward(name, _refuse('bad operand type for %s: ' % what + "'%s'")))
+    setattr(cls, '__int__', _forward('__int__', _int_fallback))
+    setattr(cls, '__float__', _forward('__float__', _refuse(_CONVERSIONS['__float__'])))
+    setattr(cls, '__index__', _forward('__index__', _refuse(_CONVERSIONS['__index__'])))
+    setattr(cls, '__format__', _forward('__format__', _plain_format))
+
+
+_add_operators(Netref)
 
 
 def plain_parts(obj):

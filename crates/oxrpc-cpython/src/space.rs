@@ -99,7 +99,13 @@ impl ObjectSpace for CPython {
             return Kind::Plain(BrineValue::Complex(c.real(), c.imag()));
         }
         if let Ok(s) = o.cast_exact::<PyString>() {
-            return Kind::Plain(BrineValue::Str(s.to_string_lossy().into_owned()));
+            // A str with lone surrogates (a file name os.listdir decoded
+            // with surrogateescape) has no UTF-8 form: it goes as a
+            // netref, unchanged, rather than as another name.
+            return match s.to_str() {
+                Ok(text) => Kind::Plain(BrineValue::Str(text.to_owned())),
+                Err(_) => Kind::Other,
+            };
         }
         if let Ok(b) = o.cast_exact::<PyBytes>() {
             return Kind::Plain(BrineValue::Bytes(b.as_bytes().to_vec()));

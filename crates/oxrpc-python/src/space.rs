@@ -351,8 +351,11 @@ impl ObjectSpace for RustPython {
                 BrineValue::Complex(c.re, c.im)
             })
         } else if class.is(ctx.types.str_type) {
+            // A str with lone surrogates (a file name os.listdir decoded
+            // with surrogateescape) has no UTF-8 form: it goes as a
+            // netref, unchanged, rather than as another name.
             obj.downcast_ref::<PyStr>()
-                .map(|s| BrineValue::Str(s.to_string_lossy().into_owned()))
+                .and_then(|s| s.to_str().map(|s| BrineValue::Str(s.to_owned())))
         } else if class.is(ctx.types.bytes_type) {
             obj.downcast_ref::<PyBytes>()
                 .map(|b| BrineValue::Bytes(b.as_bytes().to_vec()))
