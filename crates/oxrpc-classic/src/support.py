@@ -81,6 +81,32 @@ def _keep_signals_to_the_server():
 
 _keep_signals_to_the_server()
 
+
+def _site_builtins():
+    """The names CPython's site module adds to builtins, which remote code
+    finds on rpyc_classic's server: quit, exit, help, copyright, credits,
+    license. An embedded RustPython starts without them."""
+    if sys.implementation.name != 'rustpython' or hasattr(builtins, 'quit'):
+        return
+    try:
+        import _sitebuiltins
+    except ImportError:
+        return
+    eof = 'Ctrl-D (i.e. EOF)'
+    builtins.quit = _sitebuiltins.Quitter('quit', eof)
+    builtins.exit = _sitebuiltins.Quitter('exit', eof)
+    builtins.help = _sitebuiltins._Helper()
+    builtins.copyright = _sitebuiltins._Printer('copyright', getattr(sys, 'copyright', ''))
+    builtins.credits = _sitebuiltins._Printer(
+        'credits', '    Thanks to CWI, CNRI, BeOpen.com, Zope Corporation and a cast of '
+        'thousands\n    for supporting Python development.  See www.python.org for more '
+        'information.')
+    builtins.license = _sitebuiltins._Printer(
+        'license', 'See https://www.python.org/psf/license/')
+
+
+_site_builtins()
+
 LOCAL_ATTRS = frozenset([
     '____conn__', '____id_pack__', '____refcount__', '__class__', '__cmp__', '__del__', '__delattr__',
     '__dir__', '__doc__', '__getattr__', '__getattribute__', '__hash__', '__instancecheck__',
@@ -640,6 +666,13 @@ def _compat_getattr(name):
     raise AttributeError(name)
 
 
+def _obtain(proxy):
+    """rpyc.classic.obtain on the server: the value of the peer's object,
+    pickled over there (a netref pickles as HANDLE_PICKLE)."""
+    import pickle
+    return pickle.loads(pickle.dumps(proxy))
+
+
 def install_rpyc_shim(teleportation):
     """Makes rpyc.utils.teleportation and rpyc.lib.compat importable, which
     rpyc.classic's teleport_function and deliver import on the server, when
@@ -677,4 +710,15 @@ def install_rpyc_shim(teleportation):
     top.utils, top.lib, top.version = utils, lib, version
     utils.teleportation = teleportation
     lib.compat = compat
+    # What remote code reaches of rpyc itself on rpyc_classic's server:
+    # rpyc.classic.obtain for a client's object, and the netref base class
+    # to tell one.
+    classic = module('rpyc.utils.classic')
+    classic.obtain = _obtain
+    sys.modules['rpyc.classic'] = classic
+    top.classic = utils.classic = classic
+    core = module('rpyc.core', True)
+    netref = module('rpyc.core.netref')
+    netref.BaseNetref = Netref
+    top.core, core.netref = core, netref
     return True

@@ -158,6 +158,23 @@ except EOFError:
 conn.execute('import shutil as _shutil\n_shutil.rmtree(_odd_dir)')
 
 
+check("site's builtins", conn.eval('(repr(quit), repr(exit), callable(help), '
+                                  'type(copyright).__name__, type(license).__name__)')
+      == ('Use quit() or Ctrl-D (i.e. EOF) to exit', 'Use exit() or Ctrl-D (i.e. EOF) to exit',
+          True, '_Printer', '_Printer'))
+
+# Remote code using rpyc itself on the server: obtain a client's object,
+# tell a netref.
+conn.execute(
+    'def _server_obtains(x):\n'
+    '    import rpyc\n'
+    '    from rpyc.core.netref import BaseNetref\n'
+    '    value = rpyc.classic.obtain(x)\n'
+    '    return isinstance(x, BaseNetref), isinstance(value, BaseNetref), value == [1, "a"]\n'
+)
+check('server-side rpyc.classic.obtain', tuple(conn.namespace['_server_obtains']([1, 'a'])) == (True, False, True))
+
+
 class Num:
     """A client object remote code computes with: each operator comes back here."""
     def __init__(self, v):
