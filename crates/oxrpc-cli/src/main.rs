@@ -64,7 +64,28 @@ fn raise_open_file_limit() {
     }
 }
 
+/// `oxrpc ... | head` closes our standard output early. Rust ignores
+/// SIGPIPE, so the next `println!` panics on the broken pipe; a command
+/// line tool should stop quietly instead, with the status a shell reports
+/// for a process SIGPIPE ended (128 + 13).
+fn stop_quietly_when_stdout_closes() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.contains("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
+}
+
 fn main() {
+    stop_quietly_when_stdout_closes();
     let cli = Cli::parse();
     if let Some(addr) = &cli.metrics {
         cmd::metrics::enable(addr);
@@ -133,6 +154,7 @@ fn main() {
         None => tracing_subscriber::registry().with(log).init(),
     }
     raise_open_file_limit();
+    let rpyc_client = matches!(cli.command, Command::Service(_) | Command::Classic(_));
     let result = match cli.command {
         Command::Serve(args) => cmd::serve::run(args),
         Command::Xmlrpc(command) => cmd::xmlrpc::run(command),
@@ -145,7 +167,15 @@ fn main() {
     // The last spans leave before the process does.
     drop(exporter);
     if let Err(e) = result {
-        eprintln!("oxrpc: {}", oxrpc_cli::report::error_text(&e));
+        let mut text = oxrpc_cli::report::error_text(&e);
+        if rpyc_client && (text.contains("NotValidForName") || text.contains("not valid for name"))
+        {
+            text.push_str(
+                " (the certificate does not name this host; rpyc.ssl_connect does not check \
+                 names, and --ssl-no-check-hostname does the same)",
+            );
+        }
+        eprintln!("oxrpc: {text}");
         std::process::exit(1);
     }
 }

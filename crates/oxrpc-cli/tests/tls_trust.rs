@@ -314,6 +314,27 @@ fn oxrpc_server_lets_in_the_client_certificates_rpyc_lets_in() {
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(!refused.status.success(), "{stderr}");
     assert!(stderr.contains("key values mismatch"), "{stderr}");
+
+    // An encrypted key: Python asks for its pass phrase; a server says
+    // what to do.
+    let encrypted = dir.join("encrypted.key");
+    let mut cmd = Command::new("openssl");
+    cmd.args(["pkey", "-aes256", "-passout", "pass:secret", "-in"])
+        .arg(dir.join("v1-cn.key"))
+        .arg("-out")
+        .arg(&encrypted);
+    expect_success(
+        "openssl pkey",
+        &run_with_deadline(cmd, Duration::from_secs(60)),
+    );
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
+    cmd.args(["service", "serve", "-q", "--port", "0", "--ssl-certfile"])
+        .arg(&mismatched[0])
+        .arg("--ssl-keyfile")
+        .arg(&encrypted);
+    let refused = run_with_deadline(cmd, Duration::from_secs(60));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("the private key is encrypted"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -359,6 +380,10 @@ fn oxrpc_command_line_clients_reach_rpyc_tls_servers_with_rpycs_choice_of_checks
     assert_eq!(eval(&[&ca, &client], "localhost"), "42");
     let by_address = eval(&[&ca, &client], "127.0.0.1");
     assert!(by_address.contains("NotValidForName"), "{by_address}");
+    assert!(
+        by_address.contains("--ssl-no-check-hostname"),
+        "{by_address}"
+    );
     // rpyc.classic.ssl_connect(ca_certs=...) does not check the name, and
     // without ca_certs checks nothing; each is a flag.
     let no_name = ["--ssl-no-check-hostname"];

@@ -112,3 +112,24 @@ fn headers_verbose_and_proxy_from_the_environment() {
         assert!(stderr.contains("transport error"), "{stderr}");
     }
 }
+
+/// `oxrpc xmlrpc call ... | head -1`: the reader goes away, and the call
+/// stops quietly with SIGPIPE's status instead of a panic.
+#[test]
+fn a_closed_standard_output_ends_the_call_quietly() {
+    let (_server, port) = start("xmlrpc/header_server.py", &[], "ready");
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
+    cmd.args(["xmlrpc", "call"])
+        .arg(format!("http://127.0.0.1:{port}/RPC2"))
+        .arg("system.listMethods")
+        .stdin(std::process::Stdio::null())
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped());
+    // The server answers at once; the call cannot outlive its own timeout.
+    let output = cmd.spawn().unwrap().wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.code(), Some(141), "{stderr}");
+}

@@ -67,8 +67,26 @@ pub fn load_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, Tl
 }
 
 /// Reads the private key in a PEM file (PKCS#8, PKCS#1 or SEC1).
+///
+/// An encrypted key is refused with what to do about it: Python asks for
+/// its pass phrase on the terminal, which a server cannot do.
 pub fn load_private_key(path: &Path) -> Result<PrivateKeyDer<'static>, TlsError> {
-    PrivateKeyDer::from_pem_file(path).map_err(|e| file_error(path, e))
+    PrivateKeyDer::from_pem_file(path).map_err(|e| {
+        let text = std::fs::read(path).unwrap_or_default();
+        let encrypted = [&b"ENCRYPTED PRIVATE KEY"[..], b"Proc-Type: 4,ENCRYPTED"]
+            .iter()
+            .any(|marker| text.windows(marker.len()).any(|w| w == *marker));
+        if encrypted {
+            file_error(
+                path,
+                "the private key is encrypted; oxrpc reads only unencrypted keys \
+                 (decrypt it with `openssl pkey -in KEY -out PLAIN`, kept readable by \
+                 the server's user only)",
+            )
+        } else {
+            file_error(path, e)
+        }
+    })
 }
 
 fn trust_file(path: &Path) -> Result<TrustFile, TlsError> {
