@@ -393,8 +393,11 @@ fn oxrpc_command_line_clients_reach_rpyc_tls_servers_with_rpycs_choice_of_checks
     let other_ca = ["--ssl-cafile", &file("other-ca.pem")];
     let untrusted = eval(&[&other_ca, &client, &no_name], "127.0.0.1");
     assert!(untrusted.contains("UnknownIssuer"), "{untrusted}");
-    // Without a client certificate rpyc_classic lets nobody in.
-    assert!(eval(&[&ca], "localhost").starts_with("failed"));
+    // Without a client certificate rpyc_classic lets nobody in, and its
+    // alert says why.
+    let no_certificate = eval(&[&ca], "localhost");
+    assert!(no_certificate.starts_with("failed"), "{no_certificate}");
+    assert!(no_certificate.contains("alert"), "{no_certificate}");
     // What the Python client does with the same server and files.
     let mut cmd = python_command();
     cmd.arg("-c")

@@ -865,6 +865,13 @@ impl Connection {
                 read = reader.read_buf(buffer) => match read {
                     Ok(0) => break "peer closed the connection",
                     Ok(_) => self.inner.slot.touch(),
+                    // A TLS alert (the peer refused our certificate after
+                    // the handshake, say) is the only word on why the
+                    // connection ends: said where a user sees it.
+                    Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                        warn!(conn = %self.inner.label, error = %e, "the connection failed");
+                        break "read error";
+                    }
                     Err(e) => {
                         debug!(conn = %self.inner.label, error = %e, "read failed");
                         break "read error";
