@@ -82,27 +82,59 @@ def _keep_signals_to_the_server():
 _keep_signals_to_the_server()
 
 
+class Quitter(object):
+    """site's quit and exit: SystemExit when called (without closing the
+    server's stdin, which site's would)."""
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return 'Use %s() or Ctrl-D (i.e. EOF) to exit' % self.name
+
+    def __call__(self, code=None):
+        raise SystemExit(code)
+
+
+class _Printer(object):
+    """site's copyright, credits and license."""
+    def __init__(self, name, text):
+        self.__name, self.__text = name, text
+
+    def __repr__(self):
+        return self.__text
+
+    def __call__(self):
+        print(self.__text)
+
+
+class _Helper(object):
+    """site's help: pydoc's, imported when first asked."""
+    def __repr__(self):
+        return ('Type help() for interactive help, or help(object) for help about '
+                'object.')
+
+    def __call__(self, *args, **kwds):
+        import pydoc
+        return pydoc.help(*args, **kwds)
+
+
 def _site_builtins():
     """The names CPython's site module adds to builtins, which remote code
     finds on rpyc_classic's server: quit, exit, help, copyright, credits,
-    license. An embedded RustPython starts without them."""
+    license. An embedded RustPython starts without them. Defined here
+    rather than imported from _sitebuiltins, which would cost every new
+    interpreter a module load (10 ms in a debug build)."""
     if sys.implementation.name != 'rustpython' or hasattr(builtins, 'quit'):
         return
-    try:
-        import _sitebuiltins
-    except ImportError:
-        return
-    eof = 'Ctrl-D (i.e. EOF)'
-    builtins.quit = _sitebuiltins.Quitter('quit', eof)
-    builtins.exit = _sitebuiltins.Quitter('exit', eof)
-    builtins.help = _sitebuiltins._Helper()
-    builtins.copyright = _sitebuiltins._Printer('copyright', getattr(sys, 'copyright', ''))
-    builtins.credits = _sitebuiltins._Printer(
+    builtins.quit = Quitter('quit')
+    builtins.exit = Quitter('exit')
+    builtins.help = _Helper()
+    builtins.copyright = _Printer('copyright', getattr(sys, 'copyright', ''))
+    builtins.credits = _Printer(
         'credits', '    Thanks to CWI, CNRI, BeOpen.com, Zope Corporation and a cast of '
         'thousands\n    for supporting Python development.  See www.python.org for more '
         'information.')
-    builtins.license = _sitebuiltins._Printer(
-        'license', 'See https://www.python.org/psf/license/')
+    builtins.license = _Printer('license', 'See https://www.python.org/psf/license/')
 
 
 _site_builtins()
