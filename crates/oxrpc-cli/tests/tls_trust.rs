@@ -335,6 +335,40 @@ fn oxrpc_server_lets_in_the_client_certificates_rpyc_lets_in() {
     let refused = run_with_deadline(cmd, Duration::from_secs(60));
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(stderr.contains("the private key is encrypted"), "{stderr}");
+
+    // Keys Python's OpenSSL signs with and rustls's ring cannot: said so,
+    // not "failed to parse".
+    for (algorithm, options, kind) in [
+        ("RSA-PSS", &[][..], "an RSA-PSS key"),
+        (
+            "EC",
+            &["-pkeyopt", "ec_paramgen_curve:P-521"][..],
+            "a P-521",
+        ),
+        ("ED448", &[][..], "an Ed448 key"),
+    ] {
+        let key = dir.join(format!("{algorithm}.key"));
+        let mut cmd = Command::new("openssl");
+        cmd.args(["genpkey", "-algorithm", algorithm])
+            .args(options)
+            .arg("-out")
+            .arg(&key);
+        expect_success(
+            "openssl genpkey",
+            &run_with_deadline(cmd, Duration::from_secs(60)),
+        );
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
+        cmd.args(["service", "serve", "-q", "--port", "0", "--ssl-certfile"])
+            .arg(&mismatched[0])
+            .arg("--ssl-keyfile")
+            .arg(&key);
+        let refused = run_with_deadline(cmd, Duration::from_secs(60));
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(
+            stderr.contains(kind) && stderr.contains("cannot sign"),
+            "{stderr}"
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -21,10 +21,22 @@ pub(crate) fn certified_key(
     keyfile: &Path,
 ) -> Result<Arc<SingleCertAndKey>, TlsError> {
     let chain = load_certificates(certfile)?;
-    let key = provider()
-        .key_provider
-        .load_private_key(load_private_key(keyfile)?)
-        .map_err(|e| file_error(keyfile, e))?;
+    let key = load_private_key(keyfile)?;
+    let der = key.secret_der().to_vec();
+    let key =
+        provider()
+            .key_provider
+            .load_private_key(key)
+            .map_err(|e| match unusable_kind(&der) {
+                Some(kind) => file_error(
+                    keyfile,
+                    format!(
+                        "{kind} key, which oxrpc's TLS cannot sign with (it takes RSA keys of \
+                     2048 to 8192 bits, ECDSA P-256 and P-384, and Ed25519)"
+                    ),
+                ),
+                None => file_error(keyfile, e),
+            })?;
     let end_entity = chain
         .first()
         .ok_or_else(|| file_error(certfile, "no certificate found"))?;
@@ -44,4 +56,40 @@ pub(crate) fn certified_key(
     Ok(Arc::new(SingleCertAndKey::from(CertifiedKey::new(
         chain, key,
     ))))
+}
+
+/// What kind of key `der` is, when it is one the crypto provider cannot
+/// sign with: Python's OpenSSL takes these, so a user needs more than
+/// "failed to parse". Told by the algorithm's object identifier in the key.
+fn unusable_kind(der: &[u8]) -> Option<&'static str> {
+    const KINDS: &[(&[u8], &str)] = &[
+        // 1.2.840.113549.1.1.10, id-RSASSA-PSS
+        (
+            &[
+                0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a,
+            ],
+            "an RSA-PSS",
+        ),
+        // 1.3.101.113, id-Ed448
+        (&[0x06, 0x03, 0x2b, 0x65, 0x71], "an Ed448"),
+        // 1.3.132.0.35, secp521r1
+        (
+            &[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23],
+            "a P-521 (secp521r1)",
+        ),
+        // 1.3.132.0.10, secp256k1
+        (&[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x0a], "a secp256k1"),
+        // 1.2.840.113549.1.1.1, rsaEncryption: loads unless its size is out
+        // of range
+        (
+            &[
+                0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01,
+            ],
+            "an RSA key of a size it cannot use, or another unusable RSA",
+        ),
+    ];
+    KINDS
+        .iter()
+        .find(|(oid, _)| der.windows(oid.len()).any(|window| window == *oid))
+        .map(|(_, kind)| *kind)
 }
