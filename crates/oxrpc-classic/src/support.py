@@ -279,19 +279,29 @@ def pickle_dumps(obj, protocol):
     return buffer.getvalue()
 
 
+_PORTABLE_REDUCTIONS = None
+
+
 def _portable_reductions():
     """copyreg's table, plus the two types RustPython pickles unlike
     CPython: an array's machine format code has its signedness flipped (so
     CPython would read array('i', [-1]) back as array('I', [4294967295])),
     and a timezone carries its private state (which CPython's refuses).
-    Both are written in forms every Python reads."""
-    import array
-    import copyreg
-    import datetime
-    table = copyreg.dispatch_table.copy()
-    table[array.array] = lambda a: (array.array, (a.typecode, a.tolist()))
-    table[datetime.timezone] = lambda tz: (datetime.timezone, tz.__getinitargs__())
-    return table
+    Both are written in forms every Python reads. Built on the first
+    pickle, in front of copyreg's live table (so what remote code registers
+    later still counts)."""
+    global _PORTABLE_REDUCTIONS
+    if _PORTABLE_REDUCTIONS is None:
+        import array
+        import collections
+        import copyreg
+        import datetime
+        ours = {
+            array.array: lambda a: (array.array, (a.typecode, a.tolist())),
+            datetime.timezone: lambda tz: (datetime.timezone, tz.__getinitargs__()),
+        }
+        _PORTABLE_REDUCTIONS = collections.ChainMap(ours, copyreg.dispatch_table)
+    return _PORTABLE_REDUCTIONS
 
 
 def getmodule(name):
@@ -593,7 +603,7 @@ def _plain_format(self, spec):
 def _add_operators(cls):
     for op in _BINARY_OPERATORS:
         for name in ('__%s__' % op, '__r%s__' % op, '__i%s__' % op):
-            if op != 'divmod' or name != '__idivmod__':
+            if name != '__idivmod__':  # divmod has no in-place form
                 setattr(cls, name, _forward(name, _not_implemented))
     for name, what in _UNARY_OPERATORS.items():
         setattr(cls, name, _forward(name, _refuse('bad operand type for %s: ' % what + "'%s'")))

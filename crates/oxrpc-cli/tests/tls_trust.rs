@@ -76,6 +76,26 @@ fn pem(dir: &Path, name: &str) -> String {
     dir.join(format!("{name}.pem")).to_str().unwrap().to_owned()
 }
 
+/// `openssl ARGS...`, which must succeed.
+fn openssl(args: &[&std::ffi::OsStr]) {
+    let mut cmd = Command::new("openssl");
+    cmd.args(args);
+    expect_success("openssl", &run_with_deadline(cmd, Duration::from_secs(60)));
+}
+
+/// `oxrpc service serve` started with these TLS files: what it printed
+/// and how it ended (a server that starts would be stopped by the deadline).
+fn serve_with(certfile: &str, keyfile: &Path) -> (bool, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
+    cmd.args(["service", "serve", "-q", "--port", "0", "--ssl-certfile"])
+        .arg(certfile)
+        .arg("--ssl-keyfile")
+        .arg(keyfile);
+    let output = run_with_deadline(cmd, Duration::from_secs(60));
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output.status.success(), stderr)
+}
+
 /// oxrpc's client: a TLS handshake with `127.0.0.1:port` under `host` (the
 /// client has checked the server once it is done).
 async fn oxrpc_verdict(port: u16, cafile: &str, host: &str, check: ServerCheck) -> String {
@@ -305,35 +325,25 @@ fn oxrpc_server_lets_in_the_client_certificates_rpyc_lets_in() {
         expect_success("load_cert_chain", &python).trim(),
         "KEY_VALUES_MISMATCH"
     );
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
-    cmd.args(["service", "serve", "-q", "--port", "0", "--ssl-certfile"])
-        .arg(&mismatched[0])
-        .arg("--ssl-keyfile")
-        .arg(&mismatched[1]);
-    let refused = run_with_deadline(cmd, Duration::from_secs(60));
-    let stderr = String::from_utf8_lossy(&refused.stderr);
-    assert!(!refused.status.success(), "{stderr}");
+    let (started, stderr) = serve_with(&mismatched[0], Path::new(&mismatched[1]));
+    assert!(!started, "{stderr}");
     assert!(stderr.contains("key values mismatch"), "{stderr}");
 
     // An encrypted key: Python asks for its pass phrase; a server says
     // what to do.
     let encrypted = dir.join("encrypted.key");
-    let mut cmd = Command::new("openssl");
-    cmd.args(["pkey", "-aes256", "-passout", "pass:secret", "-in"])
-        .arg(dir.join("v1-cn.key"))
-        .arg("-out")
-        .arg(&encrypted);
-    expect_success(
-        "openssl pkey",
-        &run_with_deadline(cmd, Duration::from_secs(60)),
-    );
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
-    cmd.args(["service", "serve", "-q", "--port", "0", "--ssl-certfile"])
-        .arg(&mismatched[0])
-        .arg("--ssl-keyfile")
-        .arg(&encrypted);
-    let refused = run_with_deadline(cmd, Duration::from_secs(60));
-    let stderr = String::from_utf8_lossy(&refused.stderr);
+    let plain = dir.join("v1-cn.key");
+    openssl(&[
+        "pkey".as_ref(),
+        "-aes256".as_ref(),
+        "-passout".as_ref(),
+        "pass:secret".as_ref(),
+        "-in".as_ref(),
+        plain.as_os_str(),
+        "-out".as_ref(),
+        encrypted.as_os_str(),
+    ]);
+    let (_, stderr) = serve_with(&mismatched[0], &encrypted);
     assert!(stderr.contains("the private key is encrypted"), "{stderr}");
 
     // Keys Python's OpenSSL signs with and rustls's ring cannot: said so,
@@ -348,22 +358,15 @@ fn oxrpc_server_lets_in_the_client_certificates_rpyc_lets_in() {
         ("ED448", &[][..], "an Ed448 key"),
     ] {
         let key = dir.join(format!("{algorithm}.key"));
-        let mut cmd = Command::new("openssl");
-        cmd.args(["genpkey", "-algorithm", algorithm])
-            .args(options)
-            .arg("-out")
-            .arg(&key);
-        expect_success(
-            "openssl genpkey",
-            &run_with_deadline(cmd, Duration::from_secs(60)),
-        );
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
-        cmd.args(["service", "serve", "-q", "--port", "0", "--ssl-certfile"])
-            .arg(&mismatched[0])
-            .arg("--ssl-keyfile")
-            .arg(&key);
-        let refused = run_with_deadline(cmd, Duration::from_secs(60));
-        let stderr = String::from_utf8_lossy(&refused.stderr);
+        let mut args: Vec<&std::ffi::OsStr> = vec![
+            "genpkey".as_ref(),
+            "-algorithm".as_ref(),
+            algorithm.as_ref(),
+        ];
+        args.extend(options.iter().map(std::ffi::OsStr::new));
+        args.extend(["-out".as_ref(), key.as_os_str()]);
+        openssl(&args);
+        let (_, stderr) = serve_with(&mismatched[0], &key);
         assert!(
             stderr.contains(kind) && stderr.contains("cannot sign"),
             "{stderr}"

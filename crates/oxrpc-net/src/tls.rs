@@ -116,14 +116,15 @@ pub struct ServerTlsFiles {
 impl ServerTlsFiles {
     /// Builds the server configuration.
     pub fn server_config(&self) -> Result<Arc<ServerConfig>, TlsError> {
-        let ours = identity::certified_key(&self.certfile, &self.keyfile)?;
-        let builder = ServerConfig::builder_with_provider(provider())
+        let provider = provider();
+        let ours = identity::certified_key(&self.certfile, &self.keyfile, &provider)?;
+        let builder = ServerConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
             .map_err(|e| TlsError::Config(e.to_string()))?;
         let builder = match &self.cafile {
             Some(cafile) => {
                 let verifier =
-                    ClientTrust::new(trust_file(cafile)?, provider()).map_err(TlsError::Config)?;
+                    ClientTrust::new(trust_file(cafile)?, provider).map_err(TlsError::Config)?;
                 builder.with_client_cert_verifier(Arc::new(verifier))
             }
             None => builder.with_no_client_auth(),
@@ -194,16 +195,17 @@ impl ClientTlsFiles {
                 certificates: Vec::new(),
             },
         };
-        let verifier =
-            ServerTrust::new(trust, provider(), self.server_check).map_err(TlsError::Config)?;
-        let builder = ClientConfig::builder_with_provider(provider())
+        let provider = provider();
+        let verifier = ServerTrust::new(trust, provider.clone(), self.server_check)
+            .map_err(TlsError::Config)?;
+        let builder = ClientConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
             .map_err(|e| TlsError::Config(e.to_string()))?
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(verifier));
         let config = match (&self.certfile, &self.keyfile) {
             (Some(cert), Some(key)) => {
-                builder.with_client_cert_resolver(identity::certified_key(cert, key)?)
+                builder.with_client_cert_resolver(identity::certified_key(cert, key, &provider)?)
             }
             (None, None) => builder.with_no_client_auth(),
             _ => {

@@ -158,17 +158,22 @@ pub struct ServeArgs {
 /// rpyc's default port for TLS classic servers.
 pub const DEFAULT_SSL_PORT: u16 = 18821;
 
+/// A classic server's port when an address leaves it out: rpyc's 18812,
+/// or over TLS 18821 (`rpyc.classic.ssl_connect`'s default).
+pub(crate) fn default_port(tls: &crate::cmd::transport::ClientTlsArgs) -> u16 {
+    if tls.wanted() {
+        DEFAULT_SSL_PORT
+    } else {
+        classic::DEFAULT_PORT
+    }
+}
+
 /// Connects to the classic server at `address` (`host[:port]` or `unix:PATH`).
 async fn connect_to(
     address: &str,
     options: &ConnectArgs,
 ) -> anyhow::Result<classic::ClassicConnection> {
-    // rpyc.classic.ssl_connect's default port is 18821.
-    let default_port = match options.tls.files() {
-        Some(_) => DEFAULT_SSL_PORT,
-        None => classic::DEFAULT_PORT,
-    };
-    let connector = options.connector(address, Some(default_port))?;
+    let connector = options.connector(address, Some(default_port(&options.tls)))?;
     Ok(classic::connect_with(&connector).await?)
 }
 

@@ -185,10 +185,7 @@ pub fn run(target: Target, tls: &ClientTlsArgs) -> anyhow::Result<()> {
             |host: String, port: u16| tls.connector(host.as_str(), port).config(config.clone());
         let (conn, host, port) = match &target {
             Target::Address(address) => {
-                let default_port = match tls.files() {
-                    Some(_) => crate::cmd::classic::DEFAULT_SSL_PORT,
-                    None => classic::DEFAULT_PORT,
-                };
+                let default_port = crate::cmd::classic::default_port(tls);
                 let (host, port) = parse_host_port(address, Some(default_port))?;
                 let conn = classic::connect_with(&connector(host.clone(), port)).await?;
                 (conn, host, port)

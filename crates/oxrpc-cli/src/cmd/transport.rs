@@ -158,11 +158,6 @@ impl ClientTlsArgs {
     /// assert_eq!(like_rpyc.files().unwrap().server_check, ServerCheck::Certificate);
     /// ```
     pub fn files(&self) -> Option<ClientTlsFiles> {
-        let wanted = self.ssl
-            || self.ssl_cafile.is_some()
-            || self.ssl_certfile.is_some()
-            || self.ssl_no_check_hostname
-            || self.ssl_no_verify;
         let server_check = if self.ssl_no_verify {
             ServerCheck::Nothing
         } else if self.ssl_no_check_hostname {
@@ -170,12 +165,21 @@ impl ClientTlsArgs {
         } else {
             ServerCheck::CertificateAndName
         };
-        wanted.then(|| ClientTlsFiles {
+        self.wanted().then(|| ClientTlsFiles {
             keyfile: self.ssl_keyfile.clone(),
             certfile: self.ssl_certfile.clone(),
             ca_certs: self.ssl_cafile.clone(),
             server_check,
         })
+    }
+
+    /// Whether TLS was asked for (any `--ssl` option).
+    pub fn wanted(&self) -> bool {
+        self.ssl
+            || self.ssl_cafile.is_some()
+            || self.ssl_certfile.is_some()
+            || self.ssl_no_check_hostname
+            || self.ssl_no_verify
     }
 
     /// A connector to `host:port`: over TLS when it was asked for.
@@ -201,7 +205,7 @@ impl ConnectArgs {
     /// ```
     pub fn connector(&self, address: &str, default_port: Option<u16>) -> anyhow::Result<Connector> {
         let connector = match address.strip_prefix("unix:") {
-            Some(_) if self.tls.files().is_some() => {
+            Some(_) if self.tls.wanted() => {
                 anyhow::bail!("TLS is for TCP servers; {address} is a Unix socket")
             }
             Some(path) => Connector::unix(path),

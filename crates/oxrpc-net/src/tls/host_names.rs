@@ -72,8 +72,10 @@ fn pattern_matches(pattern: &str, host: &str) -> bool {
             let Some(label_len) = host.len().checked_sub(suffix.len()) else {
                 return false;
             };
-            let (label, rest) = host.split_at_checked(label_len).unwrap_or(("", ""));
-            label_len > 0
+            let Some((label, rest)) = host.split_at_checked(label_len) else {
+                return false;
+            };
+            !label.is_empty()
                 && rest.eq_ignore_ascii_case(suffix)
                 && (label == "*"
                     || label

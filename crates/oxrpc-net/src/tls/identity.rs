@@ -7,7 +7,8 @@
 //! parser that reads every version, so a server or client can present the
 //! certificate it has.
 
-use super::{file_error, load_certificates, load_private_key, provider, TlsError};
+use super::{file_error, load_certificates, load_private_key, TlsError};
+use rustls::crypto::CryptoProvider;
 use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use std::path::Path;
 use std::sync::Arc;
@@ -19,24 +20,19 @@ use x509_parser::prelude::FromDer;
 pub(crate) fn certified_key(
     certfile: &Path,
     keyfile: &Path,
+    provider: &CryptoProvider,
 ) -> Result<Arc<SingleCertAndKey>, TlsError> {
     let chain = load_certificates(certfile)?;
     let key = load_private_key(keyfile)?;
-    let der = key.secret_der().to_vec();
-    let key =
-        provider()
-            .key_provider
-            .load_private_key(key)
-            .map_err(|e| match unusable_kind(&der) {
-                Some(kind) => file_error(
-                    keyfile,
-                    format!(
-                        "{kind} key, which oxrpc's TLS cannot sign with (it takes RSA keys of \
-                     2048 to 8192 bits, ECDSA P-256 and P-384, and Ed25519)"
-                    ),
-                ),
-                None => file_error(keyfile, e),
-            })?;
+    // Read before the key moves into the provider; used only if it refuses.
+    let kind = unusable_kind(key.secret_der());
+    let key = provider
+        .key_provider
+        .load_private_key(key)
+        .map_err(|e| match kind {
+            Some(kind) => file_error(keyfile, cannot_sign_with(kind)),
+            None => file_error(keyfile, e),
+        })?;
     let end_entity = chain
         .first()
         .ok_or_else(|| file_error(certfile, "no certificate found"))?;
@@ -56,6 +52,13 @@ pub(crate) fn certified_key(
     Ok(Arc::new(SingleCertAndKey::from(CertifiedKey::new(
         chain, key,
     ))))
+}
+
+fn cannot_sign_with(kind: &str) -> String {
+    format!(
+        "{kind} key, which oxrpc's TLS cannot sign with (it takes RSA keys of 2048 to 8192 \
+         bits, ECDSA P-256 and P-384, and Ed25519)"
+    )
 }
 
 /// What kind of key `der` is, when it is one the crypto provider cannot

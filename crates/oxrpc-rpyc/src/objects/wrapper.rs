@@ -57,6 +57,19 @@ impl MethodWrapper {
         class.rsplit('.').next().unwrap_or(class)
     }
 
+    /// CPython's refusal of keyword arguments, in each kind's words.
+    pub fn no_keywords(&self) -> String {
+        if self.is_builtin_method() {
+            format!(
+                "{}.{}() takes no keyword arguments",
+                self.owner(),
+                self.name
+            )
+        } else {
+            format!("wrapper {}() takes no keyword arguments", self.name)
+        }
+    }
+
     /// Calls the dunder with `args`, as `object` implements it.
     pub fn invoke(&self, args: Vec<Value>) -> RpcResult {
         let expect = |n: usize| {
@@ -111,21 +124,6 @@ impl MethodWrapper {
                     None => Ok(Value::Brine(BrineValue::NotImplemented)),
                 }
             }
-        }
-    }
-}
-
-impl MethodWrapper {
-    /// CPython's refusal of keyword arguments, in each kind's words.
-    pub fn no_keywords(&self) -> String {
-        if self.is_builtin_method() {
-            format!(
-                "{}.{}() takes no keyword arguments",
-                self.owner(),
-                self.name
-            )
-        } else {
-            format!("wrapper {}() takes no keyword arguments", self.name)
         }
     }
 }
