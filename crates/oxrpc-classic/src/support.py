@@ -567,50 +567,69 @@ _CONVERSIONS = {
 }
 
 
-def _forward(name, missing):
-    def method(self, *args):
+class _Operator(object):
+    """One of a netref's operator methods: the dunder called on the peer's
+    object, or `missing` when the object has none. An object rather than a
+    closure: RustPython's collector cannot free cycles through closure
+    cells, and each interpreter's netref class would keep ~45 of them."""
+    __slots__ = ('name', 'missing')
+
+    def __init__(self, name, missing):
+        self.name = name
+        self.missing = missing
+
+    def __get__(self, ref, cls=None):
+        if ref is None:
+            return self
+        import types
+        return types.MethodType(self, ref)
+
+    def __call__(self, ref, *args):
         try:
-            return _oxrpc_op('callattr', object.__getattribute__(self, '_oxrpc_id'), name,
+            return _oxrpc_op('callattr', object.__getattribute__(ref, '_oxrpc_id'), self.name,
                              args, ())
         except AttributeError:
-            return missing(self, *args)
-    method.__name__ = method.__qualname__ = name
-    return method
+            return self.missing(ref, *args)
 
 
-def _not_implemented(self, *args):
+def _not_implemented(ref, *args):
     return NotImplemented
 
 
-def _refuse(message):
-    def missing(self, *args):
-        raise TypeError(message % type(self).__name__)
-    return missing
+class _Refusal(object):
+    """The TypeError Python raises for an operand without the method."""
+    __slots__ = ('message',)
+
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, ref, *args):
+        raise TypeError(self.message % type(ref).__name__)
 
 
-def _int_fallback(self):
+def _int_fallback(ref):
     # int() takes __index__ when there is no __int__.
     try:
-        return self._callattr('__index__')
+        return ref._callattr('__index__')
     except AttributeError:
-        raise TypeError(_CONVERSIONS['__int__'] % type(self).__name__) from None
+        raise TypeError(_CONVERSIONS['__int__'] % type(ref).__name__) from None
 
 
-def _plain_format(self, spec):
-    return object.__format__(self, spec)
+def _plain_format(ref, spec):
+    return object.__format__(ref, spec)
 
 
 def _add_operators(cls):
     for op in _BINARY_OPERATORS:
         for name in ('__%s__' % op, '__r%s__' % op, '__i%s__' % op):
             if name != '__idivmod__':  # divmod has no in-place form
-                setattr(cls, name, _forward(name, _not_implemented))
+                setattr(cls, name, _Operator(name, _not_implemented))
     for name, what in _UNARY_OPERATORS.items():
-        setattr(cls, name, _forward(name, _refuse('bad operand type for %s: ' % what + "'%s'")))
-    setattr(cls, '__int__', _forward('__int__', _int_fallback))
-    setattr(cls, '__float__', _forward('__float__', _refuse(_CONVERSIONS['__float__'])))
-    setattr(cls, '__index__', _forward('__index__', _refuse(_CONVERSIONS['__index__'])))
-    setattr(cls, '__format__', _forward('__format__', _plain_format))
+        setattr(cls, name, _Operator(name, _Refusal('bad operand type for %s: ' % what + "'%s'")))
+    setattr(cls, '__int__', _Operator('__int__', _int_fallback))
+    setattr(cls, '__float__', _Operator('__float__', _Refusal(_CONVERSIONS['__float__'])))
+    setattr(cls, '__index__', _Operator('__index__', _Refusal(_CONVERSIONS['__index__'])))
+    setattr(cls, '__format__', _Operator('__format__', _plain_format))
 
 
 _add_operators(Netref)
