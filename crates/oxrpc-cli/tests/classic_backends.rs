@@ -226,7 +226,7 @@ fn interpreters_collect_cyclic_garbage_while_others_run() {
 /// dict untraced; some classes stay referenced too), so each connection
 /// used to leave its interpreter behind: ~2.4 MiB, for good. 80 connections
 /// that each define classes of those kinds must now grow the server by
-/// less than a third of an interpreter's worth apiece. A client left two
+/// less than two MiB apiece. A client left two
 /// threads sleeping in a loop first: their interpreter is kept for them
 /// (they go on running), and their sleeps must not keep collections away
 /// (which made every later connection leave ~5 MiB).
@@ -254,12 +254,15 @@ fn ended_interpreters_give_their_memory_back() {
     eprintln!("server RSS over 80 connections: {before} -> {after} KiB");
     // One interpreter is ~3,400 KiB resident; with these classes and
     // `json` the leak was ~8,900 KiB a connection, and ~5 MiB once the
-    // left threads kept every collection away. A MiB a connection allows
+    // left threads kept every collection away. Two MiB a connection allows
     // for the allocator keeping freed pages and for what RustPython's
-    // collector still cannot free (cycles through closures): ~250-500 KiB
-    // in a debug build.
+    // collector still cannot free (cycles through closures): in a debug
+    // build that was ~250-500 KiB, and is now 0.8-1.4 MiB (measured at
+    // 08fe4bf as well: 76 and 96 MiB over the 80 connections), which a
+    // one-MiB bound failed on about half the runs. The bound still fails
+    // either leak it was written for by a wide margin.
     assert!(
-        growth < 80 * 1024,
+        growth < 160 * 1024,
         "the server grew by {growth} KiB over 80 connections ({before} -> {after} KiB)"
     );
     let rounds = || -> u64 {
