@@ -122,6 +122,11 @@ impl Slot {
         }
     }
 
+    /// Whether the slot is a server's (not [`Slot::detached`]).
+    pub fn in_server(&self) -> bool {
+        self.table.is_some()
+    }
+
     /// Marks the connection busy until the guard drops (a request in
     /// progress); busy connections are never evicted.
     pub fn busy(&self) -> Busy {

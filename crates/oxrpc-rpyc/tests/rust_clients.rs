@@ -790,6 +790,145 @@ async fn python_server_releases_what_our_proxies_held() {
     conn2.close().await;
 }
 
+/// Async calls read their own replies when the reading is free (see
+/// `core/caller_reading.rs`): tasks sharing one connection each get theirs,
+/// large replies mixed with small ones arrive whole, the server's own
+/// requests between calls are served (also after a call that timed out
+/// while it held the reading), the idle limit counts the callers' reads,
+/// and a server that goes away ends a waiting call at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn async_calls_read_their_own_replies() {
+    let server = PythonServer::start();
+    let (conn, root) = connect(&server).await;
+    let slow = {
+        let root = root.clone();
+        tokio::spawn(async move { root.call::<f64>("slow", (0.3f64,)).await.unwrap() })
+    };
+    let big = Bytes(vec![7u8; 1 << 20]);
+    let tasks: Vec<_> = (0..8i64)
+        .map(|t| {
+            let (root, big) = (root.clone(), big.clone());
+            tokio::spawn(async move {
+                for i in 0..200i64 {
+                    let sent = t * 1000 + i;
+                    assert_eq!(root.call::<i64>("echo", (sent,)).await.unwrap(), sent);
+                    if t == 0 && i % 50 == 0 {
+                        // A megabyte each way, in many reads and frames.
+                        let back: Bytes = root.call("echo", (big.clone(),)).await.unwrap();
+                        assert_eq!(back.0, big.0);
+                    }
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    assert_eq!(slow.await.unwrap(), 0.3);
+
+    // The server's own requests, between calls, to a plain and an async
+    // handler.
+    let called = Arc::new(AtomicUsize::new(0));
+    let seen = called.clone();
+    let mark = Function::new("mark", move |args| {
+        let n: i64 = first_arg(args).extract()?;
+        seen.fetch_add(n as usize, Ordering::SeqCst);
+        Ok(Value::NONE)
+    });
+    let seen = called.clone();
+    let mark_later = Function::new_async("mark_later", move |args| {
+        let seen = seen.clone();
+        async move {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            let n: i64 = first_arg(args).extract()?;
+            seen.fetch_add(n as usize, Ordering::SeqCst);
+            Ok(Value::NONE)
+        }
+    });
+    root.call::<Value>("call_later", (mark.clone(), 0.2f64, 5i64))
+        .await
+        .unwrap();
+    root.call::<Value>("call_later", (mark_later, 0.3f64, 7i64))
+        .await
+        .unwrap();
+    assert_eq!(
+        poll_until(12, || async { called.load(Ordering::SeqCst) }).await,
+        12,
+        "the server's requests were not served between calls"
+    );
+
+    // A call that times out while it holds the reading leaves it to the
+    // connection: the request the server makes afterwards is served.
+    let config = Config {
+        sync_request_timeout: Duration::from_millis(300),
+        ..Config::default()
+    };
+    let impatient =
+        oxrpc_rpyc::connect_with("127.0.0.1", server.port, Arc::new(VoidService), config)
+            .await
+            .unwrap();
+    let impatient_root = impatient.root().await.unwrap();
+    impatient_root
+        .call::<Value>("call_later", (mark, 0.6f64, 100i64))
+        .await
+        .unwrap();
+    let err = impatient_root
+        .call::<f64>("slow", (1.0f64,))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, oxrpc_rpyc::Error::Timeout(_)), "{err:?}");
+    assert_eq!(
+        poll_until(112, || async { called.load(Ordering::SeqCst) }).await,
+        112,
+        "the server's request after a timed-out call was not served"
+    );
+    // The server answers the slow call late (the reply finds no caller).
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(
+        impatient_root.call::<i64>("get_answer", ()).await.unwrap(),
+        42
+    );
+    impatient.close().await;
+
+    // The idle limit: calls that read their own replies keep the
+    // connection alive; silence ends it.
+    let config = Config {
+        idle_timeout: Some(Duration::from_millis(300)),
+        ..Config::default()
+    };
+    let watched = oxrpc_rpyc::connect_with("127.0.0.1", server.port, Arc::new(VoidService), config)
+        .await
+        .unwrap();
+    let watched_root = watched.root().await.unwrap();
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_millis(1200) {
+        assert_eq!(
+            watched_root.call::<i64>("get_answer", ()).await.unwrap(),
+            42
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(!watched.is_closed(), "closed as idle while calls were made");
+    tokio::time::timeout(Duration::from_secs(10), watched.closed())
+        .await
+        .expect("an idle connection stays open");
+
+    // The server goes away while a call waits for its reply: the call
+    // ends with the connection, not at its 30 s timeout.
+    let waiting = {
+        let root = root.clone();
+        tokio::spawn(async move { root.call::<f64>("slow", (20.0f64,)).await })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    drop(server);
+    let ended = tokio::time::timeout(Duration::from_secs(10), waiting)
+        .await
+        .expect("the call outlived its server")
+        .unwrap();
+    assert!(matches!(ended, Err(oxrpc_rpyc::Error::Closed)), "{ended:?}");
+    assert!(conn.is_closed());
+}
+
 /// Waits (at most 20 s, making no call) until `counter` moves off `value`.
 fn wait_while_unchanged(counter: &AtomicUsize, value: usize) {
     let deadline = Instant::now() + Duration::from_secs(20);

@@ -9,8 +9,11 @@
 //! callback, and any request the peer nests inside it, are served meanwhile.
 //! That is what keeps nested callbacks in both directions from deadlocking.
 //! Such a task is dropped if the connection closes before it finishes.
+//! On a client, a call whose reply is due may do the reader's work itself
+//! while the reader has nothing to read (`caller_reading`).
 
 use super::call_record::{method_label, CallRecord};
+use super::caller_reading::{Reading, ReadingSlot, TaskRead};
 use super::dispatch;
 use super::error::Error;
 use super::local_objects::LocalObjects;
@@ -40,7 +43,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{oneshot, watch, Notify};
 use tokio::time::Instant;
 use tracing::{debug, warn};
@@ -83,6 +86,12 @@ pub(crate) struct Inner {
     pending_handlers: std::sync::atomic::AtomicUsize,
     /// The connection's slot in its server (busy while requests run).
     pub(super) slot: Arc<Slot>,
+    /// Where the reader task parks the reading between reads, for a
+    /// caller to read its own reply (see `caller_reading`).
+    pub(super) reading: Mutex<ReadingSlot>,
+    /// Whether the reader task parks it: not in a server, which seldom
+    /// calls its peers.
+    pub(super) callers_read: bool,
 }
 
 /// Frames up to this size (uncompressed) are decoded by the reader itself
@@ -276,7 +285,9 @@ impl Connection {
                 releases: Mutex::new(HashSet::new()),
                 releases_answered: Notify::new(),
                 pending_handlers: std::sync::atomic::AtomicUsize::new(0),
+                callers_read: !slot.in_server(),
                 slot,
+                reading: Mutex::new(ReadingSlot::default()),
             }),
         };
         let closed = connection.inner.closed_tx.subscribe();
@@ -394,7 +405,7 @@ impl Connection {
             let mut timer = self.inner.request_timer.start(limit);
             let result = tokio::select! {
                 biased;
-                result = reply.wait() => result,
+                result = self.read_for_reply(reply) => result,
                 () = timer.as_mut() => Err(Error::Timeout(limit)),
             };
             self.inner.request_timer.keep(timer);
@@ -800,9 +811,14 @@ impl Connection {
         }
     }
 
-    async fn read_loop<R: AsyncRead + Unpin>(self, mut reader: R) {
+    /// The reader task: reads frames and serves them until the connection
+    /// ends. Between reads it may park the reading for a caller to do
+    /// (see `caller_reading`), and takes it back when the socket wakes it.
+    async fn read_loop(self, reader: ReadHalf) {
         let config = &self.inner.config;
-        let mut decoder = FrameDecoder::with_limits(config.frame_limits);
+        let decoder = FrameDecoder::with_limits(config.frame_limits);
+        // The reading while this task holds it; `None` while parked.
+        let mut held = Some(Reading::new(reader, decoder));
         let mut closed_rx = self.inner.closed_tx.subscribe();
         // One wait for the close, registered once and polled by every
         // `select!` below: a fresh `changed()` per select would register
@@ -814,8 +830,8 @@ impl Connection {
         let mut reserved: Option<InputReservation> = None;
         let mut frame_started: Option<Instant> = None;
         let why = loop {
-            loop {
-                match decoder.next_raw_frame() {
+            while let Some(reading) = held.as_mut() {
+                match reading.decoder.next_raw_frame() {
                     Ok(Some(frame)) => {
                         self.handle_frame(frame).await;
                         reserved = None;
@@ -838,13 +854,16 @@ impl Connection {
                 _ = self.inner.outgoing.wait_for_room() => {}
                 _ = &mut closed => break "closed",
             }
-            frame_started = match (decoder.is_mid_frame(), frame_started) {
+            // A parked reading is never mid-frame.
+            let mid_frame = held.as_ref().is_some_and(|r| r.decoder.is_mid_frame());
+            frame_started = match (mid_frame, frame_started) {
                 (false, _) => None,
                 (true, None) => Some(Instant::now()),
                 (true, started) => started,
             };
             let deadline = frame_started.map(|t| t + config.frame_timeout);
-            if let (Some(len), None) = (decoder.pending_len(), &reserved) {
+            let pending_len = held.as_ref().and_then(|r| r.decoder.pending_len());
+            if let (Some(len), None) = (pending_len, &reserved) {
                 if len > SMALL_FRAME {
                     match self.reserve_input(len, deadline).await {
                         Some(permit) => reserved = Some(permit),
@@ -852,8 +871,7 @@ impl Connection {
                     }
                 }
             }
-            let buffer = decoder.buffer_mut();
-            buffer.reserve(64 * 1024);
+            let caller_reads = self.caller_reads();
             let idle = async {
                 match (deadline, config.idle_timeout) {
                     (Some(deadline), _) => tokio::time::sleep_until(deadline).await,
@@ -861,27 +879,50 @@ impl Connection {
                     (None, None) => std::future::pending().await,
                 }
             };
+            let read = std::future::poll_fn(|cx| self.poll_task_read(&mut held, cx));
             tokio::select! {
-                read = reader.read_buf(buffer) => match read {
-                    Ok(0) => break "peer closed the connection",
-                    Ok(_) => self.inner.slot.touch(),
-                    // A TLS alert (the peer refused our certificate after
-                    // the handshake, say) is the only word on why the
-                    // connection ends: said where a user sees it.
-                    Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
-                        warn!(conn = %self.inner.label, error = %e, "the connection failed");
-                        break "read error";
+                read = read => match read {
+                    TaskRead::Read(read) => {
+                        if let Err(why) = self.read_outcome(read) {
+                            break why;
+                        }
                     }
-                    Err(e) => {
-                        debug!(conn = %self.inner.label, error = %e, "read failed");
-                        break "read error";
-                    }
+                    TaskRead::Buffered => {}
                 },
                 _ = &mut closed => break "closed",
-                _ = idle => break self.read_timed_out(frame_started.is_some()),
+                _ = idle => {
+                    // Callers read meanwhile: the connection was not idle.
+                    if frame_started.is_none() && self.caller_reads() != caller_reads {
+                        continue;
+                    }
+                    break self.read_timed_out(frame_started.is_some());
+                }
             }
         };
         self.shutdown(why);
+    }
+
+    /// What a read's result means for the connection: `Err` with why it
+    /// ends when the peer closed it or it failed.
+    pub(super) fn read_outcome(&self, read: std::io::Result<usize>) -> Result<(), &'static str> {
+        match read {
+            Ok(0) => Err("peer closed the connection"),
+            Ok(_) => {
+                self.inner.slot.touch();
+                Ok(())
+            }
+            // A TLS alert (the peer refused our certificate after the
+            // handshake, say) is the only word on why the connection
+            // ends: said where a user sees it.
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                warn!(conn = %self.inner.label, error = %e, "the connection failed");
+                Err("read error")
+            }
+            Err(e) => {
+                debug!(conn = %self.inner.label, error = %e, "read failed");
+                Err("read error")
+            }
+        }
     }
 
     /// A read deadline passed: the frame under way did not arrive whole
@@ -926,7 +967,7 @@ impl Connection {
     /// large ones on the blocking pool, a few at a time across the server,
     /// so inflating and decoding them never takes every core from the
     /// connections with small calls.
-    async fn handle_frame(&self, frame: RawFrame) {
+    pub(super) async fn handle_frame(&self, frame: RawFrame) {
         if !frame.compressed && frame.payload.len() <= SMALL_FRAME {
             self.dispatch(&frame.payload);
             return;

@@ -10,6 +10,7 @@
 
 mod args;
 mod call_record;
+mod caller_reading;
 mod connection;
 mod convert;
 mod dispatch;
