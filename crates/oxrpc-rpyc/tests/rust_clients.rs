@@ -27,6 +27,15 @@ async fn connect(server: &PythonServer) -> (Connection, Proxy) {
     (conn, root)
 }
 
+/// [`connect`] with `config`, serving nothing of ours.
+async fn connect_configured(server: &PythonServer, config: Config) -> (Connection, Proxy) {
+    let conn = oxrpc_rpyc::connect_with("127.0.0.1", server.port, Arc::new(VoidService), config)
+        .await
+        .expect("connect to the Python server");
+    let root = conn.root().await.expect("root");
+    (conn, root)
+}
+
 fn int(v: i64) -> Value {
     Value::Brine(BrineValue::Int(v))
 }
@@ -685,11 +694,7 @@ async fn async_requests_and_timeouts() {
         sync_request_timeout: Duration::from_millis(300),
         ..Config::default()
     };
-    let impatient =
-        oxrpc_rpyc::connect_with("127.0.0.1", server.port, Arc::new(VoidService), config)
-            .await
-            .unwrap();
-    let impatient_root = impatient.root().await.unwrap();
+    let (impatient, impatient_root) = connect_configured(&server, config).await;
     let err = impatient_root
         .call::<Value>("wait_gate", ("g2",))
         .await
@@ -863,11 +868,7 @@ async fn async_calls_read_their_own_replies() {
         sync_request_timeout: Duration::from_millis(300),
         ..Config::default()
     };
-    let impatient =
-        oxrpc_rpyc::connect_with("127.0.0.1", server.port, Arc::new(VoidService), config)
-            .await
-            .unwrap();
-    let impatient_root = impatient.root().await.unwrap();
+    let (impatient, impatient_root) = connect_configured(&server, config).await;
     impatient_root
         .call::<Value>("call_later", (mark, 0.6f64, 100i64))
         .await
@@ -896,10 +897,7 @@ async fn async_calls_read_their_own_replies() {
         idle_timeout: Some(Duration::from_millis(300)),
         ..Config::default()
     };
-    let watched = oxrpc_rpyc::connect_with("127.0.0.1", server.port, Arc::new(VoidService), config)
-        .await
-        .unwrap();
-    let watched_root = watched.root().await.unwrap();
+    let (watched, watched_root) = connect_configured(&server, config).await;
     let started = Instant::now();
     while started.elapsed() < Duration::from_millis(1200) {
         assert_eq!(

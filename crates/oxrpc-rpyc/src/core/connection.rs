@@ -854,7 +854,7 @@ impl Connection {
                 _ = self.inner.outgoing.wait_for_room() => {}
                 _ = &mut closed => break "closed",
             }
-            // A parked reading is never mid-frame.
+            // A parked reading's frame clock starts once this task takes it.
             let mid_frame = held.as_ref().is_some_and(|r| r.decoder.is_mid_frame());
             frame_started = match (mid_frame, frame_started) {
                 (false, _) => None,
@@ -871,7 +871,8 @@ impl Connection {
                     }
                 }
             }
-            let caller_reads = self.caller_reads();
+            // Only an idle limit needs to know whether callers read.
+            let caller_reads = config.idle_timeout.map(|_| self.caller_reads());
             let idle = async {
                 match (deadline, config.idle_timeout) {
                     (Some(deadline), _) => tokio::time::sleep_until(deadline).await,
@@ -892,7 +893,9 @@ impl Connection {
                 _ = &mut closed => break "closed",
                 _ = idle => {
                     // Callers read meanwhile: the connection was not idle.
-                    if frame_started.is_none() && self.caller_reads() != caller_reads {
+                    if frame_started.is_none()
+                        && caller_reads.is_some_and(|seen| seen != self.caller_reads())
+                    {
                         continue;
                     }
                     break self.read_timed_out(frame_started.is_some());
