@@ -44,6 +44,28 @@ fn first_arg(args: Vec<Value>) -> Value {
     args.into_iter().next().unwrap_or(Value::NONE)
 }
 
+/// Two callbacks that add their argument to `called`: a plain one (`mark`)
+/// and one that awaits first (`mark_later`, which runs as a task).
+fn counting_handlers(called: &Arc<AtomicUsize>) -> (Arc<Function>, Arc<Function>) {
+    let seen = called.clone();
+    let mark = Function::new("mark", move |args| {
+        let n: i64 = first_arg(args).extract()?;
+        seen.fetch_add(n as usize, Ordering::SeqCst);
+        Ok(Value::NONE)
+    });
+    let seen = called.clone();
+    let mark_later = Function::new_async("mark_later", move |args| {
+        let seen = seen.clone();
+        async move {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            let n: i64 = first_arg(args).extract()?;
+            seen.fetch_add(n as usize, Ordering::SeqCst);
+            Ok(Value::NONE)
+        }
+    });
+    (mark, mark_later)
+}
+
 /// Polls `probe` until it returns `want` (bounded); returns the last value.
 async fn poll_until<F, Fut>(want: usize, mut probe: F) -> usize
 where
@@ -834,22 +856,7 @@ async fn async_calls_read_their_own_replies() {
     // The server's own requests, between calls, to a plain and an async
     // handler.
     let called = Arc::new(AtomicUsize::new(0));
-    let seen = called.clone();
-    let mark = Function::new("mark", move |args| {
-        let n: i64 = first_arg(args).extract()?;
-        seen.fetch_add(n as usize, Ordering::SeqCst);
-        Ok(Value::NONE)
-    });
-    let seen = called.clone();
-    let mark_later = Function::new_async("mark_later", move |args| {
-        let seen = seen.clone();
-        async move {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-            let n: i64 = first_arg(args).extract()?;
-            seen.fetch_add(n as usize, Ordering::SeqCst);
-            Ok(Value::NONE)
-        }
-    });
+    let (mark, mark_later) = counting_handlers(&called);
     root.call::<Value>("call_later", (mark.clone(), 0.2f64, 5i64))
         .await
         .unwrap();
@@ -970,12 +977,7 @@ fn blocking_client_shared_by_threads_and_called_back_between_calls() {
     assert_eq!(slow.join().unwrap().extract::<f64>().unwrap(), 0.3);
 
     let called = Arc::new(AtomicUsize::new(0));
-    let seen = called.clone();
-    let mark = Function::new("mark", move |args| {
-        let n: i64 = first_arg(args).extract()?;
-        seen.fetch_add(n as usize, Ordering::SeqCst);
-        Ok(Value::NONE)
-    });
+    let (mark, mark_later) = counting_handlers(&called);
     root.call::<Value>("call_later", (mark, 0.2f64, 5i64))
         .unwrap();
     // No call from here on until the server's own request has come.
@@ -986,16 +988,6 @@ fn blocking_client_shared_by_threads_and_called_back_between_calls() {
         "the server's callback was not served between calls"
     );
     // The same with a handler that awaits (it runs as a task).
-    let seen = called.clone();
-    let mark_later = Function::new_async("mark_later", move |args| {
-        let seen = seen.clone();
-        async move {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-            let n: i64 = first_arg(args).extract()?;
-            seen.fetch_add(n as usize, Ordering::SeqCst);
-            Ok(Value::NONE)
-        }
-    });
     root.call::<Value>("call_later", (mark_later, 0.2f64, 7i64))
         .unwrap();
     wait_while_unchanged(&called, 5);
