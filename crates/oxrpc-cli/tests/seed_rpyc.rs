@@ -220,7 +220,15 @@ fn a_stopped_server_hangs_up_on_its_clients_as_rpyc_does() {
         let output = run_with_deadline(cmd, Duration::from_secs(180));
         expect_success("server_shutdown.py", &output)
     };
-    let rpyc = shutdown(&[]);
+    // rpyc's own server races with itself now and then: its handler thread
+    // and the closing thread both touch the socket, and the client's next
+    // send can meet a reset (`Broken pipe`, `closed: False`). The hang-up
+    // it gives in the common case is the one to match, so the reference
+    // runs until it shows it.
+    let rpyc = (0..5)
+        .map(|_| shutdown(&[]))
+        .find(|output| output.contains("closed by peer"))
+        .expect("rpyc's ThreadedServer hung up with 'connection closed by peer' in 5 runs");
     let oxrpc_binary = env!("CARGO_BIN_EXE_oxrpc");
     let ours = shutdown(&[
         oxrpc_binary,
