@@ -179,8 +179,19 @@ thread_local! {
 }
 
 /// The native stack of every thread that runs Python: RustPython recurses
-/// on it, deeply.
-const PYTHON_STACK: usize = 64 << 20;
+/// on it, deeply. Its own guard raises `RecursionError` when a call lands
+/// in the last 32 KiB of the stack, so the stack must hold at least the
+/// recursion limit's worth of calls (1,000) of the largest kind before
+/// that. Optimised, a Python call takes ~1.3 KiB here (64 MiB: over 30,000
+/// calls deep after `sys.setrecursionlimit`, then the guard's error); an
+/// unoptimised build's take ~75 KiB, more than the guard's window, and 64
+/// MiB overflowed at 900 calls: such builds get 256 MiB. Only what a
+/// thread touches is committed.
+const PYTHON_STACK: usize = if cfg!(debug_assertions) {
+    256 << 20
+} else {
+    64 << 20
+};
 
 /// How every interpreter of classic mode is set up.
 pub(crate) fn interpreter_settings() -> rustpython_vm::Settings {

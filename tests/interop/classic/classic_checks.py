@@ -447,6 +447,27 @@ conn.execute('import threading\n'
              '_t.start(); _t.join()')
 check('recursion in a thread remote code starts', conn.eval('tuple(deep_result)') == (150,), conn.eval('tuple(deep_result)'))
 
+# Recursion as deep as Python's default limit allows, and past it a
+# RecursionError the connection survives (a native stack too small for the
+# interpreter's frames would end the whole server instead).
+conn.execute('def _recurse(n):\n'
+             '    return 0 if n == 0 else 1 + _recurse(n - 1)')
+check('recursion 900 deep', conn.namespace['_recurse'](900) == 900)
+conn.execute('deep_900 = _recurse(900)')
+check('recursion 900 deep in execute', conn.eval('deep_900') == 900)
+raises('recursion past the limit', RecursionError, lambda: conn.namespace['_recurse'](100000))
+raises('recursion past the limit in eval', RecursionError, lambda: conn.eval('_recurse(100000)'))
+conn.execute('class _Loop:\n'
+             '    def __eq__(self, other):\n'
+             '        return self == other')
+raises('recursion through a dunder', RecursionError, lambda: conn.eval('_Loop() == 1'))
+check('served after RecursionErrors', conn.eval('1 + 1') == 2)
+
+# dir() of the root lists what Python lists for rpyc's own SlaveService.
+from rpyc.core.service import SlaveService
+check('dir(conn.root)', dir(conn.root) == dir(SlaveService()),
+      set(dir(conn.root)) ^ set(dir(SlaveService())))
+
 conn.close()
 if failures:
     print('%d passed, %d failed' % (passed, len(failures)))
