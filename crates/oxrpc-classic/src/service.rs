@@ -287,9 +287,18 @@ impl<S: ObjectSpace> RpcObject for ClassicService<S> {
         ])
     }
 
+    /// rpyc's `SlaveService` has `__slots__` all the way up, so its `dir()`
+    /// is `object`'s, `Service`'s and `Slave`'s names, without `__dict__`.
     fn dir(&self) -> Vec<String> {
-        [
+        oxrpc_rpyc::__private::object_dir(&[
             "ALIASES",
+            "__module__",
+            "__slots__",
+            "_conn",
+            "_connect",
+            "_protocol",
+            "_rpyc_delattr",
+            "_rpyc_setattr",
             "eval",
             "execute",
             "exposed_get_service_aliases",
@@ -299,9 +308,9 @@ impl<S: ObjectSpace> RpcObject for ClassicService<S> {
             "getconn",
             "getmodule",
             "namespace",
-        ]
-        .map(String::from)
-        .to_vec()
+            "on_connect",
+            "on_disconnect",
+        ])
     }
 }
 

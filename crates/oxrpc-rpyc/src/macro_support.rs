@@ -234,6 +234,13 @@ pub fn service_methods(own: &[(&str, &str)]) -> Vec<(String, String)> {
     methods
 }
 
+/// `dir()` of an object whose class adds `members` to `object`'s
+/// attributes (a class with `__slots__` and no `__dict__`): sorted, as
+/// Python's is.
+pub fn object_dir(members: &[&str]) -> Vec<String> {
+    crate::objects::python_dir(members.iter().copied())
+}
+
 /// `dir()` of a service whose class adds `members`: sorted, as Python's is.
 pub fn service_dir(members: &[&str]) -> Vec<String> {
     crate::objects::python_dir(SERVICE_BASE_DIR.iter().chain(members).copied())

@@ -71,12 +71,12 @@ ALLOWED_GROUPS = [
     ("classic mode's root is served by Rust, not by a Python SlaveService instance: "
      "it answers the protocol surface rpyc's classic client uses (eval, execute, "
      "getmodule, getconn, namespace, the service's names), but its class, __doc__, "
-     "_conn, dir() and method list differ, it cannot be pickled, and it cannot be "
+     "_conn and method list differ, it cannot be pickled, and it cannot be "
      "passed into Python code as an argument",
      ("classic",),
      """arity/PICKLE/root+ints1 getattr/bytes_name getattr/classic/private_conn
         getattr/classic/dunder_class setattr/classic/ref_value call/classic/type_of_root
-        call/classic/ref_kwarg_value callattr/classic/getmodule_tuple dir/root
+        call/classic/ref_kwarg_value callattr/classic/getmodule_tuple
         inspect/root_names"""),
     ("results rpyc 6.0.2 cannot send: it drops the connection when brine cannot "
      "serialize a result (an int over 4,300 digits) or it cannot name the class of "

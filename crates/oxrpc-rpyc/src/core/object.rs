@@ -268,14 +268,9 @@ pub trait RpcObject: Send + Sync + 'static {
         _args: Vec<Value>,
         _kwargs: Vec<(String, Value)>,
     ) -> Reply {
-        let short = self
-            .type_name()
-            .rsplit('.')
-            .next()
-            .unwrap_or("object")
-            .to_owned();
         Reply::error(RemoteException::type_error(format!(
-            "'{short}' object is not callable"
+            "'{}' object is not callable",
+            short_name(self.type_name())
         )))
     }
 
@@ -366,7 +361,7 @@ pub trait RpcObject: Send + Sync + 'static {
         let _ = (cx, count);
         Reply::error(RemoteException::type_error(format!(
             "'{}' object is not iterable",
-            self.type_name()
+            short_name(self.type_name())
         )))
     }
 
@@ -398,6 +393,12 @@ pub(crate) fn type_id_of(type_name: &str) -> i128 {
 }
 
 /// The id pack the peer will know `object` by.
+/// The class's own name, as Python's messages give it (`MyService` for
+/// `__main__.MyService`).
+fn short_name(type_name: &str) -> &str {
+    type_name.rsplit('.').next().unwrap_or("object")
+}
+
 pub(crate) fn id_pack_of(object: &ObjectRef) -> IdPack {
     IdPack::new(
         object.type_name().to_owned(),
