@@ -43,6 +43,52 @@ pub fn int_text(text: &str) -> Option<(bool, String)> {
     ))
 }
 
+/// CPython's limit on the digits of an int read from text
+/// (`sys.get_int_max_str_digits()`, 4,300 by default).
+pub const INT_MAX_STR_DIGITS: usize = 4300;
+
+/// The digits `int(text)` in base 10 reads, when there are more than
+/// [`INT_MAX_STR_DIGITS`]: Python then raises the limit's `ValueError`
+/// (`Exceeds the limit (4300 digits) for integer string conversion: value
+/// has N digits; ...`). CPython counts while it scans the leading run of
+/// digits and single underscores, leading zeros included, and checks the
+/// count before it looks at what follows the run; an underscore that does
+/// not sit between two digits makes the text invalid first.
+///
+/// ```
+/// use oxrpc_pyfmt::int_digits_over_limit;
+///
+/// assert_eq!(int_digits_over_limit(&"1".repeat(4300)), None);
+/// assert_eq!(int_digits_over_limit(&format!("-{}", "0".repeat(4301))), Some(4301));
+/// assert_eq!(int_digits_over_limit(&format!("{}x", "1".repeat(5000))), Some(5000));
+/// assert_eq!(int_digits_over_limit(&format!("{}__1", "1".repeat(5000))), None);
+/// ```
+pub fn int_digits_over_limit(text: &str) -> Option<usize> {
+    // Every digit is at least a byte: short text cannot cross the limit.
+    if text.len() <= INT_MAX_STR_DIGITS {
+        return None;
+    }
+    let mut chars = text.trim_start().chars().peekable();
+    if matches!(chars.peek(), Some('+' | '-')) {
+        chars.next();
+    }
+    let (mut digits, mut after_underscore) = (0usize, false);
+    for c in chars {
+        if c == '_' {
+            if after_underscore || digits == 0 {
+                return None;
+            }
+            after_underscore = true;
+        } else if c.is_ascii_digit() || decimal_value(c).is_some() {
+            digits += 1;
+            after_underscore = false;
+        } else {
+            break;
+        }
+    }
+    (!after_underscore && digits > INT_MAX_STR_DIGITS).then_some(digits)
+}
+
 /// The text `float(text)` parses, in ASCII with its underscores gone
 /// (each must sit between two digits), or `None` where Python raises
 /// `ValueError` before parsing. What is left parses with `str::parse`.

@@ -231,7 +231,15 @@ def raw_call(method, params_xml):
             "</methodCall>\n" % (method, "".join("<param>\n%s</param>\n" % p for p in params_xml)))
 
 
-RAW_VALUES = [
+# int()'s limit of 4300 digits: leading zeros count, the sign and
+# underscores do not, and it is checked before what follows the digits.
+LONG_INTS = [
+    "<value><int>%s</int></value>" % ("1" * 4301), "<value><i8>-%s1</i8></value>" % ("0" * 4300),
+    "<value><int>%s_%s</int></value>" % ("1" * 4000, "1" * 300), "<value><int>%sx</int></value>" % ("2" * 5000),
+    "<value><int>%s__1</int></value>" % ("3" * 5000),
+]
+
+RAW_VALUES = LONG_INTS + [
     "<value><i4>2147483647</i4></value>", "<value><i4>2147483648</i4></value>",
     "<value><int>-2147483649</int></value>", "<value><i8>9223372036854775807</i8></value>",
     "<value><i8>-9223372036854775808</i8></value>", "<value><i8>9223372036854775808</i8></value>",
@@ -369,7 +377,8 @@ def build(argv=None):
     @d.prop(st.tuples(st.sampled_from(RAW_VALUES), st.sampled_from(["echo", "nonexistent"])), examples=0.5,
             explicit=[("<value><int>\U0001e4f5</int></value>", "echo"),
                       ("<value><int>\u0661\u0662</int></value>", "echo"),
-                      ("<value><double>\U00011f55.5</double></value>", "echo")])
+                      ("<value><double>\U00011f55.5</double></value>", "echo")]
+            + [(raw, method) for raw in LONG_INTS for method in ("echo", "nonexistent")])
     def raw_values(ctx, case):
         raw, method = case
         if method == "echo" and not needs(ctx, "echo"):

@@ -1,12 +1,24 @@
-//! The text of scalar elements as CPython reads it: ints of any size
-//! (wider than 64 bits they stay digits), `float()`'s spelling of doubles,
-//! and `base64.decodebytes`.
+//! The text of scalar elements as CPython reads it: ints of up to 4,300
+//! digits, CPython's limit (wider than 64 bits they stay digits),
+//! `float()`'s spelling of doubles, and `base64.decodebytes`.
 
 use super::ParseError;
 use crate::value::Value;
 
 /// Python's `int()` of the text.
 pub(super) fn parse_int(text: &str) -> Result<Value, ParseError> {
+    // First: Rust's parser reads any number of leading zeros, Python's
+    // refuses more than its limit of digits.
+    if let Some(count) = oxrpc_pyfmt::int_digits_over_limit(text) {
+        return Err(python(
+            "ValueError",
+            format!(
+                "Exceeds the limit ({} digits) for integer string conversion: value has \
+                 {count} digits; use sys.set_int_max_str_digits() to increase the limit",
+                oxrpc_pyfmt::INT_MAX_STR_DIGITS
+            ),
+        ));
+    }
     // Nearly every int is plain ASCII digits that fit 64 bits, with no
     // space around them to trim (trimming Unicode space costs a scan).
     if let Ok(i) = text.parse::<i64>() {
