@@ -382,13 +382,54 @@ class GenericException(Exception):
 
 GenericException.__module__ = 'rpyc.core.vinegar'
 _made_up = {}
+_with_remote_traceback = {}
+# The peer chooses exception names: past this many classes made up or
+# derived, new ones are made for the one exception and not kept.
+_MAX_EXCEPTION_CLASSES = 1024
+_REMOTE_LINE_START = '\n\n========= Remote Traceback '
+_REMOTE_LINE = _REMOTE_LINE_START + '(%d) =========\n'
+
+
+def _remember(table, key, cls):
+    if len(table) < _MAX_EXCEPTION_CLASSES:
+        table[key] = cls
+    return cls
+
+
+def _get_exception_class(cls):
+    """rpyc's vinegar._get_exception_class, under its name (its qualified
+    name shows in tracebacks): a subclass under the class's name and
+    module whose str() (and repr()) ends with the peer's traceback, so
+    code that prints the exception shows where it was raised."""
+    derived = _with_remote_traceback.get(cls)
+    if derived is not None:
+        return derived
+
+    class Derived(cls):
+        def __str__(self):
+            try:
+                text = cls.__str__(self)
+            except Exception:
+                text = '<Unprintable exception>'
+            remote = getattr(self, '_remote_tb', None)
+            if remote is not None:
+                text += _REMOTE_LINE % (remote.count(_REMOTE_LINE_START) + 1) + remote
+            return text
+
+        def __repr__(self):
+            return str(self)
+
+    Derived.__name__ = cls.__name__
+    Derived.__module__ = cls.__module__
+    return _remember(_with_remote_traceback, cls, Derived)
 
 
 def make_exception(module, name, args, attrs, traceback):
-    """rpyc's vinegar.load with classic mode's config: the real class when
-    this interpreter has it (instantiate_custom_exceptions), else a
-    GenericException subclass named after it; args and attributes set as
-    sent, __init__ not called."""
+    """rpyc's vinegar.load with classic mode's config: a subclass (see
+    `_get_exception_class`) of the real class when this interpreter has it
+    (instantiate_custom_exceptions), else of a GenericException subclass
+    named after it; args and attributes set as sent, __init__ not
+    called."""
     cls = None
     if module == 'builtins':
         cls = getattr(builtins, name, None)
@@ -400,7 +441,11 @@ def make_exception(module, name, args, attrs, traceback):
         cls = _made_up.get(fullname)
         if cls is None:
             cls = type(fullname, (GenericException,), {'__module__': 'rpyc.core.vinegar/%s' % module})
-            _made_up[fullname] = cls
+            _remember(_made_up, fullname, cls)
+    try:
+        cls = _get_exception_class(cls)
+    except TypeError:
+        pass  # a class that cannot be subclassed stays as it is
     exc = cls.__new__(cls)
     exc.args = args
     for attr, value in attrs:

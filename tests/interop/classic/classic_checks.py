@@ -303,6 +303,21 @@ try:
     conn.namespace['apply'](raise_value_error, 0)
 except ValueError as e:
     check('callback exception args', e.args == ('local', 0), e.args)
+# Inside the server, that exception is what rpyc's vinegar makes of it: a
+# subclass under the same name whose str() ends with the client's traceback.
+conn.execute('def catch_from(f, *a):\n'
+             '    try:\n'
+             '        f(*a)\n'
+             '    except Exception as e:\n'
+             '        return repr((type(e).__name__, type(e).__module__, type(e).__qualname__,\n'
+             '                     type(e) is ValueError, isinstance(e, ValueError), e.args,\n'
+             '                     str(e).split("\\n")[:3], "raise ValueError" in str(e), repr(e) == str(e),\n'
+             '                     [c.__name__ for c in type(e).__mro__][:3]))')
+seen = conn.namespace['catch_from'](raise_value_error, 1)
+check('a callback exception inside the server', seen == repr((
+    'ValueError', 'builtins', '_get_exception_class.<locals>.Derived', False, True, ('local', 1),
+    ["('local', 1)", '', '========= Remote Traceback (1) ========='], True, True,
+    ['ValueError', 'ValueError', 'Exception'])), seen)
 
 # `with` on a remote context manager whose body raises: rpyc passes the
 # exception's class, so __exit__ sees the TypeError raising it gives.
