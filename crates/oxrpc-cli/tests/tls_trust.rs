@@ -475,3 +475,99 @@ fn oxrpc_command_line_clients_reach_rpyc_tls_servers_with_rpycs_choice_of_checks
     assert_eq!(expect_success("service call", &output).trim(), "42");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `PORT` of an rpyc `SSLAuthenticator` server with these files, kept
+/// running by the guard.
+fn rpyc_tls_server(key: &str, cert: &str, cafile: &str) -> (ChildGuard, u16) {
+    let mut cmd = python_command();
+    cmd.arg(interop_path("tls/ssl_rpyc_server.py"))
+        .args([key, cert, cafile]);
+    let mut server = ChildGuard::spawn(cmd);
+    let port = server.announced_port("ready");
+    (server, port)
+}
+
+/// What a stock `rpyc.ssl_connect` presenting `name`'s certificate and
+/// checking the server against `ca_certs` gets from `get_answer()`.
+fn stock_client(port: u16, dir: &Path, name: &str, ca_certs: &str) -> String {
+    let key = dir.join(format!("{name}.key"));
+    let args = [
+        "chain",
+        &port.to_string(),
+        key.to_str().unwrap(),
+        &pem(dir, name),
+        ca_certs,
+    ];
+    let output = run_python_script("tls/openssl_trust.py", &args, Duration::from_secs(60));
+    expect_success("openssl_trust.py chain", &output)
+        .trim()
+        .to_owned()
+}
+
+/// A certificate file holding the leaf alone, and a CA file holding the
+/// intermediate that issued it and the root: Python's OpenSSL sends the
+/// leaf with its issuers from the CA file, so a peer that trusts the root
+/// alone accepts it. oxrpc's server and client send the same chain.
+#[test]
+fn issuers_in_the_ca_file_go_out_with_a_lone_certificate_as_openssl_sends_them() {
+    let dir = make_certificates("intermediate");
+    let (bundle, root) = (pem(&dir, "intermediate-bundle"), pem(&dir, "ca"));
+    let key = |name: &str| dir.join(format!("{name}.key")).to_str().unwrap().to_owned();
+
+    // Servers: the leaf and the bundle; the client trusts the root.
+    let server_cert = pem(&dir, "via-intermediate");
+    let (_rpyc_server, rpyc_port) =
+        rpyc_tls_server(&key("via-intermediate"), &server_cert, &bundle);
+    let oxrpc_port = free_port();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
+    cmd.args(["service", "serve", "-q", "--host", "127.0.0.1", "--port"])
+        .arg(oxrpc_port.to_string())
+        .args(["--ssl-keyfile", &key("via-intermediate")])
+        .args(["--ssl-certfile", &server_cert, "--ssl-cafile", &bundle]);
+    let _oxrpc_server = ChildGuard::spawn(cmd);
+    wait_for_port(
+        format!("127.0.0.1:{oxrpc_port}").parse().unwrap(),
+        Duration::from_secs(30),
+    );
+    assert_eq!(stock_client(rpyc_port, &dir, "client-v1", &root), "42");
+    assert_eq!(stock_client(oxrpc_port, &dir, "client-v1", &root), "42");
+
+    // Clients: the client leaf and the bundle, to a server that trusts the
+    // root alone.
+    let (_root_only, port) = rpyc_tls_server(&key("v1-cn"), &pem(&dir, "v1-cn"), &root);
+    assert_eq!(
+        stock_client(port, &dir, "client-via-intermediate", &bundle),
+        "42"
+    );
+    let files = ClientTlsFiles {
+        keyfile: Some(dir.join("client-via-intermediate.key")),
+        certfile: Some(dir.join("client-via-intermediate.pem")),
+        ca_certs: Some(bundle.into()),
+        server_check: ServerCheck::Certificate,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let answer: i64 = runtime.block_on(async {
+        let conn = oxrpc::rpyc::connect_tls(
+            "localhost",
+            port,
+            &files,
+            Arc::new(oxrpc::rpyc::VoidService),
+            oxrpc::rpyc::Config::default(),
+        )
+        .await
+        .unwrap();
+        let root = conn.root().await.unwrap();
+        let answer = root
+            .call::<oxrpc::rpyc::Value>("get_answer", ())
+            .await
+            .unwrap()
+            .extract()
+            .unwrap();
+        conn.close().await;
+        answer
+    });
+    assert_eq!(answer, 42);
+}

@@ -11,6 +11,7 @@
 //! and v1 certificates the `openssl` command makes work with oxrpc as they
 //! do with Python.
 
+mod auto_chain;
 mod host_names;
 mod identity;
 mod trust;
@@ -117,14 +118,15 @@ impl ServerTlsFiles {
     /// Builds the server configuration.
     pub fn server_config(&self) -> Result<Arc<ServerConfig>, TlsError> {
         let provider = provider();
-        let ours = identity::certified_key(&self.certfile, &self.keyfile, &provider)?;
+        let trust = self.cafile.as_deref().map(trust_file).transpose()?;
+        let issuers = trust.as_ref().map_or(&[][..], |t| &t.certificates[..]);
+        let ours = identity::certified_key(&self.certfile, &self.keyfile, issuers, &provider)?;
         let builder = ServerConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
             .map_err(|e| TlsError::Config(e.to_string()))?;
-        let builder = match &self.cafile {
-            Some(cafile) => {
-                let verifier =
-                    ClientTrust::new(trust_file(cafile)?, provider).map_err(TlsError::Config)?;
+        let builder = match trust {
+            Some(trust) => {
+                let verifier = ClientTrust::new(trust, provider).map_err(TlsError::Config)?;
                 builder.with_client_cert_verifier(Arc::new(verifier))
             }
             None => builder.with_no_client_auth(),
@@ -195,6 +197,13 @@ impl ClientTlsFiles {
                 certificates: Vec::new(),
             },
         };
+        // Our certificate's issuers come from `ca_certs` only, as OpenSSL
+        // takes them from the store it verifies with (not the web's roots).
+        let issuers = if self.ca_certs.is_some() {
+            trust.certificates.clone()
+        } else {
+            Vec::new()
+        };
         let provider = provider();
         let verifier = ServerTrust::new(trust, provider.clone(), self.server_check)
             .map_err(TlsError::Config)?;
@@ -204,9 +213,9 @@ impl ClientTlsFiles {
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(verifier));
         let config = match (&self.certfile, &self.keyfile) {
-            (Some(cert), Some(key)) => {
-                builder.with_client_cert_resolver(identity::certified_key(cert, key, &provider)?)
-            }
+            (Some(cert), Some(key)) => builder.with_client_cert_resolver(identity::certified_key(
+                cert, key, &issuers, &provider,
+            )?),
             (None, None) => builder.with_no_client_auth(),
             _ => {
                 return Err(TlsError::Config(

@@ -22,7 +22,12 @@
 #   client-v1-untrusted x509 -req by other-ca (v1)
 #   client-server-only  x509 -req by ca, EKU serverAuth
 #   client-other        req -x509, CN=client, another key (not trusted)
-# Trust files: ca.pem, v1-ca.pem, and clients-trust.pem (ca + client-selfsigned).
+# Under an intermediate CA (issued by ca), each file holding the leaf alone:
+#   via-intermediate         SAN DNS:localhost, a server certificate
+#   client-via-intermediate  CN=client
+# Trust files: ca.pem, v1-ca.pem, clients-trust.pem (ca + client-selfsigned),
+# and intermediate-bundle.pem (intermediate + ca, the CA file of a
+# deployment whose certificates an intermediate issues).
 set -eu
 dir=$1
 mkdir -p "$dir"
@@ -74,3 +79,8 @@ signed client-v1-untrusted other-ca /CN=client
 signed client-server-only ca /CN=client "extendedKeyUsage=serverAuth"
 selfsigned client-other /CN=client
 cat ca.pem client-selfsigned.pem > clients-trust.pem
+signed intermediate ca "/CN=oxrpc test intermediate CA" "basicConstraints=critical,CA:TRUE
+keyUsage=critical,keyCertSign,cRLSign"
+signed via-intermediate intermediate /CN=localhost "subjectAltName=DNS:localhost"
+signed client-via-intermediate intermediate /CN=client
+cat intermediate.pem ca.pem > intermediate-bundle.pem

@@ -97,6 +97,19 @@ def clients(directory, port, names):
     print(json.dumps(answers), flush=True)
 
 
+def chain(port, keyfile, certfile, ca_certs):
+    """One stock rpyc client presenting keyfile/certfile and checking the
+    server against ca_certs: the answer, or why it was refused."""
+    try:
+        conn = rpyc.ssl_connect("localhost", port, keyfile=keyfile, certfile=certfile,
+                                ca_certs=ca_certs, config={"sync_request_timeout": 10})
+        answer = conn.root.get_answer()
+        conn.close()
+    except Exception as error:  # noqa: BLE001
+        answer = refusal(error)
+    print(json.dumps(answer), flush=True)
+
+
 if __name__ == "__main__":
     command = sys.argv[1]
     if command == "serve":
@@ -107,5 +120,7 @@ if __name__ == "__main__":
         print(json.dumps([verify_one(case) for case in cases]), flush=True)
     elif command == "clients":
         clients(sys.argv[2], int(sys.argv[3]), sys.argv[4:])
+    elif command == "chain":
+        chain(int(sys.argv[2]), *sys.argv[3:6])
     else:
         sys.exit(f"unknown command {command}")

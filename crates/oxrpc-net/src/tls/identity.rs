@@ -9,6 +9,7 @@
 
 use super::{file_error, load_certificates, load_private_key, TlsError};
 use rustls::crypto::CryptoProvider;
+use rustls::pki_types::CertificateDer;
 use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use std::path::Path;
 use std::sync::Arc;
@@ -16,13 +17,16 @@ use x509_parser::certificate::X509Certificate;
 use x509_parser::prelude::FromDer;
 
 /// The chain in `certfile` with the key in `keyfile`, refused when the key
-/// is not the first certificate's (OpenSSL's "key values mismatch").
+/// is not the first certificate's (OpenSSL's "key values mismatch"). A
+/// file with our certificate alone gets its issuers from `issuers` (the
+/// CA file's certificates; see [`super::auto_chain`]).
 pub(crate) fn certified_key(
     certfile: &Path,
     keyfile: &Path,
+    issuers: &[CertificateDer<'static>],
     provider: &CryptoProvider,
 ) -> Result<Arc<SingleCertAndKey>, TlsError> {
-    let chain = load_certificates(certfile)?;
+    let mut chain = load_certificates(certfile)?;
     let key = load_private_key(keyfile)?;
     // Read before the key moves into the provider; used only if it refuses.
     let kind = unusable_kind(key.secret_der());
@@ -49,6 +53,7 @@ pub(crate) fn certified_key(
             ));
         }
     }
+    super::auto_chain::complete_chain(&mut chain, issuers);
     Ok(Arc::new(SingleCertAndKey::from(CertifiedKey::new(
         chain, key,
     ))))
