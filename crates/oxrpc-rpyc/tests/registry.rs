@@ -738,6 +738,11 @@ print(rpyc.discover("my", registrar=registrar))
 print(rpyc.list_services(registrar=registrar))
 print(rpyc.list_services(registrar=registrar, filter_host="127.0.0.1"))
 print(rpyc.list_services(registrar=registrar, filter_host="10.9.9.9"))
+# As many names, as long, as a request carries (rpyc's registry takes them).
+many = tuple("alias%d" % i for i in range(100)) + ("n" * 400,)
+print(registrar.register(many, 45538, interface="127.0.0.1"))
+print(rpyc.discover("ALIAS99", registrar=registrar), rpyc.discover("N" * 400, registrar=registrar))
+registrar.unregister(45538)
 registrar.unregister(45537)
 import time
 deadline = time.time() + (3 if kind == "BROADCAST" else 60)
@@ -778,6 +783,8 @@ while True:
                 "('MY', 'OTHER')",
                 "('MY', 'OTHER')",
                 "()",
+                "True",
+                "(('127.0.0.1', 45538),) (('127.0.0.1', 45538),)",
                 last,
             ],
             "{kind}: {out}"

@@ -31,7 +31,8 @@ use std::time::{Duration, Instant};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RegistryLimits {
     /// Entries (a name served at a `(host, port)`) in the whole table. The
-    /// default, 10,000, is about 2 MiB.
+    /// default, 10,000, is about 1 MiB with names of a few dozen bytes and
+    /// at most ~17 MiB with the longest a request can carry.
     pub max_entries: usize,
     /// Servers under one name (256 by default). A QUERY reply carries
     /// those that fit in 1500 bytes, oldest keepalive first: about 70
@@ -40,9 +41,12 @@ pub struct RegistryLimits {
     /// Entries registered from one source address (1,024 by default), so
     /// one host cannot fill the table for everyone.
     pub max_entries_per_host: usize,
-    /// Names in one registration (64 by default).
+    /// Names in one registration. By default as many as a request can
+    /// carry (rpyc's registry takes them all; each is an entry, which the
+    /// bounds above count).
     pub max_names_per_registration: usize,
-    /// Bytes of a name, upper-cased, as UTF-8 (256 by default).
+    /// Bytes of a name, upper-cased, as UTF-8. By default as long as a
+    /// request can carry, as rpyc's registry takes it.
     pub max_name_len: usize,
     /// Bytes of a port value as brine (128 by default: an int, or a Unix
     /// socket path, which Linux caps at 108 bytes).
@@ -55,8 +59,8 @@ impl Default for RegistryLimits {
             max_entries: 10_000,
             max_entries_per_name: 256,
             max_entries_per_host: 1024,
-            max_names_per_registration: 64,
-            max_name_len: 256,
+            max_names_per_registration: super::protocol::MAX_PACKET,
+            max_name_len: super::protocol::MAX_PACKET,
             max_port_len: 128,
         }
     }
