@@ -387,16 +387,24 @@ impl<S: ObjectSpace> ConnectionObject<S> {
     /// rpyc_classic's server has (and this server honours): every
     /// attribute reachable, pickling allowed, custom exceptions made.
     /// What rpyc keeps as objects of its own has no counterpart here:
-    /// `logger` and `endpoints` are None, `safe_attrs` is a frozenset.
-    fn rpyc_config(&self) -> Arc<oxrpc_rpyc::DictObject> {
+    /// `logger` and `endpoints` are None.
+    fn rpyc_config(&self) -> BrineValue {
         let config = self.connection.config();
-        let flag = |name: &str, on: bool| (Value::from(name), Value::Brine(BrineValue::Bool(on)));
-        let none = |name: &str| (Value::from(name), Value::NONE);
+        let pair =
+            |name: &str, value: BrineValue| BrineValue::Tuple(vec![BrineValue::from(name), value]);
+        let flag = |name: &str, on: bool| pair(name, BrineValue::Bool(on));
+        let none = |name: &str| pair(name, BrineValue::None);
         let safe_attrs = oxrpc_rpyc::SAFE_ATTRS
             .iter()
             .map(|name| BrineValue::from(*name))
             .collect();
-        oxrpc_rpyc::DictObject::from_pairs([
+        // rpyc's default is the int 30.
+        let limit = config.sync_request_timeout;
+        let timeout = match i64::try_from(limit.as_secs()) {
+            Ok(secs) if limit.subsec_nanos() == 0 => BrineValue::Int(secs),
+            _ => BrineValue::Float(limit.as_secs_f64()),
+        };
+        BrineValue::Tuple(vec![
             flag("allow_all_attrs", true),
             flag("allow_delattr", true),
             flag("allow_exposed_attrs", false),
@@ -408,13 +416,16 @@ impl<S: ObjectSpace> ConnectionObject<S> {
             none("before_closed"),
             flag("bind_threads", false),
             flag("close_catchall", false),
-            (
-                Value::from("connid"),
-                config.connid.clone().map_or(Value::NONE, Value::from),
+            pair(
+                "connid",
+                config
+                    .connid
+                    .as_deref()
+                    .map_or(BrineValue::None, BrineValue::from),
             ),
             none("credentials"),
             none("endpoints"),
-            (Value::from("exposed_prefix"), Value::from("exposed_")),
+            pair("exposed_prefix", BrineValue::from("exposed_")),
             flag("import_custom_exceptions", true),
             flag("include_local_traceback", true),
             flag("include_local_version", true),
@@ -424,18 +435,8 @@ impl<S: ObjectSpace> ConnectionObject<S> {
             none("logger"),
             flag("propagate_KeyboardInterrupt_locally", true),
             flag("propagate_SystemExit_locally", false),
-            (
-                Value::from("safe_attrs"),
-                Value::Brine(BrineValue::FrozenSet(safe_attrs)),
-            ),
-            (Value::from("sync_request_timeout"), {
-                // rpyc's default is the int 30.
-                let limit = config.sync_request_timeout;
-                match i64::try_from(limit.as_secs()) {
-                    Ok(secs) if limit.subsec_nanos() == 0 => Value::from(secs),
-                    _ => Value::Brine(BrineValue::Float(limit.as_secs_f64())),
-                }
-            }),
+            pair("safe_attrs", BrineValue::FrozenSet(safe_attrs)),
+            pair("sync_request_timeout", timeout),
         ])
     }
 }
@@ -481,7 +482,23 @@ impl<S: ObjectSpace> RpcObject for ConnectionObject<S> {
                 let connection = self.connection.clone();
                 Reply::pending(async move { Ok(Value::Proxy(connection.root().await?)) })
             }
-            "_config" => Reply::value(Value::Object(self.rpyc_config())),
+            // A dict of the interpreter's, kept for the connection: the
+            // peer reads it, copies it, and writes to it as to rpyc's.
+            "_config" => {
+                let pairs = self.rpyc_config();
+                let session = self.session.clone();
+                let worker = session.worker().clone();
+                worker.answer(cx, move |vm| {
+                    let rt = Runtime::<S>::get(vm).map_err(|_| session.no_runtime())?;
+                    let config = session
+                        .config(vm, || {
+                            let pairs = to_python(vm, &rt, &session, Value::Brine(pairs))?;
+                            rt.call(vm, "connection_config", vec![pairs])
+                        })
+                        .map_err(|e| to_remote(vm, &rt, &e))?;
+                    try_to_value(vm, &rt, &session, config)
+                })
+            }
             other => Reply::error(RemoteException::no_attribute(
                 self.type_name(),
                 other,

@@ -1,5 +1,5 @@
-//! What one connection keeps: its worker, its namespace, and the traceback
-//! of the last request that raised.
+//! What one connection keeps: its worker, its namespace, the traceback of
+//! the last request that raised, and its `_config` as the peer sees it.
 //!
 //! As in rpyc's classic server, every connection has a namespace of its own
 //! (`conn.namespace`, where `conn.execute` and `conn.eval` run), whether
@@ -20,6 +20,9 @@ pub struct Session<S: ObjectSpace> {
     runtime: tokio::runtime::Handle,
     namespace: Mutex<Option<S::Object>>,
     last_traceback: Mutex<Option<S::Object>>,
+    /// `getconn()._config`, a dict made on first use and kept, so what the
+    /// peer writes there it reads back.
+    config: Mutex<Option<S::Object>>,
 }
 
 impl<S: ObjectSpace> Session<S> {
@@ -36,6 +39,7 @@ impl<S: ObjectSpace> Session<S> {
             runtime,
             namespace: Mutex::new(None),
             last_traceback: Mutex::new(None),
+            config: Mutex::new(None),
         })
     }
 
@@ -97,6 +101,23 @@ impl<S: ObjectSpace> Session<S> {
         }
     }
 
+    /// The connection's `_config` dict, made by `make` the first time.
+    pub(crate) fn config(
+        &self,
+        vm: S::Vm<'_>,
+        make: impl FnOnce() -> Result<S::Object, S::Error>,
+    ) -> Result<S::Object, S::Error> {
+        let Ok(mut slot) = self.config.lock() else {
+            return make();
+        };
+        if let Some(config) = slot.as_ref() {
+            return Ok(S::clone_ref(vm, config));
+        }
+        let config = make()?;
+        *slot = Some(S::clone_ref(vm, &config));
+        Ok(config)
+    }
+
     /// The last traceback, or `None`.
     pub(crate) fn last_traceback(&self, vm: S::Vm<'_>) -> S::Object {
         self.last_traceback
@@ -125,6 +146,8 @@ impl<S: ObjectSpace> Session<S> {
                 .ok()
                 .and_then(|mut t| t.take());
             drop(traceback);
+            let config = session.config.lock().ok().and_then(|mut c| c.take());
+            drop(config);
             if let Some(rt) = S::runtime(vm) {
                 rt.release_session(&session);
             }
@@ -140,6 +163,7 @@ impl<S: ObjectSpace> Drop for Session<S> {
         let leftovers = [
             self.namespace.get_mut().ok().and_then(|n| n.take()),
             self.last_traceback.get_mut().ok().and_then(|t| t.take()),
+            self.config.get_mut().ok().and_then(|c| c.take()),
         ];
         for object in leftovers.into_iter().flatten() {
             self.worker.drop_object(object);

@@ -183,6 +183,14 @@ def new_namespace():
     return {}
 
 
+def connection_config(pairs):
+    """The connection's `_config` from its (key, value) pairs, as rpyc
+    keeps it: a dict, whose `safe_attrs` is a set."""
+    config = dict(pairs)
+    config['safe_attrs'] = set(config.get('safe_attrs', ()))
+    return config
+
+
 def methods(obj):
     """rpyc.lib.get_methods: (name, doc) of every callable up the MRO."""
     found = {}

@@ -478,6 +478,19 @@ conn.execute('class _Loop:\n'
 raises('recursion through a dunder', RecursionError, lambda: conn.eval('_Loop() == 1'))
 check('served after RecursionErrors', conn.eval('1 + 1') == 2)
 
+# The server's side of the connection: its config is a dict the client
+# reads, copies and writes to, as rpyc's.
+config = conn.root.getconn()._config
+check('config reads', (config['allow_pickle'], config.get('allow_all_attrs'), config.get('nope', 7),
+                       'allow_setattr' in config, config['sync_request_timeout']) == (True, True, 7, True, 30))
+check('config copies', dict(config)['allow_public_attrs'] is False and 'safe_attrs' in sorted(config.keys()))
+config['written'] = 1
+config.update({'updated': 2})
+again = conn.root.getconn()._config
+check('config keeps what is written', (again['written'], again.get('updated')) == (1, 2))
+check('config safe_attrs is a set', type(config['safe_attrs']).__name__ == 'builtins.set'
+      and '__add__' in config['safe_attrs'], type(config['safe_attrs']))
+
 # dir() of the root lists what Python lists for rpyc's own SlaveService.
 from rpyc.core.service import SlaveService
 check('dir(conn.root)', dir(conn.root) == dir(SlaveService()),
