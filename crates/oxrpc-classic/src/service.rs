@@ -17,12 +17,16 @@ use oxrpc_rpyc::{
     BoundMethod, BrineValue, Connection, Context, HandlerId, RemoteException, Reply, RpcObject,
     RpcResult, Service, ThreadReading, Value,
 };
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 
 /// The classic service of one connection, on the object space `S`.
 pub struct ClassicService<S: ObjectSpace> {
     space: Arc<S>,
     session: Mutex<Option<Arc<Session<S>>>>,
+    /// What `getconn()` last gave, while the peer holds it: one connection
+    /// is one object to the peer (`getconn() == _conn`), as in rpyc. Weak,
+    /// as the object holds the connection that holds this service.
+    connection_object: Mutex<Weak<ConnectionObject<S>>>,
 }
 
 impl<S: ObjectSpace + Default> ClassicService<S> {
@@ -46,6 +50,7 @@ impl<S: ObjectSpace> ClassicService<S> {
         ClassicService {
             space,
             session: Mutex::new(None),
+            connection_object: Mutex::new(Weak::new()),
         }
     }
 
@@ -251,10 +256,21 @@ impl<S: ObjectSpace> RpcObject for ClassicService<S> {
                 Err(e) => Reply::error(e),
             },
             "getconn" => match self.session() {
-                Ok(session) => Reply::Ready(Ok(Value::Object(Arc::new(ConnectionObject {
-                    connection: cx.connection().clone(),
-                    session,
-                })))),
+                Ok(session) => {
+                    let mut cached = self
+                        .connection_object
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner());
+                    let object = cached.upgrade().unwrap_or_else(|| {
+                        let object = Arc::new(ConnectionObject {
+                            connection: cx.connection().clone(),
+                            session,
+                        });
+                        *cached = Arc::downgrade(&object);
+                        object
+                    });
+                    Reply::Ready(Ok(Value::Object(object)))
+                }
                 Err(e) => Reply::error(e),
             },
             "namespace" => {
@@ -452,6 +468,18 @@ impl<S: ObjectSpace> RpcObject for ConnectionObject<S> {
             "<rpyc.core.protocol.Connection '{connid}' object at {:#010x}>",
             std::ptr::from_ref(self) as usize
         )
+    }
+    /// What this stand-in serves of rpyc's `Connection`.
+    fn dir(&self) -> Vec<String> {
+        oxrpc_rpyc::__private::object_dir(&[
+            "_config",
+            "_last_traceback",
+            "close",
+            "closed",
+            "local_object_count",
+            "ping",
+            "root",
+        ])
     }
     fn methods(&self) -> Vec<(String, String)> {
         ["close", "ping"]

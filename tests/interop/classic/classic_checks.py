@@ -488,6 +488,10 @@ config['written'] = 1
 config.update({'updated': 2})
 again = conn.root.getconn()._config
 check('config keeps what is written', (again['written'], again.get('updated')) == (1, 2))
+server_conn = conn.root.getconn()
+check('getconn() is one object', server_conn == conn.root._conn and server_conn is not None)
+check('the connection lists what it serves',
+      {'ping', 'close', 'closed', 'root', '_config'} <= set(dir(server_conn)), dir(server_conn))
 check('config safe_attrs is a set', type(config['safe_attrs']).__name__ == 'builtins.set'
       and '__add__' in config['safe_attrs'], type(config['safe_attrs']))
 
