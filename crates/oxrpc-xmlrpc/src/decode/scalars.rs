@@ -8,16 +8,11 @@ use crate::value::Value;
 /// Python's `int()` of the text.
 pub(super) fn parse_int(text: &str) -> Result<Value, ParseError> {
     // First: Rust's parser reads any number of leading zeros, Python's
-    // refuses more than its limit of digits.
-    if let Some(count) = oxrpc_pyfmt::int_digits_over_limit(text) {
-        return Err(python(
-            "ValueError",
-            format!(
-                "Exceeds the limit ({} digits) for integer string conversion: value has \
-                 {count} digits; use sys.set_int_max_str_digits() to increase the limit",
-                oxrpc_pyfmt::INT_MAX_STR_DIGITS
-            ),
-        ));
+    // refuses more than its limit of digits (text that long is rare).
+    if text.len() > oxrpc_pyfmt::INT_MAX_STR_DIGITS {
+        if let Some(error) = over_digit_limit(text) {
+            return Err(error);
+        }
     }
     // Nearly every int is plain ASCII digits that fit 64 bits, with no
     // space around them to trim (trimming Unicode space costs a scan).
@@ -44,6 +39,21 @@ pub(super) fn parse_int(text: &str) -> Result<Value, ParseError> {
         Ok(i) => Value::Int(i),
         Err(_) => Value::BigInt(signed),
     })
+}
+
+/// `int()`'s `ValueError` for text with more digits than its limit.
+#[cold]
+#[inline(never)]
+fn over_digit_limit(text: &str) -> Option<ParseError> {
+    let count = oxrpc_pyfmt::int_digits_over_limit(text)?;
+    Some(python(
+        "ValueError",
+        format!(
+            "Exceeds the limit ({} digits) for integer string conversion: value has {count} \
+             digits; use sys.set_int_max_str_digits() to increase the limit",
+            oxrpc_pyfmt::INT_MAX_STR_DIGITS
+        ),
+    ))
 }
 
 /// `end_boolean`: the text exactly `0` or `1`, compared as it is (no strip).
