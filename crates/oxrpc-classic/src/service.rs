@@ -1,4 +1,5 @@
-//! Classic mode's root: rpyc's `SlaveService`, on any object space.
+//! Classic mode's root: rpyc's `SlaveService` (or, over pipes, its
+//! `ClassicService`), on any object space.
 //!
 //! The root exposes `namespace`, `execute`, `eval`, `getmodule` and
 //! `getconn`, which is all `rpyc.classic.connect` needs to offer
@@ -27,6 +28,8 @@ pub struct ClassicService<S: ObjectSpace> {
     /// is one object to the peer (`getconn() == _conn`), as in rpyc. Weak,
     /// as the object holds the connection that holds this service.
     connection_object: Mutex<Weak<ConnectionObject<S>>>,
+    /// rpyc's `ClassicService` rather than its `SlaveService`.
+    full_duplex: bool,
 }
 
 impl<S: ObjectSpace + Default> ClassicService<S> {
@@ -51,6 +54,34 @@ impl<S: ObjectSpace> ClassicService<S> {
             space,
             session: Mutex::new(None),
             connection_object: Mutex::new(Weak::new()),
+            full_duplex: false,
+        }
+    }
+
+    /// Served as rpyc's `ClassicService` (`CLASSIC`), the full-duplex
+    /// service its `rpyc_classic -m stdio` serves (through
+    /// `rpyc.classic.connect_pipes`); `SlaveService` (`SLAVE`) otherwise,
+    /// as its threaded and forking servers do.
+    ///
+    /// ```
+    /// use oxrpc_classic::{ClassicService, ObjectSpace};
+    ///
+    /// /// The root `rpyc_classic -m stdio` would serve.
+    /// fn over_pipes<S: ObjectSpace + Default>() -> ClassicService<S> {
+    ///     ClassicService::new().full_duplex(true)
+    /// }
+    /// ```
+    pub fn full_duplex(mut self, full_duplex: bool) -> ClassicService<S> {
+        self.full_duplex = full_duplex;
+        self
+    }
+
+    /// The name of the class rpyc would serve.
+    fn class_name(&self) -> &'static str {
+        if self.full_duplex {
+            "ClassicService"
+        } else {
+            "SlaveService"
         }
     }
 
@@ -174,7 +205,11 @@ fn python_call<S: ObjectSpace>(
 
 impl<S: ObjectSpace> RpcObject for ClassicService<S> {
     fn type_name(&self) -> &str {
-        "rpyc.core.service.SlaveService"
+        if self.full_duplex {
+            "rpyc.core.service.ClassicService"
+        } else {
+            "rpyc.core.service.SlaveService"
+        }
     }
 
     fn getattr(self: Arc<Self>, cx: &Context, name: &str) -> Reply {
@@ -228,7 +263,7 @@ impl<S: ObjectSpace> RpcObject for ClassicService<S> {
             }
             None if name.starts_with("get_service_") => {
                 return oxrpc_rpyc::__private::service_classmethod(
-                    "SlaveService",
+                    self.class_name(),
                     name,
                     args,
                     kwargs,
@@ -306,27 +341,35 @@ impl<S: ObjectSpace> RpcObject for ClassicService<S> {
     /// rpyc's `SlaveService` has `__slots__` all the way up, so its `dir()`
     /// is `object`'s, `Service`'s and `Slave`'s names, without `__dict__`.
     fn dir(&self) -> Vec<String> {
-        oxrpc_rpyc::__private::object_dir(&[
-            "ALIASES",
-            "__module__",
-            "__slots__",
-            "_conn",
-            "_connect",
-            "_protocol",
-            "_rpyc_delattr",
-            "_rpyc_setattr",
-            "eval",
-            "execute",
-            "exposed_get_service_aliases",
-            "exposed_get_service_name",
-            "get_service_aliases",
-            "get_service_name",
-            "getconn",
-            "getmodule",
-            "namespace",
-            "on_connect",
-            "on_disconnect",
-        ])
+        // `ClassicService` adds `MasterService._install`.
+        let install: &[&str] = if self.full_duplex { &["_install"] } else { &[] };
+        oxrpc_rpyc::__private::object_dir(
+            &[
+                install,
+                &[
+                    "ALIASES",
+                    "__module__",
+                    "__slots__",
+                    "_conn",
+                    "_connect",
+                    "_protocol",
+                    "_rpyc_delattr",
+                    "_rpyc_setattr",
+                    "eval",
+                    "execute",
+                    "exposed_get_service_aliases",
+                    "exposed_get_service_name",
+                    "get_service_aliases",
+                    "get_service_name",
+                    "getconn",
+                    "getmodule",
+                    "namespace",
+                    "on_connect",
+                    "on_disconnect",
+                ],
+            ]
+            .concat(),
+        )
     }
 }
 

@@ -422,6 +422,46 @@ fn oneshot_and_stdio_modes() {
     );
     assert!(out.starts_with("42\n"), "{out}");
     assert!(out.contains("exit 0"), "{out}");
+
+    // Over pipes rpyc_classic serves its full-duplex ClassicService, and
+    // so does ours.
+    let over_pipes = |server: &[&str]| {
+        let script = "import subprocess, sys, rpyc\n\
+             p = subprocess.Popen(sys.argv[1:], stdin=subprocess.PIPE, stdout=subprocess.PIPE)\n\
+             c = rpyc.classic.connect_pipes(p.stdout, p.stdin)\n\
+             print(c.root.get_service_name(), c.root.get_service_aliases())\n\
+             print(sorted(set(dir(c.root)) - set(dir(object()))))\n\
+             print(c.eval('6 * 7'))\n\
+             c.close()\n\
+             p.stdin.close()\n\
+             print('exit', p.wait(timeout=30))";
+        let mut client = python_command();
+        client.args(["-c", script]).args(server);
+        expect_success(
+            "stdio client",
+            &run_with_deadline(client, Duration::from_secs(60)),
+        )
+    };
+    let python = oxrpc_testkit::python();
+    let python = python.to_str().unwrap();
+    let rpyc = over_pipes(&[
+        python,
+        "-c",
+        "import sys; from rpyc.cli.rpyc_classic import main; sys.argv[0] = 'rpyc_classic'; main()",
+        "-q",
+        "-m",
+        "stdio",
+    ]);
+    assert!(rpyc.starts_with("CLASSIC ('CLASSIC',)\n"), "{rpyc}");
+    let ours = over_pipes(&[
+        env!("CARGO_BIN_EXE_oxrpc"),
+        "classic",
+        "serve",
+        "-q",
+        "-m",
+        "stdio",
+    ]);
+    assert_eq!(ours, rpyc);
 }
 
 /// `isinstance` against a base class defined remotely goes to the server

@@ -272,16 +272,22 @@ pub fn run(command: ClassicCommand) -> anyhow::Result<()> {
 /// Serves classic mode until `shutdown`.
 pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
     use crate::cmd::classic_python::{space, Space};
+    // Over pipes rpyc_classic serves its full-duplex ClassicService.
+    let stdio = args.mode == Mode::Stdio;
     match space(&args.interpreter)? {
         Space::RustPython(space) => {
             space.build_spares();
-            let factory = move || Arc::new(ClassicService::with_space(space.clone()));
+            let factory =
+                move || Arc::new(ClassicService::with_space(space.clone()).full_duplex(stdio));
             serve_on(args, shutdown, factory).await
         }
         #[cfg(feature = "cpython")]
         Space::CPython(space) => {
-            let factory =
-                move || Arc::new(oxrpc::cpython::ClassicService::with_space(space.clone()));
+            let factory = move || {
+                Arc::new(
+                    oxrpc::cpython::ClassicService::with_space(space.clone()).full_duplex(stdio),
+                )
+            };
             serve_on(args, shutdown, factory).await
         }
     }
