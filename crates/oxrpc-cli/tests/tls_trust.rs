@@ -280,31 +280,7 @@ fn oxrpc_server_lets_in_the_client_certificates_rpyc_lets_in() {
         ca_certs: Some(dir.join("ca.pem")),
         server_check: ServerCheck::CertificateAndName,
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let answer: i64 = runtime.block_on(async {
-        let conn = oxrpc::rpyc::connect_tls(
-            "localhost",
-            port,
-            &files,
-            Arc::new(oxrpc::rpyc::VoidService),
-            oxrpc::rpyc::Config::default(),
-        )
-        .await
-        .unwrap();
-        let root = conn.root().await.unwrap();
-        let answer = root
-            .call::<oxrpc::rpyc::Value>("get_answer", ())
-            .await
-            .unwrap()
-            .extract()
-            .unwrap();
-        conn.close().await;
-        answer
-    });
-    assert_eq!(answer, 42);
+    assert_eq!(oxrpc_get_answer(port, &files), 42);
     drop(rpyc_server);
 
     // A key that is not the v1 certificate's is refused at start, as
@@ -476,6 +452,35 @@ fn oxrpc_command_line_clients_reach_rpyc_tls_servers_with_rpycs_choice_of_checks
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `get_answer()` through oxrpc's client over TLS with `files`, from the
+/// server at `localhost:port`.
+fn oxrpc_get_answer(port: u16, files: &ClientTlsFiles) -> i64 {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let conn = oxrpc::rpyc::connect_tls(
+            "localhost",
+            port,
+            files,
+            Arc::new(oxrpc::rpyc::VoidService),
+            oxrpc::rpyc::Config::default(),
+        )
+        .await
+        .unwrap();
+        let root = conn.root().await.unwrap();
+        let answer = root
+            .call::<oxrpc::rpyc::Value>("get_answer", ())
+            .await
+            .unwrap()
+            .extract()
+            .unwrap();
+        conn.close().await;
+        answer
+    })
+}
+
 /// `PORT` of an rpyc `SSLAuthenticator` server with these files, kept
 /// running by the guard.
 fn rpyc_tls_server(key: &str, cert: &str, cafile: &str) -> (ChildGuard, u16) {
@@ -545,29 +550,5 @@ fn issuers_in_the_ca_file_go_out_with_a_lone_certificate_as_openssl_sends_them()
         ca_certs: Some(bundle.into()),
         server_check: ServerCheck::Certificate,
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let answer: i64 = runtime.block_on(async {
-        let conn = oxrpc::rpyc::connect_tls(
-            "localhost",
-            port,
-            &files,
-            Arc::new(oxrpc::rpyc::VoidService),
-            oxrpc::rpyc::Config::default(),
-        )
-        .await
-        .unwrap();
-        let root = conn.root().await.unwrap();
-        let answer = root
-            .call::<oxrpc::rpyc::Value>("get_answer", ())
-            .await
-            .unwrap()
-            .extract()
-            .unwrap();
-        conn.close().await;
-        answer
-    });
-    assert_eq!(answer, 42);
+    assert_eq!(oxrpc_get_answer(port, &files), 42);
 }
