@@ -492,6 +492,12 @@ class NetrefType(type):
     """The metaclass of every netref class: what tells a netref from any
     other object in one look (there is a netref class per remote type)."""
 
+    def __repr__(cls):
+        # rpyc's NetrefMetaclass.
+        if cls.__module__:
+            return "<netref class '%s.%s'>" % (cls.__module__, cls.__name__)
+        return "<netref class '%s'>" % cls.__name__
+
 
 class Netref(object, metaclass=NetrefType):
     """A proxy for an object of the peer (rpyc's netref, seen from inside
@@ -751,7 +757,9 @@ def _netref_class(name, is_class):
     local = _local_class(name)
     if local is not None and is_class:
         local = local.__class__
-    namespace = {'__slots__': (), '__module__': Netref.__module__}
+    # Named as rpyc names its netref classes: the peer's type name, in
+    # rpyc's netref module (what the class's repr and id pack show).
+    namespace = {'__slots__': (), '__module__': 'rpyc.core.netref'}
     namespace['__class__'] = None if local is None else property(lambda self, local=local: local)
     try:
         cls = NetrefType(name, (Netref,), namespace)

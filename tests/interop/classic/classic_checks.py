@@ -495,6 +495,14 @@ check('the connection lists what it serves',
 check('config safe_attrs is a set', type(config['safe_attrs']).__name__ == 'builtins.set'
       and '__add__' in config['safe_attrs'], type(config['safe_attrs']))
 
+# A client's object, seen from the server, has a netref class named as
+# rpyc names it.
+conn.execute('def netref_class(x):\n'
+             '    return repr(type(x)), type(x).__module__, type(x).__name__')
+check('netref classes are named as rpyc names them', tuple(conn.namespace['netref_class']([1])) ==
+      ("<netref class 'rpyc.core.netref.builtins.list'>", 'rpyc.core.netref', 'builtins.list'),
+      conn.namespace['netref_class']([1]))
+
 # dir() of the root lists what Python lists for rpyc's own SlaveService.
 from rpyc.core.service import SlaveService
 check('dir(conn.root)', dir(conn.root) == dir(SlaveService()),
