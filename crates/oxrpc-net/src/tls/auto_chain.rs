@@ -30,24 +30,27 @@ pub(crate) fn complete_chain(
         .iter()
         .filter_map(|der| Some((der, X509Certificate::from_der(der).ok()?.1)))
         .collect();
-    let mut current = chain[0].clone();
+    let leaf_der = chain[0].clone();
+    let Ok((_, leaf)) = X509Certificate::from_der(&leaf_der) else {
+        return;
+    };
+    let mut current = &leaf;
     // Each round adds a certificate of the pool at most once.
     for _ in 0..pool.len() {
-        let Ok((_, cert)) = X509Certificate::from_der(&current) else {
-            return;
-        };
-        if cert.issuer().as_raw() == cert.subject().as_raw() {
+        if current.issuer().as_raw() == current.subject().as_raw() {
             return;
         }
         let issuer = pool.iter().find(|(der, candidate)| {
-            candidate.subject().as_raw() == cert.issuer().as_raw()
+            candidate.subject().as_raw() == current.issuer().as_raw()
                 && !chain.contains(der)
-                && cert.verify_signature(Some(candidate.public_key())).is_ok()
+                && current
+                    .verify_signature(Some(candidate.public_key()))
+                    .is_ok()
         });
-        let Some((der, _)) = issuer else {
+        let Some((der, issuer)) = issuer else {
             return;
         };
         chain.push((*der).clone());
-        current = (*der).clone();
+        current = issuer;
     }
 }
