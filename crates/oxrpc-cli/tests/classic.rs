@@ -425,7 +425,8 @@ fn oneshot_and_stdio_modes() {
 
     // Over pipes rpyc_classic serves its full-duplex ClassicService, and
     // so does ours.
-    let over_pipes = |server: &[&str]| {
+    let over_pipes = |mut server: Command| {
+        server.args(["-q", "-m", "stdio"]);
         let script = "import subprocess, sys, rpyc\n\
              p = subprocess.Popen(sys.argv[1:], stdin=subprocess.PIPE, stdout=subprocess.PIPE)\n\
              c = rpyc.classic.connect_pipes(p.stdout, p.stdin)\n\
@@ -436,31 +437,20 @@ fn oneshot_and_stdio_modes() {
              p.stdin.close()\n\
              print('exit', p.wait(timeout=30))";
         let mut client = python_command();
-        client.args(["-c", script]).args(server);
+        client
+            .args(["-c", script])
+            .arg(server.get_program())
+            .args(server.get_args());
         expect_success(
             "stdio client",
             &run_with_deadline(client, Duration::from_secs(60)),
         )
     };
-    let python = oxrpc_testkit::python();
-    let python = python.to_str().unwrap();
-    let rpyc = over_pipes(&[
-        python,
-        "-c",
-        "import sys; from rpyc.cli.rpyc_classic import main; sys.argv[0] = 'rpyc_classic'; main()",
-        "-q",
-        "-m",
-        "stdio",
-    ]);
+    let rpyc = over_pipes(oxrpc_testkit::rpyc_classic_command());
     assert!(rpyc.starts_with("CLASSIC ('CLASSIC',)\n"), "{rpyc}");
-    let ours = over_pipes(&[
-        env!("CARGO_BIN_EXE_oxrpc"),
-        "classic",
-        "serve",
-        "-q",
-        "-m",
-        "stdio",
-    ]);
+    let mut ours = oxrpc();
+    ours.args(["classic", "serve"]);
+    let ours = over_pipes(ours);
     assert_eq!(ours, rpyc);
 }
 
