@@ -155,6 +155,8 @@ def loads_vectors():
         "int_unicode_digits": "<int>\u0661\u0662</int>",
         "double_underscores": "<double>1_0.5</double>",
         "double_unicode_digits": "<double>\u0661.5</double>",
+        # int()'s limit is 4,300 digits; underscores do not count.
+        "int_at_digit_limit": "<int>%s_%s</int>" % ("1" * 4000, "1" * 300),
     }
     out = []
     for name, inner in docs.items():
@@ -179,6 +181,11 @@ def refused_vectors():
         "bigdecimal_not_a_number": "<bigdecimal>1.2.3</bigdecimal>",
         "unknown_tag_in_value": "<ex:bogus>1</ex:bogus>",
         "struct_member_without_name": "<struct><member><value><int>1</int></value></member></struct>",
+        # int()'s limit of 4,300 digits: leading zeros count, and it is
+        # checked before the text after the digits.
+        "int_over_digit_limit": "<int>%s</int>" % ("1" * 4301),
+        "i8_zeros_over_digit_limit": "<i8>-%s1</i8>" % ("0" * 4300),
+        "int_over_digit_limit_then_text": "<int>%sx</int>" % ("2" * 5000),
     }
     out = []
     for name, inner in docs.items():
