@@ -213,7 +213,32 @@ pub(crate) fn interpreter_settings() -> rustpython_vm::Settings {
     // A program's name, as the CPython backend gives its interpreter:
     // pdb, code and argparse read `sys.argv[0]`.
     settings.argv = vec!["oxrpc".to_owned()];
+    // Modules of the server's own, found as rpyc_classic's CPython finds
+    // them: the directories of PYTHONPATH (RustPython's RUSTPYTHONPATH
+    // first) come before the standard library on `sys.path`.
+    settings.path_list = module_path_from_environment();
     settings
+}
+
+/// The directories `RUSTPYTHONPATH` and `PYTHONPATH` name, in that order,
+/// made absolute as CPython makes them (an empty entry is the working
+/// directory); an entry that is not UTF-8 is left out (`sys.path` holds
+/// strings).
+fn module_path_from_environment() -> Vec<String> {
+    ["RUSTPYTHONPATH", "PYTHONPATH"]
+        .into_iter()
+        .filter_map(std::env::var_os)
+        .filter(|paths| !paths.is_empty())
+        .flat_map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
+        .filter_map(|path| {
+            let path = if path.as_os_str().is_empty() {
+                std::env::current_dir().ok()?
+            } else {
+                std::path::absolute(&path).ok()?
+            };
+            path.into_os_string().into_string().ok()
+        })
+        .collect()
 }
 
 impl ObjectSpace for RustPython {
