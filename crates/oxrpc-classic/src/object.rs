@@ -151,15 +151,9 @@ pub(crate) fn run_handler<S: ObjectSpace>(
                 rt.call(vm, "ctxexit", vec![this(), exc])
             }
             HandlerId::InstanceCheck => {
-                // The instance was resolved to one of our objects before the
-                // job was queued (see `dispatch`); None if it is not ours,
-                // and then the class name its id pack gives.
-                let instance = next()?;
+                // `dispatch` left the class name the peer's id pack gives.
                 let name = next()?;
-                if matches!(S::kind(vm, &instance), Kind::Plain(BrineValue::None)) {
-                    return rt.call(vm, "instancecheck_builtin", vec![name, this()]);
-                }
-                rt.call(vm, "instancecheck", vec![instance, this()])
+                rt.call(vm, "instancecheck_by_name", vec![name, this()])
             }
             // Classic mode enables pickling, as rpyc's SlaveService does
             // (`rpyc.classic.obtain` relies on it).
@@ -225,20 +219,16 @@ impl<S: ObjectSpace> RpcObject for PythonObject<S> {
             args.remove(0); // the object itself
         }
         if handler == HandlerId::InstanceCheck {
-            // `isinstance(peer's netref to one of our objects, this class)`;
-            // for an id pack of no object of ours, the class name it gives.
-            let id_pack = args
+            // `isinstance(the peer's netref, this class)`: rpyc's server
+            // answers from the class name in the netref's id pack alone,
+            // even when the netref is to one of its own objects.
+            let name = args
                 .first()
                 .and_then(|v| v.as_brine().cloned())
-                .and_then(|b| IdPack::from_brine(b).ok());
-            let instance = id_pack
-                .as_ref()
-                .and_then(|id| cx.connection().local_object(id).ok());
-            let name = id_pack.map(|id| id.type_name).unwrap_or_default();
-            args = vec![
-                instance.map_or(Value::NONE, Value::Object),
-                Value::string(name),
-            ];
+                .and_then(|b| IdPack::from_brine(b).ok())
+                .map(|id| id.type_name)
+                .unwrap_or_default();
+            args = vec![Value::string(name)];
         }
         let this = self.clone();
         self.session

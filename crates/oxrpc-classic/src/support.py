@@ -256,21 +256,50 @@ def ctxexit(obj, exc):
     return obj.__exit__(exc, None, None)
 
 
-def instancecheck(instance, cls):
-    return isinstance(instance, cls)
-
-
-def instancecheck_builtin(name, cls):
-    """isinstance(<peer's instance of the builtin class `name`>, cls), as
-    rpyc answers it from its proxies of builtin classes; False for a class
-    it knows no proxy for."""
-    short = name[len('builtins.'):] if name.startswith('builtins.') else None
-    builtin = type(None) if short == 'NoneType' else getattr(builtins, short or '', None)
-    if not isinstance(builtin, type):
+def instancecheck_by_name(name, cls):
+    """isinstance(<peer's netref to an instance of the class `name`>, cls),
+    as rpyc's server answers it: from its proxies of builtin classes (the
+    names of `rpyc.core.netref._builtin_types`), and False for any other
+    class (rpyc's cache miss), whatever the object is."""
+    builtin = _rpyc_builtin_classes().get(name)
+    if builtin is None:
         return False
     if not isinstance(cls, (type, tuple)):
         raise TypeError('isinstance() arg 2 must be a type, a tuple of types, or a union')
     return issubclass(builtin, cls)
+
+
+def _rpyc_builtin_classes():
+    """The classes rpyc keeps ready-made proxies of, by CPython's names."""
+    global _RPYC_BUILTIN_CLASSES
+    if _RPYC_BUILTIN_CLASSES is None:
+        import types
+        named = {cls.__name__: cls for cls in (
+            type, object, bool, complex, dict, float, int, list, slice, str, tuple,
+            set, frozenset, BaseException, Exception, bytes, bytearray, memoryview)}
+        named.update({
+            'NoneType': type(None),
+            'builtin_function_or_method': types.BuiltinFunctionType,
+            'generator': types.GeneratorType,
+            'method': types.MethodType,
+            'code': types.CodeType,
+            'frame': types.FrameType,
+            'traceback': types.TracebackType,
+            'module': types.ModuleType,
+            'function': types.FunctionType,
+            'mappingproxy': types.MappingProxyType,
+            'wrapper_descriptor': type(int.__add__),
+            'method-wrapper': type((1).__add__),
+            'list_iterator': type(iter([])),
+            'tuple_iterator': type(iter(())),
+            'set_iterator': type(iter(set())),
+            'range_iterator': type(iter(range(10))),
+        })
+        _RPYC_BUILTIN_CLASSES = {'builtins.' + key: cls for key, cls in named.items()}
+    return _RPYC_BUILTIN_CLASSES
+
+
+_RPYC_BUILTIN_CLASSES = None
 
 
 def pickle_dumps(obj, protocol):

@@ -454,24 +454,57 @@ fn oneshot_and_stdio_modes() {
     assert_eq!(ours, rpyc);
 }
 
-/// `isinstance` against a base class defined remotely goes to the server
-/// (HANDLE_INSTANCECHECK); oxrpc answers it as Python does.
+/// The server's own modules, found through PYTHONPATH: a client imports
+/// them by name from `oxrpc classic serve` as from `rpyc_classic` started
+/// with the same environment, and each server's `sys.path` holds the
+/// directory, made absolute.
 #[test]
-fn isinstance_of_a_remote_base_class() {
+fn pythonpath_modules_import_as_on_rpyc_classic() {
+    let root = std::env::temp_dir().join(format!("oxrpc-pythonpath-{}", std::process::id()));
+    let package = root.join("probe_pkg");
+    std::fs::create_dir_all(&package).unwrap();
+    std::fs::write(package.join("__init__.py"), "").unwrap();
+    std::fs::write(
+        package.join("answers.py"),
+        "ANSWER = 42\ndef twice(x):\n    return 2 * x\n",
+    )
+    .unwrap();
+    let client = |port: u16| {
+        let mut cmd = python_command();
+        cmd.args([
+            "-c",
+            &format!(
+                "import rpyc, sys\nc = rpyc.classic.connect('127.0.0.1', {port})\n\
+                 m = c.modules['probe_pkg.answers']\n\
+                 print(m.ANSWER, m.twice(21), m.__name__)\n\
+                 print(sys.argv[1] in list(c.modules.sys.path))"
+            ),
+            &root.display().to_string(),
+        ]);
+        expect_success(
+            "import through PYTHONPATH",
+            &run_with_deadline(cmd, Duration::from_secs(60)),
+        )
+    };
+    let pythonpath = format!("/nonexistent-oxrpc-dir:{}", root.display());
     let port = free_port();
-    let _ours = oxrpc_classic(port);
-    let mut client = python_command();
-    client.args([
-        "-c",
-        &format!(
-            "import rpyc\nc = rpyc.classic.connect('127.0.0.1', {port})\n\
-             c.execute('class Base(object):\\n    pass\\nclass Child(Base):\\n    pass\\nchild = Child()')\n\
-             print(isinstance(c.eval('child'), c.namespace['Base']), isinstance(c.eval('child'), c.eval('int')))"
-        ),
-    ]);
-    let out = expect_success(
-        "isinstance",
-        &run_with_deadline(client, Duration::from_secs(60)),
-    );
-    assert_eq!(out.trim(), "True False");
+    let mut cmd = rpyc_classic_command();
+    cmd.args(["-q", "-p", &port.to_string()])
+        .env("PYTHONPATH", &pythonpath);
+    let python = ChildGuard::spawn(cmd);
+    wait_for_port(addr(port), Duration::from_secs(30));
+    let reference = client(port);
+    drop(python);
+    let port = free_port();
+    let mut cmd = oxrpc();
+    // A relative entry too, made absolute against the server's directory.
+    cmd.args(["classic", "serve", "-q", "-p", &port.to_string()])
+        .env("PYTHONPATH", format!("probe_pkg/..:{pythonpath}"))
+        .current_dir(&root);
+    let _ours = ChildGuard::spawn(cmd);
+    wait_for_port(addr(port), Duration::from_secs(30));
+    let got = client(port);
+    std::fs::remove_dir_all(&root).unwrap();
+    assert_eq!(reference, "42 42 probe_pkg.answers\nTrue\n");
+    assert_eq!(got, reference);
 }

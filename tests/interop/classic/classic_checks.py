@@ -121,9 +121,21 @@ check('lt', conn.eval('3') < 4)
 conn.execute('class Base(object):\n    pass\nclass Child(Base):\n    pass\nchild = Child()')
 rchild = conn.eval('child')
 check('isinstance same class', isinstance(rchild, conn.namespace['Child']))
-# (isinstance against a base class needs HANDLE_INSTANCECHECK, which rpyc's
-# own server answers False; oxrpc answers it correctly, so it is not
-# compared here.)
+# Against another class the netref asks the server (HANDLE_INSTANCECHECK),
+# and rpyc's server answers from the instance's class name alone: through
+# its proxies of builtin classes, and False for any other name, even a
+# subclass's.
+rbase = conn.namespace['Base']
+check('isinstance base class (rpyc: by name)', isinstance(rchild, rbase) is False)
+check('isinstance object (rpyc: by name)', isinstance(rchild, conn.eval('object')) is False)
+check('isinstance builtin by name', isinstance(conn.eval('[1]'), conn.eval('object')))
+check('isinstance builtin function', isinstance(conn.eval('len'), conn.eval('object')))
+check('isinstance Exception', isinstance(conn.eval('Exception()'), conn.eval('BaseException')))
+check('isinstance ValueError (rpyc: no proxy)', isinstance(conn.eval('ValueError()'), conn.eval('Exception')) is False)
+check('isinstance function', isinstance(conn.eval('lambda: 0'), conn.modules.types.FunctionType))
+check('isinstance not a subclass', isinstance(conn.eval('(1,)'), conn.eval('list')) is False)
+raises('isinstance against a non-class', TypeError,
+       lambda: isinstance(conn.eval('[1]'), conn.eval('2')))
 import array
 import datetime
 check('obtain signed array', rpyc.classic.obtain(conn.eval("__import__('array').array('i', [-1, 2])")) == array.array('i', [-1, 2]))
