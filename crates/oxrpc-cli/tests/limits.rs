@@ -316,6 +316,50 @@ fn connection_limit_holds_clients_back_until_a_slot_frees() {
     rpyc_ok(port);
 }
 
+/// A full server keeps its idle clients while no one else wants in: four
+/// stock rpyc clients on `--max-connections 4` still answer after idling
+/// past `min_idle`; a fifth client then makes the one idle the longest
+/// (only that one) give way, and is served.
+#[test]
+fn a_full_server_evicts_only_for_a_waiting_client() {
+    let port = free_port();
+    let _server = oxrpc(&[
+        "service",
+        "serve",
+        "-q",
+        "--port",
+        &port.to_string(),
+        "--max-connections",
+        "4",
+    ]);
+    wait_for_port(addr(port), Duration::from_secs(30));
+    // wait_for_port's probe took a slot for a moment; let it go.
+    std::thread::sleep(Duration::from_millis(200));
+    let mut cmd = python_command();
+    cmd.args([
+        "-c",
+        &format!(
+            "import time, rpyc\n\
+             def call(c):\n    try:\n        return c.root.get_answer()\n    except Exception as e:\n        return type(e).__name__\n\
+             conns = [rpyc.connect('127.0.0.1', {port}) for _ in range(4)]\n\
+             print([call(c) for c in conns])\n\
+             time.sleep(2.5)\n\
+             print([call(c) for c in conns])\n\
+             time.sleep(1.5)\n\
+             fifth = rpyc.connect('127.0.0.1', {port}, config={{'sync_request_timeout': 20}})\n\
+             print(call(fifth), [call(c) for c in conns])"
+        ),
+    ]);
+    let out = expect_success(
+        "four idle clients, then a fifth",
+        &run_with_deadline(cmd, Duration::from_secs(60)),
+    );
+    assert_eq!(
+        out,
+        "[42, 42, 42, 42]\n[42, 42, 42, 42]\n42 ['EOFError', 42, 42, 42]\n"
+    );
+}
+
 /// A stock rpyc client opening `clients` connections to `port`, calling
 /// on each, then on each again: the oldest must still be there. It lifts
 /// its own open-file limit as far as the system allows. Prints "N kept".

@@ -4,8 +4,10 @@
 //! does the TLS handshake (under [`ListenConfig::handshake_timeout`]) and
 //! authentication before the server's per-connection body sees a byte, so
 //! a slow or hostile client holds only its own slot. A semaphore caps the
-//! connections held at once: past the cap the loop stops accepting and new
-//! clients wait in the kernel's backlog, which costs us nothing. Accept
+//! connections held at once: past the cap the loop holds the one client it
+//! accepted until a slot frees (evicting an idle connection for it, see
+//! [`crate::slots`]), and the next clients wait in the kernel's backlog,
+//! which costs us nothing. Accept
 //! errors (out of file descriptors, a reset in the backlog) back off and
 //! retry; they never end the server.
 //!
@@ -80,32 +82,8 @@ where
     let slots = Arc::new(Slots::default());
     let ids = AtomicU64::new(1);
     let mut backoff = ACCEPT_BACKOFF.0;
-    let mut was_full = false;
     tokio::pin!(shutdown);
-    loop {
-        if permits.available_permits() == 0 && !was_full {
-            was_full = true;
-            if let Some(telemetry) = &config.telemetry {
-                telemetry.limit_hit("connection_cap");
-            }
-        }
-        let permit = tokio::select! {
-            _ = &mut shutdown => break,
-            permit = permits.clone().acquire_owned() => match permit {
-                Ok(permit) => permit,
-                Err(_) => break,
-            },
-            // Full: idle connections beyond their share make way.
-            _ = tokio::time::sleep(EVICTION_CHECK), if permits.available_permits() == 0 => {
-                if slots.evict_idle(config.max_connections, config.idle_share, config.min_idle) {
-                    info!(target: "oxrpc::net", "{}: full; closing the connection idle the longest", config.name);
-                    if let Some(telemetry) = &config.telemetry {
-                        telemetry.limit_hit("idle_eviction");
-                    }
-                }
-                continue;
-            }
-        };
+    'accepting: loop {
         let (stream, peer) = tokio::select! {
             _ = &mut shutdown => break,
             accepted = listener.accept() => match accepted {
@@ -118,8 +96,33 @@ where
                 }
             },
         };
+        // Counted once for each client that finds the server full.
+        if permits.available_permits() == 0 {
+            if let Some(telemetry) = &config.telemetry {
+                telemetry.limit_hit("connection_cap");
+            }
+        }
+        // A client is waiting (this one, then the kernel's backlog): when
+        // full, idle connections beyond their share make way for it. Only
+        // then: a full server with no one waiting keeps everyone.
+        let permit = loop {
+            tokio::select! {
+                _ = &mut shutdown => break 'accepting,
+                permit = permits.clone().acquire_owned() => match permit {
+                    Ok(permit) => break permit,
+                    Err(_) => break 'accepting,
+                },
+                _ = tokio::time::sleep(EVICTION_CHECK), if permits.available_permits() == 0 => {
+                    if slots.evict_idle(config.max_connections, config.idle_share, config.min_idle) {
+                        info!(target: "oxrpc::net", "{}: full; closing the connection idle the longest", config.name);
+                        if let Some(telemetry) = &config.telemetry {
+                            telemetry.limit_hit("idle_eviction");
+                        }
+                    }
+                }
+            }
+        };
         backoff = ACCEPT_BACKOFF.0;
-        was_full = false;
         let id = ids.fetch_add(1, Ordering::Relaxed);
         let (config, handler) = (config.clone(), handler.clone());
         let shutdown = Shutdown::new(stop_rx.clone());
