@@ -381,12 +381,13 @@ fn remote_code_prints_and_its_threads_call_back() {
 }
 
 /// `-m oneshot` announces its port like rpyc_classic and serves one client;
+/// the mode is read in any case, as rpyc_classic reads it;
 /// `-m stdio` serves one connection over its standard input and output
 /// (rpyc's `connect_pipes`).
 #[test]
 fn oneshot_and_stdio_modes() {
     let mut cmd = oxrpc();
-    cmd.args(["classic", "serve", "-q", "-m", "oneshot", "-p", "0"]);
+    cmd.args(["classic", "serve", "-q", "-m", "ONESHOT", "-p", "0"]);
     let mut oneshot = ChildGuard::spawn(cmd);
     oneshot.wait_for_line("rpyc-oneshot");
     let line = oneshot.wait_for_line("\t");
@@ -404,7 +405,7 @@ fn oneshot_and_stdio_modes() {
 
     let script = format!(
         "import subprocess, rpyc\n\
-         p = subprocess.Popen([{bin:?}, 'classic', 'serve', '-q', '-m', 'stdio'], stdin=subprocess.PIPE, stdout=subprocess.PIPE)\n\
+         p = subprocess.Popen([{bin:?}, 'classic', 'serve', '-q', '-m', 'Stdio'], stdin=subprocess.PIPE, stdout=subprocess.PIPE)\n\
          c = rpyc.classic.connect_pipes(p.stdout, p.stdin)\n\
          c.execute('x = 20')\n\
          c.execute('import sys; print(\\'remote noise\\'); sys.stdout.flush()')\n\

@@ -117,8 +117,14 @@ pub enum Mode {
 /// `oxrpc classic serve`'s options (rpyc_classic's names and defaults).
 #[derive(Args, Clone)]
 pub struct ServeArgs {
-    /// The serving mode.
-    #[arg(short = 'm', long, value_enum, default_value = "threaded")]
+    /// The serving mode (any case, as rpyc_classic takes it).
+    #[arg(
+        short = 'm',
+        long,
+        value_enum,
+        ignore_case = true,
+        default_value = "threaded"
+    )]
     pub mode: Mode,
     /// The TCP listener port (default 18812, 18821 with TLS).
     #[arg(short = 'p', long)]
