@@ -19,7 +19,10 @@
 //! its own under `oxrpc_net`'s accept loop and connection cap; a request
 //! may arrive in pieces, must arrive whole within
 //! [`RegistryConfig::tcp_read_timeout`] and within [`MAX_PACKET`] bytes,
-//! and the connection closes after the one reply (or without one).
+//! and the connection closes after the one reply. A request that gets no
+//! reply leaves the connection open until the client closes it (at most
+//! the read timeout), as rpyc's does: its clients read the silence as a
+//! timeout, and an early close as a reply they cannot unpack.
 //!
 //! # Replies fit what rpyc's clients read
 //!
@@ -409,15 +412,32 @@ impl RegistryServer {
             }
             Ok(Ok(())) => {}
         }
-        if len > MAX_PACKET {
+        let reply = if len > MAX_PACKET {
             debug!(target: TARGET, "{label}: {}: dropping a request over {MAX_PACKET} bytes", accepted.peer);
-            return;
-        }
-        if let Some(reply) = self.process(label, Via::Tcp, source, &buf[..len], Instant::now()) {
-            if let Err(e) = stream.write_all(&reply).await {
-                debug!(target: TARGET, "{label}: reply to {} failed: {e}", accepted.peer);
+            None
+        } else {
+            self.process(label, Via::Tcp, source, &buf[..len], Instant::now())
+        };
+        match reply {
+            Some(reply) => {
+                if let Err(e) = stream.write_all(&reply).await {
+                    debug!(target: TARGET, "{label}: reply to {} failed: {e}", accepted.peer);
+                }
+                let _ = stream.shutdown().await;
             }
-            let _ = stream.shutdown().await;
+            // rpyc's registry leaves a request it does not answer open, and
+            // its clients read that silence as their timeout (`discover`
+            // gives `()`, `register` False); a close would be an empty
+            // reply, which they fail to unpack. Held until the client goes,
+            // at most the read timeout.
+            None => {
+                let until_closed =
+                    async { while matches!(stream.read(&mut buf).await, Ok(n) if n > 0) {} };
+                tokio::select! {
+                    _ = accepted.slot.evicted() => {}
+                    _ = tokio::time::timeout(self.inner.config.tcp_read_timeout, until_closed) => {}
+                }
+            }
         }
     }
 }
