@@ -108,6 +108,15 @@ impl<S: ObjectSpace> ClassicService<S> {
     }
 }
 
+/// `rpyc.SlaveService.__doc__`, word for word.
+const SLAVE_SERVICE_DOC: &str =
+    "The SlaveService allows the other side to perform arbitrary imports and
+    execution arbitrary code on the server. This is provided for compatibility
+    with the classic RPyC (2.6) modus operandi.
+
+    This service is very useful in local, secure networks, but it exposes
+    a **major security risk** otherwise.";
+
 /// The parameters of rpyc's `Slave` methods after `self`, which the
 /// arguments of a call are bound to (by position or keyword, with
 /// CPython's messages when they do not fit).
@@ -235,6 +244,8 @@ impl<S: ObjectSpace> RpcObject for ClassicService<S> {
             }
             // Service.ALIASES: the name comes from the class's.
             "ALIASES" => Reply::Ready(Ok(oxrpc_rpyc::tuple(Vec::new()))),
+            // What `help()` and `inspect.getdoc` show of the root.
+            "__doc__" => Reply::Ready(Ok(Value::string(SLAVE_SERVICE_DOC))),
             "_conn" => self.callattr(cx, "getconn", Vec::new(), Vec::new()),
             // rpyc_classic lets a client reach every attribute: what the
             // service lacks is Python's AttributeError, not a refusal.

@@ -519,6 +519,10 @@ check('netref classes are named as rpyc names them', tuple(conn.namespace['netre
 from rpyc.core.service import SlaveService
 check('dir(conn.root)', dir(conn.root) == dir(SlaveService()),
       set(dir(conn.root)) ^ set(dir(SlaveService())))
+# ... and its docstring, which help() and inspect show.
+import inspect
+check('root.__doc__', conn.root.__doc__ == SlaveService.__doc__, conn.root.__doc__)
+check('inspect.getdoc(root)', inspect.getdoc(conn.root) == inspect.getdoc(SlaveService), inspect.getdoc(conn.root))
 
 conn.close()
 if failures:
