@@ -243,3 +243,37 @@ fn a_stopped_server_hangs_up_on_its_clients_as_rpyc_does() {
     assert!(rpyc.contains("next call: EOFError"), "{rpyc}");
     assert_eq!(ours, rpyc);
 }
+
+/// A server started with SIGINT ignored (a script's background job) keeps
+/// ignoring it and serving, as rpyc's ThreadedServer on CPython does;
+/// SIGTERM stops both.
+#[test]
+fn a_server_started_with_sigint_ignored_keeps_serving_as_rpyc_does() {
+    let run = |command: &[&str]| {
+        let port = oxrpc_testkit::free_port().to_string();
+        let mut cmd = python_command();
+        cmd.arg(oxrpc_testkit::interop_path(
+            "rpyc/server_ignored_interrupt.py",
+        ))
+        .arg(&port)
+        .args(command.iter().map(|arg| arg.replace("{port}", &port)));
+        let output = run_with_deadline(cmd, Duration::from_secs(180));
+        expect_success("server_ignored_interrupt.py", &output)
+    };
+    let rpyc = run(&[]);
+    let ours = run(&[
+        env!("CARGO_BIN_EXE_oxrpc"),
+        "service",
+        "serve",
+        "-q",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "{port}",
+    ]);
+    assert_eq!(
+        rpyc,
+        "before: 42\nrunning after SIGINT: True\nafter SIGINT: 42\nstopped by SIGTERM: True\n"
+    );
+    assert_eq!(ours, rpyc);
+}

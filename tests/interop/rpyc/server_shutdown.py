@@ -26,7 +26,14 @@ ThreadedServer(MyService, hostname="127.0.0.1", port=int(sys.argv[1])).start()
 
 port = int(sys.argv[1])
 command = sys.argv[2:] or [sys.executable, "-c", REFERENCE, str(port)]
-server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+# Ctrl-C's default action, even where this script was started with SIGINT
+# ignored (servers keep an inherited ignore, see server_ignored_interrupt.py).
+server = subprocess.Popen(
+    command,
+    stdout=subprocess.DEVNULL,
+    stderr=subprocess.DEVNULL,
+    preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+)
 try:
     deadline = time.monotonic() + 60
     while True:
