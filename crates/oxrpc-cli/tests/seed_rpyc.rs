@@ -206,40 +206,43 @@ fn service_call_options_against_python() {
     assert!(stderr.contains("TypeError"), "{stderr}");
 }
 
+/// `server_signals.py SCENARIO` against rpyc's ThreadedServer (no
+/// command) or against `oxrpc service serve` (`ours`): what it prints.
+fn signal_scenario(scenario: &str, ours: bool) -> String {
+    let port = oxrpc_testkit::free_port().to_string();
+    let mut cmd = python_command();
+    cmd.arg(oxrpc_testkit::interop_path("rpyc/server_signals.py"))
+        .args([scenario, &port]);
+    if ours {
+        cmd.arg(env!("CARGO_BIN_EXE_oxrpc")).args([
+            "service",
+            "serve",
+            "-q",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port,
+        ]);
+    }
+    let output = run_with_deadline(cmd, Duration::from_secs(180));
+    expect_success("server_signals.py", &output)
+}
+
 /// Ctrl-C on a server with a client connected: the client reads the
 /// hang-up as it reads rpyc's (`EOFError: connection closed by peer`), and
 /// both servers exit cleanly.
 #[test]
 fn a_stopped_server_hangs_up_on_its_clients_as_rpyc_does() {
-    let shutdown = |command: &[&str]| {
-        let port = oxrpc_testkit::free_port().to_string();
-        let mut cmd = python_command();
-        cmd.arg(oxrpc_testkit::interop_path("rpyc/server_shutdown.py"))
-            .arg(&port)
-            .args(command.iter().map(|arg| arg.replace("{port}", &port)));
-        let output = run_with_deadline(cmd, Duration::from_secs(180));
-        expect_success("server_shutdown.py", &output)
-    };
     // rpyc's own server races with itself now and then: its handler thread
     // and the closing thread both touch the socket, and the client's next
     // send can meet a reset (`Broken pipe`, `closed: False`). The hang-up
     // it gives in the common case is the one to match, so the reference
     // runs until it shows it.
     let rpyc = (0..5)
-        .map(|_| shutdown(&[]))
+        .map(|_| signal_scenario("shutdown", false))
         .find(|output| output.contains("closed by peer"))
         .expect("rpyc's ThreadedServer hung up with 'connection closed by peer' in 5 runs");
-    let oxrpc_binary = env!("CARGO_BIN_EXE_oxrpc");
-    let ours = shutdown(&[
-        oxrpc_binary,
-        "service",
-        "serve",
-        "-q",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "{port}",
-    ]);
+    let ours = signal_scenario("shutdown", true);
     assert!(rpyc.contains("next call: EOFError"), "{rpyc}");
     assert_eq!(ours, rpyc);
 }
@@ -249,28 +252,8 @@ fn a_stopped_server_hangs_up_on_its_clients_as_rpyc_does() {
 /// SIGTERM stops both.
 #[test]
 fn a_server_started_with_sigint_ignored_keeps_serving_as_rpyc_does() {
-    let run = |command: &[&str]| {
-        let port = oxrpc_testkit::free_port().to_string();
-        let mut cmd = python_command();
-        cmd.arg(oxrpc_testkit::interop_path(
-            "rpyc/server_ignored_interrupt.py",
-        ))
-        .arg(&port)
-        .args(command.iter().map(|arg| arg.replace("{port}", &port)));
-        let output = run_with_deadline(cmd, Duration::from_secs(180));
-        expect_success("server_ignored_interrupt.py", &output)
-    };
-    let rpyc = run(&[]);
-    let ours = run(&[
-        env!("CARGO_BIN_EXE_oxrpc"),
-        "service",
-        "serve",
-        "-q",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "{port}",
-    ]);
+    let rpyc = signal_scenario("ignored-interrupt", false);
+    let ours = signal_scenario("ignored-interrupt", true);
     assert_eq!(
         rpyc,
         "before: 42\nrunning after SIGINT: True\nafter SIGINT: 42\nstopped by SIGTERM: True\n"
