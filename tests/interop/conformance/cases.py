@@ -519,6 +519,12 @@ case("ctxexit/classic/unlocked_lock", req(CTXEXIT, EVAL("__import__('threading')
 case("instancecheck/root_builtin_pack", req(INSTANCECHECK, ROOT, ("builtins.object", 1, 0)))
 case("instancecheck/root_own_pack", req(INSTANCECHECK, ROOT, IDPACK(ROOT)),
      note="rpyc: a non-builtin name the server has no netref class for -> False")
+for label, name in {"exception": "builtins.Exception", "base_exception": "builtins.BaseException",
+                    "value_error": "builtins.ValueError", "os_error": "builtins.OSError",
+                    "function": "builtins.function", "dotted_error": "os.Error"}.items():
+    case(f"instancecheck/root_{label}_pack", req(INSTANCECHECK, ROOT, (name, 1, 0)),
+         note="rpyc: a proxy of a name in netref._builtin_types (TypeError for a "
+              "non-class target); any other name misses its caches -> False")
 case("instancecheck/pack_int", req(INSTANCECHECK, ROOT, 5))
 case("instancecheck/pack_short", req(INSTANCECHECK, ROOT, ("a",)))
 case("instancecheck/pack_empty", req(INSTANCECHECK, ROOT, ()))

@@ -27,15 +27,7 @@ import wire  # noqa: E402
 
 # Deliberate differences: (target, case name) -> reason. A difference listed
 # here is reported as "allowed" and does not fail the check.
-ALLOWED = {
-    ("classic", "instancecheck/classic/remote_base"):
-        "deliberate: oxrpc answers HANDLE_INSTANCECHECK for a class defined on the "
-        "server by really checking the instance, so isinstance(child, Base) is True "
-        "as in local Python; rpyc 6.0.2 answers False for any non-builtin class it "
-        "has no netref class for (README, Compatibility)",
-    ("classic", "instancecheck/classic/remote_same_class"):
-        "deliberate: same as instancecheck/classic/remote_base (isinstance(child, Child))",
-}
+ALLOWED = {}
 
 # Deliberate differences shared by many cases: reason -> (targets, case names).
 ALLOWED_GROUPS = [

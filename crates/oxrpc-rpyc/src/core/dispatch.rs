@@ -271,8 +271,10 @@ fn instancecheck(args: &mut Args) -> Handled {
     Ok(Reply::value(object.instance_check(&class)))
 }
 
-/// Whether rpyc has a ready-made proxy class for `name` (its
-/// `builtin_classes_cache`: the builtin types and exception classes).
+/// Whether rpyc has a ready-made proxy class for `name`: its
+/// `builtin_classes_cache`, built from `netref._builtin_types`. Of the
+/// exception classes only `BaseException` and `Exception` are there, so
+/// `builtins.ValueError` misses the cache and rpyc answers `False`.
 fn is_builtin_class(name: &str) -> bool {
     const TYPES: &[&str] = &[
         "type",
@@ -309,9 +311,8 @@ fn is_builtin_class(name: &str) -> bool {
         "BaseException",
         "Exception",
     ];
-    name.strip_prefix("builtins.").is_some_and(|short| {
-        TYPES.contains(&short) || (short.ends_with("Error") && !short.contains('.'))
-    })
+    name.strip_prefix("builtins.")
+        .is_some_and(|short| TYPES.contains(&short))
 }
 
 /// `HANDLE_DEL(obj, count=1)`: the peer released `count` references.
