@@ -44,12 +44,18 @@ impl<S: ObjectSpace> Session<S> {
     }
 
     /// Queues the session's first job: the interpreter's runtime and the
-    /// connection's namespace.
-    pub(crate) fn start(self: &Arc<Self>) {
+    /// connection's namespace, after pointing Python's standard streams at
+    /// `/dev/null` when the process's own carry the protocol.
+    pub(crate) fn start(self: &Arc<Self>, silence_standard_streams: bool) {
         let session = self.clone();
         self.worker.send(Box::new(move |vm| {
             let made = Runtime::<S>::get(vm)
-                .and_then(|rt| rt.call(vm, "new_namespace", Vec::new()))
+                .and_then(|rt| {
+                    if silence_standard_streams {
+                        rt.call(vm, "silence_standard_streams", Vec::new())?;
+                    }
+                    rt.call(vm, "new_namespace", Vec::new())
+                })
                 .map_err(|e| S::traceback_text(vm, &e));
             match made {
                 Ok(namespace) => {

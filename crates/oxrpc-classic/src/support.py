@@ -183,6 +183,17 @@ def new_namespace():
     return {}
 
 
+def silence_standard_streams():
+    """What rpyc_classic -m stdio does before it serves its pipes: the
+    standard streams Python code sees are /dev/null (the process's own
+    stdin and stdout carry the protocol)."""
+    import os
+    import sys
+    sys.stdin = open(os.devnull, "r")
+    sys.stdout = open(os.devnull, "w")
+    sys.stderr = open(os.devnull, "w")
+
+
 def connection_config(pairs):
     """The connection's `_config` from its (key, value) pairs, as rpyc
     keeps it: a dict, whose `safe_attrs` is a set."""

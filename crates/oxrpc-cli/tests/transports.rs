@@ -14,7 +14,8 @@
 
 use oxrpc::rpyc::{Backoff, Connector, Reconnecting};
 use oxrpc_testkit::{
-    expect_success, interop_path, python_command, run_with_deadline, wait_for_port, ChildGuard,
+    expect_success, interop_path, python_command, rpyc_classic_command, run_with_deadline,
+    wait_for_port, ChildGuard,
 };
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -326,6 +327,38 @@ fn rpyc_connect_subproc_to_classic_serve_stdio() {
         ],
         "{out}"
     );
+}
+
+/// Over stdio the server's own standard streams carry the protocol, and
+/// `rpyc_classic -m stdio` points Python's `sys.stdin`, `sys.stdout` and
+/// `sys.stderr` at `/dev/null`: code run through the connection sees what
+/// it would see there, and what it prints goes nowhere.
+#[test]
+fn classic_serve_stdio_gives_python_the_standard_streams_rpyc_classic_does() {
+    let reference = rpyc_classic_command();
+    let mut rpyc_classic = vec![reference.get_program().to_owned(), "-u".into()];
+    rpyc_classic.extend(reference.get_args().map(ToOwned::to_owned));
+    let ours = ["classic", "serve"].map(Into::into);
+    let ours = std::iter::once(env!("CARGO_BIN_EXE_oxrpc").into()).chain(ours);
+    let streams = |server: Vec<std::ffi::OsString>| {
+        let mut cmd = python_command();
+        cmd.arg(interop_path("transports/stdio_streams.py"))
+            .args(server)
+            .args(["-q", "-m", "stdio"]);
+        let output = run_with_deadline(cmd, DEADLINE);
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        (expect_success("stdio_streams.py", &output), stderr)
+    };
+    let (theirs, their_stderr) = streams(rpyc_classic);
+    let (ours, our_stderr) = streams(ours.collect());
+    assert!(
+        theirs.contains("sys.stdout.name -> '/dev/null'"),
+        "{theirs}"
+    );
+    assert_eq!(ours, theirs);
+    for stderr in [their_stderr, our_stderr] {
+        assert!(!stderr.contains("to the void"), "{stderr}");
+    }
 }
 
 /// Our `classic::connect_subproc` on `oxrpc classic serve -m stdio`: both
