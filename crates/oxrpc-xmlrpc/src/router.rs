@@ -415,10 +415,14 @@ impl Shared {
     /// The registry a request target (path and query) reaches, after
     /// `http.server`'s folding of a leading `//` into `/`: a dispatcher's
     /// path, else one of the RPC paths (CPython's `is_rpc_path_valid`;
-    /// none configured means any path).
+    /// none configured means any path). An absolute-form target
+    /// (`http://host/RPC2`) is compared whole, as `http.server` keeps it,
+    /// so it reaches only a server that takes any path.
     fn endpoint(&self, uri: &hyper::Uri) -> Option<(&Registry, String)> {
         let target = uri.path_and_query().map_or("/", |p| p.as_str());
-        let target = if target.starts_with("//") {
+        let target = if uri.scheme().is_some() {
+            uri.to_string()
+        } else if target.starts_with("//") {
             format!("/{}", target.trim_start_matches('/'))
         } else {
             target.to_owned()

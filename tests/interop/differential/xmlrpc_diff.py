@@ -516,6 +516,13 @@ def build(argv=None):
         ("POST", "/", "<value><int>1</int></value>", {}),
         ("POST", "/", "<foo><methodName>system.listMethods</methodName></foo>", {}),
         ("POST", "/", "<methodCall><methodName></methodName><params/></methodCall>", {}),
+        ("POST", "/", " " + ok_body, {}),
+        ("POST", "/", "\n" + ok_body, {}),
+        ("POST", "/", ok_body.replace("<methodCall>", "<?xml version='1.0'?><methodCall>"), {}),
+        ("POST", "/", ok_body.replace("</methodName>", "</methodName><?xml-stylesheet x?>"), {}),
+        ("POST", "http://127.0.0.1/RPC2", ok_body, {}),
+        ("POST", "http://127.0.0.1/", ok_body, {}),
+        ("POST", "http://127.0.0.1/wrong", ok_body, {}),
         ("POST", "/", "<methodResponse><fault><value><struct><member><name>faultCode</name><value><int>4"
                       "</int></value></member><member><name>faultString</name><value>sent</value></member>"
                       "</struct></value></fault></methodResponse>", {}),

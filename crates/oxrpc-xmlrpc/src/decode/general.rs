@@ -17,6 +17,7 @@ pub(super) fn read(document: &str, limits: &Limits) -> Result<Document, ParseErr
     config.check_end_names = true;
     let mut tree = Tree::new(limits);
     loop {
+        let start = reader.buffer_position();
         let event = reader
             .read_event()
             .map_err(|e| ParseError::Xml(format!("{e} at byte {}", reader.error_position())))?;
@@ -27,6 +28,13 @@ pub(super) fn read(document: &str, limits: &Limits) -> Result<Document, ParseErr
             Event::Text(t) => tree.text(str_within(document, &t)?)?,
             Event::CData(t) => tree.cdata(str_within(document, &t)?)?,
             Event::DocType(_) => return Err(ParseError::Dtd),
+            // As expat: the declaration opens the document or is an error
+            // (after whitespace, or a second one), not something to skip.
+            Event::Decl(_) if start != 0 => {
+                return Err(ParseError::Xml(format!(
+                    "XML declaration not at the start of the document, at byte {start}"
+                )))
+            }
             Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
             Event::Empty(_) => {} // expanded into Start + End by the config
             Event::Eof => break,
