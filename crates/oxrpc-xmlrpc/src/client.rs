@@ -333,6 +333,9 @@ impl Client {
         match decode_response(&response, &self.settings.limits)? {
             MethodResponse::Success(value) => Ok(value),
             MethodResponse::Fault(fault) => Err(Error::Fault(fault)),
+            MethodResponse::NonStandardFault(fault) => {
+                Err(Error::NonStandardFault(Box::new(fault)))
+            }
         }
     }
 

@@ -3,7 +3,7 @@
 use crate::convert::ConversionError;
 use crate::decode::ParseError;
 use crate::encode::EncodeError;
-use crate::fault::Fault;
+use crate::fault::{Fault, NonStandardFault};
 use std::time::Duration;
 
 /// Everything a call can fail with, from a fault the server sent on purpose
@@ -13,6 +13,9 @@ pub enum Error {
     /// The server answered with a fault.
     #[error("{0}")]
     Fault(Fault),
+    /// The server answered with a fault outside the specification.
+    #[error("{0}")]
+    NonStandardFault(Box<NonStandardFault>),
     /// The server answered with an HTTP status other than 200 (CPython's `ProtocolError`).
     #[error("HTTP error {status} {reason} from {url}")]
     Http {

@@ -7,6 +7,8 @@
 //! xmlrpc-epi "specs for fault code interoperability" (the `-32700` family)
 //! where CPython has none, such as a request that is not well-formed XML.
 
+use crate::pyvalue;
+use crate::value::Value;
 use std::fmt;
 
 /// An XML-RPC fault.
@@ -106,6 +108,35 @@ impl fmt::Display for Fault {
 }
 
 impl std::error::Error for Fault {}
+
+/// A fault outside the specification: a `faultCode` that is not an int of
+/// 32 bits, or a `faultString` that is not a string. CPython's client reads
+/// any types there (`Fault(**struct)`), and its server sends them when a
+/// handler raises `Fault('E42', ...)`; a client here reads them as this.
+///
+/// ```
+/// use oxrpc_xmlrpc::{NonStandardFault, Value};
+///
+/// let fault = NonStandardFault { code: Value::from("E42"), string: Value::from("no") };
+/// assert_eq!(fault.to_string(), "<Fault E42: 'no'>");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct NonStandardFault {
+    /// `faultCode`, as sent.
+    pub code: Value,
+    /// `faultString`, as sent.
+    pub string: Value,
+}
+
+/// As Python shows a `Fault`: `str` of the code, `repr` of the string.
+impl fmt::Display for NonStandardFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (code, string) = (pyvalue::str(&self.code), pyvalue::repr(&self.string));
+        write!(f, "<Fault {code}: {string}>")
+    }
+}
+
+impl std::error::Error for NonStandardFault {}
 
 impl Fault {
     /// The fault CPython sends when a handler's OS call fails, e.g.

@@ -74,7 +74,7 @@ pub use docs::DocsConfig;
 pub use encode::{encode_call, encode_fault, encode_response, write_value, EncodeError};
 pub use error::Error;
 pub use extract::{ArgKind, ClientAddr, Extract, Headers};
-pub use fault::Fault;
+pub use fault::{Fault, NonStandardFault};
 pub use handler::{AsyncHandler, Handler, IntoFault, IntoResponse};
 pub use multicall::MultiCall;
 /// Python's `repr()` of a str (kept at this path; see `oxrpc-pyfmt`).

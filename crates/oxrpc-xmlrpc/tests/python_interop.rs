@@ -231,6 +231,26 @@ fn oxrpc_client_drives_cpython_server() {
             Err(Error::Fault(f)) => assert_eq!(f, Fault::new(42, "on purpose")),
             other => panic!("{other:?}"),
         }
+        // A Python handler may raise a Fault of any types; CPython sends it
+        // as it is and its client reads it so (`repr` as below).
+        for (code, string, shown) in [
+            (
+                Value::from("E42"),
+                Value::from("str code"),
+                "<Fault E42: 'str code'>",
+            ),
+            (Value::Int(7), Value::Int(123), "<Fault 7: 123>"),
+            (Value::Bool(true), Value::from("b"), "<Fault True: 'b'>"),
+        ] {
+            let args = vec![code.clone(), string.clone()];
+            match client.call_value("fault", args).await {
+                Err(Error::NonStandardFault(fault)) => {
+                    assert_eq!(fault.to_string(), shown);
+                    assert_eq!((&fault.code, &fault.string), (&code, &string));
+                }
+                other => panic!("{other:?}"),
+            }
+        }
         match client.call_value("fail", vec!["broken".into()]).await {
             Err(Error::Fault(f)) => {
                 assert_eq!(f, Fault::new(1, "<class 'ValueError'>:broken"))

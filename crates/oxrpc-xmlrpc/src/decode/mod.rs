@@ -32,7 +32,7 @@ mod scan;
 mod text;
 mod tree;
 
-use crate::fault::Fault;
+use crate::fault::{Fault, NonStandardFault};
 use crate::value::Value;
 use builder::{Document, Kind, Root};
 use encoding::prepare_input;
@@ -141,6 +141,9 @@ pub enum MethodResponse {
     Success(Value),
     /// A fault.
     Fault(Fault),
+    /// A fault outside the specification (a `faultCode` that is not an
+    /// int of 32 bits, a `faultString` that is not a string).
+    NonStandardFault(NonStandardFault),
 }
 
 /// Reads a `<methodCall>` document.
@@ -161,7 +164,11 @@ pub fn decode_call(input: &[u8], limits: &Limits) -> Result<MethodCall, ParseErr
     // `<params>`, a `<fault>` or a `<methodName>` was read.
     match (doc.kind, &doc.method_name) {
         (Some(Kind::Fault), _) => {
-            return Err(ParseError::FaultSent(fault_from_values(doc.values)?));
+            // Sent back as the answer, so it must be one this crate writes.
+            return Err(match fault_from_values(doc.values)? {
+                MethodResponse::Fault(fault) => ParseError::FaultSent(fault),
+                _ => ParseError::Invalid(NOT_A_FAULT.into()),
+            });
         }
         (None, None) => {
             return Err(ParseError::Python {
@@ -189,7 +196,7 @@ pub fn decode_response(input: &[u8], limits: &Limits) -> Result<MethodResponse, 
         ));
     }
     match doc.kind {
-        Some(Kind::Fault) => fault_from_values(doc.values).map(MethodResponse::Fault),
+        Some(Kind::Fault) => fault_from_values(doc.values),
         Some(Kind::Params) => {
             let mut values = doc.values;
             if values.len() == 1 {
@@ -204,24 +211,32 @@ pub fn decode_response(input: &[u8], limits: &Limits) -> Result<MethodResponse, 
     }
 }
 
-fn fault_from_values(mut values: Vec<Value>) -> Result<Fault, ParseError> {
-    let invalid =
-        || ParseError::Invalid("<fault> must hold a struct with faultCode and faultString".into());
+const NOT_A_FAULT: &str = "<fault> must hold a struct with faultCode and faultString";
+
+fn fault_from_values(mut values: Vec<Value>) -> Result<MethodResponse, ParseError> {
+    let invalid = || ParseError::Invalid(NOT_A_FAULT.into());
     if values.len() != 1 {
         return Err(invalid());
     }
-    let Value::Struct(members) = values.remove(0) else {
+    let Value::Struct(mut members) = values.remove(0) else {
         return Err(invalid());
     };
-    let code = match members.get("faultCode") {
-        Some(Value::Int(code)) => i32::try_from(*code).map_err(|_| invalid())?,
-        _ => return Err(invalid()),
+    let (Some(code), Some(string)) = (
+        members.swap_remove("faultCode"),
+        members.swap_remove("faultString"),
+    ) else {
+        return Err(invalid());
     };
-    let string = match members.get("faultString") {
-        Some(Value::String(s)) => s.clone(),
-        _ => return Err(invalid()),
-    };
-    Ok(Fault { code, string })
+    Ok(match (code, string) {
+        (Value::Int(wide), Value::String(string)) => match i32::try_from(wide) {
+            Ok(code) => MethodResponse::Fault(Fault { code, string }),
+            Err(_) => MethodResponse::NonStandardFault(NonStandardFault {
+                code: Value::Int(wide),
+                string: Value::String(string),
+            }),
+        },
+        (code, string) => MethodResponse::NonStandardFault(NonStandardFault { code, string }),
+    })
 }
 
 /// Reads a document with the fast scanner, or the general one when the

@@ -473,6 +473,11 @@ pub(crate) fn xml_document(doc: &Document, style: Style) -> Vec<String> {
                 brine(&BrineValue::Str(fault.string.clone()), style)
             ));
         }
+        Document::Response(MethodResponse::NonStandardFault(fault)) => {
+            lines.push("methodResponse fault (outside the specification)".to_owned());
+            xml_value("faultCode   ", &fault.code, 1, style, &mut lines);
+            xml_value("faultString ", &fault.string, 1, style, &mut lines);
+        }
         Document::Empty => lines.push("(no body)".to_owned()),
         Document::Other(len, start) => lines.push(format!("(not XML-RPC: {len} bytes) {start:?}")),
     }

@@ -1105,6 +1105,10 @@ fn compare_http(
                         .then(|| "the fault string differs".to_owned())
                 }
             }
+            (MethodResponse::NonStandardFault(a), MethodResponse::NonStandardFault(b)) => {
+                (!same_xml(&a.code, &b.code) || !same_xml(&a.string, &b.string))
+                    .then(|| "the fault differs".to_owned())
+            }
             _ => Some("a value was recorded where a fault came, or the reverse".to_owned()),
         },
         (Ok(Document::Other(..)), Ok(Document::Other(..)))
