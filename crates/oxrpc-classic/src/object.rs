@@ -114,13 +114,19 @@ pub(crate) fn run_handler<S: ObjectSpace>(
             HandlerId::Call => {
                 let call_args = next()?;
                 let kwargs = next_or_empty(vm, rt, session, args.next())?;
-                rt.call(vm, "call", vec![this(), call_args, kwargs])
+                let connection = session.connection(vm);
+                rt.call(vm, "call", vec![connection, this(), call_args, kwargs])
             }
             HandlerId::CallAttr => {
                 let name = next()?;
                 let call_args = next()?;
                 let kwargs = next_or_empty(vm, rt, session, args.next())?;
-                rt.call(vm, "callattr", vec![this(), name, call_args, kwargs])
+                let connection = session.connection(vm);
+                rt.call(
+                    vm,
+                    "callattr",
+                    vec![connection, this(), name, call_args, kwargs],
+                )
             }
             HandlerId::Repr => S::from_plain(vm, BrineValue::Str(S::repr(vm, obj)?)),
             HandlerId::Str => S::from_plain(vm, BrineValue::Str(S::str(vm, obj)?)),

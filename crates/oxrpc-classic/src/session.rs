@@ -1,5 +1,6 @@
-//! What one connection keeps: its worker, its namespace, the traceback of
-//! the last request that raised, and its `_config` as the peer sees it.
+//! What one connection keeps: its worker, its namespace, the Python
+//! stand-in for its rpyc `Connection` (which holds the traceback of the
+//! last request that raised), and its `_config` as the peer sees it.
 //!
 //! As in rpyc's classic server, every connection has a namespace of its own
 //! (`conn.namespace`, where `conn.execute` and `conn.eval` run), whether
@@ -19,7 +20,9 @@ pub struct Session<S: ObjectSpace> {
     owns_worker: bool,
     runtime: tokio::runtime::Handle,
     namespace: Mutex<Option<S::Object>>,
-    last_traceback: Mutex<Option<S::Object>>,
+    /// support.py's `Connection`: what a called function finds as `self`
+    /// in its caller's frame, and where `_last_traceback` is kept.
+    connection: Mutex<Option<S::Object>>,
     /// `getconn()._config`, a dict made on first use and kept, so what the
     /// peer writes there it reads back.
     config: Mutex<Option<S::Object>>,
@@ -38,7 +41,7 @@ impl<S: ObjectSpace> Session<S> {
             owns_worker,
             runtime,
             namespace: Mutex::new(None),
-            last_traceback: Mutex::new(None),
+            connection: Mutex::new(None),
             config: Mutex::new(None),
         })
     }
@@ -54,13 +57,17 @@ impl<S: ObjectSpace> Session<S> {
                     if silence_standard_streams {
                         rt.call(vm, "silence_standard_streams", Vec::new())?;
                     }
-                    rt.call(vm, "new_namespace", Vec::new())
+                    let connection = rt.call(vm, "Connection", Vec::new())?;
+                    Ok((rt.call(vm, "new_namespace", Vec::new())?, connection))
                 })
                 .map_err(|e| S::traceback_text(vm, &e));
             match made {
-                Ok(namespace) => {
+                Ok((namespace, connection)) => {
                     if let Ok(mut slot) = session.namespace.lock() {
                         *slot = Some(namespace);
+                    }
+                    if let Ok(mut slot) = session.connection.lock() {
+                        *slot = Some(connection);
                     }
                 }
                 Err(text) => {
@@ -98,13 +105,20 @@ impl<S: ObjectSpace> Session<S> {
     pub(crate) fn record_error(&self, vm: S::Vm<'_>, error: &S::Error) {
         let exc = S::exception(vm, error);
         if let Ok(traceback) = S::getattr(vm, &exc, "__traceback__") {
-            let old = self
-                .last_traceback
-                .lock()
-                .ok()
-                .and_then(|mut t| t.replace(traceback));
-            drop(old);
+            let connection = self.connection(vm);
+            // Without a stand-in (it failed to start) there is nowhere to
+            // keep it, nor anyone to read it.
+            let _ = S::setattr(vm, &connection, "_last_traceback", traceback);
         }
+    }
+
+    /// The Python stand-in for the connection, or `None`.
+    pub(crate) fn connection(&self, vm: S::Vm<'_>) -> S::Object {
+        self.connection
+            .lock()
+            .ok()
+            .and_then(|c| c.as_ref().map(|c| S::clone_ref(vm, c)))
+            .unwrap_or_else(|| S::none(vm))
     }
 
     /// The connection's `_config` dict, made by `make` the first time.
@@ -126,11 +140,8 @@ impl<S: ObjectSpace> Session<S> {
 
     /// The last traceback, or `None`.
     pub(crate) fn last_traceback(&self, vm: S::Vm<'_>) -> S::Object {
-        self.last_traceback
-            .lock()
-            .ok()
-            .and_then(|t| t.as_ref().map(|t| S::clone_ref(vm, t)))
-            .unwrap_or_else(|| S::none(vm))
+        let connection = self.connection(vm);
+        S::getattr(vm, &connection, "_last_traceback").unwrap_or_else(|_| S::none(vm))
     }
 
     /// The connection ended: empty its namespace, let go of the peer's
@@ -146,12 +157,11 @@ impl<S: ObjectSpace> Session<S> {
                 Some(namespace) => crate::space::empty::<S>(vm, &namespace),
                 None => {}
             }
-            let traceback = session
-                .last_traceback
-                .lock()
-                .ok()
-                .and_then(|mut t| t.take());
-            drop(traceback);
+            let connection = session.connection.lock().ok().and_then(|mut c| c.take());
+            if let Some(connection) = connection {
+                // Code may keep the stand-in; what it holds goes now.
+                let _ = S::setattr(vm, &connection, "_last_traceback", S::none(vm));
+            }
             let config = session.config.lock().ok().and_then(|mut c| c.take());
             drop(config);
             if let Some(rt) = S::runtime(vm) {
@@ -168,7 +178,7 @@ impl<S: ObjectSpace> Drop for Session<S> {
     fn drop(&mut self) {
         let leftovers = [
             self.namespace.get_mut().ok().and_then(|n| n.take()),
-            self.last_traceback.get_mut().ok().and_then(|t| t.take()),
+            self.connection.get_mut().ok().and_then(|c| c.take()),
             self.config.get_mut().ok().and_then(|c| c.take()),
         ];
         for object in leftovers.into_iter().flatten() {

@@ -219,12 +219,29 @@ def methods(obj):
     return tuple(found.items())
 
 
-def call(obj, args, kwargs):
+class Connection:
+    """The connection as the code a request calls finds it in its caller's
+    frame. rpyc calls from `_handle_call(self, obj, args, kwargs=())`, so
+    `locals()` called remotely gives that frame's names, `self` the
+    Connection; rpyc's own tests read `locals()['self']._last_traceback`.
+    `_last_traceback` is the traceback of the connection's last failed
+    request (what `rpyc.classic.pm` debugs through `getconn()`)."""
+    __slots__ = ('_last_traceback',)
+
+    def __init__(self):
+        self._last_traceback = None
+
+
+Connection.__module__ = 'rpyc.core.protocol'
+
+
+# rpyc's `_handle_call` and `_handle_callattr`, with their frames' names.
+def call(self, obj, args, kwargs=()):
     return obj(*args, **dict(kwargs))
 
 
-def callattr(obj, name, args, kwargs):
-    return getattr(obj, name)(*args, **dict(kwargs))
+def callattr(self, obj, name, args, kwargs=()):
+    return call(self, getattr(obj, name), args, kwargs)
 
 
 def compare(obj, other, op):

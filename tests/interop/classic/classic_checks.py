@@ -524,6 +524,28 @@ import inspect
 check('root.__doc__', conn.root.__doc__ == SlaveService.__doc__, conn.root.__doc__)
 check('inspect.getdoc(root)', inspect.getdoc(conn.root) == inspect.getdoc(SlaveService), inspect.getdoc(conn.root))
 
+# The frame a remotely called function is called from is rpyc's
+# `_handle_call(self, obj, args, kwargs=())`, whose `self` is the
+# Connection: rpyc's own test_classic reads `_last_traceback` through it.
+fresh = rpyc.classic.connect('localhost', PORT)
+check('no failed request yet', fresh.builtins.locals()['self']._last_traceback is None,
+      fresh.builtins.locals()['self']._last_traceback)
+frame = fresh.builtins.locals()
+check('the Connection named as rpyc names it',
+      frame['self'].__class__.__name__ == 'Connection'
+      and frame['self'].__class__.__module__ == 'rpyc.core.protocol', frame['self'].__class__)
+# Iterating ends with the server's StopIteration, a failed request too.
+check("the caller's frame", list(frame.keys()) == ['self', 'obj', 'args', 'kwargs'], list(frame.keys()))
+stopped = frame['self']._last_traceback
+check('an exhausted iterator is a failed request',
+      fresh.builtins.type(stopped).__name__ == 'traceback', stopped)
+raises('a failing request', ZeroDivisionError, lambda: fresh.eval('1/0'))
+last = fresh.builtins.locals()['self']._last_traceback
+check('its traceback is kept', fresh.builtins.type(last).__name__ == 'traceback'
+      and last != stopped, last)
+check('getconn() keeps the same one', fresh.root.getconn()._last_traceback == last)
+fresh.close()
+
 conn.close()
 if failures:
     print('%d passed, %d failed' % (passed, len(failures)))
