@@ -529,6 +529,7 @@ fn xml_value(label: &str, value: &Value, depth: usize, style: Style, lines: &mut
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use oxrpc::xmlrpc::NonStandardFault;
 
     #[test]
     fn request_lines_name_the_parameters() {
@@ -562,6 +563,23 @@ mod tests {
         assert_eq!(lines[1], "    args      = (\"cannot access 'x'\",)");
         assert_eq!(lines[2], "    attrs     = _remote_version='6.0.2'");
         assert_eq!(lines[4], "      | Traceback (most recent call last):");
+    }
+
+    #[test]
+    fn faults_outside_the_specification_show_what_was_sent() {
+        let fault = NonStandardFault {
+            code: Value::from("E42"),
+            string: Value::Int(7),
+        };
+        let doc = Document::Response(MethodResponse::NonStandardFault(fault));
+        assert_eq!(
+            xml_document(&doc, Style::default()),
+            [
+                "methodResponse fault (outside the specification)",
+                "    faultCode   string 'E42'",
+                "    faultString int 7",
+            ]
+        );
     }
 
     #[test]
