@@ -15,7 +15,8 @@
 //! * `oxrpc-cpython`: the host's own CPython (libpython through PyO3),
 //!   one interpreter for the process as rpyc_classic has, with the user's
 //!   packages: numpy, C extensions, and CPython bytecode for
-//!   `teleport_function`.
+//!   `teleport_function` (which RustPython compiles from the function's
+//!   source file instead, when the server can read it).
 //!
 //! ```no_run
 //! # fn space<S: oxrpc_classic::ObjectSpace>(space: std::sync::Arc<S>) {

@@ -4,8 +4,12 @@ no rpyc installed.
 rpyc.classic.teleport_function(conn, func) exports a function locally as
 (name, module, defaults, kwdefaults, code tuple) and calls
 rpyc.utils.teleportation.import_function on the server with it. The code
-tuple holds CPython bytecode: only a CPython of the same minor version
-can run it, so on any other interpreter import_function says so.
+tuple holds CPython bytecode, which only a CPython of the same minor
+version can run. Any other interpreter compiles the function from its
+source instead: the code tuple names the file and line it was defined at,
+and when that file can be read here (client and server on one machine, or
+the same files on both) and its definition there has the arguments the
+client sent, that is the function. Otherwise import_function says why.
 """
 import builtins
 import sys
@@ -16,14 +20,69 @@ import types
 NESTED_CODE = 'MAg1c J0hNNzo0hn ZqhuBP17LQk8'
 
 
-def _check_interpreter():
-    if sys.implementation.name != 'cpython':
-        raise NotImplementedError(
-            'teleport_function sends CPython bytecode, which this server cannot run: '
-            'its interpreter is %s, embedded in oxrpc. Serve classic mode with '
-            '`oxrpc classic serve --python cpython` (the host\'s own CPython) to '
-            'teleport functions, or send source with conn.execute.'
-            % sys.implementation.name)
+def _cannot(why):
+    return NotImplementedError(
+        'teleport_function sends CPython bytecode, which this server cannot run '
+        '(its interpreter is %s, embedded in oxrpc), so it compiles the function '
+        'from its source, but %s. Serve classic mode with `oxrpc classic serve '
+        '--python cpython` (the host\'s own CPython) to teleport any function, or '
+        'send source with conn.execute.' % (sys.implementation.name, why))
+
+
+def _fields(codetup):
+    """(argcount, posonlyargcount, kwonlyargcount, flags, varnames,
+    filename, name, firstlineno) of a code tuple as rpyc exports it from
+    CPython 3.11+ (18 fields), 3.8 to 3.10 (16) or older (15)."""
+    if len(codetup) == 18:
+        return codetup[0:3] + (codetup[5], codetup[9], codetup[10], codetup[11], codetup[13])
+    if len(codetup) == 16:
+        return codetup[0:3] + (codetup[5], codetup[9], codetup[10], codetup[11], codetup[12])
+    return ((codetup[0], 0, codetup[1], codetup[4], codetup[8])
+            + (codetup[9], codetup[10], codetup[11]))
+
+
+def _arguments(code_varnames, argcount, kwonlyargcount, flags):
+    # The names of the arguments lead co_varnames, *args and **kwargs last.
+    count = argcount + kwonlyargcount + bool(flags & 0x04) + bool(flags & 0x08)
+    return tuple(code_varnames[:count])
+
+
+def _code_from_source(codetup):
+    import inspect
+    import linecache
+    import textwrap
+    argcount, posonly, kwonly, flags, varnames, filename, name, firstlineno = _fields(codetup)
+    where = '%s, line %s' % (filename, firstlineno)
+    linecache.checkcache(filename)
+    lines = linecache.getlines(filename)
+    if not lines or not 0 < firstlineno <= len(lines):
+        raise _cannot('the source of %r (%s) cannot be read here' % (name, where))
+    try:
+        block = inspect.getblock(lines[firstlineno - 1:])
+        # Blank lines first keep the line numbers tracebacks show.
+        source = '\n' * (firstlineno - 1) + textwrap.dedent(''.join(block))
+        module = compile(source, filename, 'exec')
+    except Exception as e:  # tokenize's and compile's errors alike
+        raise _cannot('%s does not hold the definition of %r: %s' % (where, name, e))
+    wanted = _arguments(varnames, argcount, kwonly, flags)
+    found = []
+    pending = list(module.co_consts)
+    while pending:
+        const = pending.pop(0)
+        if isinstance(const, types.CodeType):
+            if (const.co_name == name and _arguments(
+                    const.co_varnames, const.co_argcount, const.co_kwonlyargcount,
+                    const.co_flags) == wanted and const.co_argcount == argcount):
+                found.append(const)
+            pending.extend(const.co_consts)
+    if not found:
+        raise _cannot('%s does not define %r with the arguments %r (the file changed, or '
+                      'this machine has another one at that path)' % (where, name, wanted))
+    # The definition on that line, or else the first of that name.
+    code = next((c for c in found if c.co_firstlineno == firstlineno), found[0])
+    if code.co_posonlyargcount != posonly and posonly <= argcount:
+        code = code.replace(co_posonlyargcount=posonly)
+    return code
 
 
 def _code(codetup):
@@ -45,18 +104,22 @@ def _code(codetup):
 
 def import_function(functup, globals=None, def_=True):
     """Rebuilds a function exported by rpyc's teleportation."""
-    _check_interpreter()
     name, modname, defaults, kwdefaults, codetup = functup
+    if sys.implementation.name == 'cpython':
+        code = _code(codetup)
+    else:
+        code = _code_from_source(codetup)
     if globals is None:
+        # As rpyc: the function's module, imported here, else __main__'s.
         try:
-            globals = sys.modules[modname].__dict__
-        except KeyError:
             globals = __import__(modname, None, None, '*').__dict__
+        except ImportError:
+            globals = __import__('__main__', None, None, '*').__dict__
     elif type(globals) is not dict:
         # The client's own dict, by reference: copy it over.
         globals = {key: globals[key] for key in list(globals.keys())}
     globals.setdefault('__builtins__', builtins)
-    func = types.FunctionType(_code(codetup), globals, name, defaults)
+    func = types.FunctionType(code, globals, name, defaults)
     if kwdefaults is not None:
         func.__kwdefaults__ = dict(kwdefaults)
     if def_:

@@ -5,8 +5,9 @@
 SERVER says what is on the other end and so what to expect:
   rpyc        Python's rpyc_classic (proves the checks are right)
   cpython     oxrpc classic serve --python cpython (with numpy in its venv)
-  rustpython  oxrpc classic serve (RustPython): every helper but
-              teleport_function, which must fail saying why
+  rustpython  oxrpc classic serve (RustPython): every helper;
+              teleport_function compiles from the source file, so a
+              function whose source cannot be read is refused, saying why
 
 Prints "N helper checks passed" or the failures, exiting non-zero.
 """
@@ -197,17 +198,42 @@ def teleport():
     square = conn.teleport(lambda x: x * x)
     check('conn.teleport', square(9) == 81)
 
+    # Globals are the namespace's (or those given), looked up at call time.
+    def the_answer():
+        return THE_ANSWER  # noqa: F821
+
+    answer = rpyc.classic.teleport_function(conn, the_answer)
+    conn.namespace['THE_ANSWER'] = 42
+    check('teleported globals', answer() == 42)
+    given = rpyc.classic.teleport_function(conn, the_answer, conn.builtins.dict({'THE_ANSWER': 43}))
+    check('teleported with given globals', given() == 43)
+    # Defaults travel as values; positional-only arguments stay so.
+    def positional(a, b=(5.5,), /, *, c='kw'):
+        return a, b, c
+
+    remote = rpyc.classic.teleport_function(conn, positional)
+    check('teleported defaults', tuple(remote(1)) == (1, (5.5,), 'kw'), remote(1))
+    try:
+        remote(a=1)
+        check('teleported positional-only', False, 'no exception')
+    except TypeError:
+        check('teleported positional-only', True)
+
+
+attempt('teleport_function', teleport)
 
 if SERVER == 'rustpython':
+    # No source file to compile from: refused, saying why and what to do.
+    made = {}
+    exec(compile('def nowhere(x):\n    return x\n', '<typed in>', 'exec'), made)
     try:
-        rpyc.classic.teleport_function(conn, double_all)
-        check('teleport_function refused', False, 'no exception')
+        rpyc.classic.teleport_function(conn, made['nowhere'])
+        check('teleport_function without a source file', False, 'no exception')
     except NotImplementedError as e:
-        check('teleport_function refused', '--python cpython' in str(e) and 'bytecode' in str(e), repr(e))
+        check('teleport_function without a source file',
+              '--python cpython' in str(e) and 'cannot be read' in str(e), repr(e))
     except Exception as e:
-        check('teleport_function refused', False, 'raised %s: %s' % (type(e).__name__, e))
-else:
-    attempt('teleport_function', teleport)
+        check('teleport_function without a source file', False, 'raised %s: %s' % (type(e).__name__, e))
 
 
 if SERVER == 'cpython':
