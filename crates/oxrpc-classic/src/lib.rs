@@ -16,7 +16,7 @@
 //!   one interpreter for the process as rpyc_classic has, with the user's
 //!   packages: numpy, C extensions, and CPython bytecode for
 //!   `teleport_function` (which RustPython compiles from the function's
-//!   source file instead, when the server can read it).
+//!   source instead, the server's file or the client's `linecache`).
 //!
 //! ```no_run
 //! # fn space<S: oxrpc_classic::ObjectSpace>(space: std::sync::Arc<S>) {

@@ -67,6 +67,9 @@ pub(crate) fn netref_op<S: ObjectSpace>(
         rt.release(id);
         return Ok(S::none(vm));
     }
+    if op == "peer_root" {
+        return peer_root(vm, &rt, id);
+    }
     let entry = rt
         .proxy(id)
         .ok_or_else(|| S::error(vm, ErrorKind::Runtime, "the remote object was released"))?;
@@ -176,5 +179,28 @@ pub(crate) fn netref_op<S: ObjectSpace>(
     match result {
         Ok(value) => to_python(vm, &rt, &session, value),
         Err(remote) => Err(to_python_exception(vm, &rt, &remote)),
+    }
+}
+
+/// `_oxrpc_op('peer_root', session)`: the root object of the peer of the
+/// session registered as `session` (rpyc's `Connection.root`; a classic
+/// client serves rpyc's `SlaveService` there).
+fn peer_root<S: ObjectSpace>(
+    vm: S::Vm<'_>,
+    rt: &Arc<Runtime<S>>,
+    key: u64,
+) -> Result<S::Object, S::Error> {
+    let closed = || S::error(vm, ErrorKind::Runtime, "the connection has closed");
+    let session = i64::try_from(key)
+        .ok()
+        .and_then(|key| rt.session(key))
+        .ok_or_else(closed)?;
+    let connection = session.peer().ok_or_else(closed)?;
+    let result = wait_for::<S>(vm, session.runtime(), session.worker(), async move {
+        peer(connection.root().await).map(Value::Proxy)
+    });
+    match result {
+        Ok(value) => to_python(vm, rt, &session, value),
+        Err(remote) => Err(to_python_exception(vm, rt, &remote)),
     }
 }

@@ -6,10 +6,12 @@ rpyc.classic.teleport_function(conn, func) exports a function locally as
 rpyc.utils.teleportation.import_function on the server with it. The code
 tuple holds CPython bytecode, which only a CPython of the same minor
 version can run. Any other interpreter compiles the function from its
-source instead: the code tuple names the file and line it was defined at,
-and when that file can be read here (client and server on one machine, or
-the same files on both) and its definition there has the arguments the
-client sent, that is the function. Otherwise import_function says why.
+source instead: the code tuple names the file and line it was defined at.
+The lines of that file come from this machine when it has the file, else
+from the client's own linecache (asked through its classic service: a
+Jupyter cell, or a file the server does not have); the definition at that
+line, if its name and arguments are those the client sent, is the
+function. Otherwise import_function says why.
 """
 import builtins
 import sys
@@ -47,16 +49,41 @@ def _arguments(code_varnames, argcount, kwonlyargcount, flags):
     return tuple(code_varnames[:count])
 
 
-def _code_from_source(codetup):
+def _requesting_connection():
+    """The connection whose request called import_function: support.py's
+    `call(self, obj, args, kwargs)`, as rpyc's `_handle_call`, is the
+    frame that called it (None when Python code called it itself)."""
+    try:
+        caller = sys._getframe(2).f_locals.get('self')
+    except (AttributeError, ValueError):
+        return None
+    kind = type(caller)
+    if kind.__name__ == 'Connection' and kind.__module__ == 'rpyc.core.protocol':
+        return caller
+    return None
+
+
+def _client_lines(connection, filename):
+    """The lines the client's linecache holds for `filename`, or []."""
+    if connection is None:
+        return []
+    try:
+        lines = connection.root.eval(
+            'tuple(__import__("linecache").getlines(%r))' % (filename,))
+        return [line for line in lines if isinstance(line, str)]
+    except Exception:
+        return []
+
+
+def _compile_definition(lines, codetup):
+    """The code of the definition at the code tuple's line of `lines`,
+    checked against the tuple's name and arguments."""
     import inspect
-    import linecache
     import textwrap
     argcount, posonly, kwonly, flags, varnames, filename, name, firstlineno = _fields(codetup)
     where = '%s, line %s' % (filename, firstlineno)
-    linecache.checkcache(filename)
-    lines = linecache.getlines(filename)
-    if not lines or not 0 < firstlineno <= len(lines):
-        raise _cannot('the source of %r (%s) cannot be read here' % (name, where))
+    if not 0 < firstlineno <= len(lines):
+        raise _cannot('%s is past the end of the source found for %r' % (where, name))
     try:
         block = inspect.getblock(lines[firstlineno - 1:])
         # Blank lines first keep the line numbers tracebacks show.
@@ -70,14 +97,14 @@ def _code_from_source(codetup):
     while pending:
         const = pending.pop(0)
         if isinstance(const, types.CodeType):
-            if (const.co_name == name and _arguments(
+            if (const.co_name == name and const.co_argcount == argcount and _arguments(
                     const.co_varnames, const.co_argcount, const.co_kwonlyargcount,
-                    const.co_flags) == wanted and const.co_argcount == argcount):
+                    const.co_flags) == wanted):
                 found.append(const)
             pending.extend(const.co_consts)
     if not found:
         raise _cannot('%s does not define %r with the arguments %r (the file changed, or '
-                      'this machine has another one at that path)' % (where, name, wanted))
+                      'the one found is another file of that name)' % (where, name, wanted))
     # The definition on that line, or else the first of that name.
     code = next((c for c in found if c.co_firstlineno == firstlineno), found[0])
     if code.co_posonlyargcount != posonly and posonly <= argcount:
@@ -85,21 +112,19 @@ def _code_from_source(codetup):
     return code
 
 
-def _code(codetup):
-    consts = tuple(
-        _code(const[1])
-        if type(const) is tuple and len(const) == 2 and const[0] == NESTED_CODE
-        else const
-        for const in codetup[7]
-    )
-    fields = list(codetup)
-    fields[7] = consts
-    try:
-        return types.CodeType(*fields)
-    except TypeError as e:
-        raise TypeError(
-            'cannot rebuild the teleported code on Python %d.%d (the client must run '
-            'the same minor version): %s' % (sys.version_info[0], sys.version_info[1], e))
+def _code_from_source(codetup, connection):
+    import linecache
+    filename, name, firstlineno = _fields(codetup)[5:]
+    linecache.checkcache(filename)
+    failure = None
+    for lines in (linecache.getlines(filename), _client_lines(connection, filename)):
+        if lines:
+            try:
+                return _compile_definition(lines, codetup)
+            except NotImplementedError as e:
+                failure = failure or e
+    raise failure or _cannot('the source of %r (%s, line %s) can be read neither here nor '
+                             'through the client' % (name, filename, firstlineno))
 
 
 def import_function(functup, globals=None, def_=True):
@@ -108,7 +133,7 @@ def import_function(functup, globals=None, def_=True):
     if sys.implementation.name == 'cpython':
         code = _code(codetup)
     else:
-        code = _code_from_source(codetup)
+        code = _code_from_source(codetup, _requesting_connection())
     if globals is None:
         # As rpyc: the function's module, imported here, else __main__'s.
         try:

@@ -45,6 +45,8 @@ pub struct Runtime<S: ObjectSpace> {
     objects: Mutex<Option<Objects<S>>>,
     proxies: Mutex<HashMap<u64, ProxyEntry<S>>>,
     next_proxy: Mutex<u64>,
+    /// The sessions of this interpreter by key, for `Connection.root`.
+    sessions: Mutex<HashMap<i64, Weak<Session<S>>>>,
 }
 
 impl<S: ObjectSpace> Runtime<S> {
@@ -68,6 +70,7 @@ impl<S: ObjectSpace> Runtime<S> {
             })),
             proxies: Mutex::new(HashMap::new()),
             next_proxy: Mutex::new(0),
+            sessions: Mutex::new(HashMap::new()),
         });
         Ok(S::install_runtime(vm, runtime))
     }
@@ -141,6 +144,25 @@ impl<S: ObjectSpace> Runtime<S> {
         self.call(vm, "new_netref", vec![type_name, is_class, id])
     }
 
+    /// A key Python code can name `session` by (support.py's
+    /// `Connection._oxrpc_session`).
+    pub(crate) fn register_session(&self, session: &Arc<Session<S>>) -> i64 {
+        let key = self.next_proxy.lock().map_or(0, |mut next| {
+            *next += 1;
+            *next
+        });
+        let key = i64::try_from(key).unwrap_or(i64::MAX);
+        if let Ok(mut sessions) = self.sessions.lock() {
+            sessions.insert(key, Arc::downgrade(session));
+        }
+        key
+    }
+
+    /// The session registered as `key`, while it is open.
+    pub(crate) fn session(&self, key: i64) -> Option<Arc<Session<S>>> {
+        self.sessions.lock().ok()?.get(&key)?.upgrade()
+    }
+
     /// The peer object behind a netref id.
     pub(crate) fn proxy(&self, id: u64) -> Option<ProxyEntry<S>> {
         self.proxies.lock().ok()?.get(&id).cloned()
@@ -154,6 +176,9 @@ impl<S: ObjectSpace> Runtime<S> {
 
     /// Forgets every netref of a session that ended: the peer is gone.
     pub(crate) fn release_session(&self, session: &Session<S>) {
+        if let Ok(mut sessions) = self.sessions.lock() {
+            sessions.retain(|_, s| !std::ptr::eq(s.as_ptr(), session));
+        }
         let gone: Vec<ProxyEntry<S>> = match self.proxies.lock() {
             Ok(mut proxies) => {
                 let ids: Vec<u64> = proxies

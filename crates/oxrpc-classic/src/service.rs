@@ -412,7 +412,12 @@ impl<S: ObjectSpace> Service for ClassicService<S> {
         };
         match self.space.worker(name) {
             Ok(worker) => {
-                let session = Session::new(worker, self.space.worker_per_connection(), runtime);
+                let session = Session::new(
+                    worker,
+                    self.space.worker_per_connection(),
+                    runtime,
+                    connection.clone(),
+                );
                 // Over stdio the process's own streams carry the protocol;
                 // rpyc_classic then points Python's at /dev/null.
                 session.start(self.full_duplex);

@@ -11,7 +11,7 @@
 use crate::runtime::Runtime;
 use crate::space::ObjectSpace;
 use crate::worker::Worker;
-use oxrpc_rpyc::RemoteException;
+use oxrpc_rpyc::{BrineValue, Connection, RemoteException};
 use std::sync::{Arc, Mutex};
 
 /// One connection's state in the interpreter.
@@ -26,6 +26,9 @@ pub struct Session<S: ObjectSpace> {
     /// `getconn()._config`, a dict made on first use and kept, so what the
     /// peer writes there it reads back.
     config: Mutex<Option<S::Object>>,
+    /// The connection, for `Connection.root` (the peer's root); let go
+    /// when the session closes.
+    peer: Mutex<Option<Connection>>,
 }
 
 impl<S: ObjectSpace> Session<S> {
@@ -35,6 +38,7 @@ impl<S: ObjectSpace> Session<S> {
         worker: Worker<S>,
         owns_worker: bool,
         runtime: tokio::runtime::Handle,
+        peer: Connection,
     ) -> Arc<Session<S>> {
         Arc::new(Session {
             worker,
@@ -43,6 +47,7 @@ impl<S: ObjectSpace> Session<S> {
             namespace: Mutex::new(None),
             connection: Mutex::new(None),
             config: Mutex::new(None),
+            peer: Mutex::new(Some(peer)),
         })
     }
 
@@ -58,6 +63,9 @@ impl<S: ObjectSpace> Session<S> {
                         rt.call(vm, "silence_standard_streams", Vec::new())?;
                     }
                     let connection = rt.call(vm, "Connection", Vec::new())?;
+                    let key = rt.register_session(&session);
+                    let key = S::from_plain(vm, BrineValue::Int(key))?;
+                    S::setattr(vm, &connection, "_oxrpc_session", key)?;
                     Ok((rt.call(vm, "new_namespace", Vec::new())?, connection))
                 })
                 .map_err(|e| S::traceback_text(vm, &e));
@@ -138,6 +146,11 @@ impl<S: ObjectSpace> Session<S> {
         Ok(config)
     }
 
+    /// The connection, while the session is open.
+    pub(crate) fn peer(&self) -> Option<Connection> {
+        self.peer.lock().ok().and_then(|p| p.clone())
+    }
+
     /// The last traceback, or `None`.
     pub(crate) fn last_traceback(&self, vm: S::Vm<'_>) -> S::Object {
         let connection = self.connection(vm);
@@ -147,6 +160,8 @@ impl<S: ObjectSpace> Session<S> {
     /// The connection ended: empty its namespace, let go of the peer's
     /// objects, and stop the worker if it was this connection's own.
     pub(crate) fn close(self: &Arc<Self>) {
+        let peer = self.peer.lock().ok().and_then(|mut p| p.take());
+        drop(peer);
         let session = self.clone();
         self.worker.send(Box::new(move |vm| {
             let namespace = session.namespace.lock().ok().and_then(|mut n| n.take());

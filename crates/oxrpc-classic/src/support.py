@@ -225,11 +225,19 @@ class Connection:
     `locals()` called remotely gives that frame's names, `self` the
     Connection; rpyc's own tests read `locals()['self']._last_traceback`.
     `_last_traceback` is the traceback of the connection's last failed
-    request (what `rpyc.classic.pm` debugs through `getconn()`)."""
-    __slots__ = ('_last_traceback',)
+    request (what `rpyc.classic.pm` debugs through `getconn()`), and `root`
+    the peer's root object."""
+    __slots__ = ('_last_traceback', '_oxrpc_session')
 
     def __init__(self):
         self._last_traceback = None
+        self._oxrpc_session = 0
+
+    @property
+    def root(self):
+        """The root object of the other party (a classic client serves
+        rpyc's SlaveService)."""
+        return _oxrpc_op('peer_root', self._oxrpc_session)
 
 
 Connection.__module__ = 'rpyc.core.protocol'
