@@ -24,6 +24,9 @@ use serde_json::Value as Json;
 /// let big = "123456789012345678901234567890";
 /// assert_eq!(parse_arg(big), Value::BigInt(big.into()));
 /// assert_eq!(parse_arg(&format!("[{big}]")), Value::Array(vec![Value::BigInt(big.into())]));
+/// // Numbers as Python's `json` reads them.
+/// assert_eq!(parse_arg("-0"), Value::Int(0));
+/// assert_eq!(parse_arg("[1e400]"), Value::Array(vec![Value::Double(f64::INFINITY)]));
 /// // An object's members keep the order they were typed in.
 /// let Value::Struct(members) = parse_arg(r#"{"z": 1, "a": 2}"#) else { panic!() };
 /// assert_eq!(members.keys().collect::<Vec<_>>(), ["z", "a"]);
@@ -73,17 +76,16 @@ fn read_json(arg: &str) -> Option<Json> {
         while at < bytes.len() && bytes[at].is_ascii_digit() {
             at += 1;
         }
-        let literal = &arg[start..at];
         let is_integer = !matches!(bytes.get(at), Some(b'.' | b'e' | b'E'));
-        if is_integer && literal.len() > 1 && literal.parse::<i64>().is_err() {
-            rewritten.push_str(&arg[copied..start]);
-            rewritten.push_str(&format!("{{\"\\u0000integer\":\"{literal}\"}}"));
-            copied = at;
-        }
         while at < bytes.len()
             && matches!(bytes[at], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-')
         {
             at += 1;
+        }
+        if let Some(replacement) = number_as_python_reads_it(&arg[start..at], is_integer) {
+            rewritten.push_str(&arg[copied..start]);
+            rewritten.push_str(&replacement);
+            copied = at;
         }
     }
     if copied == 0 {
@@ -93,10 +95,43 @@ fn read_json(arg: &str) -> Option<Json> {
     serde_json::from_str(&rewritten).ok()
 }
 
+/// The key of the object that stands for a float beyond `f64` (`1e400`)
+/// while an argument is read, as for [`BIG_INTEGER`].
+const HUGE_FLOAT: &str = "\u{0}float";
+
+/// What a number literal must be rewritten as for serde_json to read it as
+/// Python's `json` does: an integer beyond 64 bits kept whole, `-0` as the
+/// int 0 (serde_json reads -0.0), a float beyond `f64` as infinity (serde_json
+/// refuses it). `None` when serde_json reads it right.
+fn number_as_python_reads_it(literal: &str, is_integer: bool) -> Option<String> {
+    if is_integer {
+        if literal == "-0" {
+            return Some("0".to_owned());
+        }
+        let too_big = literal.len() > 1 && literal.parse::<i64>().is_err();
+        return too_big.then(|| format!("{{\"\\u0000integer\":\"{literal}\"}}"));
+    }
+    let float = literal.parse::<f64>().ok().filter(|f| f.is_infinite())?;
+    let sign = if float > 0.0 { "" } else { "-" };
+    Some(format!("{{\"\\u0000float\":\"{sign}inf\"}}"))
+}
+
 /// The digits of an integer [`read_json`] kept whole.
 fn big_integer(members: &serde_json::Map<String, Json>) -> Option<&str> {
     match members.get(BIG_INTEGER) {
         Some(Json::String(digits)) if members.len() == 1 => Some(digits),
+        _ => None,
+    }
+}
+
+/// The infinity [`read_json`] read for a float beyond `f64`.
+fn huge_float(members: &serde_json::Map<String, Json>) -> Option<f64> {
+    match members.get(HUGE_FLOAT) {
+        Some(Json::String(sign)) if members.len() == 1 => Some(if sign.starts_with('-') {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        }),
         _ => None,
     }
 }
@@ -114,9 +149,10 @@ pub fn from_json(json: Json) -> Value {
         },
         Json::String(s) => Value::String(s),
         Json::Array(items) => Value::Array(items.into_iter().map(from_json).collect()),
-        Json::Object(members) => match big_integer(&members) {
-            Some(digits) => Value::BigInt(digits.to_owned()),
-            None => Value::Struct(
+        Json::Object(members) => match (big_integer(&members), huge_float(&members)) {
+            (Some(digits), _) => Value::BigInt(digits.to_owned()),
+            (None, Some(float)) => Value::Double(float),
+            (None, None) => Value::Struct(
                 members
                     .into_iter()
                     .map(|(k, v)| (k, from_json(v)))
@@ -217,6 +253,8 @@ impl serde::Serialize for Printed<'_> {
 ///     to_rpyc_value("9223372036854775808"),
 ///     Value::Brine(BrineValue::BigInt(_))
 /// ));
+/// assert!(matches!(to_rpyc_value("-0"), Value::Brine(BrineValue::Int(0))));
+/// assert!(matches!(to_rpyc_value("1e400"), Value::Brine(BrineValue::Float(f)) if f.is_infinite()));
 /// ```
 pub fn to_rpyc_value(arg: &str) -> oxrpc::rpyc::Value {
     fn convert(json: Json) -> BrineValue {
@@ -229,11 +267,12 @@ pub fn to_rpyc_value(arg: &str) -> oxrpc::rpyc::Value {
             },
             Json::String(s) => BrineValue::Str(s),
             Json::Array(items) => BrineValue::Tuple(items.into_iter().map(convert).collect()),
-            Json::Object(members) => match big_integer(&members) {
-                Some(digits) => digits
+            Json::Object(members) => match (big_integer(&members), huge_float(&members)) {
+                (Some(digits), _) => digits
                     .parse()
                     .map_or_else(|_| BrineValue::Str(digits.to_owned()), BrineValue::BigInt),
-                None => BrineValue::Tuple(
+                (None, Some(float)) => BrineValue::Float(float),
+                (None, None) => BrineValue::Tuple(
                     members
                         .into_iter()
                         .map(|(k, v)| BrineValue::Tuple(vec![BrineValue::Str(k), convert(v)]))

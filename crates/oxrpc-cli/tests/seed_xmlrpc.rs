@@ -136,6 +136,9 @@ fn oxrpc_cli_against_cpython_server() {
             r#"{"z": 1, "a": [{"y": 2, "b": 3}], "m": 4}"#,
             "{'z': 1, 'a': [{'y': 2, 'b': 3}], 'm': 4}",
         ),
+        // Numbers as Python's json reads them: -0 is the int 0, a float
+        // beyond double precision is infinite.
+        ("[-0, -0.0, 1e400, -1e400]", "[0, -0.0, inf, -inf]"),
     ] {
         let out = run(&["xmlrpc", "call", &url, "fail", arg]);
         let stderr = String::from_utf8_lossy(&out.stderr);
