@@ -15,9 +15,10 @@ use crate::runtime::Runtime;
 use crate::session::Session;
 use crate::space::{ErrorKind, ObjectSpace};
 use oxrpc_rpyc::{
-    BoundMethod, BrineValue, Connection, Context, HandlerId, RemoteException, Reply, RpcObject,
-    RpcResult, Service, ThreadReading, Value,
+    BoundMethod, BrineValue, Connection, Context, HandlerId, Peer, RemoteException, Reply,
+    RpcObject, RpcResult, Service, ThreadReading, Value,
 };
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, Weak};
 
 /// The classic service of one connection, on the object space `S`.
@@ -464,7 +465,7 @@ impl<S: ObjectSpace> ConnectionObject<S> {
     /// rpyc_classic's server has (and this server honours): every
     /// attribute reachable, pickling allowed, custom exceptions made.
     /// What rpyc keeps as objects of its own has no counterpart here:
-    /// `logger` and `endpoints` are None.
+    /// `logger` is None.
     fn rpyc_config(&self) -> BrineValue {
         let config = self.connection.config();
         let pair =
@@ -501,7 +502,15 @@ impl<S: ObjectSpace> ConnectionObject<S> {
                     .map_or(BrineValue::None, BrineValue::from),
             ),
             none("credentials"),
-            none("endpoints"),
+            pair(
+                "endpoints",
+                config
+                    .endpoints
+                    .as_ref()
+                    .map_or(BrineValue::None, |(local, peer)| {
+                        BrineValue::Tuple(vec![socket_name(local), socket_name(peer)])
+                    }),
+            ),
             pair("exposed_prefix", BrineValue::from("exposed_")),
             flag("import_custom_exceptions", true),
             flag("include_local_traceback", true),
@@ -515,6 +524,31 @@ impl<S: ObjectSpace> ConnectionObject<S> {
             pair("safe_attrs", BrineValue::FrozenSet(safe_attrs)),
             pair("sync_request_timeout", timeout),
         ])
+    }
+}
+
+/// An address as Python's `socket.getsockname()` and `getpeername()` give
+/// it: `(host, port)`, `(host, port, flowinfo, scope_id)` for IPv6, the
+/// path of a Unix socket (`''` for an unnamed one).
+fn socket_name(address: &Peer) -> BrineValue {
+    match address {
+        Peer::Tcp(SocketAddr::V4(v4)) => BrineValue::Tuple(vec![
+            BrineValue::from(v4.ip().to_string().as_str()),
+            BrineValue::Int(i64::from(v4.port())),
+        ]),
+        Peer::Tcp(SocketAddr::V6(v6)) => BrineValue::Tuple(vec![
+            BrineValue::from(v6.ip().to_string().as_str()),
+            BrineValue::Int(i64::from(v6.port())),
+            BrineValue::Int(i64::from(v6.flowinfo())),
+            BrineValue::Int(i64::from(v6.scope_id())),
+        ]),
+        Peer::Unix(path) => BrineValue::from(
+            path.as_deref()
+                .map(|p| p.to_string_lossy())
+                .unwrap_or_default()
+                .as_ref(),
+        ),
+        Peer::Pipe => BrineValue::None,
     }
 }
 

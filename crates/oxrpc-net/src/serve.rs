@@ -44,6 +44,8 @@ pub struct Accepted {
     pub tls: bool,
     /// Who connected.
     pub peer: Peer,
+    /// The address they connected to (the socket's own name).
+    pub local: Peer,
     /// What the authenticator established; `None` without one.
     pub credentials: Option<Credentials>,
     /// A number unique within this server, for log lines.
@@ -157,6 +159,18 @@ pub async fn accept_one(
     Ok(admit(config, stream, peer, 1, Slot::detached()).await)
 }
 
+/// The name of an accepted socket: the address the client reached (on a
+/// wildcard bind, the interface it came in on) or the listening path.
+fn local_name(stream: &Stream) -> Peer {
+    match stream {
+        Stream::Tcp(tcp) => tcp.local_addr().map_or(Peer::Pipe, Peer::Tcp),
+        Stream::Unix(unix) => unix.local_addr().map_or(Peer::Pipe, |address| {
+            Peer::Unix(address.as_pathname().map(ToOwned::to_owned))
+        }),
+        _ => Peer::Pipe,
+    }
+}
+
 /// Handshakes (with TLS) and authenticates one connection; `None` when it
 /// was refused (logged).
 async fn admit(
@@ -177,6 +191,7 @@ async fn admit(
             telemetry.limit_hit(limit);
         }
     };
+    let local = local_name(&stream);
     // Bulk transfers from Nagle-bound clients are acknowledged promptly
     // (see QuickAck); TLS records ride on the same socket.
     let stream = match stream {
@@ -230,6 +245,7 @@ async fn admit(
         stream,
         tls: config.tls.is_some(),
         peer,
+        local,
         credentials,
         id,
         slot,

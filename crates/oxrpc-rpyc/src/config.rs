@@ -4,7 +4,7 @@
 
 use crate::wire::brine::BrineLimits;
 use crate::wire::channel::FrameLimits;
-use oxrpc_net::Credentials;
+use oxrpc_net::{Credentials, Peer};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -50,6 +50,9 @@ pub struct Config {
     pub credentials: Option<Credentials>,
     /// Who the peer is, for logs and trace spans.
     pub peer: Option<String>,
+    /// This end's address and the peer's, for a connection a server
+    /// accepted (rpyc's `endpoints`); `None` otherwise.
+    pub endpoints: Option<(Peer, Peer)>,
     /// Where calls, objects held and limits hit are recorded (`--metrics`).
     pub telemetry: Option<Arc<oxrpc_net::telemetry::ConnectionTelemetry>>,
 }
@@ -70,6 +73,7 @@ impl Default for Config {
             connid: None,
             credentials: None,
             peer: None,
+            endpoints: None,
             telemetry: None,
         }
     }

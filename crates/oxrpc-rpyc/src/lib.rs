@@ -55,7 +55,7 @@ pub use objects as containers;
 pub use wire::{boxing, brine, channel, message, vinegar};
 
 pub use num_bigint::BigInt;
-pub use oxrpc_net::{Authenticator, ClientCertificateAuthenticator, Credentials, Wakeup};
+pub use oxrpc_net::{Authenticator, ClientCertificateAuthenticator, Credentials, Peer, Wakeup};
 pub use oxrpc_rpyc_macros::service;
 
 pub use crate::core::{

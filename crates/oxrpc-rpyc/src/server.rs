@@ -138,6 +138,7 @@ async fn serve_connection<F, S>(
     config.credentials = accepted.credentials;
     config.telemetry = accepted.telemetry;
     config.peer = Some(accepted.peer.to_string());
+    config.endpoints = Some((accepted.local.clone(), accepted.peer.clone()));
     let slot = Arc::new(accepted.slot);
     let connection = Connection::start_stream_in(accepted.stream, factory(), config, slot.clone());
     tokio::select! {

@@ -496,6 +496,11 @@ config = conn.root.getconn()._config
 check('config reads', (config['allow_pickle'], config.get('allow_all_attrs'), config.get('nope', 7),
                        'allow_setattr' in config, config['sync_request_timeout']) == (True, True, 7, True, 30))
 check('config copies', dict(config)['allow_public_attrs'] is False and 'safe_attrs' in sorted(config.keys()))
+# rpyc's endpoints: the server socket's name and the client's, as the
+# client's own socket sees them the other way round.
+sock = conn._channel.stream.sock
+check('config endpoints', tuple(config['endpoints']) == (sock.getpeername(), sock.getsockname()),
+      (config['endpoints'], sock.getpeername(), sock.getsockname()))
 config['written'] = 1
 config.update({'updated': 2})
 again = conn.root.getconn()._config
