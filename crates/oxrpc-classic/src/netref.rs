@@ -191,10 +191,7 @@ fn peer_root<S: ObjectSpace>(
     key: u64,
 ) -> Result<S::Object, S::Error> {
     let closed = || S::error(vm, ErrorKind::Runtime, "the connection has closed");
-    let session = i64::try_from(key)
-        .ok()
-        .and_then(|key| rt.session(key))
-        .ok_or_else(closed)?;
+    let session = rt.session(key).ok_or_else(closed)?;
     let connection = session.peer().ok_or_else(closed)?;
     let result = wait_for::<S>(vm, session.runtime(), session.worker(), async move {
         peer(connection.root().await).map(Value::Proxy)

@@ -49,6 +49,24 @@ def _arguments(code_varnames, argcount, kwonlyargcount, flags):
     return tuple(code_varnames[:count])
 
 
+def _code(codetup):
+    """The code object of a code tuple, on the CPython it was exported from."""
+    consts = tuple(
+        _code(const[1])
+        if type(const) is tuple and len(const) == 2 and const[0] == NESTED_CODE
+        else const
+        for const in codetup[7]
+    )
+    fields = list(codetup)
+    fields[7] = consts
+    try:
+        return types.CodeType(*fields)
+    except TypeError as e:
+        raise TypeError(
+            'cannot rebuild the teleported code on Python %d.%d (the client must run '
+            'the same minor version): %s' % (sys.version_info[0], sys.version_info[1], e))
+
+
 def _requesting_connection():
     """The connection whose request called import_function: support.py's
     `call(self, obj, args, kwargs)`, as rpyc's `_handle_call`, is the
@@ -117,7 +135,10 @@ def _code_from_source(codetup, connection):
     filename, name, firstlineno = _fields(codetup)[5:]
     linecache.checkcache(filename)
     failure = None
-    for lines in (linecache.getlines(filename), _client_lines(connection, filename)):
+    # The client is asked only when this machine's copy does not serve.
+    sources = (lambda: linecache.getlines(filename), lambda: _client_lines(connection, filename))
+    for source in sources:
+        lines = source()
         if lines:
             try:
                 return _compile_definition(lines, codetup)

@@ -46,7 +46,7 @@ pub struct Runtime<S: ObjectSpace> {
     proxies: Mutex<HashMap<u64, ProxyEntry<S>>>,
     next_proxy: Mutex<u64>,
     /// The sessions of this interpreter by key, for `Connection.root`.
-    sessions: Mutex<HashMap<i64, Weak<Session<S>>>>,
+    sessions: Mutex<HashMap<u64, Weak<Session<S>>>>,
 }
 
 impl<S: ObjectSpace> Runtime<S> {
@@ -146,12 +146,11 @@ impl<S: ObjectSpace> Runtime<S> {
 
     /// A key Python code can name `session` by (support.py's
     /// `Connection._oxrpc_session`).
-    pub(crate) fn register_session(&self, session: &Arc<Session<S>>) -> i64 {
+    pub(crate) fn register_session(&self, session: &Arc<Session<S>>) -> u64 {
         let key = self.next_proxy.lock().map_or(0, |mut next| {
             *next += 1;
             *next
         });
-        let key = i64::try_from(key).unwrap_or(i64::MAX);
         if let Ok(mut sessions) = self.sessions.lock() {
             sessions.insert(key, Arc::downgrade(session));
         }
@@ -159,7 +158,7 @@ impl<S: ObjectSpace> Runtime<S> {
     }
 
     /// The session registered as `key`, while it is open.
-    pub(crate) fn session(&self, key: i64) -> Option<Arc<Session<S>>> {
+    pub(crate) fn session(&self, key: u64) -> Option<Arc<Session<S>>> {
         self.sessions.lock().ok()?.get(&key)?.upgrade()
     }
 

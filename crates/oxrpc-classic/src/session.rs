@@ -64,7 +64,7 @@ impl<S: ObjectSpace> Session<S> {
                     }
                     let connection = rt.call(vm, "Connection", Vec::new())?;
                     let key = rt.register_session(&session);
-                    let key = S::from_plain(vm, BrineValue::Int(key))?;
+                    let key = S::from_plain(vm, BrineValue::Int(key as i64))?;
                     S::setattr(vm, &connection, "_oxrpc_session", key)?;
                     Ok((rt.call(vm, "new_namespace", Vec::new())?, connection))
                 })

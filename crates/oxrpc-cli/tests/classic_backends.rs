@@ -153,6 +153,34 @@ fn cpython_backend_sees_virtual_env() {
     );
 }
 
+/// The host's CPython without rpyc installed (no `--venv`): the server's
+/// `rpyc.utils.teleportation` is oxrpc's stand-in, and a stock client's
+/// teleported function runs from its CPython bytecode.
+#[cfg(feature = "cpython")]
+#[test]
+fn cpython_backend_without_rpyc_teleports_through_the_stand_in() {
+    let port = free_port();
+    let _server = oxrpc_classic(port, &["--python", "cpython"]);
+    let mut client = oxrpc_testkit::python_command();
+    client.args([
+        "-c",
+        &format!(
+            "import rpyc\n\
+             def triple(x, *, plus=1):\n    return x * 3 + plus\n\
+             c = rpyc.classic.connect('localhost', {port})\n\
+             shim = c.modules['rpyc.utils.teleportation']\n\
+             remote = rpyc.classic.teleport_function(c, triple)\n\
+             print(hasattr(shim, 'export_function'), remote(4), remote(4, plus=0), \
+             c.eval('triple(2)'))"
+        ),
+    ]);
+    let output = oxrpc_testkit::run_with_deadline(client, Duration::from_secs(120));
+    assert_eq!(
+        expect_success("teleport without rpyc", &output).trim(),
+        "False 13 12 7"
+    );
+}
+
 /// Without the `cpython` feature the binary says how to get the backend.
 #[cfg(not(feature = "cpython"))]
 #[test]
