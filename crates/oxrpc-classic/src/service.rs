@@ -464,6 +464,8 @@ impl<S: ObjectSpace> ConnectionObject<S> {
     /// The connection's settings under rpyc's names, with the values
     /// rpyc_classic's server has (and this server honours): every
     /// attribute reachable, pickling allowed, custom exceptions made.
+    /// `credentials` is the client certificate as rpyc's `SSLAuthenticator`
+    /// gives it (`getpeercert()`'s dict) when the server asked for one.
     /// What rpyc keeps as objects of its own has no counterpart here:
     /// `logger` is None.
     fn rpyc_config(&self) -> BrineValue {
@@ -501,7 +503,13 @@ impl<S: ObjectSpace> ConnectionObject<S> {
                     .as_deref()
                     .map_or(BrineValue::None, BrineValue::from),
             ),
-            none("credentials"),
+            pair(
+                "credentials",
+                self.connection
+                    .credentials()
+                    .and_then(|found| found.peer_certificates.first())
+                    .map_or(BrineValue::None, |leaf| peer_certificate(leaf)),
+            ),
             pair(
                 "endpoints",
                 config
@@ -525,6 +533,66 @@ impl<S: ObjectSpace> ConnectionObject<S> {
             pair("sync_request_timeout", timeout),
         ])
     }
+}
+
+/// rpyc's `SSLAuthenticator` credentials: the client certificate as
+/// `getpeercert()` gives it, here as the dict's `(key, value)` pairs
+/// (support.py makes the dict). None if it cannot be read, though TLS has
+/// verified it.
+fn peer_certificate(der: &[u8]) -> BrineValue {
+    let Ok(described) = oxrpc_net::tls::describe_certificate(der) else {
+        return BrineValue::None;
+    };
+    let text = |s: &str| BrineValue::from(s);
+    let pair = |key: &str, value: BrineValue| BrineValue::Tuple(vec![text(key), value]);
+    let name = |name: &oxrpc_net::tls::NameDescription| {
+        BrineValue::Tuple(
+            name.iter()
+                .map(|relative| {
+                    BrineValue::Tuple(
+                        relative
+                            .iter()
+                            .map(|(kind, value)| BrineValue::Tuple(vec![text(kind), text(value)]))
+                            .collect(),
+                    )
+                })
+                .collect(),
+        )
+    };
+    let texts = |values: &[String]| BrineValue::Tuple(values.iter().map(|v| text(v)).collect());
+    let mut pairs = vec![
+        pair("subject", name(&described.subject)),
+        pair("issuer", name(&described.issuer)),
+        pair("version", BrineValue::Int(i64::from(described.version))),
+        pair("serialNumber", text(&described.serial_number)),
+        pair("notBefore", text(&described.not_before)),
+        pair("notAfter", text(&described.not_after)),
+    ];
+    if !described.subject_alt_names.is_empty() {
+        let alt_names = described
+            .subject_alt_names
+            .iter()
+            .map(|alt| match alt {
+                oxrpc_net::tls::AltNameDescription::Text(kind, value) => {
+                    BrineValue::Tuple(vec![text(kind), text(value)])
+                }
+                oxrpc_net::tls::AltNameDescription::Directory(directory) => {
+                    BrineValue::Tuple(vec![text("DirName"), name(directory)])
+                }
+            })
+            .collect();
+        pairs.push(pair("subjectAltName", BrineValue::Tuple(alt_names)));
+    }
+    for (key, uris) in [
+        ("OCSP", &described.ocsp),
+        ("caIssuers", &described.ca_issuers),
+        ("crlDistributionPoints", &described.crl_distribution_points),
+    ] {
+        if !uris.is_empty() {
+            pairs.push(pair(key, texts(uris)));
+        }
+    }
+    BrineValue::Tuple(pairs)
 }
 
 /// An address as Python's `socket.getsockname()` and `getpeername()` give

@@ -196,9 +196,12 @@ def silence_standard_streams():
 
 def connection_config(pairs):
     """The connection's `_config` from its (key, value) pairs, as rpyc
-    keeps it: a dict, whose `safe_attrs` is a set."""
+    keeps it: a dict, whose `safe_attrs` is a set and whose `credentials`
+    (a client certificate, as `getpeercert()` describes it) a dict."""
     config = dict(pairs)
     config['safe_attrs'] = set(config.get('safe_attrs', ()))
+    if config.get('credentials') is not None:
+        config['credentials'] = dict(config['credentials'])
     return config
 
 

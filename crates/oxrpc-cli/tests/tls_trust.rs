@@ -452,6 +452,81 @@ fn oxrpc_command_line_clients_reach_rpyc_tls_servers_with_rpycs_choice_of_checks
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// What a classic server's connection holds as `credentials`: rpyc's
+/// `SSLAuthenticator` gives the client certificate as `getpeercert()`
+/// describes it when the server asks for one (`--ssl-cafile`), and None
+/// when it does not. rpyc_classic and `oxrpc classic serve`, with the same
+/// files, must give stock clients the same dicts.
+#[test]
+fn classic_credentials_describe_the_client_certificate_as_rpyc_classic_does() {
+    let dir = make_certificates("credentials");
+    let file = |name: &str| dir.join(name).to_str().unwrap().to_owned();
+    let server_files = [
+        "--ssl-keyfile".to_owned(),
+        file("v3-cn.key"),
+        "--ssl-certfile".to_owned(),
+        file("v3-cn.pem"),
+    ];
+    let with_ca = ["--ssl-cafile".to_owned(), file("clients-trust.pem")];
+    let mut servers = Vec::new();
+    for asks in [true, false] {
+        let (rpyc_port, oxrpc_port) = (free_port(), free_port());
+        let mut cmd = rpyc_classic_command();
+        cmd.args(["--host", "127.0.0.1", "-p", &rpyc_port.to_string()])
+            .args(&server_files);
+        let mut cmd_oxrpc = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
+        cmd_oxrpc
+            .args(["classic", "serve", "-q", "--host", "127.0.0.1", "-p"])
+            .arg(oxrpc_port.to_string())
+            .args(&server_files);
+        if asks {
+            cmd.args(&with_ca);
+            cmd_oxrpc.args(&with_ca);
+        }
+        servers.push((
+            asks,
+            rpyc_port,
+            oxrpc_port,
+            ChildGuard::spawn(cmd),
+            ChildGuard::spawn(cmd_oxrpc),
+        ));
+    }
+    for (asks, rpyc_port, oxrpc_port, _rpyc, _oxrpc) in &servers {
+        for port in [rpyc_port, oxrpc_port] {
+            wait_for_port(
+                format!("127.0.0.1:{port}").parse().unwrap(),
+                Duration::from_secs(60),
+            );
+        }
+        let clients: &[&str] = match asks {
+            true => &["client-rich", "client-v1", "client-selfsigned"],
+            false => &["client-rich", "-"],
+        };
+        let held = |port: &u16| -> Vec<Value> {
+            let port = port.to_string();
+            let mut args = vec!["credentials", dir.to_str().unwrap(), &port];
+            args.extend(clients);
+            let output = run_python_script("tls/openssl_trust.py", &args, Duration::from_secs(120));
+            serde_json::from_str(expect_success("openssl_trust.py credentials", &output).trim())
+                .unwrap()
+        };
+        let (by_rpyc, by_oxrpc) = (held(rpyc_port), held(oxrpc_port));
+        for ((client, rpyc), oxrpc) in clients.iter().zip(&by_rpyc).zip(&by_oxrpc) {
+            println!("{client} (CA asked: {asks})\n  rpyc:  {rpyc}\n  oxrpc: {oxrpc}");
+        }
+        assert_eq!(by_oxrpc, by_rpyc);
+        let rich = by_rpyc[0].as_str().unwrap();
+        match asks {
+            true => assert!(
+                rich.contains("('commonName', 'rich client')") && rich.contains("Móstoles"),
+                "{rich}"
+            ),
+            false => assert_eq!(rich, "None"),
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// `get_answer()` through oxrpc's client over TLS with `files`, from the
 /// server at `localhost:port`.
 fn oxrpc_get_answer(port: u16, files: &ClientTlsFiles) -> i64 {

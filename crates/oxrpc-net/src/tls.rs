@@ -12,6 +12,7 @@
 //! do with Python.
 
 mod auto_chain;
+mod described;
 mod host_names;
 mod identity;
 mod trust;
@@ -23,6 +24,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use trust::{ClientTrust, ServerTrust, TrustFile};
 
+pub use described::{
+    describe_certificate, AltNameDescription, CertificateDescription, NameDescription,
+};
 pub use tokio_rustls::{
     client::TlsStream as ClientTlsStream, server::TlsStream as ServerTlsStream,
 };

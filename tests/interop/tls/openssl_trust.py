@@ -17,6 +17,12 @@ through Python's ssl module and rpyc, accepts.
         rpyc.ssl_connect("127.0.0.1", PORT, keyfile=, certfile=) with each
         client certificate NAME, then conn.root.get_answer(); prints a JSON
         list: the answer, or the refusal.
+
+    python openssl_trust.py credentials DIR PORT NAME...
+        rpyc.classic.ssl_connect with each client certificate NAME (no
+        certificate for the name "-"), then what the server's connection
+        holds as credentials (`getconn()._config['credentials']`, copied
+        here); prints a JSON list of their repr()s, or the refusal.
 """
 import json
 import socket
@@ -97,6 +103,21 @@ def clients(directory, port, names):
     print(json.dumps(answers), flush=True)
 
 
+def credentials(directory, port, names):
+    found = []
+    for name in names:
+        files = {} if name == "-" else {"keyfile": f"{directory}/{name}.key",
+                                        "certfile": f"{directory}/{name}.pem"}
+        try:
+            conn = rpyc.classic.ssl_connect("127.0.0.1", port, **files)
+            held = conn.root.getconn()._config["credentials"]
+            found.append(repr(rpyc.classic.obtain(held)))
+            conn.close()
+        except Exception as error:  # noqa: BLE001
+            found.append(refusal(error))
+    print(json.dumps(found), flush=True)
+
+
 def chain(port, keyfile, certfile, ca_certs):
     """One stock rpyc client presenting keyfile/certfile and checking the
     server against ca_certs: the answer, or why it was refused."""
@@ -120,6 +141,8 @@ if __name__ == "__main__":
         print(json.dumps([verify_one(case) for case in cases]), flush=True)
     elif command == "clients":
         clients(sys.argv[2], int(sys.argv[3]), sys.argv[4:])
+    elif command == "credentials":
+        credentials(sys.argv[2], int(sys.argv[3]), sys.argv[4:])
     elif command == "chain":
         chain(int(sys.argv[2]), *sys.argv[3:6])
     else:
