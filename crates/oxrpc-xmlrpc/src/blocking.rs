@@ -3,7 +3,6 @@
 
 use crate::convert::{FromValue, IntoParams};
 use crate::error::Error;
-use crate::fault::Fault;
 use crate::multicall::{call_struct, parse_results};
 use crate::value::Value;
 
@@ -54,7 +53,7 @@ impl Client {
     pub fn multicall(
         &self,
         calls: Vec<(&str, Vec<Value>)>,
-    ) -> Result<Vec<Result<Value, Fault>>, Error> {
+    ) -> Result<Vec<Result<Value, Error>>, Error> {
         let expected = calls.len();
         let batch = calls
             .into_iter()

@@ -276,11 +276,25 @@ fn oxrpc_client_drives_cpython_server() {
         batch
             .add("add", (2, 3))
             .add("fault", (7, "seven"))
-            .add("echo", ("x",));
+            .add("echo", ("x",))
+            .add("fault", ("E42", "str code"))
+            .add("echo", ("y",));
         let results = batch.send().await.unwrap();
-        assert_eq!(results[0], Ok(Value::Int(5)));
-        assert_eq!(results[1], Err(Fault::new(7, "seven")));
-        assert_eq!(results[2], Ok(Value::from("x")));
+        assert_eq!(results[0].as_ref().unwrap(), &Value::Int(5));
+        match &results[1] {
+            Err(Error::Fault(f)) => assert_eq!(f, &Fault::new(7, "seven")),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(results[2].as_ref().unwrap(), &Value::from("x"));
+        // A fault outside the specification fails its entry alone, as
+        // CPython's MultiCallIterator raises for that entry only.
+        match &results[3] {
+            Err(Error::NonStandardFault(fault)) => {
+                assert_eq!(fault.to_string(), "<Fault E42: 'str code'>")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(results[4].as_ref().unwrap(), &Value::from("y"));
 
         // Big responses arrive gzipped from CPython (we accept gzip); big
         // requests go gzipped when asked (CPython's server inflates them).
@@ -336,8 +350,11 @@ fn blocking_client_against_cpython_server() {
             ("nope", vec![]),
         ])
         .unwrap();
-    assert_eq!(results[0], Ok(Value::Int(2)));
-    assert!(results[1].is_err());
+    assert_eq!(results[0].as_ref().unwrap(), &Value::Int(2));
+    assert!(
+        matches!(&results[1], Err(Error::Fault(f)) if f.string.contains("nope")),
+        "{results:?}"
+    );
     // The same client keeps working across calls (the pool reconnects after
     // CPython's HTTP/1.0 server closes each connection).
     for i in 0..20 {

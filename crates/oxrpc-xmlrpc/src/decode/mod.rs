@@ -213,7 +213,7 @@ pub fn decode_response(input: &[u8], limits: &Limits) -> Result<MethodResponse, 
 
 const NOT_A_FAULT: &str = "<fault> must hold a struct with faultCode and faultString";
 
-fn fault_from_values(mut values: Vec<Value>) -> Result<MethodResponse, ParseError> {
+pub(crate) fn fault_from_values(mut values: Vec<Value>) -> Result<MethodResponse, ParseError> {
     let invalid = || ParseError::Invalid(NOT_A_FAULT.into());
     if values.len() != 1 {
         return Err(invalid());
