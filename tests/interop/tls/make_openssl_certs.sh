@@ -24,6 +24,8 @@
 #   client-other        req -x509, CN=client, another key (not trusted)
 #   client-rich         x509 -req by ca: a multi-valued relative name, UTF-8,
 #                       every subjectAltName kind, OCSP, caIssuers, a CRL
+#   client-far          req -x509, CN=far: a serial with its top bit set (DER
+#                       adds a sign byte), valid past 2049 (GeneralizedTime)
 # Under an intermediate CA (issued by ca), each file holding the leaf alone:
 #   via-intermediate         SAN DNS:localhost, a server certificate
 #   client-via-intermediate  CN=client
@@ -81,7 +83,7 @@ signed client-v1-untrusted other-ca /CN=client
 signed client-server-only ca /CN=client "extendedKeyUsage=serverAuth"
 selfsigned client-other /CN=client
 openssl req -newkey rsa:2048 -nodes -utf8 -multivalue-rdn \
-    -subj "/C=ES/L=Móstoles/O=oxrpc test/OU=RPC+CN=rich client/emailAddress=rich@oxrpc.test/DC=example" \
+    -subj "/C=ES/ST=Madrid/L=Móstoles/O=oxrpc test/OU=RPC+CN=rich client/emailAddress=rich@oxrpc.test/DC=example/serialNumber=12345/title=Dr/GN=Ana/SN=Pérez/street=Calle 1/postalCode=28001" \
     -keyout client-rich.key -out client-rich.csr 2>/dev/null
 cat > client-rich.ext <<'EXT'
 subjectAltName=DNS:client.oxrpc.test,IP:127.0.0.1,IP:2001:db8::1,email:rich@oxrpc.test,URI:https://oxrpc.test/rich,RID:1.2.3.4,dirName:dir_sect,otherName:1.2.3.4;UTF8:other
@@ -91,10 +93,12 @@ extendedKeyUsage=clientAuth
 
 [dir_sect]
 C=ES
+O=Dir Org
 CN=dir name
 EXT
 openssl x509 -req -in client-rich.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 30 \
     -out client-rich.pem -extfile client-rich.ext 2>/dev/null
+selfsigned client-far /CN=far -set_serial 0x8000000000000001 -days 10000
 cat ca.pem client-selfsigned.pem > clients-trust.pem
 signed intermediate ca "/CN=oxrpc test intermediate CA" "basicConstraints=critical,CA:TRUE
 keyUsage=critical,keyCertSign,cRLSign"
