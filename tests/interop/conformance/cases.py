@@ -387,8 +387,12 @@ for label, args in {"default_op": (1, 2), "lt": (1, 2, "__lt__"), "eq": (1, 1, "
                     "op_int": (1, 2, 5), "str_lt": ("a", "b", "__lt__"),
                     "tuple_lt": ((1, 2), (1, 3), "__lt__"), "add": (1, 2, "__add__"),
                     "bigint_gt": (2 ** 100, 2 ** 99, "__gt__"), "bogus": (BOGUS, 1, "__eq__"),
-                    "client_ref": (1, Box(4, CLIENT_LIST), "__eq__")}.items():
-    case(f"cmp/{label}", req(CMP, *args), exc_args=label in ("op_int", "bogus"))
+                    "client_ref": (1, Box(4, CLIENT_LIST), "__eq__"),
+                    # What a netref's __cmp__ sends (the op defaults to it).
+                    "root_cmp_root": (ROOT, ROOT, "__cmp__"), "root_default_op": (ROOT, ROOT),
+                    "root_lt_root": (ROOT, ROOT, "__lt__")}.items():
+    case(f"cmp/{label}", req(CMP, *args),
+         exc_args=label in ("op_int", "bogus", "root_cmp_root", "root_default_op"))
 
 # ---------------------------------------------------------------------------
 # 10. HANDLE_HASH (12), HANDLE_DIR (13)

@@ -174,7 +174,17 @@ fn cmp(args: &mut Args) -> Handled {
         Some(op) => name_of(op)?,
         None => "__cmp__".to_owned(),
     };
-    let op = CompareOp::from_dunder(&op).ok_or_else(|| RemoteException::cannot_access(&op))?;
+    let Some(op) = CompareOp::from_dunder(&op) else {
+        // A netref's `__cmp__` sends this; rpyc looks it up on the
+        // object's type, which no Python 3 class has.
+        if op == "__cmp__" {
+            return Err(RemoteException::type_has_no_attribute(
+                object.type_name(),
+                &op,
+            ));
+        }
+        return Err(RemoteException::cannot_access(&op));
+    };
     Ok(Reply::Ready(object.compare(&other, op)))
 }
 

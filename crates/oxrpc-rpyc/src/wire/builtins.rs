@@ -107,13 +107,30 @@ impl RemoteException {
     /// the object, the way vinegar sends what brine cannot carry).
     pub fn no_attribute(type_name: &str, name: &str, object_repr: &str) -> RemoteException {
         let short = type_name.rsplit('.').next().unwrap_or(type_name);
-        let mut exc =
-            RemoteException::attribute_error(format!("'{short}' object has no attribute '{name}'"));
+        let message = format!("'{short}' object has no attribute '{name}'");
+        Self::no_attribute_message(message, name, object_repr)
+    }
+
+    fn no_attribute_message(message: String, name: &str, object_repr: &str) -> RemoteException {
+        let mut exc = RemoteException::attribute_error(message);
         exc.attrs = vec![
             ("name".to_owned(), BrineValue::from(name)),
             ("obj".to_owned(), BrineValue::from(object_repr)),
         ];
         exc
+    }
+
+    /// Python's `AttributeError: type object 'Type' has no attribute
+    /// 'name'`, from looking `name` up on a class (`type_name` may be
+    /// dotted; `obj` is the class's repr).
+    pub fn type_has_no_attribute(type_name: &str, name: &str) -> RemoteException {
+        let short = type_name.rsplit('.').next().unwrap_or(type_name);
+        let class = format!("<class '{type_name}'>");
+        Self::no_attribute_message(
+            format!("type object '{short}' has no attribute '{name}'"),
+            name,
+            &class,
+        )
     }
 }
 
