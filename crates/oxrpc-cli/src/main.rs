@@ -64,11 +64,12 @@ fn raise_open_file_limit() {
     }
 }
 
-/// `oxrpc ... | head` closes our standard output early. Rust ignores
-/// SIGPIPE, so the next `println!` panics on the broken pipe; a command
-/// line tool should stop quietly instead, with the status a shell reports
-/// for a process SIGPIPE ended (128 + 13).
-fn stop_quietly_when_stdout_closes() {
+/// `oxrpc ... | head` closes our standard output early (`2>&1 | head` our
+/// standard error too). Rust ignores SIGPIPE, so the next `println!` or
+/// `eprintln!` panics on the broken pipe; a command line tool should stop
+/// quietly instead, with the status a shell reports for a process SIGPIPE
+/// ended (128 + 13).
+fn stop_quietly_when_output_closes() {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let message = info
@@ -77,7 +78,9 @@ fn stop_quietly_when_stdout_closes() {
             .map(String::as_str)
             .or_else(|| info.payload().downcast_ref::<&str>().copied())
             .unwrap_or("");
-        if message.contains("failed printing to stdout") && message.contains("Broken pipe") {
+        let printing = message.contains("failed printing to stdout")
+            || message.contains("failed printing to stderr");
+        if printing && message.contains("Broken pipe") {
             std::process::exit(141);
         }
         default(info);
@@ -85,7 +88,7 @@ fn stop_quietly_when_stdout_closes() {
 }
 
 fn main() {
-    stop_quietly_when_stdout_closes();
+    stop_quietly_when_output_closes();
     let cli = Cli::parse();
     if let Some(addr) = &cli.metrics {
         cmd::metrics::enable(addr);

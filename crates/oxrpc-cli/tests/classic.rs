@@ -251,6 +251,9 @@ fn classic_cli_against_rpyc_classic() {
     };
     let out = run(&["eval", &host, "6 * 7"]);
     assert_eq!(expect_success("eval", &out).trim(), "42");
+    // An expression may start with '-', options may follow it.
+    let out = run(&["eval", &host, "-2**64", "--timeout", "30"]);
+    assert_eq!(expect_success("eval", &out).trim(), "-18446744073709551616");
     let script = std::env::temp_dir().join(format!("oxrpc-exec-{}.py", std::process::id()));
     std::fs::write(
         &script,
@@ -338,6 +341,30 @@ fn classic_cli_against_rpyc_classic() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(summary), "{stderr}");
     }
+    // Tuples holding remote objects print as the Python prompt shows them
+    // (each item's repr, asked of the server), and a repr that fails fails
+    // the command as it raises in Python.
+    for expression in [
+        "(1, [2])",
+        "((1, [2]), 3)",
+        "([],)",
+        "(1, {'a': [1]}, 'x', None)",
+    ] {
+        let mut python = python_command();
+        python.args(["-c", &format!("print(repr({expression}))")]);
+        let expected = run_with_deadline(python, Duration::from_secs(60));
+        let expected = expect_success("python", &expected).trim().to_owned();
+        let out = run(&["eval", &host, expression]);
+        assert_eq!(expect_success(expression, &out).trim(), expected);
+    }
+    let out = run(&[
+        "eval",
+        &host,
+        "type('Bad', (), {'__repr__': lambda s: 1/0, '__module__': 'probe'})()",
+    ]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("ZeroDivisionError"), "{stderr}");
     for p in [script, local] {
         let _ = std::fs::remove_file(p);
     }

@@ -20,10 +20,10 @@ fn addr(port: u16) -> SocketAddr {
     format!("127.0.0.1:{port}").parse().unwrap()
 }
 
-fn drive(port: u16, server: &str) {
+fn drive(target: impl ToString, server: &str) {
     let output = run_python_script(
         "classic/shell_pty.py",
-        &[env!("CARGO_BIN_EXE_oxrpc"), &port.to_string(), server],
+        &[env!("CARGO_BIN_EXE_oxrpc"), &target.to_string(), server],
         Duration::from_secs(600),
     );
     let got = expect_success(&format!("the shell against {server}"), &output);
@@ -54,6 +54,25 @@ fn shell_against_oxrpc_on_rustpython() {
     let port = free_port();
     let _server = oxrpc_classic(port, &[]);
     drive(port, "rustpython");
+}
+
+/// Over a Unix socket: the shell connects, and Ctrl-C reaches the server
+/// through a second connection made the same way.
+#[test]
+fn shell_over_a_unix_socket() {
+    let path = std::env::temp_dir().join(format!("oxrpc-shell-{}.sock", std::process::id()));
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
+    cmd.args(["classic", "serve", "-q", "--socket"]).arg(&path);
+    let _server = ChildGuard::spawn(cmd);
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while std::os::unix::net::UnixStream::connect(&path).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no socket at {path:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    drive(format!("unix:{}", path.display()), "rustpython");
 }
 
 #[cfg(feature = "cpython")]

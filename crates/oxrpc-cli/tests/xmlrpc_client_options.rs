@@ -133,3 +133,22 @@ fn a_closed_standard_output_ends_the_call_quietly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(output.status.code(), Some(141), "{stderr}");
 }
+
+/// `oxrpc xmlrpc call ... 2>&1 | true`: a call that fails writes its error
+/// to a standard error nobody reads, and stops with SIGPIPE's status
+/// instead of a panic (101).
+#[test]
+fn a_closed_standard_error_ends_a_failed_call_quietly() {
+    let (_server, port) = start("xmlrpc/header_server.py", &[], "ready");
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
+    cmd.args(["xmlrpc", "call"])
+        .arg(format!("http://127.0.0.1:{port}/RPC2"))
+        .arg("no.such.method")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(writer);
+    let output = cmd.spawn().unwrap().wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(141));
+}

@@ -2,6 +2,8 @@
 
     python shell_pty.py OXRPC_BINARY PORT SERVER
 
+PORT is a port on localhost, or any address the shell takes (unix:PATH).
+
 SERVER is rpyc, cpython or rustpython: whether a running statement can be
 interrupted with Ctrl-C depends on the server's interpreter. Types
 statements, a multi-line block, Tab completion, history (Up arrow),
@@ -34,7 +36,8 @@ home = tempfile.mkdtemp(prefix='oxrpc-shell-home-')
 env = dict(os.environ, HOME=home, TERM='xterm', COLUMNS='200', LINES='50')
 pid, fd = pty.fork()
 if pid == 0:
-    os.execve(BINARY, [BINARY, 'classic', 'shell', 'localhost:%s' % PORT], env)
+    target = PORT if ':' in PORT else 'localhost:%s' % PORT
+    os.execve(BINARY, [BINARY, 'classic', 'shell', target], env)
 
 screen = ''
 

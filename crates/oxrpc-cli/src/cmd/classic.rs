@@ -43,7 +43,9 @@ pub enum ClassicCommand {
         connect: ConnectArgs,
         /// host, host:port (default port 18812) or unix:PATH; the expression with --by-name
         host: String,
-        /// A Python expression.
+        /// A Python expression (one starting with `-`, such as `-2**64`,
+        /// too).
+        #[arg(allow_hyphen_values = true)]
         expr: Option<String>,
     },
     /// Execute the statements in FILE (or - for standard input) on HOST.
@@ -215,7 +217,10 @@ pub fn run(command: ClassicCommand) -> anyhow::Result<()> {
                 (None, None) => anyhow::bail!("expected HOST EXPR, or --by-name SERVICE EXPR"),
             };
             let value = conn.eval(&expr).await.map_err(remote)?;
-            println!("{}", crate::cmd::render_rpyc(&value, true).await);
+            let text = crate::cmd::render_rpyc(&value, true)
+                .await
+                .map_err(remote)?;
+            println!("{text}");
             conn.close().await;
             Ok(())
         }),

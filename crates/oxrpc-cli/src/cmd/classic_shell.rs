@@ -20,7 +20,7 @@ use crate::cmd::parse_host_port;
 use crate::cmd::registry::RegistryArgs;
 use crate::cmd::transport::ClientTlsArgs;
 use oxrpc::rpyc::classic;
-use oxrpc::rpyc::{BrineValue, Function, Proxy, Value};
+use oxrpc::rpyc::{BrineValue, Connector, Function, Proxy, Value};
 use rustyline::completion::Completer;
 use rustyline::error::ReadlineError;
 use rustyline::highlight::Highlighter;
@@ -155,7 +155,7 @@ fn history_path() -> Option<std::path::PathBuf> {
 
 /// Where the shell's server is.
 pub enum Target {
-    /// `host` or `host:port` (default port 18812).
+    /// `host`, `host:port` (default port 18812) or `unix:PATH`.
     Address(String),
     /// The first server a registry lists under `service` that accepts, as
     /// rpyc's `connect_by_service` picks it.
@@ -175,34 +175,47 @@ pub fn run(target: Target, tls: &ClientTlsArgs) -> anyhow::Result<()> {
             .enable_all()
             .build()?,
     );
-    let (conn, host, port, token, push, complete, version) = runtime.block_on(async {
+    let (conn, connector, token, push, complete, version) = runtime.block_on(async {
         // A statement may run as long as the user lets it.
         let config = oxrpc::rpyc::Config {
             sync_request_timeout: std::time::Duration::from_secs(365 * 24 * 3600),
             ..Default::default()
         };
-        let connector =
+        let endpoint =
             |host: String, port: u16| tls.connector(host.as_str(), port).config(config.clone());
-        let (conn, host, port) = match &target {
+        // The connector is kept: Ctrl-C reaches the server through a
+        // second connection made the same way (TLS, a Unix socket).
+        let (conn, connector) = match &target {
             Target::Address(address) => {
-                let default_port = crate::cmd::classic::default_port(tls);
-                let (host, port) = parse_host_port(address, Some(default_port))?;
-                let conn = classic::connect_with(&connector(host.clone(), port)).await?;
-                (conn, host, port)
+                let connector = match address.strip_prefix("unix:") {
+                    Some(_) if tls.wanted() => {
+                        anyhow::bail!("TLS is for TCP servers; {address} is a Unix socket")
+                    }
+                    Some(path) => Connector::unix(path).config(config.clone()),
+                    None => {
+                        let default_port = crate::cmd::classic::default_port(tls);
+                        let (host, port) = parse_host_port(address, Some(default_port))?;
+                        endpoint(host, port)
+                    }
+                };
+                (classic::connect_with(&connector).await?, connector)
             }
             Target::ByName { service, registry } => {
                 registry
                     .connect_by_name(service, |host, port| {
-                        let connector = connector(host.clone(), port);
+                        let connector = endpoint(host, port);
                         async move {
                             let conn = classic::connect_with(&connector).await?;
-                            Ok((conn, host, port))
+                            Ok((conn, connector))
                         }
                     })
                     .await?
             }
         };
-        let token = format!("{}-{}", std::process::id(), port);
+        let started = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let token = format!("{}-{started}", std::process::id());
         conn.execute(REMOTE).await.map_err(remote)?;
         let namespace = conn.namespace().await.map_err(remote)?;
         let setup: Proxy = namespace
@@ -223,13 +236,16 @@ pub fn run(target: Target, tls: &ClientTlsArgs) -> anyhow::Result<()> {
             .eval("__import__('sys').version.replace('\\n', ' ')")
             .await
             .map_err(remote)?;
-        anyhow::Ok((conn, host, port, token, push, complete, version))
+        anyhow::Ok((conn, connector, token, push, complete, version))
     })?;
     let version = match version {
         Value::Brine(BrineValue::Str(v)) => v,
         _ => String::from("?"),
     };
-    println!("Python {version} on {host}:{port} (oxrpc classic shell; Ctrl-D to leave)");
+    println!(
+        "Python {version} on {} (oxrpc classic shell; Ctrl-D to leave)",
+        connector.describe()
+    );
 
     // Ctrl-C while a statement runs: interrupt it on the server. The
     // handler is in place before any prompt: rustyline takes SIGINT over
@@ -241,14 +257,14 @@ pub fn run(target: Target, tls: &ClientTlsArgs) -> anyhow::Result<()> {
     })?;
     {
         let running = running.clone();
-        let (host, token) = (host.clone(), token.clone());
+        let (connector, token) = (connector.clone(), token.clone());
         runtime.spawn(async move {
             while interrupts.recv().await.is_some() {
                 if !running.load(Ordering::Acquire) {
                     continue;
                 }
                 let code = INTERRUPT.replace("TOKEN", &format!("{token:?}"));
-                let outcome = match classic::connect_port(&host, port).await {
+                let outcome = match classic::connect_with(&connector).await {
                     Ok(second) => {
                         let answer = match second.execute(&code).await {
                             Ok(()) => second.eval("_oxrpc_outcome").await,

@@ -63,8 +63,8 @@ pub async fn bind(addr: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))
 }
 
-/// Splits `HOST:PORT` (or `[V6]:PORT`, or a bare `HOST` taking
-/// `default_port`).
+/// Splits `HOST:PORT` (or `[V6]:PORT`, or a bare `HOST`, `[V6]` or `V6`
+/// taking `default_port`).
 ///
 /// ```
 /// use oxrpc_cli::cmd::parse_host_port;
@@ -72,42 +72,73 @@ pub async fn bind(addr: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
 /// assert_eq!(parse_host_port("localhost:1", None).unwrap(), ("localhost".into(), 1));
 /// assert_eq!(parse_host_port("[::1]:2", None).unwrap(), ("::1".into(), 2));
 /// assert_eq!(parse_host_port("example", Some(18812)).unwrap(), ("example".into(), 18812));
+/// assert_eq!(parse_host_port("[::1]", Some(3)).unwrap(), ("::1".into(), 3));
+/// assert_eq!(parse_host_port("fe80::1", Some(3)).unwrap(), ("fe80::1".into(), 3));
 /// assert!(parse_host_port("example", None).is_err());
+/// assert!(parse_host_port("[::1]x", Some(3)).is_err());
 /// ```
 pub fn parse_host_port(address: &str, default_port: Option<u16>) -> anyhow::Result<(String, u16)> {
-    let split = match address.rsplit_once(':') {
-        Some((host, port)) if !host.contains(':') || host.starts_with('[') => Some((host, port)),
-        _ => None,
+    let (host, port) = match address.strip_prefix('[') {
+        Some(bracketed) => {
+            let (host, rest) = bracketed
+                .split_once(']')
+                .ok_or_else(|| anyhow::anyhow!("no closing ] in {address:?}"))?;
+            match rest {
+                "" => (host, None),
+                _ => match rest.strip_prefix(':') {
+                    Some(port) => (host, Some(port)),
+                    None => anyhow::bail!("expected [HOST]:PORT, got {address:?}"),
+                },
+            }
+        }
+        None => match address.rsplit_once(':') {
+            // Two colons or more: a bare IPv6 address, no port.
+            Some((host, port)) if !host.contains(':') => (host, Some(port)),
+            _ => (address, None),
+        },
     };
-    match (split, default_port) {
-        (Some((host, port)), _) => Ok((
-            host.trim_matches(|c| c == '[' || c == ']').to_owned(),
-            port.parse()
-                .map_err(|_| anyhow::anyhow!("invalid port in {address:?}"))?,
-        )),
-        (None, Some(port)) => Ok((address.to_owned(), port)),
+    let port = match (port, default_port) {
+        (Some(port), _) => port
+            .parse()
+            .map_err(|_| anyhow::anyhow!("invalid port in {address:?}"))?,
+        (None, Some(port)) => port,
         (None, None) => anyhow::bail!("expected HOST:PORT, got {address:?}"),
-    }
+    };
+    Ok((host.to_owned(), port))
 }
 
-/// How a value returned by an RPyC call is printed: a str as its text,
-/// other plain values as Python's `repr`, and a remote object as its
-/// `repr` (`as_repr`, what an interactive Python shows) or its `str`.
-pub async fn render_rpyc(value: &oxrpc::rpyc::Value, as_repr: bool) -> String {
+/// How a value returned by an RPyC call is printed, as Python's `print`
+/// (`as_repr` false) or its interactive prompt (`as_repr` true) shows it:
+/// a str as its text or repr, other plain values as their repr, a remote
+/// object as its `str` or `repr` (asked of the server), a tuple holding
+/// remote objects as Python writes any tuple, each item by its `repr`. A
+/// `repr` that fails fails the printing, as it does in Python.
+pub async fn render_rpyc(
+    value: &oxrpc::rpyc::Value,
+    as_repr: bool,
+) -> Result<String, oxrpc::rpyc::Error> {
     use oxrpc::rpyc::{BrineValue, Value};
-    match value {
+    Ok(match value {
         Value::Brine(BrineValue::Str(s)) if !as_repr => s.clone(),
         Value::Brine(v) => v.to_string(),
-        Value::Proxy(p) => {
-            let text = if as_repr {
-                p.repr().await
-            } else {
-                p.str().await
-            };
-            text.unwrap_or_else(|e| format!("<unprintable: {e}>"))
+        Value::Proxy(p) if as_repr => p.repr().await?,
+        Value::Proxy(p) => p.str().await?,
+        Value::Tuple(items) => {
+            let mut text = String::from("(");
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    text.push_str(", ");
+                }
+                text.push_str(&Box::pin(render_rpyc(item, true)).await?);
+            }
+            if items.len() == 1 {
+                text.push(',');
+            }
+            text.push(')');
+            text
         }
         other => format!("{other:?}"),
-    }
+    })
 }
 
 /// TLS options, with rpyc_classic's names, shared by every `serve` command.

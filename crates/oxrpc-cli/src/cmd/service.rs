@@ -138,7 +138,10 @@ pub fn run(command: ServiceCommand) -> anyhow::Result<()> {
                     root.call_value(&name, values).await
                 };
                 let value = result.map_err(|e| anyhow::anyhow!("{e:#}"))?;
-                println!("{}", crate::cmd::render_rpyc(&value, false).await);
+                let text = crate::cmd::render_rpyc(&value, false)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e:#}"))?;
+                println!("{text}");
                 conn.close().await;
                 Ok(())
             })

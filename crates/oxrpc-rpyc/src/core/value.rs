@@ -27,7 +27,17 @@ impl fmt::Debug for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Value::Brine(v) => write!(f, "{v}"),
-            Value::Tuple(items) => f.debug_tuple("").field(items).finish(),
+            Value::Tuple(items) => {
+                // As Python writes a tuple: `(a,)`, `(a, b)`.
+                f.write_str("(")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{item:?}")?;
+                }
+                f.write_str(if items.len() == 1 { ",)" } else { ")" })
+            }
             Value::Object(o) => write!(f, "<object {}>", o.type_name()),
             Value::Proxy(p) => write!(f, "<proxy {}>", p.id_pack().type_name),
         }
