@@ -239,9 +239,10 @@ impl serde::Serialize for Printed<'_> {
     }
 }
 
-/// Reads one command-line argument as an RPyC value: JSON when it parses
-/// (arrays as tuples, objects as tuples of `(key, value)` pairs, since
-/// brine has no list or dict), a plain string otherwise.
+/// Reads one command-line argument as an RPyC value: JSON when it parses, a
+/// plain string otherwise. Brine has no list or dict, so a JSON array or
+/// object becomes a list or dict this client serves and the server reaches
+/// by reference, as a Python client's lists and dicts do.
 ///
 /// ```
 /// use oxrpc_cli::json::to_rpyc_value;
@@ -255,34 +256,43 @@ impl serde::Serialize for Printed<'_> {
 /// ));
 /// assert!(matches!(to_rpyc_value("-0"), Value::Brine(BrineValue::Int(0))));
 /// assert!(matches!(to_rpyc_value("1e400"), Value::Brine(BrineValue::Float(f)) if f.is_infinite()));
+/// let Value::Object(dict) = to_rpyc_value(r#"{"a": [1, "x"]}"#) else { panic!() };
+/// assert_eq!((dict.type_name(), dict.repr().as_str()), ("builtins.dict", "{'a': [1, 'x']}"));
 /// ```
 pub fn to_rpyc_value(arg: &str) -> oxrpc::rpyc::Value {
-    fn convert(json: Json) -> BrineValue {
+    use oxrpc::rpyc::{DictObject, ListObject, ObjectRef, Value};
+    fn convert(json: Json) -> Value {
         match json {
-            Json::Null => BrineValue::None,
-            Json::Bool(b) => BrineValue::Bool(b),
-            Json::Number(n) => match n.as_i64() {
+            Json::Null => Value::NONE,
+            Json::Bool(b) => Value::Brine(BrineValue::Bool(b)),
+            Json::Number(n) => Value::Brine(match n.as_i64() {
                 Some(i) => BrineValue::Int(i),
                 None => BrineValue::Float(n.as_f64().unwrap_or(f64::NAN)),
-            },
-            Json::String(s) => BrineValue::Str(s),
-            Json::Array(items) => BrineValue::Tuple(items.into_iter().map(convert).collect()),
+            }),
+            Json::String(s) => Value::string(s),
+            Json::Array(items) => {
+                let list: ObjectRef = ListObject::new(items.into_iter().map(convert).collect());
+                Value::Object(list)
+            }
             Json::Object(members) => match (big_integer(&members), huge_float(&members)) {
-                (Some(digits), _) => digits
-                    .parse()
-                    .map_or_else(|_| BrineValue::Str(digits.to_owned()), BrineValue::BigInt),
-                (None, Some(float)) => BrineValue::Float(float),
-                (None, None) => BrineValue::Tuple(
-                    members
-                        .into_iter()
-                        .map(|(k, v)| BrineValue::Tuple(vec![BrineValue::Str(k), convert(v)]))
-                        .collect(),
+                (Some(digits), _) => Value::Brine(
+                    digits
+                        .parse()
+                        .map_or_else(|_| BrineValue::Str(digits.to_owned()), BrineValue::BigInt),
                 ),
+                (None, Some(float)) => Value::Brine(BrineValue::Float(float)),
+                (None, None) => {
+                    let pairs = members
+                        .into_iter()
+                        .map(|(k, v)| (Value::string(k), convert(v)));
+                    let dict: ObjectRef = DictObject::from_pairs(pairs);
+                    Value::Object(dict)
+                }
             },
         }
     }
     match read_json(arg) {
-        Some(json) => oxrpc::rpyc::Value::Brine(convert(json)),
-        None => oxrpc::rpyc::Value::Brine(BrineValue::Str(arg.to_owned())),
+        Some(json) => convert(json),
+        None => Value::string(arg),
     }
 }

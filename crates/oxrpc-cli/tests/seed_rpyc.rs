@@ -204,6 +204,22 @@ fn service_call_options_against_python() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("TypeError"), "{stderr}");
+    // JSON arrays and objects go as a Python client's lists and dicts do:
+    // by reference, so the server indexes them and hands them back.
+    let out = call_with(&["echo", r#"{"a": [1, {"b": null}], "c": "x"}"#]);
+    assert_eq!(
+        expect_success("echo a dict", &out).trim(),
+        "{'a': [1, {'b': None}], 'c': 'x'}"
+    );
+    let out = call_with(&["add", "--kw", r#"a={"k": 40}"#, "--kw", "b=2"]);
+    assert!(!out.status.success(), "a dict plus an int");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("unsupported operand"), "{stderr}");
+    // Python refuses a keyword given twice.
+    let out = call_with(&["add", "--kw", "a=1", "--kw", "a=2"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("repeated"), "{stderr}");
 }
 
 /// `server_signals.py SCENARIO` against rpyc's ThreadedServer (no

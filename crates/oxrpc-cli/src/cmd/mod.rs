@@ -110,7 +110,8 @@ pub fn parse_host_port(address: &str, default_port: Option<u16>) -> anyhow::Resu
 /// How a value returned by an RPyC call is printed, as Python's `print`
 /// (`as_repr` false) or its interactive prompt (`as_repr` true) shows it:
 /// a str as its text or repr, other plain values as their repr, a remote
-/// object as its `str` or `repr` (asked of the server), a tuple holding
+/// object as its `str` or `repr` (asked of the server; ours, handed back,
+/// from here), a tuple holding
 /// remote objects as Python writes any tuple, each item by its `repr`. A
 /// `repr` that fails fails the printing, as it does in Python.
 pub async fn render_rpyc(
@@ -137,7 +138,9 @@ pub async fn render_rpyc(
             text.push(')');
             text
         }
-        other => format!("{other:?}"),
+        // One of ours the server handed back (a list or dict we sent).
+        Value::Object(o) if as_repr => o.repr(),
+        Value::Object(o) => o.str(),
     })
 }
 

@@ -98,6 +98,12 @@ pub fn run(command: ServiceCommand) -> anyhow::Result<()> {
                     _ => Err(anyhow::anyhow!("--kw wants NAME=VALUE, got {pair:?}")),
                 })
                 .collect::<anyhow::Result<Vec<_>>>()?;
+            // Python refuses a keyword given twice (a SyntaxError).
+            for (i, (name, _)) in kwargs.iter().enumerate() {
+                if kwargs[..i].iter().any(|(earlier, _)| earlier == name) {
+                    anyhow::bail!("keyword argument repeated: {name}");
+                }
+            }
             // With --by-name there is no address: the words shift left.
             let (target, name) = match (by_name, name) {
                 (Some(service), name) => {
