@@ -322,7 +322,33 @@ fn classic_cli_against_rpyc_classic() {
     let missing = tree.join("missing.txt");
     let out = run(&["upload", &host, missing.to_str().unwrap(), "/tmp/x"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing.txt"));
-    for dir in [&tree, &back, std::path::Path::new(&remote_tree)] {
+    let out = run(&["exec", &host, missing.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.txt"));
+    // A name that is not UTF-8 stops the upload, as rpyc's stops with a
+    // UnicodeEncodeError, instead of arriving under another name.
+    let odd = tree.join("odd");
+    std::fs::create_dir_all(&odd).unwrap();
+    std::fs::write(
+        odd.join(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(b"bad\xffname")),
+        b"x",
+    )
+    .unwrap();
+    let out = run(&[
+        "upload",
+        &host,
+        odd.to_str().unwrap(),
+        &format!("{remote_tree}-odd"),
+    ]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not UTF-8"), "{stderr}");
+    let remote_odd = format!("{remote_tree}-odd");
+    for dir in [
+        &tree,
+        &back,
+        std::path::Path::new(&remote_tree),
+        std::path::Path::new(&remote_odd),
+    ] {
         let _ = std::fs::remove_dir_all(dir);
     }
     // A remote exception is summed up as Python's str() of it.

@@ -19,7 +19,7 @@ const XML_HEADER: &str = "<?xml version='1.0'?>\n";
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EncodeError {
     /// The string holds a character that XML 1.0 cannot represent.
-    #[error("string contains {0:?}, which XML 1.0 cannot carry")]
+    #[error("string contains {}, which XML 1.0 cannot carry", oxrpc_pyfmt::str_repr(&.0.to_string()))]
     InvalidChar(char),
     /// A `BigInt` or `BigDecimal` whose text is not a number.
     #[error("{0:?} is not a valid number")]
@@ -308,6 +308,11 @@ mod tests {
         assert_eq!(
             write_escaped(&mut String::new(), "x\u{FFFE}"),
             Err(EncodeError::InvalidChar('\u{FFFE}'))
+        );
+        // Named as Python writes the character.
+        assert_eq!(
+            EncodeError::InvalidChar('\x07').to_string(),
+            "string contains '\\x07', which XML 1.0 cannot carry"
         );
         let mut out = String::new();
         write_escaped(&mut out, "\u{FFFD}\u{EFFF}ï").unwrap();

@@ -14,6 +14,7 @@
 
 use crate::cmd::transport::{ConnectArgs, ServerSocketArgs};
 use crate::cmd::{bind, block_on, resolve_bind, shutdown_signal};
+use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use oxrpc::python::ClassicService;
 use oxrpc::rpyc::classic;
@@ -234,7 +235,7 @@ pub fn run(command: ClassicCommand) -> anyhow::Result<()> {
                 std::io::stdin().read_to_string(&mut code)?;
                 code
             } else {
-                std::fs::read_to_string(&file)?
+                std::fs::read_to_string(&file).with_context(|| format!("reading {file}"))?
             };
             let conn = connect_to(&host, &connect).await?;
             conn.execute(&code).await.map_err(remote)?;

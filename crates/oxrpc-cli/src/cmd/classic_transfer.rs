@@ -37,7 +37,14 @@ pub(crate) fn upload<'a>(conn: &'a ClassicConnection, src: &'a Path, dst: String
             .collect::<Result<_, _>>()?;
         entries.sort_by_key(|entry| entry.file_name());
         for entry in entries {
-            let name = entry.file_name().to_string_lossy().into_owned();
+            // A name that is not UTF-8 cannot be a remote str; rpyc's
+            // upload stops there too (its UnicodeEncodeError).
+            let name = entry.file_name().into_string().map_err(|name| {
+                anyhow::anyhow!(
+                    "{}: the name is not UTF-8, and a remote path is a str",
+                    src.join(&name).display()
+                )
+            })?;
             upload(
                 conn,
                 &entry.path(),
