@@ -136,6 +136,83 @@ fn huge_float(members: &serde_json::Map<String, Json>) -> Option<f64> {
     }
 }
 
+/// Reads one command-line argument as [`parse_arg`] does, and besides
+/// reads the tagged objects results are printed with ([`Printed`]:
+/// `{"base64": ...}`, `{"dateTime.iso8601": ...}`, `{"double": "nan"}`,
+/// `{"int": ...}`, `{"bigdecimal": ...}`) as the values they stand for, so
+/// a printed result can be sent back as it came (`xmlrpc call --tagged`).
+///
+/// ```
+/// use oxrpc_cli::json::parse_tagged_arg;
+/// use oxrpc::xmlrpc::Value;
+///
+/// assert_eq!(parse_tagged_arg(r#"{"base64": "AP8="}"#), Ok(Value::Base64(vec![0, 255])));
+/// assert!(matches!(parse_tagged_arg(r#"[{"double": "nan"}]"#), Ok(Value::Array(v)) if v.len() == 1));
+/// assert!(matches!(parse_tagged_arg(r#"{"dateTime.iso8601": "20200102T03:04:05"}"#), Ok(Value::DateTime(_))));
+/// // Two members are a struct; a tag whose text is wrong is an error.
+/// assert!(matches!(parse_tagged_arg(r#"{"base64": "x", "b": 1}"#), Ok(Value::Struct(_))));
+/// assert!(parse_tagged_arg(r#"{"base64": "*"}"#).is_err());
+/// ```
+pub fn parse_tagged_arg(arg: &str) -> Result<Value, String> {
+    match read_json(arg) {
+        Some(json) => retag(from_json(json)),
+        None => Ok(Value::String(arg.to_owned())),
+    }
+}
+
+/// A single-member struct named by one of [`Printed`]'s tags, as its value
+/// (in arrays and structs too).
+fn retag(value: Value) -> Result<Value, String> {
+    match value {
+        Value::Array(items) => Ok(Value::Array(
+            items.into_iter().map(retag).collect::<Result<_, _>>()?,
+        )),
+        Value::Struct(members) => {
+            if let (1, Some((tag, Value::String(text)))) = (members.len(), members.first()) {
+                if let Some(typed) = tagged_value(tag, text)? {
+                    return Ok(typed);
+                }
+            }
+            let members = members
+                .into_iter()
+                .map(|(k, v)| Ok((k, retag(v)?)))
+                .collect::<Result<_, String>>()?;
+            Ok(Value::Struct(members))
+        }
+        other => Ok(other),
+    }
+}
+
+/// The value `{tag: text}` stands for; `None` when `tag` is no tag.
+fn tagged_value(tag: &str, text: &str) -> Result<Option<Value>, String> {
+    let wrong = |what: &str| format!("{{{tag:?}: {text:?}}}: {what}");
+    Ok(Some(match tag {
+        "base64" => Value::Base64(
+            base64::engine::general_purpose::STANDARD
+                .decode(text)
+                .map_err(|e| wrong(&e.to_string()))?,
+        ),
+        "dateTime.iso8601" => {
+            Value::DateTime(text.parse().map_err(|_| wrong("not an XML-RPC dateTime"))?)
+        }
+        "double" => Value::Double(match text {
+            "nan" => f64::NAN,
+            "inf" => f64::INFINITY,
+            "-inf" => f64::NEG_INFINITY,
+            _ => return Err(wrong("expected nan, inf or -inf")),
+        }),
+        "int" => {
+            let digits = text.strip_prefix('-').unwrap_or(text);
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(wrong("not an integer"));
+            }
+            Value::BigInt(text.to_owned())
+        }
+        "bigdecimal" => Value::BigDecimal(text.to_owned()),
+        _ => return Ok(None),
+    }))
+}
+
 /// Converts JSON to a value.
 pub fn from_json(json: Json) -> Value {
     match json {

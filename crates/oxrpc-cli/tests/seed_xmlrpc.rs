@@ -147,6 +147,47 @@ fn oxrpc_cli_against_cpython_server() {
             "{stderr}"
         );
     }
+    // --tagged reads the shapes results print as: what comes back as
+    // base64 or a dateTime goes back as one.
+    let printed = |out: &std::process::Output| expect_success("call", out).trim().to_owned();
+    let blob = printed(&run(&[
+        "xmlrpc",
+        "call",
+        &url,
+        "echo",
+        "--tagged",
+        r#"{"base64": "AP8="}"#,
+    ]));
+    let again = printed(&run(&["xmlrpc", "call", &url, "echo", "--tagged", &blob]));
+    assert_eq!(again, blob);
+    let out = run(&[
+        "xmlrpc",
+        "call",
+        &url,
+        "fail",
+        "--tagged",
+        r#"[{"base64": "AP8="}, {"dateTime.iso8601": "20200102T03:04:05"}, {"double": "nan"}, {"base64": "x", "y": 1}]"#,
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // CPython's server reads them as Binary and DateTime.
+    assert!(
+        stderr.contains("[<xmlrpc.client.Binary object at"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("<DateTime '20200102T03:04:05' at"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nan, {'base64': 'x', 'y': 1}]"), "{stderr}");
+    let out = run(&[
+        "xmlrpc",
+        "call",
+        &url,
+        "echo",
+        "--tagged",
+        r#"{"base64": "*"}"#,
+    ]);
+    assert!(!out.status.success());
 }
 
 /// `oxrpc xmlrpc call` reads the answers of a CPython server started with

@@ -9,7 +9,7 @@
 //! `HTTP_PROXY` names (unless `NO_PROXY` exempts the server).
 
 use crate::cmd::{bind, block_on, resolve_bind, shutdown_signal};
-use crate::json::{parse_arg, Printed};
+use crate::json::{parse_arg, parse_tagged_arg, Printed};
 use clap::{Args, Subcommand};
 use oxrpc::net::ListenConfig;
 use oxrpc::tutorial;
@@ -31,6 +31,11 @@ pub enum XmlRpcCommand {
         /// Arguments (a negative number is an argument, not an option).
         #[arg(allow_negative_numbers = true)]
         args: Vec<String>,
+        /// Read the tagged objects results print as (`{"base64": ...}`,
+        /// `{"dateTime.iso8601": ...}`, `{"double": "nan"}`, `{"int": ...}`)
+        /// in ARGs as those types, so a printed result can be sent back.
+        #[arg(long)]
+        tagged: bool,
         #[allow(missing_docs)]
         #[command(flatten)]
         client: ClientArgs,
@@ -228,10 +233,18 @@ pub fn run(command: XmlRpcCommand) -> anyhow::Result<()> {
             url,
             method,
             args,
+            tagged,
             client,
         } => {
             let client = client.client(&url)?;
-            let params = args.iter().map(|a| parse_arg(a)).collect();
+            let params = match tagged {
+                true => args
+                    .iter()
+                    .map(|a| parse_tagged_arg(a))
+                    .collect::<Result<_, _>>()
+                    .map_err(anyhow::Error::msg)?,
+                false => args.iter().map(|a| parse_arg(a)).collect(),
+            };
             match client.call_value(&method, params) {
                 Ok(value) => {
                     println!("{}", serde_json::to_string_pretty(&Printed(&value))?);
