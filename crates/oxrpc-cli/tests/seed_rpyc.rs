@@ -191,6 +191,9 @@ fn service_call_options_against_python() {
     assert!(stderr.contains("within"), "{stderr}");
     let out = call("10", "0.5");
     assert_eq!(expect_success("slow call", &out).trim(), "0.5");
+    // 0 waits as long as it takes.
+    let out = call("0", "0.2");
+    assert_eq!(expect_success("no timeout", &out).trim(), "0.2");
     let call_with = |args: &[&str]| {
         let mut cmd = oxrpc();
         cmd.args(["service", "call", &address]).args(args);

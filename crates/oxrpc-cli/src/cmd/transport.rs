@@ -96,7 +96,8 @@ pub struct ConnectArgs {
     #[arg(long, value_name = "SECS")]
     pub connect_timeout: Option<f64>,
     /// Give up waiting for a reply after SECS seconds (rpyc's
-    /// sync_request_timeout, default 30).
+    /// sync_request_timeout, default 30; 0: wait as long as it takes, as
+    /// `xmlrpc call --timeout 0` does).
     #[arg(long, value_name = "SECS")]
     pub timeout: Option<f64>,
     /// Send TCP keepalive probes after SECS seconds idle (rpyc's
@@ -231,7 +232,13 @@ impl ConnectArgs {
                     .unwrap_or(Duration::from_secs(30)),
             ))
             .keepalive(seconds(self.keepalive, "--keepalive")?);
-        if let Some(timeout) = seconds(self.timeout, "--timeout")? {
+        // rpyc's `sync_request_timeout=None`: a year stands for "no limit"
+        // (an `Instant` cannot be pushed to the end of time).
+        let timeout = match self.timeout {
+            Some(0.0) => Some(Duration::from_secs(365 * 24 * 3600)),
+            other => seconds(other, "--timeout")?,
+        };
+        if let Some(timeout) = timeout {
             connector = connector.config(oxrpc::rpyc::Config {
                 sync_request_timeout: timeout,
                 ..oxrpc::rpyc::Config::default()
@@ -261,7 +268,11 @@ pub fn seconds(value: Option<f64>, flag: &str) -> anyhow::Result<Option<Duration
             Duration::try_from_secs_f64(s)
                 .ok()
                 .filter(|d| !d.is_zero())
-                .ok_or_else(|| anyhow::anyhow!("{flag} wants a positive number of seconds"))
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "{flag} wants a positive number of seconds that fits a clock, got {s}"
+                    )
+                })
         })
         .transpose()
 }
