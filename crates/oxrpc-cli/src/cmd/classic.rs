@@ -186,9 +186,9 @@ async fn connect_to(
     Ok(classic::connect_with(&connector).await?)
 }
 
-/// A call's failure as the command reports it: the remote traceback too.
+/// A call's failure as the command reports it (see `rpyc_failure`).
 pub(super) fn remote(e: oxrpc::rpyc::Error) -> anyhow::Error {
-    anyhow::anyhow!("{e:#}")
+    crate::cmd::rpyc_failure(e)
 }
 
 /// Runs a `classic` sub-command.

@@ -107,6 +107,35 @@ pub fn parse_host_port(address: &str, default_port: Option<u16>) -> anyhow::Resu
     Ok((host.to_owned(), port))
 }
 
+/// A failed RPyC call as the command reports it: its remote traceback too.
+/// A `SystemExit` raised remotely ends this process as it would end a
+/// Python client that let it through (rpyc raises it there): with its
+/// code, silently; `None` is 0, anything else is printed and gives 1.
+pub fn rpyc_failure(e: oxrpc::rpyc::Error) -> anyhow::Error {
+    use oxrpc::rpyc::BrineValue;
+    use std::io::Write as _;
+    if let Some(raised) = e
+        .remote()
+        .filter(|r| r.module == "builtins" && r.name == "SystemExit")
+    {
+        let code = match raised.args.first() {
+            None | Some(BrineValue::None) => 0,
+            Some(BrineValue::Int(code)) => (code & 0xff) as i32,
+            Some(BrineValue::Bool(code)) => i32::from(*code),
+            Some(BrineValue::Str(text)) => {
+                let _ = writeln!(std::io::stderr(), "{text}");
+                1
+            }
+            Some(other) => {
+                let _ = writeln!(std::io::stderr(), "{other}");
+                1
+            }
+        };
+        std::process::exit(code);
+    }
+    anyhow::anyhow!("{e:#}")
+}
+
 /// How a value returned by an RPyC call is printed, as Python's `print`
 /// (`as_repr` false) or its interactive prompt (`as_repr` true) shows it:
 /// a str as its text or repr, other plain values as their repr, a remote

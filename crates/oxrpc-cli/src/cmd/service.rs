@@ -143,7 +143,7 @@ pub fn run(command: ServiceCommand) -> anyhow::Result<()> {
                 } else {
                     root.call_value(&name, values).await
                 };
-                let value = result.map_err(|e| anyhow::anyhow!("{e:#}"))?;
+                let value = result.map_err(crate::cmd::rpyc_failure)?;
                 let text = crate::cmd::render_rpyc(&value, false)
                     .await
                     .map_err(|e| anyhow::anyhow!("{e:#}"))?;
