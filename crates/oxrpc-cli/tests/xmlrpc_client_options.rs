@@ -113,22 +113,32 @@ fn headers_verbose_and_proxy_from_the_environment() {
     }
 }
 
+/// `oxrpc xmlrpc call URL METHOD` with its standard output (or, with
+/// `stderr_closed`, its standard error) a pipe nobody reads any more.
+fn call_into_a_closed_pipe(method: &str, stderr_closed: bool) -> std::process::Output {
+    let (_server, port) = start("xmlrpc/header_server.py", &[], "ready");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
+    cmd.args(["xmlrpc", "call"])
+        .arg(format!("http://127.0.0.1:{port}/RPC2"))
+        .arg(method)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    // The reading end goes before the call has had its answer.
+    match stderr_closed {
+        true => drop(child.stderr.take()),
+        false => drop(child.stdout.take()),
+    }
+    // The server answers at once; the call cannot outlive its own timeout.
+    child.wait_with_output().unwrap()
+}
+
 /// `oxrpc xmlrpc call ... | head -1`: the reader goes away, and the call
 /// stops quietly with SIGPIPE's status instead of a panic.
 #[test]
 fn a_closed_standard_output_ends_the_call_quietly() {
-    let (_server, port) = start("xmlrpc/header_server.py", &[], "ready");
-    let (reader, writer) = std::io::pipe().unwrap();
-    drop(reader);
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
-    cmd.args(["xmlrpc", "call"])
-        .arg(format!("http://127.0.0.1:{port}/RPC2"))
-        .arg("system.listMethods")
-        .stdin(std::process::Stdio::null())
-        .stdout(writer)
-        .stderr(std::process::Stdio::piped());
-    // The server answers at once; the call cannot outlive its own timeout.
-    let output = cmd.spawn().unwrap().wait_with_output().unwrap();
+    let output = call_into_a_closed_pipe("system.listMethods", false);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(output.status.code(), Some(141), "{stderr}");
@@ -139,16 +149,6 @@ fn a_closed_standard_output_ends_the_call_quietly() {
 /// instead of a panic (101).
 #[test]
 fn a_closed_standard_error_ends_a_failed_call_quietly() {
-    let (_server, port) = start("xmlrpc/header_server.py", &[], "ready");
-    let (reader, writer) = std::io::pipe().unwrap();
-    drop(reader);
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
-    cmd.args(["xmlrpc", "call"])
-        .arg(format!("http://127.0.0.1:{port}/RPC2"))
-        .arg("no.such.method")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(writer);
-    let output = cmd.spawn().unwrap().wait_with_output().unwrap();
+    let output = call_into_a_closed_pipe("no.such.method", true);
     assert_eq!(output.status.code(), Some(141));
 }
