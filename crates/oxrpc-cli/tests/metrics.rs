@@ -296,3 +296,88 @@ sys.stdin.readline()
     drop(stdin);
     let _ = client.wait();
 }
+
+/// What a peer can do to the metrics address: name a method 200 KB long
+/// (counted under `(other)`, so the scrape stays small), and hold more
+/// connections than the address serves without sending anything (the
+/// oldest make room, so a scraper still gets in); HEAD is answered as GET,
+/// other methods get 405 with `Allow`.
+#[test]
+fn the_metrics_address_stays_small_and_reachable_under_a_hostile_peer() {
+    let (_server, port, metrics) = serve("xmlrpc", &[]);
+    let code = format!(
+        r#"
+import xmlrpc.client as x
+p = x.ServerProxy('http://127.0.0.1:{port}')
+for i in range(20):
+    try:
+        getattr(p, str(i) + 'n' * 200_000)()
+    except x.Fault:
+        pass
+print('done')
+"#
+    );
+    let mut cmd = python_command();
+    cmd.args(["-c", &code]);
+    let out = expect_success(
+        "long names",
+        &run_with_deadline(cmd, Duration::from_secs(120)),
+    );
+    assert_eq!(out.trim(), "done");
+    let scrape = http_get(metrics, "/metrics");
+    assert!(scrape.len() < 64 * 1024, "{} bytes", scrape.len());
+    assert_eq!(
+        sample(
+            &scrape,
+            r#"oxrpc_calls_total{server="xmlrpc",method="(other)",outcome="fault 1"}"#
+        ),
+        20.0
+    );
+
+    // Idle connections are closed after 10 s without a request; a scraper
+    // must get in well before that (a generous bound on a scrape of
+    // milliseconds, not a measure of speed).
+    let idle: Vec<TcpStream> = (0..100)
+        .map(|_| TcpStream::connect(addr(metrics)).unwrap())
+        .collect();
+    let mut stream = TcpStream::connect(addr(metrics)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(8)))
+        .unwrap();
+    write!(
+        stream,
+        "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut scrape = String::new();
+    let read = stream.read_to_string(&mut scrape);
+    assert!(
+        read.is_ok() && scrape.contains("oxrpc_calls_total"),
+        "{read:?}: {scrape}"
+    );
+    drop(idle);
+
+    let raw = |request: &str| {
+        let mut stream = TcpStream::connect(addr(metrics)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        write!(
+            stream,
+            "{request} /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        answer
+    };
+    let head = raw("HEAD");
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(head.ends_with("\r\n\r\n"), "a body after HEAD: {head}");
+    let post = raw("POST");
+    assert!(post.starts_with("HTTP/1.1 405"), "{post}");
+    assert!(
+        post.to_ascii_lowercase().contains("allow: get, head"),
+        "{post}"
+    );
+}

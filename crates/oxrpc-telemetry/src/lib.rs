@@ -23,4 +23,6 @@ pub use handles::{
 };
 pub use histogram::{Histogram, BUCKETS};
 pub use http::serve;
-pub use stats::{ConnectionStats, MethodStats, ServerStats, MAX_METHODS, MAX_OUTCOMES, OTHER};
+pub use stats::{
+    ConnectionStats, MethodStats, ServerStats, MAX_METHODS, MAX_NAME_LEN, MAX_OUTCOMES, OTHER,
+};

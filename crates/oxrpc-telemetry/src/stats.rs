@@ -18,6 +18,8 @@ use std::time::Instant;
 pub const MAX_METHODS: usize = 256;
 /// Most distinct outcomes kept per method.
 pub const MAX_OUTCOMES: usize = 32;
+/// Longest method or outcome name kept as it is, in bytes.
+pub const MAX_NAME_LEN: usize = 128;
 /// The name counted in place of names past the bounds.
 pub const OTHER: &str = "(other)";
 
@@ -36,7 +38,7 @@ impl MethodStats {
         };
         if let Some(count) = outcomes.get_mut(outcome) {
             *count += 1;
-        } else if outcomes.len() < MAX_OUTCOMES {
+        } else if outcomes.len() < MAX_OUTCOMES && outcome.len() <= MAX_NAME_LEN {
             outcomes.insert(outcome.to_owned(), 1);
         } else {
             *outcomes.entry(OTHER.to_owned()).or_insert(0) += 1;
@@ -126,6 +128,11 @@ impl ServerStats {
 
     /// The statistics of `method`, created on first use (within the bound).
     pub(crate) fn method(&self, method: &str) -> Option<Arc<MethodStats>> {
+        let method = if method.len() > MAX_NAME_LEN {
+            OTHER
+        } else {
+            method
+        };
         if let Some(stats) = self.methods.read().ok()?.get(method) {
             return Some(stats.clone());
         }
@@ -196,5 +203,34 @@ impl ServerStats {
             .unwrap_or_default();
         connections.sort_by_key(|c| c.id);
         connections
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_names_are_counted_under_other() {
+        let stats = ServerStats::new("test");
+        let long = "n".repeat(MAX_NAME_LEN + 1);
+        let kept = "m".repeat(MAX_NAME_LEN);
+        for name in [long.as_str(), kept.as_str(), long.as_str()] {
+            if let Some(method) = stats.method(name) {
+                method.record(&long, 0.001);
+                method.record("ok", 0.001);
+            }
+        }
+        let names: Vec<String> = stats.methods().into_iter().map(|(n, _)| n).collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+        assert!(names.contains(&OTHER.to_owned()) && names.contains(&kept));
+        for (_, method) in stats.methods() {
+            let outcomes = method.outcomes();
+            assert!(
+                outcomes.iter().all(|(o, _)| o.len() <= MAX_NAME_LEN),
+                "{outcomes:?}"
+            );
+            assert!(outcomes.iter().any(|(o, _)| o == OTHER));
+        }
     }
 }
