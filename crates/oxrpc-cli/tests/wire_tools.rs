@@ -663,3 +663,76 @@ fn proxy_to_an_unreachable_server_says_so_and_goes_on() {
     assert_eq!(text.matches("\"event\":\"close\"").count(), 2, "{text}");
     assert!(text.contains("\"error\":\"cannot connect to"), "{text}");
 }
+
+/// A proxy whose standard output nobody reads (`| less`, not scrolled)
+/// still forwards: what the display cannot take is left out and counted,
+/// and the count is said once output flows again.
+#[test]
+fn a_stalled_display_never_holds_the_traffic_up() {
+    let (_server, port) = python_myservice(None);
+    let mut cmd = oxrpc();
+    cmd.args(["wire", "proxy", "--listen", "127.0.0.1:0"])
+        .args(["--to", &format!("127.0.0.1:{port}")])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    let proxy_port: u16 = first
+        .split("listening on 127.0.0.1:")
+        .nth(1)
+        .and_then(|rest| rest.split(',').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {first:?}"));
+    // Nothing reads the proxy's output now: 3,000 calls print far more
+    // than a pipe and the proxy's queue hold.
+    let code = format!(
+        "import rpyc\n\
+         c = rpyc.connect('127.0.0.1', {proxy_port}, config={{'sync_request_timeout': 20}})\n\
+         print(sum(c.root.get_answer() for _ in range(3000)))"
+    );
+    let mut python = python_command();
+    python.args(["-c", &code]);
+    let out = run_with_deadline(python, Duration::from_secs(300));
+    assert_eq!(
+        expect_success("calls through the proxy", &out).trim(),
+        "126000"
+    );
+    // Reading again: the proxy says how much it left out.
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        for line in stdout.lines() {
+            let Ok(line) = line else { break };
+            let done = line.contains("lines not shown");
+            text.push_str(&line);
+            text.push('\n');
+            if done {
+                break;
+            }
+        }
+        text
+    });
+    // One more connection gives the printer something to print.
+    let mut python = python_command();
+    python.args([
+        "-c",
+        &format!("import rpyc; print(rpyc.connect('127.0.0.1', {proxy_port}).root.get_answer())"),
+    ]);
+    expect_success(
+        "one more call",
+        &run_with_deadline(python, Duration::from_secs(60)),
+    );
+    let started = Instant::now();
+    while !reader.is_finished() {
+        assert!(started.elapsed() < DEADLINE, "no 'lines not shown' note");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let text = reader.join().unwrap();
+    assert!(
+        text.contains("lines not shown: standard output was not keeping up"),
+        "{text}"
+    );
+}

@@ -19,8 +19,11 @@
 //! is reported with its offset and that direction is no longer decoded,
 //! but its bytes are still forwarded: judging them is the server's job,
 //! showing them is ours. Observers and the recorder are reached through
-//! bounded channels, so a slow terminal or disk slows the proxy down rather
-//! than making it buffer without end. The number of connections is capped
+//! bounded channels, so a slow disk slows the proxy down rather than making
+//! it buffer without end. The display gives way instead: what a stalled
+//! standard output (`| less` not scrolled) cannot take is left out, and the
+//! number of lines left out is said when it takes output again, so the
+//! traffic under observation never waits for a reader. The number of connections is capped
 //! (`--max-connections`); beyond it new ones wait in the listen backlog.
 
 use std::net::SocketAddr;
@@ -96,6 +99,8 @@ struct Shared {
     to: SocketAddr,
     started: Instant,
     printer: mpsc::Sender<String>,
+    /// Texts the printer had no room for since it last printed.
+    not_shown: Arc<std::sync::atomic::AtomicU64>,
     recorder: Option<mpsc::Sender<ToRecorder>>,
 }
 
@@ -104,8 +109,13 @@ impl Shared {
         u64::try_from(self.started.elapsed().as_micros()).unwrap_or(u64::MAX)
     }
 
+    /// Shows `text`, or counts it as not shown when standard output is
+    /// behind (the traffic never waits for it).
     async fn print(&self, text: String) {
-        let _ = self.printer.send(text).await;
+        if let Err(mpsc::error::TrySendError::Full(_)) = self.printer.try_send(text) {
+            self.not_shown
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
     }
 
     async fn record(&self, record: Record) {
@@ -142,7 +152,8 @@ pub(crate) async fn run(
     let started = Instant::now();
 
     let (printer, printed) = mpsc::channel::<String>(1024);
-    let printer_task = tokio::spawn(print_lines(printed));
+    let not_shown = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let printer_task = tokio::spawn(print_lines(printed, not_shown.clone()));
     let (recorder, recorder_thread) = match &args.record {
         Some(path) => {
             let file = std::fs::File::create(path)
@@ -181,6 +192,7 @@ pub(crate) async fn run(
         to,
         started,
         printer,
+        not_shown,
         recorder,
     });
     tokio::pin!(shutdown);
@@ -235,9 +247,19 @@ pub(crate) async fn run(
     Ok(())
 }
 
-async fn print_lines(mut lines: mpsc::Receiver<String>) {
+async fn print_lines(
+    mut lines: mpsc::Receiver<String>,
+    not_shown: Arc<std::sync::atomic::AtomicU64>,
+) {
     let mut stdout = tokio::io::stdout();
     while let Some(text) = lines.recv().await {
+        let skipped = not_shown.swap(0, std::sync::atomic::Ordering::Relaxed);
+        if skipped > 0 {
+            let note = format!("[{skipped} lines not shown: standard output was not keeping up]\n");
+            if stdout.write_all(note.as_bytes()).await.is_err() {
+                break;
+            }
+        }
         if stdout.write_all(text.as_bytes()).await.is_err() {
             break;
         }
