@@ -184,7 +184,15 @@ fn stdout_of(output: &Output) -> String {
 }
 
 fn replay(record: &Path, port: u16) -> Output {
-    wire(&["replay", "--to", &format!("127.0.0.1:{port}")], &[record])
+    replay_with(record, port, &[])
+}
+
+/// `wire replay --to 127.0.0.1:PORT EXTRA... RECORDING`.
+fn replay_with(record: &Path, port: u16, extra: &[&str]) -> Output {
+    let to = format!("127.0.0.1:{port}");
+    let mut args = vec!["replay", "--to", &to];
+    args.extend(extra);
+    wire(&args, &[record])
 }
 
 /// Asserts a decoded rpyc session shows the messages a Python client's
@@ -637,6 +645,24 @@ fn proxy_reports_hostile_clients_and_keeps_serving() {
     assert!(text.contains("[conn 5 c2s +"), "{text}");
     assert!(text.contains("truncated frame"), "{text}");
     assert!(text.contains("4 error(s)"), "{text}");
+
+    // The hostile connections cannot be replayed; the real one still is,
+    // alone (--conn 5) or with the others named as skipped.
+    let replayed = replay_with(&record, port, &["--conn", "5"]);
+    let text = stdout_of(&replayed);
+    assert!(text.contains("replay: 1 connection(s), "), "{text}");
+    assert!(text.contains(", 0 difference(s)"), "{text}");
+    let replayed = replay_with(&record, port, &[]);
+    let text = stdout_of(&replayed);
+    assert!(text.contains("conn 1: not replayed: "), "{text}");
+    assert!(
+        text.contains("replay: 1 connection(s) (4 more not replayable)"),
+        "{text}"
+    );
+    let refused = replay_with(&record, port, &["--conn", "1"]);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("conn 1 cannot be replayed"), "{stderr}");
 }
 
 #[test]

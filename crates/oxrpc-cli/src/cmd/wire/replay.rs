@@ -110,6 +110,14 @@ struct Script {
     steps: Vec<Step>,
 }
 
+/// What a recording holds: a script per connection it can replay, and why
+/// it cannot replay the others (one undecodable connection leaves the
+/// rest replayable).
+struct Loaded {
+    scripts: Vec<Script>,
+    unreadable: Vec<(u64, String)>,
+}
+
 enum Step {
     Rpyc(Dir, Message),
     Http(Dir, Box<HttpMessage>),
@@ -159,7 +167,20 @@ impl Difference {
 pub(crate) async fn run(args: ReplayArgs) -> anyhow::Result<bool> {
     let limits = args.limits.decode_limits();
     let path = args.recording.clone();
-    let scripts = tokio::task::spawn_blocking(move || load(&path, limits)).await??;
+    let Loaded {
+        scripts,
+        unreadable,
+    } = tokio::task::spawn_blocking(move || load(&path, limits)).await??;
+    if let Some((conn, reason)) = unreadable.iter().find(|(conn, _)| args.conn == Some(*conn)) {
+        anyhow::bail!("conn {conn} cannot be replayed: {reason}");
+    }
+    let mut skipped = 0usize;
+    for (conn, reason) in &unreadable {
+        if args.conn.is_none() {
+            println!("conn {conn}: not replayed: {reason}");
+            skipped += 1;
+        }
+    }
     let (host, port) = super::super::parse_host_port(&args.to, None)?;
     let style = if args.full {
         Style::full()
@@ -200,14 +221,18 @@ pub(crate) async fn run(args: ReplayArgs) -> anyhow::Result<bool> {
         compared += outcome.compared;
         differences += outcome.differences.len();
     }
+    let skipped = match skipped {
+        0 => String::new(),
+        n => format!(" ({n} more not replayable)"),
+    };
     println!(
-        "replay: {replayed} connection(s), {compared} answer(s) compared, {differences} difference(s)"
+        "replay: {replayed} connection(s){skipped}, {compared} answer(s) compared, {differences} difference(s)"
     );
     Ok(differences == 0)
 }
 
 /// Reads a recording into one script per connection.
-fn load(path: &std::path::Path, limits: DecodeLimits) -> anyhow::Result<Vec<Script>> {
+fn load(path: &std::path::Path, limits: DecodeLimits) -> anyhow::Result<Loaded> {
     let file = std::fs::File::open(path)
         .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", path.display()))?;
     let (header, mut reader) = RecordingReader::open(std::io::BufReader::new(file))?;
@@ -215,6 +240,9 @@ fn load(path: &std::path::Path, limits: DecodeLimits) -> anyhow::Result<Vec<Scri
         c2s: StreamDecoder,
         s2c: StreamDecoder,
         steps: Vec<Step>,
+        /// Why this connection cannot be replayed: its bytes stop being
+        /// read there.
+        unreadable: Option<String>,
     }
     let mut loading: std::collections::BTreeMap<u64, Loading> = Default::default();
     let absorb = |conn: u64,
@@ -257,7 +285,11 @@ fn load(path: &std::path::Path, limits: DecodeLimits) -> anyhow::Result<Vec<Scri
             c2s: StreamDecoder::new(header.protocol, limits),
             s2c: StreamDecoder::new(header.protocol, limits),
             steps: Vec::new(),
+            unreadable: None,
         });
+        if entry.unreadable.is_some() {
+            continue;
+        }
         // The server's side follows the client's protocol.
         if dir == Dir::S2c && entry.s2c.protocol().is_none() {
             if let Some(p) = entry.c2s.protocol() {
@@ -274,10 +306,16 @@ fn load(path: &std::path::Path, limits: DecodeLimits) -> anyhow::Result<Vec<Scri
         } else {
             decoder.feed(&bytes, &mut events);
         }
-        absorb(conn, dir, events, &mut entry.steps)?;
+        if let Err(e) = absorb(conn, dir, events, &mut entry.steps) {
+            entry.unreadable = Some(e.to_string());
+        }
     }
-    let mut scripts = Vec::new();
+    let (mut scripts, mut unreadable) = (Vec::new(), Vec::new());
     for (conn, mut entry) in loading {
+        if let Some(reason) = entry.unreadable {
+            unreadable.push((conn, reason));
+            continue;
+        }
         // Streams cut without an end-of-stream record (a truncated
         // recording): what was complete is replayed.
         let protocol = entry.c2s.protocol().or(entry.s2c.protocol());
@@ -292,7 +330,10 @@ fn load(path: &std::path::Path, limits: DecodeLimits) -> anyhow::Result<Vec<Scri
             });
         }
     }
-    Ok(scripts)
+    Ok(Loaded {
+        scripts,
+        unreadable,
+    })
 }
 
 /// What one connection's replay found.
@@ -470,6 +511,14 @@ fn kind_name(message: &Message) -> &'static str {
     message.kind.name()
 }
 
+/// `a reply`, `an exception`.
+fn with_article(word: &str) -> String {
+    match word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        true => format!("an {word}"),
+        false => format!("a {word}"),
+    }
+}
+
 /// Compares an answer; `None` when the same, else what differs.
 fn compare_answer(
     recorded: &Message,
@@ -479,9 +528,9 @@ fn compare_answer(
 ) -> Option<String> {
     if recorded.kind != live.kind {
         return Some(format!(
-            "a {} was recorded, the server answered with a {}",
-            kind_name(recorded),
-            kind_name(live)
+            "{} was recorded, the server answered with {}",
+            with_article(kind_name(recorded)),
+            with_article(kind_name(live))
         ));
     }
     match recorded.kind {
