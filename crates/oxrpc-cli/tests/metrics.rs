@@ -371,6 +371,35 @@ print('done')
         stream.read_to_string(&mut answer).unwrap();
         answer
     };
+    // The classic text format unless OpenMetrics is asked for, as
+    // Prometheus asks.
+    let classic = raw("GET");
+    assert!(classic.contains("text/plain; version=0.0.4"), "{classic}");
+    assert!(
+        classic.contains("\n# TYPE oxrpc_calls_total counter\n"),
+        "{classic}"
+    );
+    assert!(!classic.contains("# EOF"), "{classic}");
+    let mut stream = TcpStream::connect(addr(metrics)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        stream,
+        "GET /metrics HTTP/1.1\r\nHost: x\r\nAccept: application/openmetrics-text;version=1.0.0,text/plain;q=0.5\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut openmetrics = String::new();
+    stream.read_to_string(&mut openmetrics).unwrap();
+    assert!(
+        openmetrics.contains("application/openmetrics-text"),
+        "{openmetrics}"
+    );
+    assert!(
+        openmetrics.contains("\n# TYPE oxrpc_calls counter\n"),
+        "{openmetrics}"
+    );
+    assert!(openmetrics.ends_with("# EOF\n"), "{openmetrics}");
     let head = raw("HEAD");
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
     assert!(head.ends_with("\r\n\r\n"), "a body after HEAD: {head}");

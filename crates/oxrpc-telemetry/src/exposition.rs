@@ -197,4 +197,61 @@ impl Telemetry {
         let _ = prometheus_client::encoding::text::encode(&mut text, &registry);
         text
     }
+
+    /// The same metrics in Prometheus's classic text format (version
+    /// 0.0.4), for scrapers that do not ask for OpenMetrics: a counter's
+    /// family is named with its `_total` suffix, and there is no `# EOF`.
+    pub fn prometheus_classic_text(&self) -> String {
+        classic_text(&self.prometheus_text())
+    }
+}
+
+/// OpenMetrics text rewritten in the classic text format.
+fn classic_text(openmetrics: &str) -> String {
+    let counters: std::collections::HashSet<&str> = openmetrics
+        .lines()
+        .filter_map(|line| line.strip_prefix("# TYPE "))
+        .filter_map(|rest| rest.strip_suffix(" counter"))
+        .collect();
+    let mut text = String::with_capacity(openmetrics.len());
+    for line in openmetrics.lines() {
+        if line == "# EOF" || line.starts_with("# UNIT ") {
+            continue;
+        }
+        let descriptor = ["# HELP ", "# TYPE "]
+            .into_iter()
+            .find_map(|prefix| line.strip_prefix(prefix).map(|rest| (prefix, rest)));
+        match descriptor {
+            Some((prefix, rest)) => {
+                let (name, tail) = rest.split_once(' ').unwrap_or((rest, ""));
+                let suffix = if counters.contains(name) {
+                    "_total"
+                } else {
+                    ""
+                };
+                text.push_str(&format!("{prefix}{name}{suffix} {tail}"));
+            }
+            None => text.push_str(line),
+        }
+        text.push('\n');
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::classic_text;
+
+    #[test]
+    fn counters_are_named_with_their_suffix_in_the_classic_format() {
+        let openmetrics = "# HELP oxrpc_calls Calls.\n# TYPE oxrpc_calls counter\n\
+                           oxrpc_calls_total{server=\"x\"} 3\n\
+                           # HELP oxrpc_open Open.\n# TYPE oxrpc_open gauge\noxrpc_open 1\n# EOF\n";
+        assert_eq!(
+            classic_text(openmetrics),
+            "# HELP oxrpc_calls_total Calls.\n# TYPE oxrpc_calls_total counter\n\
+             oxrpc_calls_total{server=\"x\"} 3\n\
+             # HELP oxrpc_open Open.\n# TYPE oxrpc_open gauge\noxrpc_open 1\n"
+        );
+    }
 }

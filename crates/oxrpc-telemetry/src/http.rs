@@ -12,7 +12,7 @@ use crate::page;
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::body::Incoming;
-use hyper::header::{HeaderValue, ALLOW, CACHE_CONTROL, CONTENT_TYPE};
+use hyper::header::{HeaderValue, ACCEPT, ALLOW, CACHE_CONTROL, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::collections::VecDeque;
@@ -31,10 +31,17 @@ fn answer(telemetry: &Telemetry, request: &Request<Incoming>) -> Response<Full<B
     // HEAD is answered as GET is; hyper leaves the body out.
     let reads = matches!(*request.method(), Method::GET | Method::HEAD);
     let (status, content_type, body) = match (reads, request.uri().path()) {
-        (true, "/metrics") => (
+        // OpenMetrics to those who ask for it (Prometheus does), the
+        // classic text format to everyone else.
+        (true, "/metrics") if asks_for_openmetrics(request) => (
             StatusCode::OK,
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
             telemetry.prometheus_text(),
+        ),
+        (true, "/metrics") => (
+            StatusCode::OK,
+            "text/plain; version=0.0.4; charset=utf-8",
+            telemetry.prometheus_classic_text(),
         ),
         (true, "/status.json") => (
             StatusCode::OK,
@@ -67,6 +74,15 @@ fn answer(telemetry: &Telemetry, request: &Request<Incoming>) -> Response<Full<B
             .insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
     }
     response
+}
+
+fn asks_for_openmetrics(request: &Request<Incoming>) -> bool {
+    request
+        .headers()
+        .get_all(ACCEPT)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .any(|value| value.contains("application/openmetrics-text"))
 }
 
 /// The open connections, oldest first, each with the signal that closes
