@@ -14,7 +14,10 @@
 //! connection's reader stops taking new requests ([`Outgoing::wait_for_room`])
 //! until the peer reads what it was sent; a peer that never reads is cut off
 //! by the write deadline of the stream underneath (`oxrpc-net`'s
-//! `Deadline`), and whatever was queued for it is released.
+//! `Deadline`), and whatever was queued for it is released. The first
+//! [`RESERVE`] bytes of each connection's queue are its own: peers that
+//! do not read can spend the server-wide budget, but a connection whose
+//! peer reads what it is sent keeps being served meanwhile.
 
 use crate::config::SharedLimits;
 use std::collections::VecDeque;
@@ -60,6 +63,10 @@ impl Drop for Outgoing {
 
 /// Most bytes the writer task puts in one write.
 const BATCH: usize = 1 << 20;
+
+/// Queued bytes each connection may have whatever the server-wide budget
+/// says (see the module docs).
+const RESERVE: usize = 64 << 10;
 
 impl Outgoing {
     pub(crate) fn new(
@@ -107,11 +114,12 @@ impl Outgoing {
         self.drained.notify_waiters();
     }
 
-    /// Whether more may be queued: under this connection's limit and the
-    /// server-wide budget.
+    /// Whether more may be queued: within this connection's reserve, or
+    /// under its limit and the server-wide budget.
     pub(crate) fn has_room(&self) -> bool {
         let state = self.lock();
         state.failed
+            || state.queued <= RESERVE.min(self.limit)
             || (state.queued <= self.limit
                 && self.shared.queued_output.load(Ordering::Acquire)
                     <= self.shared.max_queued_output)
@@ -247,5 +255,28 @@ impl Outgoing {
             let _ = writer.shutdown().await;
         }
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_reading_peer_is_served_while_others_spend_the_shared_budget() {
+        let shared = Arc::new(SharedLimits::new(1000, 1 << 20, 1 << 20, 1));
+        // A peer that never reads: its socket takes 1 KiB, the rest queues.
+        let (stalled_end, _never_read) = tokio::io::duplex(1024);
+        let stalled = Outgoing::new(stalled_end, 8 << 20, shared.clone());
+        stalled.send(vec![0; 2 << 20]);
+        assert!(shared.queued_output() > shared.max_queued_output);
+        assert!(!stalled.has_room());
+        // Another connection, nothing queued: its reserve lets it go on.
+        let (reading_end, _reader) = tokio::io::duplex(1 << 20);
+        let reading = Outgoing::new(reading_end, 8 << 20, shared.clone());
+        assert!(reading.has_room());
+        tokio::time::timeout(std::time::Duration::from_secs(10), reading.wait_for_room())
+            .await
+            .unwrap_or_else(|_| panic!("a connection with nothing queued waited"));
     }
 }
