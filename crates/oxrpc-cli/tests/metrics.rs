@@ -39,21 +39,30 @@ fn serve(kind: &str, extra: &[&str]) -> (ChildGuard, u16, u16) {
 }
 
 fn http_get(port: u16, path: &str) -> String {
-    let mut stream = TcpStream::connect(addr(port)).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
+    let answer = http_exchange(port, &format!("GET {path}"), "", Duration::from_secs(30)).unwrap();
     answer
         .split_once("\r\n\r\n")
         .map(|(_, body)| body.to_owned())
         .unwrap()
+}
+
+/// `REQUEST_LINE HTTP/1.1` with `headers` (each ending in CRLF), on its own
+/// connection: the whole answer, or the read's error after `wait`.
+fn http_exchange(
+    port: u16,
+    request_line: &str,
+    headers: &str,
+    wait: Duration,
+) -> std::io::Result<String> {
+    let mut stream = TcpStream::connect(addr(port))?;
+    stream.set_read_timeout(Some(wait))?;
+    write!(
+        stream,
+        "{request_line} HTTP/1.1\r\nHost: x\r\n{headers}Connection: close\r\n\r\n"
+    )?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer)?;
+    Ok(answer)
 }
 
 /// The value of the sample `name{labels}` in a scrape (0 when absent).
@@ -340,57 +349,32 @@ print('done')
     let idle: Vec<TcpStream> = (0..100)
         .map(|_| TcpStream::connect(addr(metrics)).unwrap())
         .collect();
-    let mut stream = TcpStream::connect(addr(metrics)).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(8)))
-        .unwrap();
-    write!(
-        stream,
-        "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut scrape = String::new();
-    let read = stream.read_to_string(&mut scrape);
+    let scrape = http_exchange(metrics, "GET /metrics", "", Duration::from_secs(8));
     assert!(
-        read.is_ok() && scrape.contains("oxrpc_calls_total"),
-        "{read:?}: {scrape}"
+        scrape
+            .as_ref()
+            .is_ok_and(|s| s.contains("oxrpc_calls_total")),
+        "{scrape:?}"
     );
     drop(idle);
 
-    let raw = |request: &str| {
-        let mut stream = TcpStream::connect(addr(metrics)).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(30)))
-            .unwrap();
-        write!(
-            stream,
-            "{request} /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut answer = String::new();
-        stream.read_to_string(&mut answer).unwrap();
-        answer
+    let raw = |method: &str, headers: &str| {
+        let request_line = format!("{method} /metrics");
+        http_exchange(metrics, &request_line, headers, Duration::from_secs(30)).unwrap()
     };
     // The classic text format unless OpenMetrics is asked for, as
     // Prometheus asks.
-    let classic = raw("GET");
+    let classic = raw("GET", "");
     assert!(classic.contains("text/plain; version=0.0.4"), "{classic}");
     assert!(
         classic.contains("\n# TYPE oxrpc_calls_total counter\n"),
         "{classic}"
     );
     assert!(!classic.contains("# EOF"), "{classic}");
-    let mut stream = TcpStream::connect(addr(metrics)).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    write!(
-        stream,
-        "GET /metrics HTTP/1.1\r\nHost: x\r\nAccept: application/openmetrics-text;version=1.0.0,text/plain;q=0.5\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut openmetrics = String::new();
-    stream.read_to_string(&mut openmetrics).unwrap();
+    let openmetrics = raw(
+        "GET",
+        "Accept: application/openmetrics-text;version=1.0.0,text/plain;q=0.5\r\n",
+    );
     assert!(
         openmetrics.contains("application/openmetrics-text"),
         "{openmetrics}"
@@ -400,10 +384,10 @@ print('done')
         "{openmetrics}"
     );
     assert!(openmetrics.ends_with("# EOF\n"), "{openmetrics}");
-    let head = raw("HEAD");
+    let head = raw("HEAD", "");
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
     assert!(head.ends_with("\r\n\r\n"), "a body after HEAD: {head}");
-    let post = raw("POST");
+    let post = raw("POST", "");
     assert!(post.starts_with("HTTP/1.1 405"), "{post}");
     assert!(
         post.to_ascii_lowercase().contains("allow: get, head"),
