@@ -243,9 +243,11 @@ impl<S: ObjectSpace> Worker<S> {
                 }));
                 Reply::Deferred
             }
+            // Posted only once the request may wait (a refused one's
+            // future is dropped unpolled, and holds nothing).
             None => {
-                let job = self.run(f);
-                Reply::pending(async move { job.await? })
+                let worker = self.clone();
+                Reply::pending(async move { worker.run(f).await? })
             }
         }
     }

@@ -275,6 +275,95 @@ fn rpyc_limits_floods_and_bombs() {
     assert!(peak < 200, "peak RSS {peak} MiB");
 }
 
+/// One interpreter for every connection (`--isolation shared`): requests a
+/// stock rpyc client queues behind a busy job wait for the interpreter, and
+/// hold their arguments while they do. The queue is bounded per connection
+/// (`--max-pending-requests`) and by the bytes they hold server-wide
+/// (`--max-input`): the rest are refused at once, the server's memory stays
+/// bounded, and both clients are served once the job is done.
+#[test]
+fn classic_requests_queued_behind_a_busy_interpreter_are_bounded() {
+    let port = free_port();
+    let port_s = port.to_string();
+    let server = oxrpc(&[
+        "classic",
+        "serve",
+        "-q",
+        "--port",
+        &port_s,
+        "--isolation",
+        "shared",
+        "--max-pending-requests",
+        "40",
+        "--max-input",
+        "2000000",
+    ]);
+    wait_for_port(addr(port), Duration::from_secs(60));
+    let script = format!(
+        r#"
+import os, time, rpyc
+def connect():
+    return rpyc.classic.connect('127.0.0.1', {port})
+def outcomes(calls):
+    ok, refused = 0, set()
+    for call in calls:
+        try:
+            call.value
+            ok += 1
+        except RuntimeError as e:
+            refused.add(str(e).splitlines()[0])
+    return ok, sorted(refused)
+busy_client, other = connect(), connect()
+measure = rpyc.async_(busy_client.builtins.len)
+count = rpyc.async_(other.builtins.len)
+busy = rpyc.async_(busy_client.execute)("import time\nt = time.time()\nwhile time.time() - t < 6: pass")
+big = [measure(os.urandom(100_000)) for _ in range(60)]
+small = [count('x') for _ in range(60)]
+time.sleep(1)
+print('peak', int(open('/proc/{pid}/status').read().split('VmHWM:')[1].split()[0]) // 1024, flush=True)
+busy.value
+print('big', *outcomes(big))
+print('small', *outcomes(small))
+print('after', busy_client.eval('1 + 1'), other.eval('2 + 2'), len(busy_client.builtins.bytes(300_000)))
+"#,
+        pid = server.id()
+    );
+    let mut cmd = python_command();
+    cmd.args(["-c", &script]);
+    let out = expect_success(
+        "a client queueing requests behind a busy job",
+        &run_with_deadline(cmd, Duration::from_secs(120)),
+    );
+    let field = |name: &str| -> usize {
+        out.lines()
+            .find_map(|l| {
+                l.strip_prefix(name)?
+                    .split_whitespace()
+                    .next()?
+                    .parse()
+                    .ok()
+            })
+            .unwrap_or_else(|| panic!("no {name} in {out}"))
+    };
+    // 100 KB each: the connection's own 256 KiB, then the server's 2 MB.
+    let big = field("big ");
+    assert!((10..=25).contains(&big), "{out}");
+    assert!(
+        out.contains("the server holds as much as it may for requests in progress"),
+        "{out}"
+    );
+    // Tiny ones: the count per connection.
+    assert_eq!(field("small "), 40, "{out}");
+    assert!(
+        out.contains("more than 40 requests in progress on this connection"),
+        "{out}"
+    );
+    assert!(out.contains("after 2 4 300000"), "{out}");
+    eprintln!("{out}");
+    let peak = field("peak ");
+    assert!(peak < 300, "peak RSS {peak} MiB: {out}");
+}
+
 /// With --max-connections reached (and idle eviction off), the next client
 /// waits in the backlog (its request times out), and is served as soon as
 /// a slot frees.

@@ -98,8 +98,10 @@ pub struct SharedLimits {
     pub(crate) objects: AtomicUsize,
     pub(crate) queued_output: AtomicUsize,
     /// Bytes of frames being received (large frames reserve their size
-    /// here before they are buffered).
+    /// here before they are buffered) and of requests whose handlers wait
+    /// (beyond each connection's first 256 KiB).
     pub(crate) input: Semaphore,
+    max_input: usize,
     /// Decoding work too heavy for a reader task (compressed or large
     /// frames) runs on the blocking pool, at most this many at once, so
     /// it cannot take every core from the connections with small calls.
@@ -121,6 +123,7 @@ impl SharedLimits {
             objects: AtomicUsize::new(0),
             queued_output: AtomicUsize::new(0),
             input: Semaphore::new(max_input.min(Semaphore::MAX_PERMITS)),
+            max_input,
             heavy: Semaphore::new(heavy_workers.max(1)),
         }
     }
@@ -129,6 +132,25 @@ impl SharedLimits {
     pub fn with_max_objects(mut self, max_objects: usize) -> Self {
         self.max_objects = max_objects;
         self
+    }
+
+    /// The same budgets with another input budget: the bytes of large
+    /// frames being received and of requests waiting for their handlers,
+    /// all connections together.
+    ///
+    /// ```
+    /// let limits = oxrpc_rpyc::SharedLimits::default().with_max_input(64 << 20);
+    /// assert_eq!(limits.max_input(), 64 << 20);
+    /// ```
+    pub fn with_max_input(mut self, max_input: usize) -> Self {
+        self.input = Semaphore::new(max_input.min(Semaphore::MAX_PERMITS));
+        self.max_input = max_input;
+        self
+    }
+
+    /// The input budget, in bytes (see [`SharedLimits::with_max_input`]).
+    pub fn max_input(&self) -> usize {
+        self.max_input
     }
 
     /// Local objects held across the server right now.

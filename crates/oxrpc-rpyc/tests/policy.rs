@@ -10,7 +10,7 @@
 mod common;
 
 use common::TestServer;
-use oxrpc_rpyc::Config;
+use oxrpc_rpyc::{Config, SharedLimits};
 use oxrpc_testkit::{expect_success, python_command, run_with_deadline};
 use std::time::Duration;
 
@@ -77,6 +77,48 @@ fn requests_in_progress_are_capped_per_connection() {
     );
     assert!(out.contains("first opened second opened"), "{out}");
     assert!(out.contains("after 42"), "{out}");
+}
+
+#[test]
+fn requests_in_progress_draw_on_the_servers_input_budget() {
+    let server = TestServer::start_with(Config {
+        shared: std::sync::Arc::new(SharedLimits::default().with_max_input(2 << 20)),
+        ..Config::default()
+    });
+    // One client queues thirty 200 KB requests that wait 3 s: about 2.25
+    // MiB fit (its own 256 KiB, then the server's 2 MiB), the rest are
+    // refused at once. A second client is served meanwhile, its own
+    // waiting request included, and once the first ones are answered the
+    // budget is whole again.
+    let port = server.port();
+    let out = python(
+        port,
+        &format!("import os\n\
+         other = rpyc.connect('127.0.0.1', {port})\n\
+         hold = rpyc.async_(conn.root.slow_holding)\n\
+         payload = os.urandom(200_000)\n\
+         calls = [hold(3000, payload) for _ in range(30)]\n\
+         time.sleep(0.5)\n\
+         print('other', other.root.get_answer(), other.root.slow_holding(10, payload))\n\
+         ok, refused = 0, set()\n\
+         for c in calls:\n    try:\n        c.value\n        ok += 1\n    except RuntimeError as e:\n        refused.add(str(e).splitlines()[0])\n\
+         print('ok', ok)\n\
+         print('refused', sorted(refused))\n\
+         again = [hold(10, payload) for _ in range(8)]\n\
+         print('again', [c.value for c in again].count(200_000))"),
+    );
+    let ok: usize = out
+        .lines()
+        .find_map(|l| l.strip_prefix("ok "))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!((5..=12).contains(&ok), "{out}");
+    assert!(
+        out.contains("the server holds as much as it may for requests in progress"),
+        "{out}"
+    );
+    assert!(out.contains("other 42 200000"), "{out}");
+    assert!(out.contains("again 8"), "{out}");
 }
 
 #[test]

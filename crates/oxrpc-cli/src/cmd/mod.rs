@@ -247,6 +247,11 @@ pub struct RpycLimitArgs {
     /// Most objects all clients together may hold references to.
     #[arg(long, default_value_t = oxrpc::rpyc::SharedLimits::default().max_objects)]
     pub max_objects: usize,
+    /// Bytes all clients together may have in large frames being received
+    /// and in requests waiting for their handlers (beyond each client's
+    /// first 256 KiB); a request over it is refused with an exception.
+    #[arg(long, default_value_t = oxrpc::rpyc::SharedLimits::default().max_input())]
+    pub max_input: usize,
     /// Bytes queued for a client before its connection stops reading requests.
     #[arg(long, default_value_t = oxrpc::rpyc::Config::default().max_queued_output)]
     pub max_queued_output: usize,
@@ -275,7 +280,9 @@ impl RpycLimitArgs {
         config.max_queued_output = self.max_queued_output;
         config.frame_timeout = std::time::Duration::from_secs(self.frame_timeout.max(1));
         config.shared = std::sync::Arc::new(
-            oxrpc::rpyc::SharedLimits::default().with_max_objects(self.max_objects),
+            oxrpc::rpyc::SharedLimits::default()
+                .with_max_objects(self.max_objects)
+                .with_max_input(self.max_input),
         );
         config
     }
@@ -295,6 +302,7 @@ impl Default for RpycLimitArgs {
             max_pending_requests: oxrpc::rpyc::Config::default().max_pending_requests,
             max_local_objects: oxrpc::rpyc::Config::default().max_local_objects,
             max_objects: oxrpc::rpyc::SharedLimits::default().max_objects,
+            max_input: oxrpc::rpyc::SharedLimits::default().max_input(),
             max_queued_output: oxrpc::rpyc::Config::default().max_queued_output,
             frame_timeout: oxrpc::rpyc::Config::default().frame_timeout.as_secs(),
             write_timeout: 30,

@@ -16,6 +16,7 @@ use super::call_record::{method_label, CallRecord};
 use super::caller_reading::{Reading, ReadingSlot, TaskRead};
 use super::dispatch;
 use super::error::Error;
+use super::in_progress::{InProgress, Refused};
 use super::local_objects::LocalObjects;
 use super::object::{Context, ObjectRef, Reply, RpcResult};
 use super::outgoing::Outgoing;
@@ -82,8 +83,10 @@ pub(crate) struct Inner {
     /// `HANDLE_DEL`s sent and not answered yet (see `wait_for_releases`).
     releases: Mutex<HashSet<u64>>,
     releases_answered: Notify,
-    /// Requests being served by handlers that had to wait.
-    pending_handlers: std::sync::atomic::AtomicUsize,
+    /// Requests being served by handlers that had to wait, and the bytes
+    /// of their frames (see `in_progress`).
+    pub(super) pending_handlers: std::sync::atomic::AtomicUsize,
+    pub(super) pending_bytes: std::sync::atomic::AtomicUsize,
     /// The connection's slot in its server (busy while requests run).
     pub(super) slot: Arc<Slot>,
     /// Where the reader task parks the reading between reads, for a
@@ -285,6 +288,7 @@ impl Connection {
                 releases: Mutex::new(HashSet::new()),
                 releases_answered: Notify::new(),
                 pending_handlers: std::sync::atomic::AtomicUsize::new(0),
+                pending_bytes: std::sync::atomic::AtomicUsize::new(0),
                 callers_read: !slot.in_server(),
                 slot,
                 reading: Mutex::new(ReadingSlot::default()),
@@ -545,16 +549,19 @@ impl Connection {
         self.shutdown("closed locally");
     }
 
-    /// A handler took a [`crate::Responder`]: count it as in progress, and
-    /// the connection busy until it answers.
-    pub(crate) fn begin_deferred(&self) -> oxrpc_net::Busy {
-        self.inner.pending_handlers.fetch_add(1, Ordering::AcqRel);
-        self.inner.slot.busy()
+    /// A handler takes a [`crate::Responder`] for a request of `bytes`:
+    /// counted as in progress, and the connection busy, until it answers;
+    /// refused over the connection's or the server's bounds.
+    pub(crate) fn begin_deferred(
+        &self,
+        bytes: usize,
+    ) -> Result<(InProgress, oxrpc_net::Busy), Refused> {
+        let in_progress = InProgress::enter(&self.inner, bytes)?;
+        Ok((in_progress, self.inner.slot.busy()))
     }
 
     /// A [`crate::Responder`] answers.
     pub(crate) fn finish_deferred(&self, seq: BrineValue, result: RpcResult) {
-        self.inner.pending_handlers.fetch_sub(1, Ordering::AcqRel);
         if !self.is_closed() {
             self.send_result(seq, result);
         }
@@ -1010,7 +1017,7 @@ impl Connection {
             }
         };
         match message.kind {
-            MessageKind::Request => self.serve_request(message),
+            MessageKind::Request => self.serve_request(message, frame.len()),
             MessageKind::Reply => {
                 let seq = message.seq_number();
                 // rpyc unboxes a reply before it looks for its request, and
@@ -1074,7 +1081,9 @@ impl Connection {
         self.shutdown(what);
     }
 
-    fn serve_request(&self, message: Message) {
+    /// Serves a request that came in a frame of `request_bytes`
+    /// (uncompressed): what it holds if its handler waits.
+    fn serve_request(&self, message: Message, request_bytes: usize) {
         let seq = message.seq.clone();
         let request = match message.into_request() {
             Ok(request) => request,
@@ -1136,6 +1145,7 @@ impl Connection {
                     let cx = Context {
                         connection: self.clone(),
                         seq: Some(seq.clone()),
+                        request_bytes,
                         call: record.clone(),
                     };
                     dispatch::dispatch(&cx, request.handler, args)
@@ -1157,16 +1167,14 @@ impl Connection {
             }
             Reply::Deferred => {}
             Reply::Pending(future) => {
-                let Some(in_progress) = InProgress::enter(&self.inner) else {
-                    let limit = self.inner.config.max_pending_requests;
-                    warn!(conn = %self.inner.label, "more than {limit} requests in progress; refusing one");
-                    self.limit_hit("pending_requests");
-                    let result = Err(RemoteException::runtime_error(format!(
-                        "more than {limit} requests in progress on this connection"
-                    )));
-                    finish(&result);
-                    self.send_result(seq, result);
-                    return;
+                let in_progress = match InProgress::enter(&self.inner, request_bytes) {
+                    Ok(in_progress) => in_progress,
+                    Err(refused) => {
+                        let result = Err(self.refuse(refused));
+                        finish(&result);
+                        self.send_result(seq, result);
+                        return;
+                    }
                 };
                 let connection = self.clone();
                 let busy = self.inner.slot.busy();
@@ -1187,6 +1195,15 @@ impl Connection {
                 tokio::spawn(tracing::Instrument::instrument(work, span));
             }
         }
+    }
+
+    /// Says why a request could not wait for its handler (logged and
+    /// counted), as the exception it is answered with.
+    pub(crate) fn refuse(&self, refused: Refused) -> RemoteException {
+        let message = refused.message();
+        warn!(conn = %self.inner.label, "refusing a request: {message}");
+        self.limit_hit(refused.limit());
+        RemoteException::runtime_error(message)
     }
 
     /// Counts a frame refused for its size.
@@ -1231,29 +1248,6 @@ fn panicked(panic: &(dyn std::any::Any + Send)) -> RemoteException {
         .unwrap_or_else(|| "a panic".to_owned());
     tracing::error!("a request handler panicked: {what}");
     RemoteException::runtime_error(format!("{HANDLER_FAILED}: {what}"))
-}
-
-/// A request whose handler has to wait, counted for
-/// [`Config::max_pending_requests`] for as long as this guard lives, so the
-/// count comes back down however the handler ends (answered, dropped with
-/// the connection, or unwound by a panic).
-struct InProgress(Arc<Inner>);
-
-impl InProgress {
-    fn enter(inner: &Arc<Inner>) -> Option<InProgress> {
-        let limit = inner.config.max_pending_requests;
-        if inner.pending_handlers.fetch_add(1, Ordering::AcqRel) >= limit {
-            inner.pending_handlers.fetch_sub(1, Ordering::AcqRel);
-            return None;
-        }
-        Some(InProgress(inner.clone()))
-    }
-}
-
-impl Drop for InProgress {
-    fn drop(&mut self) {
-        self.0.pending_handlers.fetch_sub(1, Ordering::AcqRel);
-    }
 }
 
 /// A handler's future whose panic becomes a `RuntimeError` answer instead

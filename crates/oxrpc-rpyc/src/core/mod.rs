@@ -15,6 +15,7 @@ mod connection;
 mod convert;
 mod dispatch;
 mod error;
+mod in_progress;
 mod local_objects;
 mod object;
 mod outgoing;

@@ -124,6 +124,8 @@ pub struct Context {
     pub(crate) connection: Connection,
     /// The request being served, for [`Context::responder`].
     pub(crate) seq: Option<BrineValue>,
+    /// The size of the request's frame: what it holds while it waits.
+    pub(crate) request_bytes: usize,
     /// The request's telemetry, finished by whoever answers it.
     pub(crate) call: Option<Arc<CallRecord>>,
 }
@@ -138,14 +140,19 @@ impl Context {
     /// thread, later: return [`Reply::Deferred`] after taking it. It saves
     /// the hand-off back to an async task when the answer is computed on a
     /// thread of its own (an interpreter thread).
+    ///
+    /// `None` outside a request, or when the request may not wait: the
+    /// connection has as many requests in progress as it may, or the
+    /// server holds as much as it may for them. A handler then returns
+    /// [`Reply::pending`], which answers such a request with the reason.
     pub fn responder(&self) -> Option<Responder> {
         let seq = self.seq.clone()?;
-        let busy = self.connection.begin_deferred();
+        let (in_progress, busy) = self.connection.begin_deferred(self.request_bytes).ok()?;
         Some(Responder {
             connection: Some(self.connection.clone()),
             seq,
             call: self.call.clone(),
-            _busy: busy,
+            _counted: (in_progress, busy),
         })
     }
 }
@@ -156,7 +163,7 @@ pub struct Responder {
     connection: Option<Connection>,
     seq: BrineValue,
     call: Option<Arc<CallRecord>>,
-    _busy: oxrpc_net::Busy,
+    _counted: (super::in_progress::InProgress, oxrpc_net::Busy),
 }
 
 impl Responder {

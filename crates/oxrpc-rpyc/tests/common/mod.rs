@@ -230,6 +230,14 @@ impl TestService {
         millis
     }
 
+    /// Sleeps holding `payload`: a request that waits with what it
+    /// carries; returns the payload's length.
+    #[exposed]
+    async fn slow_holding(&self, millis: i64, payload: Bytes) -> i64 {
+        tokio::time::sleep(Duration::from_millis(millis.max(0) as u64)).await;
+        payload.0.len() as i64
+    }
+
     /// Waits until `open_gate` is called on this connection.
     #[exposed]
     async fn wait_gate(&self) -> &'static str {
