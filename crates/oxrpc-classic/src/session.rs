@@ -56,7 +56,7 @@ impl<S: ObjectSpace> Session<S> {
     /// `/dev/null` when the process's own carry the protocol.
     pub(crate) fn start(self: &Arc<Self>, silence_standard_streams: bool) {
         let session = self.clone();
-        self.worker.send(Box::new(move |vm| {
+        self.worker.send_housekeeping(Box::new(move |vm| {
             let made = Runtime::<S>::get(vm)
                 .and_then(|rt| {
                     if silence_standard_streams {
@@ -163,7 +163,7 @@ impl<S: ObjectSpace> Session<S> {
         let peer = self.peer.lock().ok().and_then(|mut p| p.take());
         drop(peer);
         let session = self.clone();
-        self.worker.send(Box::new(move |vm| {
+        self.worker.send_housekeeping(Box::new(move |vm| {
             let namespace = session.namespace.lock().ok().and_then(|mut n| n.take());
             match namespace {
                 Some(namespace) if session.owns_worker => S::retire_namespace(vm, namespace),

@@ -19,6 +19,12 @@
 //! itself, so a request wakes this one thread, as in rpyc's servers,
 //! rather than a reader task that then wakes the worker. Requests decoded
 //! here become jobs in the same mailbox, behind the work already queued.
+//!
+//! A worker builds (or enters) its interpreter only when the first job
+//! that needs one arrives: until then it reads its connection and keeps
+//! the connection's housekeeping (setting up its namespace). A client
+//! that connects and never speaks costs a thread and a socket, as on
+//! rpyc_classic, not an interpreter's ~15 ms of CPU and ~3 MiB.
 
 use crate::mailbox::Mailbox;
 use crate::runtime::Runtime;
@@ -34,6 +40,11 @@ use std::sync::{mpsc, Arc, Mutex};
 
 pub(crate) enum Message<S: ObjectSpace> {
     Run(Job<S>),
+    /// Work that does not call for an interpreter on its own: setting a
+    /// connection's state up, tearing it down. A worker that has no
+    /// interpreter yet keeps it for when a request comes, and drops it if
+    /// the connection ends first.
+    Housekeeping(Job<S>),
     Reply(u64, RpcResult),
     /// From now on, read this connection here.
     Adopt(Box<ThreadReading>),
@@ -147,29 +158,42 @@ impl<S: ObjectSpace> Worker<S> {
                     early_replies: RefCell::new(HashMap::new()),
                 });
                 QUEUE.with(|q| *q.borrow_mut() = Some(queue.clone() as Rc<dyn Any>));
-                space.enter(Box::new(|vm| {
-                    loop {
-                        match next_message(vm, &queue) {
-                            Message::Run(job) => run_job::<S>(job, vm),
-                            Message::Reply(id, result) => {
-                                queue.early_replies.borrow_mut().insert(id, result);
+                // A connection that has asked for nothing yet costs a
+                // thread, not an interpreter: one that connects and never
+                // speaks (a port scan, a flood of bare connects) makes no
+                // interpreter be built.
+                if let Some(first) = wait_for_work(&queue) {
+                    space.enter(Box::new(|vm| {
+                        let mut messages = first.into_iter();
+                        loop {
+                            let message = match messages.next() {
+                                Some(message) => message,
+                                None => next_message(vm, &queue),
+                            };
+                            match message {
+                                Message::Run(job) | Message::Housekeeping(job) => {
+                                    run_job::<S>(job, vm)
+                                }
+                                Message::Reply(id, result) => {
+                                    queue.early_replies.borrow_mut().insert(id, result);
+                                }
+                                Message::Adopt(reading) => adopt(&queue, reading),
+                                Message::Wake => {}
+                                Message::Stop => break,
                             }
-                            Message::Adopt(reading) => adopt(&queue, reading),
-                            Message::Wake => {}
-                            Message::Stop => break,
                         }
-                    }
-                    // The connection has ended: its socket closes now, not
-                    // after the interpreter is taken apart (rpyc's client
-                    // waits for that end in `close()`). Its writer, on a
-                    // runtime thread, sends the FIN; on a busy CPU it gets
-                    // the CPU before the teardown's milliseconds, not after.
-                    drop(queue.reading.end());
-                    std::thread::yield_now();
-                    if let Some(runtime) = S::remove_runtime(vm) {
-                        runtime.clear(vm);
-                    }
-                }));
+                        // The connection has ended: its socket closes now, not
+                        // after the interpreter is taken apart (rpyc's client
+                        // waits for that end in `close()`). Its writer, on a
+                        // runtime thread, sends the FIN; on a busy CPU it gets
+                        // the CPU before the teardown's milliseconds, not after.
+                        drop(queue.reading.end());
+                        std::thread::yield_now();
+                        if let Some(runtime) = S::remove_runtime(vm) {
+                            runtime.clear(vm);
+                        }
+                    }));
+                }
                 queue.mailbox.close();
                 drop(queue.reading.end());
                 QUEUE.with(|q| q.borrow_mut().take());
@@ -196,6 +220,13 @@ impl<S: ObjectSpace> Worker<S> {
     /// Queues a job; false if the thread has gone.
     pub fn send(&self, job: Job<S>) -> bool {
         self.mailbox.post(Message::Run(job)).is_none()
+    }
+
+    /// Queues a job that sets up or tears down a connection's state: on a
+    /// worker whose interpreter is not built yet, it waits for the first
+    /// job that needs one, and is dropped if none comes.
+    pub(crate) fn send_housekeeping(&self, job: Job<S>) -> bool {
+        self.mailbox.post(Message::Housekeeping(job)).is_none()
     }
 
     /// Has the thread read a connection it alone serves (see the module
@@ -288,6 +319,31 @@ fn gone() -> RemoteException {
     RemoteException::eof_error("the interpreter has stopped")
 }
 
+/// What a worker with no interpreter yet waits for: the housekeeping
+/// queued so far and the first message that needs the interpreter, in
+/// order; `None` if the worker is stopped first. Meanwhile it reads its
+/// connection (which touches no Python object).
+fn wait_for_work<S: ObjectSpace>(queue: &Queue<S>) -> Option<Vec<Message<S>>> {
+    let mut held = Vec::new();
+    loop {
+        let mut reading = queue.reading.take();
+        let message = queue.mailbox.take(&mut reading);
+        if let Some(reading) = reading {
+            queue.reading.put(reading);
+        }
+        match message {
+            Message::Housekeeping(job) => held.push(Message::Housekeeping(job)),
+            Message::Adopt(reading) => adopt(queue, reading),
+            Message::Wake => {}
+            Message::Stop => return None,
+            needs_python @ (Message::Run(_) | Message::Reply(..)) => {
+                held.push(needs_python);
+                return Some(held);
+            }
+        }
+    }
+}
+
 fn next_message<S: ObjectSpace>(vm: S::Vm<'_>, queue: &Queue<S>) -> Message<S> {
     // Absent while a thread Python started has borrowed it: that thread
     // serves the socket meanwhile, and posts `Wake` when it gives it back.
@@ -356,7 +412,7 @@ pub(crate) fn wait_for<S: ObjectSpace>(
             return result;
         }
         match next_message(vm, &queue) {
-            Message::Run(job) => run_job::<S>(job, vm),
+            Message::Run(job) | Message::Housekeeping(job) => run_job::<S>(job, vm),
             Message::Reply(got, result) if got == id => return result,
             Message::Reply(other, result) => {
                 queue.early_replies.borrow_mut().insert(other, result);

@@ -275,6 +275,45 @@ fn rpyc_limits_floods_and_bombs() {
     assert!(peak < 200, "peak RSS {peak} MiB");
 }
 
+/// Clients that connect to a classic server and never speak (a port scan, a
+/// flood of bare connects) cost a thread each, not an interpreter: the
+/// server's memory grows by far less than an interpreter each (~3.4 MiB),
+/// and a stock client is served meanwhile and after.
+#[test]
+fn classic_bare_connects_build_no_interpreter() {
+    let port = free_port();
+    let port_s = port.to_string();
+    let server = oxrpc(&["classic", "serve", "-q", "--port", &port_s]);
+    wait_for_port(addr(port), Duration::from_secs(60));
+    let classic_ok = || {
+        let mut cmd = python_command();
+        cmd.args([
+            "-c",
+            &format!("import rpyc; c = rpyc.classic.connect('127.0.0.1', {port}); assert c.eval('6 * 7') == 42"),
+        ]);
+        expect_success(
+            "a classic client",
+            &run_with_deadline(cmd, Duration::from_secs(60)),
+        );
+    };
+    classic_ok();
+    std::thread::sleep(Duration::from_millis(500));
+    let before = proc_status_kib(server.id(), "VmRSS:") / 1024;
+    let bare: Vec<TcpStream> = (0..150)
+        .map(|_| TcpStream::connect(addr(port)).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_secs(2));
+    classic_ok();
+    let during = proc_status_kib(server.id(), "VmRSS:") / 1024;
+    eprintln!("server RSS {before} MiB, then {during} MiB with 150 silent clients");
+    assert!(
+        during < before + 150,
+        "150 silent clients took the server from {before} to {during} MiB"
+    );
+    drop(bare);
+    classic_ok();
+}
+
 /// One interpreter for every connection (`--isolation shared`): requests a
 /// stock rpyc client queues behind a busy job wait for the interpreter, and
 /// hold their arguments while they do. The queue is bounded per connection
