@@ -89,7 +89,7 @@ fn requests_in_progress_draw_on_the_servers_input_budget() {
     // MiB fit (its own 256 KiB, then the server's 2 MiB), the rest are
     // refused at once. A second client is served meanwhile, its own
     // waiting request included, and once the first ones are answered the
-    // budget is whole again.
+    // budget is whole again, whole enough for one 1.5 MB request.
     let port = server.port();
     let out = python(
         port,
@@ -105,7 +105,8 @@ fn requests_in_progress_draw_on_the_servers_input_budget() {
          print('ok', ok)\n\
          print('refused', sorted(refused))\n\
          again = [hold(10, payload) for _ in range(8)]\n\
-         print('again', [c.value for c in again].count(200_000))"),
+         print('again', [c.value for c in again].count(200_000))\n\
+         print('large', conn.root.slow_holding(10, os.urandom(1_500_000)))"),
     );
     let ok: usize = out
         .lines()
@@ -119,6 +120,9 @@ fn requests_in_progress_draw_on_the_servers_input_budget() {
     );
     assert!(out.contains("other 42 200000"), "{out}");
     assert!(out.contains("again 8"), "{out}");
+    // Reserved once while it arrived, and that reservation kept while it
+    // waits: 1.5 MB fits a 2 MiB budget.
+    assert!(out.contains("large 1500000"), "{out}");
 }
 
 #[test]

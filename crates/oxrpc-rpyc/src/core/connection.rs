@@ -87,6 +87,10 @@ pub(crate) struct Inner {
     /// of their frames (see `in_progress`).
     pub(super) pending_handlers: std::sync::atomic::AtomicUsize,
     pub(super) pending_bytes: std::sync::atomic::AtomicUsize,
+    /// The input reservation of the frame being dispatched: its request
+    /// keeps it if its handler waits (see `in_progress`), so a large
+    /// request is counted once, not once arriving and again waiting.
+    pub(super) frame_reservation: Mutex<Option<InputReservation>>,
     /// The connection's slot in its server (busy while requests run).
     pub(super) slot: Arc<Slot>,
     /// Where the reader task parks the reading between reads, for a
@@ -106,6 +110,13 @@ pub(super) const SMALL_FRAME: usize = 256 * 1024;
 pub(super) struct InputReservation {
     shared: Arc<crate::config::SharedLimits>,
     bytes: u32,
+}
+
+impl InputReservation {
+    /// How many bytes of the budget it holds.
+    pub(super) fn bytes(&self) -> usize {
+        self.bytes as usize
+    }
 }
 
 impl Drop for InputReservation {
@@ -289,6 +300,7 @@ impl Connection {
                 releases_answered: Notify::new(),
                 pending_handlers: std::sync::atomic::AtomicUsize::new(0),
                 pending_bytes: std::sync::atomic::AtomicUsize::new(0),
+                frame_reservation: Mutex::new(None),
                 callers_read: !slot.in_server(),
                 slot,
                 reading: Mutex::new(ReadingSlot::default()),
@@ -840,8 +852,9 @@ impl Connection {
             while let Some(reading) = held.as_mut() {
                 match reading.decoder.next_raw_frame() {
                     Ok(Some(frame)) => {
+                        self.lend_reservation(reserved.take());
                         self.handle_frame(frame).await;
-                        reserved = None;
+                        self.lend_reservation(None);
                     }
                     Ok(None) => break,
                     Err(e) => {
@@ -948,6 +961,20 @@ impl Connection {
         warn!(conn = %self.inner.label, "idle for longer than {:?}; closing", config.idle_timeout);
         self.limit_hit("idle_timeout");
         "idle timeout"
+    }
+
+    /// Lends the input reservation of the frame about to be dispatched to
+    /// its request (`None` after the dispatch: what the request did not
+    /// keep goes back to the budget).
+    pub(super) fn lend_reservation(&self, reservation: Option<InputReservation>) {
+        let mut slot = self
+            .inner
+            .frame_reservation
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let returned = std::mem::replace(&mut *slot, reservation);
+        drop(slot);
+        drop(returned);
     }
 
     /// Reserves `len` bytes of the server's input budget for a large frame,

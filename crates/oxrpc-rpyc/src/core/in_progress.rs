@@ -11,15 +11,16 @@
 //!   requests at once;
 //! * server-wide, the bytes of those requests (their frames, uncompressed)
 //!   draw on the server's input budget, the one large frames reserve while
-//!   they arrive. Each connection's first [`RESERVED_BYTES`] are its own,
-//!   so a server whose budget others have spent still serves a newcomer's
-//!   calls.
+//!   they arrive (a large frame's reservation passes to its request, so it
+//!   is counted once). Each connection's first [`RESERVED_BYTES`] are its
+//!   own, so a server whose budget others have spent still serves a
+//!   newcomer's calls.
 //!
 //! A request over either bound is answered at once with an exception,
 //! as rpyc's clients expect of a refused call; nothing waits, so a handler
 //! that calls back into its peer can never wait on a refused reply.
 
-use super::connection::Inner;
+use super::connection::{Inner, InputReservation};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -66,8 +67,10 @@ pub(crate) struct InProgress {
     inner: Arc<Inner>,
     /// Bytes counted against the connection.
     bytes: usize,
-    /// Of those, the permits taken from the server's input budget.
+    /// Of those, the permits taken from the server's input budget...
     drawn: u32,
+    /// ...and the reservation its frame made while it arrived.
+    _frame: Option<InputReservation>,
 }
 
 impl InProgress {
@@ -81,12 +84,24 @@ impl InProgress {
         }
         let held_before = inner.pending_bytes.fetch_add(bytes, Ordering::AcqRel);
         let from_reserve = RESERVED_BYTES.saturating_sub(held_before).min(bytes);
+        let wanted = bytes - from_reserve;
+        // A large frame reserved its size while it arrived: that covers
+        // as much of what its request holds.
+        let frame = match wanted {
+            0 => None,
+            _ => inner
+                .frame_reservation
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .take(),
+        };
+        let covered = frame.as_ref().map_or(0, |f| f.bytes()).min(wanted);
         let shared = &inner.config.shared.input;
-        let drawn = match u32::try_from(bytes - from_reserve) {
+        let drawn = match u32::try_from(wanted - covered) {
             Ok(0) => Some(0),
-            Ok(wanted) => shared.try_acquire_many(wanted).ok().map(|permit| {
+            Ok(more) => shared.try_acquire_many(more).ok().map(|permit| {
                 permit.forget();
-                wanted
+                more
             }),
             Err(_) => None,
         };
@@ -94,6 +109,7 @@ impl InProgress {
             inner: inner.clone(),
             bytes,
             drawn: drawn.unwrap_or(0),
+            _frame: frame,
         };
         if drawn.is_none() {
             // Dropping it gives back the counts just taken.

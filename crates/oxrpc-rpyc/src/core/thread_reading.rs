@@ -218,8 +218,9 @@ impl ThreadReading {
         loop {
             match self.decoder.next_raw_frame() {
                 Ok(Some(frame)) => {
+                    connection.lend_reservation(self.reserved.take());
                     self.handle_frame(frame);
-                    self.reserved = None;
+                    connection.lend_reservation(None);
                 }
                 Ok(None) => break,
                 Err(e) => {
