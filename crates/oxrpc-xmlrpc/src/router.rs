@@ -785,11 +785,13 @@ impl Shared {
                 .unwrap_or_else(|_| Err(GunzipError::Corrupt("the decoder failed".into())));
             match inflated {
                 Ok(inflated) => Bytes::from(inflated),
+                // CPython's `gzip_decode` refuses past its 20 MiB with a
+                // ValueError, which its server answers as a corrupt body.
                 Err(GunzipError::TooLarge(_)) => {
                     return Err(Refusal::Http(limit(
-                        plain(
-                            StatusCode::PAYLOAD_TOO_LARGE,
-                            "gzip content inflates too large\n",
+                        empty(
+                            StatusCode::BAD_REQUEST,
+                            Some("error decoding gzip content".into()),
                         ),
                         "decompressed_size",
                     )))

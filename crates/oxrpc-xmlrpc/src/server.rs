@@ -118,7 +118,7 @@ impl Default for ServerConfig {
         ServerConfig {
             rpc_paths: vec!["/".into(), "/RPC2".into(), "/pydoc.css".into()],
             max_body_size: 16 << 20,
-            max_decompressed_size: 32 << 20,
+            max_decompressed_size: 20 << 20,
             limits: Limits::default(),
             log_requests: true,
             gzip_threshold: Some(1400),

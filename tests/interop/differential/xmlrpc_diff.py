@@ -602,6 +602,9 @@ def build(argv=None):
         "not gzip": b"not gzip at all",
         "junk after": zipped + b"junk",
         "NULs then junk": zipped + b"\0\0junk",
+        # Around gzip_decode's 20 MiB cap (trailing whitespace is fine XML).
+        "inflates to 19 MiB": gzip.compress(ok_body.encode() + b" " * (19 << 20)),
+        "inflates past 20 MiB": gzip.compress(ok_body.encode() + b" " * (20 << 20)),
     }
 
     @d.prop(st.sampled_from(sorted(gzip_bodies)), examples=0.05, explicit=sorted(gzip_bodies))
