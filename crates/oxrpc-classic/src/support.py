@@ -503,7 +503,8 @@ def _get_exception_class(cls):
 def make_exception(module, name, args, attrs, traceback):
     """rpyc's vinegar.load with classic mode's config: a subclass (see
     `_get_exception_class`) of the real class when this interpreter has it
-    (instantiate_custom_exceptions), else of a GenericException subclass
+    or can import its module (import_custom_exceptions and
+    instantiate_custom_exceptions), else of a GenericException subclass
     named after it; args and attributes set as sent, __init__ not
     called."""
     cls = None
@@ -511,6 +512,14 @@ def make_exception(module, name, args, attrs, traceback):
         cls = getattr(builtins, name, None)
     else:
         found = sys.modules.get(module)
+        if found is None:
+            # import_custom_exceptions, which SlaveService turns on: the
+            # class's module is imported, as rpyc's vinegar.load does.
+            try:
+                __import__(module, None, None, '*')
+            except Exception:
+                pass
+            found = sys.modules.get(module)
         cls = getattr(found, name, None) if found is not None else None
     if not (isinstance(cls, type) and issubclass(cls, BaseException)):
         fullname = '%s.%s' % (module, name)

@@ -331,6 +331,31 @@ check('a callback exception inside the server', seen == repr((
     ["('local', 1)", '', '========= Remote Traceback (1) ========='], True, True,
     ['ValueError', 'ValueError', 'Exception'])), seen)
 
+# An exception of a library's class: the server imports the class's module
+# and makes that class (rpyc's SlaveService turns import_custom_exceptions
+# on), so the server's own code catches it by class, and it comes back to
+# this client as that class too.
+import json
+def bad_json():
+    json.loads('{x')
+conn.execute('def catch_json(f):\n'
+             '    try:\n'
+             '        f()\n'
+             '    except ValueError as e:\n'
+             '        import json\n'
+             '        return (isinstance(e, json.JSONDecodeError), type(e).__name__, type(e).__module__)\n'
+             '    except BaseException as e:\n'
+             '        return (False, type(e).__name__, type(e).__module__)')
+seen = conn.namespace['catch_json'](bad_json)
+check('a library exception from a callback keeps its class', seen == (True, 'JSONDecodeError', 'json.decoder'), seen)
+try:
+    conn.namespace['apply'](bad_json)
+    check('a library exception comes back as its class', False, 'no exception')
+except json.JSONDecodeError as e:
+    check('a library exception comes back as its class', e.args == ("Expecting property name enclosed in double quotes: line 1 column 2 (char 1)",), e.args)
+except Exception as e:
+    check('a library exception comes back as its class', False, repr(type(e)))
+
 # `with` on a remote context manager whose body raises: rpyc passes the
 # exception's class, so __exit__ sees the TypeError raising it gives.
 conn.execute('class CM:\n    def __init__(self, suppress):\n        self.suppress = suppress\n'
