@@ -417,6 +417,12 @@ def execute(text, namespace):
 
 
 def evaluate(text, namespace):
+    # eval() skips the spaces and tabs a source starts with (compile()
+    # does not), so conn.eval(' 1+1') is 2 on rpyc's server.
+    if isinstance(text, str):
+        text = text.lstrip(' \t')
+    elif isinstance(text, bytes):
+        text = text.lstrip(b' \t')
     return eval(_compiled(text, 'eval'), namespace)
 
 
