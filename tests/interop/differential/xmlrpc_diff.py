@@ -520,6 +520,11 @@ def build(argv=None):
         ("POST", "/", "\n" + ok_body, {}),
         ("POST", "/", ok_body.replace("<methodCall>", "<?xml version='1.0'?><methodCall>"), {}),
         ("POST", "/", ok_body.replace("</methodName>", "</methodName><?xml-stylesheet x?>"), {}),
+        # Attributes: ignored when well-formed, refused (as expat) when not.
+        ("POST", "/", ok_body.replace("<methodCall>", "<methodCall a='1' b=\"2\">"), {}),
+        ("POST", "/", ok_body.replace("<methodCall>", "<methodCall a='1' a='2'>"), {}),
+        ("POST", "/", ok_body.replace("<methodName>", "<methodName x=1>"), {}),
+        ("POST", "/", ok_body.replace("<methodName>", "<methodName x>"), {}),
         ("POST", "http://127.0.0.1/RPC2", ok_body, {}),
         ("POST", "http://127.0.0.1/", ok_body, {}),
         ("POST", "http://127.0.0.1/wrong", ok_body, {}),

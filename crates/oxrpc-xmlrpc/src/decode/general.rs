@@ -22,7 +22,15 @@ pub(super) fn read(document: &str, limits: &Limits) -> Result<Document, ParseErr
             .read_event()
             .map_err(|e| ParseError::Xml(format!("{e} at byte {}", reader.error_position())))?;
         match event {
-            Event::Start(e) => tree.start(e.name().as_ref())?,
+            Event::Start(e) => {
+                // Attributes mean nothing to XML-RPC, but as expat, a
+                // document whose attributes are not well-formed (one
+                // given twice, a value without quotes) is not read.
+                if let Some(Err(e)) = e.attributes().find(Result::is_err) {
+                    return Err(ParseError::Xml(format!("{e} in the tag at byte {start}")));
+                }
+                tree.start(e.name().as_ref())?
+            }
             // quick-xml has checked that the name closes the open element.
             Event::End(_) => tree.end()?,
             Event::Text(t) => tree.text(str_within(document, &t)?)?,
