@@ -142,8 +142,9 @@ pub fn xmlrpc_server(config: ServerConfig) -> Server {
             };
             lister.list(dir_name).await
         }})
-        .params(&["dir_name"])
-        .help("list_contents(dir_name) -> list of the names in the directory dir_name");
+        // No help text: the notebook's function has no docstring, so
+        // CPython's `system.methodHelp` answers '' for it.
+        .params(&["dir_name"]);
     server
 }
 
