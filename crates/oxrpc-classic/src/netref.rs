@@ -21,6 +21,8 @@ use std::sync::Arc;
 fn peer<T>(result: Result<T, oxrpc_rpyc::Error>) -> Result<T, RemoteException> {
     result.map_err(|e| match e {
         oxrpc_rpyc::Error::Remote(exc) => exc,
+        // What rpyc's AsyncResult raises when the wait runs out.
+        oxrpc_rpyc::Error::Timeout(_) => RemoteException::timeout_error("result expired"),
         other => other.into(),
     })
 }
@@ -80,6 +82,7 @@ pub(crate) fn netref_op<S: ObjectSpace>(
             "the connection of this remote object has closed",
         )
     })?;
+    follow_config_timeout(vm, &rt, &session);
     let proxy = entry.proxy.clone();
     let rest = &args[2..];
     let arg = |i: usize| {
@@ -182,6 +185,42 @@ pub(crate) fn netref_op<S: ObjectSpace>(
     }
 }
 
+/// rpyc reads `sync_request_timeout` from the connection's `_config` for
+/// each request it makes: a client that changed it there (through
+/// `getconn()._config`, to let a long callback run) has the requests made
+/// for it wait that long; `None` waits as long as it takes.
+fn follow_config_timeout<S: ObjectSpace>(
+    vm: S::Vm<'_>,
+    rt: &Runtime<S>,
+    session: &Arc<Session<S>>,
+) {
+    let Some(config) = session.config_if_made(vm) else {
+        return;
+    };
+    let Some(connection) = session.peer() else {
+        return;
+    };
+    let value = S::getattr(vm, &config, "get").and_then(|get| {
+        let key = S::from_plain(vm, BrineValue::from("sync_request_timeout"))?;
+        S::call(vm, &get, vec![key])
+    });
+    let seconds = match value.map(|v| to_value(vm, rt, session, v)) {
+        Ok(Value::Brine(BrineValue::None)) => f64::INFINITY,
+        Ok(Value::Brine(BrineValue::Float(seconds))) => seconds,
+        Ok(Value::Brine(BrineValue::Int(seconds))) => seconds as f64,
+        Ok(Value::Brine(BrineValue::Bool(seconds))) => f64::from(u8::from(seconds)),
+        // Anything else leaves the wait as it is.
+        _ => return,
+    };
+    let limit = std::time::Duration::try_from_secs_f64(seconds.max(0.0)).unwrap_or(NO_LIMIT);
+    if connection.sync_request_timeout() != limit {
+        connection.set_sync_request_timeout(limit);
+    }
+}
+
+/// What `sync_request_timeout=None` means: no limit (a year).
+const NO_LIMIT: std::time::Duration = std::time::Duration::from_secs(365 * 24 * 3600);
+
 /// `_oxrpc_op('peer_root', session)`: the root object of the peer of the
 /// session registered as `session` (rpyc's `Connection.root`; a classic
 /// client serves rpyc's `SlaveService` there).
@@ -192,6 +231,7 @@ fn peer_root<S: ObjectSpace>(
 ) -> Result<S::Object, S::Error> {
     let closed = || S::error(vm, ErrorKind::Runtime, "the connection has closed");
     let session = rt.session(key).ok_or_else(closed)?;
+    follow_config_timeout(vm, rt, &session);
     let connection = session.peer().ok_or_else(closed)?;
     let result = wait_for::<S>(vm, session.runtime(), session.worker(), async move {
         peer(connection.root().await).map(Value::Proxy)

@@ -146,6 +146,12 @@ impl<S: ObjectSpace> Session<S> {
         Ok(config)
     }
 
+    /// The connection's `_config` dict, if the peer has asked for it.
+    pub(crate) fn config_if_made(&self, vm: S::Vm<'_>) -> Option<S::Object> {
+        let slot = self.config.lock().ok()?;
+        slot.as_ref().map(|config| S::clone_ref(vm, config))
+    }
+
     /// The connection, while the session is open.
     pub(crate) fn peer(&self) -> Option<Connection> {
         self.peer.lock().ok().and_then(|p| p.clone())

@@ -544,10 +544,13 @@ def make_exception(module, name, args, attrs, traceback):
             setattr(exc, attr, value)
         except (AttributeError, TypeError):
             pass
-    try:
-        exc._remote_tb = traceback
-    except AttributeError:
-        pass
+    # An exception raised here (a wait that ran out, a connection that
+    # closed) has no remote traceback to show.
+    if traceback:
+        try:
+            exc._remote_tb = traceback
+        except AttributeError:
+            pass
     return exc
 
 

@@ -357,6 +357,27 @@ except json.JSONDecodeError as e:
 except Exception as e:
     check('a library exception comes back as its class', False, repr(type(e)))
 
+# The server reads sync_request_timeout from its connection's _config at
+# each request it makes: a client may shorten or lift the wait of the
+# callbacks it is asked for.
+def slow_callback(seconds):
+    time.sleep(seconds)
+    return 'slept'
+conn.execute('def call_waiting(f, seconds):\n'
+             '    try:\n'
+             '        return f(seconds)\n'
+             '    except Exception as e:\n'
+             '        return (type(e).__name__, str(e))')
+server_config = conn.root.getconn()._config
+server_config['sync_request_timeout'] = 0.3
+seen = conn.namespace['call_waiting'](slow_callback, 1.2)
+check('a shortened sync_request_timeout expires a callback', seen == ('TimeoutError', 'result expired'), seen)
+time.sleep(1.2)  # the late answer arrives, and is dropped
+server_config['sync_request_timeout'] = None
+seen = conn.namespace['call_waiting'](slow_callback, 0.6)
+check('sync_request_timeout None waits', seen == 'slept', seen)
+server_config['sync_request_timeout'] = 30
+
 # `with` on a remote context manager whose body raises: rpyc passes the
 # exception's class, so __exit__ sees the TypeError raising it gives.
 conn.execute('class CM:\n    def __init__(self, suppress):\n        self.suppress = suppress\n'

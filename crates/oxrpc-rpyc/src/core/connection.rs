@@ -71,6 +71,9 @@ pub(crate) struct Inner {
     pending: Mutex<HashMap<u64, oneshot::Sender<Result<Value, Error>>>>,
     /// Bounds [`Connection::request`]'s wait, kept between requests.
     request_timer: RequestTimer,
+    /// How long that is, in nanoseconds: `Config::sync_request_timeout`
+    /// until [`Connection::set_sync_request_timeout`] changes it.
+    request_limit: AtomicU64,
     next_seq: AtomicU64,
     local: Mutex<LocalObjects>,
     proxies: Mutex<HashMap<IdPack, Weak<ProxyShared>>>,
@@ -99,6 +102,11 @@ pub(crate) struct Inner {
     /// Whether the reader task parks it: not in a server, which seldom
     /// calls its peers.
     pub(super) callers_read: bool,
+}
+
+/// `limit` in nanoseconds, the longest a `u64` holds (584 years) for more.
+fn nanos(limit: Duration) -> u64 {
+    u64::try_from(limit.as_nanos()).unwrap_or(u64::MAX)
 }
 
 /// Frames up to this size (uncompressed) are decoded by the reader itself
@@ -287,6 +295,7 @@ impl Connection {
                 outgoing: outgoing.clone(),
                 pending: Mutex::new(HashMap::new()),
                 request_timer: RequestTimer::default(),
+                request_limit: AtomicU64::new(nanos(config.sync_request_timeout)),
                 next_seq: AtomicU64::new(0),
                 local: Mutex::new(LocalObjects::default()),
                 proxies: Mutex::new(HashMap::new()),
@@ -417,7 +426,7 @@ impl Connection {
         let work = async {
             self.wait_for_releases().await;
             let reply = self.request_async(handler, args);
-            let limit = self.inner.config.sync_request_timeout;
+            let limit = self.sync_request_timeout();
             let mut timer = self.inner.request_timer.start(limit);
             let result = tokio::select! {
                 biased;
@@ -428,6 +437,27 @@ impl Connection {
             result
         };
         tracing::Instrument::instrument(work, span).await
+    }
+
+    /// How long [`Connection::request`] waits for a reply now.
+    pub fn sync_request_timeout(&self) -> Duration {
+        Duration::from_nanos(self.inner.request_limit.load(Ordering::Relaxed))
+    }
+
+    /// Changes how long [`Connection::request`] waits for a reply, from the
+    /// next request on (rpyc reads its `sync_request_timeout` from the
+    /// connection's `_config` at each request, so a peer may change it).
+    ///
+    /// ```no_run
+    /// # async fn f(connection: oxrpc_rpyc::Connection) {
+    /// connection.set_sync_request_timeout(std::time::Duration::from_secs(120));
+    /// assert_eq!(connection.sync_request_timeout().as_secs(), 120);
+    /// # }
+    /// ```
+    pub fn set_sync_request_timeout(&self, limit: Duration) {
+        self.inner
+            .request_limit
+            .store(nanos(limit), Ordering::Relaxed);
     }
 
     /// Sends a request and returns at once with a handle to its reply.
