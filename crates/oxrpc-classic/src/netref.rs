@@ -21,8 +21,6 @@ use std::sync::Arc;
 fn peer<T>(result: Result<T, oxrpc_rpyc::Error>) -> Result<T, RemoteException> {
     result.map_err(|e| match e {
         oxrpc_rpyc::Error::Remote(exc) => exc,
-        // What rpyc's AsyncResult raises when the wait runs out.
-        oxrpc_rpyc::Error::Timeout(_) => RemoteException::timeout_error("result expired"),
         other => other.into(),
     })
 }

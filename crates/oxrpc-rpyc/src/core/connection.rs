@@ -93,7 +93,7 @@ pub(crate) struct Inner {
     /// The input reservation of the frame being dispatched: its request
     /// keeps it if its handler waits (see `in_progress`), so a large
     /// request is counted once, not once arriving and again waiting.
-    pub(super) frame_reservation: Mutex<Option<InputReservation>>,
+    frame_reservation: Mutex<Option<InputReservation>>,
     /// The connection's slot in its server (busy while requests run).
     pub(super) slot: Arc<Slot>,
     /// Where the reader task parks the reading between reads, for a
@@ -102,6 +102,16 @@ pub(crate) struct Inner {
     /// Whether the reader task parks it: not in a server, which seldom
     /// calls its peers.
     pub(super) callers_read: bool,
+}
+
+impl Inner {
+    /// Where a lent frame reservation waits for its request (see
+    /// `in_progress`).
+    pub(super) fn frame_slot(&self) -> std::sync::MutexGuard<'_, Option<InputReservation>> {
+        self.frame_reservation
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 /// `limit` in nanoseconds, the longest a `u64` holds (584 years) for more.
@@ -882,9 +892,11 @@ impl Connection {
             while let Some(reading) = held.as_mut() {
                 match reading.decoder.next_raw_frame() {
                     Ok(Some(frame)) => {
-                        self.lend_reservation(reserved.take());
+                        let lent = self.lend_reservation(reserved.take());
                         self.handle_frame(frame).await;
-                        self.lend_reservation(None);
+                        if lent {
+                            self.take_back_reservation();
+                        }
                     }
                     Ok(None) => break,
                     Err(e) => {
@@ -993,17 +1005,20 @@ impl Connection {
         "idle timeout"
     }
 
-    /// Lends the input reservation of the frame about to be dispatched to
-    /// its request (`None` after the dispatch: what the request did not
-    /// keep goes back to the budget).
-    pub(super) fn lend_reservation(&self, reservation: Option<InputReservation>) {
-        let mut slot = self
-            .inner
-            .frame_reservation
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        let returned = std::mem::replace(&mut *slot, reservation);
-        drop(slot);
+    /// Lends the input reservation of the frame about to be dispatched (if
+    /// it made one: only large frames do) to its request; whether it did.
+    pub(super) fn lend_reservation(&self, reservation: Option<InputReservation>) -> bool {
+        let Some(reservation) = reservation else {
+            return false;
+        };
+        *self.inner.frame_slot() = Some(reservation);
+        true
+    }
+
+    /// After a dispatch that was lent a reservation: what the request did
+    /// not keep goes back to the budget.
+    pub(super) fn take_back_reservation(&self) {
+        let returned = self.inner.frame_slot().take();
         drop(returned);
     }
 

@@ -78,9 +78,8 @@ impl From<Error> for RemoteException {
         match e {
             Error::Remote(e) => e.into_received(),
             Error::Closed => RemoteException::eof_error("connection closed"),
-            Error::Timeout(after) => {
-                RemoteException::timeout_error(format!("result expired after {after:?}"))
-            }
+            // What rpyc's AsyncResult raises when the wait runs out.
+            Error::Timeout(_) => RemoteException::timeout_error("result expired"),
             Error::Conversion(e) => e.into(),
             Error::Protocol(why) => RemoteException::value_error(why),
         }

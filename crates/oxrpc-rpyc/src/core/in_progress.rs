@@ -89,11 +89,7 @@ impl InProgress {
         // as much of what its request holds.
         let frame = match wanted {
             0 => None,
-            _ => inner
-                .frame_reservation
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .take(),
+            _ => inner.frame_slot().take(),
         };
         let covered = frame.as_ref().map_or(0, |f| f.bytes()).min(wanted);
         let shared = &inner.config.shared.input;

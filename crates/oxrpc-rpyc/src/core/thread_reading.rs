@@ -218,9 +218,11 @@ impl ThreadReading {
         loop {
             match self.decoder.next_raw_frame() {
                 Ok(Some(frame)) => {
-                    connection.lend_reservation(self.reserved.take());
+                    let lent = connection.lend_reservation(self.reserved.take());
                     self.handle_frame(frame);
-                    connection.lend_reservation(None);
+                    if lent {
+                        connection.take_back_reservation();
+                    }
                 }
                 Ok(None) => break,
                 Err(e) => {
