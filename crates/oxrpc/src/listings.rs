@@ -38,6 +38,10 @@ const MAX_NAME_BYTES: usize = 8 << 20;
 /// watch removed leaves one, its IN_IGNORED).
 const MAX_EVENT_MARKS: usize = 4096;
 
+/// Bytes of queued events read at once (one event with a name is at most
+/// 16 bytes plus NAME_MAX + 1).
+const EVENT_BUFFER_BYTES: usize = 4096;
+
 /// What invalidates a remembered listing, on the directory and its parents.
 fn watch_mask() -> WatchMask {
     WatchMask::CREATE
@@ -69,6 +73,9 @@ struct State {
     /// The event count when `last_event` was last trimmed: a listing read
     /// across a trim cannot tell whether its watches saw an event.
     trimmed_at: u64,
+    /// Where queued events are read: kept between lookups, as zeroing a
+    /// fresh one cost more than the rest of a remembered lookup.
+    event_buffer: Box<[u8]>,
 }
 
 /// Remembered listings, each valid until an inotify event says otherwise.
@@ -94,6 +101,7 @@ impl Listings {
                 events: 0,
                 last_event: HashMap::new(),
                 trimmed_at: 0,
+                event_buffer: vec![0; EVENT_BUFFER_BYTES].into_boxed_slice(),
             }),
             watches,
         })
@@ -190,16 +198,15 @@ impl State {
 
     /// Reads the queued events and forgets what they invalidate.
     fn read_events(&mut self) {
-        let mut buffer = [0u8; 4096];
         loop {
-            let touched: Vec<(WatchDescriptor, bool)> = match self.inotify.read_events(&mut buffer)
-            {
-                Ok(events) => events
-                    .map(|e| (e.wd, e.mask.contains(EventMask::Q_OVERFLOW)))
-                    .collect(),
-                // WouldBlock: nothing more queued.
-                Err(_) => return,
-            };
+            let touched: Vec<(WatchDescriptor, bool)> =
+                match self.inotify.read_events(&mut self.event_buffer) {
+                    Ok(events) => events
+                        .map(|e| (e.wd, e.mask.contains(EventMask::Q_OVERFLOW)))
+                        .collect(),
+                    // WouldBlock: nothing more queued.
+                    Err(_) => return,
+                };
             if touched.is_empty() {
                 return;
             }
