@@ -349,6 +349,28 @@ mod tests {
     }
 
     #[test]
+    fn attributes_are_checked_in_one_pass() {
+        // 200,000 attributes: quick-xml's own duplicate check, which
+        // compares each name with all before it, took minutes on this.
+        let names: String = (0..200_000).map(|i| format!(" a{i}='1'")).collect();
+        let document =
+            format!("<methodCall><methodName{names}>m</methodName><params/></methodCall>");
+        assert_eq!(call(&document).map(|c| c.name), Ok("m".to_owned()));
+        let twice =
+            format!("<methodCall><methodName{names} a7='2'>m</methodName><params/></methodCall>");
+        match call(&twice) {
+            Err(ParseError::Xml(message)) => {
+                assert!(message.contains("duplicated attribute"), "{message}")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            call("<methodCall><methodName a=1>m</methodName></methodCall>"),
+            Err(ParseError::Xml(_))
+        ));
+    }
+
+    #[test]
     fn refuses_hostile_documents() {
         let laughs = "<?xml version='1.0'?><!DOCTYPE lolz [<!ENTITY lol \"lol\">]>\
                       <methodCall><methodName>&lol;</methodName></methodCall>";
