@@ -14,13 +14,19 @@
 //!
 //! Only plain absolute paths are remembered: one with a symbolic link,
 //! `.`/`..` or repeated slashes could resolve differently without an event
-//! on the watched directories. Mounts are not watched either: a file system
-//! mounted over a remembered directory shows after the next change to it
-//! or its parents. Everything else (relative paths, huge directories, a
-//! full watch table) is simply read every time, as before.
+//! on the watched directories. Only directories on file systems whose every
+//! change goes through this kernel are remembered (local disks, memory file
+//! systems, overlays): `/proc`, `/sys` and cgroups grow entries no event
+//! announces, and network and FUSE file systems change elsewhere. A change
+//! to the mount table (a file system mounted over a remembered directory)
+//! forgets everything: the kernel marks `/proc/self/mountinfo` for it, and
+//! each lookup polls that mark too. Everything else (relative paths, huge
+//! directories, a full watch table) is simply read every time, as before.
 
 use inotify::{EventMask, Inotify, WatchDescriptor, WatchMask, Watches};
+use rustix::event::{poll, PollFd, PollFlags, Timespec};
 use std::collections::{HashMap, VecDeque};
+use std::fs::File;
 use std::io;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -41,6 +47,37 @@ const MAX_EVENT_MARKS: usize = 4096;
 /// Bytes of queued events read at once (one event with a name is at most
 /// 16 bytes plus NAME_MAX + 1).
 const EVENT_BUFFER_BYTES: usize = 4096;
+
+/// The `statfs` magic numbers of file systems whose every change passes
+/// through this kernel's VFS, where inotify reports it: ext2/3/4, XFS,
+/// Btrfs, F2FS, ZFS, bcachefs, JFS, tmpfs (and devtmpfs), ramfs, overlayfs,
+/// and the read-only SquashFS, EROFS and ISO 9660.
+const LOCAL_FILE_SYSTEMS: [i64; 14] = [
+    0xEF53,
+    0x5846_5342,
+    0x9123_683E,
+    0xF2F5_2010,
+    0x2FC1_2FC1,
+    0xCA45_1A4E,
+    0x3153_464A,
+    0x0102_1994,
+    0x8584_58F6,
+    0x794C_7630,
+    0x7371_7368,
+    0xE0F5_E1E2,
+    0x9660,
+    0x5265_4973,
+];
+
+/// Whether inotify reports every change to the directory at `path`.
+#[allow(
+    clippy::useless_conversion,
+    reason = "f_type is an i64 on x86_64, narrower on other targets"
+)]
+fn reports_every_change(path: &str) -> bool {
+    rustix::fs::statfs(path)
+        .is_ok_and(|stats| LOCAL_FILE_SYSTEMS.contains(&i64::from(stats.f_type)))
+}
 
 /// What invalidates a remembered listing, on the directory and its parents.
 fn watch_mask() -> WatchMask {
@@ -76,6 +113,9 @@ struct State {
     /// Where queued events are read: kept between lookups, as zeroing a
     /// fresh one cost more than the rest of a remembered lookup.
     event_buffer: Box<[u8]>,
+    /// `/proc/self/mountinfo`, which polls with a priority event once
+    /// after each change to the mount table.
+    mounts: File,
 }
 
 /// Remembered listings, each valid until an inotify event says otherwise.
@@ -91,6 +131,9 @@ impl Listings {
             .map_err(|e| tracing::warn!(error = %e, "directory listings will not be cached"))
             .ok()?;
         let watches = inotify.watches();
+        let mounts = File::open("/proc/self/mountinfo")
+            .map_err(|e| tracing::warn!(error = %e, "directory listings will not be cached"))
+            .ok()?;
         Some(Listings {
             state: Mutex::new(State {
                 inotify,
@@ -102,6 +145,7 @@ impl Listings {
                 last_event: HashMap::new(),
                 trimmed_at: 0,
                 event_buffer: vec![0; EVENT_BUFFER_BYTES].into_boxed_slice(),
+                mounts,
             }),
             watches,
         })
@@ -122,7 +166,7 @@ impl Listings {
         path: &str,
         read: impl FnOnce(&str) -> io::Result<Vec<String>>,
     ) -> io::Result<Names> {
-        if !is_plain_absolute(path) {
+        if !is_plain_absolute(path) || !reports_every_change(path) {
             return read(path).map(Arc::new);
         }
         let before = match self.state.lock() {
@@ -198,6 +242,13 @@ impl State {
 
     /// Reads the queued events and forgets what they invalidate.
     fn read_events(&mut self) {
+        if self.mount_table_changed() {
+            // Like a lost event: nothing remembered, nor read meanwhile,
+            // can be trusted.
+            self.clear();
+            self.events += 1;
+            self.trimmed_at = self.events;
+        }
         loop {
             let touched: Vec<(WatchDescriptor, bool)> =
                 match self.inotify.read_events(&mut self.event_buffer) {
@@ -227,6 +278,20 @@ impl State {
                 self.last_event.retain(|wd, _| dependents.contains_key(wd));
                 self.trimmed_at = self.events;
             }
+        }
+    }
+
+    /// Whether the mount table changed since the last look (the kernel
+    /// reports each change to one poll).
+    fn mount_table_changed(&self) -> bool {
+        let mut fds = [PollFd::new(&self.mounts, PollFlags::PRI)];
+        let now = Timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        match poll(&mut fds, Some(&now)) {
+            Ok(_) => fds[0].revents().intersects(PollFlags::PRI | PollFlags::ERR),
+            Err(_) => true,
         }
     }
 
@@ -379,6 +444,38 @@ mod tests {
         assert!(listings.get(path).is_none());
         assert_eq!(*listings.load(path, read).unwrap(), ["new"]);
         std::fs::remove_dir_all(&top).unwrap();
+    }
+
+    #[test]
+    fn kernel_file_systems_are_read_every_time() {
+        let listings = Listings::new().unwrap();
+        // /proc grows an entry per process and /sys changes with the
+        // hardware, and inotify reports neither.
+        for path in ["/proc", "/sys", "/proc/self/fd"] {
+            listings.load(path, read).unwrap();
+            assert!(listings.get(path).is_none(), "{path}");
+        }
+    }
+
+    #[test]
+    fn a_mount_over_a_remembered_directory_is_seen() {
+        let listings = Listings::new().unwrap();
+        let dir = scratch("mounted");
+        let path = dir.to_str().unwrap();
+        std::fs::write(dir.join("under"), b"").unwrap();
+        assert!(remembered(&listings, path));
+        let mount = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "tmpfs", path])
+            .status()
+            .unwrap();
+        assert!(mount.success(), "mounting a tmpfs needs root");
+        let seen = listings.get(path);
+        let after = read(path).unwrap();
+        let unmount = std::process::Command::new("umount").arg(path).status();
+        assert!(seen.is_none(), "still remembered: {seen:?}");
+        assert!(after.is_empty(), "{after:?}");
+        assert!(unmount.unwrap().success());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
