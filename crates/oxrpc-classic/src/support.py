@@ -82,6 +82,49 @@ def _keep_signals_to_the_server():
 _keep_signals_to_the_server()
 
 
+def _guard_select():
+    """select.select() refuses a descriptor past FD_SETSIZE or below zero
+    with ValueError, as CPython's does; RustPython's would index past its
+    fd_set and abort the whole server process. Descriptors that high are
+    ordinary in a busy server, so this is no exotic case."""
+    if sys.implementation.name == 'cpython':
+        return
+    try:
+        import select
+    except ImportError:
+        return
+    native = select.select
+    fd_setsize = 1024
+
+    def checked(group):
+        try:
+            items = list(group)
+        except TypeError:
+            raise TypeError('arguments 1-3 must be sequences') from None
+        for item in items:
+            fd = item if isinstance(item, int) else item.fileno()
+            if not isinstance(fd, int):
+                raise TypeError('fileno() returned a non-integer')
+            if fd < 0:
+                raise ValueError('file descriptor cannot be a negative integer (%d)' % fd)
+            if fd >= 2 ** 31:
+                raise OverflowError('Python int too large to convert to C int')
+            if fd >= fd_setsize:
+                raise ValueError('filedescriptor out of range in select()')
+        return items
+
+    def select_(rlist, wlist, xlist, timeout=None):
+        return native(checked(rlist), checked(wlist), checked(xlist), timeout)
+
+    select_.__name__ = select_.__qualname__ = 'select'
+    select_.__doc__ = native.__doc__
+    select_.__module__ = 'select'
+    select.select = select_
+
+
+_guard_select()
+
+
 class Quitter(object):
     """site's quit and exit: SystemExit when called (without closing the
     server's stdin, which site's would)."""

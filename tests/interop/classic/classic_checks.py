@@ -598,6 +598,21 @@ check('its traceback is kept', fresh.builtins.type(last).__name__ == 'traceback'
 check('getconn() keeps the same one', fresh.root.getconn()._last_traceback == last)
 fresh.close()
 
+# select() refuses descriptors an fd_set cannot hold, which a busy server
+# has, and the server lives on.
+raises('select past FD_SETSIZE', ValueError,
+       lambda: conn.modules.select.select([1500], [], [], 0),
+       'filedescriptor out of range in select()')
+raises('select of a negative descriptor', ValueError,
+       lambda: conn.modules.select.select([-1], [], [], 0),
+       'file descriptor cannot be a negative integer (-1)')
+raises('select of what is not a sequence', TypeError,
+       lambda: conn.modules.select.select(5, [], [], 0), 'arguments 1-3 must be sequences')
+conn.execute('import os, select\n_r, _w = os.pipe()')
+ready = conn.eval('tuple(map(len, select.select([_r], [_w], [], 0)))')
+conn.execute('os.close(_r); os.close(_w)')
+check('select of descriptors it can hold', ready == (0, 1, 0), ready)
+
 conn.close()
 if failures:
     print('%d passed, %d failed' % (passed, len(failures)))
