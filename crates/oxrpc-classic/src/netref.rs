@@ -169,6 +169,39 @@ pub(crate) fn netref_op<S: ObjectSpace>(
                 )
             })
         }
+        // What the peer's class has (rpyc's HANDLE_INSPECT): the methods
+        // of the netref class made for it.
+        "inspect" => wait_for::<S>(vm, &entry.runtime, session.worker(), async move {
+            let pack = Value::Brine(proxy.id_pack().to_brine());
+            let connection = proxy.connection().clone();
+            peer(connection.request(HandlerId::Inspect, vec![pack]).await)
+        }),
+        // `with netref:` ending (rpyc's HANDLE_CTXEXIT): the peer raises
+        // the exception's class to call `__exit__`.
+        "ctxexit" => {
+            let exc = value(0);
+            wait_for::<S>(vm, &entry.runtime, session.worker(), async move {
+                let connection = proxy.connection().clone();
+                peer(
+                    connection
+                        .request(HandlerId::CtxExit, vec![Value::Proxy(proxy), exc])
+                        .await,
+                )
+            })
+        }
+        // isinstance(<netref>, <netref of a class>) across classes: the
+        // peer's answer (rpyc's HANDLE_INSTANCECHECK).
+        "instancecheck" => {
+            let other = value(0);
+            wait_for::<S>(vm, &entry.runtime, session.worker(), async move {
+                let connection = proxy.connection().clone();
+                peer(
+                    connection
+                        .request(HandlerId::InstanceCheck, vec![Value::Proxy(proxy), other])
+                        .await,
+                )
+            })
+        }
         other => {
             return Err(S::error(
                 vm,

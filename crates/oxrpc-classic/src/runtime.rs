@@ -121,7 +121,9 @@ impl<S: ObjectSpace> Runtime<S> {
         u64::try_from(S::to_i64(vm, &id)?).ok()
     }
 
-    /// A new netref for `entry`.
+    /// The netref for `entry`: a new one, or the one Python code already
+    /// holds to the same object of the same session (rpyc's proxy cache:
+    /// an object received twice is one netref, `is` holds).
     pub(crate) fn new_netref(
         &self,
         vm: S::Vm<'_>,
@@ -132,16 +134,24 @@ impl<S: ObjectSpace> Runtime<S> {
             *next += 1;
             *next
         };
-        // Its class is named after the peer's type, and stands for the
-        // local class of that name (`support.py`'s `_netref_class`).
-        let id_pack = entry.proxy.id_pack();
-        let type_name = S::from_plain(vm, BrineValue::Str(id_pack.type_name.clone()))?;
-        let is_class = S::from_plain(vm, BrineValue::Bool(id_pack.instance_id == 0))?;
+        // Its class comes from the peer's type (`support.py`'s
+        // `_netref_class`), which may take a request to the peer
+        // (HANDLE_INSPECT) through this entry: it is registered first.
+        let session = entry.session.upgrade().map_or(0, |s| s.id());
+        let pack = crate::convert::from_brine(vm, self, entry.proxy.id_pack().to_brine())?;
         if let Ok(mut proxies) = self.proxies.lock() {
             proxies.insert(id, entry);
         }
-        let id = S::from_plain(vm, BrineValue::Int(id as i64))?;
-        self.call(vm, "new_netref", vec![type_name, is_class, id])
+        let session = S::from_plain(vm, BrineValue::Int(session as i64))?;
+        let oid = S::from_plain(vm, BrineValue::Int(id as i64))?;
+        let netref = self.call(vm, "new_netref", vec![session, pack, oid]);
+        if netref
+            .as_ref()
+            .map_or(true, |netref| self.netref_id(vm, netref) != Some(id))
+        {
+            self.release(id);
+        }
+        netref
     }
 
     /// A key Python code can name `session` by (support.py's
@@ -174,7 +184,11 @@ impl<S: ObjectSpace> Runtime<S> {
     }
 
     /// Forgets every netref of a session that ended: the peer is gone.
-    pub(crate) fn release_session(&self, session: &Session<S>) {
+    pub(crate) fn release_session(&self, vm: S::Vm<'_>, session: &Session<S>) {
+        if let Ok(id) = S::from_plain(vm, BrineValue::Int(session.id() as i64)) {
+            // The netref classes of its peer's classes.
+            let _ = self.call(vm, "forget_session", vec![id]);
+        }
         if let Ok(mut sessions) = self.sessions.lock() {
             sessions.retain(|_, s| !std::ptr::eq(s.as_ptr(), session));
         }

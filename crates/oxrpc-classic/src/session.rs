@@ -12,10 +12,16 @@ use crate::runtime::Runtime;
 use crate::space::ObjectSpace;
 use crate::worker::Worker;
 use oxrpc_rpyc::{BrineValue, Connection, RemoteException};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+
+/// Numbers sessions, for what Python code keeps per connection.
+static NEXT_SESSION: AtomicU64 = AtomicU64::new(1);
 
 /// One connection's state in the interpreter.
 pub struct Session<S: ObjectSpace> {
+    /// Unique in the process, never reused.
+    id: u64,
     worker: Worker<S>,
     owns_worker: bool,
     runtime: tokio::runtime::Handle,
@@ -41,6 +47,7 @@ impl<S: ObjectSpace> Session<S> {
         peer: Connection,
     ) -> Arc<Session<S>> {
         Arc::new(Session {
+            id: NEXT_SESSION.fetch_add(1, Ordering::Relaxed),
             worker,
             owns_worker,
             runtime,
@@ -83,6 +90,11 @@ impl<S: ObjectSpace> Session<S> {
                 }
             }
         }));
+    }
+
+    /// The session's number, unique in the process.
+    pub(crate) fn id(&self) -> u64 {
+        self.id
     }
 
     /// The worker that runs this connection's jobs.
@@ -186,7 +198,7 @@ impl<S: ObjectSpace> Session<S> {
             let config = session.config.lock().ok().and_then(|mut c| c.take());
             drop(config);
             if let Some(rt) = S::runtime(vm) {
-                rt.release_session(&session);
+                rt.release_session(vm, &session);
             }
         }));
         if self.owns_worker {

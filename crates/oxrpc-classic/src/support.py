@@ -628,143 +628,137 @@ class NetrefType(type):
         return "<netref class '%s'>" % cls.__name__
 
 
+# What a netref answers itself: rpyc's local attributes, and where this
+# one keeps its id.
+_KEPT_LOCAL = LOCAL_ATTRS | frozenset(['_oxrpc_id', '_oxrpc_pack', '_oxrpc_key'])
+
+
 class Netref(object, metaclass=NetrefType):
-    """A proxy for an object of the peer (rpyc's netref, seen from inside
-    this interpreter). Every operation goes back over the connection."""
-    __slots__ = ('_oxrpc_id', '__weakref__')
+    """A proxy for an object of the peer (rpyc's BaseNetref, seen from
+    inside this interpreter). Every attribute but the few rpyc keeps local
+    is read over there; each netref class adds the methods the peer's
+    class has (as `HANDLE_INSPECT` lists them), so Python's own protocols
+    (len, iteration, operators, os.fspath, callable, the ABCs) see what
+    the peer's object really supports."""
+    __slots__ = ('_oxrpc_id', '_oxrpc_pack', '_oxrpc_key', '__weakref__')
+
+    def __getattribute__(self, name):
+        if name in _KEPT_LOCAL:
+            if name == '__class__':
+                cls = object.__getattribute__(self, '__class__')
+                if cls is None:
+                    cls = self.__getattr__('__class__')
+                return cls
+            if name == '__doc__':
+                return self.__getattr__('__doc__')
+            if name in DELETED_ATTRS:
+                raise AttributeError()
+            return object.__getattribute__(self, name)
+        if name == '__call__' or name == '__array__':
+            return object.__getattribute__(self, name)
+        return _oxrpc_op('getattr', object.__getattribute__(self, '_oxrpc_id'), name)
 
     def __getattr__(self, name):
+        if name in DELETED_ATTRS:
+            raise AttributeError()
         return _oxrpc_op('getattr', object.__getattribute__(self, '_oxrpc_id'), name)
 
     def __setattr__(self, name, value):
-        if name == '_oxrpc_id':
+        if name in _KEPT_LOCAL:
             object.__setattr__(self, name, value)
         else:
-            _oxrpc_op('setattr', self._oxrpc_id, name, value)
+            _oxrpc_op('setattr', object.__getattribute__(self, '_oxrpc_id'), name, value)
 
     def __delattr__(self, name):
-        _oxrpc_op('delattr', self._oxrpc_id, name)
-
-    def __call__(self, *args, **kwargs):
-        return _oxrpc_op('call', self._oxrpc_id, args, tuple(kwargs.items()))
+        if name in _KEPT_LOCAL:
+            object.__delattr__(self, name)
+        else:
+            _oxrpc_op('delattr', object.__getattribute__(self, '_oxrpc_id'), name)
 
     def __repr__(self):
-        return _oxrpc_op('repr', self._oxrpc_id)
+        return _oxrpc_op('repr', object.__getattribute__(self, '_oxrpc_id'))
 
     def __str__(self):
-        return _oxrpc_op('str', self._oxrpc_id)
+        return _oxrpc_op('str', object.__getattribute__(self, '_oxrpc_id'))
 
     def __hash__(self):
-        return _oxrpc_op('hash', self._oxrpc_id)
+        return _oxrpc_op('hash', object.__getattribute__(self, '_oxrpc_id'))
 
     def __dir__(self):
-        return list(_oxrpc_op('dir', self._oxrpc_id))
+        return list(_oxrpc_op('dir', object.__getattribute__(self, '_oxrpc_id')))
 
     def __eq__(self, other):
-        return _oxrpc_op('cmp', self._oxrpc_id, other, '__eq__')
+        return _oxrpc_op('cmp', object.__getattribute__(self, '_oxrpc_id'), other, '__eq__')
 
     def __ne__(self, other):
-        return _oxrpc_op('cmp', self._oxrpc_id, other, '__ne__')
+        return _oxrpc_op('cmp', object.__getattribute__(self, '_oxrpc_id'), other, '__ne__')
 
     def __lt__(self, other):
-        return _oxrpc_op('cmp', self._oxrpc_id, other, '__lt__')
+        return _oxrpc_op('cmp', object.__getattribute__(self, '_oxrpc_id'), other, '__lt__')
 
     def __le__(self, other):
-        return _oxrpc_op('cmp', self._oxrpc_id, other, '__le__')
+        return _oxrpc_op('cmp', object.__getattribute__(self, '_oxrpc_id'), other, '__le__')
 
     def __gt__(self, other):
-        return _oxrpc_op('cmp', self._oxrpc_id, other, '__gt__')
+        return _oxrpc_op('cmp', object.__getattribute__(self, '_oxrpc_id'), other, '__gt__')
 
     def __ge__(self, other):
-        return _oxrpc_op('cmp', self._oxrpc_id, other, '__ge__')
+        return _oxrpc_op('cmp', object.__getattribute__(self, '_oxrpc_id'), other, '__ge__')
 
-    def _callattr(self, name, *args):
-        return _oxrpc_op('callattr', self._oxrpc_id, name, args, ())
-
-    def __len__(self):
-        try:
-            return self._callattr('__len__')
-        except AttributeError:
-            # What len() says of an object without one, so that
-            # length hints (list(netref), dict(netref)) fall back.
-            raise TypeError("object of type 'netref' has no len()") from None
-
-    def __getitem__(self, key):
-        return self._callattr('__getitem__', key)
-
-    def __setitem__(self, key, value):
-        return self._callattr('__setitem__', key, value)
-
-    def __delitem__(self, key):
-        return self._callattr('__delitem__', key)
-
-    def __contains__(self, key):
-        return self._callattr('__contains__', key)
-
-    def __iter__(self):
-        return self._callattr('__iter__')
-
-    def __next__(self):
-        return self._callattr('__next__')
-
-    def __enter__(self):
-        return self._callattr('__enter__')
-
-    def __exit__(self, typ, exc, tb):
-        return self._callattr('__exit__', exc, None, None)
-
-    def __bool__(self):
-        # Python's truth: __bool__, else __len__, else true.
-        try:
-            return bool(self._callattr('__bool__'))
-        except AttributeError:
-            pass
-        try:
-            return self._callattr('__len__') != 0
-        except (AttributeError, TypeError):
-            return True
+    def __exit__(self, exc, typ, tb):
+        # rpyc's: only the first argument (the exception's class) goes
+        # (HANDLE_CTXEXIT), and the peer raises it to make the rest.
+        return _oxrpc_op('ctxexit', object.__getattribute__(self, '_oxrpc_id'), exc)
 
     def __reduce_ex__(self, protocol):
         # pickle.dumps(netref) pickles the peer's object, over there
         # (HANDLE_PICKLE), as rpyc's netrefs do: what rpyc.classic.obtain
         # relies on.
         import pickle
-        return pickle.loads, (_oxrpc_op('pickle', self._oxrpc_id, protocol),)
+        return pickle.loads, (_oxrpc_op('pickle', object.__getattribute__(self, '_oxrpc_id'),
+                                        protocol),)
+
+    def __instancecheck__(self, other):
+        # rpyc's, by id packs: (type name, class id, instance id).
+        pack = object.__getattribute__(self, '_oxrpc_pack')
+        if isinstance(other, Netref):
+            other_pack = object.__getattribute__(other, '_oxrpc_pack')
+            if pack[2] != 0:
+                raise TypeError('isinstance() arg 2 must be a class, type, or tuple of '
+                                'classes and types')
+            if pack[1] == other_pack[1]:
+                return other_pack[2] != 0
+            return _oxrpc_op('instancecheck', object.__getattribute__(self, '_oxrpc_id'),
+                             other_pack)
+        if pack[2] == 0:
+            local = _local_class(pack[0])
+            return local is not None and isinstance(other, local)
+        raise TypeError('isinstance() arg 2 must be a class, type, or tuple of classes and types')
 
     def __del__(self):
         try:
-            _oxrpc_op('release', self._oxrpc_id)
+            key = object.__getattribute__(self, '_oxrpc_key')
+            alive = _LIVE_NETREFS.get(key)
+            if alive is not None and alive() in (None, self):
+                del _LIVE_NETREFS[key]
+            _oxrpc_op('release', object.__getattribute__(self, '_oxrpc_id'))
         except Exception:
             pass
 
 
-# The operators remote code may apply to a peer's object, each sent back as
-# a call of the dunder on the object over there (rpyc's safe_attrs lets a
-# peer reach exactly these). When the object has no such method, Python's
-# own fallback applies: the reflected operator for a binary one, the plain
-# operator for an in-place one, a TypeError for the rest.
-_BINARY_OPERATORS = ('add', 'sub', 'mul', 'truediv', 'floordiv', 'mod', 'divmod', 'pow',
-                     'lshift', 'rshift', 'and', 'xor', 'or')
-_UNARY_OPERATORS = {'__neg__': 'unary -', '__pos__': 'unary +', '__abs__': 'abs()',
-                    '__invert__': 'unary ~'}
-_CONVERSIONS = {
-    '__int__': "int() argument must be a string, a bytes-like object or a real number, "
-               "not '%s'",
-    '__float__': "float() argument must be a string or a real number, not '%s'",
-    '__index__': "'%s' object cannot be interpreted as an integer",
-}
+DELETED_ATTRS = frozenset(['__array_struct__', '__array_interface__'])
 
 
-class _Operator(object):
-    """One of a netref's operator methods: the dunder called on the peer's
-    object, or `missing` when the object has none. An object rather than a
-    closure: RustPython's collector cannot free cycles through closure
-    cells, and each interpreter's netref class would keep ~45 of them."""
-    __slots__ = ('name', 'missing')
+class _Method(object):
+    """A method of a netref class: the call of the peer's method of that
+    name (HANDLE_CALLATTR; `__call__` is HANDLE_CALL). An object rather
+    than a closure: RustPython's collector cannot free cycles through
+    closure cells, and every netref class holds dozens of these."""
+    __slots__ = ('name', 'doc')
 
-    def __init__(self, name, missing):
+    def __init__(self, name, doc):
         self.name = name
-        self.missing = missing
+        self.doc = doc
 
     def __get__(self, ref, cls=None):
         if ref is None:
@@ -772,55 +766,11 @@ class _Operator(object):
         import types
         return types.MethodType(self, ref)
 
-    def __call__(self, ref, *args):
-        try:
-            return _oxrpc_op('callattr', object.__getattribute__(ref, '_oxrpc_id'), self.name,
-                             args, ())
-        except AttributeError:
-            return self.missing(ref, *args)
-
-
-def _not_implemented(ref, *args):
-    return NotImplemented
-
-
-class _Refusal(object):
-    """The TypeError Python raises for an operand without the method."""
-    __slots__ = ('message',)
-
-    def __init__(self, message):
-        self.message = message
-
-    def __call__(self, ref, *args):
-        raise TypeError(self.message % type(ref).__name__)
-
-
-def _int_fallback(ref):
-    # int() takes __index__ when there is no __int__.
-    try:
-        return ref._callattr('__index__')
-    except AttributeError:
-        raise TypeError(_CONVERSIONS['__int__'] % type(ref).__name__) from None
-
-
-def _plain_format(ref, spec):
-    return object.__format__(ref, spec)
-
-
-def _add_operators(cls):
-    for op in _BINARY_OPERATORS:
-        for name in ('__%s__' % op, '__r%s__' % op, '__i%s__' % op):
-            if name != '__idivmod__':  # divmod has no in-place form
-                setattr(cls, name, _Operator(name, _not_implemented))
-    for name, what in _UNARY_OPERATORS.items():
-        setattr(cls, name, _Operator(name, _Refusal('bad operand type for %s: ' % what + "'%s'")))
-    setattr(cls, '__int__', _Operator('__int__', _int_fallback))
-    setattr(cls, '__float__', _Operator('__float__', _Refusal(_CONVERSIONS['__float__'])))
-    setattr(cls, '__index__', _Operator('__index__', _Refusal(_CONVERSIONS['__index__'])))
-    setattr(cls, '__format__', _Operator('__format__', _plain_format))
-
-
-_add_operators(Netref)
+    def __call__(self, ref, *args, **kwargs):
+        oid = object.__getattribute__(ref, '_oxrpc_id')
+        if self.name == '__call__':
+            return _oxrpc_op('call', oid, args, tuple(kwargs.items()))
+        return _oxrpc_op('callattr', oid, self.name, args, tuple(kwargs.items()))
 
 
 def plain_parts(obj):
@@ -842,9 +792,15 @@ def _builtin_types():
 
 
 _BUILTIN_TYPES = None
+# Netref classes of the peers' built-in types (their methods are known
+# here, as rpyc's builtin_classes_cache), and of the peers' classes (by
+# session and id pack, as rpyc's per-connection cache); the netrefs alive,
+# by session and id pack, so an object received twice is one netref.
+_BUILTIN_NETREF_CLASSES = {}
 _NETREF_CLASSES = {}
-# A peer chooses the type names: past this many, its objects share the
-# plain Netref class instead of growing the table.
+_LIVE_NETREFS = {}
+# A peer chooses the type names: past this many classes, new ones are
+# made for each netref and not kept.
 _MAX_NETREF_CLASSES = 1024
 
 
@@ -856,7 +812,7 @@ def _local_class(name):
     global _BUILTIN_TYPES
     if _BUILTIN_TYPES is None:
         _BUILTIN_TYPES = _builtin_types()
-    found = _BUILTIN_TYPES.get(name)
+    found = _rpyc_builtin_classes().get(name) or _BUILTIN_TYPES.get(name)
     if found is not None:
         return found
     cursor = len(name)
@@ -872,36 +828,82 @@ def _local_class(name):
     return None
 
 
-def _netref_class(name, is_class):
-    """The netref class for the peer's type `name` (of its instances, or of
-    itself when `is_class`): named after it, and with the `__class__` that
-    rpyc's netrefs report, the local class it stands for, so isinstance()
-    against a built-in or an imported class holds as under rpyc."""
-    key = (name, is_class)
-    cls = _NETREF_CLASSES.get(key)
+def _class_descriptor(local):
+    """rpyc's NetrefClass: `__class__` of a netref is the local class it
+    stands for, or that class's own class for a netref of a class."""
+    def get(ref):
+        pack = object.__getattribute__(ref, '_oxrpc_pack')
+        return local.__class__ if pack[2] == 0 else local
+    return property(get)
+
+
+def _make_netref_class(name, methods):
+    """rpyc's class_factory: named after the peer's type, with the
+    methods it listed and the `__class__` of the local class of that name
+    (None, read from the peer, when there is none)."""
+    local = _local_class(name)
+    namespace = {'__slots__': (), '__module__': 'rpyc.core.netref',
+                 '__class__': None if local is None else _class_descriptor(local)}
+    for method, doc in methods:
+        method = str(method)
+        if method not in LOCAL_ATTRS:
+            namespace[method] = _Method(method, doc)
+    try:
+        return NetrefType(name, (Netref,), namespace)
+    except (TypeError, ValueError):
+        namespace = {'__slots__': (), '__module__': 'rpyc.core.netref', '__class__': None}
+        return NetrefType('netref', (Netref,), namespace)
+
+
+def _netref_class(session, pack, oid):
+    """The netref class for the peer's object `pack`, as rpyc's
+    _netref_factory finds it: its classes' cached per connection, the
+    built-in types' made from the types here, any other asked for
+    (HANDLE_INSPECT) each time."""
+    name = pack[0]
+    key = (session, pack)
+    if pack[2] == 0:
+        cls = _NETREF_CLASSES.get(key)
+        if cls is not None:
+            return cls
+    cls = _BUILTIN_NETREF_CLASSES.get(name)
     if cls is not None:
         return cls
-    if len(_NETREF_CLASSES) >= _MAX_NETREF_CLASSES:
-        return Netref
-    local = _local_class(name)
-    if local is not None and is_class:
-        local = local.__class__
-    # Named as rpyc names its netref classes: the peer's type name, in
-    # rpyc's netref module (what the class's repr and id pack show).
-    namespace = {'__slots__': (), '__module__': 'rpyc.core.netref'}
-    namespace['__class__'] = None if local is None else property(lambda self, local=local: local)
-    try:
-        cls = NetrefType(name, (Netref,), namespace)
-    except (TypeError, ValueError):
-        cls = Netref
-    _NETREF_CLASSES[key] = cls
+    builtin = _rpyc_builtin_classes().get(name)
+    if builtin is not None:
+        cls = _make_netref_class(name, methods(builtin))
+        _BUILTIN_NETREF_CLASSES[name] = cls
+        return cls
+    cls = _make_netref_class(name, _oxrpc_op('inspect', oid, pack))
+    if pack[2] == 0 and len(_NETREF_CLASSES) < _MAX_NETREF_CLASSES:
+        _NETREF_CLASSES[key] = cls
     return cls
 
 
-def new_netref(name, is_class, oid):
-    ref = object.__new__(_netref_class(name, is_class))
+def new_netref(session, pack, oid):
+    """The netref for the peer's object `pack` (its id pack): the one alive
+    if this session received it before (the caller then lets `oid` go),
+    else a new one."""
+    import _weakref
+    key = (session, pack)
+    alive = _LIVE_NETREFS.get(key)
+    ref = alive() if alive is not None else None
+    if ref is not None:
+        return ref
+    ref = object.__new__(_netref_class(session, pack, oid))
     object.__setattr__(ref, '_oxrpc_id', oid)
+    object.__setattr__(ref, '_oxrpc_pack', pack)
+    object.__setattr__(ref, '_oxrpc_key', key)
+    _LIVE_NETREFS[key] = _weakref.ref(ref)
     return ref
+
+
+def forget_session(session):
+    """The session ended: its classes' netref classes go."""
+    for key in [key for key in _NETREF_CLASSES if key[0] == session]:
+        del _NETREF_CLASSES[key]
+    for key in [key for key, ref in _LIVE_NETREFS.items() if key[0] == session or ref() is None]:
+        del _LIVE_NETREFS[key]
 
 
 def dir_of(obj):

@@ -613,6 +613,98 @@ ready = conn.eval('tuple(map(len, select.select([_r], [_w], [], 0)))')
 conn.execute('os.close(_r); os.close(_w)')
 check('select of descriptors it can hold', ready == (0, 1, 0), ready)
 
+# Server code sees the client's objects as they are (rpyc's netref
+# classes carry the methods HANDLE_INSPECT lists): Python's protocols take
+# what the object has, and only that.
+import pathlib
+
+
+class Plain(object):
+    pass
+
+
+class Seq(object):
+    def __getitem__(self, i):
+        if i > 2:
+            raise IndexError(i)
+        return i * 10
+
+
+class Convertible(object):
+    def __complex__(self):
+        return 1j
+
+    def __bytes__(self):
+        return b'B'
+
+    def __floor__(self):
+        return 12
+
+    def __reversed__(self):
+        return iter(['r1', 'r0'])
+
+
+conn.execute('''
+import os, math
+def probe(o):
+    import collections.abc as abc
+    return (callable(o), hasattr(o, '__iter__'), hasattr(o, '__len__'),
+            isinstance(o, abc.Iterable), isinstance(o, abc.Sized))
+def not_iterable(o):
+    try:
+        iter(o)
+    except TypeError:
+        return 'not iterable'
+    return 'iterable'
+def same(a, b):
+    return a is b
+''')
+path = pathlib.Path('/tmp')
+check('a client Path opens on the server', conn.namespace['os'].path.exists(path) is True)
+check('os.fspath of a client Path', conn.namespace['os'].fspath(path) == '/tmp',
+      conn.namespace['os'].fspath(path))
+check('a plain client object has no protocols', conn.namespace['probe'](Plain())
+      == (False, False, False, False, False), conn.namespace['probe'](Plain()))
+check('a client list has them', conn.namespace['probe']([1])[1:] == (True, True, True, True),
+      conn.namespace['probe']([1]))
+check('iter() of a plain client object is a TypeError',
+      conn.namespace['not_iterable'](Plain()) == 'not iterable')
+check('iteration falls back to __getitem__', list(conn.builtins.list(Seq())) == [0, 10, 20])
+check('conversions take their own dunder',
+      (conn.builtins.complex(Convertible()), conn.builtins.bytes(Convertible()),
+       conn.namespace['math'].floor(Convertible()),
+       list(conn.builtins.list(conn.builtins.reversed(Convertible())))) == (1j, b'B', 12, ['r1', 'r0']))
+unpacked = conn.eval('lambda d: (dict(**d), "{a}".format(**d), {**d})')({'a': 1, 'b': 2})
+check('** unpacks a client dict', repr(unpacked) == "({'a': 1, 'b': 2}, '1', {'a': 1, 'b': 2})",
+      repr(unpacked))
+item = Plain()
+check('an object sent twice is one netref', conn.namespace['same'](item, item) is True)
+check('isinstance against a client class', conn.builtins.isinstance(Plain(), Plain) is True
+      and conn.builtins.issubclass(bool, int) is True)
+check('__doc__ is read from the client', conn.eval('lambda o: o.__doc__')(Seq) is None
+      and conn.eval('lambda o: o.__doc__')(pathlib.Path).startswith('PurePath subclass'))
+exits = []
+
+
+class Manager(object):
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *args):
+        exits.append((args[0].__name__, type(args[1]).__name__, args[2] is None))
+        return True
+
+
+conn.execute('''
+def in_with(cm):
+    with cm:
+        raise KeyError('k')
+    return 'suppressed'
+''')
+check('with on a client object calls __exit__ as rpyc does',
+      conn.namespace['in_with'](Manager()) == 'suppressed'
+      and exits == [('TypeError', 'TypeError', False)], exits)
+
 conn.close()
 if failures:
     print('%d passed, %d failed' % (passed, len(failures)))
