@@ -13,6 +13,9 @@ use oxrpc_rpyc::{BrineValue, Proxy};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
 
+/// Most netref releases held back until a request has answered.
+const MAX_HELD_RELEASES: usize = 64;
+
 const SUPPORT: &str = include_str!("support.py");
 const SHIM: &str = include_str!("rpyc_shim.py");
 
@@ -45,6 +48,8 @@ pub struct Runtime<S: ObjectSpace> {
     objects: Mutex<Option<Objects<S>>>,
     proxies: Mutex<HashMap<u64, ProxyEntry<S>>>,
     next_proxy: Mutex<u64>,
+    /// Netrefs released while a request was served ([`Runtime::release`]).
+    held_releases: Mutex<Vec<ProxyEntry<S>>>,
     /// The sessions of this interpreter by key, for `Connection.root`.
     sessions: Mutex<HashMap<u64, Weak<Session<S>>>>,
 }
@@ -70,6 +75,7 @@ impl<S: ObjectSpace> Runtime<S> {
             })),
             proxies: Mutex::new(HashMap::new()),
             next_proxy: Mutex::new(0),
+            held_releases: Mutex::new(Vec::new()),
             sessions: Mutex::new(HashMap::new()),
         });
         Ok(S::install_runtime(vm, runtime))
@@ -178,9 +184,35 @@ impl<S: ObjectSpace> Runtime<S> {
     }
 
     /// Forgets a netref id (its netref was collected).
+    ///
+    /// Its `HANDLE_DEL` waits until the answer to the request being served
+    /// is on its way, as rpyc's does (a request's arguments live until it
+    /// has answered). A stock client has Nagle's algorithm on: had the
+    /// release gone first, its answer to it and its next request would be
+    /// two small writes in a row, the second held until this end's delayed
+    /// acknowledgement, 40 ms later. Past [`MAX_HELD_RELEASES`] (a loop
+    /// going through many of the peer's objects) releases go at once.
     pub(crate) fn release(&self, id: u64) {
-        let entry = self.proxies.lock().ok().and_then(|mut p| p.remove(&id));
+        let Some(entry) = self.proxies.lock().ok().and_then(|mut p| p.remove(&id)) else {
+            return;
+        };
+        if let Ok(mut held) = self.held_releases.lock() {
+            if held.len() < MAX_HELD_RELEASES {
+                held.push(entry);
+                return;
+            }
+        }
         drop(entry);
+    }
+
+    /// Lets go of the releases held back while a request was served.
+    pub(crate) fn let_go_of_held_releases(&self) {
+        let held = self
+            .held_releases
+            .lock()
+            .map(|mut held| std::mem::take(&mut *held))
+            .unwrap_or_default();
+        drop(held);
     }
 
     /// Forgets every netref of a session that ended: the peer is gone.

@@ -739,8 +739,11 @@ class Netref(object, metaclass=NetrefType):
         try:
             key = object.__getattribute__(self, '_oxrpc_key')
             alive = _LIVE_NETREFS.get(key)
-            if alive is not None and alive() in (None, self):
-                del _LIVE_NETREFS[key]
+            # By identity: `==` on a netref is a request to the peer.
+            if alive is not None:
+                current = alive()
+                if current is None or current is self:
+                    del _LIVE_NETREFS[key]
             _oxrpc_op('release', object.__getattribute__(self, '_oxrpc_id'))
         except Exception:
             pass

@@ -313,6 +313,11 @@ fn run_job<S: ObjectSpace>(job: Job<S>, vm: S::Vm<'_>) {
     if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(vm))).is_err() {
         tracing::error!("a job panicked on a classic-mode worker; the worker goes on");
     }
+    // The job's answer is on its way: the peer's objects it let go of
+    // may be released now.
+    if let Some(rt) = S::runtime(vm) {
+        rt.let_go_of_held_releases();
+    }
 }
 
 fn gone() -> RemoteException {

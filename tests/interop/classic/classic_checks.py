@@ -705,6 +705,33 @@ check('with on a client object calls __exit__ as rpyc does',
       conn.namespace['in_with'](Manager()) == 'suppressed'
       and exits == [('TypeError', 'TypeError', False)], exits)
 
+# A request's arguments are released after its answer (rpyc's order): a
+# stock client's answer to the release and its next request would
+# otherwise be two small writes in a row, the second held by Nagle's
+# algorithm until the server's delayed acknowledgement (~40 ms a call).
+from rpyc.core import brine, consts
+
+received = []
+original_dispatch = conn._dispatch
+
+
+def recording(data):
+    msg, = brine.I1.unpack(data[:1])
+    seq, args = brine.load(data[1:])
+    received.append('request %d' % args[0] if msg == consts.MSG_REQUEST else 'reply')
+    return original_dispatch(data)
+
+
+conn.execute('def takes(o):\n    return 1')
+takes = conn.namespace['takes']
+takes(Plain())
+conn._dispatch = recording
+for i in range(3):
+    takes(Plain())
+conn._dispatch = original_dispatch
+order = ['request %d' % consts.HANDLE_DEL, 'request %d' % consts.HANDLE_INSPECT, 'reply'] * 3
+check('an argument is released after the answer', received == order, received)
+
 conn.close()
 if failures:
     print('%d passed, %d failed' % (passed, len(failures)))
