@@ -53,7 +53,7 @@ pub use listener::Listener;
 pub use metered::Metered;
 pub use oxrpc_telemetry as telemetry;
 pub use peer::Peer;
-pub use quickack::QuickAck;
+pub use quickack::{AckRequest, QuickAck};
 pub use serve::{accept_one, serve, Accepted};
 pub use shutdown::Shutdown;
 pub use signal::shutdown_signal;

@@ -104,6 +104,10 @@ impl SplitStream for Metered<Stream> {
         self.inner.splits_for_thread()
     }
 
+    fn ack_request(&self) -> Option<crate::AckRequest> {
+        self.inner.ack_request()
+    }
+
     fn split_for_thread(self: Box<Self>) -> io::Result<(ThreadReadHalf, WriteHalf)> {
         let (reader, writer) = crate::thread_read::split_inner(self.inner)?;
         Ok((

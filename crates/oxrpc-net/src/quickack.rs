@@ -14,6 +14,8 @@ use crate::thread_read::ThreadReadHalf;
 use std::io;
 use std::os::fd::AsFd;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::tcp::OwnedReadHalf;
@@ -22,15 +24,45 @@ use tokio::net::TcpStream;
 /// A read of at least this many bytes means a bulk transfer is under way.
 const BULK_READ: usize = 8 * 1024;
 
-/// A TCP stream that acknowledges promptly during bulk transfers.
+/// A TCP stream that acknowledges promptly during bulk transfers, and
+/// when its user asks ([`AckRequest`]).
 pub struct QuickAck {
     inner: TcpStream,
+    ack: AckRequest,
+}
+
+/// A request that a [`QuickAck`] stream's reading half acknowledge what it
+/// has read at once, before its next read, rather than after the kernel's
+/// delayed-ACK wait: for a protocol that knows it will send nothing before
+/// the peer's next message, when the peer (Nagle's algorithm on) holds that
+/// message until its last one is acknowledged.
+///
+/// ```
+/// let request = oxrpc_net::AckRequest::default();
+/// request.request(); // acted on by the reading half's next read
+/// ```
+#[derive(Clone, Default)]
+pub struct AckRequest(Arc<AtomicBool>);
+
+impl AckRequest {
+    /// Asks for an immediate acknowledgement before the next read.
+    pub fn request(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether one was asked for since the last look.
+    fn take(&self) -> bool {
+        self.0.load(Ordering::Relaxed) && self.0.swap(false, Ordering::Relaxed)
+    }
 }
 
 impl QuickAck {
     /// Wraps `inner`.
     pub fn new(inner: TcpStream) -> QuickAck {
-        QuickAck { inner }
+        QuickAck {
+            inner,
+            ack: AckRequest::default(),
+        }
     }
 
     /// The wrapped stream.
@@ -44,9 +76,13 @@ impl QuickAck {
 fn read_acking<R: AsyncRead + Unpin>(
     reader: &mut R,
     socket: fn(&R) -> &TcpStream,
+    ack: &AckRequest,
     cx: &mut Context<'_>,
     buf: &mut ReadBuf<'_>,
 ) -> Poll<io::Result<()>> {
+    if ack.take() {
+        acknowledge_now(socket(reader));
+    }
     let before = buf.filled().len();
     let result = Pin::new(&mut *reader).poll_read(cx, buf);
     if let Poll::Ready(Ok(())) = result {
@@ -59,10 +95,16 @@ fn read_acking<R: AsyncRead + Unpin>(
 /// if the read shows a bulk transfer under way.
 pub(crate) fn rearm_after_read(socket: &impl AsFd, read: usize) {
     if read >= BULK_READ {
-        // Best effort: the option is only a hint to the kernel.
-        #[cfg(any(target_os = "linux", target_os = "android"))]
-        let _ = socket2::SockRef::from(socket).set_tcp_quickack(true);
+        acknowledge_now(socket);
     }
+}
+
+/// Sets `TCP_QUICKACK` on `socket`: what was read is acknowledged at once,
+/// and later segments promptly until the kernel returns to delaying.
+pub(crate) fn acknowledge_now(socket: &impl AsFd) {
+    // Best effort: the option is only a hint to the kernel.
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    let _ = socket2::SockRef::from(socket).set_tcp_quickack(true);
 }
 
 impl AsyncRead for QuickAck {
@@ -71,13 +113,15 @@ impl AsyncRead for QuickAck {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        read_acking(&mut self.get_mut().inner, |tcp| tcp, cx, buf)
+        let this = self.get_mut();
+        read_acking(&mut this.inner, |tcp| tcp, &this.ack, cx, buf)
     }
 }
 
 /// The reading half of a split [`QuickAck`] stream.
 struct QuickAckReader {
     inner: OwnedReadHalf,
+    ack: AckRequest,
 }
 
 impl AsyncRead for QuickAckReader {
@@ -86,7 +130,8 @@ impl AsyncRead for QuickAckReader {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        read_acking(&mut self.get_mut().inner, |half| half.as_ref(), cx, buf)
+        let this = self.get_mut();
+        read_acking(&mut this.inner, |half| half.as_ref(), &this.ack, cx, buf)
     }
 }
 
@@ -94,7 +139,15 @@ impl SplitStream for QuickAck {
     /// Prompt ACKs go with the reading half.
     fn split_halves(self: Box<Self>) -> (ReadHalf, WriteHalf) {
         let (reader, writer) = self.inner.into_split();
-        (Box::new(QuickAckReader { inner: reader }), Box::new(writer))
+        let reader = QuickAckReader {
+            inner: reader,
+            ack: self.ack,
+        };
+        (Box::new(reader), Box::new(writer))
+    }
+
+    fn ack_request(&self) -> Option<AckRequest> {
+        Some(self.ack.clone())
     }
 
     fn splits_for_thread(&self) -> bool {

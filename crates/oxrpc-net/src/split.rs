@@ -29,6 +29,12 @@ pub trait SplitStream: AsyncStream {
     /// The two halves.
     fn split_halves(self: Box<Self>) -> (ReadHalf, WriteHalf);
 
+    /// How to ask the reading half for an immediate acknowledgement, when
+    /// it can give one (see [`crate::AckRequest`]).
+    fn ack_request(&self) -> Option<crate::AckRequest> {
+        None
+    }
+
     /// Whether [`SplitStream::split_for_thread`] works on this stream.
     fn splits_for_thread(&self) -> bool {
         false

@@ -41,6 +41,17 @@ impl Stream {
         Stream::Layered(Box::new(io))
     }
 
+    /// How to ask this stream's reading half to acknowledge at once, when
+    /// it can (TCP accepted by this crate's servers, TLS over it).
+    pub fn ack_request(&self) -> Option<crate::AckRequest> {
+        match self {
+            Stream::Layered(layer) => layer.ack_request(),
+            Stream::TlsServer(tls) => tls.get_ref().0.ack_request(),
+            Stream::TlsClient(tls) => tls.get_ref().0.ack_request(),
+            _ => None,
+        }
+    }
+
     /// The certificates the TLS peer presented (leaf first); empty otherwise.
     pub fn peer_certificates(&self) -> Vec<Vec<u8>> {
         let certificates = match self {

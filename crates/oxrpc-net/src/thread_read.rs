@@ -184,6 +184,19 @@ impl ThreadReadHalf {
         Ok(n)
     }
 
+    /// Acknowledges what has been read at once, rather than after the
+    /// kernel's delayed-ACK wait (up to 40 ms, for an answer to carry the
+    /// ACK): for when this end will send nothing before the peer's next
+    /// message, and the peer, Nagle's algorithm on, holds that message
+    /// until its last one is acknowledged. TCP only; a hint the kernel may
+    /// ignore.
+    pub fn acknowledge_now(&self) {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        if let Socket::Tcp(socket) = &self.socket {
+            let _ = socket2::SockRef::from(socket).set_tcp_quickack(true);
+        }
+    }
+
     /// Blocks until the socket can be read, `other` is readable, or
     /// `timeout` passes (then nothing is woken).
     pub fn wait(&self, other: &impl AsFd, timeout: Option<Duration>) -> io::Result<Woken> {

@@ -86,6 +86,9 @@ pub(crate) struct Inner {
     /// `HANDLE_DEL`s sent and not answered yet (see `wait_for_releases`).
     releases: Mutex<HashSet<u64>>,
     releases_answered: Notify,
+    /// Asks the socket's reading half to acknowledge at once, where the
+    /// transport can (see `read_loop`).
+    ack_request: std::sync::OnceLock<oxrpc_net::AckRequest>,
     /// Requests being served by handlers that had to wait, and the bytes
     /// of their frames (see `in_progress`).
     pub(super) pending_handlers: std::sync::atomic::AtomicUsize,
@@ -277,11 +280,13 @@ impl Connection {
         } else {
             stream
         };
+        let ack_request = stream.ack_request();
         let (reader, writer) = stream.into_split();
-        (
-            Connection::start_halves(reader, writer, root, config, slot),
-            None,
-        )
+        let connection = Connection::start_halves(reader, writer, root, config, slot);
+        if let Some(ack_request) = ack_request {
+            let _ = connection.inner.ack_request.set(ack_request);
+        }
+        (connection, None)
     }
 
     /// Starts the connection; a reading to be done by some thread is
@@ -317,6 +322,7 @@ impl Connection {
                 label,
                 releases: Mutex::new(HashSet::new()),
                 releases_answered: Notify::new(),
+                ack_request: std::sync::OnceLock::new(),
                 pending_handlers: std::sync::atomic::AtomicUsize::new(0),
                 pending_bytes: std::sync::atomic::AtomicUsize::new(0),
                 frame_reservation: Mutex::new(None),
@@ -552,7 +558,7 @@ impl Connection {
     }
 
     /// Whether a `HANDLE_DEL` we sent is still unanswered.
-    fn releases_outstanding(&self) -> bool {
+    pub(crate) fn releases_outstanding(&self) -> bool {
         match self.inner.releases.lock() {
             Ok(releases) => !releases.is_empty(),
             Err(_) => false,
@@ -889,6 +895,7 @@ impl Connection {
         let mut reserved: Option<InputReservation> = None;
         let mut frame_started: Option<Instant> = None;
         let why = loop {
+            let releasing = self.releases_outstanding();
             while let Some(reading) = held.as_mut() {
                 match reading.decoder.next_raw_frame() {
                     Ok(Some(frame)) => {
@@ -907,6 +914,16 @@ impl Connection {
                 }
                 if self.is_closed() {
                     return;
+                }
+            }
+            // While a release of ours is unanswered, nothing goes out until
+            // its answer comes (`wait_for_releases`), nor at once after it:
+            // a stock peer, Nagle on, holds its next small message until
+            // what it sent is acknowledged, so acknowledge now rather than
+            // after the kernel's delayed-ACK wait (as `ThreadReading` does).
+            if releasing || self.releases_outstanding() {
+                if let Some(ack_request) = self.inner.ack_request.get() {
+                    ack_request.request();
                 }
             }
             // Backpressure: no new requests while the peer is not reading

@@ -215,6 +215,7 @@ impl ThreadReading {
                 return Err("read error");
             }
         }
+        let releasing = connection.releases_outstanding();
         loop {
             match self.decoder.next_raw_frame() {
                 Ok(Some(frame)) => {
@@ -234,6 +235,16 @@ impl ThreadReading {
             if connection.is_closed() {
                 return Ok(());
             }
+        }
+        // While a release of ours is unanswered, this end sends nothing
+        // until its answer comes (see `Connection::wait_for_releases`), and
+        // once it has come, nothing may follow at once either. A stock
+        // client, Nagle on, holds its next small message until what it
+        // sent is acknowledged: acknowledge now, or both ends wait for the
+        // delayed ACK (~40 ms a call, when server code is handed a client
+        // object and lets it go).
+        if releasing || connection.releases_outstanding() {
+            self.reader.acknowledge_now();
         }
         self.frame_started = match (self.decoder.is_mid_frame(), self.frame_started) {
             (false, _) => None,
