@@ -1,6 +1,9 @@
 """Classic-mode client for the benchmark.
 
-    client.py latency PORT N    -> "eval_p50 eval_p99 version_p50 version_p99" (µs)
+    client.py latency PORT N    -> "eval_p50 eval_p99 version_p50 version_p99
+                                   object_p50 object_p99" (µs; object: a server
+                                   function called with a new client object,
+                                   which the server inspects and releases)
     client.py memory PID PORT N -> server RSS growth per open connection, KiB
     client.py connect PORT N    -> "spaced_p50 sustained_p50 sustained_per_s":
                                    rpyc.classic.connect() + the first eval('1+1')
@@ -43,7 +46,14 @@ if sys.argv[1] == 'latency':
     conn = rpyc.classic.connect('127.0.0.1', port)
     e50, e99 = timed(lambda: conn.eval('1+1'), n)
     v50, v99 = timed(lambda: conn.modules.sys.version, n)
-    print('%.1f %.1f %.1f %.1f' % (e50, e99, v50, v99))
+    conn.execute('def takes(o):\n    return 1')
+    takes = conn.namespace['takes']
+
+    class Plain(object):
+        pass
+
+    o50, o99 = timed(lambda: takes(Plain()), n)
+    print('%.1f %.1f %.1f %.1f %.1f %.1f' % (e50, e99, v50, v99, o50, o99))
 elif sys.argv[1] == 'connect':
     port, n = int(sys.argv[2]), int(sys.argv[3])
 
