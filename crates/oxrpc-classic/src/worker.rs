@@ -58,13 +58,18 @@ pub(crate) enum Message<S: ObjectSpace> {
 pub struct Worker<S: ObjectSpace> {
     mailbox: Arc<Mailbox<Message<S>>>,
     reading: Arc<ReadingSlot>,
+    /// Run when the first job is queued ([`Worker::on_first_job`]).
+    first_job: Arc<Mutex<Option<FirstJobHook>>>,
 }
+
+type FirstJobHook = Box<dyn FnOnce() + Send>;
 
 impl<S: ObjectSpace> Clone for Worker<S> {
     fn clone(&self) -> Self {
         Worker {
             mailbox: self.mailbox.clone(),
             reading: self.reading.clone(),
+            first_job: self.first_job.clone(),
         }
     }
 }
@@ -198,7 +203,21 @@ impl<S: ObjectSpace> Worker<S> {
                 drop(queue.reading.end());
                 QUEUE.with(|q| q.borrow_mut().take());
             })?;
-        Ok(Worker { mailbox, reading })
+        Ok(Worker {
+            mailbox,
+            reading,
+            first_job: Arc::new(Mutex::new(None)),
+        })
+    }
+
+    /// Runs `hook` when the next job is queued: for a worker handed to a
+    /// connection, when the connection first asks for something. (A pool
+    /// of spare interpreters refills then, not for a connection that
+    /// never speaks.)
+    pub fn on_first_job(&self, hook: impl FnOnce() + Send + 'static) {
+        if let Ok(mut slot) = self.first_job.lock() {
+            *slot = Some(Box::new(hook));
+        }
     }
 
     /// Loads classic mode's runtime into the worker's interpreter now (the
@@ -219,7 +238,12 @@ impl<S: ObjectSpace> Worker<S> {
 
     /// Queues a job; false if the thread has gone.
     pub fn send(&self, job: Job<S>) -> bool {
-        self.mailbox.post(Message::Run(job)).is_none()
+        let posted = self.mailbox.post(Message::Run(job)).is_none();
+        let hook = self.first_job.lock().ok().and_then(|mut slot| slot.take());
+        if let Some(hook) = hook {
+            hook();
+        }
+        posted
     }
 
     /// Queues a job that sets up or tears down a connection's state: on a

@@ -111,7 +111,10 @@ impl Spares {
     /// started now. The spares are topped up a little later, once the
     /// connection's first requests (rpyc.classic.connect's dozen round
     /// trips) are served: building an interpreter is CPU-bound and would
-    /// otherwise compete with them.
+    /// otherwise compete with them. The spares are topped up only once the
+    /// connection asks for something: connections that never speak (bare
+    /// connects, however spaced) hold at most the spares there were, not
+    /// an interpreter each.
     fn take(&self, space: &Arc<RustPython>, name: String) -> std::io::Result<Worker<RustPython>> {
         let spare = self.ready.lock().ok().and_then(|mut ready| ready.pop());
         let worker = match spare {
@@ -122,10 +125,13 @@ impl Spares {
             // Workers are started on a runtime (`Worker::spawn` needs one).
             if let Ok(runtime) = tokio::runtime::Handle::try_current() {
                 let space = space.clone();
-                runtime.spawn(async move {
-                    tokio::time::sleep(REFILL_DELAY).await;
-                    space.spares.top_up(&space);
-                });
+                let refill = move || {
+                    runtime.spawn(async move {
+                        tokio::time::sleep(REFILL_DELAY).await;
+                        space.spares.top_up(&space);
+                    });
+                };
+                worker.on_first_job(refill);
             }
         }
         Ok(worker)
