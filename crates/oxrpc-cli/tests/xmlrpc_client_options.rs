@@ -152,3 +152,41 @@ fn a_closed_standard_error_ends_a_failed_call_quietly() {
     let output = call_into_a_closed_pipe("no.such.method", true);
     assert_eq!(output.status.code(), Some(141));
 }
+
+/// `oxrpc xmlrpc call URL ARGS...` against the header server, no proxy.
+fn call(port: u16, args: &[&str]) -> std::process::Output {
+    let url = format!("http://127.0.0.1:{port}/RPC2");
+    let mut all = vec!["xmlrpc", "call", &url];
+    all.extend_from_slice(args);
+    oxrpc(&all, &[])
+}
+
+#[test]
+fn large_results_of_a_cpython_server_are_read_within_flags() {
+    let (_server, port) = start("xmlrpc/header_server.py", &[], "ready");
+    // 300,000 names: past the server-side value limit, which a client
+    // reading a server it chose to call does not apply (CPython's reads
+    // any number).
+    let out = call(port, &["names", "300000"]);
+    let text = expect_success("300,000 names", &out);
+    assert!(
+        text.contains("n299999"),
+        "{}",
+        &text[text.len().saturating_sub(200)..]
+    );
+    let out = call(port, &["names", "2000", "--max-values", "1000"]);
+    assert!(!out.status.success());
+    let error = String::from_utf8_lossy(&out.stderr);
+    assert!(error.contains("1000 values"), "{error}");
+    let out = call(port, &["names", "2000", "--max-response-size", "10000"]);
+    assert!(!out.status.success());
+
+    // Nesting: 64 levels by default, more when asked.
+    let out = call(port, &["nested", "70"]);
+    assert!(!out.status.success());
+    let error = String::from_utf8_lossy(&out.stderr);
+    assert!(error.contains("64"), "{error}");
+    let out = call(port, &["nested", "70", "--max-depth", "100"]);
+    let text = expect_success("70 levels", &out);
+    assert_eq!(text.matches('[').count(), 70, "{text}");
+}

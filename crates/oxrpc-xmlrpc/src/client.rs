@@ -199,7 +199,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Limits for parsing responses.
+    /// Limits for parsing responses (default [`Limits::for_responses`]).
     pub fn limits(mut self, limits: Limits) -> Self {
         self.settings.limits = limits;
         self
@@ -296,7 +296,7 @@ impl Client {
                 gzip_requests_over: None,
                 accept_gzip: true,
                 max_response_size: 64 << 20,
-                limits: Limits::default(),
+                limits: Limits::for_responses(),
                 headers: HeaderMap::new(),
                 verbose: false,
                 proxy: None,

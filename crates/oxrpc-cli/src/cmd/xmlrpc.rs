@@ -83,6 +83,15 @@ pub struct ClientArgs {
     /// The private key of --ssl-certfile.
     #[arg(long = "ssl-keyfile", value_name = "FILE", requires = "ssl_certfile")]
     pub ssl_keyfile: Option<std::path::PathBuf>,
+    /// Largest response accepted, in bytes after gunzip (default 64 MiB).
+    #[arg(long, value_name = "BYTES")]
+    pub max_response_size: Option<usize>,
+    /// Most values in one response (default 1,000,000).
+    #[arg(long, value_name = "N")]
+    pub max_values: Option<usize>,
+    /// Deepest nesting of arrays and structs in a response (default 64).
+    #[arg(long, value_name = "N")]
+    pub max_depth: Option<usize>,
 }
 
 impl ClientArgs {
@@ -111,6 +120,14 @@ impl ClientArgs {
             }
         }
         builder = builder.tcp_keepalive(seconds(self.keepalive, "--keepalive")?);
+        if let Some(bytes) = self.max_response_size {
+            builder = builder.max_response_size(bytes);
+        }
+        let defaults = oxrpc::xmlrpc::Limits::for_responses();
+        builder = builder.limits(oxrpc::xmlrpc::Limits {
+            max_values: self.max_values.unwrap_or(defaults.max_values),
+            max_depth: self.max_depth.unwrap_or(defaults.max_depth),
+        });
         let cafile = self.ssl_cafile.clone().or_else(|| {
             std::env::var_os("SSL_CERT_FILE")
                 .filter(|path| !path.is_empty())

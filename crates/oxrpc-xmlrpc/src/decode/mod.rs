@@ -58,6 +58,25 @@ impl Default for Limits {
     }
 }
 
+impl Limits {
+    /// What a client accepts in a response by default: 64 levels and
+    /// 1,000,000 values. A server the client chose to call answers large
+    /// results legitimately (a directory of 250,000 names), which
+    /// CPython's client reads with no limit; the response size (64 MiB by
+    /// default) bounds the rest.
+    ///
+    /// ```
+    /// let limits = oxrpc_xmlrpc::Limits::for_responses();
+    /// assert_eq!(limits.max_values, 1_000_000);
+    /// ```
+    pub fn for_responses() -> Limits {
+        Limits {
+            max_depth: 64,
+            max_values: 1_000_000,
+        }
+    }
+}
+
 /// Why a document could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParseError {
