@@ -161,12 +161,7 @@ pub(crate) fn netref_op<S: ObjectSpace>(
                 _ => Value::from(4),
             };
             wait_for::<S>(vm, &entry.runtime, session.worker(), async move {
-                let connection = proxy.connection().clone();
-                peer(
-                    connection
-                        .request(HandlerId::Pickle, vec![Value::Proxy(proxy), protocol])
-                        .await,
-                )
+                peer(on_object(proxy, HandlerId::Pickle, protocol).await)
             })
         }
         // What the peer's class has (rpyc's HANDLE_INSPECT): the methods
@@ -181,12 +176,7 @@ pub(crate) fn netref_op<S: ObjectSpace>(
         "ctxexit" => {
             let exc = value(0);
             wait_for::<S>(vm, &entry.runtime, session.worker(), async move {
-                let connection = proxy.connection().clone();
-                peer(
-                    connection
-                        .request(HandlerId::CtxExit, vec![Value::Proxy(proxy), exc])
-                        .await,
-                )
+                peer(on_object(proxy, HandlerId::CtxExit, exc).await)
             })
         }
         // isinstance(<netref>, <netref of a class>) across classes: the
@@ -194,12 +184,7 @@ pub(crate) fn netref_op<S: ObjectSpace>(
         "instancecheck" => {
             let other = value(0);
             wait_for::<S>(vm, &entry.runtime, session.worker(), async move {
-                let connection = proxy.connection().clone();
-                peer(
-                    connection
-                        .request(HandlerId::InstanceCheck, vec![Value::Proxy(proxy), other])
-                        .await,
-                )
+                peer(on_object(proxy, HandlerId::InstanceCheck, other).await)
             })
         }
         other => {
@@ -214,6 +199,19 @@ pub(crate) fn netref_op<S: ObjectSpace>(
         Ok(value) => to_python(vm, &rt, &session, value),
         Err(remote) => Err(to_python_exception(vm, &rt, &remote)),
     }
+}
+
+/// `handler(obj, arg)` on the peer's object behind `proxy`: the requests
+/// `Proxy` has no method for.
+async fn on_object(
+    proxy: oxrpc_rpyc::Proxy,
+    handler: HandlerId,
+    arg: Value,
+) -> Result<Value, oxrpc_rpyc::Error> {
+    let connection = proxy.connection().clone();
+    connection
+        .request(handler, vec![Value::Proxy(proxy), arg])
+        .await
 }
 
 /// rpyc reads `sync_request_timeout` from the connection's `_config` for
