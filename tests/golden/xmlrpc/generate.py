@@ -120,6 +120,45 @@ def response_document(inner):
             "</param></params></methodResponse>" % inner)
 
 
+def with_head(head, inner="<string>x</string>", tail=""):
+    """A whole response document with its own declaration and tail."""
+    return head + response_document(inner)[len("<?xml version='1.0'?>\n"):] + tail
+
+
+# Markup whose rules quick-xml leaves to its caller (names, comments,
+# processing instructions, the declaration's grammar, attribute values):
+# what expat accepts...
+ACCEPTED_MARKUP = {
+    "markup_pi_named_xml_something": with_head("<?xmlversion = '1.0' encoding='1.0'?>"),
+    "markup_pi_stylesheet": response_document("<string>x<?xml-stylesheet a<b?>y</string>"),
+    "markup_comment_single_dashes": response_document("<string>x<!---a- b -->y</string>"),
+    "markup_attribute_values": response_document("<string a='&amp;&#65;>]]>' b = \"'\">x</string>"),
+    "markup_names_with_colons": response_document("<string>x<a:b:c/><:d/>y</string>"),
+    "markup_declaration_in_full": with_head("<?xml version='1.1' encoding=\"utf-8\" standalone='no' ?>"),
+    "markup_declaration_any_version": with_head("<?xml version='10'?>"),
+}
+
+# ...and what it refuses.
+REFUSED_MARKUP = {
+    "markup_declaration_empty": with_head("<?xml?>"),
+    "markup_declaration_without_version": with_head("<?xml encoding='utf-8'?>"),
+    "markup_declaration_out_of_order": with_head("<?xml encoding='utf-8' version='1.0'?>"),
+    "markup_declaration_unknown_attribute": with_head("<?xml version='1.0' foo='bar'?>"),
+    "markup_declaration_unquoted": with_head("<?xml version=1.0?>"),
+    "markup_declaration_standalone_maybe": with_head("<?xml version='1.0' standalone='maybe'?>"),
+    "markup_declaration_uppercase": with_head("<?XML version='1.0'?>"),
+    "markup_comment_double_dash": response_document("<string>x<!-- a -- b -->y</string>"),
+    "markup_comment_ending_in_dash": response_document("<string>x<!-- a --->y</string>"),
+    "markup_pi_reserved_target": response_document("<string>x<?XmL a?>y</string>"),
+    "markup_pi_without_target": response_document("<string>x<? a?>y</string>"),
+    "markup_attribute_lt": response_document("<string a='<'>x</string>"),
+    "markup_attribute_undefined_entity": response_document("<string a='&foo;'>x</string>"),
+    "markup_attributes_run_together": response_document("<string a='1'b='2'>x</string>"),
+    "markup_element_name_digit": response_document("<string>x<1a/>y</string>"),
+    "markup_attribute_name_digit": response_document("<string 1a='1'>x</string>"),
+}
+
+
 def loads_vectors():
     docs = {
         "ext_i8": "<i8>9223372036854775807</i8>",
@@ -159,8 +198,9 @@ def loads_vectors():
         "int_at_digit_limit": "<int>%s_%s</int>" % ("1" * 4000, "1" * 300),
     }
     out = []
-    for name, inner in docs.items():
-        xml = response_document(inner)
+    documents = {name: response_document(inner) for name, inner in docs.items()}
+    documents.update(ACCEPTED_MARKUP)
+    for name, xml in documents.items():
         (value,), _ = xc.loads(xml.encode("utf-8"), use_builtin_types=True)
         out.append({"name": name, "kind": "response", "xml": xml, "values": [describe(value)]})
     return out
@@ -188,8 +228,9 @@ def refused_vectors():
         "int_over_digit_limit_then_text": "<int>%sx</int>" % ("2" * 5000),
     }
     out = []
-    for name, inner in docs.items():
-        xml = response_document(inner)
+    documents = {name: response_document(inner) for name, inner in docs.items()}
+    documents.update(REFUSED_MARKUP)
+    for name, xml in documents.items():
         try:
             xc.loads(xml.encode("utf-8"), use_builtin_types=True)
         except Exception as e:

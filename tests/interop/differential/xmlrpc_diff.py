@@ -387,6 +387,60 @@ def build(argv=None):
         same(ctx, "raw %s %s" % (method, raw), lambda a: parse_body(*http_request(a, "POST", "/RPC2", body,
                                                                                {"Content-Type": "text/xml"})))
 
+    # Markup quick-xml scans but leaves its rules to the reader (names,
+    # comments, processing instructions, the declaration's grammar,
+    # attribute values), placed where a document may hold it: expat is the
+    # judge of what is well-formed.
+    comments = st.builds("<!--{}-->".format, st.text(st.sampled_from("-a >"), max_size=5))
+    targets = st.sampled_from(["xml", "XML", "xMl", "p", "xml-s", "1p", " p", "", "p:q", "_", ".p", "\u00e9"])
+    instructions = st.builds("<?{}{}?>".format, targets,
+                             st.sampled_from(["", " ", " a", " a<b", " ?", "\t>"]))
+    attribute_names = st.sampled_from(["a", "1a", "-a", "x:y", "_", "a.b", "\u00e9", "a\u0301", ":"])
+    attribute_values = st.lists(st.sampled_from(["a", "<", ">", "&", "&amp;", "&foo;", "&#65;", "&#0;", "&#x;",
+                                                 "]]>", "'", "&lt", "&#xFFFE;", "&#X41;"]), max_size=3).map("".join)
+    attribute = st.tuples(st.sampled_from([" ", "", "\n"]), attribute_names, st.sampled_from(["=", " = "]),
+                          st.sampled_from(['"', "'"]), attribute_values)
+    attributes = st.lists(attribute.map(lambda a: "%s%s%s%s%s%s" % (a + (a[3],))), max_size=2).map("".join)
+    pseudo = st.builds("{}{}{}{}".format, st.sampled_from([" ", "", "\n "]),
+                       st.sampled_from(["version", "encoding", "standalone", "foo", "Version"]),
+                       st.sampled_from(["=", " = "]),
+                       st.sampled_from(["'1.0'", '"1.1"', "'10'", "' 1.0'", "1.0", "'utf-8'", "'8bit'", "'yes'",
+                                        "'no'", "'maybe'", "''"]))
+    declarations = st.builds("<?xml{}{}?>".format, st.lists(pseudo, max_size=3).map("".join),
+                             st.sampled_from(["", " "]))
+    element_names = st.sampled_from(["a", "1a", "-a", ".a", "a:b:c", ":a", "\u00f1", "\u0301a", "a\u00b7b"])
+
+    @d.prop(st.one_of(
+        st.tuples(st.just("declaration"), declarations),
+        st.tuples(st.sampled_from(["in text", "before root", "after root"]), st.one_of(comments, instructions)),
+        st.tuples(st.just("attributes"), attributes),
+        st.tuples(st.just("element"), element_names),
+    ), examples=3.0, explicit=[("declaration", "<?xml?>"), ("declaration", "<?xml encoding='utf-8'?>"),
+                               ("in text", "<!-- a -- b -->"), ("in text", "<?XmL a?>"),
+                               ("attributes", ' a="<"'), ("attributes", ' a="&foo;"'), ("attributes", ' a="1"b="2"'),
+                               ("element", "1a")])
+    def markup(ctx, case):
+        where, snippet = case
+        if not needs(ctx, "echo"):
+            return
+        head, value, tail = "<?xml version='1.0'?>", "<string>x</string>", ""
+        if where == "declaration":
+            head = snippet
+        elif where == "in text":
+            value = "<string>x%sy</string>" % snippet
+        elif where == "before root":
+            head += snippet
+        elif where == "after root":
+            tail = snippet
+        elif where == "attributes":
+            value = "<string%s>x</string>" % snippet
+        else:
+            value = "<string>x<%s/>y</string>" % snippet
+        body = (head + "<methodCall><methodName>echo</methodName><params><param><value>%s</value></param>"
+                "</params></methodCall>" % value + tail).encode()
+        same(ctx, "markup %s %r" % (where, snippet), lambda a: parse_body(*http_request(
+            a, "POST", "/RPC2", body, {"Content-Type": "text/xml"})))
+
     method_names = st.one_of(
         st.sampled_from(["nope", "", "system", "system.", "system.nope", "echo.x", "ECHO", "list_contents ",
                          "_dispatch", "__init__", "system.multicall.x", "a" * 300, "métodos", "x y", "echo\x00"]),

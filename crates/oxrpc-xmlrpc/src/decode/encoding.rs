@@ -189,7 +189,12 @@ fn declared_encoding(input: &[u8]) -> Option<&str> {
     {
         return None;
     }
-    let rest = input.strip_prefix(b"<?xml")?;
+    // `<?xmlfoo …?>` is a processing instruction named `xmlfoo`, not the
+    // declaration.
+    let rest = input.strip_prefix(b"<?xml").filter(|rest| {
+        rest.first()
+            .is_some_and(|&b| super::wellformed::is_space(b))
+    })?;
     let end = rest.windows(2).position(|w| w == b"?>")?;
     let decl = std::str::from_utf8(&rest[..end]).ok()?;
     let at = decl

@@ -5,7 +5,7 @@
 
 use super::builder::Document;
 use super::tree::Tree;
-use super::{utf8, Limits, ParseError};
+use super::{utf8, wellformed, Limits, ParseError};
 use quick_xml::events::attributes::AttrError;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
@@ -19,18 +19,25 @@ pub(super) fn read(document: &str, limits: &Limits) -> Result<Document, ParseErr
     config.check_end_names = true;
     let mut tree = Tree::new(limits);
     loop {
-        let start = reader.buffer_position();
+        let start = position(&reader);
         let event = reader
             .read_event()
             .map_err(|e| ParseError::Xml(format!("{e} at byte {}", reader.error_position())))?;
+        // The markup as written, for the rules quick-xml leaves to us.
+        let markup = || {
+            document
+                .as_bytes()
+                .get(start..position(&reader))
+                .unwrap_or_default()
+        };
         match event {
             Event::Start(e) => {
+                wellformed::element_name(e.name().as_ref(), start)?;
                 // Attributes mean nothing to XML-RPC, but as expat, a
                 // document whose attributes are not well-formed (one
-                // given twice, a value without quotes) is not read.
-                if let Err(e) = check_attributes(&e) {
-                    return Err(ParseError::Xml(format!("{e} in the tag at byte {start}")));
-                }
+                // given twice, a value without quotes, a `<` in a value)
+                // is not read.
+                check_attributes(&e, start)?;
                 tree.start(e.name().as_ref())?
             }
             // quick-xml has checked that the name closes the open element.
@@ -38,14 +45,10 @@ pub(super) fn read(document: &str, limits: &Limits) -> Result<Document, ParseErr
             Event::Text(t) => tree.text(str_within(document, &t)?)?,
             Event::CData(t) => tree.cdata(str_within(document, &t)?)?,
             Event::DocType(_) => return Err(ParseError::Dtd),
-            // As expat: the declaration opens the document or is an error
-            // (after whitespace, or a second one), not something to skip.
-            Event::Decl(_) if start != 0 => {
-                return Err(ParseError::Xml(format!(
-                    "XML declaration not at the start of the document, at byte {start}"
-                )))
-            }
-            Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
+            // The declaration opens the document or is an error (after
+            // whitespace, or a second one), as any `<?xml` other than it.
+            Event::Decl(_) | Event::PI(_) => wellformed::processing_instruction(markup(), start)?,
+            Event::Comment(_) => wellformed::comment(markup(), start)?,
             Event::Empty(_) => {} // expanded into Start + End by the config
             Event::Eof => break,
         }
@@ -53,18 +56,31 @@ pub(super) fn read(document: &str, limits: &Limits) -> Result<Document, ParseErr
     tree.finish()
 }
 
+/// Where the reader is in the document.
+fn position(reader: &Reader<&[u8]>) -> usize {
+    usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX)
+}
+
 /// Refuses attributes that are not well-formed, as expat does: a value
-/// without quotes, a name without a value, a name given twice. Linear in
-/// the attributes: quick-xml's own duplicate check compares each name with
-/// every one before it, minutes of CPU for a tag with 100,000 of them.
-fn check_attributes(tag: &BytesStart<'_>) -> Result<(), AttrError> {
+/// without quotes, a name without a value, a name given twice, and what
+/// [`wellformed::attribute`] checks of each. Linear in the attributes:
+/// quick-xml's own duplicate check compares each name with every one
+/// before it, minutes of CPU for a tag with 100,000 of them.
+fn check_attributes(tag: &BytesStart<'_>, start: usize) -> Result<(), ParseError> {
+    let in_tag = |e: AttrError| ParseError::Xml(format!("{e} in the tag at byte {start}"));
     let content: &[u8] = tag;
     let mut seen: HashMap<&[u8], usize> = HashMap::new();
     for attribute in tag.attributes().with_checks(false) {
-        let key = attribute?.key.into_inner();
+        let attribute = attribute.map_err(in_tag)?;
+        let key = attribute.key.into_inner();
         let at = key.as_ptr().addr().wrapping_sub(content.as_ptr().addr());
+        let preceded_by_space = at
+            .checked_sub(1)
+            .and_then(|before| content.get(before))
+            .is_some_and(|&b| wellformed::is_space(b));
+        wellformed::attribute(key, preceded_by_space, &attribute.value, start)?;
         if let Some(previous) = seen.insert(key, at) {
-            return Err(AttrError::Duplicated(at, previous));
+            return Err(in_tag(AttrError::Duplicated(at, previous)));
         }
     }
     Ok(())

@@ -6,7 +6,8 @@
 //! several times the speed of a general reader; anything outside that
 //! shape, or any error, sends the whole document to [`general`]
 //! (quick-xml events into [`builder`]), which knows all of XML and gives
-//! the value or the error. Both read scalars through [`scalars`], and the
+//! the value or the error, holding the markup to expat's rules where
+//! quick-xml does not ([`wellformed`]). Both read scalars through [`scalars`], and the
 //! `agreement` test holds them to the same result on mutated documents.
 //!
 //! The builder keeps open containers on an explicit stack, so nesting costs
@@ -31,6 +32,7 @@ mod scalars;
 mod scan;
 mod text;
 mod tree;
+mod wellformed;
 
 use crate::fault::{Fault, NonStandardFault};
 use crate::value::Value;

@@ -109,7 +109,7 @@ pub(super) fn text_content(raw: &str, escaped: bool, out: &mut String) -> Result
 
 /// Refuses raw characters XML 1.0 forbids, scanning bytes (this is the hot
 /// loop for large strings).
-fn check_xml_chars(text: &str) -> Result<(), ParseError> {
+pub(super) fn check_xml_chars(text: &str) -> Result<(), ParseError> {
     let bytes = text.as_bytes();
     if !may_hold_forbidden(bytes, true) {
         return Ok(());
