@@ -400,6 +400,125 @@ fn classic_cli_against_rpyc_classic() {
 /// standard error), and a thread started by remote code calls the client's
 /// callbacks, as with rpyc_classic: the same script against both servers,
 /// then the marker read from oxrpc's output.
+/// Sorted relative paths of the files and directories under `root`.
+fn tree_listing(root: &std::path::Path) -> Vec<String> {
+    fn walk(root: &std::path::Path, dir: &std::path::Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let kind = std::fs::symlink_metadata(&path).unwrap().file_type();
+            let shown = path.strip_prefix(root).unwrap().display().to_string();
+            if kind.is_dir() {
+                out.push(format!("{shown}/"));
+                walk(root, &path, out);
+            } else {
+                out.push(format!("{shown} {}", std::fs::read(&path).unwrap().len()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(root, root, &mut out);
+    out.sort();
+    out
+}
+
+/// `classic upload` and `download` copy what `rpyc.classic.upload` and
+/// `download` copy, with rpyc as the oracle: a FIFO, a device, a broken
+/// link and a link loop inside a directory are passed over (reading them
+/// would wait forever, grow forever, or fail the whole copy), the same
+/// paths named on their own are refused, and a file of several chunks
+/// arrives whole.
+#[test]
+fn classic_transfers_copy_what_rpyc_copies() {
+    let port = free_port();
+    let _python = python_classic(port);
+    let host = format!("localhost:{port}");
+    let run = |args: &[&str]| {
+        let mut cmd = oxrpc();
+        cmd.args(["classic"]).args(args);
+        run_with_deadline(cmd, Duration::from_secs(60))
+    };
+    let base = std::env::temp_dir().join(format!("oxrpc-odd-tree-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    let src = base.join("src");
+    std::fs::create_dir_all(src.join("sub")).unwrap();
+    std::fs::write(src.join("a.txt"), b"a").unwrap();
+    let big: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(src.join("sub/big.bin"), &big).unwrap();
+    std::fs::write(src.join("zz.txt"), b"zz").unwrap();
+    let fifo = src.join("m_fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    std::os::unix::fs::symlink("/dev/zero", src.join("m_zero")).unwrap();
+    std::os::unix::fs::symlink(src.join("nowhere"), src.join("m_broken")).unwrap();
+    std::os::unix::fs::symlink(src.join("m_loop"), src.join("m_loop")).unwrap();
+    std::os::unix::fs::symlink(src.join("a.txt"), src.join("m_link")).unwrap();
+
+    // The oracle: rpyc's own upload and download of the same tree.
+    let mut python = python_command();
+    python.args([
+        "-c",
+        "import rpyc, sys\nfrom rpyc.utils.classic import upload, download\n\
+         c = rpyc.classic.connect('localhost', int(sys.argv[1]))\n\
+         upload(c, sys.argv[2], sys.argv[3])\ndownload(c, sys.argv[2], sys.argv[4])",
+        &port.to_string(),
+        src.to_str().unwrap(),
+        base.join("rpyc_up").to_str().unwrap(),
+        base.join("rpyc_down").to_str().unwrap(),
+    ]);
+    expect_success(
+        "rpyc's upload and download",
+        &run_with_deadline(python, Duration::from_secs(60)),
+    );
+    let up = base.join("up");
+    let down = base.join("down");
+    expect_success(
+        "upload",
+        &run(&["upload", &host, src.to_str().unwrap(), up.to_str().unwrap()]),
+    );
+    expect_success(
+        "download",
+        &run(&[
+            "download",
+            &host,
+            src.to_str().unwrap(),
+            down.to_str().unwrap(),
+        ]),
+    );
+    let expected = tree_listing(&base.join("rpyc_up"));
+    assert!(
+        expected.contains(&"sub/big.bin 3000000".to_owned()),
+        "{expected:?}"
+    );
+    assert!(expected.contains(&"m_link 1".to_owned()), "{expected:?}");
+    assert_eq!(tree_listing(&up), expected, "upload");
+    assert_eq!(tree_listing(&base.join("rpyc_down")), expected);
+    assert_eq!(tree_listing(&down), expected, "download");
+    assert_eq!(std::fs::read(up.join("sub/big.bin")).unwrap(), big);
+    assert_eq!(std::fs::read(down.join("sub/big.bin")).unwrap(), big);
+    // Named on their own, they are refused (rpyc: ValueError).
+    for name in ["m_fifo", "m_zero", "m_broken", "m_loop"] {
+        let path = src.join(name);
+        let out = run(&["upload", &host, path.to_str().unwrap(), "/tmp/oxrpc-never"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && stderr.contains("cannot upload"),
+            "{name}: {stderr}"
+        );
+        let out = run(&[
+            "download",
+            &host,
+            path.to_str().unwrap(),
+            "/tmp/oxrpc-never",
+        ]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && stderr.contains("cannot download"),
+            "{name}: {stderr}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&base);
+}
+
 #[test]
 fn remote_code_prints_and_its_threads_call_back() {
     let marker = "printed by remote code, café ✓";

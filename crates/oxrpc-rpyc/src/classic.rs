@@ -107,7 +107,38 @@ pub async fn connect_subproc(
     Ok((conn, child))
 }
 
-const CHUNK: usize = 64 * 1024;
+/// The chunk [`ClassicConnection::upload`] and
+/// [`ClassicConnection::download`] move per call, and a good size for
+/// [`RemoteFile`]'s reads and writes: large enough that the round trips
+/// cost little, small enough to hold.
+pub const CHUNK: usize = 64 * 1024;
+
+/// A file open on the classic server ([`ClassicConnection::open`]).
+#[derive(Debug, Clone)]
+pub struct RemoteFile {
+    file: Proxy,
+}
+
+impl RemoteFile {
+    /// `file.write(chunk)`.
+    pub async fn write(&self, chunk: &[u8]) -> Result<(), Error> {
+        self.file
+            .call::<Value>("write", (Bytes(chunk.to_vec()),))
+            .await
+            .map(drop)
+    }
+
+    /// `file.read(max)`: up to `max` bytes, none at the end of the file.
+    pub async fn read(&self, max: usize) -> Result<Vec<u8>, Error> {
+        let Bytes(chunk) = self.file.call("read", (max,)).await?;
+        Ok(chunk)
+    }
+
+    /// `file.close()`.
+    pub async fn close(self) -> Result<(), Error> {
+        self.file.call::<Value>("close", ()).await.map(drop)
+    }
+}
 
 impl ClassicConnection {
     /// Drives `connection`, already open to a classic server, as a classic
@@ -152,36 +183,49 @@ impl ClassicConnection {
         self.modules("builtins").await
     }
 
-    /// `rpyc.classic.upload_file`: copies local bytes to a remote path.
-    pub async fn upload(&self, data: &[u8], remote_path: &str) -> Result<(), Error> {
-        let file: Proxy = self
+    /// `builtins.open(remote_path, mode)` on the server: a file to read or
+    /// write a chunk at a time, so a copy of any size holds one chunk in
+    /// memory (as `rpyc.classic.upload_file` and `download_file` do).
+    ///
+    /// ```no_run
+    /// # async fn run(conn: oxrpc_rpyc::classic::ClassicConnection) -> Result<(), oxrpc_rpyc::Error> {
+    /// let file = conn.open("/tmp/greeting", "wb").await?;
+    /// file.write(b"hello").await?;
+    /// file.close().await?;
+    /// let file = conn.open("/tmp/greeting", "rb").await?;
+    /// assert_eq!(file.read(1024).await?, b"hello");
+    /// # Ok(()) }
+    /// ```
+    pub async fn open(&self, remote_path: &str, mode: &str) -> Result<RemoteFile, Error> {
+        let file = self
             .builtins()
             .await?
-            .call("open", (remote_path, "wb"))
+            .call("open", (remote_path, mode))
             .await?;
+        Ok(RemoteFile { file })
+    }
+
+    /// `rpyc.classic.upload_file`: copies local bytes to a remote path.
+    pub async fn upload(&self, data: &[u8], remote_path: &str) -> Result<(), Error> {
+        let file = self.open(remote_path, "wb").await?;
         for chunk in data.chunks(CHUNK) {
-            file.call::<Value>("write", (Bytes(chunk.to_vec()),))
-                .await?;
+            file.write(chunk).await?;
         }
-        file.call("close", ()).await
+        file.close().await
     }
 
     /// `rpyc.classic.download_file`: reads a remote file's bytes.
     pub async fn download(&self, remote_path: &str) -> Result<Vec<u8>, Error> {
-        let file: Proxy = self
-            .builtins()
-            .await?
-            .call("open", (remote_path, "rb"))
-            .await?;
+        let file = self.open(remote_path, "rb").await?;
         let mut out = Vec::new();
         loop {
-            let Bytes(chunk) = file.call("read", (CHUNK,)).await?;
+            let chunk = file.read(CHUNK).await?;
             if chunk.is_empty() {
                 break;
             }
             out.extend_from_slice(&chunk);
         }
-        file.call::<Value>("close", ()).await?;
+        file.close().await?;
         Ok(out)
     }
 
