@@ -26,6 +26,23 @@ pub(crate) fn dispatch(cx: &Context, handler: HandlerId, args: Vec<Value>) -> Re
         {
             return object.clone().dispatch(cx, handler, args);
         }
+        // One of the peer's own objects as the target of an operation
+        // Python carries out through the netref's own method, which asks
+        // the peer (`hash(netref)`, `dir(netref)`, iterating it): the peer
+        // answers, as it would an rpyc server.
+        Some(Value::Proxy(proxy)) if answered_by_owner(handler) => {
+            let connection = proxy.connection().clone();
+            // rpyc "keeps unwrapping" an instance check on a netref: it
+            // asks the owner to inspect the other id pack, and answers
+            // with what the owner says.
+            let (handler, args) = match handler {
+                HandlerId::InstanceCheck => {
+                    (HandlerId::Inspect, args.into_iter().skip(1).collect())
+                }
+                _ => (handler, args),
+            };
+            return Reply::pending(async move { Ok(connection.request(handler, args).await?) });
+        }
         // A plain value as the target, for a service that treats it as an
         // object of its own (classic mode's interpreter).
         Some(Value::Brine(_) | Value::Tuple(_))
@@ -67,6 +84,23 @@ pub(crate) fn dispatch(cx: &Context, handler: HandlerId, args: Vec<Value>) -> Re
         }
     });
     handled.unwrap_or_else(Reply::error)
+}
+
+/// Whether rpyc's handler, given one of the peer's objects, ends up asking
+/// the peer the same question through the netref (its `__hash__`,
+/// `__dir__`, `__iter__` and comparison methods; for an instance check,
+/// `HANDLE_INSPECT` of the other id pack).
+/// Attribute access and calls are not among them: they are checked here
+/// first (`ForwardedProxy`).
+fn answered_by_owner(handler: HandlerId) -> bool {
+    matches!(
+        handler,
+        HandlerId::Hash
+            | HandlerId::Cmp
+            | HandlerId::Dir
+            | HandlerId::BuffIter
+            | HandlerId::InstanceCheck
+    )
 }
 
 /// Whether `handler`'s first argument is the object it acts on (repr and
@@ -239,24 +273,48 @@ fn buffiter(cx: &Context, args: &mut Args) -> Handled {
 }
 
 /// `HANDLE_OLDSLICING(obj, attempt, fallback, start, stop, args)`:
-/// `obj.<attempt>(slice(start, stop), *args)`.
+/// `obj.<attempt>(slice(start, stop), *args)`, and when that raises,
+/// `obj.<fallback>(start, stop, *args)` with a missing stop as
+/// `sys.maxsize` (Python 2's `__getslice__` protocol), whose error is the
+/// one the peer sees.
 fn oldslicing(cx: &Context, args: &mut Args) -> Handled {
-    let (object, attempt, _fallback) = (args.object()?, args.name()?, args.value());
-    let slice = match (args.value(), args.value()) {
-        (Value::Brine(start), Value::Brine(stop)) => Value::Brine(BrineValue::Slice(
-            Box::new(start),
-            Box::new(stop),
-            Box::new(BrineValue::None),
-        )),
-        _ => {
-            return Err(RemoteException::type_error(
-                "slice bounds must be plain values",
-            ))
-        }
+    let (object, attempt, fallback) = (args.object()?, args.name()?, args.value());
+    let (Value::Brine(start), Value::Brine(stop)) = (args.value(), args.value()) else {
+        return Err(RemoteException::type_error(
+            "slice bounds must be plain values",
+        ));
     };
-    let mut call_args = vec![slice];
-    call_args.extend(args.positional()?);
-    Ok(object.callattr(cx, &attempt, call_args, Vec::new()))
+    let rest = args.positional()?;
+    let slice = Value::Brine(BrineValue::Slice(
+        Box::new(start.clone()),
+        Box::new(stop.clone()),
+        Box::new(BrineValue::None),
+    ));
+    let attempted = object.clone().callattr(
+        cx,
+        &attempt,
+        [vec![slice], rest.clone()].concat(),
+        Vec::new(),
+    );
+    let cx = cx.clone();
+    Ok(Reply::pending(async move {
+        let error = match attempted.resolve().await {
+            Ok(value) => return Ok(value),
+            Err(error) => error,
+        };
+        let Ok(fallback) = name_of(fallback) else {
+            return Err(error);
+        };
+        let stop = match stop {
+            BrineValue::None => BrineValue::Int(i64::MAX),
+            stop => stop,
+        };
+        let bounds = vec![Value::Brine(start), Value::Brine(stop)];
+        object
+            .callattr(&cx, &fallback, [bounds, rest].concat(), Vec::new())
+            .resolve()
+            .await
+    }))
 }
 
 /// `HANDLE_CTXEXIT(obj, exc)`: `obj.__exit__(...)` at the end of a `with`
