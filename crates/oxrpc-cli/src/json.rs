@@ -27,6 +27,10 @@ use serde_json::Value as Json;
 /// // Numbers as Python's `json` reads them.
 /// assert_eq!(parse_arg("-0"), Value::Int(0));
 /// assert_eq!(parse_arg("[1e400]"), Value::Array(vec![Value::Double(f64::INFINITY)]));
+/// assert_eq!(parse_arg("[-Infinity]"), Value::Array(vec![Value::Double(f64::NEG_INFINITY)]));
+/// assert!(matches!(parse_arg("NaN"), Value::Double(f) if f.is_nan()));
+/// assert_eq!(parse_arg("NaNa"), Value::from("NaNa"));
+/// assert_eq!(parse_arg("é NaN"), Value::from("é NaN"));
 /// // An object's members keep the order they were typed in.
 /// let Value::Struct(members) = parse_arg(r#"{"z": 1, "a": 2}"#) else { panic!() };
 /// assert_eq!(members.keys().collect::<Vec<_>>(), ["z", "a"]);
@@ -35,6 +39,49 @@ pub fn parse_arg(arg: &str) -> Value {
     match read_json(arg) {
         Some(json) => from_json(json),
         None => Value::String(arg.to_owned()),
+    }
+}
+
+/// The command line, with each argument after a `call` command that reads
+/// as a negative number given a leading space, so that clap takes it for
+/// an argument: clap's idea of a negative number has no signed exponent
+/// (`-1E-5`) and no `-Infinity`, and reading
+/// JSON skips the space.
+///
+/// ```
+/// use oxrpc_cli::json::numbers_are_arguments;
+///
+/// let line = ["oxrpc", "xmlrpc", "call", "URL", "m", "-1E-5", "-x", "--timeout", "3"];
+/// let protected = numbers_are_arguments(line.map(Into::into));
+/// assert_eq!(protected[5], " -1E-5");
+/// assert_eq!(&protected[6..], ["-x", "--timeout", "3"]);
+/// ```
+pub fn numbers_are_arguments(
+    line: impl IntoIterator<Item = std::ffi::OsString>,
+) -> Vec<std::ffi::OsString> {
+    let mut after_call = false;
+    line.into_iter()
+        .map(|arg| {
+            let number = after_call
+                && arg.to_str().is_some_and(|text| {
+                    text.starts_with('-')
+                        && matches!(read_json(text), Some(json) if is_number(&json))
+                });
+            after_call |= arg == "call";
+            match number {
+                true => [std::ffi::OsStr::new(" "), &arg].into_iter().collect(),
+                false => arg,
+            }
+        })
+        .collect()
+}
+
+/// Whether `json` is a number, as [`read_json`] reads them.
+fn is_number(json: &Json) -> bool {
+    match json {
+        Json::Number(_) => true,
+        Json::Object(members) => big_integer(members).is_some() || huge_float(members).is_some(),
+        _ => false,
     }
 }
 
@@ -65,6 +112,17 @@ fn read_json(arg: &str) -> Option<Json> {
         if byte == b'"' {
             in_string = true;
             at += 1;
+            continue;
+        }
+        // Python's json reads NaN, Infinity and -Infinity too.
+        if let Some((literal, float)) = [("NaN", "nan"), ("Infinity", "inf"), ("-Infinity", "-inf")]
+            .into_iter()
+            .find(|(literal, _)| bytes[at..].starts_with(literal.as_bytes()))
+        {
+            rewritten.push_str(&arg[copied..at]);
+            rewritten.push_str(&format!("{{\"\\u0000float\":\"{float}\"}}"));
+            at += literal.len();
+            copied = at;
             continue;
         }
         if byte != b'-' && !byte.is_ascii_digit() {
@@ -124,13 +182,14 @@ fn big_integer(members: &serde_json::Map<String, Json>) -> Option<&str> {
     }
 }
 
-/// The infinity [`read_json`] read for a float beyond `f64`.
+/// The infinity [`read_json`] read for a float beyond `f64` (or for
+/// `Infinity`), or the NaN it read for `NaN`.
 fn huge_float(members: &serde_json::Map<String, Json>) -> Option<f64> {
     match members.get(HUGE_FLOAT) {
-        Some(Json::String(sign)) if members.len() == 1 => Some(if sign.starts_with('-') {
-            f64::NEG_INFINITY
-        } else {
-            f64::INFINITY
+        Some(Json::String(text)) if members.len() == 1 => Some(match text.as_str() {
+            "nan" => f64::NAN,
+            text if text.starts_with('-') => f64::NEG_INFINITY,
+            _ => f64::INFINITY,
         }),
         _ => None,
     }

@@ -89,7 +89,7 @@ fn stop_quietly_when_output_closes() {
 
 fn main() {
     stop_quietly_when_output_closes();
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(oxrpc_cli::json::numbers_are_arguments(std::env::args_os()));
     if let Some(addr) = &cli.metrics {
         cmd::metrics::enable(addr);
     }

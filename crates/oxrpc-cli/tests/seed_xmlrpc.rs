@@ -87,6 +87,19 @@ fn oxrpc_cli_against_cpython_server() {
     assert_eq!(expect_success("call add", &out).trim(), "5");
     let out = run(&["xmlrpc", "call", &url, "add", "-5", "-2.5"]);
     assert_eq!(expect_success("call add", &out).trim(), "-7.5");
+    // Numbers as Python's json reads them, signed exponents and
+    // infinities too, are arguments, not options.
+    let out = run(&["xmlrpc", "call", &url, "add", "-1E-5", "-2.5E+1"]);
+    assert_eq!(expect_success("call add", &out).trim(), "-25.00001");
+    let out = run(&["xmlrpc", "call", &url, "echo", "[-Infinity, NaN]"]);
+    let json: serde_json::Value = serde_json::from_str(&expect_success("call echo", &out)).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!([{"double": "-inf"}, {"double": "nan"}])
+    );
+    let out = run(&["xmlrpc", "call", &url, "add", "-Infinity", "1"]);
+    let json: serde_json::Value = serde_json::from_str(&expect_success("call add", &out)).unwrap();
+    assert_eq!(json, serde_json::json!({"double": "-inf"}));
     let out = run(&[
         "xmlrpc",
         "call",

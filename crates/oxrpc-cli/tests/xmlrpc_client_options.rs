@@ -190,3 +190,31 @@ fn large_results_of_a_cpython_server_are_read_within_flags() {
     let text = expect_success("70 levels", &out);
     assert_eq!(text.matches('[').count(), 70, "{text}");
 }
+
+/// `xmlrpc methods` prints the list of a server that answers nothing more
+/// about its methods (no `system.methodSignature`, a help of None), with
+/// each help's paragraphs as written.
+#[test]
+fn methods_of_a_server_with_little_introspection() {
+    let (_server, port) = start("xmlrpc/terse_server.py", &[], "ready");
+    let url = format!("http://127.0.0.1:{port}/RPC2");
+    let out = oxrpc(&["xmlrpc", "methods", &url], &[]);
+    let listing = expect_success("methods", &out);
+    let lines: Vec<&str> = listing.lines().map(str::trim_end).collect();
+    assert_eq!(
+        lines,
+        [
+            "add",
+            "    Adds two numbers.",
+            "",
+            "    The paragraph after a blank line.",
+            "nodoc",
+            "system.listMethods",
+            "    system.listMethods() => ['add', 'subtract', 'multiple']",
+            "",
+            "    Returns a list of the methods supported by the server.",
+            "system.methodHelp",
+        ],
+        "{listing}"
+    );
+}

@@ -262,31 +262,56 @@ pub fn run(command: XmlRpcCommand) -> anyhow::Result<()> {
                     .map_err(anyhow::Error::msg)?,
                 false => args.iter().map(|a| parse_arg(a)).collect(),
             };
-            match client.call_value(&method, params) {
-                Ok(value) => {
-                    println!("{}", serde_json::to_string_pretty(&Printed(&value))?);
-                    Ok(())
-                }
-                Err(Error::Fault(fault)) => {
-                    anyhow::bail!("fault {}: {}", fault.code, fault.string)
-                }
-                Err(e) => Err(e.into()),
-            }
+            let value = client.call_value(&method, params).map_err(failed)?;
+            println!("{}", serde_json::to_string_pretty(&Printed(&value))?);
+            Ok(())
         }
         XmlRpcCommand::Methods { url, client } => {
             let client = client.client(&url)?;
-            let names: Vec<String> = client.call("system.listMethods", ())?;
+            let names: Vec<String> = client.call("system.listMethods", ()).map_err(failed)?;
             for name in names {
-                let signature =
-                    client.call_value("system.methodSignature", vec![name.clone().into()])?;
-                let help: String = client.call("system.methodHelp", (name.as_str(),))?;
-                println!("{name}  {}", describe_signature(&signature));
-                for line in help.lines().filter(|l| !l.trim().is_empty()) {
+                // A server may list its methods and answer nothing more
+                // (no methodSignature or methodHelp registered, or a help
+                // of None): the list is still worth printing.
+                let signature = unless_refused(
+                    client.call_value("system.methodSignature", vec![name.clone().into()]),
+                )?;
+                let help = unless_refused(
+                    client.call_value("system.methodHelp", vec![name.clone().into()]),
+                )?;
+                let signature = signature
+                    .as_ref()
+                    .map(describe_signature)
+                    .unwrap_or_default();
+                match signature.is_empty() {
+                    true => println!("{name}"),
+                    false => println!("{name}  {signature}"),
+                }
+                let help = help.as_ref().and_then(Value::as_str).unwrap_or_default();
+                for line in help.trim_matches('\n').lines() {
                     println!("    {line}");
                 }
             }
             Ok(())
         }
+    }
+}
+
+/// The answer, or `None` when the server refused the call with a fault.
+fn unless_refused(answer: Result<Value, Error>) -> anyhow::Result<Option<Value>> {
+    match answer {
+        Ok(value) => Ok(Some(value)),
+        Err(Error::Fault(_) | Error::NonStandardFault(_)) => Ok(None),
+        Err(other) => Err(failed(other)),
+    }
+}
+
+/// A failed call as the command reports it: a fault by its code and
+/// string, anything else as it is.
+fn failed(error: Error) -> anyhow::Error {
+    match error {
+        Error::Fault(fault) => anyhow::anyhow!("fault {}: {}", fault.code, fault.string),
+        other => other.into(),
     }
 }
 
