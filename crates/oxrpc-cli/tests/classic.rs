@@ -287,6 +287,19 @@ fn classic_cli_against_rpyc_classic() {
         "open('/tmp/oxrpc-uploaded.py').read().count('\\n')",
     ]);
     assert_eq!(expect_success("eval", &out).trim(), "3");
+    // A result past the client's limits ends the connection, and the
+    // error says which limit, not only that it closed.
+    let out = run(&["eval", &host, "tuple(range(1100000))"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .contains("more than 1048576 values"),
+        "{stderr}"
+    );
     // A directory goes whole, both ways, as rpyc.classic's upload and
     // download copy one.
     let id = std::process::id();

@@ -630,6 +630,11 @@ impl Connection {
     }
 
     pub(crate) fn shutdown(&self, why: &str) {
+        self.shutdown_failing_calls_with(why, Error::Closed)
+    }
+
+    /// Closes the connection; calls waiting for a reply fail with `error`.
+    fn shutdown_failing_calls_with(&self, why: &str, error: Error) {
         if self.inner.closed.swap(true, Ordering::AcqRel) {
             return;
         }
@@ -639,7 +644,7 @@ impl Connection {
             Err(_) => Vec::new(),
         };
         for tx in pending {
-            let _ = tx.send(Err(Error::Closed));
+            let _ = tx.send(Err(error.clone()));
         }
         if let Ok(mut releases) = self.inner.releases.lock() {
             releases.clear();
@@ -1155,7 +1160,8 @@ impl Connection {
     }
 
     /// Ends the connection as rpyc does when the peer's message cannot be
-    /// used: it says so with a HANDLE_CLOSE, then closes.
+    /// used: it says so with a HANDLE_CLOSE, then closes. Calls waiting
+    /// for a reply fail with [`Error::Protocol`] naming the reason.
     pub(super) fn give_up(&self, what: &str, error: &dyn std::fmt::Display) {
         warn!(conn = %self.inner.label, %error, "{what}; closing");
         if let Some(telemetry) = &self.inner.config.telemetry {
@@ -1167,7 +1173,9 @@ impl Connection {
             HandlerId::Close,
             Boxed::Value(BrineValue::Tuple(Vec::new())),
         );
-        self.shutdown(what);
+        // The calls waiting here learn why, not only that it closed (a
+        // reply past the limits is the usual reason).
+        self.shutdown_failing_calls_with(what, Error::Protocol(format!("{what}: {error}")));
     }
 
     /// Serves a request that came in a frame of `request_bytes`
