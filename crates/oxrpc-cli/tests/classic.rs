@@ -238,17 +238,20 @@ fn rust_classic_client_against_both_servers() {
     }
 }
 
+/// `oxrpc classic ARGS...`, run to its end.
+fn classic_cli(args: &[&str]) -> Output {
+    let mut cmd = oxrpc();
+    cmd.args(["classic"]).args(args);
+    run_with_deadline(cmd, Duration::from_secs(60))
+}
+
 /// The CLI's classic client commands against rpyc_classic.
 #[test]
 fn classic_cli_against_rpyc_classic() {
     let port = free_port();
     let _python = python_classic(port);
     let host = format!("localhost:{port}");
-    let run = |args: &[&str]| {
-        let mut cmd = oxrpc();
-        cmd.args(["classic"]).args(args);
-        run_with_deadline(cmd, Duration::from_secs(60))
-    };
+    let run = classic_cli;
     let out = run(&["eval", &host, "6 * 7"]);
     assert_eq!(expect_success("eval", &out).trim(), "42");
     // An expression may start with '-', options may follow it.
@@ -445,11 +448,7 @@ fn classic_transfers_copy_what_rpyc_copies() {
     let port = free_port();
     let _python = python_classic(port);
     let host = format!("localhost:{port}");
-    let run = |args: &[&str]| {
-        let mut cmd = oxrpc();
-        cmd.args(["classic"]).args(args);
-        run_with_deadline(cmd, Duration::from_secs(60))
-    };
+    let run = classic_cli;
     let base = std::env::temp_dir().join(format!("oxrpc-odd-tree-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&base);
     let src = base.join("src");
