@@ -178,6 +178,18 @@ fn main() {
                  names, and --ssl-no-check-hostname does the same)",
             );
         }
+        if text.contains("UnknownIssuer") {
+            text.push_str(
+                " (no trusted authority signed the server's certificate: --ssl-cafile FILE \
+                 names the one that did",
+            );
+            if rpyc_client {
+                text.push_str(
+                    ", --ssl-no-verify skips the check as rpyc.ssl_connect without ca_certs does",
+                );
+            }
+            text.push(')');
+        }
         eprintln!("oxrpc: {text}");
         std::process::exit(1);
     }

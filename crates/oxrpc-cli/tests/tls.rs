@@ -232,6 +232,10 @@ fn xmlrpc_client_trusts_a_private_ca_as_python_does() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("certificate"), "{stderr}");
+    assert!(
+        stderr.contains("--ssl-cafile FILE names the one that did)"),
+        "{stderr}"
+    );
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -406,6 +406,10 @@ fn oxrpc_command_line_clients_reach_rpyc_tls_servers_with_rpycs_choice_of_checks
     let other_ca = ["--ssl-cafile", &file("other-ca.pem")];
     let untrusted = eval(&[&other_ca, &client, &no_name], "127.0.0.1");
     assert!(untrusted.contains("UnknownIssuer"), "{untrusted}");
+    assert!(
+        untrusted.contains("--ssl-no-verify skips the check"),
+        "{untrusted}"
+    );
     // Without a client certificate rpyc_classic lets nobody in, and its
     // alert says why.
     let no_certificate = eval(&[&ca], "localhost");

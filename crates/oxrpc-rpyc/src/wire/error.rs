@@ -94,13 +94,24 @@ pub enum BrineError {
     },
 }
 
+/// What to add when an announced frame length is the start of a TLS record
+/// (a handshake or an alert, version 3.x): the peer speaks TLS, and the
+/// bytes read as a length say so, not a huge frame.
+fn tls_hint(len: u64) -> &'static str {
+    let [.., kind, major, _minor, _] = len.to_be_bytes();
+    match (kind, major) {
+        (0x15 | 0x16, 0x03) => " (these bytes begin a TLS record: the peer speaks TLS)",
+        _ => "",
+    }
+}
+
 /// Why the frame stream could not be decoded. The stream is out of sync after
 /// any of these: close the connection.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum FrameError {
     /// A header announced a payload larger than
     /// [`crate::channel::FrameLimits::max_frame_len`].
-    #[error("frame: announced length {len} exceeds the limit of {max} bytes")]
+    #[error("frame: announced length {len} exceeds the limit of {max} bytes{}", tls_hint(*.len))]
     TooLarge {
         /// The announced length.
         len: u64,
@@ -245,4 +256,26 @@ pub enum ProtocolError {
     /// See [`VinegarError`].
     #[error(transparent)]
     Vinegar(#[from] VinegarError),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FrameError;
+
+    #[test]
+    fn a_tls_record_read_as_a_frame_length_is_named() {
+        // What a TLS server's alert looks like to a plain RPyC client.
+        let alert = FrameError::TooLarge {
+            len: 0x1503_0300,
+            max: 64 << 20,
+        };
+        assert!(alert
+            .to_string()
+            .ends_with("(these bytes begin a TLS record: the peer speaks TLS)"));
+        let large = FrameError::TooLarge {
+            len: 0x0500_0000,
+            max: 64 << 20,
+        };
+        assert!(!large.to_string().contains("TLS"), "{large}");
+    }
 }
