@@ -278,6 +278,24 @@ fn rpyc_python_server_recorded_decoded_and_replayed() {
     let out = expect_success("replay against the same server", &same);
     assert!(out.contains(", 0 difference(s)"), "{out}");
     assert!(!out.contains("- recorded"), "{out}");
+    assert!(!out.contains("size budget"), "{out}");
+
+    // A recording that ran out of its size budget says so when replayed:
+    // what it lacks was not compared.
+    let cut = scratch.path("cut.jsonl");
+    std::fs::write(
+        &cut,
+        format!(
+            "{}{{\"t_us\":9999999,\"event\":\"truncated\",\"max_bytes\":4096}}\n",
+            std::fs::read_to_string(&record).unwrap()
+        ),
+    )
+    .unwrap();
+    let out = expect_success("replay of a cut recording", &replay(&cut, port));
+    assert!(
+        out.contains("stops at its size budget (4096 bytes, --max-record-size)"),
+        "{out}"
+    );
 
     // replay against a server whose get_answer returns 43: exactly that.
     let changed = replay(&record, changed_port);

@@ -116,6 +116,9 @@ struct Script {
 struct Loaded {
     scripts: Vec<Script>,
     unreadable: Vec<(u64, String)>,
+    /// The recording's size budget (`--max-record-size`) when it ran out:
+    /// what came after was not recorded, so not replayed.
+    truncated_at: Option<u64>,
 }
 
 enum Step {
@@ -170,6 +173,7 @@ pub(crate) async fn run(args: ReplayArgs) -> anyhow::Result<bool> {
     let Loaded {
         scripts,
         unreadable,
+        truncated_at,
     } = tokio::task::spawn_blocking(move || load(&path, limits)).await??;
     if let Some((conn, reason)) = unreadable.iter().find(|(conn, _)| args.conn == Some(*conn)) {
         anyhow::bail!("conn {conn} cannot be replayed: {reason}");
@@ -228,6 +232,12 @@ pub(crate) async fn run(args: ReplayArgs) -> anyhow::Result<bool> {
     println!(
         "replay: {replayed} connection(s){skipped}, {compared} answer(s) compared, {differences} difference(s)"
     );
+    if let Some(max_bytes) = truncated_at {
+        println!(
+            "replay: the recording stops at its size budget ({max_bytes} bytes, --max-record-size): \
+             what the proxy forwarded after that was not recorded and is not compared"
+        );
+    }
     Ok(differences == 0)
 }
 
@@ -245,6 +255,7 @@ fn load(path: &std::path::Path, limits: DecodeLimits) -> anyhow::Result<Loaded> 
         unreadable: Option<String>,
     }
     let mut loading: std::collections::BTreeMap<u64, Loading> = Default::default();
+    let mut truncated_at = None;
     let absorb = |conn: u64,
                   dir: Dir,
                   events: Vec<Event>,
@@ -279,7 +290,10 @@ fn load(path: &std::path::Path, limits: DecodeLimits) -> anyhow::Result<Loaded> 
             } => (conn, dir, bytes, false),
             Record::Eof { conn, dir, .. } => (conn, dir, Vec::new(), true),
             Record::Open { .. } | Record::Close { .. } => continue,
-            Record::Truncated { .. } => break,
+            Record::Truncated { max_bytes, .. } => {
+                truncated_at = Some(max_bytes);
+                break;
+            }
         };
         let entry = loading.entry(conn).or_insert_with(|| Loading {
             c2s: StreamDecoder::new(header.protocol, limits),
@@ -333,6 +347,7 @@ fn load(path: &std::path::Path, limits: DecodeLimits) -> anyhow::Result<Loaded> 
     Ok(Loaded {
         scripts,
         unreadable,
+        truncated_at,
     })
 }
 
