@@ -29,7 +29,7 @@ use oxrpc_telemetry::ConnectionTelemetry;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::{watch, Semaphore};
 use tokio_util::task::TaskTracker;
 use tracing::{info, warn};
@@ -61,6 +61,13 @@ pub struct Accepted {
 /// How often a full server looks for an idle connection to evict.
 const EVICTION_CHECK: Duration = Duration::from_millis(100);
 
+/// Evictions at one check double with each check in a row that evicted,
+/// up to 2^6 = 64.
+const MAX_EVICTION_DOUBLINGS: u32 = 6;
+
+/// Evictions further apart than this start again at one.
+const EVICTION_STREAK_GAP: Duration = Duration::from_secs(1);
+
 /// The first and the longest pause after a failed `accept`.
 const ACCEPT_BACKOFF: (Duration, Duration) = (Duration::from_millis(10), Duration::from_secs(1));
 
@@ -84,6 +91,12 @@ where
     let slots = Arc::new(Slots::default());
     let ids = AtomicU64::new(1);
     let mut backoff = ACCEPT_BACKOFF.0;
+    // Evictions in a row (less than EVICTION_STREAK_GAP apart): a queue of
+    // clients waiting for a full server (a flood of silent connections
+    // ahead of a real client) is worked through by evicting twice as many
+    // each time, where one at a time would keep the last one waiting for
+    // seconds. A single waiting client still costs one eviction.
+    let (mut eviction_streak, mut last_eviction): (u32, Option<Instant>) = (0, None);
     tokio::pin!(shutdown);
     'accepting: loop {
         let (stream, peer) = tokio::select! {
@@ -115,10 +128,19 @@ where
                     Err(_) => break 'accepting,
                 },
                 _ = tokio::time::sleep(EVICTION_CHECK), if permits.available_permits() == 0 => {
-                    if slots.evict_idle(config.max_connections, config.idle_share, config.min_idle) {
-                        info!(target: "oxrpc::net", "{}: full; closing the connection idle the longest", config.name);
+                    if last_eviction.is_some_and(|at: Instant| at.elapsed() > EVICTION_STREAK_GAP) {
+                        eviction_streak = 0;
+                    }
+                    let batch = 1 << eviction_streak.min(MAX_EVICTION_DOUBLINGS);
+                    let evicted = slots.evict_idle(config.max_connections, config.idle_share, config.min_idle, batch);
+                    if evicted > 0 {
+                        eviction_streak += 1;
+                        last_eviction = Some(Instant::now());
+                        info!(target: "oxrpc::net", "{}: full; closing the {evicted} connection(s) idle the longest", config.name);
                         if let Some(telemetry) = &config.telemetry {
-                            telemetry.limit_hit("idle_eviction");
+                            for _ in 0..evicted {
+                                telemetry.limit_hit("idle_eviction");
+                            }
                         }
                     }
                 }

@@ -78,29 +78,40 @@ impl Slots {
     }
 
     /// When more than `share` of `capacity` slots are idle (for at least
-    /// `min_idle`), asks the one idle the longest to close; true if it did.
-    pub(crate) fn evict_idle(&self, capacity: usize, share: f64, min_idle: Duration) -> bool {
+    /// `min_idle`), asks the ones idle the longest to close: at most
+    /// `at_most` of them, and never so many that the idle ones fall below
+    /// their share. Returns how many it asked.
+    pub(crate) fn evict_idle(
+        &self,
+        capacity: usize,
+        share: f64,
+        min_idle: Duration,
+        at_most: usize,
+    ) -> usize {
         let Ok(entries) = self.entries.lock() else {
-            return false;
+            return 0;
         };
         let min_idle = u64::try_from(min_idle.as_nanos()).unwrap_or(u64::MAX);
         let now = now();
-        let idle: Vec<(u64, &State)> = entries
+        let mut idle: Vec<(u64, &State)> = entries
             .values()
             .filter(|state| state.busy.load(Ordering::Acquire) == 0)
             .map(|state| (state.last_active.load(Ordering::Relaxed), &**state))
             .filter(|(since, _)| now.saturating_sub(*since) >= min_idle)
             .collect();
-        if (idle.len() as f64) <= share * capacity as f64 {
-            return false;
+        // The idle connections allowed to stay: their share of the slots.
+        let kept = (share * capacity as f64).floor().max(0.0) as usize;
+        let evicted = idle.len().saturating_sub(kept).min(at_most);
+        if evicted == 0 {
+            return 0;
         }
-        match idle.iter().min_by_key(|(since, _)| *since) {
-            Some((_, oldest)) => {
-                oldest.evict.notify_one();
-                true
-            }
-            None => false,
+        if evicted < idle.len() {
+            idle.select_nth_unstable_by_key(evicted - 1, |(since, _)| *since);
         }
+        for (_, state) in &idle[..evicted] {
+            state.evict.notify_one();
+        }
+        evicted
     }
 }
 
@@ -185,5 +196,51 @@ impl Drop for Busy {
     fn drop(&mut self) {
         self.state.touch();
         self.state.busy.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether `slot` was asked to close.
+    async fn asked_to_close(slot: &Slot) -> bool {
+        tokio::time::timeout(Duration::from_millis(20), slot.evicted())
+            .await
+            .is_ok()
+    }
+
+    #[tokio::test]
+    async fn the_longest_idle_give_way_down_to_their_share() {
+        let slots = Arc::new(Slots::default());
+        let mut joined = Vec::new();
+        for id in 0..6 {
+            joined.push(slots.join(id));
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        // One busy (the oldest): five idle, of which the share of
+        // 6 × 0.5 = 3 stay, so at most two are asked, the two idle the
+        // longest, however large the batch.
+        let _busy = joined[0].busy();
+        assert_eq!(slots.evict_idle(6, 0.5, Duration::ZERO, 1), 1);
+        assert_eq!(
+            asked_of(&joined).await,
+            [false, true, false, false, false, false]
+        );
+        assert_eq!(slots.evict_idle(6, 0.5, Duration::ZERO, 64), 2);
+        assert_eq!(
+            asked_of(&joined).await,
+            [false, true, true, false, false, false]
+        );
+        // Too recently active for min_idle: none.
+        assert_eq!(slots.evict_idle(6, 0.0, Duration::from_secs(60), 64), 0);
+    }
+
+    async fn asked_of(slots: &[Slot]) -> Vec<bool> {
+        let mut asked = Vec::new();
+        for slot in slots {
+            asked.push(asked_to_close(slot).await);
+        }
+        asked
     }
 }
