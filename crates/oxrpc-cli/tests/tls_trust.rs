@@ -415,6 +415,9 @@ fn oxrpc_command_line_clients_reach_rpyc_tls_servers_with_rpycs_choice_of_checks
     let no_certificate = eval(&[&ca], "localhost");
     assert!(no_certificate.starts_with("failed"), "{no_certificate}");
     assert!(no_certificate.contains("alert"), "{no_certificate}");
+    // ...in the error itself, not only in a log line before it.
+    let last = no_certificate.trim_end().lines().last().unwrap_or_default();
+    assert!(last.contains("alert"), "{no_certificate}");
     // What the Python client does with the same server and files.
     let mut cmd = python_command();
     cmd.arg("-c")

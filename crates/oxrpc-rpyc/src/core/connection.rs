@@ -1003,6 +1003,11 @@ impl Connection {
             // ends: said where a user sees it.
             Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
                 warn!(conn = %self.inner.label, error = %e, "the connection failed");
+                // The calls waiting here are told too, not only "closed".
+                self.shutdown_failing_calls_with(
+                    "read error",
+                    Error::Protocol(format!("the connection failed: {e}")),
+                );
                 Err("read error")
             }
             Err(e) => {
