@@ -433,9 +433,18 @@ def build(argv=None):
             return c.sync_request(consts.HANDLE_OLDSLICING, c.root, "zz", "yy", 0, None, ())
         if case == "oldslicing on a client list":
             return c.sync_request(consts.HANDLE_OLDSLICING, items, "__getitem__", "__getslice__", 1, None, ())
+        if case == "call args by reference":
+            return c.sync_request(consts.HANDLE_CALL, c.root.get_answer, [], {})
+        if case == "call kwargs by reference":
+            return c.sync_request(consts.HANDLE_CALL, c.root.echo, [], {"value": [5, "x"]})
+        if case == "callattr args by reference":
+            return c.sync_request(consts.HANDLE_CALLATTR, c.root, "add", [2, 3], ())
+        if case == "call kwargs as a list by reference":
+            return c.sync_request(consts.HANDLE_CALL, c.root.echo, (), [("value", 7)])
         raise AssertionError(case)
 
-    @d.prop(st.sampled_from(["hash", "cmp eq", "cmp lists", "cmp lt", "dir", "buffiter list", "buffiter object",
+    @d.prop(st.sampled_from(["call args by reference", "call kwargs by reference", "callattr args by reference",
+                             "call kwargs as a list by reference", "hash", "cmp eq", "cmp lists", "cmp lt", "dir", "buffiter list", "buffiter object",
                              "instancecheck unknown", "oldslicing fallback", "oldslicing both missing",
                              "oldslicing on a client list"]), examples=0.5)
     def raw_handlers(ctx, case):

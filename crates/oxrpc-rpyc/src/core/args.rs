@@ -115,44 +115,7 @@ impl Args {
 
     /// The next argument as a positional-argument tuple (`*args`).
     pub(crate) fn positional(&mut self) -> Result<Vec<Value>, RemoteException> {
-        let value = self.value();
-        let kind = value.python_type();
-        value.into_iterable_items().ok_or_else(|| {
-            RemoteException::type_error(format!("argument after * must be an iterable, not {kind}"))
-        })
-    }
-
-    /// The next argument, if sent, as `(name, value)` keyword pairs
-    /// (`**dict(kwargs)`).
-    pub(crate) fn keywords(&mut self) -> Result<Vec<(String, Value)>, RemoteException> {
-        let Some(value) = self.optional() else {
-            return Ok(Vec::new());
-        };
-        let kind = value.python_type();
-        let pairs = value.into_iterable_items().ok_or_else(|| {
-            RemoteException::type_error(format!("'{kind}' object is not iterable"))
-        })?;
-        pairs
-            .into_iter()
-            .enumerate()
-            .map(|(i, pair)| {
-                let items = pair.into_iterable_items().ok_or_else(|| {
-                    RemoteException::type_error(format!(
-                        "cannot convert dictionary update sequence element #{i} to a sequence"
-                    ))
-                })?;
-                let [key, value]: [Value; 2] = items.try_into().map_err(|items: Vec<Value>| {
-                    RemoteException::value_error(format!(
-                        "dictionary update sequence element #{i} has length {}; 2 is required",
-                        items.len()
-                    ))
-                })?;
-                match key {
-                    Value::Brine(BrineValue::Str(key)) => Ok((key, value)),
-                    _ => Err(RemoteException::type_error("keywords must be strings")),
-                }
-            })
-            .collect()
+        positional_items(self.value())
     }
 
     /// The next argument as an id pack (`HANDLE_INSPECT`,
@@ -206,4 +169,41 @@ pub(crate) fn name_of(value: Value) -> Result<String, RemoteException> {
         }),
         _ => Err(RemoteException::type_error("name must be a string")),
     }
+}
+
+/// A positional-argument tuple (`*args`), sent by value.
+pub(crate) fn positional_items(value: Value) -> Result<Vec<Value>, RemoteException> {
+    let kind = value.python_type();
+    value.into_iterable_items().ok_or_else(|| {
+        RemoteException::type_error(format!("argument after * must be an iterable, not {kind}"))
+    })
+}
+
+/// `(name, value)` keyword pairs (`**dict(kwargs)`), sent by value.
+pub(crate) fn keyword_pairs(value: Value) -> Result<Vec<(String, Value)>, RemoteException> {
+    let kind = value.python_type();
+    let pairs = value
+        .into_iterable_items()
+        .ok_or_else(|| RemoteException::type_error(format!("'{kind}' object is not iterable")))?;
+    pairs
+        .into_iter()
+        .enumerate()
+        .map(|(i, pair)| {
+            let items = pair.into_iterable_items().ok_or_else(|| {
+                RemoteException::type_error(format!(
+                    "cannot convert dictionary update sequence element #{i} to a sequence"
+                ))
+            })?;
+            let [key, value]: [Value; 2] = items.try_into().map_err(|items: Vec<Value>| {
+                RemoteException::value_error(format!(
+                    "dictionary update sequence element #{i} has length {}; 2 is required",
+                    items.len()
+                ))
+            })?;
+            match key {
+                Value::Brine(BrineValue::Str(key)) => Ok((key, value)),
+                _ => Err(RemoteException::type_error("keywords must be strings")),
+            }
+        })
+        .collect()
 }

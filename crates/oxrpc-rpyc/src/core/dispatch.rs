@@ -7,7 +7,7 @@
 //! exception reply and the connection goes on. `HANDLE_CLOSE` and
 //! `HANDLE_DEL` are served by the connection itself, before unboxing.
 
-use super::args::{check_count, name_of, Args};
+use super::args::{check_count, keyword_pairs, name_of, positional_items, Args};
 use super::connection::Connection;
 use super::object::{CompareOp, Context, ObjectRef, Reply, RpcResult};
 use super::value::{tuple, Value};
@@ -152,7 +152,26 @@ fn delattr(cx: &Context, args: &mut Args) -> Handled {
 /// back to be called is forwarded to it.
 fn call(cx: &Context, args: &mut Args) -> Handled {
     let target = args.value();
-    let (positional, keywords) = (args.positional()?, args.keywords()?);
+    let (positional, keywords) = (args.value(), args.optional());
+    if sent_by_reference(&positional, keywords.as_ref()) {
+        let cx = cx.clone();
+        return Ok(Reply::pending(async move {
+            let (positional, keywords) = unpacked(positional, keywords).await?;
+            call_unpacked(&cx, target, positional, keywords)?
+                .resolve()
+                .await
+        }));
+    }
+    let (positional, keywords) = unpacked_values(positional, keywords)?;
+    call_unpacked(cx, target, positional, keywords)
+}
+
+fn call_unpacked(
+    cx: &Context,
+    target: Value,
+    positional: Vec<Value>,
+    keywords: Vec<(String, Value)>,
+) -> Handled {
     match target {
         Value::Proxy(proxy) => Ok(Reply::pending(async move {
             Ok(proxy.invoke_value(positional, keywords).await?)
@@ -168,8 +187,57 @@ fn call(cx: &Context, args: &mut Args) -> Handled {
 /// `HANDLE_CALLATTR(obj, name, args, kwargs=())`.
 fn callattr(cx: &Context, args: &mut Args) -> Handled {
     let (object, name) = (args.object()?, args.name()?);
-    let (positional, keywords) = (args.positional()?, args.keywords()?);
+    let (positional, keywords) = (args.value(), args.optional());
+    if sent_by_reference(&positional, keywords.as_ref()) {
+        let cx = cx.clone();
+        return Ok(Reply::pending(async move {
+            let (positional, keywords) = unpacked(positional, keywords).await?;
+            object
+                .callattr(&cx, &name, positional, keywords)
+                .resolve()
+                .await
+        }));
+    }
+    let (positional, keywords) = unpacked_values(positional, keywords)?;
     Ok(object.callattr(cx, &name, positional, keywords))
+}
+
+/// Whether `*args` or `**kwargs` came as one of the peer's own objects (a
+/// list, a dict: rpyc sends those by reference, and unpacks them by
+/// asking the peer for their items).
+fn sent_by_reference(positional: &Value, keywords: Option<&Value>) -> bool {
+    matches!(positional, Value::Proxy(_)) || matches!(keywords, Some(Value::Proxy(_)))
+}
+
+/// `*args` and `**kwargs` sent by value.
+type Unpacked = (Vec<Value>, Vec<(String, Value)>);
+
+fn unpacked_values(
+    positional: Value,
+    keywords: Option<Value>,
+) -> Result<Unpacked, RemoteException> {
+    let positional = positional_items(positional)?;
+    let keywords = match keywords {
+        Some(keywords) => keyword_pairs(keywords)?,
+        None => Vec::new(),
+    };
+    Ok((positional, keywords))
+}
+
+/// `*args` and `**kwargs`, the peer's own objects among them fetched from
+/// it item by item, as rpyc iterates them.
+async fn unpacked(positional: Value, keywords: Option<Value>) -> Result<Unpacked, RemoteException> {
+    let positional = match positional {
+        Value::Proxy(proxy) => tuple(proxy.to_vec().await?),
+        value => value,
+    };
+    // rpyc's `dict(kwargs)` iterates a netref (its `keys` is not an
+    // attribute a peer may read), so a dict's keys come as the items.
+    let keywords = match keywords {
+        Some(Value::Proxy(proxy)) => Some(tuple(proxy.to_vec().await?)),
+        other => other,
+    };
+    unpacked_values(positional, keywords)
 }
 
 /// `HANDLE_REPR(obj)`.
