@@ -45,8 +45,7 @@ pub fn parse_arg(arg: &str) -> Value {
 /// The command line, with each argument after a `call` command that reads
 /// as a negative number given a leading space, so that clap takes it for
 /// an argument: clap's idea of a negative number has no signed exponent
-/// (`-1E-5`) and no `-Infinity`, and reading
-/// JSON skips the space.
+/// (`-1E-5`) and no `-Infinity`, and reading JSON skips the space.
 ///
 /// ```
 /// use oxrpc_cli::json::numbers_are_arguments;
@@ -120,7 +119,7 @@ fn read_json(arg: &str) -> Option<Json> {
             .find(|(literal, _)| bytes[at..].starts_with(literal.as_bytes()))
         {
             rewritten.push_str(&arg[copied..at]);
-            rewritten.push_str(&format!("{{\"\\u0000float\":\"{float}\"}}"));
+            rewritten.push_str(&float_stand_in(float));
             at += literal.len();
             copied = at;
             continue;
@@ -170,8 +169,14 @@ fn number_as_python_reads_it(literal: &str, is_integer: bool) -> Option<String> 
         return too_big.then(|| format!("{{\"\\u0000integer\":\"{literal}\"}}"));
     }
     let float = literal.parse::<f64>().ok().filter(|f| f.is_infinite())?;
-    let sign = if float > 0.0 { "" } else { "-" };
-    Some(format!("{{\"\\u0000float\":\"{sign}inf\"}}"))
+    Some(float_stand_in(if float > 0.0 { "inf" } else { "-inf" }))
+}
+
+/// The object that stands for the float `text` (`nan`, `inf`, `-inf`)
+/// while an argument is read, under [`HUGE_FLOAT`]; [`huge_float`] reads
+/// it back.
+fn float_stand_in(text: &str) -> String {
+    format!("{{\"\\u0000float\":\"{text}\"}}")
 }
 
 /// The digits of an integer [`read_json`] kept whole.

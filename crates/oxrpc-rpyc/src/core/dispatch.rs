@@ -153,60 +153,53 @@ fn delattr(cx: &Context, args: &mut Args) -> Handled {
 fn call(cx: &Context, args: &mut Args) -> Handled {
     let target = args.value();
     let (positional, keywords) = (args.value(), args.optional());
-    if sent_by_reference(&positional, keywords.as_ref()) {
-        let cx = cx.clone();
-        return Ok(Reply::pending(async move {
-            let (positional, keywords) = unpacked(positional, keywords).await?;
-            call_unpacked(&cx, target, positional, keywords)?
-                .resolve()
-                .await
-        }));
-    }
-    let (positional, keywords) = unpacked_values(positional, keywords)?;
-    call_unpacked(cx, target, positional, keywords)
-}
-
-fn call_unpacked(
-    cx: &Context,
-    target: Value,
-    positional: Vec<Value>,
-    keywords: Vec<(String, Value)>,
-) -> Handled {
-    match target {
-        Value::Proxy(proxy) => Ok(Reply::pending(async move {
-            Ok(proxy.invoke_value(positional, keywords).await?)
-        })),
-        Value::Object(object) => Ok(object.call(cx, positional, keywords)),
-        other => Err(RemoteException::type_error(format!(
-            "'{}' object is not callable",
-            other.python_type()
-        ))),
-    }
+    with_arguments(
+        cx,
+        positional,
+        keywords,
+        move |cx, positional, keywords| match target {
+            Value::Proxy(proxy) => Ok(Reply::pending(async move {
+                Ok(proxy.invoke_value(positional, keywords).await?)
+            })),
+            Value::Object(object) => Ok(object.call(cx, positional, keywords)),
+            other => Err(RemoteException::type_error(format!(
+                "'{}' object is not callable",
+                other.python_type()
+            ))),
+        },
+    )
 }
 
 /// `HANDLE_CALLATTR(obj, name, args, kwargs=())`.
 fn callattr(cx: &Context, args: &mut Args) -> Handled {
     let (object, name) = (args.object()?, args.name()?);
     let (positional, keywords) = (args.value(), args.optional());
-    if sent_by_reference(&positional, keywords.as_ref()) {
-        let cx = cx.clone();
-        return Ok(Reply::pending(async move {
-            let (positional, keywords) = unpacked(positional, keywords).await?;
-            object
-                .callattr(&cx, &name, positional, keywords)
-                .resolve()
-                .await
-        }));
-    }
-    let (positional, keywords) = unpacked_values(positional, keywords)?;
-    Ok(object.callattr(cx, &name, positional, keywords))
+    with_arguments(cx, positional, keywords, move |cx, positional, keywords| {
+        Ok(object.callattr(cx, &name, positional, keywords))
+    })
 }
 
-/// Whether `*args` or `**kwargs` came as one of the peer's own objects (a
-/// list, a dict: rpyc sends those by reference, and unpacks them by
-/// asking the peer for their items).
-fn sent_by_reference(positional: &Value, keywords: Option<&Value>) -> bool {
-    matches!(positional, Value::Proxy(_)) || matches!(keywords, Some(Value::Proxy(_)))
+/// Runs `act` on `*args` and `**kwargs` unpacked: at once when they came
+/// by value, after fetching them from the peer when one came as the
+/// peer's own object (a list, a dict: rpyc sends those by reference, and
+/// its server iterates them).
+fn with_arguments(
+    cx: &Context,
+    positional: Value,
+    keywords: Option<Value>,
+    act: impl FnOnce(&Context, Vec<Value>, Vec<(String, Value)>) -> Handled + Send + 'static,
+) -> Handled {
+    let by_reference =
+        matches!(positional, Value::Proxy(_)) || matches!(keywords, Some(Value::Proxy(_)));
+    if !by_reference {
+        let (positional, keywords) = unpacked_values(positional, keywords)?;
+        return act(cx, positional, keywords);
+    }
+    let cx = cx.clone();
+    Ok(Reply::pending(async move {
+        let (positional, keywords) = unpacked(positional, keywords).await?;
+        act(&cx, positional, keywords)?.resolve().await
+    }))
 }
 
 /// `*args` and `**kwargs` sent by value.
