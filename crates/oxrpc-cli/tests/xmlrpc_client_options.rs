@@ -218,3 +218,42 @@ fn methods_of_a_server_with_little_introspection() {
         "{listing}"
     );
 }
+
+/// Responses whose markup only expat's rules decide (names, comments,
+/// processing instructions, the declaration, attribute values): `xmlrpc
+/// call` reads what CPython's ServerProxy reads and refuses what it
+/// refuses, document by document, from a live server.
+#[test]
+fn markup_in_responses_is_judged_as_server_proxy_judges_it() {
+    let (_server, port) = start("xmlrpc/markup_server.py", &[], "ready");
+    let mut check = python_command();
+    check
+        .arg(oxrpc_testkit::interop_path("xmlrpc/markup_server.py"))
+        .args(["--check", &port.to_string()]);
+    let python = expect_success(
+        "ServerProxy",
+        &run_with_deadline(check, Duration::from_secs(60)),
+    );
+    let verdicts: Vec<(&str, &str)> = python
+        .lines()
+        .filter_map(|line| line.split_once(' '))
+        .collect();
+    assert!(verdicts.len() >= 20, "{python}");
+    assert!(verdicts.iter().any(|(_, v)| *v == "ok"), "{python}");
+    assert!(verdicts.iter().any(|(_, v)| *v == "refused"), "{python}");
+    for (name, verdict) in verdicts {
+        let url = format!("http://127.0.0.1:{port}/{name}");
+        let out = oxrpc(&["xmlrpc", "call", &url, "m"], &[]);
+        let ours = if out.status.success() {
+            "ok"
+        } else {
+            "refused"
+        };
+        assert_eq!(
+            ours,
+            verdict,
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
