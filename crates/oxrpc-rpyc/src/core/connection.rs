@@ -41,7 +41,7 @@ use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -81,6 +81,10 @@ pub(crate) struct Inner {
     remote_root: tokio::sync::OnceCell<Proxy>,
     pub(super) config: Config,
     closed: AtomicBool,
+    /// What calls on the closed connection fail with, when its end had a
+    /// reason worth more than "closed" (a limit, a TLS alert): calls made
+    /// after the end learn it too, not only those that were waiting.
+    closed_by: OnceLock<Error>,
     closed_tx: watch::Sender<bool>,
     pub(super) label: String,
     /// `HANDLE_DEL`s sent and not answered yet (see `wait_for_releases`).
@@ -318,6 +322,7 @@ impl Connection {
                 remote_root: tokio::sync::OnceCell::new(),
                 config,
                 closed: AtomicBool::new(false),
+                closed_by: OnceLock::new(),
                 closed_tx,
                 label,
                 releases: Mutex::new(HashSet::new()),
@@ -486,7 +491,7 @@ impl Connection {
             connection: self.downgrade(),
         };
         if self.is_closed() {
-            let _ = tx.send(Err(Error::Closed));
+            let _ = tx.send(Err(self.closed_error()));
             return reply;
         }
         if let Ok(mut pending) = self.inner.pending.lock() {
@@ -629,12 +634,23 @@ impl Connection {
         self.inner.pending.lock().ok()?.remove(&seq)
     }
 
+    /// What a call on this closed connection fails with.
+    fn closed_error(&self) -> Error {
+        self.inner.closed_by.get().cloned().unwrap_or(Error::Closed)
+    }
+
     pub(crate) fn shutdown(&self, why: &str) {
         self.shutdown_failing_calls_with(why, Error::Closed)
     }
 
     /// Closes the connection; calls waiting for a reply fail with `error`.
     fn shutdown_failing_calls_with(&self, why: &str, error: Error) {
+        if error != Error::Closed {
+            // Set before the connection reads as closed, so that no call
+            // made after the end sees a bare "closed" (also when another
+            // path, a failed write say, closed it a moment before).
+            let _ = self.inner.closed_by.set(error.clone());
+        }
         if self.inner.closed.swap(true, Ordering::AcqRel) {
             return;
         }
@@ -1395,7 +1411,17 @@ impl Drop for AsyncReply {
 impl AsyncReply {
     /// Waits for the reply, however long it takes.
     pub async fn wait(mut self) -> Result<Value, Error> {
-        (&mut self.rx).await.unwrap_or(Err(Error::Closed))
+        let dropped = self.dropped();
+        (&mut self.rx).await.unwrap_or_else(|_| Err(dropped))
+    }
+
+    /// What the call failed with when its reply will never come: why the
+    /// connection ended, if that is known.
+    fn dropped(&self) -> Error {
+        self.connection
+            .upgrade()
+            .and_then(|inner| inner.closed_by.get().cloned())
+            .unwrap_or(Error::Closed)
     }
 
     /// The reply, if it has arrived.
@@ -1403,7 +1429,7 @@ impl AsyncReply {
         match self.rx.try_recv() {
             Ok(result) => Some(result),
             Err(oneshot::error::TryRecvError::Empty) => None,
-            Err(oneshot::error::TryRecvError::Closed) => Some(Err(Error::Closed)),
+            Err(oneshot::error::TryRecvError::Closed) => Some(Err(self.dropped())),
         }
     }
 }
@@ -1413,6 +1439,6 @@ impl Future for AsyncReply {
     fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         Pin::new(&mut self.rx)
             .poll(cx)
-            .map(|r| r.unwrap_or(Err(Error::Closed)))
+            .map(|r| r.unwrap_or_else(|_| Err(self.dropped())))
     }
 }
