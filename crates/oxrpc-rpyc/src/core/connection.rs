@@ -161,6 +161,10 @@ enum ReadSide {
 /// The longest a request waits for the peer to answer earlier releases.
 const RELEASE_WAIT: Duration = Duration::from_millis(50);
 
+/// How long after a failed write the reader has to end the connection
+/// with the reason it read (calls waiting until then get that reason).
+const WRITE_ERROR_GRACE: Duration = Duration::from_millis(200);
+
 /// Most unanswered releases tracked at once, so a peer that never answers
 /// them cannot grow the set without bound; the tracking only paces requests.
 const MAX_TRACKED_RELEASES: usize = 1024;
@@ -340,6 +344,16 @@ impl Connection {
         let weak = connection.downgrade();
         tokio::spawn(async move {
             if !outgoing.run(closed).await {
+                // A write fails when the peer has gone, and the reader
+                // usually learns why a moment later (a TLS alert before the
+                // reset): it ends the connection with that reason if it
+                // can, so the calls waiting are told more than "closed".
+                let Some(mut ended) = weak.upgrade().map(|inner| inner.closed_tx.subscribe())
+                else {
+                    return;
+                };
+                let _ =
+                    tokio::time::timeout(WRITE_ERROR_GRACE, ended.wait_for(|closed| *closed)).await;
                 if let Some(inner) = weak.upgrade() {
                     Connection::from_inner(inner).shutdown("write error");
                 }
