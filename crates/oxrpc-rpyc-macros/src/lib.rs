@@ -314,9 +314,8 @@ pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
                     #(#call_arms)*
                     "get_service_aliases" | "get_service_name" => #krate::__private::service_classmethod(#short_name, plain, args, kwargs),
                     _ => {
-                        let _ = kwargs;
                         let attribute = <Self as #krate::RpcObject>::getattr(this, cx, name);
-                        #krate::__private::call_attribute(cx, attribute, args)
+                        #krate::__private::call_attribute(cx, attribute, args, kwargs)
                     }
                 }
             }

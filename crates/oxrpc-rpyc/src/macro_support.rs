@@ -270,9 +270,14 @@ pub fn object_attribute(target: crate::core::ObjectRef, short_name: &str, name: 
 }
 
 /// Calls whatever an attribute lookup produced.
-pub fn call_attribute(cx: &Context, attribute: Reply, args: Vec<Value>) -> Reply {
+pub fn call_attribute(
+    cx: &Context,
+    attribute: Reply,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Reply {
     match attribute {
-        Reply::Ready(Ok(Value::Object(object))) => object.call(cx, args, Vec::new()),
+        Reply::Ready(Ok(Value::Object(object))) => object.call(cx, args, kwargs),
         Reply::Ready(Ok(other)) => Reply::error(RemoteException::type_error(format!(
             "'{}' object is not callable",
             other.python_type()

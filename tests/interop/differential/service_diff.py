@@ -441,9 +441,19 @@ def build(argv=None):
             return c.sync_request(consts.HANDLE_CALLATTR, c.root, "add", [2, 3], ())
         if case == "call kwargs as a list by reference":
             return c.sync_request(consts.HANDLE_CALL, c.root.echo, (), [("value", 7)])
+        if case == "callattr __call__ of a method":
+            return c.sync_request(consts.HANDLE_CALLATTR, c.root.get_answer, "__call__", (), ())
+        if case == "callattr __call__ of a method-wrapper":
+            return c.sync_request(consts.HANDLE_CALLATTR, c.root.__str__, "__call__", (), ())
+        if case == "callattr __str__ with kwargs":
+            return c.sync_request(consts.HANDLE_CALLATTR, c.root, "__str__", (), (("x", 1),))
+        if case == "callattr __eq__ with kwargs":
+            return c.sync_request(consts.HANDLE_CALLATTR, c.root, "__eq__", (c.root,), (("x", 1),))
         raise AssertionError(case)
 
-    @d.prop(st.sampled_from(["call args by reference", "call kwargs by reference", "callattr args by reference",
+    @d.prop(st.sampled_from(["callattr __call__ of a method", "callattr __call__ of a method-wrapper",
+                             "callattr __str__ with kwargs", "callattr __eq__ with kwargs",
+                             "call args by reference", "call kwargs by reference", "callattr args by reference",
                              "call kwargs as a list by reference", "hash", "cmp eq", "cmp lists", "cmp lt", "dir", "buffiter list", "buffiter object",
                              "instancecheck unknown", "oldslicing fallback", "oldslicing both missing",
                              "oldslicing on a client list"]), examples=0.5)

@@ -122,17 +122,16 @@ impl RpcObject for Function {
             Body::SyncKeywords(body) => Reply::Ready(body(args, kwargs)),
         }
     }
+    /// rpyc's policy: no attribute of a function is safe, `__call__`
+    /// included (a peer calls a function with `HANDLE_CALL`).
     fn callattr(
         self: Arc<Self>,
-        cx: &Context,
+        _cx: &Context,
         name: &str,
-        args: Vec<Value>,
-        kwargs: Vec<(String, Value)>,
+        _args: Vec<Value>,
+        _kwargs: Vec<(String, Value)>,
     ) -> Reply {
-        match name {
-            "__call__" => self.call(cx, args, kwargs),
-            other => Reply::error(cannot_access(other)),
-        }
+        Reply::error(cannot_access(name))
     }
     fn getattr(self: Arc<Self>, _cx: &Context, name: &str) -> Reply {
         match name {

@@ -61,14 +61,13 @@ impl RpcObject for BoundMethod {
     }
     fn callattr(
         self: Arc<Self>,
-        cx: &Context,
+        _cx: &Context,
         name: &str,
         args: Vec<Value>,
         kwargs: Vec<(String, Value)>,
     ) -> Reply {
-        if name == "__call__" {
-            return self.call(cx, args, kwargs);
-        }
+        // `__call__` is not among rpyc's safe attributes: a peer calls a
+        // method with `HANDLE_CALL`.
         // `format(m)`, `m == n`, `hash(m)` from a Python peer arrive as
         // calls of the method's own dunders.
         let this: ObjectRef = self.clone();

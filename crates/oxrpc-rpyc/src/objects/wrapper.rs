@@ -149,16 +149,15 @@ impl RpcObject for MethodWrapper {
         Reply::Ready(self.invoke(args))
     }
 
+    /// rpyc's policy: `__call__` is not a safe attribute (a peer calls a
+    /// method-wrapper with `HANDLE_CALL`).
     fn callattr(
         self: Arc<Self>,
-        cx: &Context,
+        _cx: &Context,
         name: &str,
-        args: Vec<Value>,
-        kwargs: Vec<(String, Value)>,
+        _args: Vec<Value>,
+        _kwargs: Vec<(String, Value)>,
     ) -> Reply {
-        if name == "__call__" {
-            return self.call(cx, args, kwargs);
-        }
         Reply::error(RemoteException::cannot_access(name))
     }
 
