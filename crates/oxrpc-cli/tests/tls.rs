@@ -237,6 +237,43 @@ fn xmlrpc_client_trusts_a_private_ca_as_python_does() {
         "{stderr}"
     );
     drop(server);
+    // The scheme the server does not speak: the error says which to use.
+    // (CPython's https server resets a plain request without a word; a
+    // rustls server answers it with an alert, which is not HTTP.)
+    let port = free_port();
+    let _tls_server = oxrpc(&[
+        "xmlrpc",
+        "serve",
+        "-q",
+        "--port",
+        &port.to_string(),
+        "--ssl-keyfile",
+        file("server.key").to_str().unwrap(),
+        "--ssl-certfile",
+        file("server.pem").to_str().unwrap(),
+    ]);
+    wait_for_port(
+        format!("127.0.0.1:{port}").parse().unwrap(),
+        Duration::from_secs(30),
+    );
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
+    let plain_url = format!("http://localhost:{port}");
+    cmd.args(["xmlrpc", "call", plain_url.as_str(), "system.listMethods"]);
+    let out = oxrpc_testkit::run_with_deadline(cmd, Duration::from_secs(30));
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("use an https:// URL"), "{stderr}");
+    let mut cmd = python_command();
+    cmd.arg(oxrpc_testkit::interop_path("xmlrpc/reference_server.py"));
+    let mut plain = ChildGuard::spawn(cmd);
+    let tls_url = format!("https://localhost:{}", plain.announced_port("ready"));
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
+    cmd.args(["xmlrpc", "call", tls_url.as_str(), "echo", "x"]);
+    let out = oxrpc_testkit::run_with_deadline(cmd, Duration::from_secs(30));
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("use an http:// URL"), "{stderr}");
+    drop(plain);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -426,7 +426,9 @@ impl Client {
                 _ => break,
             }
         }
-        let response = attempt.map_err(|e| Error::Transport(describe(&e)))?;
+        let response = attempt.map_err(|e| {
+            Error::Transport(with_scheme_hint(describe(&e), self.url.uri.scheme_str()))
+        })?;
         let status = response.status();
         // The server's own reason phrase, as CPython's ProtocolError shows
         // it (hyper keeps it only when it is not the standard one).
@@ -532,6 +534,23 @@ fn went_cold(error: &hyper_util::client::legacy::Error) -> bool {
         source = cause.source();
     }
     false
+}
+
+/// A transport error with a word on the likeliest cause when the server
+/// speaks the other scheme: a TLS server answers a plain request with a
+/// TLS record (no `HTTP/` version for hyper), a plain server answers a
+/// TLS hello with HTTP (no TLS record for rustls).
+fn with_scheme_hint(text: String, scheme: Option<&str>) -> String {
+    let hint = match scheme {
+        Some("http") if text.contains("invalid HTTP version parsed") => {
+            "the server did not answer in HTTP: if it serves TLS, use an https:// URL"
+        }
+        Some("https") if text.contains("InvalidContentType") => {
+            "the server did not answer in TLS: if it serves plain HTTP, use an http:// URL"
+        }
+        _ => return text,
+    };
+    format!("{text} ({hint})")
 }
 
 fn describe(error: &dyn std::error::Error) -> String {
