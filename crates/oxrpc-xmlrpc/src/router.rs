@@ -613,7 +613,12 @@ impl Shared {
         }
         let (registry, target) = match self.endpoint(request.uri()) {
             Some(found) => found,
-            None if reads_docs && request.uri().path() == "/docs" => {
+            // Exactly `/docs`, as CPython matches its RPC paths: a query
+            // makes it another path (404).
+            None if reads_docs
+                && request.uri().path() == "/docs"
+                && request.uri().query().is_none() =>
+            {
                 if let Some(docs) = &self.config.docs {
                     let endpoint = self.default_endpoint();
                     return (

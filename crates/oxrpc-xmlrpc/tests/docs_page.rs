@@ -143,6 +143,9 @@ fn get_answers_with_the_page_where_rpc_answers() {
     assert!(head.contains("content-type: text/css"), "{head}");
     assert!(css.contains(".method"));
     assert_eq!(get(server.addr, "/nope", "").0, 404);
+    // A query makes another path, as DocXMLRPCServer's exact match does.
+    assert_eq!(get(server.addr, "/?x=1", "").0, 404);
+    assert_eq!(get(server.addr, "/docs?x=1", "").0, 404);
     // HEAD: the headers alone.
     let (status, _, body) = http(
         server.addr,
