@@ -37,8 +37,9 @@
 //!   answers match by seq. The server's requests are matched by order and
 //!   answered under their live seq (the replay renumbers the recorded
 //!   answers).
-//! * **Addresses in text.** `0x` followed by six or more hex digits (the
-//!   `at 0x7f...` of a Python repr) compares as `0x...`.
+//! * **Addresses in text.** `at 0x` followed by six or more hex digits (the
+//!   address in a Python repr, `<function f at 0x7f...>`) compares as
+//!   `at 0x...`; other hex numbers in text are compared as they are.
 //! * **Hashes.** The value of a `HANDLE_HASH` answer varies with Python's
 //!   hash seed and object addresses: only its type is compared.
 //! * **Frozensets** compare as sets (their order follows string hashes).
@@ -454,21 +455,23 @@ impl Ids {
     }
 }
 
-/// Replaces `0x` and six or more hex digits (an address) by `0x...`.
+/// Replaces `at 0x` and six or more hex digits (an address in a repr) by
+/// `at 0x...`.
 fn normalise_text(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.contains("0x") {
+    const ADDRESS: &str = " at 0x";
+    if !text.contains(ADDRESS) {
         return text.into();
     }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(i) = rest.find("0x") {
+    while let Some(i) = rest.find(ADDRESS) {
         out.push_str(&rest[..i]);
-        let after = &rest[i + 2..];
+        let after = &rest[i + ADDRESS.len()..];
         let digits = after.bytes().take_while(u8::is_ascii_hexdigit).count();
         if digits >= 6 {
-            out.push_str("0x...");
+            out.push_str(" at 0x...");
         } else {
-            out.push_str(&rest[i..i + 2 + digits]);
+            out.push_str(&rest[i..i + ADDRESS.len() + digits]);
         }
         rest = &after[digits..];
     }
@@ -1210,6 +1213,12 @@ mod tests {
         assert_eq!(
             normalise_text("<function <lambda> at 0x7f12ab34cd56>, 0x1f, 0x"),
             "<function <lambda> at 0x...>, 0x1f, 0x"
+        );
+        // A number the program printed is the program's output, compared.
+        assert_eq!(normalise_text("crc 0x7f12ab34"), "crc 0x7f12ab34");
+        assert_eq!(
+            normalise_text("<weakref at 0x7f0000aa; to 'A' at 0x7f0000bb>"),
+            "<weakref at 0x...; to 'A' at 0x...>"
         );
     }
 
