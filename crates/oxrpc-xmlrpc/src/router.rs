@@ -259,6 +259,7 @@ const DISCARD_LIMIT: (usize, Duration, Duration) =
 /// share of `memory` (the declared length, or `max` for a chunked body).
 async fn read_body<B>(
     body: B,
+    expects_continue: bool,
     max: usize,
     timeout: Duration,
     memory: &MemoryBudget,
@@ -310,7 +311,7 @@ where
         Ok(result) => result,
         Err(_) => Err(BodyError::TimedOut),
     };
-    if let Err(BodyError::TooLarge | BodyError::Busy) = result {
+    if let (Err(BodyError::TooLarge | BodyError::Busy), false) = (&result, expects_continue) {
         // Boxed: kept out of the future of every request that is read.
         Box::pin(discard(body)).await;
     }
@@ -318,21 +319,63 @@ where
 }
 
 /// Reads what is left of a refused body and throws it away, within
-/// [`DISCARD_LIMIT`].
-async fn discard<B>(mut body: Pin<&mut B>)
+/// [`DISCARD_LIMIT`]; true when the body was read to its end (the
+/// connection can then carry another request).
+async fn discard<B>(mut body: Pin<&mut B>) -> bool
 where
     B: hyper::body::Body<Data = Bytes>,
 {
     let discard = async {
         let mut discarded = 0usize;
-        while let Ok(Some(Ok(frame))) = tokio::time::timeout(DISCARD_LIMIT.2, body.frame()).await {
-            discarded += frame.data_ref().map_or(0, |d| d.len());
-            if discarded > DISCARD_LIMIT.0 {
-                break;
+        loop {
+            match tokio::time::timeout(DISCARD_LIMIT.2, body.frame()).await {
+                Ok(None) => return true,
+                Ok(Some(Ok(frame))) => {
+                    discarded += frame.data_ref().map_or(0, |d| d.len());
+                    if discarded > DISCARD_LIMIT.0 {
+                        return false;
+                    }
+                }
+                Ok(Some(Err(_))) | Err(_) => return false,
             }
         }
     };
-    let _ = tokio::time::timeout(DISCARD_LIMIT.1, discard).await;
+    tokio::time::timeout(DISCARD_LIMIT.1, discard)
+        .await
+        .unwrap_or(false)
+}
+
+/// An answer given before the request's body was read. What the client
+/// sends of the body is read and thrown away first (within
+/// [`DISCARD_LIMIT`]), so that a client that writes its whole body before
+/// reading gets the answer rather than a broken pipe, and the connection
+/// can carry its next request. When it cannot be read whole, or the client
+/// waits for `100 Continue` (and sends nothing), the answer says the
+/// connection closes: hyper cannot tell the rest of a body from a request.
+///
+/// Callers box its future: it is kept out of the future of every request.
+async fn answer_unread<B>(request: Request<B>, response: HttpResponse) -> HttpResponse
+where
+    B: hyper::body::Body<Data = Bytes>,
+{
+    // hyper's size hint is exactly 0 for a request without a body.
+    if request.body().size_hint().upper() == Some(0) {
+        return response;
+    }
+    let expects_continue = request.headers().contains_key(hyper::header::EXPECT);
+    let body = std::pin::pin!(request.into_body());
+    if !expects_continue && discard(body).await {
+        return response;
+    }
+    closing(response)
+}
+
+/// `response`, saying that the connection ends with it.
+fn closing(mut response: HttpResponse) -> HttpResponse {
+    response
+        .headers_mut()
+        .insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 /// How long `uri` is as written (its `Display`), without writing it.
@@ -570,10 +613,8 @@ impl Shared {
             let method = request.method().as_str();
             let message = format!("Unsupported method ({})", crate::python_str_repr(method));
             let head = request.method() == HttpMethod::HEAD;
-            return (
-                error_page(StatusCode::NOT_IMPLEMENTED, &message, !head),
-                None,
-            );
+            let response = error_page(StatusCode::NOT_IMPLEMENTED, &message, !head);
+            return (Box::pin(answer_unread(request, response)).await, None);
         }
         // hyper bounds the buffer a request head is read into; the cap on
         // the head itself is counted here, exactly.
@@ -584,20 +625,18 @@ impl Shared {
                 .map(|(name, value)| name.as_str().len() + value.len() + 4)
                 .sum::<usize>();
         if head > self.config.max_header_size {
-            return (
-                limit(
-                    plain(
-                        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-                        "request header fields too large\n",
-                    ),
-                    "header_size",
+            let response = limit(
+                plain(
+                    StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                    "request header fields too large\n",
                 ),
-                None,
+                "header_size",
             );
+            return (Box::pin(answer_unread(request, response)).await, None);
         }
         let mut user = None;
         if let Some(auth) = &self.config.basic_auth {
-            if auth.admits(request.headers().get(hyper::header::AUTHORIZATION)) {
+            if auth.admits(request.headers()) {
                 user = Some(AuthUser {
                     name: auth.user.clone(),
                     method: AuthMethod::Basic,
@@ -608,7 +647,7 @@ impl Shared {
                     hyper::header::WWW_AUTHENTICATE,
                     HeaderValue::from_static("Basic realm=\"oxrpc\""),
                 );
-                return (response, None);
+                return (Box::pin(answer_unread(request, response)).await, None);
             }
         }
         let (registry, target) = match self.endpoint(request.uri()) {
@@ -619,23 +658,24 @@ impl Shared {
                 && request.uri().path() == "/docs"
                 && request.uri().query().is_none() =>
             {
-                if let Some(docs) = &self.config.docs {
-                    let endpoint = self.default_endpoint();
-                    return (
-                        self.documentation(docs, &self.registry, "/docs", endpoint),
-                        None,
-                    );
-                }
-                return (plain(StatusCode::NOT_FOUND, "No such page"), None);
+                let response = match &self.config.docs {
+                    Some(docs) => {
+                        let endpoint = self.default_endpoint();
+                        self.documentation(docs, &self.registry, "/docs", endpoint)
+                    }
+                    None => plain(StatusCode::NOT_FOUND, "No such page"),
+                };
+                return (Box::pin(answer_unread(request, response)).await, None);
             }
-            None => return (plain(StatusCode::NOT_FOUND, "No such page"), None),
+            None => {
+                let response = plain(StatusCode::NOT_FOUND, "No such page");
+                return (Box::pin(answer_unread(request, response)).await, None);
+            }
         };
         if reads_docs {
             if let Some(docs) = &self.config.docs {
-                return (
-                    self.documentation(docs, registry, &target, target.clone()),
-                    None,
-                );
+                let response = self.documentation(docs, registry, &target, target.clone());
+                return (Box::pin(answer_unread(request, response)).await, None);
             }
         }
         // CPython reads exactly Content-Length bytes and fails (500, no
@@ -662,7 +702,8 @@ impl Shared {
                     "encoding {} not supported",
                     crate::python_str_repr(&encoding)
                 );
-                return (empty(StatusCode::NOT_IMPLEMENTED, Some(reason)), None);
+                let response = empty(StatusCode::NOT_IMPLEMENTED, Some(reason));
+                return (Box::pin(answer_unread(request, response)).await, None);
             }
         };
         let wants_gzip = request
@@ -670,6 +711,9 @@ impl Shared {
             .get(ACCEPT_ENCODING)
             .and_then(|v| v.to_str().ok())
             .is_some_and(accepts_gzip);
+        // A client waiting for `100 Continue` has sent no body: a refusal
+        // must not read it (reading is what sends the 100).
+        let expects_continue = request.headers().contains_key(hyper::header::EXPECT);
         let (parts, body) = request.into_parts();
         let context = RequestContext::new()
             .with_headers(parts.headers)
@@ -685,6 +729,7 @@ impl Shared {
         };
         let (body, mut held) = match read_body(
             body,
+            expects_continue,
             self.config.max_body_size,
             self.config.body_read_timeout,
             &self.memory,
@@ -699,21 +744,14 @@ impl Shared {
                     .insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
                 return (limit(response, "body_size"), None);
             }
-            Err(BodyError::Busy) => return (limit(server_busy(), "memory_budget"), None),
+            Err(BodyError::Busy) => return (limit(closing(server_busy()), "memory_budget"), None),
             Err(BodyError::TimedOut) => {
-                return (
-                    limit(
-                        plain(StatusCode::REQUEST_TIMEOUT, "request body timed out\n"),
-                        "body_timeout",
-                    ),
-                    None,
-                )
+                let response = plain(StatusCode::REQUEST_TIMEOUT, "request body timed out\n");
+                return (limit(closing(response), "body_timeout"), None);
             }
             Err(BodyError::Unreadable) => {
-                return (
-                    plain(StatusCode::BAD_REQUEST, "could not read request body\n"),
-                    None,
-                )
+                let response = plain(StatusCode::BAD_REQUEST, "could not read request body\n");
+                return (closing(response), None);
             }
         };
         let call = match self.decode(body, gzipped, &mut held).await {

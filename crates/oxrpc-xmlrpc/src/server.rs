@@ -90,15 +90,22 @@ impl std::fmt::Debug for BasicAuth {
 }
 
 impl BasicAuth {
-    /// Whether an `Authorization` header value carries these credentials.
-    pub(crate) fn admits(&self, header: Option<&HeaderValue>) -> bool {
+    /// Whether a request's `Authorization` header carries these
+    /// credentials: exactly one header, scheme `Basic` in any case (RFC
+    /// 7617). Two headers are refused whatever they say, so that no proxy
+    /// in front and this server can read different credentials.
+    pub(crate) fn admits(&self, headers: &hyper::HeaderMap) -> bool {
         use base64::Engine;
-        let Some(token) = header.and_then(|h| h.to_str().ok()).and_then(|h| {
-            h.strip_prefix("Basic ")
-                .or_else(|| h.strip_prefix("basic "))
-        }) else {
+        let mut values = headers.get_all(hyper::header::AUTHORIZATION).iter();
+        let (Some(header), None) = (values.next(), values.next()) else {
             return false;
         };
+        let Some((scheme, token)) = header.to_str().ok().and_then(|h| h.split_once(' ')) else {
+            return false;
+        };
+        if !scheme.eq_ignore_ascii_case("basic") {
+            return false;
+        }
         let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(token.trim()) else {
             return false;
         };

@@ -59,6 +59,45 @@ fn python_serverproxy_gets_a_fault_past_the_response_size_limit() {
     python_checks_pass(config, "response_limit.py", "100000");
 }
 
+/// Answers given before the body is read end the connection and say so;
+/// a client waiting for `100 Continue` gets the 413 first.
+#[test]
+fn python_http_client_meets_answers_given_before_the_body() {
+    let config = oxrpc_xmlrpc::ServerConfig {
+        log_requests: false,
+        max_body_size: 2 << 20,
+        ..oxrpc_xmlrpc::ServerConfig::default()
+    };
+    python_checks_pass(config, "early_answers.py", &(2 << 20).to_string());
+}
+
+/// The same behind basic authentication, and how credentials are read:
+/// the scheme in any case, and never from two headers.
+#[test]
+fn python_http_client_meets_basic_authentication() {
+    let config = oxrpc_xmlrpc::ServerConfig {
+        log_requests: false,
+        max_body_size: 2 << 20,
+        basic_auth: Some(oxrpc_xmlrpc::BasicAuth {
+            user: "ana".into(),
+            password: "s3cret".into(),
+        }),
+        ..oxrpc_xmlrpc::ServerConfig::default()
+    };
+    let server = TestServer::start_with(config);
+    let output = run_python_script(
+        "xmlrpc/early_answers.py",
+        &[
+            &format!("{}/", server.url()),
+            &(2 << 20).to_string(),
+            "ana:s3cret",
+        ],
+        Duration::from_secs(60),
+    );
+    let stdout = expect_success("early_answers.py", &output);
+    assert!(stdout.contains("checks passed"), "{stdout}");
+}
+
 /// Starts CPython's SimpleXMLRPCServer (tests/interop/xmlrpc/reference_server.py).
 fn reference_server() -> (ChildGuard, String) {
     let mut cmd = python_command();
