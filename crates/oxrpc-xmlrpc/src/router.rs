@@ -692,6 +692,25 @@ impl Shared {
                 .insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
             return (response, None);
         }
+        // hyper reads one `chunked`; any other transfer coding, or chunked
+        // twice, would reach the decoder as the body's bytes (RFC 9112: 501
+        // for a coding not understood).
+        if headers.contains_key(hyper::header::TRANSFER_ENCODING) {
+            let codings: Vec<&str> = headers
+                .get_all(hyper::header::TRANSFER_ENCODING)
+                .iter()
+                .flat_map(|v| v.to_str().unwrap_or("?").split(','))
+                .map(str::trim)
+                .collect();
+            if !matches!(codings.as_slice(), [only] if only.eq_ignore_ascii_case("chunked")) {
+                let reason = format!(
+                    "transfer coding {} not supported",
+                    crate::python_str_repr(&codings.join(", ").to_lowercase())
+                );
+                let response = closing(empty(StatusCode::NOT_IMPLEMENTED, Some(reason)));
+                return (response, None);
+            }
+        }
         let gzipped = match headers.get(CONTENT_ENCODING).map(|v| v.to_str()) {
             None => false,
             Some(Ok(v)) if v.eq_ignore_ascii_case("identity") => false,

@@ -196,6 +196,14 @@ fn http_errors_match_cpython() {
         &post(b"not gzip at all", "Content-Encoding: gzip\r\n"),
     );
     assert_eq!(status, 400);
+    // Transfer codings other than chunked are not read as the body.
+    for coding in ["gzip, chunked", "chunked, chunked", "identity, chunked"] {
+        let request = format!(
+            "POST /RPC2 HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: {coding}\r\n\r\n4\r\n<x/>\r\n0\r\n\r\n"
+        );
+        let (status, _) = raw(&server, request.as_bytes());
+        assert_eq!(status, 501, "{coding}");
+    }
     still_serving(&server);
 }
 
