@@ -38,7 +38,7 @@ mod object;
 mod runtime;
 mod service;
 mod session;
-mod source;
+pub mod source;
 mod space;
 mod worker;
 

@@ -738,6 +738,18 @@ try:
     print('no error')
 except (SyntaxError, RecursionError, MemoryError) as e:
     print(type(e).__name__)
+# Source the client's code builds as it runs goes through the builtins:
+# each is an exception, as on CPython, never a stack overflow.
+for built in ['eval("-" * 100000 + "1")', 'eval("not " * 100000 + "1")',
+              'compile("x" + ".a" * 100000, "s", "eval")', 'exec("1" + "+1" * 100000)',
+              '__import__("ast").literal_eval("[" * 100000 + "]" * 100000)',
+              'eval(b"1" + b" and 1" * 100000)',
+              'exec("".join(" " * i + "if 1:\\n" for i in range(300)) + " " * 300 + "pass")']:
+    try:
+        c.eval(built)
+        print('no error')
+    except (SyntaxError, RecursionError, MemoryError) as e:
+        print(type(e).__name__)
 print(c.eval('len(str(1))'))
 "#
     );
@@ -748,7 +760,20 @@ print(c.eval('len(str(1))'))
         lines[1] == "SyntaxError" || lines[1] == "RecursionError",
         "{out}"
     );
-    assert_eq!(lines[2], "1", "{out}");
+    assert_eq!(
+        lines[2..9],
+        [
+            "RecursionError",
+            "RecursionError",
+            "RecursionError",
+            "RecursionError",
+            "SyntaxError",
+            "RecursionError",
+            "IndentationError"
+        ],
+        "{out}"
+    );
+    assert_eq!(lines[9], "1", "{out}");
     classic_served(port, Duration::from_secs(60));
     assert_peak_under(&server, 600, "classic deep structures");
 }

@@ -10,6 +10,7 @@
 
 use crate::collector;
 use crate::compiled;
+use crate::source_guard;
 use crate::teardown;
 use oxrpc_classic::{Body, ErrorKind, Kind, Native, ObjectSpace, Runtime, Worker};
 use oxrpc_rpyc::{BigInt, BrineValue};
@@ -266,10 +267,13 @@ impl ObjectSpace for RustPython {
             // Threads Python starts get the stack the interpreter's own
             // thread has: a stack overflow aborts the whole server.
             vm.state.stacksize.store(PYTHON_STACK);
-            if let Err(e) = collector::install(vm).and_then(|()| teardown::log_classes(vm)) {
+            let hooks = collector::install(vm)
+                .and_then(|()| teardown::log_classes(vm))
+                .and_then(|()| source_guard::install(vm));
+            if let Err(e) = hooks {
                 let mut text = String::new();
                 let _ = vm.write_exception(&mut text, &e);
-                tracing::error!("cannot install the collector's or teardown's hooks: {text}");
+                tracing::error!("cannot install the interpreter's hooks: {text}");
             }
             body(vm);
             // Threads Python started may outlive the worker's loop: the
