@@ -29,6 +29,7 @@
 
 mod collector;
 mod compiled;
+mod expat_fixes;
 mod source_guard;
 mod space;
 mod teardown;

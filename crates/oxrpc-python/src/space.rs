@@ -10,6 +10,7 @@
 
 use crate::collector;
 use crate::compiled;
+use crate::expat_fixes;
 use crate::source_guard;
 use crate::teardown;
 use oxrpc_classic::{Body, ErrorKind, Kind, Native, ObjectSpace, Runtime, Worker};
@@ -269,7 +270,8 @@ impl ObjectSpace for RustPython {
             vm.state.stacksize.store(PYTHON_STACK);
             let hooks = collector::install(vm)
                 .and_then(|()| teardown::log_classes(vm))
-                .and_then(|()| source_guard::install(vm));
+                .and_then(|()| source_guard::install(vm))
+                .and_then(|()| expat_fixes::install(vm));
             if let Err(e) = hooks {
                 let mut text = String::new();
                 let _ = vm.write_exception(&mut text, &e);

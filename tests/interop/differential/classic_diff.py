@@ -1413,6 +1413,54 @@ def build(argv=None):
             raise AssertionError(op)
         ctx.same("objproto %s" % op, run)
 
+    # XML documents the client writes with its own ElementTree, read on the
+    # server by its ElementTree and minidom (the server's pyexpat under
+    # them): elements, attributes (some namespaced), text and tails. Only
+    # well-formed ones: RustPython's pyexpat reports no well-formedness
+    # errors (ElementTree then fails with an AssertionError, not ParseError).
+    xml_names = st.sampled_from(["a", "b", "item", "cfg", "x-y", "n:k", "_u", "é"])
+    xml_text = st.one_of(st.none(), st.text(st.characters(min_codepoint=32, max_codepoint=0x2FF,
+                                                           blacklist_categories=("Cs",)), max_size=6))
+    xml_elements = st.recursive(
+        st.tuples(xml_names, st.dictionaries(xml_names, xml_text.filter(lambda t: t is not None),
+                                             max_size=3), xml_text, xml_text, st.just([])),
+        lambda children: st.tuples(xml_names, st.dictionaries(xml_names, xml_text.filter(lambda t: t is not None),
+                                                              max_size=3),
+                                   xml_text, xml_text, st.lists(children, max_size=3)),
+        max_leaves=8)
+
+    def xml_document(tree):
+        import xml.etree.ElementTree as ET
+
+        def build_element(node, parent=None):
+            tag, attrib, text, tail, children = node
+            tag = tag.replace("n:", "{urn:n}")
+            attrib = {k.replace("n:", "{urn:n}"): v for k, v in attrib.items()}
+            el = ET.Element(tag, attrib) if parent is None else ET.SubElement(parent, tag, attrib)
+            el.text = text
+            if parent is not None:
+                el.tail = tail
+            for child in children:
+                build_element(child, el)
+            return el
+        return ET.tostring(build_element(tree), encoding="unicode")
+
+    @d.prop(xml_elements)
+    def xml_documents(ctx, tree):
+        try:
+            document = xml_document(tree)
+        except ValueError:
+            return  # a name the client's ElementTree cannot write
+        ctx.same("ElementTree reads", lambda c: c.eval(
+            "[(e.tag, sorted(e.attrib.items()), e.text, e.tail) for e in "
+            "__import__('xml.etree.ElementTree').etree.ElementTree.fromstring(%r).iter()]" % document))
+        ctx.same("ElementTree writes", lambda c: c.eval(
+            "(lambda ET: ET.tostring(ET.fromstring(%r), encoding='unicode'))"
+            "(__import__('xml.etree.ElementTree').etree.ElementTree)" % document))
+        ctx.same("minidom reads", lambda c: c.eval(
+            "(lambda d: sorted(d.documentElement.attributes.items()))"
+            "(__import__('xml.dom.minidom').dom.minidom.parseString(%r))" % document))
+
     return d
 
 
