@@ -37,6 +37,12 @@ pub(crate) fn to_remote<S: ObjectSpace>(
     if name == "StopIteration" && module == "builtins" {
         return RemoteException::stop_iteration();
     }
+    let (module, name) = match (module.as_str(), name.as_str()) {
+        // Python 3.13 renamed `re.error`, keeping the old name as an alias:
+        // clients of every version find `re.error`, only 3.13's the new one.
+        ("re", "PatternError") => ("re".to_owned(), "error".to_owned()),
+        _ => (module, name),
+    };
     // rpyc's vinegar: the args and the public attributes, each as a value
     // brine carries or its repr (support.py's `exception_parts`).
     let plain = |obj: &S::Object| {

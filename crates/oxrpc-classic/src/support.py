@@ -484,10 +484,19 @@ def dumpable(obj):
     return False
 
 
+_RUSTPYTHON = sys.implementation.name == 'rustpython'
+
+
 def exception_parts(exc):
     """rpyc's vinegar.dump: args and public attributes, each kept when brine
     can carry it and replaced by its repr otherwise."""
-    args = tuple(a if dumpable(a) else repr(a) for a in exc.args)
+    exc_args = exc.args
+    if (_RUSTPYTHON and isinstance(exc, OSError) and 3 <= len(exc_args) <= 5
+            and isinstance(exc_args[0], int) and all(a is None for a in exc_args[2:])):
+        # RustPython's native OSErrors carry (errno, strerror, None, None,
+        # None); CPython's carry (errno, strerror), which callers unpack.
+        exc_args = exc_args[:2]
+    args = tuple(a if dumpable(a) else repr(a) for a in exc_args)
     attrs = []
     for name in dir(exc):
         if name == 'args' or name.startswith('_') or name == 'with_traceback':

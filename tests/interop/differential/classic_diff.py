@@ -1413,6 +1413,33 @@ def build(argv=None):
             raise AssertionError(op)
         ctx.same("objproto %s" % op, run)
 
+    # Errors the standard library raises, caught by the classes a client's
+    # own Python knows them by, and unpacked as callers unpack them.
+    stdlib_errors = [
+        ("__import__('re').compile('(')", "re.error"),
+        ("__import__('re').compile('a{2,1}')", "re.error"),
+        ("__import__('socket').create_connection(('127.0.0.1', 1))", "ConnectionRefusedError"),
+        ("open('/nonexistent/oxrpc')", "FileNotFoundError"),
+        ("__import__('os').listdir('/nonexistent/oxrpc')", "FileNotFoundError"),
+    ]
+
+    @d.prop(st.sampled_from(stdlib_errors), examples=0.05, explicit=stdlib_errors)
+    def stdlib_errors_caught(ctx, case):
+        import re
+        expr, catch = case
+        caught = {"re.error": re.error}.get(catch) or getattr(builtins, catch)
+
+        def run(c):
+            try:
+                c.eval(expr)
+            except caught as e:
+                if isinstance(e, OSError):
+                    code, message = e.args
+                    return (catch, code, message, e.errno, e.strerror)
+                return (catch, e.args)
+            return None
+        ctx.same("caught %s" % expr, run)
+
     # XML documents the client writes with its own ElementTree, read on the
     # server by its ElementTree and minidom (the server's pyexpat under
     # them): elements, attributes (some namespaced), text and tails. Only
