@@ -97,7 +97,14 @@ pub(crate) fn run_handler<S: ObjectSpace>(
         match handler {
             HandlerId::GetAttr => {
                 let name = name_arg::<S>(vm, args_next(&mut args))?;
-                S::getattr(vm, obj, &name)
+                S::getattr(vm, obj, &name).or_else(|missing| {
+                    // A package's submodule nobody imported yet (support.py).
+                    let name = to_python(vm, rt, session, Value::string(name))?;
+                    match rt.call(vm, "submodule", vec![this(), name]) {
+                        Ok(found) if !S::is(vm, &found, &S::none(vm)) => Ok(found),
+                        _ => Err(missing),
+                    }
+                })
             }
             HandlerId::SetAttr => {
                 let name = name_arg::<S>(vm, args_next(&mut args))?;

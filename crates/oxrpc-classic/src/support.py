@@ -427,6 +427,25 @@ def getmodule(name):
     return __import__(name, None, None, '*')
 
 
+def submodule(module, name):
+    """The submodule `name` of the package `module`, imported now, or None.
+
+    A client reaches a package's submodules as attributes
+    (`conn.modules.urllib.parse`) once something has imported them, and
+    rpyc_classic's process has imported many (`urllib.parse`,
+    `concurrent.futures`, `http.client`, ...) before any client came. An
+    interpreter here starts with few, so the attribute a client does not
+    find on a package is looked for as a submodule."""
+    if (type(module) is not type(sys) or not hasattr(module, '__path__')
+            or not isinstance(name, str) or name.startswith('__')):
+        return None
+    try:
+        import importlib
+        return importlib.import_module(module.__name__ + '.' + name)
+    except Exception:
+        return None
+
+
 # Code compiled for conn.eval / conn.execute, by (source, mode): clients
 # that poll the same expression (a status, a counter) compile it once. Code
 # objects are immutable, so connections may share them. Bounded: short

@@ -1413,6 +1413,22 @@ def build(argv=None):
             raise AssertionError(op)
         ctx.same("objproto %s" % op, run)
 
+    # A package's submodules as attributes: rpyc_classic's process has
+    # imported these before any client came; oxrpc's interpreters import
+    # them when a client asks.
+    submodule_looks = {
+        "urllib.parse": lambda c: c.modules.urllib.parse.quote("a b/c"),
+        "urllib.request": lambda c: c.modules.urllib.request.Request("http://h/p?q").get_method(),
+        "concurrent.futures": lambda c: c.modules.concurrent.futures.ThreadPoolExecutor.__name__,
+        "http.client": lambda c: c.modules.http.client.NOT_FOUND,
+        "missing in a package": lambda c: c.modules.urllib.nonexistent,
+        "missing in a module": lambda c: c.modules.os.nonexistent,
+    }
+
+    @d.prop(st.sampled_from(sorted(submodule_looks)), examples=0.05, explicit=sorted(submodule_looks))
+    def package_submodules(ctx, look):
+        ctx.same("modules.%s" % look, submodule_looks[look])
+
     # Errors the standard library raises, caught by the classes a client's
     # own Python knows them by, and unpacked as callers unpack them.
     stdlib_errors = [
