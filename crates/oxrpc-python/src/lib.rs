@@ -29,9 +29,9 @@
 
 mod collector;
 mod compiled;
-mod expat_fixes;
 mod source_guard;
 mod space;
+mod stdlib_fixes;
 mod teardown;
 
 pub use space::{Isolation, RustPython};

@@ -10,8 +10,8 @@
 
 use crate::collector;
 use crate::compiled;
-use crate::expat_fixes;
 use crate::source_guard;
+use crate::stdlib_fixes;
 use crate::teardown;
 use oxrpc_classic::{Body, ErrorKind, Kind, Native, ObjectSpace, Runtime, Worker};
 use oxrpc_rpyc::{BigInt, BrineValue};
@@ -271,7 +271,7 @@ impl ObjectSpace for RustPython {
             let hooks = collector::install(vm)
                 .and_then(|()| teardown::log_classes(vm))
                 .and_then(|()| source_guard::install(vm))
-                .and_then(|()| expat_fixes::install(vm));
+                .and_then(|()| stdlib_fixes::install(vm));
             if let Err(e) = hooks {
                 let mut text = String::new();
                 let _ = vm.write_exception(&mut text, &e);

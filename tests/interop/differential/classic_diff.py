@@ -1416,7 +1416,7 @@ def build(argv=None):
     # A package's submodules as attributes: rpyc_classic's process has
     # imported these before any client came; oxrpc's interpreters import
     # them when a client asks.
-    submodule_looks = {
+    module_looks = {
         "urllib.parse": lambda c: c.modules.urllib.parse.quote("a b/c"),
         "urllib.request": lambda c: c.modules.urllib.request.Request("http://h/p?q").get_method(),
         "concurrent.futures": lambda c: c.modules.concurrent.futures.ThreadPoolExecutor.__name__,
@@ -1425,9 +1425,21 @@ def build(argv=None):
         "missing in a module": lambda c: c.modules.os.nonexistent,
     }
 
-    @d.prop(st.sampled_from(sorted(submodule_looks)), examples=0.05, explicit=sorted(submodule_looks))
-    def package_submodules(ctx, look):
-        ctx.same("modules.%s" % look, submodule_looks[look])
+    # Time zones from the host's database, and sysconfig's variables
+    # (RustPython's build copied its whole environment into them).
+    module_looks.update({
+        "zoneinfo.TZPATH": lambda c: c.eval("__import__('zoneinfo').TZPATH"),
+        "zoneinfo offset": lambda c: c.eval(
+            "str(__import__('datetime').datetime(2026, 7, 1, 12, tzinfo=__import__('zoneinfo')"
+            ".ZoneInfo('Europe/Madrid')).utcoffset())"),
+        "sysconfig build environment": lambda c: c.eval(
+            "[k for k in ('CARGO_PKG_NAME', 'CARGO_HOME', 'PATH', 'HOME', 'OUT_DIR') "
+            "if k in __import__('sysconfig').get_config_vars()]"),
+    })
+
+    @d.prop(st.sampled_from(sorted(module_looks)), examples=0.05, explicit=sorted(module_looks))
+    def module_surface(ctx, look):
+        ctx.same("modules.%s" % look, module_looks[look])
 
     # Errors the standard library raises, caught by the classes a client's
     # own Python knows them by, and unpacked as callers unpack them.

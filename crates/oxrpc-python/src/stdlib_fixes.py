@@ -1,11 +1,34 @@
-# Makes RustPython's pyexpat parsers honour `ordered_attributes`.
+# Where RustPython's standard library differs from CPython's in ways
+# clients meet. Run once per interpreter, before any client code.
+import pyexpat
+import _sysconfigdata
+
+# --- sysconfig's build-time variables -------------------------------------
+#
+# RustPython's build script copies every environment variable of the build
+# into sysconfig's variables (CARGO_*, HOME, PATH, whatever the builder's
+# shell held): clients saw them in sysconfig.get_config_vars(). Only the
+# variables RustPython sets itself are kept, and TZPATH is added (CPython's
+# default on Debian), without which zoneinfo finds no time zone at all.
+_KEPT_SYSCONFIG_VARS = frozenset([
+    'EXT_SUFFIX', 'MULTIARCH', 'RUST_MULTIARCH', 'HAVE_GETRANDOM', 'Py_GIL_DISABLED',
+    'Py_DEBUG', 'ABIFLAGS', 'CC', 'CXX', 'CFLAGS', 'CPPFLAGS', 'LDFLAGS', 'LDSHARED',
+    'CCSHARED', 'SHLIB_SUFFIX', 'SO', 'AR', 'ARFLAGS', 'OPT', 'BASECFLAGS', 'BLDSHARED',
+    'prefix', 'exec_prefix', 'BINDIR',
+])
+_build_time_vars = _sysconfigdata.build_time_vars
+for _name in [n for n in _build_time_vars if n not in _KEPT_SYSCONFIG_VARS]:
+    del _build_time_vars[_name]
+_build_time_vars['TZPATH'] = '/usr/share/zoneinfo:/usr/lib/zoneinfo:/usr/share/lib/zoneinfo:/etc/zoneinfo'
+del _name, _build_time_vars
+
+# --- pyexpat's ordered_attributes -------------------------------------------
 #
 # RustPython's parser always hands StartElementHandler a dict of the
 # attributes. ElementTree and minidom set `ordered_attributes` and read
 # the flat [name, value, ...] list CPython then passes, so every element
-# with attributes was lost or broke the parse. Run once per interpreter,
-# before `xml.parsers.expat` copies pyexpat's names.
-import pyexpat
+# with attributes was lost or broke the parse. This runs before
+# `xml.parsers.expat` copies pyexpat's names.
 
 _native_parser_create = pyexpat.ParserCreate
 
