@@ -695,7 +695,10 @@ impl Shared {
         // hyper reads one `chunked`; any other transfer coding, or chunked
         // twice, would reach the decoder as the body's bytes (RFC 9112: 501
         // for a coding not understood).
-        if headers.contains_key(hyper::header::TRANSFER_ENCODING) {
+        // (A body of a known length came with none: skip the lookup.)
+        if request.body().size_hint().exact().is_none()
+            && headers.contains_key(hyper::header::TRANSFER_ENCODING)
+        {
             let codings: Vec<&str> = headers
                 .get_all(hyper::header::TRANSFER_ENCODING)
                 .iter()
@@ -731,8 +734,15 @@ impl Shared {
             .and_then(|v| v.to_str().ok())
             .is_some_and(accepts_gzip);
         // A client waiting for `100 Continue` has sent no body: a refusal
-        // must not read it (reading is what sends the 100).
-        let expects_continue = request.headers().contains_key(hyper::header::EXPECT);
+        // must not read it (reading is what sends the 100). Only bodies over
+        // SMALL can be refused (too large, or no memory for them), so only
+        // theirs are asked.
+        let expects_continue = request
+            .body()
+            .size_hint()
+            .exact()
+            .is_none_or(|declared| declared > SMALL as u64)
+            && request.headers().contains_key(hyper::header::EXPECT);
         let (parts, body) = request.into_parts();
         let context = RequestContext::new()
             .with_headers(parts.headers)
