@@ -70,16 +70,15 @@ pub(crate) fn netref_op<S: ObjectSpace>(
     if op == "peer_root" {
         return peer_root(vm, &rt, id);
     }
+    // A remote object outlives its entry only when its connection closed
+    // (the entries go with it): rpyc's netrefs raise EOFError then.
     let entry = rt
         .proxy(id)
-        .ok_or_else(|| S::error(vm, ErrorKind::Runtime, "the remote object was released"))?;
-    let session: Arc<Session<S>> = entry.session.upgrade().ok_or_else(|| {
-        S::error(
-            vm,
-            ErrorKind::Runtime,
-            "the connection of this remote object has closed",
-        )
-    })?;
+        .ok_or_else(|| S::error(vm, ErrorKind::Eof, "stream has been closed"))?;
+    let session: Arc<Session<S>> = entry
+        .session
+        .upgrade()
+        .ok_or_else(|| S::error(vm, ErrorKind::Eof, "stream has been closed"))?;
     follow_config_timeout(vm, &rt, &session);
     let proxy = entry.proxy.clone();
     let rest = &args[2..];

@@ -69,15 +69,31 @@ impl<S: ObjectSpace> Drop for PythonObject<S> {
     }
 }
 
+/// An attribute name, as rpyc's `_access_attr` takes it: a str, or bytes
+/// decoded as UTF-8.
 fn name_arg<S: ObjectSpace>(vm: S::Vm<'_>, value: Option<Value>) -> Result<String, S::Error> {
     match value {
         Some(Value::Brine(BrineValue::Str(s))) => Ok(s),
-        _ => Err(S::error(
-            vm,
-            ErrorKind::Type,
-            "attribute name must be a string",
-        )),
+        Some(Value::Brine(BrineValue::Bytes(b))) => String::from_utf8(b).map_err(|e| {
+            let message = format!("'utf-8' codec can't decode bytes: {e}");
+            S::error(vm, ErrorKind::Value, &message)
+        }),
+        _ => Err(S::error(vm, ErrorKind::Type, "name must be a string")),
     }
+}
+
+/// The `_rpyc_getattr` (`_rpyc_setattr`, `_rpyc_delattr`) of `obj`'s
+/// class, which answers for its instances in rpyc's `_access_attr`.
+fn attribute_hook<S: ObjectSpace>(
+    vm: S::Vm<'_>,
+    rt: &Runtime<S>,
+    session: &Arc<Session<S>>,
+    obj: &S::Object,
+    hook: &str,
+) -> Result<Option<S::Object>, S::Error> {
+    let hook = to_python(vm, rt, session, Value::string(hook.to_owned()))?;
+    let found = rt.call(vm, "attribute_hook", vec![S::clone_ref(vm, obj), hook])?;
+    Ok((!S::is(vm, &found, &S::none(vm))).then_some(found))
 }
 
 /// Runs one handler on `obj`, on the worker.
@@ -97,6 +113,10 @@ pub(crate) fn run_handler<S: ObjectSpace>(
         match handler {
             HandlerId::GetAttr => {
                 let name = name_arg::<S>(vm, args_next(&mut args))?;
+                if let Some(hook) = attribute_hook(vm, rt, session, obj, "_rpyc_getattr")? {
+                    let name = to_python(vm, rt, session, Value::string(name))?;
+                    return S::call(vm, &hook, vec![this(), name]);
+                }
                 S::getattr(vm, obj, &name).or_else(|missing| {
                     // A package's submodule nobody imported yet (support.py).
                     let name = to_python(vm, rt, session, Value::string(name))?;
@@ -109,11 +129,19 @@ pub(crate) fn run_handler<S: ObjectSpace>(
             HandlerId::SetAttr => {
                 let name = name_arg::<S>(vm, args_next(&mut args))?;
                 let value = to_python(vm, rt, session, args.next().unwrap_or(Value::NONE))?;
+                if let Some(hook) = attribute_hook(vm, rt, session, obj, "_rpyc_setattr")? {
+                    let name = to_python(vm, rt, session, Value::string(name))?;
+                    return S::call(vm, &hook, vec![this(), name, value]);
+                }
                 S::setattr(vm, obj, &name, value)?;
                 Ok(S::none(vm))
             }
             HandlerId::DelAttr => {
                 let name = name_arg::<S>(vm, args_next(&mut args))?;
+                if let Some(hook) = attribute_hook(vm, rt, session, obj, "_rpyc_delattr")? {
+                    let name = to_python(vm, rt, session, Value::string(name))?;
+                    return S::call(vm, &hook, vec![this(), name]);
+                }
                 S::delattr(vm, obj, &name)?;
                 Ok(S::none(vm))
             }

@@ -69,6 +69,8 @@ pub enum ErrorKind {
     Value,
     /// `RuntimeError`
     Runtime,
+    /// `EOFError` (what rpyc raises for a closed connection)
+    Eof,
 }
 
 /// How to touch a Python object: what an interpreter backend implements.

@@ -295,7 +295,18 @@ def call(self, obj, args, kwargs=()):
 
 
 def callattr(self, obj, name, args, kwargs=()):
-    return call(self, getattr(obj, name), args, kwargs)
+    hook = attribute_hook(obj, '_rpyc_getattr')
+    if isinstance(name, bytes):
+        name = name.decode('utf-8')
+    attribute = getattr(obj, name) if hook is None else hook(obj, name)
+    return call(self, attribute, args, kwargs)
+
+
+def attribute_hook(obj, hook):
+    """rpyc's `_access_attr`: a class's own `_rpyc_getattr`,
+    `_rpyc_setattr` or `_rpyc_delattr` answers for its instances (None
+    when it has none)."""
+    return getattr(type(obj), hook, None)
 
 
 def compare(obj, other, op):

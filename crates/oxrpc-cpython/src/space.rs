@@ -199,6 +199,7 @@ impl ObjectSpace for CPython {
             ErrorKind::Type => PyTypeError::new_err(message),
             ErrorKind::Value => PyValueError::new_err(message),
             ErrorKind::Runtime => PyRuntimeError::new_err(message),
+            ErrorKind::Eof => pyo3::exceptions::PyEOFError::new_err(message),
         }
     }
 

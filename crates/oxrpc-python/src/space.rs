@@ -522,6 +522,9 @@ impl ObjectSpace for RustPython {
             ErrorKind::Type => vm.new_type_error(message),
             ErrorKind::Value => vm.new_value_error(message),
             ErrorKind::Runtime => vm.new_runtime_error(message),
+            ErrorKind::Eof => {
+                vm.new_exception_msg(vm.ctx.exceptions.eof_error.to_owned(), message.into())
+            }
         }
     }
 

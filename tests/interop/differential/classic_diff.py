@@ -1441,6 +1441,35 @@ def build(argv=None):
     def module_surface(ctx, look):
         ctx.same("modules.%s" % look, module_looks[look])
 
+    # rpyc's _access_attr: a class's own _rpyc_getattr/_rpyc_setattr/
+    # _rpyc_delattr answer for its instances; names may come as bytes.
+    def hooked(c):
+        c.execute("class _Hooked:\n"
+                  "    def _rpyc_getattr(self, name): return 'hooked:' + name\n"
+                  "    def _rpyc_setattr(self, name, value): self.__dict__['set_' + name] = value\n"
+                  "    def _rpyc_delattr(self, name): self.__dict__['deleted'] = name\n"
+                  "_hooked = _Hooked()")
+        return c.namespace["_hooked"]
+
+    def hooks_all(c):
+        h = hooked(c)
+        got = [h.foo]
+        h.a = 1
+        del h.b
+        return got + [c.eval("sorted(_hooked.__dict__.items())")]
+
+    def bytes_names(c):
+        from rpyc.core import consts
+        target = c.eval("[3, 1, 2]")
+        length = c.sync_request(consts.HANDLE_GETATTR, target, b"__len__")()
+        c.sync_request(consts.HANDLE_CALLATTR, target, b"sort", (), ())
+        return (length, list(target))
+    attribute_looks = {"hooks": hooks_all, "bytes names": bytes_names}
+
+    @d.prop(st.sampled_from(sorted(attribute_looks)), examples=0.05, explicit=sorted(attribute_looks))
+    def attribute_access(ctx, look):
+        ctx.same("attribute access %s" % look, attribute_looks[look])
+
     # Errors the standard library raises, caught by the classes a client's
     # own Python knows them by, and unpacked as callers unpack them.
     stdlib_errors = [
