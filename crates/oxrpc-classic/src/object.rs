@@ -256,6 +256,9 @@ impl<S: ObjectSpace> RpcObject for PythonObject<S> {
     }
 
     fn dispatch(self: Arc<Self>, cx: &Context, handler: HandlerId, mut args: Vec<Value>) -> Reply {
+        if let Err(error) = oxrpc_rpyc::check_handler_arguments(handler, args.len()) {
+            return Reply::error(error);
+        }
         if !args.is_empty() {
             args.remove(0); // the object itself
         }

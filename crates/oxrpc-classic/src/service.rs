@@ -393,6 +393,9 @@ impl<S: ObjectSpace> Service for ClassicService<S> {
     }
 
     fn dispatch_on_value(&self, cx: &Context, handler: HandlerId, args: Vec<Value>) -> Reply {
+        if let Err(error) = oxrpc_rpyc::check_handler_arguments(handler, args.len()) {
+            return Reply::error(error);
+        }
         self.run(cx, move |vm, session| {
             let rt = Runtime::<S>::get(vm).map_err(|_| session.no_runtime())?;
             let mut args = args.into_iter();

@@ -59,9 +59,9 @@ pub use oxrpc_net::{Authenticator, ClientCertificateAuthenticator, Credentials, 
 pub use oxrpc_rpyc_macros::service;
 
 pub use crate::core::{
-    tuple, AsyncReply, BoxFuture, Bytes, CompareOp, Connection, Context, ConversionError,
-    FromValue, IntoArgs, IntoValue, ObjectRef, Proxy, RemoteIter, Reply, Responder, RpcObject,
-    RpcResult, Service, ThreadReading, Value,
+    check_handler_arguments, tuple, AsyncReply, BoxFuture, Bytes, CompareOp, Connection, Context,
+    ConversionError, FromValue, IntoArgs, IntoValue, ObjectRef, Proxy, RemoteIter, Reply,
+    Responder, RpcObject, RpcResult, Service, ThreadReading, Value,
 };
 pub use client::{connect, connect_tls, connect_with, unix_connect, unix_connect_with};
 pub use config::{Config, SharedLimits, SAFE_ATTRS};

@@ -1464,7 +1464,15 @@ def build(argv=None):
         length = c.sync_request(consts.HANDLE_GETATTR, target, b"__len__")()
         c.sync_request(consts.HANDLE_CALLATTR, target, b"sort", (), ())
         return (length, list(target))
-    attribute_looks = {"hooks": hooks_all, "bytes names": bytes_names}
+    def extra_argument(c):
+        from rpyc.core import consts
+        return c.sync_request(consts.HANDLE_GETATTR, c.eval("[1]"), "append", "extra")
+
+    def missing_argument(c):
+        from rpyc.core import consts
+        return c.sync_request(consts.HANDLE_CALLATTR, c.eval("[1]"), "append")
+    attribute_looks = {"hooks": hooks_all, "bytes names": bytes_names,
+                       "an extra argument": extra_argument, "a missing argument": missing_argument}
 
     @d.prop(st.sampled_from(sorted(attribute_looks)), examples=0.05, explicit=sorted(attribute_looks))
     def attribute_access(ctx, look):

@@ -57,6 +57,22 @@ fn signature(handler: HandlerId) -> Signature<'static> {
     Signature::method(qualname, params).with_required(required)
 }
 
+/// Whether `given` arguments (the target object first) fit rpyc's
+/// `Connection._handle_*` for `handler`; if not, the `TypeError` rpyc's
+/// handler raises. For objects that take over their own dispatch
+/// ([`crate::RpcObject::takes_over_dispatch`]).
+///
+/// ```
+/// use oxrpc_rpyc::{check_handler_arguments, HandlerId};
+///
+/// assert!(check_handler_arguments(HandlerId::GetAttr, 2).is_ok());
+/// let error = check_handler_arguments(HandlerId::GetAttr, 3).unwrap_err();
+/// assert_eq!(error.name, "TypeError");
+/// ```
+pub fn check_handler_arguments(handler: HandlerId, given: usize) -> Result<(), RemoteException> {
+    check_count(handler, given)
+}
+
 /// Checks only how many arguments `handler` got (for `HANDLE_DEL`, whose
 /// arguments are read before unboxing).
 pub(crate) fn check_count(handler: HandlerId, given: usize) -> Result<(), RemoteException> {

@@ -25,6 +25,7 @@ mod service;
 mod thread_reading;
 mod value;
 
+pub use args::check_handler_arguments;
 pub use connection::{AsyncReply, Connection};
 pub use convert::{Bytes, ConversionError, FromValue, IntoArgs, IntoValue};
 pub use error::Error;
