@@ -38,7 +38,6 @@ mod object;
 mod runtime;
 mod service;
 mod session;
-pub mod source;
 mod space;
 mod worker;
 

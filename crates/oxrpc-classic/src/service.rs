@@ -132,18 +132,12 @@ fn slave_parameters(method: &str) -> Option<&'static [&'static str]> {
 
 /// The source `eval` or `execute` runs, as Python's `eval` and `exec` take
 /// it: a str, bytes, or a code object (any object of the server's, left
-/// for Python to accept or refuse). Text is checked for nesting the
-/// interpreter could not compile without overflowing its stack.
+/// for Python to accept or refuse). Source too deep for the interpreter
+/// is refused where it is compiled (RustPython's `compile` checks it).
 fn source_arg(args: &[Value], builtin: &str) -> Result<Value, RemoteException> {
     match args.first() {
-        Some(Value::Brine(BrineValue::Str(text))) => {
-            crate::source::check_nesting(text)?;
-            Ok(Value::string(text.clone()))
-        }
+        Some(Value::Brine(BrineValue::Str(text))) => Ok(Value::string(text.clone())),
         Some(Value::Brine(BrineValue::Bytes(bytes))) => {
-            if let Ok(text) = std::str::from_utf8(bytes) {
-                crate::source::check_nesting(text)?;
-            }
             Ok(Value::Brine(BrineValue::Bytes(bytes.clone())))
         }
         Some(object @ (Value::Object(_) | Value::Proxy(_))) => Ok(object.clone()),

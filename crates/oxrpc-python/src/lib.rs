@@ -29,6 +29,7 @@
 
 mod collector;
 mod compiled;
+mod source;
 mod source_guard;
 mod space;
 mod stdlib_fixes;

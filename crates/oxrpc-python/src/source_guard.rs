@@ -1,16 +1,17 @@
 //! The builtins that compile source check it first.
 //!
-//! Classic mode checks the source a client sends to `eval` and `execute`
-//! (`oxrpc_classic::source`), but code can build source as it runs:
+//! Source reaches the compiler from a client's `conn.eval` and
+//! `conn.execute`, and from code that builds it as it runs:
 //! `eval("-" * 100000 + "1")`, `compile(...)`, `ast.literal_eval` of a
-//! deep list, an imported file. RustPython's parser and compiler recurse
+//! deep list, an imported file (see [`crate::source`]). RustPython's
+//! parser and compiler recurse
 //! once per level of the syntax tree on the interpreter thread's stack,
 //! and an overflow aborts the whole process, every client with it. So the
 //! interpreter's `compile`, `eval` and `exec` (which `ast.parse` and the
 //! import system call) refuse such source first, with the exception
 //! CPython raises for it.
 
-use oxrpc_classic::source::{self, Refusal};
+use crate::source::{self, Refusal};
 use rustpython_vm::builtins::{PyByteArray, PyBytes, PyStr};
 use rustpython_vm::function::FuncArgs;
 use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};

@@ -362,12 +362,18 @@ where
     if request.body().size_hint().upper() == Some(0) {
         return response;
     }
-    let expects_continue = request.headers().contains_key(hyper::header::EXPECT);
+    let expects_continue = waits_for_continue(&request);
     let body = std::pin::pin!(request.into_body());
     if !expects_continue && discard(body).await {
         return response;
     }
     closing(response)
+}
+
+/// Whether the client waits for `100 Continue` before sending its body
+/// (reading the body is what sends the 100).
+fn waits_for_continue<B>(request: &Request<B>) -> bool {
+    request.headers().contains_key(hyper::header::EXPECT)
 }
 
 /// `response`, saying that the connection ends with it.
@@ -742,7 +748,7 @@ impl Shared {
             .size_hint()
             .exact()
             .is_none_or(|declared| declared > SMALL as u64)
-            && request.headers().contains_key(hyper::header::EXPECT);
+            && waits_for_continue(&request);
         let (parts, body) = request.into_parts();
         let context = RequestContext::new()
             .with_headers(parts.headers)

@@ -69,13 +69,10 @@ fn signature(handler: HandlerId) -> Signature<'static> {
 /// let error = check_handler_arguments(HandlerId::GetAttr, 3).unwrap_err();
 /// assert_eq!(error.name, "TypeError");
 /// ```
+///
+/// The dispatcher checks `HANDLE_DEL` with it too, whose arguments are
+/// read before unboxing.
 pub fn check_handler_arguments(handler: HandlerId, given: usize) -> Result<(), RemoteException> {
-    check_count(handler, given)
-}
-
-/// Checks only how many arguments `handler` got (for `HANDLE_DEL`, whose
-/// arguments are read before unboxing).
-pub(crate) fn check_count(handler: HandlerId, given: usize) -> Result<(), RemoteException> {
     signature(handler)
         .bind(vec![(); given], Vec::new())
         .map(drop)

@@ -7,7 +7,7 @@
 //! exception reply and the connection goes on. `HANDLE_CLOSE` and
 //! `HANDLE_DEL` are served by the connection itself, before unboxing.
 
-use super::args::{check_count, keyword_pairs, name_of, positional_items, Args};
+use super::args::{check_handler_arguments, keyword_pairs, name_of, positional_items, Args};
 use super::connection::Connection;
 use super::object::{CompareOp, Context, ObjectRef, Reply, RpcResult};
 use super::value::{tuple, Value};
@@ -48,7 +48,7 @@ pub(crate) fn dispatch(cx: &Context, handler: HandlerId, args: Vec<Value>) -> Re
         Some(Value::Brine(_) | Value::Tuple(_))
             if targets_an_object(handler) && cx.connection.local_root().serves_plain_values() =>
         {
-            if let Err(e) = check_count(handler, args.len()) {
+            if let Err(e) = check_handler_arguments(handler, args.len()) {
                 return Reply::error(e);
             }
             return cx
@@ -463,7 +463,7 @@ pub(crate) fn release(connection: &Connection, args: Boxed) -> RpcResult {
             ))
         }
     };
-    check_count(HandlerId::Del, items.len())?;
+    check_handler_arguments(HandlerId::Del, items.len())?;
     let mut items = items.into_iter();
     let id_pack = match items.next() {
         Some(Boxed::LocalRef(id_pack)) => id_pack,

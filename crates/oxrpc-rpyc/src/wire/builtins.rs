@@ -54,7 +54,6 @@ builtins! {
     AttributeError => attribute_error;
     ConnectionError => connection_error;
     EOFError => eof_error;
-    IndentationError => indentation_error;
     IndexError => index_error;
     KeyError;
     KeyboardInterrupt;

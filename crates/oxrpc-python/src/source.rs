@@ -27,20 +27,18 @@
 //! Strings are skipped, except the code in the fields of f-strings (and
 //! 3.14's t-strings), which may nest other strings of the same quote.
 
-use oxrpc_rpyc::RemoteException;
-
 /// CPython's `MAXLEVEL`: the deepest bracket nesting its tokenizer accepts.
-pub const MAX_NESTING: usize = 200;
+pub(crate) const MAX_NESTING: usize = 200;
 
 /// CPython's `MAXINDENT`: the most levels of indentation it accepts.
-pub const MAX_INDENT: usize = 100;
+pub(crate) const MAX_INDENT: usize = 100;
 
 /// The deepest syntax tree (as bounded above) that is compiled.
-pub const MAX_DEPTH: usize = 3_000;
+pub(crate) const MAX_DEPTH: usize = 3_000;
 
 /// Why source is refused, as CPython words it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refusal {
+pub(crate) enum Refusal {
     /// `SyntaxError: too many nested parentheses`.
     Nesting,
     /// `IndentationError: too many levels of indentation`.
@@ -50,47 +48,21 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    /// The exception's class name, a builtin.
-    pub fn class_name(self) -> &'static str {
-        match self {
-            Refusal::Nesting => "SyntaxError",
-            Refusal::Indentation => "IndentationError",
-            Refusal::Depth => "RecursionError",
-        }
-    }
-
     /// The exception's message.
-    pub fn message(self) -> &'static str {
+    pub(crate) fn message(self) -> &'static str {
         match self {
             Refusal::Nesting => "too many nested parentheses",
             Refusal::Indentation => "too many levels of indentation",
             Refusal::Depth => "maximum recursion depth exceeded during compilation",
         }
     }
-
-    /// The exception for a peer.
-    pub fn to_exception(self) -> RemoteException {
-        match self {
-            Refusal::Nesting => RemoteException::syntax_error(self.message()),
-            Refusal::Indentation => RemoteException::indentation_error(self.message()),
-            Refusal::Depth => RemoteException::recursion_error(self.message()),
-        }
-    }
 }
 
 /// Whether the embedded interpreter can compile `code` without
-/// overflowing its stack (see the module docs).
-///
-/// ```
-/// use oxrpc_classic::source::{check, Refusal};
-///
-/// assert_eq!(check("f((1, [2]), {'a': -3})"), Ok(()));
-/// assert_eq!(check(&"(".repeat(201)), Err(Refusal::Nesting));
-/// assert_eq!(check(&format!("{}1", "-".repeat(100_000))), Err(Refusal::Depth));
-/// // A long list is wide, not deep.
-/// assert_eq!(check(&format!("[{}]", "-1.5, ".repeat(100_000))), Ok(()));
-/// ```
-pub fn check(code: &str) -> Result<(), Refusal> {
+/// overflowing its stack (see the module docs): `f((1, [2]), {'a': -3})`
+/// passes, a hundred thousand minus signs do not, a list of a hundred
+/// thousand negative numbers (wide, not deep) does.
+pub(crate) fn check(code: &str) -> Result<(), Refusal> {
     Scanner::new(code.as_bytes()).run()
 }
 
@@ -400,12 +372,6 @@ impl<'a> Scanner<'a> {
         self.deepest_indent = self.deepest_indent.max(depth);
         Ok(())
     }
-}
-
-/// `SyntaxError: too many nested parentheses` (and the other refusals of
-/// [`check`]) for a peer.
-pub(crate) fn check_nesting(code: &str) -> Result<(), RemoteException> {
-    check(code).map_err(Refusal::to_exception)
 }
 
 #[cfg(test)]
