@@ -499,6 +499,50 @@ fn a_full_server_evicts_only_for_a_waiting_client() {
     );
 }
 
+/// Slowloris at the connection cap: more connections than the XML-RPC
+/// server has slots, each trickling a request head that never ends (and
+/// reconnecting when closed). A head half in is no request in progress, so
+/// those connections give way to a waiting client as idle ones do, instead
+/// of holding their slots until the header read timeout (two minutes
+/// here, far beyond the client's 30 s).
+#[test]
+fn trickled_heads_give_way_to_a_waiting_xmlrpc_client() {
+    let port = free_port();
+    let _server = oxrpc(&[
+        "xmlrpc",
+        "serve",
+        "-q",
+        "--port",
+        &port.to_string(),
+        "--max-connections",
+        "8",
+        "--read-timeout",
+        "120",
+    ]);
+    wait_for_port(addr(port), Duration::from_secs(30));
+    let mut cmd = python_command();
+    cmd.args([
+        "-c",
+        &format!(
+            "import socket, threading, time, xmlrpc.client\n\
+             port = {port}\n\
+             def head():\n    s = socket.create_connection(('127.0.0.1', port))\n    s.sendall(b'POST /RPC2 HTTP/1.1\\r\\nHost: t\\r\\n')\n    return s\n\
+             held = [head() for _ in range(12)]\n\
+             def trickle():\n    while True:\n        for i, s in enumerate(held):\n            try:\n                s.sendall(b'X-Slow: 1\\r\\n')\n            except OSError:\n                try:\n                    held[i] = head()\n                except OSError:\n                    pass\n        time.sleep(0.2)\n\
+             threading.Thread(target=trickle, daemon=True).start()\n\
+             time.sleep(1.5)\n\
+             socket.setdefaulttimeout(30)\n\
+             for _ in range(3):\n    print(len(xmlrpc.client.ServerProxy(f'http://127.0.0.1:{{port}}').list_contents('/')) > 0)\n"
+        ),
+    ]);
+    let out = expect_success(
+        "a client behind twelve trickled heads",
+        &run_with_deadline(cmd, Duration::from_secs(120)),
+    );
+    assert_eq!(out, "True\nTrue\nTrue\n");
+    xmlrpc_ok(port);
+}
+
 /// A stock rpyc client opening `clients` connections to `port`, calling
 /// on each, then on each again: the oldest must still be there. It lifts
 /// its own open-file limit as far as the system allows. Prints "N kept".

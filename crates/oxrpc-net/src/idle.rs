@@ -98,6 +98,12 @@ impl IdleWatch {
         }
     }
 
+    /// Whether an answer is going out slowly: its last write waits for
+    /// the peer to read.
+    pub fn answer_stalled(&self) -> bool {
+        self.writes.stalled.load(Ordering::Acquire)
+    }
+
     fn idle_since(&self, slot: &Slot) -> Instant {
         let resumed = epoch() + Duration::from_nanos(self.writes.resumed.load(Ordering::Relaxed));
         slot.idle_since().max(resumed)

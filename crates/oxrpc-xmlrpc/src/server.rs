@@ -378,16 +378,22 @@ fn serve_http(
                 // keep-alive connection: closed, as a header timeout would.
                 () = idle.idle_for(slot, idle_limit) => Stop::Idle,
                 _ = shutdown.requested() => Stop::Drain,
-                // The server is full and this keep-alive connection is idle.
-                _ = slot.evicted() => Stop::Drain,
+                // The server is full and this connection is idle: between
+                // requests, or with only part of a head in. An answer that
+                // a slow reader still takes goes out first.
+                _ = slot.evicted() => if idle.answer_stalled() { Stop::Drain } else { Stop::Evicted },
             }
         });
         // The connection first: a request head that has just arrived marks the
         // slot busy before the idle watch looks at it.
         let result = match work_or_stop(connection.as_mut(), stop).await {
             Finished::Work(result) => result,
-            Finished::Stopped(Stop::Idle) => {
-                debug!(%peer, "connection idle past the header read timeout");
+            Finished::Stopped(stop @ (Stop::Idle | Stop::Evicted)) => {
+                if matches!(stop, Stop::Idle) {
+                    debug!(%peer, "connection idle past the header read timeout");
+                } else {
+                    debug!(%peer, "connection idle while the server is full: closed");
+                }
                 // Closed as a server closes a keep-alive connection: over
                 // TLS with close_notify first, which a client reads as a
                 // clean close (Python's ssl raises on a bare FIN, and
@@ -439,7 +445,12 @@ enum Stop {
     /// Idle past the header read timeout: closed with no more than
     /// [`GRACEFUL_CLOSE`] for the close itself.
     Idle,
-    /// Server shutdown or eviction: the answer in progress goes out first.
+    /// Idle when the server is full and a client waits: closed as [`Stop::Idle`].
+    /// A head still trickling in is no request in progress, and draining
+    /// it would keep the slot until the header read timeout.
+    Evicted,
+    /// Server shutdown, or eviction while an answer is going out: that
+    /// answer goes out first.
     Drain,
 }
 
