@@ -10,6 +10,7 @@
 
 use crate::collector;
 use crate::compiled;
+use crate::float_round;
 use crate::source_guard;
 use crate::stdlib_fixes;
 use crate::teardown;
@@ -271,6 +272,7 @@ impl ObjectSpace for RustPython {
             let hooks = collector::install(vm)
                 .and_then(|()| teardown::log_classes(vm))
                 .and_then(|()| source_guard::install(vm))
+                .and_then(|()| float_round::install(vm))
                 .and_then(|()| stdlib_fixes::install(vm));
             if let Err(e) = hooks {
                 let mut text = String::new();

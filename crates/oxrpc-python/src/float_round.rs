@@ -1,0 +1,174 @@
+//! `round(x, n)` of a float, correctly rounded.
+//!
+//! CPython rounds a float to `n` decimal places by writing its exact
+//! binary value to `n` places, ties to even, and reading that back: so
+//! `round(2.675, 2)` is `2.67`, since 2.675 is really 2.67499999…
+//! RustPython 0.5 scales by 10ⁿ first, which rounds the product and gives
+//! `2.68` (and, for negative `n`, misses the last digits of large floats).
+//! The interpreter's `round` is replaced by one that does what CPython does
+//! for a plain float and an int `n`: Rust's `{:.n}` is correctly rounded,
+//! ties to even, as CPython's `'%.nf'` is, and for negative `n` the exact
+//! decimal expansion is rounded as a string. Everything else (ints,
+//! `Decimal`, `Fraction`, subclasses, `round(x)`) goes to the original.
+
+use rustpython_vm::builtins::{PyFloat, PyInt};
+use rustpython_vm::function::FuncArgs;
+use rustpython_vm::{AsObject, PyObjectRef, PyResult, VirtualMachine};
+
+/// Most places CPython rounds to; beyond them a float is its own rounding.
+const MOST_PLACES: i64 = 323;
+/// Fewest (most negative) places; beyond them every float rounds to zero.
+const FEWEST_PLACES: i64 = -308;
+/// Decimals enough to write any finite double exactly.
+const EXACT_DECIMALS: usize = 1100;
+
+/// Replaces `vm`'s `round` with the correctly rounding one.
+pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
+    let builtin = vm.builtins.get_attr("round", vm)?;
+    let round = vm.new_function("round", move |args: FuncArgs, vm: &VirtualMachine| {
+        match plain_float_and_places(&args, vm) {
+            Some((number, places)) => match round_to_places(number, places) {
+                Some(rounded) => Ok(vm.ctx.new_float(rounded).into()),
+                None => {
+                    Err(vm.new_overflow_error("rounded value too large to represent".to_owned()))
+                }
+            },
+            None => builtin.call(args, vm),
+        }
+    });
+    vm.builtins.set_attr("round", round, vm)
+}
+
+/// The float and the places when the call is `round(float, int)` within
+/// the range this module handles.
+fn plain_float_and_places(args: &FuncArgs, vm: &VirtualMachine) -> Option<(f64, i64)> {
+    let argument = |at: usize, name: &str| -> Option<&PyObjectRef> {
+        args.args.get(at).or_else(|| args.kwargs.get(name))
+    };
+    if args.args.len() + args.kwargs.len() != 2 {
+        return None;
+    }
+    let number = argument(0, "number")?;
+    let places = argument(1, "ndigits")?;
+    if !number.class().is(vm.ctx.types.float_type) {
+        return None;
+    }
+    let number = number.downcast_ref::<PyFloat>()?.to_f64();
+    let places = places
+        .downcast_ref::<PyInt>()?
+        .try_to_primitive::<i64>(vm)
+        .ok()?;
+    number.is_finite().then_some((number, places))
+}
+
+/// `number` rounded to `places` decimals (tens, hundreds, ... when
+/// negative), ties to even, as CPython's `float.__round__`; `None` when
+/// the result is too large for a float.
+fn round_to_places(number: f64, places: i64) -> Option<f64> {
+    if places > MOST_PLACES {
+        return Some(number);
+    }
+    if places < FEWEST_PLACES {
+        return Some(0.0 * number);
+    }
+    match usize::try_from(places) {
+        Ok(places) => Some(format!("{number:.places$}").parse().unwrap_or(number)),
+        Err(_) => round_to_power_of_ten(number, places.unsigned_abs()),
+    }
+}
+
+/// `number` rounded to a multiple of 10^`zeros`, ties to even, from its
+/// exact decimal expansion.
+fn round_to_power_of_ten(number: f64, zeros: u64) -> Option<f64> {
+    let Ok(zeros) = usize::try_from(zeros) else {
+        return Some(0.0 * number);
+    };
+    let exact = format!("{:.EXACT_DECIMALS$}", number.abs());
+    let (whole, fraction) = exact.split_once('.').unwrap_or((&exact, ""));
+    // At least one digit kept, so that rounding up has a place to go.
+    let mut digits: Vec<u8> = "0"
+        .repeat((zeros + 1).saturating_sub(whole.len()))
+        .into_bytes();
+    digits.extend_from_slice(whole.as_bytes());
+    let (kept, dropped) = digits.split_at(digits.len() - zeros);
+    let first_dropped = dropped.first().copied().unwrap_or(b'0');
+    let rest_is_zero = dropped
+        .iter()
+        .skip(1)
+        .chain(fraction.as_bytes())
+        .all(|&d| d == b'0');
+    let last_kept_is_odd = kept.last().is_some_and(|d| (d - b'0') % 2 == 1);
+    let up = first_dropped > b'5' || (first_dropped == b'5' && (!rest_is_zero || last_kept_is_odd));
+    let mut kept = kept.to_vec();
+    if up {
+        let mut carry = true;
+        for digit in kept.iter_mut().rev() {
+            if *digit == b'9' {
+                *digit = b'0';
+            } else {
+                *digit += 1;
+                carry = false;
+                break;
+            }
+        }
+        if carry {
+            kept.insert(0, b'1');
+        }
+    }
+    kept.extend(std::iter::repeat_n(b'0', zeros));
+    let magnitude: f64 = String::from_utf8_lossy(&kept)
+        .parse()
+        .unwrap_or(f64::INFINITY);
+    magnitude.is_finite().then(|| magnitude.copysign(number))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::round_to_places;
+
+    #[test]
+    fn rounds_the_exact_binary_value_as_cpython_does() {
+        // Each pair is CPython 3.11's round(x, n).
+        for (number, places, cpython) in [
+            (2.675, 2, 2.67),
+            (1.15, 1, 1.1),
+            (0.125, 2, 0.12),
+            (0.375, 2, 0.38),
+            (2.5, 0, 2.0),
+            (-2.5, 0, -2.0),
+            (0.285, 2, 0.28),
+            (1e300, 2, 1e300),
+            (5e-324, 323, 0.0),
+        ] {
+            assert_eq!(
+                round_to_places(number, places),
+                Some(cpython),
+                "round({number}, {places})"
+            );
+        }
+        // The sign of a zero result stays.
+        assert!(round_to_places(-0.001, 2).is_some_and(f64::is_sign_negative));
+        assert!(round_to_places(-1.0, -2).is_some_and(f64::is_sign_negative));
+        assert!(round_to_places(-1e300, -309).is_some_and(f64::is_sign_negative));
+        // CPython: OverflowError('rounded value too large to represent').
+        assert_eq!(round_to_places(1.7976931348623157e308, -308), None);
+        for (number, places, cpython) in [
+            (1250.0, -2, 1200.0),
+            (1350.0, -2, 1400.0),
+            (1250.4, -2, 1300.0),
+            (1249.5, -2, 1200.0),
+            (-1.5767329706617439e255, -2, -1.5767329706617439e255),
+            (9999.0, -2, 10000.0),
+            (50.0, -2, 0.0),
+            (51.0, -2, 100.0),
+            (1e300, -309, 0.0),
+            (5.0, 400, 5.0),
+        ] {
+            assert_eq!(
+                round_to_places(number, places),
+                Some(cpython),
+                "round({number}, {places})"
+            );
+        }
+    }
+}
