@@ -31,6 +31,9 @@ use serde_json::Value as Json;
 /// assert!(matches!(parse_arg("NaN"), Value::Double(f) if f.is_nan()));
 /// assert_eq!(parse_arg("NaNa"), Value::from("NaNa"));
 /// assert_eq!(parse_arg("é NaN"), Value::from("é NaN"));
+/// // What only looks numeric is text, as Python's json.loads refuses it.
+/// assert_eq!(parse_arg("2024-01-05"), Value::from("2024-01-05"));
+/// assert_eq!(parse_arg("--"), Value::from("--"));
 /// // An object's members keep the order they were typed in.
 /// let Value::Struct(members) = parse_arg(r#"{"z": 1, "a": 2}"#) else { panic!() };
 /// assert_eq!(members.keys().collect::<Vec<_>>(), ["z", "a"]);
@@ -54,6 +57,9 @@ pub fn parse_arg(arg: &str) -> Value {
 /// let protected = numbers_are_arguments(line.map(Into::into));
 /// assert_eq!(protected[5], " -1E-5");
 /// assert_eq!(&protected[6..], ["-x", "--timeout", "3"]);
+/// // `--`, the end of the options, is left to clap.
+/// let line = ["oxrpc", "xmlrpc", "call", "URL", "m", "--", "-1"];
+/// assert_eq!(numbers_are_arguments(line.map(Into::into))[5], "--");
 /// ```
 pub fn numbers_are_arguments(
     line: impl IntoIterator<Item = std::ffi::OsString>,
@@ -162,6 +168,15 @@ const HUGE_FLOAT: &str = "\u{0}float";
 /// refuses it). `None` when serde_json reads it right.
 fn number_as_python_reads_it(literal: &str, is_integer: bool) -> Option<String> {
     if is_integer {
+        // JSON's integers only: `2024-01-05` or `--` is text (serde_json
+        // then refuses it whole, as Python's json does).
+        let digits = literal.strip_prefix('-').unwrap_or(literal);
+        let integer = !digits.is_empty()
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && (digits == "0" || !digits.starts_with('0'));
+        if !integer {
+            return None;
+        }
         if literal == "-0" {
             return Some("0".to_owned());
         }

@@ -94,6 +94,18 @@ fn seed_service_cells_against_oxrpc_and_python() {
     assert_eq!(String::from_utf8_lossy(&answer.stdout).trim(), "42");
     let attribute = call(&["the_real_answer_though"]);
     assert_eq!(String::from_utf8_lossy(&attribute.stdout).trim(), "43");
+    // `--` ends the options and is no argument; a slot wrapper is called.
+    let escaped = call(&["__eq__", "--", "-1"]);
+    assert_eq!(
+        String::from_utf8_lossy(&escaped.stdout).trim(),
+        "NotImplemented"
+    );
+    let wrapper = call(&["__str__"]);
+    assert!(
+        String::from_utf8_lossy(&wrapper.stdout).starts_with("<__main__.MyService object at 0x"),
+        "{}",
+        String::from_utf8_lossy(&wrapper.stdout)
+    );
     let hidden = call(&["get_question"]);
     assert!(!hidden.status.success());
     let hidden_err = String::from_utf8_lossy(&hidden.stderr);

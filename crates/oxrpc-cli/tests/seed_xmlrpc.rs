@@ -87,6 +87,17 @@ fn oxrpc_cli_against_cpython_server() {
     assert_eq!(expect_success("call add", &out).trim(), "5");
     let out = run(&["xmlrpc", "call", &url, "add", "-5", "-2.5"]);
     assert_eq!(expect_success("call add", &out).trim(), "-7.5");
+    // `--` ends the options; it is no argument (a second one is).
+    let out = run(&["xmlrpc", "call", &url, "add", "--", "-5", "-2.5"]);
+    assert_eq!(expect_success("call add --", &out).trim(), "-7.5");
+    let out = run(&["xmlrpc", "call", &url, "echo", "--", "--"]);
+    assert_eq!(expect_success("call echo -- --", &out).trim(), "\"--\"");
+    // What only looks numeric is text, as Python's json.loads reads it.
+    let out = run(&["xmlrpc", "call", &url, "echo", "2024-01-05"]);
+    assert_eq!(
+        expect_success("call echo a date", &out).trim(),
+        "\"2024-01-05\""
+    );
     // Numbers as Python's json reads them, signed exponents and
     // infinities too, are arguments, not options.
     let out = run(&["xmlrpc", "call", &url, "add", "-1E-5", "-2.5E+1"]);

@@ -163,10 +163,15 @@ enum Target {
     ByName(String),
 }
 
+/// Whether NAME without ARGs is called rather than shown: a method or
+/// function, a builtin one, or a slot wrapper (`__hash__`, `__str__`).
 fn is_callable(proxy: &rpyc::Proxy) -> bool {
     matches!(
         proxy.id_pack().type_name.as_str(),
-        "builtins.method" | "builtins.function" | "builtins.builtin_function_or_method"
+        "builtins.method"
+            | "builtins.function"
+            | "builtins.builtin_function_or_method"
+            | "builtins.method-wrapper"
     )
 }
 
