@@ -84,13 +84,15 @@ impl Value {
         T::from_value(self)
     }
 
-    /// The Python type name, for error messages.
+    /// The Python type name, for error messages: a class's own name, or
+    /// for the peer's object its dotted one (`__main__.Spy`), as rpyc
+    /// names the netref class that stands for it.
     pub fn python_type(&self) -> String {
         let dotted = match self {
             Value::Brine(v) => return v.type_name().to_owned(),
             Value::Tuple(_) => return "tuple".into(),
             Value::Object(o) => o.type_name(),
-            Value::Proxy(p) => p.id_pack().type_name.as_str(),
+            Value::Proxy(p) => return p.id_pack().type_name.clone(),
         };
         dotted.rsplit('.').next().unwrap_or("object").to_owned()
     }
