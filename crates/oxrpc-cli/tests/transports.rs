@@ -87,7 +87,7 @@ fn service_on_socket(path: &Path, extra: &[&str]) -> ChildGuard {
     let line = child.wait_for_line("server started");
     assert_eq!(
         line.trim(),
-        format!("MYSERVICE/{0}: server started on []:{0}", path.display())
+        format!("MY/{0}: server started on []:{0}", path.display())
     );
     wait_for_socket(path);
     child

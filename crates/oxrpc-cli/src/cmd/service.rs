@@ -175,12 +175,16 @@ fn is_callable(proxy: &rpyc::Proxy) -> bool {
     )
 }
 
+/// What the server's log lines start with: rpyc's ThreadedServer logs as
+/// `SERVICE_NAME/PORT`, and MyService's name is `MY`.
+const SERVICE_LOG_NAME: &str = "MY";
+
 /// Binds and serves the notebook's MyService until `shutdown`.
 pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
     let config = ServerConfig {
         listen: args
             .tls
-            .listen_config("MYSERVICE", args.max_connections, !args.quiet)?,
+            .listen_config(SERVICE_LOG_NAME, args.max_connections, !args.quiet)?,
         connection: args.limits.connection_config(),
     };
     let config = ServerConfig {
@@ -198,7 +202,7 @@ pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyho
     }
     if let Some(listener) = args.socket.bind()? {
         let path = args.socket.path().unwrap_or_default();
-        println!("MYSERVICE/{path}: server started on []:{path}");
+        println!("{SERVICE_LOG_NAME}/{path}: server started on []:{path}");
         server.serve_with_shutdown(listener, shutdown).await?;
         return Ok(());
     }
@@ -210,7 +214,7 @@ pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyho
     let registration = args.registry.start(aliases, addr)?;
     let shutdown = crate::cmd::registry::unregister_after(shutdown, registration);
     println!(
-        "MYSERVICE/{}: server started on [{}]:{}",
+        "{SERVICE_LOG_NAME}/{}: server started on [{}]:{}",
         addr.port(),
         addr.ip(),
         addr.port()
