@@ -154,7 +154,7 @@ impl Slot {
     }
 
     /// Whether a request is in progress.
-    pub(crate) fn is_busy(&self) -> bool {
+    pub fn is_busy(&self) -> bool {
         self.state.busy.load(Ordering::Acquire) > 0
     }
 

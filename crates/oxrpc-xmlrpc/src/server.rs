@@ -379,9 +379,14 @@ fn serve_http(
                 () = idle.idle_for(slot, idle_limit) => Stop::Idle,
                 _ = shutdown.requested() => Stop::Drain,
                 // The server is full and this connection is idle: between
-                // requests, or with only part of a head in. An answer that
-                // a slow reader still takes goes out first.
-                _ = slot.evicted() => if idle.answer_stalled() { Stop::Drain } else { Stop::Evicted },
+                // requests, or with only part of a head in. A request that
+                // began since it was chosen, or an answer a slow reader
+                // still takes, goes out first.
+                _ = slot.evicted() => if slot.is_busy() || idle.answer_stalled() {
+                    Stop::Drain
+                } else {
+                    Stop::Evicted
+                },
             }
         });
         // The connection first: a request head that has just arrived marks the
@@ -449,8 +454,8 @@ enum Stop {
     /// A head still trickling in is no request in progress, and draining
     /// it would keep the slot until the header read timeout.
     Evicted,
-    /// Server shutdown, or eviction while an answer is going out: that
-    /// answer goes out first.
+    /// Server shutdown, or eviction while a request or its answer is
+    /// under way: that answer goes out first.
     Drain,
 }
 
