@@ -8,7 +8,7 @@
 //! The interpreter's `round` is replaced by one that does what CPython does
 //! for a plain float and an int `n`: Rust's `{:.n}` is correctly rounded,
 //! ties to even, as CPython's `'%.nf'` is, and for negative `n` the exact
-//! decimal expansion is rounded as a string. Everything else (ints,
+//! digits of the whole part are rounded as a string. Everything else (ints,
 //! `Decimal`, `Fraction`, subclasses, `round(x)`) goes to the original.
 
 use rustpython_vm::builtins::{PyFloat, PyInt};
@@ -19,8 +19,6 @@ use rustpython_vm::{AsObject, PyObjectRef, PyResult, VirtualMachine};
 const MOST_PLACES: i64 = 323;
 /// Fewest (most negative) places; beyond them every float rounds to zero.
 const FEWEST_PLACES: i64 = -308;
-/// Decimals enough to write any finite double exactly.
-const EXACT_DECIMALS: usize = 1100;
 
 /// Replaces `vm`'s `round` with the correctly rounding one.
 pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
@@ -73,47 +71,36 @@ fn round_to_places(number: f64, places: i64) -> Option<f64> {
     }
     match usize::try_from(places) {
         Ok(places) => Some(format!("{number:.places$}").parse().unwrap_or(number)),
-        Err(_) => round_to_power_of_ten(number, places.unsigned_abs()),
+        // -308..=-1 here.
+        Err(_) => round_to_power_of_ten(number, places.unsigned_abs() as usize),
     }
 }
 
-/// `number` rounded to a multiple of 10^`zeros`, ties to even, from its
-/// exact decimal expansion.
-fn round_to_power_of_ten(number: f64, zeros: u64) -> Option<f64> {
-    let Ok(zeros) = usize::try_from(zeros) else {
-        return Some(0.0 * number);
-    };
-    let exact = format!("{:.EXACT_DECIMALS$}", number.abs());
-    let (whole, fraction) = exact.split_once('.').unwrap_or((&exact, ""));
-    // At least one digit kept, so that rounding up has a place to go.
-    let mut digits: Vec<u8> = "0"
-        .repeat((zeros + 1).saturating_sub(whole.len()))
+/// `number` rounded to a multiple of 10^`zeros`, ties to even, from the
+/// exact digits of its whole part (a float's whole part prints exactly)
+/// and whether it has a fraction (which breaks a tie upwards).
+fn round_to_power_of_ten(number: f64, zeros: usize) -> Option<f64> {
+    let whole = format!("{:.0}", number.abs().trunc());
+    let has_fraction = number.fract() != 0.0;
+    // A leading zero, and at least one digit kept, so that rounding up
+    // always has a place to go.
+    let mut digits = "0"
+        .repeat(1 + (zeros + 1).saturating_sub(whole.len()))
         .into_bytes();
     digits.extend_from_slice(whole.as_bytes());
     let (kept, dropped) = digits.split_at(digits.len() - zeros);
     let first_dropped = dropped.first().copied().unwrap_or(b'0');
-    let rest_is_zero = dropped
-        .iter()
-        .skip(1)
-        .chain(fraction.as_bytes())
-        .all(|&d| d == b'0');
+    let past_half = has_fraction || dropped.iter().skip(1).any(|&d| d != b'0');
     let last_kept_is_odd = kept.last().is_some_and(|d| (d - b'0') % 2 == 1);
-    let up = first_dropped > b'5' || (first_dropped == b'5' && (!rest_is_zero || last_kept_is_odd));
+    let up = first_dropped > b'5' || (first_dropped == b'5' && (past_half || last_kept_is_odd));
     let mut kept = kept.to_vec();
     if up {
-        let mut carry = true;
-        for digit in kept.iter_mut().rev() {
-            if *digit == b'9' {
-                *digit = b'0';
-            } else {
-                *digit += 1;
-                carry = false;
-                break;
-            }
-        }
-        if carry {
-            kept.insert(0, b'1');
-        }
+        // Add one: trailing nines become zeros, the digit before them
+        // goes up (a leading zero is always there to take it).
+        let nines = kept.iter().rev().take_while(|&&d| d == b'9').count();
+        let at = kept.len() - nines;
+        kept[at..].fill(b'0');
+        kept[at - 1] += 1;
     }
     kept.extend(std::iter::repeat_n(b'0', zeros));
     let magnitude: f64 = String::from_utf8_lossy(&kept)

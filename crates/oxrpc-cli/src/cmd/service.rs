@@ -175,16 +175,16 @@ fn is_callable(proxy: &rpyc::Proxy) -> bool {
     )
 }
 
-/// What the server's log lines start with: rpyc's ThreadedServer logs as
-/// `SERVICE_NAME/PORT`, and MyService's name is `MY`.
-const SERVICE_LOG_NAME: &str = "MY";
-
 /// Binds and serves the notebook's MyService until `shutdown`.
 pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
+    // rpyc names a service by its class name's aliases (MY), registers it
+    // under them, and its ThreadedServer logs as `get_service_name()/PORT`.
+    let aliases = rpyc::registry::service_aliases(rpyc::RpcObject::type_name(&tutorial::MyService));
+    let service_name = aliases.first().cloned().unwrap_or_default();
     let config = ServerConfig {
         listen: args
             .tls
-            .listen_config(SERVICE_LOG_NAME, args.max_connections, !args.quiet)?,
+            .listen_config(&service_name, args.max_connections, !args.quiet)?,
         connection: args.limits.connection_config(),
     };
     let config = ServerConfig {
@@ -202,19 +202,17 @@ pub async fn serve(args: ServeArgs, shutdown: impl Future<Output = ()>) -> anyho
     }
     if let Some(listener) = args.socket.bind()? {
         let path = args.socket.path().unwrap_or_default();
-        println!("{SERVICE_LOG_NAME}/{path}: server started on []:{path}");
+        println!("{service_name}/{path}: server started on []:{path}");
         server.serve_with_shutdown(listener, shutdown).await?;
         return Ok(());
     }
     let addr = resolve_bind(&args.host, args.port, false).await?;
     let listener = bind(addr).await?;
     let addr = listener.local_addr()?;
-    // rpyc registers a service under its class name's aliases: MY.
-    let aliases = rpyc::registry::service_aliases(rpyc::RpcObject::type_name(&tutorial::MyService));
     let registration = args.registry.start(aliases, addr)?;
     let shutdown = crate::cmd::registry::unregister_after(shutdown, registration);
     println!(
-        "{SERVICE_LOG_NAME}/{}: server started on [{}]:{}",
+        "{service_name}/{}: server started on [{}]:{}",
         addr.port(),
         addr.ip(),
         addr.port()
