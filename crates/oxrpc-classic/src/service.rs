@@ -147,37 +147,35 @@ fn source_arg(args: &[Value], builtin: &str) -> Result<Value, RemoteException> {
     }
 }
 
-/// The module `getmodule` imports: a str, or a tuple of str joined with
-/// dots, as `Slave.getmodule` takes them.
-fn module_arg(args: &[Value]) -> Result<String, RemoteException> {
-    let not_a_name = |value: &Value| {
-        RemoteException::attribute_error(format!(
-            "'{}' object has no attribute 'startswith'",
-            value.python_type()
-        ))
+/// The name `getmodule` imports, as `Slave.getmodule` takes it: a tuple
+/// of str is joined with dots here (with CPython's message for an item
+/// that is no str); anything else goes to Python as the client sent it,
+/// where `importlib.import_module` judges it as it does under rpyc (a
+/// relative name, bytes, a number, a client's object).
+fn module_arg(args: Vec<Value>) -> Result<Value, RemoteException> {
+    let Some(name) = args.into_iter().next() else {
+        return Err(RemoteException::type_error(
+            "Slave.getmodule() missing 1 required positional argument: 'name'",
+        ));
     };
-    match args.first() {
-        Some(Value::Brine(BrineValue::Str(s))) => Ok(s.clone()),
-        Some(tuple @ (Value::Tuple(_) | Value::Brine(BrineValue::Tuple(_)))) => {
-            let parts = tuple.clone().into_items().unwrap_or_default();
-            let mut names = Vec::with_capacity(parts.len());
-            for part in parts {
-                match part {
-                    Value::Brine(BrineValue::Str(s)) => names.push(s),
-                    other => {
-                        return Err(RemoteException::type_error(format!(
-                            "sequence item {}: expected str instance, {} found",
-                            names.len(),
-                            other.python_type()
-                        )))
-                    }
-                }
-            }
-            Ok(names.join("."))
-        }
-        Some(other) => Err(not_a_name(other)),
-        None => Err(not_a_name(&Value::NONE)),
+    if !matches!(name, Value::Tuple(_) | Value::Brine(BrineValue::Tuple(_))) {
+        return Ok(name);
     }
+    let parts = name.into_items().unwrap_or_default();
+    let mut names = Vec::with_capacity(parts.len());
+    for part in parts {
+        match part {
+            Value::Brine(BrineValue::Str(s)) => names.push(s),
+            other => {
+                return Err(RemoteException::type_error(format!(
+                    "sequence item {}: expected str instance, {} found",
+                    names.len(),
+                    other.python_type()
+                )))
+            }
+        }
+    }
+    Ok(Value::string(names.join(".")))
 }
 
 fn python_call<S: ObjectSpace>(
@@ -290,9 +288,9 @@ impl<S: ObjectSpace> RpcObject for ClassicService<S> {
                 }
                 Err(e) => Reply::error(e),
             },
-            "getmodule" => match module_arg(&args) {
+            "getmodule" => match module_arg(args) {
                 Ok(name) => self.run(cx, move |vm, s| {
-                    python_call(vm, s, "getmodule", Value::string(name), false)
+                    python_call(vm, s, "getmodule", name, false)
                 }),
                 Err(e) => Reply::error(e),
             },

@@ -123,6 +123,55 @@ fn cpython_backend_passes_the_classic_suite_with_numpy() {
     assert!(helpers.contains("helper checks passed"), "{helpers}");
 }
 
+/// The classic differential (`classic_diff.py`) with its allow-list off:
+/// the CPython backend runs clients' code on the interpreter rpyc_classic
+/// runs on, so every difference a stock client can observe is ours. The
+/// reference runs on the embedded interpreter itself (its `base_prefix`'s
+/// python, with the venv's rpyc on its path), so module paths, versions
+/// and messages are the same on both sides.
+#[cfg(feature = "cpython")]
+#[test]
+fn cpython_backend_behaves_as_rpyc_classic_strictly() {
+    let candidate = free_port();
+    let venv = venv();
+    let _server = oxrpc_classic(candidate, &["--python", "cpython", "--venv", &venv]);
+    let mut ask = oxrpc_testkit::python_command();
+    ask.args([
+        "-c",
+        &format!(
+            "import os, rpyc; s = rpyc.classic.connect('localhost', {candidate}).modules.sys; \
+             print(os.path.join(s.base_prefix, 'bin', 'python%d.%d' % tuple(s.version_info[:2]))); \
+             print(os.path.dirname(os.path.dirname(rpyc.__file__)))"
+        ),
+    ]);
+    let output = oxrpc_testkit::run_with_deadline(ask, Duration::from_secs(60));
+    let answer = expect_success("the embedded interpreter", &output);
+    let mut lines = answer.lines();
+    let (embedded, site) = (lines.next().unwrap(), lines.next().unwrap());
+    let reference = free_port();
+    let mut cmd = Command::new(embedded);
+    cmd.args([
+        "-c",
+        "import sys; from rpyc.cli.rpyc_classic import main; sys.argv[0] = 'rpyc_classic'; main()",
+        "--host",
+        "127.0.0.1",
+        "-q",
+        "-p",
+        &reference.to_string(),
+    ])
+    .env("PYTHONPATH", site)
+    .env("PYTHONDONTWRITEBYTECODE", "1");
+    let _reference = ChildGuard::spawn(cmd);
+    wait_for_port(addr(reference), Duration::from_secs(30));
+    oxrpc_testkit::run_differential_strict(
+        "classic_diff.py",
+        &format!("127.0.0.1:{reference}"),
+        &format!("127.0.0.1:{candidate}"),
+        25,
+        Duration::from_secs(900),
+    );
+}
+
 /// `VIRTUAL_ENV` is honoured as `--venv` is: numpy imports without the flag.
 #[cfg(feature = "cpython")]
 #[test]

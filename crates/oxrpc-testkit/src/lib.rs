@@ -227,6 +227,44 @@ pub fn run_differential(
     default_examples: u32,
     deadline: Duration,
 ) {
+    differential(
+        driver,
+        reference,
+        candidate,
+        default_examples,
+        deadline,
+        &[],
+    );
+}
+
+/// [`run_differential`] with the driver's allow-list off (`--strict`):
+/// for a candidate that runs the same interpreter as the reference, where
+/// every difference is the candidate's.
+pub fn run_differential_strict(
+    driver: &str,
+    reference: &str,
+    candidate: &str,
+    default_examples: u32,
+    deadline: Duration,
+) {
+    differential(
+        driver,
+        reference,
+        candidate,
+        default_examples,
+        deadline,
+        &["--strict"],
+    );
+}
+
+fn differential(
+    driver: &str,
+    reference: &str,
+    candidate: &str,
+    default_examples: u32,
+    deadline: Duration,
+    options: &[&str],
+) {
     let examples =
         std::env::var("OXRPC_DIFF_EXAMPLES").unwrap_or_else(|_| default_examples.to_string());
     let mut args = vec![
@@ -241,6 +279,7 @@ pub fn run_differential(
     if let Some(seed) = &seed {
         args.extend(["--seed", seed.as_str()]);
     }
+    args.extend(options);
     let output = run_python_script(&format!("differential/{driver}"), &args, deadline);
     let stdout = expect_success(driver, &output);
     // Shown with `--nocapture`: what ran, and how many examples each.
