@@ -7,6 +7,8 @@
 //! rpyc_bench latency-task HOST PORT N   # the async client, called from a task on the runtime
 //! rpyc_bench pingpong-serve PORT        # raw TCP echo server for the baseline
 //! rpyc_bench pingpong PORT N            # raw TCP ping-pong baseline, same sizes
+//! rpyc_bench pingpong-task PORT N       # the same, called from a task on the runtime
+//! rpyc_bench pingpong-blocking PORT N   # the same over std's blocking socket (what C does)
 //! rpyc_bench many HOST PORT N SECS PID  # N connections: idle memory, then all calling
 //! rpyc_bench many-pingpong PORT N SECS PID  # the same load as raw TCP ping-pong
 //! ```
@@ -107,6 +109,31 @@ async fn pingpong(port: u16, n: usize) -> std::io::Result<()> {
         let t = Instant::now();
         socket.write_all(&request).await?;
         socket.read_exact(&mut reply).await?;
+        samples.push(t.elapsed());
+    }
+    report(samples, started.elapsed());
+    Ok(())
+}
+
+/// `pingpong` over a blocking socket: a `send` and a `recv` per exchange,
+/// the thread sleeping in the kernel until the reply is in, as a C client
+/// does. No runtime, so no thread but the caller's is ever woken.
+fn pingpong_blocking(port: u16, n: usize) -> std::io::Result<()> {
+    use std::io::{Read, Write};
+    let mut socket = std::net::TcpStream::connect(("127.0.0.1", port))?;
+    socket.set_nodelay(true)?;
+    let request = [7u8; 40];
+    let mut reply = [0u8; 15];
+    for _ in 0..n / 10 {
+        socket.write_all(&request)?;
+        socket.read_exact(&mut reply)?;
+    }
+    let mut samples = Vec::with_capacity(n);
+    let started = Instant::now();
+    for _ in 0..n {
+        let t = Instant::now();
+        socket.write_all(&request)?;
+        socket.read_exact(&mut reply)?;
         samples.push(t.elapsed());
     }
     report(samples, started.elapsed());
@@ -363,7 +390,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let n: usize = args.get(2).map_or(Ok(20_000), |s| s.parse())?;
             runtime.block_on(pingpong(port, n))?;
         }
-        _ => return Err("usage: rpyc_bench serve PORT [--metrics] [--max-connections N] | latency HOST PORT N | latency-task HOST PORT N | latency-blocking HOST PORT N | many HOST PORT N SECS PID | many-pingpong PORT N SECS PID | pingpong-serve PORT | pingpong PORT N".into()),
+        Some("pingpong-task") => {
+            let port: u16 = args.get(1).ok_or("port")?.parse()?;
+            let n: usize = args.get(2).map_or(Ok(20_000), |s| s.parse())?;
+            runtime.block_on(async move { tokio::spawn(pingpong(port, n)).await })??;
+        }
+        Some("pingpong-blocking") => {
+            let port: u16 = args.get(1).ok_or("port")?.parse()?;
+            let n: usize = args.get(2).map_or(Ok(20_000), |s| s.parse())?;
+            pingpong_blocking(port, n)?;
+        }
+        _ => return Err("usage: rpyc_bench serve PORT [--metrics] [--max-connections N] | latency HOST PORT N | latency-task HOST PORT N | latency-blocking HOST PORT N | many HOST PORT N SECS PID | many-pingpong PORT N SECS PID | pingpong-serve PORT | pingpong PORT N | pingpong-task PORT N | pingpong-blocking PORT N".into()),
     }
     Ok(())
 }
