@@ -171,6 +171,30 @@ fn oxrpc_tls_client_against_rpyc_ssl_authenticator() {
         assert_eq!(answer, 42);
         conn.close().await;
 
+        // The key in the certificate's own file, as
+        // rpyc.ssl_connect(certfile=...) alone takes it.
+        let combined = file("client-combined.pem");
+        let mut both = std::fs::read(file("client.key")).unwrap();
+        both.extend(std::fs::read(file("client.pem")).unwrap());
+        std::fs::write(&combined, both).unwrap();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
+        cmd.args([
+            "service",
+            "call",
+            &format!("localhost:{port}"),
+            "get_answer",
+        ])
+        .arg("--ssl-cafile")
+        .arg(file("ca.pem"))
+        .arg("--ssl-certfile")
+        .arg(&combined);
+        let out = tokio::task::spawn_blocking(move || {
+            oxrpc_testkit::run_with_deadline(cmd, Duration::from_secs(30))
+        })
+        .await
+        .unwrap();
+        assert_eq!(expect_success("--ssl-certfile alone", &out).trim(), "42");
+
         // Without a client certificate the server refuses us: the
         // connection dies before any answer comes back.
         let without = oxrpc::net::tls::ClientTlsFiles {

@@ -179,7 +179,9 @@ pub enum ServerCheck {
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ClientTlsFiles {
-    /// Our private key, for servers that require client certificates.
+    /// Our private key, for servers that require client certificates;
+    /// without it, the key is read from `certfile` (one PEM file holding
+    /// both, as `ssl`'s `load_cert_chain` takes it).
     pub keyfile: Option<PathBuf>,
     /// Our certificate chain.
     pub certfile: Option<PathBuf>,
@@ -217,13 +219,19 @@ impl ClientTlsFiles {
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(verifier));
         let config = match (&self.certfile, &self.keyfile) {
-            (Some(cert), Some(key)) => builder.with_client_cert_resolver(identity::certified_key(
-                cert, key, &issuers, &provider,
+            // As ssl's load_cert_chain(certfile, keyfile=None), which
+            // rpyc.ssl_connect calls: without a keyfile the key is in the
+            // certificate's file.
+            (Some(cert), key) => builder.with_client_cert_resolver(identity::certified_key(
+                cert,
+                key.as_deref().unwrap_or(cert),
+                &issuers,
+                &provider,
             )?),
             (None, None) => builder.with_no_client_auth(),
-            _ => {
+            (None, Some(_)) => {
                 return Err(TlsError::Config(
-                    "a client certificate needs both certfile and keyfile".into(),
+                    "a client key needs its certificate (certfile)".into(),
                 ))
             }
         };

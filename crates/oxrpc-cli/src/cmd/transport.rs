@@ -127,8 +127,9 @@ pub struct ClientTlsArgs {
     /// the server's own self-signed certificate (rpyc's ca_certs).
     #[arg(long = "ssl-cafile", value_name = "FILE")]
     pub ssl_cafile: Option<PathBuf>,
-    /// Present this client certificate (rpyc's certfile).
-    #[arg(long = "ssl-certfile", value_name = "FILE", requires = "ssl_keyfile")]
+    /// Present this client certificate (rpyc's certfile); its key is read
+    /// from the same file unless --ssl-keyfile names another.
+    #[arg(long = "ssl-certfile", value_name = "FILE")]
     pub ssl_certfile: Option<PathBuf>,
     /// The client certificate's private key (rpyc's keyfile).
     #[arg(long = "ssl-keyfile", value_name = "FILE", requires = "ssl_certfile")]

@@ -77,8 +77,9 @@ pub struct ClientArgs {
     /// Python's ssl module reads it.
     #[arg(long = "ssl-cafile", value_name = "FILE")]
     pub ssl_cafile: Option<std::path::PathBuf>,
-    /// Present this certificate (PEM) to an https server that asks for one.
-    #[arg(long = "ssl-certfile", value_name = "FILE", requires = "ssl_keyfile")]
+    /// Present this certificate (PEM) to an https server that asks for one;
+    /// its key is read from the same file unless --ssl-keyfile names another.
+    #[arg(long = "ssl-certfile", value_name = "FILE")]
     pub ssl_certfile: Option<std::path::PathBuf>,
     /// The private key of --ssl-certfile.
     #[arg(long = "ssl-keyfile", value_name = "FILE", requires = "ssl_certfile")]
