@@ -1227,3 +1227,66 @@ fn mutated_packets_never_panic() {
     assert!(runs > 0);
     assert!(server.entries() <= 200);
 }
+
+/// Ports are one port when Python's `==` says so (rpyc keys its table by
+/// `(host, port)` tuples): the same raw packets to `rpyc_registry` and to
+/// ours get the same bytes back, registering 3.0, 3, True, (5+0j) and 5,
+/// then unregistering by an equal port of another type.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ports_are_equal_as_python_compares_them() {
+    let reference_port = free_port();
+    let _reference = python_registry("UDP", reference_port, &[]);
+    let server = RegistryServer::new(RegistryConfig::default());
+    let udp = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let ours = udp.local_addr().unwrap().port();
+    let serving = tokio::spawn(async move { server.serve_udp(udp, std::future::pending()).await });
+    let register = |port: BrineValue| {
+        raw(vec![
+            s("RPYC"),
+            s("REGISTER"),
+            BrineValue::tuple([BrineValue::tuple([s("PFL")]), port]),
+        ])
+    };
+    let unregister =
+        |port: BrineValue| raw(vec![s("RPYC"), s("UNREGISTER"), BrineValue::tuple([port])]);
+    let query = raw(vec![s("RPYC"), s("QUERY"), BrineValue::tuple([s("PFL")])]);
+    let steps = [
+        register(BrineValue::Float(3.0)),
+        register(BrineValue::Int(3)),
+        register(BrineValue::Bool(true)),
+        query.clone(),
+        unregister(BrineValue::Int(3)),
+        query.clone(),
+        register(BrineValue::Complex(5.0, 0.0)),
+        register(BrineValue::Int(5)),
+        register(BrineValue::Float(f64::NAN)),
+        unregister(BrineValue::Int(1)),
+        unregister(BrineValue::Float(5.0)),
+        query.clone(),
+    ];
+    let replies = tokio::task::spawn_blocking(move || {
+        steps
+            .iter()
+            .map(|packet| {
+                let wait = Duration::from_secs(5);
+                (
+                    udp_exchange(reference_port, packet, wait),
+                    udp_exchange(ours, packet, wait),
+                )
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap();
+    for (step, (reference, ours)) in replies.iter().enumerate() {
+        assert!(
+            reference.is_some(),
+            "rpyc_registry did not answer step {step}"
+        );
+        assert_eq!(ours, reference, "step {step}");
+    }
+    // What the last QUERY found: only the NaN, equal to no port.
+    let last = servers(replies.last().unwrap().1.clone());
+    assert_eq!(last.len(), 1, "{last:?}");
+    serving.abort();
+}

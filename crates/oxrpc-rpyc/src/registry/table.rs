@@ -10,7 +10,11 @@
 //!   (lazily, as rpyc does); LIST does not prune, so a name whose servers
 //!   are all stale is listed until someone queries it;
 //! * UNREGISTER removes `(host, port)` under every name; a name left
-//!   without servers disappears.
+//!   without servers disappears;
+//! * ports are compared as Python's `==` compares them (rpyc's keys are
+//!   tuples in a dict): `3`, `3.0` and `(3+0j)` are one port, `True` is
+//!   `1`, a NaN is no port but itself. The port an entry was first
+//!   registered with is the one QUERY reports.
 //!
 //! # Limits
 //!
@@ -24,6 +28,8 @@
 //! evicts or starves the servers it holds.
 
 use crate::wire::brine::BrineValue;
+use num_bigint::BigInt;
+use num_traits::FromPrimitive;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -184,7 +190,10 @@ impl Table {
         let mut new = 0;
         for name in unique {
             let servers = self.names.get(name).map_or(&[][..], |n| &n.servers[..]);
-            if servers.iter().any(|e| e.host == host && e.port == *port) {
+            if servers
+                .iter()
+                .any(|e| e.host == host && same_port(&e.port, port))
+            {
                 continue;
             }
             if servers.len() >= self.limits.max_entries_per_name {
@@ -214,7 +223,7 @@ impl Table {
         match entry
             .servers
             .iter()
-            .position(|e| e.host == host && e.port == *port)
+            .position(|e| e.host == host && same_port(&e.port, port))
         {
             Some(at) => {
                 let mut refreshed = entry.servers.remove(at);
@@ -256,7 +265,7 @@ impl Table {
             if let Some(at) = name
                 .servers
                 .iter()
-                .position(|e| e.host == host && e.port == *port)
+                .position(|e| e.host == host && same_port(&e.port, port))
             {
                 removed.push(name.servers.remove(at));
             }
@@ -329,5 +338,91 @@ impl Table {
             }
         }
         self.forget(&removed);
+    }
+}
+
+/// Whether two ports are equal as Python's `==` says (see the module docs):
+/// numbers by value across bool, int, float and complex, everything else
+/// by type and value.
+fn same_port(a: &BrineValue, b: &BrineValue) -> bool {
+    match (Number::of(a), Number::of(b)) {
+        (Some(a), Some(b)) => a == b,
+        (None, None) => a == b,
+        _ => false,
+    }
+}
+
+/// A brine number as Python compares it: an int exactly, a float as a
+/// complex with no imaginary part.
+enum Number {
+    Int(BigInt),
+    Complex(f64, f64),
+}
+
+impl Number {
+    fn of(value: &BrineValue) -> Option<Number> {
+        match value {
+            BrineValue::Bool(b) => Some(Number::Int(BigInt::from(u8::from(*b)))),
+            BrineValue::Int(i) => Some(Number::Int(BigInt::from(*i))),
+            BrineValue::BigInt(i) => Some(Number::Int(i.clone())),
+            BrineValue::Float(f) => Some(Number::Complex(*f, 0.0)),
+            BrineValue::Complex(re, im) => Some(Number::Complex(*re, *im)),
+            _ => None,
+        }
+    }
+}
+
+impl PartialEq for Number {
+    fn eq(&self, other: &Number) -> bool {
+        match (self, other) {
+            (Number::Int(a), Number::Int(b)) => a == b,
+            (Number::Complex(a, b), Number::Complex(c, d)) => a == c && b == d,
+            // Exact, as Python compares an int with a float: only an
+            // integral finite float can equal an int, and it converts
+            // to one without loss.
+            (Number::Int(i), Number::Complex(re, im))
+            | (Number::Complex(re, im), Number::Int(i)) => {
+                *im == 0.0 && re.fract() == 0.0 && BigInt::from_f64(*re).as_ref() == Some(i)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports_compare_as_python_compares_them() {
+        let big = BrineValue::BigInt(BigInt::from(1u8) << 70);
+        let equal = [
+            (BrineValue::Int(3), BrineValue::Float(3.0)),
+            (BrineValue::Int(3), BrineValue::Complex(3.0, 0.0)),
+            (BrineValue::Bool(true), BrineValue::Int(1)),
+            (BrineValue::Bool(false), BrineValue::Float(-0.0)),
+            (big.clone(), BrineValue::Float(2f64.powi(70))),
+            (
+                BrineValue::Str("/tmp/s".into()),
+                BrineValue::Str("/tmp/s".into()),
+            ),
+        ];
+        for (a, b) in &equal {
+            assert!(same_port(a, b) && same_port(b, a), "{a:?} == {b:?}");
+        }
+        let different = [
+            (BrineValue::Int(3), BrineValue::Float(3.5)),
+            (BrineValue::Bool(true), BrineValue::Int(3)),
+            (BrineValue::Float(f64::NAN), BrineValue::Float(f64::NAN)),
+            (BrineValue::Float(f64::INFINITY), big.clone()),
+            (BrineValue::Int(3), BrineValue::Complex(3.0, 1.0)),
+            (BrineValue::Int(3), BrineValue::Str("3".into())),
+            (
+                BrineValue::Str("a".into()),
+                BrineValue::Bytes(b"a".to_vec()),
+            ),
+        ];
+        for (a, b) in &different {
+            assert!(!same_port(a, b) && !same_port(b, a), "{a:?} != {b:?}");
+        }
     }
 }
