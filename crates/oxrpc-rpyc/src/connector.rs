@@ -258,7 +258,7 @@ fn host_port(host: &str, port: u16) -> String {
 fn registry_error(e: RegistryError) -> io::Error {
     match e {
         RegistryError::Io(e) => e,
-        RegistryError::NotFound(_) => io::Error::new(io::ErrorKind::NotFound, e.to_string()),
+        RegistryError::NotFound { .. } => io::Error::new(io::ErrorKind::NotFound, e.to_string()),
         RegistryError::AllDown(_) => {
             io::Error::new(io::ErrorKind::ConnectionRefused, e.to_string())
         }

@@ -1290,3 +1290,64 @@ async fn ports_are_equal_as_python_compares_them() {
     assert_eq!(last.len(), 1, "{last:?}");
     serving.abort();
 }
+
+/// rpyc's Unix-socket servers register their socket's path as the port:
+/// our client lists the entry as the registry sent it, connects to TCP
+/// servers only, and says what it left aside instead of "nothing found"
+/// (rpyc's `connect_by_service` fails on the path: "All services are
+/// down").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unix_socket_servers_are_named_when_none_is_tcp() {
+    let registry = free_port();
+    let _registry = python_registry("UDP", registry, &[]);
+    let dir = std::env::temp_dir().join(format!("oxrpc-registry-unix-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("my.sock");
+    let mut cmd = python_command();
+    cmd.args([
+        "-c",
+        r#"
+import sys, rpyc
+from rpyc.utils.server import ThreadedServer
+from rpyc.utils.registry import UDPRegistryClient
+class MyService(rpyc.Service):
+    def exposed_get_answer(self):
+        return 42
+registrar = UDPRegistryClient(ip="127.0.0.1", port=int(sys.argv[1]))
+server = ThreadedServer(MyService, socket_path=sys.argv[2], registrar=registrar, auto_register=True)
+print("READY", flush=True)
+server.start()
+"#,
+        &registry.to_string(),
+        path.to_str().unwrap(),
+    ]);
+    let mut server = ChildGuard::spawn(cmd);
+    server.wait_for_line("READY");
+    let client = RegistryClient::udp_to("127.0.0.1")
+        .with_port(registry)
+        .with_timeout(Duration::from_secs(5));
+    let entry = (
+        "127.0.0.1".to_owned(),
+        BrineValue::from(path.to_str().unwrap()),
+    );
+    let started = Instant::now();
+    while client.discover_entries("MY").await.unwrap() != [entry.clone()] {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "never registered"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(client.discover("MY").await.unwrap().is_empty());
+    let err = client.connect_by_service("MY").await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "no servers exposing 'MY' were found over TCP; the registry lists it at \
+             (('127.0.0.1', '{}'),), which is no host and TCP port",
+            path.display()
+        )
+    );
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}

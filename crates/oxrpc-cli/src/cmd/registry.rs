@@ -231,10 +231,8 @@ pub fn run(command: RegistryCommand) -> anyhow::Result<()> {
             Ok(())
         }),
         RegistryCommand::Discover { name, registry } => block_on(async move {
-            let servers = registry.client()?.discover(&name).await?;
-            if servers.is_empty() {
-                return Err(registry::RegistryError::NotFound(name).into());
-            }
+            let entries = registry.client()?.discover_entries(&name).await?;
+            let servers = registry::tcp_servers(&name, entries)?;
             for (host, port) in servers {
                 if host.contains(':') {
                     println!("[{host}]:{port}");

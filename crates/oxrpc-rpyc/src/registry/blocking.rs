@@ -64,10 +64,8 @@ impl RegistryClient {
         &self,
         name: &str,
     ) -> Result<crate::blocking::Connection, RegistryError> {
-        let addrs = self.discover(name)?;
-        if addrs.is_empty() {
-            return Err(RegistryError::NotFound(name.to_owned()));
-        }
+        let entries = self.runtime.block_on(self.inner.discover_entries(name))?;
+        let addrs = super::client::tcp_servers(name, entries)?;
         for (host, port) in self.inner.in_pick_order(&addrs) {
             if let Ok(connection) = crate::blocking::connect(&host, port) {
                 return Ok(connection);

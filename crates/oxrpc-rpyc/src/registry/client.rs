@@ -82,9 +82,20 @@ pub enum RegistryError {
     /// A socket error (a TCP registry refusing the connection, for one).
     #[error("{0}")]
     Io(#[from] io::Error),
-    /// No server exposes the name (rpyc's `DiscoveryError`).
-    #[error("no servers exposing {} were found", oxrpc_pyfmt::str_repr(.0))]
-    NotFound(String),
+    /// No TCP server exposes the name (rpyc's `DiscoveryError`).
+    /// `elsewhere` holds what the registry listed under it that is not a
+    /// host and a TCP port (rpyc's Unix-socket servers register a path).
+    #[error(
+        "no servers exposing {} were found{}",
+        oxrpc_pyfmt::str_repr(.name),
+        elsewhere_note(.elsewhere)
+    )]
+    NotFound {
+        /// The name asked for.
+        name: String,
+        /// The registry's entries for it that are not TCP servers.
+        elsewhere: Vec<(String, BrineValue)>,
+    },
     /// Servers were found, but none accepted a connection (rpyc's
     /// `DiscoveryError`, message and all).
     #[error("All services are down: {}", addrs_repr(.0))]
@@ -95,6 +106,52 @@ pub enum RegistryError {
     /// A reply that is not what the request calls for.
     #[error("{0}")]
     BadReply(#[from] super::protocol::ReplyError),
+}
+
+fn elsewhere_note(elsewhere: &[(String, BrineValue)]) -> String {
+    if elsewhere.is_empty() {
+        return String::new();
+    }
+    let entries = BrineValue::Tuple(
+        elsewhere
+            .iter()
+            .map(|(h, p)| BrineValue::tuple([BrineValue::from(h.as_str()), p.clone()]))
+            .collect(),
+    );
+    format!(" over TCP; the registry lists it at {entries}, which is no host and TCP port")
+}
+
+/// The servers among `entries` (from [`RegistryClient::discover_entries`])
+/// that are a host and a TCP port; [`RegistryError::NotFound`] naming the
+/// others when there is none.
+///
+/// ```
+/// use oxrpc_rpyc::brine::BrineValue;
+/// use oxrpc_rpyc::registry::tcp_servers;
+///
+/// let unix = ("127.0.0.1".to_owned(), BrineValue::from("/run/my.sock"));
+/// let tcp = ("127.0.0.1".to_owned(), BrineValue::from(18861u16));
+/// assert_eq!(tcp_servers("MY", vec![unix.clone(), tcp]).unwrap(), [("127.0.0.1".to_owned(), 18861)]);
+/// let error = tcp_servers("MY", vec![unix]).unwrap_err().to_string();
+/// assert!(error.ends_with("lists it at (('127.0.0.1', '/run/my.sock'),), which is no host and TCP port"), "{error}");
+/// ```
+pub fn tcp_servers(
+    name: &str,
+    entries: Vec<(String, BrineValue)>,
+) -> Result<Vec<(String, u16)>, RegistryError> {
+    let servers: Vec<(String, u16)> = entries.iter().filter_map(tcp_server).collect();
+    if servers.is_empty() {
+        return Err(RegistryError::NotFound {
+            name: name.to_owned(),
+            elsewhere: entries,
+        });
+    }
+    Ok(servers)
+}
+
+fn tcp_server((host, port): &(String, BrineValue)) -> Option<(String, u16)> {
+    let port = port.as_i64().and_then(|p| u16::try_from(p).ok())?;
+    Some((host.clone(), port))
 }
 
 fn addrs_repr(addrs: &[(String, u16)]) -> String {
@@ -282,6 +339,17 @@ impl RegistryClient {
     /// (oldest keepalive first); empty when none is known, or no registry
     /// answered within the timeout.
     pub async fn discover(&self, name: &str) -> Result<Vec<(String, u16)>, RegistryError> {
+        let entries = self.discover_entries(name).await?;
+        Ok(entries.iter().filter_map(tcp_server).collect())
+    }
+
+    /// Every entry the registry lists under `name`, as it sent them: a
+    /// host and a port, which rpyc's Unix-socket servers register as a
+    /// path ([`RegistryClient::discover`] keeps the TCP ones).
+    pub async fn discover_entries(
+        &self,
+        name: &str,
+    ) -> Result<Vec<(String, BrineValue)>, RegistryError> {
         let request = Request::query(name).encode();
         let reply = match self.transport {
             Transport::Udp => {
@@ -294,13 +362,7 @@ impl RegistryClient {
         let Some(reply) = reply else {
             return Ok(Vec::new());
         };
-        Ok(Reply::decode_servers(&reply)?
-            .into_iter()
-            .filter_map(|(host, port)| {
-                let port = port.as_i64().and_then(|p| u16::try_from(p).ok());
-                port.map(|port| (host, port))
-            })
-            .collect())
+        Ok(Reply::decode_servers(&reply)?)
     }
 
     /// The names the registry knows, in registration order; only those
@@ -361,10 +423,7 @@ impl RegistryClient {
         F: FnMut(String, u16) -> Fut,
         Fut: Future<Output = io::Result<T>>,
     {
-        let addrs = self.discover(name).await?;
-        if addrs.is_empty() {
-            return Err(RegistryError::NotFound(name.to_owned()));
-        }
+        let addrs = tcp_servers(name, self.discover_entries(name).await?)?;
         for (host, port) in self.in_pick_order(&addrs) {
             match connect(host.clone(), port).await {
                 Ok(connected) => return Ok(connected),

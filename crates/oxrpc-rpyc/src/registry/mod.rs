@@ -30,7 +30,9 @@ mod registrar;
 mod server;
 mod table;
 
-pub use client::{Pick, RegistryClient, RegistryError, Transport, BROADCAST, DEFAULT_TIMEOUT};
+pub use client::{
+    tcp_servers, Pick, RegistryClient, RegistryError, Transport, BROADCAST, DEFAULT_TIMEOUT,
+};
 pub use registrar::{service_aliases, Registrar, Registration, REREGISTER_INTERVAL};
 pub use server::{RegistryConfig, RegistryServer, DEFAULT_PRUNING_TIMEOUT};
 pub use table::RegistryLimits;
