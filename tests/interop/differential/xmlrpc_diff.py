@@ -82,8 +82,15 @@ def _malformed_request_codes(label, exp, got):
             return o[1][2][1], o[1][3][1]
         return None
     e, g = fault(exp), fault(got)
-    return (e is not None and g is not None and e[0] == 1 and "ExpatError" in e[1]
-            and g[0] in (-32700, -32600, -32701))
+    if e is None or g is None or e[0] != 1:
+        return False
+    # An encoding the XML declaration names that expat cannot take: CPython
+    # answers what creating its parser raised (LookupError for an unknown
+    # name, ValueError for a multi-byte one), oxrpc -32701.
+    unusable_encoding = (e[1].startswith("<class 'LookupError'>:unknown encoding: ")
+                         or e[1] == "<class 'ValueError'>:multi-byte encodings are not supported")
+    return ("ExpatError" in e[1] and g[0] in (-32700, -32600, -32701)
+            or unusable_encoding and g[0] == -32701)
 
 
 def _method_signature_help(label, exp, got):
