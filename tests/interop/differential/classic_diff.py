@@ -276,8 +276,12 @@ def _unicode_error_str_overflow(label, exp, got):
     # str() of a UnicodeError whose end is 0: RustPython computes end - 1
     # in unsigned arithmetic, which panics in a debug build (the server
     # answers that request with its error and goes on) and wraps in a
-    # release one. CPython writes "position 0--1".
-    return (label.startswith("exceptions/instance Unicode") and exp[0] == "ok"
+    # release one. CPython writes "position 0--1". The server computes it
+    # for an instance sent back and for one raised (its traceback's text).
+    kinds = ("exceptions/instance Unicode", "exceptions/call Unicode",
+             "exceptions/eval Unicode", "exceptions/execute Unicode")
+    expected_here = exp[0] == "ok" or (exp[0] == "raise" and exp[2].startswith("Unicode"))
+    return (label.startswith(kinds) and expected_here
             and got[:3] == ("raise", "builtins", "RuntimeError")
             and "the server failed while handling the request" in repr(got[3]))
 
