@@ -163,12 +163,13 @@ fn cpython_backend_behaves_as_rpyc_classic_strictly() {
     .env("PYTHONDONTWRITEBYTECODE", "1");
     let _reference = ChildGuard::spawn(cmd);
     wait_for_port(addr(reference), Duration::from_secs(30));
-    oxrpc_testkit::run_differential_strict(
+    oxrpc_testkit::run_differential_with(
         "classic_diff.py",
         &format!("127.0.0.1:{reference}"),
         &format!("127.0.0.1:{candidate}"),
         25,
         Duration::from_secs(900),
+        &["--strict"],
     );
 }
 

@@ -671,6 +671,15 @@ fn python_registry(mode: &str, port: u16, extra: &[&str]) -> ChildGuard {
 /// A Python `ThreadedServer(MyService)` auto-registering with the registry
 /// at 127.0.0.1:`registry` over `kind`; returns it and its port.
 fn python_my_service(kind: &str, registry: u16) -> (ChildGuard, u16) {
+    let mut guard = python_my_service_at(kind, registry, "");
+    let line = guard.wait_for_line("PORT");
+    let port = line.trim().rsplit(' ').next().unwrap().parse().unwrap();
+    (guard, port)
+}
+
+/// The same, listening on the Unix socket `socket_path` when it is not
+/// empty (it registers the path as its port); prints `PORT N` when ready.
+fn python_my_service_at(kind: &str, registry: u16, socket_path: &str) -> ChildGuard {
     let mut cmd = python_command();
     cmd.args([
         "-c",
@@ -681,22 +690,21 @@ from rpyc.utils.registry import UDPRegistryClient, TCPRegistryClient
 class MyService(rpyc.Service):
     def exposed_get_answer(self):
         return 42
-kind, port = sys.argv[1], int(sys.argv[2])
+kind, port, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 if kind == "UDP":
     registrar = UDPRegistryClient(ip="127.0.0.1", port=port)
 else:
     registrar = TCPRegistryClient("127.0.0.1", port=port)
-server = ThreadedServer(MyService, hostname="127.0.0.1", port=0, registrar=registrar, auto_register=True)
+where = dict(socket_path=path) if path else dict(hostname="127.0.0.1", port=0)
+server = ThreadedServer(MyService, registrar=registrar, auto_register=True, **where)
 print("PORT", server.port, flush=True)
 server.start()
 "#,
         kind,
         &registry.to_string(),
+        socket_path,
     ]);
-    let mut guard = ChildGuard::spawn(cmd);
-    let line = guard.wait_for_line("PORT");
-    let port = line.trim().rsplit(' ').next().unwrap().parse().unwrap();
-    (guard, port)
+    ChildGuard::spawn(cmd)
 }
 
 fn python(script: &str, args: &[&str]) -> String {
@@ -1303,26 +1311,8 @@ async fn unix_socket_servers_are_named_when_none_is_tcp() {
     let dir = std::env::temp_dir().join(format!("oxrpc-registry-unix-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("my.sock");
-    let mut cmd = python_command();
-    cmd.args([
-        "-c",
-        r#"
-import sys, rpyc
-from rpyc.utils.server import ThreadedServer
-from rpyc.utils.registry import UDPRegistryClient
-class MyService(rpyc.Service):
-    def exposed_get_answer(self):
-        return 42
-registrar = UDPRegistryClient(ip="127.0.0.1", port=int(sys.argv[1]))
-server = ThreadedServer(MyService, socket_path=sys.argv[2], registrar=registrar, auto_register=True)
-print("READY", flush=True)
-server.start()
-"#,
-        &registry.to_string(),
-        path.to_str().unwrap(),
-    ]);
-    let mut server = ChildGuard::spawn(cmd);
-    server.wait_for_line("READY");
+    let mut server = python_my_service_at("UDP", registry, path.to_str().unwrap());
+    server.wait_for_line("PORT");
     let client = RegistryClient::udp_to("127.0.0.1")
         .with_port(registry)
         .with_timeout(Duration::from_secs(5));

@@ -227,7 +227,7 @@ pub fn run_differential(
     default_examples: u32,
     deadline: Duration,
 ) {
-    differential(
+    run_differential_with(
         driver,
         reference,
         candidate,
@@ -237,27 +237,11 @@ pub fn run_differential(
     );
 }
 
-/// [`run_differential`] with the driver's allow-list off (`--strict`):
-/// for a candidate that runs the same interpreter as the reference, where
-/// every difference is the candidate's.
-pub fn run_differential_strict(
-    driver: &str,
-    reference: &str,
-    candidate: &str,
-    default_examples: u32,
-    deadline: Duration,
-) {
-    differential(
-        driver,
-        reference,
-        candidate,
-        default_examples,
-        deadline,
-        &["--strict"],
-    );
-}
-
-fn differential(
+/// [`run_differential`] with more of the driver's options: `--strict`
+/// turns its allow-list off, for a candidate that runs the same
+/// interpreter as the reference, where every difference is the
+/// candidate's.
+pub fn run_differential_with(
     driver: &str,
     reference: &str,
     candidate: &str,
