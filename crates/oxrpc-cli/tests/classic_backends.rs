@@ -149,18 +149,12 @@ fn cpython_backend_behaves_as_rpyc_classic_strictly() {
     let mut lines = answer.lines();
     let (embedded, site) = (lines.next().unwrap(), lines.next().unwrap());
     let reference = free_port();
-    let mut cmd = Command::new(embedded);
-    cmd.args([
-        "-c",
-        "import sys; from rpyc.cli.rpyc_classic import main; sys.argv[0] = 'rpyc_classic'; main()",
-        "--host",
-        "127.0.0.1",
-        "-q",
-        "-p",
-        &reference.to_string(),
-    ])
-    .env("PYTHONPATH", site)
-    .env("PYTHONDONTWRITEBYTECODE", "1");
+    let mut python = Command::new(embedded);
+    python
+        .env("PYTHONPATH", site)
+        .env("PYTHONDONTWRITEBYTECODE", "1");
+    let mut cmd = oxrpc_testkit::rpyc_classic_with(python);
+    cmd.args(["--host", "127.0.0.1", "-q", "-p", &reference.to_string()]);
     let _reference = ChildGuard::spawn(cmd);
     wait_for_port(addr(reference), Duration::from_secs(30));
     oxrpc_testkit::run_differential_with(

@@ -127,12 +127,17 @@ pub fn python_command() -> Command {
 /// Python's `rpyc_classic` (rpyc 6.0.2's classic server) as a command,
 /// for the caller to add its options (`-q`, `-p PORT`, `--register`, ...).
 pub fn rpyc_classic_command() -> Command {
-    let mut cmd = python_command();
-    cmd.args([
+    rpyc_classic_with(python_command())
+}
+
+/// [`rpyc_classic_command`] run by `python`, a command for an interpreter
+/// other than the venv's (the caller puts rpyc on its path).
+pub fn rpyc_classic_with(mut python: Command) -> Command {
+    python.args([
         "-c",
         "import sys; from rpyc.cli.rpyc_classic import main; sys.argv[0] = 'rpyc_classic'; main()",
     ]);
-    cmd
+    python
 }
 
 /// Runs a Python script from `tests/interop/` to completion with a deadline.

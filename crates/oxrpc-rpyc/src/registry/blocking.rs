@@ -2,6 +2,7 @@
 //! runtime (as [`crate::blocking`] is for connections).
 
 use super::client::{RegistryClient as AsyncClient, RegistryError};
+use crate::wire::brine::BrineValue;
 use std::io;
 
 /// A blocking [`RegistryClient`](super::RegistryClient): each call blocks
@@ -53,6 +54,11 @@ impl RegistryClient {
         self.runtime.block_on(self.inner.discover(name))
     }
 
+    /// See [`super::RegistryClient::discover_entries`].
+    pub fn discover_entries(&self, name: &str) -> Result<Vec<(String, BrineValue)>, RegistryError> {
+        self.runtime.block_on(self.inner.discover_entries(name))
+    }
+
     /// See [`super::RegistryClient::list_services`].
     pub fn list_services(&self, filter_host: Option<&str>) -> Result<Vec<String>, RegistryError> {
         self.runtime.block_on(self.inner.list_services(filter_host))
@@ -64,8 +70,7 @@ impl RegistryClient {
         &self,
         name: &str,
     ) -> Result<crate::blocking::Connection, RegistryError> {
-        let entries = self.runtime.block_on(self.inner.discover_entries(name))?;
-        let addrs = super::client::tcp_servers(name, entries)?;
+        let addrs = super::tcp_servers(name, self.discover_entries(name)?)?;
         for (host, port) in self.inner.in_pick_order(&addrs) {
             if let Ok(connection) = crate::blocking::connect(&host, port) {
                 return Ok(connection);

@@ -112,12 +112,7 @@ fn elsewhere_note(elsewhere: &[(String, BrineValue)]) -> String {
     if elsewhere.is_empty() {
         return String::new();
     }
-    let entries = BrineValue::Tuple(
-        elsewhere
-            .iter()
-            .map(|(h, p)| BrineValue::tuple([BrineValue::from(h.as_str()), p.clone()]))
-            .collect(),
-    );
+    let entries = entries_repr(elsewhere.iter().map(|(h, p)| (h.as_str(), p.clone())));
     format!(" over TCP; the registry lists it at {entries}, which is no host and TCP port")
 }
 
@@ -155,10 +150,18 @@ fn tcp_server((host, port): &(String, BrineValue)) -> Option<(String, u16)> {
 }
 
 fn addrs_repr(addrs: &[(String, u16)]) -> String {
-    BrineValue::Tuple(
+    entries_repr(
         addrs
             .iter()
-            .map(|(h, p)| BrineValue::tuple([BrineValue::from(h.as_str()), BrineValue::from(*p)]))
+            .map(|(h, p)| (h.as_str(), BrineValue::from(*p))),
+    )
+}
+
+/// `((host, port), ...)` as Python's repr writes rpyc's address tuples.
+fn entries_repr<'a>(entries: impl Iterator<Item = (&'a str, BrineValue)>) -> String {
+    BrineValue::Tuple(
+        entries
+            .map(|(host, port)| BrineValue::tuple([BrineValue::from(host), port]))
             .collect(),
     )
     .to_string()

@@ -343,28 +343,32 @@ impl Table {
 
 /// Whether two ports are equal as Python's `==` says (see the module docs):
 /// numbers by value across bool, int, float and complex, everything else
-/// by type and value.
+/// by type and value. Allocates nothing unless an int beyond 64 bits meets
+/// a float.
 fn same_port(a: &BrineValue, b: &BrineValue) -> bool {
+    if a == b {
+        return true; // the usual case: the same int port again
+    }
     match (Number::of(a), Number::of(b)) {
         (Some(a), Some(b)) => a == b,
-        (None, None) => a == b,
         _ => false,
     }
 }
 
 /// A brine number as Python compares it: an int exactly, a float as a
 /// complex with no imaginary part.
-enum Number {
-    Int(BigInt),
+enum Number<'a> {
+    Int(i64),
+    Big(&'a BigInt),
     Complex(f64, f64),
 }
 
-impl Number {
-    fn of(value: &BrineValue) -> Option<Number> {
+impl Number<'_> {
+    fn of(value: &BrineValue) -> Option<Number<'_>> {
         match value {
-            BrineValue::Bool(b) => Some(Number::Int(BigInt::from(u8::from(*b)))),
-            BrineValue::Int(i) => Some(Number::Int(BigInt::from(*i))),
-            BrineValue::BigInt(i) => Some(Number::Int(i.clone())),
+            BrineValue::Bool(b) => Some(Number::Int(i64::from(*b))),
+            BrineValue::Int(i) => Some(Number::Int(*i)),
+            BrineValue::BigInt(i) => Some(Number::Big(i)),
             BrineValue::Float(f) => Some(Number::Complex(*f, 0.0)),
             BrineValue::Complex(re, im) => Some(Number::Complex(*re, *im)),
             _ => None,
@@ -372,17 +376,24 @@ impl Number {
     }
 }
 
-impl PartialEq for Number {
-    fn eq(&self, other: &Number) -> bool {
+impl PartialEq for Number<'_> {
+    fn eq(&self, other: &Number<'_>) -> bool {
         match (self, other) {
             (Number::Int(a), Number::Int(b)) => a == b,
+            (Number::Big(a), Number::Big(b)) => a == b,
+            // A big int is outside i64 (brine's own rule).
+            (Number::Int(_), Number::Big(_)) | (Number::Big(_), Number::Int(_)) => false,
             (Number::Complex(a, b), Number::Complex(c, d)) => a == c && b == d,
             // Exact, as Python compares an int with a float: only an
             // integral finite float can equal an int, and it converts
             // to one without loss.
             (Number::Int(i), Number::Complex(re, im))
             | (Number::Complex(re, im), Number::Int(i)) => {
-                *im == 0.0 && re.fract() == 0.0 && BigInt::from_f64(*re).as_ref() == Some(i)
+                *im == 0.0 && re.fract() == 0.0 && i64::from_f64(*re) == Some(*i)
+            }
+            (Number::Big(i), Number::Complex(re, im))
+            | (Number::Complex(re, im), Number::Big(i)) => {
+                *im == 0.0 && re.fract() == 0.0 && BigInt::from_f64(*re).as_ref() == Some(*i)
             }
         }
     }
