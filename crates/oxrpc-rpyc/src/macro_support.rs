@@ -69,6 +69,12 @@ pub fn bind_arguments(
     args: Vec<Value>,
     kwargs: Vec<(String, Value)>,
 ) -> Result<Vec<Value>, RemoteException> {
+    // The usual call: every parameter given by position, in order. Only a
+    // call that needs binding (or fails to bind) pays for the name and
+    // slots its errors are worded with.
+    if kwargs.is_empty() && args.len() == params.len() {
+        return Ok(args);
+    }
     let qualname = qualname(service, method);
     Signature::method(&qualname, params)
         .bind(args, kwargs)

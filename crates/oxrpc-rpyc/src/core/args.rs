@@ -186,23 +186,24 @@ pub(crate) fn name_of(value: Value) -> Result<String, RemoteException> {
 
 /// A positional-argument tuple (`*args`), sent by value.
 pub(crate) fn positional_items(value: Value) -> Result<Vec<Value>, RemoteException> {
-    let kind = value.python_type();
-    value.into_iterable_items().ok_or_else(|| {
-        RemoteException::type_error(format!("argument after * must be an iterable, not {kind}"))
+    value.into_iterable_items().map_err(|value| {
+        RemoteException::type_error(format!(
+            "argument after * must be an iterable, not {}",
+            value.python_type()
+        ))
     })
 }
 
 /// `(name, value)` keyword pairs (`**dict(kwargs)`), sent by value.
 pub(crate) fn keyword_pairs(value: Value) -> Result<Vec<(String, Value)>, RemoteException> {
-    let kind = value.python_type();
-    let pairs = value
-        .into_iterable_items()
-        .ok_or_else(|| RemoteException::type_error(format!("'{kind}' object is not iterable")))?;
+    let pairs = value.into_iterable_items().map_err(|value| {
+        RemoteException::type_error(format!("'{}' object is not iterable", value.python_type()))
+    })?;
     pairs
         .into_iter()
         .enumerate()
         .map(|(i, pair)| {
-            let items = pair.into_iterable_items().ok_or_else(|| {
+            let items = pair.into_iterable_items().map_err(|_| {
                 RemoteException::type_error(format!(
                     "cannot convert dictionary update sequence element #{i} to a sequence"
                 ))

@@ -32,7 +32,7 @@ use crate::wire::channel::{
     encode_frame, FrameDecoder, RawFrame, COMPRESSION_THRESHOLD, FLUSHER, FRAME_HEADER_LEN,
 };
 use crate::wire::error::MessageError;
-use crate::wire::message::{HandlerId, Message, MessageKind};
+use crate::wire::message::{Encode, HandlerId, Message, MessageKind, Outbound};
 use crate::wire::vinegar::{RemoteException, PROTOCOL_VERSION, REMOTE_VERSION_ATTR};
 use crate::wire::Builtin;
 use oxrpc_net::{ReadHalf, Slot, Stream, WriteHalf};
@@ -513,7 +513,11 @@ impl Connection {
         }
         let mut sent_proxies = Vec::new();
         match self.box_value(tuple(args), &mut sent_proxies) {
-            Ok(boxed) => self.send(&Message::request(seq, handler, boxed)),
+            Ok(boxed) => self.send(Outbound::Request {
+                seq,
+                handler,
+                args: &boxed,
+            }),
             Err(exc) => {
                 if let Some(tx) = self.take_pending(seq) {
                     let _ = tx.send(Err(Error::Protocol(format!(
@@ -540,7 +544,11 @@ impl Connection {
                 }
             }
         }
-        self.send(&Message::request(seq, handler, args));
+        self.send(Outbound::Request {
+            seq,
+            handler,
+            args: &args,
+        });
     }
 
     /// Waits, at most [`RELEASE_WAIT`], until the peer has answered every
@@ -697,10 +705,12 @@ impl Connection {
         let _ = self.inner.closed_tx.send(true);
     }
 
-    fn send(&self, message: &Message) {
+    /// Frames and sends a message: an [`Outbound`] one, or a built
+    /// [`Message`] (exceptions).
+    fn send(&self, message: impl Encode) {
         // Encode straight after room for the header: most messages are
         // small and go out uncompressed, without a second buffer and copy.
-        let mut frame = Vec::with_capacity(64);
+        let mut frame = Vec::with_capacity(128);
         frame.extend_from_slice(&[0; FRAME_HEADER_LEN]);
         message.encode_into(&mut frame);
         let payload_len = frame.len() - FRAME_HEADER_LEN;
@@ -737,8 +747,11 @@ impl Connection {
             }
         }
         let mut sent_proxies = Vec::new();
-        let message = match result.and_then(|value| self.box_value(value, &mut sent_proxies)) {
-            Ok(boxed) => Message::reply(seq, boxed),
+        match result.and_then(|value| self.box_value(value, &mut sent_proxies)) {
+            Ok(boxed) => self.send(Outbound::Reply {
+                seq: &seq,
+                result: &boxed,
+            }),
             Err(mut exc) => {
                 // rpyc's vinegar ends every exception's attributes with the
                 // protocol version it speaks; Python clients compare majors.
@@ -756,10 +769,9 @@ impl Connection {
                         exc.message()
                     );
                 }
-                Message::exception(seq, &exc)
+                self.send(&Message::exception(seq, &exc))
             }
-        };
-        self.send(&message);
+        }
         drop(sent_proxies);
     }
 
@@ -1360,9 +1372,11 @@ impl Connection {
     /// items and anything else that is not a tuple is a `TypeError`.
     fn unbox_arguments(&self, args: Boxed) -> Result<Vec<Value>, RemoteException> {
         let value = self.unbox(args)?;
-        let kind = value.python_type();
-        value.into_iterable_items().ok_or_else(|| {
-            RemoteException::type_error(format!("Value after * must be an iterable, not {kind}"))
+        value.into_iterable_items().map_err(|value| {
+            RemoteException::type_error(format!(
+                "Value after * must be an iterable, not {}",
+                value.python_type()
+            ))
         })
     }
 }

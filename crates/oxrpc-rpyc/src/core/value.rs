@@ -110,22 +110,25 @@ impl Value {
 
     /// The items Python's iteration gives for a plain value: a tuple's or
     /// frozenset's items, a str's characters, a bytes' ints (what
-    /// `f(*value)` and `dict(value)` iterate over).
-    pub fn into_iterable_items(self) -> Option<Vec<Value>> {
+    /// `f(*value)` and `dict(value)` iterate over). `Err` gives back a
+    /// value Python cannot iterate, for the error to name its type.
+    pub fn into_iterable_items(self) -> Result<Vec<Value>, Value> {
         match self {
             Value::Brine(BrineValue::Str(text)) => {
-                Some(text.chars().map(|c| Value::string(c.to_string())).collect())
+                Ok(text.chars().map(|c| Value::string(c.to_string())).collect())
             }
-            Value::Brine(BrineValue::Bytes(bytes)) => Some(
-                bytes
-                    .into_iter()
-                    .map(|b| Value::from(i64::from(b)))
-                    .collect(),
-            ),
+            Value::Brine(BrineValue::Bytes(bytes)) => Ok(bytes
+                .into_iter()
+                .map(|b| Value::from(i64::from(b)))
+                .collect()),
             Value::Brine(BrineValue::FrozenSet(items)) => {
-                Some(items.into_iter().map(Value::Brine).collect())
+                Ok(items.into_iter().map(Value::Brine).collect())
             }
-            other => other.into_items(),
+            Value::Tuple(items) => Ok(items),
+            Value::Brine(BrineValue::Tuple(items)) => {
+                Ok(items.into_iter().map(Value::Brine).collect())
+            }
+            other => Err(other),
         }
     }
 }

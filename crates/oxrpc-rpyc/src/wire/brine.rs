@@ -637,6 +637,10 @@ fn is_bytes_tag(tag: u8) -> bool {
 /// whitespace, an optional sign, digits with single underscores between them.
 /// Returns `None` when Python would raise (including CPython's 4300-digit limit).
 fn parse_int(text: &[u8], max_digits: usize) -> Option<BrineValue> {
+    // What every peer sends: plain digits that fit an i64, read in place.
+    if let Some(i) = plain_i64(text, max_digits) {
+        return Some(BrineValue::Int(i));
+    }
     let text = text.trim_ascii();
     let (negative, body) = match text.split_first() {
         Some((b'-', rest)) => (true, rest),
@@ -668,6 +672,27 @@ fn parse_int(text: &[u8], max_digits: usize) -> Option<BrineValue> {
         return Some(BrineValue::Int(i));
     }
     text.parse::<BigInt>().ok().map(BrineValue::BigInt)
+}
+
+/// `text` as an i64 when it is an optional `-` and 1 to 18 ASCII digits
+/// (18 digits always fit), no more than `max_digits`; `None` for anything
+/// else, which the full parse handles.
+fn plain_i64(text: &[u8], max_digits: usize) -> Option<i64> {
+    let (negative, digits) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text),
+    };
+    if digits.is_empty() || digits.len() > 18.min(max_digits) {
+        return None;
+    }
+    let mut value: i64 = 0;
+    for &b in digits {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        value = value * 10 + i64::from(b - b'0');
+    }
+    Some(if negative { -value } else { value })
 }
 
 impl From<bool> for BrineValue {
@@ -874,6 +899,38 @@ mod tests {
     fn python_int_syntax() {
         assert_eq!(load(b"\x16\x04 +7\n").unwrap(), BrineValue::Int(7));
         assert_eq!(load(b"\x16\x051_000").unwrap(), BrineValue::Int(1000));
+        // Plain digits, read in place, agree with the full parse at the
+        // edges: a sign, leading zeros, 18 and 19 digits, i64's ends.
+        for text in [
+            "0",
+            "-0",
+            "007",
+            "-42",
+            "999999999999999999",
+            "-999999999999999999",
+            "1000000000000000000",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "9223372036854775808",
+        ] {
+            let mut encoded = vec![TAG_INT_L1, text.len() as u8];
+            encoded.extend_from_slice(text.as_bytes());
+            let expected = match text.parse::<i64>() {
+                Ok(i) => BrineValue::Int(i),
+                Err(_) => BrineValue::BigInt(text.parse().unwrap()),
+            };
+            assert_eq!(load(&encoded).unwrap(), expected, "{text}");
+        }
+        // The digit limit holds for plain digits too.
+        let limits = BrineLimits {
+            max_int_digits: 3,
+            ..BrineLimits::default()
+        };
+        assert!(load_with(b"\x16\x03999", &limits).is_ok());
+        assert!(matches!(
+            load_with(b"\x16\x041000", &limits),
+            Err(BrineError::InvalidInt { .. })
+        ));
         for bad in [
             &b"\x16\x00"[..],
             b"\x16\x01-",

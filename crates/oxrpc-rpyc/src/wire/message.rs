@@ -185,6 +185,82 @@ pub struct Message {
     pub payload: BrineValue,
 }
 
+/// A message to send, in the parts it is made of: encoded straight from
+/// its boxes, without first building the brine tree a decoded [`Message`]
+/// holds (a call would otherwise allocate that tree only to drop it).
+///
+/// ```
+/// use oxrpc_rpyc::boxing::Boxed;
+/// use oxrpc_rpyc::brine::BrineValue;
+/// use oxrpc_rpyc::message::{HandlerId, Message, Outbound};
+///
+/// let args = Boxed::Value(BrineValue::Tuple(vec![]));
+/// let mut wire = Vec::new();
+/// Outbound::Request { seq: 0, handler: HandlerId::GetRoot, args: &args }.encode_into(&mut wire);
+/// assert_eq!(wire, Message::request(0, HandlerId::GetRoot, args).encode());
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub enum Outbound<'a> {
+    /// What [`Message::request`] builds.
+    Request {
+        /// The request's sequence number.
+        seq: u64,
+        /// Which handler the peer is to run.
+        handler: HandlerId,
+        /// The boxed argument tuple.
+        args: &'a Boxed,
+    },
+    /// What [`Message::reply`] builds.
+    Reply {
+        /// The sequence number of the request answered, as it came.
+        seq: &'a BrineValue,
+        /// The boxed result.
+        result: &'a Boxed,
+    },
+}
+
+impl Outbound<'_> {
+    /// Appends the wire form to `out`: the bytes the same [`Message`]'s
+    /// [`Message::encode_into`] appends.
+    pub fn encode_into(&self, out: &mut Vec<u8>) {
+        match *self {
+            Outbound::Request { seq, handler, args } => {
+                out.push(MessageKind::Request.code());
+                brine::write_tuple_header(2, out);
+                BrineValue::from(seq).encode_into(out);
+                brine::write_tuple_header(2, out);
+                brine::encode_i64(i64::from(handler.id()), out);
+                args.encode_into(out);
+            }
+            Outbound::Reply { seq, result } => {
+                out.push(MessageKind::Reply.code());
+                brine::write_tuple_header(2, out);
+                seq.encode_into(out);
+                result.encode_into(out);
+            }
+        }
+    }
+}
+
+/// What can be written as a message's wire form: a built [`Message`] or an
+/// [`Outbound`] one.
+pub(crate) trait Encode {
+    /// Appends the wire form to `out`.
+    fn encode_into(&self, out: &mut Vec<u8>);
+}
+
+impl Encode for Outbound<'_> {
+    fn encode_into(&self, out: &mut Vec<u8>) {
+        Outbound::encode_into(self, out);
+    }
+}
+
+impl Encode for &Message {
+    fn encode_into(&self, out: &mut Vec<u8>) {
+        Message::encode_into(self, out);
+    }
+}
+
 /// A request, interpreted.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {
@@ -365,6 +441,47 @@ mod tests {
                 wire[wire.len() - brine::dump(&m.payload).len()..]
             );
             assert_eq!(Message::decode(&wire).unwrap(), m);
+        }
+    }
+
+    #[test]
+    fn outbound_encodes_as_the_message_it_stands_for() {
+        let id = IdPack::new("builtins.method", 94_625_176_016_000, 140_212_111_222_333);
+        let boxes = [
+            Boxed::tuple(vec![
+                Boxed::LocalRef(id.clone()),
+                Boxed::Value("get_answer".into()),
+                Boxed::Value(BrineValue::Tuple(vec![])),
+                Boxed::Value(BrineValue::Tuple(vec![])),
+            ]),
+            Boxed::Tuple(vec![
+                Boxed::RemoteRef(id.clone()),
+                Boxed::Tuple(vec![Boxed::LocalRef(id.clone())]),
+            ]),
+            Boxed::Value(BrineValue::tuple([1.into(), "x".into(), BrineValue::None])),
+            Boxed::RemoteRef(id),
+        ];
+        for args in &boxes {
+            for seq in [0, 7, 300, u64::from(u32::MAX), u64::MAX] {
+                for handler in HandlerId::ALL {
+                    let mut wire = Vec::new();
+                    Outbound::Request { seq, handler, args }.encode_into(&mut wire);
+                    assert_eq!(wire, Message::request(seq, handler, args.clone()).encode());
+                }
+            }
+            for seq in [
+                BrineValue::Int(3),
+                BrineValue::None,
+                BrineValue::from(u64::MAX),
+            ] {
+                let mut wire = Vec::new();
+                Outbound::Reply {
+                    seq: &seq,
+                    result: args,
+                }
+                .encode_into(&mut wire);
+                assert_eq!(wire, Message::reply(seq, args.clone()).encode());
+            }
         }
     }
 
