@@ -31,8 +31,9 @@ use crate::wire::brine::BrineValue;
 use crate::wire::channel::{
     encode_frame, FrameDecoder, RawFrame, COMPRESSION_THRESHOLD, FLUSHER, FRAME_HEADER_LEN,
 };
+use crate::wire::common_shape::{self, Decoded};
 use crate::wire::error::MessageError;
-use crate::wire::message::{Encode, HandlerId, Message, MessageKind, Outbound};
+use crate::wire::message::{Encode, HandlerId, Message, MessageKind, Outbound, Request};
 use crate::wire::vinegar::{RemoteException, PROTOCOL_VERSION, REMOTE_VERSION_ATTR};
 use crate::wire::Builtin;
 use oxrpc_net::{ReadHalf, Slot, Stream, WriteHalf};
@@ -1141,7 +1142,18 @@ impl Connection {
     }
 
     pub(super) fn dispatch(&self, frame: &[u8]) {
-        let message = match Message::decode_with(frame, &self.inner.config.brine_limits) {
+        let limits = &self.inner.config.brine_limits;
+        match common_shape::decode(frame, limits) {
+            Some(Decoded::Request { seq, request }) => {
+                return self.serve_request(seq, Ok(request), frame.len())
+            }
+            Some(Decoded::Reply { seq, result }) => {
+                let seq = Message::seq_number_of(&seq);
+                return self.take_reply(seq, Ok(result));
+            }
+            None => {}
+        }
+        let message = match Message::decode_with(frame, limits) {
             Ok(message) => message,
             Err(MessageError::Empty) => return,
             // rpyc, too, gives up on a connection whose messages it
@@ -1158,30 +1170,13 @@ impl Connection {
             }
         };
         match message.kind {
-            MessageKind::Request => self.serve_request(message, frame.len()),
+            MessageKind::Request => {
+                let seq = message.seq.clone();
+                self.serve_request(seq, message.into_request(), frame.len())
+            }
             MessageKind::Reply => {
                 let seq = message.seq_number();
-                // rpyc unboxes a reply before it looks for its request, and
-                // a reply it cannot unbox ends the connection.
-                let result = match message.into_reply() {
-                    Ok(boxed) => self.unbox(boxed),
-                    Err(e) => Err(e.to_python()),
-                };
-                let value = match result {
-                    Ok(value) => value,
-                    Err(e) => return self.give_up("a reply that cannot be unboxed", &e),
-                };
-                let Some(seq) = seq else {
-                    debug!(conn = %self.inner.label, "reply to no request of ours");
-                    return;
-                };
-                match self.take_pending(seq) {
-                    Some(tx) => {
-                        let _ = tx.send(Ok(value));
-                    }
-                    None if self.release_answered(seq) => {}
-                    None => debug!(conn = %self.inner.label, seq, "reply for no pending request"),
-                }
+                self.take_reply(seq, message.into_reply())
             }
             MessageKind::Exception => {
                 let seq = message.seq_number();
@@ -1206,6 +1201,32 @@ impl Connection {
         }
     }
 
+    /// Hands a reply to the call waiting for it: `seq` is the number of
+    /// one of ours, if it is one.
+    fn take_reply(&self, seq: Option<u64>, reply: Result<Boxed, MessageError>) {
+        // rpyc unboxes a reply before it looks for its request, and a reply
+        // it cannot unbox ends the connection.
+        let result = match reply {
+            Ok(boxed) => self.unbox(boxed),
+            Err(e) => Err(e.to_python()),
+        };
+        let value = match result {
+            Ok(value) => value,
+            Err(e) => return self.give_up("a reply that cannot be unboxed", &e),
+        };
+        let Some(seq) = seq else {
+            debug!(conn = %self.inner.label, "reply to no request of ours");
+            return;
+        };
+        match self.take_pending(seq) {
+            Some(tx) => {
+                let _ = tx.send(Ok(value));
+            }
+            None if self.release_answered(seq) => {}
+            None => debug!(conn = %self.inner.label, seq, "reply for no pending request"),
+        }
+    }
+
     /// Ends the connection as rpyc does when the peer's message cannot be
     /// used: it says so with a HANDLE_CLOSE, then closes. Calls waiting
     /// for a reply fail with [`Error::Protocol`] naming the reason.
@@ -1227,9 +1248,13 @@ impl Connection {
 
     /// Serves a request that came in a frame of `request_bytes`
     /// (uncompressed): what it holds if its handler waits.
-    fn serve_request(&self, message: Message, request_bytes: usize) {
-        let seq = message.seq.clone();
-        let request = match message.into_request() {
+    fn serve_request(
+        &self,
+        seq: BrineValue,
+        request: Result<Request, MessageError>,
+        request_bytes: usize,
+    ) {
+        let request = match request {
             Ok(request) => request,
             // What rpyc's own server raises for the same malformation.
             Err(e) => {

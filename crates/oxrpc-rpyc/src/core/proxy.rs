@@ -98,26 +98,32 @@ impl Proxy {
         self.shared.connection.same_as(connection)
     }
 
-    async fn request(&self, handler: HandlerId, mut args: Vec<Value>) -> Result<Value, Error> {
-        args.insert(0, Value::Proxy(self.clone()));
-        self.shared.connection.request(handler, args).await
+    async fn request<const N: usize>(
+        &self,
+        handler: HandlerId,
+        args: [Value; N],
+    ) -> Result<Value, Error> {
+        let mut request = Vec::with_capacity(N + 1);
+        request.push(Value::Proxy(self.clone()));
+        request.extend(args);
+        self.shared.connection.request(handler, request).await
     }
 
     /// `getattr(obj, name)`.
     pub async fn getattr(&self, name: &str) -> Result<Value, Error> {
-        self.request(HandlerId::GetAttr, vec![name.into()]).await
+        self.request(HandlerId::GetAttr, [name.into()]).await
     }
 
     /// `setattr(obj, name, value)`.
     pub async fn setattr(&self, name: &str, value: impl IntoValue) -> Result<(), Error> {
-        self.request(HandlerId::SetAttr, vec![name.into(), value.into_value()])
+        self.request(HandlerId::SetAttr, [name.into(), value.into_value()])
             .await
             .map(drop)
     }
 
     /// `delattr(obj, name)`.
     pub async fn delattr(&self, name: &str) -> Result<(), Error> {
-        self.request(HandlerId::DelAttr, vec![name.into()])
+        self.request(HandlerId::DelAttr, [name.into()])
             .await
             .map(drop)
     }
@@ -139,7 +145,7 @@ impl Proxy {
         let value = self
             .request(
                 HandlerId::CallAttr,
-                vec![name.into(), args, kwargs_value(kwargs)],
+                [name.into(), args, kwargs_value(kwargs)],
             )
             .await?;
         Ok(R::from_value(value)?)
@@ -164,41 +170,37 @@ impl Proxy {
         args: Vec<Value>,
         kwargs: Vec<(String, Value)>,
     ) -> Result<Value, Error> {
-        self.request(HandlerId::Call, vec![tuple(args), kwargs_value(kwargs)])
+        self.request(HandlerId::Call, [tuple(args), kwargs_value(kwargs)])
             .await
     }
 
     /// `repr(obj)`.
     pub async fn repr(&self) -> Result<String, Error> {
         Ok(String::from_value(
-            self.request(HandlerId::Repr, Vec::new()).await?,
+            self.request(HandlerId::Repr, []).await?,
         )?)
     }
 
     /// `str(obj)`.
     pub async fn str(&self) -> Result<String, Error> {
-        Ok(String::from_value(
-            self.request(HandlerId::Str, Vec::new()).await?,
-        )?)
+        Ok(String::from_value(self.request(HandlerId::Str, []).await?)?)
     }
 
     /// `hash(obj)`.
     pub async fn hash(&self) -> Result<i64, Error> {
-        Ok(i64::from_value(
-            self.request(HandlerId::Hash, Vec::new()).await?,
-        )?)
+        Ok(i64::from_value(self.request(HandlerId::Hash, []).await?)?)
     }
 
     /// `dir(obj)`.
     pub async fn dir(&self) -> Result<Vec<String>, Error> {
         Ok(Vec::<String>::from_value(
-            self.request(HandlerId::Dir, Vec::new()).await?,
+            self.request(HandlerId::Dir, []).await?,
         )?)
     }
 
     /// A rich comparison, e.g. `obj == other`.
     pub async fn compare(&self, other: Value, op: CompareOp) -> Result<Value, Error> {
-        self.request(HandlerId::Cmp, vec![other, op.dunder().into()])
+        self.request(HandlerId::Cmp, [other, op.dunder().into()])
             .await
     }
 
@@ -265,7 +267,7 @@ impl RemoteIter {
         if self.buffered.is_empty() && !self.done {
             let batch = self
                 .iterator
-                .request(HandlerId::BuffIter, vec![Value::from(Self::BATCH)])
+                .request(HandlerId::BuffIter, [Value::from(Self::BATCH)])
                 .await?;
             let items = batch.into_items().unwrap_or_default();
             if (items.len() as i64) < Self::BATCH {

@@ -108,6 +108,34 @@ impl IdPack {
         }
     }
 
+    /// [`IdPack::parse`] taking the value: nothing is copied, and a value
+    /// that is no id pack comes back as it was.
+    pub fn from_local_ref(value: BrineValue) -> Result<IdPack, BrineValue> {
+        let ids = match &value {
+            BrineValue::Tuple(items) => match items.as_slice() {
+                [BrineValue::Str(_), type_id, instance_id] => {
+                    id_number(type_id).ok().zip(id_number(instance_id).ok())
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        match (value, ids) {
+            (BrineValue::Tuple(items), Some((type_id, instance_id))) => {
+                match items.into_iter().next() {
+                    Some(BrineValue::Str(type_name)) => Ok(IdPack {
+                        type_name,
+                        type_id,
+                        instance_id,
+                    }),
+                    // Checked above: the first item is a str.
+                    other => Err(other.unwrap_or(BrineValue::None)),
+                }
+            }
+            (value, _) => Err(value),
+        }
+    }
+
     /// Reads a `LABEL_REMOTE_REF`'s value as rpyc does:
     /// `(str(value[0]), value[1], value[2])`, so any sequence of three or
     /// more items with integer ids will do.
@@ -117,9 +145,9 @@ impl IdPack {
             short,
             type_name: value.type_name(),
         };
-        let items: Vec<BrineValue> = match &value {
-            BrineValue::Tuple(items) if items.len() >= 3 => items[..3].to_vec(),
-            BrineValue::Tuple(_) | BrineValue::Str(_) | BrineValue::Bytes(_) => {
+        let items = match value {
+            BrineValue::Tuple(items) if items.len() >= 3 => items,
+            value @ (BrineValue::Tuple(_) | BrineValue::Str(_) | BrineValue::Bytes(_)) => {
                 // A str or bytes of three or more items would give ids
                 // that are not ints: refused below with the other shapes.
                 let short = match &value {
@@ -133,16 +161,28 @@ impl IdPack {
                 }
                 return Err(shape("id pack", "integer ids", &value));
             }
-            _ => return Err(not_id_pack(false, &value)),
+            value => return Err(not_id_pack(false, &value)),
         };
-        let type_name = match &items[0] {
-            BrineValue::Str(s) => s.clone(),
+        let mut items = items.into_iter();
+        let (Some(name), Some(type_id), Some(instance_id)) =
+            (items.next(), items.next(), items.next())
+        else {
+            // Checked above: three items or more.
+            return Err(MessageError::Shape {
+                what: "id pack",
+                expected: "three items",
+                found: "a shorter tuple".to_owned(),
+                sequence: true,
+            });
+        };
+        let type_name = match name {
+            BrineValue::Str(s) => s,
             other => other.to_string(),
         };
         Ok(IdPack {
             type_name,
-            type_id: id_number(&items[1])?,
-            instance_id: id_number(&items[2])?,
+            type_id: id_number(&type_id)?,
+            instance_id: id_number(&instance_id)?,
         })
     }
 
@@ -385,9 +425,9 @@ impl Boxed {
             },
             // rpyc looks the value up among its objects: anything that is
             // not an id pack names none of them.
-            LABEL_LOCAL_REF => match IdPack::parse(&value) {
-                Some(id_pack) => Boxed::LocalRef(id_pack),
-                None => return Err(MessageError::UnknownObject(value)),
+            LABEL_LOCAL_REF => match IdPack::from_local_ref(value) {
+                Ok(id_pack) => Boxed::LocalRef(id_pack),
+                Err(value) => return Err(MessageError::UnknownObject(value)),
             },
             _ => Boxed::RemoteRef(IdPack::from_remote_ref(value)?),
         })

@@ -430,17 +430,16 @@ pub fn load_with(data: &[u8], limits: &BrineLimits) -> Result<BrineValue, BrineE
 /// assert_eq!((v, used), (BrineValue::Int(5), 1));
 /// ```
 pub fn load_prefix(data: &[u8], limits: &BrineLimits) -> Result<(BrineValue, usize), BrineError> {
-    let mut decoder = Decoder {
-        data,
-        pos: 0,
-        limits,
-        values: 0,
-    };
+    let mut decoder = Decoder::new(data, limits);
     let value = decoder.value(0)?;
     Ok((value, decoder.pos))
 }
 
-struct Decoder<'a> {
+/// A cursor over one brine document, counting what it reads against the
+/// limits. [`load_prefix`] decodes a whole value with it; the message layer
+/// also walks the envelope of a request or reply with it (see
+/// `wire::common_shape`).
+pub(crate) struct Decoder<'a> {
     data: &'a [u8],
     pos: usize,
     limits: &'a BrineLimits,
@@ -448,6 +447,16 @@ struct Decoder<'a> {
 }
 
 impl<'a> Decoder<'a> {
+    /// A cursor at the start of `data`.
+    pub(crate) fn new(data: &'a [u8], limits: &'a BrineLimits) -> Decoder<'a> {
+        Decoder {
+            data,
+            pos: 0,
+            limits,
+            values: 0,
+        }
+    }
+
     fn take(&mut self, n: usize) -> Result<&'a [u8], BrineError> {
         let end = self
             .pos
@@ -495,7 +504,8 @@ impl<'a> Decoder<'a> {
         Ok(())
     }
 
-    fn value(&mut self, depth: usize) -> Result<BrineValue, BrineError> {
+    /// Decodes the value at the cursor, at nesting `depth`.
+    pub(crate) fn value(&mut self, depth: usize) -> Result<BrineValue, BrineError> {
         self.count_value()?;
         let offset = self.pos;
         let tag = self.byte()?;
@@ -592,21 +602,57 @@ impl<'a> Decoder<'a> {
     }
 
     fn tuple_items(&mut self, n: usize, depth: usize) -> Result<BrineValue, BrineError> {
-        let depth = self.enter(depth)?;
-        // Every item takes at least one byte. A count the bytes left could
-        // hold but the values left in the budget cannot is refused before
-        // anything is built; and never reserve more than the bytes left.
-        let remaining = self.data.len() - self.pos;
-        if n <= remaining && n > self.limits.max_elements.saturating_sub(self.values) {
-            return Err(BrineError::TooManyValues {
-                max: self.limits.max_elements,
-            });
-        }
-        let mut items = Vec::with_capacity(n.min(remaining));
+        let depth = self.begin_tuple(n, depth)?;
+        let mut items = Vec::with_capacity(n.min(self.remaining()));
         for _ in 0..n {
             items.push(self.value(depth)?);
         }
         Ok(BrineValue::Tuple(items))
+    }
+
+    /// Enters a tuple of `n` items: the depth its items are at.
+    fn begin_tuple(&self, n: usize, depth: usize) -> Result<usize, BrineError> {
+        let depth = self.enter(depth)?;
+        // Every item takes at least one byte. A count the bytes left could
+        // hold but the values left in the budget cannot is refused before
+        // anything is built (and nobody reserves more than the bytes left).
+        if n <= self.remaining() && n > self.limits.max_elements.saturating_sub(self.values) {
+            return Err(BrineError::TooManyValues {
+                max: self.limits.max_elements,
+            });
+        }
+        Ok(depth)
+    }
+
+    /// Bytes not yet read.
+    pub(crate) fn remaining(&self) -> usize {
+        self.data.len() - self.pos
+    }
+
+    /// Opens the tuple at the cursor, counted and checked as [`load`] does
+    /// it: its item count and the depth its items are at (read them with
+    /// [`Decoder::value`]). `None` when the next value is not a non-empty
+    /// tuple or breaks a limit; the cursor is then of no further use.
+    pub(crate) fn open_tuple(&mut self, depth: usize) -> Option<(usize, usize)> {
+        self.count_value().ok()?;
+        let n = match self.byte().ok()? {
+            tag @ TAG_TUP1..=TAG_TUP4 => usize::from(tag - TAG_TUP1) + 1,
+            TAG_TUP_L1 => self.len_u8().ok()?,
+            TAG_TUP_L4 => self.len_u32().ok()?,
+            _ => return None,
+        };
+        let depth = self.begin_tuple(n, depth).ok()?;
+        Some((n, depth))
+    }
+
+    /// The int at the cursor, counted as [`load`] counts it, when brine
+    /// writes it in one byte (`-48..=159`); `None` for anything else.
+    pub(crate) fn small_int(&mut self) -> Option<i64> {
+        self.count_value().ok()?;
+        match self.byte().ok()? {
+            tag @ IMM_TAG_MIN..=IMM_TAG_MAX => Some(i64::from(tag) - IMM_INT_OFFSET),
+            _ => None,
+        }
     }
 
     fn bytes_body(&mut self, tag: u8) -> Result<&'a [u8], BrineError> {
@@ -674,15 +720,15 @@ fn parse_int(text: &[u8], max_digits: usize) -> Option<BrineValue> {
     text.parse::<BigInt>().ok().map(BrineValue::BigInt)
 }
 
-/// `text` as an i64 when it is an optional `-` and 1 to 18 ASCII digits
-/// (18 digits always fit), no more than `max_digits`; `None` for anything
-/// else, which the full parse handles.
+/// `text` as an i64 when it is an optional `-` and at most `max_digits`
+/// ASCII digits whose value fits; `None` for anything else, which the
+/// full parse handles.
 fn plain_i64(text: &[u8], max_digits: usize) -> Option<i64> {
     let (negative, digits) = match text.split_first() {
         Some((b'-', rest)) => (true, rest),
         _ => (false, text),
     };
-    if digits.is_empty() || digits.len() > 18.min(max_digits) {
+    if digits.is_empty() || digits.len() > 19.min(max_digits) {
         return None;
     }
     let mut value: i64 = 0;
@@ -690,7 +736,7 @@ fn plain_i64(text: &[u8], max_digits: usize) -> Option<i64> {
         if !b.is_ascii_digit() {
             return None;
         }
-        value = value * 10 + i64::from(b - b'0');
+        value = value.checked_mul(10)?.checked_add(i64::from(b - b'0'))?;
     }
     Some(if negative { -value } else { value })
 }
@@ -900,7 +946,7 @@ mod tests {
         assert_eq!(load(b"\x16\x04 +7\n").unwrap(), BrineValue::Int(7));
         assert_eq!(load(b"\x16\x051_000").unwrap(), BrineValue::Int(1000));
         // Plain digits, read in place, agree with the full parse at the
-        // edges: a sign, leading zeros, 18 and 19 digits, i64's ends.
+        // edges: a sign, leading zeros, 18 to 20 digits, i64's ends.
         for text in [
             "0",
             "-0",
@@ -912,6 +958,9 @@ mod tests {
             "9223372036854775807",
             "-9223372036854775808",
             "9223372036854775808",
+            "-9223372036854775809",
+            "10000000000000000000",
+            "99999999999999999999",
         ] {
             let mut encoded = vec![TAG_INT_L1, text.len() as u8];
             encoded.extend_from_slice(text.as_bytes());

@@ -341,7 +341,12 @@ impl Message {
     /// The seq as one of ours: replies to our requests carry the `u64` we
     /// numbered them with; anything else answers no request of ours.
     pub fn seq_number(&self) -> Option<u64> {
-        match &self.seq {
+        Message::seq_number_of(&self.seq)
+    }
+
+    /// [`Message::seq_number`] of a message whose seq is `seq`.
+    pub(crate) fn seq_number_of(seq: &BrineValue) -> Option<u64> {
+        match seq {
             BrineValue::Int(i) => u64::try_from(*i).ok(),
             _ => None,
         }

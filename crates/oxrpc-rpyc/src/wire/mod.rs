@@ -5,13 +5,16 @@
 //! inflates compressed ones), [`message`] reads a frame's payload as a
 //! request, reply or exception, [`brine`] is the value encoding inside it,
 //! [`boxing`] says which values are references and whose, and [`vinegar`]
-//! carries exceptions. Each decoder checks its limits before it allocates,
-//! so what a hostile peer sends costs at most what the limits allow.
+//! carries exceptions (`common_shape` reads the usual request or reply in
+//! one pass, without the brine tree). Each decoder checks its limits
+//! before it allocates, so what a hostile peer sends costs at most what
+//! the limits allow.
 
 pub mod boxing;
 pub mod brine;
 mod builtins;
 pub mod channel;
+pub(crate) mod common_shape;
 pub mod error;
 pub mod message;
 pub mod vinegar;
