@@ -153,6 +153,9 @@ impl Connection {
             reading: Some(reading),
         };
         while let Some(reading) = caller.reading.as_mut() {
+            if self.serve_small_frame(&mut reading.decoder) {
+                continue;
+            }
             match reading.decoder.next_raw_frame() {
                 Ok(Some(frame)) => {
                     self.handle_frame(frame).await;

@@ -945,6 +945,12 @@ impl Connection {
         let why = loop {
             let releasing = self.releases_outstanding();
             while let Some(reading) = held.as_mut() {
+                if self.serve_small_frame(&mut reading.decoder) {
+                    if self.is_closed() {
+                        return;
+                    }
+                    continue;
+                }
                 match reading.decoder.next_raw_frame() {
                     Ok(Some(frame)) => {
                         let lent = self.lend_reservation(reserved.take());
@@ -1113,6 +1119,14 @@ impl Connection {
             Some(deadline) => tokio::time::timeout_at(deadline, acquire).await.ok()?,
             None => acquire.await,
         }
+    }
+
+    /// Serves the next frame where it lies in `decoder`'s buffer if it is
+    /// a small uncompressed one (nearly every frame): whether it was.
+    pub(super) fn serve_small_frame(&self, decoder: &mut FrameDecoder) -> bool {
+        decoder
+            .serve_small_frame(SMALL_FRAME, |frame| self.dispatch(frame))
+            .is_some()
     }
 
     /// Decodes and serves one frame: small ones right here, compressed or

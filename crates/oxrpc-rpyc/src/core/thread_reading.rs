@@ -217,6 +217,12 @@ impl ThreadReading {
         }
         let releasing = connection.releases_outstanding();
         loop {
+            if connection.serve_small_frame(&mut self.decoder) {
+                if connection.is_closed() {
+                    return Ok(());
+                }
+                continue;
+            }
             match self.decoder.next_raw_frame() {
                 Ok(Some(frame)) => {
                     let lent = connection.lend_reservation(self.reserved.take());

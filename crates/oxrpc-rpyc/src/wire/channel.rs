@@ -199,6 +199,52 @@ impl FrameDecoder {
         result
     }
 
+    /// Hands the next frame to `serve` as a slice of the receive buffer
+    /// when it is complete, uncompressed and at most `max_len` bytes long,
+    /// then drops it from the buffer: the usual small message is served
+    /// with no copy and no shared buffer to count references to. `None`,
+    /// with nothing consumed, leaves the frame (or the error it is) to
+    /// [`FrameDecoder::next_raw_frame`].
+    ///
+    /// ```
+    /// use oxrpc_rpyc::channel::{encode_frame, FrameDecoder};
+    ///
+    /// let mut wire = Vec::new();
+    /// encode_frame(b"hello", &mut wire).unwrap();
+    /// let mut decoder = FrameDecoder::new();
+    /// decoder.feed(&wire[..4]);
+    /// assert_eq!(decoder.serve_small_frame(1024, |p| p.to_vec()), None);
+    /// decoder.feed(&wire[4..]);
+    /// assert_eq!(decoder.serve_small_frame(1024, |p| p.to_vec()), Some(b"hello".to_vec()));
+    /// assert!(!decoder.is_mid_frame());
+    /// ```
+    pub fn serve_small_frame<R>(
+        &mut self,
+        max_len: usize,
+        serve: impl FnOnce(&[u8]) -> R,
+    ) -> Option<R> {
+        if self.poisoned || self.pending.is_some() || self.buf.len() < FRAME_HEADER_LEN {
+            return None;
+        }
+        let len = u32::from_be_bytes([self.buf[0], self.buf[1], self.buf[2], self.buf[3]]);
+        let len = usize::try_from(len)
+            .ok()
+            .filter(|&len| len <= max_len && len <= self.limits.max_frame_len)?;
+        let end = FRAME_HEADER_LEN + len;
+        if self.buf[4] != 0 || self.buf.len() <= end {
+            return None;
+        }
+        if self.buf[end] != FLUSHER {
+            tracing::debug!(
+                byte = self.buf[end],
+                "frame not terminated by a newline; ignored like rpyc does"
+            );
+        }
+        let served = serve(&self.buf[FRAME_HEADER_LEN..end]);
+        self.buf.advance(end + 1);
+        Some(served)
+    }
+
     /// The announced size of the frame being received, once its header
     /// has arrived (and until the frame is complete).
     pub fn pending_len(&self) -> Option<usize> {
@@ -612,6 +658,48 @@ mod tests {
         assert_eq!(got.len(), 4);
         assert_eq!(got[2], big);
         assert!(!d.is_mid_frame());
+    }
+
+    /// Frames served in place where they can be, the rest decoded as
+    /// usual, come out as `next_frame` alone gives them, however the bytes
+    /// arrive: small, empty, compressed, over the in-place size, and an
+    /// unterminated one.
+    #[test]
+    fn small_frames_served_in_place_arrive_as_decoded_ones() {
+        let mut wire = Vec::new();
+        let big: Vec<u8> = (0..20_000u32).map(|i| (i % 251) as u8).collect();
+        let payloads = [&b"x"[..], b"", &big, b"mid", &[b'z'; 300], b"end"];
+        for p in payloads {
+            encode_frame(p, &mut wire).unwrap();
+        }
+        // An unterminated frame too (rpyc ignores the last byte).
+        wire.extend_from_slice(&[0, 0, 0, 2, 0, b'o', b'k', b'!']);
+        for chunk in [1, 3, 7, 64, wire.len()] {
+            let mut d = FrameDecoder::new();
+            let mut got: Vec<Vec<u8>> = Vec::new();
+            let mut in_place = 0;
+            for piece in wire.chunks(chunk) {
+                d.feed(piece);
+                loop {
+                    if let Some(p) = d.serve_small_frame(100, |p| p.to_vec()) {
+                        in_place += 1;
+                        got.push(p);
+                    } else if let Some(p) = d.next_frame().unwrap() {
+                        got.push(p.to_vec());
+                    } else {
+                        break;
+                    }
+                }
+            }
+            let mut expected: Vec<Vec<u8>> = payloads.iter().map(|p| p.to_vec()).collect();
+            expected.push(b"ok".to_vec());
+            assert_eq!(got, expected, "chunks of {chunk}");
+            assert!(!d.is_mid_frame());
+            // Whole small frames in one piece are served in place.
+            if chunk == wire.len() {
+                assert_eq!(in_place, 5);
+            }
+        }
     }
 
     #[test]
