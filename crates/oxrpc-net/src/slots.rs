@@ -148,9 +148,13 @@ impl Slot {
         }
     }
 
-    /// Records activity (bytes arrived): the idle clock starts again.
+    /// Records activity (bytes arrived): the idle clock starts again. Only
+    /// a server's slot keeps that clock (it picks whom to evict by it): a
+    /// detached slot reads no clock.
     pub fn touch(&self) {
-        self.state.touch();
+        if self.in_server() {
+            self.state.touch();
+        }
     }
 
     /// Whether a request is in progress.

@@ -180,9 +180,17 @@ impl Connection {
                 if let Poll::Ready(result) = Pin::new(&mut reply).poll(cx) {
                     return Poll::Ready(Err(result));
                 }
-                match caller.reading.as_mut() {
-                    Some(reading) => reading.poll_read(cx).map(Ok),
-                    None => Poll::Ready(Ok(Ok(0))),
+                let read = match caller.reading.as_mut() {
+                    Some(reading) => std::task::ready!(reading.poll_read(cx)),
+                    None => Ok(0),
+                };
+                // What was read is most likely the reply, which this task
+                // is about to hand itself through the channel: with its
+                // waker still there, that would schedule the task again
+                // for nothing. Nothing is waited on while serving it.
+                match Pin::new(&mut reply).poll(&mut Context::from_waker(Waker::noop())) {
+                    Poll::Ready(result) => Poll::Ready(Err(result)),
+                    Poll::Pending => Poll::Ready(Ok(read)),
                 }
             })
             .await;

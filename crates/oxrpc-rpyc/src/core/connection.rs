@@ -504,6 +504,7 @@ impl Connection {
             rx,
             seq,
             connection: self.downgrade(),
+            settled: false,
         };
         if self.is_closed() {
             let _ = tx.send(Err(self.closed_error()));
@@ -1463,10 +1464,16 @@ pub struct AsyncReply {
     rx: oneshot::Receiver<Result<Value, Error>>,
     seq: u64,
     connection: Weak<Inner>,
+    /// The reply (or the news that none will come) was taken: the request
+    /// is already gone from the connection's table.
+    settled: bool,
 }
 
 impl Drop for AsyncReply {
     fn drop(&mut self) {
+        if self.settled {
+            return;
+        }
         if let Some(inner) = self.connection.upgrade() {
             if let Ok(mut pending) = inner.pending.lock() {
                 pending.remove(&self.seq);
@@ -1479,7 +1486,9 @@ impl AsyncReply {
     /// Waits for the reply, however long it takes.
     pub async fn wait(mut self) -> Result<Value, Error> {
         let dropped = self.dropped();
-        (&mut self.rx).await.unwrap_or_else(|_| Err(dropped))
+        let result = (&mut self.rx).await;
+        self.settled = true;
+        result.unwrap_or_else(|_| Err(dropped))
     }
 
     /// What the call failed with when its reply will never come: why the
@@ -1493,19 +1502,21 @@ impl AsyncReply {
 
     /// The reply, if it has arrived.
     pub fn try_take(&mut self) -> Option<Result<Value, Error>> {
-        match self.rx.try_recv() {
-            Ok(result) => Some(result),
-            Err(oneshot::error::TryRecvError::Empty) => None,
-            Err(oneshot::error::TryRecvError::Closed) => Some(Err(self.dropped())),
-        }
+        let result = match self.rx.try_recv() {
+            Ok(result) => result,
+            Err(oneshot::error::TryRecvError::Empty) => return None,
+            Err(oneshot::error::TryRecvError::Closed) => Err(self.dropped()),
+        };
+        self.settled = true;
+        Some(result)
     }
 }
 
 impl Future for AsyncReply {
     type Output = Result<Value, Error>;
     fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
-        Pin::new(&mut self.rx)
-            .poll(cx)
-            .map(|r| r.unwrap_or_else(|_| Err(self.dropped())))
+        let result = std::task::ready!(Pin::new(&mut self.rx).poll(cx));
+        self.settled = true;
+        Poll::Ready(result.unwrap_or_else(|_| Err(self.dropped())))
     }
 }
