@@ -21,6 +21,7 @@ use super::local_objects::LocalObjects;
 use super::object::{Context, ObjectRef, Reply, RpcResult};
 use super::outgoing::Outgoing;
 use super::proxy::{ForwardedProxy, Proxy, ProxyShared};
+use super::releases::Releases;
 use super::request_timer::RequestTimer;
 use super::service::Service;
 use super::thread_reading::ThreadReading;
@@ -37,7 +38,7 @@ use crate::wire::message::{Encode, HandlerId, Message, MessageKind, Outbound, Re
 use crate::wire::vinegar::{RemoteException, PROTOCOL_VERSION, REMOTE_VERSION_ATTR};
 use crate::wire::Builtin;
 use oxrpc_net::{ReadHalf, Slot, Stream, WriteHalf};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
@@ -46,7 +47,7 @@ use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::sync::{oneshot, watch, Notify};
+use tokio::sync::{oneshot, watch};
 use tokio::time::Instant;
 use tracing::{debug, warn};
 
@@ -89,8 +90,7 @@ pub(crate) struct Inner {
     closed_tx: watch::Sender<bool>,
     pub(super) label: String,
     /// `HANDLE_DEL`s sent and not answered yet (see `wait_for_releases`).
-    releases: Mutex<HashSet<u64>>,
-    releases_answered: Notify,
+    releases: Releases,
     /// Asks the socket's reading half to acknowledge at once, where the
     /// transport can (see `read_loop`).
     ack_request: std::sync::OnceLock<oxrpc_net::AckRequest>,
@@ -165,10 +165,6 @@ const RELEASE_WAIT: Duration = Duration::from_millis(50);
 /// How long after a failed write the reader has to end the connection
 /// with the reason it read (calls waiting until then get that reason).
 const WRITE_ERROR_GRACE: Duration = Duration::from_millis(200);
-
-/// Most unanswered releases tracked at once, so a peer that never answers
-/// them cannot grow the set without bound; the tracking only paces requests.
-const MAX_TRACKED_RELEASES: usize = 1024;
 
 impl Connection {
     /// Starts serving `stream` with `root` as our service (what the peer's
@@ -330,8 +326,7 @@ impl Connection {
                 closed_by: OnceLock::new(),
                 closed_tx,
                 label,
-                releases: Mutex::new(HashSet::new()),
-                releases_answered: Notify::new(),
+                releases: Releases::default(),
                 ack_request: std::sync::OnceLock::new(),
                 pending_handlers: std::sync::atomic::AtomicUsize::new(0),
                 pending_bytes: std::sync::atomic::AtomicUsize::new(0),
@@ -540,11 +535,7 @@ impl Connection {
         }
         let seq = self.inner.next_seq.fetch_add(1, Ordering::Relaxed);
         if handler == HandlerId::Del {
-            if let Ok(mut releases) = self.inner.releases.lock() {
-                if releases.len() < MAX_TRACKED_RELEASES {
-                    releases.insert(seq);
-                }
-            }
+            self.inner.releases.sent(seq);
         }
         self.send(Outbound::Request {
             seq,
@@ -570,7 +561,7 @@ impl Connection {
         }
         let deadline = tokio::time::Instant::now() + RELEASE_WAIT;
         loop {
-            let answered = self.inner.releases_answered.notified();
+            let answered = self.inner.releases.next_answer();
             tokio::pin!(answered);
             answered.as_mut().enable();
             if !self.releases_outstanding() || self.is_closed() {
@@ -578,9 +569,7 @@ impl Connection {
             }
             if tokio::time::timeout_at(deadline, answered).await.is_err() {
                 // A peer that does not answer releases: stop waiting for them.
-                if let Ok(mut releases) = self.inner.releases.lock() {
-                    releases.clear();
-                }
+                self.inner.releases.forget();
                 return;
             }
         }
@@ -588,22 +577,12 @@ impl Connection {
 
     /// Whether a `HANDLE_DEL` we sent is still unanswered.
     pub(crate) fn releases_outstanding(&self) -> bool {
-        match self.inner.releases.lock() {
-            Ok(releases) => !releases.is_empty(),
-            Err(_) => false,
-        }
+        self.inner.releases.outstanding()
     }
 
     /// Records the answer to a release; false if `seq` was not one.
     fn release_answered(&self, seq: u64) -> bool {
-        let found = match self.inner.releases.lock() {
-            Ok(mut releases) => releases.remove(&seq),
-            Err(_) => false,
-        };
-        if found {
-            self.inner.releases_answered.notify_waiters();
-        }
-        found
+        self.inner.releases.answered(seq)
     }
 
     /// Checks the peer is alive: sends data and expects it echoed.
@@ -686,10 +665,7 @@ impl Connection {
         for tx in pending {
             let _ = tx.send(Err(error.clone()));
         }
-        if let Ok(mut releases) = self.inner.releases.lock() {
-            releases.clear();
-        }
-        self.inner.releases_answered.notify_waiters();
+        self.inner.releases.forget();
         let released = match self.inner.local.lock() {
             Ok(mut local) => local.clear(),
             Err(_) => Vec::new(),

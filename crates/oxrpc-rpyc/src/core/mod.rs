@@ -20,6 +20,7 @@ mod local_objects;
 mod object;
 mod outgoing;
 mod proxy;
+mod releases;
 mod request_timer;
 mod service;
 mod thread_reading;
