@@ -1171,22 +1171,11 @@ impl Connection {
             }
             MessageKind::Exception => {
                 let seq = message.seq_number();
-                let error = match message.into_exception() {
-                    Ok(exc) => Error::Remote(exc),
-                    Err(e) => return self.give_up("an exception reply that cannot be read", &e),
-                };
-                let Some(seq) = seq else {
-                    debug!(conn = %self.inner.label, "exception for no request of ours");
-                    return;
-                };
-                match self.take_pending(seq) {
-                    Some(tx) => {
-                        let _ = tx.send(Err(error));
-                    }
-                    // rpyc answers a release of an unknown object with KeyError.
-                    None => {
-                        self.release_answered(seq);
-                    }
+                match message.into_exception() {
+                    // rpyc answers a release of an unknown object with
+                    // KeyError: that answers the release.
+                    Ok(exc) => self.answer(seq, Err(Error::Remote(exc))),
+                    Err(e) => self.give_up("an exception reply that cannot be read", &e),
                 }
             }
         }
@@ -1201,20 +1190,25 @@ impl Connection {
             Ok(boxed) => self.unbox(boxed),
             Err(e) => Err(e.to_python()),
         };
-        let value = match result {
-            Ok(value) => value,
-            Err(e) => return self.give_up("a reply that cannot be unboxed", &e),
-        };
+        match result {
+            Ok(value) => self.answer(seq, Ok(value)),
+            Err(e) => self.give_up("a reply that cannot be unboxed", &e),
+        }
+    }
+
+    /// Gives the answer to request `seq` (if it is a number of ours) to
+    /// the call waiting for it, or counts it as a release's.
+    fn answer(&self, seq: Option<u64>, result: Result<Value, Error>) {
         let Some(seq) = seq else {
-            debug!(conn = %self.inner.label, "reply to no request of ours");
+            debug!(conn = %self.inner.label, "an answer to no request of ours");
             return;
         };
         match self.take_pending(seq) {
             Some(tx) => {
-                let _ = tx.send(Ok(value));
+                let _ = tx.send(result);
             }
             None if self.release_answered(seq) => {}
-            None => debug!(conn = %self.inner.label, seq, "reply for no pending request"),
+            None => debug!(conn = %self.inner.label, seq, "an answer for no pending request"),
         }
     }
 

@@ -163,18 +163,7 @@ impl IdPack {
             }
             value => return Err(not_id_pack(false, &value)),
         };
-        let mut items = items.into_iter();
-        let (Some(name), Some(type_id), Some(instance_id)) =
-            (items.next(), items.next(), items.next())
-        else {
-            // Checked above: three items or more.
-            return Err(MessageError::Shape {
-                what: "id pack",
-                expected: "three items",
-                found: "a shorter tuple".to_owned(),
-                sequence: true,
-            });
-        };
+        let (name, type_id, instance_id) = first_three(items)?;
         let type_name = match name {
             BrineValue::Str(s) => s,
             other => other.to_string(),
@@ -198,16 +187,7 @@ impl IdPack {
                 ))
             }
         };
-        let mut it = items.into_iter();
-        let (Some(name), Some(type_id), Some(instance_id)) = (it.next(), it.next(), it.next())
-        else {
-            return Err(MessageError::Shape {
-                what: "id pack",
-                expected: "a 3-tuple",
-                found: "a shorter tuple".to_owned(),
-                sequence: true,
-            });
-        };
+        let (name, type_id, instance_id) = first_three(items)?;
         let type_name = match name {
             BrineValue::Str(s) => s,
             other => return Err(shape("id pack name", "a str", &other)),
@@ -217,6 +197,23 @@ impl IdPack {
             type_id: id_number(&type_id)?,
             instance_id: id_number(&instance_id)?,
         })
+    }
+}
+
+/// The first three of an id pack's items (the callers checked there are
+/// that many).
+fn first_three(
+    items: Vec<BrineValue>,
+) -> Result<(BrineValue, BrineValue, BrineValue), MessageError> {
+    let mut items = items.into_iter();
+    match (items.next(), items.next(), items.next()) {
+        (Some(name), Some(type_id), Some(instance_id)) => Ok((name, type_id, instance_id)),
+        _ => Err(MessageError::Shape {
+            what: "id pack",
+            expected: "a 3-tuple",
+            found: "a shorter tuple".to_owned(),
+            sequence: true,
+        }),
     }
 }
 

@@ -104,6 +104,7 @@ fn boxed(cursor: &mut Decoder<'_>, depth: usize) -> Option<Boxed> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire::message::tests::sample_boxes;
     use crate::wire::message::{Message, Outbound};
 
     /// What the full decode makes of `frame`, in [`Decoded`]'s terms.
@@ -124,28 +125,7 @@ mod tests {
     }
 
     fn sample_frames() -> Vec<Vec<u8>> {
-        let id = IdPack::new("MyService", 94_625_176_016_000, 140_212_111_222_333);
-        let big = IdPack::new("builtins.method", 1 << 70, -5);
-        let boxes = [
-            Boxed::tuple(vec![
-                Boxed::LocalRef(id.clone()),
-                Boxed::Value("get_answer".into()),
-                Boxed::Value(BrineValue::Tuple(vec![])),
-                Boxed::Value(BrineValue::Tuple(vec![])),
-            ]),
-            Boxed::Tuple(vec![
-                Boxed::RemoteRef(big.clone()),
-                Boxed::Tuple(vec![Boxed::LocalRef(big), Boxed::Value(7.into())]),
-            ]),
-            Boxed::Value(BrineValue::tuple([
-                1.into(),
-                "x".into(),
-                BrineValue::None,
-                BrineValue::FrozenSet(vec![2.into()]),
-            ])),
-            Boxed::Value(BrineValue::Tuple((0..300).map(BrineValue::from).collect())),
-            Boxed::RemoteRef(id),
-        ];
+        let boxes = sample_boxes();
         let mut frames = Vec::new();
         for args in &boxes {
             for seq in [0, 9, 1 << 40] {

@@ -405,7 +405,7 @@ impl Message {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::wire::boxing::IdPack;
 
@@ -449,10 +449,13 @@ mod tests {
         }
     }
 
-    #[test]
-    fn outbound_encodes_as_the_message_it_stands_for() {
-        let id = IdPack::new("builtins.method", 94_625_176_016_000, 140_212_111_222_333);
-        let boxes = [
+    /// Boxes of every kind, as requests' arguments and replies carry them:
+    /// a call's argument tuple, nested references, plain values (a long
+    /// tuple among them), a reference alone.
+    pub(crate) fn sample_boxes() -> Vec<Boxed> {
+        let id = IdPack::new("MyService", 94_625_176_016_000, 140_212_111_222_333);
+        let big = IdPack::new("builtins.method", 1 << 70, -5);
+        vec![
             Boxed::tuple(vec![
                 Boxed::LocalRef(id.clone()),
                 Boxed::Value("get_answer".into()),
@@ -460,13 +463,23 @@ mod tests {
                 Boxed::Value(BrineValue::Tuple(vec![])),
             ]),
             Boxed::Tuple(vec![
-                Boxed::RemoteRef(id.clone()),
-                Boxed::Tuple(vec![Boxed::LocalRef(id.clone())]),
+                Boxed::RemoteRef(big.clone()),
+                Boxed::Tuple(vec![Boxed::LocalRef(big), Boxed::Value(7.into())]),
             ]),
-            Boxed::Value(BrineValue::tuple([1.into(), "x".into(), BrineValue::None])),
+            Boxed::Value(BrineValue::tuple([
+                1.into(),
+                "x".into(),
+                BrineValue::None,
+                BrineValue::FrozenSet(vec![2.into()]),
+            ])),
+            Boxed::Value(BrineValue::Tuple((0..300).map(BrineValue::from).collect())),
             Boxed::RemoteRef(id),
-        ];
-        for args in &boxes {
+        ]
+    }
+
+    #[test]
+    fn outbound_encodes_as_the_message_it_stands_for() {
+        for args in &sample_boxes() {
             for seq in [0, 7, 300, u64::from(u32::MAX), u64::MAX] {
                 for handler in HandlerId::ALL {
                     let mut wire = Vec::new();
