@@ -137,7 +137,7 @@ impl Args {
         // rpyc looks the value up among its objects: what is not an id pack
         // of ours is a KeyError naming it.
         match self.value() {
-            Value::Brine(v) => IdPack::parse(&v).ok_or_else(|| RemoteException::key_error(v)),
+            Value::Brine(v) => IdPack::from_local_ref(v).map_err(RemoteException::key_error),
             other => Err(RemoteException::key_error(other.python_type())),
         }
     }

@@ -99,12 +99,17 @@ impl Value {
 
     /// Splits a tuple value into its items (brine tuples included).
     pub fn into_items(self) -> Option<Vec<Value>> {
+        self.into_tuple_items().ok()
+    }
+
+    /// [`Value::into_items`], giving back a value that is no tuple.
+    fn into_tuple_items(self) -> Result<Vec<Value>, Value> {
         match self {
-            Value::Tuple(items) => Some(items),
+            Value::Tuple(items) => Ok(items),
             Value::Brine(BrineValue::Tuple(items)) => {
-                Some(items.into_iter().map(Value::Brine).collect())
+                Ok(items.into_iter().map(Value::Brine).collect())
             }
-            _ => None,
+            other => Err(other),
         }
     }
 
@@ -124,11 +129,7 @@ impl Value {
             Value::Brine(BrineValue::FrozenSet(items)) => {
                 Ok(items.into_iter().map(Value::Brine).collect())
             }
-            Value::Tuple(items) => Ok(items),
-            Value::Brine(BrineValue::Tuple(items)) => {
-                Ok(items.into_iter().map(Value::Brine).collect())
-            }
-            other => Err(other),
+            other => other.into_tuple_items(),
         }
     }
 }

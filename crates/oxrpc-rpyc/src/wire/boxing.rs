@@ -95,31 +95,18 @@ impl IdPack {
     /// The id pack `value` is, if it is one: a tuple `(str, int, int)`
     /// whose ids fit.
     pub fn parse(value: &BrineValue) -> Option<IdPack> {
-        match value {
-            BrineValue::Tuple(items) => match items.as_slice() {
-                [BrineValue::Str(name), type_id, instance_id] => Some(IdPack {
-                    type_name: name.clone(),
-                    type_id: id_number(type_id).ok()?,
-                    instance_id: id_number(instance_id).ok()?,
-                }),
-                _ => None,
-            },
-            _ => None,
-        }
+        let (name, type_id, instance_id) = local_ref_parts(value)?;
+        Some(IdPack {
+            type_name: name.to_owned(),
+            type_id,
+            instance_id,
+        })
     }
 
     /// [`IdPack::parse`] taking the value: nothing is copied, and a value
     /// that is no id pack comes back as it was.
     pub fn from_local_ref(value: BrineValue) -> Result<IdPack, BrineValue> {
-        let ids = match &value {
-            BrineValue::Tuple(items) => match items.as_slice() {
-                [BrineValue::Str(_), type_id, instance_id] => {
-                    id_number(type_id).ok().zip(id_number(instance_id).ok())
-                }
-                _ => None,
-            },
-            _ => None,
-        };
+        let ids = local_ref_parts(&value).map(|(_, type_id, instance_id)| (type_id, instance_id));
         match (value, ids) {
             (BrineValue::Tuple(items), Some((type_id, instance_id))) => {
                 match items.into_iter().next() {
@@ -197,6 +184,20 @@ impl IdPack {
             type_id: id_number(&type_id)?,
             instance_id: id_number(&instance_id)?,
         })
+    }
+}
+
+/// The name and ids of `value` if it is an id pack `(str, int, int)`
+/// whose ids fit (what [`IdPack::parse`] accepts).
+fn local_ref_parts(value: &BrineValue) -> Option<(&str, i128, i128)> {
+    match value {
+        BrineValue::Tuple(items) => match items.as_slice() {
+            [BrineValue::Str(name), type_id, instance_id] => {
+                Some((name, id_number(type_id).ok()?, id_number(instance_id).ok()?))
+            }
+            _ => None,
+        },
+        _ => None,
     }
 }
 

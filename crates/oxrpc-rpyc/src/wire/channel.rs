@@ -223,26 +223,39 @@ impl FrameDecoder {
         max_len: usize,
         serve: impl FnOnce(&[u8]) -> R,
     ) -> Option<R> {
-        if self.poisoned || self.pending.is_some() || self.buf.len() < FRAME_HEADER_LEN {
+        if self.poisoned || self.pending.is_some() {
             return None;
+        }
+        let header = self.header_at_front().ok()??;
+        let end = FRAME_HEADER_LEN + header.len;
+        if header.compressed || header.len > max_len || self.buf.len() <= end {
+            return None;
+        }
+        check_flusher(self.buf[end]);
+        let served = serve(&self.buf[FRAME_HEADER_LEN..end]);
+        self.buf.advance(end + 1);
+        Some(served)
+    }
+
+    /// The header at the front of the buffer, not consumed: `None` until
+    /// all of it has arrived, an error when it announces more than the
+    /// limits allow.
+    fn header_at_front(&self) -> Result<Option<Header>, FrameError> {
+        if self.buf.len() < FRAME_HEADER_LEN {
+            return Ok(None);
         }
         let len = u32::from_be_bytes([self.buf[0], self.buf[1], self.buf[2], self.buf[3]]);
         let len = usize::try_from(len)
             .ok()
-            .filter(|&len| len <= max_len && len <= self.limits.max_frame_len)?;
-        let end = FRAME_HEADER_LEN + len;
-        if self.buf[4] != 0 || self.buf.len() <= end {
-            return None;
-        }
-        if self.buf[end] != FLUSHER {
-            tracing::debug!(
-                byte = self.buf[end],
-                "frame not terminated by a newline; ignored like rpyc does"
-            );
-        }
-        let served = serve(&self.buf[FRAME_HEADER_LEN..end]);
-        self.buf.advance(end + 1);
-        Some(served)
+            .filter(|&len| len <= self.limits.max_frame_len)
+            .ok_or(FrameError::TooLarge {
+                len: u64::from(len),
+                max: self.limits.max_frame_len,
+            })?;
+        Ok(Some(Header {
+            len,
+            compressed: self.buf[4] != 0,
+        }))
     }
 
     /// The announced size of the frame being received, once its header
@@ -261,20 +274,11 @@ impl FrameDecoder {
         let header = match self.pending.take() {
             Some(header) => header,
             None => {
-                if self.buf.len() < FRAME_HEADER_LEN {
+                let Some(header) = self.header_at_front()? else {
                     return Ok(None);
-                }
-                let len = u32::from_be_bytes([self.buf[0], self.buf[1], self.buf[2], self.buf[3]]);
-                let compressed = self.buf[4] != 0;
-                let len = usize::try_from(len)
-                    .ok()
-                    .filter(|&len| len <= self.limits.max_frame_len)
-                    .ok_or(FrameError::TooLarge {
-                        len: u64::from(len),
-                        max: self.limits.max_frame_len,
-                    })?;
+                };
                 self.buf.advance(FRAME_HEADER_LEN);
-                Header { len, compressed }
+                header
             }
         };
         if self.buf.len() < header.len + 1 {
@@ -282,18 +286,24 @@ impl FrameDecoder {
             return Ok(None);
         }
         let mut frame = self.buf.split_to(header.len + 1);
-        if frame[header.len] != FLUSHER {
-            tracing::debug!(
-                byte = frame[header.len],
-                "frame not terminated by a newline; ignored like rpyc does"
-            );
-        }
+        check_flusher(frame[header.len]);
         frame.truncate(header.len);
         Ok(Some(RawFrame {
             payload: frame.freeze(),
             compressed: header.compressed,
             max_decompressed_len: self.limits.max_decompressed_len,
         }))
+    }
+}
+
+/// Notes a frame whose last byte is not the newline rpyc ends frames with
+/// (rpyc ignores it too).
+fn check_flusher(byte: u8) {
+    if byte != FLUSHER {
+        tracing::debug!(
+            byte,
+            "frame not terminated by a newline; ignored like rpyc does"
+        );
     }
 }
 

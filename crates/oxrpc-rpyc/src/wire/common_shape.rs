@@ -47,26 +47,28 @@ pub(crate) enum Decoded {
 /// [`Message::decode_with`]: super::message::Message::decode_with
 pub(crate) fn decode(frame: &[u8], limits: &BrineLimits) -> Option<Decoded> {
     let (&code, body) = frame.split_first()?;
-    let kind = MessageKind::try_from(code).ok()?;
+    let is_request = match MessageKind::try_from(code).ok()? {
+        MessageKind::Request => true,
+        MessageKind::Reply => false,
+        // Vinegar, read by the full decode.
+        MessageKind::Exception => return None,
+    };
     let mut cursor = Decoder::new(body, limits);
     let depth = pair(&mut cursor, 0)?;
     let seq = cursor.value(depth).ok()?;
-    match kind {
-        MessageKind::Request => {
-            let depth = pair(&mut cursor, depth)?;
-            let handler = HandlerId::try_from(cursor.small_int()?).ok()?;
-            let args = boxed(&mut cursor, depth)?;
-            Some(Decoded::Request {
-                seq,
-                request: Request { handler, args },
-            })
-        }
-        MessageKind::Reply => Some(Decoded::Reply {
+    if !is_request {
+        return Some(Decoded::Reply {
             seq,
             result: boxed(&mut cursor, depth)?,
-        }),
-        MessageKind::Exception => None,
+        });
     }
+    let depth = pair(&mut cursor, depth)?;
+    let handler = HandlerId::try_from(cursor.small_int()?).ok()?;
+    let args = boxed(&mut cursor, depth)?;
+    Some(Decoded::Request {
+        seq,
+        request: Request { handler, args },
+    })
 }
 
 /// Opens a 2-tuple: the depth of its items.
