@@ -70,7 +70,8 @@ pub struct Connection {
 
 pub(crate) struct Inner {
     pub(super) outgoing: Arc<Outgoing>,
-    pending: Mutex<HashMap<u64, oneshot::Sender<Result<Value, Error>>>>,
+    /// Keyed by our own seqs: a fast hash is safe.
+    pending: Mutex<foldhash::HashMap<u64, oneshot::Sender<Result<Value, Error>>>>,
     /// Bounds [`Connection::request`]'s wait, kept between requests.
     request_timer: RequestTimer,
     /// How long that is, in nanoseconds: `Config::sync_request_timeout`
@@ -313,7 +314,7 @@ impl Connection {
         let connection = Connection {
             inner: Arc::new(Inner {
                 outgoing: outgoing.clone(),
-                pending: Mutex::new(HashMap::new()),
+                pending: Mutex::default(),
                 request_timer: RequestTimer::default(),
                 request_limit: AtomicU64::new(nanos(config.sync_request_timeout)),
                 next_seq: AtomicU64::new(0),
@@ -766,12 +767,13 @@ impl Connection {
     ) -> Result<Boxed, RemoteException> {
         Ok(match value {
             Value::Brine(v) => Boxed::Value(v),
-            Value::Tuple(items) => Boxed::tuple(
-                items
-                    .into_iter()
-                    .map(|v| self.box_value(v, sent_proxies))
-                    .collect::<Result<_, _>>()?,
-            ),
+            Value::Tuple(items) => {
+                let mut boxed = Vec::with_capacity(items.len());
+                for item in items {
+                    boxed.push(self.box_value(item, sent_proxies)?);
+                }
+                Boxed::tuple(boxed)
+            }
             Value::Object(object) => Boxed::RemoteRef(self.register(&object)?),
             Value::Proxy(proxy) if proxy.belongs_to(self) => {
                 let id_pack = proxy.id_pack().clone();
@@ -825,12 +827,13 @@ impl Connection {
     pub(crate) fn unbox(&self, boxed: Boxed) -> Result<Value, RemoteException> {
         Ok(match boxed {
             Boxed::Value(v) => Value::Brine(v),
-            Boxed::Tuple(items) => Value::Tuple(
-                items
-                    .into_iter()
-                    .map(|b| self.unbox(b))
-                    .collect::<Result<_, _>>()?,
-            ),
+            Boxed::Tuple(items) => {
+                let mut values = Vec::with_capacity(items.len());
+                for item in items {
+                    values.push(self.unbox(item)?);
+                }
+                Value::Tuple(values)
+            }
             Boxed::LocalRef(id_pack) => Value::Object(self.local_object(&id_pack)?),
             Boxed::RemoteRef(id_pack) => Value::Proxy(self.proxy_for(id_pack)),
         })

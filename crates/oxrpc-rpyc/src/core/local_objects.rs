@@ -13,7 +13,8 @@
 
 use super::object::{id_pack_of, ObjectRef};
 use crate::wire::boxing::IdPack;
-use std::collections::HashMap;
+// Keys are ids we chose; a peer only looks them up, so a fast hash is safe.
+use foldhash::HashMap;
 
 struct Entry {
     id_pack: IdPack,

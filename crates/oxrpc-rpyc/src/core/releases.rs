@@ -4,7 +4,8 @@
 //! whether any is outstanding is asked on every request and twice per
 //! frame read; the count beside the set answers that without its lock.
 
-use std::collections::HashSet;
+// Our own seqs: a fast hash is safe.
+use foldhash::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use tokio::sync::Notify;

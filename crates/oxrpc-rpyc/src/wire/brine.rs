@@ -278,7 +278,7 @@ pub(crate) fn write_str(s: &str, out: &mut Vec<u8>) {
 pub(crate) fn write_i128(i: i128, out: &mut Vec<u8>) {
     match i64::try_from(i) {
         Ok(i) => encode_i64(i, out),
-        Err(_) => encode_int_text(i.to_string().as_bytes(), out),
+        Err(_) => encode_int_text(itoa::Buffer::new().format(i).as_bytes(), out),
     }
 }
 
@@ -288,23 +288,8 @@ pub(crate) fn encode_i64(i: i64, out: &mut Vec<u8>) {
         out.push((i + IMM_INT_OFFSET) as u8);
         return;
     }
-    // 20 bytes hold "-9223372036854775808".
-    let mut digits = [0u8; 20];
-    let mut pos = digits.len();
-    let mut rest = i.unsigned_abs();
-    loop {
-        pos -= 1;
-        digits[pos] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    if i < 0 {
-        pos -= 1;
-        digits[pos] = b'-';
-    }
-    encode_int_text(&digits[pos..], out);
+    // Object ids (15 digits) go out twice in every call on a proxy.
+    encode_int_text(itoa::Buffer::new().format(i).as_bytes(), out);
 }
 
 fn encode_int_text(text: &[u8], out: &mut Vec<u8>) {
@@ -731,8 +716,17 @@ fn plain_i64(text: &[u8], max_digits: usize) -> Option<i64> {
     if digits.is_empty() || digits.len() > 19.min(max_digits) {
         return None;
     }
+    // Eighteen digits cannot overflow: only the nineteenth needs checks.
+    let (head, last) = digits.split_at(digits.len().min(18));
     let mut value: i64 = 0;
-    for &b in digits {
+    for &b in head {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        value = value * 10 + i64::from(digit);
+    }
+    for &b in last {
         if !b.is_ascii_digit() {
             return None;
         }
