@@ -19,32 +19,37 @@ def _keep_signals_to_the_server():
     forks starts with Python's defaults, not the server's handlers (which
     only tell the server's runtime: multiprocessing's terminate() would do
     nothing). The forking thread holds SIGTERM and SIGINT back across the
-    fork, so one sent to the child at once waits for its defaults."""
-    import os
-    import signal
-    import threading
-    server = os.getpid()
-    original = signal.signal
-    held = (signal.SIGTERM, signal.SIGINT)
-    masks = threading.local()
+    fork, so one sent to the child at once waits for its defaults.
+
+    Only native modules are used: `signal` imports `enum`, `threading` and
+    `os` their own helpers, ~5 MiB in every RustPython interpreter for
+    hooks that run only when remote code forks or sets a handler. Guarding
+    `_signal.signal` guards `signal.signal` too, which calls it."""
+    import _signal
+    import _thread
+    import posix
+    server = posix.getpid()
+    original = _signal.signal
+    held = (_signal.SIGTERM, _signal.SIGINT)
+    masks = _thread._local()
 
     def hold():
         try:
-            masks.before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+            masks.before = _signal.pthread_sigmask(_signal.SIG_BLOCK, held)
         except (AttributeError, OSError, ValueError):
             masks.before = None
 
     def release():
         if getattr(masks, 'before', None) is not None:
             try:
-                signal.pthread_sigmask(signal.SIG_SETMASK, masks.before)
+                _signal.pthread_sigmask(_signal.SIG_SETMASK, masks.before)
             except (OSError, ValueError):
                 pass
             masks.before = None
 
     def reset_in_child():
-        for signum, handler in ((signal.SIGTERM, signal.SIG_DFL),
-                                (signal.SIGINT, signal.default_int_handler)):
+        for signum, handler in ((_signal.SIGTERM, _signal.SIG_DFL),
+                                (_signal.SIGINT, _signal.default_int_handler)):
             try:
                 original(signum, handler)
             except ValueError:
@@ -63,20 +68,20 @@ def _keep_signals_to_the_server():
         release()
 
     try:
-        os.register_at_fork(before=hold, after_in_parent=release, after_in_child=reset_in_child)
+        posix.register_at_fork(before=hold, after_in_parent=release, after_in_child=reset_in_child)
     except (AttributeError, OSError):
         pass
     if sys.implementation.name != 'rustpython':
         return
 
     def guarded(signalnum, handler):
-        if os.getpid() == server:
+        if posix.getpid() == server:
             raise ValueError('signal only works in main thread of the main interpreter')
         return original(signalnum, handler)
 
     guarded.__name__ = guarded.__qualname__ = 'signal'
     guarded.__doc__ = original.__doc__
-    signal.signal = guarded
+    _signal.signal = guarded
 
 
 _keep_signals_to_the_server()
