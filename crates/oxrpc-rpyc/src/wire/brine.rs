@@ -716,23 +716,20 @@ fn plain_i64(text: &[u8], max_digits: usize) -> Option<i64> {
     if digits.is_empty() || digits.len() > 19.min(max_digits) {
         return None;
     }
-    // Eighteen digits cannot overflow: only the nineteenth needs checks.
-    let (head, last) = digits.split_at(digits.len().min(18));
-    let mut value: i64 = 0;
-    for &b in head {
+    // Nineteen digits fit a u64 without overflow; the sign is applied once.
+    let mut value: u64 = 0;
+    for &b in digits {
         let digit = b.wrapping_sub(b'0');
         if digit > 9 {
             return None;
         }
-        value = value * 10 + i64::from(digit);
+        value = value * 10 + u64::from(digit);
     }
-    for &b in last {
-        if !b.is_ascii_digit() {
-            return None;
-        }
-        value = value.checked_mul(10)?.checked_add(i64::from(b - b'0'))?;
+    if negative {
+        0i64.checked_sub_unsigned(value)
+    } else {
+        i64::try_from(value).ok()
     }
-    Some(if negative { -value } else { value })
 }
 
 impl From<bool> for BrineValue {
