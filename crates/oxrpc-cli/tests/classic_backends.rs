@@ -276,6 +276,102 @@ fn spare_interpreters_keep_connections_isolated() {
     }
 }
 
+/// What a new RustPython interpreter holds before remote code runs: the
+/// modules RustPython's own start imports, the support module's, and the
+/// rpyc stand-ins, nothing more. Every module imported at start is built
+/// again for every connection: the server's signal hooks once imported
+/// `signal`, `enum`, `threading` and `os` there, which nearly doubled each
+/// connection's memory (4.8 to 9.3 MiB) and halved the rate of new
+/// connections. A module added to this list must earn its place.
+const FRESH_INTERPRETER_MODULES: &[&str] = &[
+    "__main__",
+    "_abc",
+    "_ast",
+    "_codecs",
+    "_frozen_importlib",
+    "_frozen_importlib_external",
+    "_imp",
+    "_io",
+    "_signal",
+    "_sysconfigdata",
+    "_thread",
+    "_types",
+    "_typing",
+    "_warnings",
+    "_weakref",
+    "abc",
+    "builtins",
+    "codecs",
+    "encodings",
+    "encodings.aliases",
+    "encodings.ascii",
+    "encodings.latin_1",
+    "encodings.utf_8",
+    "gc",
+    "importlib",
+    "importlib._abc",
+    "importlib._bootstrap",
+    "importlib._bootstrap_external",
+    "importlib.util",
+    "itertools",
+    "marshal",
+    "posix",
+    "pyexpat",
+    "rpyc",
+    "rpyc.classic",
+    "rpyc.core",
+    "rpyc.core.netref",
+    "rpyc.lib",
+    "rpyc.lib.compat",
+    "rpyc.utils",
+    "rpyc.utils.classic",
+    "rpyc.utils.teleportation",
+    "rpyc.version",
+    "select",
+    "sys",
+    "time",
+    "types",
+    "zipimport",
+];
+
+/// A stock client's first look at a new interpreter, built ahead as a
+/// spare, built for the connection, or the shared one, finds only
+/// [`FRESH_INTERPRETER_MODULES`]; and what it finds imports as usual.
+#[test]
+fn new_interpreters_start_with_only_the_modules_they_need() {
+    for extra in [
+        &[][..],
+        &["--spare-interpreters", "0"][..],
+        &["--isolation", "shared"][..],
+    ] {
+        let port = free_port();
+        let _server = oxrpc_classic(port, extra);
+        let what = format!("oxrpc classic serve {}", extra.join(" "));
+        let got = script("fresh_interpreter_modules.py", port, &[], &what);
+        let mut lines: Vec<&str> = got.lines().collect();
+        assert_eq!(
+            lines.pop(),
+            Some("imported later: enum os signal threading"),
+            "{what}"
+        );
+        let modules = lines;
+        let unexpected: Vec<&&str> = modules
+            .iter()
+            .filter(|name| !FRESH_INTERPRETER_MODULES.contains(name))
+            // The same module under its platform's name.
+            .filter(|name| !name.starts_with("_sysconfigdata_"))
+            .collect();
+        assert!(
+            unexpected.is_empty(),
+            "{what}: a new interpreter imports {unexpected:?} before remote code runs"
+        );
+        // The list is read, not empty: the interpreter's own start is there.
+        for needed in ["sys", "builtins", "rpyc.core.netref"] {
+            assert!(modules.contains(&needed), "{what}: {modules:?}");
+        }
+    }
+}
+
 /// RustPython's cycle collector is process-wide and walks every
 /// interpreter's objects: run unguarded while other interpreters ran, it
 /// aborted the server. Collections now run only while no interpreter
