@@ -20,13 +20,23 @@ fn addr(port: u16) -> SocketAddr {
     format!("127.0.0.1:{port}").parse().unwrap()
 }
 
-fn drive(target: impl ToString, server: &str) {
+/// Runs the shell's checks against `process`, the server `server` names.
+/// A failure says whether that server was still running.
+fn drive(target: impl ToString, server: &str, process: &mut ChildGuard) {
     let output = run_python_script(
         "classic/shell_pty.py",
         &[env!("CARGO_BIN_EXE_oxrpc"), &target.to_string(), server],
         Duration::from_secs(600),
     );
-    let got = expect_success(&format!("the shell against {server}"), &output);
+    let state = if process.has_exited() {
+        "had exited"
+    } else {
+        "still running"
+    };
+    let got = expect_success(
+        &format!("the shell against {server} (the server {state})"),
+        &output,
+    );
     assert!(got.contains("shell checks passed"), "{got}");
 }
 
@@ -43,17 +53,18 @@ fn oxrpc_classic(port: u16, extra: &[&str]) -> ChildGuard {
 fn shell_against_rpyc_classic() {
     let port = free_port();
     let mut cmd = rpyc_classic_command();
-    cmd.args(["-q", "-p", &port.to_string()]);
-    let _server = ChildGuard::spawn(cmd);
+    // Not quiet: rpyc's log of what it accepted reaches the test's output.
+    cmd.args(["-p", &port.to_string()]);
+    let mut server = ChildGuard::spawn(cmd);
     wait_for_port(addr(port), Duration::from_secs(30));
-    drive(port, "rpyc");
+    drive(port, "rpyc", &mut server);
 }
 
 #[test]
 fn shell_against_oxrpc_on_rustpython() {
     let port = free_port();
-    let _server = oxrpc_classic(port, &[]);
-    drive(port, "rustpython");
+    let mut server = oxrpc_classic(port, &[]);
+    drive(port, "rustpython", &mut server);
 }
 
 /// Over a Unix socket: the shell connects, and Ctrl-C reaches the server
@@ -63,7 +74,7 @@ fn shell_over_a_unix_socket() {
     let path = std::env::temp_dir().join(format!("oxrpc-shell-{}.sock", std::process::id()));
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
     cmd.args(["classic", "serve", "-q", "--socket"]).arg(&path);
-    let _server = ChildGuard::spawn(cmd);
+    let mut server = ChildGuard::spawn(cmd);
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     while std::os::unix::net::UnixStream::connect(&path).is_err() {
         assert!(
@@ -72,13 +83,17 @@ fn shell_over_a_unix_socket() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    drive(format!("unix:{}", path.display()), "rustpython");
+    drive(
+        format!("unix:{}", path.display()),
+        "rustpython",
+        &mut server,
+    );
 }
 
 #[cfg(feature = "cpython")]
 #[test]
 fn shell_against_oxrpc_on_cpython() {
     let port = free_port();
-    let _server = oxrpc_classic(port, &["--python", "cpython"]);
-    drive(port, "cpython");
+    let mut server = oxrpc_classic(port, &["--python", "cpython"]);
+    drive(port, "cpython", &mut server);
 }
