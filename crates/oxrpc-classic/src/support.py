@@ -21,8 +21,8 @@ def _keep_signals_to_the_server():
     nothing). The forking thread holds SIGTERM and SIGINT back across the
     fork, so one sent to the child at once waits for its defaults.
 
-    Only native modules are used: `signal` imports `enum`, `threading` and
-    `os` their own helpers, ~4 MiB in every RustPython interpreter for
+    Only native modules are used: `signal` (which imports `enum`),
+    `threading` and `os` cost ~4 MiB in every RustPython interpreter, for
     hooks that run only when remote code forks or sets a handler. Guarding
     `_signal.signal` guards `signal.signal` too, which calls it."""
     import _signal

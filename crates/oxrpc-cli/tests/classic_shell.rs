@@ -20,21 +20,22 @@ fn addr(port: u16) -> SocketAddr {
     format!("127.0.0.1:{port}").parse().unwrap()
 }
 
-/// Runs the shell's checks against `process`, the server `server` names.
-/// A failure says whether that server was still running.
-fn drive(target: impl ToString, server: &str, process: &mut ChildGuard) {
+/// Runs the shell's checks against `server` (which `shell_pty.py` knows
+/// as `name`) at `target`. A failure says whether the server was still
+/// running.
+fn drive(target: impl ToString, name: &str, server: &mut ChildGuard) {
     let output = run_python_script(
         "classic/shell_pty.py",
-        &[env!("CARGO_BIN_EXE_oxrpc"), &target.to_string(), server],
+        &[env!("CARGO_BIN_EXE_oxrpc"), &target.to_string(), name],
         Duration::from_secs(600),
     );
-    let state = if process.has_exited() {
+    let state = if server.has_exited() {
         "had exited"
     } else {
         "still running"
     };
     let got = expect_success(
-        &format!("the shell against {server} (the server {state})"),
+        &format!("the shell against {name} (the server {state})"),
         &output,
     );
     assert!(got.contains("shell checks passed"), "{got}");
