@@ -9,10 +9,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::{BufRead, BufReader, Read};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
+
+mod ports;
+pub use ports::{free_port, wait_for_port};
 
 /// The workspace root (the directory holding the top-level `Cargo.toml`).
 ///
@@ -307,26 +310,6 @@ pub fn proc_status_kib(pid: u32, field: &str) -> u64 {
         .next()
         .and_then(|kib| kib.parse().ok())
         .unwrap_or_else(|| panic!("{field} is not a size: {value}")) // ok: test helper
-}
-
-/// A free TCP port on 127.0.0.1 (bound then released).
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("bind an ephemeral port") // ok: test helper, not on a peer path
-}
-
-/// Waits until something accepts TCP connections on `addr`.
-pub fn wait_for_port(addr: SocketAddr, deadline: Duration) {
-    let started = Instant::now();
-    while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
-        assert!(
-            started.elapsed() < deadline,
-            "nothing listening on {addr} after {deadline:?}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 /// A child process killed when dropped, so a failing test leaves no server behind.
