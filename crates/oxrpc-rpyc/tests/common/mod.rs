@@ -95,10 +95,11 @@ impl TestService {
         value
     }
 
-    /// Adds two ints (for arity and type errors).
+    /// Adds two ints (for arity and type errors), exactly as Python does
+    /// for any two that fit an i64: the sum may not.
     #[exposed]
-    fn add(&self, a: i64, b: i64) -> i64 {
-        a + b
+    fn add(&self, a: i64, b: i64) -> i128 {
+        i128::from(a) + i128::from(b)
     }
 
     /// Keyword arguments: `kw(a, b)`.
