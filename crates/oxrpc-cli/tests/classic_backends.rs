@@ -336,9 +336,25 @@ const FRESH_INTERPRETER_MODULES: &[&str] = &[
 
 /// A stock client's first look at a new interpreter, built ahead as a
 /// spare, built for the connection, or the shared one, finds only
-/// [`FRESH_INTERPRETER_MODULES`]; and what it finds imports as usual.
+/// [`FRESH_INTERPRETER_MODULES`]; and the modules left out import through
+/// `conn.modules` as they do on rpyc_classic.
 #[test]
 fn new_interpreters_start_with_only_the_modules_they_need() {
+    let reference_port = free_port();
+    let reference = python_classic(reference_port);
+    let on_rpyc = script(
+        "fresh_interpreter_modules.py",
+        reference_port,
+        &[],
+        "rpyc_classic",
+    );
+    drop(reference);
+    let imported_on_rpyc = on_rpyc.lines().last();
+    assert_eq!(
+        imported_on_rpyc,
+        Some("imported later: enum os signal threading"),
+        "rpyc_classic"
+    );
     for extra in [
         &[][..],
         &["--spare-interpreters", "0"][..],
@@ -349,11 +365,7 @@ fn new_interpreters_start_with_only_the_modules_they_need() {
         let what = format!("oxrpc classic serve {}", extra.join(" "));
         let got = script("fresh_interpreter_modules.py", port, &[], &what);
         let mut lines: Vec<&str> = got.lines().collect();
-        assert_eq!(
-            lines.pop(),
-            Some("imported later: enum os signal threading"),
-            "{what}"
-        );
+        assert_eq!(lines.pop(), imported_on_rpyc, "{what}");
         let modules = lines;
         let unexpected: Vec<&&str> = modules
             .iter()
