@@ -25,8 +25,8 @@ const DEFAULT_EPHEMERAL_START: u16 = 32768;
 /// up to 20100).
 const LOWEST: u16 = 21_000;
 
-/// A port nothing holds on any local address (TCP or UDP), for a server a
-/// test is about to start.
+/// A port nothing holds on any local IPv4 address (TCP or UDP), for a
+/// server a test is about to start.
 ///
 /// It lies below the kernel's ephemeral range, so it stays free until the
 /// server binds it whatever else connects meanwhile, and it is never handed
@@ -120,9 +120,10 @@ mod tests {
         assert!(TcpListener::bind(("127.0.0.1", port)).is_ok());
     }
 
-    /// A port something listens on is passed over.
+    /// A port something listens on does not count as free, so
+    /// [`free_port`] passes it over; released, it counts again.
     #[test]
-    fn a_held_port_is_passed_over() {
+    fn a_held_port_does_not_count_as_free() {
         let port = free_port();
         let held = TcpListener::bind(("127.0.0.1", port)).unwrap();
         assert!(!nothing_holds(port));
