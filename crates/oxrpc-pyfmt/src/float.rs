@@ -3,8 +3,8 @@
 //! CPython writes the shortest digits that round-trip, in fixed notation
 //! while the decimal exponent is in `-4..16` and in scientific notation
 //! otherwise (`1e+16`, `1e-05`). A float adds `.0` to whole numbers; the
-//! parts of a complex do not (`(1+2j)`). Rust's shortest round-trip digits
-//! are the same digits, so only the layout is ours.
+//! parts of a complex do not (`(1+2j)`). The shortest round-trip digits of
+//! `zmij` (Schubfach) are the same digits, so only the layout is ours.
 
 use std::fmt::Write;
 
@@ -33,7 +33,7 @@ impl Write for StackText {
 }
 
 /// The significant digits of the shortest text that reads back as the same
-/// float (ryu's: `123.45`, `0.001`, `1.5e-7`, `1e16`; the same digits
+/// float (zmij's: `123.45`, `0.001`, `1.5e-7`, `1e+16`; the same digits
 /// CPython's `repr` picks), and CPython's `decpt`: the value is
 /// 0.DIGITS × 10^decpt.
 fn shortest_digits(text: &str) -> (StackText, i32) {
@@ -78,11 +78,11 @@ fn write_short(out: &mut String, value: f64, add_dot_zero: bool, sign: bool) {
         out.push_str(if add_dot_zero { "0.0" } else { "0" });
         return;
     }
-    let mut text = ryu::Buffer::new();
+    let mut text = zmij::Buffer::new();
     let shortest = text.format_finite(value.abs());
-    // Most floats: ryu lays out fixed notation as CPython's `repr` does
+    // Most floats: zmij lays out fixed notation as CPython's `repr` does
     // (`123.0`, `12.34`, `0.00123`) for decimal exponents up to 16. Below,
-    // ryu stays fixed one step longer (`0.0000123`, where CPython writes
+    // zmij stays fixed one step longer (`0.0000123`, where CPython writes
     // `1.23e-05`), and scientific notation is spelled differently.
     if add_dot_zero && !shortest.contains('e') && !shortest.starts_with("0.0000") {
         out.push_str(shortest);
