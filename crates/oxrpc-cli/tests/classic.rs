@@ -9,38 +9,17 @@
     unreachable_pub
 )]
 
+mod common;
+
 use oxrpc_testkit::{
-    expect_success, free_port, python_command, rpyc_classic_command, run_python_script,
-    run_with_deadline, wait_for_port, ChildGuard,
+    expect_success, free_port, loopback, python_command, rpyc_classic_command, run_python_script,
+    run_with_deadline, spawn_rpyc_classic, ChildGuard,
 };
-use std::net::SocketAddr;
 use std::process::{Command, Output};
 use std::time::Duration;
 
 fn oxrpc() -> Command {
     Command::new(env!("CARGO_BIN_EXE_oxrpc"))
-}
-
-fn addr(port: u16) -> SocketAddr {
-    format!("127.0.0.1:{port}").parse().unwrap()
-}
-
-/// `oxrpc classic serve -p PORT`, ready to accept.
-fn oxrpc_classic(port: u16) -> ChildGuard {
-    let mut cmd = oxrpc();
-    cmd.args(["classic", "serve", "-q", "-p", &port.to_string()]);
-    let guard = ChildGuard::spawn(cmd);
-    wait_for_port(addr(port), Duration::from_secs(30));
-    guard
-}
-
-/// Python's `rpyc_classic` on PORT, ready to accept.
-fn python_classic(port: u16) -> ChildGuard {
-    let mut cmd = rpyc_classic_command();
-    cmd.args(["-q", "-p", &port.to_string()]);
-    let guard = ChildGuard::spawn(cmd);
-    wait_for_port(addr(port), Duration::from_secs(30));
-    guard
 }
 
 fn seed_script(name: &str) -> Output {
@@ -59,16 +38,18 @@ fn stdout(output: &Output, what: &str) -> String {
 #[test]
 fn seed_classic_scripts_print_the_same_against_both_servers() {
     let scripts = ["rpyc_modules.py", "rpyc_variables.py", "rpyc_fib.py"];
-    let python = python_classic(18812);
+    let python = spawn_rpyc_classic(18812);
     let reference: Vec<String> = scripts.iter().map(|s| stdout(&seed_script(s), s)).collect();
     drop(python);
     for _ in 0..200 {
-        if std::net::TcpStream::connect_timeout(&addr(18812), Duration::from_millis(50)).is_err() {
+        if std::net::TcpStream::connect_timeout(&loopback(18812), Duration::from_millis(50))
+            .is_err()
+        {
             break;
         }
         std::thread::sleep(Duration::from_millis(25));
     }
-    let _ours = oxrpc_classic(18812);
+    let _ours = common::oxrpc_classic(18812, &[]);
     let got: Vec<String> = scripts.iter().map(|s| stdout(&seed_script(s), s)).collect();
 
     // rpyc_modules.py prints sys.version (RustPython's on our side), then os.name.
@@ -100,7 +81,7 @@ fn seed_classic_scripts_print_the_same_against_both_servers() {
 #[test]
 fn classic_semantics_match_rpyc_classic() {
     let python_port = free_port();
-    let _python = python_classic(python_port);
+    let _python = spawn_rpyc_classic(python_port);
     let output = run_python_script(
         "classic/classic_checks.py",
         &[&python_port.to_string()],
@@ -109,7 +90,7 @@ fn classic_semantics_match_rpyc_classic() {
     let reference = expect_success("classic_checks.py against rpyc_classic", &output);
 
     let port = free_port();
-    let _ours = oxrpc_classic(port);
+    let _ours = common::oxrpc_classic(port, &[]);
     let output = run_python_script(
         "classic/classic_checks.py",
         &[&port.to_string()],
@@ -125,9 +106,9 @@ fn classic_semantics_match_rpyc_classic() {
 #[test]
 fn rust_classic_client_against_both_servers() {
     let python_port = free_port();
-    let _python = python_classic(python_port);
+    let _python = spawn_rpyc_classic(python_port);
     let port = free_port();
-    let _ours = oxrpc_classic(port);
+    let _ours = common::oxrpc_classic(port, &[]);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -249,7 +230,7 @@ fn classic_cli(args: &[&str]) -> Output {
 #[test]
 fn classic_cli_against_rpyc_classic() {
     let port = free_port();
-    let _python = python_classic(port);
+    let _python = spawn_rpyc_classic(port);
     let host = format!("localhost:{port}");
     let run = classic_cli;
     let out = run(&["eval", &host, "6 * 7"]);
@@ -446,7 +427,7 @@ fn tree_listing(root: &std::path::Path) -> Vec<String> {
 #[test]
 fn classic_transfers_copy_what_rpyc_copies() {
     let port = free_port();
-    let _python = python_classic(port);
+    let _python = spawn_rpyc_classic(port);
     let host = format!("localhost:{port}");
     let run = classic_cli;
     let base = std::env::temp_dir().join(format!("oxrpc-odd-tree-{}", std::process::id()));
@@ -544,7 +525,7 @@ fn remote_code_prints_and_its_threads_call_back() {
     };
     let port = free_port();
     let reference = {
-        let _python = python_classic(port);
+        let _python = spawn_rpyc_classic(port);
         run(port)
     };
     assert!(
@@ -555,8 +536,7 @@ fn remote_code_prints_and_its_threads_call_back() {
     let port = free_port();
     let mut cmd = oxrpc();
     cmd.args(["classic", "serve", "-q", "-p", &port.to_string()]);
-    let mut ours = ChildGuard::spawn(cmd);
-    wait_for_port(addr(port), Duration::from_secs(30));
+    let mut ours = ChildGuard::spawn_listening(cmd, port, Duration::from_secs(30));
     assert_eq!(run(port), reference);
     ours.wait_for_line(marker);
     // The second connection's print, not flushed by anyone but the
@@ -676,8 +656,7 @@ fn pythonpath_modules_import_as_on_rpyc_classic() {
     let mut cmd = rpyc_classic_command();
     cmd.args(["-q", "-p", &port.to_string()])
         .env("PYTHONPATH", &pythonpath);
-    let python = ChildGuard::spawn(cmd);
-    wait_for_port(addr(port), Duration::from_secs(30));
+    let python = ChildGuard::spawn_listening(cmd, port, Duration::from_secs(30));
     let reference = client(port);
     drop(python);
     let port = free_port();
@@ -686,8 +665,7 @@ fn pythonpath_modules_import_as_on_rpyc_classic() {
     cmd.args(["classic", "serve", "-q", "-p", &port.to_string()])
         .env("PYTHONPATH", format!("probe_pkg/..:{pythonpath}"))
         .current_dir(&root);
-    let _ours = ChildGuard::spawn(cmd);
-    wait_for_port(addr(port), Duration::from_secs(30));
+    let _ours = ChildGuard::spawn_listening(cmd, port, Duration::from_secs(30));
     let got = client(port);
     std::fs::remove_dir_all(&root).unwrap();
     assert_eq!(reference, "42 42 probe_pkg.answers\nTrue\n");

@@ -13,37 +13,14 @@
     unreachable_pub
 )]
 
+mod common;
+
+use common::oxrpc_classic;
 use oxrpc_testkit::{
-    expect_success, free_port, proc_status_kib, rpyc_classic_command, run_python_script,
-    wait_for_port, ChildGuard,
+    expect_success, free_port, proc_status_kib, run_python_script, spawn_rpyc_classic,
 };
-use std::net::SocketAddr;
 use std::process::Command;
 use std::time::{Duration, Instant};
-
-fn addr(port: u16) -> SocketAddr {
-    format!("127.0.0.1:{port}").parse().unwrap()
-}
-
-/// `oxrpc classic serve -q -p PORT EXTRA...`, ready to accept.
-fn oxrpc_classic(port: u16, extra: &[&str]) -> ChildGuard {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
-    cmd.args(["classic", "serve", "-q", "-p", &port.to_string()])
-        .args(extra)
-        .env_remove("VIRTUAL_ENV");
-    let guard = ChildGuard::spawn(cmd);
-    wait_for_port(addr(port), Duration::from_secs(60));
-    guard
-}
-
-/// Python's `rpyc_classic` on PORT, ready to accept.
-fn python_classic(port: u16) -> ChildGuard {
-    let mut cmd = rpyc_classic_command();
-    cmd.args(["-q", "-p", &port.to_string()]);
-    let guard = ChildGuard::spawn(cmd);
-    wait_for_port(addr(port), Duration::from_secs(30));
-    guard
-}
 
 fn script(name: &str, port: u16, args: &[&str], what: &str) -> String {
     let mut all = vec![port.to_string()];
@@ -68,7 +45,7 @@ fn venv() -> String {
 /// What rpyc_classic prints for the semantic checks: the oracle.
 fn reference_checks() -> String {
     let port = free_port();
-    let _python = python_classic(port);
+    let _python = spawn_rpyc_classic(port);
     let reference = script("classic_checks.py", port, &[], "rpyc_classic");
     let helpers = script("classic_helpers.py", port, &["rpyc"], "rpyc_classic");
     assert!(helpers.contains("helper checks passed"), "{helpers}");
@@ -155,8 +132,8 @@ fn cpython_backend_behaves_as_rpyc_classic_strictly() {
         .env("PYTHONDONTWRITEBYTECODE", "1");
     let mut cmd = oxrpc_testkit::rpyc_classic_with(python);
     cmd.args(["--host", "127.0.0.1", "-q", "-p", &reference.to_string()]);
-    let _reference = ChildGuard::spawn(cmd);
-    wait_for_port(addr(reference), Duration::from_secs(30));
+    let _reference =
+        oxrpc_testkit::ChildGuard::spawn_listening(cmd, reference, Duration::from_secs(30));
     oxrpc_testkit::run_differential_with(
         "classic_diff.py",
         &format!("127.0.0.1:{reference}"),
@@ -176,8 +153,7 @@ fn cpython_backend_sees_virtual_env() {
     cmd.args(["classic", "serve", "-q", "--python", "cpython", "-p"])
         .arg(port.to_string())
         .env("VIRTUAL_ENV", venv());
-    let _server = ChildGuard::spawn(cmd);
-    wait_for_port(addr(port), Duration::from_secs(60));
+    let _server = oxrpc_testkit::ChildGuard::spawn_listening(cmd, port, Duration::from_secs(60));
     let mut client = oxrpc_testkit::python_command();
     client.args([
         "-c",
@@ -259,7 +235,7 @@ fn interpreter_options_are_checked() {
 #[test]
 fn spare_interpreters_keep_connections_isolated() {
     let port = free_port();
-    let _python = python_classic(port);
+    let _python = spawn_rpyc_classic(port);
     let reference = script("interpreter_isolation.py", port, &[], "rpyc_classic");
     assert_eq!(reference.trim(), "shared");
     for (extra, expected) in [
@@ -341,7 +317,7 @@ const FRESH_INTERPRETER_MODULES: &[&str] = &[
 #[test]
 fn new_interpreters_start_with_only_the_modules_they_need() {
     let reference_port = free_port();
-    let reference = python_classic(reference_port);
+    let reference = spawn_rpyc_classic(reference_port);
     let on_rpyc = script(
         "fresh_interpreter_modules.py",
         reference_port,

@@ -9,16 +9,14 @@
     unreachable_pub
 )]
 
+mod common;
+
+use common::oxrpc_classic;
 use oxrpc_testkit::{
-    expect_success, free_port, rpyc_classic_command, run_python_script, wait_for_port, ChildGuard,
+    expect_success, free_port, rpyc_classic_command, run_python_script, ChildGuard,
 };
-use std::net::SocketAddr;
 use std::process::Command;
 use std::time::Duration;
-
-fn addr(port: u16) -> SocketAddr {
-    format!("127.0.0.1:{port}").parse().unwrap()
-}
 
 /// Runs the shell's checks against `server` (which `shell_pty.py` knows
 /// as `name`) at `target`. A failure says whether the server was still
@@ -41,23 +39,13 @@ fn drive(target: impl ToString, name: &str, server: &mut ChildGuard) {
     assert!(got.contains("shell checks passed"), "{got}");
 }
 
-fn oxrpc_classic(port: u16, extra: &[&str]) -> ChildGuard {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
-    cmd.args(["classic", "serve", "-q", "-p", &port.to_string()])
-        .args(extra);
-    let guard = ChildGuard::spawn(cmd);
-    wait_for_port(addr(port), Duration::from_secs(60));
-    guard
-}
-
 #[test]
 fn shell_against_rpyc_classic() {
     let port = free_port();
     let mut cmd = rpyc_classic_command();
     // Not quiet: rpyc's log of what it accepted reaches the test's output.
     cmd.args(["-p", &port.to_string()]);
-    let mut server = ChildGuard::spawn(cmd);
-    wait_for_port(addr(port), Duration::from_secs(30));
+    let mut server = ChildGuard::spawn_listening(cmd, port, Duration::from_secs(30));
     drive(port, "rpyc", &mut server);
 }
 

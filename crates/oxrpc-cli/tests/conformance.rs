@@ -18,8 +18,8 @@
 )]
 
 use oxrpc_testkit::{
-    expect_success, free_port, interop_path, python_command, run_with_deadline, wait_for_port,
-    ChildGuard,
+    expect_success, free_port, interop_path, loopback, python_command, run_with_deadline,
+    wait_for_port, ChildGuard,
 };
 use std::process::Command;
 use std::time::Duration;
@@ -61,10 +61,7 @@ fn oxrpc_server(kind: &str) -> (ChildGuard, u16) {
     cmd.args([kind, "serve", "-q", "--host", "127.0.0.1", "--port"])
         .arg(port.to_string());
     let server = ChildGuard::spawn(cmd);
-    wait_for_port(
-        format!("127.0.0.1:{port}").parse().unwrap(),
-        Duration::from_secs(60),
-    );
+    wait_for_port(loopback(port), Duration::from_secs(60));
     (server, port)
 }
 

@@ -11,7 +11,9 @@
     unreachable_pub
 )]
 
-use oxrpc_testkit::{free_port, rpyc_classic_command, run_differential, wait_for_port, ChildGuard};
+use oxrpc_testkit::{
+    free_port, loopback, rpyc_classic_command, run_differential, wait_for_port, ChildGuard,
+};
 use std::process::Command;
 use std::time::Duration;
 
@@ -40,7 +42,7 @@ fn classic_server_behaves_as_rpyc_classic() {
     ]);
     let _candidate = ChildGuard::spawn(cmd);
     for port in [reference_port, candidate_port] {
-        wait_for_port(([127, 0, 0, 1], port).into(), Duration::from_secs(30));
+        wait_for_port(loopback(port), Duration::from_secs(30));
     }
     run_differential(
         "classic_diff.py",

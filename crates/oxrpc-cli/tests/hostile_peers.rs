@@ -21,11 +21,11 @@ use oxrpc::rpyc::channel::encode_frame;
 use oxrpc::rpyc::message::{Message, MessageKind};
 use oxrpc::rpyc::{Boxed, HandlerId};
 use oxrpc_testkit::{
-    expect_success, free_port, proc_status, proc_status_kib, python_command, rpyc_gave_up,
-    run_with_deadline, wait_for_port, ChildGuard,
+    expect_success, free_port, loopback, proc_status, proc_status_kib, python_command,
+    rpyc_gave_up, run_with_deadline, wait_for_port, ChildGuard,
 };
 use std::io::{ErrorKind, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::TcpStream;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -42,14 +42,10 @@ fn serve(kind: &str, extra: &[&str]) -> (ChildGuard, u16) {
     let mut args = vec![kind, "serve", "-q", "--port", &port_s];
     args.extend_from_slice(extra);
     let server = oxrpc(&args);
-    wait_for_port(addr(port), Duration::from_secs(60));
+    wait_for_port(loopback(port), Duration::from_secs(60));
     // wait_for_port's probe held a slot for a moment; let it go.
     std::thread::sleep(Duration::from_millis(200));
     (server, port)
-}
-
-fn addr(port: u16) -> SocketAddr {
-    format!("127.0.0.1:{port}").parse().unwrap()
 }
 
 /// The server's peak resident memory so far, in MiB.
@@ -208,7 +204,7 @@ fn dropped_within(stream: &mut TcpStream, probe: &[u8], deadline: Duration) -> b
 /// written until the server stops taking them (or 200 MiB). Returns the
 /// socket, one request (a probe for `dropped_within`) and how it ended.
 fn never_reading_client(port: u16, what: &str) -> (TcpStream, Vec<u8>, Burst) {
-    let mut hostile = TcpStream::connect(addr(port)).unwrap();
+    let mut hostile = TcpStream::connect(loopback(port)).unwrap();
     let one = frame(&request(
         1,
         BrineValue::Int(99),
@@ -289,7 +285,7 @@ fn xmlrpc_clients_that_never_read() {
     .concat();
     let pipelined = request.repeat(50_000);
     let mut hostile: Vec<TcpStream> = (0..20)
-        .map(|_| TcpStream::connect(addr(port)).unwrap())
+        .map(|_| TcpStream::connect(loopback(port)).unwrap())
         .collect();
     let bursts: Vec<Burst> = hostile
         .iter_mut()
@@ -317,7 +313,7 @@ fn xmlrpc_clients_that_never_read() {
     let empty_post =
         b"POST /RPC2 HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n".repeat(1_000_000);
     let mut hostile: Vec<TcpStream> = (0..5)
-        .map(|_| TcpStream::connect(addr(port)).unwrap())
+        .map(|_| TcpStream::connect(loopback(port)).unwrap())
         .collect();
     let bursts: Vec<Burst> = hostile
         .iter_mut()
@@ -346,7 +342,7 @@ fn gzip(data: &[u8]) -> Vec<u8> {
 /// Sends one HTTP request and reads the whole answer (until the server
 /// closes or `Content-Length` is met).
 fn http_exchange(port: u16, headers: &str, body: &[u8]) -> (String, Vec<u8>) {
-    let mut stream = TcpStream::connect(addr(port)).unwrap();
+    let mut stream = TcpStream::connect(loopback(port)).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(60)))
         .unwrap();
@@ -425,7 +421,7 @@ fn xmlrpc_amplification_is_bounded() {
     .repeat(20);
     let writers: Vec<_> = (0..10)
         .map(|_| {
-            let mut s = TcpStream::connect(addr(port)).unwrap();
+            let mut s = TcpStream::connect(loopback(port)).unwrap();
             let request = request.clone();
             std::thread::spawn(move || {
                 write_burst(&mut s, &request, Duration::from_secs(5));
@@ -470,7 +466,7 @@ fn rpyc_cheap_frames_that_cost_a_lot() {
         .map(|_| {
             let frames = big_tuple.repeat(60);
             std::thread::spawn(move || {
-                let mut s = TcpStream::connect(addr(port)).unwrap();
+                let mut s = TcpStream::connect(loopback(port)).unwrap();
                 s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
                 let _ = s.write_all(&frames);
                 let mut sink = [0u8; 4096];
@@ -482,7 +478,7 @@ fn rpyc_cheap_frames_that_cost_a_lot() {
     for flood in floods {
         flood.join().unwrap();
     }
-    let mut s = TcpStream::connect(addr(port)).unwrap();
+    let mut s = TcpStream::connect(loopback(port)).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
     let _ = s.write_all(&big_string);
     // As rpyc does when it gives up on a connection: a short CLOSE
@@ -513,7 +509,7 @@ fn rpyc_slots_held_by_trickling_or_idling() {
     );
     let trickling: Vec<TcpStream> = (0..50)
         .map(|_| {
-            let mut s = TcpStream::connect(addr(port)).unwrap();
+            let mut s = TcpStream::connect(loopback(port)).unwrap();
             // A 1 MiB uncompressed frame announced, then a byte at a time.
             let _ = s.write_all(&[0, 0x10, 0, 0, 0]);
             s
@@ -535,7 +531,7 @@ fn rpyc_slots_held_by_trickling_or_idling() {
 
     let (server, port) = serve("service", &["--max-connections", "50"]);
     let idle: Vec<TcpStream> = (0..50)
-        .map(|_| TcpStream::connect(addr(port)).unwrap())
+        .map(|_| TcpStream::connect(loopback(port)).unwrap())
         .collect();
     let took = rpyc_served(port, Duration::from_secs(15));
     eprintln!("with 50 idle sockets holding every slot: served in {took:?}");
@@ -554,7 +550,7 @@ fn rpyc_object_tables_have_a_server_wide_budget() {
         &["--max-local-objects", "20000", "--max-objects", "30000"],
     );
     let pin = |n: usize| -> (usize, String) {
-        let mut s = TcpStream::connect(addr(port)).unwrap();
+        let mut s = TcpStream::connect(loopback(port)).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
         let mut out = frame(&request(
             1,
@@ -652,7 +648,7 @@ fn xmlrpc_cpu_per_cheap_request_is_bounded() {
         .map(|_| {
             let request = request.clone();
             std::thread::spawn(move || {
-                let mut s = TcpStream::connect(addr(port)).unwrap();
+                let mut s = TcpStream::connect(loopback(port)).unwrap();
                 s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
                 let _ = s.write_all(&request);
                 let mut answer = vec![0u8; 4096];
@@ -694,7 +690,7 @@ fn classic_interpreter_threads_keep_the_read_bounds() {
 
     let (mut hostile, one, outcome) = never_reading_client(port, "the non-reading classic client");
     // A frame announced (1 MiB) and trickled a byte a second.
-    let mut trickling = TcpStream::connect(addr(port)).unwrap();
+    let mut trickling = TcpStream::connect(loopback(port)).unwrap();
     trickling.write_all(&[0, 0x10, 0, 0, 0]).unwrap();
     classic_served(port, Duration::from_secs(60));
     if outcome == Burst::Stalled {
@@ -709,7 +705,7 @@ fn classic_interpreter_threads_keep_the_read_bounds() {
     );
 
     let big_string = inflation_bomb();
-    let mut s = TcpStream::connect(addr(port)).unwrap();
+    let mut s = TcpStream::connect(loopback(port)).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
     let _ = s.write_all(&big_string);
     assert!(rpyc_gave_up(&mut s), "the 250 MB string was accepted");

@@ -11,11 +11,11 @@
 
 use flate2::{Compress, Compression, Crc, FlushCompress};
 use oxrpc_testkit::{
-    expect_success, free_port, proc_status_kib, python_command, rpyc_gave_up, run_with_deadline,
-    wait_for_port, ChildGuard,
+    expect_success, free_port, loopback, proc_status_kib, python_command, rpyc_gave_up,
+    run_with_deadline, wait_for_port, ChildGuard,
 };
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::TcpStream;
 use std::process::Command;
 use std::time::Duration;
 
@@ -23,10 +23,6 @@ fn oxrpc(args: &[&str]) -> ChildGuard {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
     cmd.args(args);
     ChildGuard::spawn(cmd)
-}
-
-fn addr(port: u16) -> SocketAddr {
-    format!("127.0.0.1:{port}").parse().unwrap()
 }
 
 /// Peak resident memory of a process, in MiB.
@@ -113,7 +109,7 @@ fn rpyc_ok(port: u16) {
 }
 
 fn http_post(port: u16, headers: &str, body: &[u8]) -> String {
-    let mut stream = TcpStream::connect(addr(port)).unwrap();
+    let mut stream = TcpStream::connect(loopback(port)).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
         .unwrap();
@@ -148,7 +144,7 @@ fn xmlrpc_limits_floods_and_bombs() {
         "--read-timeout",
         "2",
     ]);
-    wait_for_port(addr(port), Duration::from_secs(30));
+    wait_for_port(loopback(port), Duration::from_secs(30));
 
     // Too many values: a fault, then service as usual.
     let many = format!(
@@ -183,11 +179,11 @@ fn xmlrpc_limits_floods_and_bombs() {
 
     // 1,000 connections that never send a byte, and 50 that stall halfway.
     let idle: Vec<TcpStream> = (0..1000)
-        .map(|_| TcpStream::connect(addr(port)).unwrap())
+        .map(|_| TcpStream::connect(loopback(port)).unwrap())
         .collect();
     let slow: Vec<TcpStream> = (0..50)
         .map(|_| {
-            let mut s = TcpStream::connect(addr(port)).unwrap();
+            let mut s = TcpStream::connect(loopback(port)).unwrap();
             let _ = s.write_all(b"POST /RPC2 HTTP/1.1\r\nContent-Length: 100\r\n\r\n<metho");
             s
         })
@@ -227,10 +223,10 @@ fn rpyc_limits_floods_and_bombs() {
         "--max-connections",
         "1100",
     ]);
-    wait_for_port(addr(port), Duration::from_secs(30));
+    wait_for_port(loopback(port), Duration::from_secs(30));
 
     // A frame over --max-frame-size: the connection is closed, others served.
-    let mut stream = TcpStream::connect(addr(port)).unwrap();
+    let mut stream = TcpStream::connect(loopback(port)).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(20)))
         .unwrap();
@@ -245,7 +241,7 @@ fn rpyc_limits_floods_and_bombs() {
     frame.push(1);
     frame.extend_from_slice(&bomb);
     frame.push(b'\n');
-    let mut stream = TcpStream::connect(addr(port)).unwrap();
+    let mut stream = TcpStream::connect(loopback(port)).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
         .unwrap();
@@ -254,7 +250,7 @@ fn rpyc_limits_floods_and_bombs() {
     rpyc_ok(port);
 
     // Idle connections are closed after --idle-timeout.
-    let mut idle = TcpStream::connect(addr(port)).unwrap();
+    let mut idle = TcpStream::connect(loopback(port)).unwrap();
     idle.set_read_timeout(Some(Duration::from_secs(30)))
         .unwrap();
     assert!(rpyc_gave_up(&mut idle), "idle connection not closed");
@@ -262,7 +258,7 @@ fn rpyc_limits_floods_and_bombs() {
     // 1,000 connections at once, half of them stalled mid-frame.
     let flood: Vec<TcpStream> = (0..1000)
         .map(|i| {
-            let mut s = TcpStream::connect(addr(port)).unwrap();
+            let mut s = TcpStream::connect(loopback(port)).unwrap();
             if i % 2 == 0 {
                 let _ = s.write_all(&[0, 0, 0, 100, 0, 1, 2]);
             }
@@ -289,7 +285,7 @@ fn classic_bare_connects_build_no_interpreter() {
     let port = free_port();
     let port_s = port.to_string();
     let server = oxrpc(&["classic", "serve", "-q", "--port", &port_s]);
-    wait_for_port(addr(port), Duration::from_secs(60));
+    wait_for_port(loopback(port), Duration::from_secs(60));
     let classic_ok = || {
         let mut cmd = python_command();
         cmd.args([
@@ -307,10 +303,10 @@ fn classic_bare_connects_build_no_interpreter() {
     // 90 at once, then 60 spaced out, long enough apart for a spare
     // interpreter to be ready for each (each used to take one).
     let mut bare: Vec<TcpStream> = (0..90)
-        .map(|_| TcpStream::connect(addr(port)).unwrap())
+        .map(|_| TcpStream::connect(loopback(port)).unwrap())
         .collect();
     for _ in 0..60 {
-        bare.push(TcpStream::connect(addr(port)).unwrap());
+        bare.push(TcpStream::connect(loopback(port)).unwrap());
         std::thread::sleep(Duration::from_millis(50));
     }
     std::thread::sleep(Duration::from_secs(2));
@@ -348,7 +344,7 @@ fn classic_requests_queued_behind_a_busy_interpreter_are_bounded() {
         "--max-input",
         "2000000",
     ]);
-    wait_for_port(addr(port), Duration::from_secs(60));
+    wait_for_port(loopback(port), Duration::from_secs(60));
     let script = format!(
         r#"
 import os, time, rpyc
@@ -432,11 +428,11 @@ fn connection_limit_holds_clients_back_until_a_slot_frees() {
         "--idle-share",
         "1",
     ]);
-    wait_for_port(addr(port), Duration::from_secs(30));
+    wait_for_port(loopback(port), Duration::from_secs(30));
     // wait_for_port's probe took a slot for a moment; let it go.
     std::thread::sleep(Duration::from_millis(200));
     let held: Vec<TcpStream> = (0..2)
-        .map(|_| TcpStream::connect(addr(port)).unwrap())
+        .map(|_| TcpStream::connect(loopback(port)).unwrap())
         .collect();
     let mut cmd = python_command();
     cmd.args([
@@ -471,7 +467,7 @@ fn a_full_server_evicts_only_for_a_waiting_client() {
         "--max-connections",
         "4",
     ]);
-    wait_for_port(addr(port), Duration::from_secs(30));
+    wait_for_port(loopback(port), Duration::from_secs(30));
     // wait_for_port's probe took a slot for a moment; let it go.
     std::thread::sleep(Duration::from_millis(200));
     let mut cmd = python_command();
@@ -519,7 +515,7 @@ fn trickled_heads_give_way_to_a_waiting_xmlrpc_client() {
         "--read-timeout",
         "120",
     ]);
-    wait_for_port(addr(port), Duration::from_secs(30));
+    wait_for_port(loopback(port), Duration::from_secs(30));
     let mut cmd = python_command();
     cmd.args([
         "-c",
@@ -575,7 +571,7 @@ fn more_clients_than_1024_are_all_kept_as_rpyc_keeps_them() {
     let reference_port = reference.announced_port("PORT");
     let port = free_port();
     let _ours = oxrpc(&["service", "serve", "-q", "--port", &port.to_string()]);
-    wait_for_port(addr(port), Duration::from_secs(30));
+    wait_for_port(loopback(port), Duration::from_secs(30));
     for port in [reference_port, port] {
         let mut clients = python_command();
         clients.args(["-c", MANY_CLIENTS, &port.to_string(), CLIENTS]);

@@ -13,15 +13,13 @@
 mod browser;
 
 use oxrpc_testkit::ChildGuard;
-use oxrpc_testkit::{expect_success, free_port, python_command, run_with_deadline, wait_for_port};
+use oxrpc_testkit::{
+    expect_success, free_port, loopback, python_command, run_with_deadline, wait_for_port,
+};
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn addr(port: u16) -> SocketAddr {
-    format!("127.0.0.1:{port}").parse().unwrap()
-}
 
 /// `oxrpc <kind> serve` with `--metrics`; its port and the metrics port.
 fn serve(kind: &str, extra: &[&str]) -> (ChildGuard, u16, u16) {
@@ -32,9 +30,8 @@ fn serve(kind: &str, extra: &[&str]) -> (ChildGuard, u16, u16) {
         .arg("--metrics")
         .arg(format!("127.0.0.1:{metrics}"))
         .args(extra);
-    let server = ChildGuard::spawn(cmd);
-    wait_for_port(addr(port), Duration::from_secs(60));
-    wait_for_port(addr(metrics), Duration::from_secs(60));
+    let server = ChildGuard::spawn_listening(cmd, port, Duration::from_secs(60));
+    wait_for_port(loopback(metrics), Duration::from_secs(60));
     (server, port, metrics)
 }
 
@@ -54,7 +51,7 @@ fn http_exchange(
     headers: &str,
     wait: Duration,
 ) -> std::io::Result<String> {
-    let mut stream = TcpStream::connect(addr(port))?;
+    let mut stream = TcpStream::connect(loopback(port))?;
     stream.set_read_timeout(Some(wait))?;
     write!(
         stream,
@@ -88,7 +85,7 @@ fn settle(metrics: u16, series: &str, value: f64) -> String {
 #[test]
 fn rpyc_counters_equal_what_the_clients_did() {
     let (_server, port, metrics) = serve("service", &["--max-frame-size", "100000"]);
-    // wait_for_port's probe is a connection too (one, as it found the
+    // The readiness probe is a connection too (one, as it found the
     // port open at once or after a few refusals): count from after it.
     settle(metrics, r#"oxrpc_connections_total{server="service"}"#, 1.0);
     let before = sample(
@@ -120,7 +117,7 @@ print(errors)
     assert_eq!(out.trim(), "3");
     // Two connections announcing frames over --max-frame-size.
     for _ in 0..2 {
-        let mut raw = TcpStream::connect(addr(port)).unwrap();
+        let mut raw = TcpStream::connect(loopback(port)).unwrap();
         raw.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
         raw.write_all(&[0, 0x10, 0, 0, 0]).unwrap(); // 1 MiB, uncompressed
         let mut buf = [0u8; 64];
@@ -347,7 +344,7 @@ print('done')
     // must get in well before that (a generous bound on a scrape of
     // milliseconds, not a measure of speed).
     let idle: Vec<TcpStream> = (0..100)
-        .map(|_| TcpStream::connect(addr(metrics)).unwrap())
+        .map(|_| TcpStream::connect(loopback(metrics)).unwrap())
         .collect();
     let scrape = http_exchange(metrics, "GET /metrics", "", Duration::from_secs(8));
     assert!(

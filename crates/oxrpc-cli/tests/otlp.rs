@@ -12,7 +12,8 @@
 )]
 
 use oxrpc_testkit::{
-    expect_success, free_port, python_command, run_with_deadline, wait_for_port, ChildGuard,
+    expect_success, free_port, loopback, python_command, run_with_deadline, wait_for_port,
+    ChildGuard,
 };
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -89,10 +90,7 @@ fn spans_of_a_python_clients_calls_reach_the_collector() {
         .args(["-p", &port.to_string()])
         .env("OXRPC_LOG", "error");
     let mut server = ChildGuard::spawn(cmd);
-    wait_for_port(
-        format!("127.0.0.1:{port}").parse().unwrap(),
-        Duration::from_secs(30),
-    );
+    wait_for_port(loopback(port), Duration::from_secs(30));
 
     let mut client = python_command();
     client.args([

@@ -8,7 +8,8 @@
 )]
 
 use oxrpc_testkit::{
-    expect_success, python_command, run_python_script, run_with_deadline, wait_for_port, ChildGuard,
+    expect_success, loopback, python_command, run_python_script, run_with_deadline, wait_for_port,
+    ChildGuard,
 };
 use std::process::Command;
 use std::time::Duration;
@@ -41,7 +42,7 @@ fn seed_client_cell_against_oxrpc_xmlrpc_serve() {
     cmd.args(["xmlrpc", "serve", "--port", "9000"]);
     let mut server = ChildGuard::spawn(cmd);
     server.wait_for_line("ready");
-    wait_for_port("127.0.0.1:9000".parse().unwrap(), Duration::from_secs(10));
+    wait_for_port(loopback(9000), Duration::from_secs(10));
 
     let output = run_python_script("xmlrpc/run_seed_client.py", &[], Duration::from_secs(60));
     let stdout = expect_success("the seed's client cell", &output);

@@ -8,7 +8,8 @@
 )]
 
 use oxrpc_testkit::{
-    expect_success, python_command, run_python_script, run_with_deadline, wait_for_port, ChildGuard,
+    expect_success, loopback, python_command, run_python_script, run_with_deadline, wait_for_port,
+    ChildGuard,
 };
 use std::process::Command;
 use std::time::Duration;
@@ -18,8 +19,8 @@ fn serve_starts_the_notebook_servers() {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
     cmd.arg("serve");
     let _server = ChildGuard::spawn(cmd);
-    wait_for_port("127.0.0.1:9000".parse().unwrap(), Duration::from_secs(20));
-    wait_for_port("127.0.0.1:18861".parse().unwrap(), Duration::from_secs(20));
+    wait_for_port(loopback(9000), Duration::from_secs(20));
+    wait_for_port(loopback(18861), Duration::from_secs(20));
 
     let output = run_python_script("xmlrpc/run_seed_client.py", &[], Duration::from_secs(60));
     expect_success("the XML-RPC client cell", &output);

@@ -12,7 +12,8 @@
 )]
 
 use oxrpc_testkit::{
-    expect_success, free_port, python_command, run_python_script, wait_for_port, ChildGuard,
+    expect_success, free_port, loopback, python_command, run_python_script, wait_for_port,
+    ChildGuard,
 };
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
 use std::path::{Path, PathBuf};
@@ -102,10 +103,7 @@ fn python_tls_clients_against_oxrpc_servers() {
     args.extend(tls.iter().map(String::as_str));
     let _xmlrpc = oxrpc(&args);
     for port in [service_port, classic_port, xmlrpc_port] {
-        wait_for_port(
-            format!("127.0.0.1:{port}").parse().unwrap(),
-            Duration::from_secs(30),
-        );
+        wait_for_port(loopback(port), Duration::from_secs(30));
     }
     let output = run_python_script(
         "tls/python_tls_clients.py",
@@ -276,10 +274,7 @@ fn xmlrpc_client_trusts_a_private_ca_as_python_does() {
         "--ssl-certfile",
         file("server.pem").to_str().unwrap(),
     ]);
-    wait_for_port(
-        format!("127.0.0.1:{port}").parse().unwrap(),
-        Duration::from_secs(30),
-    );
+    wait_for_port(loopback(port), Duration::from_secs(30));
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
     let plain_url = format!("http://localhost:{port}");
     cmd.args(["xmlrpc", "call", plain_url.as_str(), "system.listMethods"]);

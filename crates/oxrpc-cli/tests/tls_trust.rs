@@ -27,7 +27,7 @@
 
 use oxrpc::net::tls::{server_name, ClientTlsFiles, ServerCheck};
 use oxrpc_testkit::{
-    expect_success, free_port, interop_path, python_command, rpyc_classic_command,
+    expect_success, free_port, interop_path, loopback, python_command, rpyc_classic_command,
     run_python_script, run_with_deadline, wait_for_port, ChildGuard,
 };
 use serde_json::{json, Value};
@@ -364,10 +364,7 @@ fn oxrpc_command_line_clients_reach_rpyc_tls_servers_with_rpycs_choice_of_checks
         .args(["--ssl-certfile", &file("v1-cn.pem")])
         .args(["--ssl-cafile", &file("clients-trust.pem")]);
     let _rpyc_classic = ChildGuard::spawn(cmd);
-    wait_for_port(
-        format!("127.0.0.1:{port}").parse().unwrap(),
-        Duration::from_secs(30),
-    );
+    wait_for_port(loopback(port), Duration::from_secs(30));
     let client = [
         "--ssl-certfile",
         &file("client-v1.pem"),
@@ -500,10 +497,7 @@ fn classic_credentials_describe_the_client_certificate_as_rpyc_classic_does() {
     }
     for (asks, rpyc_port, oxrpc_port, _rpyc, _oxrpc) in &servers {
         for port in [rpyc_port, oxrpc_port] {
-            wait_for_port(
-                format!("127.0.0.1:{port}").parse().unwrap(),
-                Duration::from_secs(60),
-            );
+            wait_for_port(loopback(*port), Duration::from_secs(60));
         }
         let clients: &[&str] = match asks {
             true => &["client-rich", "client-v1", "client-selfsigned"],

@@ -14,8 +14,8 @@
 
 use oxrpc::rpyc::{Backoff, Connector, Reconnecting};
 use oxrpc_testkit::{
-    expect_success, interop_path, python_command, rpyc_classic_command, run_with_deadline,
-    wait_for_port, ChildGuard,
+    expect_success, interop_path, loopback, python_command, rpyc_classic_command,
+    run_with_deadline, wait_for_port, ChildGuard,
 };
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -432,7 +432,7 @@ fn client_keepalive_flag() {
     let mut cmd = oxrpc();
     cmd.args(["service", "serve", "-q", "-p", &port.to_string()]);
     let _server = ChildGuard::spawn(cmd);
-    wait_for_port(([127, 0, 0, 1], port).into(), DEADLINE);
+    wait_for_port(loopback(port), DEADLINE);
     let mut cmd = oxrpc();
     cmd.args([
         "service",

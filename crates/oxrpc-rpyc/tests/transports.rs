@@ -19,7 +19,7 @@ use oxrpc_rpyc::{
     ServerConfig, Value, VoidService,
 };
 use oxrpc_testkit::{
-    expect_success, free_port, interop_path, python, python_command, run_with_deadline,
+    expect_success, free_port, interop_path, loopback, python, python_command, run_with_deadline,
     wait_for_port, ChildGuard,
 };
 use std::io::Write;
@@ -565,7 +565,7 @@ async fn reconnecting_client_survives_a_python_server_restart() {
     assert!(matches!(stale, Error::Closed), "{stale:?}");
 
     let (_server, _) = python_server(&["my", "--port", &port_arg]);
-    wait_for_port(([127, 0, 0, 1], port).into(), DEADLINE);
+    wait_for_port(loopback(port), DEADLINE);
     tokio::time::sleep(BACKOFF.max).await; // the backoff has run out
     assert_eq!(client.call::<i64>("get_answer", ()).await.unwrap(), 42);
     assert_eq!(client.generation(), 2);

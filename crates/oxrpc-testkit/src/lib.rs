@@ -15,7 +15,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 mod ports;
-pub use ports::{free_port, wait_for_port};
+pub use ports::{free_port, loopback, wait_for_port};
 
 /// The workspace root (the directory holding the top-level `Cargo.toml`).
 ///
@@ -131,6 +131,14 @@ pub fn python_command() -> Command {
 /// for the caller to add its options (`-q`, `-p PORT`, `--register`, ...).
 pub fn rpyc_classic_command() -> Command {
     rpyc_classic_with(python_command())
+}
+
+/// Python's `rpyc_classic` (rpyc 6.0.2's classic server, quiet) on
+/// `port`, accepting connections.
+pub fn spawn_rpyc_classic(port: u16) -> ChildGuard {
+    let mut cmd = rpyc_classic_command();
+    cmd.args(["-q", "-p", &port.to_string()]);
+    ChildGuard::spawn_listening(cmd, port, Duration::from_secs(30))
 }
 
 /// [`rpyc_classic_command`] run by `python`, a command for an interpreter
@@ -328,6 +336,28 @@ impl ChildGuard {
         ChildGuard { child, lines }
     }
 
+    /// Spawns `cmd`, a server told to listen on `port`, and waits until it
+    /// accepts connections on [`loopback`]`(port)`. Fails at once if the
+    /// server exits first, saying so, and after `deadline` if it is still
+    /// running but not listening.
+    pub fn spawn_listening(cmd: Command, port: u16, deadline: Duration) -> ChildGuard {
+        let program = cmd.get_program().to_string_lossy().into_owned();
+        let mut guard = ChildGuard::spawn(cmd);
+        let addr = loopback(port);
+        let started = Instant::now();
+        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+            if let Ok(Some(status)) = guard.child.try_wait() {
+                panic!("{program} exited ({status}) before listening on {addr}");
+            }
+            assert!(
+                started.elapsed() < deadline,
+                "{program} is running but not listening on {addr} after {deadline:?}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        guard
+    }
+
     /// Reads stdout lines until one contains `needle`; returns that line.
     pub fn wait_for_line(&mut self, needle: &str) -> String {
         let reader = self.lines.as_mut().expect("stdout is piped"); // ok: test helper, not on a peer path
@@ -443,4 +473,33 @@ pub fn fuzz_smoke(
     }
     eprintln!("{name}: {runs} inputs in {:?}, no panic", started.elapsed());
     runs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[should_panic(expected = "exited (exit status: 3) before listening on 127.0.0.1:")]
+    fn a_server_that_exits_is_reported_at_once() {
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "exit 3"]);
+        ChildGuard::spawn_listening(cmd, free_port(), Duration::from_secs(600));
+    }
+
+    #[test]
+    fn a_listening_server_is_waited_for() {
+        let port = free_port();
+        let mut cmd = python_command();
+        cmd.args([
+            "-c",
+            &format!(
+                "import socket, time; time.sleep(0.5); s = socket.socket(); \
+                 s.bind(('127.0.0.1', {port})); s.listen(); time.sleep(60)"
+            ),
+        ]);
+        let mut server = ChildGuard::spawn_listening(cmd, port, Duration::from_secs(60));
+        assert!(TcpStream::connect(loopback(port)).is_ok());
+        assert!(!server.has_exited());
+    }
 }

@@ -84,6 +84,15 @@ fn nothing_holds(port: u16) -> bool {
     TcpListener::bind(any).is_ok() && UdpSocket::bind(any).is_ok()
 }
 
+/// `127.0.0.1:port`, where the tests' servers listen.
+///
+/// ```
+/// assert_eq!(oxrpc_testkit::loopback(9000).to_string(), "127.0.0.1:9000");
+/// ```
+pub fn loopback(port: u16) -> SocketAddr {
+    SocketAddr::from((Ipv4Addr::LOCALHOST, port))
+}
+
 /// Waits until something accepts TCP connections on `addr`.
 pub fn wait_for_port(addr: SocketAddr, deadline: Duration) {
     let started = Instant::now();
