@@ -26,10 +26,42 @@ PY = sys.executable
 started = []
 
 
+def _ephemeral_start():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+# As the Rust tests' free_port (crates/oxrpc-testkit/src/ports.rs): a port
+# released by bind(0) lies in the ephemeral range, where the kernel may hand
+# it to anyone (even as a connection's source port) before the server binds
+# it. Ports below that range, checked free and never handed out twice, stay
+# free until the server takes them.
+_LOWEST = 21000
+_HIGHEST = max(_LOWEST + 1, _ephemeral_start())
+_next_port = _LOWEST + os.getpid() * 7919 % (_HIGHEST - _LOWEST)
+
+
+def _nothing_holds(port):
+    for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+        with socket.socket(socket.AF_INET, kind) as s:
+            try:
+                s.bind(("0.0.0.0", port))
+            except OSError:
+                return False
+    return True
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    global _next_port
+    for _ in range(_HIGHEST - _LOWEST):
+        port = _next_port
+        _next_port = port + 1 if port + 1 < _HIGHEST else _LOWEST
+        if _nothing_holds(port):
+            return port
+    raise RuntimeError("no free port in %d..%d" % (_LOWEST, _HIGHEST))
 
 
 def wait_port(port, proc, timeout=30):
@@ -79,7 +111,8 @@ def xmlrpc_python():
 
 def xmlrpc_oxrpc(oxrpc):
     port = free_port()
-    return start([oxrpc, "xmlrpc", "serve", "--host", "127.0.0.1", "-p", str(port), "-q"], port)
+    # --no-docs: the reference is a SimpleXMLRPCServer, which answers GET with 501.
+    return start([oxrpc, "xmlrpc", "serve", "--host", "127.0.0.1", "-p", str(port), "-q", "--no-docs"], port)
 
 
 def main():
