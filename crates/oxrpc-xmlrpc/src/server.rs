@@ -26,6 +26,14 @@ use std::sync::Arc;
 use std::time::Duration;
 use tracing::debug;
 
+/// The most hyper reads from a connection at once (more when the head may
+/// be larger): a request up to about this size that has arrived whole is
+/// read in one call and reaches the router as one piece, which is then
+/// decoded where it lies instead of being joined from 64 KiB reads. Its
+/// memory is no more than such a body holds anyway (see `budget::SMALL`);
+/// the head's own cap is counted exactly by the router.
+const READ_BUFFER: usize = 128 * 1024;
+
 /// Server settings. The defaults are safe to expose; raise them deliberately.
 #[derive(Clone)]
 pub struct ServerConfig {
@@ -296,7 +304,7 @@ impl Server {
             // The header timeout is the connection's idle watch (see
             // `serve_http`): hyper's own arms a timer for every request.
             .header_read_timeout(None)
-            .max_buf_size(self.config.max_header_size.max(8192))
+            .max_buf_size(self.config.max_header_size.max(READ_BUFFER))
             .keep_alive(true);
         // Shared: each connection's task holds a pointer, not the settings.
         let http = Arc::new(http);
