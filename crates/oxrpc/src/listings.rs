@@ -118,6 +118,14 @@ struct State {
     mounts: File,
 }
 
+/// What a lookup must deal with first (see `State::pending`).
+struct Pending {
+    /// The mount table changed: nothing remembered can be trusted.
+    mounts_changed: bool,
+    /// inotify has events queued (or an error to report): read them.
+    events_queued: bool,
+}
+
 /// Remembered listings, each valid until an inotify event says otherwise.
 pub(crate) struct Listings {
     state: Mutex<State>,
@@ -242,12 +250,16 @@ impl State {
 
     /// Reads the queued events and forgets what they invalidate.
     fn read_events(&mut self) {
-        if self.mount_table_changed() {
+        let pending = self.pending();
+        if pending.mounts_changed {
             // Like a lost event: nothing remembered, nor read meanwhile,
             // can be trusted.
             self.clear();
             self.events += 1;
             self.trimmed_at = self.events;
+        }
+        if !pending.events_queued {
+            return;
         }
         loop {
             let touched: Vec<(WatchDescriptor, bool)> =
@@ -283,15 +295,28 @@ impl State {
 
     /// Whether the mount table changed since the last look (the kernel
     /// reports each change to one poll).
-    fn mount_table_changed(&self) -> bool {
-        let mut fds = [PollFd::new(&self.mounts, PollFlags::PRI)];
+    /// What the kernel has marked since the last look, asked of the mount
+    /// table and the event queue in one `poll` (a lookup with nothing
+    /// queued, nearly every one, makes this its only system call).
+    fn pending(&self) -> Pending {
+        let mut fds = [
+            PollFd::new(&self.mounts, PollFlags::PRI),
+            PollFd::new(&self.inotify, PollFlags::IN),
+        ];
         let now = Timespec {
             tv_sec: 0,
             tv_nsec: 0,
         };
         match poll(&mut fds, Some(&now)) {
-            Ok(_) => fds[0].revents().intersects(PollFlags::PRI | PollFlags::ERR),
-            Err(_) => true,
+            Ok(_) => Pending {
+                mounts_changed: fds[0].revents().intersects(PollFlags::PRI | PollFlags::ERR),
+                events_queued: !fds[1].revents().is_empty(),
+            },
+            // Unknown: as if everything had changed.
+            Err(_) => Pending {
+                mounts_changed: true,
+                events_queued: true,
+            },
         }
     }
 
