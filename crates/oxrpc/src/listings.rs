@@ -9,8 +9,9 @@
 //! renamed, a permission changed, the directory itself moved or removed.
 //! The kernel queues those events before the system call that caused them
 //! returns, and every lookup first reads what is queued (a non-blocking
-//! read that never touches the disk), so a client that changed a directory
-//! and then lists it sees its change, as it would from `os.listdir`.
+//! `poll` that never touches the disk, then a read when something is
+//! queued), so a client that changed a directory and then lists it sees
+//! its change, as it would from `os.listdir`.
 //!
 //! Only plain absolute paths are remembered: one with a symbolic link,
 //! `.`/`..` or repeated slashes could resolve differently without an event
@@ -20,7 +21,7 @@
 //! announces, and network and FUSE file systems change elsewhere. A change
 //! to the mount table (a file system mounted over a remembered directory)
 //! forgets everything: the kernel marks `/proc/self/mountinfo` for it, and
-//! each lookup polls that mark too. Everything else (relative paths, huge
+//! each lookup polls that mark in the same `poll`. Everything else (relative paths, huge
 //! directories, a full watch table) is simply read every time, as before.
 
 use inotify::{EventMask, Inotify, WatchDescriptor, WatchMask, Watches};
@@ -293,8 +294,6 @@ impl State {
         }
     }
 
-    /// Whether the mount table changed since the last look (the kernel
-    /// reports each change to one poll).
     /// What the kernel has marked since the last look, asked of the mount
     /// table and the event queue in one `poll` (a lookup with nothing
     /// queued, nearly every one, makes this its only system call).
