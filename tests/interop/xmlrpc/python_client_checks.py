@@ -140,6 +140,34 @@ check('echo 5 MB string', proxy.echo(big_text) == big_text)
 big_list = list(range(100000))
 check('echo 100k-int array', proxy.echo(big_list) == big_list)
 
+# Uncompressed requests, as a stock ServerProxy sends them, around the
+# sizes where the server's reading changes: 64 KiB (a read that fills the
+# default buffer), 128 KiB (the most it reads at once) and 256 KiB (the
+# largest body kept without drawing on the memory budget). Every byte
+# length in each window, on one kept-alive connection, with two-byte
+# characters falling on every offset: each must come back whole.
+def sized(total):
+    """A string of exactly `total` UTF-8 bytes, half of them in 'é'."""
+    return 'x' * (total % 3) + 'a\u00e9' * (total // 3)
+
+
+overhead = len(xmlrpc.client.dumps(('',), 'echo').encode())
+sweep = xmlrpc.client.ServerProxy(URL, allow_none=True)
+for boundary in (64 * 1024, 128 * 1024, 256 * 1024):
+    wrong = [body for body in range(boundary - 320, boundary + 24)
+             if sweep.echo(sized(body - overhead)) != sized(body - overhead)]
+    check('echo of every body size from %d to %d' % (boundary - 320, boundary + 23),
+          not wrong, 'wrong at body sizes %r' % wrong[:10])
+    body = xmlrpc.client.dumps((sized(boundary - overhead),), 'echo').encode()
+    raw = http.client.HTTPConnection(URL.split('//', 1)[1].rstrip('/'), timeout=30)
+    raw.request('POST', '/RPC2', body, {'Content-Type': 'text/xml'})
+    answer = raw.getresponse().read()
+    raw.close()
+    want = xmlrpc.client.dumps((sized(boundary - overhead),), methodresponse=True,
+                               allow_none=True).encode()
+    check('a %d-byte body answered as CPython writes it' % boundary, answer == want,
+          '%d bytes: %r' % (len(answer), answer[:200]))
+
 # A gzip-compressed request (Transport.encode_threshold).
 class GzipTransport(xmlrpc.client.Transport):
     encode_threshold = 100
