@@ -845,3 +845,75 @@ fn xmlrpc_header_cap_and_multi_member_gzip() {
     assert!(body.contains("<string>bin</string>"), "{body}");
     xmlrpc_served(&format!("http://127.0.0.1:{port}"), Duration::from_secs(30));
 }
+
+/// Documents under 256 KiB draw on no budget: their sum is bounded by the
+/// connection cap. 200 connections each send all but the last byte of a
+/// 256 KiB body (the largest not counted) and hold it, 40 more each send
+/// as much of an 8 MB body as the server takes (counted: the 16 MB budget
+/// admits two at a time, the rest wait for room), and a stock client is
+/// served meanwhile. The server's memory stays within 200 small bodies,
+/// each with its connection's read buffer (up to twice the 128 KiB the
+/// server reads at once) beside it, plus the budget; without the budget,
+/// the large bodies alone would hold 320 MB.
+#[test]
+fn xmlrpc_unfinished_bodies_are_bounded_by_the_cap_and_the_budget() {
+    const SMALL: usize = 256 * 1024;
+    const READ_AT_ONCE: usize = 128 * 1024;
+    const HOLDERS: usize = 200;
+    const LARGE: usize = 8_000_000;
+    const LARGE_HOLDERS: usize = 40;
+    const BUDGET: usize = 16_000_000;
+    const CONNECTION: usize = 64 * 1024;
+    let (server, port) = serve(
+        "xmlrpc",
+        &[
+            "--max-connections",
+            "300",
+            "--max-buffered",
+            &BUDGET.to_string(),
+        ],
+    );
+    let before = rss_mib(&server);
+    let unfinished = |declared: usize, sent: usize| {
+        let mut request = format!(
+            "POST /RPC2 HTTP/1.1\r\nHost: t\r\nContent-Type: text/xml\r\nContent-Length: {declared}\r\n\r\n"
+        )
+        .into_bytes();
+        request.resize(request.len() + sent, b'x');
+        request
+    };
+    let small = unfinished(SMALL, SMALL - 1);
+    let large = unfinished(LARGE, LARGE - 1);
+    let writers: Vec<_> = (0..HOLDERS + LARGE_HOLDERS)
+        .map(|i| {
+            let request = if i < HOLDERS {
+                small.clone()
+            } else {
+                large.clone()
+            };
+            std::thread::spawn(move || {
+                let mut s = TcpStream::connect(loopback(port)).unwrap();
+                let burst = write_burst(&mut s, &request, Duration::from_secs(2));
+                (s, burst)
+            })
+        })
+        .collect();
+    let held: Vec<(TcpStream, Burst)> = writers.into_iter().map(|w| w.join().unwrap()).collect();
+    let dropped = held.iter().filter(|(_, b)| *b == Burst::Dropped).count();
+    assert_eq!(dropped, 0, "no holder is dropped before its read timeout");
+    std::thread::sleep(Duration::from_millis(500));
+    let holding = rss_mib(&server);
+    eprintln!(
+        "RSS {before} MiB before, {holding} MiB with {HOLDERS} small and {LARGE_HOLDERS} large bodies held"
+    );
+    xmlrpc_served(&format!("http://127.0.0.1:{port}"), Duration::from_secs(30));
+    drop(held);
+    // Per connection: its body, hyper's read buffer (which may reserve
+    // twice what it reads at once) and the connection's own state.
+    let per_connection = 2 * READ_AT_ONCE + CONNECTION;
+    let bound = before as usize
+        + (HOLDERS * (SMALL + per_connection) + LARGE_HOLDERS * per_connection + BUDGET)
+            / (1 << 20)
+        + 32;
+    assert_peak_under(&server, bound as u64, "xmlrpc, unfinished bodies");
+}
