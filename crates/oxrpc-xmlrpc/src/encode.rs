@@ -64,6 +64,20 @@ pub(crate) fn encode_response_with_capacity(
     Ok(out)
 }
 
+/// The `<methodResponse>` document around `value`, a `<value>` element
+/// already written by [`write_value`].
+pub(crate) fn encode_response_around(value: &str) -> String {
+    const BEFORE: &str = "<methodResponse>\n<params>\n<param>\n";
+    const AFTER: &str = "</param>\n</params>\n</methodResponse>\n";
+    let mut out =
+        String::with_capacity(XML_HEADER.len() + BEFORE.len() + value.len() + AFTER.len());
+    out.push_str(XML_HEADER);
+    out.push_str(BEFORE);
+    out.push_str(value);
+    out.push_str(AFTER);
+    out
+}
+
 /// Writes a fault `<methodResponse>`. Never fails: characters XML cannot
 /// carry are replaced by U+FFFD so the client always gets its fault.
 pub fn encode_fault(fault: &Fault) -> String {

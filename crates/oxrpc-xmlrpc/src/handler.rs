@@ -12,6 +12,7 @@
 
 use crate::context::RequestContext;
 use crate::convert::{ConversionError, IntoValue};
+use crate::encoded::Encoded;
 use crate::extract::{ArgKind, Extract};
 use crate::fault::Fault;
 use crate::value::Value;
@@ -19,24 +20,49 @@ use std::future::Future;
 use std::pin::Pin;
 
 /// The future a handler returns once erased.
-pub(crate) type BoxFuture = Pin<Box<dyn Future<Output = Result<Value, Fault>> + Send>>;
+pub(crate) type BoxFuture = Pin<Box<dyn Future<Output = Result<Answer, Fault>> + Send>>;
+
+/// What a method answers with: a value for the server to encode, or one
+/// encoded ahead of time, which goes out as it stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answer {
+    /// A value, encoded when the response is written.
+    Value(Value),
+    /// A value encoded once (see [`Encoded`]).
+    Encoded(Encoded),
+}
+
+impl Answer {
+    /// The answer as a value (an encoded one read back, as a client would).
+    pub fn into_value(self) -> Result<Value, Fault> {
+        match self {
+            Answer::Value(value) => Ok(value),
+            Answer::Encoded(encoded) => encoded.to_value().map_err(|e| e.to_fault()),
+        }
+    }
+}
 
 /// What calling an erased handler produces: most handlers finish at once, and
 /// those need no allocation.
 pub enum Outcome {
     /// The handler already finished.
-    Ready(Result<Value, Fault>),
+    Ready(Result<Answer, Fault>),
     /// An async handler still running.
     Pending(BoxFuture),
 }
 
 impl Outcome {
-    /// Waits for the result.
-    pub async fn resolve(self) -> Result<Value, Fault> {
+    /// Waits for the answer.
+    pub async fn answer(self) -> Result<Answer, Fault> {
         match self {
             Outcome::Ready(result) => result,
             Outcome::Pending(future) => future.await,
         }
+    }
+
+    /// Waits for the answer, as a value.
+    pub async fn resolve(self) -> Result<Value, Fault> {
+        self.answer().await.and_then(Answer::into_value)
     }
 }
 
@@ -65,6 +91,55 @@ pub trait IntoResponse {
     const XMLRPC_TYPE: &'static str;
     /// The value or the fault.
     fn into_response(self) -> Result<Value, Fault>;
+
+    /// The answer the server sends: the value [`IntoResponse::into_response`]
+    /// gives, unless it was encoded ahead ([`Encoded`]), which goes as is.
+    fn into_answer(self) -> Result<Answer, Fault>
+    where
+        Self: Sized,
+    {
+        self.into_response().map(Answer::Value)
+    }
+}
+
+impl IntoResponse for Encoded {
+    const XMLRPC_TYPE: &'static str = "any";
+    fn into_response(self) -> Result<Value, Fault> {
+        Answer::Encoded(self).into_value()
+    }
+    fn into_answer(self) -> Result<Answer, Fault> {
+        Ok(Answer::Encoded(self))
+    }
+}
+
+impl IntoResponse for Answer {
+    const XMLRPC_TYPE: &'static str = "any";
+    fn into_response(self) -> Result<Value, Fault> {
+        self.into_value()
+    }
+    fn into_answer(self) -> Result<Answer, Fault> {
+        Ok(self)
+    }
+}
+
+impl<E: IntoFault> IntoResponse for Result<Answer, E> {
+    const XMLRPC_TYPE: &'static str = "any";
+    fn into_response(self) -> Result<Value, Fault> {
+        self.into_answer().and_then(Answer::into_value)
+    }
+    fn into_answer(self) -> Result<Answer, Fault> {
+        self.map_err(E::into_fault)
+    }
+}
+
+impl<E: IntoFault> IntoResponse for Result<Encoded, E> {
+    const XMLRPC_TYPE: &'static str = "any";
+    fn into_response(self) -> Result<Value, Fault> {
+        self.into_answer().and_then(Answer::into_value)
+    }
+    fn into_answer(self) -> Result<Answer, Fault> {
+        self.map(Answer::Encoded).map_err(E::into_fault)
+    }
 }
 
 impl<T: IntoValue> IntoResponse for T {
@@ -288,7 +363,7 @@ macro_rules! handler_impls {
             #[allow(unused_mut, unused_variables, unused_assignments, non_snake_case)]
             fn call(&self, site: CallSite<'_>, params: Vec<Value>) -> Outcome {
                 extract_args!(site, params; $($arg),*);
-                Outcome::Ready((self.f)($($arg),*).into_response())
+                Outcome::Ready((self.f)($($arg),*).into_answer())
             }
         }
 
@@ -317,7 +392,7 @@ macro_rules! handler_impls {
             fn call(&self, site: CallSite<'_>, params: Vec<Value>) -> Outcome {
                 extract_args!(site, params; $($arg),*);
                 let future = (self.f)($($arg),*);
-                Outcome::Pending(Box::pin(async move { future.await.into_response() }))
+                Outcome::Pending(Box::pin(async move { future.await.into_answer() }))
             }
         }
 
@@ -356,6 +431,6 @@ where
     F: Fn(Vec<Value>) -> Result<Value, Fault> + Send + Sync + 'static,
 {
     fn call(&self, _site: CallSite<'_>, params: Vec<Value>) -> Outcome {
-        Outcome::Ready((self.0)(params))
+        Outcome::Ready((self.0)(params).map(Answer::Value))
     }
 }

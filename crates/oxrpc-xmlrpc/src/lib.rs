@@ -16,7 +16,9 @@
 //!   reached by dotted names, when allowed (`allow_dotted_names`).
 //! * Handlers take and return plain Rust types, serde types through
 //!   [`Serde`] ([`to_value`] / [`from_value`]), and parts of the request
-//!   ([`ClientAddr`], [`AuthUser`], [`Headers`]: see [`Extract`]).
+//!   ([`ClientAddr`], [`AuthUser`], [`Headers`]: see [`Extract`]). An
+//!   answer asked for often can be kept encoded ([`Encoded`]) and is then
+//!   sent as it stands, with no value built, encoded and freed per call.
 //! * [`Client`] (async) and [`blocking::Client`] call servers, with extra
 //!   headers, verbose logging and the environment's HTTP proxy.
 //!
@@ -47,6 +49,7 @@ mod decode;
 mod dispatch;
 mod docs;
 mod encode;
+mod encoded;
 mod error;
 mod extract;
 mod fault;
@@ -72,10 +75,11 @@ pub use decode::{decode_call, decode_response, Limits, MethodCall, MethodRespons
 pub use dispatch::Dispatch;
 pub use docs::DocsConfig;
 pub use encode::{encode_call, encode_fault, encode_response, write_value, EncodeError};
+pub use encoded::Encoded;
 pub use error::Error;
 pub use extract::{ArgKind, ClientAddr, Extract, Headers};
 pub use fault::{Fault, NonStandardFault};
-pub use handler::{AsyncHandler, Handler, IntoFault, IntoResponse};
+pub use handler::{Answer, AsyncHandler, Handler, IntoFault, IntoResponse};
 pub use multicall::MultiCall;
 /// Python's `repr()` of a str (kept at this path; see `oxrpc-pyfmt`).
 pub use oxrpc_pyfmt::str_repr as python_str_repr;

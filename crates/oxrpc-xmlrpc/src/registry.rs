@@ -9,7 +9,7 @@
 use crate::context::RequestContext;
 use crate::dispatch::{Dispatch, ErasedDispatch};
 use crate::fault::Fault;
-use crate::handler::{AsyncHandler, CallSite, ErasedHandler, Handler, Outcome, RawFn};
+use crate::handler::{Answer, AsyncHandler, CallSite, ErasedHandler, Handler, Outcome, RawFn};
 use crate::pyvalue;
 use crate::value::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -45,6 +45,18 @@ impl Method {
     /// 'dir_name'`) and for the documentation page.
     pub fn params(&mut self, names: &[&str]) -> &mut Self {
         self.params = names.iter().map(|n| (*n).to_owned()).collect();
+        self
+    }
+
+    /// Names the result's XML-RPC type for `system.methodSignature`, where
+    /// the handler's Rust type does not tell it (one returning an
+    /// [`Answer`] or an [`crate::Encoded`] answer is `any`).
+    pub fn returns(&mut self, xmlrpc_type: &'static str) -> &mut Self {
+        if let Some(signature) = &mut self.signature {
+            if let Some(result) = signature.first_mut() {
+                *result = xmlrpc_type;
+            }
+        }
         self
     }
 
@@ -417,8 +429,21 @@ impl Registry {
         method: &str,
         params: Vec<Value>,
     ) -> Result<Value, Fault> {
+        self.answer(context, method, params)
+            .await
+            .and_then(Answer::into_value)
+    }
+
+    /// [`Registry::dispatch_with`], with an answer encoded ahead left as it
+    /// is, for the server to send.
+    pub(crate) async fn answer(
+        &self,
+        context: &RequestContext,
+        method: &str,
+        params: Vec<Value>,
+    ) -> Result<Answer, Fault> {
         if let Some(found) = self.methods.get(method) {
-            return found.call(method, params, context).resolve().await;
+            return found.call(method, params, context).answer().await;
         }
         if self.introspection {
             match method {
@@ -426,28 +451,30 @@ impl Registry {
                     let [call_list] = system_params("system_multicall", &["call_list"], params)?;
                     let mut budget = self.max_multicall_calls;
                     // Boxed: a rare call, kept out of every call's future.
-                    return Box::pin(self.multicall(context, call_list, &mut budget)).await;
+                    return Box::pin(self.multicall(context, call_list, &mut budget))
+                        .await
+                        .map(Answer::Value);
                 }
                 "system.listMethods" => {
                     let [] = system_params("system_listMethods", &[], params)?;
-                    return Ok(Value::Array(
+                    return Ok(Answer::Value(Value::Array(
                         self.method_names().into_iter().map(Value::String).collect(),
-                    ));
+                    )));
                 }
                 "system.methodHelp" => {
                     let [name] = system_params("system_methodHelp", &["method_name"], params)?;
-                    return Ok(match lookup_key(name)? {
+                    return Ok(Answer::Value(match lookup_key(name)? {
                         Some(name) => Value::String(self.help_for(&name)),
                         None => Value::from(""),
-                    });
+                    }));
                 }
                 "system.methodSignature" => {
                     let [name] = system_params("system_methodSignature", &["method_name"], params)?;
                     // CPython answers this without looking the name up.
-                    return Ok(match name {
+                    return Ok(Answer::Value(match name {
                         Value::String(name) => self.signature_for(&name),
                         _ => Value::from("signatures not supported"),
-                    });
+                    }));
                 }
                 _ => {}
             }
@@ -456,7 +483,10 @@ impl Registry {
             return Box::pin(nested.dispatch_nested(context, method, rest, params)).await;
         }
         if let Some(instance) = &self.instance {
-            return instance.dispatch(method, params, context).await;
+            return instance
+                .dispatch(method, params, context)
+                .await
+                .map(Answer::Value);
         }
         Err(Fault::method_not_supported(method))
     }
@@ -469,15 +499,18 @@ impl Registry {
         full: &str,
         name: &str,
         params: Vec<Value>,
-    ) -> Result<Value, Fault> {
+    ) -> Result<Answer, Fault> {
         if let Some(found) = self.methods.get(name) {
-            return found.call(name, params, context).resolve().await;
+            return found.call(name, params, context).answer().await;
         }
         if let Some((nested, rest)) = self.descend(name) {
             return Box::pin(nested.dispatch_nested(context, full, rest, params)).await;
         }
         if let Some(instance) = &self.instance {
-            return instance.dispatch(name, params, context).await;
+            return instance
+                .dispatch(name, params, context)
+                .await
+                .map(Answer::Value);
         }
         Err(Fault::method_not_supported(full))
     }
@@ -628,7 +661,7 @@ impl Registry {
                     )),
                     Ok(params) => match self.methods.get(&name) {
                         Some(m) => match m.call(&name, params, context) {
-                            Outcome::Ready(result) => result,
+                            Outcome::Ready(result) => result.and_then(Answer::into_value),
                             pending => pending.resolve().await,
                         },
                         None if name == "system.multicall" => {

@@ -20,8 +20,10 @@ use crate::context::{AuthMethod, AuthUser, RequestContext};
 use crate::decode::{decode_call, MethodCall, ParseError};
 use crate::docs::{content_security_policy, render_page, DocsConfig, STYLESHEET};
 use crate::encode::{encode_fault, encode_response_with_capacity};
+use crate::encoded::Encoded;
 use crate::fault::Fault;
 use crate::free_after_reply::{free_after_reply, free_on_blocking_pool};
+use crate::handler::Answer;
 use crate::registry::{response_too_large, Registry};
 use crate::server::ServerConfig;
 use crate::value::Value;
@@ -802,15 +804,16 @@ impl Shared {
                 };
             }
         };
-        let result: Result<Value, Fault> = registry
-            .dispatch_with(&context, &call.name, call.params)
-            .await;
+        let result = registry.answer(&context, &call.name, call.params).await;
         let name = call.name;
         // The request's memory goes back before the response takes its own.
         drop(held);
         let (response, hit) = match result {
-            Ok(value) => {
-                let (body, gzipped, reservation, refused) = self.encode(value, wants_gzip).await;
+            Ok(answer) => {
+                let (body, gzipped, reservation, refused) = match answer {
+                    Answer::Value(value) => self.encode(value, wants_gzip).await,
+                    Answer::Encoded(encoded) => self.send_encoded(&encoded, wants_gzip).await,
+                };
                 let response = xml_response(body, gzipped, reservation);
                 match refused {
                     Some((code, hit)) => (fault_response(response, code), Some(hit)),
@@ -937,6 +940,74 @@ impl Shared {
         Box::pin(self.encode_large(value, size, wants_gzip)).await
     }
 
+    /// [`Shared::encode`] for an answer encoded ahead: its bytes in the
+    /// response envelope, within the same limits.
+    async fn send_encoded(
+        &self,
+        encoded: &Encoded,
+        wants_gzip: bool,
+    ) -> (Bytes, bool, Reservation, Option<(i32, &'static str)>) {
+        let max = self.config.max_response_size;
+        if encoded.len() > max {
+            let (body, gzipped, none) =
+                self.small_document(encode_fault(&response_too_large(max)), wants_gzip);
+            return (
+                body,
+                gzipped,
+                none,
+                Some((Fault::INTERNAL_ERROR, "response_size")),
+            );
+        }
+        if encoded.len() <= SMALL {
+            let (body, gzipped, none) = self.small_document(encoded.in_response(), wants_gzip);
+            return (body, gzipped, none, None);
+        }
+        // Boxed: kept out of the future of every small response.
+        Box::pin(self.send_large_encoded(encoded.clone(), wants_gzip)).await
+    }
+
+    /// [`Shared::send_encoded`] for an answer over [`SMALL`]: its copy
+    /// (and gzip) held against the memory budget, made on the blocking pool.
+    async fn send_large_encoded(
+        &self,
+        encoded: Encoded,
+        wants_gzip: bool,
+    ) -> (Bytes, bool, Reservation, Option<(i32, &'static str)>) {
+        let Some(reservation) = self
+            .memory
+            .reserve(encoded.len(), self.config.body_read_timeout)
+            .await
+        else {
+            return self.too_many_large_responses(wants_gzip);
+        };
+        let threshold = self.config.gzip_threshold;
+        let _lane = self.heavy.acquire().await;
+        let (body, gzipped) = tokio::task::spawn_blocking(move || {
+            compress_if_wanted(encoded.in_response(), wants_gzip, threshold)
+        })
+        .await
+        .unwrap_or_else(|_| (Bytes::from(cannot_encode("the encoder failed")), false));
+        (body, gzipped, reservation, None)
+    }
+
+    /// The fault for a large response the memory budget had no room for.
+    fn too_many_large_responses(
+        &self,
+        wants_gzip: bool,
+    ) -> (Bytes, bool, Reservation, Option<(i32, &'static str)>) {
+        let busy = Fault::new(
+            Fault::INTERNAL_ERROR,
+            "server error. too many large responses in progress, try again",
+        );
+        let (body, gzipped, none) = self.small_document(encode_fault(&busy), wants_gzip);
+        (
+            body,
+            gzipped,
+            none,
+            Some((Fault::INTERNAL_ERROR, "memory_budget")),
+        )
+    }
+
     /// [`Shared::encode`] for a response of `size` bytes, over [`SMALL`].
     async fn encode_large(
         &self,
@@ -949,17 +1020,7 @@ impl Shared {
             .reserve(size, self.config.body_read_timeout)
             .await
         else {
-            let busy = Fault::new(
-                Fault::INTERNAL_ERROR,
-                "server error. too many large responses in progress, try again",
-            );
-            let (body, gzipped, none) = self.small_document(encode_fault(&busy), wants_gzip);
-            return (
-                body,
-                gzipped,
-                none,
-                Some((Fault::INTERNAL_ERROR, "memory_budget")),
-            );
+            return self.too_many_large_responses(wants_gzip);
         };
         let threshold = self.config.gzip_threshold;
         let _lane = self.heavy.acquire().await;

@@ -372,6 +372,8 @@ def build(argv=None):
         if not needs(ctx, "echo"):
             return
         same(ctx, "echo", lambda a: call(a, "echo", v))
+        if "echo_encoded" in d.common:
+            same(ctx, "echo_encoded", lambda a: call(a, "echo_encoded", v))
 
     @d.prop(st.lists(values, max_size=4), examples=0.3)
     def echo_arity(ctx, params):
@@ -506,6 +508,7 @@ def build(argv=None):
     def mc_entry(draw_kind, v):
         return {
             "echo": {"methodName": "echo", "params": [v]},
+            "echo_encoded": {"methodName": "echo_encoded", "params": [v]},
             "add": {"methodName": "add", "params": [1, 2]},
             "unknown": {"methodName": "nope", "params": []},
             "list_contents": {"methodName": "list_contents", "params": ["/nonexistent"]},
@@ -526,7 +529,7 @@ def build(argv=None):
             "user_params_scalar": {"methodName": "add", "params": v if isinstance(v, int) else None},
         }[draw_kind]
 
-    mc_kinds = st.sampled_from(["echo", "add", "unknown", "list_contents", "listMethods", "fail", "fault", "nested",
+    mc_kinds = st.sampled_from(["echo", "echo_encoded", "add", "unknown", "list_contents", "listMethods", "fail", "fault", "nested",
                                 "nested_bad", "wrong_arity", "not_struct", "no_name", "no_params", "name_not_str",
                                 "params_not_array", "extra_member", "params_scalar", "user_params_scalar"])
 
@@ -534,7 +537,7 @@ def build(argv=None):
     def multicall(ctx, entries):
         if not needs(ctx, "system.multicall"):
             return
-        uses = {"echo": "echo", "add": "add", "fail": "fail", "fault": "fault", "list_contents": "list_contents",
+        uses = {"echo": "echo", "echo_encoded": "echo_encoded", "add": "add", "fail": "fail", "fault": "fault", "list_contents": "list_contents",
                 "user_params_scalar": "add"}
         calls = [mc_entry(k, v) for k, v in entries if k not in uses or uses[k] in d.common]
         kinds = [k for k, v in entries if k not in uses or uses[k] in d.common]

@@ -3,6 +3,7 @@
     python python_client_checks.py URL
 
 The server under test must register: list_contents(dir), echo(value),
+echo_encoded(value) (echo, answered encoded ahead),
 add(a, b) (Python's +), add_ints(int, int) -> int, fail(message) (a plain error), fault(code, message),
 none(), big_int() -> 2**40. For fault shapes, the same calls also go to a
 stock SimpleXMLRPCServer this script starts, and the answers are compared.
@@ -106,15 +107,31 @@ doubles = [1.35, 123.0, 0.000999, 0.0001, 9.99e-05, 1e-05, 1.23e-07, 1e15,
            9999999999999998.0, 1e16, 1.5e16, -0.000999, -9.99e-05]
 for value in (like_structs, doubles):
     check('echo %s' % type(value[0]).__name__, proxy.echo(value) == value)
-    body = xmlrpc.client.dumps((value,), 'echo').encode()
-    host = URL.split('//', 1)[1].rstrip('/')
-    raw = http.client.HTTPConnection(host, timeout=30)
-    raw.request('POST', '/RPC2', body, {'Content-Type': 'text/xml'})
-    answer = raw.getresponse().read()
-    raw.close()
-    want = xmlrpc.client.dumps((value,), methodresponse=True, allow_none=True).encode()
-    check('response bytes as CPython writes them (%s)' % type(value[0]).__name__,
-          answer == want, answer[:200])
+    for method in ('echo', 'echo_encoded'):
+        body = xmlrpc.client.dumps((value,), method).encode()
+        host = URL.split('//', 1)[1].rstrip('/')
+        raw = http.client.HTTPConnection(host, timeout=30)
+        raw.request('POST', '/RPC2', body, {'Content-Type': 'text/xml'})
+        answer = raw.getresponse().read()
+        raw.close()
+        want = xmlrpc.client.dumps((value,), methodresponse=True, allow_none=True).encode()
+        check('%s: response bytes as CPython writes them (%s)' % (method, type(value[0]).__name__),
+              answer == want, answer[:200])
+
+# An answer encoded ahead: the same value back, alone, gzipped, in a
+# multicall (where the server reads it back into the list of results),
+# and a signature that says only "any" of it.
+for value in (like_structs, doubles, 'caf\u00e9 <&>', None, 2**31 - 1, -2**31, 'y' * 5000):
+    check('echo_encoded %r' % (value,)[:40], proxy.echo_encoded(value) == value)
+multi = xmlrpc.client.MultiCall(proxy)
+multi.echo_encoded(like_structs)
+multi.echo(like_structs)
+multi.echo_encoded(doubles)
+results = list(multi())
+check('multicall echo_encoded', results == [like_structs, like_structs, doubles], results[:1])
+check('methodSignature echo_encoded',
+      proxy.system.methodSignature('echo_encoded') == [['any', 'any']],
+      proxy.system.methodSignature('echo_encoded'))
 check('none()', proxy.none() is None)
 
 # A document that is not UTF-8 (a Latin-1 byte, no declaration saying so):

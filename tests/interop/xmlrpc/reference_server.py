@@ -21,6 +21,11 @@ def echo(value):
     return value
 
 
+def echo_encoded(value):
+    """Returns its argument unchanged (oxrpc answers it encoded ahead)."""
+    return value
+
+
 def add(a, b):
     return a + b
 
@@ -55,7 +60,7 @@ def main():
     server = SimpleXMLRPCServer(('127.0.0.1', port), allow_none=True, logRequests=False)
     server.register_introspection_functions()
     server.register_multicall_functions()
-    for f in (list_contents, echo, add, fail, fault, none, big, big_int, sleep):
+    for f in (list_contents, echo, echo_encoded, add, fail, fault, none, big, big_int, sleep):
         server.register_function(f)
     print('ready', server.server_address[1], flush=True)
     server.serve_forever()

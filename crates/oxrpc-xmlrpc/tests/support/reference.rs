@@ -3,7 +3,7 @@
 //! tests can compare it with the Python reference.
 
 use super::{serve, Running};
-use oxrpc_xmlrpc::{Fault, Server, ServerConfig, Value};
+use oxrpc_xmlrpc::{Encoded, Fault, Server, ServerConfig, Value};
 use std::time::Duration;
 
 /// The reference server, served until dropped.
@@ -114,6 +114,13 @@ fn test_methods(mut server: Server) -> Server {
         .register("echo", |value: Value| value)
         .params(&["value"])
         .help("Returns its argument unchanged.");
+    // `echo` again, answered encoded ahead: the path a kept answer takes.
+    server
+        .register("echo_encoded", |value: Value| {
+            Encoded::new(&value).map_err(Fault::cannot_encode)
+        })
+        .params(&["value"])
+        .help("Returns its argument unchanged (oxrpc answers it encoded ahead).");
     server.register("add", python_add).params(&["a", "b"]);
     // A typed twin of `add`, for the tests of argument conversion.
     server.register("add_ints", |a: i32, b: i32| a + b);
