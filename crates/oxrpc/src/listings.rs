@@ -32,8 +32,19 @@ use std::io;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-/// The names of one directory, shared between the cache and the callers.
-pub(crate) type Names = Arc<Vec<String>>;
+/// What is remembered of one directory: its names, in the form its
+/// callers serve them (cloned on every lookup, so cheaply).
+pub(crate) trait Listing: Clone {
+    /// The bytes it holds, counted against the cache's bound.
+    fn bytes(&self) -> usize;
+}
+
+/// The names themselves, shared between the cache and the callers.
+impl Listing for Arc<Vec<String>> {
+    fn bytes(&self) -> usize {
+        self.iter().map(|name| name.len() + 24).sum()
+    }
+}
 
 /// Most directories remembered at once.
 const MAX_ENTRIES: usize = 256;
@@ -91,15 +102,15 @@ fn watch_mask() -> WatchMask {
         | WatchMask::MOVE_SELF
 }
 
-struct Entry {
-    names: Names,
+struct Entry<T> {
+    listing: T,
     bytes: usize,
     watches: Vec<WatchDescriptor>,
 }
 
-struct State {
+struct State<T> {
     inotify: Inotify,
-    entries: HashMap<String, Entry>,
+    entries: HashMap<String, Entry<T>>,
     /// Insertion order, for eviction (may name entries already gone).
     order: VecDeque<String>,
     /// Remembered paths that depend on each watch.
@@ -128,14 +139,14 @@ struct Pending {
 }
 
 /// Remembered listings, each valid until an inotify event says otherwise.
-pub(crate) struct Listings {
-    state: Mutex<State>,
+pub(crate) struct Listings<T> {
+    state: Mutex<State<T>>,
     watches: Watches,
 }
 
-impl Listings {
+impl<T: Listing> Listings<T> {
     /// A new, empty cache; `None` where inotify is unavailable.
-    pub(crate) fn new() -> Option<Listings> {
+    pub(crate) fn new() -> Option<Listings<T>> {
         let inotify = Inotify::init()
             .map_err(|e| tracing::warn!(error = %e, "directory listings will not be cached"))
             .ok()?;
@@ -162,10 +173,10 @@ impl Listings {
 
     /// The listing of `path` if it is remembered and nothing has changed it.
     /// Never blocks on the file system.
-    pub(crate) fn get(&self, path: &str) -> Option<Names> {
+    pub(crate) fn get(&self, path: &str) -> Option<T> {
         let mut state = self.state.lock().ok()?;
         state.read_events();
-        state.entries.get(path).map(|entry| entry.names.clone())
+        state.entries.get(path).map(|entry| entry.listing.clone())
     }
 
     /// Reads `path` with `read` (on a thread that may block) and remembers
@@ -173,33 +184,33 @@ impl Listings {
     pub(crate) fn load(
         &self,
         path: &str,
-        read: impl FnOnce(&str) -> io::Result<Vec<String>>,
-    ) -> io::Result<Names> {
+        read: impl FnOnce(&str) -> io::Result<T>,
+    ) -> io::Result<T> {
         if !is_plain_absolute(path) || !reports_every_change(path) {
-            return read(path).map(Arc::new);
+            return read(path);
         }
         let before = match self.state.lock() {
             Ok(mut state) => {
                 state.read_events();
                 state.events
             }
-            Err(_) => return read(path).map(Arc::new),
+            Err(_) => return read(path),
         };
         // Watches first, then the read: a change after the read started
         // is an event the check below sees.
         let watches = self.watch(path);
-        let names = Arc::new(read(path)?);
+        let listing = read(path)?;
         let Some(watches) = watches else {
-            return Ok(names);
+            return Ok(listing);
         };
         // Symbolic links resolve elsewhere: only exact paths are kept.
         if std::fs::canonicalize(path).ok().as_deref() != Some(Path::new(path)) {
             if let Ok(mut state) = self.state.lock() {
                 state.release(watches);
             }
-            return Ok(names);
+            return Ok(listing);
         }
-        let bytes: usize = names.iter().map(|n| n.len() + 24).sum();
+        let bytes = listing.bytes();
         if let Ok(mut state) = self.state.lock() {
             state.read_events();
             let changed = state.trimmed_at > before
@@ -209,10 +220,10 @@ impl Listings {
             if changed || bytes > MAX_NAME_BYTES / 4 {
                 state.release(watches);
             } else {
-                state.insert(path.to_owned(), names.clone(), bytes, watches);
+                state.insert(path.to_owned(), listing.clone(), bytes, watches);
             }
         }
-        Ok(names)
+        Ok(listing)
     }
 
     /// Watches `path` and every directory above it; `None` if any cannot
@@ -237,7 +248,7 @@ impl Listings {
     }
 }
 
-impl State {
+impl<T> State<T> {
     /// Drops watches that no remembered listing uses (under the lock, so
     /// no listing starts depending on one between the check and removal).
     fn release(&mut self, watches: Vec<WatchDescriptor>) {
@@ -319,7 +330,7 @@ impl State {
         }
     }
 
-    fn insert(&mut self, path: String, names: Names, bytes: usize, watches: Vec<WatchDescriptor>) {
+    fn insert(&mut self, path: String, listing: T, bytes: usize, watches: Vec<WatchDescriptor>) {
         self.forget(&path);
         while (self.entries.len() >= MAX_ENTRIES || self.bytes + bytes > MAX_NAME_BYTES)
             && !self.entries.is_empty()
@@ -340,7 +351,7 @@ impl State {
         self.entries.insert(
             path,
             Entry {
-                names,
+                listing,
                 bytes,
                 watches,
             },
@@ -396,19 +407,21 @@ fn is_plain_absolute(path: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn read(path: &str) -> io::Result<Vec<String>> {
+    type Names = Arc<Vec<String>>;
+
+    fn read(path: &str) -> io::Result<Names> {
         let mut names: Vec<String> = std::fs::read_dir(path)?
             .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
             .collect::<io::Result<_>>()?;
         names.sort();
-        Ok(names)
+        Ok(Arc::new(names))
     }
 
     /// Whether `path` is remembered once loaded. Other tests and processes
     /// change the shared directories above it (the temporary directory),
     /// which rightly invalidates it: a few tries tell that from a cache
     /// that never keeps anything.
-    fn remembered(listings: &Listings, path: &str) -> bool {
+    fn remembered(listings: &Listings<Names>, path: &str) -> bool {
         (0..20).any(|_| {
             listings.load(path, read).unwrap();
             listings.get(path).is_some()

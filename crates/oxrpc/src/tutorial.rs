@@ -4,7 +4,7 @@
 //! on port 9000. Ours answers exactly as that Python function would,
 //! including the fault a Python client sees for a missing directory.
 
-use oxrpc_xmlrpc::{Fault, Server, ServerConfig, Value};
+use oxrpc_xmlrpc::{Answer, Encoded, Fault, IntoValue, Server, ServerConfig, Value};
 
 /// The notebook's XML-RPC port.
 pub const XMLRPC_PORT: u16 = 9000;
@@ -60,7 +60,7 @@ fn listing_fault(error: &std::io::Error, path: Option<&str>) -> Fault {
 #[derive(Clone)]
 struct Lister {
     #[cfg(target_os = "linux")]
-    listings: Option<std::sync::Arc<crate::listings::Listings>>,
+    listings: Option<std::sync::Arc<crate::listings::Listings<Listed>>>,
 }
 
 impl Lister {
@@ -71,33 +71,87 @@ impl Lister {
         }
     }
 
-    async fn list(&self, dir_name: String) -> Result<Vec<String>, Fault> {
+    async fn list(&self, dir_name: String) -> Result<Answer, Fault> {
         tracing::info!("list_contents({dir_name})");
         #[cfg(target_os = "linux")]
-        let listings = self.listings.clone();
-        #[cfg(target_os = "linux")]
-        if let Some(names) = listings.as_ref().and_then(|l| l.get(&dir_name)) {
-            return Ok(names.to_vec());
+        if let Some(listed) = self.listings.as_ref().and_then(|l| l.get(&dir_name)) {
+            return Ok(listed.into_answer());
         }
+        #[cfg(target_os = "linux")]
+        let listings = self.listings.clone();
         off_runtime(move || {
             #[cfg(target_os = "linux")]
             let read = match listings {
-                Some(listings) => listings.load(&dir_name, read_names).map(|n| n.to_vec()),
-                None => read_names(&dir_name),
+                Some(listings) => listings
+                    .load(&dir_name, Listed::read)
+                    .map(Listed::into_answer),
+                None => read_names(&dir_name).map(names_answer),
             };
             #[cfg(not(target_os = "linux"))]
-            let read = read_names(&dir_name);
+            let read = read_names(&dir_name).map(names_answer);
             read.map_err(|e| listing_fault(&e, Some(&dir_name)))
         })
         .await
     }
 }
 
+/// Listings with up to this many bytes of names are encoded once, when
+/// read, and kept so; larger ones go to the server as values, measured
+/// against its response limit and memory budget there, and are not kept.
+#[cfg(target_os = "linux")]
+const ENCODE_UP_TO: usize = 1 << 20;
+
+/// A listing as the cache keeps it: encoded, so that answering it again
+/// costs a reference count, not a value built, encoded and freed.
+#[cfg(target_os = "linux")]
+#[derive(Clone)]
+enum Listed {
+    Encoded(Encoded),
+    /// Too large to keep, or holding a name XML cannot carry (which the
+    /// server answers with its fault for a result it cannot encode).
+    Value(Value),
+}
+
+#[cfg(target_os = "linux")]
+impl Listed {
+    fn read(dir: &str) -> std::io::Result<Listed> {
+        let names = read_names(dir)?;
+        let large = names.iter().map(String::len).sum::<usize>() > ENCODE_UP_TO;
+        let value = names.into_value();
+        Ok(match Encoded::new(&value) {
+            Ok(encoded) if !large => Listed::Encoded(encoded),
+            _ => Listed::Value(value),
+        })
+    }
+
+    fn into_answer(self) -> Answer {
+        match self {
+            Listed::Encoded(encoded) => Answer::Encoded(encoded),
+            Listed::Value(value) => Answer::Value(value),
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+impl crate::listings::Listing for Listed {
+    fn bytes(&self) -> usize {
+        match self {
+            Listed::Encoded(encoded) => encoded.as_str().len(),
+            Listed::Value(_) => usize::MAX,
+        }
+    }
+}
+
+/// Names read from the disk, answered as the array they are.
+fn names_answer(names: Vec<String>) -> Answer {
+    Answer::Value(names.into_value())
+}
+
 /// Runs a listing on the blocking pool, so a slow disk never stalls the
 /// other clients.
-async fn off_runtime(
-    list: impl FnOnce() -> Result<Vec<String>, Fault> + Send + 'static,
-) -> Result<Vec<String>, Fault> {
+async fn off_runtime<T: Send + 'static>(
+    list: impl FnOnce() -> Result<T, Fault> + Send + 'static,
+) -> Result<T, Fault> {
     tokio::task::spawn_blocking(list)
         .await
         .unwrap_or_else(|e| Err(Fault::python_exception("RuntimeError", e)))
@@ -121,11 +175,15 @@ pub fn xmlrpc_server(config: ServerConfig) -> Server {
                 Value::Nil => ".".to_owned(),
                 // `os.listdir(fd)`; a bool is the int it is to Python.
                 Value::Int(fd) => {
-                    return off_runtime(move || list_descriptor(fd, &fd.to_string())).await
+                    return off_runtime(move || list_descriptor(fd, &fd.to_string()))
+                        .await
+                        .map(names_answer)
                 }
                 Value::Bool(b) => {
                     let shown = if b { "True" } else { "False" };
-                    return off_runtime(move || list_descriptor(i64::from(b), shown)).await;
+                    return off_runtime(move || list_descriptor(i64::from(b), shown))
+                        .await
+                        .map(names_answer);
                 }
                 Value::BigInt(digits) => {
                     return Err(fd_overflow(digits.starts_with('-')));
@@ -144,7 +202,9 @@ pub fn xmlrpc_server(config: ServerConfig) -> Server {
         }})
         // No help text: the notebook's function has no docstring, so
         // CPython's `system.methodHelp` answers '' for it.
-        .params(&["dir_name"]);
+        .params(&["dir_name"])
+        // Answered encoded ahead, which hides the array from the type.
+        .returns("array");
     server
 }
 
