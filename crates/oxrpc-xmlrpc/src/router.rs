@@ -911,22 +911,11 @@ impl Shared {
     /// Encodes a result, within the response limit and with its share of
     /// the memory budget until written; gzipped when the client accepts it.
     /// With the fault code and limit when the response was refused.
-    async fn encode(
-        &self,
-        value: Value,
-        wants_gzip: bool,
-    ) -> (Bytes, bool, Reservation, Option<(i32, &'static str)>) {
+    async fn encode(&self, value: Value, wants_gzip: bool) -> Prepared {
         let max = self.config.max_response_size;
         let size = value.encoded_size_at_most(max);
         if size > max {
-            let (body, gzipped, none) =
-                self.small_document(encode_fault(&response_too_large(max)), wants_gzip);
-            return (
-                body,
-                gzipped,
-                none,
-                Some((Fault::INTERNAL_ERROR, "response_size")),
-            );
+            return self.refused(&response_too_large(max), "response_size", wants_gzip);
         }
         if size <= SMALL {
             let (body, gzipped, none) = match encode_response_with_capacity(&value, size) {
@@ -942,21 +931,10 @@ impl Shared {
 
     /// [`Shared::encode`] for an answer encoded ahead: its bytes in the
     /// response envelope, within the same limits.
-    async fn send_encoded(
-        &self,
-        encoded: &Encoded,
-        wants_gzip: bool,
-    ) -> (Bytes, bool, Reservation, Option<(i32, &'static str)>) {
+    async fn send_encoded(&self, encoded: &Encoded, wants_gzip: bool) -> Prepared {
         let max = self.config.max_response_size;
         if encoded.len() > max {
-            let (body, gzipped, none) =
-                self.small_document(encode_fault(&response_too_large(max)), wants_gzip);
-            return (
-                body,
-                gzipped,
-                none,
-                Some((Fault::INTERNAL_ERROR, "response_size")),
-            );
+            return self.refused(&response_too_large(max), "response_size", wants_gzip);
         }
         if encoded.len() <= SMALL {
             let (body, gzipped, none) = self.small_document(encoded.in_response(), wants_gzip);
@@ -968,11 +946,7 @@ impl Shared {
 
     /// [`Shared::send_encoded`] for an answer over [`SMALL`]: its copy
     /// (and gzip) held against the memory budget, made on the blocking pool.
-    async fn send_large_encoded(
-        &self,
-        encoded: Encoded,
-        wants_gzip: bool,
-    ) -> (Bytes, bool, Reservation, Option<(i32, &'static str)>) {
+    async fn send_large_encoded(&self, encoded: Encoded, wants_gzip: bool) -> Prepared {
         let Some(reservation) = self
             .memory
             .reserve(encoded.len(), self.config.body_read_timeout)
@@ -991,30 +965,22 @@ impl Shared {
     }
 
     /// The fault for a large response the memory budget had no room for.
-    fn too_many_large_responses(
-        &self,
-        wants_gzip: bool,
-    ) -> (Bytes, bool, Reservation, Option<(i32, &'static str)>) {
+    fn too_many_large_responses(&self, wants_gzip: bool) -> Prepared {
         let busy = Fault::new(
             Fault::INTERNAL_ERROR,
             "server error. too many large responses in progress, try again",
         );
-        let (body, gzipped, none) = self.small_document(encode_fault(&busy), wants_gzip);
-        (
-            body,
-            gzipped,
-            none,
-            Some((Fault::INTERNAL_ERROR, "memory_budget")),
-        )
+        self.refused(&busy, "memory_budget", wants_gzip)
+    }
+
+    /// A response refused at the limit `hit`: `fault` in its place.
+    fn refused(&self, fault: &Fault, hit: &'static str, wants_gzip: bool) -> Prepared {
+        let (body, gzipped, none) = self.small_document(encode_fault(fault), wants_gzip);
+        (body, gzipped, none, Some((fault.code, hit)))
     }
 
     /// [`Shared::encode`] for a response of `size` bytes, over [`SMALL`].
-    async fn encode_large(
-        &self,
-        value: Value,
-        size: usize,
-        wants_gzip: bool,
-    ) -> (Bytes, bool, Reservation, Option<(i32, &'static str)>) {
+    async fn encode_large(&self, value: Value, size: usize, wants_gzip: bool) -> Prepared {
         let Some(reservation) = self
             .memory
             .reserve(size, self.config.body_read_timeout)
@@ -1046,6 +1012,11 @@ impl Shared {
         (body, gzipped, Reservation::default())
     }
 }
+
+/// A response ready to send: its body, whether it is gzipped, the memory
+/// it holds until written, and the fault code and limit when it was
+/// refused.
+type Prepared = (Bytes, bool, Reservation, Option<(i32, &'static str)>);
 
 fn cannot_encode(reason: &str) -> String {
     encode_fault(&Fault::cannot_encode(reason))
