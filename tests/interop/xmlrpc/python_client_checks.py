@@ -123,6 +123,17 @@ for value in (like_structs, doubles):
 # and a signature that says only "any" of it.
 for value in (like_structs, doubles, 'caf\u00e9 <&>', None, 2**31 - 1, -2**31, 'y' * 5000):
     check('echo_encoded %r' % (value,)[:40], proxy.echo_encoded(value) == value)
+# Over 256 KiB: copied (and gzipped) on the blocking pool, with its share
+# of the memory budget.
+big_encoded = 'z\u00e9' * 300_000
+check('echo_encoded of 900 KB (gzipped)', proxy.echo_encoded(big_encoded) == big_encoded)
+body = xmlrpc.client.dumps((big_encoded,), 'echo_encoded').encode()
+raw = http.client.HTTPConnection(URL.split('//', 1)[1].rstrip('/'), timeout=30)
+raw.request('POST', '/RPC2', body, {'Content-Type': 'text/xml'})
+answer = raw.getresponse().read()
+raw.close()
+check('echo_encoded of 900 KB: bytes as CPython writes them',
+      answer == xmlrpc.client.dumps((big_encoded,), methodresponse=True).encode(), answer[:200])
 multi = xmlrpc.client.MultiCall(proxy)
 multi.echo_encoded(like_structs)
 multi.echo(like_structs)

@@ -4,7 +4,8 @@
 
 An echo of structs whose response CPython would write larger than LIMIT
 bytes must come back as a Fault, not as the document; a small echo before
-and after it comes back whole over the same proxy. Prints "checks passed".
+and after it comes back whole over the same proxy. The same for
+echo_encoded, which answers encoded ahead. Prints "checks passed".
 """
 import sys
 import xmlrpc.client
@@ -47,4 +48,16 @@ else:
                          % (response_size(large), LIMIT))
 
 assert proxy.echo(small) == small
+
+# The same through an answer encoded ahead: measured as exactly, refused
+# with the same fault.
+assert proxy.echo_encoded(small) == small
+try:
+    proxy.echo_encoded(large)
+except xmlrpc.client.Fault as fault:
+    assert 'would be larger than %d bytes' % LIMIT in fault.faultString, fault.faultString
+else:
+    raise AssertionError('an encoded %d-byte response went out past the %d-byte limit'
+                         % (response_size(large), LIMIT))
+assert proxy.echo_encoded(small) == small
 print('checks passed')
