@@ -81,19 +81,26 @@ pub(crate) fn encode_response_around(value: &str) -> String {
 /// Writes a fault `<methodResponse>`. Never fails: characters XML cannot
 /// carry are replaced by U+FFFD so the client always gets its fault.
 pub fn encode_fault(fault: &Fault) -> String {
-    let clean: String = fault
-        .string
-        .chars()
-        .map(|c| if is_xml_char(c) { c } else { '\u{FFFD}' })
-        .collect();
+    // Nearly every fault's text is clean: one look, and no copy of it.
+    let cleaned: String;
+    let clean = if may_hold_forbidden(fault.string.as_bytes(), true) {
+        cleaned = fault
+            .string
+            .chars()
+            .map(|c| if is_xml_char(c) { c } else { '\u{FFFD}' })
+            .collect();
+        cleaned.as_str()
+    } else {
+        fault.string.as_str()
+    };
     let mut out = String::with_capacity(256 + clean.len());
     out.push_str(XML_HEADER);
     out.push_str("<methodResponse>\n<fault>\n<value><struct>\n<member>\n<name>faultCode</name>\n");
     // Ints and cleaned strings always encode.
     let _ = write_value(&mut out, &Value::Int(i64::from(fault.code)));
-    out.push_str("</member>\n<member>\n<name>faultString</name>\n");
-    let _ = write_value(&mut out, &Value::String(clean));
-    out.push_str("</member>\n</struct></value>\n</fault>\n</methodResponse>\n");
+    out.push_str("</member>\n<member>\n<name>faultString</name>\n<value><string>");
+    let _ = write_escaped(&mut out, clean);
+    out.push_str("</string></value>\n</member>\n</struct></value>\n</fault>\n</methodResponse>\n");
     out
 }
 
@@ -337,6 +344,19 @@ mod tests {
     fn fault_with_control_characters_still_encodes() {
         let xml = encode_fault(&Fault::new(3, "bad\x00byte"));
         assert!(xml.contains("bad\u{FFFD}byte"));
+        let xml = encode_fault(&Fault::new(3, "a\u{FFFF}b"));
+        assert!(xml.contains("<string>a\u{FFFD}b</string>"), "{xml}");
+    }
+
+    #[test]
+    fn a_clean_fault_is_written_as_its_string_value_would_be() {
+        for text in ["no such method <x> & \r", "caf\u{E9} \u{EFFF}", ""] {
+            let mut want = String::new();
+            write_value(&mut want, &Value::from(text)).unwrap();
+            let xml = encode_fault(&Fault::new(-1, text));
+            assert!(xml.contains(&want), "{xml}");
+            assert!(xml.ends_with("</member>\n</struct></value>\n</fault>\n</methodResponse>\n"));
+        }
     }
 
     #[test]
