@@ -4,7 +4,9 @@
 //! on port 9000. Ours answers exactly as that Python function would,
 //! including the fault a Python client sees for a missing directory.
 
-use oxrpc_xmlrpc::{Answer, Encoded, Fault, IntoValue, Server, ServerConfig, Value};
+#[cfg(target_os = "linux")]
+use oxrpc_xmlrpc::Encoded;
+use oxrpc_xmlrpc::{Answer, Fault, IntoValue, Server, ServerConfig, Value};
 
 /// The notebook's XML-RPC port.
 pub const XMLRPC_PORT: u16 = 9000;
