@@ -17,7 +17,7 @@ use std::sync::Arc;
 /// A value already encoded as a `<value>` element, ready to be answered.
 ///
 /// ```
-/// use oxrpc_xmlrpc::{encode_response, Encoded, Registry, Value};
+/// use oxrpc_xmlrpc::{Encoded, Registry, Value};
 ///
 /// let names = Value::Array(vec![Value::from("bin"), Value::from("etc")]);
 /// let answer = Encoded::new(&names).unwrap();
