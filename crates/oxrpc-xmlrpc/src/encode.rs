@@ -50,6 +50,11 @@ pub fn encode_response(value: &Value) -> Result<String, EncodeError> {
     encode_response_with_capacity(value, 128)
 }
 
+/// What a successful `<methodResponse>` holds before and after its one
+/// `<value>` (as `write_params` lays out a single parameter).
+const RESPONSE_BEFORE: &str = "<methodResponse>\n<params>\n<param>\n";
+const RESPONSE_AFTER: &str = "</param>\n</params>\n</methodResponse>\n";
+
 /// [`encode_response`] into a buffer of `capacity` bytes from the start,
 /// for a caller that knows about how large the document will be.
 pub(crate) fn encode_response_with_capacity(
@@ -58,23 +63,22 @@ pub(crate) fn encode_response_with_capacity(
 ) -> Result<String, EncodeError> {
     let mut out = String::with_capacity(capacity);
     out.push_str(XML_HEADER);
-    out.push_str("<methodResponse>\n");
-    write_params(&mut out, std::slice::from_ref(value))?;
-    out.push_str("</methodResponse>\n");
+    out.push_str(RESPONSE_BEFORE);
+    write_value(&mut out, value)?;
+    out.push_str(RESPONSE_AFTER);
     Ok(out)
 }
 
 /// The `<methodResponse>` document around `value`, a `<value>` element
 /// already written by [`write_value`].
 pub(crate) fn encode_response_around(value: &str) -> String {
-    const BEFORE: &str = "<methodResponse>\n<params>\n<param>\n";
-    const AFTER: &str = "</param>\n</params>\n</methodResponse>\n";
-    let mut out =
-        String::with_capacity(XML_HEADER.len() + BEFORE.len() + value.len() + AFTER.len());
+    let mut out = String::with_capacity(
+        XML_HEADER.len() + RESPONSE_BEFORE.len() + value.len() + RESPONSE_AFTER.len(),
+    );
     out.push_str(XML_HEADER);
-    out.push_str(BEFORE);
+    out.push_str(RESPONSE_BEFORE);
     out.push_str(value);
-    out.push_str(AFTER);
+    out.push_str(RESPONSE_AFTER);
     out
 }
 

@@ -30,20 +30,13 @@ use std::collections::{HashMap, VecDeque};
 use std::fs::File;
 use std::io;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 /// What is remembered of one directory: its names, in the form its
 /// callers serve them (cloned on every lookup, so cheaply).
 pub(crate) trait Listing: Clone {
     /// The bytes it holds, counted against the cache's bound.
     fn bytes(&self) -> usize;
-}
-
-/// The names themselves, shared between the cache and the callers.
-impl Listing for Arc<Vec<String>> {
-    fn bytes(&self) -> usize {
-        self.iter().map(|name| name.len() + 24).sum()
-    }
 }
 
 /// Most directories remembered at once.
@@ -407,7 +400,16 @@ fn is_plain_absolute(path: &str) -> bool {
 mod tests {
     use super::*;
 
+    use std::sync::Arc;
+
     type Names = Arc<Vec<String>>;
+
+    /// The names themselves, as the tests keep them.
+    impl Listing for Names {
+        fn bytes(&self) -> usize {
+            self.iter().map(|name| name.len() + 24).sum()
+        }
+    }
 
     fn read(path: &str) -> io::Result<Names> {
         let mut names: Vec<String> = std::fs::read_dir(path)?

@@ -120,9 +120,12 @@ impl Listed {
         let names = read_names(dir)?;
         let large = names.iter().map(String::len).sum::<usize>() > ENCODE_UP_TO;
         let value = names.into_value();
+        if large {
+            return Ok(Listed::Value(value));
+        }
         Ok(match Encoded::new(&value) {
-            Ok(encoded) if !large => Listed::Encoded(encoded),
-            _ => Listed::Value(value),
+            Ok(encoded) => Listed::Encoded(encoded),
+            Err(_) => Listed::Value(value),
         })
     }
 
