@@ -29,6 +29,7 @@
 
 mod collector;
 mod compiled;
+mod float_arithmetic;
 mod float_round;
 mod source;
 mod source_guard;

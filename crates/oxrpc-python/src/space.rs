@@ -10,10 +10,10 @@
 
 use crate::collector;
 use crate::compiled;
-use crate::float_round;
 use crate::source_guard;
 use crate::stdlib_fixes;
 use crate::teardown;
+use crate::{float_arithmetic, float_round};
 use oxrpc_classic::{Body, ErrorKind, Kind, Native, ObjectSpace, Runtime, Worker};
 use oxrpc_rpyc::{BigInt, BrineValue};
 use rustpython_vm::builtins::{
@@ -273,6 +273,7 @@ impl ObjectSpace for RustPython {
                 .and_then(|()| teardown::log_classes(vm))
                 .and_then(|()| source_guard::install(vm))
                 .and_then(|()| float_round::install(vm))
+                .and_then(|()| float_arithmetic::install(vm))
                 .and_then(|()| stdlib_fixes::install(vm));
             if let Err(e) = hooks {
                 let mut text = String::new();

@@ -154,34 +154,6 @@ def _subnormal_hash(label, exp, got):
     return label == "remote hash (subnormal)" and exp[0] == got[0] == "ok"
 
 
-def _signed_zero_division(label, exp, got):
-    # int / int that is zero with a negative operand: CPython gives -0.0
-    # (0 / -1), RustPython 0.0.
-    return exp[0] == got[0] == "ok" and repr(exp).replace("-0.0", "0.0") == repr(got) and "-0.0" in repr(exp)
-
-
-def _float_floordiv(label, exp, got):
-    # float // n: CPython derives the quotient from fmod (Objects/floatobject.c
-    # float_floor_div): inf // n is nan, a quotient that underflows to -0.0
-    # is floored to -1.0 (5e-324 // -3), and near 2**53 the result can be
-    # one unit apart (1e16 // -3), or a unit in the last place beyond it.
-    # RustPython floors v / n.
-    if label != "remote floordiv" or exp[0] != "ok" or got[0] != "ok":
-        return False
-    if exp[1][0] != "float" or got[1][0] != "float":
-        return False
-    e, g = float(exp[1][1]), float(got[1][1])
-    return (math.isnan(e) and math.isinf(g)) or abs(e - g) <= max(1.0, 2 * math.ulp(e))
-
-
-def _float_mod_exact_zero(label, exp, got):
-    # v % 5 of a float that 5 divides exactly, negative: CPython gives 0.0;
-    # RustPython sees fmod's -0.0 as of the wrong sign and adds the divisor
-    # (5.0, outside [0, 5)).
-    return (label == "remote mod" and exp == ("ok", ("float", "0.0"))
-            and got == ("ok", ("float", "5.0")))
-
-
 def _complex_of(outcome):
     """The complex an outcome holds, as a value or as its repr; else None."""
     if outcome[0] != "ok":
@@ -198,10 +170,9 @@ def _complex_of(outcome):
 
 
 def _complex_division_ulp(label, exp, got):
-    # complex / number, and a negative number to a fractional power (a
-    # complex): RustPython's algorithms differ from CPython's in the last
-    # bits for some operands.
-    if "truediv" not in label and "**" not in label:
+    # complex / number: RustPython's algorithm differs from CPython's in
+    # the last bits for some operands.
+    if "truediv" not in label:
         return False
     e, g = _complex_of(exp), _complex_of(got)
     if e is None or g is None:
@@ -435,15 +406,8 @@ ALLOWED = [
                _ellipsis_type_name),
     dk.Allowed("rustpython-subnormal-hash", "hash() of a subnormal float differs on RustPython",
                _subnormal_hash),
-    dk.Allowed("rustpython-signed-zero-division", "0 / -n is 0.0 on RustPython, -0.0 in CPython",
-               _signed_zero_division),
-    dk.Allowed("rustpython-float-floordiv", "float // n floors v / n on RustPython (inf // n is "
-               "inf, not nan; 5e-324 // -3 is -0.0, not -1.0; 1e16 // -3 one unit off)", _float_floordiv),
-    dk.Allowed("rustpython-float-mod-zero", "a negative float that the divisor divides exactly "
-               "gives the divisor, not 0.0, as % on RustPython", _float_mod_exact_zero),
-    dk.Allowed("rustpython-complex-division", "complex division, and a negative number to a "
-               "fractional power, differ in the last bits on RustPython",
-               _complex_division_ulp),
+    dk.Allowed("rustpython-complex-division", "complex division differs in the last bits on "
+               "RustPython", _complex_division_ulp),
     dk.Allowed("rustpython-connection-error-args", "BrokenPipeError, ConnectionAbortedError, "
                "ConnectionRefusedError and ConnectionResetError built with three or more args "
                "keep only the first two in args on RustPython", _connection_error_args),
@@ -1511,6 +1475,54 @@ def build(argv=None):
             explicit=rounding_cases)
     def float_rounding(ctx, case):
         expr = "round(%r, %d)" % case
+        ctx.same(expr, lambda c: c.eval(expr))
+
+    # Float arithmetic (and int / int), through every way Python spells
+    # it. CPython sorts out the special cases itself: a negative base to a
+    # fractional power is complex (in polar form), a power out of range is
+    # an OverflowError, -0.0 and -inf are no negative bases, an int to a
+    # negative int is a float power; //, % and divmod derive the quotient
+    # from fmod and give a zero remainder the divisor's sign; a zero
+    # quotient keeps its sign.
+    def arithmetic_operand(x):
+        return repr(x) if isinstance(x, int) else "float(%r)" % repr(x)
+
+    arithmetic_operands = st.one_of(
+        st.floats(),
+        st.integers(-12, 12),
+        st.integers(-12, 12).map(lambda n: n + 0.5),
+        st.sampled_from([0.0, -0.0, 1.0, -1.0, 1 / 3, -1 / 3, 1e-17, -1e-17, 2.0 ** 53 + 2,
+                         1e300, -1e300, 1e-300, -1e-300, 5e-324, 400.0, -401.0, 2 ** 53 - 1,
+                         2 ** 53, -(2 ** 53 + 1), 2 ** 60, 10 ** 20, -(10 ** 400)]),
+    )
+    # (template, whether it names the right operand first); powers first.
+    arithmetic_forms = [
+        ("%s ** %s", False), ("pow(%s, %s)", False), ("(%s).__pow__(%s)", False),
+        ("(%s).__rpow__(%s)", True),
+        ("%s / %s", False), ("(%s).__truediv__(%s)", False), ("(%s).__rtruediv__(%s)", True),
+        ("%s // %s", False), ("(%s).__floordiv__(%s)", False), ("(%s).__rfloordiv__(%s)", True),
+        ("%s %% %s", False), ("(%s).__mod__(%s)", False), ("(%s).__rmod__(%s)", True),
+        ("divmod(%s, %s)", False), ("(%s).__divmod__(%s)", False), ("(%s).__rdivmod__(%s)", True),
+    ]
+    powers = 4
+    inf = float("inf")
+    arithmetic_cases = [(-8, 1 / 3, 0), (-8.0, 1 / 3, 2), (-3, 1e-17, 0), (-0.0, 0.5, 1),
+                        (10.0, 400.0, 0), (0, -1, 0), (0.0, -1.0, 2), (-inf, 0.5, 0),
+                        (-1e300, 1.5, 0), (1 / 3, -8.0, 3), (False, -1, 0), (10 ** 20, -0.5, 0),
+                        (0, -3, 4), (2 ** 53 + 1, 3, 4), (0, -(10 ** 400), 4), (5.0, 0.0, 5),
+                        (5.0, -inf, 7), (5.0, 0.0, 8), (-5.0, 5e-324, 10), (5.0, 0.0, 11),
+                        (5.0, -5.0, 13), (5.0, 0.0, 14), (1e16, -3.0, 15), (inf, 3.0, 13)]
+
+    @d.prop(st.tuples(arithmetic_operands, arithmetic_operands,
+                      st.integers(0, len(arithmetic_forms) - 1)),
+            explicit=arithmetic_cases)
+    def float_arithmetic(ctx, case):
+        x, y, form = case
+        template, reflected = arithmetic_forms[form]
+        if form < powers and isinstance(y, int) and y > 64:
+            y = 64  # an int to a large int power is a huge int
+        x, y = arithmetic_operand(x), arithmetic_operand(y)
+        expr = template % ((y, x) if reflected else (x, y))
         ctx.same(expr, lambda c: c.eval(expr))
 
     # XML documents the client writes with its own ElementTree, read on the
