@@ -35,6 +35,7 @@ mod source;
 mod source_guard;
 mod space;
 mod stdlib_fixes;
+mod str_methods;
 mod teardown;
 
 pub use space::{Isolation, RustPython};

@@ -12,6 +12,7 @@ use crate::collector;
 use crate::compiled;
 use crate::source_guard;
 use crate::stdlib_fixes;
+use crate::str_methods;
 use crate::teardown;
 use crate::{float_arithmetic, float_round};
 use oxrpc_classic::{Body, ErrorKind, Kind, Native, ObjectSpace, Runtime, Worker};
@@ -274,6 +275,7 @@ impl ObjectSpace for RustPython {
                 .and_then(|()| source_guard::install(vm))
                 .and_then(|()| float_round::install(vm))
                 .and_then(|()| float_arithmetic::install(vm))
+                .and_then(|()| str_methods::install(vm))
                 .and_then(|()| stdlib_fixes::install(vm));
             if let Err(e) = hooks {
                 let mut text = String::new();

@@ -194,25 +194,12 @@ def _complex_plus_real_keeps_negative_zero(label, exp, got):
 RUSTPYTHON_DEVIATING_CALLS = (".zfill(", ".replace(", ".swapcase(", ".isdigit(")
 
 
-def _replace_empty_non_ascii(label, exp, got):
-    # str.replace with an empty pattern on a string with non-ASCII
-    # characters inserts between UTF-8 bytes on RustPython, corrupting them:
-    # 'ß'.replace('', 'x') is 'xßx' in CPython.
-    return ".replace(" in label and exp[0] == got[0] == "ok"
-
-
 def _swapcase_isdigit_ascii_only(label, exp, got):
     # str.swapcase changes ASCII letters only on RustPython ('À'.swapcase()
     # is 'à' in CPython, 'À' there; nor does it apply the full case
     # mappings: 'ß' stays 'ß', 'SS' in CPython), and str.isdigit misses
     # non-ASCII digits ('٣'.isdigit() is True in CPython).
     return (".swapcase(" in label or ".isdigit(" in label) and exp[0] == got[0] == "ok"
-
-
-def _zfill_counts_bytes(label, exp, got):
-    # str.zfill on RustPython pads to a width counted in UTF-8 bytes, not
-    # code points: '«òi'.zfill(9) is '000«òi' there, '000000«òi' in CPython.
-    return ".zfill(" in label and exp[0] == got[0] == "ok"
 
 
 def _pep479(label, exp, got):
@@ -414,11 +401,8 @@ ALLOWED = [
     dk.Allowed("rustpython-complex-plus-real", "complex + real keeps an imaginary -0.0 on "
                "RustPython (Python 3.14's mixed-mode arithmetic); CPython 3.11 gives 0.0",
                _complex_plus_real_keeps_negative_zero),
-    dk.Allowed("rustpython-replace-empty", "str.replace with an empty pattern corrupts non-ASCII "
-               "characters on RustPython", _replace_empty_non_ascii),
     dk.Allowed("rustpython-swapcase-isdigit", "str.swapcase and str.isdigit know ASCII only on "
                "RustPython", _swapcase_isdigit_ascii_only),
-    dk.Allowed("rustpython-zfill", "str.zfill counts UTF-8 bytes on RustPython", _zfill_counts_bytes),
     dk.Allowed("rustpython-pep479", "StopIteration thrown into a generator is not turned into "
                "RuntimeError on RustPython", _pep479),
     dk.Allowed("rustpython-exception-str", "str() of exceptions with unusual args is formatted "
@@ -1475,6 +1459,31 @@ def build(argv=None):
             explicit=rounding_cases)
     def float_rounding(ctx, case):
         expr = "round(%r, %d)" % case
+        ctx.same(expr, lambda c: c.eval(expr))
+
+    # str methods that count characters, on text beyond ASCII (RustPython
+    # keeps text as UTF-8 bytes): zfill's width, replace's empty pattern,
+    # count's empty string; and the same methods' ordinary calls.
+    method_text = st.text(st.characters(min_codepoint=32, max_codepoint=0x2FFF,
+                                        blacklist_categories=("Cs",)), max_size=6)
+    method_bound = st.one_of(st.none(), st.integers(-8, 8))
+    str_method_calls = st.one_of(
+        st.tuples(st.sampled_from(["", "+", "-"]), method_text, st.integers(-2, 12)).map(
+            lambda t: "%r.zfill(%d)" % (t[0] + t[1], t[2])),
+        st.tuples(method_text, method_text, st.integers(-2, 8)).map(
+            lambda t: "%r.replace('', %r, %d)" % t),
+        st.tuples(method_text, method_text).map(lambda t: "%r.replace('', %r)" % t),
+        st.tuples(method_text, method_text, method_text).map(lambda t: "%r.replace(%r, %r)" % t),
+        st.tuples(method_text, method_bound, method_bound).map(
+            lambda t: "%r.count('', %r, %r)" % t),
+        st.tuples(method_text, method_text).map(lambda t: "%r.count(%r)" % t),
+    )
+    str_method_cases = ["'\xe9'.zfill(3)", "'-\xe9'.zfill(5)", "'\xdf'.replace('', 'x')",
+                        "'\xe9a'.replace('', '-', 2)", "'\xe9\xe9\xe9'.count('')",
+                        "'\xe9\xe9\xe9'.count('', -2, 10)"]
+
+    @d.prop(str_method_calls, explicit=str_method_cases)
+    def str_methods_count_characters(ctx, expr):
         ctx.same(expr, lambda c: c.eval(expr))
 
     # Float arithmetic (and int / int), through every way Python spells
