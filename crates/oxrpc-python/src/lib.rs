@@ -27,6 +27,7 @@
 //! # }
 //! ```
 
+mod bool_format;
 mod collector;
 mod compiled;
 mod float_arithmetic;

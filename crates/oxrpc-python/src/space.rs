@@ -8,6 +8,7 @@
 //! connection's jobs go to one worker (one interpreter, a namespace per
 //! connection, as rpyc_classic serves them).
 
+use crate::bool_format;
 use crate::collector;
 use crate::compiled;
 use crate::source_guard;
@@ -276,6 +277,7 @@ impl ObjectSpace for RustPython {
                 .and_then(|()| float_round::install(vm))
                 .and_then(|()| float_arithmetic::install(vm))
                 .and_then(|()| str_methods::install(vm))
+                .and_then(|()| bool_format::install(vm))
                 .and_then(|()| stdlib_fixes::install(vm));
             if let Err(e) = hooks {
                 let mut text = String::new();

@@ -1461,6 +1461,16 @@ def build(argv=None):
         expr = "round(%r, %d)" % case
         ctx.same(expr, lambda c: c.eval(expr))
 
+    # format() of a bool is int's: the number for any spec but the empty
+    # one (f"{True:>5}" is '    1').
+    bool_specs = ["", "d", ">5", "05", "x", "^3", "b", ",", ".2f", "e", "%", "c", "n", "+", "#o"]
+
+    @d.prop(st.tuples(st.booleans(), st.sampled_from(bool_specs)),
+            explicit=[(True, ">5"), (False, ".2f"), (True, "")])
+    def bool_format(ctx, case):
+        expr = "format(%r, %r)" % case
+        ctx.same(expr, lambda c: c.eval(expr))
+
     # str methods that count characters, on text beyond ASCII (RustPython
     # keeps text as UTF-8 bytes): zfill's width, replace's empty pattern,
     # count's empty string; and the same methods' ordinary calls.
