@@ -8,7 +8,7 @@
 //! `repr()`, refused by `int()`. The tables in `unicode_db` are generated
 //! from CPython itself, and a test holds them to the venv's Python.
 
-use crate::unicode_db::{DECIMAL_RUNS, NOT_PRINTABLE};
+use crate::unicode_db::{DECIMAL_RUNS, DIGITS, NOT_PRINTABLE};
 
 /// The inclusive range of `table` holding `code`, if any.
 fn range_of(table: &[(u32, u32)], code: u32) -> Option<(u32, u32)> {
@@ -17,9 +17,26 @@ fn range_of(table: &[(u32, u32)], code: u32) -> Option<(u32, u32)> {
     (code <= end).then_some((start, end))
 }
 
-/// `str.isprintable()` of one character.
-pub(crate) fn is_printable(c: char) -> bool {
+/// `str.isprintable()` of one character, as CPython 3.11 answers it.
+///
+/// ```
+/// assert!(oxrpc_pyfmt::is_printable('\u{e9}'));
+/// assert!(!oxrpc_pyfmt::is_printable('\u{a0}'));
+/// ```
+pub fn is_printable(c: char) -> bool {
     range_of(&NOT_PRINTABLE, u32::from(c)).is_none()
+}
+
+/// `str.isdigit()` of one character, as CPython 3.11 answers it: decimal
+/// digits and the other digits (superscripts, circled numbers, ...).
+///
+/// ```
+/// assert!(oxrpc_pyfmt::is_digit('\u{663}'));
+/// assert!(oxrpc_pyfmt::is_digit('\u{2460}'));
+/// assert!(!oxrpc_pyfmt::is_digit('\u{bd}'));
+/// ```
+pub fn is_digit(c: char) -> bool {
+    range_of(&DIGITS, u32::from(c)).is_some()
 }
 
 /// `unicodedata.decimal(c)`: the value of a decimal digit.

@@ -27,16 +27,13 @@
 //! # }
 //! ```
 
-mod bool_format;
+mod as_cpython;
 mod collector;
 mod compiled;
-mod float_arithmetic;
-mod float_round;
 mod source;
 mod source_guard;
 mod space;
 mod stdlib_fixes;
-mod str_methods;
 mod teardown;
 
 pub use space::{Isolation, RustPython};

@@ -8,14 +8,12 @@
 //! connection's jobs go to one worker (one interpreter, a namespace per
 //! connection, as rpyc_classic serves them).
 
-use crate::bool_format;
+use crate::as_cpython;
 use crate::collector;
 use crate::compiled;
 use crate::source_guard;
 use crate::stdlib_fixes;
-use crate::str_methods;
 use crate::teardown;
-use crate::{float_arithmetic, float_round};
 use oxrpc_classic::{Body, ErrorKind, Kind, Native, ObjectSpace, Runtime, Worker};
 use oxrpc_rpyc::{BigInt, BrineValue};
 use rustpython_vm::builtins::{
@@ -274,10 +272,7 @@ impl ObjectSpace for RustPython {
             let hooks = collector::install(vm)
                 .and_then(|()| teardown::log_classes(vm))
                 .and_then(|()| source_guard::install(vm))
-                .and_then(|()| float_round::install(vm))
-                .and_then(|()| float_arithmetic::install(vm))
-                .and_then(|()| str_methods::install(vm))
-                .and_then(|()| bool_format::install(vm))
+                .and_then(|()| as_cpython::install(vm))
                 .and_then(|()| stdlib_fixes::install(vm));
             if let Err(e) = hooks {
                 let mut text = String::new();

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Generates crates/oxrpc-pyfmt/src/unicode_db.rs from CPython's own Unicode
-database, for the two properties oxrpc-pyfmt needs to answer as CPython does.
+database, for the properties oxrpc-pyfmt needs to answer as CPython does.
 
     .venv/bin/python tests/golden/pyfmt/generate_unicode.py          # rewrites the file
     .venv/bin/python tests/golden/pyfmt/generate_unicode.py --print  # writes it to stdout
@@ -9,6 +9,8 @@ database, for the two properties oxrpc-pyfmt needs to answer as CPython does.
   code points it rejects.
 * `unicodedata.decimal()`, which `int()` and `float()` read: the runs of
   decimal digits, each from its zero through its nine.
+* `str.isdigit()`: the ranges of digits (decimal ones, and those such as
+  superscripts and circled numbers that are digits but not decimal).
 
 Both depend on the Unicode version of the Python that serves the peers
 (CPython 3.11: Unicode 14.0.0). Characters assigned since are unassigned
@@ -41,6 +43,7 @@ def main():
     not_printable = ranges(c for c in range(0x110000) if not chr(c).isprintable())
     digits = ranges(c for c in range(0x110000)
                     if unicodedata.decimal(chr(c), None) is not None)
+    any_digits = ranges(c for c in range(0x110000) if chr(c).isdigit())
     for start, end in digits:
         assert (end - start + 1) % 10 == 0, (hex(start), hex(end))
         assert unicodedata.decimal(chr(start)) == 0, hex(start)
@@ -59,6 +62,10 @@ def main():
                'each range is whole runs of ten, zero to nine.'],
               digits),
         '',
+        table('DIGITS',
+              ['Code points `str.isdigit()` accepts, as inclusive ranges in order.'],
+              any_digits),
+        '',
     ])
     if '--print' in sys.argv[1:]:
         sys.stdout.write(source)
@@ -67,8 +74,8 @@ def main():
     path = os.path.join(root, 'crates', 'oxrpc-pyfmt', 'src', 'unicode_db.rs')
     with open(path, 'w') as f:
         f.write(source)
-    print('wrote %d non-printable ranges and %d digit runs to %s'
-          % (len(not_printable), len(digits), path))
+    print('wrote %d non-printable ranges, %d decimal runs and %d digit ranges to %s'
+          % (len(not_printable), len(digits), len(any_digits), path))
 
 
 main()

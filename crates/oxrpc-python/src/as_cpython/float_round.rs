@@ -9,7 +9,9 @@
 //! for a plain float and an int `n`: Rust's `{:.n}` is correctly rounded,
 //! ties to even, as CPython's `'%.nf'` is, and for negative `n` the exact
 //! digits of the whole part are rounded as a string. Everything else (ints,
-//! `Decimal`, `Fraction`, subclasses, `round(x)`) goes to the original.
+//! `Decimal`, `Fraction`, subclasses, `round(x)`) goes to the original;
+//! what it answers for a bool (or another int subclass that rounds as an
+//! int) is made an exact int, as CPython's `int.__round__` returns.
 
 use rustpython_vm::builtins::{PyFloat, PyInt};
 use rustpython_vm::function::FuncArgs;
@@ -31,10 +33,45 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
                     Err(vm.new_overflow_error("rounded value too large to represent".to_owned()))
                 }
             },
-            None => builtin.call(args, vm),
+            None => {
+                let number = args.args.first().cloned();
+                let rounded = builtin.call(args, vm)?;
+                Ok(match number {
+                    Some(number) => exact_int_from_int_round(&number, rounded, vm),
+                    None => rounded,
+                })
+            }
         }
     });
     vm.builtins.set_attr("round", round, vm)
+}
+
+/// `int.__round__` gives an exact int in CPython, for a bool or another
+/// subclass too (`round(True, 0)` is `1`); RustPython's gave the number
+/// back (`True`). A subclass's own `__round__` is left to answer as it
+/// does.
+fn exact_int_from_int_round(
+    number: &PyObjectRef,
+    rounded: PyObjectRef,
+    vm: &VirtualMachine,
+) -> PyObjectRef {
+    let int_type = vm.ctx.types.int_type;
+    let Some(value) = rounded.downcast_ref::<PyInt>() else {
+        return rounded;
+    };
+    if rounded.class().is(int_type) || number.downcast_ref::<PyInt>().is_none() {
+        return rounded;
+    }
+    let name = vm.ctx.intern_str("__round__");
+    let rounds_as_int = match (number.class().get_attr(name), int_type.get_attr(name)) {
+        (Some(own), Some(int)) => own.is(&int),
+        _ => false,
+    };
+    if rounds_as_int {
+        vm.ctx.new_int(value.as_bigint().clone()).into()
+    } else {
+        rounded
+    }
 }
 
 /// The float and the places when the call is `round(float, int)` within

@@ -11,6 +11,10 @@
 //! - `count('')` counted the places between bytes: `'ééé'.count('')` was
 //!   7, not 4.
 //!
+//! And `isdigit` knew only the ASCII digits and the superscripts (`'٣'`,
+//! an Arabic-Indic three, was no digit); it now asks CPython 3.11's
+//! digits ([`oxrpc_pyfmt::is_digit`]).
+//!
 //! Those methods of the `str` type are replaced once per process (the type
 //! is shared by every interpreter) by ones that do what CPython's do on
 //! text that is not ASCII, and call RustPython's for everything else
@@ -43,13 +47,17 @@ fn replace_methods(vm: &VirtualMachine) -> Option<Originals> {
         replace: original("replace")?,
         count: original("count")?,
     };
-    let methods: [(&'static str, PyObjectRef); 3] = [
+    let methods: [(&'static str, PyObjectRef); 4] = [
         ("zfill", vm.new_method("zfill", str_type, zfill).into()),
         (
             "replace",
             vm.new_method("replace", str_type, replace).into(),
         ),
         ("count", vm.new_method("count", str_type, count).into()),
+        (
+            "isdigit",
+            vm.new_method("isdigit", str_type, isdigit).into(),
+        ),
     ];
     for (name, method) in methods {
         str_type.set_attr(vm.ctx.intern_str(name), method);
@@ -157,4 +165,13 @@ fn count(zelf: PyStrRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
         return original(stand_in.into(), args, vm, |originals| &originals.count);
     }
     original(zelf.into(), args, vm, |originals| &originals.count)
+}
+
+/// CPython's `str.isdigit`: not empty, and every character a digit.
+fn isdigit(zelf: PyStrRef) -> bool {
+    let text = zelf.as_wtf8();
+    !text.is_empty()
+        && text
+            .code_points()
+            .all(|c| c.to_char().is_some_and(oxrpc_pyfmt::is_digit))
 }

@@ -1,0 +1,36 @@
+//! Builtins as CPython 3.11 computes them, where RustPython 0.5 differs.
+//!
+//! A classic client runs its code on the server and reads back what that
+//! code computed, as it would from rpyc_classic on CPython. Where
+//! RustPython's builtins answer otherwise (arithmetic, text, reprs), the
+//! types it shares between all interpreters are given CPython's behaviour
+//! once per process, before any client code runs: a slot or a method is
+//! replaced, and the operands it does not concern still go to RustPython.
+//! Each file is one such difference and says what it was. What still
+//! differs is listed, with why, as the allowances of the classic
+//! differential (`tests/interop/differential/classic_diff.py`).
+
+mod bool_format;
+mod complex_repr;
+mod dir_names;
+mod float_arithmetic;
+mod float_round;
+mod notimplemented_bool;
+mod str_methods;
+mod str_repr;
+
+use rustpython_vm::{PyResult, VirtualMachine};
+
+/// Gives `vm` CPython's builtins where they differ. `round` lives in each
+/// interpreter's builtins module, so it is replaced in every one; the rest
+/// are types shared by all, replaced by the first interpreter only.
+pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
+    float_round::install(vm)?;
+    float_arithmetic::install(vm)?;
+    str_methods::install(vm)?;
+    str_repr::install(vm)?;
+    complex_repr::install(vm)?;
+    bool_format::install(vm)?;
+    dir_names::install(vm)?;
+    notimplemented_bool::install(vm)
+}
