@@ -99,62 +99,38 @@ fn replace_slots(vm: &VirtualMachine) -> Option<Originals> {
         int.divmod.store(Some(int_divmod));
         int.right_divmod.store(Some(int_divmod));
     }
-    let mut methods: Vec<(_, &'static str, PyObjectRef)> = Vec::new();
-    for (class, name, slot) in [
+    let float_type = types.float_type;
+    let int_type = types.int_type;
+    let binary_methods: [(_, &'static str, &'static str, PyNumberBinaryFunc); 8] = [
+        (float_type, "__truediv__", "__rtruediv__", float_true_divide),
         (
-            types.float_type,
-            "truediv",
-            float_true_divide as PyNumberBinaryFunc,
+            float_type,
+            "__floordiv__",
+            "__rfloordiv__",
+            float_floor_divide,
         ),
-        (types.float_type, "floordiv", float_floor_divide),
-        (types.float_type, "mod", float_remainder),
-        (types.float_type, "divmod", float_divmod),
-        (types.int_type, "truediv", int_true_divide),
-        (types.int_type, "floordiv", int_floor_divide),
-        (types.int_type, "mod", int_remainder),
-        (types.int_type, "divmod", int_divmod),
-    ] {
-        let (name, reflected) = dunder_names(name);
-        methods.push((
-            class,
-            name,
-            vm.new_method(name, class, binary(slot, false)).into(),
-        ));
-        methods.push((
-            class,
-            reflected,
-            vm.new_method(reflected, class, binary(slot, true)).into(),
-        ));
+        (float_type, "__mod__", "__rmod__", float_remainder),
+        (float_type, "__divmod__", "__rdivmod__", float_divmod),
+        (int_type, "__truediv__", "__rtruediv__", int_true_divide),
+        (int_type, "__floordiv__", "__rfloordiv__", int_floor_divide),
+        (int_type, "__mod__", "__rmod__", int_remainder),
+        (int_type, "__divmod__", "__rdivmod__", int_divmod),
+    ];
+    for (class, name, reflected, slot) in binary_methods {
+        let method = vm.new_method(name, class, binary(slot, false));
+        class.set_attr(vm.ctx.intern_str(name), method.into());
+        let method = vm.new_method(reflected, class, binary(slot, true));
+        class.set_attr(vm.ctx.intern_str(reflected), method.into());
     }
-    for (class, slot) in [
-        (types.float_type, float_power as PyNumberTernaryFunc),
-        (types.int_type, int_power),
-    ] {
-        methods.push((
-            class,
-            "__pow__",
-            vm.new_method("__pow__", class, ternary(slot, false)).into(),
-        ));
-        methods.push((
-            class,
-            "__rpow__",
-            vm.new_method("__rpow__", class, ternary(slot, true)).into(),
-        ));
-    }
-    for (class, name, method) in methods {
-        class.set_attr(vm.ctx.intern_str(name), method);
+    let power_methods: [(_, PyNumberTernaryFunc); 2] =
+        [(float_type, float_power), (int_type, int_power)];
+    for (class, slot) in power_methods {
+        let method = vm.new_method("__pow__", class, ternary(slot, false));
+        class.set_attr(vm.ctx.intern_str("__pow__"), method.into());
+        let method = vm.new_method("__rpow__", class, ternary(slot, true));
+        class.set_attr(vm.ctx.intern_str("__rpow__"), method.into());
     }
     Some(originals)
-}
-
-/// `__truediv__` and `__rtruediv__` for "truediv", and so on.
-fn dunder_names(operation: &str) -> (&'static str, &'static str) {
-    match operation {
-        "truediv" => ("__truediv__", "__rtruediv__"),
-        "floordiv" => ("__floordiv__", "__rfloordiv__"),
-        "mod" => ("__mod__", "__rmod__"),
-        _ => ("__divmod__", "__rdivmod__"),
-    }
 }
 
 /// A binary method (or, `reflected`, its reflection) calling `slot`, as

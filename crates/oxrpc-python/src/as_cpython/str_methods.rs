@@ -16,37 +16,30 @@
 //! digits ([`oxrpc_pyfmt::is_digit`]).
 //!
 //! Those methods of the `str` type are replaced once per process (the type
-//! is shared by every interpreter) by ones that do what CPython's do on
-//! text that is not ASCII, and call RustPython's for everything else
-//! (ASCII text, a pattern that is not empty), where RustPython's are right.
+//! is shared by every interpreter) by ones that do what CPython's do.
+//! `replace` and an unbounded `count` search as RustPython's did (its
+//! `Wtf8` search), directly: they are called often, and a call through
+//! RustPython's method cost a third more. `count` with bounds still calls
+//! RustPython's, which reads them.
 
 use rustpython_vm::builtins::{PyStr, PyStrRef};
 use rustpython_vm::common::wtf8::{CodePoint, Wtf8Buf};
 use rustpython_vm::function::FuncArgs;
-use rustpython_vm::{AsObject, PyObjectRef, PyResult, TryFromObject, VirtualMachine};
+use rustpython_vm::{AsObject, FromArgs, PyObjectRef, PyResult, VirtualMachine};
 use std::sync::OnceLock;
 
-/// RustPython's own methods, for the calls they get right.
-struct Originals {
-    replace: PyObjectRef,
-    count: PyObjectRef,
-}
-
-static ORIGINALS: OnceLock<Option<Originals>> = OnceLock::new();
+/// RustPython's own `str.count`, which reads a count's bounds.
+static ORIGINAL_COUNT: OnceLock<Option<PyObjectRef>> = OnceLock::new();
 
 /// Puts the methods in place, once per process.
 pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
-    ORIGINALS.get_or_init(|| replace_methods(vm));
+    ORIGINAL_COUNT.get_or_init(|| replace_methods(vm));
     Ok(())
 }
 
-fn replace_methods(vm: &VirtualMachine) -> Option<Originals> {
+fn replace_methods(vm: &VirtualMachine) -> Option<PyObjectRef> {
     let str_type = vm.ctx.types.str_type;
-    let original = |name: &str| str_type.get_attr(vm.ctx.intern_str(name));
-    let originals = Originals {
-        replace: original("replace")?,
-        count: original("count")?,
-    };
+    let original_count = str_type.get_attr(vm.ctx.intern_str("count"))?;
     let methods: [(&'static str, PyObjectRef); 4] = [
         ("zfill", vm.new_method("zfill", str_type, zfill).into()),
         (
@@ -62,21 +55,16 @@ fn replace_methods(vm: &VirtualMachine) -> Option<Originals> {
     for (name, method) in methods {
         str_type.set_attr(vm.ctx.intern_str(name), method);
     }
-    Some(originals)
+    Some(original_count)
 }
 
-/// Calls RustPython's method that `method` picks, on `zelf` and `args`.
-fn original(
-    zelf: PyObjectRef,
-    mut args: FuncArgs,
-    vm: &VirtualMachine,
-    method: impl FnOnce(&Originals) -> &PyObjectRef,
-) -> PyResult {
-    let Some(originals) = ORIGINALS.get().and_then(Option::as_ref) else {
+/// RustPython's `str.count` on `zelf` and `args`.
+fn original_count(zelf: PyObjectRef, mut args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+    let Some(original) = ORIGINAL_COUNT.get().and_then(Option::as_ref) else {
         return Err(vm.new_runtime_error("str methods are not set up".to_owned()));
     };
     args.prepend_arg(zelf);
-    method(originals).call(args, vm)
+    original.call(args, vm)
 }
 
 /// CPython's `str.zfill`: zeros on the left up to `width` characters,
@@ -108,27 +96,33 @@ fn zfill(zelf: PyStrRef, width: isize, vm: &VirtualMachine) -> PyResult {
     Ok(vm.ctx.new_str(padded).into())
 }
 
-/// `str.replace`: CPython's for an empty pattern in text beyond ASCII,
-/// RustPython's otherwise.
-fn replace(zelf: PyStrRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-    if let (false, [old, new, rest @ ..], true) =
-        (zelf.isascii(), args.args.as_slice(), args.kwargs.is_empty())
-    {
-        if let (Some(old), Some(new), [] | [_]) = (
-            old.downcast_ref::<PyStr>(),
-            new.downcast_ref::<PyStr>(),
-            rest,
-        ) {
-            if old.as_wtf8().is_empty() {
-                let count = match rest.first() {
-                    Some(count) => isize::try_from_object(vm, count.clone())?,
-                    None => -1,
-                };
-                return Ok(vm.ctx.new_str(interleave(&zelf, new, count)).into());
-            }
-        }
+/// `str.replace`'s arguments, as RustPython takes them (`old` and `new`
+/// by position, `count` also by name).
+#[derive(FromArgs)]
+struct ReplaceArgs {
+    #[pyarg(positional)]
+    old: PyStrRef,
+    #[pyarg(positional)]
+    new: PyStrRef,
+    #[pyarg(any, default = -1)]
+    count: isize,
+}
+
+/// `str.replace`, whole: an empty pattern as CPython replaces it, any
+/// other as RustPython did (its own `Wtf8` search), with no call through
+/// RustPython's method.
+fn replace(zelf: PyStrRef, args: ReplaceArgs) -> Wtf8Buf {
+    let ReplaceArgs { old, new, count } = args;
+    let text = zelf.as_wtf8();
+    let (old, new_text) = (old.as_wtf8(), new.as_wtf8());
+    if old.is_empty() {
+        return interleave(&zelf, &new, count);
     }
-    original(zelf.into(), args, vm, |originals| &originals.replace)
+    match usize::try_from(count) {
+        Err(_) => text.replace(old, new_text),
+        Ok(0) => text.to_owned(),
+        Ok(count) => text.replacen(old, new_text, count),
+    }
 }
 
 /// `text` with `separator` before each of its first `count` characters
@@ -151,20 +145,30 @@ fn interleave(text: &PyStr, separator: &PyStr, count: isize) -> Wtf8Buf {
     joined
 }
 
-/// `str.count`: for the empty string in text beyond ASCII, RustPython's
-/// count over ASCII text of as many characters (where its bytes are
-/// characters), so that the bounds are read as RustPython reads them.
+/// `str.count`. Without bounds (the usual call) it counts here, as
+/// RustPython does, but the empty string once per character and once
+/// more; with bounds, RustPython's count reads them, over ASCII text of as
+/// many characters (where its bytes are characters) when the empty string
+/// is counted in text beyond ASCII.
 fn count(zelf: PyStrRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-    let counts_empty = args
+    let sub = args
         .args
         .first()
-        .and_then(|sub| sub.downcast_ref::<PyStr>())
-        .is_some_and(|sub| sub.as_wtf8().is_empty());
-    if counts_empty && !zelf.isascii() {
-        let stand_in = vm.ctx.new_str("a".repeat(zelf.char_len()));
-        return original(stand_in.into(), args, vm, |originals| &originals.count);
+        .and_then(|sub| sub.downcast_ref::<PyStr>());
+    if let (Some(sub), 1, true) = (sub, args.args.len(), args.kwargs.is_empty()) {
+        let sub = sub.as_wtf8();
+        let found = if sub.is_empty() {
+            zelf.char_len() + 1
+        } else {
+            zelf.as_wtf8().find_iter(sub).count()
+        };
+        return Ok(vm.ctx.new_int(found).into());
     }
-    original(zelf.into(), args, vm, |originals| &originals.count)
+    if sub.is_some_and(|sub| sub.as_wtf8().is_empty()) && !zelf.isascii() {
+        let stand_in = vm.ctx.new_str("a".repeat(zelf.char_len()));
+        return original_count(stand_in.into(), args, vm);
+    }
+    original_count(zelf.into(), args, vm)
 }
 
 /// CPython's `str.isdigit`: not empty, and every character a digit.
