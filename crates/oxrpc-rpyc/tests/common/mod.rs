@@ -162,7 +162,25 @@ impl TestService {
         match kind.as_str() {
             "print" | "len" => return Err(not_an_exception()),
             "object" => return Err(RemoteException::type_error("object() takes no arguments")),
-            "True" => return Err(RemoteException::type_error("'bool' object is not callable")),
+            // The builtins that are constants: calling one is a TypeError.
+            "True" | "False" | "__debug__" => {
+                return Err(RemoteException::type_error("'bool' object is not callable"))
+            }
+            "None" => {
+                return Err(RemoteException::type_error(
+                    "'NoneType' object is not callable",
+                ))
+            }
+            "Ellipsis" => {
+                return Err(RemoteException::type_error(
+                    "'ellipsis' object is not callable",
+                ))
+            }
+            "NotImplemented" => {
+                return Err(RemoteException::type_error(
+                    "'NotImplementedType' object is not callable",
+                ))
+            }
             "int" => {
                 return Err(match &message {
                     BrineValue::Str(text) => {
