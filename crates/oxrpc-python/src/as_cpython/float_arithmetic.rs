@@ -37,6 +37,7 @@
 //! are slot wrappers (`type(float.__pow__).__name__` tells them apart):
 //! RustPython keeps no way to make a slot wrapper of another function.
 
+use super::complex_arithmetic::{self, PowerError};
 use num_complex::Complex64;
 use num_traits::{Signed, ToPrimitive, Zero};
 use rustpython_vm::builtins::{try_bigint_to_f64, PyFloat, PyInt};
@@ -348,7 +349,7 @@ fn exact_float<I: ToPrimitive>(int: &I) -> Option<f64> {
 
 /// A float or int operand as a float (`None` for other types), as
 /// CPython's `CONVERT_TO_DOUBLE` takes it.
-fn as_float(operand: &PyObject, vm: &VirtualMachine) -> PyResult<Option<f64>> {
+pub(super) fn as_float(operand: &PyObject, vm: &VirtualMachine) -> PyResult<Option<f64>> {
     if let Some(float) = operand.downcast_ref::<PyFloat>() {
         return Ok(Some(float.to_f64()));
     }
@@ -362,7 +363,7 @@ fn as_float(operand: &PyObject, vm: &VirtualMachine) -> PyResult<Option<f64>> {
 fn power(x: f64, y: f64, vm: &VirtualMachine) -> PyResult {
     match cpython_float_pow(x, y) {
         Power::Float(value) => Ok(vm.ctx.new_float(value).into()),
-        Power::Complex(value) => Ok(vm.ctx.new_complex(value).into()),
+        Power::Complex(value) => complex_arithmetic::power_result(value, vm),
         Power::ZeroToNegative => {
             Err(vm.new_zero_division_error("0.0 cannot be raised to a negative power".to_owned()))
         }
@@ -374,7 +375,6 @@ fn power(x: f64, y: f64, vm: &VirtualMachine) -> PyResult {
             ];
             Err(vm.new_exception(vm.ctx.exceptions.overflow_error.to_owned(), args))
         }
-        Power::ComplexOverflow => Err(vm.new_overflow_error("complex exponentiation".to_owned())),
     }
 }
 
@@ -385,10 +385,11 @@ const ERANGE: i32 = 34;
 #[derive(Debug, PartialEq)]
 enum Power {
     Float(f64),
-    Complex(Complex64),
+    /// A negative base to a fractional power: complex's power, as
+    /// CPython's `float_pow` hands it on.
+    Complex(Result<Complex64, PowerError>),
     ZeroToNegative,
     Overflow,
-    ComplexOverflow,
 }
 
 /// CPython's `float_pow`, case by case, in its order.
@@ -431,7 +432,8 @@ fn cpython_float_pow(x: f64, y: f64) -> Power {
     let mut negate = false;
     if x < 0.0 {
         if y != y.floor() {
-            return complex_pow(x, y);
+            let (x, y) = (Complex64::new(x, 0.0), Complex64::new(y, 0.0));
+            return Power::Complex(complex_arithmetic::power(x, y));
         }
         x = -x;
         negate = is_odd_integer(y);
@@ -446,18 +448,6 @@ fn cpython_float_pow(x: f64, y: f64) -> Power {
         return Power::Overflow;
     }
     Power::Float(if negate { -result } else { result })
-}
-
-/// CPython's `complex(x) ** complex(y)` for a finite negative `x` and a
-/// finite `y` that is not a whole number (`_Py_c_pow`, the polar form).
-fn complex_pow(x: f64, y: f64) -> Power {
-    let length = x.hypot(0.0).powf(y);
-    let phase = 0.0f64.atan2(x) * y;
-    let value = Complex64::new(length * phase.cos(), length * phase.sin());
-    if value.re.is_infinite() || value.im.is_infinite() {
-        return Power::ComplexOverflow;
-    }
-    Power::Complex(value)
 }
 
 /// CPython's `float_rem`: `fmod`, moved to the divisor's sign; a zero
@@ -506,7 +496,7 @@ fn is_odd_integer(y: f64) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{cpython_float_pow, div_mod, remainder, Complex64, Power};
+    use super::{cpython_float_pow, div_mod, remainder, Complex64, Power, PowerError};
 
     /// The same double, the sign of a zero and NaN included.
     fn same(a: f64, b: f64) -> bool {
@@ -565,11 +555,11 @@ mod tests {
         assert_eq!(float(1e-300, 1.05), 1e-315);
         assert_eq!(
             cpython_float_pow(-8.0, 1.0 / 3.0),
-            Power::Complex(Complex64::new(1.0000000000000002, 1.7320508075688772))
+            Power::Complex(Ok(Complex64::new(1.0000000000000002, 1.7320508075688772)))
         );
         assert_eq!(
             cpython_float_pow(-3.0, 1e-17),
-            Power::Complex(Complex64::new(1.0, 3.1415926535897935e-17))
+            Power::Complex(Ok(Complex64::new(1.0, 3.1415926535897935e-17)))
         );
         assert_eq!(cpython_float_pow(0.0, -1.0), Power::ZeroToNegative);
         assert_eq!(
@@ -578,6 +568,9 @@ mod tests {
         );
         assert_eq!(cpython_float_pow(10.0, 400.0), Power::Overflow);
         assert_eq!(cpython_float_pow(-10.0, 401.0), Power::Overflow);
-        assert_eq!(cpython_float_pow(-1e300, 1.5), Power::ComplexOverflow);
+        assert_eq!(
+            cpython_float_pow(-1e300, 1.5),
+            Power::Complex(Err(PowerError::Range))
+        );
     }
 }

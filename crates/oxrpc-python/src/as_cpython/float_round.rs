@@ -99,7 +99,7 @@ fn plain_float_and_places(args: &FuncArgs, vm: &VirtualMachine) -> Option<(f64, 
 /// `number` rounded to `places` decimals (tens, hundreds, ... when
 /// negative), ties to even, as CPython's `float.__round__`; `None` when
 /// the result is too large for a float.
-fn round_to_places(number: f64, places: i64) -> Option<f64> {
+pub(super) fn round_to_places(number: f64, places: i64) -> Option<f64> {
     if places > MOST_PLACES {
         return Some(number);
     }

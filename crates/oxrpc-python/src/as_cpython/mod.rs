@@ -11,11 +11,15 @@
 //! differential (`tests/interop/differential/classic_diff.py`).
 
 mod bool_format;
+mod complex_arithmetic;
 mod complex_repr;
 mod dir_names;
 mod float_arithmetic;
+mod float_hex;
 mod float_round;
+mod float_to_int;
 mod notimplemented_bool;
+mod numeric_hash;
 mod str_methods;
 mod str_repr;
 
@@ -27,6 +31,10 @@ use rustpython_vm::{PyResult, VirtualMachine};
 pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     float_round::install(vm)?;
     float_arithmetic::install(vm)?;
+    complex_arithmetic::install(vm)?;
+    float_to_int::install(vm)?;
+    numeric_hash::install(vm)?;
+    float_hex::install(vm)?;
     str_methods::install(vm)?;
     str_repr::install(vm)?;
     complex_repr::install(vm)?;
