@@ -1521,6 +1521,37 @@ def build(argv=None):
         expr = template % arithmetic_operand(x)
         ctx.same(expr, lambda c: c.eval(expr))
 
+    # format() of a float through the whole spec grammar: fill, alignment,
+    # sign, z, #, 0, width, a thousands separator (grouping only the digits
+    # before a point, an exponent or a %, with zero padding grouped too),
+    # precision and every float type, none included (at least one digit,
+    # and one after the point in fixed notation).
+    float_specs = st.tuples(
+        st.sampled_from(["", "", "<", ">", "^", "=", "*<", "0>", "x=", " ^"]),
+        st.sampled_from(["", "", "+", "-", " "]),
+        st.sampled_from(["", "", "z"]),
+        st.sampled_from(["", "", "#"]),
+        st.sampled_from(["", "", "0"]),
+        st.sampled_from(["", "", "1", "5", "10", "13", "20"]),
+        st.sampled_from(["", ",", "_"]),
+        st.sampled_from(["", "", ".0", ".1", ".3", ".10", ".17"]),
+        st.sampled_from(["", "e", "E", "f", "F", "g", "G", "%"]),
+    ).map("".join)
+    format_values = st.one_of(
+        st.floats(),
+        st.sampled_from([1e16, -1e16, 1e-7, 1234.5, -1234567.891, 0.0, -0.0, 12345.678, 1e22,
+                         5e-324, 999999.9999, 0.001234, 1e100, -9.99e15, 0.5, 100.0, -0.0001]),
+    )
+
+    @d.prop(st.tuples(format_values, float_specs),
+            explicit=[(1e16, ","), (1e16, "012,"), (12345.678, ",.0%"), (float("inf"), "010,"),
+                      (0.0, ".3"), (0.5, ".0"), (1e16, "#"), (-0.0, "z"), (-0.0001, "+z.2f"),
+                      (1234.5, "09,.1f")])
+    def float_format(ctx, case):
+        value, spec = case
+        expr = "format(float(%r), %r)" % (repr(value), spec)
+        ctx.same(expr, lambda c: c.eval(expr))
+
     # XML documents the client writes with its own ElementTree, read on the
     # server by its ElementTree and minidom (the server's pyexpat under
     # them): elements, attributes (some namespaced), text and tails. Only

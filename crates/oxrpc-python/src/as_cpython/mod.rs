@@ -15,6 +15,7 @@ mod complex_arithmetic;
 mod complex_repr;
 mod dir_names;
 mod float_arithmetic;
+mod float_format;
 mod float_hex;
 mod float_round;
 mod float_to_int;
@@ -35,6 +36,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     float_to_int::install(vm)?;
     numeric_hash::install(vm)?;
     float_hex::install(vm)?;
+    float_format::install(vm)?;
     str_methods::install(vm)?;
     str_repr::install(vm)?;
     complex_repr::install(vm)?;
