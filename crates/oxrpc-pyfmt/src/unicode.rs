@@ -1,14 +1,15 @@
-//! The two Unicode properties Python's text depends on, as CPython 3.11
-//! has them.
+//! The Unicode properties Python's text depends on, as CPython 3.11 has
+//! them.
 //!
-//! `repr()` escapes what `str.isprintable()` rejects, and `int()` and
-//! `float()` read any decimal digit. Both follow the Unicode version of the
+//! `repr()` escapes what `str.isprintable()` rejects, `int()` and
+//! `float()` read any decimal digit, and `str.swapcase()` applies full case
+//! mappings with a capital sigma's context. Both follow the Unicode version of the
 //! interpreter's own database (CPython 3.11: 14.0), not the newest one: a
 //! character assigned since is, to that Python, unassigned — escaped by
 //! `repr()`, refused by `int()`. The tables in `unicode_db` are generated
 //! from CPython itself, and a test holds them to the venv's Python.
 
-use crate::unicode_db::{DECIMAL_RUNS, DIGITS, NOT_PRINTABLE};
+use crate::unicode_db::{CASED, CASE_IGNORABLE, DECIMAL_RUNS, DIGITS, NOT_PRINTABLE, SWAPPED_CASE};
 
 /// The inclusive range of `table` holding `code`, if any.
 fn range_of(table: &[(u32, u32)], code: u32) -> Option<(u32, u32)> {
@@ -37,6 +38,49 @@ pub fn is_printable(c: char) -> bool {
 /// ```
 pub fn is_digit(c: char) -> bool {
     range_of(&DIGITS, u32::from(c)).is_some()
+}
+
+/// `str.swapcase()` as CPython 3.11 computes it: uppercase letters to
+/// their full lowercase and lowercase ones to their full uppercase (`ß`
+/// becomes `SS`), a capital sigma to the final `ς` where it ends a word
+/// (after a cased letter, not before one, case-ignorable characters
+/// skipped both ways).
+///
+/// ```
+/// assert_eq!(oxrpc_pyfmt::swapcase("Straße"), "sTRASSE");
+/// assert_eq!(oxrpc_pyfmt::swapcase("ὈΔΥΣΣΕΎΣ"), "ὀδυσσεύς");
+/// ```
+pub fn swapcase(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut swapped = String::with_capacity(text.len());
+    for (at, &c) in chars.iter().enumerate() {
+        if c == CAPITAL_SIGMA {
+            swapped.push(if ends_a_word(&chars, at) {
+                '\u{3c2}'
+            } else {
+                '\u{3c3}'
+            });
+            continue;
+        }
+        let code = u32::from(c);
+        match SWAPPED_CASE.binary_search_by_key(&code, |&(from, _)| from) {
+            Ok(found) => swapped.push_str(SWAPPED_CASE[found].1),
+            Err(_) => swapped.push(c),
+        }
+    }
+    swapped
+}
+
+const CAPITAL_SIGMA: char = '\u{3a3}';
+
+/// CPython's `handle_capital_sigma`: a cased letter before the sigma, and
+/// none after it, case-ignorable characters skipped.
+fn ends_a_word(chars: &[char], at: usize) -> bool {
+    let is_ignorable = |c: char| range_of(&CASE_IGNORABLE, u32::from(c)).is_some();
+    let is_cased = |c: char| range_of(&CASED, u32::from(c)).is_some();
+    let before = chars[..at].iter().rev().find(|&&c| !is_ignorable(c));
+    let after = chars[at + 1..].iter().find(|&&c| !is_ignorable(c));
+    before.is_some_and(|&c| is_cased(c)) && !after.is_some_and(|&c| is_cased(c))
 }
 
 /// `unicodedata.decimal(c)`: the value of a decimal digit.
@@ -75,6 +119,30 @@ mod tests {
 
     /// The checked-in tables are what the generator makes from the venv's
     /// CPython now.
+    #[test]
+    fn swaps_case_as_cpython_3_11() {
+        // Each is CPython 3.11's text.swapcase().
+        for (text, cpython) in [
+            ("\u{3a3}", "\u{3c3}"),
+            ("A\u{3a3}", "a\u{3c2}"),
+            ("A\u{3a3}B", "a\u{3c3}b"),
+            ("A'\u{3a3}", "a'\u{3c2}"),
+            ("1\u{3a3}", "1\u{3c3}"),
+            ("A\u{3a3}.", "a\u{3c2}."),
+            ("A\u{3a3}.b", "a\u{3c3}.B"),
+            ("\u{3a3}\u{3a3}", "\u{3c3}\u{3c2}"),
+            ("a\u{3a3}\u{345}", "A\u{3c2}\u{399}"),
+            ("\u{2b0}\u{3a3}", "\u{2b0}\u{3c3}"),
+            ("A\u{2b0}\u{3a3}", "a\u{2b0}\u{3c2}"),
+            ("\u{1c5}", "\u{1c5}"),
+            ("\u{130}", "i\u{307}"),
+            ("\u{fb01}", "FI"),
+            ("", ""),
+        ] {
+            assert_eq!(swapcase(text), cpython, "{text:?}");
+        }
+    }
+
     #[test]
     fn tables_are_cpythons() {
         oxrpc_testkit::assert_generated_by_python(

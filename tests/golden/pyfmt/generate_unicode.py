@@ -11,6 +11,11 @@ database, for the properties oxrpc-pyfmt needs to answer as CPython does.
   decimal digits, each from its zero through its nine.
 * `str.isdigit()`: the ranges of digits (decimal ones, and those such as
   superscripts and circled numbers that are digits but not decimal).
+* `str.swapcase()`: each character it changes, with what it becomes (a
+  full case mapping, up to three characters), and the two properties that
+  decide a capital sigma's context (`Cased` and `Case_Ignorable`, which
+  `unicodedata` does not expose: they are read back from how `str.lower()`
+  treats a sigma after the character).
 
 Both depend on the Unicode version of the Python that serves the peers
 (CPython 3.11: Unicode 14.0.0). Characters assigned since are unassigned
@@ -39,11 +44,33 @@ def table(name, doc, runs):
     return '\n'.join(lines)
 
 
+def string_table(name, doc, pairs):
+    lines = ['/// %s' % line if line else '///' for line in doc]
+    lines.append('pub(crate) static %s: [(u32, &str); %d] = [' % (name, len(pairs)))
+    lines += ['    (0x%04X, "%s"),' % (code, ''.join('\\u{%x}' % ord(c) for c in text))
+              for code, text in pairs]
+    lines.append('];')
+    return '\n'.join(lines)
+
+
+def sigma_is_final(text):
+    """Whether str.lower() makes the capital sigma ending `text` final."""
+    return text.lower()[-1] == '\u03c2'
+
+
 def main():
     not_printable = ranges(c for c in range(0x110000) if not chr(c).isprintable())
     digits = ranges(c for c in range(0x110000)
                     if unicodedata.decimal(chr(c), None) is not None)
     any_digits = ranges(c for c in range(0x110000) if chr(c).isdigit())
+    swapped = [(c, chr(c).swapcase()) for c in range(0x110000)
+               if chr(c).swapcase() != chr(c)]
+    # After a cased letter ('A'), a sigma is final across case-ignorable
+    # characters; after a digit ('1'), only right after a cased one.
+    case_ignorable = ranges(c for c in range(0x110000)
+                            if sigma_is_final('A' + chr(c) + '\u03a3')
+                            and not sigma_is_final('1' + chr(c) + '\u03a3'))
+    cased = ranges(c for c in range(0x110000) if sigma_is_final('1' + chr(c) + '\u03a3'))
     for start, end in digits:
         assert (end - start + 1) % 10 == 0, (hex(start), hex(end))
         assert unicodedata.decimal(chr(start)) == 0, hex(start)
@@ -66,6 +93,18 @@ def main():
               ['Code points `str.isdigit()` accepts, as inclusive ranges in order.'],
               any_digits),
         '',
+        string_table('SWAPPED_CASE',
+                     ['What `str.swapcase()` makes of each character it changes, in order.'],
+                     swapped),
+        '',
+        table('CASE_IGNORABLE',
+              ['Case-ignorable code points, as inclusive ranges in order.'],
+              case_ignorable),
+        '',
+        table('CASED',
+              ['Cased code points that are not case-ignorable, as inclusive ranges in order.'],
+              cased),
+        '',
     ])
     if '--print' in sys.argv[1:]:
         sys.stdout.write(source)
@@ -74,8 +113,10 @@ def main():
     path = os.path.join(root, 'crates', 'oxrpc-pyfmt', 'src', 'unicode_db.rs')
     with open(path, 'w') as f:
         f.write(source)
-    print('wrote %d non-printable ranges, %d decimal runs and %d digit ranges to %s'
-          % (len(not_printable), len(digits), len(any_digits), path))
+    print('wrote %d non-printable ranges, %d decimal runs, %d digit ranges, %d case swaps, '
+          '%d case-ignorable and %d cased ranges to %s'
+          % (len(not_printable), len(digits), len(any_digits), len(swapped), len(case_ignorable),
+             len(cased), path))
 
 
 main()

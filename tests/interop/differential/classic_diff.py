@@ -85,18 +85,6 @@ def _ellipsis_type_name(label, exp, got):
     return label == "remote type" and exp == ("ok", ("str", "ellipsis")) and got == ("ok", ("str", "EllipsisType"))
 
 
-# Calls whose results RustPython gets wrong for some arguments (entries
-# below); a program using one may differ anywhere after it.
-RUSTPYTHON_DEVIATING_CALLS = (".zfill(", ".replace(", ".swapcase(", ".isdigit(")
-
-
-def _swapcase_ascii_only(label, exp, got):
-    # str.swapcase changes ASCII letters only on RustPython ('À'.swapcase()
-    # is 'à' in CPython, 'À' there; nor does it apply the full case
-    # mappings: 'ß' stays 'ß', 'SS' in CPython).
-    return ".swapcase(" in label and exp[0] == got[0] == "ok"
-
-
 def _pep479(label, exp, got):
     # gen.throw(StopIteration()) on a generator: CPython turns it into
     # RuntimeError('generator raised StopIteration') (PEP 479); RustPython
@@ -273,8 +261,6 @@ ALLOWED = [
     dk.Allowed("rustpython-connection-error-args", "BrokenPipeError, ConnectionAbortedError, "
                "ConnectionRefusedError and ConnectionResetError built with three or more args "
                "keep only the first two in args on RustPython", _connection_error_args),
-    dk.Allowed("rustpython-swapcase", "str.swapcase knows ASCII only on RustPython",
-               _swapcase_ascii_only),
     dk.Allowed("rustpython-pep479", "StopIteration thrown into a generator is not turned into "
                "RuntimeError on RustPython", _pep479),
     dk.Allowed("rustpython-exception-str", "str() of exceptions with unusual args is formatted "
@@ -755,13 +741,9 @@ def build(argv=None):
         def run(c):
             c.execute(PRELUDE + "_r = None")
             c.execute(source)
-        # (labels note the calls in the source that RustPython gets wrong,
-        # for the entries that name them)
-        tag = "".join(" [source uses %s]" % call for call in RUSTPYTHON_DEVIATING_CALLS
-                      if call in source)
-        ctx.same("program exec" + tag, run)
+        ctx.same("program exec", run)
         for var in VARS_INT + VARS_STR + VARS_LIST + VARS_DICT + ["_r"]:
-            ctx.same("program var %s%s" % (var, tag), lambda c, var=var: c.eval("repr(%s)" % var))
+            ctx.same("program var %s" % var, lambda c, var=var: c.eval("repr(%s)" % var))
 
     @d.prop(st.lists(ANY_EXPR, min_size=1, max_size=4))
     def program_eval(ctx, exprs):
@@ -1360,7 +1342,8 @@ def build(argv=None):
 
     # str methods on text beyond ASCII: those that count characters
     # (RustPython keeps text as UTF-8 bytes: zfill's width, replace's empty
-    # pattern, count's empty string), their ordinary calls, and isdigit.
+    # pattern, count's empty string), their ordinary calls, isdigit, and
+    # swapcase (full case mappings, a capital sigma's context).
     method_text = st.text(st.characters(min_codepoint=32, max_codepoint=0x2FFF,
                                         blacklist_categories=("Cs",)), max_size=6)
     method_bound = st.one_of(st.none(), st.integers(-8, 8))
@@ -1377,11 +1360,15 @@ def build(argv=None):
         st.text(st.sampled_from("0123\u00b2\u00bd\u0663\u06f5\u0967\u2460\u2155\uff13a "),
                 max_size=4).map(lambda t: "%r.isdigit()" % t),
         method_text.map(lambda t: "%r.isdigit()" % t),
+        method_text.map(lambda t: "%r.swapcase()" % t),
+        st.text(st.sampled_from("A1 .'\u03a3\u03c3\u03c2\u0345\u02b0\u00df\u0130\ufb01\u01c5\u00c0"),
+                max_size=6).map(lambda t: "%r.swapcase()" % t),
     )
     str_method_cases = ["'\xe9'.zfill(3)", "'-\xe9'.zfill(5)", "'\xdf'.replace('', 'x')",
                         "'\xe9a'.replace('', '-', 2)", "'\xe9\xe9\xe9'.count('')",
                         "'\xe9\xe9\xe9'.count('', -2, 10)", "'\u0663'.isdigit()",
-                        "'\u2460'.isdigit()"]
+                        "'\u2460'.isdigit()", "'\xc0\xdf'.swapcase()", "'A\u03a3'.swapcase()",
+                        "'A\u03a3.b'.swapcase()", "'\u0130\ufb01\u01c5'.swapcase()"]
 
     @d.prop(str_method_calls, explicit=str_method_cases)
     def str_methods_beyond_ascii(ctx, expr):

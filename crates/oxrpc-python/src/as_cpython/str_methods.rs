@@ -13,7 +13,10 @@
 //!
 //! And `isdigit` knew only the ASCII digits and the superscripts (`'٣'`,
 //! an Arabic-Indic three, was no digit); it now asks CPython 3.11's
-//! digits ([`oxrpc_pyfmt::is_digit`]).
+//! digits ([`oxrpc_pyfmt::is_digit`]). `swapcase` changed ASCII letters
+//! only (`'À'.swapcase()` was `'À'`, `'ß'` stayed `'ß'`); it now applies
+//! CPython 3.11's full case mappings and final sigma
+//! ([`oxrpc_pyfmt::swapcase`]).
 //!
 //! Those methods of the `str` type are replaced once per process (the type
 //! is shared by every interpreter) by ones that do what CPython's do.
@@ -40,7 +43,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
 fn replace_methods(vm: &VirtualMachine) -> Option<PyObjectRef> {
     let str_type = vm.ctx.types.str_type;
     let original_count = str_type.get_attr(vm.ctx.intern_str("count"))?;
-    let methods: [(&'static str, PyObjectRef); 4] = [
+    let methods: [(&'static str, PyObjectRef); 5] = [
         ("zfill", vm.new_method("zfill", str_type, zfill).into()),
         (
             "replace",
@@ -50,6 +53,10 @@ fn replace_methods(vm: &VirtualMachine) -> Option<PyObjectRef> {
         (
             "isdigit",
             vm.new_method("isdigit", str_type, isdigit).into(),
+        ),
+        (
+            "swapcase",
+            vm.new_method("swapcase", str_type, swapcase).into(),
         ),
     ];
     for (name, method) in methods {
@@ -178,4 +185,24 @@ fn isdigit(zelf: PyStrRef) -> bool {
         && text
             .code_points()
             .all(|c| c.to_char().is_some_and(oxrpc_pyfmt::is_digit))
+}
+
+/// CPython's `str.swapcase`. A lone surrogate is neither cased nor
+/// case-ignorable, so the text between surrogates is swapped piece by
+/// piece and the surrogates kept.
+fn swapcase(zelf: PyStrRef, vm: &VirtualMachine) -> PyResult {
+    let mut swapped = Wtf8Buf::with_capacity(zelf.as_wtf8().len());
+    let mut piece = String::new();
+    for code_point in zelf.as_wtf8().code_points() {
+        match code_point.to_char() {
+            Some(c) => piece.push(c),
+            None => {
+                swapped.push_str(&oxrpc_pyfmt::swapcase(&piece));
+                piece.clear();
+                swapped.push(code_point);
+            }
+        }
+    }
+    swapped.push_str(&oxrpc_pyfmt::swapcase(&piece));
+    Ok(vm.ctx.new_str(swapped).into())
 }
