@@ -113,20 +113,6 @@ def _unicode_error_range(label, exp, got):
     return got[0] == "raise" and got[2] == "OverflowError" and "Rust usize" in repr(got[3])
 
 
-def _unicode_error_str_overflow(label, exp, got):
-    # str() of a UnicodeError whose end is 0: RustPython computes end - 1
-    # in unsigned arithmetic, which panics in a debug build (the server
-    # answers that request with its error and goes on) and wraps in a
-    # release one. CPython writes "position 0--1". The server computes it
-    # for an instance sent back and for one raised (its traceback's text).
-    kinds = ("exceptions/instance Unicode", "exceptions/call Unicode",
-             "exceptions/eval Unicode", "exceptions/execute Unicode")
-    expected_here = exp[0] == "ok" or (exp[0] == "raise" and exp[2].startswith("Unicode"))
-    return (label.startswith(kinds) and expected_here
-            and got[:3] == ("raise", "builtins", "RuntimeError")
-            and "the server failed while handling the request" in repr(got[3]))
-
-
 def _syntax_error_details_unchecked(label, exp, got):
     # SyntaxError(msg, details) on CPython unpacks details as a tuple and
     # raises TypeError when it is not one; RustPython accepts anything.
@@ -269,9 +255,6 @@ ALLOWED = [
                "RustPython made of its exceptions, not the list it was given (the payload the "
                "server sends; rpyc's own client cannot rebuild a group either way)",
                _exception_group_args),
-    dk.Allowed("rustpython-unicode-error-str-overflow", "str() of a UnicodeError ending at 0 "
-               "overflows in RustPython (a panic in the test's debug build)",
-               _unicode_error_str_overflow),
     dk.Allowed("reference-drops-text-details", "rpyc_classic drops the connection when it "
                "formats a SyntaxError whose details were a string; oxrpc answers with it",
                _reference_drops_text_details),
@@ -912,7 +895,11 @@ def build(argv=None):
             return (seen, body, list(cm.log))
         ctx.same("with", run)
 
-    @d.prop(EXCEPTIONS, examples=1.5)
+    @d.prop(EXCEPTIONS, examples=1.5,
+            explicit=[("UnicodeDecodeError", ("utf-8", b"", 0, 0, "x"), ()),
+                      ("UnicodeDecodeError", ("ascii", b"\x05", 0, 1, "r"), ()),
+                      ("UnicodeEncodeError", ("ascii", "ab", 0, 0, "r"), ()),
+                      ("UnicodeTranslateError", ("\u0100", 0, 1, "r"), ())])
     def exceptions(ctx, case):
         name, args, kwargs = case
         code = "raise %s(*__exc_args, **dict(__exc_kw))" % name

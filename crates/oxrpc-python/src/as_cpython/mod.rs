@@ -23,6 +23,7 @@ mod notimplemented_bool;
 mod numeric_hash;
 mod str_methods;
 mod str_repr;
+mod unicode_error_str;
 
 use rustpython_vm::{PyResult, VirtualMachine};
 
@@ -42,5 +43,6 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     complex_repr::install(vm)?;
     bool_format::install(vm)?;
     dir_names::install(vm)?;
+    unicode_error_str::install(vm)?;
     notimplemented_bool::install(vm)
 }
