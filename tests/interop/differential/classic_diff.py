@@ -85,14 +85,6 @@ def _ellipsis_type_name(label, exp, got):
     return label == "remote type" and exp == ("ok", ("str", "ellipsis")) and got == ("ok", ("str", "EllipsisType"))
 
 
-def _pep479(label, exp, got):
-    # gen.throw(StopIteration()) on a generator: CPython turns it into
-    # RuntimeError('generator raised StopIteration') (PEP 479); RustPython
-    # lets StopIteration out.
-    return (exp[0] == got[0] == "raise" and exp[2] == "RuntimeError" and got[2] == "StopIteration"
-            and "generator raised StopIteration" in repr(exp[3]))
-
-
 def _exception_str(label, exp, got):
     # str() of an exception built with unusual args (OSError(None, None),
     # SyntaxError(), BlockingIOError(1.5, None, None)): RustPython's __str__
@@ -247,8 +239,6 @@ ALLOWED = [
     dk.Allowed("rustpython-connection-error-args", "BrokenPipeError, ConnectionAbortedError, "
                "ConnectionRefusedError and ConnectionResetError built with three or more args "
                "keep only the first two in args on RustPython", _connection_error_args),
-    dk.Allowed("rustpython-pep479", "StopIteration thrown into a generator is not turned into "
-               "RuntimeError on RustPython", _pep479),
     dk.Allowed("rustpython-exception-str", "str() of exceptions with unusual args is formatted "
                "differently on RustPython", _exception_str),
     dk.Allowed("rustpython-exception-group-args", "an exception group's args hold the tuple "

@@ -19,6 +19,7 @@ mod float_format;
 mod float_hex;
 mod float_round;
 mod float_to_int;
+mod generator_throw;
 mod notimplemented_bool;
 mod numeric_hash;
 mod str_methods;
@@ -44,5 +45,6 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     bool_format::install(vm)?;
     dir_names::install(vm)?;
     unicode_error_str::install(vm)?;
+    generator_throw::install(vm)?;
     notimplemented_bool::install(vm)
 }
