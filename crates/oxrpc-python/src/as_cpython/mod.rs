@@ -22,6 +22,7 @@ mod float_to_int;
 mod generator_throw;
 mod notimplemented_bool;
 mod numeric_hash;
+mod sequence_errors;
 mod str_methods;
 mod str_repr;
 mod unicode_error_str;
@@ -46,5 +47,6 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     dir_names::install(vm)?;
     unicode_error_str::install(vm)?;
     generator_throw::install(vm)?;
+    sequence_errors::install(vm)?;
     notimplemented_bool::install(vm)
 }

@@ -1,0 +1,358 @@
+//! The errors of the builtin sequences, worded as CPython words them.
+//!
+//! These are the errors a client's code meets most (a `str` added to an
+//! `int`, an index past the end), and RustPython 0.5 words them otherwise
+//! than CPython 3.11:
+//!
+//! - `'a' + 1` said "unsupported operand type(s) for +: 'str' and 'int'",
+//!   not "can only concatenate str (not "int") to str"; `[1] + 1` said
+//!   "Cannot add list and int"; a tuple quoted the type with `'`; `b'a' +
+//!   1` said "a bytes-like object is required, not 'int'", not "can't
+//!   concat int to bytes"; and `'a'.__add__(1)` answered `NotImplemented`
+//!   where CPython raises;
+//! - `'abc'[5]` said "index out of range", not "string index out of
+//!   range", and a `bytearray` "index out of range" or "assignment index
+//!   out of range" for "bytearray index out of range";
+//! - `[1].index(2)` said "'2' is not in list" (the value's `str()` in
+//!   quotes), not "2 is not in list" (its `repr()`), and `[1].remove(2)`
+//!   the same, not "list.remove(x): x not in list".
+//!
+//! The concatenation slots and `__add__` of `str`, `list`, `tuple`,
+//! `bytes` and `bytearray`, the item slots and methods of `str` and
+//! `bytearray`, and `list.index` and `list.remove` are replaced once per
+//! process (the types are shared by every interpreter) by ones that call
+//! RustPython's and reword what fails.
+
+use rustpython_vm::builtins::{PyBaseExceptionRef, PyType};
+use rustpython_vm::function::FuncArgs;
+use rustpython_vm::protocol::{PyMapping, PySequence};
+use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyResult, VirtualMachine};
+use std::sync::OnceLock;
+
+type Concat = fn(PySequence<'_>, &PyObject, &VirtualMachine) -> PyResult;
+type Item = fn(PySequence<'_>, isize, &VirtualMachine) -> PyResult;
+type AssignItem = fn(PySequence<'_>, isize, Option<PyObjectRef>, &VirtualMachine) -> PyResult<()>;
+type Subscript = fn(PyMapping<'_>, &PyObject, &VirtualMachine) -> PyResult;
+type AssignSubscript =
+    fn(PyMapping<'_>, &PyObject, Option<PyObjectRef>, &VirtualMachine) -> PyResult<()>;
+
+/// The sequences whose concatenation is reworded, in `CONCATENATED`'s
+/// order.
+const STR: usize = 0;
+const LIST: usize = 1;
+const TUPLE: usize = 2;
+const BYTES: usize = 3;
+const BYTEARRAY: usize = 4;
+
+/// What RustPython's own slots and methods were.
+struct Originals {
+    concat: [Concat; 5],
+    str_item: Item,
+    str_subscript: Subscript,
+    bytearray_item: Item,
+    bytearray_assign_item: AssignItem,
+    bytearray_subscript: Subscript,
+    bytearray_assign_subscript: AssignSubscript,
+    list_index: PyObjectRef,
+    list_remove: PyObjectRef,
+}
+
+static ORIGINALS: OnceLock<Option<Originals>> = OnceLock::new();
+
+/// Puts CPython's wording in place, once per process.
+pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
+    ORIGINALS.get_or_init(|| replace(vm));
+    Ok(())
+}
+
+/// The sequence types in the order of the `STR`..`BYTEARRAY` constants.
+fn concatenated(vm: &VirtualMachine) -> [&'static Py<PyType>; 5] {
+    let types = &vm.ctx.types;
+    [
+        types.str_type,
+        types.list_type,
+        types.tuple_type,
+        types.bytes_type,
+        types.bytearray_type,
+    ]
+}
+
+fn replace(vm: &VirtualMachine) -> Option<Originals> {
+    let classes = concatenated(vm);
+    let str_slots = &vm.ctx.types.str_type.slots;
+    let bytearray_slots = &vm.ctx.types.bytearray_type.slots;
+    let list_type = vm.ctx.types.list_type;
+    let originals = Originals {
+        concat: [
+            classes[STR].slots.as_sequence.concat.load()?,
+            classes[LIST].slots.as_sequence.concat.load()?,
+            classes[TUPLE].slots.as_sequence.concat.load()?,
+            classes[BYTES].slots.as_sequence.concat.load()?,
+            classes[BYTEARRAY].slots.as_sequence.concat.load()?,
+        ],
+        str_item: str_slots.as_sequence.item.load()?,
+        str_subscript: str_slots.as_mapping.subscript.load()?,
+        bytearray_item: bytearray_slots.as_sequence.item.load()?,
+        bytearray_assign_item: bytearray_slots.as_sequence.ass_item.load()?,
+        bytearray_subscript: bytearray_slots.as_mapping.subscript.load()?,
+        bytearray_assign_subscript: bytearray_slots.as_mapping.ass_subscript.load()?,
+        list_index: list_type.get_attr(vm.ctx.intern_str("index"))?,
+        list_remove: list_type.get_attr(vm.ctx.intern_str("remove"))?,
+    };
+    let concat: [Concat; 5] = [
+        concat::<STR>,
+        concat::<LIST>,
+        concat::<TUPLE>,
+        concat::<BYTES>,
+        concat::<BYTEARRAY>,
+    ];
+    for (class, slot) in classes.into_iter().zip(concat) {
+        class.slots.as_sequence.concat.store(Some(slot));
+        let method = move |zelf: PyObjectRef, other: PyObjectRef, vm: &VirtualMachine| {
+            require(&zelf, class, "__add__", vm)?;
+            slot(zelf.sequence_unchecked(), &other, vm)
+        };
+        let method = vm.new_method("__add__", class, method);
+        class.set_attr(vm.ctx.intern_str("__add__"), method.into());
+    }
+    str_slots.as_sequence.item.store(Some(str_item));
+    str_slots.as_mapping.subscript.store(Some(str_subscript));
+    bytearray_slots.as_sequence.item.store(Some(bytearray_item));
+    bytearray_slots
+        .as_sequence
+        .ass_item
+        .store(Some(bytearray_assign_item));
+    bytearray_slots
+        .as_mapping
+        .subscript
+        .store(Some(bytearray_subscript));
+    bytearray_slots
+        .as_mapping
+        .ass_subscript
+        .store(Some(bytearray_assign_subscript));
+    let methods: [(&'static Py<PyType>, &'static str, PyObjectRef); 6] = [
+        (
+            vm.ctx.types.str_type,
+            "__getitem__",
+            vm.new_method("__getitem__", vm.ctx.types.str_type, str_getitem)
+                .into(),
+        ),
+        (
+            vm.ctx.types.bytearray_type,
+            "__getitem__",
+            vm.new_method(
+                "__getitem__",
+                vm.ctx.types.bytearray_type,
+                bytearray_getitem,
+            )
+            .into(),
+        ),
+        (
+            vm.ctx.types.bytearray_type,
+            "__setitem__",
+            vm.new_method(
+                "__setitem__",
+                vm.ctx.types.bytearray_type,
+                bytearray_setitem,
+            )
+            .into(),
+        ),
+        (
+            vm.ctx.types.bytearray_type,
+            "__delitem__",
+            vm.new_method(
+                "__delitem__",
+                vm.ctx.types.bytearray_type,
+                bytearray_delitem,
+            )
+            .into(),
+        ),
+        (
+            list_type,
+            "index",
+            vm.new_method("index", list_type, list_index).into(),
+        ),
+        (
+            list_type,
+            "remove",
+            vm.new_method("remove", list_type, list_remove).into(),
+        ),
+    ];
+    for (class, name, method) in methods {
+        class.set_attr(vm.ctx.intern_str(name), method);
+    }
+    Some(originals)
+}
+
+/// CPython's TypeError for a method of `class` called on another object
+/// (the slots below take their object's type on trust).
+fn require(
+    zelf: &PyObject,
+    class: &'static Py<PyType>,
+    method: &str,
+    vm: &VirtualMachine,
+) -> PyResult<()> {
+    if zelf.fast_isinstance(class) {
+        return Ok(());
+    }
+    Err(vm.new_type_error(format!(
+        "descriptor '{method}' requires a '{}' object but received a '{}'",
+        class.name(),
+        zelf.class().name()
+    )))
+}
+
+fn originals(vm: &VirtualMachine) -> PyResult<&'static Originals> {
+    ORIGINALS
+        .get()
+        .and_then(Option::as_ref)
+        .ok_or_else(|| vm.new_runtime_error("sequence errors are not set up".to_owned()))
+}
+
+/// The concatenation of sequence `KIND`: RustPython's, or CPython's
+/// `TypeError` where RustPython's declines or fails with its own.
+fn concat<const KIND: usize>(
+    sequence: PySequence<'_>,
+    other: &PyObject,
+    vm: &VirtualMachine,
+) -> PyResult {
+    let original = originals(vm)?.concat[KIND];
+    match original(sequence, other, vm) {
+        Ok(result) if !result.is(&vm.ctx.not_implemented) => return Ok(result),
+        Err(error) if !error.class().is(vm.ctx.exceptions.type_error) => return Err(error),
+        _ => {}
+    }
+    let other_type = other.class().name().to_owned();
+    let only = |own: &str| format!("can only concatenate {own} (not \"{other_type}\") to {own}");
+    let message = match KIND {
+        STR => only("str"),
+        LIST => only("list"),
+        TUPLE => only("tuple"),
+        BYTES => format!("can't concat {other_type} to bytes"),
+        _ => format!("can't concat {other_type} to bytearray"),
+    };
+    Err(vm.new_type_error(message))
+}
+
+/// `error`, or an IndexError worded `message` when it is a plain
+/// IndexError.
+fn reworded(error: PyBaseExceptionRef, message: &str, vm: &VirtualMachine) -> PyBaseExceptionRef {
+    if error.class().is(vm.ctx.exceptions.index_error) {
+        vm.new_index_error(message.to_owned())
+    } else {
+        error
+    }
+}
+
+const STRING_INDEX: &str = "string index out of range";
+const BYTEARRAY_INDEX: &str = "bytearray index out of range";
+
+fn str_item(sequence: PySequence<'_>, index: isize, vm: &VirtualMachine) -> PyResult {
+    (originals(vm)?.str_item)(sequence, index, vm).map_err(|e| reworded(e, STRING_INDEX, vm))
+}
+
+fn str_subscript(mapping: PyMapping<'_>, needle: &PyObject, vm: &VirtualMachine) -> PyResult {
+    (originals(vm)?.str_subscript)(mapping, needle, vm).map_err(|e| reworded(e, STRING_INDEX, vm))
+}
+
+fn str_getitem(zelf: PyObjectRef, needle: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+    require(&zelf, vm.ctx.types.str_type, "__getitem__", vm)?;
+    str_subscript(zelf.mapping_unchecked(), &needle, vm)
+}
+
+fn bytearray_item(sequence: PySequence<'_>, index: isize, vm: &VirtualMachine) -> PyResult {
+    (originals(vm)?.bytearray_item)(sequence, index, vm)
+        .map_err(|e| reworded(e, BYTEARRAY_INDEX, vm))
+}
+
+fn bytearray_assign_item(
+    sequence: PySequence<'_>,
+    index: isize,
+    value: Option<PyObjectRef>,
+    vm: &VirtualMachine,
+) -> PyResult<()> {
+    (originals(vm)?.bytearray_assign_item)(sequence, index, value, vm)
+        .map_err(|e| reworded(e, BYTEARRAY_INDEX, vm))
+}
+
+fn bytearray_subscript(mapping: PyMapping<'_>, needle: &PyObject, vm: &VirtualMachine) -> PyResult {
+    (originals(vm)?.bytearray_subscript)(mapping, needle, vm)
+        .map_err(|e| reworded(e, BYTEARRAY_INDEX, vm))
+}
+
+fn bytearray_assign_subscript(
+    mapping: PyMapping<'_>,
+    needle: &PyObject,
+    value: Option<PyObjectRef>,
+    vm: &VirtualMachine,
+) -> PyResult<()> {
+    (originals(vm)?.bytearray_assign_subscript)(mapping, needle, value, vm)
+        .map_err(|e| reworded(e, BYTEARRAY_INDEX, vm))
+}
+
+fn bytearray_getitem(zelf: PyObjectRef, needle: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+    require(&zelf, vm.ctx.types.bytearray_type, "__getitem__", vm)?;
+    bytearray_subscript(zelf.mapping_unchecked(), &needle, vm)
+}
+
+fn bytearray_setitem(
+    zelf: PyObjectRef,
+    needle: PyObjectRef,
+    value: PyObjectRef,
+    vm: &VirtualMachine,
+) -> PyResult<()> {
+    require(&zelf, vm.ctx.types.bytearray_type, "__setitem__", vm)?;
+    bytearray_assign_subscript(zelf.mapping_unchecked(), &needle, Some(value), vm)
+}
+
+fn bytearray_delitem(zelf: PyObjectRef, needle: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+    require(&zelf, vm.ctx.types.bytearray_type, "__delitem__", vm)?;
+    bytearray_assign_subscript(zelf.mapping_unchecked(), &needle, None, vm)
+}
+
+/// `list.index`, with CPython's "2 is not in list" (the value's repr).
+fn list_index(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+    let original = &originals(vm)?.list_index;
+    search(zelf, args, original, vm, |value| {
+        Ok(format!("{} is not in list", value.repr(vm)?))
+    })
+}
+
+/// `list.remove`, with CPython's "list.remove(x): x not in list".
+fn list_remove(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+    let original = &originals(vm)?.list_remove;
+    search(zelf, args, original, vm, |_| {
+        Ok("list.remove(x): x not in list".to_owned())
+    })
+}
+
+/// Calls RustPython's list search `original`; its ValueError for a value
+/// not found (and only that one: a comparison may raise a ValueError of
+/// its own) is reworded by `message`.
+fn search(
+    zelf: PyObjectRef,
+    mut args: FuncArgs,
+    original: &PyObjectRef,
+    vm: &VirtualMachine,
+    message: impl FnOnce(&PyObject) -> PyResult<String>,
+) -> PyResult {
+    let value = args.args.first().cloned();
+    args.prepend_arg(zelf);
+    let error = match original.call(args, vm) {
+        Err(error) => error,
+        found => return found,
+    };
+    let Some(value) = value else {
+        return Err(error);
+    };
+    let not_found = error.class().is(vm.ctx.exceptions.value_error)
+        && error.as_object().str(vm).is_ok_and(|text| {
+            value.str(vm).is_ok_and(|value| {
+                text.to_str() == Some(format!("'{value}' is not in list").as_str())
+            })
+        });
+    if !not_found {
+        return Err(error);
+    }
+    Err(vm.new_value_error(message(&value)?))
+}
