@@ -27,8 +27,10 @@
 //! still RustPython's.
 
 use rustpython_vm::builtins::{PyFloat, PyStr, PyStrRef};
+use rustpython_vm::common::format::FormatSpec;
+use rustpython_vm::convert::IntoPyException;
 use rustpython_vm::function::FuncArgs;
-use rustpython_vm::{PyObjectRef, PyRef, PyResult, VirtualMachine};
+use rustpython_vm::{AsObject, PyObjectRef, PyRef, PyResult, VirtualMachine};
 use std::sync::OnceLock;
 
 static ORIGINAL_FORMAT: OnceLock<Option<PyObjectRef>> = OnceLock::new();
@@ -55,16 +57,50 @@ fn original_format(value: PyObjectRef, spec: PyObjectRef, vm: &VirtualMachine) -
 }
 
 fn format(zelf: PyRef<PyFloat>, spec: PyStrRef, vm: &VirtualMachine) -> PyResult {
-    let parsed = spec.to_str().and_then(FloatSpec::parse);
+    if spec.as_wtf8().is_empty() {
+        // As CPython: format(x, '') is str(x).
+        return Ok(zelf.as_object().str(vm)?.into());
+    }
+    let parsed = spec
+        .to_str()
+        .filter(|spec| may_differ(spec))
+        .and_then(FloatSpec::parse);
     let Some(parsed) = parsed.filter(FloatSpec::differs_in_rustpython) else {
-        return original_format(zelf.into(), spec.into(), vm);
+        return rustpython_format(zelf, spec, vm);
     };
     let core = vm.ctx.new_str(parsed.rustpython_spec());
-    let text = original_format(zelf.into(), core.into(), vm)?;
+    let text = rustpython_format(zelf, core, vm)?;
     let Some(text) = text.downcast_ref::<PyStr>().and_then(|text| text.to_str()) else {
         return Ok(text);
     };
     Ok(vm.ctx.new_str(parsed.lay_out(text)).into())
+}
+
+/// Whether `spec` can be one that `FloatSpec::differs_in_rustpython`: it
+/// has a separator or `z`, or a precision or `#` and no type. A cheap
+/// look at its characters, so that the usual specs (`.2f`, `>10`) skip
+/// the parse.
+fn may_differ(spec: &str) -> bool {
+    let has = |c: u8| spec.as_bytes().contains(&c);
+    let typed = matches!(
+        spec.as_bytes().last(),
+        Some(b'e' | b'E' | b'f' | b'F' | b'g' | b'G' | b'%' | b'n')
+    );
+    has(b',') || has(b'_') || has(b'z') || (!typed && (has(b'.') || has(b'#')))
+}
+
+/// What RustPython's `float.__format__` writes for `spec`, from its
+/// formatter directly (a call of the method would cost a Python call); a
+/// spec for the locale's `n` goes to the method, which reads the locale.
+fn rustpython_format(zelf: PyRef<PyFloat>, spec: PyStrRef, vm: &VirtualMachine) -> PyResult {
+    let parsed = FormatSpec::parse(spec.as_wtf8()).map_err(|error| error.into_pyexception(vm))?;
+    if parsed.has_locale_format() {
+        return original_format(zelf.into(), spec.into(), vm);
+    }
+    let text = parsed
+        .format_float(zelf.to_f64())
+        .map_err(|error| error.into_pyexception(vm))?;
+    Ok(vm.ctx.new_str(text).into())
 }
 
 /// A parsed float format spec (CPython's `InternalFormatSpec`).
@@ -335,6 +371,23 @@ mod tests {
             (".3", "1e+16", "1e+16"),
         ] {
             assert_eq!(lay_out(spec, text), cpython, "format(x, {spec:?})");
+        }
+    }
+
+    #[test]
+    fn looks_closer_at_every_spec_that_differs() {
+        for spec in [
+            ",", "_", "z", ".3", "#", "*<,", "010,.1%", "#10", "z.2f", " z",
+        ] {
+            assert!(super::may_differ(spec), "{spec:?}");
+            let parsed = FloatSpec::parse(spec);
+            assert!(
+                parsed.is_some_and(|spec| spec.differs_in_rustpython()),
+                "{spec:?}"
+            );
+        }
+        for spec in [".2f", ">10", "e", "+.3e", "#.2f", "10.4%", "n"] {
+            assert!(!super::may_differ(spec), "{spec:?}");
         }
     }
 

@@ -23,7 +23,7 @@
 //! process (the types are shared by every interpreter) by ones that call
 //! RustPython's and reword what fails.
 
-use rustpython_vm::builtins::{PyBaseExceptionRef, PyType};
+use rustpython_vm::builtins::{PyBaseExceptionRef, PyList, PyType};
 use rustpython_vm::function::FuncArgs;
 use rustpython_vm::protocol::{PyMapping, PySequence};
 use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyResult, VirtualMachine};
@@ -311,24 +311,65 @@ fn bytearray_delitem(zelf: PyObjectRef, needle: PyObjectRef, vm: &VirtualMachine
 }
 
 /// `list.index`, with CPython's "2 is not in list" (the value's repr).
+/// The usual call, a value alone, searches here; one with bounds goes to
+/// RustPython's, which reads them.
 fn list_index(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-    let original = &originals(vm)?.list_index;
-    search(zelf, args, original, vm, |value| {
-        Ok(format!("{} is not in list", value.repr(vm)?))
-    })
+    let not_found = |value: &PyObject| Ok(format!("{} is not in list", value.repr(vm)?));
+    if let (Some(list), [value], true) = (
+        zelf.downcast_ref::<PyList>(),
+        args.args.as_slice(),
+        args.kwargs.is_empty(),
+    ) {
+        return match position(list, value, vm)? {
+            Some(index) => Ok(vm.ctx.new_int(index).into()),
+            None => Err(vm.new_value_error(not_found(value)?)),
+        };
+    }
+    search(zelf, args, &originals(vm)?.list_index, vm, not_found)
 }
 
 /// `list.remove`, with CPython's "list.remove(x): x not in list".
 fn list_remove(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-    let original = &originals(vm)?.list_remove;
-    search(zelf, args, original, vm, |_| {
-        Ok("list.remove(x): x not in list".to_owned())
-    })
+    let not_found = |_: &PyObject| Ok("list.remove(x): x not in list".to_owned());
+    if let (Some(list), [value], true) = (
+        zelf.downcast_ref::<PyList>(),
+        args.args.as_slice(),
+        args.kwargs.is_empty(),
+    ) {
+        let Some(index) = position(list, value, vm)? else {
+            return Err(vm.new_value_error(not_found(value)?));
+        };
+        // Dropped once the list is unlocked: its __del__ may use the list.
+        let removed = {
+            let mut items = list.borrow_vec_mut();
+            (index < items.len()).then(|| items.remove(index))
+        };
+        drop(removed);
+        return Ok(vm.ctx.none());
+    }
+    search(zelf, args, &originals(vm)?.list_remove, vm, not_found)
 }
 
-/// Calls RustPython's list search `original`; its ValueError for a value
-/// not found (and only that one: a comparison may raise a ValueError of
-/// its own) is reworded by `message`.
+/// Where `value` first is in `list`, compared as CPython compares (the
+/// item first, identity before equality); the list may change while an
+/// item's `__eq__` runs, so its length is read anew at every step.
+fn position(list: &PyList, value: &PyObject, vm: &VirtualMachine) -> PyResult<Option<usize>> {
+    let mut index = 0;
+    loop {
+        let Some(item) = list.borrow_vec().get(index).cloned() else {
+            return Ok(None);
+        };
+        if vm.identical_or_equal(&item, value)? {
+            return Ok(Some(index));
+        }
+        index += 1;
+    }
+}
+
+/// Calls RustPython's list search `original` (for the calls searched
+/// elsewhere than here); its ValueError for a value not found (and only
+/// that one: a comparison may raise a ValueError of its own) is reworded
+/// by `message`.
 fn search(
     zelf: PyObjectRef,
     mut args: FuncArgs,

@@ -191,6 +191,19 @@ fn isdigit(zelf: PyStrRef) -> bool {
 /// case-ignorable, so the text between surrogates is swapped piece by
 /// piece and the surrogates kept.
 fn swapcase(zelf: PyStrRef, vm: &VirtualMachine) -> PyResult {
+    if let Some(ascii) = zelf.to_str().filter(|text| text.is_ascii()) {
+        let swapped: String = ascii
+            .chars()
+            .map(|c| {
+                if c.is_ascii_uppercase() {
+                    c.to_ascii_lowercase()
+                } else {
+                    c.to_ascii_uppercase()
+                }
+            })
+            .collect();
+        return Ok(vm.ctx.new_str(swapped).into());
+    }
     let mut swapped = Wtf8Buf::with_capacity(zelf.as_wtf8().len());
     let mut piece = String::new();
     for code_point in zelf.as_wtf8().code_points() {
