@@ -30,11 +30,11 @@
 //! RustPython's.
 
 use super::float_arithmetic::as_float;
+use super::methods;
 use num_complex::Complex64;
 use rustpython_vm::builtins::PyComplex;
-use rustpython_vm::function::OptionalArg;
-use rustpython_vm::protocol::{PyNumberBinaryFunc, PyNumberTernaryFunc};
-use rustpython_vm::{PyObject, PyObjectRef, PyResult, VirtualMachine};
+use rustpython_vm::protocol::PyNumberBinaryFunc;
+use rustpython_vm::{PyObject, PyResult, VirtualMachine};
 use std::sync::Once;
 
 static REPLACED: Once = Once::new();
@@ -63,44 +63,9 @@ fn replace_slots(vm: &VirtualMachine) {
         ("__truediv__", "__rtruediv__", complex_true_divide),
     ];
     for (name, reflected, slot) in binary_methods {
-        let method = vm.new_method(name, complex_type, binary(slot, false));
-        complex_type.set_attr(vm.ctx.intern_str(name), method.into());
-        let method = vm.new_method(reflected, complex_type, binary(slot, true));
-        complex_type.set_attr(vm.ctx.intern_str(reflected), method.into());
+        methods::define_binary(vm, complex_type, (name, reflected), slot);
     }
-    let method = vm.new_method("__pow__", complex_type, ternary(complex_power, false));
-    complex_type.set_attr(vm.ctx.intern_str("__pow__"), method.into());
-    let method = vm.new_method("__rpow__", complex_type, ternary(complex_power, true));
-    complex_type.set_attr(vm.ctx.intern_str("__rpow__"), method.into());
-}
-
-/// A binary method (or, `reflected`, its reflection) calling `slot`.
-fn binary(
-    slot: PyNumberBinaryFunc,
-    reflected: bool,
-) -> impl Fn(PyObjectRef, PyObjectRef, &VirtualMachine) -> PyResult {
-    move |zelf, other, vm| {
-        if reflected {
-            slot(&other, &zelf, vm)
-        } else {
-            slot(&zelf, &other, vm)
-        }
-    }
-}
-
-/// `__pow__` (or, `reflected`, `__rpow__`) calling `slot`.
-fn ternary(
-    slot: PyNumberTernaryFunc,
-    reflected: bool,
-) -> impl Fn(PyObjectRef, PyObjectRef, OptionalArg<PyObjectRef>, &VirtualMachine) -> PyResult {
-    move |zelf, other, modulo, vm| {
-        let modulo = modulo.unwrap_or_none(vm);
-        if reflected {
-            slot(&other, &zelf, &modulo, vm)
-        } else {
-            slot(&zelf, &other, &modulo, vm)
-        }
-    }
+    methods::define_power(vm, complex_type, complex_power);
 }
 
 /// An operand as CPython's `TO_COMPLEX` takes it: `None` (the operation

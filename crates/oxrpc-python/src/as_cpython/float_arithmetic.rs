@@ -38,12 +38,12 @@
 //! RustPython keeps no way to make a slot wrapper of another function.
 
 use super::complex_arithmetic::{self, PowerError};
+use super::methods;
 use num_complex::Complex64;
 use num_traits::{Signed, ToPrimitive, Zero};
 use rustpython_vm::builtins::{try_bigint_to_f64, PyFloat, PyInt};
-use rustpython_vm::function::OptionalArg;
 use rustpython_vm::protocol::{PyNumberBinaryFunc, PyNumberTernaryFunc};
-use rustpython_vm::{PyObject, PyObjectRef, PyResult, VirtualMachine};
+use rustpython_vm::{PyObject, PyResult, VirtualMachine};
 use std::sync::OnceLock;
 
 /// RustPython's own int slots, for the operands this module leaves alone.
@@ -118,50 +118,11 @@ fn replace_slots(vm: &VirtualMachine) -> Option<Originals> {
         (int_type, "__divmod__", "__rdivmod__", int_divmod),
     ];
     for (class, name, reflected, slot) in binary_methods {
-        let method = vm.new_method(name, class, binary(slot, false));
-        class.set_attr(vm.ctx.intern_str(name), method.into());
-        let method = vm.new_method(reflected, class, binary(slot, true));
-        class.set_attr(vm.ctx.intern_str(reflected), method.into());
+        methods::define_binary(vm, class, (name, reflected), slot);
     }
-    let power_methods: [(_, PyNumberTernaryFunc); 2] =
-        [(float_type, float_power), (int_type, int_power)];
-    for (class, slot) in power_methods {
-        let method = vm.new_method("__pow__", class, ternary(slot, false));
-        class.set_attr(vm.ctx.intern_str("__pow__"), method.into());
-        let method = vm.new_method("__rpow__", class, ternary(slot, true));
-        class.set_attr(vm.ctx.intern_str("__rpow__"), method.into());
-    }
+    methods::define_power(vm, float_type, float_power);
+    methods::define_power(vm, int_type, int_power);
     Some(originals)
-}
-
-/// A binary method (or, `reflected`, its reflection) calling `slot`, as
-/// the methods RustPython makes from its slots do.
-fn binary(
-    slot: PyNumberBinaryFunc,
-    reflected: bool,
-) -> impl Fn(PyObjectRef, PyObjectRef, &VirtualMachine) -> PyResult {
-    move |zelf, other, vm| {
-        if reflected {
-            slot(&other, &zelf, vm)
-        } else {
-            slot(&zelf, &other, vm)
-        }
-    }
-}
-
-/// `__pow__` (or, `reflected`, `__rpow__`) calling `slot`.
-fn ternary(
-    slot: PyNumberTernaryFunc,
-    reflected: bool,
-) -> impl Fn(PyObjectRef, PyObjectRef, OptionalArg<PyObjectRef>, &VirtualMachine) -> PyResult {
-    move |zelf, other, modulo, vm| {
-        let modulo = modulo.unwrap_or_none(vm);
-        if reflected {
-            slot(&other, &zelf, &modulo, vm)
-        } else {
-            slot(&zelf, &other, &modulo, vm)
-        }
-    }
 }
 
 fn originals() -> Option<&'static Originals> {

@@ -26,6 +26,7 @@
 //! take, goes to RustPython's method as before. A complex's `format()` is
 //! still RustPython's.
 
+use super::methods;
 use rustpython_vm::builtins::{PyFloat, PyStr, PyStrRef};
 use rustpython_vm::common::format::FormatSpec;
 use rustpython_vm::convert::IntoPyException;
@@ -41,8 +42,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
         let float_type = vm.ctx.types.float_type;
         let name = vm.ctx.intern_str("__format__");
         let original = float_type.get_attr(name)?;
-        let method = vm.new_method("__format__", float_type, format);
-        float_type.set_attr(name, method.into());
+        methods::define(vm, float_type, "__format__", format);
         Some(original)
     });
     Ok(())

@@ -7,6 +7,7 @@
 //! replaced, once per process (the type is shared by every interpreter),
 //! by CPython's layout for every float.
 
+use super::methods;
 use rustpython_vm::builtins::PyFloat;
 use rustpython_vm::PyRef;
 use rustpython_vm::{PyResult, VirtualMachine};
@@ -18,8 +19,9 @@ static REPLACED: Once = Once::new();
 pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     REPLACED.call_once(|| {
         let float_type = vm.ctx.types.float_type;
-        let method = vm.new_method("hex", float_type, |zelf: PyRef<PyFloat>| hex(zelf.to_f64()));
-        float_type.set_attr(vm.ctx.intern_str("hex"), method.into());
+        methods::define(vm, float_type, "hex", |zelf: PyRef<PyFloat>| {
+            hex(zelf.to_f64())
+        });
     });
     Ok(())
 }

@@ -15,6 +15,7 @@
 //! its doubled message.
 
 use super::float_round::round_to_places;
+use super::methods;
 use num_traits::{Signed, ToPrimitive};
 use rustpython_vm::builtins::{try_f64_to_bigint, PyFloat};
 use rustpython_vm::function::OptionalOption;
@@ -24,29 +25,26 @@ use std::sync::Once;
 
 static REPLACED: Once = Once::new();
 
+/// How a float goes to the whole number next to it.
+type Rounding = fn(f64) -> f64;
+
 /// Puts CPython's conversions in place, once per process.
 pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     REPLACED.call_once(|| {
         let float_type = vm.ctx.types.float_type;
         float_type.slots.as_number.int.store(Some(int_slot));
-        let whole = |name: &'static str, towards: fn(f64) -> f64| {
+        let wholes: [(_, Rounding); 4] = [
+            ("__int__", f64::trunc),
+            ("__trunc__", f64::trunc),
+            ("__floor__", f64::floor),
+            ("__ceil__", f64::ceil),
+        ];
+        for (name, towards) in wholes {
             let method =
                 move |zelf: PyRef<PyFloat>, vm: &VirtualMachine| to_int(towards(zelf.to_f64()), vm);
-            (name, vm.new_method(name, float_type, method).into())
-        };
-        let methods: [(&'static str, PyObjectRef); 5] = [
-            whole("__int__", f64::trunc),
-            whole("__trunc__", f64::trunc),
-            whole("__floor__", f64::floor),
-            whole("__ceil__", f64::ceil),
-            (
-                "__round__",
-                vm.new_method("__round__", float_type, round).into(),
-            ),
-        ];
-        for (name, method) in methods {
-            float_type.set_attr(vm.ctx.intern_str(name), method);
+            methods::define(vm, float_type, name, method);
         }
+        methods::define(vm, float_type, "__round__", round);
     });
     Ok(())
 }

@@ -14,6 +14,7 @@
 //! what was thrown, and one that catches it and returns stops as usual.
 //! Coroutines and async generators keep RustPython's `throw`.
 
+use super::methods;
 use rustpython_vm::builtins::PyGenerator;
 use rustpython_vm::convert::ToPyResult;
 use rustpython_vm::function::OptionalArg;
@@ -26,8 +27,7 @@ static REPLACED: Once = Once::new();
 pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     REPLACED.call_once(|| {
         let generator_type = vm.ctx.types.generator_type;
-        let method = vm.new_method("throw", generator_type, throw);
-        generator_type.set_attr(vm.ctx.intern_str("throw"), method.into());
+        methods::define(vm, generator_type, "throw", throw);
     });
     Ok(())
 }

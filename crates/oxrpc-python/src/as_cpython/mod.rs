@@ -20,6 +20,7 @@ mod float_hex;
 mod float_round;
 mod float_to_int;
 mod generator_throw;
+mod methods;
 mod notimplemented_bool;
 mod numeric_hash;
 mod sequence_errors;

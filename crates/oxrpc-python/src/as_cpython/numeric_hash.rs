@@ -10,6 +10,7 @@
 //! replaced, once per process (the types are shared by every interpreter),
 //! by CPython's `_Py_HashDouble` with a true `frexp`.
 
+use super::methods;
 use rustpython_vm::builtins::{PyComplex, PyFloat};
 use rustpython_vm::common::hash::{self, PyHash, PyUHash};
 use rustpython_vm::{AsObject, PyObject, PyObjectRef, PyResult, VirtualMachine};
@@ -27,8 +28,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
         for (class, slot) in types {
             class.slots.hash.store(Some(slot));
             let method = move |zelf: PyObjectRef, vm: &VirtualMachine| slot(&zelf, vm);
-            let method = vm.new_method("__hash__", class, method);
-            class.set_attr(vm.ctx.intern_str("__hash__"), method.into());
+            methods::define(vm, class, "__hash__", method);
         }
     });
     Ok(())

@@ -23,6 +23,7 @@
 //! process (the types are shared by every interpreter) by ones that call
 //! RustPython's and reword what fails.
 
+use super::methods;
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyList, PyType};
 use rustpython_vm::function::FuncArgs;
 use rustpython_vm::protocol::{PyMapping, PySequence};
@@ -112,8 +113,7 @@ fn replace(vm: &VirtualMachine) -> Option<Originals> {
             require(&zelf, class, "__add__", vm)?;
             slot(zelf.sequence_unchecked(), &other, vm)
         };
-        let method = vm.new_method("__add__", class, method);
-        class.set_attr(vm.ctx.intern_str("__add__"), method.into());
+        methods::define(vm, class, "__add__", method);
     }
     str_slots.as_sequence.item.store(Some(str_item));
     str_slots.as_mapping.subscript.store(Some(str_subscript));
@@ -130,57 +130,13 @@ fn replace(vm: &VirtualMachine) -> Option<Originals> {
         .as_mapping
         .ass_subscript
         .store(Some(bytearray_assign_subscript));
-    let methods: [(&'static Py<PyType>, &'static str, PyObjectRef); 6] = [
-        (
-            vm.ctx.types.str_type,
-            "__getitem__",
-            vm.new_method("__getitem__", vm.ctx.types.str_type, str_getitem)
-                .into(),
-        ),
-        (
-            vm.ctx.types.bytearray_type,
-            "__getitem__",
-            vm.new_method(
-                "__getitem__",
-                vm.ctx.types.bytearray_type,
-                bytearray_getitem,
-            )
-            .into(),
-        ),
-        (
-            vm.ctx.types.bytearray_type,
-            "__setitem__",
-            vm.new_method(
-                "__setitem__",
-                vm.ctx.types.bytearray_type,
-                bytearray_setitem,
-            )
-            .into(),
-        ),
-        (
-            vm.ctx.types.bytearray_type,
-            "__delitem__",
-            vm.new_method(
-                "__delitem__",
-                vm.ctx.types.bytearray_type,
-                bytearray_delitem,
-            )
-            .into(),
-        ),
-        (
-            list_type,
-            "index",
-            vm.new_method("index", list_type, list_index).into(),
-        ),
-        (
-            list_type,
-            "remove",
-            vm.new_method("remove", list_type, list_remove).into(),
-        ),
-    ];
-    for (class, name, method) in methods {
-        class.set_attr(vm.ctx.intern_str(name), method);
-    }
+    let (str_type, bytearray_type) = (vm.ctx.types.str_type, vm.ctx.types.bytearray_type);
+    methods::define(vm, str_type, "__getitem__", str_getitem);
+    methods::define(vm, bytearray_type, "__getitem__", bytearray_getitem);
+    methods::define(vm, bytearray_type, "__setitem__", bytearray_setitem);
+    methods::define(vm, bytearray_type, "__delitem__", bytearray_delitem);
+    methods::define(vm, list_type, "index", list_index);
+    methods::define(vm, list_type, "remove", list_remove);
     Some(originals)
 }
 

@@ -25,6 +25,7 @@
 //! RustPython's method cost a third more. `count` with bounds still calls
 //! RustPython's, which reads them.
 
+use super::methods;
 use rustpython_vm::builtins::{PyStr, PyStrRef};
 use rustpython_vm::common::wtf8::{CodePoint, Wtf8Buf};
 use rustpython_vm::function::FuncArgs;
@@ -43,25 +44,11 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
 fn replace_methods(vm: &VirtualMachine) -> Option<PyObjectRef> {
     let str_type = vm.ctx.types.str_type;
     let original_count = str_type.get_attr(vm.ctx.intern_str("count"))?;
-    let methods: [(&'static str, PyObjectRef); 5] = [
-        ("zfill", vm.new_method("zfill", str_type, zfill).into()),
-        (
-            "replace",
-            vm.new_method("replace", str_type, replace).into(),
-        ),
-        ("count", vm.new_method("count", str_type, count).into()),
-        (
-            "isdigit",
-            vm.new_method("isdigit", str_type, isdigit).into(),
-        ),
-        (
-            "swapcase",
-            vm.new_method("swapcase", str_type, swapcase).into(),
-        ),
-    ];
-    for (name, method) in methods {
-        str_type.set_attr(vm.ctx.intern_str(name), method);
-    }
+    methods::define(vm, str_type, "zfill", zfill);
+    methods::define(vm, str_type, "replace", replace);
+    methods::define(vm, str_type, "count", count);
+    methods::define(vm, str_type, "isdigit", isdigit);
+    methods::define(vm, str_type, "swapcase", swapcase);
     Some(original_count)
 }
 

@@ -15,6 +15,7 @@
 //! error whose `object`, `start` or `end` is not of the type its
 //! constructor makes goes to RustPython's method.
 
+use super::methods;
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyInt, PyStr, PyType};
 use rustpython_vm::function::{ArgBytesLike, FuncArgs};
 use rustpython_vm::{AsObject, Py, PyObjectRef, PyResult, TryFromObject, VirtualMachine};
@@ -47,8 +48,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
         };
         for (class, kind) in types {
             let method = move |zelf: PyBaseExceptionRef, vm: &VirtualMachine| text(zelf, kind, vm);
-            let method = vm.new_method("__str__", class, method);
-            class.set_attr(name, method.into());
+            methods::define(vm, class, "__str__", method);
         }
         Some([decode, encode, translate])
     });
