@@ -1516,15 +1516,15 @@ def build(argv=None):
         expr = "format(float(%r), %r)" % (repr(value), spec)
         ctx.same(expr, lambda c: c.eval(expr))
 
-    # The errors of the builtin sequences that client code meets most,
-    # held to CPython's exact wording ("exact/" labels are exempt from the
-    # interpreter-message allowance): a sequence concatenated with what it
-    # cannot take, an index past the end of a str or a bytearray, a value
-    # list.index or list.remove does not find.
+    # Errors that client code meets most, held to CPython's exact wording
+    # ("exact/" labels are exempt from the interpreter-message allowance):
+    # a sequence concatenated with what it cannot take, an index past the
+    # end of a str or a bytearray, a value list.index or list.remove does
+    # not find, round() of what has no __round__.
     sequence_values = st.sampled_from(["'ab'", "[1, 2]", "(1, 2)", "b'ab'", "bytearray(b'ab')"])
     other_values = st.sampled_from(["1", "1.5", "None", "'x'", "[3]", "(3,)", "b'x'", "{}",
                                     "bytearray(b'x')", "memoryview(b'x')", "{1}", "range(2)"])
-    sequence_error_forms = st.one_of(
+    common_error_forms = st.one_of(
         st.tuples(sequence_values, other_values).map(lambda t: "%s + %s" % t),
         st.tuples(sequence_values, other_values).map(lambda t: "(%s).__add__(%s)" % t),
         st.tuples(st.sampled_from(["'abc'", "bytearray(b'abc')", "[1]", "(1,)", "b'a'"]),
@@ -1536,13 +1536,15 @@ def build(argv=None):
         other_values.map(lambda v: "[1, 'a', None].index(%s)" % v),
         other_values.map(lambda v: "[1, 'a', None].remove(%s)" % v),
         other_values.map(lambda v: "[1, 'a', None].index(%s, 1, 2)" % v),
+        other_values.map(lambda v: "round(%s)" % v),
+        other_values.map(lambda v: "round(%s, 1)" % v),
     )
 
-    @d.prop(sequence_error_forms,
+    @d.prop(common_error_forms,
             explicit=["'a' + 1", "[1] + 1", "(1,) + 1", "b'a' + 1", "bytearray(b'a') + 'x'",
                       "'a'.__add__(1)", "'abc'[5]", "bytearray(b'a')[5]", "[1].index(2)",
-                      "[1].remove(2)"])
-    def sequence_errors(ctx, expr):
+                      "[1].remove(2)", "round('a')"])
+    def common_errors(ctx, expr):
         ctx.same("exact/" + expr, lambda c: c.eval(expr))
 
     # XML documents the client writes with its own ElementTree, read on the

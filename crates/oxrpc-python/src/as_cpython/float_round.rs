@@ -1,4 +1,5 @@
-//! `round(x, n)` of a float, correctly rounded.
+//! `round(x, n)` of a float, correctly rounded (and `round()` of what has
+//! no `__round__` refused in CPython's words).
 //!
 //! CPython rounds a float to `n` decimal places by writing its exact
 //! binary value to `n` places, ties to even, and reading that back: so
@@ -13,7 +14,7 @@
 //! what it answers for a bool (or another int subclass that rounds as an
 //! int) is made an exact int, as CPython's `int.__round__` returns.
 
-use rustpython_vm::builtins::{PyFloat, PyInt};
+use rustpython_vm::builtins::{PyBaseExceptionRef, PyFloat, PyInt};
 use rustpython_vm::function::FuncArgs;
 use rustpython_vm::{AsObject, PyObjectRef, PyResult, VirtualMachine};
 
@@ -35,7 +36,9 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
             },
             None => {
                 let number = args.args.first().cloned();
-                let rounded = builtin.call(args, vm)?;
+                let rounded = builtin
+                    .call(args, vm)
+                    .map_err(|e| with_method_named(e, vm))?;
                 Ok(match number {
                     Some(number) => exact_int_from_int_round(&number, rounded, vm),
                     None => rounded,
@@ -44,6 +47,22 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
         }
     });
     vm.builtins.set_attr("round", round, vm)
+}
+
+/// CPython's TypeError for a number without `__round__`: "type str
+/// doesn't define __round__ method"; RustPython's ends at `__round__`.
+fn with_method_named(error: PyBaseExceptionRef, vm: &VirtualMachine) -> PyBaseExceptionRef {
+    let message = error
+        .class()
+        .is(vm.ctx.exceptions.type_error)
+        .then(|| error.as_object().str(vm).ok())
+        .flatten();
+    match message.as_ref().and_then(|text| text.to_str()) {
+        Some(text) if text.starts_with("type ") && text.ends_with(" doesn't define __round__") => {
+            vm.new_type_error(format!("{text} method"))
+        }
+        _ => error,
+    }
 }
 
 /// `int.__round__` gives an exact int in CPython, for a bool or another
