@@ -543,6 +543,10 @@ def exception_parts(exc):
     for name in dir(exc):
         if name == 'args' or name.startswith('_') or name == 'with_traceback':
             continue
+        if _RUSTPYTHON and name == 'name_from' and isinstance(exc, ImportError):
+            # Set by RustPython's own `from ... import` (Python 3.14's
+            # attribute); CPython 3.11's import errors have none.
+            continue
         try:
             value = getattr(exc, name)
         except AttributeError:

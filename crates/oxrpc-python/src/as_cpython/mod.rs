@@ -20,6 +20,7 @@ mod float_hex;
 mod float_round;
 mod float_to_int;
 mod generator_throw;
+mod import_error;
 mod methods;
 mod notimplemented_bool;
 mod numeric_hash;
@@ -49,5 +50,6 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     unicode_error_str::install(vm)?;
     generator_throw::install(vm)?;
     sequence_errors::install(vm)?;
+    import_error::install(vm)?;
     notimplemented_bool::install(vm)
 }
