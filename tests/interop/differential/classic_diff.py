@@ -149,24 +149,6 @@ def _connection_error_args(label, exp, got):
             and tuple(got_args) == tuple(exp_args[:2]) and exp_rest == got_rest)
 
 
-def _attrs_of(outcome):
-    if outcome[0] != "raise" or len(outcome) < 5:
-        return None
-    return dict(outcome[4])
-
-
-def _syntax_error_attrs(label, exp, got):
-    # RustPython's SyntaxError subclasses (IndentationError, TabError) do
-    # not fill filename/lineno/offset/text/end_* from their args as
-    # CPython's do; the class, args and msg match.
-    e, g = _attrs_of(exp), _attrs_of(got)
-    if e is None or g is None or exp[1:4] != got[1:4]:
-        return False
-    if exp[2] not in ("IndentationError", "TabError"):
-        return False
-    return e.get("msg") == g.get("msg") and set(e) == set(g)
-
-
 def _sequence_items(n):
     """n with every string spelling a list or a tuple reduced to its items
     ('[a, b]' and '(a, b)' alike, '(a,)' as 'a')."""
@@ -189,12 +171,6 @@ def _exception_group_args(label, exp, got):
 
 
 ALLOWED = [
-    dk.Allowed(
-        "rustpython-syntax-error-subclass-attrs",
-        "IndentationError/TabError built from args on RustPython leave filename, lineno, offset, "
-        "text and end_* unset",
-        _syntax_error_attrs,
-    ),
     dk.Allowed(
         "interpreter-message",
         "an exception the interpreter raised itself has the same class but different message "
@@ -859,7 +835,9 @@ def build(argv=None):
                       ("UnicodeTranslateError", ("\u0100", 0, 1, "r"), ()),
                       ("ImportError", ("a", "b"), ()),
                       ("ImportError", (), (("name_from", "x"),)),
-                      ("ModuleNotFoundError", ("m",), (("name", "n"), ("path", "p")))])
+                      ("ModuleNotFoundError", ("m",), (("name", "n"), ("path", "p"))),
+                      ("TabError", ("m", ("f", 1, 2, "t")), ()),
+                      ("IndentationError", ("m", ("f", 1, 2, "t", 1, 3)), ())])
     def exceptions(ctx, case):
         name, args, kwargs = case
         code = "raise %s(*__exc_args, **dict(__exc_kw))" % name

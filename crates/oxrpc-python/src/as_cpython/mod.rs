@@ -27,6 +27,7 @@ mod numeric_hash;
 mod sequence_errors;
 mod str_methods;
 mod str_repr;
+mod tab_error;
 mod unicode_error_str;
 
 use rustpython_vm::{PyResult, VirtualMachine};
@@ -51,5 +52,6 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     generator_throw::install(vm)?;
     sequence_errors::install(vm)?;
     import_error::install(vm)?;
+    tab_error::install(vm)?;
     notimplemented_bool::install(vm)
 }
