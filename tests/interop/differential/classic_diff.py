@@ -1361,6 +1361,11 @@ def build(argv=None):
         template, reflected = arithmetic_forms[form]
         if form < powers and isinstance(y, int) and y > 64:
             y = 64  # an int to a large int power is a huge int
+        if form < powers and isinstance(x, int) and isinstance(y, int) and abs(x) > 2 ** 64:
+            # A 400-digit base to the 11th has more digits than CPython's
+            # str() of an int allows (4,300): rpyc_classic cannot send it
+            # and drops the connection.
+            y = min(y, 10)
         x, y = arithmetic_operand(x), arithmetic_operand(y)
         expr = template % ((y, x) if reflected else (x, y))
         ctx.same(expr, lambda c: c.eval(expr))
