@@ -35,17 +35,34 @@ pub fn write_str_repr(out: &mut String, text: &str) {
             }
             c if c.is_ascii() && (' '..='~').contains(&c) => out.push(c),
             c if !c.is_ascii() && is_printable(c) => out.push(c),
-            c => {
-                let code = u32::from(c);
-                let _ = match code {
-                    0..=0xff => write!(out, "\\x{code:02x}"),
-                    0x100..=0xffff => write!(out, "\\u{code:04x}"),
-                    _ => write!(out, "\\U{code:08x}"),
-                };
-            }
+            c => write_code_point_escape(out, u32::from(c)),
         }
     }
     out.push(quote);
+}
+
+/// Appends the escape Python writes for code point `code`: `\xNN` up to
+/// 0xff, `\uNNNN` up to 0xffff, `\UNNNNNNNN` above (as `repr()` escapes
+/// what is not printable, and as codec errors name a character).
+pub fn write_code_point_escape(out: &mut String, code: u32) {
+    let _ = match code {
+        0..=0xff => write!(out, "\\x{code:02x}"),
+        0x100..=0xffff => write!(out, "\\u{code:04x}"),
+        _ => write!(out, "\\U{code:08x}"),
+    };
+}
+
+/// The escape Python writes for code point `code`.
+///
+/// ```
+/// assert_eq!(oxrpc_pyfmt::code_point_escape(0x62), "\\x62");
+/// assert_eq!(oxrpc_pyfmt::code_point_escape(0xd800), "\\ud800");
+/// assert_eq!(oxrpc_pyfmt::code_point_escape(0x1f600), "\\U0001f600");
+/// ```
+pub fn code_point_escape(code: u32) -> String {
+    let mut out = String::new();
+    write_code_point_escape(&mut out, code);
+    out
 }
 
 /// Python's `repr(text)`.

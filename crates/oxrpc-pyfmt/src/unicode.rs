@@ -51,11 +51,11 @@ pub fn is_digit(c: char) -> bool {
 /// assert_eq!(oxrpc_pyfmt::swapcase("ὈΔΥΣΣΕΎΣ"), "ὀδυσσεύς");
 /// ```
 pub fn swapcase(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
     let mut swapped = String::with_capacity(text.len());
-    for (at, &c) in chars.iter().enumerate() {
+    for (at, c) in text.char_indices() {
         if c == CAPITAL_SIGMA {
-            swapped.push(if ends_a_word(&chars, at) {
+            let (before, after) = (&text[..at], &text[at + c.len_utf8()..]);
+            swapped.push(if ends_a_word(before, after) {
                 '\u{3c2}'
             } else {
                 '\u{3c3}'
@@ -73,14 +73,15 @@ pub fn swapcase(text: &str) -> String {
 
 const CAPITAL_SIGMA: char = '\u{3a3}';
 
-/// CPython's `handle_capital_sigma`: a cased letter before the sigma, and
-/// none after it, case-ignorable characters skipped.
-fn ends_a_word(chars: &[char], at: usize) -> bool {
-    let is_ignorable = |c: char| range_of(&CASE_IGNORABLE, u32::from(c)).is_some();
+/// CPython's `handle_capital_sigma`: a cased letter in the text `before`
+/// the sigma, and none in the text `after` it, case-ignorable characters
+/// skipped.
+fn ends_a_word(before: &str, after: &str) -> bool {
+    let is_ignorable = |c: &char| range_of(&CASE_IGNORABLE, u32::from(*c)).is_some();
     let is_cased = |c: char| range_of(&CASED, u32::from(c)).is_some();
-    let before = chars[..at].iter().rev().find(|&&c| !is_ignorable(c));
-    let after = chars[at + 1..].iter().find(|&&c| !is_ignorable(c));
-    before.is_some_and(|&c| is_cased(c)) && !after.is_some_and(|&c| is_cased(c))
+    let before = before.chars().rev().find(|c| !is_ignorable(c));
+    let after = after.chars().find(|c| !is_ignorable(c));
+    before.is_some_and(is_cased) && !after.is_some_and(is_cased)
 }
 
 /// `unicodedata.decimal(c)`: the value of a decimal digit.

@@ -9,6 +9,7 @@
 //! interpreter), by ones that write what CPython writes
 //! ([`oxrpc_pyfmt::complex_repr`]).
 
+use super::methods;
 use rustpython_vm::builtins::{PyComplex, PyStr};
 use rustpython_vm::{PyObject, PyObjectRef, PyRef, PyResult, VirtualMachine};
 use std::sync::Once;
@@ -20,22 +21,19 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     REPLACED.call_once(|| {
         let complex_type = vm.ctx.types.complex_type;
         complex_type.slots.repr.store(Some(repr));
-        let method = vm.new_method(
-            "__repr__",
+        methods::define(
+            vm,
             complex_type,
+            "__repr__",
             |zelf: PyObjectRef, vm: &VirtualMachine| repr(&zelf, vm),
         );
-        complex_type.set_attr(vm.ctx.intern_str("__repr__"), method.into());
     });
     Ok(())
 }
 
 fn repr(zelf: &PyObject, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>> {
     let Some(complex) = zelf.downcast_ref::<PyComplex>() else {
-        return Err(vm.new_type_error(format!(
-            "descriptor '__repr__' requires a 'complex' object but received a '{}'",
-            zelf.class().name()
-        )));
+        return Err(methods::not_a("complex", "__repr__", zelf, vm));
     };
     let value = complex.to_complex();
     Ok(vm

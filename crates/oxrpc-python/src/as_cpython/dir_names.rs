@@ -9,6 +9,7 @@
 //! names out. The attributes themselves stay: RustPython's `inspect` reads
 //! `__firstlineno__` to find a class's source.
 
+use super::methods;
 use rustpython_vm::builtins::{PyList, PyStr};
 use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
 use std::sync::OnceLock;
@@ -33,15 +34,22 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
             type_dir: types.type_type.get_attr(name)?,
             object_dir: types.object_type.get_attr(name)?,
         };
-        let type_dir = vm.new_method("__dir__", types.type_type, |zelf, vm: &VirtualMachine| {
-            without_newer_names(zelf, |originals| &originals.type_dir, vm)
-        });
-        let object_dir =
-            vm.new_method("__dir__", types.object_type, |zelf, vm: &VirtualMachine| {
+        methods::define(
+            vm,
+            types.type_type,
+            "__dir__",
+            |zelf, vm: &VirtualMachine| {
+                without_newer_names(zelf, |originals| &originals.type_dir, vm)
+            },
+        );
+        methods::define(
+            vm,
+            types.object_type,
+            "__dir__",
+            |zelf, vm: &VirtualMachine| {
                 without_newer_names(zelf, |originals| &originals.object_dir, vm)
-            });
-        types.type_type.set_attr(name, type_dir.into());
-        types.object_type.set_attr(name, object_dir.into());
+            },
+        );
         Some(originals)
     });
     Ok(())

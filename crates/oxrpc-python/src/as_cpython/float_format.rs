@@ -27,7 +27,7 @@
 //! still RustPython's.
 
 use super::methods;
-use rustpython_vm::builtins::{PyFloat, PyStr, PyStrRef};
+use rustpython_vm::builtins::{PyFloat, PyStrRef};
 use rustpython_vm::common::format::FormatSpec;
 use rustpython_vm::convert::IntoPyException;
 use rustpython_vm::function::FuncArgs;
@@ -68,12 +68,12 @@ fn format(zelf: PyRef<PyFloat>, spec: PyStrRef, vm: &VirtualMachine) -> PyResult
     let Some(parsed) = parsed.filter(FloatSpec::differs_in_rustpython) else {
         return rustpython_format(zelf, spec, vm);
     };
-    let core = vm.ctx.new_str(parsed.rustpython_spec());
-    let text = rustpython_format(zelf, core, vm)?;
-    let Some(text) = text.downcast_ref::<PyStr>().and_then(|text| text.to_str()) else {
-        return Ok(text);
-    };
-    Ok(vm.ctx.new_str(parsed.lay_out(text)).into())
+    // The core spec has no `n` (the parse refuses it): RustPython's
+    // formatter alone writes it.
+    let text = FormatSpec::parse(parsed.rustpython_spec().as_str())
+        .and_then(|core| core.format_float(zelf.to_f64()))
+        .map_err(|error| error.into_pyexception(vm))?;
+    Ok(vm.ctx.new_str(parsed.lay_out(&text)).into())
 }
 
 /// Whether `spec` can be one that `FloatSpec::differs_in_rustpython`: it

@@ -7,10 +7,10 @@
 //! their `__op__` and reflected `__rop__` methods to call the new slot, as
 //! the methods RustPython made from its own slots did.
 
-use rustpython_vm::builtins::PyType;
+use rustpython_vm::builtins::{PyBaseExceptionRef, PyType};
 use rustpython_vm::function::{IntoPyNativeFn, OptionalArg};
 use rustpython_vm::protocol::{PyNumberBinaryFunc, PyNumberTernaryFunc};
-use rustpython_vm::{Py, PyObjectRef, PyResult, VirtualMachine};
+use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyResult, VirtualMachine};
 
 /// Sets `function` on `class` as its method `name`.
 pub(super) fn define<F, Kind>(
@@ -23,6 +23,34 @@ pub(super) fn define<F, Kind>(
 {
     let method = vm.new_method(name, class, function);
     class.set_attr(vm.ctx.intern_str(name), method.into());
+}
+
+/// CPython's TypeError for method `method` of type `class` called on
+/// `zelf`, an object of another type.
+pub(super) fn not_a(
+    class: &str,
+    method: &str,
+    zelf: &PyObject,
+    vm: &VirtualMachine,
+) -> PyBaseExceptionRef {
+    vm.new_type_error(format!(
+        "descriptor '{method}' requires a '{class}' object but received a '{}'",
+        zelf.class().name()
+    ))
+}
+
+/// `not_a` unless `zelf` is a `class` (a method must check what the slot
+/// it calls takes on trust).
+pub(super) fn require(
+    zelf: &PyObject,
+    class: &'static Py<PyType>,
+    method: &str,
+    vm: &VirtualMachine,
+) -> PyResult<()> {
+    if zelf.fast_isinstance(class) {
+        return Ok(());
+    }
+    Err(not_a(&class.name(), method, zelf, vm))
 }
 
 /// Sets `name` and its reflection `reflected` (`__add__`, `__radd__`) on

@@ -39,10 +39,7 @@ type HashSlot = fn(&PyObject, &VirtualMachine) -> PyResult<PyHash>;
 fn float_hash(zelf: &PyObject, vm: &VirtualMachine) -> PyResult<PyHash> {
     match zelf.downcast_ref::<PyFloat>() {
         Some(float) => Ok(hash_of(zelf, float.to_f64())),
-        None => Err(vm.new_type_error(format!(
-            "descriptor '__hash__' requires a 'float' object but received a '{}'",
-            zelf.class().name()
-        ))),
+        None => Err(methods::not_a("float", "__hash__", zelf, vm)),
     }
 }
 
@@ -50,10 +47,7 @@ fn float_hash(zelf: &PyObject, vm: &VirtualMachine) -> PyResult<PyHash> {
 /// imaginary part's, modulo 2⁶⁴.
 fn complex_hash(zelf: &PyObject, vm: &VirtualMachine) -> PyResult<PyHash> {
     let Some(complex) = zelf.downcast_ref::<PyComplex>() else {
-        return Err(vm.new_type_error(format!(
-            "descriptor '__hash__' requires a 'complex' object but received a '{}'",
-            zelf.class().name()
-        )));
+        return Err(methods::not_a("complex", "__hash__", zelf, vm));
     };
     let value = complex.to_complex();
     let real = hash_of(zelf, value.re) as PyUHash;

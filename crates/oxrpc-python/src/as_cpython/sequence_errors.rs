@@ -37,7 +37,7 @@ type Subscript = fn(PyMapping<'_>, &PyObject, &VirtualMachine) -> PyResult;
 type AssignSubscript =
     fn(PyMapping<'_>, &PyObject, Option<PyObjectRef>, &VirtualMachine) -> PyResult<()>;
 
-/// The sequences whose concatenation is reworded, in `CONCATENATED`'s
+/// The sequences whose concatenation is reworded, in `concatenated`'s
 /// order.
 const STR: usize = 0;
 const LIST: usize = 1;
@@ -110,7 +110,7 @@ fn replace(vm: &VirtualMachine) -> Option<Originals> {
     for (class, slot) in classes.into_iter().zip(concat) {
         class.slots.as_sequence.concat.store(Some(slot));
         let method = move |zelf: PyObjectRef, other: PyObjectRef, vm: &VirtualMachine| {
-            require(&zelf, class, "__add__", vm)?;
+            methods::require(&zelf, class, "__add__", vm)?;
             slot(zelf.sequence_unchecked(), &other, vm)
         };
         methods::define(vm, class, "__add__", method);
@@ -138,24 +138,6 @@ fn replace(vm: &VirtualMachine) -> Option<Originals> {
     methods::define(vm, list_type, "index", list_index);
     methods::define(vm, list_type, "remove", list_remove);
     Some(originals)
-}
-
-/// CPython's TypeError for a method of `class` called on another object
-/// (the slots below take their object's type on trust).
-fn require(
-    zelf: &PyObject,
-    class: &'static Py<PyType>,
-    method: &str,
-    vm: &VirtualMachine,
-) -> PyResult<()> {
-    if zelf.fast_isinstance(class) {
-        return Ok(());
-    }
-    Err(vm.new_type_error(format!(
-        "descriptor '{method}' requires a '{}' object but received a '{}'",
-        class.name(),
-        zelf.class().name()
-    )))
 }
 
 fn originals(vm: &VirtualMachine) -> PyResult<&'static Originals> {
@@ -212,7 +194,7 @@ fn str_subscript(mapping: PyMapping<'_>, needle: &PyObject, vm: &VirtualMachine)
 }
 
 fn str_getitem(zelf: PyObjectRef, needle: PyObjectRef, vm: &VirtualMachine) -> PyResult {
-    require(&zelf, vm.ctx.types.str_type, "__getitem__", vm)?;
+    methods::require(&zelf, vm.ctx.types.str_type, "__getitem__", vm)?;
     str_subscript(zelf.mapping_unchecked(), &needle, vm)
 }
 
@@ -247,7 +229,7 @@ fn bytearray_assign_subscript(
 }
 
 fn bytearray_getitem(zelf: PyObjectRef, needle: PyObjectRef, vm: &VirtualMachine) -> PyResult {
-    require(&zelf, vm.ctx.types.bytearray_type, "__getitem__", vm)?;
+    methods::require(&zelf, vm.ctx.types.bytearray_type, "__getitem__", vm)?;
     bytearray_subscript(zelf.mapping_unchecked(), &needle, vm)
 }
 
@@ -257,12 +239,12 @@ fn bytearray_setitem(
     value: PyObjectRef,
     vm: &VirtualMachine,
 ) -> PyResult<()> {
-    require(&zelf, vm.ctx.types.bytearray_type, "__setitem__", vm)?;
+    methods::require(&zelf, vm.ctx.types.bytearray_type, "__setitem__", vm)?;
     bytearray_assign_subscript(zelf.mapping_unchecked(), &needle, Some(value), vm)
 }
 
 fn bytearray_delitem(zelf: PyObjectRef, needle: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
-    require(&zelf, vm.ctx.types.bytearray_type, "__delitem__", vm)?;
+    methods::require(&zelf, vm.ctx.types.bytearray_type, "__delitem__", vm)?;
     bytearray_assign_subscript(zelf.mapping_unchecked(), &needle, None, vm)
 }
 

@@ -11,8 +11,9 @@
 //! from CPython 3.11. ASCII text, and text holding lone surrogates, keeps
 //! RustPython's repr, which is right for it.
 
+use super::methods;
 use rustpython_vm::builtins::{PyStr, PyStrRef};
-use rustpython_vm::{AsObject, PyObject, PyObjectRef, PyRef, PyResult, VirtualMachine};
+use rustpython_vm::{PyObject, PyObjectRef, PyRef, PyResult, VirtualMachine};
 use std::sync::OnceLock;
 
 /// RustPython's own repr slot, for the text it gets right.
@@ -26,24 +27,12 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
         let str_type = vm.ctx.types.str_type;
         let original = str_type.slots.repr.load()?;
         str_type.slots.repr.store(Some(repr));
-        let methods: [(&'static str, PyObjectRef); 2] = [
-            (
-                "__repr__",
-                vm.new_method("__repr__", str_type, repr_method).into(),
-            ),
-            (
-                "isprintable",
-                vm.new_method("isprintable", str_type, |zelf: PyStrRef| {
-                    zelf.as_wtf8()
-                        .code_points()
-                        .all(|c| c.to_char().is_some_and(oxrpc_pyfmt::is_printable))
-                })
-                .into(),
-            ),
-        ];
-        for (name, method) in methods {
-            str_type.set_attr(vm.ctx.intern_str(name), method);
-        }
+        methods::define(vm, str_type, "__repr__", repr_method);
+        methods::define(vm, str_type, "isprintable", |zelf: PyStrRef| {
+            zelf.as_wtf8()
+                .code_points()
+                .all(|c| c.to_char().is_some_and(oxrpc_pyfmt::is_printable))
+        });
         Some(original)
     });
     Ok(())
@@ -52,10 +41,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
 /// `str.__repr__`, which refuses what is not a str, as a method does.
 fn repr_method(zelf: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>> {
     if zelf.downcast_ref::<PyStr>().is_none() {
-        return Err(vm.new_type_error(format!(
-            "descriptor '__repr__' requires a 'str' object but received a '{}'",
-            zelf.class().name()
-        )));
+        return Err(methods::not_a("str", "__repr__", &zelf, vm));
     }
     repr(&zelf, vm)
 }

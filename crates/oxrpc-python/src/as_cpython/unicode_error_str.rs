@@ -91,7 +91,10 @@ fn text(zelf: PyBaseExceptionRef, kind: Kind, vm: &VirtualMachine) -> PyResult {
             };
             single(text.char_len()).and_then(|at| {
                 let code = text.as_wtf8().code_points().nth(at)?.to_u32();
-                Some(format!("character '{}'", escaped(code)))
+                Some(format!(
+                    "character '{}'",
+                    oxrpc_pyfmt::code_point_escape(code)
+                ))
             })
         }
     };
@@ -119,18 +122,6 @@ fn text(zelf: PyBaseExceptionRef, kind: Kind, vm: &VirtualMachine) -> PyResult {
         Kind::Translate => format!("can't translate {what}"),
     };
     Ok(vm.ctx.new_str(message).into())
-}
-
-/// A code point as CPython's messages escape it: `\x..`, `\u....` or
-/// `\U........`, whatever it is.
-fn escaped(code: u32) -> String {
-    if code <= 0xff {
-        format!("\\x{code:02x}")
-    } else if code <= 0xffff {
-        format!("\\u{code:04x}")
-    } else {
-        format!("\\U{code:08x}")
-    }
 }
 
 /// RustPython's own `__str__` for `kind`.

@@ -151,12 +151,7 @@ fn not_ascii(text: &str) -> ParseError {
     let start = chars.iter().position(|c| !c.is_ascii()).unwrap_or(0);
     let run = chars[start..].iter().take_while(|c| !c.is_ascii()).count();
     let message = if run == 1 {
-        let code = u32::from(chars[start]);
-        let escaped = match code {
-            0..=0xff => format!("\\x{code:02x}"),
-            0x100..=0xffff => format!("\\u{code:04x}"),
-            _ => format!("\\U{code:08x}"),
-        };
+        let escaped = oxrpc_pyfmt::code_point_escape(u32::from(chars[start]));
         format!(
             "'ascii' codec can't encode character '{escaped}' in position {start}: ordinal not in range(128)"
         )
