@@ -12,13 +12,14 @@
 //! even, as CPython's `'%.nf'` is, and for negative `n` the exact digits of
 //! the whole part are rounded as a string.
 //!
-//! The `round` builtin lives in each interpreter and is wrapped in each:
+//! The `round` builtin lives in each interpreter and is replaced in each:
 //! what RustPython's answers for a bool (or another int subclass that
 //! rounds as an int) is made an exact int, as CPython's `int.__round__`
 //! returns, and a number without `__round__` is refused in CPython's words.
 //! `round(float, int)` goes straight to the float's rounding, without the
 //! method lookup.
 
+use super::builtin_functions;
 use super::float_to_int::to_int;
 use super::methods;
 use num_traits::{Signed, ToPrimitive};
@@ -32,32 +33,30 @@ const MOST_PLACES: i64 = 323;
 /// Fewest (most negative) places; beyond them every float rounds to zero.
 const FEWEST_PLACES: i64 = -308;
 
-/// Replaces float's `__round__` (once per process) and wraps `vm`'s
-/// `round`.
+/// Replaces float's `__round__` (once per process) and `vm`'s `round`.
 pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     FLOAT_ROUND.call_once(|| {
         methods::define(vm, vm.ctx.types.float_type, "__round__", float_round);
     });
-    let builtin = vm.builtins.get_attr("round", vm)?;
-    let round = vm.new_function(
-        "round",
-        move |args: FuncArgs, vm: &VirtualMachine| -> PyResult {
-            // `round(float, int)` directly: through the builtin and the
-            // method lookup it costs ~90 ns more.
-            if let Some((number, places)) = plain_float_and_places(&args, vm) {
-                return to_places(number, places, vm);
-            }
-            let number = args.args.first().cloned();
-            let rounded = builtin
-                .call(args, vm)
-                .map_err(|e| with_method_named(e, vm))?;
-            Ok(match number {
-                Some(number) => exact_int_from_int_round(&number, rounded, vm),
-                None => rounded,
-            })
-        },
-    );
-    vm.builtins.set_attr("round", round, vm)
+    builtin_functions::replace(vm, &ROUND, "round", round)
+}
+
+static ROUND: builtin_functions::Cell = builtin_functions::Cell::new();
+
+/// The `round` builtin: RustPython's, with the answers above made CPython's.
+fn round(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+    // `round(float, int)` directly: through the builtin and the method
+    // lookup it costs ~90 ns more.
+    if let Some((number, places)) = plain_float_and_places(&args, vm) {
+        return to_places(number, places, vm);
+    }
+    let number = args.args.first().cloned();
+    let rounded =
+        builtin_functions::call_original(&ROUND, args, vm).map_err(|e| with_method_named(e, vm))?;
+    Ok(match number {
+        Some(number) => exact_int_from_int_round(&number, rounded, vm),
+        None => rounded,
+    })
 }
 
 static FLOAT_ROUND: Once = Once::new();

@@ -11,6 +11,7 @@
 //! differential (`tests/interop/differential/classic_diff.py`).
 
 mod bool_format;
+mod builtin_functions;
 mod complex_arithmetic;
 mod complex_repr;
 mod dir_names;
