@@ -11,11 +11,13 @@
 //! differential (`tests/interop/differential/classic_diff.py`).
 
 mod bool_format;
+mod builtin_errors;
 mod builtin_functions;
 mod complex_arithmetic;
 mod complex_repr;
 mod dir_names;
 mod float_arithmetic;
+mod float_constructor;
 mod float_format;
 mod float_hex;
 mod float_round;
@@ -25,6 +27,7 @@ mod import_error;
 mod methods;
 mod notimplemented_bool;
 mod numeric_hash;
+mod percent_format;
 mod sequence_errors;
 mod str_methods;
 mod str_repr;
@@ -33,11 +36,15 @@ mod unicode_error_str;
 
 use rustpython_vm::{PyResult, VirtualMachine};
 
-/// Gives `vm` CPython's builtins where they differ. `round` lives in each
-/// interpreter's builtins module, so it is replaced in every one; the rest
-/// are types shared by all, replaced by the first interpreter only.
+/// Gives `vm` CPython's builtins where they differ. The functions of the
+/// builtins module (`round`, `min`, ...) live in each interpreter, so they
+/// are replaced in every one; the rest are types shared by all, replaced
+/// by the first interpreter only.
 pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     float_round::install(vm)?;
+    builtin_errors::install(vm)?;
+    float_constructor::install(vm)?;
+    percent_format::install(vm)?;
     float_arithmetic::install(vm)?;
     complex_arithmetic::install(vm)?;
     float_to_int::install(vm)?;
