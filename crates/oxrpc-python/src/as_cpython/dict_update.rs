@@ -1,0 +1,153 @@
+//! A dict made or updated from a sequence of pairs, as CPython 3.11 does
+//! it.
+//!
+//! RustPython 0.5 read each pair as an iterator of exactly two items and
+//! refused a bad one without saying which: `dict([1])` said "'int' object
+//! is not iterable" and `dict([(1, 2, 3)])` "Iterator must have exactly
+//! two elements", where CPython says "cannot convert dictionary update
+//! sequence element #0 to a sequence" and "dictionary update sequence
+//! element #0 has length 3; 2 is required".
+//!
+//! `dict(...)` (the type's call and its `__init__`) and `dict.update` are
+//! replaced once per process (the type is shared by every interpreter).
+//! An argument that is a dict, or has `keys`, is merged by RustPython as
+//! before; any other is read pair by pair here, each pair taken whole as
+//! CPython's `PySequence_Fast` takes it.
+
+use super::{methods, sequence_fast};
+use rustpython_vm::builtins::{PyDict, PyType};
+use rustpython_vm::function::FuncArgs;
+use rustpython_vm::protocol::PyIterReturn;
+use rustpython_vm::{AsObject, PyObject, PyObjectRef, PyPayload, PyResult, VirtualMachine};
+use std::sync::OnceLock;
+
+type Init = fn(PyObjectRef, FuncArgs, &VirtualMachine) -> PyResult<()>;
+
+/// RustPython's `dict.__init__` slot and `update` method.
+struct Originals {
+    init: Init,
+    update: PyObjectRef,
+}
+
+static ORIGINALS: OnceLock<Option<Originals>> = OnceLock::new();
+
+/// Puts the constructor and `update` in place, once per process.
+pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
+    ORIGINALS.get_or_init(|| {
+        let dict_type = vm.ctx.types.dict_type;
+        let originals = Originals {
+            init: dict_type.slots.init.load()?,
+            update: dict_type.get_attr(vm.ctx.intern_str("update"))?,
+        };
+        dict_type.slots.init.store(Some(init));
+        dict_type.slots.vectorcall.store(Some(construct));
+        methods::define(vm, dict_type, "__init__", init);
+        methods::define(vm, dict_type, "update", update);
+        Some(originals)
+    });
+    Ok(())
+}
+
+fn originals(vm: &VirtualMachine) -> PyResult<&'static Originals> {
+    ORIGINALS
+        .get()
+        .and_then(Option::as_ref)
+        .ok_or_else(|| vm.new_runtime_error("dict is not set up".to_owned()))
+}
+
+/// `dict(...)`: a new dict of the class called, initialised by `init`.
+fn construct(
+    class: &PyObject,
+    args: Vec<PyObjectRef>,
+    positional: usize,
+    keyword_names: Option<&[PyObjectRef]>,
+    vm: &VirtualMachine,
+) -> PyResult {
+    let Some(class) = class.downcast_ref::<PyType>() else {
+        return Err(vm.new_type_error("dict() needs a type".to_owned()));
+    };
+    let dict = PyDict::default().into_ref_with_type(vm, class.to_owned())?;
+    let args = FuncArgs::from_vectorcall_owned(args, positional, keyword_names);
+    init(dict.clone().into(), args, vm)?;
+    Ok(dict.into())
+}
+
+/// `dict.__init__`: a sequence of pairs merged here, the rest by
+/// RustPython.
+fn init(zelf: PyObjectRef, mut args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+    let originals = originals(vm)?;
+    if let Some(sequence) = sequence_of_pairs(&zelf, &args, vm)? {
+        merge_pairs(&zelf, &sequence, vm)?;
+        args.args.clear();
+    }
+    (originals.init)(zelf, args, vm)
+}
+
+/// `dict.update`: as `init`.
+fn update(zelf: PyObjectRef, mut args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+    let originals = originals(vm)?;
+    methods::require(&zelf, vm.ctx.types.dict_type, "update", vm)?;
+    if let Some(sequence) = sequence_of_pairs(&zelf, &args, vm)? {
+        merge_pairs(&zelf, &sequence, vm)?;
+        args.args.clear();
+    }
+    args.prepend_arg(zelf);
+    originals.update.call(args, vm).map(drop)
+}
+
+/// The single positional argument of a dict's `__init__` or `update`
+/// when it is to be read as a sequence of pairs: not a dict, and without
+/// `keys`.
+fn sequence_of_pairs(
+    zelf: &PyObject,
+    args: &FuncArgs,
+    vm: &VirtualMachine,
+) -> PyResult<Option<PyObjectRef>> {
+    let ([argument], Some(_)) = (args.args.as_slice(), zelf.downcast_ref::<PyDict>()) else {
+        return Ok(None);
+    };
+    if argument.class().is(vm.ctx.types.dict_type) {
+        return Ok(None);
+    }
+    match argument.get_attr(vm.ctx.intern_str("keys"), vm) {
+        Ok(_) => Ok(None),
+        Err(error) if error.fast_isinstance(vm.ctx.exceptions.attribute_error) => {
+            Ok(Some(argument.clone()))
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// CPython's `PyDict_MergeFromSeq2`: each item of `sequence` a key and
+/// its value.
+fn merge_pairs(zelf: &PyObject, sequence: &PyObject, vm: &VirtualMachine) -> PyResult<()> {
+    let Some(dict) = zelf.downcast_ref::<PyDict>() else {
+        return Ok(());
+    };
+    let iterator = sequence.get_iter(vm)?;
+    let mut index = 0usize;
+    while let PyIterReturn::Return(item) = iterator.next(vm)? {
+        let not_a_sequence = || {
+            vm.new_type_error(format!(
+                "cannot convert dictionary update sequence element #{index} to a sequence"
+            ))
+        };
+        // Any TypeError while the pair is read, as in CPython.
+        let pair = sequence_fast::items(&item, not_a_sequence, vm).map_err(|error| {
+            if error.class().is(vm.ctx.exceptions.type_error) {
+                not_a_sequence()
+            } else {
+                error
+            }
+        })?;
+        let [key, value] = <[PyObjectRef; 2]>::try_from(pair).map_err(|pair| {
+            vm.new_value_error(format!(
+                "dictionary update sequence element #{index} has length {}; 2 is required",
+                pair.len()
+            ))
+        })?;
+        dict.set_item(&*key, value, vm)?;
+        index += 1;
+    }
+    Ok(())
+}
