@@ -32,6 +32,7 @@ mod numeric_hash;
 mod percent_format;
 mod sequence_errors;
 mod sequence_fast;
+mod str_format;
 mod str_methods;
 mod str_repr;
 mod tab_error;
@@ -50,6 +51,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     percent_format::install(vm)?;
     join::install(vm)?;
     dict_update::install(vm)?;
+    str_format::install(vm)?;
     float_arithmetic::install(vm)?;
     complex_arithmetic::install(vm)?;
     float_to_int::install(vm)?;
