@@ -26,7 +26,7 @@
 //! take, goes to RustPython's method as before. A complex's `format()` is
 //! still RustPython's.
 
-use super::methods;
+use super::{format_refusals, methods};
 use rustpython_vm::builtins::{PyFloat, PyStrRef};
 use rustpython_vm::common::format::FormatSpec;
 use rustpython_vm::convert::IntoPyException;
@@ -57,6 +57,15 @@ fn original_format(value: PyObjectRef, spec: PyObjectRef, vm: &VirtualMachine) -
 }
 
 fn format(zelf: PyRef<PyFloat>, spec: PyStrRef, vm: &VirtualMachine) -> PyResult {
+    let (value, text) = (zelf.clone(), spec.clone());
+    laid_out(zelf, spec, vm).map_err(|error| match text.to_str() {
+        Some(text) => format_refusals::float_refused(error, text, value.as_object(), vm),
+        None => error,
+    })
+}
+
+/// `format()`'s text, or RustPython's refusal of the spec.
+fn laid_out(zelf: PyRef<PyFloat>, spec: PyStrRef, vm: &VirtualMachine) -> PyResult {
     if spec.as_wtf8().is_empty() {
         // As CPython: format(x, '') is str(x).
         return Ok(zelf.as_object().str(vm)?.into());

@@ -23,6 +23,8 @@ mod float_format;
 mod float_hex;
 mod float_round;
 mod float_to_int;
+mod format_refusals;
+mod format_spec;
 mod generator_throw;
 mod import_error;
 mod join;
@@ -52,6 +54,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     join::install(vm)?;
     dict_update::install(vm)?;
     str_format::install(vm)?;
+    format_refusals::install(vm)?;
     float_arithmetic::install(vm)?;
     complex_arithmetic::install(vm)?;
     float_to_int::install(vm)?;
