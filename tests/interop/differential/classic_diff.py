@@ -1477,14 +1477,52 @@ def build(argv=None):
         expr = "format(float(%r), %r)" % (repr(value), spec)
         ctx.same(expr, lambda c: c.eval(expr))
 
+    # str.format's own grammar, generated from its pieces: braces single and
+    # doubled, fields numbered by hand and automatically, names with
+    # attributes and indexes, conversions, specs with fields of their own,
+    # and text between; through format() and format_map(). What it fills
+    # and every error it gives are compared ("exact/": the wording too).
+    format_pieces = st.sampled_from(["{", "}", "{}", "{0}", "{1}", "{2}", "{a}", "{b}", "[", "]", "!",
+                                     ":", ".", "0", "1", "a", "r", "s", "x", "real", ">5", "{{", "}}",
+                                     " ", "é", "{0[1]}", "{a[0]}", "{0.real}", "{!r}", "{:{}}", "{0:{1}}",
+                                     "{a!s:>4}", "{1[0]!a}", "99999999999999999999", "-", "[x]"])
+    format_strings = st.lists(format_pieces, max_size=8).map("".join)
+
+    @d.prop(st.tuples(format_strings, st.booleans()),
+            explicit=[("{}", False), ("{1}", False), ("{:{}}", False), ("{", False), ("}", False),
+                      ("{0[}", False), ("{0.}", False), ("{!}", False), ("{!x}", False),
+                      ("{:{:{}}}", False), ("{x}}", False), ("{0} {}", False), ("{} {0}", False),
+                      ("{0}", True), ("{a}", True), ("{0[]}", False), ("{0]}", False),
+                      ("{0[0]x}", False), ("{99999999999999999999}", False), ("a{{b}}c", False)])
+    def str_format_fields(ctx, case):
+        text, as_map = case
+        if as_map:
+            expr = "%r.format_map({'a': [10, 20], 'b': 'x'})" % text
+        else:
+            expr = "%r.format(1.5, [7, 8], ('t', 'u'), a={'0': 'z', 'b': 2}, b=-3)" % text
+        ctx.same("exact/" + expr, lambda c: c.eval(expr))
+
     # Errors that client code meets most, held to CPython's exact wording
     # ("exact/" labels are exempt from the interpreter-message allowance):
     # a sequence concatenated with what it cannot take, an index past the
     # end of a str or a bytearray, a value list.index or list.remove does
-    # not find, round() of what has no __round__.
+    # not find, round() of what has no __round__; joins of what is not
+    # text, dicts from what are not pairs, the builtins' refusals (min,
+    # max, divmod, pow, isinstance, issubclass, next, float) and %d of
+    # what is not a number.
     sequence_values = st.sampled_from(["'ab'", "[1, 2]", "(1, 2)", "b'ab'", "bytearray(b'ab')"])
     other_values = st.sampled_from(["1", "1.5", "None", "'x'", "[3]", "(3,)", "b'x'", "{}",
                                     "bytearray(b'x')", "memoryview(b'x')", "{1}", "range(2)"])
+    join_items = ["[1, 2]", "['a', 1]", "[b'a', 'b']", "(x for x in ['a', 2])", "1", "[]", "['a']",
+                  "[b'a']", "('a', 'b')", "[memoryview(b'a'), bytearray(b'b')]", "iter(['x', 'y'])",
+                  "[None]", "{'k': 1}"]
+    dict_arguments = ["[1]", "[(1, 2, 3)]", "[[1]]", "['ab', 'c']", "[(1, 2), 3]", "1", "[iter([1, 2])]",
+                      "[(1, 2)]", "{'a': 1}", "[(1, 2)], a=3", "[], b=4", "iter([{1, 2}])", "[b'xy']",
+                      "(x for x in [(1, 2), 'abc'])", "None"]
+    extremum_arguments = ["[]", "()", "iter([])", "[], default=0", "[], key=len", "1", "[1, 'a']",
+                          "x for x in []", "'ab'", "[3, 1, 2], key=lambda v: -v", "", "1, 2, default=0"]
+    class_arguments = ["2", "int", "(int, 2)", "[int]", "'a'", "int | str", "(str, (int,))", "None"]
+    next_arguments = ["1", "'abc'", "iter([])", "iter([1])", "[]", "(x for x in [])", "None"]
     common_error_forms = st.one_of(
         st.tuples(sequence_values, other_values).map(lambda t: "%s + %s" % t),
         st.tuples(sequence_values, other_values).map(lambda t: "(%s).__add__(%s)" % t),
@@ -1499,12 +1537,32 @@ def build(argv=None):
         other_values.map(lambda v: "[1, 'a', None].index(%s, 1, 2)" % v),
         other_values.map(lambda v: "round(%s)" % v),
         other_values.map(lambda v: "round(%s, 1)" % v),
+        st.tuples(st.sampled_from(["','", "''", "b','", "bytearray(b',')"]),
+                  st.sampled_from(join_items)).map(lambda t: "%s.join(%s)" % t),
+        st.tuples(st.sampled_from(["dict(%s)", "(lambda d: (d.update(%s), d))({0: 0})"]),
+                  st.sampled_from(dict_arguments)).map(lambda t: t[0] % t[1]),
+        st.tuples(st.sampled_from(["min", "max"]),
+                  st.sampled_from(extremum_arguments)).map(lambda t: "%s(%s)" % t),
+        st.tuples(other_values, other_values).map(lambda t: "divmod(%s, %s)" % t),
+        st.tuples(other_values, st.sampled_from(["2", "'x'"]),
+                  st.sampled_from(["None", "5", "'m'", "5.0"])).map(lambda t: "pow(%s, %s, %s)" % t),
+        st.sampled_from(class_arguments).map(lambda v: "isinstance(1, %s)" % v),
+        st.sampled_from(class_arguments).map(lambda v: "issubclass(%s, int)" % v),
+        st.sampled_from(class_arguments).map(lambda v: "issubclass(bool, %s)" % v),
+        st.tuples(st.sampled_from(next_arguments), st.booleans()).map(
+            lambda t: "next(%s, 'default')" % t[0] if t[1] else "next(%s)" % t[0]),
+        other_values.map(lambda v: "float(%s)" % v),
+        st.tuples(st.sampled_from(["'%d'", "'%i'", "'%u'", "'%x'", "'%f'", "b'%d'", "bytearray(b'%u')"]),
+                  other_values).map(lambda t: "%s %% %s" % t),
     )
 
     @d.prop(common_error_forms,
             explicit=["'a' + 1", "[1] + 1", "(1,) + 1", "b'a' + 1", "bytearray(b'a') + 'x'",
                       "'a'.__add__(1)", "'abc'[5]", "bytearray(b'a')[5]", "[1].index(2)",
-                      "[1].remove(2)", "round('a')"])
+                      "[1].remove(2)", "round('a')", "','.join([1, 2])", "b','.join(['a'])",
+                      "''.join(1)", "dict([1])", "dict([(1, 2, 3)])", "max([])", "min(x for x in [])",
+                      "divmod('a', 1)", "pow('a', 1, 2)", "isinstance(1, 2)", "issubclass(1, int)",
+                      "next(1)", "float(None)", "'%d' % 'a'", "b'%i' % b'a'"])
     def common_errors(ctx, expr):
         ctx.same("exact/" + expr, lambda c: c.eval(expr))
 
