@@ -11,25 +11,28 @@
 //!   power when the base and the exponent share one, so `pow(2, 3, 5.0)`
 //!   was not float's "pow() 3rd argument not allowed unless all arguments
 //!   are integers";
-//! - `isinstance(1, 2)` and `issubclass` added ", not int" to their
-//!   message, as CPython 3.12 does;
+//! - `issubclass(1, int)` added ", not int" to its message, as CPython
+//!   3.12 does (`isinstance` does too, and is left as it is: the
+//!   interpreter runs RustPython's own `isinstance` inline, without a
+//!   call, only while it is the builtin's);
 //! - `next(1)` said "int object is not an iterator", without the quotes.
 //!
-//! Each is replaced in every interpreter (`builtin_functions`); the
-//! replacement does what RustPython's does and rewords its error only
-//! when it is exactly RustPython's.
+//! Each is replaced in every interpreter (`builtin_functions`) by one that
+//! does what RustPython's does (`min` and `max` read an iterable one item
+//! at a time, as CPython's do, where RustPython's collected it first) and
+//! rewords an error only when it is exactly RustPython's.
 
-use super::builtin_functions::{self, call_original, Cell};
+use super::builtin_functions::{self, Cell};
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyType};
 use rustpython_vm::function::{FuncArgs, OptionalArg};
 use rustpython_vm::protocol::{PyIter, PyIterReturn, PyNumberTernaryFunc};
-use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyResult, VirtualMachine};
+use rustpython_vm::types::PyComparisonOp;
+use rustpython_vm::{AsObject, FromArgs, Py, PyObject, PyObjectRef, PyResult, VirtualMachine};
 
 static MIN: Cell = Cell::new();
 static MAX: Cell = Cell::new();
 static DIVMOD: Cell = Cell::new();
 static POW: Cell = Cell::new();
-static ISINSTANCE: Cell = Cell::new();
 static ISSUBCLASS: Cell = Cell::new();
 static NEXT: Cell = Cell::new();
 
@@ -39,9 +42,21 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     builtin_functions::replace(vm, &MAX, "max", max)?;
     builtin_functions::replace(vm, &DIVMOD, "divmod", divmod)?;
     builtin_functions::replace(vm, &POW, "pow", pow)?;
-    builtin_functions::replace(vm, &ISINSTANCE, "isinstance", isinstance)?;
     builtin_functions::replace(vm, &ISSUBCLASS, "issubclass", issubclass)?;
     builtin_functions::replace(vm, &NEXT, "next", next)
+}
+
+/// The text of `error` when it is exactly a `class`.
+pub(super) fn text_of(
+    error: &PyBaseExceptionRef,
+    class: &'static Py<PyType>,
+    vm: &VirtualMachine,
+) -> Option<String> {
+    if !error.class().is(class) {
+        return None;
+    }
+    let text = error.as_object().str(vm).ok()?;
+    text.to_str().map(str::to_owned)
 }
 
 /// `error` again, worded `cpython()`, when it is a `class` worded
@@ -53,11 +68,8 @@ pub(super) fn reworded(
     cpython: impl FnOnce() -> String,
     vm: &VirtualMachine,
 ) -> PyBaseExceptionRef {
-    if !error.class().is(class) {
-        return error;
-    }
-    match error.as_object().str(vm) {
-        Ok(text) if text.to_str() == Some(rustpython().as_str()) => {
+    match text_of(&error, class, vm) {
+        Some(text) if text == rustpython() => {
             vm.new_exception_msg(class.to_owned(), cpython().into())
         }
         _ => error,
@@ -65,23 +77,65 @@ pub(super) fn reworded(
 }
 
 fn min(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-    extremum(&MIN, "min", args, vm)
+    extremum(args, "min", PyComparisonOp::Lt, vm)
 }
 
 fn max(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-    extremum(&MAX, "max", args, vm)
+    extremum(args, "max", PyComparisonOp::Gt, vm)
 }
 
-fn extremum(cell: &'static Cell, name: &str, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-    call_original(cell, args, vm).map_err(|error| {
-        reworded(
-            error,
-            vm.ctx.exceptions.value_error,
-            || format!("{name}() iterable argument is empty"),
-            || format!("{name}() arg is an empty sequence"),
-            vm,
-        )
-    })
+/// CPython's `min_max`: the item of the arguments (or of the one
+/// iterable) that compares `op` to every other, by `key` if given, read
+/// one item at a time.
+fn extremum(mut args: FuncArgs, name: &str, op: PyComparisonOp, vm: &VirtualMachine) -> PyResult {
+    if args.args.is_empty() {
+        return Err(vm.new_type_error(format!("{name} expected at least 1 argument, got 0")));
+    }
+    let default = args.take_keyword("default");
+    let key = args.take_keyword("key").filter(|key| !vm.is_none(key));
+    if let Some(keyword) = args.kwargs.keys().next() {
+        return Err(vm.new_type_error(format!(
+            "'{keyword}' is an invalid keyword argument for {name}()"
+        )));
+    }
+    let mut best: Option<(PyObjectRef, PyObjectRef)> = None;
+    let mut consider = |item: PyObjectRef| -> PyResult<()> {
+        let value = match &key {
+            Some(key) => key.call((item.clone(),), vm)?,
+            None => item.clone(),
+        };
+        let better = match &best {
+            None => true,
+            Some((_, best_value)) => value.rich_compare_bool(best_value, op, vm)?,
+        };
+        if better {
+            best = Some((item, value));
+        }
+        Ok(())
+    };
+    match args.args.len() {
+        1 => {
+            let iterator = args.args[0].get_iter(vm)?;
+            while let PyIterReturn::Return(item) = iterator.next(vm)? {
+                consider(item)?;
+            }
+        }
+        _ if default.is_some() => {
+            return Err(vm.new_type_error(format!(
+                "Cannot specify a default for {name}() with multiple positional arguments"
+            )));
+        }
+        _ => {
+            for item in args.args {
+                consider(item)?;
+            }
+        }
+    }
+    match (best, default) {
+        (Some((item, _)), _) => Ok(item),
+        (None, Some(default)) => Ok(default),
+        (None, None) => Err(vm.new_value_error(format!("{name}() arg is an empty sequence"))),
+    }
 }
 
 fn divmod(a: PyObjectRef, b: PyObjectRef, vm: &VirtualMachine) -> PyResult {
@@ -97,28 +151,29 @@ fn divmod(a: PyObjectRef, b: PyObjectRef, vm: &VirtualMachine) -> PyResult {
     })
 }
 
-fn pow(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-    let operand = |at: usize, name: &str| args.args.get(at).or_else(|| args.kwargs.get(name));
-    let operands = match (operand(0, "base"), operand(1, "exp"), operand(2, "mod")) {
-        (Some(base), Some(exp), Some(modulus)) if !vm.is_none(modulus) => {
-            Some([base.clone(), exp.clone(), modulus.clone()])
-        }
-        _ => None,
+/// `pow`'s arguments, bound as RustPython's own `pow` binds them.
+#[derive(FromArgs)]
+struct PowArgs {
+    base: PyObjectRef,
+    exp: PyObjectRef,
+    #[pyarg(any, optional, name = "mod")]
+    modulus: Option<PyObjectRef>,
+}
+
+fn pow(args: PowArgs, vm: &VirtualMachine) -> PyResult {
+    let PowArgs { base, exp, modulus } = args;
+    let Some(modulus) = modulus.filter(|modulus| !vm.is_none(modulus)) else {
+        return vm._pow(&base, &exp, vm.ctx.none.as_object());
     };
-    let error = match call_original(&POW, args, vm) {
+    let error = match vm._pow(&base, &exp, &modulus) {
         Err(error) => error,
         done => return done,
-    };
-    let Some([base, exp, modulus]) = operands else {
-        return Err(error);
     };
     let [base_type, exp_type, modulus_type] =
         [&base, &exp, &modulus].map(|operand| operand.class().name().to_owned());
     let types = format!("'{base_type}' and '{exp_type}', '{modulus_type}'");
     let rustpython = format!("unsupported operand type(s) for ** or pow(): {types}");
-    if !error.class().is(vm.ctx.exceptions.type_error)
-        || error.as_object().str(vm)?.to_str() != Some(rustpython.as_str())
-    {
+    if text_of(&error, vm.ctx.exceptions.type_error, vm).as_deref() != Some(rustpython.as_str()) {
         return Err(error);
     }
     // RustPython does not try the modulus's power when the base and the
@@ -150,16 +205,6 @@ fn modulus_power(
     (!shared(power(base)) && !shared(power(exp))).then_some(own)
 }
 
-fn isinstance(object: PyObjectRef, class: PyObjectRef, vm: &VirtualMachine) -> PyResult<bool> {
-    object.is_instance(&class, vm).map_err(|error| {
-        without_type_named(
-            error,
-            &["isinstance() arg 2 must be a type, a tuple of types, or a union"],
-            vm,
-        )
-    })
-}
-
 fn issubclass(object: PyObjectRef, class: PyObjectRef, vm: &VirtualMachine) -> PyResult<bool> {
     object.is_subclass(&class, vm).map_err(|error| {
         without_type_named(
@@ -180,13 +225,9 @@ fn without_type_named(
     messages: &[&str],
     vm: &VirtualMachine,
 ) -> PyBaseExceptionRef {
-    if !error.class().is(vm.ctx.exceptions.type_error) {
-        return error;
-    }
-    let Ok(text) = error.as_object().str(vm) else {
+    let Some(text) = text_of(&error, vm.ctx.exceptions.type_error, vm) else {
         return error;
     };
-    let text = text.to_str().unwrap_or_default();
     let original = messages.iter().find(|message| {
         text.strip_prefix(**message)
             .is_some_and(|rest| rest.starts_with(", not "))

@@ -27,8 +27,21 @@ pub(super) enum Formatted {
 /// of a `kind` object whose type is named `type_name`; `None` when
 /// CPython takes the spec.
 pub(super) fn refusal(spec: &str, kind: Formatted, type_name: &str) -> Option<String> {
-    let spec_chars: Vec<char> = spec.chars().collect();
-    let chars = spec_chars.as_slice();
+    // The usual spec is a few characters: read into the stack, not the
+    // heap.
+    let mut on_stack = ['\0'; 24];
+    let on_heap: Vec<char>;
+    let chars: &[char] = if spec.len() <= on_stack.len() {
+        let mut count = 0;
+        for (slot, c) in on_stack.iter_mut().zip(spec.chars()) {
+            *slot = c;
+            count += 1;
+        }
+        &on_stack[..count]
+    } else {
+        on_heap = spec.chars().collect();
+        &on_heap
+    };
     let end = chars.len();
     let mut at = 0;
     let (default_type, default_align) = match kind {

@@ -7,10 +7,11 @@
 //! `%` slots of the three types, shared by every interpreter, are replaced
 //! once per process by ones that call RustPython's and reword that error.
 
+use super::builtin_errors::text_of;
 use super::methods;
 use rustpython_vm::builtins::PyBaseExceptionRef;
 use rustpython_vm::protocol::PyNumberBinaryFunc;
-use rustpython_vm::{AsObject, PyObject, PyResult, VirtualMachine};
+use rustpython_vm::{PyObject, PyResult, VirtualMachine};
 use std::sync::OnceLock;
 
 /// RustPython's `%` slot of `str`, `bytes` and `bytearray`, in that order.
@@ -55,13 +56,9 @@ fn real_number_required(
     of_bytes: bool,
     vm: &VirtualMachine,
 ) -> PyBaseExceptionRef {
-    if !error.class().is(vm.ctx.exceptions.type_error) {
-        return error;
-    }
-    let Ok(text) = error.as_object().str(vm) else {
+    let Some(text) = text_of(&error, vm.ctx.exceptions.type_error, vm) else {
         return error;
     };
-    let text = text.to_str().unwrap_or_default();
     let type_name = ["%d", "%i", "%u"].iter().find_map(|conversion| {
         text.strip_prefix(conversion)?
             .strip_prefix(" format: a number is required, not ")

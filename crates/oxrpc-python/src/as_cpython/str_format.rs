@@ -45,24 +45,26 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
 const RECURSION_DEPTH: u32 = 2;
 
 fn format(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult<PyStrRef> {
-    let Some(text) = zelf.downcast_ref::<PyStr>() else {
-        return Err(methods::not_a("str", "format", &zelf, vm));
-    };
-    let mut filler = Filler {
-        source: Source::Arguments(&args),
-        numbering: Numbering::Unset,
-        vm,
-    };
-    let filled = filler.build(text.as_wtf8(), RECURSION_DEPTH)?;
-    Ok(vm.ctx.new_str(filled))
+    filled(&zelf, "format", Source::Arguments(&args), vm)
 }
 
 fn format_map(zelf: PyObjectRef, mapping: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyStrRef> {
+    filled(&zelf, "format_map", Source::Mapping(&mapping), vm)
+}
+
+/// `zelf`, the str whose method `method` was called, filled from
+/// `source`.
+fn filled(
+    zelf: &PyObject,
+    method: &str,
+    source: Source<'_>,
+    vm: &VirtualMachine,
+) -> PyResult<PyStrRef> {
     let Some(text) = zelf.downcast_ref::<PyStr>() else {
-        return Err(methods::not_a("str", "format_map", &zelf, vm));
+        return Err(methods::not_a("str", method, zelf, vm));
     };
     let mut filler = Filler {
-        source: Source::Mapping(&mapping),
+        source,
         numbering: Numbering::Unset,
         vm,
     };
