@@ -262,9 +262,11 @@ impl ObjectSpace for RustPython {
         // Python" for the cycle collector (see `collector`).
         collector::take_over();
         collector::enter();
-        let interpreter = rustpython_vm::Interpreter::builder(settings)
-            .init_stdlib()
-            .build();
+        let mut builder = rustpython_vm::Interpreter::builder(settings).init_stdlib();
+        if let Some(math) = as_cpython::math_domain::module_def(&builder.ctx) {
+            builder = builder.add_native_module(math);
+        }
+        let interpreter = builder.build();
         interpreter.enter(|vm| {
             // Threads Python starts get the stack the interpreter's own
             // thread has: a stack overflow aborts the whole server.

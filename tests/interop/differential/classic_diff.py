@@ -1502,6 +1502,23 @@ def build(argv=None):
             expr = "%r.format(1.5, [7, 8], ('t', 'u'), a={'0': 'z', 'b': 2}, b=-3)" % text
         ctx.same("exact/" + expr, lambda c: c.eval(expr))
 
+    # math's one-argument functions at and past the edges of their domains,
+    # what they give and how they refuse ("math domain error" in 3.11).
+    math_functions = st.sampled_from(["sqrt", "log", "log2", "log10", "log1p", "exp", "expm1", "acos",
+                                      "asin", "atan", "acosh", "asinh", "atanh", "cos", "sin", "tan",
+                                      "cosh", "sinh", "tanh", "gamma", "lgamma", "erf", "erfc",
+                                      "floor", "ceil", "trunc", "fabs", "factorial", "isqrt"])
+    math_arguments = st.sampled_from(["-1", "0", "1", "2", "-0.0", "0.5", "-2", "1e308", "-1e308",
+                                      "float('inf')", "float('-inf')", "float('nan')", "-3", "10", "'a'"])
+
+    @d.prop(st.tuples(math_functions, math_arguments),
+            explicit=[("sqrt", "-1"), ("log", "0"), ("acos", "2"), ("cos", "float('inf')"),
+                      ("gamma", "0"), ("lgamma", "-1"), ("atanh", "1"), ("log1p", "-1")])
+    def math_domain(ctx, case):
+        function, argument = case
+        expr = "__import__('math').%s(%s)" % (function, argument)
+        ctx.same("exact/" + expr, lambda c: c.eval(expr))
+
     # Errors that client code meets most, held to CPython's exact wording
     # ("exact/" labels are exempt from the interpreter-message allowance):
     # a sequence concatenated with what it cannot take, an index past the

@@ -28,6 +28,7 @@ mod format_spec;
 mod generator_throw;
 mod import_error;
 mod join;
+pub(crate) mod math_domain;
 mod methods;
 mod notimplemented_bool;
 mod numeric_hash;
