@@ -57,15 +57,14 @@ fn original_format(value: PyObjectRef, spec: PyObjectRef, vm: &VirtualMachine) -
 }
 
 fn format(zelf: PyRef<PyFloat>, spec: PyStrRef, vm: &VirtualMachine) -> PyResult {
-    let (value, text) = (zelf.clone(), spec.clone());
-    laid_out(zelf, spec, vm).map_err(|error| match text.to_str() {
-        Some(text) => format_refusals::float_refused(error, text, value.as_object(), vm),
+    laid_out(&zelf, &spec, vm).map_err(|error| match spec.to_str() {
+        Some(text) => format_refusals::float_refused(error, text, zelf.as_object(), vm),
         None => error,
     })
 }
 
 /// `format()`'s text, or RustPython's refusal of the spec.
-fn laid_out(zelf: PyRef<PyFloat>, spec: PyStrRef, vm: &VirtualMachine) -> PyResult {
+fn laid_out(zelf: &PyRef<PyFloat>, spec: &PyStrRef, vm: &VirtualMachine) -> PyResult {
     if spec.as_wtf8().is_empty() {
         // As CPython: format(x, '') is str(x).
         return Ok(zelf.as_object().str(vm)?.into());
@@ -101,10 +100,10 @@ fn may_differ(spec: &str) -> bool {
 /// What RustPython's `float.__format__` writes for `spec`, from its
 /// formatter directly (a call of the method would cost a Python call); a
 /// spec for the locale's `n` goes to the method, which reads the locale.
-fn rustpython_format(zelf: PyRef<PyFloat>, spec: PyStrRef, vm: &VirtualMachine) -> PyResult {
+fn rustpython_format(zelf: &PyRef<PyFloat>, spec: &PyStrRef, vm: &VirtualMachine) -> PyResult {
     let parsed = FormatSpec::parse(spec.as_wtf8()).map_err(|error| error.into_pyexception(vm))?;
     if parsed.has_locale_format() {
-        return original_format(zelf.into(), spec.into(), vm);
+        return original_format(zelf.clone().into(), spec.clone().into(), vm);
     }
     let text = parsed
         .format_float(zelf.to_f64())
