@@ -1523,7 +1523,8 @@ def build(argv=None):
     # ("exact/" labels are exempt from the interpreter-message allowance):
     # a sequence concatenated with what it cannot take, an index past the
     # end of a str or a bytearray, a value list.index or list.remove does
-    # not find, round() of what has no __round__; joins of what is not
+    # not find, round() of what has no __round__, a sequence multiplied by
+    # what is not an int; joins of what is not
     # text, dicts from what are not pairs, the builtins' refusals (min,
     # max, divmod, pow, issubclass, next, float) and %d of
     # what is not a number.
@@ -1544,6 +1545,8 @@ def build(argv=None):
     common_error_forms = st.one_of(
         st.tuples(sequence_values, other_values).map(lambda t: "%s + %s" % t),
         st.tuples(sequence_values, other_values).map(lambda t: "(%s).__add__(%s)" % t),
+        st.tuples(sequence_values, other_values).map(lambda t: "%s * %s" % t),
+        st.tuples(other_values, sequence_values).map(lambda t: "%s * %s" % t),
         st.tuples(st.sampled_from(["'abc'", "bytearray(b'abc')", "[1]", "(1,)", "b'a'"]),
                   st.integers(-6, 6)).map(lambda t: "%s[%d]" % t),
         st.tuples(st.sampled_from(["'abc'", "bytearray(b'abc')"]),
@@ -1579,7 +1582,8 @@ def build(argv=None):
                       "[1].remove(2)", "round('a')", "','.join([1, 2])", "b','.join(['a'])",
                       "''.join(1)", "dict([1])", "dict([(1, 2, 3)])", "max([])", "min(x for x in [])",
                       "divmod('a', 1)", "pow('a', 1, 2)", "pow(2, 3, 5.0)", "issubclass(1, int)",
-                      "next(1)", "float(None)", "'%d' % 'a'", "b'%i' % b'a'"])
+                      "next(1)", "float(None)", "'%d' % 'a'", "b'%i' % b'a'", "'a' * 'b'", "[1] * 'x'",
+                      "'a' * (10 ** 20)", "1.5 * (1,)"])
     def common_errors(ctx, expr):
         ctx.same("exact/" + expr, lambda c: c.eval(expr))
 

@@ -35,6 +35,7 @@ mod numeric_hash;
 mod percent_format;
 mod sequence_errors;
 mod sequence_fast;
+mod sequence_repeat;
 mod str_format;
 mod str_methods;
 mod str_repr;
@@ -53,6 +54,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     float_constructor::install(vm)?;
     percent_format::install(vm)?;
     join::install(vm)?;
+    sequence_repeat::install(vm)?;
     dict_update::install(vm)?;
     str_format::install(vm)?;
     format_refusals::install(vm)?;
