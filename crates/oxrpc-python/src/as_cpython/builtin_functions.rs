@@ -49,7 +49,10 @@ where
         let definition = Box::leak(Box::new(PyMethodDef {
             name,
             func: Box::leak(Box::new(replacement.into_func())),
-            flags: PyMethodFlags::empty(),
+            // The calling convention the interpreter specialises calls of
+            // RustPython's builtins for (every native function is called
+            // the same way; the flags choose the interpreter's path).
+            flags: PyMethodFlags::FASTCALL | PyMethodFlags::KEYWORDS,
             doc,
         }));
         Some(Replaced {

@@ -96,24 +96,30 @@ fn times(count: &PyObject, vm: &VirtualMachine) -> PyResult<isize> {
 fn multiply(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
     let class_a: &Py<PyType> = a.class();
     // Called for `a` (ours): unless RustPython has just tried `b`'s own
-    // (a subclass of `a`'s type goes first there).
-    if is_ours(class_a.slots.as_number.multiply.load()) && !b.class().fast_issubclass(class_a) {
+    // (a subclass of `a`'s type goes first there). A plain int's declines
+    // a sequence: the usual `'ab' * 3` skips the call.
+    let plain_int = b.class().is(vm.ctx.types.int_type);
+    if !plain_int
+        && is_ours(class_a.slots.as_number.multiply.load())
+        && !b.class().fast_issubclass(class_a)
+    {
         if let Some(answer) = right_operand_first(a, b, vm)? {
             return Ok(answer);
         }
     }
-    let a_repeats = a
-        .try_sequence(vm)
-        .is_ok_and(|sequence| sequence.slots().repeat.load().is_some());
-    let (sequence, count) = if a_repeats { (a, b) } else { (b, a) };
-    let times = times(count, vm)?;
-    sequence.try_sequence(vm)?.repeat(times, vm)
+    let (sequence, count) = match a.try_sequence(vm) {
+        Ok(sequence) if sequence.slots().repeat.load().is_some() => (sequence, b),
+        _ => (b.try_sequence(vm)?, a),
+    };
+    sequence.repeat(times(count, vm)?, vm)
 }
 
 /// `a *= b` where `a` is a `list` or a `bytearray`: repeated in place.
 fn inplace_multiply(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
-    if let Some(answer) = right_operand_first(a, b, vm)? {
-        return Ok(answer);
+    if !b.class().is(vm.ctx.types.int_type) {
+        if let Some(answer) = right_operand_first(a, b, vm)? {
+            return Ok(answer);
+        }
     }
     let times = times(b, vm)?;
     a.try_sequence(vm)?.inplace_repeat(times, vm)
