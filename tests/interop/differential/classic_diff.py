@@ -1477,6 +1477,22 @@ def build(argv=None):
         expr = "format(float(%r), %r)" % (repr(value), spec)
         ctx.same(expr, lambda c: c.eval(expr))
 
+    # format() of text, ints and complex numbers by the whole spec grammar
+    # (the float one above, with the types every kind refuses): what each
+    # writes, and every refusal word for word.
+    any_type_specs = st.tuples(float_specs, st.sampled_from(["", "", "s", "d", "x", "c", "n", "b", "%", "q"])).map(
+        lambda t: t[0][:-1] + t[1] if t[0][-1:].isalpha() or t[0][-1:] == "%" else t[0] + t[1])
+    spec_subjects = st.sampled_from(["'ab'", "'é'", "''", "42", "-7", "True", "(1+2j)", "-0j", "10 ** 20", "65"])
+
+    @d.prop(st.tuples(spec_subjects, any_type_specs),
+            explicit=[("'a'", "+"), ("'a'", "=5"), ("'a'", "#"), ("'a'", "z"), ("'a'", ","), ("'a'", "d"),
+                      ("1", "abc"), ("1", ".2d"), ("1", "+c"), ("(1+2j)", "010"), ("(1+2j)", "=5"),
+                      ("True", "abc"), ("'a'", "05"), ("'a'", " ^5"), ("1", "_x"), ("1", ",x")])
+    def text_int_complex_format(ctx, case):
+        subject, spec = case
+        expr = "format(%s, %r)" % (subject, spec)
+        ctx.same("exact/" + expr, lambda c: c.eval(expr))
+
     # str.format's own grammar, generated from its pieces: braces single and
     # doubled, fields numbered by hand and automatically, names with
     # attributes and indexes, conversions, specs with fields of their own,

@@ -26,9 +26,10 @@
 //! take, goes to RustPython's method as before. A complex's `format()` is
 //! still RustPython's.
 
+use super::format_spec::Formatted;
 use super::{format_refusals, methods};
 use rustpython_vm::builtins::{PyFloat, PyStrRef};
-use rustpython_vm::common::format::FormatSpec;
+use rustpython_vm::common::format::{FormatSpec, FormatSpecError};
 use rustpython_vm::convert::IntoPyException;
 use rustpython_vm::function::FuncArgs;
 use rustpython_vm::{AsObject, PyObjectRef, PyRef, PyResult, VirtualMachine};
@@ -57,6 +58,15 @@ fn original_format(value: PyObjectRef, spec: PyObjectRef, vm: &VirtualMachine) -
 }
 
 fn format(zelf: PyRef<PyFloat>, spec: PyStrRef, vm: &VirtualMachine) -> PyResult {
+    if let Some(text) = spec.to_str() {
+        format_refusals::refused_up_front(
+            text,
+            format_refusals::NUMBER_SUSPECTS,
+            Formatted::Float,
+            zelf.as_object(),
+            vm,
+        )?;
+    }
     laid_out(&zelf, &spec, vm).map_err(|error| match spec.to_str() {
         Some(text) => format_refusals::float_refused(error, text, zelf.as_object(), vm),
         None => error,
@@ -84,6 +94,23 @@ fn laid_out(zelf: &PyRef<PyFloat>, spec: &PyStrRef, vm: &VirtualMachine) -> PyRe
     Ok(vm.ctx.new_str(parsed.lay_out(&text)).into())
 }
 
+/// `number` formatted by `spec` (not empty, and not the locale's `n`), as
+/// CPython formats a float.
+pub(super) fn float_text(number: f64, spec: &str) -> Result<String, FormatSpecError> {
+    let parsed = Some(spec)
+        .filter(|spec| may_differ(spec))
+        .and_then(FloatSpec::parse)
+        .filter(FloatSpec::differs_in_rustpython);
+    let Some(parsed) = parsed else {
+        return FormatSpec::parse(spec)
+            .and_then(|spec| spec.format_float(number))
+            .map(without_point_after_non_finite);
+    };
+    let text = FormatSpec::parse(parsed.rustpython_spec().as_str())
+        .and_then(|core| core.format_float(number))?;
+    Ok(parsed.lay_out(&text))
+}
+
 /// Whether `spec` can be one that `FloatSpec::differs_in_rustpython`: it
 /// has a separator or `z`, or a precision or `#` and no type. A cheap
 /// look at its characters, so that the usual specs (`.2f`, `>10`) skip
@@ -108,7 +135,18 @@ fn rustpython_format(zelf: &PyRef<PyFloat>, spec: &PyStrRef, vm: &VirtualMachine
     let text = parsed
         .format_float(zelf.to_f64())
         .map_err(|error| error.into_pyexception(vm))?;
-    Ok(vm.ctx.new_str(text).into())
+    Ok(vm.ctx.new_str(without_point_after_non_finite(text)).into())
+}
+
+/// `text` without the point RustPython's `#` puts after `inf` or `nan`
+/// (`format(1e306, '#.0%')` was `'inf.%'`; CPython writes no point in
+/// either). A finite number's text has neither word.
+fn without_point_after_non_finite(text: String) -> String {
+    if text.contains("inf.") || text.contains("nan.") {
+        text.replace("inf.", "inf").replace("nan.", "nan")
+    } else {
+        text
+    }
 }
 
 /// A parsed float format spec (CPython's `InternalFormatSpec`).

@@ -1,24 +1,32 @@
 //! `format()` of text, ints and complex numbers refusing specs as CPython
-//! 3.11 refuses them (`format_spec`).
+//! 3.11 refuses them (`format_spec`), and text and complex numbers laid
+//! out as CPython lays them out.
 //!
-//! `str.__format__` checks its spec first, as CPython does, so that
-//! `format('a', '+')` and `format('a', '=5')` are refused rather than
-//! formatted. `int.__format__` (which `bool` uses) and
-//! `complex.__format__` format as RustPython's did and, when RustPython
-//! refuses the spec, raise what CPython raises for it. The three methods
-//! are replaced once per process (the types are shared by every
-//! interpreter); they format through RustPython's formatter directly, not
-//! through a call of the methods they replace, except for the locale's
-//! `n` and a spec that is not valid UTF-8, which go to those.
+//! - `str.__format__` reads its spec as CPython does and lays the text
+//!   out itself: `format('a', '+')` and `format('a', '=5')` are refused,
+//!   not formatted; `format('a', '05')` is `'a0000'` and
+//!   `format('ab', '1.0')` is `' '` (RustPython wrote `'0000a'` and `''`).
+//! - `complex.__format__` does too, each part through `float_format`
+//!   (`complex_text`).
+//! - `int.__format__` (which `bool` uses) formats an int in a float's type
+//!   as that float, through `float_format`, and otherwise as RustPython's
+//!   did; when RustPython refuses the spec it raises what CPython raises.
+//! - Every kind asks `format_spec` first about a spec with something
+//!   RustPython takes and CPython refuses (`refused_up_front`).
+//!
+//! The three methods are replaced once per process (the types are shared
+//! by every interpreter). A spec that is not valid UTF-8, and an int's
+//! spec for the locale's `n`, go to the methods they replace.
 
-use super::format_spec::{refusal, Formatted};
-use super::methods;
+use super::format_spec::{self, refusal, Formatted, Spec};
+use super::{float_arithmetic, float_format, methods};
+use num_complex::Complex64;
 use rustpython_vm::builtins::{PyComplex, PyInt, PyStr, PyStrRef, PyType};
-use rustpython_vm::common::format::{CharLen, FormatSpec, FormatSpecError};
+use rustpython_vm::common::format::{FormatSpec, FormatSpecError};
+use rustpython_vm::common::wtf8::{Wtf8, Wtf8Buf};
 use rustpython_vm::convert::IntoPyException;
 use rustpython_vm::function::FuncArgs;
 use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyResult, VirtualMachine};
-use std::ops::Deref;
 use std::sync::OnceLock;
 
 /// RustPython's `__format__` of `str`, `int` and `complex`, in that
@@ -70,22 +78,29 @@ fn refused(
     }
 }
 
-/// Text with its length in characters, as RustPython's formatter takes
-/// it.
-struct Text<'a>(&'a str, usize);
-
-impl CharLen for Text<'_> {
-    fn char_len(&self) -> usize {
-        self.1
+/// CPython's refusal of `spec` before RustPython formats with it, for a
+/// spec with one of `suspects`: what RustPython takes and CPython refuses
+/// has one of them (the rest RustPython refuses itself, and is reworded
+/// after); a spec without any is not read twice.
+pub(super) fn refused_up_front(
+    spec: &str,
+    suspects: &[u8],
+    kind: Formatted,
+    zelf: &PyObject,
+    vm: &VirtualMachine,
+) -> PyResult<()> {
+    if !spec.bytes().any(|c| suspects.contains(&c)) {
+        return Ok(());
+    }
+    match refusal(spec, kind, &zelf.class().name()) {
+        Some(message) => Err(vm.new_value_error(message)),
+        None => Ok(()),
     }
 }
 
-impl Deref for Text<'_> {
-    type Target = str;
-    fn deref(&self) -> &str {
-        self.0
-    }
-}
+/// What a number's spec may have that RustPython takes and CPython
+/// refuses.
+pub(super) const NUMBER_SUSPECTS: &[u8] = b"z#=,_nc";
 
 fn text_format(zelf: PyObjectRef, spec: PyStrRef, vm: &VirtualMachine) -> PyResult {
     let Some(text) = zelf.downcast_ref::<PyStr>() else {
@@ -97,16 +112,53 @@ fn text_format(zelf: PyObjectRef, spec: PyStrRef, vm: &VirtualMachine) -> PyResu
         }
         return Ok(zelf.str(vm)?.into());
     }
-    let (Some(spec), Some(utf8)) = (spec.to_str(), text.to_str()) else {
+    let Some(spec) = spec.to_str() else {
         return original(TEXT, zelf, spec, vm);
     };
-    if let Some(message) = refusal(spec, Formatted::Text, &zelf.class().name()) {
-        return Err(vm.new_value_error(message));
-    }
-    let formatted = FormatSpec::parse(spec)
-        .and_then(|parsed| parsed.format_string(&Text(utf8, text.char_len())))
-        .map_err(|error| refused(error, spec, Formatted::Text, &zelf, vm))?;
-    Ok(vm.ctx.new_str(formatted).into())
+    let read = format_spec::read(spec, Formatted::Text, &zelf.class().name())
+        .map_err(|message| vm.new_value_error(message))?;
+    Ok(vm.ctx.new_str(laid_out(text, &read)).into())
+}
+
+/// `text` cut to the spec's precision and padded to its width, as
+/// CPython's `format_string_internal` lays it out (centred text leans
+/// left).
+fn laid_out(text: &PyStr, spec: &Spec) -> Wtf8Buf {
+    let whole = text.as_wtf8();
+    let length = text.char_len();
+    let (kept, kept_length) = match spec.precision {
+        Some(precision) if precision < length => {
+            let end = whole
+                .code_points()
+                .take(precision)
+                .map(|c| c.encode_wtf8(&mut [0; 4]).len())
+                .sum::<usize>();
+            (&whole[..end], precision)
+        }
+        _ => (whole, length),
+    };
+    padded(kept, kept_length, spec)
+}
+
+/// `content` (`length` characters) padded to the spec's width by its fill
+/// and alignment (centred content leans left, as in CPython).
+fn padded(content: &Wtf8, length: usize, spec: &Spec) -> Wtf8Buf {
+    let padding = spec.width.unwrap_or(0).saturating_sub(length);
+    let (left, right) = match spec.align {
+        '<' => (0, padding),
+        '^' => (padding / 2, padding - padding / 2),
+        _ => (padding, 0),
+    };
+    let mut out = Wtf8Buf::with_capacity(content.len() + padding * spec.fill.len_utf8());
+    let pad = |out: &mut Wtf8Buf, count: usize| {
+        for _ in 0..count {
+            out.push_char(spec.fill);
+        }
+    };
+    pad(&mut out, left);
+    out.push_wtf8(content);
+    pad(&mut out, right);
+    out
 }
 
 fn int_format(zelf: PyObjectRef, spec: PyStrRef, vm: &VirtualMachine) -> PyResult {
@@ -120,6 +172,21 @@ fn int_format(zelf: PyObjectRef, spec: PyStrRef, vm: &VirtualMachine) -> PyResul
     let Some(spec_text) = spec.to_str() else {
         return original(INT, zelf, spec, vm);
     };
+    refused_up_front(spec_text, NUMBER_SUSPECTS, Formatted::Int, &zelf, vm)?;
+    // `c` takes a C long first, as CPython does.
+    if spec_text.ends_with('c') && num_traits::ToPrimitive::to_i64(int.as_bigint()).is_none() {
+        return Err(vm.new_overflow_error("Python int too large to convert to C long".to_owned()));
+    }
+    // A float's type formats the int as the float it converts to, as in
+    // CPython (`z` included, which RustPython refused for an int).
+    if spec_text.ends_with(['e', 'E', 'f', 'F', 'g', 'G', '%']) {
+        let Some(number) = float_arithmetic::as_float(&zelf, vm)? else {
+            return Err(methods::not_a("int", "__format__", &zelf, vm));
+        };
+        let text = float_format::float_text(number, spec_text)
+            .map_err(|error| refused(error, spec_text, Formatted::Int, &zelf, vm))?;
+        return Ok(vm.ctx.new_str(text).into());
+    }
     let formatted = match FormatSpec::parse(spec_text) {
         Ok(parsed) if parsed.has_locale_format() => return original(INT, zelf, spec, vm),
         Ok(parsed) => parsed.format_int(int.as_bigint()),
@@ -140,14 +207,71 @@ fn complex_format(zelf: PyObjectRef, spec: PyStrRef, vm: &VirtualMachine) -> PyR
     let Some(spec_text) = spec.to_str() else {
         return original(COMPLEX, zelf, spec, vm);
     };
-    let formatted = match FormatSpec::parse(spec_text) {
-        Ok(parsed) if parsed.has_locale_format() => return original(COMPLEX, zelf, spec, vm),
-        Ok(parsed) => parsed.format_complex(&complex.to_complex()),
-        Err(error) => Err(error),
+    let read = format_spec::read(spec_text, Formatted::Complex, &zelf.class().name())
+        .map_err(|message| vm.new_value_error(message))?;
+    complex_text(complex.to_complex(), &read, vm)
+}
+
+/// A complex number formatted as CPython's `format_complex_internal`
+/// does: each part as a float of the spec's type (with no type, its repr,
+/// or `g` at the precision when there is one), the imaginary part always
+/// signed; with no type, in parentheses unless the real part is a
+/// positive zero (then left out); the whole padded. RustPython wrote both
+/// parts in `e` when given a precision and no type (`format(1+2j, '.0')`
+/// was `'(1e+00+2e+00j)'`, not `'(1+2j)'`), and refused `#` and `z`.
+fn complex_text(number: Complex64, spec: &Spec, vm: &VirtualMachine) -> PyResult {
+    let flags = |sign: Option<char>| {
+        let mut core: String = sign.into_iter().collect();
+        if spec.no_negative_zero {
+            core.push('z');
+        }
+        if spec.alternate {
+            core.push('#');
+        }
+        core.extend(spec.separator);
+        let presentation = match spec.presentation {
+            // In the C locale the server runs in, `n` is `g`.
+            'n' => Some('g'),
+            '\0' => spec.precision.map(|_| 'g'),
+            other => Some(other),
+        };
+        if let Some(precision) = spec.precision {
+            core.push_str(&format!(".{precision}"));
+        }
+        core.extend(presentation);
+        core
     };
-    let formatted =
-        formatted.map_err(|error| refused(error, spec_text, Formatted::Complex, &zelf, vm))?;
-    Ok(vm.ctx.new_str(formatted).into())
+    let part = |value: f64, sign: Option<char>| {
+        let text = float_format::float_text(value, &flags(sign))
+            .map_err(|error| error.into_pyexception(vm))?;
+        // Without a precision each part is its repr, which for a complex
+        // has no `.0` (`(1+2j)`); `#` keeps the point (`(1.+2.j)`).
+        let kept = match text.strip_suffix(".0") {
+            Some(whole) if spec.presentation == '\0' && spec.precision.is_none() => {
+                let point = if spec.alternate { "." } else { "" };
+                format!("{whole}{point}")
+            }
+            _ => text,
+        };
+        Ok::<_, rustpython_vm::builtins::PyBaseExceptionRef>(kept)
+    };
+    let untyped = spec.presentation == '\0';
+    let skip_real = untyped && number.re == 0.0 && number.re.is_sign_positive();
+    let text = if skip_real {
+        format!("{}j", part(number.im, spec.sign)?)
+    } else {
+        let (real, imaginary) = (part(number.re, spec.sign)?, part(number.im, Some('+'))?);
+        if untyped {
+            format!("({real}{imaginary}j)")
+        } else {
+            format!("{real}{imaginary}j")
+        }
+    };
+    let length = text.chars().count();
+    Ok(vm
+        .ctx
+        .new_str(padded(Wtf8::new(text.as_str()), length, spec))
+        .into())
 }
 
 /// For `float_format`: CPython's error for a float's `spec` when it has

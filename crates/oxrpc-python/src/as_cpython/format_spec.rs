@@ -27,6 +27,12 @@ pub(super) enum Formatted {
 /// of a `kind` object whose type is named `type_name`; `None` when
 /// CPython takes the spec.
 pub(super) fn refusal(spec: &str, kind: Formatted, type_name: &str) -> Option<String> {
+    read(spec, kind, type_name).err()
+}
+
+/// `spec` as CPython 3.11 reads it for a `kind` object whose type is
+/// named `type_name`, or the message of its ValueError.
+pub(super) fn read(spec: &str, kind: Formatted, type_name: &str) -> Result<Spec, String> {
     // The usual spec is a few characters: read into the stack, not the
     // heap.
     let mut on_stack = ['\0'; 24];
@@ -75,9 +81,10 @@ pub(super) fn refusal(spec: &str, kind: Formatted, type_name: &str) -> Option<St
         }
         at += 1;
     }
-    let Some(_) = digits(chars, &mut at) else {
-        return Some(TOO_MANY_DIGITS.to_owned());
+    let Some((width_digits, width)) = digits(chars, &mut at) else {
+        return Err(TOO_MANY_DIGITS.to_owned());
     };
+    let width = (width_digits > 0).then_some(width);
     let mut separator = None;
     if next_is(at, ',') {
         separator = Some(',');
@@ -85,26 +92,25 @@ pub(super) fn refusal(spec: &str, kind: Formatted, type_name: &str) -> Option<St
     }
     if next_is(at, '_') {
         if separator.is_some() {
-            return Some(BOTH_SEPARATORS.to_owned());
+            return Err(BOTH_SEPARATORS.to_owned());
         }
         separator = Some('_');
         at += 1;
     }
     if next_is(at, ',') && separator == Some('_') {
-        return Some(BOTH_SEPARATORS.to_owned());
+        return Err(BOTH_SEPARATORS.to_owned());
     }
-    let mut precision = false;
+    let mut precision = None;
     if next_is(at, '.') {
         at += 1;
         match digits(chars, &mut at) {
-            None => return Some(TOO_MANY_DIGITS.to_owned()),
-            Some(0) => return Some("Format specifier missing precision".to_owned()),
-            Some(_) => {}
+            None => return Err(TOO_MANY_DIGITS.to_owned()),
+            Some((0, _)) => return Err("Format specifier missing precision".to_owned()),
+            Some((_, digits)) => precision = Some(digits),
         }
-        precision = true;
     }
     if end - at > 1 {
-        return Some(format!(
+        return Err(format!(
             "Invalid format specifier '{spec}' for object of type '{type_name}'"
         ));
     }
@@ -114,62 +120,73 @@ pub(super) fn refusal(spec: &str, kind: Formatted, type_name: &str) -> Option<St
             'd' | 'e' | 'f' | 'g' | 'E' | 'G' | '%' | 'F' | '\0' => {}
             'b' | 'o' | 'x' | 'X' if separator == '_' => {}
             other => {
-                return Some(format!(
+                return Err(format!(
                     "Cannot specify '{separator}' with {}.",
                     quoted_code(other)
                 ));
             }
         }
     }
-    let flags = Flags {
+    let read = Spec {
         fill,
         align,
         sign,
         no_negative_zero,
         alternate,
+        width,
+        separator,
         precision,
+        presentation,
     };
-    match kind {
-        Formatted::Text => text_refusal(presentation, &flags, type_name),
-        Formatted::Int => int_refusal(presentation, &flags, type_name),
+    let refused = match kind {
+        Formatted::Text => text_refusal(presentation, &read, type_name),
+        Formatted::Int => int_refusal(presentation, &read, type_name),
         Formatted::Float => match presentation {
             '\0' | 'e' | 'E' | 'f' | 'F' | 'g' | 'G' | 'n' | '%' => None,
             other => Some(unknown_code(other, type_name)),
         },
-        Formatted::Complex => complex_refusal(presentation, &flags, type_name),
+        Formatted::Complex => complex_refusal(presentation, &read, type_name),
+    };
+    match refused {
+        Some(message) => Err(message),
+        None => Ok(read),
     }
 }
 
 const BOTH_SEPARATORS: &str = "Cannot specify both ',' and '_'.";
 
-/// What a spec asked for besides its type and width.
-struct Flags {
-    fill: char,
-    align: char,
-    sign: Option<char>,
-    no_negative_zero: bool,
-    alternate: bool,
-    precision: bool,
+/// A spec as CPython reads it (its `InternalFormatSpec`).
+pub(super) struct Spec {
+    pub(super) fill: char,
+    pub(super) align: char,
+    pub(super) sign: Option<char>,
+    pub(super) no_negative_zero: bool,
+    pub(super) alternate: bool,
+    pub(super) width: Option<usize>,
+    pub(super) separator: Option<char>,
+    pub(super) precision: Option<usize>,
+    /// The presentation type, `'\0'` for none.
+    pub(super) presentation: char,
 }
 
 /// CPython's `format_string_internal` checks.
-fn text_refusal(presentation: char, flags: &Flags, type_name: &str) -> Option<String> {
+fn text_refusal(presentation: char, flags: &Spec, type_name: &str) -> Option<String> {
     if presentation != 's' {
         return Some(unknown_code(presentation, type_name));
     }
     let refusal = match flags {
-        Flags {
+        Spec {
             sign: Some(' '), ..
         } => "Space not allowed in string format specifier",
-        Flags { sign: Some(_), .. } => "Sign not allowed in string format specifier",
-        Flags {
+        Spec { sign: Some(_), .. } => "Sign not allowed in string format specifier",
+        Spec {
             no_negative_zero: true,
             ..
-        } => "Negative zero coercion (z) not allowed in format specifier",
-        Flags {
+        } => "Negative zero coercion (z) not allowed in string format specifier",
+        Spec {
             alternate: true, ..
         } => "Alternate form (#) not allowed in string format specifier",
-        Flags { align: '=', .. } => "'=' alignment not allowed in string format specifier",
+        Spec { align: '=', .. } => "'=' alignment not allowed in string format specifier",
         _ => return None,
     };
     Some(refusal.to_owned())
@@ -177,13 +194,13 @@ fn text_refusal(presentation: char, flags: &Flags, type_name: &str) -> Option<St
 
 /// CPython's `format_long_internal` checks, for the integer types; the
 /// float types of an int are a float's.
-fn int_refusal(presentation: char, flags: &Flags, type_name: &str) -> Option<String> {
+fn int_refusal(presentation: char, flags: &Spec, type_name: &str) -> Option<String> {
     match presentation {
         'e' | 'E' | 'f' | 'F' | 'g' | 'G' | '%' => return None,
         'b' | 'c' | 'd' | 'o' | 'x' | 'X' | 'n' => {}
         other => return Some(unknown_code(other, type_name)),
     }
-    let refusal = if flags.precision {
+    let refusal = if flags.precision.is_some() {
         "Precision not allowed in integer format specifier"
     } else if flags.no_negative_zero {
         "Negative zero coercion (z) not allowed in integer format specifier"
@@ -198,7 +215,7 @@ fn int_refusal(presentation: char, flags: &Flags, type_name: &str) -> Option<Str
 }
 
 /// CPython's `format_complex_internal` checks.
-fn complex_refusal(presentation: char, flags: &Flags, type_name: &str) -> Option<String> {
+fn complex_refusal(presentation: char, flags: &Spec, type_name: &str) -> Option<String> {
     if !matches!(presentation, '\0' | 'e' | 'E' | 'f' | 'F' | 'g' | 'G' | 'n') {
         return Some(unknown_code(presentation, type_name));
     }
@@ -230,16 +247,16 @@ fn quoted_code(presentation: char) -> String {
 }
 
 /// CPython's `get_integer`: how many digits were read at `at` (moved past
-/// them); `None`, for CPython's "Too many decimal digits in format
-/// string", when they overflow a C `ssize_t`.
-fn digits(chars: &[char], at: &mut usize) -> Option<usize> {
+/// them) and the number they write; `None`, for CPython's "Too many
+/// decimal digits in format string", when they overflow a C `ssize_t`.
+fn digits(chars: &[char], at: &mut usize) -> Option<(usize, usize)> {
     let start = *at;
     let mut number: i64 = 0;
     while let Some(digit) = chars.get(*at).and_then(|c| c.to_digit(10)) {
         number = number.checked_mul(10)?.checked_add(i64::from(digit))?;
         *at += 1;
     }
-    Some(*at - start)
+    Some((*at - start, usize::try_from(number).ok()?))
 }
 
 /// CPython's message for a width or precision that overflows.
