@@ -15,7 +15,7 @@
 //! get the in-place one, `PyNumber_InPlaceMultiply`'s, which repeats the
 //! list itself (`l *= 2`).
 
-use rustpython_vm::builtins::PyType;
+use rustpython_vm::builtins::{PyInt, PyType};
 use rustpython_vm::protocol::PyNumberBinaryFunc;
 use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyResult, VirtualMachine};
 use std::sync::Once;
@@ -95,6 +95,14 @@ fn times(count: &PyObject, vm: &VirtualMachine) -> PyResult<isize> {
 /// `a * b` where `a` or `b` is one of the five sequences.
 fn multiply(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
     let class_a: &Py<PyType> = a.class();
+    // The usual `'ab' * 3`: a sequence of ours by a plain int.
+    if is_ours(class_a.slots.as_number.multiply.load()) {
+        if let Some(count) = b.downcast_ref_if_exact::<PyInt>(vm) {
+            if let Some(times) = num_traits::ToPrimitive::to_isize(count.as_bigint()) {
+                return a.sequence_unchecked().repeat(times, vm);
+            }
+        }
+    }
     // Called for `a` (ours): unless RustPython has just tried `b`'s own
     // (a subclass of `a`'s type goes first there). A plain int's declines
     // a sequence: the usual `'ab' * 3` skips the call.
