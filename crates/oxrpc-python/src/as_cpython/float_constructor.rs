@@ -31,7 +31,17 @@ fn construct(class: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult 
     let Some(Some(original)) = ORIGINAL.get() else {
         return Err(vm.new_runtime_error("float() is not set up".to_owned()));
     };
-    let argument = args.args.first().cloned();
+    // What float() takes (text and numbers) needs no rewording: only
+    // anything else is kept for it.
+    let types = &vm.ctx.types;
+    let argument = args
+        .args
+        .first()
+        .filter(|argument| {
+            let class = argument.class();
+            !(class.is(types.str_type) || class.is(types.int_type) || class.is(types.float_type))
+        })
+        .cloned();
     original(class, args, vm).map_err(|error| match argument {
         Some(argument) => {
             let type_name = argument.class().name().to_owned();

@@ -26,7 +26,7 @@
 //! take, goes to RustPython's method as before. A complex's `format()` is
 //! still RustPython's.
 
-use super::format_spec::Formatted;
+use super::format_spec::{self, Formatted};
 use super::{format_refusals, methods};
 use rustpython_vm::builtins::{PyFloat, PyStrRef};
 use rustpython_vm::common::format::{FormatSpec, FormatSpecError};
@@ -164,79 +164,24 @@ struct FloatSpec {
 }
 
 impl FloatSpec {
-    /// CPython's `parse_internal_render_format_spec` for a float; `None`
-    /// for a spec it would refuse, or one with the `n` type (the locale's).
+    /// A float's spec as CPython reads it (`format_spec`); `None` for a
+    /// spec it would refuse, or one with the `n` type (the locale's).
     fn parse(spec: &str) -> Option<Self> {
-        let chars: Vec<char> = spec.chars().collect();
-        let mut at = 0;
-        let is_align = |c: Option<&char>| matches!(c, Some('<' | '>' | '=' | '^'));
-        let (mut fill, mut align) = (None, None);
-        if is_align(chars.get(1)) {
-            fill = chars.first().copied();
-            align = chars.get(1).copied();
-            at = 2;
-        } else if is_align(chars.first()) {
-            align = chars.first().copied();
-            at = 1;
-        }
-        let sign = match chars.get(at) {
-            Some(&sign @ ('+' | '-' | ' ')) => {
-                at += 1;
-                Some(sign)
-            }
-            _ => None,
-        };
-        let mut flag = |flag: char| {
-            let found = chars.get(at) == Some(&flag);
-            at += usize::from(found);
-            found
-        };
-        let no_negative_zero = flag('z');
-        let alternate = flag('#');
-        if fill.is_none() && chars.get(at) == Some(&'0') {
-            fill = Some('0');
-            align = align.or(Some('='));
-            at += 1;
-        }
-        let digits = |at: &mut usize| -> Option<Option<usize>> {
-            let start = *at;
-            while chars.get(*at).is_some_and(char::is_ascii_digit) {
-                *at += 1;
-            }
-            let digits: String = chars[start..*at].iter().collect();
-            if digits.is_empty() {
-                return Some(None);
-            }
-            // CPython refuses more than a C ssize_t; far less is plenty.
-            digits.parse::<u32>().ok().map(|n| Some(n as usize))
-        };
-        let width = digits(&mut at)?.unwrap_or(0);
-        let separator = match chars.get(at) {
-            Some(&separator @ (',' | '_')) => {
-                at += 1;
-                Some(separator)
-            }
-            _ => None,
-        };
-        let mut precision = None;
-        if chars.get(at) == Some(&'.') {
-            at += 1;
-            precision = Some(digits(&mut at)??);
-        }
-        let kind = match &chars[at..] {
-            [] => None,
-            [kind @ ('e' | 'E' | 'f' | 'F' | 'g' | 'G' | '%')] => Some(*kind),
-            _ => return None,
+        let read = format_spec::read(spec, Formatted::Float, "float").ok()?;
+        let kind = match read.presentation {
+            '\0' => None,
+            'n' => return None,
+            kind => Some(kind),
         };
         Some(FloatSpec {
-            fill: fill.unwrap_or(' '),
-            align: align.unwrap_or('>'),
-            sign,
-            no_negative_zero,
-            alternate,
-            width,
-            separator,
-            precision,
+            fill: read.fill,
+            align: read.align,
+            sign: read.sign,
+            no_negative_zero: read.no_negative_zero,
+            alternate: read.alternate,
+            width: read.width.unwrap_or(0),
+            separator: read.separator,
+            precision: read.precision,
             kind,
         })
     }

@@ -178,8 +178,11 @@ fn int_format(zelf: PyObjectRef, spec: PyStrRef, vm: &VirtualMachine) -> PyResul
         return Err(vm.new_overflow_error("Python int too large to convert to C long".to_owned()));
     }
     // A float's type formats the int as the float it converts to, as in
-    // CPython (`z` included, which RustPython refused for an int).
-    if spec_text.ends_with(['e', 'E', 'f', 'F', 'g', 'G', '%']) {
+    // CPython; RustPython's own does the same but for `z` (refused),
+    // `#` and grouping, which go through the float formatter.
+    if spec_text.ends_with(['e', 'E', 'f', 'F', 'g', 'G', '%'])
+        && spec_text.bytes().any(|c| b"z#,_".contains(&c))
+    {
         let Some(number) = float_arithmetic::as_float(&zelf, vm)? else {
             return Err(methods::not_a("int", "__format__", &zelf, vm));
         };
@@ -209,6 +212,19 @@ fn complex_format(zelf: PyObjectRef, spec: PyStrRef, vm: &VirtualMachine) -> PyR
     };
     let read = format_spec::read(spec_text, Formatted::Complex, &zelf.class().name())
         .map_err(|message| vm.new_value_error(message))?;
+    // A type without `z`, `#` or grouping RustPython writes as CPython
+    // does, and faster.
+    let as_rustpython = read.presentation != '\0'
+        && read.presentation != 'n'
+        && !read.no_negative_zero
+        && !read.alternate
+        && read.separator.is_none();
+    if as_rustpython {
+        let formatted = FormatSpec::parse(spec_text)
+            .and_then(|parsed| parsed.format_complex(&complex.to_complex()))
+            .map_err(|error| refused(error, spec_text, Formatted::Complex, &zelf, vm))?;
+        return Ok(vm.ctx.new_str(formatted).into());
+    }
     complex_text(complex.to_complex(), &read, vm)
 }
 
