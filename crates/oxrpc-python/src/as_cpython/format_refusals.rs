@@ -210,21 +210,18 @@ fn complex_format(zelf: PyObjectRef, spec: PyStrRef, vm: &VirtualMachine) -> PyR
     let Some(spec_text) = spec.to_str() else {
         return original(COMPLEX, zelf, spec, vm);
     };
-    let read = format_spec::read(spec_text, Formatted::Complex, &zelf.class().name())
-        .map_err(|message| vm.new_value_error(message))?;
-    // A type without `z`, `#` or grouping RustPython writes as CPython
-    // does, and faster.
-    let as_rustpython = read.presentation != '\0'
-        && read.presentation != 'n'
-        && !read.no_negative_zero
-        && !read.alternate
-        && read.separator.is_none();
+    // A type without `z`, `#` or grouping (none of the suspects) RustPython
+    // writes as CPython does, and faster.
+    let as_rustpython = spec_text.ends_with(['e', 'E', 'f', 'F', 'g', 'G'])
+        && !spec_text.bytes().any(|c| NUMBER_SUSPECTS.contains(&c));
     if as_rustpython {
         let formatted = FormatSpec::parse(spec_text)
             .and_then(|parsed| parsed.format_complex(&complex.to_complex()))
             .map_err(|error| refused(error, spec_text, Formatted::Complex, &zelf, vm))?;
         return Ok(vm.ctx.new_str(formatted).into());
     }
+    let read = format_spec::read(spec_text, Formatted::Complex, &zelf.class().name())
+        .map_err(|message| vm.new_value_error(message))?;
     complex_text(complex.to_complex(), &read, vm)
 }
 
