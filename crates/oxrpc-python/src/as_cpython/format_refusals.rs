@@ -222,6 +222,21 @@ fn complex_format(zelf: PyObjectRef, spec: PyStrRef, vm: &VirtualMachine) -> PyR
     }
     let read = format_spec::read(spec_text, Formatted::Complex, &zelf.class().name())
         .map_err(|message| vm.new_value_error(message))?;
+    // No type and nothing but a width: the repr, padded (CPython's parts
+    // are their reprs then).
+    let plain = read.presentation == '\0'
+        && read.precision.is_none()
+        && read.sign.is_none()
+        && !read.no_negative_zero
+        && !read.alternate
+        && read.separator.is_none();
+    if plain {
+        let repr = zelf.repr(vm)?;
+        return Ok(vm
+            .ctx
+            .new_str(padded(repr.as_wtf8(), repr.char_len(), &read))
+            .into());
+    }
     complex_text(complex.to_complex(), &read, vm)
 }
 
