@@ -61,7 +61,7 @@ fn format(zelf: PyRef<PyFloat>, spec: PyStrRef, vm: &VirtualMachine) -> PyResult
     if let Some(text) = spec.to_str() {
         format_refusals::refused_up_front(
             text,
-            format_refusals::NUMBER_SUSPECTS,
+            &format_refusals::NUMBER_SUSPECTS,
             Formatted::Float,
             zelf.as_object(),
             vm,

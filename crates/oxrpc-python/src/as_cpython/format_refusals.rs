@@ -84,12 +84,12 @@ fn refused(
 /// after); a spec without any is not read twice.
 pub(super) fn refused_up_front(
     spec: &str,
-    suspects: &[u8],
+    suspects: &Suspects,
     kind: Formatted,
     zelf: &PyObject,
     vm: &VirtualMachine,
 ) -> PyResult<()> {
-    if !spec.bytes().any(|c| suspects.contains(&c)) {
+    if !suspects.any_in(spec) {
         return Ok(());
     }
     match refusal(spec, kind, &zelf.class().name()) {
@@ -100,7 +100,28 @@ pub(super) fn refused_up_front(
 
 /// What a number's spec may have that RustPython takes and CPython
 /// refuses.
-pub(super) const NUMBER_SUSPECTS: &[u8] = b"z#=,_nc";
+pub(super) const NUMBER_SUSPECTS: Suspects = Suspects::of(b"z#=,_nc");
+
+/// A set of ASCII characters, looked up by a spec's bytes one table
+/// read each (specs are formatted often).
+pub(super) struct Suspects([bool; 256]);
+
+impl Suspects {
+    const fn of(characters: &[u8]) -> Self {
+        let mut table = [false; 256];
+        let mut at = 0;
+        while at < characters.len() {
+            table[characters[at] as usize] = true;
+            at += 1;
+        }
+        Suspects(table)
+    }
+
+    /// Whether `spec` has one of the characters.
+    pub(super) fn any_in(&self, spec: &str) -> bool {
+        spec.bytes().any(|byte| self.0[usize::from(byte)])
+    }
+}
 
 fn text_format(zelf: PyObjectRef, spec: PyStrRef, vm: &VirtualMachine) -> PyResult {
     let Some(text) = zelf.downcast_ref::<PyStr>() else {
@@ -172,7 +193,7 @@ fn int_format(zelf: PyObjectRef, spec: PyStrRef, vm: &VirtualMachine) -> PyResul
     let Some(spec_text) = spec.to_str() else {
         return original(INT, zelf, spec, vm);
     };
-    refused_up_front(spec_text, NUMBER_SUSPECTS, Formatted::Int, &zelf, vm)?;
+    refused_up_front(spec_text, &NUMBER_SUSPECTS, Formatted::Int, &zelf, vm)?;
     // `c` takes a C long first, as CPython does.
     if spec_text.ends_with('c') && num_traits::ToPrimitive::to_i64(int.as_bigint()).is_none() {
         return Err(vm.new_overflow_error("Python int too large to convert to C long".to_owned()));
@@ -212,8 +233,8 @@ fn complex_format(zelf: PyObjectRef, spec: PyStrRef, vm: &VirtualMachine) -> PyR
     };
     // A type without `z`, `#` or grouping (none of the suspects) RustPython
     // writes as CPython does, and faster.
-    let as_rustpython = spec_text.ends_with(['e', 'E', 'f', 'F', 'g', 'G'])
-        && !spec_text.bytes().any(|c| NUMBER_SUSPECTS.contains(&c));
+    let as_rustpython =
+        spec_text.ends_with(['e', 'E', 'f', 'F', 'g', 'G']) && !NUMBER_SUSPECTS.any_in(spec_text);
     if as_rustpython {
         let formatted = FormatSpec::parse(spec_text)
             .and_then(|parsed| parsed.format_complex(&complex.to_complex()))
