@@ -104,7 +104,7 @@ pub(super) fn float_text(number: f64, spec: &str) -> Result<String, FormatSpecEr
     let Some(parsed) = parsed else {
         return FormatSpec::parse(spec)
             .and_then(|spec| spec.format_float(number))
-            .map(without_point_after_non_finite);
+            .map(|text| without_point_after_non_finite(number, text));
     };
     let text = FormatSpec::parse(parsed.rustpython_spec().as_str())
         .and_then(|core| core.format_float(number))?;
@@ -135,18 +135,21 @@ fn rustpython_format(zelf: &PyRef<PyFloat>, spec: &PyStrRef, vm: &VirtualMachine
     let text = parsed
         .format_float(zelf.to_f64())
         .map_err(|error| error.into_pyexception(vm))?;
-    Ok(vm.ctx.new_str(without_point_after_non_finite(text)).into())
+    Ok(vm
+        .ctx
+        .new_str(without_point_after_non_finite(zelf.to_f64(), text))
+        .into())
 }
 
-/// `text` without the point RustPython's `#` puts after `inf` or `nan`
-/// (`format(1e306, '#.0%')` was `'inf.%'`; CPython writes no point in
-/// either). A finite number's text has neither word.
-fn without_point_after_non_finite(text: String) -> String {
-    if text.contains("inf.") || text.contains("nan.") {
-        text.replace("inf.", "inf").replace("nan.", "nan")
-    } else {
-        text
+/// `text` (`number` formatted) without the point RustPython's `#` puts
+/// after `inf` or `nan` (`format(1e306, '#.0%')` was `'inf.%'`; CPython
+/// writes no point in either). Only a number that is not finite, or
+/// becomes infinite as a percentage, is looked at.
+fn without_point_after_non_finite(number: f64, text: String) -> String {
+    if (number * 100.0).is_finite() {
+        return text;
     }
+    text.replace("inf.", "inf").replace("nan.", "nan")
 }
 
 /// A parsed float format spec (CPython's `InternalFormatSpec`).
