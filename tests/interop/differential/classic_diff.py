@@ -1540,7 +1540,8 @@ def build(argv=None):
     # a sequence concatenated with what it cannot take, an index past the
     # end of a str or a bytearray, a value list.index or list.remove does
     # not find, round() of what has no __round__, a sequence multiplied by
-    # what is not an int; joins of what is not
+    # or indexed with what is not an int, an item deleted past the end;
+    # joins of what is not
     # text, dicts from what are not pairs, the builtins' refusals (min,
     # max, divmod, pow, issubclass, next, float) and %d of
     # what is not a number.
@@ -1569,6 +1570,11 @@ def build(argv=None):
                   st.integers(-6, 6)).map(lambda t: "(%s).__getitem__(%d)" % t),
         st.integers(-6, 6).map(lambda i: "(lambda b: b.__setitem__(%d, 1))(bytearray(b'abc'))" % i),
         st.integers(-6, 6).map(lambda i: "(lambda b: b.__delitem__(%d))(bytearray(b'abc'))" % i),
+        st.integers(-6, 6).map(lambda i: "(lambda l: (l.__delitem__(%d), l))([1, 2, 3])" % i),
+        st.tuples(st.sampled_from(["'abc'", "[1, 2]", "(1, 2)", "b'ab'", "bytearray(b'ab')", "range(3)"]),
+                  other_values).map(lambda t: "%s[%s]" % t),
+        st.tuples(st.sampled_from(["'abc'", "[1, 2]", "(1, 2)", "b'ab'", "bytearray(b'ab')", "range(3)"]),
+                  other_values).map(lambda t: "(%s).__getitem__(%s)" % t),
         other_values.map(lambda v: "[1, 'a', None].index(%s)" % v),
         other_values.map(lambda v: "[1, 'a', None].remove(%s)" % v),
         other_values.map(lambda v: "[1, 'a', None].index(%s, 1, 2)" % v),
@@ -1599,7 +1605,8 @@ def build(argv=None):
                       "''.join(1)", "dict([1])", "dict([(1, 2, 3)])", "max([])", "min(x for x in [])",
                       "divmod('a', 1)", "pow('a', 1, 2)", "pow(2, 3, 5.0)", "issubclass(1, int)",
                       "next(1)", "float(None)", "'%d' % 'a'", "b'%i' % b'a'", "'a' * 'b'", "[1] * 'x'",
-                      "'a' * (10 ** 20)", "1.5 * (1,)"])
+                      "'a' * (10 ** 20)", "1.5 * (1,)", "[1]['a']", "'abc'['a']", "range(3)[1.5]",
+                      "(lambda l: l.__delitem__(5))([1])"])
     def common_errors(ctx, expr):
         ctx.same("exact/" + expr, lambda c: c.eval(expr))
 

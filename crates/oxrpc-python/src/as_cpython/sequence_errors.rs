@@ -15,7 +15,14 @@
 //!   out of range" for "bytearray index out of range";
 //! - `[1].index(2)` said "'2' is not in list" (the value's `str()` in
 //!   quotes), not "2 is not in list" (its `repr()`), and `[1].remove(2)`
-//!   the same, not "list.remove(x): x not in list".
+//!   the same, not "list.remove(x): x not in list";
+//! - `del l[5]` said "assignment index out of range", not "list
+//!   assignment index out of range";
+//! - `[1]['a']` said "list indices must be integers or slices or classes
+//!   that override __index__ operator, not 'str'", not "list indices
+//!   must be integers or slices, not str" (and the same of tuples, bytes,
+//!   bytearrays, ranges and text, which CPython words "string indices
+//!   must be integers, not 'str'").
 //!
 //! The concatenation slots and `__add__` of `str`, `list`, `tuple`,
 //! `bytes` and `bytearray`, the item slots and methods of `str` and
@@ -23,6 +30,7 @@
 //! process (the types are shared by every interpreter) by ones that call
 //! RustPython's and reword what fails.
 
+use super::builtin_errors::text_of;
 use super::methods;
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyList, PyType};
 use rustpython_vm::function::FuncArgs;
@@ -54,6 +62,10 @@ struct Originals {
     bytearray_assign_item: AssignItem,
     bytearray_subscript: Subscript,
     bytearray_assign_subscript: AssignSubscript,
+    list_assign_subscript: AssignSubscript,
+    /// The subscripts of `list`, `tuple`, `bytes` and `range`, in
+    /// `INDEXED`'s order.
+    subscripts: [Subscript; 4],
     list_index: PyObjectRef,
     list_remove: PyObjectRef,
 }
@@ -83,6 +95,7 @@ fn replace(vm: &VirtualMachine) -> Option<Originals> {
     let str_slots = &vm.ctx.types.str_type.slots;
     let bytearray_slots = &vm.ctx.types.bytearray_type.slots;
     let list_type = vm.ctx.types.list_type;
+    let indexed = indexed(vm);
     let originals = Originals {
         concat: [
             classes[STR].slots.as_sequence.concat.load()?,
@@ -97,6 +110,13 @@ fn replace(vm: &VirtualMachine) -> Option<Originals> {
         bytearray_assign_item: bytearray_slots.as_sequence.ass_item.load()?,
         bytearray_subscript: bytearray_slots.as_mapping.subscript.load()?,
         bytearray_assign_subscript: bytearray_slots.as_mapping.ass_subscript.load()?,
+        list_assign_subscript: list_type.slots.as_mapping.ass_subscript.load()?,
+        subscripts: [
+            indexed[0].slots.as_mapping.subscript.load()?,
+            indexed[1].slots.as_mapping.subscript.load()?,
+            indexed[2].slots.as_mapping.subscript.load()?,
+            indexed[3].slots.as_mapping.subscript.load()?,
+        ],
         list_index: list_type.get_attr(vm.ctx.intern_str("index"))?,
         list_remove: list_type.get_attr(vm.ctx.intern_str("remove"))?,
     };
@@ -135,6 +155,23 @@ fn replace(vm: &VirtualMachine) -> Option<Originals> {
     methods::define(vm, bytearray_type, "__getitem__", bytearray_getitem);
     methods::define(vm, bytearray_type, "__setitem__", bytearray_setitem);
     methods::define(vm, bytearray_type, "__delitem__", bytearray_delitem);
+    list_type
+        .slots
+        .as_mapping
+        .ass_subscript
+        .store(Some(list_assign_subscript));
+    methods::define(vm, list_type, "__delitem__", list_delitem);
+    let subscripts: [Subscript; 4] = [
+        subscript::<0>,
+        subscript::<1>,
+        subscript::<2>,
+        subscript::<3>,
+    ];
+    let getitems = [getitem::<0>, getitem::<1>, getitem::<2>, getitem::<3>];
+    for ((class, slot), method) in indexed.into_iter().zip(subscripts).zip(getitems) {
+        class.slots.as_mapping.subscript.store(Some(slot));
+        methods::define(vm, class, "__getitem__", method);
+    }
     methods::define(vm, list_type, "index", list_index);
     methods::define(vm, list_type, "remove", list_remove);
     Some(originals)
@@ -190,7 +227,8 @@ fn str_item(sequence: PySequence<'_>, index: isize, vm: &VirtualMachine) -> PyRe
 }
 
 fn str_subscript(mapping: PyMapping<'_>, needle: &PyObject, vm: &VirtualMachine) -> PyResult {
-    (originals(vm)?.str_subscript)(mapping, needle, vm).map_err(|e| reworded(e, STRING_INDEX, vm))
+    (originals(vm)?.str_subscript)(mapping, needle, vm)
+        .map_err(|e| not_an_index(reworded(e, STRING_INDEX, vm), "string", vm))
 }
 
 fn str_getitem(zelf: PyObjectRef, needle: PyObjectRef, vm: &VirtualMachine) -> PyResult {
@@ -215,7 +253,7 @@ fn bytearray_assign_item(
 
 fn bytearray_subscript(mapping: PyMapping<'_>, needle: &PyObject, vm: &VirtualMachine) -> PyResult {
     (originals(vm)?.bytearray_subscript)(mapping, needle, vm)
-        .map_err(|e| reworded(e, BYTEARRAY_INDEX, vm))
+        .map_err(|e| not_an_index(reworded(e, BYTEARRAY_INDEX, vm), "bytearray", vm))
 }
 
 fn bytearray_assign_subscript(
@@ -225,7 +263,7 @@ fn bytearray_assign_subscript(
     vm: &VirtualMachine,
 ) -> PyResult<()> {
     (originals(vm)?.bytearray_assign_subscript)(mapping, needle, value, vm)
-        .map_err(|e| reworded(e, BYTEARRAY_INDEX, vm))
+        .map_err(|e| not_an_index(reworded(e, BYTEARRAY_INDEX, vm), "bytearray", vm))
 }
 
 fn bytearray_getitem(zelf: PyObjectRef, needle: PyObjectRef, vm: &VirtualMachine) -> PyResult {
@@ -246,6 +284,83 @@ fn bytearray_setitem(
 fn bytearray_delitem(zelf: PyObjectRef, needle: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
     methods::require(&zelf, vm.ctx.types.bytearray_type, "__delitem__", vm)?;
     bytearray_assign_subscript(zelf.mapping_unchecked(), &needle, None, vm)
+}
+
+/// The sequences whose subscript is reworded here alone (`str`'s and
+/// `bytearray`'s are above), and what CPython calls their indices.
+fn indexed(vm: &VirtualMachine) -> [&'static Py<PyType>; 4] {
+    let types = &vm.ctx.types;
+    [
+        types.list_type,
+        types.tuple_type,
+        types.bytes_type,
+        types.range_type,
+    ]
+}
+const INDEXED_NAMES: [&str; 4] = ["list", "tuple", "byte", "range"];
+
+/// `error` in CPython's words when it is RustPython's TypeError for a
+/// subscript of sequence `name` that is neither an index nor a slice
+/// ("list indices must be integers or slices or classes that override
+/// __index__ operator, not 'str'", where CPython says "list indices must
+/// be integers or slices, not str", and of text "string indices must be
+/// integers, not 'str'").
+fn not_an_index(error: PyBaseExceptionRef, name: &str, vm: &VirtualMachine) -> PyBaseExceptionRef {
+    let Some(text) = text_of(&error, vm.ctx.exceptions.type_error, vm) else {
+        return error;
+    };
+    let type_name = text.rsplit_once(", not '").and_then(|(head, tail)| {
+        head.ends_with("or slices or classes that override __index__ operator")
+            .then(|| tail.strip_suffix('\''))
+            .flatten()
+    });
+    let Some(type_name) = type_name else {
+        return error;
+    };
+    vm.new_type_error(if name == "string" {
+        format!("string indices must be integers, not '{type_name}'")
+    } else {
+        format!("{name} indices must be integers or slices, not {type_name}")
+    })
+}
+
+/// The subscript of sequence `KIND` of `indexed`.
+fn subscript<const KIND: usize>(
+    mapping: PyMapping<'_>,
+    needle: &PyObject,
+    vm: &VirtualMachine,
+) -> PyResult {
+    (originals(vm)?.subscripts[KIND])(mapping, needle, vm)
+        .map_err(|e| not_an_index(e, INDEXED_NAMES[KIND], vm))
+}
+
+fn getitem<const KIND: usize>(
+    zelf: PyObjectRef,
+    needle: PyObjectRef,
+    vm: &VirtualMachine,
+) -> PyResult {
+    methods::require(&zelf, indexed(vm)[KIND], "__getitem__", vm)?;
+    subscript::<KIND>(zelf.mapping_unchecked(), &needle, vm)
+}
+
+const LIST_ASSIGNMENT_INDEX: &str = "list assignment index out of range";
+
+/// A list's item set or deleted by subscript: RustPython's, with
+/// CPython's words for an index past the end of a deletion (`del l[5]`
+/// said "assignment index out of range").
+fn list_assign_subscript(
+    mapping: PyMapping<'_>,
+    needle: &PyObject,
+    value: Option<PyObjectRef>,
+    vm: &VirtualMachine,
+) -> PyResult<()> {
+    (originals(vm)?.list_assign_subscript)(mapping, needle, value, vm)
+        .map_err(|e| not_an_index(reworded(e, LIST_ASSIGNMENT_INDEX, vm), "list", vm))
+}
+
+fn list_delitem(zelf: PyObjectRef, needle: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+    methods::require(&zelf, vm.ctx.types.list_type, "__delitem__", vm)?;
+    list_assign_subscript(zelf.mapping_unchecked(), &needle, None, vm)
 }
 
 /// `list.index`, with CPython's "2 is not in list" (the value's repr).
