@@ -23,11 +23,12 @@
 //! rewords an error only when it is exactly RustPython's.
 
 use super::builtin_functions::{self, Cell};
-use rustpython_vm::builtins::{PyBaseExceptionRef, PyList, PyTuple, PyType};
+use super::error_text::{reworded, text_of};
+use rustpython_vm::builtins::{PyBaseExceptionRef, PyList, PyTuple};
 use rustpython_vm::function::{FuncArgs, OptionalArg};
 use rustpython_vm::protocol::{PyIter, PyIterReturn, PyNumberTernaryFunc};
 use rustpython_vm::types::PyComparisonOp;
-use rustpython_vm::{AsObject, FromArgs, Py, PyObject, PyObjectRef, PyResult, VirtualMachine};
+use rustpython_vm::{AsObject, FromArgs, PyObject, PyObjectRef, PyResult, VirtualMachine};
 
 static MIN: Cell = Cell::new();
 static MAX: Cell = Cell::new();
@@ -44,36 +45,6 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     builtin_functions::replace(vm, &POW, "pow", pow)?;
     builtin_functions::replace(vm, &ISSUBCLASS, "issubclass", issubclass)?;
     builtin_functions::replace(vm, &NEXT, "next", next)
-}
-
-/// The text of `error` when it is exactly a `class`.
-pub(super) fn text_of(
-    error: &PyBaseExceptionRef,
-    class: &'static Py<PyType>,
-    vm: &VirtualMachine,
-) -> Option<String> {
-    if !error.class().is(class) {
-        return None;
-    }
-    let text = error.as_object().str(vm).ok()?;
-    text.to_str().map(str::to_owned)
-}
-
-/// `error` again, worded `cpython()`, when it is a `class` worded
-/// exactly `rustpython()`.
-pub(super) fn reworded(
-    error: PyBaseExceptionRef,
-    class: &'static Py<PyType>,
-    rustpython: impl FnOnce() -> String,
-    cpython: impl FnOnce() -> String,
-    vm: &VirtualMachine,
-) -> PyBaseExceptionRef {
-    match text_of(&error, class, vm) {
-        Some(text) if text == rustpython() => {
-            vm.new_exception_msg(class.to_owned(), cpython().into())
-        }
-        _ => error,
-    }
 }
 
 fn min(args: FuncArgs, vm: &VirtualMachine) -> PyResult {

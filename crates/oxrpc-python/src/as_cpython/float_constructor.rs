@@ -6,7 +6,7 @@
 //! `float.__new__` calls too) is replaced once per process by one that
 //! calls RustPython's and rewords that error.
 
-use super::builtin_errors::reworded;
+use super::error_text::reworded;
 use rustpython_vm::builtins::PyTypeRef;
 use rustpython_vm::function::FuncArgs;
 use rustpython_vm::{AsObject, PyResult, VirtualMachine};

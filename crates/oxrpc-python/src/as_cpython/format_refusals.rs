@@ -150,10 +150,9 @@ fn laid_out(text: &PyStr, spec: &Spec) -> Wtf8Buf {
     let (kept, kept_length) = match spec.precision {
         Some(precision) if precision < length => {
             let end = whole
-                .code_points()
-                .take(precision)
-                .map(|c| c.encode_wtf8(&mut [0; 4]).len())
-                .sum::<usize>();
+                .code_point_indices()
+                .nth(precision)
+                .map_or(whole.len(), |(at, _)| at);
             (&whole[..end], precision)
         }
         _ => (whole, length),

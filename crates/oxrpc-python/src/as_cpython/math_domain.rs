@@ -17,7 +17,7 @@
 //! errors. The functions keep their calling flags, so the interpreter
 //! calls them as directly as it called RustPython's.
 
-use super::builtin_errors::text_of;
+use super::error_text::text_of;
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyModuleDef, PyModuleSlots};
 use rustpython_vm::function::{FuncArgs, PyMethodDef, PyNativeFn};
 use rustpython_vm::Context;

@@ -17,6 +17,7 @@ mod complex_arithmetic;
 mod complex_repr;
 mod dict_update;
 mod dir_names;
+mod error_text;
 mod float_arithmetic;
 mod float_constructor;
 mod float_format;

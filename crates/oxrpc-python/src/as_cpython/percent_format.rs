@@ -7,7 +7,7 @@
 //! `%` slots of the three types, shared by every interpreter, are replaced
 //! once per process by ones that call RustPython's and reword that error.
 
-use super::builtin_errors::text_of;
+use super::error_text::text_of;
 use super::methods;
 use rustpython_vm::builtins::PyBaseExceptionRef;
 use rustpython_vm::protocol::PyNumberBinaryFunc;

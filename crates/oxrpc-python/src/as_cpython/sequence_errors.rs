@@ -30,7 +30,7 @@
 //! process (the types are shared by every interpreter) by ones that call
 //! RustPython's and reword what fails.
 
-use super::builtin_errors::text_of;
+use super::error_text::text_of;
 use super::methods;
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyList, PyType};
 use rustpython_vm::function::FuncArgs;
@@ -211,7 +211,11 @@ fn concat<const KIND: usize>(
 
 /// `error`, or an IndexError worded `message` when it is a plain
 /// IndexError.
-fn reworded(error: PyBaseExceptionRef, message: &str, vm: &VirtualMachine) -> PyBaseExceptionRef {
+fn index_error_worded(
+    error: PyBaseExceptionRef,
+    message: &str,
+    vm: &VirtualMachine,
+) -> PyBaseExceptionRef {
     if error.class().is(vm.ctx.exceptions.index_error) {
         vm.new_index_error(message.to_owned())
     } else {
@@ -223,12 +227,13 @@ const STRING_INDEX: &str = "string index out of range";
 const BYTEARRAY_INDEX: &str = "bytearray index out of range";
 
 fn str_item(sequence: PySequence<'_>, index: isize, vm: &VirtualMachine) -> PyResult {
-    (originals(vm)?.str_item)(sequence, index, vm).map_err(|e| reworded(e, STRING_INDEX, vm))
+    (originals(vm)?.str_item)(sequence, index, vm)
+        .map_err(|e| index_error_worded(e, STRING_INDEX, vm))
 }
 
 fn str_subscript(mapping: PyMapping<'_>, needle: &PyObject, vm: &VirtualMachine) -> PyResult {
     (originals(vm)?.str_subscript)(mapping, needle, vm)
-        .map_err(|e| not_an_index(reworded(e, STRING_INDEX, vm), "string", vm))
+        .map_err(|e| not_an_index(index_error_worded(e, STRING_INDEX, vm), "string", vm))
 }
 
 fn str_getitem(zelf: PyObjectRef, needle: PyObjectRef, vm: &VirtualMachine) -> PyResult {
@@ -238,7 +243,7 @@ fn str_getitem(zelf: PyObjectRef, needle: PyObjectRef, vm: &VirtualMachine) -> P
 
 fn bytearray_item(sequence: PySequence<'_>, index: isize, vm: &VirtualMachine) -> PyResult {
     (originals(vm)?.bytearray_item)(sequence, index, vm)
-        .map_err(|e| reworded(e, BYTEARRAY_INDEX, vm))
+        .map_err(|e| index_error_worded(e, BYTEARRAY_INDEX, vm))
 }
 
 fn bytearray_assign_item(
@@ -248,12 +253,12 @@ fn bytearray_assign_item(
     vm: &VirtualMachine,
 ) -> PyResult<()> {
     (originals(vm)?.bytearray_assign_item)(sequence, index, value, vm)
-        .map_err(|e| reworded(e, BYTEARRAY_INDEX, vm))
+        .map_err(|e| index_error_worded(e, BYTEARRAY_INDEX, vm))
 }
 
 fn bytearray_subscript(mapping: PyMapping<'_>, needle: &PyObject, vm: &VirtualMachine) -> PyResult {
     (originals(vm)?.bytearray_subscript)(mapping, needle, vm)
-        .map_err(|e| not_an_index(reworded(e, BYTEARRAY_INDEX, vm), "bytearray", vm))
+        .map_err(|e| not_an_index(index_error_worded(e, BYTEARRAY_INDEX, vm), "bytearray", vm))
 }
 
 fn bytearray_assign_subscript(
@@ -263,7 +268,7 @@ fn bytearray_assign_subscript(
     vm: &VirtualMachine,
 ) -> PyResult<()> {
     (originals(vm)?.bytearray_assign_subscript)(mapping, needle, value, vm)
-        .map_err(|e| not_an_index(reworded(e, BYTEARRAY_INDEX, vm), "bytearray", vm))
+        .map_err(|e| not_an_index(index_error_worded(e, BYTEARRAY_INDEX, vm), "bytearray", vm))
 }
 
 fn bytearray_getitem(zelf: PyObjectRef, needle: PyObjectRef, vm: &VirtualMachine) -> PyResult {
@@ -355,7 +360,7 @@ fn list_assign_subscript(
     vm: &VirtualMachine,
 ) -> PyResult<()> {
     (originals(vm)?.list_assign_subscript)(mapping, needle, value, vm)
-        .map_err(|e| not_an_index(reworded(e, LIST_ASSIGNMENT_INDEX, vm), "list", vm))
+        .map_err(|e| not_an_index(index_error_worded(e, LIST_ASSIGNMENT_INDEX, vm), "list", vm))
 }
 
 fn list_delitem(zelf: PyObjectRef, needle: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {

@@ -95,8 +95,9 @@ fn times(count: &PyObject, vm: &VirtualMachine) -> PyResult<isize> {
 /// `a * b` where `a` or `b` is one of the five sequences.
 fn multiply(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
     let class_a: &Py<PyType> = a.class();
+    let ours_a = is_ours(class_a.slots.as_number.multiply.load());
     // The usual `'ab' * 3`: a sequence of ours by a plain int.
-    if is_ours(class_a.slots.as_number.multiply.load()) {
+    if ours_a {
         if let Some(count) = b.downcast_ref_if_exact::<PyInt>(vm) {
             if let Some(times) = num_traits::ToPrimitive::to_isize(count.as_bigint()) {
                 return a.sequence_unchecked().repeat(times, vm);
@@ -107,10 +108,7 @@ fn multiply(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
     // (a subclass of `a`'s type goes first there). A plain int's declines
     // a sequence: the usual `'ab' * 3` skips the call.
     let plain_int = b.class().is(vm.ctx.types.int_type);
-    if !plain_int
-        && is_ours(class_a.slots.as_number.multiply.load())
-        && !b.class().fast_issubclass(class_a)
-    {
+    if !plain_int && ours_a && !b.class().fast_issubclass(class_a) {
         if let Some(answer) = right_operand_first(a, b, vm)? {
             return Ok(answer);
         }

@@ -185,8 +185,8 @@ impl Filler<'_> {
                     self.value_error("end of string while looking for conversion specifier")
                 );
             };
+            *at += conversion.len_wtf8();
             let conversion = conversion.to_u32();
-            *at += wtf8_length(conversion);
             field.conversion = Some(conversion);
             if *at < bytes.len() {
                 let next = bytes[*at];
@@ -396,14 +396,4 @@ fn digits(text: &Wtf8, vm: &VirtualMachine) -> PyResult<Option<usize>> {
             })?;
     }
     Ok(Some(number))
-}
-
-/// How many bytes code point `code` takes in WTF-8.
-fn wtf8_length(code: u32) -> usize {
-    match code {
-        0..=0x7f => 1,
-        0x80..=0x7ff => 2,
-        0x800..=0xffff => 3,
-        _ => 4,
-    }
 }
