@@ -78,6 +78,9 @@ fn init(zelf: PyObjectRef, mut args: FuncArgs, vm: &VirtualMachine) -> PyResult<
     let originals = originals(vm)?;
     if let Some(sequence) = sequence_of_pairs(&zelf, &args, vm)? {
         merge_pairs(&zelf, &sequence, vm)?;
+        if args.kwargs.is_empty() {
+            return Ok(());
+        }
         args.args.clear();
     }
     (originals.init)(zelf, args, vm)
@@ -89,6 +92,9 @@ fn update(zelf: PyObjectRef, mut args: FuncArgs, vm: &VirtualMachine) -> PyResul
     methods::require(&zelf, vm.ctx.types.dict_type, "update", vm)?;
     if let Some(sequence) = sequence_of_pairs(&zelf, &args, vm)? {
         merge_pairs(&zelf, &sequence, vm)?;
+        if args.kwargs.is_empty() {
+            return Ok(());
+        }
         args.args.clear();
     }
     args.prepend_arg(zelf);
@@ -109,12 +115,28 @@ fn sequence_of_pairs(
     if argument.class().is(vm.ctx.types.dict_type) {
         return Ok(None);
     }
-    match argument.get_attr(vm.ctx.intern_str("keys"), vm) {
-        Ok(_) => Ok(None),
-        Err(error) if error.fast_isinstance(vm.ctx.exceptions.attribute_error) => {
-            Ok(Some(argument.clone()))
+    let keys = vm.ctx.intern_str("keys");
+    // An object looked up the ordinary way (most are: lists, tuples,
+    // generators) is asked without raising and dropping an AttributeError.
+    let has_keys = if is_generic_getattr(argument, vm) {
+        argument.generic_getattr_opt(keys, None, vm)?.is_some()
+    } else {
+        match argument.get_attr(keys, vm) {
+            Ok(_) => true,
+            Err(error) if error.fast_isinstance(vm.ctx.exceptions.attribute_error) => false,
+            Err(error) => return Err(error),
         }
-        Err(error) => Err(error),
+    };
+    Ok((!has_keys).then(|| argument.clone()))
+}
+
+/// Whether `object`'s attributes are found by `object.__getattribute__`
+/// (no `__getattr__` or `__getattribute__` of its class's own).
+fn is_generic_getattr(object: &PyObject, vm: &VirtualMachine) -> bool {
+    let generic = vm.ctx.types.object_type.slots.getattro.load();
+    match (object.class().slots.getattro.load(), generic) {
+        (Some(own), Some(generic)) => std::ptr::fn_addr_eq(own, generic),
+        _ => false,
     }
 }
 

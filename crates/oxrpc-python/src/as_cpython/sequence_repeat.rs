@@ -96,12 +96,12 @@ fn times(count: &PyObject, vm: &VirtualMachine) -> PyResult<isize> {
 fn multiply(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
     let class_a: &Py<PyType> = a.class();
     let ours_a = is_ours(class_a.slots.as_number.multiply.load());
-    // The usual `'ab' * 3`: a sequence of ours by a plain int.
-    if ours_a {
-        if let Some(count) = b.downcast_ref_if_exact::<PyInt>(vm) {
-            if let Some(times) = num_traits::ToPrimitive::to_isize(count.as_bigint()) {
-                return a.sequence_unchecked().repeat(times, vm);
-            }
+    // The usual `'ab' * 3` and `3 * 'ab'`: a sequence of ours by a plain
+    // int.
+    let (usual_sequence, usual_count) = if ours_a { (a, b) } else { (b, a) };
+    if let Some(count) = usual_count.downcast_ref_if_exact::<PyInt>(vm) {
+        if let Some(times) = num_traits::ToPrimitive::to_isize(count.as_bigint()) {
+            return usual_sequence.sequence_unchecked().repeat(times, vm);
         }
     }
     // Called for `a` (ours): unless RustPython has just tried `b`'s own
@@ -113,9 +113,13 @@ fn multiply(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
             return Ok(answer);
         }
     }
-    let (sequence, count) = match a.try_sequence(vm) {
-        Ok(sequence) if sequence.slots().repeat.load().is_some() => (sequence, b),
-        _ => (b.try_sequence(vm)?, a),
+    // The left operand is repeated when it can be. Looked at without
+    // `try_sequence`, which makes (and here would drop) a TypeError.
+    let left = a.sequence_unchecked();
+    let (sequence, count) = if left.check() && left.slots().repeat.load().is_some() {
+        (left, b)
+    } else {
+        (b.try_sequence(vm)?, a)
     };
     sequence.repeat(times(count, vm)?, vm)
 }
