@@ -1553,7 +1553,13 @@ def build(argv=None):
                   "[None]", "{'k': 1}"]
     dict_arguments = ["[1]", "[(1, 2, 3)]", "[[1]]", "['ab', 'c']", "[(1, 2), 3]", "1", "[iter([1, 2])]",
                       "[(1, 2)]", "{'a': 1}", "[(1, 2)], a=3", "[], b=4", "iter([{1, 2}])", "[b'xy']",
-                      "(x for x in [(1, 2), 'abc'])", "None"]
+                      "(x for x in [(1, 2), 'abc'])", "None",
+                      "type('K', (), {'keys': lambda s: ['a'], '__getitem__': lambda s, k: 1})()",
+                      "type('G', (), {'__getattr__': lambda s, n: (lambda: ['z']) if n == 'keys' else 0,"
+                      " '__getitem__': lambda s, k: 3})()",
+                      "(lambda o: (setattr(o, 'keys', lambda: ['i']), o)[1])"
+                      "(type('O', (), {'__getitem__': lambda s, k: 2})())",
+                      "type('L', (list,), {})([(5, 6)])"]
     extremum_arguments = ["[]", "()", "iter([])", "[], default=0", "[], key=len", "1", "[1, 'a']",
                           "x for x in []", "'ab'", "[3, 1, 2], key=lambda v: -v", "", "1, 2, default=0",
                           "[1], y=2", "z=1", "[2, 2.0]", "[2.0, 2]", "[], key=None, default=None"]
@@ -1606,7 +1612,10 @@ def build(argv=None):
                       "divmod('a', 1)", "pow('a', 1, 2)", "pow(2, 3, 5.0)", "issubclass(1, int)",
                       "next(1)", "float(None)", "'%d' % 'a'", "b'%i' % b'a'", "'a' * 'b'", "[1] * 'x'",
                       "'a' * (10 ** 20)", "1.5 * (1,)", "[1]['a']", "'abc'['a']", "range(3)[1.5]",
-                      "(lambda l: l.__delitem__(5))([1])"])
+                      "(lambda l: l.__delitem__(5))([1])", "3 * (1, 2)", "True * 'ab'",
+                      "__import__('collections').deque([1]) * 'ab'", "'ab' * __import__('collections').deque([1])",
+                      "[1] * __import__('itertools').count()", "next(__import__('functools').partial(int))",
+                      "2 * type('S', (str,), {})('ab')", "-1 * [1]", "(10 ** 20) * b'a'"])
     def common_errors(ctx, expr):
         ctx.same("exact/" + expr, lambda c: c.eval(expr))
 

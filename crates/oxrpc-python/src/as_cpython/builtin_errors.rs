@@ -132,7 +132,11 @@ fn extremum(mut args: FuncArgs, name: &str, op: PyComparisonOp, vm: &VirtualMach
 
 fn divmod(a: PyObjectRef, b: PyObjectRef, vm: &VirtualMachine) -> PyResult {
     vm._divmod(&a, &b).map_err(|error| {
-        let types = format!("'{}' and '{}'", a.class().name(), b.class().name());
+        let types = format!(
+            "'{}' and '{}'",
+            a.class().slot_name(),
+            b.class().slot_name()
+        );
         reworded(
             error,
             vm.ctx.exceptions.type_error,
@@ -162,7 +166,7 @@ fn pow(args: PowArgs, vm: &VirtualMachine) -> PyResult {
         done => return done,
     };
     let [base_type, exp_type, modulus_type] =
-        [&base, &exp, &modulus].map(|operand| operand.class().name().to_owned());
+        [&base, &exp, &modulus].map(|operand| operand.class().slot_name().to_owned());
     let types = format!("'{base_type}' and '{exp_type}', '{modulus_type}'");
     let rustpython = format!("unsupported operand type(s) for ** or pow(): {types}");
     if text_of(&error, vm.ctx.exceptions.type_error, vm).as_deref() != Some(rustpython.as_str()) {
@@ -238,7 +242,7 @@ fn next(
     if !PyIter::check(&iterator) {
         return Err(vm.new_type_error(format!(
             "'{}' object is not an iterator",
-            iterator.class().name()
+            iterator.class().slot_name()
         )));
     }
     Ok(match PyIter::new(iterator).next(vm)? {

@@ -44,7 +44,7 @@ fn construct(class: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult 
         .cloned();
     original(class, args, vm).map_err(|error| match argument {
         Some(argument) => {
-            let type_name = argument.class().name().to_owned();
+            let type_name = argument.class().slot_name().to_owned();
             reworded(
                 error,
                 vm.ctx.exceptions.type_error,

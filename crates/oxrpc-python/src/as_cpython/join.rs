@@ -63,7 +63,7 @@ fn str_join(zelf: PyObjectRef, iterable: PyObjectRef, vm: &VirtualMachine) -> Py
         let Some(text) = item.downcast_ref::<PyStr>() else {
             return Err(vm.new_type_error(format!(
                 "sequence item {index}: expected str instance, {} found",
-                item.class().name()
+                item.class().slot_name()
             )));
         };
         length += text.as_wtf8().len();
@@ -114,7 +114,7 @@ fn joined_bytes(separator: &[u8], items: &[PyObjectRef], vm: &VirtualMachine) ->
             ArgBytesLike::try_from_borrowed_object(vm, item).map_err(|_| {
                 vm.new_type_error(format!(
                     "sequence item {index}: expected a bytes-like object, {} found",
-                    item.class().name()
+                    item.class().slot_name()
                 ))
             })
         })

@@ -35,7 +35,7 @@ pub(super) fn not_a(
 ) -> PyBaseExceptionRef {
     vm.new_type_error(format!(
         "descriptor '{method}' requires a '{class}' object but received a '{}'",
-        zelf.class().name()
+        zelf.class().slot_name()
     ))
 }
 
@@ -50,7 +50,7 @@ pub(super) fn require(
     if zelf.fast_isinstance(class) {
         return Ok(());
     }
-    Err(not_a(&class.name(), method, zelf, vm))
+    Err(not_a(&class.slot_name(), method, zelf, vm))
 }
 
 /// Sets `name` and its reflection `reflected` (`__add__`, `__radd__`) on

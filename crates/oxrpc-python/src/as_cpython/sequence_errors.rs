@@ -197,7 +197,7 @@ fn concat<const KIND: usize>(
         Err(error) if !error.class().is(vm.ctx.exceptions.type_error) => return Err(error),
         _ => {}
     }
-    let other_type = other.class().name().to_owned();
+    let other_type = other.class().slot_name().to_owned();
     let only = |own: &str| format!("can only concatenate {own} (not \"{other_type}\") to {own}");
     let message = match KIND {
         STR => only("str"),

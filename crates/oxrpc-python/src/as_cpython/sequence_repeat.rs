@@ -80,14 +80,14 @@ fn times(count: &PyObject, vm: &VirtualMachine) -> PyResult<isize> {
     if count.class().slots.as_number.index.load().is_none() {
         return Err(vm.new_type_error(format!(
             "can't multiply sequence by non-int of type '{}'",
-            count.class().name()
+            count.class().slot_name()
         )));
     }
     let index = count.try_index(vm)?;
     num_traits::ToPrimitive::to_isize(index.as_bigint()).ok_or_else(|| {
         vm.new_overflow_error(format!(
             "cannot fit '{}' into an index-sized integer",
-            count.class().name()
+            count.class().slot_name()
         ))
     })
 }
