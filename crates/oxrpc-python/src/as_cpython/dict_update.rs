@@ -15,9 +15,10 @@
 //! CPython's `PySequence_Fast` takes it.
 
 use super::{methods, sequence_fast};
-use rustpython_vm::builtins::{PyDict, PyType};
+use rustpython_vm::builtins::{PyDict, PyList, PyStrInterned, PyTuple, PyType};
 use rustpython_vm::function::FuncArgs;
 use rustpython_vm::protocol::PyIterReturn;
+use rustpython_vm::types::AsMapping;
 use rustpython_vm::{AsObject, PyObject, PyObjectRef, PyPayload, PyResult, VirtualMachine};
 use std::sync::OnceLock;
 
@@ -27,6 +28,7 @@ type Init = fn(PyObjectRef, FuncArgs, &VirtualMachine) -> PyResult<()>;
 struct Originals {
     init: Init,
     update: PyObjectRef,
+    keys: &'static PyStrInterned,
 }
 
 static ORIGINALS: OnceLock<Option<Originals>> = OnceLock::new();
@@ -38,6 +40,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
         let originals = Originals {
             init: dict_type.slots.init.load()?,
             update: dict_type.get_attr(vm.ctx.intern_str("update"))?,
+            keys: vm.ctx.intern_str("keys"),
         };
         dict_type.slots.init.store(Some(init));
         dict_type.slots.vectorcall.store(Some(construct));
@@ -115,7 +118,7 @@ fn sequence_of_pairs(
     if argument.class().is(vm.ctx.types.dict_type) {
         return Ok(None);
     }
-    let keys = vm.ctx.intern_str("keys");
+    let keys = originals(vm)?.keys;
     // An object looked up the ordinary way (most are: lists, tuples,
     // generators) is asked without raising and dropping an AttributeError.
     let has_keys = if is_generic_getattr(argument, vm) {
@@ -143,33 +146,74 @@ fn is_generic_getattr(object: &PyObject, vm: &VirtualMachine) -> bool {
 /// CPython's `PyDict_MergeFromSeq2`: each item of `sequence` a key and
 /// its value.
 fn merge_pairs(zelf: &PyObject, sequence: &PyObject, vm: &VirtualMachine) -> PyResult<()> {
-    let Some(dict) = zelf.downcast_ref::<PyDict>() else {
+    // Stored into the dict itself, as `PyDict_SetItem` does: past the
+    // `__setitem__` of a subclass.
+    let (Some(_), Some(store)) = (
+        zelf.downcast_ref::<PyDict>(),
+        <PyDict as AsMapping>::as_mapping().ass_subscript,
+    ) else {
         return Ok(());
     };
+    let merge = |index: usize, item: PyObjectRef| -> PyResult<()> {
+        let (key, value) = pair(index, &item, vm)?;
+        store(zelf.mapping_unchecked(), &key, Some(value), vm)
+    };
+    // A list or tuple is read in place (a list as it stands at each step,
+    // as its iterator would), without an iterator object.
+    if let Some(list) = sequence.downcast_ref_if_exact::<PyList>(vm) {
+        let mut index = 0;
+        while let Some(item) = list.borrow_vec().get(index).cloned() {
+            merge(index, item)?;
+            index += 1;
+        }
+        return Ok(());
+    }
+    if let Some(tuple) = sequence.downcast_ref_if_exact::<PyTuple>(vm) {
+        for (index, item) in tuple.iter().enumerate() {
+            merge(index, item.clone())?;
+        }
+        return Ok(());
+    }
     let iterator = sequence.get_iter(vm)?;
-    let mut index = 0usize;
+    let mut index = 0;
     while let PyIterReturn::Return(item) = iterator.next(vm)? {
-        let not_a_sequence = || {
-            vm.new_type_error(format!(
-                "cannot convert dictionary update sequence element #{index} to a sequence"
-            ))
-        };
-        // Any TypeError while the pair is read, as in CPython.
-        let pair = sequence_fast::items(&item, not_a_sequence, vm).map_err(|error| {
-            if error.class().is(vm.ctx.exceptions.type_error) {
-                not_a_sequence()
-            } else {
-                error
-            }
-        })?;
-        let [key, value] = <[PyObjectRef; 2]>::try_from(pair).map_err(|pair| {
-            vm.new_value_error(format!(
-                "dictionary update sequence element #{index} has length {}; 2 is required",
-                pair.len()
-            ))
-        })?;
-        dict.set_item(&*key, value, vm)?;
+        merge(index, item)?;
         index += 1;
     }
     Ok(())
+}
+
+/// Element `index` of the sequence, `item`, as a key and its value.
+fn pair(
+    index: usize,
+    item: &PyObject,
+    vm: &VirtualMachine,
+) -> PyResult<(PyObjectRef, PyObjectRef)> {
+    let wrong_length = |length: usize| {
+        vm.new_value_error(format!(
+            "dictionary update sequence element #{index} has length {length}; 2 is required"
+        ))
+    };
+    if let Some(tuple) = item.downcast_ref_if_exact::<PyTuple>(vm) {
+        return match tuple.as_slice() {
+            [key, value] => Ok((key.clone(), value.clone())),
+            items => Err(wrong_length(items.len())),
+        };
+    }
+    let not_a_sequence = || {
+        vm.new_type_error(format!(
+            "cannot convert dictionary update sequence element #{index} to a sequence"
+        ))
+    };
+    // Any TypeError while the pair is read, as in CPython.
+    let items = sequence_fast::items(item, not_a_sequence, vm).map_err(|error| {
+        if error.class().is(vm.ctx.exceptions.type_error) {
+            not_a_sequence()
+        } else {
+            error
+        }
+    })?;
+    let [key, value] =
+        <[PyObjectRef; 2]>::try_from(items).map_err(|items| wrong_length(items.len()))?;
+    Ok((key, value))
 }
