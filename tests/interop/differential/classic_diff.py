@@ -1565,7 +1565,16 @@ def build(argv=None):
                           "[1], y=2", "z=1", "[2, 2.0]", "[2.0, 2]", "[], key=None, default=None"]
     class_arguments = ["2", "int", "(int, 2)", "[int]", "'a'", "int | str", "(str, (int,))", "None"]
     next_arguments = ["1", "'abc'", "iter([])", "iter([1])", "[]", "(x for x in [])", "None"]
+    unbound_calls = ["str.upper(%s)", "list.append(%s, 1)", "dict.get(%s, 1)", "int.bit_length(%s)",
+                     "float.hex(%s)", "bytes.hex(%s)", "set.add(%s, 1)", "tuple.count(%s, 1)",
+                     "str.__format__(%s, '')", "int.__format__(%s, '')", "list.__getitem__(%s, 0)",
+                     "str.__getitem__(%s, 0)", "list.index(%s, 3)", "str.format(%s)",
+                     "complex.__repr__(%s)", "float.__round__(%s)", "str.join(%s, [])", "dict.update(%s, [])",
+                     "list(map(str.lower, [%s]))", "bytearray.join(%s, [])", "list.__add__(%s, [])",
+                     "tuple.__getitem__(%s, 0)", "float.__hash__(%s)"]
     common_error_forms = st.one_of(
+        st.tuples(st.sampled_from(unbound_calls), other_values).map(lambda t: t[0] % t[1]),
+        st.sampled_from([call.split("(")[0] + "()" for call in unbound_calls if "map" not in call]),
         st.tuples(sequence_values, other_values).map(lambda t: "%s + %s" % t),
         st.tuples(sequence_values, other_values).map(lambda t: "(%s).__add__(%s)" % t),
         st.tuples(sequence_values, other_values).map(lambda t: "%s * %s" % t),
@@ -1615,7 +1624,11 @@ def build(argv=None):
                       "(lambda l: l.__delitem__(5))([1])", "3 * (1, 2)", "True * 'ab'",
                       "__import__('collections').deque([1]) * 'ab'", "'ab' * __import__('collections').deque([1])",
                       "[1] * __import__('itertools').count()", "next(__import__('functools').partial(int))",
-                      "2 * type('S', (str,), {})('ab')", "-1 * [1]", "(10 ** 20) * b'a'"])
+                      "2 * type('S', (str,), {})('ab')", "-1 * [1]", "(10 ** 20) * b'a'",
+                      "str.upper(1)", "str.upper()", "list.append()", "str.__dict__['join'](object(), [])",
+                      "dict.update(1, [])", "list.__getitem__(1, 0)", "complex.__repr__(1)",
+                      "list(map(str.upper, ['a', 1]))", "__import__('collections').deque.append(1, 2)",
+                      "__import__('collections').deque.append()"])
     def common_errors(ctx, expr):
         ctx.same("exact/" + expr, lambda c: c.eval(expr))
 

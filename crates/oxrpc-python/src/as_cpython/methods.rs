@@ -8,11 +8,13 @@
 //! the methods RustPython made from its own slots did.
 
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyType};
-use rustpython_vm::function::{IntoPyNativeFn, OptionalArg};
+use rustpython_vm::function::{IntoPyNativeFn, OptionalArg, PyMethodDef, PyMethodFlags};
 use rustpython_vm::protocol::{PyNumberBinaryFunc, PyNumberTernaryFunc};
 use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyResult, VirtualMachine};
 
-/// Sets `function` on `class` as its method `name`.
+/// Sets `function` on `class` as its method `name`. Called once per
+/// process for each, like RustPython's own definitions, which live as
+/// long as the process.
 pub(super) fn define<F, Kind>(
     vm: &VirtualMachine,
     class: &'static Py<PyType>,
@@ -21,22 +23,150 @@ pub(super) fn define<F, Kind>(
 ) where
     F: IntoPyNativeFn<Kind>,
 {
-    let method = vm.new_method(name, class, function);
+    let definition = Box::leak(Box::new(PyMethodDef {
+        name,
+        func: Box::leak(Box::new(function.into_func())),
+        // The calling convention the interpreter calls a method of the
+        // object's exact type inline for (every native function is called
+        // the same way; the flags choose the interpreter's path).
+        flags: PyMethodFlags::METHOD | PyMethodFlags::FASTCALL | PyMethodFlags::KEYWORDS,
+        doc: None,
+    }));
+    let method = definition.build_method(&vm.ctx, class);
     class.set_attr(vm.ctx.intern_str(name), method.into());
 }
 
 /// CPython's TypeError for method `method` of type `class` called on
-/// `zelf`, an object of another type.
+/// `zelf`, an object of another type. Its words depend on what CPython's
+/// method is: a slot wrapper (`__add__`, `__repr__`) or a method
+/// descriptor (`join`, `__format__`).
 pub(super) fn not_a(
     class: &str,
     method: &str,
     zelf: &PyObject,
     vm: &VirtualMachine,
 ) -> PyBaseExceptionRef {
-    vm.new_type_error(format!(
-        "descriptor '{method}' requires a '{class}' object but received a '{}'",
-        zelf.class().slot_name()
-    ))
+    let other = zelf.class().slot_name();
+    vm.new_type_error(if is_slot_wrapper(class, method) {
+        format!("descriptor '{method}' requires a '{class}' object but received a '{other}'")
+    } else {
+        format!("descriptor '{method}' for '{class}' objects doesn't apply to a '{other}' object")
+    })
+}
+
+/// CPython's TypeError for method `method` of type `class` called
+/// without the object it is to run on.
+/// (A slot wrapper names the type as its messages do, a method by its
+/// qualified name.)
+pub(super) fn no_object(
+    class: &Py<PyType>,
+    method: &str,
+    vm: &VirtualMachine,
+) -> PyBaseExceptionRef {
+    vm.new_type_error(if is_slot_wrapper(&class.slot_name(), method) {
+        format!(
+            "descriptor '{method}' of '{}' object needs an argument",
+            class.slot_name()
+        )
+    } else {
+        format!(
+            "unbound method {}.{method}() needs an argument",
+            class.name()
+        )
+    })
+}
+
+/// The methods CPython makes from its type slots (`slotdefs`).
+const SLOT_METHODS: &[&str] = &[
+    "__getattribute__",
+    "__getattr__",
+    "__setattr__",
+    "__delattr__",
+    "__repr__",
+    "__hash__",
+    "__call__",
+    "__str__",
+    "__lt__",
+    "__le__",
+    "__eq__",
+    "__ne__",
+    "__gt__",
+    "__ge__",
+    "__iter__",
+    "__next__",
+    "__get__",
+    "__set__",
+    "__delete__",
+    "__init__",
+    "__del__",
+    "__await__",
+    "__aiter__",
+    "__anext__",
+    "__add__",
+    "__radd__",
+    "__sub__",
+    "__rsub__",
+    "__mul__",
+    "__rmul__",
+    "__mod__",
+    "__rmod__",
+    "__divmod__",
+    "__rdivmod__",
+    "__pow__",
+    "__rpow__",
+    "__neg__",
+    "__pos__",
+    "__abs__",
+    "__bool__",
+    "__invert__",
+    "__lshift__",
+    "__rlshift__",
+    "__rshift__",
+    "__rrshift__",
+    "__and__",
+    "__rand__",
+    "__xor__",
+    "__rxor__",
+    "__or__",
+    "__ror__",
+    "__int__",
+    "__float__",
+    "__iadd__",
+    "__isub__",
+    "__imul__",
+    "__imod__",
+    "__ipow__",
+    "__ilshift__",
+    "__irshift__",
+    "__iand__",
+    "__ixor__",
+    "__ior__",
+    "__floordiv__",
+    "__rfloordiv__",
+    "__truediv__",
+    "__rtruediv__",
+    "__ifloordiv__",
+    "__itruediv__",
+    "__index__",
+    "__matmul__",
+    "__rmatmul__",
+    "__imatmul__",
+    "__len__",
+    "__getitem__",
+    "__setitem__",
+    "__delitem__",
+    "__contains__",
+];
+
+/// Whether CPython's `class.method` is a slot wrapper: a slot's method,
+/// unless the type defines it as a method of its own too (a faster path
+/// CPython keeps beside the slot, `METH_COEXIST`).
+fn is_slot_wrapper(class: &str, method: &str) -> bool {
+    let coexisting = matches!(
+        (class, method),
+        ("list" | "dict", "__getitem__") | ("dict" | "set" | "frozenset", "__contains__")
+    );
+    !coexisting && SLOT_METHODS.contains(&method)
 }
 
 /// `not_a` unless `zelf` is a `class` (a method must check what the slot

@@ -30,6 +30,7 @@ mod generator_throw;
 mod import_error;
 mod join;
 pub(crate) mod math_domain;
+mod method_descriptor_call;
 mod methods;
 mod notimplemented_bool;
 mod numeric_hash;
@@ -75,5 +76,6 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     sequence_errors::install(vm)?;
     import_error::install(vm)?;
     tab_error::install(vm)?;
-    notimplemented_bool::install(vm)
+    notimplemented_bool::install(vm)?;
+    method_descriptor_call::install(vm)
 }
