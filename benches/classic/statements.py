@@ -1,0 +1,173 @@
+"""What one Python statement costs inside each classic server.
+
+    statements.py OXRPC_BINARY OUT.md [LOOPS] [ROUNDS] [--before OTHER_BINARY] [--only STATEMENT]...
+
+Starts `oxrpc classic serve` (RustPython, an interpreter per connection)
+and Python's rpyc_classic (CPython), and, with `--before`, a second oxrpc
+binary (an older build, to see what a change costs). Every server runs on
+CPU 0 and the stock rpyc client on CPU 1. For each statement the client
+sends a timing function to the server (`BENCH` below), which compiles the
+statement into a loop of LOOPS iterations and keeps the best of five
+loops; the client only collects the result, so the round trip is not in
+the number. Rounds alternate the servers, so that the machine's drift
+touches all of them alike; the table shows each server's median over
+rounds, in nanoseconds per statement (the empty loop included, `pass`),
+and oxrpc's ratio to CPython's.
+
+The statements are the builtins and formats that classic mode makes
+CPython's over RustPython's own (`crates/oxrpc-python/src/as_cpython/`):
+those replacements must not make an operation slower.
+"""
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import rpyc
+
+BENCH = r'''
+import time
+def __oxrpc_bench(stmt, setup, loops):
+    scope = {}
+    exec(setup, scope)
+    exec(compile('def _loop(_n):\n    for _ in range(_n):\n        ' + stmt + '\n', '<bench>', 'exec'), scope)
+    loop = scope['_loop']
+    best = float('inf')
+    for _ in range(5):
+        started = time.perf_counter()
+        loop(loops)
+        best = min(best, time.perf_counter() - started)
+    return best / loops * 1e9
+'''
+
+# (statement, setup): what a call costs, the cheap paths first.
+STATEMENTS = [
+    ('pass', 'pass'),
+    ('l[1]', 'l = [1, 2]'),
+    ('t[1]', 't = (1, 2)'),
+    ('s[1]', "s = 'abc'"),
+    ('range(5)[2]', 'pass'),
+    ('l[1:]', 'l = [1, 2, 3]'),
+    ('l.__getitem__(1)', 'l = [1, 2]'),
+    ('l + l', 'l = [1, 2]'),
+    ('s * 3', "s = 'ab'"),
+    ('l * 2', 'l = [1, 2]'),
+    ('3 * t', 't = (1, 2)'),
+    ('(1+2j) ** 2', 'pass'),
+    ('hash(x)', 'x = 1.5'),
+    ('int(x)', 'x = 2.5'),
+    ('float(s)', "s = '1.5'"),
+    ('isinstance(x, int)', 'x = 1'),
+    ('min(a, b)', 'a = 1; b = 2'),
+    ('max(l)', 'l = [3, 1, 2]'),
+    ('next(g)', 'g = iter(range(10**9))'),
+    ('divmod(a, b)', 'a = 7; b = 2'),
+    ('pow(a, b, m)', 'a = 7; b = 5; m = 13'),
+    ('round(x, 2)', 'x = 2.675'),
+    ('sqrt(x)', 'from math import sqrt; x = 2.0'),
+    ('[1, 2].index(2)', 'pass'),
+    ("'abcDEF'.swapcase()", 'pass'),
+    ("s.split(',')", "s = 'a,b,c'"),
+    ('str.lower(s)', "s = 'A'"),
+    ('list(map(str.lower, l))', "l = ['A', 'B', 'C']"),
+    ("','.join(l)", "l = ['a', 'b', 'c']"),
+    ("''.join(g)", "g = ['x'] * 10"),
+    ("b','.join(l)", "l = [b'a', b'b']"),
+    ('dict(p)', 'p = [(1, 2), (3, 4)]'),
+    ('d.update(p)', 'd = {}; p = [(1, 2)]'),
+    ("'%d' % n", 'n = 5'),
+    ("'%s-%s' % (a, b)", "a = 1; b = 'x'"),
+    ("'{} {}'.format(a, b)", "a = 1; b = 'x'"),
+    ("'{0:>5}'.format(s)", "s = 'ab'"),
+    ("f'{x}'", 'x = 1.5'),
+    ("f'{x:.2f}'", 'x = 1.5'),
+    ("f'{n:5d}'", 'n = 42'),
+    ("f'{s:>8}'", "s = 'ab'"),
+    ("format(x, '.2f')", 'x = 1.5'),
+    ("format(x, ',')", 'x = 1234.5'),
+    ("format(n, 'x')", 'n = 255'),
+    ("format(n, '.2f')", 'n = 7'),
+    ("format(s, '>8')", "s = 'ab'"),
+    ("format(c, '')", 'c = 1+2j'),
+    ("format(c, '.2f')", 'c = 1+2j'),
+]
+
+RPYC_CLASSIC = "import sys; from rpyc.cli.rpyc_classic import main; sys.argv[0] = 'rpyc_classic'; main()"
+
+
+def wait_ready(port):
+    for _ in range(300):
+        try:
+            conn = rpyc.classic.connect('127.0.0.1', port)
+            if conn.eval('1+1') == 2:
+                return conn
+        except Exception:
+            time.sleep(0.1)
+    raise SystemExit('server on port %d never answered' % port)
+
+
+def main():
+    args = sys.argv[1:]
+    before = None
+    if '--before' in args:
+        at = args.index('--before')
+        before = args[at + 1]
+        del args[at:at + 2]
+    only = []
+    while '--only' in args:
+        at = args.index('--only')
+        only.append(args[at + 1])
+        del args[at:at + 2]
+    statements = [case for case in STATEMENTS if not only or case[0] in only]
+    binary, out = args[0], args[1]
+    loops = int(args[2]) if len(args) > 2 else 200000
+    rounds = int(args[3]) if len(args) > 3 else 3
+
+    servers = [('oxrpc', 18981, [binary, 'classic', 'serve', '-q'])]
+    if before:
+        servers.append(('oxrpc before', 18982, [before, 'classic', 'serve', '-q']))
+    servers.append(('CPython', 18983, [sys.executable, '-c', RPYC_CLASSIC, '-q']))
+
+    os.sched_setaffinity(0, {1})
+    procs = [subprocess.Popen(['taskset', '-c', '0'] + cmd + ['-p', str(port)], stdout=subprocess.DEVNULL)
+             for _, port, cmd in servers]
+    timings = {}   # (server, statement) -> [ns per round]
+    try:
+        conns = {}
+        for name, port, _ in servers:
+            conns[name] = wait_ready(port)
+            conns[name].execute(BENCH)
+        for _ in range(rounds):
+            for stmt, setup in statements:
+                for name, _, _ in servers:
+                    ns = conns[name].eval('__oxrpc_bench(%r, %r, %d)' % (stmt, setup, loops))
+                    timings.setdefault((name, stmt), []).append(ns)
+    finally:
+        for proc in procs:
+            proc.kill()
+            proc.wait()
+
+    names = [name for name, _, _ in servers]
+    header = '| statement | ' + ' | '.join(names) + ' | oxrpc / CPython |'
+    if before:
+        header += ' oxrpc / before |'
+    lines = ['Run: %s, server on CPU 0, client on CPU 1, loops of %d (best of 5), %d rounds '
+             '(medians shown), ns per statement.' % (
+                 time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()), loops, rounds), '',
+             header, '| --- |' + ' ---: |' * (len(names) + 1 + bool(before))]
+    for stmt, _ in statements:
+        median = {name: statistics.median(timings[(name, stmt)]) for name in names}
+        row = '| `%s` | ' % stmt + ' | '.join('%.1f' % median[name] for name in names)
+        row += ' | %.2f× |' % (median['oxrpc'] / median['CPython'])
+        if before:
+            row += ' %.2f× |' % (median['oxrpc'] / median['oxrpc before'])
+        lines.append(row)
+    text = '\n'.join(lines) + '\n'
+    with open(out, 'w') as f:
+        f.write(text)
+    print(text)
+
+
+if __name__ == '__main__':
+    main()
