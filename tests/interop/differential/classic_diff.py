@@ -1572,7 +1572,24 @@ def build(argv=None):
                      "complex.__repr__(%s)", "float.__round__(%s)", "str.join(%s, [])", "dict.update(%s, [])",
                      "bytearray.join(%s, [])", "list.__add__(%s, [])",
                      "tuple.__getitem__(%s, 0)", "float.__hash__(%s)"]
+    # Builtins and methods with the counts of positional arguments each
+    # takes; called with any other count up to five.
+    arities = {"len": {1}, "abs": {1}, "getattr": {2, 3}, "divmod": {2}, "isinstance": {2}, "hasattr": {2},
+               "setattr": {3}, "round": {1, 2}, "sorted": {1}, "sum": {1, 2}, "pow": {2, 3}, "iter": {1, 2},
+               "next": {1, 2}, "repr": {1}, "chr": {1}, "ord": {1}, "hex": {1}, "callable": {1}, "id": {1},
+               "hash": {1}, "format": {1, 2}, "vars": {0, 1}, "dir": {0, 1}, "[].append": {1},
+               "[].insert": {2}, "[].pop": {0, 1}, "[].index": {1, 2, 3}, "[].count": {1}, "[].copy": {0},
+               "{}.get": {1, 2}, "{}.pop": {1, 2}, "{}.keys": {0}, "'a'.upper": {0}, "'a'.split": {0, 1, 2},
+               "'a'.join": {1}, "'a'.replace": {2, 3}, "'a'.startswith": {1, 2, 3}, "'a'.center": {1, 2},
+               "(1).bit_length": {0}, "set().add": {1}, "dict.fromkeys": {1, 2}, "int.from_bytes": {1, 2},
+               "list.append": {2}, "str.upper": {1}, "bytes.hex": {1, 2, 3}, "'a'.encode": {0, 1, 2},
+               "(1.5).is_integer": {0}, "b'a'.decode": {0, 1, 2}, "str.join": {2}, "(1).to_bytes": {0, 1, 2},
+               "min": set(), "max": set(), "bytearray().extend": {1}, "(1, 2).index": {1, 2, 3}}
+    wrong_counts = st.sampled_from(sorted(arities)).flatmap(
+        lambda name: st.sampled_from([n for n in range(6) if n not in arities[name]] or [0]).map(
+            lambda n: "%s(%s)" % (name, ", ".join(["1"] * n))))
     common_error_forms = st.one_of(
+        wrong_counts,
         st.tuples(st.sampled_from(unbound_calls), other_values).map(lambda t: t[0] % t[1]),
         st.sampled_from([call.split("(")[0] + "()" for call in unbound_calls]),
         st.tuples(sequence_values, other_values).map(lambda t: "%s + %s" % t),
@@ -1630,7 +1647,13 @@ def build(argv=None):
                       "__import__('collections').deque.append(1, 2)",
                       "__import__('collections').deque.append()",
                       "repr(type('D', (dict,), {'__setitem__': lambda s, k, v: None})([(1, 2)]))",
-                      "(lambda l: [dict(l), l])([(1, 2), (3, 4)])"])
+                      "(lambda l: [dict(l), l])([(1, 2), (3, 4)])", "len()", "[].append()", "getattr(1)",
+                      "round()", "'a'.split(1, 2, 3)", "list.append([])", "dict.fromkeys()",
+                      # The same failing calls at a hot call site.
+                      "(lambda ns: (exec('def f():\\n s = set()\\n for _ in range(200):\\n"
+                      "  for call in (lambda: len(), lambda: [].append(), lambda: str.upper(1)):\\n"
+                      "   try: call()\\n   except TypeError as e: s.add(str(e))\\n return sorted(s)', ns),"
+                      " ns['f']())[1])({})"])
     def common_errors(ctx, expr):
         ctx.same("exact/" + expr, lambda c: c.eval(expr))
 

@@ -20,7 +20,7 @@
 //! is: wrapping it cost every format ~10 ns, for the wording of a call
 //! that fails.
 
-use super::methods;
+use super::{arity, methods};
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyStr, PyType};
 use rustpython_vm::{AsObject, PyObject, PyObjectRef, PyResult, VirtualMachine};
 use std::sync::OnceLock;
@@ -53,17 +53,21 @@ fn vectorcall(
         return Err(vm.new_runtime_error("method_descriptor is not set up".to_owned()));
     };
     let first = args.first().filter(|_| positional > 0).cloned();
+    let keywords = keyword_names.is_some_and(|names| !names.is_empty());
     original(descriptor, args, positional, keyword_names, vm)
-        .map_err(|error| worded(error, descriptor, first, vm))
+        .map_err(|error| worded(error, descriptor, first, (positional, keywords), vm))
 }
 
 /// `error`, raised by a call of `descriptor` with `first` as its first
-/// argument: CPython's TypeError instead when CPython refuses that call
-/// before it runs the method.
+/// argument, `positional` arguments in all and keywords or not: CPython's
+/// TypeError instead when CPython refuses that call before it runs the
+/// method (on no object, on another type's, or with a count of arguments
+/// the method does not take).
 fn worded(
     error: PyBaseExceptionRef,
     descriptor: &PyObject,
     first: Option<PyObjectRef>,
+    (positional, keywords): (usize, bool),
     vm: &VirtualMachine,
 ) -> PyBaseExceptionRef {
     if !error.fast_isinstance(vm.ctx.exceptions.type_error) {
@@ -84,6 +88,12 @@ fn worded(
         Some(object) if !object.fast_isinstance(class) => {
             methods::not_a(&class.slot_name(), &name.as_wtf8().to_string(), &object, vm)
         }
-        Some(_) => error,
+        Some(_) if keywords => error,
+        Some(_) => arity::worded(
+            error,
+            &format!("{}.{}", class.name(), name.as_wtf8()),
+            positional.saturating_sub(1),
+            vm,
+        ),
     }
 }

@@ -10,6 +10,10 @@
 //! differs is listed, with why, as the allowances of the classic
 //! differential (`tests/interop/differential/classic_diff.py`).
 
+mod arity;
+// Generated, and checked against its generator byte for byte.
+#[rustfmt::skip]
+mod arity_table;
 mod bool_format;
 mod builtin_errors;
 mod builtin_functions;
@@ -77,5 +81,6 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     import_error::install(vm)?;
     tab_error::install(vm)?;
     notimplemented_bool::install(vm)?;
-    method_descriptor_call::install(vm)
+    method_descriptor_call::install(vm)?;
+    arity::install(vm)
 }
