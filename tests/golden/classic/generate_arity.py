@@ -12,8 +12,9 @@ takes no arguments (1 given)`, `divmod expected 2 arguments, got 1`,
 `round() missing required argument 'number' (pos 1)`. Each callable below
 is called here with 0 to MAX_GIVEN positional arguments; a count it
 refuses by its count alone (the same message whatever the arguments are)
-is written down with the message, under the callable's `__qualname__`
-(`len`, `list.append`, `dict.fromkeys`).
+is written down with the message, under the callable's `__qualname__`,
+after its module's name for a module other than `builtins` (`len`,
+`list.append`, `dict.fromkeys`, `math.pow`).
 """
 import builtins
 import os
@@ -27,6 +28,7 @@ ARITY = re.compile(
     r"takes (exactly one|no|exactly \d+|at most \d+|at least \d+|from \d+ to \d+) (positional )?arguments?"
     r"|expected (at least |at most )?\d+ arguments?, got \d+"
     r"|missing required argument"
+    r"|requires \d+ to \d+ arguments"
     r"|must have at least"
 )
 
@@ -51,6 +53,20 @@ SAMPLES = {
 }
 
 CLASS_METHODS = [dict.fromkeys, int.from_bytes, bytes.fromhex, bytearray.fromhex, float.fromhex]
+
+# Modules whose functions are covered too (none that acts on the process or
+# the file system when called).
+MODULES = ["math", "cmath", "_operator", "time", "zlib", "binascii", "_functools"]
+
+
+def key(function):
+    """How a builtin is named in the table: its `__qualname__`, after its
+    module's name when that is not `builtins` (`len`, `list.append`,
+    `math.pow`), as the server names what it calls."""
+    module = getattr(function, "__module__", None)
+    if module is None or module == "builtins":
+        return function.__qualname__
+    return "%s.%s" % (module, function.__qualname__)
 
 
 def refusals(make_callable):
@@ -79,14 +95,20 @@ def callables():
     for name in sorted(vars(builtins)):
         value = getattr(builtins, name)
         if type(value).__name__ == "builtin_function_or_method" and name not in SKIPPED:
-            yield value.__qualname__, lambda value=value: value
+            yield key(value), lambda value=value: value
+    for module in MODULES:
+        module = __import__(module)
+        for name in sorted(vars(module)):
+            value = getattr(module, name)
+            if type(value).__name__ == "builtin_function_or_method" and not name.startswith("_"):
+                yield key(value), lambda value=value: value
     for kind, sample in SAMPLES.items():
         for name in sorted(vars(kind)):
             if name.startswith("_") or type(vars(kind)[name]).__name__ != "method_descriptor":
                 continue
             yield "%s.%s" % (kind.__name__, name), lambda sample=sample, name=name: getattr(sample(), name)
     for method in CLASS_METHODS:
-        yield method.__qualname__, lambda method=method: method
+        yield key(method), lambda method=method: method
 
 
 def rust_string(text):

@@ -1584,7 +1584,10 @@ def build(argv=None):
                "(1).bit_length": {0}, "set().add": {1}, "dict.fromkeys": {1, 2}, "int.from_bytes": {1, 2},
                "list.append": {2}, "str.upper": {1}, "bytes.hex": {1, 2, 3}, "'a'.encode": {0, 1, 2},
                "(1.5).is_integer": {0}, "b'a'.decode": {0, 1, 2}, "str.join": {2}, "(1).to_bytes": {0, 1, 2},
-               "min": set(), "max": set(), "bytearray().extend": {1}, "(1, 2).index": {1, 2, 3}}
+               "min": set(), "max": set(), "bytearray().extend": {1}, "(1, 2).index": {1, 2, 3},
+               "__import__('math').pow": {2}, "__import__('math').sqrt": {1}, "__import__('math').log": {1, 2},
+               "__import__('operator').abs": {1}, "__import__('operator').index": {1},
+               "__import__('cmath').phase": {1}, "__import__('zlib').crc32": {1, 2}}
     wrong_counts = st.sampled_from(sorted(arities)).flatmap(
         lambda name: st.sampled_from([n for n in range(6) if n not in arities[name]] or [0]).map(
             lambda n: "%s(%s)" % (name, ", ".join(["1"] * n))))

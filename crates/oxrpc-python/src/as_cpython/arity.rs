@@ -63,20 +63,31 @@ fn vectorcall(
         if keywords {
             return error;
         }
-        let qualname = function.get_attr("__qualname__", vm).ok();
-        match qualname
-            .as_ref()
-            .and_then(|name| name.downcast_ref::<PyStr>())
-        {
-            Some(qualname) => worded(error, &qualname.as_wtf8().to_string(), positional, vm),
+        match name_of(function, vm) {
+            Some(name) => worded(error, &name, positional, vm),
             None => error,
         }
     })
 }
 
-/// `error`, raised by a call of the builtin named `qualname` with `given`
-/// positional arguments and no keywords: CPython's TypeError instead when
-/// CPython refuses that count.
+/// How the table names `function`: its `__qualname__`, after its
+/// module's name when that is not `builtins` (`len`, `list.append`,
+/// `math.pow`), so that a module's function never takes a builtin's words.
+fn name_of(function: &PyObject, vm: &VirtualMachine) -> Option<String> {
+    let text = |attribute: &'static str| -> Option<String> {
+        let value = function.get_attr(attribute, vm).ok()?;
+        Some(value.downcast_ref::<PyStr>()?.as_wtf8().to_string())
+    };
+    let qualname = text("__qualname__")?;
+    Some(match text("__module__") {
+        Some(module) if module != "builtins" => format!("{module}.{qualname}"),
+        _ => qualname,
+    })
+}
+
+/// `error`, raised by a call of the builtin the table names `qualname`
+/// with `given` positional arguments and no keywords: CPython's TypeError
+/// instead when CPython refuses that count.
 pub(super) fn worded(
     error: PyBaseExceptionRef,
     qualname: &str,
@@ -115,6 +126,10 @@ mod tests {
             Some("len() takes exactly one argument (0 given)")
         );
         assert_eq!(refusal("len", 1), None);
+        assert_eq!(
+            refusal("math.pow", 1),
+            Some("pow expected 2 arguments, got 1")
+        );
         assert_eq!(
             refusal("list.append", 2),
             Some("list.append() takes exactly one argument (2 given)")
