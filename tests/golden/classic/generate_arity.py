@@ -6,8 +6,9 @@ number of positional arguments it refuses.
     .venv/bin/python tests/golden/classic/generate_arity.py          # rewrites the file
     .venv/bin/python tests/golden/classic/generate_arity.py --print  # writes it to stdout
 
-CPython's builtins refuse a wrong count in the words of their calling
-convention: `len() takes exactly one argument (0 given)`, `list.clear()
+CPython's builtins (functions, methods, and the builtin types and
+exceptions themselves, as constructors) refuse a wrong count in the words
+of their calling convention: `len() takes exactly one argument (0 given)`, `list.clear()
 takes no arguments (1 given)`, `divmod expected 2 arguments, got 1`,
 `round() missing required argument 'number' (pos 1)`. Each callable below
 is called here with 0 to MAX_GIVEN positional arguments; a count it
@@ -34,6 +35,8 @@ ARITY = re.compile(
 
 # Builtins that read the terminal or start the debugger, left out.
 SKIPPED = {"input", "breakpoint", "help", "print"}
+# `super()` without arguments looks at its caller's frame.
+SKIPPED_TYPES = {"super"}
 
 SAMPLES = {
     str: lambda: "ab",
@@ -95,6 +98,10 @@ def callables():
     for name in sorted(vars(builtins)):
         value = getattr(builtins, name)
         if type(value).__name__ == "builtin_function_or_method" and name not in SKIPPED:
+            yield key(value), lambda value=value: value
+    for name in sorted(vars(builtins)):
+        value = getattr(builtins, name)
+        if isinstance(value, type) and not name.startswith("_") and name not in SKIPPED_TYPES:
             yield key(value), lambda value=value: value
     for module in MODULES:
         module = __import__(module)

@@ -1587,7 +1587,10 @@ def build(argv=None):
                "min": set(), "max": set(), "bytearray().extend": {1}, "(1, 2).index": {1, 2, 3},
                "__import__('math').pow": {2}, "__import__('math').sqrt": {1}, "__import__('math').log": {1, 2},
                "__import__('operator').abs": {1}, "__import__('operator').index": {1},
-               "__import__('cmath').phase": {1}, "__import__('zlib').crc32": {1, 2}}
+               "__import__('cmath').phase": {1}, "__import__('zlib').crc32": {1, 2},
+               "int": {0, 1, 2}, "str": {0, 1, 2, 3}, "list": {0, 1}, "dict": {0, 1}, "range": {1, 2, 3},
+               "enumerate": {1, 2}, "reversed": {1}, "object": {0}, "complex": {0, 1, 2}, "slice": {1, 2, 3},
+               "UnicodeDecodeError": {5}, "UnicodeTranslateError": {4}, "memoryview": {1}, "staticmethod": {1}}
     wrong_counts = st.sampled_from(sorted(arities)).flatmap(
         lambda name: st.sampled_from([n for n in range(6) if n not in arities[name]] or [0]).map(
             lambda n: "%s(%s)" % (name, ", ".join(["1"] * n))))
