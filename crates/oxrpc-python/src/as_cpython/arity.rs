@@ -52,12 +52,12 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
         (
             &FUNCTION,
             types.builtin_function_or_method_type,
-            function_vectorcall,
-            function_call,
+            vectorcall::<false>,
+            call::<false>,
         ),
-        (&TYPE, types.type_type, type_vectorcall, type_call),
+        (&TYPE, types.type_type, vectorcall::<true>, call::<true>),
     ];
-    for (cell, class, vectorcall, call) in kinds {
+    for (cell, class, wrapped_vectorcall, wrapped_call) in kinds {
         cell.get_or_init(|| {
             let slots = &class.slots;
             let originals = Slots {
@@ -65,10 +65,10 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
                 call: slots.call.load(),
             };
             if originals.vectorcall.is_some() {
-                slots.vectorcall.store(Some(vectorcall));
+                slots.vectorcall.store(Some(wrapped_vectorcall));
             }
             if originals.call.is_some() {
-                slots.call.store(Some(call));
+                slots.call.store(Some(wrapped_call));
             }
             originals
         });
@@ -76,55 +76,49 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     Ok(())
 }
 
-fn originals(cell: &'static OnceLock<Slots>, vm: &VirtualMachine) -> PyResult<&'static Slots> {
-    cell.get()
-        .ok_or_else(|| vm.new_runtime_error("builtin calls are not set up".to_owned()))
+/// The slots kept for a call of a type (`TYPES`) or of a builtin
+/// function or method, and how that call's refusal is reworded.
+fn kind<const TYPES: bool>() -> (&'static OnceLock<Slots>, Reword) {
+    if TYPES {
+        (&TYPE, worded_for_type)
+    } else {
+        (&FUNCTION, worded_for)
+    }
 }
 
-fn function_vectorcall(
-    function: &PyObject,
+type Reword =
+    fn(PyBaseExceptionRef, &PyObject, (usize, bool), &VirtualMachine) -> PyBaseExceptionRef;
+
+/// The vector call of `callable` by RustPython's slot, its error
+/// reworded.
+fn vectorcall<const TYPES: bool>(
+    callable: &PyObject,
     args: Vec<PyObjectRef>,
     positional: usize,
     keyword_names: Option<&[PyObjectRef]>,
     vm: &VirtualMachine,
 ) -> PyResult {
-    let Some(original) = originals(&FUNCTION, vm)?.vectorcall else {
-        return Err(vm.new_runtime_error("builtin calls are not set up".to_owned()));
+    let (cell, reword) = kind::<TYPES>();
+    let Some(original) = cell.get().and_then(|slots| slots.vectorcall) else {
+        return Err(not_set_up(vm));
     };
     let keywords = keyword_names.is_some_and(|names| !names.is_empty());
-    original(function, args, positional, keyword_names, vm)
-        .map_err(|error| worded_for(error, function, (positional, keywords), vm))
+    original(callable, args, positional, keyword_names, vm)
+        .map_err(|error| reword(error, callable, (positional, keywords), vm))
 }
 
-fn function_call(function: &PyObject, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-    let Some(original) = originals(&FUNCTION, vm)?.call else {
-        return Err(vm.new_runtime_error("builtin calls are not set up".to_owned()));
+/// The call of `callable` by RustPython's slot, its error reworded.
+fn call<const TYPES: bool>(callable: &PyObject, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+    let (cell, reword) = kind::<TYPES>();
+    let Some(original) = cell.get().and_then(|slots| slots.call) else {
+        return Err(not_set_up(vm));
     };
     let shape = (args.args.len(), !args.kwargs.is_empty());
-    original(function, args, vm).map_err(|error| worded_for(error, function, shape, vm))
+    original(callable, args, vm).map_err(|error| reword(error, callable, shape, vm))
 }
 
-fn type_vectorcall(
-    class: &PyObject,
-    args: Vec<PyObjectRef>,
-    positional: usize,
-    keyword_names: Option<&[PyObjectRef]>,
-    vm: &VirtualMachine,
-) -> PyResult {
-    let Some(original) = originals(&TYPE, vm)?.vectorcall else {
-        return Err(vm.new_runtime_error("builtin calls are not set up".to_owned()));
-    };
-    let keywords = keyword_names.is_some_and(|names| !names.is_empty());
-    original(class, args, positional, keyword_names, vm)
-        .map_err(|error| worded_for_type(error, class, (positional, keywords), vm))
-}
-
-fn type_call(class: &PyObject, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-    let Some(original) = originals(&TYPE, vm)?.call else {
-        return Err(vm.new_runtime_error("builtin calls are not set up".to_owned()));
-    };
-    let shape = (args.args.len(), !args.kwargs.is_empty());
-    original(class, args, vm).map_err(|error| worded_for_type(error, class, shape, vm))
+fn not_set_up(vm: &VirtualMachine) -> PyBaseExceptionRef {
+    vm.new_runtime_error("builtin calls are not set up".to_owned())
 }
 
 /// `worded_for` a type's call: only the builtin types are in the table; a
