@@ -13,7 +13,8 @@
 //! go, is wrapped once per process. A call goes to RustPython as before;
 //! only when it raises a TypeError is the call looked at, and the error
 //! replaced by CPython's when CPython would have refused the call before
-//! running the method. The interpreter's inline calls of a method
+//! running the method, either for the object or, through `arity`'s table,
+//! for the count of arguments. The interpreter's inline calls of a method
 //! descriptor take only calls on the method's exact type, so they need no
 //! wrapping. The other call slot, through which native code calls (the
 //! `__format__` of every format, `map(str.upper, ...)`), is left as it
