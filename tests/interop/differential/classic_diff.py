@@ -1670,6 +1670,7 @@ def build(argv=None):
                       "repr(type('D', (dict,), {'__setitem__': lambda s, k, v: None})([(1, 2)]))",
                       "(lambda l: [dict(l), l])([(1, 2), (3, 4)])", "len()", "[].append()", "getattr(1)",
                       "round()", "'a'.split(1, 2, 3)", "list.append([])", "dict.fromkeys()",
+                      "[1][__import__('collections').deque()]", "'ab'[__import__('collections').deque()]",
                       # The same failing calls at a hot call site.
                       "(lambda ns: (exec('def f():\\n s = set()\\n for _ in range(200):\\n"
                       "  for call in (lambda: len(), lambda: [].append(), lambda: str.upper(1)):\\n"

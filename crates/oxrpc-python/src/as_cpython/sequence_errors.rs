@@ -232,8 +232,14 @@ fn str_item(sequence: PySequence<'_>, index: isize, vm: &VirtualMachine) -> PyRe
 }
 
 fn str_subscript(mapping: PyMapping<'_>, needle: &PyObject, vm: &VirtualMachine) -> PyResult {
-    (originals(vm)?.str_subscript)(mapping, needle, vm)
-        .map_err(|e| not_an_index(index_error_worded(e, STRING_INDEX, vm), "string", vm))
+    (originals(vm)?.str_subscript)(mapping, needle, vm).map_err(|e| {
+        not_an_index(
+            index_error_worded(e, STRING_INDEX, vm),
+            "string",
+            needle,
+            vm,
+        )
+    })
 }
 
 fn str_getitem(zelf: PyObjectRef, needle: PyObjectRef, vm: &VirtualMachine) -> PyResult {
@@ -257,8 +263,14 @@ fn bytearray_assign_item(
 }
 
 fn bytearray_subscript(mapping: PyMapping<'_>, needle: &PyObject, vm: &VirtualMachine) -> PyResult {
-    (originals(vm)?.bytearray_subscript)(mapping, needle, vm)
-        .map_err(|e| not_an_index(index_error_worded(e, BYTEARRAY_INDEX, vm), "bytearray", vm))
+    (originals(vm)?.bytearray_subscript)(mapping, needle, vm).map_err(|e| {
+        not_an_index(
+            index_error_worded(e, BYTEARRAY_INDEX, vm),
+            "bytearray",
+            needle,
+            vm,
+        )
+    })
 }
 
 fn bytearray_assign_subscript(
@@ -267,8 +279,14 @@ fn bytearray_assign_subscript(
     value: Option<PyObjectRef>,
     vm: &VirtualMachine,
 ) -> PyResult<()> {
-    (originals(vm)?.bytearray_assign_subscript)(mapping, needle, value, vm)
-        .map_err(|e| not_an_index(index_error_worded(e, BYTEARRAY_INDEX, vm), "bytearray", vm))
+    (originals(vm)?.bytearray_assign_subscript)(mapping, needle, value, vm).map_err(|e| {
+        not_an_index(
+            index_error_worded(e, BYTEARRAY_INDEX, vm),
+            "bytearray",
+            needle,
+            vm,
+        )
+    })
 }
 
 fn bytearray_getitem(zelf: PyObjectRef, needle: PyObjectRef, vm: &VirtualMachine) -> PyResult {
@@ -309,19 +327,24 @@ const INDEXED_NAMES: [&str; 4] = ["list", "tuple", "byte", "range"];
 /// ("list indices must be integers or slices or classes that override
 /// __index__ operator, not 'str'", where CPython says "list indices must
 /// be integers or slices, not str", and of text "string indices must be
-/// integers, not 'str'").
-fn not_an_index(error: PyBaseExceptionRef, name: &str, vm: &VirtualMachine) -> PyBaseExceptionRef {
+/// integers, not 'str'"). The type is `needle`'s.
+fn not_an_index(
+    error: PyBaseExceptionRef,
+    name: &str,
+    needle: &PyObject,
+    vm: &VirtualMachine,
+) -> PyBaseExceptionRef {
     let Some(text) = text_of(&error, vm.ctx.exceptions.type_error, vm) else {
         return error;
     };
-    let type_name = text.rsplit_once(", not '").and_then(|(head, tail)| {
+    let refused = text.rsplit_once(", not '").is_some_and(|(head, _)| {
         head.ends_with("or slices or classes that override __index__ operator")
-            .then(|| tail.strip_suffix('\''))
-            .flatten()
     });
-    let Some(type_name) = type_name else {
+    if !refused {
         return error;
-    };
+    }
+    // Named as CPython names it (`tp_name`: 'collections.deque').
+    let type_name = needle.class().slot_name();
     vm.new_type_error(if name == "string" {
         format!("string indices must be integers, not '{type_name}'")
     } else {
@@ -336,7 +359,7 @@ fn subscript<const KIND: usize>(
     vm: &VirtualMachine,
 ) -> PyResult {
     (originals(vm)?.subscripts[KIND])(mapping, needle, vm)
-        .map_err(|e| not_an_index(e, INDEXED_NAMES[KIND], vm))
+        .map_err(|e| not_an_index(e, INDEXED_NAMES[KIND], needle, vm))
 }
 
 fn getitem<const KIND: usize>(
@@ -359,8 +382,14 @@ fn list_assign_subscript(
     value: Option<PyObjectRef>,
     vm: &VirtualMachine,
 ) -> PyResult<()> {
-    (originals(vm)?.list_assign_subscript)(mapping, needle, value, vm)
-        .map_err(|e| not_an_index(index_error_worded(e, LIST_ASSIGNMENT_INDEX, vm), "list", vm))
+    (originals(vm)?.list_assign_subscript)(mapping, needle, value, vm).map_err(|e| {
+        not_an_index(
+            index_error_worded(e, LIST_ASSIGNMENT_INDEX, vm),
+            "list",
+            needle,
+            vm,
+        )
+    })
 }
 
 fn list_delitem(zelf: PyObjectRef, needle: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
