@@ -28,7 +28,9 @@ use rustpython_vm::types::PyTypeFlags;
 use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyResult, VirtualMachine};
 use std::sync::OnceLock;
 
-type VectorCall =
+/// The signature of a vector call slot (RustPython's type for it is not
+/// public).
+pub(super) type VectorCall =
     fn(&PyObject, Vec<PyObjectRef>, usize, Option<&[PyObjectRef]>, &VirtualMachine) -> PyResult;
 type Call = fn(&PyObject, FuncArgs, &VirtualMachine) -> PyResult;
 

@@ -21,13 +21,11 @@
 //! is: wrapping it cost every format ~10 ns, for the wording of a call
 //! that fails.
 
-use super::{arity, methods};
+use super::arity::{self, VectorCall};
+use super::methods;
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyStr, PyType};
 use rustpython_vm::{AsObject, PyObject, PyObjectRef, PyResult, VirtualMachine};
 use std::sync::OnceLock;
-
-type VectorCall =
-    fn(&PyObject, Vec<PyObjectRef>, usize, Option<&[PyObjectRef]>, &VirtualMachine) -> PyResult;
 
 /// RustPython's vector call slot of `method_descriptor`.
 static ORIGINAL: OnceLock<Option<VectorCall>> = OnceLock::new();

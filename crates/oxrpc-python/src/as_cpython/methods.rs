@@ -63,11 +63,9 @@ pub(super) fn no_object(
     method: &str,
     vm: &VirtualMachine,
 ) -> PyBaseExceptionRef {
-    vm.new_type_error(if is_slot_wrapper(&class.slot_name(), method) {
-        format!(
-            "descriptor '{method}' of '{}' object needs an argument",
-            class.slot_name()
-        )
+    let type_name = class.slot_name();
+    vm.new_type_error(if is_slot_wrapper(&type_name, method) {
+        format!("descriptor '{method}' of '{type_name}' object needs an argument")
     } else {
         format!(
             "unbound method {}.{method}() needs an argument",

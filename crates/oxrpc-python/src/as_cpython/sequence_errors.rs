@@ -232,14 +232,8 @@ fn str_item(sequence: PySequence<'_>, index: isize, vm: &VirtualMachine) -> PyRe
 }
 
 fn str_subscript(mapping: PyMapping<'_>, needle: &PyObject, vm: &VirtualMachine) -> PyResult {
-    (originals(vm)?.str_subscript)(mapping, needle, vm).map_err(|e| {
-        not_an_index(
-            index_error_worded(e, STRING_INDEX, vm),
-            "string",
-            needle,
-            vm,
-        )
-    })
+    (originals(vm)?.str_subscript)(mapping, needle, vm)
+        .map_err(|e| refused_subscript(e, STRING_INDEX, "string", needle, vm))
 }
 
 fn str_getitem(zelf: PyObjectRef, needle: PyObjectRef, vm: &VirtualMachine) -> PyResult {
@@ -263,14 +257,8 @@ fn bytearray_assign_item(
 }
 
 fn bytearray_subscript(mapping: PyMapping<'_>, needle: &PyObject, vm: &VirtualMachine) -> PyResult {
-    (originals(vm)?.bytearray_subscript)(mapping, needle, vm).map_err(|e| {
-        not_an_index(
-            index_error_worded(e, BYTEARRAY_INDEX, vm),
-            "bytearray",
-            needle,
-            vm,
-        )
-    })
+    (originals(vm)?.bytearray_subscript)(mapping, needle, vm)
+        .map_err(|e| refused_subscript(e, BYTEARRAY_INDEX, "bytearray", needle, vm))
 }
 
 fn bytearray_assign_subscript(
@@ -279,14 +267,8 @@ fn bytearray_assign_subscript(
     value: Option<PyObjectRef>,
     vm: &VirtualMachine,
 ) -> PyResult<()> {
-    (originals(vm)?.bytearray_assign_subscript)(mapping, needle, value, vm).map_err(|e| {
-        not_an_index(
-            index_error_worded(e, BYTEARRAY_INDEX, vm),
-            "bytearray",
-            needle,
-            vm,
-        )
-    })
+    (originals(vm)?.bytearray_assign_subscript)(mapping, needle, value, vm)
+        .map_err(|e| refused_subscript(e, BYTEARRAY_INDEX, "bytearray", needle, vm))
 }
 
 fn bytearray_getitem(zelf: PyObjectRef, needle: PyObjectRef, vm: &VirtualMachine) -> PyResult {
@@ -321,6 +303,23 @@ fn indexed(vm: &VirtualMachine) -> [&'static Py<PyType>; 4] {
     ]
 }
 const INDEXED_NAMES: [&str; 4] = ["list", "tuple", "byte", "range"];
+
+/// `error` of a subscript of sequence `name` by `needle`, in CPython's
+/// words: an index past the end (`out_of_range`) or not an index at all.
+fn refused_subscript(
+    error: PyBaseExceptionRef,
+    out_of_range: &str,
+    name: &str,
+    needle: &PyObject,
+    vm: &VirtualMachine,
+) -> PyBaseExceptionRef {
+    not_an_index(
+        index_error_worded(error, out_of_range, vm),
+        name,
+        needle,
+        vm,
+    )
+}
 
 /// `error` in CPython's words when it is RustPython's TypeError for a
 /// subscript of sequence `name` that is neither an index nor a slice
@@ -382,14 +381,8 @@ fn list_assign_subscript(
     value: Option<PyObjectRef>,
     vm: &VirtualMachine,
 ) -> PyResult<()> {
-    (originals(vm)?.list_assign_subscript)(mapping, needle, value, vm).map_err(|e| {
-        not_an_index(
-            index_error_worded(e, LIST_ASSIGNMENT_INDEX, vm),
-            "list",
-            needle,
-            vm,
-        )
-    })
+    (originals(vm)?.list_assign_subscript)(mapping, needle, value, vm)
+        .map_err(|e| refused_subscript(e, LIST_ASSIGNMENT_INDEX, "list", needle, vm))
 }
 
 fn list_delitem(zelf: PyObjectRef, needle: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
