@@ -24,11 +24,11 @@
 //! sits in the old generations, where young collections never look.
 
 use rustpython_vm::builtins::{PyFloat, PyInt};
-use rustpython_vm::function::FuncArgs;
-use rustpython_vm::{PyResult, VirtualMachine};
+use rustpython_vm::function::{FuncArgs, IntoPyNativeFn, PyMethodDef, PyMethodFlags};
+use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Once, RwLock, RwLockReadGuard};
+use std::sync::{Once, OnceLock, RwLock, RwLockReadGuard};
 use std::time::{Duration, Instant};
 
 /// Held for reading by every thread inside Python, for writing by a
@@ -201,28 +201,51 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
 /// plain `int` or `float` is slept on outside (turning one into a duration
 /// runs no Python code); anything else, and every error, is the original
 /// function's, inside.
+///
+/// The replacement is defined once per process, as RustPython defines its
+/// own, and is a function of the `time` module (which gives it the
+/// original's name, doc and signature); RustPython's `time.sleep` holds
+/// nothing of the interpreter that made it, so the first one serves all.
 fn sleep_outside(vm: &VirtualMachine) -> PyResult<()> {
+    static ORIGINAL: OnceLock<Option<PyObjectRef>> = OnceLock::new();
+    static DEFINITION: OnceLock<&'static PyMethodDef> = OnceLock::new();
     let time = vm.import("time", 0)?;
-    let sleep = time.get_attr("sleep", vm)?;
-    let sleeping = vm.new_function("sleep", move |args: FuncArgs, vm: &VirtualMachine| {
-        let plain = match (args.args.as_slice(), args.kwargs.is_empty()) {
-            ([seconds], true)
-                if seconds.downcast_ref::<PyFloat>().is_some()
-                    || seconds.downcast_ref::<PyInt>().is_some() =>
-            {
-                seconds.clone().try_into_value::<Duration>(vm).ok()
+    let original = ORIGINAL.get_or_init(|| time.get_attr("sleep", vm).ok());
+    let Some(original) = original else {
+        return Err(vm.new_runtime_error("time.sleep could not be replaced".to_owned()));
+    };
+    let definition = DEFINITION.get_or_init(|| {
+        let original = original.clone();
+        let sleep = move |args: FuncArgs, vm: &VirtualMachine| -> PyResult {
+            let plain = match (args.args.as_slice(), args.kwargs.is_empty()) {
+                ([seconds], true)
+                    if seconds.downcast_ref::<PyFloat>().is_some()
+                        || seconds.downcast_ref::<PyInt>().is_some() =>
+                {
+                    seconds.clone().try_into_value::<Duration>(vm).ok()
+                }
+                _ => None,
+            };
+            match plain {
+                Some(duration) => {
+                    leave();
+                    std::thread::sleep(duration);
+                    enter();
+                    Ok(vm.ctx.none())
+                }
+                None => original.call(args, vm),
             }
-            _ => None,
         };
-        match plain {
-            Some(duration) => {
-                leave();
-                std::thread::sleep(duration);
-                enter();
-                Ok(vm.ctx.none())
-            }
-            None => sleep.call(args, vm),
-        }
+        Box::leak(Box::new(PyMethodDef {
+            name: "sleep",
+            func: Box::leak(Box::new(sleep.into_func())),
+            flags: PyMethodFlags::empty(),
+            doc: None,
+        }))
     });
+    let sleeping = definition
+        .to_function()
+        .with_module(vm.ctx.intern_str("time"))
+        .into_ref(&vm.ctx);
     time.set_attr("sleep", sleeping, vm)
 }
