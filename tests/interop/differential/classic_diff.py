@@ -1679,6 +1679,56 @@ def build(argv=None):
     def common_errors(ctx, expr):
         ctx.same("exact/" + expr, lambda c: c.eval(expr))
 
+    # What help() and inspect.signature() read of a remote builtin: its doc,
+    # text signature, qualified name, module and what it is bound to, read
+    # on the server, and the signature and help text the client's inspect
+    # and pydoc make of the netref. Functions, methods (unbound and bound),
+    # slot wrappers (some are methods on RustPython) and module functions.
+    documented = [
+        "len", "sum", "print", "round", "min", "max", "divmod", "pow", "sorted", "isinstance", "getattr",
+        "compile", "exec", "eval", "__import__", "__build_class__", "iter", "next", "format", "abs",
+        "repr", "hash", "chr", "vars", "dir", "globals", "any", "hasattr",
+        "list.append", "list.sort", "list.index", "dict.get", "dict.fromkeys", "dict.update", "str.join",
+        "str.split", "str.upper", "str.format", "bytes.hex", "int.from_bytes", "int.to_bytes",
+        "float.hex", "set.add", "tuple.count", "object.__init_subclass__", "object.__dir__",
+        "object.__reduce_ex__", "object.__format__", "dict.__getitem__", "list.__getitem__",
+        "list.__len__", "list.__init__", "int.__add__", "object.__init__", "object.__repr__",
+        "str.__getitem__", "int.__floordiv__", "object.__setattr__", "object.__delattr__",
+        "dict.__contains__", "set.__contains__", "str.__mod__", "float.__round__",
+        "[].append", "{}.get", "'a'.join", "(1).to_bytes", "[].__len__",
+        "[].__init__",
+        "__import__('math').sqrt", "__import__('math').log", "__import__('math').pow",
+        "__import__('cmath').phase", "__import__('operator').add", "__import__('time').time",
+        "__import__('time').sleep", "__import__('zlib').crc32", "__import__('binascii').hexlify",
+        "__import__('os').listdir", "__import__('os').stat", "__import__('sys').getsizeof",
+        "__import__('sys').exc_info", "__import__('functools').reduce",
+    ]
+    # Slot wrappers that are methods in RustPython: pydoc lays out each kind
+    # of object its own way.
+    other_kind = {"dict.__getitem__", "str.__getitem__", "int.__floordiv__", "object.__setattr__",
+                  "object.__delattr__", "dict.__contains__", "set.__contains__", "str.__mod__"}
+    described = ("(lambda f: (f.__doc__, getattr(f, '__text_signature__', None), f.__qualname__,"
+                 " getattr(f, '__module__', None), type(f.__self__).__name__ if hasattr(f, '__self__')"
+                 " else None))(%s)")
+
+    def client_signature(netref):
+        import inspect
+        try:
+            return str(inspect.signature(netref))
+        except ValueError:
+            return "no signature"  # (its message has the object's address)
+
+    def client_help(netref):
+        import pydoc
+        return pydoc.render_doc(netref, renderer=pydoc.plaintext)
+
+    @d.prop(st.sampled_from(documented), explicit=documented)
+    def builtin_docs(ctx, expr):
+        ctx.same("exact/doc " + expr, lambda c: c.eval(described % expr))
+        ctx.same("exact/signature " + expr, lambda c: client_signature(c.eval(expr)))
+        if expr not in other_kind:
+            ctx.same("exact/help " + expr, lambda c: client_help(c.eval(expr)))
+
     # XML documents the client writes with its own ElementTree, read on the
     # server by its ElementTree and minidom (the server's pyexpat under
     # them): elements, attributes (some namespaced), text and tails. Only

@@ -15,12 +15,16 @@ mod arity;
 #[rustfmt::skip]
 mod arity_table;
 mod bool_format;
+mod builtin_docs;
 mod builtin_errors;
 mod builtin_functions;
 mod complex_arithmetic;
 mod complex_repr;
 mod dict_update;
 mod dir_names;
+// Generated, and checked against its generator byte for byte.
+#[rustfmt::skip]
+mod docs_table;
 mod error_text;
 mod float_arithmetic;
 mod float_constructor;
@@ -82,5 +86,6 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     tab_error::install(vm)?;
     notimplemented_bool::install(vm)?;
     method_descriptor_call::install(vm)?;
+    builtin_docs::install(vm)?;
     arity::install(vm)
 }
