@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generates crates/oxrpc-python/src/as_cpython/docs_table.rs: the
 `__doc__` and `__text_signature__` CPython gives its builtin functions, the
-methods of its builtin types, and their slot wrappers.
+methods of its builtin types, their slot wrappers, and the types themselves.
 
     .venv/bin/python tests/golden/classic/generate_docs.py          # rewrites the file
     .venv/bin/python tests/golden/classic/generate_docs.py --print  # writes it to stdout
@@ -10,7 +10,8 @@ methods of its builtin types, and their slot wrappers.
 client through the netref of a remote builtin. Functions and methods are
 written under their `__qualname__`, after their module's name for a module
 other than `builtins` (`len`, `list.append`, `dict.fromkeys`, `math.sqrt`,
-`posix.listdir`), as `generate_arity.py` names them. Slot wrappers
+`posix.listdir`), as `generate_arity.py` names them, and so are types
+(`int`, `collections.deque`). Slot wrappers
 (`list.__len__`, `[].__init__`) share one doc and signature per slot name
 in CPython, whatever the type (this script checks it), and are written
 under the slot's name.
@@ -18,6 +19,7 @@ under the slot's name.
 import builtins
 import os
 import sys
+import types as types_module
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from generate_arity import MODULES, key  # noqa: E402
@@ -25,6 +27,10 @@ from generate_arity import MODULES, key  # noqa: E402
 # Modules whose functions are covered, beyond those `generate_arity.py`
 # calls: only their attributes are read here.
 DOC_MODULES = sorted(set(MODULES) | {"posix", "sys"})
+
+# Modules whose types (those CPython defines in C) are covered, beyond the
+# builtin types.
+TYPE_MODULES = ["array", "collections", "functools", "itertools", "operator", "struct"]
 
 # What `vars(type)` holds that reads as a function or method.
 ROUTINES = {
@@ -79,6 +85,23 @@ def slots():
     return found
 
 
+def types():
+    """{key: (doc, signature)} of the builtin types and of the C types of
+    `TYPE_MODULES`."""
+    found = {}
+    candidates = builtin_types()
+    for module in TYPE_MODULES:
+        candidates += [value for name, value in sorted(vars(__import__(module)).items())
+                       if isinstance(value, type) and not name.startswith("_")]
+    for kind in candidates:
+        # Only types defined in C (a module's may be a heap type in 3.11);
+        # a class's doc is its own, in both interpreters.
+        if any(isinstance(value, types_module.FunctionType) for value in vars(kind).values()):
+            continue
+        found[key(kind)] = (kind.__doc__, kind.__text_signature__)
+    return found
+
+
 def rust_string(text):
     if text is None:
         return "None"
@@ -112,6 +135,10 @@ def render():
                    "/// (name, `__doc__`, `__text_signature__`) of builtin functions and\n"
                    "/// methods, sorted by name for a binary search.",
                    functions())
+    lines += table("TYPES",
+                   "/// (name, `__doc__`, `__text_signature__`) of builtin types, sorted by\n"
+                   "/// name for a binary search.",
+                   types())
     lines += table("SLOTS",
                    "/// (slot name, `__doc__`, `__text_signature__`) of slot wrappers,\n"
                    "/// sorted by name for a binary search.",
