@@ -22,11 +22,9 @@ use rustpython_vm::types::AsMapping;
 use rustpython_vm::{AsObject, PyObject, PyObjectRef, PyPayload, PyResult, VirtualMachine};
 use std::sync::OnceLock;
 
-type Init = fn(PyObjectRef, FuncArgs, &VirtualMachine) -> PyResult<()>;
-
 /// RustPython's `dict.__init__` slot and `update` method.
 struct Originals {
-    init: Init,
+    init: methods::InitSlot,
     update: PyObjectRef,
     keys: &'static PyStrInterned,
 }
@@ -42,9 +40,8 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
             update: dict_type.get_attr(vm.ctx.intern_str("update"))?,
             keys: vm.ctx.intern_str("keys"),
         };
-        dict_type.slots.init.store(Some(init));
         dict_type.slots.vectorcall.store(Some(construct));
-        methods::define(vm, dict_type, "__init__", init);
+        methods::define_init(vm, dict_type, init);
         methods::define(vm, dict_type, "update", update);
         Some(originals)
     });

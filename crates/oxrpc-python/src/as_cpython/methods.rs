@@ -5,10 +5,12 @@
 //! replaces (CPython's would be a slot wrapper; RustPython 0.5 makes only
 //! method descriptors of other functions). The number slots also need
 //! their `__op__` and reflected `__rop__` methods to call the new slot, as
-//! the methods RustPython made from its own slots did.
+//! the methods RustPython made from its own slots did. An `__init__` is
+//! the exception: RustPython makes its slot wrapper again from the new
+//! slot, so that subclasses made later take the slot from it.
 
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyType};
-use rustpython_vm::function::{IntoPyNativeFn, OptionalArg, PyMethodDef, PyMethodFlags};
+use rustpython_vm::function::{FuncArgs, IntoPyNativeFn, OptionalArg, PyMethodDef, PyMethodFlags};
 use rustpython_vm::protocol::{PyNumberBinaryFunc, PyNumberTernaryFunc};
 use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyResult, VirtualMachine};
 
@@ -34,6 +36,37 @@ pub(super) fn define<F, Kind>(
     }));
     let method = definition.build_method(&vm.ctx, class);
     class.set_attr(vm.ctx.intern_str(name), method.into());
+}
+
+/// The signature of an `__init__` slot.
+pub(super) type InitSlot = fn(PyObjectRef, FuncArgs, &VirtualMachine) -> PyResult<()>;
+
+/// Sets `init` as `class`'s init slot, and its `__init__` to a slot
+/// wrapper of it, made by RustPython as for its own types: a subclass
+/// made later finds its slot in that wrapper (where a method would leave
+/// it calling `__init__` by name), and `class.__init__(obj, ...)` and
+/// `super().__init__(...)` call `init` too. Called once per process.
+pub(super) fn define_init(vm: &VirtualMachine, class: &'static Py<PyType>, init: InitSlot) {
+    let name = vm.ctx.intern_str("__init__");
+    class.slots.init.store(Some(init));
+    // The type's attribute cache is let go of before its dict changes.
+    class.modified();
+    let (place, before) = {
+        let mut attributes = class.attributes.write();
+        let place = attributes.get_index_of(name);
+        attributes.shift_remove(name);
+        (place, attributes.len())
+    };
+    // RustPython's own step for its types: a wrapper for each slot that has
+    // none in the class's dict, `__init__` first (it is first of the slots),
+    // and only it kept.
+    rustpython_vm::class::add_operators(class, &vm.ctx);
+    class.modified();
+    let mut attributes = class.attributes.write();
+    attributes.truncate(before + 1);
+    if let (Some(place), Some(now)) = (place, attributes.get_index_of(name)) {
+        attributes.move_index(now, place);
+    }
 }
 
 /// CPython's TypeError for method `method` of type `class` called on
