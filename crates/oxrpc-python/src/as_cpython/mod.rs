@@ -18,6 +18,7 @@ mod bool_format;
 mod builtin_docs;
 mod builtin_errors;
 mod builtin_functions;
+mod collect_iterable;
 mod complex_arithmetic;
 mod complex_repr;
 mod dict_update;
@@ -66,6 +67,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     join::install(vm)?;
     sequence_repeat::install(vm)?;
     dict_update::install(vm)?;
+    collect_iterable::install(vm)?;
     str_format::install(vm)?;
     format_refusals::install(vm)?;
     float_arithmetic::install(vm)?;
