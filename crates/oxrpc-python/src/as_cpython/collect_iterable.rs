@@ -108,6 +108,13 @@ fn list_init(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult
     // The old items are dropped with the list unlocked.
     let old = std::mem::take(&mut *list.borrow_vec_mut());
     drop(old);
+    if iterates_natively(iterable, vm) {
+        // Nothing can look at the list meanwhile: the items go in at once.
+        let mut elements = Vec::new();
+        let outcome = collect_into(iterable, &mut elements, vm);
+        list.borrow_vec_mut().extend(elements);
+        return outcome;
+    }
     // Each item goes in as it comes, as in CPython: an iterator that adds
     // to the list itself interleaves with it.
     let mut list: &PyList = list;
@@ -186,6 +193,31 @@ fn read_in_place(iterable: &PyObject, vm: &VirtualMachine) -> bool {
         types.dict_keys_type,
         types.dict_values_type,
         types.dict_items_type,
+    ]
+    .iter()
+    .any(|kind| class.is(*kind))
+}
+
+/// Whether iterating `iterable` runs no Python code: a builtin container
+/// or a builtin container's iterator, of the exact type.
+fn iterates_natively(iterable: &PyObject, vm: &VirtualMachine) -> bool {
+    let types = &vm.ctx.types;
+    let class = iterable.class();
+    [
+        types.range_type,
+        types.range_iterator_type,
+        types.str_type,
+        types.str_iterator_type,
+        types.bytes_type,
+        types.bytes_iterator_type,
+        types.set_type,
+        types.frozenset_type,
+        types.set_iterator_type,
+        types.list_iterator_type,
+        types.tuple_iterator_type,
+        types.dict_keyiterator_type,
+        types.dict_valueiterator_type,
+        types.dict_itemiterator_type,
     ]
     .iter()
     .any(|kind| class.is(*kind))
