@@ -886,6 +886,8 @@ def build(argv=None):
         st.integers(0, 6).map(lambda n: "zip(range(%d), 'abcd')" % n),
         st.integers(0, 6).map(lambda n: "filter(None, range(%d))" % n),
         st.integers(0, 6).map(lambda n: "iter(list(range(%d)))" % n),
+        st.integers(0, 6).map(lambda n: "list(range(%d))" % n),
+        st.integers(0, 6).map(lambda n: "tuple('abcdef'[:%d])" % n),
         st.integers(0, 6).map(lambda n: "reversed(range(%d))" % n),
         st.integers(0, 6).map(lambda n: "range(%d)" % n),
         st.integers(0, 6).map(lambda n: "'abcdef'[:%d]" % n),
@@ -897,6 +899,7 @@ def build(argv=None):
     collectors = st.sampled_from(["list(%s)", "tuple(%s)", "LS(%s)", "TS(%s)", "[*%s]", "(*%s,)",
                                   "list(%s, key=1)", "tuple(iterable=%s)", "LS(iterable=%s)",
                                   "reinit([7, 8], lambda l: %s)", "reinit([7, 8], iter)",
+                                  "reinit([7, 8], lambda l: l)", "reinit([7, 8], tuple)",
                                   "reinit([7, 8], lambda l: map(l.append, %s))"])
 
     @d.prop(st.tuples(collectors, collected_sources))

@@ -26,7 +26,7 @@
 //! Replaced once per process: the types are shared by every interpreter.
 
 use super::methods;
-use rustpython_vm::builtins::{PyInt, PyList, PyType, PyTypeRef};
+use rustpython_vm::builtins::{PyInt, PyList, PyTuple, PyType, PyTypeRef};
 use rustpython_vm::function::FuncArgs;
 use rustpython_vm::protocol::PyIterReturn;
 use rustpython_vm::Py;
@@ -86,6 +86,17 @@ fn construct_list(
     let Some(class) = class.downcast_ref::<PyType>() else {
         return Err(vm.new_type_error("list() needs a type".to_owned()));
     };
+    // `list(t)` of a tuple or list, the commonest call, straight to its copy.
+    if let ([source], None) = (args.as_slice(), keyword_names) {
+        if class.is(vm.ctx.types.list_type) {
+            if let Some(tuple) = source.downcast_ref_if_exact::<PyTuple>(vm) {
+                return Ok(vm.ctx.new_list(tuple.as_slice().to_vec()).into());
+            }
+            if let Some(list) = source.downcast_ref_if_exact::<PyList>(vm) {
+                return Ok(vm.ctx.new_list(list.borrow_vec().to_vec()).into());
+            }
+        }
+    }
     let list = PyList::default().into_ref_with_type(vm, class.to_owned())?;
     let args = FuncArgs::from_vectorcall_owned(args, positional, keyword_names);
     list_init(list.clone().into(), args, vm)?;
@@ -99,7 +110,9 @@ fn construct_list(
 fn list_init(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
     let args = positional_only("list", zelf.class(), vm.ctx.types.list_type, args, vm)?;
     let target = match (zelf.downcast_ref::<PyList>(), single(&args)) {
-        (Some(list), Some(iterable)) if !read_in_place(iterable, vm) => Some((list, iterable)),
+        (Some(list), Some(iterable)) if !is_mapping_read_in_place(iterable, vm) => {
+            Some((list, iterable))
+        }
         _ => None,
     };
     let Some((list, iterable)) = target else {
@@ -108,6 +121,16 @@ fn list_init(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult
     // The old items are dropped with the list unlocked.
     let old = std::mem::take(&mut *list.borrow_vec_mut());
     drop(old);
+    // A tuple's or list's items are copied (a list's own, now none).
+    if let Some(tuple) = iterable.downcast_ref_if_exact::<PyTuple>(vm) {
+        list.borrow_vec_mut().extend_from_slice(tuple.as_slice());
+        return Ok(());
+    }
+    if let Some(source) = iterable.downcast_ref_if_exact::<PyList>(vm) {
+        let items = source.borrow_vec().to_vec();
+        list.borrow_vec_mut().extend(items);
+        return Ok(());
+    }
     if iterates_natively(iterable, vm) {
         // Nothing can look at the list meanwhile: the items go in at once.
         let mut elements = Vec::new();
@@ -186,9 +209,17 @@ fn single(args: &FuncArgs) -> Option<&PyObjectRef> {
 fn read_in_place(iterable: &PyObject, vm: &VirtualMachine) -> bool {
     let types = &vm.ctx.types;
     let class = iterable.class();
+    class.is(types.tuple_type)
+        || class.is(types.list_type)
+        || is_mapping_read_in_place(iterable, vm)
+}
+
+/// Whether `iterable` is a dict or a dict's view, which RustPython reads
+/// in place.
+fn is_mapping_read_in_place(iterable: &PyObject, vm: &VirtualMachine) -> bool {
+    let types = &vm.ctx.types;
+    let class = iterable.class();
     [
-        types.tuple_type,
-        types.list_type,
         types.dict_type,
         types.dict_keys_type,
         types.dict_values_type,
