@@ -141,14 +141,19 @@ def render():
     return "\n".join(lines) + "\n"
 
 
-def main():
-    text = render()
+def write_table(text, file_name):
+    """Writes `text` to crates/oxrpc-python/src/as_cpython/FILE_NAME, or to
+    stdout with --print (what the crate's test compares with its table)."""
     if "--print" in sys.argv:
         sys.stdout.write(text)
         return
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-    with open(os.path.join(root, "crates/oxrpc-python/src/as_cpython/arity_table.rs"), "w") as out:
+    with open(os.path.join(root, "crates/oxrpc-python/src/as_cpython", file_name), "w") as out:
         out.write(text)
+
+
+def main():
+    write_table(render(), "arity_table.rs")
 
 
 if __name__ == "__main__":

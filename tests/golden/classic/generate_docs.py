@@ -22,7 +22,7 @@ import sys
 import types as types_module
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from generate_arity import MODULES, key  # noqa: E402
+from generate_arity import MODULES, key, write_table  # noqa: E402
 
 # Modules whose functions are covered, beyond those `generate_arity.py`
 # calls: only their attributes are read here.
@@ -147,13 +147,7 @@ def render():
 
 
 def main():
-    text = render()
-    if "--print" in sys.argv:
-        sys.stdout.write(text)
-        return
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-    with open(os.path.join(root, "crates/oxrpc-python/src/as_cpython/docs_table.rs"), "w") as out:
-        out.write(text)
+    write_table(render(), "docs_table.rs")
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ use rustpython_vm::builtins::{PyInt, PyList, PyTuple, PyType, PyTypeRef};
 use rustpython_vm::function::FuncArgs;
 use rustpython_vm::protocol::PyIterReturn;
 use rustpython_vm::Py;
-use rustpython_vm::{AsObject, PyObject, PyObjectRef, PyPayload, PyResult, VirtualMachine};
+use rustpython_vm::{AsObject, PyObject, PyObjectRef, PyResult, VirtualMachine};
 use std::sync::OnceLock;
 
 type New = fn(PyTypeRef, FuncArgs, &VirtualMachine) -> PyResult;
@@ -83,9 +83,6 @@ fn construct_list(
     keyword_names: Option<&[PyObjectRef]>,
     vm: &VirtualMachine,
 ) -> PyResult {
-    let Some(class) = class.downcast_ref::<PyType>() else {
-        return Err(vm.new_type_error("list() needs a type".to_owned()));
-    };
     // `list(t)` of a tuple or list, the commonest call, straight to its copy.
     if let ([source], None) = (args.as_slice(), keyword_names) {
         if class.is(vm.ctx.types.list_type) {
@@ -97,10 +94,7 @@ fn construct_list(
             }
         }
     }
-    let list = PyList::default().into_ref_with_type(vm, class.to_owned())?;
-    let args = FuncArgs::from_vectorcall_owned(args, positional, keyword_names);
-    list_init(list.clone().into(), args, vm)?;
-    Ok(list.into())
+    methods::construct_then_init::<PyList>(class, args, positional, keyword_names, list_init, vm)
 }
 
 /// `list.__init__`: an iterator collected here, the rest by RustPython.

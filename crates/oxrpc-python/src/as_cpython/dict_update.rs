@@ -15,11 +15,11 @@
 //! CPython's `PySequence_Fast` takes it.
 
 use super::{methods, sequence_fast};
-use rustpython_vm::builtins::{PyDict, PyList, PyStrInterned, PyTuple, PyType};
+use rustpython_vm::builtins::{PyDict, PyList, PyStrInterned, PyTuple};
 use rustpython_vm::function::FuncArgs;
 use rustpython_vm::protocol::PyIterReturn;
 use rustpython_vm::types::AsMapping;
-use rustpython_vm::{AsObject, PyObject, PyObjectRef, PyPayload, PyResult, VirtualMachine};
+use rustpython_vm::{AsObject, PyObject, PyObjectRef, PyResult, VirtualMachine};
 use std::sync::OnceLock;
 
 /// RustPython's `dict.__init__` slot and `update` method.
@@ -63,13 +63,7 @@ fn construct(
     keyword_names: Option<&[PyObjectRef]>,
     vm: &VirtualMachine,
 ) -> PyResult {
-    let Some(class) = class.downcast_ref::<PyType>() else {
-        return Err(vm.new_type_error("dict() needs a type".to_owned()));
-    };
-    let dict = PyDict::default().into_ref_with_type(vm, class.to_owned())?;
-    let args = FuncArgs::from_vectorcall_owned(args, positional, keyword_names);
-    init(dict.clone().into(), args, vm)?;
-    Ok(dict.into())
+    methods::construct_then_init::<PyDict>(class, args, positional, keyword_names, init, vm)
 }
 
 /// `dict.__init__`: a sequence of pairs merged here, the rest by

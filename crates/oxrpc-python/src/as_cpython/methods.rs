@@ -12,7 +12,7 @@
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyType};
 use rustpython_vm::function::{FuncArgs, IntoPyNativeFn, OptionalArg, PyMethodDef, PyMethodFlags};
 use rustpython_vm::protocol::{PyNumberBinaryFunc, PyNumberTernaryFunc};
-use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyResult, VirtualMachine};
+use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyPayload, PyResult, VirtualMachine};
 
 /// Sets `function` on `class` as its method `name`. Called once per
 /// process for each, like RustPython's own definitions, which live as
@@ -67,6 +67,28 @@ pub(super) fn define_init(vm: &VirtualMachine, class: &'static Py<PyType>, init:
     if let (Some(place), Some(now)) = (place, attributes.get_index_of(name)) {
         attributes.move_index(now, place);
     }
+}
+
+/// A call of `class` (a builtin type or its subclass) as RustPython makes
+/// it for a type whose new object is empty: the `P` made, then `init`
+/// run with the call's arguments. For the vector call slot of a type whose
+/// `__init__` is replaced by [`define_init`].
+pub(super) fn construct_then_init<P: PyPayload + Default + std::fmt::Debug>(
+    class: &PyObject,
+    args: Vec<PyObjectRef>,
+    positional: usize,
+    keyword_names: Option<&[PyObjectRef]>,
+    init: InitSlot,
+    vm: &VirtualMachine,
+) -> PyResult {
+    let Some(class) = class.downcast_ref::<PyType>() else {
+        let name = P::class(&vm.ctx).name();
+        return Err(vm.new_type_error(format!("{name}() needs a type")));
+    };
+    let made = P::default().into_ref_with_type(vm, class.to_owned())?;
+    let args = FuncArgs::from_vectorcall_owned(args, positional, keyword_names);
+    init(made.clone().into(), args, vm)?;
+    Ok(made.into())
 }
 
 /// CPython's TypeError for method `method` of type `class` called on
