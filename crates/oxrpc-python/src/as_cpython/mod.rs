@@ -21,6 +21,7 @@ mod builtin_functions;
 mod collect_iterable;
 mod complex_arithmetic;
 mod complex_repr;
+mod consume_iterable;
 mod dict_update;
 mod dir_names;
 // Generated, and checked against its generator byte for byte.
@@ -68,6 +69,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     sequence_repeat::install(vm)?;
     dict_update::install(vm)?;
     collect_iterable::install(vm)?;
+    consume_iterable::install(vm)?;
     str_format::install(vm)?;
     format_refusals::install(vm)?;
     float_arithmetic::install(vm)?;
