@@ -621,6 +621,22 @@ class LS(list):
 class TS(tuple):
     pass
 
+def shown(r):
+    """repr of a result, a set's items sorted (their order is a hash detail)."""
+    if isinstance(r, (set, frozenset)):
+        return (type(r).__name__, sorted(map(repr, r)))
+    return (type(r).__name__, repr(r))
+
+def extended(items, source):
+    """list.extend on a list that has items: `source` builds the iterable from
+    the list itself."""
+    target = list(items)
+    try:
+        target.extend(source(target))
+    except Exception as error:
+        return ('raised', type(error).__name__, str(error), target)
+    return target
+
 def reinit(items, source):
     """list.__init__ on a list that has items: `source` builds the iterable from
     the list itself."""
@@ -907,6 +923,23 @@ def build(argv=None):
         collector, source = case
         expression = collector % source if "%s" in collector else collector
         ctx.same("collect %s" % expression, lambda c: c.eval("(lambda r: (type(r).__name__, repr(r)))(%s)" % expression))
+
+    consumers = st.sampled_from([
+        "any(%s)", "all(%s)", "sum(%s)", "sum(%s, 10)", "sum(%s, start=0.5)", "sum(%s, [])",
+        "sum(%s, '')", "sum(%s, start=b'')", "sum(%s, bytearray())", "sum(%s, 1, 2)",
+        "sum(%s, foo=1)", "sum(iterable=%s)", "any(%s, x=1)", "all(iterable=%s)",
+        "set(%s)", "set(%s, x=1)", "frozenset(%s)", "(lambda s: (s.update(%s, [9]), s)[1])({7})",
+        "(lambda s: (s.__init__(%s), s)[1])({7})", "set().update(%s, x=1)",
+        "sorted(%s)", "sorted(%s, reverse=True)", "sorted(%s, key=repr)", "sorted(%s, foo=1)",
+        "extended([7, 8], lambda l: %s)", "extended([7, 8], lambda l: l)",
+        "extended([7, 8], lambda l: map(l.append, %s))",
+    ])
+
+    @d.prop(st.tuples(consumers, collected_sources))
+    def consume_iterables(ctx, case):
+        consumer, source = case
+        expression = consumer % source if "%s" in consumer else consumer
+        ctx.same("consume %s" % expression, lambda c: c.eval("shown(%s)" % expression))
 
     local_exc = st.sampled_from([None, ValueError, KeyError, ZeroDivisionError, RuntimeError, "remote"])
 

@@ -25,7 +25,7 @@
 //! `__new__`, and `[*x]` / `(*x,)` collect without asking a size at all.
 //! Replaced once per process: the types are shared by every interpreter.
 
-use super::methods;
+use super::{builtin_functions, methods};
 use rustpython_vm::builtins::{PyInt, PyList, PyTuple, PyType, PyTypeRef};
 use rustpython_vm::function::FuncArgs;
 use rustpython_vm::protocol::PyIterReturn;
@@ -35,9 +35,25 @@ use std::sync::OnceLock;
 
 type New = fn(PyTypeRef, FuncArgs, &VirtualMachine) -> PyResult;
 
-/// RustPython's `list.__init__` and `tuple.__new__` slots.
+/// RustPython's `list.__init__` slot, `list.extend` and `list.sort` methods and
+/// `list.sort`'s refusal of a keyword it does not take, in CPython's words.
+fn refuse_sort_keywords<'a>(
+    mut names: impl Iterator<Item = &'a String>,
+    vm: &VirtualMachine,
+) -> PyResult<()> {
+    match names.find(|name| !matches!(name.as_str(), "key" | "reverse")) {
+        Some(name) => Err(vm.new_type_error(format!(
+            "'{name}' is an invalid keyword argument for sort()"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// `tuple.__new__` slot.
 struct Originals {
     list_init: methods::InitSlot,
+    list_extend: PyObjectRef,
+    list_sort: PyObjectRef,
     tuple_new: New,
 }
 
@@ -49,10 +65,13 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
         let types = &vm.ctx.types;
         let originals = Originals {
             list_init: types.list_type.slots.init.load()?,
+            list_extend: types.list_type.get_attr(vm.ctx.intern_str("extend"))?,
+            list_sort: types.list_type.get_attr(vm.ctx.intern_str("sort"))?,
             tuple_new: types.tuple_type.slots.new.load()?,
         };
         types.list_type.slots.vectorcall.store(Some(construct_list));
         methods::define_init(vm, types.list_type, list_init);
+        methods::define(vm, types.list_type, "extend", list_extend);
         // CPython's `map` has no `__length_hint__`: RustPython's asks the
         // iterables, whose errors would then be raised by `list(map(...))`.
         types.map_type.modified();
@@ -64,8 +83,10 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
         types.tuple_type.slots.new.store(Some(tuple_new));
         Some(originals)
     });
-    Ok(())
+    builtin_functions::replace(vm, &SORTED, "sorted", sorted)
 }
+
+static SORTED: builtin_functions::Cell = OnceLock::new();
 
 fn originals(vm: &VirtualMachine) -> PyResult<&'static Originals> {
     ORIGINALS
@@ -115,7 +136,29 @@ fn list_init(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult
     // The old items are dropped with the list unlocked.
     let old = std::mem::take(&mut *list.borrow_vec_mut());
     drop(old);
-    // A tuple's or list's items are copied (a list's own, now none).
+    extend_with(list, iterable, vm)
+}
+
+/// `list.extend(iterable)`: as `list.__init__` fills a list, without
+/// emptying it; a tuple's or list's items by RustPython.
+fn list_extend(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+    let target = match (zelf.downcast_ref::<PyList>(), single(&args)) {
+        (Some(list), Some(iterable)) if !read_in_place(iterable, vm) => Some((list, iterable)),
+        _ => None,
+    };
+    let Some((list, iterable)) = target else {
+        let mut args = args;
+        args.prepend_arg(zelf);
+        return originals(vm)?.list_extend.call(args, vm);
+    };
+    extend_with(list, iterable, vm)?;
+    Ok(vm.ctx.none())
+}
+
+/// Puts the items of `iterable` at the end of `list`, as CPython's
+/// `list_extend` does. A tuple's or list's items are copied (of the list
+/// itself, what it holds now).
+fn extend_with(list: &PyList, iterable: &PyObject, vm: &VirtualMachine) -> PyResult<()> {
     if let Some(tuple) = iterable.downcast_ref_if_exact::<PyTuple>(vm) {
         list.borrow_vec_mut().extend_from_slice(tuple.as_slice());
         return Ok(());
@@ -136,6 +179,40 @@ fn list_init(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult
     // to the list itself interleaves with it.
     let mut list: &PyList = list;
     collect_into(iterable, &mut list, vm)
+}
+
+/// `sorted(iterable, /, *, key=None, reverse=False)`: the items collected
+/// as `list(iterable)` collects them, then sorted by `list.sort`. What
+/// RustPython reads in place (a list, tuple, dict or a dict's view) it
+/// sorts as CPython does, and sooner.
+fn sorted(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+    match args.args.as_slice() {
+        [iterable] if !read_in_place(iterable, vm) => {}
+        [_] => {
+            refuse_sort_keywords(args.kwargs.keys(), vm)?;
+            return builtin_functions::call_original(&SORTED, args, vm);
+        }
+        _ => return builtin_functions::call_original(&SORTED, args, vm),
+    }
+    let FuncArgs {
+        args: positional,
+        kwargs,
+    } = args;
+    let list = vm.ctx.new_list(Vec::new());
+    if let Some(iterable) = positional.first() {
+        extend_with(&list, iterable, vm)?;
+    }
+    // As CPython, the keywords are `sort`'s to refuse, once the items are in.
+    refuse_sort_keywords(kwargs.keys(), vm)?;
+    let sort = &originals(vm)?.list_sort;
+    sort.call(
+        FuncArgs {
+            args: vec![list.clone().into()],
+            kwargs,
+        },
+        vm,
+    )?;
+    Ok(list.into())
 }
 
 /// `tuple.__new__`: a tuple of an iterator collected here (for a
