@@ -183,11 +183,12 @@ fn extend_with(list: &PyList, iterable: &PyObject, vm: &VirtualMachine) -> PyRes
 
 /// `sorted(iterable, /, *, key=None, reverse=False)`: the items collected
 /// as `list(iterable)` collects them, then sorted by `list.sort`. What
-/// RustPython reads in place (a list, tuple, dict or a dict's view) it
-/// sorts as CPython does, and sooner.
+/// RustPython reads in place (a list, tuple, dict or a dict's view) or
+/// sizes without an error (a builtin container) it sorts as CPython does,
+/// and sooner.
 fn sorted(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
     match args.args.as_slice() {
-        [iterable] if !read_in_place(iterable, vm) => {}
+        [iterable] if !read_in_place(iterable, vm) && !is_sized_builtin(iterable, vm) => {}
         [_] => {
             refuse_sort_keywords(args.kwargs.keys(), vm)?;
             return builtin_functions::call_original(&SORTED, args, vm);
@@ -295,6 +296,23 @@ fn is_mapping_read_in_place(iterable: &PyObject, vm: &VirtualMachine) -> bool {
         types.dict_keys_type,
         types.dict_values_type,
         types.dict_items_type,
+    ]
+    .iter()
+    .any(|kind| class.is(*kind))
+}
+
+/// Whether `iterable` is a builtin container with a length, of the exact
+/// type: its items come without Python code, and RustPython sizes it
+/// without an error.
+fn is_sized_builtin(iterable: &PyObject, vm: &VirtualMachine) -> bool {
+    let types = &vm.ctx.types;
+    let class = iterable.class();
+    [
+        types.range_type,
+        types.str_type,
+        types.bytes_type,
+        types.set_type,
+        types.frozenset_type,
     ]
     .iter()
     .any(|kind| class.is(*kind))
