@@ -627,25 +627,21 @@ def shown(r):
         return (type(r).__name__, sorted(map(repr, r)))
     return (type(r).__name__, repr(r))
 
-def extended(items, source):
-    """list.extend on a list that has items: `source` builds the iterable from
-    the list itself."""
+def on_itself(method, items, source):
+    """list.METHOD on a list that has items: `source` builds the iterable
+    from the list itself."""
     target = list(items)
     try:
-        target.extend(source(target))
+        getattr(target, method)(source(target))
     except Exception as error:
         return ('raised', type(error).__name__, str(error), target)
     return target
 
+def extended(items, source):
+    return on_itself('extend', items, source)
+
 def reinit(items, source):
-    """list.__init__ on a list that has items: `source` builds the iterable from
-    the list itself."""
-    target = list(items)
-    try:
-        target.__init__(source(target))
-    except Exception as error:
-        return ('raised', type(error).__name__, str(error), target)
-    return target
+    return on_itself('__init__', items, source)
 '''
 
 

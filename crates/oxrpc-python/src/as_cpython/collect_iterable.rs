@@ -89,10 +89,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
 static SORTED: builtin_functions::Cell = OnceLock::new();
 
 fn originals(vm: &VirtualMachine) -> PyResult<&'static Originals> {
-    ORIGINALS
-        .get()
-        .and_then(Option::as_ref)
-        .ok_or_else(|| vm.new_runtime_error("list and tuple are not set up".to_owned()))
+    methods::kept(&ORIGINALS, "list and tuple", vm)
 }
 
 /// `list(...)`: a new list of the class called, initialised by

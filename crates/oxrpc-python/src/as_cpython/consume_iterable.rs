@@ -56,10 +56,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
 }
 
 fn set_originals(vm: &VirtualMachine) -> PyResult<&'static SetOriginals> {
-    SET_ORIGINALS
-        .get()
-        .and_then(Option::as_ref)
-        .ok_or_else(|| vm.new_runtime_error("set is not set up".to_owned()))
+    methods::kept(&SET_ORIGINALS, "set", vm)
 }
 
 /// `any(iterable)`.

@@ -49,10 +49,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
 }
 
 fn originals(vm: &VirtualMachine) -> PyResult<&'static Originals> {
-    ORIGINALS
-        .get()
-        .and_then(Option::as_ref)
-        .ok_or_else(|| vm.new_runtime_error("dict is not set up".to_owned()))
+    methods::kept(&ORIGINALS, "dict", vm)
 }
 
 /// `dict(...)`: a new dict of the class called, initialised by `init`.

@@ -13,6 +13,7 @@ use rustpython_vm::builtins::{PyBaseExceptionRef, PyType};
 use rustpython_vm::function::{FuncArgs, IntoPyNativeFn, OptionalArg, PyMethodDef, PyMethodFlags};
 use rustpython_vm::protocol::{PyNumberBinaryFunc, PyNumberTernaryFunc};
 use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyPayload, PyResult, VirtualMachine};
+use std::sync::OnceLock;
 
 /// Sets `function` on `class` as its method `name`. Called once per
 /// process for each, like RustPython's own definitions, which live as
@@ -89,6 +90,19 @@ pub(super) fn construct_then_init<P: PyPayload + Default + std::fmt::Debug>(
     let args = FuncArgs::from_vectorcall_owned(args, positional, keyword_names);
     init(made.clone().into(), args, vm)?;
     Ok(made.into())
+}
+
+/// What a replacement kept of RustPython's own, from the cell its
+/// `install` filled once per process; a RuntimeError naming `what` if
+/// that found nothing to replace.
+pub(super) fn kept<T>(
+    cell: &'static OnceLock<Option<T>>,
+    what: &str,
+    vm: &VirtualMachine,
+) -> PyResult<&'static T> {
+    cell.get()
+        .and_then(Option::as_ref)
+        .ok_or_else(|| vm.new_runtime_error(format!("{what} not set up")))
 }
 
 /// CPython's TypeError for method `method` of type `class` called on

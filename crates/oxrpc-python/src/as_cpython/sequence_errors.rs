@@ -178,10 +178,7 @@ fn replace(vm: &VirtualMachine) -> Option<Originals> {
 }
 
 fn originals(vm: &VirtualMachine) -> PyResult<&'static Originals> {
-    ORIGINALS
-        .get()
-        .and_then(Option::as_ref)
-        .ok_or_else(|| vm.new_runtime_error("sequence errors are not set up".to_owned()))
+    methods::kept(&ORIGINALS, "sequence errors", vm)
 }
 
 /// The concatenation of sequence `KIND`: RustPython's, or CPython's
