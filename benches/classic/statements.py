@@ -94,6 +94,7 @@ STATEMENTS = [
     ('sorted(l)', 'l = [3, 1, 2]'),
     ('sorted(g)', "g = {'b': 1, 'a': 2}"),
     ('e.extend(g)', 'e = []; g = range(0)'),
+    ('e.extend(t)', 'e = []; t = ()'),
     ("','.join(l)", "l = ['a', 'b', 'c']"),
     ("''.join(g)", "g = ['x'] * 10"),
     ("b','.join(l)", "l = [b'a', b'b']"),

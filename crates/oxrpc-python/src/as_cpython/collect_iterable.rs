@@ -36,19 +36,6 @@ use std::sync::OnceLock;
 type New = fn(PyTypeRef, FuncArgs, &VirtualMachine) -> PyResult;
 
 /// RustPython's `list.__init__` slot, `list.extend` and `list.sort` methods and
-/// `list.sort`'s refusal of a keyword it does not take, in CPython's words.
-fn refuse_sort_keywords<'a>(
-    mut names: impl Iterator<Item = &'a String>,
-    vm: &VirtualMachine,
-) -> PyResult<()> {
-    match names.find(|name| !matches!(name.as_str(), "key" | "reverse")) {
-        Some(name) => Err(vm.new_type_error(format!(
-            "'{name}' is an invalid keyword argument for sort()"
-        ))),
-        None => Ok(()),
-    }
-}
-
 /// `tuple.__new__` slot.
 struct Originals {
     list_init: methods::InitSlot,
@@ -104,11 +91,8 @@ fn construct_list(
     // `list(t)` of a tuple or list, the commonest call, straight to its copy.
     if let ([source], None) = (args.as_slice(), keyword_names) {
         if class.is(vm.ctx.types.list_type) {
-            if let Some(tuple) = source.downcast_ref_if_exact::<PyTuple>(vm) {
-                return Ok(vm.ctx.new_list(tuple.as_slice().to_vec()).into());
-            }
-            if let Some(list) = source.downcast_ref_if_exact::<PyList>(vm) {
-                return Ok(vm.ctx.new_list(list.borrow_vec().to_vec()).into());
+            if let Some(items) = copied_items(source, vm) {
+                return Ok(vm.ctx.new_list(items).into());
             }
         }
     }
@@ -137,10 +121,12 @@ fn list_init(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult
 }
 
 /// `list.extend(iterable)`: as `list.__init__` fills a list, without
-/// emptying it; a tuple's or list's items by RustPython.
+/// emptying it; a dict's or its view's items by RustPython.
 fn list_extend(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
     let target = match (zelf.downcast_ref::<PyList>(), single(&args)) {
-        (Some(list), Some(iterable)) if !read_in_place(iterable, vm) => Some((list, iterable)),
+        (Some(list), Some(iterable)) if !is_mapping_read_in_place(iterable, vm) => {
+            Some((list, iterable))
+        }
         _ => None,
     };
     let Some((list, iterable)) = target else {
@@ -156,12 +142,7 @@ fn list_extend(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResu
 /// `list_extend` does. A tuple's or list's items are copied (of the list
 /// itself, what it holds now).
 fn extend_with(list: &PyList, iterable: &PyObject, vm: &VirtualMachine) -> PyResult<()> {
-    if let Some(tuple) = iterable.downcast_ref_if_exact::<PyTuple>(vm) {
-        list.borrow_vec_mut().extend_from_slice(tuple.as_slice());
-        return Ok(());
-    }
-    if let Some(source) = iterable.downcast_ref_if_exact::<PyList>(vm) {
-        let items = source.borrow_vec().to_vec();
+    if let Some(items) = copied_items(iterable, vm) {
         list.borrow_vec_mut().extend(items);
         return Ok(());
     }
@@ -176,6 +157,17 @@ fn extend_with(list: &PyList, iterable: &PyObject, vm: &VirtualMachine) -> PyRes
     // to the list itself interleaves with it.
     let mut list: &PyList = list;
     collect_into(iterable, &mut list, vm)
+}
+
+/// A copy of the items of an exact tuple or list, taken at once (a list is
+/// read under its lock, so the copy is what it holds now).
+fn copied_items(iterable: &PyObject, vm: &VirtualMachine) -> Option<Vec<PyObjectRef>> {
+    if let Some(tuple) = iterable.downcast_ref_if_exact::<PyTuple>(vm) {
+        return Some(tuple.as_slice().to_vec());
+    }
+    let list = iterable.downcast_ref_if_exact::<PyList>(vm)?;
+    let items = list.borrow_vec().to_vec();
+    Some(items)
 }
 
 /// `sorted(iterable, /, *, key=None, reverse=False)`: the items collected
@@ -211,6 +203,19 @@ fn sorted(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
         vm,
     )?;
     Ok(list.into())
+}
+
+/// `list.sort`'s refusal of a keyword it does not take, in CPython's words.
+fn refuse_sort_keywords<'a>(
+    mut names: impl Iterator<Item = &'a String>,
+    vm: &VirtualMachine,
+) -> PyResult<()> {
+    match names.find(|name| !matches!(name.as_str(), "key" | "reverse")) {
+        Some(name) => Err(vm.new_type_error(format!(
+            "'{name}' is an invalid keyword argument for sort()"
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// `tuple.__new__`: a tuple of an iterator collected here (for a
@@ -320,24 +325,20 @@ fn is_sized_builtin(iterable: &PyObject, vm: &VirtualMachine) -> bool {
 fn iterates_natively(iterable: &PyObject, vm: &VirtualMachine) -> bool {
     let types = &vm.ctx.types;
     let class = iterable.class();
-    [
-        types.range_type,
-        types.range_iterator_type,
-        types.str_type,
-        types.str_iterator_type,
-        types.bytes_type,
-        types.bytes_iterator_type,
-        types.set_type,
-        types.frozenset_type,
-        types.set_iterator_type,
-        types.list_iterator_type,
-        types.tuple_iterator_type,
-        types.dict_keyiterator_type,
-        types.dict_valueiterator_type,
-        types.dict_itemiterator_type,
-    ]
-    .iter()
-    .any(|kind| class.is(*kind))
+    is_sized_builtin(iterable, vm)
+        || [
+            types.range_iterator_type,
+            types.str_iterator_type,
+            types.bytes_iterator_type,
+            types.set_iterator_type,
+            types.list_iterator_type,
+            types.tuple_iterator_type,
+            types.dict_keyiterator_type,
+            types.dict_valueiterator_type,
+            types.dict_itemiterator_type,
+        ]
+        .iter()
+        .any(|kind| class.is(*kind))
 }
 
 /// Where collected items go: a new tuple's items, or a list as it grows.
@@ -400,10 +401,7 @@ fn size_hint(iterable: &PyObject, vm: &VirtualMachine) -> PyResult<usize> {
         _ => {}
     }
     // Looked up on the type, as a special method is.
-    let Some(method) = iterable
-        .class()
-        .get_attr(vm.ctx.intern_str("__length_hint__"))
-    else {
+    let Some(method) = iterable.class().get_attr(vm.ctx.names.__length_hint__) else {
         return Ok(0);
     };
     let method = match vm.call_get_descriptor(&method, iterable.to_owned()) {
