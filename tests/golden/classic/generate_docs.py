@@ -32,6 +32,12 @@ DOC_MODULES = sorted(set(MODULES) | {"posix", "sys"})
 # builtin types.
 TYPE_MODULES = ["array", "collections", "functools", "itertools", "operator", "struct"]
 
+# Instances of the builtin types no module names (iterators, views), whose
+# `__doc__` a client reads from the instance.
+INSTANCES = [iter([]), iter(()), iter(""), iter(b""), iter(bytearray()), iter({}), iter(set()),
+             iter(range(0)), reversed([]), reversed(range(0)), {}.keys(), {}.values(),
+             {}.items(), iter({}.values()), iter({}.items()), reversed({}), iter(lambda: 0, 0)]
+
 # What `vars(type)` holds that reads as a function or method.
 ROUTINES = {
     "builtin_function_or_method",
@@ -86,17 +92,22 @@ def slots():
 
 
 def types():
-    """{key: (doc, signature)} of the builtin types and of the C types of
-    `TYPE_MODULES`."""
+    """{key: (doc, signature)} of the builtin types, of the C types of
+    `TYPE_MODULES` and `types`, and of the types of `INSTANCES`."""
     found = {}
     candidates = builtin_types()
-    for module in TYPE_MODULES:
+    for module in TYPE_MODULES + ["types"]:
         candidates += [value for name, value in sorted(vars(__import__(module)).items())
                        if isinstance(value, type) and not name.startswith("_")]
+    candidates += [type(value) for value in INSTANCES]
     for kind in candidates:
         # Only types defined in C (a module's may be a heap type in 3.11);
         # a class's doc is its own, in both interpreters.
         if any(isinstance(value, types_module.FunctionType) for value in vars(kind).values()):
+            continue
+        # A type whose instances forward their attributes (GenericAlias)
+        # reads as a descriptor: it has no doc of its own to copy.
+        if not isinstance(kind.__doc__, (str, type(None))):
             continue
         found[key(kind)] = (kind.__doc__, kind.__text_signature__)
     return found

@@ -60,8 +60,40 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
         replace(vm, types.method_wrapper_type, "__qualname__", slot_qualname);
         replace(vm, types.type_type, "__doc__", type_doc);
         replace(vm, types.type_type, "__text_signature__", type_signature);
+        set_type_docs(vm);
     });
     Ok(())
+}
+
+/// Sets CPython's doc as the `__doc__` text kept in each native type's
+/// own dict, where an instance's `__doc__` and `int.__dict__['__doc__']` read
+/// it (`type.__doc__`'s getter answers for the type itself). The native
+/// types are those that exist by now, found from `object`'s subclasses;
+/// a type a module makes when it is first imported keeps RustPython's
+/// there.
+fn set_type_docs(vm: &VirtualMachine) {
+    let name = vm.ctx.names.__doc__;
+    let mut pending: Vec<PyTypeRef> = vec![vm.ctx.types.object_type.to_owned()];
+    while let Some(class) = pending.pop() {
+        pending.extend(
+            class
+                .subclasses
+                .read()
+                .iter()
+                .filter_map(|subclass| subclass.upgrade()?.downcast::<PyType>().ok()),
+        );
+        let object: PyObjectRef = class.clone().into();
+        // A descriptor (`type`'s getter, `function`'s member) stays.
+        let kept_text = class
+            .get_direct_attr(name)
+            .is_some_and(|doc| doc.class().slots.descr_get.load().is_none());
+        if !kept_text {
+            continue;
+        }
+        if let Some((doc, _)) = known_type(&object, vm) {
+            class.set_attr(name, optional_text(doc, vm));
+        }
+    }
 }
 
 /// Sets `class`'s getter of `name` to `getter`, which is given what the
