@@ -642,6 +642,104 @@ def extended(items, source):
 
 def reinit(items, source):
     return on_itself('__init__', items, source)
+
+ASKED = []
+
+class Attrs:
+    cls_attr = 'c'
+    def __init__(self):
+        self.inst = 'i'
+    def method(self):
+        return 1
+    @property
+    def prop(self):
+        return 'p'
+    @property
+    def prop_missing(self):
+        raise AttributeError('from property')
+    @property
+    def prop_fails(self):
+        raise ValueError('from property')
+
+class Hooked(Attrs):
+    """__getattr__ answers, says missing or fails, and logs each call."""
+    def __init__(self, answer):
+        super().__init__()
+        self.answer = answer
+    def __getattr__(self, name):
+        ASKED.append(name)
+        if self.answer == 'missing':
+            raise AttributeError(name)
+        if self.answer == 'fails':
+            raise KeyError(name)
+        return self.answer
+
+class Guarded(Attrs):
+    def __getattribute__(self, name):
+        if name.startswith('hidden'):
+            raise AttributeError(name)
+        return object.__getattribute__(self, name)
+
+class Slotted:
+    __slots__ = ('a', 'b')
+    def __init__(self):
+        self.a = 1
+
+class Meta(type):
+    meta_attr = 'm'
+    @property
+    def meta_prop(cls):
+        return 'mp'
+    @property
+    def meta_missing(cls):
+        raise AttributeError('meta')
+
+class WithMeta(metaclass=Meta):
+    own = 'o'
+
+class MetaHooked(type):
+    def __getattr__(cls, name):
+        ASKED.append(name)
+        if name == 'dynamic':
+            return 'd'
+        raise AttributeError(name)
+
+class WithMetaHook(metaclass=MetaHooked):
+    pass
+
+class StrName(str):
+    pass
+
+import types as _types
+
+def _lazy(name):
+    ASKED.append(name)
+    if name.startswith('l'):
+        return 'lazy ' + name
+    raise AttributeError(name)
+
+lazy_module = _types.ModuleType('lazy_module')
+lazy_module.present = 1
+lazy_module.__getattr__ = _lazy
+plain_module = _types.ModuleType('plain_module')
+plain_module.present = 2
+
+def looked_up(target, name, how):
+    """getattr with and without a default, or hasattr; what it gave (a plain
+    value, else its type) and which __getattr__ hooks ran."""
+    del ASKED[:]
+    try:
+        if how == 'getattr':
+            found = getattr(target, name)
+        elif how == 'default':
+            found = getattr(target, name, 'DEFAULT')
+        else:
+            found = hasattr(target, name)
+    except Exception as error:
+        return ('raised', type(error).__name__, str(error), list(ASKED))
+    if not isinstance(found, (int, str, float, type(None), tuple)):
+        found = type(found).__name__
+    return (found, list(ASKED))
 '''
 
 
@@ -936,6 +1034,27 @@ def build(argv=None):
         consumer, source = case
         expression = consumer % source if "%s" in consumer else consumer
         ctx.same("consume %s" % expression, lambda c: c.eval("shown(%s)" % expression))
+
+    lookup_targets = st.sampled_from([
+        "Attrs()", "Hooked(7)", "Hooked('missing')", "Hooked('fails')", "Guarded()", "Slotted()",
+        "WithMeta", "WithMeta()", "WithMetaHook", "Attrs", "Hooked", "lazy_module", "plain_module",
+        "1", "'s'", "[]", "int", "type", "None", "_types", "Meta", "looked_up"])
+    lookup_names = st.tuples(
+        st.sampled_from(["%r", "StrName(%r)", "''.join(list(%r))", "5", "None"]),
+        st.sampled_from(["inst", "cls_attr", "method", "prop", "prop_missing", "prop_fails", "missing",
+                         "hidden_x", "a", "b", "answer", "__class__", "__dict__", "__doc__", "dynamic",
+                         "meta_attr", "meta_prop", "meta_missing", "own", "present", "lx", "mro",
+                         "__name__", "real", "append", "__getattr__", "__slots__", ""]),
+    ).map(lambda c: c[0] % c[1] if "%" in c[0] else c[0])
+    lookup_forms = st.sampled_from(["getattr", "default", "hasattr"])
+    lookup_calls = st.sampled_from(["looked_up(%s, %s, %r)"] * 6 + [
+        "getattr(%s, %s, 1, 2)", "hasattr(%s)", "getattr(%s, %s, default=1)", "hasattr(%s, name=%s)"])
+
+    @d.prop(st.tuples(lookup_calls, lookup_targets, lookup_names, lookup_forms))
+    def attribute_lookups(ctx, case):
+        call, target, name, form = case
+        expression = call % ((target, name, form)[:call.count("%")])
+        ctx.same("lookup %s" % expression, lambda c: c.eval("shown(%s)" % expression))
 
     local_exc = st.sampled_from([None, ValueError, KeyError, ZeroDivisionError, RuntimeError, "remote"])
 

@@ -14,6 +14,7 @@ mod arity;
 // Generated, and checked against its generator byte for byte.
 #[rustfmt::skip]
 mod arity_table;
+mod attribute_lookup;
 mod bool_format;
 mod builtin_docs;
 mod builtin_errors;
@@ -66,6 +67,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     float_constructor::install(vm)?;
     percent_format::install(vm)?;
     join::install(vm)?;
+    attribute_lookup::install(vm)?;
     sequence_repeat::install(vm)?;
     dict_update::install(vm)?;
     collect_iterable::install(vm)?;
