@@ -53,6 +53,7 @@ mod str_format;
 mod str_methods;
 mod str_repr;
 mod tab_error;
+mod text_codec_fast_path;
 mod unicode_error_str;
 
 use rustpython_vm::{PyResult, VirtualMachine};
@@ -81,6 +82,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     float_hex::install(vm)?;
     float_format::install(vm)?;
     str_methods::install(vm)?;
+    text_codec_fast_path::install(vm)?;
     str_repr::install(vm)?;
     complex_repr::install(vm)?;
     bool_format::install(vm)?;
