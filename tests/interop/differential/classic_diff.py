@@ -1095,20 +1095,31 @@ def build(argv=None):
     ).map(lambda c: c[0] % (c[1],))
     codec_names = st.sampled_from(["'utf-8'", "'UTF-8'", "'utf8'", "'utf_8'", "'Utf 8'", "'U8'", "'utf-8 '",
                                    "'ascii'", "'ASCII'", "'us-ascii'", "'us_ascii'", "'646'", "'latin-1'",
-                                   "'latin1'", "'Latin_1'", "'ISO-8859-1'", "'iso8859_1'", "'L1'", "'cp1252'",
+                                   "'latin1'", "'Latin_1'", "'ISO-8859-1'", "'iso8859_1'", "'L1'",
                                    "'no-such-codec'", "StrName('utf-8')", "5", "None", "'\\ud800'"])
     codec_errors = st.sampled_from(["'strict'", "'replace'", "'ignore'", "'surrogateescape'",
                                     "'backslashreplace'", "'no-such-handler'", "5", "None"])
-    codec_calls = st.sampled_from(["%s.%s()", "%s.%s(%s)", "%s.%s(%s, %s)", "%s.%s(encoding=%s)",
-                                   "%s.%s(errors=%s)", "%s.%s(%s, errors=%s)", "%s.%s(errors=%s, encoding=%s)",
-                                   "%s.%s(%s, encoding=%s)", "%s.%s(%s, %s, %s)", "%s.%s(codec=%s)"])
+    codec_calls = st.sampled_from([
+        "{source}.{method}()", "{source}.{method}({encoding})", "{source}.{method}({encoding}, {errors})",
+        "{source}.{method}(encoding={encoding})", "{source}.{method}(errors={errors})",
+        "{source}.{method}({encoding}, errors={errors})", "{source}.{method}(errors={errors}, encoding={encoding})",
+        "{source}.{method}({encoding}, encoding={encoding})", "{source}.{method}({encoding}, {errors}, {encoding})",
+        "{source}.{method}(codec={encoding})", "{source}.{method}(errors={errors}, codec={encoding})",
+        "{made}({source}, {encoding})", "{made}({source}, {encoding}, {errors})", "{made}({source}, {errors})",
+        "{made}({source}, encoding={encoding})", "{made}({source}, {encoding}, {errors}, 1)",
+        "{made}({other}, {encoding})", "{made}(5, {encoding})", "{made}(memoryview({source}), {encoding})"])
 
     @d.prop(st.tuples(st.booleans(), codec_texts, codec_bytes, codec_calls, codec_names, codec_errors))
     def text_codecs(ctx, case):
         encoding, text, data, call, name, errors = case
-        arguments = (text, "encode") if encoding else (data, "decode")
-        arguments += (name, errors, name)[:call.count("%") - 2]
-        expression = call % arguments
+        # encode: a str's method or bytes(str, ...); decode: of bytes or by str(bytes, ...)
+        if encoding:
+            parts = dict(source=text, method="encode", made="bytes", other=data)
+        else:
+            parts = dict(source=data, method="decode", made="str", other=text)
+        if "memoryview" in call and encoding:
+            call = call.replace("memoryview({source})", "{other}")
+        expression = call.format(encoding=name, errors=errors, **parts)
         ctx.same("codec %s" % expression, lambda c: c.eval("coded(lambda: %s)" % expression))
 
     local_exc = st.sampled_from([None, ValueError, KeyError, ZeroDivisionError, RuntimeError, "remote"])

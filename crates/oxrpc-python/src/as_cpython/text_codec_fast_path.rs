@@ -17,8 +17,10 @@
 //! as CPython names it (RustPython named it normalised).
 
 use super::methods;
-use rustpython_vm::builtins::{PyBaseExceptionRef, PyByteArray, PyBytes, PyStr, PyType};
+use rustpython_vm::builtins::{PyBaseExceptionRef, PyByteArray, PyBytes, PyStr, PyType, PyTypeRef};
+use rustpython_vm::convert::TryFromBorrowedObject;
 use rustpython_vm::function::FuncArgs;
+use rustpython_vm::protocol::PyBuffer;
 use rustpython_vm::{AsObject, Py, PyObjectRef, PyResult, VirtualMachine};
 use std::sync::OnceLock;
 
@@ -27,11 +29,18 @@ struct Originals {
     encode: PyObjectRef,
     bytes_decode: PyObjectRef,
     bytearray_decode: PyObjectRef,
+    /// The `new` slots of `str` and `bytes`, which `str(...)` and
+    /// `bytes(...)` call.
+    new_str: NewSlot,
+    new_bytes: NewSlot,
 }
+
+/// The signature of a `new` slot (RustPython's type for it is not public).
+type NewSlot = fn(PyTypeRef, FuncArgs, &VirtualMachine) -> PyResult;
 
 static ORIGINALS: OnceLock<Option<Originals>> = OnceLock::new();
 
-/// Puts the methods in place, once per process.
+/// Puts the methods and the two constructors in place, once per process.
 pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     ORIGINALS.get_or_init(|| {
         let types = &vm.ctx.types;
@@ -41,7 +50,11 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
             encode: method(types.str_type, "encode")?,
             bytes_decode: method(types.bytes_type, "decode")?,
             bytearray_decode: method(types.bytearray_type, "decode")?,
+            new_str: types.str_type.slots.new.load()?,
+            new_bytes: types.bytes_type.slots.new.load()?,
         };
+        types.str_type.slots.new.store(Some(new_str));
+        types.bytes_type.slots.new.store(Some(new_bytes));
         methods::define(vm, types.str_type, "encode", encode);
         methods::define(vm, types.bytes_type, "decode", bytes_decode);
         methods::define(vm, types.bytearray_type, "decode", bytearray_decode);
@@ -75,7 +88,7 @@ fn encode(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
 /// `bytes.decode(encoding='utf-8', errors='strict')`.
 fn bytes_decode(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
     if let Some(bytes) = zelf.downcast_ref::<PyBytes>() {
-        if let Some(text) = decoded(bytes.as_bytes(), &args, vm)? {
+        if let Some(text) = decoded("decode", bytes.as_bytes(), &args, vm)? {
             return Ok(text);
         }
     }
@@ -85,12 +98,159 @@ fn bytes_decode(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyRes
 /// `bytearray.decode(encoding='utf-8', errors='strict')`.
 fn bytearray_decode(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
     if let Some(bytes) = zelf.downcast_ref::<PyByteArray>() {
-        let text = decoded(&bytes.borrow_buf(), &args, vm)?;
+        let text = decoded("decode", &bytes.borrow_buf(), &args, vm)?;
         if let Some(text) = text {
             return Ok(text);
         }
     }
     call_original(|originals| &originals.bytearray_decode, zelf, args, vm)
+}
+
+/// `str(...)`: `str(b, encoding[, errors])` of bytes decoded here, the
+/// rest by RustPython's.
+fn new_str(class: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+    new_with_codec(
+        class,
+        args,
+        decoded_source,
+        |originals| originals.new_str,
+        vm,
+    )
+}
+
+/// `bytes(...)`: `bytes(s, encoding[, errors])` of a string encoded here,
+/// the rest by RustPython's.
+fn new_bytes(class: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+    new_with_codec(
+        class,
+        args,
+        encoded_source,
+        |originals| originals.new_bytes,
+        vm,
+    )
+}
+
+/// A constructor given a codec: its source converted by `convert` where
+/// it can, else RustPython's slot (`original`), an unknown codec named in
+/// its error as given.
+fn new_with_codec(
+    class: PyTypeRef,
+    args: FuncArgs,
+    convert: Convert,
+    original: fn(&Originals) -> NewSlot,
+    vm: &VirtualMachine,
+) -> PyResult {
+    if let Some(made) = with_codec(&class, &args, convert, vm)? {
+        return Ok(made);
+    }
+    let Some(Some(originals)) = ORIGINALS.get() else {
+        return Err(vm.new_runtime_error("text codecs are not set up".to_owned()));
+    };
+    // Read only where a codec was named: the commonest calls have one
+    // argument.
+    let given = (args.args.len() + args.kwargs.len() > 1)
+        .then(|| encoding_given(&codec_arguments(&args), vm))
+        .flatten();
+    original(originals)(class, args, vm).map_err(|error| named_as_given(error, given, vm))
+}
+
+/// `str(source, ...)`'s text, where `source` is bytes or a bytearray that
+/// `codec` decodes here, or an empty bytes-like object; a str, or an
+/// object that is not bytes-like, is refused as CPython refuses it.
+fn decoded_source(
+    source: &PyObjectRef,
+    codec: Codec,
+    vm: &VirtualMachine,
+) -> PyResult<Option<PyObjectRef>> {
+    if let Some(bytes) = source.downcast_ref::<PyBytes>() {
+        return Ok(decode(bytes.as_bytes(), codec, vm));
+    }
+    if let Some(bytes) = source.downcast_ref::<PyByteArray>() {
+        let text = decode(&bytes.borrow_buf(), codec, vm);
+        return Ok(text);
+    }
+    if source.downcast_ref::<PyStr>().is_some() {
+        return Err(vm.new_type_error("decoding str is not supported".to_owned()));
+    }
+    match PyBuffer::try_from_borrowed_object(vm, source) {
+        Ok(buffer) if buffer.desc.len == 0 => Ok(Some(vm.ctx.empty_str.to_owned().into())),
+        Ok(_) => Ok(None),
+        Err(_) => Err(vm.new_type_error(format!(
+            "decoding to str: need a bytes-like object, {} found",
+            source.class().name()
+        ))),
+    }
+}
+
+/// `bytes(source, ...)`'s bytes, where `source` is a string that `codec`
+/// encodes here.
+fn encoded_source(
+    source: &PyObjectRef,
+    codec: Codec,
+    vm: &VirtualMachine,
+) -> PyResult<Option<PyObjectRef>> {
+    let bytes = source
+        .downcast_ref::<PyStr>()
+        .and_then(|text| encoded(text.to_str()?, codec));
+    Ok(bytes.map(|bytes| vm.ctx.new_bytes(bytes).into()))
+}
+
+/// A constructor's arguments after its source.
+fn codec_arguments(call: &FuncArgs) -> FuncArgs {
+    FuncArgs {
+        args: call.args.iter().skip(1).cloned().collect(),
+        kwargs: call.kwargs.clone(),
+    }
+}
+
+/// How a constructor makes its object from its source and the codec,
+/// where that is done here.
+type Convert = fn(&PyObjectRef, Codec, &VirtualMachine) -> PyResult<Option<PyObjectRef>>;
+
+/// A constructor's call with the exact type, a source by position and a
+/// codec's one or two arguments: those checked as CPython checks them,
+/// then the source and the codec they name given to `convert`. `None`
+/// for any other call, or where `convert` leaves it.
+fn with_codec(
+    class: &PyTypeRef,
+    call: &FuncArgs,
+    convert: Convert,
+    vm: &VirtualMachine,
+) -> PyResult<Option<PyObjectRef>> {
+    let exact = class.is(vm.ctx.types.str_type) || class.is(vm.ctx.types.bytes_type);
+    // Asked before anything is copied: the commonest calls (`str(x)`,
+    // `bytes(n)`) have one argument.
+    let given = call.args.len() + call.kwargs.len();
+    let Some(source) = call.args.first() else {
+        return Ok(None);
+    };
+    if !exact || given < 2 {
+        return Ok(None);
+    }
+    if given > 3 {
+        let name = class.name();
+        return Err(vm.new_type_error(format!(
+            "{name}() takes at most 3 arguments ({given} given)"
+        )));
+    }
+    let codec_args = codec_arguments(call);
+    // Counts and names as `encoding` and `errors` alone: the source is
+    // the constructor's first argument, and RustPython's refusals of the
+    // rest are worded as CPython's already.
+    let encoding_named = codec_args.kwargs.contains_key("encoding");
+    let errors_named = codec_args.kwargs.contains_key("errors");
+    let (by_position, by_name) = (codec_args.args.len(), codec_args.kwargs.len());
+    let well_formed = by_name == usize::from(encoding_named) + usize::from(errors_named)
+        && (1..=2).contains(&(by_position + by_name))
+        && (by_position == 0 || !encoding_named)
+        && (by_position < 2 || !errors_named);
+    if !well_formed {
+        return Ok(None);
+    }
+    match codec_of(&class.name(), &codec_args, vm)? {
+        Some(codec) => convert(source, codec, vm),
+        None => Ok(None),
+    }
 }
 
 fn call_original(
@@ -263,20 +423,31 @@ fn encoded(text: &str, codec: Codec) -> Option<Vec<u8>> {
     }
 }
 
-/// `bytes` decoded as a new string, where the codec is done here and
-/// every byte is valid in it. No bytes decode to the empty string whatever
-/// the codec, as in CPython (`b''.decode('no-such-codec')` is `''`).
-fn decoded(bytes: &[u8], args: &FuncArgs, vm: &VirtualMachine) -> PyResult<Option<PyObjectRef>> {
-    let Some(codec) = codec_of("decode", args, vm)? else {
+/// `bytes` decoded as a new string, where the codec the arguments name
+/// is done here and every byte is valid in it.
+fn decoded(
+    method: &str,
+    bytes: &[u8],
+    args: &FuncArgs,
+    vm: &VirtualMachine,
+) -> PyResult<Option<PyObjectRef>> {
+    let Some(codec) = codec_of(method, args, vm)? else {
         return Ok(None);
     };
+    Ok(decode(bytes, codec, vm))
+}
+
+/// `bytes` decoded by `codec`, where it is done here and every byte is
+/// valid in it. No bytes decode to the empty string whatever the codec,
+/// as in CPython (`b''.decode('no-such-codec')` is `''`).
+fn decode(bytes: &[u8], codec: Codec, vm: &VirtualMachine) -> Option<PyObjectRef> {
     let text = match codec {
         _ if bytes.is_empty() => vm.ctx.empty_str.to_owned(),
         Codec::Utf8 | Codec::Ascii => {
             let valid = matches!(codec, Codec::Utf8) || bytes.is_ascii();
             match std::str::from_utf8(bytes) {
                 Ok(text) if valid => vm.ctx.new_str(text),
-                _ => return Ok(None),
+                _ => return None,
             }
         }
         Codec::Latin1 => vm.ctx.new_str(
@@ -285,7 +456,7 @@ fn decoded(bytes: &[u8], args: &FuncArgs, vm: &VirtualMachine) -> PyResult<Optio
                 .map(|&byte| char::from(byte))
                 .collect::<String>(),
         ),
-        Codec::Other => return Ok(None),
+        Codec::Other => return None,
     };
-    Ok(Some(text.into()))
+    Some(text.into())
 }
