@@ -115,6 +115,21 @@ STATEMENTS = [
     ("format(s, '>8')", "s = 'ab'"),
     ("format(c, '')", 'c = 1+2j'),
     ("format(c, '.2f')", 'c = 1+2j'),
+    ("hasattr(o, 'missing')", "o = type('C', (), {})()"),
+    ("getattr(o, 'missing', None)", "o = type('C', (), {})()"),
+    ("getattr(o, 'x', None)", "o = type('C', (), {})(); o.x = 1"),
+    ("hasattr(n, 'missing')", 'n = 1'),
+    ("hasattr(C, 'missing')", "C = type('C', (), {})"),
+    ("hasattr(m, 'missing')", 'import math as m'),
+    ("getattr(h, 'missing', None)", "class H:\n    def __getattr__(self, n): raise AttributeError(n)\nh = H()"),
+    ('s.encode()', "s = 'hello world'"),
+    ("s.encode('ascii')", "s = 'hello world'"),
+    ("s.encode('latin-1')", "s = 'h\\xe9llo world'"),
+    ('b.decode()', "b = b'hello world'"),
+    ("b.decode('latin-1')", "b = b'h\\xe9llo world'"),
+    ("str(b, 'utf-8')", "b = b'hello world'"),
+    ("bytes(s, 'utf-8')", "s = 'hello world'"),
+    ('bytes(n)', 'n = 5'),
 ]
 
 RPYC_CLASSIC = "import sys; from rpyc.cli.rpyc_classic import main; sys.argv[0] = 'rpyc_classic'; main()"
