@@ -1122,6 +1122,38 @@ def build(argv=None):
         expression = call.format(encoding=name, errors=errors, **parts)
         ctx.same("codec %s" % expression, lambda c: c.eval("coded(lambda: %s)" % expression))
 
+    wide_names = st.sampled_from(["utf-16", "UTF-16", "utf_16", "utf16", "U16", "utf-16-le", "UTF-16LE",
+                                  "utf_16_be", "utf-16be", "utf-32", "utf32", "u32", "UTF-32-LE", "utf_32_be",
+                                  "utf-32be"])
+    wide_texts = st.text(st.characters(exclude_categories=("Cs",)), max_size=6)
+
+    wide_bytes = st.binary(max_size=9).flatmap(lambda b: st.sampled_from([
+        b, b"\xff\xfe" + b, b"\xfe\xff" + b, b"\x00\xd8" + b, b"\xd8\x00\x00\xdc" + b, b"\x00\xdc" + b]))
+
+    @d.prop(st.tuples(wide_texts, wide_names, wide_names,
+                      st.sampled_from(["encode", "decode", "str", "bytes", "bytearray", "marked", "cut",
+                                       "any", "handled"]),
+                      wide_bytes, st.sampled_from(["strict", "replace", "ignore", "backslashreplace"])))
+    def wide_codecs(ctx, case):
+        """UTF-16 and UTF-32 of text without surrogates, and the bytes they
+        make read back, by the same codec or another of the family (a mark
+        read or kept, another order, a code unit cut); and any bytes read,
+        strictly or with a handler."""
+        text, name, reader, form, raw, handler = case
+        data = text.encode(name)
+        expression = {
+            "encode": "%r.encode(%r)" % (text, name),
+            "decode": "%r.decode(%r)" % (data, reader),
+            "str": "str(%r, %r)" % (data, reader),
+            "bytes": "bytes(%r, %r)" % (text, name),
+            "bytearray": "bytearray(%r).decode(%r)" % (data, reader),
+            "marked": "%r.decode(%r)" % ("\ufeff".encode(name) + data, reader),
+            "cut": "%r.decode(%r)" % (data[:-1], reader),
+            "any": "%r.decode(%r)" % (raw, reader),
+            "handled": "%r.decode(%r, %r)" % (raw, reader, handler),
+        }[form]
+        ctx.same("codec %s" % expression, lambda c: c.eval("coded(lambda: %s)" % expression))
+
     local_exc = st.sampled_from([None, ValueError, KeyError, ZeroDivisionError, RuntimeError, "remote"])
 
     @d.prop(st.tuples(brine_values, st.booleans(), st.booleans(), local_exc, small_text))

@@ -55,6 +55,7 @@ mod str_repr;
 mod tab_error;
 mod text_codec_fast_path;
 mod unicode_error_str;
+mod utf16_utf32;
 
 use rustpython_vm::{PyResult, VirtualMachine};
 
