@@ -130,6 +130,9 @@ STATEMENTS = [
     ("str(b, 'utf-8')", "b = b'hello world'"),
     ("bytes(s, 'utf-8')", "s = 'hello world'"),
     ('bytes(n)', 'n = 5'),
+    ("s.encode('utf-16-le')", "s = 'hello world'"),
+    ("s.encode('utf-32')", "s = 'hello world'"),
+    ("b.decode('utf-16')", "b = 'hello world'.encode('utf-16')"),
 ]
 
 RPYC_CLASSIC = "import sys; from rpyc.cli.rpyc_classic import main; sys.argv[0] = 'rpyc_classic'; main()"
