@@ -20,7 +20,7 @@
 //! as CPython names it (RustPython named it normalised).
 
 use super::methods;
-use super::utf16_utf32::{self, Handler, Order, Undecodable};
+use super::utf16_utf32::{self, Handler, Order, Undecodable, Width};
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyByteArray, PyBytes, PyStr, PyType, PyTypeRef};
 use rustpython_vm::convert::TryFromBorrowedObject;
 use rustpython_vm::function::FuncArgs;
@@ -76,11 +76,8 @@ enum Codec {
     /// UTF-16 and UTF-32, in the order the name gives (else with a mark),
     /// and the error handler where it is one done here (`'strict'`,
     /// `'replace'`, `'ignore'`, `'backslashreplace'`).
-    Utf16 {
-        order: Option<Order>,
-        handler: Option<Handler>,
-    },
-    Utf32 {
+    Wide {
+        width: Width,
         order: Option<Order>,
         handler: Option<Handler>,
     },
@@ -347,8 +344,11 @@ fn codec_of(method: &str, args: &FuncArgs, vm: &VirtualMachine) -> PyResult<Opti
 /// `codec` told the error handler, where it reads with one.
 fn with_handler(codec: Codec, handler: Option<Handler>) -> Codec {
     match codec {
-        Codec::Utf16 { order, .. } => Codec::Utf16 { order, handler },
-        Codec::Utf32 { order, .. } => Codec::Utf32 { order, handler },
+        Codec::Wide { width, order, .. } => Codec::Wide {
+            width,
+            order,
+            handler,
+        },
         other => other,
     }
 }
@@ -433,34 +433,21 @@ fn codec_named(name: &str) -> Codec {
             other => other.to_ascii_lowercase(),
         })
         .collect();
+    let wide = |width, order| Codec::Wide {
+        width,
+        order,
+        handler: None,
+    };
     match normalized.as_str() {
         "utf_8" | "utf8" => Codec::Utf8,
         "ascii" | "us_ascii" => Codec::Ascii,
         "latin1" | "latin_1" | "iso_8859_1" | "iso8859_1" => Codec::Latin1,
-        "utf_16" | "utf16" | "u16" => Codec::Utf16 {
-            order: None,
-            handler: None,
-        },
-        "utf_16_le" | "utf_16le" => Codec::Utf16 {
-            order: Some(Order::Little),
-            handler: None,
-        },
-        "utf_16_be" | "utf_16be" => Codec::Utf16 {
-            order: Some(Order::Big),
-            handler: None,
-        },
-        "utf_32" | "utf32" | "u32" => Codec::Utf32 {
-            order: None,
-            handler: None,
-        },
-        "utf_32_le" | "utf_32le" => Codec::Utf32 {
-            order: Some(Order::Little),
-            handler: None,
-        },
-        "utf_32_be" | "utf_32be" => Codec::Utf32 {
-            order: Some(Order::Big),
-            handler: None,
-        },
+        "utf_16" | "utf16" | "u16" => wide(Width::Utf16, None),
+        "utf_16_le" | "utf_16le" => wide(Width::Utf16, Some(Order::Little)),
+        "utf_16_be" | "utf_16be" => wide(Width::Utf16, Some(Order::Big)),
+        "utf_32" | "utf32" | "u32" => wide(Width::Utf32, None),
+        "utf_32_le" | "utf_32le" => wide(Width::Utf32, Some(Order::Little)),
+        "utf_32_be" | "utf_32be" => wide(Width::Utf32, Some(Order::Big)),
         _ => Codec::Other,
     }
 }
@@ -475,8 +462,7 @@ fn encoded(text: &str, codec: Codec) -> Option<Vec<u8>> {
             .chars()
             .map(|character| u8::try_from(u32::from(character)).ok())
             .collect(),
-        Codec::Utf16 { order, .. } => Some(utf16_utf32::encode_utf16(text, order)),
-        Codec::Utf32 { order, .. } => Some(utf16_utf32::encode_utf32(text, order)),
+        Codec::Wide { width, order, .. } => Some(utf16_utf32::encode(text, width, order)),
         Codec::Other => None,
     }
 }
@@ -515,12 +501,12 @@ fn decode(bytes: &[u8], codec: Codec, vm: &VirtualMachine) -> PyResult<Option<Py
                 .map(|&byte| char::from(byte))
                 .collect::<String>(),
         ),
-        Codec::Utf16 { order, handler } => {
-            let read = utf16_utf32::decode_utf16(bytes, order, handler.unwrap_or(Handler::Refuse));
-            return wide(read, bytes, handler, vm);
-        }
-        Codec::Utf32 { order, handler } => {
-            let read = utf16_utf32::decode_utf32(bytes, order, handler.unwrap_or(Handler::Refuse));
+        Codec::Wide {
+            width,
+            order,
+            handler,
+        } => {
+            let read = utf16_utf32::decode(bytes, width, order, handler.unwrap_or(Handler::Refuse));
             return wide(read, bytes, handler, vm);
         }
         Codec::Other => return Ok(None),
