@@ -1154,6 +1154,17 @@ def build(argv=None):
         }[form]
         ctx.same("codec %s" % expression, lambda c: c.eval("coded(lambda: %s)" % expression))
 
+    @d.prop(st.sampled_from([
+        "-1", "2 ** 70", "-0.0", "float('-inf')", "float('nan')", "True", "3 - 4j", "'x'", "None", "[]",
+        "__import__('decimal').Decimal('-1.5')", "__import__('fractions').Fraction(-1, 2)",
+        "type('A', (), {'__abs__': lambda s: 7})()", "type('A', (), {'__abs__': lambda s, x: 7})()",
+        "type('I', (int,), {})(-3)", "type('I', (int,), {'__abs__': lambda s: 'own'})(-3)",
+        "type('A', (), {'__abs__': None})()", "type('A', (), {'__abs__': 5})()",
+        "type('F', (float,), {'__abs__': lambda s: 1 / 0})(-2.0)", "x=1", "", "1, 2"]), examples=0.3)
+    def absolute_values(ctx, operand):
+        expression = "abs(%s)" % operand
+        ctx.same("abs %s" % expression, lambda c: c.eval("shown(%s)" % expression))
+
     local_exc = st.sampled_from([None, ValueError, KeyError, ZeroDivisionError, RuntimeError, "remote"])
 
     @d.prop(st.tuples(brine_values, st.booleans(), st.booleans(), local_exc, small_text))

@@ -10,6 +10,7 @@
 //! differs is listed, with why, as the allowances of the classic
 //! differential (`tests/interop/differential/classic_diff.py`).
 
+mod absolute_value;
 mod arity;
 // Generated, and checked against its generator byte for byte.
 #[rustfmt::skip]
@@ -70,6 +71,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     percent_format::install(vm)?;
     join::install(vm)?;
     attribute_lookup::install(vm)?;
+    absolute_value::install(vm)?;
     sequence_repeat::install(vm)?;
     dict_update::install(vm)?;
     collect_iterable::install(vm)?;
