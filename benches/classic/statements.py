@@ -133,6 +133,11 @@ STATEMENTS = [
     ("s.encode('utf-16-le')", "s = 'hello world'"),
     ("s.encode('utf-32')", "s = 'hello world'"),
     ("b.decode('utf-16')", "b = 'hello world'.encode('utf-16')"),
+    ('abs(n)', 'n = -1'),
+    ('abs(x)', 'x = -1.5'),
+    ('isinstance(x, (int, str))', 'x = 1.5'),
+    ('isinstance(o, (C, D))', "C = type('C', (), {}); D = type('D', (), {}); o = D()"),
+    ('isinstance(o, C)', "C = type('C', (), {}); o = C()"),
 ]
 
 RPYC_CLASSIC = "import sys; from rpyc.cli.rpyc_classic import main; sys.argv[0] = 'rpyc_classic'; main()"
