@@ -87,3 +87,43 @@ def ParserCreate(encoding=None, namespace_separator=None, intern=None):
 
 ParserCreate.__doc__ = _native_parser_create.__doc__
 pyexpat.ParserCreate = ParserCreate
+
+
+# --- inspect's reading of a builtin's signature ------------------------------
+#
+# A builtin's `__text_signature__` marks its first parameter with `$`
+# (`'($self, /)'`). RustPython's inspect takes the mark off only when its
+# tokenizer reads `$` as an operator, which RustPython's tokenizer does
+# not: `inspect.signature(len)` raised "builtin has invalid signature", so
+# `help()` in the server's Python showed no signature. Once inspect is
+# first imported, its reading of a signature takes the mark off first;
+# the mark always stands before the first parameter.
+
+import _frozen_importlib
+
+
+def _without_mark(strip):
+    def _signature_strip_non_python_syntax(signature):
+        if not signature or '$' not in signature:
+            return strip(signature)
+        clean, _ = strip(signature.replace('$', '', 1))
+        return clean, 0
+    _signature_strip_non_python_syntax.__doc__ = strip.__doc__
+    return _signature_strip_non_python_syntax
+
+
+def _mending_exec_module(exec_module):
+    """inspect is a frozen module: the frozen importer's exec_module, which
+    mends inspect once it has run it."""
+    def mending(module):
+        exec_module(module)
+        if module.__name__ == 'inspect':
+            module._signature_strip_non_python_syntax = _without_mark(
+                module._signature_strip_non_python_syntax)
+    for attribute in ('__name__', '__qualname__', '__doc__', '__module__'):
+        setattr(mending, attribute, getattr(exec_module, attribute))
+    return staticmethod(mending)
+
+
+_frozen_importlib.FrozenImporter.exec_module = _mending_exec_module(
+    _frozen_importlib.FrozenImporter.exec_module)

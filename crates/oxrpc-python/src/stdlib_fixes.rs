@@ -3,7 +3,9 @@
 //! `ordered_attributes`, so `xml.etree.ElementTree` lost or refused every
 //! element with attributes (`AssertionError: missing toplevel element`);
 //! sysconfig's variables held the build's whole environment, and no
-//! `TZPATH`, so `zoneinfo` found no time zone.
+//! `TZPATH`, so `zoneinfo` found no time zone; `inspect.signature` of a
+//! builtin raised "builtin has invalid signature" (its reading of the
+//! `$` mark of `'($self, /)'`), so `help()` showed no signature.
 
 use rustpython_vm::{PyResult, VirtualMachine};
 

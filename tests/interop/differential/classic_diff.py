@@ -1165,6 +1165,22 @@ def build(argv=None):
         expression = "abs(%s)" % operand
         ctx.same("abs %s" % expression, lambda c: c.eval("shown(%s)" % expression))
 
+    @d.prop(st.sampled_from([
+        "len", "str.upper", "str.encode", "bytes.decode", "dict.fromkeys", "sorted", "abs", "int.__add__",
+        "(1).__add__", "''.join", "math.sqrt", "list.append", "getattr", "hasattr", "print", "range", "dict.get",
+        "max", "divmod", "isinstance", "sum", "repr", "str.split", "list.sort", "object.__init__", "iter",
+        "str.replace", "math.log", "dict.pop", "set.add", "bytes.hex", "int.to_bytes", "float.hex", "round",
+        "pow", "any", "str.format", "math.isclose", "functools.reduce", "operator.add", "itertools.chain",
+        "[].append", "{}.get", "len.__call__"]), examples=0.5)
+    def server_signatures(ctx, name):
+        """inspect.signature() of a builtin, run in the server's own Python."""
+        expression = "str(__import__('inspect').signature(%s))" % name
+        setup = "import math, functools, operator, itertools"
+        def run(c):
+            c.execute(setup)
+            return c.eval(expression)
+        ctx.same("signature %s" % name, run)
+
     local_exc = st.sampled_from([None, ValueError, KeyError, ZeroDivisionError, RuntimeError, "remote"])
 
     @d.prop(st.tuples(brine_values, st.booleans(), st.booleans(), local_exc, small_text))
