@@ -138,6 +138,8 @@ STATEMENTS = [
     ('isinstance(x, (int, str))', 'x = 1.5'),
     ('isinstance(o, (C, D))', "C = type('C', (), {}); D = type('D', (), {}); o = D()"),
     ('isinstance(o, C)', "C = type('C', (), {}); o = C()"),
+    ('frozenset(m)', 'm = map(abs, range(0))'),
+    ('frozenset(l)', 'l = [1, 2, 3]'),
 ]
 
 RPYC_CLASSIC = "import sys; from rpyc.cli.rpyc_classic import main; sys.argv[0] = 'rpyc_classic'; main()"

@@ -1,5 +1,5 @@
-//! `any`, `all`, `sum`, `set(iterable)` and `set.update` without asking
-//! the iterable its size.
+//! `any`, `all`, `sum`, `set(iterable)`, `set.update` and
+//! `frozenset(iterable)` without asking the iterable its size.
 //!
 //! RustPython 0.5 turns the iterable these take into an iterator that
 //! knows its length hint (`ArgIterable::iter`), and asks an iterator for
@@ -8,7 +8,8 @@
 //! and dropped on every call, ~600 ns (`any(l)` of an empty list ~860 ns
 //! against CPython's ~40). CPython's never ask: they take the items as
 //! they come. Asking also raised what a failing `__length_hint__` raised,
-//! where CPython's `any`, `all`, `sum` and `set` never call it.
+//! where CPython's `any`, `all`, `sum`, `set` and `frozenset` never call
+//! it.
 //!
 //! Each is replaced by a loop over the iterator, its arguments refused in
 //! CPython's words (a wrong count for `any`, `all` and `set` is left to
@@ -17,21 +18,28 @@
 //! which merges them without an iterator.
 
 use super::{builtin_functions, methods};
-use rustpython_vm::builtins::{PyByteArray, PyBytes, PyFrozenSet, PySet, PyStr};
+use rustpython_vm::builtins::{
+    PyByteArray, PyBytes, PyFrozenSet, PyList, PySet, PyStr, PyTuple, PyTypeRef,
+};
 use rustpython_vm::function::FuncArgs;
 use rustpython_vm::protocol::PyIterReturn;
-use rustpython_vm::{AsObject, PyObject, PyObjectRef, PyResult, VirtualMachine};
+use rustpython_vm::{AsObject, PyObject, PyObjectRef, PyPayload, PyResult, VirtualMachine};
 use std::sync::OnceLock;
 
 static ANY: builtin_functions::Cell = OnceLock::new();
 static ALL: builtin_functions::Cell = OnceLock::new();
 static SUM: builtin_functions::Cell = OnceLock::new();
 
-/// RustPython's `set.__init__` slot and `set.update` method.
+/// RustPython's `set.__init__` slot, `set.update` method and
+/// `frozenset`'s `new` slot.
 struct SetOriginals {
     init: methods::InitSlot,
     update: PyObjectRef,
+    new_frozenset: NewSlot,
 }
+
+/// The signature of a `new` slot (RustPython's type for it is not public).
+type NewSlot = fn(PyTypeRef, FuncArgs, &VirtualMachine) -> PyResult;
 
 static SET_ORIGINALS: OnceLock<Option<SetOriginals>> = OnceLock::new();
 
@@ -46,7 +54,14 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
         let originals = SetOriginals {
             init: set_type.slots.init.load()?,
             update: set_type.get_attr(vm.ctx.intern_str("update"))?,
+            new_frozenset: vm.ctx.types.frozenset_type.slots.new.load()?,
         };
+        vm.ctx
+            .types
+            .frozenset_type
+            .slots
+            .new
+            .store(Some(new_frozenset));
         set_type.slots.vectorcall.store(Some(construct_set));
         methods::define_init(vm, set_type, set_init);
         methods::define(vm, set_type, "update", set_update);
@@ -194,6 +209,49 @@ fn set_update(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResul
         }
     }
     Ok(vm.ctx.none())
+}
+
+/// `frozenset(iterable)`: the items gathered as they come (RustPython's
+/// asked an iterator its length first, a TypeError built and dropped),
+/// into a new frozenset as in CPython 3.11 (RustPython gave its empty
+/// one). What a set merges whole, and calls of other shapes, still go to
+/// RustPython's; keywords are refused in CPython's words.
+fn new_frozenset(class: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+    let originals = set_originals(vm)?;
+    if !args.kwargs.is_empty() && keeps_frozenset_init(&class, vm) {
+        return Err(vm.new_type_error("frozenset() takes no keyword arguments".to_owned()));
+    }
+    // Keywords left to a class's own `__init__` are no concern of `new`.
+    let iterable = match args.args.as_slice() {
+        [iterable] if !is_merged_whole(iterable, vm) => iterable,
+        _ => return (originals.new_frozenset)(class, FuncArgs::from(args.args), vm),
+    };
+    // A list's or tuple's items are hashed straight from a copy (nothing
+    // runs between two of them); an iterator's as they come.
+    let items = if let Some(list) = iterable.downcast_ref_if_exact::<PyList>(vm) {
+        list.borrow_vec().to_vec()
+    } else if let Some(tuple) = iterable.downcast_ref_if_exact::<PyTuple>(vm) {
+        tuple.as_slice().to_vec()
+    } else {
+        let gathered = PySet::default();
+        add_each(&gathered, iterable, vm)?;
+        gathered.elements()
+    };
+    PyFrozenSet::from_iter(vm, items)?
+        .into_ref_with_type(vm, class)
+        .map(Into::into)
+}
+
+/// Whether `class` is frozenset or keeps its `__init__`: CPython refuses
+/// keywords to those.
+fn keeps_frozenset_init(class: &PyTypeRef, vm: &VirtualMachine) -> bool {
+    let frozenset = vm.ctx.types.frozenset_type;
+    let init = vm.ctx.names.__init__;
+    class.is(frozenset)
+        || class
+            .get_attr(init)
+            .zip(frozenset.get_attr(init))
+            .is_some_and(|(own, frozenset)| own.is(&frozenset))
 }
 
 /// Whether RustPython merges `other` into a set without an iterator (a
