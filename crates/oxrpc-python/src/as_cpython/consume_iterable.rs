@@ -35,11 +35,8 @@ static SUM: builtin_functions::Cell = OnceLock::new();
 struct SetOriginals {
     init: methods::InitSlot,
     update: PyObjectRef,
-    new_frozenset: NewSlot,
+    new_frozenset: methods::NewSlot,
 }
-
-/// The signature of a `new` slot (RustPython's type for it is not public).
-type NewSlot = fn(PyTypeRef, FuncArgs, &VirtualMachine) -> PyResult;
 
 static SET_ORIGINALS: OnceLock<Option<SetOriginals>> = OnceLock::new();
 

@@ -9,7 +9,7 @@
 //! the exception: RustPython makes its slot wrapper again from the new
 //! slot, so that subclasses made later take the slot from it.
 
-use rustpython_vm::builtins::{PyBaseExceptionRef, PyType};
+use rustpython_vm::builtins::{PyBaseExceptionRef, PyType, PyTypeRef};
 use rustpython_vm::function::{FuncArgs, IntoPyNativeFn, OptionalArg, PyMethodDef, PyMethodFlags};
 use rustpython_vm::protocol::{PyNumberBinaryFunc, PyNumberTernaryFunc};
 use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyPayload, PyResult, VirtualMachine};
@@ -41,6 +41,9 @@ pub(super) fn define<F, Kind>(
 
 /// The signature of an `__init__` slot.
 pub(super) type InitSlot = fn(PyObjectRef, FuncArgs, &VirtualMachine) -> PyResult<()>;
+
+/// The signature of a `new` slot (RustPython's type for it is not public).
+pub(super) type NewSlot = fn(PyTypeRef, FuncArgs, &VirtualMachine) -> PyResult;
 
 /// Sets `init` as `class`'s init slot, and its `__init__` to a slot
 /// wrapper of it, made by RustPython as for its own types: a subclass

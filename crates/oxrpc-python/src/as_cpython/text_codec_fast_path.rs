@@ -19,7 +19,7 @@
 //! the error handler; an unknown codec is named in its error as given,
 //! as CPython names it (RustPython named it normalised).
 
-use super::methods;
+use super::methods::{self, NewSlot};
 use super::utf16_utf32::{self, Handler, Order, Undecodable, Width};
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyByteArray, PyBytes, PyStr, PyType, PyTypeRef};
 use rustpython_vm::convert::TryFromBorrowedObject;
@@ -38,9 +38,6 @@ struct Originals {
     new_str: NewSlot,
     new_bytes: NewSlot,
 }
-
-/// The signature of a `new` slot (RustPython's type for it is not public).
-type NewSlot = fn(PyTypeRef, FuncArgs, &VirtualMachine) -> PyResult;
 
 static ORIGINALS: OnceLock<Option<Originals>> = OnceLock::new();
 
@@ -87,9 +84,10 @@ enum Codec {
 
 /// `str.encode(encoding='utf-8', errors='strict')`.
 fn encode(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-    if let (Some(text), Some(codec)) =
-        (zelf.downcast_ref::<PyStr>(), codec_of("encode", &args, vm)?)
-    {
+    if let (Some(text), Some(codec)) = (
+        zelf.downcast_ref::<PyStr>(),
+        codec_of("encode", &args, 0, vm)?,
+    ) {
         if let Some(bytes) = text.to_str().and_then(|text| encoded(text, codec)) {
             return Ok(vm.ctx.new_bytes(bytes).into());
         }
@@ -155,15 +153,13 @@ fn new_with_codec(
     if let Some(made) = with_codec(&class, &args, convert, vm)? {
         return Ok(made);
     }
-    let Some(Some(originals)) = ORIGINALS.get() else {
-        return Err(vm.new_runtime_error("text codecs are not set up".to_owned()));
-    };
-    // Read only where a codec was named: the commonest calls have one
-    // argument.
-    let given = (args.args.len() + args.kwargs.len() > 1)
-        .then(|| encoding_given(&codec_arguments(&args), vm))
+    let originals = methods::kept(&ORIGINALS, "text codecs", vm)?;
+    // Looked for only where a codec can be named: the commonest calls
+    // (`str(x)`, `bytes(n)`) have one argument.
+    let encoding = (args.args.len() + args.kwargs.len() > 1)
+        .then(|| encoding_argument(&args, 1, vm))
         .flatten();
-    original(originals)(class, args, vm).map_err(|error| named_as_given(error, given, vm))
+    original(originals)(class, args, vm).map_err(|error| named_as_given(error, encoding, vm))
 }
 
 /// `str(source, ...)`'s text, where `source` is bytes or a bytearray that
@@ -207,14 +203,6 @@ fn encoded_source(
     Ok(bytes.map(|bytes| vm.ctx.new_bytes(bytes).into()))
 }
 
-/// A constructor's arguments after its source.
-fn codec_arguments(call: &FuncArgs) -> FuncArgs {
-    FuncArgs {
-        args: call.args.iter().skip(1).cloned().collect(),
-        kwargs: call.kwargs.clone(),
-    }
-}
-
 /// How a constructor makes its object from its source and the codec,
 /// where that is done here.
 type Convert = fn(&PyObjectRef, Codec, &VirtualMachine) -> PyResult<Option<PyObjectRef>>;
@@ -245,13 +233,12 @@ fn with_codec(
             "{name}() takes at most 3 arguments ({given} given)"
         )));
     }
-    let codec_args = codec_arguments(call);
     // Counts and names as `encoding` and `errors` alone: the source is
     // the constructor's first argument, and RustPython's refusals of the
     // rest are worded as CPython's already.
-    let encoding_named = codec_args.kwargs.contains_key("encoding");
-    let errors_named = codec_args.kwargs.contains_key("errors");
-    let (by_position, by_name) = (codec_args.args.len(), codec_args.kwargs.len());
+    let encoding_named = call.kwargs.contains_key("encoding");
+    let errors_named = call.kwargs.contains_key("errors");
+    let (by_position, by_name) = (call.args.len() - 1, call.kwargs.len());
     let well_formed = by_name == usize::from(encoding_named) + usize::from(errors_named)
         && (1..=2).contains(&(by_position + by_name))
         && (by_position == 0 || !encoding_named)
@@ -259,7 +246,7 @@ fn with_codec(
     if !well_formed {
         return Ok(None);
     }
-    match codec_of(&class.name(), &codec_args, vm)? {
+    match codec_of(&class.name(), call, 1, vm)? {
         Some(codec) => convert(source, codec, vm),
         None => Ok(None),
     }
@@ -271,38 +258,45 @@ fn call_original(
     mut args: FuncArgs,
     vm: &VirtualMachine,
 ) -> PyResult {
-    let Some(Some(originals)) = ORIGINALS.get() else {
-        return Err(vm.new_runtime_error("text codecs are not set up".to_owned()));
-    };
-    let given = encoding_given(&args, vm);
+    let originals = methods::kept(&ORIGINALS, "text codecs", vm)?;
+    let encoding = encoding_argument(&args, 0, vm);
     args.prepend_arg(zelf);
     which(originals)
         .call(args, vm)
-        .map_err(|error| named_as_given(error, given, vm))
+        .map_err(|error| named_as_given(error, encoding, vm))
 }
 
-/// The codec's name as the call gave it.
-fn encoding_given(args: &FuncArgs, vm: &VirtualMachine) -> Option<String> {
-    let [encoding, _] = bound_arguments("", args, vm).ok()?;
-    Some(encoding?.downcast_ref::<PyStr>()?.to_str()?.to_owned())
+/// The codec's name as the call gave it (after `skip` arguments by
+/// position), kept to word an error with.
+fn encoding_argument(args: &FuncArgs, skip: usize, vm: &VirtualMachine) -> Option<PyObjectRef> {
+    let [encoding, _] = bound_arguments("", args, skip, vm).ok()?;
+    encoding.cloned()
 }
 
 /// RustPython's registry names an unknown codec by its normalised name
 /// (`unknown encoding: no_such_codec`); CPython by the name given.
 fn named_as_given(
     error: PyBaseExceptionRef,
-    given: Option<String>,
+    encoding: Option<PyObjectRef>,
     vm: &VirtualMachine,
 ) -> PyBaseExceptionRef {
     const UNKNOWN: &str = "unknown encoding: ";
-    let (Some(given), true) = (given, error.class().is(vm.ctx.exceptions.lookup_error)) else {
+    if !error.class().is(vm.ctx.exceptions.lookup_error) {
         return error;
-    };
+    }
+    let given = encoding
+        .as_ref()
+        .and_then(|encoding| encoding.downcast_ref::<PyStr>()?.to_str());
     let said = error.as_object().str(vm).ok();
-    if said.is_some_and(|said| said.to_str().is_some_and(|said| said.starts_with(UNKNOWN))) {
-        vm.new_lookup_error(format!("{UNKNOWN}{given}"))
-    } else {
-        error
+    match given {
+        Some(given)
+            if said.is_some_and(|said| {
+                said.to_str().is_some_and(|said| said.starts_with(UNKNOWN))
+            }) =>
+        {
+            vm.new_lookup_error(format!("{UNKNOWN}{given}"))
+        }
+        _ => error,
     }
 }
 
@@ -310,8 +304,15 @@ fn named_as_given(
 /// name) name; `None` where RustPython's is left to refuse them. A call
 /// of the wrong shape, or either given as something else than a string,
 /// is refused in CPython's words (RustPython took None for the default).
-fn codec_of(method: &str, args: &FuncArgs, vm: &VirtualMachine) -> PyResult<Option<Codec>> {
-    let [encoding, errors] = bound_arguments(method, args, vm)?;
+/// The first `skip` arguments by position are not the codec's (a
+/// constructor's source).
+fn codec_of(
+    method: &str,
+    args: &FuncArgs,
+    skip: usize,
+    vm: &VirtualMachine,
+) -> PyResult<Option<Codec>> {
+    let [encoding, errors] = bound_arguments(method, args, skip, vm)?;
     let encoding = string_argument(method, "encoding", encoding, vm)?;
     // A name that is not valid UTF-8 (a lone surrogate) is refused before
     // `errors` is read, as RustPython's refusal says.
@@ -336,21 +337,9 @@ fn codec_of(method: &str, args: &FuncArgs, vm: &VirtualMachine) -> PyResult<Opti
         Some(name) => name
             .to_str()
             .filter(|name| !name.contains('\0'))
-            .map(codec_named),
+            .map(|name| codec_named(name, handler)),
     };
-    Ok(codec.map(|codec| with_handler(codec, handler)))
-}
-
-/// `codec` told the error handler, where it reads with one.
-fn with_handler(codec: Codec, handler: Option<Handler>) -> Codec {
-    match codec {
-        Codec::Wide { width, order, .. } => Codec::Wide {
-            width,
-            order,
-            handler,
-        },
-        other => other,
-    }
+    Ok(codec)
 }
 
 /// `encoding` and `errors` as given, by position or by name, or the call
@@ -358,10 +347,12 @@ fn with_handler(codec: Codec, handler: Option<Handler>) -> Codec {
 fn bound_arguments<'a>(
     method: &str,
     args: &'a FuncArgs,
+    skip: usize,
     vm: &VirtualMachine,
 ) -> PyResult<[Option<&'a PyObjectRef>; 2]> {
     const NAMES: [&str; 2] = ["encoding", "errors"];
-    let positional = args.args.len();
+    let by_position = args.args.get(skip..).unwrap_or_default();
+    let positional = by_position.len();
     let given = positional + args.kwargs.len();
     if given > NAMES.len() {
         let keyword = if positional == 0 { "keyword " } else { "" };
@@ -369,7 +360,7 @@ fn bound_arguments<'a>(
             "{method}() takes at most 2 {keyword}arguments ({given} given)"
         )));
     }
-    let mut bound = [args.args.first(), args.args.get(1)];
+    let mut bound = [by_position.first(), by_position.get(1)];
     let mut unknown = None;
     for (name, value) in &args.kwargs {
         match NAMES.iter().position(|known| known == name) {
@@ -421,33 +412,33 @@ fn type_name(argument: &PyObjectRef, vm: &VirtualMachine) -> String {
 
 /// The codec named `name` as CPython's fast paths read a name: letters
 /// in any case, `-` and ` ` as `_`.
-fn codec_named(name: &str) -> Codec {
+fn codec_named(name: &str, handler: Option<Handler>) -> Codec {
     const LONGEST: usize = "iso_8859_1".len();
-    if name.len() > LONGEST {
+    let mut normalized = [0u8; LONGEST];
+    let Some(place) = normalized.get_mut(..name.len()) else {
         return Codec::Other;
-    }
-    let normalized: String = name
-        .chars()
-        .map(|character| match character {
-            '-' | ' ' => '_',
+    };
+    for (into, byte) in place.iter_mut().zip(name.bytes()) {
+        *into = match byte {
+            b'-' | b' ' => b'_',
             other => other.to_ascii_lowercase(),
-        })
-        .collect();
+        };
+    }
     let wide = |width, order| Codec::Wide {
         width,
         order,
-        handler: None,
+        handler,
     };
-    match normalized.as_str() {
-        "utf_8" | "utf8" => Codec::Utf8,
-        "ascii" | "us_ascii" => Codec::Ascii,
-        "latin1" | "latin_1" | "iso_8859_1" | "iso8859_1" => Codec::Latin1,
-        "utf_16" | "utf16" | "u16" => wide(Width::Utf16, None),
-        "utf_16_le" | "utf_16le" => wide(Width::Utf16, Some(Order::Little)),
-        "utf_16_be" | "utf_16be" => wide(Width::Utf16, Some(Order::Big)),
-        "utf_32" | "utf32" | "u32" => wide(Width::Utf32, None),
-        "utf_32_le" | "utf_32le" => wide(Width::Utf32, Some(Order::Little)),
-        "utf_32_be" | "utf_32be" => wide(Width::Utf32, Some(Order::Big)),
+    match &normalized[..name.len()] {
+        b"utf_8" | b"utf8" => Codec::Utf8,
+        b"ascii" | b"us_ascii" => Codec::Ascii,
+        b"latin1" | b"latin_1" | b"iso_8859_1" | b"iso8859_1" => Codec::Latin1,
+        b"utf_16" | b"utf16" | b"u16" => wide(Width::Utf16, None),
+        b"utf_16_le" | b"utf_16le" => wide(Width::Utf16, Some(Order::Little)),
+        b"utf_16_be" | b"utf_16be" => wide(Width::Utf16, Some(Order::Big)),
+        b"utf_32" | b"utf32" | b"u32" => wide(Width::Utf32, None),
+        b"utf_32_le" | b"utf_32le" => wide(Width::Utf32, Some(Order::Little)),
+        b"utf_32_be" | b"utf_32be" => wide(Width::Utf32, Some(Order::Big)),
         _ => Codec::Other,
     }
 }
@@ -475,7 +466,7 @@ fn decoded(
     args: &FuncArgs,
     vm: &VirtualMachine,
 ) -> PyResult<Option<PyObjectRef>> {
-    let Some(codec) = codec_of(method, args, vm)? else {
+    let Some(codec) = codec_of(method, args, 0, vm)? else {
         return Ok(None);
     };
     decode(bytes, codec, vm)

@@ -13,6 +13,8 @@
 //! runs on, as CPython's), and reads a mark if there is one (taking it
 //! off) or else little-endian.
 
+use std::fmt::Write;
+
 /// A byte order, where the codec's name gives one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Order {
@@ -220,7 +222,8 @@ fn read_all(
                     Handler::Ignore => {}
                     Handler::BackslashReplace => {
                         for byte in &bytes[undecodable.start..undecodable.end] {
-                            text.push_str(&format!("\\x{byte:02x}"));
+                            // Writing to a String does not fail.
+                            let _ = write!(text, "\\x{byte:02x}");
                         }
                     }
                 }
