@@ -100,6 +100,7 @@ pyexpat.ParserCreate = ParserCreate
 # the mark always stands before the first parameter.
 
 import _frozen_importlib
+import sys
 
 
 def _without_mark(strip):
@@ -112,6 +113,37 @@ def _without_mark(strip):
     return _signature_strip_non_python_syntax
 
 
+# RustPython's inspect is 3.13's, whose `cleandoc` strips only spaces where
+# 3.11's strips all whitespace (a full-width space, a form feed), so
+# `inspect.getdoc` and `help()` of a docstring starting with one differed.
+
+def _cleandoc(doc):
+    try:
+        lines = doc.expandtabs().split('\n')
+    except UnicodeError:
+        return None
+    margin = sys.maxsize
+    for line in lines[1:]:
+        content = len(line.lstrip())
+        if content:
+            margin = min(margin, len(line) - content)
+    if lines:
+        lines[0] = lines[0].lstrip()
+    if margin < sys.maxsize:
+        for i in range(1, len(lines)):
+            lines[i] = lines[i][margin:]
+    while lines and not lines[-1]:
+        lines.pop()
+    while lines and not lines[0]:
+        lines.pop(0)
+    return '\n'.join(lines)
+
+
+_cleandoc.__name__ = _cleandoc.__qualname__ = 'cleandoc'
+_cleandoc.__doc__ = ('Clean up indentation from docstrings.\n\n    Any whitespace that can be '
+                     'uniformly removed from the second line\n    onwards is removed.')
+
+
 def _mending_exec_module(exec_module):
     """inspect is a frozen module: the frozen importer's exec_module, which
     mends inspect once it has run it."""
@@ -120,6 +152,8 @@ def _mending_exec_module(exec_module):
         if module.__name__ == 'inspect':
             module._signature_strip_non_python_syntax = _without_mark(
                 module._signature_strip_non_python_syntax)
+            _cleandoc.__module__ = 'inspect'
+            module.cleandoc = _cleandoc
     for attribute in ('__name__', '__qualname__', '__doc__', '__module__'):
         setattr(mending, attribute, getattr(exec_module, attribute))
     return staticmethod(mending)

@@ -1182,6 +1182,91 @@ def build(argv=None):
             return c.eval(expression)
         ctx.same("signature %s" % name, run)
 
+    doc_lines = st.lists(st.tuples(st.sampled_from(["", " ", "  ", "    ", "        ", "\t", "  \t", "\t  ", "\u3000"]),
+                                   st.text("ab .:\u00e9", max_size=5)), min_size=1, max_size=4)
+    doc_places = {
+        "module": ("{doc}\nx = 1\n", "__doc__"),
+        "def": ("def f():\n    {doc}\n    return 1\n", "f"),
+        "async def": ("async def f():\n    {doc}\n", "f"),
+        "class": ("class K:\n    {doc}\n    x = 1\n", "K"),
+        "method": ("class K:\n    def m(self):\n        {doc}\n", "K.m"),
+        "nested": ("def outer():\n    def inner():\n        {doc}\n    return inner\n", "outer()"),
+        "in if": ("if True:\n    def f():\n        {doc}\n", "f"),
+        "class in class": ("class K:\n    'outer'\n    class I:\n        {doc}\n", "K.I"),
+        "not first": ("def f():\n    x = 1\n    {doc}\n", "f"),
+    }
+
+    @d.prop(st.tuples(doc_lines, st.sampled_from(['"""', "'''", 'r"""', "repr", "concat"]),
+                      st.sampled_from(sorted(doc_places)),
+                      st.sampled_from(["execute", "exec", "compile exec", "compile single", "compile bytes"]),
+                      st.booleans()))
+    def written_docstrings(ctx, case):
+        """__doc__ as the source wrote it (CPython 3.11 keeps a docstring's
+        indentation), wherever a docstring can be and however the source
+        is compiled; a sibling whose docstring differs only in its
+        indentation keeps its own."""
+        lines, form, place, route, sibling = case
+        value = "\n".join(indent + text for indent, text in lines)
+        if form == "repr":
+            literal = repr(value)
+        elif form == "concat":
+            literal = "%r %r" % (value[:len(value) // 2], value[len(value) // 2:])
+        else:
+            quote = form[-3:]
+            literal = form + value + quote if value[-1:] != quote[0] else repr(value)
+        shape, target = doc_places[place]
+        source = shape.format(doc=literal)
+        if sibling:
+            deeper = "\n".join(("    " if i else "") + indent + text for i, (indent, text) in enumerate(lines))
+            source += "def sibling():\n    %r\n" % deeper
+        mode = "single" if route == "compile single" and place != "module" and not sibling else "exec"
+        compiled = {
+            "exec": "exec(_doc_source, _doc_ns)",
+            "compile exec": "exec(compile(_doc_source, '<doc>', 'exec'), _doc_ns)",
+            "compile single": "exec(compile(_doc_source, '<doc>', %r), _doc_ns)" % mode,
+            "compile bytes": "exec(compile(_doc_source.encode(), '<doc>', 'exec'), _doc_ns)",
+        }
+
+        def run(c):
+            if route == "execute":
+                c.execute(source)
+                read = lambda e: c.eval(e)
+            else:
+                c.namespace["_doc_source"] = source
+                c.execute("_doc_ns = {}\n" + compiled[route])
+                read = lambda e: c.eval("eval(%r, _doc_ns)" % e)
+            doc = target if target == "__doc__" else target + ".__doc__"
+            seen = [read(doc)]
+            if sibling:
+                seen.append(read("sibling.__doc__"))
+            if target != "__doc__":
+                seen.append(read("__import__('inspect').getdoc(%s)" % target))
+            return seen
+        ctx.same("docstring %s %s via %s%s" % (literal, place, route, " with a sibling" if sibling else ""), run)
+
+    @d.prop(st.sampled_from([
+        "exec('x = 1', {})", "exec('x = 1', globals={})", "exec('x = 1', {}, locals={})", "exec('x = 1', foo=1)",
+        "exec('x = 1', closure=None)", "exec('x = 1', {}, closure=())", "exec(compile('1', 's', 'eval'), {})",
+        "exec(compile('1', 's', 'eval'))", "eval(compile('x = 1', 's', 'exec'), {})", "exec('x = 1\\0', {})",
+        "exec(b'x = 1\\0', {})", "eval('1\\0', {})", "compile('x\\0', 's', 'exec')", "exec(b'x = 1', {})",
+        "exec(b'# coding: latin-1\\nx = \"\\xe9\"', {})", "exec(bytearray(b'x = 1'), {})",
+        "exec(memoryview(b'x = 1'), {})", "eval(b'1', {})", "eval(bytearray(b'2'), {})", "exec(5)", "exec(None, {})",
+        "eval(5)", "eval()", "exec()", "exec('x = 1', {}, {}, {})", "eval('1', {}, {}, {})",
+        "eval('1', globals={})", "eval(compile('1', 's', 'eval'), closure=None)",
+        "(lambda g: (exec(compile('x = 1', 's', 'exec'), g), sorted(g), type(g['__builtins__']).__name__))({})",
+        "(lambda g, l: (exec('x = y', g, l), sorted(g), l))({'y': 5}, {})",
+        "(lambda g: (exec('x = 2', g, None), g['x']))({})", "(lambda: [exec('q = 1'), 'q' in locals()])()",
+        "eval(compile('len', 's', 'eval'), {'__builtins__': {}})", "eval(compile('x', 's', 'eval'), {}, {'x': 3})",
+        "eval(compile('x', 's', 'eval'), [], {'x': 3})", "eval('x', {}, [])",
+        "exec(compile('def f(): return g', 's', 'exec').co_consts[0], {})",
+        "exec('x = 1', type('D', (dict,), {})())", "eval('x', {}, __import__('collections').ChainMap({'x': 4}))",
+        "exec('raise ValueError(5)', {})", "eval(' 7', {})", "eval('\\t7', {})",
+        "compile('x = 1', 's', 'exec', dont_inherit=True).co_name",
+        "compile(b'x = 1', 's', 'exec').co_filename", "compile('1', 's', 'eval', optimize=2).co_name"]), examples=0.6)
+    def compile_exec_eval(ctx, expression):
+        """compile, exec and eval called as CPython 3.11 takes them."""
+        ctx.same("call %s" % expression, lambda c: c.eval("shown(%s)" % expression))
+
     local_exc = st.sampled_from([None, ValueError, KeyError, ZeroDivisionError, RuntimeError, "remote"])
 
     @d.prop(st.tuples(brine_values, st.booleans(), st.booleans(), local_exc, small_text))

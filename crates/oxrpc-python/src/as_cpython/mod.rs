@@ -20,6 +20,7 @@ mod bool_format;
 mod builtin_docs;
 mod builtin_errors;
 mod builtin_functions;
+pub(crate) mod code_in_namespace;
 mod collect_iterable;
 mod complex_arithmetic;
 mod complex_repr;
@@ -57,6 +58,7 @@ mod tab_error;
 mod text_codec_fast_path;
 mod unicode_error_str;
 mod utf16_utf32;
+pub(crate) mod written_docstrings;
 
 use rustpython_vm::{PyResult, VirtualMachine};
 
