@@ -1267,6 +1267,27 @@ def build(argv=None):
         """compile, exec and eval called as CPython 3.11 takes them."""
         ctx.same("call %s" % expression, lambda c: c.eval("shown(%s)" % expression))
 
+    summands = st.sampled_from([
+        "0", "1", "-7", "True", "False", "2**62", "2**63 - 1", "-2**63", "2**63", "-2**63 - 1", "10**30",
+        "0.5", "-0.0", "1e308", "float('inf')", "float('-inf')", "float('nan')", "2.0**53", "1e-300",
+        "1j", "type('I', (int,), {})(3)", "type('I', (int,), {'__radd__': lambda s, o: 'radd'})(3)",
+        "type('F', (float,), {})(1.5)", "type('F', (float,), {'__radd__': lambda s, o: 'fradd'})(1.5)",
+        "__import__('fractions').Fraction(1, 3)", "__import__('decimal').Decimal('0.1')", "None", "'a'",
+        "[1]", "(2,)"])
+
+    @d.prop(st.tuples(st.lists(summands, max_size=6),
+                      st.sampled_from(["[%s]", "(%s,)", "iter([%s])", "(x for x in [%s])", "LS([%s])"]),
+                      st.sampled_from(["", ", 0", ", 5", ", 0.0", ", -0.0", ", 2**63", ", 1.5", ", True", ", []",
+                                       ", ()", ", start=2**62", ", type('I', (int,), {})(1)",
+                                       ", __import__('fractions').Fraction(1, 2)"])))
+    def sums(ctx, case):
+        """sum() of mixed numbers: the running total as CPython keeps it
+        (machine ints, then doubles, then objects), at every boundary."""
+        items, container, start = case
+        iterable = container % ", ".join(items) if items else container.replace("%s,", "").replace("%s", "")
+        expression = "sum(%s%s)" % (iterable, start)
+        ctx.same("sum %s" % expression, lambda c: c.eval("shown(%s)" % expression))
+
     local_exc = st.sampled_from([None, ValueError, KeyError, ZeroDivisionError, RuntimeError, "remote"])
 
     @d.prop(st.tuples(brine_values, st.booleans(), st.booleans(), local_exc, small_text))

@@ -15,15 +15,20 @@
 //! CPython's words (a wrong count for `any`, `all` and `set` is left to
 //! RustPython's, whose errors the arity checks reword). A set's items
 //! merged from another set, a frozenset or a dict are left to RustPython,
-//! which merges them without an iterator.
+//! which merges them without an iterator. `any`, `all` and `sum` read an
+//! exact list or tuple in place, as CPython's iterators of them do, and
+//! `sum` keeps its total as CPython 3.11 does ([`Total`]): RustPython's
+//! added each item as an object, a new int allocated per item.
 
 use super::{builtin_functions, methods};
+use num_traits::ToPrimitive;
 use rustpython_vm::builtins::{
-    PyByteArray, PyBytes, PyFrozenSet, PyList, PySet, PyStr, PyTuple, PyTypeRef,
+    PyByteArray, PyBytes, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyStr, PyTuple, PyTypeRef,
 };
 use rustpython_vm::function::FuncArgs;
-use rustpython_vm::protocol::PyIterReturn;
+use rustpython_vm::protocol::{PyIter, PyIterReturn};
 use rustpython_vm::{AsObject, PyObject, PyObjectRef, PyPayload, PyResult, VirtualMachine};
+use std::ops::ControlFlow as Flow;
 use std::sync::OnceLock;
 
 static ANY: builtin_functions::Cell = OnceLock::new();
@@ -92,13 +97,72 @@ fn all(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
 /// Whether an item of `iterable` has the truth `wanted`, stopping at the
 /// first that has.
 fn first_with_truth(iterable: &PyObject, wanted: bool, vm: &VirtualMachine) -> PyResult<bool> {
-    let iterator = iterable.get_iter(vm)?;
-    while let PyIterReturn::Return(item) = iterator.next(vm)? {
-        if item.try_to_bool(vm)? == wanted {
-            return Ok(true);
+    let mut found = false;
+    Items::of(iterable, vm)?.each(vm, |item| {
+        found = item.try_to_bool(vm)? == wanted;
+        Ok(if found {
+            Flow::Break(())
+        } else {
+            Flow::Continue(())
+        })
+    })?;
+    Ok(found)
+}
+
+/// The items of an iterable as they come. An exact list or tuple is read
+/// in place, a list by index as its iterator reads it (a change made
+/// meanwhile is seen the same way); anything else through its iterator.
+enum Items<'a> {
+    List(&'a PyList),
+    Tuple(&'a PyTuple),
+    Iterator(PyIter),
+}
+
+impl<'a> Items<'a> {
+    /// The items of `iterable`; refused as `iter()` refuses it.
+    fn of(iterable: &'a PyObject, vm: &VirtualMachine) -> PyResult<Self> {
+        if let Some(list) = iterable.downcast_ref_if_exact::<PyList>(vm) {
+            return Ok(Items::List(list));
         }
+        if let Some(tuple) = iterable.downcast_ref_if_exact::<PyTuple>(vm) {
+            return Ok(Items::Tuple(tuple));
+        }
+        Ok(Items::Iterator(iterable.get_iter(vm)?))
     }
-    Ok(false)
+
+    /// Calls `each` with every item until it breaks.
+    fn each(
+        self,
+        vm: &VirtualMachine,
+        mut each: impl FnMut(PyObjectRef) -> PyResult<Flow<()>>,
+    ) -> PyResult<()> {
+        match self {
+            Items::List(list) => {
+                let mut index = 0;
+                while let Some(item) = list.borrow_vec().get(index).cloned() {
+                    if each(item)?.is_break() {
+                        break;
+                    }
+                    index += 1;
+                }
+            }
+            Items::Tuple(tuple) => {
+                for item in tuple.as_slice() {
+                    if each(item.clone())?.is_break() {
+                        break;
+                    }
+                }
+            }
+            Items::Iterator(iterator) => {
+                while let PyIterReturn::Return(item) = iterator.next(vm)? {
+                    if each(item)?.is_break() {
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// `sum(iterable, /, start=0)`, its arguments checked in CPython's order
@@ -118,18 +182,91 @@ fn sum(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
     }
     let start = args.args.get(1).or_else(|| args.kwargs.get("start"));
     // The iterable first, as CPython: its refusal comes before the start's.
-    let iterator = iterable.get_iter(vm)?;
+    let items = Items::of(iterable, vm)?;
     let mut total = match start {
         Some(start) => {
             refuse_text_start(start, vm)?;
-            start.clone()
+            Total::of(start.clone(), vm)
         }
-        None => vm.ctx.new_int(0).into(),
+        None => Total::Int(0),
     };
-    while let PyIterReturn::Return(item) = iterator.next(vm)? {
-        total = vm._add(&total, &item)?;
+    items.each(vm, |item| {
+        total = std::mem::replace(&mut total, Total::Int(0)).plus(item, vm)?;
+        Ok(Flow::Continue(()))
+    })?;
+    Ok(total.into_object(vm))
+}
+
+/// `sum`'s running total, kept as CPython 3.11 keeps it: a machine
+/// integer while the items are ints (or bools) whose total fits, then a
+/// double while they are floats (or ints that fit a machine integer),
+/// then an object added to with `+`. It only ever moves down that list.
+enum Total {
+    Int(i64),
+    Float(f64),
+    Object(PyObjectRef),
+}
+
+impl Total {
+    /// The total that starts at `start`.
+    fn of(start: PyObjectRef, vm: &VirtualMachine) -> Self {
+        if start.class().is(vm.ctx.types.int_type) {
+            if let Some(value) = machine_int(&start) {
+                return Total::Int(value);
+            }
+        }
+        Total::after(start, vm)
     }
-    Ok(total)
+
+    /// The total once a sum has become `object`: a double while it is a
+    /// float, else the object.
+    fn after(object: PyObjectRef, vm: &VirtualMachine) -> Self {
+        match object.downcast_ref_if_exact::<PyFloat>(vm) {
+            Some(float) => Total::Float(float.to_f64()),
+            None => Total::Object(object),
+        }
+    }
+
+    fn plus(self, item: PyObjectRef, vm: &VirtualMachine) -> PyResult<Self> {
+        match self {
+            Total::Int(total) => {
+                let class = item.class();
+                let is_int = class.is(vm.ctx.types.int_type) || class.is(vm.ctx.types.bool_type);
+                if is_int {
+                    if let Some(sum) = machine_int(&item).and_then(|value| total.checked_add(value))
+                    {
+                        return Ok(Total::Int(sum));
+                    }
+                }
+                let sum = vm._add(vm.ctx.new_int(total).as_object(), &item)?;
+                Ok(Total::after(sum, vm))
+            }
+            Total::Float(total) => {
+                if let Some(float) = item.downcast_ref_if_exact::<PyFloat>(vm) {
+                    return Ok(Total::Float(total + float.to_f64()));
+                }
+                if let Some(value) = machine_int(&item) {
+                    return Ok(Total::Float(total + value as f64));
+                }
+                let sum = vm._add(vm.ctx.new_float(total).as_object(), &item)?;
+                Ok(Total::Object(sum))
+            }
+            Total::Object(total) => Ok(Total::Object(vm._add(&total, &item)?)),
+        }
+    }
+
+    fn into_object(self, vm: &VirtualMachine) -> PyObjectRef {
+        match self {
+            Total::Int(total) => vm.ctx.new_int(total).into(),
+            Total::Float(total) => vm.ctx.new_float(total).into(),
+            Total::Object(total) => total,
+        }
+    }
+}
+
+/// The value of an int (of any int class) that fits a C `long`.
+fn machine_int(object: &PyObject) -> Option<i64> {
+    object.downcast_ref::<PyInt>()?.as_bigint().to_i64()
 }
 
 /// CPython's refusal of a `start` that is text or bytes.
