@@ -1288,6 +1288,44 @@ def build(argv=None):
         expression = "sum(%s%s)" % (iterable, start)
         ctx.same("sum %s" % expression, lambda c: c.eval("shown(%s)" % expression))
 
+    byte_items = st.sampled_from([
+        "0", "65", "255", "256", "-1", "True", "2**70", "'a'", "1.5", "None", "b'x'",
+        "type('I', (int,), {'__index__': lambda s: 300})(66)", "type('X', (), {'__index__': lambda s: 67})()",
+        "type('X', (), {'__index__': lambda s: 999})()", "type('X', (), {'__index__': lambda s: 1 / 0})()"])
+    byte_sources = st.sampled_from([
+        "[%s]", "(%s,)", "iter([%s])", "(x for x in [%s])", "map(lambda x: x, [%s])", "LS([%s])",
+        "type('It', (), {'__iter__': lambda s: iter([%s])})()",
+        "type('It', (), {'__iter__': lambda s: iter([%s]), '__length_hint__': lambda s: 1 / 0})()",
+        "type('It', (), {'__iter__': lambda s: iter([%s]), '__len__': lambda s: 'x'})()",
+        "dict.fromkeys([%s])", "(lambda l: (x for x in l if len(l) > 8 or not l.append(1)))([%s])"])
+    byte_others = st.sampled_from([
+        "range(3)", "range(250, 260)", "1.5", "None", "object()", "'ab'", "3", "-1", "b'ab'",
+        "bytearray(b'ab')", "memoryview(b'ab')", "type('B', (), {'__bytes__': lambda s: b'own'})()",
+        "type('B', (list,), {'__bytes__': lambda s: b'own'})([1])", "iter('ab')", "{'a': 1}", "5, 6", "x=[1]"])
+    byte_makers = st.sampled_from([
+        "bytes(%s)", "bytearray(%s)", "type('BS', (bytes,), {})(%s)", "type('BA', (bytearray,), {})(%s)",
+        "(lambda b: (b.__init__(%s), b)[1])(bytearray(b'old'))",
+        "(lambda b: (b.__init__(%s), b)[1])(bytearray())",
+        "(lambda b, m: (b.__init__(%s), b)[1])(bytearray(b'old'), memoryview(bytearray(b'')))"])
+
+    @d.prop(st.tuples(byte_makers, st.one_of(
+        st.tuples(byte_sources, st.lists(byte_items, max_size=4)).map(
+            lambda c: c[0] % ", ".join(c[1]) if c[1] else c[0].replace("%s,", "").replace("%s", "")),
+        byte_others)))
+    def bytes_from_iterables(ctx, case):
+        """bytes(...) and bytearray(...) of iterables and of what is not
+        one, with CPython's refusals; bytearray keeps what it read before
+        an error."""
+        maker, source = case
+        expression = maker % source
+        ctx.same("bytes %s" % expression, lambda c: c.eval("shown(%s)" % expression))
+        # (CPython sizes a bytearray to a list or tuple of exact ints before
+        # it reads them: what one out of range leaves in it is whatever the
+        # memory held.)
+        if "b.__init__" in maker and not source.startswith(("[", "(")):
+            partial = maker.replace("(b.__init__(%s), b)[1]", "(coded(lambda: b.__init__(%s)), b)")
+            ctx.same("bytearray kept %s" % source, lambda c: c.eval("shown(%s)" % (partial % source)))
+
     local_exc = st.sampled_from([None, ValueError, KeyError, ZeroDivisionError, RuntimeError, "remote"])
 
     @d.prop(st.tuples(brine_values, st.booleans(), st.booleans(), local_exc, small_text))

@@ -9,7 +9,7 @@
 //! the exception: RustPython makes its slot wrapper again from the new
 //! slot, so that subclasses made later take the slot from it.
 
-use rustpython_vm::builtins::{PyBaseExceptionRef, PyType, PyTypeRef};
+use rustpython_vm::builtins::{PyBaseExceptionRef, PyStr, PyType, PyTypeRef};
 use rustpython_vm::function::{FuncArgs, IntoPyNativeFn, OptionalArg, PyMethodDef, PyMethodFlags};
 use rustpython_vm::protocol::{PyNumberBinaryFunc, PyNumberTernaryFunc};
 use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyPayload, PyResult, VirtualMachine};
@@ -302,4 +302,32 @@ pub(super) fn define_power(
               vm: &VirtualMachine|
               -> PyResult { slot(&other, &zelf, &modulo.unwrap_or_none(vm), vm) },
     );
+}
+
+/// An argument given as a string, or refused.
+pub(super) fn string_argument<'a>(
+    method: &str,
+    name: &str,
+    argument: Option<&'a PyObjectRef>,
+    vm: &VirtualMachine,
+) -> PyResult<Option<&'a PyStr>> {
+    let Some(argument) = argument else {
+        return Ok(None);
+    };
+    match argument.downcast_ref::<PyStr>() {
+        Some(text) => Ok(Some(text)),
+        None => Err(vm.new_type_error(format!(
+            "{method}() argument '{name}' must be str, not {}",
+            argument_type_name(argument, vm)
+        ))),
+    }
+}
+
+/// How CPython names an argument's type in its refusal (`None` for None).
+pub(super) fn argument_type_name(argument: &PyObjectRef, vm: &VirtualMachine) -> String {
+    if vm.is_none(argument) {
+        "None".to_owned()
+    } else {
+        argument.class().name().to_string()
+    }
 }

@@ -20,6 +20,7 @@ mod bool_format;
 mod builtin_docs;
 mod builtin_errors;
 mod builtin_functions;
+mod bytes_from_iterable;
 pub(crate) mod code_in_namespace;
 mod collect_iterable;
 mod complex_arithmetic;
@@ -88,6 +89,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     float_format::install(vm)?;
     str_methods::install(vm)?;
     text_codec_fast_path::install(vm)?;
+    bytes_from_iterable::install(vm)?;
     str_repr::install(vm)?;
     complex_repr::install(vm)?;
     bool_format::install(vm)?;

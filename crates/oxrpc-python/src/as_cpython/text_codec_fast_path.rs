@@ -313,13 +313,13 @@ fn codec_of(
     vm: &VirtualMachine,
 ) -> PyResult<Option<Codec>> {
     let [encoding, errors] = bound_arguments(method, args, skip, vm)?;
-    let encoding = string_argument(method, "encoding", encoding, vm)?;
+    let encoding = methods::string_argument(method, "encoding", encoding, vm)?;
     // A name that is not valid UTF-8 (a lone surrogate) is refused before
     // `errors` is read, as RustPython's refusal says.
     if encoding.is_some_and(|encoding| encoding.to_str().is_none()) {
         return Ok(None);
     }
-    let errors = string_argument(method, "errors", errors, vm)?;
+    let errors = methods::string_argument(method, "errors", errors, vm)?;
     if errors.is_some_and(|errors| errors.to_str().is_none()) {
         return Ok(None);
     }
@@ -379,34 +379,6 @@ fn bound_arguments<'a>(
             "'{name}' is an invalid keyword argument for {method}()"
         ))),
         None => Ok(bound),
-    }
-}
-
-/// An argument given as a string, or refused.
-fn string_argument<'a>(
-    method: &str,
-    name: &str,
-    argument: Option<&'a PyObjectRef>,
-    vm: &VirtualMachine,
-) -> PyResult<Option<&'a PyStr>> {
-    let Some(argument) = argument else {
-        return Ok(None);
-    };
-    match argument.downcast_ref::<PyStr>() {
-        Some(text) => Ok(Some(text)),
-        None => Err(vm.new_type_error(format!(
-            "{method}() argument '{name}' must be str, not {}",
-            type_name(argument, vm)
-        ))),
-    }
-}
-
-/// How CPython names an argument's type in its refusal (`None` for None).
-fn type_name(argument: &PyObjectRef, vm: &VirtualMachine) -> String {
-    if vm.is_none(argument) {
-        "None".to_owned()
-    } else {
-        argument.class().name().to_string()
     }
 }
 
