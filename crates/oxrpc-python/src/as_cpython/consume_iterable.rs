@@ -112,7 +112,7 @@ fn first_with_truth(iterable: &PyObject, wanted: bool, vm: &VirtualMachine) -> P
 /// The items of an iterable as they come. An exact list or tuple is read
 /// in place, a list by index as its iterator reads it (a change made
 /// meanwhile is seen the same way); anything else through its iterator.
-enum Items<'a> {
+pub(super) enum Items<'a> {
     List(&'a PyList),
     Tuple(&'a PyTuple),
     Iterator(PyIter),
@@ -120,7 +120,7 @@ enum Items<'a> {
 
 impl<'a> Items<'a> {
     /// The items of `iterable`; refused as `iter()` refuses it.
-    fn of(iterable: &'a PyObject, vm: &VirtualMachine) -> PyResult<Self> {
+    pub(super) fn of(iterable: &'a PyObject, vm: &VirtualMachine) -> PyResult<Self> {
         if let Some(list) = iterable.downcast_ref_if_exact::<PyList>(vm) {
             return Ok(Items::List(list));
         }
@@ -131,7 +131,7 @@ impl<'a> Items<'a> {
     }
 
     /// Calls `each` with every item until it breaks.
-    fn each(
+    pub(super) fn each(
         self,
         vm: &VirtualMachine,
         mut each: impl FnMut(PyObjectRef) -> PyResult<Flow<()>>,

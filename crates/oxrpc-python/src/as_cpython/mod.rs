@@ -52,6 +52,7 @@ mod percent_format;
 mod sequence_errors;
 mod sequence_fast;
 mod sequence_repeat;
+mod set_algebra;
 mod str_format;
 mod str_methods;
 mod str_repr;
@@ -79,6 +80,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     dict_update::install(vm)?;
     collect_iterable::install(vm)?;
     consume_iterable::install(vm)?;
+    set_algebra::install(vm)?;
     str_format::install(vm)?;
     format_refusals::install(vm)?;
     float_arithmetic::install(vm)?;
