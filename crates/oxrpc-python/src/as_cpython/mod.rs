@@ -27,6 +27,7 @@ mod complex_arithmetic;
 mod complex_repr;
 mod consume_iterable;
 mod dict_update;
+mod dict_view_compare;
 mod dir_names;
 // Generated, and checked against its generator byte for byte.
 #[rustfmt::skip]
@@ -81,6 +82,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     collect_iterable::install(vm)?;
     consume_iterable::install(vm)?;
     set_algebra::install(vm)?;
+    dict_view_compare::install(vm)?;
     str_format::install(vm)?;
     format_refusals::install(vm)?;
     float_arithmetic::install(vm)?;
