@@ -140,6 +140,22 @@ STATEMENTS = [
     ('isinstance(o, C)', "C = type('C', (), {}); o = C()"),
     ('frozenset(m)', 'm = map(abs, range(0))'),
     ('frozenset(l)', 'l = [1, 2, 3]'),
+    ('exec(co, ns)', "co = compile('x = 1', 's', 'exec'); ns = {}"),
+    ('eval(co, ns)', "co = compile('1', 's', 'eval'); ns = {}"),
+    ('exec(s, ns)', "s = 'x = 1'; ns = {}"),
+    ("compile(s, 's', 'exec')",
+     "s = 'def f():\\n    \"\"\"Sum.\\n\\n    More.\\n    \"\"\"\\n    return 1\\n'"),
+    ('sum(r)', 'r = list(range(10))'),
+    ('sum(f)', 'f = [0.5] * 10'),
+    ('any(z)', 'z = [0] * 10'),
+    ('bytes(l)', 'l = list(range(10))'),
+    ('bytes(m)', 'm = map(abs, range(0))'),
+    ('bytearray(l)', 'l = list(range(10))'),
+    ('s | u', 's = {1, 2, 3}; u = {3, 4}'),
+    ('s & u', 's = {1, 2, 3}; u = {3, 4}'),
+    ('s.issubset(u)', 's = {1, 2, 3}; u = {3, 4}'),
+    ('s.union(l)', 's = {1, 2, 3}; l = [3, 4]'),
+    ('k == f', 'k = {1: 2}.keys(); f = frozenset({1})'),
 ]
 
 RPYC_CLASSIC = "import sys; from rpyc.cli.rpyc_classic import main; sys.argv[0] = 'rpyc_classic'; main()"
