@@ -202,13 +202,21 @@ fn prepend(zelf: PyObjectRef, mut args: FuncArgs) -> FuncArgs {
     args
 }
 
-/// A set operand: its items in order, its kind, and where its keys are
-/// looked up (the set itself; for a subclass, an exact set of its items,
-/// since CPython reads a subclass through its table, not its methods).
+/// A set operand: the object, its items in order, its kind, and where its
+/// keys are looked up (the set itself; for a subclass, an exact set of its
+/// items, since CPython reads a subclass through its table, not its
+/// methods).
 struct Operand {
+    object: PyObjectRef,
     items: Vec<PyObjectRef>,
     frozen: bool,
     lookup: PyObjectRef,
+}
+
+impl Operand {
+    fn is(&self, other: &Operand) -> bool {
+        self.object.is(&other.object)
+    }
 }
 
 fn operand(object: &PyObject, vm: &VirtualMachine) -> Option<Operand> {
@@ -229,6 +237,7 @@ fn operand(object: &PyObject, vm: &VirtualMachine) -> Option<Operand> {
         copy.into()
     };
     Some(Operand {
+        object: object.to_owned(),
         items,
         frozen,
         lookup,
@@ -241,17 +250,14 @@ fn is_any_set(object: &PyObject) -> bool {
 }
 
 /// The operands of a method taking any number of sets.
-fn all_sets(args: &FuncArgs, vm: &VirtualMachine) -> Option<Vec<(PyObjectRef, Operand)>> {
-    args.args
-        .iter()
-        .map(|other| Some((other.clone(), operand(other, vm)?)))
-        .collect()
+fn all_sets(args: &FuncArgs, vm: &VirtualMachine) -> Option<Vec<Operand>> {
+    args.args.iter().map(|other| operand(other, vm)).collect()
 }
 
 /// The one operand of a method taking one set.
-fn one_set<'a>(args: &'a FuncArgs, vm: &VirtualMachine) -> Option<(&'a PyObjectRef, Operand)> {
+fn one_set(args: &FuncArgs, vm: &VirtualMachine) -> Option<Operand> {
     match args.args.as_slice() {
-        [other] => Some((other, operand(other, vm)?)),
+        [other] => operand(other, vm),
         _ => None,
     }
 }
@@ -285,64 +291,48 @@ fn kept(
 }
 
 /// `a | b`: a copy of `a`, then the keys of `b` it lacks.
-fn or(a: &PyObject, a_set: Operand, b: &PyObject, b_set: Operand, vm: &VirtualMachine) -> PyResult {
-    let mut items = a_set.items;
-    if !a.is(b) {
-        items.extend(b_set.items);
+fn or(a: Operand, b: Operand, vm: &VirtualMachine) -> PyResult {
+    let same = a.is(&b);
+    let mut items = a.items;
+    if !same {
+        items.extend(b.items);
     }
-    made(a_set.frozen, items, vm)
+    made(a.frozen, items, vm)
 }
 
 /// `a & b`: the smaller walked (`b` when they are as large), each key
 /// looked for in the other.
-fn and(
-    a: &PyObject,
-    a_set: Operand,
-    b: &PyObject,
-    b_set: Operand,
-    vm: &VirtualMachine,
-) -> PyResult {
-    if a.is(b) {
-        return made(a_set.frozen, a_set.items, vm);
+fn and(a: Operand, b: Operand, vm: &VirtualMachine) -> PyResult {
+    if a.is(&b) {
+        return made(a.frozen, a.items, vm);
     }
-    let items = if b_set.items.len() > a_set.items.len() {
-        kept(&a_set.items, &b_set, true, vm)?
+    let items = if b.items.len() > a.items.len() {
+        kept(&a.items, &b, true, vm)?
     } else {
-        kept(&b_set.items, &a_set, true, vm)?
+        kept(&b.items, &a, true, vm)?
     };
-    made(a_set.frozen, items, vm)
+    made(a.frozen, items, vm)
 }
 
 /// `a - b`: the keys of `a` not in `b`.
-fn subtract(
-    a: &PyObject,
-    a_set: Operand,
-    b: &PyObject,
-    b_set: Operand,
-    vm: &VirtualMachine,
-) -> PyResult {
-    if a.is(b) {
-        return made(a_set.frozen, Vec::new(), vm);
-    }
-    let items = kept(&a_set.items, &b_set, false, vm)?;
-    made(a_set.frozen, items, vm)
+fn subtract(a: Operand, b: Operand, vm: &VirtualMachine) -> PyResult {
+    let items = if a.is(&b) {
+        Vec::new()
+    } else {
+        kept(&a.items, &b, false, vm)?
+    };
+    made(a.frozen, items, vm)
 }
 
 /// `a ^ b`: a copy of `b` as `a`'s kind, from which each key of `a` is
 /// taken out if there and put in if not.
-fn xor(
-    a: &PyObject,
-    a_set: Operand,
-    b: &PyObject,
-    b_set: Operand,
-    vm: &VirtualMachine,
-) -> PyResult {
-    if a.is(b) {
-        return made(a_set.frozen, Vec::new(), vm);
+fn xor(a: Operand, b: Operand, vm: &VirtualMachine) -> PyResult {
+    let mut items = Vec::new();
+    if !a.is(&b) {
+        items = kept(&b.items, &a, false, vm)?;
+        items.extend(kept(&a.items, &b, false, vm)?);
     }
-    let mut items = kept(&b_set.items, &a_set, false, vm)?;
-    items.extend(kept(&a_set.items, &b_set, false, vm)?);
-    made(a_set.frozen, items, vm)
+    made(a.frozen, items, vm)
 }
 
 /// The number slot of operator `OPERATOR` of `set` (`KIND` 0) or
@@ -352,12 +342,12 @@ fn operator<const KIND: usize, const OPERATOR: usize>(
     b: &PyObject,
     vm: &VirtualMachine,
 ) -> PyResult {
-    if let (Some(a_set), Some(b_set)) = (operand(a, vm), operand(b, vm)) {
+    if let (Some(a), Some(b)) = (operand(a, vm), operand(b, vm)) {
         return match OPERATORS[OPERATOR] {
-            Operator::Or => or(a, a_set, b, b_set, vm),
-            Operator::And => and(a, a_set, b, b_set, vm),
-            Operator::Subtract => subtract(a, a_set, b, b_set, vm),
-            Operator::Xor => xor(a, a_set, b, b_set, vm),
+            Operator::Or => or(a, b, vm),
+            Operator::And => and(a, b, vm),
+            Operator::Subtract => subtract(a, b, vm),
+            Operator::Xor => xor(a, b, vm),
         };
     }
     let originals = methods::kept(&ORIGINALS, "set algebra", vm)?;
@@ -424,61 +414,54 @@ fn union(zelf: &PyObject, args: &FuncArgs, vm: &VirtualMachine) -> Option<PyResu
 }
 
 fn intersection(zelf: &PyObject, args: &FuncArgs, vm: &VirtualMachine) -> Option<PyResult> {
-    let zelf_set = operand(zelf, vm)?;
+    let mut result = operand(zelf, vm)?;
     let others = all_sets(args, vm)?;
     if others.is_empty() {
-        return Some(made(zelf_set.frozen, zelf_set.items, vm));
+        return Some(made(result.frozen, result.items, vm));
     }
-    let mut result: PyObjectRef = zelf.to_owned();
-    let mut result_set = zelf_set;
-    for (other, other_set) in others {
+    for other in others {
         // Each step's result is of the first operand's kind.
-        let step = and(&result, result_set, &other, other_set, vm).and_then(|made| {
-            operand(&made, vm)
-                .map(|set| (made, set))
-                .ok_or_else(|| vm.new_system_error("set expected"))
-        });
+        let step = and(result, other, vm)
+            .and_then(|made| operand(&made, vm).ok_or_else(|| vm.new_system_error("set expected")));
         match step {
-            Ok((made, set)) => {
-                result = made;
-                result_set = set;
-            }
+            Ok(next) => result = next,
             Err(error) => return Some(Err(error)),
         }
     }
-    Some(Ok(result))
+    Some(Ok(result.object))
 }
 
 fn difference(zelf: &PyObject, args: &FuncArgs, vm: &VirtualMachine) -> Option<PyResult> {
     let zelf_set = operand(zelf, vm)?;
     let others = all_sets(args, vm)?;
-    let mut items = zelf_set.items;
-    for (other, other_set) in others {
-        if other.is(zelf) {
+    let frozen = zelf_set.frozen;
+    let mut items = zelf_set.items.clone();
+    for other in others {
+        if other.is(&zelf_set) {
             items.clear();
             continue;
         }
-        items = match kept(&items, &other_set, false, vm) {
+        items = match kept(&items, &other, false, vm) {
             Ok(items) => items,
             Err(error) => return Some(Err(error)),
         };
     }
-    Some(made(zelf_set.frozen, items, vm))
+    Some(made(frozen, items, vm))
 }
 
 fn symmetric_difference(zelf: &PyObject, args: &FuncArgs, vm: &VirtualMachine) -> Option<PyResult> {
     let zelf_set = operand(zelf, vm)?;
-    let (other, other_set) = one_set(args, vm)?;
-    Some(xor(zelf, zelf_set, other, other_set, vm))
+    let other = one_set(args, vm)?;
+    Some(xor(zelf_set, other, vm))
 }
 
 /// Whether every key of `a` is in `b`.
-fn is_subset(a_set: &Operand, b_set: &Operand, vm: &VirtualMachine) -> PyResult<bool> {
-    if a_set.items.len() > b_set.items.len() {
+fn is_subset(a: &Operand, b: &Operand, vm: &VirtualMachine) -> PyResult<bool> {
+    if a.items.len() > b.items.len() {
         return Ok(false);
     }
-    for key in &a_set.items {
-        if !vm._contains(&b_set.lookup, key)? {
+    for key in &a.items {
+        if !vm._contains(&b.lookup, key)? {
             return Ok(false);
         }
     }
@@ -487,15 +470,15 @@ fn is_subset(a_set: &Operand, b_set: &Operand, vm: &VirtualMachine) -> PyResult<
 
 fn issubset(zelf: &PyObject, args: &FuncArgs, vm: &VirtualMachine) -> Option<PyResult> {
     let zelf_set = operand(zelf, vm)?;
-    let (_, other_set) = one_set(args, vm)?;
-    let answer = is_subset(&zelf_set, &other_set, vm);
+    let other = one_set(args, vm)?;
+    let answer = is_subset(&zelf_set, &other, vm);
     Some(answer.map(|answer| vm.ctx.new_bool(answer).into()))
 }
 
 fn issuperset(zelf: &PyObject, args: &FuncArgs, vm: &VirtualMachine) -> Option<PyResult> {
     let zelf_set = operand(zelf, vm)?;
-    let (_, other_set) = one_set(args, vm)?;
-    let answer = is_subset(&other_set, &zelf_set, vm);
+    let other = one_set(args, vm)?;
+    let answer = is_subset(&other, &zelf_set, vm);
     Some(answer.map(|answer| vm.ctx.new_bool(answer).into()))
 }
 
@@ -503,14 +486,14 @@ fn issuperset(zelf: &PyObject, args: &FuncArgs, vm: &VirtualMachine) -> Option<P
 /// as large), each key looked for in the other.
 fn isdisjoint(zelf: &PyObject, args: &FuncArgs, vm: &VirtualMachine) -> Option<PyResult> {
     let zelf_set = operand(zelf, vm)?;
-    let (other, other_set) = one_set(args, vm)?;
-    if zelf.is(other) {
+    let other = one_set(args, vm)?;
+    if zelf_set.is(&other) {
         return Some(Ok(vm.ctx.new_bool(zelf_set.items.is_empty()).into()));
     }
-    let (walked, looked_into) = if other_set.items.len() > zelf_set.items.len() {
-        (&zelf_set.items, &other_set)
+    let (walked, looked_into) = if other.items.len() > zelf_set.items.len() {
+        (&zelf_set.items, &other)
     } else {
-        (&other_set.items, &zelf_set)
+        (&other.items, &zelf_set)
     };
     for key in walked {
         match vm._contains(&looked_into.lookup, key) {
