@@ -480,12 +480,14 @@ async fn keepalive_is_set_on_the_socket() {
         let (_accepted, client) = listener.accept().unwrap();
         let local = format!("0100007F:{:04X}", client.port());
         let table = std::fs::read_to_string("/proc/net/tcp").unwrap();
+        // Columns: sl, local, remote, st, tx:rx queues, tr:when, ... An
+        // earlier connection from the same port may still be listed in
+        // TIME_WAIT (st 06, tr 03): only the established one (st 01) counts.
         let entry = table
             .lines()
             .map(|l| l.split_whitespace().collect::<Vec<_>>())
-            .find(|f| f.get(1) == Some(&local.as_str()))
-            .unwrap_or_else(|| panic!("no socket {local} in\n{table}"));
-        // Columns: sl, local, remote, st, tx:rx queues, tr:when, ...
+            .find(|f| f.get(1) == Some(&local.as_str()) && f.get(3) == Some(&"01"))
+            .unwrap_or_else(|| panic!("no established socket {local} in\n{table}"));
         let tr = entry[5].split(':').next().unwrap();
         assert_eq!(tr, timer, "{keepalive:?}: {entry:?}");
         conn.close().await;
