@@ -1062,6 +1062,11 @@ def build(argv=None):
         "sorted(%s)", "sorted(%s, reverse=True)", "sorted(%s, key=repr)", "sorted(%s, foo=1)",
         "extended([7, 8], lambda l: %s)", "extended([7, 8], lambda l: l)",
         "extended([7, 8], lambda l: map(l.append, %s))",
+        "dict.fromkeys(%s)", "dict.fromkeys(%s, [])", "dict.fromkeys(%s, value=1)", "dict.fromkeys()",
+        "dict.fromkeys(%s, 1, 2)", "{1: 2}.fromkeys(%s)",
+        "type('D', (dict,), {'__setitem__': lambda s, k, v: dict.__setitem__(s, k, (v, 'set'))}).fromkeys(%s)",
+        "type('D', (dict,), {'__init__': lambda s: dict.__init__(s, {'pre': 1})}).fromkeys(%s, 0)",
+        "type('D', (dict,), {'__new__': lambda c: [5]}).fromkeys(%s)",
     ])
 
     @d.prop(st.tuples(consumers, collected_sources))

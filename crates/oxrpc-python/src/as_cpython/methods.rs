@@ -39,6 +39,26 @@ pub(super) fn define<F, Kind>(
     class.set_attr(vm.ctx.intern_str(name), method.into());
 }
 
+/// Sets `function` on `class` as its class method `name` (called with the
+/// class it is looked up on, as `dict.fromkeys`). Called once per process.
+pub(super) fn define_classmethod<F, Kind>(
+    vm: &VirtualMachine,
+    class: &'static Py<PyType>,
+    name: &'static str,
+    function: F,
+) where
+    F: IntoPyNativeFn<Kind>,
+{
+    let definition = Box::leak(Box::new(PyMethodDef {
+        name,
+        func: Box::leak(Box::new(function.into_func())),
+        flags: PyMethodFlags::CLASS | PyMethodFlags::FASTCALL | PyMethodFlags::KEYWORDS,
+        doc: None,
+    }));
+    let method = definition.build_classmethod(&vm.ctx, class);
+    class.set_attr(vm.ctx.intern_str(name), method.into());
+}
+
 /// The signature of an `__init__` slot.
 pub(super) type InitSlot = fn(PyObjectRef, FuncArgs, &VirtualMachine) -> PyResult<()>;
 

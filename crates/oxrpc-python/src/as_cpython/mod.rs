@@ -26,8 +26,9 @@ mod collect_iterable;
 mod complex_arithmetic;
 mod complex_repr;
 mod consume_iterable;
+mod dict_fromkeys;
 mod dict_update;
-mod dict_view_compare;
+mod dict_view_sets;
 mod dir_names;
 // Generated, and checked against its generator byte for byte.
 #[rustfmt::skip]
@@ -82,7 +83,8 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     collect_iterable::install(vm)?;
     consume_iterable::install(vm)?;
     set_algebra::install(vm)?;
-    dict_view_compare::install(vm)?;
+    dict_view_sets::install(vm)?;
+    dict_fromkeys::install(vm)?;
     str_format::install(vm)?;
     format_refusals::install(vm)?;
     float_arithmetic::install(vm)?;
