@@ -156,6 +156,11 @@ STATEMENTS = [
     ('s.issubset(u)', 's = {1, 2, 3}; u = {3, 4}'),
     ('s.union(l)', 's = {1, 2, 3}; l = [3, 4]'),
     ('k == f', 'k = {1: 2}.keys(); f = frozenset({1})'),
+    ('d.keys() & u', 'd = {1: 2, 3: 4}; u = {3, 4}'),
+    ('d.keys() | u', 'd = {1: 2, 3: 4}; u = {3, 4}'),
+    ('d.keys() - u', 'd = {1: 2, 3: 4}; u = {3, 4}'),
+    ('dict.fromkeys(r)', 'r = list(range(10))'),
+    ('dict.fromkeys(m)', 'm = map(abs, range(0))'),
 ]
 
 RPYC_CLASSIC = "import sys; from rpyc.cli.rpyc_classic import main; sys.argv[0] = 'rpyc_classic'; main()"
