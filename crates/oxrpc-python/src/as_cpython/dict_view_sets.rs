@@ -19,7 +19,7 @@
 //! RustPython's.
 
 use super::consume_iterable::Items;
-use super::methods;
+use super::{methods, set_algebra};
 use rustpython_vm::builtins::{PyFrozenSet, PySet};
 use rustpython_vm::function::{Either, PyComparisonValue};
 use rustpython_vm::protocol::{PyIterReturn, PyNumberBinaryFunc};
@@ -56,17 +56,8 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
         let types = &vm.ctx.types;
         let items_xor = types.dict_items_type.slots.as_number.xor.load()?;
         for class in [types.dict_keys_type, types.dict_items_type] {
-            let number = &class.slots.as_number;
-            for (index, (name, reflected, slot)) in OPERATORS.into_iter().enumerate() {
-                let (left, right) = match index {
-                    0 => (&number.or, &number.right_or),
-                    1 => (&number.and, &number.right_and),
-                    2 => (&number.subtract, &number.right_subtract),
-                    _ => (&number.xor, &number.right_xor),
-                };
-                left.store(Some(slot));
-                right.store(Some(slot));
-                methods::define_binary(vm, class, (name, reflected), slot);
+            for (name, reflected, slot) in OPERATORS {
+                methods::define_binary_slot(vm, class, (name, reflected), slot);
             }
             class.slots.richcompare.store(Some(compare_slot));
             for (name, op) in METHODS {
@@ -179,30 +170,6 @@ fn elements(set: &PyObject) -> Vec<PyObjectRef> {
     }
 }
 
-/// A new set of the keys of `walked` found (or not found) in `looked_into`.
-fn set_of_kept(
-    walked: Vec<PyObjectRef>,
-    looked_into: &PyObject,
-    found: bool,
-    vm: &VirtualMachine,
-) -> PyResult<Vec<PyObjectRef>> {
-    let mut kept = Vec::new();
-    for key in walked {
-        if vm._contains(looked_into, &key)? == found {
-            kept.push(key);
-        }
-    }
-    Ok(kept)
-}
-
-fn made(items: Vec<PyObjectRef>, vm: &VirtualMachine) -> PyResult {
-    let set = PySet::default().into_ref(&vm.ctx);
-    for item in items {
-        set.add(item, vm)?;
-    }
-    Ok(set.into())
-}
-
 /// `a | b`: a set of `a`'s items, then `b`'s added.
 fn view_or(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
     let result = set_of(a, vm)?;
@@ -219,7 +186,7 @@ fn view_or(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
 fn view_subtract(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
     let mine = elements(&*set_of(a, vm)?);
     let theirs = lookup_of(b, vm)?;
-    made(set_of_kept(mine, &theirs, false, vm)?, vm)
+    set_algebra::made(false, set_algebra::kept(&mine, &theirs, false, vm)?, vm)
 }
 
 /// `a ^ b`: a set of `a`'s items, from which each item of `b` is taken
@@ -239,9 +206,9 @@ fn view_xor(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
             true => b.to_owned(),
             false => set_of(b, vm)?,
         };
-    let mut kept = set_of_kept(elements(&mine), &theirs, false, vm)?;
-    kept.extend(set_of_kept(elements(&theirs), &mine, false, vm)?);
-    made(kept, vm)
+    let mut kept = set_algebra::kept(&elements(&mine), &theirs, false, vm)?;
+    kept.extend(set_algebra::kept(&elements(&theirs), &mine, false, vm)?);
+    set_algebra::made(false, kept, vm)
 }
 
 /// `a & b` as CPython's `_PyDictView_Intersect`: the view on the left;
@@ -251,24 +218,26 @@ fn view_and(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
     let (mut view, mut other) = if is_view(a, vm) { (a, b) } else { (b, a) };
     let view_len = view.length(vm)?;
     if other.class().is(vm.ctx.types.set_type) && view_len <= other.length(vm)? {
-        let mut found = Vec::new();
-        Items::of(view, vm)?.each(vm, |key| {
-            if vm._contains(other, &key)? {
-                found.push(key);
-            }
-            Ok(Flow::Continue(()))
-        })?;
-        return made(found, vm);
+        return set_algebra::made(false, found_in(view, other, vm)?, vm);
     }
     if is_view(other, vm) && other.length(vm)? > view_len {
         std::mem::swap(&mut view, &mut other);
     }
+    set_algebra::made(false, found_in(other, view, vm)?, vm)
+}
+
+/// The items of `walked`, as they come, that are in `container`.
+fn found_in(
+    walked: &PyObject,
+    container: &PyObject,
+    vm: &VirtualMachine,
+) -> PyResult<Vec<PyObjectRef>> {
     let mut found = Vec::new();
-    Items::of(other, vm)?.each(vm, |key| {
-        if vm._contains(view, &key)? {
+    Items::of(walked, vm)?.each(vm, |key| {
+        if vm._contains(container, &key)? {
             found.push(key);
         }
         Ok(Flow::Continue(()))
     })?;
-    made(found, vm)
+    Ok(found)
 }

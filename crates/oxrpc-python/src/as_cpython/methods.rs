@@ -26,17 +26,30 @@ pub(super) fn define<F, Kind>(
 ) where
     F: IntoPyNativeFn<Kind>,
 {
-    let definition = Box::leak(Box::new(PyMethodDef {
-        name,
-        func: Box::leak(Box::new(function.into_func())),
-        // The calling convention the interpreter calls a method of the
-        // object's exact type inline for (every native function is called
-        // the same way; the flags choose the interpreter's path).
-        flags: PyMethodFlags::METHOD | PyMethodFlags::FASTCALL | PyMethodFlags::KEYWORDS,
-        doc: None,
-    }));
+    // The calling convention the interpreter calls a method of the
+    // object's exact type inline for (every native function is called the
+    // same way; the flags choose the interpreter's path).
+    let definition = leaked_definition(name, function, PyMethodFlags::METHOD);
     let method = definition.build_method(&vm.ctx, class);
     class.set_attr(vm.ctx.intern_str(name), method.into());
+}
+
+/// A method's definition, kept for the life of the process like
+/// RustPython's own.
+fn leaked_definition<F, Kind>(
+    name: &'static str,
+    function: F,
+    kind: PyMethodFlags,
+) -> &'static PyMethodDef
+where
+    F: IntoPyNativeFn<Kind>,
+{
+    Box::leak(Box::new(PyMethodDef {
+        name,
+        func: Box::leak(Box::new(function.into_func())),
+        flags: kind | PyMethodFlags::FASTCALL | PyMethodFlags::KEYWORDS,
+        doc: None,
+    }))
 }
 
 /// Sets `function` on `class` as its class method `name` (called with the
@@ -49,12 +62,7 @@ pub(super) fn define_classmethod<F, Kind>(
 ) where
     F: IntoPyNativeFn<Kind>,
 {
-    let definition = Box::leak(Box::new(PyMethodDef {
-        name,
-        func: Box::leak(Box::new(function.into_func())),
-        flags: PyMethodFlags::CLASS | PyMethodFlags::FASTCALL | PyMethodFlags::KEYWORDS,
-        doc: None,
-    }));
+    let definition = leaked_definition(name, function, PyMethodFlags::CLASS);
     let method = definition.build_classmethod(&vm.ctx, class);
     class.set_attr(vm.ctx.intern_str(name), method.into());
 }
@@ -293,6 +301,30 @@ pub(super) fn define_binary(
         reflected,
         move |zelf: PyObjectRef, other: PyObjectRef, vm: &VirtualMachine| slot(&other, &zelf, vm),
     );
+}
+
+/// Sets the bitwise or subtraction slot `name` names (`__or__`, `__and__`,
+/// `__sub__`, `__xor__`) of `class`, for either side, to `slot`, and its
+/// two methods to call it.
+pub(super) fn define_binary_slot(
+    vm: &VirtualMachine,
+    class: &'static Py<PyType>,
+    (name, reflected): (&'static str, &'static str),
+    slot: PyNumberBinaryFunc,
+) {
+    let number = &class.slots.as_number;
+    let cells = match name {
+        "__or__" => Some((&number.or, &number.right_or)),
+        "__and__" => Some((&number.and, &number.right_and)),
+        "__sub__" => Some((&number.subtract, &number.right_subtract)),
+        "__xor__" => Some((&number.xor, &number.right_xor)),
+        _ => None,
+    };
+    if let Some((left, right)) = cells {
+        left.store(Some(slot));
+        right.store(Some(slot));
+    }
+    define_binary(vm, class, (name, reflected), slot);
 }
 
 /// Sets `__pow__` and `__rpow__` on `class` to call the power slot

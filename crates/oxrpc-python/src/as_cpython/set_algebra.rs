@@ -100,17 +100,8 @@ fn replace(vm: &VirtualMachine) -> Option<Originals> {
         (types.set_type, set_slots),
         (types.frozenset_type, frozenset_slots),
     ] {
-        let number = &class.slots.as_number;
-        for (index, slot) in slots.into_iter().enumerate() {
-            let (left, right) = match index {
-                0 => (&number.or, &number.right_or),
-                1 => (&number.and, &number.right_and),
-                2 => (&number.subtract, &number.right_subtract),
-                _ => (&number.xor, &number.right_xor),
-            };
-            left.store(Some(slot));
-            right.store(Some(slot));
-            methods::define_binary(vm, class, names[index], slot);
+        for (names, slot) in names.into_iter().zip(slots) {
+            methods::define_binary_slot(vm, class, names, slot);
         }
         for (name, takes, method) in METHODS {
             let original = class.get_attr(vm.ctx.intern_str(name))?;
@@ -263,7 +254,7 @@ fn one_set(args: &FuncArgs, vm: &VirtualMachine) -> Option<Operand> {
 }
 
 /// A new set (or frozenset) of `items`, the first of equal keys kept.
-fn made(frozen: bool, items: Vec<PyObjectRef>, vm: &VirtualMachine) -> PyResult {
+pub(super) fn made(frozen: bool, items: Vec<PyObjectRef>, vm: &VirtualMachine) -> PyResult {
     if frozen {
         return Ok(PyFrozenSet::from_iter(vm, items)?.into_ref(&vm.ctx).into());
     }
@@ -275,15 +266,15 @@ fn made(frozen: bool, items: Vec<PyObjectRef>, vm: &VirtualMachine) -> PyResult 
 }
 
 /// The keys of `walked` found (or not found) in `looked_into`.
-fn kept(
+pub(super) fn kept(
     walked: &[PyObjectRef],
-    looked_into: &Operand,
+    looked_into: &PyObject,
     found: bool,
     vm: &VirtualMachine,
 ) -> PyResult<Vec<PyObjectRef>> {
     let mut kept = Vec::new();
     for key in walked {
-        if vm._contains(&looked_into.lookup, key)? == found {
+        if vm._contains(looked_into, key)? == found {
             kept.push(key.clone());
         }
     }
@@ -307,9 +298,9 @@ fn and(a: Operand, b: Operand, vm: &VirtualMachine) -> PyResult {
         return made(a.frozen, a.items, vm);
     }
     let items = if b.items.len() > a.items.len() {
-        kept(&a.items, &b, true, vm)?
+        kept(&a.items, &b.lookup, true, vm)?
     } else {
-        kept(&b.items, &a, true, vm)?
+        kept(&b.items, &a.lookup, true, vm)?
     };
     made(a.frozen, items, vm)
 }
@@ -319,7 +310,7 @@ fn subtract(a: Operand, b: Operand, vm: &VirtualMachine) -> PyResult {
     let items = if a.is(&b) {
         Vec::new()
     } else {
-        kept(&a.items, &b, false, vm)?
+        kept(&a.items, &b.lookup, false, vm)?
     };
     made(a.frozen, items, vm)
 }
@@ -329,8 +320,8 @@ fn subtract(a: Operand, b: Operand, vm: &VirtualMachine) -> PyResult {
 fn xor(a: Operand, b: Operand, vm: &VirtualMachine) -> PyResult {
     let mut items = Vec::new();
     if !a.is(&b) {
-        items = kept(&b.items, &a, false, vm)?;
-        items.extend(kept(&a.items, &b, false, vm)?);
+        items = kept(&b.items, &a.lookup, false, vm)?;
+        items.extend(kept(&a.items, &b.lookup, false, vm)?);
     }
     made(a.frozen, items, vm)
 }
@@ -441,7 +432,7 @@ fn difference(zelf: &PyObject, args: &FuncArgs, vm: &VirtualMachine) -> Option<P
             items.clear();
             continue;
         }
-        items = match kept(&items, &other, false, vm) {
+        items = match kept(&items, &other.lookup, false, vm) {
             Ok(items) => items,
             Err(error) => return Some(Err(error)),
         };
