@@ -1352,7 +1352,8 @@ def build(argv=None):
         "a.difference(b, c)", "a.difference(b, a)", "a.symmetric_difference(b)", "a.symmetric_difference(a)",
         "a.symmetric_difference(b, c)", "a.issubset(b)", "a.issubset(a)", "a.issuperset(b)", "a.isdisjoint(b)",
         "a.isdisjoint(a)", "a.union(x=b)", "a.issubset()", "(a.__ior__(b), a)", "(a.__iand__(b), a)",
-        "(a.__isub__(b), a)", "(a.__ixor__(b), a)", "a.__or__(b)", "a.__ror__(b)", "a.__rsub__(b)",
+        "(a.__isub__(b), a)", "(a.__ixor__(b), a)", "(a.__iand__(a), a)", "(a.__isub__(a), a)",
+        "(a.__ixor__(a), a)", "(lambda r: (r, r is a))(a.__ixor__(b))", "a.__or__(b)", "a.__ror__(b)", "a.__rsub__(b)",
         "a.__and__(5)", "set.union(b, a)", "frozenset.union(a, b)", "a <= b", "a < b", "a == b", "a != b",
         "a >= b", "a > b", "b == a", "a.__eq__(b)", "a.__lt__(b)",
         "[a.union(b) is a, a.intersection() is a]", "(lambda r: (r, r is a))(a.__ior__(b))"])

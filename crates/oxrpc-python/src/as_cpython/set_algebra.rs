@@ -1,7 +1,7 @@
 //! Set algebra between sets, without asking an iterator its length.
 //!
 //! RustPython 0.5 reads the other operand of `s | t`, `s & t`, `s - t`,
-//! `s ^ t`, `s |= t` and of `union`, `intersection`, `difference`,
+//! `s ^ t`, their in-place forms and of `union`, `intersection`, `difference`,
 //! `symmetric_difference`, `issubset`, `issuperset` and `isdisjoint` as an
 //! iterable whose length it asks (`ArgIterable::iter`). A set's iterator
 //! has none, so every such call built and dropped a TypeError:
@@ -15,7 +15,8 @@
 //! is read through its table, not its methods, as CPython reads it. With
 //! an operand of another type (a list, an iterator), RustPython's own
 //! runs; the in-place operators answer NotImplemented for it, as
-//! CPython's do, where RustPython's raised.
+//! CPython's do, where RustPython's raised. `|=`, `&=`, `-=` and `^=`
+//! between sets are done here too.
 
 use super::consume_iterable::Items;
 use super::methods;
@@ -346,26 +347,43 @@ fn operator<const KIND: usize, const OPERATOR: usize>(
 }
 
 /// The in-place operator `OPERATOR` of `set`: NotImplemented for an
-/// operand that is not a set, as CPython's; `|=` done here (the keys of
-/// `b` added), the others by RustPython's.
+/// operand that is not a set, as CPython's. `|=` adds the keys of `b`;
+/// the others put in `a` what the operator makes, as CPython's leave it
+/// (`&=` the keys of the side walked, `-=` and `^=` each side's own).
 fn inplace<const OPERATOR: usize>(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
     if !is_any_set(b) {
         return Ok(vm.ctx.not_implemented());
     }
-    if let (Operator::Or, Some(set), Some(b_set)) = (
-        OPERATORS[OPERATOR],
-        a.downcast_ref::<PySet>(),
-        operand(b, vm),
-    ) {
-        if !a.is(b) {
-            for key in b_set.items {
-                set.add(key, vm)?;
+    let (Some(set), Some(a_set), Some(b_set)) =
+        (a.downcast_ref::<PySet>(), operand(a, vm), operand(b, vm))
+    else {
+        let originals = methods::kept(&ORIGINALS, "set algebra", vm)?;
+        return (originals.inplace[OPERATOR])(a, b, vm);
+    };
+    let made = match OPERATORS[OPERATOR] {
+        Operator::Or => {
+            if !a.is(b) {
+                for key in b_set.items {
+                    set.add(key, vm)?;
+                }
             }
+            return Ok(a.to_owned());
         }
-        return Ok(a.to_owned());
+        Operator::And => and(a_set, b_set, vm)?,
+        Operator::Subtract => subtract(a_set, b_set, vm)?,
+        Operator::Xor => xor(a_set, b_set, vm)?,
+    };
+    // `set.clear` itself, not a subclass's: CPython empties the table.
+    let clear = vm.ctx.types.set_type.get_attr(vm.ctx.intern_str("clear"));
+    if let Some(clear) = clear {
+        clear.call((a.to_owned(),), vm)?;
     }
-    let originals = methods::kept(&ORIGINALS, "set algebra", vm)?;
-    (originals.inplace[OPERATOR])(a, b, vm)
+    if let Some(made) = made.downcast_ref::<PySet>() {
+        for key in made.elements() {
+            set.add(key, vm)?;
+        }
+    }
+    Ok(a.to_owned())
 }
 
 /// `union(*others)`: a copy, then each other's keys added as they come
