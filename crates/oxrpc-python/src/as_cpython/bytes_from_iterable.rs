@@ -19,13 +19,15 @@
 //! asks, and keeps what it read before an error, as CPython's does.
 //! Anything else goes to RustPython's constructor.
 
+use super::items::Items;
 use super::methods::{self, InitSlot, NewSlot};
 use num_traits::ToPrimitive;
-use rustpython_vm::builtins::{PyByteArray, PyBytes, PyInt, PyList, PyStr, PyTuple, PyTypeRef};
+use rustpython_vm::builtins::{PyByteArray, PyBytes, PyInt, PyStr, PyTypeRef};
 use rustpython_vm::function::FuncArgs;
-use rustpython_vm::protocol::{BufferResizeGuard, PyIterReturn};
+use rustpython_vm::protocol::BufferResizeGuard;
 use rustpython_vm::types::PyTypeFlags;
 use rustpython_vm::{identifier, AsObject, PyObject, PyPayload, PyResult, VirtualMachine};
+use std::ops::ControlFlow as Flow;
 use std::sync::OnceLock;
 
 /// RustPython's `new` slot of `bytes` (as the text codecs left it) and
@@ -164,23 +166,7 @@ fn read_items(
     read: &mut Vec<u8>,
     vm: &VirtualMachine,
 ) -> PyResult<()> {
-    if let Some(list) = source.downcast_ref_if_exact::<PyList>(vm) {
-        // By index: an item's `__index__` may change the list.
-        let mut index = 0;
-        while let Some(item) = list.borrow_vec().get(index).cloned() {
-            read.push(byte_of(&item, made, vm)?);
-            index += 1;
-        }
-        return Ok(());
-    }
-    if let Some(tuple) = source.downcast_ref_if_exact::<PyTuple>(vm) {
-        read.reserve(tuple.len());
-        for item in tuple.as_slice() {
-            read.push(byte_of(item, made, vm)?);
-        }
-        return Ok(());
-    }
-    let iterator = source.to_owned().get_iter(vm).map_err(|error| {
+    let items = Items::of(source, vm).map_err(|error| {
         if error.fast_isinstance(vm.ctx.exceptions.type_error) {
             vm.new_type_error(format!(
                 "cannot convert '{}' object to {}",
@@ -201,10 +187,10 @@ fn read_items(
             read.reserve(hint.min(1 << 16));
         }
     }
-    while let PyIterReturn::Return(item) = iterator.next(vm)? {
+    items.each(vm, |item| {
         read.push(byte_of(&item, made, vm)?);
-    }
-    Ok(())
+        Ok(Flow::Continue(()))
+    })
 }
 
 /// An item as a byte: an int (through `__index__`) in `range(0, 256)`.

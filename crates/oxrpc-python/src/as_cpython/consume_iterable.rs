@@ -20,13 +20,14 @@
 //! `sum` keeps its total as CPython 3.11 does ([`Total`]): RustPython's
 //! added each item as an object, a new int allocated per item.
 
+use super::items::Items;
 use super::{builtin_functions, methods};
 use num_traits::ToPrimitive;
 use rustpython_vm::builtins::{
     PyByteArray, PyBytes, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyStr, PyTuple, PyTypeRef,
 };
 use rustpython_vm::function::FuncArgs;
-use rustpython_vm::protocol::{PyIter, PyIterReturn};
+use rustpython_vm::protocol::PyIterReturn;
 use rustpython_vm::{AsObject, PyObject, PyObjectRef, PyPayload, PyResult, VirtualMachine};
 use std::ops::ControlFlow as Flow;
 use std::sync::OnceLock;
@@ -107,62 +108,6 @@ fn first_with_truth(iterable: &PyObject, wanted: bool, vm: &VirtualMachine) -> P
         })
     })?;
     Ok(found)
-}
-
-/// The items of an iterable as they come. An exact list or tuple is read
-/// in place, a list by index as its iterator reads it (a change made
-/// meanwhile is seen the same way); anything else through its iterator.
-pub(super) enum Items<'a> {
-    List(&'a PyList),
-    Tuple(&'a PyTuple),
-    Iterator(PyIter),
-}
-
-impl<'a> Items<'a> {
-    /// The items of `iterable`; refused as `iter()` refuses it.
-    pub(super) fn of(iterable: &'a PyObject, vm: &VirtualMachine) -> PyResult<Self> {
-        if let Some(list) = iterable.downcast_ref_if_exact::<PyList>(vm) {
-            return Ok(Items::List(list));
-        }
-        if let Some(tuple) = iterable.downcast_ref_if_exact::<PyTuple>(vm) {
-            return Ok(Items::Tuple(tuple));
-        }
-        Ok(Items::Iterator(iterable.get_iter(vm)?))
-    }
-
-    /// Calls `each` with every item until it breaks.
-    pub(super) fn each(
-        self,
-        vm: &VirtualMachine,
-        mut each: impl FnMut(PyObjectRef) -> PyResult<Flow<()>>,
-    ) -> PyResult<()> {
-        match self {
-            Items::List(list) => {
-                let mut index = 0;
-                while let Some(item) = list.borrow_vec().get(index).cloned() {
-                    if each(item)?.is_break() {
-                        break;
-                    }
-                    index += 1;
-                }
-            }
-            Items::Tuple(tuple) => {
-                for item in tuple.as_slice() {
-                    if each(item.clone())?.is_break() {
-                        break;
-                    }
-                }
-            }
-            Items::Iterator(iterator) => {
-                while let PyIterReturn::Return(item) = iterator.next(vm)? {
-                    if each(item)?.is_break() {
-                        break;
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
 }
 
 /// `sum(iterable, /, start=0)`, its arguments checked in CPython's order

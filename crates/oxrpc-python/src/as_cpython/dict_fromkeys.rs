@@ -9,7 +9,7 @@
 //! own table when the class made an exact dict, through `__setitem__`
 //! otherwise. So does this.
 
-use super::consume_iterable::Items;
+use super::items::Items;
 use super::methods;
 use rustpython_vm::builtins::{PyDict, PyTypeRef};
 use rustpython_vm::function::FuncArgs;

@@ -18,7 +18,7 @@
 //! CPython compares by values (so that unhashable values work), stays
 //! RustPython's.
 
-use super::consume_iterable::Items;
+use super::items::Items;
 use super::{methods, set_algebra};
 use rustpython_vm::builtins::{PyFrozenSet, PySet};
 use rustpython_vm::function::{Either, PyComparisonValue};

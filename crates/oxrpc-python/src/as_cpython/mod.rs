@@ -44,6 +44,7 @@ mod format_refusals;
 mod format_spec;
 mod generator_throw;
 mod import_error;
+mod items;
 mod join;
 pub(crate) mod math_domain;
 mod method_descriptor_call;

@@ -18,7 +18,7 @@
 //! CPython's do, where RustPython's raised. `|=`, `&=`, `-=` and `^=`
 //! between sets are done here too.
 
-use super::consume_iterable::Items;
+use super::items::Items;
 use super::methods;
 use rustpython_vm::builtins::{PyFrozenSet, PySet};
 use rustpython_vm::function::FuncArgs;
