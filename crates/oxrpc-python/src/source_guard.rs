@@ -20,9 +20,10 @@
 //! `closure=None`, keywords refused, NUL refused, `exec` returning `None`.
 
 use crate::as_cpython::code_in_namespace;
+use crate::as_cpython::syntax_errors::{self, Input};
 use crate::as_cpython::written_docstrings::{self, ModuleDoc};
 use crate::source::{self, Refusal};
-use rustpython_vm::builtins::{PyByteArray, PyBytes, PyCode, PyStr};
+use rustpython_vm::builtins::{PyBaseExceptionRef, PyByteArray, PyBytes, PyCode, PyStr};
 use rustpython_vm::compiler::Mode;
 use rustpython_vm::function::FuncArgs;
 use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
@@ -47,11 +48,17 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
             };
             check(&source, vm)?;
             let module_doc = mode_of(&args);
-            let compiled = compile.call(args, vm)?;
+            let input = match module_doc {
+                ModuleDoc::Counts => Input::Module,
+                ModuleDoc::DoesNotCount => Input::Expression,
+            };
+            let compiled = compile
+                .call(args, vm)
+                .map_err(|error| mended(error, &source, input, vm))?;
             Ok(with_written_docstrings(compiled, &source, module_doc, vm))
         })
     };
-    let evaluating = vm.new_function("eval", move |args: FuncArgs, vm: &VirtualMachine| {
+    let evaluating = vm.new_function("eval", move |mut args: FuncArgs, vm: &VirtualMachine| {
         if !args.kwargs.is_empty() {
             return Err(vm.new_type_error("eval() takes no keyword arguments"));
         }
@@ -62,6 +69,9 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
                 );
             }
             check(source, vm)?;
+            if let Some(code) = compiled_for_eval(source, vm)? {
+                args.args[0] = code;
+            }
         }
         code_in_namespace::run(&args, vm).unwrap_or_else(|| eval.call(args, vm))
     });
@@ -123,7 +133,14 @@ fn compiled_for_exec(
     {
         let code = vm
             .compile(text, Mode::Exec, "<string>".to_owned())
-            .map_err(|error| vm.new_syntax_error(&error, Some(text)))?;
+            .map_err(|error| {
+                mended(
+                    vm.new_syntax_error(&error, Some(text)),
+                    source,
+                    Input::Module,
+                    vm,
+                )
+            })?;
         return Ok(Some(
             written_docstrings::as_written(code, text, ModuleDoc::Counts, vm).into(),
         ));
@@ -131,7 +148,9 @@ fn compiled_for_exec(
     if is_source(source, vm) {
         // Text with surrogates (refused as the compiler refuses it), and
         // bytes read by their coding declaration.
-        let compiled = compile.call((source.clone(), "<string>", "exec"), vm)?;
+        let compiled = compile
+            .call((source.clone(), "<string>", "exec"), vm)
+            .map_err(|error| mended(error, source, Input::Module, vm))?;
         return Ok(Some(with_written_docstrings(
             compiled,
             source,
@@ -140,6 +159,51 @@ fn compiled_for_exec(
         )));
     }
     Err(vm.new_type_error("exec() arg 1 must be a string, bytes or code object"))
+}
+
+/// The code `eval` runs for source given as text: compiled from the
+/// first character that is not a space or a tab, as CPython's `eval`
+/// strips them. `None` for anything else, which RustPython's `eval` runs.
+fn compiled_for_eval(source: &PyObjectRef, vm: &VirtualMachine) -> PyResult<Option<PyObjectRef>> {
+    let Some(text) = source
+        .downcast_ref::<PyStr>()
+        .and_then(|text| text.to_str())
+    else {
+        return Ok(None);
+    };
+    let text = text.trim_start_matches([' ', '\t']);
+    let code = vm
+        .compile(text, Mode::Eval, "<string>".to_owned())
+        .map_err(|error| {
+            let error = vm.new_syntax_error(&error, Some(text));
+            syntax_errors::mend(&error, text, Input::Expression, vm);
+            error
+        })?;
+    Ok(Some(code.into()))
+}
+
+/// `error`, raised compiling `source`, as CPython reports it when it is a
+/// syntax error and `source` is text (or bytes that are UTF-8).
+fn mended(
+    error: PyBaseExceptionRef,
+    source: &PyObjectRef,
+    input: Input,
+    vm: &VirtualMachine,
+) -> PyBaseExceptionRef {
+    if let Some(text) = source.downcast_ref::<PyStr>() {
+        if let Some(text) = text.to_str() {
+            syntax_errors::mend(&error, text, input, vm);
+        }
+    } else if let Some(bytes) = source.downcast_ref::<PyBytes>() {
+        if let Ok(text) = std::str::from_utf8(bytes.as_bytes()) {
+            let input = match input {
+                Input::Module => Input::ModuleBytes,
+                other => other,
+            };
+            syntax_errors::mend(&error, text, input, vm);
+        }
+    }
+    error
 }
 
 /// The check of `source` when it is text (a code object or an AST passes).

@@ -59,6 +59,7 @@ mod set_algebra;
 mod str_format;
 mod str_methods;
 mod str_repr;
+pub(crate) mod syntax_errors;
 mod tab_error;
 mod text_codec_fast_path;
 mod unicode_error_str;

@@ -1,0 +1,654 @@
+//! The errors RustPython's parser finds, in CPython's words and places.
+
+use super::source::Source;
+use super::targets::depth_zero;
+use super::targets::Target;
+use super::{text_from_file, Input, Report};
+use ruff_text_size::{Ranged, TextRange};
+use rustpython_vm::compiler::ast::token::{Token, TokenKind};
+use rustpython_vm::compiler::parser::{LexicalErrorType, ParseErrorType};
+
+/// RustPython's words for what CPython words otherwise, and nothing else.
+const RENAMED: &[(&str, &str)] = &[
+    (
+        "positional argument cannot follow keyword argument",
+        "positional argument follows keyword argument",
+    ),
+    (
+        "positional argument cannot follow keyword argument unpacking",
+        "positional argument follows keyword argument unpacking",
+    ),
+    (
+        "iterable argument unpacking cannot follow keyword argument unpacking",
+        "iterable argument unpacking follows keyword argument unpacking",
+    ),
+    (
+        "unparenthesized generator expression cannot be used here",
+        "Generator expression must be parenthesized",
+    ),
+    (
+        "parameter cannot follow var-keyword parameter",
+        "arguments cannot follow var-keyword argument",
+    ),
+    (
+        "parameter without a default cannot follow a parameter with a default",
+        "non-default argument follows default argument",
+    ),
+    (
+        "expected one or more keyword parameter after `*` separator",
+        "named arguments must follow bare *",
+    ),
+    (
+        "only one '*' parameter allowed",
+        "* argument may appear only once",
+    ),
+    ("expected a statement", "invalid syntax"),
+    ("only one '/' separator allowed", "/ may appear only once"),
+    (
+        "position-only parameter separator not allowed as first parameter",
+        "at least one argument must precede /",
+    ),
+    (
+        "expected a parameter or the end of the parameter list",
+        "invalid syntax",
+    ),
+    (
+        "expected one or more symbol names after import",
+        "invalid syntax",
+    ),
+];
+
+/// Errors of RustPython's parser (they come with an end).
+pub(super) fn mend(report: &mut Report, source: &Source, input: Input) {
+    let line = report.lineno;
+    // At a line's end, CPython's span is empty.
+    let at_line_end = source
+        .byte_at(line, report.offset)
+        .is_some_and(|at| source.text[at.to_usize()..].starts_with(['\n', '\r']));
+    if at_line_end {
+        report.end = Some((line, report.offset));
+    }
+    match report.msg.as_str() {
+        "unexpected indentation" => {
+            report.msg = "unexpected indent".to_owned();
+            let indent = source.line(line).map_or(0, |text| {
+                text.chars()
+                    .take_while(|c| matches!(c, ' ' | '\t' | '\x0c'))
+                    .count()
+            });
+            report.offset = indent as i64;
+            report.end = Some((line, -1));
+        }
+        "unindent does not match any outer indentation level" => report.end = Some((line, -1)),
+        "expected `except` or `finally` after `try` block" => {
+            report.msg = "expected 'except' or 'finally' block".to_owned();
+            // Where the source ends, CPython points past the last line.
+            let blank = source.line(line).is_none_or(|text| text.trim().is_empty());
+            let previous = line
+                .checked_sub(1)
+                .and_then(|previous| source.line(previous));
+            if let (true, Some(text)) = (blank, previous) {
+                report.lineno = line - 1;
+                report.offset = text.len() as i64 + 1;
+                report.text = Some(format!("{text}\n"));
+            }
+            report.end = Some((report.lineno, -1));
+        }
+        "expected a parameter name" => expression_with_assignment(report, source),
+        "yield expression cannot be used here" => {
+            report.msg = "invalid syntax".to_owned();
+            report.end = Some((line, report.offset + "yield".len() as i64));
+        }
+        "inconsistent use of tabs and spaces in indentation" => {
+            report.offset = 1;
+            report.end = Some((line, 0));
+        }
+        "unexpected character after line continuation" => {
+            report.msg = "unexpected character after line continuation character".to_owned();
+            report.offset += 1;
+            report.end = Some((line, 0));
+        }
+        "unterminated string" => unterminated_string(report, source),
+        "invalid assignment target" => {
+            if let Some(target) = Target::reported(report, source) {
+                report.msg = if target.reads_as_comparison(source) {
+                    format!(
+                        "cannot assign to {} here. Maybe you meant '==' instead of '='?",
+                        target.name
+                    )
+                } else {
+                    format!("cannot assign to {}", target.name)
+                };
+            }
+        }
+        "invalid augmented assignment target" => {
+            if let Some(target) = Target::reported(report, source) {
+                report.msg = format!(
+                    "'{}' is an illegal expression for augmented assignment",
+                    target.name
+                );
+            }
+        }
+        "invalid syntax" | "invalid syntax: unexpected token at the end of an expression" => {
+            report.msg = "invalid syntax".to_owned();
+            if !tokenizer_error_first(report, source, input) {
+                invalid_syntax(report, source, input);
+            }
+        }
+        "positional argument cannot follow keyword argument"
+        | "positional argument cannot follow keyword argument unpacking" => {
+            rename(report);
+            at_closing_bracket(report, source);
+        }
+        "iterable argument unpacking cannot follow keyword argument unpacking"
+        | "only one '*' parameter allowed" => {
+            rename(report);
+            report.end = Some((line, report.offset + 1));
+        }
+        "expected one or more keyword parameter after `*` separator" => {
+            rename(report);
+            at_bare_star(report, source);
+        }
+        "bytes can only contain ASCII literal characters" => at_whole_token(report, source),
+        "star import must be the only import" => {
+            report.msg = "invalid syntax".to_owned();
+            at_comma_after(report, source);
+        }
+        "cannot mix bytes and nonbytes literals" => {
+            if let Some(end) = report.end {
+                (report.lineno, report.offset) = end;
+            }
+        }
+        "invalid decimal integer literal" => leading_zeros(report, source),
+        msg if msg.starts_with("expected an indented block after ") => {
+            indented_block(report, source);
+        }
+        msg if msg.starts_with("duplicate keyword argument \"") => {
+            let name = msg["duplicate keyword argument \"".len()..].trim_end_matches('"');
+            report.msg = format!("keyword argument repeated: {name}");
+            // CPython finds it compiling, after parsing.
+            report.text = text_from_file(&report.filename, line);
+        }
+        msg if msg.ends_with("' was never closed") => {
+            report.end = Some((line, 0));
+            if line < source.last_line() {
+                report.text = source.line(line).map(str::to_owned);
+            }
+        }
+        _ => rename(report),
+    }
+}
+
+/// Source compiled as an expression is read as written: no newline ends
+/// its last line, and "invalid syntax" where it ends is at column 0.
+pub(super) fn as_expression(report: &mut Report, source: &Source) {
+    let line = report.lineno;
+    let Some(text) = source.line(line) else {
+        return;
+    };
+    let ended = line < source.last_line() || source.text.ends_with('\n');
+    let Some(written) = &report.text else {
+        return;
+    };
+    if !ended && written.strip_suffix('\n') == Some(text) {
+        report.text = Some(text.to_owned());
+        let at_end = source
+            .byte_at(line, report.offset)
+            .is_some_and(|at| at.to_usize() == source.text.len());
+        if at_end && report.msg == "invalid syntax" {
+            report.offset = 0;
+            report.end = Some((line, 0));
+        }
+    }
+}
+
+/// A message that only RustPython words otherwise.
+fn rename(report: &mut Report) {
+    if let Some((_, cpython)) = RENAMED
+        .iter()
+        .find(|(rustpython, _)| *rustpython == report.msg)
+    {
+        report.msg = (*cpython).to_owned();
+    }
+}
+
+/// Before it reports "invalid syntax", CPython reads the rest of the
+/// source, and a tokenizer error there (an unterminated string, a number
+/// with leading zeros) is reported instead. Whether one was, and is.
+fn tokenizer_error_first(report: &mut Report, source: &Source, input: Input) -> bool {
+    let Some(error) = source.first_lexical_error() else {
+        return false;
+    };
+    let msg = match &error.error {
+        ParseErrorType::Lexical(LexicalErrorType::UnclosedStringError) => {
+            "unterminated string".to_owned()
+        }
+        ParseErrorType::Lexical(LexicalErrorType::OtherError(text))
+            if text.as_ref() == "Invalid decimal integer literal" =>
+        {
+            "invalid decimal integer literal".to_owned()
+        }
+        _ => return false,
+    };
+    let (lineno, offset) = source.offset_of(error.location.start());
+    let before = report.clone();
+    report.msg = msg;
+    report.lineno = lineno;
+    report.offset = offset;
+    report.end = Some(source.offset_of(error.location.end()));
+    report.text = source.line(lineno).map(|line| format!("{line}\n"));
+    mend(report, source, input);
+    // A rule that did not know it leaves RustPython's first report.
+    if report.msg == "unterminated string" || report.msg == "invalid decimal integer literal" {
+        *report = before;
+        return false;
+    }
+    true
+}
+
+/// "invalid syntax" is RustPython's word for errors CPython names: a
+/// `del` of what cannot be deleted, Python 2's `print x`, an `else` or a
+/// `try` without its colon, `=` written for `==` in a condition.
+fn invalid_syntax(report: &mut Report, source: &Source, input: Input) {
+    if let Some(target) = Target::reported(report, source) {
+        if !target.deletable && target.follows_del(source) {
+            report.msg = format!("cannot delete {}", target.name);
+            return;
+        }
+    }
+    let Some(at) = source.byte_at(report.lineno, report.offset) else {
+        return;
+    };
+    let tokens = source.tokens();
+    let line = tokens.statement_around(TextRange::empty(at));
+    let Some(index) = line.iter().position(|token| token.start() == at) else {
+        return;
+    };
+    let kind = line[index].kind();
+    if index == 1 && kind != TokenKind::Lpar && line[0].kind() == TokenKind::Name {
+        let name = source.slice(line[0].range());
+        if matches!(name, "print" | "exec") {
+            report.msg =
+                format!("Missing parentheses in call to '{name}'. Did you mean {name}(...)?");
+            let last = line[line.len() - 1].end();
+            place(report, source, TextRange::new(line[0].start(), last));
+            return;
+        }
+    }
+    if index == 1
+        && kind != TokenKind::Colon
+        && matches!(line[0].kind(), TokenKind::Else | TokenKind::Try)
+    {
+        report.msg = "expected ':'".to_owned();
+        return;
+    }
+    // An expression's own `=` outside brackets is only "invalid syntax".
+    let in_brackets = depth_zero(&line).all(|token| token.start() != at);
+    if kind == TokenKind::Equal && (input != Input::Expression || in_brackets) {
+        equal_for_comparison(report, source, &line, index);
+    }
+}
+
+/// `if x = 1:`: CPython reads `=` where a condition is expected as `==`
+/// or `:=` mistyped. After a name, "invalid syntax. Maybe you meant '=='
+/// or ':=' instead of '='?" over the name and the operand after; after
+/// anything else, what it cannot be assigned to, over that operand.
+fn equal_for_comparison(report: &mut Report, source: &Source, line: &[&Token], equal: usize) {
+    let value_start = line.get(equal + 1).map(|token| token.kind());
+    if matches!(
+        value_start,
+        Some(TokenKind::Yield | TokenKind::Not | TokenKind::Lambda | TokenKind::Star)
+    ) {
+        return;
+    }
+    let Some(value_end) = operand_end(line, equal + 1) else {
+        return;
+    };
+    if line
+        .get(value_end + 1)
+        .is_some_and(|next| matches!(next.kind(), TokenKind::Equal | TokenKind::ColonEqual))
+    {
+        return;
+    }
+    let Some(start) = operand_start(line, equal) else {
+        return;
+    };
+    let (first, last) = if line[start].kind() == TokenKind::Lpar
+        && line[equal - 1].kind() == TokenKind::Rpar
+        && start + 2 < equal
+    {
+        (start + 1, equal - 2)
+    } else {
+        (start, equal - 1)
+    };
+    let target = TextRange::new(line[first].start(), line[last].end());
+    if start + 1 == equal && line[start].kind() == TokenKind::Name {
+        report.msg = "invalid syntax. Maybe you meant '==' or ':=' instead of '='?".to_owned();
+        place(
+            report,
+            source,
+            TextRange::new(target.start(), line[value_end].end()),
+        );
+        return;
+    }
+    if matches!(
+        line[start].kind(),
+        TokenKind::True | TokenKind::False | TokenKind::None | TokenKind::Lsqb
+    ) {
+        return;
+    }
+    let Some(name) = super::targets::name_of_text(source.slice(target)) else {
+        return;
+    };
+    if matches!(name, "tuple" | "generator expression") {
+        return;
+    }
+    report.msg = format!("cannot assign to {name} here. Maybe you meant '==' instead of '='?");
+    place(report, source, target);
+}
+
+/// Where an operand (a `bitwise_or`) that starts at `line[from]` ends:
+/// the index of its last token.
+fn operand_end(line: &[&Token], from: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut last = None;
+    for (index, token) in line.iter().enumerate().skip(from) {
+        let kind = token.kind();
+        if depth == 0 && ends_operand(kind) {
+            break;
+        }
+        match kind {
+            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => depth += 1,
+            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => {
+                if depth == 0 {
+                    break;
+                }
+                depth -= 1;
+            }
+            _ => {}
+        }
+        last = Some(index);
+    }
+    last
+}
+
+/// Where the operand that ends just before `line[before]` starts.
+fn operand_start(line: &[&Token], before: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut first = None;
+    for index in (0..before).rev() {
+        let kind = line[index].kind();
+        if depth == 0 && (ends_operand(kind) || is_statement_keyword(kind)) {
+            break;
+        }
+        match kind {
+            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => depth += 1,
+            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => {
+                if depth == 0 {
+                    break;
+                }
+                depth -= 1;
+            }
+            _ => {}
+        }
+        first = Some(index);
+    }
+    first
+}
+
+/// Tokens no `bitwise_or` holds outside brackets.
+fn ends_operand(kind: TokenKind) -> bool {
+    matches!(
+        kind,
+        TokenKind::Colon
+            | TokenKind::Comma
+            | TokenKind::Semi
+            | TokenKind::Newline
+            | TokenKind::Equal
+            | TokenKind::ColonEqual
+            | TokenKind::And
+            | TokenKind::Or
+            | TokenKind::Not
+            | TokenKind::If
+            | TokenKind::Else
+            | TokenKind::For
+            | TokenKind::Async
+            | TokenKind::In
+            | TokenKind::Is
+            | TokenKind::Lambda
+            | TokenKind::EqEqual
+            | TokenKind::NotEqual
+            | TokenKind::Less
+            | TokenKind::LessEqual
+            | TokenKind::Greater
+            | TokenKind::GreaterEqual
+            | TokenKind::Rarrow
+    )
+}
+
+/// Keywords that open a statement or clause before its condition.
+fn is_statement_keyword(kind: TokenKind) -> bool {
+    matches!(
+        kind,
+        TokenKind::Elif
+            | TokenKind::While
+            | TokenKind::Assert
+            | TokenKind::Return
+            | TokenKind::Del
+            | TokenKind::With
+            | TokenKind::Yield
+            | TokenKind::Raise
+            | TokenKind::From
+    )
+}
+
+/// Points the report at `range`.
+fn place(report: &mut Report, source: &Source, range: TextRange) {
+    (report.lineno, report.offset) = source.offset_of(range.start());
+    report.end = Some(source.offset_of(range.end()));
+}
+
+/// CPython points an argument out of order at the bracket that closes the
+/// call, the last token it read.
+fn at_closing_bracket(report: &mut Report, source: &Source) {
+    let Some(at) = source.byte_at(report.lineno, report.offset) else {
+        return;
+    };
+    let tokens = source.tokens();
+    let line = tokens.statement_around(TextRange::empty(at));
+    let mut depth = 0usize;
+    for token in line.iter().filter(|token| token.start() >= at) {
+        match token.kind() {
+            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => depth += 1,
+            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace if depth == 0 => {
+                place(report, source, token.range());
+                return;
+            }
+            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => depth -= 1,
+            _ => {}
+        }
+    }
+}
+
+/// CPython points "named arguments must follow bare *" at the `*` of a
+/// function's parameters, and at the last token it read of a lambda's
+/// (`*` then `:`, or `,` then `:` or `**`).
+fn at_bare_star(report: &mut Report, source: &Source) {
+    let Some(at) = source.byte_at(report.lineno, report.offset) else {
+        return;
+    };
+    let tokens = source.tokens();
+    let line = tokens.statement_around(TextRange::empty(at));
+    let Some(star) = line
+        .iter()
+        .rposition(|token| token.start() <= at && token.kind() == TokenKind::Star)
+    else {
+        return;
+    };
+    let in_lambda = line[..star]
+        .iter()
+        .rev()
+        .take_while(|token| token.kind() != TokenKind::Colon)
+        .any(|token| token.kind() == TokenKind::Lambda);
+    if !in_lambda {
+        place(report, source, line[star].range());
+        return;
+    }
+    let last = match line.get(star + 1).map(|token| token.kind()) {
+        Some(TokenKind::Comma) => star + 2,
+        _ => star + 1,
+    };
+    if let Some(token) = line.get(last) {
+        place(report, source, token.range());
+    }
+}
+
+/// `f(a + 1 = 2)`: CPython's words for an expression where a keyword
+/// argument's name goes, over the expression and its `=`.
+fn expression_with_assignment(report: &mut Report, source: &Source) {
+    let Some((end_line, end_offset)) = report.end else {
+        return;
+    };
+    let Some(end) = source.byte_at(end_line, end_offset) else {
+        return;
+    };
+    let tokens = source.tokens();
+    let line = tokens.statement_around(TextRange::empty(end));
+    let equal = line.iter().find(|token| token.start() >= end);
+    if let Some(equal) = equal.filter(|token| token.kind() == TokenKind::Equal) {
+        let written = source
+            .byte_at(report.lineno, report.offset)
+            .map(|start| source.slice(TextRange::new(start, end)).trim());
+        report.msg = match written {
+            Some(constant @ ("None" | "True" | "False")) => format!("cannot assign to {constant}"),
+            _ => "expression cannot contain assignment, perhaps you meant \"==\"?".to_owned(),
+        };
+        report.end = Some(source.offset_of(equal.end()));
+    }
+}
+
+/// CPython points a second name after `import *` at the comma.
+fn at_comma_after(report: &mut Report, source: &Source) {
+    let Some(at) = source.byte_at(report.lineno, report.offset) else {
+        return;
+    };
+    let tokens = source.tokens();
+    let line = tokens.statement_around(TextRange::empty(at));
+    let comma = line
+        .iter()
+        .find(|token| token.start() >= at && token.kind() == TokenKind::Comma);
+    if let Some(comma) = comma {
+        place(report, source, comma.range());
+    }
+}
+
+/// CPython points a bad bytes literal at the whole string.
+fn at_whole_token(report: &mut Report, source: &Source) {
+    let Some(at) = source.byte_at(report.lineno, report.offset) else {
+        return;
+    };
+    let tokens = source.tokens();
+    let line = tokens.statement_around(TextRange::empty(at));
+    if let Some(token) = line.iter().find(|token| token.range().contains(at)) {
+        place(report, source, token.range());
+    }
+}
+
+/// "leading zeros in decimal integer literals are not permitted; use an
+/// 0o prefix for octal integers", from the literal's start to the first
+/// digit after its zeros, over the line as written.
+fn leading_zeros(report: &mut Report, source: &Source) {
+    let Some(at) = source.byte_at(report.lineno, report.offset) else {
+        return;
+    };
+    let literal = &source.text[at.to_usize()..];
+    let zeros = literal.len() - literal.trim_start_matches(['0', '_']).len();
+    let rest = &literal[zeros..];
+    if zeros == 0 || !literal.starts_with('0') || !rest.starts_with(|c: char| c.is_ascii_digit()) {
+        return;
+    }
+    report.msg = "leading zeros in decimal integer literals are not permitted; \
+                  use an 0o prefix for octal integers"
+        .to_owned();
+    report.end = Some((report.lineno, report.offset + zeros as i64));
+    report.text = source.line(report.lineno).map(str::to_owned);
+}
+
+/// "unterminated string literal (detected at line N)": the string's start
+/// is both ends, and the text is the line as written. A triple-quoted one
+/// is detected where the source ends.
+fn unterminated_string(report: &mut Report, source: &Source) {
+    let line = report.lineno;
+    let Some(text) = source.line(line) else {
+        return;
+    };
+    let column = usize::try_from(report.offset - 1).unwrap_or(0);
+    let token: String = text
+        .get(column..)
+        .unwrap_or("")
+        .chars()
+        .skip_while(|c| c.is_ascii_alphabetic())
+        .take(3)
+        .collect();
+    let mut quotes = token.chars();
+    let triple = match quotes.next() {
+        Some(quote) => quotes.next() == Some(quote) && quotes.next() == Some(quote),
+        None => false,
+    };
+    report.msg = if triple {
+        format!(
+            "unterminated triple-quoted string literal (detected at line {})",
+            source.last_line()
+        )
+    } else {
+        format!("unterminated string literal (detected at line {line})")
+    };
+    report.text = Some(text.to_owned());
+    report.end = Some((line, report.offset));
+}
+
+/// The clauses RustPython names by their keyword.
+const CLAUSES: &[&str] = &[
+    "if", "elif", "else", "for", "while", "with", "try", "except", "finally", "match", "case",
+];
+
+/// "expected an indented block after 'if' statement on line N": CPython
+/// names the clause by its keyword and says where its header starts.
+fn indented_block(report: &mut Report, source: &Source) {
+    let after = &report.msg["expected an indented block after ".len()..];
+    let (keywords, name): (&[&str], _) = match after {
+        "function definition" => (&["def", "async"], None),
+        "`class` definition" => (&["class"], None),
+        _ => {
+            let Some(keyword) = after.split('`').nth(1) else {
+                return;
+            };
+            let Some(keyword) = CLAUSES.iter().find(|clause| **clause == keyword) else {
+                return;
+            };
+            (std::slice::from_ref(keyword), Some(*keyword))
+        }
+    };
+    let Some(header) = source.header(report.lineno, keywords) else {
+        return;
+    };
+    // Pointed at the header's own line end, CPython points at the next
+    // line's start.
+    if header == report.lineno {
+        if let Some(next) = source.line(header + 1) {
+            report.lineno = header + 1;
+            report.offset = 0;
+            report.text = Some(format!("{next}\n"));
+            report.end = Some((header + 1, -1));
+        }
+    }
+    let what = match name {
+        None if keywords[0] == "class" => "class definition".to_owned(),
+        None => "function definition".to_owned(),
+        Some("except") if source.starts_with_star_except(header) => {
+            "'except*' statement".to_owned()
+        }
+        Some(keyword) => format!("'{keyword}' statement"),
+    };
+    report.msg = format!("expected an indented block after {what} on line {header}");
+}
