@@ -313,14 +313,14 @@ fn equal_for_comparison(report: &mut Report, source: &Source, line: &[&Token], e
     let Some(start) = operand_start(line, equal) else {
         return;
     };
-    let (first, last) = if line[start].kind() == TokenKind::Lpar
-        && line[equal - 1].kind() == TokenKind::Rpar
-        && start + 2 < equal
+    // CPython's span is inside the operand's parentheses.
+    let (mut first, mut last) = (start, equal - 1);
+    while line[first].kind() == TokenKind::Lpar
+        && line[last].kind() == TokenKind::Rpar
+        && first + 1 < last
     {
-        (start + 1, equal - 2)
-    } else {
-        (start, equal - 1)
-    };
+        (first, last) = (first + 1, last - 1);
+    }
     let target = TextRange::new(line[first].start(), line[last].end());
     if start + 1 == equal && line[start].kind() == TokenKind::Name {
         report.msg = "invalid syntax. Maybe you meant '==' or ':=' instead of '='?".to_owned();
