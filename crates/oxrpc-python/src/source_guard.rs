@@ -52,9 +52,18 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
                 ModuleDoc::Counts => Input::Module,
                 ModuleDoc::DoesNotCount => Input::Expression,
             };
+            let filename = args
+                .args
+                .get(1)
+                .or_else(|| args.kwargs.get("filename"))
+                .and_then(|name| name.downcast_ref::<PyStr>())
+                .and_then(|name| name.to_str().map(str::to_owned));
             let compiled = compile
                 .call(args, vm)
                 .map_err(|error| mended(error, &source, input, vm))?;
+            if let (Input::Module, Some(filename)) = (input, filename) {
+                refuse_indentation(&source, &filename, vm)?;
+            }
             Ok(with_written_docstrings(compiled, &source, module_doc, vm))
         })
     };
@@ -141,6 +150,7 @@ fn compiled_for_exec(
                     vm,
                 )
             })?;
+        refuse_indentation(source, "<string>", vm)?;
         return Ok(Some(
             written_docstrings::as_written(code, text, ModuleDoc::Counts, vm).into(),
         ));
@@ -151,6 +161,7 @@ fn compiled_for_exec(
         let compiled = compile
             .call((source.clone(), "<string>", "exec"), vm)
             .map_err(|error| mended(error, source, Input::Module, vm))?;
+        refuse_indentation(source, "<string>", vm)?;
         return Ok(Some(with_written_docstrings(
             compiled,
             source,
@@ -175,11 +186,30 @@ fn compiled_for_eval(source: &PyObjectRef, vm: &VirtualMachine) -> PyResult<Opti
     let code = vm
         .compile(text, Mode::Eval, "<string>".to_owned())
         .map_err(|error| {
-            let error = vm.new_syntax_error(&error, Some(text));
-            syntax_errors::mend(&error, text, Input::Expression, vm);
-            error
+            syntax_errors::mend(
+                vm.new_syntax_error(&error, Some(text)),
+                text,
+                Input::Expression,
+                vm,
+            )
         })?;
     Ok(Some(code.into()))
+}
+
+/// Refuses a module's source RustPython compiled whose indentation
+/// CPython's tokenizer refuses (tabs and spaces it measures otherwise).
+fn refuse_indentation(source: &PyObjectRef, filename: &str, vm: &VirtualMachine) -> PyResult<()> {
+    let refused = if let Some(text) = source.downcast_ref::<PyStr>() {
+        text.to_str()
+            .and_then(|text| syntax_errors::refused_indentation(text, filename, vm))
+    } else if let Some(bytes) = source.downcast_ref::<PyBytes>() {
+        std::str::from_utf8(bytes.as_bytes())
+            .ok()
+            .and_then(|text| syntax_errors::refused_indentation(text, filename, vm))
+    } else {
+        None
+    };
+    refused.map_or(Ok(()), Err)
 }
 
 /// `error`, raised compiling `source`, as CPython reports it when it is a
@@ -192,7 +222,7 @@ fn mended(
 ) -> PyBaseExceptionRef {
     if let Some(text) = source.downcast_ref::<PyStr>() {
         if let Some(text) = text.to_str() {
-            syntax_errors::mend(&error, text, input, vm);
+            return syntax_errors::mend(error, text, input, vm);
         }
     } else if let Some(bytes) = source.downcast_ref::<PyBytes>() {
         if let Ok(text) = std::str::from_utf8(bytes.as_bytes()) {
@@ -200,7 +230,7 @@ fn mended(
                 Input::Module => Input::ModuleBytes,
                 other => other,
             };
-            syntax_errors::mend(&error, text, input, vm);
+            return syntax_errors::mend(error, text, input, vm);
         }
     }
     error

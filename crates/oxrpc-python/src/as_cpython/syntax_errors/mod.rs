@@ -25,6 +25,7 @@
 //! rule knows keeps RustPython's words, in CPython's shape.
 
 mod compiler_rules;
+mod indentation;
 mod parser_rules;
 mod source;
 mod targets;
@@ -45,27 +46,31 @@ pub(crate) enum Input {
     Expression,
 }
 
-/// Mends `error`, raised compiling `source` as `input`, in place. An
-/// error already in CPython's shape (or not one the compiler raised) is
-/// left alone.
+/// `error`, raised compiling `source` as `input`, as CPython reports it:
+/// the same exception mended in place, or one of the class CPython
+/// raises. An error already in CPython's shape (or not one the compiler
+/// raised) is returned as it is.
 ///
 /// ```ignore
-/// let error = vm.new_syntax_error(&compile_error, Some("x = (1 2"));
-/// syntax_errors::mend(&error, "x = (1 2", Input::Module, vm);
-/// // error.args == ("'(' was never closed", ("<string>", 1, 5, "x = (1 2\n", 1, 0))
+/// let error = vm.new_syntax_error(&compile_error, Some("1 +"));
+/// let error = syntax_errors::mend(error, "1 +", Input::Module, vm);
+/// // error.args == ("invalid syntax", ("<string>", 1, 4, "1 +\n", 1, 4))
 /// ```
-pub(crate) fn mend(error: &PyBaseExceptionRef, source: &str, input: Input, vm: &VirtualMachine) {
-    if !error
-        .class()
-        .fast_issubclass(vm.ctx.exceptions.syntax_error)
-    {
-        return;
-    }
-    let Some(mut report) = Report::read(error, vm) else {
-        return;
+pub(crate) fn mend(
+    error: PyBaseExceptionRef,
+    source: &str,
+    input: Input,
+    vm: &VirtualMachine,
+) -> PyBaseExceptionRef {
+    let Some(mut report) = Report::read(&error, vm) else {
+        return error;
     };
     let source = Source::new(source);
     let shape = if report.end.is_some() {
+        // (An expression's source is not checked for them.)
+        if input != Input::Expression {
+            tabs_and_spaces(&mut report, &source);
+        }
         parser_rules::mend(&mut report, &source, input);
         if input == Input::Expression {
             parser_rules::as_expression(&mut report, &source);
@@ -77,12 +82,61 @@ pub(crate) fn mend(error: &PyBaseExceptionRef, source: &str, input: Input, vm: &
     } else {
         compiler_rules::mend(&mut report, &source)
     };
-    report.write(error, shape, vm);
+    report.write(error, shape, vm)
+}
+
+/// CPython's tokenizer refuses an indentation (tabs and spaces whose two
+/// measures of a block disagree, an unindent to no block as it measures
+/// tabs) before the parser reads that line; RustPython's `TabError` where
+/// they agree was an unindent to no enclosing level.
+fn tabs_and_spaces(report: &mut Report, source: &Source) {
+    let refused = indentation::refused_line(source);
+    let before = |line: usize| line <= report.lineno || report.msg.starts_with("invalid syntax");
+    match refused {
+        Some(refused) if before(refused.line()) => {
+            *report = refused.report(source, &report.filename)
+        }
+        None if report.class == Class::Tab => {
+            report.class = Class::Indentation;
+            report.msg = "unindent does not match any outer indentation level".to_owned();
+        }
+        _ => {}
+    }
+}
+
+/// The error CPython raises for `source`, compiled as a module, that
+/// RustPython compiled: an indentation CPython's tokenizer refuses.
+pub(crate) fn refused_indentation(
+    source: &str,
+    filename: &str,
+    vm: &VirtualMachine,
+) -> Option<PyBaseExceptionRef> {
+    // Only tabs make the two measures differ.
+    let tab_indented = source.lines().any(|line| {
+        line.starts_with([' ', '\t']) && line[..line.len() - line.trim_start().len()].contains('\t')
+    });
+    if !tab_indented {
+        return None;
+    }
+    let source = Source::new(source);
+    let refused = indentation::refused_line(&source)?;
+    let report = refused.report(&source, filename);
+    let placeholder = vm.new_exception_msg(vm.ctx.exceptions.syntax_error.to_owned(), "".into());
+    Some(report.write(placeholder, Shape::Full, vm))
+}
+
+/// Which of the syntax error classes it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Class {
+    Syntax,
+    Indentation,
+    Tab,
 }
 
 /// What a `SyntaxError` says, read from its attributes.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Report {
+    pub(super) class: Class,
     pub(super) msg: String,
     pub(super) filename: String,
     pub(super) lineno: usize,
@@ -102,6 +156,17 @@ pub(super) enum Shape {
 
 impl Report {
     fn read(error: &PyBaseExceptionRef, vm: &VirtualMachine) -> Option<Report> {
+        let exceptions = &vm.ctx.exceptions;
+        let class = error.class();
+        let class = if class.is(exceptions.syntax_error) {
+            Class::Syntax
+        } else if class.is(exceptions.indentation_error) {
+            Class::Indentation
+        } else if class.is(exceptions.tab_error) {
+            Class::Tab
+        } else {
+            return None;
+        };
         let args = error.args();
         let [msg] = args.as_slice() else {
             return None;
@@ -126,6 +191,7 @@ impl Report {
             _ => None,
         };
         Some(Report {
+            class,
             msg,
             filename: text_of("filename")?,
             lineno,
@@ -148,7 +214,12 @@ impl Report {
         }
     }
 
-    fn write(self, error: &PyBaseExceptionRef, shape: Shape, vm: &VirtualMachine) {
+    fn write(
+        self,
+        error: PyBaseExceptionRef,
+        shape: Shape,
+        vm: &VirtualMachine,
+    ) -> PyBaseExceptionRef {
         let ctx = &vm.ctx;
         let int = |value: i64| -> PyObjectRef { ctx.new_int(value).into() };
         let text: PyObjectRef = match &self.text {
@@ -161,6 +232,7 @@ impl Report {
         };
         let msg: PyObjectRef = ctx.new_str(self.msg.as_str()).into();
         let filename: PyObjectRef = ctx.new_str(self.filename.as_str()).into();
+        let filename_again = filename.clone();
         let details = ctx.new_tuple(vec![
             filename,
             int(self.lineno as i64),
@@ -173,6 +245,17 @@ impl Report {
             Shape::Full => ctx.new_tuple(vec![msg.clone(), details.into()]),
             Shape::MessageOnly => ctx.new_tuple(vec![msg.clone()]),
         };
+        let exceptions = &ctx.exceptions;
+        let class = match self.class {
+            Class::Syntax => exceptions.syntax_error,
+            Class::Indentation => exceptions.indentation_error,
+            Class::Tab => exceptions.tab_error,
+        };
+        let error = if error.class().is(class) {
+            error
+        } else {
+            vm.new_exception(class.to_owned(), Vec::new())
+        };
         let object = error.as_object();
         // Setting attributes of a SyntaxError cannot fail.
         let _ = object.set_attr("args", args, vm);
@@ -182,6 +265,8 @@ impl Report {
         let _ = object.set_attr("text", text, vm);
         let _ = object.set_attr("end_lineno", end_lineno, vm);
         let _ = object.set_attr("end_offset", end_offset, vm);
+        let _ = object.set_attr("filename", filename_again, vm);
+        error
     }
 }
 

@@ -3,7 +3,7 @@
 use super::source::Source;
 use super::targets::depth_zero;
 use super::targets::Target;
-use super::{text_from_file, Input, Report};
+use super::{indentation, text_from_file, Class, Input, Report};
 use ruff_text_size::{Ranged, TextRange};
 use rustpython_vm::compiler::ast::token::{Token, TokenKind};
 use rustpython_vm::compiler::parser::{LexicalErrorType, ParseErrorType};
@@ -42,7 +42,6 @@ const RENAMED: &[(&str, &str)] = &[
         "only one '*' parameter allowed",
         "* argument may appear only once",
     ),
-    ("expected a statement", "invalid syntax"),
     ("only one '/' separator allowed", "/ may appear only once"),
     (
         "position-only parameter separator not allowed as first parameter",
@@ -129,10 +128,16 @@ pub(super) fn mend(report: &mut Report, source: &Source, input: Input) {
                 );
             }
         }
-        "invalid syntax" | "invalid syntax: unexpected token at the end of an expression" => {
+        "invalid syntax"
+        | "invalid syntax: unexpected token at the end of an expression"
+        | "expected a statement" => {
             report.msg = "invalid syntax".to_owned();
-            if !tokenizer_error_first(report, source, input) {
-                invalid_syntax(report, source, input);
+            let mended = (input == Input::Expression && indented_expression(report, source))
+                || unmatched_bracket(report, source)
+                || never_closed(report, source, input)
+                || invalid_syntax(report, source, input);
+            if !mended {
+                tokenizer_error_first(report, source, input);
             }
         }
         "positional argument cannot follow keyword argument"
@@ -202,6 +207,25 @@ pub(super) fn as_expression(report: &mut Report, source: &Source) {
     }
 }
 
+/// An expression's source whose line is indented deeper than the one
+/// before: CPython's tokenizer says "unexpected indent" (an `IndentationError`).
+fn indented_expression(report: &mut Report, source: &Source) -> bool {
+    let line = report.lineno;
+    let Some(text) = source.line(line) else {
+        return false;
+    };
+    let indent = text.len() - text.trim_start_matches([' ', '\t', '\x0c']).len();
+    let at_line_start = report.offset <= indent as i64 + 1;
+    if !at_line_start || !indentation::unexpected_indent(source, line) {
+        return false;
+    }
+    report.class = Class::Indentation;
+    report.msg = "unexpected indent".to_owned();
+    report.offset = indent as i64;
+    report.end = Some((line, -1));
+    true
+}
+
 /// A message that only RustPython words otherwise.
 fn rename(report: &mut Report) {
     if let Some((_, cpython)) = RENAMED
@@ -216,7 +240,18 @@ fn rename(report: &mut Report) {
 /// source, and a tokenizer error there (an unterminated string, a number
 /// with leading zeros) is reported instead. Whether one was, and is.
 fn tokenizer_error_first(report: &mut Report, source: &Source, input: Input) -> bool {
-    let Some(error) = source.first_lexical_error() else {
+    let bad_closing = source.tokens().first_bad_closing();
+    let lexical = source.first_lexical_error();
+    let closing_first = match (&bad_closing, &lexical) {
+        (Some(closing), Some(error)) => closing.start() < error.location.start(),
+        (Some(_), None) => true,
+        _ => false,
+    };
+    if let (true, Some(closing)) = (closing_first, bad_closing) {
+        (report.lineno, report.offset) = source.offset_of(closing.start());
+        return unmatched_bracket(report, source);
+    }
+    let Some(error) = lexical else {
         return false;
     };
     let msg = match &error.error {
@@ -246,23 +281,86 @@ fn tokenizer_error_first(report: &mut Report, source: &Source, input: Input) -> 
     true
 }
 
+/// A closing bracket that closes nothing, or not the bracket open, is
+/// the tokenizer's error where the parser stopped at it: "unmatched ')'",
+/// "closing parenthesis ']' does not match opening parenthesis '('" (with
+/// "on line N" when that one opened on another line).
+fn unmatched_bracket(report: &mut Report, source: &Source) -> bool {
+    let Some(at) = source.byte_at(report.lineno, report.offset) else {
+        return false;
+    };
+    let Some((closing, opening)) = source.tokens().closing_at(at) else {
+        return false;
+    };
+    let closing_text = source.slice(closing);
+    report.msg = match opening {
+        None => format!("unmatched '{closing_text}'"),
+        Some(opening) => {
+            let (opened_on, _) = source.offset_of(opening.start());
+            let opening_text = source.slice(opening);
+            if opened_on == report.lineno {
+                format!(
+                    "closing parenthesis '{closing_text}' does not match opening parenthesis '{opening_text}'"
+                )
+            } else {
+                format!(
+                    "closing parenthesis '{closing_text}' does not match opening parenthesis '{opening_text}' on line {opened_on}"
+                )
+            }
+        }
+    };
+    report.end = Some((report.lineno, report.offset));
+    report.text = source.line(report.lineno).map(str::to_owned);
+    true
+}
+
+/// A bracket still open where the source ends, opened before the error:
+/// CPython's parser read on to the end, and its tokenizer's error is
+/// "'(' was never closed", at the innermost one.
+fn never_closed(report: &mut Report, source: &Source, input: Input) -> bool {
+    let Some(bracket) = source.tokens().unclosed_bracket() else {
+        return false;
+    };
+    let Some(at) = source.byte_at(report.lineno, report.offset) else {
+        return false;
+    };
+    if bracket.start() >= at {
+        return false;
+    }
+    // Either the parser read on to the end (it stopped at the last token),
+    // or it stopped on a later line than the bracket's and its tokenizer,
+    // reading the rest for an error of its own, found the bracket open.
+    let (bracket_line, _) = source.position(bracket.start());
+    let read_to_end = !source.tokens().significant_after(at);
+    if !read_to_end && bracket_line >= report.lineno {
+        return false;
+    }
+    let (lineno, offset) = source.offset_of(bracket.start());
+    report.msg = format!("'{}' was never closed", source.slice(bracket));
+    report.lineno = lineno;
+    report.offset = offset;
+    report.text = source.line(lineno).map(|line| format!("{line}\n"));
+    mend(report, source, input);
+    true
+}
+
 /// "invalid syntax" is RustPython's word for errors CPython names: a
 /// `del` of what cannot be deleted, Python 2's `print x`, an `else` or a
 /// `try` without its colon, `=` written for `==` in a condition.
-fn invalid_syntax(report: &mut Report, source: &Source, input: Input) {
+fn invalid_syntax(report: &mut Report, source: &Source, input: Input) -> bool {
     if let Some(target) = Target::reported(report, source) {
         if !target.deletable && target.follows_del(source) {
             report.msg = format!("cannot delete {}", target.name);
-            return;
+            return true;
         }
     }
     let Some(at) = source.byte_at(report.lineno, report.offset) else {
-        return;
+        return false;
     };
     let tokens = source.tokens();
     let line = tokens.statement_around(TextRange::empty(at));
     let Some(index) = line.iter().position(|token| token.start() == at) else {
-        return;
+        return false;
     };
     let kind = line[index].kind();
     if index == 1 && kind != TokenKind::Lpar && line[0].kind() == TokenKind::Name {
@@ -272,7 +370,7 @@ fn invalid_syntax(report: &mut Report, source: &Source, input: Input) {
                 format!("Missing parentheses in call to '{name}'. Did you mean {name}(...)?");
             let last = line[line.len() - 1].end();
             place(report, source, TextRange::new(line[0].start(), last));
-            return;
+            return true;
         }
     }
     if index == 1
@@ -280,38 +378,301 @@ fn invalid_syntax(report: &mut Report, source: &Source, input: Input) {
         && matches!(line[0].kind(), TokenKind::Else | TokenKind::Try)
     {
         report.msg = "expected ':'".to_owned();
-        return;
+        return true;
     }
-    // An expression's own `=` outside brackets is only "invalid syntax".
+    // Where a condition is read (after `if`, `elif`, `while`) or inside
+    // brackets, an operand may be a named expression, and `=` is taken for
+    // `==` or `:=`; anywhere else it is only "invalid syntax".
     let in_brackets = depth_zero(&line).all(|token| token.start() != at);
-    if kind == TokenKind::Equal && (input != Input::Expression || in_brackets) {
-        equal_for_comparison(report, source, &line, index);
+    let condition = input != Input::Expression
+        && matches!(
+            line[0].kind(),
+            TokenKind::If | TokenKind::Elif | TokenKind::While
+        );
+    if kind == TokenKind::Equal && (condition || in_brackets) {
+        return equal_for_comparison(report, source, &line, index);
     }
+    forgotten_comma(report, source, &line, index)
+}
+
+/// `(1 2)`: inside brackets, an operand right after another is read as a
+/// missing comma, over both ("invalid syntax. Perhaps you forgot a
+/// comma?").
+fn forgotten_comma(report: &mut Report, source: &Source, line: &[&Token], second: usize) -> bool {
+    let Some(first_end) = second.checked_sub(1) else {
+        return false;
+    };
+    let depth = line[..second]
+        .iter()
+        .fold(0i64, |depth, token| match token.kind() {
+            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => depth + 1,
+            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => depth - 1,
+            _ => depth,
+        });
+    if depth <= 0 || !ends_operand_token(line[first_end].kind()) {
+        return false;
+    }
+    if !starts_operand_token(line[second].kind()) {
+        return false;
+    }
+    let Some(mut first_start) = disjunction_start(line, second) else {
+        return false;
+    };
+    if in_comprehension(line, second) {
+        return false;
+    }
+    let mut second = second;
+    if line[first_start].kind() == TokenKind::Name {
+        // A soft keyword is another rule's.
+        let soft = ["match", "case", "_", "type", "print", "exec"];
+        if soft.contains(&source.slice(line[first_start].range())) {
+            return false;
+        }
+        // A name before a string is skipped: the strings are the operand
+        // that an operand after them may follow.
+        if first_start == first_end && line[second].kind() == TokenKind::String {
+            let after = second
+                + line[second..]
+                    .iter()
+                    .take_while(|token| token.kind() == TokenKind::String)
+                    .count();
+            let juxtaposed = line.get(after).is_some_and(|token| {
+                starts_operand_token(token.kind())
+                    && !matches!(token.kind(), TokenKind::Lpar | TokenKind::Lsqb)
+            });
+            if !juxtaposed {
+                return false;
+            }
+            (first_start, second) = (second, after);
+        }
+    }
+    if at_dictionary_key(line, first_start) {
+        report.msg = "':' expected after dictionary key".to_owned();
+        (report.lineno, report.offset) = source.offset_of(line[first_start].start());
+        report.end = Some((report.lineno, 0));
+        return true;
+    }
+    let Some(second_end) = expression_end(line, second) else {
+        return false;
+    };
+    report.msg = "invalid syntax. Perhaps you forgot a comma?".to_owned();
+    place(
+        report,
+        source,
+        TextRange::new(line[first_start].start(), line[second_end].end()),
+    );
+    true
+}
+
+/// Whether `line[at]` is where a dict display's key goes: after `{` or a
+/// comma, in braces that already hold a `key: value` or a `**mapping`.
+fn at_dictionary_key(line: &[&Token], at: usize) -> bool {
+    let Some(before) = at.checked_sub(1) else {
+        return false;
+    };
+    if !matches!(line[before].kind(), TokenKind::Comma | TokenKind::Lbrace) {
+        return false;
+    }
+    let mut depth = 0usize;
+    let mut dict = false;
+    for token in line[..at].iter().rev() {
+        match token.kind() {
+            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => depth += 1,
+            TokenKind::Lpar | TokenKind::Lsqb => {
+                if depth == 0 {
+                    return false;
+                }
+                depth -= 1;
+            }
+            TokenKind::Lbrace => {
+                if depth == 0 {
+                    return dict;
+                }
+                depth -= 1;
+            }
+            TokenKind::Colon | TokenKind::DoubleStar if depth == 0 => dict = true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Whether `line[at]` is in a comprehension's clauses, in the brackets
+/// around it.
+fn in_comprehension(line: &[&Token], at: usize) -> bool {
+    let mut depth = 0usize;
+    for token in line[..at].iter().rev() {
+        match token.kind() {
+            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => depth += 1,
+            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => {
+                if depth == 0 {
+                    return false;
+                }
+                depth -= 1;
+            }
+            TokenKind::For if depth == 0 => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Tokens an operand can end with.
+fn ends_operand_token(kind: TokenKind) -> bool {
+    matches!(
+        kind,
+        TokenKind::Name
+            | TokenKind::Int
+            | TokenKind::Float
+            | TokenKind::Complex
+            | TokenKind::String
+            | TokenKind::FStringEnd
+            | TokenKind::Rpar
+            | TokenKind::Rsqb
+            | TokenKind::Rbrace
+            | TokenKind::True
+            | TokenKind::False
+            | TokenKind::None
+            | TokenKind::Ellipsis
+    )
+}
+
+/// Tokens an operand can start with.
+fn starts_operand_token(kind: TokenKind) -> bool {
+    matches!(
+        kind,
+        TokenKind::Name
+            | TokenKind::Int
+            | TokenKind::Float
+            | TokenKind::Complex
+            | TokenKind::String
+            | TokenKind::FStringStart
+            | TokenKind::Lpar
+            | TokenKind::Lsqb
+            | TokenKind::Lbrace
+            | TokenKind::True
+            | TokenKind::False
+            | TokenKind::None
+            | TokenKind::Ellipsis
+            | TokenKind::Minus
+            | TokenKind::Plus
+            | TokenKind::Tilde
+            | TokenKind::Not
+            | TokenKind::Lambda
+            | TokenKind::Await
+    )
+}
+
+/// Where the `disjunction` (an operand with its `not`, `and`, `or` and
+/// comparisons) that ends just before `line[before]` starts.
+fn disjunction_start(line: &[&Token], before: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut first = None;
+    for index in (0..before).rev() {
+        let kind = line[index].kind();
+        match kind {
+            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => depth += 1,
+            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => {
+                if depth == 0 {
+                    break;
+                }
+                depth -= 1;
+            }
+            _ if depth == 0 && ends_disjunction(kind) => break,
+            _ => {}
+        }
+        first = Some(index);
+    }
+    first
+}
+
+/// Where the expression that starts at `line[from]` ends: before a token
+/// no expression holds outside brackets, or before a second operand
+/// written right after it.
+fn expression_end(line: &[&Token], from: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut last: Option<usize> = None;
+    for (index, token) in line.iter().enumerate().skip(from) {
+        let kind = token.kind();
+        if depth == 0 {
+            if ends_disjunction(kind) && kind != TokenKind::If && kind != TokenKind::Else {
+                break;
+            }
+            // (A bracket right after an operand is a call or a subscript.)
+            let juxtaposed = last.is_some_and(|last| {
+                ends_operand_token(line[last].kind())
+                    && starts_operand_token(kind)
+                    && !matches!(kind, TokenKind::Lpar | TokenKind::Lsqb)
+            });
+            if juxtaposed {
+                break;
+            }
+        }
+        match kind {
+            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => depth += 1,
+            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => {
+                if depth == 0 {
+                    break;
+                }
+                depth -= 1;
+            }
+            _ => {}
+        }
+        last = Some(index);
+    }
+    last
+}
+
+/// Tokens outside brackets that bound a `disjunction`.
+fn ends_disjunction(kind: TokenKind) -> bool {
+    matches!(
+        kind,
+        TokenKind::Colon
+            | TokenKind::Comma
+            | TokenKind::Semi
+            | TokenKind::Newline
+            | TokenKind::Equal
+            | TokenKind::ColonEqual
+            | TokenKind::If
+            | TokenKind::Else
+            | TokenKind::For
+            | TokenKind::Async
+            | TokenKind::Lambda
+            | TokenKind::Yield
+            | TokenKind::Star
+            | TokenKind::DoubleStar
+            | TokenKind::Rarrow
+    )
 }
 
 /// `if x = 1:`: CPython reads `=` where a condition is expected as `==`
 /// or `:=` mistyped. After a name, "invalid syntax. Maybe you meant '=='
 /// or ':=' instead of '='?" over the name and the operand after; after
 /// anything else, what it cannot be assigned to, over that operand.
-fn equal_for_comparison(report: &mut Report, source: &Source, line: &[&Token], equal: usize) {
+fn equal_for_comparison(
+    report: &mut Report,
+    source: &Source,
+    line: &[&Token],
+    equal: usize,
+) -> bool {
     let value_start = line.get(equal + 1).map(|token| token.kind());
     if matches!(
         value_start,
         Some(TokenKind::Yield | TokenKind::Not | TokenKind::Lambda | TokenKind::Star)
     ) {
-        return;
+        return false;
     }
     let Some(value_end) = operand_end(line, equal + 1) else {
-        return;
+        return false;
     };
     if line
         .get(value_end + 1)
         .is_some_and(|next| matches!(next.kind(), TokenKind::Equal | TokenKind::ColonEqual))
     {
-        return;
+        return false;
     }
     let Some(start) = operand_start(line, equal) else {
-        return;
+        return false;
     };
     // CPython's span is inside the operand's parentheses.
     let (mut first, mut last) = (start, equal - 1);
@@ -329,22 +690,23 @@ fn equal_for_comparison(report: &mut Report, source: &Source, line: &[&Token], e
             source,
             TextRange::new(target.start(), line[value_end].end()),
         );
-        return;
+        return true;
     }
     if matches!(
         line[start].kind(),
         TokenKind::True | TokenKind::False | TokenKind::None | TokenKind::Lsqb
     ) {
-        return;
+        return false;
     }
     let Some(name) = super::targets::name_of_text(source.slice(target)) else {
-        return;
+        return false;
     };
     if matches!(name, "tuple" | "generator expression") {
-        return;
+        return false;
     }
     report.msg = format!("cannot assign to {name} here. Maybe you meant '==' instead of '='?");
     place(report, source, target);
+    true
 }
 
 /// Where an operand (a `bitwise_or`) that starts at `line[from]` ends:
@@ -514,7 +876,9 @@ fn expression_with_assignment(report: &mut Report, source: &Source) {
     };
     let tokens = source.tokens();
     let line = tokens.statement_around(TextRange::empty(end));
-    let equal = line.iter().find(|token| token.start() >= end);
+    let equal = line
+        .iter()
+        .find(|token| token.start() >= end && token.kind() != TokenKind::Rpar);
     if let Some(equal) = equal.filter(|token| token.kind() == TokenKind::Equal) {
         let written = source
             .byte_at(report.lineno, report.offset)

@@ -142,6 +142,138 @@ pub(super) struct LineTokens {
 }
 
 impl LineTokens {
+    /// The tokens outside f-strings: CPython 3.11 reads an f-string as one
+    /// token, so the brackets in it are not the source's.
+    fn outside_fstrings(&self) -> impl Iterator<Item = &Token> {
+        let mut inside = 0usize;
+        self.parsed
+            .tokens()
+            .iter()
+            .filter(move |token| match token.kind() {
+                TokenKind::FStringStart | TokenKind::TStringStart => {
+                    inside += 1;
+                    false
+                }
+                TokenKind::FStringEnd | TokenKind::TStringEnd => {
+                    inside = inside.saturating_sub(1);
+                    false
+                }
+                _ => inside == 0,
+            })
+    }
+
+    /// Whether a token other than a line's end follows the one at `at`.
+    pub(super) fn significant_after(&self, at: TextSize) -> bool {
+        self.parsed.tokens().iter().any(|token| {
+            token.start() > at
+                && !matches!(
+                    token.kind(),
+                    TokenKind::Newline
+                        | TokenKind::NonLogicalNewline
+                        | TokenKind::Comment
+                        | TokenKind::Indent
+                        | TokenKind::Dedent
+                        | TokenKind::EndOfFile
+                        | TokenKind::Unknown
+                )
+        })
+    }
+
+    /// The innermost bracket still open where the tokens end.
+    pub(super) fn unclosed_bracket(&self) -> Option<TextRange> {
+        let mut open = Vec::new();
+        for token in self.outside_fstrings() {
+            match token.kind() {
+                TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => open.push(token.range()),
+                TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => {
+                    open.pop();
+                }
+                _ => {}
+            }
+        }
+        open.pop()
+    }
+
+    /// The first closing bracket that closes nothing or another kind of
+    /// bracket than the one open.
+    pub(super) fn first_bad_closing(&self) -> Option<TextRange> {
+        let mut open: Vec<TokenKind> = Vec::new();
+        for token in self.outside_fstrings() {
+            let kind = token.kind();
+            let opener = match kind {
+                TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => {
+                    open.push(kind);
+                    continue;
+                }
+                TokenKind::Rpar => TokenKind::Lpar,
+                TokenKind::Rsqb => TokenKind::Lsqb,
+                TokenKind::Rbrace => TokenKind::Lbrace,
+                _ => continue,
+            };
+            if open.pop() != Some(opener) {
+                return Some(token.range());
+            }
+        }
+        None
+    }
+
+    /// The closing bracket that starts at `at`, when it closes nothing (with
+    /// `None`) or another kind of bracket than the one open (with that
+    /// one).
+    pub(super) fn closing_at(&self, at: TextSize) -> Option<(TextRange, Option<TextRange>)> {
+        let mut open: Vec<(TokenKind, TextRange)> = Vec::new();
+        for token in self.outside_fstrings() {
+            let kind = token.kind();
+            let opener = match kind {
+                TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => {
+                    open.push((kind, token.range()));
+                    continue;
+                }
+                TokenKind::Rpar => TokenKind::Lpar,
+                TokenKind::Rsqb => TokenKind::Lsqb,
+                TokenKind::Rbrace => TokenKind::Lbrace,
+                _ => continue,
+            };
+            let top = open.pop();
+            if token.start() != at {
+                continue;
+            }
+            return match top {
+                None => Some((token.range(), None)),
+                Some((open_kind, range)) if open_kind != opener => {
+                    Some((token.range(), Some(range)))
+                }
+                Some(_) => None,
+            };
+        }
+        None
+    }
+
+    /// Where each logical line's first token starts.
+    pub(super) fn logical_line_starts(&self) -> Vec<TextSize> {
+        let mut starts = Vec::new();
+        let mut expecting = true;
+        for token in self.parsed.tokens().iter() {
+            let kind = token.kind();
+            if matches!(
+                kind,
+                TokenKind::Indent
+                    | TokenKind::Dedent
+                    | TokenKind::Comment
+                    | TokenKind::NonLogicalNewline
+                    | TokenKind::EndOfFile
+                    | TokenKind::Unknown
+            ) {
+                continue;
+            }
+            if expecting {
+                starts.push(token.start());
+            }
+            expecting = kind == TokenKind::Newline;
+        }
+        starts
+    }
+
     /// The tokens of the simple statement holding `range`: of its logical
     /// line, between semicolons.
     pub(super) fn statement_around(&self, range: TextRange) -> Vec<&Token> {
