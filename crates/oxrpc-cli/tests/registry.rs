@@ -234,10 +234,25 @@ fn stop(mut child: ChildGuard, signal: &str) {
     while !child.has_exited() {
         assert!(
             started.elapsed() < DEADLINE,
-            "still running after SIG{signal}"
+            "still running after SIG{signal}; its signal masks: {}",
+            signal_masks(child.id())
         );
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// The pending, blocked, ignored and caught signal masks of process `pid`
+/// (Linux's `/proc`), to tell why a signal did not stop it.
+fn signal_masks(pid: u32) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .map(|status| {
+            status
+                .lines()
+                .filter(|line| line.starts_with("Sig") || line.starts_with("ShdPnd"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_else(|e| format!("unreadable ({e})"))
 }
 
 /// `oxrpc service call --by-name MY get_answer` against `registry`.
