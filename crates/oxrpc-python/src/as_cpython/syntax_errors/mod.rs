@@ -26,6 +26,8 @@
 
 mod compiler_rules;
 mod indentation;
+mod invalid_syntax;
+mod operands;
 mod parser_rules;
 mod source;
 mod targets;
