@@ -163,8 +163,9 @@ pub(super) fn in_comprehension(line: &[&Token], at: usize) -> bool {
     false
 }
 
-/// Tokens an operand can end with.
-pub(super) fn ends_operand_token(kind: TokenKind) -> bool {
+/// Tokens that are an operand by themselves: names, numbers, strings and
+/// the constants.
+fn is_atom(kind: TokenKind) -> bool {
     matches!(
         kind,
         TokenKind::Name
@@ -172,10 +173,6 @@ pub(super) fn ends_operand_token(kind: TokenKind) -> bool {
             | TokenKind::Float
             | TokenKind::Complex
             | TokenKind::String
-            | TokenKind::FStringEnd
-            | TokenKind::Rpar
-            | TokenKind::Rsqb
-            | TokenKind::Rbrace
             | TokenKind::True
             | TokenKind::False
             | TokenKind::None
@@ -183,82 +180,74 @@ pub(super) fn ends_operand_token(kind: TokenKind) -> bool {
     )
 }
 
+/// Tokens an operand can end with.
+pub(super) fn ends_operand_token(kind: TokenKind) -> bool {
+    is_atom(kind) || closes(kind) || kind == TokenKind::FStringEnd
+}
+
 /// Tokens an operand can start with.
 pub(super) fn starts_operand_token(kind: TokenKind) -> bool {
+    is_atom(kind)
+        || opens(kind)
+        || matches!(
+            kind,
+            TokenKind::FStringStart
+                | TokenKind::Minus
+                | TokenKind::Plus
+                | TokenKind::Tilde
+                | TokenKind::Not
+                | TokenKind::Lambda
+                | TokenKind::Await
+        )
+}
+
+/// Tokens outside brackets that end any expression: punctuation between
+/// clauses and the keywords that start one.
+fn ends_clause(kind: TokenKind) -> bool {
     matches!(
         kind,
-        TokenKind::Name
-            | TokenKind::Int
-            | TokenKind::Float
-            | TokenKind::Complex
-            | TokenKind::String
-            | TokenKind::FStringStart
-            | TokenKind::Lpar
-            | TokenKind::Lsqb
-            | TokenKind::Lbrace
-            | TokenKind::True
-            | TokenKind::False
-            | TokenKind::None
-            | TokenKind::Ellipsis
-            | TokenKind::Minus
-            | TokenKind::Plus
-            | TokenKind::Tilde
-            | TokenKind::Not
+        TokenKind::Colon
+            | TokenKind::Comma
+            | TokenKind::Semi
+            | TokenKind::Newline
+            | TokenKind::Equal
+            | TokenKind::ColonEqual
+            | TokenKind::If
+            | TokenKind::Else
+            | TokenKind::For
+            | TokenKind::Async
             | TokenKind::Lambda
-            | TokenKind::Await
+            | TokenKind::Rarrow
     )
 }
 
 /// Tokens outside brackets that bound a `disjunction`.
 fn ends_disjunction(kind: TokenKind) -> bool {
-    matches!(
-        kind,
-        TokenKind::Colon
-            | TokenKind::Comma
-            | TokenKind::Semi
-            | TokenKind::Newline
-            | TokenKind::Equal
-            | TokenKind::ColonEqual
-            | TokenKind::If
-            | TokenKind::Else
-            | TokenKind::For
-            | TokenKind::Async
-            | TokenKind::Lambda
-            | TokenKind::Yield
-            | TokenKind::Star
-            | TokenKind::DoubleStar
-            | TokenKind::Rarrow
-    )
+    ends_clause(kind)
+        || matches!(
+            kind,
+            TokenKind::Yield | TokenKind::Star | TokenKind::DoubleStar
+        )
 }
 
-/// Tokens no `bitwise_or` holds outside brackets.
+/// Tokens no `bitwise_or` holds outside brackets: those, and the boolean
+/// and comparison operators.
 fn ends_operand(kind: TokenKind) -> bool {
-    matches!(
-        kind,
-        TokenKind::Colon
-            | TokenKind::Comma
-            | TokenKind::Semi
-            | TokenKind::Newline
-            | TokenKind::Equal
-            | TokenKind::ColonEqual
-            | TokenKind::And
-            | TokenKind::Or
-            | TokenKind::Not
-            | TokenKind::If
-            | TokenKind::Else
-            | TokenKind::For
-            | TokenKind::Async
-            | TokenKind::In
-            | TokenKind::Is
-            | TokenKind::Lambda
-            | TokenKind::EqEqual
-            | TokenKind::NotEqual
-            | TokenKind::Less
-            | TokenKind::LessEqual
-            | TokenKind::Greater
-            | TokenKind::GreaterEqual
-            | TokenKind::Rarrow
-    )
+    ends_clause(kind)
+        || matches!(
+            kind,
+            TokenKind::And
+                | TokenKind::Or
+                | TokenKind::Not
+                | TokenKind::In
+                | TokenKind::Is
+                | TokenKind::EqEqual
+                | TokenKind::NotEqual
+                | TokenKind::Less
+                | TokenKind::LessEqual
+                | TokenKind::Greater
+                | TokenKind::GreaterEqual
+        )
 }
 
 /// Keywords that open a statement or clause before its condition.
