@@ -1327,6 +1327,11 @@ def build(argv=None):
     unclosed = st.sampled_from([
         "x = (1 2", "x = (1 +", "x = [1,\n  2 +", "f(1 = 2", "x = {1: (2, 3", "f(a b", "if (x:\n  pass",
         "x = (1]", "x = 1)", "x = [1, 2)", "print(1, 2\ny = 3"])
+    mistakes = st.sampled_from([
+        "{1: 2, %s}", "{1: 2, %s, 3: 4}", "{**a, %s}", "x = %s if b", "x = (%s if b)", "f(%s if b, c)",
+        "[%s if b for c in d]", "%s, b += 1", "(%s, b) -= 1", "[%s = 1]", "{%s = 1}", "f(%s if b c)",
+        "x = %s if b else", "if %s = 1: pass", "while %s = 2: pass"])
+    mistaken = st.sampled_from(["a", "1", "f()", "a.b", "'s'", "-a", "(a)", "[a]", "a + 1"])
     mixed_indents = st.sampled_from([" ", "  ", "    ", "\t", "  \t", "\t  ", "        ", "\t\t", " \t"])
 
     @d.prop(st.tuples(st.one_of(
@@ -1334,6 +1339,7 @@ def build(argv=None):
         st.tuples(st.sampled_from(["(%s)", "[%s]", "{%s}", "f(%s)", "print(%s)", "x = (%s)", "{1: %s}", "f(**k %s)"]),
                   juxtaposed).map(lambda c: c[0] % c[1]),
         st.tuples(syntax_prefixes, unclosed).map(lambda c: c[0] + c[1]),
+        st.tuples(syntax_prefixes, mistakes, mistaken).map(lambda c: c[0] + c[1] % c[2]),
         st.tuples(mixed_indents, mixed_indents, mixed_indents, st.booleans()).map(
             lambda c: ("if 1:\n%sif 2:\n%s%sx = 1\n%sy = 2" % (c[0], c[0], c[1], c[2]) if c[3]
                        else "if 1:\n%sx = 1\n%sy = 2\nz z" % (c[0], c[1]))),

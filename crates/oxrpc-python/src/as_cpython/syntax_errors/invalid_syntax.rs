@@ -7,8 +7,8 @@
 //! here is one of those, found from the tokens around the error.
 
 use super::operands::{
-    at_dictionary_key, disjunction_start, expression_end, in_comprehension, juxtaposed,
-    operand_end, operand_start,
+    at_dictionary_key, disjunction_start, ends_operand_token, expression_end, in_comprehension,
+    inside_parentheses, juxtaposed, operand_end, operand_start,
 };
 use super::parser_rules::{mend, place};
 use super::source::Source;
@@ -160,10 +160,40 @@ pub(super) fn invalid_syntax(report: &mut Report, source: &Source, input: Input)
     };
     let tokens = source.tokens();
     let line = tokens.statement_around(TextRange::empty(at));
-    let Some(index) = line.iter().position(|token| token.start() == at) else {
+    // The token the parser stopped at (none: the statement's end).
+    let index = line
+        .iter()
+        .position(|token| token.start() >= at)
+        .unwrap_or(line.len());
+    if missing_else(report, source, &line, index) {
+        return true;
+    }
+    let Some(kind) = line
+        .get(index)
+        .filter(|token| token.start() == at)
+        .map(|token| token.kind())
+    else {
         return false;
     };
-    let kind = line[index].kind();
+    // (An expression's source holds no statement.)
+    if input != Input::Expression
+        && kind.as_augmented_assign_operator().is_some()
+        && depth_zero(&line[..index]).any(|token| token.kind() == TokenKind::Comma)
+    {
+        report.msg = "'tuple' is an illegal expression for augmented assignment".to_owned();
+        place(
+            report,
+            source,
+            TextRange::new(line[0].start(), line[index - 1].end()),
+        );
+        return true;
+    }
+    if matches!(kind, TokenKind::Comma | TokenKind::Rbrace) {
+        let key = disjunction_start(&line, index);
+        if let Some(key) = key.filter(|&key| at_dictionary_key(&line, key)) {
+            return dictionary_key_without_colon(report, source, &line, key, index - 1);
+        }
+    }
     if index == 1 && kind != TokenKind::Lpar && line[0].kind() == TokenKind::Name {
         let name = source.slice(line[0].range());
         if matches!(name, "print" | "exec") {
@@ -194,6 +224,77 @@ pub(super) fn invalid_syntax(report: &mut Report, source: &Source, input: Input)
         return equal_for_comparison(report, source, &line, index);
     }
     forgotten_comma(report, source, &line, index)
+}
+
+/// "':' expected after dictionary key", at the last character of the key
+/// (`line[first]` to `line[last]`, without its parentheses).
+fn dictionary_key_without_colon(
+    report: &mut Report,
+    source: &Source,
+    line: &[&Token],
+    first: usize,
+    last: usize,
+) -> bool {
+    let (_, last) = inside_parentheses(line, first, last);
+    report.msg = "':' expected after dictionary key".to_owned();
+    let (lineno, after) = source.offset_of(line[last].end());
+    (report.lineno, report.offset) = (lineno, after - 1);
+    report.end = Some((report.lineno, 0));
+    true
+}
+
+/// `a if b` with no `else` before the parser stopped at `line[stop]`:
+/// "expected 'else' after 'if' expression", over the body and the
+/// condition.
+fn missing_else(report: &mut Report, source: &Source, line: &[&Token], stop: usize) -> bool {
+    let mut depth = 0usize;
+    let mut condition_if = None;
+    for index in (0..stop).rev() {
+        match line[index].kind() {
+            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => depth += 1,
+            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => {
+                if depth == 0 {
+                    break;
+                }
+                depth -= 1;
+            }
+            TokenKind::If if depth == 0 => {
+                condition_if = Some(index);
+                break;
+            }
+            TokenKind::Comma
+            | TokenKind::Colon
+            | TokenKind::Equal
+            | TokenKind::ColonEqual
+            | TokenKind::Lambda
+            | TokenKind::For
+            | TokenKind::Else
+                if depth == 0 =>
+            {
+                break;
+            }
+            _ => {}
+        }
+    }
+    // Not an `if` statement's, nor a comprehension's, and with a body
+    // before it and a condition after it.
+    let Some(condition_if) = condition_if.filter(|&index| index > 0 && index + 1 < stop) else {
+        return false;
+    };
+    if in_comprehension(line, condition_if) || !ends_operand_token(line[condition_if - 1].kind()) {
+        return false;
+    }
+    let Some(body) = disjunction_start(line, condition_if) else {
+        return false;
+    };
+    let (body, _) = inside_parentheses(line, body, condition_if - 1);
+    report.msg = "expected 'else' after 'if' expression".to_owned();
+    place(
+        report,
+        source,
+        TextRange::new(line[body].start(), line[stop - 1].end()),
+    );
+    true
 }
 
 /// `(1 2)`: inside brackets, an operand right after another is read as a
@@ -244,10 +345,7 @@ fn forgotten_comma(report: &mut Report, source: &Source, line: &[&Token], second
         }
     }
     if at_dictionary_key(line, first_start) {
-        report.msg = "':' expected after dictionary key".to_owned();
-        (report.lineno, report.offset) = source.offset_of(line[first_start].start());
-        report.end = Some((report.lineno, 0));
-        return true;
+        return dictionary_key_without_colon(report, source, line, first_start, first_end);
     }
     let Some(second_end) = expression_end(line, second) else {
         return false;
@@ -290,14 +388,7 @@ fn equal_for_comparison(
     let Some(start) = operand_start(line, equal) else {
         return false;
     };
-    // CPython's span is inside the operand's parentheses.
-    let (mut first, mut last) = (start, equal - 1);
-    while line[first].kind() == TokenKind::Lpar
-        && line[last].kind() == TokenKind::Rpar
-        && first + 1 < last
-    {
-        (first, last) = (first + 1, last - 1);
-    }
+    let (first, last) = inside_parentheses(line, start, equal - 1);
     let target = TextRange::new(line[first].start(), line[last].end());
     if start + 1 == equal && line[start].kind() == TokenKind::Name {
         report.msg = "invalid syntax. Maybe you meant '==' or ':=' instead of '='?".to_owned();

@@ -36,6 +36,19 @@ pub(super) fn expression_end(line: &[&Token], from: usize) -> Option<usize> {
     })
 }
 
+/// The tokens from `line[first]` to `line[last]` without the parentheses
+/// around them all, as CPython's spans leave them out.
+pub(super) fn inside_parentheses(line: &[&Token], first: usize, last: usize) -> (usize, usize) {
+    let (mut first, mut last) = (first, last);
+    while line[first].kind() == TokenKind::Lpar
+        && line[last].kind() == TokenKind::Rpar
+        && first + 1 < last
+    {
+        (first, last) = (first + 1, last - 1);
+    }
+    (first, last)
+}
+
 /// Whether an operand that starts with `next` is written right after one
 /// that ended with `previous` (a bracket after an operand is a call or a
 /// subscript, not a second operand).

@@ -129,9 +129,11 @@ pub(super) fn mend(report: &mut Report, source: &Source, input: Input) {
                 );
             }
         }
-        "invalid syntax"
-        | "invalid syntax: unexpected token at the end of an expression"
-        | "expected a statement" => {
+        msg if msg == "invalid syntax"
+            || msg == "invalid syntax: unexpected token at the end of an expression"
+            || msg == "expected a statement"
+            || msg.starts_with("expected an expression or a '") =>
+        {
             report.msg = "invalid syntax".to_owned();
             let mended = (input == Input::Expression && indented_expression(report, source))
                 || unmatched_bracket(report, source)
