@@ -18,6 +18,11 @@
 //! ([`code_in_namespace`]). And the three take their arguments as CPython
 //! 3.11's do where RustPython's differed: `exec` of bytes, `exec`'s
 //! `closure=None`, keywords refused, NUL refused, `exec` returning `None`.
+//!
+//! Source the three cannot compile raises the `SyntaxError` CPython
+//! raises for it ([`syntax_errors`]); `eval` of text compiles it here for
+//! that. A module RustPython compiled whose indentation CPython's
+//! tokenizer refuses (tabs and spaces) is refused too.
 
 use crate::as_cpython::code_in_namespace;
 use crate::as_cpython::syntax_errors::{self, Input};
