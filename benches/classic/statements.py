@@ -143,6 +143,7 @@ STATEMENTS = [
     ('exec(co, ns)', "co = compile('x = 1', 's', 'exec'); ns = {}"),
     ('eval(co, ns)', "co = compile('1', 's', 'eval'); ns = {}"),
     ('exec(s, ns)', "s = 'x = 1'; ns = {}"),
+    ('eval(e, ns)', "e = '1 + 1'; ns = {}"),
     ("compile(s, 's', 'exec')",
      "s = 'def f():\\n    \"\"\"Sum.\\n\\n    More.\\n    \"\"\"\\n    return 1\\n'"),
     ('sum(r)', 'r = list(range(10))'),
