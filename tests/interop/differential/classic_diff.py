@@ -1332,6 +1332,13 @@ def build(argv=None):
         "[%s if b for c in d]", "%s, b += 1", "(%s, b) -= 1", "[%s = 1]", "{%s = 1}", "f(%s if b c)",
         "x = %s if b else", "if %s = 1: pass", "while %s = 2: pass"])
     mistaken = st.sampled_from(["a", "1", "f()", "a.b", "'s'", "-a", "(a)", "[a]", "a + 1"])
+    malformed_numbers = st.sampled_from([
+        "1_", "1__0", "1_a", "1e", "1e+", "1.5e", "5j5", "1j_", "0x", "0xg", "0x_", "0o8", "0o", "0b2", "0b", "1a",
+        "12abc", "0_", "1.2_", "1_.2", "0b1_", "0o1_", "1e5j5", "1.e", "3.14x", "0o12345678", "0x1g", ".5x", "1if",
+        "1_000", "0x_1f", "1else", "00", "\u00e91"])
+    number_places = st.sampled_from([
+        "x = %s", "f(%s)", "[%s, 1]", "y = %s + 1", "x = 1 +* 2; y = %s", "x = %s; y = 1 +* 2",
+        "if %s: pass", "x = '%s' + %s"])
     mixed_indents = st.sampled_from([" ", "  ", "    ", "\t", "  \t", "\t  ", "        ", "\t\t", " \t"])
 
     @d.prop(st.tuples(st.one_of(
@@ -1340,6 +1347,8 @@ def build(argv=None):
                   juxtaposed).map(lambda c: c[0] % c[1]),
         st.tuples(syntax_prefixes, unclosed).map(lambda c: c[0] + c[1]),
         st.tuples(syntax_prefixes, mistakes, mistaken).map(lambda c: c[0] + c[1] % c[2]),
+        st.tuples(syntax_prefixes, number_places, malformed_numbers).map(
+            lambda c: c[0] + c[1].replace("%s", c[2])),
         st.tuples(mixed_indents, mixed_indents, mixed_indents, st.booleans()).map(
             lambda c: ("if 1:\n%sif 2:\n%s%sx = 1\n%sy = 2" % (c[0], c[0], c[1], c[2]) if c[3]
                        else "if 1:\n%sx = 1\n%sy = 2\nz z" % (c[0], c[1]))),

@@ -401,14 +401,15 @@ fn equal_for_comparison(
     }
     if matches!(
         line[start].kind(),
-        TokenKind::True | TokenKind::False | TokenKind::None | TokenKind::Lsqb
+        TokenKind::True | TokenKind::False | TokenKind::None
     ) {
         return false;
     }
     let Some(name) = name_of_text(source.slice(target)) else {
         return false;
     };
-    if matches!(name, "tuple" | "generator expression") {
+    // (CPython's lookahead leaves out lists, tuples and generators.)
+    if matches!(name, "list" | "tuple" | "generator expression") {
         return false;
     }
     report.msg = format!("cannot assign to {name} here. Maybe you meant '==' instead of '='?");

@@ -37,6 +37,7 @@
 mod compiler_rules;
 mod indentation;
 mod invalid_syntax;
+mod numbers;
 mod operands;
 mod parser_rules;
 mod source;
@@ -83,6 +84,7 @@ pub(crate) fn mend(
         if input != Input::Expression {
             tabs_and_spaces(&mut report, &source);
         }
+        malformed_number(&mut report, &source);
         parser_rules::mend(&mut report, &source, input);
         if input == Input::Expression {
             parser_rules::as_expression(&mut report, &source);
@@ -135,6 +137,36 @@ pub(crate) fn refused_indentation(
     let report = refused.report(&source, filename);
     let placeholder = vm.new_exception_msg(vm.ctx.exceptions.syntax_error.to_owned(), "".into());
     Some(report.write(placeholder, Shape::Full, vm))
+}
+
+/// CPython's tokenizer refuses a malformed number when it reaches it:
+/// before the parser's error when the number comes first, and after a
+/// generic failure, reading the rest of the source.
+fn malformed_number(report: &mut Report, source: &Source) {
+    if report.class != Class::Syntax {
+        return;
+    }
+    let Some((at, refused)) = source
+        .tokens()
+        .number_starts()
+        .into_iter()
+        .find_map(|start| {
+            let (lineno, column) = source.position(start);
+            let rest = source.line(lineno)?.get(column..)?;
+            numbers::refused(rest)
+                .map(|refused| ((lineno, (column + refused.stopped) as i64), refused))
+        })
+    else {
+        return;
+    };
+    let reported = (report.lineno, report.offset);
+    if at > reported && !parser_rules::is_generic(&report.msg) {
+        return;
+    }
+    report.msg = refused.msg;
+    (report.lineno, report.offset) = at;
+    report.end = Some(at);
+    report.text = source.line(at.0).map(str::to_owned);
 }
 
 /// Which of the syntax error classes it is.

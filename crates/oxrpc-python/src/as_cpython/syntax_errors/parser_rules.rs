@@ -129,11 +129,7 @@ pub(super) fn mend(report: &mut Report, source: &Source, input: Input) {
                 );
             }
         }
-        msg if msg == "invalid syntax"
-            || msg == "invalid syntax: unexpected token at the end of an expression"
-            || msg == "expected a statement"
-            || msg.starts_with("expected an expression or a '") =>
-        {
+        msg if is_generic(msg) => {
             report.msg = "invalid syntax".to_owned();
             let mended = (input == Input::Expression && indented_expression(report, source))
                 || unmatched_bracket(report, source)
@@ -208,6 +204,16 @@ pub(super) fn as_expression(report: &mut Report, source: &Source) {
             report.end = Some((line, 0));
         }
     }
+}
+
+/// Whether RustPython's `msg` is its word for the parser's generic
+/// failure, CPython's "invalid syntax".
+pub(super) fn is_generic(msg: &str) -> bool {
+    msg == "invalid syntax"
+        || msg == "invalid syntax: unexpected token at the end of an expression"
+        || msg == "expected a statement"
+        || msg.starts_with("expected an expression or a '")
+        || msg.starts_with("parseIntError")
 }
 
 /// A message that only RustPython words otherwise.

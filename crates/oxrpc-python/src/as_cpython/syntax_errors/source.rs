@@ -249,6 +249,19 @@ impl LineTokens {
         None
     }
 
+    /// Where each number starts (as ruff's lexer read it, or failed to).
+    pub(super) fn number_starts(&self) -> Vec<TextSize> {
+        self.outside_fstrings()
+            .filter(|token| {
+                matches!(
+                    token.kind(),
+                    TokenKind::Int | TokenKind::Float | TokenKind::Complex | TokenKind::Unknown
+                )
+            })
+            .map(|token| token.start())
+            .collect()
+    }
+
     /// Where each logical line's first token starts.
     pub(super) fn logical_line_starts(&self) -> Vec<TextSize> {
         let mut starts = Vec::new();
