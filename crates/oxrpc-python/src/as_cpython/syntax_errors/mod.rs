@@ -19,8 +19,8 @@
 //!   the line's text and no end, where CPython carries the text only of a
 //!   file it can read and the end of the statement or expression at fault;
 //! - what CPython's tokenizer reports (a bracket never closed or closing
-//!   another, a string never closed, tabs and spaces its two measures of
-//!   indentation disagree on) RustPython's parser reports as something
+//!   another, a string never closed, a malformed number, tabs and spaces
+//!   its two measures of indentation disagree on) RustPython's parser reports as something
 //!   else, or, for some indentation, compiles.
 //!
 //! The compiler keeps none of what it knew, so the error is mended after
@@ -28,8 +28,8 @@
 //! and tokens, [`source`]): [`parser_rules`] for errors the parser found
 //! (with [`invalid_syntax`] for its generic failure, [`targets`] and
 //! [`operands`] for the expressions around it), [`compiler_rules`] for
-//! errors found after parsing, [`indentation`] for the tokenizer's
-//! measures. Each rule turns one of RustPython's reports into CPython's;
+//! errors found after parsing, [`indentation`] and [`numbers`] for the
+//! tokenizer's own checks. Each rule turns one of RustPython's reports into CPython's;
 //! a report no rule knows keeps RustPython's words, in CPython's shape.
 //! Source RustPython compiled whose indentation CPython refuses is
 //! refused as CPython refuses it ([`refused_indentation`]).
