@@ -155,11 +155,9 @@ pub(super) fn invalid_syntax(report: &mut Report, source: &Source, input: Input)
             return true;
         }
     }
-    let Some(at) = source.byte_at(report.lineno, report.offset) else {
+    let Some((at, line)) = source.statement_at(report.lineno, report.offset) else {
         return false;
     };
-    let tokens = source.tokens();
-    let line = tokens.statement_around(TextRange::empty(at));
     // The token the parser stopped at (none: the statement's end).
     let index = line
         .iter()

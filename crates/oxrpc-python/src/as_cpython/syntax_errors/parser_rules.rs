@@ -235,11 +235,9 @@ pub(super) fn place(report: &mut Report, source: &Source, range: TextRange) {
 /// CPython points an argument out of order at the bracket that closes the
 /// call, the last token it read.
 fn at_closing_bracket(report: &mut Report, source: &Source) {
-    let Some(at) = source.byte_at(report.lineno, report.offset) else {
+    let Some((at, line)) = source.statement_at(report.lineno, report.offset) else {
         return;
     };
-    let tokens = source.tokens();
-    let line = tokens.statement_around(TextRange::empty(at));
     let mut depth = 0usize;
     for token in line.iter().filter(|token| token.start() >= at) {
         match token.kind() {
@@ -258,11 +256,9 @@ fn at_closing_bracket(report: &mut Report, source: &Source) {
 /// function's parameters, and at the last token it read of a lambda's
 /// (`*` then `:`, or `,` then `:` or `**`).
 fn at_bare_star(report: &mut Report, source: &Source) {
-    let Some(at) = source.byte_at(report.lineno, report.offset) else {
+    let Some((at, line)) = source.statement_at(report.lineno, report.offset) else {
         return;
     };
-    let tokens = source.tokens();
-    let line = tokens.statement_around(TextRange::empty(at));
     let Some(star) = line
         .iter()
         .rposition(|token| token.start() <= at && token.kind() == TokenKind::Star)
@@ -293,11 +289,9 @@ fn expression_with_assignment(report: &mut Report, source: &Source) {
     let Some((end_line, end_offset)) = report.end else {
         return;
     };
-    let Some(end) = source.byte_at(end_line, end_offset) else {
+    let Some((end, line)) = source.statement_at(end_line, end_offset) else {
         return;
     };
-    let tokens = source.tokens();
-    let line = tokens.statement_around(TextRange::empty(end));
     let equal = line
         .iter()
         .find(|token| token.start() >= end && token.kind() != TokenKind::Rpar);
@@ -315,11 +309,9 @@ fn expression_with_assignment(report: &mut Report, source: &Source) {
 
 /// CPython points a second name after `import *` at the comma.
 fn at_comma_after(report: &mut Report, source: &Source) {
-    let Some(at) = source.byte_at(report.lineno, report.offset) else {
+    let Some((at, line)) = source.statement_at(report.lineno, report.offset) else {
         return;
     };
-    let tokens = source.tokens();
-    let line = tokens.statement_around(TextRange::empty(at));
     let comma = line
         .iter()
         .find(|token| token.start() >= at && token.kind() == TokenKind::Comma);
@@ -330,11 +322,9 @@ fn at_comma_after(report: &mut Report, source: &Source) {
 
 /// CPython points a bad bytes literal at the whole string.
 fn at_whole_token(report: &mut Report, source: &Source) {
-    let Some(at) = source.byte_at(report.lineno, report.offset) else {
+    let Some((at, line)) = source.statement_at(report.lineno, report.offset) else {
         return;
     };
-    let tokens = source.tokens();
-    let line = tokens.statement_around(TextRange::empty(at));
     if let Some(token) = line.iter().find(|token| token.range().contains(at)) {
         place(report, source, token.range());
     }

@@ -7,12 +7,15 @@ use rustpython_vm::compiler::ast::Mod;
 use rustpython_vm::compiler::parser::{
     self, Mode, ParseError, ParseErrorType, ParseOptions, Parsed,
 };
+use std::cell::OnceCell;
 
-/// The source, by lines.
+/// The source, by lines, and its tokens (read once, when a rule first
+/// asks for them).
 pub(super) struct Source<'a> {
     pub(super) text: &'a str,
     /// The byte where each line starts.
     starts: Vec<usize>,
+    tokens: OnceCell<LineTokens>,
 }
 
 impl<'a> Source<'a> {
@@ -20,7 +23,11 @@ impl<'a> Source<'a> {
         let starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(at, _)| at + 1))
             .collect();
-        Source { text, starts }
+        Source {
+            text,
+            starts,
+            tokens: OnceCell::new(),
+        }
     }
 
     /// Line `lineno` (from 1), without its line ending.
@@ -119,20 +126,30 @@ impl<'a> Source<'a> {
     }
 
     /// The first error ruff's lexer found in the source, if any.
-    pub(super) fn first_lexical_error(&self) -> Option<ParseError> {
-        let parsed = parser::parse_unchecked(self.text, ParseOptions::from(Mode::Module));
-        parsed
+    pub(super) fn first_lexical_error(&self) -> Option<&ParseError> {
+        self.tokens()
+            .parsed
             .errors()
             .iter()
             .find(|error| matches!(error.error, ParseErrorType::Lexical(_)))
-            .cloned()
     }
 
     /// The source's tokens, as far as ruff's parser reads them.
-    pub(super) fn tokens(&self) -> LineTokens {
-        LineTokens {
+    pub(super) fn tokens(&self) -> &LineTokens {
+        self.tokens.get_or_init(|| LineTokens {
             parsed: parser::parse_unchecked(self.text, ParseOptions::from(Mode::Module)),
-        }
+        })
+    }
+
+    /// The byte a report's `(lineno, offset)` points at, and the tokens
+    /// of the simple statement around it.
+    pub(super) fn statement_at(
+        &self,
+        lineno: usize,
+        offset: i64,
+    ) -> Option<(TextSize, Vec<&Token>)> {
+        let at = self.byte_at(lineno, offset)?;
+        Some((at, self.tokens().statement_around(TextRange::empty(at))))
     }
 }
 
