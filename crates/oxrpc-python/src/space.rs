@@ -266,6 +266,9 @@ impl ObjectSpace for RustPython {
         if let Some(math) = as_cpython::math_domain::module_def(&builder.ctx) {
             builder = builder.add_native_module(math);
         }
+        if let Some(blake2) = as_cpython::hashlib::blake2_module_def(&builder.ctx) {
+            builder = builder.add_native_module(blake2);
+        }
         let interpreter = builder.build();
         interpreter.enter(|vm| {
             // Threads Python starts get the stack the interpreter's own

@@ -144,9 +144,29 @@ _cleandoc.__doc__ = ('Clean up indentation from docstrings.\n\n    Any whitespac
                      'uniformly removed from the second line\n    onwards is removed.')
 
 
+# --- hashlib.new's signature --------------------------------------------------
+#
+# RustPython's hashlib is 3.14's, whose `new(name, *args, **kwargs)` passes
+# the data on as given: `hashlib.new('blake2b', data=b'x')` reached
+# `_blake2.blake2b` as a keyword, which 3.11's refuses (its data is
+# positional only). 3.11's `new(name, data=b'', **kwargs)` hands the data
+# on by position, and refuses a third positional argument by its own name.
+
+_new_of_3_14 = None
+
+
+def __hash_new(name, data=b'', **kwargs):
+    return _new_of_3_14(name, data, **kwargs)
+
+
+__hash_new.__module__ = 'hashlib'
+__hash_new.__doc__ = ("new(name, data=b'') - Return a new hashing object using the named algorithm;\n"
+                      "    optionally initialized with data (which must be a bytes-like object).\n    ")
+
+
 def _mending_exec_module(exec_module):
-    """inspect is a frozen module: the frozen importer's exec_module, which
-    mends inspect once it has run it."""
+    """inspect and hashlib are frozen modules: the frozen importer's
+    exec_module, which mends them once it has run them."""
     def mending(module):
         exec_module(module)
         if module.__name__ == 'inspect':
@@ -154,6 +174,10 @@ def _mending_exec_module(exec_module):
                 module._signature_strip_non_python_syntax)
             _cleandoc.__module__ = 'inspect'
             module.cleandoc = _cleandoc
+        elif module.__name__ == 'hashlib':
+            global _new_of_3_14
+            _new_of_3_14 = module.new
+            module.new = __hash_new
     for attribute in ('__name__', '__qualname__', '__doc__', '__module__'):
         setattr(mending, attribute, getattr(exec_module, attribute))
     return staticmethod(mending)

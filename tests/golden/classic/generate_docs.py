@@ -30,7 +30,11 @@ DOC_MODULES = sorted(set(MODULES) | {"posix", "sys"})
 
 # Modules whose types (those CPython defines in C) are covered, beyond the
 # builtin types.
-TYPE_MODULES = ["array", "collections", "functools", "itertools", "operator", "struct"]
+TYPE_MODULES = ["_blake2", "array", "collections", "functools", "itertools", "operator", "struct"]
+
+# Of those, the modules whose types' methods are covered too: those whose
+# types classic mode defines itself, in CPython's terms (`as_cpython`).
+METHOD_TYPE_MODULES = ["_blake2"]
 
 # Instances of the builtin types no module names (iterators, views), whose
 # `__doc__` a client reads from the instance.
@@ -70,7 +74,10 @@ def functions():
         for name, value in sorted(vars(module).items()):
             if type(value).__name__ == "builtin_function_or_method" and not name.startswith("_"):
                 add(value)
-    for kind in builtin_types():
+    module_types = [value for module in METHOD_TYPE_MODULES
+                    for name, value in sorted(vars(__import__(module)).items())
+                    if isinstance(value, type) and not name.startswith("_")]
+    for kind in builtin_types() + module_types:
         for name, raw in sorted(vars(kind).items()):
             if type(raw).__name__ in ROUTINES:
                 add(getattr(kind, name))

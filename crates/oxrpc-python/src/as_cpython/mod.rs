@@ -43,6 +43,7 @@ mod float_to_int;
 mod format_refusals;
 mod format_spec;
 mod generator_throw;
+pub(crate) mod hashlib;
 mod import_error;
 mod items;
 mod join;
