@@ -269,6 +269,9 @@ impl ObjectSpace for RustPython {
         if let Some(blake2) = as_cpython::hashlib::blake2_module_def(&builder.ctx) {
             builder = builder.add_native_module(blake2);
         }
+        if let Some(hashlib) = as_cpython::hashlib::hashlib_module_def(&builder.ctx) {
+            builder = builder.add_native_module(hashlib);
+        }
         let interpreter = builder.build();
         interpreter.enter(|vm| {
             // Threads Python starts get the stack the interpreter's own

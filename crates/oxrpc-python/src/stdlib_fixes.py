@@ -164,8 +164,41 @@ __hash_new.__doc__ = ("new(name, data=b'') - Return a new hashing object using t
                       "    optionally initialized with data (which must be a bytes-like object).\n    ")
 
 
+# --- hmac as 3.11's -------------------------------------------------------------
+#
+# 3.14's hmac says "Missing required argument 'digestmod'."; 3.11's says
+# "parameter". The check runs after the key's, as in both. And 3.11's
+# `HMAC.copy()` leaves the copy without `block_size` (reading it raises
+# AttributeError); 3.14's copies it.
+
+def _with_3_11_words(init):
+    def __init__(self, key, msg=None, digestmod=''):
+        if isinstance(key, (bytes, bytearray)) and not digestmod:
+            raise TypeError("Missing required parameter 'digestmod'.")
+        init(self, key, msg, digestmod)
+    for attribute in ('__name__', '__qualname__', '__doc__', '__module__'):
+        setattr(__init__, attribute, getattr(init, attribute))
+    return __init__
+
+
+def _copy_without_block_size(copy):
+    def copy_(self):
+        other = self.__class__.__new__(self.__class__)
+        other.digest_size = self.digest_size
+        if self._hmac:
+            other._hmac = self._hmac.copy()
+            other._inner = other._outer = None
+        else:
+            other._inner = self._inner.copy()
+            other._outer = self._outer.copy()
+        return other
+    for attribute in ('__name__', '__qualname__', '__doc__', '__module__'):
+        setattr(copy_, attribute, getattr(copy, attribute))
+    return copy_
+
+
 def _mending_exec_module(exec_module):
-    """inspect and hashlib are frozen modules: the frozen importer's
+    """inspect, hashlib and hmac are frozen modules: the frozen importer's
     exec_module, which mends them once it has run them."""
     def mending(module):
         exec_module(module)
@@ -178,6 +211,9 @@ def _mending_exec_module(exec_module):
             global _new_of_3_14
             _new_of_3_14 = module.new
             module.new = __hash_new
+        elif module.__name__ == 'hmac':
+            module.HMAC.__init__ = _with_3_11_words(module.HMAC.__init__)
+            module.HMAC.copy = _copy_without_block_size(module.HMAC.copy)
     for attribute in ('__name__', '__qualname__', '__doc__', '__module__'):
         setattr(mending, attribute, getattr(exec_module, attribute))
     return staticmethod(mending)

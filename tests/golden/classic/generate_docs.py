@@ -26,15 +26,15 @@ from generate_arity import MODULES, key, write_table  # noqa: E402
 
 # Modules whose functions are covered, beyond those `generate_arity.py`
 # calls: only their attributes are read here.
-DOC_MODULES = sorted(set(MODULES) | {"posix", "sys"})
+DOC_MODULES = sorted(set(MODULES) | {"_hashlib", "posix", "sys"})
 
 # Modules whose types (those CPython defines in C) are covered, beyond the
 # builtin types.
-TYPE_MODULES = ["_blake2", "array", "collections", "functools", "itertools", "operator", "struct"]
+TYPE_MODULES = ["_blake2", "_hashlib", "array", "collections", "functools", "itertools", "operator", "struct"]
 
 # Of those, the modules whose types' methods are covered too: those whose
 # types classic mode defines itself, in CPython's terms (`as_cpython`).
-METHOD_TYPE_MODULES = ["_blake2"]
+METHOD_TYPE_MODULES = ["_blake2", "_hashlib"]
 
 # Instances of the builtin types no module names (iterators, views), whose
 # `__doc__` a client reads from the instance.

@@ -6,43 +6,122 @@ use rustpython_vm::function::FuncArgs;
 use rustpython_vm::protocol::PyBuffer;
 use rustpython_vm::{AsObject, PyObjectRef, PyResult, TryFromBorrowedObject, VirtualMachine};
 
-/// Splits `args` of `function(data, /, *, KEYWORDS...)` into the data and
-/// each keyword's value, in `keywords`' order, refusing what
-/// `_PyArg_UnpackKeywords` refuses: too many arguments, more than one
-/// positional, a keyword it does not take.
-pub(super) fn unpack_keywords<const N: usize>(
+/// A builtin's parameters as Argument Clinic declares them, bound as
+/// `_PyArg_UnpackKeywords` binds them.
+pub(super) struct Signature {
+    /// The name its errors give it (`new`, `openssl_sha256`, `digest`).
+    pub(super) function: &'static str,
+    /// Every parameter, in order.
+    pub(super) parameters: &'static [&'static str],
+    /// How many lead as positional-only.
+    pub(super) positional_only: usize,
+    /// How many may be given by position.
+    pub(super) positional: usize,
+    /// How many lead as required.
+    pub(super) required: usize,
+}
+
+impl Signature {
+    /// Each parameter's argument, by position or by name, or the
+    /// TypeError CPython raises for the call: too many arguments, too
+    /// many positional ones, a required one missing, one given twice, a
+    /// keyword it does not take.
+    pub(super) fn bind(
+        &self,
+        args: FuncArgs,
+        vm: &VirtualMachine,
+    ) -> PyResult<Vec<Option<PyObjectRef>>> {
+        let function = self.function;
+        let given = args.args.len();
+        let total = given + args.kwargs.len();
+        let most = self.parameters.len();
+        let plural = |count: usize| if count == 1 { "" } else { "s" };
+        if total > most {
+            return Err(vm.new_type_error(format!(
+                "{function}() takes at most {most} {}argument{} ({total} given)",
+                if given == 0 { "keyword " } else { "" },
+                plural(most),
+            )));
+        }
+        if given > self.positional {
+            return Err(vm.new_type_error(if self.positional == 0 {
+                format!("{function}() takes no positional arguments")
+            } else {
+                format!(
+                    "{function}() takes {} {} positional argument{} ({given} given)",
+                    if self.required < self.positional {
+                        "at most"
+                    } else {
+                        "exactly"
+                    },
+                    self.positional,
+                    plural(self.positional),
+                )
+            }));
+        }
+        let mut kwargs = args.kwargs;
+        let mut bound: Vec<Option<PyObjectRef>> = args.args.into_iter().map(Some).collect();
+        for (index, name) in self.parameters.iter().enumerate().skip(bound.len()) {
+            let value = if index < self.positional_only {
+                None
+            } else {
+                kwargs.shift_remove(*name)
+            };
+            if value.is_none() && index < self.required {
+                return Err(vm.new_type_error(format!(
+                    "{function}() missing required argument '{name}' (pos {})",
+                    index + 1
+                )));
+            }
+            bound.push(value);
+        }
+        if let Some(extra) = kwargs.keys().next() {
+            let twice =
+                (self.positional_only..given).find(|&i| kwargs.contains_key(self.parameters[i]));
+            return Err(vm.new_type_error(match twice {
+                Some(index) => format!(
+                    "argument for {function}() given by name ('{}') and position ({})",
+                    self.parameters[index],
+                    index + 1
+                ),
+                None => format!("'{extra}' is an invalid keyword argument for {function}()"),
+            }));
+        }
+        Ok(bound)
+    }
+}
+
+/// A `METH_O` method's one argument, or CPython's refusal (`function`
+/// as its errors name it: `HASH.update`).
+pub(super) fn one_argument(
     function: &str,
     args: FuncArgs,
-    keywords: &[&str; N],
     vm: &VirtualMachine,
-) -> PyResult<(Option<PyObjectRef>, [Option<PyObjectRef>; N])> {
-    let positional = args.args.len();
-    let total = positional + args.kwargs.len();
-    let most = N + 1;
-    if total > most {
+) -> PyResult<PyObjectRef> {
+    if !args.kwargs.is_empty() {
+        return Err(vm.new_type_error(format!("{function}() takes no keyword arguments")));
+    }
+    let count = args.args.len();
+    match <[PyObjectRef; 1]>::try_from(args.args) {
+        Ok([argument]) => Ok(argument),
+        Err(_) => Err(vm.new_type_error(format!(
+            "{function}() takes exactly one argument ({count} given)"
+        ))),
+    }
+}
+
+/// Refuses any argument to a `METH_NOARGS` builtin, in CPython's words.
+pub(super) fn no_arguments(function: &str, args: &FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+    if !args.kwargs.is_empty() {
+        return Err(vm.new_type_error(format!("{function}() takes no keyword arguments")));
+    }
+    if !args.args.is_empty() {
         return Err(vm.new_type_error(format!(
-            "{function}() takes at most {most} {}argument{} ({total} given)",
-            if positional == 0 { "keyword " } else { "" },
-            if most == 1 { "" } else { "s" },
+            "{function}() takes no arguments ({} given)",
+            args.args.len()
         )));
     }
-    if positional > 1 {
-        return Err(vm.new_type_error(format!(
-            "{function}() takes at most 1 positional argument ({positional} given)"
-        )));
-    }
-    let mut values: [Option<PyObjectRef>; N] = std::array::from_fn(|_| None);
-    for (name, value) in args.kwargs {
-        match keywords.iter().position(|keyword| *keyword == name) {
-            Some(index) => values[index] = Some(value),
-            None => {
-                return Err(vm.new_type_error(format!(
-                    "'{name}' is an invalid keyword argument for {function}()"
-                )))
-            }
-        }
-    }
-    Ok((args.args.into_iter().next(), values))
+    Ok(())
 }
 
 /// An `int` parameter (`_PyLong_AsInt`): any object with `__index__`,

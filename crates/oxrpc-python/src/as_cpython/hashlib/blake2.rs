@@ -17,17 +17,18 @@
 //! ```
 
 use super::arguments::{
-    bool_argument, buffer_argument, c_int_argument, unpack_keywords, unsigned_long_argument,
-    unsigned_long_long_argument, with_data,
+    bool_argument, buffer_argument, c_int_argument, no_arguments, one_argument,
+    unsigned_long_argument, unsigned_long_long_argument, with_data, Signature,
 };
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyModule, PyTypeRef};
 use rustpython_vm::common::lock::PyMutex;
 use rustpython_vm::function::{FuncArgs, PySetterValue};
 use rustpython_vm::{AsObject, PyObjectRef, PyPayload, PyResult, VirtualMachine};
 
-/// The keywords both constructors take, in their order (after the
-/// positional-only data).
-const KEYWORDS: [&str; 12] = [
+/// The parameters both constructors take, in their order: the data
+/// (positional only), then the keywords.
+const PARAMETERS: [&str; 13] = [
+    "data",
     "digest_size",
     "key",
     "salt",
@@ -131,9 +132,19 @@ impl Parameters {
         args: FuncArgs,
         vm: &VirtualMachine,
     ) -> PyResult<(Parameters, Option<PyObjectRef>)> {
-        let (data, keywords) = unpack_keywords(variant.name, args, &KEYWORDS, vm)?;
-        let [digest_size, key, salt, person, fanout, depth, leaf_size, node_offset, node_depth, inner_size, last_node, used_for_security] =
-            keywords;
+        let signature = Signature {
+            function: variant.name,
+            parameters: &PARAMETERS,
+            positional_only: 1,
+            positional: 1,
+            required: 0,
+        };
+        let Ok(
+            [data, digest_size, key, salt, person, fanout, depth, leaf_size, node_offset, node_depth, inner_size, last_node, used_for_security],
+        ) = <[Option<PyObjectRef>; 13]>::try_from(signature.bind(args, vm)?)
+        else {
+            return Err(vm.new_system_error("blake2 arguments bound wrongly"));
+        };
         // Argument Clinic's conversions, in the parameters' order.
         let digest_size = digest_size
             .map(|o| c_int_argument(&o, vm))
@@ -293,62 +304,29 @@ impl Hasher {
     }
 
     fn update(&self, args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
-        let data = one_argument(self.variant.name, "update", args, vm)?;
+        let data = one_argument(&format!("{}.update", self.variant.name), args, vm)?;
         with_data(&data, vm, |bytes| self.state.lock().update(bytes))
     }
 
     fn digest(&self, args: FuncArgs, vm: &VirtualMachine) -> PyResult<Vec<u8>> {
-        no_arguments(self.variant.name, "digest", &args, vm)?;
+        no_arguments(&format!("{}.digest", self.variant.name), &args, vm)?;
         Ok(self.state.lock().digest())
     }
 
     fn hexdigest(&self, args: FuncArgs, vm: &VirtualMachine) -> PyResult<String> {
-        no_arguments(self.variant.name, "hexdigest", &args, vm)?;
+        no_arguments(&format!("{}.hexdigest", self.variant.name), &args, vm)?;
         let digest = self.state.lock().digest();
         Ok(digest.iter().map(|byte| format!("{byte:02x}")).collect())
     }
 
     fn copy(&self, args: FuncArgs, vm: &VirtualMachine) -> PyResult<Self> {
-        no_arguments(self.variant.name, "copy", &args, vm)?;
+        no_arguments(&format!("{}.copy", self.variant.name), &args, vm)?;
         Ok(Hasher {
             variant: self.variant,
             digest_size: self.digest_size,
             state: PyMutex::new(self.state.lock().clone()),
         })
     }
-}
-
-/// A `METH_O` method's one argument, or CPython's refusal.
-fn one_argument(
-    class: &str,
-    method: &str,
-    args: FuncArgs,
-    vm: &VirtualMachine,
-) -> PyResult<PyObjectRef> {
-    if !args.kwargs.is_empty() {
-        return Err(vm.new_type_error(format!("{class}.{method}() takes no keyword arguments")));
-    }
-    let count = args.args.len();
-    match <[PyObjectRef; 1]>::try_from(args.args) {
-        Ok([argument]) => Ok(argument),
-        Err(_) => Err(vm.new_type_error(format!(
-            "{class}.{method}() takes exactly one argument ({count} given)"
-        ))),
-    }
-}
-
-/// Refuses any argument to a `METH_NOARGS` method, in CPython's words.
-fn no_arguments(class: &str, method: &str, args: &FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
-    if !args.kwargs.is_empty() {
-        return Err(vm.new_type_error(format!("{class}.{method}() takes no keyword arguments")));
-    }
-    if !args.args.is_empty() {
-        return Err(vm.new_type_error(format!(
-            "{class}.{method}() takes no arguments ({} given)",
-            args.args.len()
-        )));
-    }
-    Ok(())
 }
 
 /// The error for setting or deleting one of a hash object's read-only
