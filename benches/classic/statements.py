@@ -164,6 +164,23 @@ STATEMENTS = [
     ('d.keys() - u', 'd = {1: 2, 3: 4}; u = {3, 4}'),
     ('dict.fromkeys(r)', 'r = list(range(10))'),
     ('dict.fromkeys(m)', 'm = map(abs, range(0))'),
+    ('hashlib.sha256(b).digest()', "import hashlib; b = b'abc'"),
+    ("hmac.new(k, b, 'sha256').digest()", "import hmac; k = b'k'; b = b'abc'"),
+]
+
+# Statements that take milliseconds: run only when named with --only, with
+# a LOOPS to match (20 or so). The digests of 1 MiB, the key derivations
+# at their common costs, and what RustPython's own `_hashlib` and
+# `_blake2` refused (an older binary given with --before fails on those).
+HEAVY = [
+    ('hashlib.sha256(m).digest()', "import hashlib; m = b'x' * 1048576"),
+    ('hashlib.md5(m).digest()', "import hashlib; m = b'x' * 1048576"),
+    ('hashlib.blake2b(m).digest()', "import hashlib; m = b'x' * 1048576"),
+    ('hashlib.sha3_256(m).digest()', "import hashlib; m = b'x' * 1048576"),
+    ("hashlib.new('sha512_256', m).digest()", "import hashlib; m = b'x' * 1048576"),
+    ('hashlib.blake2b(m, digest_size=16, key=b).digest()', "import hashlib; m = b'x' * 1048576; b = b'k'"),
+    ("hashlib.pbkdf2_hmac('sha256', b, b, 10000)", "import hashlib; b = b'pw'"),
+    ('hashlib.scrypt(b, salt=b, n=16384, r=8, p=1)', "import hashlib; b = b'pw'"),
 ]
 
 RPYC_CLASSIC = "import sys; from rpyc.cli.rpyc_classic import main; sys.argv[0] = 'rpyc_classic'; main()"
@@ -192,7 +209,8 @@ def main():
         at = args.index('--only')
         only.append(args[at + 1])
         del args[at:at + 2]
-    statements = [case for case in STATEMENTS if not only or case[0] in only]
+    statements = [case for case in STATEMENTS + HEAVY
+                  if case[0] in only or (not only and case in STATEMENTS)]
     binary, out = args[0], args[1]
     loops = int(args[2]) if len(args) > 2 else 200000
     rounds = int(args[3]) if len(args) > 3 else 3

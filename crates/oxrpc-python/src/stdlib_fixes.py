@@ -171,14 +171,19 @@ __hash_new.__doc__ = ("new(name, data=b'') - Return a new hashing object using t
 # `HMAC.copy()` leaves the copy without `block_size` (reading it raises
 # AttributeError); 3.14's copies it.
 
+def _hmac_init(self, key, msg=None, digestmod=''):
+    # 3.14's own checks and call, but 3.11's words: no layer added.
+    if not isinstance(key, (bytes, bytearray)):
+        raise TypeError(f"key: expected bytes or bytearray, but got {type(key).__name__!r}")
+    if not digestmod:
+        raise TypeError("Missing required parameter 'digestmod'.")
+    self._HMAC__init(key, msg, digestmod)
+
+
 def _with_3_11_words(init):
-    def __init__(self, key, msg=None, digestmod=''):
-        if isinstance(key, (bytes, bytearray)) and not digestmod:
-            raise TypeError("Missing required parameter 'digestmod'.")
-        init(self, key, msg, digestmod)
     for attribute in ('__name__', '__qualname__', '__doc__', '__module__'):
-        setattr(__init__, attribute, getattr(init, attribute))
-    return __init__
+        setattr(_hmac_init, attribute, getattr(init, attribute))
+    return _hmac_init
 
 
 def _copy_without_block_size(copy):

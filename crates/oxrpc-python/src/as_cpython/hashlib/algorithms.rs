@@ -11,7 +11,7 @@ use digest::core_api::BlockSizeUser;
 use digest::typenum::{U36, U64};
 use digest::{Digest, ExtendableOutput, FixedOutput, HashMarker, Output, OutputSizeUser, Reset};
 use digest::{KeyInit, Mac, Update, XofReader};
-use hmac::SimpleHmac;
+use hmac::{Hmac, SimpleHmac};
 
 /// One of the digests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -302,9 +302,11 @@ impl Reset for Md5Sha1 {
 }
 
 /// Stamps out the running states over each fixed-size digest: plain and
-/// keyed, and PBKDF2 over each one's HMAC.
+/// keyed, and PBKDF2 over each one's HMAC. An HMAC is `Hmac`, which keeps
+/// both padded keys hashed, where the digest's state allows it (block
+/// digests); `SimpleHmac` otherwise.
 macro_rules! fixed_digests {
-    ($($variant:ident => $digest:ty),* $(,)?) => {
+    ($($variant:ident => $digest:ty, $mac:ty),* $(,)?) => {
         /// A running plain digest.
         #[derive(Clone)]
         pub(super) enum FixedState {
@@ -335,7 +337,7 @@ macro_rules! fixed_digests {
         /// A running HMAC.
         #[derive(Clone)]
         pub(super) enum MacState {
-            $($variant(SimpleHmac<$digest>),)*
+            $($variant($mac),)*
         }
 
         impl MacState {
@@ -344,7 +346,7 @@ macro_rules! fixed_digests {
             pub(super) fn new(algorithm: Algorithm, key: &[u8]) -> Option<Self> {
                 match algorithm {
                     $(Algorithm::$variant => {
-                        <SimpleHmac<$digest> as KeyInit>::new_from_slice(key)
+                        <$mac as KeyInit>::new_from_slice(key)
                             .ok()
                             .map(MacState::$variant)
                     })*
@@ -376,7 +378,7 @@ macro_rules! fixed_digests {
         ) -> bool {
             match algorithm {
                 $(Algorithm::$variant => {
-                    pbkdf2::pbkdf2::<SimpleHmac<$digest>>(password, salt, rounds, out).is_ok()
+                    pbkdf2::pbkdf2::<$mac>(password, salt, rounds, out).is_ok()
                 })*
                 _ => false,
             }
@@ -385,23 +387,23 @@ macro_rules! fixed_digests {
 }
 
 fixed_digests! {
-    Md5 => md5::Md5,
-    Sha1 => sha1::Sha1,
-    Sha224 => sha2::Sha224,
-    Sha256 => sha2::Sha256,
-    Sha384 => sha2::Sha384,
-    Sha512 => sha2::Sha512,
-    Sha512_224 => sha2::Sha512_224,
-    Sha512_256 => sha2::Sha512_256,
-    Sha3_224 => sha3::Sha3_224,
-    Sha3_256 => sha3::Sha3_256,
-    Sha3_384 => sha3::Sha3_384,
-    Sha3_512 => sha3::Sha3_512,
-    Blake2b => blake2::Blake2b512,
-    Blake2s => blake2::Blake2s256,
-    Ripemd160 => ripemd::Ripemd160,
-    Sm3 => sm3::Sm3,
-    Md5Sha1 => Md5Sha1,
+    Md5 => md5::Md5, Hmac<md5::Md5>,
+    Sha1 => sha1::Sha1, Hmac<sha1::Sha1>,
+    Sha224 => sha2::Sha224, Hmac<sha2::Sha224>,
+    Sha256 => sha2::Sha256, Hmac<sha2::Sha256>,
+    Sha384 => sha2::Sha384, Hmac<sha2::Sha384>,
+    Sha512 => sha2::Sha512, Hmac<sha2::Sha512>,
+    Sha512_224 => sha2::Sha512_224, Hmac<sha2::Sha512_224>,
+    Sha512_256 => sha2::Sha512_256, Hmac<sha2::Sha512_256>,
+    Sha3_224 => sha3::Sha3_224, Hmac<sha3::Sha3_224>,
+    Sha3_256 => sha3::Sha3_256, Hmac<sha3::Sha3_256>,
+    Sha3_384 => sha3::Sha3_384, Hmac<sha3::Sha3_384>,
+    Sha3_512 => sha3::Sha3_512, Hmac<sha3::Sha3_512>,
+    Blake2b => blake2::Blake2b512, SimpleHmac<blake2::Blake2b512>,
+    Blake2s => blake2::Blake2s256, SimpleHmac<blake2::Blake2s256>,
+    Ripemd160 => ripemd::Ripemd160, Hmac<ripemd::Ripemd160>,
+    Sm3 => sm3::Sm3, Hmac<sm3::Sm3>,
+    Md5Sha1 => Md5Sha1, SimpleHmac<Md5Sha1>,
 }
 
 /// A running digest of any kind.

@@ -33,6 +33,13 @@ impl Signature {
     ) -> PyResult<Vec<Option<PyObjectRef>>> {
         let function = self.function;
         let given = args.args.len();
+        // The common call: positional arguments only, as many as it takes.
+        if args.kwargs.is_empty() && (self.required..=self.positional).contains(&given) {
+            let mut bound: Vec<Option<PyObjectRef>> = Vec::with_capacity(self.parameters.len());
+            bound.extend(args.args.into_iter().map(Some));
+            bound.resize(self.parameters.len(), None);
+            return Ok(bound);
+        }
         let total = given + args.kwargs.len();
         let most = self.parameters.len();
         let plural = |count: usize| if count == 1 { "" } else { "s" };
