@@ -22,10 +22,15 @@ mod unicode;
 mod unicode_db;
 
 pub use float::{complex_repr, float_repr, write_complex_repr, write_float_repr};
-pub use numeric::{float_text, int_digits_over_limit, int_text, INT_MAX_STR_DIGITS};
+pub use numeric::{
+    digits_and_spaces_as_ascii, float_text, int_digits_over_limit, int_text, INT_MAX_STR_DIGITS,
+};
 pub use signature::Signature;
 pub use text::{
     bytes_repr, code_point_escape, str_repr, write_bytes_repr, write_code_point_escape,
     write_str_repr,
 };
-pub use unicode::{is_digit, is_printable, swapcase};
+pub use unicode::{
+    case_of, is_alnum, is_alpha, is_decimal, is_digit, is_identifier_char, is_numeric,
+    is_printable, swapcase, Case,
+};

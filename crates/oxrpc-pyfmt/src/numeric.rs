@@ -109,6 +109,43 @@ pub fn float_text(text: &str) -> Option<Cow<'_, str>> {
     Some(Cow::Owned(ascii.replace('_', "")))
 }
 
+/// `text` as CPython's `int()` and `complex()` read it before parsing
+/// (`_PyUnicode_TransformDecimalAndSpaceToASCII`): each Unicode decimal
+/// digit as its ASCII digit, each whitespace character as a space, ASCII
+/// as it is; the first other character becomes `?` (which no parser
+/// takes) and ends the text there.
+///
+/// ```
+/// assert_eq!(oxrpc_pyfmt::digits_and_spaces_as_ascii("\u{ff11}\u{ff12}\u{3000}"), "12 ");
+/// assert_eq!(oxrpc_pyfmt::digits_and_spaces_as_ascii("0x1f"), "0x1f");
+/// assert_eq!(oxrpc_pyfmt::digits_and_spaces_as_ascii("1\u{e9}_2"), "1?");
+/// ```
+pub fn digits_and_spaces_as_ascii(text: &str) -> Cow<'_, str> {
+    if text.is_ascii() {
+        return Cow::Borrowed(text);
+    }
+    let mut ascii = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii() {
+            ascii.push(c);
+        } else if is_python_space(c) {
+            ascii.push(' ');
+        } else if let Some(digit) = decimal_value(c) {
+            ascii.push(char::from(b'0' + digit));
+        } else {
+            ascii.push('?');
+            break;
+        }
+    }
+    Cow::Owned(ascii)
+}
+
+/// `str.isspace()` of a character: Unicode's White_Space, and the ASCII
+/// separators U+001C to U+001F, which CPython counts as whitespace.
+fn is_python_space(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+}
+
 /// Unicode decimal digits as ASCII digits, whitespace around the text
 /// dropped; `None` for other non-ASCII characters or inner whitespace
 /// turned up by the mapping (which Python's parsers refuse anyway).

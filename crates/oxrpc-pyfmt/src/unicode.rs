@@ -9,7 +9,10 @@
 //! `repr()`, refused by `int()`. The tables in `unicode_db` are generated
 //! from CPython itself, and a test holds them to the venv's Python.
 
-use crate::unicode_db::{CASED, CASE_IGNORABLE, DECIMAL_RUNS, DIGITS, NOT_PRINTABLE, SWAPPED_CASE};
+use crate::unicode_db::{
+    CASED, CASE_IGNORABLE, DECIMAL_RUNS, DIGITS, IDENTIFIER_CONTINUE, IDENTIFIER_START, LETTERS,
+    LOWERCASE, NOT_PRINTABLE, NUMERIC, SWAPPED_CASE, TITLECASE, UPPERCASE,
+};
 
 /// The inclusive range of `table` holding `code`, if any.
 fn range_of(table: &[(u32, u32)], code: u32) -> Option<(u32, u32)> {
@@ -38,6 +41,96 @@ pub fn is_printable(c: char) -> bool {
 /// ```
 pub fn is_digit(c: char) -> bool {
     range_of(&DIGITS, u32::from(c)).is_some()
+}
+
+/// `str.isalpha()` of one character, as CPython 3.11 answers it: a letter
+/// (general category Lu, Ll, Lt, Lm or Lo), not a mark or a letter number.
+///
+/// ```
+/// assert!(oxrpc_pyfmt::is_alpha('\u{e9}'));
+/// assert!(!oxrpc_pyfmt::is_alpha('\u{93f}')); // a Devanagari vowel sign
+/// assert!(!oxrpc_pyfmt::is_alpha('\u{2160}')); // Roman numeral one
+/// ```
+pub fn is_alpha(c: char) -> bool {
+    range_of(&LETTERS, u32::from(c)).is_some()
+}
+
+/// `str.isdecimal()` of one character, as CPython 3.11 answers it.
+///
+/// ```
+/// assert!(oxrpc_pyfmt::is_decimal('\u{ff11}'));
+/// assert!(!oxrpc_pyfmt::is_decimal('\u{b2}'));
+/// ```
+pub fn is_decimal(c: char) -> bool {
+    range_of(&DECIMAL_RUNS, u32::from(c)).is_some()
+}
+
+/// `str.isnumeric()` of one character, as CPython 3.11 answers it: any
+/// numeric value, fractions and CJK numerals included.
+///
+/// ```
+/// assert!(oxrpc_pyfmt::is_numeric('\u{bd}'));
+/// assert!(oxrpc_pyfmt::is_numeric('\u{4e00}'));
+/// assert!(!oxrpc_pyfmt::is_numeric('a'));
+/// ```
+pub fn is_numeric(c: char) -> bool {
+    range_of(&NUMERIC, u32::from(c)).is_some()
+}
+
+/// `str.isalnum()` of one character: a letter, a digit or numeric.
+pub fn is_alnum(c: char) -> bool {
+    is_alpha(c) || is_digit(c) || is_numeric(c)
+}
+
+/// Whether `str.isidentifier()` takes `c` first (`first`) or after.
+///
+/// ```
+/// assert!(oxrpc_pyfmt::is_identifier_char('_', true));
+/// assert!(!oxrpc_pyfmt::is_identifier_char('1', true));
+/// assert!(oxrpc_pyfmt::is_identifier_char('1', false));
+/// ```
+pub fn is_identifier_char(c: char, first: bool) -> bool {
+    let table: &[(u32, u32)] = if first {
+        &IDENTIFIER_START
+    } else {
+        &IDENTIFIER_CONTINUE
+    };
+    range_of(table, u32::from(c)).is_some()
+}
+
+/// A character's case, as `str.isupper()`, `str.islower()` and
+/// `str.istitle()` read it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Case {
+    /// Uppercase (Lu, and Other_Uppercase such as circled capitals).
+    Upper,
+    /// Lowercase (Ll, and Other_Lowercase such as modifier letters).
+    Lower,
+    /// Titlecase (Lt: `ǅ`).
+    Title,
+    /// Not cased (or cased otherwise, as a modifier letter can be).
+    None,
+}
+
+/// The case of `c`, by CPython 3.11's database.
+///
+/// ```
+/// use oxrpc_pyfmt::{case_of, Case};
+/// assert_eq!(case_of('\u{c0}'), Case::Upper);
+/// assert_eq!(case_of('\u{1c5}'), Case::Title);
+/// assert_eq!(case_of('1'), Case::None);
+/// ```
+pub fn case_of(c: char) -> Case {
+    let code = u32::from(c);
+    if range_of(&UPPERCASE, code).is_some() {
+        Case::Upper
+    } else if range_of(&LOWERCASE, code).is_some() {
+        Case::Lower
+    } else if range_of(&TITLECASE, code).is_some() {
+        Case::Title
+    } else {
+        Case::None
+    }
 }
 
 /// `str.swapcase()` as CPython 3.11 computes it: uppercase letters to

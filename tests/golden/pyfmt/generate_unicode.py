@@ -11,6 +11,17 @@ database, for the properties oxrpc-pyfmt needs to answer as CPython does.
   decimal digits, each from its zero through its nine.
 * `str.isdigit()`: the ranges of digits (decimal ones, and those such as
   superscripts and circled numbers that are digits but not decimal).
+* `str.isalpha()` and `str.isnumeric()`: the ranges of letters (the
+  general categories Lu, Ll, Lt, Lm and Lo) and of numeric characters
+  (a numeric value, Unihan's included); `str.isalnum()` is either, or a
+  digit.
+* `str.isidentifier()`: the ranges of characters an identifier may start
+  with and of those it may go on with (XID_Start and XID_Continue, with
+  `_`).
+* `str.isupper()`, `str.islower()` and `str.istitle()`: the ranges of
+  uppercase, lowercase and titlecase characters, each read from a
+  one-character string (for which CPython asks the character alone; a
+  titlecase one is one `istitle()` takes that `isupper()` does not).
 * `str.swapcase()`: each character it changes, with what it becomes (a
   full case mapping, up to three characters), and the two properties that
   decide a capital sigma's context (`Cased` and `Case_Ignorable`, which
@@ -63,6 +74,15 @@ def main():
     digits = ranges(c for c in range(0x110000)
                     if unicodedata.decimal(chr(c), None) is not None)
     any_digits = ranges(c for c in range(0x110000) if chr(c).isdigit())
+    letters = ranges(c for c in range(0x110000) if chr(c).isalpha())
+    numeric = ranges(c for c in range(0x110000) if chr(c).isnumeric())
+    identifier_start = ranges(c for c in range(0x110000) if chr(c).isidentifier())
+    identifier_continue = ranges(c for c in range(0x110000) if ('a' + chr(c)).isidentifier())
+    uppercase = ranges(c for c in range(0x110000) if chr(c).isupper())
+    lowercase = ranges(c for c in range(0x110000) if chr(c).islower())
+    titlecase = ranges(c for c in range(0x110000) if chr(c).istitle() and not chr(c).isupper())
+    for c in range(0x110000):
+        assert chr(c).isalnum() == (chr(c).isalpha() or chr(c).isdigit() or chr(c).isnumeric()), hex(c)
     swapped = [(c, chr(c).swapcase()) for c in range(0x110000)
                if chr(c).swapcase() != chr(c)]
     # After a cased letter ('A'), a sigma is final across case-ignorable
@@ -93,6 +113,35 @@ def main():
               ['Code points `str.isdigit()` accepts, as inclusive ranges in order.'],
               any_digits),
         '',
+        table('LETTERS',
+              ['Code points `str.isalpha()` accepts, as inclusive ranges in order.'],
+              letters),
+        '',
+        table('NUMERIC',
+              ['Code points `str.isnumeric()` accepts, as inclusive ranges in order.'],
+              numeric),
+        '',
+        table('IDENTIFIER_START',
+              ['Code points `str.isidentifier()` accepts first, as inclusive ranges in order.'],
+              identifier_start),
+        '',
+        table('IDENTIFIER_CONTINUE',
+              ['Code points `str.isidentifier()` accepts after the first, as inclusive',
+               'ranges in order.'],
+              identifier_continue),
+        '',
+        table('UPPERCASE',
+              ['Uppercase code points, as inclusive ranges in order.'],
+              uppercase),
+        '',
+        table('LOWERCASE',
+              ['Lowercase code points, as inclusive ranges in order.'],
+              lowercase),
+        '',
+        table('TITLECASE',
+              ['Titlecase code points, as inclusive ranges in order.'],
+              titlecase),
+        '',
         string_table('SWAPPED_CASE',
                      ['What `str.swapcase()` makes of each character it changes, in order.'],
                      swapped),
@@ -113,9 +162,11 @@ def main():
     path = os.path.join(root, 'crates', 'oxrpc-pyfmt', 'src', 'unicode_db.rs')
     with open(path, 'w') as f:
         f.write(source)
-    print('wrote %d non-printable ranges, %d decimal runs, %d digit ranges, %d case swaps, '
+    print('wrote %d non-printable ranges, %d decimal runs, %d digit ranges, %d letter ranges, '
+          '%d numeric ranges, %d and %d identifier ranges, %d case swaps, '
           '%d case-ignorable and %d cased ranges to %s'
-          % (len(not_printable), len(digits), len(any_digits), len(swapped), len(case_ignorable),
+          % (len(not_printable), len(digits), len(any_digits), len(letters), len(numeric),
+             len(identifier_start), len(identifier_continue), len(swapped), len(case_ignorable),
              len(cased), path))
 
 

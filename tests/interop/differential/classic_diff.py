@@ -2191,6 +2191,40 @@ def build(argv=None):
     def str_methods_beyond_ascii(ctx, expr):
         ctx.same(expr, lambda c: c.eval(expr))
 
+    # Text beyond ASCII as CPython 3.11 classifies and reads it (Unicode
+    # 14.0): every str predicate over characters from every plane (new
+    # letters of later Unicode versions, marks, letter numbers, CJK
+    # numerals, modifier letters, titlecase), and int(), complex() and
+    # float() of numbers written with any script's digits and whitespace.
+    unicode_points = st.one_of(
+        st.integers(0, 0x10FFFF).filter(lambda c: not 0xD800 <= c < 0xE000),
+        st.sampled_from([0x345, 0x93F, 0x2160, 0x24B6, 0x4E00, 0x3405, 0x10D30, 0x1E4F0, 0x560, 0x870,
+                         0x2B0, 0x1C5, 0x1C89, 0xA7CB, 0x295, 0xFF11, 0x661, 0x1D7CE, 0x3000, 0x1C, 0x85,
+                         0x5F, 0x41, 0x61, 0x31, 0xB2, 0xBD, 0x1F600, 0xE9, 0x130, 0x3A3]))
+    predicates = ["isalpha", "isalnum", "isdigit", "isdecimal", "isnumeric", "isspace", "isprintable",
+                  "isidentifier", "isupper", "islower", "istitle"]
+    number_pieces = st.sampled_from(["1", "0", "9", "\u0661", "\u0669", "\uff11", "\uff10", "\U0001d7d9",
+                                     "\u0967", "\u09e6", "\u3000", " ", "\u00a0", "\u2003", "\x1c", "_",
+                                     "-", "+", ".", "e", "j", "x", "f", "\u00b2", "\u2460", "\u4e00", "a"])
+
+    @d.prop(st.one_of(
+        st.tuples(st.just("classes"), st.lists(unicode_points, min_size=1, max_size=4),
+                  st.sampled_from(predicates)),
+        st.tuples(st.just("numbers"), st.lists(number_pieces, min_size=1, max_size=6),
+                  st.sampled_from(["int(%s)", "int(%s, 16)", "int(%s, 0)", "int(%s, 2)", "float(%s)",
+                                   "complex(%s)", "complex(%s + 'j')", "int(%s * 100)"]))),
+            explicit=[("classes", [0x93F], "isalpha"), ("classes", [0x4E00], "isnumeric"),
+                      ("classes", [0x560], "isidentifier"), ("classes", [0x2B0], "islower"),
+                      ("numbers", ["\uff11", "\uff12"], "int(%s)"), ("numbers", ["\u0661", "\u0662"], "int(%s, 16)"),
+                      ("numbers", ["\uff11", "+", "\uff12", "j"], "complex(%s)")])
+    def unicode_text(ctx, case):
+        kind, pieces, form = case
+        if kind == "classes":
+            expr = "''.join(map(chr, %r)).%s()" % (pieces, form)
+        else:
+            expr = form % repr("".join(pieces))
+        ctx.same("exact/" + expr, lambda c: c.eval(expr))
+
     # round() of an int or a bool is an exact int (round(True, 0) is 1).
     @d.prop(st.tuples(st.one_of(st.booleans(), st.integers(-10 ** 6, 10 ** 6)),
                       st.one_of(st.none(), st.integers(-4, 3))),

@@ -51,6 +51,7 @@ pub(crate) mod math_domain;
 mod method_descriptor_call;
 mod methods;
 mod notimplemented_bool;
+mod numbers_from_text;
 mod numeric_hash;
 mod percent_format;
 mod sequence_errors;
@@ -77,6 +78,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     float_round::install(vm)?;
     builtin_errors::install(vm)?;
     float_constructor::install(vm)?;
+    numbers_from_text::install(vm)?;
     percent_format::install(vm)?;
     join::install(vm)?;
     attribute_lookup::install(vm)?;

@@ -13,7 +13,13 @@
 //!
 //! And `isdigit` knew only the ASCII digits and the superscripts (`'٣'`,
 //! an Arabic-Indic three, was no digit); it now asks CPython 3.11's
-//! digits ([`oxrpc_pyfmt::is_digit`]). `swapcase` changed ASCII letters
+//! digits ([`oxrpc_pyfmt::is_digit`]). `isalpha`, `isalnum`, `isdecimal`,
+//! `isnumeric` and `isidentifier` ask CPython 3.11's tables too
+//! (Unicode 14.0): RustPython took vowel signs for letters, knew no CJK
+//! numerals, and read identifiers by Unicode 10.0 (`'ՠ'` was none).
+//! `isupper`, `islower` and `istitle` read each character's case from
+//! them (RustPython's took modifier letters such as `'ʰ'` for lowercase
+//! and knew letters Unicode 14.0 does not have). `swapcase` changed ASCII letters
 //! only (`'À'.swapcase()` was `'À'`, `'ß'` stayed `'ß'`); it now applies
 //! CPython 3.11's full case mappings and final sigma
 //! ([`oxrpc_pyfmt::swapcase`]).
@@ -26,6 +32,7 @@
 //! RustPython's, which reads them.
 
 use super::methods;
+use oxrpc_pyfmt::Case;
 use rustpython_vm::builtins::{PyStr, PyStrRef};
 use rustpython_vm::common::wtf8::{CodePoint, Wtf8Buf};
 use rustpython_vm::function::FuncArgs;
@@ -48,6 +55,14 @@ fn replace_methods(vm: &VirtualMachine) -> Option<PyObjectRef> {
     methods::define(vm, str_type, "replace", replace);
     methods::define(vm, str_type, "count", count);
     methods::define(vm, str_type, "isdigit", isdigit);
+    methods::define(vm, str_type, "isalpha", isalpha);
+    methods::define(vm, str_type, "isalnum", isalnum);
+    methods::define(vm, str_type, "isdecimal", isdecimal);
+    methods::define(vm, str_type, "isnumeric", isnumeric);
+    methods::define(vm, str_type, "isidentifier", isidentifier);
+    methods::define(vm, str_type, "isupper", isupper);
+    methods::define(vm, str_type, "islower", islower);
+    methods::define(vm, str_type, "istitle", istitle);
     methods::define(vm, str_type, "swapcase", swapcase);
     Some(original_count)
 }
@@ -165,13 +180,121 @@ fn count(zelf: PyStrRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
     original_count(zelf.into(), args, vm)
 }
 
+/// Whether `zelf` is not empty and every character passes: `ascii` for
+/// ASCII text, `unicode` otherwise (a lone surrogate never passes).
+fn every_char(zelf: &PyStr, ascii: fn(&u8) -> bool, unicode: fn(char) -> bool) -> bool {
+    let text = zelf.as_wtf8();
+    if zelf.isascii() {
+        return !text.is_empty() && text.as_bytes().iter().all(ascii);
+    }
+    // The ASCII characters of mixed text skip the tables' search.
+    !text.is_empty()
+        && text.code_points().all(|c| match c.to_char() {
+            Some(c) if c.is_ascii() => ascii(&(c as u8)),
+            Some(c) => unicode(c),
+            None => false,
+        })
+}
+
 /// CPython's `str.isdigit`: not empty, and every character a digit.
 fn isdigit(zelf: PyStrRef) -> bool {
+    every_char(&zelf, u8::is_ascii_digit, oxrpc_pyfmt::is_digit)
+}
+
+/// CPython's `str.isalpha`: letters only (RustPython's took Unicode's
+/// Alphabetic property: vowel signs, Roman numerals, circled letters).
+fn isalpha(zelf: PyStrRef) -> bool {
+    every_char(&zelf, u8::is_ascii_alphabetic, oxrpc_pyfmt::is_alpha)
+}
+
+/// CPython's `str.isalnum`: letters, digits and numeric characters.
+fn isalnum(zelf: PyStrRef) -> bool {
+    every_char(&zelf, u8::is_ascii_alphanumeric, oxrpc_pyfmt::is_alnum)
+}
+
+/// CPython's `str.isdecimal`, by Unicode 14.0's decimal digits.
+fn isdecimal(zelf: PyStrRef) -> bool {
+    every_char(&zelf, u8::is_ascii_digit, oxrpc_pyfmt::is_decimal)
+}
+
+/// CPython's `str.isnumeric`: CJK numerals included.
+fn isnumeric(zelf: PyStrRef) -> bool {
+    every_char(&zelf, u8::is_ascii_digit, oxrpc_pyfmt::is_numeric)
+}
+
+/// CPython's `str.isidentifier`, by Unicode 14.0's XID_Start and
+/// XID_Continue (RustPython's tables are Unicode 10.0's).
+fn isidentifier(zelf: PyStrRef) -> bool {
     let text = zelf.as_wtf8();
-    !text.is_empty()
-        && text
-            .code_points()
-            .all(|c| c.to_char().is_some_and(oxrpc_pyfmt::is_digit))
+    let mut chars = text.code_points().map(CodePoint::to_char);
+    match chars.next() {
+        Some(Some(first)) if oxrpc_pyfmt::is_identifier_char(first, true) => {
+            chars.all(|c| c.is_some_and(|c| oxrpc_pyfmt::is_identifier_char(c, false)))
+        }
+        _ => false,
+    }
+}
+
+/// Each character's case (a lone surrogate has none).
+fn cases(zelf: &PyStr) -> impl Iterator<Item = Case> + '_ {
+    zelf.as_wtf8()
+        .code_points()
+        .map(|c| c.to_char().map_or(Case::None, oxrpc_pyfmt::case_of))
+}
+
+/// CPython's `str.isupper`: a cased character, and none lowercase or
+/// titlecase.
+fn isupper(zelf: PyStrRef) -> bool {
+    if let Some(text) = zelf.to_str().filter(|text| text.is_ascii()) {
+        return text.bytes().any(|b| b.is_ascii_uppercase())
+            && !text.bytes().any(|b| b.is_ascii_lowercase());
+    }
+    let mut cased = false;
+    for case in cases(&zelf) {
+        match case {
+            Case::Lower | Case::Title => return false,
+            Case::Upper => cased = true,
+            Case::None => {}
+        }
+    }
+    cased
+}
+
+/// CPython's `str.islower`: a cased character, and none uppercase or
+/// titlecase.
+fn islower(zelf: PyStrRef) -> bool {
+    if let Some(text) = zelf.to_str().filter(|text| text.is_ascii()) {
+        return text.bytes().any(|b| b.is_ascii_lowercase())
+            && !text.bytes().any(|b| b.is_ascii_uppercase());
+    }
+    let mut cased = false;
+    for case in cases(&zelf) {
+        match case {
+            Case::Upper | Case::Title => return false,
+            Case::Lower => cased = true,
+            Case::None => {}
+        }
+    }
+    cased
+}
+
+/// CPython's `str.istitle`: uppercase and titlecase characters only after
+/// uncased ones, lowercase ones only after cased ones, and one cased.
+fn istitle(zelf: PyStrRef) -> bool {
+    let mut cased = false;
+    let mut after_cased = false;
+    for case in cases(&zelf) {
+        match case {
+            Case::Upper | Case::Title if after_cased => return false,
+            Case::Lower if !after_cased => return false,
+            Case::Upper | Case::Title | Case::Lower => {
+                after_cased = true;
+                cased = true;
+            }
+            Case::None => after_cased = false,
+        }
+    }
+    cased
 }
 
 /// CPython's `str.swapcase`. A lone surrogate is neither cased nor
