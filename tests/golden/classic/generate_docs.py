@@ -120,6 +120,25 @@ def types():
     return found
 
 
+def getsets():
+    """{key: (doc, None)} of the attributes the builtin types and the C
+    types of `TYPE_MODULES` define with a getter or as a member
+    (`int.real`, `complex.imag`, `_hashlib.HASH.name`), under their type's
+    key."""
+    found = {}
+    candidates = builtin_types()
+    for module in TYPE_MODULES:
+        candidates += [value for name, value in sorted(vars(__import__(module)).items())
+                       if isinstance(value, type) and not name.startswith("_")]
+    for kind in candidates:
+        if any(isinstance(value, types_module.FunctionType) for value in vars(kind).values()):
+            continue
+        for name, raw in sorted(vars(kind).items()):
+            if type(raw).__name__ in ("getset_descriptor", "member_descriptor"):
+                found["%s.%s" % (key(kind), name)] = (raw.__doc__, None)
+    return found
+
+
 def rust_string(text):
     if text is None:
         return "None"
@@ -157,6 +176,10 @@ def render():
                    "/// (name, `__doc__`, `__text_signature__`) of builtin types, sorted by\n"
                    "/// name for a binary search.",
                    types())
+    lines += table("GETSETS",
+                   "/// (type's name and attribute, `__doc__`, unused) of attributes with a\n"
+                   "/// getter, sorted by name for a binary search.",
+                   getsets())
     lines += table("SLOTS",
                    "/// (slot name, `__doc__`, `__text_signature__`) of slot wrappers,\n"
                    "/// sorted by name for a binary search.",

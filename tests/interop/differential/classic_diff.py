@@ -2609,7 +2609,21 @@ def build(argv=None):
         "int", "list", "float", "object", "type", "range", "zip", "ValueError", "FloatingPointError",
         "__import__('collections').deque", "__import__('itertools').chain", "__import__('functools').partial",
         "__import__('itertools').count", "__import__('array').array", "bool",
+        "__import__('hashlib').sha256", "__import__('hashlib').blake2b", "__import__('_hashlib').HASH",
+        "__import__('_hashlib').HASHXOF", "__import__('_hashlib').HMAC", "__import__('_hashlib').new",
+        "__import__('hashlib').blake2s().update", "__import__('hashlib').md5().hexdigest",
     ]
+    # The docs of attributes with a getter or a member (`help()` lists them
+    # under "Data descriptors").
+    attribute_docs = ["int.real", "int.numerator", "complex.imag", "float.real", "slice.start",
+                      "property.fget", "type.__dict__['__name__']", "BaseException.args",
+                      "UnicodeError.__dict__.get('encoding')", "__import__('_hashlib').HASH.name",
+                      "__import__('hashlib').blake2b.digest_size", "__import__('_hashlib').HMAC.block_size",
+                      "type(lambda: 0).__dict__['__code__']", "staticmethod.__func__"]
+
+    @d.prop(st.sampled_from(attribute_docs), examples=0.05, explicit=attribute_docs)
+    def attribute_docs_of_builtins(ctx, expr):
+        ctx.same("exact/doc " + expr, lambda c: c.eval("(%s).__doc__" % expr))
     # Classes with a doc of their own, given or set: only what the server
     # reads (inspect.signature() of a remote class drops rpyc_classic's
     # connection).

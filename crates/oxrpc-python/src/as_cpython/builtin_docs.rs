@@ -25,7 +25,7 @@
 //! bound to its module (`__self__`), as in CPython, and a `method-wrapper`
 //! (`[].__len__`) gets CPython's `__qualname__`.
 
-use super::docs_table::{FUNCTIONS, SLOTS, TYPES};
+use super::docs_table::{FUNCTIONS, GETSETS, SLOTS, TYPES};
 use rustpython_vm::builtins::{PyDict, PyModule, PyStr, PyType, PyTypeRef};
 use rustpython_vm::function::PySetterValue;
 use rustpython_vm::types::PyTypeFlags;
@@ -58,6 +58,8 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
         replace(vm, function, "__self__", bound_to);
         replace(vm, function, "__module__", module_name);
         replace(vm, types.method_wrapper_type, "__qualname__", slot_qualname);
+        replace(vm, types.getset_type, "__doc__", getset_doc);
+        replace(vm, types.member_descriptor_type, "__doc__", getset_doc);
         replace(vm, types.type_type, "__doc__", type_doc);
         replace(vm, types.type_type, "__text_signature__", type_signature);
         set_type_docs(vm);
@@ -144,6 +146,22 @@ fn text_signature(callable: &PyObjectRef, own: PyObjectRef, vm: &VirtualMachine)
     Ok(match known(callable, vm) {
         Some((_, signature)) => optional_text(signature, vm),
         None => own,
+    })
+}
+
+/// An attribute's getter's `__doc__` (`int.real.__doc__`): CPython's, by
+/// its type and name, else None. RustPython's getters keep no doc: the
+/// lookup fell through to `object`'s, the doc `help()` showed under every
+/// data descriptor.
+fn getset_doc(getset: &PyObjectRef, _own: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+    let name = text_attribute(getset, "__name__", vm);
+    let class = attribute(getset, "__objclass__", vm);
+    let key = name.zip(class).and_then(|(name, class)| {
+        name_with_module(&class, vm).map(|class| format!("{class}.{name}"))
+    });
+    Ok(match key.and_then(|key| lookup(GETSETS, &key)) {
+        Some((doc, _)) => optional_text(doc, vm),
+        None => vm.ctx.none(),
     })
 }
 
