@@ -202,9 +202,51 @@ def _copy_without_block_size(copy):
     return copy_
 
 
+# --- datetime's range errors ----------------------------------------------------
+#
+# RustPython's datetime is 3.14's pure-Python one, whose range errors say
+# more than 3.11's C one did: "day 30 must be in range 1..29 for month 2
+# in year 2020" where 3.11 says "day is out of range for month", "hour
+# must be in 0..23, not 24" for "hour must be in 0..23". The constructors,
+# replace(), strptime() and fromisoformat() all check through these two.
+
+def _fields_checked_as_3_11(module):
+    index = module._index
+    days_in_month = module._days_in_month
+
+    def _check_date_fields(year, month, day):
+        year = index(year)
+        month = index(month)
+        day = index(day)
+        if not 1 <= year <= 9999:
+            raise ValueError('year %i is out of range' % year)
+        if not 1 <= month <= 12:
+            raise ValueError('month must be in 1..12')
+        if not 1 <= day <= days_in_month(year, month):
+            raise ValueError('day is out of range for month')
+        return year, month, day
+
+    def _check_time_fields(hour, minute, second, microsecond, fold):
+        hour = index(hour)
+        minute = index(minute)
+        second = index(second)
+        microsecond = index(microsecond)
+        for name, value, most in (('hour', hour, 23), ('minute', minute, 59),
+                                  ('second', second, 59), ('microsecond', microsecond, 999999)):
+            if not 0 <= value <= most:
+                raise ValueError('%s must be in 0..%d' % (name, most))
+        if fold not in (0, 1):
+            raise ValueError('fold must be either 0 or 1')
+        return hour, minute, second, microsecond, fold
+
+    for function in (_check_date_fields, _check_time_fields):
+        function.__module__ = 'datetime'
+        setattr(module, function.__name__, function)
+
+
 def _mending_exec_module(exec_module):
-    """inspect, hashlib and hmac are frozen modules: the frozen importer's
-    exec_module, which mends them once it has run them."""
+    """inspect, hashlib, hmac and _pydatetime are frozen modules: the frozen
+    importer's exec_module, which mends them once it has run them."""
     def mending(module):
         exec_module(module)
         if module.__name__ == 'inspect':
@@ -216,6 +258,9 @@ def _mending_exec_module(exec_module):
             global _new_of_3_14
             _new_of_3_14 = module.new
             module.new = __hash_new
+        elif module.__spec__.name == '_pydatetime':
+            # It renames itself `datetime` as it runs.
+            _fields_checked_as_3_11(module)
         elif module.__name__ == 'hmac':
             module.HMAC.__init__ = _with_3_11_words(module.HMAC.__init__)
             module.HMAC.copy = _copy_without_block_size(module.HMAC.copy)

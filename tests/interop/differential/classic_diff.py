@@ -2225,6 +2225,36 @@ def build(argv=None):
             expr = form % repr("".join(pieces))
         ctx.same("exact/" + expr, lambda c: c.eval(expr))
 
+    # datetime's field checks (RustPython's datetime is 3.14's pure-Python
+    # one): dates, times and datetimes built, replaced and parsed with
+    # fields in range, at the bounds and past them. Not generated: the
+    # arithmetic and parsing errors 3.14's pure-Python module words its own
+    # way ("result out of range", fromisoformat's and fromordinal's).
+    date_fields = st.tuples(st.sampled_from([0, 1, 2020, 2021, 9999, 10000, -1]),
+                            st.sampled_from([0, 1, 2, 12, 13, -1]),
+                            st.sampled_from([0, 1, 28, 29, 30, 31, 32, -1]))
+    time_fields = st.tuples(st.sampled_from([0, 23, 24, -1]), st.sampled_from([0, 59, 60, -1]),
+                            st.sampled_from([0, 59, 60]), st.sampled_from([0, 999999, 1000000, -1]),
+                            st.sampled_from([0, 1, 2]))
+
+    @d.prop(st.tuples(st.sampled_from(["date(%d, %d, %d)", "datetime(%d, %d, %d, %d, %d, %d, %d, fold=%d)",
+                                       "time(%d, %d, %d, %d, fold=%d)", "date(2020, 1, 1).replace(%d, %d, %d)",
+                                       "datetime.strptime('%04d-%02d-%02d', '%%Y-%%m-%%d')"]),
+                      date_fields, time_fields))
+    def datetime_fields(ctx, case):
+        form, (year, month, day), clock = case
+        if form.startswith("datetime("):
+            expr = form % ((year, month, day) + clock)
+        elif form.startswith("time("):
+            expr = form % clock
+        elif form.startswith("datetime.strptime"):
+            if min(year, month, day) < 0:
+                return
+            expr = form % (year, month, day)
+        else:
+            expr = form % (year, month, day)
+        ctx.same("exact/" + expr, lambda c: c.eval("__import__('datetime').%s" % expr))
+
     # round() of an int or a bool is an exact int (round(True, 0) is 1).
     @d.prop(st.tuples(st.one_of(st.booleans(), st.integers(-10 ** 6, 10 ** 6)),
                       st.one_of(st.none(), st.integers(-4, 3))),
