@@ -196,7 +196,7 @@ thread_local! {
 /// unoptimised build's take ~75 KiB, more than the guard's window, and 64
 /// MiB overflowed at 900 calls: such builds get 256 MiB. Only what a
 /// thread touches is committed.
-const PYTHON_STACK: usize = if cfg!(debug_assertions) {
+const PYTHON_STACK: usize = if cfg!(unoptimized) {
     256 << 20
 } else {
     64 << 20
