@@ -2255,6 +2255,22 @@ def build(argv=None):
             expr = form % (year, month, day)
         ctx.same("exact/" + expr, lambda c: c.eval("__import__('datetime').%s" % expr))
 
+    # Repeats past what any machine holds, or past an index, and repeats
+    # of empty sequences by huge counts: CPython refuses the first at once
+    # and answers the last at once (an unguarded server fills its memory,
+    # or spins, on them).
+    huge_repeats = ["'i' * 10**12", "10**12 * 'i'", "b'x' * 10**12", "[0] * 10**12", "(1,) * 10**12",
+                    "bytearray(b'x') * 10**12", "(lambda l: l.__imul__(10**12))([1])",
+                    "(lambda b: b.__imul__(10**12))(bytearray(b'ab'))", "'ab' * (2**62)", "'\xe9' * (2**62)",
+                    "b'ab' * (2**62)", "[1, 2] * (2**62)", "bytearray(b'ab') * (2**62)", "'' * 10**18",
+                    "[] * 10**18", "(lambda l: (l.__imul__(10**18), l)[1])([])", "() * 10**18",
+                    "[1].__mul__(10**12)", "(1,).__rmul__(10**12)", "b'a'.__mul__(2**70)", "'ab'.__mul__(2.5)",
+                    "[1].__imul__('x')", "'a'.__mul__(-1)", "'ab'.__rmul__(3)", "len('ab' * 1000)"]
+
+    @d.prop(st.sampled_from(huge_repeats), examples=0.05, explicit=huge_repeats)
+    def huge_repeats_refused(ctx, expr):
+        ctx.same("exact/" + expr, lambda c: c.eval(expr))
+
     # round() of an int or a bool is an exact int (round(True, 0) is 1).
     @d.prop(st.tuples(st.one_of(st.booleans(), st.integers(-10 ** 6, 10 ** 6)),
                       st.one_of(st.none(), st.integers(-4, 3))),

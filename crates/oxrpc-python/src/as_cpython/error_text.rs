@@ -37,3 +37,8 @@ pub(super) fn reworded(
         _ => error,
     }
 }
+
+/// CPython's `PyErr_NoMemory()`: a MemoryError without arguments.
+pub(super) fn no_memory(vm: &VirtualMachine) -> PyBaseExceptionRef {
+    vm.new_exception_empty(vm.ctx.exceptions.memory_error.to_owned())
+}

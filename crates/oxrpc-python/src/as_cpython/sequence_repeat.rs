@@ -14,13 +14,30 @@
 //! left one first), by the other as an index. `list` and `bytearray` also
 //! get the in-place one, `PyNumber_InPlaceMultiply`'s, which repeats the
 //! list itself (`l *= 2`).
+//!
+//! A repeat larger than the machine's memory and swap is a MemoryError
+//! before anything is allocated, as CPython's failed `malloc` makes it:
+//! RustPython's allocation of `'x' * 10**12` was granted (its allocator
+//! asks the kernel not to reserve) and the server filled all memory
+//! writing it, until the kernel killed the process with every client's
+//! interpreter in it.
 
-use rustpython_vm::builtins::{PyInt, PyType};
+use super::error_text::no_memory;
+use rustpython_vm::builtins::{PyByteArray, PyBytes, PyInt, PyList, PyStr, PyTuple, PyType};
 use rustpython_vm::protocol::PyNumberBinaryFunc;
 use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyResult, VirtualMachine};
-use std::sync::Once;
+use std::sync::{Once, OnceLock};
 
 static REPLACED: Once = Once::new();
+
+/// A sequence repeat slot (RustPython's type for it is not public).
+type RepeatSlot = fn(rustpython_vm::protocol::PySequence<'_>, isize, &VirtualMachine) -> PyResult;
+
+/// The five types' own repeat slots, kept before their `__mul__` methods
+/// are replaced: a subclass made later takes its repeat from `__mul__`
+/// by name, which must not lead back to the method.
+static NATIVE: OnceLock<Vec<(&'static Py<PyType>, RepeatSlot, Option<RepeatSlot>)>> =
+    OnceLock::new();
 
 /// Gives the five types the slots, once per process (only where they
 /// have none of their own).
@@ -34,6 +51,15 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
             types.list_type,
             types.bytearray_type,
         ];
+        NATIVE.get_or_init(|| {
+            sequences
+                .iter()
+                .filter_map(|&class| {
+                    let slots = &class.slots.as_sequence;
+                    Some((class, slots.repeat.load()?, slots.inplace_repeat.load()))
+                })
+                .collect()
+        });
         for class in sequences {
             let slots = &class.slots.as_number;
             let unset = slots.multiply.load().is_none()
@@ -44,8 +70,12 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
             }
             slots.multiply.store(Some(multiply));
             slots.right_multiply.store(Some(multiply));
+            // The methods called by name repeat through the same check.
+            super::methods::define(vm, class, "__mul__", repeat_method);
+            super::methods::define(vm, class, "__rmul__", repeat_method);
             if class.is(types.list_type) || class.is(types.bytearray_type) {
                 slots.inplace_multiply.store(Some(inplace_multiply));
+                super::methods::define(vm, class, "__imul__", inplace_repeat_method);
             }
         }
     });
@@ -92,6 +122,134 @@ fn times(count: &PyObject, vm: &VirtualMachine) -> PyResult<isize> {
     })
 }
 
+/// The bytes this machine can give a process: its memory and swap
+/// (`/proc/meminfo`), read once; unbounded where that cannot be read.
+fn machine_memory() -> u64 {
+    static MEMORY: OnceLock<u64> = OnceLock::new();
+    *MEMORY.get_or_init(|| {
+        let Ok(info) = std::fs::read_to_string("/proc/meminfo") else {
+            return u64::MAX;
+        };
+        let kib = |field: &str| {
+            info.lines()
+                .find_map(|line| line.strip_prefix(field))
+                .and_then(|rest| {
+                    rest.trim()
+                        .trim_end_matches("kB")
+                        .trim()
+                        .parse::<u64>()
+                        .ok()
+                })
+        };
+        match (kib("MemTotal:"), kib("SwapTotal:")) {
+            (Some(memory), swap) => memory
+                .saturating_add(swap.unwrap_or(0))
+                .saturating_mul(1024),
+            (None, _) => u64::MAX,
+        }
+    })
+}
+
+/// The count to repeat `sequence` by: CPython's refusal of a repeat too
+/// long to index (an OverflowError for text and bytes, a MemoryError for
+/// the others), a MemoryError where the result needs more bytes than the
+/// machine has (its items' references for a list or a tuple), and 0 for
+/// an empty sequence (RustPython went through the count, doing nothing:
+/// `[] * 10**18` held its thread for good).
+fn within_memory(sequence: &PyObject, times: isize, vm: &VirtualMachine) -> PyResult<isize> {
+    let Ok(count) = usize::try_from(times) else {
+        return Ok(times);
+    };
+    let reference = std::mem::size_of::<PyObjectRef>();
+    let (items, bytes, too_long) = if let Some(text) = sequence.downcast_ref::<PyStr>() {
+        (
+            text.char_len(),
+            text.as_wtf8().len(),
+            Some("repeated string is too long"),
+        )
+    } else if let Some(bytes) = sequence.downcast_ref::<PyBytes>() {
+        let length = bytes.as_bytes().len();
+        (length, length, Some("repeated bytes are too long"))
+    } else if let Some(bytes) = sequence.downcast_ref::<PyByteArray>() {
+        let length = bytes.borrow_buf().len();
+        (length, length, None)
+    } else if let Some(list) = sequence.downcast_ref::<PyList>() {
+        let length = list.borrow_vec().len();
+        (length, length * reference, None)
+    } else if let Some(tuple) = sequence.downcast_ref::<PyTuple>() {
+        (tuple.len(), tuple.len() * reference, None)
+    } else {
+        return Ok(times);
+    };
+    if items == 0 {
+        return Ok(0);
+    }
+    if items
+        .checked_mul(count)
+        .is_none_or(|total| total > isize::MAX as usize)
+    {
+        return Err(match too_long {
+            Some(text) => vm.new_overflow_error(text),
+            None => no_memory(vm),
+        });
+    }
+    match (bytes as u64).checked_mul(count as u64) {
+        Some(needed) if needed <= machine_memory() => Ok(times),
+        _ => Err(no_memory(vm)),
+    }
+}
+
+/// `sequence` repeated `times` by its builtin type's own slot (in place
+/// for `inplace` where the type has one).
+fn native_repeat(
+    sequence: &PyObject,
+    times: isize,
+    inplace: bool,
+    vm: &VirtualMachine,
+) -> PyResult {
+    let native = NATIVE.get().and_then(|native| {
+        native
+            .iter()
+            .find(|(class, _, _)| sequence.fast_isinstance(class))
+    });
+    match native {
+        Some(&(_, repeat, inplace_repeat)) => {
+            let slot = if inplace {
+                inplace_repeat.unwrap_or(repeat)
+            } else {
+                repeat
+            };
+            slot(sequence.sequence_unchecked(), times, vm)
+        }
+        None if inplace => sequence.sequence_unchecked().inplace_repeat(times, vm),
+        None => sequence.sequence_unchecked().repeat(times, vm),
+    }
+}
+
+/// A repeat count given to `__mul__`, `__rmul__` or `__imul__` by name:
+/// an index (`PyNumber_AsSsize_t`).
+fn method_times(count: &PyObject, vm: &VirtualMachine) -> PyResult<isize> {
+    let index = count.try_index(vm)?;
+    num_traits::ToPrimitive::to_isize(index.as_bigint()).ok_or_else(|| {
+        vm.new_overflow_error(format!(
+            "cannot fit '{}' into an index-sized integer",
+            count.class().slot_name()
+        ))
+    })
+}
+
+/// `seq.__mul__(n)` and `seq.__rmul__(n)`.
+fn repeat_method(zelf: PyObjectRef, count: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+    let times = within_memory(&zelf, method_times(&count, vm)?, vm)?;
+    native_repeat(&zelf, times, false, vm)
+}
+
+/// `seq.__imul__(n)`.
+fn inplace_repeat_method(zelf: PyObjectRef, count: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+    let times = within_memory(&zelf, method_times(&count, vm)?, vm)?;
+    native_repeat(&zelf, times, true, vm)
+}
+
 /// `a * b` where `a` or `b` is one of the five sequences.
 fn multiply(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
     let class_a: &Py<PyType> = a.class();
@@ -101,7 +259,8 @@ fn multiply(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
     let (usual_sequence, usual_count) = if ours_a { (a, b) } else { (b, a) };
     if let Some(count) = usual_count.downcast_ref_if_exact::<PyInt>(vm) {
         if let Some(times) = num_traits::ToPrimitive::to_isize(count.as_bigint()) {
-            return usual_sequence.sequence_unchecked().repeat(times, vm);
+            let times = within_memory(usual_sequence, times, vm)?;
+            return native_repeat(usual_sequence, times, false, vm);
         }
     }
     // Called for `a` (ours): unless RustPython has just tried `b`'s own
@@ -116,12 +275,14 @@ fn multiply(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
     // The left operand is repeated when it can be. Looked at without
     // `try_sequence`, which makes (and here would drop) a TypeError.
     let left = a.sequence_unchecked();
-    let (sequence, count) = if left.check() && left.slots().repeat.load().is_some() {
-        (left, b)
+    let (repeated, count) = if left.check() && left.slots().repeat.load().is_some() {
+        (a, b)
     } else {
-        (b.try_sequence(vm)?, a)
+        b.try_sequence(vm)?;
+        (b, a)
     };
-    sequence.repeat(times(count, vm)?, vm)
+    let times = within_memory(repeated, times(count, vm)?, vm)?;
+    native_repeat(repeated, times, false, vm)
 }
 
 /// `a *= b` where `a` is a `list` or a `bytearray`: repeated in place.
@@ -131,6 +292,6 @@ fn inplace_multiply(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult
             return Ok(answer);
         }
     }
-    let times = times(b, vm)?;
-    a.try_sequence(vm)?.inplace_repeat(times, vm)
+    let times = within_memory(a, times(b, vm)?, vm)?;
+    native_repeat(a, times, true, vm)
 }

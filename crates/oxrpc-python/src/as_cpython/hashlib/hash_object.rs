@@ -6,6 +6,7 @@
 //! payload, as `bool` shares `int`'s: an `HASHXOF` is a `HASH` object of
 //! the subclass, so the methods it inherits find their state.
 
+use super::super::error_text::no_memory;
 use super::algorithms::{Algorithm, State};
 use super::arguments::{no_arguments, one_argument, with_data, Signature};
 use rustpython_vm::builtins::PyTypeRef;
@@ -116,7 +117,7 @@ impl HashObject {
     #[pymethod]
     fn hexdigest(&self, args: FuncArgs, vm: &VirtualMachine) -> PyResult<String> {
         no_arguments("HASH.hexdigest", &args, vm)?;
-        hex(&self.fixed_digest()).ok_or_else(|| vm.new_memory_error(""))
+        hex(&self.fixed_digest()).ok_or_else(|| no_memory(vm))
     }
 
     #[pymethod]
@@ -183,9 +184,9 @@ impl HashXof {
         let length = xof_length("hexdigest", args, vm)?;
         // CPython allocates a negative length as a huge size.
         let Ok(length) = usize::try_from(length) else {
-            return Err(vm.new_memory_error(""));
+            return Err(no_memory(vm));
         };
-        hex(&xof_output(&zelf, length, vm)?).ok_or_else(|| vm.new_memory_error(""))
+        hex(&xof_output(&zelf, length, vm)?).ok_or_else(|| no_memory(vm))
     }
 }
 
@@ -214,7 +215,7 @@ fn xof_output(zelf: &PyObjectRef, length: usize, vm: &VirtualMachine) -> PyResul
         return Err(vm.new_type_error("descriptor requires a '_hashlib.HASHXOF' object"));
     };
     let output = object.state.lock().digest(length);
-    output.ok_or_else(|| vm.new_memory_error(""))
+    output.ok_or_else(|| no_memory(vm))
 }
 
 /// `bytes` in hexadecimal, or None where the memory cannot be had.

@@ -2,6 +2,7 @@
 //! `_hashlib`'s fixed-size digests, as `hmac.new(key, msg, 'sha256')`
 //! and `hmac.digest(...)` reach them.
 
+use super::super::error_text::no_memory;
 use super::algorithms::{Algorithm, MacState};
 use super::arguments::{buffer_argument, no_arguments, with_data, Signature};
 use super::hash_object::hex;
@@ -88,7 +89,7 @@ impl HmacObject {
     #[pymethod]
     fn hexdigest(&self, args: FuncArgs, vm: &VirtualMachine) -> PyResult<String> {
         no_arguments("HMAC.hexdigest", &args, vm)?;
-        hex(&self.state.lock().digest()).ok_or_else(|| vm.new_memory_error(""))
+        hex(&self.state.lock().digest()).ok_or_else(|| no_memory(vm))
     }
 
     #[pymethod]

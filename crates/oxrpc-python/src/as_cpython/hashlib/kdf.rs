@@ -2,6 +2,7 @@
 //! CPython 3.11's checks and words, and OpenSSL 3's limits for scrypt
 //! (`hashlib.scrypt` was missing on RustPython).
 
+use super::super::error_text::no_memory;
 use super::algorithms::{pbkdf2_hmac as derive_pbkdf2, Algorithm};
 use super::arguments::{buffer_argument, Signature};
 use super::openssl::{digest_by_name, no_reason};
@@ -79,9 +80,7 @@ fn c_long_argument(value: &PyObjectRef, vm: &VirtualMachine) -> PyResult<i64> {
 /// `length` zero bytes, or a MemoryError.
 fn zeroed(length: usize, vm: &VirtualMachine) -> PyResult<Vec<u8>> {
     let mut bytes = Vec::new();
-    bytes
-        .try_reserve_exact(length)
-        .map_err(|_| vm.new_memory_error(""))?;
+    bytes.try_reserve_exact(length).map_err(|_| no_memory(vm))?;
     bytes.resize(length, 0);
     Ok(bytes)
 }
