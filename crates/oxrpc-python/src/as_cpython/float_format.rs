@@ -223,6 +223,11 @@ impl FloatSpec {
         };
         let mut number = rest.to_owned();
         let finite = number.starts_with(|c: char| c.is_ascii_digit());
+        // `#` gives `inf` and `nan` no decimal point; RustPython wrote one
+        // before a `%` (`format(1.8e306, '#,.0%')` was `'inf.%'`).
+        if !finite {
+            number.retain(|c| c != '.');
+        }
         if finite && self.kind.is_none() && !number.contains('.') {
             match (self.precision, number.find(['e', 'E'])) {
                 // `#` without a precision: the repr, with a decimal point.
