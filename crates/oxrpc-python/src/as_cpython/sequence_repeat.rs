@@ -36,8 +36,14 @@ type RepeatSlot = fn(rustpython_vm::protocol::PySequence<'_>, isize, &VirtualMac
 /// The five types' own repeat slots, kept before their `__mul__` methods
 /// are replaced: a subclass made later takes its repeat from `__mul__`
 /// by name, which must not lead back to the method.
-static NATIVE: OnceLock<Vec<(&'static Py<PyType>, RepeatSlot, Option<RepeatSlot>)>> =
-    OnceLock::new();
+static NATIVE: OnceLock<Vec<NativeRepeat>> = OnceLock::new();
+
+/// A builtin sequence type and its own repeat slots.
+struct NativeRepeat {
+    class: &'static Py<PyType>,
+    repeat: RepeatSlot,
+    inplace: Option<RepeatSlot>,
+}
 
 /// Gives the five types the slots, once per process (only where they
 /// have none of their own).
@@ -56,7 +62,11 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
                 .iter()
                 .filter_map(|&class| {
                     let slots = &class.slots.as_sequence;
-                    Some((class, slots.repeat.load()?, slots.inplace_repeat.load()))
+                    Some(NativeRepeat {
+                        class,
+                        repeat: slots.repeat.load()?,
+                        inplace: slots.inplace_repeat.load(),
+                    })
                 })
                 .collect()
         });
@@ -210,14 +220,13 @@ fn native_repeat(
     let native = NATIVE.get().and_then(|native| {
         native
             .iter()
-            .find(|(class, _, _)| sequence.fast_isinstance(class))
+            .find(|native| sequence.fast_isinstance(native.class))
     });
     match native {
-        Some(&(_, repeat, inplace_repeat)) => {
-            let slot = if inplace {
-                inplace_repeat.unwrap_or(repeat)
-            } else {
-                repeat
+        Some(native) => {
+            let slot = match native.inplace {
+                Some(inplace_repeat) if inplace => inplace_repeat,
+                _ => native.repeat,
             };
             slot(sequence.sequence_unchecked(), times, vm)
         }
