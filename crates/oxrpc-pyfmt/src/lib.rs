@@ -23,7 +23,8 @@ mod unicode_db;
 
 pub use float::{complex_repr, float_repr, write_complex_repr, write_float_repr};
 pub use numeric::{
-    digits_and_spaces_as_ascii, float_text, int_digits_over_limit, int_text, INT_MAX_STR_DIGITS,
+    digits_and_spaces_as_ascii, float_text, int_digits_over_limit, int_text,
+    underscores_between_digits, INT_MAX_STR_DIGITS,
 };
 pub use signature::Signature;
 pub use text::{

@@ -167,8 +167,14 @@ fn to_ascii(text: &str) -> Option<Cow<'_, str>> {
         .map(Cow::Owned)
 }
 
-/// Every `_` has an ASCII digit on both sides.
-fn underscores_between_digits(text: &str) -> bool {
+/// Every `_` has an ASCII digit on both sides (the rule of
+/// `_Py_string_to_number_with_underscores`).
+///
+/// ```
+/// assert!(oxrpc_pyfmt::underscores_between_digits("1_000"));
+/// assert!(!oxrpc_pyfmt::underscores_between_digits("1__0"));
+/// ```
+pub fn underscores_between_digits(text: &str) -> bool {
     let bytes = text.as_bytes();
     bytes.iter().enumerate().all(|(i, &b)| {
         b != b'_'

@@ -1902,6 +1902,25 @@ def build(argv=None):
         "            if 'h' not in ns:\n"
         "                break\n"
         "    return tuple(out)\n")
+    def compare_hash_steps(ctx, tag, constructor, operations):
+        """Runs `constructor` then each operation (kind:source) on both
+        peers, and compares step by step up to the first difference."""
+        steps = tuple(tuple(op.split(":", 1)) for op in operations)
+
+        def run(c):
+            if "hash_steps" not in c.namespace:
+                c.execute(hash_setup)
+            return c.eval("hash_steps(%r, %r)" % (constructor, steps))
+        exp = dk.outcome(lambda: run(ctx.ref))
+        got = dk.outcome(lambda: run(ctx.cand))
+        if exp[0] != "ok" or got[0] != "ok" or len(exp[1]) != len(got[1]):
+            ctx.compare("exact/%s %s then %s" % (tag, constructor, operations), exp, got)
+            return
+        labels = [constructor] + ["%s then %s" % (constructor, op) for op in operations]
+        for label, want, have in zip(labels, exp[1][1:], got[1][1:]):
+            if not ctx.compare("exact/%s %s" % (tag, label), ("ok", want), ("ok", have)):
+                return
+
     blake2_data = ["b''", "b'abc'", "b'x' * 200", "bytearray(b'ab')", "memoryview(b'abcd')[1:]",
                    "memoryview(b'abcd')[::2]", "memoryview(bytes(8)).cast('B', (2, 4))", "array.array('i', [1, 2])",
                    "'abc'", "None", "1", "[1]"]
@@ -1958,22 +1977,7 @@ def build(argv=None):
                                               ("last_node", "True"))), ["e:h.hexdigest()"])])
     def blake2_hashes(ctx, case):
         arguments, operations = case
-        constructor = blake2_call(arguments)
-        steps = tuple(tuple(op.split(":", 1)) for op in operations)
-
-        def run(c):
-            if "hash_steps" not in c.namespace:
-                c.execute(hash_setup)
-            return c.eval("hash_steps(%r, %r)" % (constructor, steps))
-        exp = dk.outcome(lambda: run(ctx.ref))
-        got = dk.outcome(lambda: run(ctx.cand))
-        if exp[0] != "ok" or got[0] != "ok" or len(exp[1]) != len(got[1]):
-            ctx.compare("exact/blake2 %s then %s" % (constructor, operations), exp, got)
-            return
-        labels = [constructor] + ["%s then %s" % (constructor, op) for op in operations]
-        for label, want, have in zip(labels, exp[1][1:], got[1][1:]):
-            if not ctx.compare("exact/blake2 " + label, ("ok", want), ("ok", have)):
-                return
+        compare_hash_steps(ctx, "blake2", blake2_call(arguments), operations)
 
     # hashlib's digests, HMACs and key derivations (CPython's `_hashlib`
     # over OpenSSL 3): constructors by Python and OpenSSL names (aliases,
@@ -2055,21 +2059,7 @@ def build(argv=None):
                       ("hashlib.pbkdf2_hmac('sm3', b'pw', b's', 2)", [])])
     def hashlib_digests(ctx, case):
         constructor, operations = case
-        steps = tuple(tuple(op.split(":", 1)) for op in operations)
-
-        def run(c):
-            if "hash_steps" not in c.namespace:
-                c.execute(hash_setup)
-            return c.eval("hash_steps(%r, %r)" % (constructor, steps))
-        exp = dk.outcome(lambda: run(ctx.ref))
-        got = dk.outcome(lambda: run(ctx.cand))
-        if exp[0] != "ok" or got[0] != "ok" or len(exp[1]) != len(got[1]):
-            ctx.compare("exact/hashlib %s then %s" % (constructor, operations), exp, got)
-            return
-        labels = [constructor] + ["%s then %s" % (constructor, op) for op in operations]
-        for label, want, have in zip(labels, exp[1][1:], got[1][1:]):
-            if not ctx.compare("exact/hashlib " + label, ("ok", want), ("ok", have)):
-                return
+        compare_hash_steps(ctx, "hashlib", constructor, operations)
 
     # Errors the standard library raises, caught by the classes a client's
     # own Python knows them by, and unpacked as callers unpack them.

@@ -91,7 +91,7 @@ fn new_complex(class: PyTypeRef, mut args: FuncArgs, vm: &VirtualMachine) -> PyR
         .and_then(|first| first.downcast_ref_if_exact::<PyStr>(vm))
         .and_then(|text| text.to_str().map(str::to_owned));
     if let (Some(text), Some(given)) = (text, given) {
-        if text.contains('_') && !underscores_between_digits(&text) {
+        if text.contains('_') && !oxrpc_pyfmt::underscores_between_digits(&text) {
             let shown = given.repr(vm)?;
             return Err(vm.new_value_error(format!(
                 "could not convert string to complex: {}",
@@ -165,18 +165,6 @@ fn invalid_literal(base: &str, given: &PyObjectRef, vm: &VirtualMachine) -> PyBa
     vm.new_value_error(format!(
         "invalid literal for int() with base {base}: {shown}"
     ))
-}
-
-/// `_Py_string_to_number_with_underscores`'s rule: each `_` between two
-/// ASCII digits.
-fn underscores_between_digits(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    bytes.iter().enumerate().all(|(i, &b)| {
-        b != b'_'
-            || (i > 0
-                && bytes[i - 1].is_ascii_digit()
-                && bytes.get(i + 1).is_some_and(u8::is_ascii_digit))
-    })
 }
 
 /// Whitespace where `complex()` takes none: anywhere but around the

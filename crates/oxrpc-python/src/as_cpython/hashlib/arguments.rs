@@ -208,3 +208,16 @@ fn contiguous_bytes(buffer: &PyBuffer, vm: &VirtualMachine) -> PyResult<Vec<u8>>
 fn not_contiguous(vm: &VirtualMachine) -> rustpython_vm::builtins::PyBaseExceptionRef {
     vm.new_buffer_error("memoryview: underlying buffer is not C-contiguous")
 }
+
+/// The error for setting or deleting a hash object's read-only
+/// attribute, naming the class as CPython's tp_name does
+/// (`_hashlib.HASH`, `_blake2.blake2b`).
+pub(super) fn read_only(
+    class: &str,
+    attribute: &str,
+    vm: &VirtualMachine,
+) -> rustpython_vm::builtins::PyBaseExceptionRef {
+    vm.new_attribute_error(format!(
+        "attribute '{attribute}' of '{class}' objects is not writable"
+    ))
+}

@@ -17,10 +17,10 @@
 //! ```
 
 use super::arguments::{
-    bool_argument, buffer_argument, c_int_argument, no_arguments, one_argument,
+    bool_argument, buffer_argument, c_int_argument, no_arguments, one_argument, read_only,
     unsigned_long_argument, unsigned_long_long_argument, with_data, Signature,
 };
-use rustpython_vm::builtins::{PyBaseExceptionRef, PyModule, PyTypeRef};
+use rustpython_vm::builtins::{PyModule, PyTypeRef};
 use rustpython_vm::common::lock::PyMutex;
 use rustpython_vm::function::{FuncArgs, PySetterValue};
 use rustpython_vm::{AsObject, PyObjectRef, PyPayload, PyResult, VirtualMachine};
@@ -329,15 +329,6 @@ impl Hasher {
     }
 }
 
-/// The error for setting or deleting one of a hash object's read-only
-/// attributes.
-fn read_only(attribute: &str, variant: Variant, vm: &VirtualMachine) -> PyBaseExceptionRef {
-    vm.new_attribute_error(format!(
-        "attribute '{attribute}' of '_blake2.{}' objects is not writable",
-        variant.name
-    ))
-}
-
 /// Stamps out one of the two classes: the same methods over `Hasher`,
 /// with the variant's constants and docstrings.
 macro_rules! blake2_class {
@@ -375,17 +366,29 @@ macro_rules! blake2_class {
             // for an attribute without a setter; CPython's tp_name has it.
             #[pygetset(setter)]
             fn set_name(&self, _value: PySetterValue, vm: &VirtualMachine) -> PyResult<()> {
-                Err(read_only("name", self.0.variant, vm))
+                Err(read_only(
+                    &format!("_blake2.{}", self.0.variant.name),
+                    "name",
+                    vm,
+                ))
             }
 
             #[pygetset(setter)]
             fn set_digest_size(&self, _value: PySetterValue, vm: &VirtualMachine) -> PyResult<()> {
-                Err(read_only("digest_size", self.0.variant, vm))
+                Err(read_only(
+                    &format!("_blake2.{}", self.0.variant.name),
+                    "digest_size",
+                    vm,
+                ))
             }
 
             #[pygetset(setter)]
             fn set_block_size(&self, _value: PySetterValue, vm: &VirtualMachine) -> PyResult<()> {
-                Err(read_only("block_size", self.0.variant, vm))
+                Err(read_only(
+                    &format!("_blake2.{}", self.0.variant.name),
+                    "block_size",
+                    vm,
+                ))
             }
 
             /// Update this hash object's state with the provided bytes-like object.

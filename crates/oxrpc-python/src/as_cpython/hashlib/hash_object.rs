@@ -8,7 +8,7 @@
 
 use super::super::error_text::no_memory;
 use super::algorithms::{Algorithm, State};
-use super::arguments::{no_arguments, one_argument, with_data, Signature};
+use super::arguments::{no_arguments, one_argument, read_only, with_data, Signature};
 use rustpython_vm::builtins::PyTypeRef;
 use rustpython_vm::class::StaticType;
 use rustpython_vm::common::lock::PyMutex;
@@ -89,17 +89,17 @@ impl HashObject {
 
     #[pygetset(setter)]
     fn set_name(&self, _value: PySetterValue, vm: &VirtualMachine) -> PyResult<()> {
-        Err(read_only("name", vm))
+        Err(read_only("_hashlib.HASH", "name", vm))
     }
 
     #[pygetset(setter)]
     fn set_digest_size(&self, _value: PySetterValue, vm: &VirtualMachine) -> PyResult<()> {
-        Err(read_only("digest_size", vm))
+        Err(read_only("_hashlib.HASH", "digest_size", vm))
     }
 
     #[pygetset(setter)]
     fn set_block_size(&self, _value: PySetterValue, vm: &VirtualMachine) -> PyResult<()> {
-        Err(read_only("block_size", vm))
+        Err(read_only("_hashlib.HASH", "block_size", vm))
     }
 
     #[pymethod]
@@ -141,14 +141,6 @@ impl Representable for HashObject {
             zelf as *const Py<Self> as usize
         ))
     }
-}
-
-/// The error for setting or deleting a read-only attribute: CPython
-/// names the class that defines it, `HASH` for an `HASHXOF` too.
-fn read_only(attribute: &str, vm: &VirtualMachine) -> rustpython_vm::builtins::PyBaseExceptionRef {
-    vm.new_attribute_error(format!(
-        "attribute '{attribute}' of '_hashlib.HASH' objects is not writable"
-    ))
 }
 
 /// `_hashlib.HASHXOF`: an extendable digest. Its objects are

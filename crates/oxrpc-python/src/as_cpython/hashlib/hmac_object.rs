@@ -4,7 +4,7 @@
 
 use super::super::error_text::no_memory;
 use super::algorithms::{Algorithm, MacState};
-use super::arguments::{buffer_argument, no_arguments, with_data, Signature};
+use super::arguments::{buffer_argument, no_arguments, read_only, with_data, Signature};
 use super::hash_object::hex;
 use super::openssl::{digest_by_digestmod, no_reason};
 use rustpython_vm::builtins::{PyBytes, PyTypeRef};
@@ -51,17 +51,17 @@ impl HmacObject {
 
     #[pygetset(setter)]
     fn set_name(&self, _value: PySetterValue, vm: &VirtualMachine) -> PyResult<()> {
-        Err(read_only("name", vm))
+        Err(read_only("_hashlib.HMAC", "name", vm))
     }
 
     #[pygetset(setter)]
     fn set_digest_size(&self, _value: PySetterValue, vm: &VirtualMachine) -> PyResult<()> {
-        Err(read_only("digest_size", vm))
+        Err(read_only("_hashlib.HMAC", "digest_size", vm))
     }
 
     #[pygetset(setter)]
     fn set_block_size(&self, _value: PySetterValue, vm: &VirtualMachine) -> PyResult<()> {
-        Err(read_only("block_size", vm))
+        Err(read_only("_hashlib.HMAC", "block_size", vm))
     }
 
     /// `update(msg)`: the message may be named.
@@ -110,12 +110,6 @@ impl Representable for HmacObject {
             zelf as *const Py<Self> as usize
         ))
     }
-}
-
-fn read_only(attribute: &str, vm: &VirtualMachine) -> rustpython_vm::builtins::PyBaseExceptionRef {
-    vm.new_attribute_error(format!(
-        "attribute '{attribute}' of '_hashlib.HMAC' objects is not writable"
-    ))
 }
 
 /// `hmac_new(key, msg=b'', digestmod=None)`.
