@@ -258,7 +258,7 @@ def _mending_exec_module(exec_module):
             global _new_of_3_14
             _new_of_3_14 = module.new
             module.new = __hash_new
-        elif module.__spec__.name == '_pydatetime':
+        elif getattr(module.__spec__, 'name', None) == '_pydatetime':
             # It renames itself `datetime` as it runs.
             _fields_checked_as_3_11(module)
         elif module.__name__ == 'hmac':
