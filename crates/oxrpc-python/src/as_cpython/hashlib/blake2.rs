@@ -246,36 +246,29 @@ impl Parameters {
     /// The hash's initial state. Every size was checked against the
     /// variant's in `read`, so the crates' own assertions hold.
     fn state(&self, variant: Variant) -> State {
+        // The two crates' parameter builders take the same calls.
+        macro_rules! state_of {
+            ($crate_name:ident, $variant:ident) => {{
+                let mut params = $crate_name::Params::new();
+                params
+                    .hash_length(self.digest_size)
+                    .key(&self.key)
+                    .salt(&self.salt)
+                    .personal(&self.person)
+                    .fanout(self.fanout)
+                    .max_depth(self.depth)
+                    .max_leaf_length(self.leaf_size)
+                    .node_offset(self.node_offset)
+                    .node_depth(self.node_depth)
+                    .inner_hash_length(self.inner_size)
+                    .last_node(self.last_node);
+                State::$variant(params.to_state())
+            }};
+        }
         if variant.block_size == BLAKE2B.block_size {
-            let mut params = blake2b_simd::Params::new();
-            params
-                .hash_length(self.digest_size)
-                .key(&self.key)
-                .salt(&self.salt)
-                .personal(&self.person)
-                .fanout(self.fanout)
-                .max_depth(self.depth)
-                .max_leaf_length(self.leaf_size)
-                .node_offset(self.node_offset)
-                .node_depth(self.node_depth)
-                .inner_hash_length(self.inner_size)
-                .last_node(self.last_node);
-            State::B(params.to_state())
+            state_of!(blake2b_simd, B)
         } else {
-            let mut params = blake2s_simd::Params::new();
-            params
-                .hash_length(self.digest_size)
-                .key(&self.key)
-                .salt(&self.salt)
-                .personal(&self.person)
-                .fanout(self.fanout)
-                .max_depth(self.depth)
-                .max_leaf_length(self.leaf_size)
-                .node_offset(self.node_offset)
-                .node_depth(self.node_depth)
-                .inner_hash_length(self.inner_size)
-                .last_node(self.last_node);
-            State::S(params.to_state())
+            state_of!(blake2s_simd, S)
         }
     }
 }
