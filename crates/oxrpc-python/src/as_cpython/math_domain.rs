@@ -18,8 +18,9 @@
 //! calls them as directly as it called RustPython's.
 
 use super::error_text::text_of;
-use rustpython_vm::builtins::{PyBaseExceptionRef, PyModuleDef, PyModuleSlots};
-use rustpython_vm::function::{FuncArgs, PyMethodDef, PyNativeFn};
+use super::module_copy;
+use rustpython_vm::builtins::{PyBaseExceptionRef, PyModuleDef};
+use rustpython_vm::function::{FuncArgs, PyNativeFn};
 use rustpython_vm::Context;
 use rustpython_vm::{PyResult, VirtualMachine};
 use std::sync::OnceLock;
@@ -30,29 +31,9 @@ static MATH: OnceLock<Option<&'static PyModuleDef>> = OnceLock::new();
 /// of RustPython's standard library.
 pub(crate) fn module_def(ctx: &Context) -> Option<&'static PyModuleDef> {
     *MATH.get_or_init(|| {
-        let original = rustpython_stdlib::stdlib_module_defs(ctx)
-            .into_iter()
-            .find(|def| def.name.as_str() == "math")?;
-        let methods: Vec<PyMethodDef> = original
-            .methods
-            .iter()
-            .map(|method| PyMethodDef {
-                name: method.name,
-                func: rewording(method.func),
-                flags: method.flags,
-                doc: method.doc,
-            })
-            .collect();
-        let def = PyModuleDef {
-            name: original.name,
-            doc: original.doc,
-            methods: Box::leak(methods.into_boxed_slice()),
-            slots: PyModuleSlots {
-                create: original.slots.create,
-                exec: original.slots.exec,
-            },
-        };
-        Some(&*Box::leak(Box::new(def)))
+        let original = module_copy::original(ctx, "math")?;
+        let methods = module_copy::functions(original, |method| rewording(method.func));
+        Some(module_copy::copy(original, methods, None))
     })
 }
 

@@ -50,6 +50,7 @@ mod join;
 pub(crate) mod math_domain;
 mod method_descriptor_call;
 mod methods;
+mod module_copy;
 mod notimplemented_bool;
 mod numbers_from_text;
 mod numeric_hash;

@@ -14,7 +14,8 @@ mod hmac_object;
 mod kdf;
 mod openssl;
 
-use rustpython_vm::builtins::{PyModule, PyModuleDef, PyModuleSlots};
+use super::module_copy::{self, ExecSlot};
+use rustpython_vm::builtins::{PyModule, PyModuleDef};
 use rustpython_vm::function::{IntoPyNativeFn, PyMethodDef, PyMethodFlags};
 use rustpython_vm::{Context, Py, PyResult, VirtualMachine};
 use std::sync::OnceLock;
@@ -30,7 +31,7 @@ pub(crate) fn blake2_module_def(ctx: &Context) -> Option<&'static PyModuleDef> {
 /// The definition of `_hashlib` to give interpreters (see `openssl`).
 pub(crate) fn hashlib_module_def(ctx: &Context) -> Option<&'static PyModuleDef> {
     *HASHLIB.get_or_init(|| {
-        let original = original(ctx, "_hashlib")?;
+        let original = module_copy::original(ctx, "_hashlib")?;
         let mut methods = vec![
             function("new", openssl::new),
             function("get_fips_mode", openssl::get_fips_mode),
@@ -61,32 +62,16 @@ pub(crate) fn hashlib_module_def(ctx: &Context) -> Option<&'static PyModuleDef> 
     })
 }
 
-/// RustPython's definition of the module `name`.
-fn original(ctx: &Context, name: &str) -> Option<&'static PyModuleDef> {
-    rustpython_stdlib::stdlib_module_defs(ctx)
-        .into_iter()
-        .find(|def| def.name.as_str() == name)
-}
-
 /// A definition in place of RustPython's module `name`: `methods` as its
 /// functions, `fill` setting the rest once they are in place.
 fn replacement(
     ctx: &Context,
     name: &str,
     methods: Vec<PyMethodDef>,
-    fill: fn(&VirtualMachine, &Py<PyModule>) -> PyResult<()>,
+    fill: ExecSlot,
 ) -> Option<&'static PyModuleDef> {
-    let original = original(ctx, name)?;
-    let def = PyModuleDef {
-        name: original.name,
-        doc: original.doc,
-        methods: Box::leak(methods.into_boxed_slice()),
-        slots: PyModuleSlots {
-            create: original.slots.create,
-            exec: Some(fill),
-        },
-    };
-    Some(&*Box::leak(Box::new(def)))
+    let original = module_copy::original(ctx, name)?;
+    Some(module_copy::copy(original, methods, Some(fill)))
 }
 
 /// A module function's definition, kept for the life of the process like
