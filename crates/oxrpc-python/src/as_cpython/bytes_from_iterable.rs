@@ -20,6 +20,7 @@
 //! Anything else goes to RustPython's constructor.
 
 use super::items::Items;
+use super::memory_bounds::refuse_past_memory;
 use super::methods::{self, InitSlot, NewSlot};
 use num_traits::ToPrimitive;
 use rustpython_vm::builtins::{PyByteArray, PyBytes, PyInt, PyStr, PyTypeRef};
@@ -75,6 +76,7 @@ impl Made {
 fn new_bytes(class: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
     let originals = methods::kept(&ORIGINALS, "bytes", vm)?;
     check_arguments(&args, Made::Bytes, vm)?;
+    size_within_memory(&args, vm)?;
     let Some(source) = only_iterable(&args, Made::Bytes, vm) else {
         return (originals.new_bytes)(class, args, vm);
     };
@@ -97,6 +99,7 @@ fn init_bytearray(
         return (originals.init_bytearray)(zelf, args, vm);
     };
     check_arguments(&args, Made::ByteArray, vm)?;
+    size_within_memory(&args, vm)?;
     // Emptied first of all, as CPython's is (refused while its buffer is
     // lent), whatever then fails.
     if !bytearray.borrow_buf().is_empty() {
@@ -138,6 +141,21 @@ fn check_arguments(args: &FuncArgs, made: Made, vm: &VirtualMachine) -> PyResult
         methods::string_argument(made.name(), name, argument, vm)?;
     }
     Ok(())
+}
+
+/// `bytes(n)` and `bytearray(n)`: `n` zero bytes, refused past the
+/// memory budget before they are made (RustPython's allocation of
+/// `bytes(10**12)` ended the process).
+fn size_within_memory(args: &FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+    let source = args.args.first().or_else(|| args.kwargs.get("source"));
+    match source.and_then(|source| source.downcast_ref::<PyInt>()) {
+        Some(size) => match size.as_bigint().to_isize() {
+            Some(size) if size > 0 => refuse_past_memory(size as u128, vm),
+            // Negative, or past an index: RustPython's refusals.
+            _ => Ok(()),
+        },
+        None => Ok(()),
+    }
 }
 
 /// The one positional argument of a call that can only be an iterable

@@ -25,6 +25,7 @@
 //! `__new__`, and `[*x]` / `(*x,)` collect without asking a size at all.
 //! Replaced once per process: the types are shared by every interpreter.
 
+use super::memory_bounds::refuse_past_memory;
 use super::{builtin_functions, methods};
 use rustpython_vm::builtins::{PyInt, PyList, PyTuple, PyType, PyTypeRef};
 use rustpython_vm::function::FuncArgs;
@@ -178,7 +179,15 @@ fn copied_items(iterable: &PyObject, vm: &VirtualMachine) -> Option<Vec<PyObject
 fn sorted(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
     match args.args.as_slice() {
         [iterable] if !read_in_place(iterable, vm) && !is_sized_builtin(iterable, vm) => {}
-        [_] => {
+        [iterable] => {
+            // CPython makes the room a sized iterable's hint asks for first.
+            if !read_in_place(iterable, vm) {
+                let hint = size_hint(iterable, vm)?;
+                refuse_past_memory(
+                    hint as u128 * std::mem::size_of::<PyObjectRef>() as u128,
+                    vm,
+                )?;
+            }
             refuse_sort_keywords(args.kwargs.keys(), vm)?;
             return builtin_functions::call_original(&SORTED, args, vm);
         }
@@ -376,7 +385,13 @@ fn collect_into(
     vm: &VirtualMachine,
 ) -> PyResult<()> {
     let iterator = iterable.get_iter(vm)?;
-    collection.make_room(size_hint(iterable, vm)?.min(MAX_ROOM));
+    let hint = size_hint(iterable, vm)?;
+    // CPython makes all the room it is told of, or raises MemoryError.
+    refuse_past_memory(
+        hint as u128 * std::mem::size_of::<PyObjectRef>() as u128,
+        vm,
+    )?;
+    collection.make_room(hint.min(MAX_ROOM));
     while let PyIterReturn::Return(item) = iterator.next(vm)? {
         collection.put(item);
     }

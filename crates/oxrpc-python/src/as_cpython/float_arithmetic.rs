@@ -226,12 +226,29 @@ fn int_power(
                 let y = try_bigint_to_f64(y.as_bigint(), vm)?;
                 return power(x, y, vm);
             }
+            power_within_memory(x, y, vm)?;
         }
     }
     match originals() {
         Some(originals) => (originals.int_power)(base, exponent, modulo, vm),
         None => Ok(vm.ctx.not_implemented()),
     }
+}
+
+/// `x ** y` of ints, refused past the memory budget: RustPython's
+/// `2 ** 10**13` asked for the result's bytes and ended the process, and
+/// `2 ** 2**63` panicked. The result has at least `y` times `x`'s bits
+/// less one.
+fn power_within_memory(x: &PyInt, y: &PyInt, vm: &VirtualMachine) -> PyResult<()> {
+    let least_bits = x.as_bigint().bits().saturating_sub(1);
+    if least_bits == 0 {
+        return Ok(());
+    }
+    let bits = y
+        .as_bigint()
+        .to_u128()
+        .map_or(u128::MAX, |y| y.saturating_mul(u128::from(least_bits)));
+    super::memory_bounds::refuse_past_memory(bits / 8, vm)
 }
 
 /// The int type's `/`: ints below 2⁵³ in magnitude are divided as floats,

@@ -18,7 +18,9 @@
 //! by every interpreter). A spec that is not valid UTF-8, and an int's
 //! spec for the locale's `n`, go to the methods they replace.
 
+use super::error_text::no_memory;
 use super::format_spec::{self, refusal, Formatted, Spec};
+use super::memory_bounds::refuse_past_memory;
 use super::{float_arithmetic, float_format, methods};
 use num_complex::Complex64;
 use rustpython_vm::builtins::{PyComplex, PyInt, PyStr, PyStrRef, PyType};
@@ -74,6 +76,9 @@ fn refused(
 ) -> rustpython_vm::builtins::PyBaseExceptionRef {
     match refusal(spec, kind, &zelf.class().name()) {
         Some(message) => vm.new_value_error(message),
+        None if matches!(error, FormatSpecError::PrecisionTooBig) => {
+            vm.new_value_error("precision too big".to_owned())
+        }
         None => error.into_pyexception(vm),
     }
 }
@@ -89,6 +94,7 @@ pub(super) fn refused_up_front(
     zelf: &PyObject,
     vm: &VirtualMachine,
 ) -> PyResult<()> {
+    width_within_memory(spec, kind, zelf, vm)?;
     if !suspects.any_in(spec) {
         return Ok(());
     }
@@ -96,6 +102,38 @@ pub(super) fn refused_up_front(
         Some(message) => Err(vm.new_value_error(message)),
         None => Ok(()),
     }
+}
+
+/// A MemoryError for a width CPython's layout would be refused memory
+/// for; and for a number's width past a C `int`, which RustPython's layout
+/// wraps (`format(1, '3000000000')` was `'1'`, `format(1j,
+/// '1000000000000')` asked for the bytes and ended the process). Only a
+/// spec with nine digits in a row is read for it.
+fn width_within_memory(
+    spec: &str,
+    kind: Formatted,
+    zelf: &PyObject,
+    vm: &VirtualMachine,
+) -> PyResult<()> {
+    let longest_run = spec
+        .split(|c: char| !c.is_ascii_digit())
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    if longest_run < 9 {
+        return Ok(());
+    }
+    let Some(width) = format_spec::read(spec, kind, &zelf.class().name())
+        .ok()
+        .and_then(|read| read.width.map(|width| (width, read.fill)))
+    else {
+        return Ok(());
+    };
+    let (width, fill) = width;
+    if kind != Formatted::Text && width > i32::MAX as usize {
+        return Err(no_memory(vm));
+    }
+    refuse_past_memory(width as u128 * fill.len_utf8() as u128, vm)
 }
 
 /// What a number's spec may have that RustPython takes and CPython
@@ -138,6 +176,7 @@ fn text_format(zelf: PyObjectRef, spec: PyStrRef, vm: &VirtualMachine) -> PyResu
     };
     let read = format_spec::read(spec, Formatted::Text, &zelf.class().name())
         .map_err(|message| vm.new_value_error(message))?;
+    width_within_memory(spec, Formatted::Text, &zelf, vm)?;
     Ok(vm.ctx.new_str(laid_out(text, &read)).into())
 }
 
@@ -230,6 +269,7 @@ fn complex_format(zelf: PyObjectRef, spec: PyStrRef, vm: &VirtualMachine) -> PyR
     let Some(spec_text) = spec.to_str() else {
         return original(COMPLEX, zelf, spec, vm);
     };
+    width_within_memory(spec_text, Formatted::Complex, &zelf, vm)?;
     // A type without `z`, `#` or grouping (none of the suspects) RustPython
     // writes as CPython does, and faster.
     let as_rustpython =
@@ -335,6 +375,11 @@ pub(super) fn float_refused(
     }
     match refusal(spec, Formatted::Float, &zelf.class().name()) {
         Some(message) => vm.new_value_error(message),
+        None if super::error_text::text_of(&error, vm.ctx.exceptions.value_error, vm)
+            .is_some_and(|text| text == "Precision too big") =>
+        {
+            vm.new_value_error("precision too big".to_owned())
+        }
         None => error,
     }
 }

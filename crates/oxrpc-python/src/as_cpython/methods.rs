@@ -123,6 +123,30 @@ pub(super) fn construct_then_init<P: PyPayload + Default + std::fmt::Debug>(
     Ok(made.into())
 }
 
+/// The class `name` of the module `module`, made once by RustPython and
+/// shared by every interpreter as the builtins are: imported in the
+/// interpreter being set up, which is a client's and is left without the
+/// module if it had not imported it.
+pub(super) fn class_of_module(
+    vm: &VirtualMachine,
+    module: &'static str,
+    name: &'static str,
+) -> PyResult<&'static Py<PyType>> {
+    let modules = vm.sys_module.get_attr("modules", vm)?;
+    let imported_before = modules.get_item(module, vm).is_ok();
+    let class = vm.import(module, 0)?.get_attr(name, vm)?;
+    if !imported_before {
+        modules.del_item(module, vm)?;
+    }
+    let class = class
+        .downcast::<PyType>()
+        .map_err(|_| vm.new_type_error(format!("{module}.{name} is not a type")))?;
+    // The class lives as long as the process; the definitions of methods
+    // set on it need it for as long.
+    let class: &'static rustpython_vm::PyRef<PyType> = Box::leak(Box::new(class));
+    Ok(class)
+}
+
 /// What a replacement kept of RustPython's own, from the cell its
 /// `install` filled once per process; a RuntimeError naming `what` if
 /// that found nothing to replace.

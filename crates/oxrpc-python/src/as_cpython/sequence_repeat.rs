@@ -13,16 +13,18 @@
 //! it has one, then the repeat of whichever operand is a sequence (the
 //! left one first), by the other as an index. `list` and `bytearray` also
 //! get the in-place one, `PyNumber_InPlaceMultiply`'s, which repeats the
-//! list itself (`l *= 2`).
+//! list itself (`l *= 2`). So does `array.array`, a sixth sequence the
+//! `array` module makes once and every interpreter shares.
 //!
 //! A repeat larger than the machine's memory and swap is a MemoryError
 //! before anything is allocated, as CPython's failed `malloc` makes it:
 //! RustPython's allocation of `'x' * 10**12` was granted (its allocator
 //! asks the kernel not to reserve) and the server filled all memory
 //! writing it, until the kernel killed the process with every client's
-//! interpreter in it.
+//! interpreter in it. The budget is `memory_bounds`'s.
 
 use super::error_text::no_memory;
+use super::memory_bounds::refuse_past_memory;
 use rustpython_vm::builtins::{PyByteArray, PyBytes, PyInt, PyList, PyStr, PyTuple, PyType};
 use rustpython_vm::protocol::PyNumberBinaryFunc;
 use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyResult, VirtualMachine};
@@ -48,15 +50,23 @@ struct NativeRepeat {
 /// Gives the five types the slots, once per process (only where they
 /// have none of their own).
 pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
+    let mut outcome = Ok(());
     REPLACED.call_once(|| {
         let types = &vm.ctx.types;
-        let sequences = [
+        let mut sequences = vec![
             types.str_type,
             types.bytes_type,
             types.tuple_type,
             types.list_type,
             types.bytearray_type,
         ];
+        match super::methods::class_of_module(vm, "array", "array") {
+            Ok(array) => {
+                ARRAY.get_or_init(|| array);
+                sequences.push(array);
+            }
+            Err(error) => outcome = Err(error),
+        }
         NATIVE.get_or_init(|| {
             sequences
                 .iter()
@@ -83,13 +93,27 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
             // The methods called by name repeat through the same check.
             super::methods::define(vm, class, "__mul__", repeat_method);
             super::methods::define(vm, class, "__rmul__", repeat_method);
-            if class.is(types.list_type) || class.is(types.bytearray_type) {
+            let mutable = class.is(types.list_type)
+                || class.is(types.bytearray_type)
+                || ARRAY.get().is_some_and(|array| class.is(*array));
+            if mutable {
                 slots.inplace_multiply.store(Some(inplace_multiply));
                 super::methods::define(vm, class, "__imul__", inplace_repeat_method);
             }
         }
     });
-    Ok(())
+    outcome
+}
+
+/// `array.array`, whose class the `array` module makes once and every
+/// interpreter shares, as the builtins'.
+static ARRAY: OnceLock<&'static Py<PyType>> = OnceLock::new();
+
+/// Whether `object` is an `array.array`.
+fn is_array(object: &PyObject) -> bool {
+    ARRAY
+        .get()
+        .is_some_and(|array| object.fast_isinstance(array))
 }
 
 /// Whether `slot` is this file's.
@@ -132,34 +156,6 @@ fn times(count: &PyObject, vm: &VirtualMachine) -> PyResult<isize> {
     })
 }
 
-/// The bytes this machine can give a process: its memory and swap
-/// (`/proc/meminfo`), read once; unbounded where that cannot be read.
-fn machine_memory() -> u64 {
-    static MEMORY: OnceLock<u64> = OnceLock::new();
-    *MEMORY.get_or_init(|| {
-        let Ok(info) = std::fs::read_to_string("/proc/meminfo") else {
-            return u64::MAX;
-        };
-        let kib = |field: &str| {
-            info.lines()
-                .find_map(|line| line.strip_prefix(field))
-                .and_then(|rest| {
-                    rest.trim()
-                        .trim_end_matches("kB")
-                        .trim()
-                        .parse::<u64>()
-                        .ok()
-                })
-        };
-        match (kib("MemTotal:"), kib("SwapTotal:")) {
-            (Some(memory), swap) => memory
-                .saturating_add(swap.unwrap_or(0))
-                .saturating_mul(1024),
-            (None, _) => u64::MAX,
-        }
-    })
-}
-
 /// The count to repeat `sequence` by: CPython's refusal of a repeat too
 /// long to index (an OverflowError for text and bytes, a MemoryError for
 /// the others), a MemoryError where the result needs more bytes than the
@@ -188,6 +184,12 @@ fn within_memory(sequence: &PyObject, times: isize, vm: &VirtualMachine) -> PyRe
         (length, length * reference, None)
     } else if let Some(tuple) = sequence.downcast_ref::<PyTuple>() {
         (tuple.len(), tuple.len() * reference, None)
+    } else if is_array(sequence) {
+        let length = sequence.length(vm)?;
+        let itemsize = sequence.get_attr("itemsize", vm)?.try_index(vm)?;
+        let itemsize =
+            num_traits::ToPrimitive::to_usize(itemsize.as_bigint()).unwrap_or(usize::MAX);
+        (length, length.saturating_mul(itemsize), None)
     } else {
         return Ok(times);
     };
@@ -203,10 +205,8 @@ fn within_memory(sequence: &PyObject, times: isize, vm: &VirtualMachine) -> PyRe
             None => no_memory(vm),
         });
     }
-    match (bytes as u64).checked_mul(count as u64) {
-        Some(needed) if needed <= machine_memory() => Ok(times),
-        _ => Err(no_memory(vm)),
-    }
+    refuse_past_memory(bytes as u128 * count as u128, vm)?;
+    Ok(times)
 }
 
 /// `sequence` repeated `times` by its builtin type's own slot (in place

@@ -78,7 +78,8 @@ fn original_count(zelf: PyObjectRef, mut args: FuncArgs, vm: &VirtualMachine) ->
 
 /// CPython's `str.zfill`: zeros on the left up to `width` characters,
 /// after the sign when the text starts with one.
-fn zfill(zelf: PyStrRef, width: isize, vm: &VirtualMachine) -> PyResult {
+fn zfill(zelf: PyStrRef, width: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+    let width = super::sized_allocations::index_argument(&width, vm)?;
     let length = zelf.char_len();
     let fill = usize::try_from(width).unwrap_or(0).saturating_sub(length);
     if fill == 0 {
@@ -90,6 +91,7 @@ fn zfill(zelf: PyStrRef, width: isize, vm: &VirtualMachine) -> PyResult {
         });
     }
     let text = zelf.as_wtf8();
+    super::memory_bounds::refuse_past_memory((text.len() + fill) as u128, vm)?;
     let mut padded = Wtf8Buf::with_capacity(text.len() + fill);
     let mut points = text.code_points().peekable();
     if let Some(sign) = points.next_if(|c| *c == CodePoint::from('+') || *c == CodePoint::from('-'))
