@@ -774,6 +774,55 @@ print(c.eval('len(str(1))'))
     assert_peak_under(&server, 600, "classic deep structures");
 }
 
+/// Sizes past memory in classic mode. Each builtin given a size (a
+/// constructor, a padding, a shift, a power, a read, a pack, a repeat, a
+/// format width, a collection sized by its hint) with one past any
+/// machine's memory is a MemoryError, as on rpyc_classic: nothing is
+/// allocated, and a client connected before is served between them and
+/// after. One refused allocation used to end the whole process.
+#[test]
+fn classic_allocations_past_memory_are_memory_errors() {
+    let (server, port) = serve("classic", &[]);
+    let code = format!(
+        r#"
+import rpyc
+bystander = rpyc.classic.connect('127.0.0.1', {port})
+bystander.execute('import array, struct, os')
+c = rpyc.classic.connect('127.0.0.1', {port})
+c.execute('import array, struct, os')
+huge = ["bytes(10**12)", "bytearray(10**12)", "'x'.ljust(10**12)", "'x'.rjust(10**12, 'y')",
+        "'x'.center(10**12)", "'x'.zfill(10**12)", "b'x'.ljust(10**12)", "bytearray(b'x').zfill(10**12)",
+        "('\t' * 100).expandtabs(2**31 - 1)", "(1).to_bytes(10**12, 'big')", "1 << 10**13",
+        "True << 10**13", "2 ** 10**13", "pow(3, 2**63)", "list(range(10**12))", "tuple(range(10**12))",
+        "sorted(iter(range(10**12)))", "'x' * 10**12", "array.array('d', [0.0]) * 10**12",
+        "format(1j, '1000000000000')", "format('a', '1000000000000')", "f'{{1:>1000000000000}}'",
+        "open('/dev/zero', 'rb').read(10**12)", "open('/dev/zero', 'rb', buffering=0).read(10**12)",
+        "os.read(os.open('/dev/zero', os.O_RDONLY), 10**12)", "os.urandom(10**12)",
+        "struct.pack('1000000000000x')", "struct.Struct('1000000000000x').pack()"]
+for expr in huge:
+    try:
+        c.eval(expr)
+        print(expr, 'no error')
+    except MemoryError:
+        print(expr, 'MemoryError')
+    except Exception as e:
+        print(expr, type(e).__name__, e)
+    assert bystander.eval('6 * 7') == 42
+# Sizes within memory are made as before.
+print(c.eval("len(bytes(10)), 'x'.ljust(3, 'y'), len(array.array('b', [1]) * 3), 1 << 70 == 2**70"))
+"#
+    );
+    let (out, _) = python("allocations past memory", &code, Duration::from_secs(180));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 29, "{out}");
+    for line in &lines[..28] {
+        assert!(line.ends_with(" MemoryError"), "{line}\n{out}");
+    }
+    assert_eq!(lines[28], "(10, 'xyy', 3, True)", "{out}");
+    classic_served(port, Duration::from_secs(60));
+    assert_peak_under(&server, 600, "classic allocations past memory");
+}
+
 /// Finding 9: connection churn in classic mode. Rounds of 50 connections
 /// opened at once and reset leave the process's signal dispositions as
 /// they were, and SIGTERM still stops it.

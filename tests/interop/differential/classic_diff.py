@@ -2261,6 +2261,45 @@ def build(argv=None):
     def huge_repeats_refused(ctx, expr):
         ctx.same("exact/" + expr, lambda c: c.eval(expr))
 
+    # Builtins given a size past any machine's memory: CPython's malloc
+    # refuses them and it raises MemoryError (an unguarded server asks for
+    # the bytes and ends, with every client's interpreter); beside them,
+    # the same builtins at sizes that fit, and the refusals of sizes no
+    # C type holds.
+    huge_allocations = [
+        "bytes(10**12)", "bytearray(10**12)", "bytes(source=10**12)", "len(bytes(7))", "bytes(-1)",
+        "bytes(2**63)", "'x'.ljust(10**12)", "'x'.rjust(10**12, '\xe9')", "'x'.center(10**12)",
+        "'x'.zfill(10**12)", "'x'.ljust(2**63)", "'-3'.zfill(6)", "'ab'.center(7, '\u20ac')",
+        "b'x'.ljust(10**12)", "b'x'.rjust(10**12)", "bytearray(b'a').center(10**12)", "b''.zfill(10**12)",
+        "bytearray(b'-1').zfill(5)", "b'x'.ljust(-5)", "'\t'.expandtabs(10**12)", "b'\t'.expandtabs(-2**40)",
+        "('\t' * 100).expandtabs(2**31 - 1)", "(b'\t' * 100).expandtabs(2**31 - 1)",
+        "'a\tb\n\tc'.expandtabs(tabsize=3)", "'\t'.expandtabs(-3)", "(1).to_bytes(10**12, 'big')",
+        "(1).to_bytes(length=10**12, byteorder='big')", "(1).to_bytes(-1, 'big')", "(1).to_bytes(2**63, 'big')",
+        "(258).to_bytes(3, 'little')", "1 << 10**13", "1 << 2**63", "True << 10**13", "0 << 10**13",
+        "(1).__lshift__(10**13)", "(10**13).__rlshift__(1)", "(5 << 70) >> 69", "1 << -1",
+        "list(range(10**12))", "tuple(range(10**12))", "sorted(range(10**12))", "sorted(iter(range(10**12)))",
+        "list(__import__('itertools').repeat(0, 10**12))", "len(list(range(10)))", "sorted(range(3), reverse=True)",
+        "__import__('array').array('b', [0]) * 10**12", "10**12 * __import__('array').array('b', [0])",
+        "__import__('array').array('d') * 10**12", "__import__('array').array('q', [1]).__mul__(10**12)",
+        "__import__('array').array('b', [1]).__rmul__(2**63)", "__import__('array').array('b', [1]) * 2**63",
+        "__import__('array').array('i', [1, 2]).__imul__(2)", "__import__('array').array('b', [1]) * 'x'",
+        "format(1j, '1000000000000')", "format('a', '1000000000000')", "format(10**30, '1000000000000')",
+        "format(1.5, '1000000000000')", "'{:1000000000000}'.format('a')", "'{:{}}'.format(1, 10**12)",
+        "format(1.5, ',1000000000000')", "format('a', '.1000000000000')", "format(1, '.1000000000000')",
+        "format(1.5, '.1000000000000f')", "format(12, '>9')",
+        "open('/dev/zero', 'rb').read(10**12)", "open('/dev/zero', 'rb', buffering=0).read(10**12)",
+        "len(open('/dev/zero', 'rb').read(10))", "__import__('os').urandom(10**12)",
+        "__import__('os').read(__import__('os').open('/dev/zero', 0), 10**12)", "len(__import__('os').urandom(5))",
+        "__import__('struct').pack('1000000000000x')", "__import__('struct').Struct('1000000000000x').pack()",
+        "__import__('struct').calcsize('1000000000000x')", "__import__('struct').pack('3x')",
+        "'a'.expandtabs('x')", "(1).to_bytes('x', 'big')", "'a'.center(1.5)", "b'a'.ljust(None)",
+        "'a'.zfill('1')", "'a'.zfill(2**63)", "'a'.zfill(True)", "'ab'.expandtabs(2**40)", "(1).to_bytes()",
+    ]
+
+    @d.prop(st.sampled_from(huge_allocations), examples=0.05, explicit=huge_allocations)
+    def huge_allocations_refused(ctx, expr):
+        ctx.same("exact/" + expr, lambda c: c.eval(expr))
+
     # round() of an int or a bool is an exact int (round(True, 0) is 1).
     @d.prop(st.tuples(st.one_of(st.booleans(), st.integers(-10 ** 6, 10 ** 6)),
                       st.one_of(st.none(), st.integers(-4, 3))),
