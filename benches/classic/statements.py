@@ -169,6 +169,14 @@ STATEMENTS = [
     ('dict.fromkeys(m)', 'm = map(abs, range(0))'),
     ('hashlib.sha256(b).digest()', "import hashlib; b = b'abc'"),
     ("hmac.new(k, b, 'sha256').digest()", "import hmac; k = b'k'; b = b'abc'"),
+    # Builtins that allocate the size they are given (checked first).
+    ('s.ljust(8)', "s = 'ab'"),
+    ("n.to_bytes(2, 'big')", 'n = 258'),
+    ('n << 5', 'n = 3'),
+    ('n ** 5', 'n = 3'),
+    ('bytes(8)', 'pass'),
+    ('list(r)', 'r = range(10)'),
+    ("format(n, '>5')", 'n = 3'),
 ]
 
 # Statements that take milliseconds: run only when named with --only, with
