@@ -10,7 +10,10 @@
 //! slot, so that subclasses made later take the slot from it.
 
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyStr, PyType, PyTypeRef};
-use rustpython_vm::function::{FuncArgs, IntoPyNativeFn, OptionalArg, PyMethodDef, PyMethodFlags};
+use rustpython_vm::class::PyClassImpl;
+use rustpython_vm::function::{
+    FuncArgs, IntoPyNativeFn, OptionalArg, PyMethodDef, PyMethodFlags, PyNativeFn,
+};
 use rustpython_vm::protocol::{PyNumberBinaryFunc, PyNumberTernaryFunc};
 use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyPayload, PyResult, VirtualMachine};
 use std::sync::OnceLock;
@@ -121,6 +124,16 @@ pub(super) fn construct_then_init<P: PyPayload + Default + std::fmt::Debug>(
     let args = FuncArgs::from_vectorcall_owned(args, positional, keyword_names);
     init(made.clone().into(), args, vm)?;
     Ok(made.into())
+}
+
+/// The function behind the builtin type `T`'s own method `name`, as
+/// RustPython defined it (to be called as is, without the method object's
+/// call, by a method of ours put in its place).
+pub(super) fn native_function<T: PyClassImpl>(name: &str) -> Option<&'static dyn PyNativeFn> {
+    T::METHOD_DEFS
+        .iter()
+        .find(|def| def.name == name)
+        .map(|def| def.func)
 }
 
 /// The class `name` of the module `module`, made once by RustPython and

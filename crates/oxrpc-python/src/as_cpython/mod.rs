@@ -21,6 +21,7 @@ mod builtin_docs;
 mod builtin_errors;
 mod builtin_functions;
 mod bytes_from_iterable;
+pub(crate) mod clinic_signature;
 pub(crate) mod code_in_namespace;
 mod collect_iterable;
 mod complex_arithmetic;

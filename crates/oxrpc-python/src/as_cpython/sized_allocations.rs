@@ -115,10 +115,9 @@ fn check_before_native<T: PyClassImpl + StaticType>(
     name: &'static str,
     check: Check,
 ) {
-    let Some(own) = T::METHOD_DEFS.iter().find(|def| def.name == name) else {
+    let Some(function) = methods::native_function::<T>(name) else {
         return check_before(vm, T::static_type(), name, check);
     };
-    let function = own.func;
     methods::define(
         vm,
         T::static_type(),

@@ -6,97 +6,7 @@ use rustpython_vm::function::FuncArgs;
 use rustpython_vm::protocol::PyBuffer;
 use rustpython_vm::{AsObject, PyObjectRef, PyResult, TryFromBorrowedObject, VirtualMachine};
 
-/// A builtin's parameters as Argument Clinic declares them, bound as
-/// `_PyArg_UnpackKeywords` binds them.
-pub(super) struct Signature {
-    /// The name its errors give it (`new`, `openssl_sha256`, `digest`).
-    pub(super) function: &'static str,
-    /// Every parameter, in order.
-    pub(super) parameters: &'static [&'static str],
-    /// How many lead as positional-only.
-    pub(super) positional_only: usize,
-    /// How many may be given by position.
-    pub(super) positional: usize,
-    /// How many lead as required.
-    pub(super) required: usize,
-}
-
-impl Signature {
-    /// Each parameter's argument, by position or by name, or the
-    /// TypeError CPython raises for the call: too many arguments, too
-    /// many positional ones, a required one missing, one given twice, a
-    /// keyword it does not take.
-    pub(super) fn bind(
-        &self,
-        args: FuncArgs,
-        vm: &VirtualMachine,
-    ) -> PyResult<Vec<Option<PyObjectRef>>> {
-        let function = self.function;
-        let given = args.args.len();
-        // The common call: positional arguments only, as many as it takes.
-        if args.kwargs.is_empty() && (self.required..=self.positional).contains(&given) {
-            let mut bound: Vec<Option<PyObjectRef>> = Vec::with_capacity(self.parameters.len());
-            bound.extend(args.args.into_iter().map(Some));
-            bound.resize(self.parameters.len(), None);
-            return Ok(bound);
-        }
-        let total = given + args.kwargs.len();
-        let most = self.parameters.len();
-        let plural = |count: usize| if count == 1 { "" } else { "s" };
-        if total > most {
-            return Err(vm.new_type_error(format!(
-                "{function}() takes at most {most} {}argument{} ({total} given)",
-                if given == 0 { "keyword " } else { "" },
-                plural(most),
-            )));
-        }
-        if given > self.positional {
-            return Err(vm.new_type_error(if self.positional == 0 {
-                format!("{function}() takes no positional arguments")
-            } else {
-                format!(
-                    "{function}() takes {} {} positional argument{} ({given} given)",
-                    if self.required < self.positional {
-                        "at most"
-                    } else {
-                        "exactly"
-                    },
-                    self.positional,
-                    plural(self.positional),
-                )
-            }));
-        }
-        let mut kwargs = args.kwargs;
-        let mut bound: Vec<Option<PyObjectRef>> = args.args.into_iter().map(Some).collect();
-        for (index, name) in self.parameters.iter().enumerate().skip(bound.len()) {
-            let value = if index < self.positional_only {
-                None
-            } else {
-                kwargs.shift_remove(*name)
-            };
-            if value.is_none() && index < self.required {
-                return Err(vm.new_type_error(format!(
-                    "{function}() missing required argument '{name}' (pos {})",
-                    index + 1
-                )));
-            }
-            bound.push(value);
-        }
-        if let Some(extra) = kwargs.keys().next() {
-            let twice =
-                (self.positional_only..given).find(|&i| kwargs.contains_key(self.parameters[i]));
-            return Err(vm.new_type_error(match twice {
-                Some(index) => format!(
-                    "argument for {function}() given by name ('{}') and position ({})",
-                    self.parameters[index],
-                    index + 1
-                ),
-                None => format!("'{extra}' is an invalid keyword argument for {function}()"),
-            }));
-        }
-        Ok(bound)
-    }
-}
+pub(super) use crate::as_cpython::clinic_signature::{c_int_argument, Signature};
 
 /// A `METH_O` method's one argument, or CPython's refusal (`function`
 /// as its errors name it: `HASH.update`).
@@ -129,14 +39,6 @@ pub(super) fn no_arguments(function: &str, args: &FuncArgs, vm: &VirtualMachine)
         )));
     }
     Ok(())
-}
-
-/// An `int` parameter (`_PyLong_AsInt`): any object with `__index__`,
-/// within a C int.
-pub(super) fn c_int_argument(value: &PyObjectRef, vm: &VirtualMachine) -> PyResult<i32> {
-    let int = value.try_index(vm)?;
-    num_traits::ToPrimitive::to_i32(int.as_bigint())
-        .ok_or_else(|| vm.new_overflow_error("Python int too large to convert to C int"))
 }
 
 /// An `unsigned_long` parameter (`_PyLong_UnsignedLong_Converter`): an
