@@ -2300,6 +2300,32 @@ def build(argv=None):
     def huge_allocations_refused(ctx, expr):
         ctx.same("exact/" + expr, lambda c: c.eval(expr))
 
+    # bytes.hex with a separator and a group size, by position and by
+    # keyword, on the three types that have it; the separators CPython
+    # refuses, and in which order it refuses them.
+    hex_separators = st.sampled_from(["':'", "' '", "'::'", "''", "'\\xe9'", "'\\u20ac'", "b'-'", "b'\\xff'",
+                                      "bytearray(b':')", "None", "1", "[1]"])
+    hex_groups = st.one_of(st.integers(-5, 5), st.sampled_from(["2**31", "-2**31 - 1", "2**70", "'x'", "True", "1.5"]))
+
+    @d.prop(st.tuples(st.binary(max_size=9), st.sampled_from(["bytes", "bytearray", "memoryview"]),
+                      st.one_of(st.none(), hex_separators), st.one_of(st.none(), hex_groups),
+                      st.sampled_from(["position", "keyword", "mixed"])))
+    def hex_separators_and_groups(ctx, case):
+        data, kind, separator, group, passing = case
+        arguments = []
+        if passing == "position":
+            if separator is not None:
+                arguments.append(separator)
+                if group is not None:
+                    arguments.append(str(group))
+        else:
+            if separator is not None:
+                arguments.append(separator if passing == "mixed" else "sep=%s" % separator)
+            if group is not None:
+                arguments.append("bytes_per_sep=%s" % group)
+        expr = "%s(%r).hex(%s)" % (kind, data, ", ".join(arguments))
+        ctx.same("exact/" + expr, lambda c: c.eval(expr))
+
     # round() of an int or a bool is an exact int (round(True, 0) is 1).
     @d.prop(st.tuples(st.one_of(st.booleans(), st.integers(-10 ** 6, 10 ** 6)),
                       st.one_of(st.none(), st.integers(-4, 3))),

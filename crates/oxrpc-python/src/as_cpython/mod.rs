@@ -45,6 +45,7 @@ mod format_refusals;
 mod format_spec;
 mod generator_throw;
 pub(crate) mod hashlib;
+mod hex_separator;
 mod import_error;
 mod items;
 mod join;
@@ -105,6 +106,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     float_format::install(vm)?;
     str_methods::install(vm)?;
     text_codec_fast_path::install(vm)?;
+    hex_separator::install(vm)?;
     bytes_from_iterable::install(vm)?;
     str_repr::install(vm)?;
     complex_repr::install(vm)?;
