@@ -2326,6 +2326,23 @@ def build(argv=None):
         expr = "%s(%r).hex(%s)" % (kind, data, ", ".join(arguments))
         ctx.same("exact/" + expr, lambda c: c.eval(expr))
 
+    # memoryview.tobytes in each order, of views of one to three
+    # dimensions (items of one, two or four bytes), by position and by
+    # keyword, and the orders CPython refuses.
+    @d.prop(st.tuples(st.lists(st.integers(1, 3), min_size=1, max_size=3), st.sampled_from(["B", "H", "i"]),
+                      st.sampled_from(["'C'", "'F'", "'A'", "None", "'X'", "'f'", "1", "b'C'"]),
+                      st.sampled_from(["position", "keyword", "none"]), st.integers(0, 255)))
+    def memoryview_orders(ctx, case):
+        shape, code, order, passing, seed = case
+        size = {"B": 1, "H": 2, "i": 4}[code]
+        count = 1
+        for extent in shape:
+            count *= extent
+        data = bytes((seed + i * 7) % 256 for i in range(count * size))
+        argument = {"position": order, "keyword": "order=%s" % order, "none": ""}[passing]
+        expr = "memoryview(%r).cast('%s', shape=%r).tobytes(%s)" % (data, code, shape, argument)
+        ctx.same("exact/" + expr, lambda c: c.eval(expr))
+
     # round() of an int or a bool is an exact int (round(True, 0) is 1).
     @d.prop(st.tuples(st.one_of(st.booleans(), st.integers(-10 ** 6, 10 ** 6)),
                       st.one_of(st.none(), st.integers(-4, 3))),

@@ -51,6 +51,7 @@ mod items;
 mod join;
 pub(crate) mod math_domain;
 mod memory_bounds;
+mod memoryview_order;
 mod method_descriptor_call;
 mod methods;
 mod module_copy;
@@ -107,6 +108,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     str_methods::install(vm)?;
     text_codec_fast_path::install(vm)?;
     hex_separator::install(vm)?;
+    memoryview_order::install(vm)?;
     bytes_from_iterable::install(vm)?;
     str_repr::install(vm)?;
     complex_repr::install(vm)?;
