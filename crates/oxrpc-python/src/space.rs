@@ -272,8 +272,8 @@ impl ObjectSpace for RustPython {
         if let Some(hashlib) = as_cpython::hashlib::hashlib_module_def(&builder.ctx) {
             builder = builder.add_native_module(hashlib);
         }
-        let checked = as_cpython::sized_allocations::module_defs(&builder.ctx);
-        builder = builder.add_native_modules(&checked);
+        let fronted = as_cpython::module_defs(&builder.ctx);
+        builder = builder.add_native_modules(&fronted);
         let interpreter = builder.build();
         interpreter.enter(|vm| {
             // Threads Python starts get the stack the interpreter's own

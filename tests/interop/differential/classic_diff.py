@@ -2343,6 +2343,22 @@ def build(argv=None):
         expr = "memoryview(%r).cast('%s', shape=%r).tobytes(%s)" % (data, code, shape, argument)
         ctx.same("exact/" + expr, lambda c: c.eval(expr))
 
+    # os.listdir and os.scandir take their path by keyword too, and refuse
+    # it twice or misnamed in CPython's words.
+    path_keyword_calls = [
+        "sorted(__import__('os').listdir(path='/')) == sorted(__import__('os').listdir('/'))",
+        "__import__('os').listdir(path=None) == __import__('os').listdir()",
+        "__import__('os').listdir(path=b'/') == __import__('os').listdir(b'/')",
+        "__import__('os').listdir('/', '/')", "__import__('os').listdir('/', path='/')",
+        "__import__('os').listdir(pth='/')", "__import__('os').scandir('/', path='/')",
+        "sorted(e.name for e in __import__('os').scandir(path='/')) == sorted(__import__('os').listdir('/'))",
+        "__import__('os').scandir(path='/nonexistent-dir')", "__import__('os').listdir(path='/nonexistent-dir')",
+    ]
+
+    @d.prop(st.sampled_from(path_keyword_calls), examples=0.05, explicit=path_keyword_calls)
+    def os_path_keywords(ctx, expr):
+        ctx.same("exact/" + expr, lambda c: c.eval(expr))
+
     # round() of an int or a bool is an exact int (round(True, 0) is 1).
     @d.prop(st.tuples(st.one_of(st.booleans(), st.integers(-10 ** 6, 10 ** 6)),
                       st.one_of(st.none(), st.integers(-4, 3))),

@@ -58,12 +58,13 @@ mod module_copy;
 mod notimplemented_bool;
 mod numbers_from_text;
 mod numeric_hash;
+mod path_keywords;
 mod percent_format;
 mod sequence_errors;
 mod sequence_fast;
 mod sequence_repeat;
 mod set_algebra;
-pub(crate) mod sized_allocations;
+mod sized_allocations;
 mod str_format;
 mod str_methods;
 mod str_repr;
@@ -74,7 +75,31 @@ mod unicode_error_str;
 mod utf16_utf32;
 pub(crate) mod written_docstrings;
 
-use rustpython_vm::{PyResult, VirtualMachine};
+use rustpython_vm::builtins::PyModuleDef;
+use rustpython_vm::{Context, PyResult, VirtualMachine};
+use std::sync::OnceLock;
+
+/// The modules whose functions CPython's differ from RustPython's, given
+/// to every interpreter in place of RustPython's: copies with those
+/// functions behind fronts of this folder (see `module_copy`), made once
+/// per process.
+pub(crate) fn module_defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
+    static DEFS: OnceLock<Vec<&'static PyModuleDef>> = OnceLock::new();
+    let fronts: [(&str, &[(&str, module_copy::Front)]); 2] = [
+        (
+            "posix",
+            &[
+                ("read", sized_allocations::os_read),
+                ("urandom", sized_allocations::os_urandom),
+                ("listdir", path_keywords::listdir),
+                ("scandir", path_keywords::scandir),
+            ],
+        ),
+        ("_struct", &[("pack", sized_allocations::struct_pack)]),
+    ];
+    DEFS.get_or_init(|| module_copy::fronted(ctx, &fronts))
+        .clone()
+}
 
 /// Gives `vm` CPython's builtins where they differ. The functions of the
 /// builtins module (`round`, `min`, ...) live in each interpreter, so they

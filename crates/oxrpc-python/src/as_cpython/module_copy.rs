@@ -8,7 +8,7 @@
 //! same name, doc and slots, and the functions this folder gives it.
 
 use rustpython_vm::builtins::{PyModule, PyModuleDef, PyModuleSlots};
-use rustpython_vm::function::{PyMethodDef, PyNativeFn};
+use rustpython_vm::function::{FuncArgs, PyMethodDef, PyNativeFn};
 use rustpython_vm::{Context, Py, PyResult, VirtualMachine};
 
 /// The slot that fills a module once it is made.
@@ -59,4 +59,36 @@ pub(super) fn functions(
             doc: method.doc,
         })
         .collect()
+}
+
+/// A module function put in front of RustPython's own (`own`): it is
+/// given the call, and calls `own` when it should.
+pub(super) type Front = fn(&'static dyn PyNativeFn, FuncArgs, &VirtualMachine) -> PyResult;
+
+/// The definitions of the modules `fronts` names, each a copy of
+/// RustPython's with the functions it names behind their fronts.
+pub(super) fn fronted(
+    ctx: &Context,
+    fronts: &[(&str, &[(&str, Front)])],
+) -> Vec<&'static PyModuleDef> {
+    fronts
+        .iter()
+        .filter_map(|(module, fronts)| {
+            let original = original(ctx, module)?;
+            let methods = functions(original, |method| {
+                match fronts.iter().find(|(name, _)| *name == method.name) {
+                    Some((_, front)) => behind(method.func, *front),
+                    None => method.func,
+                }
+            });
+            Some(copy(original, methods, None))
+        })
+        .collect()
+}
+
+/// `own` called through `front`, kept for the life of the process.
+fn behind(own: &'static dyn PyNativeFn, front: Front) -> &'static dyn PyNativeFn {
+    Box::leak(Box::new(move |vm: &VirtualMachine, args: FuncArgs| {
+        front(own, args, vm)
+    }))
 }

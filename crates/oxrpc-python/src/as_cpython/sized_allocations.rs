@@ -22,13 +22,13 @@
 //! (`array.array`'s too) by `sequence_repeat`.
 
 use super::memory_bounds::refuse_past_memory;
-use super::{methods, module_copy};
+use super::methods;
 use num_traits::{Signed, ToPrimitive, Zero};
-use rustpython_vm::builtins::{PyByteArray, PyBytes, PyInt, PyModuleDef, PyStr, PyType};
+use rustpython_vm::builtins::{PyByteArray, PyBytes, PyInt, PyStr, PyType};
 use rustpython_vm::class::{PyClassImpl, StaticType};
 use rustpython_vm::function::{FuncArgs, PyNativeFn};
 use rustpython_vm::protocol::PyNumberBinaryFunc;
-use rustpython_vm::{Context, Py, PyObject, PyObjectRef, PyResult, VirtualMachine};
+use rustpython_vm::{Py, PyObject, PyObjectRef, PyResult, VirtualMachine};
 use std::sync::{Once, OnceLock};
 
 static INSTALLED: Once = Once::new();
@@ -343,41 +343,35 @@ fn random_size(args: &FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
     }
 }
 
-/// The definitions of `posix` and `_struct` to give interpreters, with
-/// `read`, `urandom` and `pack` checked before they run (each
-/// interpreter makes its own modules; see `module_copy`).
-pub(crate) fn module_defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
-    static DEFS: OnceLock<Vec<&'static PyModuleDef>> = OnceLock::new();
-    let checked: [(&str, &[(&str, Check)]); 2] = [
-        ("posix", &[("read", read_length), ("urandom", random_size)]),
-        ("_struct", &[("pack", format_size)]),
-    ];
-    DEFS.get_or_init(|| {
-        checked
-            .iter()
-            .filter_map(|(module, checks)| {
-                let original = module_copy::original(ctx, module)?;
-                let functions = module_copy::functions(original, |method| {
-                    match checks.iter().find(|(name, _)| *name == method.name) {
-                        Some((_, check)) => checked_function(method.func, *check),
-                        None => method.func,
-                    }
-                });
-                Some(module_copy::copy(original, functions, None))
-            })
-            .collect()
-    })
-    .clone()
+/// `os.read`, checked before RustPython's (a module function of each
+/// interpreter's `posix`; see `module_copy`).
+pub(super) fn os_read(
+    own: &'static dyn PyNativeFn,
+    args: FuncArgs,
+    vm: &VirtualMachine,
+) -> PyResult {
+    read_length(&args, vm)?;
+    own(vm, args)
 }
 
-/// `function` with `check` made first.
-fn checked_function(function: &'static dyn PyNativeFn, check: Check) -> &'static dyn PyNativeFn {
-    Box::leak(Box::new(
-        move |vm: &VirtualMachine, args: FuncArgs| -> PyResult {
-            check(&args, vm)?;
-            function(vm, args)
-        },
-    ))
+/// `os.urandom`, checked before RustPython's.
+pub(super) fn os_urandom(
+    own: &'static dyn PyNativeFn,
+    args: FuncArgs,
+    vm: &VirtualMachine,
+) -> PyResult {
+    random_size(&args, vm)?;
+    own(vm, args)
+}
+
+/// `struct.pack`, checked before RustPython's.
+pub(super) fn struct_pack(
+    own: &'static dyn PyNativeFn,
+    args: FuncArgs,
+    vm: &VirtualMachine,
+) -> PyResult {
+    format_size(&args, vm)?;
+    own(vm, args)
 }
 
 /// The int type's `<<`: a result past the budget refused, the rest
