@@ -2359,6 +2359,31 @@ def build(argv=None):
     def os_path_keywords(ctx, expr):
         ctx.same("exact/" + expr, lambda c: c.eval(expr))
 
+    # io.StringIO's arguments by position and by keyword, and the ones
+    # CPython refuses, in its words. (RustPython keeps no newline mode:
+    # newline=None, '\r' and '\r\n' translate nothing, so only values
+    # that translate nothing are compared.)
+    string_io_values = st.sampled_from(["'ab'", "'a\\nb'", "''", "None", "1", "b'x'", "['a']"])
+    string_io_newlines = st.sampled_from(["'\\n'", "''", "'x'", "1", "'\\r\\n\\r'"])
+
+    @d.prop(st.tuples(st.one_of(st.none(), string_io_values), st.one_of(st.none(), string_io_newlines),
+                      st.sampled_from(["position", "keyword", "mixed", "twice"])))
+    def string_io_arguments(ctx, case):
+        value, newline, passing = case
+        arguments = []
+        if passing == "position":
+            arguments = [a for a in (value, newline) if a is not None]
+            if value is None and newline is not None:
+                arguments = ["None", newline]
+        elif passing == "keyword":
+            arguments = ["%s=%s" % pair for pair in (("initial_value", value), ("newline", newline)) if pair[1] is not None]
+        elif passing == "mixed":
+            arguments = ([value] if value is not None else []) + (["newline=%s" % newline] if newline is not None else [])
+        else:
+            arguments = ["'a'", "initial_value=%s" % (value or "'b'")]
+        expr = "(lambda s: (s.getvalue(), s.read()))(__import__('io').StringIO(%s))" % ", ".join(arguments)
+        ctx.same("exact/" + expr, lambda c: c.eval(expr))
+
     # round() of an int or a bool is an exact int (round(True, 0) is 1).
     @d.prop(st.tuples(st.one_of(st.booleans(), st.integers(-10 ** 6, 10 ** 6)),
                       st.one_of(st.none(), st.integers(-4, 3))),
