@@ -2384,6 +2384,18 @@ def build(argv=None):
         expr = "(lambda s: (s.getvalue(), s.read()))(__import__('io').StringIO(%s))" % ", ".join(arguments)
         ctx.same("exact/" + expr, lambda c: c.eval(expr))
 
+    # re.Match.groups and groupdict with a default for the groups that did
+    # not take part, by position and by keyword, and too many arguments.
+    @d.prop(st.tuples(st.sampled_from([("(?P<a>x)(?P<b>y)?", "x"), ("(x)|(y)", "y"), ("(?P<a>x)?z", "z"),
+                                       ("(x)(y)", "xy"), ("x", "x")]),
+                      st.sampled_from(["groups", "groupdict"]),
+                      st.sampled_from(["", "None", "default=None", "''", "default='-'", "default=0", "0, default=1",
+                                       "1, 2", "dflt=1", "default=b'-'"])))
+    def match_group_defaults(ctx, case):
+        (pattern, text), method, arguments = case
+        expr = "__import__('re').match(%r, %r).%s(%s)" % (pattern, text, method, arguments)
+        ctx.same("exact/" + expr, lambda c: c.eval(expr))
+
     # round() of an int or a bool is an exact int (round(True, 0) is 1).
     @d.prop(st.tuples(st.one_of(st.booleans(), st.integers(-10 ** 6, 10 ** 6)),
                       st.one_of(st.none(), st.integers(-4, 3))),

@@ -101,6 +101,43 @@ impl Signature {
     }
 }
 
+impl Signature {
+    /// A call of a function that takes its parameters by position only
+    /// (`own`), made as a function with this signature is called: the
+    /// arguments bound (after the receiver, when `with_receiver`), then
+    /// given to `own` by position, the receiver first, up to the last one
+    /// given. For signatures whose parameters are left out from the end
+    /// only: one left out before one given is given as `None`.
+    pub(crate) fn call_by_position(
+        &self,
+        mut args: FuncArgs,
+        with_receiver: bool,
+        vm: &VirtualMachine,
+        own: impl FnOnce(FuncArgs) -> PyResult,
+    ) -> PyResult {
+        let receiver = if with_receiver && !args.args.is_empty() {
+            Some(args.args.remove(0))
+        } else {
+            None
+        };
+        let bound = self.bind(args, vm)?;
+        let given = bound
+            .iter()
+            .rposition(Option::is_some)
+            .map_or(0, |last| last + 1);
+        let positional: Vec<PyObjectRef> = receiver
+            .into_iter()
+            .chain(
+                bound
+                    .into_iter()
+                    .take(given)
+                    .map(|value| value.unwrap_or_else(|| vm.ctx.none())),
+            )
+            .collect();
+        own(FuncArgs::from(positional))
+    }
+}
+
 /// An `int` parameter (`_PyLong_AsInt`): any object with `__index__`,
 /// within a C int.
 pub(crate) fn c_int_argument(value: &PyObjectRef, vm: &VirtualMachine) -> PyResult<i32> {

@@ -49,6 +49,7 @@ mod hex_separator;
 mod import_error;
 mod items;
 mod join;
+mod match_defaults;
 pub(crate) mod math_domain;
 mod memory_bounds;
 mod memoryview_order;
@@ -136,6 +137,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     hex_separator::install(vm)?;
     memoryview_order::install(vm)?;
     string_io_arguments::install(vm)?;
+    match_defaults::install(vm)?;
     bytes_from_iterable::install(vm)?;
     str_repr::install(vm)?;
     complex_repr::install(vm)?;

@@ -48,6 +48,5 @@ fn by_position(
         positional: 1,
         required: 0,
     };
-    let path = signature.bind(args, vm)?.into_iter().next().flatten();
-    own(vm, FuncArgs::from(path.into_iter().collect::<Vec<_>>()))
+    signature.call_by_position(args, false, vm, |args| own(vm, args))
 }
