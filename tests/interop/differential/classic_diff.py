@@ -2294,6 +2294,8 @@ def build(argv=None):
         "__import__('struct').calcsize('1000000000000x')", "__import__('struct').pack('3x')",
         "'a'.expandtabs('x')", "(1).to_bytes('x', 'big')", "'a'.center(1.5)", "b'a'.ljust(None)",
         "'a'.zfill('1')", "'a'.zfill(2**63)", "'a'.zfill(True)", "'ab'.expandtabs(2**40)", "(1).to_bytes()",
+        "format(10**5000, 'e')", "format(-10**400, '.2f')", "format(2**1024, 'g')", "format(2**1024 - 1, 'g')",
+        "format(10**308, 'e')", "format(10**400, '%')", "format(10**400, ',.1f')", "f'{10**400:E}'",
     ]
 
     @d.prop(st.sampled_from(huge_allocations), examples=0.05, explicit=huge_allocations)

@@ -238,10 +238,14 @@ fn int_format(zelf: PyObjectRef, spec: PyStrRef, vm: &VirtualMachine) -> PyResul
     }
     // A float's type formats the int as the float it converts to, as in
     // CPython; RustPython's own does the same but for `z` (refused),
-    // `#` and grouping, which go through the float formatter.
-    if spec_text.ends_with(['e', 'E', 'f', 'F', 'g', 'G', '%'])
-        && spec_text.bytes().any(|c| b"z#,_".contains(&c))
-    {
+    // `#` and grouping, which go through the float formatter, and for an
+    // int past a float's range (written as `inf`, where CPython's
+    // conversion raises OverflowError).
+    let float_type = spec_text.ends_with(['e', 'E', 'f', 'F', 'g', 'G', '%']);
+    if float_type && past_float_range(int) {
+        return Err(vm.new_overflow_error("int too large to convert to float".to_owned()));
+    }
+    if float_type && spec_text.bytes().any(|c| b"z#,_".contains(&c)) {
         let Some(number) = float_arithmetic::as_float(&zelf, vm)? else {
             return Err(methods::not_a("int", "__format__", &zelf, vm));
         };
@@ -257,6 +261,21 @@ fn int_format(zelf: PyObjectRef, spec: PyStrRef, vm: &VirtualMachine) -> PyResul
     let formatted =
         formatted.map_err(|error| refused(error, spec_text, Formatted::Int, &zelf, vm))?;
     Ok(vm.ctx.new_str(formatted).into())
+}
+
+/// Whether `int` rounds (to nearest, ties to even) past the largest
+/// float, where CPython's `PyLong_AsDouble` raises: from 2¹⁰²⁴ − 2⁹⁷⁰ in
+/// magnitude, the halfway point above it.
+fn past_float_range(int: &PyInt) -> bool {
+    use num_traits::{Signed, ToPrimitive};
+    let int = int.as_bigint();
+    match int.bits() {
+        0..=1023 => false,
+        // Past the halfway point when the 54 bits from the top are all
+        // set (a float keeps 53).
+        1024 => (int.abs() >> 970u32).to_u64() == Some((1 << 54) - 1),
+        _ => true,
+    }
 }
 
 fn complex_format(zelf: PyObjectRef, spec: PyStrRef, vm: &VirtualMachine) -> PyResult {
