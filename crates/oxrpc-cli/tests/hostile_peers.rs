@@ -798,7 +798,10 @@ huge = ["bytes(10**12)", "bytearray(10**12)", "'x'.ljust(10**12)", "'x'.rjust(10
         "format(1j, '1000000000000')", "format('a', '1000000000000')", "f'{{1:>1000000000000}}'",
         "open('/dev/zero', 'rb').read(10**12)", "open('/dev/zero', 'rb', buffering=0).read(10**12)",
         "os.read(os.open('/dev/zero', os.O_RDONLY), 10**12)", "os.urandom(10**12)",
-        "struct.pack('1000000000000x')", "struct.Struct('1000000000000x').pack()"]
+        "struct.pack('1000000000000x')", "struct.Struct('1000000000000x').pack()",
+        "(b'a' * 10**6).replace(b'', b'x' * 10**7)", "('a' * 10**6).replace('', 'x' * 10**7)",
+        "__import__('itertools').combinations(range(10), 10**12)",
+        "__import__('itertools').product(range(10), repeat=10**12)"]
 for expr in huge:
     try:
         c.eval(expr)
@@ -814,11 +817,11 @@ print(c.eval("len(bytes(10)), 'x'.ljust(3, 'y'), len(array.array('b', [1]) * 3),
     );
     let (out, _) = python("allocations past memory", &code, Duration::from_secs(180));
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines.len(), 29, "{out}");
-    for line in &lines[..28] {
+    assert_eq!(lines.len(), 33, "{out}");
+    for line in &lines[..32] {
         assert!(line.ends_with(" MemoryError"), "{line}\n{out}");
     }
-    assert_eq!(lines[28], "(10, 'xyy', 3, True)", "{out}");
+    assert_eq!(lines[32], "(10, 'xyy', 3, True)", "{out}");
     classic_served(port, Duration::from_secs(60));
     assert_peak_under(&server, 600, "classic allocations past memory");
 }

@@ -21,6 +21,7 @@
 //! `collect_iterable`, format widths by `format_refusals`, and repeats
 //! (`array.array`'s too) by `sequence_repeat`.
 
+use super::clinic_signature::Signature;
 use super::memory_bounds::refuse_past_memory;
 use super::methods;
 use num_traits::{Signed, ToPrimitive, Zero};
@@ -59,6 +60,8 @@ fn install_once(vm: &VirtualMachine) -> PyResult<()> {
     check_before_native::<PyByteArray>(vm, "expandtabs", expanded_tabs);
     check_before_native::<PyBytes>(vm, "zfill", padded_width);
     check_before_native::<PyByteArray>(vm, "zfill", padded_width);
+    check_before_native::<PyBytes>(vm, "replace", replaced_bytes);
+    check_before_native::<PyByteArray>(vm, "replace", replaced_bytes);
     check_before_native::<PyInt>(vm, "to_bytes", byte_length);
     if let Some(own) = types.int_type.slots.as_number.lshift.load() {
         INT_SHIFT_LEFT.get_or_init(|| own);
@@ -86,7 +89,99 @@ fn install_once(vm: &VirtualMachine) -> PyResult<()> {
     }
     let packer = methods::class_of_module(vm, "_struct", "Struct")?;
     check_before(vm, packer, "pack", packed_size);
+    let news: [(&'static str, methods::NewSlot); 4] = [
+        ("combinations", combinatoric_new::<0>),
+        ("combinations_with_replacement", combinatoric_new::<1>),
+        ("permutations", combinatoric_new::<2>),
+        ("product", combinatoric_new::<3>),
+    ];
+    let mut originals = Vec::with_capacity(news.len());
+    for (name, new) in news {
+        let class = methods::class_of_module(vm, "itertools", name)?;
+        let Some(original) = class.slots.new.load() else {
+            return Ok(());
+        };
+        originals.push(original);
+        class.slots.new.store(Some(new));
+    }
+    if let Ok(originals) = <[methods::NewSlot; 4]>::try_from(originals) {
+        COMBINATORIC_NEWS.get_or_init(|| originals);
+    }
     Ok(())
+}
+
+/// The new slots of `itertools`' `combinations`,
+/// `combinations_with_replacement`, `permutations` and `product`, in that
+/// order, kept before they are replaced.
+static COMBINATORIC_NEWS: OnceLock<[methods::NewSlot; 4]> = OnceLock::new();
+
+/// A combinatoric iterator made as RustPython makes it, once CPython's
+/// index arrays for it (of `r` indices, or of `repeat` times the
+/// iterables' count) fit the budget: RustPython's
+/// `combinations(range(10), 10**12)` asked for them and ended the
+/// process, and `product(range(10), repeat=10**12)` filled memory.
+fn combinatoric_new<const WHICH: usize>(
+    class: rustpython_vm::builtins::PyTypeRef,
+    args: FuncArgs,
+    vm: &VirtualMachine,
+) -> PyResult {
+    let Some(originals) = COMBINATORIC_NEWS.get() else {
+        return Err(vm.new_runtime_error("itertools not set up".to_owned()));
+    };
+    let iterable = |object: &PyObject| {
+        let slots = &object.class().slots;
+        slots.iter.load().is_some() || slots.as_sequence.item.load().is_some()
+    };
+    let word = std::mem::size_of::<usize>() as u128;
+    if WHICH == 3 {
+        if let Some(other) = args.kwargs.keys().find(|name| *name != "repeat") {
+            return Err(vm.new_type_error(format!(
+                "'{other}' is an invalid keyword argument for product()"
+            )));
+        }
+        if let Some(repeat) = args.kwargs.get("repeat") {
+            let repeat = index_ssize(repeat, vm)?.unwrap_or(0);
+            if repeat < 0 {
+                return Err(vm.new_value_error("repeat argument cannot be negative".to_owned()));
+            }
+            let pools = args.args.len() as u128 * repeat as u128;
+            if pools * word > isize::MAX as u128 {
+                return Err(vm.new_overflow_error("repeat argument too large".to_owned()));
+            }
+            if args.args.iter().all(|pool| iterable(pool)) {
+                refuse_past_memory(pools * word, vm)?;
+            }
+        }
+        return originals[WHICH](class, args, vm);
+    }
+    // `iterable` and `r` bound as Argument Clinic binds them (RustPython's
+    // `permutations` took `r` by position only), then given by position.
+    let signature = Signature {
+        function: [
+            "combinations",
+            "combinations_with_replacement",
+            "permutations",
+        ][WHICH],
+        parameters: &["iterable", "r"],
+        positional_only: 0,
+        positional: 2,
+        required: if WHICH == 2 { 1 } else { 2 },
+    };
+    let bound = signature.bind(args, vm)?;
+    let [Some(pool), r] = <[Option<PyObjectRef>; 2]>::try_from(bound)
+        .map_err(|_| vm.new_runtime_error("itertools arguments not bound".to_owned()))?
+    else {
+        return Err(vm.new_runtime_error("itertools arguments not bound".to_owned()));
+    };
+    if let Some(r) = r.as_ref().filter(|r| !(WHICH == 2 && vm.is_none(r))) {
+        if let Some(r) = index_ssize(r, vm)? {
+            if r > 0 && iterable(&pool) {
+                refuse_past_memory(r as u128 * word, vm)?;
+            }
+        }
+    }
+    let positional: Vec<PyObjectRef> = std::iter::once(pool).chain(r).collect();
+    originals[WHICH](class, FuncArgs::from(positional), vm)
 }
 
 /// Sets on `class`, in place of its method `name`, one that makes `check`
@@ -253,6 +348,122 @@ fn expanded_length(text: &[u8], tabsize: u64) -> u128 {
         }
     }
     length
+}
+
+/// `bytes.replace(old, new, count=-1)` and `bytearray`'s: the bytes the
+/// result takes.
+fn replaced_bytes(args: &FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+    let length_of = |object: &PyObject| -> Option<usize> {
+        match object.downcast_ref::<PyBytes>() {
+            Some(bytes) => Some(bytes.as_bytes().len()),
+            None => object
+                .downcast_ref::<PyByteArray>()
+                .map(|bytes| bytes.borrow_buf().len()),
+        }
+    };
+    let bytes_of = |object: &PyObject| -> Vec<u8> {
+        match object.downcast_ref::<PyBytes>() {
+            Some(bytes) => bytes.as_bytes().to_vec(),
+            None => object
+                .downcast_ref::<PyByteArray>()
+                .map_or_else(Vec::new, |bytes| bytes.borrow_buf().to_vec()),
+        }
+    };
+    let [text, old, new, rest @ ..] = args.args.as_slice() else {
+        return Ok(());
+    };
+    let (Some(text_length), Some(old_length), Some(new_length)) =
+        (length_of(text), length_of(old), length_of(new))
+    else {
+        return Ok(());
+    };
+    let count = match rest.first() {
+        Some(count) => ssize(count, vm)?.unwrap_or(-1),
+        None => -1,
+    };
+    let replacement = Replacement {
+        text_length,
+        points: text_length,
+        old_length,
+        new_length,
+        count,
+    };
+    replacement.refuse_past_memory("replace bytes is too long", vm, |limit| {
+        occurrences(&bytes_of(text), &bytes_of(old), limit)
+    })
+}
+
+/// A `replace` of `old_length` bytes by `new_length` in a text of
+/// `text_length` bytes (`points` characters), at most `count` times (all,
+/// when negative).
+pub(super) struct Replacement {
+    pub(super) text_length: usize,
+    pub(super) points: usize,
+    pub(super) old_length: usize,
+    pub(super) new_length: usize,
+    pub(super) count: isize,
+}
+
+impl Replacement {
+    /// CPython's refusal of the result: an OverflowError (`too_long`)
+    /// past an index, a MemoryError past the budget. Only a replacement
+    /// that could grow past 256 MiB asks `occurrences` (of a non-empty
+    /// old, up to a limit) how many there are.
+    pub(super) fn refuse_past_memory(
+        &self,
+        too_long: &str,
+        vm: &VirtualMachine,
+        occurrences: impl FnOnce(usize) -> usize,
+    ) -> PyResult<()> {
+        let Some(growth) = self
+            .new_length
+            .checked_sub(self.old_length)
+            .filter(|&g| g > 0)
+        else {
+            return Ok(());
+        };
+        let limit = usize::try_from(self.count).unwrap_or(usize::MAX);
+        // The empty string is found before each character and after the
+        // last.
+        let most = self
+            .text_length
+            .checked_div(self.old_length)
+            .unwrap_or(self.points + 1)
+            .min(limit);
+        let size = |found: usize| self.text_length as u128 + found as u128 * growth as u128;
+        if size(most) <= 1 << 28 {
+            return Ok(());
+        }
+        let found = if self.old_length == 0 {
+            most
+        } else {
+            occurrences(limit)
+        };
+        let size = size(found);
+        if size > isize::MAX as u128 {
+            return Err(vm.new_overflow_error(too_long.to_owned()));
+        }
+        refuse_past_memory(size, vm)
+    }
+}
+
+/// How many times `old` (not empty) is in `text` without overlapping, up
+/// to `limit`.
+pub(super) fn occurrences(text: &[u8], old: &[u8], limit: usize) -> usize {
+    let (mut found, mut at) = (0, 0);
+    while found < limit {
+        match text[at..]
+            .windows(old.len())
+            .position(|window| window == old)
+        {
+            Some(offset) => {
+                found += 1;
+                at += offset + old.len();
+            }
+            None => break,
+        }
+    }
+    found
 }
 
 /// `int.to_bytes(length, ...)`: CPython's refusals of a negative or

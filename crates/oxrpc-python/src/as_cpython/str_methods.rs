@@ -122,18 +122,28 @@ struct ReplaceArgs {
 /// `str.replace`, whole: an empty pattern as CPython replaces it, any
 /// other as RustPython did (its own `Wtf8` search), with no call through
 /// RustPython's method.
-fn replace(zelf: PyStrRef, args: ReplaceArgs) -> Wtf8Buf {
+fn replace(zelf: PyStrRef, args: ReplaceArgs, vm: &VirtualMachine) -> PyResult<Wtf8Buf> {
     let ReplaceArgs { old, new, count } = args;
     let text = zelf.as_wtf8();
     let (old, new_text) = (old.as_wtf8(), new.as_wtf8());
+    let replacement = super::sized_allocations::Replacement {
+        text_length: text.len(),
+        points: zelf.char_len(),
+        old_length: old.len(),
+        new_length: new_text.len(),
+        count,
+    };
+    replacement.refuse_past_memory("replace string is too long", vm, |limit| {
+        super::sized_allocations::occurrences(text.as_bytes(), old.as_bytes(), limit)
+    })?;
     if old.is_empty() {
-        return interleave(&zelf, &new, count);
+        return Ok(interleave(&zelf, &new, count));
     }
-    match usize::try_from(count) {
+    Ok(match usize::try_from(count) {
         Err(_) => text.replace(old, new_text),
         Ok(0) => text.to_owned(),
         Ok(count) => text.replacen(old, new_text, count),
-    }
+    })
 }
 
 /// `text` with `separator` before each of its first `count` characters
