@@ -177,6 +177,10 @@ STATEMENTS = [
     ('bytes(8)', 'pass'),
     ('list(r)', 'r = range(10)'),
     ("format(n, '>5')", 'n = 3'),
+    ("s.replace('b', 'xy')", "s = 'abc'"),
+    ("b.replace(b'b', b'xy')", "b = b'abc'"),
+    ('combinations(s, 2)', "from itertools import combinations; s = 'abc'"),
+    ("f.write(b'ab')", 'import io; f = io.BytesIO()'),
 ]
 
 # Statements that take milliseconds: run only when named with --only, with

@@ -87,17 +87,22 @@ use std::sync::OnceLock;
 /// per process.
 pub(crate) fn module_defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
     static DEFS: OnceLock<Vec<&'static PyModuleDef>> = OnceLock::new();
-    let fronts: [(&str, &[(&str, module_copy::Front)]); 2] = [
+    let fronts: [(&str, &[(&str, module_copy::Front)]); 3] = [
         (
             "posix",
             &[
                 ("read", sized_allocations::os_read),
                 ("urandom", sized_allocations::os_urandom),
+                ("getrandom", sized_allocations::os_getrandom),
                 ("listdir", path_keywords::listdir),
                 ("scandir", path_keywords::scandir),
             ],
         ),
         ("_struct", &[("pack", sized_allocations::struct_pack)]),
+        (
+            "zlib",
+            &[("decompress", sized_allocations::zlib_decompress)],
+        ),
     ];
     DEFS.get_or_init(|| module_copy::fronted(ctx, &fronts))
         .clone()

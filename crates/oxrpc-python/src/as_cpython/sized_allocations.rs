@@ -21,7 +21,7 @@
 //! `collect_iterable`, format widths by `format_refusals`, and repeats
 //! (`array.array`'s too) by `sequence_repeat`.
 
-use super::clinic_signature::Signature;
+use super::clinic_signature::{c_int_argument, Signature};
 use super::memory_bounds::refuse_past_memory;
 use super::methods;
 use num_traits::{Signed, ToPrimitive, Zero};
@@ -87,13 +87,41 @@ fn install_once(vm: &VirtualMachine) -> PyResult<()> {
         let class = methods::class_of_module(vm, "_io", name)?;
         check_before(vm, class, "read", read_size);
     }
+    for name in ["BytesIO", "StringIO"] {
+        let class = methods::class_of_module(vm, "_io", name)?;
+        check_before(vm, class, "write", written_at);
+    }
+    let socket = methods::class_of_module(vm, "_socket", "socket")?;
+    check_before(vm, socket, "recv", read_size);
+    check_before(vm, socket, "recvfrom", read_size);
+    let random = methods::class_of_module(vm, "_random", "Random")?;
+    check_before(vm, random, "getrandbits", random_bits);
+    let buffered = ["BufferedReader", "BufferedWriter", "BufferedRandom"];
+    let mut inits = Vec::with_capacity(buffered.len());
+    for (which, name) in buffered.into_iter().enumerate() {
+        let class = methods::class_of_module(vm, "_io", name)?;
+        let Some(original) = class.slots.init.load() else {
+            return Ok(());
+        };
+        inits.push(original);
+        let init: methods::InitSlot = match which {
+            0 => buffered_init::<0>,
+            1 => buffered_init::<1>,
+            _ => buffered_init::<2>,
+        };
+        methods::define_init(vm, class, init);
+    }
+    if let Ok(inits) = <[methods::InitSlot; 3]>::try_from(inits) {
+        BUFFERED_INITS.get_or_init(|| inits);
+    }
     let packer = methods::class_of_module(vm, "_struct", "Struct")?;
     check_before(vm, packer, "pack", packed_size);
-    let news: [(&'static str, methods::NewSlot); 4] = [
+    let news: [(&'static str, methods::NewSlot); 5] = [
         ("combinations", combinatoric_new::<0>),
         ("combinations_with_replacement", combinatoric_new::<1>),
         ("permutations", combinatoric_new::<2>),
         ("product", combinatoric_new::<3>),
+        ("tee", combinatoric_new::<4>),
     ];
     let mut originals = Vec::with_capacity(news.len());
     for (name, new) in news {
@@ -104,16 +132,16 @@ fn install_once(vm: &VirtualMachine) -> PyResult<()> {
         originals.push(original);
         class.slots.new.store(Some(new));
     }
-    if let Ok(originals) = <[methods::NewSlot; 4]>::try_from(originals) {
+    if let Ok(originals) = <[methods::NewSlot; 5]>::try_from(originals) {
         COMBINATORIC_NEWS.get_or_init(|| originals);
     }
     Ok(())
 }
 
 /// The new slots of `itertools`' `combinations`,
-/// `combinations_with_replacement`, `permutations` and `product`, in that
-/// order, kept before they are replaced.
-static COMBINATORIC_NEWS: OnceLock<[methods::NewSlot; 4]> = OnceLock::new();
+/// `combinations_with_replacement`, `permutations`, `product` and `tee`
+/// (a class in RustPython), in that order, kept before they are replaced.
+static COMBINATORIC_NEWS: OnceLock<[methods::NewSlot; 5]> = OnceLock::new();
 
 /// A combinatoric iterator made as RustPython makes it, once CPython's
 /// index arrays for it (of `r` indices, or of `repeat` times the
@@ -133,6 +161,18 @@ fn combinatoric_new<const WHICH: usize>(
         slots.iter.load().is_some() || slots.as_sequence.item.load().is_some()
     };
     let word = std::mem::size_of::<usize>() as u128;
+    if WHICH == 4 {
+        // `tee(iterable, n=2)`: CPython makes the tuple of `n` first.
+        if let Some(count) = args.args.get(1) {
+            if let Some(count) = index_ssize(count, vm)? {
+                if count < 0 {
+                    return Err(vm.new_value_error("n must be >= 0".to_owned()));
+                }
+                refuse_past_memory(count as u128 * word, vm)?;
+            }
+        }
+        return originals[WHICH](class, args, vm);
+    }
     if WHICH == 3 {
         if let Some(other) = args.kwargs.keys().find(|name| *name != "repeat") {
             return Err(vm.new_type_error(format!(
@@ -491,6 +531,91 @@ fn read_size(args: &FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
         Some(size) if size > 0 => refuse_past_memory(size as u128, vm),
         _ => Ok(()),
     }
+}
+
+/// The init slots of `BufferedReader`, `BufferedWriter` and
+/// `BufferedRandom`, in that order, kept before they are replaced.
+static BUFFERED_INITS: OnceLock<[methods::InitSlot; 3]> = OnceLock::new();
+
+/// A buffered file's `__init__(raw, buffer_size=8192)`: CPython makes
+/// the buffer of that size first.
+fn buffered_init<const WHICH: usize>(
+    zelf: PyObjectRef,
+    args: FuncArgs,
+    vm: &VirtualMachine,
+) -> PyResult<()> {
+    if let Some(size) = argument(&args, 1, "buffer_size") {
+        if let Some(size) = ssize(size, vm)? {
+            refuse_past_memory(size.max(0) as u128, vm)?;
+        }
+    }
+    match BUFFERED_INITS.get() {
+        Some(inits) => inits[WHICH](zelf, args, vm),
+        None => Err(vm.new_runtime_error("buffered files not set up".to_owned())),
+    }
+}
+
+/// `BytesIO.write(b)` and `StringIO.write(s)`: the file grows to the
+/// position written at and the data's length (a seek past the end then a
+/// write asked RustPython for the gap at once). Only data written past
+/// 256 MiB at the most asks the position.
+fn written_at(args: &FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+    let [file, data] = args.args.as_slice() else {
+        return Ok(());
+    };
+    let length = if let Some(text) = data.downcast_ref::<PyStr>() {
+        text.char_len().saturating_mul(4)
+    } else if let Some(bytes) = data.downcast_ref::<PyBytes>() {
+        bytes.as_bytes().len()
+    } else if let Some(bytes) = data.downcast_ref::<PyByteArray>() {
+        bytes.borrow_buf().len()
+    } else {
+        // Other buffers are written at their length; the position is
+        // what can be past memory.
+        0
+    };
+    let position = vm.call_method(file, "tell", ())?;
+    let Some(position) = ssize(&position, vm)? else {
+        return Ok(());
+    };
+    refuse_past_memory(position.max(0) as u128 + length as u128, vm)
+}
+
+/// `Random.getrandbits(k)`: `k` is a C `int` in CPython 3.11, so a count
+/// past it is refused before any bits are made (RustPython made them:
+/// `random.randbytes(10**12)` ended the process).
+fn random_bits(args: &FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+    match args.args.get(1) {
+        Some(count) => c_int_argument(count, vm).map(drop),
+        None => Ok(()),
+    }
+}
+
+/// `zlib.decompress(data, wbits, bufsize)`: CPython makes the first
+/// output buffer of that size.
+pub(super) fn zlib_decompress(
+    own: &'static dyn PyNativeFn,
+    args: FuncArgs,
+    vm: &VirtualMachine,
+) -> PyResult {
+    if let Some(size) = argument(&args, 2, "bufsize") {
+        if let Some(size) = ssize(size, vm)? {
+            if refuse_past_memory(size.max(0) as u128, vm).is_err() {
+                return Err(vm.new_memory_error("Unable to allocate output buffer.".to_owned()));
+            }
+        }
+    }
+    own(vm, args)
+}
+
+/// `os.getrandom(size, flags)`.
+pub(super) fn os_getrandom(
+    own: &'static dyn PyNativeFn,
+    args: FuncArgs,
+    vm: &VirtualMachine,
+) -> PyResult {
+    random_size(&args, vm)?;
+    own(vm, args)
 }
 
 /// `Struct.pack(...)`: the struct's size.
