@@ -89,7 +89,7 @@ fn install_once(vm: &VirtualMachine) -> PyResult<()> {
     }
     for name in ["BytesIO", "StringIO"] {
         let class = methods::class_of_module(vm, "_io", name)?;
-        check_before(vm, class, "write", written_at);
+        watch_far_seeks(vm, class);
     }
     let socket = methods::class_of_module(vm, "_socket", "socket")?;
     check_before(vm, socket, "recv", read_size);
@@ -555,10 +555,32 @@ fn buffered_init<const WHICH: usize>(
     }
 }
 
+/// `seek` of `class` (`BytesIO`, `StringIO`) given a watch: the first
+/// seek to past 256 MiB in the process puts [`written_at`]'s check before
+/// the class's `write`. A write at a far position is what asked RustPython
+/// for the gap at once; the usual in-memory file is never sought that far
+/// and its writes stay unchecked (the check asks the position, ~200 ns).
+fn watch_far_seeks(vm: &VirtualMachine, class: &'static Py<PyType>) {
+    let Some(seek) = class.get_attr(vm.ctx.intern_str("seek")) else {
+        return;
+    };
+    let checked = std::sync::Arc::new(Once::new());
+    methods::define(
+        vm,
+        class,
+        "seek",
+        move |args: FuncArgs, vm: &VirtualMachine| -> PyResult {
+            let position = seek.call(args, vm)?;
+            if !checked.is_completed() && ssize(&position, vm)?.is_some_and(|at| at > 1 << 28) {
+                checked.call_once(|| check_before(vm, class, "write", written_at));
+            }
+            Ok(position)
+        },
+    );
+}
+
 /// `BytesIO.write(b)` and `StringIO.write(s)`: the file grows to the
-/// position written at and the data's length (a seek past the end then a
-/// write asked RustPython for the gap at once). Only data written past
-/// 256 MiB at the most asks the position.
+/// position written at and the data's length.
 fn written_at(args: &FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
     let [file, data] = args.args.as_slice() else {
         return Ok(());
