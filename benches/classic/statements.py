@@ -181,6 +181,7 @@ STATEMENTS = [
     ("b.replace(b'b', b'xy')", "b = b'abc'"),
     ('combinations(s, 2)', "from itertools import combinations; s = 'abc'"),
     ("f.write(b'ab')", 'import io; f = io.BytesIO()'),
+    ('f.seek(0)', "import io; f = io.BytesIO(b'ab')"),
 ]
 
 # Statements that take milliseconds: run only when named with --only, with
