@@ -102,6 +102,17 @@ impl Signature {
 }
 
 impl Signature {
+    /// A method's receiver (its first positional argument, if any) and
+    /// the rest of its arguments bound as [`Signature::bind`] binds them.
+    pub(crate) fn bind_after_receiver(
+        &self,
+        mut args: FuncArgs,
+        vm: &VirtualMachine,
+    ) -> PyResult<(Option<PyObjectRef>, Vec<Option<PyObjectRef>>)> {
+        let receiver = (!args.args.is_empty()).then(|| args.args.remove(0));
+        Ok((receiver, self.bind(args, vm)?))
+    }
+
     /// A call of a function that takes its parameters by position only
     /// (`own`), made as a function with this signature is called: the
     /// arguments bound (after the receiver, when `with_receiver`), then
@@ -110,17 +121,16 @@ impl Signature {
     /// only: one left out before one given is given as `None`.
     pub(crate) fn call_by_position(
         &self,
-        mut args: FuncArgs,
+        args: FuncArgs,
         with_receiver: bool,
         vm: &VirtualMachine,
         own: impl FnOnce(FuncArgs) -> PyResult,
     ) -> PyResult {
-        let receiver = if with_receiver && !args.args.is_empty() {
-            Some(args.args.remove(0))
+        let (receiver, bound) = if with_receiver {
+            self.bind_after_receiver(args, vm)?
         } else {
-            None
+            (None, self.bind(args, vm)?)
         };
-        let bound = self.bind(args, vm)?;
         let given = bound
             .iter()
             .rposition(Option::is_some)

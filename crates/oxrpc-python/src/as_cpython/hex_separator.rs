@@ -55,14 +55,12 @@ fn replace<T: PyClassImpl + StaticType>(vm: &VirtualMachine) {
 /// The call, its arguments bound, checked as CPython checks them and
 /// given to `own` by position: the separator, then the group size (which
 /// CPython ignores without a separator). `hex()` goes to `own` as it is.
-fn hex(own: &'static dyn PyNativeFn, mut args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+fn hex(own: &'static dyn PyNativeFn, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
     if args.args.len() <= 1 && args.kwargs.is_empty() {
         return own(vm, args);
     }
-    let mut arguments = std::mem::take(&mut args.args).into_iter();
-    let receiver = arguments.next();
-    args.args = arguments.collect();
-    let mut bound = HEX.bind(args, vm)?.into_iter();
+    let (receiver, bound) = HEX.bind_after_receiver(args, vm)?;
+    let mut bound = bound.into_iter();
     let (separator, group) = (bound.next().flatten(), bound.next().flatten());
     // Argument Clinic converts the group size first, `_Py_strhex_impl`
     // then reads the separator.

@@ -48,16 +48,15 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
 
 /// The call: RustPython's for `tobytes()`, else the order read and the
 /// items written in it.
-fn tobytes(own: &'static dyn PyNativeFn, mut args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+fn tobytes(own: &'static dyn PyNativeFn, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
     if args.args.len() <= 1 && args.kwargs.is_empty() {
         return own(vm, args);
     }
-    let mut arguments = std::mem::take(&mut args.args).into_iter();
-    let Some(view) = arguments.next() else {
-        return own(vm, args);
+    let (view, bound) = TOBYTES.bind_after_receiver(args, vm)?;
+    let Some(view) = view else {
+        return Err(vm.new_type_error("tobytes() needs a memoryview".to_owned()));
     };
-    args.args = arguments.collect();
-    let order = TOBYTES.bind(args, vm)?.into_iter().next().flatten();
+    let order = bound.into_iter().next().flatten();
     let fortran = match order {
         None => false,
         Some(order) if vm.is_none(&order) => false,

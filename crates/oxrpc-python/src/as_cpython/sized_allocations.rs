@@ -521,16 +521,10 @@ fn byte_length(args: &FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
     refuse_past_memory(length as u128, vm)
 }
 
-/// `read(size)` of the binary file classes: CPython makes the bytes
-/// object of that size before it reads.
+/// `read(size)` of the binary file classes and `recv(size)` of sockets:
+/// CPython makes the bytes object of that size before it reads.
 fn read_size(args: &FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
-    let Some(size) = argument(args, 1, "size") else {
-        return Ok(());
-    };
-    match ssize(size, vm)? {
-        Some(size) if size > 0 => refuse_past_memory(size as u128, vm),
-        _ => Ok(()),
-    }
+    sized_by(args, 1, "size", vm)
 }
 
 /// The init slots of `BufferedReader`, `BufferedWriter` and
@@ -630,16 +624,6 @@ pub(super) fn zlib_decompress(
     own(vm, args)
 }
 
-/// `os.getrandom(size, flags)`.
-pub(super) fn os_getrandom(
-    own: &'static dyn PyNativeFn,
-    args: FuncArgs,
-    vm: &VirtualMachine,
-) -> PyResult {
-    random_size(&args, vm)?;
-    own(vm, args)
-}
-
 /// `Struct.pack(...)`: the struct's size.
 fn packed_size(args: &FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
     let Some(packer) = args.args.first() else {
@@ -683,53 +667,41 @@ fn format_size(args: &FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
     }
 }
 
-/// `os.read(fd, length)`: CPython makes the bytes object first.
-fn read_length(args: &FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
-    match argument(args, 1, "length").map(|length| ssize(length, vm)) {
-        Some(Ok(Some(length))) => refuse_past_memory(length.max(0) as u128, vm),
-        Some(Err(error)) => Err(error),
-        _ => Ok(()),
-    }
-}
-
-/// `os.urandom(size)`.
-fn random_size(args: &FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
-    match argument(args, 0, "size").map(|size| ssize(size, vm)) {
+/// An argument (at `position`, or named `name`) that is the size of
+/// what CPython makes first.
+fn sized_by(args: &FuncArgs, position: usize, name: &str, vm: &VirtualMachine) -> PyResult<()> {
+    match argument(args, position, name).map(|size| ssize(size, vm)) {
         Some(Ok(Some(size))) => refuse_past_memory(size.max(0) as u128, vm),
         Some(Err(error)) => Err(error),
         _ => Ok(()),
     }
 }
 
-/// `os.read`, checked before RustPython's (a module function of each
-/// interpreter's `posix`; see `module_copy`).
-pub(super) fn os_read(
-    own: &'static dyn PyNativeFn,
-    args: FuncArgs,
-    vm: &VirtualMachine,
-) -> PyResult {
-    read_length(&args, vm)?;
-    own(vm, args)
+/// Module functions with a check made before RustPython's (functions
+/// of each interpreter's copy of their module; see `module_copy`).
+macro_rules! checked_fronts {
+    ($($(#[$doc:meta])* $name:ident => $check:expr;)*) => {$(
+        $(#[$doc])*
+        pub(super) fn $name(
+            own: &'static dyn PyNativeFn,
+            args: FuncArgs,
+            vm: &VirtualMachine,
+        ) -> PyResult {
+            $check(&args, vm)?;
+            own(vm, args)
+        }
+    )*};
 }
 
-/// `os.urandom`, checked before RustPython's.
-pub(super) fn os_urandom(
-    own: &'static dyn PyNativeFn,
-    args: FuncArgs,
-    vm: &VirtualMachine,
-) -> PyResult {
-    random_size(&args, vm)?;
-    own(vm, args)
-}
-
-/// `struct.pack`, checked before RustPython's.
-pub(super) fn struct_pack(
-    own: &'static dyn PyNativeFn,
-    args: FuncArgs,
-    vm: &VirtualMachine,
-) -> PyResult {
-    format_size(&args, vm)?;
-    own(vm, args)
+checked_fronts! {
+    /// `os.read(fd, length)`: CPython makes the bytes object first.
+    os_read => |args, vm| sized_by(args, 1, "length", vm);
+    /// `os.urandom(size)`.
+    os_urandom => |args, vm| sized_by(args, 0, "size", vm);
+    /// `os.getrandom(size, flags)`.
+    os_getrandom => |args, vm| sized_by(args, 0, "size", vm);
+    /// `struct.pack(format, ...)`.
+    struct_pack => format_size;
 }
 
 /// The int type's `<<`: a result past the budget refused, the rest
