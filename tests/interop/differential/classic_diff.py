@@ -2277,6 +2277,7 @@ def build(argv=None):
         "(1).to_bytes(length=10**12, byteorder='big')", "(1).to_bytes(-1, 'big')", "(1).to_bytes(2**63, 'big')",
         "(258).to_bytes(3, 'little')", "1 << 10**13", "1 << 2**63", "True << 10**13", "0 << 10**13",
         "(1).__lshift__(10**13)", "(10**13).__rlshift__(1)", "(5 << 70) >> 69", "1 << -1",
+        "1 << (2**128 - 1)", "1 << (30 * (2**63 - 1))", "1 << (4 * 2**61)", "1 << (8 * 2**61)", "True << 2**70",
         "list(range(10**12))", "tuple(range(10**12))", "sorted(range(10**12))", "sorted(iter(range(10**12)))",
         "list(__import__('itertools').repeat(0, 10**12))", "len(list(range(10)))", "sorted(range(3), reverse=True)",
         "__import__('array').array('b', [0]) * 10**12", "10**12 * __import__('array').array('b', [0])",

@@ -9,7 +9,7 @@
 //! the exception: RustPython makes its slot wrapper again from the new
 //! slot, so that subclasses made later take the slot from it.
 
-use rustpython_vm::builtins::{PyBaseExceptionRef, PyStr, PyType, PyTypeRef};
+use rustpython_vm::builtins::{PyBaseExceptionRef, PyDict, PyStr, PyType, PyTypeRef};
 use rustpython_vm::class::PyClassImpl;
 use rustpython_vm::function::{
     FuncArgs, IntoPyNativeFn, OptionalArg, PyMethodDef, PyMethodFlags, PyNativeFn,
@@ -139,17 +139,23 @@ pub(super) fn native_function<T: PyClassImpl>(name: &str) -> Option<&'static dyn
 /// The class `name` of the module `module`, made once by RustPython and
 /// shared by every interpreter as the builtins are: imported in the
 /// interpreter being set up, which is a client's and is left without the
-/// module if it had not imported it.
+/// modules the import brought (`array` brings `collections.abc`), as a
+/// new interpreter starts with only the modules it needs.
 pub(super) fn class_of_module(
     vm: &VirtualMachine,
     module: &'static str,
     name: &'static str,
 ) -> PyResult<&'static Py<PyType>> {
     let modules = vm.sys_module.get_attr("modules", vm)?;
-    let imported_before = modules.get_item(module, vm).is_ok();
+    let modules = modules
+        .downcast::<PyDict>()
+        .map_err(|_| vm.new_type_error("sys.modules is not a dict".to_owned()))?;
+    let before = modules.keys_vec();
     let class = vm.import(module, 0)?.get_attr(name, vm)?;
-    if !imported_before {
-        modules.del_item(module, vm)?;
+    for imported in modules.keys_vec() {
+        if !before.iter().any(|known| known.is(&imported)) {
+            modules.del_item(&*imported, vm)?;
+        }
     }
     let class = class
         .downcast::<PyType>()

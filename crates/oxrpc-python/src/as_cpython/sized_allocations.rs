@@ -710,10 +710,15 @@ fn shift_left(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
     if let (Some(value), Some(shift)) = (a.downcast_ref::<PyInt>(), b.downcast_ref::<PyInt>()) {
         let (value, shift) = (value.as_bigint(), shift.as_bigint());
         if !value.is_zero() && shift.is_positive() {
-            let bits = shift
-                .to_u128()
-                .map_or(u128::MAX, |shift| shift + u128::from(value.bits()));
-            refuse_past_memory(bits / 8, vm)?;
+            // CPython's result in its 30-bit digits of 4 bytes, refused
+            // past the most an object can have (`MAX_LONG_DIGITS`).
+            let digits = shift.to_u128().map_or(u128::MAX, |shift| {
+                (shift / 30).saturating_add(u128::from(value.bits() / 30 + 2))
+            });
+            if digits > (isize::MAX as u128 - 24) / 4 {
+                return Err(vm.new_overflow_error("too many digits in integer".to_owned()));
+            }
+            refuse_past_memory(digits * 4, vm)?;
         }
     }
     match INT_SHIFT_LEFT.get() {
