@@ -20,7 +20,7 @@
 
 use super::error_text::no_memory;
 use super::format_spec::{self, refusal, Formatted, Spec};
-use super::memory_bounds::refuse_past_memory;
+use super::memory_bounds::{names_a_large_number, refuse_past_memory};
 use super::{float_arithmetic, float_format, methods};
 use num_complex::Complex64;
 use rustpython_vm::builtins::{PyComplex, PyInt, PyStr, PyStrRef, PyType};
@@ -115,12 +115,7 @@ fn width_within_memory(
     zelf: &PyObject,
     vm: &VirtualMachine,
 ) -> PyResult<()> {
-    let longest_run = spec
-        .split(|c: char| !c.is_ascii_digit())
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
-    if longest_run < 9 {
+    if !names_a_large_number(spec.as_bytes()) {
         return Ok(());
     }
     let Some(width) = format_spec::read(spec, kind, &zelf.class().name())

@@ -33,6 +33,16 @@ pub(super) fn refuse_past_memory(bytes: u128, vm: &VirtualMachine) -> PyResult<(
     }
 }
 
+/// Whether `text` writes a number that may be refused: one past
+/// [`ALWAYS_GRANTED`] has nine digits or more in a row. Cheap enough to
+/// ask of every format spec.
+pub(super) fn names_a_large_number(text: &[u8]) -> bool {
+    text.len() >= 9
+        && text
+            .split(|byte| !byte.is_ascii_digit())
+            .any(|digits| digits.len() >= 9)
+}
+
 /// The bytes one allocation may take now.
 fn budget() -> u64 {
     match address_space_left() {

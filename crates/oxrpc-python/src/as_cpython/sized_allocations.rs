@@ -22,14 +22,14 @@
 //! (`array.array`'s too) by `sequence_repeat`.
 
 use super::clinic_signature::{c_int_argument, Signature};
-use super::memory_bounds::refuse_past_memory;
+use super::memory_bounds::{names_a_large_number, refuse_past_memory};
 use super::methods;
 use num_traits::{Signed, ToPrimitive, Zero};
 use rustpython_vm::builtins::{PyByteArray, PyBytes, PyInt, PyStr, PyType};
 use rustpython_vm::class::{PyClassImpl, StaticType};
 use rustpython_vm::function::{FuncArgs, PyNativeFn};
 use rustpython_vm::protocol::PyNumberBinaryFunc;
-use rustpython_vm::{Py, PyObject, PyObjectRef, PyResult, VirtualMachine};
+use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyResult, VirtualMachine};
 use std::sync::{Once, OnceLock};
 
 static INSTALLED: Once = Once::new();
@@ -276,7 +276,12 @@ fn ssize(argument: &PyObject, vm: &VirtualMachine) -> PyResult<Option<isize>> {
     let Some(int) = argument.downcast_ref::<PyInt>() else {
         return Ok(None);
     };
-    int.as_bigint().to_isize().map(Some).ok_or_else(|| {
+    ssize_of(int, vm).map(Some)
+}
+
+/// An int as a `Py_ssize_t`, or CPython's OverflowError.
+fn ssize_of(int: &PyInt, vm: &VirtualMachine) -> PyResult<isize> {
+    int.as_bigint().to_isize().ok_or_else(|| {
         vm.new_overflow_error("Python int too large to convert to C ssize_t".to_owned())
     })
 }
@@ -291,10 +296,7 @@ fn index_ssize(argument: &PyObject, vm: &VirtualMachine) -> PyResult<Option<isiz
 /// `__index__`, refused in its words.
 pub(super) fn index_argument(argument: &PyObject, vm: &VirtualMachine) -> PyResult<isize> {
     refuse_non_index(argument, vm)?;
-    let index = argument.try_index(vm)?;
-    index.as_bigint().to_isize().ok_or_else(|| {
-        vm.new_overflow_error("Python int too large to convert to C ssize_t".to_owned())
-    })
+    ssize_of(&*argument.try_index(vm)?, vm)
 }
 
 /// An argument CPython reads as an index refused in its words when it has
@@ -362,9 +364,13 @@ fn expanded_tabs(args: &FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
 /// continuation bytes take no column): a tab fills to the next multiple
 /// of `tabsize`, a line break starts the column again.
 fn expanded_length(text: &[u8], tabsize: u64) -> u128 {
-    let tabs = text.iter().filter(|&&byte| byte == b'\t').count() as u128;
-    // The usual case, checked without following the columns.
-    if text.len() as u128 + tabs * u128::from(tabsize) <= 1 << 28 {
+    // The usual cases, checked without following the columns: even every
+    // byte a tab stays small, or the tabs there are do.
+    let small = |tabs: u128| text.len() as u128 + tabs * u128::from(tabsize) <= 1 << 28;
+    if small(text.len() as u128) {
+        return 0;
+    }
+    if small(text.iter().filter(|&&byte| byte == b'\t').count() as u128) {
         return 0;
     }
     let (mut length, mut column) = (0u128, 0u64);
@@ -401,14 +407,6 @@ fn replaced_bytes(args: &FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
                 .map(|bytes| bytes.borrow_buf().len()),
         }
     };
-    let bytes_of = |object: &PyObject| -> Vec<u8> {
-        match object.downcast_ref::<PyBytes>() {
-            Some(bytes) => bytes.as_bytes().to_vec(),
-            None => object
-                .downcast_ref::<PyByteArray>()
-                .map_or_else(Vec::new, |bytes| bytes.borrow_buf().to_vec()),
-        }
-    };
     let [text, old, new, rest @ ..] = args.args.as_slice() else {
         return Ok(());
     };
@@ -429,8 +427,28 @@ fn replaced_bytes(args: &FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
         count,
     };
     replacement.refuse_past_memory("replace bytes is too long", vm, |limit| {
-        occurrences(&bytes_of(text), &bytes_of(old), limit)
+        // A bytearray replaced in itself is found once (and read once:
+        // its buffer is not borrowed twice).
+        if text.is(old) {
+            return limit.min(1);
+        }
+        with_bytes(text, |text| {
+            with_bytes(old, |old| occurrences(text, old, limit))
+        })
+        .flatten()
+        .unwrap_or(0)
     })
+}
+
+/// `f` of the bytes of `object` (a `bytes` or a `bytearray`), read in
+/// place; `None` for another object.
+fn with_bytes<R>(object: &PyObject, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
+    match object.downcast_ref::<PyBytes>() {
+        Some(bytes) => Some(f(bytes.as_bytes())),
+        None => object
+            .downcast_ref::<PyByteArray>()
+            .map(|bytes| f(&bytes.borrow_buf())),
+    }
 }
 
 /// A `replace` of `old_length` bytes by `new_length` in a text of
@@ -642,14 +660,10 @@ fn format_size(args: &FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
     let Some(format) = args.args.first() else {
         return Ok(());
     };
-    let long_count = |text: &[u8]| {
-        text.split(|byte| !byte.is_ascii_digit())
-            .any(|digits| digits.len() >= 9)
-    };
     let long = if let Some(text) = format.downcast_ref::<PyStr>() {
-        long_count(text.as_wtf8().as_bytes())
+        names_a_large_number(text.as_wtf8().as_bytes())
     } else if let Some(bytes) = format.downcast_ref::<PyBytes>() {
-        long_count(bytes.as_bytes())
+        names_a_large_number(bytes.as_bytes())
     } else {
         false
     };

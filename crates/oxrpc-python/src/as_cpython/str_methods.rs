@@ -128,7 +128,8 @@ fn replace(zelf: PyStrRef, args: ReplaceArgs, vm: &VirtualMachine) -> PyResult<W
     let (old, new_text) = (old.as_wtf8(), new.as_wtf8());
     let replacement = super::sized_allocations::Replacement {
         text_length: text.len(),
-        points: zelf.char_len(),
+        // Only the empty string's occurrences are counted in characters.
+        points: if old.is_empty() { zelf.char_len() } else { 0 },
         old_length: old.len(),
         new_length: new_text.len(),
         count,
