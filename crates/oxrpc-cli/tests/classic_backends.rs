@@ -252,6 +252,46 @@ fn spare_interpreters_keep_connections_isolated() {
     }
 }
 
+/// Clients that connect together to a server that has served no one get
+/// whole interpreters. Every interpreter shares RustPython's builtin
+/// types, whose slots the first interpreter's setup replaces: an
+/// interpreter built meanwhile (the spare being built at start, or
+/// another client's) once met a replaced slot with nothing behind it, and
+/// started with half its importlib or not at all. Sixteen stock clients,
+/// waiting for the server before it listens, connect a tenth of a second
+/// apart from the moment it does (so some interpreters are at each stage
+/// of their start while the first one sets up), to fresh servers with and
+/// without a spare, twice each; every one gets rpyc_classic's answers.
+#[test]
+fn first_connections_at_once_get_whole_interpreters() {
+    let clients = ["16", "0.1"];
+    let port = free_port();
+    let _python = spawn_rpyc_classic(port);
+    let reference = script(
+        "first_connections_at_once.py",
+        port,
+        &clients,
+        "rpyc_classic",
+    );
+    assert_eq!(reference.trim(), "whole 16");
+    for extra in [&[][..], &["--spare-interpreters", "0"][..]] {
+        for round in 0..2 {
+            let port = free_port();
+            let what = format!("oxrpc classic serve {} (round {round})", extra.join(" "));
+            let waiting = {
+                let what = what.clone();
+                std::thread::spawn(move || {
+                    script("first_connections_at_once.py", port, &clients, &what)
+                })
+            };
+            let mut server = oxrpc_classic(port, extra);
+            let got = waiting.join().unwrap();
+            assert_eq!(got.trim(), "whole 16", "{what}");
+            assert!(!server.has_exited(), "{what}: the server exited");
+        }
+    }
+}
+
 /// What a new RustPython interpreter holds before remote code runs: the
 /// modules RustPython's own start imports, the support module's, and the
 /// rpyc stand-ins, nothing more. Every module imported at start is built

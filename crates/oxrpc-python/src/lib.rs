@@ -30,6 +30,7 @@
 mod as_cpython;
 mod collector;
 mod compiled;
+mod first_setup;
 mod source;
 mod source_guard;
 mod space;

@@ -11,6 +11,7 @@
 use crate::as_cpython;
 use crate::collector;
 use crate::compiled;
+use crate::first_setup;
 use crate::source_guard;
 use crate::stdlib_fixes;
 use crate::teardown;
@@ -261,6 +262,7 @@ impl ObjectSpace for RustPython {
         // Building, running and dropping the interpreter are all "inside
         // Python" for the cycle collector (see `collector`).
         collector::take_over();
+        let turn = first_setup::wait_for_turn();
         collector::enter();
         let mut builder = rustpython_vm::Interpreter::builder(settings).init_stdlib();
         if let Some(math) = as_cpython::math_domain::module_def(&builder.ctx) {
@@ -284,6 +286,7 @@ impl ObjectSpace for RustPython {
                 .and_then(|()| source_guard::install(vm))
                 .and_then(|()| as_cpython::install(vm))
                 .and_then(|()| stdlib_fixes::install(vm));
+            turn.finish();
             if let Err(e) = hooks {
                 let mut text = String::new();
                 let _ = vm.write_exception(&mut text, &e);
