@@ -9,6 +9,11 @@
 //! Each file is one such difference and says what it was. What still
 //! differs is listed, with why, as the allowances of the classic
 //! differential (`tests/interop/differential/classic_diff.py`).
+//!
+//! A replacement goes into its type before the cell that keeps
+//! RustPython's original is filled; no other interpreter may run
+//! meanwhile, and none does: the first interpreter of the process installs
+//! all of them while every other waits (`crate::first_setup`).
 
 mod absolute_value;
 mod arity;
