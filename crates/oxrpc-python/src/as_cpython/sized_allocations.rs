@@ -114,6 +114,8 @@ fn install_once(vm: &VirtualMachine) -> PyResult<()> {
     if let Ok(inits) = <[methods::InitSlot; 3]>::try_from(inits) {
         BUFFERED_INITS.get_or_init(|| inits);
     }
+    let decompressor = methods::class_of_module(vm, "zlib", "Decompress")?;
+    check_before(vm, decompressor, "flush", flushed_length);
     let packer = methods::class_of_module(vm, "_struct", "Struct")?;
     check_before(vm, packer, "pack", packed_size);
     let news: [(&'static str, methods::NewSlot); 5] = [
@@ -633,13 +635,42 @@ pub(super) fn zlib_decompress(
     vm: &VirtualMachine,
 ) -> PyResult {
     if let Some(size) = argument(&args, 2, "bufsize") {
-        if let Some(size) = ssize(size, vm)? {
-            if refuse_past_memory(size.max(0) as u128, vm).is_err() {
-                return Err(vm.new_memory_error("Unable to allocate output buffer.".to_owned()));
-            }
-        }
+        output_buffer(ssize(size, vm)?, vm)?;
     }
     own(vm, args)
+}
+
+/// `Decompress.flush(length)`, whose length is positional only: CPython
+/// makes the output buffer of that size first.
+fn flushed_length(args: &FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+    let positional = args.args.len().saturating_sub(1);
+    let given = positional + args.kwargs.len();
+    if given > 1 {
+        // Argument Clinic says "keyword" when none came by position.
+        let keyword = if positional == 0 { "keyword " } else { "" };
+        return Err(vm.new_type_error(format!(
+            "flush() takes at most 1 {keyword}argument ({given} given)"
+        )));
+    }
+    if let Some(name) = args.kwargs.keys().next() {
+        return Err(vm.new_type_error(format!(
+            "'{name}' is an invalid keyword argument for flush()"
+        )));
+    }
+    match args.args.get(1) {
+        Some(length) => output_buffer(ssize(length, vm)?, vm),
+        None => Ok(()),
+    }
+}
+
+/// zlib's refusal of a first output buffer of `size` bytes past memory.
+fn output_buffer(size: Option<isize>, vm: &VirtualMachine) -> PyResult<()> {
+    match size {
+        Some(size) if refuse_past_memory(size.max(0) as u128, vm).is_err() => {
+            Err(vm.new_memory_error("Unable to allocate output buffer.".to_owned()))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// `Struct.pack(...)`: the struct's size.
