@@ -262,6 +262,8 @@ impl ObjectSpace for RustPython {
         // Building, running and dropping the interpreter are all "inside
         // Python" for the cycle collector (see `collector`).
         collector::take_over();
+        // The first interpreter is built and hooked alone: its hooks change
+        // the types every interpreter shares (see `first_setup`).
         let turn = first_setup::wait_for_turn();
         collector::enter();
         let mut builder = rustpython_vm::Interpreter::builder(settings).init_stdlib();
