@@ -2407,6 +2407,31 @@ def build(argv=None):
     def os_path_keywords(ctx, expr):
         ctx.same("exact/" + expr, lambda c: c.eval(expr))
 
+    # os functions given a path of the wrong type name themselves in the
+    # error, as CPython's path converter does ("stat: path should be
+    # ..."). Left out: link and symlink (CPython calls their paths src
+    # and dst), and chdir, which takes no descriptor on RustPython and so
+    # does not list "integer".
+    path_functions = st.sampled_from(["stat", "lstat", "chmod", "mkdir", "rmdir", "remove", "unlink",
+                                      "access", "readlink", "statvfs", "listdir", "scandir", "rename",
+                                      "replace", "chown", "makedirs", "removedirs"])
+    wrong_paths = st.sampled_from(["1.5", "[]", "object()", "2j", "b'a'.decode", "{}"])
+    path_call_shapes = {
+        "chmod": "{f}({p}, 0o644)", "access": "{f}({p}, 0)", "chown": "{f}({p}, -1, -1)",
+        "rename": "{f}({p}, '/nonexistent-b')", "replace": "{f}({p}, '/nonexistent-b')",
+    }
+
+    def path_call(case):
+        function, path = case
+        return "__import__('os')." + path_call_shapes.get(function, "{f}({p})").format(f=function, p=path)
+
+    @d.prop(st.tuples(path_functions, wrong_paths),
+            explicit=[("stat", "1.5"), ("listdir", "1.5"), ("scandir", "[]"), ("remove", "object()"),
+                      ("chmod", "2j"), ("rename", "{}")])
+    def os_path_type_errors(ctx, case):
+        expr = path_call(case)
+        ctx.same("exact/" + expr, lambda c: c.eval(expr))
+
     # io.StringIO's arguments by position and by keyword, and the ones
     # CPython refuses, in its words. (RustPython keeps no newline mode:
     # newline=None, '\r' and '\r\n' translate nothing, so only values

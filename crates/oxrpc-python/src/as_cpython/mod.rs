@@ -64,6 +64,7 @@ mod module_copy;
 mod notimplemented_bool;
 mod numbers_from_text;
 mod numeric_hash;
+mod path_errors;
 mod path_keywords;
 mod percent_format;
 mod sequence_errors;
@@ -88,8 +89,9 @@ use std::sync::OnceLock;
 
 /// The modules whose functions CPython's differ from RustPython's, given
 /// to every interpreter in place of RustPython's: copies with those
-/// functions behind fronts of this folder (see `module_copy`), made once
-/// per process.
+/// functions behind fronts of this folder (see `module_copy`), and every
+/// `posix` function naming itself in its path errors (`path_errors`),
+/// made once per process.
 pub(crate) fn module_defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
     static DEFS: OnceLock<Vec<&'static PyModuleDef>> = OnceLock::new();
     let fronts: [(&str, &[(&str, module_copy::Front)]); 3] = [
@@ -109,8 +111,16 @@ pub(crate) fn module_defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
             &[("decompress", sized_allocations::zlib_decompress)],
         ),
     ];
-    DEFS.get_or_init(|| module_copy::fronted(ctx, &fronts))
-        .clone()
+    DEFS.get_or_init(|| {
+        module_copy::fronted(ctx, &fronts)
+            .into_iter()
+            .map(|def| match def.name.as_str() {
+                "posix" => path_errors::named_in_errors(def),
+                _ => def,
+            })
+            .collect()
+    })
+    .clone()
 }
 
 /// Gives `vm` CPython's builtins where they differ. The functions of the
