@@ -1108,9 +1108,11 @@ def build(argv=None):
     codec_names = st.sampled_from(["'utf-8'", "'UTF-8'", "'utf8'", "'utf_8'", "'Utf 8'", "'U8'", "'utf-8 '",
                                    "'ascii'", "'ASCII'", "'us-ascii'", "'us_ascii'", "'646'", "'latin-1'",
                                    "'latin1'", "'Latin_1'", "'ISO-8859-1'", "'iso8859_1'", "'L1'",
-                                   "'no-such-codec'", "StrName('utf-8')", "5", "None", "'\\ud800'"])
+                                   "'no-such-codec'", "StrName('utf-8')", "5", "None", "'\\ud800'",
+                                   "'utf\\x00-8'", "'a\\ud800\\udc00b'"])
     codec_errors = st.sampled_from(["'strict'", "'replace'", "'ignore'", "'surrogateescape'",
-                                    "'backslashreplace'", "'no-such-handler'", "5", "None"])
+                                    "'backslashreplace'", "'no-such-handler'", "5", "None", "'str\\x00ict'",
+                                    "'\\udcff'"])
     codec_calls = st.sampled_from([
         "{source}.{method}()", "{source}.{method}({encoding})", "{source}.{method}({encoding}, {errors})",
         "{source}.{method}(encoding={encoding})", "{source}.{method}(errors={errors})",
@@ -1121,7 +1123,14 @@ def build(argv=None):
         "{made}({source}, encoding={encoding})", "{made}({source}, {encoding}, {errors}, 1)",
         "{made}({other}, {encoding})", "{made}(5, {encoding})", "{made}(memoryview({source}), {encoding})"])
 
-    @d.prop(st.tuples(st.booleans(), codec_texts, codec_bytes, codec_calls, codec_names, codec_errors))
+    # A codec's name and handler are converted as C strings first: a lone
+    # surrogate or a NUL refused before anything is looked up.
+    @d.prop(st.tuples(st.booleans(), codec_texts, codec_bytes, codec_calls, codec_names, codec_errors),
+            explicit=[(True, "''", "b''", "{made}({source}, {encoding}, {errors})", "'\\ud800'", "5"),
+                      (True, "'a'", "b''", "{source}.{method}({encoding})", "'utf\\x00-8'", "None"),
+                      (False, "''", "b'a'", "{source}.{method}({encoding}, {errors})", "'utf-8'",
+                       "'str\\x00ict'"),
+                      (False, "'a'", "b'a'", "{made}({source}, {encoding})", "'a\\ud800\\udc00b'", "None")])
     def text_codecs(ctx, case):
         encoding, text, data, call, name, errors = case
         # encode: a str's method or bytes(str, ...); decode: of bytes or by str(bytes, ...)

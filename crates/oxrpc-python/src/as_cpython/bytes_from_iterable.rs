@@ -138,7 +138,9 @@ fn check_arguments(args: &FuncArgs, made: Made, vm: &VirtualMachine) -> PyResult
     }
     for (position, name) in NAMES.iter().enumerate().skip(1) {
         let argument = args.args.get(position).or_else(|| args.kwargs.get(*name));
-        methods::string_argument(made.name(), name, argument, vm)?;
+        if let Some(text) = methods::string_argument(made.name(), name, argument, vm)? {
+            methods::c_string_argument(text, vm)?;
+        }
     }
     Ok(())
 }

@@ -418,6 +418,37 @@ pub(super) fn string_argument<'a>(
     }
 }
 
+/// A text argument as CPython's `const char *` conversion takes it
+/// (`PyUnicode_AsUTF8AndSize`, then the check for NUL): a lone surrogate
+/// is UnicodeEncodeError "surrogates not allowed" over the first run of
+/// them, a NUL character ValueError "embedded null character".
+pub(super) fn c_string_argument(text: &PyStr, vm: &VirtualMachine) -> PyResult<()> {
+    if let Some(text) = text.to_str() {
+        if text.contains('\0') {
+            return Err(vm.new_value_error("embedded null character".to_owned()));
+        }
+        return Ok(());
+    }
+    // Not UTF-8: there is a lone surrogate.
+    let is_surrogate = |point: u32| (0xD800..0xE000).contains(&point);
+    let points: Vec<u32> = text.as_wtf8().code_points().map(|c| c.to_u32()).collect();
+    let start = points
+        .iter()
+        .position(|&point| is_surrogate(point))
+        .unwrap_or(0);
+    let run = points[start..]
+        .iter()
+        .take_while(|&&point| is_surrogate(point));
+    let end = start + run.count();
+    Err(vm.new_unicode_encode_error_real(
+        vm.ctx.new_str("utf-8"),
+        vm.ctx.new_str(text.as_wtf8().to_owned()),
+        start,
+        end,
+        vm.ctx.new_str("surrogates not allowed"),
+    ))
+}
+
 /// How CPython names an argument's type in its refusal (`None` for None).
 pub(super) fn argument_type_name(argument: &PyObjectRef, vm: &VirtualMachine) -> String {
     if vm.is_none(argument) {

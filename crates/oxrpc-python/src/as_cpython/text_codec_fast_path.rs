@@ -313,15 +313,15 @@ fn codec_of(
     vm: &VirtualMachine,
 ) -> PyResult<Option<Codec>> {
     let [encoding, errors] = bound_arguments(method, args, skip, vm)?;
+    // Each is converted as CPython's `const char *` arguments are, the
+    // name before `errors` is read: a lone surrogate or a NUL refused.
     let encoding = methods::string_argument(method, "encoding", encoding, vm)?;
-    // A name that is not valid UTF-8 (a lone surrogate) is refused before
-    // `errors` is read, as RustPython's refusal says.
-    if encoding.is_some_and(|encoding| encoding.to_str().is_none()) {
-        return Ok(None);
+    if let Some(encoding) = encoding {
+        methods::c_string_argument(encoding, vm)?;
     }
     let errors = methods::string_argument(method, "errors", errors, vm)?;
-    if errors.is_some_and(|errors| errors.to_str().is_none()) {
-        return Ok(None);
+    if let Some(errors) = errors {
+        methods::c_string_argument(errors, vm)?;
     }
     let handler = match errors.map(|errors| errors.to_str()) {
         None | Some(Some("strict")) => Some(Handler::Refuse),
@@ -332,12 +332,7 @@ fn codec_of(
     };
     let codec = match encoding {
         None => Some(Codec::Utf8),
-        // CPython refuses a name with a NUL or a lone surrogate before it
-        // looks for the codec; RustPython is left to.
-        Some(name) => name
-            .to_str()
-            .filter(|name| !name.contains('\0'))
-            .map(|name| codec_named(name, handler)),
+        Some(name) => name.to_str().map(|name| codec_named(name, handler)),
     };
     Ok(codec)
 }
