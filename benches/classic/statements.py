@@ -130,6 +130,8 @@ STATEMENTS = [
     ("s.encode('latin-1')", "s = 'h\\xe9llo world'"),
     ('b.decode()', "b = b'hello world'"),
     ("b.decode('latin-1')", "b = b'h\\xe9llo world'"),
+    ("os.stat('/')", "import os"),
+    ("os.fspath(p)", "import os; p = '/tmp'"),
     ("str(b, 'utf-8')", "b = b'hello world'"),
     ("bytes(s, 'utf-8')", "s = 'hello world'"),
     ('bytes(n)', 'n = 5'),
