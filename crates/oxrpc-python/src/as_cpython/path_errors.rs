@@ -5,10 +5,10 @@
 //! `os.stat(1.5)` is "stat: path should be string, bytes, os.PathLike or
 //! integer, not float". RustPython 0.5's names it only for `rename` (and
 //! `replace`, as "rename"), so every other function said "path should be
-//! ...". Every
-//! function of each interpreter's `posix` (see `module_copy`) is called
-//! through one that puts its name in front of that error; `listdir` and
-//! `scandir`, whose path may also be `None`, list it as CPython does.
+//! ...". Every function of each interpreter's `posix` (see `module_copy`)
+//! is called through one that puts its name in front of that error;
+//! `listdir` and `scandir`, whose path may also be `None`, list it as
+//! CPython does.
 //!
 //! Not covered: the second path of `link` and `symlink` (CPython's `src`
 //! and `dst`) is still called "path", and the functions RustPython gives
