@@ -8,11 +8,14 @@ The script may start before the server listens. From one moment (a
 barrier), client i waits i * STAGGER seconds (0 by default), then tries
 to connect every few milliseconds until the server accepts: the server
 builds their interpreters while it builds the first one it ever builds
-(its spare, or the first client's), each at another stage of its start. Each then asks for its interpreter's import machinery
+(its spare, or the first client's), each at another stage of its start.
+
+Each client then asks for its interpreter's import machinery
 (`sys.meta_path`: the path finder is what importlib's start installs
 last), imports a module from the standard library's files, and runs a
 concatenation and an index of each builtin sequence, the slots a server
-might have changed. Every answer must be the one rpyc_classic gives.
+might have changed. Every answer must be the one rpyc_classic gives (the
+test runs this script against rpyc_classic first).
 """
 import sys
 import threading
@@ -34,8 +37,8 @@ QUESTIONS = {
     'sequences': "['a' + 'b', [1] + [2], (1,) + (2,), b'a' + b'b', bytearray(b'a') + b'b',"
                  " 'ab'[1], [1, 2][1], b'ab'[1]]",
 }
-barrier = threading.Barrier(clients)
 STAGGER = float(sys.argv[3]) if len(sys.argv) > 3 else 0.0
+barrier = threading.Barrier(clients)
 failures = []
 
 
