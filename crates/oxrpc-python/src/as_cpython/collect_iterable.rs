@@ -182,11 +182,7 @@ fn sorted(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
         [iterable] => {
             // CPython makes the room a sized iterable's hint asks for first.
             if !read_in_place(iterable, vm) {
-                let hint = size_hint(iterable, vm)?;
-                refuse_past_memory(
-                    hint as u128 * std::mem::size_of::<PyObjectRef>() as u128,
-                    vm,
-                )?;
+                room_within_memory(size_hint(iterable, vm)?, vm)?;
             }
             refuse_sort_keywords(args.kwargs.keys(), vm)?;
             return builtin_functions::call_original(&SORTED, args, vm);
@@ -376,6 +372,15 @@ impl Collection for &PyList {
     }
 }
 
+/// CPython makes all the room a size hint asks for (`hint` references),
+/// or raises MemoryError: refused past the memory budget.
+fn room_within_memory(hint: usize, vm: &VirtualMachine) -> PyResult<()> {
+    refuse_past_memory(
+        hint as u128 * std::mem::size_of::<PyObjectRef>() as u128,
+        vm,
+    )
+}
+
 /// Puts the items of `iterable` in `collection`, as CPython's
 /// `list_extend` and `PySequence_Tuple` collect an iterable: room made for
 /// what its size hint says (up to [`MAX_ROOM`]) first, then item by item.
@@ -386,11 +391,7 @@ fn collect_into(
 ) -> PyResult<()> {
     let iterator = iterable.get_iter(vm)?;
     let hint = size_hint(iterable, vm)?;
-    // CPython makes all the room it is told of, or raises MemoryError.
-    refuse_past_memory(
-        hint as u128 * std::mem::size_of::<PyObjectRef>() as u128,
-        vm,
-    )?;
+    room_within_memory(hint, vm)?;
     collection.make_room(hint.min(MAX_ROOM));
     while let PyIterReturn::Return(item) = iterator.next(vm)? {
         collection.put(item);

@@ -643,19 +643,16 @@ pub(super) fn zlib_decompress(
 /// `Decompress.flush(length)`, whose length is positional only: CPython
 /// makes the output buffer of that size first.
 fn flushed_length(args: &FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
-    let positional = args.args.len().saturating_sub(1);
-    let given = positional + args.kwargs.len();
-    if given > 1 {
-        // Argument Clinic says "keyword" when none came by position.
-        let keyword = if positional == 0 { "keyword " } else { "" };
-        return Err(vm.new_type_error(format!(
-            "flush() takes at most 1 {keyword}argument ({given} given)"
-        )));
-    }
-    if let Some(name) = args.kwargs.keys().next() {
-        return Err(vm.new_type_error(format!(
-            "'{name}' is an invalid keyword argument for flush()"
-        )));
+    const FLUSH: Signature = Signature {
+        function: "flush",
+        parameters: &["length"],
+        positional_only: 1,
+        positional: 1,
+        required: 0,
+    };
+    // Only a call of another shape is bound, for Argument Clinic's refusal.
+    if !args.kwargs.is_empty() || args.args.len() > 2 {
+        FLUSH.bind_after_receiver(args.clone(), vm)?;
     }
     match args.args.get(1) {
         Some(length) => output_buffer(ssize(length, vm)?, vm),
