@@ -276,6 +276,9 @@ impl ObjectSpace for RustPython {
         if let Some(hashlib) = as_cpython::hashlib::hashlib_module_def(&builder.ctx) {
             builder = builder.add_native_module(hashlib);
         }
+        if let Some(io) = as_cpython::string_io::io_module_def(&builder.ctx) {
+            builder = builder.add_native_module(io);
+        }
         let fronted = as_cpython::module_defs(&builder.ctx);
         builder = builder.add_native_modules(&fronted);
         let interpreter = builder.build();

@@ -148,6 +148,69 @@ impl Signature {
     }
 }
 
+/// A `METH_O` method's one argument, or CPython's refusal (`function`
+/// as its errors name it: `HASH.update`).
+pub(crate) fn one_argument(
+    function: &str,
+    args: FuncArgs,
+    vm: &VirtualMachine,
+) -> PyResult<PyObjectRef> {
+    if !args.kwargs.is_empty() {
+        return Err(vm.new_type_error(format!("{function}() takes no keyword arguments")));
+    }
+    let count = args.args.len();
+    match <[PyObjectRef; 1]>::try_from(args.args) {
+        Ok([argument]) => Ok(argument),
+        Err(_) => Err(vm.new_type_error(format!(
+            "{function}() takes exactly one argument ({count} given)"
+        ))),
+    }
+}
+
+/// Refuses any argument to a `METH_NOARGS` builtin, in CPython's words.
+pub(crate) fn no_arguments(function: &str, args: &FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+    if !args.kwargs.is_empty() {
+        return Err(vm.new_type_error(format!("{function}() takes no keyword arguments")));
+    }
+    if !args.args.is_empty() {
+        return Err(vm.new_type_error(format!(
+            "{function}() takes no arguments ({} given)",
+            args.args.len()
+        )));
+    }
+    Ok(())
+}
+
+/// The arguments of a positional-only builtin that takes from `least` to
+/// `most` of them (`_PyArg_CheckPositional`), or CPython's refusal:
+/// `method` is its name in that check (`seek`), `function` in the refusal
+/// of keywords (`StringIO.seek`).
+pub(crate) fn positional_only(
+    function: &str,
+    method: &str,
+    args: FuncArgs,
+    least: usize,
+    most: usize,
+    vm: &VirtualMachine,
+) -> PyResult<Vec<PyObjectRef>> {
+    if !args.kwargs.is_empty() {
+        return Err(vm.new_type_error(format!("{function}() takes no keyword arguments")));
+    }
+    let given = args.args.len();
+    let (bound, which) = if given < least {
+        (least, "at least ")
+    } else if given > most {
+        (most, "at most ")
+    } else {
+        return Ok(args.args);
+    };
+    Err(vm.new_type_error(format!(
+        "{method} expected {}{bound} argument{}, got {given}",
+        if least == most { "" } else { which },
+        if bound == 1 { "" } else { "s" },
+    )))
+}
+
 /// An `int` parameter (`_PyLong_AsInt`): any object with `__index__`,
 /// within a C int.
 pub(crate) fn c_int_argument(value: &PyObjectRef, vm: &VirtualMachine) -> PyResult<i32> {

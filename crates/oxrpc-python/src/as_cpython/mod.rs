@@ -75,7 +75,7 @@ mod sized_allocations;
 mod str_format;
 mod str_methods;
 mod str_repr;
-mod string_io_arguments;
+pub(crate) mod string_io;
 pub(crate) mod syntax_errors;
 mod tab_error;
 mod text_codec_fast_path;
@@ -156,7 +156,6 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     text_codec_fast_path::install(vm)?;
     hex_separator::install(vm)?;
     memoryview_order::install(vm)?;
-    string_io_arguments::install(vm)?;
     match_defaults::install(vm)?;
     bytes_from_iterable::install(vm)?;
     str_repr::install(vm)?;

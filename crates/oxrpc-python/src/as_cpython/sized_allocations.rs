@@ -87,10 +87,8 @@ fn install_once(vm: &VirtualMachine) -> PyResult<()> {
         let class = methods::class_of_module(vm, "_io", name)?;
         check_before(vm, class, "read", read_size);
     }
-    for name in ["BytesIO", "StringIO"] {
-        let class = methods::class_of_module(vm, "_io", name)?;
-        watch_far_seeks(vm, class);
-    }
+    let bytes_io = methods::class_of_module(vm, "_io", "BytesIO")?;
+    watch_far_seeks(vm, bytes_io);
     let socket = methods::class_of_module(vm, "_socket", "socket")?;
     check_before(vm, socket, "recv", read_size);
     check_before(vm, socket, "recvfrom", read_size);
@@ -569,11 +567,12 @@ fn buffered_init<const WHICH: usize>(
     }
 }
 
-/// `seek` of `class` (`BytesIO`, `StringIO`) given a watch: the first
-/// seek to past 256 MiB in the process puts [`written_at`]'s check before
-/// the class's `write`. A write at a far position is what asked RustPython
-/// for the gap at once; the usual in-memory file is never sought that far
-/// and its writes stay unchecked (the check asks the position, ~200 ns).
+/// `seek` of `class` (`BytesIO`; `StringIO` checks its own writes) given
+/// a watch: the first seek to past 256 MiB in the process puts
+/// [`written_at`]'s check before the class's `write`. A write at a far
+/// position is what asked RustPython for the gap at once; the usual
+/// in-memory file is never sought that far and its writes stay unchecked
+/// (the check asks the position, ~200 ns).
 fn watch_far_seeks(vm: &VirtualMachine, class: &'static Py<PyType>) {
     let Some(seek) = class.get_attr(vm.ctx.intern_str("seek")) else {
         return;
@@ -593,15 +592,13 @@ fn watch_far_seeks(vm: &VirtualMachine, class: &'static Py<PyType>) {
     );
 }
 
-/// `BytesIO.write(b)` and `StringIO.write(s)`: the file grows to the
-/// position written at and the data's length.
+/// `BytesIO.write(b)`: the file grows to the position written at and
+/// the data's length.
 fn written_at(args: &FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
     let [file, data] = args.args.as_slice() else {
         return Ok(());
     };
-    let length = if let Some(text) = data.downcast_ref::<PyStr>() {
-        text.char_len().saturating_mul(4)
-    } else if let Some(bytes) = data.downcast_ref::<PyBytes>() {
+    let length = if let Some(bytes) = data.downcast_ref::<PyBytes>() {
         bytes.as_bytes().len()
     } else if let Some(bytes) = data.downcast_ref::<PyByteArray>() {
         bytes.borrow_buf().len()

@@ -2,44 +2,12 @@
 //! hash constructors: the same conversions, refused in the same words.
 
 use rustpython_vm::builtins::{PyInt, PyStr};
-use rustpython_vm::function::FuncArgs;
 use rustpython_vm::protocol::PyBuffer;
 use rustpython_vm::{AsObject, PyObjectRef, PyResult, TryFromBorrowedObject, VirtualMachine};
 
-pub(super) use crate::as_cpython::clinic_signature::{c_int_argument, Signature};
-
-/// A `METH_O` method's one argument, or CPython's refusal (`function`
-/// as its errors name it: `HASH.update`).
-pub(super) fn one_argument(
-    function: &str,
-    args: FuncArgs,
-    vm: &VirtualMachine,
-) -> PyResult<PyObjectRef> {
-    if !args.kwargs.is_empty() {
-        return Err(vm.new_type_error(format!("{function}() takes no keyword arguments")));
-    }
-    let count = args.args.len();
-    match <[PyObjectRef; 1]>::try_from(args.args) {
-        Ok([argument]) => Ok(argument),
-        Err(_) => Err(vm.new_type_error(format!(
-            "{function}() takes exactly one argument ({count} given)"
-        ))),
-    }
-}
-
-/// Refuses any argument to a `METH_NOARGS` builtin, in CPython's words.
-pub(super) fn no_arguments(function: &str, args: &FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
-    if !args.kwargs.is_empty() {
-        return Err(vm.new_type_error(format!("{function}() takes no keyword arguments")));
-    }
-    if !args.args.is_empty() {
-        return Err(vm.new_type_error(format!(
-            "{function}() takes no arguments ({} given)",
-            args.args.len()
-        )));
-    }
-    Ok(())
-}
+pub(super) use crate::as_cpython::clinic_signature::{
+    c_int_argument, no_arguments, one_argument, Signature,
+};
 
 /// An `unsigned_long` parameter (`_PyLong_UnsignedLong_Converter`): an
 /// int (no `__index__`), not negative, within 64 bits.
