@@ -132,11 +132,6 @@ STATEMENTS = [
     ("b.decode('latin-1')", "b = b'h\\xe9llo world'"),
     ("os.stat('/')", "import os"),
     ("os.fspath(p)", "import os; p = '/tmp'"),
-    ("f.write('line of text\\n')", "import io; f = io.StringIO()"),
-    ("io.StringIO(s).getvalue()", "import io; s = 'x' * 1000"),
-    ("f.seek(0); f.read()", "import io; f = io.StringIO('x' * 1000)"),
-    ("f.seek(0); f.readline()", "import io; f = io.StringIO('ab\\n' * 100)"),
-    ("for line in io.StringIO(s): pass", "import io; s = 'ab\\n' * 100"),
     ("str(b, 'utf-8')", "b = b'hello world'"),
     ("bytes(s, 'utf-8')", "s = 'hello world'"),
     ('bytes(n)', 'n = 5'),
@@ -189,6 +184,12 @@ STATEMENTS = [
     ('combinations(s, 2)', "from itertools import combinations; s = 'abc'"),
     ("f.write(b'ab')", 'import io; f = io.BytesIO()'),
     ('f.seek(0)', "import io; f = io.BytesIO(b'ab')"),
+    ("f.tell()", "import io; f = io.StringIO('ab')"),
+    ("f.write('line of text\\n')", "import io; f = io.StringIO()"),
+    ("io.StringIO(s).getvalue()", "import io; s = 'x' * 1000"),
+    ("f.seek(0); f.read()", "import io; f = io.StringIO('x' * 1000)"),
+    ("f.seek(0); f.readline()", "import io; f = io.StringIO('ab\\n' * 100)"),
+    ("for line in io.StringIO(s): pass", "import io; s = 'ab\\n' * 100"),
 ]
 
 # Statements that take milliseconds: run only when named with --only, with

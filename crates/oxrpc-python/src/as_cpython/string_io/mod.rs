@@ -34,7 +34,6 @@ use rustpython_vm::builtins::{
 use rustpython_vm::class::{PyClassDef, PyClassImpl, StaticType};
 use rustpython_vm::common::lock::PyMutex;
 use rustpython_vm::common::static_cell::StaticCell;
-use rustpython_vm::common::wtf8::Wtf8;
 use rustpython_vm::function::FuncArgs;
 use rustpython_vm::object::{MaybeTraverse, TraverseFn};
 use rustpython_vm::protocol::PyIterReturn;
@@ -42,6 +41,7 @@ use rustpython_vm::types::{Constructor, DefaultConstructor, Initializer, IterNex
 use rustpython_vm::{
     AsObject, Context, Py, PyObject, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine,
 };
+use std::borrow::Cow;
 use std::sync::OnceLock;
 use text::Text;
 
@@ -175,14 +175,13 @@ impl State {
         }
     }
 
-    /// Writes `text` (`length` code points) at the position as the newline
-    /// mode writes it, moving the position past it.
-    fn write(&mut self, text: &Wtf8, length: usize, vm: &VirtualMachine) -> PyResult<()> {
-        let written = self.newline.written(text, &mut self.seen);
-        let length = if written.len() == text.len() {
-            length
-        } else {
-            written.code_points().count()
+    /// Writes `text` at the position as the newline mode writes it,
+    /// moving the position past it.
+    fn write(&mut self, text: &PyStr, vm: &VirtualMachine) -> PyResult<()> {
+        let written = self.newline.written(text.as_wtf8(), &mut self.seen);
+        let length = match &written {
+            Cow::Borrowed(_) => text.char_len(),
+            Cow::Owned(translated) => translated.code_points().count(),
         };
         let Some(end) = self
             .position
@@ -195,7 +194,8 @@ impl State {
             // CPython's buffer holds four bytes a character, and one more.
             refuse_past_memory((end as u128 + 1) * 4, vm)?;
         }
-        self.text.write_at(self.position, &written);
+        // A translation puts ASCII newlines for ASCII newlines.
+        self.text.write_at(self.position, &written, text.isascii());
         self.position = end;
         Ok(())
     }
@@ -238,7 +238,7 @@ impl StringIo {
             ..State::default()
         };
         if let Some(text) = value.filter(|text| !text.is_empty()) {
-            state.write(text.as_wtf8(), text.char_len(), vm)?;
+            state.write(text, vm)?;
             state.position = 0;
         }
         state.initialized = true;
@@ -403,18 +403,18 @@ impl StringIo {
     #[pymethod]
     fn write(&self, args: FuncArgs, vm: &VirtualMachine) -> PyResult<usize> {
         let text = one_argument("StringIO.write", args, vm)?;
-        self.state.lock().check_initialized(vm)?;
+        let mut state = self.state.lock();
+        state.check_initialized(vm)?;
         let Some(text) = text.downcast_ref::<PyStr>() else {
             return Err(vm.new_type_error(format!(
                 "string argument expected, got '{}'",
                 text.class().slot_name()
             )));
         };
-        let mut state = self.state.lock();
         state.check_open(vm)?;
         let length = text.char_len();
         if length > 0 {
-            state.write(text.as_wtf8(), length, vm)?;
+            state.write(text, vm)?;
         }
         Ok(length)
     }

@@ -90,7 +90,7 @@ impl NewlineMode {
     /// `seen` where the mode reports them.
     pub(super) fn written<'a>(self, text: &'a Wtf8, seen: &mut SeenNewlines) -> Cow<'a, Wtf8> {
         let bytes = text.as_bytes();
-        if !bytes.iter().any(|&byte| byte == b'\r' || byte == b'\n') {
+        if self == NewlineMode::Lf || !bytes.iter().any(|&byte| byte == b'\r' || byte == b'\n') {
             return Cow::Borrowed(text);
         }
         match self {

@@ -41,7 +41,7 @@ impl Text {
     /// A text holding exactly `text`.
     pub(super) fn from_wtf8(text: &Wtf8) -> Text {
         let mut new = Text::default();
-        new.write_at(0, text);
+        new.write_at(0, text, text.is_ascii());
         new
     }
 
@@ -58,7 +58,10 @@ impl Text {
         match self {
             Text::Ascii(units) => {
                 let ascii = units.get(start..end).unwrap_or_default();
-                Wtf8Buf::from_string(ascii.iter().map(|&unit| char::from(unit)).collect())
+                // ASCII is UTF-8 as it is; the check is a fast scan.
+                std::str::from_utf8(ascii)
+                    .map(|text| Wtf8Buf::from_string(text.to_owned()))
+                    .unwrap_or_default()
             }
             Text::Wide(units) => units
                 .get(start..end)
@@ -69,11 +72,12 @@ impl Text {
         }
     }
 
-    /// Writes `text` from `position` on, over what is there and past the
-    /// end, with NULs between the end and `position` if it is past it. The
-    /// caller has checked that the new length can be allocated.
-    pub(super) fn write_at(&mut self, position: usize, text: &Wtf8) {
-        if matches!(self, Text::Ascii(_)) && !text.is_ascii() {
+    /// Writes `text` (`ascii` if it is) from `position` on, over what is
+    /// there and past the end, with NULs between the end and `position`
+    /// if it is past it. The caller has checked that the new length can be
+    /// allocated.
+    pub(super) fn write_at(&mut self, position: usize, text: &Wtf8, ascii: bool) {
+        if matches!(self, Text::Ascii(_)) && !ascii {
             self.widen();
         }
         match self {
@@ -180,10 +184,10 @@ mod tests {
         let mut file = text("héllo");
         assert_eq!(file.len(), 5);
         assert_eq!(file.slice(0, 2).as_bytes(), "hé".as_bytes());
-        file.write_at(7, Wtf8::new("x"));
+        file.write_at(7, Wtf8::new("x"), true);
         assert_eq!(file.slice(0, 8).as_bytes(), "héllo\0\0x".as_bytes());
         let mut ascii = text("abc");
-        ascii.write_at(1, Wtf8::new("é"));
+        ascii.write_at(1, Wtf8::new("é"), false);
         assert!(matches!(ascii, Text::Wide(_)));
         assert_eq!(ascii.slice(0, 3).as_bytes(), "aéc".as_bytes());
         ascii.truncate(1);
