@@ -449,6 +449,32 @@ pub(super) fn c_string_argument(text: &PyStr, vm: &VirtualMachine) -> PyResult<(
     ))
 }
 
+/// `PyNumber_AsSsize_t(value, PyExc_OverflowError)`: an object with
+/// `__index__` as a `Py_ssize_t`, or CPython's OverflowError naming the
+/// value's type ("cannot fit 'int' into an index-sized integer").
+pub(super) fn index_sized(value: &PyObject, vm: &VirtualMachine) -> PyResult<isize> {
+    let index = value.try_index(vm)?;
+    num_traits::ToPrimitive::to_isize(index.as_bigint()).ok_or_else(|| {
+        vm.new_overflow_error(format!(
+            "cannot fit '{}' into an index-sized integer",
+            value.class().slot_name()
+        ))
+    })
+}
+
+/// [`index_sized`] of a value refused first, with the TypeError
+/// `refusal` words from its type's name, when it has no `__index__`.
+pub(super) fn index_sized_or(
+    value: &PyObject,
+    refusal: impl FnOnce(&str) -> String,
+    vm: &VirtualMachine,
+) -> PyResult<isize> {
+    if value.class().slots.as_number.index.load().is_none() {
+        return Err(vm.new_type_error(refusal(value.class().slot_name().as_ref())));
+    }
+    index_sized(value, vm)
+}
+
 /// How CPython names an argument's type in its refusal (`None` for None).
 pub(super) fn argument_type_name(argument: &PyObjectRef, vm: &VirtualMachine) -> String {
     if vm.is_none(argument) {

@@ -25,6 +25,7 @@
 
 use super::error_text::no_memory;
 use super::memory_bounds::refuse_past_memory;
+use super::methods;
 use rustpython_vm::builtins::{PyByteArray, PyBytes, PyInt, PyList, PyStr, PyTuple, PyType};
 use rustpython_vm::protocol::PyNumberBinaryFunc;
 use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyResult, VirtualMachine};
@@ -60,7 +61,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
             types.list_type,
             types.bytearray_type,
         ];
-        match super::methods::class_of_module(vm, "array", "array") {
+        match methods::class_of_module(vm, "array", "array") {
             Ok(array) => {
                 ARRAY.get_or_init(|| array);
                 sequences.push(array);
@@ -91,14 +92,14 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
             slots.multiply.store(Some(multiply));
             slots.right_multiply.store(Some(multiply));
             // The methods called by name repeat through the same check.
-            super::methods::define(vm, class, "__mul__", repeat_method);
-            super::methods::define(vm, class, "__rmul__", repeat_method);
+            methods::define(vm, class, "__mul__", repeat_method);
+            methods::define(vm, class, "__rmul__", repeat_method);
             let mutable = class.is(types.list_type)
                 || class.is(types.bytearray_type)
                 || ARRAY.get().is_some_and(|array| class.is(*array));
             if mutable {
                 slots.inplace_multiply.store(Some(inplace_multiply));
-                super::methods::define(vm, class, "__imul__", inplace_repeat_method);
+                methods::define(vm, class, "__imul__", inplace_repeat_method);
             }
         }
     });
@@ -141,19 +142,11 @@ fn right_operand_first(
 
 /// `count` as a repeat count, or CPython's TypeError and OverflowError.
 fn times(count: &PyObject, vm: &VirtualMachine) -> PyResult<isize> {
-    if count.class().slots.as_number.index.load().is_none() {
-        return Err(vm.new_type_error(format!(
-            "can't multiply sequence by non-int of type '{}'",
-            count.class().slot_name()
-        )));
-    }
-    let index = count.try_index(vm)?;
-    num_traits::ToPrimitive::to_isize(index.as_bigint()).ok_or_else(|| {
-        vm.new_overflow_error(format!(
-            "cannot fit '{}' into an index-sized integer",
-            count.class().slot_name()
-        ))
-    })
+    methods::index_sized_or(
+        count,
+        |name| format!("can't multiply sequence by non-int of type '{name}'"),
+        vm,
+    )
 }
 
 /// The count to repeat `sequence` by: CPython's refusal of a repeat too
@@ -238,13 +231,7 @@ fn native_repeat(
 /// A repeat count given to `__mul__`, `__rmul__` or `__imul__` by name:
 /// an index (`PyNumber_AsSsize_t`).
 fn method_times(count: &PyObject, vm: &VirtualMachine) -> PyResult<isize> {
-    let index = count.try_index(vm)?;
-    num_traits::ToPrimitive::to_isize(index.as_bigint()).ok_or_else(|| {
-        vm.new_overflow_error(format!(
-            "cannot fit '{}' into an index-sized integer",
-            count.class().slot_name()
-        ))
-    })
+    methods::index_sized(count, vm)
 }
 
 /// `seq.__mul__(n)` and `seq.__rmul__(n)`.

@@ -25,6 +25,7 @@ mod text;
 
 use super::clinic_signature::{no_arguments, one_argument, positional_only, Signature};
 use super::memory_bounds::refuse_past_memory;
+use super::methods;
 use super::module_copy::{self, ExecSlot};
 use super::sized_allocations::index_argument;
 use newlines::{NewlineMode, SeenNewlines};
@@ -455,6 +456,9 @@ impl StringIo {
                 state.position,
             )
         };
+        // CPython makes an instance's dict when first asked for it and
+        // saves a copy once there is one; RustPython makes it with the
+        // instance, so an empty one stands for none yet.
         let dict = match zelf.as_object().dict() {
             Some(dict) if !dict.is_empty() => dict.copy().into_ref(&vm.ctx).into(),
             _ => vm.ctx.none(),
@@ -594,17 +598,9 @@ fn optional_size(size: Option<&PyObjectRef>, vm: &VirtualMachine) -> PyResult<Op
 
 /// `_Py_convert_optional_to_ssize_t` of a value that is not None.
 fn ssize_or_none(size: &PyObject, vm: &VirtualMachine) -> PyResult<isize> {
-    if size.class().slots.as_number.index.load().is_none() {
-        return Err(vm.new_type_error(format!(
-            "argument should be integer or None, not '{}'",
-            size.class().slot_name()
-        )));
-    }
-    let index = size.try_index(vm)?;
-    num_traits::ToPrimitive::to_isize(index.as_bigint()).ok_or_else(|| {
-        vm.new_overflow_error(format!(
-            "cannot fit '{}' into an index-sized integer",
-            size.class().slot_name()
-        ))
-    })
+    methods::index_sized_or(
+        size,
+        |name| format!("argument should be integer or None, not '{name}'"),
+        vm,
+    )
 }
