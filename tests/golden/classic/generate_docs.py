@@ -36,6 +36,9 @@ TYPE_MODULES = ["_blake2", "_hashlib", "array", "collections", "functools", "ite
 # types classic mode defines itself, in CPython's terms (`as_cpython`).
 METHOD_TYPE_MODULES = ["_blake2", "_hashlib"]
 
+# And the other types classic mode defines itself, as (module, name).
+METHOD_TYPES = [("_io", "StringIO")]
+
 # Instances of the builtin types no module names (iterators, views), whose
 # `__doc__` a client reads from the instance.
 INSTANCES = [iter([]), iter(()), iter(""), iter(b""), iter(bytearray()), iter({}), iter(set()),
@@ -77,6 +80,7 @@ def functions():
     module_types = [value for module in METHOD_TYPE_MODULES
                     for name, value in sorted(vars(__import__(module)).items())
                     if isinstance(value, type) and not name.startswith("_")]
+    module_types += [getattr(__import__(module), name) for module, name in METHOD_TYPES]
     for kind in builtin_types() + module_types:
         for name, raw in sorted(vars(kind).items()):
             if type(raw).__name__ in ROUTINES:

@@ -117,8 +117,9 @@ impl PyClassDef for StringIo {
     const NAME: &'static str = "StringIO";
     const MODULE_NAME: Option<&'static str> = Some("_io");
     const TP_NAME: &'static str = "_io.StringIO";
+    // CPython's, with the signature at its head, as `type` reads it.
     const DOC: Option<&'static str> = Some(
-        "Text I/O implementation using an in-memory buffer.\n\nThe initial_value argument \
+        "StringIO(initial_value='', newline='\\n')\n--\n\nText I/O implementation using an in-memory buffer.\n\nThe initial_value argument \
          sets the value of object.  The newline\nargument is like the one of \
          TextIOWrapper's constructor.",
     );
