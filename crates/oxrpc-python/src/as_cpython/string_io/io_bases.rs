@@ -15,7 +15,7 @@
 
 use super::super::clinic_signature::no_arguments;
 use super::super::methods;
-use rustpython_vm::builtins::{PyBaseExceptionRef, PyType};
+use rustpython_vm::builtins::{PyBaseException, PyBaseExceptionRef, PyType};
 use rustpython_vm::function::FuncArgs;
 use rustpython_vm::{AsObject, Py, PyObjectRef, PyResult, VirtualMachine};
 use std::sync::Once;
@@ -40,10 +40,9 @@ pub(super) fn complete(vm: &VirtualMachine, text_io_base: &'static Py<PyType>) {
                 closed_with_full_stop(vm, io_base, name);
             }
         }
-        let class = text_io_base;
         methods::define(
             vm,
-            class,
+            text_io_base,
             "detach",
             |_zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine| -> PyResult {
                 no_arguments("_TextIOBase.detach", &args, vm)?;
@@ -54,7 +53,7 @@ pub(super) fn complete(vm: &VirtualMachine, text_io_base: &'static Py<PyType>) {
         for name in ["read", "readline", "write"] {
             methods::define(
                 vm,
-                class,
+                text_io_base,
                 name,
                 move |_zelf: PyObjectRef, _args: FuncArgs, vm: &VirtualMachine| -> PyResult {
                     Err(unsupported(name, vm))
@@ -63,10 +62,10 @@ pub(super) fn complete(vm: &VirtualMachine, text_io_base: &'static Py<PyType>) {
         }
         let newlines = vm.ctx.new_readonly_getset(
             "newlines",
-            class,
+            text_io_base,
             |_zelf: PyObjectRef, vm: &VirtualMachine| vm.ctx.none(),
         );
-        class.set_attr(vm.ctx.intern_str("newlines"), newlines.into());
+        text_io_base.set_attr(vm.ctx.intern_str("newlines"), newlines.into());
     });
 }
 
@@ -76,7 +75,7 @@ fn unsupported(operation: &str, vm: &VirtualMachine) -> PyBaseExceptionRef {
         .import("_io", 0)
         .and_then(|io| io.get_attr("UnsupportedOperation", vm))
         .and_then(|class| class.call((operation.to_owned(),), vm));
-    match made.map(|error| error.downcast::<rustpython_vm::builtins::PyBaseException>()) {
+    match made.map(|error| error.downcast::<PyBaseException>()) {
         Ok(Ok(error)) => error,
         Ok(Err(_)) => vm.new_type_error("UnsupportedOperation is not an exception"),
         Err(error) => error,
