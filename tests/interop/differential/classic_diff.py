@@ -2087,6 +2087,12 @@ def build(argv=None):
         # (CPython 3.11's have no name_from).
         ("exec('import oxrpc_nonexistent_module')", "ModuleNotFoundError"),
         ("exec('from os import oxrpc_nonexistent_name')", "ImportError"),
+        # The closed-file check of `_IOBase`'s methods, for the file
+        # classes beside StringIO, with CPython's full stop.
+        ("(lambda f: (f.close(), f.readlines()))(open('/etc/hostname'))", "ValueError"),
+        ("(lambda f: (f.close(), f.__enter__()))(open('/etc/hostname', 'rb'))", "ValueError"),
+        ("(lambda f: (f.close(), f.writelines([])))(open('/dev/null', 'w'))", "ValueError"),
+        ("(lambda f: (f.close(), f._checkClosed()))(open('/etc/hostname', 'rb', buffering=0))", "ValueError"),
     ]
 
     @d.prop(st.sampled_from(stdlib_errors), examples=0.05, explicit=stdlib_errors)

@@ -208,8 +208,8 @@ impl State {
         let left = self.text.len().saturating_sub(start);
         let limit = start + limit.map_or(left, |limit| limit.min(left));
         let end = self.text.line_end(start, limit, self.newline.line_ending());
-        self.position = end.max(start);
-        self.text.slice(start, end.max(start))
+        self.position = end;
+        self.text.slice(start, end)
     }
 }
 
@@ -316,7 +316,7 @@ impl StringIo {
         no_arguments("StringIO.getvalue", &args, vm)?;
         let state = self.state.lock();
         state.check_open(vm)?;
-        Ok(vm.ctx.new_str(state.text.slice(0, state.text.len())).into())
+        Ok(vm.ctx.new_str(state.text.whole()).into())
     }
 
     #[pymethod]
@@ -452,7 +452,7 @@ impl StringIo {
             let state = zelf.state.lock();
             state.check_open(vm)?;
             (
-                vm.ctx.new_str(state.text.slice(0, state.text.len())),
+                vm.ctx.new_str(state.text.whole()),
                 state.newline,
                 state.position,
             )

@@ -90,11 +90,9 @@ impl NewlineMode {
     /// `seen` where the mode reports them.
     pub(super) fn written<'a>(self, text: &'a Wtf8, seen: &mut SeenNewlines) -> Cow<'a, Wtf8> {
         let bytes = text.as_bytes();
-        if self == NewlineMode::Lf || !bytes.iter().any(|&byte| byte == b'\r' || byte == b'\n') {
-            return Cow::Borrowed(text);
-        }
         match self {
             NewlineMode::Lf => Cow::Borrowed(text),
+            _ if !bytes.iter().any(|&byte| byte == b'\r' || byte == b'\n') => Cow::Borrowed(text),
             NewlineMode::Universal => {
                 seen.note(bytes);
                 Cow::Borrowed(text)

@@ -72,6 +72,11 @@ impl Text {
         }
     }
 
+    /// All of it (`getvalue`).
+    pub(super) fn whole(&self) -> Wtf8Buf {
+        self.slice(0, self.len())
+    }
+
     /// Writes `text` (`ascii` if it is) from `position` on, over what is
     /// there and past the end, with NULs between the end and `position`
     /// if it is past it. The caller has checked that the new length can be
