@@ -21,15 +21,14 @@
 //! RustPython's own `from ... import` sets on the error it raises is left
 //! out of what the server sends (`support.py`'s `exception_parts`).
 
+use super::methods;
 use rustpython_vm::builtins::{PyTuple, PyType};
 use rustpython_vm::function::{FuncArgs, KwArgs, PySetterValue};
 use rustpython_vm::{Py, PyObjectRef, PyResult, VirtualMachine};
 use std::sync::OnceLock;
 
-type Init = fn(PyObjectRef, FuncArgs, &VirtualMachine) -> PyResult<()>;
-
 /// RustPython's own `ImportError.__init__`, which sets the arguments.
-static ORIGINAL_INIT: OnceLock<Option<Init>> = OnceLock::new();
+static ORIGINAL_INIT: OnceLock<Option<methods::InitSlot>> = OnceLock::new();
 
 /// Puts 3.11's `ImportError` in place, once per process.
 pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
@@ -37,8 +36,9 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
         let exceptions = &vm.ctx.exceptions;
         let import_error: &'static Py<PyType> = exceptions.import_error;
         let original = import_error.slots.init.load()?;
+        // As an `__init__` a subclass made later takes its slot from.
         for class in [import_error, exceptions.module_not_found_error] {
-            class.slots.init.store(Some(init));
+            methods::define_init(vm, class, init);
         }
         let msg = vm
             .ctx

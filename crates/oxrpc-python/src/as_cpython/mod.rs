@@ -40,6 +40,7 @@ mod dir_names;
 #[rustfmt::skip]
 mod docs_table;
 mod error_text;
+mod exception_keywords;
 mod float_arithmetic;
 mod float_constructor;
 mod float_format;
@@ -169,6 +170,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     tab_error::install(vm)?;
     notimplemented_bool::install(vm)?;
     method_descriptor_call::install(vm)?;
+    exception_keywords::install(vm)?;
     builtin_docs::install(vm)?;
     arity::install(vm)
 }
