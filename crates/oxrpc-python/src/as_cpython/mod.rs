@@ -77,8 +77,8 @@ mod str_format;
 mod str_methods;
 mod str_repr;
 pub(crate) mod string_io;
+mod syntax_error_args;
 pub(crate) mod syntax_errors;
-mod tab_error;
 mod text_codec_fast_path;
 mod unicode_error_str;
 mod utf16_utf32;
@@ -167,9 +167,9 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     generator_throw::install(vm)?;
     sequence_errors::install(vm)?;
     import_error::install(vm)?;
-    tab_error::install(vm)?;
     notimplemented_bool::install(vm)?;
     method_descriptor_call::install(vm)?;
+    syntax_error_args::install(vm)?;
     exception_keywords::install(vm)?;
     builtin_docs::install(vm)?;
     arity::install(vm)
