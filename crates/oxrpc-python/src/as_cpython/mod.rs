@@ -65,6 +65,7 @@ mod module_copy;
 mod notimplemented_bool;
 mod numbers_from_text;
 mod numeric_hash;
+mod os_error_args;
 mod path_errors;
 mod path_keywords;
 mod percent_format;
@@ -170,6 +171,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     notimplemented_bool::install(vm)?;
     method_descriptor_call::install(vm)?;
     syntax_error_args::install(vm)?;
+    os_error_args::install(vm)?;
     exception_keywords::install(vm)?;
     builtin_docs::install(vm)?;
     arity::install(vm)
