@@ -40,6 +40,7 @@ mod dir_names;
 #[rustfmt::skip]
 mod docs_table;
 mod error_text;
+mod exception_group;
 mod exception_keywords;
 mod float_arithmetic;
 mod float_constructor;
@@ -172,6 +173,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     method_descriptor_call::install(vm)?;
     syntax_error_args::install(vm)?;
     os_error_args::install(vm)?;
+    exception_group::install(vm)?;
     exception_keywords::install(vm)?;
     builtin_docs::install(vm)?;
     arity::install(vm)
