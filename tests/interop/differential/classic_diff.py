@@ -1597,7 +1597,9 @@ def build(argv=None):
                       "OSError(1, 2, None, None, 'g')", "ExceptionGroup('m', [ValueError()], x=1)",
                       "BaseExceptionGroup(5, [ValueError()])", "BaseExceptionGroup('m', {ValueError(): 1})",
                       "BaseExceptionGroup('m', (e for e in [ValueError()]))",
-                      "type('E', (ExceptionGroup,), {})('m', [ValueError()], y=2)"])
+                      "type('E', (ExceptionGroup,), {})('m', [ValueError()], y=2)",
+                      "(lambda e: (e.__init__(2), e)[1])(ValueError(1))",
+                      "(lambda e: (e.__init__('n', ('g', 2, 3, 'u')), e)[1])(SyntaxError('m', ('f', 1, 2, 't', 1, 5)))"])
     def exception_construction(ctx, source):
         ctx.same("exact/exception " + source, lambda c: c.namespace["built_exception"](source))
 

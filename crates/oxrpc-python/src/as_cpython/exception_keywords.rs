@@ -21,14 +21,22 @@
 //! `__init__` of its own, which a subclass made later takes its slot from.
 
 use super::methods::{self, InitSlot};
-use rustpython_vm::builtins::{PyType, PyTypeRef};
+use rustpython_vm::builtins::{PyBaseException, PyType, PyTypeRef};
 use rustpython_vm::function::FuncArgs;
 use rustpython_vm::{AsObject, Py, PyObjectRef, PyResult, VirtualMachine};
 use std::sync::OnceLock;
 
-/// The distinct `__init__` slots the checks were put in front of; the
-/// check made for `ORIGINALS[i]` is `keywords_checked::<i>`.
-static ORIGINALS: OnceLock<Vec<InitSlot>> = OnceLock::new();
+/// The `__init__` slots the checks were put in front of.
+struct Originals {
+    /// Each distinct one; the check made for `slots[i]` is
+    /// `keywords_checked::<i>`.
+    slots: Vec<InitSlot>,
+    /// Which of them is `BaseException`'s, which sets `args` and nothing
+    /// else.
+    sets_only_args: Option<usize>,
+}
+
+static ORIGINALS: OnceLock<Originals> = OnceLock::new();
 
 /// How many distinct slots there can be (RustPython 0.5's exceptions have
 /// fewer); the types of any more keep theirs.
@@ -41,8 +49,9 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     Ok(())
 }
 
-fn wrap_every_init(vm: &VirtualMachine) -> Vec<InitSlot> {
+fn wrap_every_init(vm: &VirtualMachine) -> Originals {
     let exceptions = &vm.ctx.exceptions;
+    let base_exception_init = exceptions.base_exception_type.slots.init.load();
     // Each type with the slot it has now: none where RustPython calls no
     // `__init__` after `__new__` (`ValueError`), which is then its first
     // base's, as a subclass's would be.
@@ -94,7 +103,15 @@ fn wrap_every_init(vm: &VirtualMachine) -> Vec<InitSlot> {
             methods::define_init(vm, class, checked);
         }
     }
-    originals
+    let sets_only_args = base_exception_init.and_then(|base| {
+        originals
+            .iter()
+            .position(|known| std::ptr::fn_addr_eq(*known, base))
+    });
+    Originals {
+        slots: originals,
+        sets_only_args,
+    }
 }
 
 /// The check put in front of `ORIGINALS[index]`.
@@ -121,23 +138,38 @@ fn keywords_checked_for(index: usize) -> Option<InitSlot> {
 }
 
 /// An exception's `__init__`: its keywords checked as CPython checks them,
-/// then the slot it replaced.
+/// then the slot it replaced. `BaseException`'s is skipped when it would
+/// set the `args` `__new__` has just set to the same objects (RustPython
+/// calls no `__init__` after `__new__` for most builtin exceptions, and
+/// making the tuple again made `raise ValueError(...)` ~40 % dearer).
 fn keywords_checked<const INDEX: usize>(
     zelf: PyObjectRef,
     args: FuncArgs,
     vm: &VirtualMachine,
 ) -> PyResult<()> {
+    let Some(originals) = ORIGINALS.get() else {
+        return Err(vm.new_runtime_error("exceptions are not set up".to_owned()));
+    };
     if !args.kwargs.is_empty() {
         check_keywords(&zelf, &args, vm)?;
+    } else if originals.sets_only_args == Some(INDEX) && args_already(&zelf, &args) {
+        return Ok(());
     }
-    let Some(original) = ORIGINALS
-        .get()
-        .and_then(|originals| originals.get(INDEX))
-        .copied()
-    else {
+    let Some(original) = originals.slots.get(INDEX).copied() else {
         return Err(vm.new_runtime_error("exceptions are not set up".to_owned()));
     };
     original(zelf, args, vm)
+}
+
+/// Whether `zelf`'s `args` are `args`' positional arguments, object for
+/// object.
+fn args_already(zelf: &PyObjectRef, args: &FuncArgs) -> bool {
+    zelf.downcast_ref::<PyBaseException>()
+        .is_some_and(|exception| {
+            let set = exception.args();
+            set.len() == args.args.len()
+                && set.iter().zip(&args.args).all(|(set, given)| set.is(given))
+        })
 }
 
 /// The keywords an exception of `zelf`'s class takes, refused in CPython's

@@ -103,7 +103,7 @@ fn checked_new(class: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResul
     let Some(originals) = ORIGINALS.get().copied().flatten() else {
         return Err(vm.new_runtime_error("OSError is not set up".to_owned()));
     };
-    let name = vm.ctx.intern_str("__init__");
+    let name = vm.ctx.names.__init__;
     // The class itself first.
     let initialiser = class
         .mro

@@ -71,6 +71,16 @@ fn init(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> 
         return Err(vm.new_runtime_error("SyntaxError is not set up".to_owned()));
     };
     if let [_, details] = args.args.as_slice() {
+        if let Some(given) = details.downcast_ref_if_exact::<PyTuple>(vm) {
+            if matches!(given.len(), 4 | 6) {
+                // RustPython's reads these as CPython does, but for the
+                // end of a location given without one.
+                if given.len() == 4 {
+                    forget_end(&zelf, vm)?;
+                }
+                return original(zelf, args, vm);
+            }
+        }
         let details = vm
             .ctx
             .types
@@ -104,6 +114,20 @@ fn init(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> 
         // anything else it leaves alone.
     }
     original(zelf, args, vm)
+}
+
+/// Sets the end of the location to None, where an earlier `__init__` set
+/// it (CPython's `SyntaxError_init` resets it for four details).
+fn forget_end(zelf: &PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+    let Some(dict) = zelf.dict() else {
+        return Ok(());
+    };
+    for name in ["end_lineno", "end_offset"] {
+        if dict.get_item_opt(name, vm)?.is_some() {
+            dict.set_item(name, vm.ctx.none(), vm)?;
+        }
+    }
+    Ok(())
 }
 
 /// CPython's `SyntaxError_str`.
