@@ -190,6 +190,13 @@ STATEMENTS = [
     ("f.seek(0); f.read()", "import io; f = io.StringIO('x' * 1000)"),
     ("f.seek(0); f.readline()", "import io; f = io.StringIO('ab\\n' * 100)"),
     ("for line in io.StringIO(s): pass", "import io; s = 'ab\\n' * 100"),
+    ("ValueError('x')", 'pass'),
+    ("E('x')", 'class E(Exception): pass'),
+    ("try: raise KeyError(1)\n        except KeyError: pass", 'pass'),
+    ("OSError(2, 'x', 'f')", 'pass'),
+    ("str(OSError(2, 'x', 'f'))", 'pass'),
+    ("str(SyntaxError('m', ('f', 1, 2, 't')))", 'pass'),
+    ("ExceptionGroup('m', [ValueError()])", 'pass'),
 ]
 
 # Statements that take milliseconds: run only when named with --only, with
