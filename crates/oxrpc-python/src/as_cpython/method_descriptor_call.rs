@@ -13,8 +13,8 @@
 //! go, is wrapped once per process. A call goes to RustPython as before;
 //! only when it raises a TypeError is the call looked at, and the error
 //! replaced by CPython's when CPython would have refused the call before
-//! running the method, either for the object or, through `arity`'s table,
-//! for the count of arguments. The interpreter's inline calls of a method
+//! running the method, either for the object or, through `arity`'s tables,
+//! for the count of arguments or a keyword. The interpreter's inline calls of a method
 //! descriptor take only calls on the method's exact type, so they need no
 //! wrapping. The other call slot, through which native code calls (the
 //! `__format__` of every format, `map(str.upper, ...)`), is left as it
@@ -52,13 +52,13 @@ fn vectorcall(
         return Err(vm.new_runtime_error("method_descriptor is not set up".to_owned()));
     };
     let first = args.first().filter(|_| positional > 0).cloned();
-    let keywords = keyword_names.is_some_and(|names| !names.is_empty());
+    let keywords = keyword_names.map_or(0, <[PyObjectRef]>::len);
     original(descriptor, args, positional, keyword_names, vm)
         .map_err(|error| worded(error, descriptor, first, (positional, keywords), vm))
 }
 
 /// `error`, raised by a call of `descriptor` with `first` as its first
-/// argument, `positional` arguments in all and keywords or not: CPython's
+/// argument, `positional` arguments in all and `keywords` keywords: CPython's
 /// TypeError instead when CPython refuses that call before it runs the
 /// method (on no object, on another type's, or with a count of arguments
 /// the method does not take).
@@ -66,7 +66,7 @@ fn worded(
     error: PyBaseExceptionRef,
     descriptor: &PyObject,
     first: Option<PyObjectRef>,
-    (positional, keywords): (usize, bool),
+    (positional, keywords): (usize, usize),
     vm: &VirtualMachine,
 ) -> PyBaseExceptionRef {
     if !error.fast_isinstance(vm.ctx.exceptions.type_error) {
@@ -87,11 +87,11 @@ fn worded(
         Some(object) if !object.fast_isinstance(class) => {
             methods::not_a(&class.slot_name(), &name.as_wtf8().to_string(), &object, vm)
         }
-        Some(_) if keywords => error,
         Some(_) => arity::worded(
             error,
             &format!("{}.{}", class.name(), name.as_wtf8()),
-            positional.saturating_sub(1),
+            (positional.saturating_sub(1), keywords),
+            arity::Form::ThroughType,
             vm,
         ),
     }
