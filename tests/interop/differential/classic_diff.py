@@ -511,6 +511,15 @@ _EXCEPTION_PARTS = ('errno', 'strerror', 'filename', 'filename2', 'characters_wr
                     'offset', 'text', 'end_lineno', 'end_offset', 'msg', 'name', 'obj', 'path',
                     'message', 'exceptions', 'code', 'value')
 
+def call_outcome(source):
+    """What evaluating the call `source` gives: the class of its value,
+    or the error it raised, as text."""
+    try:
+        value = eval(source)
+    except Exception as error:
+        return ('raised', type(error).__name__, ascii(str(error)))
+    return ('made', type(value).__name__)
+
 def built_exception(source):
     """What evaluating `source` builds, as text: the exception's class,
     repr, str, args (not a group's: see exception_construction) and
@@ -1579,6 +1588,62 @@ def build(argv=None):
             finally:
                 rpyc.core.vinegar.load = load
         ctx.same("exceptions/group %s" % code, run)
+
+    # A builtin called with a keyword it does not take, or with more
+    # arguments than it has parameters, among keywords it takes: refused in
+    # CPython's words, which depend on the builtin's calling convention
+    # ("list.copy() takes no keyword arguments", "'x' is an invalid
+    # keyword argument for split()", "int() takes at most 2 arguments (3
+    # given)") and, for some methods, on whether the method is called
+    # through its type ('a'.startswith(...)) or bound first.
+    # Each builtin with arguments it takes, positional (how many it needs
+    # first) and by keyword, so that only the keyword refused, or the
+    # count, can fail the call; one more positional argument (None) is
+    # sometimes given. (sorted's keywords go to list.sort, which counts
+    # them in CPython: sorted([], key=None, reverse=True, x=None) is "sort()
+    # takes at most 2 keyword arguments (3 given)", not yet here.)
+    keyword_callables = st.sampled_from([
+        ("len", ["[1]"], 1, {}), ("abs", ["-1"], 1, {}),
+        ("sorted", ["[2, 1]"], 1, {}),
+        ("max", ["[1]"], 1, {"key": "None", "default": "0"}), ("round", ["1.25"], 1, {"ndigits": "1"}),
+        ("int", ["'12'", "10"], 0, {"base": "10"}), ("str", ["b'a'", "'ascii'"], 0, {"errors": "'strict'"}),
+        ("zip", ["[1]", "[2]"], 0, {"strict": "True"}), ("map", ["len", "['a']"], 2, {}),
+        ("enumerate", ["[1]", "1"], 1, {"start": "1"}), ("range", ["3"], 1, {}), ("iter", ["[1]"], 1, {}),
+        ("divmod", ["7", "2"], 2, {}), ("pow", ["2", "3", "5"], 2, {}), ("isinstance", ["1", "int"], 2, {}),
+        ("'a,b'.split", ["','", "1"], 0, {}), ("'ab'.startswith", ["'a'", "0", "1"], 1, {}),
+        ("'a'.upper", [], 0, {}), ("'a'.encode", ["'utf-8'", "'strict'"], 0, {}),
+        ("'a'.ljust", ["3", "'*'"], 1, {}), ("'a\\nb'.splitlines", ["True"], 0, {}), ("[3, 1].copy", [], 0, {}),
+        ("[3, 1].sort", [], 0, {"key": "None", "reverse": "True"}), ("[].append", ["1"], 1, {}),
+        ("{1: 2}.get", ["1", "0"], 1, {}), ("{1}.union", ["[2]", "[3]"], 0, {}),
+        ("b'a'.decode", ["'utf-8'", "'strict'"], 0, {}), ("(1).to_bytes", ["2", "'big'"], 0, {"signed": "True"}),
+        ("dict.fromkeys", ["'ab'", "0"], 1, {}), ("str.startswith", ["'ab'", "'a'"], 2, {}),
+        ("(lambda f: f)('ab'.startswith)", ["'a'"], 1, {}), ("(lambda f: f)({1}.union)", ["[2]"], 0, {}),
+        ("float", ["'1.5'"], 0, {}), ("complex", ["1", "2"], 0, {}), ("__import__('math').sqrt", ["4"], 1, {}),
+        ("bytes.fromhex", ["'ab'"], 1, {}), ("ValueError", ["'v'"], 0, {}), ("OSError", ["2", "'x'"], 0, {}),
+        ("print", ["1"], 0, {"sep": "''", "end": "''"})])
+
+    @d.prop(st.tuples(keyword_callables, st.integers(0, 4), st.sampled_from(["x", "y"]), st.booleans()),
+            examples=1.0,
+            explicit=[(("[3, 1].copy", [], 0, {}), 0, "x", False),
+                      (("'a,b'.split", ["','", "1"], 0, {}), 0, "x", False),
+                      (("'a,b'.split", ["','", "1"], 0, {}), 2, "x", False),
+                      (("int", ["'12'", "10"], 0, {"base": "10"}), 1, "x", True),
+                      (("int", ["'12'", "10"], 0, {"base": "10"}), 2, "x", True),
+                      (("zip", ["[1]", "[2]"], 0, {"strict": "True"}), 2, "x", True),
+                      (("'ab'.startswith", ["'a'", "0", "1"], 1, {}), 1, "x", False),
+                      (("(lambda f: f)('ab'.startswith)", ["'a'"], 1, {}), 1, "x", False),
+                      (("print", ["1"], 0, {"sep": "''", "end": "''"}), 1, "x", True),
+                      (("(1).to_bytes", ["2", "'big'"], 0, {"signed": "True"}), 3, "x", True),
+                      (("range", ["3"], 1, {}), 1, "x", False)])
+    def builtin_keyword_refusals(ctx, case):
+        (function, positional, required, accepted), given, unknown, with_accepted = case
+        # (zip and map would iterate the extra argument before they read
+        # the keywords in RustPython.)
+        given = min(max(given, required), len(positional) + (function not in ("zip", "map")))
+        arguments = (positional + ["None"])[:given]
+        keywords = ["%s=%s" % item for item in accepted.items()] if with_accepted else []
+        source = "%s(%s)" % (function, ", ".join(arguments + keywords + ["%s=None" % unknown]))
+        ctx.same("exact/" + source, lambda c: c.namespace["call_outcome"](source))
 
     # An exception's construction, compared whole and word for word: what
     # it builds (class, repr, str, args, parts) or what it raises
