@@ -21,9 +21,10 @@
 //! every interpreter), through which a builtin function, a bound method
 //! or a type is called, are wrapped once per process; `method_descriptor_call`
 //! does the same for methods called through their type. A call goes to
-//! RustPython as before: only a TypeError is replaced, raised by a call
-//! without keywords with a count CPython refuses, or by a call with
-//! keywords that CPython refuses for one of them. Call sites the
+//! RustPython as before: only its error is replaced, a TypeError raised
+//! by a call without keywords with a count CPython refuses or by a call
+//! with a keyword CPython refuses, or any error of a call with more
+//! arguments than CPython counts before it converts them. Call sites the
 //! interpreter has specialised call some builtins inline, past the slot;
 //! a loop of calls with a wrong count keeps CPython's words (the site is
 //! not specialised for a call that fails), which the classic tests hold.
@@ -149,7 +150,8 @@ fn worded_for_type(
 }
 
 /// `error`, raised by a call of `callable` with `positional` arguments
-/// and `keywords`, in CPython's words when it refused the count.
+/// and `keywords` keywords, in CPython's words when it refused the count
+/// or a keyword.
 fn worded_for(
     error: PyBaseExceptionRef,
     callable: &PyObject,

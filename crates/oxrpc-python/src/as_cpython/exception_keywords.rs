@@ -49,6 +49,8 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     Ok(())
 }
 
+/// Puts a check in front of the `__init__` slot of each builtin exception
+/// type, and answers the slots it put them in front of.
 fn wrap_every_init(vm: &VirtualMachine) -> Originals {
     let exceptions = &vm.ctx.exceptions;
     let base_exception_init = exceptions.base_exception_type.slots.init.load();
