@@ -30,6 +30,7 @@
 //! not specialised for a call that fails), which the classic tests hold.
 
 use super::arity_table::{DESCRIPTOR_KEYWORD_REFUSALS, KEYWORD_MOST, KEYWORD_REFUSALS, REFUSALS};
+use super::closed_files;
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyStr, PyType};
 use rustpython_vm::function::FuncArgs;
 use rustpython_vm::types::PyTypeFlags;
@@ -158,6 +159,18 @@ fn worded_for(
     shape: (usize, usize),
     vm: &VirtualMachine,
 ) -> PyBaseExceptionRef {
+    if error.fast_isinstance(vm.ctx.exceptions.value_error) {
+        // A bound method's refusal of its closed file.
+        let receiver = callable.get_attr("__self__", vm).ok();
+        let name = callable.get_attr("__name__", vm).ok();
+        let name = name.as_ref().and_then(|name| name.downcast_ref::<PyStr>());
+        return match (receiver, name) {
+            (Some(file), Some(name)) => {
+                closed_files::worded(error, &file, &name.as_wtf8().to_string(), vm)
+            }
+            _ => error,
+        };
+    }
     match name_of(callable, vm) {
         Some(name) => worded(error, &name, shape, Form::Bound, vm),
         None => error,

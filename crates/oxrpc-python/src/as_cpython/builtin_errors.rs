@@ -23,6 +23,7 @@
 //! rewords an error only when it is exactly RustPython's.
 
 use super::builtin_functions::{self, Cell};
+use super::closed_files;
 use super::error_text::{reworded, text_of};
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyList, PyTuple};
 use rustpython_vm::function::{FuncArgs, OptionalArg};
@@ -245,7 +246,10 @@ fn next(
             iterator.class().slot_name()
         )));
     }
-    Ok(match PyIter::new(iterator).next(vm)? {
+    let next = PyIter::new(iterator.as_object())
+        .next(vm)
+        .map_err(|error| closed_files::worded(error, &iterator, "__next__", vm))?;
+    Ok(match next {
         PyIterReturn::StopIteration(value) => match default {
             OptionalArg::Present(default) => PyIterReturn::Return(default),
             OptionalArg::Missing => PyIterReturn::StopIteration(value),

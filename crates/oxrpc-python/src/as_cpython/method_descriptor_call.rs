@@ -22,6 +22,7 @@
 //! that fails.
 
 use super::arity::{self, VectorCall};
+use super::closed_files;
 use super::methods;
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyStr, PyType};
 use rustpython_vm::{AsObject, PyObject, PyObjectRef, PyResult, VirtualMachine};
@@ -69,6 +70,17 @@ fn worded(
     (positional, keywords): (usize, usize),
     vm: &VirtualMachine,
 ) -> PyBaseExceptionRef {
+    if error.fast_isinstance(vm.ctx.exceptions.value_error) {
+        // A method's refusal of its closed file.
+        let name = descriptor.get_attr("__name__", vm).ok();
+        let name = name.as_ref().and_then(|name| name.downcast_ref::<PyStr>());
+        return match (first, name) {
+            (Some(file), Some(name)) => {
+                closed_files::worded(error, &file, &name.as_wtf8().to_string(), vm)
+            }
+            _ => error,
+        };
+    }
     if !error.fast_isinstance(vm.ctx.exceptions.type_error) {
         return error;
     }

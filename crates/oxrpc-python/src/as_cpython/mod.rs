@@ -27,6 +27,10 @@ mod builtin_errors;
 mod builtin_functions;
 mod bytes_from_iterable;
 pub(crate) mod clinic_signature;
+// Generated, and checked against its generator byte for byte.
+#[rustfmt::skip]
+mod closed_file_table;
+mod closed_files;
 pub(crate) mod code_in_namespace;
 mod collect_iterable;
 mod complex_arithmetic;
@@ -175,6 +179,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     os_error_args::install(vm)?;
     exception_group::install(vm)?;
     exception_keywords::install(vm)?;
+    closed_files::install(vm)?;
     builtin_docs::install(vm)?;
     arity::install(vm)
 }
