@@ -82,22 +82,26 @@ fn asked_of_the_buffer(vm: &VirtualMachine, class: &'static Py<PyType>, name: &'
 }
 
 /// `class`'s method `name`, refusing a closed file in CPython's words.
+/// The class's `closed` is read through its descriptor, without a lookup.
 fn refuse_when_closed(vm: &VirtualMachine, class: &'static Py<PyType>, name: &'static str) {
-    let (Some(own), Some(message)) = (
+    let (Some(own), Some(closed), Some(message)) = (
         class.get_attr(vm.ctx.intern_str(name)),
+        class.get_attr(vm.ctx.intern_str("closed")),
         refusal(&class.name(), name),
     ) else {
         return;
     };
-    let closed = vm.ctx.intern_str("closed");
     methods::define(
         vm,
         class,
         name,
         move |args: FuncArgs, vm: &VirtualMachine| -> PyResult {
             if let Some(file) = args.args.first() {
-                if file.get_attr(closed, vm)?.try_to_bool(vm)? {
-                    return Err(vm.new_value_error(message.to_owned()));
+                let said = vm.call_get_descriptor_specific(&closed, Some(file.clone()), None);
+                if let Some(said) = said {
+                    if said?.is(&vm.ctx.true_value) {
+                        return Err(vm.new_value_error(message.to_owned()));
+                    }
                 }
             }
             own.call(args, vm)
