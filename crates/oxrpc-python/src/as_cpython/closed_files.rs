@@ -13,9 +13,17 @@
 //!
 //! A method's call goes to RustPython as before, through the call wrappers
 //! of `arity` and `method_descriptor_call`, and `next()`; only when it
-//! raises a ValueError about a closed file is the error replaced by
+//! raises a ValueError about a closed file, or any ValueError on a closed
+//! file (RustPython's `io.UnsupportedOperation` where CPython looks at the
+//! file first: a closed reader's `truncate`), is the error replaced by
 //! CPython's for the file's class (or the first of its bases in the table)
 //! and the method's name.
+//!
+//! What still differs: `iter()` of a closed file and the `__iter__` and
+//! `__next__` slot wrappers keep RustPython's words (they are slots, not
+//! methods; `next()` is reworded), a closed `BytesIO` is not its own
+//! iterator as CPython's is, and a buffered file's `readline(0)` answers
+//! `b''` without looking at the file.
 //!
 //! Some methods RustPython answered on a closed file where CPython refuses
 //! it: `BytesIO.write` wrote to it (and the bytes were lost), and
