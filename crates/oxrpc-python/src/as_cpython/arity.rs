@@ -161,15 +161,8 @@ fn worded_for(
 ) -> PyBaseExceptionRef {
     if error.fast_isinstance(vm.ctx.exceptions.value_error) {
         // A bound method's refusal of its closed file.
-        let receiver = callable.get_attr("__self__", vm).ok();
-        let name = callable.get_attr("__name__", vm).ok();
-        let name = name.as_ref().and_then(|name| name.downcast_ref::<PyStr>());
-        return match (receiver, name) {
-            (Some(file), Some(name)) => {
-                closed_files::worded(error, &file, &name.as_wtf8().to_string(), vm)
-            }
-            _ => error,
-        };
+        let file = callable.get_attr("__self__", vm).ok();
+        return closed_files::worded_by_name(error, file, callable, vm);
     }
     match name_of(callable, vm) {
         Some(name) => worded(error, &name, shape, Form::Bound, vm),

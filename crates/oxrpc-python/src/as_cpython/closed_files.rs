@@ -156,6 +156,22 @@ pub(super) fn worded(
     }
 }
 
+/// [`worded`] for the method object `method` (a bound method, or a
+/// descriptor), which names itself, called on `file`.
+pub(super) fn worded_by_name(
+    error: PyBaseExceptionRef,
+    file: Option<PyObjectRef>,
+    method: &PyObject,
+    vm: &VirtualMachine,
+) -> PyBaseExceptionRef {
+    let name = method.get_attr("__name__", vm).ok();
+    let name = name.as_ref().and_then(|name| name.downcast_ref::<PyStr>());
+    match (file, name) {
+        (Some(file), Some(name)) => worded(error, &file, &name.as_wtf8().to_string(), vm),
+        _ => error,
+    }
+}
+
 /// Whether `file` says it is closed.
 fn is_closed(file: &PyObject, vm: &VirtualMachine) -> bool {
     file.get_attr("closed", vm)

@@ -72,14 +72,7 @@ fn worded(
 ) -> PyBaseExceptionRef {
     if error.fast_isinstance(vm.ctx.exceptions.value_error) {
         // A method's refusal of its closed file.
-        let name = descriptor.get_attr("__name__", vm).ok();
-        let name = name.as_ref().and_then(|name| name.downcast_ref::<PyStr>());
-        return match (first, name) {
-            (Some(file), Some(name)) => {
-                closed_files::worded(error, &file, &name.as_wtf8().to_string(), vm)
-            }
-            _ => error,
-        };
+        return closed_files::worded_by_name(error, first, descriptor, vm);
     }
     if !error.fast_isinstance(vm.ctx.exceptions.type_error) {
         return error;
