@@ -92,29 +92,25 @@ fn asked_of_the_buffer(vm: &VirtualMachine, class: &'static Py<PyType>, name: &'
 /// `class`'s method `name`, refusing a closed file in CPython's words.
 /// The class's `closed` is read through its descriptor, without a lookup.
 fn refuse_when_closed(vm: &VirtualMachine, class: &'static Py<PyType>, name: &'static str) {
-    let (Some(own), Some(closed), Some(message)) = (
-        class.get_attr(vm.ctx.intern_str(name)),
+    let (Some(closed), Some(message)) = (
         class.get_attr(vm.ctx.intern_str("closed")),
         refusal(&class.name(), name),
     ) else {
         return;
     };
-    methods::define(
-        vm,
-        class,
-        name,
-        move |args: FuncArgs, vm: &VirtualMachine| -> PyResult {
-            if let Some(file) = args.args.first() {
-                let said = vm.call_get_descriptor_specific(&closed, Some(file.clone()), None);
-                if let Some(said) = said {
-                    if said?.is(&vm.ctx.true_value) {
-                        return Err(vm.new_value_error(message.to_owned()));
-                    }
-                }
+    let refused = move |args: &FuncArgs, vm: &VirtualMachine| -> PyResult<()> {
+        let Some(file) = args.args.first() else {
+            return Ok(());
+        };
+        let said = vm.call_get_descriptor_specific(&closed, Some(file.clone()), None);
+        match said.transpose()? {
+            Some(said) if said.is(&vm.ctx.true_value) => {
+                Err(vm.new_value_error(message.to_owned()))
             }
-            own.call(args, vm)
-        },
-    );
+            _ => Ok(()),
+        }
+    };
+    methods::check_before(vm, class, name, refused);
 }
 
 /// CPython's refusal of a closed file by the method `name` of the class
@@ -185,7 +181,7 @@ fn about_a_closed_file(error: &PyBaseExceptionRef) -> bool {
     let args = error.args();
     args.as_slice().first().is_some_and(|said| {
         said.downcast_ref::<PyStr>()
-            .is_some_and(|said| said.as_wtf8().to_string().ends_with("closed file"))
+            .is_some_and(|said| said.as_wtf8().as_bytes().ends_with(b"closed file"))
     })
 }
 

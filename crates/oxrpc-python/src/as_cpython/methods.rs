@@ -37,6 +37,30 @@ pub(super) fn define<F, Kind>(
     class.set_attr(vm.ctx.intern_str(name), method.into());
 }
 
+/// Sets on `class`, in place of its method `name`, one that makes `check`
+/// first and then calls the method it replaces. Called once per process.
+pub(super) fn check_before<C>(
+    vm: &VirtualMachine,
+    class: &'static Py<PyType>,
+    name: &'static str,
+    check: C,
+) where
+    C: Fn(&FuncArgs, &VirtualMachine) -> PyResult<()> + Send + Sync + 'static,
+{
+    let Some(own) = class.get_attr(vm.ctx.intern_str(name)) else {
+        return;
+    };
+    define(
+        vm,
+        class,
+        name,
+        move |args: FuncArgs, vm: &VirtualMachine| -> PyResult {
+            check(&args, vm)?;
+            own.call(args, vm)
+        },
+    );
+}
+
 /// A method's definition, kept for the life of the process like
 /// RustPython's own.
 fn leaked_definition<F, Kind>(

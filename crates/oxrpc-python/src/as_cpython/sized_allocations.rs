@@ -85,15 +85,15 @@ fn install_once(vm: &VirtualMachine) -> PyResult<()> {
         "BufferedRWPair",
     ] {
         let class = methods::class_of_module(vm, "_io", name)?;
-        check_before(vm, class, "read", read_size);
+        methods::check_before(vm, class, "read", read_size);
     }
     let bytes_io = methods::class_of_module(vm, "_io", "BytesIO")?;
     watch_far_seeks(vm, bytes_io);
     let socket = methods::class_of_module(vm, "_socket", "socket")?;
-    check_before(vm, socket, "recv", read_size);
-    check_before(vm, socket, "recvfrom", read_size);
+    methods::check_before(vm, socket, "recv", read_size);
+    methods::check_before(vm, socket, "recvfrom", read_size);
     let random = methods::class_of_module(vm, "_random", "Random")?;
-    check_before(vm, random, "getrandbits", random_bits);
+    methods::check_before(vm, random, "getrandbits", random_bits);
     let buffered = ["BufferedReader", "BufferedWriter", "BufferedRandom"];
     let mut inits = Vec::with_capacity(buffered.len());
     for (which, name) in buffered.into_iter().enumerate() {
@@ -113,9 +113,9 @@ fn install_once(vm: &VirtualMachine) -> PyResult<()> {
         BUFFERED_INITS.get_or_init(|| inits);
     }
     let decompressor = methods::class_of_module(vm, "zlib", "Decompress")?;
-    check_before(vm, decompressor, "flush", flushed_length);
+    methods::check_before(vm, decompressor, "flush", flushed_length);
     let packer = methods::class_of_module(vm, "_struct", "Struct")?;
-    check_before(vm, packer, "pack", packed_size);
+    methods::check_before(vm, packer, "pack", packed_size);
     let news: [(&'static str, methods::NewSlot); 5] = [
         ("combinations", combinatoric_new::<0>),
         ("combinations_with_replacement", combinatoric_new::<1>),
@@ -224,24 +224,7 @@ fn combinatoric_new<const WHICH: usize>(
     originals[WHICH](class, FuncArgs::from(positional), vm)
 }
 
-/// Sets on `class`, in place of its method `name`, one that makes `check`
-/// first and then calls the method it replaces.
-fn check_before(vm: &VirtualMachine, class: &'static Py<PyType>, name: &'static str, check: Check) {
-    let Some(own) = class.get_attr(vm.ctx.intern_str(name)) else {
-        return;
-    };
-    methods::define(
-        vm,
-        class,
-        name,
-        move |args: FuncArgs, vm: &VirtualMachine| -> PyResult {
-            check(&args, vm)?;
-            own.call(args, vm)
-        },
-    );
-}
-
-/// [`check_before`] for a method of the builtin type `T`, whose own
+/// [`methods::check_before`] for a method of the builtin type `T`, whose own
 /// function is then called as is (the new method's descriptor has checked
 /// the receiver as the old one did): ~45 ns less than calling the old
 /// method.
@@ -251,7 +234,7 @@ fn check_before_native<T: PyClassImpl + StaticType>(
     check: Check,
 ) {
     let Some(function) = methods::native_function::<T>(name) else {
-        return check_before(vm, T::static_type(), name, check);
+        return methods::check_before(vm, T::static_type(), name, check);
     };
     methods::define(
         vm,
@@ -585,7 +568,7 @@ fn watch_far_seeks(vm: &VirtualMachine, class: &'static Py<PyType>) {
         move |args: FuncArgs, vm: &VirtualMachine| -> PyResult {
             let position = seek.call(args, vm)?;
             if !checked.is_completed() && ssize(&position, vm)?.is_some_and(|at| at > 1 << 28) {
-                checked.call_once(|| check_before(vm, class, "write", written_at));
+                checked.call_once(|| methods::check_before(vm, class, "write", written_at));
             }
             Ok(position)
         },
