@@ -477,12 +477,23 @@ pub(super) fn c_string_argument(text: &PyStr, vm: &VirtualMachine) -> PyResult<(
 /// `__index__` as a `Py_ssize_t`, or CPython's OverflowError naming the
 /// value's type ("cannot fit 'int' into an index-sized integer").
 pub(super) fn index_sized(value: &PyObject, vm: &VirtualMachine) -> PyResult<isize> {
+    index_sized_raising(value, vm.ctx.exceptions.overflow_error, vm)
+}
+
+/// `PyNumber_AsSsize_t(value, error)`: [`index_sized`] with `error` for a
+/// value past a `Py_ssize_t`.
+pub(super) fn index_sized_raising(
+    value: &PyObject,
+    error: &'static Py<PyType>,
+    vm: &VirtualMachine,
+) -> PyResult<isize> {
     let index = value.try_index(vm)?;
     num_traits::ToPrimitive::to_isize(index.as_bigint()).ok_or_else(|| {
-        vm.new_overflow_error(format!(
+        let message = format!(
             "cannot fit '{}' into an index-sized integer",
             value.class().slot_name()
-        ))
+        );
+        vm.new_exception_msg(error.to_owned(), message.into())
     })
 }
 

@@ -143,13 +143,7 @@ fn checked_init(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyRes
             && PyNumber::check(third)
         {
             // `PyNumber_AsSsize_t(filename, PyExc_ValueError)`.
-            let index = third.try_index(vm)?;
-            if num_traits::ToPrimitive::to_isize(index.as_bigint()).is_none() {
-                return Err(vm.new_value_error(format!(
-                    "cannot fit '{}' into an index-sized integer",
-                    third.class().name()
-                )));
-            }
+            methods::index_sized_raising(third, vm.ctx.exceptions.value_error, vm)?;
             written_count = true;
         }
     }
