@@ -443,9 +443,9 @@ EXCEPTIONS = st.sampled_from([n for n in EXCEPTION_NAMES if "ExceptionGroup" not
 # and kind, OSError's parts with None among them and a BlockingIOError's
 # count of any number, a group's message and exceptions of every kind, and
 # keywords, which only AttributeError, NameError and ImportError take;
-# sometimes through a subclass the client made. (The Unicode errors have
-# `exceptions`: CPython 3.11's str() of one with a negative position
-# fails.)
+# sometimes through a subclass the client made. (The Unicode errors are
+# left to `exceptions`: CPython 3.11's str() of one with a negative
+# position fails.)
 syntax_details_items = st.sampled_from(["'f.py'", "'a/b/f.py'", "'a/'", "None", "b'f'", "1", "3", "True",
                                         "10**30", "-2**63-1", "'x'", "2.5", "'t'"])
 syntax_details = st.one_of(

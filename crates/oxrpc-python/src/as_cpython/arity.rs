@@ -244,7 +244,11 @@ fn keyword_worded(
     if let Some(message) = message.filter(|message| !message.contains(KEYWORD_MARK)) {
         return vm.new_type_error(message.to_owned());
     }
-    if said_by(&error).is_some_and(|said| said.starts_with("expected at most ")) {
+    let said = said_by(&error);
+    if said
+        .as_deref()
+        .is_some_and(|said| said.starts_with("expected at most "))
+    {
         // Too many positional arguments: CPython counts them as it does
         // without keywords (once `too_many` has found the total within its
         // count).
@@ -260,7 +264,7 @@ fn keyword_worded(
     if keywords > 1 && !fits(qualname, given, keywords) {
         return error;
     }
-    match said_by(&error).as_deref().and_then(refused_keyword) {
+    match said.as_deref().and_then(refused_keyword) {
         Some(keyword) => vm.new_type_error(message.replace(KEYWORD_MARK, keyword)),
         None => error,
     }
