@@ -19,6 +19,7 @@
 //! asks, and keeps what it read before an error, as CPython's does.
 //! Anything else goes to RustPython's constructor.
 
+use super::codec_errors::raised_by_text_method;
 use super::items::Items;
 use super::memory_bounds::refuse_past_memory;
 use super::methods::{self, InitSlot, NewSlot};
@@ -106,7 +107,13 @@ fn init_bytearray(
         *bytearray.try_resizable(vm)? = Vec::new().into();
     }
     let Some(source) = only_iterable(&args, Made::ByteArray, vm) else {
-        return (originals.init_bytearray)(zelf, args, vm);
+        let encoding = args
+            .args
+            .get(1)
+            .or_else(|| args.kwargs.get("encoding"))
+            .cloned();
+        return (originals.init_bytearray)(zelf, args, vm)
+            .map_err(|error| raised_by_text_method(error, encoding.as_deref(), vm));
     };
     let mut read = Vec::new();
     let outcome = read_items(source, Made::ByteArray, &mut read, vm);

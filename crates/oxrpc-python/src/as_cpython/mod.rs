@@ -32,6 +32,7 @@ pub(crate) mod clinic_signature;
 mod closed_file_table;
 mod closed_files;
 pub(crate) mod code_in_namespace;
+mod codec_errors;
 mod collect_iterable;
 mod complex_arithmetic;
 mod complex_repr;
@@ -101,7 +102,7 @@ use std::sync::OnceLock;
 /// made once per process.
 pub(crate) fn module_defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
     static DEFS: OnceLock<Vec<&'static PyModuleDef>> = OnceLock::new();
-    let fronts: [(&str, &[(&str, module_copy::Front)]); 3] = [
+    let fronts: [(&str, &[(&str, module_copy::Front)]); 4] = [
         (
             "posix",
             &[
@@ -113,6 +114,22 @@ pub(crate) fn module_defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
             ],
         ),
         ("_struct", &[("pack", sized_allocations::struct_pack)]),
+        (
+            "_codecs",
+            &[
+                ("lookup", codec_errors::lookup),
+                ("encode", codec_errors::encode),
+                ("decode", codec_errors::decode),
+                ("utf_16_decode", codec_errors::utf_16_decode),
+                ("utf_16_le_decode", codec_errors::utf_16_le_decode),
+                ("utf_16_be_decode", codec_errors::utf_16_be_decode),
+                ("utf_16_ex_decode", codec_errors::utf_16_ex_decode),
+                ("utf_32_decode", codec_errors::utf_32_decode),
+                ("utf_32_le_decode", codec_errors::utf_32_le_decode),
+                ("utf_32_be_decode", codec_errors::utf_32_be_decode),
+                ("utf_32_ex_decode", codec_errors::utf_32_ex_decode),
+            ],
+        ),
         (
             "zlib",
             &[("decompress", sized_allocations::zlib_decompress)],

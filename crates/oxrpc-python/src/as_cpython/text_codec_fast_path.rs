@@ -19,9 +19,10 @@
 //! the error handler; an unknown codec is named in its error as given,
 //! as CPython names it (RustPython named it normalised).
 
+use super::codec_errors::raised_by_text_method;
 use super::methods::{self, NewSlot};
 use super::utf16_utf32::{self, Handler, Order, Undecodable, Width};
-use rustpython_vm::builtins::{PyBaseExceptionRef, PyByteArray, PyBytes, PyStr, PyType, PyTypeRef};
+use rustpython_vm::builtins::{PyByteArray, PyBytes, PyStr, PyType, PyTypeRef};
 use rustpython_vm::convert::TryFromBorrowedObject;
 use rustpython_vm::function::FuncArgs;
 use rustpython_vm::protocol::PyBuffer;
@@ -159,7 +160,8 @@ fn new_with_codec(
     let encoding = (args.args.len() + args.kwargs.len() > 1)
         .then(|| encoding_argument(&args, 1, vm))
         .flatten();
-    original(originals)(class, args, vm).map_err(|error| named_as_given(error, encoding, vm))
+    original(originals)(class, args, vm)
+        .map_err(|error| raised_by_text_method(error, encoding.as_deref(), vm))
 }
 
 /// `str(source, ...)`'s text, where `source` is bytes or a bytearray that
@@ -263,7 +265,7 @@ fn call_original(
     args.prepend_arg(zelf);
     which(originals)
         .call(args, vm)
-        .map_err(|error| named_as_given(error, encoding, vm))
+        .map_err(|error| raised_by_text_method(error, encoding.as_deref(), vm))
 }
 
 /// The codec's name as the call gave it (after `skip` arguments by
@@ -271,33 +273,6 @@ fn call_original(
 fn encoding_argument(args: &FuncArgs, skip: usize, vm: &VirtualMachine) -> Option<PyObjectRef> {
     let [encoding, _] = bound_arguments("", args, skip, vm).ok()?;
     encoding.cloned()
-}
-
-/// RustPython's registry names an unknown codec by its normalised name
-/// (`unknown encoding: no_such_codec`); CPython by the name given.
-fn named_as_given(
-    error: PyBaseExceptionRef,
-    encoding: Option<PyObjectRef>,
-    vm: &VirtualMachine,
-) -> PyBaseExceptionRef {
-    const UNKNOWN: &str = "unknown encoding: ";
-    if !error.class().is(vm.ctx.exceptions.lookup_error) {
-        return error;
-    }
-    let given = encoding
-        .as_ref()
-        .and_then(|encoding| encoding.downcast_ref::<PyStr>()?.to_str());
-    let said = error.as_object().str(vm).ok();
-    match given {
-        Some(given)
-            if said.is_some_and(|said| {
-                said.to_str().is_some_and(|said| said.starts_with(UNKNOWN))
-            }) =>
-        {
-            vm.new_lookup_error(format!("{UNKNOWN}{given}"))
-        }
-        _ => error,
-    }
 }
 
 /// The codec the arguments (`encoding`, `errors`, by position or by
