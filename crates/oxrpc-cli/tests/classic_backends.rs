@@ -17,7 +17,8 @@ mod common;
 
 use common::oxrpc_classic;
 use oxrpc_testkit::{
-    expect_success, free_port, proc_status_kib, run_python_script, spawn_rpyc_classic,
+    expect_success, free_port, proc_status_kib, rpyc_classic_command, run_python_script,
+    spawn_rpyc_classic, ChildGuard,
 };
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -226,6 +227,57 @@ fn interpreter_options_are_checked() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("--venv needs --python cpython"), "{stderr}");
+}
+
+/// Text files take the encoding CPython's start gives them in the
+/// environment the server starts in: the locale's codeset under a real
+/// locale (`'UTF-8'`, with the UTF-8 mode off), UTF-8 under the C locale
+/// (coerced unless `LC_ALL` is set), ASCII for `encoding='locale'` when
+/// `LC_ALL=C` forbids the coercion, and `PYTHONUTF8` over all of it. Each
+/// environment starts rpyc_classic and oxrpc alike; every answer of
+/// `locale_encodings.py` must be rpyc_classic's.
+#[test]
+fn text_files_take_the_locale_the_server_starts_in() {
+    const CLEARED: [&str; 6] = [
+        "LANG",
+        "LANGUAGE",
+        "LC_ALL",
+        "LC_CTYPE",
+        "PYTHONUTF8",
+        "PYTHONCOERCECLOCALE",
+    ];
+    let environments: [&[(&str, &str)]; 7] = [
+        &[],
+        &[("LANG", "C.UTF-8")],
+        &[("LC_ALL", "C")],
+        &[("LC_ALL", "C"), ("PYTHONUTF8", "0")],
+        &[("LANG", "C.UTF-8"), ("PYTHONUTF8", "1")],
+        &[("PYTHONCOERCECLOCALE", "0")],
+        &[("LANG", "xx_XX.UTF-8")],
+    ];
+    let in_environment = |cmd: &mut Command, environment: &[(&str, &str)]| {
+        for name in CLEARED {
+            cmd.env_remove(name);
+        }
+        cmd.envs(environment.iter().copied());
+    };
+    for environment in environments {
+        let port = free_port();
+        let mut python = rpyc_classic_command();
+        python.args(["-q", "-p", &port.to_string()]);
+        in_environment(&mut python, environment);
+        let reference = {
+            let _python = ChildGuard::spawn_listening(python, port, Duration::from_secs(30));
+            script("locale_encodings.py", port, &[], "rpyc_classic")
+        };
+        let port = free_port();
+        let mut oxrpc = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
+        oxrpc.args(["classic", "serve", "-q", "-p", &port.to_string()]);
+        in_environment(&mut oxrpc, environment);
+        let _server = ChildGuard::spawn_listening(oxrpc, port, Duration::from_secs(60));
+        let got = script("locale_encodings.py", port, &[], "oxrpc classic serve");
+        assert_eq!(got, reference, "environment {environment:?}");
+    }
 }
 
 /// An interpreter per connection stays one per connection when interpreters

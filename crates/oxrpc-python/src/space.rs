@@ -12,6 +12,7 @@ use crate::as_cpython;
 use crate::collector;
 use crate::compiled;
 use crate::first_setup;
+use crate::process_locale;
 use crate::source_guard;
 use crate::stdlib_fixes;
 use crate::teardown;
@@ -216,10 +217,10 @@ pub(crate) fn interpreter_settings() -> rustpython_vm::Settings {
     // locale and under the C locale it coerces to one (and without
     // importing `locale` to ask).
     settings.stdio_encoding = Some("utf-8".to_owned());
-    // Files opened without an encoding are UTF-8, as CPython 3.11 opens
-    // them under a UTF-8 locale and in the UTF-8 mode the C locale turns
-    // on (RustPython's "auto" would ask the server's C locale: ASCII).
-    settings.utf8_mode = 1;
+    // Files opened without an encoding take the locale's, as CPython 3.11
+    // opens them, or are UTF-8 in the UTF-8 mode the C locale turns on
+    // (RustPython's "auto" would ask the C locale it leaves the process in).
+    settings.utf8_mode = i8::from(process_locale::utf8_mode());
     // A program's name, as the CPython backend gives its interpreter:
     // pdb, code and argparse read `sys.argv[0]`.
     settings.argv = vec!["oxrpc".to_owned()];
@@ -251,14 +252,34 @@ fn module_path_from_environment() -> Vec<String> {
         .collect()
 }
 
+/// An interpreter of classic mode, with the modules this crate gives it
+/// in place of RustPython's.
+fn build_interpreter() -> rustpython_vm::Interpreter {
+    use rustpython::InterpreterBuilderExt;
+    let mut builder = rustpython_vm::Interpreter::builder(interpreter_settings()).init_stdlib();
+    if let Some(math) = as_cpython::math_domain::module_def(&builder.ctx) {
+        builder = builder.add_native_module(math);
+    }
+    if let Some(blake2) = as_cpython::hashlib::blake2_module_def(&builder.ctx) {
+        builder = builder.add_native_module(blake2);
+    }
+    if let Some(hashlib) = as_cpython::hashlib::hashlib_module_def(&builder.ctx) {
+        builder = builder.add_native_module(hashlib);
+    }
+    if let Some(io) = as_cpython::string_io::io_module_def(&builder.ctx) {
+        builder = builder.add_native_module(io);
+    }
+    let fronted = as_cpython::module_defs(&builder.ctx);
+    builder = builder.add_native_modules(&fronted);
+    builder.build()
+}
+
 impl ObjectSpace for RustPython {
     type Object = PyObjectRef;
     type Error = PyBaseExceptionRef;
     type Vm<'a> = &'a VirtualMachine;
 
     fn enter(&self, body: Body<'_, Self>) {
-        use rustpython::InterpreterBuilderExt;
-        let settings = interpreter_settings();
         // Building, running and dropping the interpreter are all "inside
         // Python" for the cycle collector (see `collector`).
         collector::take_over();
@@ -266,22 +287,13 @@ impl ObjectSpace for RustPython {
         // the types every interpreter shares (see `first_setup`).
         let turn = first_setup::wait_for_turn();
         collector::enter();
-        let mut builder = rustpython_vm::Interpreter::builder(settings).init_stdlib();
-        if let Some(math) = as_cpython::math_domain::module_def(&builder.ctx) {
-            builder = builder.add_native_module(math);
+        let mut interpreter = build_interpreter();
+        // The first settles the process's locale; built in another UTF-8
+        // mode than the one it settles on, it is built again.
+        if !interpreter.enter(process_locale::settle) {
+            drop(interpreter);
+            interpreter = build_interpreter();
         }
-        if let Some(blake2) = as_cpython::hashlib::blake2_module_def(&builder.ctx) {
-            builder = builder.add_native_module(blake2);
-        }
-        if let Some(hashlib) = as_cpython::hashlib::hashlib_module_def(&builder.ctx) {
-            builder = builder.add_native_module(hashlib);
-        }
-        if let Some(io) = as_cpython::string_io::io_module_def(&builder.ctx) {
-            builder = builder.add_native_module(io);
-        }
-        let fronted = as_cpython::module_defs(&builder.ctx);
-        builder = builder.add_native_modules(&fronted);
-        let interpreter = builder.build();
         interpreter.enter(|vm| {
             // Threads Python starts get the stack the interpreter's own
             // thread has: a stack overflow aborts the whole server.

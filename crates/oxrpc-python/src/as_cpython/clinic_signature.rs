@@ -6,6 +6,8 @@
 //! take what CPython takes (keywords RustPython's function has no name
 //! for) and refuse the rest as CPython does, it binds with a `Signature`.
 
+use super::methods::{argument_type_name, c_string_argument};
+use rustpython_vm::builtins::PyStr;
 use rustpython_vm::function::FuncArgs;
 use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
 
@@ -217,4 +219,25 @@ pub(crate) fn c_int_argument(value: &PyObjectRef, vm: &VirtualMachine) -> PyResu
     let int = value.try_index(vm)?;
     num_traits::ToPrimitive::to_i32(int.as_bigint())
         .ok_or_else(|| vm.new_overflow_error("Python int too large to convert to C int"))
+}
+
+/// A `str(accept={str, NoneType})` argument `name` of `function`: a str
+/// without NUL (`Some`), or None or not given (`None`).
+pub(crate) fn text_or_none_argument(
+    function: &str,
+    name: &str,
+    value: Option<PyObjectRef>,
+    vm: &VirtualMachine,
+) -> PyResult<Option<PyObjectRef>> {
+    let Some(value) = value.filter(|value| !vm.is_none(value)) else {
+        return Ok(None);
+    };
+    let Some(text) = value.downcast_ref::<PyStr>() else {
+        return Err(vm.new_type_error(format!(
+            "{function}() argument '{name}' must be str or None, not {}",
+            argument_type_name(&value, vm)
+        )));
+    };
+    c_string_argument(text, vm)?;
+    Ok(Some(value))
 }

@@ -87,6 +87,7 @@ pub(crate) mod string_io;
 mod syntax_error_args;
 pub(crate) mod syntax_errors;
 mod text_codec_fast_path;
+mod text_open;
 mod unicode_error_str;
 mod utf16_utf32;
 pub(crate) mod written_docstrings;
@@ -197,6 +198,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     exception_group::install(vm)?;
     exception_keywords::install(vm)?;
     closed_files::install(vm)?;
+    text_open::install(vm)?;
     builtin_docs::install(vm)?;
     arity::install(vm)
 }

@@ -87,7 +87,7 @@ pub(super) fn fronted(
 }
 
 /// `own` called through `front`, kept for the life of the process.
-fn behind(own: &'static dyn PyNativeFn, front: Front) -> &'static dyn PyNativeFn {
+pub(super) fn behind(own: &'static dyn PyNativeFn, front: Front) -> &'static dyn PyNativeFn {
     Box::leak(Box::new(move |vm: &VirtualMachine, args: FuncArgs| {
         front(own, args, vm)
     }))

@@ -28,6 +28,7 @@ use super::memory_bounds::refuse_past_memory;
 use super::methods;
 use super::module_copy::{self, ExecSlot};
 use super::sized_allocations::index_argument;
+use super::text_open;
 use newlines::{NewlineMode, SeenNewlines};
 use rustpython_vm::builtins::{
     PyBaseObject, PyDict, PyInt, PyModule, PyModuleDef, PyStr, PyTuple, PyType, PyTypeRef,
@@ -54,7 +55,10 @@ pub(crate) fn io_module_def(ctx: &Context) -> Option<&'static PyModuleDef> {
         let original = module_copy::original(ctx, "_io")?;
         let exec = original.slots.exec?;
         ORIGINAL_EXEC.get_or_init(|| exec);
-        let methods = module_copy::functions(original, |method| method.func);
+        let methods = module_copy::functions(original, |method| match method.name {
+            "open" => module_copy::behind(method.func, text_open::open),
+            _ => method.func,
+        });
         Some(module_copy::copy(original, methods, Some(fill_io)))
     })
 }

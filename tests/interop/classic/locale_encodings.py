@@ -1,0 +1,44 @@
+"""How a classic server's Python opens text, as its process's locale decides.
+
+    locale_encodings.py PORT  ->  prints one line per expression
+
+CPython sets LC_CTYPE from the environment when it starts, coerces the C
+locale to a UTF-8 one unless LC_ALL is set, and turns its UTF-8 mode on
+under the C or POSIX locale unless PYTHONUTF8 says otherwise. What that
+gives a file opened without an encoding, or with encoding='locale', is
+printed here, for a test to compare a server started under some
+environment with rpyc_classic started under the same.
+"""
+import sys
+
+import rpyc
+
+EXPRESSIONS = [
+    "sys.flags.utf8_mode",
+    "locale.getencoding()",
+    "locale.getpreferredencoding(False)",
+    "locale.setlocale(locale.LC_CTYPE)",
+    "io.text_encoding(None)",
+    "open(path).encoding",
+    "open(path, encoding='locale').encoding",
+    "io.TextIOWrapper(io.BytesIO()).encoding",
+    "io.TextIOWrapper(io.BytesIO(), 'locale').encoding",
+    "repr(open(path))",
+    "open(path, encoding='locale').read()",
+]
+
+port = int(sys.argv[1])
+c = rpyc.classic.connect('127.0.0.1', port)
+c.execute(
+    "import io, locale, os, sys, tempfile\n"
+    "path = os.path.join(tempfile.gettempdir(), 'oxrpc-locale-encodings')\n"
+    "with open(path, 'wb') as out:\n"
+    "    out.write('caf\\u00e9\\n'.encode())\n"
+    "def outcome(source):\n"
+    "    try:\n"
+    "        return ascii(eval(source))\n"
+    "    except Exception as error:\n"
+    "        return 'raised %s %s' % (type(error).__name__, ascii(str(error)))\n"
+)
+for expression in EXPRESSIONS:
+    print(expression, '->', c.namespace['outcome'](expression))
