@@ -244,8 +244,54 @@ def _fields_checked_as_3_11(module):
         setattr(module, function.__name__, function)
 
 
+# --- UTF-16 and UTF-32 text without a byte order mark -------------------------
+#
+# RustPython's encodings are 3.14's, whose UTF-16 and UTF-32 incremental
+# decoders and stream readers refuse text that does not start with a byte
+# order mark as UnicodeDecodeError("utf-16", ..., "Stream does not start
+# with BOM"); 3.11's raise UnicodeError("UTF-16 stream does not start with
+# BOM"). `open(p, encoding='utf-16')` of such a file is the common way in.
+
+def _bom_refused_as_3_11(module, width):
+    import codecs
+    name = 'utf_%d' % (width * 8)
+    ex_decode = getattr(codecs, name + '_ex_decode')
+    little, big = getattr(codecs, name + '_le_decode'), getattr(codecs, name + '_be_decode')
+    refusal = 'UTF-%d stream does not start with BOM' % (width * 8)
+
+    def first_decode(input, errors, final):
+        """The first bytes decoded, and the decoder their mark chose."""
+        output, consumed, byteorder = ex_decode(input, errors, 0, final)
+        if byteorder == -1:
+            return output, consumed, little
+        if byteorder == 1:
+            return output, consumed, big
+        if consumed >= width:
+            raise UnicodeError(refusal)
+        return output, consumed, None
+
+    def _buffer_decode(self, input, errors, final):
+        if self.decoder is not None:
+            return self.decoder(input, self.errors, final)
+        output, consumed, self.decoder = first_decode(input, errors, final)
+        return output, consumed
+
+    def decode(self, input, errors='strict'):
+        output, consumed, decoder = first_decode(input, errors, False)
+        if decoder is not None:
+            self.decode = decoder
+        return output, consumed
+
+    for function in (_buffer_decode, decode):
+        function.__module__ = module.__name__
+    _buffer_decode.__qualname__ = 'IncrementalDecoder._buffer_decode'
+    decode.__qualname__ = 'StreamReader.decode'
+    module.IncrementalDecoder._buffer_decode = _buffer_decode
+    module.StreamReader.decode = decode
+
+
 def _mending_exec_module(exec_module):
-    """inspect, hashlib, hmac and _pydatetime are frozen modules: the frozen
+    """inspect, hashlib, hmac, _pydatetime and the encodings are frozen modules: the frozen
     importer's exec_module, which mends them once it has run them."""
     def mending(module):
         exec_module(module)
@@ -261,6 +307,8 @@ def _mending_exec_module(exec_module):
         elif getattr(module.__spec__, 'name', None) == '_pydatetime':
             # It renames itself `datetime` as it runs.
             _fields_checked_as_3_11(module)
+        elif module.__name__ in ('encodings.utf_16', 'encodings.utf_32'):
+            _bom_refused_as_3_11(module, 2 if module.__name__.endswith('16') else 4)
         elif module.__name__ == 'hmac':
             module.HMAC.__init__ = _with_3_11_words(module.HMAC.__init__)
             module.HMAC.copy = _copy_without_block_size(module.HMAC.copy)
