@@ -199,6 +199,13 @@ STATEMENTS = [
     ("str(OSError(2, 'x', 'f'))", 'pass'),
     ("str(SyntaxError('m', ('f', 1, 2, 't')))", 'pass'),
     ("ExceptionGroup('m', [ValueError()])", 'pass'),
+    ("io.TextIOWrapper(io.BytesIO())", "import io"),
+    ("open(p).close()", "import os, tempfile; p = os.path.join(tempfile.gettempdir(), 'oxrpc-bench-text');"
+     " open(p, 'w').close()"),
+    ("codecs.lookup('utf-8')", 'import codecs'),
+    ("codecs.encode(s, 'utf-8')", "import codecs; s = 'abc'"),
+    ("codecs.utf_16_le_decode(b)", "import codecs; b = b'a\\x00b\\x00'"),
+    ("s.encode('cp1252')", "s = 'abc'"),
 ]
 
 # Statements that take milliseconds: run only when named with --only, with

@@ -304,7 +304,11 @@ fn encode_or_decode(
         positional: 3,
         required: 1,
     };
-    let bound = signature.bind(args.clone(), vm)?;
+    // The common call, by position only, is read in place.
+    let bound = match args.kwargs.is_empty() && (1..=3).contains(&args.args.len()) {
+        true => args.args.iter().cloned().map(Some).collect(),
+        false => signature.bind(args.clone(), vm)?,
+    };
     let argument = |at: usize| bound.get(at).cloned().flatten();
     for (at, name) in [(1, "encoding"), (2, "errors")] {
         let value = argument(at);

@@ -142,21 +142,23 @@ fn init(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> 
         (None, Some(locale)) if !locale.utf8_mode => Some(codeset(locale, vm)),
         (encoding, _) => encoding,
     };
-    let given = encoding.clone();
-    if !answers_both_ways(&buffer, vm) {
-        asked_in_cpython_order(&buffer, encoding.as_ref(), newline.as_ref(), vm)?;
-    }
     let none = || vm.ctx.none();
     let positional = vec![
-        buffer,
-        encoding.unwrap_or_else(none),
+        buffer.clone(),
+        encoding.clone().unwrap_or_else(none),
         errors.unwrap_or_else(none),
-        newline.unwrap_or_else(none),
+        newline.clone().unwrap_or_else(none),
         line_buffering,
         write_through,
     ];
-    original(zelf, FuncArgs::from(positional), vm)
-        .map_err(|error| named_as_given(error, given.as_deref(), vm))
+    original(zelf, FuncArgs::from(positional), vm).map_err(|error| {
+        // Only a refused call is asked again, in CPython's order.
+        let asked = match answers_both_ways(&buffer, vm) {
+            true => Ok(()),
+            false => asked_in_cpython_order(&buffer, encoding.as_ref(), newline.as_ref(), vm),
+        };
+        named_as_given(asked.err().unwrap_or(error), encoding.as_deref(), vm)
+    })
 }
 
 /// Whether `buffer` has `readable` and `writable`, as every buffer has.
@@ -167,7 +169,8 @@ fn answers_both_ways(buffer: &PyObjectRef, vm: &VirtualMachine) -> bool {
 }
 
 /// What CPython's asks before RustPython's first look at the buffer (its
-/// `seekable()`), for a buffer that is not one: the newline, the codec
+/// `seekable()`), for a buffer that is not one, and which RustPython's
+/// refused: the newline, the codec
 /// (an unknown or a bytes-to-bytes one is refused), then the buffer's
 /// `readable` and `writable`.
 fn asked_in_cpython_order(
