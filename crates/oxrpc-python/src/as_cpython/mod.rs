@@ -20,6 +20,7 @@ mod arity;
 // Generated, and checked against its generator byte for byte.
 #[rustfmt::skip]
 mod arity_table;
+mod attribute_error_names;
 mod attribute_lookup;
 mod bool_format;
 mod builtin_docs;
@@ -88,6 +89,7 @@ mod syntax_error_args;
 pub(crate) mod syntax_errors;
 mod text_codec_fast_path;
 mod text_open;
+mod type_names;
 mod unicode_error_str;
 mod utf16_utf32;
 pub(crate) mod written_docstrings;
@@ -199,6 +201,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     exception_keywords::install(vm)?;
     closed_files::install(vm)?;
     text_open::install(vm)?;
+    attribute_error_names::install(vm);
     builtin_docs::install(vm)?;
     arity::install(vm)
 }
