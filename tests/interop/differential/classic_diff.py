@@ -627,6 +627,17 @@ def codec_failure(raised, call):
                 ascii(getattr(error, '__notes__', None)))
     return ('returned',)
 
+def missing_attribute(source, name):
+    """The AttributeError of `name` read from what `source` evaluates to:
+    its args, name, whether obj is that object, and its str."""
+    import collections, datetime, decimal, io, itertools, operator, os, re, struct, sys, time, types
+    target = eval(source)
+    try:
+        getattr(target, name)
+    except AttributeError as error:
+        return (ascii(error.args), error.name, error.obj is target, ascii(str(error)))
+    return ('found',)
+
 def built_exception(source):
     """What evaluating `source` builds, as text: the exception's class,
     repr, str, args (not a group's: see exception_construction) and
@@ -1850,6 +1861,47 @@ def build(argv=None):
     def codec_failure_reworded(ctx, case):
         raised, call = case
         ctx.same("exact/codec failure %s in %s" % case, lambda c: c.namespace["codec_failure"](raised, call))
+
+    # A missing attribute of an object of a type CPython writes in C names
+    # the type by its tp_name ("'collections.deque' object has no
+    # attribute 'x'", "type object 'datetime.date' ..."), on the server
+    # and through a netref on the client.
+    missing_attribute_targets = st.sampled_from([
+        "collections.deque()", "collections.deque", "collections.OrderedDict()", "collections.defaultdict()",
+        "io.BytesIO()", "io.StringIO()", "open(os.devnull)", "open(os.devnull, 'rb')",
+        "open(os.devnull, 'rb', buffering=0)", "io.BytesIO", "re.compile('a')", "re.match('a', 'a')",
+        "itertools.count()", "itertools.chain()", "itertools.tee([])[0]", "struct.Struct('i')",
+        "datetime.date(2020, 1, 2)", "datetime.datetime(2020, 1, 2)", "datetime.timedelta(1)",
+        "datetime.timezone.utc", "datetime.date", "decimal.Decimal(1)", "decimal.getcontext()",
+        "operator.itemgetter(1)", "operator.attrgetter('a')", "os.stat('/')", "os.times()",
+        "time.localtime()", "sys.flags", "types.SimpleNamespace()", "Ellipsis", "1", "[]", "int",
+        "type('C', (), {})()", "type('D', (collections.deque,), {})()", "__import__('weakref').ref(int)",
+        "os.scandir('/')", "__import__('array').array('i')", "__import__('functools').partial(print)"])
+
+    @d.prop(st.tuples(missing_attribute_targets, st.sampled_from(["zz", "append_", "__zz__"]), st.booleans()),
+            examples=0.5,
+            explicit=[("collections.deque()", "zz", True), ("io.BytesIO()", "zz", False),
+                      ("datetime.date", "zz", True), ("Ellipsis", "zz", True)])
+    def missing_attribute_names(ctx, case):
+        source, name, on_server = case
+        if on_server or source.startswith("type("):
+            ctx.same("exact/missing %s.%s" % (source, name),
+                     lambda c: c.namespace["missing_attribute"](source, name))
+            return
+
+        def through_netref(c):
+            # The client's copy of the error: its class and message (rpyc
+            # sends `obj` as its repr, which is the object's own business).
+            target = c.eval("(lambda collections, datetime, decimal, io, itertools, operator, os, re, struct, "
+                            "sys, time, types: %s)(*[__import__(m) for m in ('collections', 'datetime', "
+                            "'decimal', 'io', 'itertools', 'operator', 'os', 're', 'struct', 'sys', 'time', "
+                            "'types')])" % source)
+            try:
+                getattr(target, name)
+            except AttributeError as error:
+                return ('raised', type(error).__name__, error.args, error.name)
+            return ('found',)
+        ctx.same("exact/netref missing %s.%s" % (source, name), through_netref)
 
     # An exception's construction, compared whole and word for word: what
     # it builds (class, repr, str, args, parts) or what it raises
