@@ -206,6 +206,9 @@ STATEMENTS = [
     ("codecs.encode(s, 'utf-8')", "import codecs; s = 'abc'"),
     ("codecs.utf_16_le_decode(b)", "import codecs; b = b'a\\x00b\\x00'"),
     ("s.encode('cp1252')", "s = 'abc'"),
+    ("try: d.zz\n        except AttributeError: pass", "import collections; d = collections.deque()"),
+    ("try: o.zz\n        except AttributeError: pass", "class O: pass\no = O()"),
+    ("d.append", "import collections; d = collections.deque()"),
 ]
 
 # Statements that take milliseconds: run only when named with --only, with

@@ -13,13 +13,30 @@
 //! error whose message is exactly RustPython's for that object and name.
 //! Nothing is paid where no AttributeError is made.
 
-use super::type_names::cpython_type_name;
-use rustpython_vm::builtins::{PyDictRef, PyStr, PyTuple, PyType};
-use rustpython_vm::function::PySetterValue;
+use super::type_names::renamed_in_cpython;
+use rustpython_vm::builtins::{PyBaseException, PyDictRef, PyStr, PyStrInterned, PyTuple, PyType};
+use rustpython_vm::function::{FuncArgs, PySetterValue};
+use rustpython_vm::types::Initializer;
 use rustpython_vm::{PyObject, PyObjectRef, PyResult, VirtualMachine};
-use std::sync::Once;
+use std::sync::{Once, OnceLock};
 
 static INSTALLED: Once = Once::new();
+
+/// The instance-dict keys RustPython keeps `obj` and `name` under,
+/// interned once.
+static KEYS: OnceLock<Keys> = OnceLock::new();
+
+struct Keys {
+    obj: &'static PyStrInterned,
+    name: &'static PyStrInterned,
+}
+
+fn keys(vm: &VirtualMachine) -> &'static Keys {
+    KEYS.get_or_init(|| Keys {
+        obj: vm.ctx.intern_str("obj"),
+        name: vm.ctx.intern_str("name"),
+    })
+}
 
 /// Makes AttributeError's `obj` the descriptor, once per process.
 pub(crate) fn install(vm: &VirtualMachine) {
@@ -34,7 +51,7 @@ pub(crate) fn install(vm: &VirtualMachine) {
 fn get_obj(error: PyObjectRef, vm: &VirtualMachine) -> PyObjectRef {
     error
         .dict()
-        .and_then(|dict| dict.get_item_opt("obj", vm).ok().flatten())
+        .and_then(|dict| dict.get_item_opt(keys(vm).obj, vm).ok().flatten())
         .unwrap_or_else(|| vm.ctx.none())
 }
 
@@ -45,65 +62,90 @@ fn set_obj(error: PyObjectRef, value: PySetterValue, vm: &VirtualMachine) -> PyR
     };
     match value {
         PySetterValue::Assign(object) => {
-            dict.set_item("obj", object.clone(), vm)?;
+            dict.set_item(keys(vm).obj, object.clone(), vm)?;
             reword(&error, &dict, &object, vm)
         }
         PySetterValue::Delete => {
-            let _ = dict.del_item("obj", vm);
+            let _ = dict.del_item(keys(vm).obj, vm);
             Ok(())
         }
     }
 }
 
 /// RustPython's message for `object` missing its attribute `error.name`,
-/// in CPython's words where the two name the type differently.
+/// in CPython's words where the two name the type differently. RustPython
+/// reads attributes it may not find this way too (a buffer's `raw`), so
+/// what is not reworded is let go before anything is built.
 fn reword(
     error: &PyObject,
     dict: &PyDictRef,
     object: &PyObject,
     vm: &VirtualMachine,
 ) -> PyResult<()> {
-    let Some(name) = dict.get_item_opt("name", vm)? else {
+    let as_type = object.downcast_ref::<PyType>();
+    let shown = as_type.unwrap_or_else(|| object.class());
+    let Some(cpython) = renamed_in_cpython(shown, vm) else {
         return Ok(());
     };
-    let (Some(name), Some(said)) = (name.downcast_ref::<PyStr>(), only_message(error, vm)) else {
+    let Some(exception) = error.downcast_ref::<PyBaseException>() else {
         return Ok(());
+    };
+    let args = exception.args();
+    let Some(said) = only_message(&args) else {
+        return Ok(());
+    };
+    let Some(name) = dict.get_item_opt(keys(vm).name, vm)? else {
+        return Ok(());
+    };
+    let Some(name) = name.downcast_ref::<PyStr>() else {
+        return Ok(());
+    };
+    // RustPython names a type object by its slot name, an instance's type
+    // by its bare name.
+    let (before, rustpython, after) = match as_type {
+        Some(class) => ("type object '", class.slot_name(), "' has no attribute '"),
+        None => ("'", shown.name(), "' object has no attribute '"),
     };
     let name = name.as_wtf8();
-    let class = object.class();
-    let (rustpython, cpython) = match object.downcast_ref::<PyType>() {
-        Some(class) => (
-            format!(
-                "type object '{}' has no attribute '{name}'",
-                class.slot_name()
-            ),
-            cpython_type_name(class, vm),
-        ),
-        None => (
-            format!("'{}' object has no attribute '{name}'", class.name()),
-            cpython_type_name(class, vm),
-        ),
-    };
-    if said != rustpython {
+    let parts: [&[u8]; 5] = [
+        before.as_bytes(),
+        rustpython.as_bytes(),
+        after.as_bytes(),
+        name.as_bytes(),
+        b"'",
+    ];
+    if !is_joined(said.as_wtf8().as_bytes(), &parts) || *rustpython == cpython {
         return Ok(());
     }
-    let worded = match object.downcast_ref::<PyType>() {
-        Some(_) => format!("type object '{cpython}' has no attribute '{name}'"),
-        None => format!("'{cpython}' object has no attribute '{name}'"),
+    let worded = format!("{before}{cpython}{after}{name}'");
+    // BaseException's own init sets the arguments in place (`args`'s
+    // setter iterates what it is given: a microsecond).
+    let Ok(exception) = error.to_owned().downcast::<PyBaseException>() else {
+        return Ok(());
     };
-    if worded != said {
-        let args = vm.ctx.new_tuple(vec![vm.ctx.new_str(worded).into()]);
-        error.set_attr("args", args, vm)?;
-    }
-    Ok(())
+    PyBaseException::init(
+        exception,
+        FuncArgs::from(vec![vm.ctx.new_str(worded).into()]),
+        vm,
+    )
 }
 
 /// The error's message when its arguments are one string.
-fn only_message(error: &PyObject, vm: &VirtualMachine) -> Option<String> {
-    let args = error.get_attr("args", vm).ok()?;
-    let args = args.downcast_ref::<PyTuple>()?;
+fn only_message(args: &PyTuple) -> Option<&PyStr> {
     match args.as_slice() {
-        [message] => Some(message.downcast_ref::<PyStr>()?.as_wtf8().to_string()),
+        [message] => message.downcast_ref::<PyStr>().map(|message| &**message),
         _ => None,
     }
+}
+
+/// Whether `text` is `parts` joined, read without joining them.
+fn is_joined(text: &[u8], parts: &[&[u8]]) -> bool {
+    let mut rest = text;
+    for part in parts {
+        match rest.strip_prefix(*part) {
+            Some(after) => rest = after,
+            None => return false,
+        }
+    }
+    rest.is_empty()
 }

@@ -44,29 +44,23 @@ const RENAMED: [(&str, &str); 10] = [
     ("itertools.tee", "itertools._tee"),
 ];
 
-/// `class`'s `tp_name` in CPython 3.11.
-pub(super) fn cpython_type_name(class: &Py<PyType>, vm: &VirtualMachine) -> String {
+/// `class`'s `tp_name` in CPython 3.11 where it is not the name RustPython
+/// gives it (`name()`, the bare one); `None` where they agree, found
+/// without building a string (every user class).
+pub(super) fn renamed_in_cpython(class: &Py<PyType>, vm: &VirtualMachine) -> Option<String> {
     if !class.slots.flags.has_feature(PyTypeFlags::HEAPTYPE) {
         let name = class.slot_name();
-        return RENAMED
-            .iter()
-            .find(|(own, _)| *own == &*name)
-            .map_or_else(|| name.to_string(), |(_, cpython)| (*cpython).to_owned());
-    }
-    let name = class.name().to_string();
-    let module = class
-        .attributes
-        .read()
-        .get(vm.ctx.intern_str("__module__"))
-        .and_then(|module| Some(module.downcast_ref::<PyStr>()?.to_str()?.to_owned()));
-    match module {
-        Some(module)
-            if WRITTEN_IN_PYTHON_HERE
-                .iter()
-                .any(|(known, names)| *known == module && names.contains(&name.as_str())) =>
-        {
-            format!("{module}.{name}")
+        if let Some((_, cpython)) = RENAMED.iter().find(|(own, _)| *own == &*name) {
+            return Some((*cpython).to_owned());
         }
-        _ => name,
+        return name.contains('.').then(|| name.to_string());
     }
+    let name = class.name();
+    let (module, _) = WRITTEN_IN_PYTHON_HERE
+        .iter()
+        .find(|(_, names)| names.contains(&&*name))?;
+    let attributes = class.attributes.read();
+    let declared = attributes.get(vm.ctx.intern_str("__module__"))?;
+    let declared = declared.downcast_ref::<PyStr>()?;
+    (declared.as_wtf8() == *module).then(|| format!("{module}.{name}"))
 }
