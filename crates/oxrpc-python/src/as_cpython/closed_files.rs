@@ -34,6 +34,7 @@
 
 use super::closed_file_table::CLOSED_FILE_REFUSALS;
 use super::methods;
+use super::unsupported_operations;
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyStr, PyType};
 use rustpython_vm::function::FuncArgs;
 use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyResult, VirtualMachine};
@@ -153,7 +154,9 @@ pub(super) fn worded(
 }
 
 /// [`worded`] for the method object `method` (a bound method, or a
-/// descriptor), which names itself, called on `file`.
+/// descriptor), which names itself, called on `file`; and then an
+/// operation the file does not support, worded by
+/// `unsupported_operations`.
 pub(super) fn worded_by_name(
     error: PyBaseExceptionRef,
     file: Option<PyObjectRef>,
@@ -163,7 +166,10 @@ pub(super) fn worded_by_name(
     let name = method.get_attr("__name__", vm).ok();
     let name = name.as_ref().and_then(|name| name.downcast_ref::<PyStr>());
     match (file, name) {
-        (Some(file), Some(name)) => worded(error, &file, &name.as_wtf8().to_string(), vm),
+        (Some(file), Some(name)) => {
+            let error = worded(error, &file, &name.as_wtf8().to_string(), vm);
+            unsupported_operations::worded(error, &file, vm)
+        }
         _ => error,
     }
 }

@@ -27,7 +27,9 @@
 
 use super::clinic_signature::Signature;
 use super::methods::{argument_type_name, c_string_argument, string_argument};
-use rustpython_vm::builtins::{PyBaseExceptionRef, PyBytes, PyList, PyStr, PyTuple};
+use rustpython_vm::builtins::{
+    PyBaseException, PyBaseExceptionRef, PyBytes, PyList, PyStr, PyTuple,
+};
 use rustpython_vm::convert::TryFromBorrowedObject;
 use rustpython_vm::function::{FuncArgs, PyNativeFn};
 use rustpython_vm::protocol::PyBuffer;
@@ -188,6 +190,11 @@ fn is_rebuilt_by_cpython(error: &PyBaseExceptionRef, vm: &VirtualMachine) -> boo
     let Some(builtin) = builtin else {
         return false;
     };
+    // Its layout is BaseException's, or an error built from its message
+    // would not be an object of its class (an OSError keeps more).
+    if class.slots.basicsize != std::mem::size_of::<PyBaseException>() {
+        return false;
+    }
     if !REBUILT_CLASSES.contains(&&*builtin.name()) {
         return false;
     }

@@ -91,6 +91,7 @@ mod text_codec_fast_path;
 mod text_open;
 mod type_names;
 mod unicode_error_str;
+mod unsupported_operations;
 mod utf16_utf32;
 pub(crate) mod written_docstrings;
 
@@ -200,6 +201,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     exception_group::install(vm)?;
     exception_keywords::install(vm)?;
     closed_files::install(vm)?;
+    unsupported_operations::install(vm)?;
     text_open::install(vm)?;
     attribute_error_names::install(vm);
     builtin_docs::install(vm)?;
