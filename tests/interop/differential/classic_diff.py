@@ -638,6 +638,19 @@ def missing_attribute(source, name):
         return (ascii(error.args), error.name, error.obj is target, ascii(str(error)))
     return ('found',)
 
+def open_file_outcome(opener, call):
+    """call_outcome of `call` on `f`, a file `opener` opened (on `path`,
+    a file of two lines), closed after."""
+    import io, os, tempfile
+    path = os.path.join(tempfile.gettempdir(), 'oxrpc-differential-open-file')
+    with open(path, 'wb') as out:
+        out.write(b'ab\ncd\n')
+    f = eval(opener, {'io': io, 'path': path})
+    try:
+        return call_outcome(call, {'f': f})
+    finally:
+        f.close()
+
 def built_exception(source):
     """What evaluating `source` builds, as text: the exception's class,
     repr, str, args (not a group's: see exception_construction) and
@@ -1902,6 +1915,30 @@ def build(argv=None):
                 return ('raised', type(error).__name__, error.args, error.name)
             return ('found',)
         ctx.same("exact/netref missing %s.%s" % (source, name), through_netref)
+
+    # What a file cannot do, refused in CPython's words: only the operation
+    # ("write", "fileno"), or the mode a raw file was not opened for ("File
+    # not open for reading").
+    unsupported_calls = st.sampled_from(
+        [("io.BytesIO()", call) for call in ["f.fileno()", "f.detach()"]]
+        + [("io.StringIO()", call) for call in ["f.fileno()", "f.detach()"]]
+        + [("io.TextIOWrapper(io.BytesIO())", call) for call in ["f.fileno()", "f.seek(1, 1)"]]
+        + [("open(path, 'rb')", call) for call in ["f.write(b'x')", "f.truncate()", "f.writelines([])"]]
+        + [("open(path, 'ab')", call) for call in ["f.read()", "f.read1(1)", "f.peek()", "f.readinto(bytearray(1))"]]
+        + [("open(path, 'rb', buffering=0)", call) for call in ["f.write(b'x')", "f.truncate()"]]
+        # (a raw file's readall() is left out: CPython's reads without
+        # looking at the mode and fails as the system does, EBADF)
+        + [("open(path, 'ab', buffering=0)", call) for call in ["f.read()", "f.readinto(bytearray(1))"]]
+        + [("open(path, 'r')", call) for call in ["f.write('x')", "f.truncate()", "f.seek(1, 1)"]]
+        + [("open(path, 'a')", call) for call in ["f.read()", "f.readline()"]])
+
+    @d.prop(unsupported_calls, examples=1.0,
+            explicit=[("open(path, 'rb')", "f.write(b'x')"), ("io.BytesIO()", "f.fileno()"),
+                      ("open(path, 'ab', buffering=0)", "f.read()")])
+    def unsupported_operations(ctx, case):
+        opener, call = case
+        ctx.same("exact/unsupported %s then %s" % case,
+                 lambda c: c.namespace["open_file_outcome"](opener, call))
 
     # An exception's construction, compared whole and word for word: what
     # it builds (class, repr, str, args, parts) or what it raises
