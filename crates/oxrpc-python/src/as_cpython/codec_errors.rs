@@ -27,6 +27,7 @@
 
 use super::clinic_signature::Signature;
 use super::methods::{argument_type_name, c_string_argument, string_argument};
+use super::module_copy::fronts;
 use rustpython_vm::builtins::{
     PyBaseException, PyBaseExceptionRef, PyBytes, PyList, PyStr, PyTuple,
 };
@@ -327,22 +328,11 @@ fn encode_or_decode(
     own(vm, args).map_err(|error| raised_by_codec_call(error, given.as_deref(), vm))
 }
 
-/// `_codecs.encode`.
-pub(super) fn encode(
-    own: &'static dyn PyNativeFn,
-    args: FuncArgs,
-    vm: &VirtualMachine,
-) -> PyResult {
-    encode_or_decode("encode", own, args, vm)
-}
-
-/// `_codecs.decode`.
-pub(super) fn decode(
-    own: &'static dyn PyNativeFn,
-    args: FuncArgs,
-    vm: &VirtualMachine,
-) -> PyResult {
-    encode_or_decode("decode", own, args, vm)
+fronts! {
+    /// `_codecs.encode`.
+    encode => |own, args, vm| encode_or_decode("encode", own, args, vm);
+    /// `_codecs.decode`.
+    decode => |own, args, vm| encode_or_decode("decode", own, args, vm);
 }
 
 /// How a UTF-16 or UTF-32 reader of `_codecs` finds its byte order.
@@ -444,26 +434,21 @@ fn wide_decode(
     })
 }
 
-macro_rules! wide_decoders {
-    ($($name:ident: $width:expr, $order:expr;)*) => {$(
-        /// A UTF-16 or UTF-32 reader of `_codecs`, through [`wide_decode`].
-        pub(super) fn $name(
-            own: &'static dyn PyNativeFn,
-            args: FuncArgs,
-            vm: &VirtualMachine,
-        ) -> PyResult {
-            wide_decode($width, $order, own, args, vm)
-        }
-    )*};
-}
-
-wide_decoders! {
-    utf_16_decode: 2, ByteOrder::Marked;
-    utf_16_le_decode: 2, ByteOrder::Named("le");
-    utf_16_be_decode: 2, ByteOrder::Named("be");
-    utf_16_ex_decode: 2, ByteOrder::Argument;
-    utf_32_decode: 4, ByteOrder::Marked;
-    utf_32_le_decode: 4, ByteOrder::Named("le");
-    utf_32_be_decode: 4, ByteOrder::Named("be");
-    utf_32_ex_decode: 4, ByteOrder::Argument;
+fronts! {
+    /// `_codecs.utf_16_decode`, through [`wide_decode`].
+    utf_16_decode => |own, args, vm| wide_decode(2, ByteOrder::Marked, own, args, vm);
+    /// `_codecs.utf_16_le_decode`.
+    utf_16_le_decode => |own, args, vm| wide_decode(2, ByteOrder::Named("le"), own, args, vm);
+    /// `_codecs.utf_16_be_decode`.
+    utf_16_be_decode => |own, args, vm| wide_decode(2, ByteOrder::Named("be"), own, args, vm);
+    /// `_codecs.utf_16_ex_decode`.
+    utf_16_ex_decode => |own, args, vm| wide_decode(2, ByteOrder::Argument, own, args, vm);
+    /// `_codecs.utf_32_decode`.
+    utf_32_decode => |own, args, vm| wide_decode(4, ByteOrder::Marked, own, args, vm);
+    /// `_codecs.utf_32_le_decode`.
+    utf_32_le_decode => |own, args, vm| wide_decode(4, ByteOrder::Named("le"), own, args, vm);
+    /// `_codecs.utf_32_be_decode`.
+    utf_32_be_decode => |own, args, vm| wide_decode(4, ByteOrder::Named("be"), own, args, vm);
+    /// `_codecs.utf_32_ex_decode`.
+    utf_32_ex_decode => |own, args, vm| wide_decode(4, ByteOrder::Argument, own, args, vm);
 }

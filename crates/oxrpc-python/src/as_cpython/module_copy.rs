@@ -65,6 +65,23 @@ pub(super) fn functions(
 /// given the call, and calls `own` when it should.
 pub(super) type Front = fn(&'static dyn PyNativeFn, FuncArgs, &VirtualMachine) -> PyResult;
 
+/// Module functions put in front of RustPython's ([`Front`]s, which are
+/// plain functions), each with a body given the call: RustPython's own
+/// function, the arguments and the interpreter.
+macro_rules! fronts {
+    ($($(#[$doc:meta])* $name:ident => $body:expr;)*) => {$(
+        $(#[$doc])*
+        pub(super) fn $name(
+            own: &'static dyn rustpython_vm::function::PyNativeFn,
+            args: rustpython_vm::function::FuncArgs,
+            vm: &rustpython_vm::VirtualMachine,
+        ) -> rustpython_vm::PyResult {
+            $body(own, args, vm)
+        }
+    )*};
+}
+pub(super) use fronts;
+
 /// The definitions of the modules `fronts` names, each a copy of
 /// RustPython's with the functions it names behind their fronts.
 pub(super) fn fronted(

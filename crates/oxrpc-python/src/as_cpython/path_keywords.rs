@@ -9,25 +9,15 @@
 //! keywords goes to it as it is.
 
 use super::clinic_signature::Signature;
+use super::module_copy::fronts;
 use rustpython_vm::function::{FuncArgs, PyNativeFn};
 use rustpython_vm::{PyResult, VirtualMachine};
 
-/// `os.listdir(path=None)`.
-pub(super) fn listdir(
-    own: &'static dyn PyNativeFn,
-    args: FuncArgs,
-    vm: &VirtualMachine,
-) -> PyResult {
-    by_position("listdir", own, args, vm)
-}
-
-/// `os.scandir(path=None)`.
-pub(super) fn scandir(
-    own: &'static dyn PyNativeFn,
-    args: FuncArgs,
-    vm: &VirtualMachine,
-) -> PyResult {
-    by_position("scandir", own, args, vm)
+fronts! {
+    /// `os.listdir(path=None)`.
+    listdir => |own, args, vm| by_position("listdir", own, args, vm);
+    /// `os.scandir(path=None)`.
+    scandir => |own, args, vm| by_position("scandir", own, args, vm);
 }
 
 /// The call of `function(path=None)` bound and given to `own` by
