@@ -11,7 +11,10 @@
 //! AttributeError's `obj` becomes a descriptor whose setter, after
 //! keeping the object as before (in the instance's dict), rewords an
 //! error whose message is exactly RustPython's for that object and name.
-//! Nothing is paid where no AttributeError is made.
+//! Nothing is paid where no AttributeError is made, nor for a type CPython
+//! names alike (a class statement's); a reworded message is built anew
+//! each time, ~0.5 µs, also where RustPython's own probes of an attribute
+//! make and drop the error.
 
 use super::type_names::renamed_in_cpython;
 use rustpython_vm::builtins::{PyBaseException, PyDictRef, PyStr, PyStrInterned, PyTuple, PyType};

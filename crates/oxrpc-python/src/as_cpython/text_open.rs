@@ -169,10 +169,9 @@ fn answers_both_ways(buffer: &PyObjectRef, vm: &VirtualMachine) -> bool {
 }
 
 /// What CPython's asks before RustPython's first look at the buffer (its
-/// `seekable()`), for a buffer that is not one, and which RustPython's
-/// refused: the newline, the codec
-/// (an unknown or a bytes-to-bytes one is refused), then the buffer's
-/// `readable` and `writable`.
+/// `seekable()`), for a buffer that is not one and that RustPython's has
+/// refused: the newline, the codec (an unknown or a bytes-to-bytes one
+/// is refused), then the buffer's `readable` and `writable`.
 fn asked_in_cpython_order(
     buffer: &PyObjectRef,
     encoding: Option<&PyObjectRef>,

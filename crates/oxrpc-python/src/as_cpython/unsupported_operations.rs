@@ -50,6 +50,11 @@ pub(super) fn worded(
     file: &PyObject,
     vm: &VirtualMachine,
 ) -> PyBaseExceptionRef {
+    // Every ValueError of a builtin method comes this way (`[].index(1)`):
+    // most are let go by name, before `_io` is looked at.
+    if &*error.class().name() != "UnsupportedOperation" {
+        return error;
+    }
     let Some(unsupported) = unsupported_operation(vm) else {
         return error;
     };
