@@ -290,9 +290,33 @@ def _bom_refused_as_3_11(module, width):
     module.StreamReader.decode = decode
 
 
+# --- pickle's default protocol, calendar's weekdays ----------------------------
+#
+# RustPython's pickle is 3.14's, whose default protocol is 5: pickle.dumps()
+# wrote other bytes than 3.11's (protocol 4) for the same object. Its
+# calendar is 3.14's too, whose weekdays are an IntEnum: monthrange(2024, 2)
+# gave (calendar.THURSDAY, 29), which rpyc cannot send as a value, where
+# 3.11 gives (3, 29).
+
+_PICKLE_DEFAULT_PROTOCOL_3_11 = 4
+
+
+def _days_as_3_11(module):
+    weekday_of = module.weekday
+
+    def weekday(year, month, day):
+        return int(weekday_of(year, month, day))
+    weekday.__doc__ = weekday_of.__doc__
+    weekday.__module__ = module.__name__
+    module.weekday = weekday
+    for day in module.Day:
+        setattr(module, day.name, int(day))
+
+
 def _mending_exec_module(exec_module):
-    """inspect, hashlib, hmac, _pydatetime and the encodings are frozen modules: the frozen
-    importer's exec_module, which mends them once it has run them."""
+    """inspect, hashlib, hmac, _pydatetime, pickle, calendar and the UTF-16
+    and UTF-32 encodings are frozen modules: the frozen importer's
+    exec_module, which mends them once it has run them."""
     def mending(module):
         exec_module(module)
         if module.__name__ == 'inspect':
@@ -309,6 +333,10 @@ def _mending_exec_module(exec_module):
             _fields_checked_as_3_11(module)
         elif module.__name__ in ('encodings.utf_16', 'encodings.utf_32'):
             _bom_refused_as_3_11(module, 2 if module.__name__.endswith('16') else 4)
+        elif module.__name__ == 'pickle':
+            module.DEFAULT_PROTOCOL = _PICKLE_DEFAULT_PROTOCOL_3_11
+        elif module.__name__ == 'calendar':
+            _days_as_3_11(module)
         elif module.__name__ == 'hmac':
             module.HMAC.__init__ = _with_3_11_words(module.HMAC.__init__)
             module.HMAC.copy = _copy_without_block_size(module.HMAC.copy)

@@ -1940,6 +1940,29 @@ def build(argv=None):
         ctx.same("exact/unsupported %s then %s" % case,
                  lambda c: c.namespace["open_file_outcome"](opener, call))
 
+    # What the 3.14 standard library RustPython runs gives otherwise than
+    # 3.11's, made 3.11's: pickle's default protocol (the bytes of
+    # pickle.dumps) and calendar's weekdays as ints.
+    @d.prop(st.one_of(
+        # (distinct atoms: which equal objects are one object, which
+        # pickle's memo shows, is the interpreter's business)
+        st.lists(st.one_of(st.none(), st.booleans(), ints, floats, small_text, binary), max_size=6,
+                 unique_by=repr).map(lambda v: "__import__('pickle').dumps(%r)" % (v,)),
+        st.tuples(st.integers(1, 9999), st.integers(1, 12)).map(
+            lambda t: "__import__('calendar').monthrange(%d, %d)" % t),
+        st.tuples(st.integers(1, 9999), st.integers(1, 12), st.integers(1, 28)).map(
+            lambda t: "__import__('calendar').weekday(%d, %d, %d)" % t),
+        st.sampled_from(["__import__('calendar').MONDAY", "__import__('calendar').SUNDAY",
+                         "__import__('calendar').monthcalendar(2024, 2)",
+                         "list(__import__('calendar').Calendar(6).iterweekdays())",
+                         "__import__('pickle').DEFAULT_PROTOCOL"])),
+        examples=0.3,
+        explicit=["__import__('pickle').dumps([1, 'a'])", "__import__('calendar').monthrange(2024, 2)"])
+    def stdlib_values_as_3_11(ctx, expression):
+        if "nan" in expression or "inf" in expression:
+            return
+        ctx.same("exact/stdlib " + expression, lambda c: c.eval(expression))
+
     # An exception's construction, compared whole and word for word: what
     # it builds (class, repr, str, args, parts) or what it raises
     # (exception_source). A group's args are left out: RustPython keeps
