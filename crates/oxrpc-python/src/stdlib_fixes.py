@@ -313,10 +313,21 @@ def _days_as_3_11(module):
         setattr(module, day.name, int(day))
 
 
+# --- sqlite3's dump -------------------------------------------------------------
+#
+# RustPython's Connection.iterdump() reads `_iterdump` from what
+# `import sqlite3.dump` gives it, the `sqlite3` package, where 3.14's
+# package does not hold it: every iterdump() raised AttributeError.
+
+def _iterdump(connection):
+    from sqlite3.dump import _iterdump as dump
+    return dump(connection)
+
+
 def _mending_exec_module(exec_module):
-    """inspect, hashlib, hmac, _pydatetime, pickle, calendar and the UTF-16
-    and UTF-32 encodings are frozen modules: the frozen importer's
-    exec_module, which mends them once it has run them."""
+    """inspect, hashlib, hmac, _pydatetime, pickle, calendar, sqlite3 and
+    the UTF-16 and UTF-32 encodings are frozen modules: the frozen
+    importer's exec_module, which mends them once it has run them."""
     def mending(module):
         exec_module(module)
         if module.__name__ == 'inspect':
@@ -337,6 +348,9 @@ def _mending_exec_module(exec_module):
             module.DEFAULT_PROTOCOL = _PICKLE_DEFAULT_PROTOCOL_3_11
         elif module.__name__ == 'calendar':
             _days_as_3_11(module)
+        elif module.__name__ == 'sqlite3':
+            _iterdump.__module__ = 'sqlite3.dump'
+            module._iterdump = _iterdump
         elif module.__name__ == 'hmac':
             module.HMAC.__init__ = _with_3_11_words(module.HMAC.__init__)
             module.HMAC.copy = _copy_without_block_size(module.HMAC.copy)
