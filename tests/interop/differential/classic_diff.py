@@ -1984,7 +1984,9 @@ def build(argv=None):
     # dumped by generated statements, and the errors SQLite and the module
     # raise, compared with CPython's sqlite3 row by row and word for word.
     # (A statement given another number of parameters than it uses, and a
-    # closed connection, are left out: see the note in README's row.)
+    # closed connection, are left out: RustPython's module words them as
+    # 3.12 does, "... and 2 were supplied.", and as a connection never
+    # initialised, "Base Connection.__init__ not called.")
     sqlite_values = st.one_of(st.none(), st.integers(-2**63, 2**63 - 1), st.floats(allow_nan=False),
                               small_text, binary)
     sqlite_statements = st.one_of(
