@@ -75,12 +75,18 @@ const OPEN: Signature = Signature {
 /// file (which took none of them by CPython's rules: "Expected type 'str'
 /// but 'int' found.").
 pub(super) fn open(own: &'static dyn PyNativeFn, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+    // The common call, `open(path)` or `open(path, mode)`, is read in
+    // place: only the mode has a conversion to check.
+    if args.kwargs.is_empty() && (1..=2).contains(&args.args.len()) {
+        if let Some(mode) = args.args.get(1) {
+            checked_mode(mode, vm)?;
+        }
+        return own(vm, args);
+    }
     let bound = OPEN.bind(args.clone(), vm)?;
     let argument = |at: usize| bound.get(at).cloned().flatten();
     if let Some(mode) = argument(1) {
-        let mode = methods::string_argument("open", "mode", Some(&mode), vm)?;
-        mode.map(|mode| methods::c_string_argument(mode, vm))
-            .transpose()?;
+        checked_mode(&mode, vm)?;
     }
     if let Some(buffering) = argument(2) {
         c_int_argument(&buffering, vm)?;
@@ -92,6 +98,12 @@ pub(super) fn open(own: &'static dyn PyNativeFn, args: FuncArgs, vm: &VirtualMac
         c_int_argument(&closefd, vm)?;
     }
     own(vm, args)
+}
+
+/// `open()`'s `mode`, a `str` converter: a str without NUL.
+fn checked_mode(mode: &PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+    let mode = methods::string_argument("open", "mode", Some(mode), vm)?;
+    mode.map_or(Ok(()), |mode| methods::c_string_argument(mode, vm))
 }
 
 /// Puts the replacement in front of `TextIOWrapper`'s init slot, once per
