@@ -18,6 +18,8 @@ use rustpython_vm::protocol::{PyNumberBinaryFunc, PyNumberTernaryFunc};
 use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyPayload, PyResult, VirtualMachine};
 use std::sync::OnceLock;
 
+use super::type_names;
+
 /// Sets `function` on `class` as its method `name`. Called once per
 /// process for each, like RustPython's own definitions, which live as
 /// long as the process.
@@ -510,11 +512,13 @@ pub(super) fn index_sized_or(
     index_sized(value, vm)
 }
 
-/// How CPython names an argument's type in its refusal (`None` for None).
+/// How CPython names an argument's type in its refusal (`None` for None,
+/// else the type's `tp_name`, as `_PyArg_BadArgument` does: "not
+/// _io.BytesIO").
 pub(super) fn argument_type_name(argument: &PyObjectRef, vm: &VirtualMachine) -> String {
     if vm.is_none(argument) {
-        "None".to_owned()
-    } else {
-        argument.class().name().to_string()
+        return "None".to_owned();
     }
+    let class = argument.class();
+    type_names::renamed_in_cpython(class, vm).unwrap_or_else(|| class.name().to_string())
 }
