@@ -61,6 +61,7 @@ pub(crate) mod hashlib;
 mod hex_separator;
 mod import_error;
 mod items;
+mod itimer_errors;
 mod join;
 mod match_defaults;
 pub(crate) mod math_domain;
@@ -106,7 +107,7 @@ use std::sync::OnceLock;
 /// made once per process.
 pub(crate) fn module_defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
     static DEFS: OnceLock<Vec<&'static PyModuleDef>> = OnceLock::new();
-    let fronts: [(&str, &[(&str, module_copy::Front)]); 4] = [
+    let fronts: [(&str, &[(&str, module_copy::Front)]); 5] = [
         (
             "posix",
             &[
@@ -137,6 +138,13 @@ pub(crate) fn module_defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
         (
             "zlib",
             &[("decompress", sized_allocations::zlib_decompress)],
+        ),
+        (
+            "_signal",
+            &[
+                ("setitimer", itimer_errors::setitimer),
+                ("getitimer", itimer_errors::getitimer),
+            ],
         ),
     ];
     DEFS.get_or_init(|| {
@@ -198,6 +206,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     method_descriptor_call::install(vm)?;
     syntax_error_args::install(vm)?;
     os_error_args::install(vm)?;
+    itimer_errors::install(vm)?;
     exception_group::install(vm)?;
     exception_keywords::install(vm)?;
     closed_files::install(vm)?;
