@@ -530,14 +530,6 @@ def exception_parts(exc):
     """rpyc's vinegar.dump: args and public attributes, each kept when brine
     can carry it and replaced by its repr otherwise."""
     exc_args = exc.args
-    if (_RUSTPYTHON and isinstance(exc, OSError) and len(exc_args) == 5
-            and isinstance(exc_args[0], int) and all(a is None for a in exc_args[2:])):
-        # RustPython's native OSErrors carry (errno, strerror, None, None,
-        # None); CPython's carry (errno, strerror), which callers unpack.
-        # Only five: OSError(116, 'x', None) raised by code keeps its three
-        # (CPython trims only when a filename is given, and so does
-        # RustPython).
-        exc_args = exc_args[:2]
     args = tuple(a if dumpable(a) else repr(a) for a in exc_args)
     attrs = []
     for name in dir(exc):

@@ -46,6 +46,7 @@ mod dir_names;
 #[rustfmt::skip]
 mod docs_table;
 mod error_text;
+mod exception_args;
 mod exception_group;
 mod exception_keywords;
 mod float_arithmetic;
@@ -206,6 +207,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     method_descriptor_call::install(vm)?;
     syntax_error_args::install(vm)?;
     os_error_args::install(vm)?;
+    exception_args::install(vm)?;
     itimer_errors::install(vm)?;
     exception_group::install(vm)?;
     exception_keywords::install(vm)?;
