@@ -49,6 +49,7 @@ mod error_text;
 mod exception_args;
 mod exception_group;
 mod exception_keywords;
+mod fd_errors;
 mod float_arithmetic;
 mod float_constructor;
 mod float_format;

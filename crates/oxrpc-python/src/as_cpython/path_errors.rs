@@ -1,5 +1,8 @@
 //! The errors of `os` functions given a path of the wrong type, named
-//! after the function as CPython names them.
+//! after the function as CPython names them; and an int refused in
+//! CPython's words: "Python int too large to convert to C int" (RustPython
+//! named its `i32`), "'float' object cannot be interpreted as an integer"
+//! (RustPython: "Expected type 'int' but 'float' found.").
 //!
 //! CPython's `path_t` converter knows which function it converts for:
 //! `os.stat(1.5)` is "stat: path should be string, bytes, os.PathLike or
@@ -11,15 +14,16 @@
 //! CPython does.
 //!
 //! Not covered: the second path of `link` and `symlink` (CPython's `src`
-//! and `dst`) is still called "path", and the functions RustPython gives
-//! no file-descriptor form (`utime`, `truncate`, `chdir`) do not list
-//! "integer".
+//! and `dst`) is still called "path", and `utime`, which takes no file
+//! descriptor here, does not list "integer".
 
-use super::error_text::text_of;
+use super::error_text::{self, text_of};
+use super::fd_errors;
 use super::module_copy;
+use super::type_names::renamed_in_cpython;
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyModuleDef};
 use rustpython_vm::function::{FuncArgs, PyNativeFn};
-use rustpython_vm::VirtualMachine;
+use rustpython_vm::{PyObject, VirtualMachine};
 
 /// What RustPython's converter's error starts with.
 const UNNAMED: &str = "path should be ";
@@ -27,23 +31,58 @@ const UNNAMED: &str = "path should be ";
 /// `posix`'s definition `def` with every function naming itself in its
 /// path errors; kept for the life of the process.
 pub(super) fn named_in_errors(def: &'static PyModuleDef) -> &'static PyModuleDef {
-    let methods = module_copy::functions(def, |method| named(method.name, method.func));
+    let methods = module_copy::functions(def, |method| {
+        named(method.name, fd_errors::front(def, method))
+    });
     module_copy::copy(def, methods, None)
 }
 
 /// `own`, its path errors named after `function`.
 fn named(function: &'static str, own: &'static dyn PyNativeFn) -> &'static dyn PyNativeFn {
     Box::leak(Box::new(move |vm: &VirtualMachine, args: FuncArgs| {
-        own(vm, args).map_err(|error| reworded(function, error, vm))
+        // Kept to name its type as CPython does, should it be refused.
+        let first = args.args.first().cloned();
+        own(vm, args).map_err(|error| reworded(function, error, first.as_deref(), vm))
     }))
 }
 
-/// `error`, if it is RustPython's unnamed path error, in CPython's words.
-fn reworded(function: &str, error: PyBaseExceptionRef, vm: &VirtualMachine) -> PyBaseExceptionRef {
+/// `error`, if it is RustPython's unnamed path error, or its refusal of
+/// an int, in CPython's words.
+fn reworded(
+    function: &str,
+    error: PyBaseExceptionRef,
+    first: Option<&PyObject>,
+    vm: &VirtualMachine,
+) -> PyBaseExceptionRef {
+    // RustPython names the Rust type an int did not fit into.
+    let error = error_text::reworded(
+        error,
+        vm.ctx.exceptions.overflow_error,
+        || "Python int too large to convert to Rust i32".to_owned(),
+        || "Python int too large to convert to C int".to_owned(),
+        vm,
+    );
     let type_error = vm.ctx.exceptions.type_error;
     let Some(text) = text_of(&error, type_error, vm) else {
         return error;
     };
+    // RustPython's conversion to an int names what it expected; CPython's
+    // `_PyLong_AsInt` what it could not read, by its `tp_name` where that
+    // is the first argument's type (a descriptor's), else by the name
+    // RustPython gives.
+    if let Some(given) = text
+        .strip_prefix("Expected type 'int' but '")
+        .and_then(|rest| rest.strip_suffix("' found."))
+    {
+        let class = first
+            .map(|first| first.class())
+            .filter(|class| *class.name() == *given);
+        let named = class.and_then(|class| renamed_in_cpython(class, vm));
+        let given = named.as_deref().unwrap_or(given);
+        return vm.new_type_error(format!(
+            "'{given}' object cannot be interpreted as an integer"
+        ));
+    }
     // RustPython's `replace` is its `rename`, named so.
     if function == "replace" {
         if let Some(rest) = text.strip_prefix("rename: ") {
@@ -53,14 +92,20 @@ fn reworded(function: &str, error: PyBaseExceptionRef, vm: &VirtualMachine) -> P
     if !text.starts_with(UNNAMED) {
         return error;
     }
-    let text = if matches!(function, "listdir" | "scandir") {
-        text.replacen(
+    let text = match function {
+        "listdir" | "scandir" => text.replacen(
             "os.PathLike or integer, not",
             "os.PathLike, integer or None, not",
             1,
-        )
-    } else {
-        text
+        ),
+        // A descriptor is taken here (see `fd_errors`), but RustPython's
+        // converter does not say so.
+        "chdir" | "truncate" => text.replacen(
+            "bytes or os.PathLike, not",
+            "bytes, os.PathLike or integer, not",
+            1,
+        ),
+        _ => text,
     };
     vm.new_type_error(format!("{function}: {text}"))
 }

@@ -11,6 +11,9 @@
 //!   codeset the process settled on when it started (`process_locale`)
 //!   is passed in their place, so `open(p).encoding` is CPython's string
 //!   and no module is imported for it.
+//! - **A descriptor.** `open(-2)` is "negative file descriptor" and a
+//!   descriptor past a C int is not a path, once the mode is read (see
+//!   `descriptor_refused`).
 //! - **The arguments.** Both bind theirs as Argument Clinic binds them
 //!   (`open` only checks them, then RustPython's opens): the buffer may
 //!   be named, the flags are C ints (`line_buffering='x'` is
@@ -27,9 +30,10 @@ use super::clinic_signature::{c_int_argument, text_or_none_argument, Signature};
 use super::codec_errors::named_as_given;
 use super::methods::{self, argument_type_name};
 use crate::process_locale::{self, ProcessLocale};
-use rustpython_vm::builtins::PyStr;
+use num_traits::ToPrimitive;
+use rustpython_vm::builtins::{PyBaseExceptionRef, PyInt, PyStr, PyType};
 use rustpython_vm::function::{FuncArgs, PyNativeFn};
-use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
+use rustpython_vm::{AsObject, Py, PyObjectRef, PyResult, VirtualMachine};
 use std::sync::OnceLock;
 
 /// RustPython's `TextIOWrapper.__init__` slot.
@@ -81,7 +85,8 @@ pub(super) fn open(own: &'static dyn PyNativeFn, args: FuncArgs, vm: &VirtualMac
         if let Some(mode) = args.args.get(1) {
             checked_mode(mode, vm)?;
         }
-        return own(vm, args);
+        let file = args.args.first().cloned();
+        return own(vm, args).map_err(|error| descriptor_refused(file, error, vm));
     }
     let bound = OPEN.bind(args.clone(), vm)?;
     let argument = |at: usize| bound.get(at).cloned().flatten();
@@ -97,7 +102,33 @@ pub(super) fn open(own: &'static dyn PyNativeFn, args: FuncArgs, vm: &VirtualMac
     if let Some(closefd) = argument(6) {
         c_int_argument(&closefd, vm)?;
     }
-    own(vm, args)
+    let file = argument(0);
+    own(vm, args).map_err(|error| descriptor_refused(file, error, vm))
+}
+
+/// `error`, where `file` is an int, as `FileIO` refuses it, once the mode
+/// has been read: a negative one is "negative file descriptor" (RustPython
+/// asked the system about it: EBADF), and one past a C int is read as a
+/// path, which it is not (RustPython: "Python int too large to convert to
+/// Rust i32").
+fn descriptor_refused(
+    file: Option<PyObjectRef>,
+    error: PyBaseExceptionRef,
+    vm: &VirtualMachine,
+) -> PyBaseExceptionRef {
+    let Some(number) = file.as_ref().and_then(|file| file.downcast_ref::<PyInt>()) else {
+        return error;
+    };
+    let refused_by = |class: &'static Py<PyType>| error.class().is(class);
+    match number.as_bigint().to_i32() {
+        None if refused_by(vm.ctx.exceptions.overflow_error) => {
+            vm.new_type_error("expected str, bytes or os.PathLike object, not int".to_owned())
+        }
+        Some(descriptor) if descriptor < 0 && refused_by(vm.ctx.exceptions.os_error) => {
+            vm.new_value_error("negative file descriptor".to_owned())
+        }
+        _ => error,
+    }
 }
 
 /// `open()`'s `mode`, a `str` converter: a str without NUL.
