@@ -732,6 +732,44 @@ conn._dispatch = original_dispatch
 order = ['request %d' % consts.HANDLE_DEL, 'request %d' % consts.HANDLE_INSPECT, 'reply'] * 3
 check('an argument is released after the answer', received == order, received)
 
+# A failed system call's error as CPython raises it: seen on the server
+# and by the client, (errno, strerror) alone; and a refused interval
+# timer is an OSError the server can read (RustPython made it without
+# OSError's layout, and reading it crashed the server).
+conn.execute('''
+import os, signal
+def system_errors():
+    seen = []
+    for call in (lambda: os.read(999, 1), lambda: signal.setitimer(99, 0)):
+        try:
+            call()
+        except OSError as e:
+            seen.append((type(e).__name__, e.args, repr(e), str(e), e.errno))
+    return seen
+''')
+seen = rpyc.classic.obtain(conn.namespace['system_errors']())
+check('failed system calls as CPython raises them',
+      seen == [
+          ('OSError', (9, 'Bad file descriptor'), "OSError(9, 'Bad file descriptor')",
+           '[Errno 9] Bad file descriptor', 9),
+          ('itimer_error', (22, 'Invalid argument'), "itimer_error(22, 'Invalid argument')",
+           '[Errno 22] Invalid argument', 22)],
+      seen)
+try:
+    conn.modules.os.read(999, 1)
+except OSError as e:
+    check('a failed system call reaches the client as CPython raised it',
+          e.args == (9, 'Bad file descriptor'), e.args)
+try:
+    conn.modules.signal.setitimer(99, 0)
+except Exception as e:
+    # rpyc's client has no `signal.itimer_error` to make it again with.
+    check('a refused interval timer reaches the client', e.args == (22, 'Invalid argument'),
+          repr(e))
+again = rpyc.classic.connect('localhost', PORT)
+check('the server serves on after them', again.eval('6 * 7') == 42)
+again.close()
+
 conn.close()
 if failures:
     print('%d passed, %d failed' % (passed, len(failures)))
