@@ -689,6 +689,37 @@ def built_exception(source):
             pass
     return ('built', type(e).__name__, ascii(repr(e)), text, args, tuple(parts))
 
+def raised_by_system(source):
+    """The error running `source` raised, seen whole on the server: class,
+    repr, str, args, the parts its class defines, __reduce__, a pickle's
+    and a copy's repr, args set anew, and `del e.args`."""
+    import copy, os, pickle, signal, socket
+    try:
+        exec(source)
+    except BaseException as error:
+        e = error
+    else:
+        return ('nothing raised',)
+    seen = [type(e).__module__, type(e).__name__, ascii(repr(e)), ascii(str(e)), ascii(e.args)]
+    for name in _EXCEPTION_PARTS:
+        try:
+            seen.append((name, ascii(getattr(e, name))))
+        except AttributeError:
+            pass
+    seen.append(ascii(e.__reduce__()[1:]))
+    for remake in (lambda e: pickle.loads(pickle.dumps(e)), copy.copy):
+        try:
+            seen.append(ascii(repr(remake(e))))
+        except Exception as error:
+            seen.append(type(error).__name__)
+    e.args = iter([1, 2])
+    seen.append(ascii(repr(e)))
+    try:
+        del e.args
+    except Exception as error:
+        seen.append(type(error).__name__ + ' ' + ascii(str(error)))
+    return tuple(seen)
+
 class Obj:
     cls_attr = 'class-level'
 
@@ -2910,6 +2941,44 @@ def build(argv=None):
     def os_path_type_errors(ctx, case):
         expr = path_call(case)
         ctx.same("exact/" + expr, lambda c: c.eval(expr))
+
+    # What a failed system call raises, as the server's own code sees it
+    # and as the client receives it: OSError's arguments as CPython keeps
+    # them (errno and strerror only), the descriptor named where CPython
+    # names it, and CPython's converters' refusals of a descriptor.
+    descriptor_calls = st.sampled_from([
+        "os.read({fd}, 1)", "os.write({fd}, b'x')", "os.close({fd})", "os.fstat({fd})",
+        "os.fchown({fd}, -1, -1)", "os.fstatvfs({fd})", "os.fpathconf({fd}, 'PC_NAME_MAX')",
+        "os.fsync({fd})", "os.chmod({fd}, 0o644)", "os.chdir({fd})", "os.chown({fd}, -1, -1)",
+        "os.stat({fd})", "os.statvfs({fd})", "os.truncate({fd}, 0)", "os.listdir({fd})",
+        "os.scandir({fd})", "os.dup({fd})", "os.lseek({fd}, 0, 0)", "os.ftruncate({fd}, 0)",
+        "os.get_blocking({fd})", "os.get_inheritable({fd})", "os.ttyname({fd})", "os.fchmod({fd}, 0o644)",
+        "os.fchdir({fd})", "os.dup2({fd}, 1000)", "open({fd})"])
+    descriptors = st.sampled_from(["999", "-2", "2**31", "-2**70", "2**70", "1.5", "'/nonexistent'",
+                                   "open('/dev/null')", "b'/nonexistent'"])
+    failed_calls = st.sampled_from([
+        "os.kill(999999, 0)", "os.getpgid(999999)", "os.getsid(999999)", "os.setpgid(999999, 0)",
+        "os.waitpid(-1, os.WNOHANG)", "os.sched_getscheduler(999999)",
+        "socket.create_connection(('127.0.0.1', 1))", "socket.socket().recv(1)",
+        "socket.socket().getpeername()", "socket.socket().send(b'x')", "socket.socket(12345)",
+        "socket.getaddrinfo('', None)", "socket.getaddrinfo('127.0.0.1', 'nosuchservice')",
+        "socket.getaddrinfo('127.0.0.1', 80, family=12345)", "signal.setitimer(99, 0)",
+        "signal.getitimer(99)", "os.pipe2(12345)",
+        "raise OSError(9, 'x', None, None, None)", "raise OSError(9, 'Bad file descriptor')",
+        "raise ConnectionRefusedError(111, 'Connection refused', None)",
+        "raise type('E', (OSError,), {'__module__': 'm'})(9, os.strerror(9), None, None, None)",
+        "raise signal.ItimerError(22, 'x')"])
+
+    @d.prop(st.one_of(st.builds(lambda call, fd: call.format(fd=fd), descriptor_calls, descriptors),
+                      failed_calls),
+            examples=0.5,
+            explicit=["os.read(999, 1)", "os.fstat(999)", "os.chmod(999, 0)", "os.chdir(-1)", "os.stat(2**70)",
+                      "os.fsync(-1)", "socket.create_connection(('127.0.0.1', 1))", "signal.setitimer(99, 0)",
+                      "socket.getaddrinfo('', None)", "os.fstat('/nonexistent')"])
+    def system_call_errors(ctx, source):
+        source = "import os, signal, socket\n" + source
+        ctx.same("exact/system " + source, lambda c: c.namespace["raised_by_system"](source))
+        ctx.same("exact/system raised " + source, lambda c: c.execute(source))
 
     # io.StringIO's arguments by position and by keyword, and the ones
     # CPython refuses, in its words.
