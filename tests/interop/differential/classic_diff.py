@@ -469,8 +469,8 @@ def exception_source(name):
 
 TEXT_ARGUMENT_VALUES = {
     "encoding": ["None", "'locale'", "'utf-8'", "'UTF-8'", "'latin-1'", "'ascii'", "'NOPE'", "'No Such'",
-                 "'LOCALE'", "1", "b'utf-8'", "'a\\0b'", "'utf_16'", "'hex'"],
-    "errors": ["None", "'strict'", "'replace'", "'ignore'", "1", "b'strict'"],
+                 "'LOCALE'", "1", "b'utf-8'", "'a\\0b'", "'utf_16'", "'hex'", "io.BytesIO()"],
+    "errors": ["None", "'strict'", "'replace'", "'ignore'", "1", "b'strict'", "io.BytesIO()"],
     "newline": ["None", "''", "'\\n'", "'\\r'", "'\\r\\n'", "'x'", "1"],
     "line_buffering": ["False", "True", "0", "1", "2", "'x'", "2.5", "2**40", "None", "-1"],
     "write_through": ["False", "True", "1", "'x'", "2.5", "2**70"],
