@@ -324,11 +324,35 @@ def _iterdump(connection):
     return dump(connection)
 
 
+# --- os, given posix.sched_getaffinity -----------------------------------------
+#
+# RustPython's os is 3.14's, which asks `sys._get_cpu_count_config()` (the
+# `-X cpu_count` option; RustPython's sys has none) once posix has
+# `sched_getaffinity`, as it has here (`as_cpython::posix_additions`):
+# `import os` raised AttributeError. While os runs, sys answers -1, no
+# option given, as 3.14's does; then the name goes again (3.11's sys has
+# none).
+
+def _run_os(exec_module, module):
+    import sys
+    answered = not hasattr(sys, '_get_cpu_count_config')
+    if answered:
+        sys._get_cpu_count_config = lambda: -1
+    try:
+        exec_module(module)
+    finally:
+        if answered:
+            del sys._get_cpu_count_config
+
+
 def _mending_exec_module(exec_module):
-    """inspect, hashlib, hmac, _pydatetime, pickle, calendar, sqlite3 and
-    the UTF-16 and UTF-32 encodings are frozen modules: the frozen
-    importer's exec_module, which mends them once it has run them."""
+    """os, inspect, hashlib, hmac, _pydatetime, pickle, calendar, sqlite3
+    and the UTF-16 and UTF-32 encodings are frozen modules: the frozen
+    importer's exec_module, which runs os with sys as it needs, and mends
+    the rest once it has run them."""
     def mending(module):
+        if module.__name__ == 'os':
+            return _run_os(exec_module, module)
         exec_module(module)
         if module.__name__ == 'inspect':
             module._signature_strip_non_python_syntax = _without_mark(

@@ -2980,6 +2980,50 @@ def build(argv=None):
         ctx.same("exact/system " + source, lambda c: c.namespace["raised_by_system"](source))
         ctx.same("exact/system raised " + source, lambda c: c.execute(source))
 
+    # The os functions RustPython's posix lacks, added: their answers,
+    # their arguments taken and refused in CPython's words, and the errors
+    # of their system calls. Only calls that change nothing on the server:
+    # a process that is not there, signal 0, an empty or unchanged mask.
+    int_arguments = st.sampled_from(["0", "1", "-1", "2**31", "2**31-1", "2**32", "2**63", "2**64", "2**70",
+                                     "-2**70", "1.5", "'x'", "True", "None", "0x1234", "0xffffffff"])
+    added_os_calls = st.one_of(
+        st.builds("os.major({})".format, int_arguments),
+        st.builds("os.minor({})".format, int_arguments),
+        st.builds("os.makedev({}, {})".format, int_arguments, int_arguments),
+        st.builds("os.sched_getaffinity({})".format, st.sampled_from(["0", "999999", "-1", "2**31", "2**70",
+                                                                      "'x'", "1.5", "True"])),
+        st.builds("os.sched_setaffinity(999999, {})".format,
+                  st.sampled_from(["[]", "[0]", "[-1]", "[2**31]", "[2**31-2]", "[2**40]", "[2**70]", "[1.5]",
+                                   "'ab'", "5", "iter([1])", "[100000]", "{0, 1}", "[True]"])),
+        st.builds("os.killpg({}, {})".format, st.sampled_from(["999999", "-5", "2**31", "1.5", "'x'"]),
+                  st.sampled_from(["0", "99", "40", "2**31", "'x'"])),
+        st.sampled_from(["os.sched_setaffinity(0, [])", "os.sched_setaffinity(0, [5000])",
+                         "os.sched_setaffinity(0, os.sched_getaffinity(0))", "os.killpg(0, 0)",
+                         "os.killpg(0, 99)", "os.major()", "os.major(1, 2)", "os.major(device=1)",
+                         "os.makedev(1)", "os.makedev(major=1, minor=2)", "os.killpg(1)",
+                         "os.sched_setaffinity(999999)", "os.sched_getaffinity(pid=0)",
+                         "os.mkfifo()", "os.mkfifo(1.5)", "os.mkfifo('/nonexistent/x')",
+                         "os.mkfifo('/tmp', 0o600)", "os.mkfifo('/nonexistent/y', 0o600, None)",
+                         "os.mkfifo('/nonexistent/y', 'a')", "os.mkfifo('/nonexistent/y', 2**70)",
+                         "os.mkfifo(path='/nonexistent/y', mode=0o600, dir_fd=None)",
+                         "os.mkfifo('/nonexistent/y', nope=1)",
+                         "(lambda d: (os.mkfifo(d + '/f', 0o640), stat.S_ISFIFO(os.stat(d + '/f').st_mode),"
+                         " oct(os.stat(d + '/f').st_mode & 0o777), os.remove(d + '/f'), os.rmdir(d))[1:3])"
+                         "(tempfile.mkdtemp())",
+                         "len(os.sched_getaffinity(0)) == os.cpu_count()",
+                         "[os.major, os.minor, os.makedev, os.killpg, os.mkfifo, os.sched_getaffinity]",
+                         "[f.__text_signature__ for f in (os.major, os.makedev, os.killpg, os.mkfifo)]",
+                         "sorted(n for n in ('major', 'minor', 'makedev', 'killpg', 'mkfifo', 'sched_getaffinity',"
+                         " 'sched_setaffinity') if n in os.__all__)"]))
+
+    @d.prop(added_os_calls, examples=0.5,
+            explicit=["os.sched_getaffinity(0)", "os.major(0x1234)", "os.makedev(-1, 0)",
+                      "os.sched_setaffinity(999999, [1.5])", "os.killpg(-5, 0)",
+                      "os.mkfifo('/nonexistent/x')"])
+    def os_functions_added(ctx, call):
+        expr = "(lambda os, stat, tempfile: %s)(__import__('os'), __import__('stat'), __import__('tempfile'))" % call
+        ctx.same("exact/" + call, lambda c: c.eval(expr))
+
     # io.StringIO's arguments by position and by keyword, and the ones
     # CPython refuses, in its words.
     string_io_values = st.sampled_from(["'ab'", "'a\\nb'", "''", "None", "1", "b'x'", "['a']",

@@ -219,7 +219,7 @@ fn with_file_descriptor(mut args: FuncArgs, vm: &VirtualMachine) -> PyResult<Fun
 }
 
 /// `_PyLong_AsInt`.
-fn c_int(value: &PyObject, vm: &VirtualMachine) -> PyResult<i32> {
+pub(super) fn c_int(value: &PyObject, vm: &VirtualMachine) -> PyResult<i32> {
     let index = value.try_index(vm)?;
     index
         .as_bigint()

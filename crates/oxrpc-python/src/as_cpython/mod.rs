@@ -79,6 +79,7 @@ mod os_error_args;
 mod path_errors;
 mod path_keywords;
 mod percent_format;
+mod posix_additions;
 mod sequence_errors;
 mod sequence_fast;
 mod sequence_repeat;

@@ -20,9 +20,10 @@
 use super::error_text::{self, text_of};
 use super::fd_errors;
 use super::module_copy;
+use super::posix_additions;
 use super::type_names::renamed_in_cpython;
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyModuleDef};
-use rustpython_vm::function::{FuncArgs, PyNativeFn};
+use rustpython_vm::function::{FuncArgs, PyMethodDef, PyNativeFn};
 use rustpython_vm::{PyObject, VirtualMachine};
 
 /// What RustPython's converter's error starts with.
@@ -31,9 +32,20 @@ const UNNAMED: &str = "path should be ";
 /// `posix`'s definition `def` with every function naming itself in its
 /// path errors; kept for the life of the process.
 pub(super) fn named_in_errors(def: &'static PyModuleDef) -> &'static PyModuleDef {
-    let methods = module_copy::functions(def, |method| {
-        named(method.name, fd_errors::front(def, method))
-    });
+    // With the functions CPython has that RustPython's lacks.
+    let added: &'static [PyMethodDef] =
+        Box::leak(posix_additions::definitions().into_boxed_slice());
+    let methods = def
+        .methods
+        .iter()
+        .chain(added)
+        .map(|method| PyMethodDef {
+            name: method.name,
+            func: named(method.name, fd_errors::front(def, method)),
+            flags: method.flags,
+            doc: method.doc,
+        })
+        .collect();
     module_copy::copy(def, methods, None)
 }
 
