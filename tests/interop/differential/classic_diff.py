@@ -2980,7 +2980,7 @@ def build(argv=None):
         ctx.same("exact/system " + source, lambda c: c.namespace["raised_by_system"](source))
         ctx.same("exact/system raised " + source, lambda c: c.execute(source))
 
-    # The os functions RustPython's posix lacks, added: their answers,
+    # The os functions and constants RustPython's posix lacks, added: their answers,
     # their arguments taken and refused in CPython's words, and the errors
     # of their system calls. Only calls that change nothing on the server:
     # a process that is not there, signal 0, an empty or unchanged mask.
@@ -3014,10 +3014,16 @@ def build(argv=None):
                          "[os.major, os.minor, os.makedev, os.killpg, os.mkfifo, os.sched_getaffinity]",
                          "[f.__text_signature__ for f in (os.major, os.makedev, os.killpg, os.mkfifo)]",
                          "sorted(n for n in ('major', 'minor', 'makedev', 'killpg', 'mkfifo', 'sched_getaffinity',"
-                         " 'sched_setaffinity') if n in os.__all__)"]))
+                         " 'sched_setaffinity') if n in os.__all__)",
+                         "[(n, getattr(os, n, None)) for n in ('O_ACCMODE', 'O_FSYNC', 'O_LARGEFILE', 'RTLD_DEEPBIND',"
+                         " 'RWF_APPEND', 'RWF_DSYNC', 'RWF_HIPRI', 'RWF_NOWAIT', 'RWF_SYNC', 'ST_APPEND', 'ST_MANDLOCK',"
+                         " 'ST_NOATIME', 'ST_NODEV', 'ST_NODIRATIME', 'ST_NOEXEC', 'ST_RELATIME', 'ST_SYNCHRONOUS',"
+                         " 'ST_WRITE', 'TMP_MAX', 'NGROUPS_MAX', 'XATTR_SIZE_MAX', 'MFD_HUGE_64KB', 'MFD_HUGE_512KB',"
+                         " 'MFD_HUGE_1MB', 'MFD_HUGE_2MB', 'MFD_HUGE_8MB', 'MFD_HUGE_16MB', 'MFD_HUGE_32MB',"
+                         " 'MFD_HUGE_256MB', 'MFD_HUGE_512MB', 'MFD_HUGE_1GB', 'MFD_HUGE_2GB', 'MFD_HUGE_16GB')]"]))
 
     @d.prop(added_os_calls, examples=0.5,
-            explicit=["os.sched_getaffinity(0)", "os.major(0x1234)", "os.makedev(-1, 0)",
+            explicit=["os.O_ACCMODE", "os.sched_getaffinity(0)", "os.major(0x1234)", "os.makedev(-1, 0)",
                       "os.sched_setaffinity(999999, [1.5])", "os.killpg(-5, 0)",
                       "os.mkfifo('/nonexistent/x')"])
     def os_functions_added(ctx, call):

@@ -46,7 +46,11 @@ pub(super) fn named_in_errors(def: &'static PyModuleDef) -> &'static PyModuleDef
             doc: method.doc,
         })
         .collect();
-    module_copy::copy(def, methods, None)
+    module_copy::copy(
+        def,
+        methods,
+        Some(posix_additions::exec_with_constants(def)),
+    )
 }
 
 /// `own`, its path errors named after `function`.
