@@ -3030,6 +3030,30 @@ def build(argv=None):
         expr = "(lambda os, stat, tempfile: %s)(__import__('os'), __import__('stat'), __import__('tempfile'))" % call
         ctx.same("exact/" + call, lambda c: c.eval(expr))
 
+    # The names other builtin modules lack on RustPython, added: constants,
+    # signal's as members of signal.Signals, and small functions.
+    added_module_names = [
+        "[(n, int(getattr(select, n))) for n in ('PIPE_BUF', 'POLLMSG', 'POLLRDBAND', 'POLLRDHUP', 'POLLRDNORM',"
+        " 'POLLWRBAND', 'POLLWRNORM')]",
+        "[(n, int(getattr(fcntl, n))) for n in ('DN_ACCESS', 'DN_ATTRIB', 'DN_CREATE', 'DN_DELETE', 'DN_MODIFY',"
+        " 'DN_MULTISHOT', 'DN_RENAME', 'FASYNC', 'F_EXLCK', 'F_GETLK64', 'F_GETSIG', 'F_SETLK64', 'F_SETLKW64',"
+        " 'F_SETSIG', 'F_SHLCK', 'LOCK_MAND', 'LOCK_READ', 'LOCK_RW', 'LOCK_WRITE')]",
+        "[getattr(signal, n) for n in ('SIGCLD', 'SIGIOT', 'SIGPOLL', 'SIGRTMAX', 'SIGRTMIN')]",
+        "[signal.Signals(n) for n in (6, 17, 29, 34, 64)]", "len(signal.Signals)",
+        "(resource.RLIMIT_OFILE, resource.error, resource.getpagesize())",
+        "resource.getpagesize(1)", "array.typecodes",
+        "threading.get_native_id() == threading.current_thread().native_id",
+        "_thread.get_native_id(1)", "_thread.get_native_id(x=1)",
+        "type(_thread.get_native_id())",
+        "[m.__name__ for m in (select, fcntl, resource, array, _thread)]"]
+
+    @d.prop(st.sampled_from(added_module_names), examples=0.1, explicit=added_module_names)
+    def module_names_added(ctx, expr):
+        modules = ("select", "fcntl", "signal", "resource", "array", "threading", "_thread")
+        full = "(lambda %s: %s)(%s)" % (", ".join(modules), expr,
+                                        ", ".join("__import__(%r)" % m for m in modules))
+        ctx.same("exact/" + expr, lambda c: c.eval(full))
+
     # io.StringIO's arguments by position and by keyword, and the ones
     # CPython refuses, in its words.
     string_io_values = st.sampled_from(["'ab'", "'a\\nb'", "''", "None", "1", "b'x'", "['a']",

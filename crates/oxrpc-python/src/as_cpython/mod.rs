@@ -71,6 +71,7 @@ mod memory_bounds;
 mod memoryview_order;
 mod method_descriptor_call;
 mod methods;
+mod module_additions;
 mod module_copy;
 mod notimplemented_bool;
 mod numbers_from_text;
@@ -151,11 +152,14 @@ pub(crate) fn module_defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
         ),
     ];
     DEFS.get_or_init(|| {
-        module_copy::fronted(ctx, &fronts)
+        let fronted = module_copy::fronted(ctx, &fronts);
+        let missing = module_additions::missing_from(ctx, &fronted);
+        fronted
             .into_iter()
+            .chain(missing)
             .map(|def| match def.name.as_str() {
                 "posix" => path_errors::named_in_errors(def),
-                _ => def,
+                _ => module_additions::with_additions(def, |method| method.func),
             })
             .collect()
     })

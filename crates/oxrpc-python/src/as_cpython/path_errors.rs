@@ -19,11 +19,10 @@
 
 use super::error_text::{self, text_of};
 use super::fd_errors;
-use super::module_copy;
-use super::posix_additions;
+use super::module_additions;
 use super::type_names::renamed_in_cpython;
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyModuleDef};
-use rustpython_vm::function::{FuncArgs, PyMethodDef, PyNativeFn};
+use rustpython_vm::function::{FuncArgs, PyNativeFn};
 use rustpython_vm::{PyObject, VirtualMachine};
 
 /// What RustPython's converter's error starts with.
@@ -32,25 +31,10 @@ const UNNAMED: &str = "path should be ";
 /// `posix`'s definition `def` with every function naming itself in its
 /// path errors; kept for the life of the process.
 pub(super) fn named_in_errors(def: &'static PyModuleDef) -> &'static PyModuleDef {
-    // With the functions CPython has that RustPython's lacks.
-    let added: &'static [PyMethodDef] =
-        Box::leak(posix_additions::definitions().into_boxed_slice());
-    let methods = def
-        .methods
-        .iter()
-        .chain(added)
-        .map(|method| PyMethodDef {
-            name: method.name,
-            func: named(method.name, fd_errors::front(def, method)),
-            flags: method.flags,
-            doc: method.doc,
-        })
-        .collect();
-    module_copy::copy(
-        def,
-        methods,
-        Some(posix_additions::exec_with_constants(def)),
-    )
+    // With the names CPython's has that RustPython's lacks.
+    module_additions::with_additions(def, |method| {
+        named(method.name, fd_errors::front(def, method))
+    })
 }
 
 /// `own`, its path errors named after `function`.

@@ -20,9 +20,8 @@
 //!   platform"): opening relative to a descriptor needs code this crate
 //!   does not write.
 //!
-//! The constants it lacks are added too (`O_ACCMODE`, the `ST_*` mount
-//! flags, `RWF_*`, `MFD_HUGE_*`, `TMP_MAX`, ...), as the C library defines
-//! them.
+//! The constants it lacks (`O_ACCMODE`, the `ST_*` mount flags, ...) are
+//! `module_additions`'.
 //!
 //! Not added: the functions that act on a file descriptor (`pread`,
 //! `pwrite`, `readv`, `writev`, `fdatasync`, `posix_fallocate`,
@@ -32,15 +31,13 @@
 
 use super::clinic_signature::Signature;
 use super::fd_errors::c_int;
-use super::module_copy::ExecSlot;
 use super::type_names::renamed_in_cpython;
 use num_traits::{Signed, ToPrimitive};
-use rustpython_vm::builtins::{PyInt, PyModule, PyModuleDef};
+use rustpython_vm::builtins::PyInt;
 use rustpython_vm::convert::{IntoPyException, TryFromObject};
 use rustpython_vm::function::{FuncArgs, PyMethodDef, PyMethodFlags, PyNativeFn};
 use rustpython_vm::ospath::OsPath;
-use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyResult, VirtualMachine};
-use std::sync::OnceLock;
+use rustpython_vm::{AsObject, PyObject, PyObjectRef, PyResult, VirtualMachine};
 
 /// The added functions, as `posix`'s definition lists its own.
 pub(super) fn definitions() -> Vec<PyMethodDef> {
@@ -87,72 +84,6 @@ pub(super) fn definitions() -> Vec<PyMethodDef> {
             &makedev,
             "Composes a raw device number from the major and minor device numbers.",
         ),
-    ]
-}
-
-/// `posix`'s own slot that fills it once made.
-static OWN_EXEC: OnceLock<Option<ExecSlot>> = OnceLock::new();
-
-/// The slot that fills `posix` (`def`'s own), then adds the constants.
-pub(super) fn exec_with_constants(def: &'static PyModuleDef) -> ExecSlot {
-    OWN_EXEC.get_or_init(|| def.slots.exec);
-    exec
-}
-
-fn exec(vm: &VirtualMachine, module: &Py<PyModule>) -> PyResult<()> {
-    if let Some(own) = OWN_EXEC.get().copied().flatten() {
-        own(vm, module)?;
-    }
-    for (name, value) in constants() {
-        if module.as_object().get_attr(name, vm).is_err() {
-            module
-                .as_object()
-                .set_attr(name, vm.ctx.new_int(value), vm)?;
-        }
-    }
-    Ok(())
-}
-
-/// The constants of CPython's `os` on Linux that RustPython's lacks, by
-/// the C library's definitions.
-fn constants() -> [(&'static str, i64); 33] {
-    use nix::libc;
-    let mount = |flag: libc::c_ulong| i64::try_from(flag).unwrap_or(-1);
-    [
-        ("O_ACCMODE", libc::O_ACCMODE.into()),
-        ("O_FSYNC", libc::O_FSYNC.into()),
-        ("O_LARGEFILE", libc::O_LARGEFILE.into()),
-        ("RTLD_DEEPBIND", libc::RTLD_DEEPBIND.into()),
-        ("RWF_APPEND", libc::RWF_APPEND.into()),
-        ("RWF_DSYNC", libc::RWF_DSYNC.into()),
-        ("RWF_HIPRI", libc::RWF_HIPRI.into()),
-        ("RWF_NOWAIT", libc::RWF_NOWAIT.into()),
-        ("RWF_SYNC", libc::RWF_SYNC.into()),
-        ("ST_APPEND", mount(libc::ST_APPEND)),
-        ("ST_MANDLOCK", mount(libc::ST_MANDLOCK)),
-        ("ST_NOATIME", mount(libc::ST_NOATIME)),
-        ("ST_NODEV", mount(libc::ST_NODEV)),
-        ("ST_NODIRATIME", mount(libc::ST_NODIRATIME)),
-        ("ST_NOEXEC", mount(libc::ST_NOEXEC)),
-        ("ST_RELATIME", mount(libc::ST_RELATIME)),
-        ("ST_SYNCHRONOUS", mount(libc::ST_SYNCHRONOUS)),
-        ("ST_WRITE", mount(libc::ST_WRITE)),
-        ("TMP_MAX", libc::TMP_MAX.into()),
-        ("MFD_HUGE_64KB", libc::MFD_HUGE_64KB.into()),
-        ("MFD_HUGE_512KB", libc::MFD_HUGE_512KB.into()),
-        ("MFD_HUGE_1MB", libc::MFD_HUGE_1MB.into()),
-        ("MFD_HUGE_2MB", libc::MFD_HUGE_2MB.into()),
-        ("MFD_HUGE_8MB", libc::MFD_HUGE_8MB.into()),
-        ("MFD_HUGE_16MB", libc::MFD_HUGE_16MB.into()),
-        ("MFD_HUGE_32MB", libc::MFD_HUGE_32MB.into()),
-        ("MFD_HUGE_256MB", libc::MFD_HUGE_256MB.into()),
-        ("MFD_HUGE_512MB", libc::MFD_HUGE_512MB.into()),
-        ("MFD_HUGE_1GB", libc::MFD_HUGE_1GB.into()),
-        ("MFD_HUGE_2GB", libc::MFD_HUGE_2GB.into()),
-        ("MFD_HUGE_16GB", libc::MFD_HUGE_16GB.into()),
-        // The kernel's (`linux/limits.h`), the same on every architecture.
-        ("NGROUPS_MAX", 65536),
-        ("XATTR_SIZE_MAX", 65536),
     ]
 }
 

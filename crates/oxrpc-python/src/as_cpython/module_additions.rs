@@ -1,0 +1,256 @@
+//! Names CPython 3.11's builtin modules have on Linux that RustPython 0.5's
+//! lack: constants, aliases and small functions.
+//!
+//! A client's code met AttributeError for `signal.SIGRTMIN`,
+//! `select.POLLRDHUP`, `fcntl.F_SETSIG`, `array.typecodes`,
+//! `resource.getpagesize()`, `threading.get_native_id()` (and a thread's
+//! `native_id`, which `threading` sets only when `_thread` has
+//! `get_native_id`) and `os.O_ACCMODE`. Each module named here is given a
+//! copy of its definition (see `module_copy`) whose slot fills it as
+//! RustPython's does, then adds the names it lacks: constants by the C
+//! library's definitions where the `libc` crate has them, else by Linux's
+//! headers (the same on every architecture but where noted); `signal`'s
+//! become members of `signal.Signals` as CPython's are, since `signal`
+//! makes the enum from `_signal`'s names. `posix`'s functions are
+//! `posix_additions`'.
+
+use super::module_copy::{self, ExecSlot};
+use super::posix_additions;
+use rustpython_vm::builtins::{PyModule, PyModuleDef};
+use rustpython_vm::function::{FuncArgs, PyMethodDef, PyMethodFlags, PyNativeFn};
+use rustpython_vm::{AsObject, Context, Py, PyObjectRef, PyResult, VirtualMachine};
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
+
+/// The modules given names, in the order their definitions are made.
+pub(super) const MODULES: [&str; 7] = [
+    "posix", "_signal", "select", "fcntl", "resource", "_thread", "array",
+];
+
+/// A name's value.
+enum Value {
+    Int(i64),
+    Text(&'static str),
+    /// The builtin `OSError` (what `resource.error` names).
+    OsError,
+}
+
+/// The names `module` lacks.
+fn constants(module: &str) -> Vec<(&'static str, Value)> {
+    use nix::libc;
+    use Value::Int;
+    match module {
+        "posix" => {
+            let mount = |flag: libc::c_ulong| Int(i64::try_from(flag).unwrap_or(-1));
+            vec![
+                ("O_ACCMODE", Int(libc::O_ACCMODE.into())),
+                ("O_FSYNC", Int(libc::O_FSYNC.into())),
+                ("O_LARGEFILE", Int(libc::O_LARGEFILE.into())),
+                ("RTLD_DEEPBIND", Int(libc::RTLD_DEEPBIND.into())),
+                ("RWF_APPEND", Int(libc::RWF_APPEND.into())),
+                ("RWF_DSYNC", Int(libc::RWF_DSYNC.into())),
+                ("RWF_HIPRI", Int(libc::RWF_HIPRI.into())),
+                ("RWF_NOWAIT", Int(libc::RWF_NOWAIT.into())),
+                ("RWF_SYNC", Int(libc::RWF_SYNC.into())),
+                ("ST_APPEND", mount(libc::ST_APPEND)),
+                ("ST_MANDLOCK", mount(libc::ST_MANDLOCK)),
+                ("ST_NOATIME", mount(libc::ST_NOATIME)),
+                ("ST_NODEV", mount(libc::ST_NODEV)),
+                ("ST_NODIRATIME", mount(libc::ST_NODIRATIME)),
+                ("ST_NOEXEC", mount(libc::ST_NOEXEC)),
+                ("ST_RELATIME", mount(libc::ST_RELATIME)),
+                ("ST_SYNCHRONOUS", mount(libc::ST_SYNCHRONOUS)),
+                ("ST_WRITE", mount(libc::ST_WRITE)),
+                ("TMP_MAX", Int(libc::TMP_MAX.into())),
+                ("MFD_HUGE_64KB", Int(libc::MFD_HUGE_64KB.into())),
+                ("MFD_HUGE_512KB", Int(libc::MFD_HUGE_512KB.into())),
+                ("MFD_HUGE_1MB", Int(libc::MFD_HUGE_1MB.into())),
+                ("MFD_HUGE_2MB", Int(libc::MFD_HUGE_2MB.into())),
+                ("MFD_HUGE_8MB", Int(libc::MFD_HUGE_8MB.into())),
+                ("MFD_HUGE_16MB", Int(libc::MFD_HUGE_16MB.into())),
+                ("MFD_HUGE_32MB", Int(libc::MFD_HUGE_32MB.into())),
+                ("MFD_HUGE_256MB", Int(libc::MFD_HUGE_256MB.into())),
+                ("MFD_HUGE_512MB", Int(libc::MFD_HUGE_512MB.into())),
+                ("MFD_HUGE_1GB", Int(libc::MFD_HUGE_1GB.into())),
+                ("MFD_HUGE_2GB", Int(libc::MFD_HUGE_2GB.into())),
+                ("MFD_HUGE_16GB", Int(libc::MFD_HUGE_16GB.into())),
+                // `linux/limits.h`.
+                ("NGROUPS_MAX", Int(65536)),
+                ("XATTR_SIZE_MAX", Int(65536)),
+            ]
+        }
+        "_signal" => vec![
+            ("SIGCLD", Int(libc::SIGCHLD.into())),
+            ("SIGIOT", Int(libc::SIGABRT.into())),
+            ("SIGPOLL", Int(libc::SIGPOLL.into())),
+            ("SIGRTMIN", Int(libc::SIGRTMIN().into())),
+            ("SIGRTMAX", Int(libc::SIGRTMAX().into())),
+        ],
+        "select" => vec![
+            ("PIPE_BUF", Int(i64::try_from(libc::PIPE_BUF).unwrap_or(-1))),
+            // `asm-generic/poll.h` (x86, ARM; SPARC and MIPS differ).
+            ("POLLMSG", Int(0x400)),
+            ("POLLRDBAND", Int(libc::POLLRDBAND.into())),
+            ("POLLRDHUP", Int(libc::POLLRDHUP.into())),
+            ("POLLRDNORM", Int(libc::POLLRDNORM.into())),
+            ("POLLWRBAND", Int(libc::POLLWRBAND.into())),
+            ("POLLWRNORM", Int(libc::POLLWRNORM.into())),
+        ],
+        "fcntl" => vec![
+            // `linux/fcntl.h`: directory notification.
+            ("DN_ACCESS", Int(0x1)),
+            ("DN_MODIFY", Int(0x2)),
+            ("DN_CREATE", Int(0x4)),
+            ("DN_DELETE", Int(0x8)),
+            ("DN_RENAME", Int(0x10)),
+            ("DN_ATTRIB", Int(0x20)),
+            ("DN_MULTISHOT", Int(0x8000_0000)),
+            ("FASYNC", Int(libc::O_ASYNC.into())),
+            // `asm-generic/fcntl.h` (x86, ARM; others differ).
+            ("F_EXLCK", Int(4)),
+            ("F_SHLCK", Int(8)),
+            ("F_SETSIG", Int(10)),
+            ("F_GETSIG", Int(11)),
+            // glibc's on 64-bit machines, where they are the plain ones.
+            ("F_GETLK64", Int(libc::F_GETLK.into())),
+            ("F_SETLK64", Int(libc::F_SETLK.into())),
+            ("F_SETLKW64", Int(libc::F_SETLKW.into())),
+            // `asm-generic/fcntl.h`: the mandatory locks of old kernels.
+            ("LOCK_MAND", Int(32)),
+            ("LOCK_READ", Int(64)),
+            ("LOCK_WRITE", Int(128)),
+            ("LOCK_RW", Int(192)),
+        ],
+        "resource" => vec![
+            ("RLIMIT_OFILE", Int(i64::from(libc::RLIMIT_NOFILE))),
+            ("error", Value::OsError),
+        ],
+        // The type codes CPython 3.11's `array` takes, as it lists them.
+        "array" => vec![("typecodes", Value::Text("bBuhHiIlLqQfd"))],
+        _ => Vec::new(),
+    }
+}
+
+/// The functions `module` lacks.
+fn functions(module: &str) -> Vec<PyMethodDef> {
+    let defined =
+        |name: &'static str, func: &'static dyn PyNativeFn, doc: &'static str| PyMethodDef {
+            name,
+            func,
+            flags: PyMethodFlags::EMPTY,
+            doc: Some(doc),
+        };
+    match module {
+        "posix" => posix_additions::definitions(),
+        "_thread" => vec![defined(
+            "get_native_id",
+            &get_native_id,
+            "Return a non-negative integer identifying the thread as reported\nby the OS (kernel). This may be used to uniquely identify a\nparticular thread within a system.",
+        )],
+        "resource" => vec![defined("getpagesize", &getpagesize, "")],
+        _ => Vec::new(),
+    }
+}
+
+/// `def` with the names its module lacks, or `def` where it lacks none;
+/// `with` makes each of the module's functions (its own and the added)
+/// from its definition. Made once per process.
+pub(super) fn with_additions(
+    def: &'static PyModuleDef,
+    with: impl Fn(&'static PyMethodDef) -> &'static dyn PyNativeFn,
+) -> &'static PyModuleDef {
+    let name = def.name.as_str();
+    if !MODULES.contains(&name) {
+        return def;
+    }
+    let added: &'static [PyMethodDef] = Box::leak(functions(name).into_boxed_slice());
+    let methods = def
+        .methods
+        .iter()
+        .chain(added)
+        .map(|method| PyMethodDef {
+            name: method.name,
+            func: with(method),
+            flags: method.flags,
+            doc: method.doc,
+        })
+        .collect();
+    own_execs().push((name, def.slots.exec));
+    module_copy::copy(def, methods, Some(exec))
+}
+
+/// Each module's own slot that fills it, by name.
+type OwnExecs = Vec<(&'static str, Option<ExecSlot>)>;
+
+fn own_execs() -> MutexGuard<'static, OwnExecs> {
+    static OWN: OnceLock<Mutex<OwnExecs>> = OnceLock::new();
+    OWN.get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Fills a module as its own slot does, then adds the names it lacks.
+fn exec(vm: &VirtualMachine, module: &Py<PyModule>) -> PyResult<()> {
+    let name = module.as_object().get_attr("__name__", vm)?.str(vm)?;
+    let name = name.to_str().unwrap_or_default();
+    let own = own_execs()
+        .iter()
+        .find(|(known, _)| *known == name)
+        .and_then(|(_, own)| *own);
+    if let Some(own) = own {
+        own(vm, module)?;
+    }
+    for (constant, value) in constants(name) {
+        if module.as_object().get_attr(constant, vm).is_ok() {
+            continue;
+        }
+        let value: PyObjectRef = match value {
+            Value::Int(number) => vm.ctx.new_int(number).into(),
+            Value::Text(text) => vm.ctx.new_str(text).into(),
+            Value::OsError => vm.ctx.exceptions.os_error.to_owned().into(),
+        };
+        module.as_object().set_attr(constant, value, vm)?;
+    }
+    Ok(())
+}
+
+/// The definitions of the modules given names that `defs` lacks, as
+/// RustPython's own.
+pub(super) fn missing_from(
+    ctx: &Context,
+    defs: &[&'static PyModuleDef],
+) -> Vec<&'static PyModuleDef> {
+    MODULES
+        .iter()
+        .filter(|name| !defs.iter().any(|def| def.name.as_str() == **name))
+        .filter_map(|name| module_copy::original(ctx, name))
+        .collect()
+}
+
+/// `_thread.get_native_id()`: the kernel's id of the calling thread.
+fn get_native_id(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
+    no_arguments("_thread.get_native_id", &args, vm)?;
+    Ok(vm.ctx.new_int(nix::unistd::gettid().as_raw()).into())
+}
+
+/// `resource.getpagesize()`.
+fn getpagesize(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
+    no_arguments("resource.getpagesize", &args, vm)?;
+    let size = nix::unistd::sysconf(nix::unistd::SysconfVar::PAGE_SIZE)
+        .map_err(|error| rustpython_vm::convert::IntoPyException::into_pyexception(error, vm))?
+        .unwrap_or(4096);
+    Ok(vm.ctx.new_int(size).into())
+}
+
+/// A `METH_NOARGS` function's refusal of arguments.
+fn no_arguments(function: &str, args: &FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+    if !args.kwargs.is_empty() {
+        return Err(vm.new_type_error(format!("{function}() takes no keyword arguments")));
+    }
+    if !args.args.is_empty() {
+        return Err(vm.new_type_error(format!(
+            "{function}() takes no arguments ({} given)",
+            args.args.len()
+        )));
+    }
+    Ok(())
+}
