@@ -345,9 +345,33 @@ def _run_os(exec_module, module):
             del sys._get_cpu_count_config
 
 
+# --- locale's aliases as 3.11's ---------------------------------------------------
+#
+# RustPython's locale is 3.14's, whose alias table differs from 3.11's in 28
+# names. The one clients meet: 3.11 reads 'C.UTF-8' as 'en_US.UTF-8', so
+# `locale.getlocale()` under LANG=C.UTF-8 is ('en_US', 'UTF-8') there and
+# was ('C', 'UTF-8') here.
+
+_LOCALE_ALIASES_OF_3_11 = {
+    'c.utf8': 'en_US.UTF-8', 'de_li.utf8': 'de_LI.UTF-8', 'english.iso88591': 'en_US.ISO8859-1',
+    'univ': 'en_US.utf', 'universal': 'en_US.utf', 'es_cu': 'es_CU.UTF-8', 'de_it': 'de_IT.ISO8859-1',
+    'en_il': 'en_IL.UTF-8', 'sr@latn': 'sr_CS.UTF-8@latin', 'russian': 'ru_RU.KOI8-R',
+}
+_LOCALE_ALIASES_AFTER_3_11 = (
+    'gbm_in', 'ie', 'scn_it', 'zgh_ma', 'sah_ru', 'crh_ru', 'dsb_de', 'syr', 'tok', 'ssy_er', 'su_id',
+    'mnw_mm', 'kv_ru', 'ltg_lv.utf8', 'mdf_ru', 'univ.utf8', 'rif_ma', 'de_li',
+)
+
+
+def _aliases_as_3_11(aliases):
+    for name in _LOCALE_ALIASES_AFTER_3_11:
+        aliases.pop(name, None)
+    aliases.update(_LOCALE_ALIASES_OF_3_11)
+
+
 def _mending_exec_module(exec_module):
-    """os, inspect, hashlib, hmac, _pydatetime, pickle, calendar, sqlite3
-    and the UTF-16 and UTF-32 encodings are frozen modules: the frozen
+    """os, inspect, hashlib, hmac, locale, _pydatetime, pickle, calendar,
+    sqlite3 and the UTF-16 and UTF-32 encodings are frozen modules: the frozen
     importer's exec_module, which runs os with sys as it needs, and mends
     the rest once it has run them."""
     def mending(module):
@@ -375,6 +399,8 @@ def _mending_exec_module(exec_module):
         elif module.__name__ == 'sqlite3':
             _iterdump.__module__ = 'sqlite3.dump'
             module._iterdump = _iterdump
+        elif module.__name__ == 'locale':
+            _aliases_as_3_11(module.locale_alias)
         elif module.__name__ == 'hmac':
             module.HMAC.__init__ = _with_3_11_words(module.HMAC.__init__)
             module.HMAC.copy = _copy_without_block_size(module.HMAC.copy)

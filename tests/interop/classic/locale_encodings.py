@@ -6,8 +6,9 @@ CPython sets LC_CTYPE from the environment when it starts, coerces the C
 locale to a UTF-8 one unless LC_ALL is set, and turns its UTF-8 mode on
 under the C or POSIX locale unless PYTHONUTF8 says otherwise. What that
 gives a file opened without an encoding, or with encoding='locale', is
-printed here, for a test to compare a server started under some
-environment with rpyc_classic started under the same.
+printed here, with the locale `locale.getlocale()` names for it, for a
+test to compare a server started under some environment with
+rpyc_classic started under the same.
 """
 import sys
 
@@ -25,6 +26,9 @@ EXPRESSIONS = [
     "io.TextIOWrapper(io.BytesIO(), 'locale').encoding",
     "repr(open(path))",
     "open(path, encoding='locale').read()",
+    "locale.getlocale()",
+    "locale.getlocale(locale.LC_CTYPE)",
+    "locale.normalize('C.UTF-8')",
 ]
 
 port = int(sys.argv[1])
