@@ -399,6 +399,8 @@ def _mending_exec_module(exec_module):
         elif module.__name__ == 'sqlite3':
             _iterdump.__module__ = 'sqlite3.dump'
             module._iterdump = _iterdump
+            # The module's own version, which 3.11 still names.
+            module.version, module.version_info = '2.6.0', (2, 6, 0)
         elif module.__name__ == 'locale':
             _aliases_as_3_11(module.locale_alias)
         elif module.__name__ == 'hmac':
