@@ -2003,9 +2003,13 @@ def build(argv=None):
         st.sampled_from(["__import__('calendar').MONDAY", "__import__('calendar').SUNDAY",
                          "__import__('calendar').monthcalendar(2024, 2)",
                          "list(__import__('calendar').Calendar(6).iterweekdays())",
-                         "__import__('pickle').DEFAULT_PROTOCOL"])),
+                         "__import__('pickle').DEFAULT_PROTOCOL",
+                         "(__import__('sqlite3').version, __import__('sqlite3').version_info)",
+                         "__import__('locale').normalize('C.UTF-8')",
+                         "sorted(__import__('locale').locale_alias.items())"])),
         examples=0.3,
-        explicit=["__import__('pickle').dumps([1, 'a'])", "__import__('calendar').monthrange(2024, 2)"])
+        explicit=["__import__('pickle').dumps([1, 'a'])", "__import__('calendar').monthrange(2024, 2)",
+                  "sorted(__import__('locale').locale_alias.items())"])
     def stdlib_values_as_3_11(ctx, expression):
         if "nan" in expression or "inf" in expression:
             return
