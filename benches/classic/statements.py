@@ -209,6 +209,11 @@ STATEMENTS = [
     ("try: d.zz\n        except AttributeError: pass", "import collections; d = collections.deque()"),
     ("try: o.zz\n        except AttributeError: pass", "class O: pass\no = O()"),
     ("d.append", "import collections; d = collections.deque()"),
+    ("e.args", "e = ValueError(1)"),
+    ("repr(e)", "e = OSError(9, 'x')"),
+    ("try: os.read(999, 1)\n        except OSError as e: e.args", "import os"),
+    ("os.fstat(0)", "import os"),
+    ("os.getpid()", "import os"),
 ]
 
 # Statements that take milliseconds: run only when named with --only, with

@@ -165,10 +165,28 @@ fn is_system_message(number: &PyInt, message: &PyStr, vm: &VirtualMachine) -> bo
     let Ok(number) = number.try_to_primitive::<i32>(vm) else {
         return false;
     };
+    match usize::try_from(number)
+        .ok()
+        .and_then(|at| SYSTEM_MESSAGES.get(at))
+    {
+        Some(known) => message.as_wtf8() == known.get_or_init(|| system_message(number)).as_str(),
+        None => message.as_wtf8() == system_message(number).as_str(),
+    }
+}
+
+/// The C library's messages for Linux's error numbers (up to 133), each
+/// asked once: an error is settled each time it is first read.
+static SYSTEM_MESSAGES: [OnceLock<String>; 134] = [const { OnceLock::new() }; 134];
+
+/// What the C library says for error `number`, without the number Rust's
+/// standard library adds.
+pub(super) fn system_message(number: i32) -> String {
     let said = std::io::Error::from_raw_os_error(number).to_string();
     let suffix = format!(" (os error {number})");
-    said.strip_suffix(&suffix)
-        .is_some_and(|said| message.as_wtf8() == said)
+    match said.strip_suffix(&suffix) {
+        Some(message) => message.to_owned(),
+        None => said,
+    }
 }
 
 /// `socket.gaierror` and `herror` (made once per process from
@@ -233,4 +251,16 @@ fn set_args(zelf: PyObjectRef, value: PySetterValue, vm: &VirtualMachine) -> PyR
     let items = vm.ctx.types.tuple_type.as_object().call((value,), vm)?;
     let items: Vec<PyObjectRef> = items.try_into_value(vm)?;
     PyBaseException::init(error, FuncArgs::from(items), vm)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::system_message;
+
+    #[test]
+    fn the_c_librarys_message_without_rusts_number() {
+        assert_eq!(system_message(9), "Bad file descriptor");
+        assert_eq!(system_message(111), "Connection refused");
+        assert!(!system_message(99999).contains("os error"));
+    }
 }

@@ -31,6 +31,7 @@
 //! to call); `pathconf(-1, ...)`, which crashes CPython 3.11, is left to
 //! RustPython (EBADF).
 
+use super::exception_args::system_message;
 use super::type_names::renamed_in_cpython;
 use num_traits::{Signed, ToPrimitive};
 use rustpython_vm::builtins::{PyBaseException, PyBaseExceptionRef, PyInt, PyModuleDef};
@@ -240,11 +241,7 @@ fn not_an_integer(given: &PyObject, vm: &VirtualMachine) -> PyBaseExceptionRef {
 /// about a null path, and refuses it with EFAULT.
 fn bad_address(given: PyObjectRef, vm: &VirtualMachine) -> PyBaseExceptionRef {
     const EFAULT: i32 = 14;
-    let message = std::io::Error::from_raw_os_error(EFAULT).to_string();
-    let message = message
-        .strip_suffix(&format!(" (os error {EFAULT})"))
-        .unwrap_or(&message)
-        .to_owned();
+    let message = system_message(EFAULT);
     let args = vec![
         vm.ctx.new_int(EFAULT).into(),
         vm.ctx.new_str(message).into(),
