@@ -214,37 +214,45 @@ fn resolver_errors(vm: &VirtualMachine) -> Vec<PyTypeRef> {
     imported().unwrap_or_default()
 }
 
-fn as_error(zelf: &PyObject, method: &str, vm: &VirtualMachine) -> PyResult<PyBaseExceptionRef> {
+/// `zelf` as an exception, or the refusal of the descriptor `method` of
+/// `class` (CPython's `OSError` takes its `args` and `__repr__` from
+/// `BaseException`).
+fn as_error(
+    zelf: &PyObject,
+    class: &str,
+    method: &str,
+    vm: &VirtualMachine,
+) -> PyResult<PyBaseExceptionRef> {
     zelf.to_owned()
         .downcast::<PyBaseException>()
-        .map_err(|other| methods::not_a("OSError", method, &other, vm))
+        .map_err(|other| methods::not_a(class, method, &other, vm))
 }
 
 fn settled_repr(zelf: &PyObject, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>> {
-    let error = as_error(zelf, "__repr__", vm)?;
+    let error = as_error(zelf, "BaseException", "__repr__", vm)?;
     settled(&error, vm)?;
     (originals(vm)?.repr)(zelf, vm)
 }
 
 fn settled_reduce(zelf: PyObjectRef, vm: &VirtualMachine) -> PyResult {
-    let error = as_error(&zelf, "__reduce__", vm)?;
+    let error = as_error(&zelf, "OSError", "__reduce__", vm)?;
     settled(&error, vm)?;
     originals(vm)?.reduce.call((zelf,), vm)
 }
 
 /// `error.args`.
 fn get_args(zelf: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyTupleRef> {
-    Ok(as_error(&zelf, "args", vm)?.args())
+    Ok(as_error(&zelf, "BaseException", "args", vm)?.args())
 }
 
 /// `error.args` of an `OSError`.
 fn get_settled_args(zelf: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyTupleRef> {
-    settled(&as_error(&zelf, "args", vm)?, vm)
+    settled(&as_error(&zelf, "BaseException", "args", vm)?, vm)
 }
 
 /// `error.args = value`: any iterable, as a tuple; never deleted.
 fn set_args(zelf: PyObjectRef, value: PySetterValue, vm: &VirtualMachine) -> PyResult<()> {
-    let error = as_error(&zelf, "args", vm)?;
+    let error = as_error(&zelf, "BaseException", "args", vm)?;
     let PySetterValue::Assign(value) = value else {
         return Err(vm.new_type_error("args may not be deleted".to_owned()));
     };

@@ -19,9 +19,10 @@
 //!   file, where RustPython named the descriptor; anything without
 //!   `__index__` is refused ("'str' object cannot be interpreted as an
 //!   integer"), where RustPython's `fstat` took a path.
-//! - `PyObject_AsFileDescriptor` (`fsync`, `fpathconf`, `fchdir`): an int, or what
-//!   an object's `fileno()` returns, never negative ("file descriptor
-//!   cannot be a negative integer (-1)"); an error names no file.
+//! - `PyObject_AsFileDescriptor` (`fsync`, `fpathconf`, `fchdir`): an
+//!   int, or what an object's `fileno()` returns, never negative ("file
+//!   descriptor cannot be a negative integer (-1)"); an error names no
+//!   file.
 //!
 //! An error is made again by calling its class, as CPython's
 //! `PyErr_SetFromErrnoWithFilenameObject` does, with or without the
@@ -229,7 +230,7 @@ pub(super) fn c_int(value: &PyObject, vm: &VirtualMachine) -> PyResult<i32> {
 }
 
 /// CPython's refusal of a value with no `__index__` where an int is read.
-fn not_an_integer(given: &PyObject, vm: &VirtualMachine) -> PyBaseExceptionRef {
+pub(super) fn not_an_integer(given: &PyObject, vm: &VirtualMachine) -> PyBaseExceptionRef {
     let class = given.class();
     let name = renamed_in_cpython(class, vm).unwrap_or_else(|| class.name().to_string());
     vm.new_type_error(format!(

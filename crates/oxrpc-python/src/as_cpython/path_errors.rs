@@ -20,7 +20,6 @@
 use super::error_text::{self, text_of};
 use super::fd_errors;
 use super::module_additions;
-use super::type_names::renamed_in_cpython;
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyModuleDef};
 use rustpython_vm::function::{FuncArgs, PyNativeFn};
 use rustpython_vm::{PyObject, VirtualMachine};
@@ -74,11 +73,9 @@ fn reworded(
         .strip_prefix("Expected type 'int' but '")
         .and_then(|rest| rest.strip_suffix("' found."))
     {
-        let class = first
-            .map(|first| first.class())
-            .filter(|class| *class.name() == *given);
-        let named = class.and_then(|class| renamed_in_cpython(class, vm));
-        let given = named.as_deref().unwrap_or(given);
+        if let Some(first) = first.filter(|first| *first.class().name() == *given) {
+            return fd_errors::not_an_integer(first, vm);
+        }
         return vm.new_type_error(format!(
             "'{given}' object cannot be interpreted as an integer"
         ));

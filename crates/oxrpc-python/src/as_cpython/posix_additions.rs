@@ -30,8 +30,7 @@
 //! `login_tty`.
 
 use super::clinic_signature::Signature;
-use super::fd_errors::c_int;
-use super::type_names::renamed_in_cpython;
+use super::fd_errors::{c_int, not_an_integer};
 use num_traits::{Signed, ToPrimitive};
 use rustpython_vm::builtins::PyInt;
 use rustpython_vm::convert::{IntoPyException, TryFromObject};
@@ -244,11 +243,7 @@ fn exactly(function: &str, args: FuncArgs, vm: &VirtualMachine) -> PyResult<[PyO
 /// `PyArg_Parse`'s `i`: a C long first, then a C int.
 fn parsed_int(value: &PyObject, vm: &VirtualMachine) -> PyResult<i32> {
     if value.class().slots.as_number.index.load().is_none() {
-        let class = value.class();
-        let name = renamed_in_cpython(class, vm).unwrap_or_else(|| class.name().to_string());
-        return Err(vm.new_type_error(format!(
-            "'{name}' object cannot be interpreted as an integer"
-        )));
+        return Err(not_an_integer(value, vm));
     }
     let index = value.try_index(vm)?;
     let Some(long) = index.as_bigint().to_i64() else {
