@@ -36,12 +36,13 @@
 //! per process: the types are shared by every interpreter.
 
 use super::methods;
+use super::os_error_args::builtin_classes;
 use rustpython_vm::builtins::{
     PyBaseException, PyBaseExceptionRef, PyInt, PyStr, PyTupleRef, PyType, PyTypeRef,
 };
 use rustpython_vm::function::{FuncArgs, PySetterValue};
 use rustpython_vm::types::Initializer;
-use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyRef, PyResult, VirtualMachine};
+use rustpython_vm::{AsObject, PyObject, PyObjectRef, PyRef, PyResult, VirtualMachine};
 use std::sync::OnceLock;
 
 /// A `repr` slot.
@@ -55,29 +56,6 @@ struct Originals {
     resolver_errors: Vec<PyTypeRef>,
 }
 
-/// The builtin classes RustPython raises a failed call's error as.
-fn raised_classes(vm: &VirtualMachine) -> [&'static Py<PyType>; 16] {
-    let exceptions = &vm.ctx.exceptions;
-    [
-        exceptions.os_error,
-        exceptions.blocking_io_error,
-        exceptions.child_process_error,
-        exceptions.connection_error,
-        exceptions.broken_pipe_error,
-        exceptions.connection_aborted_error,
-        exceptions.connection_refused_error,
-        exceptions.connection_reset_error,
-        exceptions.file_exists_error,
-        exceptions.file_not_found_error,
-        exceptions.interrupted_error,
-        exceptions.is_a_directory_error,
-        exceptions.not_a_directory_error,
-        exceptions.permission_error,
-        exceptions.process_lookup_error,
-        exceptions.timeout_error,
-    ]
-}
-
 static ORIGINALS: OnceLock<Option<Originals>> = OnceLock::new();
 
 /// Puts the settling `args`, `__repr__` and `__reduce__` in place, once
@@ -89,7 +67,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
         let reduce = os_error.get_attr(vm.ctx.intern_str("__reduce__"))?;
         // The static subclasses copied the slot when they were made;
         // classes made later find `__repr__` on `OSError`.
-        for class in raised_classes(vm) {
+        for class in builtin_classes(vm) {
             class.slots.repr.store(Some(settled_repr));
         }
         methods::define(
@@ -150,7 +128,7 @@ fn settled(error: &PyRef<PyBaseException>, vm: &VirtualMachine) -> PyResult<PyTu
         .resolver_errors
         .iter()
         .any(|known| class.is(known));
-    let raised = resolver || raised_classes(vm).iter().any(|known| class.is(*known));
+    let raised = resolver || builtin_classes(vm).iter().any(|known| class.is(*known));
     if !raised || !(resolver || is_system_message(number, message, vm)) {
         return Ok(args);
     }

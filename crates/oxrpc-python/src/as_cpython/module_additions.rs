@@ -14,6 +14,7 @@
 //! makes the enum from `_signal`'s names. `posix`'s functions are
 //! `posix_additions`'.
 
+use super::clinic_signature::no_arguments;
 use super::module_copy::{self, ExecSlot};
 use super::posix_additions;
 use rustpython_vm::builtins::{PyModule, PyModuleDef};
@@ -130,15 +131,23 @@ fn constants(module: &str) -> Vec<(&'static str, Value)> {
     }
 }
 
+/// A module function's definition, as RustPython's module definitions
+/// list their own.
+pub(super) fn defined(
+    name: &'static str,
+    func: &'static dyn PyNativeFn,
+    doc: &'static str,
+) -> PyMethodDef {
+    PyMethodDef {
+        name,
+        func,
+        flags: PyMethodFlags::EMPTY,
+        doc: Some(doc),
+    }
+}
+
 /// The functions `module` lacks.
 fn functions(module: &str) -> Vec<PyMethodDef> {
-    let defined =
-        |name: &'static str, func: &'static dyn PyNativeFn, doc: &'static str| PyMethodDef {
-            name,
-            func,
-            flags: PyMethodFlags::EMPTY,
-            doc: Some(doc),
-        };
     match module {
         "posix" => posix_additions::definitions(),
         "_thread" => vec![defined(
@@ -239,18 +248,4 @@ fn getpagesize(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
         .map_err(|error| rustpython_vm::convert::IntoPyException::into_pyexception(error, vm))?
         .unwrap_or(4096);
     Ok(vm.ctx.new_int(size).into())
-}
-
-/// A `METH_NOARGS` function's refusal of arguments.
-fn no_arguments(function: &str, args: &FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
-    if !args.kwargs.is_empty() {
-        return Err(vm.new_type_error(format!("{function}() takes no keyword arguments")));
-    }
-    if !args.args.is_empty() {
-        return Err(vm.new_type_error(format!(
-            "{function}() takes no arguments ({} given)",
-            args.args.len()
-        )));
-    }
-    Ok(())
 }

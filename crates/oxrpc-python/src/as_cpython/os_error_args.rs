@@ -60,6 +60,30 @@ static ORIGINALS: OnceLock<Option<Originals>> = OnceLock::new();
 /// How many arguments `oserror_init` reads as the error's parts.
 const PARTS: std::ops::RangeInclusive<usize> = 2..=5;
 
+/// `OSError` and its builtin subclasses, whose `__init__` is CPython's
+/// `OSError_init`, and as which RustPython raises a failed call's error.
+pub(super) fn builtin_classes(vm: &VirtualMachine) -> [&'static Py<PyType>; 16] {
+    let exceptions = &vm.ctx.exceptions;
+    [
+        exceptions.os_error,
+        exceptions.blocking_io_error,
+        exceptions.child_process_error,
+        exceptions.connection_error,
+        exceptions.broken_pipe_error,
+        exceptions.connection_aborted_error,
+        exceptions.connection_refused_error,
+        exceptions.connection_reset_error,
+        exceptions.file_exists_error,
+        exceptions.file_not_found_error,
+        exceptions.interrupted_error,
+        exceptions.is_a_directory_error,
+        exceptions.not_a_directory_error,
+        exceptions.permission_error,
+        exceptions.process_lookup_error,
+        exceptions.timeout_error,
+    ]
+}
+
 /// Puts CPython's `__new__`, `__init__` and `__str__` in place, once per
 /// process.
 pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
@@ -67,24 +91,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
         let exceptions = &vm.ctx.exceptions;
         let init = exceptions.os_error.slots.init.load()?;
         let new = exceptions.os_error.slots.new.load()?;
-        let classes = [
-            exceptions.os_error,
-            exceptions.blocking_io_error,
-            exceptions.child_process_error,
-            exceptions.connection_error,
-            exceptions.broken_pipe_error,
-            exceptions.connection_aborted_error,
-            exceptions.connection_refused_error,
-            exceptions.connection_reset_error,
-            exceptions.file_exists_error,
-            exceptions.file_not_found_error,
-            exceptions.interrupted_error,
-            exceptions.is_a_directory_error,
-            exceptions.not_a_directory_error,
-            exceptions.permission_error,
-            exceptions.process_lookup_error,
-            exceptions.timeout_error,
-        ];
+        let classes = builtin_classes(vm);
         for class in classes {
             methods::define_init(vm, class, checked_init);
             class.slots.new.store(Some(checked_new));

@@ -31,22 +31,16 @@
 
 use super::clinic_signature::Signature;
 use super::fd_errors::{c_int, not_an_integer};
+use super::module_additions::defined;
 use num_traits::{Signed, ToPrimitive};
 use rustpython_vm::builtins::PyInt;
 use rustpython_vm::convert::{IntoPyException, TryFromObject};
-use rustpython_vm::function::{FuncArgs, PyMethodDef, PyMethodFlags, PyNativeFn};
+use rustpython_vm::function::{FuncArgs, PyMethodDef};
 use rustpython_vm::ospath::OsPath;
 use rustpython_vm::{AsObject, PyObject, PyObjectRef, PyResult, VirtualMachine};
 
 /// The added functions, as `posix`'s definition lists its own.
 pub(super) fn definitions() -> Vec<PyMethodDef> {
-    let defined =
-        |name: &'static str, func: &'static dyn PyNativeFn, doc: &'static str| PyMethodDef {
-            name,
-            func,
-            flags: PyMethodFlags::EMPTY,
-            doc: Some(doc),
-        };
     vec![
         defined(
             "sched_getaffinity",
