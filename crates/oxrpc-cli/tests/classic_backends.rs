@@ -233,20 +233,22 @@ fn interpreter_options_are_checked() {
 /// environment the server starts in: the locale's codeset under a real
 /// locale (`'UTF-8'`, with the UTF-8 mode off), UTF-8 under the C locale
 /// (coerced unless `LC_ALL` is set), ASCII for `encoding='locale'` when
-/// `LC_ALL=C` forbids the coercion, and `PYTHONUTF8` over all of it. Each
-/// environment starts rpyc_classic and oxrpc alike; every answer of
-/// `locale_encodings.py` must be rpyc_classic's.
+/// `LC_ALL=C` forbids the coercion, and `PYTHONUTF8` over all of it; and
+/// `time`'s zone constants are the zone's (`TZ`) as CPython 3.11 reads
+/// them. Each environment starts rpyc_classic and oxrpc alike; every
+/// answer of `locale_encodings.py` must be rpyc_classic's.
 #[test]
-fn text_files_take_the_locale_the_server_starts_in() {
-    const CLEARED: [&str; 6] = [
+fn text_files_and_time_take_the_locale_and_zone_the_server_starts_in() {
+    const CLEARED: [&str; 7] = [
         "LANG",
         "LANGUAGE",
         "LC_ALL",
         "LC_CTYPE",
         "PYTHONUTF8",
         "PYTHONCOERCECLOCALE",
+        "TZ",
     ];
-    let environments: [&[(&str, &str)]; 7] = [
+    let environments: [&[(&str, &str)]; 10] = [
         &[],
         &[("LANG", "C.UTF-8")],
         &[("LC_ALL", "C")],
@@ -254,6 +256,9 @@ fn text_files_take_the_locale_the_server_starts_in() {
         &[("LANG", "C.UTF-8"), ("PYTHONUTF8", "1")],
         &[("PYTHONCOERCECLOCALE", "0")],
         &[("LANG", "xx_XX.UTF-8")],
+        &[("TZ", "Asia/Kolkata")],
+        &[("TZ", "Australia/Sydney")],
+        &[("TZ", "America/New_York")],
     ];
     let in_environment = |cmd: &mut Command, environment: &[(&str, &str)]| {
         for name in CLEARED {

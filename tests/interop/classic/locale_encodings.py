@@ -6,9 +6,9 @@ CPython sets LC_CTYPE from the environment when it starts, coerces the C
 locale to a UTF-8 one unless LC_ALL is set, and turns its UTF-8 mode on
 under the C or POSIX locale unless PYTHONUTF8 says otherwise. What that
 gives a file opened without an encoding, or with encoding='locale', is
-printed here, with the locale `locale.getlocale()` names for it, for a
-test to compare a server started under some environment with
-rpyc_classic started under the same.
+printed here, with the locale `locale.getlocale()` names for it and the
+time zone's constants (from `TZ`), for a test to compare a server started
+under some environment with rpyc_classic started under the same.
 """
 import sys
 
@@ -29,12 +29,13 @@ EXPRESSIONS = [
     "locale.getlocale()",
     "locale.getlocale(locale.LC_CTYPE)",
     "locale.normalize('C.UTF-8')",
+    "(time.timezone, time.altzone, time.daylight, time.tzname)",
 ]
 
 port = int(sys.argv[1])
 c = rpyc.classic.connect('127.0.0.1', port)
 c.execute(
-    "import io, locale, os, sys, tempfile\n"
+    "import io, locale, os, sys, tempfile, time\n"
     "path = os.path.join(tempfile.gettempdir(), 'oxrpc-locale-encodings')\n"
     "with open(path, 'wb') as out:\n"
     "    out.write('caf\\u00e9\\n'.encode())\n"
