@@ -104,11 +104,12 @@ use rustpython_vm::builtins::PyModuleDef;
 use rustpython_vm::{Context, PyResult, VirtualMachine};
 use std::sync::OnceLock;
 
-/// The modules whose functions CPython's differ from RustPython's, given
-/// to every interpreter in place of RustPython's: copies with those
-/// functions behind fronts of this folder (see `module_copy`), and every
-/// `posix` function naming itself in its path errors (`path_errors`),
-/// made once per process.
+/// The modules whose functions CPython's differ from RustPython's, or
+/// that lack names CPython's have, given to every interpreter in place of
+/// RustPython's: copies with those functions behind fronts of this folder
+/// (see `module_copy`), every `posix` function naming itself in its path
+/// errors (`path_errors`), and the names added (`module_additions`), made
+/// once per process.
 pub(crate) fn module_defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
     static DEFS: OnceLock<Vec<&'static PyModuleDef>> = OnceLock::new();
     let fronts: [(&str, &[(&str, module_copy::Front)]); 5] = [

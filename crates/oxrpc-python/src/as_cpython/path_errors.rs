@@ -28,7 +28,9 @@ use rustpython_vm::{PyObject, VirtualMachine};
 const UNNAMED: &str = "path should be ";
 
 /// `posix`'s definition `def` with every function naming itself in its
-/// path errors; kept for the life of the process.
+/// path errors and reading a descriptor as CPython's (`fd_errors`), and
+/// with the names it lacks (`module_additions`); kept for the life of the
+/// process.
 pub(super) fn named_in_errors(def: &'static PyModuleDef) -> &'static PyModuleDef {
     // With the names CPython's has that RustPython's lacks.
     module_additions::with_additions(def, |method| {
