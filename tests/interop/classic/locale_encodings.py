@@ -30,6 +30,10 @@ EXPRESSIONS = [
     "locale.getlocale(locale.LC_CTYPE)",
     "locale.normalize('C.UTF-8')",
     "(time.timezone, time.altzone, time.daylight, time.tzname)",
+    "time.strftime('%Z %z', time.localtime(0))",
+    "time.strftime('%Z %z', time.gmtime(0))",
+    "(os.environ.__setitem__('TZ', 'America/Chicago'), time.strftime('%Z'), os.environ.pop('TZ'),"
+    " time.localtime(0).tm_hour, time.strftime('%H %Z', time.localtime(0)))[3:]",
 ]
 
 port = int(sys.argv[1])

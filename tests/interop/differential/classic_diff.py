@@ -2006,7 +2006,14 @@ def build(argv=None):
                          "__import__('pickle').DEFAULT_PROTOCOL",
                          "(__import__('sqlite3').version, __import__('sqlite3').version_info)",
                          "__import__('locale').normalize('C.UTF-8')",
-                         "sorted(__import__('locale').locale_alias.items())"])),
+                         "sorted(__import__('locale').locale_alias.items())",
+                         "__import__('time').strftime('%Z %z %%Z', __import__('time').gmtime(0))",
+                         "__import__('time').strftime('%Z|%z', __import__('time').struct_time("
+                         "(2024, 1, 1, 0, 0, 0, 0, 1, 0, 'A%B', -37800)))",
+                         "__import__('time').strftime('%z', __import__('time').struct_time("
+                         "(2024, 1, 1, 0, 0, 0, 0, 1, -1, 'X', 3600)))",
+                         "__import__('time').strftime(b'%Z')",
+                         "(__import__('time').timezone, __import__('time').altzone)"])),
         examples=0.3,
         explicit=["__import__('pickle').dumps([1, 'a'])", "__import__('calendar').monthrange(2024, 2)",
                   "sorted(__import__('locale').locale_alias.items())"])

@@ -89,6 +89,7 @@ mod sized_allocations;
 mod str_format;
 mod str_methods;
 mod str_repr;
+mod strftime_zone;
 pub(crate) mod string_io;
 mod syntax_error_args;
 pub(crate) mod syntax_errors;
@@ -112,7 +113,7 @@ use std::sync::OnceLock;
 /// once per process.
 pub(crate) fn module_defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
     static DEFS: OnceLock<Vec<&'static PyModuleDef>> = OnceLock::new();
-    let fronts: [(&str, &[(&str, module_copy::Front)]); 5] = [
+    let fronts: [(&str, &[(&str, module_copy::Front)]); 6] = [
         (
             "posix",
             &[
@@ -151,6 +152,7 @@ pub(crate) fn module_defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
                 ("getitimer", itimer_errors::getitimer),
             ],
         ),
+        ("time", &[("strftime", strftime_zone::strftime)]),
     ];
     DEFS.get_or_init(|| {
         let fronted = module_copy::fronted(ctx, &fronts);
