@@ -214,6 +214,8 @@ STATEMENTS = [
     ("try: os.read(999, 1)\n        except OSError as e: e.args", "import os"),
     ("os.fstat(0)", "import os"),
     ("os.getpid()", "import os"),
+    ("time.strftime('%Y-%m-%d %H:%M:%S %z', t)", "import time; t = time.localtime()"),
+    ("time.strftime('%Y-%m-%d %H:%M:%S', t)", "import time; t = time.localtime()"),
 ]
 
 # Statements that take milliseconds: run only when named with --only, with

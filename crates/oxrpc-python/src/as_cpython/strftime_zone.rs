@@ -23,6 +23,7 @@ use super::module_copy::fronts;
 use rustpython_vm::builtins::{PyInt, PyStr};
 use rustpython_vm::function::{FuncArgs, PyNativeFn};
 use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
+use std::fmt::Write;
 
 fronts! {
     /// `time.strftime(format[, t])`.
@@ -43,29 +44,29 @@ fn zones_written(
             argument_type_name(format, vm)
         )));
     };
-    let Some(text) = format.to_str().map(str::to_owned) else {
+    let Some(text) = format.to_str() else {
         return own(vm, args);
     };
     if !(text.contains("%Z") || text.contains("%z")) || !args.kwargs.is_empty() {
         return own(vm, args);
     }
-    let time = match args.args.get(1) {
+    let given = args.args.get(1).cloned();
+    let time = match &given {
         Some(time) => time.clone(),
-        None => {
-            // CPython's `strftime(format)` formats `localtime()`.
-            let time = vm
-                .import("time", 0)?
-                .get_attr("localtime", vm)?
-                .call((), vm)?;
-            args.args.push(time.clone());
-            time
-        }
+        // CPython's `strftime(format)` formats `localtime()`.
+        None => vm
+            .import("time", 0)?
+            .get_attr("localtime", vm)?
+            .call((), vm)?,
     };
     let Some(zone) = Zone::of(&time, vm)? else {
         return own(vm, args);
     };
-    let written = zone.written_into(&text);
-    args.args[0] = vm.ctx.new_str(written).into();
+    let written = vm.ctx.new_str(zone.written_into(text)).into();
+    args.args[0] = written;
+    if given.is_none() {
+        args.args.push(time);
+    }
     own(vm, args)
 }
 
@@ -120,7 +121,7 @@ impl Zone {
                 Some('z') => {
                     let sign = if self.offset < 0 { '-' } else { '+' };
                     let minutes = self.offset.abs() / 60;
-                    written.push_str(&format!("{sign}{:02}{:02}", minutes / 60, minutes % 60));
+                    let _ = write!(written, "{sign}{:02}{:02}", minutes / 60, minutes % 60);
                 }
                 Some(other) => {
                     written.push('%');
