@@ -29,6 +29,47 @@ fn tuple<'py>(py: Python<'py>, items: Vec<Py<PyAny>>) -> Bound<'py, PyTuple> {
     PyTuple::new(py, items).unwrap_or_else(|_| PyTuple::empty(py))
 }
 
+/// Lets go of a `threading.Thread` object that belongs to another, ended
+/// thread: at a worker's start, the one `threading._active` holds under
+/// its ident, if that is not this thread's; at its end, the `_DummyThread`
+/// made for it.
+///
+/// `threading.current_thread()` looks its thread up by `get_ident()`, which
+/// a new thread may share with one that has ended. CPython 3.11 never lets
+/// go of a `_DummyThread` (what a thread it did not start is given), nor of
+/// the `_MainThread` made where `threading` was imported, and the
+/// interpreter is started on a thread that ends. So a connection's code
+/// saw `current_thread()` be the main thread (`is main_thread()`, the
+/// start's `native_id`), or an ended worker's dummy. rpyc_classic serves
+/// each connection in a `threading.Thread` of its own.
+fn let_go_of_thread_objects(py: Python<'_>, ending: bool) {
+    const STARTING: &std::ffi::CStr = c"
+import sys
+threading = sys.modules.get('threading')
+if threading is not None:
+    with threading._active_limbo_lock:
+        ident = threading.get_ident()
+        known = threading._active.get(ident)
+        if known is not None and known.native_id != threading.get_native_id():
+            del threading._active[ident]
+";
+    const ENDING: &std::ffi::CStr = c"
+import sys
+threading = sys.modules.get('threading')
+if threading is not None:
+    with threading._active_limbo_lock:
+        ident = threading.get_ident()
+        if isinstance(threading._active.get(ident), threading._DummyThread):
+            del threading._active[ident]
+";
+    // A scope of its own: nothing is left in `__main__`.
+    let scope = PyDict::new(py);
+    let code = if ending { ENDING } else { STARTING };
+    if let Err(error) = py.run(code, Some(&scope), None) {
+        tracing::debug!("a thread object was not let go of: {error}");
+    }
+}
+
 impl ObjectSpace for CPython {
     type Object = Py<PyAny>;
     type Error = PyErr;
@@ -37,7 +78,11 @@ impl ObjectSpace for CPython {
     fn enter(&self, body: Body<'_, Self>) {
         // The interpreter was initialised by `CPython::start`; should it be
         // shutting down, the worker simply ends.
-        let _ = Python::try_attach(body);
+        let _ = Python::try_attach(|py| {
+            let_go_of_thread_objects(py, false);
+            body(py);
+            let_go_of_thread_objects(py, true);
+        });
     }
 
     fn unlocked<R: Send>(py: Python<'_>, f: impl FnOnce() -> R + Send) -> R {
