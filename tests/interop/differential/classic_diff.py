@@ -3054,6 +3054,7 @@ def build(argv=None):
         "(resource.RLIMIT_OFILE, resource.error, resource.getpagesize())",
         "resource.getpagesize(1)", "array.typecodes",
         "(threading.get_native_id() > 0, hasattr(threading.current_thread(), 'native_id'))",
+        "threading.get_native_id() == threading.current_thread().native_id",
         "_thread.get_native_id(1)", "_thread.get_native_id(x=1)",
         "type(_thread.get_native_id())",
         "[m.__name__ for m in (select, fcntl, resource, array, _thread)]"]
