@@ -3,6 +3,10 @@
 import os
 import site
 import sys
+# Imported here, as rpyc_classic's start imports it: its main thread is
+# then this starting thread, and a connection's worker is a thread of its
+# own (see `space.rs`), not the main one.
+import threading  # noqa: F401
 
 
 def prepare():
