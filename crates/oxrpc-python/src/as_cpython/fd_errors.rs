@@ -32,6 +32,7 @@
 //! to call); `pathconf(-1, ...)`, which crashes CPython 3.11, is left to
 //! RustPython (EBADF).
 
+use super::clinic_signature::c_int_argument;
 use super::exception_args::system_message;
 use super::type_names::renamed_in_cpython;
 use num_traits::{Signed, ToPrimitive};
@@ -210,7 +211,7 @@ fn with_file_descriptor(mut args: FuncArgs, vm: &VirtualMachine) -> PyResult<Fun
         }
         number
     };
-    let descriptor = c_int(&number, vm)?;
+    let descriptor = c_int_argument(&number, vm)?;
     if descriptor < 0 {
         return Err(vm.new_value_error(format!(
             "file descriptor cannot be a negative integer ({descriptor})"
@@ -218,15 +219,6 @@ fn with_file_descriptor(mut args: FuncArgs, vm: &VirtualMachine) -> PyResult<Fun
     }
     *slot = vm.ctx.new_int(descriptor).into();
     Ok(args)
-}
-
-/// `_PyLong_AsInt`.
-pub(super) fn c_int(value: &PyObject, vm: &VirtualMachine) -> PyResult<i32> {
-    let index = value.try_index(vm)?;
-    index
-        .as_bigint()
-        .to_i32()
-        .ok_or_else(|| vm.new_overflow_error("Python int too large to convert to C int".to_owned()))
 }
 
 /// CPython's refusal of a value with no `__index__` where an int is read.

@@ -29,8 +29,9 @@
 //! `wait3`, `wait4`, `waitid`, `lockf`, `confstr`, `ctermid` and
 //! `login_tty`.
 
+use super::clinic_signature::c_int_argument;
 use super::clinic_signature::Signature;
-use super::fd_errors::{c_int, not_an_integer};
+use super::fd_errors::not_an_integer;
 use super::module_additions::defined;
 use num_traits::{Signed, ToPrimitive};
 use rustpython_vm::builtins::PyInt;
@@ -164,11 +165,11 @@ fn mkfifo(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
     };
     let path = OsPath::try_from_object(vm, path)?;
     let mode = match mode {
-        Some(mode) => c_int(&mode, vm)?,
+        Some(mode) => c_int_argument(&mode, vm)?,
         None => 0o666,
     };
     if let Some(dir_fd) = dir_fd.filter(|dir_fd| !vm.is_none(dir_fd)) {
-        c_int(&dir_fd, vm)?;
+        c_int_argument(&dir_fd, vm)?;
         if !std::path::Path::new(&path.path).is_absolute() {
             return Err(
                 vm.new_not_implemented_error("dir_fd unavailable on this platform".to_owned())
@@ -201,8 +202,8 @@ fn makedev(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
         vm.new_type_error(format!("makedev expected 2 arguments, got {}", given.len()))
     })?;
     // C ints, passed on as glibc's unsigned ones.
-    let major = c_int(&major, vm)? as u32;
-    let minor = c_int(&minor, vm)? as u32;
+    let major = c_int_argument(&major, vm)? as u32;
+    let minor = c_int_argument(&minor, vm)? as u32;
     let device = nix::sys::stat::makedev(u64::from(major), u64::from(minor));
     // `_PyLong_FromDev`: a `long long`.
     Ok(vm.ctx.new_int(device as i64).into())
