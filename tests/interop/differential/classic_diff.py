@@ -689,6 +689,33 @@ def built_exception(source):
             pass
     return ('built', type(e).__name__, ascii(repr(e)), text, args, tuple(parts))
 
+def descriptor_outcome(call):
+    """What `call` gives, run with a scratch file `p` (holding b'0123456789',
+    open read-write as `fd`), a pipe (`r`, `w`) and its directory `d`: its
+    result, or its error as class, str and args, the directory's name
+    written as D. Everything is closed and removed after."""
+    import os, shutil, tempfile
+    d = tempfile.mkdtemp()
+    p = os.path.join(d, 'f')
+    with open(p, 'wb') as f:
+        f.write(b'0123456789')
+    fd = os.open(p, os.O_RDWR)
+    r, w = os.pipe()
+    try:
+        result = ('ok', ascii(eval(call, {'os': os, 'p': p, 'd': d, 'fd': fd, 'r': r, 'w': w})))
+    except BaseException as error:
+        text = str(error).replace(d, 'D')
+        # A descriptor an error names is numbered as the server's others are.
+        for name, number in (('fd', fd), ('r', r), ('w', w)):
+            if text.endswith(': %d' % number):
+                text = text[:-len(str(number))] + name
+        result = ('raised', type(error).__name__, ascii(text), ascii(error.args).replace(d, 'D'))
+    finally:
+        for descriptor in (fd, r, w):
+            os.close(descriptor)
+        shutil.rmtree(d)
+    return result
+
 def raised_by_system(source):
     """The error running `source` raised, seen whole on the server: class,
     repr, str, args, the parts its class defines, __reduce__, a pickle's
@@ -3040,6 +3067,73 @@ def build(argv=None):
     def os_functions_added(ctx, call):
         expr = "(lambda os, stat, tempfile: %s)(__import__('os'), __import__('stat'), __import__('tempfile'))" % call
         ctx.same("exact/" + call, lambda c: c.eval(expr))
+
+    # The os functions on a file descriptor RustPython's posix lacks, added
+    # (positioned and scattered I/O, splice, fdatasync, posix_fallocate,
+    # posix_fadvise, lockf, memfd_create, eventfd, the extended attributes,
+    # ctermid): what each reads and writes, and its arguments taken and
+    # refused in CPython's words, on a scratch file and pipe.
+    descriptor_values = st.sampled_from(["fd", "r", "w", "999", "-1", "2**31", "1.5", "'x'", "None", "True"])
+    # Not the pipe's read end, which a read would wait on.
+    read_descriptors = st.sampled_from(["fd", "w", "999", "-1", "2**31", "1.5", "'x'", "None", "True"])
+    sizes = st.sampled_from(["0", "1", "4", "20", "-1", "2**63", "2**64", "1.5", "True", "'x'"])
+    offsets = st.sampled_from(["0", "2", "9", "50", "-1", "2**63", "2**64", "1.5", "None"])
+    buffer_lists = st.sampled_from(["[bytearray(3), bytearray(2)]", "[]", "[bytearray(20)]", "(memoryview(bytearray(4)),)",
+                                    "[b'ab']", "[1]", "'ab'", "5", "{0: bytearray(1)}", "[bytearray(1)] * 1025",
+                                    "[memoryview(bytearray(6))[::2]]"])
+    data_lists = st.sampled_from(["[b'ab', bytearray(b'cd'), memoryview(b'ef')]", "[]", "['ab']", "5", "b'abc'",
+                                  "(b'x',) * 1025", "[b'']", "range(2)"])
+    descriptor_added_calls = st.one_of(
+        st.builds("os.pread({}, {}, {})".format, descriptor_values, sizes, offsets),
+        st.builds("(os.pwrite({}, b'ab', {}), os.pread(fd, 12, 0))".format, descriptor_values, offsets),
+        st.builds("(lambda bs: (os.readv({}, bs), [bytes(b) for b in bs if isinstance(b, bytearray)]))({})".format,
+                  read_descriptors, buffer_lists),
+        st.builds("(os.writev({}, {}), os.pread(fd, 20, 0))".format, descriptor_values, data_lists),
+        st.builds("(lambda bs: (os.preadv(fd, bs, {}), [bytes(b) for b in bs if isinstance(b, bytearray)]))({})".format,
+                  offsets, buffer_lists),
+        st.builds("(os.pwritev(fd, {}, {}), os.pread(fd, 20, 0))".format, data_lists, offsets),
+        st.builds("(os.write(w, b'hello'), os.splice({}, {}, {}), os.pread(fd, 12, 0))".format,
+                  st.sampled_from(["r", "fd", "999"]), st.sampled_from(["fd", "w", "r"]), sizes),
+        st.builds("os.posix_fallocate({}, {}, {})".format, descriptor_values, offsets, sizes),
+        st.builds("os.posix_fadvise({}, {}, {}, {})".format, descriptor_values, offsets, sizes,
+                  st.sampled_from(["0", "1", "4", "5", "6", "-1", "2**31", "os.POSIX_FADV_DONTNEED"])),
+        st.builds("os.lockf({}, {}, {})".format, descriptor_values,
+                  st.sampled_from(["os.F_TLOCK", "os.F_TEST", "os.F_ULOCK", "99", "'x'"]), sizes),
+        st.builds("os.fdatasync({})".format, st.sampled_from(["fd", "r", "999", "-1", "'x'", "open(p)", "fd=fd"])),
+        st.builds("(lambda e: (os.eventfd_write(e, {}), os.eventfd_read(e), os.close(e)))(os.eventfd({}, {}))".format,
+                  sizes, st.sampled_from(["0", "3", "-1", "2**32", "'x'", "True"]),
+                  st.sampled_from(["os.EFD_NONBLOCK", "os.EFD_NONBLOCK | os.EFD_SEMAPHORE", "-1", "12345"])),
+        st.builds("(lambda m: (m > 2, os.write(m, b'ab'), os.pread(m, 4, 0), os.close(m)))(os.memfd_create({}, {}))".format,
+                  st.sampled_from(["'a'", "b'a'", "'a\\0'", "5", "'x' * 300", "p"]),
+                  st.sampled_from(["0", "os.MFD_CLOEXEC", "-1", "2**32", "12345", "1.5"])),
+        st.builds("(os.setxattr({}, {}, {}), sorted(os.listxattr(p)), os.getxattr(p, 'user.k'))".format,
+                  st.sampled_from(["p", "fd", "d + '/none'", "1.5", "-1", "p.encode()"]),
+                  st.sampled_from(["'user.k'", "b'user.k'", "'bogus.k'", "5", "'user.k\\0'"]),
+                  st.sampled_from(["b'v'", "'v'", "b''", "bytearray(b'w')"])),
+        st.sampled_from([
+            "os.getxattr(p, 'user.none')", "os.getxattr(fd, 'user.none')", "os.listxattr()", "os.listxattr(d)",
+            "os.removexattr(p, 'user.none')", "os.getxattr(p, 'user.k', follow_symlinks=False)",
+            "os.getxattr(fd, 'user.k', follow_symlinks=False)", "os.listxattr(path=None)", "os.getxattr()",
+            "(os.setxattr(p, 'user.a', b'1', os.XATTR_CREATE), os.setxattr(p, 'user.a', b'2', os.XATTR_CREATE))",
+            "os.setxattr(p, 'user.a', b'1', os.XATTR_REPLACE)", "os.ctermid()", "os.ctermid(1)",
+            "os.pread(fd=fd, length=1, offset=0)", "os.readv(fd)", "os.splice(src=r, dst=w, count=0)",
+            "os.eventfd()", "os.eventfd_read(999)", "os.memfd_create()", "os.preadv(fd, [bytearray(2)], -1)",
+            "[f.__text_signature__ for f in (os.pread, os.splice, os.getxattr, os.memfd_create, os.eventfd)]",
+            "sorted(n for n in ('pread', 'pwrite', 'readv', 'writev', 'preadv', 'pwritev', 'splice', 'fdatasync',"
+            " 'posix_fallocate', 'posix_fadvise', 'lockf', 'memfd_create', 'eventfd', 'eventfd_read',"
+            " 'eventfd_write', 'getxattr', 'setxattr', 'listxattr', 'removexattr', 'ctermid') if hasattr(os, n))"]))
+
+    @d.prop(descriptor_added_calls, examples=0.5,
+            explicit=["os.pread(fd, 4, 2)", "os.pread(fd, 0, 0)", "os.pread(-1, 1, 0)",
+                      "(os.pwrite(fd, b'ab', 50), os.pread(fd, 12, 0))",
+                      "(lambda bs: (os.readv(fd, bs), [bytes(b) for b in bs if isinstance(b, bytearray)]))"
+                      "([bytearray(3), bytearray(2)])",
+                      "(lambda b: (os.readv(fd, [b, b]), bytes(b)))(bytearray(3))",
+                      "(os.writev(fd, (b'x',) * 1025), os.pread(fd, 20, 0))",
+                      "(os.write(w, b'hello'), os.splice(r, fd, 5), os.pread(fd, 12, 0))",
+                      "os.lockf(fd, os.F_TLOCK, 0)", "os.getxattr(p, 'user.none')", "os.getxattr(-1, 'user.k')"])
+    def os_descriptor_functions_added(ctx, call):
+        ctx.same("exact/" + call, lambda c: c.namespace["descriptor_outcome"](call))
 
     # The names other builtin modules lack on RustPython, added: constants,
     # signal's as members of signal.Signals, and small functions.

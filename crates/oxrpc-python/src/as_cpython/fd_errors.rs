@@ -72,7 +72,7 @@ enum AtMinusOne {
     Own,
 }
 
-const READINGS: [(&str, Reading); 15] = [
+const READINGS: [(&str, Reading); 18] = [
     ("stat", path_or_descriptor_named(AtMinusOne::BadAddress)),
     ("chmod", path_or_descriptor_named(AtMinusOne::BadAddress)),
     ("chown", path_or_descriptor_named(AtMinusOne::BadAddress)),
@@ -97,6 +97,10 @@ const READINGS: [(&str, Reading); 15] = [
     ("fsync", Reading::FileDescriptorOf),
     ("fpathconf", Reading::FileDescriptorOf),
     ("fchdir", Reading::FileDescriptorOf),
+    // `descriptor_additions`' functions.
+    ("fdatasync", Reading::FileDescriptorOf),
+    ("eventfd_read", Reading::FileDescriptorOf),
+    ("eventfd_write", Reading::FileDescriptorOf),
 ];
 
 const fn path_or_descriptor_named(at_minus_one: AtMinusOne) -> Reading {
@@ -232,7 +236,7 @@ pub(super) fn not_an_integer(given: &PyObject, vm: &VirtualMachine) -> PyBaseExc
 
 /// CPython's error for a call given -1 for its path: the system is asked
 /// about a null path, and refuses it with EFAULT.
-fn bad_address(given: PyObjectRef, vm: &VirtualMachine) -> PyBaseExceptionRef {
+pub(super) fn bad_address(given: PyObjectRef, vm: &VirtualMachine) -> PyBaseExceptionRef {
     const EFAULT: i32 = 14;
     let message = system_message(EFAULT);
     let args = vec![
@@ -245,7 +249,7 @@ fn bad_address(given: PyObjectRef, vm: &VirtualMachine) -> PyBaseExceptionRef {
 
 /// An `OSError` made again with `filename` as its file (or none), where
 /// it names another; any other error as it is.
-fn remade(
+pub(super) fn remade(
     error: PyBaseExceptionRef,
     filename: Option<PyObjectRef>,
     vm: &VirtualMachine,

@@ -81,6 +81,7 @@ mod path_errors;
 mod path_keywords;
 mod percent_format;
 mod posix_additions;
+mod descriptor_additions;
 mod sequence_errors;
 mod sequence_fast;
 mod sequence_repeat;

@@ -12,9 +12,10 @@
 //! headers (the same on every architecture but where noted); `signal`'s
 //! become members of `signal.Signals` as CPython's are, since `signal`
 //! makes the enum from `_signal`'s names. `posix`'s functions are
-//! `posix_additions`'.
+//! `posix_additions`' and `descriptor_additions`'.
 
 use super::clinic_signature::no_arguments;
+use super::descriptor_additions;
 use super::module_copy::{self, ExecSlot};
 use super::posix_additions;
 use rustpython_vm::builtins::{PyModule, PyModuleDef};
@@ -149,7 +150,10 @@ pub(super) fn defined(
 /// The functions `module` lacks.
 fn functions(module: &str) -> Vec<PyMethodDef> {
     match module {
-        "posix" => posix_additions::definitions(),
+        "posix" => posix_additions::definitions()
+            .into_iter()
+            .chain(descriptor_additions::definitions())
+            .collect(),
         "_thread" => vec![defined(
             "get_native_id",
             &get_native_id,

@@ -23,10 +23,10 @@
 //! The constants it lacks (`O_ACCMODE`, the `ST_*` mount flags, ...) are
 //! `module_additions`'.
 //!
-//! Not added: the functions that act on a file descriptor (`pread`,
-//! `pwrite`, `readv`, `writev`, `fdatasync`, `posix_fallocate`,
-//! `posix_fadvise`, `memfd_create`, `eventfd`, the `*xattr` family),
-//! `wait3`, `wait4`, `waitid`, `lockf`, `confstr`, `ctermid` and
+//! Those that act on a file descriptor are `descriptor_additions`'. Not
+//! added: `wait3`, `wait4` and `waitid` (the resource usage and the
+//! `siginfo_t` they read need calls neither `nix` nor `rustix` makes
+//! safely), `confstr`, `sched_rr_get_interval`, `forkpty` and
 //! `login_tty`.
 
 use super::clinic_signature::c_int_argument;
@@ -225,7 +225,7 @@ fn one_argument(function: &str, args: FuncArgs, vm: &VirtualMachine) -> PyResult
 /// The two arguments of a function `PyArg_ParseTuple` reads.
 fn exactly(function: &str, args: FuncArgs, vm: &VirtualMachine) -> PyResult<[PyObjectRef; 2]> {
     if !args.kwargs.is_empty() {
-        return Err(vm.new_type_error(format!("{function}() takes no keyword arguments")));
+        return Err(vm.new_type_error(format!("posix.{function}() takes no keyword arguments")));
     }
     <[PyObjectRef; 2]>::try_from(args.args).map_err(|given| {
         vm.new_type_error(format!(
