@@ -2957,16 +2957,15 @@ def build(argv=None):
 
     # os functions given a path of the wrong type name themselves in the
     # error, as CPython's path converter does ("stat: path should be
-    # ..."). Left out: link and symlink (CPython calls their paths src
-    # and dst), and chdir, which takes no descriptor on RustPython and so
-    # does not list "integer".
+    # ...", "symlink: dst should be ..."). Left out: chdir.
     path_functions = st.sampled_from(["stat", "lstat", "chmod", "mkdir", "rmdir", "remove", "unlink",
                                       "access", "readlink", "statvfs", "listdir", "scandir", "rename",
-                                      "replace", "chown", "makedirs", "removedirs"])
+                                      "replace", "chown", "makedirs", "removedirs", "link", "symlink"])
     wrong_paths = st.sampled_from(["1.5", "[]", "object()", "2j", "b'a'.decode", "{}"])
     path_call_shapes = {
         "chmod": "{f}({p}, 0o644)", "access": "{f}({p}, 0)", "chown": "{f}({p}, -1, -1)",
         "rename": "{f}({p}, '/nonexistent-b')", "replace": "{f}({p}, '/nonexistent-b')",
+        "link": "{f}('/nonexistent-a', {p})", "symlink": "{f}({p}, '/nonexistent/b')",
     }
 
     def path_call(case):
@@ -3134,6 +3133,84 @@ def build(argv=None):
                       "os.lockf(fd, os.F_TLOCK, 0)", "os.getxattr(p, 'user.none')", "os.getxattr(-1, 'user.k')"])
     def os_descriptor_functions_added(ctx, call):
         ctx.same("exact/" + call, lambda c: c.namespace["descriptor_outcome"](call))
+
+    # posix functions called with keywords, as CPython's Argument Clinic binds
+    # them: a parameter by name, a left-out one's default, the keyword-only
+    # ones, and the calls it refuses (a misnamed or doubled keyword, any
+    # keyword to a function that takes none). Only calls that change nothing:
+    # paths that are not there, descriptors that are not open, signal 0.
+    # Left out: utime, which takes no descriptor on RustPython, so its
+    # refusal of None does not list "integer".
+    keyword_calls = [
+        ("stat", [("path", "'/'")], ".st_mode"), ("lstat", [("path", "'/'")], ".st_mode"),
+        ("stat", [("path", "'/'"), ("dir_fd", "None"), ("follow_symlinks", "False")], ".st_mode"),
+        ("access", [("path", "'/'"), ("mode", "os.R_OK")], ""),
+        ("chmod", [("path", "'/nonexistent'"), ("mode", "0o644")], ""),
+        ("mkdir", [("path", "'/nonexistent/x'"), ("mode", "0o700")], ""),
+        ("rmdir", [("path", "'/nonexistent'")], ""), ("unlink", [("path", "'/nonexistent'")], ""),
+        ("remove", [("path", "'/nonexistent'")], ""),
+        ("rename", [("src", "'/nonexistent'"), ("dst", "'/nonexistent-2'")], ""),
+        ("replace", [("src", "'/nonexistent'"), ("dst", "'/nonexistent-2'")], ""),
+        ("link", [("src", "'/nonexistent'"), ("dst", "'/nonexistent-2'")], ""),
+        ("symlink", [("src", "'x'"), ("dst", "'/nonexistent/y'")], ""),
+        ("chown", [("path", "'/nonexistent'"), ("uid", "-1"), ("gid", "-1")], ""),
+        ("open", [("path", "'/nonexistent'"), ("flags", "os.O_RDONLY"), ("mode", "0o600")], ""),
+        ("truncate", [("path", "'/nonexistent'"), ("length", "0")], ""),
+        ("readlink", [("path", "'/nonexistent'")], ""), ("statvfs", [("path", "'/'")], ".f_bsize > 0"),
+        ("pathconf", [("path", "'/'"), ("name", "'PC_NAME_MAX'")], ""),
+        ("listdir", [("path", "'/nonexistent'")], ""),
+        ("fstat", [("fd", "999")], ""), ("fsync", [("fd", "999")], ""), ("fchmod", [("fd", "999"), ("mode", "0")], ""),
+        ("device_encoding", [("fd", "999")], ""), ("fspath", [("path", "'x'")], ""),
+        ("dup2", [("fd", "999"), ("fd2", "1000"), ("inheritable", "False")], ""),
+        ("copy_file_range", [("src", "999"), ("dst", "999"), ("count", "0")], ""),
+        ("read", [("fd", "999"), ("length", "1")], ""), ("lseek", [("fd", "999"), ("position", "0"), ("how", "0")], ""),
+        ("kill", [("pid", "999999"), ("signal", "0")], ""), ("strerror", [("code", "2")], ""),
+        ("close", [("fd", "999")], ""), ("isatty", [("fd", "999")], ""), ("get_blocking", [("fd", "999")], ""),
+        ("getpriority", [("which", "0"), ("who", "999999")], ""),
+    ]
+
+    @st.composite
+    def keyword_call(draw):
+        function, arguments, after = draw(st.sampled_from(keyword_calls))
+        by_name_from = draw(st.integers(0, len(arguments)))
+        parts = [value for _, value in arguments[:by_name_from]]
+        parts += ["%s=%s" % argument for argument in arguments[by_name_from:]]
+        mistake = draw(st.sampled_from(["none", "none", "bogus", "twice", "dropped"]))
+        if mistake == "bogus":
+            parts.append("bogus=1")
+        elif mistake == "twice" and by_name_from > 0:
+            parts.append("%s=%s" % arguments[0])
+        elif mistake == "dropped" and parts:
+            parts.pop(0)
+        return "os.%s(%s)%s" % (function, ", ".join(parts), after if mistake == "none" else "")
+
+    @d.prop(keyword_call(), examples=0.5,
+            explicit=["os.stat(path='/').st_mode", "os.mkdir('/nonexistent/x', mode=0o700)",
+                      "os.chmod('/nonexistent', mode=0o644)", "os.read(fd=999, length=1)",
+                      "os.symlink(src='x', dst='/nonexistent/y')", "os.stat('/', path='/')",
+                      "os.listdir(path=None) == os.listdir()"])
+    def os_keyword_arguments(ctx, call):
+        expr = "(lambda os: %s)(__import__('os'))" % call
+        ctx.same("exact/" + call, lambda c: c.eval(expr))
+
+    # A path with a NUL in it, and the second path of link and symlink
+    # refused, in CPython 3.11's words: "embedded null byte" for a str,
+    # "stat: embedded null character in path" for bytes, src and dst named.
+    # The paths that hold no NUL are not there, so nothing is made.
+    nul_paths = st.sampled_from(["'a\\0'", "b'a\\0'", "__import__('pathlib').Path('a\\0')", "1.5",
+                                 "'/nonexistent/a'", "b'/nonexistent/a'"])
+    nul_calls = st.sampled_from(["os.stat({0})", "os.listdir({0})", "os.mkdir({0})", "os.rename({0}, {1})",
+                                 "os.link({0}, {1})", "os.symlink({0}, {1})", "os.symlink(src={0}, dst={1})",
+                                 "os.replace({0}, {1})", "open({0})", "os.open({0}, 0)", "os.access({0}, 0)",
+                                 "os.readlink({0})", "os.chmod({0}, 0)", "os.stat(path={0})"])
+
+    @d.prop(st.builds(lambda call, a, b: call.format(a, b), nul_calls, nul_paths, nul_paths), examples=0.5,
+            explicit=["os.stat('a\\0')", "os.stat(b'a\\0')", "open('a\\0')",
+                      "os.link(b'/nonexistent/a', b'b\\0')", "os.symlink(1.5, '/nonexistent/b')",
+                      "os.rename('/nonexistent/a', b'b\\0')", "os.symlink('/nonexistent/a', '/nonexistent/b')"])
+    def os_path_nul_and_names(ctx, call):
+        expr = "(lambda os: %s)(__import__('os'))" % call
+        ctx.same("exact/" + call, lambda c: c.eval(expr))
 
     # The names other builtin modules lack on RustPython, added: constants,
     # signal's as members of signal.Signals, and small functions.

@@ -29,8 +29,8 @@ pub(crate) struct Signature {
 impl Signature {
     /// Each parameter's argument, by position or by name, or the
     /// TypeError CPython raises for the call: too many arguments, too
-    /// many positional ones, a required one missing, one given twice, a
-    /// keyword it does not take.
+    /// many or too few positional ones, a required one missing, one given
+    /// twice, a keyword it does not take.
     pub(crate) fn bind(
         &self,
         args: FuncArgs,
@@ -70,6 +70,18 @@ impl Signature {
                     plural(self.positional),
                 )
             }));
+        }
+        let least_positional = self.required.min(self.positional_only);
+        if given < least_positional {
+            return Err(vm.new_type_error(format!(
+                "{function}() takes {} {least_positional} positional argument{} ({given} given)",
+                if least_positional < self.positional {
+                    "at least"
+                } else {
+                    "exactly"
+                },
+                plural(least_positional),
+            )));
         }
         let mut kwargs = args.kwargs;
         let mut bound: Vec<Option<PyObjectRef>> = args.args.into_iter().map(Some).collect();

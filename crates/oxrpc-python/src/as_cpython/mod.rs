@@ -45,6 +45,7 @@ mod dir_names;
 // Generated, and checked against its generator byte for byte.
 #[rustfmt::skip]
 mod docs_table;
+mod descriptor_additions;
 mod error_text;
 mod exception_args;
 mod exception_group;
@@ -78,10 +79,9 @@ mod numbers_from_text;
 mod numeric_hash;
 mod os_error_args;
 mod path_errors;
-mod path_keywords;
 mod percent_format;
 mod posix_additions;
-mod descriptor_additions;
+mod posix_keywords;
 mod sequence_errors;
 mod sequence_fast;
 mod sequence_repeat;
@@ -121,8 +121,6 @@ pub(crate) fn module_defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
                 ("read", sized_allocations::os_read),
                 ("urandom", sized_allocations::os_urandom),
                 ("getrandom", sized_allocations::os_getrandom),
-                ("listdir", path_keywords::listdir),
-                ("scandir", path_keywords::scandir),
             ],
         ),
         ("_struct", &[("pack", sized_allocations::struct_pack)]),

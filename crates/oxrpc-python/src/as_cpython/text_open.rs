@@ -116,6 +116,16 @@ fn descriptor_refused(
     error: PyBaseExceptionRef,
     vm: &VirtualMachine,
 ) -> PyBaseExceptionRef {
+    // `PyUnicode_FSConverter`'s words for a str or bytes path with a NUL
+    // in it; RustPython: "embedded null character".
+    if error.class().is(vm.ctx.exceptions.value_error)
+        && error
+            .as_object()
+            .str(vm)
+            .is_ok_and(|text| text.as_bytes() == b"embedded null character")
+    {
+        return vm.new_value_error("embedded null byte".to_owned());
+    }
     let Some(number) = file.as_ref().and_then(|file| file.downcast_ref::<PyInt>()) else {
         return error;
     };
