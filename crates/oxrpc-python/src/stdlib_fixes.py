@@ -324,33 +324,6 @@ def _iterdump(connection):
     return dump(connection)
 
 
-# --- time's zone constants as 3.11's -------------------------------------------
-#
-# CPython 3.11 reads `timezone`, `altzone`, `daylight` and `tzname` from the
-# local time at the start of this year and half a year later (the zone of
-# January and of July; the one further east is the summer one). RustPython
-# takes `altzone` as `timezone - 3600` in every zone: -3600 under UTC, where
-# 3.11 says 0, and -23400 in India, where it says -19800.
-
-def _zone_constants_as_3_11():
-    import time
-    year = (365 * 24 + 6) * 3600
-    start = int(time.time()) // year * year
-    january, july = time.localtime(start), time.localtime(start + year // 2)
-    janzone, julzone = -january.tm_gmtoff, -july.tm_gmtoff
-    if janzone < julzone:
-        # Summer in January: the southern hemisphere.
-        time.timezone, time.altzone = julzone, janzone
-        time.tzname = (july.tm_zone, january.tm_zone)
-    else:
-        time.timezone, time.altzone = janzone, julzone
-        time.tzname = (january.tm_zone, july.tm_zone)
-    time.daylight = int(janzone != julzone)
-
-
-_zone_constants_as_3_11()
-
-
 # --- os, given posix.sched_getaffinity -----------------------------------------
 #
 # RustPython's os is 3.14's, which asks `sys._get_cpu_count_config()` (the

@@ -7,7 +7,8 @@ locale to a UTF-8 one unless LC_ALL is set, and turns its UTF-8 mode on
 under the C or POSIX locale unless PYTHONUTF8 says otherwise. What that
 gives a file opened without an encoding, or with encoding='locale', is
 printed here, with the locale `locale.getlocale()` names for it and the
-time zone's constants (from `TZ`), for a test to compare a server started
+time zone's constants (from `TZ`, and again after `time.tzset()`), for a
+test to compare a server started
 under some environment with rpyc_classic started under the same.
 """
 import sys
@@ -34,6 +35,12 @@ EXPRESSIONS = [
     "time.strftime('%Z %z', time.gmtime(0))",
     "(os.environ.__setitem__('TZ', 'America/Chicago'), time.strftime('%Z'), os.environ.pop('TZ'),"
     " time.localtime(0).tm_hour, time.strftime('%H %Z', time.localtime(0)))[3:]",
+    # tzset() moves the process to the zone TZ names, then back to the
+    # zone it started in.
+    "(lambda start: (os.environ.__setitem__('TZ', 'Pacific/Auckland'), time.tzset(), time.localtime(0).tm_hour,"
+    " time.timezone, time.altzone, time.daylight, time.tzname, time.strftime('%Z %z', time.localtime(0)),"
+    " os.environ.pop('TZ') if start is None else os.environ.__setitem__('TZ', start), time.tzset(),"
+    " time.localtime(0).tm_hour, time.timezone, time.altzone, time.tzname))(os.environ.get('TZ'))[2:]",
 ]
 
 port = int(sys.argv[1])

@@ -96,6 +96,7 @@ mod syntax_error_args;
 pub(crate) mod syntax_errors;
 mod text_codec_fast_path;
 mod text_open;
+mod time_zone;
 mod type_names;
 mod unicode_error_str;
 mod unsupported_operations;

@@ -5,7 +5,8 @@
 //! `select.POLLRDHUP`, `fcntl.F_SETSIG`, `array.typecodes`,
 //! `resource.getpagesize()`, `threading.get_native_id()` (and a thread's
 //! `native_id`, which `threading` sets only when `_thread` has
-//! `get_native_id`) and `os.O_ACCMODE`. Each module named here is given a
+//! `get_native_id`), `time.tzset()` and `os.O_ACCMODE`; `time`'s zone
+//! constants are read again as CPython's (`time_zone`). Each module named here is given a
 //! copy of its definition (see `module_copy`) whose slot fills it as
 //! RustPython's does, then adds the names it lacks: constants by the C
 //! library's definitions where the `libc` crate has them, else by Linux's
@@ -18,14 +19,15 @@ use super::clinic_signature::no_arguments;
 use super::descriptor_additions;
 use super::module_copy::{self, ExecSlot};
 use super::posix_additions;
+use super::time_zone;
 use rustpython_vm::builtins::{PyModule, PyModuleDef};
 use rustpython_vm::function::{FuncArgs, PyMethodDef, PyMethodFlags, PyNativeFn};
 use rustpython_vm::{AsObject, Context, Py, PyObjectRef, PyResult, VirtualMachine};
 use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 
 /// The modules given names, in the order their definitions are made.
-pub(super) const MODULES: [&str; 7] = [
-    "posix", "_signal", "select", "fcntl", "resource", "_thread", "array",
+pub(super) const MODULES: [&str; 8] = [
+    "posix", "_signal", "select", "fcntl", "resource", "_thread", "array", "time",
 ];
 
 /// A name's value.
@@ -160,6 +162,7 @@ fn functions(module: &str) -> Vec<PyMethodDef> {
             "Return a non-negative integer identifying the thread as reported\nby the OS (kernel). This may be used to uniquely identify a\nparticular thread within a system.",
         )],
         "resource" => vec![defined("getpagesize", &getpagesize, "")],
+        "time" => vec![defined("tzset", &time_zone::tzset, "")],
         _ => Vec::new(),
     }
 }
@@ -222,6 +225,9 @@ fn exec(vm: &VirtualMachine, module: &Py<PyModule>) -> PyResult<()> {
             Value::OsError => vm.ctx.exceptions.os_error.to_owned().into(),
         };
         module.as_object().set_attr(constant, value, vm)?;
+    }
+    if name == "time" {
+        time_zone::set_zone_constants(module.as_object(), vm)?;
     }
     Ok(())
 }
