@@ -64,9 +64,11 @@ pub(super) fn named_in_errors(def: &'static PyModuleDef) -> &'static PyModuleDef
 fn named(function: &'static str, own: &'static dyn PyNativeFn) -> &'static dyn PyNativeFn {
     Box::leak(Box::new(move |vm: &VirtualMachine, args: FuncArgs| {
         // Kept to name a refused argument's type, and to tell a str
-        // from bytes, as CPython does.
-        let given = args.clone();
+        // from bytes, as CPython does: a path is among the first two, or
+        // named. A call without keywords allocates nothing for it.
+        let kept = kept_paths(&args);
         own(vm, args).map_err(|error| {
+            let given = kept.into_args();
             if let Some(reworded) = null_reworded(function, &error, &given, vm) {
                 return reworded;
             }
@@ -79,6 +81,32 @@ fn named(function: &'static str, own: &'static dyn PyNativeFn) -> &'static dyn P
             }
         })
     }))
+}
+
+/// What a call's errors may need of its arguments: its first two (where
+/// a path is), or all of them when some are named.
+enum KeptPaths {
+    FirstTwo(Option<PyObjectRef>, Option<PyObjectRef>),
+    All(FuncArgs),
+}
+
+fn kept_paths(args: &FuncArgs) -> KeptPaths {
+    if args.kwargs.is_empty() {
+        KeptPaths::FirstTwo(args.args.first().cloned(), args.args.get(1).cloned())
+    } else {
+        KeptPaths::All(args.clone())
+    }
+}
+
+impl KeptPaths {
+    fn into_args(self) -> FuncArgs {
+        match self {
+            Self::FirstTwo(first, second) => {
+                FuncArgs::from(first.into_iter().chain(second).collect::<Vec<_>>())
+            }
+            Self::All(args) => args,
+        }
+    }
 }
 
 /// `symlink`'s failed call naming both its paths, as CPython's does
