@@ -3134,6 +3134,21 @@ def build(argv=None):
     def os_descriptor_functions_added(ctx, call):
         ctx.same("exact/" + call, lambda c: c.namespace["descriptor_outcome"](call))
 
+    # os.link makes a hard link to a symbolic link itself, as CPython's
+    # link() does on Linux, unless a directory descriptor is given.
+    link_calls = [
+        "(os.symlink(p, d + '/s'), os.link(d + '/s', d + '/h'), os.path.islink(d + '/h'))",
+        "(os.symlink(p, d + '/s'), os.link(d + '/s', d + '/h', follow_symlinks=True), os.path.islink(d + '/h'))",
+        "(os.symlink(p, d + '/s'), os.link(d + '/s', d + '/h', follow_symlinks=False), os.path.islink(d + '/h'))",
+        "(os.symlink(d + '/none', d + '/s'), os.link(d + '/s', d + '/h'), os.path.islink(d + '/h'))",
+        "(os.link(p, d + '/h'), os.stat(p).st_nlink, os.path.islink(d + '/h'))",
+        "os.link(d + '/none', d + '/h')", "os.link(p, p)",
+    ]
+
+    @d.prop(st.sampled_from(link_calls), examples=0.05, explicit=link_calls)
+    def os_link_symlinks(ctx, call):
+        ctx.same("exact/" + call, lambda c: c.namespace["descriptor_outcome"](call))
+
     # posix functions called with keywords, as CPython's Argument Clinic binds
     # them: a parameter by name, a left-out one's default, the keyword-only
     # ones, and the calls it refuses (a misnamed or doubled keyword, any

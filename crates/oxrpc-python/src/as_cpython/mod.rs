@@ -66,6 +66,7 @@ mod import_error;
 mod items;
 mod itimer_errors;
 mod join;
+mod link_follow;
 mod match_defaults;
 pub(crate) mod math_domain;
 mod memory_bounds;
@@ -120,6 +121,7 @@ pub(crate) fn module_defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
             "posix",
             &[
                 ("read", sized_allocations::os_read),
+                ("link", link_follow::link),
                 ("urandom", sized_allocations::os_urandom),
                 ("getrandom", sized_allocations::os_getrandom),
             ],
