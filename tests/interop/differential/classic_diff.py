@@ -3243,11 +3243,26 @@ def build(argv=None):
         "threading.get_native_id() == threading.current_thread().native_id",
         "_thread.get_native_id(1)", "_thread.get_native_id(x=1)",
         "type(_thread.get_native_id())",
-        "[m.__name__ for m in (select, fcntl, resource, array, _thread)]"]
+        "[m.__name__ for m in (select, fcntl, resource, array, _thread)]",
+        "[(n, int(getattr(socket, n))) for n in ('AF_ROSE', 'AF_QIPCRTR', 'ALG_OP_SIGN', 'ALG_OP_VERIFY',"
+        " 'ALG_SET_PUBKEY', 'EAI_ADDRFAMILY', 'IOCTL_VM_SOCKETS_GET_LOCAL_CID', 'IPV6_JOIN_GROUP', 'IPV6_LEAVE_GROUP',"
+        " 'IPV6_RTHDR_TYPE_0', 'IP_BIND_ADDRESS_NO_PORT', 'IP_DEFAULT_MULTICAST_TTL', 'IP_MAX_MEMBERSHIPS',"
+        " 'IP_RECVRETOPTS', 'J1939_EE_INFO_NONE', 'J1939_EE_INFO_TX_ABORT', 'J1939_FILTER_MAX', 'NI_MAXSERV',"
+        " 'PACKET_BROADCAST', 'PACKET_FASTROUTE', 'PACKET_HOST', 'PACKET_LOOPBACK', 'PACKET_MULTICAST',"
+        " 'PACKET_OTHERHOST', 'PACKET_OUTGOING', 'SO_INCOMING_CPU', 'TCP_NOTSENT_LOWAT')"
+        " + [(n, getattr(socket, n)) for n in dir(socket) if n.startswith('TIPC_')]",
+        "(socket.AF_ROSE, socket.AddressFamily(42), socket.AddressFamily.AF_QIPCRTR.value)",
+        "[(n, getattr(termios, n)) for n in ('CDSUSP', 'CEOF', 'CEOL', 'CEOT', 'CERASE', 'CFLUSH', 'CINTR', 'CKILL',"
+        " 'CLNEXT', 'CQUIT', 'CRPRNT', 'CSTART', 'CSTOP', 'CSUSP', 'CWERASE', 'FIOASYNC', 'IOCSIZE_MASK',"
+        " 'IOCSIZE_SHIFT', 'NCC', 'N_MOUSE', 'N_PPP', 'N_SLIP', 'N_STRIP', 'N_TTY', 'TCSBRKP', 'TIOCGETD',"
+        " 'TIOCGICOUNT', 'TIOCGLCKTRMIOS', 'TIOCMIWAIT', 'TIOCNOTTY', 'TIOCPKT', 'TIOCPKT_DATA', 'TIOCPKT_DOSTOP',"
+        " 'TIOCPKT_FLUSHREAD', 'TIOCPKT_FLUSHWRITE', 'TIOCPKT_NOSTOP', 'TIOCPKT_START', 'TIOCPKT_STOP',"
+        " 'TIOCSERCONFIG', 'TIOCSERGETLSR', 'TIOCSERGETMULTI', 'TIOCSERGSTRUCT', 'TIOCSERGWILD', 'TIOCSERSETMULTI',"
+        " 'TIOCSERSWILD', 'TIOCSER_TEMT', 'TIOCSETD', 'TIOCSLCKTRMIOS', 'TIOCSSERIAL')]"]
 
     @d.prop(st.sampled_from(added_module_names), examples=0.1, explicit=added_module_names)
     def module_names_added(ctx, expr):
-        modules = ("select", "fcntl", "signal", "resource", "array", "threading", "_thread")
+        modules = ("select", "fcntl", "signal", "resource", "array", "threading", "_thread", "socket", "termios")
         full = "(lambda %s: %s)(%s)" % (", ".join(modules), expr,
                                         ", ".join("__import__(%r)" % m for m in modules))
         ctx.same("exact/" + expr, lambda c: c.eval(full))
