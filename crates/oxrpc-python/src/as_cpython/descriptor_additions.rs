@@ -87,7 +87,7 @@ const XATTR_MAX: usize = 65536;
 const IOV_MAX: usize = 1024;
 
 fn pread(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
-    let [fd, length, offset] = three("posix.pread", "pread", args, vm)?;
+    let [fd, length, offset] = exactly("posix.pread", "pread", args, vm)?;
     let fd = c_int(&fd, vm)?;
     let length = ssize(&length, vm)?;
     let offset = off_t(&offset, vm)?;
@@ -108,7 +108,7 @@ fn pread(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
 }
 
 fn pwrite(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
-    let [fd, buffer, offset] = three("posix.pwrite", "pwrite", args, vm)?;
+    let [fd, buffer, offset] = exactly("posix.pwrite", "pwrite", args, vm)?;
     let fd = c_int(&fd, vm)?;
     let buffer = ArgBytesLike::try_from_borrowed_object(vm, &buffer)?;
     let Ok(offset) = u64::try_from(off_t(&offset, vm)?) else {
@@ -122,9 +122,7 @@ fn pwrite(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
 }
 
 fn readv(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
-    let [fd, buffers] =
-        <[PyObjectRef; 2]>::try_from(positional_only("posix.readv", "readv", args, 2, 2, vm)?)
-            .map_err(|_| vm.new_type_error("readv expected 2 arguments".to_owned()))?;
+    let [fd, buffers] = exactly("posix.readv", "readv", args, vm)?;
     let fd = c_int(&fd, vm)?;
     let buffers = writable_buffers(&buffers, "readv", vm)?;
     read_into(&buffers, vm, |slices| {
@@ -147,9 +145,7 @@ fn preadv(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
 }
 
 fn writev(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
-    let [fd, buffers] =
-        <[PyObjectRef; 2]>::try_from(positional_only("posix.writev", "writev", args, 2, 2, vm)?)
-            .map_err(|_| vm.new_type_error("writev expected 2 arguments".to_owned()))?;
+    let [fd, buffers] = exactly("posix.writev", "writev", args, vm)?;
     let fd = c_int(&fd, vm)?;
     let buffers = readable_buffers(&buffers, "writev", vm)?;
     written_from(&buffers, vm, |slices| {
@@ -229,7 +225,7 @@ fn fdatasync(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
 }
 
 fn posix_fallocate(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
-    let [fd, offset, length] = three("posix.posix_fallocate", "posix_fallocate", args, vm)?;
+    let [fd, offset, length] = exactly("posix.posix_fallocate", "posix_fallocate", args, vm)?;
     let fd = c_int(&fd, vm)?;
     let offset = off_t(&offset, vm)?;
     let length = off_t(&length, vm)?;
@@ -240,11 +236,11 @@ fn posix_fallocate(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
 
 fn posix_fadvise(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
     use nix::fcntl::PosixFadviseAdvice as Advice;
-    let given = positional_only("posix.posix_fadvise", "posix_fadvise", args, 4, 4, vm)?;
-    let fd = c_int(&given[0], vm)?;
-    let offset = off_t(&given[1], vm)?;
-    let length = off_t(&given[2], vm)?;
-    let advice = match c_int(&given[3], vm)? {
+    let [fd, offset, length, advice] = exactly("posix.posix_fadvise", "posix_fadvise", args, vm)?;
+    let fd = c_int(&fd, vm)?;
+    let offset = off_t(&offset, vm)?;
+    let length = off_t(&length, vm)?;
+    let advice = match c_int(&advice, vm)? {
         nix::libc::POSIX_FADV_NORMAL => Advice::POSIX_FADV_NORMAL,
         nix::libc::POSIX_FADV_SEQUENTIAL => Advice::POSIX_FADV_SEQUENTIAL,
         nix::libc::POSIX_FADV_RANDOM => Advice::POSIX_FADV_RANDOM,
@@ -276,7 +272,7 @@ fn posix_fadvise(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
 fn lockf(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
     use nix::fcntl::{fcntl, FcntlArg};
     use nix::libc;
-    let [fd, command, length] = three("posix.lockf", "lockf", args, vm)?;
+    let [fd, command, length] = exactly("posix.lockf", "lockf", args, vm)?;
     let fd = c_int(&fd, vm)?;
     let command = c_int(&command, vm)?;
     let length = off_t(&length, vm)?;
@@ -680,16 +676,16 @@ fn path_like(given: &PyObject, vm: &VirtualMachine) -> bool {
         || given.class().has_attr(vm.ctx.intern_str("__fspath__"))
 }
 
-/// The three arguments of a positional-only function, or CPython's
+/// The `N` arguments of a positional-only function, or CPython's
 /// refusal (`function` names it for keywords, `method` for the count).
-fn three(
+fn exactly<const N: usize>(
     function: &str,
     method: &str,
     args: FuncArgs,
     vm: &VirtualMachine,
-) -> PyResult<[PyObjectRef; 3]> {
-    <[PyObjectRef; 3]>::try_from(positional_only(function, method, args, 3, 3, vm)?)
-        .map_err(|_| vm.new_type_error(format!("{method} expected 3 arguments")))
+) -> PyResult<[PyObjectRef; N]> {
+    <[PyObjectRef; N]>::try_from(positional_only(function, method, args, N, N, vm)?)
+        .map_err(|_| vm.new_type_error(format!("{method} expected {N} arguments")))
 }
 
 /// Every parameter of `signature` bound, all of them required.

@@ -183,7 +183,8 @@ fn null_reworded(
 
 /// The first argument of the call `given` that `refused` holds, by
 /// position then by name, and the name CPython's `function` gives it
-/// (RustPython's names the second path of `link` and `symlink` "path").
+/// (RustPython's names the second path of `link` and `symlink` "path"):
+/// "path" where CPython's table has no signature for it.
 fn refused_argument<'a>(
     function: &str,
     given: &'a FuncArgs,
@@ -195,7 +196,10 @@ fn refused_argument<'a>(
         .enumerate()
         .find(|(_, value)| refused(value));
     match by_position {
-        Some((index, value)) => Some((posix_keywords::parameter_name(function, index)?, value)),
+        Some((index, value)) => Some((
+            posix_keywords::parameter_name(function, index).unwrap_or("path"),
+            value,
+        )),
         None => given
             .kwargs
             .iter()
