@@ -9,7 +9,9 @@
 //!   `chmod`, `chown`, `chdir`, `statvfs`, `truncate`, `listdir`,
 //!   `scandir`, `pathconf`). The descriptor is the file an error names:
 //!   `os.chmod(999, 0)` fails with "[Errno 9] Bad file descriptor: 999",
-//!   where RustPython named none (and took no descriptor at all in
+//!   and `os.listdir(w)` of a pipe's end with "[Errno 20] Not a
+//!   directory: 7" (but its EBADF names none, and `truncate`'s errors
+//!   none), where RustPython named none (and took no descriptor at all in
 //!   `chdir`, which CPython changes to with `fchdir`). -1 is CPython's "no
 //!   descriptor", which leaves it no path: `stat(-1)` fails with EFAULT
 //!   ("[Errno 14] Bad address: -1"), `listdir(-1)` and `scandir(-1)` read
@@ -44,9 +46,10 @@ use rustpython_vm::{AsObject, PyObject, PyObjectRef, PyResult, VirtualMachine};
 #[derive(Clone, Copy)]
 enum Reading {
     /// A path that may be a descriptor: what -1 does there, and whether
-    /// an error names the descriptor (CPython's `truncate`, `listdir` and
-    /// `scandir` call the descriptor's own function, whose errors name no
-    /// file).
+    /// an error names the descriptor (CPython's `truncate` calls
+    /// `ftruncate`, whose errors name no file; its `listdir` and `scandir`
+    /// copy the descriptor first, an error of which names none, then name
+    /// it when `fdopendir` fails).
     PathOrDescriptor(AtMinusOne, Naming),
     /// A C int alone.
     Descriptor,
@@ -58,6 +61,8 @@ enum Reading {
 #[derive(Clone, Copy, PartialEq)]
 enum Naming {
     Descriptor,
+    /// Not for EBADF, which the copy of the descriptor fails with.
+    DescriptorOnceCopied,
     Nothing,
 }
 
@@ -85,11 +90,11 @@ const READINGS: [(&str, Reading); 18] = [
     ),
     (
         "listdir",
-        Reading::PathOrDescriptor(AtMinusOne::CurrentDirectory, Naming::Nothing),
+        Reading::PathOrDescriptor(AtMinusOne::CurrentDirectory, Naming::DescriptorOnceCopied),
     ),
     (
         "scandir",
-        Reading::PathOrDescriptor(AtMinusOne::CurrentDirectory, Naming::Nothing),
+        Reading::PathOrDescriptor(AtMinusOne::CurrentDirectory, Naming::DescriptorOnceCopied),
     ),
     ("fstat", Reading::Descriptor),
     ("fchown", Reading::Descriptor),
@@ -181,8 +186,23 @@ fn path_or_descriptor(
         Some(by_descriptor) => by_descriptor(vm, FuncArgs::from(vec![path.clone()])),
         None => own(vm, args),
     };
-    let named = (naming == Naming::Descriptor).then_some(path);
-    done.map_err(|error| remade(error, named, vm))
+    done.map_err(|error| {
+        const EBADF: i32 = 9;
+        let named = match naming {
+            Naming::Descriptor => Some(path),
+            Naming::DescriptorOnceCopied => {
+                let errno = error.as_object().get_attr("errno", vm).ok();
+                let unopened = errno.is_some_and(|errno| {
+                    errno
+                        .downcast_ref::<PyInt>()
+                        .is_some_and(|errno| errno.as_bigint().to_i32() == Some(EBADF))
+                });
+                (!unopened).then_some(path)
+            }
+            Naming::Nothing => None,
+        };
+        remade(error, named, vm)
+    })
 }
 
 /// The call's first argument, by position or by `keyword`.
