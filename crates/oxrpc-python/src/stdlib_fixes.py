@@ -343,6 +343,33 @@ def _run_os(exec_module, module):
     finally:
         if answered:
             del sys._get_cpu_count_config
+    _supports_as_3_11(module)
+
+
+# --- os.supports_* as 3.11's, where it holds here ---------------------------------
+#
+# Code asks these sets before it passes a descriptor, a dir_fd or
+# follow_symlinks=False (shutil.rmtree, os.fwalk, pathlib). RustPython's
+# listed functions CPython's do not (fstat, fchdir, fsync, ... in
+# supports_fd; fstat and remove in supports_dir_fd), and left out ones
+# that take a descriptor here (chdir, chmod, statvfs); supports_effective_ids
+# was missing, so `os.access in os.supports_effective_ids` raised. Each set
+# is CPython 3.11's on Linux, less what RustPython's function refuses here:
+# dir_fd for access, chmod, link, mkfifo, readlink and rename; a descriptor
+# for execve and utime; follow_symlinks and effective_ids for access.
+_SUPPORTS_AS_3_11 = {
+    'supports_dir_fd': ('chown', 'mkdir', 'mknod', 'open', 'rmdir', 'stat', 'symlink', 'unlink',
+                        'utime'),
+    'supports_fd': ('chdir', 'chmod', 'chown', 'listdir', 'pathconf', 'scandir', 'stat', 'statvfs',
+                    'truncate'),
+    'supports_follow_symlinks': ('chown', 'link', 'stat', 'utime'),
+    'supports_effective_ids': (),
+}
+
+
+def _supports_as_3_11(module):
+    for name, functions in _SUPPORTS_AS_3_11.items():
+        setattr(module, name, {getattr(module, f) for f in functions if hasattr(module, f)})
 
 
 # --- locale's aliases as 3.11's ---------------------------------------------------

@@ -3149,6 +3149,40 @@ def build(argv=None):
     def os_link_symlinks(ctx, call):
         ctx.same("exact/" + call, lambda c: c.namespace["descriptor_outcome"](call))
 
+    # What os.supports_dir_fd, supports_fd and supports_follow_symlinks list
+    # holds: each listed function takes that argument, as CPython's does.
+    # (Ours list fewer: see _SUPPORTS_AS_3_11 in oxrpc-python's
+    # stdlib_fixes.py.)
+    supports_calls = [
+        "(os.chown in os.supports_dir_fd, (lambda f: (os.chown('f', -1, -1, dir_fd=f), os.close(f)))(os.open(d, 0)))",
+        "(os.mkdir in os.supports_dir_fd, (lambda f: (os.mkdir('m', dir_fd=f), os.close(f)))(os.open(d, 0)))",
+        "(os.mknod in os.supports_dir_fd, (lambda f: (os.mknod('n', 0o600, 0, dir_fd=f), os.close(f)))(os.open(d, 0)))",
+        "(os.open in os.supports_dir_fd, (lambda f: (os.close(os.open('f', 0, dir_fd=f)), os.close(f)))(os.open(d, 0)))",
+        "(os.stat in os.supports_dir_fd, (lambda f: (os.stat('f', dir_fd=f).st_size, os.close(f)))(os.open(d, 0)))",
+        "(os.symlink in os.supports_dir_fd, (lambda f: (os.symlink('f', 'l', dir_fd=f), os.readlink(d + '/l'),"
+        " os.unlink('l', dir_fd=f), os.close(f)))(os.open(d, 0)))",
+        "(os.rmdir in os.supports_dir_fd, os.mkdir(d + '/r'), (lambda f: (os.rmdir('r', dir_fd=f), os.close(f)))"
+        "(os.open(d, 0)))",
+        "(os.utime in os.supports_dir_fd, (lambda f: (os.utime('f', (1, 2), dir_fd=f), os.stat(p).st_mtime,"
+        " os.close(f)))(os.open(d, 0)))",
+        "(os.chdir in os.supports_fd, os.getcwd() == (os.chdir(os.open(d, 0)), os.getcwd())[1])",
+        "(os.chmod in os.supports_fd, os.chmod(fd, 0o640), oct(os.stat(p).st_mode & 0o777))",
+        "(os.chown in os.supports_fd, os.chown(fd, -1, -1))", "(os.listdir in os.supports_fd, os.listdir(r))",
+        "(os.pathconf in os.supports_fd, os.pathconf(fd, 'PC_NAME_MAX'))",
+        "(os.stat in os.supports_fd, os.stat(fd).st_size)", "(os.statvfs in os.supports_fd, os.statvfs(fd).f_namemax)",
+        "(os.truncate in os.supports_fd, os.truncate(fd, 3), os.stat(p).st_size)",
+        "(os.scandir in os.supports_fd, [e.name for e in os.scandir(os.open(d, 0))])",
+        "(os.chown in os.supports_follow_symlinks, os.chown(p, -1, -1, follow_symlinks=False))",
+        "(os.link in os.supports_follow_symlinks, os.link(p, d + '/h', follow_symlinks=False), os.stat(p).st_nlink)",
+        "(os.stat in os.supports_follow_symlinks, os.stat(p, follow_symlinks=False).st_size)",
+        "(os.utime in os.supports_follow_symlinks, os.utime(p, (5, 6), follow_symlinks=False), os.stat(p).st_atime)",
+        "type(os.supports_effective_ids)",
+    ]
+
+    @d.prop(st.sampled_from(supports_calls), examples=0.05, explicit=supports_calls)
+    def os_supports_sets(ctx, call):
+        ctx.same("exact/" + call, lambda c: c.namespace["descriptor_outcome"](call))
+
     # posix functions called with keywords, as CPython's Argument Clinic binds
     # them: a parameter by name, a left-out one's default, the keyword-only
     # ones, and the calls it refuses (a misnamed or doubled keyword, any
