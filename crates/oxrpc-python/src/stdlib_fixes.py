@@ -356,12 +356,12 @@ def _run_os(exec_module, module):
 # was missing, so `os.access in os.supports_effective_ids` raised. Each set
 # is CPython 3.11's on Linux, less what RustPython's function refuses here:
 # dir_fd for access, chmod, link, mkfifo, readlink and rename; a descriptor
-# for execve and utime; follow_symlinks and effective_ids for access.
+# for execve; follow_symlinks and effective_ids for access.
 _SUPPORTS_AS_3_11 = {
     'supports_dir_fd': ('chown', 'mkdir', 'mknod', 'open', 'rmdir', 'stat', 'symlink', 'unlink',
                         'utime'),
     'supports_fd': ('chdir', 'chmod', 'chown', 'listdir', 'pathconf', 'scandir', 'stat', 'statvfs',
-                    'truncate'),
+                    'truncate', 'utime'),
     'supports_follow_symlinks': ('chown', 'link', 'stat', 'utime'),
     'supports_effective_ids': (),
 }

@@ -3165,7 +3165,8 @@ def build(argv=None):
         "(os.open(d, 0)))",
         "(os.utime in os.supports_dir_fd, (lambda f: (os.utime('f', (1, 2), dir_fd=f), os.stat(p).st_mtime,"
         " os.close(f)))(os.open(d, 0)))",
-        "(os.chdir in os.supports_fd, os.getcwd() == (os.chdir(os.open(d, 0)), os.getcwd())[1])",
+        "(os.chdir in os.supports_fd, (lambda here, f: (os.chdir(f), os.getcwd() == d, os.chdir(here), os.close(f))[1])"
+        "(os.getcwd(), os.open(d, 0)))",
         "(os.chmod in os.supports_fd, os.chmod(fd, 0o640), oct(os.stat(p).st_mode & 0o777))",
         "(os.chown in os.supports_fd, os.chown(fd, -1, -1))", "(os.listdir in os.supports_fd, os.listdir(r))",
         "(os.pathconf in os.supports_fd, os.pathconf(fd, 'PC_NAME_MAX'))",
@@ -3177,10 +3178,37 @@ def build(argv=None):
         "(os.stat in os.supports_follow_symlinks, os.stat(p, follow_symlinks=False).st_size)",
         "(os.utime in os.supports_follow_symlinks, os.utime(p, (5, 6), follow_symlinks=False), os.stat(p).st_atime)",
         "type(os.supports_effective_ids)",
+        "(os.utime in os.supports_fd, os.utime(fd, (7, 8)), os.stat(p).st_mtime)",
     ]
 
     @d.prop(st.sampled_from(supports_calls), examples=0.05, explicit=supports_calls)
     def os_supports_sets(ctx, call):
+        ctx.same("exact/" + call, lambda c: c.namespace["descriptor_outcome"](call))
+
+    # os.utime given a descriptor: times and ns read, rounded and refused as
+    # CPython's read them, and what the file then says.
+    utime_values = st.sampled_from(["1", "-2", "1.5", "-2.25", "1.9999999999", "-0.5", "True", "2**70", "1e300",
+                                    "float('nan')", "'a'", "None", "2**40"])
+    # The file's times are read after a call on its own descriptor only.
+    utime_descriptors = st.sampled_from(["fd", "r", "999", "-1", "2**31"])
+
+    def utime_call(descriptor, arguments):
+        call = "os.utime(%s, %s)" % (descriptor, arguments)
+        if descriptor != "fd":
+            return call
+        return "(%s, os.stat(p).st_atime_ns, os.stat(p).st_mtime_ns)" % call
+
+    @d.prop(st.one_of(
+        st.builds(lambda f, a, m: utime_call(f, "(%s, %s)" % (a, m)), utime_descriptors, utime_values, utime_values),
+        st.builds(lambda f, a, m: utime_call(f, "ns=(%s, %s)" % (a, m)), utime_descriptors, utime_values,
+                  utime_values),
+        st.sampled_from(["os.utime(fd, (1, 2), ns=(1, 2))", "os.utime(fd, (1, 2), ns=None)", "os.utime(fd, ns=None)",
+                         "os.utime(fd, [1, 2])", "os.utime(fd, (1,))", "os.utime(fd, ns=[1, 2])",
+                         "os.utime(fd, dir_fd=3)", "os.utime(fd, dir_fd='x')", "os.utime(fd, follow_symlinks=False)",
+                         "(os.utime(fd), os.stat(p).st_mtime > 1e9)", "os.utime(path=fd, times=(1, 2))"])),
+            examples=0.5, explicit=["(os.utime(fd, (1.5, -2.25)), os.stat(p).st_atime_ns, os.stat(p).st_mtime_ns)",
+                                    "os.utime(fd, ns=('a', 2))", "os.utime(-1)", "os.utime(fd, follow_symlinks=False)"])
+    def os_utime_descriptor(ctx, call):
         ctx.same("exact/" + call, lambda c: c.namespace["descriptor_outcome"](call))
 
     # posix functions called with keywords, as CPython's Argument Clinic binds
@@ -3188,8 +3216,6 @@ def build(argv=None):
     # ones, and the calls it refuses (a misnamed or doubled keyword, any
     # keyword to a function that takes none). Only calls that change nothing:
     # paths that are not there, descriptors that are not open, signal 0.
-    # Left out: utime, which takes no descriptor on RustPython, so its
-    # refusal of None does not list "integer".
     keyword_calls = [
         ("stat", [("path", "'/'")], ".st_mode"), ("lstat", [("path", "'/'")], ".st_mode"),
         ("stat", [("path", "'/'"), ("dir_fd", "None"), ("follow_symlinks", "False")], ".st_mode"),
@@ -3207,7 +3233,7 @@ def build(argv=None):
         ("truncate", [("path", "'/nonexistent'"), ("length", "0")], ""),
         ("readlink", [("path", "'/nonexistent'")], ""), ("statvfs", [("path", "'/'")], ".f_bsize > 0"),
         ("pathconf", [("path", "'/'"), ("name", "'PC_NAME_MAX'")], ""),
-        ("listdir", [("path", "'/nonexistent'")], ""),
+        ("listdir", [("path", "'/nonexistent'")], ""), ("utime", [("path", "'/nonexistent'"), ("times", "None")], ""),
         ("fstat", [("fd", "999")], ""), ("fsync", [("fd", "999")], ""), ("fchmod", [("fd", "999"), ("mode", "0")], ""),
         ("device_encoding", [("fd", "999")], ""), ("fspath", [("path", "'x'")], ""),
         ("dup2", [("fd", "999"), ("fd2", "1000"), ("inheritable", "False")], ""),

@@ -102,6 +102,7 @@ mod type_names;
 mod unicode_error_str;
 mod unsupported_operations;
 mod utf16_utf32;
+mod utime_descriptor;
 pub(crate) mod written_docstrings;
 
 use rustpython_vm::builtins::PyModuleDef;
@@ -122,6 +123,7 @@ pub(crate) fn module_defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
             &[
                 ("read", sized_allocations::os_read),
                 ("link", link_follow::link),
+                ("utime", utime_descriptor::utime),
                 ("urandom", sized_allocations::os_urandom),
                 ("getrandom", sized_allocations::os_getrandom),
             ],

@@ -22,9 +22,6 @@
 //! `symlink` called both of theirs "path" (CPython's `src` and `dst`).
 //! A failed `symlink` names both its paths, and a failed `utime` none,
 //! as CPython's do.
-//!
-//! Not covered: `utime`, which takes no file descriptor here, does not
-//! list "integer".
 
 use super::error_text::{self, text_of};
 use super::fd_errors;
@@ -270,7 +267,7 @@ fn reworded(
         ),
         // A descriptor is taken here (see `fd_errors`), but RustPython's
         // converter does not say so.
-        "chdir" | "truncate" => text.replacen(
+        "chdir" | "truncate" | "utime" => text.replacen(
             "bytes or os.PathLike, not",
             "bytes, os.PathLike or integer, not",
             1,
