@@ -35,7 +35,7 @@
 //! are CPython's, from `builtin_docs`' table.
 
 use super::clinic_signature::{c_int_argument, no_arguments, positional_only, Signature};
-use super::fd_errors::{bad_address, not_an_integer, remade};
+use super::fd_errors::{bad_address, descriptor_of_path, not_an_integer, remade};
 use super::memory_bounds::refuse_past_memory;
 use super::module_additions::defined;
 use num_traits::{Signed, ToPrimitive};
@@ -455,18 +455,7 @@ impl Attributed {
         let target = match path.filter(|path| !vm.is_none(path)) {
             None => Target::Path(OsPath::new_str("."), false),
             Some(given) => match given.downcast_ref::<PyInt>() {
-                Some(number) => {
-                    Target::Descriptor(number.as_bigint().to_i32().ok_or_else(|| {
-                        vm.new_overflow_error(
-                            if number.as_bigint().is_negative() {
-                                "fd is less than minimum"
-                            } else {
-                                "fd is greater than maximum"
-                            }
-                            .to_owned(),
-                        )
-                    })?)
-                }
+                Some(number) => Target::Descriptor(descriptor_of_path(number, vm)?),
                 None => Target::Path(path_argument(function, "path", true, &given, vm)?, true),
             },
         };

@@ -161,14 +161,7 @@ fn path_or_descriptor(
     let Some(number) = path.downcast_ref::<PyInt>() else {
         return own(vm, args);
     };
-    let Some(number) = number.as_bigint().to_i32() else {
-        let words = if number.as_bigint().is_negative() {
-            "fd is less than minimum"
-        } else {
-            "fd is greater than maximum"
-        };
-        return Err(vm.new_overflow_error(words.to_owned()));
-    };
+    let number = descriptor_of_path(number, vm)?;
     match (number, at_minus_one) {
         (-1, AtMinusOne::BadAddress) => return Err(bad_address(path, vm)),
         (-1, AtMinusOne::CurrentDirectory) => {
@@ -202,6 +195,19 @@ fn path_or_descriptor(
             Naming::Nothing => None,
         };
         remade(error, named, vm)
+    })
+}
+
+/// An int given as a path (`path_t`'s `allow_fd`), as the descriptor it
+/// names: refused past a C int as CPython's `_fd_converter` refuses it.
+pub(super) fn descriptor_of_path(number: &PyInt, vm: &VirtualMachine) -> PyResult<i32> {
+    number.as_bigint().to_i32().ok_or_else(|| {
+        let words = if number.as_bigint().is_negative() {
+            "fd is less than minimum"
+        } else {
+            "fd is greater than maximum"
+        };
+        vm.new_overflow_error(words.to_owned())
     })
 }
 

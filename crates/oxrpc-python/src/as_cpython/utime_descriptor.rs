@@ -19,9 +19,10 @@
 //! A failed call names no file, as CPython's `utime` names none. Any
 //! other path is RustPython's.
 
-use super::clinic_signature::Signature;
+use super::clinic_signature::{c_int_argument, Signature};
+use super::fd_errors::{descriptor_of_path, not_an_integer};
 use super::module_copy::fronts;
-use num_traits::{Signed, ToPrimitive};
+use num_traits::ToPrimitive;
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyFloat, PyInt, PyTuple};
 use rustpython_vm::convert::{IntoPyException, TryFromObject};
 use rustpython_vm::function::{FuncArgs, PyNativeFn};
@@ -52,16 +53,7 @@ fn by_descriptor_too(
     let Some(number) = given.and_then(|given| given.downcast_ref::<PyInt>()) else {
         return own(vm, args);
     };
-    let descriptor = number.as_bigint().to_i32().ok_or_else(|| {
-        vm.new_overflow_error(
-            if number.as_bigint().is_negative() {
-                "fd is less than minimum"
-            } else {
-                "fd is greater than maximum"
-            }
-            .to_owned(),
-        )
-    })?;
+    let descriptor = descriptor_of_path(number, vm)?;
     let bound = UTIME.bind(args, vm)?;
     let argument = |index: usize| bound.get(index).cloned().flatten();
     let dir_fd = match argument(3).filter(|dir_fd| !vm.is_none(dir_fd)) {
@@ -74,7 +66,7 @@ fn by_descriptor_too(
                     dir_fd.class().name()
                 )));
             }
-            Some(super::clinic_signature::c_int_argument(&dir_fd, vm)?)
+            Some(c_int_argument(&dir_fd, vm)?)
         }
         None => None,
     };
@@ -186,14 +178,14 @@ fn nanoseconds(given: &PyObject, vm: &VirtualMachine) -> PyResult<(i64, i64)> {
         )));
     };
     let whole = time_t(&whole, vm)?;
-    let part = super::clinic_signature::c_int_argument(&part, vm)?;
+    let part = c_int_argument(&part, vm)?;
     Ok((whole, i64::from(part)))
 }
 
 /// `_PyLong_AsTime_t`.
 fn time_t(given: &PyObject, vm: &VirtualMachine) -> PyResult<i64> {
     if given.class().slots.as_number.index.load().is_none() {
-        return Err(super::fd_errors::not_an_integer(given, vm));
+        return Err(not_an_integer(given, vm));
     }
     given
         .try_index(vm)?
