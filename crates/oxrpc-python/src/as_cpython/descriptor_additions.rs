@@ -35,7 +35,7 @@
 //! are CPython's, from `builtin_docs`' table.
 
 use super::clinic_signature::{c_int_argument, no_arguments, positional_only, Signature};
-use super::fd_errors::{bad_address, descriptor_of_path, not_an_integer, remade};
+use super::fd_errors::{bad_address, descriptor_of_path, int_index, remade};
 use super::memory_bounds::refuse_past_memory;
 use super::module_additions::defined;
 use num_traits::{Signed, ToPrimitive};
@@ -333,7 +333,7 @@ fn memfd_create(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
     }
     let flags = match bound.next() {
         // `unsigned_int(bitwise=True)`: an int's low 32 bits.
-        Some(flags) => index(&flags, vm)?.as_u32_mask(),
+        Some(flags) => int_index(&flags, vm)?.as_u32_mask(),
         None => nix::libc::MFD_CLOEXEC,
     };
     let made = rustix::fs::memfd_create(
@@ -833,28 +833,20 @@ fn lent(number: i32, vm: &VirtualMachine) -> PyResult<BorrowedFd<'static>> {
 
 /// An `int` argument: anything with `__index__`, within a C int.
 fn c_int(given: &PyObjectRef, vm: &VirtualMachine) -> PyResult<i32> {
-    index(given, vm)?;
-    c_int_argument(given, vm)
-}
-
-/// `given`'s `__index__`, refused in CPython's words where it has none.
-fn index(given: &PyObject, vm: &VirtualMachine) -> PyResult<rustpython_vm::PyRef<PyInt>> {
-    if given.class().slots.as_number.index.load().is_none() {
-        return Err(not_an_integer(given, vm));
-    }
-    given.try_index(vm)
+    // Its `__index__` asked once: the int it gives is read again.
+    c_int_argument(&int_index(given, vm)?.into(), vm)
 }
 
 /// A `Py_ssize_t` argument.
 fn ssize(given: &PyObject, vm: &VirtualMachine) -> PyResult<isize> {
-    index(given, vm)?.as_bigint().to_isize().ok_or_else(|| {
+    int_index(given, vm)?.as_bigint().to_isize().ok_or_else(|| {
         vm.new_overflow_error("Python int too large to convert to C ssize_t".to_owned())
     })
 }
 
 /// A `Py_off_t` argument (`PyLong_AsLongLong`).
 fn off_t(given: &PyObject, vm: &VirtualMachine) -> PyResult<i64> {
-    index(given, vm)?.as_bigint().to_i64().ok_or_else(|| {
+    int_index(given, vm)?.as_bigint().to_i64().ok_or_else(|| {
         vm.new_overflow_error("Python int too large to convert to C long".to_owned())
     })
 }

@@ -40,7 +40,7 @@ use super::type_names::renamed_in_cpython;
 use num_traits::{Signed, ToPrimitive};
 use rustpython_vm::builtins::{PyBaseException, PyBaseExceptionRef, PyInt, PyModuleDef};
 use rustpython_vm::function::{FuncArgs, PyMethodDef, PyNativeFn};
-use rustpython_vm::{AsObject, PyObject, PyObjectRef, PyResult, VirtualMachine};
+use rustpython_vm::{AsObject, PyObject, PyObjectRef, PyRef, PyResult, VirtualMachine};
 
 /// How a function reads its descriptor.
 #[derive(Clone, Copy)]
@@ -134,9 +134,7 @@ pub(super) fn front(
             }
             Reading::Descriptor => {
                 if let Some(given) = first_argument(&args, "fd") {
-                    if given.class().slots.as_number.index.load().is_none() {
-                        return Err(not_an_integer(given, vm));
-                    }
+                    int_index(given, vm)?;
                 }
                 own(vm, args).map_err(|error| remade(error, None, vm))
             }
@@ -249,6 +247,14 @@ fn with_file_descriptor(mut args: FuncArgs, vm: &VirtualMachine) -> PyResult<Fun
     }
     *slot = vm.ctx.new_int(descriptor).into();
     Ok(args)
+}
+
+/// `given`'s `__index__`, refused in CPython's words where it has none.
+pub(super) fn int_index(given: &PyObject, vm: &VirtualMachine) -> PyResult<PyRef<PyInt>> {
+    if given.class().slots.as_number.index.load().is_none() {
+        return Err(not_an_integer(given, vm));
+    }
+    given.try_index(vm)
 }
 
 /// CPython's refusal of a value with no `__index__` where an int is read.

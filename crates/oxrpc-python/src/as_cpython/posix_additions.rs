@@ -31,7 +31,7 @@
 
 use super::clinic_signature::c_int_argument;
 use super::clinic_signature::Signature;
-use super::fd_errors::not_an_integer;
+use super::fd_errors::int_index;
 use super::module_additions::defined;
 use num_traits::{Signed, ToPrimitive};
 use rustpython_vm::builtins::PyInt;
@@ -237,10 +237,7 @@ fn exactly(function: &str, args: FuncArgs, vm: &VirtualMachine) -> PyResult<[PyO
 
 /// `PyArg_Parse`'s `i`: a C long first, then a C int.
 fn parsed_int(value: &PyObject, vm: &VirtualMachine) -> PyResult<i32> {
-    if value.class().slots.as_number.index.load().is_none() {
-        return Err(not_an_integer(value, vm));
-    }
-    let index = value.try_index(vm)?;
+    let index = int_index(value, vm)?;
     let Some(long) = index.as_bigint().to_i64() else {
         return Err(long_overflow(vm));
     };

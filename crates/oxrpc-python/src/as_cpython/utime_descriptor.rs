@@ -20,7 +20,7 @@
 //! other path is RustPython's.
 
 use super::clinic_signature::{c_int_argument, Signature};
-use super::fd_errors::{descriptor_of_path, not_an_integer};
+use super::fd_errors::{descriptor_of_path, int_index};
 use super::module_copy::fronts;
 use num_traits::ToPrimitive;
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyFloat, PyInt, PyTuple};
@@ -184,11 +184,7 @@ fn nanoseconds(given: &PyObject, vm: &VirtualMachine) -> PyResult<(i64, i64)> {
 
 /// `_PyLong_AsTime_t`.
 fn time_t(given: &PyObject, vm: &VirtualMachine) -> PyResult<i64> {
-    if given.class().slots.as_number.index.load().is_none() {
-        return Err(not_an_integer(given, vm));
-    }
-    given
-        .try_index(vm)?
+    int_index(given, vm)?
         .as_bigint()
         .to_i64()
         .ok_or_else(|| time_t_overflow(vm))
