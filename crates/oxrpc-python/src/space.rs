@@ -269,6 +269,9 @@ fn build_interpreter() -> rustpython_vm::Interpreter {
     if let Some(io) = as_cpython::string_io::io_module_def(&builder.ctx) {
         builder = builder.add_native_module(io);
     }
+    if let Some(ssl) = as_cpython::ssl_errors::module_def(&builder.ctx) {
+        builder = builder.add_native_module(ssl);
+    }
     let fronted = as_cpython::module_defs(&builder.ctx);
     builder = builder.add_native_modules(&fronted);
     builder.build()

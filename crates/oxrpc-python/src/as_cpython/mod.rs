@@ -88,6 +88,7 @@ mod sequence_fast;
 mod sequence_repeat;
 mod set_algebra;
 mod sized_allocations;
+pub(crate) mod ssl_errors;
 mod str_format;
 mod str_methods;
 mod str_repr;
