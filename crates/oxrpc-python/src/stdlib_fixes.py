@@ -3,6 +3,14 @@
 import pyexpat
 import _sysconfigdata
 
+
+def _as_its_own(replacement, original):
+    """`replacement`, named and documented as the `original` it stands for."""
+    for attribute in ('__name__', '__qualname__', '__doc__', '__module__'):
+        setattr(replacement, attribute, getattr(original, attribute))
+    return replacement
+
+
 # --- sysconfig's build-time variables -------------------------------------
 #
 # RustPython's build script copies every environment variable of the build
@@ -181,9 +189,7 @@ def _hmac_init(self, key, msg=None, digestmod=''):
 
 
 def _with_3_11_words(init):
-    for attribute in ('__name__', '__qualname__', '__doc__', '__module__'):
-        setattr(_hmac_init, attribute, getattr(init, attribute))
-    return _hmac_init
+    return _as_its_own(_hmac_init, init)
 
 
 def _copy_without_block_size(copy):
@@ -197,9 +203,7 @@ def _copy_without_block_size(copy):
             other._inner = self._inner.copy()
             other._outer = self._outer.copy()
         return other
-    for attribute in ('__name__', '__qualname__', '__doc__', '__module__'):
-        setattr(copy_, attribute, getattr(copy, attribute))
-    return copy_
+    return _as_its_own(copy_, copy)
 
 
 # --- datetime's range errors ----------------------------------------------------
@@ -396,9 +400,262 @@ def _aliases_as_3_11(aliases):
     aliases.update(_LOCALE_ALIASES_OF_3_11)
 
 
+# --- ssl as 3.11's over OpenSSL ------------------------------------------------
+#
+# 3.12 took wrap_socket, match_hostname and RAND_pseudo_bytes out of ssl;
+# clients written for 3.11 still call them. They come back as 3.11 has
+# them: deprecated, with its warnings and its words. The rest is where
+# RustPython's _ssl, on rustls, answers otherwise than CPython's on
+# OpenSSL: RAND_status's bool, a context's TLS 1.2 floor, the words for a
+# protocol it does not know, the verify flags of create_default_context
+# (3.13's), the names of the cipher suites, and the check of a server's
+# name (below).
+
+def _is_address(hostname, ssl):
+    try:
+        ssl._inet_paton(hostname)
+    except ValueError:
+        return False
+    return True
+
+
+def _name_mismatch(cert, hostname, ssl):
+    """How OpenSSL's X509_check_host or X509_check_ip, asked as CPython
+    3.11 asks them, refuses `cert` (as getpeercert() gives it) for
+    `hostname`: None where it is the certificate of that name, else the
+    verify code and words. An IP address must be among its IP Address
+    names; a DNS name among its DNS names or, when it has none, its
+    common names; a wildcard only stands as the whole leftmost label."""
+    names = cert.get('subjectAltName', ())
+    if _is_address(hostname, ssl):
+        address = ssl._inet_paton(hostname)
+        if any(kind == 'IP Address' and ssl._ipaddress_match(value, address)
+               for kind, value in names):
+            return None
+        return 64, 'IP address mismatch, certificate is not valid for %r.' % hostname
+    patterns = [value for kind, value in names if kind == 'DNS']
+    if not patterns:
+        patterns = [value for relative_name in cert.get('subject', ())
+                    for kind, value in relative_name if kind == 'commonName']
+    name = hostname[:-1] if hostname.endswith('.') else hostname
+    for pattern in patterns:
+        try:
+            if ssl._dnsname_match(pattern, name):
+                return None
+        except ssl.CertificateError:
+            pass
+    return 62, 'Hostname mismatch, certificate is not valid for %r.' % hostname
+
+
+def _shaped_as_openssl(error, code, words):
+    """`error`, a certificate's refusal, with OpenSSL's verify code and
+    words, its args (1, message) and their errno and strerror, as
+    CPython's _ssl makes it (RustPython's has the message alone)."""
+    message = '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ' + words
+    error.args = (1, message)
+    error.errno, error.strerror = 1, message
+    error.library, error.reason = 'SSL', 'CERTIFICATE_VERIFY_FAILED'
+    error.verify_code, error.verify_message = code, words
+    return error
+
+
+def _handshake_as_openssl(handshake, end, ssl):
+    """`handshake()`, the one of `end` (an SSLObject or SSLSocket), its
+    refusal of a certificate shaped as OpenSSL's, then the check OpenSSL
+    makes of the server's name. RustPython's _ssl, given a self-signed
+    certificate its context trusts as such, takes the certificate's
+    common name even where it has DNS names (a certificate for
+    `oxrpc.test` whose subject says `localhost` passed for `localhost`),
+    which OpenSSL never does: such a handshake ends in CPython's
+    SSLCertVerificationError, before anything is sent or read. And it
+    words an IP address it refuses as a host name (62)."""
+    try:
+        handshake()
+    except ssl.SSLCertVerificationError as error:
+        code, words = error.verify_code, error.verify_message
+        if code == 62 and _is_address(end.server_hostname or '', ssl):
+            code, words = 64, 'IP address mismatch, certificate is not valid for %r.' % end.server_hostname
+        raise _shaped_as_openssl(error, code, words)
+    if end.server_side or not end.server_hostname or not end.context.check_hostname:
+        return
+    cert = end.getpeercert()
+    mismatch = cert and _name_mismatch(cert, end.server_hostname, ssl)
+    if mismatch:
+        raise _shaped_as_openssl(ssl.SSLCertVerificationError(), *mismatch)
+
+
+# The names OpenSSL gives the TLS 1.2 suites rustls offers, where
+# RustPython's cipher() and shared_ciphers() give their IANA names (its
+# TLS 1.3 names are OpenSSL's already).
+_OPENSSL_SUITE_NAMES = {
+    'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384': 'ECDHE-ECDSA-AES256-GCM-SHA384',
+    'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256': 'ECDHE-ECDSA-AES128-GCM-SHA256',
+    'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256': 'ECDHE-ECDSA-CHACHA20-POLY1305',
+    'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384': 'ECDHE-RSA-AES256-GCM-SHA384',
+    'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256': 'ECDHE-RSA-AES128-GCM-SHA256',
+    'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256': 'ECDHE-RSA-CHACHA20-POLY1305',
+}
+
+
+def _named_as_openssl(cipher):
+    """A (name, protocol, secret bits) triple, named as OpenSSL names it."""
+    name, protocol, bits = cipher
+    return (_OPENSSL_SUITE_NAMES.get(name, name), protocol, bits)
+
+
+def _ciphers_named_as_openssl(end_class):
+    """`end_class`'s (SSLObject's or SSLSocket's) cipher() and
+    shared_ciphers(), naming the suites as OpenSSL does."""
+    own_cipher, own_shared = end_class.cipher, end_class.shared_ciphers
+
+    def cipher(self):
+        cipher = own_cipher(self)
+        return None if cipher is None else _named_as_openssl(cipher)
+
+    def shared_ciphers(self):
+        shared = own_shared(self)
+        return None if shared is None else [_named_as_openssl(cipher) for cipher in shared]
+
+    end_class.cipher = _as_its_own(cipher, own_cipher)
+    end_class.shared_ciphers = _as_its_own(shared_ciphers, own_shared)
+
+
+def _ssl_as_3_11(ssl):
+    import warnings
+    import _ssl
+
+    def __new__(cls, protocol=None, *args, **kwargs):
+        if protocol is None:
+            warnings.warn('ssl.SSLContext() without protocol argument is deprecated.',
+                          category=DeprecationWarning, stacklevel=2)
+            protocol = ssl.PROTOCOL_TLS
+        try:
+            context = _ssl._SSLContext.__new__(cls, protocol)
+        except ValueError as error:
+            if str(error) != 'invalid protocol version: %s' % (protocol,):
+                raise
+            raise ValueError('invalid or unsupported protocol version %d' % protocol) from None
+        if protocol in (ssl.PROTOCOL_TLS, ssl.PROTOCOL_TLS_CLIENT, ssl.PROTOCOL_TLS_SERVER):
+            context.minimum_version = ssl.TLSVersion.TLSv1_2
+        return context
+    ssl.SSLContext.__new__ = staticmethod(_as_its_own(__new__, ssl.SSLContext.__new__))
+
+    object_handshake = ssl.SSLObject.do_handshake
+    socket_handshake = ssl.SSLSocket.do_handshake
+
+    def do_handshake_of_object(self):
+        _handshake_as_openssl(lambda: object_handshake(self), self, ssl)
+
+    def do_handshake_of_socket(self, block=False):
+        _handshake_as_openssl(lambda: socket_handshake(self, block), self, ssl)
+
+    ssl.SSLObject.do_handshake = _as_its_own(do_handshake_of_object, object_handshake)
+    ssl.SSLSocket.do_handshake = _as_its_own(do_handshake_of_socket, socket_handshake)
+    _ciphers_named_as_openssl(ssl.SSLObject)
+    _ciphers_named_as_openssl(ssl.SSLSocket)
+
+    # 3.13's also sets the verify flags VERIFY_X509_PARTIAL_CHAIN (a
+    # certificate the context trusts that is not self-signed ends the
+    # chain) and VERIFY_X509_STRICT; 3.11's sets neither.
+    create_with_3_13_flags = ssl.create_default_context
+
+    def create_default_context(purpose=ssl.Purpose.SERVER_AUTH, *, cafile=None, capath=None,
+                               cadata=None):
+        context = create_with_3_13_flags(purpose, cafile=cafile, capath=capath, cadata=cadata)
+        context.verify_flags &= ~(ssl.VERIFY_X509_PARTIAL_CHAIN | ssl.VERIFY_X509_STRICT)
+        return context
+
+    ssl.create_default_context = _as_its_own(create_default_context, create_with_3_13_flags)
+
+    def RAND_status():
+        """Returns True if the OpenSSL PRNG has been seeded with enough data
+        and False if not."""
+        return bool(_ssl.RAND_status())
+
+    def wrap_socket(sock, keyfile=None, certfile=None, server_side=False,
+                    cert_reqs=ssl.CERT_NONE, ssl_version=ssl.PROTOCOL_TLS,
+                    ca_certs=None, do_handshake_on_connect=True,
+                    suppress_ragged_eofs=True, ciphers=None):
+        warnings.warn('ssl.wrap_socket() is deprecated, use SSLContext.wrap_socket()',
+                      category=DeprecationWarning, stacklevel=2)
+        if server_side and not certfile:
+            raise ValueError('certfile must be specified for server-side operations')
+        if keyfile and not certfile:
+            raise ValueError('certfile must be specified')
+        context = ssl.SSLContext(ssl_version)
+        context.verify_mode = cert_reqs
+        if ca_certs:
+            context.load_verify_locations(ca_certs)
+        if certfile:
+            context.load_cert_chain(certfile, keyfile)
+        if ciphers:
+            context.set_ciphers(ciphers)
+        return context.wrap_socket(
+            sock=sock, server_side=server_side,
+            do_handshake_on_connect=do_handshake_on_connect,
+            suppress_ragged_eofs=suppress_ragged_eofs)
+
+    def match_hostname(cert, hostname):
+        """Verify that *cert* (in decoded format as returned by
+        SSLSocket.getpeercert()) matches the *hostname*.  RFC 2818 and RFC 6125
+        rules are followed.
+
+        The function matches IP addresses rather than dNSNames if hostname is a
+        valid ipaddress string. IPv4 addresses are supported on all platforms.
+        IPv6 addresses are supported on platforms with IPv6 support (AF_INET6
+        and inet_pton).
+
+        CertificateError is raised on failure. On success, the function
+        returns nothing.
+        """
+        warnings.warn('ssl.match_hostname() is deprecated',
+                      category=DeprecationWarning, stacklevel=2)
+        if not cert:
+            raise ValueError('empty or no certificate, match_hostname needs a '
+                             'SSL socket or SSL context with either '
+                             'CERT_OPTIONAL or CERT_REQUIRED')
+        try:
+            host_ip = ssl._inet_paton(hostname)
+        except ValueError:
+            host_ip = None
+        # The names the certificate offers, in its order: its subjectAltName
+        # entries of the hostname's kind, else (none at all) its commonNames.
+        names = []
+        for kind, value in cert.get('subjectAltName', ()):
+            if kind == 'DNS':
+                if host_ip is None and ssl._dnsname_match(value, hostname):
+                    return
+                names.append(value)
+            elif kind == 'IP Address':
+                if host_ip is not None and ssl._ipaddress_match(value, host_ip):
+                    return
+                names.append(value)
+        if not names:
+            for relative_name in cert.get('subject', ()):
+                for kind, value in relative_name:
+                    if kind != 'commonName':
+                        continue
+                    if ssl._dnsname_match(value, hostname):
+                        return
+                    names.append(value)
+        if not names:
+            raise ssl.CertificateError(
+                'no appropriate commonName or subjectAltName fields were found')
+        if len(names) == 1:
+            raise ssl.CertificateError('hostname %r doesn\'t match %r' % (hostname, names[0]))
+        raise ssl.CertificateError('hostname %r doesn\'t match either of %s'
+                                   % (hostname, ', '.join(map(repr, names))))
+
+    for function in (wrap_socket, match_hostname, RAND_status):
+        function.__module__ = 'ssl'
+        function.__qualname__ = function.__name__
+        setattr(ssl, function.__name__, function)
+    ssl.RAND_pseudo_bytes = _ssl.RAND_pseudo_bytes
+
+
 def _mending_exec_module(exec_module):
     """os, inspect, hashlib, hmac, locale, _pydatetime, pickle, calendar,
-    sqlite3 and the UTF-16 and UTF-32 encodings are frozen modules: the frozen
+    sqlite3, ssl and the UTF-16 and UTF-32 encodings are frozen modules: the frozen
     importer's exec_module, which runs os with sys as it needs, and mends
     the rest once it has run them."""
     def mending(module):
@@ -433,9 +690,9 @@ def _mending_exec_module(exec_module):
         elif module.__name__ == 'hmac':
             module.HMAC.__init__ = _with_3_11_words(module.HMAC.__init__)
             module.HMAC.copy = _copy_without_block_size(module.HMAC.copy)
-    for attribute in ('__name__', '__qualname__', '__doc__', '__module__'):
-        setattr(mending, attribute, getattr(exec_module, attribute))
-    return staticmethod(mending)
+        elif module.__name__ == 'ssl':
+            _ssl_as_3_11(module)
+    return staticmethod(_as_its_own(mending, exec_module))
 
 
 _frozen_importlib.FrozenImporter.exec_module = _mending_exec_module(

@@ -126,6 +126,84 @@ def _display_unpacking_hint(label, exp, got):
             and exp[0] == "raise" and got != exp)
 
 
+def _rustls_verify_code(label, exp, got):
+    # A certificate refused for a cause rustls's verifier reports only as
+    # a failure (a CA's certificate serving as a server's, a name it does
+    # not hold): RustPython's _ssl gives verify_code 1 where OpenSSL names
+    # the cause (18 self-signed, 62 hostname mismatch). The same class and
+    # reason; only the code differs.
+    # (urllib's URLError carries the refusal with its verify_message.)
+    if exp[0] != "ok" or got[0] != "ok":
+        return False
+    e, g = exp[1], got[1]
+    if label.startswith("exact/tls "):
+        return (len(e) == len(g) == 5 and e[1] == g[1] == ("str", "refused") and e[2] == g[2]
+                and e[4] == g[4] and g[3] == ("int", 1))
+    if label.startswith("exact/https "):
+        return (len(e) == len(g) == 6 and e[1] == g[1] == ("str", "refused") and e[2:4] == g[2:4]
+                and g[4:] == (("int", 1), ("str", "certificate verification failed")))
+    return False
+
+
+def _rustls_no_common_name(label, exp, got):
+    # A certificate a CA issued with no DNS name in its subjectAltName
+    # (none at all, or IP addresses only), its host name only its
+    # subject's common name: OpenSSL takes the common name, rustls's
+    # verifier never does (nor do browsers), so RustPython's _ssl refuses
+    # what CPython's accepts. (A self-signed one the context trusts as
+    # such is checked by RustPython's own code, which takes the common
+    # name.)
+    import ast
+    if not label.startswith("exact/tls (") or exp[0] != "ok" or got[0] != "ok":
+        return False
+    server_cert, _, hostname, check_hostname, _ = ast.literal_eval(label[len("exact/tls "):])
+    return (server_cert in ("v3-cn", "v3-ip-only") and hostname != "127.0.0.1" and check_hostname
+            and exp[1][1] == ("str", "talked")
+            and got[1][1:4] == (("str", "refused"), ("str", "SSLCertVerificationError"), ("int", 1)))
+
+
+def _rustpython_self_signed_unchecked(label, exp, got):
+    # A self-signed certificate the context trusts as such, its name not
+    # checked (check_hostname False): RustPython's _ssl then builds the
+    # chain with rustls's verifier alone, which takes no certificate that
+    # says it is a CA's as a server's, and refuses what OpenSSL accepts
+    # (with the name checked, its own code accepts it).
+    import ast
+    if not label.startswith("exact/tls (") or exp[0] != "ok" or got[0] != "ok":
+        return False
+    server_cert, trust, _, check_hostname, _ = ast.literal_eval(label[len("exact/tls "):])
+    return (server_cert.startswith("selfsigned") and trust == server_cert + ".pem"
+            and not check_hostname and exp[1][1] == ("str", "talked")
+            and got[1][1:4] == (("str", "refused"), ("str", "SSLCertVerificationError"), ("int", 1)))
+
+
+# The names RustPython's _ssl (on rustls) defines that 3.11's does not:
+# alerts and flags of later versions, which `ssl` copies.
+_RUSTPYTHON_SSL_EXTRAS = frozenset([
+    "ALERT_DESCRIPTION_CERTIFICATE_REQUIRED", "ALERT_DESCRIPTION_DECRYPTION_FAILED",
+    "ALERT_DESCRIPTION_EXPORT_RESTRICTION", "ALERT_DESCRIPTION_INAPPROPRIATE_FALLBACK",
+    "ALERT_DESCRIPTION_MISSING_EXTENSION", "ALERT_DESCRIPTION_NO_APPLICATION_PROTOCOL",
+    "ALERT_DESCRIPTION_NO_CERTIFICATE", "HAS_PHA", "HAS_PSK", "OP_LEGACY_SERVER_CONNECT",
+    "PROTOCOL_TLSv1_3", "SSL_ERROR_NONE",
+])
+
+
+def _ssl_extra_names(label, exp, got):
+    # ssl's names: every one 3.11's has, and some of later versions more.
+    import ast
+    if label != "exact/ssl " + SSL_NAMES or exp[0] != "ok" or got[0] != "ok":
+        return False
+    try:
+        expected = set(ast.literal_eval(exp[1][2][1]))
+        candidate = set(ast.literal_eval(got[1][2][1]))
+    except (ValueError, SyntaxError, IndexError, TypeError):
+        return False
+    return expected <= candidate and candidate - expected <= _RUSTPYTHON_SSL_EXTRAS
+
+
+SSL_NAMES = "sorted(n for n in dir(ssl) if not n.startswith('_'))"
+
+
 ALLOWED = [
     dk.Allowed(
         "interpreter-message",
@@ -150,6 +228,16 @@ ALLOWED = [
     dk.Allowed("rustpython-display-unpacking-hint", "[*it] and (*it,) do not ask it for its "
                "length or __length_hint__ on RustPython, so their errors are not raised",
                _display_unpacking_hint),
+    dk.Allowed("rustpython-ssl-verify-code", "a certificate rustls refuses for a cause it reports "
+               "only as a failure has verify_code 1, where OpenSSL names the cause",
+               _rustls_verify_code),
+    dk.Allowed("rustls-no-common-name", "a CA-issued certificate whose host name is only its "
+               "common name is refused under check_hostname: rustls never takes the common name",
+               _rustls_no_common_name),
+    dk.Allowed("rustpython-self-signed-unchecked-name", "a self-signed certificate trusted as "
+               "itself is refused when the name is not checked", _rustpython_self_signed_unchecked),
+    dk.Allowed("rustpython-ssl-extra-names", "ssl has every name of 3.11's and some alerts and "
+               "flags of later versions", _ssl_extra_names),
 ]
 
 
@@ -747,6 +835,99 @@ def raised_by_system(source):
         seen.append(type(error).__name__ + ' ' + ascii(str(error)))
     return tuple(seen)
 
+def tls_over_memory(certs, server_cert, trust, hostname, check_hostname, maximum):
+    """One TLS conversation between two SSLObjects over MemoryBIOs, both
+    ends on the server: the client's handshake outcome (its error's class,
+    verify_code and reason, or the version, cipher, peer certificate and
+    a message each way), and whether the server end saw it fail."""
+    import os, ssl
+    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_context.load_cert_chain(os.path.join(certs, server_cert + '.pem'),
+                                   os.path.join(certs, server_cert + '.key'))
+    client_context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    client_context.check_hostname = check_hostname
+    client_context.load_verify_locations(os.path.join(certs, trust))
+    client_context.maximum_version = getattr(ssl.TLSVersion, maximum)
+    to_server, to_client = ssl.MemoryBIO(), ssl.MemoryBIO()
+    from_client, from_server = ssl.MemoryBIO(), ssl.MemoryBIO()
+    client = client_context.wrap_bio(to_client, from_client, server_hostname=hostname)
+    server = server_context.wrap_bio(to_server, from_server, server_side=True)
+
+    def carry():
+        to_server.write(from_client.read())
+        to_client.write(from_server.read())
+
+    failures = {}
+    for _ in range(8):
+        waiting = False
+        for name, end in (('client', client), ('server', server)):
+            if name in failures:
+                continue
+            try:
+                end.do_handshake()
+            except ssl.SSLWantReadError:
+                waiting = True
+            except ssl.SSLError as error:
+                failures[name] = error
+        carry()
+        if not waiting or 'client' in failures:
+            break
+    if 'client' in failures:
+        error = failures['client']
+        return ('refused', type(error).__name__, getattr(error, 'verify_code', None),
+                getattr(error, 'reason', None))
+    client.write(b'ping')
+    carry()
+    request = server.read(100)
+    server.write(b'pong')
+    carry()
+    return ('talked', client.version(), server.version(), client.cipher(), server.cipher(),
+            ascii(client.getpeercert()), server.getpeercert(), client.server_hostname,
+            client.server_side, server.server_side, request, client.read(100))
+
+def expression_outcome(source, modules):
+    """What `source` evaluates to, as ascii(), with each of `modules`
+    imported under its name; or its error's class and str."""
+    scope = {name: __import__(name) for name in modules}
+    try:
+        return ('value', ascii(eval(source, scope)))
+    except Exception as error:
+        return ('raised', type(error).__name__, ascii(str(error)))
+
+def https_get(url, cafile, method):
+    """What urllib gives for `method` on `url` (an https one) trusting
+    `cafile` alone: the status, body and content type, or the error and
+    the SSL error under it."""
+    import ssl, urllib.error, urllib.request
+    context = ssl.create_default_context(cafile=cafile)
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, method=method), context=context,
+                                    timeout=10) as response:
+            return ('answered', response.status, response.read(), response.headers['Content-Type'])
+    except urllib.error.HTTPError as error:
+        return ('http error', error.code, error.read())
+    except urllib.error.URLError as error:
+        reason = error.reason
+        return ('refused', type(error).__name__, type(reason).__name__,
+                getattr(reason, 'verify_code', None), getattr(reason, 'verify_message', None))
+
+def hostname_outcome(cert, hostname):
+    """What 3.11's ssl.match_hostname says of `cert` (a getpeercert()
+    dict) and `hostname`: nothing, or its error, and its deprecation
+    warnings."""
+    import ssl, warnings
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        try:
+            ssl.match_hostname(cert, hostname)
+            outcome = ('matched',)
+        except Exception as error:
+            outcome = ('raised', type(error).__name__, ascii(str(error)))
+    # (only its own: a ResourceWarning of some earlier object may be
+    # raised as the collector runs meanwhile)
+    return outcome + tuple((w.category.__name__, str(w.message)) for w in caught
+                           if w.category is DeprecationWarning)
+
 class Obj:
     cls_attr = 'class-level'
 
@@ -1017,6 +1198,66 @@ class ClassicDriver(dk.Driver):
                 c.close()
             except Exception:
                 pass
+
+
+
+_CERTS = []
+
+
+def openssl_certs():
+    """The directory of certificates tests/interop/tls/make_openssl_certs.sh
+    makes with the openssl command, made once per run."""
+    if not _CERTS:
+        import subprocess
+        import tempfile
+        import atexit
+        import shutil
+        directory = tempfile.mkdtemp(prefix="oxrpc-diff-certs-")
+        atexit.register(shutil.rmtree, directory, True)
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tls", "make_openssl_certs.sh")
+        subprocess.run(["sh", script, directory], check=True, capture_output=True)
+        _CERTS.append(directory)
+    return _CERTS[0]
+
+
+_HTTPS = []
+
+
+def https_server():
+    """The port of an HTTPS server (CPython's http.server over ssl, with
+    the certificate for oxrpc.test and 127.0.0.1 from openssl_certs) that
+    answers a GET with its path and a 404 for /missing, started once per
+    run in this process."""
+    if not _HTTPS:
+        import http.server
+        import ssl
+        import threading
+
+        class Answer(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                if self.path == "/missing":
+                    self.send_error(404)
+                    return
+                body = ("path %s" % self.path).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        certs = openssl_certs()
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(os.path.join(certs, "selfsigned-san.pem"),
+                                os.path.join(certs, "selfsigned-san.key"))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+        server.daemon_threads = True
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        _HTTPS.append(server.server_address[1])
+    return _HTTPS[0]
 
 
 def build(argv=None):
@@ -2087,6 +2328,95 @@ def build(argv=None):
                        ("select * from t order by a", ())]])
     def sqlite_sessions(ctx, statements):
         ctx.same("exact/sqlite %r" % (statements,), lambda c: c.namespace["sqlite_session"](statements))
+
+    # ssl (`_ssl` on rustls): a TLS conversation between two MemoryBIO ends
+    # on the server, certificates made by the openssl command (the TLS
+    # trust differential's), trusted by a generated trust file, with a
+    # generated hostname, hostname check and highest version; compared
+    # with CPython's ssl on OpenSSL outcome for outcome.
+    tls_servers = ["selfsigned-cn", "selfsigned-san", "v3-cn", "v3-ip-only", "via-intermediate"]
+    tls_trusts = ["ca.pem", "selfsigned-san.pem", "selfsigned-cn.pem", "intermediate-bundle.pem"]
+
+    @d.prop(st.tuples(st.sampled_from(tls_servers), st.sampled_from(tls_trusts),
+                      st.sampled_from(["localhost", "oxrpc.test", "127.0.0.1", "other.test"]),
+                      st.booleans(), st.sampled_from(["TLSv1_2", "TLSv1_3", "MAXIMUM_SUPPORTED"])),
+            examples=0.3,
+            explicit=[("selfsigned-san", "selfsigned-san.pem", "oxrpc.test", True, "TLSv1_3"),
+                      ("v3-cn", "ca.pem", "localhost", True, "TLSv1_2"),
+                      ("selfsigned-cn", "ca.pem", "localhost", False, "MAXIMUM_SUPPORTED")])
+    def tls_conversations(ctx, case):
+        certs = openssl_certs()
+        ctx.same("exact/tls %r" % (case,), lambda c: c.namespace["tls_over_memory"](certs, *case))
+
+    # urllib over ssl: an HTTPS server (CPython's, in this process) asked
+    # by each peer's urllib, trusting its certificate or another, by a
+    # name it holds or not.
+    @d.prop(st.tuples(st.sampled_from(["127.0.0.1", "localhost"]),
+                      st.sampled_from(["/", "/a?b=c", "/missing", "/%C3%A9"]),
+                      st.sampled_from(["selfsigned-san.pem", "ca.pem"])),
+            examples=0.3,
+            explicit=[("127.0.0.1", "/", "selfsigned-san.pem"), ("localhost", "/", "selfsigned-san.pem"),
+                      ("127.0.0.1", "/missing", "selfsigned-san.pem")])
+    def https_with_urllib(ctx, case):
+        host, path, trust = case
+        url = "https://%s:%d%s" % (host, https_server(), path)
+        cafile = os.path.join(openssl_certs(), trust)
+        ctx.same("exact/https %r" % (case,), lambda c: c.namespace["https_get"](url, cafile, "GET"))
+
+    # 3.11's ssl.match_hostname (gone from ssl since 3.12), on certificates
+    # as getpeercert() gives them: its matches, its refusals and their
+    # words, its DeprecationWarning.
+    cert_names = st.sampled_from(["example.com", "*.example.com", "a.example.com", "f*.example.com",
+                                  "*.a.example.com", "xn--*.example.com", "*", "EXAMPLE.com",
+                                  "192.168.0.1", "::1", "127.0.0.1 ", ""])
+    san_entries = st.one_of(st.tuples(st.just("DNS"), cert_names),
+                            st.tuples(st.sampled_from(["IP Address"]),
+                                      st.sampled_from(["192.168.0.1", "::1", "0:0:0:0:0:0:0:1", "10.0.0.1"])),
+                            st.tuples(st.just("email"), cert_names))
+    peer_certs = st.one_of(
+        st.just({}), st.just(None),
+        st.builds(lambda san, cns: {"subjectAltName": tuple(san),
+                                    "subject": tuple(((("commonName", cn),),) for cn in cns)},
+                  st.lists(san_entries, max_size=3), st.lists(cert_names, max_size=2)))
+
+    @d.prop(st.tuples(peer_certs, st.sampled_from(["example.com", "a.example.com", "b.a.example.com",
+                                                   "foo.example.com", "EXAMPLE.COM", "example.com.",
+                                                   "192.168.0.1", "::1", "10.0.0.1", "xn--a.example.com",
+                                                   "", "192.168.0.1\x00x"])),
+            examples=0.5,
+            explicit=[({"subjectAltName": (("DNS", "*.example.com"),)}, "a.example.com"),
+                      ({"subject": ((("commonName", "example.com"),),)}, "example.com")])
+    def ssl_match_hostname(ctx, case):
+        cert, hostname = case
+        ctx.same("exact/match_hostname %r" % (case,),
+                 lambda c: c.namespace["hostname_outcome"](cert, hostname))
+
+    # ssl's surface as 3.11's: what a client reads before it connects.
+    @d.prop(st.sampled_from([
+        "ssl.wrap_socket(None, server_side=True)", "ssl.wrap_socket(None, keyfile='k')",
+        "ssl.RAND_pseudo_bytes(4)[1], len(ssl.RAND_pseudo_bytes(9)[0])", "len(ssl.RAND_bytes(16))",
+        "ssl.RAND_bytes(-1)", "ssl.RAND_status()",
+        "ssl.create_default_context().verify_mode, ssl.create_default_context().check_hostname",
+        "ssl._create_unverified_context().verify_mode",
+        "ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).protocol, ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).verify_mode",
+        "ssl.create_default_context().minimum_version, ssl.create_default_context().maximum_version",
+        "ssl.PROTOCOL_TLS_CLIENT, ssl.CERT_REQUIRED, ssl.HAS_SNI, ssl.HAS_ALPN, ssl.HAS_TLSv1_3",
+        "ssl.Purpose.SERVER_AUTH, ssl.Purpose.CLIENT_AUTH.oid",
+        "ssl.cert_time_to_seconds('May  9 00:00:00 2007 GMT')", "ssl.cert_time_to_seconds('nonsense')",
+        "ssl.DER_cert_to_PEM_cert(b'0123')", "ssl.PEM_cert_to_DER_cert('nope')",
+        "ssl.get_protocol_name(ssl.PROTOCOL_TLS_CLIENT)", "ssl.get_protocol_name(99)",
+        "ssl.SSLContext(99)", "ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_cert_chain('/nonexistent')",
+        "ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations()",
+        "ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).set_alpn_protocols(['h2', 'http/1.1'])",
+        "ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).set_alpn_protocols(['x' * 256])",
+        "ssl.MemoryBIO().read(), ssl.MemoryBIO().pending, ssl.MemoryBIO().eof",
+        "ssl.SSLError(1, 'x').args, str(ssl.SSLError(1, 'x'))",
+        "issubclass(ssl.SSLCertVerificationError, ValueError), ssl.CertificateError",
+        "ssl.socket_error, ssl.SSLZeroReturnError.__mro__",
+        SSL_NAMES,
+    ]), examples=1.0)
+    def ssl_surface(ctx, expression):
+        ctx.same("exact/ssl " + expression, lambda c: c.namespace["expression_outcome"](expression, ["ssl"]))
 
     # An exception's construction, compared whole and word for word: what
     # it builds (class, repr, str, args, parts) or what it raises
