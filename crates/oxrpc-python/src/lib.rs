@@ -31,6 +31,7 @@ mod as_cpython;
 mod collector;
 mod compiled;
 mod first_setup;
+mod frozen_sources;
 mod process_locale;
 mod source;
 mod source_guard;

@@ -697,3 +697,27 @@ def _mending_exec_module(exec_module):
 
 _frozen_importlib.FrozenImporter.exec_module = _mending_exec_module(
     _frozen_importlib.FrozenImporter.exec_module)
+
+
+# --- the frozen standard library's sources -----------------------------------------
+#
+# RustPython's frozen importer had no source for the standard library it
+# freezes (bytecode alone): a traceback through `json` showed none of its
+# lines and `inspect.getsource(json.dumps)` raised "could not get source
+# code". The sources are packed into the server (`frozen_sources.rs`,
+# given here as `_frozen_source`); the importer's get_source gives them,
+# as CPython's file loader gives its, to linecache and inspect.
+
+_get_no_source = _frozen_importlib.FrozenImporter.get_source
+
+
+def _get_frozen_source(cls, fullname):
+    """Return the source code of the frozen module."""
+    source = _frozen_source(fullname) if isinstance(fullname, str) else None
+    return _get_no_source(fullname) if source is None else source
+
+
+_get_frozen_source.__name__ = 'get_source'
+_get_frozen_source.__qualname__ = 'FrozenImporter.get_source'
+_get_frozen_source.__module__ = '_frozen_importlib'
+_frozen_importlib.FrozenImporter.get_source = classmethod(_get_frozen_source)

@@ -5,7 +5,9 @@
 //! sysconfig's variables held the build's whole environment, and no
 //! `TZPATH`, so `zoneinfo` found no time zone; `inspect.signature` of a
 //! builtin raised "builtin has invalid signature" (its reading of the
-//! `$` mark of `'($self, /)'`), so `help()` showed no signature.
+//! `$` mark of `'($self, /)'`), so `help()` showed no signature; a frozen
+//! module had no source (`frozen_sources`), which the fixes' code is
+//! given as `_frozen_source`.
 
 use rustpython_vm::{PyResult, VirtualMachine};
 
@@ -17,6 +19,12 @@ const STDLIB_FIXES: &str = include_str!("stdlib_fixes.py");
 /// Applies the fixes to `vm`'s interpreter.
 pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     let scope = vm.new_scope_with_builtins();
+    let frozen_source = vm.new_function("_frozen_source", |name: String| {
+        crate::frozen_sources::source_of(&name)
+    });
+    scope
+        .globals
+        .set_item("_frozen_source", frozen_source.into(), vm)?;
     crate::compiled::run(vm, scope, STDLIB_FIXES, "<oxrpc stdlib fixes>")?;
     Ok(())
 }

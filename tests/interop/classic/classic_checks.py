@@ -770,6 +770,37 @@ again = rpyc.classic.connect('localhost', PORT)
 check('the server serves on after them', again.eval('6 * 7') == 42)
 again.close()
 
+# The standard library's sources are the server's to show: its loader
+# gives a module's source whole (the file it was made from, which both
+# servers' machines hold here), inspect finds a function's in it, and a
+# traceback through it shows its lines.
+conn.execute('''
+import importlib, inspect
+def stdlib_sources(names):
+    seen = []
+    for name in names:
+        module = importlib.import_module(name)
+        with open(module.__file__, encoding='utf-8') as f:
+            text = f.read()
+        seen.append((name, module.__loader__.get_source(name) == text))
+    return seen
+''')
+names = ['json', 'json.decoder', 'subprocess', 'email.utils', 'collections', 'http.client',
+         'urllib.parse', 'textwrap', 'encodings.utf_8']
+seen = rpyc.classic.obtain(conn.namespace['stdlib_sources'](names))
+check("a standard module's loader gives its source", seen == [(name, True) for name in names], seen)
+source = conn.eval("__import__('inspect').getsource(__import__('json').dumps)")
+check('inspect.getsource of a standard function', source.startswith('def dumps(obj, *, skipkeys=False'),
+      source[:80])
+
+try:
+    conn.modules.json.loads('x')
+except Exception as e:
+    text = str(e)
+    check('a traceback through the standard library shows its lines',
+          'return _default_decoder.decode(s)' in text
+          and 'raise JSONDecodeError("Expecting value", s, err.value) from None' in text, text[-800:])
+
 conn.close()
 if failures:
     print('%d passed, %d failed' % (passed, len(failures)))
