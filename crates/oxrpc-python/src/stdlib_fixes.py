@@ -653,9 +653,121 @@ def _ssl_as_3_11(ssl):
     ssl.RAND_pseudo_bytes = _ssl.RAND_pseudo_bytes
 
 
+# --- pkgutil: the frozen standard library, and 3.11's loaders --------------------
+#
+# pkgutil lists the modules it finds in sys.path's directories; the
+# standard library here is frozen into the server, so iter_modules() and
+# walk_packages() listed none of it (`json`, `email`, ...), and a frozen
+# package's modules only where its __path__ happens to exist. The frozen
+# modules are listed where CPython's files would be: at the top when no
+# path is given, and under a frozen package's __path__ entry. 3.12 took
+# get_loader and find_loader out of pkgutil; they come back as 3.11's.
+
+def _frozen_package_at(entry, lib):
+    """The frozen package whose __path__ holds `entry` ('' for the frozen
+    library's own directory), or None."""
+    import _imp
+    import os
+    if not isinstance(entry, str):
+        return None
+    entry = os.path.normpath(entry)
+    if entry == lib:
+        return ''
+    if not entry.startswith(lib + os.sep):
+        return None
+    package = entry[len(lib) + 1:].replace(os.sep, '.')
+    try:
+        return package if _imp.is_frozen_package(package) else None
+    except ImportError:
+        return None
+
+
+def _pkgutil_as_3_11(pkgutil):
+    import _imp
+    import importlib.util
+    import os
+    from types import ModuleType
+
+    lib = os.path.dirname(os.__file__)
+    frozen = sorted(name for name in _imp._frozen_module_names()
+                    if not name.endswith('.__init__'))
+    own_iter_modules = pkgutil.iter_modules
+
+    def frozen_under(package):
+        depth = package.count('.') + 1 if package else 0
+        start = package + '.' if package else ''
+        return [name for name in frozen if name.startswith(start) and name.count('.') == depth]
+
+    def iter_modules(path=None, prefix=''):
+        if isinstance(path, str):
+            yield from own_iter_modules(path, prefix)
+            return
+        if path is None:
+            packages, searched = [''], None
+        else:
+            path = list(path)
+            found = [_frozen_package_at(entry, lib) for entry in path]
+            packages = [package for package in found if package is not None]
+            searched = [entry for entry, package in zip(path, found) if package is None]
+        yielded = set()
+        for package in packages:
+            for name in frozen_under(package):
+                full = prefix + name.rpartition('.')[2]
+                if full not in yielded:
+                    yielded.add(full)
+                    yield pkgutil.ModuleInfo(_frozen_importlib.FrozenImporter, full,
+                                             _imp.is_frozen_package(name))
+        for info in own_iter_modules(searched, prefix):
+            if info.name not in yielded:
+                yielded.add(info.name)
+                yield info
+
+    def get_loader(module_or_name):
+        """Get a "loader" object for module_or_name
+
+        Returns None if the module cannot be found or imported.
+        If the named module is not already imported, its containing package
+        (if any) is imported, in order to establish the package __path__.
+        """
+        if module_or_name in sys.modules:
+            module_or_name = sys.modules[module_or_name]
+            if module_or_name is None:
+                return None
+        if isinstance(module_or_name, ModuleType):
+            loader = getattr(module_or_name, '__loader__', None)
+            if loader is not None:
+                return loader
+            if getattr(module_or_name, '__spec__', None) is None:
+                return None
+            module_or_name = module_or_name.__name__
+        return find_loader(module_or_name)
+
+    def find_loader(fullname):
+        """Find a "loader" object for fullname
+
+        This is a backwards compatibility wrapper around
+        importlib.util.find_spec that converts most failures to ImportError
+        and only returns the loader rather than the full spec
+        """
+        if fullname.startswith('.'):
+            raise ImportError('Relative module name {!r} not supported'.format(fullname))
+        try:
+            spec = importlib.util.find_spec(fullname)
+        except (ImportError, AttributeError, TypeError, ValueError) as error:
+            raise ImportError('Error while finding loader for {!r} ({}: {})'.format(
+                fullname, type(error), error)) from error
+        return None if spec is None else spec.loader
+
+    iter_modules.__doc__ = own_iter_modules.__doc__
+    for function in (iter_modules, get_loader, find_loader):
+        function.__module__ = 'pkgutil'
+        function.__qualname__ = function.__name__
+        setattr(pkgutil, function.__name__, function)
+
+
 def _mending_exec_module(exec_module):
     """os, inspect, hashlib, hmac, locale, _pydatetime, pickle, calendar,
-    sqlite3, ssl and the UTF-16 and UTF-32 encodings are frozen modules: the frozen
+    sqlite3, ssl, pkgutil and the UTF-16 and UTF-32 encodings are frozen modules: the frozen
     importer's exec_module, which runs os with sys as it needs, and mends
     the rest once it has run them."""
     def mending(module):
@@ -692,6 +804,8 @@ def _mending_exec_module(exec_module):
             module.HMAC.copy = _copy_without_block_size(module.HMAC.copy)
         elif module.__name__ == 'ssl':
             _ssl_as_3_11(module)
+        elif module.__name__ == 'pkgutil':
+            _pkgutil_as_3_11(module)
     return staticmethod(_as_its_own(mending, exec_module))
 
 

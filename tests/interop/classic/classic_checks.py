@@ -793,6 +793,30 @@ source = conn.eval("__import__('inspect').getsource(__import__('json').dumps)")
 check('inspect.getsource of a standard function', source.startswith('def dumps(obj, *, skipkeys=False'),
       source[:80])
 
+# pkgutil lists the standard library (frozen into oxrpc's server), a
+# package's modules by its __path__, and has 3.11's loaders.
+conn.execute('''
+import pkgutil, json, email
+top = {m.name: m.ispkg for m in pkgutil.iter_modules()}
+listed = (sorted((name, top.get(name)) for name in ('json', 'os', 'email', 'textwrap', 'xml')),
+          {'decoder', 'encoder', 'scanner', 'tool'} <= {m.name for m in pkgutil.iter_modules(json.__path__)},
+          sorted(m.name for m in pkgutil.walk_packages(email.__path__, 'email.'))[:5],
+          sorted(m.name for m in pkgutil.iter_modules(json.__path__, 'json.')
+                 if m.name != 'json.__main__')[:2],
+          pkgutil.find_loader('json') is not None, pkgutil.get_loader('no_such_module_xyz'),
+          pkgutil.get_loader(json) is json.__loader__)
+try:
+    pkgutil.find_loader('.x')
+except ImportError as e:
+    relative = str(e)
+''')
+listed = rpyc.classic.obtain(conn.namespace['listed'])
+check('pkgutil lists the standard library and has 3.11\'s loaders', listed == (
+    [('email', True), ('json', True), ('os', False), ('textwrap', False), ('xml', True)], True,
+    ['email._encoded_words', 'email._header_value_parser', 'email._parseaddr', 'email._policybase',
+     'email.base64mime'], ['json.decoder', 'json.encoder'], True, None, True), listed)
+check('pkgutil.find_loader refuses a relative name',
+      conn.namespace['relative'] == "Relative module name '.x' not supported", conn.namespace['relative'])
 try:
     conn.modules.json.loads('x')
 except Exception as e:
