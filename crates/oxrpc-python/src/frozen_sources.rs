@@ -5,7 +5,7 @@
 //! no line of theirs and `inspect.getsource(json.dumps)` raised "could
 //! not get source code", on a machine without RustPython's sources as on
 //! any other. CPython's are files its loader reads. The build packs each
-//! source, compressed on its own (about 2.4 MB for 10 MB of text), and a
+//! source, compressed on its own (2.7 MB for 10 MB of text), and a
 //! module's is unpacked when asked for (`stdlib_fixes.py` makes it the
 //! frozen importer's `get_source`, which `linecache` and `inspect` ask).
 

@@ -472,7 +472,10 @@ def _handshake_as_openssl(handshake, end, ssl):
     try:
         handshake()
     except ssl.SSLCertVerificationError as error:
-        code, words = error.verify_code, error.verify_message
+        code = getattr(error, 'verify_code', None)
+        words = getattr(error, 'verify_message', None)
+        if not isinstance(code, int) or not isinstance(words, str):
+            raise
         if code == 62 and _is_address(end.server_hostname or '', ssl):
             code, words = 64, 'IP address mismatch, certificate is not valid for %r.' % end.server_hostname
         raise _shaped_as_openssl(error, code, words)
