@@ -272,6 +272,9 @@ fn build_interpreter() -> rustpython_vm::Interpreter {
     if let Some(ssl) = as_cpython::ssl_errors::module_def(&builder.ctx) {
         builder = builder.add_native_module(ssl);
     }
+    if let Some(unicodedata) = as_cpython::unicodedata::module_def(&builder.ctx) {
+        builder = builder.add_native_module(unicodedata);
+    }
     let fronted = as_cpython::module_defs(&builder.ctx);
     builder = builder.add_native_modules(&fronted);
     builder.build()

@@ -177,6 +177,18 @@ def _rustpython_self_signed_unchecked(label, exp, got):
             and got[1][1:4] == (("str", "refused"), ("str", "SSLCertVerificationError"), ("int", 1)))
 
 
+# A name alias and a named sequence, which CPython's unicodedata.lookup
+# finds and the server's name database (unicode_names2) does not hold.
+_ALIASES_AND_SEQUENCES = ("LATIN CAPITAL LETTER GHA",
+                          "BYZANTINE MUSICAL SYMBOL FHTORA SKLIRON CHROMA VASIS")
+
+
+def _unicodedata_aliases(label, exp, got):
+    return (any(label == "exact/unicodedata unicodedata.lookup(%r)" % name for name in _ALIASES_AND_SEQUENCES)
+            and exp[0] == "ok" and exp[1][1] == ("str", "value")
+            and got[0] == "ok" and got[1][1:3] == (("str", "raised"), ("str", "KeyError")))
+
+
 # The names RustPython's _ssl (on rustls) defines that 3.11's does not:
 # alerts and flags of later versions, which `ssl` copies.
 _RUSTPYTHON_SSL_EXTRAS = frozenset([
@@ -236,6 +248,8 @@ ALLOWED = [
                _rustls_no_common_name),
     dk.Allowed("rustpython-self-signed-unchecked-name", "a self-signed certificate trusted as "
                "itself is refused when the name is not checked", _rustpython_self_signed_unchecked),
+    dk.Allowed("unicodedata-aliases", "unicodedata.lookup finds no name alias or named sequence "
+               "(the server's name database holds neither)", _unicodedata_aliases),
     dk.Allowed("rustpython-ssl-extra-names", "ssl has every name of 3.11's and some alerts and "
                "flags of later versions", _ssl_extra_names),
 ]
@@ -910,6 +924,24 @@ def https_get(url, cafile, method):
         reason = error.reason
         return ('refused', type(error).__name__, type(reason).__name__,
                 getattr(reason, 'verify_code', None), getattr(reason, 'verify_message', None))
+
+def unicodedata_outcome(point):
+    """What each of unicodedata's functions says of chr(point), and
+    lookup of its name, each a value or an error."""
+    import unicodedata
+    character = chr(point)
+    seen = []
+    for function in ('category', 'bidirectional', 'east_asian_width', 'combining', 'mirrored',
+                     'decomposition', 'decimal', 'digit', 'numeric', 'name'):
+        try:
+            seen.append(ascii(getattr(unicodedata, function)(character)))
+        except Exception as error:
+            seen.append((type(error).__name__, str(error)))
+    try:
+        seen.append(ascii(unicodedata.lookup(unicodedata.name(character))))
+    except Exception as error:
+        seen.append(type(error).__name__)
+    return seen
 
 def hostname_outcome(cert, hostname):
     """What 3.11's ssl.match_hostname says of `cert` (a getpeercert()
@@ -2362,6 +2394,34 @@ def build(argv=None):
         url = "https://%s:%d%s" % (host, https_server(), path)
         cafile = os.path.join(openssl_certs(), trust)
         ctx.same("exact/https %r" % (case,), lambda c: c.namespace["https_get"](url, cafile, "GET"))
+
+    # unicodedata, as CPython 3.11's (Unicode 14.0.0): every function on a
+    # code point anywhere, or one assigned since Unicode 10, a Hangul
+    # syllable, a surrogate, a private use or a noncharacter.
+    @d.prop(st.one_of(st.integers(0, 0x10FFFF), st.integers(0x1F900, 0x1FAFF),
+                      st.integers(0xAC00, 0xD7A3), st.integers(0x0860, 0x08FF),
+                      st.sampled_from([0x1F970, 0x08BE, 0x31350, 0x2CEB0, 0x18B00, 0x1FAF8, 0xD800,
+                                       0xE000, 0xFFFF, 0x0378, 0x2155, 0x0660, 0x00B2, 0x4E00, 0x0000])),
+            examples=2.0, explicit=[0x1F970, 0xAC00, 0x0378])
+    def unicodedata_points(ctx, point):
+        ctx.same("exact/unicodedata %#x" % point, lambda c: c.namespace["unicodedata_outcome"](point))
+
+    @d.prop(st.sampled_from([
+        "unicodedata.unidata_version", "unicodedata.category('ab')", "unicodedata.category(1)",
+        "unicodedata.category()", "unicodedata.category(chr=' ')", "unicodedata.name()",
+        "unicodedata.name('a', 1, 2)", "unicodedata.numeric('x', None)", "unicodedata.decimal('\\u0378')",
+        "unicodedata.lookup(b'LATIN SMALL LETTER A')", "unicodedata.lookup('NO SUCH NAME')",
+        "unicodedata.lookup(1)", "unicodedata.lookup(bytearray(b'A'))", "unicodedata.lookup('x' * 300)",
+        "unicodedata.lookup(b'LATIN SMALL LETTER A\\x00')", "unicodedata.lookup(b'\\xff')",
+        "unicodedata.lookup('latin small letter a')", "unicodedata.lookup('CJK UNIFIED IDEOGRAPH-4E00')",
+        "unicodedata.lookup('HANGUL SYLLABLE GAG')", "unicodedata.category.__doc__", "unicodedata.numeric.__text_signature__",
+        "unicodedata.name.__module__", "unicodedata.name.__qualname__",
+        "unicodedata.normalize('NFKC', '\\u1e9b\\u0323')", "unicodedata.ucd_3_2_0.unidata_version",
+        "unicodedata.lookup('LATIN CAPITAL LETTER GHA')", "unicodedata.lookup('BYZANTINE MUSICAL SYMBOL FHTORA SKLIRON CHROMA VASIS')",
+    ]), examples=1.0)
+    def unicodedata_surface(ctx, expression):
+        ctx.same("exact/unicodedata " + expression,
+                 lambda c: c.namespace["expression_outcome"](expression, ["unicodedata"]))
 
     # 3.11's ssl.match_hostname (gone from ssl since 3.12), on certificates
     # as getpeercert() gives them: its matches, its refusals and their

@@ -100,6 +100,9 @@ mod text_codec_fast_path;
 mod text_open;
 mod time_zone;
 mod type_names;
+pub(crate) mod unicodedata;
+#[rustfmt::skip]
+mod unicodedata_table;
 mod unicode_error_str;
 mod unsupported_operations;
 mod utf16_utf32;
