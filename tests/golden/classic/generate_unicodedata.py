@@ -10,7 +10,9 @@ For every code point: its general category, bidirectional class, east asian
 width (CPython gives an unassigned one 'F', the first of its names), canonical
 combining class and mirrored property, as runs of equal values; its
 decomposition mapping (CPython gives none for a Hangul syllable) and its
-decimal, digit and numeric values, where it has one. Names are not here: they
+decimal, digit and numeric values, where it has one; the canonical pairs that
+compose (those whose composite NFC keeps: the exclusions and the singletons
+are left out). Names are not here: they
 never change once given, and the server's names (`unicode_names2`) are given
 only to the code points this table says are assigned. Each function's
 `__doc__`, with its text signature, is CPython's.
@@ -23,7 +25,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from generate_arity import rust_string, write_table  # noqa: E402
 
 FUNCTIONS = ["category", "bidirectional", "east_asian_width", "combining", "mirrored",
-             "decomposition", "decimal", "digit", "numeric", "name", "lookup"]
+             "decomposition", "decimal", "digit", "numeric", "name", "lookup", "normalize",
+             "is_normalized"]
 
 
 def runs(value_of):
@@ -98,6 +101,18 @@ def render():
                      lambda c: unicodedata.digit(c, None), str)
     lines += entries("NUMERIC", "The numeric value", "f64",
                      lambda c: unicodedata.numeric(c, None), lambda v: repr(float(v)))
+    pairs = []
+    for code in range(0x110000):
+        mapping = unicodedata.decomposition(chr(code))
+        if mapping and not mapping.startswith("<") and len(mapping.split()) == 2 \
+                and unicodedata.normalize("NFC", chr(code)) == chr(code):
+            first, second = (int(part, 16) for part in mapping.split())
+            pairs.append((first, second, code))
+    pairs.sort()
+    lines += ["/// The canonical pairs that compose, (first, second, composite), sorted.",
+              "pub(super) static COMPOSITIONS: [(u32, u32, u32); %d] = [" % len(pairs)]
+    lines += ["    (0x%04X, 0x%04X, 0x%04X)," % pair for pair in pairs]
+    lines.append("];")
     return "\n".join(lines) + "\n"
 
 

@@ -941,7 +941,15 @@ def unicodedata_outcome(point):
         seen.append(ascii(unicodedata.lookup(unicodedata.name(character))))
     except Exception as error:
         seen.append(type(error).__name__)
+    for form in ('NFC', 'NFD', 'NFKC', 'NFKD'):
+        seen.append(ascii(unicodedata.normalize(form, character)))
     return seen
+
+def normal_forms(text):
+    """Each normal form of `text` and whether it is in it."""
+    import unicodedata
+    return [(ascii(unicodedata.normalize(form, text)), unicodedata.is_normalized(form, text))
+            for form in ('NFC', 'NFD', 'NFKC', 'NFKD')]
 
 def hostname_outcome(cert, hostname):
     """What 3.11's ssl.match_hostname says of `cert` (a getpeercert()
@@ -2406,8 +2414,26 @@ def build(argv=None):
     def unicodedata_points(ctx, point):
         ctx.same("exact/unicodedata %#x" % point, lambda c: c.namespace["unicodedata_outcome"](point))
 
+    # Normal forms of text mixing letters, Hangul jamo and syllables,
+    # combining marks in every order and the characters decomposed since
+    # Unicode 10.
+    normal_pool = st.sampled_from(
+        list("aeiouAEIOUn") + [chr(code) for code in range(0x300, 0x370)]
+        + ["\u0345", "\u0344", "\u0f71", "\u0f72", "\u0f80", "\u1100", "\u1161", "\u11a8",
+           "\uac00", "\u0d46", "\u0d3e", "\u32ff", "\U00011935", "\U00011930", "\U00011938",
+           "\ua7f2", "\u1e9b", "\u0323", "\ufb2c", "\u2126", "\u00c5", "\u212b"])
+
+    @d.prop(st.lists(normal_pool, max_size=8).map("".join), examples=1.0,
+            explicit=["\u32ff", "\U00011935\U00011930", "\u1e9b\u0323", "\u1100\u1161\u11a8"])
+    def unicodedata_normal_forms(ctx, text):
+        ctx.same("exact/normal forms %r" % text, lambda c: c.namespace["normal_forms"](text))
+
     @d.prop(st.sampled_from([
-        "unicodedata.unidata_version", "unicodedata.category('ab')", "unicodedata.category(1)",
+        "unicodedata.normalize()", "unicodedata.normalize('NFC')", "unicodedata.normalize(1, 'a')",
+        "unicodedata.normalize('NFC', 1)", "unicodedata.normalize('X', 'a')",
+        "unicodedata.normalize(form='NFC', unistr='a')", "unicodedata.is_normalized('X', 'a')",
+        "unicodedata.is_normalized('NFC')", "unicodedata.normalize('NFC', 'a', 1)",
+        "unicodedata.normalize.__doc__", "unicodedata.unidata_version", "unicodedata.category('ab')", "unicodedata.category(1)",
         "unicodedata.category()", "unicodedata.category(chr=' ')", "unicodedata.name()",
         "unicodedata.name('a', 1, 2)", "unicodedata.numeric('x', None)", "unicodedata.decimal('\\u0378')",
         "unicodedata.lookup(b'LATIN SMALL LETTER A')", "unicodedata.lookup('NO SUCH NAME')",

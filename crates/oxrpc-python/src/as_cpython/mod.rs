@@ -75,6 +75,7 @@ mod method_descriptor_call;
 mod methods;
 mod module_additions;
 mod module_copy;
+mod normal_forms;
 mod notimplemented_bool;
 mod numbers_from_text;
 mod numeric_hash;

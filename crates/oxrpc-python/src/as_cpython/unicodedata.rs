@@ -14,13 +14,16 @@
 //! `tests/golden/classic/generate_unicodedata.py`) with CPython's
 //! argument checks, words and docs; a name is the server's
 //! (`unicode_names2`: names never change once given) for a code point
-//! that table holds assigned. `normalize`, `is_normalized` and
-//! `ucd_3_2_0` stay RustPython's.
+//! that table holds assigned; a normal form is `normal_forms`' (RustPython's
+//! left the characters decomposed since Unicode 10 as they were).
+//! `ucd_3_2_0` stays RustPython's.
 
 use super::methods::argument_type_name;
 use super::module_copy::{self, ExecSlot};
+use super::normal_forms::{self, Form};
 use super::unicodedata_table as table;
 use rustpython_vm::builtins::{PyByteArray, PyBytes, PyMemoryView, PyModule, PyModuleDef, PyStr};
+use rustpython_vm::common::wtf8::{CodePoint, Wtf8Buf};
 use rustpython_vm::function::{FuncArgs, PyMethodDef, PyMethodFlags};
 use rustpython_vm::{AsObject, Context, Py, PyObjectRef, PyResult, VirtualMachine};
 use std::sync::OnceLock;
@@ -32,7 +35,7 @@ static OWN_EXEC: OnceLock<Option<ExecSlot>> = OnceLock::new();
 type Function = fn(&VirtualMachine, FuncArgs) -> PyResult;
 
 /// The functions this module gives `unicodedata`, by name.
-const FUNCTIONS: [(&str, Function); 11] = [
+const FUNCTIONS: [(&str, Function); 13] = [
     ("category", category),
     ("bidirectional", bidirectional),
     ("east_asian_width", east_asian_width),
@@ -44,6 +47,8 @@ const FUNCTIONS: [(&str, Function); 11] = [
     ("numeric", numeric),
     ("name", name),
     ("lookup", lookup),
+    ("normalize", normalize),
+    ("is_normalized", is_normalized),
 ];
 
 /// The definition of `unicodedata` to give interpreters, made once per
@@ -300,6 +305,63 @@ fn lookup(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
 
 /// The longest name CPython's `lookup` looks for, in UTF-8 bytes.
 const NAME_MAXLEN: usize = 256;
+
+/// The form and the text of `normalize(form, unistr, /)`, refused in
+/// CPython's words.
+fn form_and_text(
+    name: &str,
+    args: FuncArgs,
+    vm: &VirtualMachine,
+) -> PyResult<(Form, PyObjectRef, Vec<u32>)> {
+    no_keywords(name, &args, vm)?;
+    let given = args.args.len();
+    let mut arguments = args.args.into_iter();
+    let (Some(form), Some(text), None) = (arguments.next(), arguments.next(), arguments.next())
+    else {
+        return Err(vm.new_type_error(format!("{name} expected 2 arguments, got {given}")));
+    };
+    let texts = [&form, &text].map(|argument| argument.downcast_ref::<PyStr>());
+    for (at, (argument, as_text)) in [&form, &text].iter().zip(&texts).enumerate() {
+        if as_text.is_none() {
+            return Err(vm.new_type_error(format!(
+                "{name}() argument {} must be str, not {}",
+                at + 1,
+                argument_type_name(argument, vm)
+            )));
+        }
+    }
+    let [Some(form_text), Some(text_text)] = texts else {
+        return Err(vm.new_type_error(format!("{name}() arguments must be str")));
+    };
+    let form = form_text
+        .to_str()
+        .and_then(Form::named)
+        .ok_or_else(|| vm.new_value_error("invalid normalization form".to_owned()))?;
+    let points = text_text
+        .as_wtf8()
+        .code_points()
+        .map(|point| point.to_u32())
+        .collect();
+    Ok((form, text, points))
+}
+
+fn normalize(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
+    let (form, text, points) = form_and_text("normalize", args, vm)?;
+    let normal = normal_forms::normalize(form, &points);
+    if normal == points {
+        return Ok(text);
+    }
+    let normal: Wtf8Buf = normal.into_iter().filter_map(CodePoint::from_u32).collect();
+    Ok(vm.ctx.new_str(normal).into())
+}
+
+fn is_normalized(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
+    let (form, _, points) = form_and_text("is_normalized", args, vm)?;
+    Ok(vm
+        .ctx
+        .new_bool(normal_forms::normalize(form, &points) == points)
+        .into())
+}
 
 #[cfg(test)]
 mod tests {
