@@ -411,12 +411,12 @@ def _aliases_as_3_11(aliases):
 # (3.13's), the names of the cipher suites, and the check of a server's
 # name (below).
 
-def _is_address(hostname, ssl):
+def _address_of(hostname, ssl):
+    """`hostname` as the packed IP address it writes, or None."""
     try:
-        ssl._inet_paton(hostname)
+        return ssl._inet_paton(hostname)
     except ValueError:
-        return False
-    return True
+        return None
 
 
 def _name_mismatch(cert, hostname, ssl):
@@ -427,8 +427,8 @@ def _name_mismatch(cert, hostname, ssl):
     names; a DNS name among its DNS names or, when it has none, its
     common names; a wildcard only stands as the whole leftmost label."""
     names = cert.get('subjectAltName', ())
-    if _is_address(hostname, ssl):
-        address = ssl._inet_paton(hostname)
+    address = _address_of(hostname, ssl)
+    if address is not None:
         if any(kind == 'IP Address' and ssl._ipaddress_match(value, address)
                for kind, value in names):
             return None
@@ -476,7 +476,7 @@ def _handshake_as_openssl(handshake, end, ssl):
         words = getattr(error, 'verify_message', None)
         if not isinstance(code, int) or not isinstance(words, str):
             raise
-        if code == 62 and _is_address(end.server_hostname or '', ssl):
+        if code == 62 and _address_of(end.server_hostname or '', ssl) is not None:
             code, words = 64, 'IP address mismatch, certificate is not valid for %r.' % end.server_hostname
         raise _shaped_as_openssl(error, code, words)
     if end.server_side or not end.server_hostname or not end.context.check_hostname:

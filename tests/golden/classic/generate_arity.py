@@ -74,7 +74,7 @@ CLASS_METHODS = [dict.fromkeys, int.from_bytes, bytes.fromhex, bytearray.fromhex
 
 # Modules whose functions are covered too (none that acts on the process or
 # the file system when called).
-MODULES = ["math", "cmath", "_operator", "time", "zlib", "binascii", "_functools"]
+MODULES = ["math", "cmath", "_operator", "time", "zlib", "binascii", "_functools", "unicodedata"]
 
 
 def key(function):

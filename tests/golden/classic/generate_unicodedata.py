@@ -14,8 +14,9 @@ decimal, digit and numeric values, where it has one; the canonical pairs that
 compose (those whose composite NFC keeps: the exclusions and the singletons
 are left out). Names are not here: they
 never change once given, and the server's names (`unicode_names2`) are given
-only to the code points this table says are assigned. Each function's
-`__doc__`, with its text signature, is CPython's.
+only to the code points this table says are assigned. The functions' docs are
+`docs_table.rs`'s (generate_docs.py), their refusals of a count or a keyword
+`arity_table.rs`'s (generate_arity.py).
 """
 import os
 import sys
@@ -23,10 +24,6 @@ import unicodedata
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from generate_arity import rust_string, write_table  # noqa: E402
-
-FUNCTIONS = ["category", "bidirectional", "east_asian_width", "combining", "mirrored",
-             "decomposition", "decimal", "digit", "numeric", "name", "lookup", "normalize",
-             "is_normalized"]
 
 
 def runs(value_of):
@@ -80,14 +77,7 @@ def render():
              "(Unicode %s); do not edit." % (sys.version_info[:2] + (unicodedata.unidata_version,)),
              "",
              "/// The Unicode version, `unicodedata.unidata_version`.",
-             "pub(super) const UNIDATA_VERSION: &str = %s;" % rust_string(unicodedata.unidata_version),
-             "/// (name, `__doc__` with its text signature) of each function, as CPython's.",
-             "pub(super) const DOCS: [(&str, &str); %d] = [" % len(FUNCTIONS)]
-    for function in FUNCTIONS:
-        own = getattr(unicodedata, function)
-        lines.append("    (%s, %s)," % (rust_string(function), rust_string(
-            "%s%s\n--\n\n%s" % (function, own.__text_signature__, own.__doc__)).replace("\n", "\\n")))
-    lines.append("];")
+             "pub(super) const UNIDATA_VERSION: &str = %s;" % rust_string(unicodedata.unidata_version)]
     lines += named_runs("CATEGORY", "the general categories", unicodedata.category)
     lines += named_runs("BIDIRECTIONAL", "the bidirectional classes", unicodedata.bidirectional)
     lines += named_runs("EAST_ASIAN_WIDTH", "the east asian widths", unicodedata.east_asian_width)
