@@ -656,6 +656,174 @@ def _ssl_as_3_11(ssl):
     ssl.RAND_pseudo_bytes = _ssl.RAND_pseudo_bytes
 
 
+# --- tracebacks as 3.11 formats them ------------------------------------------
+#
+# RustPython's traceback is 3.14's, and a client reads its output at the end
+# of every remote error. 3.11's differs in three ways:
+#
+# - 3.12 and later add "Did you mean: 'x'?" to NameError, AttributeError and
+#   ImportError, and "Did you forget to import 'x'?" to a NameError naming a
+#   standard module; 3.11's traceback module adds none (only its
+#   interpreter's own printing in C does).
+# - Under a line, 3.13 and later mark a call's arguments apart from what is
+#   called (`~~~~^^^^`), show every line of an expression spanning lines,
+#   and leave the marks out by other rules. 3.11 marks a binary operator or
+#   a subscript's brackets apart, underlines only the first line of the
+#   failing expression, and draws nothing when that covers the whole line.
+# - 3.14's StackSummary.format passes a `colorize` keyword to
+#   format_frame_summary, which a subclass written for 3.11 refuses.
+
+def _caret_anchors_3_11(segment):
+    """Where 3.11 marks a segment's binary operator (`^` under it, `~`
+    around) or a subscript's brackets: (left_end, right_start) character
+    offsets, or None when the segment is neither."""
+    import ast
+    tree = ast.parse(segment)
+    if len(tree.body) != 1 or type(tree.body[0]) is not ast.Expr:
+        return None
+    expression = tree.body[0].value
+
+    def character(offset):
+        return _character_offset(segment, offset)
+
+    if isinstance(expression, ast.BinOp):
+        between = segment[character(expression.left.end_col_offset):
+                          character(expression.right.col_offset)]
+        skipped = len(between) - len(between.lstrip())
+        # 3.11 adds the count of characters to a byte offset here.
+        left = expression.left.end_col_offset + skipped
+        right = left + 1
+        if skipped + 1 < len(between) and not between[skipped + 1].isspace():
+            right += 1
+        while left < len(segment) and (segment[left].isspace() or segment[left] in ')#'):
+            left += 1
+            right += 1
+        return character(left), character(right)
+    if isinstance(expression, ast.Subscript):
+        left = character(expression.value.end_col_offset)
+        right = character(expression.slice.end_col_offset + 1)
+        while left < len(segment) and segment[left] != '[':
+            left += 1
+        while right < len(segment) and segment[right] != ']':
+            right += 1
+        if right < len(segment):
+            right += 1
+        return left, right
+    return None
+
+
+def _character_offset(text, byte_offset):
+    """The character offset of a UTF-8 byte offset into `text`."""
+    return len(text.encode('utf-8')[:byte_offset].decode('utf-8', errors='replace'))
+
+
+def _display_width_3_11(text, offset):
+    """How many terminal columns text[:offset] takes: two for a wide
+    character."""
+    if text.isascii():
+        return offset
+    import unicodedata
+    return sum(2 if unicodedata.east_asian_width(c) in 'WF' else 1 for c in text[:offset])
+
+
+def _traceback_as_3_11(traceback):
+    import linecache
+    StackSummary = traceback.StackSummary
+
+    def original_line(frame_summary):
+        # 3.11 measures against the line as linecache has it, its
+        # indentation, trailing blanks and newline included.
+        stripped = frame_summary.line
+        line = linecache.getline(frame_summary.filename, frame_summary.lineno)
+        if line.strip() == stripped:
+            return line
+        lines = frame_summary._original_lines or ''
+        return lines.partition('\n')[0]
+
+    def format_frame_summary(self, frame_summary, **kwargs):
+        row = ['  File "{}", line {}, in {}\n'.format(
+            frame_summary.filename, frame_summary.lineno, frame_summary.name)]
+        if frame_summary.line:
+            stripped_line = frame_summary.line.strip()
+            row.append('    {}\n'.format(stripped_line))
+            line = original_line(frame_summary)
+            stripped_characters = len(line) - len(frame_summary.line.lstrip())
+            if frame_summary.colno is not None and frame_summary.end_colno is not None:
+                start = _character_offset(line, frame_summary.colno)
+                end = _character_offset(line, frame_summary.end_colno)
+                segment = line[start:end]
+                anchors = None
+                if frame_summary.lineno == frame_summary.end_lineno:
+                    try:
+                        anchors = _caret_anchors_3_11(segment)
+                    except Exception:
+                        pass
+                else:
+                    end = len(line.rstrip())
+                if end - start < len(stripped_line) or (anchors and anchors[1] - anchors[0] > 0):
+                    shown_start = _display_width_3_11(line, start) + 1
+                    shown_end = _display_width_3_11(line, end) + 1
+                    row.append('    ')
+                    row.append(' ' * (shown_start - stripped_characters))
+                    if anchors:
+                        left = _display_width_3_11(segment, anchors[0])
+                        right = _display_width_3_11(segment, anchors[1])
+                        row.append('~' * left)
+                        row.append('^' * (right - left))
+                        row.append('~' * (shown_end - shown_start - right))
+                    else:
+                        row.append('^' * (shown_end - shown_start))
+                    row.append('\n')
+        if frame_summary.locals:
+            for name, value in sorted(frame_summary.locals.items()):
+                row.append('    {name} = {value}\n'.format(name=name, value=value))
+        return ''.join(row)
+
+    def format(self, **kwargs):
+        cutoff = traceback._RECURSIVE_CUTOFF
+        result = []
+        last = None
+        count = 0
+
+        def repeated(count):
+            count -= cutoff
+            return f'  [Previous line repeated {count} more time{"s" if count > 1 else ""}]\n'
+
+        for frame_summary in self:
+            formatted = self.format_frame_summary(frame_summary)
+            if formatted is None:
+                continue
+            this = (frame_summary.filename, frame_summary.lineno, frame_summary.name)
+            if last is None or last != this or None in last:
+                if count > cutoff:
+                    result.append(repeated(count))
+                last = this
+                count = 0
+            count += 1
+            if count > cutoff:
+                continue
+            result.append(formatted)
+        if count > cutoff:
+            result.append(repeated(count))
+        return result
+
+    StackSummary.format_frame_summary = _as_its_own(
+        format_frame_summary, StackSummary.format_frame_summary)
+    StackSummary.format = _as_its_own(format, StackSummary.format)
+
+    # No suggestions: none is looked for, and a NameError's text is its own.
+    traceback._compute_suggestion_error = lambda exc_value, tb, wrong_name: None
+    own_init = traceback.TracebackException.__init__
+
+    def __init__(self, exc_type, exc_value, exc_traceback, *args, **kwargs):
+        own_init(self, exc_type, exc_value, exc_traceback, *args, **kwargs)
+        if (isinstance(exc_type, type) and issubclass(exc_type, NameError)
+                and exc_value is not None):
+            self._str = traceback._safe_string(exc_value, 'exception')
+
+    traceback.TracebackException.__init__ = _as_its_own(__init__, own_init)
+
+
 # --- pkgutil: the frozen standard library, and 3.11's loaders --------------------
 #
 # pkgutil lists the modules it finds in sys.path's directories; the
@@ -770,7 +938,7 @@ def _pkgutil_as_3_11(pkgutil):
 
 def _mending_exec_module(exec_module):
     """os, inspect, hashlib, hmac, locale, _pydatetime, pickle, calendar,
-    sqlite3, ssl, pkgutil and the UTF-16 and UTF-32 encodings are frozen modules: the frozen
+    sqlite3, ssl, pkgutil, traceback and the UTF-16 and UTF-32 encodings are frozen modules: the frozen
     importer's exec_module, which runs os with sys as it needs, and mends
     the rest once it has run them."""
     def mending(module):
@@ -809,6 +977,8 @@ def _mending_exec_module(exec_module):
             _ssl_as_3_11(module)
         elif module.__name__ == 'pkgutil':
             _pkgutil_as_3_11(module)
+        elif module.__name__ == 'traceback':
+            _traceback_as_3_11(module)
     return staticmethod(_as_its_own(mending, exec_module))
 
 

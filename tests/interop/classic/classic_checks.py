@@ -482,6 +482,10 @@ for source, line in [
     ("{}['k']", "KeyError: 'k'"),
     ("open('/nonexistent/x')", "FileNotFoundError: [Errno 2] No such file or directory: '/nonexistent/x'"),
     ("import json; json.loads('')", "json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)"),
+    # 3.11's traceback module suggests no name (3.12's adds "Did you mean").
+    ("xs = 1\nxy", "NameError: name 'xy' is not defined"),
+    ("os.getcwd()", "NameError: name 'os' is not defined"),
+    ("[].appendd(1)", "AttributeError: 'list' object has no attribute 'appendd'"),
 ]:
     got = last_traceback_line(source)
     check('traceback of %s' % source, got == line, got)
