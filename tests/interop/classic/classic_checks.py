@@ -486,6 +486,9 @@ for source, line in [
     ("xs = 1\nxy", "NameError: name 'xy' is not defined"),
     ("os.getcwd()", "NameError: name 'os' is not defined"),
     ("[].appendd(1)", "AttributeError: 'list' object has no attribute 'appendd'"),
+    # 3.11's words for a local read before it is assigned.
+    ("def unassigned():\n    print(z)\n    z = 1\nunassigned()",
+     "UnboundLocalError: cannot access local variable 'z' where it is not associated with a value"),
 ]:
     got = last_traceback_line(source)
     check('traceback of %s' % source, got == line, got)

@@ -1363,11 +1363,14 @@ def failing_functions(draw):
     statement = draw(st.sampled_from(["return {}", "x = {}", "y = 3 + ({})", "print({})", "{}",
                                       "return [{}]", "v = {}  # a comment"]))
     body = ["    value = a = 1", "    b = None", "    s = '漢字'", "    d = {'k': {}}", "    xs = [1]"]
-    ending = draw(st.sampled_from(["expression", "import", "raise", "recursion"]))
+    ending = draw(st.sampled_from(["expression", "import", "raise", "recursion", "unbound"]))
     if ending == "expression":
         body.append("    " + statement.format(expression))
     elif ending == "import":
         body.append("    from HELPER import " + draw(st.sampled_from(["nmae", "name_", "other"])))
+    elif ending == "unbound":
+        body.append("    " + draw(st.sampled_from(["print(later)", "x = [later]", "return later + 1"])))
+        body.append("    later = 1")
     elif ending == "recursion":
         depth = draw(st.sampled_from([1, 3, 5, 12]))
         body.append("    return r(%d)" % depth)
@@ -2508,9 +2511,10 @@ def build(argv=None):
     # Tracebacks through a module's file, as the traceback module shows
     # them (3.11's carets under a line, no "Did you mean"): generated
     # functions failing in a binary operation, a subscript, a call (over
-    # lines too), a name, an import, a raise with notes, a cause, a context
-    # or a group, a recursion; wide characters before the failing part.
-    # Attribute reads, augmented assignments, unpacking, asserts,
+    # lines too), a name, a local read before it is assigned, an import, a
+    # raise with notes, a cause, a context or a group, a recursion; wide
+    # characters before the failing part.
+    # Attribute reads, augmented assignments, unpacking, asserts, `del`,
     # decorators and comprehensions are left out: RustPython's compiler
     # places those instructions elsewhere on the line (README).
     @d.prop(failing_functions(), examples=0.5,

@@ -37,6 +37,7 @@
 
 use super::methods;
 use super::os_error_args::builtin_classes;
+use super::unbound_local;
 use rustpython_vm::builtins::{
     PyBaseException, PyBaseExceptionRef, PyInt, PyStr, PyTupleRef, PyType, PyTypeRef,
 };
@@ -218,9 +219,9 @@ fn settled_reduce(zelf: PyObjectRef, vm: &VirtualMachine) -> PyResult {
     originals(vm)?.reduce.call((zelf,), vm)
 }
 
-/// `error.args`.
+/// `error.args` (an `UnboundLocalError`'s in 3.11's words).
 fn get_args(zelf: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyTupleRef> {
-    Ok(as_error(&zelf, "BaseException", "args", vm)?.args())
+    unbound_local::settled(&as_error(&zelf, "BaseException", "args", vm)?, vm)
 }
 
 /// `error.args` of an `OSError`.

@@ -101,6 +101,7 @@ mod text_codec_fast_path;
 mod text_open;
 mod time_zone;
 mod type_names;
+mod unbound_local;
 pub(crate) mod unicodedata;
 #[rustfmt::skip]
 mod unicodedata_table;
@@ -226,6 +227,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     syntax_error_args::install(vm)?;
     os_error_args::install(vm)?;
     exception_args::install(vm)?;
+    unbound_local::install(vm)?;
     itimer_errors::install(vm)?;
     exception_group::install(vm)?;
     exception_keywords::install(vm)?;
