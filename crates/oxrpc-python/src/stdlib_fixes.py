@@ -487,6 +487,60 @@ def _handshake_as_openssl(handshake, end, ssl):
         raise _shaped_as_openssl(ssl.SSLCertVerificationError(), *mismatch)
 
 
+# A self-signed certificate a context trusts ends its own chain under
+# OpenSSL, whether the server's name is checked or not. RustPython's _ssl
+# accepts it that way only when the name is checked, or when told
+# VERIFY_X509_PARTIAL_CHAIN; otherwise rustls's verifier alone refused it
+# (`create_default_context(cafile=own_cert)` with `check_hostname =
+# False`, the usual way to reach a server by its address). Before a
+# handshake, a context that checks certificates but not names gets that
+# flag underneath; `verify_flags` shows only what was set on it. (The flag
+# also lets a trusted certificate that is not self-signed end its chain,
+# as a certificate pinned alone.)
+
+_PARTIAL_CHAIN_ADDED = None
+
+
+def _self_signed_trusted_as_openssl(context, ssl):
+    import _ssl
+    import weakref
+    global _PARTIAL_CHAIN_ADDED
+    if _PARTIAL_CHAIN_ADDED is None:
+        _PARTIAL_CHAIN_ADDED = weakref.WeakSet()
+    partial = ssl.VERIFY_X509_PARTIAL_CHAIN
+    underneath = _ssl._SSLContext.verify_flags
+    flags = underneath.__get__(context)
+    added = context in _PARTIAL_CHAIN_ADDED
+    wanted = (not context.check_hostname and context.verify_mode != ssl.CERT_NONE
+              and (added or not flags & partial))
+    if wanted and not added:
+        underneath.__set__(context, flags | partial)
+        _PARTIAL_CHAIN_ADDED.add(context)
+    elif added and not wanted:
+        underneath.__set__(context, flags & ~partial)
+        _PARTIAL_CHAIN_ADDED.discard(context)
+
+
+def _verify_flags_shown_as_set(ssl):
+    import _ssl
+    underneath = _ssl._SSLContext.verify_flags
+    shown = ssl.SSLContext.verify_flags
+
+    def get(self):
+        flags = underneath.__get__(self)
+        if _PARTIAL_CHAIN_ADDED is not None and self in _PARTIAL_CHAIN_ADDED:
+            flags &= ~ssl.VERIFY_X509_PARTIAL_CHAIN
+        return ssl.VerifyFlags(flags)
+
+    def set(self, value):
+        if _PARTIAL_CHAIN_ADDED is not None:
+            _PARTIAL_CHAIN_ADDED.discard(self)
+        underneath.__set__(self, value)
+
+    ssl.SSLContext.verify_flags = property(_as_its_own(get, shown.fget),
+                                           _as_its_own(set, shown.fset), doc=shown.__doc__)
+
+
 # The names OpenSSL gives the TLS 1.2 suites rustls offers, where
 # RustPython's cipher() and shared_ciphers() give their IANA names (its
 # TLS 1.3 names are OpenSSL's already).
@@ -547,10 +601,14 @@ def _ssl_as_3_11(ssl):
     socket_handshake = ssl.SSLSocket.do_handshake
 
     def do_handshake_of_object(self):
+        _self_signed_trusted_as_openssl(self.context, ssl)
         _handshake_as_openssl(lambda: object_handshake(self), self, ssl)
 
     def do_handshake_of_socket(self, block=False):
+        _self_signed_trusted_as_openssl(self.context, ssl)
         _handshake_as_openssl(lambda: socket_handshake(self, block), self, ssl)
+
+    _verify_flags_shown_as_set(ssl)
 
     ssl.SSLObject.do_handshake = _as_its_own(do_handshake_of_object, object_handshake)
     ssl.SSLSocket.do_handshake = _as_its_own(do_handshake_of_socket, socket_handshake)

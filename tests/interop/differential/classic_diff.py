@@ -137,8 +137,8 @@ def _rustls_verify_code(label, exp, got):
         return False
     e, g = exp[1], got[1]
     if label.startswith("exact/tls "):
-        return (len(e) == len(g) == 5 and e[1] == g[1] == ("str", "refused") and e[2] == g[2]
-                and e[4] == g[4] and g[3] == ("int", 1))
+        return (len(e) == len(g) == 6 and e[1] == g[1] == ("str", "refused") and e[2] == g[2]
+                and e[4:] == g[4:] and g[3] == ("int", 1))
     if label.startswith("exact/https "):
         return (len(e) == len(g) == 6 and e[1] == g[1] == ("str", "refused") and e[2:4] == g[2:4]
                 and g[4:] == (("int", 1), ("str", "certificate verification failed")))
@@ -159,21 +159,6 @@ def _rustls_no_common_name(label, exp, got):
     server_cert, _, hostname, check_hostname, _ = ast.literal_eval(label[len("exact/tls "):])
     return (server_cert in ("v3-cn", "v3-ip-only") and hostname != "127.0.0.1" and check_hostname
             and exp[1][1] == ("str", "talked")
-            and got[1][1:4] == (("str", "refused"), ("str", "SSLCertVerificationError"), ("int", 1)))
-
-
-def _rustpython_self_signed_unchecked(label, exp, got):
-    # A self-signed certificate the context trusts as such, its name not
-    # checked (check_hostname False): RustPython's _ssl then builds the
-    # chain with rustls's verifier alone, which takes no certificate that
-    # says it is a CA's as a server's, and refuses what OpenSSL accepts
-    # (with the name checked, its own code accepts it).
-    import ast
-    if not label.startswith("exact/tls (") or exp[0] != "ok" or got[0] != "ok":
-        return False
-    server_cert, trust, _, check_hostname, _ = ast.literal_eval(label[len("exact/tls "):])
-    return (server_cert.startswith("selfsigned") and trust == server_cert + ".pem"
-            and not check_hostname and exp[1][1] == ("str", "talked")
             and got[1][1:4] == (("str", "refused"), ("str", "SSLCertVerificationError"), ("int", 1)))
 
 
@@ -246,8 +231,6 @@ ALLOWED = [
     dk.Allowed("rustls-no-common-name", "a CA-issued certificate whose host name is only its "
                "common name is refused under check_hostname: rustls never takes the common name",
                _rustls_no_common_name),
-    dk.Allowed("rustpython-self-signed-unchecked-name", "a self-signed certificate trusted as "
-               "itself is refused when the name is not checked", _rustpython_self_signed_unchecked),
     dk.Allowed("unicodedata-aliases", "unicodedata.lookup finds no name alias or named sequence "
                "(the server's name database holds neither)", _unicodedata_aliases),
     dk.Allowed("rustpython-ssl-extra-names", "ssl has every name of 3.11's and some alerts and "
@@ -853,7 +836,7 @@ def tls_over_memory(certs, server_cert, trust, hostname, check_hostname, maximum
     """One TLS conversation between two SSLObjects over MemoryBIOs, both
     ends on the server: the client's handshake outcome (its error's class,
     verify_code and reason, or the version, cipher, peer certificate and
-    a message each way), and whether the server end saw it fail."""
+    a message each way), and the client context's verify flags after."""
     import os, ssl
     server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server_context.load_cert_chain(os.path.join(certs, server_cert + '.pem'),
@@ -889,7 +872,7 @@ def tls_over_memory(certs, server_cert, trust, hostname, check_hostname, maximum
     if 'client' in failures:
         error = failures['client']
         return ('refused', type(error).__name__, getattr(error, 'verify_code', None),
-                getattr(error, 'reason', None))
+                getattr(error, 'reason', None), int(client_context.verify_flags))
     client.write(b'ping')
     carry()
     request = server.read(100)
@@ -897,7 +880,8 @@ def tls_over_memory(certs, server_cert, trust, hostname, check_hostname, maximum
     carry()
     return ('talked', client.version(), server.version(), client.cipher(), server.cipher(),
             ascii(client.getpeercert()), server.getpeercert(), client.server_hostname,
-            client.server_side, server.server_side, request, client.read(100))
+            client.server_side, server.server_side, request, client.read(100),
+            int(client_context.verify_flags))
 
 def expression_outcome(source, modules):
     """What `source` evaluates to, as ascii(), with each of `modules`
