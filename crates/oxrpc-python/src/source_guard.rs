@@ -24,6 +24,7 @@
 //! that. A module RustPython compiled whose indentation CPython's
 //! tokenizer refuses (tabs and spaces) is refused too.
 
+use crate::as_cpython::attribute_positions;
 use crate::as_cpython::code_in_namespace;
 use crate::as_cpython::syntax_errors::{self, Input};
 use crate::as_cpython::written_docstrings::{self, ModuleDoc};
@@ -31,7 +32,7 @@ use crate::source::{self, Refusal};
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyByteArray, PyBytes, PyCode, PyStr};
 use rustpython_vm::compiler::Mode;
 use rustpython_vm::function::FuncArgs;
-use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
+use rustpython_vm::{PyObjectRef, PyRef, PyResult, VirtualMachine};
 
 /// Replaces `vm`'s `compile`, `eval` and `exec` with checking ones.
 pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
@@ -157,7 +158,7 @@ fn compiled_for_exec(
             })?;
         refuse_indentation(source, "<string>", vm)?;
         return Ok(Some(
-            written_docstrings::as_written(code, text, ModuleDoc::Counts, vm).into(),
+            as_cpython_compiles(code, text, ModuleDoc::Counts, vm).into(),
         ));
     }
     if is_source(source, vm) {
@@ -198,7 +199,21 @@ fn compiled_for_eval(source: &PyObjectRef, vm: &VirtualMachine) -> PyResult<Opti
                 vm,
             )
         })?;
-    Ok(Some(code.into()))
+    Ok(Some(
+        as_cpython_compiles(code, text, ModuleDoc::DoesNotCount, vm).into(),
+    ))
+}
+
+/// `code`, compiled from `text`, as CPython's compiler leaves it: its
+/// docstrings as written, its attribute reads where CPython places them.
+fn as_cpython_compiles(
+    code: PyRef<PyCode>,
+    text: &str,
+    module_doc: ModuleDoc,
+    vm: &VirtualMachine,
+) -> PyRef<PyCode> {
+    let code = written_docstrings::as_written(code, text, module_doc, vm);
+    attribute_positions::as_cpython(code, text, vm)
 }
 
 /// Refuses a module's source RustPython compiled whose indentation
@@ -290,11 +305,11 @@ fn with_written_docstrings(
     };
     if let Some(text) = source.downcast_ref::<PyStr>() {
         if let Some(text) = text.to_str() {
-            return written_docstrings::as_written(code, text, module_doc, vm).into();
+            return as_cpython_compiles(code, text, module_doc, vm).into();
         }
     } else if let Some(bytes) = source.downcast_ref::<PyBytes>() {
         if let Ok(text) = std::str::from_utf8(bytes.as_bytes()) {
-            return written_docstrings::as_written(code, text, module_doc, vm).into();
+            return as_cpython_compiles(code, text, module_doc, vm).into();
         }
     }
     compiled

@@ -1341,17 +1341,23 @@ def failing_functions(draw):
         "getattr(a, 'bit_lenght')", "getattr(s, 'uper')", "getattr(d, 'item')", "dict(a=1)['b']",
         "sorted([3, 'x'])", "h(g, a)"]))
     name = draw(st.sampled_from(["valu", "os", "sys", "lenn", "jsn", "xss", "nope"]))
-    failing = draw(st.sampled_from(["binary", "subscript", "call", "name", "multiline"]))
+    attribute = draw(st.sampled_from([
+        "a.nope", "a.real.nope", "s.uper()", "[].appendd(1)", "d.get('q').strip()", "str(a).nope",
+        "(a\n            .nope)", "b.x.y", "d['k'].nope", "(a).imag.real.nope", "s .  nope", "'漢'.nope"]))
+    failing = draw(st.sampled_from(["binary", "subscript", "call", "name", "multiline", "attribute"]))
     expression = {"binary": binary, "subscript": subscript, "call": call, "name": name,
-                  "multiline": "(a +\n            b)"}[failing]
+                  "multiline": "(a +\n            b)", "attribute": attribute}[failing]
     statement = draw(st.sampled_from(["return {}", "x = {}", "y = 3 + ({})", "print({})", "{}",
                                       "return [{}]", "v = {}  # a comment"]))
     body = ["    value = a = 1", "    b = None", "    s = '漢字'", "    d = {'k': {}}", "    xs = [1]"]
-    ending = draw(st.sampled_from(["expression", "import", "raise", "recursion", "unbound"]))
+    ending = draw(st.sampled_from(["expression", "import", "raise", "recursion", "unbound", "store"]))
     if ending == "expression":
         body.append("    " + statement.format(expression))
     elif ending == "import":
         body.append("    from HELPER import " + draw(st.sampled_from(["nmae", "name_", "other"])))
+    elif ending == "store":
+        body.append("    " + draw(st.sampled_from(["a.x = 1", "del a.x", "a.real += 1", "s.y = d.z = 2",
+                                                     "b.x, a.y = 1, 2", "(a\n     .x) = 1"])))
     elif ending == "unbound":
         body.append("    " + draw(st.sampled_from(["print(later)", "x = [later]", "return later + 1"])))
         body.append("    later = 1")
@@ -2495,12 +2501,14 @@ def build(argv=None):
     # Tracebacks through a module's file, as the traceback module shows
     # them (3.11's carets under a line, no "Did you mean"): generated
     # functions failing in a binary operation, a subscript, a call (over
-    # lines too), a name, a local read before it is assigned, an import, a
+    # lines too), an attribute read, written or deleted (over lines too), a
+    # name, a local read before it is assigned, an import, a
     # raise with notes, a cause, a context or a group, a recursion; wide
     # characters before the failing part.
-    # Attribute reads, augmented assignments, unpacking, asserts, `del`,
-    # decorators and comprehensions are left out: RustPython's compiler
-    # places those instructions elsewhere on the line (README).
+    # Augmented assignments and unpacking of names, asserts, `del` of a
+    # name, decorators, comprehensions and a call given a generator are
+    # left out: RustPython's compiler places those instructions elsewhere
+    # on the line, and a comprehension has no frame of its own (README).
     @d.prop(failing_functions(), examples=0.5,
             explicit=[("def f():\n    a, b = 1, None\n    return a + b\n", None, True)])
     def tracebacks_through_files(ctx, case):

@@ -22,6 +22,7 @@ mod arity;
 mod arity_table;
 mod attribute_error_names;
 mod attribute_lookup;
+pub(crate) mod attribute_positions;
 mod bool_format;
 mod builtin_docs;
 mod builtin_errors;
