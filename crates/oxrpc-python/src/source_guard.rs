@@ -24,8 +24,8 @@
 //! that. A module RustPython compiled whose indentation CPython's
 //! tokenizer refuses (tabs and spaces) is refused too.
 
-use crate::as_cpython::attribute_positions;
 use crate::as_cpython::code_in_namespace;
+use crate::as_cpython::source_positions;
 use crate::as_cpython::syntax_errors::{self, Input};
 use crate::as_cpython::written_docstrings::{self, ModuleDoc};
 use crate::source::{self, Refusal};
@@ -205,7 +205,7 @@ fn compiled_for_eval(source: &PyObjectRef, vm: &VirtualMachine) -> PyResult<Opti
 }
 
 /// `code`, compiled from `text`, as CPython's compiler leaves it: its
-/// docstrings as written, its attribute reads where CPython places them.
+/// docstrings as written, its instructions where CPython places them.
 fn as_cpython_compiles(
     code: PyRef<PyCode>,
     text: &str,
@@ -213,7 +213,7 @@ fn as_cpython_compiles(
     vm: &VirtualMachine,
 ) -> PyRef<PyCode> {
     let code = written_docstrings::as_written(code, text, module_doc, vm);
-    attribute_positions::as_cpython(code, text, vm)
+    source_positions::as_cpython(code, text, vm)
 }
 
 /// Refuses a module's source RustPython compiled whose indentation

@@ -1211,7 +1211,10 @@ def traceback_outcome(directory, name, source, limit, chain):
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     try:
-        spec.loader.exec_module(module)
+        # Run as its loader would, without the loader's own frames (which
+        # name the frozen importlib otherwise here).
+        with open(path, 'rb') as source_file:
+            exec(compile(source_file.read(), path, 'exec'), module.__dict__)
         module.f()
     except BaseException as error:
         def shown(lines):
@@ -1350,11 +1353,23 @@ def failing_functions(draw):
     statement = draw(st.sampled_from(["return {}", "x = {}", "y = 3 + ({})", "print({})", "{}",
                                       "return [{}]", "v = {}  # a comment"]))
     body = ["    value = a = 1", "    b = None", "    s = '漢字'", "    d = {'k': {}}", "    xs = [1]"]
-    ending = draw(st.sampled_from(["expression", "import", "raise", "recursion", "unbound", "store"]))
+    ending = draw(st.sampled_from(["expression", "import", "raise", "recursion", "unbound", "store",
+                                   "decorated"]))
+    decorated = draw(st.sampled_from([
+        "@boomer\ndef inner():\n    pass", "@maker(1)\n@maker(2)\ndef inner():\n    pass",
+        "@boomer\nclass Inner:\n    pass", "@(lambda fn: fn)\n@boomer\ndef inner(): pass",
+        "@maker(\n    3)\ndef inner():\n    pass", "class Holder:\n    @boomer\n    def method(self):\n        pass",
+        "class Failing:\n    x = 1\n    y = x + None", "@maker(1)\nclass Failing(dict, metaclass=type):\n    z = {}['k']"]))
+    where = draw(st.sampled_from(["function", "module"]))
     if ending == "expression":
         body.append("    " + statement.format(expression))
     elif ending == "import":
         body.append("    from HELPER import " + draw(st.sampled_from(["nmae", "name_", "other"])))
+    elif ending == "decorated":
+        if where == "function":
+            body.extend("    " + line for line in decorated.split("\n"))
+        else:
+            body.append("    pass")
     elif ending == "store":
         body.append("    " + draw(st.sampled_from(["a.x = 1", "del a.x", "a.real += 1", "s.y = d.z = 2",
                                                      "b.x, a.y = 1, 2", "(a\n     .x) = 1"])))
@@ -1390,6 +1405,13 @@ def failing_functions(draw):
         "def r(n):",
         "    return r(n - 1) if n else 1 + None",
         "",
+        "def boomer(fn):",
+        "    raise ValueError('decorated')",
+        "",
+        "def maker(n):",
+        "    return boomer if n > 1 else (lambda fn: fn)",
+        "",
+    ] + (decorated.split("\n") + [""] if ending == "decorated" and where == "module" else []) + [
         "def f():",
     ] + body) + "\n"
     return source, draw(st.sampled_from([None, 1, 2, -1])), draw(st.booleans())
@@ -2501,14 +2523,15 @@ def build(argv=None):
     # Tracebacks through a module's file, as the traceback module shows
     # them (3.11's carets under a line, no "Did you mean"): generated
     # functions failing in a binary operation, a subscript, a call (over
-    # lines too), an attribute read, written or deleted (over lines too), a
-    # name, a local read before it is assigned, an import, a
-    # raise with notes, a cause, a context or a group, a recursion; wide
-    # characters before the failing part.
-    # Augmented assignments and unpacking of names, asserts, `del` of a
-    # name, decorators, comprehensions and a call given a generator are
-    # left out: RustPython's compiler places those instructions elsewhere
-    # on the line, and a comprehension has no frame of its own (README).
+    # lines too), an attribute read, written or deleted (over lines too),
+    # a decorator or a class body (in a function, a class or the module),
+    # a name, a local read before it is assigned, an import, a raise with
+    # notes, a cause, a context or a group, a recursion; wide characters
+    # before the failing part. Augmented assignments and unpacking of
+    # names, asserts, `del` of a name, comprehensions and list(), tuple(),
+    # set(), all() or any() of a generator are left out: RustPython's
+    # compiler places those instructions elsewhere on the line, and a
+    # comprehension has no frame of its own (README).
     @d.prop(failing_functions(), examples=0.5,
             explicit=[("def f():\n    a, b = 1, None\n    return a + b\n", None, True)])
     def tracebacks_through_files(ctx, case):

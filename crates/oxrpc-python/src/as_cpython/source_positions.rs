@@ -24,10 +24,14 @@ use ruff_text_size::{Ranged, TextRange};
 use rustpython_vm::builtins::PyCode;
 use rustpython_vm::bytecode::{CodeUnit, Instruction, OpArgState};
 use rustpython_vm::compiler::ast::visitor::{walk_expr, walk_stmt, Visitor};
-use rustpython_vm::compiler::ast::{Expr, ExprAttribute, ExprContext, Stmt, StmtAugAssign};
+use rustpython_vm::compiler::ast::{
+    Expr, ExprAttribute, ExprContext, Stmt, StmtAugAssign, StmtClassDef, StmtFunctionDef,
+};
 use rustpython_vm::compiler::core::{OneIndexed, SourceLocation};
 use rustpython_vm::compiler::parser;
 use rustpython_vm::{PyObject, PyObjectRef, PyRef, VirtualMachine};
+
+use super::location_table::{decoded, encoded, Entry};
 
 /// A stretch of source: first line (1-based), first column, last line and
 /// end column (0-based UTF-8 bytes), as a code object's positions are.
@@ -55,10 +59,30 @@ struct Read<'a> {
     augmented_by: Option<Span>,
 }
 
-/// `code`, compiled from `source`, with its attribute reads placed as
-/// CPython places them. The same object when nothing differs.
+/// A `class`, or a decorated `def`: its name, where the statement stands
+/// with its decorators (RustPython calls a function's decorators there),
+/// where each decorator does, and for a class where CPython builds it
+/// (from the `class` keyword).
+struct Definition<'a> {
+    name: &'a str,
+    statement: Span,
+    decorators: Vec<Span>,
+    class: Option<Span>,
+}
+
+/// What the source holds that RustPython's compiler places otherwise than
+/// CPython's, in source order, and which of it is paired already.
+struct Found<'a> {
+    reads: Vec<Read<'a>>,
+    definitions: Vec<Definition<'a>>,
+    reads_used: Vec<bool>,
+    definitions_used: Vec<bool>,
+}
+
+/// `code`, compiled from `source`, with its attributes and decorators
+/// placed as CPython places them. The same object when nothing differs.
 pub(crate) fn as_cpython(code: PyRef<PyCode>, source: &str, vm: &VirtualMachine) -> PyRef<PyCode> {
-    if !reads_attribute(&code) {
+    if !uses_attribute_or_call(&code) {
         return code;
     }
     let Ok(parsed) = parser::parse_module(source) else {
@@ -68,16 +92,27 @@ pub(crate) fn as_cpython(code: PyRef<PyCode>, source: &str, vm: &VirtualMachine)
     let mut reads = Reads {
         lines: &lines,
         found: Vec::new(),
+        definitions: Vec::new(),
+        source,
     };
     for statement in &parsed.syntax().body {
         reads.visit_stmt(statement);
     }
-    let mut used = vec![false; reads.found.len()];
-    placed(&code, &reads.found, &mut used, vm).unwrap_or(code)
+    let mut found = Found {
+        reads_used: vec![false; reads.found.len()],
+        definitions_used: vec![false; reads.definitions.len()],
+        reads: reads.found,
+        definitions: reads.definitions,
+    };
+    if found.reads.is_empty() && found.definitions.is_empty() {
+        return code;
+    }
+    placed(&code, &mut found, vm).unwrap_or(code)
 }
 
-/// Whether `code` or a code object it holds uses an attribute.
-fn reads_attribute(code: &PyCode) -> bool {
+/// Whether `code` or a code object it holds uses an attribute or calls
+/// (a decorator is a call).
+fn uses_attribute_or_call(code: &PyCode) -> bool {
     code.code.instructions.iter().any(|unit| {
         matches!(
             unit.op,
@@ -85,9 +120,12 @@ fn reads_attribute(code: &PyCode) -> bool {
                 | Instruction::LoadSuperAttr { .. }
                 | Instruction::StoreAttr { .. }
                 | Instruction::DeleteAttr { .. }
+                | Instruction::Call { .. }
+                | Instruction::CallKw { .. }
+                | Instruction::CallFunctionEx
         )
     }) || code.code.constants.iter().any(|constant| {
-        nested_code(&PyObjectRef::from(constant.clone())).is_some_and(reads_attribute)
+        nested_code(&PyObjectRef::from(constant.clone())).is_some_and(uses_attribute_or_call)
     })
 }
 
@@ -135,10 +173,13 @@ impl LineStarts {
     }
 }
 
-/// Every `Attribute` node the source reads, in source order.
+/// Every `Attribute` node, class and decorated function of the source,
+/// in source order.
 struct Reads<'s, 'a> {
     lines: &'s LineStarts,
     found: Vec<Read<'a>>,
+    definitions: Vec<Definition<'a>>,
+    source: &'a str,
 }
 
 impl<'a> Visitor<'a> for Reads<'_, 'a> {
@@ -171,6 +212,7 @@ impl<'a> Visitor<'a> for Reads<'_, 'a> {
     }
 
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        self.note_definition(stmt);
         walk_stmt(self, stmt);
         if let Stmt::AugAssign(StmtAugAssign { target, value, .. }) = stmt {
             if let (Expr::Attribute(_), Some(read)) = (
@@ -186,14 +228,60 @@ impl<'a> Visitor<'a> for Reads<'_, 'a> {
     }
 }
 
+impl<'a> Reads<'_, 'a> {
+    /// Notes `stmt` when it is a class or a decorated function.
+    fn note_definition(&mut self, stmt: &'a Stmt) {
+        let (name, decorators, is_class) = match stmt {
+            Stmt::FunctionDef(StmtFunctionDef {
+                name,
+                decorator_list,
+                ..
+            }) => (name, decorator_list, false),
+            Stmt::ClassDef(StmtClassDef {
+                name,
+                decorator_list,
+                ..
+            }) => (name, decorator_list, true),
+            _ => return,
+        };
+        if !is_class && decorators.is_empty() {
+            return;
+        }
+        let statement = self.lines.span(stmt.range());
+        let class = is_class.then(|| {
+            // The first line after the decorators that starts with the
+            // keyword.
+            let after = decorators.last().map_or(stmt.start(), |last| last.end());
+            let keyword = self.source[after.to_usize()..]
+                .match_indices("class")
+                .map(|(at, _)| after.to_usize() + at)
+                .find(|at| {
+                    let line_start = self.source[..*at]
+                        .rfind(['\n', '\r'])
+                        .map_or(0, |end| end + 1);
+                    self.source[line_start..*at].trim().is_empty()
+                })
+                .unwrap_or(stmt.start().to_usize());
+            Span {
+                start: self.lines.position(keyword),
+                end: statement.end,
+            }
+        });
+        self.definitions.push(Definition {
+            name: name.as_str(),
+            statement,
+            decorators: decorators
+                .iter()
+                .map(|decorator| self.lines.span(decorator.expression.range()))
+                .collect(),
+            class,
+        });
+    }
+}
+
 /// `code` with its reads placed, or None when none moved (here or in the
 /// code objects it holds).
-fn placed(
-    code: &PyCode,
-    reads: &[Read<'_>],
-    used: &mut [bool],
-    vm: &VirtualMachine,
-) -> Option<PyRef<PyCode>> {
+fn placed(code: &PyCode, found: &mut Found<'_>, vm: &VirtualMachine) -> Option<PyRef<PyCode>> {
     let mut constants: Vec<PyObjectRef> = code
         .code
         .constants
@@ -202,23 +290,23 @@ fn placed(
         .collect();
     let mut changed = false;
     for constant in constants.iter_mut() {
-        if let Some(rebuilt) =
-            nested_code(constant).and_then(|inner| placed(inner, reads, used, vm))
-        {
+        if let Some(rebuilt) = nested_code(constant).and_then(|inner| placed(inner, found, vm)) {
             *constant = rebuilt.into();
             changed = true;
         }
     }
     let mut object = code.code.clone();
     let names: Vec<&str> = object.names.iter().map(|name| name.as_str()).collect();
+    let locals: Vec<&str> = object.varnames.iter().map(|name| name.as_str()).collect();
     let table = Table {
         units: &object.instructions,
         names: &names,
+        locals: &locals,
         locations: &object.locations,
         linetable: &object.linetable,
         first_line: object.first_line_number,
     };
-    if let Some((locations, linetable)) = moved(&table, reads, used) {
+    if let Some((locations, linetable)) = moved(&table, found) {
         object.locations = locations;
         object.linetable = linetable;
         changed = true;
@@ -240,31 +328,66 @@ type Moved = (Box<[Location]>, Box<[u8]>);
 struct Table<'c> {
     units: &'c [CodeUnit],
     names: &'c [&'c str],
+    locals: &'c [&'c str],
     locations: &'c [Location],
     linetable: &'c [u8],
     first_line: Option<OneIndexed>,
 }
 
 /// The code object's locations and location table with each attribute
-/// read at its node's position, or None when none moves.
-fn moved(code: &Table<'_>, reads: &[Read<'_>], used: &mut [bool]) -> Option<Moved> {
+/// and decorator call at CPython's position, or None when none moves.
+fn moved(code: &Table<'_>, found: &mut Found<'_>) -> Option<Moved> {
     let units = code.units;
     if code.locations.len() != units.len() {
         return None;
     }
-    let mut entries = decoded(code.linetable, code.first_line?.get(), units.len())?;
-    let mut locations = code.locations.to_vec();
+    let mut placing = Placing {
+        units,
+        entries: decoded(code.linetable, code.first_line?.get(), units.len())?,
+        locations: code.locations.to_vec(),
+        any: false,
+    };
     let mut state = OpArgState::default();
-    let mut any = false;
+    // The calls just before, and how many arguments each had: a class's
+    // building and decorators' calls end in the store of its name.
+    let mut calls: Vec<(usize, u32)> = Vec::new();
     for (index, unit) in units.iter().enumerate() {
         let (op, arg) = state.get(*unit);
         let arg = u32::from(arg);
-        let (name_index, context) = match op {
-            Instruction::LoadAttr { .. } => (arg >> 1, None),
-            Instruction::LoadSuperAttr { .. } => (arg >> 2, None),
-            Instruction::StoreAttr { .. } => (arg, Some(ExprContext::Store)),
-            Instruction::DeleteAttr { .. } => (arg, Some(ExprContext::Del)),
-            _ => continue,
+        let attribute = match op {
+            Instruction::ExtendedArg | Instruction::Cache => continue,
+            Instruction::Call { .. } | Instruction::CallKw { .. } => {
+                calls.push((index, arg));
+                continue;
+            }
+            // Arguments unpacked (`class C(*bases)`): two or more.
+            Instruction::CallFunctionEx => {
+                calls.push((index, u32::MAX));
+                continue;
+            }
+            Instruction::LoadAttr { .. } => Some((arg >> 1, None)),
+            Instruction::LoadSuperAttr { .. } => Some((arg >> 2, None)),
+            Instruction::StoreAttr { .. } => Some((arg, Some(ExprContext::Store))),
+            Instruction::DeleteAttr { .. } => Some((arg, Some(ExprContext::Del))),
+            _ => None,
+        };
+        let stored = match op {
+            Instruction::StoreName { .. } | Instruction::StoreGlobal { .. } => {
+                usize::try_from(arg).ok().and_then(|at| code.names.get(at))
+            }
+            Instruction::StoreFast { .. } => {
+                usize::try_from(arg).ok().and_then(|at| code.locals.get(at))
+            }
+            _ => None,
+        };
+        if let Some(name) = stored {
+            for (call, span) in defined(found, name, &calls, &placing) {
+                placing.place(call, span);
+            }
+        }
+        calls.clear();
+        let Some((name_index, context)) = attribute else {
+            continue;
         };
         let Some(name) = usize::try_from(name_index)
             .ok()
@@ -272,18 +395,50 @@ fn moved(code: &Table<'_>, reads: &[Read<'_>], used: &mut [bool]) -> Option<Move
         else {
             continue;
         };
-        let (start, end) = locations[index];
-        let given = Span {
+        let given = placing.given(index);
+        if let Some(read) = paired(found, name, context, &given) {
+            placing.place(index, found.reads[read].recorded);
+        }
+    }
+    let Placing {
+        entries,
+        locations,
+        any,
+        ..
+    } = placing;
+    any.then(|| {
+        (
+            locations.into_boxed_slice(),
+            encoded(&entries, code.first_line.map_or(0, OneIndexed::get)),
+        )
+    })
+}
+
+/// A code object's positions as they are being moved.
+struct Placing<'c> {
+    units: &'c [CodeUnit],
+    entries: Vec<Entry>,
+    locations: Vec<Location>,
+    any: bool,
+}
+
+impl Placing<'_> {
+    /// Where RustPython placed the instruction at `index`.
+    fn given(&self, index: usize) -> Span {
+        let (start, end) = self.locations[index];
+        Span {
             start: as_position(start),
             end: as_position(end),
-        };
-        let Some(read) = paired(reads, used, name, context, &given) else {
-            continue;
-        };
-        let whole = reads[read].recorded;
-        if whole == given {
-            continue;
         }
+    }
+
+    /// Places the instruction at `index` (its extended arguments and
+    /// caches with it) at `span`.
+    fn place(&mut self, index: usize, span: Span) {
+        if self.given(index) == span {
+            return;
+        }
+        let units = self.units;
         let first = index
             - units[..index]
                 .iter()
@@ -296,24 +451,77 @@ fn moved(code: &Table<'_>, reads: &[Read<'_>], used: &mut [bool]) -> Option<Move
                 .take_while(|unit| matches!(unit.op, Instruction::Cache))
                 .count();
         for at in first..=last {
-            locations[at] = (as_location(whole.start, start), as_location(whole.end, end));
-            if let Entry::Full(..) = entries[at] {
-                entries[at] = Entry::Full(
-                    whole.start.0 as i32,
-                    whole.end.0 as i32,
-                    whole.start.1 as i32,
-                    whole.end.1 as i32,
+            let (start, end) = self.locations[at];
+            self.locations[at] = (as_location(span.start, start), as_location(span.end, end));
+            if let Entry::Full(..) = self.entries[at] {
+                self.entries[at] = Entry::Full(
+                    span.start.0 as i32,
+                    span.end.0 as i32,
+                    span.start.1 as i32,
+                    span.end.1 as i32,
                 );
             }
         }
-        any = true;
+        self.any = true;
     }
-    any.then(|| {
-        (
-            locations.into_boxed_slice(),
-            encoded(&entries, code.first_line.map_or(0, OneIndexed::get)),
-        )
-    })
+}
+
+/// The calls of `calls` (those just before the store of `name`) that
+/// define the first unpaired class or decorated function named `name`,
+/// each with CPython's position for it, and that definition marked
+/// paired. A function's decorators are called without arguments at its
+/// statement; a class is built by a call of two arguments or more
+/// anywhere in it, then its decorators are called.
+fn defined(
+    found: &mut Found<'_>,
+    name: &str,
+    calls: &[(usize, u32)],
+    placing: &Placing<'_>,
+) -> Vec<(usize, Span)> {
+    let fits = |definition: &Definition<'_>| {
+        let decorators = definition.decorators.len();
+        let needed = decorators + usize::from(definition.class.is_some());
+        if definition.name != name || needed == 0 || calls.len() < needed {
+            return false;
+        }
+        let own = &calls[calls.len() - needed..];
+        let (building, decorating) = own.split_at(needed - decorators);
+        decorating.iter().all(|(_, argc)| *argc == 0)
+            && match (building.first(), definition.class) {
+                (Some((call, argc)), Some(_)) => {
+                    *argc >= 2 && definition.statement.holds(&placing.given(*call))
+                }
+                (None, None) => decorating
+                    .first()
+                    .is_some_and(|(call, _)| definition.statement == placing.given(*call)),
+                _ => false,
+            }
+    };
+    let Some(chosen) = found
+        .definitions
+        .iter()
+        .enumerate()
+        .position(|(at, definition)| !found.definitions_used[at] && fits(definition))
+    else {
+        return Vec::new();
+    };
+    found.definitions_used[chosen] = true;
+    let definition = &found.definitions[chosen];
+    let decorators = definition.decorators.len();
+    let own = &calls[calls.len() - decorators - usize::from(definition.class.is_some())..];
+    let mut placed: Vec<(usize, Span)> = Vec::new();
+    if let (Some(class), Some((call, _))) = (definition.class, own.first()) {
+        placed.push((*call, class));
+    }
+    // The first decorator call applies the last decorator.
+    let decorating = &own[own.len() - decorators..];
+    placed.extend(
+        decorating
+            .iter()
+            .zip(definition.decorators.iter().rev())
+            .map(|((call, _), span)| (*call, *span)),
+    );
+    placed
 }
 
 /// The unused attribute named `name`, used as `context` (a load: as
@@ -321,12 +529,13 @@ fn moved(code: &Table<'_>, reads: &[Read<'_>], used: &mut [bool]) -> Option<Move
 /// `given` (the one whose value is smallest), marked used; a used one
 /// when no other holds it (a `finally` body is compiled twice).
 fn paired(
-    reads: &[Read<'_>],
-    used: &mut [bool],
+    found: &mut Found<'_>,
     name: &str,
     context: Option<ExprContext>,
     given: &Span,
 ) -> Option<usize> {
+    let reads = &found.reads;
+    let used = &mut found.reads_used;
     let holding = |read: &Read<'_>| {
         read.name == name
             && context.is_none_or(|context| context == read.context)
@@ -359,167 +568,5 @@ fn as_location((line, column): (u32, u32), like: SourceLocation) -> SourceLocati
     SourceLocation {
         line: OneIndexed::new(line as usize).unwrap_or(like.line),
         character_offset: OneIndexed::from_zero_indexed(column as usize),
-    }
-}
-
-/// One code unit's entry in a location table (CPython 3.11's format).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Entry {
-    /// No location (kind 15).
-    Nothing,
-    /// A line without columns (kind 13).
-    Line(i32),
-    /// Line, end line, column and end column (the other kinds).
-    Full(i32, i32, i32, i32),
-}
-
-/// The table's entries, one per code unit, or None when it does not
-/// describe exactly `units` of them.
-fn decoded(table: &[u8], first_line: usize, units: usize) -> Option<Vec<Entry>> {
-    let mut bytes = table.iter().copied();
-    let mut line = i32::try_from(first_line).ok()?;
-    let mut entries = Vec::with_capacity(units);
-    while let Some(head) = bytes.next() {
-        if head & 0x80 == 0 {
-            return None;
-        }
-        let kind = (head >> 3) & 15;
-        let length = usize::from(head & 7) + 1;
-        let entry = match kind {
-            0..=9 => {
-                let second = i32::from(bytes.next()?);
-                let column = i32::from(kind) * 8 + (second >> 4);
-                Entry::Full(line, line, column, column + (second & 15))
-            }
-            10..=12 => {
-                line += i32::from(kind) - 10;
-                let column = i32::from(bytes.next()?);
-                let end = i32::from(bytes.next()?);
-                Entry::Full(line, line, column, end)
-            }
-            13 => {
-                line += signed_varint(&mut bytes)?;
-                Entry::Line(line)
-            }
-            14 => {
-                line += signed_varint(&mut bytes)?;
-                let end_line = line + i32::try_from(varint(&mut bytes)?).ok()?;
-                let column = i32::try_from(varint(&mut bytes)?).ok()? - 1;
-                let end = i32::try_from(varint(&mut bytes)?).ok()? - 1;
-                Entry::Full(line, end_line, column, end)
-            }
-            _ => Entry::Nothing,
-        };
-        entries.extend(std::iter::repeat_n(entry, length));
-    }
-    (entries.len() == units).then_some(entries)
-}
-
-fn varint(bytes: &mut impl Iterator<Item = u8>) -> Option<u32> {
-    let mut value = 0u32;
-    let mut shift = 0;
-    loop {
-        let byte = bytes.next()?;
-        value |= u32::from(byte & 63).checked_shl(shift)?;
-        if byte & 64 == 0 {
-            return Some(value);
-        }
-        shift += 6;
-    }
-}
-
-fn signed_varint(bytes: &mut impl Iterator<Item = u8>) -> Option<i32> {
-    let raw = varint(bytes)?;
-    let magnitude = i32::try_from(raw >> 1).ok()?;
-    Some(if raw & 1 == 1 { -magnitude } else { magnitude })
-}
-
-/// `entries` as a location table: runs of equal entries, up to eight code
-/// units each, in the long form (kind 14), none (15) or line only (13).
-fn encoded(entries: &[Entry], first_line: usize) -> Box<[u8]> {
-    let mut table = Vec::new();
-    let mut line = i32::try_from(first_line).unwrap_or(i32::MAX);
-    let mut at = 0;
-    while at < entries.len() {
-        let entry = entries[at];
-        let run = entries[at..]
-            .iter()
-            .take(8)
-            .take_while(|other| **other == entry)
-            .count();
-        let length = u8::try_from(run - 1).unwrap_or(7);
-        match entry {
-            Entry::Nothing => table.push(0x80 | (15 << 3) | length),
-            Entry::Line(to) => {
-                table.push(0x80 | (13 << 3) | length);
-                push_signed_varint(&mut table, to - line);
-                line = to;
-            }
-            Entry::Full(to, end_line, column, end) => {
-                table.push(0x80 | (14 << 3) | length);
-                push_signed_varint(&mut table, to - line);
-                push_varint(&mut table, (end_line - to).max(0).unsigned_abs());
-                push_varint(&mut table, (column + 1).max(0).unsigned_abs());
-                push_varint(&mut table, (end + 1).max(0).unsigned_abs());
-                line = to;
-            }
-        }
-        at += run;
-    }
-    table.into_boxed_slice()
-}
-
-fn push_varint(table: &mut Vec<u8>, mut value: u32) {
-    while value >= 64 {
-        table.push(64 | (value & 63) as u8);
-        value >>= 6;
-    }
-    table.push(value as u8);
-}
-
-fn push_signed_varint(table: &mut Vec<u8>, value: i32) {
-    let raw = if value < 0 {
-        (value.unsigned_abs() << 1) | 1
-    } else {
-        value.unsigned_abs() << 1
-    };
-    push_varint(table, raw);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{decoded, encoded, Entry};
-
-    #[test]
-    fn a_table_reads_back_as_written() {
-        let entries = vec![
-            Entry::Line(0),
-            Entry::Full(1, 1, 0, 5),
-            Entry::Full(1, 1, 0, 5),
-            Entry::Nothing,
-            Entry::Full(3, 4, 200, 7),
-            Entry::Full(2, 2, 4, 9),
-            Entry::Full(2, 2, -1, -1),
-        ];
-        let table = encoded(&entries, 1);
-        assert_eq!(decoded(&table, 1, entries.len()), Some(entries.clone()));
-        assert_eq!(decoded(&table, 1, entries.len() + 1), None);
-        let long: Vec<Entry> = std::iter::repeat_n(Entry::Full(9, 9, 1, 2), 20).collect();
-        assert_eq!(decoded(&encoded(&long, 1), 1, 20), Some(long));
-    }
-
-    #[test]
-    fn the_short_and_one_line_forms_are_read() {
-        // Kind 1 (column 8 + 2, width 3) for two units, then kind 11 (one
-        // line down, columns 4 to 9) for one.
-        let table = [0x80 | (1 << 3) | 1, (2 << 4) | 3, 0x80 | (11 << 3), 4, 9];
-        assert_eq!(
-            decoded(&table, 5, 3),
-            Some(vec![
-                Entry::Full(5, 5, 10, 13),
-                Entry::Full(5, 5, 10, 13),
-                Entry::Full(6, 6, 4, 9)
-            ])
-        );
     }
 }
