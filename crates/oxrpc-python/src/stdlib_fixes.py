@@ -882,6 +882,20 @@ def _traceback_as_3_11(traceback):
     traceback.TracebackException.__init__ = _as_its_own(__init__, own_init)
 
 
+# --- dis reading this compiler's constants ------------------------------------
+#
+# The compiler's LOAD_COMMON_CONSTANT names seven builtins; opcode's table
+# (3.14's) lists five, so `dis.dis()` of code that uses `list` or `set`
+# that way (`list(x for x in y)`) raised IndexError. dis reads opcode's
+# own list, which gains the two.
+
+def _common_constants_of_this_compiler(opcode):
+    import builtins
+    constants = opcode._common_constants
+    for extra in (builtins.list, builtins.set)[max(0, len(constants) - 5):]:
+        constants.append(extra)
+
+
 # --- pkgutil: the frozen standard library, and 3.11's loaders --------------------
 #
 # pkgutil lists the modules it finds in sys.path's directories; the
@@ -996,7 +1010,7 @@ def _pkgutil_as_3_11(pkgutil):
 
 def _mending_exec_module(exec_module):
     """os, inspect, hashlib, hmac, locale, _pydatetime, pickle, calendar,
-    sqlite3, ssl, pkgutil, traceback and the UTF-16 and UTF-32 encodings are frozen modules: the frozen
+    sqlite3, ssl, pkgutil, traceback, opcode and the UTF-16 and UTF-32 encodings are frozen modules: the frozen
     importer's exec_module, which runs os with sys as it needs, and mends
     the rest once it has run them."""
     def mending(module):
@@ -1037,6 +1051,8 @@ def _mending_exec_module(exec_module):
             _pkgutil_as_3_11(module)
         elif module.__name__ == 'traceback':
             _traceback_as_3_11(module)
+        elif module.__name__ == 'opcode':
+            _common_constants_of_this_compiler(module)
     return staticmethod(_as_its_own(mending, exec_module))
 
 

@@ -493,6 +493,15 @@ for source, line in [
     got = last_traceback_line(source)
     check('traceback of %s' % source, got == line, got)
 
+# dis reads whatever the server's compiler makes (its constants for
+# list(...) and set(...) of a generator among them).
+try:
+    shown = conn.eval("len(__import__('dis').Bytecode(compile('list(x for x in y); set(x for x in y)', "
+                      "'<checks>', 'exec')).dis()) > 0")
+except Exception as e:
+    shown = '%s: %s' % (type(e).__name__, str(e).splitlines()[0])
+check('dis of list() and set() of a generator', shown is True, shown)
+
 # eval and execute take code objects compiled on the server, as Python's do.
 code = conn.builtins.compile('5 * 5', '<checks>', 'eval')
 check('eval of a code object', conn.eval(code) == 25)
