@@ -1354,7 +1354,12 @@ def failing_functions(draw):
                                       "return [{}]", "v = {}  # a comment"]))
     body = ["    value = a = 1", "    b = None", "    s = '漢字'", "    d = {'k': {}}", "    xs = [1]"]
     ending = draw(st.sampled_from(["expression", "import", "raise", "recursion", "unbound", "store",
-                                   "decorated"]))
+                                   "decorated", "statement"]))
+    statement_form = draw(st.sampled_from([
+        "value += 'a'", "xs[0] += 'a'", "value  +=  (\n        'a')", "p, q = [1]", "[p, q] = r2 = [1]",
+        "p, *q, t = [1]", "for p, q in [[1]]:\n        pass", "assert a == 2, 'nope'",
+        "assert (a ==\n        2), ('m' +\n   'n')", "assert a > 1", "assert False, 'm'", "assert None", "del later\n    later = 1",
+        "del a, later\n    later = 1", "b.y += 1"]))
     decorated = draw(st.sampled_from([
         "@boomer\ndef inner():\n    pass", "@maker(1)\n@maker(2)\ndef inner():\n    pass",
         "@boomer\nclass Inner:\n    pass", "@(lambda fn: fn)\n@boomer\ndef inner(): pass",
@@ -1370,6 +1375,8 @@ def failing_functions(draw):
             body.extend("    " + line for line in decorated.split("\n"))
         else:
             body.append("    pass")
+    elif ending == "statement":
+        body.append("    " + statement_form)
     elif ending == "store":
         body.append("    " + draw(st.sampled_from(["a.x = 1", "del a.x", "a.real += 1", "s.y = d.z = 2",
                                                      "b.x, a.y = 1, 2", "(a\n     .x) = 1"])))
@@ -2527,11 +2534,10 @@ def build(argv=None):
     # a decorator or a class body (in a function, a class or the module),
     # a name, a local read before it is assigned, an import, a raise with
     # notes, a cause, a context or a group, a recursion; wide characters
-    # before the failing part. Augmented assignments and unpacking of
-    # names, asserts, `del` of a name, comprehensions and list(), tuple(),
-    # set(), all() or any() of a generator are left out: RustPython's
-    # compiler places those instructions elsewhere on the line, and a
-    # comprehension has no frame of its own (README).
+    # before the failing part, an augmented assignment, an unpacking, an
+    # assert, a `del`. Comprehensions and list(), tuple(), set(), all() or
+    # any() of a generator are left out: RustPython's compiler inlines
+    # them (README).
     @d.prop(failing_functions(), examples=0.5,
             explicit=[("def f():\n    a, b = 1, None\n    return a + b\n", None, True)])
     def tracebacks_through_files(ctx, case):

@@ -1,31 +1,41 @@
-//! Where an attribute read, write or deletion stands in the source, as
-//! CPython 3.11's compiler records it.
+//! Where instructions stand in the source, as CPython 3.11's compiler
+//! records it.
 //!
-//! CPython gives an attribute's instruction (`LOAD_ATTR`, a method's
-//! load, `STORE_ATTR`, `DELETE_ATTR`) the position of the whole
-//! `value.name` expression, and over lines the position of the name
-//! alone; RustPython 0.5's compiler gives it whatever position it set
-//! last while compiling the value (`x` of `x.nope`, the call of `f(a).y`,
-//! the `super()` of `super().m`, the value of `x.y += v`). A traceback
-//! marks that position under the line (`^` under `x` alone where CPython
-//! marks `x.nope`), names its line, and `co_positions()` and
-//! `traceback.extract_tb` give its columns: for the most common error
-//! there is, an attribute a value does not have.
+//! A traceback marks an instruction's position under the line and names
+//! its line; `co_positions()` and `traceback.extract_tb` give its
+//! columns. RustPython 0.5's compiler often gives an instruction whatever
+//! position it set last while compiling its operands, where CPython gives
+//! the construct's own:
 //!
-//! After the server compiles text, a code object that uses an attribute
-//! has its source parsed again; each instruction is paired with the
-//! `Attribute` node of its name whose value holds the position RustPython
-//! gave it (the innermost first, in order), and its locations and
-//! location table are written with CPython's position for the node. Code
-//! read from elsewhere (the frozen standard library, `marshal`) is left
-//! as it is.
+//! - an attribute's read, write or deletion (`LOAD_ATTR`, a method's
+//!   load, `STORE_ATTR`, `DELETE_ATTR`): CPython's is the whole
+//!   `value.name` (over lines, the name alone); RustPython's was within
+//!   the value (`x` of `x.nope`, the call of `f(a).y`, the `super()` of
+//!   `super().m`, the value of `x.y += v`): for the most common error
+//!   there is, an attribute a value does not have;
+//! - a decorator's call: CPython's is the decorator; RustPython's the
+//!   whole statement, or for a class its last line;
+//! - a class's building: CPython's is the statement from the `class`
+//!   keyword; RustPython's its last line;
+//! - `x += v`, `a, b = v`, `assert test, message` and `del name`:
+//!   CPython's is the statement, the target, the test (the statement for
+//!   a constant test) and the name; RustPython's the value, the value,
+//!   the message (or the statement) and the statement.
+//!
+//! After the server compiles text, a code object with such instructions
+//! has its source parsed again. Each instruction is paired with the node
+//! of its kind (and name) that holds the position RustPython gave it, in
+//! order, and its locations and location table (`location_table`) are
+//! written with CPython's position for that node. Code read from
+//! elsewhere (the frozen standard library, `marshal`) is left as it is.
 
 use ruff_text_size::{Ranged, TextRange};
 use rustpython_vm::builtins::PyCode;
 use rustpython_vm::bytecode::{CodeUnit, Instruction, OpArgState};
 use rustpython_vm::compiler::ast::visitor::{walk_expr, walk_stmt, Visitor};
 use rustpython_vm::compiler::ast::{
-    Expr, ExprAttribute, ExprContext, Stmt, StmtAugAssign, StmtClassDef, StmtFunctionDef,
+    Expr, ExprAttribute, ExprContext, ExprName, Stmt, StmtAssert, StmtAssign, StmtAugAssign,
+    StmtClassDef, StmtDelete, StmtFor, StmtFunctionDef,
 };
 use rustpython_vm::compiler::core::{OneIndexed, SourceLocation};
 use rustpython_vm::compiler::parser;
@@ -75,8 +85,35 @@ struct Definition<'a> {
 struct Found<'a> {
     reads: Vec<Read<'a>>,
     definitions: Vec<Definition<'a>>,
+    statements: Vec<Site<'a>>,
     reads_used: Vec<bool>,
     definitions_used: Vec<bool>,
+    statements_used: Vec<bool>,
+}
+
+/// What a statement does that RustPython places at another part of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Act {
+    /// `x += v`: the operation, placed at `v`; CPython's at the statement.
+    Augmented,
+    /// `a, b = v` or `for a, b in v`: the unpacking, placed in `v`;
+    /// CPython's at the target.
+    Unpacked,
+    /// `assert test, message`: the raise, placed at the message (or the
+    /// statement); CPython's at the test.
+    Asserted,
+    /// `del name`: placed at the statement; CPython's at the name.
+    Deleted,
+}
+
+/// A statement's act: where RustPython places it (`within`: anywhere in
+/// it, or exactly there for `del`), the name it deletes, and CPython's
+/// position for it.
+struct Site<'a> {
+    act: Act,
+    within: Span,
+    name: Option<&'a str>,
+    recorded: Span,
 }
 
 /// `code`, compiled from `source`, with its attributes and decorators
@@ -93,6 +130,7 @@ pub(crate) fn as_cpython(code: PyRef<PyCode>, source: &str, vm: &VirtualMachine)
         lines: &lines,
         found: Vec::new(),
         definitions: Vec::new(),
+        statements: Vec::new(),
         source,
     };
     for statement in &parsed.syntax().body {
@@ -101,17 +139,19 @@ pub(crate) fn as_cpython(code: PyRef<PyCode>, source: &str, vm: &VirtualMachine)
     let mut found = Found {
         reads_used: vec![false; reads.found.len()],
         definitions_used: vec![false; reads.definitions.len()],
+        statements_used: vec![false; reads.statements.len()],
         reads: reads.found,
         definitions: reads.definitions,
+        statements: reads.statements,
     };
-    if found.reads.is_empty() && found.definitions.is_empty() {
+    if found.reads.is_empty() && found.definitions.is_empty() && found.statements.is_empty() {
         return code;
     }
     placed(&code, &mut found, vm).unwrap_or(code)
 }
 
-/// Whether `code` or a code object it holds uses an attribute or calls
-/// (a decorator is a call).
+/// Whether `code` or a code object it holds has an instruction RustPython
+/// may place otherwise than CPython.
 fn uses_attribute_or_call(code: &PyCode) -> bool {
     code.code.instructions.iter().any(|unit| {
         matches!(
@@ -123,6 +163,13 @@ fn uses_attribute_or_call(code: &PyCode) -> bool {
                 | Instruction::Call { .. }
                 | Instruction::CallKw { .. }
                 | Instruction::CallFunctionEx
+                | Instruction::BinaryOp { .. }
+                | Instruction::UnpackSequence { .. }
+                | Instruction::UnpackEx { .. }
+                | Instruction::RaiseVarargs { .. }
+                | Instruction::DeleteFast { .. }
+                | Instruction::DeleteName { .. }
+                | Instruction::DeleteGlobal { .. }
         )
     }) || code.code.constants.iter().any(|constant| {
         nested_code(&PyObjectRef::from(constant.clone())).is_some_and(uses_attribute_or_call)
@@ -179,6 +226,7 @@ struct Reads<'s, 'a> {
     lines: &'s LineStarts,
     found: Vec<Read<'a>>,
     definitions: Vec<Definition<'a>>,
+    statements: Vec<Site<'a>>,
     source: &'a str,
 }
 
@@ -213,6 +261,7 @@ impl<'a> Visitor<'a> for Reads<'_, 'a> {
 
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         self.note_definition(stmt);
+        self.note_sites(stmt);
         walk_stmt(self, stmt);
         if let Stmt::AugAssign(StmtAugAssign { target, value, .. }) = stmt {
             if let (Expr::Attribute(_), Some(read)) = (
@@ -229,6 +278,67 @@ impl<'a> Visitor<'a> for Reads<'_, 'a> {
 }
 
 impl<'a> Reads<'_, 'a> {
+    /// Notes what `stmt` does that RustPython places otherwise.
+    fn note_sites(&mut self, stmt: &'a Stmt) {
+        let statement = self.lines.span(stmt.range());
+        let site = |act, within: Span, name, recorded| Site {
+            act,
+            within,
+            name,
+            recorded,
+        };
+        let unpacked = |target: &Expr| matches!(target, Expr::Tuple(_) | Expr::List(_));
+        match stmt {
+            Stmt::AugAssign(StmtAugAssign { value, .. }) => {
+                let value = self.lines.span(value.range());
+                self.statements
+                    .push(site(Act::Augmented, value, None, statement));
+            }
+            Stmt::Assign(StmtAssign { targets, value, .. }) => {
+                let value = self.lines.span(value.range());
+                for target in targets.iter().filter(|target| unpacked(target)) {
+                    let target = self.lines.span(target.range());
+                    self.statements
+                        .push(site(Act::Unpacked, value, None, target));
+                }
+            }
+            Stmt::For(StmtFor { target, iter, .. }) if unpacked(target) => {
+                let iter = self.lines.span(iter.range());
+                let target = self.lines.span(target.range());
+                self.statements
+                    .push(site(Act::Unpacked, iter, None, target));
+            }
+            Stmt::Assert(StmtAssert { test, msg, .. }) => {
+                let within = msg
+                    .as_ref()
+                    .map_or(statement, |msg| self.lines.span(msg.range()));
+                // A constant test is folded away: CPython raises at the
+                // statement.
+                let raised = if test.is_literal_expr() {
+                    statement
+                } else {
+                    self.lines.span(test.range())
+                };
+                self.statements
+                    .push(site(Act::Asserted, within, None, raised));
+            }
+            Stmt::Delete(StmtDelete { targets, .. }) => {
+                for target in targets {
+                    if let Expr::Name(ExprName { id, range, .. }) = target {
+                        let name = self.lines.span(*range);
+                        self.statements.push(site(
+                            Act::Deleted,
+                            statement,
+                            Some(id.as_str()),
+                            name,
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// Notes `stmt` when it is a class or a decorated function.
     fn note_definition(&mut self, stmt: &'a Stmt) {
         let (name, decorators, is_class) = match stmt {
@@ -386,6 +496,30 @@ fn moved(code: &Table<'_>, found: &mut Found<'_>) -> Option<Moved> {
             }
         }
         calls.clear();
+        let act = match op {
+            Instruction::BinaryOp { .. } if (13..=25).contains(&arg) => {
+                Some((Act::Augmented, None))
+            }
+            Instruction::UnpackSequence { .. } | Instruction::UnpackEx { .. } => {
+                Some((Act::Unpacked, None))
+            }
+            Instruction::RaiseVarargs { .. } => Some((Act::Asserted, None)),
+            Instruction::DeleteFast { .. } => Some((
+                Act::Deleted,
+                usize::try_from(arg).ok().and_then(|at| code.locals.get(at)),
+            )),
+            Instruction::DeleteName { .. } | Instruction::DeleteGlobal { .. } => Some((
+                Act::Deleted,
+                usize::try_from(arg).ok().and_then(|at| code.names.get(at)),
+            )),
+            _ => None,
+        };
+        if let Some((act, name)) = act {
+            let given = placing.given(index);
+            if let Some(site) = acting(found, act, name.copied(), &given) {
+                placing.place(index, found.statements[site].recorded);
+            }
+        }
         let Some((name_index, context)) = attribute else {
             continue;
         };
@@ -522,6 +656,23 @@ fn defined(
             .map(|((call, _), span)| (*call, *span)),
     );
     placed
+}
+
+/// The first unpaired statement doing `act` (to `name`) where RustPython
+/// placed `given`, marked paired.
+fn acting(found: &mut Found<'_>, act: Act, name: Option<&str>, given: &Span) -> Option<usize> {
+    let chosen = found.statements.iter().enumerate().position(|(at, site)| {
+        !found.statements_used[at]
+            && site.act == act
+            && site.name == name
+            && if act == Act::Deleted {
+                site.within == *given
+            } else {
+                site.within.holds(given)
+            }
+    })?;
+    found.statements_used[chosen] = true;
+    Some(chosen)
 }
 
 /// The unused attribute named `name`, used as `context` (a load: as
