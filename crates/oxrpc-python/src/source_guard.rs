@@ -25,6 +25,7 @@
 //! tokenizer refuses (tabs and spaces) is refused too.
 
 use crate::as_cpython::code_in_namespace;
+use crate::as_cpython::reparsed::Reparsed;
 use crate::as_cpython::source_positions;
 use crate::as_cpython::syntax_errors::{self, Input};
 use crate::as_cpython::written_docstrings::{self, ModuleDoc};
@@ -212,8 +213,9 @@ fn as_cpython_compiles(
     module_doc: ModuleDoc,
     vm: &VirtualMachine,
 ) -> PyRef<PyCode> {
-    let code = written_docstrings::as_written(code, text, module_doc, vm);
-    source_positions::as_cpython(code, text, vm)
+    let source = Reparsed::new(text);
+    let code = written_docstrings::as_written(code, &source, module_doc, vm);
+    source_positions::as_cpython(code, &source, vm)
 }
 
 /// Refuses a module's source RustPython compiled whose indentation

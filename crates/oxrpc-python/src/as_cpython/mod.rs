@@ -85,6 +85,7 @@ mod path_errors;
 mod percent_format;
 mod posix_additions;
 mod posix_keywords;
+pub(crate) mod reparsed;
 mod sequence_errors;
 mod sequence_fast;
 mod sequence_repeat;

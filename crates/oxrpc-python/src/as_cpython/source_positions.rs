@@ -38,10 +38,10 @@ use rustpython_vm::compiler::ast::{
     StmtClassDef, StmtDelete, StmtFor, StmtFunctionDef,
 };
 use rustpython_vm::compiler::core::{OneIndexed, SourceLocation};
-use rustpython_vm::compiler::parser;
 use rustpython_vm::{PyObject, PyObjectRef, PyRef, VirtualMachine};
 
 use super::location_table::{decoded, encoded, Entry};
+use super::reparsed::Reparsed;
 
 /// A stretch of source: first line (1-based), first column, last line and
 /// end column (0-based UTF-8 bytes), as a code object's positions are.
@@ -118,13 +118,18 @@ struct Site<'a> {
 
 /// `code`, compiled from `source`, with its attributes and decorators
 /// placed as CPython places them. The same object when nothing differs.
-pub(crate) fn as_cpython(code: PyRef<PyCode>, source: &str, vm: &VirtualMachine) -> PyRef<PyCode> {
+pub(crate) fn as_cpython(
+    code: PyRef<PyCode>,
+    reparsed: &Reparsed<'_>,
+    vm: &VirtualMachine,
+) -> PyRef<PyCode> {
     if !uses_attribute_or_call(&code) {
         return code;
     }
-    let Ok(parsed) = parser::parse_module(source) else {
+    let Some(parsed) = reparsed.tree() else {
         return code;
     };
+    let source = reparsed.source();
     let lines = LineStarts::of(source);
     let mut reads = Reads {
         lines: &lines,

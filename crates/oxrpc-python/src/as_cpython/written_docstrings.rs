@@ -18,11 +18,11 @@
 //! that clean to the same text keep their own indentation. Source that
 //! holds no docstring is never parsed twice.
 
+use super::reparsed::Reparsed;
 use rustpython_vm::builtins::{PyCode, PyStr};
 use rustpython_vm::bytecode::CodeFlags;
 use rustpython_vm::compiler::ast::statement_visitor::{walk_stmt, StatementVisitor};
 use rustpython_vm::compiler::ast::{self, Expr, Stmt};
-use rustpython_vm::compiler::parser;
 use rustpython_vm::{PyObject, PyObjectRef, PyRef, VirtualMachine};
 use std::borrow::Borrow;
 use std::collections::{HashMap, VecDeque};
@@ -39,14 +39,14 @@ pub(crate) enum ModuleDoc {
 /// them. The same object when nothing differs.
 pub(crate) fn as_written(
     code: PyRef<PyCode>,
-    source: &str,
+    source: &Reparsed<'_>,
     module_doc: ModuleDoc,
     vm: &VirtualMachine,
 ) -> PyRef<PyCode> {
     if !holds_docstring(&code) {
         return code;
     }
-    let Ok(parsed) = parser::parse_module(source) else {
+    let Some(parsed) = source.tree() else {
         return code;
     };
     let mut written = Written::default();
