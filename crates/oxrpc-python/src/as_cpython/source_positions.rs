@@ -39,6 +39,7 @@ use rustpython_vm::compiler::ast::{
 };
 use rustpython_vm::compiler::core::{OneIndexed, SourceLocation};
 use rustpython_vm::{PyObject, PyObjectRef, PyRef, VirtualMachine};
+use std::collections::HashMap;
 
 use super::location_table::{decoded, encoded, Entry};
 use super::reparsed::Reparsed;
@@ -89,6 +90,26 @@ struct Found<'a> {
     reads_used: Vec<bool>,
     definitions_used: Vec<bool>,
     statements_used: Vec<bool>,
+    /// The reads of each name, in source order.
+    reads_named: HashMap<&'a str, Vec<usize>>,
+    /// How many more candidates the pairing may look at: each pairing
+    /// looks through those of its kind, so a source made of thousands of
+    /// alike statements would take their square. Past it, what is left
+    /// keeps RustPython's positions.
+    budget: usize,
+}
+
+/// The candidates all pairings of one compiled source may look at.
+const PAIRING_BUDGET: usize = 20_000_000;
+
+impl Found<'_> {
+    /// Whether `count` candidates may still be looked at (and, if so,
+    /// counts them).
+    fn affords(&mut self, count: usize) -> bool {
+        let affords = count <= self.budget;
+        self.budget = self.budget.saturating_sub(count);
+        affords
+    }
 }
 
 /// What a statement does that RustPython places at another part of it.
@@ -116,14 +137,14 @@ struct Site<'a> {
     recorded: Span,
 }
 
-/// `code`, compiled from `source`, with its attributes and decorators
+/// `code`, compiled from `reparsed`'s source, with its instructions
 /// placed as CPython places them. The same object when nothing differs.
 pub(crate) fn as_cpython(
     code: PyRef<PyCode>,
     reparsed: &Reparsed<'_>,
     vm: &VirtualMachine,
 ) -> PyRef<PyCode> {
-    if !uses_attribute_or_call(&code) {
+    if !may_be_misplaced(&code) {
         return code;
     }
     let Some(parsed) = reparsed.tree() else {
@@ -131,23 +152,29 @@ pub(crate) fn as_cpython(
     };
     let source = reparsed.source();
     let lines = LineStarts::of(source);
-    let mut reads = Reads {
+    let mut survey = Survey {
         lines: &lines,
-        found: Vec::new(),
+        reads: Vec::new(),
         definitions: Vec::new(),
         statements: Vec::new(),
         source,
     };
     for statement in &parsed.syntax().body {
-        reads.visit_stmt(statement);
+        survey.visit_stmt(statement);
+    }
+    let mut reads_named: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (at, read) in survey.reads.iter().enumerate() {
+        reads_named.entry(read.name).or_default().push(at);
     }
     let mut found = Found {
-        reads_used: vec![false; reads.found.len()],
-        definitions_used: vec![false; reads.definitions.len()],
-        statements_used: vec![false; reads.statements.len()],
-        reads: reads.found,
-        definitions: reads.definitions,
-        statements: reads.statements,
+        reads_named,
+        budget: PAIRING_BUDGET,
+        reads_used: vec![false; survey.reads.len()],
+        definitions_used: vec![false; survey.definitions.len()],
+        statements_used: vec![false; survey.statements.len()],
+        reads: survey.reads,
+        definitions: survey.definitions,
+        statements: survey.statements,
     };
     if found.reads.is_empty() && found.definitions.is_empty() && found.statements.is_empty() {
         return code;
@@ -157,7 +184,7 @@ pub(crate) fn as_cpython(
 
 /// Whether `code` or a code object it holds has an instruction RustPython
 /// may place otherwise than CPython.
-fn uses_attribute_or_call(code: &PyCode) -> bool {
+fn may_be_misplaced(code: &PyCode) -> bool {
     code.code.instructions.iter().any(|unit| {
         matches!(
             unit.op,
@@ -177,7 +204,7 @@ fn uses_attribute_or_call(code: &PyCode) -> bool {
                 | Instruction::DeleteGlobal { .. }
         )
     }) || code.code.constants.iter().any(|constant| {
-        nested_code(&PyObjectRef::from(constant.clone())).is_some_and(uses_attribute_or_call)
+        nested_code(&PyObjectRef::from(constant.clone())).is_some_and(may_be_misplaced)
     })
 }
 
@@ -225,17 +252,17 @@ impl LineStarts {
     }
 }
 
-/// Every `Attribute` node, class and decorated function of the source,
-/// in source order.
-struct Reads<'s, 'a> {
+/// Every attribute, class, decorated function and statement of the
+/// source whose position may differ, in source order.
+struct Survey<'s, 'a> {
     lines: &'s LineStarts,
-    found: Vec<Read<'a>>,
+    reads: Vec<Read<'a>>,
     definitions: Vec<Definition<'a>>,
     statements: Vec<Site<'a>>,
     source: &'a str,
 }
 
-impl<'a> Visitor<'a> for Reads<'_, 'a> {
+impl<'a> Visitor<'a> for Survey<'_, 'a> {
     fn visit_expr(&mut self, expr: &'a Expr) {
         if let Expr::Attribute(ExprAttribute {
             value,
@@ -253,7 +280,7 @@ impl<'a> Visitor<'a> for Reads<'_, 'a> {
                 let length = u32::try_from(attr.as_str().chars().count()).unwrap_or(u32::MAX);
                 recorded.start = (recorded.end.0, recorded.end.1.saturating_sub(length));
             }
-            self.found.push(Read {
+            self.reads.push(Read {
                 name: attr.as_str(),
                 context: *ctx,
                 value: self.lines.span(value.range()),
@@ -271,7 +298,7 @@ impl<'a> Visitor<'a> for Reads<'_, 'a> {
         if let Stmt::AugAssign(StmtAugAssign { target, value, .. }) = stmt {
             if let (Expr::Attribute(_), Some(read)) = (
                 &**target,
-                self.found
+                self.reads
                     .iter_mut()
                     .rev()
                     .find(|read| read.context == ExprContext::Store),
@@ -282,7 +309,7 @@ impl<'a> Visitor<'a> for Reads<'_, 'a> {
     }
 }
 
-impl<'a> Reads<'_, 'a> {
+impl<'a> Survey<'_, 'a> {
     /// Notes what `stmt` does that RustPython places otherwise.
     fn note_sites(&mut self, stmt: &'a Stmt) {
         let statement = self.lines.span(stmt.range());
@@ -636,6 +663,9 @@ fn defined(
                 _ => false,
             }
     };
+    if !found.affords(found.definitions.len()) {
+        return Vec::new();
+    }
     let Some(chosen) = found
         .definitions
         .iter()
@@ -666,6 +696,9 @@ fn defined(
 /// The first unpaired statement doing `act` (to `name`) where RustPython
 /// placed `given`, marked paired.
 fn acting(found: &mut Found<'_>, act: Act, name: Option<&str>, given: &Span) -> Option<usize> {
+    if !found.affords(found.statements.len()) {
+        return None;
+    }
     let chosen = found.statements.iter().enumerate().position(|(at, site)| {
         !found.statements_used[at]
             && site.act == act
@@ -690,22 +723,30 @@ fn paired(
     context: Option<ExprContext>,
     given: &Span,
 ) -> Option<usize> {
+    let named = found.reads_named.get(name)?.len();
+    if !found.affords(named) {
+        return None;
+    }
     let reads = &found.reads;
     let used = &mut found.reads_used;
     let holding = |read: &Read<'_>| {
-        read.name == name
-            && context.is_none_or(|context| context == read.context)
+        context.is_none_or(|context| context == read.context)
             && (read.value.holds(given)
                 || (context == Some(ExprContext::Store)
                     && read.augmented_by.is_some_and(|value| value.holds(given))))
     };
+    let named = found.reads_named.get(name)?;
     let smallest = |fresh: bool| {
-        reads
+        named
             .iter()
-            .enumerate()
-            .filter(|(at, read)| holding(read) && (!fresh || !used[*at]))
-            .min_by_key(|(_, read)| (read.value.end, std::cmp::Reverse(read.value.start)))
-            .map(|(at, _)| at)
+            .copied()
+            .filter(|at| holding(&reads[*at]) && (!fresh || !used[*at]))
+            .min_by_key(|at| {
+                (
+                    reads[*at].value.end,
+                    std::cmp::Reverse(reads[*at].value.start),
+                )
+            })
     };
     let chosen = smallest(true).or_else(|| smallest(false))?;
     used[chosen] = true;
@@ -724,5 +765,34 @@ fn as_location((line, column): (u32, u32), like: SourceLocation) -> SourceLocati
     SourceLocation {
         line: OneIndexed::new(line as usize).unwrap_or(like.line),
         character_offset: OneIndexed::from_zero_indexed(column as usize),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{LineStarts, Span};
+
+    #[test]
+    fn positions_are_lines_and_byte_columns() {
+        let lines = LineStarts::of("a\nbé\r\ncd\re");
+        assert_eq!(lines.position(0), (1, 0));
+        assert_eq!(lines.position(2), (2, 0));
+        // `é` is two bytes: the column after it is 3.
+        assert_eq!(lines.position(5), (2, 3));
+        assert_eq!(lines.position(7), (3, 0));
+        assert_eq!(lines.position(10), (4, 0));
+    }
+
+    #[test]
+    fn a_span_holds_what_lies_within_it() {
+        let outer = Span {
+            start: (1, 4),
+            end: (2, 3),
+        };
+        let inner = Span {
+            start: (1, 8),
+            end: (1, 9),
+        };
+        assert!(outer.holds(&inner) && outer.holds(&outer) && !inner.holds(&outer));
     }
 }
