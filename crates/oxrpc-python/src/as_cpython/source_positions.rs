@@ -30,7 +30,7 @@
 //! elsewhere (the frozen standard library, `marshal`) is left as it is.
 
 use ruff_text_size::{Ranged, TextRange};
-use rustpython_vm::builtins::PyCode;
+use rustpython_vm::builtins::{PyCode, PyStrInterned};
 use rustpython_vm::bytecode::{CodeUnit, Instruction, OpArgState};
 use rustpython_vm::compiler::ast::visitor::{walk_expr, walk_stmt, Visitor};
 use rustpython_vm::compiler::ast::{
@@ -437,24 +437,22 @@ fn placed(code: &PyCode, found: &mut Found<'_>, vm: &VirtualMachine) -> Option<P
             changed = true;
         }
     }
-    let mut object = code.code.clone();
-    let names: Vec<&str> = object.names.iter().map(|name| name.as_str()).collect();
-    let locals: Vec<&str> = object.varnames.iter().map(|name| name.as_str()).collect();
     let table = Table {
-        units: &object.instructions,
-        names: &names,
-        locals: &locals,
-        locations: &object.locations,
-        linetable: &object.linetable,
-        first_line: object.first_line_number,
+        units: &code.code.instructions,
+        names: &code.code.names,
+        locals: &code.code.varnames,
+        locations: &code.code.locations,
+        linetable: &code.code.linetable,
+        first_line: code.code.first_line_number,
     };
-    if let Some((locations, linetable)) = moved(&table, found) {
+    let moved = moved(&table, found);
+    if moved.is_none() && !changed {
+        return None;
+    }
+    let mut object = code.code.clone();
+    if let Some((locations, linetable)) = moved {
         object.locations = locations;
         object.linetable = linetable;
-        changed = true;
-    }
-    if !changed {
-        return None;
     }
     object.constants = constants.into_iter().map(Into::into).collect();
     Some(vm.ctx.new_code(object))
@@ -469,11 +467,25 @@ type Moved = (Box<[Location]>, Box<[u8]>);
 /// What of a code object says where its instructions stand.
 struct Table<'c> {
     units: &'c [CodeUnit],
-    names: &'c [&'c str],
-    locals: &'c [&'c str],
+    names: &'c [&'static PyStrInterned],
+    locals: &'c [&'static PyStrInterned],
     locations: &'c [Location],
     linetable: &'c [u8],
     first_line: Option<OneIndexed>,
+}
+
+impl Table<'_> {
+    /// The name an instruction's argument `at` gives.
+    fn name(&self, at: u32) -> Option<&'static str> {
+        let at = usize::try_from(at).ok()?;
+        self.names.get(at).map(|name| name.as_str())
+    }
+
+    /// The local variable an instruction's argument `at` gives.
+    fn local(&self, at: u32) -> Option<&'static str> {
+        let at = usize::try_from(at).ok()?;
+        self.locals.get(at).map(|name| name.as_str())
+    }
 }
 
 /// The code object's locations and location table with each attribute
@@ -514,12 +526,8 @@ fn moved(code: &Table<'_>, found: &mut Found<'_>) -> Option<Moved> {
             _ => None,
         };
         let stored = match op {
-            Instruction::StoreName { .. } | Instruction::StoreGlobal { .. } => {
-                usize::try_from(arg).ok().and_then(|at| code.names.get(at))
-            }
-            Instruction::StoreFast { .. } => {
-                usize::try_from(arg).ok().and_then(|at| code.locals.get(at))
-            }
+            Instruction::StoreName { .. } | Instruction::StoreGlobal { .. } => code.name(arg),
+            Instruction::StoreFast { .. } => code.local(arg),
             _ => None,
         };
         if let Some(name) = stored {
@@ -536,29 +544,22 @@ fn moved(code: &Table<'_>, found: &mut Found<'_>) -> Option<Moved> {
                 Some((Act::Unpacked, None))
             }
             Instruction::RaiseVarargs { .. } => Some((Act::Asserted, None)),
-            Instruction::DeleteFast { .. } => Some((
-                Act::Deleted,
-                usize::try_from(arg).ok().and_then(|at| code.locals.get(at)),
-            )),
-            Instruction::DeleteName { .. } | Instruction::DeleteGlobal { .. } => Some((
-                Act::Deleted,
-                usize::try_from(arg).ok().and_then(|at| code.names.get(at)),
-            )),
+            Instruction::DeleteFast { .. } => Some((Act::Deleted, code.local(arg))),
+            Instruction::DeleteName { .. } | Instruction::DeleteGlobal { .. } => {
+                Some((Act::Deleted, code.name(arg)))
+            }
             _ => None,
         };
         if let Some((act, name)) = act {
             let given = placing.given(index);
-            if let Some(site) = acting(found, act, name.copied(), &given) {
+            if let Some(site) = acting(found, act, name, &given) {
                 placing.place(index, found.statements[site].recorded);
             }
         }
         let Some((name_index, context)) = attribute else {
             continue;
         };
-        let Some(name) = usize::try_from(name_index)
-            .ok()
-            .and_then(|at| code.names.get(at))
-        else {
+        let Some(name) = code.name(name_index) else {
             continue;
         };
         let given = placing.given(index);
