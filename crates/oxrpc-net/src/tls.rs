@@ -15,6 +15,7 @@ mod auto_chain;
 mod described;
 mod host_names;
 mod identity;
+mod refusal;
 mod trust;
 
 use rustls::pki_types::pem::PemObject;
@@ -27,6 +28,7 @@ use trust::{ClientTrust, ServerTrust, TrustFile};
 pub use described::{
     describe_certificate, AltNameDescription, CertificateDescription, NameDescription,
 };
+pub use refusal::{certificate_refusal, CertificateRefusal};
 pub use tokio_rustls::{
     client::TlsStream as ClientTlsStream, server::TlsStream as ServerTlsStream,
 };
