@@ -124,9 +124,16 @@ fn convert<S: ObjectSpace>(
                 return Ok(Value::Brine(plain));
             }
         }
+        // The peer's own object goes back as its reference. A netref to
+        // another connection's object (one Python code opened, or the
+        // client's, sent on to that connection) is an object of this
+        // side, as rpyc boxes it: every operation on it goes through the
+        // netref, as Python code's would.
         Kind::Plain(_) | Kind::Other => {
             if let Some(entry) = rt.netref_id(vm, &obj).and_then(|id| rt.proxy(id)) {
-                return Ok(Value::Proxy(entry.proxy));
+                if std::ptr::eq(entry.session.as_ptr(), Arc::as_ptr(session)) {
+                    return Ok(Value::Proxy(entry.proxy));
+                }
             }
         }
     }

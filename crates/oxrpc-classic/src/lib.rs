@@ -35,6 +35,8 @@ mod exceptions;
 mod mailbox;
 mod netref;
 mod object;
+mod outbound;
+mod rpyc_config;
 mod runtime;
 mod service;
 mod session;

@@ -4,7 +4,9 @@
 //! [`PythonObject`] takes over the whole dispatch of a request instead of
 //! answering operation by operation: the request's arguments are converted,
 //! the operation runs as Python would run it (attribute access is fully open
-//! in classic mode, as in rpyc's `SlaveService`), and the result or the
+//! in classic mode, as in rpyc's `SlaveService`; on a connection Python
+//! code opened with `rpyc.connect`, it follows rpyc's rules under the
+//! connection's `_config`), and the result or the
 //! raised exception comes back. A raised exception is also kept as the
 //! connection's last traceback, for `rpyc.classic.pm`.
 
@@ -96,6 +98,48 @@ fn attribute_hook<S: ObjectSpace>(
     Ok((!S::is(vm, &found, &S::none(vm))).then_some(found))
 }
 
+/// The name the peer may reach `name` of `obj` by: `name` itself where
+/// attribute access is open, else as rpyc's `_check_attr` decides under
+/// the connection's `_config` (an `exposed_` name, or AttributeError).
+fn allowed_name<S: ObjectSpace>(
+    vm: S::Vm<'_>,
+    rt: &Runtime<S>,
+    session: &Arc<Session<S>>,
+    obj: &S::Object,
+    name: String,
+    permission: &str,
+) -> Result<String, S::Error> {
+    if session.open_attributes() {
+        return Ok(name);
+    }
+    let config = restricted_config(vm, rt, session)?;
+    let name = to_python(vm, rt, session, Value::string(name))?;
+    let permission = to_python(vm, rt, session, Value::string(permission.to_owned()))?;
+    let allowed = rt.call(
+        vm,
+        "checked_name",
+        vec![config, S::clone_ref(vm, obj), name, permission],
+    )?;
+    S::str(vm, &allowed)
+}
+
+/// The `_config` of a connection whose attribute access follows rpyc's
+/// rules: the one Python code set, else rpyc's defaults.
+fn restricted_config<S: ObjectSpace>(
+    vm: S::Vm<'_>,
+    rt: &Runtime<S>,
+    session: &Arc<Session<S>>,
+) -> Result<S::Object, S::Error> {
+    session.config(vm, || {
+        let peer = session
+            .peer()
+            .ok_or_else(|| S::error(vm, ErrorKind::Eof, "stream has been closed"))?;
+        let pairs = crate::rpyc_config::rpyc_config(&peer, false);
+        let pairs = to_python(vm, rt, session, Value::Brine(pairs))?;
+        rt.call(vm, "connection_config", vec![pairs])
+    })
+}
+
 /// Runs one handler on `obj`, on the worker.
 pub(crate) fn run_handler<S: ObjectSpace>(
     vm: S::Vm<'_>,
@@ -117,6 +161,7 @@ pub(crate) fn run_handler<S: ObjectSpace>(
                     let name = to_python(vm, rt, session, Value::string(name))?;
                     return S::call(vm, &hook, vec![this(), name]);
                 }
+                let name = allowed_name(vm, rt, session, obj, name, "allow_getattr")?;
                 S::getattr(vm, obj, &name).or_else(|missing| {
                     // A package's submodule nobody imported yet (support.py).
                     let name = to_python(vm, rt, session, Value::string(name))?;
@@ -133,6 +178,7 @@ pub(crate) fn run_handler<S: ObjectSpace>(
                     let name = to_python(vm, rt, session, Value::string(name))?;
                     return S::call(vm, &hook, vec![this(), name, value]);
                 }
+                let name = allowed_name(vm, rt, session, obj, name, "allow_setattr")?;
                 S::setattr(vm, obj, &name, value)?;
                 Ok(S::none(vm))
             }
@@ -142,6 +188,7 @@ pub(crate) fn run_handler<S: ObjectSpace>(
                     let name = to_python(vm, rt, session, Value::string(name))?;
                     return S::call(vm, &hook, vec![this(), name]);
                 }
+                let name = allowed_name(vm, rt, session, obj, name, "allow_delattr")?;
                 S::delattr(vm, obj, &name)?;
                 Ok(S::none(vm))
             }
@@ -153,7 +200,20 @@ pub(crate) fn run_handler<S: ObjectSpace>(
                 rt.call(vm, "call", vec![connection, this(), call_args, kwargs])
             }
             HandlerId::CallAttr => {
-                let name = next()?;
+                let mut name = next()?;
+                if !session.open_attributes()
+                    && attribute_hook(vm, rt, session, obj, "_rpyc_getattr")?.is_none()
+                {
+                    let given = match S::kind(vm, &name) {
+                        Kind::Plain(BrineValue::Str(s)) => s,
+                        Kind::Plain(BrineValue::Bytes(b)) => {
+                            String::from_utf8_lossy(&b).into_owned()
+                        }
+                        _ => return Err(S::error(vm, ErrorKind::Type, "name must be a string")),
+                    };
+                    let allowed = allowed_name(vm, rt, session, obj, given, "allow_getattr")?;
+                    name = to_python(vm, rt, session, Value::string(allowed))?;
+                }
                 let call_args = next()?;
                 let kwargs = next_or_empty(vm, rt, session, args.next())?;
                 let connection = session.connection(vm);
@@ -199,6 +259,10 @@ pub(crate) fn run_handler<S: ObjectSpace>(
             // Classic mode enables pickling, as rpyc's SlaveService does
             // (`rpyc.classic.obtain` relies on it).
             HandlerId::Pickle => {
+                if !session.open_attributes() {
+                    let config = restricted_config(vm, rt, session)?;
+                    rt.call(vm, "pickling_allowed", vec![config])?;
+                }
                 let protocol = next()?;
                 rt.call(vm, "pickle_dumps", vec![this(), protocol])
             }

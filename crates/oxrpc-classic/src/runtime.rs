@@ -7,9 +7,10 @@
 //! which connection (session) it belongs to.
 
 use crate::netref::netref_op;
+use crate::outbound;
 use crate::session::Session;
 use crate::space::{ErrorKind, ObjectSpace};
-use oxrpc_rpyc::{BrineValue, Proxy};
+use oxrpc_rpyc::{BrineValue, Connection, Proxy};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
 
@@ -18,6 +19,7 @@ const MAX_HELD_RELEASES: usize = 64;
 
 const SUPPORT: &str = include_str!("support.py");
 const SHIM: &str = include_str!("rpyc_shim.py");
+const CLIENT: &str = include_str!("rpyc_client.py");
 
 /// A peer object Python code holds a netref to.
 pub(crate) struct ProxyEntry<S: ObjectSpace> {
@@ -52,6 +54,25 @@ pub struct Runtime<S: ObjectSpace> {
     held_releases: Mutex<Vec<ProxyEntry<S>>>,
     /// The sessions of this interpreter by key, for `Connection.root`.
     sessions: Mutex<HashMap<u64, Weak<Session<S>>>>,
+    /// The connections Python code opened (`rpyc.connect`), by session id.
+    outbound: Mutex<HashMap<u64, Outbound>>,
+}
+
+/// A connection Python code opened. It closes when Python closes it, when
+/// Python has let go of both it and every netref to the peer's objects
+/// (as rpyc's netrefs keep their connection alive), or when the
+/// interpreter stops.
+struct Outbound {
+    connection: Connection,
+    runtime: tokio::runtime::Handle,
+    let_go: bool,
+}
+
+impl Outbound {
+    fn close(self) {
+        let connection = self.connection;
+        self.runtime.spawn(async move { connection.close().await });
+    }
 }
 
 impl<S: ObjectSpace> Runtime<S> {
@@ -66,7 +87,17 @@ impl<S: ObjectSpace> Runtime<S> {
         // the interpreter has no rpyc of its own.
         let install = S::getattr(vm, &support, "install_rpyc_shim")?;
         let shim = S::load_module(vm, "rpyc.utils.teleportation", SHIM, &[])?;
-        S::call(vm, &install, vec![shim])?;
+        let client = S::load_module(
+            vm,
+            "rpyc.utils.factory",
+            CLIENT,
+            &[
+                ("_oxrpc_op", netref_op),
+                ("_oxrpc_connect", outbound::connect),
+                ("_oxrpc_session", outbound::session_op),
+            ],
+        )?;
+        S::call(vm, &install, vec![shim, client])?;
         let runtime = Arc::new(Runtime {
             objects: Mutex::new(Some(Objects {
                 support,
@@ -77,6 +108,7 @@ impl<S: ObjectSpace> Runtime<S> {
             next_proxy: Mutex::new(0),
             held_releases: Mutex::new(Vec::new()),
             sessions: Mutex::new(HashMap::new()),
+            outbound: Mutex::new(HashMap::new()),
         });
         Ok(S::install_runtime(vm, runtime))
     }
@@ -178,6 +210,68 @@ impl<S: ObjectSpace> Runtime<S> {
         self.sessions.lock().ok()?.get(&key)?.upgrade()
     }
 
+    /// Any open session of this interpreter: its worker is the one
+    /// Python code here runs on.
+    pub(crate) fn any_session(&self) -> Option<Arc<Session<S>>> {
+        let sessions = self.sessions.lock().ok()?;
+        sessions.values().find_map(Weak::upgrade)
+    }
+
+    /// Keeps `connection`, which Python code opened for `session`.
+    pub(crate) fn add_outbound(&self, session: &Session<S>, connection: Connection) {
+        if let Ok(mut outbound) = self.outbound.lock() {
+            let runtime = session.runtime().clone();
+            outbound.insert(
+                session.id(),
+                Outbound {
+                    connection,
+                    runtime,
+                    let_go: false,
+                },
+            );
+        }
+    }
+
+    /// Python code has let go of the connection it opened for `session`:
+    /// it closes now, or with the last netref to the peer's objects.
+    pub(crate) fn let_go_of_outbound(&self, session: u64) {
+        if let Ok(mut outbound) = self.outbound.lock() {
+            if let Some(entry) = outbound.get_mut(&session) {
+                entry.let_go = true;
+            }
+        }
+        self.close_outbound_if_unheld(session);
+    }
+
+    fn close_outbound_if_unheld(&self, session: u64) {
+        let let_go = self
+            .outbound
+            .lock()
+            .is_ok_and(|outbound| outbound.get(&session).is_some_and(|entry| entry.let_go));
+        if !let_go {
+            return;
+        }
+        let held = self.proxies.lock().map_or(true, |proxies| {
+            proxies
+                .values()
+                .any(|e| e.session.upgrade().is_some_and(|s| s.id() == session))
+        });
+        if held {
+            return;
+        }
+        let closing =
+            self.outbound
+                .lock()
+                .ok()
+                .and_then(|mut outbound| match outbound.get(&session) {
+                    Some(entry) if entry.let_go => outbound.remove(&session),
+                    _ => None,
+                });
+        if let Some(closing) = closing {
+            closing.close();
+        }
+    }
+
     /// The peer object behind a netref id.
     pub(crate) fn proxy(&self, id: u64) -> Option<ProxyEntry<S>> {
         self.proxies.lock().ok()?.get(&id).cloned()
@@ -196,6 +290,9 @@ impl<S: ObjectSpace> Runtime<S> {
         let Some(entry) = self.proxies.lock().ok().and_then(|mut p| p.remove(&id)) else {
             return;
         };
+        if let Some(session) = entry.session.upgrade() {
+            self.close_outbound_if_unheld(session.id());
+        }
         if let Ok(mut held) = self.held_releases.lock() {
             if held.len() < MAX_HELD_RELEASES {
                 held.push(entry);
@@ -224,6 +321,9 @@ impl<S: ObjectSpace> Runtime<S> {
         if let Ok(mut sessions) = self.sessions.lock() {
             sessions.retain(|_, s| !std::ptr::eq(s.as_ptr(), session));
         }
+        if let Ok(mut outbound) = self.outbound.lock() {
+            outbound.remove(&session.id());
+        }
         let gone: Vec<ProxyEntry<S>> = match self.proxies.lock() {
             Ok(mut proxies) => {
                 let ids: Vec<u64> = proxies
@@ -242,6 +342,13 @@ impl<S: ObjectSpace> Runtime<S> {
     pub(crate) fn clear(&self, _vm: S::Vm<'_>) {
         let objects = self.objects.lock().ok().and_then(|mut o| o.take());
         drop(objects);
+        // Python code's connections end with its interpreter.
+        let outbound = self
+            .outbound
+            .lock()
+            .map(|mut o| std::mem::take(&mut *o))
+            .unwrap_or_default();
+        outbound.into_values().for_each(Outbound::close);
         let proxies = self
             .proxies
             .lock()

@@ -1,5 +1,7 @@
 //! Classic mode's root: rpyc's `SlaveService` (or, over pipes, its
-//! `ClassicService`), on any object space.
+//! `ClassicService`), on any object space; and the root of a connection
+//! Python code on the server opens (`outbound.rs`): `ClassicService` for
+//! `rpyc.classic.connect`, `VoidService` for `rpyc.connect`.
 //!
 //! The root exposes `namespace`, `execute`, `eval`, `getmodule` and
 //! `getconn`, which is all `rpyc.classic.connect` needs to offer
@@ -11,26 +13,50 @@
 use crate::convert::{to_python, try_to_value};
 use crate::exceptions::to_remote;
 use crate::object::run_handler;
+use crate::rpyc_config::rpyc_config;
 use crate::runtime::Runtime;
 use crate::session::Session;
 use crate::space::{ErrorKind, ObjectSpace};
+use crate::worker::Worker;
 use oxrpc_rpyc::{
-    BoundMethod, BrineValue, Connection, Context, HandlerId, Peer, RemoteException, Reply,
-    RpcObject, RpcResult, Service, ThreadReading, Value,
+    BoundMethod, BrineValue, Connection, Context, HandlerId, RemoteException, Reply, RpcObject,
+    RpcResult, Service, ThreadReading, Value, VoidService,
 };
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, Weak};
+
+/// The root a classic connection serves its peer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Root {
+    /// rpyc's `SlaveService`, as its threaded and forking servers serve.
+    Slave,
+    /// rpyc's `ClassicService` (full duplex): `rpyc_classic -m stdio`'s
+    /// root, and a classic client's.
+    Classic,
+    /// rpyc's `VoidService`: nothing exposed, the peer reaches only the
+    /// objects sent to it, under rpyc's default attribute rules (a
+    /// connection Python code opens with `rpyc.connect`).
+    Void,
+}
+
+/// Where a connection's requests run.
+enum Interpreter<S: ObjectSpace> {
+    /// A worker of its own from the space, started when it connects (an
+    /// interpreter of its own with `--isolation connection`).
+    Space(Arc<S>),
+    /// The worker of the Python code that opened the connection: objects
+    /// pass between the two connections as they are.
+    Worker(Worker<S>),
+}
 
 /// The classic service of one connection, on the object space `S`.
 pub struct ClassicService<S: ObjectSpace> {
-    space: Arc<S>,
+    interpreter: Interpreter<S>,
     session: Mutex<Option<Arc<Session<S>>>>,
     /// What `getconn()` last gave, while the peer holds it: one connection
     /// is one object to the peer (`getconn() == _conn`), as in rpyc. Weak,
     /// as the object holds the connection that holds this service.
     connection_object: Mutex<Weak<ConnectionObject<S>>>,
-    /// rpyc's `ClassicService` rather than its `SlaveService`.
-    full_duplex: bool,
+    root: Root,
 }
 
 impl<S: ObjectSpace + Default> ClassicService<S> {
@@ -52,11 +78,27 @@ impl<S: ObjectSpace> ClassicService<S> {
     /// space, and through it an interpreter).
     pub fn with_space(space: Arc<S>) -> ClassicService<S> {
         ClassicService {
-            space,
+            interpreter: Interpreter::Space(space),
             session: Mutex::new(None),
             connection_object: Mutex::new(Weak::new()),
-            full_duplex: false,
+            root: Root::Slave,
         }
+    }
+
+    /// The service of a connection Python code opens from `worker`'s
+    /// interpreter (`rpyc.connect` on the server), serving `root`.
+    pub(crate) fn outbound(worker: Worker<S>, root: Root) -> ClassicService<S> {
+        ClassicService {
+            interpreter: Interpreter::Worker(worker),
+            session: Mutex::new(None),
+            connection_object: Mutex::new(Weak::new()),
+            root,
+        }
+    }
+
+    /// The session, once the connection has opened.
+    pub(crate) fn opened_session(&self) -> Option<Arc<Session<S>>> {
+        self.session.lock().ok().and_then(|s| s.clone())
     }
 
     /// Served as rpyc's `ClassicService` (`CLASSIC`), the full-duplex
@@ -73,16 +115,20 @@ impl<S: ObjectSpace> ClassicService<S> {
     /// }
     /// ```
     pub fn full_duplex(mut self, full_duplex: bool) -> ClassicService<S> {
-        self.full_duplex = full_duplex;
+        self.root = if full_duplex {
+            Root::Classic
+        } else {
+            Root::Slave
+        };
         self
     }
 
     /// The name of the class rpyc would serve.
     fn class_name(&self) -> &'static str {
-        if self.full_duplex {
-            "ClassicService"
-        } else {
-            "SlaveService"
+        match self.root {
+            Root::Slave => "SlaveService",
+            Root::Classic => "ClassicService",
+            Root::Void => "VoidService",
         }
     }
 
@@ -207,14 +253,28 @@ fn python_call<S: ObjectSpace>(
 
 impl<S: ObjectSpace> RpcObject for ClassicService<S> {
     fn type_name(&self) -> &str {
-        if self.full_duplex {
-            "rpyc.core.service.ClassicService"
-        } else {
-            "rpyc.core.service.SlaveService"
+        match self.root {
+            Root::Slave => "rpyc.core.service.SlaveService",
+            Root::Classic => "rpyc.core.service.ClassicService",
+            Root::Void => "rpyc.core.service.VoidService",
         }
     }
 
     fn getattr(self: Arc<Self>, cx: &Context, name: &str) -> Reply {
+        if self.root == Root::Void {
+            return match name {
+                "get_service_name"
+                | "get_service_aliases"
+                | "exposed_get_service_name"
+                | "exposed_get_service_aliases" => {
+                    Reply::Ready(Ok(Value::Object(Arc::new(BoundMethod {
+                        target: self,
+                        name: name.trim_start_matches("exposed_").to_owned(),
+                    }))))
+                }
+                _ => Arc::new(VoidService).getattr(cx, name),
+            };
+        }
         // SlaveService turns rpyc's `exposed_` prefix off: names are as is.
         match name {
             "namespace" => self.run(cx, |vm, session| {
@@ -257,6 +317,9 @@ impl<S: ObjectSpace> RpcObject for ClassicService<S> {
         args: Vec<Value>,
         kwargs: Vec<(String, Value)>,
     ) -> Reply {
+        if self.root == Root::Void && !name.starts_with("get_service_") {
+            return Arc::new(VoidService).callattr(cx, name, args, kwargs);
+        }
         let args = match slave_parameters(name) {
             Some(params) => {
                 let qualname = format!("Slave.{name}");
@@ -331,6 +394,9 @@ impl<S: ObjectSpace> RpcObject for ClassicService<S> {
     /// rpyc.Service's routines, then `Slave`'s, as rpyc lists a
     /// `SlaveService`'s.
     fn methods(&self) -> Vec<(String, String)> {
+        if self.root == Root::Void {
+            return VoidService.methods();
+        }
         oxrpc_rpyc::__private::service_methods(&[
             ("execute", "execute arbitrary code (using ``exec``)"),
             ("eval", "evaluate arbitrary code (using ``eval``)"),
@@ -346,7 +412,14 @@ impl<S: ObjectSpace> RpcObject for ClassicService<S> {
     /// is `object`'s, `Service`'s and `Slave`'s names, without `__dict__`.
     fn dir(&self) -> Vec<String> {
         // `ClassicService` adds `MasterService._install`.
-        let install: &[&str] = if self.full_duplex { &["_install"] } else { &[] };
+        if self.root == Root::Void {
+            return VoidService.dir();
+        }
+        let install: &[&str] = if self.root == Root::Classic {
+            &["_install"]
+        } else {
+            &[]
+        };
         oxrpc_rpyc::__private::object_dir(
             &[
                 install,
@@ -398,37 +471,59 @@ impl<S: ObjectSpace> Service for ClassicService<S> {
     }
 
     fn on_connect(&self, connection: &Connection) {
-        let name = format!(
-            "oxrpc-classic-{}",
-            connection.config().connid.as_deref().unwrap_or("conn")
-        );
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             tracing::error!("classic mode needs a tokio runtime");
             return;
         };
-        match self.space.worker(name) {
-            Ok(worker) => {
-                let session = Session::new(
-                    worker,
-                    self.space.worker_per_connection(),
-                    runtime,
-                    connection.clone(),
+        // Python code's own connections follow rpyc's default rules for
+        // what the peer may reach, unless they serve a SlaveService.
+        let open_attributes = self.root != Root::Void;
+        let session = match &self.interpreter {
+            Interpreter::Space(space) => {
+                let name = format!(
+                    "oxrpc-classic-{}",
+                    connection.config().connid.as_deref().unwrap_or("conn")
                 );
-                // Over stdio the process's own streams carry the protocol;
-                // rpyc_classic then points Python's at /dev/null.
-                session.start(self.full_duplex);
-                if let Ok(mut mine) = self.session.lock() {
-                    *mine = Some(session);
+                match space.worker(name) {
+                    Ok(worker) => Session::new(
+                        worker,
+                        space.worker_per_connection(),
+                        runtime,
+                        connection.clone(),
+                        open_attributes,
+                    ),
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot start a classic-mode worker");
+                        return;
+                    }
                 }
             }
-            Err(e) => tracing::error!(error = %e, "cannot start a classic-mode worker"),
+            Interpreter::Worker(worker) => Session::new(
+                worker.clone(),
+                false,
+                runtime,
+                connection.clone(),
+                open_attributes,
+            ),
+        };
+        // Over stdio the process's own streams carry the protocol;
+        // rpyc_classic then points Python's at /dev/null.
+        let over_stdio =
+            matches!(self.interpreter, Interpreter::Space(_)) && self.root == Root::Classic;
+        session.start(over_stdio);
+        if let Ok(mut mine) = self.session.lock() {
+            *mine = Some(session);
         }
     }
 
     /// A worker of its own reads its connection: each request wakes the
-    /// thread that runs it, and only that one.
+    /// thread that runs it, and only that one. (A connection Python code
+    /// opened is read by a task: its worker reads the one it serves.)
     fn reads_on_own_thread(&self) -> bool {
-        self.space.worker_per_connection()
+        match &self.interpreter {
+            Interpreter::Space(space) => space.worker_per_connection(),
+            Interpreter::Worker(_) => false,
+        }
     }
 
     fn adopt_reading(&self, reading: Box<ThreadReading>) -> Result<(), Box<ThreadReading>> {
@@ -453,166 +548,6 @@ impl<S: ObjectSpace> Service for ClassicService<S> {
 struct ConnectionObject<S: ObjectSpace> {
     connection: Connection,
     session: Arc<Session<S>>,
-}
-
-impl<S: ObjectSpace> ConnectionObject<S> {
-    /// The connection's settings under rpyc's names, with the values
-    /// rpyc_classic's server has (and this server honours): every
-    /// attribute reachable, pickling allowed, custom exceptions made.
-    /// `credentials` is the client certificate as rpyc's `SSLAuthenticator`
-    /// gives it (`getpeercert()`'s dict) when the server asked for one.
-    /// What rpyc keeps as objects of its own has no counterpart here:
-    /// `logger` is None.
-    fn rpyc_config(&self) -> BrineValue {
-        let config = self.connection.config();
-        let pair =
-            |name: &str, value: BrineValue| BrineValue::Tuple(vec![BrineValue::from(name), value]);
-        let flag = |name: &str, on: bool| pair(name, BrineValue::Bool(on));
-        let none = |name: &str| pair(name, BrineValue::None);
-        let safe_attrs = oxrpc_rpyc::SAFE_ATTRS
-            .iter()
-            .map(|name| BrineValue::from(*name))
-            .collect();
-        // rpyc's default is the int 30.
-        let limit = config.sync_request_timeout;
-        let timeout = match i64::try_from(limit.as_secs()) {
-            Ok(secs) if limit.subsec_nanos() == 0 => BrineValue::Int(secs),
-            _ => BrineValue::Float(limit.as_secs_f64()),
-        };
-        BrineValue::Tuple(vec![
-            flag("allow_all_attrs", true),
-            flag("allow_delattr", true),
-            flag("allow_exposed_attrs", false),
-            flag("allow_getattr", true),
-            flag("allow_pickle", true),
-            flag("allow_public_attrs", false),
-            flag("allow_safe_attrs", true),
-            flag("allow_setattr", true),
-            none("before_closed"),
-            flag("bind_threads", false),
-            flag("close_catchall", false),
-            pair(
-                "connid",
-                config
-                    .connid
-                    .as_deref()
-                    .map_or(BrineValue::None, BrineValue::from),
-            ),
-            pair(
-                "credentials",
-                self.connection
-                    .credentials()
-                    .and_then(|found| found.peer_certificates.first())
-                    .map_or(BrineValue::None, |leaf| peer_certificate(leaf)),
-            ),
-            pair(
-                "endpoints",
-                config
-                    .endpoints
-                    .as_ref()
-                    .map_or(BrineValue::None, |(local, peer)| {
-                        BrineValue::Tuple(vec![socket_name(local), socket_name(peer)])
-                    }),
-            ),
-            pair("exposed_prefix", BrineValue::from("exposed_")),
-            flag("import_custom_exceptions", true),
-            flag("include_local_traceback", true),
-            flag("include_local_version", true),
-            flag("instantiate_custom_exceptions", true),
-            flag("instantiate_oldstyle_exceptions", true),
-            flag("log_exceptions", true),
-            none("logger"),
-            flag("propagate_KeyboardInterrupt_locally", true),
-            flag("propagate_SystemExit_locally", false),
-            pair("safe_attrs", BrineValue::FrozenSet(safe_attrs)),
-            pair("sync_request_timeout", timeout),
-        ])
-    }
-}
-
-/// rpyc's `SSLAuthenticator` credentials: the client certificate as
-/// `getpeercert()` gives it, here as the dict's `(key, value)` pairs
-/// (support.py makes the dict). None if it cannot be read, though TLS has
-/// verified it.
-fn peer_certificate(der: &[u8]) -> BrineValue {
-    let Ok(described) = oxrpc_net::tls::describe_certificate(der) else {
-        return BrineValue::None;
-    };
-    let text = |s: &str| BrineValue::from(s);
-    let pair = |key: &str, value: BrineValue| BrineValue::Tuple(vec![text(key), value]);
-    let name = |name: &oxrpc_net::tls::NameDescription| {
-        BrineValue::Tuple(
-            name.iter()
-                .map(|relative| {
-                    BrineValue::Tuple(
-                        relative
-                            .iter()
-                            .map(|(kind, value)| BrineValue::Tuple(vec![text(kind), text(value)]))
-                            .collect(),
-                    )
-                })
-                .collect(),
-        )
-    };
-    let texts = |values: &[String]| BrineValue::Tuple(values.iter().map(|v| text(v)).collect());
-    let mut pairs = vec![
-        pair("subject", name(&described.subject)),
-        pair("issuer", name(&described.issuer)),
-        pair("version", BrineValue::Int(i64::from(described.version))),
-        pair("serialNumber", text(&described.serial_number)),
-        pair("notBefore", text(&described.not_before)),
-        pair("notAfter", text(&described.not_after)),
-    ];
-    if !described.subject_alt_names.is_empty() {
-        let alt_names = described
-            .subject_alt_names
-            .iter()
-            .map(|alt| match alt {
-                oxrpc_net::tls::AltNameDescription::Text(kind, value) => {
-                    BrineValue::Tuple(vec![text(kind), text(value)])
-                }
-                oxrpc_net::tls::AltNameDescription::Directory(directory) => {
-                    BrineValue::Tuple(vec![text("DirName"), name(directory)])
-                }
-            })
-            .collect();
-        pairs.push(pair("subjectAltName", BrineValue::Tuple(alt_names)));
-    }
-    for (key, uris) in [
-        ("OCSP", &described.ocsp),
-        ("caIssuers", &described.ca_issuers),
-        ("crlDistributionPoints", &described.crl_distribution_points),
-    ] {
-        if !uris.is_empty() {
-            pairs.push(pair(key, texts(uris)));
-        }
-    }
-    BrineValue::Tuple(pairs)
-}
-
-/// An address as Python's `socket.getsockname()` and `getpeername()` give
-/// it: `(host, port)`, `(host, port, flowinfo, scope_id)` for IPv6, the
-/// path of a Unix socket (`''` for an unnamed one).
-fn socket_name(address: &Peer) -> BrineValue {
-    match address {
-        Peer::Tcp(SocketAddr::V4(v4)) => BrineValue::Tuple(vec![
-            BrineValue::from(v4.ip().to_string().as_str()),
-            BrineValue::Int(i64::from(v4.port())),
-        ]),
-        Peer::Tcp(SocketAddr::V6(v6)) => BrineValue::Tuple(vec![
-            BrineValue::from(v6.ip().to_string().as_str()),
-            BrineValue::Int(i64::from(v6.port())),
-            BrineValue::Int(i64::from(v6.flowinfo())),
-            BrineValue::Int(i64::from(v6.scope_id())),
-        ]),
-        Peer::Unix(path) => BrineValue::from(
-            path.as_deref()
-                .map(|p| p.to_string_lossy())
-                .unwrap_or_default()
-                .as_ref(),
-        ),
-        Peer::Pipe => BrineValue::None,
-    }
 }
 
 impl<S: ObjectSpace> RpcObject for ConnectionObject<S> {
@@ -671,7 +606,7 @@ impl<S: ObjectSpace> RpcObject for ConnectionObject<S> {
             // A dict of the interpreter's, kept for the connection: the
             // peer reads it, copies it, and writes to it as to rpyc's.
             "_config" => {
-                let pairs = self.rpyc_config();
+                let pairs = rpyc_config(&self.connection, true);
                 let session = self.session.clone();
                 let worker = session.worker().clone();
                 worker.answer(cx, move |vm| {

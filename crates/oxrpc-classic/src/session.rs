@@ -35,6 +35,13 @@ pub struct Session<S: ObjectSpace> {
     /// The connection, for `Connection.root` (the peer's root); let go
     /// when the session closes.
     peer: Mutex<Option<Connection>>,
+    /// Whether the peer reaches every attribute of the objects it is sent
+    /// (a `SlaveService`'s connection, as every classic client's), or
+    /// only those rpyc's rules in `config` allow (a connection Python
+    /// code opened with `rpyc.connect`).
+    open_attributes: bool,
+    /// Whether [`Session::start_now`] has run.
+    started: Mutex<bool>,
 }
 
 impl<S: ObjectSpace> Session<S> {
@@ -45,6 +52,7 @@ impl<S: ObjectSpace> Session<S> {
         owns_worker: bool,
         runtime: tokio::runtime::Handle,
         peer: Connection,
+        open_attributes: bool,
     ) -> Arc<Session<S>> {
         Arc::new(Session {
             id: NEXT_SESSION.fetch_add(1, Ordering::Relaxed),
@@ -55,41 +63,56 @@ impl<S: ObjectSpace> Session<S> {
             connection: Mutex::new(None),
             config: Mutex::new(None),
             peer: Mutex::new(Some(peer)),
+            open_attributes,
+            started: Mutex::new(false),
         })
     }
 
-    /// Queues the session's first job: the interpreter's runtime and the
-    /// connection's namespace, after pointing Python's standard streams at
-    /// `/dev/null` when the process's own carry the protocol.
+    /// Queues the session's first job, [`Session::start_now`].
     pub(crate) fn start(self: &Arc<Self>, silence_standard_streams: bool) {
         let session = self.clone();
         self.worker.send_housekeeping(Box::new(move |vm| {
-            let made = Runtime::<S>::get(vm)
-                .and_then(|rt| {
-                    if silence_standard_streams {
-                        rt.call(vm, "silence_standard_streams", Vec::new())?;
-                    }
-                    let connection = rt.call(vm, "Connection", Vec::new())?;
-                    let key = rt.register_session(&session);
-                    let key = S::from_plain(vm, BrineValue::Int(key as i64))?;
-                    S::setattr(vm, &connection, "_oxrpc_session", key)?;
-                    Ok((rt.call(vm, "new_namespace", Vec::new())?, connection))
-                })
-                .map_err(|e| S::traceback_text(vm, &e));
-            match made {
-                Ok((namespace, connection)) => {
-                    if let Ok(mut slot) = session.namespace.lock() {
-                        *slot = Some(namespace);
-                    }
-                    if let Ok(mut slot) = session.connection.lock() {
-                        *slot = Some(connection);
-                    }
+            session.start_now(vm, silence_standard_streams);
+        }));
+    }
+
+    /// Makes what the session needs in the interpreter, once (later calls
+    /// do nothing): the interpreter's runtime, the connection's namespace
+    /// and its Python stand-in, after pointing Python's standard streams
+    /// at `/dev/null` when the process's own carry the protocol.
+    pub(crate) fn start_now(self: &Arc<Self>, vm: S::Vm<'_>, silence_standard_streams: bool) {
+        let Ok(mut started) = self.started.lock() else {
+            return;
+        };
+        if *started {
+            return;
+        }
+        *started = true;
+        let made = Runtime::<S>::get(vm)
+            .and_then(|rt| {
+                if silence_standard_streams {
+                    rt.call(vm, "silence_standard_streams", Vec::new())?;
                 }
-                Err(text) => {
-                    tracing::error!("cannot start classic mode in the interpreter: {text}")
+                let connection = rt.call(vm, "Connection", Vec::new())?;
+                let key = rt.register_session(self);
+                let key = S::from_plain(vm, BrineValue::Int(key as i64))?;
+                S::setattr(vm, &connection, "_oxrpc_session", key)?;
+                Ok((rt.call(vm, "new_namespace", Vec::new())?, connection))
+            })
+            .map_err(|e| S::traceback_text(vm, &e));
+        match made {
+            Ok((namespace, connection)) => {
+                if let Ok(mut slot) = self.namespace.lock() {
+                    *slot = Some(namespace);
+                }
+                if let Ok(mut slot) = self.connection.lock() {
+                    *slot = Some(connection);
                 }
             }
-        }));
+            Err(text) => {
+                tracing::error!("cannot start classic mode in the interpreter: {text}")
+            }
+        }
     }
 
     /// The session's number, unique in the process.
@@ -156,6 +179,17 @@ impl<S: ObjectSpace> Session<S> {
         let config = make()?;
         *slot = Some(S::clone_ref(vm, &config));
         Ok(config)
+    }
+
+    /// Whether the peer may reach every attribute (see the field).
+    pub(crate) fn open_attributes(&self) -> bool {
+        self.open_attributes
+    }
+
+    /// Sets the connection's `_config` dict (one Python code made, for a
+    /// connection it opened).
+    pub(crate) fn set_config(&self, config: S::Object) -> Option<S::Object> {
+        self.config.lock().ok()?.replace(config)
     }
 
     /// The connection's `_config` dict, if the peer has asked for it.

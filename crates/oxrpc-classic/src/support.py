@@ -213,7 +213,10 @@ def name_pack(obj):
 
 def id_pack(obj):
     """rpyc's id_pack: (name, id of the class, id of the object), the last
-    0 for a class."""
+    0 for a class; a netref's is its object's, as rpyc's get_id_pack
+    gives it."""
+    if isinstance(type(obj), NetrefType):
+        return object.__getattribute__(obj, '_oxrpc_pack')
     if isinstance(obj, type):
         return name_pack(obj), id(obj), 0
     return name_pack(obj), id(type(obj)), id(obj)
@@ -305,6 +308,46 @@ def callattr(self, obj, name, args, kwargs=()):
         name = name.decode('utf-8')
     attribute = getattr(obj, name) if hook is None else hook(obj, name)
     return call(self, attribute, args, kwargs)
+
+
+def checked_name(config, obj, name, perm):
+    """rpyc's `_check_attr` under `config`, for a connection whose peer
+    reaches only what rpyc's rules allow (one Python code opened with
+    `rpyc.connect`): the name to use, the `exposed_` one where only that
+    exists, or AttributeError. `perm` is 'allow_getattr', 'allow_setattr'
+    or 'allow_delattr'."""
+    if isinstance(name, bytes):
+        name = name.decode('utf-8')
+    if not config[perm]:
+        raise AttributeError(f"cannot access {name!r}")
+    prefix = config["allow_exposed_attrs"] and config["exposed_prefix"]
+    plain = config["allow_all_attrs"]
+    plain |= config["allow_exposed_attrs"] and name.startswith(prefix)
+    plain |= config["allow_safe_attrs"] and name in config["safe_attrs"]
+    plain |= config["allow_public_attrs"] and not name.startswith("_")
+    has_exposed = prefix and (hasattr(obj, prefix + name) or _has_static(obj, prefix + name))
+    if plain and (not has_exposed or hasattr(obj, name)):
+        return name
+    if has_exposed:
+        return prefix + name
+    if plain:
+        return name
+    raise AttributeError(f"cannot access {name!r}")
+
+
+def _has_static(obj, name):
+    import inspect
+    try:
+        inspect.getattr_static(obj, name)
+        return True
+    except AttributeError:
+        return False
+
+
+def pickling_allowed(config):
+    """rpyc's HANDLE_PICKLE refuses unless `allow_pickle`."""
+    if not config["allow_pickle"]:
+        raise ValueError("pickling is disabled")
 
 
 def attribute_hook(obj, hook):
@@ -976,12 +1019,13 @@ def _obtain(proxy):
     return pickle.loads(pickle.dumps(proxy))
 
 
-def install_rpyc_shim(teleportation):
+def install_rpyc_shim(teleportation, client):
     """Makes rpyc.utils.teleportation and rpyc.lib.compat importable, which
     rpyc.classic's teleport_function and deliver import on the server, when
     this interpreter has no rpyc of its own (on RustPython, always: the
-    shim also says why teleporting cannot work there). `teleportation` is
-    the shim's module, loaded by the server."""
+    shim also says why teleporting cannot work there), and rpyc's client
+    (`rpyc.connect`, `rpyc.classic.connect` and their kin). `teleportation`
+    and `client` are the shim's modules, loaded by the server."""
     if sys.implementation.name == 'cpython':
         try:
             import rpyc.utils.teleportation  # noqa: F401
@@ -1024,4 +1068,22 @@ def install_rpyc_shim(teleportation):
     netref = module('rpyc.core.netref')
     netref.BaseNetref = Netref
     top.core, core.netref = core, netref
+    # rpyc's client, as its modules and its top level name it.
+    sys.modules['rpyc.utils.factory'] = utils.factory = client
+    service = module('rpyc.core.service')
+    protocol = module('rpyc.core.protocol')
+    core.service, core.protocol = service, protocol
+    for name in ('Service', 'VoidService', 'MasterService', 'SlaveService',
+                 'ClassicService', 'ModuleNamespace'):
+        setattr(service, name, getattr(client, name))
+    for name in ('Service', 'VoidService', 'MasterService', 'SlaveService',
+                 'ClassicService', 'connect', 'unix_connect', 'ssl_connect'):
+        setattr(top, name, getattr(client, name))
+    protocol.Connection = client.Connection
+    classic.DEFAULT_SERVER_PORT = client.DEFAULT_SERVER_PORT
+    classic.DEFAULT_SERVER_SSL_PORT = client.DEFAULT_SERVER_SSL_PORT
+    classic.SlaveService = client.ClassicService
+    classic.connect = client.classic_connect
+    classic.unix_connect = client.classic_unix_connect
+    classic.ssl_connect = client.classic_ssl_connect
     return True

@@ -1,0 +1,315 @@
+# rpyc's client, for Python code the server runs: what `rpyc.connect`,
+# `rpyc.classic.connect` and their kin give code a classic client runs
+# here when the interpreter has no rpyc of its own. The connection itself
+# is the server's (outbound.rs): its requests run on this interpreter's
+# worker, the peer's objects are netrefs here as the client's are, and
+# objects sent to the peer are this interpreter's own. This module is its
+# face as rpyc's: a `Connection` with `root`, `close`, `closed`, `ping`,
+# `_config`, and for a classic peer `modules`, `eval`, `execute`,
+# `namespace` and `builtins`, and the connect functions with rpyc 6.0.2's
+# parameters. It is given `_oxrpc_op`, `_oxrpc_connect` and
+# `_oxrpc_session` by the server. It imports nothing until it is used: a
+# new interpreter loads it and should pay for no module.
+
+DEFAULT_SERVER_PORT = 18812
+DEFAULT_SERVER_SSL_PORT = 18821
+
+# rpyc's SocketStream.connect: a connect that times out is tried again
+# after a growing pause, `attempts` times; a refused one is not.
+_CONNECT_TIMEOUT = 3.0
+_CONNECT_ATTEMPTS = 6
+
+
+class Service(object):
+    """The service a connection this side opens serves its peer. The
+    server serves rpyc's own four (`VoidService`, `MasterService`,
+    `SlaveService`, `ClassicService`); a class of your own is refused."""
+    __slots__ = ()
+    ALIASES = ()
+
+    @classmethod
+    def get_service_name(cls):
+        if cls.ALIASES:
+            return cls.ALIASES[0].upper()
+        name = cls.__name__.upper()
+        if name.endswith('SERVICE'):
+            name = name[:-7]
+        return name
+
+    @classmethod
+    def get_service_aliases(cls):
+        return tuple(alias.upper() for alias in cls.ALIASES) or (cls.get_service_name(),)
+
+
+class VoidService(Service):
+    """The service that exposes nothing: the peer reaches only the objects
+    sent to it, under rpyc's default rules."""
+    __slots__ = ()
+
+
+class MasterService(Service):
+    """Exposes nothing, and makes the peer's `SlaveService` reachable as
+    `conn.modules`, `conn.eval`, `conn.execute`, `conn.namespace`."""
+    __slots__ = ()
+
+
+class SlaveService(Service):
+    """Lets the peer import, run and reach anything on this side."""
+    __slots__ = ()
+
+
+class ClassicService(MasterService, SlaveService):
+    """Both: what `rpyc.classic.connect` serves."""
+    __slots__ = ()
+
+
+for _cls in (Service, VoidService, MasterService, SlaveService, ClassicService):
+    _cls.__module__ = 'rpyc.core.service'
+del _cls
+
+
+def _root_of(service):
+    """The root the server serves for `service` (a class or an instance
+    of one of rpyc's four), and whether the peer's classic root is
+    installed on the connection (`conn.modules` and the rest)."""
+    cls = service if isinstance(service, type) else type(service)
+    known = {VoidService: ('void', False), MasterService: ('void', True),
+             SlaveService: ('slave', False), ClassicService: ('classic', True)}
+    if cls in known:
+        return known[cls]
+    raise NotImplementedError(
+        'this server serves only rpyc\'s own services on a connection it opens '
+        '(VoidService, MasterService, SlaveService, ClassicService), not %r; '
+        'run the server with --python cpython and rpyc installed to serve one of '
+        'your own' % (cls,))
+
+
+class ModuleNamespace(object):
+    """`conn.modules`: the peer's modules by attribute or by name, each
+    asked for once."""
+    __slots__ = ('_ModuleNamespace__getmodule', '_ModuleNamespace__cache', '__weakref__')
+
+    def __init__(self, getmodule):
+        self.__getmodule = getmodule
+        self.__cache = {m: self.__getmodule(m) for m in ('builtins', 'importlib.util')}
+
+    def __contains__(self, name):
+        return self.__cache['importlib.util']._find_spec_from_path(name) is not None
+
+    def __getitem__(self, name):
+        if name not in self.__cache:
+            self.__cache[name] = self.__getmodule(name)
+        return self.__cache[name]
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except ImportError:
+            raise AttributeError(name)
+
+
+ModuleNamespace.__module__ = 'rpyc.core.service'
+
+_last_connid = [0]
+
+
+def _next_connid():
+    _last_connid[0] += 1
+    return 'conn%d' % _last_connid[0]
+
+
+class Connection(object):
+    """A connection this side opened, as rpyc's `Connection`."""
+
+    def __init__(self, key, config):
+        self._oxrpc_key = key
+        self._config = config
+        self._closed = False
+
+    def __repr__(self):
+        state = ' (closed)' if self.closed else ''
+        return '<%s.%s %r object at 0x%08x%s>' % (
+            self.__class__.__module__, self.__class__.__name__,
+            self._config.get('connid'), id(self), state)
+
+    def __del__(self):
+        try:
+            if not self._closed:
+                _oxrpc_session('let_go', self._oxrpc_key)
+        except Exception:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, t, v, tb):
+        self.close()
+
+    @property
+    def root(self):
+        """The peer's root object."""
+        return _oxrpc_op('peer_root', self._oxrpc_key)
+
+    @property
+    def closed(self):
+        return self._closed or _oxrpc_session('closed', self._oxrpc_key)
+
+    def close(self):
+        """Closes the connection; the peer's objects held here go dead."""
+        if self._closed:
+            return
+        self._closed = True
+        _oxrpc_session('close', self._oxrpc_key)
+
+    def ping(self, data=None, timeout=3):
+        """Checks that the peer answers."""
+        _oxrpc_session('ping', self._oxrpc_key)
+
+    def fileno(self):
+        raise OSError('the connection is served by the server itself and has no file descriptor here')
+
+    def poll(self, timeout=0):
+        """Requests from the peer are served as they arrive while this
+        interpreter waits; there is nothing to poll."""
+        return False
+
+    def serve(self, timeout=1, wait_for_lock=True):
+        import time
+        time.sleep(timeout if timeout is not None else 0)
+        return False
+
+
+Connection.__module__ = 'rpyc.core.protocol'
+
+
+def _install_classic(conn):
+    """MasterService._install: the peer's SlaveService as `conn.modules`,
+    `conn.eval`, `conn.execute`, `conn.namespace`, `conn.builtins`."""
+    slave = conn.root
+    modules = ModuleNamespace(slave.getmodule)
+    conn.modules = modules
+    conn.eval = slave.eval
+    conn.execute = slave.execute
+    conn.namespace = slave.namespace
+    conn.builtins = modules.builtins
+    conn.builtin = modules.builtins
+
+
+def _open(kind, address, port, service, config, options):
+    root, classic = _root_of(service)
+    config = dict(config or {})
+    attempts = _CONNECT_ATTEMPTS if kind != 'unix' else 1
+    for attempt in range(1, attempts + 1):
+        opened = _oxrpc_connect(kind, address, port, root, options)
+        if not isinstance(opened, tuple):
+            break
+        errno, message, timed_out, refusal = opened
+        if timed_out and attempt < attempts:
+            import time
+            time.sleep(min(0.1 * 2 ** attempt, 8.0))
+            continue
+        if timed_out:
+            raise TimeoutError('timed out')
+        if refusal is not None:
+            raise _certificate_refused(address, *refusal)
+        if errno is None:
+            raise OSError(message)
+        raise OSError(errno, message)
+    # rpyc's DEFAULT_CONFIG with the caller's settings; a SlaveService's
+    # connection then lets its peer reach everything, as rpyc's does.
+    defaults = dict(_oxrpc_session('config', opened, False))
+    settings = dict(defaults, connid=_next_connid())
+    settings.update(config)
+    if root != 'void':
+        slave = dict(_oxrpc_session('config', opened, True))
+        settings.update({k: v for k, v in slave.items() if defaults.get(k) != v})
+    _oxrpc_session('set_config', opened, settings)
+    conn = Connection(opened, settings)
+    if classic:
+        _install_classic(conn)
+    return conn
+
+
+def _certificate_refused(host, code, words):
+    """ssl.SSLCertVerificationError as CPython 3.11's _ssl raises it for
+    OpenSSL's verdict `code`."""
+    import ssl
+    if code == 62:
+        words = '%s %r.' % (words, host)
+    message = '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: %s (_ssl.c:1006)' % words
+    error = ssl.SSLCertVerificationError(1, message)
+    error.library, error.reason = 'SSL', 'CERTIFICATE_VERIFY_FAILED'
+    error.verify_code, error.verify_message = code, words
+    return error
+
+
+def _address(host, port, ipv6):
+    """The address rpyc's SocketStream connects to: the first
+    `getaddrinfo` gives (so a name that does not resolve raises
+    socket.gaierror, as rpyc's does)."""
+    import socket
+    family = socket.AF_INET6 if ipv6 else socket.AF_INET
+    infos = socket.getaddrinfo(host, port, family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    return infos[0][4][0]
+
+
+def connect(host, port, service=VoidService, config={}, ipv6=False, keepalive=False):
+    """Connects to the rpyc server at host:port, serving `service`."""
+    options = (_CONNECT_TIMEOUT, bool(keepalive), None, None, None, None)
+    return _open('tcp', _address(host, port, ipv6), int(port), service, config, options)
+
+
+def unix_connect(path, service=VoidService, config={}):
+    """Connects to the rpyc server on the Unix socket at `path`."""
+    return _open('unix', str(path), 0, service, config, (None, False, None, None, None, None))
+
+
+def ssl_connect(host, port, keyfile=None, certfile=None, ca_certs=None,
+                cert_reqs=None, ssl_version=None, ciphers=None,
+                service=VoidService, config={}, ipv6=False, keepalive=False, verify_mode=None):
+    """Connects over TLS as rpyc's ssl_connect does: the server's
+    certificate checked against `ca_certs` when given (its name is not),
+    nothing checked otherwise."""
+    import ssl
+    required = verify_mode if verify_mode is not None else ssl.CERT_NONE
+    if ca_certs is not None:
+        required = ssl.CERT_REQUIRED
+    if cert_reqs is not None:
+        required = cert_reqs
+    if required == ssl.CERT_NONE:
+        check = 'nothing'
+    elif cert_reqs is not None:
+        check = 'certificate and name'
+    else:
+        check = 'certificate'
+    options = (_CONNECT_TIMEOUT, bool(keepalive), check,
+               None if keyfile is None else str(keyfile),
+               None if certfile is None else str(certfile),
+               None if ca_certs is None else str(ca_certs))
+    _address(host, port, ipv6)
+    return _open('tls', str(host), int(port), service, config, options)
+
+
+def classic_connect(host, port=DEFAULT_SERVER_PORT, ipv6=False, keepalive=False):
+    """rpyc.classic.connect: a classic server's SlaveService, as
+    `conn.modules`, `conn.eval` and the rest."""
+    return connect(host, port, ClassicService, ipv6=ipv6, keepalive=keepalive)
+
+
+def classic_unix_connect(path):
+    return unix_connect(path, ClassicService)
+
+
+def classic_ssl_connect(host, port=DEFAULT_SERVER_SSL_PORT, keyfile=None, certfile=None,
+                        ca_certs=None, cert_reqs=None, ssl_version=None, ciphers=None,
+                        ipv6=False, keepalive=False):
+    return ssl_connect(host, port, keyfile=keyfile, certfile=certfile, ca_certs=ca_certs,
+                       cert_reqs=cert_reqs, ssl_version=ssl_version, ciphers=ciphers,
+                       service=ClassicService, ipv6=ipv6, keepalive=keepalive)
+
+
+for _name, _function in (('connect', classic_connect), ('unix_connect', classic_unix_connect),
+                         ('ssl_connect', classic_ssl_connect)):
+    _function.__name__ = _function.__qualname__ = _name
+    _function.__module__ = 'rpyc.utils.classic'
+del _name, _function
