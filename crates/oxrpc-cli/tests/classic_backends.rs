@@ -14,6 +14,8 @@
 )]
 
 mod common;
+#[path = "common/pki.rs"]
+mod pki;
 
 use common::oxrpc_classic;
 use oxrpc_testkit::{
@@ -84,6 +86,51 @@ fn rustpython_backends_pass_the_classic_suite() {
             helpers.contains("helper checks passed"),
             "{what}: {helpers}"
         );
+    }
+}
+
+/// Python code on the server as an rpyc client (`server_side_client.py`):
+/// `rpyc.classic.connect`, `rpyc.connect`, `unix_connect` and
+/// `ssl_connect` to stock rpyc servers, rpyc over rpyc, callbacks under
+/// rpyc's rules, errors across both hops; the output must be
+/// rpyc_classic's. On RustPython, oxrpc also closes the connections the
+/// code left open when its client goes (rpyc_classic leaves those in
+/// reference cycles to its collector, as CPython's backend does).
+#[test]
+fn server_code_connects_to_rpyc_servers_as_on_rpyc_classic() {
+    let certs = pki::pki("server-side-client");
+    let certs = certs.to_str().unwrap();
+    let reference = {
+        let port = free_port();
+        let _python = spawn_rpyc_classic(port);
+        script("server_side_client.py", port, &[certs], "rpyc_classic")
+    };
+    let closed = "connections to the service after the client closed: 0\n";
+    let mut servers = vec![
+        ("oxrpc on RustPython", vec!["--closes"], vec![]),
+        (
+            "oxrpc on RustPython, --isolation shared",
+            vec!["--closes"],
+            vec!["--isolation", "shared"],
+        ),
+    ];
+    // The host's CPython without rpyc: the same stand-ins as RustPython's.
+    if cfg!(feature = "cpython") {
+        servers.push((
+            "oxrpc --python cpython, no rpyc",
+            vec![],
+            vec!["--python", "cpython"],
+        ));
+    }
+    for (what, flags, extra) in servers {
+        let port = free_port();
+        let _server = oxrpc_classic(port, &extra);
+        let args: Vec<&str> = [certs].into_iter().chain(flags.iter().copied()).collect();
+        let got = script("server_side_client.py", port, &args, what);
+        if !flags.is_empty() {
+            assert!(got.contains(closed), "{what}: {got}");
+        }
+        assert_eq!(got.replace(closed, "").trim(), reference.trim(), "{what}");
     }
 }
 
@@ -394,10 +441,13 @@ const FRESH_INTERPRETER_MODULES: &[&str] = &[
     "rpyc.classic",
     "rpyc.core",
     "rpyc.core.netref",
+    "rpyc.core.protocol",
+    "rpyc.core.service",
     "rpyc.lib",
     "rpyc.lib.compat",
     "rpyc.utils",
     "rpyc.utils.classic",
+    "rpyc.utils.factory",
     "rpyc.utils.teleportation",
     "rpyc.version",
     "select",

@@ -1,0 +1,241 @@
+"""Python code on a classic server as an rpyc client, driven by rpyc 6.0.2.
+
+    python server_side_client.py PORT [CERT_DIR] [--closes]
+
+Code a stock classic client runs on the server at PORT opens rpyc
+connections of its own: `rpyc.classic.connect` to a classic server and
+`rpyc.connect` to a service, both stock rpyc `ThreadedServer`s started in
+this process (the real peers); then the client reaches the peers' objects
+through the server (rpyc over rpyc), the peers call back into the server's
+objects (under rpyc's default rules on a `VoidService` connection), errors
+cross both hops, and connections close as rpyc's do. With CERT_DIR
+(`ca.pem`, `server.pem`, `server.key`, `other-ca.pem`),
+`rpyc.classic.ssl_connect` too. With --closes, the connections the
+server's code left open must close when the client's connection does
+(rpyc_classic's stay open until its garbage collector finds the cycle
+they are in; oxrpc closes them with the connection's namespace).
+
+Prints one line per observation; run against rpyc_classic (the oracle) and
+against oxrpc, the outputs must be the same.
+"""
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import rpyc
+from rpyc.utils.server import ThreadedServer
+
+PORT = int(sys.argv[1])
+CLOSES = '--closes' in sys.argv[2:]
+CERTS = next((arg for arg in sys.argv[2:] if arg != '--closes'), None)
+
+
+class CallbackService(rpyc.Service):
+    """What the server's code connects to with `rpyc.connect`: a service
+    that does things to the objects it is sent."""
+
+    def exposed_call(self, f, *args):
+        return f(*args)
+
+    def exposed_read(self, obj, name):
+        return getattr(obj, name)
+
+    def exposed_write(self, obj, name, value):
+        setattr(obj, name, value)
+        return 'written'
+
+    def exposed_pickle(self, obj):
+        return len(rpyc.classic.obtain(obj).__class__.__name__)
+
+    def exposed_add_one(self, x):
+        return x + 1
+
+    def exposed_fail(self):
+        raise KeyError('from the service')
+
+
+def start(server):
+    thread = threading.Thread(target=server.start, daemon=True)
+    thread.start()
+    return server
+
+
+classic_peer = start(ThreadedServer(rpyc.ClassicService, hostname='127.0.0.1', port=0,
+                                    auto_register=False, protocol_config={'allow_all_attrs': True}))
+service_peer = start(ThreadedServer(CallbackService, hostname='127.0.0.1', port=0,
+                                    auto_register=False))
+slave_peer = start(ThreadedServer(rpyc.SlaveService, hostname='127.0.0.1', port=0,
+                                  auto_register=False))
+unix_dir = tempfile.mkdtemp(prefix='oxrpc-outbound-')
+unix_path = os.path.join(unix_dir, 'classic.sock')
+unix_peer = start(ThreadedServer(rpyc.ClassicService, socket_path=unix_path, auto_register=False))
+tls_peer = None
+if CERTS:
+    from rpyc.utils.authenticators import SSLAuthenticator
+    tls_peer = start(ThreadedServer(
+        rpyc.ClassicService, hostname='127.0.0.1', port=0, auto_register=False,
+        authenticator=SSLAuthenticator(os.path.join(CERTS, 'server.key'),
+                                       os.path.join(CERTS, 'server.pem'))))
+for _ in range(100):
+    if os.path.exists(unix_path):
+        break
+    time.sleep(0.05)
+
+conn = rpyc.classic.connect('127.0.0.1', PORT)
+
+
+def show(label, source):
+    """The value of `source` evaluated on the server, or the exception it
+    raised there (its class name and first line)."""
+    try:
+        value = conn.eval(source)
+    except Exception as e:
+        text = str(e).split('\n')[0]
+        value = 'raised %s: %s' % (type(e).__name__.split('.')[-1], text)
+    print('%s: %r' % (label, value))
+
+
+def run(label, source):
+    try:
+        conn.execute(source)
+        print('%s: ok' % label)
+    except Exception as e:
+        print('%s: raised %s: %s' % (label, type(e).__name__, str(e).split('\n')[0]))
+
+
+run('classic connect', "import rpyc\n"
+    "rc = rpyc.classic.connect('127.0.0.1', %d)" % classic_peer.port)
+show('the peer is this process', 'rc.modules.os.getpid() == %d' % os.getpid())
+show('eval', "rc.eval('6 * 7')")
+run('execute', "rc.execute('shared = [1, 2]')")
+show('namespace', "rc.namespace['shared']")
+show('builtins', "rc.builtins.len('four')")
+show('the connection', '(type(rc).__module__, type(rc).__name__, rc.closed)')
+show('root', 'rc.root.get_service_name()')
+show('config', "(rc._config['allow_all_attrs'], rc._config['allow_pickle'])")
+show("the peer's error", "rc.eval('1/0')")
+run("the peer's error, caught", "try:\n    rc.eval('{}[1]')\nexcept KeyError as e:\n"
+    "    caught = (type(e).__name__, e.args)")
+show('caught', 'caught')
+run('a function of the server, called by the peer',
+    "rc.execute('def twice(f, x):\\n    return f(f(x))')")
+show('callback', "rc.namespace['twice'](lambda v: v * 3, 2)")
+show('a generator of the server, iterated by the peer',
+     "rc.builtins.list(x * x for x in range(4))")
+
+# rpyc over rpyc: the client holds the server's netrefs to the peer's objects.
+remote_os = conn.eval('rc.modules.os')
+print('over two hops: %r' % (remote_os.getpid() == os.getpid(),))
+print('over two hops, a path: %r' % (remote_os.path.join('a', 'b'),))
+peer_namespace = conn.eval('rc.namespace')
+peer_namespace['from_client'] = lambda v: v + 1000
+show("the peer calls the client's function through the server", "rc.eval('from_client(1)')")
+try:
+    conn.eval("rc.eval('undefined_name')")
+except NameError as e:
+    print('two hops, NameError: %s' % str(e).split('\n')[0])
+
+run('threads of the server use the connection', "import threading\n"
+    "answers = []\n"
+    "def ask(n):\n"
+    "    answers.append(rc.eval('%d * 2' % n))\n"
+    "threads = [threading.Thread(target=ask, args=(i,)) for i in range(4)]\n"
+    "for t in threads: t.start()\n"
+    "for t in threads: t.join()")
+show('their answers', 'sorted(answers)')
+show('many requests', "sum(rc.eval(str(i)) for i in range(300))")
+
+# A VoidService connection: the peer reaches only what rpyc's rules allow.
+run('connect', "vc = rpyc.connect('127.0.0.1', %d)\n"
+    "class Thing:\n"
+    "    secret = 'hidden'\n"
+    "    exposed_shown = 'shown'\n"
+    "    def __init__(self):\n"
+    "        self.public = 'public'\n"
+    "    def exposed_method(self):\n"
+    "        return 'method'\n"
+    "thing = Thing()" % service_peer.port)
+show('service name', 'vc.root.get_service_name()')
+show('the peer calls a function', "vc.root.call(lambda a, b: a * b, 6, 7)")
+show('an exposed attribute', "vc.root.read(thing, 'exposed_shown')")
+show('an exposed attribute by its short name', "vc.root.read(thing, 'shown')")
+show('an exposed method', "vc.root.call(vc.root.read(thing, 'method'))")
+show('a class attribute', "vc.root.read(thing, 'secret')")
+show('a public attribute', "vc.root.read(thing, 'public')")
+show('a dunder the rules allow', "vc.root.read(thing, '__class__') is Thing")
+show('setting', "vc.root.write(thing, 'public', 1)")
+show('pickling', 'vc.root.pickle(thing)')
+show("the service's error", 'vc.root.fail()')
+show('a value crosses', 'vc.root.add_one(41)')
+show('closed', 'vc.closed')
+run('connect with public attributes',
+    "pc = rpyc.connect('127.0.0.1', %d, config={'allow_public_attrs': True, "
+    "'allow_setattr': True})" % service_peer.port)
+show('a public attribute', "pc.root.read(thing, 'public')")
+show('a private one', "pc.root.read(thing, '_hidden')")
+show('setting', "pc.root.write(thing, 'public', 2), thing.public")
+show('its config', "(pc._config['allow_public_attrs'], pc._config['allow_all_attrs'])")
+
+run('a MasterService connection', "mc = rpyc.connect('127.0.0.1', %d, "
+    "service=rpyc.MasterService)" % slave_peer.port)
+show('its modules', "mc.modules.sys.version_info[0]")
+show('its eval', "mc.eval('2 ** 10')")
+
+# Closing.
+run('close', 'rc.close()')
+show('closed', 'rc.closed')
+show('a request after close', "rc.eval('1')")
+try:
+    remote_os.getpid()
+except EOFError:
+    print('the client sees the netref closed: EOFError')
+run('with', "with rpyc.classic.connect('127.0.0.1', %d) as w:\n"
+    "    inside = w.eval('3')" % classic_peer.port)
+show('after with', '(inside, w.closed)')
+
+# Errors connecting.
+listener = socket.socket()
+listener.bind(('127.0.0.1', 0))
+closed_port = listener.getsockname()[1]
+listener.close()
+show('refused', "rpyc.classic.connect('127.0.0.1', %d)" % closed_port)
+run('refused, caught', "try:\n    rpyc.connect('127.0.0.1', %d)\nexcept OSError as e:\n"
+    "    refused = (type(e).__name__, e.errno)" % closed_port)
+show('refused, caught', 'refused')
+run('unknown host, caught', "import socket\ntry:\n"
+    "    rpyc.connect('host.invalid', 1)\nexcept socket.gaierror as e:\n"
+    "    unknown = type(e).__name__")
+show('unknown host, caught', 'unknown')
+
+# Over a Unix socket.
+run('unix connect', "uc = rpyc.classic.unix_connect(%r)" % unix_path)
+show('unix eval', "uc.eval('len(\"unix\")')")
+run('unix close', 'uc.close()')
+
+if tls_peer:
+    run('ssl connect', "sc = rpyc.classic.ssl_connect('127.0.0.1', %d, ca_certs=%r)"
+        % (tls_peer.port, os.path.join(CERTS, 'ca.pem')))
+    show('ssl eval', "sc.eval('\"over tls\"')")
+    run('ssl close', 'sc.close()')
+    show('ssl with a CA that does not trust it', "rpyc.classic.ssl_connect('127.0.0.1', %d, "
+         "ca_certs=%r) and 'connected'" % (tls_peer.port, os.path.join(CERTS, 'other-ca.pem')))
+
+# The server's connections end with the client's.
+count_source = ("sum(1 for line in open('/proc/net/tcp').read().splitlines()[1:] "
+                "if line.split()[2].endswith(':%04X') and line.split()[3] == '01')")
+run('kept open', "kept = [rpyc.connect('127.0.0.1', %d) for _ in range(3)]" % service_peer.port)
+print('connections to the service while the client is connected: %d'
+      % eval(count_source % service_peer.port))
+conn.close()
+if CLOSES:
+    for _ in range(200):
+        if eval(count_source % service_peer.port) == 0:
+            break
+        time.sleep(0.05)
+    print('connections to the service after the client closed: %d'
+          % eval(count_source % service_peer.port))
+print('done')
