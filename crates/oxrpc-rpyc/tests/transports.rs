@@ -208,7 +208,7 @@ async fn rpycs_unix_connect_reaches_our_server() {
     let dir = TempDir::new("rs-unix");
     let path = dir.join("my.sock");
     // A crashed server's socket: the file stays, nobody answers.
-    drop(std::os::unix::net::UnixListener::bind(&path).unwrap());
+    oxrpc_testkit::stale_unix_socket(&path);
     assert!(path.exists());
     let listener = oxrpc_net::Listener::bind_unix(&path, Some(0o600)).unwrap();
     let mode =

@@ -17,6 +17,23 @@ use std::time::{Duration, Instant};
 mod ports;
 pub use ports::{free_port, loopback, wait_for_port};
 
+/// Leaves a stale Unix socket file at `path`, as a crashed server does:
+/// the file stays, nobody answers. Returns once a connect is refused: a
+/// child another test forks meanwhile holds a copy of the listener until
+/// it execs, and a connect would reach that copy.
+pub fn stale_unix_socket(path: &std::path::Path) {
+    drop(std::os::unix::net::UnixListener::bind(path).unwrap());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::os::unix::net::UnixStream::connect(path).is_ok() {
+        assert!(
+            Instant::now() < deadline,
+            "{} still answers after its listener closed",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
 /// The workspace root (the directory holding the top-level `Cargo.toml`).
 ///
 /// Found at run time, from the package directory cargo runs the test in

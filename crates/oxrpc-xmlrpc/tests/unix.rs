@@ -90,7 +90,7 @@ async fn our_client_and_server_over_a_unix_socket() {
     let dir = TempDir::new("rust");
     let path = dir.join("xmlrpc.sock");
     // A stale socket (a crashed server's) is replaced.
-    drop(std::os::unix::net::UnixListener::bind(&path).unwrap());
+    oxrpc_testkit::stale_unix_socket(&path);
     let (stop, serving) = serve(&path);
 
     let client = Client::builder("http://localhost/RPC2")
