@@ -31,6 +31,7 @@
 //! This crate builds no interpreter: it is light, and backends depend on it.
 
 mod convert;
+mod discovery;
 mod exceptions;
 mod mailbox;
 mod netref;

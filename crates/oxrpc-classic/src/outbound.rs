@@ -27,7 +27,7 @@ use crate::rpyc_config::rpyc_config;
 use crate::runtime::Runtime;
 use crate::service::{ClassicService, Root};
 use crate::space::{ErrorKind, Kind, ObjectSpace};
-use crate::worker::wait_for;
+use crate::worker::{current_worker, wait_for, Worker};
 use oxrpc_net::tls::{ClientTlsFiles, ServerCheck};
 use oxrpc_net::{ConnectOptions, Stream};
 use oxrpc_rpyc::{BrineValue, Config, Connection, Value};
@@ -65,14 +65,16 @@ impl Target {
     }
 }
 
-fn plain<S: ObjectSpace>(vm: S::Vm<'_>, object: Option<&S::Object>) -> BrineValue {
+/// The plain value (str, int, …) a native was given, or None.
+pub(crate) fn plain<S: ObjectSpace>(vm: S::Vm<'_>, object: Option<&S::Object>) -> BrineValue {
     match object.map(|o| S::kind(vm, o)) {
         Some(Kind::Plain(value)) => value,
         _ => BrineValue::None,
     }
 }
 
-fn text(value: &BrineValue) -> Option<String> {
+/// The text of a plain value that is a str.
+pub(crate) fn text(value: &BrineValue) -> Option<String> {
     match value {
         BrineValue::Str(s) => Some(s.clone()),
         _ => None,
@@ -142,16 +144,7 @@ pub(crate) fn connect<S: ObjectSpace>(
     };
 
     let rt = Runtime::<S>::get(vm)?;
-    let caller = rt.any_session().ok_or_else(|| {
-        S::error(
-            vm,
-            ErrorKind::Runtime,
-            "no connection is served by this interpreter",
-        )
-    })?;
-    let worker = caller.worker().clone();
-    let runtime = caller.runtime().clone();
-    drop(caller);
+    let (worker, runtime) = this_worker(vm, &rt)?;
     let service = Arc::new(ClassicService::outbound(worker.clone(), root));
     let opened: Arc<Mutex<Option<Connection>>> = Arc::new(Mutex::new(None));
     let (served, slot) = (service.clone(), opened.clone());
@@ -199,8 +192,27 @@ pub(crate) fn connect<S: ObjectSpace>(
     S::getattr(vm, &stand_in, "_oxrpc_session")
 }
 
+/// The worker the calling Python code runs on, and the tokio runtime its
+/// connections run on: the current thread when it is a worker; from a
+/// thread Python code started, the worker of one of the interpreter's
+/// sessions (RustPython's: the one worker of the interpreter).
+pub(crate) fn this_worker<S: ObjectSpace>(
+    vm: S::Vm<'_>,
+    rt: &Runtime<S>,
+) -> Result<(Worker<S>, tokio::runtime::Handle), S::Error> {
+    let session = rt.any_session().ok_or_else(|| {
+        S::error(
+            vm,
+            ErrorKind::Runtime,
+            "no connection is served by this interpreter",
+        )
+    })?;
+    let worker = current_worker::<S>().unwrap_or_else(|| session.worker().clone());
+    Ok((worker, session.runtime().clone()))
+}
+
 /// The OS's words for `e`, without what Rust adds (`(os error 111)`).
-fn os_message(e: &std::io::Error) -> String {
+pub(crate) fn os_message(e: &std::io::Error) -> String {
     let message = e.to_string();
     match message.rfind(" (os error ") {
         Some(at) => message[..at].to_owned(),

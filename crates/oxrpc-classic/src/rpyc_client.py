@@ -6,13 +6,15 @@
 # objects sent to the peer are this interpreter's own. This module is its
 # face as rpyc's: a `Connection` with `root`, `close`, `closed`, `ping`,
 # `_config`, and for a classic peer `modules`, `eval`, `execute`,
-# `namespace` and `builtins`, and the connect functions with rpyc 6.0.2's
-# parameters. It is given `_oxrpc_op`, `_oxrpc_connect` and
-# `_oxrpc_session` by the server. It imports nothing until it is used: a
+# `namespace` and `builtins`, the connect functions with rpyc 6.0.2's
+# parameters, and its registry clients and discovery (`discover`,
+# `list_services`, `connect_by_service`). It is given `_oxrpc_op`,
+# `_oxrpc_connect`, `_oxrpc_session` and `_oxrpc_registry` by the server. It imports nothing until it is used: a
 # new interpreter loads it and should pay for no module.
 
 DEFAULT_SERVER_PORT = 18812
 DEFAULT_SERVER_SSL_PORT = 18821
+REGISTRY_PORT = 18811
 
 # rpyc's SocketStream.connect: a connect that times out is tried again
 # after a growing pause, `attempts` times; a refused one is not.
@@ -125,6 +127,7 @@ class Connection(object):
         self._oxrpc_key = key
         self._config = config
         self._closed = False
+        self._remote_root = None
 
     def __repr__(self):
         state = ' (closed)' if self.closed else ''
@@ -147,8 +150,10 @@ class Connection(object):
 
     @property
     def root(self):
-        """The peer's root object."""
-        return _oxrpc_op('peer_root', self._oxrpc_key)
+        """The peer's root object (asked for once)."""
+        if self._remote_root is None:
+            self._remote_root = _oxrpc_op('peer_root', self._oxrpc_key)
+        return self._remote_root
 
     @property
     def closed(self):
@@ -306,6 +311,118 @@ def classic_ssl_connect(host, port=DEFAULT_SERVER_SSL_PORT, keyfile=None, certfi
     return ssl_connect(host, port, keyfile=keyfile, certfile=certfile, ca_certs=ca_certs,
                        cert_reqs=cert_reqs, ssl_version=ssl_version, ciphers=ciphers,
                        service=ClassicService, ipv6=ipv6, keepalive=keepalive)
+
+
+class DiscoveryError(Exception):
+    pass
+
+
+class ForbiddenError(Exception):
+    pass
+
+
+DiscoveryError.__module__ = ForbiddenError.__module__ = 'rpyc.utils.factory'
+
+
+class RegistryClient(object):
+    """A registry client (rpyc.utils.registry's), asking through the
+    server's own (discovery.rs)."""
+    _transport = None
+
+    def __init__(self, ip, port, timeout, logger=None):
+        self.ip = ip
+        self.port = port
+        self.timeout = timeout
+        self.logger = logger
+        self._ipv6 = False
+
+    def _ask(self, op, arg):
+        answer = _oxrpc_registry(op, self._transport, str(self.ip), int(self.port),
+                                 self.timeout, self._ipv6, arg)
+        if answer[0] == 'error':
+            errno, message = answer[1], answer[2]
+            raise OSError(message) if errno is None else OSError(errno, message)
+        return answer[1]
+
+    def discover(self, name):
+        """The (host, port) of every server exposing `name`; empty when no
+        registry answers."""
+        return self._ask('discover', str(name))
+
+    def list(self, filter_host=None):
+        """The names the registry knows (only those served at
+        `filter_host` when given); None when it does not list."""
+        return self._ask('list', None if filter_host is None else str(filter_host))
+
+    def register(self, aliases, port, interface=''):
+        """Registers `aliases` for the server on `port`; whether a registry
+        acknowledged."""
+        return self._ask('register', (tuple(str(a) for a in aliases), int(port), str(interface)))
+
+    def unregister(self, port):
+        self._ask('unregister', int(port))
+
+
+class UDPRegistryClient(RegistryClient):
+    _transport = 'udp'
+
+    def __init__(self, ip='255.255.255.255', port=REGISTRY_PORT, timeout=2,
+                 bcast_interface=None, logger=None, ipv6=False):
+        RegistryClient.__init__(self, ip, port, timeout, logger)
+        self.bcast_interface = bcast_interface
+        self._ipv6 = bool(ipv6)
+
+
+class TCPRegistryClient(RegistryClient):
+    _transport = 'tcp'
+
+    def __init__(self, ip, port=REGISTRY_PORT, timeout=2, logger=None):
+        RegistryClient.__init__(self, ip, port, timeout, logger)
+
+
+for _cls in (RegistryClient, UDPRegistryClient, TCPRegistryClient):
+    _cls.__module__ = 'rpyc.utils.registry'
+del _cls
+
+
+def discover(service_name, host=None, registrar=None, timeout=2):
+    """The (ip, port) of the servers exposing `service_name` a registry
+    knows (only at `host` when given); DiscoveryError if none."""
+    if registrar is None:
+        registrar = UDPRegistryClient(timeout=timeout)
+    addrs = registrar.discover(service_name)
+    if not addrs:
+        raise DiscoveryError(f"no servers exposing {service_name!r} were found")
+    if host:
+        import socket
+        ips = socket.gethostbyname_ex(host)[2]
+        addrs = [(h, p) for h, p in addrs if h in ips]
+    if not addrs:
+        raise DiscoveryError(f"no servers exposing {service_name} were found on {host}")
+    return addrs
+
+
+def list_services(registrar=None, filter_host=None, timeout=2):
+    """The names a registry knows; ForbiddenError if it does not list."""
+    if registrar is None:
+        registrar = UDPRegistryClient(timeout=timeout)
+    services = registrar.list(filter_host)
+    if services is None:
+        raise ForbiddenError("Registry doesn't allow listing")
+    return services
+
+
+def connect_by_service(service_name, host=None, registrar=None, timeout=2,
+                       service=VoidService, config={}):
+    """Connects to the first server exposing `service_name` that accepts,
+    in the registry's order."""
+    addrs = discover(service_name, host=host, registrar=registrar, timeout=timeout)
+    for host, port in addrs:
+        try:
+            return connect(host, port, service, config=config)
+        except OSError:
+            pass
+    raise DiscoveryError(f"All services are down: {addrs}")
 
 
 for _name, _function in (('connect', classic_connect), ('unix_connect', classic_unix_connect),

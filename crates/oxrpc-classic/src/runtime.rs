@@ -6,10 +6,12 @@
 //! serves: a netref's id is unique in its interpreter, and its entry says
 //! which connection (session) it belongs to.
 
+use crate::discovery;
 use crate::netref::netref_op;
 use crate::outbound;
 use crate::session::Session;
 use crate::space::{ErrorKind, ObjectSpace};
+use crate::worker::Worker;
 use oxrpc_rpyc::{BrineValue, Connection, Proxy};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
@@ -55,20 +57,21 @@ pub struct Runtime<S: ObjectSpace> {
     /// The sessions of this interpreter by key, for `Connection.root`.
     sessions: Mutex<HashMap<u64, Weak<Session<S>>>>,
     /// The connections Python code opened (`rpyc.connect`), by session id.
-    outbound: Mutex<HashMap<u64, Outbound>>,
+    outbound: Mutex<HashMap<u64, Outbound<S>>>,
 }
 
 /// A connection Python code opened. It closes when Python closes it, when
 /// Python has let go of both it and every netref to the peer's objects
-/// (as rpyc's netrefs keep their connection alive), or when the
-/// interpreter stops.
-struct Outbound {
+/// (as rpyc's netrefs keep their connection alive), or when the worker
+/// that serves it stops (with its interpreter, or its client).
+struct Outbound<S: ObjectSpace> {
     connection: Connection,
     runtime: tokio::runtime::Handle,
+    worker: Worker<S>,
     let_go: bool,
 }
 
-impl Outbound {
+impl<S: ObjectSpace> Outbound<S> {
     fn close(self) {
         let connection = self.connection;
         self.runtime.spawn(async move { connection.close().await });
@@ -95,6 +98,7 @@ impl<S: ObjectSpace> Runtime<S> {
                 ("_oxrpc_op", netref_op),
                 ("_oxrpc_connect", outbound::connect),
                 ("_oxrpc_session", outbound::session_op),
+                ("_oxrpc_registry", discovery::registry_op),
             ],
         )?;
         S::call(vm, &install, vec![shim, client])?;
@@ -226,6 +230,7 @@ impl<S: ObjectSpace> Runtime<S> {
                 Outbound {
                     connection,
                     runtime,
+                    worker: session.worker().clone(),
                     let_go: false,
                 },
             );
@@ -321,9 +326,21 @@ impl<S: ObjectSpace> Runtime<S> {
         if let Ok(mut sessions) = self.sessions.lock() {
             sessions.retain(|_, s| !std::ptr::eq(s.as_ptr(), session));
         }
-        if let Ok(mut outbound) = self.outbound.lock() {
-            outbound.remove(&session.id());
-        }
+        // A worker that stops with its session takes the connections its
+        // code opened with it: nothing would serve them.
+        let ended: Vec<Outbound<S>> = match self.outbound.lock() {
+            Ok(mut outbound) => {
+                outbound.remove(&session.id());
+                let gone: Vec<u64> = outbound
+                    .iter()
+                    .filter(|(_, o)| session.owns_worker() && o.worker.same_as(session.worker()))
+                    .map(|(id, _)| *id)
+                    .collect();
+                gone.iter().filter_map(|id| outbound.remove(id)).collect()
+            }
+            Err(_) => Vec::new(),
+        };
+        ended.into_iter().for_each(Outbound::close);
         let gone: Vec<ProxyEntry<S>> = match self.proxies.lock() {
             Ok(mut proxies) => {
                 let ids: Vec<u64> = proxies

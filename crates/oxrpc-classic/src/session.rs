@@ -120,6 +120,11 @@ impl<S: ObjectSpace> Session<S> {
         self.id
     }
 
+    /// Whether the worker is this connection's own, stopping with it.
+    pub(crate) fn owns_worker(&self) -> bool {
+        self.owns_worker
+    }
+
     /// The worker that runs this connection's jobs.
     pub(crate) fn worker(&self) -> &Worker<S> {
         &self.worker

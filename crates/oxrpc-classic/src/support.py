@@ -1077,8 +1077,13 @@ def install_rpyc_shim(teleportation, client):
                  'ClassicService', 'ModuleNamespace'):
         setattr(service, name, getattr(client, name))
     for name in ('Service', 'VoidService', 'MasterService', 'SlaveService',
-                 'ClassicService', 'connect', 'unix_connect', 'ssl_connect'):
+                 'ClassicService', 'connect', 'unix_connect', 'ssl_connect',
+                 'discover', 'list_services', 'connect_by_service'):
         setattr(top, name, getattr(client, name))
+    registry = module('rpyc.utils.registry')
+    utils.registry = registry
+    for name in ('REGISTRY_PORT', 'RegistryClient', 'UDPRegistryClient', 'TCPRegistryClient'):
+        setattr(registry, name, getattr(client, name))
     protocol.Connection = client.Connection
     classic.DEFAULT_SERVER_PORT = client.DEFAULT_SERVER_PORT
     classic.DEFAULT_SERVER_SSL_PORT = client.DEFAULT_SERVER_SSL_PORT

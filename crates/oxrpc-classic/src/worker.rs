@@ -127,6 +127,8 @@ impl ReadingSlot {
 struct Queue<S: ObjectSpace> {
     mailbox: Arc<Mailbox<Message<S>>>,
     reading: Arc<ReadingSlot>,
+    /// The worker itself, for connections Python code on it opens.
+    worker: Worker<S>,
     runtime: tokio::runtime::Handle,
     early_replies: RefCell<HashMap<u64, RpcResult>>,
 }
@@ -145,10 +147,12 @@ impl<S: ObjectSpace> Worker<S> {
     pub fn spawn(space: Arc<S>, name: String) -> std::io::Result<Worker<S>> {
         let runtime = tokio::runtime::Handle::try_current()
             .map_err(|e| std::io::Error::other(format!("a worker needs a tokio runtime: {e}")))?;
-        let mailbox = Arc::new(Mailbox::new()?);
-        let thread_mailbox = mailbox.clone();
-        let reading = Arc::new(ReadingSlot::default());
-        let thread_reading = reading.clone();
+        let worker = Worker {
+            mailbox: Arc::new(Mailbox::new()?),
+            reading: Arc::new(ReadingSlot::default()),
+            first_job: Arc::new(Mutex::new(None)),
+        };
+        let own = worker.clone();
         std::thread::Builder::new()
             .name(name)
             .stack_size(space.stack_size())
@@ -157,8 +161,9 @@ impl<S: ObjectSpace> Worker<S> {
                 // the runtime context the I/O types need.
                 let _runtime = runtime.enter();
                 let queue = Rc::new(Queue::<S> {
-                    mailbox: thread_mailbox,
-                    reading: thread_reading,
+                    mailbox: own.mailbox.clone(),
+                    reading: own.reading.clone(),
+                    worker: own,
                     runtime: runtime.clone(),
                     early_replies: RefCell::new(HashMap::new()),
                 });
@@ -203,11 +208,7 @@ impl<S: ObjectSpace> Worker<S> {
                 drop(queue.reading.end());
                 QUEUE.with(|q| q.borrow_mut().take());
             })?;
-        Ok(Worker {
-            mailbox,
-            reading,
-            first_job: Arc::new(Mutex::new(None)),
-        })
+        Ok(worker)
     }
 
     /// Runs `hook` when the next job is queued: for a worker handed to a
@@ -234,6 +235,11 @@ impl<S: ObjectSpace> Worker<S> {
                 );
             }
         }));
+    }
+
+    /// Whether `other` is this same worker.
+    pub(crate) fn same_as(&self, other: &Worker<S>) -> bool {
+        Arc::ptr_eq(&self.mailbox, &other.mailbox)
     }
 
     /// Queues a job; false if the thread has gone.
@@ -400,6 +406,11 @@ fn adopt<S: ObjectSpace>(queue: &Queue<S>, reading: Box<ThreadReading>) {
             reading.read_on_task();
         }
     }
+}
+
+/// The worker the current thread is, if it is one.
+pub(crate) fn current_worker<S: ObjectSpace>() -> Option<Worker<S>> {
+    current_queue::<S>().map(|queue| queue.worker.clone())
 }
 
 fn current_queue<S: ObjectSpace>() -> Option<Rc<Queue<S>>> {

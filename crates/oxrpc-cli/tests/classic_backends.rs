@@ -92,7 +92,8 @@ fn rustpython_backends_pass_the_classic_suite() {
 /// Python code on the server as an rpyc client (`server_side_client.py`):
 /// `rpyc.classic.connect`, `rpyc.connect`, `unix_connect` and
 /// `ssl_connect` to stock rpyc servers, rpyc over rpyc, callbacks under
-/// rpyc's rules, errors across both hops; the output must be
+/// rpyc's rules, errors across both hops, discovery through stock TCP and
+/// UDP registries; the output must be
 /// rpyc_classic's. On RustPython, oxrpc also closes the connections the
 /// code left open when its client goes (rpyc_classic leaves those in
 /// reference cycles to its collector, as CPython's backend does).
@@ -448,6 +449,7 @@ const FRESH_INTERPRETER_MODULES: &[&str] = &[
     "rpyc.utils",
     "rpyc.utils.classic",
     "rpyc.utils.factory",
+    "rpyc.utils.registry",
     "rpyc.utils.teleportation",
     "rpyc.version",
     "select",
