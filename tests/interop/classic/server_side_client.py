@@ -8,7 +8,10 @@ connections of its own: `rpyc.classic.connect` to a classic server and
 this process (the real peers); then the client reaches the peers' objects
 through the server (rpyc over rpyc), the peers call back into the server's
 objects (under rpyc's default rules on a `VoidService` connection), errors
-cross both hops, and connections close as rpyc's do. With CERT_DIR
+cross both hops, connections close as rpyc's do, and the server's code
+finds servers through stock TCP and UDP registries (`rpyc.discover`,
+`connect_by_service`, `list_services`, a registry client's `register`).
+With CERT_DIR
 (`ca.pem`, `server.pem`, `server.key`, `other-ca.pem`),
 `rpyc.classic.ssl_connect` too. With --closes, the connections the
 server's code left open must close when the client's connection does
@@ -27,6 +30,8 @@ import threading
 import time
 
 import rpyc
+from rpyc.utils.registry import (TCPRegistryClient, TCPRegistryServer, UDPRegistryClient,
+                                 UDPRegistryServer)
 from rpyc.utils.server import ThreadedServer
 
 PORT = int(sys.argv[1])
@@ -58,6 +63,11 @@ class CallbackService(rpyc.Service):
         raise KeyError('from the service')
 
 
+class FoundService(CallbackService):
+    """A service found through the registries."""
+    ALIASES = ['FOUND']
+
+
 def start(server):
     thread = threading.Thread(target=server.start, daemon=True)
     thread.start()
@@ -80,8 +90,16 @@ if CERTS:
         rpyc.ClassicService, hostname='127.0.0.1', port=0, auto_register=False,
         authenticator=SSLAuthenticator(os.path.join(CERTS, 'server.key'),
                                        os.path.join(CERTS, 'server.pem'))))
+tcp_registry = start(TCPRegistryServer(host='127.0.0.1', port=0, allow_listing=True))
+udp_registry = start(UDPRegistryServer(host='127.0.0.1', port=0))
+found_by_tcp = start(ThreadedServer(FoundService, hostname='127.0.0.1', port=0,
+                                    registrar=TCPRegistryClient('127.0.0.1', tcp_registry.port)))
+found_by_udp = start(ThreadedServer(FoundService, hostname='127.0.0.1', port=0,
+                                    registrar=UDPRegistryClient('127.0.0.1', udp_registry.port)))
 for _ in range(100):
-    if os.path.exists(unix_path):
+    if os.path.exists(unix_path) and \
+            TCPRegistryClient('127.0.0.1', tcp_registry.port).discover('FOUND') and \
+            UDPRegistryClient('127.0.0.1', udp_registry.port).discover('FOUND'):
         break
     time.sleep(0.05)
 
@@ -210,6 +228,29 @@ run('unknown host, caught', "import socket\ntry:\n"
     "    rpyc.connect('host.invalid', 1)\nexcept socket.gaierror as e:\n"
     "    unknown = type(e).__name__")
 show('unknown host, caught', 'unknown')
+
+# Through registries.
+run('registry clients', "from rpyc.utils.registry import TCPRegistryClient, UDPRegistryClient\n"
+    "by_tcp = TCPRegistryClient('127.0.0.1', port=%d)\n"
+    "by_udp = UDPRegistryClient(ip='127.0.0.1', port=%d, timeout=1)"
+    % (tcp_registry.port, udp_registry.port))
+show('discover over TCP', "[tuple(a) for a in rpyc.discover('found', registrar=by_tcp)] == "
+     "[('127.0.0.1', %d)]" % found_by_tcp.port)
+show('discover over UDP', "[tuple(a) for a in rpyc.discover('FOUND', registrar=by_udp)] == "
+     "[('127.0.0.1', %d)]" % found_by_udp.port)
+show('discover on a host', "len(rpyc.discover('FOUND', host='127.0.0.1', registrar=by_tcp))")
+show('connect by service', "rpyc.connect_by_service('FOUND', registrar=by_tcp).root.add_one(1)")
+show('classic connect by its name', "rpyc.utils.factory.connect_by_service('FOUND', "
+     "registrar=by_udp, service=rpyc.VoidService).root.get_service_name()")
+show('nothing exposes it', "rpyc.discover('NOTHING', registrar=by_udp)")
+show('listing', "sorted(rpyc.list_services(registrar=by_tcp))")
+show('listing refused', "rpyc.list_services(registrar=by_udp)")
+show('registering', "by_tcp.register(('MINE', 'ALSO'), 12345)")
+show('registered', "[tuple(a) for a in by_tcp.discover('also')]")
+run('unregistering', 'by_tcp.unregister(12345)')
+show('unregistered', "by_tcp.discover('MINE')")
+show('a registry that is not there', "TCPRegistryClient('127.0.0.1', port=%d).discover('X')"
+     % closed_port)
 
 # Over a Unix socket.
 run('unix connect', "uc = rpyc.classic.unix_connect(%r)" % unix_path)
