@@ -79,6 +79,8 @@ def _root_of(service):
              SlaveService: ('slave', False), ClassicService: ('classic', True)}
     if cls in known:
         return known[cls]
+    if not issubclass(cls, Service):
+        raise AttributeError("type object %r has no attribute '_connect'" % cls.__name__)
     raise NotImplementedError(
         'this server serves only rpyc\'s own services on a connection it opens '
         '(VoidService, MasterService, SlaveService, ClassicService), not %r; '
@@ -249,19 +251,20 @@ def _certificate_refused(host, code, words):
 
 
 def _address(host, port, ipv6):
-    """The address rpyc's SocketStream connects to: the first
+    """The address and port rpyc's SocketStream connects to: the first
     `getaddrinfo` gives (so a name that does not resolve raises
-    socket.gaierror, as rpyc's does)."""
+    socket.gaierror, and a port may be a service's name, as on rpyc)."""
     import socket
     family = socket.AF_INET6 if ipv6 else socket.AF_INET
     infos = socket.getaddrinfo(host, port, family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    return infos[0][4][0]
+    return infos[0][4][:2]
 
 
 def connect(host, port, service=VoidService, config={}, ipv6=False, keepalive=False):
     """Connects to the rpyc server at host:port, serving `service`."""
     options = (_CONNECT_TIMEOUT, bool(keepalive), None, None, None, None)
-    return _open('tcp', _address(host, port, ipv6), int(port), service, config, options)
+    address, port = _address(host, port, ipv6)
+    return _open('tcp', address, port, service, config, options)
 
 
 def unix_connect(path, service=VoidService, config={}):
@@ -291,8 +294,8 @@ def ssl_connect(host, port, keyfile=None, certfile=None, ca_certs=None,
                None if keyfile is None else str(keyfile),
                None if certfile is None else str(certfile),
                None if ca_certs is None else str(ca_certs))
-    _address(host, port, ipv6)
-    return _open('tls', str(host), int(port), service, config, options)
+    port = _address(host, port, ipv6)[1]
+    return _open('tls', str(host), port, service, config, options)
 
 
 def classic_connect(host, port=DEFAULT_SERVER_PORT, ipv6=False, keepalive=False):

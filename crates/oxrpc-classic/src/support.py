@@ -1077,7 +1077,7 @@ def install_rpyc_shim(teleportation, client):
                  'ClassicService', 'ModuleNamespace'):
         setattr(service, name, getattr(client, name))
     for name in ('Service', 'VoidService', 'MasterService', 'SlaveService',
-                 'ClassicService', 'connect', 'unix_connect', 'ssl_connect',
+                 'ClassicService', 'connect', 'ssl_connect',
                  'discover', 'list_services', 'connect_by_service'):
         setattr(top, name, getattr(client, name))
     registry = module('rpyc.utils.registry')

@@ -252,6 +252,13 @@ show('unregistered', "by_tcp.discover('MINE')")
 show('a registry that is not there', "TCPRegistryClient('127.0.0.1', port=%d).discover('X')"
      % closed_port)
 
+show('a port given as text', "rpyc.connect('127.0.0.1', '%d').root.get_service_name()"
+     % service_peer.port)
+show('a service that is not one', "rpyc.connect('127.0.0.1', %d, service=object)"
+     % service_peer.port)
+show("rpyc's top level", "[hasattr(rpyc, name) for name in ('connect', 'ssl_connect', "
+     "'discover', 'list_services', 'connect_by_service', 'unix_connect')]")
+
 # Over a Unix socket.
 run('unix connect', "uc = rpyc.classic.unix_connect(%r)" % unix_path)
 show('unix eval', "uc.eval('len(\"unix\")')")
@@ -269,14 +276,13 @@ if tls_peer:
 count_source = ("sum(1 for line in open('/proc/net/tcp').read().splitlines()[1:] "
                 "if line.split()[2].endswith(':%04X') and line.split()[3] == '01')")
 run('kept open', "kept = [rpyc.connect('127.0.0.1', %d) for _ in range(3)]" % service_peer.port)
-print('connections to the service while the client is connected: %d'
-      % eval(count_source % service_peer.port))
+while_connected = eval(count_source % service_peer.port)
 conn.close()
 if CLOSES:
     for _ in range(200):
         if eval(count_source % service_peer.port) == 0:
             break
         time.sleep(0.05)
-    print('connections to the service after the client closed: %d'
-          % eval(count_source % service_peer.port))
+    print('connections to the service: %d while the client was connected, %d after it closed'
+          % (while_connected, eval(count_source % service_peer.port)))
 print('done')
