@@ -78,30 +78,47 @@ impl<S: ObjectSpace> Outbound<S> {
     }
 }
 
+/// `_oxrpc_load_client()`: rpyc's client for the server's code
+/// (`rpyc_client.py`), loaded when code first reaches for it (support.py
+/// keeps it): a new interpreter does not pay for it.
+fn load_client<S: ObjectSpace>(
+    vm: S::Vm<'_>,
+    _args: Vec<S::Object>,
+) -> Result<S::Object, S::Error> {
+    S::load_module(
+        vm,
+        "rpyc.utils.factory",
+        CLIENT,
+        &[
+            ("_oxrpc_op", netref_op),
+            ("_oxrpc_connect", outbound::connect),
+            ("_oxrpc_session", outbound::session_op),
+            ("_oxrpc_registry", discovery::registry_op),
+        ],
+    )
+}
+
 impl<S: ObjectSpace> Runtime<S> {
     /// The runtime of `vm`'s interpreter, loaded on first use.
     pub(crate) fn get(vm: S::Vm<'_>) -> Result<Arc<Runtime<S>>, S::Error> {
         if let Some(runtime) = S::runtime(vm) {
             return Ok(runtime);
         }
-        let support = S::load_module(vm, "oxrpc_support", SUPPORT, &[("_oxrpc_op", netref_op)])?;
-        let netref_type = S::getattr(vm, &support, "NetrefType")?;
-        // rpyc's server-side helpers (teleportation, compat.pickle) where
-        // the interpreter has no rpyc of its own.
-        let install = S::getattr(vm, &support, "install_rpyc_shim")?;
-        let shim = S::load_module(vm, "rpyc.utils.teleportation", SHIM, &[])?;
-        let client = S::load_module(
+        let support = S::load_module(
             vm,
-            "rpyc.utils.factory",
-            CLIENT,
+            "oxrpc_support",
+            SUPPORT,
             &[
                 ("_oxrpc_op", netref_op),
-                ("_oxrpc_connect", outbound::connect),
-                ("_oxrpc_session", outbound::session_op),
-                ("_oxrpc_registry", discovery::registry_op),
+                ("_oxrpc_load_client", load_client),
             ],
         )?;
-        S::call(vm, &install, vec![shim, client])?;
+        let netref_type = S::getattr(vm, &support, "NetrefType")?;
+        // rpyc's server-side helpers (teleportation, compat.pickle, the
+        // client) where the interpreter has no rpyc of its own.
+        let install = S::getattr(vm, &support, "install_rpyc_shim")?;
+        let shim = S::load_module(vm, "rpyc.utils.teleportation", SHIM, &[])?;
+        S::call(vm, &install, vec![shim])?;
         let runtime = Arc::new(Runtime {
             objects: Mutex::new(Some(Objects {
                 support,

@@ -1019,13 +1019,44 @@ def _obtain(proxy):
     return pickle.loads(pickle.dumps(proxy))
 
 
-def install_rpyc_shim(teleportation, client):
+_CLIENT = None
+
+
+def _rpyc_client():
+    """rpyc's client for the server's code (rpyc_client.py), loaded the
+    first time code reaches for it."""
+    global _CLIENT
+    if _CLIENT is None:
+        _CLIENT = _oxrpc_load_client()
+    return _CLIENT
+
+
+def _lazy_attributes(module, names):
+    """Gives `module` the names of rpyc's client in `names` (a dict of
+    the module's name for each: the client's name), fetched on first use
+    (PEP 562): importing the module, or rpyc, loads nothing."""
+    def __getattr__(name):
+        if name in names:
+            value = getattr(_rpyc_client(), names[name])
+            setattr(module, name, value)
+            return value
+        raise AttributeError('module %r has no attribute %r' % (module.__name__, name))
+
+    def __dir__():
+        return sorted(set(module.__dict__) | set(names))
+
+    module.__getattr__ = __getattr__
+    module.__dir__ = __dir__
+
+
+def install_rpyc_shim(teleportation):
     """Makes rpyc.utils.teleportation and rpyc.lib.compat importable, which
     rpyc.classic's teleport_function and deliver import on the server, when
     this interpreter has no rpyc of its own (on RustPython, always: the
     shim also says why teleporting cannot work there), and rpyc's client
-    (`rpyc.connect`, `rpyc.classic.connect` and their kin). `teleportation`
-    and `client` are the shim's modules, loaded by the server."""
+    (`rpyc.connect`, `rpyc.classic.connect` and their kin, loaded when
+    first used). `teleportation` is the shim's module, loaded by the
+    server."""
     if sys.implementation.name == 'cpython':
         try:
             import rpyc.utils.teleportation  # noqa: F401
@@ -1069,26 +1100,28 @@ def install_rpyc_shim(teleportation, client):
     netref.BaseNetref = Netref
     top.core, core.netref = core, netref
     # rpyc's client, as its modules and its top level name it.
-    sys.modules['rpyc.utils.factory'] = utils.factory = client
-    service = module('rpyc.core.service')
-    protocol = module('rpyc.core.protocol')
-    core.service, core.protocol = service, protocol
-    for name in ('Service', 'VoidService', 'MasterService', 'SlaveService',
-                 'ClassicService', 'ModuleNamespace'):
-        setattr(service, name, getattr(client, name))
-    for name in ('Service', 'VoidService', 'MasterService', 'SlaveService',
-                 'ClassicService', 'connect', 'ssl_connect',
-                 'discover', 'list_services', 'connect_by_service'):
-        setattr(top, name, getattr(client, name))
-    registry = module('rpyc.utils.registry')
-    utils.registry = registry
-    for name in ('REGISTRY_PORT', 'RegistryClient', 'UDPRegistryClient', 'TCPRegistryClient'):
-        setattr(registry, name, getattr(client, name))
-    protocol.Connection = client.Connection
-    classic.DEFAULT_SERVER_PORT = client.DEFAULT_SERVER_PORT
-    classic.DEFAULT_SERVER_SSL_PORT = client.DEFAULT_SERVER_SSL_PORT
-    classic.SlaveService = client.ClassicService
-    classic.connect = client.classic_connect
-    classic.unix_connect = client.classic_unix_connect
-    classic.ssl_connect = client.classic_ssl_connect
+    same = lambda *names: {name: name for name in names}  # noqa: E731
+    services = same('Service', 'VoidService', 'MasterService', 'SlaveService',
+                    'ClassicService')
+    factory = utils.factory = module('rpyc.utils.factory')
+    _lazy_attributes(factory, dict(same(
+        'connect', 'unix_connect', 'ssl_connect', 'discover', 'list_services',
+        'connect_by_service', 'DiscoveryError', 'ForbiddenError'), **services))
+    registry = utils.registry = module('rpyc.utils.registry')
+    _lazy_attributes(registry, same('REGISTRY_PORT', 'RegistryClient', 'UDPRegistryClient',
+                                    'TCPRegistryClient'))
+    service = core.service = module('rpyc.core.service')
+    _lazy_attributes(service, dict(services, ModuleNamespace='ModuleNamespace'))
+    protocol = core.protocol = module('rpyc.core.protocol')
+    _lazy_attributes(protocol, same('Connection'))
+    _lazy_attributes(top, dict(same('connect', 'ssl_connect', 'discover', 'list_services',
+                                    'connect_by_service'), **services))
+    _lazy_attributes(classic, {
+        'DEFAULT_SERVER_PORT': 'DEFAULT_SERVER_PORT',
+        'DEFAULT_SERVER_SSL_PORT': 'DEFAULT_SERVER_SSL_PORT',
+        'SlaveService': 'ClassicService',
+        'connect': 'classic_connect',
+        'unix_connect': 'classic_unix_connect',
+        'ssl_connect': 'classic_ssl_connect',
+    })
     return True
