@@ -86,8 +86,8 @@ fn bad<S: ObjectSpace>(vm: S::Vm<'_>, what: &str) -> S::Error {
 }
 
 /// `_oxrpc_connect(kind, address, port, root, options)`: opens a
-/// connection (`kind` 'tcp', 'unix' or 'tls'; `root` 'void', 'slave' or
-/// 'classic'; `options` the connect timeout, keepalive, and for TLS the
+/// connection (`kind` 'tcp', 'unix' or 'tls'; `root` 'void', 'master',
+/// 'slave' or 'classic'; `options` the connect timeout, keepalive, and for TLS the
 /// check of the server and the key, certificate and CA files) and gives
 /// the key of its session, or `(errno, message, timed_out, refusal)` for
 /// Python to raise (`refusal`: OpenSSL's verify code and words when TLS
@@ -105,6 +105,7 @@ pub(crate) fn connect<S: ObjectSpace>(
     };
     let root = match text(&plain::<S>(vm, args.get(3))).as_deref() {
         Some("void") => Root::Void,
+        Some("master") => Root::Master,
         Some("slave") => Root::Slave,
         Some("classic") => Root::Classic,
         _ => return Err(bad::<S>(vm, "root")),

@@ -75,7 +75,7 @@ def _root_of(service):
     of one of rpyc's four), and whether the peer's classic root is
     installed on the connection (`conn.modules` and the rest)."""
     cls = service if isinstance(service, type) else type(service)
-    known = {VoidService: ('void', False), MasterService: ('void', True),
+    known = {VoidService: ('void', False), MasterService: ('master', True),
              SlaveService: ('slave', False), ClassicService: ('classic', True)}
     if cls in known:
         return known[cls]
@@ -227,7 +227,7 @@ def _open(kind, address, port, service, config, options):
     defaults = dict(_oxrpc_session('config', opened, False))
     settings = dict(defaults, connid=_next_connid())
     settings.update(config)
-    if root != 'void':
+    if root in ('slave', 'classic'):
         slave = dict(_oxrpc_session('config', opened, True))
         settings.update({k: v for k, v in slave.items() if defaults.get(k) != v})
     _oxrpc_session('set_config', opened, settings)

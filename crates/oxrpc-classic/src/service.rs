@@ -36,6 +36,17 @@ pub(crate) enum Root {
     /// objects sent to it, under rpyc's default attribute rules (a
     /// connection Python code opens with `rpyc.connect`).
     Void,
+    /// rpyc's `MasterService`: as `VoidService`, under its own name (the
+    /// code's side installs the peer's `SlaveService` as `conn.modules`).
+    Master,
+}
+
+impl Root {
+    /// Whether the root exposes nothing and its objects follow rpyc's
+    /// attribute rules.
+    pub(crate) fn exposes_nothing(self) -> bool {
+        matches!(self, Root::Void | Root::Master)
+    }
 }
 
 /// Where a connection's requests run.
@@ -129,6 +140,7 @@ impl<S: ObjectSpace> ClassicService<S> {
             Root::Slave => "SlaveService",
             Root::Classic => "ClassicService",
             Root::Void => "VoidService",
+            Root::Master => "MasterService",
         }
     }
 
@@ -257,11 +269,12 @@ impl<S: ObjectSpace> RpcObject for ClassicService<S> {
             Root::Slave => "rpyc.core.service.SlaveService",
             Root::Classic => "rpyc.core.service.ClassicService",
             Root::Void => "rpyc.core.service.VoidService",
+            Root::Master => "rpyc.core.service.MasterService",
         }
     }
 
     fn getattr(self: Arc<Self>, cx: &Context, name: &str) -> Reply {
-        if self.root == Root::Void {
+        if self.root.exposes_nothing() {
             return match name {
                 "get_service_name"
                 | "get_service_aliases"
@@ -317,7 +330,7 @@ impl<S: ObjectSpace> RpcObject for ClassicService<S> {
         args: Vec<Value>,
         kwargs: Vec<(String, Value)>,
     ) -> Reply {
-        if self.root == Root::Void && !name.starts_with("get_service_") {
+        if self.root.exposes_nothing() && !name.starts_with("get_service_") {
             return Arc::new(VoidService).callattr(cx, name, args, kwargs);
         }
         let args = match slave_parameters(name) {
@@ -394,7 +407,7 @@ impl<S: ObjectSpace> RpcObject for ClassicService<S> {
     /// rpyc.Service's routines, then `Slave`'s, as rpyc lists a
     /// `SlaveService`'s.
     fn methods(&self) -> Vec<(String, String)> {
-        if self.root == Root::Void {
+        if self.root.exposes_nothing() {
             return VoidService.methods();
         }
         oxrpc_rpyc::__private::service_methods(&[
@@ -412,7 +425,7 @@ impl<S: ObjectSpace> RpcObject for ClassicService<S> {
     /// is `object`'s, `Service`'s and `Slave`'s names, without `__dict__`.
     fn dir(&self) -> Vec<String> {
         // `ClassicService` adds `MasterService._install`.
-        if self.root == Root::Void {
+        if self.root.exposes_nothing() {
             return VoidService.dir();
         }
         let install: &[&str] = if self.root == Root::Classic {
@@ -477,7 +490,7 @@ impl<S: ObjectSpace> Service for ClassicService<S> {
         };
         // Python code's own connections follow rpyc's default rules for
         // what the peer may reach, unless they serve a SlaveService.
-        let open_attributes = self.root != Root::Void;
+        let open_attributes = !self.root.exposes_nothing();
         let session = match &self.interpreter {
             Interpreter::Space(space) => {
                 let name = format!(

@@ -202,6 +202,8 @@ run('a MasterService connection', "mc = rpyc.connect('127.0.0.1', %d, "
     "service=rpyc.MasterService)" % slave_peer.port)
 show('its modules', "mc.modules.sys.version_info[0]")
 show('its eval', "mc.eval('2 ** 10')")
+show('the name the peer finds on this side',
+     "mc.eval('lambda conn: conn.root.get_service_name()')(mc.root.getconn())")
 
 # Closing.
 run('close', 'rc.close()')
