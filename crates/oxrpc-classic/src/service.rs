@@ -274,18 +274,24 @@ impl<S: ObjectSpace> RpcObject for ClassicService<S> {
     }
 
     fn getattr(self: Arc<Self>, cx: &Context, name: &str) -> Reply {
-        if self.root.exposes_nothing() {
-            return match name {
-                "get_service_name"
+        // rpyc.Service's own: every root has them.
+        let service_method = matches!(
+            name,
+            "get_service_name"
                 | "get_service_aliases"
                 | "exposed_get_service_name"
-                | "exposed_get_service_aliases" => {
-                    Reply::Ready(Ok(Value::Object(Arc::new(BoundMethod {
-                        target: self,
-                        name: name.trim_start_matches("exposed_").to_owned(),
-                    }))))
-                }
-                _ => Arc::new(VoidService).getattr(cx, name),
+                | "exposed_get_service_aliases"
+        );
+        let bound = |target: Arc<Self>| {
+            Reply::Ready(Ok(Value::Object(Arc::new(BoundMethod {
+                target,
+                name: name.trim_start_matches("exposed_").to_owned(),
+            }))))
+        };
+        if self.root.exposes_nothing() {
+            return match service_method {
+                true => bound(self),
+                false => Arc::new(VoidService).getattr(cx, name),
             };
         }
         // SlaveService turns rpyc's `exposed_` prefix off: names are as is.
@@ -295,19 +301,8 @@ impl<S: ObjectSpace> RpcObject for ClassicService<S> {
                 let namespace = session.namespace(vm)?;
                 try_to_value(vm, &rt, session, namespace)
             }),
-            "eval"
-            | "execute"
-            | "getmodule"
-            | "getconn"
-            | "get_service_name"
-            | "get_service_aliases"
-            | "exposed_get_service_name"
-            | "exposed_get_service_aliases" => {
-                Reply::Ready(Ok(Value::Object(Arc::new(BoundMethod {
-                    target: self,
-                    name: name.trim_start_matches("exposed_").to_owned(),
-                }))))
-            }
+            "eval" | "execute" | "getmodule" | "getconn" => bound(self),
+            _ if service_method => bound(self),
             // Service.ALIASES: the name comes from the class's.
             "ALIASES" => Reply::Ready(Ok(oxrpc_rpyc::tuple(Vec::new()))),
             // What `help()` and `inspect.getdoc` show of the root.
