@@ -176,16 +176,23 @@ pub(crate) fn connect<S: ObjectSpace>(
         }
     });
     let connection = opened.lock().ok().and_then(|mut slot| slot.take());
-    let (Some(connection), Some(session)) = (connection, service.opened_session()) else {
-        return match failure {
-            Ok(Value::Brine(failure)) => from_brine(vm, &rt, failure),
-            Ok(_) => Err(S::error(
-                vm,
-                ErrorKind::Runtime,
-                "the connection did not open",
-            )),
-            Err(e) => Err(S::error(vm, ErrorKind::Runtime, &e.message())),
-        };
+    let (connection, session) = match (connection, service.opened_session()) {
+        (Some(connection), Some(session)) => (connection, session),
+        (connection, _) => {
+            // Opened, but its session did not start: nothing would serve it.
+            if let Some(connection) = connection {
+                runtime.spawn(async move { connection.close().await });
+            }
+            return match failure {
+                Ok(Value::Brine(failure)) => from_brine(vm, &rt, failure),
+                Ok(_) => Err(S::error(
+                    vm,
+                    ErrorKind::Runtime,
+                    "the connection did not open",
+                )),
+                Err(e) => Err(S::error(vm, ErrorKind::Runtime, &e.message())),
+            };
+        }
     };
     session.start_now(vm, false);
     rt.add_outbound(&session, connection);
