@@ -12,17 +12,19 @@
 //! waits for an answer (the worker serves those requests meanwhile, as
 //! rpyc serves while it waits).
 //!
-//! A connection serving `VoidService` (`rpyc.connect`'s default) or
-//! `MasterService` lets its peer reach only what rpyc's default config
-//! allows of the objects sent to it (safe and `exposed_` names, no
-//! pickling); one serving `SlaveService` or `ClassicService`
-//! (`rpyc.classic.connect`) lets it reach everything, as rpyc's do.
+//! A connection serving `VoidService` (`rpyc.connect`'s default),
+//! `MasterService` or a service class of the code's own (its instance is
+//! the root) lets its peer reach only what rpyc's default config allows of
+//! the objects sent to it (safe and `exposed_` names, no pickling); one
+//! serving `SlaveService` or `ClassicService` (`rpyc.classic.connect`)
+//! lets it reach everything, as rpyc's do.
 //!
 //! The natives here are `_oxrpc_connect`, which opens a connection and
 //! gives its session's key (or the error to raise), and `_oxrpc_session`,
 //! the operations on it.
 
 use crate::convert::from_brine;
+use crate::object::PythonObject;
 use crate::rpyc_config::rpyc_config;
 use crate::runtime::Runtime;
 use crate::service::{ClassicService, Root};
@@ -85,9 +87,10 @@ fn bad<S: ObjectSpace>(vm: S::Vm<'_>, what: &str) -> S::Error {
     S::error(vm, ErrorKind::Type, &format!("_oxrpc_connect: {what}"))
 }
 
-/// `_oxrpc_connect(kind, address, port, root, options)`: opens a
+/// `_oxrpc_connect(kind, address, port, root, options, service)`: opens a
 /// connection (`kind` 'tcp', 'unix' or 'tls'; `root` 'void', 'master',
-/// 'slave' or 'classic'; `options` the connect timeout, keepalive, and for TLS the
+/// 'slave', 'classic', or 'python' to serve `service`, a Python object;
+/// `options` the connect timeout, keepalive, and for TLS the
 /// check of the server and the key, certificate and CA files) and gives
 /// the key of its session, or `(errno, message, timed_out, refusal)` for
 /// Python to raise (`refusal`: OpenSSL's verify code and words when TLS
@@ -108,6 +111,7 @@ pub(crate) fn connect<S: ObjectSpace>(
         Some("master") => Root::Master,
         Some("slave") => Root::Slave,
         Some("classic") => Root::Classic,
+        Some("python") => Root::Python,
         _ => return Err(bad::<S>(vm, "root")),
     };
     let options: Vec<BrineValue> = match args.get(4).map(|o| S::kind(vm, o)) {
@@ -195,6 +199,13 @@ pub(crate) fn connect<S: ObjectSpace>(
         }
     };
     session.start_now(vm, false);
+    if root == Root::Python {
+        let instance = args
+            .get(5)
+            .map(|o| S::clone_ref(vm, o))
+            .unwrap_or_else(|| S::none(vm));
+        service.set_python_root(Arc::new(PythonObject::new(vm, &rt, &session, instance)));
+    }
     rt.add_outbound(&session, connection);
     let stand_in = session.connection(vm);
     S::getattr(vm, &stand_in, "_oxrpc_session")

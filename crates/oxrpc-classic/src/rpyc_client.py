@@ -23,24 +23,43 @@ _CONNECT_ATTEMPTS = 6
 
 
 class Service(object):
-    """The service a connection this side opens serves its peer. The
-    server serves rpyc's own four (`VoidService`, `MasterService`,
-    `SlaveService`, `ClassicService`); a class of your own is refused."""
+    """The service a connection this side opens serves its peer: rpyc's
+    own four (`VoidService`, `MasterService`, `SlaveService`,
+    `ClassicService`), or a subclass of this class the code defines, whose
+    `exposed_` members the peer reaches through the connection's root
+    (under rpyc's rules, as any object of this side) and
+    whose `on_connect` and `on_disconnect` are called with the
+    connection."""
     __slots__ = ()
     ALIASES = ()
 
-    @classmethod
-    def get_service_name(cls):
-        if cls.ALIASES:
-            return cls.ALIASES[0].upper()
-        name = cls.__name__.upper()
-        if name.endswith('SERVICE'):
-            name = name[:-7]
-        return name
+    def on_connect(self, conn):
+        pass
+
+    def on_disconnect(self, conn):
+        pass
+
+    def _rpyc_delattr(self, name):
+        raise AttributeError('access denied')
+
+    def _rpyc_setattr(self, name, value):
+        raise AttributeError('access denied')
 
     @classmethod
     def get_service_aliases(cls):
-        return tuple(alias.upper() for alias in cls.ALIASES) or (cls.get_service_name(),)
+        if cls.ALIASES:
+            return tuple(str(n).upper() for n in cls.ALIASES)
+        name = cls.__name__.upper()
+        if name.endswith('SERVICE'):
+            name = name[:-7]
+        return (name,)
+
+    @classmethod
+    def get_service_name(cls):
+        return cls.get_service_aliases()[0]
+
+    exposed_get_service_aliases = get_service_aliases
+    exposed_get_service_name = get_service_name
 
 
 class VoidService(Service):
@@ -71,21 +90,20 @@ del _cls
 
 
 def _root_of(service):
-    """The root the server serves for `service` (a class or an instance
-    of one of rpyc's four), and whether the peer's classic root is
-    installed on the connection (`conn.modules` and the rest)."""
+    """The root the server serves for `service` (rpyc's four by name, a
+    subclass of Service as its instance, made from the class as rpyc
+    does), whether the peer's classic root is installed on the connection
+    (`conn.modules` and the rest), and the service object (None for rpyc's
+    four)."""
     cls = service if isinstance(service, type) else type(service)
     known = {VoidService: ('void', False), MasterService: ('master', True),
              SlaveService: ('slave', False), ClassicService: ('classic', True)}
     if cls in known:
-        return known[cls]
+        return known[cls] + (None,)
     if not issubclass(cls, Service):
         raise AttributeError("type object %r has no attribute '_connect'" % cls.__name__)
-    raise NotImplementedError(
-        'this server serves only rpyc\'s own services on a connection it opens '
-        '(VoidService, MasterService, SlaveService, ClassicService), not %r; '
-        'run the server with --python cpython and rpyc installed to serve one of '
-        'your own' % (cls,))
+    instance = service() if isinstance(service, type) else service
+    return 'python', isinstance(instance, MasterService), instance
 
 
 class ModuleNamespace(object):
@@ -125,11 +143,12 @@ def _next_connid():
 class Connection(object):
     """A connection this side opened, as rpyc's `Connection`."""
 
-    def __init__(self, key, config):
+    def __init__(self, key, config, service=None):
         self._oxrpc_key = key
         self._config = config
         self._closed = False
         self._remote_root = None
+        self._local_root = service
 
     def __repr__(self):
         state = ' (closed)' if self.closed else ''
@@ -167,6 +186,8 @@ class Connection(object):
             return
         self._closed = True
         _oxrpc_session('close', self._oxrpc_key)
+        if self._local_root is not None:
+            self._local_root.on_disconnect(self)
 
     def ping(self, data=None, timeout=3):
         """Checks that the peer answers."""
@@ -203,11 +224,11 @@ def _install_classic(conn):
 
 
 def _open(kind, address, port, service, config, options):
-    root, classic = _root_of(service)
+    root, classic, instance = _root_of(service)
     config = dict(config or {})
     attempts = _CONNECT_ATTEMPTS if kind != 'unix' else 1
     for attempt in range(1, attempts + 1):
-        opened = _oxrpc_connect(kind, address, port, root, options)
+        opened = _oxrpc_connect(kind, address, port, root, options, instance)
         if not isinstance(opened, tuple):
             break
         errno, message, timed_out, refusal = opened
@@ -231,9 +252,11 @@ def _open(kind, address, port, service, config, options):
         slave = dict(_oxrpc_session('config', opened, True))
         settings.update({k: v for k, v in slave.items() if defaults.get(k) != v})
     _oxrpc_session('set_config', opened, settings)
-    conn = Connection(opened, settings)
+    conn = Connection(opened, settings, instance)
     if classic:
         _install_classic(conn)
+    if instance is not None:
+        instance.on_connect(conn)
     return conn
 
 

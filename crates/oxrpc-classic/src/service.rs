@@ -12,7 +12,7 @@
 
 use crate::convert::{to_python, try_to_value};
 use crate::exceptions::to_remote;
-use crate::object::run_handler;
+use crate::object::{run_handler, PythonObject};
 use crate::rpyc_config::rpyc_config;
 use crate::runtime::Runtime;
 use crate::session::Session;
@@ -22,7 +22,7 @@ use oxrpc_rpyc::{
     BoundMethod, BrineValue, Connection, Context, HandlerId, RemoteException, Reply, RpcObject,
     RpcResult, Service, ThreadReading, Value, VoidService,
 };
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 /// The root a classic connection serves its peer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,13 +39,24 @@ pub(crate) enum Root {
     /// rpyc's `MasterService`: as `VoidService`, under its own name (the
     /// code's side installs the peer's `SlaveService` as `conn.modules`).
     Master,
+    /// An instance of an `rpyc.Service` subclass the code defined: the
+    /// Python object itself is the root (its `exposed_` members, under
+    /// rpyc's attribute rules).
+    Python,
 }
 
 impl Root {
     /// Whether the root exposes nothing and its objects follow rpyc's
     /// attribute rules.
     pub(crate) fn exposes_nothing(self) -> bool {
-        matches!(self, Root::Void | Root::Master)
+        // A Python service object, until it is there.
+        matches!(self, Root::Void | Root::Master | Root::Python)
+    }
+
+    /// Whether the peer reaches every attribute of the objects it is sent
+    /// (a `SlaveService`'s connection), rather than what rpyc's rules allow.
+    fn opens_attributes(self) -> bool {
+        matches!(self, Root::Slave | Root::Classic)
     }
 }
 
@@ -68,6 +79,9 @@ pub struct ClassicService<S: ObjectSpace> {
     /// as the object holds the connection that holds this service.
     connection_object: Mutex<Weak<ConnectionObject<S>>>,
     root: Root,
+    /// With [`Root::Python`], the service object, once the code's side has
+    /// made it: every request on the root goes to it.
+    python_root: OnceLock<Arc<PythonObject<S>>>,
 }
 
 impl<S: ObjectSpace + Default> ClassicService<S> {
@@ -93,6 +107,7 @@ impl<S: ObjectSpace> ClassicService<S> {
             session: Mutex::new(None),
             connection_object: Mutex::new(Weak::new()),
             root: Root::Slave,
+            python_root: OnceLock::new(),
         }
     }
 
@@ -104,7 +119,13 @@ impl<S: ObjectSpace> ClassicService<S> {
             session: Mutex::new(None),
             connection_object: Mutex::new(Weak::new()),
             root,
+            python_root: OnceLock::new(),
         }
+    }
+
+    /// Serves `root`, a Python service object, as the root ([`Root::Python`]).
+    pub(crate) fn set_python_root(&self, root: Arc<PythonObject<S>>) {
+        let _ = self.python_root.set(root);
     }
 
     /// The session, once the connection has opened.
@@ -139,7 +160,7 @@ impl<S: ObjectSpace> ClassicService<S> {
         match self.root {
             Root::Slave => "SlaveService",
             Root::Classic => "ClassicService",
-            Root::Void => "VoidService",
+            Root::Void | Root::Python => "VoidService",
             Root::Master => "MasterService",
         }
     }
@@ -265,11 +286,33 @@ fn python_call<S: ObjectSpace>(
 
 impl<S: ObjectSpace> RpcObject for ClassicService<S> {
     fn type_name(&self) -> &str {
+        if let Some(root) = self.python_root.get() {
+            return root.type_name();
+        }
         match self.root {
             Root::Slave => "rpyc.core.service.SlaveService",
             Root::Classic => "rpyc.core.service.ClassicService",
-            Root::Void => "rpyc.core.service.VoidService",
+            Root::Void | Root::Python => "rpyc.core.service.VoidService",
             Root::Master => "rpyc.core.service.MasterService",
+        }
+    }
+
+    fn instance_id(&self) -> Option<i128> {
+        self.python_root.get().and_then(|root| root.instance_id())
+    }
+
+    /// A Python service object answers every request on the root.
+    fn takes_over_dispatch(&self) -> bool {
+        self.python_root.get().is_some()
+    }
+
+    fn dispatch(self: Arc<Self>, cx: &Context, handler: HandlerId, args: Vec<Value>) -> Reply {
+        match self.python_root.get() {
+            Some(root) => root.clone().dispatch(cx, handler, args),
+            None => Reply::error(RemoteException::type_error(format!(
+                "{} is not served by this object",
+                handler.const_name()
+            ))),
         }
     }
 
@@ -485,7 +528,7 @@ impl<S: ObjectSpace> Service for ClassicService<S> {
         };
         // Python code's own connections follow rpyc's default rules for
         // what the peer may reach, unless they serve a SlaveService.
-        let open_attributes = !self.root.exposes_nothing();
+        let open_attributes = self.root.opens_attributes();
         let session = match &self.interpreter {
             Interpreter::Space(space) => {
                 let name = format!(
