@@ -62,6 +62,18 @@ class CallbackService(rpyc.Service):
     def exposed_fail(self):
         raise KeyError('from the service')
 
+    def on_connect(self, conn):
+        self._conn = conn
+
+    def exposed_ask_back(self, text):
+        return self._conn.root.shout(text)
+
+    def exposed_back_name(self):
+        return self._conn.root.get_service_name()
+
+    def exposed_ask_hidden(self):
+        return self._conn.root.hidden()
+
 
 class FoundService(CallbackService):
     """A service found through the registries."""
@@ -198,6 +210,22 @@ show('a private one', "pc.root.read(thing, '_hidden')")
 show('setting', "pc.root.write(thing, 'public', 2), thing.public")
 show('its config', "(pc._config['allow_public_attrs'], pc._config['allow_all_attrs'])")
 
+run('a service of its own', "class Shouter(rpyc.Service):\n"
+    "    seen = []\n"
+    "    def on_connect(self, conn):\n"
+    "        Shouter.seen.append(type(conn).__name__)\n"
+    "    def on_disconnect(self, conn):\n"
+    "        Shouter.seen.append('gone')\n"
+    "    def exposed_shout(self, text):\n"
+    "        return text.upper() + '!'\n"
+    "    def hidden(self):\n"
+    "        return 'hidden'\n"
+    "sc = rpyc.connect('127.0.0.1', %d, service=Shouter)" % service_peer.port)
+show('the peer calls its exposed method', "sc.root.ask_back('hi')")
+show('the name the peer finds', 'sc.root.back_name()')
+show('a method not exposed', 'sc.root.ask_hidden()')
+run('close it', 'sc.close()')
+show('its connect and disconnect', 'Shouter.seen')
 run('a MasterService connection', "mc = rpyc.connect('127.0.0.1', %d, "
     "service=rpyc.MasterService)" % slave_peer.port)
 show('its modules', "mc.modules.sys.version_info[0]")
