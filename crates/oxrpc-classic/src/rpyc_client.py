@@ -140,6 +140,20 @@ def _next_connid():
     return 'conn%d' % _last_connid[0]
 
 
+# The open connections that serve a service of the code's own, by key,
+# for the service's `on_disconnect` when the peer closes one.
+_WITH_SERVICE = {}
+
+
+def connection_ended(key):
+    """The peer closed the connection `key`: its service's on_disconnect."""
+    ref = _WITH_SERVICE.pop(key, None)
+    conn = ref() if ref is not None else None
+    if conn is not None and not conn._closed:
+        conn._closed = True
+        conn._local_root.on_disconnect(conn)
+
+
 class Connection(object):
     """A connection this side opened, as rpyc's `Connection`."""
 
@@ -185,6 +199,7 @@ class Connection(object):
         if self._closed:
             return
         self._closed = True
+        _WITH_SERVICE.pop(self._oxrpc_key, None)
         _oxrpc_session('close', self._oxrpc_key)
         if self._local_root is not None:
             self._local_root.on_disconnect(self)
@@ -256,6 +271,8 @@ def _open(kind, address, port, service, config, options):
     if classic:
         _install_classic(conn)
     if instance is not None:
+        import weakref
+        _WITH_SERVICE[opened] = weakref.ref(conn)
         instance.on_connect(conn)
     return conn
 

@@ -587,6 +587,22 @@ impl<S: ObjectSpace> Service for ClassicService<S> {
     fn on_disconnect(&self, _connection: &Connection) {
         let session = self.session.lock().ok().and_then(|mut s| s.take());
         if let Some(session) = session {
+            if self.python_root.get().is_some() {
+                // The code's own service hears that the peer went
+                // (`on_disconnect`), before the session is taken apart.
+                let ended = session.clone();
+                session.worker().send(Box::new(move |vm| {
+                    let Ok(rt) = Runtime::<S>::get(vm) else {
+                        return;
+                    };
+                    let stand_in = ended.connection(vm);
+                    if let Ok(key) = S::getattr(vm, &stand_in, "_oxrpc_session") {
+                        if let Err(e) = rt.call(vm, "connection_ended", vec![key]) {
+                            tracing::warn!("on_disconnect raised: {}", S::traceback_text(vm, &e));
+                        }
+                    }
+                }));
+            }
             session.close();
         }
     }

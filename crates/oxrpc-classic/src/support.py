@@ -1031,6 +1031,13 @@ def _rpyc_client():
     return _CLIENT
 
 
+def connection_ended(key):
+    """The peer of a connection the code opened with a service of its own
+    closed it: the service's `on_disconnect` (rpyc_client.py)."""
+    if _CLIENT is not None:
+        _CLIENT.connection_ended(key)
+
+
 def _lazy_attributes(module, names):
     """Gives `module` the names of rpyc's client in `names` (a dict of
     the module's name for each: the client's name), fetched on first use
