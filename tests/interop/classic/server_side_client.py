@@ -74,6 +74,9 @@ class CallbackService(rpyc.Service):
     def exposed_ask_hidden(self):
         return self._conn.root.hidden()
 
+    def exposed_hang_up_soon(self):
+        threading.Timer(0.2, self._conn.close).start()
+
 
 class FoundService(CallbackService):
     """A service found through the registries."""
@@ -226,6 +229,12 @@ show('the name the peer finds', 'sc.root.back_name()')
 show('a method not exposed', 'sc.root.ask_hidden()')
 run('close it', 'sc.close()')
 show('its connect and disconnect', 'Shouter.seen')
+run('again', "sc = rpyc.connect('127.0.0.1', %d, service=Shouter)\n"
+    "sc.root.hang_up_soon()" % service_peer.port)
+time.sleep(1)
+run('the peer hung up', "try:\n    sc.ping()\nexcept EOFError:\n    pass")
+show('its service heard', 'Shouter.seen')
+show('closed', 'sc.closed')
 run('a MasterService connection', "mc = rpyc.connect('127.0.0.1', %d, "
     "service=rpyc.MasterService)" % slave_peer.port)
 show('its modules', "mc.modules.sys.version_info[0]")
