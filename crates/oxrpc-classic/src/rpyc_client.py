@@ -9,8 +9,9 @@
 # `namespace` and `builtins`, the connect functions with rpyc 6.0.2's
 # parameters, and its registry clients and discovery (`discover`,
 # `list_services`, `connect_by_service`). It is given `_oxrpc_op`,
-# `_oxrpc_connect`, `_oxrpc_session` and `_oxrpc_registry` by the server. It imports nothing until it is used: a
-# new interpreter loads it and should pay for no module.
+# `_oxrpc_connect`, `_oxrpc_session` and `_oxrpc_registry` by the server,
+# which loads it when code first reaches for rpyc's client; loading it
+# imports no module (those it needs are imported where they are used).
 
 DEFAULT_SERVER_PORT = 18812
 DEFAULT_SERVER_SSL_PORT = 18821
@@ -27,9 +28,8 @@ class Service(object):
     own four (`VoidService`, `MasterService`, `SlaveService`,
     `ClassicService`), or a subclass of this class the code defines, whose
     `exposed_` members the peer reaches through the connection's root
-    (under rpyc's rules, as any object of this side) and
-    whose `on_connect` and `on_disconnect` are called with the
-    connection."""
+    (under rpyc's rules, as any object of this side) and whose
+    `on_connect` and `on_disconnect` are called with the connection."""
     __slots__ = ()
     ALIASES = ()
 

@@ -1,7 +1,8 @@
 //! Classic mode's root: rpyc's `SlaveService` (or, over pipes, its
 //! `ClassicService`), on any object space; and the root of a connection
 //! Python code on the server opens (`outbound.rs`): `ClassicService` for
-//! `rpyc.classic.connect`, `VoidService` for `rpyc.connect`.
+//! `rpyc.classic.connect`, `VoidService` for `rpyc.connect`, or the
+//! code's own service object.
 //!
 //! The root exposes `namespace`, `execute`, `eval`, `getmodule` and
 //! `getconn`, which is all `rpyc.classic.connect` needs to offer
