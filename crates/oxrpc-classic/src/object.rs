@@ -130,14 +130,13 @@ fn restricted_config<S: ObjectSpace>(
     rt: &Runtime<S>,
     session: &Arc<Session<S>>,
 ) -> Result<S::Object, S::Error> {
-    session.config(vm, || {
-        let peer = session
-            .peer()
-            .ok_or_else(|| S::error(vm, ErrorKind::Eof, "stream has been closed"))?;
-        let pairs = crate::rpyc_config::rpyc_config(&peer, false);
-        let pairs = to_python(vm, rt, session, Value::Brine(pairs))?;
-        rt.call(vm, "connection_config", vec![pairs])
-    })
+    if let Some(config) = session.config_if_made(vm) {
+        return Ok(config);
+    }
+    let peer = session
+        .peer()
+        .ok_or_else(|| S::error(vm, ErrorKind::Eof, "stream has been closed"))?;
+    crate::rpyc_config::config_dict(vm, rt, session, &peer, false)
 }
 
 /// Runs one handler on `obj`, on the worker.

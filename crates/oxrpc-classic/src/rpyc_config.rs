@@ -2,8 +2,29 @@
 //! `getconn()._config`, and those Python code finds on a connection it
 //! opened (`conn._config`), under rpyc's names and with its values.
 
-use oxrpc_rpyc::{BrineValue, Connection, Peer};
+use crate::convert::to_python;
+use crate::runtime::Runtime;
+use crate::session::Session;
+use crate::space::ObjectSpace;
+use oxrpc_rpyc::{BrineValue, Connection, Peer, Value};
 use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// `session`'s `_config` dict, made the first time from
+/// [`rpyc_config`]`(connection, open)` and kept, so what is written there
+/// is read back.
+pub(crate) fn config_dict<S: ObjectSpace>(
+    vm: S::Vm<'_>,
+    rt: &Runtime<S>,
+    session: &Arc<Session<S>>,
+    connection: &Connection,
+    open: bool,
+) -> Result<S::Object, S::Error> {
+    session.config(vm, || {
+        let pairs = to_python(vm, rt, session, Value::Brine(rpyc_config(connection, open)))?;
+        rt.call(vm, "connection_config", vec![pairs])
+    })
+}
 
 /// `connection`'s settings under rpyc's names: rpyc's `DEFAULT_CONFIG`,
 /// or with `open` the values `SlaveService` sets (those of rpyc_classic's

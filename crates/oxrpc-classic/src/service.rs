@@ -14,7 +14,7 @@
 use crate::convert::{to_python, try_to_value};
 use crate::exceptions::to_remote;
 use crate::object::{run_handler, PythonObject};
-use crate::rpyc_config::rpyc_config;
+use crate::rpyc_config::config_dict;
 use crate::runtime::Runtime;
 use crate::session::Session;
 use crate::space::{ErrorKind, ObjectSpace};
@@ -674,16 +674,12 @@ impl<S: ObjectSpace> RpcObject for ConnectionObject<S> {
             // A dict of the interpreter's, kept for the connection: the
             // peer reads it, copies it, and writes to it as to rpyc's.
             "_config" => {
-                let pairs = rpyc_config(&self.connection, true);
+                let connection = self.connection.clone();
                 let session = self.session.clone();
                 let worker = session.worker().clone();
                 worker.answer(cx, move |vm| {
                     let rt = Runtime::<S>::get(vm).map_err(|_| session.no_runtime())?;
-                    let config = session
-                        .config(vm, || {
-                            let pairs = to_python(vm, &rt, &session, Value::Brine(pairs))?;
-                            rt.call(vm, "connection_config", vec![pairs])
-                        })
+                    let config = config_dict(vm, &rt, &session, &connection, true)
                         .map_err(|e| to_remote(vm, &rt, &e))?;
                     try_to_value(vm, &rt, &session, config)
                 })
