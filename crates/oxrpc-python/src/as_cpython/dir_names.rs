@@ -8,9 +8,14 @@
 //! per process (the types are shared by every interpreter), to leave those
 //! names out. The attributes themselves stay: RustPython's `inspect` reads
 //! `__firstlineno__` to find a class's source.
+//!
+//! And `dir()` of a module asks the module's own `__dir__` function when it
+//! has one (PEP 562), as CPython's `module.__dir__` does: RustPython's
+//! listed the module's dictionary regardless, so a module that makes its
+//! names on first use (the server's `rpyc` stand-in) hid them from `dir()`.
 
 use super::methods;
-use rustpython_vm::builtins::{PyList, PyStr};
+use rustpython_vm::builtins::{PyDict, PyList, PyStr};
 use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
 use std::sync::OnceLock;
 
@@ -50,9 +55,24 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
                 without_newer_names(zelf, |originals| &originals.object_dir, vm)
             },
         );
+        methods::define(vm, types.module_type, "__dir__", module_dir);
         Some(originals)
     });
     Ok(())
+}
+
+/// `module.__dir__`: the module's own `__dir__()` if its dictionary has
+/// one, else the dictionary's keys.
+fn module_dir(zelf: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+    let dict = zelf.get_attr("__dict__", vm)?;
+    let dict = dict
+        .downcast::<PyDict>()
+        .map_err(|_| vm.new_type_error("<module>.__dict__ is not a dictionary".to_owned()))?;
+    if let Some(own) = dict.get_item_opt("__dir__", vm)? {
+        return own.call((), vm);
+    }
+    let names = dict.into_iter().map(|(name, _)| name).collect();
+    Ok(vm.ctx.new_list(names).into())
 }
 
 /// What RustPython's `__dir__` (the one `original` picks) lists for
