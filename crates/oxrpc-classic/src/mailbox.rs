@@ -8,6 +8,10 @@
 use oxrpc_rpyc::{ThreadReading, Wakeup};
 use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::Duration;
+
+/// Most reads of the connection [`Mailbox::try_take`] serves at once.
+const MOST_READS_PER_POLL: usize = 64;
 
 /// How the worker thread waits, when it does: senders wake it that way.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -100,6 +104,24 @@ impl<T> Mailbox<T> {
                 *reading = None;
             }
         }
+    }
+
+    /// The next message if one is queued, after serving what the
+    /// connection `reading` (if any) has already sent; never blocks.
+    pub(crate) fn try_take(&self, reading: &mut Option<Box<ThreadReading>>) -> Option<T> {
+        if let Some(connection) = reading {
+            // What is there now, not a peer that keeps sending.
+            for _ in 0..MOST_READS_PER_POLL {
+                if !connection.wait_at_most(&self.wakeup, Duration::ZERO) {
+                    break;
+                }
+                if !connection.serve() {
+                    *reading = None;
+                    break;
+                }
+            }
+        }
+        self.lock().messages.pop_front()
     }
 
     /// The thread stops: what is still queued is dropped.

@@ -468,6 +468,35 @@ pub(crate) fn wait_for<S: ObjectSpace>(
     }
 }
 
+/// Serves, without waiting, what the current worker has: what its
+/// connection has already sent, then the jobs and replies queued (rpyc's
+/// `poll_all`). Nothing on a thread that is not a worker.
+pub(crate) fn poll_all<S: ObjectSpace>(vm: S::Vm<'_>) {
+    let Some(queue) = current_queue::<S>() else {
+        return;
+    };
+    loop {
+        let mut reading = queue.reading.take();
+        let message = queue.mailbox.try_take(&mut reading);
+        if let Some(reading) = reading {
+            queue.reading.put(reading);
+        }
+        match message {
+            None => return,
+            Some(Message::Run(job) | Message::Housekeeping(job)) => run_job::<S>(job, vm),
+            Some(Message::Reply(id, result)) => {
+                queue.early_replies.borrow_mut().insert(id, result);
+            }
+            Some(Message::Adopt(reading)) => adopt(&queue, reading),
+            Some(Message::Wake) => {}
+            Some(Message::Stop) => {
+                let _ = queue.mailbox.post(Message::Stop);
+                return;
+            }
+        }
+    }
+}
+
 /// How long a thread that borrowed the worker's reading waits on the
 /// socket before it looks whether its answer came another way, and how
 /// long one that could not borrow it waits before trying again.
