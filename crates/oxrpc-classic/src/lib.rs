@@ -30,6 +30,7 @@
 //!
 //! This crate builds no interpreter: it is light, and backends depend on it.
 
+mod async_request;
 mod convert;
 mod discovery;
 mod exceptions;

@@ -70,6 +70,13 @@ pub(crate) fn netref_op<S: ObjectSpace>(
     if op == "peer_root" {
         return peer_root(vm, &rt, id);
     }
+    if op == "connection" {
+        // A netref's `____conn__`: the connection its object came over.
+        return Ok(rt
+            .proxy(id)
+            .and_then(|entry| entry.session.upgrade())
+            .map_or_else(|| S::none(vm), |session| session.connection(vm)));
+    }
     // A remote object outlives its entry only when its connection closed
     // (the entries go with it): rpyc's netrefs raise EOFError then.
     let entry = rt

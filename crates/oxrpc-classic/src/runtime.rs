@@ -6,6 +6,7 @@
 //! serves: a netref's id is unique in its interpreter, and its entry says
 //! which connection (session) it belongs to.
 
+use crate::async_request::{self, AsyncReplies};
 use crate::discovery;
 use crate::netref::netref_op;
 use crate::outbound;
@@ -22,6 +23,7 @@ const MAX_HELD_RELEASES: usize = 64;
 const SUPPORT: &str = include_str!("support.py");
 const SHIM: &str = include_str!("rpyc_shim.py");
 const CLIENT: &str = include_str!("rpyc_client.py");
+const HELPERS: &str = include_str!("rpyc_helpers.py");
 
 /// A peer object Python code holds a netref to.
 pub(crate) struct ProxyEntry<S: ObjectSpace> {
@@ -58,6 +60,8 @@ pub struct Runtime<S: ObjectSpace> {
     sessions: Mutex<HashMap<u64, Weak<Session<S>>>>,
     /// The connections Python code opened (`rpyc.connect`), by session id.
     outbound: Mutex<HashMap<u64, Outbound<S>>>,
+    /// Replies to requests Python sent without waiting (`rpyc.async_`).
+    async_replies: Arc<AsyncReplies>,
 }
 
 /// A connection Python code opened. It closes when Python closes it, when
@@ -98,6 +102,21 @@ fn load_client<S: ObjectSpace>(
     )
 }
 
+/// `_oxrpc_load_helpers()`: rpyc's helpers for the server's code
+/// (`rpyc_helpers.py`: `rpyc.async_`, `AsyncResult` and their kin), loaded
+/// when code first reaches for them.
+fn load_helpers<S: ObjectSpace>(
+    vm: S::Vm<'_>,
+    _args: Vec<S::Object>,
+) -> Result<S::Object, S::Error> {
+    S::load_module(
+        vm,
+        "rpyc.utils.helpers",
+        HELPERS,
+        &[("_oxrpc_async", async_request::async_op)],
+    )
+}
+
 impl<S: ObjectSpace> Runtime<S> {
     /// The runtime of `vm`'s interpreter, loaded on first use.
     pub(crate) fn get(vm: S::Vm<'_>) -> Result<Arc<Runtime<S>>, S::Error> {
@@ -110,7 +129,9 @@ impl<S: ObjectSpace> Runtime<S> {
             SUPPORT,
             &[
                 ("_oxrpc_op", netref_op),
+                ("_oxrpc_async", async_request::async_op),
                 ("_oxrpc_load_client", load_client),
+                ("_oxrpc_load_helpers", load_helpers),
             ],
         )?;
         let netref_type = S::getattr(vm, &support, "NetrefType")?;
@@ -130,6 +151,7 @@ impl<S: ObjectSpace> Runtime<S> {
             held_releases: Mutex::new(Vec::new()),
             sessions: Mutex::new(HashMap::new()),
             outbound: Mutex::new(HashMap::new()),
+            async_replies: Arc::default(),
         });
         Ok(S::install_runtime(vm, runtime))
     }
@@ -229,6 +251,11 @@ impl<S: ObjectSpace> Runtime<S> {
     /// The session registered as `key`, while it is open.
     pub(crate) fn session(&self, key: u64) -> Option<Arc<Session<S>>> {
         self.sessions.lock().ok()?.get(&key)?.upgrade()
+    }
+
+    /// The replies awaited by requests Python sent without waiting.
+    pub(crate) fn async_replies(&self) -> &Arc<AsyncReplies> {
+        &self.async_replies
     }
 
     /// Any open session of this interpreter: its worker is the one
