@@ -10,8 +10,10 @@
 # parameters, and its registry clients and discovery (`discover`,
 # `list_services`, `connect_by_service`). It is given `_oxrpc_op`,
 # `_oxrpc_connect`, `_oxrpc_session` and `_oxrpc_registry` by the server,
-# which loads it when code first reaches for rpyc's client; loading it
-# imports no module (those it needs are imported where they are used).
+# which loads it when code first reaches for rpyc's client, and
+# `_rpyc_helpers` by support.py (rpyc_helpers.py, for `async_request` and
+# serving); loading it imports no module (those it needs are imported
+# where they are used).
 
 DEFAULT_SERVER_PORT = 18812
 DEFAULT_SERVER_SSL_PORT = 18821
@@ -211,15 +213,23 @@ class Connection(object):
     def fileno(self):
         raise OSError('the connection is served by the server itself and has no file descriptor here')
 
+    # The server serves the peer's requests whenever this interpreter waits;
+    # these serve, without waiting or for `timeout`, what has come.
+    def serve(self, timeout=1, wait_for_lock=True, waiting=None):
+        return _rpyc_helpers().serve(self._oxrpc_key, timeout)
+
     def poll(self, timeout=0):
-        """Requests from the peer are served as they arrive while this
-        interpreter waits; there is nothing to poll."""
+        return self.serve(timeout)
+
+    def poll_all(self, timeout=0):
+        self.serve(timeout)
         return False
 
-    def serve(self, timeout=1, wait_for_lock=True):
-        import time
-        time.sleep(timeout if timeout is not None else 0)
-        return False
+    def async_request(self, handler, *args, timeout=None):
+        return _rpyc_helpers().async_request(self, self._oxrpc_key, handler, args, timeout)
+
+    def sync_request(self, handler, *args):
+        return _rpyc_helpers().sync_request(self, self._oxrpc_key, handler, args)
 
 
 Connection.__module__ = 'rpyc.core.protocol'

@@ -293,6 +293,23 @@ class Connection:
         rpyc's SlaveService)."""
         return _oxrpc_op('peer_root', self._oxrpc_session)
 
+    # What rpyc's helpers call on a netref's `____conn__` (rpyc_helpers.py).
+    def async_request(self, handler, *args, timeout=None):
+        return _rpyc_helpers().async_request(self, self._oxrpc_session, handler, args, timeout)
+
+    def sync_request(self, handler, *args):
+        return _rpyc_helpers().sync_request(self, self._oxrpc_session, handler, args)
+
+    def serve(self, timeout=1, wait_for_lock=True, waiting=None):
+        return _rpyc_helpers().serve(self._oxrpc_session, timeout)
+
+    def poll(self, timeout=0):
+        return self.serve(timeout)
+
+    def poll_all(self, timeout=0):
+        self.serve(timeout)
+        return False
+
 
 Connection.__module__ = 'rpyc.core.protocol'
 
@@ -732,6 +749,16 @@ class Netref(object, metaclass=NetrefType):
     the peer's object really supports."""
     __slots__ = ('_oxrpc_id', '_oxrpc_pack', '_oxrpc_key', '__weakref__')
 
+    # rpyc's own attributes of a netref, which its helpers read
+    # (`rpyc.async_` sends through `____conn__`).
+    @property
+    def ____conn__(self):
+        return _oxrpc_op('connection', object.__getattribute__(self, '_oxrpc_id'))
+
+    @property
+    def ____id_pack__(self):
+        return object.__getattribute__(self, '_oxrpc_pack')
+
     def __getattribute__(self, name):
         if name in _KEPT_LOCAL:
             if name == '__class__':
@@ -1027,7 +1054,10 @@ def _rpyc_client():
     first time code reaches for it."""
     global _CLIENT
     if _CLIENT is None:
-        _CLIENT = _oxrpc_load_client()
+        client = _oxrpc_load_client()
+        # The helpers its connections share with everyone else's.
+        client._rpyc_helpers = _rpyc_helpers
+        _CLIENT = client
     return _CLIENT
 
 
@@ -1038,22 +1068,56 @@ def connection_ended(key):
         _CLIENT.connection_ended(key)
 
 
-def _lazy_attributes(module, names):
-    """Gives `module` the names of rpyc's client in `names` (a dict of
-    the module's name for each: the client's name), fetched on first use
-    (PEP 562): importing the module, or rpyc, loads nothing."""
-    def __getattr__(name):
-        if name in names:
-            value = getattr(_rpyc_client(), names[name])
-            setattr(module, name, value)
-            return value
-        raise AttributeError('module %r has no attribute %r' % (module.__name__, name))
+_HELPERS = None
 
-    def __dir__():
-        return sorted(set(module.__dict__) | set(names))
 
-    module.__getattr__ = __getattr__
-    module.__dir__ = __dir__
+def _rpyc_helpers():
+    """rpyc's helpers for the server's code (rpyc_helpers.py: async_,
+    AsyncResult and their kin), loaded the first time code reaches for
+    them."""
+    global _HELPERS
+    if _HELPERS is None:
+        _HELPERS = _oxrpc_load_helpers()
+    return _HELPERS
+
+
+def async_arrived(handle):
+    """The reply of an asynchronous request came (async_request.rs)."""
+    if _HELPERS is not None:
+        _HELPERS.async_arrived(handle)
+    else:
+        _oxrpc_async('forget', handle)
+
+
+# The names each stand-in module fetches on first use: name -> (load, name
+# in the loaded module).
+_LAZY = {}
+
+
+def _lazy_attributes(module, names, load=_rpyc_client):
+    """Gives `module` the names in `names` (a dict of the module's name
+    for each: the name in the module `load()` gives, rpyc's client unless
+    told), fetched on first use (PEP 562): importing the module, or rpyc,
+    loads nothing."""
+    lazy = _LAZY.get(module.__name__)
+    if lazy is None:
+        lazy = _LAZY[module.__name__] = {}
+
+        def __getattr__(name):
+            if name in lazy:
+                load_it, loaded_name = lazy[name]
+                value = getattr(load_it(), loaded_name)
+                setattr(module, name, value)
+                return value
+            raise AttributeError('module %r has no attribute %r' % (module.__name__, name))
+
+        def __dir__():
+            return sorted(set(module.__dict__) | set(lazy))
+
+        module.__getattr__ = __getattr__
+        module.__dir__ = __dir__
+    for name, loaded_name in names.items():
+        lazy[name] = (load, loaded_name)
 
 
 def install_rpyc_shim(teleportation):
@@ -1121,8 +1185,20 @@ def install_rpyc_shim(teleportation):
     _lazy_attributes(service, dict(services, ModuleNamespace='ModuleNamespace'))
     protocol = core.protocol = module('rpyc.core.protocol')
     _lazy_attributes(protocol, same('Connection'))
+    # rpyc's helpers (rpyc_helpers.py), as its modules and its top level
+    # name them.
+    helper_names = same('async_', 'timed', 'buffiter', 'restricted', 'BgServingThread')
+    helpers = utils.helpers = module('rpyc.utils.helpers')
+    _lazy_attributes(helpers, dict(helper_names, classpartial='classpartial'), _rpyc_helpers)
+    async_module = core.async_ = module('rpyc.core.async_')
+    async_names = same('AsyncResult', 'AsyncResultTimeout')
+    _lazy_attributes(async_module, async_names, _rpyc_helpers)
+    _lazy_attributes(utils, same('exposed', 'service'), _rpyc_helpers)
+    _lazy_attributes(lib, same('Timeout', 'spawn'), _rpyc_helpers)
     _lazy_attributes(top, dict(same('connect', 'ssl_connect', 'discover', 'list_services',
                                     'connect_by_service'), **services))
+    _lazy_attributes(top, dict(helper_names, **async_names, **same('exposed', 'service', 'spawn'),
+                               **{'async': 'async_'}), _rpyc_helpers)
     _lazy_attributes(classic, {
         'DEFAULT_SERVER_PORT': 'DEFAULT_SERVER_PORT',
         'DEFAULT_SERVER_SSL_PORT': 'DEFAULT_SERVER_SSL_PORT',
