@@ -143,6 +143,55 @@ fn server_code_connects_to_rpyc_servers_as_on_rpyc_classic() {
     }
 }
 
+/// rpyc's asynchronous helpers in the server's code (`server_async.py`):
+/// `rpyc.async_`, `timed`, `AsyncResult`'s states, callbacks (also with
+/// nobody waiting), errors, expiry, requests by handler through a
+/// netref's `____conn__`, a call that calls back into the server, and
+/// `buffiter`, `restricted`, `exposed`, `BgServingThread`; the output must
+/// be rpyc_classic's.
+#[test]
+fn server_code_calls_asynchronously_as_on_rpyc_classic() {
+    let reference = {
+        let port = free_port();
+        let _python = spawn_rpyc_classic(port);
+        script("server_async.py", port, &[], "rpyc_classic")
+    };
+    let servers = [
+        ("oxrpc on RustPython", vec![]),
+        (
+            "oxrpc on RustPython, --isolation shared",
+            vec!["--isolation".to_string(), "shared".to_string()],
+        ),
+    ]
+    .into_iter()
+    .chain(cpython_servers());
+    for (what, extra) in servers {
+        let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+        let port = free_port();
+        let _server = oxrpc_classic(port, &extra);
+        let got = script("server_async.py", port, &[], what);
+        assert_eq!(got.trim(), reference.trim(), "{what}");
+    }
+}
+
+/// The CPython backend's servers, with the `cpython` feature: on the
+/// host's CPython without rpyc (the stand-ins), and with the venv's rpyc
+/// (whose own helpers then send through oxrpc's netrefs).
+#[cfg(feature = "cpython")]
+fn cpython_servers() -> Vec<(&'static str, Vec<String>)> {
+    let cpython = || vec!["--python".to_string(), "cpython".to_string()];
+    let with_rpyc = [cpython(), vec!["--venv".to_string(), venv()]].concat();
+    vec![
+        ("oxrpc --python cpython, no rpyc", cpython()),
+        ("oxrpc --python cpython, the venv's rpyc", with_rpyc),
+    ]
+}
+
+#[cfg(not(feature = "cpython"))]
+fn cpython_servers() -> Vec<(&'static str, Vec<String>)> {
+    Vec::new()
+}
+
 #[cfg(feature = "cpython")]
 #[test]
 fn cpython_backend_passes_the_classic_suite_with_numpy() {
@@ -449,6 +498,7 @@ const FRESH_INTERPRETER_MODULES: &[&str] = &[
     "rpyc",
     "rpyc.classic",
     "rpyc.core",
+    "rpyc.core.async_",
     "rpyc.core.netref",
     "rpyc.core.protocol",
     "rpyc.core.service",
@@ -457,6 +507,7 @@ const FRESH_INTERPRETER_MODULES: &[&str] = &[
     "rpyc.utils",
     "rpyc.utils.classic",
     "rpyc.utils.factory",
+    "rpyc.utils.helpers",
     "rpyc.utils.registry",
     "rpyc.utils.teleportation",
     "rpyc.version",
