@@ -417,6 +417,28 @@ impl Connection {
         self.inner.local.lock().map(|l| l.len()).unwrap_or(0)
     }
 
+    /// Waits until the frames queued for the peer are under the
+    /// connection's output limit (at once, nearly always): a sender that
+    /// does not wait for replies ([`Connection::request_async`]) waits
+    /// here for a peer that does not read, as rpyc's blocking write would.
+    /// Returns at once too when the connection has failed.
+    ///
+    /// ```no_run
+    /// # async fn f(connection: oxrpc_rpyc::Connection) {
+    /// connection.room_to_send().await;
+    /// let reply = connection.request_async(oxrpc_rpyc::HandlerId::Ping, vec!["hi".into()]);
+    /// # drop(reply); }
+    /// ```
+    pub async fn room_to_send(&self) {
+        self.inner.outgoing.wait_for_room().await;
+    }
+
+    /// Whether frames may be queued for the peer now (see
+    /// [`Connection::room_to_send`]).
+    pub fn has_room_to_send(&self) -> bool {
+        self.inner.outgoing.has_room()
+    }
+
     /// How many of our requests are waiting for the peer's reply. A request
     /// that times out or whose caller stops waiting leaves this count.
     pub fn requests_awaiting_reply(&self) -> usize {
