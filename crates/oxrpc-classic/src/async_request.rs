@@ -274,6 +274,16 @@ fn send<S: ObjectSpace>(
             .unwrap_or_default(),
         None => Vec::new(),
     };
+    if !connection.has_room_to_send() {
+        // The peer is not reading what it was sent: wait for it, serving
+        // meanwhile, rather than queue without end.
+        let full = connection.clone();
+        let waited = wait_for::<S>(vm, session.runtime(), session.worker(), async move {
+            full.room_to_send().await;
+            Ok(Value::NONE)
+        });
+        drop(waited);
+    }
     *awaited.lock() = Some(Reply::Awaited(connection.request_async(handler, args)));
     let worker = session.worker().clone();
     session.runtime().spawn(async move {
