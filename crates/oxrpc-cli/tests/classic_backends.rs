@@ -174,6 +174,30 @@ fn server_code_calls_asynchronously_as_on_rpyc_classic() {
     }
 }
 
+/// The server's code sending asynchronous calls to a client that reads
+/// nothing (`server_async_backpressure.py`) stops sending, as rpyc's
+/// blocking write does, rather than queue 200 MB, and another client is
+/// served meanwhile. The script reads the sender's progress through a
+/// module both connections share: rpyc_classic's, and oxrpc's with
+/// `--isolation shared`.
+#[test]
+fn server_code_stops_sending_to_a_client_that_does_not_read() {
+    let reference = {
+        let port = free_port();
+        let _python = spawn_rpyc_classic(port);
+        script("server_async_backpressure.py", port, &[], "rpyc_classic")
+    };
+    assert!(
+        reference.contains("stopped while the client read nothing: True"),
+        "{reference}"
+    );
+    let port = free_port();
+    let _server = oxrpc_classic(port, &["--isolation", "shared"]);
+    let what = "oxrpc on RustPython, --isolation shared";
+    let got = script("server_async_backpressure.py", port, &[], what);
+    assert_eq!(got.trim(), reference.trim(), "{what}");
+}
+
 /// The CPython backend's servers, with the `cpython` feature: on the
 /// host's CPython without rpyc (the stand-ins), and with the venv's rpyc
 /// (whose own helpers then send through oxrpc's netrefs).
