@@ -471,12 +471,7 @@ impl Connection {
     pub async fn request(&self, handler: HandlerId, args: Vec<Value>) -> Result<Value, Error> {
         // A call into the peer: inside the span of the request being
         // served, when it is made while serving one (a callback).
-        let span = tracing::info_span!(
-            "rpc.out",
-            protocol = "rpyc",
-            conn = %self.inner.label,
-            handler = handler.const_name(),
-        );
+        let span = self.outgoing_span(handler);
         let work = async {
             self.wait_for_releases().await;
             let reply = self.request_async(handler, args);
@@ -491,6 +486,26 @@ impl Connection {
             result
         };
         tracing::Instrument::instrument(work, span).await
+    }
+
+    /// The span of a call into the peer (`rpc.out`), for a caller that
+    /// sends with [`Connection::request_async`] and waits itself, as
+    /// [`Connection::request`] has.
+    pub fn outgoing_span(&self, handler: HandlerId) -> tracing::Span {
+        tracing::info_span!(
+            "rpc.out",
+            protocol = "rpyc",
+            conn = %self.inner.label,
+            handler = handler.const_name(),
+        )
+    }
+
+    /// Whether a release (`HANDLE_DEL`) we sent is unanswered: a caller
+    /// that sends with [`Connection::request_async`] waits for it first,
+    /// as [`Connection::request`] does (so that a peer with Nagle's
+    /// algorithm on answers at once).
+    pub fn releases_unanswered(&self) -> bool {
+        self.releases_outstanding()
     }
 
     /// How long [`Connection::request`] waits for a reply now.
