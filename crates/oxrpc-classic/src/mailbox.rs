@@ -8,10 +8,19 @@
 use oxrpc_rpyc::{ThreadReading, Wakeup};
 use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Most reads of the connection [`Mailbox::try_take`] serves at once.
 const MOST_READS_PER_POLL: usize = 64;
+
+/// What [`Mailbox::take_until`] came back with.
+pub(crate) enum Taken<T> {
+    Message(T),
+    /// It served what the connection sent.
+    Served,
+    /// The deadline passed.
+    TimedOut,
+}
 
 /// How the worker thread waits, when it does: senders wake it that way.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -102,6 +111,63 @@ impl<T> Mailbox<T> {
             }
             if has_work && !connection.serve() {
                 *reading = None;
+            }
+        }
+    }
+
+    /// Like [`Mailbox::take`], but also returns once it has served what
+    /// the connection `reading` sent ([`Taken::Served`]: the caller looks
+    /// whether that was what it waits for), and at `deadline`.
+    pub(crate) fn take_until(
+        &self,
+        reading: &mut Option<Box<ThreadReading>>,
+        deadline: Option<Instant>,
+    ) -> Taken<T> {
+        loop {
+            let mut mail = self.lock();
+            if let Some(message) = mail.messages.pop_front() {
+                return Taken::Message(message);
+            }
+            let left = match deadline {
+                Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
+                    Some(left) if !left.is_zero() => Some(left),
+                    _ => return Taken::TimedOut,
+                },
+                None => None,
+            };
+            let Some(connection) = reading else {
+                mail.waiting = Waiting::OnCondvar;
+                mail = match left {
+                    Some(left) => {
+                        self.posted
+                            .wait_timeout(mail, left)
+                            .unwrap_or_else(|p| p.into_inner())
+                            .0
+                    }
+                    None => self.posted.wait(mail).unwrap_or_else(|p| p.into_inner()),
+                };
+                mail.waiting = Waiting::No;
+                continue;
+            };
+            mail.waiting = Waiting::OnSocket;
+            drop(mail);
+            let has_work = match left {
+                Some(left) => connection.wait_at_most(&self.wakeup, left),
+                None => connection.wait(&self.wakeup),
+            };
+            {
+                // As in `take`: the byte a poster wrote is taken now.
+                let mut mail = self.lock();
+                if mail.waiting == Waiting::No {
+                    self.wakeup.drain();
+                }
+                mail.waiting = Waiting::No;
+            }
+            if has_work {
+                if !connection.serve() {
+                    *reading = None;
+                }
+                return Taken::Served;
             }
         }
     }

@@ -26,7 +26,7 @@
 //! that connects and never speaks costs a thread and a socket, as on
 //! rpyc_classic, not an interpreter's ~15 ms of CPU and ~3 MiB.
 
-use crate::mailbox::Mailbox;
+use crate::mailbox::{Mailbox, Taken};
 use crate::runtime::Runtime;
 use crate::space::{Job, ObjectSpace};
 use oxrpc_rpyc::{Context, RemoteException, Reply, RpcResult, ThreadReading};
@@ -235,6 +235,16 @@ impl<S: ObjectSpace> Worker<S> {
                 );
             }
         }));
+    }
+
+    /// Whether this worker reads `connection` itself, and holds its
+    /// reading now (no thread Python started has borrowed it).
+    pub(crate) fn reads(&self, connection: &oxrpc_rpyc::Connection) -> bool {
+        self.reading
+            .lock()
+            .reading
+            .as_ref()
+            .is_some_and(|reading| reading.connection().same_as(connection))
     }
 
     /// Whether `other` is this same worker.
@@ -492,6 +502,57 @@ pub(crate) fn poll_all<S: ObjectSpace>(vm: S::Vm<'_>) {
             Some(Message::Stop) => {
                 let _ = queue.mailbox.post(Message::Stop);
                 return;
+            }
+        }
+    }
+}
+
+/// Serves the current worker's connection and jobs until `done()` or
+/// `deadline`, and says whether `done()`; None on a thread that is not a
+/// worker. For a wait that ends with a frame this worker reads or a job
+/// posted to it (an asynchronous request's reply): unlike [`wait_for`], no
+/// task on the runtime stands between the reply and this thread.
+pub(crate) fn serve_until<S: ObjectSpace>(
+    vm: S::Vm<'_>,
+    done: impl Fn() -> bool,
+    deadline: Option<std::time::Instant>,
+) -> Option<bool> {
+    let queue = current_queue::<S>()?;
+    loop {
+        if done() {
+            return Some(true);
+        }
+        let mut reading = queue.reading.take();
+        // A thread Python started has borrowed the reading: what it reads
+        // may be what this waits for, and nobody says so. Look again soon.
+        let until = match reading {
+            Some(_) => deadline,
+            None => {
+                let soon = std::time::Instant::now() + BORROWED_WAIT;
+                Some(deadline.map_or(soon, |deadline| deadline.min(soon)))
+            }
+        };
+        let mailbox = &queue.mailbox;
+        let (taken, reading) = S::unlocked(vm, move || {
+            let taken = mailbox.take_until(&mut reading, until);
+            (taken, reading)
+        });
+        if let Some(reading) = reading {
+            queue.reading.put(reading);
+        }
+        match taken {
+            Taken::Served => {}
+            Taken::TimedOut if until == deadline => return Some(done()),
+            Taken::TimedOut => {}
+            Taken::Message(Message::Run(job) | Message::Housekeeping(job)) => run_job::<S>(job, vm),
+            Taken::Message(Message::Reply(id, result)) => {
+                queue.early_replies.borrow_mut().insert(id, result);
+            }
+            Taken::Message(Message::Adopt(reading)) => adopt(&queue, reading),
+            Taken::Message(Message::Wake) => {}
+            Taken::Message(Message::Stop) => {
+                let _ = queue.mailbox.post(Message::Stop);
+                return Some(done());
             }
         }
     }
