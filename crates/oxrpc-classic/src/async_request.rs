@@ -27,14 +27,14 @@ use crate::outbound::{plain, text};
 use crate::runtime::Runtime;
 use crate::session::Session;
 use crate::space::{ErrorKind, ObjectSpace};
-use crate::worker::{poll_all, wait_for};
+use crate::worker::{current_worker, poll_all, serve_until, wait_for};
 use oxrpc_rpyc::{AsyncReply, BrineValue, HandlerId, RemoteException, Value};
 use std::collections::HashMap;
 use std::future::{poll_fn, Future};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::Poll;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 /// Most asynchronous requests awaiting their replies in one interpreter.
@@ -74,18 +74,20 @@ impl Pending {
         !matches!(*reply, Some(Reply::Awaited(_)))
     }
 
-    /// Waits for the reply (for the task that hands it over).
-    async fn settle(&self) {
+    /// Waits for the reply (for the task that hands it over); true if it
+    /// settled it, false if Python did first (and then hands it over
+    /// itself).
+    async fn settle(&self) -> bool {
         poll_fn(|cx| {
             let mut reply = self.lock();
             let Some(Reply::Awaited(awaited)) = reply.as_mut() else {
-                return Poll::Ready(());
+                return Poll::Ready(false);
             };
             let result = std::task::ready!(Pin::new(awaited).poll(cx));
             *reply = Some(Reply::Came(remote(result)));
-            Poll::Ready(())
+            Poll::Ready(true)
         })
-        .await;
+        .await
     }
 
     /// The reply, once.
@@ -287,8 +289,11 @@ fn send<S: ObjectSpace>(
     *awaited.lock() = Some(Reply::Awaited(connection.request_async(handler, args)));
     let worker = session.worker().clone();
     session.runtime().spawn(async move {
-        awaited.settle().await;
+        let settled_here = awaited.settle().await;
         awaited.arrived.send_replace(true);
+        if !settled_here {
+            return;
+        }
         // The worker hands the reply over and runs the callbacks; if it has
         // gone, nobody will take the reply.
         let delivered = worker.send(Box::new(move |vm| {
@@ -328,6 +333,12 @@ fn wait<S: ObjectSpace>(
         // The connection has gone: its reply (an EOFError) is on its way.
         return awaited.settled();
     };
+    // On the connection's own worker, the reply is a frame this thread
+    // reads or a job posted to it: serve until it is in.
+    if current_worker::<S>().is_some_and(|worker| worker.same_as(session.worker())) {
+        let deadline = limit.and_then(|limit| Instant::now().checked_add(limit));
+        return serve_until::<S>(vm, || awaited.settled(), deadline).unwrap_or(false);
+    }
     let mut arrived = awaited.arrived.subscribe();
     let waited = wait_for::<S>(vm, session.runtime(), session.worker(), async move {
         let came = async {

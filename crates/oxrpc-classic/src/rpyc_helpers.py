@@ -57,9 +57,9 @@ def spawn(*args, **kwargs):
 
 
 # The AsyncResults whose replies have not come, by handle: rpyc's
-# connection holds them so (its `_request_callbacks`).
+# connection holds them so (its `_request_callbacks`). Each of its
+# operations is atomic, whichever thread sends or waits.
 _AWAITING = {}
-_AWAITING_LOCK = threading.Lock()
 
 
 def _stock_async_result():
@@ -174,7 +174,8 @@ class AsyncResult(_BASE):
     @property
     def value(self):
         """The reply, once in (see `wait`); the peer's exception raised."""
-        self.wait()
+        if not self._is_ready:
+            self.wait()
         if self._is_exc:
             raise self._obj
         else:
@@ -188,15 +189,13 @@ def _hand_over(handle, res):
     """Gives `res` its reply, if it has come and nobody took it yet."""
     got = _oxrpc_async('take', handle)
     if got is not None:
-        with _AWAITING_LOCK:
-            _AWAITING.pop(handle, None)
+        _AWAITING.pop(handle, None)
         res(*got)
 
 
 def async_arrived(handle):
     """The reply of `handle` came (the connection's worker runs this)."""
-    with _AWAITING_LOCK:
-        res = _AWAITING.get(handle)
+    res = _AWAITING.get(handle)
     if res is not None:
         _hand_over(handle, res)
 
@@ -207,13 +206,11 @@ def async_request(conn, key, handler, args, timeout=None):
     res = AsyncResult(conn)
     handle = _oxrpc_async('reserve', key)
     res._oxrpc_handle = handle
-    with _AWAITING_LOCK:
-        _AWAITING[handle] = res
+    _AWAITING[handle] = res
     try:
         _oxrpc_async('send', key, handle, handler, tuple(args))
     except BaseException:
-        with _AWAITING_LOCK:
-            _AWAITING.pop(handle, None)
+        _AWAITING.pop(handle, None)
         _oxrpc_async('forget', handle)
         raise
     if timeout is not None:
