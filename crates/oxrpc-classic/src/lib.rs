@@ -38,6 +38,7 @@ mod mailbox;
 mod netref;
 mod object;
 mod outbound;
+mod request_here;
 mod rpyc_config;
 mod runtime;
 mod service;

@@ -3,16 +3,19 @@
 //! `support.py` defines `Netref`, a class whose every operation calls the
 //! native function `_oxrpc_op(op, id, ...)` defined here. The function finds
 //! the [`Proxy`](oxrpc_rpyc::Proxy) behind `id`, sends the request, and
-//! blocks in [`wait_for`] — which keeps serving the jobs that arrive
+//! blocks until the reply — on the worker that reads the connection, in
+//! [`request_here`], else in [`wait_for`] — serving the jobs that arrive
 //! meanwhile, so the peer can call back into us from inside its callback.
 
 use crate::convert::{to_python, to_value};
 use crate::exceptions::to_python_exception;
+use crate::request_here::request_here;
+use crate::runtime::ProxyEntry;
 use crate::runtime::Runtime;
 use crate::session::Session;
 use crate::space::{ErrorKind, Kind, ObjectSpace};
 use crate::worker::wait_for;
-use oxrpc_rpyc::{BrineValue, CompareOp, HandlerId, RemoteException, Value};
+use oxrpc_rpyc::{tuple, BrineValue, CompareOp, FromValue, HandlerId, RemoteException, Value};
 use std::sync::Arc;
 
 /// A call's failure as it enters the interpreter: the peer's own exception
@@ -87,7 +90,6 @@ pub(crate) fn netref_op<S: ObjectSpace>(
         .upgrade()
         .ok_or_else(|| S::error(vm, ErrorKind::Eof, "stream has been closed"))?;
     follow_config_timeout(vm, &rt, &session);
-    let proxy = entry.proxy.clone();
     let rest = &args[2..];
     let arg = |i: usize| {
         rest.get(i)
@@ -95,55 +97,42 @@ pub(crate) fn netref_op<S: ObjectSpace>(
             .unwrap_or_else(|| S::none(vm))
     };
     let value = |i: usize| to_value(vm, &rt, &session, arg(i));
+    let ask = |handler: HandlerId, args: Vec<Value>| ask::<S>(vm, &entry, &session, handler, args);
     let result = match op.as_str() {
         "getattr" => {
             let name = string::<S>(vm, rest.first())?;
-            wait_for::<S>(vm, &entry.runtime, session.worker(), async move {
-                peer(proxy.getattr(&name).await)
-            })
+            ask(HandlerId::GetAttr, vec![name.into()])
         }
         "setattr" => {
             let name = string::<S>(vm, rest.first())?;
             let value = value(1);
-            wait_for::<S>(vm, &entry.runtime, session.worker(), async move {
-                peer(proxy.setattr(&name, value).await.map(|_| Value::NONE))
-            })
+            ask(HandlerId::SetAttr, vec![name.into(), value]).map(|_| Value::NONE)
         }
         "delattr" => {
             let name = string::<S>(vm, rest.first())?;
-            wait_for::<S>(vm, &entry.runtime, session.worker(), async move {
-                peer(proxy.delattr(&name).await.map(|_| Value::NONE))
-            })
+            ask(HandlerId::DelAttr, vec![name.into()]).map(|_| Value::NONE)
         }
         "call" => {
             let call_args = value(0).into_items().unwrap_or_default();
             let kwargs = pairs::<S>(vm, value(1))?;
-            wait_for::<S>(vm, &entry.runtime, session.worker(), async move {
-                peer(proxy.invoke_value(call_args, kwargs).await)
-            })
+            ask(HandlerId::Call, vec![tuple(call_args), keywords(kwargs)])
         }
         "callattr" => {
             let name = string::<S>(vm, rest.first())?;
             let call_args = value(1).into_items().unwrap_or_default();
             let kwargs = pairs::<S>(vm, value(2))?;
-            wait_for::<S>(vm, &entry.runtime, session.worker(), async move {
-                peer(proxy.call_kw::<Value>(&name, call_args, kwargs).await)
-            })
+            let args = vec![name.into(), tuple(call_args), keywords(kwargs)];
+            ask(HandlerId::CallAttr, args)
         }
-        "repr" => wait_for::<S>(vm, &entry.runtime, session.worker(), async move {
-            peer(proxy.repr().await.map(Value::from))
-        }),
-        "str" => wait_for::<S>(vm, &entry.runtime, session.worker(), async move {
-            peer(proxy.str().await.map(Value::from))
-        }),
-        "hash" => wait_for::<S>(vm, &entry.runtime, session.worker(), async move {
-            peer(proxy.hash().await.map(Value::from))
-        }),
-        "dir" => wait_for::<S>(vm, &entry.runtime, session.worker(), async move {
-            let names = peer(proxy.dir().await)?;
-            Ok(oxrpc_rpyc::tuple(
-                names.into_iter().map(Value::from).collect(),
-            ))
+        "repr" => {
+            ask(HandlerId::Repr, Vec::new()).and_then(|v| converted::<String>(v, Value::from))
+        }
+        "str" => ask(HandlerId::Str, Vec::new()).and_then(|v| converted::<String>(v, Value::from)),
+        "hash" => ask(HandlerId::Hash, Vec::new()).and_then(|v| converted::<i64>(v, Value::from)),
+        "dir" => ask(HandlerId::Dir, Vec::new()).and_then(|v| {
+            converted::<Vec<String>>(v, |names| {
+                tuple(names.into_iter().map(Value::from).collect())
+            })
         }),
         "cmp" => {
             let other = value(0);
@@ -155,9 +144,7 @@ pub(crate) fn netref_op<S: ObjectSpace>(
                     &format!("unknown comparison {op_name}"),
                 )
             })?;
-            wait_for::<S>(vm, &entry.runtime, session.worker(), async move {
-                peer(proxy.compare(other, op).await)
-            })
+            ask(HandlerId::Cmp, vec![other, op.dunder().into()])
         }
         // `pickle.dumps(netref)`: the peer pickles its object (rpyc's
         // HANDLE_PICKLE), as `rpyc.classic.obtain` does from the client.
@@ -166,32 +153,29 @@ pub(crate) fn netref_op<S: ObjectSpace>(
                 Kind::Plain(v) => Value::Brine(v),
                 _ => Value::from(4),
             };
-            wait_for::<S>(vm, &entry.runtime, session.worker(), async move {
-                peer(on_object(proxy, HandlerId::Pickle, protocol).await)
-            })
+            ask(HandlerId::Pickle, vec![protocol])
         }
         // What the peer's class has (rpyc's HANDLE_INSPECT): the methods
         // of the netref class made for it.
-        "inspect" => wait_for::<S>(vm, &entry.runtime, session.worker(), async move {
-            let pack = Value::Brine(proxy.id_pack().to_brine());
-            let connection = proxy.connection().clone();
-            peer(connection.request(HandlerId::Inspect, vec![pack]).await)
-        }),
+        "inspect" => {
+            let proxy = entry.proxy.clone();
+            wait_for::<S>(vm, &entry.runtime, session.worker(), async move {
+                let pack = Value::Brine(proxy.id_pack().to_brine());
+                let connection = proxy.connection().clone();
+                peer(connection.request(HandlerId::Inspect, vec![pack]).await)
+            })
+        }
         // `with netref:` ending (rpyc's HANDLE_CTXEXIT): the peer raises
         // the exception's class to call `__exit__`.
         "ctxexit" => {
             let exc = value(0);
-            wait_for::<S>(vm, &entry.runtime, session.worker(), async move {
-                peer(on_object(proxy, HandlerId::CtxExit, exc).await)
-            })
+            ask(HandlerId::CtxExit, vec![exc])
         }
         // isinstance(<netref>, <netref of a class>) across classes: the
         // peer's answer (rpyc's HANDLE_INSTANCECHECK).
         "instancecheck" => {
             let other = value(0);
-            wait_for::<S>(vm, &entry.runtime, session.worker(), async move {
-                peer(on_object(proxy, HandlerId::InstanceCheck, other).await)
-            })
+            ask(HandlerId::InstanceCheck, vec![other])
         }
         other => {
             return Err(S::error(
@@ -207,17 +191,47 @@ pub(crate) fn netref_op<S: ObjectSpace>(
     }
 }
 
-/// `handler(obj, arg)` on the peer's object behind `proxy`: the requests
-/// `Proxy` has no method for.
-async fn on_object(
-    proxy: oxrpc_rpyc::Proxy,
+/// `handler(obj, *args)` on the peer's object behind `entry`: on this
+/// thread when the worker reads the connection itself ([`request_here`]),
+/// else through [`wait_for`].
+fn ask<S: ObjectSpace>(
+    vm: S::Vm<'_>,
+    entry: &ProxyEntry<S>,
+    session: &Session<S>,
     handler: HandlerId,
-    arg: Value,
-) -> Result<Value, oxrpc_rpyc::Error> {
-    let connection = proxy.connection().clone();
-    connection
-        .request(handler, vec![Value::Proxy(proxy), arg])
-        .await
+    args: Vec<Value>,
+) -> Result<Value, RemoteException> {
+    let connection = entry.proxy.connection().clone();
+    let mut request = Vec::with_capacity(args.len() + 1);
+    request.push(Value::Proxy(entry.proxy.clone()));
+    request.extend(args);
+    match request_here::<S>(vm, session, &connection, handler, request) {
+        Ok(result) => peer(result),
+        Err(request) => wait_for::<S>(vm, &entry.runtime, session.worker(), async move {
+            peer(connection.request(handler, request).await)
+        }),
+    }
+}
+
+/// The reply as the type a request's caller expects (a `repr` is a str),
+/// made into a value again by `into`.
+fn converted<T: FromValue>(
+    value: Value,
+    into: impl FnOnce(T) -> Value,
+) -> Result<Value, RemoteException> {
+    T::from_value(value)
+        .map(into)
+        .map_err(|e| oxrpc_rpyc::Error::Conversion(e).into())
+}
+
+/// Keyword arguments as rpyc sends them: a tuple of (name, value) pairs.
+fn keywords(pairs: Vec<(String, Value)>) -> Value {
+    tuple(
+        pairs
+            .into_iter()
+            .map(|(name, value)| tuple(vec![name.into(), value]))
+            .collect(),
+    )
 }
 
 /// rpyc reads `sync_request_timeout` from the connection's `_config` for
