@@ -462,17 +462,11 @@ pub(crate) fn wait_for<S: ObjectSpace>(
             return result;
         }
         match next_message(vm, &queue) {
-            Message::Run(job) | Message::Housekeeping(job) => run_job::<S>(job, vm),
             Message::Reply(got, result) if got == id => return result,
-            Message::Reply(other, result) => {
-                queue.early_replies.borrow_mut().insert(other, result);
-            }
-            Message::Adopt(reading) => adopt(&queue, reading),
-            Message::Wake => {}
-            Message::Stop => {
-                // Stop once the outer loop gets control back.
-                let _ = queue.mailbox.post(Message::Stop);
-                return Err(gone());
+            other => {
+                if !serve_message(vm, &queue, other) {
+                    return Err(gone());
+                }
             }
         }
     }
@@ -491,20 +485,33 @@ pub(crate) fn poll_all<S: ObjectSpace>(vm: S::Vm<'_>) {
         if let Some(reading) = reading {
             queue.reading.put(reading);
         }
-        match message {
-            None => return,
-            Some(Message::Run(job) | Message::Housekeeping(job)) => run_job::<S>(job, vm),
-            Some(Message::Reply(id, result)) => {
-                queue.early_replies.borrow_mut().insert(id, result);
-            }
-            Some(Message::Adopt(reading)) => adopt(&queue, reading),
-            Some(Message::Wake) => {}
-            Some(Message::Stop) => {
-                let _ = queue.mailbox.post(Message::Stop);
-                return;
-            }
+        let Some(message) = message else {
+            return;
+        };
+        if !serve_message(vm, &queue, message) {
+            return;
         }
     }
+}
+
+/// Handles `message`, taken while waiting for something else: runs a job,
+/// keeps a reply for its waiter, reads a connection handed over. False for
+/// `Stop`, posted again so that the worker's own loop stops once it has
+/// control back.
+fn serve_message<S: ObjectSpace>(vm: S::Vm<'_>, queue: &Queue<S>, message: Message<S>) -> bool {
+    match message {
+        Message::Run(job) | Message::Housekeeping(job) => run_job::<S>(job, vm),
+        Message::Reply(id, result) => {
+            queue.early_replies.borrow_mut().insert(id, result);
+        }
+        Message::Adopt(reading) => adopt(queue, reading),
+        Message::Wake => {}
+        Message::Stop => {
+            let _ = queue.mailbox.post(Message::Stop);
+            return false;
+        }
+    }
+    true
 }
 
 /// Serves the current worker's connection and jobs until `done()` or
@@ -544,15 +551,10 @@ pub(crate) fn serve_until<S: ObjectSpace>(
             Taken::Served => {}
             Taken::TimedOut if until == deadline => return Some(done()),
             Taken::TimedOut => {}
-            Taken::Message(Message::Run(job) | Message::Housekeeping(job)) => run_job::<S>(job, vm),
-            Taken::Message(Message::Reply(id, result)) => {
-                queue.early_replies.borrow_mut().insert(id, result);
-            }
-            Taken::Message(Message::Adopt(reading)) => adopt(&queue, reading),
-            Taken::Message(Message::Wake) => {}
-            Taken::Message(Message::Stop) => {
-                let _ = queue.mailbox.post(Message::Stop);
-                return Some(done());
+            Taken::Message(message) => {
+                if !serve_message(vm, &queue, message) {
+                    return Some(done());
+                }
             }
         }
     }
