@@ -1,9 +1,12 @@
 """Classic-mode client for the benchmark.
 
     client.py latency PORT N    -> "eval_p50 eval_p99 version_p50 version_p99
-                                   object_p50 object_p99" (µs; object: a server
+                                   object_p50 object_p99 callback_p50
+                                   callback_p99" (µs; object: a server
                                    function called with a new client object,
-                                   which the server inspects and releases)
+                                   which the server inspects and releases;
+                                   callback: a server function that calls the
+                                   client's function back once)
     client.py memory PID PORT N -> server RSS growth per open connection, KiB
     client.py connect PORT N    -> "spaced_p50 sustained_p50 sustained_per_s":
                                    rpyc.classic.connect() + the first eval('1+1')
@@ -53,7 +56,14 @@ if sys.argv[1] == 'latency':
         pass
 
     o50, o99 = timed(lambda: takes(Plain()), n)
-    print('%.1f %.1f %.1f %.1f %.1f %.1f' % (e50, e99, v50, v99, o50, o99))
+    conn.execute('def calls(f):\n    return f(1)')
+    calls = conn.namespace['calls']
+
+    def ident(x):
+        return x
+
+    c50, c99 = timed(lambda: calls(ident), n)
+    print('%.1f %.1f %.1f %.1f %.1f %.1f %.1f %.1f' % (e50, e99, v50, v99, o50, o99, c50, c99))
 elif sys.argv[1] == 'connect':
     port, n = int(sys.argv[2]), int(sys.argv[3])
 

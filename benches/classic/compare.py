@@ -70,7 +70,7 @@ def stop(procs):
         proc.wait()
 
 
-latency = {}   # (placement, name) -> list of [e50, e99, v50, v99, o50, o99]
+latency = {}   # (placement, name) -> list of [e50, e99, v50, v99, o50, o99, c50, c99]
 connect = {}   # name -> list of [spaced, sustained, rate]
 memory = {}
 for placement, server_cpus, client_cpus in PLACEMENTS:
@@ -98,15 +98,18 @@ lines = ['Run: %s, %d calls per case, %d rounds (medians shown), rpyc 6.0.2 clie
 for placement, _, _ in PLACEMENTS:
     ref = median(latency[(placement, REFERENCE)], 0)
     ref_object = median(latency[(placement, REFERENCE)], 4)
+    ref_callback = median(latency[(placement, REFERENCE)], 6)
     lines += ['Latency, %s:' % placement, '',
               '| server | eval(\'1+1\') p50 / p99 µs | modules.sys.version p50 / p99 µs | eval p50 vs rpyc_classic '
-              '| takes(<client object>) p50 / p99 µs | its p50 vs rpyc_classic |',
-              '| --- | --- | --- | ---: | --- | ---: |']
+              '| takes(<client object>) p50 / p99 µs | its p50 vs rpyc_classic '
+              '| calls(<client function>) p50 / p99 µs | its p50 vs rpyc_classic |',
+              '| --- | --- | --- | ---: | --- | ---: | --- | ---: |']
     for name, _, _ in SERVERS:
         rows = latency[(placement, name)]
-        lines.append('| %s | %.1f / %.1f | %.1f / %.1f | %.2f× | %.1f / %.1f | %.2f× |' % (
+        lines.append('| %s | %.1f / %.1f | %.1f / %.1f | %.2f× | %.1f / %.1f | %.2f× | %.1f / %.1f | %.2f× |' % (
             name, median(rows, 0), median(rows, 1), median(rows, 2), median(rows, 3), median(rows, 0) / ref,
-            median(rows, 4), median(rows, 5), median(rows, 4) / ref_object))
+            median(rows, 4), median(rows, 5), median(rows, 4) / ref_object,
+            median(rows, 6), median(rows, 7), median(rows, 6) / ref_callback))
     lines.append('')
 ref_spaced, ref_sustained = median(connect[REFERENCE], 0), median(connect[REFERENCE], 1)
 lines += ['`rpyc.classic.connect()` + first `eval` + close, server on CPU 0, client on CPU 1: one at a time '
