@@ -10,10 +10,12 @@
 //! reply, and when it comes the task posts a job to the connection's
 //! worker, which hands it to the `AsyncResult` (support.py's
 //! `async_arrived`) and runs its callbacks, as rpyc's serving thread does.
-//! Python waits for a reply (`AsyncResult.wait`, `Connection.serve`) in
-//! [`wait_for`], serving the connection meanwhile; `AsyncResult.ready`
-//! serves what the connection has already sent and looks (rpyc's
-//! `poll_all`), so a reply that is there is seen there.
+//! Python waits for a reply (`AsyncResult.wait`, `Connection.serve`)
+//! serving the connection meanwhile: on the connection's own worker in
+//! [`serve_until`] (the reply is a frame it reads, or the job the task
+//! posts), elsewhere in [`wait_for`]; `AsyncResult.ready` serves what the
+//! connection has already sent and looks (rpyc's `poll_all`), so a reply
+//! that is there is seen there.
 //!
 //! The native is `_oxrpc_async(op, ...)`: `reserve` a handle, `send` the
 //! request, `wait` for and `take` its reply, `forget` it; `serve` the
@@ -27,7 +29,7 @@ use crate::outbound::{plain, text};
 use crate::runtime::Runtime;
 use crate::session::Session;
 use crate::space::{ErrorKind, ObjectSpace};
-use crate::worker::{current_worker, poll_all, serve_until, wait_for};
+use crate::worker::{poll_all, serve_until, wait_for};
 use oxrpc_rpyc::{AsyncReply, BrineValue, HandlerId, RemoteException, Value};
 use std::collections::HashMap;
 use std::future::{poll_fn, Future};
@@ -217,11 +219,7 @@ pub(crate) fn async_op<S: ObjectSpace>(
         "serve" => {
             let session = session::<S>(vm, &rt, number::<S>(vm, args.get(1), "a connection")?)?;
             let limit = seconds::<S>(vm, args.get(2)).unwrap_or(Duration::ZERO);
-            let served = wait_for::<S>(vm, session.runtime(), session.worker(), async move {
-                tokio::time::sleep(limit).await;
-                Ok(Value::NONE)
-            });
-            drop(served);
+            serve(vm, &session, limit);
             Ok(S::none(vm))
         }
         other => Err(S::error(
@@ -230,6 +228,24 @@ pub(crate) fn async_op<S: ObjectSpace>(
             &format!("unknown asynchronous operation {other}"),
         )),
     }
+}
+
+/// Serves the session's connection for `limit` (zero: what has come).
+fn serve<S: ObjectSpace>(vm: S::Vm<'_>, session: &Session<S>, limit: Duration) {
+    if limit.is_zero() {
+        poll_all::<S>(vm);
+        return;
+    }
+    let deadline = Instant::now().checked_add(limit);
+    if session.worker().is_current() && deadline.is_some() {
+        serve_until::<S>(vm, || false, deadline);
+        return;
+    }
+    let served = wait_for::<S>(vm, session.runtime(), session.worker(), async move {
+        tokio::time::sleep(limit).await;
+        Ok(Value::NONE)
+    });
+    drop(served);
 }
 
 fn session<S: ObjectSpace>(
@@ -335,7 +351,7 @@ fn wait<S: ObjectSpace>(
     };
     // On the connection's own worker, the reply is a frame this thread
     // reads or a job posted to it: serve until it is in.
-    if current_worker::<S>().is_some_and(|worker| worker.same_as(session.worker())) {
+    if session.worker().is_current() {
         let deadline = limit.and_then(|limit| Instant::now().checked_add(limit));
         return serve_until::<S>(vm, || awaited.settled(), deadline).unwrap_or(false);
     }

@@ -15,7 +15,7 @@
 
 use crate::session::Session;
 use crate::space::ObjectSpace;
-use crate::worker::{current_worker, serve_until};
+use crate::worker::serve_until;
 use oxrpc_rpyc::{Connection, Error, HandlerId, Value};
 use std::cell::RefCell;
 use std::time::Instant;
@@ -32,8 +32,7 @@ pub(crate) fn request_here<S: ObjectSpace>(
     args: Vec<Value>,
 ) -> Result<Result<Value, Error>, Vec<Value>> {
     let worker = session.worker();
-    let here = current_worker::<S>().is_some_and(|current| current.same_as(worker));
-    if !here
+    if !worker.is_current()
         || !worker.reads(connection)
         || !connection.has_room_to_send()
         || connection.releases_unanswered()

@@ -247,6 +247,11 @@ impl<S: ObjectSpace> Worker<S> {
             .is_some_and(|reading| reading.connection().same_as(connection))
     }
 
+    /// Whether the current thread is this worker.
+    pub(crate) fn is_current(&self) -> bool {
+        current_queue::<S>().is_some_and(|queue| queue.worker.same_as(self))
+    }
+
     /// Whether `other` is this same worker.
     pub(crate) fn same_as(&self, other: &Worker<S>) -> bool {
         Arc::ptr_eq(&self.mailbox, &other.mailbox)
