@@ -10,8 +10,7 @@
 use crate::convert::{to_python, to_value};
 use crate::exceptions::to_python_exception;
 use crate::request_here::request_here;
-use crate::runtime::ProxyEntry;
-use crate::runtime::Runtime;
+use crate::runtime::{ProxyEntry, Runtime};
 use crate::session::Session;
 use crate::space::{ErrorKind, Kind, ObjectSpace};
 use crate::worker::wait_for;

@@ -47,6 +47,11 @@ class Timeout(object):
         time.sleep(min(interval, self.timeleft()) if self.finite else interval)
 
 
+# The deadline of an AsyncResult without an expiry: one for all of them
+# (an AsyncResult's deadline is replaced, never changed).
+_NO_EXPIRY = Timeout(None)
+
+
 def spawn(*args, **kwargs):
     """`func(*args, **kwargs)` on a new daemon thread, started."""
     func, args = args[0], args[1:]
@@ -95,7 +100,7 @@ class AsyncResult(_BASE):
         self._is_exc = None
         self._obj = None
         self._callbacks = []
-        self._ttl = Timeout(None)
+        self._ttl = _NO_EXPIRY
         self._oxrpc_handle = None
 
     def __repr__(self):

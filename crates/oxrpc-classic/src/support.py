@@ -1124,10 +1124,10 @@ def install_rpyc_shim(teleportation):
     """Makes rpyc.utils.teleportation and rpyc.lib.compat importable, which
     rpyc.classic's teleport_function and deliver import on the server, when
     this interpreter has no rpyc of its own (on RustPython, always: the
-    shim also says why teleporting cannot work there), and rpyc's client
-    (`rpyc.connect`, `rpyc.classic.connect` and their kin, loaded when
-    first used). `teleportation` is the shim's module, loaded by the
-    server."""
+    shim also says why teleporting cannot work there), rpyc's client
+    (`rpyc.connect`, `rpyc.classic.connect` and their kin) and its helpers
+    (`rpyc.async_`, `AsyncResult` and their kin), both loaded when first
+    used. `teleportation` is the shim's module, loaded by the server."""
     if sys.implementation.name == 'cpython':
         try:
             import rpyc.utils.teleportation  # noqa: F401
