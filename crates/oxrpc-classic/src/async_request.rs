@@ -34,6 +34,7 @@ use oxrpc_rpyc::{AsyncReply, BrineValue, HandlerId, RemoteException, Value};
 use std::collections::HashMap;
 use std::future::{poll_fn, Future};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::Poll;
 use std::time::{Duration, Instant};
@@ -116,7 +117,7 @@ fn remote(result: Result<Value, oxrpc_rpyc::Error>) -> Result<Value, RemoteExcep
 #[derive(Default)]
 pub(crate) struct AsyncReplies {
     awaited: Mutex<HashMap<u64, Arc<Pending>>>,
-    next: Mutex<u64>,
+    next: AtomicU64,
 }
 
 impl AsyncReplies {
@@ -134,11 +135,7 @@ impl AsyncReplies {
         if awaited.len() >= MAX_AWAITING {
             return None;
         }
-        let handle = {
-            let mut next = self.next.lock().ok()?;
-            *next += 1;
-            *next
-        };
+        let handle = self.next.fetch_add(1, Ordering::Relaxed) + 1;
         let entry = Arc::new(Pending {
             reply: Mutex::new(None),
             arrived: watch::channel(false).0,

@@ -84,40 +84,15 @@ impl<T> Mailbox<T> {
     /// (if any) as the peer sends. Touches no Python object.
     pub(crate) fn take(&self, reading: &mut Option<Box<ThreadReading>>) -> T {
         loop {
-            let mut mail = self.lock();
-            if let Some(message) = mail.messages.pop_front() {
+            if let Taken::Message(message) = self.take_until(reading, None) {
                 return message;
-            }
-            let Some(connection) = reading else {
-                mail.waiting = Waiting::OnCondvar;
-                while mail.messages.is_empty() {
-                    mail = self.posted.wait(mail).unwrap_or_else(|p| p.into_inner());
-                }
-                mail.waiting = Waiting::No;
-                continue;
-            };
-            mail.waiting = Waiting::OnSocket;
-            drop(mail);
-            let has_work = connection.wait(&self.wakeup);
-            {
-                // A poster that saw `OnSocket` wrote a byte and set `No`:
-                // take the byte, under the lock, so none is left for next
-                // time (and read nothing when nobody wrote).
-                let mut mail = self.lock();
-                if mail.waiting == Waiting::No {
-                    self.wakeup.drain();
-                }
-                mail.waiting = Waiting::No;
-            }
-            if has_work && !connection.serve() {
-                *reading = None;
             }
         }
     }
 
-    /// Like [`Mailbox::take`], but also returns once it has served what
-    /// the connection `reading` sent ([`Taken::Served`]: the caller looks
-    /// whether that was what it waits for), and at `deadline`.
+    /// The next message, or [`Taken::Served`] once it has served what the
+    /// connection `reading` sent (the caller looks whether that was what it
+    /// waits for), or [`Taken::TimedOut`] at `deadline`.
     pub(crate) fn take_until(
         &self,
         reading: &mut Option<Box<ThreadReading>>,
@@ -156,7 +131,9 @@ impl<T> Mailbox<T> {
                 None => connection.wait(&self.wakeup),
             };
             {
-                // As in `take`: the byte a poster wrote is taken now.
+                // A poster that saw `OnSocket` wrote a byte and set `No`:
+                // take the byte, under the lock, so none is left for next
+                // time (and read nothing when nobody wrote).
                 let mut mail = self.lock();
                 if mail.waiting == Waiting::No {
                     self.wakeup.drain();
