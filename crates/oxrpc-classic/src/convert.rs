@@ -7,6 +7,7 @@
 //! becomes a [`PythonObject`] the peer reaches by reference, and the peer's
 //! objects appear inside Python as `Netref` proxies.
 
+use crate::faces::{own_object, python_face};
 use crate::object::PythonObject;
 use crate::runtime::{ProxyEntry, Runtime};
 use crate::session::Session;
@@ -135,6 +136,11 @@ fn convert<S: ObjectSpace>(
                     return Ok(Value::Proxy(entry.proxy));
                 }
             }
+            // The face of the connection's root or connection goes as
+            // the object it stands for.
+            if let Some(own) = own_object(vm, session, &obj) {
+                return Ok(own);
+            }
         }
     }
     Ok(Value::Object(Arc::new(PythonObject::new(
@@ -166,14 +172,17 @@ pub(crate) fn to_python<S: ObjectSpace>(
                 .object()
                 .map(|o| S::clone_ref(vm, o))
                 .ok_or_else(|| S::error(vm, ErrorKind::Runtime, "the object was released")),
-            None => Err(S::error(
-                vm,
-                ErrorKind::Type,
-                &format!(
-                    "a {} object of this server cannot enter the interpreter",
-                    object.type_name()
-                ),
-            )),
+            // The connection's root, its connection and their methods.
+            None => python_face(vm, rt, session, &object)?.ok_or_else(|| {
+                S::error(
+                    vm,
+                    ErrorKind::Type,
+                    &format!(
+                        "a {} object of this server cannot enter the interpreter",
+                        object.type_name()
+                    ),
+                )
+            }),
         },
         Value::Proxy(proxy) => rt.new_netref(
             vm,

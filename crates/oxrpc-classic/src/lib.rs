@@ -34,6 +34,7 @@ mod async_request;
 mod convert;
 mod discovery;
 mod exceptions;
+mod faces;
 mod mailbox;
 mod netref;
 mod object;

@@ -25,7 +25,7 @@
 
 use crate::convert::from_brine;
 use crate::object::PythonObject;
-use crate::rpyc_config::rpyc_config;
+use crate::rpyc_config::{config_dict, rpyc_config};
 use crate::runtime::Runtime;
 use crate::service::{ClassicService, Root};
 use crate::space::{ErrorKind, Kind, ObjectSpace};
@@ -204,6 +204,8 @@ pub(crate) fn connect<S: ObjectSpace>(
             .get(5)
             .map(|o| S::clone_ref(vm, o))
             .unwrap_or_else(|| S::none(vm));
+        // The service object is the root's Python face (`faces.rs`).
+        session.set_root_face(S::clone_ref(vm, &instance));
         service.set_python_root(Arc::new(PythonObject::new(vm, &rt, &session, instance)));
     }
     rt.add_outbound(&session, connection);
@@ -241,6 +243,7 @@ pub(crate) fn os_message(e: &std::io::Error) -> String {
 
 /// `_oxrpc_session(op, key, *args)`: `config` (rpyc's settings of the
 /// connection, `SlaveService`'s when args[0] is true, as pairs),
+/// `own_config` (the session's `_config` dict, made the first time),
 /// `set_config` (the dict Python made of them), `close`, `closed`,
 /// `ping`, and `let_go` (Python dropped the connection object).
 pub(crate) fn session_op<S: ObjectSpace>(
@@ -262,6 +265,13 @@ pub(crate) fn session_op<S: ObjectSpace>(
             let open = matches!(plain::<S>(vm, args.get(2)), BrineValue::Bool(true));
             let peer = session.and_then(|s| s.peer()).ok_or_else(closed)?;
             from_brine(vm, &rt, rpyc_config(&peer, open))
+        }
+        // The dict `getconn()._config` gives the peer: what the code reads
+        // and writes as its connection's `_config`.
+        "own_config" => {
+            let session = session.ok_or_else(closed)?;
+            let peer = session.peer().ok_or_else(closed)?;
+            config_dict(vm, &rt, &session, &peer, session.open_attributes())
         }
         "set_config" => {
             let session = session.ok_or_else(closed)?;

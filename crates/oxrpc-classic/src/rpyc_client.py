@@ -76,7 +76,39 @@ class MasterService(Service):
     __slots__ = ()
 
 
-class SlaveService(Service):
+class Slave(object):
+    """What a SlaveService does for its peer: runs code in its
+    `namespace`, imports modules, and gives the connection (`getconn`).
+    A classic server's root, handed back by its client, is one of these
+    (support.root_face), as on rpyc_classic."""
+    __slots__ = ('_conn', 'namespace')
+
+    def __init__(self):
+        self._conn = None
+        self.namespace = {}
+
+    def execute(self, text):
+        """Runs `text` (source or code) in the namespace."""
+        exec(text, self.namespace)
+
+    def eval(self, text):
+        """The value of the expression `text` in the namespace."""
+        return eval(text, self.namespace)
+
+    def getmodule(self, name):
+        """The module `name` (a dotted name, or a tuple of its parts),
+        imported."""
+        if type(name) is tuple:
+            name = '.'.join(name)
+        import importlib
+        return importlib.import_module(name)
+
+    def getconn(self):
+        """The connection to the peer."""
+        return self._conn
+
+
+class SlaveService(Slave, Service):
     """Lets the peer import, run and reach anything on this side."""
     __slots__ = ()
 
@@ -86,7 +118,7 @@ class ClassicService(MasterService, SlaveService):
     __slots__ = ()
 
 
-for _cls in (Service, VoidService, MasterService, SlaveService, ClassicService):
+for _cls in (Service, VoidService, MasterService, Slave, SlaveService, ClassicService):
     _cls.__module__ = 'rpyc.core.service'
 del _cls
 

@@ -64,10 +64,7 @@ pub(crate) fn rpyc_config(connection: &Connection, open: bool) -> BrineValue {
         flag("close_catchall", false),
         pair(
             "connid",
-            config
-                .connid
-                .as_deref()
-                .map_or(BrineValue::None, BrineValue::from),
+            rpyc_connid(connection).map_or(BrineValue::None, BrineValue::from),
         ),
         pair(
             "credentials",
@@ -182,4 +179,16 @@ fn socket_name(address: &Peer) -> BrineValue {
         ),
         Peer::Pipe => BrineValue::None,
     }
+}
+
+/// The connection's name as rpyc gives it (`_config['connid']` and the
+/// connection's repr): `conn` and its number. The server names its
+/// connections for its logs after itself (`SLAVE/7`); the number is the
+/// same.
+pub(crate) fn rpyc_connid(connection: &Connection) -> Option<String> {
+    let label = connection.config().connid.as_deref()?;
+    Some(match label.rsplit_once('/') {
+        Some((_, number)) if number.parse::<u64>().is_ok() => format!("conn{number}"),
+        _ => label.to_owned(),
+    })
 }

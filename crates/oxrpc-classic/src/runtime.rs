@@ -130,6 +130,7 @@ impl<S: ObjectSpace> Runtime<S> {
             &[
                 ("_oxrpc_op", netref_op),
                 ("_oxrpc_async", async_request::async_op),
+                ("_oxrpc_session", outbound::session_op),
                 ("_oxrpc_load_client", load_client),
                 ("_oxrpc_load_helpers", load_helpers),
             ],

@@ -14,16 +14,16 @@
 use crate::convert::{to_python, try_to_value};
 use crate::exceptions::to_remote;
 use crate::object::{run_handler, PythonObject};
-use crate::rpyc_config::config_dict;
+use crate::rpyc_config::{config_dict, rpyc_connid};
 use crate::runtime::Runtime;
 use crate::session::Session;
 use crate::space::{ErrorKind, ObjectSpace};
 use crate::worker::Worker;
 use oxrpc_rpyc::{
-    BoundMethod, BrineValue, Connection, Context, HandlerId, RemoteException, Reply, RpcObject,
-    RpcResult, Service, ThreadReading, Value, VoidService,
+    BoundMethod, BrineValue, Connection, Context, HandlerId, ObjectRef, RemoteException, Reply,
+    RpcObject, RpcResult, Service, ThreadReading, Value, VoidService,
 };
-use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// The root a classic connection serves its peer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,10 +75,6 @@ enum Interpreter<S: ObjectSpace> {
 pub struct ClassicService<S: ObjectSpace> {
     interpreter: Interpreter<S>,
     session: Mutex<Option<Arc<Session<S>>>>,
-    /// What `getconn()` last gave, while the peer holds it: one connection
-    /// is one object to the peer (`getconn() == _conn`), as in rpyc. Weak,
-    /// as the object holds the connection that holds this service.
-    connection_object: Mutex<Weak<ConnectionObject<S>>>,
     root: Root,
     /// With [`Root::Python`], the service object, once the code's side has
     /// made it: every request on the root goes to it.
@@ -106,7 +102,6 @@ impl<S: ObjectSpace> ClassicService<S> {
         ClassicService {
             interpreter: Interpreter::Space(space),
             session: Mutex::new(None),
-            connection_object: Mutex::new(Weak::new()),
             root: Root::Slave,
             python_root: OnceLock::new(),
         }
@@ -118,7 +113,6 @@ impl<S: ObjectSpace> ClassicService<S> {
         ClassicService {
             interpreter: Interpreter::Worker(worker),
             session: Mutex::new(None),
-            connection_object: Mutex::new(Weak::new()),
             root,
             python_root: OnceLock::new(),
         }
@@ -409,22 +403,9 @@ impl<S: ObjectSpace> RpcObject for ClassicService<S> {
                 }),
                 Err(e) => Reply::error(e),
             },
-            "getconn" => match self.session() {
-                Ok(session) => {
-                    let mut cached = self
-                        .connection_object
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner());
-                    let object = cached.upgrade().unwrap_or_else(|| {
-                        let object = Arc::new(ConnectionObject {
-                            connection: cx.connection().clone(),
-                            session,
-                        });
-                        *cached = Arc::downgrade(&object);
-                        object
-                    });
-                    Reply::Ready(Ok(Value::Object(object)))
-                }
+            "getconn" => match self.session().map(|s| s.connection_object()) {
+                Ok(Some(object)) => Reply::Ready(Ok(Value::Object(object))),
+                Ok(None) => Reply::error(RemoteException::eof_error("stream has been closed")),
                 Err(e) => Reply::error(e),
             },
             "namespace" => {
@@ -543,6 +524,7 @@ impl<S: ObjectSpace> Service for ClassicService<S> {
                         runtime,
                         connection.clone(),
                         open_attributes,
+                        ConnectionObject::for_session,
                     ),
                     Err(e) => {
                         tracing::error!(error = %e, "cannot start a classic-mode worker");
@@ -556,6 +538,7 @@ impl<S: ObjectSpace> Service for ClassicService<S> {
                 runtime,
                 connection.clone(),
                 open_attributes,
+                ConnectionObject::for_session,
             ),
         };
         // Over stdio the process's own streams carry the protocol;
@@ -618,13 +601,23 @@ struct ConnectionObject<S: ObjectSpace> {
     session: Arc<Session<S>>,
 }
 
+impl<S: ObjectSpace> ConnectionObject<S> {
+    /// The object for `session`'s connection, while it is open.
+    fn for_session(session: &Arc<Session<S>>) -> Option<ObjectRef> {
+        Some(Arc::new(ConnectionObject {
+            connection: session.peer()?,
+            session: session.clone(),
+        }))
+    }
+}
+
 impl<S: ObjectSpace> RpcObject for ConnectionObject<S> {
     fn type_name(&self) -> &str {
         "rpyc.core.protocol.Connection"
     }
     /// rpyc's `Connection.__repr__`: its connid, and an address.
     fn repr(&self) -> String {
-        let connid = self.connection.config().connid.as_deref().unwrap_or("conn");
+        let connid = rpyc_connid(&self.connection).unwrap_or_else(|| "conn".to_owned());
         format!(
             "<rpyc.core.protocol.Connection '{connid}' object at {:#010x}>",
             std::ptr::from_ref(self) as usize

@@ -11,9 +11,13 @@
 use crate::runtime::Runtime;
 use crate::space::ObjectSpace;
 use crate::worker::Worker;
-use oxrpc_rpyc::{BrineValue, Connection, RemoteException};
+use oxrpc_rpyc::{BrineValue, Connection, ObjectRef, RemoteException};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
+
+/// Makes what `getconn()` gives the peer for a session (the connection's
+/// Rust-side object, `service.rs`), or `None` once the connection is gone.
+pub(crate) type MakeConnectionObject<S> = fn(&Arc<Session<S>>) -> Option<ObjectRef>;
 
 /// Numbers sessions, for what Python code keeps per connection.
 static NEXT_SESSION: AtomicU64 = AtomicU64::new(1);
@@ -42,6 +46,15 @@ pub struct Session<S: ObjectSpace> {
     open_attributes: bool,
     /// Whether [`Session::start_now`] has run.
     started: Mutex<bool>,
+    /// The connection's root as Python code sees it (`faces.rs`): made
+    /// when the peer first hands the root back, or the code's own service
+    /// object.
+    root_face: Mutex<Option<S::Object>>,
+    /// What `getconn()` gave the peer, while the peer holds it: one
+    /// connection is one object to the peer (`getconn() == _conn`), as in
+    /// rpyc. Weak, as the object holds this session.
+    connection_object: Mutex<Option<Weak<dyn oxrpc_rpyc::RpcObject>>>,
+    make_connection_object: MakeConnectionObject<S>,
 }
 
 impl<S: ObjectSpace> Session<S> {
@@ -53,6 +66,7 @@ impl<S: ObjectSpace> Session<S> {
         runtime: tokio::runtime::Handle,
         peer: Connection,
         open_attributes: bool,
+        make_connection_object: MakeConnectionObject<S>,
     ) -> Arc<Session<S>> {
         Arc::new(Session {
             id: NEXT_SESSION.fetch_add(1, Ordering::Relaxed),
@@ -65,6 +79,9 @@ impl<S: ObjectSpace> Session<S> {
             peer: Mutex::new(Some(peer)),
             open_attributes,
             started: Mutex::new(false),
+            root_face: Mutex::new(None),
+            connection_object: Mutex::new(None),
+            make_connection_object,
         })
     }
 
@@ -208,6 +225,44 @@ impl<S: ObjectSpace> Session<S> {
         self.peer.lock().ok().and_then(|p| p.clone())
     }
 
+    /// The object `getconn()` gives the peer: the one it holds already, or
+    /// a new one; `None` once the connection is gone.
+    pub(crate) fn connection_object(self: &Arc<Self>) -> Option<ObjectRef> {
+        let mut cached = self
+            .connection_object
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(object) = cached.as_ref().and_then(Weak::upgrade) {
+            return Some(object);
+        }
+        let object = (self.make_connection_object)(self)?;
+        *cached = Some(Arc::downgrade(&object));
+        Some(object)
+    }
+
+    /// Whether `object` is what `getconn()` gave the peer.
+    pub(crate) fn is_connection_object(&self, object: &ObjectRef) -> bool {
+        self.connection_object
+            .lock()
+            .ok()
+            .and_then(|c| c.as_ref().map(|c| c.as_ptr()))
+            .is_some_and(|mine| std::ptr::addr_eq(mine, Arc::as_ptr(object)))
+    }
+
+    /// The root's Python face, if made (`faces.rs`).
+    pub(crate) fn root_face(&self, vm: S::Vm<'_>) -> Option<S::Object> {
+        let face = self.root_face.lock().ok()?;
+        face.as_ref().map(|f| S::clone_ref(vm, f))
+    }
+
+    /// Sets the root's Python face (kept until the session closes).
+    pub(crate) fn set_root_face(&self, face: S::Object) {
+        let old = self.root_face.lock().ok().and_then(|mut f| f.replace(face));
+        if let Some(old) = old {
+            self.worker.drop_object(old);
+        }
+    }
+
     /// The last traceback, or `None`.
     pub(crate) fn last_traceback(&self, vm: S::Vm<'_>) -> S::Object {
         let connection = self.connection(vm);
@@ -236,6 +291,8 @@ impl<S: ObjectSpace> Session<S> {
             }
             let config = session.config.lock().ok().and_then(|mut c| c.take());
             drop(config);
+            let face = session.root_face.lock().ok().and_then(|mut f| f.take());
+            drop(face);
             if let Some(rt) = S::runtime(vm) {
                 rt.release_session(vm, &session);
             }
@@ -252,6 +309,7 @@ impl<S: ObjectSpace> Drop for Session<S> {
             self.namespace.get_mut().ok().and_then(|n| n.take()),
             self.connection.get_mut().ok().and_then(|c| c.take()),
             self.config.get_mut().ok().and_then(|c| c.take()),
+            self.root_face.get_mut().ok().and_then(|f| f.take()),
         ];
         for object in leftovers.into_iter().flatten() {
             self.worker.drop_object(object);

@@ -293,6 +293,29 @@ class Connection:
         rpyc's SlaveService)."""
         return _oxrpc_op('peer_root', self._oxrpc_session)
 
+    @property
+    def _config(self):
+        """The connection's settings under rpyc's names: the dict the
+        client reads and writes as `getconn()._config`."""
+        return _oxrpc_session('own_config', self._oxrpc_session)
+
+    @property
+    def closed(self):
+        return _oxrpc_session('closed', self._oxrpc_session)
+
+    def close(self):
+        """Closes the connection to the client."""
+        _oxrpc_session('close', self._oxrpc_session)
+
+    def ping(self, data=None, timeout=3):
+        """Checks that the client answers."""
+        _oxrpc_session('ping', self._oxrpc_session)
+
+    def __repr__(self):
+        state = ' (closed)' if self.closed else ''
+        return '<rpyc.core.protocol.Connection %r object at 0x%08x%s>' % (
+            self._config.get('connid'), id(self), state)
+
     # What rpyc's helpers call on a netref's `____conn__` (rpyc_helpers.py).
     def async_request(self, handler, *args, timeout=None):
         return _rpyc_helpers().async_request(self, self._oxrpc_session, handler, args, timeout)
@@ -312,6 +335,19 @@ class Connection:
 
 
 Connection.__module__ = 'rpyc.core.protocol'
+
+
+def root_face(class_name, conn, namespace):
+    """The connection's root as Python code here sees it, once the client
+    hands it back (faces.rs): an instance of rpyc's service class of that
+    name (the stand-in's without rpyc), whose `getconn()` is the
+    connection and whose `namespace` the connection's."""
+    import rpyc.core.service
+    root = getattr(rpyc.core.service, class_name)()
+    if class_name in ('SlaveService', 'ClassicService'):
+        root._conn = conn
+        root.namespace = namespace
+    return root
 
 
 # rpyc's `_handle_call` and `_handle_callattr`, with their frames' names.

@@ -156,20 +156,38 @@ fn server_code_calls_asynchronously_as_on_rpyc_classic() {
         let _python = spawn_rpyc_classic(port);
         script("server_async.py", port, &[], "rpyc_classic")
     };
-    let servers = [
-        ("oxrpc on RustPython", vec![]),
-        (
-            "oxrpc on RustPython, --isolation shared",
-            vec!["--isolation".to_string(), "shared".to_string()],
-        ),
-    ]
-    .into_iter()
-    .chain(cpython_servers());
-    for (what, extra) in servers {
+    for (what, extra) in rustpython_servers().into_iter().chain(cpython_servers()) {
         let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
         let port = free_port();
         let _server = oxrpc_classic(port, &extra);
         let got = script("server_async.py", port, &[], what);
+        assert_eq!(got.trim(), reference.trim(), "{what}");
+    }
+}
+
+/// What the server gave a client that is not a plain value, handed back
+/// (`handed_back.py`): the root, `getconn()`'s connection and their bound
+/// methods are, in the server's Python, a `SlaveService` and a
+/// `Connection` that work as rpyc_classic's do, and go back to the client
+/// as its own netrefs; the roots of connections the server's code opened
+/// come back as that code's service objects. The output must be
+/// rpyc_classic's.
+#[test]
+fn objects_handed_back_are_the_servers_own_as_on_rpyc_classic() {
+    let reference = {
+        let port = free_port();
+        let _python = spawn_rpyc_classic(port);
+        script("handed_back.py", port, &[], "rpyc_classic")
+    };
+    assert!(
+        reference.contains("comes back as the root -> True"),
+        "{reference}"
+    );
+    for (what, extra) in rustpython_servers().into_iter().chain(cpython_servers()) {
+        let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+        let port = free_port();
+        let _server = oxrpc_classic(port, &extra);
+        let got = script("handed_back.py", port, &[], what);
         assert_eq!(got.trim(), reference.trim(), "{what}");
     }
 }
@@ -196,6 +214,17 @@ fn server_code_stops_sending_to_a_client_that_does_not_read() {
     let what = "oxrpc on RustPython, --isolation shared";
     let got = script("server_async_backpressure.py", port, &[], what);
     assert_eq!(got.trim(), reference.trim(), "{what}");
+}
+
+/// The RustPython servers: an interpreter per connection, and one shared.
+fn rustpython_servers() -> Vec<(&'static str, Vec<String>)> {
+    vec![
+        ("oxrpc on RustPython", vec![]),
+        (
+            "oxrpc on RustPython, --isolation shared",
+            vec!["--isolation".to_string(), "shared".to_string()],
+        ),
+    ]
 }
 
 /// The CPython backend's servers, with the `cpython` feature: on the
