@@ -1,5 +1,7 @@
-"""The server side of rpyc.utils.teleportation, for interpreters that have
-no rpyc installed.
+"""rpyc.utils.teleportation for interpreters that have no rpyc installed:
+the side that rebuilds a function a client teleports (import_function),
+and the side that exports one, for the server's own code teleporting to a
+peer (export_function, on CPython only).
 
 rpyc.classic.teleport_function(conn, func) exports a function locally as
 (name, module, defaults, kwdefaults, code tuple) and calls
@@ -146,6 +148,63 @@ def _code_from_source(codetup, connection):
                 failure = failure or e
     raise failure or _cannot('the source of %r (%s, line %s) can be read neither here nor '
                              'through the client' % (name, filename, firstlineno))
+
+
+def _brinable(obj):
+    """rpyc's brine.dumpable: what crosses by value."""
+    if obj is None or obj is Ellipsis or obj is NotImplemented:
+        return True
+    kind = type(obj)
+    if kind in (bool, int, float, complex, str, bytes):
+        return True
+    if kind is tuple or kind is frozenset:
+        return all(_brinable(item) for item in obj)
+    if kind is slice:
+        return _brinable(obj.start) and _brinable(obj.stop) and _brinable(obj.step)
+    return False
+
+
+def _export_code(code):
+    """The code tuple of `code` as rpyc exports it from this CPython's
+    version, nested code objects marked with NESTED_CODE."""
+    consts = []
+    for const in code.co_consts:
+        if _brinable(const):
+            consts.append(const)
+        elif isinstance(const, types.CodeType):
+            consts.append((NESTED_CODE, _export_code(const)))
+        else:
+            raise TypeError(f"Cannot export a function with non-brinable constants: {const!r}")
+    head = (code.co_argcount, code.co_posonlyargcount, code.co_kwonlyargcount, code.co_nlocals,
+            code.co_stacksize, code.co_flags, code.co_code, tuple(consts), code.co_names,
+            code.co_varnames, code.co_filename, code.co_name)
+    if sys.version_info >= (3, 11):
+        return head + (code.co_qualname, code.co_firstlineno, code.co_linetable,
+                       code.co_exceptiontable, code.co_freevars, code.co_cellvars)
+    table = code.co_linetable if sys.version_info >= (3, 10) else code.co_lnotab
+    return head + (code.co_firstlineno, table, code.co_freevars, code.co_cellvars)
+
+
+def export_function(func):
+    """What rpyc's teleport_function sends of `func`: its name, module,
+    defaults and code tuple. Only a CPython makes CPython bytecode."""
+    if sys.implementation.name != 'cpython':
+        raise NotImplementedError(
+            'teleport_function sends CPython bytecode, which this server cannot make (its '
+            'interpreter is %s, embedded in oxrpc). Serve classic mode with `oxrpc classic '
+            'serve --python cpython` (the host\'s own CPython) to teleport functions from the '
+            'server\'s code, or send source with conn.execute.' % sys.implementation.name)
+    defaults = func.__defaults__
+    kwdefaults = func.__kwdefaults__
+    if kwdefaults is not None:
+        kwdefaults = tuple(kwdefaults.items())
+    if func.__closure__:
+        raise TypeError("Cannot export a function closure")
+    if not _brinable(defaults):
+        raise TypeError("Cannot export a function with non-brinable defaults (__defaults__)")
+    if not _brinable(kwdefaults):
+        raise TypeError("Cannot export a function with non-brinable defaults (__kwdefaults__)")
+    return func.__name__, func.__module__, defaults, kwdefaults, _export_code(func.__code__)
 
 
 def import_function(functup, globals=None, def_=True):

@@ -24,6 +24,7 @@ const SUPPORT: &str = include_str!("support.py");
 const SHIM: &str = include_str!("rpyc_shim.py");
 const CLIENT: &str = include_str!("rpyc_client.py");
 const HELPERS: &str = include_str!("rpyc_helpers.py");
+const CLASSIC_HELPERS: &str = include_str!("rpyc_classic.py");
 
 /// A peer object Python code holds a netref to.
 pub(crate) struct ProxyEntry<S: ObjectSpace> {
@@ -117,6 +118,16 @@ fn load_helpers<S: ObjectSpace>(
     )
 }
 
+/// `_oxrpc_load_classic()`: rpyc.classic's helpers that take a connection
+/// (`rpyc_classic.py`: `upload`, `download`, `deliver`, `teleport_function`
+/// and their kin), loaded when code first reaches for them.
+fn load_classic_helpers<S: ObjectSpace>(
+    vm: S::Vm<'_>,
+    _args: Vec<S::Object>,
+) -> Result<S::Object, S::Error> {
+    S::load_module(vm, "rpyc.utils.classic_helpers", CLASSIC_HELPERS, &[])
+}
+
 impl<S: ObjectSpace> Runtime<S> {
     /// The runtime of `vm`'s interpreter, loaded on first use.
     pub(crate) fn get(vm: S::Vm<'_>) -> Result<Arc<Runtime<S>>, S::Error> {
@@ -133,6 +144,7 @@ impl<S: ObjectSpace> Runtime<S> {
                 ("_oxrpc_session", outbound::session_op),
                 ("_oxrpc_load_client", load_client),
                 ("_oxrpc_load_helpers", load_helpers),
+                ("_oxrpc_load_classic", load_classic_helpers),
             ],
         )?;
         let netref_type = S::getattr(vm, &support, "NetrefType")?;

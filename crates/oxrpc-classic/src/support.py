@@ -1117,6 +1117,19 @@ def _rpyc_helpers():
     return _HELPERS
 
 
+_CLASSIC_HELPERS = None
+
+
+def _rpyc_classic_helpers():
+    """rpyc.classic's helpers that take a connection (rpyc_classic.py:
+    upload, download, deliver, teleport_function and their kin), loaded
+    the first time code reaches for them."""
+    global _CLASSIC_HELPERS
+    if _CLASSIC_HELPERS is None:
+        _CLASSIC_HELPERS = _oxrpc_load_classic()
+    return _CLASSIC_HELPERS
+
+
 def async_arrived(handle):
     """The reply of an asynchronous request came (async_request.rs)."""
     if _HELPERS is not None:
@@ -1163,7 +1176,10 @@ def install_rpyc_shim(teleportation):
     shim also says why teleporting cannot work there), rpyc's client
     (`rpyc.connect`, `rpyc.classic.connect` and their kin) and its helpers
     (`rpyc.async_`, `AsyncResult` and their kin), both loaded when first
-    used. `teleportation` is the shim's module, loaded by the server."""
+    used, and rpyc.classic's helpers that take a connection (`upload`,
+    `download`, `deliver`, `teleport_function` and their kin), loaded the
+    same way. `teleportation` is the shim's module, loaded by the
+    server."""
     if sys.implementation.name == 'cpython':
         try:
             import rpyc.utils.teleportation  # noqa: F401
@@ -1243,4 +1259,8 @@ def install_rpyc_shim(teleportation):
         'unix_connect': 'classic_unix_connect',
         'ssl_connect': 'classic_ssl_connect',
     })
+    _lazy_attributes(classic, same(
+        'upload', 'upload_file', 'upload_dir', 'upload_package', 'upload_module', 'download',
+        'download_file', 'download_dir', 'deliver', 'redirected_stdio', 'pm', 'interact',
+        'teleport_function'), _rpyc_classic_helpers)
     return True

@@ -192,6 +192,53 @@ fn objects_handed_back_are_the_servers_own_as_on_rpyc_classic() {
     }
 }
 
+/// rpyc.classic's helpers that take a connection, in the server's code on
+/// a classic connection of its own (`server_classic_helpers.py`):
+/// `upload`, `download` and their kin, `deliver`, `redirected_stdio`,
+/// `pm`, `interact` and `teleport_function`. The output must be
+/// rpyc_classic's; on RustPython, which cannot make the CPython bytecode
+/// `teleport_function` sends, the teleport lines are one refusal that
+/// says so.
+#[test]
+fn server_code_uses_rpyc_classic_helpers_as_on_rpyc_classic() {
+    let reference = {
+        let port = free_port();
+        let _python = spawn_rpyc_classic(port);
+        script("server_classic_helpers.py", port, &[], "rpyc_classic")
+    };
+    assert!(reference.contains("teleport -> 49"), "{reference}");
+    let without_teleport = |output: &str| {
+        output
+            .lines()
+            .filter(|line| !line.starts_with("teleport"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    for (what, extra) in rustpython_servers().into_iter().chain(cpython_servers()) {
+        let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+        let port = free_port();
+        let _server = oxrpc_classic(port, &extra);
+        let got = script("server_classic_helpers.py", port, &[], what);
+        if what.contains("RustPython") {
+            let teleport: Vec<&str> = got.lines().filter(|l| l.starts_with("teleport")).collect();
+            assert_eq!(teleport.len(), 1, "{what}: {got}");
+            assert!(
+                teleport[0].starts_with(
+                    "teleport -> NotImplementedError: teleport_function sends CPython bytecode"
+                ),
+                "{what}: {got}"
+            );
+            assert_eq!(
+                without_teleport(&got),
+                without_teleport(&reference),
+                "{what}"
+            );
+        } else {
+            assert_eq!(got.trim(), reference.trim(), "{what}");
+        }
+    }
+}
+
 /// The server's code sending asynchronous calls to a client that reads
 /// nothing (`server_async_backpressure.py`) stops sending, as rpyc's
 /// blocking write does, rather than queue 200 MB, and another client is
