@@ -490,6 +490,67 @@ fn text_files_and_time_take_the_locale_and_zone_the_server_starts_in() {
     }
 }
 
+/// The `PYTHON*` variables CPython reads when it starts, in the environment
+/// the server starts in (`startup_environment.py`): `sys.flags`, `assert`
+/// and docstrings under `PYTHONOPTIMIZE`, the warnings filters, bytecode
+/// written or not, the int-to-text limit, the standard streams' error
+/// handlers; the output must be rpyc_classic's started the same way.
+#[test]
+fn interpreters_take_the_python_variables_the_server_starts_with() {
+    const CLEARED: [&str; 12] = [
+        "LANG",
+        "LC_ALL",
+        "LC_CTYPE",
+        "PYTHONUTF8",
+        "PYTHONOPTIMIZE",
+        "PYTHONWARNINGS",
+        "PYTHONDONTWRITEBYTECODE",
+        "PYTHONINTMAXSTRDIGITS",
+        "PYTHONIOENCODING",
+        "PYTHONUNBUFFERED",
+        "PYTHONNOUSERSITE",
+        "PYTHONDEVMODE",
+    ];
+    let environments: [&[(&str, &str)]; 10] = [
+        &[],
+        &[("PYTHONOPTIMIZE", "1")],
+        &[("PYTHONOPTIMIZE", "2")],
+        &[("PYTHONDONTWRITEBYTECODE", "1"), ("PYTHONUNBUFFERED", "1")],
+        &[(
+            "PYTHONWARNINGS",
+            "error::DeprecationWarning,ignore::UserWarning",
+        )],
+        &[("PYTHONINTMAXSTRDIGITS", "640")],
+        &[("PYTHONIOENCODING", ":replace")],
+        &[("LANG", "C.UTF-8")],
+        &[("LC_ALL", "C")],
+        &[("LANG", "xx_XX.UTF-8")],
+    ];
+    let in_environment = |cmd: &mut Command, environment: &[(&str, &str)]| {
+        for name in CLEARED {
+            cmd.env_remove(name);
+        }
+        cmd.envs(environment.iter().copied());
+    };
+    for environment in environments {
+        let port = free_port();
+        let mut python = rpyc_classic_command();
+        python.args(["-q", "-p", &port.to_string()]);
+        in_environment(&mut python, environment);
+        let reference = {
+            let _python = ChildGuard::spawn_listening(python, port, Duration::from_secs(30));
+            script("startup_environment.py", port, &[], "rpyc_classic")
+        };
+        let port = free_port();
+        let mut oxrpc = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
+        oxrpc.args(["classic", "serve", "-q", "-p", &port.to_string()]);
+        in_environment(&mut oxrpc, environment);
+        let _server = ChildGuard::spawn_listening(oxrpc, port, Duration::from_secs(60));
+        let got = script("startup_environment.py", port, &[], "oxrpc classic serve");
+        assert_eq!(got, reference, "environment {environment:?}");
+    }
+}
+
 /// An interpreter per connection stays one per connection when interpreters
 /// are built ahead (`--spare-interpreters`): a connection handed a spare
 /// sees no other connection's modules. `--isolation shared`, like

@@ -36,6 +36,7 @@ mod process_locale;
 mod source;
 mod source_guard;
 mod space;
+mod startup_environment;
 mod stdlib_fixes;
 mod teardown;
 

@@ -57,6 +57,19 @@ pub(crate) fn utf8_mode() -> bool {
     }
 }
 
+/// Whether CPython's standard input and output let bytes that do not
+/// decode through (`surrogateescape`) rather than refuse them (`strict`):
+/// in the UTF-8 mode, under the C or POSIX locale, and under the locales
+/// the C locale is coerced to.
+pub(crate) fn stdio_lets_undecodable_bytes_through() -> bool {
+    let locale = Environment::of_process().ctype_locale;
+    utf8_mode()
+        || match locale.as_deref() {
+            None | Some("C" | "POSIX") => true,
+            Some(name) => COERCION_TARGETS.contains(&name),
+        }
+}
+
 /// Settles the process's locale in `vm`, the first interpreter, once;
 /// whether `vm` was built in the UTF-8 mode it settles on. If it cannot
 /// be settled, the process stays as RustPython leaves it.

@@ -14,6 +14,7 @@ use crate::compiled;
 use crate::first_setup;
 use crate::process_locale;
 use crate::source_guard;
+use crate::startup_environment;
 use crate::stdlib_fixes;
 use crate::teardown;
 use oxrpc_classic::{Body, ErrorKind, Kind, Native, ObjectSpace, Runtime, Worker};
@@ -228,6 +229,11 @@ pub(crate) fn interpreter_settings() -> rustpython_vm::Settings {
     // them: the directories of PYTHONPATH (RustPython's RUSTPYTHONPATH
     // first) come before the standard library on `sys.path`.
     settings.path_list = module_path_from_environment();
+    // PYTHONOPTIMIZE, PYTHONWARNINGS and the rest, as CPython reads them.
+    let lenient_stdio = process_locale::stdio_lets_undecodable_bytes_through();
+    startup_environment::apply(&mut settings, lenient_stdio, |name| {
+        std::env::var(name).ok()
+    });
     settings
 }
 

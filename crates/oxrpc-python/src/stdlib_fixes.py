@@ -1082,3 +1082,52 @@ _get_frozen_source.__name__ = 'get_source'
 _get_frozen_source.__qualname__ = 'FrozenImporter.get_source'
 _get_frozen_source.__module__ = '_frozen_importlib'
 _frozen_importlib.FrozenImporter.get_source = classmethod(_get_frozen_source)
+
+
+# --- sys.flags in 3.11's order --------------------------------------------------------
+#
+# RustPython's sys.flags has 3.11's fields but ends them in another order
+# (int_max_str_digits before safe_path and warn_default_encoding), so its
+# repr and its items differed from CPython 3.11's. The same values, in
+# 3.11's order, as a tuple of named fields that cannot be made anew.
+
+_FLAG_NAMES = (
+    'debug', 'inspect', 'interactive', 'optimize', 'dont_write_bytecode', 'no_user_site',
+    'no_site', 'ignore_environment', 'verbose', 'bytes_warning', 'quiet', 'hash_randomization',
+    'isolated', 'dev_mode', 'utf8_mode', 'warn_default_encoding', 'safe_path',
+    'int_max_str_digits')
+
+
+class flags(tuple):
+    """sys.flags
+
+Flags provided through command line arguments or environment vars."""
+    __slots__ = ()
+    n_sequence_fields = n_fields = len(_FLAG_NAMES)
+    n_unnamed_fields = 0
+    __match_args__ = _FLAG_NAMES
+
+    def __new__(cls, *args, **kwargs):
+        raise TypeError("cannot create 'sys.flags' instances")
+
+    def __repr__(self):
+        return 'sys.flags(%s)' % ', '.join(
+            '%s=%r' % (name, value) for name, value in zip(_FLAG_NAMES, self))
+
+    def __reduce__(self):
+        return (type(self), (tuple(self), {}))
+
+
+def _flag_field(index):
+    return property(lambda self: tuple.__getitem__(self, index))
+
+
+for _index, _name in enumerate(_FLAG_NAMES):
+    setattr(flags, _name, _flag_field(_index))
+# Read by RustPython's own standard library (warnings, threading): 3.14's
+# flags beyond the tuple.
+for _name in ('context_aware_warnings', 'thread_inherit_context'):
+    setattr(flags, _name, getattr(sys.flags, _name))
+flags.__module__ = 'sys'
+sys.flags = tuple.__new__(flags, [getattr(sys.flags, _name) for _name in _FLAG_NAMES])
+del flags, _flag_field, _index, _name
