@@ -19,7 +19,9 @@
 //!
 //! The native is `_oxrpc_async(op, ...)`: `reserve` a handle, `send` the
 //! request, `wait` for and `take` its reply, `forget` it; `serve` the
-//! connection a while, and its `timeout` for a synchronous request.
+//! connection until a message was served or a timeout (rpyc's
+//! `Connection.serve`, which says whether one was), and its `timeout` for
+//! a synchronous request.
 //! Replies not yet taken are held in [`AsyncReplies`], at most
 //! [`MAX_AWAITING`] per interpreter.
 
@@ -29,7 +31,7 @@ use crate::outbound::{plain, text};
 use crate::runtime::Runtime;
 use crate::session::Session;
 use crate::space::{ErrorKind, ObjectSpace};
-use crate::worker::{poll_all, serve_until, wait_for};
+use crate::worker::{poll_all, serve_one, serve_until, wait_for};
 use oxrpc_rpyc::{AsyncReply, BrineValue, HandlerId, RemoteException, Value};
 use std::collections::HashMap;
 use std::future::{poll_fn, Future};
@@ -215,9 +217,8 @@ pub(crate) fn async_op<S: ObjectSpace>(
         "take" => take(vm, &rt, number::<S>(vm, args.get(1), "a handle")?),
         "serve" => {
             let session = session::<S>(vm, &rt, number::<S>(vm, args.get(1), "a connection")?)?;
-            let limit = seconds::<S>(vm, args.get(2)).unwrap_or(Duration::ZERO);
-            serve(vm, &session, limit);
-            Ok(S::none(vm))
+            let served = serve(vm, &session, seconds::<S>(vm, args.get(2)));
+            S::from_plain(vm, BrineValue::Bool(served))
         }
         other => Err(S::error(
             vm,
@@ -227,22 +228,28 @@ pub(crate) fn async_op<S: ObjectSpace>(
     }
 }
 
-/// Serves the session's connection for `limit` (zero: what has come).
-fn serve<S: ObjectSpace>(vm: S::Vm<'_>, session: &Session<S>, limit: Duration) {
-    if limit.is_zero() {
-        poll_all::<S>(vm);
-        return;
+/// Serves the session's connection until something has been served (a
+/// request of the peer's, a reply) or `limit` has passed (zero: only what
+/// has already come; `None`: no limit), and says whether something was,
+/// as rpyc's `Connection.serve`. On a thread that is not the connection's
+/// worker (one Python code started), the worker serves and this thread
+/// only waits out `limit` (at most a second when none is given), and says
+/// nothing was served here.
+fn serve<S: ObjectSpace>(vm: S::Vm<'_>, session: &Session<S>, limit: Option<Duration>) -> bool {
+    if limit == Some(Duration::ZERO) {
+        return poll_all::<S>(vm);
     }
-    let deadline = Instant::now().checked_add(limit);
-    if session.worker().is_current() && deadline.is_some() {
-        serve_until::<S>(vm, || false, deadline);
-        return;
+    if session.worker().is_current() {
+        let deadline = limit.and_then(|limit| Instant::now().checked_add(limit));
+        return serve_one::<S>(vm, deadline).unwrap_or(false);
     }
-    let served = wait_for::<S>(vm, session.runtime(), session.worker(), async move {
+    let limit = limit.unwrap_or(Duration::from_secs(1));
+    let waited = wait_for::<S>(vm, session.runtime(), session.worker(), async move {
         tokio::time::sleep(limit).await;
         Ok(Value::NONE)
     });
-    drop(served);
+    drop(waited);
+    false
 }
 
 fn session<S: ObjectSpace>(

@@ -150,21 +150,24 @@ impl<T> Mailbox<T> {
     }
 
     /// The next message if one is queued, after serving what the
-    /// connection `reading` (if any) has already sent; never blocks.
-    pub(crate) fn try_take(&self, reading: &mut Option<Box<ThreadReading>>) -> Option<T> {
+    /// connection `reading` (if any) has already sent; never blocks. Also
+    /// says whether the connection had sent anything.
+    pub(crate) fn try_take(&self, reading: &mut Option<Box<ThreadReading>>) -> (bool, Option<T>) {
+        let mut served = false;
         if let Some(connection) = reading {
             // What is there now, not a peer that keeps sending.
             for _ in 0..MOST_READS_PER_POLL {
                 if !connection.wait_at_most(&self.wakeup, Duration::ZERO) {
                     break;
                 }
+                served = true;
                 if !connection.serve() {
                     *reading = None;
                     break;
                 }
             }
         }
-        self.lock().messages.pop_front()
+        (served, self.lock().messages.pop_front())
     }
 
     /// The thread stops: what is still queued is dropped.

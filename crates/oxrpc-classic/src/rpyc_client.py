@@ -254,8 +254,7 @@ class Connection(object):
         return self.serve(timeout)
 
     def poll_all(self, timeout=0):
-        self.serve(timeout)
-        return False
+        return _rpyc_helpers().poll_all(self._oxrpc_key, timeout)
 
     def async_request(self, handler, *args, timeout=None):
         return _rpyc_helpers().async_request(self, self._oxrpc_key, handler, args, timeout)

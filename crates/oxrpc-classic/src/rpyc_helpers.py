@@ -230,9 +230,22 @@ def sync_request(conn, key, handler, args):
 
 
 def serve(key, timeout):
-    """Serves the connection `key` for `timeout` seconds."""
-    _oxrpc_async('serve', key, 0 if timeout is None else Timeout(timeout).timeleft() or 0)
-    return False
+    """Serves the connection `key` until a request or a reply has been
+    served or `timeout` seconds have passed (None: no limit); whether one
+    was, as rpyc's Connection.serve."""
+    return _oxrpc_async('serve', key, Timeout(timeout).timeleft())
+
+
+def poll_all(key, timeout):
+    """rpyc's Connection.poll_all: serves what comes until `timeout` has
+    passed (0: only what has come); whether anything was served."""
+    deadline = Timeout(timeout)
+    at_least_once = False
+    while True:
+        if serve(key, deadline):
+            at_least_once = True
+        if deadline.expired():
+            return at_least_once
 
 
 def _syncreq(proxy, handler, *args):

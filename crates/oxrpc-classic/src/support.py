@@ -330,8 +330,7 @@ class Connection:
         return self.serve(timeout)
 
     def poll_all(self, timeout=0):
-        self.serve(timeout)
-        return False
+        return _rpyc_helpers().poll_all(self._oxrpc_session, timeout)
 
 
 Connection.__module__ = 'rpyc.core.protocol'

@@ -31,7 +31,7 @@ use crate::runtime::Runtime;
 use crate::space::{Job, ObjectSpace};
 use oxrpc_rpyc::{Context, RemoteException, Reply, RpcResult, ThreadReading};
 use std::any::Any;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::future::Future;
 use std::rc::Rc;
@@ -131,6 +131,10 @@ struct Queue<S: ObjectSpace> {
     worker: Worker<S>,
     runtime: tokio::runtime::Handle,
     early_replies: RefCell<HashMap<u64, RpcResult>>,
+    /// What the worker has served while Python code waited (frames of its
+    /// connection, requests and replies handed to it): rpyc's `serve`
+    /// says whether something came.
+    served: Cell<u64>,
 }
 
 thread_local! {
@@ -166,6 +170,7 @@ impl<S: ObjectSpace> Worker<S> {
                     worker: own,
                     runtime: runtime.clone(),
                     early_replies: RefCell::new(HashMap::new()),
+                    served: Cell::new(0),
                 });
                 QUEUE.with(|q| *q.borrow_mut() = Some(queue.clone() as Rc<dyn Any>));
                 // A connection that has asked for nothing yet costs a
@@ -480,23 +485,41 @@ pub(crate) fn wait_for<S: ObjectSpace>(
 /// Serves, without waiting, what the current worker has: what its
 /// connection has already sent, then the jobs and replies queued (rpyc's
 /// `poll_all`). Nothing on a thread that is not a worker.
-pub(crate) fn poll_all<S: ObjectSpace>(vm: S::Vm<'_>) {
+pub(crate) fn poll_all<S: ObjectSpace>(vm: S::Vm<'_>) -> bool {
     let Some(queue) = current_queue::<S>() else {
-        return;
+        return false;
     };
+    let before = queue.served.get();
     loop {
         let mut reading = queue.reading.take();
-        let message = queue.mailbox.try_take(&mut reading);
+        let (served, message) = queue.mailbox.try_take(&mut reading);
         if let Some(reading) = reading {
             queue.reading.put(reading);
         }
+        if served {
+            queue.served.set(queue.served.get() + 1);
+        }
         let Some(message) = message else {
-            return;
+            break;
         };
         if !serve_message(vm, &queue, message) {
-            return;
+            break;
         }
     }
+    queue.served.get() != before
+}
+
+/// Serves the current worker's connection and jobs until something has
+/// been served (a frame of its connection, a request or a reply handed to
+/// it) or `deadline`; whether something was (rpyc's `serve`). None on a
+/// thread that is not a worker.
+pub(crate) fn serve_one<S: ObjectSpace>(
+    vm: S::Vm<'_>,
+    deadline: Option<std::time::Instant>,
+) -> Option<bool> {
+    let queue = current_queue::<S>()?;
+    let before = queue.served.get();
+    serve_until::<S>(vm, || queue.served.get() != before, deadline)
 }
 
 /// Handles `message`, taken while waiting for something else: runs a job,
@@ -505,9 +528,14 @@ pub(crate) fn poll_all<S: ObjectSpace>(vm: S::Vm<'_>) {
 /// control back.
 fn serve_message<S: ObjectSpace>(vm: S::Vm<'_>, queue: &Queue<S>, message: Message<S>) -> bool {
     match message {
-        Message::Run(job) | Message::Housekeeping(job) => run_job::<S>(job, vm),
+        Message::Run(job) => {
+            run_job::<S>(job, vm);
+            queue.served.set(queue.served.get() + 1);
+        }
+        Message::Housekeeping(job) => run_job::<S>(job, vm),
         Message::Reply(id, result) => {
             queue.early_replies.borrow_mut().insert(id, result);
+            queue.served.set(queue.served.get() + 1);
         }
         Message::Adopt(reading) => adopt(queue, reading),
         Message::Wake => {}
@@ -553,7 +581,7 @@ pub(crate) fn serve_until<S: ObjectSpace>(
             queue.reading.put(reading);
         }
         match taken {
-            Taken::Served => {}
+            Taken::Served => queue.served.set(queue.served.get() + 1),
             Taken::TimedOut if until == deadline => return Some(done()),
             Taken::TimedOut => {}
             Taken::Message(message) => {

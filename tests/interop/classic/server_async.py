@@ -229,5 +229,34 @@ bg.stop()
 ''')
 ev('BgServingThread value', 'bg_value, bg._active')
 
+# The server's code serving its client's connection: `serve` returns as
+# soon as a message was served (True), or at its timeout (False); `poll`
+# and `poll_all` say whether anything came.
+ex('serving', '''
+import time
+client_conn = double.____conn__
+def timed_serve(timeout):
+    start = time.time()
+    served = client_conn.serve(timeout)
+    return served, round(time.time() - start) if not served else time.time() - start < timeout / 2
+''')
+ev('serve with nothing coming', 'timed_serve(0.3)')
+ev('serve without waiting', 'client_conn.serve(0)')
+ev('poll and poll_all with nothing', 'client_conn.poll(), client_conn.poll_all(), client_conn.poll_all(0.2)')
+waiting = rpyc.async_(conn.namespace['timed_serve'])(6)
+time.sleep(0.3)
+conn.namespace['marker'] = 'sent while the server serves'
+show('serve while a request comes', waiting.value)
+conn.execute('''
+def poll_all_while(seconds):
+    return client_conn.poll_all(seconds), served_meanwhile
+served_meanwhile = []
+''')
+polling = rpyc.async_(conn.namespace['poll_all_while'])(1.0)
+time.sleep(0.2)
+for i in range(3):
+    conn.namespace['served_meanwhile'].append(i)
+show('poll_all while requests come', polling.value)
+
 conn.close()
 show('closed', conn.closed)
