@@ -150,18 +150,9 @@ def _code_from_source(codetup, connection):
                              'through the client' % (name, filename, firstlineno))
 
 
-def _brinable(obj):
-    """rpyc's brine.dumpable: what crosses by value."""
-    if obj is None or obj is Ellipsis or obj is NotImplemented:
-        return True
-    kind = type(obj)
-    if kind in (bool, int, float, complex, str, bytes):
-        return True
-    if kind is tuple or kind is frozenset:
-        return all(_brinable(item) for item in obj)
-    if kind is slice:
-        return _brinable(obj.start) and _brinable(obj.stop) and _brinable(obj.step)
-    return False
+# rpyc's brine.dumpable (what crosses by value), given by the server when
+# it installs this module (support.py's `dumpable`).
+_brinable = None
 
 
 def _export_code(code):

@@ -11,7 +11,7 @@
 use crate::runtime::Runtime;
 use crate::space::ObjectSpace;
 use crate::worker::Worker;
-use oxrpc_rpyc::{BrineValue, Connection, ObjectRef, RemoteException};
+use oxrpc_rpyc::{BrineValue, Connection, ObjectRef, RemoteException, RpcObject};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
@@ -53,7 +53,7 @@ pub struct Session<S: ObjectSpace> {
     /// What `getconn()` gave the peer, while the peer holds it: one
     /// connection is one object to the peer (`getconn() == _conn`), as in
     /// rpyc. Weak, as the object holds this session.
-    connection_object: Mutex<Option<Weak<dyn oxrpc_rpyc::RpcObject>>>,
+    connection_object: Mutex<Option<Weak<dyn RpcObject>>>,
     make_connection_object: MakeConnectionObject<S>,
 }
 

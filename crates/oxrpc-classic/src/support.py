@@ -1199,6 +1199,7 @@ def install_rpyc_shim(teleportation):
     utils = module('rpyc.utils', True)
     lib = module('rpyc.lib', True)
     sys.modules['rpyc.utils.teleportation'] = teleportation
+    teleportation._brinable = dumpable
     compat = module('rpyc.lib.compat')
     compat.__getattr__ = _compat_getattr
     # The rpyc this server speaks for (its version module, as rpyc's).

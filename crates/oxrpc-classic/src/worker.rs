@@ -484,7 +484,8 @@ pub(crate) fn wait_for<S: ObjectSpace>(
 
 /// Serves, without waiting, what the current worker has: what its
 /// connection has already sent, then the jobs and replies queued (rpyc's
-/// `poll_all`). Nothing on a thread that is not a worker.
+/// `poll_all`); whether there was anything. Nothing on a thread that is
+/// not a worker.
 pub(crate) fn poll_all<S: ObjectSpace>(vm: S::Vm<'_>) -> bool {
     let Some(queue) = current_queue::<S>() else {
         return false;

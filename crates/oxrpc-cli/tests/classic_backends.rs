@@ -465,9 +465,16 @@ fn text_files_and_time_take_the_locale_and_zone_the_server_starts_in() {
         &[("TZ", "Australia/Sydney")],
         &[("TZ", "America/New_York")],
     ];
+    same_as_rpyc_classic_in("locale_encodings.py", &CLEARED, &environments);
+}
+
+/// Runs `name` against rpyc_classic and `oxrpc classic serve`, both
+/// started in each of `environments` (the variables `cleared` taken out of
+/// this process's first), and asserts the outputs are the same.
+fn same_as_rpyc_classic_in(name: &str, cleared: &[&str], environments: &[&[(&str, &str)]]) {
     let in_environment = |cmd: &mut Command, environment: &[(&str, &str)]| {
-        for name in CLEARED {
-            cmd.env_remove(name);
+        for variable in cleared {
+            cmd.env_remove(variable);
         }
         cmd.envs(environment.iter().copied());
     };
@@ -478,14 +485,14 @@ fn text_files_and_time_take_the_locale_and_zone_the_server_starts_in() {
         in_environment(&mut python, environment);
         let reference = {
             let _python = ChildGuard::spawn_listening(python, port, Duration::from_secs(30));
-            script("locale_encodings.py", port, &[], "rpyc_classic")
+            script(name, port, &[], "rpyc_classic")
         };
         let port = free_port();
         let mut oxrpc = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
         oxrpc.args(["classic", "serve", "-q", "-p", &port.to_string()]);
         in_environment(&mut oxrpc, environment);
         let _server = ChildGuard::spawn_listening(oxrpc, port, Duration::from_secs(60));
-        let got = script("locale_encodings.py", port, &[], "oxrpc classic serve");
+        let got = script(name, port, &[], "oxrpc classic serve");
         assert_eq!(got, reference, "environment {environment:?}");
     }
 }
@@ -526,29 +533,7 @@ fn interpreters_take_the_python_variables_the_server_starts_with() {
         &[("LC_ALL", "C")],
         &[("LANG", "xx_XX.UTF-8")],
     ];
-    let in_environment = |cmd: &mut Command, environment: &[(&str, &str)]| {
-        for name in CLEARED {
-            cmd.env_remove(name);
-        }
-        cmd.envs(environment.iter().copied());
-    };
-    for environment in environments {
-        let port = free_port();
-        let mut python = rpyc_classic_command();
-        python.args(["-q", "-p", &port.to_string()]);
-        in_environment(&mut python, environment);
-        let reference = {
-            let _python = ChildGuard::spawn_listening(python, port, Duration::from_secs(30));
-            script("startup_environment.py", port, &[], "rpyc_classic")
-        };
-        let port = free_port();
-        let mut oxrpc = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
-        oxrpc.args(["classic", "serve", "-q", "-p", &port.to_string()]);
-        in_environment(&mut oxrpc, environment);
-        let _server = ChildGuard::spawn_listening(oxrpc, port, Duration::from_secs(60));
-        let got = script("startup_environment.py", port, &[], "oxrpc classic serve");
-        assert_eq!(got, reference, "environment {environment:?}");
-    }
+    same_as_rpyc_classic_in("startup_environment.py", &CLEARED, &environments);
 }
 
 /// An interpreter per connection stays one per connection when interpreters
