@@ -396,14 +396,14 @@ fn cpython_backend_without_rpyc_teleports_through_the_stand_in() {
              c = rpyc.classic.connect('localhost', {port})\n\
              shim = c.modules['rpyc.utils.teleportation']\n\
              remote = rpyc.classic.teleport_function(c, triple)\n\
-             print(hasattr(shim, 'export_function'), remote(4), remote(4, plus=0), \
+             print(hasattr(shim, '_code_from_source'), remote(4), remote(4, plus=0), \
              c.eval('triple(2)'))"
         ),
     ]);
     let output = oxrpc_testkit::run_with_deadline(client, Duration::from_secs(120));
     assert_eq!(
         expect_success("teleport without rpyc", &output).trim(),
-        "False 13 12 7"
+        "True 13 12 7"
     );
 }
 
@@ -518,7 +518,7 @@ fn interpreters_take_the_python_variables_the_server_starts_with() {
         "PYTHONNOUSERSITE",
         "PYTHONDEVMODE",
     ];
-    let environments: [&[(&str, &str)]; 10] = [
+    let environments: [&[(&str, &str)]; 12] = [
         &[],
         &[("PYTHONOPTIMIZE", "1")],
         &[("PYTHONOPTIMIZE", "2")],
@@ -529,11 +529,30 @@ fn interpreters_take_the_python_variables_the_server_starts_with() {
         )],
         &[("PYTHONINTMAXSTRDIGITS", "640")],
         &[("PYTHONIOENCODING", ":replace")],
+        &[("PYTHONIOENCODING", "latin-1:backslashreplace")],
+        &[("PYTHONIOENCODING", "UTF8")],
         &[("LANG", "C.UTF-8")],
         &[("LC_ALL", "C")],
         &[("LANG", "xx_XX.UTF-8")],
     ];
     same_as_rpyc_classic_in("startup_environment.py", &CLEARED, &environments);
+    // An encoding Python does not know: CPython would not start; oxrpc's
+    // interpreters start, and keep UTF-8.
+    let port = free_port();
+    let mut oxrpc = Command::new(env!("CARGO_BIN_EXE_oxrpc"));
+    oxrpc.args(["classic", "serve", "-q", "-p", &port.to_string()]);
+    oxrpc.env("PYTHONIOENCODING", "no-such-encoding:replace");
+    let _server = ChildGuard::spawn_listening(oxrpc, port, Duration::from_secs(60));
+    let got = script(
+        "startup_environment.py",
+        port,
+        &[],
+        "an unknown PYTHONIOENCODING",
+    );
+    assert!(
+        got.contains("the streams' encodings -> ['utf-8', 'utf-8', 'utf-8']"),
+        "{got}"
+    );
 }
 
 /// An interpreter per connection stays one per connection when interpreters

@@ -314,7 +314,8 @@ impl ObjectSpace for RustPython {
                 .and_then(|()| teardown::log_classes(vm))
                 .and_then(|()| source_guard::install(vm))
                 .and_then(|()| as_cpython::install(vm))
-                .and_then(|()| stdlib_fixes::install(vm));
+                .and_then(|()| stdlib_fixes::install(vm))
+                .and_then(|()| startup_environment::reconfigure_stdio(vm));
             turn.finish();
             if let Err(e) = hooks {
                 let mut text = String::new();

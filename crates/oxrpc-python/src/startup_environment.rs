@@ -15,7 +15,8 @@
 //! `PYTHONPATH` and `PYTHONUTF8` are read where the module path and the
 //! locale are settled (`space.rs`, `process_locale.rs`).
 
-use rustpython_vm::Settings;
+use rustpython_vm::function::{FuncArgs, KwArgs};
+use rustpython_vm::{PyResult, Settings, VirtualMachine};
 
 /// Applies the variables `var` gives (the process's environment, in the
 /// server) to `settings`; `lenient_stdio` is whether, without
@@ -62,24 +63,84 @@ pub(crate) fn apply(
             ),
         }
     }
-    // The standard streams: `encoding[:errors]`, either part may be empty.
-    let (encoding, errors) = match set("PYTHONIOENCODING") {
-        Some(value) => match value.split_once(':') {
-            Some((encoding, errors)) => (encoding.to_owned(), errors.to_owned()),
-            None => (value, String::new()),
-        },
-        None => (String::new(), String::new()),
-    };
-    if !encoding.is_empty() {
-        settings.stdio_encoding = Some(encoding);
-    }
-    settings.stdio_errors = Some(if !errors.is_empty() {
-        errors
-    } else if lenient_stdio {
-        "surrogateescape".to_owned()
+    // PYTHONIOENCODING is applied once the interpreter is built
+    // ([`reconfigure_stdio`]): a name Python does not know must not stop
+    // the interpreter from starting.
+    let errors = if lenient_stdio {
+        "surrogateescape"
     } else {
-        "strict".to_owned()
-    });
+        "strict"
+    };
+    settings.stdio_errors = Some(errors.to_owned());
+}
+
+/// PYTHONIOENCODING's `encoding[:errors]`, either part `None` when empty;
+/// `None` when the variable is not set. An encoding given alone is taken
+/// with `strict`, as CPython takes it (`latin1` is `latin1:strict`).
+fn stdio_override(value: Option<String>) -> Option<(Option<String>, Option<String>)> {
+    let value = value.filter(|value| !value.is_empty())?;
+    let part = |text: &str| Some(text.to_owned()).filter(|t| !t.is_empty());
+    let (encoding, errors) = match value.split_once(':') {
+        Some((encoding, errors)) => (part(encoding), part(errors)),
+        None => (part(&value), None),
+    };
+    let errors = match (&encoding, errors) {
+        (Some(_), None) => Some("strict".to_owned()),
+        (_, errors) => errors,
+    };
+    Some((encoding, errors))
+}
+
+/// Points `vm`'s standard streams at PYTHONIOENCODING's encoding (by the
+/// name its codec gives itself, as CPython names it: `latin-1` is
+/// `iso8859-1`) and error handler (stdin's and stdout's; stderr keeps
+/// `backslashreplace`, as in CPython). Where CPython would refuse to start
+/// (an encoding it does not know), the interpreter keeps UTF-8 and the
+/// server says why in its log, once.
+pub(crate) fn reconfigure_stdio(vm: &VirtualMachine) -> PyResult<()> {
+    let Some((encoding, errors)) = stdio_override(std::env::var("PYTHONIOENCODING").ok()) else {
+        return Ok(());
+    };
+    if let Err(error) = reconfigure(vm, encoding.as_deref(), errors.as_deref()) {
+        static SAID: std::sync::Once = std::sync::Once::new();
+        SAID.call_once(|| {
+            let mut text = String::new();
+            let _ = vm.write_exception(&mut text, &error);
+            tracing::error!(
+                "PYTHONIOENCODING cannot be applied to the standard streams (CPython would \
+                 not start): {}",
+                text.trim_end()
+            );
+        });
+    }
+    Ok(())
+}
+
+fn reconfigure(vm: &VirtualMachine, encoding: Option<&str>, errors: Option<&str>) -> PyResult<()> {
+    let encoding = match encoding {
+        Some(encoding) => {
+            let codecs = vm.import("codecs", 0)?;
+            let info = vm.call_method(&codecs, "lookup", (encoding.to_owned(),))?;
+            Some(info.get_attr("name", vm)?)
+        }
+        None => None,
+    };
+    for name in ["stdin", "stdout", "stderr"] {
+        let stream = vm.sys_module.get_attr(name, vm)?;
+        // Given with the encoding, or reconfigure resets it to `strict`.
+        let handler = match (name, errors) {
+            ("stderr", _) | (_, None) => stream.get_attr("errors", vm)?,
+            (_, Some(errors)) => vm.ctx.new_str(errors).into(),
+        };
+        let mut kwargs = vec![("errors".to_owned(), handler)];
+        if let Some(encoding) = &encoding {
+            kwargs.push(("encoding".to_owned(), encoding.clone()));
+        }
+        let kwargs: KwArgs = kwargs.into_iter().collect();
+        let reconfigure = stream.get_attr("reconfigure", vm)?;
+        reconfigure.call(FuncArgs::new(Vec::new(), kwargs), vm)?;
+    }
+    Ok(())
 }
 
 /// `PYTHONOPTIMIZE`'s level: a number as written, anything else 1.
@@ -128,7 +189,6 @@ mod tests {
                 ("PYTHONDONTWRITEBYTECODE", ""),
                 ("PYTHONOPTIMIZE", ""),
                 ("PYTHONWARNINGS", ""),
-                ("PYTHONIOENCODING", ""),
             ],
             false,
         );
@@ -148,7 +208,6 @@ mod tests {
                 ("PYTHONOPTIMIZE", "2"),
                 ("PYTHONWARNINGS", "error::DeprecationWarning,,ignore"),
                 ("PYTHONINTMAXSTRDIGITS", "640"),
-                ("PYTHONIOENCODING", "latin-1:replace"),
             ],
             true,
         );
@@ -162,15 +221,22 @@ mod tests {
             ["error::DeprecationWarning", "ignore"]
         );
         assert_eq!(settings.int_max_str_digits, 640);
-        assert_eq!(settings.stdio_encoding.as_deref(), Some("latin-1"));
-        assert_eq!(settings.stdio_errors.as_deref(), Some("replace"));
         assert_eq!(
             settings_under(&[("PYTHONOPTIMIZE", "yes")], true).optimize,
             1
         );
-        let errors_only = settings_under(&[("PYTHONIOENCODING", ":ignore")], false);
-        assert_eq!(errors_only.stdio_encoding, None);
-        assert_eq!(errors_only.stdio_errors.as_deref(), Some("ignore"));
+    }
+
+    #[test]
+    fn pythonioencoding_names_either_part() {
+        let read = |value: &str| stdio_override(Some(value.to_owned()));
+        let both = (Some("latin-1".to_owned()), Some("replace".to_owned()));
+        assert_eq!(read("latin-1:replace"), Some(both));
+        let strict = (Some("latin-1".to_owned()), Some("strict".to_owned()));
+        assert_eq!(read("latin-1"), Some(strict));
+        assert_eq!(read(":ignore"), Some((None, Some("ignore".to_owned()))));
+        assert_eq!(read(""), None);
+        assert_eq!(stdio_override(None), None);
     }
 
     #[test]

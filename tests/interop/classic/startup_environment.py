@@ -80,6 +80,7 @@ for label, expression in [
     ('stdin errors', 'sys.stdin.errors'),
     ('stdout errors', 'sys.stdout.errors'),
     ('stderr errors', 'sys.stderr.errors'),
+    ('the streams\' encodings', '[s.encoding for s in (sys.stdin, sys.stdout, sys.stderr)]'),
     ('stdout writes through', 'sys.stdout.write_through'),
 ]:
     try:
