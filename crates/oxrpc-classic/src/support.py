@@ -312,9 +312,13 @@ class Connection:
         _oxrpc_session('ping', self._oxrpc_session)
 
     def __repr__(self):
+        try:
+            connid = self._config.get('connid')
+        except Exception:
+            # Closed: its settings went with it.
+            connid = None
         state = ' (closed)' if self.closed else ''
-        return '<rpyc.core.protocol.Connection %r object at 0x%08x%s>' % (
-            self._config.get('connid'), id(self), state)
+        return '<rpyc.core.protocol.Connection %r object at 0x%08x%s>' % (connid, id(self), state)
 
     # What rpyc's helpers call on a netref's `____conn__` (rpyc_helpers.py).
     def async_request(self, handler, *args, timeout=None):
@@ -1234,7 +1238,7 @@ def install_rpyc_shim(teleportation):
     _lazy_attributes(registry, same('REGISTRY_PORT', 'RegistryClient', 'UDPRegistryClient',
                                     'TCPRegistryClient'))
     service = core.service = module('rpyc.core.service')
-    _lazy_attributes(service, dict(services, ModuleNamespace='ModuleNamespace'))
+    _lazy_attributes(service, dict(services, ModuleNamespace='ModuleNamespace', Slave='Slave'))
     protocol = core.protocol = module('rpyc.core.protocol')
     _lazy_attributes(protocol, same('Connection'))
     # rpyc's helpers (rpyc_helpers.py), as its modules and its top level

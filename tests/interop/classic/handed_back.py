@@ -43,6 +43,7 @@ show('its class there', lambda: conn.eval('type(r).__module__, type(r).__name__'
 show('its repr there', lambda: conn.eval('repr(r)'))
 show('a SlaveService there', lambda: conn.eval('isinstance(r, __import__("rpyc").SlaveService)'))
 show('a Service there', lambda: conn.eval('isinstance(r, __import__("rpyc").Service)'))
+show('a Slave there', lambda: conn.eval('isinstance(r, __import__("rpyc.core.service").core.service.Slave)'))
 show('comes back as the root', lambda: conn.eval('r') is root)
 show('through a function', lambda: ident(root) is root)
 show('through builtins', lambda: conn.builtins.type(root).__name__)
@@ -76,6 +77,7 @@ show('its _config there', lambda: conn.eval('c._config["allow_pickle"], c._confi
 getconn._config['handed_setting'] = 'written by the client'
 show('the same _config', lambda: conn.eval('c._config.get("handed_setting")'))
 show('closed there', lambda: conn.eval('c.closed'))
+show('its repr there', lambda: conn.eval("__import__('re').sub(r'conn[0-9]+', 'connN', repr(c))"))
 show('ping there', lambda: conn.eval('c.ping()'))
 show('its ping handed back', lambda: ident(getconn.ping)())
 
