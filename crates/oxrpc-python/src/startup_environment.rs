@@ -18,6 +18,8 @@
 use rustpython_vm::function::{FuncArgs, KwArgs};
 use rustpython_vm::{PyResult, Settings, VirtualMachine};
 
+static REFUSED_DIGITS: std::sync::Once = std::sync::Once::new();
+
 /// Applies the variables `var` gives (the process's environment, in the
 /// server) to `settings`; `lenient_stdio` is whether, without
 /// `PYTHONIOENCODING`'s say, standard input and output let bytes that do
@@ -57,10 +59,13 @@ pub(crate) fn apply(
     if let Some(digits) = set("PYTHONINTMAXSTRDIGITS") {
         match digits.parse::<i64>() {
             Ok(limit) if limit == 0 || limit >= 640 => settings.int_max_str_digits = limit,
-            _ => tracing::warn!(
-                "PYTHONINTMAXSTRDIGITS={digits} is not 0 or at least 640 (CPython would not \
-                 start); interpreters keep the default limit"
-            ),
+            // Said once, not for every interpreter built.
+            _ => REFUSED_DIGITS.call_once(|| {
+                tracing::warn!(
+                    "PYTHONINTMAXSTRDIGITS={digits} is not 0 or at least 640 (CPython would \
+                     not start); interpreters keep the default limit"
+                )
+            }),
         }
     }
     // PYTHONIOENCODING is applied once the interpreter is built
