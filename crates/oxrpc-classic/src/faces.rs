@@ -55,13 +55,13 @@ pub(crate) fn own_object<S: ObjectSpace>(
     session: &Arc<Session<S>>,
     obj: &S::Object,
 ) -> Option<Value> {
-    if let Some(face) = session.root_face(vm) {
-        if S::is(vm, obj, &face) {
-            let root: ObjectRef = session.peer()?.local_root().clone();
-            return Some(Value::Object(root));
-        }
+    // Looked at for every object sent by reference: compared in place,
+    // nothing cloned.
+    if session.is_root_face(vm, obj) {
+        let root: ObjectRef = session.peer()?.local_root().clone();
+        return Some(Value::Object(root));
     }
-    if S::is(vm, obj, &session.connection(vm)) {
+    if session.is_connection(vm, obj) {
         return session.connection_object().map(Value::Object);
     }
     None

@@ -249,6 +249,21 @@ impl<S: ObjectSpace> Session<S> {
             .is_some_and(|mine| std::ptr::addr_eq(mine, Arc::as_ptr(object)))
     }
 
+    /// Whether `obj` is the connection's Python stand-in.
+    pub(crate) fn is_connection(&self, vm: S::Vm<'_>, obj: &S::Object) -> bool {
+        let connection = self.connection.lock();
+        connection
+            .ok()
+            .is_some_and(|c| c.as_ref().is_some_and(|c| S::is(vm, obj, c)))
+    }
+
+    /// Whether `obj` is the root's Python face.
+    pub(crate) fn is_root_face(&self, vm: S::Vm<'_>, obj: &S::Object) -> bool {
+        let face = self.root_face.lock();
+        face.ok()
+            .is_some_and(|f| f.as_ref().is_some_and(|f| S::is(vm, obj, f)))
+    }
+
     /// The root's Python face, if made (`faces.rs`).
     pub(crate) fn root_face(&self, vm: S::Vm<'_>) -> Option<S::Object> {
         let face = self.root_face.lock().ok()?;

@@ -891,7 +891,10 @@ class Netref(object, metaclass=NetrefType):
             return local is not None and isinstance(other, local)
         raise TypeError('isinstance() arg 2 must be a class, type, or tuple of classes and types')
 
-    def __del__(self):
+    # `Exception` bound now: a netref that outlives its interpreter's
+    # teardown (which empties this module and the builtins) is dropped
+    # quietly, not with a NameError printed to the server's output.
+    def __del__(self, _failed=Exception):
         try:
             key = object.__getattribute__(self, '_oxrpc_key')
             alive = _LIVE_NETREFS.get(key)
@@ -901,7 +904,7 @@ class Netref(object, metaclass=NetrefType):
                 if current is None or current is self:
                     del _LIVE_NETREFS[key]
             _oxrpc_op('release', object.__getattribute__(self, '_oxrpc_id'))
-        except Exception:
+        except _failed:
             pass
 
 

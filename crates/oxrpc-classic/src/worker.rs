@@ -185,16 +185,8 @@ impl<S: ObjectSpace> Worker<S> {
                                 Some(message) => message,
                                 None => next_message(vm, &queue),
                             };
-                            match message {
-                                Message::Run(job) | Message::Housekeeping(job) => {
-                                    run_job::<S>(job, vm)
-                                }
-                                Message::Reply(id, result) => {
-                                    queue.early_replies.borrow_mut().insert(id, result);
-                                }
-                                Message::Adopt(reading) => adopt(&queue, reading),
-                                Message::Wake => {}
-                                Message::Stop => break,
+                            if !serve_message(vm, &queue, message) {
+                                break;
                             }
                         }
                         // The connection has ended: its socket closes now, not
@@ -523,10 +515,10 @@ pub(crate) fn serve_one<S: ObjectSpace>(
     serve_until::<S>(vm, || queue.served.get() != before, deadline)
 }
 
-/// Handles `message`, taken while waiting for something else: runs a job,
-/// keeps a reply for its waiter, reads a connection handed over. False for
-/// `Stop`, posted again so that the worker's own loop stops once it has
-/// control back.
+/// Handles `message`, in the worker's loop or taken while waiting for
+/// something else: runs a job, keeps a reply for its waiter, reads a
+/// connection handed over. False for `Stop`, posted again so that an
+/// outer wait, and then the worker's own loop, stop too.
 fn serve_message<S: ObjectSpace>(vm: S::Vm<'_>, queue: &Queue<S>, message: Message<S>) -> bool {
     match message {
         Message::Run(job) => {

@@ -101,11 +101,7 @@ fn rustpython_backends_pass_the_classic_suite() {
 fn server_code_connects_to_rpyc_servers_as_on_rpyc_classic() {
     let certs = pki::pki("server-side-client");
     let certs = certs.to_str().unwrap();
-    let reference = {
-        let port = free_port();
-        let _python = spawn_rpyc_classic(port);
-        script("server_side_client.py", port, &[certs], "rpyc_classic")
-    };
+    let reference = on_rpyc_classic("server_side_client.py", &[certs]);
     // `--closes`: the connections the server's code left open (the three
     // it kept, two it named, and any a collector would find) end with the
     // client.
@@ -151,17 +147,30 @@ fn server_code_connects_to_rpyc_servers_as_on_rpyc_classic() {
 /// be rpyc_classic's.
 #[test]
 fn server_code_calls_asynchronously_as_on_rpyc_classic() {
-    let reference = {
-        let port = free_port();
-        let _python = spawn_rpyc_classic(port);
-        script("server_async.py", port, &[], "rpyc_classic")
-    };
+    let reference = on_rpyc_classic("server_async.py", &[]);
+    on_every_backend(|what, port| {
+        let got = script("server_async.py", port, &[], what);
+        assert_eq!(got.trim(), reference.trim(), "{what}");
+    });
+}
+
+/// What `name` prints against a fresh rpyc_classic (the oracle).
+fn on_rpyc_classic(name: &str, args: &[&str]) -> String {
+    let port = free_port();
+    let _python = spawn_rpyc_classic(port);
+    script(name, port, args, "rpyc_classic")
+}
+
+/// Starts `oxrpc classic serve` on each backend in turn (RustPython with
+/// an interpreter per connection and shared; with the `cpython` feature
+/// the host's CPython without rpyc and with the venv's) and runs
+/// `check(what, port)` against it.
+fn on_every_backend(mut check: impl FnMut(&str, u16)) {
     for (what, extra) in rustpython_servers().into_iter().chain(cpython_servers()) {
         let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
         let port = free_port();
         let _server = oxrpc_classic(port, &extra);
-        let got = script("server_async.py", port, &[], what);
-        assert_eq!(got.trim(), reference.trim(), "{what}");
+        check(what, port);
     }
 }
 
@@ -174,39 +183,32 @@ fn server_code_calls_asynchronously_as_on_rpyc_classic() {
 /// rpyc_classic's.
 #[test]
 fn objects_handed_back_are_the_servers_own_as_on_rpyc_classic() {
-    let reference = {
-        let port = free_port();
-        let _python = spawn_rpyc_classic(port);
-        script("handed_back.py", port, &[], "rpyc_classic")
-    };
+    let reference = on_rpyc_classic("handed_back.py", &[]);
     assert!(
         reference.contains("comes back as the root -> True"),
         "{reference}"
     );
-    for (what, extra) in rustpython_servers().into_iter().chain(cpython_servers()) {
-        let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
-        let port = free_port();
-        let _server = oxrpc_classic(port, &extra);
+    on_every_backend(|what, port| {
         let got = script("handed_back.py", port, &[], what);
         assert_eq!(got.trim(), reference.trim(), "{what}");
-    }
+    });
 }
 
 /// rpyc.classic's helpers that take a connection, in the server's code on
 /// a classic connection of its own (`server_classic_helpers.py`):
 /// `upload`, `download` and their kin, `deliver`, `redirected_stdio`,
-/// `pm`, `interact` and `teleport_function`. The output must be
+/// `pm`, `interact` and `teleport_function`, with the server itself as
+/// the peer and with a stock rpyc_classic as the peer. The output must be
 /// rpyc_classic's; on RustPython, which cannot make the CPython bytecode
 /// `teleport_function` sends, the teleport lines are one refusal that
 /// says so.
 #[test]
 fn server_code_uses_rpyc_classic_helpers_as_on_rpyc_classic() {
-    let reference = {
-        let port = free_port();
-        let _python = spawn_rpyc_classic(port);
-        script("server_classic_helpers.py", port, &[], "rpyc_classic")
-    };
+    let reference = on_rpyc_classic("server_classic_helpers.py", &[]);
     assert!(reference.contains("teleport -> 49"), "{reference}");
+    let stock_peer = free_port();
+    let _stock_peer = spawn_rpyc_classic(stock_peer);
+    let stock_peer = stock_peer.to_string();
     let without_teleport = |output: &str| {
         output
             .lines()
@@ -214,11 +216,7 @@ fn server_code_uses_rpyc_classic_helpers_as_on_rpyc_classic() {
             .collect::<Vec<_>>()
             .join("\n")
     };
-    for (what, extra) in rustpython_servers().into_iter().chain(cpython_servers()) {
-        let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
-        let port = free_port();
-        let _server = oxrpc_classic(port, &extra);
-        let got = script("server_classic_helpers.py", port, &[], what);
+    let check = |what: &str, got: &str| {
         if what.contains("RustPython") {
             let teleport: Vec<&str> = got.lines().filter(|l| l.starts_with("teleport")).collect();
             assert_eq!(teleport.len(), 1, "{what}: {got}");
@@ -229,14 +227,23 @@ fn server_code_uses_rpyc_classic_helpers_as_on_rpyc_classic() {
                 "{what}: {got}"
             );
             assert_eq!(
-                without_teleport(&got),
+                without_teleport(got),
                 without_teleport(&reference),
                 "{what}"
             );
         } else {
             assert_eq!(got.trim(), reference.trim(), "{what}");
         }
-    }
+    };
+    on_every_backend(|what, port| {
+        for peer in [port.to_string(), stock_peer.clone()] {
+            let what = format!("{what}, peer on port {peer}");
+            check(
+                &what,
+                &script("server_classic_helpers.py", port, &[&peer], &what),
+            );
+        }
+    });
 }
 
 /// The server's code sending asynchronous calls to a client that reads
@@ -247,11 +254,7 @@ fn server_code_uses_rpyc_classic_helpers_as_on_rpyc_classic() {
 /// `--isolation shared`.
 #[test]
 fn server_code_stops_sending_to_a_client_that_does_not_read() {
-    let reference = {
-        let port = free_port();
-        let _python = spawn_rpyc_classic(port);
-        script("server_async_backpressure.py", port, &[], "rpyc_classic")
-    };
+    let reference = on_rpyc_classic("server_async_backpressure.py", &[]);
     assert!(
         reference.contains("stopped while the client read nothing: True"),
         "{reference}"

@@ -1,11 +1,11 @@
 """rpyc.classic's helpers that take a connection, in the server's code,
 driven by rpyc 6.0.2.
 
-    python server_classic_helpers.py PORT
+    python server_classic_helpers.py PORT [PEER_PORT]
 
 A stock classic client has the server at PORT open a classic connection
-of its own (to PORT again) and use rpyc.classic's helpers on it, as code
-on rpyc_classic can: `upload`, `download` and their kin (trees, filters,
+of its own (to the classic server at PEER_PORT, PORT itself by default)
+and use rpyc.classic's helpers on it, as code on rpyc_classic can: `upload`, `download` and their kin (trees, filters,
 large files, refusals), `deliver`, `redirected_stdio`, `pm` and
 `interact` (driven through this side's streams), and
 `teleport_function` with its refusals.
@@ -20,6 +20,7 @@ import sys
 import rpyc
 
 PORT = int(sys.argv[1])
+PEER_PORT = int(sys.argv[2]) if len(sys.argv) > 2 else PORT
 conn = rpyc.classic.connect('127.0.0.1', PORT)
 conn._config['sync_request_timeout'] = 120
 
@@ -68,7 +69,7 @@ with open(os.path.join(local, 'sub', 'inner.txt'), 'w') as f:
     f.write('inside\\n')
 with open(os.path.join(local, 'sub', 'deeper', 'leaf.py'), 'w') as f:
     f.write('LEAF = 1\\n')
-''' % PORT)
+''' % PEER_PORT)
 
 
 def run(label, code):
