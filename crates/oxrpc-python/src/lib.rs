@@ -28,6 +28,7 @@
 //! ```
 
 mod as_cpython;
+mod cjk_codecs;
 mod collector;
 mod compiled;
 mod first_setup;

@@ -9,6 +9,7 @@
 //! connection, as rpyc_classic serves them).
 
 use crate::as_cpython;
+use crate::cjk_codecs;
 use crate::collector;
 use crate::compiled;
 use crate::first_setup;
@@ -283,6 +284,8 @@ fn build_interpreter() -> rustpython_vm::Interpreter {
     }
     let fronted = as_cpython::module_defs(&builder.ctx);
     builder = builder.add_native_modules(&fronted);
+    let cjk_codecs = cjk_codecs::module_defs(&builder.ctx);
+    builder = builder.add_native_modules(&cjk_codecs);
     builder.build()
 }
 

@@ -1,0 +1,389 @@
+# `_multibytecodec` as CPython 3.11's: the codec objects `_codecs_jp` and
+# its kin give (`getcodec`), and the incremental and stream classes the
+# `encodings` modules of the CJK codecs derive from. The bytes are decoded
+# and encoded in Rust (`_oxrpc_decode`, `_oxrpc_encode`, from CPython's
+# own tables); what happens at a sequence or character the codec cannot
+# handle is CPython's, here: the built-in `strict`, `ignore` and `replace`
+# (one U+FFFD, or one `?`, for the whole sequence), any other handler
+# looked up only when an error comes and given one exception object per
+# call, its answer checked as CPython checks it.
+
+import codecs as _codecs
+
+_ILLEGAL = "illegal multibyte sequence"
+_INCOMPLETE = "incomplete multibyte sequence"
+# What an incremental decoder and encoder may hold back between calls.
+_MAX_PENDING_BYTES = 8
+_MAX_PENDING_CHARACTERS = 2
+# `_oxrpc_decode` and `_oxrpc_encode` say why a run stopped.
+_END, _INCOMPLETE_STOP, _ILLEGAL_STOP = 0, 1, 2
+
+
+class MultibyteCodec:
+    __slots__ = ("_oxrpc_name",)
+
+    def __new__(cls, *args, **kwargs):
+        raise TypeError("cannot create '_multibytecodec.MultibyteCodec' instances")
+
+    def encode(self, input, errors=None):
+        errors = _errors_argument("encode", errors)
+        text = _as_text(input, "couldn't convert the object to unicode.")
+        data, _ = _encode(self._oxrpc_name, text, errors, True)
+        return data, len(text)
+
+    def decode(self, input, errors=None):
+        errors = _errors_argument("decode", errors)
+        data = bytes(memoryview(input))
+        text, _ = _decode(self._oxrpc_name, data, errors, True, False)
+        return text, len(data)
+
+
+def _oxrpc_codec(name):
+    codec = object.__new__(MultibyteCodec)
+    codec._oxrpc_name = name
+    return codec
+
+
+def _errors_argument(function, errors):
+    if errors is None:
+        return "strict"
+    if not isinstance(errors, str):
+        raise TypeError("%s() argument 'errors' must be str or None, not %s"
+                        % (function, type(errors).__name__))
+    return errors
+
+
+def _as_text(value, refusal):
+    if isinstance(value, str):
+        return value
+    value = str(value)
+    if not isinstance(value, str):
+        raise TypeError(refusal)
+    return value
+
+
+def _checked_position(position, length):
+    if position < 0:
+        position += length
+    if position < 0 or position > length:
+        raise IndexError("position %d from error handler out of bounds" % position)
+    return position
+
+
+def _decode(name, data, errors, last, incremental):
+    """The text of `data`'s sequences and how far it read: to its end, or
+    (not `last`) up to an incomplete sequence at its end. An incremental
+    decoder's last call hands such a sequence to the handler once and
+    keeps what the handler leaves (as CPython's does)."""
+    parts = []
+    position = 0
+    error = None
+    while True:
+        runs = _oxrpc_decode(name, data, position)
+        for text, at, stop, size in runs:
+            parts.append(text)
+            position = at
+            if stop == _END:
+                return "".join(parts), position
+            if stop == _INCOMPLETE_STOP:
+                if not last:
+                    return "".join(parts), position
+                reason, end = _INCOMPLETE, len(data)
+            else:
+                reason, end = _ILLEGAL, at + size
+            if errors == "strict":
+                raise UnicodeDecodeError(name, data, at, end, reason)
+            if errors == "replace" or errors == "ignore":
+                if errors == "replace":
+                    parts.append("\ufffd")
+                position = end
+            else:
+                handler = _codecs.lookup_error(errors)
+                if error is None:
+                    error = UnicodeDecodeError(name, data, at, end, reason)
+                else:
+                    error.start, error.end, error.reason = at, end, reason
+                answer = handler(error)
+                if (not isinstance(answer, tuple) or len(answer) != 2
+                        or not isinstance(answer[0], str) or not isinstance(answer[1], int)):
+                    raise TypeError("decoding error handler must return (str, int) tuple")
+                parts.append(answer[0])
+                position = _checked_position(answer[1], len(data))
+            if stop == _INCOMPLETE_STOP and incremental:
+                return "".join(parts), position
+            if position != end:
+                break
+        else:
+            return "".join(parts), position
+        if position >= len(data):
+            return "".join(parts), position
+
+
+def _encode(name, text, errors, last):
+    """The bytes of `text` and how far it wrote: to its end, or (not
+    `last`) up to a character at its end that may start a pair."""
+    parts = []
+    position = 0
+    error = None
+    while True:
+        runs = _oxrpc_encode(name, text, position, last)
+        for data, at, stop, size in runs:
+            parts.append(data)
+            position = at
+            if stop == _END or (stop == _INCOMPLETE_STOP and not last):
+                return b"".join(parts), position
+            reason = _ILLEGAL if stop == _ILLEGAL_STOP else _INCOMPLETE
+            end = at + size if stop == _ILLEGAL_STOP else len(text)
+            if errors == "strict":
+                raise UnicodeEncodeError(name, text, at, end, reason)
+            if errors == "replace" or errors == "ignore":
+                if errors == "replace":
+                    parts.append(b"?")
+                position = end
+            else:
+                handler = _codecs.lookup_error(errors)
+                if error is None:
+                    error = UnicodeEncodeError(name, text, at, end, reason)
+                else:
+                    error.start, error.end, error.reason = at, end, reason
+                answer = handler(error)
+                if (not isinstance(answer, tuple) or len(answer) != 2
+                        or not isinstance(answer[0], (str, bytes))
+                        or not isinstance(answer[1], int)):
+                    raise TypeError("encoding error handler must return (str, int) tuple")
+                replacement = answer[0]
+                if isinstance(replacement, str):
+                    replacement, _ = _encode(name, replacement, "strict", True)
+                parts.append(replacement)
+                position = _checked_position(answer[1], len(text))
+            if position != end:
+                break
+        else:
+            return b"".join(parts), position
+        if position >= len(text):
+            return b"".join(parts), position
+
+
+def _codec_of(cls):
+    codec = cls.codec
+    if not isinstance(codec, MultibyteCodec):
+        raise TypeError("codec is unexpected type")
+    return codec
+
+
+def _errors_of(errors):
+    return "strict" if errors is None else errors
+
+
+class _Errors:
+    """The `errors` attribute of the incremental and stream objects."""
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        return instance._oxrpc_errors
+
+    def __set__(self, instance, value):
+        if not isinstance(value, str):
+            raise TypeError("errors must be a string")
+        instance._oxrpc_errors = value
+
+    def __delete__(self, instance):
+        raise AttributeError("cannot delete attribute")
+
+
+def _unsigned_bytes(value, size):
+    if not isinstance(value, int):
+        raise TypeError("setstate() argument must be int, not %s" % type(value).__name__)
+    if value < 0:
+        raise OverflowError("can't convert negative int to unsigned")
+    if value.bit_length() > size * 8:
+        raise OverflowError("int too big to convert")
+    return value.to_bytes(size, "little")
+
+
+class MultibyteIncrementalEncoder:
+    __slots__ = ("_oxrpc_codec", "_oxrpc_errors", "_oxrpc_pending", "_oxrpc_state")
+    errors = _Errors()
+
+    def __new__(cls, errors=None):
+        codec = _codec_of(cls)
+        self = object.__new__(cls)
+        self._oxrpc_codec = codec
+        self._oxrpc_errors = _errors_of(errors)
+        self._oxrpc_pending = ""
+        self._oxrpc_state = bytes(8)
+        return self
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def encode(self, input, final=False):
+        text = self._oxrpc_pending + _as_text(input, "couldn't convert the object to str.")
+        data, position = _encode(self._oxrpc_codec._oxrpc_name, text, self._oxrpc_errors,
+                                 bool(final))
+        rest = text[position:]
+        if len(rest) > _MAX_PENDING_CHARACTERS:
+            raise UnicodeError("pending buffer overflow")
+        self._oxrpc_pending = rest
+        return data
+
+    def reset(self):
+        self._oxrpc_pending = ""
+
+    def getstate(self):
+        pending = self._oxrpc_pending.encode("utf-8")
+        return int.from_bytes(bytes([len(pending)]) + pending + self._oxrpc_state, "little")
+
+    def setstate(self, state):
+        state = _unsigned_bytes(state, 1 + _MAX_PENDING_CHARACTERS * 4 + 8)
+        length = state[0]
+        if length > _MAX_PENDING_CHARACTERS * 4:
+            raise UnicodeError("pending buffer too large")
+        self._oxrpc_pending = state[1:1 + length].decode("utf-8")
+        self._oxrpc_state = state[1 + length:1 + length + 8]
+
+
+class MultibyteIncrementalDecoder:
+    __slots__ = ("_oxrpc_codec", "_oxrpc_errors", "_oxrpc_pending", "_oxrpc_state")
+    errors = _Errors()
+
+    def __new__(cls, errors=None):
+        codec = _codec_of(cls)
+        self = object.__new__(cls)
+        self._oxrpc_codec = codec
+        self._oxrpc_errors = _errors_of(errors)
+        self._oxrpc_pending = b""
+        self._oxrpc_state = 0
+        return self
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def decode(self, input, final=False):
+        data = self._oxrpc_pending + bytes(memoryview(input))
+        text, position = _decode(self._oxrpc_codec._oxrpc_name, data, self._oxrpc_errors,
+                                 bool(final), True)
+        rest = data[position:]
+        if len(rest) > _MAX_PENDING_BYTES:
+            raise UnicodeError("pending buffer overflow")
+        self._oxrpc_pending = rest
+        return text
+
+    def reset(self):
+        self._oxrpc_pending = b""
+
+    def getstate(self):
+        return self._oxrpc_pending, self._oxrpc_state
+
+    def setstate(self, state):
+        if (not isinstance(state, tuple) or len(state) != 2 or not isinstance(state[0], bytes)
+                or not isinstance(state[1], int)):
+            raise TypeError("setstate(): illegal state argument")
+        buffer, number = state
+        _unsigned_bytes(number, 8)
+        if len(buffer) > _MAX_PENDING_BYTES:
+            raise UnicodeError("pending buffer too large")
+        self._oxrpc_pending = buffer
+        self._oxrpc_state = number
+
+
+class MultibyteStreamReader:
+    __slots__ = ("_oxrpc_codec", "_oxrpc_errors", "_oxrpc_pending", "_oxrpc_stream")
+    errors = _Errors()
+    stream = property(lambda self: self._oxrpc_stream)
+
+    def __new__(cls, stream, errors=None):
+        codec = _codec_of(cls)
+        self = object.__new__(cls)
+        self._oxrpc_codec = codec
+        self._oxrpc_errors = _errors_of(errors)
+        self._oxrpc_pending = b""
+        self._oxrpc_stream = stream
+        return self
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def _read(self, method, size):
+        if size == 0:
+            return ""
+        parts = []
+        while True:
+            chunk = getattr(self._oxrpc_stream, method)() if size < 0 \
+                else getattr(self._oxrpc_stream, method)(size)
+            if not isinstance(chunk, bytes):
+                raise TypeError("stream function returned a non-bytes object (%s)"
+                                % type(chunk).__name__)
+            at_end = not chunk
+            data = self._oxrpc_pending + chunk
+            self._oxrpc_pending = b""
+            text, position = _decode(self._oxrpc_codec._oxrpc_name, data, self._oxrpc_errors,
+                                     at_end or size < 0, True)
+            rest = data[position:]
+            if len(rest) > _MAX_PENDING_BYTES:
+                raise UnicodeError("pending buffer overflow")
+            self._oxrpc_pending = rest
+            parts.append(text)
+            if size < 0 or text or not chunk:
+                return "".join(parts)
+            size = 1
+
+    @staticmethod
+    def _size(size, function):
+        if size is None:
+            return -1
+        if not isinstance(size, int):
+            raise TypeError("%s() argument must be int or None, not %s"
+                            % (function, type(size).__name__))
+        return size
+
+    def read(self, sizeobj=None):
+        return self._read("read", self._size(sizeobj, "read"))
+
+    def readline(self, sizeobj=None):
+        return self._read("readline", self._size(sizeobj, "readline"))
+
+    def readlines(self, sizehintobj=None):
+        return self._read("read", self._size(sizehintobj, "readlines")).splitlines(True)
+
+    def reset(self):
+        self._oxrpc_pending = b""
+
+
+class MultibyteStreamWriter:
+    __slots__ = ("_oxrpc_codec", "_oxrpc_errors", "_oxrpc_pending", "_oxrpc_stream")
+    errors = _Errors()
+    stream = property(lambda self: self._oxrpc_stream)
+
+    def __new__(cls, stream, errors=None):
+        codec = _codec_of(cls)
+        self = object.__new__(cls)
+        self._oxrpc_codec = codec
+        self._oxrpc_errors = _errors_of(errors)
+        self._oxrpc_pending = ""
+        self._oxrpc_stream = stream
+        return self
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def write(self, strobj):
+        text = self._oxrpc_pending + _as_text(strobj, "couldn't convert the object to str.")
+        data, position = _encode(self._oxrpc_codec._oxrpc_name, text, self._oxrpc_errors, False)
+        self._oxrpc_pending = text[position:]
+        self._oxrpc_stream.write(data)
+
+    def writelines(self, lines):
+        for line in lines:
+            self.write(line)
+
+    def reset(self):
+        pending, self._oxrpc_pending = self._oxrpc_pending, ""
+        if pending:
+            data, _ = _encode(self._oxrpc_codec._oxrpc_name, pending, self._oxrpc_errors, True)
+            if data:
+                self._oxrpc_stream.write(data)
+
+
+del _Errors

@@ -1,0 +1,140 @@
+//! The codecs against CPython's: the tables are what the generator reads
+//! from the pinned Python now, and every input `cjk_codecs_oracle.py`
+//! gives (all one- and two-byte sequences, the rules' sequences at their
+//! edges, every code point, the pairs) decodes and encodes here as there.
+
+use super::decoder::{self, Stop};
+use super::encoder;
+use super::tables::{self, Codec};
+use oxrpc_testkit::{expect_success, golden_path, python_command, run_with_deadline};
+use std::io::Read;
+use std::time::Duration;
+
+#[test]
+fn the_tables_are_what_cpython_gives_now() {
+    let mut generate = python_command();
+    generate
+        .arg(golden_path("classic/generate_cjk_codecs.py"))
+        .arg("--print");
+    let output = run_with_deadline(generate, Duration::from_secs(300));
+    expect_success("generate_cjk_codecs.py --print", &output);
+    let mut checked_in = Vec::new();
+    flate2::read::ZlibDecoder::new(&include_bytes!("tables.bin")[..])
+        .read_to_end(&mut checked_in)
+        .expect("the checked-in tables inflate");
+    assert!(
+        output.stdout == checked_in,
+        "crates/oxrpc-python/src/cjk_codecs/tables.bin is stale: run \
+         .venv/bin/python tests/golden/classic/generate_cjk_codecs.py"
+    );
+}
+
+#[test]
+fn every_codec_decodes_and_encodes_as_cpythons() {
+    let codecs = tables::codecs().expect("the tables unpack");
+    assert_eq!(codecs.len(), 16);
+    let mut differences = Vec::new();
+    let mut checked = 0usize;
+    for codec in codecs {
+        let mut oracle = python_command();
+        oracle
+            .arg(golden_path("classic/cjk_codecs_oracle.py"))
+            .arg(&codec.name);
+        let output = run_with_deadline(oracle, Duration::from_secs(300));
+        expect_success("cjk_codecs_oracle.py", &output);
+        let mut records = Records {
+            rest: &output.stdout,
+        };
+        while !records.rest.is_empty() {
+            let kind = records.u8();
+            let length = usize::from(records.u8());
+            let (input, ours) = if kind == 0 {
+                let data = records.take(length).to_vec();
+                let ours = decoded(codec, &data);
+                (format!("{data:02x?}"), ours)
+            } else {
+                let text: Vec<u32> = (0..length).map(|_| records.u32()).collect();
+                let ours = encoded(codec, &text);
+                (format!("{text:x?}"), ours)
+            };
+            let theirs = records.outcome(kind == 0);
+            checked += 1;
+            if ours != theirs && differences.len() < 20 {
+                differences.push(format!(
+                    "{} {}: CPython {theirs:x?}, here {ours:x?}",
+                    codec.name, input
+                ));
+            }
+        }
+    }
+    assert!(checked > 16 * 1_000_000, "only {checked} inputs checked");
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+}
+
+/// An input's outcome: the output (code points or bytes) or the error's
+/// (start, end, reason: 1 illegal, 2 incomplete).
+#[derive(Debug, PartialEq, Eq)]
+enum Outcome {
+    Output(Vec<u32>),
+    Error(usize, usize, u8),
+}
+
+fn decoded(codec: &Codec, data: &[u8]) -> Outcome {
+    let decoded = decoder::decode(codec, data, 0);
+    match decoded.stop {
+        Stop::End => Outcome::Output(decoded.text.chars().map(u32::from).collect()),
+        Stop::Incomplete => Outcome::Error(decoded.position, data.len(), 2),
+        Stop::Illegal(size) => Outcome::Error(decoded.position, decoded.position + size, 1),
+    }
+}
+
+fn encoded(codec: &Codec, text: &[u32]) -> Outcome {
+    let encoded = encoder::encode(codec, text, 0, true);
+    match encoded.stop {
+        Stop::End => Outcome::Output(encoded.bytes.iter().map(|byte| u32::from(*byte)).collect()),
+        Stop::Incomplete => Outcome::Error(encoded.position, text.len(), 2),
+        Stop::Illegal(size) => Outcome::Error(encoded.position, encoded.position + size, 1),
+    }
+}
+
+/// The oracle's records (its docstring gives their layout).
+struct Records<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Records<'a> {
+    fn take(&mut self, length: usize) -> &'a [u8] {
+        let (taken, rest) = self.rest.split_at(length);
+        self.rest = rest;
+        taken
+    }
+
+    fn u8(&mut self) -> u8 {
+        self.take(1)[0]
+    }
+
+    fn u32(&mut self) -> u32 {
+        u32::from_le_bytes(self.take(4).try_into().expect("four bytes"))
+    }
+
+    fn outcome(&mut self, text: bool) -> Outcome {
+        if self.u8() == 0 {
+            let count = self.u32();
+            Outcome::Output(
+                (0..count)
+                    .map(|_| {
+                        if text {
+                            self.u32()
+                        } else {
+                            u32::from(self.u8())
+                        }
+                    })
+                    .collect(),
+            )
+        } else {
+            let start = self.u32() as usize;
+            let end = self.u32() as usize;
+            Outcome::Error(start, end, self.u8())
+        }
+    }
+}

@@ -1,0 +1,109 @@
+"""What CPython's CJK codecs make of many inputs, for the test of
+crates/oxrpc-python/src/cjk_codecs (which decodes and encodes the same
+inputs with the server's tables and compares): every one- and two-byte
+sequence, every three-byte sequence of EUC-JP's JIS X 0212 plane, gb18030's
+four-byte sequences at every edge and every one below U+10000, a sample of
+euc_kr's make-up sequences; every code point alone, and each character
+that can start a pair followed by each that can end one.
+
+    .venv/bin/python tests/golden/classic/cjk_codecs_oracle.py CODEC
+
+writes records to stdout (little-endian): a kind (u8: 0 decode, 1
+encode), the input (u8 length and bytes; or u8 count and u32 code
+points), then the outcome: 0 and the output (u32 count of code points, or
+of bytes, and them) or 1 and the error (u32 start, u32 end, u8 1 for an
+illegal sequence, 2 for an incomplete one).
+"""
+
+import random
+import struct
+import sys
+
+REASONS = {"illegal multibyte sequence": 1, "incomplete multibyte sequence": 2}
+
+
+def outcome(function):
+    try:
+        result = function()
+    except UnicodeError as error:
+        return struct.pack("<BIIB", 1, error.start, error.end, REASONS[error.reason])
+    if isinstance(result, str):
+        return struct.pack("<BI", 0, len(result)) + b"".join(struct.pack("<I", ord(c)) for c in result)
+    return struct.pack("<BI", 0, len(result)) + result
+
+
+def decoding_inputs(codec):
+    for first in range(256):
+        yield bytes([first])
+        for second in range(256):
+            yield bytes([first, second])
+    if codec in ("euc_jp", "euc_jis_2004", "euc_jisx0213"):
+        for second in range(256):
+            for third in range(256):
+                yield bytes([0x8F, second, third])
+    if codec == "gb18030":
+        for first in range(0x80, 0x100):
+            for second in (0x30, 0x35, 0x39):
+                for third in (0x80, 0x81, 0x90, 0xFE, 0xFF):
+                    yield bytes([first, second, third])
+                    for fourth in (0x2F, 0x30, 0x35, 0x39, 0x3A):
+                        yield bytes([first, second, third, fourth])
+        for linear in range(39420):
+            first, rest = divmod(linear, 12600)
+            second, rest = divmod(rest, 1260)
+            third, fourth = divmod(rest, 10)
+            yield bytes([0x81 + first, 0x30 + second, 0x81 + third, 0x30 + fourth])
+    if codec == "euc_kr":
+        chance = random.Random(15)
+        seconds = list(range(0xA1, 0xFF))
+        for initial in seconds:
+            yield bytes([0xA4, 0xD4, 0xA4, initial, 0xA4, 0xBF, 0xA4, 0xD4])
+            yield bytes([0xA4, 0xD4, 0xA4, 0xA1, 0xA4, initial, 0xA4, 0xD4])
+            yield bytes([0xA4, 0xD4, 0xA4, 0xA1, 0xA4, 0xBF, 0xA4, initial])
+        for _ in range(20000):
+            yield bytes([0xA4, 0xD4, 0xA4, chance.choice(seconds), 0xA4, chance.choice(seconds),
+                         0xA4, chance.choice(seconds)])
+        for length in range(2, 9):
+            yield b"\xa4\xd4\xa4\xa1\xa4\xbf\xa4\xd4"[:length]
+        yield b"\xa4\xd4\xa3\xa1\xa4\xbf\xa4\xd4"
+
+
+def pairs_decoded(codec):
+    """The two-character texts some two-byte sequence decodes to."""
+    pairs = set()
+    for first in range(0x80, 0x100):
+        for second in range(256):
+            try:
+                text = bytes([first, second]).decode(codec)
+            except UnicodeError:
+                continue
+            if len(text) == 2:
+                pairs.add(text)
+    return pairs
+
+
+def encoding_inputs(codec):
+    for code in range(0x110000):
+        yield chr(code)
+    pairs = pairs_decoded(codec)
+    starters = sorted({pair[0] for pair in pairs})
+    enders = sorted({pair[1] for pair in pairs} | {"A", "\u3042"})
+    for first in starters:
+        for second in enders:
+            yield first + second
+        yield first + first
+
+
+def main():
+    codec = sys.argv[1]
+    out = sys.stdout.buffer
+    for data in decoding_inputs(codec):
+        out.write(struct.pack("<BB", 0, len(data)) + data
+                  + outcome(lambda: data.decode(codec)))
+    for text in encoding_inputs(codec):
+        out.write(struct.pack("<BB", 1, len(text)) + b"".join(struct.pack("<I", ord(c)) for c in text)
+                  + outcome(lambda: text.encode(codec)))
+
+
+if __name__ == "__main__":
+    main()
