@@ -26,7 +26,7 @@ use decoder::Stop;
 use rustpython_vm::builtins::{PyModule, PyModuleDef, PyModuleSlots, PyStrRef};
 use rustpython_vm::function::{ArgBytesLike, FuncArgs, PyMethodDef, PyMethodFlags, PyNativeFn};
 use rustpython_vm::scope::Scope;
-use rustpython_vm::{Context, Py, PyObjectRef, PyResult, VirtualMachine};
+use rustpython_vm::{Context, Py, PyResult, VirtualMachine};
 use std::sync::OnceLock;
 
 /// `_multibytecodec`'s classes (run in the module when it is imported).
@@ -68,7 +68,9 @@ pub(crate) fn module_defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
         );
         let families = FAMILIES.iter().map(|(name, codecs)| {
             let codecs: &'static [&'static str] = codecs;
-            let getcodec = move |vm: &VirtualMachine, args: FuncArgs| getcodec(codecs, args, vm);
+            let module: &'static str = name;
+            let getcodec =
+                move |vm: &VirtualMachine, args: FuncArgs| getcodec(module, codecs, args, vm);
             let getcodec: &'static dyn PyNativeFn = Box::leak(Box::new(getcodec));
             definition(ctx, name, vec![method("getcodec", getcodec)], None)
         });
@@ -111,10 +113,19 @@ fn fill_multibytecodec(vm: &VirtualMachine, module: &Py<PyModule>) -> PyResult<(
     Ok(())
 }
 
-/// `getcodec(encoding)` of a module giving `codecs`: the codec object, as
-/// CPython's (`LookupError` for a name the module does not give).
-fn getcodec(codecs: &[&str], args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-    let (encoding,): (PyObjectRef,) = args.bind(vm)?;
+/// `getcodec(encoding)` of the module `module` giving `codecs`: the codec
+/// object, refused in CPython's words (`LookupError` for a name the module
+/// does not give).
+fn getcodec(module: &str, codecs: &[&str], args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+    if !args.kwargs.is_empty() {
+        return Err(vm.new_type_error(format!("{module}.getcodec() takes no keyword arguments")));
+    }
+    let [encoding] = args.args.as_slice() else {
+        return Err(vm.new_type_error(format!(
+            "{module}.getcodec() takes exactly one argument ({} given)",
+            args.args.len()
+        )));
+    };
     let Some(encoding) = encoding.downcast_ref::<rustpython_vm::builtins::PyStr>() else {
         return Err(vm.new_type_error("encoding name must be a string.".to_owned()));
     };

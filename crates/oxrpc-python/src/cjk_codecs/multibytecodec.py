@@ -38,8 +38,14 @@ class MultibyteCodec:
         return text, len(data)
 
 
+# The codec objects' class is not one of the module's names (as in
+# CPython's), only their type.
+_Codec = MultibyteCodec
+del MultibyteCodec
+
+
 def _oxrpc_codec(name):
-    codec = object.__new__(MultibyteCodec)
+    codec = object.__new__(_Codec)
     codec._oxrpc_name = name
     return codec
 
@@ -165,8 +171,15 @@ def _encode(name, text, errors, last):
 
 
 def _codec_of(cls):
-    codec = cls.codec
-    if not isinstance(codec, MultibyteCodec):
+    try:
+        codec = cls.codec
+    except AttributeError:
+        if cls.__module__ != __name__:
+            raise
+        # This module's classes are named with it, as CPython's C types are.
+        raise AttributeError("type object '%s.%s' has no attribute 'codec'"
+                             % (__name__, cls.__name__)) from None
+    if not isinstance(codec, _Codec):
         raise TypeError("codec is unexpected type")
     return codec
 
@@ -277,14 +290,15 @@ class MultibyteIncrementalDecoder:
         return self._oxrpc_pending, self._oxrpc_state
 
     def setstate(self, state):
-        if (not isinstance(state, tuple) or len(state) != 2 or not isinstance(state[0], bytes)
-                or not isinstance(state[1], int)):
+        if not isinstance(state, tuple):
+            raise TypeError("setstate() argument must be tuple, not %s" % type(state).__name__)
+        if len(state) != 2 or not isinstance(state[0], bytes) or not isinstance(state[1], int):
             raise TypeError("setstate(): illegal state argument")
         buffer, number = state
-        _unsigned_bytes(number, 8)
+        number = int.from_bytes(_unsigned_bytes(number, 8), "little")
         if len(buffer) > _MAX_PENDING_BYTES:
             raise UnicodeError("pending buffer too large")
-        self._oxrpc_pending = buffer
+        self._oxrpc_pending = bytes(buffer)
         self._oxrpc_state = number
 
 

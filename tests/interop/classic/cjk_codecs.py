@@ -1,0 +1,168 @@
+"""The CJK codecs in the server's Python, as a stock rpyc client meets
+them: `str.encode` and `bytes.decode` with every built-in error handler
+and handlers of the client's own making (rewinding, out of bounds, bad
+answers), the incremental codecs and their state, stream readers and
+writers, `TextIOWrapper` and `codecs.open`, `_codecs_jp.getcodec`'s
+refusals, and generated texts and byte strings decoded and encoded both
+ways. Prints one line per observation; the output must be
+rpyc_classic's.
+
+    python cjk_codecs.py PORT
+"""
+
+import sys
+
+import rpyc
+
+CODECS = ["shift_jis", "cp932", "euc_jp", "shift_jis_2004", "shift_jisx0213",
+          "euc_jis_2004", "euc_jisx0213", "gb2312", "gbk", "gb18030", "big5",
+          "cp950", "big5hkscs", "euc_kr", "cp949", "johab"]
+
+SERVER_CODE = r'''
+import codecs, io, os, random, tempfile
+
+def observe(label, make):
+    try:
+        value = make()
+    except Exception as error:
+        value = "%s: %s" % (type(error).__name__, error)
+    observations.append("%s -> %r" % (label, value))
+
+def rewinding(error):
+    # Replaces an error, then goes on from one position before its end
+    # (once): handlers may send the codec back.
+    if isinstance(error, UnicodeEncodeError):
+        return ("<%d:%d>" % (error.start, error.end), error.end)
+    seen.append((error.start, error.end, error.reason))
+    return ("[%d]" % error.start, error.end if len(seen) > 1 else max(error.start, error.end - 1))
+
+def far(error):
+    return ("!", 10 ** 6)
+
+def from_end(error):
+    # The error's end counted from the object's end (a negative position).
+    if error.end == len(error.object):
+        return ("?", error.end)
+    return ("?", error.end - len(error.object))
+
+def wrong(error):
+    return ["not", "a tuple"]
+
+def as_bytes(error):
+    return (b"<>", error.end)
+
+def unencodable_replacement(error):
+    return ("\u0100", error.end)
+
+for name, handler in [("oxrpc.rewinding", rewinding), ("oxrpc.far", far),
+                      ("oxrpc.from_end", from_end), ("oxrpc.wrong", wrong),
+                      ("oxrpc.as_bytes", as_bytes),
+                      ("oxrpc.unencodable", unencodable_replacement)]:
+    codecs.register_error(name, handler)
+
+text = "日本語テキスト①Ⅱ 한국어 中文 €£¥\\~ ゔか゚ ÊĒ̄ \U00020000 \ud800 \x00 ~{ 가갂힣"
+bad = [b"a\x82", b"\x82 ", b"\xff\xfe", b"\x81\x30", b"\xa4\xd4AAAAAA",
+       b"\x8f\xa2", b"\x8f\xa2\xaf\xff", b"\x81\x30\x81", b"\x80", b"\xa1\xa1\xa1"]
+errors = ["strict", "ignore", "replace", "backslashreplace", "xmlcharrefreplace",
+          "surrogateescape", "surrogatepass", "namereplace", "oxrpc.rewinding", "oxrpc.far",
+          "oxrpc.from_end", "oxrpc.wrong", "oxrpc.as_bytes", "oxrpc.unencodable", "no.such"]
+
+for codec in CODECS:
+    info = codecs.lookup(codec)
+    observe(codec + " lookup", lambda: (info.name, info._is_text_encoding))
+    for handler in errors:
+        observe("%s encode %s" % (codec, handler), lambda: text.encode(codec, handler))
+        for data in bad:
+            seen = []
+            observe("%s decode %r %s" % (codec, data, handler), lambda: data.decode(codec, handler))
+    encoded = text.encode(codec, "replace")
+    observe(codec + " round trip", lambda: encoded.decode(codec, "replace"))
+    observe(codec + " codec object", lambda: (info.encode(123), info.decode(bytearray(b"ab")),
+                                               info.decode(memoryview(encoded)[:5], "replace")))
+    observe(codec + " bad errors argument", lambda: info.encode("a", 1))
+
+    encoder = codecs.getincrementalencoder(codec)("backslashreplace")
+    pieces = [encoder.encode(character) for character in text]
+    observe(codec + " incremental encoder", lambda: (pieces, encoder.getstate(), encoder.encode("", True)))
+    encoder = codecs.getincrementalencoder(codec)()
+    observe(codec + " incremental encoder strict", lambda: (encoder.encode("か"), encoder.encode("\u2460"),
+                                                            encoder.getstate()))
+    observe(codec + " after its error", lambda: (encoder.getstate(), encoder.encode("", True)))
+    encoder = codecs.getincrementalencoder(codec)("replace")
+    observe(codec + " encoder errors", lambda: (encoder.errors, encoder.encode("か"), encoder.getstate(),
+                                                encoder.encode("゚"), encoder.encode("か"),
+                                                encoder.encode("", final=True)))
+    observe(codec + " encoder setstate", lambda: (encoder.setstate(0x8b81e303), encoder.getstate(),
+                                                  encoder.encode("a", True)))
+    observe(codec + " encoder bad setstate", lambda: encoder.setstate(-1))
+    observe(codec + " encoder large setstate", lambda: encoder.setstate(1 << 200))
+    observe(codec + " encoder long pending", lambda: encoder.setstate(9))
+    decoder = codecs.getincrementaldecoder(codec)()
+    chunks = [decoder.decode(encoded[at:at + 1]) for at in range(len(encoded))]
+    observe(codec + " incremental decoder", lambda: ("".join(chunks), decoder.getstate(),
+                                                     decoder.decode(b"", True)))
+    observe(codec + " decoder pending", lambda: (decoder.decode(encoded[:3]), decoder.getstate(),
+                                                 decoder.decode(b"\x82", final=True)))
+    observe(codec + " decoder setstate", lambda: (decoder.setstate((b"\x82", 7)), decoder.getstate(),
+                                                  decoder.reset(), decoder.getstate()))
+    for state in [[b"", 0], (b"",), ("", 0), (b"", "0"), (b"", -1), (b"", 1 << 64), (b"", 1 << 63), (b"", True)]:
+        observe("%s decoder setstate %r" % (codec, state), lambda: (decoder.setstate(state), decoder.getstate()))
+    for state in ["x", 1.0, True, 1 << 136, 1 << 135, (4 << 128) | 0xe3]:
+        observe("%s encoder setstate %r" % (codec, state), lambda: (encoder.setstate(state), encoder.getstate()))
+    observe(codec + " decoder long setstate", lambda: decoder.setstate((b"123456789", 0)))
+    observe(codec + " decoder errors", lambda: codecs.getincrementaldecoder(codec)("ignore").decode(b"a\xff\x82", True))
+
+    stream = io.BytesIO(encoded + b"\n" + encoded)
+    reader = codecs.getreader(codec)(stream, "replace")
+    observe(codec + " reader", lambda: (reader.read(3), reader.readline(), reader.read(1),
+                                        reader.readlines(), reader.read(), reader.errors))
+    stream = io.BytesIO()
+    writer = codecs.getwriter(codec)(stream, "xmlcharrefreplace")
+    observe(codec + " writer", lambda: (writer.write("日本か"), writer.writelines(["語", "\u0100か"]),
+                                        stream.getvalue(), writer.reset(), stream.getvalue()))
+    wrapper = io.TextIOWrapper(io.BytesIO(), encoding=codec, errors="replace", newline="")
+    observe(codec + " text wrapper", lambda: (wrapper.write(text[:30] + "\r\n"), wrapper.flush(),
+                                              wrapper.buffer.getvalue()))
+    wrapper = io.TextIOWrapper(io.BytesIO(encoded * 3), encoding=codec, errors="replace")
+    observe(codec + " text wrapper reads", lambda: (wrapper.read(7), wrapper.tell() > 0, wrapper.read()))
+    with tempfile.TemporaryDirectory() as directory:
+        path = os.path.join(directory, "text")
+        with codecs.open(path, "w", codec, "replace") as out:
+            out.write(text)
+        with open(path, encoding=codec, errors="replace") as back:
+            observe(codec + " file", back.read)
+
+    chance = random.Random(codec)
+    for turn in range(40):
+        data = bytes(chance.randrange(256) for _ in range(chance.randrange(1, 12)))
+        observe("%s random bytes %d" % (codec, turn), lambda: data.decode(codec, "backslashreplace"))
+        sample = "".join(chr(chance.choice([chance.randrange(0x80), chance.randrange(0x3000, 0xa000),
+                                            chance.randrange(0xac00, 0xd7a4), chance.randrange(0x110000)]))
+                         for _ in range(chance.randrange(1, 12)))
+        observe("%s random text %d" % (codec, turn), lambda: sample.encode(codec, "backslashreplace"))
+
+import _codecs_jp, _codecs_cn, _codecs_kr, _codecs_tw, _codecs_hk
+observe("getcodec unknown", lambda: _codecs_jp.getcodec("gbk"))
+observe("getcodec not a string", lambda: _codecs_kr.getcodec(b"euc_kr"))
+observe("getcodec arguments", lambda: _codecs_cn.getcodec())
+observe("getcodec type", lambda: type(_codecs_tw.getcodec("big5")).__name__)
+import _multibytecodec
+observe("codec class", lambda: _multibytecodec.MultibyteIncrementalEncoder())
+observe("module names", lambda: sorted(name for name in dir(_multibytecodec) if not name.startswith("_")))
+observe("encodings search", lambda: [codecs.lookup(name).name for name in
+                                     ["SJIS", "ms_kanji", "eucjp", "GB2312", "csbig5", "uhc", "big5-hkscs", "EUCKR"]])
+'''
+
+
+def main():
+    port = int(sys.argv[1])
+    conn = rpyc.classic.connect("127.0.0.1", port)
+    conn.execute("CODECS = %r\nobservations = []" % (CODECS,))
+    conn.execute(SERVER_CODE)
+    for line in conn.eval("'\\n'.join(observations)").split("\n"):
+        print(line)
+    conn.close()
+
+
+if __name__ == "__main__":
+    main()
