@@ -3,8 +3,9 @@ crates/oxrpc-python/src/cjk_codecs (which decodes and encodes the same
 inputs with the server's tables and compares): every one- and two-byte
 sequence, every three-byte sequence of EUC-JP's JIS X 0212 plane, gb18030's
 four-byte sequences at every edge and every one below U+10000, a sample of
-euc_kr's make-up sequences; every code point alone, and each character
-that can start a pair followed by each that can end one.
+euc_kr's make-up sequences, HZ's inside its GB2312 runs and mixed at
+random; every code point alone, and each character that can start a pair
+followed by each that can end one.
 
     .venv/bin/python tests/golden/classic/cjk_codecs_oracle.py CODEC
 
@@ -66,6 +67,15 @@ def decoding_inputs(codec):
         for length in range(2, 9):
             yield b"\xa4\xd4\xa4\xa1\xa4\xbf\xa4\xd4"[:length]
         yield b"\xa4\xd4\xa3\xa1\xa4\xbf\xa4\xd4"
+    if codec == "hz":
+        for first in range(256):
+            for second in range(256):
+                yield b"~{" + bytes([first, second])
+        chance = random.Random(1843)
+        pieces = [b"~", b"~~", b"~{", b"~}", b"~\n", b"\n", b"a", b"VP", b"ND", b"\x21\x21",
+                  b"\x7f", b"\xd6\xd0", b"V"]
+        for _ in range(20000):
+            yield b"".join(chance.choice(pieces) for _ in range(chance.randrange(1, 9)))
 
 
 def pairs_decoded(codec):

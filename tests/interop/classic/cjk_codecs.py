@@ -16,7 +16,7 @@ import rpyc
 
 CODECS = ["shift_jis", "cp932", "euc_jp", "shift_jis_2004", "shift_jisx0213",
           "euc_jis_2004", "euc_jisx0213", "gb2312", "gbk", "gb18030", "big5",
-          "cp950", "big5hkscs", "euc_kr", "cp949", "johab"]
+          "cp950", "big5hkscs", "euc_kr", "cp949", "johab", "hz"]
 
 SERVER_CODE = r'''
 import codecs, io, os, random, tempfile

@@ -14,12 +14,13 @@
 //! tables (`tables`), so every sequence decodes, and every character
 //! encodes, to what CPython gives, errors at the same places.
 //!
-//! Not given: the stateful codecs, `hz` and `iso2022_*` (`_codecs_iso2022`):
-//! they stay unknown encodings (`hz` says `no such codec is supported.`,
-//! as `_codecs_cn.getcodec` does for a name it lacks).
+//! `hz`, stateful, is written out (`hz`) over GB2312's tables. Not given:
+//! the ISO-2022 codecs (`iso2022_jp` and its variants, `iso2022_kr`, of
+//! `_codecs_iso2022`), which stay unknown encodings.
 
 mod decoder;
 mod encoder;
+mod hz;
 mod tables;
 
 use decoder::Stop;
@@ -46,7 +47,7 @@ const FAMILIES: [(&str, &[&str]); 5] = [
             "euc_jisx0213",
         ],
     ),
-    ("_codecs_cn", &["gb2312", "gbk", "gb18030"]),
+    ("_codecs_cn", &["gb2312", "gbk", "gb18030", "hz"]),
     ("_codecs_kr", &["euc_kr", "cp949", "johab"]),
     ("_codecs_tw", &["big5", "cp950"]),
     ("_codecs_hk", &["big5hkscs"]),
@@ -63,6 +64,7 @@ pub(crate) fn module_defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
             vec![
                 method("_oxrpc_decode", &decode),
                 method("_oxrpc_encode", &encode),
+                method("_oxrpc_reset", &reset),
             ],
             Some(fill_multibytecodec),
         );
@@ -130,7 +132,7 @@ fn getcodec(module: &str, codecs: &[&str], args: FuncArgs, vm: &VirtualMachine) 
         return Err(vm.new_type_error("encoding name must be a string.".to_owned()));
     };
     let name = encoding.to_str().unwrap_or_default();
-    if !codecs.contains(&name) || tables::codec(name).is_none() {
+    if !codecs.contains(&name) || Scheme::named(name).is_none() {
         return Err(vm.new_lookup_error("no such codec is supported.".to_owned()));
     }
     let module = vm.import("_multibytecodec", 0)?;
@@ -139,10 +141,28 @@ fn getcodec(module: &str, codecs: &[&str], args: FuncArgs, vm: &VirtualMachine) 
         .call((encoding.to_owned(),), vm)
 }
 
-/// The codec `name`, which `getcodec` checked.
-fn codec_named(name: &PyStrRef, vm: &VirtualMachine) -> PyResult<&'static tables::Codec> {
-    tables::codec(name.to_str().unwrap_or_default())
-        .ok_or_else(|| vm.new_lookup_error("no such codec is supported.".to_owned()))
+/// How a codec decodes and encodes.
+#[derive(Clone, Copy)]
+enum Scheme {
+    /// Sequence by sequence from its tables, without state.
+    Tables(&'static tables::Codec),
+    /// HZ, over GB2312's tables, with a state.
+    Hz(&'static tables::Codec),
+}
+
+impl Scheme {
+    fn named(name: &str) -> Option<Self> {
+        match name {
+            "hz" => tables::codec("gb2312").map(Scheme::Hz),
+            _ => tables::codec(name).map(Scheme::Tables),
+        }
+    }
+
+    /// The codec `name`, which `getcodec` checked.
+    fn of(name: &PyStrRef, vm: &VirtualMachine) -> PyResult<Self> {
+        Self::named(name.to_str().unwrap_or_default())
+            .ok_or_else(|| vm.new_lookup_error("no such codec is supported.".to_owned()))
+    }
 }
 
 /// `Stop` as `multibytecodec.py` reads it: (kind, size).
@@ -154,19 +174,38 @@ fn stop_code(stop: Stop) -> (u8, usize) {
     }
 }
 
-/// `_oxrpc_decode(name, data, start)`: the runs of `data` from `start`,
-/// each `(text, position, stop, size)`, on past every illegal sequence to
-/// the end or an incomplete sequence.
+/// The state byte a codec reads from CPython's eight state bytes, as an
+/// int (`getstate` gives them all; the codecs use the first).
+fn state_byte(state: u64) -> u8 {
+    state.to_le_bytes()[0]
+}
+
+/// `state` with its first byte `byte`.
+fn with_state_byte(state: u64, byte: u8) -> u64 {
+    let mut bytes = state.to_le_bytes();
+    bytes[0] = byte;
+    u64::from_le_bytes(bytes)
+}
+
+/// `_oxrpc_decode(name, data, start, state)`: the runs of `data` from
+/// `start`, each `(text, position, stop, size, state)`, on past every
+/// illegal sequence (which leaves the state as it was) to the end or an
+/// incomplete sequence.
 fn decode(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
-    let (name, data, start): (PyStrRef, ArgBytesLike, usize) = args.bind(vm)?;
-    let codec = codec_named(&name, vm)?;
+    let (name, data, start, state): (PyStrRef, ArgBytesLike, usize, u64) = args.bind(vm)?;
+    let scheme = Scheme::of(&name, vm)?;
     let runs = data.with_ref(|bytes| {
         let mut runs = Vec::new();
         let mut position = start;
+        let mut byte = state_byte(state);
         loop {
-            let decoded = decoder::decode(codec, bytes, position);
+            let decoded = match scheme {
+                Scheme::Tables(codec) => decoder::decode(codec, bytes, position),
+                Scheme::Hz(gb2312) => hz::decode(gb2312, bytes, position, &mut byte),
+            };
             let (stop, size) = stop_code(decoded.stop);
-            runs.push((decoded.text, decoded.position, stop, size));
+            let state = with_state_byte(state, byte);
+            runs.push((decoded.text, decoded.position, stop, size, state));
             match decoded.stop {
                 Stop::Illegal(size) => position = decoded.position + size,
                 Stop::End | Stop::Incomplete => break runs,
@@ -175,18 +214,19 @@ fn decode(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
     });
     let runs = runs
         .into_iter()
-        .map(|(text, position, stop, size)| vm.new_tuple((text, position, stop, size)).into())
+        .map(|run| vm.new_tuple(run).into())
         .collect();
     Ok(vm.ctx.new_list(runs).into())
 }
 
-/// `_oxrpc_encode(name, text, start, last)`: the runs of `text` from
-/// `start`, each `(bytes, position, stop, size)`, on past every character
-/// the codec cannot write to the end or (not `last`) a character that may
-/// start a pair.
+/// `_oxrpc_encode(name, text, start, last, state)`: the runs of `text`
+/// from `start`, each `(bytes, position, stop, size, state)`, to the end,
+/// or (not `last`) a character that may start a pair; past the characters
+/// the codec cannot write where it has no state (with a state, what the
+/// error handler writes changes it: one run).
 fn encode(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
-    let (name, text, start, last): (PyStrRef, PyStrRef, usize, bool) = args.bind(vm)?;
-    let codec = codec_named(&name, vm)?;
+    let (name, text, start, last, state): (PyStrRef, PyStrRef, usize, bool, u64) = args.bind(vm)?;
+    let scheme = Scheme::of(&name, vm)?;
     let points: Vec<u32> = text
         .as_wtf8()
         .code_points()
@@ -194,8 +234,12 @@ fn encode(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
         .collect();
     let mut runs = Vec::new();
     let mut position = start;
+    let mut byte = state_byte(state);
     loop {
-        let encoded = encoder::encode(codec, &points, position, last);
+        let encoded = match scheme {
+            Scheme::Tables(codec) => encoder::encode(codec, &points, position, last),
+            Scheme::Hz(gb2312) => hz::encode(gb2312, &points, position, &mut byte),
+        };
         let (stop, size) = stop_code(encoded.stop);
         runs.push(
             vm.new_tuple((
@@ -203,15 +247,35 @@ fn encode(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
                 encoded.position,
                 stop,
                 size,
+                with_state_byte(state, byte),
             ))
             .into(),
         );
-        match encoded.stop {
-            Stop::Illegal(size) => position = encoded.position + size,
-            Stop::End | Stop::Incomplete => break,
+        match (encoded.stop, scheme) {
+            (Stop::Illegal(size), Scheme::Tables(_)) => position = encoded.position + size,
+            _ => break,
         }
     }
     Ok(vm.ctx.new_list(runs).into())
+}
+
+/// `_oxrpc_reset(name, state, decoding)`: what ends the text in `state`
+/// and the state after it, `(bytes, state)`, or (`decoding`) the state a
+/// decoder's reset leaves. A codec without state leaves it as it is (as
+/// CPython's, which have no reset of their own).
+fn reset(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
+    let (name, state, decoding): (PyStrRef, u64, bool) = args.bind(vm)?;
+    let (bytes, byte) = match Scheme::of(&name, vm)? {
+        Scheme::Tables(_) => (Vec::new(), state_byte(state)),
+        Scheme::Hz(_) if decoding => (Vec::new(), 0),
+        Scheme::Hz(_) => {
+            let mut byte = state_byte(state);
+            (hz::reset(&mut byte), byte)
+        }
+    };
+    Ok(vm
+        .new_tuple((vm.ctx.new_bytes(bytes), with_state_byte(state, byte)))
+        .into())
 }
 
 #[cfg(test)]

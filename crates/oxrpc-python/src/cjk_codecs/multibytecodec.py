@@ -28,13 +28,13 @@ class MultibyteCodec:
     def encode(self, input, errors=None):
         errors = _errors_argument("encode", errors)
         text = _as_text(input, "couldn't convert the object to unicode.")
-        data, _ = _encode(self._oxrpc_name, text, errors, True)
+        data, _, _ = _encode(self._oxrpc_name, text, errors, True)
         return data, len(text)
 
     def decode(self, input, errors=None):
         errors = _errors_argument("decode", errors)
         data = bytes(memoryview(input))
-        text, _ = _decode(self._oxrpc_name, data, errors, True, False)
+        text, _, _ = _decode(self._oxrpc_name, data, errors, True, False)
         return text, len(data)
 
 
@@ -76,24 +76,23 @@ def _checked_position(position, length):
     return position
 
 
-def _decode(name, data, errors, last, incremental):
-    """The text of `data`'s sequences and how far it read: to its end, or
-    (not `last`) up to an incomplete sequence at its end. An incremental
-    decoder's last call hands such a sequence to the handler once and
-    keeps what the handler leaves (as CPython's does)."""
+def _decode(name, data, errors, last, incremental, state=0):
+    """The text of `data`'s sequences, how far it read and the codec's
+    state there: to its end, or (not `last`) up to an incomplete sequence
+    at its end. An incremental decoder's last call hands such a sequence
+    to the handler once and keeps what the handler leaves (as CPython's
+    does)."""
     parts = []
     position = 0
     error = None
     while True:
-        runs = _oxrpc_decode(name, data, position)
-        for text, at, stop, size in runs:
+        runs = _oxrpc_decode(name, data, position, state)
+        for run, (text, at, stop, size, state) in enumerate(runs, 1):
             parts.append(text)
             position = at
-            if stop == _END:
-                return "".join(parts), position
+            if stop == _END or (stop == _INCOMPLETE_STOP and not last):
+                return "".join(parts), position, state
             if stop == _INCOMPLETE_STOP:
-                if not last:
-                    return "".join(parts), position
                 reason, end = _INCOMPLETE, len(data)
             else:
                 reason, end = _ILLEGAL, at + size
@@ -116,58 +115,58 @@ def _decode(name, data, errors, last, incremental):
                 parts.append(answer[0])
                 position = _checked_position(answer[1], len(data))
             if stop == _INCOMPLETE_STOP and incremental:
-                return "".join(parts), position
-            if position != end:
+                return "".join(parts), position, state
+            if position != end or run == len(runs):
                 break
-        else:
-            return "".join(parts), position
-        if position >= len(data):
-            return "".join(parts), position
 
 
-def _encode(name, text, errors, last):
-    """The bytes of `text` and how far it wrote: to its end, or (not
-    `last`) up to a character at its end that may start a pair."""
+def _encode(name, text, errors, last, state=0, reset=None):
+    """The bytes of `text`, how far it wrote and the codec's state there:
+    to its end, or (not `last`) up to a character at its end that may
+    start a pair. `reset` (by default `last`) ends the text as the codec
+    ends it (HZ closes its GB2312 run)."""
     parts = []
     position = 0
     error = None
     while True:
-        runs = _oxrpc_encode(name, text, position, last)
-        for data, at, stop, size in runs:
+        runs = _oxrpc_encode(name, text, position, last, state)
+        for run, (data, at, stop, size, state) in enumerate(runs, 1):
             parts.append(data)
             position = at
             if stop == _END or (stop == _INCOMPLETE_STOP and not last):
-                return b"".join(parts), position
+                if last if reset is None else reset:
+                    data, state = _oxrpc_reset(name, state, False)
+                    parts.append(data)
+                return b"".join(parts), position, state
             reason = _ILLEGAL if stop == _ILLEGAL_STOP else _INCOMPLETE
             end = at + size if stop == _ILLEGAL_STOP else len(text)
             if errors == "strict":
                 raise UnicodeEncodeError(name, text, at, end, reason)
-            if errors == "replace" or errors == "ignore":
-                if errors == "replace":
-                    parts.append(b"?")
+            if errors == "ignore":
                 position = end
             else:
-                handler = _codecs.lookup_error(errors)
-                if error is None:
-                    error = UnicodeEncodeError(name, text, at, end, reason)
+                if errors == "replace":
+                    replacement = "?"
+                    position = end
                 else:
-                    error.start, error.end, error.reason = at, end, reason
-                answer = handler(error)
-                if (not isinstance(answer, tuple) or len(answer) != 2
-                        or not isinstance(answer[0], (str, bytes))
-                        or not isinstance(answer[1], int)):
-                    raise TypeError("encoding error handler must return (str, int) tuple")
-                replacement = answer[0]
+                    handler = _codecs.lookup_error(errors)
+                    if error is None:
+                        error = UnicodeEncodeError(name, text, at, end, reason)
+                    else:
+                        error.start, error.end, error.reason = at, end, reason
+                    answer = handler(error)
+                    if (not isinstance(answer, tuple) or len(answer) != 2
+                            or not isinstance(answer[0], (str, bytes))
+                            or not isinstance(answer[1], int)):
+                        raise TypeError("encoding error handler must return (str, int) tuple")
+                    replacement = answer[0]
+                    position = _checked_position(answer[1], len(text))
                 if isinstance(replacement, str):
-                    replacement, _ = _encode(name, replacement, "strict", True)
+                    # Written in the codec's state, which it leaves changed.
+                    replacement, _, state = _encode(name, replacement, "strict", True, state, False)
                 parts.append(replacement)
-                position = _checked_position(answer[1], len(text))
-            if position != end:
+            if position != end or run == len(runs):
                 break
-        else:
-            return b"".join(parts), position
-        if position >= len(text):
-            return b"".join(parts), position
 
 
 def _codec_of(cls):
@@ -184,8 +183,19 @@ def _codec_of(cls):
     return codec
 
 
-def _errors_of(errors):
-    return "strict" if errors is None else errors
+def _started(cls, errors, pending, stream=None):
+    """A new incremental or stream object of `cls`, in its codec's first
+    state (the four classes share their slots' names, not a base, as
+    CPython's four types derive from `object` alone)."""
+    codec = _codec_of(cls)
+    self = object.__new__(cls)
+    self._oxrpc_codec = codec
+    self._oxrpc_errors = "strict" if errors is None else errors
+    self._oxrpc_pending = pending
+    self._oxrpc_state = 0
+    if stream is not None:
+        self._oxrpc_stream = stream
+    return self
 
 
 class _Errors:
@@ -220,33 +230,32 @@ class MultibyteIncrementalEncoder:
     errors = _Errors()
 
     def __new__(cls, errors=None):
-        codec = _codec_of(cls)
-        self = object.__new__(cls)
-        self._oxrpc_codec = codec
-        self._oxrpc_errors = _errors_of(errors)
-        self._oxrpc_pending = ""
-        self._oxrpc_state = bytes(8)
-        return self
+        return _started(cls, errors, "")
 
     def __init__(self, *args, **kwargs):
         pass
 
     def encode(self, input, final=False):
         text = self._oxrpc_pending + _as_text(input, "couldn't convert the object to str.")
-        data, position = _encode(self._oxrpc_codec._oxrpc_name, text, self._oxrpc_errors,
-                                 bool(final))
+        data, position, state = _encode(self._oxrpc_codec._oxrpc_name, text, self._oxrpc_errors,
+                                        bool(final), self._oxrpc_state)
         rest = text[position:]
         if len(rest) > _MAX_PENDING_CHARACTERS:
             raise UnicodeError("pending buffer overflow")
         self._oxrpc_pending = rest
+        self._oxrpc_state = state
         return data
 
     def reset(self):
+        # What the codec would write to end its text is dropped.
+        _, self._oxrpc_state = _oxrpc_reset(self._oxrpc_codec._oxrpc_name, self._oxrpc_state,
+                                            False)
         self._oxrpc_pending = ""
 
     def getstate(self):
         pending = self._oxrpc_pending.encode("utf-8")
-        return int.from_bytes(bytes([len(pending)]) + pending + self._oxrpc_state, "little")
+        return int.from_bytes(bytes([len(pending)]) + pending
+                              + self._oxrpc_state.to_bytes(8, "little"), "little")
 
     def setstate(self, state):
         state = _unsigned_bytes(state, 1 + _MAX_PENDING_CHARACTERS * 4 + 8)
@@ -254,7 +263,7 @@ class MultibyteIncrementalEncoder:
         if length > _MAX_PENDING_CHARACTERS * 4:
             raise UnicodeError("pending buffer too large")
         self._oxrpc_pending = state[1:1 + length].decode("utf-8")
-        self._oxrpc_state = state[1 + length:1 + length + 8]
+        self._oxrpc_state = int.from_bytes(state[1 + length:1 + length + 8], "little")
 
 
 class MultibyteIncrementalDecoder:
@@ -262,29 +271,26 @@ class MultibyteIncrementalDecoder:
     errors = _Errors()
 
     def __new__(cls, errors=None):
-        codec = _codec_of(cls)
-        self = object.__new__(cls)
-        self._oxrpc_codec = codec
-        self._oxrpc_errors = _errors_of(errors)
-        self._oxrpc_pending = b""
-        self._oxrpc_state = 0
-        return self
+        return _started(cls, errors, b"")
 
     def __init__(self, *args, **kwargs):
         pass
 
     def decode(self, input, final=False):
         data = self._oxrpc_pending + bytes(memoryview(input))
-        text, position = _decode(self._oxrpc_codec._oxrpc_name, data, self._oxrpc_errors,
-                                 bool(final), True)
+        text, position, state = _decode(self._oxrpc_codec._oxrpc_name, data, self._oxrpc_errors,
+                                        bool(final), True, self._oxrpc_state)
         rest = data[position:]
         if len(rest) > _MAX_PENDING_BYTES:
             raise UnicodeError("pending buffer overflow")
         self._oxrpc_pending = rest
+        self._oxrpc_state = state
         return text
 
     def reset(self):
         self._oxrpc_pending = b""
+        _, self._oxrpc_state = _oxrpc_reset(self._oxrpc_codec._oxrpc_name, self._oxrpc_state,
+                                            True)
 
     def getstate(self):
         return self._oxrpc_pending, self._oxrpc_state
@@ -303,18 +309,13 @@ class MultibyteIncrementalDecoder:
 
 
 class MultibyteStreamReader:
-    __slots__ = ("_oxrpc_codec", "_oxrpc_errors", "_oxrpc_pending", "_oxrpc_stream")
+    __slots__ = ("_oxrpc_codec", "_oxrpc_errors", "_oxrpc_pending", "_oxrpc_state",
+                 "_oxrpc_stream")
     errors = _Errors()
     stream = property(lambda self: self._oxrpc_stream)
 
     def __new__(cls, stream, errors=None):
-        codec = _codec_of(cls)
-        self = object.__new__(cls)
-        self._oxrpc_codec = codec
-        self._oxrpc_errors = _errors_of(errors)
-        self._oxrpc_pending = b""
-        self._oxrpc_stream = stream
-        return self
+        return _started(cls, errors, b"", stream)
 
     def __init__(self, *args, **kwargs):
         pass
@@ -332,8 +333,9 @@ class MultibyteStreamReader:
             at_end = not chunk
             data = self._oxrpc_pending + chunk
             self._oxrpc_pending = b""
-            text, position = _decode(self._oxrpc_codec._oxrpc_name, data, self._oxrpc_errors,
-                                     at_end or size < 0, True)
+            text, position, self._oxrpc_state = _decode(
+                self._oxrpc_codec._oxrpc_name, data, self._oxrpc_errors, at_end or size < 0, True,
+                self._oxrpc_state)
             rest = data[position:]
             if len(rest) > _MAX_PENDING_BYTES:
                 raise UnicodeError("pending buffer overflow")
@@ -363,28 +365,26 @@ class MultibyteStreamReader:
 
     def reset(self):
         self._oxrpc_pending = b""
+        _, self._oxrpc_state = _oxrpc_reset(self._oxrpc_codec._oxrpc_name, self._oxrpc_state,
+                                            True)
 
 
 class MultibyteStreamWriter:
-    __slots__ = ("_oxrpc_codec", "_oxrpc_errors", "_oxrpc_pending", "_oxrpc_stream")
+    __slots__ = ("_oxrpc_codec", "_oxrpc_errors", "_oxrpc_pending", "_oxrpc_state",
+                 "_oxrpc_stream")
     errors = _Errors()
     stream = property(lambda self: self._oxrpc_stream)
 
     def __new__(cls, stream, errors=None):
-        codec = _codec_of(cls)
-        self = object.__new__(cls)
-        self._oxrpc_codec = codec
-        self._oxrpc_errors = _errors_of(errors)
-        self._oxrpc_pending = ""
-        self._oxrpc_stream = stream
-        return self
+        return _started(cls, errors, "", stream)
 
     def __init__(self, *args, **kwargs):
         pass
 
     def write(self, strobj):
         text = self._oxrpc_pending + _as_text(strobj, "couldn't convert the object to str.")
-        data, position = _encode(self._oxrpc_codec._oxrpc_name, text, self._oxrpc_errors, False)
+        data, position, self._oxrpc_state = _encode(
+            self._oxrpc_codec._oxrpc_name, text, self._oxrpc_errors, False, self._oxrpc_state)
         self._oxrpc_pending = text[position:]
         self._oxrpc_stream.write(data)
 
@@ -393,9 +393,12 @@ class MultibyteStreamWriter:
             self.write(line)
 
     def reset(self):
+        # As CPython's: with nothing held back, nothing is written, not even
+        # what would end the codec's text.
         pending, self._oxrpc_pending = self._oxrpc_pending, ""
         if pending:
-            data, _ = _encode(self._oxrpc_codec._oxrpc_name, pending, self._oxrpc_errors, True)
+            data, _, self._oxrpc_state = _encode(
+                self._oxrpc_codec._oxrpc_name, pending, self._oxrpc_errors, True, self._oxrpc_state)
             if data:
                 self._oxrpc_stream.write(data)
 
