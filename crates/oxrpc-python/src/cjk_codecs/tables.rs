@@ -38,7 +38,8 @@ impl Entry {
         Some(match value >> 29 {
             0 => Entry::Char(value & 0x1FFF_FFFF),
             1 => Entry::Node(payload),
-            2 => Entry::Illegal(payload),
+            // At least one byte, so decoding always moves on.
+            2 => Entry::Illegal(payload.max(1)),
             3 => Entry::Pair(payload),
             4 => Entry::FourBytes,
             5 => Entry::MakeUp,
