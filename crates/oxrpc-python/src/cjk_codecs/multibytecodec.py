@@ -15,8 +15,6 @@ _INCOMPLETE = "incomplete multibyte sequence"
 # What an incremental decoder and encoder may hold back between calls.
 _MAX_PENDING_BYTES = 8
 _MAX_PENDING_CHARACTERS = 2
-# `_oxrpc_decode` and `_oxrpc_encode` say why a run stopped.
-_END, _INCOMPLETE_STOP, _ILLEGAL_STOP = 0, 1, 2
 
 
 class MultibyteCodec:
@@ -76,48 +74,40 @@ def _checked_position(position, length):
     return position
 
 
+def _built_in(errors):
+    """`errors` where the codec handles it itself, as CPython's does."""
+    return errors if errors == "ignore" or errors == "replace" else None
+
+
 def _decode(name, data, errors, last, incremental, state=0):
     """The text of `data`'s sequences, how far it read and the codec's
     state there: to its end, or (not `last`) up to an incomplete sequence
     at its end. An incremental decoder's last call hands such a sequence
     to the handler once and keeps what the handler leaves (as CPython's
     does)."""
-    parts = []
-    position = 0
     error = None
-    while True:
-        runs = _oxrpc_decode(name, data, position, state)
-        for run, (text, at, stop, size, state) in enumerate(runs, 1):
-            parts.append(text)
-            position = at
-            if stop == _END or (stop == _INCOMPLETE_STOP and not last):
-                return "".join(parts), position, state
-            if stop == _INCOMPLETE_STOP:
-                reason, end = _INCOMPLETE, len(data)
-            else:
-                reason, end = _ILLEGAL, at + size
-            if errors == "strict":
-                raise UnicodeDecodeError(name, data, at, end, reason)
-            if errors == "replace" or errors == "ignore":
-                if errors == "replace":
-                    parts.append("\ufffd")
-                position = end
-            else:
-                handler = _codecs.lookup_error(errors)
-                if error is None:
-                    error = UnicodeDecodeError(name, data, at, end, reason)
-                else:
-                    error.start, error.end, error.reason = at, end, reason
-                answer = handler(error)
-                if (not isinstance(answer, tuple) or len(answer) != 2
-                        or not isinstance(answer[0], str) or not isinstance(answer[1], int)):
-                    raise TypeError("decoding error handler must return (str, int) tuple")
-                parts.append(answer[0])
-                position = _checked_position(answer[1], len(data))
-            if stop == _INCOMPLETE_STOP and incremental:
-                return "".join(parts), position, state
-            if position != end or run == len(runs):
-                break
+
+    def replaced(at, end, incomplete):
+        nonlocal error
+        reason = _INCOMPLETE if incomplete else _ILLEGAL
+        if errors == "strict":
+            raise UnicodeDecodeError(name, data, at, end, reason)
+        if errors == "replace":
+            return "\ufffd", end
+        if errors == "ignore":
+            return "", end
+        handler = _codecs.lookup_error(errors)
+        if error is None:
+            error = UnicodeDecodeError(name, data, at, end, reason)
+        else:
+            error.start, error.end, error.reason = at, end, reason
+        answer = handler(error)
+        if (not isinstance(answer, tuple) or len(answer) != 2
+                or not isinstance(answer[0], str) or not isinstance(answer[1], int)):
+            raise TypeError("decoding error handler must return (str, int) tuple")
+        return answer[0], _checked_position(answer[1], len(data))
+
+    return _oxrpc_decode(name, data, last, incremental, state, _built_in(errors) or replaced)
 
 
 def _encode(name, text, errors, last, state=0, reset=None):
@@ -125,48 +115,39 @@ def _encode(name, text, errors, last, state=0, reset=None):
     to its end, or (not `last`) up to a character at its end that may
     start a pair. `reset` (by default `last`) ends the text as the codec
     ends it (HZ closes its GB2312 run)."""
-    parts = []
-    position = 0
     error = None
-    while True:
-        runs = _oxrpc_encode(name, text, position, last, state)
-        for run, (data, at, stop, size, state) in enumerate(runs, 1):
-            parts.append(data)
-            position = at
-            if stop == _END or (stop == _INCOMPLETE_STOP and not last):
-                if last if reset is None else reset:
-                    data, state = _oxrpc_reset(name, state, False)
-                    parts.append(data)
-                return b"".join(parts), position, state
-            reason = _ILLEGAL if stop == _ILLEGAL_STOP else _INCOMPLETE
-            end = at + size if stop == _ILLEGAL_STOP else len(text)
-            if errors == "strict":
-                raise UnicodeEncodeError(name, text, at, end, reason)
-            if errors == "ignore":
-                position = end
+
+    def replaced(at, end, state):
+        # What stands for text[at:end], written in the codec's state
+        # (which it may change: HZ leaves its GB2312 run for a `?`).
+        nonlocal error
+        if errors == "strict":
+            raise UnicodeEncodeError(name, text, at, end, _ILLEGAL)
+        if errors == "ignore":
+            return b"", end, state
+        if errors == "replace":
+            replacement, position = "?", end
+        else:
+            handler = _codecs.lookup_error(errors)
+            if error is None:
+                error = UnicodeEncodeError(name, text, at, end, _ILLEGAL)
             else:
-                if errors == "replace":
-                    replacement = "?"
-                    position = end
-                else:
-                    handler = _codecs.lookup_error(errors)
-                    if error is None:
-                        error = UnicodeEncodeError(name, text, at, end, reason)
-                    else:
-                        error.start, error.end, error.reason = at, end, reason
-                    answer = handler(error)
-                    if (not isinstance(answer, tuple) or len(answer) != 2
-                            or not isinstance(answer[0], (str, bytes))
-                            or not isinstance(answer[1], int)):
-                        raise TypeError("encoding error handler must return (str, int) tuple")
-                    replacement = answer[0]
-                    position = _checked_position(answer[1], len(text))
-                if isinstance(replacement, str):
-                    # Written in the codec's state, which it leaves changed.
-                    replacement, _, state = _encode(name, replacement, "strict", True, state, False)
-                parts.append(replacement)
-            if position != end or run == len(runs):
-                break
+                error.start, error.end = at, end
+            answer = handler(error)
+            if (not isinstance(answer, tuple) or len(answer) != 2
+                    or not isinstance(answer[0], (str, bytes))
+                    or not isinstance(answer[1], int)):
+                raise TypeError("encoding error handler must return (str, int) tuple")
+            replacement, position = answer[0], _checked_position(answer[1], len(text))
+        if isinstance(replacement, str):
+            replacement, _, state = _encode(name, replacement, "strict", True, state, False)
+        return replacement, position, state
+
+    data, position, state = _oxrpc_encode(name, text, last, state, _built_in(errors) or replaced)
+    if last if reset is None else reset:
+        ending, state = _oxrpc_reset(name, state, False)
+        data += ending
+    return data, position, state
 
 
 def _codec_of(cls):
