@@ -164,6 +164,14 @@ def _codec_of(cls):
     return codec
 
 
+def _held_back(rest, limit):
+    """What an incremental or stream object keeps for its next call, at
+    most `limit` bytes or characters (more would be a codec's fault)."""
+    if len(rest) > limit:
+        raise UnicodeError("pending buffer overflow")
+    return rest
+
+
 def _started(cls, errors, pending, stream=None):
     """A new incremental or stream object of `cls`, in its codec's first
     state (the four classes share their slots' names, not a base, as
@@ -220,10 +228,7 @@ class MultibyteIncrementalEncoder:
         text = self._oxrpc_pending + _as_text(input, "couldn't convert the object to str.")
         data, position, state = _encode(self._oxrpc_codec._oxrpc_name, text, self._oxrpc_errors,
                                         bool(final), self._oxrpc_state)
-        rest = text[position:]
-        if len(rest) > _MAX_PENDING_CHARACTERS:
-            raise UnicodeError("pending buffer overflow")
-        self._oxrpc_pending = rest
+        self._oxrpc_pending = _held_back(text[position:], _MAX_PENDING_CHARACTERS)
         self._oxrpc_state = state
         return data
 
@@ -261,10 +266,7 @@ class MultibyteIncrementalDecoder:
         data = self._oxrpc_pending + bytes(memoryview(input))
         text, position, state = _decode(self._oxrpc_codec._oxrpc_name, data, self._oxrpc_errors,
                                         bool(final), True, self._oxrpc_state)
-        rest = data[position:]
-        if len(rest) > _MAX_PENDING_BYTES:
-            raise UnicodeError("pending buffer overflow")
-        self._oxrpc_pending = rest
+        self._oxrpc_pending = _held_back(data[position:], _MAX_PENDING_BYTES)
         self._oxrpc_state = state
         return text
 
@@ -317,10 +319,7 @@ class MultibyteStreamReader:
             text, position, self._oxrpc_state = _decode(
                 self._oxrpc_codec._oxrpc_name, data, self._oxrpc_errors, at_end or size < 0, True,
                 self._oxrpc_state)
-            rest = data[position:]
-            if len(rest) > _MAX_PENDING_BYTES:
-                raise UnicodeError("pending buffer overflow")
-            self._oxrpc_pending = rest
+            self._oxrpc_pending = _held_back(data[position:], _MAX_PENDING_BYTES)
             parts.append(text)
             if size < 0 or text or not chunk:
                 return "".join(parts)

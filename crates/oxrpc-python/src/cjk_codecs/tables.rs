@@ -83,7 +83,56 @@ pub(super) struct Codec {
     pub(super) pair_encodings: HashMap<(u32, u32), Vec<u8>>,
     pub(super) four_bytes: Option<FourByteRule>,
     pub(super) make_up: Option<MakeUpRule>,
-    encoding: OnceLock<HashMap<u32, Vec<u8>>>,
+    encoding: OnceLock<EncodingMap>,
+}
+
+/// What a codec writes for each code point it encodes alone: read by
+/// index below U+10000 (most of a text), from a map beyond.
+#[derive(Debug)]
+struct EncodingMap {
+    /// Each BMP code point's (start, length) in `bytes`; length 0: none.
+    bmp: Vec<(u32, u8)>,
+    /// The same for the code points beyond the BMP.
+    beyond: HashMap<u32, (u32, u8)>,
+    bytes: Vec<u8>,
+}
+
+impl EncodingMap {
+    fn new(sequences: HashMap<u32, Vec<u8>>) -> Self {
+        let mut map = EncodingMap {
+            bmp: vec![(0, 0); 0x10000],
+            beyond: HashMap::new(),
+            bytes: Vec::new(),
+        };
+        let mut sequences: Vec<_> = sequences.into_iter().collect();
+        sequences.sort_unstable();
+        for (code, sequence) in sequences {
+            let (Ok(start), Ok(length)) =
+                (u32::try_from(map.bytes.len()), u8::try_from(sequence.len()))
+            else {
+                continue;
+            };
+            map.bytes.extend_from_slice(&sequence);
+            match map.bmp.get_mut(code as usize) {
+                Some(slot) => *slot = (start, length),
+                None => {
+                    map.beyond.insert(code, (start, length));
+                }
+            }
+        }
+        map
+    }
+
+    fn get(&self, code: u32) -> Option<&[u8]> {
+        let (start, length) = match self.bmp.get(code as usize) {
+            Some(slot) => *slot,
+            None => *self.beyond.get(&code)?,
+        };
+        let start = start as usize;
+        (length > 0)
+            .then(|| self.bytes.get(start..start + usize::from(length)))
+            .flatten()
+    }
 }
 
 impl Codec {
@@ -98,8 +147,9 @@ impl Codec {
     /// What the codec writes for `code` alone, where the tree or its
     /// exceptions say (the rules' code points are not in it).
     pub(super) fn encoded(&self, code: u32) -> Option<&[u8]> {
-        let map = self.encoding.get_or_init(|| self.encoding_map());
-        map.get(&code).map(Vec::as_slice)
+        self.encoding
+            .get_or_init(|| EncodingMap::new(self.encoding_map()))
+            .get(code)
     }
 
     /// Whether `code` can start a pair the codec encodes as one sequence.
