@@ -4,8 +4,9 @@ and handlers of the client's own making (rewinding, out of bounds, bad
 answers), the incremental codecs and their state, stream readers and
 writers, `TextIOWrapper` and `codecs.open`, `_codecs_jp.getcodec`'s
 refusals, and generated texts and byte strings decoded and encoded both
-ways. Prints one line per observation; the output must be
-rpyc_classic's.
+ways; the `namereplace` handler beside them, and the built-in handlers
+given ranges outside their object. Prints one line per
+observation; the output must be rpyc_classic's.
 
     python cjk_codecs.py PORT
 """
@@ -149,6 +150,38 @@ observe("getcodec type", lambda: type(_codecs_tw.getcodec("big5")).__name__)
 import _multibytecodec
 observe("codec class", lambda: _multibytecodec.MultibyteIncrementalEncoder())
 observe("module names", lambda: sorted(name for name in dir(_multibytecodec) if not name.startswith("_")))
+# Names as Unicode 14.0 gives them (U+31350 and U+1FAE8 came later).
+late = "\U00031350\U0001fae8\u4e00\xe9\u0100"
+observe("namereplace ascii", lambda: late.encode("ascii", "namereplace"))
+observe("namereplace latin-1", lambda: late.encode("latin-1", "namereplace"))
+observe("namereplace big5", lambda: late.encode("big5", "namereplace"))
+observe("namereplace handler", lambda: repr(codecs.lookup_error("namereplace")))
+observe("namereplace of a decoding error", lambda: codecs.namereplace_errors(
+    UnicodeDecodeError("x", b"a", 0, 1, "r")))
+observe("namereplace of a range past the end", lambda: codecs.namereplace_errors(
+    UnicodeEncodeError("x", "ab\u0100", 5, 9, "r")))
+def answered(handler, error):
+    try:
+        handler(error)
+    except Exception:
+        pass
+    return "answered"
+
+# The built-in handlers called with ranges outside their object: read
+# as CPython reads them (a reversed range's answers differ by handler on
+# CPython, some a SystemError: here only that it is answered).
+for name in ["strict", "ignore", "replace", "xmlcharrefreplace", "backslashreplace",
+             "namereplace", "surrogatepass", "surrogateescape"]:
+    handler = codecs.lookup_error(name)
+    for start, end in [(5, 9), (-3, 2), (0, 100), (1, 1), (3, 3), (2, 1)]:
+        for error in [UnicodeEncodeError("x", "ab\u0100", start, end, "r"),
+                      UnicodeDecodeError("x", b"ab\xff", start, end, "r"),
+                      UnicodeTranslateError("ab\u0100", start, end, "r")]:
+            label = "%s %s %d %d" % (name, type(error).__name__, start, end)
+            if (start, end) == (2, 1):
+                observe(label, lambda: answered(handler, error))
+            else:
+                observe(label, lambda: (handler(error), error.start, error.end))
 observe("encodings search", lambda: [codecs.lookup(name).name for name in
                                      ["SJIS", "ms_kanji", "eucjp", "GB2312", "csbig5", "uhc", "big5-hkscs", "EUCKR"]])
 '''

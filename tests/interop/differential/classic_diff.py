@@ -4442,11 +4442,8 @@ def build(argv=None):
                                  st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF),
                                  st.characters(min_codepoint=0xAC00, max_codepoint=0xD7A3),
                                  st.characters(blacklist_categories=("Cs",))), max_size=10)
-    # Not namereplace: RustPython's names code points assigned after
-    # Unicode 14.0, which CPython 3.11's does not (`\U00031350`), for every
-    # codec alike.
     cjk_errors = st.sampled_from(["strict", "replace", "ignore", "backslashreplace",
-                                  "xmlcharrefreplace", "surrogateescape"])
+                                  "xmlcharrefreplace", "surrogateescape", "namereplace"])
 
     @d.prop(st.tuples(st.sampled_from(cjk_codecs), st.binary(max_size=12), cjk_text, cjk_errors))
     def cjk_codecs_both_ways(ctx, example):

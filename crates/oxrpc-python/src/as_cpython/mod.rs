@@ -46,6 +46,7 @@ mod dir_names;
 #[rustfmt::skip]
 mod docs_table;
 mod descriptor_additions;
+mod error_handler_ranges;
 mod error_text;
 mod exception_args;
 mod exception_group;
@@ -76,6 +77,7 @@ mod method_descriptor_call;
 mod methods;
 mod module_additions;
 mod module_copy;
+mod name_replace;
 mod normal_forms;
 mod notimplemented_bool;
 mod numbers_from_text;
@@ -213,6 +215,8 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     float_format::install(vm)?;
     str_methods::install(vm)?;
     text_codec_fast_path::install(vm)?;
+    name_replace::install(vm)?;
+    error_handler_ranges::install(vm)?;
     hex_separator::install(vm)?;
     memoryview_order::install(vm)?;
     match_defaults::install(vm)?;

@@ -230,8 +230,9 @@ fn numeric(
 }
 
 /// The name of an assigned code point (none for a surrogate, a private
-/// use or an unassigned one, whose category says so).
-fn name_of(point: u32) -> Option<String> {
+/// use or an unassigned one, whose category says so), as
+/// `unicodedata.name` gives it; the `namereplace` handler writes it too.
+pub(super) fn name_of(point: u32) -> Option<String> {
     if matches!(category_of(point), "Cn" | "Cs" | "Co") {
         return None;
     }
