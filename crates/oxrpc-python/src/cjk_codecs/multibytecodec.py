@@ -31,7 +31,7 @@ class MultibyteCodec:
 
     def decode(self, input, errors=None):
         errors = _errors_argument("decode", errors)
-        data = bytes(memoryview(input))
+        data = _as_bytes(input)
         text, _, _ = _decode(self._oxrpc_name, data, errors, True, False)
         return text, len(data)
 
@@ -55,6 +55,12 @@ def _errors_argument(function, errors):
         raise TypeError("%s() argument 'errors' must be str or None, not %s"
                         % (function, type(errors).__name__))
     return errors
+
+
+def _as_bytes(value):
+    # Bytes as they are (the decoder reads them in place), any other
+    # buffer copied.
+    return value if type(value) is bytes else bytes(memoryview(value))
 
 
 def _as_text(value, refusal):
@@ -143,11 +149,8 @@ def _encode(name, text, errors, last, state=0, reset=None):
             replacement, _, state = _encode(name, replacement, "strict", True, state, False)
         return replacement, position, state
 
-    data, position, state = _oxrpc_encode(name, text, last, state, _built_in(errors) or replaced)
-    if last if reset is None else reset:
-        ending, state = _oxrpc_reset(name, state, False)
-        data += ending
-    return data, position, state
+    return _oxrpc_encode(name, text, last, last if reset is None else reset, state,
+                         _built_in(errors) or replaced)
 
 
 def _codec_of(cls):
@@ -263,7 +266,7 @@ class MultibyteIncrementalDecoder:
         pass
 
     def decode(self, input, final=False):
-        data = self._oxrpc_pending + bytes(memoryview(input))
+        data = self._oxrpc_pending + _as_bytes(input)
         text, position, state = _decode(self._oxrpc_codec._oxrpc_name, data, self._oxrpc_errors,
                                         bool(final), True, self._oxrpc_state)
         self._oxrpc_pending = _held_back(data[position:], _MAX_PENDING_BYTES)

@@ -4,7 +4,7 @@
 
 use super::decoder::{self, Stop};
 use super::{encoder, hz, tables};
-use rustpython_vm::builtins::{PyStr, PyStrRef, PyTuple};
+use rustpython_vm::builtins::{PyBytesRef, PyStr, PyStrRef, PyTuple};
 use rustpython_vm::common::wtf8::Wtf8Buf;
 use rustpython_vm::convert::TryFromObject;
 use rustpython_vm::function::{ArgBytesLike, FuncArgs};
@@ -105,20 +105,26 @@ fn answer_parts<const N: usize>(
 /// standing for it and where to go on (once for an incremental decoder's
 /// last incomplete sequence, after which it stops).
 pub(super) fn decode(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
-    type Arguments = (PyStrRef, ArgBytesLike, bool, bool, u64, PyObjectRef);
+    type Arguments = (PyStrRef, PyBytesRef, bool, bool, u64, PyObjectRef);
     let (name, data, last, incremental, state, replaced): Arguments = args.bind(vm)?;
     let scheme = Scheme::of(&name, vm)?;
     let handling = Handling::of(replaced);
-    let data = data.with_ref(<[u8]>::to_vec);
+    // Immutable bytes: read in place while Python handlers run.
+    let data = data.as_bytes();
     let mut text = Wtf8Buf::new();
     let mut position = 0;
     let mut byte = state_byte(state);
     loop {
         let decoded = match scheme {
-            Scheme::Tables(codec) => decoder::decode(codec, &data, position),
-            Scheme::Hz(gb2312) => hz::decode(gb2312, &data, position, &mut byte),
+            Scheme::Tables(codec) => decoder::decode(codec, data, position),
+            Scheme::Hz(gb2312) => hz::decode(gb2312, data, position, &mut byte),
         };
-        text.push_str(&decoded.text);
+        // Most texts decode in one run: taken as it is, not copied.
+        if text.is_empty() {
+            text = Wtf8Buf::from_string(decoded.text);
+        } else {
+            text.push_str(&decoded.text);
+        }
         position = decoded.position;
         let (end, incomplete) = match decoded.stop {
             Stop::End => break,
@@ -149,15 +155,16 @@ pub(super) fn decode(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
         .into())
 }
 
-/// `_oxrpc_encode(name, text, last, state, replaced)`: the bytes of
-/// `text`, how far it wrote and the state there, `(bytes, position,
+/// `_oxrpc_encode(name, text, last, reset, state, replaced)`: the bytes
+/// of `text`, how far it wrote and the state there, `(bytes, position,
 /// state)`: to the end, or (not `last`) to a character at the end that
-/// may start a pair. At a character it cannot write it puts what
+/// may start a pair; with `reset`, what ends the text in that state after
+/// them (HZ closes its GB2312 run). At a character it cannot write it puts what
 /// `replaced` says (`Handling`) or asks `replaced(start, end, state)` for
 /// the bytes standing for it, where to go on and the state they leave.
 pub(super) fn encode(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
-    type Arguments = (PyStrRef, PyStrRef, bool, u64, PyObjectRef);
-    let (name, text, last, state, replaced): Arguments = args.bind(vm)?;
+    type Arguments = (PyStrRef, PyStrRef, bool, bool, u64, PyObjectRef);
+    let (name, text, last, reset, state, replaced): Arguments = args.bind(vm)?;
     let scheme = Scheme::of(&name, vm)?;
     let handling = Handling::of(replaced);
     let points: Vec<u32> = text
@@ -174,7 +181,11 @@ pub(super) fn encode(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
             Scheme::Tables(codec) => encoder::encode(codec, &points, position, last),
             Scheme::Hz(gb2312) => hz::encode(gb2312, &points, position, &mut byte),
         };
-        bytes.extend_from_slice(&encoded.bytes);
+        if bytes.is_empty() {
+            bytes = encoded.bytes;
+        } else {
+            bytes.extend_from_slice(&encoded.bytes);
+        }
         position = encoded.position;
         state = with_state_byte(state, byte);
         let Stop::Illegal(size) = encoded.stop else {
@@ -204,9 +215,27 @@ pub(super) fn encode(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
             }
         };
     }
+    if reset {
+        let (ending, byte) = ending(scheme, state, false);
+        bytes.extend_from_slice(&ending);
+        state = with_state_byte(state, byte);
+    }
     Ok(vm
         .new_tuple((vm.ctx.new_bytes(bytes), position, state))
         .into())
+}
+
+/// What ends a text in `state` and the state byte after it, or
+/// (`decoding`) the state byte a decoder's reset leaves.
+fn ending(scheme: Scheme, state: u64, decoding: bool) -> (Vec<u8>, u8) {
+    match scheme {
+        Scheme::Tables(_) => (Vec::new(), state_byte(state)),
+        Scheme::Hz(_) if decoding => (Vec::new(), 0),
+        Scheme::Hz(_) => {
+            let mut byte = state_byte(state);
+            (hz::reset(&mut byte), byte)
+        }
+    }
 }
 
 /// `_oxrpc_reset(name, state, decoding)`: what ends the text in `state`
@@ -215,14 +244,7 @@ pub(super) fn encode(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
 /// CPython's, which have no reset of their own).
 pub(super) fn reset(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
     let (name, state, decoding): (PyStrRef, u64, bool) = args.bind(vm)?;
-    let (bytes, byte) = match Scheme::of(&name, vm)? {
-        Scheme::Tables(_) => (Vec::new(), state_byte(state)),
-        Scheme::Hz(_) if decoding => (Vec::new(), 0),
-        Scheme::Hz(_) => {
-            let mut byte = state_byte(state);
-            (hz::reset(&mut byte), byte)
-        }
-    };
+    let (bytes, byte) = ending(Scheme::of(&name, vm)?, state, decoding);
     Ok(vm
         .new_tuple((vm.ctx.new_bytes(bytes), with_state_byte(state, byte)))
         .into())

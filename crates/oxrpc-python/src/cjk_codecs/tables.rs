@@ -81,6 +81,8 @@ pub(super) struct Codec {
     exceptions: Vec<(u32, Vec<u8>)>,
     /// Pairs of code points encoded as one sequence.
     pub(super) pair_encodings: HashMap<(u32, u32), Vec<u8>>,
+    /// The first code points of `pair_encodings`, sorted.
+    pair_starters: Vec<u32>,
     pub(super) four_bytes: Option<FourByteRule>,
     pub(super) make_up: Option<MakeUpRule>,
     encoding: OnceLock<EncodingMap>,
@@ -154,7 +156,7 @@ impl Codec {
 
     /// Whether `code` can start a pair the codec encodes as one sequence.
     pub(super) fn starts_pair(&self, code: u32) -> bool {
-        self.pair_encodings.keys().any(|(first, _)| *first == code)
+        self.pair_starters.binary_search(&code).is_ok()
     }
 
     /// The tree read backwards (the first sequence of each code point,
@@ -280,12 +282,16 @@ pub(super) fn parse(raw: &[u8]) -> Option<Vec<Codec>> {
             }
             _ => return None,
         }
+        let mut pair_starters: Vec<u32> = pair_encodings.keys().map(|(first, _)| *first).collect();
+        pair_starters.sort_unstable();
+        pair_starters.dedup();
         codecs.push(Codec {
             name,
             nodes,
             pairs,
             exceptions,
             pair_encodings,
+            pair_starters,
             four_bytes,
             make_up,
             encoding: OnceLock::new(),
