@@ -104,6 +104,7 @@ mod syntax_error_args;
 pub(crate) mod syntax_errors;
 mod text_codec_fast_path;
 mod text_open;
+mod text_tell;
 mod time_zone;
 mod type_names;
 mod unbound_local;
@@ -241,6 +242,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     closed_files::install(vm)?;
     unsupported_operations::install(vm)?;
     text_open::install(vm)?;
+    text_tell::install(vm)?;
     attribute_error_names::install(vm);
     builtin_docs::install(vm)?;
     arity::install(vm)
