@@ -4451,6 +4451,41 @@ def build(argv=None):
         ctx.same("decode", lambda c: c.eval("ascii(%r.decode(%r, %r))" % (data, codec, errors)))
         ctx.same("encode", lambda c: c.eval("%r.encode(%r, %r)" % (text, codec, errors)))
 
+    # The ISO-2022 codecs: byte strings made of escapes (designations of
+    # every set, some the codec lacks), shifts, single shifts and any bytes,
+    # decoded whole and in two calls with the state between; texts of many
+    # sets encoded whole and in two calls.
+    iso2022_codecs = ["iso2022_kr", "iso2022_jp", "iso2022_jp_1", "iso2022_jp_2",
+                      "iso2022_jp_2004", "iso2022_jp_3", "iso2022_jp_ext"]
+    iso2022_pieces = st.one_of(st.sampled_from([
+        b"\x1b(B", b"\x1b(J", b"\x1b(I", b"\x1b$@", b"\x1b$B", b"\x1b$A", b"\x1b$(C",
+        b"\x1b$(D", b"\x1b$(Q", b"\x1b$(P", b"\x1b$(O", b"\x1b$)C", b"\x1b.A", b"\x1b.F",
+        b"\x1bN", b"\x1b&@", b"\x1b&@\x1b$B", b"\x0e", b"\x0f", b"\n", b"\x1b", b"0!", b"$w"]),
+        st.binary(min_size=1, max_size=3))
+    iso2022_data = st.lists(iso2022_pieces, max_size=8).map(b"".join)
+    iso2022_text = st.text(st.one_of(st.characters(max_codepoint=0x7F),
+                                     st.characters(min_codepoint=0x80, max_codepoint=0x3FF),
+                                     st.characters(min_codepoint=0x3000, max_codepoint=0x30FF),
+                                     st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF),
+                                     st.characters(min_codepoint=0xAC00, max_codepoint=0xD7A3),
+                                     st.characters(min_codepoint=0xFF61, max_codepoint=0xFF9F),
+                                     st.characters(blacklist_categories=("Cs",))), max_size=10)
+
+    @d.prop(st.tuples(st.sampled_from(iso2022_codecs), iso2022_data, iso2022_text, cjk_errors,
+                      st.integers(0, 24)))
+    def iso2022_codecs_both_ways(ctx, example):
+        codec, data, text, errors, split = example
+        ctx.same("decode", lambda c: c.eval("ascii(%r.decode(%r, %r))" % (data, codec, errors)))
+        ctx.same("encode", lambda c: c.eval("%r.encode(%r, %r)" % (text, codec, errors)))
+        ctx.same("decode in two calls", lambda c: c.eval(
+            "(lambda d: ascii((d.decode(%r), d.getstate(), d.decode(%r, True), d.getstate())))"
+            "(__import__('codecs').getincrementaldecoder(%r)(%r))"
+            % (data[:split], data[split:], codec, errors)))
+        ctx.same("encode in two calls", lambda c: c.eval(
+            "(lambda e: (e.encode(%r), e.getstate(), e.encode(%r, True), e.getstate()))"
+            "(__import__('codecs').getincrementalencoder(%r)(%r))"
+            % (text[:split // 2], text[split // 2:], codec, errors)))
+
     # XML documents the client writes with its own ElementTree, read on the
     # server by its ElementTree and minidom (the server's pyexpat under
     # them): elements, attributes (some namespaced), text and tails. Only

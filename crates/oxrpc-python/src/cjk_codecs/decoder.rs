@@ -14,6 +14,9 @@ pub(super) enum Stop {
     Incomplete,
     /// The so many bytes at the position are illegal.
     Illegal(usize),
+    /// The codec's state names nothing the codec knows (a client's
+    /// `setstate` can make one): CPython's "internal codec error".
+    Internal,
 }
 
 /// What decoding from a position gave.

@@ -14,17 +14,19 @@
 //! tables (`tables`), so every sequence decodes, and every character
 //! encodes, to what CPython gives, errors at the same places.
 //!
-//! `hz`, stateful, is written out (`hz`) over GB2312's tables. Not given:
-//! the ISO-2022 codecs (`iso2022_jp` and its variants, `iso2022_kr`, of
-//! `_codecs_iso2022`), which stay unknown encodings.
+//! The stateful codecs are written out over the tables: `hz` (`hz`, over
+//! GB2312's) and the ISO-2022 codecs of `_codecs_iso2022` (`iso2022`,
+//! over the sets they designate: `iso2022_jp` and its variants,
+//! `iso2022_kr`).
 
 mod decoder;
 mod encoder;
 mod hz;
+mod iso2022;
 mod natives;
 mod tables;
 
-use natives::{decode, encode, reset, Scheme};
+use natives::{decode, encode, first_states, reset, Scheme};
 use rustpython_vm::builtins::{PyModule, PyModuleDef, PyModuleSlots, PyStr};
 use rustpython_vm::function::{FuncArgs, PyMethodDef, PyMethodFlags, PyNativeFn};
 use rustpython_vm::scope::Scope;
@@ -35,7 +37,7 @@ use std::sync::OnceLock;
 const MULTIBYTECODEC: &str = include_str!("multibytecodec.py");
 
 /// The modules handing out codecs, with the codecs each gives.
-const FAMILIES: [(&str, &[&str]); 5] = [
+const FAMILIES: [(&str, &[&str]); 6] = [
     (
         "_codecs_jp",
         &[
@@ -52,6 +54,18 @@ const FAMILIES: [(&str, &[&str]); 5] = [
     ("_codecs_kr", &["euc_kr", "cp949", "johab"]),
     ("_codecs_tw", &["big5", "cp950"]),
     ("_codecs_hk", &["big5hkscs"]),
+    (
+        "_codecs_iso2022",
+        &[
+            "iso2022_kr",
+            "iso2022_jp",
+            "iso2022_jp_1",
+            "iso2022_jp_2",
+            "iso2022_jp_2004",
+            "iso2022_jp_3",
+            "iso2022_jp_ext",
+        ],
+    ),
 ];
 
 /// The definitions of `_multibytecodec` and the codec modules, made once
@@ -66,6 +80,7 @@ pub(crate) fn module_defs(ctx: &Context) -> Vec<&'static PyModuleDef> {
                 method("_oxrpc_decode", &decode),
                 method("_oxrpc_encode", &encode),
                 method("_oxrpc_reset", &reset),
+                method("_oxrpc_first_states", &first_states),
             ],
             Some(fill_multibytecodec),
         );

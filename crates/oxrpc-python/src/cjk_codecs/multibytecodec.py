@@ -18,7 +18,8 @@ _MAX_PENDING_CHARACTERS = 2
 
 
 class MultibyteCodec:
-    __slots__ = ("_oxrpc_name",)
+    # The codec's name, and the states of a new encoder and decoder.
+    __slots__ = ("_oxrpc_name", "_oxrpc_states")
 
     def __new__(cls, *args, **kwargs):
         raise TypeError("cannot create '_multibytecodec.MultibyteCodec' instances")
@@ -26,13 +27,13 @@ class MultibyteCodec:
     def encode(self, input, errors=None):
         errors = _errors_argument("encode", errors)
         text = _as_text(input, "couldn't convert the object to unicode.")
-        data, _, _ = _encode(self._oxrpc_name, text, errors, True)
+        data, _, _ = _encode(self._oxrpc_name, text, errors, True, self._oxrpc_states[0])
         return data, len(text)
 
     def decode(self, input, errors=None):
         errors = _errors_argument("decode", errors)
         data = _as_bytes(input)
-        text, _, _ = _decode(self._oxrpc_name, data, errors, True, False)
+        text, _, _ = _decode(self._oxrpc_name, data, errors, True, False, self._oxrpc_states[1])
         return text, len(data)
 
 
@@ -45,6 +46,7 @@ del MultibyteCodec
 def _oxrpc_codec(name):
     codec = object.__new__(_Codec)
     codec._oxrpc_name = name
+    codec._oxrpc_states = _oxrpc_first_states(name)
     return codec
 
 
@@ -85,7 +87,7 @@ def _built_in(errors):
     return errors if errors == "ignore" or errors == "replace" else None
 
 
-def _decode(name, data, errors, last, incremental, state=0):
+def _decode(name, data, errors, last, incremental, state):
     """The text of `data`'s sequences, how far it read and the codec's
     state there: to its end, or (not `last`) up to an incomplete sequence
     at its end. An incremental decoder's last call hands such a sequence
@@ -116,7 +118,7 @@ def _decode(name, data, errors, last, incremental, state=0):
     return _oxrpc_decode(name, data, last, incremental, state, _built_in(errors) or replaced)
 
 
-def _encode(name, text, errors, last, state=0, reset=None):
+def _encode(name, text, errors, last, state, reset=None):
     """The bytes of `text`, how far it wrote and the codec's state there:
     to its end, or (not `last`) up to a character at its end that may
     start a pair. `reset` (by default `last`) ends the text as the codec
@@ -184,7 +186,7 @@ def _started(cls, errors, pending, stream=None):
     self._oxrpc_codec = codec
     self._oxrpc_errors = "strict" if errors is None else errors
     self._oxrpc_pending = pending
-    self._oxrpc_state = 0
+    self._oxrpc_state = codec._oxrpc_states[isinstance(pending, bytes)]
     if stream is not None:
         self._oxrpc_stream = stream
     return self

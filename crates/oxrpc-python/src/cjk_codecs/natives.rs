@@ -3,8 +3,8 @@
 //! errors a handler written in Python must answer.
 
 use super::decoder::{self, Stop};
-use super::{encoder, hz, tables};
-use rustpython_vm::builtins::{PyBytesRef, PyStr, PyStrRef, PyTuple};
+use super::{encoder, hz, iso2022, tables};
+use rustpython_vm::builtins::{PyBaseExceptionRef, PyBytesRef, PyStr, PyStrRef, PyTuple};
 use rustpython_vm::common::wtf8::Wtf8Buf;
 use rustpython_vm::convert::TryFromObject;
 use rustpython_vm::function::{ArgBytesLike, FuncArgs};
@@ -17,13 +17,20 @@ pub(super) enum Scheme {
     Tables(&'static tables::Codec),
     /// HZ, over GB2312's tables, with a state.
     Hz(&'static tables::Codec),
+    /// An ISO-2022 codec, with designations and shifts in its state.
+    Iso2022(&'static iso2022::Codec),
 }
 
 impl Scheme {
     /// The codec CPython calls `name`, if it is one of these.
     pub(super) fn named(name: &str) -> Option<Self> {
+        if let Some(codec) = iso2022::codec(name) {
+            return Some(Scheme::Iso2022(codec));
+        }
         match name {
             "hz" => tables::codec("gb2312").map(Scheme::Hz),
+            // The ISO-2022 codecs' sets are in the tables, not codecs.
+            _ if name.starts_with("iso2022/") => None,
             _ => tables::codec(name).map(Scheme::Tables),
         }
     }
@@ -33,19 +40,73 @@ impl Scheme {
         Self::named(name.to_str().unwrap_or_default())
             .ok_or_else(|| vm.new_lookup_error("no such codec is supported.".to_owned()))
     }
+
+    /// The state of a new encoder or (`decoding`) decoder, as CPython's
+    /// eight state bytes read as a little-endian int.
+    pub(super) fn first_state(self, decoding: bool) -> u64 {
+        match self {
+            Scheme::Tables(_) | Scheme::Hz(_) => 0,
+            Scheme::Iso2022(_) => u64::from_le_bytes(iso2022::first_state(decoding)),
+        }
+    }
+
+    /// Decodes `data` from `start` in `state` up to its end or the first
+    /// sequence it cannot.
+    pub(super) fn decode(self, data: &[u8], start: usize, state: &mut u64) -> decoder::Decoded {
+        let mut bytes = state.to_le_bytes();
+        let decoded = match self {
+            Scheme::Tables(codec) => decoder::decode(codec, data, start),
+            Scheme::Hz(gb2312) => hz::decode(gb2312, data, start, &mut bytes[0]),
+            Scheme::Iso2022(codec) => codec.decode(data, start, &mut bytes),
+        };
+        *state = u64::from_le_bytes(bytes);
+        decoded
+    }
+
+    /// Encodes `text` from `start` in `state` up to its end or the first
+    /// character it cannot; `last`: no text follows.
+    pub(super) fn encode(
+        self,
+        text: &[u32],
+        start: usize,
+        last: bool,
+        state: &mut u64,
+    ) -> encoder::Encoded {
+        let mut bytes = state.to_le_bytes();
+        let encoded = match self {
+            Scheme::Tables(codec) => encoder::encode(codec, text, start, last),
+            Scheme::Hz(gb2312) => hz::encode(gb2312, text, start, &mut bytes[0]),
+            Scheme::Iso2022(codec) => codec.encode(text, start, last, &mut bytes),
+        };
+        *state = u64::from_le_bytes(bytes);
+        encoded
+    }
+
+    /// What ends a text in `state`, made in it; or (`decoding`) a
+    /// decoder's reset of it.
+    pub(super) fn ending(self, state: &mut u64, decoding: bool) -> Vec<u8> {
+        let mut bytes = state.to_le_bytes();
+        let ending = match self {
+            Scheme::Tables(_) => Vec::new(),
+            Scheme::Hz(_) if decoding => {
+                bytes[0] = 0;
+                Vec::new()
+            }
+            Scheme::Hz(_) => hz::reset(&mut bytes[0]),
+            Scheme::Iso2022(_) if decoding => {
+                iso2022::decoder_reset(&mut bytes);
+                Vec::new()
+            }
+            Scheme::Iso2022(_) => iso2022::ending(&mut bytes),
+        };
+        *state = u64::from_le_bytes(bytes);
+        ending
+    }
 }
 
-/// The state byte a codec reads from CPython's eight state bytes, as an
-/// int (`getstate` gives them all; the codecs use the first).
-fn state_byte(state: u64) -> u8 {
-    state.to_le_bytes()[0]
-}
-
-/// `state` with its first byte `byte`.
-fn with_state_byte(state: u64, byte: u8) -> u64 {
-    let mut bytes = state.to_le_bytes();
-    bytes[0] = byte;
-    u64::from_le_bytes(bytes)
+/// CPython's error where a codec's state names nothing it knows.
+fn internal_error(vm: &VirtualMachine) -> PyBaseExceptionRef {
+    vm.new_runtime_error("internal codec error".to_owned())
 }
 
 /// A position an error handler's answer gives, which must lie within the
@@ -113,12 +174,9 @@ pub(super) fn decode(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
     let data = data.as_bytes();
     let mut text = Wtf8Buf::new();
     let mut position = 0;
-    let mut byte = state_byte(state);
+    let mut state = state;
     loop {
-        let decoded = match scheme {
-            Scheme::Tables(codec) => decoder::decode(codec, data, position),
-            Scheme::Hz(gb2312) => hz::decode(gb2312, data, position, &mut byte),
-        };
+        let decoded = scheme.decode(data, position, &mut state);
         // Most texts decode in one run: taken as it is, not copied.
         if text.is_empty() {
             text = Wtf8Buf::from_string(decoded.text);
@@ -131,6 +189,7 @@ pub(super) fn decode(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
             Stop::Incomplete if !last => break,
             Stop::Incomplete => (data.len(), true),
             Stop::Illegal(size) => (position + size, false),
+            Stop::Internal => return Err(internal_error(vm)),
         };
         position = match &handling {
             Handling::Ignore => end,
@@ -150,9 +209,7 @@ pub(super) fn decode(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
             break;
         }
     }
-    Ok(vm
-        .new_tuple((vm.ctx.new_str(text), position, with_state_byte(state, byte)))
-        .into())
+    Ok(vm.new_tuple((vm.ctx.new_str(text), position, state)).into())
 }
 
 /// `_oxrpc_encode(name, text, last, reset, state, replaced)`: the bytes
@@ -176,33 +233,25 @@ pub(super) fn encode(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
     let mut position = 0;
     let mut state = state;
     loop {
-        let mut byte = state_byte(state);
-        let encoded = match scheme {
-            Scheme::Tables(codec) => encoder::encode(codec, &points, position, last),
-            Scheme::Hz(gb2312) => hz::encode(gb2312, &points, position, &mut byte),
-        };
+        let encoded = scheme.encode(&points, position, last, &mut state);
         if bytes.is_empty() {
             bytes = encoded.bytes;
         } else {
             bytes.extend_from_slice(&encoded.bytes);
         }
         position = encoded.position;
-        state = with_state_byte(state, byte);
-        let Stop::Illegal(size) = encoded.stop else {
-            break;
+        let size = match encoded.stop {
+            Stop::Illegal(size) => size,
+            Stop::Internal => return Err(internal_error(vm)),
+            Stop::End | Stop::Incomplete => break,
         };
         let end = position + size;
         position = match &handling {
             Handling::Ignore => end,
             Handling::Replace => {
                 // A `?`, written in the codec's state as any text.
-                let mut byte = state_byte(state);
-                let question = match scheme {
-                    Scheme::Tables(codec) => encoder::encode(codec, &[0x3F], 0, true),
-                    Scheme::Hz(gb2312) => hz::encode(gb2312, &[0x3F], 0, &mut byte),
-                };
+                let question = scheme.encode(&[0x3F], 0, true, &mut state);
                 bytes.extend_from_slice(&question.bytes);
-                state = with_state_byte(state, byte);
                 end
             }
             Handling::Ask(replaced) => {
@@ -216,26 +265,12 @@ pub(super) fn encode(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
         };
     }
     if reset {
-        let (ending, byte) = ending(scheme, state, false);
+        let ending = scheme.ending(&mut state, false);
         bytes.extend_from_slice(&ending);
-        state = with_state_byte(state, byte);
     }
     Ok(vm
         .new_tuple((vm.ctx.new_bytes(bytes), position, state))
         .into())
-}
-
-/// What ends a text in `state` and the state byte after it, or
-/// (`decoding`) the state byte a decoder's reset leaves.
-fn ending(scheme: Scheme, state: u64, decoding: bool) -> (Vec<u8>, u8) {
-    match scheme {
-        Scheme::Tables(_) => (Vec::new(), state_byte(state)),
-        Scheme::Hz(_) if decoding => (Vec::new(), 0),
-        Scheme::Hz(_) => {
-            let mut byte = state_byte(state);
-            (hz::reset(&mut byte), byte)
-        }
-    }
 }
 
 /// `_oxrpc_reset(name, state, decoding)`: what ends the text in `state`
@@ -243,9 +278,17 @@ fn ending(scheme: Scheme, state: u64, decoding: bool) -> (Vec<u8>, u8) {
 /// decoder's reset leaves. A codec without state leaves it as it is (as
 /// CPython's, which have no reset of their own).
 pub(super) fn reset(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
-    let (name, state, decoding): (PyStrRef, u64, bool) = args.bind(vm)?;
-    let (bytes, byte) = ending(Scheme::of(&name, vm)?, state, decoding);
+    let (name, mut state, decoding): (PyStrRef, u64, bool) = args.bind(vm)?;
+    let bytes = Scheme::of(&name, vm)?.ending(&mut state, decoding);
+    Ok(vm.new_tuple((vm.ctx.new_bytes(bytes), state)).into())
+}
+
+/// `_oxrpc_first_states(name)`: the states of a new encoder and decoder
+/// of the codec, `(encoder, decoder)`.
+pub(super) fn first_states(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
+    let (name,): (PyStrRef,) = args.bind(vm)?;
+    let scheme = Scheme::of(&name, vm)?;
     Ok(vm
-        .new_tuple((vm.ctx.new_bytes(bytes), with_state_byte(state, byte)))
+        .new_tuple((scheme.first_state(false), scheme.first_state(true)))
         .into())
 }

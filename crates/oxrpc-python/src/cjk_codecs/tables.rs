@@ -1,7 +1,9 @@
 //! CPython's CJK codecs as data: what each decodes a byte sequence to and
 //! encodes a code point as, read from CPython 3.11 by
 //! `tests/golden/classic/generate_cjk_codecs.py` (its docstring gives the
-//! layout) and packed into the binary (`tables.bin`, zlib, 460 KB). They
+//! layout), with the character sets of the ISO-2022 codecs as codecs of
+//! their own (`iso2022/jisx0208` and the rest: a set's seven-bit codes),
+//! and packed into the binary (`tables.bin`, zlib, 613 KB). They
 //! are unpacked the first time a client's code uses one of these codecs,
 //! all at once (a few milliseconds); a codec's encoding map is built the
 //! first time that codec encodes.
