@@ -19,19 +19,18 @@ pub(super) enum Stop {
     Internal,
 }
 
-/// What decoding from a position gave.
+/// What decoding from a position gave (its text went to the caller's).
 #[derive(Debug)]
 pub(super) struct Decoded {
-    /// The text of the sequences decoded.
-    pub(super) text: String,
     /// Where decoding stopped.
     pub(super) position: usize,
     pub(super) stop: Stop,
 }
 
-/// Decodes `data` from `start` until its end or a sequence it cannot.
-pub(super) fn decode(codec: &Codec, data: &[u8], start: usize) -> Decoded {
-    let mut text = String::with_capacity(data.len().saturating_sub(start));
+/// Decodes `data` from `start` into `text` until its end or a sequence it
+/// cannot.
+pub(super) fn decode(codec: &Codec, data: &[u8], start: usize, text: &mut String) -> Decoded {
+    text.reserve(data.len().saturating_sub(start));
     let mut position = start;
     let stop = loop {
         let Some(rest) = data.get(position..).filter(|rest| !rest.is_empty()) else {
@@ -48,11 +47,7 @@ pub(super) fn decode(codec: &Codec, data: &[u8], start: usize) -> Decoded {
             Err(stop) => break stop,
         }
     };
-    Decoded {
-        text,
-        position,
-        stop,
-    }
+    Decoded { position, stop }
 }
 
 /// The sequence at the start of `rest`: its length and its one or two

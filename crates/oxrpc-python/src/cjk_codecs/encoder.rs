@@ -9,19 +9,25 @@
 use super::decoder::Stop;
 use super::tables::Codec;
 
-/// What encoding from a position gave.
+/// What encoding from a position gave (its bytes went to the caller's).
 #[derive(Debug)]
 pub(super) struct Encoded {
-    pub(super) bytes: Vec<u8>,
     /// Where encoding stopped, in code points.
     pub(super) position: usize,
     pub(super) stop: Stop,
 }
 
-/// Encodes `text` (code points) from `start`; `last` says no more text
-/// follows, so a character that could start a pair is written alone.
-pub(super) fn encode(codec: &Codec, text: &[u32], start: usize, last: bool) -> Encoded {
-    let mut bytes = Vec::with_capacity(text.len().saturating_sub(start) * 2);
+/// Encodes `text` (code points) from `start` onto `bytes`; `last` says no
+/// more text follows, so a character that could start a pair is written
+/// alone.
+pub(super) fn encode(
+    codec: &Codec,
+    text: &[u32],
+    start: usize,
+    last: bool,
+    bytes: &mut Vec<u8>,
+) -> Encoded {
+    bytes.reserve(text.len().saturating_sub(start) * 2);
     let mut position = start;
     let has_pairs = !codec.pair_encodings.is_empty();
     let stop = loop {
@@ -52,9 +58,5 @@ pub(super) fn encode(codec: &Codec, text: &[u32], start: usize, last: bool) -> E
         }
         position += 1;
     };
-    Encoded {
-        bytes,
-        position,
-        stop,
-    }
+    Encoded { position, stop }
 }

@@ -9,10 +9,15 @@ use super::decoder::{Decoded, Stop};
 use super::encoder::Encoded;
 use super::tables::{Codec, Entry};
 
-/// Decodes `data` from `start` in `state` until its end or the first
-/// sequence it cannot (the state stays as it was there).
-pub(super) fn decode(gb2312: &Codec, data: &[u8], start: usize, state: &mut u8) -> Decoded {
-    let mut text = String::new();
+/// Decodes `data` from `start` in `state` into `text` until its end or
+/// the first sequence it cannot (the state stays as it was there).
+pub(super) fn decode(
+    gb2312: &Codec,
+    data: &[u8],
+    start: usize,
+    state: &mut u8,
+    text: &mut String,
+) -> Decoded {
     let mut position = start;
     let stop = loop {
         let Some(&first) = data.get(position) else {
@@ -51,11 +56,7 @@ pub(super) fn decode(gb2312: &Codec, data: &[u8], start: usize, state: &mut u8) 
             None => break Stop::Illegal(1),
         }
     };
-    Decoded {
-        text,
-        position,
-        stop,
-    }
+    Decoded { position, stop }
 }
 
 /// The GB2312 character of the seven-bit pair `first`, `second`.
@@ -72,10 +73,15 @@ fn seven_bit(gb2312: &Codec, first: u8, second: u8) -> Option<char> {
     }
 }
 
-/// Encodes `text` from `start` in `state` until its end or the first
-/// character GB2312 lacks (the state stays as it was there).
-pub(super) fn encode(gb2312: &Codec, text: &[u32], start: usize, state: &mut u8) -> Encoded {
-    let mut bytes = Vec::new();
+/// Encodes `text` from `start` in `state` onto `bytes` until its end or
+/// the first character GB2312 lacks (the state stays as it was there).
+pub(super) fn encode(
+    gb2312: &Codec,
+    text: &[u32],
+    start: usize,
+    state: &mut u8,
+    bytes: &mut Vec<u8>,
+) -> Encoded {
     let mut position = start;
     let stop = loop {
         let Some(&code) = text.get(position) else {
@@ -104,11 +110,7 @@ pub(super) fn encode(gb2312: &Codec, text: &[u32], start: usize, state: &mut u8)
         bytes.extend_from_slice(&pair);
         position += 1;
     };
-    Encoded {
-        bytes,
-        position,
-        stop,
-    }
+    Encoded { position, stop }
 }
 
 /// What ends the text in `state`: `~}` where a GB2312 run is open.

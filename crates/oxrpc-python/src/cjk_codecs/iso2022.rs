@@ -242,10 +242,16 @@ impl Codec {
             .position(|designation| designation.mark == mark)
     }
 
-    /// Decodes `data` from `start` in `state` until its end or the first
-    /// sequence it cannot (the state stays as it was there).
-    pub(super) fn decode(&self, data: &[u8], start: usize, state: &mut [u8; 8]) -> Decoded {
-        let mut text = String::with_capacity(data.len().saturating_sub(start));
+    /// Decodes `data` from `start` in `state` into `text` until its end or
+    /// the first sequence it cannot (the state stays as it was there).
+    pub(super) fn decode(
+        &self,
+        data: &[u8],
+        start: usize,
+        state: &mut [u8; 8],
+        text: &mut String,
+    ) -> Decoded {
+        text.reserve(data.len().saturating_sub(start));
         let mut position = start;
         let stop = loop {
             let Some(&byte) = data.get(position) else {
@@ -260,7 +266,7 @@ impl Codec {
                 continue;
             }
             let step = match byte {
-                ESC => self.escape(data, position, state, &mut text),
+                ESC => self.escape(data, position, state, text),
                 SHIFT_IN | SHIFT_OUT if !self.config.no_shift => {
                     if byte == SHIFT_OUT {
                         state[4] |= SHIFTED;
@@ -279,18 +285,14 @@ impl Codec {
                     Ok(1)
                 }
                 0x80..=0xFF => Err(Stop::Illegal(1)),
-                _ => self.character(data, position, state, &mut text),
+                _ => self.character(data, position, state, text),
             };
             match step {
                 Ok(length) => position += length,
                 Err(stop) => break stop,
             }
         };
-        Decoded {
-            text,
-            position,
-            stop,
-        }
+        Decoded { position, stop }
     }
 
     /// The character at `position` in the invoked set (G1 when shifted
@@ -425,16 +427,18 @@ impl Codec {
         char::from_u32(point).ok_or(Stop::Illegal(3))
     }
 
-    /// Encodes `text` from `start` in `state`; `last` says no more text
-    /// follows (a character that can start a pair is then written alone).
+    /// Encodes `text` from `start` in `state` onto `bytes`; `last` says no
+    /// more text follows (a character that can start a pair is then
+    /// written alone).
     pub(super) fn encode(
         &self,
         text: &[u32],
         start: usize,
         last: bool,
         state: &mut [u8; 8],
+        bytes: &mut Vec<u8>,
     ) -> Encoded {
-        let mut bytes = Vec::with_capacity(text.len().saturating_sub(start) * 2);
+        bytes.reserve(text.len().saturating_sub(start) * 2);
         let mut position = start;
         let stop = loop {
             let Some(&point) = text.get(position) else {
@@ -494,11 +498,7 @@ impl Codec {
             bytes.extend_from_slice(found.code);
             position += found.taken;
         };
-        Encoded {
-            bytes,
-            position,
-            stop,
-        }
+        Encoded { position, stop }
     }
 
     /// The first designation with the character (or pair) at `position`;

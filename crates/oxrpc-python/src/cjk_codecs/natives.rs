@@ -50,35 +50,42 @@ impl Scheme {
         }
     }
 
-    /// Decodes `data` from `start` in `state` up to its end or the first
-    /// sequence it cannot.
-    pub(super) fn decode(self, data: &[u8], start: usize, state: &mut u64) -> decoder::Decoded {
+    /// Decodes `data` from `start` in `state` into `text` up to its end or
+    /// the first sequence it cannot.
+    pub(super) fn decode(
+        self,
+        data: &[u8],
+        start: usize,
+        state: &mut u64,
+        text: &mut String,
+    ) -> decoder::Decoded {
         let mut bytes = state.to_le_bytes();
         let decoded = match self {
-            Scheme::Tables(codec) => decoder::decode(codec, data, start),
-            Scheme::Hz(gb2312) => hz::decode(gb2312, data, start, &mut bytes[0]),
-            Scheme::Iso2022(codec) => codec.decode(data, start, &mut bytes),
+            Scheme::Tables(codec) => decoder::decode(codec, data, start, text),
+            Scheme::Hz(gb2312) => hz::decode(gb2312, data, start, &mut bytes[0], text),
+            Scheme::Iso2022(codec) => codec.decode(data, start, &mut bytes, text),
         };
         *state = u64::from_le_bytes(bytes);
         decoded
     }
 
-    /// Encodes `text` from `start` in `state` up to its end or the first
-    /// character it cannot; `last`: no text follows.
+    /// Encodes `text` from `start` in `state` onto `bytes` up to its end or
+    /// the first character it cannot; `last`: no text follows.
     pub(super) fn encode(
         self,
         text: &[u32],
         start: usize,
         last: bool,
         state: &mut u64,
+        bytes: &mut Vec<u8>,
     ) -> encoder::Encoded {
-        let mut bytes = state.to_le_bytes();
+        let mut state_bytes = state.to_le_bytes();
         let encoded = match self {
-            Scheme::Tables(codec) => encoder::encode(codec, text, start, last),
-            Scheme::Hz(gb2312) => hz::encode(gb2312, text, start, &mut bytes[0]),
-            Scheme::Iso2022(codec) => codec.encode(text, start, last, &mut bytes),
+            Scheme::Tables(codec) => encoder::encode(codec, text, start, last, bytes),
+            Scheme::Hz(gb2312) => hz::encode(gb2312, text, start, &mut state_bytes[0], bytes),
+            Scheme::Iso2022(codec) => codec.encode(text, start, last, &mut state_bytes, bytes),
         };
-        *state = u64::from_le_bytes(bytes);
+        *state = u64::from_le_bytes(state_bytes);
         encoded
     }
 
@@ -173,15 +180,19 @@ pub(super) fn decode(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
     // Immutable bytes: read in place while Python handlers run.
     let data = data.as_bytes();
     let mut text = Wtf8Buf::new();
+    // Each run between errors is decoded here, then added to `text`: a
+    // buffer kept from run to run, so many errors cost no allocation each.
+    let mut run = String::new();
     let mut position = 0;
     let mut state = state;
     loop {
-        let decoded = scheme.decode(data, position, &mut state);
+        let decoded = scheme.decode(data, position, &mut state, &mut run);
         // Most texts decode in one run: taken as it is, not copied.
         if text.is_empty() {
-            text = Wtf8Buf::from_string(decoded.text);
+            text = Wtf8Buf::from_string(std::mem::take(&mut run));
         } else {
-            text.push_str(&decoded.text);
+            text.push_str(&run);
+            run.clear();
         }
         position = decoded.position;
         let (end, incomplete) = match decoded.stop {
@@ -233,12 +244,7 @@ pub(super) fn encode(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
     let mut position = 0;
     let mut state = state;
     loop {
-        let encoded = scheme.encode(&points, position, last, &mut state);
-        if bytes.is_empty() {
-            bytes = encoded.bytes;
-        } else {
-            bytes.extend_from_slice(&encoded.bytes);
-        }
+        let encoded = scheme.encode(&points, position, last, &mut state, &mut bytes);
         position = encoded.position;
         let size = match encoded.stop {
             Stop::Illegal(size) => size,
@@ -250,8 +256,7 @@ pub(super) fn encode(vm: &VirtualMachine, args: FuncArgs) -> PyResult {
             Handling::Ignore => end,
             Handling::Replace => {
                 // A `?`, written in the codec's state as any text.
-                let question = scheme.encode(&[0x3F], 0, true, &mut state);
-                bytes.extend_from_slice(&question.bytes);
+                scheme.encode(&[0x3F], 0, true, &mut state, &mut bytes);
                 end
             }
             Handling::Ask(replaced) => {

@@ -104,9 +104,10 @@ const ISO2022_CODECS: [&str; 7] = [
 /// What `scheme` makes of `data` decoded whole, from its first state.
 fn decoded(scheme: Scheme, data: &[u8]) -> Outcome {
     let mut state = scheme.first_state(true);
-    let decoded = scheme.decode(data, 0, &mut state);
+    let mut text = String::new();
+    let decoded = scheme.decode(data, 0, &mut state, &mut text);
     match decoded.stop {
-        Stop::End => Outcome::Output(decoded.text.chars().map(u32::from).collect()),
+        Stop::End => Outcome::Output(text.chars().map(u32::from).collect()),
         Stop::Incomplete => Outcome::Error(decoded.position, data.len(), 2),
         Stop::Illegal(size) => Outcome::Error(decoded.position, decoded.position + size, 1),
         Stop::Internal => Outcome::Internal,
@@ -117,10 +118,11 @@ fn decoded(scheme: Scheme, data: &[u8]) -> Outcome {
 /// its text's end.
 fn encoded(scheme: Scheme, text: &[u32]) -> Outcome {
     let mut state = scheme.first_state(false);
-    let mut encoded = scheme.encode(text, 0, true, &mut state);
-    encoded.bytes.extend(scheme.ending(&mut state, false));
+    let mut bytes = Vec::new();
+    let encoded = scheme.encode(text, 0, true, &mut state, &mut bytes);
+    bytes.extend(scheme.ending(&mut state, false));
     match encoded.stop {
-        Stop::End => Outcome::Output(encoded.bytes.iter().map(|byte| u32::from(*byte)).collect()),
+        Stop::End => Outcome::Output(bytes.iter().map(|byte| u32::from(*byte)).collect()),
         Stop::Incomplete => Outcome::Error(encoded.position, text.len(), 2),
         Stop::Illegal(size) => Outcome::Error(encoded.position, encoded.position + size, 1),
         Stop::Internal => Outcome::Internal,
