@@ -27,6 +27,7 @@ mod builtin_docs;
 mod builtin_errors;
 mod builtin_functions;
 mod bytes_from_iterable;
+mod charmap;
 pub(crate) mod clinic_signature;
 // Generated, and checked against its generator byte for byte.
 #[rustfmt::skip]
@@ -217,6 +218,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     str_methods::install(vm)?;
     text_codec_fast_path::install(vm)?;
     name_replace::install(vm)?;
+    charmap::install(vm)?;
     error_handler_ranges::install(vm)?;
     hex_separator::install(vm)?;
     memoryview_order::install(vm)?;
