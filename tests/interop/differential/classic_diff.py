@@ -4521,6 +4521,52 @@ def build(argv=None):
             " __import__('codecs').charmap_encode(%r, %r, m)))(__import__('codecs').charmap_build(%r))"
             % (text, errors, "\x00" + table_text if table_text[:1] != "x" else table_text)))
 
+    # `codecs.utf_16_decode`, `utf_32_le_encode` and their kin called
+    # directly (the incremental codecs' and TextIOWrapper's path;
+    # `oxrpc_python`'s `as_cpython::wide_codec_functions`), and UTF-16 and
+    # UTF-32 text read through TextIOWrapper in small chunks.
+    wide_pieces = st.one_of(st.sampled_from([b"\xff\xfe", b"\xfe\xff", b"\xff\xfe\x00\x00",
+                                             b"\x00\x00\xfe\xff", b"\x00\xd8", b"\xd8\x00",
+                                             b"\x00\xdc", b"\xdc\x00", b"a\x00", b"\x00a",
+                                             b"=\xd8\x00\xde", b"\x00\x00\x11\x00"]),
+                            st.binary(min_size=1, max_size=3))
+    wide_data = st.lists(wide_pieces, max_size=6).map(b"".join)
+    wide_decoders = st.sampled_from(["utf_16_decode", "utf_16_le_decode", "utf_16_be_decode",
+                                     "utf_32_decode", "utf_32_le_decode", "utf_32_be_decode"])
+    wide_encoders = st.sampled_from(["utf_16_encode", "utf_16_le_encode", "utf_16_be_encode",
+                                     "utf_32_encode", "utf_32_le_encode", "utf_32_be_encode"])
+    wide_text = st.text(st.one_of(st.characters(max_codepoint=0x7F),
+                                  st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF),
+                                  st.characters()), max_size=6)
+
+    def wide_call(c, expression):
+        # Answers and errors as ASCII: an error about a lone surrogate
+        # cannot cross rpyc's wire (brine writes text as UTF-8).
+        c.execute("def _oxrpc_wide_call(f):\n    try:\n        return ('ok', ascii(f()))\n"
+                  "    except Exception as error:\n"
+                  "        return ('raise', type(error).__name__, ascii(str(error)))")
+        return c.eval("_oxrpc_wide_call(lambda: %s)" % expression)
+
+    @d.prop(st.tuples(wide_decoders, wide_encoders, wide_data, wide_text, cjk_errors,
+                      st.booleans(), st.sampled_from([-1, 0, 1, 2]), st.integers(1, 9)))
+    def wide_codec_functions(ctx, example):
+        decoder, encoder, data, text, errors, final, order, chunk = example
+        ctx.same("decode", lambda c: wide_call(c, "__import__('codecs').%s(%r, %r, %r)"
+                                               % (decoder, data, errors, final)))
+        ex = decoder[:6] + "_ex_decode"
+        ctx.same("ex_decode", lambda c: wide_call(c, "__import__('codecs').%s(%r, %r, %d, %r)"
+                                                  % (ex, data, errors, order, final)))
+        if encoder in ("utf_16_encode", "utf_32_encode"):
+            call = "__import__('codecs').%s(%r, %r, %d)" % (encoder, text, errors, order)
+        else:
+            call = "__import__('codecs').%s(%r, %r)" % (encoder, text, errors)
+        ctx.same("encode", lambda c: wide_call(c, call))
+        encoding = decoder[:6].replace("_", "-")
+        ctx.same("text wrapper", lambda c: c.eval(
+            "(lambda io: (lambda w: (setattr(w, '_CHUNK_SIZE', %d), ascii(w.read())))"
+            "(io.TextIOWrapper(io.BytesIO(%r), encoding=%r, errors=%r)))(__import__('io'))"
+            % (chunk, data, encoding, errors)))
+
     # XML documents the client writes with its own ElementTree, read on the
     # server by its ElementTree and minidom (the server's pyexpat under
     # them): elements, attributes (some namespaced), text and tails. Only

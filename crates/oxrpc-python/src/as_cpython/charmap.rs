@@ -23,10 +23,9 @@
 //! and `ignore` and `xmlcharrefreplace` made here (their output in the
 //! map), any other handler is called. `mapping=None` is Latin-1.
 
+use super::error_callbacks::{DecodeCallback, EncodeCallback, Replacement};
 use super::methods::argument_type_name;
-use rustpython_vm::builtins::{
-    PyBaseExceptionRef, PyBytes, PyDict, PyInt, PyStr, PyStrRef, PyTuple,
-};
+use rustpython_vm::builtins::{PyBytes, PyDict, PyInt, PyStr, PyStrRef};
 use rustpython_vm::class::PyClassImpl;
 use rustpython_vm::common::wtf8::{CodePoint, Wtf8Buf};
 use rustpython_vm::convert::TryFromObject;
@@ -362,88 +361,21 @@ fn charmap_decode(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
         DecodingMap::Mapping(mapping)
     };
     let mut text = Wtf8Buf::with_capacity(data.len());
-    let mut handler: Option<PyObjectRef> = None;
-    let mut error: Option<PyBaseExceptionRef> = None;
+    let mut callback = DecodeCallback::new(errors);
     let mut position = 0;
     while let Some(&byte) = data.get(position) {
         if map.decode(byte, &mut text, vm)? {
             position += 1;
             continue;
         }
-        let handler = match &handler {
-            Some(handler) => handler.clone(),
-            None => handler
-                .insert(vm.state.codec_registry.lookup_error(&errors, vm)?)
-                .clone(),
-        };
-        let exception = decode_error(&mut error, &data, position, vm)?;
-        let answer = handler.call((exception.clone(),), vm)?;
-        let refused =
-            || vm.new_type_error("decoding error handler must return (str, int) tuple".to_owned());
-        let parts = answer.downcast_ref::<PyTuple>().ok_or_else(refused)?;
-        let [replacement, next] = parts.as_slice() else {
-            return Err(refused());
-        };
-        let replacement = replacement.downcast_ref::<PyStr>().ok_or_else(refused)?;
-        let next = next.downcast_ref::<PyInt>().ok_or_else(refused)?;
-        let next: isize = next.try_to_primitive(vm)?;
-        // The handler may have given the exception other bytes to go on in.
-        let object = exception.as_object().get_attr("object", vm)?;
-        if let Some(object) = object.downcast_ref::<PyBytes>() {
-            if object.as_bytes() != data.as_slice() {
-                data = object.as_bytes().to_vec();
-            }
+        let answer = callback.call("charmap", &data, (position, position + 1), REASON, vm)?;
+        if let Some(object) = answer.object {
+            data = object;
         }
-        text.push_wtf8(replacement.as_wtf8());
-        position = handler_position(next, data.len(), vm)?;
+        text.push_wtf8(answer.replacement.as_wtf8());
+        position = answer.next;
     }
     Ok(vm.new_tuple((vm.ctx.new_str(text), consumed)).into())
-}
-
-/// The decoding error of the byte at `position`, made once per call and
-/// moved after.
-fn decode_error(
-    error: &mut Option<PyBaseExceptionRef>,
-    data: &[u8],
-    position: usize,
-    vm: &VirtualMachine,
-) -> PyResult<PyBaseExceptionRef> {
-    if let Some(error) = error {
-        error
-            .as_object()
-            .set_attr("start", vm.ctx.new_int(position), vm)?;
-        error
-            .as_object()
-            .set_attr("end", vm.ctx.new_int(position + 1), vm)?;
-        error
-            .as_object()
-            .set_attr("reason", vm.ctx.new_str(REASON), vm)?;
-        return Ok(error.clone());
-    }
-    let made = vm.new_unicode_decode_error_real(
-        vm.ctx.new_str("charmap"),
-        vm.ctx.new_bytes(data.to_vec()),
-        position,
-        position + 1,
-        vm.ctx.new_str(REASON),
-    );
-    Ok(error.insert(made).clone())
-}
-
-/// Where a handler's answer says to go on (negative: from the end).
-fn handler_position(next: isize, length: usize, vm: &VirtualMachine) -> PyResult<usize> {
-    let length_signed = isize::try_from(length).unwrap_or(isize::MAX);
-    let next = if next < 0 {
-        next.saturating_add(length_signed)
-    } else {
-        next
-    };
-    usize::try_from(next)
-        .ok()
-        .filter(|next| *next <= length)
-        .ok_or_else(|| {
-            vm.new_index_error(format!("position {next} from error handler out of bounds"))
-        })
 }
 
 /// How encoding writes a character.
@@ -522,8 +454,7 @@ fn charmap_encode(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
         .map(CodePoint::to_u32)
         .collect();
     let mut bytes = Vec::with_capacity(points.len());
-    let mut error: Option<PyBaseExceptionRef> = None;
-    let mut handler: Option<PyObjectRef> = None;
+    let mut callback = EncodeCallback::new(errors.clone());
     let mut position = 0;
     while let Some(&point) = points.get(position) {
         if map.encode(point, &mut bytes, vm)? {
@@ -540,16 +471,16 @@ fn charmap_encode(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
             }
             end += 1;
         }
-        let mut raise = |vm: &VirtualMachine| -> PyResult<PyBaseExceptionRef> {
-            encode_error(&mut error, &text, position, end, vm)
-        };
+        let range = (position, end);
+        let mut refusal =
+            |vm: &VirtualMachine| callback.exception("charmap", &text, range, REASON, vm);
         match errors.as_str() {
-            "strict" => return Err(raise(vm)?),
+            "strict" => return Err(refusal(vm)?),
             "ignore" => position = end,
             "replace" => {
                 for _ in position..end {
                     if !map.encode(u32::from(b'?'), &mut bytes, vm)? {
-                        return Err(raise(vm)?);
+                        return Err(refusal(vm)?);
                     }
                 }
                 position = end;
@@ -557,74 +488,28 @@ fn charmap_encode(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
             "xmlcharrefreplace" => {
                 for &lacking in &points[position..end] {
                     if !map.encode_all(&format!("&#{lacking};"), &mut bytes, vm)? {
-                        return Err(raise(vm)?);
+                        return Err(refusal(vm)?);
                     }
                 }
                 position = end;
             }
             _ => {
-                let handler = match &handler {
-                    Some(handler) => handler.clone(),
-                    None => handler
-                        .insert(vm.state.codec_registry.lookup_error(&errors, vm)?)
-                        .clone(),
-                };
-                let exception = raise(vm)?;
-                let answer = handler.call((exception.clone(),), vm)?;
-                let refused = || {
-                    vm.new_type_error(
-                        "encoding error handler must return (str/bytes, int) tuple".to_owned(),
-                    )
-                };
-                let parts = answer.downcast_ref::<PyTuple>().ok_or_else(refused)?;
-                let [replacement, next] = parts.as_slice() else {
-                    return Err(refused());
-                };
-                let next = next.downcast_ref::<PyInt>().ok_or_else(refused)?;
-                let next: isize = next.try_to_primitive(vm)?;
-                if let Some(replacement) = replacement.downcast_ref::<PyBytes>() {
-                    bytes.extend_from_slice(replacement.as_bytes());
-                } else if let Some(replacement) = replacement.downcast_ref::<PyStr>() {
-                    for piece in replacement.as_wtf8().code_points() {
-                        if !map.encode(piece.to_u32(), &mut bytes, vm)? {
-                            return Err(raise(vm)?);
+                let (replacement, next) = callback.call("charmap", &text, range, REASON, vm)?;
+                match replacement {
+                    Replacement::Bytes(replacement) => bytes.extend_from_slice(&replacement),
+                    Replacement::Text(replacement) => {
+                        for piece in replacement.as_wtf8().code_points() {
+                            if !map.encode(piece.to_u32(), &mut bytes, vm)? {
+                                return Err(
+                                    callback.exception("charmap", &text, range, REASON, vm)?
+                                );
+                            }
                         }
                     }
-                } else {
-                    return Err(refused());
                 }
-                position = handler_position(next, length, vm)?;
+                position = next;
             }
         }
     }
     Ok(vm.new_tuple((vm.ctx.new_bytes(bytes), length)).into())
-}
-
-/// The encoding error of `text[start:end]`, made once per call and moved
-/// after.
-fn encode_error(
-    error: &mut Option<PyBaseExceptionRef>,
-    text: &PyStrRef,
-    start: usize,
-    end: usize,
-    vm: &VirtualMachine,
-) -> PyResult<PyBaseExceptionRef> {
-    if let Some(error) = error {
-        error
-            .as_object()
-            .set_attr("start", vm.ctx.new_int(start), vm)?;
-        error.as_object().set_attr("end", vm.ctx.new_int(end), vm)?;
-        error
-            .as_object()
-            .set_attr("reason", vm.ctx.new_str(REASON), vm)?;
-        return Ok(error.clone());
-    }
-    let made = vm.new_unicode_encode_error_real(
-        vm.ctx.new_str("charmap"),
-        text.clone(),
-        start,
-        end,
-        vm.ctx.new_str(REASON),
-    );
-    Ok(error.insert(made).clone())
 }

@@ -47,6 +47,7 @@ mod dir_names;
 #[rustfmt::skip]
 mod docs_table;
 mod descriptor_additions;
+mod error_callbacks;
 mod error_handler_ranges;
 mod error_text;
 mod exception_args;
@@ -116,6 +117,7 @@ mod unicode_error_str;
 mod unsupported_operations;
 mod utf16_utf32;
 mod utime_descriptor;
+mod wide_codec_functions;
 pub(crate) mod written_docstrings;
 
 use rustpython_vm::builtins::PyModuleDef;
@@ -219,6 +221,7 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     text_codec_fast_path::install(vm)?;
     name_replace::install(vm)?;
     charmap::install(vm)?;
+    wide_codec_functions::install(vm)?;
     error_handler_ranges::install(vm)?;
     hex_separator::install(vm)?;
     memoryview_order::install(vm)?;

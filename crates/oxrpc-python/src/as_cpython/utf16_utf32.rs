@@ -46,9 +46,23 @@ pub(super) fn decode(
     order: Option<Order>,
     handler: Handler,
 ) -> Result<String, Undecodable> {
+    decode_some(bytes, width, order, handler, true).map(|(text, _)| text)
+}
+
+/// As [`decode`], but unless `last`, an incomplete unit or a high
+/// surrogate at the end is left unread, as CPython's incremental
+/// decoders leave it for the next call: the text and how many bytes it
+/// read.
+pub(super) fn decode_some(
+    bytes: &[u8],
+    width: Width,
+    order: Option<Order>,
+    handler: Handler,
+    last: bool,
+) -> Result<(String, usize), Undecodable> {
     match width {
-        Width::Utf16 => decode_utf16(bytes, order, handler),
-        Width::Utf32 => decode_utf32(bytes, order, handler),
+        Width::Utf16 => decode_utf16(bytes, order, handler, last),
+        Width::Utf32 => decode_utf32(bytes, order, handler, last),
     }
 }
 
@@ -116,7 +130,8 @@ fn decode_utf16(
     bytes: &[u8],
     order: Option<Order>,
     handler: Handler,
-) -> Result<String, Undecodable> {
+    last: bool,
+) -> Result<(String, usize), Undecodable> {
     let (order, start) = with_mark(bytes, order, [0xFF, 0xFE], [0xFE, 0xFF]);
     let failed = |start, end, reason| Undecodable {
         encoding: match order {
@@ -136,12 +151,12 @@ fn decode_utf16(
     };
     let read_one = |at: usize| {
         let Some(unit) = unit_at(at) else {
-            return Err(failed(at, bytes.len(), "truncated data"));
+            return Err(failed(at, bytes.len(), TRUNCATED));
         };
         match unit {
             0xD800..=0xDBFF => {
                 let Some(low) = unit_at(at + 2) else {
-                    return Err(failed(at, bytes.len(), "unexpected end of data"));
+                    return Err(failed(at, bytes.len(), UNFINISHED));
                 };
                 if !(0xDC00..=0xDFFF).contains(&low) {
                     return Err(failed(at, at + 2, "illegal UTF-16 surrogate"));
@@ -154,7 +169,7 @@ fn decode_utf16(
             unit => Ok((char::from_u32(u32::from(unit)), 2)),
         }
     };
-    read_all(bytes, start, bytes.len() / 2, handler, read_one)
+    read_all(bytes, start, (handler, last), read_one)
 }
 
 /// UTF-32 `bytes` read; where they are not whole code units that are
@@ -163,7 +178,8 @@ fn decode_utf32(
     bytes: &[u8],
     order: Option<Order>,
     handler: Handler,
-) -> Result<String, Undecodable> {
+    last: bool,
+) -> Result<(String, usize), Undecodable> {
     let (order, start) = with_mark(bytes, order, [0xFF, 0xFE, 0, 0], [0, 0, 0xFE, 0xFF]);
     let failed = |start, end, reason| Undecodable {
         encoding: match order {
@@ -176,7 +192,7 @@ fn decode_utf32(
     };
     let read_one = |at: usize| {
         let Some(unit) = bytes.get(at..at + 4) else {
-            return Err(failed(at, bytes.len(), "truncated data"));
+            return Err(failed(at, bytes.len(), TRUNCATED));
         };
         let unit = [unit[0], unit[1], unit[2], unit[3]];
         let point = match order {
@@ -193,27 +209,30 @@ fn decode_utf32(
             None => Err(failed(at, at + 4, "code point not in range(0x110000)")),
         }
     };
-    read_all(bytes, start, bytes.len() / 4, handler, read_one)
+    read_all(bytes, start, (handler, last), read_one)
 }
 
 /// Every character of `bytes` from `at`, each read by `read_one` (the
 /// character and how many bytes it took); a place it cannot read is
 /// refused or handled by `handler`, the reading going on after it, as
-/// CPython's decoders go on.
+/// CPython's decoders go on; unless `last`, reading stops before what
+/// ends the bytes unfinished. The text and where reading stopped.
 fn read_all(
     bytes: &[u8],
     mut at: usize,
-    expected: usize,
-    handler: Handler,
+    (handler, last): (Handler, bool),
     read_one: impl Fn(usize) -> Result<(Option<char>, usize), Undecodable>,
-) -> Result<String, Undecodable> {
-    let mut text = String::with_capacity(expected);
+) -> Result<(String, usize), Undecodable> {
+    let mut text = String::with_capacity(bytes.len().saturating_sub(at) / 2);
     while at < bytes.len() {
         match read_one(at) {
             Ok((character, taken)) => {
                 // Every value read is a character: surrogates are refused.
                 text.extend(character);
                 at += taken;
+            }
+            Err(undecodable) if !last && matches!(undecodable.reason, UNFINISHED | TRUNCATED) => {
+                return Ok((text, undecodable.start));
             }
             Err(undecodable) => {
                 match handler {
@@ -231,8 +250,12 @@ fn read_all(
             }
         }
     }
-    Ok(text)
+    Ok((text, at))
 }
+
+/// The reasons of bytes that end before their unit or pair does.
+const TRUNCATED: &str = "truncated data";
+const UNFINISHED: &str = "unexpected end of data";
 
 /// The order to read `bytes` in and where to start: the name's order,
 /// else the mark's (skipped), else little-endian.
