@@ -23,6 +23,7 @@
 //! and `ignore` and `xmlcharrefreplace` made here (their output in the
 //! map), any other handler is called. `mapping=None` is Latin-1.
 
+use super::clinic_signature::positional_only;
 use super::error_callbacks::{DecodeCallback, EncodeCallback, Replacement};
 use super::methods::argument_type_name;
 use rustpython_vm::builtins::{PyBytes, PyDict, PyInt, PyStr, PyStrRef};
@@ -107,33 +108,6 @@ pub(super) fn install(vm: &VirtualMachine) -> PyResult<()> {
         }
     }
     Ok(())
-}
-
-/// `args`, positional only, between `least` and `most` of them, refused
-/// as Argument Clinic refuses them.
-fn positional(
-    function: &str,
-    args: FuncArgs,
-    least: usize,
-    most: usize,
-    vm: &VirtualMachine,
-) -> PyResult<Vec<PyObjectRef>> {
-    if !args.kwargs.is_empty() {
-        return Err(vm.new_type_error(format!("_codecs.{function}() takes no keyword arguments")));
-    }
-    let given = args.args.len();
-    if given < least {
-        return Err(vm.new_type_error(format!(
-            "{function} expected at least {least} argument{}, got {given}",
-            if least == 1 { "" } else { "s" }
-        )));
-    }
-    if given > most {
-        return Err(vm.new_type_error(format!(
-            "{function} expected at most {most} arguments, got {given}"
-        )));
-    }
-    Ok(args.args)
 }
 
 /// The `errors` argument: a name, `strict` for None.
@@ -338,7 +312,7 @@ fn push_point(text: &mut Wtf8Buf, point: u32) {
 
 /// `charmap_decode(data, errors=None, mapping=None, /)`: `(text, len(data))`.
 fn charmap_decode(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-    let args = positional("charmap_decode", args, 1, 3, vm)?;
+    let args = positional_only("_codecs.charmap_decode", "charmap_decode", args, 1, 3, vm)?;
     let buffer = ArgBytesLike::try_from_object(vm, args[0].clone())?;
     let errors = errors_argument("charmap_decode", args.get(1), vm)?;
     let mut data: Vec<u8> = buffer.borrow_buf().to_vec();
@@ -430,7 +404,7 @@ impl EncodingMapping<'_> {
 
 /// `charmap_encode(str, errors=None, mapping=None, /)`: `(bytes, len(str))`.
 fn charmap_encode(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-    let args = positional("charmap_encode", args, 1, 3, vm)?;
+    let args = positional_only("_codecs.charmap_encode", "charmap_encode", args, 1, 3, vm)?;
     let Some(text) = args[0].downcast_ref::<PyStr>() else {
         return Err(vm.new_type_error(format!(
             "charmap_encode() argument 1 must be str, not {}",

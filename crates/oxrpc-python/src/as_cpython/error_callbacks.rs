@@ -47,13 +47,7 @@ impl DecodeCallback {
         reason: &str,
         vm: &VirtualMachine,
     ) -> PyResult<Answer> {
-        let handler = match &self.handler {
-            Some(handler) => handler.clone(),
-            None => self
-                .handler
-                .insert(vm.state.codec_registry.lookup_error(&self.errors, vm)?)
-                .clone(),
-        };
+        let handler = looked_up(&mut self.handler, &self.errors, vm)?;
         let exception = match &self.error {
             Some(error) => {
                 let error = error.as_object();
@@ -101,6 +95,20 @@ impl DecodeCallback {
             object,
         })
     }
+}
+
+/// The handler named `errors`, looked up the first time (`handler` keeps
+/// it for the rest of the call).
+fn looked_up(
+    handler: &mut Option<PyObjectRef>,
+    errors: &str,
+    vm: &VirtualMachine,
+) -> PyResult<PyObjectRef> {
+    if let Some(handler) = handler {
+        return Ok(handler.clone());
+    }
+    let found = vm.state.codec_registry.lookup_error(errors, vm)?;
+    Ok(handler.insert(found).clone())
 }
 
 /// Where a handler's answer says to go on in an object of `length`
@@ -182,13 +190,7 @@ impl EncodeCallback {
         reason: &str,
         vm: &VirtualMachine,
     ) -> PyResult<(Replacement, usize)> {
-        let handler = match &self.handler {
-            Some(handler) => handler.clone(),
-            None => self
-                .handler
-                .insert(vm.state.codec_registry.lookup_error(&self.errors, vm)?)
-                .clone(),
-        };
+        let handler = looked_up(&mut self.handler, &self.errors, vm)?;
         let exception = self.exception(encoding, text, range, reason, vm)?;
         let answer = handler.call((exception,), vm)?;
         let refused = || {
