@@ -32,6 +32,7 @@ use rustpython_vm::common::wtf8::{CodePoint, Wtf8Buf};
 use rustpython_vm::convert::TryFromObject;
 use rustpython_vm::function::{ArgBytesLike, FuncArgs};
 use rustpython_vm::{pyclass, AsObject, PyObjectRef, PyPayload, PyResult, VirtualMachine};
+use std::borrow::Cow;
 
 const REASON: &str = "character maps to <undefined>";
 /// What a decoding table holds for a byte it does not map.
@@ -315,7 +316,10 @@ fn charmap_decode(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
     let args = positional_only("_codecs.charmap_decode", "charmap_decode", args, 1, 3, vm)?;
     let buffer = ArgBytesLike::try_from_object(vm, args[0].clone())?;
     let errors = errors_argument("charmap_decode", args.get(1), vm)?;
-    let mut data: Vec<u8> = buffer.borrow_buf().to_vec();
+    let given = buffer.borrow_buf();
+    // The caller's bytes, read in place; owned only once a handler puts
+    // others in the exception.
+    let mut data: Cow<'_, [u8]> = Cow::Borrowed(&given);
     let consumed = data.len();
     let Some(mapping) = mapping_argument(args.get(2), vm) else {
         let text: String = data.iter().map(|byte| char::from(*byte)).collect();
@@ -344,7 +348,7 @@ fn charmap_decode(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
         }
         let answer = callback.call("charmap", &data, (position, position + 1), REASON, vm)?;
         if let Some(object) = answer.object {
-            data = object;
+            data = Cow::Owned(object);
         }
         text.push_wtf8(answer.replacement.as_wtf8());
         position = answer.next;
